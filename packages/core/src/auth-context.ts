@@ -1,0 +1,106 @@
+/** How an identity was established. */
+export type AuthSource = 'jwt' | 'apigateway' | 'iam' | 'lambda-authorizer'
+
+/** The IAM caller of a SigV4-signed request, as set by `@middy-auth/iam-context`. */
+export interface IamCaller {
+  accountId: string
+  arn: string
+  principalType: 'user' | 'assumed-role' | 'root' | 'federated-user'
+  userName?: string
+  roleName?: string
+  sessionName?: string
+  principalId: string
+  accessKeyId?: string
+  /** `true` for `ASIA…` (temporary) access keys, `false` for `AKIA…` (long-term). */
+  temporaryCredentials: boolean
+  principalOrgId?: string
+  sourceIp: string
+  cognitoIdentity?: {
+    identityId: string
+    identityPoolId: string
+    authenticationType?: string
+    providers: string[]
+  }
+}
+
+/**
+ * The one identity shape of the whole suite, on `request.context.auth`.
+ *
+ * @typeParam Claims - the claims type; `jwtVerify<MyClaims>()` narrows it.
+ * @example
+ * ```ts
+ * import type { AuthContext } from '@middy-auth/core'
+ * const greet = (auth: AuthContext<{ email: string }>) => `hello ${auth.claims.email}`
+ * ```
+ */
+export interface AuthContext<Claims = Record<string, unknown>> {
+  /** How it was established. */
+  source: AuthSource
+  /** `sub`, the IAM ARN, or the authorizer's `principalId`. */
+  subject: string
+  /** The token's `iss`, when there is one. */
+  issuer?: string
+  /** Normalized OAuth scopes: never null, never a space-joined string. */
+  scopes: string[]
+  /** Normalized roles; rbac may add to them. */
+  roles: string[]
+  /** The verified JWT payload, or the gateway's claims with their types restored. */
+  claims: Readonly<Claims>
+  /** Set by `@middy-auth/iam-context`. */
+  iam?: IamCaller
+  /** Set by `@middy-auth/rbac`: the effective permissions. */
+  permissions?: string[]
+}
+
+/**
+ * The Lambda context as the handler sees it after an identity middleware ran.
+ *
+ * @example
+ * ```ts
+ * import type { Context } from 'aws-lambda'
+ * import type { WithAuth } from '@middy-auth/core'
+ * type HandlerContext = WithAuth<Context, { email: string }>
+ * ```
+ */
+export type WithAuth<TContext, Claims = Record<string, unknown>> = TContext & { auth: AuthContext<Claims> }
+
+/**
+ * The Lambda context when authentication is optional (`credentialsRequired: false`).
+ *
+ * @example
+ * ```ts
+ * import type { Context } from 'aws-lambda'
+ * import type { WithOptionalAuth } from '@middy-auth/core'
+ * type HandlerContext = WithOptionalAuth<Context>
+ * ```
+ */
+export type WithOptionalAuth<TContext, Claims = Record<string, unknown>> = TContext & { auth?: AuthContext<Claims> }
+
+/**
+ * Writes the identity where the suite's contract says: `request.context.auth` and
+ * `request.internal.auth`.
+ *
+ * @example
+ * ```ts
+ * setAuth(request, { source: 'jwt', subject: 'user-1', scopes: [], roles: [], claims: {} })
+ * ```
+ */
+export const setAuth = (
+  request: { context: object; internal?: Record<string, unknown> },
+  auth: AuthContext<unknown>,
+): void => {
+  ;(request.context as { auth?: AuthContext<unknown> }).auth = auth
+  if (request.internal) request.internal.auth = auth
+}
+
+/**
+ * Reads the identity an earlier middleware established, if any.
+ *
+ * @example
+ * ```ts
+ * const auth = getAuth(request)
+ * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/oauth-scope' })
+ * ```
+ */
+export const getAuth = (request: { context: object }): AuthContext | undefined =>
+  (request.context as { auth?: AuthContext }).auth

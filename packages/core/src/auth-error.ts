@@ -1,0 +1,111 @@
+import { bearerChallenge } from './challenge.js'
+
+/** The stable codes of every denial in the suite (DESIGN.md, "AuthError"). */
+export type AuthErrorCode =
+  | 'missing_token'
+  | 'missing_credentials'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'access_denied'
+  | 'temporarily_unavailable'
+
+interface CodeRule {
+  statusCode: number
+  description: string
+  /** `'bare'`: `Bearer realm` only (RFC 6750 §3.1: no error attribute when no credentials came). */
+  challenge: 'bare' | 'error' | 'none'
+}
+
+const rules: Record<AuthErrorCode, CodeRule> = {
+  missing_token: { statusCode: 401, description: 'Bearer token required', challenge: 'bare' },
+  missing_credentials: { statusCode: 401, description: 'IAM credentials required', challenge: 'none' },
+  invalid_request: { statusCode: 400, description: 'The request is malformed', challenge: 'error' },
+  invalid_token: { statusCode: 401, description: 'The access token is invalid', challenge: 'error' },
+  insufficient_scope: { statusCode: 403, description: 'The access token lacks the required scope', challenge: 'error' },
+  access_denied: { statusCode: 403, description: 'Access denied', challenge: 'none' },
+  temporarily_unavailable: { statusCode: 503, description: 'Authentication is temporarily unavailable', challenge: 'none' },
+}
+
+/** What a package says about a denial. */
+export interface AuthErrorOptions {
+  /** The package that denied, for logs (`cause.package`). */
+  package: string
+  /** The reason, for logs only: never rendered. Must not hold a token. */
+  data?: unknown
+  /** The `realm` of a Bearer challenge. Default `'api'`. */
+  realm?: string
+  /**
+   * A fixed, generic description to use instead of the code's default (e.g. "The access token
+   * expired"). Never pass request data here: it is sent to the client.
+   */
+  description?: string
+  /** `insufficient_scope`: every scope that would satisfy the route. */
+  scope?: readonly string[]
+  /** `temporarily_unavailable`: seconds for `Retry-After`. Default 5. */
+  retryAfter?: number
+}
+
+/**
+ * Every denial in the suite. `@middy/http-error-handler` renders it as-is: `statusCode`,
+ * `headers` (the RFC 6750 challenge), and `message`, a JSON body
+ * `{"error": code, "error_description": text}`. The reason stays in `cause.data` for logs.
+ *
+ * @example
+ * ```ts
+ * import { AuthError } from '@middy-auth/core'
+ * throw new AuthError('invalid_token', { package: '@middy-auth/jwt-verify', data: { reason: 'expired' } })
+ * ```
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError'
+  readonly code: AuthErrorCode
+  readonly statusCode: number
+  /** Tells `@middy/http-error-handler` the message is safe to send. */
+  readonly expose = true
+  readonly headers: Record<string, string>
+  declare readonly cause: { package: string; data?: unknown }
+
+  constructor(code: AuthErrorCode, options: AuthErrorOptions) {
+    const rule = rules[code]
+    const description = options.description ?? rule.description
+    super(JSON.stringify({ error: code, error_description: description }), {
+      cause: { package: options.package, data: options.data },
+    })
+    this.code = code
+    this.statusCode = rule.statusCode
+    this.headers = renderHeaders(code, rule, description, options)
+  }
+}
+
+const renderHeaders = (
+  code: AuthErrorCode,
+  rule: CodeRule,
+  description: string,
+  { realm = 'api', scope, retryAfter = 5 }: AuthErrorOptions,
+): Record<string, string> => {
+  if (code === 'temporarily_unavailable') return { 'Retry-After': String(retryAfter) }
+  if (rule.challenge === 'none') return {}
+  if (rule.challenge === 'bare') return { 'WWW-Authenticate': bearerChallenge({ realm }) }
+  return {
+    'WWW-Authenticate': bearerChallenge({
+      realm,
+      error: code,
+      // RFC 6750 shows error_description on invalid_token; the others carry their own attributes.
+      ...(code === 'invalid_token' ? { errorDescription: description } : {}),
+      ...(code === 'insufficient_scope' && scope ? { scope } : {}),
+    }),
+  }
+}
+
+/**
+ * Whether a value is an {@link AuthError} (also across duplicated copies of this package).
+ *
+ * @example
+ * ```ts
+ * if (isAuthError(request.error)) logger.info({ code: request.error.code })
+ * ```
+ */
+export const isAuthError = (value: unknown): value is AuthError =>
+  value instanceof AuthError ||
+  (value instanceof Error && value.name === 'AuthError' && typeof (value as AuthError).code === 'string')

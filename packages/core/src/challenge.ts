@@ -1,0 +1,47 @@
+/**
+ * RFC 6750 §3 / RFC 7235 challenge building. Attribute values are quoted-strings; RFC 6750
+ * restricts `realm`-like values, `error_description` and `scope` to printable ASCII without
+ * `"` and `\`, so anything else is dropped rather than escaped: a challenge must never carry a
+ * byte a client could misparse, nor anything copied from a request.
+ */
+
+const printableWithoutQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
+
+/**
+ * Whether a value can be sent as a challenge attribute as-is (printable ASCII, no `"` or `\`).
+ *
+ * @example
+ * ```ts
+ * isChallengeSafe('api') // true
+ * isChallengeSafe('a"b') // false
+ * ```
+ */
+export const isChallengeSafe = (value: string): boolean =>
+  value.length > 0 && value.replace(printableWithoutQuoteOrBackslash, '') === value
+
+/** Attributes of a `Bearer` challenge, in the order RFC 6750's examples give them. */
+export interface BearerChallenge {
+  realm: string
+  error?: string
+  errorDescription?: string
+  scope?: readonly string[]
+}
+
+/**
+ * Builds a `WWW-Authenticate: Bearer …` value.
+ *
+ * @example
+ * ```ts
+ * bearerChallenge({ realm: 'api', error: 'insufficient_scope', scope: ['orders:read'] })
+ * // 'Bearer realm="api", error="insufficient_scope", scope="orders:read"'
+ * ```
+ */
+export const bearerChallenge = ({ realm, error, errorDescription, scope }: BearerChallenge): string => {
+  const parts = [`realm="${clean(realm)}"`]
+  if (error) parts.push(`error="${clean(error)}"`)
+  if (errorDescription) parts.push(`error_description="${clean(errorDescription)}"`)
+  if (scope && scope.length > 0) parts.push(`scope="${scope.map(clean).filter(Boolean).join(' ')}"`)
+  return `Bearer ${parts.join(', ')}`
+}
+
+const clean = (value: string): string => value.replace(printableWithoutQuoteOrBackslash, '')

@@ -1,0 +1,144 @@
+/**
+ * Tolerant readers of claims. Tokens carry lists and numbers as JSON; API Gateway hands them on
+ * as strings: `"[a b]"` (HTTP API JWT authorizer), `"a,b"` (REST Cognito authorizer),
+ * `"a b"` (OAuth `scope`), `"1718722804"` and `"Tue Jun 18 15:00:04 UTC 2024"` (times).
+ */
+
+/**
+ * A list of strings from an array or any of the string forms gateways produce.
+ * `null`, `undefined` and `""` are the empty list; other types are the empty list too.
+ *
+ * @example
+ * ```ts
+ * readStringList('[admin editor]') // ['admin', 'editor']
+ * readStringList('admin,editor')   // ['admin', 'editor']
+ * readStringList('read write')     // ['read', 'write']
+ * ```
+ */
+export const readStringList = (value: unknown): string[] => {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v.length > 0)
+  if (typeof value !== 'string') return []
+  let text = value.trim()
+  if (text.startsWith('[') && text.endsWith(']')) {
+    const json = parseJsonList(text)
+    if (json) return json
+    text = text.slice(1, -1)
+  }
+  return text.split(/[\s,]+/).filter((v) => v.length > 0)
+}
+
+const parseJsonList = (text: string): string[] | undefined => {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return Array.isArray(parsed) && parsed.every((v) => typeof v === 'string') ? parsed : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const decimal = /^-?\d+(\.\d+)?$/
+
+/**
+ * A finite number from a number or a decimal string; `undefined` otherwise.
+ *
+ * @example
+ * ```ts
+ * readNumber('1718722804') // 1718722804
+ * readNumber('12abc')      // undefined
+ * ```
+ */
+export const readNumber = (value: unknown): number | undefined => {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
+  if (typeof value === 'string' && decimal.test(value.trim())) return Number(value.trim())
+  return undefined
+}
+
+/**
+ * A NumericDate (seconds since the epoch) from a number, a decimal string, or the date text
+ * the REST Cognito authorizer writes (`"Tue Jun 18 15:00:04 UTC 2024"`).
+ *
+ * @example
+ * ```ts
+ * readNumericDate('Tue Jun 18 15:00:04 UTC 2024') // 1718722804
+ * ```
+ */
+export const readNumericDate = (value: unknown): number | undefined => {
+  const number = readNumber(value)
+  if (number !== undefined) return number
+  if (typeof value !== 'string') return undefined
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000)
+}
+
+/**
+ * A boolean from a boolean or `"true"`/`"false"`; `undefined` otherwise.
+ *
+ * @example
+ * ```ts
+ * readBoolean('true') // true
+ * ```
+ */
+export const readBoolean = (value: unknown): boolean | undefined => {
+  if (typeof value === 'boolean') return value
+  if (value === 'true') return true
+  if (value === 'false') return false
+  return undefined
+}
+
+/**
+ * The value at a claim path. A claim whose name itself contains dots (Auth0's namespaced
+ * `https://example.com/roles`) is found first; otherwise the path walks nested objects
+ * (`realm_access.roles`). An array path never splits.
+ *
+ * @example
+ * ```ts
+ * readClaimPath({ realm_access: { roles: ['admin'] } }, 'realm_access.roles') // ['admin']
+ * readClaimPath(claims, ['resource_access', 'my.client', 'roles'])
+ * ```
+ */
+export const readClaimPath = (claims: unknown, path: string | readonly string[]): unknown => {
+  if (claims === null || typeof claims !== 'object') return undefined
+  if (typeof path === 'string') {
+    if (Object.hasOwn(claims, path)) return (claims as Record<string, unknown>)[path]
+    return readClaimPath(claims, path.split('.'))
+  }
+  let current: unknown = claims
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return undefined
+    current = (current as Record<string, unknown>)[segment]
+  }
+  return current
+}
+
+const timeClaims = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at'])
+const booleanClaims = new Set(['email_verified', 'phone_number_verified'])
+const listClaims = new Set(['cognito:groups', 'cognito:roles', 'groups', 'roles', 'amr', 'scp', 'permissions'])
+
+/**
+ * Gives back to gateway claims (all strings) the types the token had: times become numbers,
+ * the verified flags booleans, and group, role and permission claims lists (`aud` too, when
+ * bracketed). Other claims are left as they are: a string that looks like a number may be a
+ * user name.
+ *
+ * @example
+ * ```ts
+ * restoreGatewayClaims({ exp: '1718722804', 'cognito:groups': '[admin editor]' })
+ * // { exp: 1718722804, 'cognito:groups': ['admin', 'editor'] }
+ * ```
+ */
+export const restoreGatewayClaims = (claims: Record<string, unknown>): Record<string, unknown> => {
+  const restored: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(claims)) {
+    restored[name] = restoreClaim(name, value)
+  }
+  return restored
+}
+
+const restoreClaim = (name: string, value: unknown): unknown => {
+  if (typeof value !== 'string') return value
+  if (timeClaims.has(name)) return readNumericDate(value) ?? value
+  if (booleanClaims.has(name)) return readBoolean(value) ?? value
+  if (listClaims.has(name)) return readStringList(value)
+  if (name === 'aud' && value.startsWith('[') && value.endsWith(']')) return readStringList(value)
+  return value
+}

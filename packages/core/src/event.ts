@@ -1,0 +1,151 @@
+/**
+ * Readers of what a request carries, for every event kind Lambda gives an HTTP function:
+ * API Gateway REST (1.0) and HTTP API (2.0), function URLs, ALB (single and multi-value
+ * headers), WebSocket `$connect`, and the Lambda authorizer events. They never throw on a
+ * missing or `null` field: the console's test invocations send `headers: null`.
+ */
+
+/** The event kinds the suite understands. */
+export type EventKind =
+  | 'http-api'
+  | 'function-url'
+  | 'rest'
+  | 'alb'
+  | 'websocket'
+  | 'authorizer-token'
+  | 'authorizer-request'
+  | 'authorizer-http-v2'
+  | 'unknown'
+
+/** The loose shape every reader accepts: any Lambda event. */
+export type AnyEvent = Record<string, unknown> | object | null | undefined
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+
+const field = (event: AnyEvent, name: string): unknown => record(event)?.[name]
+
+/**
+ * Which kind of event this is.
+ *
+ * @example
+ * ```ts
+ * eventKind({ version: '2.0', requestContext: { http: { method: 'GET' } } }) // 'http-api'
+ * ```
+ */
+export const eventKind = (event: AnyEvent): EventKind => {
+  const e = record(event)
+  if (!e) return 'unknown'
+  const requestContext = record(e.requestContext)
+  if (e.type === 'TOKEN' && typeof e.authorizationToken === 'string') return 'authorizer-token'
+  if (e.type === 'REQUEST') return e.version === '2.0' ? 'authorizer-http-v2' : 'authorizer-request'
+  if (record(requestContext?.elb)) return 'alb'
+  if (typeof requestContext?.connectionId === 'string' || typeof requestContext?.eventType === 'string') return 'websocket'
+  if (e.version === '2.0' && record(requestContext?.http)) {
+    return typeof requestContext?.domainName === 'string' && requestContext.domainName.includes('.lambda-url.')
+      ? 'function-url'
+      : 'http-api'
+  }
+  if (typeof e.httpMethod === 'string' || typeof requestContext?.httpMethod === 'string') return 'rest'
+  return 'unknown'
+}
+
+const valuesOf = (map: unknown, lowerName: string): string[] => {
+  const entries = record(map)
+  if (!entries) return []
+  const values: string[] = []
+  for (const key of Object.keys(entries)) {
+    if (key.toLowerCase() !== lowerName) continue
+    const value = entries[key]
+    if (typeof value === 'string') values.push(value)
+    else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') values.push(item)
+  }
+  return values
+}
+
+/**
+ * Every value of a header, matched case-insensitively. `multiValueHeaders` wins when it has the
+ * header (REST and ALB put each occurrence there, while `headers` keeps only the last one).
+ * HTTP API and function URLs join repeated headers with commas in one value.
+ *
+ * @example
+ * ```ts
+ * getHeaderValues(event, 'authorization') // ['Bearer eyJ…']
+ * ```
+ */
+export const getHeaderValues = (event: AnyEvent, name: string): string[] => {
+  const lowerName = name.toLowerCase()
+  const multi = valuesOf(field(event, 'multiValueHeaders'), lowerName)
+  return multi.length > 0 ? multi : valuesOf(field(event, 'headers'), lowerName)
+}
+
+/**
+ * A header's value, or `undefined`. Repeated headers are joined with `", "` (RFC 9110 §5.3),
+ * so a caller that expects one value can see that there were several.
+ *
+ * @example
+ * ```ts
+ * getHeader(event, 'Authorization') // 'Bearer eyJ…'
+ * ```
+ */
+export const getHeader = (event: AnyEvent, name: string): string | undefined => {
+  const values = getHeaderValues(event, name)
+  return values.length === 0 ? undefined : values.join(', ')
+}
+
+/**
+ * Every value of a cookie, from `cookies[]` (HTTP API, function URLs) and every `Cookie`
+ * header. More than one value means the client sent the name more than once.
+ *
+ * @example
+ * ```ts
+ * getCookieValues(event, 'session') // ['eyJ…']
+ * ```
+ */
+export const getCookieValues = (event: AnyEvent, name: string): string[] => {
+  const pairs: string[] = []
+  const cookies = field(event, 'cookies')
+  if (Array.isArray(cookies)) for (const c of cookies) if (typeof c === 'string') pairs.push(...c.split(';'))
+  for (const header of getHeaderValues(event, 'cookie')) pairs.push(...header.split(';'))
+  const values: string[] = []
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=')
+    if (eq === -1 || pair.slice(0, eq).trim() !== name) continue
+    values.push(unquote(pair.slice(eq + 1).trim()))
+  }
+  return values
+}
+
+const unquote = (value: string): string =>
+  value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
+
+const decode = (value: string): string => {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '))
+  } catch {
+    return value
+  }
+}
+
+/**
+ * Every value of a query-string parameter. HTTP API and function URLs are read from
+ * `rawQueryString` (their `queryStringParameters` joins repeats with commas); REST and ALB from
+ * `multiValueQueryStringParameters` when present. ALB passes values still percent-encoded, so
+ * they are decoded here.
+ *
+ * @example
+ * ```ts
+ * getQueryValues(event, 'access_token') // ['eyJ…']
+ * ```
+ */
+export const getQueryValues = (event: AnyEvent, name: string): string[] => {
+  const raw = field(event, 'rawQueryString')
+  if (typeof raw === 'string') return new URLSearchParams(raw).getAll(name)
+  const isAlb = eventKind(event) === 'alb'
+  const read = (value: string): string => (isAlb ? decode(value) : value)
+  const multi = record(field(event, 'multiValueQueryStringParameters'))
+  const fromMulti = multi?.[name]
+  if (Array.isArray(fromMulti)) return fromMulti.filter((v): v is string => typeof v === 'string').map(read)
+  const single = record(field(event, 'queryStringParameters'))?.[name]
+  return typeof single === 'string' ? [read(single)] : []
+}

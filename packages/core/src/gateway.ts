@@ -1,0 +1,70 @@
+import type { AuthContext } from './auth-context.js'
+import { readStringList, restoreGatewayClaims } from './claims.js'
+import type { AnyEvent } from './event.js'
+
+/** Keys API Gateway adds to a REST Lambda authorizer's context that are not the function's. */
+const restAuthorizerKeys = new Set(['principalId', 'integrationLatency', 'usageIdentifierKey'])
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+
+/**
+ * The identity API Gateway already established for this request, with claim types restored:
+ * HTTP API JWT authorizer (`authorizer.jwt`), REST Cognito authorizer (`authorizer.claims`),
+ * Lambda authorizers (`authorizer.lambda` on HTTP API, the flat context on REST). `undefined`
+ * when the route has no such authorizer; IAM callers are read by `@middy-auth/iam-context`.
+ *
+ * Only call this where the gateway is trusted to have verified the caller: the event is
+ * written by API Gateway, never by the client.
+ *
+ * @example
+ * ```ts
+ * const auth = gatewayAuth(event)
+ * if (auth) console.log(auth.subject, auth.scopes)
+ * ```
+ */
+export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
+  const authorizer = record(record(record(event)?.requestContext)?.authorizer)
+  if (!authorizer) return undefined
+
+  const jwt = record(authorizer.jwt)
+  if (jwt) return fromClaims(record(jwt.claims) ?? {}, jwt.scopes)
+
+  const cognitoClaims = record(authorizer.claims)
+  if (cognitoClaims) return fromClaims(cognitoClaims, undefined)
+
+  if ('lambda' in authorizer) {
+    const context = restoreGatewayClaims(record(authorizer.lambda) ?? {})
+    return fromAuthorizerContext(context, context.principalId)
+  }
+
+  if (typeof authorizer.principalId === 'string') {
+    const context: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(authorizer)) if (!restAuthorizerKeys.has(key)) context[key] = value
+    return fromAuthorizerContext(restoreGatewayClaims(context), authorizer.principalId)
+  }
+  return undefined
+}
+
+const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown): AuthContext => {
+  const claims = restoreGatewayClaims(rawClaims)
+  // HTTP API gives `scopes: null` when the route requires none; the claims still say what the token holds.
+  const scopes = Array.isArray(gatewayScopes) ? readStringList(gatewayScopes) : readStringList(claims.scope ?? claims.scp)
+  return {
+    source: 'apigateway',
+    subject: typeof claims.sub === 'string' ? claims.sub : '',
+    ...(typeof claims.iss === 'string' ? { issuer: claims.iss } : {}),
+    scopes,
+    roles: [],
+    claims,
+  }
+}
+
+const fromAuthorizerContext = (context: Record<string, unknown>, principalId: unknown): AuthContext => ({
+  source: 'lambda-authorizer',
+  subject: typeof principalId === 'string' ? principalId : typeof context.sub === 'string' ? context.sub : '',
+  ...(typeof context.iss === 'string' ? { issuer: context.iss } : {}),
+  scopes: readStringList(context.scopes ?? context.scope),
+  roles: readStringList(context.roles),
+  claims: context,
+})

@@ -1,0 +1,17 @@
+export type { AuthContext, AuthSource, IamCaller, WithAuth, WithOptionalAuth } from './auth-context.js'
+export { getAuth, setAuth } from './auth-context.js'
+export { AuthError, isAuthError } from './auth-error.js'
+export type { AuthErrorCode, AuthErrorOptions } from './auth-error.js'
+export { bearerChallenge, isChallengeSafe } from './challenge.js'
+export type { BearerChallenge } from './challenge.js'
+export { eventKind, getCookieValues, getHeader, getHeaderValues, getQueryValues } from './event.js'
+export type { AnyEvent, EventKind } from './event.js'
+export {
+  readBoolean,
+  readClaimPath,
+  readNumber,
+  readNumericDate,
+  readStringList,
+  restoreGatewayClaims,
+} from './claims.js'
+export { gatewayAuth } from './gateway.js'

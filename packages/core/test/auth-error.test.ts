@@ -1,0 +1,69 @@
+import { describe, expect, test } from '@jest/globals'
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import { AuthError, bearerChallenge, isAuthError, isChallengeSafe } from '../src/index.js'
+import type { AuthErrorCode } from '../src/index.js'
+
+const render = async (error: AuthError) => {
+  const handler = middy()
+    .use(httpErrorHandler({ logger: false }))
+    .handler(async () => {
+      throw error
+    })
+  return (await handler({}, {} as never)) as { statusCode: number; headers: Record<string, string>; body: string }
+}
+
+describe('AuthError rendered by @middy/http-error-handler', () => {
+  const table: Array<[AuthErrorCode, number, string | undefined]> = [
+    ['missing_token', 401, 'Bearer realm="api"'],
+    ['missing_credentials', 401, undefined],
+    ['invalid_request', 400, 'Bearer realm="api", error="invalid_request"'],
+    ['invalid_token', 401, 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"'],
+    ['insufficient_scope', 403, 'Bearer realm="api", error="insufficient_scope"'],
+    ['access_denied', 403, undefined],
+    ['temporarily_unavailable', 503, undefined],
+  ]
+
+  test.each(table)('%s → %i with the table challenge', async (code, status, challenge) => {
+    const response = await render(new AuthError(code, { package: 'test', data: { token: 'secret-token' } }))
+    expect(response.statusCode).toBe(status)
+    expect(response.headers['WWW-Authenticate']).toBe(challenge)
+    expect(response.headers['Content-Type']).toBe('application/json')
+    const body = JSON.parse(response.body)
+    expect(body.error).toBe(code)
+    expect(typeof body.error_description).toBe('string')
+    expect(response.body).not.toContain('secret-token')
+    expect(JSON.stringify(response.headers)).not.toContain('secret-token')
+  })
+
+  test('503 carries Retry-After', async () => {
+    const response = await render(new AuthError('temporarily_unavailable', { package: 'test', retryAfter: 7 }))
+    expect(response.headers['Retry-After']).toBe('7')
+  })
+
+  test('insufficient_scope lists the scopes and a custom realm', async () => {
+    const error = new AuthError('insufficient_scope', { package: 'p', realm: 'orders', scope: ['orders:read', 'orders:admin'] })
+    expect(error.headers['WWW-Authenticate']).toBe('Bearer realm="orders", error="insufficient_scope", scope="orders:read orders:admin"')
+  })
+
+  test('keeps the reason for logs only, with the package', () => {
+    const error = new AuthError('invalid_token', { package: '@middy-auth/jwt-verify', data: { reason: 'expired' } })
+    expect(error.cause).toEqual({ package: '@middy-auth/jwt-verify', data: { reason: 'expired' } })
+    expect(error.message).not.toContain('expired')
+    expect(error.expose).toBe(true)
+    expect(isAuthError(error)).toBe(true)
+    expect(isAuthError(new Error('x'))).toBe(false)
+  })
+})
+
+describe('bearerChallenge', () => {
+  test('drops characters RFC 6750 forbids instead of letting them through', () => {
+    expect(bearerChallenge({ realm: 'a"b\\c\r\nd', error: 'invalid_token' })).toBe('Bearer realm="abcd", error="invalid_token"')
+  })
+  test('isChallengeSafe', () => {
+    expect(isChallengeSafe('my api')).toBe(true)
+    expect(isChallengeSafe('x"')).toBe(false)
+    expect(isChallengeSafe('é')).toBe(false)
+    expect(isChallengeSafe('')).toBe(false)
+  })
+})

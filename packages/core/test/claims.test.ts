@@ -1,0 +1,110 @@
+import { describe, expect, test } from '@jest/globals'
+import { loadFixture } from '../../../test/support/fixtures.js'
+import {
+  gatewayAuth,
+  readBoolean,
+  readClaimPath,
+  readNumber,
+  readNumericDate,
+  readStringList,
+  restoreGatewayClaims,
+} from '../src/index.js'
+
+describe('readStringList', () => {
+  test.each([
+    [['a', 'b'], ['a', 'b']],
+    ['a b', ['a', 'b']],
+    ['a,b', ['a', 'b']],
+    ['a, b', ['a', 'b']],
+    ['[a b]', ['a', 'b']],
+    ['["a","b"]', ['a', 'b']],
+    ['', []],
+    ['[]', []],
+    [null, []],
+    [undefined, []],
+    [42, []],
+    [['a', 1, '', 'b'], ['a', 'b']],
+  ])('%j → %j', (input, expected) => {
+    expect(readStringList(input)).toEqual(expected)
+  })
+})
+
+describe('numbers and dates', () => {
+  test('readNumber', () => {
+    expect(readNumber('1718722804')).toBe(1718722804)
+    expect(readNumber(12.5)).toBe(12.5)
+    expect(readNumber('12abc')).toBeUndefined()
+    expect(readNumber('')).toBeUndefined()
+    expect(readNumber(Number.NaN)).toBeUndefined()
+    expect(readNumber(Infinity)).toBeUndefined()
+  })
+  test('readNumericDate reads the REST Cognito authorizer date text', () => {
+    expect(readNumericDate('Tue Jun 18 15:00:04 UTC 2024')).toBe(1718722804)
+    expect(readNumericDate('1718722804')).toBe(1718722804)
+    expect(readNumericDate('soon')).toBeUndefined()
+  })
+  test('readBoolean', () => {
+    expect(readBoolean('true')).toBe(true)
+    expect(readBoolean(false)).toBe(false)
+    expect(readBoolean('yes')).toBeUndefined()
+  })
+})
+
+describe('readClaimPath', () => {
+  const claims = { realm_access: { roles: ['admin'] }, 'https://example.com/roles': ['editor'], 'cognito:groups': ['g'] }
+  test('nested, namespaced, and colon names', () => {
+    expect(readClaimPath(claims, 'realm_access.roles')).toEqual(['admin'])
+    expect(readClaimPath(claims, 'https://example.com/roles')).toEqual(['editor'])
+    expect(readClaimPath(claims, 'cognito:groups')).toEqual(['g'])
+    expect(readClaimPath(claims, ['realm_access', 'roles'])).toEqual(['admin'])
+    expect(readClaimPath(claims, 'realm_access.missing.deep')).toBeUndefined()
+    expect(readClaimPath(claims, '__proto__.constructor')).toBeUndefined()
+  })
+})
+
+describe('gateway identities from the real fixtures', () => {
+  test('HTTP API JWT authorizer: types restored, scopes null means none from the gateway', () => {
+    const auth = gatewayAuth(loadFixture('http-v2-jwt.json'))!
+    expect(auth.source).toBe('apigateway')
+    expect(typeof auth.claims.exp).toBe('number')
+    expect(auth.subject).toBe(auth.claims.sub)
+    expect(Array.isArray(auth.scopes)).toBe(true)
+  })
+  test('HTTP API access token with bracketed groups and scopes', () => {
+    const event = loadFixture('http-v2-jwt-access-token-groups.json')
+    const auth = gatewayAuth(event)!
+    expect(auth.claims['cognito:groups']).toEqual(['admin', 'editor'])
+    expect(auth.scopes).toEqual(event.requestContext.authorizer.jwt.scopes)
+  })
+  test('REST Cognito: date text exp, comma-joined groups', () => {
+    const auth = gatewayAuth(loadFixture('rest-v1-cognito-groups.json'))!
+    expect(auth.claims.exp).toBe(1718722804)
+    expect(auth.claims['cognito:groups']).toEqual(['admin', 'editor'])
+    expect(auth.claims.email_verified).toBe(true)
+  })
+  test('REST Cognito access token: space-separated scope', () => {
+    const auth = gatewayAuth(loadFixture('rest-v1-cognito-access-token.json'))!
+    expect(auth.scopes.length).toBeGreaterThan(0)
+    expect(auth.scopes.join(' ')).toBe(auth.claims.scope)
+  })
+  test('REST Lambda authorizer context, stringified', () => {
+    const auth = gatewayAuth(loadFixture('rest-v1-lambda-authorizer-context.json'))!
+    expect(auth.source).toBe('lambda-authorizer')
+    expect(auth.roles).toEqual(['admin', 'editor'])
+    expect(auth.claims).not.toHaveProperty('integrationLatency')
+  })
+  test('HTTP API Lambda authorizer with a null context', () => {
+    const auth = gatewayAuth(loadFixture('http-v2-lambda-authorizer-null-context.json'))!
+    expect(auth.source).toBe('lambda-authorizer')
+    expect(auth.claims).toEqual({})
+  })
+  test('no authorizer, or IAM only: none', () => {
+    expect(gatewayAuth(loadFixture('http-v2-no-auth.json'))).toBeUndefined()
+    expect(gatewayAuth(loadFixture('rest-v1-no-auth.json'))).toBeUndefined()
+    expect(gatewayAuth(loadFixture('http-v2-iam.json'))).toBeUndefined()
+    expect(gatewayAuth(null)).toBeUndefined()
+  })
+  test('restoreGatewayClaims leaves other strings alone', () => {
+    expect(restoreGatewayClaims({ username: '1234', exp: '10' })).toEqual({ username: '1234', exp: 10 })
+  })
+})
