@@ -18,7 +18,7 @@ export type EventKind =
   | 'unknown'
 
 /** The loose shape every reader accepts: any Lambda event. */
-export type AnyEvent = Record<string, unknown> | object | null | undefined
+export type AnyEvent = unknown
 
 const record = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined

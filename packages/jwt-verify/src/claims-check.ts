@@ -1,0 +1,83 @@
+import { TokenRejection } from './rejection.js'
+
+/** The claim rules of one issuer, compiled at cold start. */
+export interface ClaimRules {
+  /** Accepted audiences, or `null` when the check is turned off. */
+  readonly audiences: ReadonlySet<string> | null
+  /** Normalized required `typ`, or `undefined`. */
+  readonly tokenType: string | undefined
+  readonly clockTolerance: number
+  readonly maxTokenAge: number | undefined
+  readonly requiredClaims: readonly string[]
+}
+
+/**
+ * `typ` values compared as RFC 8725 §3.11 and jose do: case-insensitive, with the
+ * `application/` prefix optional.
+ *
+ * @example
+ * ```ts
+ * normalizeTyp('application/AT+JWT') // 'at+jwt'
+ * ```
+ */
+export const normalizeTyp = (typ: string): string => {
+  const lower = typ.toLowerCase()
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower
+}
+
+const numericClaim = (payload: Record<string, unknown>, name: string, required: boolean): number | undefined => {
+  const value = payload[name]
+  if (value === undefined) {
+    if (required) throw new TokenRejection('missing_claim', name)
+    return undefined
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TokenRejection('bad_claim_type', name)
+  return value
+}
+
+/**
+ * RFC 7519 / RFC 9068 checks of a payload whose signature and issuer are already verified.
+ * `exp` is required and must be a number; `nbf` and `iat`, when present, must be numbers and
+ * not in the future (DESIGN.md, "Time claims").
+ *
+ * @example
+ * ```ts
+ * checkClaims(header, payload, rules, Math.floor(Date.now() / 1000))
+ * ```
+ */
+export const checkClaims = (
+  header: Readonly<Record<string, unknown>>,
+  payload: Record<string, unknown>,
+  rules: ClaimRules,
+  now: number,
+): void => {
+  if (rules.tokenType !== undefined) {
+    if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== rules.tokenType) throw new TokenRejection('typ_mismatch')
+  }
+  const tolerance = rules.clockTolerance
+  const exp = numericClaim(payload, 'exp', true) as number
+  if (exp <= now - tolerance) throw new TokenRejection('expired')
+  const nbf = numericClaim(payload, 'nbf', false)
+  if (nbf !== undefined && nbf > now + tolerance) throw new TokenRejection('not_yet_valid')
+  const iat = numericClaim(payload, 'iat', rules.maxTokenAge !== undefined)
+  if (iat !== undefined) {
+    if (iat > now + tolerance) throw new TokenRejection('issued_in_future')
+    if (rules.maxTokenAge !== undefined && now - iat - tolerance > rules.maxTokenAge) throw new TokenRejection('too_old')
+  }
+  if (payload.sub !== undefined && typeof payload.sub !== 'string') throw new TokenRejection('bad_claim_type', 'sub')
+  if (rules.audiences) checkAudience(payload.aud, rules.audiences)
+  for (const name of rules.requiredClaims) {
+    if (payload[name] === undefined) throw new TokenRejection('missing_claim', name)
+  }
+}
+
+const checkAudience = (aud: unknown, accepted: ReadonlySet<string>): void => {
+  if (typeof aud === 'string') {
+    if (accepted.has(aud)) return
+  } else if (Array.isArray(aud)) {
+    if (aud.some((value) => typeof value === 'string' && accepted.has(value))) return
+  } else if (aud === undefined) {
+    throw new TokenRejection('missing_claim', 'aud')
+  }
+  throw new TokenRejection('audience_mismatch')
+}

@@ -1,0 +1,38 @@
+import { type Algorithm, isAlgorithm } from './algorithms.js'
+import { TokenRejection } from './rejection.js'
+
+/** Header parameters that carry or point at a key: never followed (RFC 8725 §3.10). */
+const embeddedKeyParameters = ['jku', 'x5u', 'jwk', 'x5c'] as const
+
+/** The one extension a JWT may mark critical, as jose accepts it: `b64` with its default `true`. */
+const understoodCritical = new Set(['b64'])
+
+/**
+ * Checks the protected header before any key is looked up: a supported asymmetric `alg`
+ * (never `none`, never HMAC), a string `kid` if any, no key-carrying parameters, and a `crit`
+ * list of only what we understand (RFC 7515 §4.1.11). Returns the algorithm and key id.
+ *
+ * @example
+ * ```ts
+ * const { alg, kid } = checkHeader({ alg: 'RS256', kid: 'k1' })
+ * ```
+ */
+export const checkHeader = (header: Readonly<Record<string, unknown>>): { alg: Algorithm; kid: string | undefined } => {
+  const { alg, kid, crit } = header
+  if (!isAlgorithm(alg)) throw new TokenRejection('alg_not_allowed')
+  if (kid !== undefined && typeof kid !== 'string') throw new TokenRejection('bad_header', 'kid')
+  for (const name of embeddedKeyParameters) {
+    if (header[name] !== undefined) throw new TokenRejection('embedded_key_header', name)
+  }
+  if (crit !== undefined) {
+    if (!Array.isArray(crit) || crit.length === 0) throw new TokenRejection('crit_unsupported')
+    for (const name of crit) {
+      if (typeof name !== 'string' || !understoodCritical.has(name) || header[name] === undefined) {
+        throw new TokenRejection('crit_unsupported')
+      }
+    }
+    // RFC 7797 unencoded payloads are not JWTs (RFC 7797 §7).
+    if (header.b64 !== true) throw new TokenRejection('crit_unsupported', 'b64')
+  }
+  return { alg, kid }
+}

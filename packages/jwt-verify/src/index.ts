@@ -1,0 +1,28 @@
+export { default } from './middleware.js'
+export type { DefaultClaims, JwtVerifyMiddleware, OptionalJwtVerifyMiddleware } from './middleware.js'
+export type { JwtVerifyOptions, JwksOptions } from './options.js'
+export type { IssuerConfig, ClaimsCheck } from './issuer-config.js'
+export type { TokenSource } from './token-source.js'
+export type { Algorithm } from './algorithms.js'
+export { SUPPORTED_ALGORITHMS } from './algorithms.js'
+export {
+  auth0Issuer,
+  cognitoIssuer,
+  entraIssuer,
+  keycloakIssuer,
+  oktaIssuer,
+} from './presets.js'
+export type {
+  Auth0IssuerOptions,
+  CognitoIssuerOptions,
+  EntraIssuerOptions,
+  KeycloakIssuerOptions,
+  OktaIssuerOptions,
+  PresetOverrides,
+} from './presets.js'
+export { KeysUnavailableError } from './key-resolver.js'
+export type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
+export { createRemoteKeyResolver } from './remote-key-resolver.js'
+export { createStaticKeyResolver } from './static-key-resolver.js'
+export { MAX_TOKEN_LENGTH } from './jws.js'
+export { jwtVerifyValidateOptions } from './validate-options.js'

@@ -1,0 +1,111 @@
+import { AuthError, gatewayAuth, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
+import type { MiddlewareObj } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { KeysUnavailableError } from './key-resolver.js'
+import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
+import { TokenRejection } from './rejection.js'
+import { compileTokenSource } from './token-source.js'
+import { createVerifier } from './verifier.js'
+
+/** The claims of a token when the user does not narrow them. */
+export type DefaultClaims = Record<string, unknown>
+
+/** The middleware `jwtVerify()` returns: `context.auth` is set for the handler. */
+export type JwtVerifyMiddleware<Claims> = MiddlewareObj<
+  unknown,
+  any,
+  Error,
+  WithAuth<Context, Claims>,
+  { auth: AuthContext<Claims> }
+>
+
+/** With `credentialsRequired: false`, `context.auth` may be absent. */
+export type OptionalJwtVerifyMiddleware<Claims> = MiddlewareObj<
+  unknown,
+  any,
+  Error,
+  WithOptionalAuth<Context, Claims>,
+  { auth?: AuthContext<Claims> }
+>
+
+/**
+ * Verifies the bearer JWT of every request and puts the caller on `context.auth`; any failure
+ * is an `AuthError` for `@middy/http-error-handler` (401 `invalid_token`, 400
+ * `invalid_request`, 401 `missing_token`, 503 `temporarily_unavailable`), and the handler is
+ * not called. Keys are prefetched when the factory runs (at cold start).
+ *
+ * @typeParam Claims - the payload type the handler sees on `context.auth.claims`.
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import httpErrorHandler from '@middy/http-error-handler'
+ * import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
+ *
+ * export const handler = middy()
+ *   .use(httpErrorHandler())
+ *   .use(jwtVerify<{ email: string }>({
+ *     issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'id' })],
+ *   }))
+ *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.claims.email }))
+ * ```
+ */
+function jwtVerify<Claims = DefaultClaims>(options: JwtVerifyOptions & { credentialsRequired: false }): OptionalJwtVerifyMiddleware<Claims>
+function jwtVerify<Claims = DefaultClaims>(options: JwtVerifyOptions & { credentialsRequired?: true }): JwtVerifyMiddleware<Claims>
+function jwtVerify<Claims = DefaultClaims>(options: JwtVerifyOptions): JwtVerifyMiddleware<Claims> | OptionalJwtVerifyMiddleware<Claims>
+function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, any, Error, any, any> {
+  const settings = compileOptions(options)
+  const { realm, credentialsRequired, trustApiGateway } = settings
+  const readToken = compileTokenSource(settings.tokenSource)
+  const verify = createVerifier({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: settings.clock })
+  const knownIssuers = new Set(settings.issuers.flatMap((entry) => entry.issuers))
+  // Cold start: keys start loading now, during Lambda's init, and are awaited by the first request.
+  for (const entry of settings.issuers) entry.resolver.prefetch()
+
+  const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token' | 'temporarily_unavailable', reason: string, description?: string) =>
+    new AuthError(code, { package: packageName, realm, data: { reason }, ...(description ? { description } : {}) })
+
+  const fromGateway = (event: unknown): AuthContext | undefined => {
+    const auth = gatewayAuth(event)
+    if (!auth) return undefined
+    // The gateway checked its own issuer; when ours are configured, it must be one of them too.
+    if (auth.source === 'apigateway' && knownIssuers.size > 0 && !knownIssuers.has(auth.issuer ?? '')) {
+      throw deny('invalid_token', 'gateway_issuer_not_trusted')
+    }
+    return auth
+  }
+
+  const jwtVerifyMiddlewareBefore = async (request: { event: unknown; context: object; internal: Record<string, unknown> }) => {
+    if (trustApiGateway) {
+      const auth = fromGateway(request.event)
+      if (auth) return setAuth(request, auth)
+    }
+    const lookup = readToken(request.event)
+    if (lookup.kind === 'missing') {
+      if (!credentialsRequired) return
+      throw deny('missing_token', 'no_credentials')
+    }
+    if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
+    if (settings.issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
+    let auth: AuthContext
+    try {
+      const result = verify(lookup.token)
+      auth = result instanceof Promise ? await result : result
+    } catch (error) {
+      throw toAuthError(error)
+    }
+    setAuth(request, auth)
+  }
+
+  const toAuthError = (error: unknown): AuthError => {
+    if (error instanceof TokenRejection) {
+      return deny('invalid_token', error.message, error.reason === 'expired' ? 'The access token expired' : undefined)
+    }
+    if (error instanceof KeysUnavailableError) return deny('temporarily_unavailable', 'keys_unavailable')
+    // Anything else is a bug or a hostile input we did not foresee: refuse (never a 500, never an accept).
+    return deny('invalid_token', 'verification_error')
+  }
+
+  return { before: jwtVerifyMiddlewareBefore }
+}
+
+export default jwtVerify

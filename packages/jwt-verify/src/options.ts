@@ -1,0 +1,245 @@
+import { isChallengeSafe } from '@middy-auth/core'
+import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
+import { normalizeTyp } from './claims-check.js'
+import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
+import type { IssuerConfig } from './issuer-config.js'
+import type { KeyResolver } from './key-resolver.js'
+import { createRemoteKeyResolver } from './remote-key-resolver.js'
+import { createStaticKeyResolver } from './static-key-resolver.js'
+import type { TokenSource } from './token-source.js'
+import type { CompiledIssuer } from './verifier.js'
+
+export const packageName = '@middy-auth/jwt-verify'
+
+/** How JWKS endpoints are fetched. */
+export interface JwksOptions {
+  /** Timeout of one fetch, in milliseconds. Default 3000. */
+  timeoutMs?: number
+  /** After a refetch for an unknown `kid` that still lacks it, unknown kids fail without fetching for this long, in milliseconds. Default 10000. */
+  cooldownMs?: number
+  /** Keys older than this are refreshed in the background while still served, in milliseconds. Default 600000 (10 minutes). */
+  maxAgeMs?: number
+  /** Replaces the HTTP client (tests, proxies). Default: `node:https`. */
+  fetchJson?: FetchJson
+}
+
+interface CommonOptions {
+  /** Where the token comes from. Default `{ header: 'Authorization', scheme: 'Bearer' }`. */
+  tokenSource?: TokenSource
+  /** `false`: a request without a token goes on with no `context.auth`; a bad token is still refused. Default `true`. */
+  credentialsRequired?: boolean
+  /** The `realm` of the `WWW-Authenticate` challenge. Default `'api'`. */
+  realm?: string
+  /** The verified-token cache; `false` turns it off. Default `{ maxEntries: 1000 }`. */
+  cache?: { maxEntries: number } | false
+  /** JWKS fetching. */
+  jwks?: JwksOptions
+  /** The clock, in milliseconds since the epoch (tests). Default `Date.now`. */
+  clock?: () => number
+}
+
+/**
+ * Options of `jwtVerify()`. `issuers` is required, unless `trustApiGateway` is `true`.
+ *
+ * @example
+ * ```ts
+ * const options: JwtVerifyOptions = {
+ *   issuers: [{ issuer: 'https://auth.example.com/', audience: 'https://api.example.com' }],
+ *   tokenSource: { cookie: 'session' },
+ * }
+ * ```
+ */
+export type JwtVerifyOptions = CommonOptions &
+  (
+    | {
+        /** The trusted issuers; a token's `iss` picks one before any key is fetched. */
+        issuers: readonly IssuerConfig[]
+        /** Build `context.auth` from what API Gateway already verified (JWT or Cognito authorizer, Lambda authorizer context). Default `false`. */
+        trustApiGateway?: boolean
+      }
+    | { issuers?: readonly IssuerConfig[]; trustApiGateway: true }
+  )
+
+const configError = (message: string): TypeError =>
+  new TypeError(`jwtVerify: ${message}`, { cause: { package: packageName } })
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+const positive = (value: unknown, name: string, fallback: number, allowZero = false): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw configError(`'${name}' must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+const stringList = (value: unknown, name: string): string[] => {
+  const values = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
+    throw configError(`'${name}' must be a non-empty string or a non-empty list of non-empty strings`)
+  }
+  return values as string[]
+}
+
+/** The settings of one middleware instance, checked and compiled at cold start. */
+export interface CompiledOptions {
+  issuers: CompiledIssuer[]
+  tokenSource: TokenSource
+  credentialsRequired: boolean
+  trustApiGateway: boolean
+  realm: string
+  cacheMaxEntries: number
+  clock: () => number
+}
+
+const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'cache', 'jwks', 'clock'])
+const knownIssuerFields = new Set([
+  'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
+  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims',
+])
+
+/**
+ * Checks every option and compiles the issuers (key resolvers shared per JWKS URL). Anything
+ * that can never work is a `TypeError` naming the option, thrown at cold start.
+ */
+export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
+  if (!isRecord(options)) throw configError('options must be an object')
+  for (const key of Object.keys(options)) if (!knownOptions.has(key)) throw configError(`unknown option '${key}'`)
+  const trustApiGateway = options.trustApiGateway ?? false
+  if (typeof trustApiGateway !== 'boolean') throw configError(`'trustApiGateway' must be a boolean`)
+  const credentialsRequired = options.credentialsRequired ?? true
+  if (typeof credentialsRequired !== 'boolean') throw configError(`'credentialsRequired' must be a boolean`)
+  const realm = options.realm ?? 'api'
+  if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+  const cache = options.cache ?? { maxEntries: 1000 }
+  if (cache !== false && !isRecord(cache)) throw configError(`'cache' must be { maxEntries } or false`)
+  const cacheMaxEntries = cache === false ? 0 : Math.floor(positive(cache.maxEntries, 'cache.maxEntries', 1000, true))
+  const clock = options.clock ?? Date.now
+  if (typeof clock !== 'function') throw configError(`'clock' must be a function returning milliseconds`)
+  const tokenSource = options.tokenSource ?? { header: 'Authorization', scheme: 'Bearer' }
+  checkTokenSource(tokenSource)
+
+  const rawIssuers = options.issuers
+  if (rawIssuers === undefined && !trustApiGateway) throw configError(`'issuers' is required (or set trustApiGateway: true)`)
+  if (rawIssuers !== undefined && (!Array.isArray(rawIssuers) || (rawIssuers.length === 0 && !trustApiGateway))) {
+    throw configError(`'issuers' must be a non-empty list of issuer entries`)
+  }
+  const jwks: JwksOptions = options.jwks ?? {}
+  if (!isRecord(jwks as unknown)) throw configError(`'jwks' must be an object`)
+  if (jwks.fetchJson !== undefined && typeof jwks.fetchJson !== 'function') throw configError(`'jwks.fetchJson' must be a function`)
+  const resolverSettings = {
+    timeoutMs: positive(jwks.timeoutMs, 'jwks.timeoutMs', 3000),
+    cooldownMs: positive(jwks.cooldownMs, 'jwks.cooldownMs', 10_000, true),
+    maxAgeMs: positive(jwks.maxAgeMs, 'jwks.maxAgeMs', 600_000),
+    ...(jwks.fetchJson ? { fetchJson: jwks.fetchJson } : {}),
+    now: clock,
+  }
+  const resolvers = new Map<string, KeyResolver>()
+  const seen = new Set<string>()
+  const issuers = (rawIssuers ?? []).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen))
+  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, cacheMaxEntries, clock }
+}
+
+const checkTokenSource = (source: unknown): void => {
+  if (typeof source === 'function') return
+  const fail = () =>
+    configError(`'tokenSource' must be { header, scheme? }, { cookie }, { query } or a function of the event`)
+  if (!isRecord(source)) throw fail()
+  const kinds = ['header', 'cookie', 'query'].filter((kind) => kind in source)
+  if (kinds.length !== 1) throw fail()
+  const name = source[kinds[0] as string]
+  if (typeof name !== 'string' || name.trim() === '') throw fail()
+  if ('scheme' in source && source.scheme !== null && source.scheme !== undefined) {
+    if (kinds[0] !== 'header' || typeof source.scheme !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(source.scheme)) {
+      throw configError(`'tokenSource.scheme' must be an HTTP auth scheme such as 'Bearer', or null`)
+    }
+  }
+}
+
+const compileIssuer = (
+  entry: IssuerConfig,
+  index: number,
+  resolverSettings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
+  resolvers: Map<string, KeyResolver>,
+  seen: Set<string>,
+): CompiledIssuer => {
+  const at = `issuers[${index}]`
+  if (!isRecord(entry)) throw configError(`${at} must be an object`)
+  for (const key of Object.keys(entry)) if (!knownIssuerFields.has(key)) throw configError(`${at}: unknown field '${key}'`)
+  const issuerNames = stringList(entry.issuer, `${at}.issuer`)
+  for (const name of issuerNames) {
+    if (seen.has(name)) throw configError(`${at}: issuer ${JSON.stringify(name)} is listed twice`)
+    seen.add(name)
+  }
+  if (!('audience' in entry) || entry.audience === undefined) {
+    throw configError(`${at}.audience is required: give the accepted audience(s), or audience: null to skip the check on purpose`)
+  }
+  const audiences = entry.audience === null ? null : new Set(stringList(entry.audience, `${at}.audience`))
+
+  const algorithms = entry.algorithms ?? SUPPORTED_ALGORITHMS
+  if (!Array.isArray(algorithms) || algorithms.length === 0) throw configError(`${at}.algorithms must be a non-empty list`)
+  for (const alg of algorithms as unknown[]) {
+    if (!isAlgorithm(alg)) {
+      throw configError(`${at}.algorithms: ${JSON.stringify(alg)} is not supported (asymmetric only: ${SUPPORTED_ALGORITHMS.join(', ')})`)
+    }
+  }
+  if (entry.tokenType !== undefined && (typeof entry.tokenType !== 'string' || entry.tokenType === '')) {
+    throw configError(`${at}.tokenType must be a non-empty string such as 'at+jwt'`)
+  }
+  const maxTokenAge = entry.maxTokenAge === undefined ? undefined : positive(entry.maxTokenAge, `${at}.maxTokenAge`, 0)
+  const requiredClaims = entry.requiredClaims ?? []
+  if (!Array.isArray(requiredClaims) || requiredClaims.some((c) => typeof c !== 'string' || c === '')) {
+    throw configError(`${at}.requiredClaims must be a list of claim names`)
+  }
+  if (entry.claims !== undefined && typeof entry.claims !== 'function') throw configError(`${at}.claims must be a function of the payload`)
+
+  return {
+    issuers: issuerNames,
+    algorithms: new Set(algorithms as Algorithm[]),
+    resolver: keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers),
+    rules: {
+      audiences,
+      tokenType: entry.tokenType === undefined ? undefined : normalizeTyp(entry.tokenType),
+      clockTolerance: positive(entry.clockTolerance, `${at}.clockTolerance`, 5, true),
+      maxTokenAge,
+      requiredClaims,
+    },
+    claimsCheck: entry.claims,
+  }
+}
+
+const keyResolverFor = (
+  entry: IssuerConfig,
+  at: string,
+  firstIssuer: string,
+  settings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
+  resolvers: Map<string, KeyResolver>,
+): KeyResolver => {
+  const sources = (['jwksUri', 'jwks', 'keyResolver'] as const).filter((name) => entry[name] !== undefined)
+  if (sources.length > 1) throw configError(`${at}: give one of jwksUri, jwks and keyResolver, not ${sources.join(' and ')}`)
+  if (entry.keyResolver) {
+    const resolver = entry.keyResolver
+    if (typeof resolver.cached !== 'function' || typeof resolver.getKeySet !== 'function' || typeof resolver.prefetch !== 'function') {
+      throw configError(`${at}.keyResolver must implement prefetch(), cached() and getKeySet()`)
+    }
+    return resolver
+  }
+  if (entry.jwks !== undefined) {
+    if (!isRecord(entry.jwks) || !Array.isArray(entry.jwks.keys)) throw configError(`${at}.jwks must be a key set { keys: [...] }`)
+    return createStaticKeyResolver(entry.jwks as { keys: unknown[] })
+  }
+  // Discovery when jwksUri is absent: the issuer itself must then be fetchable.
+  const cacheKey = entry.jwksUri ?? `discovery:${firstIssuer}`
+  try {
+    assertFetchableUrl(entry.jwksUri ?? firstIssuer, entry.jwksUri ? `${at}.jwksUri` : `${at}.issuer (for OIDC discovery)`)
+  } catch (error) {
+    throw configError((error as Error).message)
+  }
+  let resolver = resolvers.get(cacheKey)
+  if (!resolver) {
+    resolver = createRemoteKeyResolver({ ...settings, ...(entry.jwksUri ? { jwksUri: entry.jwksUri } : { issuer: firstIssuer }) })
+    resolvers.set(cacheKey, resolver)
+  }
+  return resolver
+}

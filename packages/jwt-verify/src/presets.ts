@@ -1,0 +1,210 @@
+import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
+
+/** What every preset also accepts, passed through to the entry it returns. */
+export type PresetOverrides = Partial<
+  Pick<IssuerConfig, 'algorithms' | 'clockTolerance' | 'maxTokenAge' | 'requiredClaims' | 'claims' | 'tokenType' | 'jwksUri' | 'keyResolver'>
+>
+
+const presetError = (preset: string, message: string): TypeError =>
+  new TypeError(`${preset}: ${message}`, { cause: { package: '@middy-auth/jwt-verify' } })
+
+const list = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value)
+
+/** Both checks must pass; the user's own check comes second. */
+const allOf = (first: ClaimsCheck, second: ClaimsCheck | undefined): ClaimsCheck =>
+  second ? (payload) => first(payload) !== false && second(payload) : first
+
+const requireNonEmpty = (preset: string, name: string, value: unknown): void => {
+  const values = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.trim() === '')) {
+    throw presetError(preset, `'${name}' must be a non-empty string or list of strings`)
+  }
+}
+
+const userPoolIdPattern = /^([a-z]{2}(?:-[a-z]+)+-\d)_[A-Za-z0-9]+$/
+
+/** Options of {@link cognitoIssuer}. */
+export interface CognitoIssuerOptions extends PresetOverrides {
+  /** The user pool id, e.g. `eu-west-1_AbCdEf123`; the region is taken from it. */
+  userPoolId: string
+  /** The app client id(s) whose tokens are accepted. */
+  clientId: string | readonly string[]
+  /** `'access'` (APIs) or `'id'`: the other kind is refused. */
+  tokenUse: 'access' | 'id'
+}
+
+/**
+ * An Amazon Cognito user pool. Access tokens have no `aud`: their `client_id` must be one of
+ * `clientId`; id tokens must have `aud` in `clientId`. `token_use` must be `tokenUse`, so an id
+ * token is refused where an access token is required.
+ *
+ * @example
+ * ```ts
+ * jwtVerify({ issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'access' })] })
+ * ```
+ */
+export const cognitoIssuer = ({ userPoolId, clientId, tokenUse, claims, ...overrides }: CognitoIssuerOptions): IssuerConfig => {
+  const match = typeof userPoolId === 'string' ? userPoolIdPattern.exec(userPoolId) : null
+  if (!match) throw presetError('cognitoIssuer', `'userPoolId' must look like 'eu-west-1_AbCdEf123', got ${JSON.stringify(userPoolId)}`)
+  requireNonEmpty('cognitoIssuer', 'clientId', clientId)
+  if (tokenUse !== 'access' && tokenUse !== 'id') throw presetError('cognitoIssuer', `'tokenUse' must be 'access' or 'id'`)
+  const issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${userPoolId}`
+  const clients = new Set(list(clientId))
+  const cognitoCheck: ClaimsCheck =
+    tokenUse === 'access'
+      ? (payload) => payload.token_use === 'access' && typeof payload.client_id === 'string' && clients.has(payload.client_id)
+      : (payload) => payload.token_use === 'id'
+  return {
+    issuer,
+    audience: tokenUse === 'id' ? list(clientId) : null,
+    jwksUri: `${issuer}/.well-known/jwks.json`,
+    algorithms: ['RS256'],
+    ...overrides,
+    claims: allOf(cognitoCheck, claims),
+  }
+}
+
+/** Options of {@link auth0Issuer}. */
+export interface Auth0IssuerOptions extends PresetOverrides {
+  /** The tenant or custom domain, e.g. `example.eu.auth0.com`. */
+  domain: string
+  /** The API identifier(s) (`aud`). */
+  audience: string | readonly string[] | null
+}
+
+const bareDomain = (preset: string, domain: unknown): string => {
+  if (typeof domain !== 'string' || !/^[A-Za-z0-9.-]+(:\d+)?$/.test(domain)) {
+    throw presetError(preset, `'domain' must be a host name such as 'example.eu.auth0.com' (no scheme, no path), got ${JSON.stringify(domain)}`)
+  }
+  return domain
+}
+
+/**
+ * An Auth0 tenant: issuer `https://<domain>/` (with its trailing slash), keys at
+ * `/.well-known/jwks.json`, RS256 or PS256.
+ *
+ * @example
+ * ```ts
+ * jwtVerify({ issuers: [auth0Issuer({ domain: 'example.eu.auth0.com', audience: 'https://api.example.com' })] })
+ * ```
+ */
+export const auth0Issuer = ({ domain, audience, ...overrides }: Auth0IssuerOptions): IssuerConfig => {
+  const host = bareDomain('auth0Issuer', domain)
+  return {
+    issuer: `https://${host}/`,
+    audience,
+    jwksUri: `https://${host}/.well-known/jwks.json`,
+    algorithms: ['RS256', 'PS256'],
+    ...overrides,
+  }
+}
+
+/** Options of {@link oktaIssuer}. */
+export interface OktaIssuerOptions extends PresetOverrides {
+  /** The Okta domain, e.g. `example.okta.com`. */
+  domain: string
+  /** The authorization server id. Default `'default'`; `null` for the org authorization server. */
+  authorizationServerId?: string | null
+  /** Accepted `aud` (`api://default` for the default server). */
+  audience: string | readonly string[] | null
+}
+
+/**
+ * An Okta authorization server: issuer `https://<domain>/oauth2/<id>`, keys at `<issuer>/v1/keys`
+ * (the org server: `https://<domain>`, keys at `/oauth2/v1/keys`).
+ *
+ * @example
+ * ```ts
+ * jwtVerify({ issuers: [oktaIssuer({ domain: 'example.okta.com', audience: 'api://default' })] })
+ * ```
+ */
+export const oktaIssuer = ({ domain, authorizationServerId = 'default', audience, ...overrides }: OktaIssuerOptions): IssuerConfig => {
+  const host = bareDomain('oktaIssuer', domain)
+  const issuer = authorizationServerId === null ? `https://${host}` : `https://${host}/oauth2/${authorizationServerId}`
+  return {
+    issuer,
+    audience,
+    jwksUri: authorizationServerId === null ? `${issuer}/oauth2/v1/keys` : `${issuer}/v1/keys`,
+    algorithms: ['RS256'],
+    ...overrides,
+  }
+}
+
+/** Options of {@link entraIssuer}. */
+export interface EntraIssuerOptions extends PresetOverrides {
+  /** The directory (tenant) id, a GUID. Multi-tenant apps list one entry per accepted tenant. */
+  tenantId: string
+  /** The application ID URI and/or client id the tokens are issued for. */
+  audience: string | readonly string[] | null
+  /** Which token versions to accept. Default `'both'`. */
+  version?: 'v1' | 'v2' | 'both'
+}
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * Microsoft Entra ID (Azure AD). v2 tokens are issued by
+ * `https://login.microsoftonline.com/<tenant>/v2.0`, v1 tokens by `https://sts.windows.net/<tenant>/`;
+ * both are signed by the same keys. The `tid` claim must be the tenant.
+ *
+ * @example
+ * ```ts
+ * jwtVerify({ issuers: [entraIssuer({ tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://orders' })] })
+ * ```
+ */
+export const entraIssuer = ({ tenantId, audience, version = 'both', claims, ...overrides }: EntraIssuerOptions): IssuerConfig => {
+  if (typeof tenantId !== 'string' || !guid.test(tenantId)) {
+    throw presetError('entraIssuer', `'tenantId' must be the tenant's GUID ('common' and 'organizations' cannot be verified: list each accepted tenant), got ${JSON.stringify(tenantId)}`)
+  }
+  if (version !== 'v1' && version !== 'v2' && version !== 'both') throw presetError('entraIssuer', `'version' must be 'v1', 'v2' or 'both'`)
+  const v2 = `https://login.microsoftonline.com/${tenantId}/v2.0`
+  const v1 = `https://sts.windows.net/${tenantId}/`
+  const tenant = tenantId.toLowerCase()
+  return {
+    issuer: version === 'v1' ? [v1] : version === 'v2' ? [v2] : [v2, v1],
+    audience,
+    jwksUri: `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
+    algorithms: ['RS256'],
+    ...overrides,
+    claims: allOf((payload) => typeof payload.tid === 'string' && payload.tid.toLowerCase() === tenant, claims),
+  }
+}
+
+/** Options of {@link keycloakIssuer}. */
+export interface KeycloakIssuerOptions extends PresetOverrides {
+  /** The server's base URL, e.g. `https://sso.example.com` (add `/auth` for Keycloak before 17). */
+  url: string
+  realm: string
+  /** Accepted `aud`; Keycloak puts the client in `aud` only with an audience mapper. */
+  audience: string | readonly string[] | null
+  /** When given, `azp` (the client the token was issued to) must be one of these. */
+  clientId?: string | readonly string[]
+}
+
+/**
+ * A Keycloak realm: issuer `<url>/realms/<realm>`, keys at `<issuer>/protocol/openid-connect/certs`.
+ *
+ * @example
+ * ```ts
+ * jwtVerify({ issuers: [keycloakIssuer({ url: 'https://sso.example.com', realm: 'shop', audience: null, clientId: 'orders-api' })] })
+ * ```
+ */
+export const keycloakIssuer = ({ url, realm, audience, clientId, claims, ...overrides }: KeycloakIssuerOptions): IssuerConfig => {
+  if (typeof url !== 'string' || !/^https?:\/\/[^/]+(\/.*)?$/.test(url)) throw presetError('keycloakIssuer', `'url' must be the server's base URL, got ${JSON.stringify(url)}`)
+  if (typeof realm !== 'string' || realm === '' || realm.includes('/')) throw presetError('keycloakIssuer', `'realm' must be a realm name`)
+  const issuer = `${url.replace(/\/+$/, '')}/realms/${encodeURIComponent(realm)}`
+  let check = claims
+  if (clientId !== undefined) {
+    requireNonEmpty('keycloakIssuer', 'clientId', clientId)
+    const clients = new Set(list(clientId))
+    check = allOf((payload) => typeof payload.azp === 'string' && clients.has(payload.azp), claims)
+  }
+  return {
+    issuer,
+    audience,
+    jwksUri: `${issuer}/protocol/openid-connect/certs`,
+    algorithms: ['RS256', 'PS256', 'ES256'],
+    ...overrides,
+    ...(check ? { claims: check } : {}),
+  }
+}

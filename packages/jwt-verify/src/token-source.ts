@@ -1,0 +1,88 @@
+import { eventKind, getCookieValues, getHeader, getQueryValues, type AnyEvent } from '@middy-auth/core'
+
+/**
+ * Where the token is read from. Default: `{ header: 'Authorization', scheme: 'Bearer' }`.
+ *
+ * - `{ header, scheme? }`: a header; with `scheme` (matched case-insensitively, RFC 7235) the
+ *   value is `<scheme> <token>`, with `scheme: null` it is the token itself.
+ * - `{ cookie }`: a cookie (`cookies[]` or `Cookie`), e.g. the session cookie of oauth-login.
+ * - `{ query }`: a query-string parameter, for WebSocket `$connect`, where browsers cannot set headers.
+ * - a function of the event returning the token, or `undefined` when there is none.
+ */
+export type TokenSource =
+  | { header: string; scheme?: string | null }
+  | { cookie: string }
+  | { query: string }
+  | ((event: unknown) => string | undefined)
+
+/** What a request carries. */
+export type TokenLookup =
+  | { kind: 'token'; token: string }
+  /** No credentials of ours: 401 `missing_token`, or no identity when credentials are optional. */
+  | { kind: 'missing' }
+  /** Present but malformed (empty, or several): 400 `invalid_request`. */
+  | { kind: 'malformed'; reason: 'empty' | 'multiple' }
+
+/** A compiled token source: one function, chosen at cold start. */
+export type ReadToken = (event: AnyEvent) => TokenLookup
+
+const missing: TokenLookup = { kind: 'missing' }
+const token = (value: string): TokenLookup => ({ kind: 'token', token: value })
+const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malformed', reason })
+
+/**
+ * Reads `<scheme> <token>` from an `Authorization`-style value. Another scheme is "no
+ * credentials" (DESIGN.md, "Scheme"); the scheme alone is an empty token; anything after the
+ * token (a second token, a comma-joined repeat of the header) is several tokens.
+ */
+const fromSchemeValue = (value: string | undefined, scheme: string): TokenLookup => {
+  if (value === undefined) return missing
+  const trimmed = value.trim()
+  const space = trimmed.search(/\s/)
+  const givenScheme = space === -1 ? trimmed : trimmed.slice(0, space)
+  if (givenScheme.toLowerCase() !== scheme) return missing
+  const rest = space === -1 ? '' : trimmed.slice(space).trim()
+  if (rest === '') return malformed('empty')
+  return /[\s,]/.test(rest) ? malformed('multiple') : token(rest)
+}
+
+/** A bare token value: JWTs hold neither whitespace nor commas, so either means several. */
+const fromRawValue = (value: string | undefined): TokenLookup => {
+  if (value === undefined) return missing
+  const trimmed = value.trim()
+  if (trimmed === '') return malformed('empty')
+  return /[\s,]/.test(trimmed) ? malformed('multiple') : token(trimmed)
+}
+
+const fromValues = (values: string[]): TokenLookup =>
+  values.length > 1 ? malformed('multiple') : fromRawValue(values[0])
+
+/**
+ * Compiles a {@link TokenSource}. REST TOKEN authorizer events carry the header's value in
+ * `authorizationToken`; it is read there when the source is the `Authorization` header.
+ *
+ * @example
+ * ```ts
+ * const read = compileTokenSource({ cookie: 'session' })
+ * read(event) // { kind: 'token', token: 'eyJ…' }
+ * ```
+ */
+export const compileTokenSource = (source: TokenSource): ReadToken => {
+  if (typeof source === 'function') {
+    return (event) => {
+      const value = source(event)
+      return typeof value === 'string' ? fromRawValue(value) : missing
+    }
+  }
+  if ('cookie' in source) return (event) => fromValues(getCookieValues(event, source.cookie))
+  if ('query' in source) return (event) => fromValues(getQueryValues(event, source.query))
+  const header = source.header
+  const scheme = source.scheme === undefined ? 'bearer' : source.scheme?.toLowerCase() ?? null
+  const isAuthorization = header.toLowerCase() === 'authorization'
+  const read = (event: AnyEvent): string | undefined =>
+    isAuthorization && eventKind(event) === 'authorizer-token'
+      ? ((event as { authorizationToken?: string }).authorizationToken)
+      : getHeader(event, header)
+  if (scheme === null) return (event) => fromRawValue(read(event))
+  return (event) => fromSchemeValue(read(event), scheme)
+}

@@ -1,0 +1,149 @@
+import { readStringList, type AuthContext } from '@middy-auth/core'
+import { type Algorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
+import { checkClaims, type ClaimRules } from './claims-check.js'
+import { checkHeader } from './header-check.js'
+import type { ClaimsCheck } from './issuer-config.js'
+import { decodeJws } from './jws.js'
+import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
+import { TokenRejection } from './rejection.js'
+import { VerifiedTokenCache } from './verified-token-cache.js'
+
+/** One issuer entry, compiled at cold start. */
+export interface CompiledIssuer {
+  readonly issuers: readonly string[]
+  readonly algorithms: ReadonlySet<Algorithm>
+  readonly resolver: KeyResolver
+  readonly rules: ClaimRules
+  readonly claimsCheck: ClaimsCheck | undefined
+}
+
+/** What {@link createVerifier} needs. */
+export interface VerifierSettings {
+  readonly issuers: readonly CompiledIssuer[]
+  /** Entries of the verified-token cache; 0 turns it off. */
+  readonly cacheMaxEntries: number
+  /** The clock, in milliseconds. */
+  readonly now: () => number
+}
+
+/** Verifies a token: synchronously when its keys are cached, which is the warm path. */
+export type Verify = (token: string) => AuthContext | Promise<AuthContext>
+
+const deepFreeze = <T>(value: T): T => {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}
+
+/** A fresh copy per request: rbac adds roles and permissions to what it is given. */
+const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({ ...auth, scopes: [...auth.scopes], roles: [...auth.roles] })
+
+/**
+ * Builds the verification of one middleware instance: issuer selection by `iss` (an unknown
+ * issuer is refused before any key is fetched), header checks, key lookup by `kid`, the
+ * signature with `node:crypto`, claim checks, and the verified-token cache.
+ *
+ * @example
+ * ```ts
+ * const verify = createVerifier({ issuers: [compiled], cacheMaxEntries: 1000, now: Date.now })
+ * const auth = await verify(token)
+ * ```
+ */
+export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettings): Verify => {
+  const byIssuer = new Map<string, number>()
+  issuers.forEach((entry, index) => {
+    for (const iss of entry.issuers) if (!byIssuer.has(iss)) byIssuer.set(iss, index)
+  })
+  const cache = cacheMaxEntries > 0 ? new VerifiedTokenCache(cacheMaxEntries) : undefined
+
+  const fromCache = (token: string, nowSeconds: number): AuthContext | undefined => {
+    const hit = cache?.get(token)
+    if (!hit) return undefined
+    const issuer = issuers[hit.issuerIndex] as CompiledIssuer
+    if (nowSeconds >= hit.exp || !issuer.resolver.cached()?.keys.includes(hit.key)) {
+      cache?.delete(token)
+      return undefined
+    }
+    // A custom check may depend on more than the token (a deny list, the time): it runs on every request.
+    runClaimsCheck(issuer, hit.auth.claims)
+    return copyAuth(hit.auth)
+  }
+
+  const finish = (
+    token: string,
+    issuerIndex: number,
+    decoded: ReturnType<typeof decodeJws>,
+    alg: Algorithm,
+    key: ResolvedKey,
+    nowSeconds: number,
+  ): AuthContext => {
+    const issuer = issuers[issuerIndex] as CompiledIssuer
+    if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) throw new TokenRejection('bad_signature')
+    const payload = decoded.payload
+    checkClaims(decoded.header, payload, issuer.rules, nowSeconds)
+    const claims = deepFreeze(payload)
+    runClaimsCheck(issuer, claims)
+    const auth: AuthContext = Object.freeze({
+      source: 'jwt' as const,
+      subject: typeof claims.sub === 'string' ? claims.sub : '',
+      issuer: claims.iss as string,
+      scopes: Object.freeze(readStringList(claims.scope ?? claims.scp)) as string[],
+      roles: Object.freeze([]) as unknown as string[],
+      claims,
+    })
+    cache?.set(token, { auth, exp: claims.exp as number, key, issuerIndex })
+    return copyAuth(auth)
+  }
+
+  return (token) => {
+    const nowSeconds = now() / 1000
+    const cached = fromCache(token, nowSeconds)
+    if (cached) return cached
+
+    const decoded = decodeJws(token)
+    const { alg, kid } = checkHeader(decoded.header)
+    const iss = decoded.payload.iss
+    const issuerIndex = typeof iss === 'string' ? byIssuer.get(iss) : undefined
+    if (issuerIndex === undefined) throw new TokenRejection('unknown_issuer')
+    const issuer = issuers[issuerIndex] as CompiledIssuer
+    if (!issuer.algorithms.has(alg)) throw new TokenRejection('alg_not_allowed')
+
+    const keySet = issuer.resolver.cached()
+    const key = keySet && pickKey(keySet, kid, alg)
+    if (key) return finish(token, issuerIndex, decoded, alg, key, nowSeconds)
+    return issuer.resolver.getKeySet(kid).then((fresh) => {
+      const freshKey = pickKey(fresh, kid, alg)
+      if (!freshKey) throw new TokenRejection('unknown_kid')
+      return finish(token, issuerIndex, decoded, alg, freshKey, now() / 1000)
+    })
+  }
+}
+
+/**
+ * The key for a token: by `kid`; without a `kid`, the one key of the set that fits the
+ * algorithm (several would be ambiguous). A key that is found but does not fit is refused at
+ * once rather than refetched.
+ */
+const pickKey = (keySet: KeySet, kid: string | undefined, alg: Algorithm): ResolvedKey | undefined => {
+  if (kid !== undefined) {
+    const key = keySet.byKid.get(kid)
+    if (key && !keyFitsAlgorithm(key, alg)) throw new TokenRejection('key_mismatch')
+    return key
+  }
+  const candidates = keySet.keys.filter((key) => keyFitsAlgorithm(key, alg))
+  return candidates.length === 1 ? candidates[0] : undefined
+}
+
+const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, unknown>>): void => {
+  if (!issuer.claimsCheck) return
+  let accepted: boolean | void
+  try {
+    accepted = issuer.claimsCheck(claims)
+  } catch {
+    throw new TokenRejection('claims_check_failed')
+  }
+  // Fail closed: only `true` or nothing accepts. A Promise (an async check) is refused, never taken as truthy.
+  if (accepted !== true && accepted !== undefined) throw new TokenRejection('claims_check_failed')
+}
