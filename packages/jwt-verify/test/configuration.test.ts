@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { createTestIssuer, type TestIssuer } from '@middy-auth/testing'
+import jwtVerify, {
+  auth0Issuer,
+  cognitoIssuer,
+  entraIssuer,
+  jwtVerifyValidateOptions,
+  keycloakIssuer,
+  oktaIssuer,
+  type IssuerConfig,
+} from '../src/index.js'
+import { bearer, outcome, protect } from './support.js'
+
+const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { keys: [] as unknown[] } }
+
+describe('configuration mistakes fail at cold start with a TypeError that says what to fix', () => {
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['no options', undefined, /options must be an object/],
+    ['no issuers', {}, /'issuers' is required/],
+    ['empty issuers', { issuers: [] }, /non-empty list/],
+    ['audience forgotten', { issuers: [{ issuer: 'https://a.example.com/', jwksUri: 'https://a.example.com/jwks' }] }, /audience is required.*audience: null/],
+    ['symmetric algorithm', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['HS256'] }] }, /"HS256" is not supported/],
+    ['alg none', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['none'] }] }, /"none" is not supported/],
+    ['plain http JWKS on a public host', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'http://a.example.com/jwks' }] }, /jwksUri must be an https: URL/],
+    ['discovery from a plain http issuer', { issuers: [{ issuer: 'http://a.example.com', audience: 'x' }] }, /issuer \(for OIDC discovery\) must be an https: URL/],
+    ['two key sources', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/jwks', jwks: { keys: [] } }] }, /one of jwksUri, jwks and keyResolver/],
+    ['same issuer twice', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j' }, { issuer: 'https://a.example.com/', audience: 'y', jwksUri: 'https://a.example.com/j' }] }, /listed twice/],
+    ['unknown option', { issuers: [], trustApiGateway: true, issuer: 'https://a.example.com/' }, /unknown option 'issuer'/],
+    ['unknown issuer field', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', aud: 'x' }] }, /unknown field 'aud'/],
+    ['negative tolerance', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', clockTolerance: -1 }] }, /clockTolerance' must be a non-negative number/],
+    ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /'realm' must be printable ASCII/],
+    ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /'tokenSource' must be/],
+    ['claims not a function', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: true }] }, /claims must be a function/],
+  ]
+  test.each(cases)('%s', (_name, options, message) => {
+    expect(() => jwtVerify(options as never)).toThrow(TypeError)
+    expect(() => jwtVerify(options as never)).toThrow(message)
+    try {
+      jwtVerify(options as never)
+    } catch (error) {
+      expect((error as TypeError).cause).toEqual({ package: '@middy-auth/jwt-verify' })
+    }
+  })
+
+  test('a local key set with no usable key', () => {
+    expect(() => jwtVerify({ issuers: [entry] })).toThrow(TypeError)
+  })
+
+  test('jwtVerifyValidateOptions, the opt-in Middy schema check', () => {
+    expect(() => jwtVerifyValidateOptions({ issuers: [{ issuer: 'x', audience: null }] })).not.toThrow()
+    expect(() => jwtVerifyValidateOptions({ issuers: [{ issuer: 'x' }] })).toThrow(TypeError)
+    expect(() => jwtVerifyValidateOptions({ typo: 1 })).toThrow(/Unknown option 'typo'/)
+  })
+})
+
+describe('issuer presets', () => {
+  let iss: TestIssuer
+  beforeAll(async () => {
+    iss = await createTestIssuer()
+  })
+  afterAll(() => iss.close())
+  /** A preset's entry, with its keys taken from the loopback issuer. */
+  const local = (preset: IssuerConfig): IssuerConfig => ({ ...preset, jwksUri: undefined, jwks: { keys: iss.keys.map((k) => k.publicJwk) } })
+  const verifyWith = async (preset: IssuerConfig, claims: Record<string, unknown>, audience: string | null = null) => {
+    const api = protect({ issuers: [local(preset)] })
+    const token = await iss.sign(claims, { audience })
+    return outcome(await api.invoke(bearer(token)))
+  }
+
+  describe('cognitoIssuer', () => {
+    const pool = 'eu-west-1_AbCdEf123'
+    const cognitoIss = `https://cognito-idp.eu-west-1.amazonaws.com/${pool}`
+    test('the issuer and JWKS URL come from the pool id', () => {
+      expect(cognitoIssuer({ userPoolId: pool, clientId: 'c1', tokenUse: 'access' })).toMatchObject({
+        issuer: cognitoIss,
+        jwksUri: `${cognitoIss}/.well-known/jwks.json`,
+        audience: null,
+        algorithms: ['RS256'],
+      })
+    })
+    test('access tokens: token_use and client_id checked', async () => {
+      const preset = cognitoIssuer({ userPoolId: pool, clientId: ['c1', 'c2'], tokenUse: 'access' })
+      expect(await verifyWith(preset, { iss: cognitoIss, token_use: 'access', client_id: 'c2' })).toEqual([200, 'ok'])
+      expect(await verifyWith(preset, { iss: cognitoIss, token_use: 'access', client_id: 'other' })).toEqual([401, 'invalid_token'])
+      expect(await verifyWith(preset, { iss: cognitoIss, token_use: 'id', client_id: 'c1' }, 'c1')).toEqual([401, 'invalid_token'])
+    })
+    test('id tokens: aud checked, an access token refused', async () => {
+      const preset = cognitoIssuer({ userPoolId: pool, clientId: 'c1', tokenUse: 'id' })
+      expect(await verifyWith(preset, { iss: cognitoIss, token_use: 'id' }, 'c1')).toEqual([200, 'ok'])
+      expect(await verifyWith(preset, { iss: cognitoIss, token_use: 'id' }, 'c9')).toEqual([401, 'invalid_token'])
+      expect(await verifyWith(preset, { iss: cognitoIss, token_use: 'access', client_id: 'c1' }, 'c1')).toEqual([401, 'invalid_token'])
+    })
+    test('the user check still runs after the preset checks', async () => {
+      const preset = cognitoIssuer({ userPoolId: pool, clientId: 'c1', tokenUse: 'access', claims: (p) => p.username === 'alice' })
+      expect(await verifyWith(preset, { iss: cognitoIss, token_use: 'access', client_id: 'c1', username: 'alice' })).toEqual([200, 'ok'])
+      expect(await verifyWith(preset, { iss: cognitoIss, token_use: 'access', client_id: 'c1', username: 'bob' })).toEqual([401, 'invalid_token'])
+    })
+    test.each([
+      [{ userPoolId: 'AbCdEf123', clientId: 'c', tokenUse: 'access' }, /userPoolId/],
+      [{ userPoolId: pool, clientId: '', tokenUse: 'access' }, /clientId/],
+      [{ userPoolId: pool, clientId: 'c', tokenUse: 'refresh' }, /tokenUse/],
+    ])('mistakes: %j', (options, message) => {
+      expect(() => cognitoIssuer(options as never)).toThrow(message)
+    })
+  })
+
+  test('auth0Issuer: trailing slash issuer', async () => {
+    const preset = auth0Issuer({ domain: 'example.eu.auth0.com', audience: 'https://api.example.com' })
+    expect(preset).toMatchObject({ issuer: 'https://example.eu.auth0.com/', jwksUri: 'https://example.eu.auth0.com/.well-known/jwks.json' })
+    expect(await verifyWith(preset, { iss: 'https://example.eu.auth0.com/' }, 'https://api.example.com')).toEqual([200, 'ok'])
+    expect(await verifyWith(preset, { iss: 'https://example.eu.auth0.com' }, 'https://api.example.com')).toEqual([401, 'invalid_token'])
+    expect(() => auth0Issuer({ domain: 'https://example.auth0.com', audience: 'x' })).toThrow(/'domain' must be a host name/)
+  })
+
+  test('oktaIssuer: custom and org authorization servers', () => {
+    expect(oktaIssuer({ domain: 'example.okta.com', audience: 'api://default' })).toMatchObject({
+      issuer: 'https://example.okta.com/oauth2/default',
+      jwksUri: 'https://example.okta.com/oauth2/default/v1/keys',
+    })
+    expect(oktaIssuer({ domain: 'example.okta.com', authorizationServerId: null, audience: 'x' })).toMatchObject({
+      issuer: 'https://example.okta.com',
+      jwksUri: 'https://example.okta.com/oauth2/v1/keys',
+    })
+  })
+
+  test('entraIssuer: v1 and v2 issuers, tid checked', async () => {
+    const tenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47'
+    const preset = entraIssuer({ tenantId, audience: 'api://orders' })
+    expect(preset.issuer).toEqual([`https://login.microsoftonline.com/${tenantId}/v2.0`, `https://sts.windows.net/${tenantId}/`])
+    expect(await verifyWith(preset, { iss: `https://sts.windows.net/${tenantId}/`, tid: tenantId }, 'api://orders')).toEqual([200, 'ok'])
+    expect(await verifyWith(preset, { iss: `https://login.microsoftonline.com/${tenantId}/v2.0`, tid: tenantId }, 'api://orders')).toEqual([200, 'ok'])
+    expect(await verifyWith(preset, { iss: `https://login.microsoftonline.com/${tenantId}/v2.0`, tid: 'another' }, 'api://orders')).toEqual([401, 'invalid_token'])
+    expect(() => entraIssuer({ tenantId: 'common', audience: 'x' })).toThrow(/list each accepted tenant/)
+  })
+
+  test('keycloakIssuer: realm issuer, azp checked when clientId is given', async () => {
+    const preset = keycloakIssuer({ url: 'https://sso.example.com/', realm: 'shop', audience: null, clientId: 'orders' })
+    expect(preset).toMatchObject({ issuer: 'https://sso.example.com/realms/shop', jwksUri: 'https://sso.example.com/realms/shop/protocol/openid-connect/certs' })
+    expect(await verifyWith(preset, { iss: 'https://sso.example.com/realms/shop', azp: 'orders' })).toEqual([200, 'ok'])
+    expect(await verifyWith(preset, { iss: 'https://sso.example.com/realms/shop', azp: 'other' })).toEqual([401, 'invalid_token'])
+  })
+})
+
+describe('issuer options at request time', () => {
+  let iss: TestIssuer
+  beforeAll(async () => {
+    iss = await createTestIssuer()
+  })
+  afterAll(() => iss.close())
+  const api = (extra: Partial<IssuerConfig>) => protect({ issuers: [{ issuer: iss.issuer, audience: 'api', jwksUri: iss.jwksUri, ...extra }], cache: false })
+  const check = async (extra: Partial<IssuerConfig>, claims: Record<string, unknown>, options: Record<string, unknown> = {}) =>
+    outcome(await api(extra).invoke(bearer(await iss.sign(claims, { audience: 'api', ...options }))))
+
+  test('audience: null skips the check', async () => {
+    expect(await check({ audience: null }, {}, { audience: 'whatever' })).toEqual([200, 'ok'])
+  })
+  test('clockTolerance', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    expect(await check({ clockTolerance: 0 }, { exp: now - 2 })).toEqual([401, 'invalid_token'])
+    expect(await check({ clockTolerance: 30 }, { exp: now - 2 })).toEqual([200, 'ok'])
+  })
+  test('maxTokenAge makes iat required and bounds it', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    expect(await check({ maxTokenAge: 60 }, { iat: now - 30 })).toEqual([200, 'ok'])
+    expect(await check({ maxTokenAge: 60 }, { iat: now - 600, exp: now + 60 })).toEqual([401, 'invalid_token'])
+    expect(await check({ maxTokenAge: 60 }, {}, { omit: ['iat'] })).toEqual([401, 'invalid_token'])
+  })
+  test('requiredClaims', async () => {
+    expect(await check({ requiredClaims: ['tenant'] }, { tenant: 't1' })).toEqual([200, 'ok'])
+    expect(await check({ requiredClaims: ['tenant'] }, {})).toEqual([401, 'invalid_token'])
+  })
+  test('claims: false, a throw, or a Promise (an async check) refuses', async () => {
+    expect(await check({ claims: (p) => p.tenant === 't1' }, { tenant: 't1' })).toEqual([200, 'ok'])
+    expect(await check({ claims: () => false }, {})).toEqual([401, 'invalid_token'])
+    expect(await check({ claims: () => { throw new Error('no') } }, {})).toEqual([401, 'invalid_token'])
+    expect(await check({ claims: (async () => true) as never }, {})).toEqual([401, 'invalid_token'])
+  })
+})
