@@ -13,7 +13,7 @@ export type DefaultClaims = Record<string, unknown>
 /** The middleware `jwtVerify()` returns: `context.auth` is set for the handler. */
 export type JwtVerifyMiddleware<Claims> = MiddlewareObj<
   unknown,
-  any,
+  unknown,
   Error,
   WithAuth<Context, Claims>,
   { auth: AuthContext<Claims> }
@@ -22,7 +22,7 @@ export type JwtVerifyMiddleware<Claims> = MiddlewareObj<
 /** With `credentialsRequired: false`, `context.auth` may be absent. */
 export type OptionalJwtVerifyMiddleware<Claims> = MiddlewareObj<
   unknown,
-  any,
+  unknown,
   Error,
   WithOptionalAuth<Context, Claims>,
   { auth?: AuthContext<Claims> }
@@ -52,7 +52,9 @@ export type OptionalJwtVerifyMiddleware<Claims> = MiddlewareObj<
 function jwtVerify<Claims = DefaultClaims>(options: JwtVerifyOptions & { credentialsRequired: false }): OptionalJwtVerifyMiddleware<Claims>
 function jwtVerify<Claims = DefaultClaims>(options: JwtVerifyOptions & { credentialsRequired?: true }): JwtVerifyMiddleware<Claims>
 function jwtVerify<Claims = DefaultClaims>(options: JwtVerifyOptions): JwtVerifyMiddleware<Claims> | OptionalJwtVerifyMiddleware<Claims>
-function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, any, Error, any, any> {
+// The implementation's context type is left open: the overloads above are what callers see.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, Error, any, any> {
   const settings = compileOptions(options)
   const { realm, credentialsRequired, trustApiGateway } = settings
   const readToken = compileTokenSource(settings.tokenSource)

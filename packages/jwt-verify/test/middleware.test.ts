@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { createTestIssuer, generateKeyPair, jwksOf, signToken, tamper, unsignedToken, type TestIssuer } from '@middy-auth/testing'
+import { createTestIssuer, generateKeyPair, signToken, tamper, unsignedToken, type TestIssuer } from '@middy-auth/testing'
 import { SignJWT } from 'jose'
 import { createSecretKey } from 'node:crypto'
 import { loadFixture } from '../../../test/support/fixtures.js'

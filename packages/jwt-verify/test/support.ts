@@ -22,7 +22,7 @@ export const protect = (options: JwtVerifyOptions) => {
       seen.push(context.auth)
       return { statusCode: 200, headers: {}, body: JSON.stringify({ subject: context.auth?.subject ?? null }) }
     })
-  const invoke = async (event: unknown): Promise<Response> => (await handler(event as never, lambdaContext())) as Response
+  const invoke = async (event: unknown): Promise<Response> => (await handler(event as never, lambdaContext() as never)) as Response
   return { invoke, seen }
 }
 

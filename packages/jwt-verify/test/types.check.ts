@@ -1,0 +1,62 @@
+/**
+ * Type tests, compiled by `tsc -p tsconfig.test.json` (part of `npm test`): what reaches the
+ * handler, and options that must not compile.
+ */
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
+
+interface OrdersClaims {
+  email: string
+  'cognito:groups': string[]
+}
+
+const issuers = [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: 'client', tokenUse: 'id' })]
+
+export const typed = middy<APIGatewayProxyEventV2>()
+  .use(httpErrorHandler())
+  .use(jwtVerify<OrdersClaims>({ issuers }))
+  .handler(async (_event, context) => {
+    const email: string = context.auth.claims.email
+    const groups: string[] = context.auth.claims['cognito:groups']
+    const subject: string = context.auth.subject
+    const scopes: string[] = context.auth.scopes
+    // @ts-expect-error claims are the user's type, not an open record
+    const missing = context.auth.claims.nickname
+    return { statusCode: 200, body: [email, groups, subject, scopes, missing].join() }
+  })
+
+export const untyped = middy()
+  .use(jwtVerify({ issuers }))
+  .handler(async (_event, context) => {
+    const claim: unknown = context.auth.claims.anything
+    return String(claim)
+  })
+
+export const optional = middy()
+  .use(jwtVerify({ issuers, credentialsRequired: false }))
+  .handler(async (_event, context) => {
+    // @ts-expect-error auth may be absent when credentials are optional
+    const subject: string = context.auth.subject
+    return subject + (context.auth?.subject ?? 'anonymous')
+  })
+
+// @ts-expect-error audience is required: null must be written to skip it
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', jwksUri: 'https://a.example.com/jwks' }] })
+
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: null }] })
+
+// @ts-expect-error issuers are required unless trustApiGateway is true
+jwtVerify({})
+
+jwtVerify({ trustApiGateway: true })
+
+// @ts-expect-error symmetric algorithms are not accepted
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['HS256'] }] })
+
+// @ts-expect-error a token source is a header, a cookie, a query parameter or a function
+jwtVerify({ issuers, tokenSource: { body: 'token' } })
+
+// @ts-expect-error tokenUse is 'access' or 'id'
+cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: 'c', tokenUse: 'refresh' })
