@@ -1,7 +1,21 @@
-/** How an identity was established. */
+/**
+ * How an identity was established.
+ *
+ * @example
+ * ```ts
+ * const fromGateway: AuthSource = 'apigateway'
+ * ```
+ */
 export type AuthSource = 'jwt' | 'apigateway' | 'iam' | 'lambda-authorizer'
 
-/** The IAM caller of a SigV4-signed request, as set by `@middy-auth/iam-context`. */
+/**
+ * The IAM caller of a SigV4-signed request, as set by `@middy-auth/iam-context`.
+ *
+ * @example
+ * ```ts
+ * const isTemporary = (caller: IamCaller) => caller.temporaryCredentials
+ * ```
+ */
 export interface IamCaller {
   accountId: string
   arn: string

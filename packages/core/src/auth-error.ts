@@ -1,6 +1,13 @@
 import { bearerChallenge } from './challenge.js'
 
-/** The stable codes of every denial in the suite (DESIGN.md, "AuthError"). */
+/**
+ * The stable codes of every denial in the suite (DESIGN.md, "AuthError").
+ *
+ * @example
+ * ```ts
+ * const code: AuthErrorCode = 'insufficient_scope'
+ * ```
+ */
 export type AuthErrorCode =
   | 'missing_token'
   | 'missing_credentials'
@@ -27,7 +34,14 @@ const rules: Record<AuthErrorCode, CodeRule> = {
   temporarily_unavailable: { statusCode: 503, description: 'Authentication is temporarily unavailable', challenge: 'none' },
 }
 
-/** What a package says about a denial. */
+/**
+ * What a package says about a denial.
+ *
+ * @example
+ * ```ts
+ * const options: AuthErrorOptions = { package: '@middy-auth/oauth-scope', scope: ['orders:read'] }
+ * ```
+ */
 export interface AuthErrorOptions {
   /** The package that denied, for logs (`cause.package`). */
   package: string

@@ -19,7 +19,14 @@ const printableWithoutQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
 export const isChallengeSafe = (value: string): boolean =>
   value.length > 0 && value.replace(printableWithoutQuoteOrBackslash, '') === value
 
-/** Attributes of a `Bearer` challenge, in the order RFC 6750's examples give them. */
+/**
+ * Attributes of a `Bearer` challenge, in the order RFC 6750's examples give them.
+ *
+ * @example
+ * ```ts
+ * const challenge: BearerChallenge = { realm: 'api', error: 'invalid_token' }
+ * ```
+ */
 export interface BearerChallenge {
   realm: string
   error?: string

@@ -5,7 +5,14 @@
  * missing or `null` field: the console's test invocations send `headers: null`.
  */
 
-/** The event kinds the suite understands. */
+/**
+ * The event kinds the suite understands.
+ *
+ * @example
+ * ```ts
+ * if (eventKind(event) === 'authorizer-token') console.log('a REST TOKEN authorizer')
+ * ```
+ */
 export type EventKind =
   | 'http-api'
   | 'function-url'
@@ -17,7 +24,14 @@ export type EventKind =
   | 'authorizer-http-v2'
   | 'unknown'
 
-/** The loose shape every reader accepts: any Lambda event. */
+/**
+ * The loose shape every reader accepts: any Lambda event.
+ *
+ * @example
+ * ```ts
+ * const read = (event: AnyEvent) => getHeader(event, 'authorization')
+ * ```
+ */
 export type AnyEvent = unknown
 
 const record = (value: unknown): Record<string, unknown> | undefined =>

@@ -1,7 +1,14 @@
 import { constants, verify } from 'node:crypto'
 import type { ResolvedKey } from './key-resolver.js'
 
-/** The JWS algorithms jwt-verify verifies: asymmetric only (RFC 8725 §3.1). */
+/**
+ * The JWS algorithms jwt-verify verifies: asymmetric only (RFC 8725 §3.1).
+ *
+ * @example
+ * ```ts
+ * const algorithms: Algorithm[] = ['RS256', 'ES256']
+ * ```
+ */
 export type Algorithm =
   | 'RS256' | 'RS384' | 'RS512'
   | 'PS256' | 'PS384' | 'PS512'
@@ -55,7 +62,14 @@ const rules: Record<Algorithm, AlgorithmRule> = {
   Ed25519: { fits: (key) => key.kty === 'OKP' && key.crv === 'Ed25519', verify: eddsa.verify },
 }
 
-/** Every algorithm jwt-verify supports, the default allow-list. */
+/**
+ * Every algorithm jwt-verify supports, the default allow-list.
+ *
+ * @example
+ * ```ts
+ * SUPPORTED_ALGORITHMS.includes('EdDSA') // true
+ * ```
+ */
 export const SUPPORTED_ALGORITHMS = Object.freeze(Object.keys(rules)) as readonly Algorithm[]
 
 /**

@@ -4,6 +4,11 @@ import type { KeyResolver } from './key-resolver.js'
 /**
  * A custom check of a verified payload. Return `false` (or throw) to refuse the token; the
  * reason is logged, the client sees `invalid_token`.
+ *
+ * @example
+ * ```ts
+ * const sameTenant: ClaimsCheck = (payload) => payload.tenant === 'acme'
+ * ```
  */
 export type ClaimsCheck = (payload: Readonly<Record<string, unknown>>) => boolean | void
 

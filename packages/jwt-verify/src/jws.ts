@@ -1,6 +1,13 @@
 import { TokenRejection } from './rejection.js'
 
-/** Tokens longer than this are refused before any decoding or crypto: 16 KiB. */
+/**
+ * Tokens longer than this are refused before any decoding or crypto: 16 KiB.
+ *
+ * @example
+ * ```ts
+ * if (token.length > MAX_TOKEN_LENGTH) console.warn('will be refused')
+ * ```
+ */
 export const MAX_TOKEN_LENGTH = 16 * 1024
 
 /** A compact JWS split and decoded, not yet verified. */

@@ -3,6 +3,11 @@ import type { KeyObject } from 'node:crypto'
 /**
  * One verification key of a key set, imported once and reused for every token
  * that names its `kid`.
+ *
+ * @example
+ * ```ts
+ * crypto.verify('sha256', data, resolved.key, signature)
+ * ```
  */
 export interface ResolvedKey {
   /** The JWK `kid`, when the key set gave one. */
@@ -19,7 +24,14 @@ export interface ResolvedKey {
   readonly key: KeyObject
 }
 
-/** A key set as served at one moment. */
+/**
+ * A key set as served at one moment.
+ *
+ * @example
+ * ```ts
+ * const key = keySet.byKid.get('key-1')
+ * ```
+ */
 export interface KeySet {
   readonly keys: readonly ResolvedKey[]
   /** Keys by `kid`. */
@@ -52,7 +64,14 @@ export interface KeyResolver {
   getKeySet(kid: string | undefined): Promise<KeySet>
 }
 
-/** The keys of an issuer cannot be fetched and none are cached (503 `temporarily_unavailable`). */
+/**
+ * The keys of an issuer cannot be fetched and none are cached (503 `temporarily_unavailable`).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof KeysUnavailableError) console.warn('JWKS endpoint down, nothing cached')
+ * ```
+ */
 export class KeysUnavailableError extends Error {
   override readonly name = 'KeysUnavailableError'
 }

@@ -7,10 +7,24 @@ import { TokenRejection } from './rejection.js'
 import { compileTokenSource } from './token-source.js'
 import { createVerifier } from './verifier.js'
 
-/** The claims of a token when the user does not narrow them. */
+/**
+ * The claims of a token when the user does not narrow them.
+ *
+ * @example
+ * ```ts
+ * const claims: DefaultClaims = { sub: 'user-1' }
+ * ```
+ */
 export type DefaultClaims = Record<string, unknown>
 
-/** The middleware `jwtVerify()` returns: `context.auth` is set for the handler. */
+/**
+ * The middleware `jwtVerify()` returns: `context.auth` is set for the handler.
+ *
+ * @example
+ * ```ts
+ * const middleware: JwtVerifyMiddleware<{ email: string }> = jwtVerify<{ email: string }>({ issuers })
+ * ```
+ */
 export type JwtVerifyMiddleware<Claims> = MiddlewareObj<
   unknown,
   unknown,
@@ -19,7 +33,14 @@ export type JwtVerifyMiddleware<Claims> = MiddlewareObj<
   { auth: AuthContext<Claims> }
 >
 
-/** With `credentialsRequired: false`, `context.auth` may be absent. */
+/**
+ * With `credentialsRequired: false`, `context.auth` may be absent.
+ *
+ * @example
+ * ```ts
+ * const middleware: OptionalJwtVerifyMiddleware<DefaultClaims> = jwtVerify({ issuers, credentialsRequired: false })
+ * ```
+ */
 export type OptionalJwtVerifyMiddleware<Claims> = MiddlewareObj<
   unknown,
   unknown,

@@ -11,7 +11,14 @@ import type { CompiledIssuer } from './verifier.js'
 
 export const packageName = '@middy-auth/jwt-verify'
 
-/** How JWKS endpoints are fetched. */
+/**
+ * How JWKS endpoints are fetched.
+ *
+ * @example
+ * ```ts
+ * jwtVerify({ issuers, jwks: { timeoutMs: 2000, cooldownMs: 30_000 } })
+ * ```
+ */
 export interface JwksOptions {
   /** Timeout of one fetch, in milliseconds. Default 3000. */
   timeoutMs?: number

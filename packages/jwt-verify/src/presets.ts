@@ -1,6 +1,13 @@
 import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
 
-/** What every preset also accepts, passed through to the entry it returns. */
+/**
+ * What every preset also accepts, passed through to the entry it returns.
+ *
+ * @example
+ * ```ts
+ * cognitoIssuer({ userPoolId, clientId, tokenUse: 'access', clockTolerance: 10 })
+ * ```
+ */
 export type PresetOverrides = Partial<
   Pick<IssuerConfig, 'algorithms' | 'clockTolerance' | 'maxTokenAge' | 'requiredClaims' | 'claims' | 'tokenType' | 'jwksUri' | 'keyResolver'>
 >
@@ -23,7 +30,14 @@ const requireNonEmpty = (preset: string, name: string, value: unknown): void => 
 
 const userPoolIdPattern = /^([a-z]{2}(?:-[a-z]+)+-\d)_[A-Za-z0-9]+$/
 
-/** Options of {@link cognitoIssuer}. */
+/**
+ * Options of {@link cognitoIssuer}.
+ *
+ * @example
+ * ```ts
+ * const options: CognitoIssuerOptions = { userPoolId: 'eu-west-1_AbCdEf123', clientId: 'client', tokenUse: 'access' }
+ * ```
+ */
 export interface CognitoIssuerOptions extends PresetOverrides {
   /** The user pool id, e.g. `eu-west-1_AbCdEf123`; the region is taken from it. */
   userPoolId: string
@@ -64,7 +78,14 @@ export const cognitoIssuer = ({ userPoolId, clientId, tokenUse, claims, ...overr
   }
 }
 
-/** Options of {@link auth0Issuer}. */
+/**
+ * Options of {@link auth0Issuer}.
+ *
+ * @example
+ * ```ts
+ * const options: Auth0IssuerOptions = { domain: 'example.eu.auth0.com', audience: 'https://api.example.com' }
+ * ```
+ */
 export interface Auth0IssuerOptions extends PresetOverrides {
   /** The tenant or custom domain, e.g. `example.eu.auth0.com`. */
   domain: string
@@ -99,7 +120,14 @@ export const auth0Issuer = ({ domain, audience, ...overrides }: Auth0IssuerOptio
   }
 }
 
-/** Options of {@link oktaIssuer}. */
+/**
+ * Options of {@link oktaIssuer}.
+ *
+ * @example
+ * ```ts
+ * const options: OktaIssuerOptions = { domain: 'example.okta.com', audience: 'api://default' }
+ * ```
+ */
 export interface OktaIssuerOptions extends PresetOverrides {
   /** The Okta domain, e.g. `example.okta.com`. */
   domain: string
@@ -130,7 +158,14 @@ export const oktaIssuer = ({ domain, authorizationServerId = 'default', audience
   }
 }
 
-/** Options of {@link entraIssuer}. */
+/**
+ * Options of {@link entraIssuer}.
+ *
+ * @example
+ * ```ts
+ * const options: EntraIssuerOptions = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://orders' }
+ * ```
+ */
 export interface EntraIssuerOptions extends PresetOverrides {
   /** The directory (tenant) id, a GUID. Multi-tenant apps list one entry per accepted tenant. */
   tenantId: string
@@ -170,7 +205,14 @@ export const entraIssuer = ({ tenantId, audience, version = 'both', claims, ...o
   }
 }
 
-/** Options of {@link keycloakIssuer}. */
+/**
+ * Options of {@link keycloakIssuer}.
+ *
+ * @example
+ * ```ts
+ * const options: KeycloakIssuerOptions = { url: 'https://sso.example.com', realm: 'shop', audience: null }
+ * ```
+ */
 export interface KeycloakIssuerOptions extends PresetOverrides {
   /** The server's base URL, e.g. `https://sso.example.com` (add `/auth` for Keycloak before 17). */
   url: string

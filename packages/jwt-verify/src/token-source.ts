@@ -8,6 +8,11 @@ import { eventKind, getCookieValues, getHeader, getQueryValues, type AnyEvent } 
  * - `{ cookie }`: a cookie (`cookies[]` or `Cookie`), e.g. the session cookie of oauth-login.
  * - `{ query }`: a query-string parameter, for WebSocket `$connect`, where browsers cannot set headers.
  * - a function of the event returning the token, or `undefined` when there is none.
+ *
+ * @example
+ * ```ts
+ * jwtVerify({ issuers, tokenSource: { query: 'access_token' } }) // WebSocket $connect
+ * ```
  */
 export type TokenSource =
   | { header: string; scheme?: string | null }
