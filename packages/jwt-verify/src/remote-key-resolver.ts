@@ -1,0 +1,348 @@
+import { assertFetchableUrl, fetchJson as defaultFetchJson } from './fetch-json.js'
+import type { FetchJson } from './fetch-json.js'
+import { importKeySet } from './import-jwk.js'
+import { KeysUnavailableError } from './key-resolver.js'
+import type { KeyResolver, KeySet } from './key-resolver.js'
+
+const packageName = '@middy-auth/jwt-verify'
+
+/**
+ * Options of {@link createRemoteKeyResolver}. All durations are in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import type { RemoteKeyResolverOptions } from '@middy-auth/jwt-verify'
+ *
+ * const options: RemoteKeyResolverOptions = { issuer: 'https://login.example.com/', cooldownMs: 30_000 }
+ * ```
+ */
+export interface RemoteKeyResolverOptions {
+  /**
+   * Where the JWKS is served: `https:`, or `http:` on a loopback host only. When absent, it is
+   * found by OIDC discovery from `issuer`.
+   */
+  jwksUri?: string
+  /**
+   * The issuer, for OIDC discovery when `jwksUri` is absent: the document at
+   * `${issuer}/.well-known/openid-configuration` must name exactly this `issuer`, and its
+   * `jwks_uri` must be `https:` (or loopback `http:`). Ignored when `jwksUri` is given.
+   */
+  issuer?: string
+  /** Milliseconds allowed for each HTTP request (discovery, JWKS). Default is 3000 (3 seconds). */
+  timeoutMs?: number
+  /**
+   * Milliseconds during which no fetch is made after a refetch for an unknown `kid` that still
+   * lacked it, or after a failed fetch (the penalty box): tokens with unknown kids then fail
+   * fast, and an unreachable endpoint is tried once per cooldown. Default is 10000 (10 seconds).
+   * `0` turns the protection off.
+   */
+  cooldownMs?: number
+  /**
+   * Milliseconds after a successful fetch when the cached set becomes due for a refresh: the
+   * next call still answers from the cache at once and starts a refetch in the background.
+   * Default is 600000 (10 minutes). `Infinity` never refreshes (keys still refetch on an
+   * unknown kid).
+   */
+  maxAgeMs?: number
+  /** Fetches one JSON document. Default is {@link defaultFetchJson | fetchJson} (`node:https`). */
+  fetchJson?: FetchJson
+  /** The clock, in milliseconds. Default is `Date.now`. */
+  now?: () => number
+}
+
+/**
+ * A {@link KeyResolver} for a JWKS served over HTTPS, found directly (`jwksUri`) or by OIDC
+ * discovery (`issuer`).
+ *
+ * - `prefetch()` starts the fetch at once (call it at cold start); it never throws or rejects.
+ * - The set is cached across invocations; one fetch at a time is shared by every caller, so 100
+ *   concurrent cold requests cost one JWKS request (and one discovery request, once ever).
+ * - A token whose `kid` is not in the set triggers a refetch (shared by concurrent misses). When
+ *   the refetch still lacks the kid, every unknown kid fails fast for `cooldownMs`: a flood of
+ *   made-up kids costs at most one request per cooldown. A prefetch or age refresh starts no
+ *   cooldown, so a key rotated in after it is found on its first token.
+ * - When a fetch fails, the cached (stale) set is served; with nothing cached, `getKeySet`
+ *   rejects with {@link KeysUnavailableError}. A failed fetch is retried at most once per
+ *   cooldown.
+ * - After `maxAgeMs` the set is refreshed in the background while the cache keeps answering.
+ *
+ * Keys whose JWK is unchanged keep their {@link ResolvedKey} object across refetches.
+ *
+ * > **Security:** configuration errors (no source, a non-https URL, bad numbers) throw a
+ * > `TypeError` here, at cold start. The JWKS URL comes only from configuration or from the
+ * > configured issuer's discovery document, never from a token (`jku`, `x5u` are not followed).
+ *
+ * @param options - See {@link RemoteKeyResolverOptions}. `jwksUri` or `issuer` is required.
+ * @returns A resolver; nothing is fetched before `prefetch()` or the first `getKeySet()`.
+ * @throws TypeError when the options can never work.
+ *
+ * @example
+ * ```ts
+ * import { createRemoteKeyResolver } from '@middy-auth/jwt-verify'
+ *
+ * // The JWKS URL of a Cognito user pool, prefetched while Lambda initializes.
+ * const resolver = createRemoteKeyResolver({
+ *   jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc123/.well-known/jwks.json',
+ *   timeoutMs: 2000,
+ * })
+ * resolver.prefetch()
+ *
+ * // Or by OIDC discovery:
+ * const auth0 = createRemoteKeyResolver({ issuer: 'https://tenant.eu.auth0.com/' })
+ * ```
+ */
+export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyResolver {
+  const { jwksUri, issuer } = options
+  const timeoutMs = checkDuration('timeoutMs', options.timeoutMs, 3000, { min: 1, infinite: false })
+  const cooldownMs = checkDuration('cooldownMs', options.cooldownMs, 10_000, { min: 0, infinite: false })
+  const maxAgeMs = checkDuration('maxAgeMs', options.maxAgeMs, 600_000, { min: 1, infinite: true })
+  const fetchJson = options.fetchJson ?? defaultFetchJson
+  const now = options.now ?? Date.now
+  if (typeof fetchJson !== 'function') throw optionError('fetchJson must be a function')
+  if (typeof now !== 'function') throw optionError('now must be a function')
+
+  let discoveryUrl: string | undefined
+  if (jwksUri !== undefined) {
+    if (typeof jwksUri !== 'string') throw optionError('jwksUri must be a string')
+    assertFetchableUrl(jwksUri, 'jwksUri')
+  } else if (issuer !== undefined) {
+    if (typeof issuer !== 'string') throw optionError('issuer must be a string')
+    assertFetchableUrl(issuer, 'issuer')
+    discoveryUrl = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
+  } else {
+    throw optionError('jwksUri or issuer is required to fetch keys')
+  }
+
+  // Discovered once, then remembered: discovery is not repeated for refetches.
+  let resolvedJwksUri = jwksUri
+
+  const discover = async (url: string, expectedIssuer: string): Promise<string> => {
+    const document = await fetchJson(url, { timeoutMs })
+    if (typeof document !== 'object' || document === null) {
+      throw new Error(`OIDC discovery ${url}: not a JSON object`)
+    }
+    const { issuer: served, jwks_uri: servedJwksUri } = document as Record<string, unknown>
+    // RFC 8414 §3.3 / OIDC Discovery §4.3: a document for another issuer must not be used.
+    if (served !== expectedIssuer) {
+      throw new Error(`OIDC discovery ${url}: issuer ${JSON.stringify(served)} is not ${JSON.stringify(expectedIssuer)}`)
+    }
+    if (typeof servedJwksUri !== 'string') throw new Error(`OIDC discovery ${url}: no jwks_uri`)
+    return assertFetchableUrl(servedJwksUri, 'jwks_uri').href
+  }
+
+  return createCachingKeyResolver(
+    async (previous) => {
+      if (resolvedJwksUri === undefined) {
+        resolvedJwksUri = await discover(discoveryUrl as string, issuer as string)
+      }
+      const json = await fetchJson(resolvedJwksUri, { timeoutMs })
+      try {
+        return { keySet: importKeySet(json, previous), complete: true }
+      } catch (error) {
+        throw new Error(`GET ${resolvedJwksUri}: ${(error as Error).message}`, { cause: error })
+      }
+    },
+    { cooldownMs, maxAgeMs, now },
+  )
+}
+
+/**
+ * Loads a key set for {@link createCachingKeyResolver}; rejects on failure. `previous` is the set
+ * in cache (pass it to `importKeySet` to keep the identity of unchanged keys). `kid` is the
+ * token's kid when the load was started for a token, `undefined` for a prefetch or refresh.
+ *
+ * @example
+ * ```ts
+ * import { importKeySet, type KeySetLoader } from '@middy-auth/jwt-verify'
+ *
+ * const load: KeySetLoader = async (previous) => ({ keySet: importKeySet(await readJwks(), previous), complete: true })
+ * ```
+ */
+export type KeySetLoader = (previous: KeySet | undefined, kid: string | undefined) => Promise<LoadedKeySet>
+
+/**
+ * What a {@link KeySetLoader} loaded.
+ *
+ * @example
+ * ```ts
+ * import { importKeySet, type LoadedKeySet } from '@middy-auth/jwt-verify'
+ *
+ * const loaded: LoadedKeySet = { keySet: importKeySet({ keys: [] }), complete: true }
+ * ```
+ */
+export interface LoadedKeySet {
+  /** The key set to cache from now on. */
+  keySet: KeySet
+  /**
+   * `true` when `keySet` is the whole set as the source serves it now, so its age restarts;
+   * `false` when the loader only looked one kid up and merged it into the previous set (the
+   * set stays due for its refresh at `maxAgeMs`, whatever lookups happen meanwhile).
+   */
+  complete: boolean
+}
+
+/**
+ * Options of {@link createCachingKeyResolver}; all required (the callers apply defaults).
+ *
+ * @example
+ * ```ts
+ * import type { CachingKeyResolverOptions } from '@middy-auth/jwt-verify'
+ *
+ * const options: CachingKeyResolverOptions = { cooldownMs: 10_000, maxAgeMs: 600_000, now: Date.now }
+ * ```
+ */
+export interface CachingKeyResolverOptions {
+  /** Milliseconds of the penalty box after a refetch that lacked the kid or a failed load. */
+  cooldownMs: number
+  /** Milliseconds after a successful load when the next call starts a background refresh. */
+  maxAgeMs: number
+  /** The clock, in milliseconds. */
+  now: () => number
+}
+
+interface Flight {
+  /** Settles when the load is over; never rejects (the outcome is in the resolver's state). */
+  readonly done: Promise<void>
+  /** Started by `getKeySet`, after the token arrived, rather than by a prefetch or refresh. */
+  readonly forToken: boolean
+}
+
+/**
+ * The caching, de-duplication and penalty-box rules of {@link createRemoteKeyResolver}, around
+ * any loader. Exported for adapters (`@middy-auth/jwt-verify/jwks-rsa`) and custom sources that
+ * should behave exactly the same; most users want `createRemoteKeyResolver`.
+ *
+ * @param load - Loads the key set (see {@link KeySetLoader}); rejects on failure.
+ * @param options - `cooldownMs`, `maxAgeMs` (milliseconds) and the `now` clock, all required.
+ *
+ * @example
+ * ```ts
+ * import { createCachingKeyResolver, importKeySet } from '@middy-auth/jwt-verify'
+ *
+ * const resolver = createCachingKeyResolver(
+ *   async (previous) => ({ keySet: importKeySet(await loadJwksFromParameterStore(), previous), complete: true }),
+ *   { cooldownMs: 10_000, maxAgeMs: 600_000, now: Date.now },
+ * )
+ * ```
+ */
+export function createCachingKeyResolver(load: KeySetLoader, options: CachingKeyResolverOptions): KeyResolver {
+  const { cooldownMs, maxAgeMs, now } = options
+
+  // The only state, shared by every invocation: nothing here belongs to one request.
+  let current: KeySet | undefined
+  let fetchedAt = 0
+  let cooldownFrom: number | undefined
+  let lastError: unknown
+  let inFlight: Flight | undefined
+
+  // A clock that jumps backwards ends the cooldown and marks the set stale, rather than
+  // freezing both for as long as the jump.
+  const coolingDown = (t: number): boolean =>
+    cooldownFrom !== undefined && t >= cooldownFrom && t - cooldownFrom < cooldownMs
+  const isStale = (t: number): boolean => t - fetchedAt >= maxAgeMs || t < fetchedAt
+  const has = (set: KeySet, kid: string | undefined): boolean => kid === undefined || set.byKid.has(kid)
+
+  const start = (kid: string | undefined, forToken: boolean): Flight => {
+    const previous = current
+    // `new Promise` turns a loader that throws synchronously into a rejection.
+    const done = new Promise<LoadedKeySet>((resolve) => resolve(load(previous, kid))).then(
+      ({ keySet, complete }) => {
+        current = keySet
+        if (complete || previous === undefined) fetchedAt = now()
+        lastError = undefined
+        inFlight = undefined
+      },
+      (error: unknown) => {
+        lastError = error
+        cooldownFrom = now()
+        inFlight = undefined
+      },
+    )
+    const flight: Flight = { done, forToken }
+    inFlight = flight
+    return flight
+  }
+
+  const refreshIfDue = (): void => {
+    if (inFlight !== undefined) return
+    const t = now()
+    if (isStale(t) && !coolingDown(t)) start(undefined, false)
+  }
+
+  const currentOrUnavailable = (): KeySet => {
+    if (current !== undefined) return current // stale, or lacking the kid: the verifier decides
+    const t = now()
+    const retryAfterMs = cooldownFrom === undefined ? 0 : Math.max(0, cooldownFrom + cooldownMs - t)
+    const reason = lastError instanceof Error ? lastError.message : String(lastError)
+    throw new KeysUnavailableError(`Keys could not be fetched: ${reason}`, {
+      cause: { package: packageName, data: { error: lastError, retryAfterMs } },
+    })
+  }
+
+  return {
+    prefetch(): void {
+      try {
+        if (inFlight !== undefined) return
+        const t = now()
+        if ((current === undefined || isStale(t)) && !coolingDown(t)) start(undefined, false)
+      } catch {
+        // prefetch runs at cold start, outside any request: it must never fail the init.
+      }
+    },
+
+    cached(): KeySet | undefined {
+      if (current !== undefined) refreshIfDue()
+      return current
+    },
+
+    async getKeySet(kid: string | undefined): Promise<KeySet> {
+      let set = current
+      if (set !== undefined && has(set, kid)) {
+        refreshIfDue()
+        return set
+      }
+
+      let flight = inFlight
+      if (flight !== undefined && !flight.forToken) {
+        // A prefetch or refresh that started before this token arrived may bring its key; if
+        // it does not, it does not count as the refetch for this kid.
+        await flight.done
+        set = current
+        if (set !== undefined && has(set, kid)) return set
+        flight = inFlight
+      }
+
+      if (flight === undefined) {
+        if (coolingDown(now())) return currentOrUnavailable()
+        flight = start(kid, true)
+      }
+      // Every concurrent miss shares this one fetch, whatever its kid.
+      await flight.done
+      set = current
+      if (set !== undefined && has(set, kid)) return set
+
+      // Fetched (or failed) after this token arrived and still no key: the penalty box.
+      const t = now()
+      if (!coolingDown(t)) cooldownFrom = t
+      return currentOrUnavailable()
+    },
+  }
+}
+
+function optionError(message: string): TypeError {
+  return new TypeError(message, { cause: { package: packageName } })
+}
+
+function checkDuration(
+  name: string,
+  value: unknown,
+  fallback: number,
+  { min, infinite }: { min: number; infinite: boolean },
+): number {
+  if (value === undefined) return fallback
+  const ok = typeof value === 'number' && value >= min && (Number.isFinite(value) || (infinite && value === Infinity))
+  if (!ok) {
+    throw optionError(`${name} must be a number of milliseconds${min > 0 ? ` >= ${min}` : ' >= 0'}, got ${String(value)}`)
+  }
+  return value
+}
