@@ -84,7 +84,7 @@ function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, E
   // Cold start: keys start loading now, during Lambda's init, and are awaited by the first request.
   for (const entry of settings.issuers) entry.resolver.prefetch()
 
-  const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token' | 'temporarily_unavailable', reason: string, description?: string) =>
+  const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: string, description?: string) =>
     new AuthError(code, { package: packageName, realm, data: { reason }, ...(description ? { description } : {}) })
 
   const fromGateway = (event: unknown): AuthContext | undefined => {
@@ -123,12 +123,24 @@ function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, E
     if (error instanceof TokenRejection) {
       return deny('invalid_token', error.message, error.reason === 'expired' ? 'The access token expired' : undefined)
     }
-    if (error instanceof KeysUnavailableError) return deny('temporarily_unavailable', 'keys_unavailable')
+    if (error instanceof KeysUnavailableError) {
+      return new AuthError('temporarily_unavailable', {
+        package: packageName,
+        data: { reason: 'keys_unavailable' },
+        retryAfter: retryAfterSeconds(error),
+      })
+    }
     // Anything else is a bug or a hostile input we did not foresee: refuse (never a 500, never an accept).
     return deny('invalid_token', 'verification_error')
   }
 
   return { before: jwtVerifyMiddlewareBefore }
+}
+
+/** Seconds until the key resolver tries again (its cooldown), at least 1. */
+const retryAfterSeconds = (error: KeysUnavailableError): number => {
+  const retryAfterMs = (error.cause as { data?: { retryAfterMs?: unknown } } | undefined)?.data?.retryAfterMs
+  return typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1
 }
 
 export default jwtVerify

@@ -242,7 +242,13 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
   const isStale = (t: number): boolean => t - fetchedAt >= maxAgeMs || t < fetchedAt
   const has = (set: KeySet, kid: string | undefined): boolean => kid === undefined || set.byKid.has(kid)
 
-  const start = (kid: string | undefined, forToken: boolean): Flight => {
+  /**
+   * `coolOnFailure: false` only for the cold-start prefetch: when it fails (a blip during
+   * init), the first request retries at once instead of answering 503 for a whole cooldown.
+   * Every other failure (a refresh, a token's fetch) starts the penalty box, so an outage costs
+   * one request per cooldown.
+   */
+  const start = (kid: string | undefined, forToken: boolean, coolOnFailure = true): Flight => {
     const previous = current
     // `new Promise` turns a loader that throws synchronously into a rejection.
     const done = new Promise<LoadedKeySet>((resolve) => resolve(load(previous, kid))).then(
@@ -254,7 +260,7 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
       },
       (error: unknown) => {
         lastError = error
-        cooldownFrom = now()
+        if (coolOnFailure) cooldownFrom = now()
         inFlight = undefined
       },
     )
@@ -284,7 +290,8 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
       try {
         if (inFlight !== undefined) return
         const t = now()
-        if ((current === undefined || isStale(t)) && !coolingDown(t)) start(undefined, false)
+        if (current === undefined && !coolingDown(t)) start(undefined, false, false)
+        else if (current !== undefined && isStale(t) && !coolingDown(t)) start(undefined, false)
       } catch {
         // prefetch runs at cold start, outside any request: it must never fail the init.
       }

@@ -113,7 +113,10 @@ describe('when the JWKS endpoint fails', () => {
     iss.failWith('status-500')
     const api = protect({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }], clock: () => now })
     const token = await iss.sign({}, { audience })
-    expect(outcome(await api.invoke(bearer(token)))).toEqual([503, 'temporarily_unavailable'])
+    const unavailable = await api.invoke(bearer(token))
+    expect(outcome(unavailable)).toEqual([503, 'temporarily_unavailable'])
+    // Retry-After tells the client when the resolver's cooldown ends.
+    expect(unavailable.headers['Retry-After']).toBe('10')
     iss.failWith(null)
     now += 10_001
     expect((await api.invoke(bearer(token))).statusCode).toBe(200)

@@ -367,17 +367,27 @@ describe('failures', () => {
     expect(kids(sets[0]!)).toEqual(['k1', 'k2'])
   })
 
-  test('a failed prefetch counts as the failed fetch of the cooldown', async () => {
+  test('a failed prefetch starts no cooldown: the first request retries, its failure does', async () => {
     state.mode = 500
     const resolver = resolverFor()
     resolver.prefetch()
     await expect(resolver.getKeySet('k1')).rejects.toBeInstanceOf(KeysUnavailableError)
+    expect(hits('/jwks')).toBe(2)
     await expect(resolver.getKeySet('k1')).rejects.toBeInstanceOf(KeysUnavailableError)
-    expect(hits('/jwks')).toBe(1)
+    expect(hits('/jwks')).toBe(2)
     state.mode = 'ok'
     clock += 10_000
     await expect(resolver.getKeySet('k1')).resolves.toMatchObject({ keys: expect.any(Array) })
-    expect(hits('/jwks')).toBe(2)
+    expect(hits('/jwks')).toBe(3)
+  })
+
+  test('a blip during the prefetch costs no request a 503', async () => {
+    state.mode = 500
+    const resolver = resolverFor()
+    resolver.prefetch()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    state.mode = 'ok'
+    await expect(resolver.getKeySet('k1')).resolves.toMatchObject({ keys: expect.any(Array) })
   })
 
   test('a JWKS that is not { keys: [...] } is a failed fetch', async () => {
