@@ -98,7 +98,8 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
   }
 
   return (token) => {
-    const nowSeconds = now() / 1000
+    // Whole seconds, as jose (the oracle) compares: a fraction would move nbf and iat past its limits.
+    const nowSeconds = Math.floor(now() / 1000)
     const cached = fromCache(token, nowSeconds)
     if (cached) return cached
 
@@ -116,7 +117,7 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
     return issuer.resolver.getKeySet(kid).then((fresh) => {
       const freshKey = pickKey(fresh, kid, alg)
       if (!freshKey) throw new TokenRejection('unknown_kid')
-      return finish(token, issuerIndex, decoded, alg, freshKey, now() / 1000)
+      return finish(token, issuerIndex, decoded, alg, freshKey, Math.floor(now() / 1000))
     })
   }
 }
