@@ -28,10 +28,14 @@ const decodeSegment = (segment: string): Buffer => {
   return Buffer.from(segment, 'base64url')
 }
 
+// UTF-8 as jose decodes it: invalid sequences are an error (Buffer#toString would put U+FFFD in
+// their place and let the token through), and a leading BOM is dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
 const parseObject = (segment: string, part: string): Record<string, unknown> => {
   let value: unknown
   try {
-    value = JSON.parse(decodeSegment(segment).toString('utf8'))
+    value = JSON.parse(utf8.decode(decodeSegment(segment)))
   } catch (error) {
     if (error instanceof TokenRejection) throw error
     throw new TokenRejection('malformed', part)
