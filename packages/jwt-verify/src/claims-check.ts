@@ -64,10 +64,25 @@ export const checkClaims = (
     if (iat > now + tolerance) throw new TokenRejection('issued_in_future')
     if (rules.maxTokenAge !== undefined && now - iat - tolerance > rules.maxTokenAge) throw new TokenRejection('too_old')
   }
+  checkSubjectClaims(payload, rules)
+}
+
+/**
+ * The checks of who the token is for, without time: `sub` type, audience, required claims. Also
+ * applied to claims API Gateway verified (`trustApiGateway`), whose times the gateway checked
+ * when the request arrived.
+ *
+ * @example
+ * ```ts
+ * checkSubjectClaims(gatewayClaims, rules)
+ * ```
+ */
+export const checkSubjectClaims = (payload: Record<string, unknown>, rules: ClaimRules): void => {
   if (payload.sub !== undefined && typeof payload.sub !== 'string') throw new TokenRejection('bad_claim_type', 'sub')
   if (rules.audiences) checkAudience(payload.aud, rules.audiences)
   for (const name of rules.requiredClaims) {
-    if (payload[name] === undefined) throw new TokenRejection('missing_claim', name)
+    // Own properties only: `constructor` or `toString` must not count as present.
+    if (!Object.hasOwn(payload, name) || payload[name] === undefined) throw new TokenRejection('missing_claim', name)
   }
 }
 

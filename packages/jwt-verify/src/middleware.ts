@@ -63,10 +63,10 @@ export type OptionalJwtVerifyMiddleware<Claims> = MiddlewareObj<
  * import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
  *
  * export const handler = middy()
- *   .use(httpErrorHandler())
  *   .use(jwtVerify<{ email: string }>({
  *     issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'id' })],
  *   }))
+ *   .use(httpErrorHandler())
  *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.claims.email }))
  * ```
  */
@@ -79,8 +79,7 @@ function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, E
   const settings = compileOptions(options)
   const { realm, credentialsRequired, trustApiGateway } = settings
   const readToken = compileTokenSource(settings.tokenSource)
-  const verify = createVerifier({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: settings.clock })
-  const knownIssuers = new Set(settings.issuers.flatMap((entry) => entry.issuers))
+  const { verify, checkGatewayClaims } = createVerifier({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: settings.clock })
   // Cold start: keys start loading now, during Lambda's init, and are awaited by the first request.
   for (const entry of settings.issuers) entry.resolver.prefetch()
 
@@ -90,9 +89,15 @@ function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, E
   const fromGateway = (event: unknown): AuthContext | undefined => {
     const auth = gatewayAuth(event)
     if (!auth) return undefined
-    // The gateway checked its own issuer; when ours are configured, it must be one of them too.
-    if (auth.source === 'apigateway' && knownIssuers.size > 0 && !knownIssuers.has(auth.issuer ?? '')) {
-      throw deny('invalid_token', 'gateway_issuer_not_trusted')
+    // The gateway checked the signature and its own issuer. When issuers are configured, the
+    // claims must also pass that entry's rules (audience, presets' token_use and client_id,
+    // required claims, custom checks): trusting the gateway must not widen what is accepted.
+    if (auth.source === 'apigateway' && settings.issuers.length > 0) {
+      try {
+        checkGatewayClaims(auth.claims as Record<string, unknown>)
+      } catch (error) {
+        throw toAuthError(error)
+      }
     }
     return auth
   }

@@ -73,9 +73,10 @@ const configError = (message: string): TypeError =>
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
 
-const positive = (value: unknown, name: string, fallback: number, allowZero = false): number => {
+const positive = (value: unknown, name: string, fallback: number, allowZero = false, allowInfinity = false): number => {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+  const finiteOrAllowed = typeof value === 'number' && (Number.isFinite(value) || (allowInfinity && value === Infinity))
+  if (!finiteOrAllowed || value < 0 || (!allowZero && value === 0)) {
     throw configError(`'${name}' must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${JSON.stringify(value)}`)
   }
   return value
@@ -138,7 +139,7 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   const resolverSettings = {
     timeoutMs: positive(jwks.timeoutMs, 'jwks.timeoutMs', 3000),
     cooldownMs: positive(jwks.cooldownMs, 'jwks.cooldownMs', 10_000, true),
-    maxAgeMs: positive(jwks.maxAgeMs, 'jwks.maxAgeMs', 600_000),
+    maxAgeMs: positive(jwks.maxAgeMs, 'jwks.maxAgeMs', 600_000, false, true),
     ...(jwks.fetchJson ? { fetchJson: jwks.fetchJson } : {}),
     now: clock,
   }

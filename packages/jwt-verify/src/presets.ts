@@ -15,6 +15,16 @@ export type PresetOverrides = Partial<
 const presetError = (preset: string, message: string): TypeError =>
   new TypeError(`${preset}: ${message}`, { cause: { package: '@middy-auth/jwt-verify' } })
 
+/**
+ * A preset's entry with the user's overrides. A `keyResolver` replaces the preset's `jwksUri`
+ * (e.g. the jwks-rsa adapter on a Cognito pool) instead of clashing with it.
+ */
+const withOverrides = (entry: IssuerConfig, overrides: PresetOverrides): IssuerConfig => {
+  const merged: IssuerConfig = { ...entry, ...overrides }
+  if (overrides.keyResolver) delete merged.jwksUri
+  return merged
+}
+
 const list = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value)
 
 /** Both checks must pass; the user's own check comes second. */
@@ -68,14 +78,16 @@ export const cognitoIssuer = ({ userPoolId, clientId, tokenUse, claims, ...overr
     tokenUse === 'access'
       ? (payload) => payload.token_use === 'access' && typeof payload.client_id === 'string' && clients.has(payload.client_id)
       : (payload) => payload.token_use === 'id'
-  return {
-    issuer,
-    audience: tokenUse === 'id' ? list(clientId) : null,
-    jwksUri: `${issuer}/.well-known/jwks.json`,
-    algorithms: ['RS256'],
-    ...overrides,
-    claims: allOf(cognitoCheck, claims),
-  }
+  return withOverrides(
+    {
+      issuer,
+      audience: tokenUse === 'id' ? list(clientId) : null,
+      jwksUri: `${issuer}/.well-known/jwks.json`,
+      algorithms: ['RS256'],
+      claims: allOf(cognitoCheck, claims),
+    },
+    overrides,
+  )
 }
 
 /**
@@ -111,13 +123,15 @@ const bareDomain = (preset: string, domain: unknown): string => {
  */
 export const auth0Issuer = ({ domain, audience, ...overrides }: Auth0IssuerOptions): IssuerConfig => {
   const host = bareDomain('auth0Issuer', domain)
-  return {
-    issuer: `https://${host}/`,
-    audience,
-    jwksUri: `https://${host}/.well-known/jwks.json`,
-    algorithms: ['RS256', 'PS256'],
-    ...overrides,
-  }
+  return withOverrides(
+    {
+      issuer: `https://${host}/`,
+      audience,
+      jwksUri: `https://${host}/.well-known/jwks.json`,
+      algorithms: ['RS256', 'PS256'],
+    },
+    overrides,
+  )
 }
 
 /**
@@ -149,13 +163,15 @@ export interface OktaIssuerOptions extends PresetOverrides {
 export const oktaIssuer = ({ domain, authorizationServerId = 'default', audience, ...overrides }: OktaIssuerOptions): IssuerConfig => {
   const host = bareDomain('oktaIssuer', domain)
   const issuer = authorizationServerId === null ? `https://${host}` : `https://${host}/oauth2/${authorizationServerId}`
-  return {
-    issuer,
-    audience,
-    jwksUri: authorizationServerId === null ? `${issuer}/oauth2/v1/keys` : `${issuer}/v1/keys`,
-    algorithms: ['RS256'],
-    ...overrides,
-  }
+  return withOverrides(
+    {
+      issuer,
+      audience,
+      jwksUri: authorizationServerId === null ? `${issuer}/oauth2/v1/keys` : `${issuer}/v1/keys`,
+      algorithms: ['RS256'],
+    },
+    overrides,
+  )
 }
 
 /**
@@ -195,14 +211,16 @@ export const entraIssuer = ({ tenantId, audience, version = 'both', claims, ...o
   const v2 = `https://login.microsoftonline.com/${tenantId}/v2.0`
   const v1 = `https://sts.windows.net/${tenantId}/`
   const tenant = tenantId.toLowerCase()
-  return {
-    issuer: version === 'v1' ? [v1] : version === 'v2' ? [v2] : [v2, v1],
-    audience,
-    jwksUri: `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
-    algorithms: ['RS256'],
-    ...overrides,
-    claims: allOf((payload) => typeof payload.tid === 'string' && payload.tid.toLowerCase() === tenant, claims),
-  }
+  return withOverrides(
+    {
+      issuer: version === 'v1' ? [v1] : version === 'v2' ? [v2] : [v2, v1],
+      audience,
+      jwksUri: `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
+      algorithms: ['RS256'],
+      claims: allOf((payload) => typeof payload.tid === 'string' && payload.tid.toLowerCase() === tenant, claims),
+    },
+    overrides,
+  )
 }
 
 /**
@@ -241,12 +259,14 @@ export const keycloakIssuer = ({ url, realm, audience, clientId, claims, ...over
     const clients = new Set(list(clientId))
     check = allOf((payload) => typeof payload.azp === 'string' && clients.has(payload.azp), claims)
   }
-  return {
-    issuer,
-    audience,
-    jwksUri: `${issuer}/protocol/openid-connect/certs`,
-    algorithms: ['RS256', 'PS256', 'ES256'],
-    ...overrides,
-    ...(check ? { claims: check } : {}),
-  }
+  return withOverrides(
+    {
+      issuer,
+      audience,
+      jwksUri: `${issuer}/protocol/openid-connect/certs`,
+      algorithms: ['RS256', 'PS256', 'ES256'],
+      ...(check ? { claims: check } : {}),
+    },
+    overrides,
+  )
 }

@@ -5,8 +5,8 @@ import type { ResolvedKey } from './key-resolver.js'
 export interface VerifiedToken {
   /** The identity, frozen: every hit hands out a copy of its lists. */
   readonly auth: Readonly<AuthContext>
-  /** `exp`, in seconds: an entry is never used at or past it. */
-  readonly exp: number
+  /** In seconds: `exp`, or sooner under `maxTokenAge`. An entry is never used at or past it. */
+  readonly expiresAt: number
   /** The key that verified it: the entry is dropped once this key leaves the key set. */
   readonly key: ResolvedKey
   /** The issuer entry that verified it. */

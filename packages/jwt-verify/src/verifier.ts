@@ -1,6 +1,6 @@
-import { readStringList, type AuthContext } from '@middy-auth/core'
+import type { AuthContext } from '@middy-auth/core'
 import { type Algorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
-import { checkClaims, type ClaimRules } from './claims-check.js'
+import { checkClaims, checkSubjectClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'
 import type { ClaimsCheck } from './issuer-config.js'
 import { decodeJws } from './jws.js'
@@ -29,6 +29,14 @@ export interface VerifierSettings {
 /** Verifies a token: synchronously when its keys are cached, which is the warm path. */
 export type Verify = (token: string) => AuthContext | Promise<AuthContext>
 
+/**
+ * Applies an issuer entry's claim rules (audience, required claims, the preset's and the user's
+ * checks) to claims API Gateway already verified, so `trustApiGateway` refuses what the
+ * configuration refuses. The gateway checked the signature and the times when the request
+ * arrived; there is no header to check.
+ */
+export type CheckGatewayClaims = (claims: Record<string, unknown>) => void
+
 const deepFreeze = <T>(value: T): T => {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value)
@@ -47,11 +55,11 @@ const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({ ...auth, scope
  *
  * @example
  * ```ts
- * const verify = createVerifier({ issuers: [compiled], cacheMaxEntries: 1000, now: Date.now })
+ * const { verify } = createVerifier({ issuers: [compiled], cacheMaxEntries: 1000, now: Date.now })
  * const auth = await verify(token)
  * ```
  */
-export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettings): Verify => {
+export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettings): { verify: Verify; checkGatewayClaims: CheckGatewayClaims } => {
   const byIssuer = new Map<string, number>()
   issuers.forEach((entry, index) => {
     for (const iss of entry.issuers) if (!byIssuer.has(iss)) byIssuer.set(iss, index)
@@ -62,7 +70,7 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
     const hit = cache?.get(token)
     if (!hit) return undefined
     const issuer = issuers[hit.issuerIndex] as CompiledIssuer
-    if (nowSeconds >= hit.exp || !issuer.resolver.cached()?.keys.includes(hit.key)) {
+    if (nowSeconds >= hit.expiresAt || !issuer.resolver.cached()?.keys.includes(hit.key)) {
       cache?.delete(token)
       return undefined
     }
@@ -89,15 +97,23 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
       source: 'jwt' as const,
       subject: typeof claims.sub === 'string' ? claims.sub : '',
       issuer: claims.iss as string,
-      scopes: Object.freeze(readStringList(claims.scope ?? claims.scp)) as string[],
+      scopes: Object.freeze(readScopes(claims)) as string[],
       roles: Object.freeze([]) as unknown as string[],
       claims,
     })
-    cache?.set(token, { auth, exp: claims.exp as number, key, issuerIndex })
+    cache?.set(token, { auth, expiresAt: cacheExpiry(claims, issuer.rules), key, issuerIndex })
     return copyAuth(auth)
   }
 
-  return (token) => {
+  const checkGatewayClaims: CheckGatewayClaims = (claims) => {
+    const issuerIndex = typeof claims.iss === 'string' ? byIssuer.get(claims.iss) : undefined
+    if (issuerIndex === undefined) throw new TokenRejection('unknown_issuer')
+    const issuer = issuers[issuerIndex] as CompiledIssuer
+    checkSubjectClaims(claims, issuer.rules)
+    runClaimsCheck(issuer, claims)
+  }
+
+  const verify: Verify = (token) => {
     // Whole seconds, as jose (the oracle) compares: a fraction would move nbf and iat past its limits.
     const nowSeconds = Math.floor(now() / 1000)
     const cached = fromCache(token, nowSeconds)
@@ -120,6 +136,27 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
       return finish(token, issuerIndex, decoded, alg, freshKey, Math.floor(now() / 1000))
     })
   }
+
+  return { verify, checkGatewayClaims }
+}
+
+/**
+ * OAuth scopes of a verified token: `scope` is space-delimited (RFC 6749 §3.3, RFC 9068), `scp`
+ * an array (Okta) or a space-delimited string (Entra ID). Only whitespace separates: a scope
+ * token may itself hold `,` or `[`, unlike the strings gateways produce.
+ */
+const readScopes = (claims: Readonly<Record<string, unknown>>): string[] => {
+  const value = claims.scope ?? claims.scp
+  if (typeof value === 'string') return value.split(/\s+/).filter((scope) => scope.length > 0)
+  if (Array.isArray(value)) return value.filter((scope): scope is string => typeof scope === 'string' && scope.length > 0)
+  return []
+}
+
+/** A cached token is never used past `exp`, nor past its `maxTokenAge`. */
+const cacheExpiry = (claims: Readonly<Record<string, unknown>>, rules: ClaimRules): number => {
+  const exp = claims.exp as number
+  if (rules.maxTokenAge === undefined) return exp
+  return Math.min(exp, (claims.iat as number) + rules.maxTokenAge + rules.clockTolerance)
 }
 
 /**

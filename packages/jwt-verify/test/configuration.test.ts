@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { createTestIssuer, type TestIssuer } from '@middy-auth/testing'
+import { createTestIssuer, signToken, type TestIssuer } from '@middy-auth/testing'
 import jwtVerify, {
   auth0Issuer,
   cognitoIssuer,
+  createStaticKeyResolver,
   entraIssuer,
   jwtVerifyValidateOptions,
   keycloakIssuer,
   oktaIssuer,
   type IssuerConfig,
 } from '../src/index.js'
+import { loadFixture } from '../../../test/support/fixtures.js'
 import { bearer, outcome, protect } from './support.js'
 
 const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { keys: [] as unknown[] } }
@@ -174,5 +176,55 @@ describe('issuer options at request time', () => {
     expect(await check({ claims: () => false }, {})).toEqual([401, 'invalid_token'])
     expect(await check({ claims: () => { throw new Error('no') } }, {})).toEqual([401, 'invalid_token'])
     expect(await check({ claims: (async () => true) as never }, {})).toEqual([401, 'invalid_token'])
+  })
+})
+
+describe('fixes from review: nothing the configuration refuses is accepted another way', () => {
+  let iss: TestIssuer
+  beforeAll(async () => {
+    iss = await createTestIssuer()
+  })
+  afterAll(() => iss.close())
+
+  test('maxTokenAge also bounds verified-token cache hits', async () => {
+    let now = Date.now()
+    const api = protect({ issuers: [{ issuer: iss.issuer, audience: 'api', jwksUri: iss.jwksUri, maxTokenAge: 60 }], clock: () => now })
+    const token = await iss.sign({}, { audience: 'api', now: Math.floor(now / 1000) })
+    expect((await api.invoke(bearer(token))).statusCode).toBe(200)
+    now += 120_000
+    expect(outcome(await api.invoke(bearer(token)))).toEqual([401, 'invalid_token'])
+  })
+
+  test('scopes of a verified token are split on whitespace only', async () => {
+    const api = protect({ issuers: [{ issuer: iss.issuer, audience: 'api', jwksUri: iss.jwksUri }] })
+    await api.invoke(bearer(await iss.sign({ scope: 'read,admin  write' }, { audience: 'api' })))
+    expect(api.seen[0]!.scopes).toEqual(['read,admin', 'write'])
+    await api.invoke(bearer(await iss.sign({ scp: ['a', 'b'] }, { audience: 'api' })))
+    expect(api.seen[1]!.scopes).toEqual(['a', 'b'])
+  })
+
+  test('requiredClaims counts own claims only', async () => {
+    const api = protect({ issuers: [{ issuer: iss.issuer, audience: 'api', jwksUri: iss.jwksUri, requiredClaims: ['constructor'] }] })
+    expect(outcome(await api.invoke(bearer(await iss.sign({}, { audience: 'api' }))))).toEqual([401, 'invalid_token'])
+  })
+
+  test('trustApiGateway applies the issuer entry: a Cognito id token is refused where access tokens of one client are required', async () => {
+    const event = loadFixture('rest-v1-cognito.json')
+    const claims = event.requestContext.authorizer.claims
+    const userPoolId = claims.iss.split('/').pop()
+    const accessOnly = protect({ trustApiGateway: true, issuers: [cognitoIssuer({ userPoolId, clientId: 'client1', tokenUse: 'access' })] })
+    expect(outcome(await accessOnly.invoke(event))).toEqual([401, 'invalid_token'])
+    const idTokens = protect({ trustApiGateway: true, issuers: [cognitoIssuer({ userPoolId, clientId: claims.aud, tokenUse: 'id' })] })
+    expect((await idTokens.invoke(event)).statusCode).toBe(200)
+    expect(idTokens.seen[0]!.source).toBe('apigateway')
+  })
+
+  test('a preset with a keyResolver (the jwks-rsa adapter) uses it instead of its jwksUri', async () => {
+    const resolver = createStaticKeyResolver({ keys: iss.keys.map((k) => k.publicJwk) })
+    const preset = auth0Issuer({ domain: 'example.eu.auth0.com', audience: 'api', keyResolver: resolver })
+    expect(preset.jwksUri).toBeUndefined()
+    const api = protect({ issuers: [preset] })
+    const token = await signToken({}, { audience: 'api', issuer: 'https://example.eu.auth0.com/', key: iss.keys[0]! })
+    expect((await api.invoke(bearer(token))).statusCode).toBe(200)
   })
 })
