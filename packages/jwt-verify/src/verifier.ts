@@ -66,6 +66,15 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
   })
   const cache = cacheMaxEntries > 0 ? new VerifiedTokenCache(cacheMaxEntries) : undefined
 
+  // Whole seconds, as jose (the oracle) compares: a fraction would move nbf and iat past its limits.
+  // Fail closed: a clock that gives no time (NaN from `clock: () => Date.now`, a string) would
+  // pass every time check and every cache entry; the middleware turns this error into a 401.
+  const nowInSeconds = (): number => {
+    const seconds = Math.floor(now() / 1000)
+    if (!Number.isFinite(seconds)) throw new Error('jwtVerify: clock() did not return milliseconds')
+    return seconds
+  }
+
   const fromCache = (token: string, nowSeconds: number): AuthContext | undefined => {
     const hit = cache?.get(token)
     if (!hit) return undefined
@@ -114,8 +123,7 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
   }
 
   const verify: Verify = (token) => {
-    // Whole seconds, as jose (the oracle) compares: a fraction would move nbf and iat past its limits.
-    const nowSeconds = Math.floor(now() / 1000)
+    const nowSeconds = nowInSeconds()
     const cached = fromCache(token, nowSeconds)
     if (cached) return cached
 
@@ -133,7 +141,7 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
     return issuer.resolver.getKeySet(kid).then((fresh) => {
       const freshKey = pickKey(fresh, kid, alg)
       if (!freshKey) throw new TokenRejection('unknown_kid')
-      return finish(token, issuerIndex, decoded, alg, freshKey, Math.floor(now() / 1000))
+      return finish(token, issuerIndex, decoded, alg, freshKey, nowInSeconds())
     })
   }
 
