@@ -24,7 +24,7 @@ const ISSUER_ALT = 'https://issuer.example.com'
 const AUDIENCE = 'orders-api'
 const MAX_TOKEN_LENGTH = 16 * 1024
 
-type SignAlg = 'RS256' | 'RS384' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA' | 'Ed25519'
+type SignAlg = 'RS256' | 'RS384' | 'PS256' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'Ed25519'
 type Jwk = Record<string, unknown>
 
 interface PoolKey {
@@ -35,7 +35,7 @@ interface PoolKey {
   /** What this key signs when it is used on purpose. */
   readonly algs: readonly SignAlg[]
   /** Ours and jose's import agree the key may verify (use/alg fitting is per token). */
-  readonly type: 'RSA' | 'P-256' | 'P-384' | 'Ed25519'
+  readonly type: 'RSA' | 'P-256' | 'P-384' | 'P-521' | 'Ed25519'
   /** Skipped at import by us (RSA under 2048 bits, DESIGN.md); jose refuses it per token. */
   readonly weak: boolean
 }
@@ -43,7 +43,7 @@ interface PoolKey {
 const makeKey = (
   name: string,
   kid: string | undefined,
-  kind: ['rsa', number] | ['ec', 'P-256' | 'P-384'] | ['ed25519'],
+  kind: ['rsa', number] | ['ec', 'P-256' | 'P-384' | 'P-521'] | ['ed25519'],
   algs: SignAlg[],
   extra: Jwk = {},
 ): PoolKey => {
@@ -67,6 +67,7 @@ const pool: readonly PoolKey[] = [
   makeKey('rsa-nokid', undefined, ['rsa', 2048], ['PS256'], { alg: 'PS256' }),
   makeKey('ec256', 'kid-ec-p256', ['ec', 'P-256'], ['ES256']),
   makeKey('ec384', 'kid-ec-p384', ['ec', 'P-384'], ['ES384'], { alg: 'ES384' }),
+  makeKey('ec521', 'kid-ec-p521', ['ec', 'P-521'], ['ES512']),
   makeKey('ec256-nokid', undefined, ['ec', 'P-256'], ['ES256']),
   makeKey('ed25519', 'kid-ed25519', ['ed25519'], ['EdDSA', 'Ed25519']),
 ]
@@ -75,6 +76,7 @@ const outsiders: readonly PoolKey[] = [
   makeKey('out-rsa', 'kid-rsa-main', ['rsa', 2048], ['RS256', 'PS256', 'RS384']),
   makeKey('out-ec256', 'kid-ec-p256', ['ec', 'P-256'], ['ES256']),
   makeKey('out-ec384', 'kid-ec-p384', ['ec', 'P-384'], ['ES384']),
+  makeKey('out-ec521', 'kid-ec-p521', ['ec', 'P-521'], ['ES512']),
   makeKey('out-ed25519', 'kid-ed25519', ['ed25519'], ['EdDSA']),
 ]
 const allKeys = new Map([...pool, ...outsiders].map((key) => [key.name, key]))
@@ -82,10 +84,10 @@ const keyNamed = (name: string): PoolKey => allKeys.get(name) as PoolKey
 const usableNames = pool.filter((key) => !key.weak && key.jwk.use !== 'enc').map((key) => key.name)
 const trustedKids = pool.flatMap((key) => (key.kid ? [key.kid] : []))
 
-const ALGORITHMS = ['RS256', 'RS384', 'PS256', 'ES256', 'ES384', 'EdDSA', 'Ed25519'] as const
+const ALGORITHMS = ['RS256', 'RS384', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const
 
 const fitsType = (alg: string, type: PoolKey['type']): boolean =>
-  (alg.startsWith('RS') || alg.startsWith('PS') ? 'RSA' : alg === 'ES256' ? 'P-256' : alg === 'ES384' ? 'P-384' : alg === 'EdDSA' || alg === 'Ed25519' ? 'Ed25519' : '') === type
+  (alg.startsWith('RS') || alg.startsWith('PS') ? 'RSA' : alg === 'ES256' ? 'P-256' : alg === 'ES384' ? 'P-384' : alg === 'ES512' ? 'P-521' : alg === 'EdDSA' || alg === 'Ed25519' ? 'Ed25519' : '') === type
 
 // ---------------------------------------------------------------------------------------------
 // Configurations, and the two verifiers built from one
@@ -276,6 +278,8 @@ const applyBytes = (bytes: Buffer, op: ByteOp): Buffer => {
 }
 
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
+const P521_N =
+  0x01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n
 const P384_N = 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n
 const toBig = (bytes: Buffer): bigint => BigInt(`0x${bytes.toString('hex') || '0'}`)
 const fromBig = (value: bigint, length: number): Buffer => Buffer.from(value.toString(16).padStart(length * 2, '0'), 'hex')
@@ -305,6 +309,8 @@ const signBytes = (alg: SignAlg, key: KeyObject, data: Buffer, pssSalt: number |
       return nodeSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
     case 'ES384':
       return nodeSign('sha384', data, { key, dsaEncoding: 'ieee-p1363' })
+    case 'ES512':
+      return nodeSign('sha512', data, { key, dsaEncoding: 'ieee-p1363' })
     case 'EdDSA':
     case 'Ed25519':
       return nodeSign(null, data, key)
@@ -356,13 +362,13 @@ const applyToken = (token: string, op: TokenOp, draft: Draft): string => {
     case 'sig-std-alphabet':
       return parts.length === 3 ? `${parts[0]}.${parts[1]}.${signature.replace(/-/g, '+').replace(/_/g, '/')}` : token
     case 'sig-der':
-      return draft.signAlg.startsWith('ES') ? mapSignature(token, (sig) => (sig.length === 64 || sig.length === 96 ? toDer(sig) : sig)) : token
+      return draft.signAlg.startsWith('ES') ? mapSignature(token, (sig) => ([64, 96, 132].includes(sig.length) ? toDer(sig) : sig)) : token
     case 'sig-high-s':
       return draft.signAlg.startsWith('ES')
         ? mapSignature(token, (sig) => {
             const half = sig.length / 2
-            const n = half === 32 ? P256_N : P384_N
-            if (half !== 32 && half !== 48) return sig
+            const n = half === 32 ? P256_N : half === 48 ? P384_N : P521_N
+            if (half !== 32 && half !== 48 && half !== 66) return sig
             return Buffer.concat([sig.subarray(0, half), fromBig(n - toBig(sig.subarray(half)), half)])
           })
         : token
@@ -829,7 +835,7 @@ const run = (arbitrary: fc.Arbitrary<{ config: Config; draft: Draft }>, numRuns:
 // ---------------------------------------------------------------------------------------------
 
 describe('oracle: our middleware and jose agree on accept/reject', () => {
-  test('valid tokens of every algorithm (RS256, PS256, RS384, ES256, ES384, EdDSA, Ed25519), through jose CompactSign', async () => {
+  test('valid tokens of every algorithm (RS256, PS256, RS384, ES256, ES384, ES512, EdDSA, Ed25519), through jose CompactSign', async () => {
     const before = { ...stats }
     await run(validBase, 250)
     // The generator must mostly make tokens both accept, or this property proves nothing.
