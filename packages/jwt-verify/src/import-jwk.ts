@@ -12,7 +12,8 @@ import type { KeySet, ResolvedKey } from './key-resolver.js'
  * Skipped (returns `undefined`): private keys (any private member such as `d`), symmetric keys
  * (`oct`), other key types and curves, malformed members (not base64url, off-curve points),
  * RSA keys under 2048 bits, keys whose `use` is present and not `sig`, whose `key_ops` is
- * present and lacks `verify`, or whose `alg` cannot be a signature algorithm of that key type
+ * present and not `['verify']` (a public key can do nothing else; jose refuses such keys too),
+ * whose `ext` is present and not a boolean, or whose `alg` cannot be a signature algorithm of that key type
  * (an RSA key with `alg: 'HS256'` or `'RSA-OAEP'`, for instance).
  *
  * `use` and `alg` stay `undefined` when the JWK has none. Never throws, whatever the input.
@@ -147,8 +148,11 @@ function readJwk(jwk: unknown): JwkFields | undefined {
     const use = optionalString(jwk['use'])
     if (kid === null || alg === null || use === null) return undefined
     if (use !== undefined && use !== 'sig') return undefined
+    // As jose, our oracle: key_ops of a public key is `verify` alone (jose hands key_ops to
+    // WebCrypto as the key's usages, which refuses repeats and anything else); ext is a boolean.
     const keyOps = jwk['key_ops']
-    if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.includes('verify'))) return undefined
+    if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.length === 1 && keyOps[0] === 'verify')) return undefined
+    if (jwk['ext'] !== undefined && typeof jwk['ext'] !== 'boolean') return undefined
 
     const { kty, crv, n, e, x, y } = jwk
     if (kty === 'RSA') {
