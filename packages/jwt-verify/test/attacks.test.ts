@@ -303,6 +303,23 @@ describe('curves and key types that do not fit the algorithm', () => {
     }
   })
 
+  test('JWK metadata jose refuses (key_ops other than [verify], ext not a boolean): refused as jose does', async () => {
+    const token = jws({ alg: 'ES256', kid: ec256B.kid }, claims(), 'ES256', ec256B.privateKey)
+    for (const extra of [
+      { key_ops: ['verify', 'verify'] }, { key_ops: ['verify', 1] }, { key_ops: ['verify', null] }, { key_ops: ['sign', 'verify'] },
+      { key_ops: ['verify', 'encrypt'] }, { key_ops: [] }, { key_ops: 'verify' }, { ext: 'true' }, { ext: 1 },
+    ]) {
+      const jwk = { ...ec256B.jwk, ...extra }
+      expect([extra, await joseAccepts(token, [jwk])]).toEqual([extra, false])
+      await refuses(token, { issuers: [{ issuer: ISS_A, audience: AUDIENCE, jwks: { keys: [jwk, rsaA.jwk] } }] })
+    }
+    for (const extra of [{ key_ops: ['verify'] }, { ext: true }, { ext: false }, { key_ops: ['verify'], ext: true }]) {
+      const jwk = { ...ec256B.jwk, ...extra }
+      expect([extra, await joseAccepts(token, [jwk])]).toEqual([extra, true])
+      await accepts(token, { issuers: [{ issuer: ISS_A, audience: AUDIENCE, jwks: { keys: [jwk] } }] })
+    }
+  })
+
   test('two keys under one kid: the second one never verifies (first one wins, the rest are dropped)', async () => {
     const options = { issuers: [{ issuer: ISS_A, audience: AUDIENCE, jwks: { keys: [rsaA.jwk, { ...rsaB.jwk, kid: rsaA.kid }] } }] }
     await refuses(jws({ alg: 'RS256', kid: rsaA.kid }, claims(), 'RS256', rsaB.privateKey), options)
