@@ -75,7 +75,14 @@ const fromValues = (values: string[]): TokenLookup =>
 export const compileTokenSource = (source: TokenSource): ReadToken => {
   if (typeof source === 'function') {
     return (event) => {
-      const value = source(event)
+      let value: string | undefined
+      try {
+        value = source(event)
+      } catch {
+        // A reader written for one event shape meets another (`headers: null` on a console test
+        // invocation): no token found, never a 500.
+        return missing
+      }
       return typeof value === 'string' ? fromRawValue(value) : missing
     }
   }

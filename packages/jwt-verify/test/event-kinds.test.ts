@@ -119,6 +119,11 @@ describe('other token sources', () => {
     expect((await api.invoke({ body: token })).statusCode).toBe(200)
     expect(outcome(await api.invoke({}))).toEqual([401, 'missing_token'])
   })
+
+  test('a function that throws on an event it did not expect: 401 missing_token, not a 500', async () => {
+    const api = protect({ issuers: [entry()], tokenSource: (event: any) => event.headers['x-token'] })
+    expect(outcome(await api.invoke(loadFixture('rest-v1-console-test-invoke.json')))).toEqual([401, 'missing_token'])
+  })
 })
 
 describe('trustApiGateway: claims API Gateway already verified', () => {
