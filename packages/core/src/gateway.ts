@@ -1,4 +1,4 @@
-import type { AuthContext } from './auth-context.js'
+import { getAuth, setAuth, type AuthContext } from './auth-context.js'
 import { readStringList, restoreGatewayClaims } from './claims.js'
 import type { AnyEvent } from './event.js'
 
@@ -68,3 +68,22 @@ const fromAuthorizerContext = (context: Record<string, unknown>, principalId: un
   roles: readStringList(context.roles),
   claims: context,
 })
+
+/**
+ * The identity a consumer (oauth-scope, rbac) works on: the one an earlier middleware put on
+ * `request.context.auth`, or else the one API Gateway verified, which is then written there so
+ * later middlewares and the handler see the same object. `undefined`: no identity at all.
+ *
+ * @example
+ * ```ts
+ * const auth = resolveAuth(request)
+ * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/rbac' })
+ * ```
+ */
+export const resolveAuth = (request: { event: unknown; context: object; internal?: Record<string, unknown> }): AuthContext | undefined => {
+  const existing = getAuth(request)
+  if (existing) return existing
+  const fromGateway = gatewayAuth(request.event)
+  if (fromGateway) setAuth(request, fromGateway)
+  return fromGateway
+}

@@ -14,4 +14,6 @@ export {
   readStringList,
   restoreGatewayClaims,
 } from './claims.js'
-export { gatewayAuth } from './gateway.js'
+export { gatewayAuth, resolveAuth } from './gateway.js'
+export { compileRouteMap, requestRoute } from './route.js'
+export type { RequestRoute, RouteMap } from './route.js'
