@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
 import { TokenRejection } from './rejection.js'
-import { compileTokenSource } from './token-source.js'
+import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
 import { createVerifier } from './verifier.js'
 
 /**
@@ -119,6 +119,7 @@ function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, E
       const result = verify(lookup.token)
       auth = result instanceof Promise ? await result : result
     } catch (error) {
+      if (error instanceof TokenRejection && looksLikeSeveralTokens(lookup.token)) throw deny('invalid_request', 'multiple_tokens')
       throw toAuthError(error)
     }
     setAuth(request, auth)

@@ -40,7 +40,8 @@ export type CheckGatewayClaims = (claims: Record<string, unknown>) => void
 const deepFreeze = <T>(value: T): T => {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value)
-    for (const child of Object.values(value)) deepFreeze(child)
+    // `for…in` allocates no array (JSON.parse objects have no inherited enumerable keys).
+    for (const key in value) deepFreeze(value[key])
   }
   return value
 }
@@ -110,7 +111,7 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
       roles: Object.freeze([]) as unknown as string[],
       claims,
     })
-    cache?.set(token, { auth, expiresAt: cacheExpiry(claims, issuer.rules), key, issuerIndex })
+    cache?.set({ token, auth, expiresAt: cacheExpiry(claims, issuer.rules), key, issuerIndex })
     return copyAuth(auth)
   }
 

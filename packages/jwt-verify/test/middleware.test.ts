@@ -29,6 +29,15 @@ describe('a valid token', () => {
     expect(auth.claims.email).toBe('a@example.com')
   })
 
+  test('a cached token does not vouch for another token with the same signature', async () => {
+    const token = await sign({ sub: 'alice', scope: 'orders:read' })
+    expect((await protectedApi.invoke(bearer(token))).statusCode).toBe(200)
+    const forged = tamper(token, { scope: 'orders:admin' })
+    expect(forged.slice(-32)).toBe(token.slice(-32))
+    expect(outcome(await protectedApi.invoke(bearer(forged)))).toEqual([401, 'invalid_token'])
+    expect((await protectedApi.invoke(bearer(token))).statusCode).toBe(200)
+  })
+
   test('each request gets its own lists, also on a cache hit', async () => {
     const token = await sign({ sub: 'bob' })
     await protectedApi.invoke(bearer(token))
