@@ -118,7 +118,7 @@ const isConsoleTestInvoke = (requestContext: Record<string, unknown>, identity: 
 /**
  * The IAM caller of an event, or why there is none. Never throws on any input.
  */
-export const lookupIamCaller = (event: unknown, options: ReadIamCallerOptions = {}): CallerLookup => {
+export const lookupIamCaller = (event: unknown, options: ReadIamCallerOptions): CallerLookup => {
   const requestContext = record(record(event)?.requestContext)
   if (!requestContext) return { reason: 'no_iam_identity' }
   const authorizerIam = record(record(requestContext.authorizer)?.iam)

@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
+import { functionUrlEvent, httpApiEvent, restEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
+import { readIamCaller } from '../src/index.js'
 import { outcome, protect } from './support.js'
 
 /** Every IAM fixture of shared/fixtures/aws-events, through a real middy handler. */
@@ -180,6 +182,86 @@ describe('no IAM identity: 401 missing_credentials, the handler is not called', 
       expect(outcome(await api.invoke(event))).toEqual([401, 'missing_credentials'])
     }
     expect(api.seen).toEqual([])
+  })
+})
+
+describe('an event that throws when read', () => {
+  const hostile = {
+    get requestContext(): unknown {
+      throw new Error('boom')
+    },
+  }
+  test('is no caller: 401, never a 500', async () => {
+    const api = protect()
+    expect(outcome(await api.invoke(hostile))).toEqual([401, 'missing_credentials'])
+    expect(api.errors[0]!.cause.data).toEqual({ reason: 'no_iam_identity' })
+  })
+  test('readIamCaller gives undefined', () => {
+    expect(readIamCaller(hostile)).toBeUndefined()
+  })
+})
+
+describe('Cognito identity pools, built like the gateway writes them', () => {
+  const pool = 'eu-west-1:4f291106-8703-466b-8f2b-3ecee1ca56ce'
+  const identity = 'eu-west-1:3f291106-8703-466b-8f2b-3ecee1ca56ce'
+  const provider = 'cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'
+  const login = `${provider}:CognitoSignIn:d2f50444-0041-7036-aea2-a955fca33d37`
+  const authArn = 'arn:aws:sts::123456789012:assumed-role/Cognito_OrdersAuth_Role/CognitoIdentityCredentials'
+  const unauthArn = 'arn:aws:sts::123456789012:assumed-role/Cognito_OrdersUnauth_Role/CognitoIdentityCredentials'
+  const restCaller = (userArn: string, extra: Record<string, unknown>) =>
+    restEvent({ identity: { userArn, accountId: '123456789012', caller: 'AROAEXAMPLE:CognitoIdentityCredentials', accessKey: 'ASIAEXAMPLE', cognitoIdentityPoolId: pool, cognitoIdentityId: identity, ...extra } })
+
+  test('REST, authenticated: the providers list of cognitoAuthenticationProvider', async () => {
+    const api = protect()
+    await api.invoke(restCaller(authArn, { cognitoAuthenticationType: 'authenticated', cognitoAuthenticationProvider: `${provider},${login}` }))
+    expect(api.seen[0]!.iam).toMatchObject({
+      principalType: 'assumed-role',
+      roleName: 'Cognito_OrdersAuth_Role',
+      cognitoIdentity: { identityId: identity, identityPoolId: pool, authenticationType: 'authenticated', providers: [provider, login] },
+    })
+  })
+
+  test('REST, unauthenticated (guest): no providers', async () => {
+    const api = protect()
+    await api.invoke(restCaller(unauthArn, { cognitoAuthenticationType: 'unauthenticated', cognitoAuthenticationProvider: null }))
+    expect(api.seen[0]!.iam.cognitoIdentity).toEqual({ identityId: identity, identityPoolId: pool, authenticationType: 'unauthenticated', providers: [] })
+  })
+
+  test('REST, a provider list with blanks and spaces', async () => {
+    const api = protect()
+    await api.invoke(restCaller(authArn, { cognitoAuthenticationProvider: ` ${provider} ,, ${login} ` }))
+    expect(api.seen[0]!.iam.cognitoIdentity).toEqual({ identityId: identity, identityPoolId: pool, providers: [provider, login] })
+  })
+
+  test('REST, a pool id without an identity id (or the other way round) is no Cognito identity', async () => {
+    const api = protect()
+    await api.invoke(restCaller(authArn, { cognitoIdentityId: null }))
+    await api.invoke(restCaller(authArn, { cognitoIdentityPoolId: '' }))
+    expect(api.seen.map((auth) => auth.iam.cognitoIdentity)).toEqual([undefined, undefined])
+  })
+
+  test('HTTP API and function URLs: authenticationType and providers from amr', async () => {
+    const api = protect()
+    const cognitoIdentity = { amr: ['authenticated', provider, login], identityId: identity, identityPoolId: pool }
+    await api.invoke(httpApiEvent({ authorizer: { iam: { userArn: authArn, cognitoIdentity } } }))
+    await api.invoke(functionUrlEvent({ authorizer: { iam: { userArn: authArn, cognitoIdentity } } }))
+    await api.invoke(httpApiEvent({ authorizer: { iam: { userArn: unauthArn, cognitoIdentity: { amr: ['unauthenticated'], identityId: identity, identityPoolId: pool } } } }))
+    expect(api.seen.map((auth) => auth.iam.cognitoIdentity)).toEqual([
+      { identityId: identity, identityPoolId: pool, authenticationType: 'authenticated', providers: [provider, login] },
+      { identityId: identity, identityPoolId: pool, authenticationType: 'authenticated', providers: [provider, login] },
+      { identityId: identity, identityPoolId: pool, authenticationType: 'unauthenticated', providers: [] },
+    ])
+    expect(api.seen.map((auth) => auth.iam.principalType)).toEqual(['assumed-role', 'assumed-role', 'assumed-role'])
+  })
+
+  test('HTTP API, amr missing or not a list: no authentication type, no providers', async () => {
+    const api = protect()
+    await api.invoke(httpApiEvent({ authorizer: { iam: { userArn: authArn, cognitoIdentity: { identityId: identity, identityPoolId: pool } as never } } }))
+    await api.invoke(httpApiEvent({ authorizer: { iam: { userArn: authArn, cognitoIdentity: { amr: 'authenticated', identityId: identity, identityPoolId: pool } as never } } }))
+    expect(api.seen.map((auth) => auth.iam.cognitoIdentity)).toEqual([
+      { identityId: identity, identityPoolId: pool, providers: [] },
+      { identityId: identity, identityPoolId: pool, providers: [] },
+    ])
   })
 })
 
