@@ -1,0 +1,88 @@
+import { AuthError, requestRoute, resolveAuth, type AuthContext, type WithAuth } from '@middy-auth/core'
+import type { MiddlewareObj } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { compileOptions, type OAuthScopeOptions } from './options.js'
+import { isSatisfied, packageName, unmet } from './requirements.js'
+
+/**
+ * The middleware `oauthScope()` returns: the handler runs only with an identity whose scopes
+ * satisfy the requirement, so `context.auth` is always set there.
+ *
+ * @typeParam Claims - the claims type the handler sees on `context.auth.claims`.
+ * @example
+ * ```ts
+ * const middleware: OAuthScopeMiddleware = oauthScope({ required: ['orders:read'] })
+ * ```
+ */
+export type OAuthScopeMiddleware<Claims = Record<string, unknown>> = MiddlewareObj<
+  unknown,
+  unknown,
+  Error,
+  WithAuth<Context, Claims>,
+  { auth: AuthContext<Claims> }
+>
+
+/**
+ * Requires OAuth 2.0 scopes of the caller on `context.auth`: every scope of `required`, one of
+ * `anyOf`, or per route with `routes`. Without an identity from an earlier middleware
+ * (jwt-verify, iam-context), it takes the one API Gateway verified (JWT, Cognito or Lambda
+ * authorizer). A denial is an `AuthError` for `@middy/http-error-handler` and the handler is
+ * not called: 401 `missing_token` (no identity at all), 403 `insufficient_scope` with
+ * `WWW-Authenticate: Bearer realm="api", error="insufficient_scope", scope="…"` listing every
+ * scope that would satisfy the route, 403 `access_denied` for a route `routes` does not list.
+ * Options are checked when the factory runs: a `TypeError` at cold start.
+ *
+ * @typeParam Claims - the claims type of `context.auth.claims`; after `jwtVerify<MyClaims>()`,
+ *   pass the same type to keep the claims closed.
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import httpErrorHandler from '@middy/http-error-handler'
+ * import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
+ * import oauthScope from '@middy-auth/oauth-scope'
+ *
+ * export const handler = middy()
+ *   .use(jwtVerify({ issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'access' })] }))
+ *   .use(oauthScope({
+ *     routes: {
+ *       'GET /orders': ['orders/read'],
+ *       'POST /orders': { anyOf: ['orders/write', 'orders/admin'] },
+ *     },
+ *   }))
+ *   .use(httpErrorHandler())
+ *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+ * ```
+ */
+function oauthScope<Claims = Record<string, unknown>>(options: OAuthScopeOptions): OAuthScopeMiddleware<Claims> {
+  const { realm, readScopes, requirementOf } = compileOptions(options)
+
+  const oauthScopeMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void => {
+    const auth = resolveAuth(request)
+    if (!auth) throw new AuthError('missing_token', { package: packageName, realm, data: { reason: 'no_identity' } })
+    const requirement = requirementOf(request.event)
+    if (!requirement) {
+      throw new AuthError('access_denied', { package: packageName, data: { reason: 'route_not_listed', route: routeName(request.event) } })
+    }
+    const held = readScopes(auth)
+    if (isSatisfied(requirement, held)) return
+    throw new AuthError('insufficient_scope', {
+      package: packageName,
+      realm,
+      scope: requirement.challengeScope,
+      data: { reason: 'insufficient_scope', ...unmet(requirement, held) },
+    })
+  }
+
+  return { before: oauthScopeMiddlewareBefore }
+}
+
+/** The request's route as `routes` would key it, for logs. */
+const routeName = (event: unknown): string | undefined => {
+  const route = requestRoute(event)
+  if (!route) return undefined
+  return [route.method, route.template ?? route.path ?? route.special].filter(Boolean).join(' ') || undefined
+}
+
+export default oauthScope
+export type { OAuthScopeOptions, RouteRequirement, ScopeRequirement } from './options.js'
+export { oauthScopeValidateOptions } from './validate-options.js'

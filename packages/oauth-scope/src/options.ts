@@ -1,0 +1,152 @@
+import { compileRouteMap, isChallengeSafe, type AnyEvent, type RouteMap } from '@middy-auth/core'
+import { compileRequirement, compileTopLevel, configError, packageName, type CompiledRequirement } from './requirements.js'
+import { compileScopeReader, type ScopeReader } from './scopes.js'
+
+/**
+ * What a caller needs: every scope of `required`, and at least one of `anyOf`. Give one of
+ * them or both; lists are never empty.
+ *
+ * @example
+ * ```ts
+ * const write: ScopeRequirement = { required: ['orders:write'] }
+ * const readOrAdmin: ScopeRequirement = { anyOf: ['orders:read', 'orders:admin'] }
+ * const both: ScopeRequirement = { required: ['orders'], anyOf: ['orders:read', 'orders:admin'] }
+ * ```
+ */
+export type ScopeRequirement =
+  | { required: readonly string[]; anyOf?: readonly string[] }
+  | { required?: readonly string[]; anyOf: readonly string[] }
+
+/**
+ * The requirement of one route: a list (all of these scopes) or a {@link ScopeRequirement}.
+ *
+ * @example
+ * ```ts
+ * const list: RouteRequirement = ['orders:read']
+ * const alternatives: RouteRequirement = { anyOf: ['orders:write', 'orders:admin'] }
+ * ```
+ */
+export type RouteRequirement = readonly string[] | ScopeRequirement
+
+interface CommonOptions {
+  /**
+   * Read scopes from these claims of `context.auth.claims` (names, or dotted paths such as
+   * `'ext.scopes'`), all of them together, instead of from `context.auth.scopes`. Default:
+   * `context.auth.scopes`, which jwt-verify fills from `scope` and `scp` and API Gateway's
+   * reader from the gateway's `scopes` (or `scope`/`scp`).
+   */
+  scopeClaims?: string | readonly string[]
+  /** The `realm` of the `WWW-Authenticate` challenge. Default `'api'`. */
+  realm?: string
+}
+
+/**
+ * Options of `oauthScope()`: one requirement for every request (`required`, `anyOf`, or both),
+ * or one per route (`routes`, with `routesDefault` for the routes it does not list).
+ *
+ * @example
+ * ```ts
+ * const whole: OAuthScopeOptions = { required: ['orders:read'] }
+ * const perRoute: OAuthScopeOptions = {
+ *   routes: {
+ *     'GET /orders': ['orders:read'],
+ *     'POST /orders': { anyOf: ['orders:write', 'orders:admin'] },
+ *   },
+ * }
+ * ```
+ */
+export type OAuthScopeOptions = CommonOptions &
+  (
+    | {
+        /** Every one of these scopes. */
+        required: readonly string[]
+        /** At least one of these scopes. */
+        anyOf?: readonly string[]
+        routes?: undefined
+        routesDefault?: undefined
+      }
+    | {
+        required?: readonly string[]
+        anyOf: readonly string[]
+        routes?: undefined
+        routesDefault?: undefined
+      }
+    | {
+        /**
+         * Per route, keyed `"METHOD /path"` as the event carries it (`routeKey` on HTTP API,
+         * `httpMethod` + `resource` on REST; `{id}` path parameters, `ANY`, `$default`). A
+         * route that is not listed is refused (403 `access_denied`) unless `routesDefault` is set.
+         */
+        routes: RouteMap<RouteRequirement>
+        /** The requirement of routes missing from `routes`. Default: refuse them. */
+        routesDefault?: RouteRequirement
+        required?: undefined
+        anyOf?: undefined
+      }
+  )
+
+/** The settings of one middleware instance, checked and compiled at cold start. */
+export interface CompiledOptions {
+  realm: string
+  readScopes: ScopeReader
+  /** The requirement of this request; `undefined`: a route that is not listed, refused. */
+  requirementOf: (event: AnyEvent) => CompiledRequirement | undefined
+}
+
+const knownOptions = new Set(['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm'])
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+/**
+ * Checks every option and compiles the requirements. Anything that can never work is a
+ * `TypeError` naming the option, thrown at cold start.
+ */
+export const compileOptions = (options: OAuthScopeOptions): CompiledOptions => {
+  if (!isRecord(options)) throw configError(`options must be an object such as { required: ['orders:read'] }`)
+  for (const key of Object.keys(options)) {
+    if (!knownOptions.has(key)) throw configError(`unknown option '${key}' (known: ${[...knownOptions].join(', ')})`)
+  }
+  const realm = options.realm ?? 'api'
+  if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+  const readScopes = compileScopeReader(scopeClaimsOf(options.scopeClaims))
+  return { realm, readScopes, requirementOf: compileRequirements(options) }
+}
+
+const scopeClaimsOf = (value: unknown): string[] | undefined => {
+  if (value === undefined) return undefined
+  const names = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(names) || names.length === 0 || names.some((name) => typeof name !== 'string' || name === '')) {
+    throw configError(`'scopeClaims' must be a claim name or a non-empty list of claim names, such as ['scope', 'scp']`)
+  }
+  return names as string[]
+}
+
+const compileRequirements = (options: OAuthScopeOptions): CompiledOptions['requirementOf'] => {
+  const { required, anyOf, routes, routesDefault } = options
+  const whole = required !== undefined || anyOf !== undefined
+  if (routes === undefined) {
+    if (routesDefault !== undefined) {
+      throw configError(`'routesDefault' is for the routes missing from 'routes'; without routes, use required or anyOf`)
+    }
+    if (!whole) {
+      throw configError(`say what callers need: required (all of these scopes), anyOf (at least one of them), or routes (per route)`)
+    }
+    const requirement = compileTopLevel(required, anyOf)
+    return () => requirement
+  }
+  if (whole) {
+    throw configError(
+      `give either required/anyOf (one requirement for every request) or routes (per route), not both; ` +
+        `for a scope every route needs, list it in each route or add a second oauthScope({ required })`,
+    )
+  }
+  if (!isRecord(routes)) throw configError(`'routes' must be an object keyed by "METHOD /path", such as { 'GET /orders': ['orders:read'] }`)
+  const keys = Object.keys(routes)
+  if (keys.length === 0) throw configError(`'routes' lists no route: add one, or use required or anyOf for every request`)
+  // fromEntries defines own properties: a key such as "__proto__" reaches the key check.
+  const compiled = Object.fromEntries(keys.map((key) => [key, compileRequirement(routes[key], `routes[${JSON.stringify(key)}]`)]))
+  const lookup = compileRouteMap(compiled, packageName, 'oauthScope: routes')
+  const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault')
+  return fallback === undefined ? lookup : (event) => lookup(event) ?? fallback
+}
