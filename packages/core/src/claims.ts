@@ -27,6 +27,24 @@ export const readStringList = (value: unknown): string[] => {
   return text.split(/[\s,]+/).filter((v) => v.length > 0)
 }
 
+/**
+ * OAuth scopes from a claim of a verified token: a list (Okta's `scp`), or a space-delimited
+ * string (RFC 6749 §3.3 `scope`, Entra ID's `scp`). Only whitespace separates: a scope-token may
+ * itself hold `,` or `[`, unlike the list strings gateways produce (use {@link readStringList}
+ * for those).
+ *
+ * @example
+ * ```ts
+ * readScopeList('orders:read orders:write') // ['orders:read', 'orders:write']
+ * readScopeList('read,admin')               // ['read,admin']: one scope
+ * ```
+ */
+export const readScopeList = (value: unknown): string[] => {
+  if (typeof value === 'string') return value.split(/\s+/).filter((scope) => scope.length > 0)
+  if (Array.isArray(value)) return value.filter((scope): scope is string => typeof scope === 'string' && scope.length > 0)
+  return []
+}
+
 const parseJsonList = (text: string): string[] | undefined => {
   try {
     const parsed: unknown = JSON.parse(text)

@@ -1,5 +1,5 @@
 import { getAuth, setAuth, type AuthContext } from './auth-context.js'
-import { readStringList, restoreGatewayClaims } from './claims.js'
+import { readScopeList, readStringList, restoreGatewayClaims } from './claims.js'
 import type { AnyEvent } from './event.js'
 
 /** Keys API Gateway adds to a REST Lambda authorizer's context that are not the function's. */
@@ -48,8 +48,9 @@ export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
 
 const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown): AuthContext => {
   const claims = restoreGatewayClaims(rawClaims)
-  // HTTP API gives `scopes: null` when the route requires none; the claims still say what the token holds.
-  const scopes = Array.isArray(gatewayScopes) ? readStringList(gatewayScopes) : readStringList(claims.scope ?? claims.scp)
+  // HTTP API gives `scopes: null` when the route requires none; the claims still say what the
+  // token holds: `scope` space-delimited (a scope may hold a comma), `scp` already restored to a list.
+  const scopes = Array.isArray(gatewayScopes) ? readStringList(gatewayScopes) : readScopeList(claims.scope ?? claims.scp)
   return {
     source: 'apigateway',
     subject: typeof claims.sub === 'string' ? claims.sub : '',

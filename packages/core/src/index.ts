@@ -11,6 +11,7 @@ export {
   readClaimPath,
   readNumber,
   readNumericDate,
+  readScopeList,
   readStringList,
   restoreGatewayClaims,
 } from './claims.js'

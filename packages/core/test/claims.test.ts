@@ -6,6 +6,7 @@ import {
   readClaimPath,
   readNumber,
   readNumericDate,
+  readScopeList,
   readStringList,
   restoreGatewayClaims,
 } from '../src/index.js'
@@ -26,6 +27,17 @@ describe('readStringList', () => {
     [['a', 1, '', 'b'], ['a', 'b']],
   ])('%j → %j', (input, expected) => {
     expect(readStringList(input)).toEqual(expected)
+  })
+})
+
+describe('readScopeList', () => {
+  test.each([
+    ['orders:read  orders:write', ['orders:read', 'orders:write']],
+    ['read,admin', ['read,admin']],
+    [['a', 2, '', 'b'], ['a', 'b']],
+    [null, []],
+  ])('%j → %j', (input, expected) => {
+    expect(readScopeList(input)).toEqual(expected)
   })
 })
 

@@ -1,4 +1,4 @@
-import type { AuthContext } from '@middy-auth/core'
+import { readScopeList, type AuthContext } from '@middy-auth/core'
 import { type Algorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
 import { checkClaims, checkSubjectClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'
@@ -107,7 +107,7 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
       source: 'jwt' as const,
       subject: typeof claims.sub === 'string' ? claims.sub : '',
       issuer: claims.iss as string,
-      scopes: Object.freeze(readScopes(claims)) as string[],
+      scopes: Object.freeze(readScopeList(claims.scope ?? claims.scp)) as string[],
       roles: Object.freeze([]) as unknown as string[],
       claims,
     })
@@ -147,18 +147,6 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
   }
 
   return { verify, checkGatewayClaims }
-}
-
-/**
- * OAuth scopes of a verified token: `scope` is space-delimited (RFC 6749 §3.3, RFC 9068), `scp`
- * an array (Okta) or a space-delimited string (Entra ID). Only whitespace separates: a scope
- * token may itself hold `,` or `[`, unlike the strings gateways produce.
- */
-const readScopes = (claims: Readonly<Record<string, unknown>>): string[] => {
-  const value = claims.scope ?? claims.scp
-  if (typeof value === 'string') return value.split(/\s+/).filter((scope) => scope.length > 0)
-  if (Array.isArray(value)) return value.filter((scope): scope is string => typeof scope === 'string' && scope.length > 0)
-  return []
 }
 
 /** A cached token is never used past `exp`, nor past its `maxTokenAge`. */

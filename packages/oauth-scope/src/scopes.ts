@@ -1,4 +1,4 @@
-import { readClaimPath, readStringList, type AuthContext } from '@middy-auth/core'
+import { readClaimPath, readScopeList, readStringList, type AuthContext } from '@middy-auth/core'
 
 /** The scopes of a caller, as the check reads them. */
 export type ScopeReader = (auth: AuthContext) => readonly unknown[]
@@ -12,12 +12,8 @@ const fromAuthScopes: ScopeReader = (auth) => (Array.isArray(auth.scopes) ? auth
  * a comma). Claims that went through API Gateway (`apigateway`, `lambda-authorizer`) are
  * strings that may hold a list (`"[a b]"`, `"a,b"`): core's tolerant reader restores it.
  */
-const claimScopes = (value: unknown, stringified: boolean): readonly unknown[] => {
-  if (stringified) return readStringList(value)
-  if (Array.isArray(value)) return value
-  if (typeof value === 'string') return value.split(/\s+/).filter((scope) => scope.length > 0)
-  return []
-}
+const claimScopes = (value: unknown, stringified: boolean): readonly unknown[] =>
+  stringified ? readStringList(value) : readScopeList(value)
 
 /**
  * How scopes are read: from `context.auth.scopes`, or, with `scopeClaims`, from those claims
