@@ -1,0 +1,87 @@
+/**
+ * Checks inside the handler. The middleware leaves on `context.auth` (as a non-enumerable
+ * symbol property: invisible to `JSON.stringify`, `Object.keys` and spreads) what `can()`
+ * needs: the compiled roles the caller holds, the conditions and the request's event. The grant
+ * belongs to that one request's auth object; nothing is kept in a closure.
+ */
+import type { AuthContext } from '@middy-auth/core'
+import { askSafely, decide } from './check.js'
+import { packageName, type Permission } from './permission.js'
+import type { Condition } from './options.js'
+import type { CompiledRole, RbacCheck } from './policy.js'
+
+/** What `rbac()` leaves on `context.auth` for `can()`. */
+export interface Grant {
+  held: readonly CompiledRole[]
+  conditions: ReadonlyMap<string, Condition<never, never>>
+  event: unknown
+}
+
+const grantKey = Symbol('@middy-auth/rbac grant')
+
+export const attachGrant = (auth: object, grant: Grant): void => {
+  Object.defineProperty(auth, grantKey, { value: grant, configurable: true, enumerable: false, writable: false })
+}
+
+const grantOf = (auth: unknown): Grant => {
+  const grant = auth !== null && typeof auth === 'object' ? (auth as { [grantKey]?: Grant })[grantKey] : undefined
+  if (!grant) {
+    throw new TypeError('can(): this auth object was not checked by rbac(): pass context.auth itself (not a copy), in a handler that uses rbac()', {
+      cause: { package: packageName },
+    })
+  }
+  return grant
+}
+
+/** Asks a named condition for one check. */
+export const conditionAsker =
+  (conditions: ReadonlyMap<string, Condition<never, never>>, input: { auth: unknown; event: unknown; resource: unknown; permission: string }) =>
+  (name: string) => {
+    const condition = conditions.get(name) as ((value: typeof input) => unknown) | undefined
+    return condition ? askSafely(() => condition(input)) : false
+  }
+
+/**
+ * Like {@link can}, with the reason: the decision for one permission, the rule that decided,
+ * and that rule in words. For audit logs of resource-level checks (`onDecision` is not called
+ * for checks made in the handler).
+ *
+ * @example
+ * ```ts
+ * const check = explain(context.auth, 'articles:update', article)
+ * if (check.decision === 'deny') {
+ *   console.log(JSON.stringify({ subject: context.auth.subject, reason: check.reason }))
+ *   throw createError(403)
+ * }
+ * ```
+ */
+export const explain = (auth: AuthContext<unknown>, permission: Permission, resource?: unknown): RbacCheck => {
+  const grant = grantOf(auth)
+  return decide(grant.held, permission, conditionAsker(grant.conditions, { auth, event: grant.event, resource, permission }))
+}
+
+/**
+ * Whether the caller may do `permission` (a concrete `resource:action`), with `resource` given
+ * to the policy's conditions: for resource-level checks inside the handler, after `rbac()`
+ * checked the route. The same rules as the middleware apply (deny beats allow, conditions,
+ * inheritance); a permission that is not concrete (`articles:*`, `'bad'`) is `false`.
+ *
+ * Throws a `TypeError` when `auth` was not checked by `rbac()` in this request.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import createError from 'http-errors'
+ * import rbac, { can } from '@middy-auth/rbac'
+ *
+ * export const handler = middy()
+ *   .use(rbac({ policy, require: 'articles:read', rolesFrom: 'cognito:groups', conditions: { isOwner } }))
+ *   .handler(async (event, context) => {
+ *     const article = await loadArticle(event)
+ *     if (!can(context.auth, 'articles:update', article)) throw createError(403)
+ *     return saveArticle(article)
+ *   })
+ * ```
+ */
+export const can = (auth: AuthContext<unknown>, permission: Permission, resource?: unknown): boolean =>
+  explain(auth, permission, resource).decision === 'allow'

@@ -1,0 +1,90 @@
+/**
+ * The decision for one permission and a set of held roles. A deny of any held role (its own or
+ * inherited) beats every allow; then an unconditional allow decides; then conditional allows,
+ * whose conditions are asked in order; otherwise nothing allows it. Every lookup is in the maps
+ * compiled at cold start: at most four per held role, no walk of the role graph.
+ */
+import { parsePermission, type ParsedPermission } from './permission.js'
+import type { AppliedRule, CompiledRole, RbacCheck } from './policy.js'
+
+/** Conditional allows still to be asked, in order: the caller supplies the answers. */
+export interface PendingCheck {
+  permission: ParsedPermission
+  conditional: AppliedRule[]
+}
+
+/** What a condition said: `true` met, `false` not met, `'threw'` failed (counts as not met). */
+export type ConditionAnswer = boolean | 'threw'
+
+/** Decided by a rule of the policy: allowed or denied as the rule says. */
+const byRule = (permission: string, applied: AppliedRule): RbacCheck => ({
+  permission,
+  decision: applied.rule.effect,
+  reason: applied.reason,
+  rule: applied.rule,
+})
+
+/** Denied because no rule allows it. */
+const denied = (permission: string, reason: string): RbacCheck => ({ permission, decision: 'deny', reason })
+
+/**
+ * Denies and unconditional allows of the held roles, for a concrete permission: a decision, or
+ * the conditional allows that could still allow it.
+ */
+export const match = (held: readonly CompiledRole[], permission: ParsedPermission): RbacCheck | PendingCheck => {
+  if (held.length === 0) return denied(permission.text, 'no role of the policy is held')
+  let allow: AppliedRule | undefined
+  let conditional: AppliedRule[] | undefined
+  for (const role of held) {
+    for (const key of permission.keys) {
+      const rules = role.rules.get(key)
+      if (rules === undefined) continue
+      if (rules.deny) return byRule(permission.text, rules.deny)
+      allow ??= rules.allow
+      if (rules.conditional && allow === undefined) (conditional ??= []).push(...rules.conditional)
+    }
+  }
+  if (allow) return byRule(permission.text, allow)
+  if (conditional) return { permission, conditional }
+  return denied(permission.text, `no role allows ${permission.text}`)
+}
+
+/** Asks the conditions of a pending check in order (each name once); the first met allows. */
+export const settle = (pending: PendingCheck, ask: (condition: string) => ConditionAnswer): RbacCheck => {
+  const answers = new Map<string, ConditionAnswer>()
+  for (const applied of pending.conditional) {
+    const name = applied.rule.when as string
+    let answer = answers.get(name)
+    if (answer === undefined) {
+      answer = ask(name)
+      answers.set(name, answer)
+    }
+    if (answer === true) return byRule(pending.permission.text, applied)
+  }
+  const failed = [...answers].map(([name, answer]) => `condition ${name} ${answer === 'threw' ? 'threw' : 'not met'}`)
+  return denied(pending.permission.text, `no role allows ${pending.permission.text}; ${failed.join(', ')}`)
+}
+
+/** Runs a user's condition: only `true` counts as met; a throw is recorded, never thrown on. */
+export const askSafely = (condition: () => unknown): ConditionAnswer => {
+  try {
+    return condition() === true
+  } catch {
+    return 'threw'
+  }
+}
+
+/** A permission a requirement or `can()` asks about: concrete (`resource:action`, no `*`). */
+export const parseConcrete = (permission: unknown): ParsedPermission | undefined => {
+  const parsed = parsePermission(permission)
+  return parsed && !parsed.wildcard ? parsed : undefined
+}
+
+/** The whole decision, synchronously, for a permission from outside (`CompiledPolicy.check`, `can()`). */
+export const decide = (held: readonly CompiledRole[], permission: unknown, when?: (condition: string) => unknown): RbacCheck => {
+  const parsed = parseConcrete(permission)
+  if (!parsed) return denied(String(permission), 'invalid permission')
+  const result = match(held, parsed)
+  if (!('conditional' in result)) return result
+  return settle(result, (name) => (when ? askSafely(() => when(name)) : false))
+}

@@ -1,0 +1,289 @@
+import { compileRouteMap, isChallengeSafe, type AnyEvent, type AuthContext, type RouteMap } from '@middy-auth/core'
+import type { Context } from 'aws-lambda'
+import { parseConcrete } from './check.js'
+import { configError, parsePermission, type ParsedPermission, type Permission } from './permission.js'
+import { compilePolicyImpl, type CompiledPolicy, type CompiledPolicyImpl, type Policy, type PolicyRule, type RbacCheck } from './policy.js'
+import { compileRoleResolver, type RoleMap, type RoleResolver, type RoleSource } from './roles.js'
+
+/**
+ * The Middy request as `require`, `routes` functions and `resource` see it: `context.auth` is
+ * the caller (with the roles read), the event is the Lambda event.
+ *
+ * @typeParam TEvent - the event type; annotate the function's parameter to narrow it.
+ * @example
+ * ```ts
+ * import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+ * const articleId = (request: RbacRequest<APIGatewayProxyEventV2>) => request.event.pathParameters?.id
+ * ```
+ */
+export interface RbacRequest<TEvent = unknown> {
+  event: TEvent
+  context: Context & { auth: AuthContext }
+  internal: Record<string, unknown>
+}
+
+/**
+ * What a condition is given: the caller, the request's event, the resource (from the
+ * `resource` option, or the third argument of `can()`; `undefined` when there is none) and the
+ * permission being checked.
+ *
+ * @example
+ * ```ts
+ * const input: ConditionInput<{ ownerId: string }> = {
+ *   auth: context.auth, event, resource: { ownerId: 'alice' }, permission: 'articles:update',
+ * }
+ * ```
+ */
+export interface ConditionInput<Resource = unknown, TEvent = unknown> {
+  auth: AuthContext
+  event: TEvent
+  resource: Resource | undefined
+  permission: Permission
+}
+
+/**
+ * A named condition of conditional allows (`{ permission, when: 'isOwner' }`). Synchronous:
+ * only `true` allows; `false`, any other value (a `Promise` too) or a throw does not. Load
+ * what it needs in the `resource` option, which may be async.
+ *
+ * @example
+ * ```ts
+ * interface Article { ownerId: string; tenantId: string }
+ * const isOwner: Condition<Article> = ({ auth, resource }) => resource?.ownerId === auth.subject
+ * const sameTenant: Condition<Article> = ({ auth, resource }) => resource?.tenantId === auth.claims['custom:tenantId']
+ * ```
+ */
+export type Condition<Resource = unknown, TEvent = unknown> = (input: ConditionInput<Resource, TEvent>) => boolean
+
+/**
+ * A requirement that does not depend on the request: one permission, a list (all of them), or
+ * `{ anyOf }` (at least one). Permissions here are concrete (`resource:action`, no `*`): the
+ * wildcards are for the grants of the policy. `[]` requires no permission, only an identity.
+ *
+ * @example
+ * ```ts
+ * const one: StaticRequirement = 'articles:update'
+ * const all: StaticRequirement = ['articles:update', 'articles:publish']
+ * const any: StaticRequirement = { anyOf: ['articles:update', 'articles:moderate'] }
+ * ```
+ */
+export type StaticRequirement = Permission | readonly Permission[] | { anyOf: readonly Permission[] }
+
+/**
+ * What a request needs: a {@link StaticRequirement}, or a function of the request returning one
+ * (or a promise of one). A function that throws fails the request with its error (an
+ * `http-errors` 404 stays a 404); one that returns anything else than a valid requirement
+ * denies it (`'invalid requirement'`).
+ *
+ * @example
+ * ```ts
+ * const byMethod: Requirement = (request) =>
+ *   (request.event as { httpMethod?: string }).httpMethod === 'GET' ? 'articles:read' : 'articles:update'
+ * ```
+ */
+export type Requirement<TEvent = unknown> =
+  | StaticRequirement
+  | ((request: RbacRequest<TEvent>) => StaticRequirement | Promise<StaticRequirement>)
+
+/**
+ * What `onDecision` receives, once per request: the decision, the last permission checked (the
+ * one that decided) and why, the roles that applied, the caller, and every check made.
+ *
+ * @example
+ * ```ts
+ * const decision: RbacDecision = {
+ *   decision: 'deny',
+ *   permission: 'articles:delete',
+ *   roles: ['admin', 'editor', 'viewer'],
+ *   reason: 'role editor (inherited by admin) denies articles:delete',
+ *   subject: 'alice',
+ *   rule: { effect: 'deny', role: 'editor', permission: 'articles:delete', via: 'admin' },
+ *   checks: [],
+ * }
+ * ```
+ */
+export interface RbacDecision {
+  decision: 'allow' | 'deny'
+  /** The permission of the check that decided; `undefined` when none was checked (no identity, route not listed, nothing required). */
+  permission: Permission | undefined
+  /** The policy roles that applied: those held and those they inherit (also `context.auth.roles`). */
+  roles: string[]
+  /** Why, in words: the rule that decided, or `'no identity'`, `'route not listed'`, `'no permission required'`, `'invalid requirement'`. */
+  reason: string
+  /** `context.auth.subject` (`''` without an identity). */
+  subject: string
+  /** The policy entry that decided, when one did. */
+  rule?: PolicyRule
+  /** Every permission checked, in order; the last one decided. */
+  checks: RbacCheck[]
+}
+
+interface CommonOptions<Resource, TEvent> {
+  /** The policy, as data or compiled by `compilePolicy()`. Required. */
+  policy: Policy | CompiledPolicy
+  /**
+   * Where the roles are read. Default: `context.auth.roles`, the roles the identity came with
+   * (a Lambda authorizer's `roles` context value).
+   */
+  rolesFrom?: RoleSource | readonly RoleSource[]
+  /** Renames identity-provider groups to policy roles. Default: none. */
+  roleMap?: RoleMap
+  /** The functions that `when` names in the policy. Default `{}`. */
+  conditions?: Readonly<Record<string, Condition<Resource, TEvent>>>
+  /** Loads the resource the conditions are about; called at most once per request, only when a condition is asked. Default: none (`resource` is `undefined`). */
+  resource?: (request: RbacRequest<TEvent>) => Resource | Promise<Resource>
+  /** Called with every decision (allow and deny), before a denial is thrown. Awaited when it returns a promise; a throw fails the request. Default: none. */
+  onDecision?: (decision: RbacDecision) => void | Promise<void>
+  /** The `realm` of the `401` challenge when there is no identity at all. Default `'api'`. */
+  realm?: string
+}
+
+/**
+ * Options of `rbac()`: the policy, then either `require` (one requirement for every request) or
+ * `routes` (a requirement per route).
+ *
+ * @example
+ * ```ts
+ * const options: RbacOptions = {
+ *   policy,
+ *   rolesFrom: 'cognito:groups',
+ *   routes: { 'GET /articles': 'articles:read', 'POST /articles': 'articles:create' },
+ * }
+ * ```
+ */
+export type RbacOptions<Resource = unknown, TEvent = unknown> = CommonOptions<Resource, TEvent> &
+  (
+    | {
+        /** The requirement of every request. */
+        require: Requirement<TEvent>
+        routes?: never
+        routesDefault?: never
+      }
+    | {
+        require?: never
+        /** Requirements per route, keyed `"METHOD /path"` as in `@middy-auth/core`'s route maps. */
+        routes: RouteMap<Requirement<TEvent>>
+        /** The requirement of a route that `routes` does not list. Default: none, such a route is denied. */
+        routesDefault?: Requirement<TEvent>
+      }
+  )
+
+/** A requirement ready for a request: the permissions parsed, or a function to call. */
+export type CompiledRequirement =
+  | { kind: 'all' | 'any'; permissions: readonly ParsedPermission[] }
+  | { kind: 'function'; fn: (request: RbacRequest) => unknown }
+
+/** The settings of one middleware instance, checked and compiled at cold start. */
+export interface CompiledOptions {
+  policy: CompiledPolicyImpl
+  resolveRoles: RoleResolver
+  /** The requirement of a request; a string is the reason it is denied before any check. */
+  requirementOf: (event: AnyEvent) => CompiledRequirement | 'route not listed'
+  conditions: ReadonlyMap<string, Condition<never, never>>
+  resource: ((request: RbacRequest) => unknown) | undefined
+  onDecision: ((decision: RbacDecision) => unknown) | undefined
+  realm: string
+}
+
+const knownOptions = new Set(['policy', 'require', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm'])
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+const parseRequired = (value: unknown): ParsedPermission | string => {
+  const concrete = parseConcrete(value)
+  if (concrete) return concrete
+  if (parsePermission(value)) return `${JSON.stringify(value)} has a wildcard: a requirement names concrete permissions ('articles:update'); wildcards are for grants`
+  return `${JSON.stringify(value)} is not a permission ('resource:action')`
+}
+
+/** A requirement, or why it is not one. */
+export const readRequirement = (value: unknown, allowFunction: boolean): CompiledRequirement | string => {
+  if (typeof value === 'function') {
+    return allowFunction ? { kind: 'function', fn: value as (request: RbacRequest) => unknown } : 'a function returned a function'
+  }
+  const anyOf = isRecord(value) ? value.anyOf : undefined
+  const permissions = typeof value === 'string' ? [value] : Array.isArray(value) ? value : Array.isArray(anyOf) ? anyOf : undefined
+  if (permissions === undefined || (isRecord(value) && Object.keys(value).some((key) => key !== 'anyOf'))) {
+    return `must be a permission, a list of permissions (all), { anyOf: [...] }${allowFunction ? ' or a function of the request' : ''}`
+  }
+  if (anyOf !== undefined && permissions.length === 0) return `{ anyOf: [] } can never be satisfied`
+  const parsed: ParsedPermission[] = []
+  for (const permission of permissions) {
+    const result = parseRequired(permission)
+    if (typeof result === 'string') return result
+    parsed.push(result)
+  }
+  return { kind: anyOf === undefined ? 'all' : 'any', permissions: parsed }
+}
+
+const compileRequirement = (value: unknown, where: string): CompiledRequirement => {
+  const requirement = readRequirement(value, true)
+  if (typeof requirement === 'string') throw configError(`${where}: ${requirement}`)
+  return requirement
+}
+
+const optionalFunction = <T>(value: unknown, name: string, what: string): T | undefined => {
+  if (value === undefined) return undefined
+  if (typeof value !== 'function') throw configError(`'${name}' must be ${what}`)
+  return value as T
+}
+
+const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<string, Condition<never, never>> => {
+  if (value !== undefined && !isRecord(value)) throw configError(`'conditions' must be an object { <name>: ({ auth, event, resource, permission }) => boolean }`)
+  const conditions = new Map<string, Condition<never, never>>()
+  for (const [name, condition] of Object.entries(value ?? {})) {
+    if (typeof condition !== 'function') throw configError(`conditions[${JSON.stringify(name)}] must be a function ({ auth, event, resource, permission }) => boolean`)
+    conditions.set(name, condition as Condition<never, never>)
+  }
+  for (const [name, where] of policy.conditionUses) {
+    if (!conditions.has(name)) {
+      const known = conditions.size === 0 ? 'none is given' : `given: ${[...conditions.keys()].join(', ')}`
+      throw configError(`${where}: unknown condition ${JSON.stringify(name)} (conditions: ${known})`)
+    }
+  }
+  return conditions
+}
+
+/**
+ * Checks every option, compiles the policy, the requirements and the role sources. Anything
+ * that can never work is a `TypeError` naming it, thrown at cold start.
+ */
+export const compileOptions = (options: RbacOptions<unknown, unknown>): CompiledOptions => {
+  if (!isRecord(options)) throw configError('options must be an object')
+  for (const key of Object.keys(options)) if (!knownOptions.has(key)) throw configError(`unknown option '${key}'`)
+  if (options.policy === undefined) throw configError(`'policy' is required`)
+  const policy = compilePolicyImpl(options.policy)
+  const realm = options.realm ?? 'api'
+  if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+
+  const hasRequire = options.require !== undefined
+  const hasRoutes = options.routes !== undefined
+  if (hasRequire && hasRoutes) throw configError(`give either 'require' (every request) or 'routes' (per route), not both`)
+  if (!hasRequire && !hasRoutes) throw configError(`nothing to check: give 'require' (use [] for "any identity") or 'routes'`)
+  if (options.routesDefault !== undefined && !hasRoutes) throw configError(`'routesDefault' goes with 'routes'`)
+
+  let requirementOf: CompiledOptions['requirementOf']
+  if (hasRequire) {
+    const requirement = compileRequirement(options.require, `'require'`)
+    requirementOf = () => requirement
+  } else {
+    const routes: Record<string, CompiledRequirement> = {}
+    if (isRecord(options.routes)) {
+      for (const [key, value] of Object.entries(options.routes)) routes[key] = compileRequirement(value, `routes[${JSON.stringify(key)}]`)
+    }
+    const lookup = compileRouteMap(isRecord(options.routes) ? routes : (options.routes as never), '@middy-auth/rbac', 'rbac: routes')
+    const fallback = options.routesDefault === undefined ? undefined : compileRequirement(options.routesDefault, `'routesDefault'`)
+    requirementOf = (event) => lookup(event) ?? fallback ?? 'route not listed'
+  }
+
+  return {
+    policy,
+    resolveRoles: compileRoleResolver(options.rolesFrom, options.roleMap, policy),
+    requirementOf,
+    conditions: compileConditions(options.conditions, policy),
+    resource: optionalFunction(options.resource, 'resource', 'a function of the request returning the resource (or a promise of it)'),
+    onDecision: optionalFunction(options.onDecision, 'onDecision', 'a function of the decision'),
+    realm,
+  }
+}

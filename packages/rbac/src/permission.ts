@@ -1,0 +1,55 @@
+/**
+ * Permissions: `'*'` or `'resource:action'`, each part a word or `*`. A permission is parsed
+ * once (at cold start for the policy and static requirements) into the pattern keys that can
+ * match it.
+ */
+
+export const packageName = '@middy-auth/rbac'
+
+export const configError = (message: string): TypeError => new TypeError(`rbac: ${message}`, { cause: { package: packageName } })
+
+/**
+ * A permission: `'*'` or `'resource:action'`, where each part is a non-empty word without `:`,
+ * `*` or whitespace, or `*` (every resource, every action). Compared exactly (case-sensitive).
+ *
+ * @example
+ * ```ts
+ * const permissions: Permission[] = ['articles:read', 'articles:*', '*:read', '*']
+ * ```
+ */
+export type Permission = string
+
+/** A permission split once. */
+export interface ParsedPermission {
+  /** As written; `'*:*'` becomes `'*'`. */
+  text: string
+  resource: string
+  action: string
+  wildcard: boolean
+  /**
+   * `resource:action`, `resource:*`, `*:action`, `*:*` (with `*` kept where the permission has
+   * it): every pattern that covers this permission. The first is the permission's own key.
+   */
+  keys: readonly string[]
+}
+
+const word = /^[^\s:*\p{Cc}]+$/u
+const isPart = (part: string): boolean => part === '*' || word.test(part)
+
+/** `undefined` when the value is not a permission. */
+export const parsePermission = (value: unknown): ParsedPermission | undefined => {
+  if (typeof value !== 'string') return undefined
+  const colon = value.indexOf(':')
+  const [resource, action]: [string, string] =
+    value === '*' ? ['*', '*'] : colon === -1 ? ['', ''] : [value.slice(0, colon), value.slice(colon + 1)]
+  if (!isPart(resource) || !isPart(action)) return undefined
+  const text = resource === '*' && action === '*' ? '*' : `${resource}:${action}`
+  return {
+    text,
+    resource,
+    action,
+    wildcard: resource === '*' || action === '*',
+    keys: [`${resource}:${action}`, `${resource}:*`, `*:${action}`, '*:*'],
+  }
+}
+

@@ -1,0 +1,65 @@
+import { describe, expect, test } from '@jest/globals'
+import type { AuthContext, IamCaller } from '@middy-auth/core'
+import { loadFixture } from '../../../test/support/fixtures.js'
+import { presets } from '../src/index.js'
+import { outcome, protect, withIdentity } from './support.js'
+
+/** What @middy-auth/iam-context leaves on context.auth for an assumed-role caller (hand-built here). */
+const iamIdentity = (iam: Partial<IamCaller>): Partial<AuthContext> => ({
+  source: 'iam',
+  subject: iam.arn ?? 'arn:aws:sts::111122223333:assumed-role/deploy-role/my-session',
+  iam: {
+    accountId: '111122223333',
+    arn: 'arn:aws:sts::111122223333:assumed-role/deploy-role/my-session',
+    principalType: 'assumed-role',
+    roleName: 'deploy-role',
+    sessionName: 'my-session',
+    principalId: 'AROAEXAMPLEROLEID1234:my-session',
+    temporaryCredentials: true,
+    sourceIp: '203.0.113.10',
+    ...iam,
+  },
+})
+
+const policy = {
+  roles: {
+    deployer: { inherits: ['reader'], allow: ['releases:create'], deny: ['releases:delete'] },
+    reader: { allow: ['releases:read'] },
+  },
+}
+
+describe('presets.iam: the role name of an assumed IAM role', () => {
+  test('mapped to a policy role with roleMap', async () => {
+    const api = protect({ policy, rolesFrom: presets.iam, roleMap: { 'deploy-role': 'deployer' }, require: 'releases:create' }, [withIdentity(iamIdentity({}))])
+    expect((await api.invoke(loadFixture('function-url-iam-assumed-role.json'))).statusCode).toBe(200)
+    expect(api.seen.auth[0]).toMatchObject({ source: 'iam', roles: ['deployer', 'reader'], permissions: ['releases:create', 'releases:read'] })
+    expect(api.seen.decisions[0]).toMatchObject({ subject: 'arn:aws:sts::111122223333:assumed-role/deploy-role/my-session', reason: 'role deployer allows releases:create' })
+  })
+
+  test('a role name that is a policy role needs no map; deny still applies', async () => {
+    const api = protect({ policy, rolesFrom: presets.iam, require: 'releases:delete' }, [withIdentity(iamIdentity({ roleName: 'deployer' }))])
+    expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
+    expect(api.seen.decisions[0]!.reason).toBe('role deployer denies releases:delete')
+  })
+
+  test('an IAM user, a root caller, or no iam at all: no role', async () => {
+    for (const auth of [
+      iamIdentity({ principalType: 'user', roleName: undefined, userName: 'alice' }),
+      iamIdentity({ principalType: 'root', roleName: undefined }),
+      iamIdentity({ roleName: '' }),
+      { source: 'jwt' as const },
+    ]) {
+      const api = protect({ policy, rolesFrom: presets.iam, roleMap: { 'deploy-role': 'deployer' }, require: 'releases:read' }, [withIdentity(auth)])
+      expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
+      expect(api.seen.decisions[0]!.reason).toBe('no role of the policy is held')
+    }
+  })
+
+  test('IAM roles and token roles together', async () => {
+    const api = protect({ policy, rolesFrom: [presets.iam, 'groups'], roleMap: { 'deploy-role': 'deployer' }, require: [] }, [
+      withIdentity({ ...iamIdentity({}), claims: { groups: ['reader'] } }),
+    ])
+    await api.invoke({})
+    expect(api.seen.auth[0]!.roles).toEqual(['deployer', 'reader'])
+  })
+})

@@ -1,0 +1,65 @@
+/**
+ * Type tests, compiled by `tsc -p tsconfig.test.json`: what reaches the handler, and options
+ * that must not compile.
+ */
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import jwtVerify from '@middy-auth/jwt-verify'
+import rbac, { can, compilePolicy, presets, type Condition, type Policy, type RbacRequest } from '@middy-auth/rbac'
+
+const policy: Policy = { roles: { editor: { allow: ['articles:update', { permission: 'articles:publish', when: 'isOwner' }] } } }
+const issuers = [{ issuer: 'https://auth.example.com/', audience: 'api' }]
+
+interface Claims {
+  email: string
+  'cognito:groups': string[]
+}
+interface Article {
+  ownerId: string
+}
+
+export const afterJwt = middy<APIGatewayProxyEventV2>()
+  .use(jwtVerify<Claims>({ issuers }))
+  .use(rbac({ policy, rolesFrom: presets.cognito, require: 'articles:update', conditions: { isOwner: () => false } }))
+  .use(httpErrorHandler())
+  .handler(async (_event, context) => {
+    // The claims keep jwtVerify's type; rbac adds permissions.
+    const email: string = context.auth.claims.email
+    const permissions: string[] = context.auth.permissions
+    const roles: string[] = context.auth.roles
+    // @ts-expect-error claims are the user's type, not an open record
+    const missing = context.auth.claims.nickname
+    return { statusCode: 200, body: [email, permissions, roles, missing, can(context.auth, 'articles:update')].join() }
+  })
+
+export const alone = middy()
+  .use(rbac({ policy: compilePolicy(policy), routes: { 'GET /a': 'articles:update' }, routesDefault: [], conditions: { isOwner: () => true } }))
+  .handler(async (_event, context) => {
+    const subject: string = context.auth.subject
+    const permissions: string[] = context.auth.permissions
+    return `${subject} ${permissions.join()}`
+  })
+
+// The resource type flows from `resource` into the conditions.
+export const typedResource = rbac({
+  policy,
+  require: 'articles:publish',
+  resource: async (request: RbacRequest<APIGatewayProxyEventV2>): Promise<Article> => ({ ownerId: request.event.pathParameters?.id ?? '' }),
+  conditions: { isOwner: ({ auth, resource }) => resource?.ownerId === auth.subject },
+})
+const isOwner: Condition<Article> = ({ auth, resource }) => resource?.ownerId === auth.subject
+export const declared = rbac<Article>({ policy, require: [], conditions: { isOwner } })
+
+// @ts-expect-error require and routes are exclusive
+export const both = rbac({ policy, require: 'a:b', routes: {} })
+// @ts-expect-error routesDefault goes with routes
+export const stray = rbac({ policy, require: 'a:b', routesDefault: 'a:b' })
+// @ts-expect-error a requirement is a permission, a list, { anyOf } or a function
+export const wrongRequire = rbac({ policy, require: { allOf: ['a:b'] } })
+// @ts-expect-error conditions return booleans synchronously
+export const asyncCondition = rbac({ policy, require: [], conditions: { isOwner: async () => true } })
+// @ts-expect-error presets.keycloak is a factory: call it
+export const uncalled = rbac({ policy, require: [], rolesFrom: presets.keycloak })
+// @ts-expect-error can() takes the auth object
+export const wrongCan = can('alice', 'a:b')
