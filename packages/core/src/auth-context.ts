@@ -18,14 +18,19 @@ export type AuthSource = 'jwt' | 'apigateway' | 'iam' | 'lambda-authorizer'
  */
 export interface IamCaller {
   accountId: string
+  /** The ARN's partition: `aws`, `aws-cn`, `aws-us-gov`. */
+  partition: string
   arn: string
   principalType: 'user' | 'assumed-role' | 'root' | 'federated-user'
   userName?: string
+  /** The IAM path of a user (`/` when there is none); assumed-role ARNs do not carry the role's. */
+  path?: string
   roleName?: string
+  /** An assumed role's session name, or a federated user's name. */
   sessionName?: string
   principalId: string
   accessKeyId?: string
-  /** `true` for `ASIA…` (temporary) access keys, `false` for `AKIA…` (long-term). */
+  /** `true` for `ASIA…` keys and every session (assumed role, federated user); `false` for long-term `AKIA…` keys. */
   temporaryCredentials: boolean
   principalOrgId?: string
   sourceIp: string

@@ -156,9 +156,11 @@ const toCaller = (raw: RawIdentity): CallerLookup => {
   const isSession = parsed.principalType === 'assumed-role' || parsed.principalType === 'federated-user'
   const caller: IamCaller = {
     accountId: parsed.accountId,
+    partition: parsed.partition,
     arn,
     principalType: parsed.principalType,
     ...(parsed.userName !== undefined ? { userName: parsed.userName } : {}),
+    ...(parsed.path !== undefined ? { path: parsed.path } : {}),
     ...(parsed.roleName !== undefined ? { roleName: parsed.roleName } : {}),
     ...(parsed.sessionName !== undefined ? { sessionName: parsed.sessionName } : {}),
     principalId,

@@ -79,8 +79,8 @@ describe('parseIamArn: what each caller ARN carries', () => {
 describe('every principal type reaches the handler, on REST, HTTP API and function URLs', () => {
   const account = '123456789012'
   const callers = [
-    { arn: `arn:aws:iam::${account}:user/engineering/alice`, callerId: 'AIDAEXAMPLEUSERID1234', accessKey: 'AKIAIOSFODNN7EXAMPLE', expected: { principalType: 'user', userName: 'alice', temporaryCredentials: false } },
-    { arn: `arn:aws:iam::${account}:user/alice`, callerId: 'AIDAEXAMPLEUSERID1234', accessKey: 'ASIAIOSFODNN7EXAMPLE', expected: { principalType: 'user', userName: 'alice', temporaryCredentials: true } },
+    { arn: `arn:aws:iam::${account}:user/engineering/alice`, callerId: 'AIDAEXAMPLEUSERID1234', accessKey: 'AKIAIOSFODNN7EXAMPLE', expected: { principalType: 'user', userName: 'alice', path: '/engineering/', temporaryCredentials: false } },
+    { arn: `arn:aws:iam::${account}:user/alice`, callerId: 'AIDAEXAMPLEUSERID1234', accessKey: 'ASIAIOSFODNN7EXAMPLE', expected: { principalType: 'user', userName: 'alice', path: '/', temporaryCredentials: true } },
     { arn: `arn:aws:sts::${account}:assumed-role/OrdersWriter/build-42`, callerId: 'AROAEXAMPLEROLEID1234:build-42', accessKey: 'ASIAIOSFODNN7EXAMPLE', expected: { principalType: 'assumed-role', roleName: 'OrdersWriter', sessionName: 'build-42', temporaryCredentials: true } },
     { arn: `arn:aws:iam::${account}:root`, callerId: account, accessKey: 'AKIAIOSFODNN7EXAMPLE', expected: { principalType: 'root', temporaryCredentials: false } },
     { arn: `arn:aws:sts::${account}:federated-user/bob`, callerId: `${account}:bob`, accessKey: 'ASIAIOSFODNN7EXAMPLE', expected: { principalType: 'federated-user', sessionName: 'bob', temporaryCredentials: true } },
@@ -101,6 +101,7 @@ describe('every principal type reaches the handler, on REST, HTTP API and functi
         expect(auth.subject).toBe(c.arn)
         expect(auth.iam).toEqual({
           accountId: account,
+          partition: 'aws',
           arn: c.arn,
           principalId: c.callerId,
           accessKeyId: c.accessKey,
@@ -117,6 +118,7 @@ describe('every principal type reaches the handler, on REST, HTTP API and functi
       expect(outcome(await api.invoke(httpApiEvent({ authorizer: { iam: { userArn: arn, accountId: '123456789012' } } })))).toEqual([200, 'ok'])
     }
     expect(api.seen.map((auth) => auth.iam.principalType)).toEqual(['assumed-role', 'user'])
+    expect(api.seen.map((auth) => auth.iam.partition)).toEqual(['aws-cn', 'aws-us-gov'])
   })
 })
 

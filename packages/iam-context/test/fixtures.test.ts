@@ -17,6 +17,7 @@ describe('IAM callers of the captured events reach the handler', () => {
       claims: {},
       iam: {
         accountId: '123456789012',
+        partition: 'aws',
         arn: 'arn:aws:sts::123456789012:assumed-role/Admin/aamorosi',
         principalType: 'assumed-role',
         roleName: 'Admin',
@@ -35,9 +36,11 @@ describe('IAM callers of the captured events reach the handler', () => {
     expect(outcome(await api.invoke(loadFixture('rest-v1-iam-user.json')))).toEqual([200, 'ok'])
     expect(api.seen[0]!.iam).toEqual({
       accountId: '123456789012',
+      partition: 'aws',
       arn: 'arn:aws:iam::123456789012:user/alice',
       principalType: 'user',
       userName: 'alice',
+      path: '/',
       principalId: 'AIDACKCEVSQ6C2EXAMPLE',
       accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
       temporaryCredentials: false,
@@ -52,6 +55,7 @@ describe('IAM callers of the captured events reach the handler', () => {
     expect(outcome(await api.invoke(loadFixture('rest-v1-iam-cognito-identity-pool.json')))).toEqual([200, 'ok'])
     expect(api.seen[0]!.iam).toEqual({
       accountId: '123456789012',
+      partition: 'aws',
       arn: 'arn:aws:sts::123456789012:assumed-role/Cognito_MyPoolAuth_Role/CognitoIdentityCredentials',
       principalType: 'assumed-role',
       roleName: 'Cognito_MyPoolAuth_Role',
@@ -77,6 +81,7 @@ describe('IAM callers of the captured events reach the handler', () => {
     expect(outcome(await api.invoke(loadFixture('http-v2-iam.json')))).toEqual([200, 'ok'])
     expect(api.seen[0]!.iam).toEqual({
       accountId: '123456789012',
+      partition: 'aws',
       arn: 'arn:aws:sts::123456789012:assumed-role/Admin/aamorosi',
       principalType: 'assumed-role',
       roleName: 'Admin',
@@ -94,9 +99,11 @@ describe('IAM callers of the captured events reach the handler', () => {
     expect(outcome(await api.invoke(loadFixture('function-url-iam.json')))).toEqual([200, 'ok'])
     expect(api.seen[0]!.iam).toEqual({
       accountId: '111122223333',
+      partition: 'aws',
       arn: 'arn:aws:iam::111122223333:user/example-user',
       principalType: 'user',
       userName: 'example-user',
+      path: '/',
       principalId: 'AIDA...',
       accessKeyId: 'AKIA...',
       temporaryCredentials: false,
@@ -109,6 +116,7 @@ describe('IAM callers of the captured events reach the handler', () => {
     expect(outcome(await api.invoke(loadFixture('function-url-iam-assumed-role.json')))).toEqual([200, 'ok'])
     expect(api.seen[0]!.iam).toEqual({
       accountId: '111122223333',
+      partition: 'aws',
       arn: 'arn:aws:sts::111122223333:assumed-role/deploy-role/my-session',
       principalType: 'assumed-role',
       roleName: 'deploy-role',
@@ -134,10 +142,12 @@ describe('IAM callers of the captured events reach the handler', () => {
     expect(outcome(await api.invoke(event))).toEqual([200, 'ok'])
     expect(api.seen[0]!.iam).toEqual({
       accountId: '123456789012',
+      partition: 'aws',
       arn: 'arn:aws:iam::123456789012:user/Admin',
       // The sample pairs a user ARN with an identity pool; principalType follows the ARN.
       principalType: 'user',
       userName: 'Admin',
+      path: '/',
       principalId: 'AROA7ZJZYVRE7C3DUXHH6:CognitoIdentityCredentials',
       accessKeyId: 'ARIA2ZJZYVUEREEIHAKY',
       temporaryCredentials: false,
