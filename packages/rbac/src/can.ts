@@ -51,7 +51,7 @@ export const conditionAsker =
  * const check = explain(context.auth, 'articles:update', article)
  * if (check.decision === 'deny') {
  *   console.log(JSON.stringify({ subject: context.auth.subject, reason: check.reason }))
- *   throw createError(403)
+ *   throw createError(403, 'Access denied')
  * }
  * ```
  */
@@ -71,14 +71,14 @@ export const explain = (auth: AuthContext<unknown>, permission: Permission, reso
  * @example
  * ```ts
  * import middy from '@middy/core'
- * import createError from 'http-errors'
+ * import { createError } from '@middy/util'
  * import rbac, { can } from '@middy-auth/rbac'
  *
  * export const handler = middy()
  *   .use(rbac({ policy, require: 'articles:read', rolesFrom: 'cognito:groups', conditions: { isOwner } }))
  *   .handler(async (event, context) => {
  *     const article = await loadArticle(event)
- *     if (!can(context.auth, 'articles:update', article)) throw createError(403)
+ *     if (!can(context.auth, 'articles:update', article)) throw createError(403, 'Access denied')
  *     return saveArticle(article)
  *   })
  * ```

@@ -1,7 +1,7 @@
 import { compileRouteMap, isChallengeSafe, type AnyEvent, type AuthContext, type RouteMap } from '@middy-auth/core'
 import type { Context } from 'aws-lambda'
 import { parseConcrete } from './check.js'
-import { configError, parsePermission, type ParsedPermission, type Permission } from './permission.js'
+import { configError, packageName, parsePermission, type ParsedPermission, type Permission } from './permission.js'
 import { compilePolicyImpl, type CompiledPolicy, type CompiledPolicyImpl, type Policy, type PolicyRule, type RbacCheck } from './policy.js'
 import { compileRoleResolver, type RoleMap, type RoleResolver, type RoleSource } from './roles.js'
 
@@ -268,12 +268,14 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>): Compiled
     const requirement = compileRequirement(options.require, `'require'`)
     requirementOf = () => requirement
   } else {
-    const routes: Record<string, CompiledRequirement> = {}
+    // No prototype: a key such as "__proto__" stays a key, which compileRouteMap then refuses.
+    const routes: Record<string, CompiledRequirement> = Object.create(null)
     if (isRecord(options.routes)) {
       for (const [key, value] of Object.entries(options.routes)) routes[key] = compileRequirement(value, `routes[${JSON.stringify(key)}]`)
     }
-    const lookup = compileRouteMap(isRecord(options.routes) ? routes : (options.routes as never), '@middy-auth/rbac', 'rbac: routes')
+    const lookup = compileRouteMap(isRecord(options.routes) ? routes : (options.routes as never), packageName, 'rbac: routes')
     const fallback = options.routesDefault === undefined ? undefined : compileRequirement(options.routesDefault, `'routesDefault'`)
+    if (Object.keys(routes).length === 0 && fallback === undefined) throw configError(`'routes' lists no route: every request would be denied (add routes, or a routesDefault)`)
     requirementOf = (event) => lookup(event) ?? fallback ?? 'route not listed'
   }
 

@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import type { AuthContext, IamCaller } from '@middy-auth/core'
+import iamContext from '@middy-auth/iam-context'
+import { functionUrlEvent, restEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { presets } from '../src/index.js'
 import { outcome, protect, withIdentity } from './support.js'
@@ -10,6 +12,7 @@ const iamIdentity = (iam: Partial<IamCaller>): Partial<AuthContext> => ({
   subject: iam.arn ?? 'arn:aws:sts::111122223333:assumed-role/deploy-role/my-session',
   iam: {
     accountId: '111122223333',
+    partition: 'aws',
     arn: 'arn:aws:sts::111122223333:assumed-role/deploy-role/my-session',
     principalType: 'assumed-role',
     roleName: 'deploy-role',
@@ -61,5 +64,28 @@ describe('presets.iam: the role name of an assumed IAM role', () => {
     ])
     await api.invoke({})
     expect(api.seen.auth[0]!.roles).toEqual(['deployer', 'reader'])
+  })
+})
+
+describe('after the real iamContext()', () => {
+  test('an assumed-role function URL caller (fixture): deploy-role → deployer', async () => {
+    const api = protect({ policy, rolesFrom: presets.iam, roleMap: { 'deploy-role': 'deployer' }, require: 'releases:create' }, [iamContext({ allowAccounts: ['111122223333'] })])
+    expect((await api.invoke(loadFixture('function-url-iam-assumed-role.json'))).statusCode).toBe(200)
+    expect(api.seen.auth[0]).toMatchObject({ source: 'iam', roles: ['deployer', 'reader'] })
+  })
+
+  test('an IAM user holds no role; the event builders', async () => {
+    const api = protect({ policy, rolesFrom: presets.iam, roleMap: { TestRole: 'reader' }, require: 'releases:read' }, [iamContext()])
+    // The builders' default caller is an assumed role named TestRole.
+    expect((await api.invoke(functionUrlEvent({ authorizer: { iam: {} } }))).statusCode).toBe(200)
+    const user = restEvent({ identity: { userArn: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012', accessKey: 'AKIAIOSFODNN7EXAMPLE', caller: 'AIDAEXAMPLE', user: 'AIDAEXAMPLE' } })
+    expect(outcome(await api.invoke(user))).toEqual([403, 'access_denied'])
+    expect(api.seen.decisions.at(-1)!.reason).toBe('no role of the policy is held')
+  })
+
+  test('no IAM identity: iamContext refuses first (401 missing_credentials), rbac never runs', async () => {
+    const api = protect({ policy, rolesFrom: presets.iam, require: 'releases:read' }, [iamContext()])
+    expect(outcome(await api.invoke(loadFixture('function-url-no-auth.json')))).toEqual([401, 'missing_credentials'])
+    expect(api.seen.decisions).toHaveLength(0)
   })
 })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import jwtVerify from '@middy-auth/jwt-verify'
+import oauthScope from '@middy-auth/oauth-scope'
 import { createTestIssuer, functionUrlEvent, httpApiEvent, restEvent, type TestIssuer } from '@middy-auth/testing'
 import { presets, type RoleSource } from '../src/index.js'
 import { articlesPolicy as policy, outcome, protect } from './support.js'
@@ -78,5 +79,16 @@ describe('after jwtVerify: roles from the verified token', () => {
     const auth = api.seen.auth[0]!
     expect(Object.isFrozen(auth.claims)).toBe(true)
     expect(auth.permissions).toEqual(['articles:read', 'comments:*'])
+  })
+
+  test('the full stack: jwtVerify, oauthScope, rbac, httpErrorHandler last', async () => {
+    const api = protect({ policy, rolesFrom: presets.cognito, require: 'articles:update' }, [verify(), oauthScope({ required: ['articles/write'] })])
+    const editor = (scope: string) => sign({ scope, 'cognito:groups': ['editor'] })
+    expect((await api.invoke(httpApiEvent({ bearer: await editor('articles/write') }))).statusCode).toBe(200)
+    // No scope: oauthScope refuses before rbac looks at the roles.
+    expect(outcome(await api.invoke(httpApiEvent({ bearer: await editor('articles/read') })))).toEqual([403, 'insufficient_scope'])
+    expect(api.seen.decisions).toHaveLength(1)
+    const viewer = await sign({ scope: 'articles/write', 'cognito:groups': ['viewer'] })
+    expect(outcome(await api.invoke(httpApiEvent({ bearer: viewer })))).toEqual([403, 'access_denied'])
   })
 })
