@@ -17,4 +17,6 @@ export {
 } from './claims.js'
 export { gatewayAuth, resolveAuth } from './gateway.js'
 export { compileRouteMap, requestRoute } from './route.js'
+export { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from './scope-check.js'
+export type { ScopeCheck } from './scope-check.js'
 export type { RequestRoute, RouteMap } from './route.js'

@@ -1,0 +1,142 @@
+/**
+ * Scope requirements (RFC 6749 §3.3 scope-tokens): checked and compiled into Sets once, at cold
+ * start; checked per request with Set lookups only. Shared by `@middy-auth/oauth-scope` and
+ * `@middy-auth/authorizer`, so a route needs the same scopes in a function and at the gateway.
+ */
+
+/** RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`. */
+const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/
+
+/**
+ * The RFC 6749 §3.3 scope-token charset as a JSON-schema `pattern`, for `validateOptions`.
+ *
+ * @example
+ * ```ts
+ * const scopeList = { type: 'array', items: { type: 'string', pattern: scopeTokenPattern } }
+ * ```
+ */
+export const scopeTokenPattern = '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$'
+
+/**
+ * Whether a value is one RFC 6749 scope-token: printable ASCII without space, `"` or `\`.
+ *
+ * @example
+ * ```ts
+ * isScopeToken('orders:read') // true
+ * isScopeToken('orders read') // false
+ * ```
+ */
+export const isScopeToken = (value: unknown): value is string => typeof value === 'string' && scopeToken.test(value)
+
+/**
+ * A scope requirement, compiled: every scope of `required`, and one of `anyOf` when it is set.
+ *
+ * @example
+ * ```ts
+ * const check: ScopeCheck = compileScopeCheck(['orders:write'], ['tenant:eu', 'tenant:us'])
+ * check.challengeScope // ['orders:write', 'tenant:eu', 'tenant:us']
+ * ```
+ */
+export interface ScopeCheck {
+  /** Every one of these. Empty: none. */
+  readonly required: ReadonlySet<string>
+  /** At least one of these, when set. */
+  readonly anyOf: ReadonlySet<string> | undefined
+  /** Every scope that would satisfy the requirement, required ones first: a challenge's `scope`. */
+  readonly challengeScope: readonly string[]
+}
+
+/**
+ * Reads a configured list of scopes: a non-empty array of scope-tokens, duplicates dropped.
+ * Anything else is reported through `fail` (which returns the error to throw, typically a
+ * `TypeError` with the caller's `cause.package`), with a message naming `at` and a hint: a
+ * string where a list belongs, an empty list, a scope with a space in it.
+ *
+ * @example
+ * ```ts
+ * const fail = (message: string) => new TypeError(`myMiddleware: ${message}`, { cause: { package: 'my-middleware' } })
+ * readScopeTokens(['orders:read', 'orders:read'], 'required', fail) // ['orders:read']
+ * readScopeTokens('orders:read', 'required', fail) // throws: required must be a list of scopes such as ['orders:read'], not a string: …
+ * ```
+ */
+export const readScopeTokens = (value: unknown, at: string, fail: (message: string) => Error): string[] => {
+  if (!Array.isArray(value)) {
+    const hint =
+      typeof value === 'string' && value.trim() !== ''
+        ? `, not a string: write [${value.trim().split(/\s+/).map((s) => `'${s}'`).join(', ')}]`
+        : ''
+    throw fail(`${at} must be a list of scopes such as ['orders:read']${hint}`)
+  }
+  if (value.length === 0) throw fail(`${at} is empty: list at least one scope, or leave it out`)
+  value.forEach((scope: unknown, index) => {
+    if (isScopeToken(scope)) return
+    const hint = typeof scope === 'string' && /\s/.test(scope) ? `; list ${JSON.stringify(scope)} as separate scopes` : ''
+    throw fail(
+      `${at}[${index}] ${JSON.stringify(scope)} is not a scope: one or more printable ASCII characters ` +
+        `without spaces, '"' or '\\' (RFC 6749 §3.3)${hint}`,
+    )
+  })
+  return [...new Set(value as string[])]
+}
+
+/**
+ * Compiles a requirement from lists already read with {@link readScopeTokens}: every scope of
+ * `required` (may be empty) and, when given, at least one of `anyOf`. Throws a `TypeError` on
+ * a value that is not a scope-token.
+ *
+ * @example
+ * ```ts
+ * const write = compileScopeCheck(['orders:write'])
+ * const readOrAdmin = compileScopeCheck([], ['orders:read', 'orders:admin'])
+ * ```
+ */
+export const compileScopeCheck = (required: readonly string[], anyOf?: readonly string[]): ScopeCheck => {
+  for (const scope of [...required, ...(anyOf ?? [])]) {
+    if (!isScopeToken(scope)) throw new TypeError(`${JSON.stringify(scope)} is not an RFC 6749 scope-token`, { cause: { package: '@middy-auth/core' } })
+  }
+  return {
+    required: new Set(required),
+    anyOf: anyOf ? new Set(anyOf) : undefined,
+    challengeScope: Object.freeze([...new Set([...required, ...(anyOf ?? [])])]),
+  }
+}
+
+/**
+ * Whether the held scopes satisfy the requirement: every required scope, and one of `anyOf`.
+ * Scopes compare exactly (RFC 6749: case-sensitive). No allocation: Set lookups over the held list.
+ *
+ * @example
+ * ```ts
+ * scopesSatisfy(compileScopeCheck(['orders:read']), context.auth.scopes) // true or false
+ * ```
+ */
+export const scopesSatisfy = ({ required, anyOf }: ScopeCheck, held: readonly unknown[]): boolean => {
+  if (required.size > 0) {
+    let missing = required.size
+    for (let i = 0; i < held.length; i++) {
+      const scope = held[i] as string
+      // `indexOf` skips a scope the token lists twice, so it is counted once.
+      if (required.has(scope) && held.indexOf(scope) === i) missing--
+    }
+    if (missing > 0) return false
+  }
+  if (anyOf === undefined) return true
+  for (let i = 0; i < held.length; i++) if (anyOf.has(held[i] as string)) return true
+  return false
+}
+
+/**
+ * What is missing, for logs (`cause.data`): only scopes from the configuration, never the
+ * caller's own.
+ *
+ * @example
+ * ```ts
+ * unmetScopes(compileScopeCheck(['a', 'b'], ['c']), ['a']) // { missing: ['b'], anyOf: ['c'] }
+ * ```
+ */
+export const unmetScopes = ({ required, anyOf }: ScopeCheck, held: readonly unknown[]): { missing: string[]; anyOf?: string[] } => {
+  const holds = new Set(held)
+  const missing = [...required].filter((scope) => !holds.has(scope))
+  const anyOfMet = anyOf === undefined || [...anyOf].some((scope) => holds.has(scope))
+  return anyOfMet ? { missing } : { missing, anyOf: [...(anyOf as ReadonlySet<string>)] }
+}
