@@ -1,4 +1,4 @@
-import { AuthError, requestRoute, resolveAuth, type AuthContext, type WithAuth } from '@middy-auth/core'
+import { AuthError, noteRequestSpecificCheck, requestRoute, resolveAuth, type AuthContext, type WithAuth } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { compileOptions, type OAuthScopeOptions } from './options.js'
@@ -54,11 +54,13 @@ export type OAuthScopeMiddleware<Claims = Record<string, unknown>> = MiddlewareO
  * ```
  */
 function oauthScope<Claims = Record<string, unknown>>(options: OAuthScopeOptions): OAuthScopeMiddleware<Claims> {
-  const { realm, readScopes, requirementOf } = compileOptions(options)
+  const { realm, readScopes, requirementOf, perRoute } = compileOptions(options)
 
   const oauthScopeMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void => {
     const auth = resolveAuth(request)
     if (!auth) throw new AuthError('missing_token', { package: packageName, realm, data: { reason: 'no_identity' } })
+    // A Lambda authorizer must not let the gateway cache this route's decision for every route.
+    if (perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
     const requirement = requirementOf(request.event)
     if (!requirement) {
       throw new AuthError('access_denied', { package: packageName, data: { reason: 'route_not_listed', route: routeName(request.event) } })

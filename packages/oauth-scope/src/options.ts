@@ -91,6 +91,8 @@ export interface CompiledOptions {
   readScopes: ScopeReader
   /** The requirement of this request; `undefined`: a route that is not listed, refused. */
   requirementOf: (event: AnyEvent) => CompiledRequirement | undefined
+  /** Whether the requirement depends on the route (`routes`), which a Lambda authorizer must know. */
+  perRoute: boolean
 }
 
 const knownOptions = new Set(['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm'])
@@ -110,7 +112,7 @@ export const compileOptions = (options: OAuthScopeOptions): CompiledOptions => {
   const realm = options.realm ?? 'api'
   if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
   const readScopes = compileScopeReader(scopeClaimsOf(options.scopeClaims))
-  return { realm, readScopes, requirementOf: compileRequirements(options) }
+  return { realm, readScopes, requirementOf: compileRequirements(options), perRoute: options.routes !== undefined }
 }
 
 const scopeClaimsOf = (value: unknown): string[] | undefined => {

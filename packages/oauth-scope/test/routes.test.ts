@@ -3,6 +3,7 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import httpRouterHandler from '@middy/http-router'
 import jwtVerify from '@middy-auth/jwt-verify'
+import { requestSpecificChecks } from '@middy-auth/core'
 import { createTestIssuer, functionUrlEvent, httpApiEvent, lambdaContext, restEvent, websocketConnectEvent, type TestIssuer } from '@middy-auth/testing'
 import type { APIGatewayProxyEventV2, Handler } from 'aws-lambda'
 import { loadFixture } from '../../../test/support/fixtures.js'
@@ -136,6 +137,27 @@ describe('routesDefault', () => {
     const api = protect({ routes: { 'GET /orders': ['orders:read'] }, routesDefault: ['a', 'b'] })
     expect(outcome(await api.invoke(httpApi('GET /x', '/x', ['a'])))).toEqual([403, 'insufficient_scope'])
     expect((await api.invoke(httpApi('GET /x', '/x', ['b', 'a']))).statusCode).toBe(200)
+  })
+})
+
+describe('a Lambda authorizer is told the decision was per route', () => {
+  const notesAfter = async (options: OAuthScopeOptions, event: unknown) => {
+    let notes: unknown
+    const handler = middy()
+      .use(oauthScope(options))
+      .use({ onError: (request) => void (notes = requestSpecificChecks(request)), after: (request) => void (notes = requestSpecificChecks(request)) })
+      .handler(async () => ({ statusCode: 200 }))
+    await handler(event as never, lambdaContext() as never).catch(() => undefined)
+    return notes
+  }
+  test('routes (allowed, denied, not listed, routesDefault) note it; required and anyOf do not', async () => {
+    const note = [{ package: '@middy-auth/oauth-scope', reason: 'routes' }]
+    expect(await notesAfter({ routes }, httpApi('GET /orders', '/orders', ['orders:read']))).toEqual(note)
+    expect(await notesAfter({ routes }, httpApi('GET /orders', '/orders', []))).toEqual(note)
+    expect(await notesAfter({ routes }, httpApi('GET /other', '/other', ['orders:read']))).toEqual(note)
+    expect(await notesAfter({ routes, routesDefault: ['x'] }, httpApi('GET /other', '/other', ['x']))).toEqual(note)
+    expect(await notesAfter({ required: ['orders:read'] }, httpApi('GET /orders', '/orders', ['orders:read']))).toEqual([])
+    expect(await notesAfter({ anyOf: ['a'] }, httpApi('GET /orders', '/orders', []))).toEqual([])
   })
 })
 

@@ -1,0 +1,109 @@
+/**
+ * What a consumer of the identity tells the others about its decision. An API Gateway Lambda
+ * authorizer's answer is cached by the gateway per identity source (the token) and reused for
+ * other requests of the same caller, so `@middy-auth/authorizer` needs to know two things about
+ * the middlewares in front of it: whether a decision depended on more than the caller (the
+ * route, path parameters, a loaded resource), and what the caller may do on routes it was not
+ * asked about.
+ */
+
+const requestSpecificKey = '@middy-auth/request-specific-checks'
+const permissionCheckKey = Symbol.for('@middy-auth/core permission check')
+
+/**
+ * A check whose outcome depended on the request itself, not only on the caller.
+ *
+ * @example
+ * ```ts
+ * const note: RequestSpecificCheck = { package: '@middy-auth/oauth-scope', reason: 'routes' }
+ * ```
+ */
+export interface RequestSpecificCheck {
+  /** The package that checked. */
+  package: string
+  /** Why the outcome is specific to this request, in a word or two (`'routes'`, `'condition'`). */
+  reason: string
+}
+
+/**
+ * Records, on `request.internal`, that a check of this request depended on the request itself
+ * (its route, its parameters, a resource loaded for it) and not only on the caller. Call it
+ * from a middleware whose decision could differ for another request of the same caller: a
+ * Lambda authorizer must not let the gateway cache such a decision for every route. A request
+ * without `internal` is left as it is.
+ *
+ * @example
+ * ```ts
+ * const before = (request: { event: unknown; context: object; internal: Record<string, unknown> }) => {
+ *   noteRequestSpecificCheck(request, { package: 'my-middleware', reason: 'routes' })
+ * }
+ * ```
+ */
+export const noteRequestSpecificCheck = (request: { internal?: Record<string, unknown> }, check: RequestSpecificCheck): void => {
+  const internal = request.internal
+  if (internal === null || typeof internal !== 'object') return
+  const notes = internal[requestSpecificKey]
+  if (Array.isArray(notes)) notes.push({ package: check.package, reason: check.reason })
+  else internal[requestSpecificKey] = [{ package: check.package, reason: check.reason }]
+}
+
+/**
+ * The request-specific checks noted so far in this request, in order; `[]` when none.
+ *
+ * @example
+ * ```ts
+ * if (requestSpecificChecks(request).length > 0) console.log('this decision must not be cached for other routes')
+ * ```
+ */
+export const requestSpecificChecks = (request: { internal?: Record<string, unknown> }): readonly RequestSpecificCheck[] => {
+  const notes = request.internal?.[requestSpecificKey]
+  return Array.isArray(notes) ? (notes as RequestSpecificCheck[]) : []
+}
+
+/**
+ * Answers whether the caller holds a permission (`'articles:update'`) on every request: a deny
+ * beats an allow, and an allow that depends on the request or a resource (a condition) does not
+ * count. Only `true` means held.
+ *
+ * @example
+ * ```ts
+ * const check: PermissionCheck = (permission) => permission === 'articles:read'
+ * ```
+ */
+export type PermissionCheck = (permission: string) => boolean
+
+/**
+ * Attaches to an identity (as a non-enumerable symbol property, shared by every copy of this
+ * package) the answer of the middleware that knows the caller's permissions, such as
+ * `@middy-auth/rbac`, so that others (`@middy-auth/authorizer`) can ask about routes other than
+ * this request's. The identity must be extensible (not frozen).
+ *
+ * @example
+ * ```ts
+ * attachPermissionCheck(context.auth, (permission) => grants.has(permission))
+ * ```
+ */
+export const attachPermissionCheck = (auth: object, check: PermissionCheck): void => {
+  Object.defineProperty(auth, permissionCheckKey, { value: check, configurable: true, enumerable: false, writable: false })
+}
+
+/**
+ * Whether the caller holds a permission on every request, as the {@link PermissionCheck}
+ * attached to the identity says: `true` or `false`, or `undefined` when no middleware attached
+ * one. A check that throws is `false`.
+ *
+ * @example
+ * ```ts
+ * holdsPermission(context.auth, 'articles:update') // true, false, or undefined without rbac
+ * ```
+ */
+export const holdsPermission = (auth: unknown, permission: string): boolean | undefined => {
+  if (auth === null || typeof auth !== 'object') return undefined
+  const check = (auth as { [permissionCheckKey]?: unknown })[permissionCheckKey]
+  if (typeof check !== 'function') return undefined
+  try {
+    return (check as PermissionCheck)(permission) === true
+  } catch {
+    return false
+  }
+}
