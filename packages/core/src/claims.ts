@@ -45,6 +45,24 @@ export const readScopeList = (value: unknown): string[] => {
   return []
 }
 
+/**
+ * A list claim (groups, roles) of an identity, read as safely as its origin allows. A verified
+ * token's claims are JSON: an array is the list and a string is ONE name (`"Not Admins"` must
+ * never grant `Admins`). Claims that went through API Gateway are strings that may hold a list
+ * (`"[a b]"`, `"a,b"`), read with {@link readStringList}: there a name with a space or a comma
+ * cannot be told from two names, which the gateway's format loses, not this reader.
+ *
+ * @example
+ * ```ts
+ * readListClaim({ source: 'jwt' }, 'Not Admins')        // ['Not Admins']
+ * readListClaim({ source: 'apigateway' }, '[admin editor]') // ['admin', 'editor']
+ * ```
+ */
+export const readListClaim = (identity: { source: string }, value: unknown): string[] => {
+  if (typeof value === 'string' && (identity.source === 'jwt' || identity.source === 'iam')) return value === '' ? [] : [value]
+  return readStringList(value)
+}
+
 const parseJsonList = (text: string): string[] | undefined => {
   try {
     const parsed: unknown = JSON.parse(text)

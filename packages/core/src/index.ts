@@ -9,6 +9,7 @@ export type { AnyEvent, EventKind } from './event.js'
 export {
   readBoolean,
   readClaimPath,
+  readListClaim,
   readNumber,
   readNumericDate,
   readScopeList,

@@ -5,6 +5,7 @@ import {
   readBoolean,
   readClaimPath,
   readNumber,
+  readListClaim,
   readNumericDate,
   readScopeList,
   readStringList,
@@ -27,6 +28,16 @@ describe('readStringList', () => {
     [['a', 1, '', 'b'], ['a', 'b']],
   ])('%j → %j', (input, expected) => {
     expect(readStringList(input)).toEqual(expected)
+  })
+})
+
+describe('readListClaim', () => {
+  test('a verified token string is one name; gateway strings are lists', () => {
+    expect(readListClaim({ source: 'jwt' }, 'Not Admins')).toEqual(['Not Admins'])
+    expect(readListClaim({ source: 'jwt' }, ['a', 'b'])).toEqual(['a', 'b'])
+    expect(readListClaim({ source: 'jwt' }, '')).toEqual([])
+    expect(readListClaim({ source: 'apigateway' }, '[admin editor]')).toEqual(['admin', 'editor'])
+    expect(readListClaim({ source: 'lambda-authorizer' }, 'admin,editor')).toEqual(['admin', 'editor'])
   })
 })
 

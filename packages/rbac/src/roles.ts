@@ -3,7 +3,7 @@
  * and IAM, or functions of `context.auth`; then `roleMap` renames identity-provider groups to
  * policy roles. Names that are not roles of the policy grant nothing.
  */
-import { readClaimPath, readStringList, type AuthContext } from '@middy-auth/core'
+import { readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
 import { configError } from './permission.js'
 import type { CompiledPolicyImpl, CompiledRole } from './policy.js'
 
@@ -35,7 +35,7 @@ export type RoleMap = Readonly<Record<string, string | readonly string[]>>
 const record = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 
-const claimList = (auth: AuthContext, path: string | readonly string[]): string[] => readStringList(readClaimPath(auth.claims, path))
+const claimList = (auth: AuthContext, path: string | readonly string[]): string[] => readListClaim(auth, readClaimPath(auth.claims, path))
 
 const cognito = (auth: AuthContext): string[] => claimList(auth, 'cognito:groups')
 const entra = (auth: AuthContext): string[] => claimList(auth, 'roles')
@@ -107,7 +107,7 @@ export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy
     for (const source of sources) {
       let names: string[]
       try {
-        names = readStringList(source(auth))
+        names = readListClaim(auth, source(auth))
       } catch {
         // A source that throws on an identity it did not expect (a claim of another shape, an
         // IAM caller without a role) gives no roles: the request is then denied, never a 500.

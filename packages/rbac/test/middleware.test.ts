@@ -109,10 +109,18 @@ describe('roles', () => {
 
   test('several sources are merged, in order, each role once', async () => {
     const api = protect({ policy, rolesFrom: ['groups', (auth) => (auth.claims.level === 'high' ? ['admin'] : [])], require: [] }, [
-      withIdentity({ claims: { groups: 'viewer,editor,viewer', level: 'high' } }),
+      withIdentity({ source: 'apigateway', claims: { groups: 'viewer,editor,viewer', level: 'high' } }),
     ])
     await api.invoke({})
     expect(api.seen.auth[0]!.roles).toEqual(['viewer', 'editor', 'admin'])
+  })
+
+  test('a string role claim of a verified token is one name: "Not admin" never grants admin', async () => {
+    const adminOnly = { roles: { admin: { allow: ['*'] } } }
+    const api = protect({ policy: adminOnly, rolesFrom: 'groups', require: 'articles:read' }, [withIdentity({ source: 'jwt', claims: { groups: 'Not admin' } })])
+    expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
+    const admin = protect({ policy: adminOnly, rolesFrom: 'groups', require: 'articles:read' }, [withIdentity({ source: 'jwt', claims: { groups: 'admin' } })])
+    expect((await admin.invoke({})).statusCode).toBe(200)
   })
 
   test('a role source that throws gives no roles (403, not 500)', async () => {
