@@ -69,7 +69,8 @@ const valuesOf = (map: unknown, lowerName: string): string[] => {
   if (!entries) return []
   const values: string[] = []
   for (const key of Object.keys(entries)) {
-    if (key.toLowerCase() !== lowerName) continue
+    // The length first: most headers are ruled out without lower-casing them.
+    if (key.length !== lowerName.length || key.toLowerCase() !== lowerName) continue
     const value = entries[key]
     if (typeof value === 'string') values.push(value)
     else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') values.push(item)

@@ -111,21 +111,26 @@ export const verifySignature = (alg: Algorithm, data: Buffer, signature: Buffer,
   }
 }
 
-/** DER length prefix (lengths here stay under 65536). */
-const derLength = (length: number): number[] =>
-  length < 0x80 ? [length] : length < 0x100 ? [0x81, length] : [0x82, length >> 8, length & 0xff]
+/** Where an unsigned big-endian integer's significant bytes start (its last byte is kept for zero). */
+const significantStart = (bytes: Buffer, from: number, to: number): number => {
+  let start = from
+  while (start < to - 1 && bytes[start] === 0) start++
+  return start
+}
 
-/** One ASN.1 INTEGER from an unsigned big-endian integer: minimal, with a 0 byte before a set high bit. */
-const derInteger = (bytes: Buffer): Buffer => {
-  let start = 0
-  while (start < bytes.length - 1 && bytes[start] === 0) start++
-  const value = bytes.subarray(start)
-  const pad = (value[0] ?? 0) & 0x80 ? 1 : 0
-  return Buffer.concat([Buffer.from([0x02, ...derLength(value.length + pad)]), pad ? Buffer.from([0]) : Buffer.alloc(0), value])
+/** Writes one minimal ASN.1 INTEGER (a 0 byte first when the high bit is set); returns the new offset. */
+const writeInteger = (der: Buffer, offset: number, source: Buffer, start: number, end: number, length: number): number => {
+  der[offset++] = 0x02
+  der[offset++] = length
+  if (length > end - start) der[offset++] = 0
+  source.copy(der, offset, start, end)
+  return offset + end - start
 }
 
 /**
- * Converts a raw `r||s` ECDSA signature to DER.
+ * Converts a raw `r||s` ECDSA signature to DER, in one allocation (this runs on every ES256
+ * verification). INTEGERs stay under 128 bytes for every JWS curve, so their lengths take one
+ * byte; the SEQUENCE of a P-521 signature may need the `0x81` long form.
  *
  * @example
  * ```ts
@@ -133,7 +138,17 @@ const derInteger = (bytes: Buffer): Buffer => {
  * ```
  */
 export const rawEcdsaToDer = (signature: Buffer, partLength: number): Buffer => {
-  const r = derInteger(signature.subarray(0, partLength))
-  const s = derInteger(signature.subarray(partLength))
-  return Buffer.concat([Buffer.from([0x30, ...derLength(r.length + s.length)]), r, s])
+  const rStart = significantStart(signature, 0, partLength)
+  const sStart = significantStart(signature, partLength, 2 * partLength)
+  const rLength = partLength - rStart + ((signature[rStart] as number) & 0x80 ? 1 : 0)
+  const sLength = 2 * partLength - sStart + ((signature[sStart] as number) & 0x80 ? 1 : 0)
+  const bodyLength = 4 + rLength + sLength
+  const der = Buffer.allocUnsafe((bodyLength < 0x80 ? 2 : 3) + bodyLength)
+  let offset = 0
+  der[offset++] = 0x30
+  if (bodyLength >= 0x80) der[offset++] = 0x81
+  der[offset++] = bodyLength
+  offset = writeInteger(der, offset, signature, rStart, partLength, rLength)
+  writeInteger(der, offset, signature, sStart, 2 * partLength, sLength)
+  return der
 }
