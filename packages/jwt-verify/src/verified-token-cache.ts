@@ -34,7 +34,12 @@ const lookupKey = (token: string): string => token.slice(-32)
  */
 export class VerifiedTokenCache {
   readonly #entries = new Map<string, VerifiedToken>()
-  constructor(readonly maxEntries: number) {}
+  /** Lookup keys in insertion order, overwritten in a circle: eviction without an iterator. */
+  readonly #ring: Array<string | undefined>
+  #cursor = 0
+  constructor(readonly maxEntries: number) {
+    this.#ring = new Array<string | undefined>(maxEntries)
+  }
 
   get(token: string): VerifiedToken | undefined {
     const entry = this.#entries.get(lookupKey(token))
@@ -43,11 +48,20 @@ export class VerifiedTokenCache {
 
   set(entry: VerifiedToken): void {
     const key = lookupKey(entry.token)
-    if (!this.#entries.has(key) && this.#entries.size >= this.maxEntries) {
-      const oldest = this.#entries.keys().next()
-      if (!oldest.done) this.#entries.delete(oldest.value)
+    if (!this.#entries.has(key)) {
+      if (this.#entries.size >= this.maxEntries) this.#evictOne()
+      this.#ring[this.#cursor] = key
+      this.#cursor = (this.#cursor + 1) % this.maxEntries
     }
     this.#entries.set(key, entry)
+  }
+
+  /** The entry in the ring's next slot goes; when that one was already deleted, the oldest. */
+  #evictOne(): void {
+    const victim = this.#ring[this.#cursor]
+    if (victim !== undefined && this.#entries.delete(victim)) return
+    const oldest = this.#entries.keys().next()
+    if (!oldest.done) this.#entries.delete(oldest.value)
   }
 
   delete(token: string): void {
