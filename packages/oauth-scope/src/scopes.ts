@@ -13,7 +13,9 @@ const fromAuthScopes: ScopeReader = (auth) => (Array.isArray(auth.scopes) ? auth
  * strings that may hold a list (`"[a b]"`, `"a,b"`): core's tolerant reader restores it.
  */
 const claimScopes = (value: unknown, stringified: boolean): readonly unknown[] =>
-  stringified ? readStringList(value) : readScopeList(value)
+  // Only the bracketed form is a gateway-made list; any other string is space-delimited scopes,
+  // as in the token (a scope may hold a comma).
+  stringified && typeof value === 'string' && value.startsWith('[') && value.endsWith(']') ? readStringList(value) : readScopeList(value)
 
 /**
  * How scopes are read: from `context.auth.scopes`, or, with `scopeClaims`, from those claims

@@ -130,3 +130,13 @@ describe('no identity at all: 401 missing_token with a bare challenge, the handl
     }
   })
 })
+
+describe('a gateway scope claim read with scopeClaims', () => {
+  test('is space-delimited: a scope holding a comma stays one scope; a bracketed list is a list', async () => {
+    const event = restEvent({ authorizer: { claims: { sub: 'u1', iss: 'https://issuer.example.com', scope: 'read,admin write' } } } as never)
+    expect(outcome(await protect({ required: ['admin'], scopeClaims: 'scope' }).invoke(event))).toEqual([403, 'insufficient_scope'])
+    expect((await protect({ required: ['read,admin', 'write'], scopeClaims: 'scope' }).invoke(event)).statusCode).toBe(200)
+    const bracketed = restEvent({ authorizer: { claims: { sub: 'u1', iss: 'https://issuer.example.com', 'custom:scopes': '[a b]' } } } as never)
+    expect((await protect({ required: ['a', 'b'], scopeClaims: 'custom:scopes' }).invoke(bracketed)).statusCode).toBe(200)
+  })
+})
