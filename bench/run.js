@@ -16,6 +16,7 @@ import { checkMiddlewareTasks, fullStackTask, httpApiEvent, middlewareTasks, opt
 import { fmtBytes, fmtNs, fmtRatio, machine, table, verdict } from './report.js'
 import { ALGORITHMS, makeFixtures } from './tokens.js'
 import { checkVerifiers, verifyTasks } from './verify.js'
+import { rbacCheck } from './rbac.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -113,6 +114,8 @@ for (const alg of ALGORITHMS) {
   const meanOf = (name) => m.means(name)
   const meanRatio = (name) => perRoundMedian(m, (r) => (meanOf(name)[r] - meanOf('middy bare')[r]) / meanOf('floor')[r])
   console.log(`full stack / (floor + bare middy) = ${fmtRatio(fullRatio.value)} (budget ≤ ${BUDGET.fullStack}×: ${verdict(fullRatio.value <= BUDGET.fullStack)})${stackNote ? `, ${stackNote}` : ''}`)
+  const stackVsJwt = perRoundMedian(m, (r) => at('middy full stack')[r] / at('middy + jwtVerify, distinct')[r])
+  console.log(`full stack (${stackLabel}) / middy + jwtVerify alone = ${fmtRatio(stackVsJwt.value)}`)
   console.log(`cache hit speed-up: before() ${fmtRatio(speedup.value)}, Middy increment ${fmtRatio(speedupMiddy.value)} (budget ≥ ${BUDGET.cacheSpeedup}×: ${verdict(speedup.value >= BUDGET.cacheSpeedup)})`)
   console.log(`ours (distinct, whole middleware) / aws-jwt-verify (faster of verify, verifySync) = ${fmtRatio(vsAws.value)} (${verdict(vsAws.value < 1)}); ` +
     `like for like, both in Middy: ${fmtRatio(vsAwsMiddy.value)}`)
@@ -130,6 +133,16 @@ for (const alg of ALGORITHMS) {
     perRound: Object.fromEntries(allTasks.map(({ name }) => [name, { p50: m.perRound(name), mean: m.means(name), ops: m.samples(name) }])),
     floor: m.ns('floor'), bare: m.ns('middy bare'), warmUncached, warmDistinct, meanUncached, meanDistinct, fullRatio, speedup, speedupMiddy, vsAws, vsAwsMiddy, stackLabel, stackNote,
   }
+}
+
+// ---- rbac: a check is a lookup ----------------------------------------------------------------
+if (!skip.has('rbac')) {
+  const check = await rbacCheck(settings)
+  console.log('=== rbac: one permission check, policy of 50 roles and 500 permissions ===')
+  if (!check.available) console.log(check.note)
+  else table(['', 'ns/op', '× Set.has'], check.rows.map(([name, ns, ratio]) => [name, fmtNs(ns), fmtRatio(ratio)]))
+  console.log('')
+  results.rbac = check
 }
 
 // ---- cold instance -------------------------------------------------------------------------

@@ -74,10 +74,23 @@ export const askSafely = (condition: () => unknown): ConditionAnswer => {
   }
 }
 
+/**
+ * Permissions already parsed, by text. Handlers ask about a small, fixed set of permissions
+ * (constants in their code), so after the first call a check is map lookups only. Bounded: past
+ * 1,000 distinct texts (say, permissions built from request data) nothing more is kept.
+ */
+const parsedPermissions = new Map<string, ParsedPermission | undefined>()
+
 /** A permission a requirement or `can()` asks about: concrete (`resource:action`, no `*`). */
 export const parseConcrete = (permission: unknown): ParsedPermission | undefined => {
+  if (typeof permission !== 'string') return undefined
+  const known = parsedPermissions.get(permission)
+  if (known !== undefined || parsedPermissions.has(permission)) return known
   const parsed = parsePermission(permission)
-  return parsed && !parsed.wildcard ? parsed : undefined
+  // Frozen: one parsed permission is shared by every later check of the same text.
+  const concrete = parsed && !parsed.wildcard ? Object.freeze({ ...parsed, keys: Object.freeze(parsed.keys) as string[] }) : undefined
+  if (parsedPermissions.size < 1000) parsedPermissions.set(permission, concrete)
+  return concrete
 }
 
 /** The whole decision, synchronously, for a permission from outside (`CompiledPolicy.check`, `can()`). */
