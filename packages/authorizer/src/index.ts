@@ -1,0 +1,246 @@
+import { AuthError, getAuth, isAuthError, requestSpecificChecks, type AuthContext } from '@middy-auth/core'
+import type { MiddlewareObj } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { buildContext } from './context.js'
+import { isHttpApi, readAuthorizerEvent, type ArnTarget, type AuthorizerEvent, type AuthorizerKind } from './event.js'
+import { compileOptions, packageName, type AuthorizerLogEntry, type AuthorizerLogReason, type AuthorizerResponseOptions } from './options.js'
+import { iamPolicy, unauthorized, unavailable, type AuthorizerResult } from './responses.js'
+
+/**
+ * The middleware `authorizerResponse()` returns: it answers in `after` (an Allow built from
+ * `context.auth`) and in `onError` (the denials of the middlewares in front).
+ *
+ * @example
+ * ```ts
+ * const middleware: AuthorizerResponseMiddleware = authorizerResponse({ format: 'iam-policy' })
+ * ```
+ */
+export type AuthorizerResponseMiddleware = MiddlewareObj<unknown, unknown, Error, Context>
+
+type HookRequest = { event: unknown; context: object; internal: Record<string, unknown>; response: unknown; error: unknown }
+
+/** A failure of the authorizer's own: denied and logged with its reason. */
+class AuthorizerFailure extends Error {
+  constructor(
+    readonly reason: AuthorizerLogReason,
+    message: string,
+    readonly details: Partial<AuthorizerLogEntry> = {},
+  ) {
+    super(message)
+  }
+}
+
+/** The ARN of a tail under the request's API and stage. */
+const arnOf = (target: ArnTarget, tail: string): string => `${target.prefix}:${target.apiId}/${target.stage}/${tail}`
+
+/** The whole stage: every method and path, or the `$connect` of a WebSocket API. */
+const stageTails = (kind: AuthorizerKind): string[] => (kind === 'websocket' ? ['$connect'] : ['*/*'])
+
+/**
+ * Turns the middlewares in front of it (`jwtVerify`, `iamContext`, `oauthScope`, `rbac`) into an
+ * API Gateway Lambda authorizer, so the same configuration protects a route inside a function or
+ * at the gateway. Put it last; the function needs no handler of its own.
+ *
+ * It answers REST API TOKEN and REQUEST authorizers, HTTP API authorizers (payload 1.0 and 2.0)
+ * and WebSocket `$connect` authorizers:
+ *
+ * - **Allow**: an IAM policy (`principalId`, `policyDocument`, `context`, `usageIdentifierKey`)
+ *   or, for HTTP API payload 2.0 with `format: 'simple'`, `{ isAuthorized: true, context }`. The
+ *   Allow covers the whole stage, or with `routes` exactly the routes this caller may call, so a
+ *   policy the gateway caches for the caller's token never answers for a route it was not
+ *   checked for.
+ * - **401** (no token, a bad or expired one): `throw new Error('Unauthorized')`;
+ *   `{ isAuthorized: false }` for simple responses, which have no 401.
+ * - **403** (scopes, roles, a route not listed): an explicit Deny; `{ isAuthorized: false }`.
+ * - **Keys that cannot be fetched**: an error, which the gateway answers with 500 and does not
+ *   cache, so an outage does not lock callers out for the cache's TTL.
+ * - **Anything else** (a misconfiguration, a bug): a Deny, never an Allow, logged.
+ *
+ * The context holds `principalId` (HTTP APIs), `source`, `iss`, `scopes` and `roles` (JSON
+ * lists), and the `contextClaims`, flattened to strings, numbers and booleans, from which
+ * `jwtVerify({ trustApiGateway: true })`, `oauthScope` and `rbac` in the target function rebuild
+ * `context.auth`, types restored.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import authorizerResponse from '@middy-auth/authorizer'
+ * import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
+ * import oauthScope from '@middy-auth/oauth-scope'
+ *
+ * // A REST API TOKEN authorizer: the token is read from `authorizationToken`.
+ * export const handler = middy()
+ *   .use(jwtVerify({ issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'access' })] }))
+ *   .use(oauthScope({ required: ['orders/read'] }))
+ *   .use(authorizerResponse({
+ *     routes: {
+ *       'GET /orders': { scopes: ['orders/read'] },
+ *       'POST /orders': { scopes: ['orders/write'] },
+ *     },
+ *   }))
+ * ```
+ */
+function authorizerResponse(options: AuthorizerResponseOptions = {}): AuthorizerResponseMiddleware {
+  const settings = compileOptions(options)
+  const { routes, log } = settings
+
+  const isSimple = (event: AuthorizerEvent | undefined): boolean => event?.kind === 'http-v2' && settings.format === 'simple'
+
+  /** A Deny of the whole stage: the caller may call nothing here. */
+  const denyAll = (request: HookRequest, event: AuthorizerEvent | undefined): AuthorizerResult => {
+    if (isSimple(event)) return { isAuthorized: false }
+    const subject = getAuth(request)?.subject
+    const principalId = typeof subject === 'string' && subject !== '' ? subject : 'anonymous'
+    const target = event?.target
+    return iamPolicy(principalId, [], target && event ? stageTails(event.kind).map((tail) => arnOf(target, tail)) : ['*'])
+  }
+
+  const answer = (request: HookRequest): AuthorizerResult => {
+    const event = readAuthorizerEvent(request.event)
+    if (!event) throw new AuthorizerFailure('not_an_authorizer_event', 'the event is not an API Gateway Lambda authorizer event (TOKEN or REQUEST)')
+    const auth = getAuth(request)
+    if (!auth) throw new AuthError('missing_token', { package: packageName, data: { reason: 'no_identity' } })
+    const checks = requestSpecificChecks(request)
+    if (checks.length > 0) {
+      throw new AuthorizerFailure(
+        'request_specific_check',
+        `a check in front of the authorizer decided for this request only (${checks.map((c) => `${c.package}: ${c.reason}`).join(', ')}), ` +
+          `while the gateway caches the answer for every route: give per-route requirements to authorizerResponse({ routes })`,
+        { checks },
+      )
+    }
+    if (typeof auth.subject !== 'string' || auth.subject === '') throw new AuthorizerFailure('no_subject', 'the identity has no subject to be the principalId')
+    const simple = isSimple(event)
+    const tail = event.target?.tail
+    const routeName = event.routeKey ?? tail
+
+    let allowed = true
+    let allow: string[] = []
+    let deny: string[] = []
+    let exactFallback = false
+    if (routes) {
+      // HTTP API payload 1.0 events carry `resource`, but not documented as the route's template:
+      // their route is found from the ARN's method and path, as for REST TOKEN events.
+      const current = routes.lookup(event.kind === 'http-v1' && event.target ? { methodArn: arnOf(event.target, event.target.tail) } : request.event)
+      if (current === undefined) log({ level: 'warn', reason: 'route_not_listed', message: `'routes' does not list this route: denied`, ...(routeName ? { route: routeName } : {}) })
+      const { satisfied, permissionCheckMissing } = routes.satisfied(auth)
+      if (permissionCheckMissing) {
+        log({ level: 'error', reason: 'no_permission_check', message: `routes need permissions, and no middleware in front answers for them: put rbac() in front of the authorizer` })
+      }
+      allowed = current !== undefined && satisfied[current] === true
+      if (simple) {
+        // A simple response is cached per identity source for every route: the route must be part of it.
+        if (event.routeKey === undefined || !event.identitySource.includes(event.routeKey)) {
+          throw new AuthorizerFailure(
+            'route_key_not_in_identity_source',
+            `with routes, simple responses must be cached per route: add $context.routeKey to the authorizer's identity sources, or use format: 'iam-policy'`,
+          )
+        }
+      } else {
+        if (tail === undefined) throw new AuthorizerFailure('no_arn', 'the event has no execute-api methodArn / routeArn to build the policy from')
+        const routeNamed = event.kind === 'rest-request' || event.kind === 'http-v2' || event.kind === 'websocket'
+        const plan = routes.plan(satisfied, current, tail, routeNamed)
+        if (plan.narrowed.length > 0) {
+          log({
+            level: 'warn',
+            reason: 'policy_narrowed',
+            message: `these routes' ARN patterns also cover routes this caller may not call: the cached policy grants them for this request's ARN only`,
+            routes: plan.narrowed,
+          })
+        }
+        allow = plan.allow
+        deny = plan.deny
+        allowed = plan.allowed
+        exactFallback = plan.exactSafe && plan.allowed
+      }
+    } else if (!simple) {
+      allow = stageTails(event.kind)
+    }
+
+    if (simple) return fitting(allowed ? { isAuthorized: true, context: contextOf(auth, event, request.event) } : { isAuthorized: false })
+    const target = event.target
+    if (!target) throw new AuthorizerFailure('no_arn', 'the event has no execute-api methodArn / routeArn to build the policy from')
+    const arns = (tails: string[]) => tails.map((t) => arnOf(target, t))
+    if (!allowed) return fitting(iamPolicy(auth.subject, arns(allow), arns(deny)))
+    const usageIdentifierKey = settings.usageIdentifierKey?.(auth, request.event)
+    const extras = {
+      context: contextOf(auth, event, request.event),
+      ...(typeof usageIdentifierKey === 'string' ? { usageIdentifierKey } : {}),
+    }
+    const response = iamPolicy(auth.subject, arns(allow), arns(deny), extras)
+    if (!exactFallback || sizeOf(response) <= settings.maxResponseBytes) return fitting(response)
+    // Too many routes to list: this request's own ARN only, so the caller's other routes are
+    // not answered from the cache (the authorizer runs again for them).
+    log({
+      level: 'warn',
+      reason: 'response_too_large',
+      message: `the policy of every route this caller may call is larger than maxResponseBytes (${settings.maxResponseBytes}): it covers this request only`,
+      ...(routeName ? { route: routeName } : {}),
+    })
+    return fitting(iamPolicy(auth.subject, arns([target.tail]), [], extras))
+  }
+
+  const sizeOf = (response: AuthorizerResult): number => Buffer.byteLength(JSON.stringify(response))
+
+  /** The response as it is, unless it is larger than `maxResponseBytes`: a failure then (Deny, logged). */
+  const fitting = (response: AuthorizerResult): AuthorizerResult => {
+    const bytes = sizeOf(response)
+    if (bytes > settings.maxResponseBytes) {
+      throw new AuthorizerFailure('response_too_large', `the response is ${bytes} bytes, more than maxResponseBytes (${settings.maxResponseBytes}): fewer contextClaims or context values`)
+    }
+    return response
+  }
+
+  const contextOf = (auth: AuthContext, event: AuthorizerEvent, rawEvent: unknown) =>
+    buildContext(auth, settings.contextClaims, settings.context?.(auth, rawEvent), isHttpApi(event.kind))
+
+  const authorizerResponseAfter = (request: HookRequest): void => {
+    request.response = answer(request)
+  }
+
+  const authorizerResponseOnError = (request: HookRequest): void => {
+    const error = request.error
+    const event = readAuthorizerEvent(request.event)
+    if (isAuthError(error)) {
+      if (error.statusCode === 401 || error.statusCode === 400) {
+        if (isSimple(event)) {
+          request.response = { isAuthorized: false }
+          return
+        }
+        throw unauthorized()
+      }
+      if (error.statusCode === 403) {
+        const checks = requestSpecificChecks(request)
+        if (checks.length > 0) {
+          log({
+            level: 'error',
+            reason: 'request_specific_check',
+            message: `a check in front of the authorizer decided for this request only: give per-route requirements to authorizerResponse({ routes })`,
+            checks,
+          })
+        }
+        request.response = denyAll(request, event)
+        return
+      }
+      if (error.code === 'temporarily_unavailable') {
+        log({ level: 'error', reason: 'keys_unavailable', message: 'the identity could not be checked: the gateway answers 500 and caches nothing', error })
+        throw unavailable()
+      }
+    }
+    if (error instanceof AuthorizerFailure) {
+      log({ level: 'error', reason: error.reason, message: error.message, ...error.details })
+    } else {
+      log({ level: 'error', reason: 'unexpected_error', message: 'the request failed and is denied', error })
+    }
+    request.response = denyAll(request, event)
+  }
+
+  return { after: authorizerResponseAfter, onError: authorizerResponseOnError } as AuthorizerResponseMiddleware
+}
+
+export default authorizerResponse
+export type { ContextValue } from './context.js'
+export type { AuthorizerLogEntry, AuthorizerLogReason, AuthorizerResponseOptions } from './options.js'
+export type { AuthorizerResult, IamPolicyResponse, PolicyStatement, SimpleResponse } from './responses.js'
+export type { RouteRequirement } from './routes.js'
+export { authorizerResponseValidateOptions } from './validate-options.js'

@@ -1,0 +1,310 @@
+/**
+ * `routes`: what each route needs, and from it the policy that covers exactly what a caller may
+ * call. Everything that depends only on the configuration (ARN patterns, the languages of the
+ * routes, which route's patterns reach which route's requests) is computed once, at cold start.
+ */
+import {
+  compileRouteMap,
+  compileScopeCheck,
+  holdsPermission,
+  readScopeTokens,
+  scopesSatisfy,
+  type AnyEvent,
+  type AuthContext,
+  type RouteMap,
+  type ScopeCheck,
+} from '@middy-auth/core'
+import { ANYTHING, hasWildcard, intersects, patternMatches, REST, SEGMENT, type Token } from './patterns.js'
+
+/**
+ * What a caller needs on one route: every scope of `scopes`, one of `anyOf`, and every
+ * permission of `permissions` (decided by `@middy-auth/rbac` in front of the authorizer). `{}`
+ * needs only an identity.
+ *
+ * @example
+ * ```ts
+ * const read: RouteRequirement = { scopes: ['orders/read'] }
+ * const write: RouteRequirement = { anyOf: ['orders/write', 'orders/admin'], permissions: ['orders:create'] }
+ * const anyone: RouteRequirement = {}
+ * ```
+ */
+export interface RouteRequirement {
+  /** Every one of these scopes. */
+  scopes?: readonly string[]
+  /** At least one of these scopes. */
+  anyOf?: readonly string[]
+  /** Every one of these permissions (`resource:action`), as `rbac()` in front decides them. */
+  permissions?: readonly string[]
+}
+
+/** The HTTP methods `ANY` stands for in a policy (a `*` method would also cover `GET/x/orders`). */
+export const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
+
+interface CompiledRoute {
+  key: string
+  scopes: ScopeCheck | undefined
+  permissions: readonly string[]
+  /** ARN tails (after the stage) of this route's Allow or Deny: IAM patterns. */
+  patterns: readonly string[]
+  /** The requests the gateway routes here, one language per method. */
+  languages: ReadonlyArray<readonly Token[]>
+  /** The method of each pattern and language (`'*'`: every one, `''`: a WebSocket route). */
+  methods: readonly string[]
+  /** Without path parameters: its patterns are exactly its requests, which go nowhere else. */
+  literal: boolean
+}
+
+/** What the policy of one request holds: ARN tails (after `<apiId>/<stage>/`). */
+export interface PolicyPlan {
+  allow: string[]
+  deny: string[]
+  /** Whether the policy lets this very request through: the decision the response reports. */
+  allowed: boolean
+  /** Routes the caller may call whose patterns could not be granted without granting more. */
+  narrowed: string[]
+  /** Whether a policy allowing this request's exact ARN alone would be right (for an oversized policy). */
+  exactSafe: boolean
+}
+
+/** `routes`, compiled. */
+export interface CompiledRoutes {
+  /** The index of the request's route, `undefined` when `routes` does not list it. */
+  lookup: (event: AnyEvent) => number | undefined
+  keys: readonly string[]
+  /** Which routes the caller satisfies; `permissionCheckMissing` when a permission could not be asked. */
+  satisfied: (auth: AuthContext) => { satisfied: boolean[]; permissionCheckMissing: boolean }
+  /**
+   * The policy for a caller who satisfies `satisfied`, asked about the route `current` at
+   * `currentTail`; `routeNamed` when the event names its route (REST REQUEST `resource`, HTTP API
+   * `routeKey`), rather than the route being found from the path.
+   */
+  plan: (satisfied: readonly boolean[], current: number | undefined, currentTail: string, routeNamed: boolean) => PolicyPlan
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+const keyPattern = /^(?:([A-Z]+) (\/[^\s]*)|(\$[A-Za-z]+))$/
+
+/** A path template's segments, each a literal or a parameter. */
+const readTemplate = (key: string, path: string, fail: (message: string) => TypeError) => {
+  const segments = path.slice(1).split('/')
+  return segments.map((segment, i) => {
+    if (/^\{[^{}]+\+\}$/.test(segment)) {
+      if (i !== segments.length - 1) throw fail(`routes[${JSON.stringify(key)}]: a greedy parameter {name+} must be the last segment`)
+      return REST
+    }
+    if (/^\{[^{}+]+\}$/.test(segment)) return SEGMENT
+    if (segment.includes('{') || segment.includes('}')) throw fail(`routes[${JSON.stringify(key)}]: a path parameter must be a whole segment ({name} or {name+})`)
+    if (hasWildcard(segment)) throw fail(`routes[${JSON.stringify(key)}]: '*' and '?' are wildcards in an IAM policy and cannot stand for themselves in a path`)
+    return segment
+  })
+}
+
+const languageOf = (method: string, segments: ReadonlyArray<string | typeof SEGMENT | typeof REST>): Token[] => {
+  const tokens: Token[] = [...method, '/']
+  segments.forEach((segment, i) => {
+    if (i > 0) tokens.push('/')
+    if (typeof segment === 'string') tokens.push(...segment)
+    else tokens.push(segment)
+  })
+  return tokens
+}
+
+const patternOf = (method: string, segments: ReadonlyArray<string | typeof SEGMENT | typeof REST>): string =>
+  `${method}/${segments.map((segment) => (typeof segment === 'string' ? segment : '*')).join('/')}`
+
+const readRequirement = (value: unknown, at: string, fail: (message: string) => TypeError) => {
+  if (!isRecord(value)) throw fail(`${at} must be an object { scopes?, anyOf?, permissions? } ({} needs only an identity)`)
+  for (const field of Object.keys(value)) {
+    if (field !== 'scopes' && field !== 'anyOf' && field !== 'permissions') throw fail(`${at}: unknown field '${field}' (scopes, anyOf, permissions)`)
+  }
+  const scopes = value.scopes === undefined ? [] : readScopeTokens(value.scopes, `${at}.scopes`, fail)
+  const anyOf = value.anyOf === undefined ? undefined : readScopeTokens(value.anyOf, `${at}.anyOf`, fail)
+  let permissions: string[] = []
+  if (value.permissions !== undefined) {
+    if (!Array.isArray(value.permissions) || value.permissions.length === 0) {
+      throw fail(`${at}.permissions must be a non-empty list of permissions such as ['orders:read']`)
+    }
+    value.permissions.forEach((permission: unknown, i) => {
+      if (typeof permission !== 'string' || !/^[^\s:*]+:[^\s:*]+$/.test(permission)) {
+        throw fail(`${at}.permissions[${i}] ${JSON.stringify(permission)} is not a concrete permission 'resource:action' (wildcards are for the policy's grants)`)
+      }
+    })
+    permissions = [...new Set(value.permissions as string[])]
+  }
+  return { scopes: scopes.length > 0 || anyOf ? compileScopeCheck(scopes, anyOf) : undefined, permissions }
+}
+
+/** What one route's patterns reach. */
+interface ReachRow {
+  /** Per route b: a bit for each of b's languages (methods) that a pattern of this route meets. */
+  languages: readonly number[]
+  /** Per pattern of this route: the routes it meets. */
+  byPattern: ReadonlyArray<readonly boolean[]>
+}
+
+/**
+ * What each route's patterns reach: an Allow or Deny of a pattern of `a` also covers requests
+ * the gateway routes to `b`. A literal route's patterns are its own requests only (the gateway
+ * routes an exact path to the route that names it), so it reaches nothing else. Patterns and
+ * languages start with their method and first path segment: only those that agree there are
+ * searched (`*` and `$default` agree with everything). A route's row is computed the first time
+ * a policy needs it and kept: it depends on the configuration only, so a cold start pays for no
+ * route nobody called.
+ */
+const reachOf = (compiled: readonly CompiledRoute[]): ((a: number) => ReachRow) => {
+  interface Entry {
+    route: number
+    index: number
+    method: string
+    /** The first path segment when literal; `undefined` for a wildcard. */
+    head: string | undefined
+    pattern: string
+    language: readonly Token[]
+  }
+  const headOf = (pattern: string): string | undefined => {
+    if (pattern === '*') return undefined
+    const slash = pattern.indexOf('/')
+    if (slash === -1) return pattern // a WebSocket route key
+    const end = pattern.indexOf('/', slash + 1)
+    const head = pattern.slice(slash + 1, end === -1 ? undefined : end)
+    return head.includes('*') ? undefined : head
+  }
+  const entries: Entry[] = compiled.flatMap((route, i) =>
+    route.patterns.map((pattern, p) => ({
+      route: i,
+      index: p,
+      method: route.methods[p] as string,
+      head: headOf(pattern),
+      pattern,
+      language: route.languages[p] as readonly Token[],
+    })),
+  )
+  const byMethod = new Map<string, Entry[]>()
+  for (const entry of entries) byMethod.set(entry.method, [...(byMethod.get(entry.method) ?? []), entry])
+  const rows: Array<ReachRow | undefined> = compiled.map(() => undefined)
+  return (route) => {
+    const known = rows[route]
+    if (known) return known
+    const origin = compiled[route] as CompiledRoute
+    const languages = compiled.map(() => 0)
+    const byPattern = origin.patterns.map(() => compiled.map(() => false))
+    if (!origin.literal) {
+      for (const a of entries) {
+        if (a.route !== route) continue
+        const candidates = a.method === '*' ? entries : [...(byMethod.get(a.method) ?? []), ...(byMethod.get('*') ?? [])]
+        for (const b of candidates) {
+          if (b.route === route) continue
+          if (a.head !== undefined && b.head !== undefined && a.head !== b.head) continue
+          if (intersects(a.pattern, b.language)) {
+            languages[b.route] = (languages[b.route] as number) | (1 << b.index)
+            ;(byPattern[a.index] as boolean[])[b.route] = true
+          }
+        }
+      }
+    }
+    const row = { languages, byPattern }
+    rows[route] = row
+    return row
+  }
+}
+
+/**
+ * Checks and compiles `routes`: every key and requirement (a `TypeError` naming what is wrong),
+ * each route's ARN patterns and language, and which routes' patterns reach which routes.
+ */
+export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: string, fail: (message: string) => TypeError): CompiledRoutes => {
+  if (!isRecord(routes)) throw fail(`'routes' must be an object keyed by "METHOD /path", such as { 'GET /orders': { scopes: ['orders/read'] } }`)
+  const keys = Object.keys(routes)
+  if (keys.length === 0) throw fail(`'routes' lists no route: list the routes this authorizer protects, or leave 'routes' out`)
+  // Key syntax and the request → route lookup are core's, as for oauthScope and rbac.
+  const lookup = compileRouteMap(Object.fromEntries(keys.map((key, i) => [key, i])), packageName, 'authorizerResponse: routes')
+
+  const explicit = new Set(keys.filter((key) => !key.startsWith('ANY ')))
+  const compiled: CompiledRoute[] = keys.map((key) => {
+    const requirement = readRequirement(routes[key], `routes[${JSON.stringify(key)}]`, fail)
+    const match = keyPattern.exec(key) as RegExpExecArray
+    if (match[3] !== undefined) {
+      const special = match[3]
+      if (special === '$default') return { key, ...requirement, patterns: ['*'], languages: [[ANYTHING]], methods: ['*'], literal: false }
+      return { key, ...requirement, patterns: [special], languages: [[...special]], methods: [''], literal: true }
+    }
+    const segments = readTemplate(key, match[2] as string, fail)
+    // `ANY /x` covers the methods no route of its own takes at the same path.
+    const methods = match[1] === 'ANY' ? httpMethods.filter((method) => !explicit.has(`${method} ${match[2]}`)) : [match[1] as string]
+    return {
+      key,
+      ...requirement,
+      patterns: methods.map((method) => patternOf(method, segments)),
+      languages: methods.map((method) => languageOf(method, segments)),
+      methods,
+      literal: segments.every((segment) => typeof segment === 'string'),
+    }
+  })
+
+  const reach = reachOf(compiled)
+
+  const satisfied: CompiledRoutes['satisfied'] = (auth) => {
+    let permissionCheckMissing = false
+    const held = Array.isArray(auth.scopes) ? auth.scopes : []
+    const result = compiled.map((route) => {
+      if (route.scopes && !scopesSatisfy(route.scopes, held)) return false
+      for (const permission of route.permissions) {
+        const holds = holdsPermission(auth, permission)
+        if (holds === undefined) permissionCheckMissing = true
+        if (holds !== true) return false
+      }
+      return true
+    })
+    return { satisfied: result, permissionCheckMissing }
+  }
+
+  const plan: CompiledRoutes['plan'] = (isSatisfied, current, currentTail, routeNamed) => {
+    const n = compiled.length
+    const allows = new Set<number>()
+    for (let i = 0; i < n; i++) if (isSatisfied[i]) allows.add(i)
+    // For each route the caller may not call, the methods of it that an Allow reaches: each
+    // needs an explicit Deny.
+    const neededDenies = (): number[] => {
+      const bits = compiled.map(() => 0)
+      for (const s of allows) reach(s).languages.forEach((mask, u) => {
+        if (!isSatisfied[u]) bits[u] = (bits[u] as number) | mask
+      })
+      return bits
+    }
+    let denyBits = neededDenies()
+    const patternsOf = (u: number, mask: number) => (compiled[u] as CompiledRoute).patterns.filter((_, q) => (mask & (1 << q)) !== 0)
+    for (;;) {
+      // A Deny that would also cover a route the caller may call cannot be written: then the
+      // Allows that made it necessary go instead (never an Allow that reaches a denied route).
+      const inexpressible = denyBits
+        .map((mask, u) => ({ mask, u }))
+        .filter(({ mask, u }) => mask !== 0 && reach(u).byPattern.some((reached, q) => (mask & (1 << q)) !== 0 && reached.some((hit, s) => hit && isSatisfied[s])))
+      if (inexpressible.length === 0) break
+      for (const { u } of inexpressible) for (const s of [...allows]) if (reach(s).languages[u] !== 0) allows.delete(s)
+      denyBits = neededDenies()
+    }
+    const allow = [...allows].flatMap((i) => compiled[i]?.patterns ?? [])
+    const deny = denyBits.flatMap((mask, u) => patternsOf(u, mask))
+    const narrowed = compiled.filter((_, i) => isSatisfied[i] && !allows.has(i)).map((route) => route.key)
+    // This very request, by its exact ARN (never one holding an IAM wildcard character). Allowing
+    // it alone is right when the event named its route, or else when every listed route whose
+    // template matches this path is allowed (whichever of them the gateway picks).
+    const currentAllowed = current !== undefined && isSatisfied[current] === true
+    const exactSafe =
+      currentAllowed &&
+      !hasWildcard(currentTail) &&
+      (routeNamed || compiled.every((route, i) => isSatisfied[i] || !route.languages.some((language) => intersects(currentTail, language))))
+    if (!currentAllowed && !hasWildcard(currentTail)) deny.push(currentTail)
+    if (exactSafe && current !== undefined && !allows.has(current)) allow.push(currentTail)
+    const result = { allow: [...new Set(allow)].sort(), deny: [...new Set(deny)].sort(), narrowed }
+    return { ...result, allowed: evaluate(result, currentTail), exactSafe }
+  }
+
+  return { lookup: (event) => lookup(event), keys, satisfied, plan }
+}
+
+/** An explicit Deny wins; then an Allow; otherwise nothing allows it. */
+export const evaluate = ({ allow, deny }: { allow: readonly string[]; deny: readonly string[] }, tail: string): boolean =>
+  !deny.some((pattern) => patternMatches(pattern, tail)) && allow.some((pattern) => patternMatches(pattern, tail))
