@@ -1,0 +1,128 @@
+import { describe, expect, test } from '@jest/globals'
+import type { MiddlewareObj } from '@middy/core'
+import { setAuth } from '@middy-auth/core'
+import { authorizerRequestEvent, authorizerTokenEvent } from '@middy-auth/testing'
+import fc from 'fast-check'
+import { authorizer, cachedStatus, policyOf } from './support.js'
+
+/**
+ * Random route maps, random callers, every request a probe: whatever the authorizer was asked
+ * about, the policy it returns, cached and applied to any other request of the same caller,
+ * never lets through a request that the gateway routes to a route the caller may not call.
+ * The gateway's routing is modelled here on its own: the most specific matching route wins
+ * (segment by segment, a literal before `{param}` before `{greedy+}`; then an exact method
+ * before `ANY`).
+ */
+
+type Segment = string // 'a' | 'b' | 'c' | '{p}' | '{g+}'
+interface Route {
+  method: 'GET' | 'POST' | 'ANY'
+  segments: Segment[]
+}
+const keyOf = (route: Route) => `${route.method} /${route.segments.join('/')}`
+
+const rank = (segment: Segment) => (segment === '{g+}' ? 2 : segment === '{p}' ? 1 : 0)
+
+const templateMatches = (segments: Segment[], path: string[]): boolean => {
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!
+    if (segment === '{g+}') return path.length > i
+    if (i >= path.length) return false
+    if (segment !== '{p}' && segment !== path[i]) return false
+  }
+  return segments.length === path.length
+}
+
+/** The route the gateway picks for a request, or undefined (no route: 404, no authorizer). */
+const routeOf = (routes: Route[], method: string, path: string): number | undefined => {
+  const parts = path.slice(1).split('/')
+  let best: number | undefined
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i]!
+    if ((route.method !== method && route.method !== 'ANY') || !templateMatches(route.segments, parts)) continue
+    if (best === undefined) {
+      best = i
+      continue
+    }
+    const current = routes[best]!
+    let order = 0
+    for (let s = 0; s < Math.max(route.segments.length, current.segments.length) && order === 0; s++) {
+      order = rank(route.segments[s] ?? '{g+}') - rank(current.segments[s] ?? '{g+}')
+    }
+    if (order === 0) order = Number(route.method === 'ANY') - Number(current.method === 'ANY')
+    if (order < 0) best = i
+  }
+  return best
+}
+
+const segment = fc.constantFrom<Segment>('a', 'b', 'c', '{p}')
+const route: fc.Arbitrary<Route> = fc.record({
+  method: fc.constantFrom('GET', 'POST', 'ANY'),
+  segments: fc.tuple(fc.array(segment, { minLength: 0, maxLength: 2 }), fc.constantFrom<Segment | undefined>('a', 'b', '{p}', '{g+}')).map(([head, last]) =>
+    last === undefined ? (head.length > 0 ? head : ['a']) : [...head, last],
+  ),
+}) as fc.Arbitrary<Route>
+
+const routeSet = fc.uniqueArray(route, { minLength: 1, maxLength: 6, selector: keyOf })
+
+/** Concrete requests for a route: parameters filled with literals of other routes and fresh values. */
+const requestsOf = (route: Route): Array<[string, string]> => {
+  const fills = (segment: Segment): string[] => (segment === '{p}' ? ['a', 'x'] : segment === '{g+}' ? ['x', 'a/b'] : [segment])
+  let paths = ['']
+  for (const segment of route.segments) paths = paths.flatMap((prefix) => fills(segment).map((fill) => `${prefix}/${fill}`))
+  const methods = route.method === 'ANY' ? ['GET', 'POST', 'DELETE'] : [route.method]
+  return methods.flatMap((method) => paths.map((path) => [method, path] as [string, string]))
+}
+
+const arn = (method: string, path: string) => `arn:aws:execute-api:eu-west-1:123456789012:r1e2s3t4a5/prod/${method}${path}`
+
+const withScopes = (scopes: string[]): MiddlewareObj => ({
+  before: (request) => setAuth(request as never, { source: 'jwt', subject: 'alice', scopes, roles: [], claims: {} }),
+})
+
+describe('cache safety over random route maps', () => {
+  test.each(['TOKEN', 'REQUEST'] as const)('REST %s: a cached policy never lets a request through to a route the caller may not call', async (kind) => {
+    await fc.assert(
+      fc.asyncProperty(routeSet, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.nat(), async (routes, holds, pick) => {
+        const options = { routes: Object.fromEntries(routes.map((route, i) => [keyOf(route), { scopes: [`s${i}`] }])) }
+        const scopes = routes.map((_, i) => `s${i}`).filter((_, i) => holds[i])
+        const api = authorizer(options, [withScopes(scopes)])
+        const requests = routes.flatMap(requestsOf)
+        const [askedMethod, askedPath] = requests[pick % requests.length]!
+        const askedRoute = routeOf(routes, askedMethod, askedPath)
+        if (askedRoute === undefined) return // the gateway would not call the authorizer
+        const route = routes[askedRoute]!
+        const event =
+          kind === 'TOKEN'
+            ? authorizerTokenEvent({ token: 'x', method: askedMethod, path: askedPath })
+            : authorizerRequestEvent({ method: askedMethod, path: askedPath, resource: `/${route.segments.join('/')}` })
+        const policy = policyOf(await api.invoke(event))
+        for (const [method, path] of requests) {
+          const target = routeOf(routes, method, path)
+          if (target === undefined) continue
+          if (cachedStatus(policy, arn(method, path)) === 200) expect([keyOf(routes[target]!), path, holds[target]]).toEqual([keyOf(routes[target]!), path, true])
+        }
+        // The request asked about: allowed exactly when its route is satisfied, unless the
+        // configuration could not be told apart by path (then a Deny: never a wrong Allow).
+        if (!holds[askedRoute]) expect(cachedStatus(policy, arn(askedMethod, askedPath))).toBe(403)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  test('REST REQUEST: the route the gateway names is answered right', async () => {
+    await fc.assert(
+      fc.asyncProperty(routeSet, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.nat(), async (routes, holds, pick) => {
+        const options = { routes: Object.fromEntries(routes.map((route, i) => [keyOf(route), { scopes: [`s${i}`] }])) }
+        const api = authorizer(options, [withScopes(routes.map((_, i) => `s${i}`).filter((_, i) => holds[i]))])
+        const requests = routes.flatMap(requestsOf)
+        const [method, path] = requests[pick % requests.length]!
+        const target = routeOf(routes, method, path)
+        if (target === undefined) return
+        const policy = policyOf(await api.invoke(authorizerRequestEvent({ method, path, resource: `/${routes[target]!.segments.join('/')}` })))
+        expect(cachedStatus(policy, arn(method, path))).toBe(holds[target] ? 200 : 403)
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
