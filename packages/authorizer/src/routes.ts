@@ -70,7 +70,6 @@ export interface PolicyPlan {
 export interface CompiledRoutes {
   /** The index of the request's route, `undefined` when `routes` does not list it. */
   lookup: (event: AnyEvent) => number | undefined
-  keys: readonly string[]
   /** Which routes the caller satisfies; `permissionCheckMissing` when a permission could not be asked. */
   satisfied: (auth: AuthContext) => { satisfied: boolean[]; permissionCheckMissing: boolean }
   /**
@@ -302,7 +301,7 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     return { ...result, allowed: evaluate(result, currentTail), exactSafe }
   }
 
-  return { lookup: (event) => lookup(event), keys, satisfied, plan }
+  return { lookup: (event) => lookup(event), satisfied, plan }
 }
 
 /** An explicit Deny wins; then an Allow; otherwise nothing allows it. */
