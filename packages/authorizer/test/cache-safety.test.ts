@@ -240,7 +240,12 @@ describe('without routes: the Allow covers the stage, so the checks in front mus
     expect(api.logs).toEqual([])
   })
 
-  test.todo('rbac({ routes }) in front is refused the same way, once rbac calls noteRequestSpecificCheck (see the report)')
+  test('rbac({ routes }) in front is refused the same way', async () => {
+    const api = authorizer({}, [verify(), ...rbacInFront({ require: undefined, routes: { 'GET /orders': 'orders:read' } })])
+    const policy = policyOf(await api.invoke(authorizerTokenEvent({ bearer: await sign(callers.reader!.claims), path: '/orders' })))
+    expect(policy.policyDocument.Statement.map((s) => s.Effect)).toEqual(['Deny'])
+    expect(api.logs[0]).toMatchObject({ reason: 'request_specific_check' })
+  })
 })
 
 describe('HTTP API simple responses with routes: cached per identity source, so the route must be part of it', () => {

@@ -1,7 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core'
-import { attachPermissionCheck, type AuthContext } from '@middy-auth/core'
 import jwtVerify, { type JwtVerifyOptions } from '@middy-auth/jwt-verify'
-import rbac, { explain, type Policy, type RbacOptions } from '@middy-auth/rbac'
+import rbac, { type Policy, type RbacOptions } from '@middy-auth/rbac'
 import { createTestIssuer, lambdaContext, type TestIssuer } from '@middy-auth/testing'
 import authorizerResponse, { type AuthorizerLogEntry, type AuthorizerResponseOptions, type AuthorizerResult, type IamPolicyResponse } from '../src/index.js'
 
@@ -78,23 +77,7 @@ export const ordersPolicy: Policy = {
   },
 }
 
-/**
- * rbac in front of the authorizer. TEMPORARY: until rbac attaches core's permission check itself
- * (`attachPermissionCheck`, see the report of this change), a second middleware attaches it from
- * rbac's public `explain()`: held when allowed unconditionally (a deny beats an allow; a
- * conditional allow does not count, since it depends on the request). Once rbac does it, this
- * second middleware is redundant and can go.
- */
+/** rbac in front of the authorizer, with the orders policy; rbac attaches the permission check the authorizer asks. */
 export const rbacInFront = (options: Partial<RbacOptions>): Array<MiddlewareObj<any, any, any, any, any>> => [
   rbac({ policy: ordersPolicy, rolesFrom: 'cognito:groups', require: [], conditions: { always: () => true }, ...options } as RbacOptions),
-  {
-    before: (request: { context: { auth?: AuthContext } }) => {
-      const auth = request.context.auth
-      if (!auth) return
-      attachPermissionCheck(auth, (permission) => {
-        const check = explain(auth, permission)
-        return check.decision === 'allow' && check.rule?.when === undefined
-      })
-    },
-  },
 ]

@@ -1,8 +1,8 @@
-import { AuthError, resolveAuth, setAuth, type AuthContext } from '@middy-auth/core'
+import { attachPermissionCheck, AuthError, noteRequestSpecificCheck, resolveAuth, setAuth, type AuthContext } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant, conditionAsker } from './can.js'
-import { match, settle } from './check.js'
+import { match, parseConcrete, settle } from './check.js'
 import { compileOptions, readRequirement, type CompiledRequirement, type RbacOptions, type RbacRequest } from './options.js'
 import { packageName } from './permission.js'
 import { deniedEntirely, type CompiledRole, type RbacCheck } from './policy.js'
@@ -117,10 +117,20 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
     auth.roles = appliedRoles(held)
     auth.permissions = effectivePermissions(held)
     attachGrant(auth, { held, conditions, event: request.event })
+    // For a Lambda authorizer after rbac: which other routes' permissions this caller holds on
+    // every request. Conditional grants depend on the request, so they do not count.
+    attachPermissionCheck(auth, (permission) => {
+      const parsed = parseConcrete(permission)
+      if (!parsed) return false
+      const result = match(held, parsed)
+      return !('conditional' in result) && result.decision === 'allow'
+    })
+    if (settings.perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
 
     const rbacRequest = request as unknown as RbacRequest
     let requirement: CompiledRequirement | string = settings.requirementOf(request.event)
     if (typeof requirement !== 'string' && requirement.kind === 'function') {
+      noteRequestSpecificCheck(request, { package: packageName, reason: 'requirement function' })
       requirement = readRequirement(await requirement.fn(rbacRequest), false)
       if (typeof requirement === 'string') requirement = 'invalid requirement'
     }
@@ -134,6 +144,7 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
         const result = match(held, permission)
         let check: RbacCheck
         if ('conditional' in result) {
+          noteRequestSpecificCheck(request, { package: packageName, reason: 'condition' })
           resource ??= { value: settings.resource ? await settings.resource(rbacRequest) : undefined }
           check = settle(result, conditionAsker(conditions, { auth, event: request.event, resource: resource.value, permission: permission.text }))
         } else {

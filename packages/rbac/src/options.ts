@@ -183,6 +183,8 @@ export interface CompiledOptions {
   resource: ((request: RbacRequest) => unknown) | undefined
   onDecision: ((decision: RbacDecision) => unknown) | undefined
   realm: string
+  /** Requirements differ between routes: a Lambda authorizer's cached policy must not cover them all. */
+  perRoute: boolean
 }
 
 const knownOptions = new Set(['policy', 'require', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm'])
@@ -287,5 +289,6 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>): Compiled
     resource: optionalFunction(options.resource, 'resource', 'a function of the request returning the resource (or a promise of it)'),
     onDecision: optionalFunction(options.onDecision, 'onDecision', 'a function of the decision'),
     realm,
+    perRoute: hasRoutes,
   }
 }
