@@ -80,13 +80,8 @@ function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, E
   const { realm, credentialsRequired, trustApiGateway } = settings
   const readToken = compileTokenSource(settings.tokenSource)
   const { verify, checkGatewayClaims } = createVerifier({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: settings.clock })
-  // Cold start: keys start loading during Lambda's init and are awaited by the first request.
-  // `setImmediate` starts them right after the handler module has loaded rather than inside its
-  // import: loading the HTTPS client (about 10 ms) then overlaps the runtime's own start-up
-  // instead of lengthening the import (DESIGN.md, "Cold start"). unref: never keeps a process up.
-  setImmediate(() => {
-    for (const entry of settings.issuers) entry.resolver.prefetch()
-  }).unref()
+  // Cold start: keys start loading now, during Lambda's init, and are awaited by the first request.
+  for (const entry of settings.issuers) entry.resolver.prefetch()
 
   const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: string, description?: string) =>
     new AuthError(code, { package: packageName, realm, data: { reason }, ...(description ? { description } : {}) })
