@@ -33,6 +33,23 @@ class AuthorizerFailure extends Error {
 /** The ARN of a tail under the request's API and stage. */
 const arnOf = (target: ArnTarget, tail: string): string => `${target.prefix}:${target.apiId}/${target.stage}/${tail}`
 
+/**
+ * Whether the client sent `value` itself, in a header, a query parameter, a cookie or a path
+ * parameter (whole, or within one: repeated ones are comma-joined).
+ */
+const clientSent = (event: unknown, value: string): boolean => {
+  const e = (event ?? {}) as Record<string, unknown>
+  const values = (field: unknown): unknown[] => (field !== null && typeof field === 'object' ? Object.values(field) : [])
+  let query: string[] = []
+  try {
+    query = typeof e.rawQueryString === 'string' ? [...new URLSearchParams(e.rawQueryString).values()] : []
+  } catch {
+    // Unreadable: the parsed parameters below still count.
+  }
+  const sent = [...values(e.headers), ...values(e.queryStringParameters), ...values(e.pathParameters), ...values(e.cookies), ...query]
+  return sent.some((text) => typeof text === 'string' && text.includes(value))
+}
+
 /** The whole stage: every method and path, or the `$connect` of a WebSocket API. */
 const stageTails = (kind: AuthorizerKind): string[] => (kind === 'websocket' ? ['$connect'] : ['*/*'])
 
@@ -130,7 +147,9 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
       allowed = current !== undefined && satisfied[current] === true
       if (simple) {
         // A simple response is cached per identity source for every route: the route must be part of it.
-        if (event.routeKey === undefined || !event.identitySource.includes(event.routeKey)) {
+        // The event gives the identity sources' values, not their names: a value the client sent
+        // (a header, a query parameter) equal to the route key cannot be told from $context.routeKey.
+        if (event.routeKey === undefined || !event.identitySource.includes(event.routeKey) || clientSent(request.event, event.routeKey)) {
           throw new AuthorizerFailure(
             'route_key_not_in_identity_source',
             `with routes, simple responses must be cached per route: add $context.routeKey to the authorizer's identity sources, or use format: 'iam-policy'`,
