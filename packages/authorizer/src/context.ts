@@ -6,7 +6,7 @@
  * stay what they are on HTTP APIs and come back from strings for the claims core knows (`exp`,
  * `iat`, `email_verified`, …).
  */
-import { readClaimPath, type AuthContext } from '@middy-auth/core'
+import { authorizerContextMark, readClaimPath, type AuthContext } from '@middy-auth/core'
 
 /**
  * A context value as API Gateway accepts it.
@@ -19,7 +19,9 @@ import { readClaimPath, type AuthContext } from '@middy-auth/core'
 export type ContextValue = string | number | boolean
 
 /** Keys the authorizer writes itself; a claim or an added value may not take them. */
-export const reservedContextKeys: ReadonlySet<string> = new Set(['principalId', 'source', 'iss', 'scopes', 'roles', 'integrationLatency', 'usageIdentifierKey'])
+export const reservedContextKeys: ReadonlySet<string> = new Set([
+  'principalId', 'source', 'iss', 'scopes', 'roles', 'integrationLatency', 'usageIdentifierKey', authorizerContextMark,
+])
 
 /**
  * A value flattened to what the gateway accepts: strings, finite numbers and booleans as they
@@ -54,6 +56,9 @@ export const buildContext = (
   const context: Record<string, ContextValue> = {}
   if (withPrincipalId) context.principalId = auth.subject
   context.source = auth.source
+  // Tells the target function's readers that every list here is JSON text and every other string
+  // one value: a claim "Not Admins" must not come back as the roles Not and Admins.
+  context[authorizerContextMark] = 1
   if (typeof auth.issuer === 'string') context.iss = auth.issuer
   context.scopes = list(auth.scopes)
   context.roles = list(auth.roles)

@@ -222,6 +222,7 @@ describe('context', () => {
     const context = contextOf(await api.invoke(authorizerTokenEvent({ bearer: token })))
     expect(context).toEqual({
       source: 'jwt',
+      middyAuthContext: 1,
       iss: iss.issuer,
       scopes: '[]',
       roles: '[]',

@@ -3,6 +3,7 @@
  * as strings: `"[a b]"` (HTTP API JWT authorizer), `"a,b"` (REST Cognito authorizer),
  * `"a b"` (OAuth `scope`), `"1718722804"` and `"Tue Jun 18 15:00:04 UTC 2024"` (times).
  */
+import { hasExactClaims } from './exact-claims.js'
 
 /**
  * A list of strings from an array or any of the string forms gateways produce.
@@ -47,8 +48,8 @@ export const readScopeList = (value: unknown): string[] => {
 
 /**
  * A list claim (groups, roles) of an identity, read as safely as its origin allows. A verified
- * token's claims are JSON: an array is the list and a string is ONE name (`"Not Admins"` must
- * never grant `Admins`). Claims that went through API Gateway are strings that may hold a list
+ * token's claims are JSON, and `@middy-auth/authorizer` writes lists as JSON: there an array is
+ * the list and a string is ONE name (`"Not Admins"` must never grant `Admins`). Claims that went through API Gateway are strings that may hold a list
  * (`"[a b]"`, `"a,b"`), read with {@link readStringList}: there a name with a space or a comma
  * cannot be told from two names, which the gateway's format loses, not this reader.
  *
@@ -59,7 +60,7 @@ export const readScopeList = (value: unknown): string[] => {
  * ```
  */
 export const readListClaim = (identity: { source: string }, value: unknown): string[] => {
-  if (typeof value === 'string' && (identity.source === 'jwt' || identity.source === 'iam')) return value === '' ? [] : [value]
+  if (typeof value === 'string' && hasExactClaims(identity)) return value === '' ? [] : [value]
   return readStringList(value)
 }
 
@@ -170,10 +171,26 @@ export const restoreGatewayClaims = (claims: Record<string, unknown>): Record<st
   return restored
 }
 
-const restoreClaim = (name: string, value: unknown): unknown => {
+/**
+ * Gives a time claim its number and a verified flag its boolean; leaves every other value as it
+ * is (lists included). For contexts whose lists are written exactly (JSON text).
+ *
+ * @example
+ * ```ts
+ * restoreScalarClaim('exp', '1718722804') // 1718722804
+ * restoreScalarClaim('groups', 'Not Admins') // 'Not Admins'
+ * ```
+ */
+export const restoreScalarClaim = (name: string, value: unknown): unknown => {
   if (typeof value !== 'string') return value
   if (timeClaims.has(name)) return readNumericDate(value) ?? value
   if (booleanClaims.has(name)) return readBoolean(value) ?? value
+  return value
+}
+
+const restoreClaim = (name: string, value: unknown): unknown => {
+  if (typeof value !== 'string') return value
+  if (timeClaims.has(name) || booleanClaims.has(name)) return restoreScalarClaim(name, value)
   if (listClaims.has(name)) return readStringList(value)
   if (name === 'aud' && value.startsWith('[') && value.endsWith(']')) return readStringList(value)
   return value

@@ -1,5 +1,6 @@
 import { getAuth, setAuth, type AuthContext } from './auth-context.js'
-import { readScopeList, readStringList, restoreGatewayClaims } from './claims.js'
+import { readScopeList, readStringList, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
+import { markExactClaims } from './exact-claims.js'
 import type { AnyEvent } from './event.js'
 
 /** Keys API Gateway adds to a REST Lambda authorizer's context that are not the function's. */
@@ -34,16 +35,54 @@ export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
   if (cognitoClaims) return fromClaims(cognitoClaims, undefined)
 
   if ('lambda' in authorizer) {
-    const context = restoreGatewayClaims(record(authorizer.lambda) ?? {})
+    const context = restoreAuthorizerContext(record(authorizer.lambda) ?? {})
     return fromAuthorizerContext(context, context.principalId)
   }
 
   if (typeof authorizer.principalId === 'string') {
     const context: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(authorizer)) if (!restAuthorizerKeys.has(key)) context[key] = value
-    return fromAuthorizerContext(restoreGatewayClaims(context), authorizer.principalId)
+    return fromAuthorizerContext(restoreAuthorizerContext(context), authorizer.principalId)
   }
   return undefined
+}
+
+/**
+ * The key `@middy-auth/authorizer` adds to every context it writes. Such a context writes every
+ * list as JSON text, so it is read exactly: a JSON list is a list and any other string is ONE
+ * value. A context without it (a hand-written authorizer) is read with the tolerant readers,
+ * where `"admin,editor"` is two roles.
+ *
+ * @example
+ * ```ts
+ * const context = { [authorizerContextMark]: 1, roles: '["admin"]', groups: 'Not Admins' }
+ * ```
+ */
+export const authorizerContextMark = 'middyAuthContext'
+
+const restoreAuthorizerContext = (context: Record<string, unknown>): Record<string, unknown> => {
+  const mark = context[authorizerContextMark]
+  if (mark !== 1 && mark !== '1') return restoreGatewayClaims(context)
+  const restored: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(context)) {
+    if (name === authorizerContextMark) continue
+    const list = typeof value === 'string' && value.startsWith('[') && value.endsWith(']') ? jsonList(value) : undefined
+    restored[name] = list ?? restoreScalarClaim(name, value)
+  }
+  exactContexts.add(restored)
+  return restored
+}
+
+/** Contexts read exactly; the identity built from one is marked with `markExactClaims`. */
+const exactContexts = new WeakSet<object>()
+
+const jsonList = (text: string): string[] | undefined => {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') ? parsed : undefined
+  } catch {
+    return undefined
+  }
 }
 
 const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown): AuthContext => {
@@ -61,7 +100,13 @@ const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown):
   }
 }
 
-const fromAuthorizerContext = (context: Record<string, unknown>, principalId: unknown): AuthContext => ({
+const fromAuthorizerContext = (context: Record<string, unknown>, principalId: unknown): AuthContext => {
+  const auth = fromAuthorizerContextLoose(context, principalId)
+  if (exactContexts.has(context)) markExactClaims(auth)
+  return auth
+}
+
+const fromAuthorizerContextLoose = (context: Record<string, unknown>, principalId: unknown): AuthContext => ({
   source: 'lambda-authorizer',
   subject: typeof principalId === 'string' ? principalId : typeof context.sub === 'string' ? context.sub : '',
   ...(typeof context.iss === 'string' ? { issuer: context.iss } : {}),

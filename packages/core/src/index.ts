@@ -15,8 +15,10 @@ export {
   readScopeList,
   readStringList,
   restoreGatewayClaims,
+  restoreScalarClaim,
 } from './claims.js'
-export { gatewayAuth, resolveAuth } from './gateway.js'
+export { authorizerContextMark, gatewayAuth, resolveAuth } from './gateway.js'
+export { hasExactClaims } from './exact-claims.js'
 export { compileRouteMap, requestRoute } from './route.js'
 export { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from './scope-check.js'
 export type { ScopeCheck } from './scope-check.js'

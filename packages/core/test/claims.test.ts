@@ -1,7 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import {
+  authorizerContextMark,
   gatewayAuth,
+  hasExactClaims,
   readBoolean,
   readClaimPath,
   readNumber,
@@ -127,6 +129,23 @@ describe('gateway identities from the real fixtures', () => {
     expect(gatewayAuth(loadFixture('http-v2-iam.json'))).toBeUndefined()
     expect(gatewayAuth(null)).toBeUndefined()
   })
+  test('a context written by @middy-auth/authorizer (marked) is read exactly', () => {
+    const marked = {
+      requestContext: {
+        authorizer: { principalId: 'alice', [authorizerContextMark]: '1', roles: '["admin"]', groups: 'Not Admins', exp: '1718722804', scopes: '["a,b"]' },
+      },
+    }
+    const auth = gatewayAuth(marked)!
+    expect(auth).toMatchObject({ source: 'lambda-authorizer', subject: 'alice', roles: ['admin'], scopes: ['a,b'] })
+    expect(auth.claims).toMatchObject({ groups: 'Not Admins', exp: 1718722804 })
+    expect(auth.claims).not.toHaveProperty(authorizerContextMark)
+    expect(hasExactClaims(auth)).toBe(true)
+    expect(readListClaim(auth, auth.claims.groups)).toEqual(['Not Admins'])
+    const handWritten = gatewayAuth({ requestContext: { authorizer: { principalId: 'bob', groups: 'viewer,editor' } } })!
+    expect(hasExactClaims(handWritten)).toBe(false)
+    expect(readListClaim(handWritten, handWritten.claims.groups)).toEqual(['viewer', 'editor'])
+  })
+
   test('restoreGatewayClaims leaves other strings alone', () => {
     expect(restoreGatewayClaims({ username: '1234', exp: '10' })).toEqual({ username: '1234', exp: 10 })
   })
