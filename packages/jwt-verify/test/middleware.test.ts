@@ -47,6 +47,16 @@ describe('a valid token', () => {
     expect(protectedApi.seen.at(-1)!.roles).toEqual([])
     expect(Object.isFrozen(protectedApi.seen.at(-1)!.claims)).toBe(true)
   })
+
+  test('claims are frozen all the way down: a handler cannot change what the next request with the token sees', async () => {
+    const token = await sign({ sub: 'carol', groups: ['viewer'], address: { country: 'FR', lines: ['1 rue'] } })
+    await protectedApi.invoke(bearer(token))
+    const claims = protectedApi.seen.at(-1)!.claims as any
+    expect(Object.isFrozen(claims.groups)).toBe(true)
+    expect(Object.isFrozen(claims.address)).toBe(true)
+    expect(Object.isFrozen(claims.address.lines)).toBe(true)
+    expect(() => claims.groups.push('admin')).toThrow(TypeError)
+  })
 })
 
 /** Every row of the issue that must be refused: status, code, and nothing of the token in the answer. */
