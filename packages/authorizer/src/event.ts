@@ -3,6 +3,7 @@
  * request it decides on (`methodArn` on REST and WebSocket APIs and HTTP API payload 1.0,
  * `routeArn` on HTTP API payload 2.0).
  */
+import { asRecord } from '@middy-auth/core'
 
 /** The authorizer events this package answers. */
 export type AuthorizerKind = 'rest-token' | 'rest-request' | 'http-v1' | 'http-v2' | 'websocket'
@@ -27,9 +28,6 @@ export interface AuthorizerEvent {
   identitySource: readonly string[]
 }
 
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
-
 /** Splits `arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders/42`. */
 export const parseArn = (arn: unknown): ArnTarget | undefined => {
   if (typeof arn !== 'string') return undefined
@@ -49,7 +47,7 @@ export const parseArn = (arn: unknown): ArnTarget | undefined => {
 
 /** The authorizer event this is, or `undefined` for any other event. */
 export const readAuthorizerEvent = (event: unknown): AuthorizerEvent | undefined => {
-  const e = record(event)
+  const e = asRecord(event)
   if (!e) return undefined
   const base = { routeKey: undefined, identitySource: [] as string[] }
   if (e.type === 'TOKEN') return { ...base, kind: 'rest-token', target: parseArn(e.methodArn) }
@@ -59,7 +57,7 @@ export const readAuthorizerEvent = (event: unknown): AuthorizerEvent | undefined
     return { kind: 'http-v2', target: parseArn(e.routeArn), routeKey: typeof e.routeKey === 'string' ? e.routeKey : undefined, identitySource }
   }
   if (e.version === '1.0') return { ...base, kind: 'http-v1', target: parseArn(e.methodArn) }
-  const requestContext = record(e.requestContext)
+  const requestContext = asRecord(e.requestContext)
   const websocket =
     requestContext?.eventType === 'CONNECT' ||
     typeof requestContext?.connectionId === 'string' ||

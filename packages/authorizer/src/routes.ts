@@ -7,6 +7,7 @@ import {
   compileRouteMap,
   compileScopeCheck,
   holdsPermission,
+  isRecord,
   readScopeTokens,
   scopesSatisfy,
   type AnyEvent,
@@ -79,9 +80,6 @@ export interface CompiledRoutes {
    */
   plan: (satisfied: readonly boolean[], current: number | undefined, currentTail: string, routeNamed: boolean) => PolicyPlan
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 const keyPattern = /^(?:([A-Z]+) (\/[^\s]*)|(\$[A-Za-z]+))$/
 

@@ -4,6 +4,7 @@
  * headers), WebSocket `$connect`, and the Lambda authorizer events. They never throw on a
  * missing or `null` field: the console's test invocations send `headers: null`.
  */
+import { asRecord } from './record.js'
 
 /**
  * The event kinds the suite understands.
@@ -34,10 +35,7 @@ export type EventKind =
  */
 export type AnyEvent = unknown
 
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
-
-const field = (event: AnyEvent, name: string): unknown => record(event)?.[name]
+const field = (event: AnyEvent, name: string): unknown => asRecord(event)?.[name]
 
 /**
  * Which kind of event this is.
@@ -48,14 +46,14 @@ const field = (event: AnyEvent, name: string): unknown => record(event)?.[name]
  * ```
  */
 export const eventKind = (event: AnyEvent): EventKind => {
-  const e = record(event)
+  const e = asRecord(event)
   if (!e) return 'unknown'
-  const requestContext = record(e.requestContext)
+  const requestContext = asRecord(e.requestContext)
   if (e.type === 'TOKEN' && typeof e.authorizationToken === 'string') return 'authorizer-token'
   if (e.type === 'REQUEST') return e.version === '2.0' ? 'authorizer-http-v2' : 'authorizer-request'
-  if (record(requestContext?.elb)) return 'alb'
+  if (asRecord(requestContext?.elb)) return 'alb'
   if (typeof requestContext?.connectionId === 'string' || typeof requestContext?.eventType === 'string') return 'websocket'
-  if (e.version === '2.0' && record(requestContext?.http)) {
+  if (e.version === '2.0' && asRecord(requestContext?.http)) {
     return typeof requestContext?.domainName === 'string' && requestContext.domainName.includes('.lambda-url.')
       ? 'function-url'
       : 'http-api'
@@ -65,7 +63,7 @@ export const eventKind = (event: AnyEvent): EventKind => {
 }
 
 const valuesOf = (map: unknown, lowerName: string): string[] => {
-  const entries = record(map)
+  const entries = asRecord(map)
   if (!entries) return []
   const values: string[] = []
   for (const key of Object.keys(entries)) {
@@ -158,9 +156,9 @@ export const getQueryValues = (event: AnyEvent, name: string): string[] => {
   if (typeof raw === 'string') return new URLSearchParams(raw).getAll(name)
   const isAlb = eventKind(event) === 'alb'
   const read = (value: string): string => (isAlb ? decode(value) : value)
-  const multi = record(field(event, 'multiValueQueryStringParameters'))
+  const multi = asRecord(field(event, 'multiValueQueryStringParameters'))
   const fromMulti = multi?.[name]
   if (Array.isArray(fromMulti)) return fromMulti.filter((v): v is string => typeof v === 'string').map(read)
-  const single = record(field(event, 'queryStringParameters'))?.[name]
+  const single = asRecord(field(event, 'queryStringParameters'))?.[name]
   return typeof single === 'string' ? [read(single)] : []
 }

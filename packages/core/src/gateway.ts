@@ -2,12 +2,10 @@ import { getAuth, setAuth, type AuthContext } from './auth-context.js'
 import { readScopeList, readStringList, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
 import { markExactClaims } from './exact-claims.js'
 import type { AnyEvent } from './event.js'
+import { asRecord } from './record.js'
 
 /** Keys API Gateway adds to a REST Lambda authorizer's context that are not the function's. */
 const restAuthorizerKeys = new Set(['principalId', 'integrationLatency', 'usageIdentifierKey'])
-
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 
 /**
  * The identity API Gateway already established for this request, with claim types restored:
@@ -25,17 +23,17 @@ const record = (value: unknown): Record<string, unknown> | undefined =>
  * ```
  */
 export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
-  const authorizer = record(record(record(event)?.requestContext)?.authorizer)
+  const authorizer = asRecord(asRecord(asRecord(event)?.requestContext)?.authorizer)
   if (!authorizer) return undefined
 
-  const jwt = record(authorizer.jwt)
-  if (jwt) return fromClaims(record(jwt.claims) ?? {}, jwt.scopes)
+  const jwt = asRecord(authorizer.jwt)
+  if (jwt) return fromClaims(asRecord(jwt.claims) ?? {}, jwt.scopes)
 
-  const cognitoClaims = record(authorizer.claims)
+  const cognitoClaims = asRecord(authorizer.claims)
   if (cognitoClaims) return fromClaims(cognitoClaims, undefined)
 
   if ('lambda' in authorizer) {
-    const context = restoreAuthorizerContext(record(authorizer.lambda) ?? {})
+    const context = restoreAuthorizerContext(asRecord(authorizer.lambda) ?? {})
     return fromAuthorizerContext(context, context.principalId)
   }
 

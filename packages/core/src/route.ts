@@ -1,4 +1,5 @@
 import { eventKind, type AnyEvent } from './event.js'
+import { asRecord } from './record.js'
 
 /**
  * Per-route requirements, keyed `"METHOD /path"` as the event carries them: `routeKey` on HTTP
@@ -31,8 +32,6 @@ export interface RequestRoute {
   special: string | undefined
 }
 
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
 
 /**
@@ -57,13 +56,13 @@ const fromArn = (arn: string): RequestRoute | undefined => {
  * ```
  */
 export const requestRoute = (event: AnyEvent): RequestRoute | undefined => {
-  const e = record(event)
+  const e = asRecord(event)
   if (!e) return undefined
-  const requestContext = record(e.requestContext)
+  const requestContext = asRecord(e.requestContext)
   const routeKey = text(e.routeKey) ?? text(requestContext?.routeKey)
   if (routeKey?.startsWith('$')) {
     // `$default` on function URLs and catch-all HTTP API routes: the method and path still tell.
-    const method = text(record(requestContext?.http)?.method)
+    const method = text(asRecord(requestContext?.http)?.method)
     const path = text(e.rawPath)
     if (routeKey === '$default' && method && path) return { method: method.toUpperCase(), template: undefined, path, special: routeKey }
     return { method: '', template: undefined, path: undefined, special: routeKey }
@@ -74,7 +73,7 @@ export const requestRoute = (event: AnyEvent): RequestRoute | undefined => {
   }
   const kind = eventKind(event)
   if (kind === 'authorizer-token') return fromArn(String(e.methodArn ?? ''))
-  const method = text(e.httpMethod) ?? text(requestContext?.httpMethod) ?? text(record(requestContext?.http)?.method)
+  const method = text(e.httpMethod) ?? text(requestContext?.httpMethod) ?? text(asRecord(requestContext?.http)?.method)
   if (!method) {
     const arn = text(e.methodArn) ?? text(e.routeArn)
     return arn ? fromArn(arn) : undefined

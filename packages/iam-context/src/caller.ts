@@ -1,4 +1,4 @@
-import type { IamCaller } from '@middy-auth/core'
+import { asRecord, type IamCaller } from '@middy-auth/core'
 import { parseIamArn } from './arn.js'
 
 /**
@@ -33,9 +33,6 @@ export type CallerLookup = { caller: IamCaller; reason?: undefined } | { caller?
 /** The stage and source IP API Gateway gives a console test invocation instead of real ones. */
 const CONSOLE_TEST_STAGE = 'test-invoke-stage'
 const CONSOLE_TEST_SOURCE_IP = 'test-invoke-source-ip'
-
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
 
@@ -84,7 +81,7 @@ const fromRestIdentity = (identity: Record<string, unknown>): RawIdentity => {
  * `authenticated` or `unauthenticated`, then the providers (as in the identity's OpenID token).
  */
 const fromAuthorizerIam = (iam: Record<string, unknown>, requestContext: Record<string, unknown>): RawIdentity => {
-  const cognito = record(iam.cognitoIdentity)
+  const cognito = asRecord(iam.cognitoIdentity)
   const identityId = text(cognito?.identityId)
   const identityPoolId = text(cognito?.identityPoolId)
   const amr = Array.isArray(cognito?.amr) ? cognito.amr.filter((v): v is string => typeof v === 'string' && v !== '') : []
@@ -95,7 +92,7 @@ const fromAuthorizerIam = (iam: Record<string, unknown>, requestContext: Record<
     principalId: text(iam.callerId) ?? iam.userId,
     accessKey: iam.accessKey,
     principalOrgId: iam.principalOrgId,
-    sourceIp: record(requestContext.http)?.sourceIp,
+    sourceIp: asRecord(requestContext.http)?.sourceIp,
     cognitoIdentity:
       identityId && identityPoolId
         ? {
@@ -119,10 +116,10 @@ const isConsoleTestInvoke = (requestContext: Record<string, unknown>, identity: 
  * The IAM caller of an event, or why there is none. Never throws on any input.
  */
 export const lookupIamCaller = (event: unknown, options: ReadIamCallerOptions): CallerLookup => {
-  const requestContext = record(record(event)?.requestContext)
+  const requestContext = asRecord(asRecord(event)?.requestContext)
   if (!requestContext) return { reason: 'no_iam_identity' }
-  const authorizerIam = record(record(requestContext.authorizer)?.iam)
-  const restIdentity = record(requestContext.identity)
+  const authorizerIam = asRecord(asRecord(requestContext.authorizer)?.iam)
+  const restIdentity = asRecord(requestContext.identity)
 
   let raw: RawIdentity
   if (authorizerIam) {

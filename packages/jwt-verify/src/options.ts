@@ -1,4 +1,4 @@
-import { isChallengeSafe } from '@middy-auth/core'
+import { isChallengeSafe, isRecord } from '@middy-auth/core'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
@@ -69,9 +69,6 @@ export type JwtVerifyOptions = CommonOptions &
 
 const configError = (message: string): TypeError =>
   new TypeError(`jwtVerify: ${message}`, { cause: { package: packageName } })
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 const positive = (value: unknown, name: string, fallback: number, allowZero = false, allowInfinity = false): number => {
   if (value === undefined) return fallback

@@ -1,4 +1,4 @@
-import { compileRouteMap, isChallengeSafe, type AnyEvent, type RouteMap } from '@middy-auth/core'
+import { compileRouteMap, isChallengeSafe, isRecord, type AnyEvent, type RouteMap } from '@middy-auth/core'
 import { compileRequirement, compileTopLevel, configError, packageName, type CompiledRequirement } from './requirements.js'
 import { compileScopeReader, type ScopeReader } from './scopes.js'
 
@@ -96,9 +96,6 @@ export interface CompiledOptions {
 }
 
 const knownOptions = new Set(['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm'])
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /**
  * Checks every option and compiles the requirements. Anything that can never work is a

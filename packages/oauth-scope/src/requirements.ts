@@ -3,7 +3,7 @@
  * compiled at cold start with `@middy-auth/core`'s scope check, which `@middy-auth/authorizer`
  * shares.
  */
-import { compileScopeCheck, readScopeTokens, type ScopeCheck } from '@middy-auth/core'
+import { compileScopeCheck, isRecord, readScopeTokens, type ScopeCheck } from '@middy-auth/core'
 
 export const packageName = '@middy-auth/oauth-scope'
 
@@ -17,9 +17,6 @@ export { scopeTokenPattern, scopesSatisfy as isSatisfied, unmetScopes as unmet }
 
 /** A requirement, compiled. */
 export type CompiledRequirement = ScopeCheck
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /** A non-empty list of scope tokens, without duplicates. */
 const scopeList = (value: unknown, at: string): string[] => readScopeTokens(value, at, configError)

@@ -1,4 +1,4 @@
-import { compileRouteMap, isChallengeSafe, type AnyEvent, type AuthContext, type RouteMap } from '@middy-auth/core'
+import { compileRouteMap, isChallengeSafe, isRecord, type AnyEvent, type AuthContext, type RouteMap } from '@middy-auth/core'
 import type { Context } from 'aws-lambda'
 import { parseConcrete } from './check.js'
 import { configError, packageName, parsePermission, type ParsedPermission, type Permission } from './permission.js'
@@ -188,9 +188,6 @@ export interface CompiledOptions {
 }
 
 const knownOptions = new Set(['policy', 'require', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm'])
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 const parseRequired = (value: unknown): ParsedPermission | string => {
   const concrete = parseConcrete(value)

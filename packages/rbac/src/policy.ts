@@ -5,6 +5,7 @@
  * rules that apply to a holder of that role (its own and every inherited one), so a request-time
  * check is at most four map lookups per held role.
  */
+import { isRecord } from '@middy-auth/core'
 import { decide } from './check.js'
 import { configError, parsePermission, type ParsedPermission, type Permission } from './permission.js'
 
@@ -152,9 +153,6 @@ export interface CompiledRole {
   /** `grants` without those a deny of the closure covers entirely (texts). */
   permissions: readonly string[]
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 const roleName = /^[^\s\p{Cc}]+$/u
 const roleFields = new Set(['inherits', 'allow', 'deny'])

@@ -3,7 +3,7 @@
  * and IAM, or functions of `context.auth`; then `roleMap` renames identity-provider groups to
  * policy roles. Names that are not roles of the policy grant nothing.
  */
-import { readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
+import { asRecord, readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
 import { configError } from './permission.js'
 import type { CompiledPolicyImpl, CompiledRole } from './policy.js'
 
@@ -31,9 +31,6 @@ export type RoleSource = string | ((auth: AuthContext) => readonly string[])
  * ```
  */
 export type RoleMap = Readonly<Record<string, string | readonly string[]>>
-
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 
 const claimList = (auth: AuthContext, path: string | readonly string[]): string[] => readListClaim(auth, readClaimPath(auth.claims, path))
 
@@ -137,7 +134,7 @@ const compileSources = (rolesFrom: unknown): Array<(auth: AuthContext) => unknow
 
 const compileRoleMap = (roleMap: unknown, policy: CompiledPolicyImpl): Map<string, readonly string[]> | undefined => {
   if (roleMap === undefined) return undefined
-  const entries = record(roleMap)
+  const entries = asRecord(roleMap)
   if (!entries) throw configError(`'roleMap' must be an object { '<group>': '<policy role>' | ['<policy role>', …] }`)
   const renames = new Map<string, readonly string[]>()
   for (const [name, value] of Object.entries(entries)) {

@@ -1,0 +1,22 @@
+/**
+ * Whether a value is a plain JSON-like object (not `null`, not an array): what events, claims
+ * and options are checked with before their fields are read.
+ *
+ * @example
+ * ```ts
+ * isRecord({ a: 1 }) // true
+ * isRecord([1])      // false
+ * ```
+ */
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+/**
+ * The value as an object whose fields can be read, or `undefined` when it is not one.
+ *
+ * @example
+ * ```ts
+ * asRecord(event.requestContext)?.authorizer
+ * ```
+ */
+export const asRecord = (value: unknown): Record<string, unknown> | undefined => (isRecord(value) ? value : undefined)
