@@ -184,6 +184,16 @@ function httpApiAuthorizer(option: HttpApiAuthorizerOption | undefined): HttpApi
   return { lambda: option.lambda }
 }
 
+/** What an HTTP API request and its payload 2.0 authorizer event share: API, stage, route, parts. */
+const httpApiRequest = (options: HttpApiEventOptions & { routeKey?: string }) => {
+  const b = basics(options)
+  const apiId = options.apiId ?? HTTP_API_ID
+  const stage = options.stage ?? '$default'
+  const routeKey = options.routeKey ?? `${b.method} ${b.path}`
+  const host = executeApiHost(apiId, b.region)
+  return { b, apiId, stage, routeKey, parts: v2Parts(options, b, host, stage, routeKey, httpApiDefaultHeaders(host, b, options)) }
+}
+
 /**
  * An API Gateway HTTP API event (payload format 2.0), shaped like a real capture.
  *
@@ -210,12 +220,7 @@ function httpApiAuthorizer(option: HttpApiAuthorizerOption | undefined): HttpApi
  * ```
  */
 export function httpApiEvent(options: HttpApiEventOptions = {}): HttpApiEvent {
-  const b = basics(options)
-  const apiId = options.apiId ?? HTTP_API_ID
-  const stage = options.stage ?? '$default'
-  const routeKey = options.routeKey ?? `${b.method} ${b.path}`
-  const host = executeApiHost(apiId, b.region)
-  const parts = v2Parts(options, b, host, stage, routeKey, httpApiDefaultHeaders(host, b, options))
+  const { routeKey, parts } = httpApiRequest(options)
   return v2Event(parts, routeKey, options, httpApiAuthorizer(options.authorizer))
 }
 
@@ -278,12 +283,7 @@ export function functionUrlEvent(options: FunctionUrlEventOptions = {}): LambdaF
  * ```
  */
 export function httpAuthorizerEventV2(options: HttpAuthorizerEventV2Options = {}): APIGatewayRequestAuthorizerEventV2 {
-  const b = basics(options)
-  const apiId = options.apiId ?? HTTP_API_ID
-  const stage = options.stage ?? '$default'
-  const routeKey = options.routeKey ?? `${b.method} ${b.path}`
-  const host = executeApiHost(apiId, b.region)
-  const parts = v2Parts(options, b, host, stage, routeKey, httpApiDefaultHeaders(host, b, options))
+  const { b, apiId, stage, routeKey, parts } = httpApiRequest(options)
   const authorization = parts.headers.authorization
   const event: Record<string, unknown> = {
     version: '2.0',

@@ -88,12 +88,7 @@ export interface AuthorizerTokenEventOptions extends Pick<EventOptions, 'method'
  * const options: AuthorizerRequestEventOptions = { bearer: jwt, resource: '/orders/{id}', path: '/orders/42', pathParameters: { id: '42' } }
  * ```
  */
-export interface AuthorizerRequestEventOptions extends EventOptions {
-  resource?: string
-  pathParameters?: Record<string, string>
-  stageVariables?: Record<string, string>
-  identity?: Partial<APIGatewayEventIdentity>
-  clientCert?: ClientCertOption
+export interface AuthorizerRequestEventOptions extends Omit<RestEventOptions, 'authorizer'> {
   /** Default: `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<method><path>`. */
   methodArn?: string
 }
