@@ -20,3 +20,13 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
  * ```
  */
 export const asRecord = (value: unknown): Record<string, unknown> | undefined => (isRecord(value) ? value : undefined)
+
+/**
+ * The value when it is a non-empty string, else `undefined`: how event fields are read.
+ *
+ * @example
+ * ```ts
+ * asText(event.requestContext?.stage) ?? 'default'
+ * ```
+ */
+export const asText = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)

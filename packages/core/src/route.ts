@@ -1,5 +1,5 @@
 import { eventKind, type AnyEvent } from './event.js'
-import { asRecord } from './record.js'
+import { asRecord, asText } from './record.js'
 
 /**
  * Per-route requirements, keyed `"METHOD /path"` as the event carries them: `routeKey` on HTTP
@@ -32,7 +32,6 @@ export interface RequestRoute {
   special: string | undefined
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
 
 /**
  * Splits an `execute-api` ARN's tail (`<api>/<stage>/<METHOD>/<path…>`) as REST TOKEN
@@ -59,30 +58,30 @@ export const requestRoute = (event: AnyEvent): RequestRoute | undefined => {
   const e = asRecord(event)
   if (!e) return undefined
   const requestContext = asRecord(e.requestContext)
-  const routeKey = text(e.routeKey) ?? text(requestContext?.routeKey)
+  const routeKey = asText(e.routeKey) ?? asText(requestContext?.routeKey)
   if (routeKey?.startsWith('$')) {
     // `$default` on function URLs and catch-all HTTP API routes: the method and path still tell.
-    const method = text(asRecord(requestContext?.http)?.method)
-    const path = text(e.rawPath)
+    const method = asText(asRecord(requestContext?.http)?.method)
+    const path = asText(e.rawPath)
     if (routeKey === '$default' && method && path) return { method: method.toUpperCase(), template: undefined, path, special: routeKey }
     return { method: '', template: undefined, path: undefined, special: routeKey }
   }
   if (routeKey) {
     const space = routeKey.indexOf(' ')
-    return { method: routeKey.slice(0, space).toUpperCase(), template: routeKey.slice(space + 1), path: text(e.rawPath), special: undefined }
+    return { method: routeKey.slice(0, space).toUpperCase(), template: routeKey.slice(space + 1), path: asText(e.rawPath), special: undefined }
   }
   const kind = eventKind(event)
   if (kind === 'authorizer-token') return fromArn(String(e.methodArn ?? ''))
-  const method = text(e.httpMethod) ?? text(requestContext?.httpMethod) ?? text(asRecord(requestContext?.http)?.method)
+  const method = asText(e.httpMethod) ?? asText(requestContext?.httpMethod) ?? asText(asRecord(requestContext?.http)?.method)
   if (!method) {
-    const arn = text(e.methodArn) ?? text(e.routeArn)
+    const arn = asText(e.methodArn) ?? asText(e.routeArn)
     return arn ? fromArn(arn) : undefined
   }
   return {
     method: method.toUpperCase(),
     // ALB has no resource: its path is matched against the templates.
-    template: kind === 'alb' ? undefined : (text(e.resource) ?? text(requestContext?.resourcePath)),
-    path: text(e.path) ?? text(e.rawPath),
+    template: kind === 'alb' ? undefined : (asText(e.resource) ?? asText(requestContext?.resourcePath)),
+    path: asText(e.path) ?? asText(e.rawPath),
     special: undefined,
   }
 }

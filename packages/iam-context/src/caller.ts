@@ -1,4 +1,4 @@
-import { asRecord, type IamCaller } from '@middy-auth/core'
+import { asRecord, asText, type IamCaller } from '@middy-auth/core'
 import { parseIamArn } from './arn.js'
 
 /**
@@ -34,7 +34,6 @@ export type CallerLookup = { caller: IamCaller; reason?: undefined } | { caller?
 const CONSOLE_TEST_STAGE = 'test-invoke-stage'
 const CONSOLE_TEST_SOURCE_IP = 'test-invoke-source-ip'
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
 
 /** The fields of an IAM identity, whichever event kind carried them. */
 interface RawIdentity {
@@ -53,14 +52,14 @@ interface RawIdentity {
  * (`cognito-idp.<region>.amazonaws.com/<pool>,cognito-idp.<region>.amazonaws.com/<pool>:CognitoSignIn:<sub>`).
  */
 const fromRestIdentity = (identity: Record<string, unknown>): RawIdentity => {
-  const identityId = text(identity.cognitoIdentityId)
-  const identityPoolId = text(identity.cognitoIdentityPoolId)
-  const authenticationType = text(identity.cognitoAuthenticationType)
-  const provider = text(identity.cognitoAuthenticationProvider)
+  const identityId = asText(identity.cognitoIdentityId)
+  const identityPoolId = asText(identity.cognitoIdentityPoolId)
+  const authenticationType = asText(identity.cognitoAuthenticationType)
+  const provider = asText(identity.cognitoAuthenticationProvider)
   return {
     userArn: identity.userArn,
     accountId: identity.accountId,
-    principalId: text(identity.caller) ?? identity.user,
+    principalId: asText(identity.caller) ?? identity.user,
     accessKey: identity.accessKey,
     principalOrgId: identity.principalOrgId,
     sourceIp: identity.sourceIp,
@@ -82,14 +81,14 @@ const fromRestIdentity = (identity: Record<string, unknown>): RawIdentity => {
  */
 const fromAuthorizerIam = (iam: Record<string, unknown>, requestContext: Record<string, unknown>): RawIdentity => {
   const cognito = asRecord(iam.cognitoIdentity)
-  const identityId = text(cognito?.identityId)
-  const identityPoolId = text(cognito?.identityPoolId)
+  const identityId = asText(cognito?.identityId)
+  const identityPoolId = asText(cognito?.identityPoolId)
   const amr = Array.isArray(cognito?.amr) ? cognito.amr.filter((v): v is string => typeof v === 'string' && v !== '') : []
   const authenticationType = amr.find((v) => v === 'authenticated' || v === 'unauthenticated')
   return {
     userArn: iam.userArn,
     accountId: iam.accountId,
-    principalId: text(iam.callerId) ?? iam.userId,
+    principalId: asText(iam.callerId) ?? iam.userId,
     accessKey: iam.accessKey,
     principalOrgId: iam.principalOrgId,
     sourceIp: asRecord(requestContext.http)?.sourceIp,
@@ -124,7 +123,7 @@ export const lookupIamCaller = (event: unknown, options: ReadIamCallerOptions): 
   let raw: RawIdentity
   if (authorizerIam) {
     raw = fromAuthorizerIam(authorizerIam, requestContext)
-  } else if (restIdentity && text(restIdentity.userArn)) {
+  } else if (restIdentity && asText(restIdentity.userArn)) {
     if (isConsoleTestInvoke(requestContext, restIdentity) && options.allowConsoleTestInvoke !== true) {
       return { reason: 'console_test_invoke' }
     }
@@ -137,7 +136,7 @@ export const lookupIamCaller = (event: unknown, options: ReadIamCallerOptions): 
 }
 
 const toCaller = (raw: RawIdentity): CallerLookup => {
-  const arn = text(raw.userArn)
+  const arn = asText(raw.userArn)
   if (!arn) return { reason: 'no_iam_identity' }
   const parsed = parseIamArn(arn)
   if (!parsed) return { reason: 'malformed_arn' }
@@ -146,10 +145,10 @@ const toCaller = (raw: RawIdentity): CallerLookup => {
   if (declaredAccount !== undefined && declaredAccount !== null && declaredAccount !== parsed.accountId) {
     return { reason: 'account_mismatch' }
   }
-  const principalId = text(raw.principalId)
+  const principalId = asText(raw.principalId)
   if (!principalId) return { reason: 'incomplete_identity' }
-  const accessKeyId = text(raw.accessKey)
-  const principalOrgId = text(raw.principalOrgId)
+  const accessKeyId = asText(raw.accessKey)
+  const principalOrgId = asText(raw.principalOrgId)
   const isSession = parsed.principalType === 'assumed-role' || parsed.principalType === 'federated-user'
   const caller: IamCaller = {
     accountId: parsed.accountId,
@@ -165,7 +164,7 @@ const toCaller = (raw: RawIdentity): CallerLookup => {
     // Sessions (assumed roles, federated users) only ever sign with temporary credentials.
     temporaryCredentials: accessKeyId?.startsWith('ASIA') === true || isSession,
     ...(principalOrgId ? { principalOrgId } : {}),
-    sourceIp: text(raw.sourceIp) ?? '',
+    sourceIp: asText(raw.sourceIp) ?? '',
     ...(raw.cognitoIdentity ? { cognitoIdentity: raw.cognitoIdentity } : {}),
   }
   return { caller: deepFreeze(caller) }
