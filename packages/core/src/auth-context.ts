@@ -6,7 +6,7 @@
  * const fromGateway: AuthSource = 'apigateway'
  * ```
  */
-export type AuthSource = 'jwt' | 'apigateway' | 'iam' | 'lambda-authorizer'
+export type AuthSource = 'jwt' | 'apigateway' | 'iam' | 'lambda-authorizer' | 'session' | 'introspection' | 'alb'
 
 /**
  * The IAM caller of a SigV4-signed request, as set by `@middy-auth/iam-context`.
@@ -69,6 +69,8 @@ export interface AuthContext<Claims = Record<string, unknown>> {
   iam?: IamCaller
   /** Set by `@middy-auth/rbac`: the effective permissions. */
   permissions?: string[]
+  /** The key (`jkt`, RFC 9449) or client certificate (`x5t#S256`, RFC 8705) the token is bound to. */
+  confirmation?: { jkt?: string; 'x5t#S256'?: string }
 }
 
 /**

@@ -16,6 +16,7 @@ export type AuthErrorCode =
   | 'insufficient_scope'
   | 'access_denied'
   | 'temporarily_unavailable'
+  | 'login_required'
 
 interface CodeRule {
   statusCode: number
@@ -32,6 +33,7 @@ const rules: Record<AuthErrorCode, CodeRule> = {
   insufficient_scope: { statusCode: 403, description: 'The access token lacks the required scope', challenge: 'error' },
   access_denied: { statusCode: 403, description: 'Access denied', challenge: 'none' },
   temporarily_unavailable: { statusCode: 503, description: 'Authentication is temporarily unavailable', challenge: 'none' },
+  login_required: { statusCode: 401, description: 'Sign-in required', challenge: 'none' },
 }
 
 /**
