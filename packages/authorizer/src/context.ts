@@ -6,7 +6,7 @@
  * stay what they are on HTTP APIs and come back from strings for the claims core knows (`exp`,
  * `iat`, `email_verified`, …).
  */
-import { authorizerContextMark, readClaimPath, type AuthContext } from '@middy-auth/core'
+import { authorizerContextMark, emptyRecord, readClaimPath, type AuthContext } from '@middy-auth/core'
 
 /**
  * A context value as API Gateway accepts it.
@@ -53,7 +53,8 @@ export const buildContext = (
   extra: Readonly<Record<string, unknown>> | undefined,
   withPrincipalId: boolean,
 ): Record<string, ContextValue> => {
-  const context: Record<string, ContextValue> = {}
+  // No prototype: a key named `__proto__` (a claim name, a value `extra` adds) is written as data.
+  const context = emptyRecord() as Record<string, ContextValue>
   if (withPrincipalId) context.principalId = auth.subject
   context.source = auth.source
   // Tells the target function's readers that every list here is JSON text and every other string

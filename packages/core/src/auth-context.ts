@@ -69,6 +69,15 @@ export interface AuthContext<Claims = Record<string, unknown>> {
   iam?: IamCaller
   /** Set by `@middy-auth/rbac`: the effective permissions. */
   permissions?: string[]
+  /**
+   * `true` when the claims reached the function as the strings API Gateway makes of them (an HTTP
+   * API JWT authorizer, a REST Cognito authorizer, a Lambda authorizer context not written by
+   * `@middy-auth/authorizer`): a list claim may then be a string such as `"[admin editor]"` or
+   * `"admin,editor"`, which the readers split. Absent: every string claim is one value
+   * (`"Not Admins"` is one group). It is a plain field so that it survives copies (`{ ...auth }`);
+   * a copy that drops it reads claims exactly, which can only grant less.
+   */
+  stringifiedClaims?: boolean
   /** The key (`jkt`, RFC 9449) or client certificate (`x5t#S256`, RFC 8705) the token is bound to. */
   confirmation?: { jkt?: string; 'x5t#S256'?: string }
 }

@@ -4,35 +4,36 @@
  * `"a b"` (OAuth `scope`), `"1718722804"` and `"Tue Jun 18 15:00:04 UTC 2024"` (times).
  */
 import { hasExactClaims } from './exact-claims.js'
+import { emptyRecord } from './record.js'
 
 /**
- * A list of strings from an array or any of the string forms gateways produce.
- * `null`, `undefined` and `""` are the empty list; other types are the empty list too.
+ * A list of names (groups, roles) from an array or the string forms gateways make of one: the
+ * HTTP API JWT authorizer's `"[a b]"` (bracketed, space-separated), JSON text (`'["a","b"]'`), and
+ * the REST Cognito authorizer's `"a,b"`. An unbracketed string is split on commas only, so a name
+ * with a space (`"Domain Editors"`, `"Not Admins"`) stays one name. `null`, `undefined`, `""` and
+ * other types are the empty list.
  *
  * @example
  * ```ts
  * readStringList('[admin editor]') // ['admin', 'editor']
  * readStringList('admin,editor')   // ['admin', 'editor']
- * readStringList('read write')     // ['read', 'write']
+ * readStringList('Not Admins')     // ['Not Admins']
  * ```
  */
 export const readStringList = (value: unknown): string[] => {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v.length > 0)
   if (typeof value !== 'string') return []
-  let text = value.trim()
-  if (text.startsWith('[') && text.endsWith(']')) {
-    const json = parseJsonList(text)
-    if (json) return json
-    text = text.slice(1, -1)
-  }
-  return text.split(/[\s,]+/).filter((v) => v.length > 0)
+  const text = value.trim()
+  if (text.startsWith('[') && text.endsWith(']')) return parseJsonList(text) ?? splitOn(text.slice(1, -1), /[\s,]+/)
+  return splitOn(text, /\s*,\s*/)
 }
+
+const splitOn = (text: string, separator: RegExp): string[] => text.split(separator).map((v) => v.trim()).filter((v) => v.length > 0)
 
 /**
  * OAuth scopes from a claim of a verified token: a list (Okta's `scp`), or a space-delimited
  * string (RFC 6749 §3.3 `scope`, Entra ID's `scp`). Only whitespace separates: a scope-token may
- * itself hold `,` or `[`, unlike the list strings gateways produce (use {@link readStringList}
- * for those).
+ * itself hold `,` or `[`. {@link readScopeClaim} also reads the strings gateways make of lists.
  *
  * @example
  * ```ts
@@ -47,19 +48,44 @@ export const readScopeList = (value: unknown): string[] => {
 }
 
 /**
- * A list claim (groups, roles) of an identity, read as safely as its origin allows. A verified
- * token's claims are JSON, and `@middy-auth/authorizer` writes lists as JSON: there an array is
- * the list and a string is ONE name (`"Not Admins"` must never grant `Admins`). Claims that went through API Gateway are strings that may hold a list
- * (`"[a b]"`, `"a,b"`), read with {@link readStringList}: there a name with a space or a comma
- * cannot be told from two names, which the gateway's format loses, not this reader.
+ * The scopes of a scope claim (`scope`, `scp`, a context's `scopes`), by the suite's one rule:
+ * a list is the list; a string is space-delimited scope-tokens (RFC 6749 §3.3), so a comma never
+ * separates (a scope-token may hold one); and only when the identity's claims went through API
+ * Gateway as strings (`stringifiedClaims`), a bracketed string is the gateway's form of a list:
+ * JSON (`'["a","b"]'`) or the HTTP API JWT authorizer's `"[a b]"`, whose items are
+ * space-separated as scope-tokens cannot hold a space.
  *
  * @example
  * ```ts
- * readListClaim({ source: 'jwt' }, 'Not Admins')        // ['Not Admins']
- * readListClaim({ source: 'apigateway' }, '[admin editor]') // ['admin', 'editor']
+ * readScopeClaim({}, 'orders:read orders:write')                       // ['orders:read', 'orders:write']
+ * readScopeClaim({}, 'read,admin')                                     // ['read,admin']
+ * readScopeClaim({ stringifiedClaims: true }, '[orders:read orders:write]') // ['orders:read', 'orders:write']
+ * readScopeClaim({}, '[orders:read]')                                  // ['[orders:read]']: a token's own scope-token
  * ```
  */
-export const readListClaim = (identity: { source: string }, value: unknown): string[] => {
+export const readScopeClaim = (identity: { readonly stringifiedClaims?: boolean | undefined }, value: unknown): string[] => {
+  if (typeof value === 'string' && !hasExactClaims(identity)) {
+    const text = value.trim()
+    if (text.startsWith('[') && text.endsWith(']')) return parseJsonList(text) ?? readScopeList(text.slice(1, -1))
+  }
+  return readScopeList(value)
+}
+
+/**
+ * A list claim (groups, roles) of an identity, read as safely as its origin allows. A verified
+ * token's claims are JSON, and `@middy-auth/authorizer` writes lists as JSON: there an array is
+ * the list and a string is ONE name (`"Not Admins"` must never grant `Admins`). Only claims that
+ * went through API Gateway as strings (the identity's `stringifiedClaims`) may hold a list in a
+ * string (`"[a b]"`, `"a,b"`), read with {@link readStringList}: there a name with a space or a
+ * comma cannot be told from two names, which the gateway's format loses, not this reader.
+ *
+ * @example
+ * ```ts
+ * readListClaim({ source: 'jwt' }, 'Not Admins')                                   // ['Not Admins']
+ * readListClaim({ source: 'apigateway', stringifiedClaims: true }, '[admin editor]') // ['admin', 'editor']
+ * ```
+ */
+export const readListClaim = (identity: { readonly source?: string; readonly stringifiedClaims?: boolean | undefined }, value: unknown): string[] => {
   if (typeof value === 'string' && hasExactClaims(identity)) return value === '' ? [] : [value]
   return readStringList(value)
 }
@@ -149,13 +175,14 @@ export const readClaimPath = (claims: unknown, path: string | readonly string[])
 
 const timeClaims = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at'])
 const booleanClaims = new Set(['email_verified', 'phone_number_verified'])
-const listClaims = new Set(['cognito:groups', 'cognito:roles', 'groups', 'roles', 'amr', 'scp', 'permissions'])
+const listClaims = new Set(['cognito:groups', 'cognito:roles', 'groups', 'roles', 'amr', 'permissions'])
 
 /**
  * Gives back to gateway claims (all strings) the types the token had: times become numbers,
- * the verified flags booleans, and group, role and permission claims lists (`aud` too, when
- * bracketed). Other claims are left as they are: a string that looks like a number may be a
- * user name.
+ * the verified flags booleans, group, role and permission claims lists (`aud` too, when
+ * bracketed), and `scp` a list of scopes by {@link readScopeClaim}'s rule. Other claims are left
+ * as they are: a string that looks like a number may be a user name. The copy has no prototype,
+ * so a `__proto__` claim is data.
  *
  * @example
  * ```ts
@@ -164,7 +191,7 @@ const listClaims = new Set(['cognito:groups', 'cognito:roles', 'groups', 'roles'
  * ```
  */
 export const restoreGatewayClaims = (claims: Record<string, unknown>): Record<string, unknown> => {
-  const restored: Record<string, unknown> = {}
+  const restored = emptyRecord()
   for (const [name, value] of Object.entries(claims)) {
     restored[name] = restoreClaim(name, value)
   }
@@ -192,6 +219,7 @@ const restoreClaim = (name: string, value: unknown): unknown => {
   if (typeof value !== 'string') return value
   if (timeClaims.has(name) || booleanClaims.has(name)) return restoreScalarClaim(name, value)
   if (listClaims.has(name)) return readStringList(value)
+  if (name === 'scp') return readScopeClaim({ stringifiedClaims: true }, value)
   if (name === 'aud' && value.startsWith('[') && value.endsWith(']')) return readStringList(value)
   return value
 }

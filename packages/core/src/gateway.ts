@@ -1,8 +1,7 @@
 import { getAuth, setAuth, type AuthContext } from './auth-context.js'
-import { readScopeList, readStringList, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
-import { markExactClaims } from './exact-claims.js'
+import { readListClaim, readScopeClaim, readScopeList, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
 import type { AnyEvent } from './event.js'
-import { asRecord } from './record.js'
+import { asRecord, emptyRecord } from './record.js'
 
 /** Keys API Gateway adds to a REST Lambda authorizer's context that are not the function's. */
 const restAuthorizerKeys = new Set(['principalId', 'integrationLatency', 'usageIdentifierKey'])
@@ -32,15 +31,15 @@ export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
   const cognitoClaims = asRecord(authorizer.claims)
   if (cognitoClaims) return fromClaims(cognitoClaims, undefined)
 
-  if ('lambda' in authorizer) {
-    const context = restoreAuthorizerContext(asRecord(authorizer.lambda) ?? {})
-    return fromAuthorizerContext(context, context.principalId)
+  if (Object.hasOwn(authorizer, 'lambda')) {
+    // HTTP API: the principalId is one of the context's own values.
+    return fromAuthorizerContext(asRecord(authorizer.lambda) ?? {}, undefined)
   }
 
   if (typeof authorizer.principalId === 'string') {
-    const context: Record<string, unknown> = {}
+    const context = emptyRecord()
     for (const [key, value] of Object.entries(authorizer)) if (!restAuthorizerKeys.has(key)) context[key] = value
-    return fromAuthorizerContext(restoreAuthorizerContext(context), authorizer.principalId)
+    return fromAuthorizerContext(context, authorizer.principalId)
   }
   return undefined
 }
@@ -58,21 +57,22 @@ export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
  */
 export const authorizerContextMark = 'middyAuthContext'
 
-const restoreAuthorizerContext = (context: Record<string, unknown>): Record<string, unknown> => {
+/**
+ * A Lambda authorizer's context with its types restored, into an object without a prototype.
+ * One written by `@middy-auth/authorizer` (marked) is read exactly; any other is read with the
+ * tolerant readers and its identity says so (`stringifiedClaims`).
+ */
+const restoreAuthorizerContext = (context: Record<string, unknown>): { claims: Record<string, unknown>; exact: boolean } => {
   const mark = context[authorizerContextMark]
-  if (mark !== 1 && mark !== '1') return restoreGatewayClaims(context)
-  const restored: Record<string, unknown> = {}
+  if (mark !== 1 && mark !== '1') return { claims: restoreGatewayClaims(context), exact: false }
+  const restored = emptyRecord()
   for (const [name, value] of Object.entries(context)) {
     if (name === authorizerContextMark) continue
     const list = typeof value === 'string' && value.startsWith('[') && value.endsWith(']') ? jsonList(value) : undefined
     restored[name] = list ?? restoreScalarClaim(name, value)
   }
-  exactContexts.add(restored)
-  return restored
+  return { claims: restored, exact: true }
 }
-
-/** Contexts read exactly; the identity built from one is marked with `markExactClaims`. */
-const exactContexts = new WeakSet<object>()
 
 const jsonList = (text: string): string[] | undefined => {
   try {
@@ -87,7 +87,7 @@ const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown):
   const claims = restoreGatewayClaims(rawClaims)
   // HTTP API gives `scopes: null` when the route requires none; the claims still say what the
   // token holds: `scope` space-delimited (a scope may hold a comma), `scp` already restored to a list.
-  const scopes = Array.isArray(gatewayScopes) ? readStringList(gatewayScopes) : readScopeList(claims.scope ?? claims.scp)
+  const scopes = Array.isArray(gatewayScopes) ? readScopeList(gatewayScopes) : readScopeClaim(stringified, claims.scope ?? claims.scp)
   return {
     source: 'apigateway',
     subject: typeof claims.sub === 'string' ? claims.sub : '',
@@ -95,23 +95,27 @@ const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown):
     scopes,
     roles: [],
     claims,
+    stringifiedClaims: true,
   }
 }
 
-const fromAuthorizerContext = (context: Record<string, unknown>, principalId: unknown): AuthContext => {
-  const auth = fromAuthorizerContextLoose(context, principalId)
-  if (exactContexts.has(context)) markExactClaims(auth)
-  return auth
-}
+const stringified = { stringifiedClaims: true } as const
 
-const fromAuthorizerContextLoose = (context: Record<string, unknown>, principalId: unknown): AuthContext => ({
-  source: 'lambda-authorizer',
-  subject: typeof principalId === 'string' ? principalId : typeof context.sub === 'string' ? context.sub : '',
-  ...(typeof context.iss === 'string' ? { issuer: context.iss } : {}),
-  scopes: readStringList(context.scopes ?? context.scope),
-  roles: readStringList(context.roles),
-  claims: context,
-})
+const fromAuthorizerContext = (context: Record<string, unknown>, restPrincipalId: string | undefined): AuthContext => {
+  const { claims, exact } = restoreAuthorizerContext(context)
+  const form = exact ? {} : stringified
+  // Read from the restored copy, which has no prototype: only the context's own values count.
+  const principalId = restPrincipalId ?? claims.principalId
+  return {
+    source: 'lambda-authorizer',
+    subject: typeof principalId === 'string' ? principalId : typeof claims.sub === 'string' ? claims.sub : '',
+    ...(typeof claims.iss === 'string' ? { issuer: claims.iss } : {}),
+    scopes: readScopeClaim(form, claims.scopes ?? claims.scope),
+    roles: readListClaim(form, claims.roles),
+    claims,
+    ...form,
+  }
+}
 
 /**
  * The identity a consumer (oauth-scope, rbac) works on: the one an earlier middleware put on

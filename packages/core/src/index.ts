@@ -10,6 +10,7 @@ export {
   readBoolean,
   readClaimPath,
   readListClaim,
+  readScopeClaim,
   readNumber,
   readNumericDate,
   readScopeList,
@@ -18,7 +19,7 @@ export {
   restoreScalarClaim,
 } from './claims.js'
 export { authorizerContextMark, gatewayAuth, resolveAuth } from './gateway.js'
-export { asRecord, asText, isRecord } from './record.js'
+export { asRecord, asText, emptyRecord, isRecord } from './record.js'
 export { hasExactClaims } from './exact-claims.js'
 export { compileRouteMap, requestRoute } from './route.js'
 export { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from './scope-check.js'

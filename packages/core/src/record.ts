@@ -30,3 +30,17 @@ export const asRecord = (value: unknown): Record<string, unknown> | undefined =>
  * ```
  */
 export const asText = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
+
+/**
+ * An empty object without a prototype, to copy claims and contexts into: an own `__proto__` key
+ * (as `JSON.parse` delivers it from an event) is then stored as data, never taken as the
+ * object's prototype, so a copied claim can never be inherited from attacker-chosen values.
+ *
+ * @example
+ * ```ts
+ * const copy = emptyRecord()
+ * for (const [name, value] of Object.entries(JSON.parse('{"__proto__":{"admin":true}}'))) copy[name] = value
+ * copy.admin // undefined
+ * ```
+ */
+export const emptyRecord = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>

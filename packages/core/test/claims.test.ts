@@ -9,6 +9,7 @@ import {
   readNumber,
   readListClaim,
   readNumericDate,
+  readScopeClaim,
   readScopeList,
   readStringList,
   restoreGatewayClaims,
@@ -17,8 +18,10 @@ import {
 describe('readStringList', () => {
   test.each([
     [['a', 'b'], ['a', 'b']],
-    ['a b', ['a', 'b']],
+    ['a b', ['a b']],
+    ['Not Admins', ['Not Admins']],
     ['a,b', ['a', 'b']],
+    ['Domain Editors, Readers', ['Domain Editors', 'Readers']],
     ['a, b', ['a', 'b']],
     ['[a b]', ['a', 'b']],
     ['["a","b"]', ['a', 'b']],
@@ -38,8 +41,10 @@ describe('readListClaim', () => {
     expect(readListClaim({ source: 'jwt' }, 'Not Admins')).toEqual(['Not Admins'])
     expect(readListClaim({ source: 'jwt' }, ['a', 'b'])).toEqual(['a', 'b'])
     expect(readListClaim({ source: 'jwt' }, '')).toEqual([])
-    expect(readListClaim({ source: 'apigateway' }, '[admin editor]')).toEqual(['admin', 'editor'])
-    expect(readListClaim({ source: 'lambda-authorizer' }, 'admin,editor')).toEqual(['admin', 'editor'])
+    expect(readListClaim({ source: 'apigateway', stringifiedClaims: true }, '[admin editor]')).toEqual(['admin', 'editor'])
+    expect(readListClaim({ source: 'lambda-authorizer', stringifiedClaims: true }, 'admin,editor')).toEqual(['admin', 'editor'])
+    // Whether claims are strings a gateway made is the identity's own field, not its source.
+    expect(readListClaim({ source: 'apigateway' }, '[admin editor]')).toEqual(['[admin editor]'])
   })
 })
 
@@ -51,6 +56,40 @@ describe('readScopeList', () => {
     [null, []],
   ])('%j → %j', (input, expected) => {
     expect(readScopeList(input)).toEqual(expected)
+  })
+})
+
+describe('readScopeClaim: the one rule for scope claims', () => {
+  const gateway = { stringifiedClaims: true }
+  test.each([
+    [{}, 'a b', ['a', 'b']],
+    [{}, 'a,b c', ['a,b', 'c']],
+    [{}, '[a b]', ['[a', 'b]']],
+    [{}, ['a', 'b,c'], ['a', 'b,c']],
+    [gateway, '[a b]', ['a', 'b']],
+    [gateway, '["a","b,c"]', ['a', 'b,c']],
+    [gateway, '[a,b c]', ['a,b', 'c']],
+    [gateway, 'a,b', ['a,b']],
+    [gateway, 'a b', ['a', 'b']],
+    [gateway, null, []],
+  ])('%j %j → %j', (identity, value, expected) => {
+    expect(readScopeClaim(identity, value)).toEqual(expected)
+  })
+
+  test('the target reads a context exactly as the authorizer wrote it, and a gateway scp as a token would be read', () => {
+    expect(restoreGatewayClaims({ scp: '[orders:read orders,write]' }).scp).toEqual(['orders:read', 'orders,write'])
+    expect(gatewayAuth({ requestContext: { authorizer: { principalId: 'a', scopes: 'x,y z' } } })!.scopes).toEqual(['x,y', 'z'])
+  })
+})
+
+describe('copies of claims and contexts have no prototype', () => {
+  test('an own __proto__ key stays data', () => {
+    const claims = JSON.parse('{"sub":"a","__proto__":{"admin":true},"exp":"10"}') as Record<string, unknown>
+    const restored = restoreGatewayClaims(claims)
+    expect(Object.getPrototypeOf(restored)).toBeNull()
+    expect(restored.admin).toBeUndefined()
+    expect(Object.hasOwn(restored, '__proto__')).toBe(true)
+    expect(restored.exp).toBe(10)
   })
 })
 

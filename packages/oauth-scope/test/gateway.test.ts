@@ -78,11 +78,19 @@ describe('Lambda authorizer context', () => {
       .toEqual([403, 'insufficient_scope'])
   })
 
-  test('REST: comma-joined and bracketed lists in the context', async () => {
-    for (const scopes of ['orders:read,orders:write', '[orders:read orders:write]', 'orders:read orders:write']) {
+  test('REST: space-delimited and bracketed lists in the context', async () => {
+    for (const scopes of ['[orders:read orders:write]', '["orders:read","orders:write"]', 'orders:read orders:write']) {
       const event = restEvent({ authorizer: { principalId: 'user|alice', scopes } })
       expect((await protect({ required: ['orders:write'] }).invoke(event)).statusCode).toBe(200)
     }
+  })
+
+  test('REST: a comma never separates scopes (one rule with the authorizer: a scope-token may hold a comma)', async () => {
+    const event = restEvent({ authorizer: { principalId: 'user|alice', scopes: 'orders:read,orders:write' } })
+    expect(outcome(await protect({ required: ['orders:write'] }).invoke(event))).toEqual([403, 'insufficient_scope'])
+    const api = protect({ required: ['orders:read,orders:write'] })
+    expect((await api.invoke(event)).statusCode).toBe(200)
+    expect(api.seen[0]!.scopes).toEqual(['orders:read,orders:write'])
   })
 
   test('HTTP API: a context without scopes (http-v2-lambda-authorizer-context.json)', async () => {

@@ -109,7 +109,7 @@ describe('roles', () => {
 
   test('several sources are merged, in order, each role once', async () => {
     const api = protect({ policy, rolesFrom: ['groups', (auth) => (auth.claims.level === 'high' ? ['admin'] : [])], require: [] }, [
-      withIdentity({ source: 'apigateway', claims: { groups: 'viewer,editor,viewer', level: 'high' } }),
+      withIdentity({ source: 'apigateway', stringifiedClaims: true, claims: { groups: 'viewer,editor,viewer', level: 'high' } }),
     ])
     await api.invoke({})
     expect(api.seen.auth[0]!.roles).toEqual(['viewer', 'editor', 'admin'])
