@@ -91,33 +91,5 @@ const findLastIndex = <T>(list: readonly T[], predicate: (item: T) => boolean): 
   return -1
 }
 
-/**
- * Whether an IAM wildcard pattern matches a concrete string (`*`: any characters, `/` included;
- * `?`: one character), as API Gateway evaluates a policy's `Resource` against a request's ARN.
- */
-export const patternMatches = (pattern: string, text: string): boolean => {
-  // Classic wildcard matching with one backtrack point: linear in practice.
-  let p = 0
-  let t = 0
-  let star = -1
-  let resume = 0
-  while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
-      p++
-      t++
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++
-      resume = t
-    } else if (star !== -1) {
-      p = star + 1
-      t = ++resume
-    } else {
-      return false
-    }
-  }
-  while (pattern[p] === '*') p++
-  return p === pattern.length
-}
-
 /** Characters IAM reads as wildcards: never let one through from a path. */
 export const hasWildcard = (text: string): boolean => text.includes('*') || text.includes('?')

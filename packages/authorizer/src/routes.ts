@@ -8,6 +8,7 @@ import {
   compileScopeCheck,
   holdsPermission,
   isRecord,
+  matchesWildcard,
   readScopeTokens,
   scopesSatisfy,
   type AnyEvent,
@@ -15,7 +16,7 @@ import {
   type RouteMap,
   type ScopeCheck,
 } from '@middy-auth/core'
-import { ANYTHING, hasWildcard, intersects, patternMatches, REST, SEGMENT, type Token } from './patterns.js'
+import { ANYTHING, hasWildcard, intersects, REST, SEGMENT, type Token } from './patterns.js'
 
 /**
  * What a caller needs on one route: every scope of `scopes`, one of `anyOf`, and every
@@ -304,4 +305,4 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
 
 /** An explicit Deny wins; then an Allow; otherwise nothing allows it. */
 export const evaluate = ({ allow, deny }: { allow: readonly string[]; deny: readonly string[] }, tail: string): boolean =>
-  !deny.some((pattern) => patternMatches(pattern, tail)) && allow.some((pattern) => patternMatches(pattern, tail))
+  !deny.some((pattern) => matchesWildcard(pattern, tail)) && allow.some((pattern) => matchesWildcard(pattern, tail))
