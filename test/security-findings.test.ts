@@ -1,11 +1,12 @@
 // Regression tests for the outside review's confirmed findings (docs/security.md lists them with
 // the versions they affect). Each goes through real middy handlers, as an attacker's request would.
-import { describe, expect, test } from '@jest/globals'
-import { authorizerContextMark, getAuth, type AuthContext } from '@middy-auth/core'
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import authorizerResponse, { type AuthorizerLogEntry, type AuthorizerResponseOptions, type IamPolicyResponse } from '@middy-auth/authorizer'
+import { authorizerContextMark, getAuth, matchesWildcard, type AuthContext } from '@middy-auth/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
-import { httpApiEvent, restEvent } from '@middy-auth/testing'
+import { authorizerRequestEvent, createTestIssuer, httpApiEvent, httpAuthorizerEventV2, lambdaContext, restEvent, type TestIssuer } from '@middy-auth/testing'
 import middy, { type MiddlewareObj } from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 
@@ -50,6 +51,89 @@ const freezing: MiddlewareObj = {
     if (auth) Object.freeze(auth)
   },
 }
+
+describe('finding 1: a cached authorizer answer never answers another route behind $default', () => {
+  let issuer: TestIssuer
+  beforeAll(async () => {
+    issuer = await createTestIssuer()
+  })
+  afterAll(() => issuer.close())
+
+  const routes = { 'GET /public/{id}': {}, 'DELETE /admin/{id}': { scopes: ['admin'] } }
+
+  /** A real authorizer function, as the authorizer README writes it; the answer, or the error the gateway sees. */
+  const authorizerFunction = (options: AuthorizerResponseOptions) => {
+    const logs: AuthorizerLogEntry[] = []
+    const handler = middy()
+      .use(jwtVerify({ issuers: [{ issuer: issuer.issuer, audience: 'orders', jwksUri: issuer.jwksUri }] }))
+      .use(authorizerResponse({ logger: (entry) => void logs.push(entry), ...options }))
+    const ask = async (event: unknown): Promise<unknown> => {
+      try {
+        return await handler(event as never, lambdaContext())
+      } catch (error) {
+        return { thrown: (error as Error).message }
+      }
+    }
+    return { ask, logs }
+  }
+
+  /** An HTTP API authorizer event of the $default route (the API's only route). */
+  const onDefaultRoute = (token: string, method: string, path: string) =>
+    httpAuthorizerEventV2({ bearer: token, method, path, routeKey: '$default', identitySource: [`Bearer ${token}`, '$default'] })
+
+  test('simple responses: GET /public/1 is not answered true, so DELETE /admin/5 cannot be served from the cache', async () => {
+    const token = await issuer.sign({ sub: 'alice', scope: 'orders/read' }, { audience: 'orders' })
+    const api = authorizerFunction({ format: 'simple', routes })
+    const first = onDefaultRoute(token, 'GET', '/public/1')
+    const second = onDefaultRoute(token, 'DELETE', '/admin/5')
+    // The gateway's cache key for both: the identity source values, which are equal.
+    expect(second.identitySource).toEqual(first.identitySource)
+    expect(await api.ask(first)).toEqual({ isAuthorized: false })
+    expect(await api.ask(second)).toEqual({ isAuthorized: false })
+    expect(api.logs.map((entry) => [entry.reason, entry.route])).toEqual([
+      ['route_key_not_separating', '$default'],
+      ['route_key_not_separating', '$default'],
+    ])
+  })
+
+  test('simple responses: a route key listed in routes is answered from that entry alone', async () => {
+    const token = await issuer.sign({ sub: 'alice', scope: 'orders/read' }, { audience: 'orders' })
+    const api = authorizerFunction({ format: 'simple', routes: { ...routes, $default: { scopes: ['orders/read'] } } })
+    for (const [method, path] of [['GET', '/public/1'], ['DELETE', '/admin/5']] as const) {
+      expect(await api.ask(onDefaultRoute(token, method, path))).toMatchObject({ isAuthorized: true })
+    }
+    expect(api.logs).toEqual([])
+  })
+
+  test('IAM policies: an Allow of GET/public/* does not cover GET /public/1/x, which the authorizer denies when asked', async () => {
+    const token = await issuer.sign({ sub: 'alice', scope: 'orders/read' }, { audience: 'orders' })
+    const api = authorizerFunction({ format: 'iam-policy', routes })
+    /** Whether a policy lets a request through, as the gateway evaluates it: a Deny wins, then an Allow. */
+    const lets = (policy: IamPolicyResponse, method: string, path: string) => {
+      const arn = `arn:aws:execute-api:eu-west-1:123456789012:h1t2t3p4a5/$default/${method}${path}`
+      const covers = (effect: string) =>
+        policy.policyDocument.Statement.some((statement) => statement.Effect === effect && [statement.Resource].flat().some((resource) => matchesWildcard(resource, arn)))
+      return !covers('Deny') && covers('Allow')
+    }
+    const cachedPolicy = (await api.ask(onDefaultRoute(token, 'GET', '/public/1'))) as IamPolicyResponse
+    expect(lets(cachedPolicy, 'GET', '/public/2')).toBe(true)
+    for (const [method, path] of [['GET', '/public/1/x'], ['GET', '/public/'], ['DELETE', '/admin/5'], ['GET', '/public/1/x/y']] as const) {
+      expect([method, path, lets(cachedPolicy, method, path)]).toEqual([method, path, false])
+      // Asked, the authorizer denies it too.
+      const asked = (await api.ask(onDefaultRoute(token, method, path))) as IamPolicyResponse
+      expect([method, path, lets(asked, method, path)]).toEqual([method, path, false])
+    }
+  })
+
+  test('a REST request to a path ending in /$connect is answered as REST, not as a WebSocket $connect', async () => {
+    const token = await issuer.sign({ sub: 'alice' }, { audience: 'orders' })
+    const api = authorizerFunction({ format: 'iam-policy' })
+    const policy = (await api.ask(authorizerRequestEvent({ bearer: token, method: 'GET', path: '/rooms/$connect', resource: '/rooms/{name}' }))) as IamPolicyResponse
+    expect(policy.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [expect.stringMatching(/\/prod\/\*\/\*$/)] },
+    ])
+  })
+})
 
 describe('finding 3: exactness of string claims is kept on a copy of the identity', () => {
   // A context written by @middy-auth/authorizer: lists are JSON text, every other string is ONE value.

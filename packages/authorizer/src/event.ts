@@ -57,11 +57,9 @@ export const readAuthorizerEvent = (event: unknown): AuthorizerEvent | undefined
     return { kind: 'http-v2', target: parseArn(e.routeArn), routeKey: typeof e.routeKey === 'string' ? e.routeKey : undefined, identitySource }
   }
   if (e.version === '1.0') return { ...base, kind: 'http-v1', target: parseArn(e.methodArn) }
+  // By the event's shape, never by its path: a REST request to `/x/$connect` is still REST.
   const requestContext = asRecord(e.requestContext)
-  const websocket =
-    requestContext?.eventType === 'CONNECT' ||
-    typeof requestContext?.connectionId === 'string' ||
-    (typeof e.methodArn === 'string' && e.methodArn.endsWith('/$connect'))
+  const websocket = requestContext?.eventType === 'CONNECT' || typeof requestContext?.connectionId === 'string'
   return { ...base, kind: websocket ? 'websocket' : 'rest-request', target: parseArn(e.methodArn) }
 }
 

@@ -136,15 +136,11 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     let deny: string[] = []
     let exactFallback = false
     if (routes) {
-      // HTTP API payload 1.0 events carry `resource`, but not documented as the route's template:
-      // their route is found from the ARN's method and path, as for REST TOKEN events.
-      const current = routes.lookup(event.kind === 'http-v1' && event.target ? { methodArn: arnOf(event.target, event.target.tail) } : request.event)
-      if (current === undefined) log({ level: 'warn', reason: 'route_not_listed', message: `'routes' does not list this route: denied`, ...(routeName ? { route: routeName } : {}) })
       const { satisfied, permissionCheckMissing } = routes.satisfied(auth)
       if (permissionCheckMissing) {
         log({ level: 'error', reason: 'no_permission_check', message: `routes need permissions, and no middleware in front answers for them: put rbac() in front of the authorizer` })
       }
-      allowed = current !== undefined && satisfied[current] === true
+      const notListed = () => log({ level: 'warn', reason: 'route_not_listed', message: `'routes' does not list this route: denied`, ...(routeName ? { route: routeName } : {}) })
       if (simple) {
         // A simple response is cached per identity source for every route: the route must be part of it.
         // The event gives the identity sources' values, not their names: a value the client sent
@@ -155,7 +151,26 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
             `with routes, simple responses must be cached per route: add $context.routeKey to the authorizer's identity sources, or use format: 'iam-policy'`,
           )
         }
+        // The cache key holds the route key, not the path: the answer may depend on the route key
+        // alone. `$default` or a greedy route key is the same for every path it takes.
+        const current = routes.lookupKey(event.routeKey)
+        if (current === undefined) {
+          if (routes.lookup(request.event) !== undefined) {
+            throw new AuthorizerFailure(
+              'route_key_not_separating',
+              `the gateway's route key ${event.routeKey} is the same for every path it takes, and a simple response is cached per route key: ` +
+                `list ${JSON.stringify(event.routeKey)} itself in routes, give each path its own gateway route, or use format: 'iam-policy'`,
+              { route: event.routeKey },
+            )
+          }
+          notListed()
+        }
+        allowed = current !== undefined && satisfied[current] === true
       } else {
+        // HTTP API payload 1.0 events carry `resource`, but not documented as the route's template:
+        // their route is found from the ARN's method and path, as for REST TOKEN events.
+        const current = routes.lookup(event.kind === 'http-v1' && event.target ? { methodArn: arnOf(event.target, event.target.tail) } : request.event)
+        if (current === undefined) notListed()
         if (tail === undefined) throw new AuthorizerFailure('no_arn', 'the event has no execute-api methodArn / routeArn to build the policy from')
         const routeNamed = event.kind === 'rest-request' || event.kind === 'http-v2' || event.kind === 'websocket'
         const plan = routes.plan(satisfied, current, tail, routeNamed)
@@ -163,7 +178,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
           log({
             level: 'warn',
             reason: 'policy_narrowed',
-            message: `these routes' ARN patterns also cover routes this caller may not call: the cached policy grants them for this request's ARN only`,
+            message: `these routes' ARN patterns also cover requests this caller may not make: the cached policy grants them for this request's ARN only`,
             routes: plan.narrowed,
           })
         }
@@ -188,8 +203,8 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     }
     const response = iamPolicy(auth.subject, arns(allow), arns(deny), extras)
     if (!exactFallback || sizeOf(response) <= settings.maxResponseBytes) return fitting(response)
-    // Too many routes to list: this request's own ARN only, so the caller's other routes are
-    // not answered from the cache (the authorizer runs again for them).
+    // Too many routes to list: this request's own ARN only. The caller's other requests are then
+    // refused from the cache until it expires (the gateway does not call the authorizer again).
     log({
       level: 'warn',
       reason: 'response_too_large',

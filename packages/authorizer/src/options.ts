@@ -28,6 +28,11 @@ export type AuthorizerLogReason =
   | 'no_subject'
   /** Simple responses with `routes`, but the route is not part of the cache key. */
   | 'route_key_not_in_identity_source'
+  /**
+   * Simple responses with `routes`, and the gateway's route key (`$default`, a greedy route) is the
+   * same for several listed routes: the cached answer would be reused across them.
+   */
+  | 'route_key_not_separating'
   /** `routes` does not list the request's route. */
   | 'route_not_listed'
   /** A route needs permissions, and no middleware in front (`rbac()`) answers for them. */

@@ -54,6 +54,11 @@ interface CompiledRoute {
   methods: readonly string[]
   /** Without path parameters: its patterns are exactly its requests, which go nowhere else. */
   literal: boolean
+  /**
+   * Patterns of what this route's Allow patterns cover beyond its own requests: a `*` that stands
+   * for `{id}` also matches `x/y` (a path the route does not take) and the empty string.
+   */
+  excess: readonly string[]
 }
 
 /** What the policy of one request holds: ARN tails (after `<apiId>/<stage>/`). */
@@ -72,6 +77,11 @@ export interface PolicyPlan {
 export interface CompiledRoutes {
   /** The index of the request's route, `undefined` when `routes` does not list it. */
   lookup: (event: AnyEvent) => number | undefined
+  /**
+   * The index of the route named by a gateway route key alone (`GET /orders/{id}`, or `ANY` at the
+   * same path; `$default`), never found from a path: what an answer cached per route key may use.
+   */
+  lookupKey: (routeKey: string) => number | undefined
   /** Which routes the caller satisfies; `permissionCheckMissing` when a permission could not be asked. */
   satisfied: (auth: AuthContext) => { satisfied: boolean[]; permissionCheckMissing: boolean }
   /**
@@ -111,6 +121,25 @@ const languageOf = (method: string, segments: ReadonlyArray<string | typeof SEGM
 
 const patternOf = (method: string, segments: ReadonlyArray<string | typeof SEGMENT | typeof REST>): string =>
   `${method}/${segments.map((segment) => (typeof segment === 'string' ? segment : '*')).join('/')}`
+
+/**
+ * The requests an Allow of `patternOf(method, segments)` covers that the route does not take,
+ * as patterns: for each `{param}`, one where it holds a `/` (two `*` around a `/`) and one where
+ * it is empty.
+ * A greedy `{proxy+}` takes any non-empty rest, `/` included: its `*` only adds the empty rest.
+ * None of these patterns matches a request of the route itself: each has more `/` than the
+ * route's requests, or an empty segment, which they never have.
+ */
+const excessOf = (method: string, segments: ReadonlyArray<string | typeof SEGMENT | typeof REST>): string[] => {
+  const variants: string[] = []
+  segments.forEach((segment, i) => {
+    if (typeof segment === 'string') return
+    const withParameter = (replacement: string) => `${method}/${segments.map((other, j) => (j === i ? replacement : typeof other === 'string' ? other : '*')).join('/')}`
+    if (segment === SEGMENT) variants.push(withParameter('*/*'))
+    variants.push(withParameter(''))
+  })
+  return variants
+}
 
 const readRequirement = (value: unknown, at: string, fail: (message: string) => TypeError) => {
   if (!isRecord(value)) throw fail(`${at} must be an object { scopes?, anyOf?, permissions? } ({} needs only an identity)`)
@@ -225,8 +254,8 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     const match = keyPattern.exec(key) as RegExpExecArray
     if (match[3] !== undefined) {
       const special = match[3]
-      if (special === '$default') return { key, ...requirement, patterns: ['*'], languages: [[ANYTHING]], methods: ['*'], literal: false }
-      return { key, ...requirement, patterns: [special], languages: [[...special]], methods: [''], literal: true }
+      if (special === '$default') return { key, ...requirement, patterns: ['*'], languages: [[ANYTHING]], methods: ['*'], literal: false, excess: [] }
+      return { key, ...requirement, patterns: [special], languages: [[...special]], methods: [''], literal: true, excess: [] }
     }
     const segments = readTemplate(key, match[2] as string, fail)
     // `ANY /x` covers the methods no route of its own takes at the same path.
@@ -238,6 +267,7 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
       languages: methods.map((method) => languageOf(method, segments)),
       methods,
       literal: segments.every((segment) => typeof segment === 'string'),
+      excess: methods.flatMap((method) => excessOf(method, segments)),
     }
   })
 
@@ -260,8 +290,23 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
 
   const plan: CompiledRoutes['plan'] = (isSatisfied, current, currentTail, routeNamed) => {
     const n = compiled.length
+    // A route's patterns may be granted only when what they cover beyond the route can be denied
+    // without denying a route the caller may call: else a cached Allow of `GET/public/*` would
+    // answer `GET /public/1/x`, which the authorizer denies when asked (no route takes it).
+    const takenBySatisfied = (pattern: string) => compiled.some((route, s) => isSatisfied[s] && route.languages.some((language) => intersects(pattern, language)))
+    // The excess Denies of a route: a path without wildcard that a route the caller may call takes
+    // (the root `/` for `GET/*`) needs none; any other must not touch such a route.
+    const excessDenies = (i: number): string[] | undefined => {
+      const denies: string[] = []
+      for (const pattern of (compiled[i] as CompiledRoute).excess) {
+        if (!takenBySatisfied(pattern)) denies.push(pattern)
+        else if (pattern.includes('*')) return undefined
+      }
+      return denies
+    }
+    const excess = compiled.map((_, i) => (isSatisfied[i] ? excessDenies(i) : undefined))
     const allows = new Set<number>()
-    for (let i = 0; i < n; i++) if (isSatisfied[i]) allows.add(i)
+    for (let i = 0; i < n; i++) if (excess[i]) allows.add(i)
     // For each route the caller may not call, the methods of it that an Allow reaches: each
     // needs an explicit Deny.
     const neededDenies = (): number[] => {
@@ -284,7 +329,7 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
       denyBits = neededDenies()
     }
     const allow = [...allows].flatMap((i) => compiled[i]?.patterns ?? [])
-    const deny = denyBits.flatMap((mask, u) => patternsOf(u, mask))
+    const deny = [...denyBits.flatMap((mask, u) => patternsOf(u, mask)), ...[...allows].flatMap((i) => excess[i] ?? [])]
     const narrowed = compiled.filter((_, i) => isSatisfied[i] && !allows.has(i)).map((route) => route.key)
     // This very request, by its exact ARN (never one holding an IAM wildcard character). Allowing
     // it alone is right when the event named its route, or else when every listed route whose
@@ -300,7 +345,14 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     return { ...result, allowed: evaluate(result, currentTail), exactSafe }
   }
 
-  return { lookup: (event) => lookup(event), satisfied, plan }
+  const byKey = new Map(keys.map((key, i) => [key, i]))
+  const lookupKey: CompiledRoutes['lookupKey'] = (routeKey) => {
+    const exact = byKey.get(routeKey)
+    if (exact !== undefined || routeKey.startsWith('$')) return exact
+    return byKey.get(`ANY ${routeKey.slice(routeKey.indexOf(' ') + 1)}`)
+  }
+
+  return { lookup: (event) => lookup(event), lookupKey, satisfied, plan }
 }
 
 /** An explicit Deny wins; then an Allow; otherwise nothing allows it. */

@@ -93,7 +93,15 @@ const kinds = {
 const build = (options: AuthorizerResponseOptions = {}) =>
   authorizer({ routes, format: 'iam-policy', ...options }, [verify(), ...rbacInFront({})])
 
-describe.each(Object.keys(kinds) as Array<keyof typeof kinds>)('%s: the policy covers exactly what the caller may call', (kind) => {
+/**
+ * Routes whose Allow pattern cannot be granted to a caller: `GET/orders/*` also covers
+ * `GET /orders/42/x`, which no route takes, and the Deny `GET/orders/*` + `/*` that excludes such
+ * paths would also deny `GET /orders/{id}/invoice`, which the accountant and the admin may call.
+ * Their `GET /orders/{id}` is allowed for the exact ARN asked about only.
+ */
+const narrowed: Record<string, RouteKey[]> = { reader: [], clerk: [], accountant: ['GET /orders/{id}'], admin: ['GET /orders/{id}'] }
+
+describe.each(Object.keys(kinds) as Array<keyof typeof kinds>)('%s: the policy covers what the caller may call, and nothing else', (kind) => {
   test.each(Object.keys(callers))('%s: asked about any route, the cached policy answers every route right', async (name) => {
     const caller = callers[name]!
     const api = build()
@@ -106,10 +114,16 @@ describe.each(Object.keys(kinds) as Array<keyof typeof kinds>)('%s: the policy c
       expect(policy.context !== undefined).toBe(askedMay)
       // Every other request of the same caller, answered from the cached policy.
       for (const [route, method, path] of probes) {
-        expect([askedPath, route, path, cachedStatus(policy, kinds[kind].arn(method, path))]).toEqual([askedPath, route, path, caller.may.includes(route) ? 200 : 403])
+        const exactlyAsked = method === askedMethod && path === askedPath
+        const cached = caller.may.includes(route) && (!narrowed[name]!.includes(route) || exactlyAsked)
+        expect([askedPath, route, path, cachedStatus(policy, kinds[kind].arn(method, path))]).toEqual([askedPath, route, path, cached ? 200 : 403])
+      }
+      // Paths no route takes are never allowed from the cache.
+      for (const [method, path] of [['GET', '/orders/42/x'], ['GET', '/orders/'], ['GET', '/me/x'], ['POST', '/orders/42']]) {
+        expect([askedPath, path, cachedStatus(policy, kinds[kind].arn(method!, path!))]).toEqual([askedPath, path, 403])
       }
     }
-    expect(api.logs).toEqual([])
+    expect(api.logs.map((entry) => entry.reason)).toEqual(narrowed[name]!.length > 0 ? probes.map(() => 'policy_narrowed') : [])
   })
 })
 
@@ -128,8 +142,9 @@ describe('the cases that matter, spelled out', () => {
       {
         Action: 'execute-api:Invoke',
         Effect: 'Deny',
-        // GET /orders/* would also cover these two routes: they are denied explicitly.
-        Resource: [arn('GET', '/orders/*/invoice'), arn('GET', '/orders/export')],
+        // GET /orders/* would also cover these two routes, and paths no route takes (an id
+        // holding a '/', an empty id): they are denied explicitly.
+        Resource: [arn('GET', '/orders/'), arn('GET', '/orders/*/*'), arn('GET', '/orders/*/invoice'), arn('GET', '/orders/export')],
       },
     ])
     expect(cachedStatus(policy, arn('GET', '/orders/7'))).toBe(200)
@@ -196,7 +211,7 @@ describe('the cases that matter, spelled out', () => {
     const api = authorizer({ routes: { 'GET /files/{name}': { scopes: ['files/read'] }, 'GET /files/{name}/raw': { scopes: ['files/raw'] } } }, [verify()])
     const token = await sign({ scope: 'files/read' })
     const policy = policyOf(await api.invoke(authorizerTokenEvent({ bearer: token, path: '/files/*' })))
-    for (const statement of policy.policyDocument.Statement) for (const resource of statement.Resource) expect(resource.endsWith('/files/*/raw') || !resource.includes('/files/*/')).toBe(true)
+    for (const statement of policy.policyDocument.Statement) for (const resource of statement.Resource) expect(resource.endsWith('/files/*/raw') || resource.endsWith('/files/*/*') || !resource.includes('/files/*/')).toBe(true)
     expect(cachedStatus(policy, arn('GET', '/files/a/raw'))).toBe(403)
   })
 

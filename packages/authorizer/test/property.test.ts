@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import type { MiddlewareObj } from '@middy/core'
 import { setAuth } from '@middy-auth/core'
-import { authorizerRequestEvent, authorizerTokenEvent } from '@middy-auth/testing'
+import { authorizerRequestEvent, authorizerTokenEvent, httpAuthorizerEventV2 } from '@middy-auth/testing'
 import fc from 'fast-check'
 import { authorizer, cachedStatus, policyOf } from './support.js'
 
@@ -123,6 +123,64 @@ describe('cache safety over random route maps', () => {
         expect(cachedStatus(policy, arn(method, path))).toBe(holds[target] ? 200 : 403)
       }),
       { numRuns: 300 },
+    )
+  })
+})
+
+/**
+ * The gateway's cache, modelled as API Gateway keeps it: one answer per identity-source value
+ * list, reused for every later request with the same values, whatever its route or path; an
+ * error is not cached. Whatever answer is reused, it never lets a request through that the
+ * authorizer would deny if asked about it.
+ */
+describe('a cached answer never lets through what the authorizer would deny if asked', () => {
+  type Answer = { isAuthorized?: boolean; policyDocument?: { Statement: Array<{ Effect: string; Resource: string | string[] }> } } | undefined
+
+  const lets = (answer: Answer, arnOfRequest: string): boolean => {
+    if (answer === undefined) return false
+    if (answer.policyDocument === undefined) return answer.isAuthorized === true
+    return cachedStatus(answer as never, arnOfRequest) === 200
+  }
+
+  /** Requests beyond the routes' own: deeper paths, trailing slashes, paths of no route. */
+  const requestPool = (routes: Route[]): Array<[string, string]> => {
+    const own = routes.flatMap(requestsOf)
+    const more = own.flatMap(([method, path]) => [[method, `${path}/x`], [method, `${path}/`], ['DELETE', path]] as Array<[string, string]>)
+    return [...own, ...more, ['GET', '/zz'], ['GET', '/']]
+  }
+
+  const setups = [
+    { name: 'HTTP API $default, simple, identity sources: token + $context.routeKey', format: 'simple', routeKeyInSources: true },
+    { name: 'HTTP API $default, simple, identity source: token only', format: 'simple', routeKeyInSources: false },
+  ] as const
+
+  test.each(setups)('$name', async ({ format, routeKeyInSources }) => {
+    await fc.assert(
+      fc.asyncProperty(routeSet, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.array(fc.nat(), { minLength: 2, maxLength: 8 }), fc.boolean(), async (routes, holds, picks, listDefault) => {
+        const listed: Record<string, { scopes: string[] }> = Object.fromEntries(routes.map((route, i) => [keyOf(route), { scopes: [`s${i}`] }]))
+        if (listDefault) listed.$default = { scopes: ['s0'] }
+        const scopes = routes.map((_, i) => `s${i}`).filter((_, i) => holds[i])
+        const api = authorizer({ routes: listed, format }, [withScopes(scopes)])
+        const pool = requestPool(routes)
+        const cache = new Map<string, Answer>()
+        for (const pick of picks) {
+          const [method, path] = pool[pick % pool.length]!
+          const identitySource = routeKeyInSources ? ['token-of-alice', '$default'] : ['token-of-alice']
+          const event = httpAuthorizerEventV2({ method, path, routeKey: '$default', identitySource, stage: '$default' })
+          const requestArn = `arn:aws:execute-api:eu-west-1:123456789012:h1t2t3p4a5/$default/${method}${path}`
+          const ask = async (): Promise<Answer> => {
+            const outcome = await api.invoke(event)
+            return outcome.kind === 'response' ? (outcome.response as Answer) : undefined
+          }
+          const key = JSON.stringify(identitySource)
+          if (!cache.has(key)) {
+            const answer = await ask()
+            if (answer !== undefined) cache.set(key, answer)
+          }
+          if (lets(cache.get(key), requestArn)) expect([method, path, lets(await ask(), requestArn)]).toEqual([method, path, true])
+        }
+      }),
+      { numRuns: 250, seed: 20261204 },
     )
   })
 })
