@@ -9,7 +9,7 @@ import { asRecord, asText } from './record.js'
 export interface EventRoute {
   /** The method of the gateway's route (`ANY` for an `ANY` route key), or of the request. */
   method: string
-  /** The method of the request itself (`GET` under an `ANY` route key). */
+  /** The method of the request itself, as sent (`GET` under an `ANY` route key). */
   requestMethod: string
   /** The gateway's route template (`/orders/{id}`), when the event names one. */
   template: string | undefined
@@ -66,13 +66,14 @@ export const readEventRoute = (event: unknown): EventRoute | undefined => {
   const kind = eventKind(event)
   if (kind === 'authorizer-token') return fromArn(String(e.methodArn ?? ''))
   const requestContext = asRecord(e.requestContext)
-  const requestMethod = (asText(e.httpMethod) ?? asText(requestContext?.httpMethod) ?? asText(asRecord(requestContext?.http)?.method))?.toUpperCase()
+  // As sent: the router compares methods exactly (a `get` is no GET route's).
+  const requestMethod = asText(e.httpMethod) ?? asText(requestContext?.httpMethod) ?? asText(asRecord(requestContext?.http)?.method)
   const path = routerPath(e, requestContext)
   const gatewayPath = gatewayPathOf(path, e, requestContext)
   const routeKey = asText(e.routeKey) ?? asText(requestContext?.routeKey)
   if (routeKey?.startsWith('$')) {
     // `$default` (function URLs, catch-all HTTP API routes): the method and path still tell.
-    if (routeKey === '$default' && requestMethod && path) return { method: requestMethod, requestMethod, template: undefined, path, gatewayPath, special: routeKey }
+    if (routeKey === '$default' && requestMethod && path) return { method: requestMethod.toUpperCase(), requestMethod, template: undefined, path, gatewayPath, special: routeKey }
     return { method: '', requestMethod: '', template: undefined, path: undefined, gatewayPath: undefined, special: routeKey }
   }
   const space = routeKey?.indexOf(' ') ?? -1
@@ -85,7 +86,7 @@ export const readEventRoute = (event: unknown): EventRoute | undefined => {
     return arn ? fromArn(arn) : undefined
   }
   return {
-    method: requestMethod,
+    method: requestMethod.toUpperCase(),
     requestMethod,
     // ALB has no resource: its path is matched against the templates.
     template: kind === 'alb' ? undefined : (asText(e.resource) ?? asText(requestContext?.resourcePath)),

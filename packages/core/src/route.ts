@@ -88,8 +88,8 @@ const routeKeyPattern = /^(?:(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/\S*
  *   then the others in the order written, the first that matches; `{name}` is one non-empty
  *   segment, a final `{name+}` the rest of the path including nothing (`/files/{proxy+}` matches
  *   `/files` and `/files/`); one trailing `/` is ignored; `ANY` is GET, POST, PUT, PATCH, DELETE,
- *   OPTIONS and HEAD, and `HEAD` needs a `HEAD` or `ANY` entry. A greedy route whose path matches
- *   nothing falls back to its own key, `$default` to the `$default` entry.
+ *   OPTIONS and HEAD, and `HEAD` needs a `HEAD` or `ANY` entry. A path that matches nothing (the
+ *   router's 404) has no entry, except that `$default` then takes a `$default` entry.
  * - Entries the router could never choose (a template after one that takes all its requests) and
  *   templates neither the router nor the gateway accepts are a `TypeError`.
  *
@@ -179,7 +179,7 @@ export const compileRouteMap = <T>(
     const routeKey = route.template !== undefined ? `${route.method} ${route.template}` : route.special
     if (route.template !== undefined && !isGreedyTemplate(route.template)) {
       // The gateway names the route and the function behind it serves that route alone.
-      return named(route.requestMethod, route.template) ?? unmatched(routeKey as string)
+      return named(route.requestMethod.toUpperCase(), route.template) ?? unmatched(routeKey as string)
     }
     // A catch-all: the router behind it picks the handler by the path, so the path picks the entry.
     const found = route.path !== undefined ? pathPick(route.requestMethod, route.path, route.gatewayPath ?? route.path) : undefined
@@ -191,7 +191,8 @@ export const compileRouteMap = <T>(
       )
     }
     if (found !== undefined) return found.value
-    if (route.template !== undefined) return named(route.requestMethod, route.template) ?? unmatched(routeKey as string)
+    // Nothing matches: the router answers 404. Not even the gateway's own (greedy) key stands in.
+    if (route.template !== undefined) return unmatched(routeKey as string)
     if (route.special === undefined) return undefined
     return special.has(route.special) ? special.get(route.special) : unmatched(route.special)
   }
