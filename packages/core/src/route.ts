@@ -166,6 +166,12 @@ export const compileRouteMap = <T>(
       `has no entry for the gateway's route ${JSON.stringify(routeKey)}, so its requests get the default requirement. ` +
         'Write keys as the gateway names its routes; behind $default or a greedy route ({proxy+}) the path is matched as @middy/http-router matches it.',
     )
+  const pathMissed = (routeKey: string): undefined =>
+    hint(
+      routeKey,
+      `matches no entry to the path of a request through the gateway's catch-all route ${JSON.stringify(routeKey)} (@middy/http-router would answer 404), ` +
+        'so such requests get the default requirement. Paths are matched as @middy/http-router matches them: literal templates first, then the others in the order written.',
+    )
   const pathPick = (method: string, path: string, gatewayPath: string): TemplateRoute<T> | undefined | 'ambiguous' => {
     const viaRouter = byPath(method, path)
     // A named stage of the default endpoint: the router sees '/prod/files', API Gateway routed
@@ -192,8 +198,9 @@ export const compileRouteMap = <T>(
     }
     if (found !== undefined) return found.value
     // Nothing matches: the router answers 404. Not even the gateway's own (greedy) key stands in.
-    if (route.template !== undefined) return unmatched(routeKey as string)
+    if (route.template !== undefined) return pathMissed(routeKey as string)
     if (route.special === undefined) return undefined
-    return special.has(route.special) ? special.get(route.special) : unmatched(route.special)
+    if (special.has(route.special)) return special.get(route.special)
+    return route.path === undefined ? unmatched(route.special) : pathMissed(route.special)
   }
 }

@@ -101,7 +101,7 @@ describe("API Gateway's documented route selection", () => {
         const front = compileRouteMap(routes, 'test', 'routes')
         const templated = keys.filter((key) => !key.startsWith('$'))
         const router = httpRouterHandler(
-          templated.map((key) => ({ method: key.split(' ')[0] as 'GET', path: key.split(' ')[1] as string, handler: () => key })),
+          templated.map((key) => ({ method: key.split(' ')[0] as 'GET', path: key.split(' ')[1] as string, handler: () => key })) as never,
         ) as unknown as (event: unknown, context: unknown) => string
         const routerPick = (event: unknown) => {
           try {
