@@ -137,21 +137,40 @@ export const compileRouteMap = <T>(
     return byName.get(`${method} ${name}`) ?? byName.get(`ANY ${name}`)
   }
 
-  if (!byRouter) {
-    const byPath = gatewayMatcher(templated)
-    return (event) => {
-      const route = readEventRoute(event)
-      if (!route) return undefined
-      // The gateway names the route: only that key counts. Matching its concrete path against
-      // other templates could hand one route's (weaker) requirements to another.
-      if (route.template !== undefined) return named(route.method, route.template)
-      const found = route.gatewayPath !== undefined ? byPath(route.method, route.gatewayPath) : undefined
-      return found ?? (route.special !== undefined ? special.get(route.special) : undefined)
-    }
-  }
+  const lookupByName = { named, special }
+  return byRouter ? routerLookup(templated, lookupByName, fail, packageName, optionName, options.warn) : gatewayLookup(templated, lookupByName)
+}
 
+/** What both lookups need besides the templates: a named route's entry, the `$` entries. */
+interface Named<T> {
+  named: (method: string, template: string) => T | undefined
+  special: ReadonlyMap<string, T>
+}
+
+/** In front of API Gateway's routes: the route it names, or the most specific template for a path. */
+const gatewayLookup = <T>(templated: readonly TemplateRoute<T>[], { named, special }: Named<T>): ((event: AnyEvent) => T | undefined) => {
+  const byPath = gatewayMatcher(templated)
+  return (event) => {
+    const route = readEventRoute(event)
+    if (!route) return undefined
+    // The gateway names the route: only that key counts. Matching its concrete path against
+    // other templates could hand one route's (weaker) requirements to another.
+    if (route.template !== undefined) return named(route.method, route.template)
+    const found = route.gatewayPath !== undefined ? byPath(route.method, route.gatewayPath) : undefined
+    return found ?? (route.special !== undefined ? special.get(route.special) : undefined)
+  }
+}
+
+/** Beside `@middy/http-router`: the entry of the handler the router runs. */
+const routerLookup = <T>(
+  templated: readonly TemplateRoute<T>[],
+  { named, special }: Named<T>,
+  fail: (message: string) => TypeError,
+  packageName: string,
+  optionName: string,
+  warn: (message: string) => void = (message) => console.warn(message),
+): ((event: AnyEvent) => T | undefined) => {
   const byPath = routerMatcher(templated, fail)
-  const warn = options.warn ?? ((message: string) => console.warn(message))
   const warned = new Set<string>()
   const hint = (topic: string, message: string): undefined => {
     // Topics are route keys and stages, from the gateway's configuration; bounded anyway.

@@ -87,4 +87,25 @@ describe('routes beside @middy/http-router, behind gateway catch-alls', () => {
       console.warn = warn
     }
   })
+
+  test('issue 12: the README routes beside the router behind ANY /{proxy+} answer by path, not 403 to everything', async () => {
+    const readme = middy()
+      .use(httpErrorHandler({ logger: false }))
+      .use(jwtVerify({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }] }))
+      .use(oauthScope({ routes: { 'GET /orders': ['orders:read'], 'POST /orders': ['orders:write'] } }))
+      .handler(
+        httpRouterHandler([
+          { method: 'GET', path: '/orders', handler: reply('list') },
+          { method: 'POST', path: '/orders', handler: reply('create') },
+        ]) as never,
+      )
+    const call = async (method: string, scope: string) => {
+      const bearer = await iss.sign({ sub: 'alice', scope }, { audience })
+      const event = httpApiEvent({ routeKey: 'ANY /{proxy+}', method, path: '/orders', bearer })
+      return (await readme(event as never, lambdaContext() as never)) as Response
+    }
+    expect((await call('GET', 'orders:read')).body).toBe('list')
+    expect((await call('POST', 'orders:write')).body).toBe('create')
+    expect(outcome(await call('POST', 'orders:read'))).toEqual([403, 'insufficient_scope'])
+  })
 })
