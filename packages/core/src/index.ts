@@ -27,4 +27,4 @@ export { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeT
 export type { ScopeCheck } from './scope-check.js'
 export { attachPermissionCheck, holdsPermission, noteRequestSpecificCheck, requestSpecificChecks } from './request-checks.js'
 export type { PermissionCheck, RequestSpecificCheck } from './request-checks.js'
-export type { RequestRoute, RouteMap } from './route.js'
+export type { RequestRoute, RouteMap, RouteMapOptions } from './route.js'

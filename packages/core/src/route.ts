@@ -1,11 +1,12 @@
-import { eventKind, type AnyEvent } from './event.js'
-import { asRecord, asText } from './record.js'
+import type { AnyEvent } from './event.js'
+import { readEventRoute } from './route-event.js'
+import { gatewayMatcher, isGreedyTemplate, routerMatcher, templateProblem, templateShape, type TemplateRoute } from './route-match.js'
 
 /**
- * Per-route requirements, keyed `"METHOD /path"` as the event carries them: `routeKey` on HTTP
- * API (`GET /orders/{id}`), `httpMethod` + `resource` on REST (`GET /orders/{id}`), method and
- * path elsewhere. `ANY` matches every method; `{name}` one path segment; `{name+}` the rest;
- * `$default` / `$connect` WebSocket and default routes as written.
+ * Per-route requirements, keyed `"METHOD /path"` as the gateway names its routes
+ * (`GET /orders/{id}`, `ANY /files/{proxy+}`) or `$default` / `$connect`. Written in the order
+ * of the `@middy/http-router` routes beside it: where the gateway's route is a catch-all, the
+ * path is matched exactly as the router matches it (see `compileRouteMap`).
  *
  * @example
  * ```ts
@@ -26,23 +27,14 @@ export interface RequestRoute {
   method: string
   /** The route template (`/orders/{id}`) from `routeKey` or `resource`, if the event has one. */
   template: string | undefined
-  /** The concrete path (`/orders/42`). */
+  /**
+   * The concrete path (`/orders/42`) as `@middy/http-router` reads it: `requestContext.http.path`
+   * on payload 2.0, `path` otherwise. A named stage of an HTTP API's default endpoint is in front
+   * of it (`/prod/orders/42`), for the router as for this.
+   */
   path: string | undefined
   /** A whole route key that is not `METHOD /path` (`$connect`, `$default`). */
   special: string | undefined
-}
-
-
-/**
- * Splits an `execute-api` ARN's tail (`<api>/<stage>/<METHOD>/<path…>`) as REST TOKEN
- * authorizers and HTTP API authorizers give it (`methodArn`, `routeArn`).
- */
-const fromArn = (arn: string): RequestRoute | undefined => {
-  const resource = arn.split(':').slice(5).join(':')
-  const [, , method, ...path] = resource.split('/')
-  if (!method) return undefined
-  if (method.startsWith('$')) return { method: '', template: undefined, path: undefined, special: method }
-  return { method: method.toUpperCase(), template: undefined, path: `/${path.join('/')}`, special: undefined }
 }
 
 /**
@@ -50,114 +42,184 @@ const fromArn = (arn: string): RequestRoute | undefined => {
  *
  * @example
  * ```ts
- * requestRoute({ routeKey: 'GET /orders/{id}', rawPath: '/orders/42', requestContext: { http: { method: 'GET' } }, version: '2.0' })
+ * requestRoute({ routeKey: 'GET /orders/{id}', rawPath: '/orders/42', requestContext: { http: { method: 'GET', path: '/orders/42' } }, version: '2.0' })
  * // { method: 'GET', template: '/orders/{id}', path: '/orders/42', special: undefined }
  * ```
  */
 export const requestRoute = (event: AnyEvent): RequestRoute | undefined => {
-  const e = asRecord(event)
-  if (!e) return undefined
-  const requestContext = asRecord(e.requestContext)
-  const routeKey = asText(e.routeKey) ?? asText(requestContext?.routeKey)
-  if (routeKey?.startsWith('$')) {
-    // `$default` on function URLs and catch-all HTTP API routes: the method and path still tell.
-    const method = asText(asRecord(requestContext?.http)?.method)
-    const path = asText(e.rawPath)
-    if (routeKey === '$default' && method && path) return { method: method.toUpperCase(), template: undefined, path, special: routeKey }
-    return { method: '', template: undefined, path: undefined, special: routeKey }
-  }
-  if (routeKey) {
-    const space = routeKey.indexOf(' ')
-    return { method: routeKey.slice(0, space).toUpperCase(), template: routeKey.slice(space + 1), path: asText(e.rawPath), special: undefined }
-  }
-  const kind = eventKind(event)
-  if (kind === 'authorizer-token') return fromArn(String(e.methodArn ?? ''))
-  const method = asText(e.httpMethod) ?? asText(requestContext?.httpMethod) ?? asText(asRecord(requestContext?.http)?.method)
-  if (!method) {
-    const arn = asText(e.methodArn) ?? asText(e.routeArn)
-    return arn ? fromArn(arn) : undefined
-  }
-  return {
-    method: method.toUpperCase(),
-    // ALB has no resource: its path is matched against the templates.
-    template: kind === 'alb' ? undefined : (asText(e.resource) ?? asText(requestContext?.resourcePath)),
-    path: asText(e.path) ?? asText(e.rawPath),
-    special: undefined,
-  }
-}
-
-interface CompiledRoute<T> {
-  key: string
-  method: string
-  template: string
-  segments: string[]
-  value: T
-}
-
-const routeKeyPattern = /^(?:(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/[^\s]*)|(\$[A-Za-z]+))$/
-
-const segmentsOf = (path: string): string[] => path.split('/').filter((segment) => segment !== '')
-
-const matches = (templateSegments: readonly string[], pathSegments: readonly string[]): boolean => {
-  for (let i = 0; i < templateSegments.length; i++) {
-    const segment = templateSegments[i] as string
-    if (segment.startsWith('{') && segment.endsWith('+}')) return pathSegments.length > i
-    if (i >= pathSegments.length) return false
-    if (segment.startsWith('{') && segment.endsWith('}')) continue
-    if (segment !== pathSegments[i]) return false
-  }
-  return templateSegments.length === pathSegments.length
+  const route = readEventRoute(event)
+  return route && { method: route.method, template: route.template, path: route.path, special: route.special }
 }
 
 /**
- * Compiles a route map at cold start (malformed keys are a `TypeError` naming the key) into a
- * lookup from event to value. An exact method beats `ANY`. When the gateway names the route
- * (`routeKey`, `resource`), only that key is looked up; otherwise (ALB, function URLs, ARNs) the
- * concrete path is matched against the templates, the one with more literal segments first.
+ * Options of {@link compileRouteMap}.
  *
  * @example
  * ```ts
- * const lookup = compileRouteMap({ 'GET /orders/{id}': ['orders:read'] }, '@middy-auth/oauth-scope', 'routes')
- * lookup(event) // ['orders:read'] or undefined
+ * const options: RouteMapOptions = { matching: 'http-router', warn: (message) => console.info(message) }
  * ```
  */
-export const compileRouteMap = <T>(routes: RouteMap<T>, packageName: string, optionName: string): ((event: AnyEvent) => T | undefined) => {
-  if (routes === null || typeof routes !== 'object' || Array.isArray(routes)) {
-    throw new TypeError(`${optionName} must be an object keyed by "METHOD /path"`, { cause: { package: packageName } })
-  }
-  const compiled: CompiledRoute<T>[] = []
+export interface RouteMapOptions {
+  /**
+   * Whose routing the map follows. `'http-router'`: a middleware beside `@middy/http-router`, whose
+   * requirement must be the one of the handler the router runs. `'api-gateway'` (default): an
+   * authorizer in front of API Gateway's routes.
+   */
+  matching?: 'http-router' | 'api-gateway'
+  /**
+   * With `'http-router'`: told once per gateway route key that matches no entry, a hint that a key
+   * is spelt otherwise than the gateway's route. Default: `console.warn`.
+   */
+  warn?: (message: string) => void
+}
+
+const routeKeyPattern = /^(?:(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/\S*)|(\$[A-Za-z]+))$/
+
+/**
+ * Compiles a route map at cold start into a lookup from event to value; a malformed key is a
+ * `TypeError` naming it.
+ *
+ * With `matching: 'http-router'` (oauth-scope's and rbac's `routes`, beside the router):
+ * - When the gateway names the route (HTTP API `routeKey`, REST `resource`) and it has no greedy
+ *   variable, only that key counts: the request's method, then `ANY` (variable names may differ).
+ * - Otherwise — `$default`, a greedy route (`ANY /{proxy+}`, `GET /files/{proxy+}`), function URLs,
+ *   ALB — the path is matched exactly as `@middy/http-router` routes it: entries without
+ *   variables first (the last one written for a method and path wins, as the router overwrites),
+ *   then the others in the order written, the first that matches; `{name}` is one non-empty
+ *   segment, a final `{name+}` the rest of the path including nothing (`/files/{proxy+}` matches
+ *   `/files` and `/files/`); one trailing `/` is ignored; `ANY` is GET, POST, PUT, PATCH, DELETE,
+ *   OPTIONS and HEAD, and `HEAD` needs a `HEAD` or `ANY` entry. A path that matches nothing (the
+ *   router's 404) has no entry, except that `$default` then takes a `$default` entry.
+ * - Entries the router could never choose (a template after one that takes all its requests) and
+ *   templates neither the router nor the gateway accepts are a `TypeError`.
+ *
+ * With `matching: 'api-gateway'` (default): a named route (greedy or not) counts alone (an exact
+ * method before `ANY`); a path alone (ARNs, `$default`, ALB) goes to the entry with the most
+ * literal segments, an exact method before `ANY`, a greedy variable covering one or more segments.
+ *
+ * @example
+ * ```ts
+ * const lookup = compileRouteMap({ 'GET /files/{proxy+}': ['files:read'], 'GET /{proxy+}': [] }, '@middy-auth/oauth-scope', 'routes', { matching: 'http-router' })
+ * lookup(event) // ['files:read'] for GET /files, /files/ and /files/a/b; [] for GET /other
+ * ```
+ */
+export const compileRouteMap = <T>(
+  routes: RouteMap<T>,
+  packageName: string,
+  optionName: string,
+  options: RouteMapOptions = {},
+): ((event: AnyEvent) => T | undefined) => {
+  const fail = (message: string) => new TypeError(`${optionName}${message}`, { cause: { package: packageName } })
+  if (routes === null || typeof routes !== 'object' || Array.isArray(routes)) throw fail(' must be an object keyed by "METHOD /path"')
+  const byRouter = options.matching === 'http-router'
+  const templated: TemplateRoute<T>[] = []
   const special = new Map<string, T>()
+  const byName = new Map<string, T>()
   for (const [key, value] of Object.entries(routes)) {
     const match = routeKeyPattern.exec(key)
-    if (!match) {
-      throw new TypeError(`${optionName}: route key ${JSON.stringify(key)} must look like "GET /orders/{id}" (or "ANY /path", "$default")`, {
-        cause: { package: packageName },
-      })
+    if (!match) throw fail(`: route key ${JSON.stringify(key)} must look like "GET /orders/{id}" (or "ANY /path", "$default")`)
+    if (match[3]) {
+      special.set(match[3], value)
+      continue
     }
-    if (match[3]) special.set(match[3], value)
-    else compiled.push({ key, method: match[1] as string, template: match[2] as string, segments: segmentsOf(match[2] as string), value })
+    const route = { key, method: match[1] as string, template: match[2] as string, value }
+    if (byRouter) {
+      const problem = templateProblem(route.template)
+      if (problem) throw fail(`: route key ${JSON.stringify(key)} ${problem}`)
+      const twin = templated.find((other) => other.method === route.method && templateShape(other.template) === templateShape(route.template))
+      if (twin) throw fail(`: route keys ${JSON.stringify(twin.key)} and ${JSON.stringify(key)} are the same route`)
+    }
+    byName.set(`${route.method} ${byRouter ? templateShape(route.template) : route.template}`, value)
+    templated.push(route)
   }
-  const literalCount = (route: CompiledRoute<T>) => route.segments.filter((s) => !s.startsWith('{')).length
-  // Most specific first: more literal segments, then exact methods before ANY.
-  compiled.sort((a, b) => literalCount(b) - literalCount(a) || Number(a.method === 'ANY') - Number(b.method === 'ANY'))
-  const byTemplate = new Map(compiled.map((route) => [`${route.method} ${route.template}`, route.value]))
+  const named = (method: string, template: string): T | undefined => {
+    const name = byRouter ? templateShape(template) : template
+    return byName.get(`${method} ${name}`) ?? byName.get(`ANY ${name}`)
+  }
 
+  const lookupByName = { named, special }
+  return byRouter ? routerLookup(templated, lookupByName, fail, packageName, optionName, options.warn) : gatewayLookup(templated, lookupByName)
+}
+
+/** What both lookups need besides the templates: a named route's entry, the `$` entries. */
+interface Named<T> {
+  named: (method: string, template: string) => T | undefined
+  special: ReadonlyMap<string, T>
+}
+
+/** In front of API Gateway's routes: the route it names, or the most specific template for a path. */
+const gatewayLookup = <T>(templated: readonly TemplateRoute<T>[], { named, special }: Named<T>): ((event: AnyEvent) => T | undefined) => {
+  const byPath = gatewayMatcher(templated)
   return (event) => {
-    const route = requestRoute(event)
+    const route = readEventRoute(event)
     if (!route) return undefined
-    if (route.template !== undefined) {
-      // The gateway names the route: only that key counts. Matching its concrete path against
-      // other templates could hand one route's (weaker) requirements to another.
-      return byTemplate.get(`${route.method} ${route.template}`) ?? byTemplate.get(`ANY ${route.template}`)
+    // The gateway names the route: only that key counts. Matching its concrete path against
+    // other templates could hand one route's (weaker) requirements to another.
+    if (route.template !== undefined) return named(route.method, route.template)
+    const found = route.gatewayPath !== undefined ? byPath(route.method, route.gatewayPath) : undefined
+    return found ?? (route.special !== undefined ? special.get(route.special) : undefined)
+  }
+}
+
+/** Beside `@middy/http-router`: the entry of the handler the router runs. */
+const routerLookup = <T>(
+  templated: readonly TemplateRoute<T>[],
+  { named, special }: Named<T>,
+  fail: (message: string) => TypeError,
+  packageName: string,
+  optionName: string,
+  warn: (message: string) => void = (message) => console.warn(message),
+): ((event: AnyEvent) => T | undefined) => {
+  const byPath = routerMatcher(templated, fail)
+  const warned = new Set<string>()
+  const hint = (topic: string, message: string): undefined => {
+    // Topics are route keys and stages, from the gateway's configuration; bounded anyway.
+    if (warned.has(topic) || warned.size >= 100) return undefined
+    warned.add(topic)
+    warn(`${packageName}: ${optionName} ${message}`)
+    return undefined
+  }
+  const unmatched = (routeKey: string): undefined =>
+    hint(
+      routeKey,
+      `has no entry for the gateway's route ${JSON.stringify(routeKey)}, so its requests get the default requirement. ` +
+        'Write keys as the gateway names its routes; behind $default or a greedy route ({proxy+}) the path is matched as @middy/http-router matches it.',
+    )
+  const pathMissed = (routeKey: string): undefined =>
+    hint(
+      routeKey,
+      `matches no entry to the path of a request through the gateway's catch-all route ${JSON.stringify(routeKey)} (@middy/http-router would answer 404), ` +
+        'so such requests get the default requirement. Paths are matched as @middy/http-router matches them: literal templates first, then the others in the order written.',
+    )
+  const pathPick = (method: string, path: string, gatewayPath: string): TemplateRoute<T> | undefined | 'ambiguous' => {
+    const viaRouter = byPath(method, path)
+    // A named stage of the default endpoint: the router sees '/prod/files', API Gateway routed
+    // '/files'. Where the two would run different entries, neither can be trusted.
+    if (gatewayPath === path || byPath(method, gatewayPath) === viaRouter) return viaRouter
+    return 'ambiguous'
+  }
+  return (event) => {
+    const route = readEventRoute(event)
+    if (!route) return undefined
+    const routeKey = route.template !== undefined ? `${route.method} ${route.template}` : route.special
+    if (route.template !== undefined && !isGreedyTemplate(route.template)) {
+      // The gateway names the route and the function behind it serves that route alone.
+      return named(route.requestMethod.toUpperCase(), route.template) ?? unmatched(routeKey as string)
     }
-    if (route.path !== undefined) {
-      const pathSegments = segmentsOf(route.path)
-      for (const candidate of compiled) {
-        if ((candidate.method === route.method || candidate.method === 'ANY') && matches(candidate.segments, pathSegments)) {
-          return candidate.value
-        }
-      }
+    // A catch-all: the router behind it picks the handler by the path, so the path picks the entry.
+    const found = route.path !== undefined ? pathPick(route.requestMethod, route.path, route.gatewayPath ?? route.path) : undefined
+    if (found === 'ambiguous') {
+      return hint(
+        `stage ${String(route.path).split('/')[1]}`,
+        `matched ${JSON.stringify(route.path)} and ${JSON.stringify(route.gatewayPath)} (without the stage) to different entries, so neither counts: ` +
+          'strip the stage from the event before @middy/http-router and this middleware, or serve the API on the $default stage or a custom domain.',
+      )
     }
-    return route.special !== undefined ? special.get(route.special) : undefined
+    if (found !== undefined) return found.value
+    // Nothing matches: the router answers 404. Not even the gateway's own (greedy) key stands in.
+    if (route.template !== undefined) return pathMissed(routeKey as string)
+    if (route.special === undefined) return undefined
+    if (special.has(route.special)) return special.get(route.special)
+    return route.path === undefined ? unmatched(route.special) : pathMissed(route.special)
   }
 }

@@ -145,7 +145,7 @@ const compileRequirements = (options: OAuthScopeOptions): CompiledOptions['requi
   if (keys.length === 0) throw configError(`'routes' lists no route: add one, or use required or anyOf for every request`)
   // fromEntries defines own properties: a key such as "__proto__" reaches the key check.
   const compiled = Object.fromEntries(keys.map((key) => [key, compileRequirement(routes[key], `routes[${JSON.stringify(key)}]`)]))
-  const lookup = compileRouteMap(compiled, packageName, 'oauthScope: routes')
+  const lookup = compileRouteMap(compiled, packageName, 'oauthScope: routes', { matching: 'http-router' })
   const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault')
   return fallback === undefined ? lookup : (event) => lookup(event) ?? fallback
 }

@@ -101,10 +101,20 @@ describe('routes: per route, keyed as the event carries the route', () => {
     ])
   })
 
-  test('the gateway names the route: its concrete path is not matched against other keys', async () => {
-    // 'GET /{proxy+}' reaches /orders, but only its own key counts.
-    expect(outcome(await api.invoke(httpApi('GET /{proxy+}', '/orders', ['orders:read'])))).toEqual([403, 'access_denied'])
-    expect(outcome(await api.invoke(rest('GET', '/{proxy+}', '/orders', 'orders:read')))).toEqual([403, 'access_denied'])
+  test('the gateway names a route without a greedy variable: its concrete path is not matched against other keys', async () => {
+    // Were the path matched, 'ANY /admin/{proxy+}' would let orders:admin through; the gateway's
+    // route is 'PUT /orders/{id}', which the map does not list.
+    expect(outcome(await api.invoke(httpApi('PUT /orders/{id}', '/admin/x', ['orders:admin'])))).toEqual([403, 'access_denied'])
+    expect(outcome(await api.invoke(rest('PUT', '/orders/{id}', '/admin/x', 'orders:admin')))).toEqual([403, 'access_denied'])
+  })
+
+  test('a greedy gateway route (GET /{proxy+}) is a catch-all: the path picks the entry, as the router behind it does', async () => {
+    expect(outcome(await api.invoke(httpApi('GET /{proxy+}', '/orders', ['orders:read'])))).toEqual([200, 'ok'])
+    expect(outcome(await api.invoke(httpApi('GET /{proxy+}', '/orders', ['orders:write'])))).toEqual([403, 'insufficient_scope'])
+    expect(outcome(await api.invoke(rest('GET', '/{proxy+}', '/orders', 'orders:read')))).toEqual([200, 'ok'])
+    expect(outcome(await api.invoke(rest('GET', '/{proxy+}', '/orders', 'orders:write')))).toEqual([403, 'insufficient_scope'])
+    // A path no entry matches stays refused.
+    expect(outcome(await api.invoke(httpApi('GET /{proxy+}', '/elsewhere', ['orders:read', 'orders:admin'])))).toEqual([403, 'access_denied'])
   })
 
   test('no identity: 401 missing_token before the route is looked at', async () => {
