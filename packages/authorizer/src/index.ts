@@ -167,13 +167,14 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
         }
         allowed = current !== undefined && satisfied[current] === true
       } else {
+        if (tail === undefined) throw new AuthorizerFailure('no_arn', 'the event has no execute-api methodArn / routeArn to build the policy from')
         // HTTP API payload 1.0 events carry `resource`, but not documented as the route's template:
         // their route is found from the ARN's method and path, as for REST TOKEN events.
-        const current = routes.lookup(event.kind === 'http-v1' && event.target ? { methodArn: arnOf(event.target, event.target.tail) } : request.event)
+        const current = routes.lookup(event.kind === 'http-v1' && event.target ? { methodArn: arnOf(event.target, tail) } : request.event)
+        // Whether the gateway named the route: `$default` does not.
+        const routeNamed = event.kind === 'rest-request' || event.kind === 'websocket' || (event.kind === 'http-v2' && event.routeKey !== undefined && !event.routeKey.startsWith('$'))
         if (current === undefined) notListed()
-        if (tail === undefined) throw new AuthorizerFailure('no_arn', 'the event has no execute-api methodArn / routeArn to build the policy from')
-        const routeNamed = event.kind === 'rest-request' || event.kind === 'http-v2' || event.kind === 'websocket'
-        const plan = routes.plan(satisfied, current, tail, routeNamed)
+        const plan = routes.plan(satisfied, current, tail, routeNamed, isHttpApi(event.kind))
         if (plan.narrowed.length > 0) {
           log({
             level: 'warn',

@@ -87,9 +87,10 @@ export interface CompiledRoutes {
   /**
    * The policy for a caller who satisfies `satisfied`, asked about the route `current` at
    * `currentTail`; `routeNamed` when the event names its route (REST REQUEST `resource`, HTTP API
-   * `routeKey`), rather than the route being found from the path.
+   * `routeKey`), rather than the route being found from the path; `defaultRoute` when the API can
+   * have a `$default` route (HTTP APIs): elsewhere a `$default` entry stands for no request.
    */
-  plan: (satisfied: readonly boolean[], current: number | undefined, currentTail: string, routeNamed: boolean) => PolicyPlan
+  plan: (satisfied: readonly boolean[], current: number | undefined, currentTail: string, routeNamed: boolean, defaultRoute: boolean) => PolicyPlan
 }
 
 const keyPattern = /^(?:([A-Z]+) (\/[^\s]*)|(\$[A-Za-z]+))$/
@@ -288,8 +289,11 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     return { satisfied: result, permissionCheckMissing }
   }
 
-  const plan: CompiledRoutes['plan'] = (isSatisfied, current, currentTail, routeNamed) => {
+  const plan: CompiledRoutes['plan'] = (satisfiedByCaller, current, currentTail, routeNamed, defaultRoute) => {
     const n = compiled.length
+    // A `$default` entry of a REST or WebSocket API takes no request: neither allowed nor denied.
+    const inert = (u: number) => !defaultRoute && (compiled[u] as CompiledRoute).key === '$default'
+    const isSatisfied = satisfiedByCaller.map((held, i) => held && !inert(i))
     // A route's patterns may be granted only when what they cover beyond the route can be denied
     // without denying a route the caller may call: else a cached Allow of `GET/public/*` would
     // answer `GET /public/1/x`, which the authorizer denies when asked (no route takes it).
@@ -312,7 +316,7 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     const neededDenies = (): number[] => {
       const bits = compiled.map(() => 0)
       for (const s of allows) reach(s).languages.forEach((mask, u) => {
-        if (!isSatisfied[u]) bits[u] = (bits[u] as number) | mask
+        if (!isSatisfied[u] && !inert(u)) bits[u] = (bits[u] as number) | mask
       })
       return bits
     }
@@ -338,7 +342,7 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     const exactSafe =
       currentAllowed &&
       !hasWildcard(currentTail) &&
-      (routeNamed || compiled.every((route, i) => isSatisfied[i] || !route.languages.some((language) => intersects(currentTail, language))))
+      (routeNamed || compiled.every((route, i) => isSatisfied[i] || inert(i) || !route.languages.some((language) => intersects(currentTail, language))))
     if (!currentAllowed && !hasWildcard(currentTail)) deny.push(currentTail)
     if (exactSafe && current !== undefined && !allows.has(current)) allow.push(currentTail)
     const result = { allow: [...new Set(allow)].sort(), deny: [...new Set(deny)].sort(), narrowed }

@@ -145,16 +145,32 @@ describe('a cached answer never lets through what the authorizer would deny if a
   /** Requests beyond the routes' own: deeper paths, trailing slashes, paths of no route. */
   const requestPool = (routes: Route[]): Array<[string, string]> => {
     const own = routes.flatMap(requestsOf)
-    const more = own.flatMap(([method, path]) => [[method, `${path}/x`], [method, `${path}/`], ['DELETE', path]] as Array<[string, string]>)
+    const more = own.flatMap(
+      ([method, path]) => [[method, `${path}/x`], [method, `${path}/`], [method, `/${path}`], [method, path.replace(/\/([^/]*)$/, '//$1')], ['DELETE', path]] as Array<[string, string]>,
+    )
     return [...own, ...more, ['GET', '/zz'], ['GET', '/']]
   }
 
+  const onDefaultRoute = (identitySource: string[]) => (method: string, path: string) => ({
+    event: httpAuthorizerEventV2({ method, path, routeKey: '$default', identitySource, stage: '$default' }),
+    arn: `arn:aws:execute-api:eu-west-1:123456789012:h1t2t3p4a5/$default/${method}${path}`,
+    cacheKey: JSON.stringify(identitySource),
+  })
+  /** A REST API whose resource is a catch-all (`/{proxy+}`) with a TOKEN authorizer: the ARN is all it sees. */
+  const behindRestProxy = (method: string, path: string) => ({
+    event: authorizerTokenEvent({ token: 'token-of-alice', method, path }),
+    arn: `arn:aws:execute-api:eu-west-1:123456789012:r1e2s3t4a5/prod/${method}${path}`,
+    cacheKey: 'token-of-alice',
+  })
+
   const setups = [
-    { name: 'HTTP API $default, simple, identity sources: token + $context.routeKey', format: 'simple', routeKeyInSources: true },
-    { name: 'HTTP API $default, simple, identity source: token only', format: 'simple', routeKeyInSources: false },
+    { name: 'HTTP API $default, simple, identity sources: token + $context.routeKey', format: 'simple', request: onDefaultRoute(['token-of-alice', '$default']) },
+    { name: 'HTTP API $default, simple, identity source: token only', format: 'simple', request: onDefaultRoute(['token-of-alice']) },
+    { name: 'HTTP API $default, IAM policy, identity source: token only', format: 'iam-policy', request: onDefaultRoute(['token-of-alice']) },
+    { name: 'REST /{proxy+}, TOKEN authorizer, IAM policy', format: 'iam-policy', request: behindRestProxy },
   ] as const
 
-  test.each(setups)('$name', async ({ format, routeKeyInSources }) => {
+  test.each(setups)('$name', async ({ format, request }) => {
     await fc.assert(
       fc.asyncProperty(routeSet, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.array(fc.nat(), { minLength: 2, maxLength: 8 }), fc.boolean(), async (routes, holds, picks, listDefault) => {
         const listed: Record<string, { scopes: string[] }> = Object.fromEntries(routes.map((route, i) => [keyOf(route), { scopes: [`s${i}`] }]))
@@ -165,14 +181,11 @@ describe('a cached answer never lets through what the authorizer would deny if a
         const cache = new Map<string, Answer>()
         for (const pick of picks) {
           const [method, path] = pool[pick % pool.length]!
-          const identitySource = routeKeyInSources ? ['token-of-alice', '$default'] : ['token-of-alice']
-          const event = httpAuthorizerEventV2({ method, path, routeKey: '$default', identitySource, stage: '$default' })
-          const requestArn = `arn:aws:execute-api:eu-west-1:123456789012:h1t2t3p4a5/$default/${method}${path}`
+          const { event, arn: requestArn, cacheKey: key } = request(method, path)
           const ask = async (): Promise<Answer> => {
             const outcome = await api.invoke(event)
             return outcome.kind === 'response' ? (outcome.response as Answer) : undefined
           }
-          const key = JSON.stringify(identitySource)
           if (!cache.has(key)) {
             const answer = await ask()
             if (answer !== undefined) cache.set(key, answer)

@@ -143,30 +143,32 @@ export const routerMatcher = <T>(
   }
 }
 
-const segmentsOf = (path: string): string[] => path.split('/').filter((segment) => segment !== '')
-
 /**
  * The entry API Gateway's own choice of route most likely fell on, for events that show only a
- * path (REST TOKEN authorizers' ARNs): more literal segments first, then an exact method before
- * `ANY`; a greedy variable covers one or more segments, not its bare parent (API Gateway's
- * "child resources"). Empty segments and a trailing slash are ignored.
+ * path (REST TOKEN authorizers' ARNs, `$default`): more literal segments first, then an exact
+ * method before `ANY`; a greedy variable covers one or more characters after its parent's `/`,
+ * not its bare parent (API Gateway's "child resources"). Strict: a trailing `/` or an empty
+ * segment matches no literal or `{name}` segment, so a path matches a template exactly when an
+ * IAM policy's ARN pattern for that template (`*` for each variable) would, less the paths a
+ * `*` reaches that a segment cannot hold. A Lambda authorizer's cached policy is reasoned about in
+ * exactly those terms, so this matcher must not be more lenient than them.
  */
 export const gatewayMatcher = <T>(routes: readonly TemplateRoute<T>[]): ((method: string, path: string) => T | undefined) => {
-  const compiled = routes.map((route) => ({ ...route, parts: segmentsOf(route.template) }))
+  const compiled = routes.map((route) => ({ ...route, parts: route.template === '/' ? [] : route.template.slice(1).split('/') }))
   const literalCount = (route: { parts: string[] }) => route.parts.filter((s) => !s.startsWith('{')).length
   compiled.sort((a, b) => literalCount(b) - literalCount(a) || Number(a.method === 'ANY') - Number(b.method === 'ANY'))
-  const matches = (templateParts: readonly string[], pathParts: readonly string[]): boolean => {
+  const matches = (templateParts: readonly string[], path: string): boolean => {
+    if (!path.startsWith('/')) return false
+    if (templateParts.length === 0) return path === '/'
+    const pathParts = path.slice(1).split('/')
     for (let i = 0; i < templateParts.length; i++) {
       const segment = templateParts[i] as string
-      if (segment.startsWith('{') && segment.endsWith('+}')) return pathParts.length > i
-      if (i >= pathParts.length) return false
-      if (segment.startsWith('{') && segment.endsWith('}')) continue
-      if (segment !== pathParts[i]) return false
+      if (segment.startsWith('{') && segment.endsWith('+}')) return pathParts.slice(i).join('/') !== ''
+      const part = pathParts[i]
+      if (part === undefined || part === '') return false
+      if (!(segment.startsWith('{') && segment.endsWith('}')) && segment !== part) return false
     }
     return templateParts.length === pathParts.length
   }
-  return (method, path) => {
-    const pathParts = segmentsOf(path)
-    return compiled.find((route) => (route.method === method || route.method === 'ANY') && matches(route.parts, pathParts))?.value
-  }
+  return (method, path) => compiled.find((route) => (route.method === method || route.method === 'ANY') && matches(route.parts, path))?.value
 }
