@@ -5,7 +5,7 @@ import httpErrorHandler from '@middy/http-error-handler'
 import jwtVerify from '@middy-auth/jwt-verify'
 import { awsVerifier, cycle, ourOptions } from './verify.js'
 
-/** An HTTP API (payload 2.0) event as API Gateway sends it (cf. shared/fixtures/aws-events). */
+/** An HTTP API (payload 2.0) event as API Gateway sends it (cf. test/fixtures/aws-events/). */
 export const httpApiEvent = (token) => ({
   version: '2.0',
   routeKey: 'GET /orders',
