@@ -1,4 +1,4 @@
-// The floor: the least work any JWS verifier must do per token (DESIGN.md, "Budgets").
+// The floor: the least work any JWS verifier must do per token (docs/design.md#performance-budgets).
 import { verify } from 'node:crypto'
 
 const HASH = { RS256: 'sha256', ES256: 'sha256', EdDSA: null }
@@ -58,7 +58,7 @@ export const floorVerifier = (alg, key) => {
 
 /**
  * ES256 the other way, for reference: `crypto.verify` with `{ key, dsaEncoding: 'ieee-p1363' }`
- * (no DER conversion, but an options object; DESIGN.md says this costs more).
+ * (no DER conversion, but an options object, which costs more: docs/design.md#facts-for-the-floor).
  * @param {import('node:crypto').KeyObject} key
  */
 export const es256OptionsVerifier = (key) => {

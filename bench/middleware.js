@@ -1,11 +1,12 @@
-// Whole Middy invocations: bare, with jwtVerify, and the full stack. DESIGN.md times "the whole
-// middleware, per invocation (a Middy invocation with jwtVerify minus a bare Middy invocation)".
+// Whole Middy invocations: bare, with jwtVerify, and the full stack. The warm budget times the
+// whole middleware, per invocation: a Middy invocation with jwtVerify minus a bare Middy
+// invocation (docs/design.md#what-the-warm-budget-times).
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import jwtVerify from '@middy-auth/jwt-verify'
 import { awsVerifier, cycle, ourOptions } from './verify.js'
 
-/** An HTTP API (payload 2.0) event as API Gateway sends it (cf. shared/fixtures/aws-events). */
+/** An HTTP API (payload 2.0) event as API Gateway sends it (cf. test/fixtures/aws-events/). */
 export const httpApiEvent = (token) => ({
   version: '2.0',
   routeKey: 'GET /orders',
@@ -55,7 +56,7 @@ const lambdaHandler = async () => ok
 /**
  * The middlewares of the full stack that exist in this workspace beyond jwt-verify and
  * http-error-handler (oauth-scope and rbac, when their packages are built), built with the
- * usage shown in DESIGN.md. A package that is missing or cannot be built that way is skipped.
+ * usage shown in docs/design.md. A package that is missing or cannot be built that way is skipped.
  * @returns {Promise<{ middlewares: object[], names: string[], notes: string[] }>}
  */
 export const optionalStack = async () => {
@@ -124,7 +125,7 @@ export const middlewareTasks = (fixture, { events, extra }) => {
   ]
 }
 
-/** jwtVerify, then the optional middlewares, then http-error-handler (DESIGN.md's order). */
+/** jwtVerify, then the optional middlewares, then http-error-handler (the order of docs/design.md#the-flow-of-one-request). */
 export const fullStackTask = (fixture, { events, extra }) => {
   const full = middy().use(jwtVerify(ourOptions(fixture))).use(extra).use(httpErrorHandler({ logger: false })).handler(lambdaHandler)
   const next = cycle(events)

@@ -3,8 +3,9 @@
 //
 // Measures, in one run, against the bare crypto.verify floor of the same tokens: our whole
 // middleware per Middy invocation, its verified-token cache, jose and aws-jwt-verify, cold
-// instances, JWKS request counts, and the bundles' size and import time. Budgets from
-// DESIGN.md are printed with PASS/OVER; the exit code is 0 unless something crashes.
+// instances, JWKS request counts, and the bundles' size and import time. The budgets
+// (docs/design.md#performance-budgets) are printed with PASS/OVER; the exit code is 0 unless
+// something crashes.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -60,7 +61,7 @@ for (const alg of ALGORITHMS) {
     await checkMiddlewareTasks(mwTasks)
   } catch (error) {
     if (stack.middlewares.length === 0) throw error
-    // The optional middlewares were built from DESIGN.md's usage; if they deny, time without them.
+    // The optional middlewares were built from the usage in docs/design.md; if they deny, time without them.
     const index = mwTasks.findIndex((task) => task.name === 'middy full stack')
     mwTasks[index] = fullStackTask(fixture, { events: events[alg], extra: [] })
     await checkMiddlewareTasks(mwTasks)
@@ -199,7 +200,7 @@ if (!skip.has('bundle')) {
   const jwtOnly = built.find((r) => r.name === 'middy + @middy-auth/jwt-verify')
   console.log(`jwt-verify handler, by package: ${Object.entries(jwtOnly.packages).map(([name, bytes]) => `${name} ${fmtBytes(bytes)}`).join(', ')}`)
   console.log(`jwt-verify handler, largest files: ${jwtOnly.largest.map(({ file, bytes }) => `${file.replace(/^packages\//, '')} ${fmtBytes(bytes)}`).join(', ')}`)
-  // DESIGN.md's budget is for the handler with jwt-verify + oauth-scope + rbac; until those
+  // The bundle budget is for the handler with jwt-verify + oauth-scope + rbac; until those
   // packages build, the jwt-verify handler stands in for it.
   const ours = built.find((r) => r.name === 'middy + jwt-verify + oauth-scope + rbac') ?? jwtOnly
   if (ours !== jwtOnly) console.log(`${ours.name}, by package: ${Object.entries(ours.packages).map(([name, bytes]) => `${name} ${fmtBytes(bytes)}`).join(', ')}`)
@@ -213,7 +214,7 @@ if (!skip.has('bundle')) {
 }
 
 // ---- summary -----------------------------------------------------------------------------------
-console.log('=== budgets (DESIGN.md) ===')
+console.log('=== budgets (docs/design.md#performance-budgets) ===')
 table(['', 'measured', 'budget', ''], budgets.map((b) => [b.name, b.value.toFixed(2), String(b.limit), b.verdict]))
 info.loadEnd = loadavg()
 console.log(`load average at end: ${info.loadEnd.map((l) => l.toFixed(2)).join(' ')}`)

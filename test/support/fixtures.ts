@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 
-/** The real AWS events of `../shared/fixtures/aws-events/`, beside the repository. */
-const fixturesDir = new URL('../../../shared/fixtures/aws-events/', import.meta.url)
+/** The AWS events of `test/fixtures/aws-events/` (their provenance is in its `SOURCES.md`). */
+const fixturesDir = new URL('../fixtures/aws-events/', import.meta.url)
 
 /**
  * A fresh copy of a fixture event (tests may mutate it).

@@ -1,7 +1,7 @@
 import { bearerChallenge } from './challenge.js'
 
 /**
- * The stable codes of every denial in the suite (DESIGN.md, "AuthError").
+ * The stable codes of every denial in the suite (docs/design.md#denials).
  *
  * @example
  * ```ts

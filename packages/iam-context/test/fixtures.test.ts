@@ -4,7 +4,7 @@ import { loadFixture } from '../../../test/support/fixtures.js'
 import { readIamCaller } from '../src/index.js'
 import { outcome, protect } from './support.js'
 
-/** Every IAM fixture of shared/fixtures/aws-events, through a real middy handler. */
+/** Every IAM fixture of test/fixtures/aws-events/, through a real middy handler. */
 describe('IAM callers of the captured events reach the handler', () => {
   test('REST, assumed role (real capture)', async () => {
     const api = protect()

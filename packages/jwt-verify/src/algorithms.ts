@@ -23,7 +23,8 @@ interface AlgorithmRule {
 
 const rsa = (hash: string): AlgorithmRule => ({
   fits: (key) => key.kty === 'RSA',
-  // A bare KeyObject: an options object costs about 16 µs per call on RS256 (DESIGN.md).
+  // A bare KeyObject: an options object costs about 16 µs per call on RS256
+  // (docs/design.md#verifying-at-the-floor).
   verify: (data, signature, key) => verify(hash, data, key.key, signature),
 })
 
@@ -37,7 +38,8 @@ const rsaPss = (hash: string): AlgorithmRule => ({
 const ecdsa = (hash: string, crv: string, partLength: number): AlgorithmRule => ({
   fits: (key) => key.kty === 'EC' && key.crv === crv,
   // JWS signatures are raw r||s (RFC 7518 §3.4). Converting them to DER lets us pass the bare
-  // KeyObject: `{ dsaEncoding: 'ieee-p1363' }` would cost about 33 µs per call (DESIGN.md).
+  // KeyObject: `{ dsaEncoding: 'ieee-p1363' }` would cost about 33 µs per call
+  // (docs/design.md#verifying-at-the-floor).
   verify: (data, signature, key) =>
     signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
 })

@@ -38,7 +38,7 @@ const numericClaim = (payload: Record<string, unknown>, name: string, required: 
 /**
  * RFC 7519 / RFC 9068 checks of a payload whose signature and issuer are already verified.
  * `exp` is required and must be a number; `nbf` and `iat`, when present, must be numbers and
- * not in the future (DESIGN.md, "Time claims").
+ * not in the future (docs/design.md#time-claims).
  *
  * @example
  * ```ts

@@ -20,7 +20,7 @@ export interface ResolvedKey {
   readonly alg: string | undefined
   /** The JWK `use`, when given: only `sig` keys verify tokens. */
   readonly use: string | undefined
-  /** The imported public key, passed bare to `crypto.verify` (no options object: see DESIGN.md). */
+  /** The imported public key, passed bare to `crypto.verify` (no options object: docs/design.md#verifying-at-the-floor). */
   readonly key: KeyObject
 }
 

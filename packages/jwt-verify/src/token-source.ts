@@ -37,7 +37,7 @@ const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malfo
 
 /**
  * Reads `<scheme> <token>` from an `Authorization`-style value. Another scheme is "no
- * credentials" (DESIGN.md, "Scheme"); the scheme alone is an empty token. What follows the
+ * credentials" (docs/design.md#scheme); the scheme alone is an empty token. What follows the
  * scheme is the token, even with spaces or commas in it (see {@link looksLikeSeveralTokens}).
  */
 const fromSchemeValue = (value: string | undefined, scheme: string): TokenLookup => {

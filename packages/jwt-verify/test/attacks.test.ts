@@ -793,7 +793,7 @@ describe('token sources', () => {
 // Every event kind, from the real fixtures
 // ---------------------------------------------------------------------------------------------
 
-const fixturesDir = new URL('../../../../shared/fixtures/aws-events/', import.meta.url)
+const fixturesDir = new URL('../../../test/fixtures/aws-events/', import.meta.url)
 const requestFixtures = readdirSync(fixturesDir).filter((name) => name.endsWith('.json') && !name.startsWith('authorizer-response'))
 
 /** Puts the Authorization value into a fixture, where its event kind carries it. */

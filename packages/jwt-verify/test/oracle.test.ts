@@ -1,5 +1,5 @@
 /**
- * The oracle (DESIGN.md, "The oracle"): the same tokens, valid, mutated and hostile, go to our
+ * The oracle (docs/design.md#the-oracle): the same tokens, valid, mutated and hostile, go to our
  * middleware and to jose's `jwtVerify` with the same issuer, audience, algorithm allow-list,
  * `typ`, tolerance, key set and clock, and must get the same accept/reject. The few places where
  * we are stricter are explicit expectations below (`stricterRules`), never skipped cases.
@@ -36,7 +36,7 @@ interface PoolKey {
   readonly algs: readonly SignAlg[]
   /** Ours and jose's import agree the key may verify (use/alg fitting is per token). */
   readonly type: 'RSA' | 'P-256' | 'P-384' | 'P-521' | 'Ed25519'
-  /** Skipped at import by us (RSA under 2048 bits, DESIGN.md); jose refuses it per token. */
+  /** Skipped at import by us (RSA under 2048 bits, docs/design.md#the-oracle); jose refuses it per token. */
   readonly weak: boolean
 }
 
@@ -456,7 +456,7 @@ const roundTrips = (text: string): boolean => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Expectations: jose's verdict, plus what DESIGN.md makes stricter
+// Expectations: jose's verdict, plus where the design is stricter (docs/design.md#the-oracle)
 // ---------------------------------------------------------------------------------------------
 
 type Verdict = 'accept' | 'reject' | 'invalid_request'
@@ -475,8 +475,8 @@ const joseDecode = (segment: string): Record<string, unknown> | undefined => {
 }
 
 /**
- * Where DESIGN.md says we are stricter than jose: each rule names a token jose accepts and we
- * refuse. Anything jose accepts that matches none of these, we must accept too.
+ * Where the design is stricter than jose (docs/design.md#the-oracle): each rule names a token
+ * jose accepts and we refuse. Anything jose accepts that matches none of these, we must accept too.
  */
 const stricterRules: ReadonlyArray<[string, (token: string, header: Record<string, unknown>, payload: Record<string, unknown>, config: Config) => boolean]> = [
   // Time claims: iat in the future is refused even without maxTokenAge.
@@ -485,13 +485,13 @@ const stricterRules: ReadonlyArray<[string, (token: string, header: Record<strin
   ['jku/x5u/jwk/x5c header', (_t, header) => ['jku', 'x5u', 'jwk', 'x5c'].some((name) => Object.hasOwn(header, name))],
   // A non-string sub.
   ['non-string sub', (_t, _h, payload) => Object.hasOwn(payload, 'sub') && typeof payload.sub !== 'string'],
-  // Padded base64 (jose's atob fallback accepts correct padding on Node < 25; DESIGN.md refuses it).
+  // Padded base64 (jose's atob fallback accepts correct padding on Node < 25; we refuse it).
   ['padded base64url', (token) => token.includes('=')],
   // Without a kid, several keys that fit the algorithm are ambiguous (verifier.ts, pickKey).
   ['no kid, several keys fit', (_t, header, _p, config) => !Object.hasOwn(header, 'kid') && fittingKeys(config, header.alg).length > 1],
-  // Not (yet) in DESIGN.md, reported: a time claim that JSON turns into ±Infinity (1e309).
+  // A time claim that JSON turns into ±Infinity (1e309) (docs/design.md#time-claims).
   ['non-finite time claim', (_t, _h, payload) => ['exp', 'nbf', 'iat'].some((n) => typeof payload[n] === 'number' && !Number.isFinite(payload[n]))],
-  // Not (yet) in DESIGN.md, reported: tokens over MAX_TOKEN_LENGTH are refused before decoding.
+  // Tokens over MAX_TOKEN_LENGTH are refused before decoding.
   ['longer than 16 KiB', (token) => token.length > MAX_TOKEN_LENGTH],
 ]
 
@@ -508,13 +508,13 @@ interface Expectation {
 }
 
 const expectation = async (token: string, config: Config): Promise<Expectation> => {
-  // The bearer value is trimmed; whitespace or a comma inside it means several tokens (DESIGN.md: 400).
+  // The bearer value is trimmed; whitespace or a comma inside it means several tokens (400, docs/design.md#scheme).
   const extracted = token.trim()
   if (extracted === '') return { verdict: 'invalid_request', reasons: ['empty bearer'] }
   if (/[\s,]/.test(extracted)) return { verdict: 'invalid_request', reasons: ['whitespace or comma: several tokens'] }
 
   const full = await jose(extracted, config, config.keys)
-  // RSA keys under 2048 bits are skipped at import (DESIGN.md): jose sees them per token, and
+  // RSA keys under 2048 bits are skipped at import (docs/design.md#the-oracle): jose sees them per token, and
   // without a kid they make the choice ambiguous for jose, not for us.
   const ourKeys = config.keys.filter((name) => !keyNamed(name).weak)
   const reference = ourKeys.length === config.keys.length ? full : await jose(extracted, config, ourKeys)

@@ -1,6 +1,6 @@
 // Builders of Lambda events, one file per payload family in ./events/; this module gathers
 // them. Each builder returns the keys a real event of its kind has (see the captures in
-// shared/fixtures/aws-events/), with headers, cookies and the query where that kind puts them.
+// test/fixtures/aws-events/), with headers, cookies and the query where that kind puts them.
 
 export type { ClientCertOption, EventOptions, IamAuthorizerIdentity, LambdaAuthorizerOption } from './events/options.js'
 export { functionUrlEvent, httpApiEvent, httpAuthorizerEventV2 } from './events/http-api.js'

@@ -16,7 +16,7 @@ import {
 type Json = Record<string, unknown>
 
 function fixture(name: string): Json {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/fixtures/aws-events/${name}.json`, import.meta.url), 'utf8')) as Json
+  return JSON.parse(readFileSync(new URL(`../../../test/fixtures/aws-events/${name}.json`, import.meta.url), 'utf8')) as Json
 }
 
 const keysOf = (value: unknown): string[] => Object.keys((value ?? {}) as Json).sort()
