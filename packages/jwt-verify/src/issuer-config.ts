@@ -1,5 +1,6 @@
 import type { Algorithm } from './algorithms.js'
 import type { KeyResolver } from './key-resolver.js'
+import type { DpopOptions, MtlsOptions } from './sender-binding-options.js'
 
 /**
  * A custom check of a verified payload. Return `false` (or throw) to refuse the token; the
@@ -48,4 +49,8 @@ export interface IssuerConfig {
   requiredClaims?: readonly string[]
   /** A custom check of the payload. */
   claims?: ClaimsCheck
+  /** DPoP-bound tokens of this issuer (RFC 9449); `false` turns off the middleware's `dpop` here. Default: the middleware's `dpop`. */
+  dpop?: DpopOptions | false
+  /** mTLS-bound tokens of this issuer (RFC 8705); `false` turns off the middleware's `mtls` here. Default: the middleware's `mtls`. */
+  mtls?: MtlsOptions | false
 }

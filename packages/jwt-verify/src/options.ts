@@ -5,6 +5,8 @@ import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
 import { createRemoteKeyResolver } from './remote-key-resolver.js'
+import { createMemoryReplayStore, type ReplayStore } from './replay-store.js'
+import { compileDpop, compileMtls, type DpopOptions, type MtlsOptions } from './sender-binding-options.js'
 import { createStaticKeyResolver } from './static-key-resolver.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
@@ -43,6 +45,10 @@ interface CommonOptions {
   jwks?: JwksOptions
   /** The clock, in milliseconds since the epoch (tests). Default `Date.now`. */
   clock?: () => number
+  /** DPoP-bound tokens (RFC 9449), for every issuer entry that sets no `dpop` of its own. Default: off. */
+  dpop?: DpopOptions
+  /** mTLS-bound tokens (RFC 8705), for every issuer entry that sets no `mtls` of its own. Default: off. */
+  mtls?: MtlsOptions
 }
 
 /**
@@ -96,13 +102,22 @@ export interface CompiledOptions {
   realm: string
   cacheMaxEntries: number
   clock: () => number
+  /** Every algorithm a DPoP proof may use under some issuer entry, for the challenge's `algs`; empty without DPoP. */
+  dpopAlgorithms: Algorithm[]
 }
 
-const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'cache', 'jwks', 'clock'])
+const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'cache', 'jwks', 'clock', 'dpop', 'mtls'])
 const knownIssuerFields = new Set([
   'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
-  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims',
+  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'dpop', 'mtls',
 ])
+
+/** What every issuer entry's binding options fall back to. */
+interface BindingDefaults {
+  dpop: unknown
+  mtls: unknown
+  shared: { replayStore: () => ReplayStore; clock: () => number }
+}
 
 /**
  * Checks every option and compiles the issuers (key resolvers shared per JWKS URL). Anything
@@ -142,9 +157,27 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   }
   const resolvers = new Map<string, KeyResolver>()
   const seen = new Set<string>()
-  const issuers = (rawIssuers ?? []).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen))
-  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, cacheMaxEntries, clock }
+  // One in-memory replay store per middleware instance, made only when some entry uses DPoP without its own.
+  let memoryStore: ReplayStore | undefined
+  const bindingDefaults: BindingDefaults = {
+    dpop: options.dpop,
+    mtls: options.mtls,
+    shared: { replayStore: () => (memoryStore ??= createMemoryReplayStore({ clock })), clock },
+  }
+  // Checked even when every entry has its own, so that a mistake there is never silent.
+  compileDpop(options.dpop, 'dpop', bindingDefaults.shared, configError)
+  compileMtls(options.mtls, 'mtls', configError)
+  const issuers = (rawIssuers ?? []).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingDefaults))
+  const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
+  if (dpopAlgorithms.length > 0 && !acceptsDpopScheme(tokenSource)) {
+    throw configError(`'dpop' needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
+  }
+  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, cacheMaxEntries, clock, dpopAlgorithms }
 }
+
+/** DPoP tokens come as `Authorization: DPoP <token>` (RFC 9449 §7.1), next to `Bearer`. */
+export const acceptsDpopScheme = (source: TokenSource): boolean =>
+  typeof source === 'object' && 'header' in source && source.header.toLowerCase() === 'authorization' && (source.scheme === undefined || source.scheme?.toLowerCase() === 'bearer')
 
 const checkTokenSource = (source: unknown): void => {
   if (typeof source === 'function') return
@@ -168,6 +201,7 @@ const compileIssuer = (
   resolverSettings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
   seen: Set<string>,
+  defaults: BindingDefaults,
 ): CompiledIssuer => {
   const at = `issuers[${index}]`
   if (!isRecord(entry)) throw configError(`${at} must be an object`)
@@ -211,6 +245,10 @@ const compileIssuer = (
       requiredClaims,
     },
     claimsCheck: entry.claims,
+    binding: {
+      dpop: compileDpop(entry.dpop !== undefined ? entry.dpop : defaults.dpop, entry.dpop !== undefined ? `${at}.dpop` : 'dpop', defaults.shared, configError),
+      mtls: compileMtls(entry.mtls !== undefined ? entry.mtls : defaults.mtls, entry.mtls !== undefined ? `${at}.mtls` : 'mtls', configError),
+    },
   }
 }
 

@@ -15,6 +15,8 @@ const issuerSchema = {
     maxTokenAge: { type: 'number' },
     requiredClaims: { type: 'array', items: { type: 'string' } },
     claims: { instanceof: 'Function' },
+    dpop: { oneOf: [{ type: 'object' }, { const: false }] },
+    mtls: { oneOf: [{ type: 'object' }, { const: false }] },
   },
   required: ['issuer', 'audience'],
   additionalProperties: false,
@@ -31,6 +33,8 @@ const optionSchema = {
     cache: { oneOf: [{ type: 'object' }, { const: false }] },
     jwks: { type: 'object' },
     clock: { instanceof: 'Function' },
+    dpop: { type: 'object' },
+    mtls: { type: 'object' },
   },
   additionalProperties: false,
 } as const

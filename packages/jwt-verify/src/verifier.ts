@@ -6,6 +6,7 @@ import type { ClaimsCheck } from './issuer-config.js'
 import { decodeJws } from './jws.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 import { TokenRejection } from './rejection.js'
+import type { CompiledBinding } from './sender-binding-options.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 
 /** One issuer entry, compiled at cold start. */
@@ -15,6 +16,8 @@ export interface CompiledIssuer {
   readonly resolver: KeyResolver
   readonly rules: ClaimRules
   readonly claimsCheck: ClaimsCheck | undefined
+  /** How its tokens may be bound to the client (DPoP, mTLS). */
+  readonly binding: CompiledBinding
 }
 
 /** What {@link createVerifier} needs. */
@@ -61,7 +64,11 @@ const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({ ...auth, scope
  * const auth = await verify(token)
  * ```
  */
-export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettings): { verify: Verify; checkGatewayClaims: CheckGatewayClaims } => {
+export const createVerifier = ({
+  issuers,
+  cacheMaxEntries,
+  now,
+}: VerifierSettings): { verify: Verify; checkGatewayClaims: CheckGatewayClaims; issuerFor: (iss: string | undefined) => CompiledIssuer | undefined } => {
   const byIssuer = new Map<string, number>()
   issuers.forEach((entry, index) => {
     for (const iss of entry.issuers) if (!byIssuer.has(iss)) byIssuer.set(iss, index)
@@ -147,7 +154,12 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
     })
   }
 
-  return { verify, checkGatewayClaims }
+  const issuerFor = (iss: string | undefined): CompiledIssuer | undefined => {
+    const index = iss === undefined ? undefined : byIssuer.get(iss)
+    return index === undefined ? undefined : issuers[index]
+  }
+
+  return { verify, checkGatewayClaims, issuerFor }
 }
 
 /** A cached token is never used past `exp`, nor past its `maxTokenAge`. */

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto'
+import { isRecord } from '@middy-auth/core'
+import { type Algorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
+import { hasPrivateMembers, importJwk } from './import-jwk.js'
+import { decodeJws } from './jws.js'
+import { jwkThumbprint, requiredJwkMembers } from './jwk-thumbprint.js'
+import type { ResolvedKey } from './key-resolver.js'
+import type { NonceIssuer } from './dpop-nonce.js'
+import { DpopRejection, DpopNonceRequired } from './rejection.js'
+import { normalizeHtu } from './request-target.js'
+
+/** What a proof is checked against, compiled at cold start. */
+export interface DpopProofRules {
+  readonly algorithms: ReadonlySet<Algorithm>
+  /** Seconds a proof is accepted after its `iat`. */
+  readonly maxAge: number
+  /** Seconds of leeway for a client clock ahead or behind. */
+  readonly clockTolerance: number
+  readonly nonces: NonceIssuer | undefined
+}
+
+/** What the request says the proof must match. */
+export interface ProofContext {
+  readonly method: string
+  /** Normalized (see `normalizeHtu`). */
+  readonly url: string
+  readonly accessToken: string
+  /** Seconds since the epoch. */
+  readonly now: number
+}
+
+/** A proof that passed every check but the replay check, which needs I/O. */
+export interface CheckedProof {
+  /** RFC 7638 thumbprint of the proof's key: must equal the token's `cnf.jkt`. */
+  readonly jkt: string
+  /** The proof's `jti`, scoped to its key. */
+  readonly replayKey: string
+  /** Seconds since the epoch after which this proof is refused anyway. */
+  readonly expiresAt: number
+}
+
+/** Proofs are small (a header with a public key, five claims): anything larger is refused before decoding. */
+const MAX_PROOF_LENGTH = 8 * 1024
+const MAX_JTI_LENGTH = 256
+
+/** Proof keys by thumbprint: a client signs every proof with the same key, imported once. */
+const importedKeys = new Map<string, ResolvedKey>()
+const MAX_IMPORTED_KEYS = 1000
+
+const importProofKey = (jwk: Record<string, unknown>, jkt: string): ResolvedKey | undefined => {
+  const cached = importedKeys.get(jkt)
+  if (cached) return cached
+  // Only the thumbprint's members: the key verifies exactly what its thumbprint names.
+  const members = requiredJwkMembers(jwk)
+  const key = members && importJwk(members)
+  if (!key) return undefined
+  if (importedKeys.size >= MAX_IMPORTED_KEYS) importedKeys.delete(importedKeys.keys().next().value as string)
+  importedKeys.set(jkt, key)
+  return key
+}
+
+/**
+ * `BASE64URL(SHA-256(access token))`, the proof's `ath` (RFC 9449 §4.2).
+ *
+ * @example
+ * ```ts
+ * accessTokenHash('eyJ…') // 'fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo'
+ * ```
+ */
+export const accessTokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url')
+
+const refuse = (reason: string): never => {
+  throw new DpopRejection(reason)
+}
+
+/**
+ * Checks a DPoP proof completely (RFC 9449 §4.3) except its replay: `typ` `dpop+jwt`, an allowed
+ * asymmetric `alg`, an embedded public `jwk` (any private member refuses it), the signature with
+ * that key, `jti`, `htm`, `htu`, `iat` within the window, `ath` of the access token and, when
+ * nonces are on, a fresh server `nonce`.
+ *
+ * @throws DpopRejection for anything wrong with the proof; DpopNonceRequired when only the nonce is missing or stale.
+ */
+export const checkDpopProof = (proof: string, request: ProofContext, rules: DpopProofRules): CheckedProof => {
+  if (proof.length > MAX_PROOF_LENGTH) refuse('too_large')
+  let decoded: ReturnType<typeof decodeJws>
+  try {
+    decoded = decodeJws(proof)
+  } catch {
+    return refuse('malformed')
+  }
+  const { header, payload } = decoded
+  if (header.typ !== 'dpop+jwt') refuse('typ')
+  const alg = header.alg
+  if (typeof alg !== 'string' || !rules.algorithms.has(alg as Algorithm)) refuse('alg')
+  // No extension is understood, so none may be critical (RFC 7515 §4.1.11).
+  if (header.crit !== undefined) refuse('crit')
+  const jwk = header.jwk
+  if (!isRecord(jwk) || hasPrivateMembers(jwk)) refuse('jwk')
+  const jkt = jwkThumbprint(jwk as Record<string, unknown>) ?? refuse('jwk')
+  const key = importProofKey(jwk as Record<string, unknown>, jkt) ?? refuse('jwk')
+  if (!keyFitsAlgorithm(key, alg as Algorithm)) refuse('jwk')
+  if (!verifySignature(alg as Algorithm, decoded.signingInput, decoded.signature, key)) refuse('signature')
+
+  const { jti, htm, htu, iat, ath } = payload
+  if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) refuse('jti')
+  if (htm !== request.method) refuse('htm')
+  if (typeof htu !== 'string' || normalizeHtu(htu) !== request.url) refuse('htu')
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) refuse('iat')
+  if ((iat as number) > request.now + rules.clockTolerance) refuse('iat_future')
+  if ((iat as number) < request.now - rules.maxAge - rules.clockTolerance) refuse('iat_too_old')
+  if (ath !== accessTokenHash(request.accessToken)) refuse('ath')
+  if (rules.nonces && !rules.nonces.check(payload.nonce)) throw new DpopNonceRequired(payload.nonce === undefined ? 'nonce_missing' : 'nonce_stale', rules.nonces.issue())
+
+  return { jkt, replayKey: `${jkt}:${jti as string}`, expiresAt: Math.ceil((iat as number) + rules.maxAge + rules.clockTolerance) }
+}
