@@ -12,7 +12,13 @@ import { outcome, protect } from './support.js'
 let dir: string
 let iss: TestIssuer
 const audience = 'devices'
-const certs: Array<{ pem: string; thumbprint: string }> = []
+interface Certificate {
+  pem: string
+  thumbprint: string
+}
+const certs: Certificate[] = []
+/** The i-th certificate made in beforeAll. */
+const cert = (index: number): Certificate => certs[index] as Certificate
 
 /** A self-signed client certificate made with openssl, and its thumbprint computed by openssl too. */
 const makeCertificate = (name: string) => {
@@ -82,21 +88,21 @@ const eventKinds: Array<[string, (token: string, pem?: string) => unknown]> = [
 
 describe('mTLS-bound tokens (RFC 8705)', () => {
   test('certificateThumbprint is the SHA-256 of the DER, base64url, as openssl computes it', () => {
-    for (const cert of certs) expect(certificateThumbprint(cert.pem)).toBe(cert.thumbprint)
+    for (const made of certs) expect(certificateThumbprint(made.pem)).toBe(made.thumbprint)
     expect(certificateThumbprint('-----BEGIN CERTIFICATE-----\nMIIEZTCCAk0CAQEwDQ...')).toBeUndefined()
   })
 
   describe.each(eventKinds)('%s', (_name, makeEvent) => {
     test('the bound token with its certificate is accepted and recorded', async () => {
       const api = protect({ issuers: [entry()], mtls: { boundTokens: 'required' } })
-      const [cert] = certs as [{ pem: string; thumbprint: string }]
-      expect((await api.invoke(makeEvent(await boundToken(cert.thumbprint), cert.pem))).statusCode).toBe(200)
-      expect(api.seen[0]?.confirmation).toEqual({ 'x5t#S256': cert.thumbprint })
+      const first = cert(0)
+      expect((await api.invoke(makeEvent(await boundToken(first.thumbprint), first.pem))).statusCode).toBe(200)
+      expect(api.seen[0]?.confirmation).toEqual({ 'x5t#S256': first.thumbprint })
     })
 
     test('another certificate, or none: 401 invalid_token', async () => {
       const api = protect({ issuers: [entry()], mtls: { boundTokens: 'allowed' } })
-      const [first, second] = certs as [{ pem: string; thumbprint: string }, { pem: string; thumbprint: string }]
+      const [first, second] = [cert(0), cert(1)]
       const token = await boundToken(first.thumbprint)
       expect(outcome(await api.invoke(makeEvent(token, second.pem)))).toEqual([401, 'invalid_token'])
       expect(outcome(await api.invoke(makeEvent(token)))).toEqual([401, 'invalid_token'])
@@ -105,8 +111,7 @@ describe('mTLS-bound tokens (RFC 8705)', () => {
   })
 
   test('required: an unbound token is refused; allowed: accepted, with no confirmation', async () => {
-    const [cert] = certs as [{ pem: string }]
-    const event = async () => httpApiEvent({ bearer: await plainToken(), clientCert: { clientCertPem: cert.pem } })
+    const event = async () => httpApiEvent({ bearer: await plainToken(), clientCert: { clientCertPem: cert(0).pem } })
     expect(outcome(await protect({ issuers: [entry()], mtls: { boundTokens: 'required' } }).invoke(await event()))).toEqual([401, 'invalid_token'])
     const relaxed = protect({ issuers: [entry()], mtls: { boundTokens: 'allowed' } })
     expect((await relaxed.invoke(await event())).statusCode).toBe(200)
@@ -114,16 +119,14 @@ describe('mTLS-bound tokens (RFC 8705)', () => {
   })
 
   test('a certificate-bound token is refused where mTLS binding is not turned on', async () => {
-    const [cert] = certs as [{ pem: string; thumbprint: string }]
     const api = protect({ issuers: [entry()] })
-    expect(outcome(await api.invoke(httpApiEvent({ bearer: await boundToken(cert.thumbprint), clientCert: { clientCertPem: cert.pem } })))).toEqual([401, 'invalid_token'])
+    expect(outcome(await api.invoke(httpApiEvent({ bearer: await boundToken(cert(0).thumbprint), clientCert: { clientCertPem: cert(0).pem } })))).toEqual([401, 'invalid_token'])
   })
 
   test('the truncated PEM of the real fixtures is no certificate: refused', async () => {
     const api = protect({ issuers: [entry()], mtls: { boundTokens: 'required' } })
     const event = loadFixture('rest-v1-mtls.json')
-    const [cert] = certs as [{ thumbprint: string }]
-    event.headers.Authorization = `Bearer ${await boundToken(cert.thumbprint)}`
+    event.headers.Authorization = `Bearer ${await boundToken(cert(0).thumbprint)}`
     event.multiValueHeaders = { ...event.multiValueHeaders, Authorization: [event.headers.Authorization] }
     expect(outcome(await api.invoke(event))).toEqual([401, 'invalid_token'])
   })
