@@ -89,6 +89,9 @@ export const checkDpopProof = (proof: string, request: ProofContext, rules: Dpop
   } catch {
     return refuse('malformed')
   }
+  // One encoding per signature: base64url's unused low bits could otherwise give the same proof
+  // another spelling, a second string for one signature.
+  if (decoded.signature.toString('base64url') !== proof.slice(proof.lastIndexOf('.') + 1)) refuse('malformed')
   const { header, payload } = decoded
   if (header.typ !== 'dpop+jwt') refuse('typ')
   const alg = header.alg

@@ -136,6 +136,17 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
       expect(outcome(await refusedWith(dpopEvent(token, undefined)))).toEqual([401, 'invalid_dpop_proof'])
     })
 
+    test('the same signature spelt another way (unused base64url bits) is refused', async () => {
+      const token = await boundToken()
+      const proof = await signProof(key, { url, token })
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+      const last = alphabet.indexOf(proof.slice(-1))
+      // An ES256 signature is 64 bytes: the last of 86 characters carries 2 bits, the other 4 are unused.
+      const respelt = proof.slice(0, -1) + alphabet[(last & 0b110000) | (~last & 0b001111)]
+      expect(Buffer.from(respelt.split('.')[2] as string, 'base64url')).toEqual(Buffer.from(proof.split('.')[2] as string, 'base64url'))
+      expect(outcome(await refusedWith(dpopEvent(token, respelt)))).toEqual([401, 'invalid_dpop_proof'])
+    })
+
     test('a DPoP-bound token sent as Bearer is refused (downgrade)', async () => {
       const token = await boundToken()
       const event = withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `Bearer ${token}`, dpop: await signProof(key, { url, token }) })
