@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import * as dpop from 'dpop'
 import fc from 'fast-check'
-import Provider from 'oidc-provider'
+import Provider, { type ProviderContext } from 'oidc-provider'
 import { accessTokenHash } from '../src/dpop-proof.js'
 import { proofKey, signProof, withHeaders } from './dpop-support.js'
 import { eventKindsWithUrls, methodOf } from './event-urls.js'
@@ -46,7 +46,7 @@ const listen = async (): Promise<void> => {
       clientCredentials: { enabled: true },
       dPoP: { enabled: true },
       // The TLS terminator in front of this test server is the test itself: it passes the certificate in a header.
-      mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate: (ctx) => (ctx.get('x-client-cert') ? decodeURIComponent(ctx.get('x-client-cert')) : undefined) },
+      mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate: (ctx: ProviderContext) => (ctx.get('x-client-cert') ? decodeURIComponent(ctx.get('x-client-cert')) : undefined) },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
