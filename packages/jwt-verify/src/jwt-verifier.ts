@@ -74,17 +74,26 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
   const refusal = (error: unknown, token: string): AuthError =>
     error instanceof TokenRejection && looksLikeSeveralTokens(token) ? deny('invalid_request', 'multiple_tokens') : toAuthError(error)
 
-  const fromGateway = (event: unknown): AuthContext | undefined => {
+  const fromGateway = (event: unknown): AuthContext | Promise<AuthContext> | undefined => {
     const auth = gatewayAuth(event)
     if (!auth) return undefined
     // The gateway checked the signature and its own issuer. When issuers are configured, the
     // claims must also pass that entry's rules (audience, presets' token_use and client_id,
     // required claims, custom checks): trusting the gateway must not widen what is accepted.
     if (auth.source === 'apigateway' && settings.issuers.length > 0) {
+      let checked: void | Promise<void>
       try {
-        checkGatewayClaims(auth.claims as Record<string, unknown>)
+        checked = checkGatewayClaims(auth.claims as Record<string, unknown>)
       } catch (error) {
         throw toAuthError(error)
+      }
+      if (checked) {
+        return checked.then(
+          () => auth,
+          (error: unknown) => {
+            throw toAuthError(error)
+          },
+        )
       }
     }
     return auth

@@ -109,7 +109,7 @@ export interface CompiledOptions {
 const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'cache', 'jwks', 'clock', 'dpop', 'mtls'])
 const knownIssuerFields = new Set([
   'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
-  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'dpop', 'mtls',
+  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'claimsCacheTtl', 'dpop', 'mtls',
 ])
 
 /** What every issuer entry's binding options fall back to. */
@@ -245,6 +245,7 @@ const compileIssuer = (
       requiredClaims,
     },
     claimsCheck: entry.claims,
+    claimsCacheTtl: positive(entry.claimsCacheTtl, `${at}.claimsCacheTtl`, 60, true),
     binding: {
       dpop: compileDpop(entry.dpop !== undefined ? entry.dpop : defaults.dpop, entry.dpop !== undefined ? `${at}.dpop` : 'dpop', defaults.shared, configError),
       mtls: compileMtls(entry.mtls !== undefined ? entry.mtls : defaults.mtls, entry.mtls !== undefined ? `${at}.mtls` : 'mtls', configError),

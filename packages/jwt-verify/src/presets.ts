@@ -9,7 +9,10 @@ import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
  * ```
  */
 export type PresetOverrides = Partial<
-  Pick<IssuerConfig, 'algorithms' | 'clockTolerance' | 'maxTokenAge' | 'requiredClaims' | 'claims' | 'tokenType' | 'jwksUri' | 'keyResolver'>
+  Pick<
+    IssuerConfig,
+    'algorithms' | 'clockTolerance' | 'maxTokenAge' | 'requiredClaims' | 'claims' | 'claimsCacheTtl' | 'tokenType' | 'jwksUri' | 'keyResolver' | 'dpop' | 'mtls'
+  >
 >
 
 const presetError = (preset: string, message: string): TypeError =>
@@ -28,8 +31,15 @@ const withOverrides = (entry: IssuerConfig, overrides: PresetOverrides): IssuerC
 const list = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value)
 
 /** Both checks must pass; the user's own check comes second. */
-const allOf = (first: ClaimsCheck, second: ClaimsCheck | undefined): ClaimsCheck =>
-  second ? (payload) => first(payload) !== false && second(payload) : first
+const allOf = (first: ClaimsCheck, second: ClaimsCheck | undefined): ClaimsCheck => {
+  if (!second) return first
+  return (payload) => {
+    const outcome = first(payload)
+    // The preset's own checks are synchronous; an async one still gates the user's.
+    if (outcome instanceof Promise) return outcome.then((accepted) => accepted !== false && second(payload))
+    return outcome !== false && second(payload)
+  }
+}
 
 const requireNonEmpty = (preset: string, name: string, value: unknown): void => {
   const values = typeof value === 'string' ? [value] : value

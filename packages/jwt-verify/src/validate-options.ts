@@ -15,6 +15,7 @@ const issuerSchema = {
     maxTokenAge: { type: 'number' },
     requiredClaims: { type: 'array', items: { type: 'string' } },
     claims: { instanceof: 'Function' },
+    claimsCacheTtl: { type: 'number' },
     dpop: { oneOf: [{ type: 'object' }, { const: false }] },
     mtls: { oneOf: [{ type: 'object' }, { const: false }] },
   },

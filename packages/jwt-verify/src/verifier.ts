@@ -16,6 +16,8 @@ export interface CompiledIssuer {
   readonly resolver: KeyResolver
   readonly rules: ClaimRules
   readonly claimsCheck: ClaimsCheck | undefined
+  /** Seconds an async claims check's success is reused. */
+  readonly claimsCacheTtl: number
   /** How its tokens may be bound to the client (DPoP, mTLS). */
   readonly binding: CompiledBinding
 }
@@ -36,9 +38,9 @@ export type Verify = (token: string) => AuthContext | Promise<AuthContext>
  * Applies an issuer entry's claim rules (audience, required claims, the preset's and the user's
  * checks) to claims API Gateway already verified, so `trustApiGateway` refuses what the
  * configuration refuses. The gateway checked the signature and the times when the request
- * arrived; there is no header to check.
+ * arrived; there is no header to check. A Promise when the user's check is `async`.
  */
-export type CheckGatewayClaims = (claims: Record<string, unknown>) => void
+export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Promise<void>
 
 const deepFreeze = <T extends object>(value: T): T => {
   Object.freeze(value)
@@ -84,7 +86,7 @@ export const createVerifier = ({
     return seconds
   }
 
-  const fromCache = (token: string, nowSeconds: number): AuthContext | undefined => {
+  const fromCache = (token: string, nowSeconds: number): AuthContext | Promise<AuthContext> | undefined => {
     const hit = cache?.get(token)
     if (!hit) return undefined
     const issuer = issuers[hit.issuerIndex] as CompiledIssuer
@@ -92,9 +94,27 @@ export const createVerifier = ({
       cache?.delete(token)
       return undefined
     }
-    // A custom check may depend on more than the token (a deny list, the time): it runs on every request.
-    runClaimsCheck(issuer, hit.auth.claims)
-    return copyAuth(hit.auth)
+    // A custom check may depend on more than the token (a deny list, the time): a synchronous
+    // one runs on every request, an async one once per claimsCacheTtl.
+    if (nowSeconds < hit.claimsCheckedUntil) return copyAuth(hit.auth)
+    let checked: void | Promise<void>
+    try {
+      checked = runClaimsCheck(issuer, hit.auth.claims)
+    } catch (error) {
+      cache?.delete(token)
+      throw error
+    }
+    if (!checked) return copyAuth(hit.auth)
+    return checked.then(
+      () => {
+        hit.claimsCheckedUntil = Math.min(hit.expiresAt, nowSeconds + issuer.claimsCacheTtl)
+        return copyAuth(hit.auth)
+      },
+      (error: unknown) => {
+        cache?.delete(token)
+        throw error
+      },
+    )
   }
 
   const finish = (
@@ -104,13 +124,13 @@ export const createVerifier = ({
     alg: Algorithm,
     key: ResolvedKey,
     nowSeconds: number,
-  ): AuthContext => {
+  ): AuthContext | Promise<AuthContext> => {
     const issuer = issuers[issuerIndex] as CompiledIssuer
     if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) throw new TokenRejection('bad_signature')
     const payload = decoded.payload
     checkClaims(decoded.header, payload, issuer.rules, nowSeconds)
     const claims = deepFreeze(payload)
-    runClaimsCheck(issuer, claims)
+    const checked = runClaimsCheck(issuer, claims)
     const auth: AuthContext = Object.freeze({
       source: 'jwt' as const,
       subject: typeof claims.sub === 'string' ? claims.sub : '',
@@ -119,8 +139,16 @@ export const createVerifier = ({
       roles: Object.freeze([]) as unknown as string[],
       claims,
     })
-    cache?.set({ token, auth, expiresAt: cacheExpiry(claims, issuer.rules), key, issuerIndex })
-    return copyAuth(auth)
+    const expiresAt = cacheExpiry(claims, issuer.rules)
+    if (!checked) {
+      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil: 0 })
+      return copyAuth(auth)
+    }
+    // Only a check that passed is remembered, never past the token's own expiry.
+    return checked.then(() => {
+      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil: Math.min(expiresAt, nowSeconds + issuer.claimsCacheTtl) })
+      return copyAuth(auth)
+    })
   }
 
   const checkGatewayClaims: CheckGatewayClaims = (claims) => {
@@ -128,7 +156,7 @@ export const createVerifier = ({
     if (issuerIndex === undefined) throw new TokenRejection('unknown_issuer')
     const issuer = issuers[issuerIndex] as CompiledIssuer
     checkSubjectClaims(claims, issuer.rules)
-    runClaimsCheck(issuer, claims)
+    return runClaimsCheck(issuer, claims)
   }
 
   const verify: Verify = (token) => {
@@ -184,14 +212,27 @@ const pickKey = (keySet: KeySet, kid: string | undefined, alg: Algorithm): Resol
   return candidates.length === 1 ? candidates[0] : undefined
 }
 
-const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, unknown>>): void => {
+/**
+ * Runs the user's check: nothing or a Promise (an `async` check). Fail closed: only `true` or
+ * nothing accepts; a throw, a rejection or anything else refuses.
+ */
+const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, unknown>>): void | Promise<void> => {
   if (!issuer.claimsCheck) return
-  let accepted: boolean | void
+  let accepted: ReturnType<ClaimsCheck>
   try {
     accepted = issuer.claimsCheck(claims)
   } catch {
     throw new TokenRejection('claims_check_failed')
   }
-  // Fail closed: only `true` or nothing accepts. A Promise (an async check) is refused, never taken as truthy.
+  if (accepted instanceof Promise) {
+    return accepted.then(
+      (value) => {
+        if (value !== true && value !== undefined) throw new TokenRejection('claims_check_failed')
+      },
+      () => {
+        throw new TokenRejection('claims_check_failed')
+      },
+    )
+  }
   if (accepted !== true && accepted !== undefined) throw new TokenRejection('claims_check_failed')
 }
