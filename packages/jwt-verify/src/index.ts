@@ -1,9 +1,9 @@
 export { default } from './middleware.js'
 export type { DefaultClaims, JwtVerifyMiddleware, OptionalJwtVerifyMiddleware } from './middleware.js'
 export type { JwtVerifyOptions, JwksOptions } from './options.js'
-export type { IssuerConfig, ClaimsCheck } from './issuer-config.js'
+export type { IssuerConfig, ClaimsCheck, PublicKeyIssuerConfig, SecretIssuerConfig, StaticPemKey } from './issuer-config.js'
 export type { TokenSource } from './token-source.js'
-export type { Algorithm } from './algorithms.js'
+export type { Algorithm, HmacAlgorithm } from './algorithms.js'
 export { SUPPORTED_ALGORITHMS } from './algorithms.js'
 export {
   auth0Issuer,

@@ -1,5 +1,5 @@
 import { isChallengeSafe, isRecord } from '@middy-auth/core'
-import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
+import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
 import type { IssuerConfig } from './issuer-config.js'
@@ -8,6 +8,7 @@ import { createRemoteKeyResolver } from './remote-key-resolver.js'
 import { createMemoryReplayStore, type ReplayStore } from './replay-store.js'
 import { compileDpop, compileMtls, type DpopOptions, type MtlsOptions } from './sender-binding-options.js'
 import { createStaticKeyResolver } from './static-key-resolver.js'
+import { compilePemKeys, compileSecret } from './static-keys.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
 
@@ -109,7 +110,7 @@ export interface CompiledOptions {
 const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'cache', 'jwks', 'clock', 'dpop', 'mtls'])
 const knownIssuerFields = new Set([
   'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
-  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'claimsCacheTtl', 'dpop', 'mtls',
+  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'claimsCacheTtl', 'dpop', 'mtls', 'keys', 'secret',
 ])
 
 /** What every issuer entry's binding options fall back to. */
@@ -216,13 +217,24 @@ const compileIssuer = (
   }
   const audiences = entry.audience === null ? null : new Set(stringList(entry.audience, `${at}.audience`))
 
+  const hasSecret = entry.secret !== undefined
+  const publicKeySources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
+  if (hasSecret && publicKeySources.length > 0) {
+    throw configError(`${at}: a secret is never mixed with public keys (${publicKeySources.join(', ')}): put them on another entry`)
+  }
+  if (hasSecret && entry.algorithms === undefined) throw configError(`${at}: with a secret, list its algorithms: algorithms: ['HS256']`)
   const algorithms = entry.algorithms ?? SUPPORTED_ALGORITHMS
   if (!Array.isArray(algorithms) || algorithms.length === 0) throw configError(`${at}.algorithms must be a non-empty list`)
   for (const alg of algorithms as unknown[]) {
-    if (!isAlgorithm(alg)) {
-      throw configError(`${at}.algorithms: ${JSON.stringify(alg)} is not supported (asymmetric only: ${SUPPORTED_ALGORITHMS.join(', ')})`)
+    if (hasSecret && !isHmacAlgorithm(alg)) {
+      throw configError(`${at}.algorithms: ${JSON.stringify(alg)} cannot go with a secret (HS256, HS384, HS512 only; put public keys on another entry)`)
+    }
+    if (!hasSecret && isHmacAlgorithm(alg)) throw configError(`${at}.algorithms: ${alg} needs a 'secret' on this entry`)
+    if (!hasSecret && !isAlgorithm(alg)) {
+      throw configError(`${at}.algorithms: ${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
     }
   }
+  const secret = hasSecret ? compileSecret(entry.secret, at, configError) : undefined
   if (entry.tokenType !== undefined && (typeof entry.tokenType !== 'string' || entry.tokenType === '')) {
     throw configError(`${at}.tokenType must be a non-empty string such as 'at+jwt'`)
   }
@@ -235,8 +247,9 @@ const compileIssuer = (
 
   return {
     issuers: issuerNames,
-    algorithms: new Set(algorithms as Algorithm[]),
-    resolver: keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers),
+    algorithms: new Set(algorithms as Array<Algorithm | HmacAlgorithm>),
+    resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers),
+    ...(secret ? { secretKey: secret.key } : {}),
     rules: {
       audiences,
       tokenType: entry.tokenType === undefined ? undefined : normalizeTyp(entry.tokenType),
@@ -260,8 +273,9 @@ const keyResolverFor = (
   settings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
 ): KeyResolver => {
-  const sources = (['jwksUri', 'jwks', 'keyResolver'] as const).filter((name) => entry[name] !== undefined)
-  if (sources.length > 1) throw configError(`${at}: give one of jwksUri, jwks and keyResolver, not ${sources.join(' and ')}`)
+  const sources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
+  if (sources.length > 1) throw configError(`${at}: give one of jwksUri, jwks, keys and keyResolver, not ${sources.join(' and ')}`)
+  if (entry.keys !== undefined) return compilePemKeys(entry.keys, at, configError)
   if (entry.keyResolver) {
     const resolver = entry.keyResolver
     if (typeof resolver.cached !== 'function' || typeof resolver.getKeySet !== 'function' || typeof resolver.prefetch !== 'function') {

@@ -9,6 +9,8 @@ const issuerSchema = {
     jwksUri: { type: 'string' },
     jwks: { type: 'object' },
     keyResolver: { type: 'object' },
+    keys: { type: 'array', items: { type: 'object' } },
+    secret: { oneOf: [{ type: 'string' }, { instanceof: 'Uint8Array' }] },
     algorithms: { type: 'array', items: { type: 'string' } },
     tokenType: { type: 'string' },
     clockTolerance: { type: 'number' },

@@ -1,5 +1,5 @@
 import { readScopeList, type AuthContext } from '@middy-auth/core'
-import { type Algorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
+import { type Algorithm, type HmacAlgorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
 import { checkClaims, checkSubjectClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'
 import type { ClaimsCheck } from './issuer-config.js'
@@ -12,7 +12,9 @@ import { VerifiedTokenCache } from './verified-token-cache.js'
 /** One issuer entry, compiled at cold start. */
 export interface CompiledIssuer {
   readonly issuers: readonly string[]
-  readonly algorithms: ReadonlySet<Algorithm>
+  readonly algorithms: ReadonlySet<Algorithm | HmacAlgorithm>
+  /** The entry's symmetric secret: then its only key, whatever the token's `kid`. */
+  readonly secretKey?: ResolvedKey
   readonly resolver: KeyResolver
   readonly rules: ClaimRules
   readonly claimsCheck: ClaimsCheck | undefined
@@ -121,7 +123,7 @@ export const createVerifier = ({
     token: string,
     issuerIndex: number,
     decoded: ReturnType<typeof decodeJws>,
-    alg: Algorithm,
+    alg: Algorithm | HmacAlgorithm,
     key: ResolvedKey,
     nowSeconds: number,
   ): AuthContext | Promise<AuthContext> => {
@@ -172,6 +174,7 @@ export const createVerifier = ({
     const issuer = issuers[issuerIndex] as CompiledIssuer
     if (!issuer.algorithms.has(alg)) throw new TokenRejection('alg_not_allowed')
 
+    if (issuer.secretKey) return finish(token, issuerIndex, decoded, alg, issuer.secretKey, nowSeconds)
     const keySet = issuer.resolver.cached()
     const key = keySet && pickKey(keySet, kid, alg)
     if (key) return finish(token, issuerIndex, decoded, alg, key, nowSeconds)
@@ -202,7 +205,7 @@ const cacheExpiry = (claims: Readonly<Record<string, unknown>>, rules: ClaimRule
  * algorithm (several would be ambiguous). A key that is found but does not fit is refused at
  * once rather than refetched.
  */
-const pickKey = (keySet: KeySet, kid: string | undefined, alg: Algorithm): ResolvedKey | undefined => {
+const pickKey = (keySet: KeySet, kid: string | undefined, alg: Algorithm | HmacAlgorithm): ResolvedKey | undefined => {
   if (kid !== undefined) {
     const key = keySet.byKid.get(kid)
     if (key && !keyFitsAlgorithm(key, alg)) throw new TokenRejection('key_mismatch')
