@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto'
+import { hash, X509Certificate } from 'node:crypto'
 import { asRecord, asText, type AnyEvent } from '@middy-auth/core'
 
 /**
@@ -31,7 +31,7 @@ export const certificateThumbprint = (pem: string): string | undefined => {
   if (cached !== undefined) return cached ?? undefined
   let thumbprint: string | null
   try {
-    thumbprint = createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url')
+    thumbprint = hash('sha256', new X509Certificate(pem).raw, 'base64url')
   } catch {
     thumbprint = null
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { isRecord } from '@middy-auth/core'
 import { type Algorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
 import { hasPrivateMembers, importJwk } from './import-jwk.js'
@@ -43,20 +43,35 @@ export interface CheckedProof {
 const MAX_PROOF_LENGTH = 8 * 1024
 const MAX_JTI_LENGTH = 256
 
-/** Proof keys by thumbprint: a client signs every proof with the same key, imported once. */
-const importedKeys = new Map<string, ResolvedKey>()
-const MAX_IMPORTED_KEYS = 1000
+/** A proof header that passed its checks: what the rest of the check needs from it. */
+interface CheckedHeader {
+  readonly alg: Algorithm
+  readonly jkt: string
+  readonly key: ResolvedKey
+}
 
-const importProofKey = (jwk: Record<string, unknown>, jkt: string): ResolvedKey | undefined => {
-  const cached = importedKeys.get(jkt)
-  if (cached) return cached
-  // Only the thumbprint's members: the key verifies exactly what its thumbprint names.
-  const members = requiredJwkMembers(jwk)
-  const key = members && importJwk(members)
-  if (!key) return undefined
-  if (importedKeys.size >= MAX_IMPORTED_KEYS) importedKeys.delete(importedKeys.keys().next().value as string)
-  importedKeys.set(jkt, key)
-  return key
+/**
+ * Checked headers by their base64url text. A client signs every proof with the same header
+ * (`typ`, `alg`, its public `jwk`), so the JWK checks, thumbprint and import run once per client
+ * key and instance; the same text is the same header, so nothing is trusted that was not checked.
+ */
+const checkedHeaders = new Map<string, CheckedHeader>()
+const MAX_CHECKED_HEADERS = 1000
+
+const checkProofHeader = (header: Readonly<Record<string, unknown>>, rules: DpopProofRules): CheckedHeader => {
+  if (header.typ !== 'dpop+jwt') refuse('typ')
+  const alg = header.alg
+  if (typeof alg !== 'string' || !rules.algorithms.has(alg as Algorithm)) refuse('alg')
+  // No extension is understood, so none may be critical (RFC 7515 §4.1.11).
+  if (header.crit !== undefined) refuse('crit')
+  const jwk = header.jwk
+  if (!isRecord(jwk) || hasPrivateMembers(jwk)) refuse('jwk')
+  const jkt = jwkThumbprint(jwk as Record<string, unknown>) ?? refuse('jwk')
+  // Only the thumbprint's members are imported: the key verifies exactly what its thumbprint names.
+  const members = requiredJwkMembers(jwk as Record<string, unknown>)
+  const key = (members && importJwk(members)) ?? refuse('jwk')
+  if (!keyFitsAlgorithm(key, alg as Algorithm)) refuse('jwk')
+  return { alg: alg as Algorithm, jkt, key }
 }
 
 /**
@@ -67,7 +82,7 @@ const importProofKey = (jwk: Record<string, unknown>, jkt: string): ResolvedKey 
  * accessTokenHash('eyJ…') // 'fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo'
  * ```
  */
-export const accessTokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url')
+export const accessTokenHash = (token: string): string => hash('sha256', token, 'base64url')
 
 const refuse = (reason: string): never => {
   throw new DpopRejection(reason)
@@ -93,22 +108,22 @@ export const checkDpopProof = (proof: string, request: ProofContext, rules: Dpop
   // another spelling, a second string for one signature.
   if (decoded.signature.toString('base64url') !== proof.slice(proof.lastIndexOf('.') + 1)) refuse('malformed')
   const { header, payload } = decoded
-  if (header.typ !== 'dpop+jwt') refuse('typ')
-  const alg = header.alg
-  if (typeof alg !== 'string' || !rules.algorithms.has(alg as Algorithm)) refuse('alg')
-  // No extension is understood, so none may be critical (RFC 7515 §4.1.11).
-  if (header.crit !== undefined) refuse('crit')
-  const jwk = header.jwk
-  if (!isRecord(jwk) || hasPrivateMembers(jwk)) refuse('jwk')
-  const jkt = jwkThumbprint(jwk as Record<string, unknown>) ?? refuse('jwk')
-  const key = importProofKey(jwk as Record<string, unknown>, jkt) ?? refuse('jwk')
-  if (!keyFitsAlgorithm(key, alg as Algorithm)) refuse('jwk')
-  if (!verifySignature(alg as Algorithm, decoded.signingInput, decoded.signature, key)) refuse('signature')
+  const headerText = proof.slice(0, proof.indexOf('.'))
+  let checked = checkedHeaders.get(headerText)
+  // The allow-list is per issuer entry: a header cached under another entry's rules is checked again.
+  if (!checked || !rules.algorithms.has(checked.alg)) {
+    checked = checkProofHeader(header, rules)
+    if (checkedHeaders.size >= MAX_CHECKED_HEADERS) checkedHeaders.delete(checkedHeaders.keys().next().value as string)
+    checkedHeaders.set(headerText, checked)
+  }
+  const { alg, jkt, key } = checked
+  if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) refuse('signature')
 
   const { jti, htm, htu, iat, ath } = payload
   if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) refuse('jti')
   if (htm !== request.method) refuse('htm')
-  if (typeof htu !== 'string' || normalizeHtu(htu) !== request.url) refuse('htu')
+  // Most clients send the URL exactly as it is rebuilt: compared as is first, normalized otherwise.
+  if (typeof htu !== 'string' || (htu !== request.url && normalizeHtu(htu) !== request.url)) refuse('htu')
   if (typeof iat !== 'number' || !Number.isFinite(iat)) refuse('iat')
   if ((iat as number) > request.now + rules.clockTolerance) refuse('iat_future')
   if ((iat as number) < request.now - rules.maxAge - rules.clockTolerance) refuse('iat_too_old')

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /** The required members of each key type, in the lexicographic order RFC 7638 §3.2 hashes them. */
 const requiredMembers: Record<string, readonly string[]> = {
@@ -28,7 +28,7 @@ export const jwkThumbprint = (jwk: Readonly<Record<string, unknown>>): string | 
     canonical[name] = value
   }
   // JSON.stringify writes members in insertion order without whitespace: the canonical form.
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url')
+  return hash('sha256', JSON.stringify(canonical), 'base64url')
 }
 
 /**

@@ -1,4 +1,4 @@
-import { asRecord, asText, eventKind, getHeader, type AnyEvent } from '@middy-auth/core'
+import { asRecord, asText, getHeader, type AnyEvent } from '@middy-auth/core'
 
 /** The method and URL of a request as its client sent them: DPoP's `htm` and `htu`. */
 export interface RequestTarget {
@@ -59,7 +59,8 @@ export const requestTarget = (event: AnyEvent, publicBaseUrl: string | undefined
   }
   const path = clientPath(e, requestContext)
   if (path === undefined) return undefined
-  if (eventKind(event) === 'alb') {
+  // ALB has no domain name (eventKind's test, without its other checks: this runs per request).
+  if (asRecord(requestContext?.elb)) {
     const host = getHeader(event, 'host')
     const proto = getHeader(event, 'x-forwarded-proto') ?? 'https'
     if (!host || host.includes(',') || (proto !== 'https' && proto !== 'http')) return undefined
@@ -78,13 +79,21 @@ const joinUrl = (base: string, path: string): string => `${base.endsWith('/') ? 
  * `undefined` when it is not an absolute http(s) URL.
  */
 export const normalizeHtu = (url: string): string | undefined => {
-  let parsed: URL
+  const known = normalized.get(url)
+  if (known !== undefined) return known ?? undefined
+  let result: string | null = null
   try {
-    parsed = new URL(url)
+    const parsed = new URL(url)
+    const isHttp = parsed.protocol === 'https:' || parsed.protocol === 'http:'
+    if (isHttp && parsed.username === '' && parsed.password === '') result = `${parsed.protocol}//${parsed.host}${parsed.pathname}`
   } catch {
-    return undefined
+    // Not a URL: null, refused.
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined
-  if (parsed.username !== '' || parsed.password !== '') return undefined
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`
+  if (normalized.size >= MAX_NORMALIZED) normalized.delete(normalized.keys().next().value as string)
+  normalized.set(url, result)
+  return result ?? undefined
 }
+
+/** URLs already normalized: an API has few, and parsing one costs more than the rest of the htu check. */
+const normalized = new Map<string, string | null>()
+const MAX_NORMALIZED = 1000
