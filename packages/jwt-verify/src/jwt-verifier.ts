@@ -77,6 +77,11 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
   const fromGateway = (event: unknown): AuthContext | Promise<AuthContext> | undefined => {
     const auth = gatewayAuth(event)
     if (!auth) return undefined
+    // A bound token a JWT or Cognito authorizer accepted was never checked against its key or
+    // certificate (a Lambda authorizer running jwtVerify with dpop or mtls did check it): it
+    // is not taken as a bearer token here either (the binding is checked when the function
+    // verifies the token itself, without trustApiGateway).
+    if (auth.source === 'apigateway' && Object.hasOwn(auth.claims, 'cnf')) throw deny('invalid_token', 'bound_token_from_gateway')
     // The gateway checked the signature and its own issuer. When issuers are configured, the
     // claims must also pass that entry's rules (audience, presets' token_use and client_id,
     // required claims, custom checks): trusting the gateway must not widen what is accepted.

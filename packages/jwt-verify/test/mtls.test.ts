@@ -136,3 +136,12 @@ describe('mTLS-bound tokens (RFC 8705)', () => {
     expect(() => protect({ issuers: [{ ...entry(), mtls: { boundTokens: 'required', x: 1 } as never }] })).toThrow(/unknown field 'x'/)
   })
 })
+
+describe('trustApiGateway and bound tokens', () => {
+  test('a bound token that a JWT authorizer accepted is refused: its binding was never checked', async () => {
+    const api = protect({ issuers: [entry()], trustApiGateway: true, mtls: { boundTokens: 'allowed' } })
+    const claims = (extra: Record<string, unknown>) => ({ iss: iss.issuer, aud: audience, sub: 'device-1', exp: Math.floor(Date.now() / 1000) + 300, ...extra })
+    expect(outcome(await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: claims({ cnf: { 'x5t#S256': cert(0).thumbprint } }) } } })))).toEqual([401, 'invalid_token'])
+    expect((await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: claims({}) } } }))).statusCode).toBe(200)
+  })
+})
