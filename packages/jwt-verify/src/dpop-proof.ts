@@ -2,7 +2,7 @@ import { hash } from 'node:crypto'
 import { isRecord } from '@middy-auth/core'
 import { type Algorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
 import { hasPrivateMembers, importJwk } from './import-jwk.js'
-import { decodeJws } from './jws.js'
+import { decodeSegment, parseObject } from './jws.js'
 import { jwkThumbprint, requiredJwkMembers } from './jwk-thumbprint.js'
 import type { ResolvedKey } from './key-resolver.js'
 import type { NonceIssuer } from './dpop-nonce.js'
@@ -98,26 +98,34 @@ const refuse = (reason: string): never => {
  */
 export const checkDpopProof = (proof: string, request: ProofContext, rules: DpopProofRules): CheckedProof => {
   if (proof.length > MAX_PROOF_LENGTH) refuse('too_large')
-  let decoded: ReturnType<typeof decodeJws>
+  const firstDot = proof.indexOf('.')
+  const secondDot = proof.indexOf('.', firstDot + 1)
+  if (firstDot <= 0 || secondDot === -1 || proof.indexOf('.', secondDot + 1) !== -1) refuse('malformed')
+  const headerText = proof.slice(0, firstDot)
+  const signatureText = proof.slice(secondDot + 1)
+  let payload: Record<string, unknown>
+  let signature: Buffer
+  let checked = checkedHeaders.get(headerText)
   try {
-    decoded = decodeJws(proof)
-  } catch {
+    payload = parseObject(proof.slice(firstDot + 1, secondDot), 'payload')
+    signature = decodeSegment(signatureText)
+    // The header is decoded only the first time its text is seen (see checkedHeaders); the
+    // allow-list is per issuer entry, so a header cached under another entry's rules is checked again.
+    if (!checked || !rules.algorithms.has(checked.alg)) {
+      const header = parseObject(headerText, 'header')
+      checked = checkProofHeader(header, rules)
+      if (checkedHeaders.size >= MAX_CHECKED_HEADERS) checkedHeaders.delete(checkedHeaders.keys().next().value as string)
+      checkedHeaders.set(headerText, checked)
+    }
+  } catch (error) {
+    if (error instanceof DpopRejection) throw error
     return refuse('malformed')
   }
   // One encoding per signature: base64url's unused low bits could otherwise give the same proof
   // another spelling, a second string for one signature.
-  if (decoded.signature.toString('base64url') !== proof.slice(proof.lastIndexOf('.') + 1)) refuse('malformed')
-  const { header, payload } = decoded
-  const headerText = proof.slice(0, proof.indexOf('.'))
-  let checked = checkedHeaders.get(headerText)
-  // The allow-list is per issuer entry: a header cached under another entry's rules is checked again.
-  if (!checked || !rules.algorithms.has(checked.alg)) {
-    checked = checkProofHeader(header, rules)
-    if (checkedHeaders.size >= MAX_CHECKED_HEADERS) checkedHeaders.delete(checkedHeaders.keys().next().value as string)
-    checkedHeaders.set(headerText, checked)
-  }
+  if (signature.toString('base64url') !== signatureText) refuse('malformed')
   const { alg, jkt, key } = checked
-  if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) refuse('signature')
+  if (!verifySignature(alg, Buffer.from(proof.slice(0, secondDot), 'ascii'), signature, key)) refuse('signature')
 
   const { jti, htm, htu, iat, ath } = payload
   if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) refuse('jti')
