@@ -68,3 +68,13 @@ jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', secret:
 
 // @ts-expect-error a secret entry lists HMAC algorithms only
 jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', secret: 'a shared secret of at least thirty-two bytes', algorithms: ['RS256'] }] })
+
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', dpop: { boundTokens: 'required', algorithms: ['ES256'] }, mtls: false }], mtls: { boundTokens: 'allowed' } })
+
+// @ts-expect-error boundTokens is 'required' or 'allowed'
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x' }], dpop: { boundTokens: 'always' } })
+
+// @ts-expect-error DPoP proofs are signed with asymmetric algorithms only
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x' }], dpop: { boundTokens: 'required', algorithms: ['HS256'] } })
+
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', claims: async (payload) => payload.sub !== 'revoked', claimsCacheTtl: 30 }] })
