@@ -49,8 +49,10 @@ export type OptionalJwtVerifyMiddleware<Claims> = MiddlewareObj<
 /**
  * Verifies the bearer JWT of every request and puts the caller on `context.auth`; any failure
  * is an `AuthError` for `@middy/http-error-handler` (401 `invalid_token`, 400
- * `invalid_request`, 401 `missing_token`, 503 `temporarily_unavailable`), and the handler is
- * not called. Keys are prefetched when the factory runs (at cold start).
+ * `invalid_request`, 401 `missing_token`, 503 `temporarily_unavailable`; with `dpop`, 401
+ * `invalid_dpop_proof` and `use_dpop_nonce`), and the handler is not called. DPoP- and
+ * mTLS-bound tokens are checked against their proof or client certificate (`dpop`, `mtls`).
+ * Keys are prefetched when the factory runs (at cold start).
  *
  * @typeParam Claims - the payload type the handler sees on `context.auth.claims`.
  * @example
