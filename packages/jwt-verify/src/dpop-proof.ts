@@ -42,6 +42,7 @@ export interface CheckedProof {
 /** Proofs are small (a header with a public key, five claims): anything larger is refused before decoding. */
 const MAX_PROOF_LENGTH = 8 * 1024
 const MAX_JTI_LENGTH = 256
+const MAX_PROOF_RSA_BITS = 8192
 
 /** A proof header that passed its checks: what the rest of the check needs from it. */
 interface CheckedHeader {
@@ -71,6 +72,9 @@ const checkProofHeader = (header: Readonly<Record<string, unknown>>, rules: Dpop
   const members = requiredJwkMembers(jwk as Record<string, unknown>)
   const key = (members && importJwk(members)) ?? refuse('jwk')
   if (!keyFitsAlgorithm(key, alg as Algorithm)) refuse('jwk')
+  // The client chooses this key: an RSA modulus of tens of thousands of bits would make every
+  // verification cost milliseconds.
+  if (key.kty === 'RSA' && (key.key.asymmetricKeyDetails?.modulusLength ?? 0) > MAX_PROOF_RSA_BITS) refuse('jwk')
   return { alg: alg as Algorithm, jkt, key }
 }
 

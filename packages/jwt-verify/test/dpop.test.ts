@@ -112,6 +112,27 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
       expect(outcome(await refusedWith(dpopEvent(token, `${signingInput}.${mac}`)))).toEqual([401, 'invalid_dpop_proof'])
     })
 
+    test('an RSA proof key over 8192 bits is refused before any verification', async () => {
+      const { checkDpopProof } = await import('../src/dpop-proof.js')
+      const { DpopRejection } = await import('../src/rejection.js')
+      const { randomBytes } = await import('node:crypto')
+      // A public key needs no private half to be sent: an odd 8200-bit modulus is enough to try.
+      const modulus = randomBytes(1025)
+      modulus[0] = 0xff
+      modulus[1024] = (modulus[1024] as number) | 1
+      const header = { typ: 'dpop+jwt', alg: 'RS256', jwk: { kty: 'RSA', e: 'AQAB', n: modulus.toString('base64url') } }
+      const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+      const proof = `${b64(header)}.${b64({ htm: 'GET', htu: url, iat: 1, jti: 'x' })}.${Buffer.alloc(1025).toString('base64url')}`
+      const rules = { algorithms: new Set(['RS256' as const]), maxAge: 300, clockTolerance: 5, nonces: undefined }
+      let reason: string | undefined
+      try {
+        checkDpopProof(proof, { method: 'GET', url, accessToken: 't', now: 1 }, rules)
+      } catch (error) {
+        reason = error instanceof DpopRejection ? error.reason : String(error)
+      }
+      expect(reason).toBe('jwk')
+    })
+
     test('a private key in the proof jwk', async () => {
       const token = await boundToken()
       const privateJwk = key.privateKey.export({ format: 'jwk' }) as Record<string, unknown>
