@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --skip=bundle,jwks,cold]
+// npm run bench [-- --quick] [-- --skip=bundle,jwks,cold,binding,rbac]
 // Pinned to one CPU, as a Lambda function of 1,769 MB or less runs: taskset -c 0 npm run bench
 //
 // Measures, in one run, against the bare crypto.verify floor of the same tokens: our whole
@@ -18,6 +18,7 @@ import { fmtBytes, fmtNs, fmtRatio, machine, table, verdict } from './report.js'
 import { ALGORITHMS, makeFixtures } from './tokens.js'
 import { checkVerifiers, verifyTasks } from './verify.js'
 import { rbacCheck } from './rbac.js'
+import { senderConstrainedBench } from './sender-constrained.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -26,7 +27,7 @@ const settings = quick
   ? { tokens: 1500, rounds: 6, time: 15, warmupTime: 50, coldIterations: 50, importRuns: 3, flood: 1000, concurrent: 100 }
   : { tokens: 3000, rounds: 60, time: 25, warmupTime: 100, coldIterations: 300, importRuns: 10, flood: 1000, concurrent: 100 }
 
-const BUDGET = { warm: 1.15, cacheSpeedup: 20, fullStack: 1.3, coldFetches: 1, floodFetches: 1, importMs: 2 }
+const BUDGET = { warm: 1.15, cacheSpeedup: 20, fullStack: 1.3, coldFetches: 1, floodFetches: 1, importMs: 2, dpopExtraVerifications: 1.1 }
 
 const started = performance.now()
 const info = machine()
@@ -134,6 +135,18 @@ for (const alg of ALGORITHMS) {
     perRound: Object.fromEntries(allTasks.map(({ name }) => [name, { p50: m.perRound(name), mean: m.means(name), ops: m.samples(name) }])),
     floor: m.ns('floor'), bare: m.ns('middy bare'), warmUncached, warmDistinct, meanUncached, meanDistinct, fullRatio, speedup, speedupMiddy, vsAws, vsAwsMiddy, stackLabel, stackNote,
   }
+}
+
+// ---- sender-constrained tokens: DPoP and mTLS over plain bearer ---------------------------------
+if (!skip.has('binding')) {
+  const binding = await senderConstrainedBench(fixtures.RS256, settings)
+  console.log('=== sender-constrained tokens: RS256 access tokens, distinct per invocation, middy + jwtVerify ===')
+  table(['', 'ns/op'], Object.entries(binding.ns).map(([name, ns]) => [name, fmtNs(ns)]))
+  console.log(`DPoP / bearer = ${fmtRatio(binding.dpopOverBearer.value)}; (DPoP − bearer) / one ES256 proof verification = ${fmtRatio(binding.dpopExtra.value)} ` +
+    `[${binding.dpopExtra.q1.toFixed(2)}–${binding.dpopExtra.q3.toFixed(2)}] (budget ≤ ${BUDGET.dpopExtraVerifications}×: ${verdict(binding.dpopExtra.value <= BUDGET.dpopExtraVerifications)})`)
+  console.log(binding.mtlsOverBearer ? `mTLS / bearer = ${fmtRatio(binding.mtlsOverBearer.value)} [${binding.mtlsOverBearer.q1.toFixed(2)}–${binding.mtlsOverBearer.q3.toFixed(2)}]\n` : `${binding.note}\n`)
+  budget('DPoP check / one more signature verification', binding.dpopExtra.value, BUDGET.dpopExtraVerifications, binding.dpopExtra.value <= BUDGET.dpopExtraVerifications)
+  results.binding = binding
 }
 
 // ---- rbac: a check is a lookup ----------------------------------------------------------------

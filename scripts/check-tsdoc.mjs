@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Every public export (what a package's src/index.ts exports) has TSDoc with an @example.
 // Prints the ones that do not and exits 1.
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
@@ -9,9 +10,16 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const packages = readdirSync(new URL('../packages/', import.meta.url))
 const missing = []
 
+/** Each subpath export of a package (`./jwks-rsa` → `dist/jwks-rsa.js`) is public API too: its source file. */
+const subpathSources = (name) => {
+  const { exports = {} } = JSON.parse(readFileSync(`${root}packages/${name}/package.json`, 'utf8'))
+  return Object.entries(exports)
+    .filter(([subpath]) => subpath !== '.')
+    .map(([, target]) => `${root}packages/${name}/${(target.default ?? target).replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')}`)
+}
+
 for (const name of packages) {
-  const entries = [`${root}packages/${name}/src/index.ts`]
-  if (name === 'jwt-verify') entries.push(`${root}packages/${name}/src/jwks-rsa.ts`)
+  const entries = [`${root}packages/${name}/src/index.ts`, ...subpathSources(name)]
   const program = ts.createProgram(entries, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, skipLibCheck: true })
   const checker = program.getTypeChecker()
   for (const entry of entries) {
@@ -27,7 +35,7 @@ for (const name of packages) {
         // `export const x = …`: the doc sits on the variable statement.
         (ts.isVariableDeclaration(declaration) && ts.getJSDocTags(declaration.parent.parent).some((tag) => tag.tagName.text === 'example')),
       )
-      if (!hasExample) missing.push(`@middy-auth/${name}${entry.endsWith('jwks-rsa.ts') ? '/jwks-rsa' : ''}: ${exported.name}`)
+      if (!hasExample) missing.push(`@middy-auth/${name}${entry.endsWith('index.ts') ? '' : `/${basename(entry, '.ts')}`}: ${exported.name}`)
     }
   }
 }

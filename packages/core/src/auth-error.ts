@@ -1,4 +1,4 @@
-import { bearerChallenge } from './challenge.js'
+import { bearerChallenge, dpopChallenge, isDpopNonceSafe } from './challenge.js'
 
 /**
  * The stable codes of every denial in the suite (docs/design.md#denials).
@@ -17,12 +17,14 @@ export type AuthErrorCode =
   | 'access_denied'
   | 'temporarily_unavailable'
   | 'login_required'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
 
 interface CodeRule {
   statusCode: number
   description: string
   /** `'bare'`: `Bearer realm` only (RFC 6750 §3.1: no error attribute when no credentials came). */
-  challenge: 'bare' | 'error' | 'none'
+  challenge: 'bare' | 'error' | 'none' | 'dpop'
 }
 
 const rules: Record<AuthErrorCode, CodeRule> = {
@@ -34,6 +36,8 @@ const rules: Record<AuthErrorCode, CodeRule> = {
   access_denied: { statusCode: 403, description: 'Access denied', challenge: 'none' },
   temporarily_unavailable: { statusCode: 503, description: 'Authentication is temporarily unavailable', challenge: 'none' },
   login_required: { statusCode: 401, description: 'Sign-in required', challenge: 'none' },
+  invalid_dpop_proof: { statusCode: 401, description: 'The DPoP proof is invalid', challenge: 'dpop' },
+  use_dpop_nonce: { statusCode: 401, description: 'Authorization server requires nonce in DPoP proof', challenge: 'dpop' },
 }
 
 /**
@@ -60,6 +64,12 @@ export interface AuthErrorOptions {
   scope?: readonly string[]
   /** `temporarily_unavailable`: seconds for `Retry-After`. Default 5. */
   retryAfter?: number
+  /**
+   * DPoP (RFC 9449) is accepted: the algorithms a proof may use, for the `algs` attribute, and,
+   * for `use_dpop_nonce`, the fresh nonce sent in the `DPoP-Nonce` header. With it, Bearer
+   * challenges also offer `DPoP algs="…"` (RFC 9449 §7.2).
+   */
+  dpop?: { algs: readonly string[]; nonce?: string }
 }
 
 /**
@@ -98,20 +108,28 @@ const renderHeaders = (
   code: AuthErrorCode,
   rule: CodeRule,
   description: string,
-  { realm = 'api', scope, retryAfter = 5 }: AuthErrorOptions,
+  { realm = 'api', scope, retryAfter = 5, dpop }: AuthErrorOptions,
 ): Record<string, string> => {
   if (code === 'temporarily_unavailable') return { 'Retry-After': String(retryAfter) }
   if (rule.challenge === 'none') return {}
-  if (rule.challenge === 'bare') return { 'WWW-Authenticate': bearerChallenge({ realm }) }
-  return {
-    'WWW-Authenticate': bearerChallenge({
-      realm,
-      error: code,
-      // RFC 6750 shows error_description on invalid_token; the others carry their own attributes.
-      ...(code === 'invalid_token' ? { errorDescription: description } : {}),
-      ...(code === 'insufficient_scope' && scope ? { scope } : {}),
-    }),
+  if (code === 'use_dpop_nonce') {
+    // RFC 9449 §8: the challenge names the error, the nonce travels in its own header.
+    const headers: Record<string, string> = { 'WWW-Authenticate': dpopChallenge({ error: code }) }
+    if (dpop?.nonce !== undefined && isDpopNonceSafe(dpop.nonce)) headers['DPoP-Nonce'] = dpop.nonce
+    return headers
   }
+  if (rule.challenge === 'dpop') return { 'WWW-Authenticate': dpopChallenge({ algs: dpop?.algs ?? [], error: code }) }
+  const bearer =
+    rule.challenge === 'bare'
+      ? bearerChallenge({ realm })
+      : bearerChallenge({
+          realm,
+          error: code,
+          // RFC 6750 shows error_description on invalid_token; the others carry their own attributes.
+          ...(code === 'invalid_token' ? { errorDescription: description } : {}),
+          ...(code === 'insufficient_scope' && scope ? { scope } : {}),
+        })
+  return { 'WWW-Authenticate': dpop ? `${bearer}, ${dpopChallenge({ algs: dpop.algs })}` : bearer }
 }
 
 /**

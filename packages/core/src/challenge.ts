@@ -52,3 +52,45 @@ export const bearerChallenge = ({ realm, error, errorDescription, scope }: Beare
 }
 
 const clean = (value: string): string => value.replace(printableWithoutQuoteOrBackslash, '')
+
+/**
+ * Attributes of a `DPoP` challenge (RFC 9449 §7.1).
+ *
+ * @example
+ * ```ts
+ * const challenge: DpopChallenge = { algs: ['ES256'], error: 'invalid_dpop_proof' }
+ * ```
+ */
+export interface DpopChallenge {
+  /** The JWS algorithms a proof may use. */
+  algs?: readonly string[]
+  error?: string
+}
+
+/**
+ * Builds a `WWW-Authenticate: DPoP …` value.
+ *
+ * @example
+ * ```ts
+ * dpopChallenge({ algs: ['ES256', 'EdDSA'], error: 'invalid_dpop_proof' })
+ * // 'DPoP algs="ES256 EdDSA", error="invalid_dpop_proof"'
+ * ```
+ */
+export const dpopChallenge = ({ algs, error }: DpopChallenge): string => {
+  const parts: string[] = []
+  const names = (algs ?? []).map(clean).filter(Boolean)
+  if (names.length > 0) parts.push(`algs="${names.join(' ')}"`)
+  if (error) parts.push(`error="${clean(error)}"`)
+  return parts.length > 0 ? `DPoP ${parts.join(', ')}` : 'DPoP'
+}
+
+/**
+ * Whether a value may be sent as a `DPoP-Nonce` header: one or more NQCHAR (RFC 9449 §8.1:
+ * printable ASCII without `"` and `\`).
+ *
+ * @example
+ * ```ts
+ * isDpopNonceSafe('eyJ7S_zG.yH0-xp') // true
+ * ```
+ */
+export const isDpopNonceSafe = (value: string): boolean => isChallengeSafe(value) && !value.includes(' ')

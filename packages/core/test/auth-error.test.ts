@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import { AuthError, bearerChallenge, isAuthError, isChallengeSafe } from '../src/index.js'
+import { AuthError, bearerChallenge, dpopChallenge, isAuthError, isChallengeSafe, isDpopNonceSafe } from '../src/index.js'
 import type { AuthErrorCode } from '../src/index.js'
 
 const render = async (error: AuthError) => {
@@ -65,5 +65,42 @@ describe('bearerChallenge', () => {
     expect(isChallengeSafe('x"')).toBe(false)
     expect(isChallengeSafe('é')).toBe(false)
     expect(isChallengeSafe('')).toBe(false)
+  })
+})
+
+describe('DPoP challenges (RFC 9449)', () => {
+  test('invalid_dpop_proof: 401 with the DPoP challenge naming the accepted algorithms', async () => {
+    const response = await render(new AuthError('invalid_dpop_proof', { package: 'p', dpop: { algs: ['ES256', 'EdDSA'] }, data: { proof: 'secret-proof' } }))
+    expect(response.statusCode).toBe(401)
+    expect(response.headers['WWW-Authenticate']).toBe('DPoP algs="ES256 EdDSA", error="invalid_dpop_proof"')
+    expect(JSON.parse(response.body).error).toBe('invalid_dpop_proof')
+    expect(response.body).not.toContain('secret-proof')
+  })
+
+  test('use_dpop_nonce: 401, the error challenge and a fresh DPoP-Nonce header', async () => {
+    const response = await render(new AuthError('use_dpop_nonce', { package: 'p', dpop: { algs: ['ES256'], nonce: 'n0nce.abc_-' } }))
+    expect(response.statusCode).toBe(401)
+    expect(response.headers['WWW-Authenticate']).toBe('DPoP error="use_dpop_nonce"')
+    expect(response.headers['DPoP-Nonce']).toBe('n0nce.abc_-')
+  })
+
+  test('a nonce that is not NQCHAR is never sent', () => {
+    const error = new AuthError('use_dpop_nonce', { package: 'p', dpop: { algs: ['ES256'], nonce: 'a"b\r\nX-Evil: 1' } })
+    expect(error.headers['DPoP-Nonce']).toBeUndefined()
+    expect(isDpopNonceSafe('a b')).toBe(false)
+    expect(isDpopNonceSafe('')).toBe(false)
+  })
+
+  test('Bearer challenges also offer DPoP when it is accepted', () => {
+    expect(new AuthError('missing_token', { package: 'p', dpop: { algs: ['ES256', 'PS256'] } }).headers['WWW-Authenticate'])
+      .toBe('Bearer realm="api", DPoP algs="ES256 PS256"')
+    expect(new AuthError('invalid_token', { package: 'p', dpop: { algs: ['ES256'] } }).headers['WWW-Authenticate'])
+      .toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid", DPoP algs="ES256"')
+    expect(new AuthError('invalid_token', { package: 'p' }).headers['WWW-Authenticate']).not.toContain('DPoP')
+  })
+
+  test('dpopChallenge drops unsafe characters', () => {
+    expect(dpopChallenge({ algs: ['ES"256'], error: 'x\\y' })).toBe('DPoP algs="ES256", error="xy"')
+    expect(dpopChallenge({})).toBe('DPoP')
   })
 })

@@ -1,4 +1,4 @@
-import { constants, verify } from 'node:crypto'
+import { constants, createHmac, timingSafeEqual, verify } from 'node:crypto'
 import type { ResolvedKey } from './key-resolver.js'
 
 /**
@@ -14,6 +14,17 @@ export type Algorithm =
   | 'PS256' | 'PS384' | 'PS512'
   | 'ES256' | 'ES384' | 'ES512'
   | 'EdDSA' | 'Ed25519'
+
+/**
+ * The HMAC algorithms, accepted only by an issuer entry that has a `secret` and lists them in
+ * its `algorithms` (never by default, never next to public keys: RFC 8725 §3.1).
+ *
+ * @example
+ * ```ts
+ * const algorithms: HmacAlgorithm[] = ['HS256']
+ * ```
+ */
+export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512'
 
 interface AlgorithmRule {
   /** Which keys may verify this algorithm. */
@@ -64,6 +75,29 @@ const rules: Record<Algorithm, AlgorithmRule> = {
   Ed25519: { fits: (key) => key.kty === 'OKP' && key.crv === 'Ed25519', verify: eddsa.verify },
 }
 
+const hmac = (hash: string): AlgorithmRule => ({
+  fits: (key) => key.kty === 'oct',
+  verify: (data, signature, key) => {
+    const expected = createHmac(hash, key.key).update(data).digest()
+    // Constant time: a byte-by-byte comparison would tell an attacker how much of a MAC is right.
+    return signature.length === expected.length && timingSafeEqual(signature, expected)
+  },
+})
+
+const hmacRules: Record<HmacAlgorithm, AlgorithmRule> = { HS256: hmac('sha256'), HS384: hmac('sha384'), HS512: hmac('sha512') }
+
+/**
+ * Whether a string names an HMAC algorithm (`HS256`, `HS384`, `HS512`).
+ *
+ * @example
+ * ```ts
+ * isHmacAlgorithm('HS256') // true
+ * ```
+ */
+export const isHmacAlgorithm = (alg: unknown): alg is HmacAlgorithm => typeof alg === 'string' && Object.hasOwn(hmacRules, alg)
+
+const ruleOf = (alg: Algorithm | HmacAlgorithm): AlgorithmRule => (isHmacAlgorithm(alg) ? hmacRules[alg] : rules[alg])
+
 /**
  * Every algorithm jwt-verify supports, the default allow-list.
  *
@@ -94,8 +128,8 @@ export const isAlgorithm = (alg: unknown): alg is Algorithm => typeof alg === 's
  * if (!keyFitsAlgorithm(key, 'ES256')) reject()
  * ```
  */
-export const keyFitsAlgorithm = (key: ResolvedKey, alg: Algorithm): boolean =>
-  (key.alg === undefined || key.alg === alg) && (key.use === undefined || key.use === 'sig') && rules[alg].fits(key)
+export const keyFitsAlgorithm = (key: ResolvedKey, alg: Algorithm | HmacAlgorithm): boolean =>
+  (key.alg === undefined || key.alg === alg) && (key.use === undefined || key.use === 'sig') && ruleOf(alg).fits(key)
 
 /**
  * Checks a JWS signature with `node:crypto`. Any error (a malformed signature) is `false`.
@@ -105,9 +139,9 @@ export const keyFitsAlgorithm = (key: ResolvedKey, alg: Algorithm): boolean =>
  * verifySignature('RS256', signingInput, signature, key) // true or false
  * ```
  */
-export const verifySignature = (alg: Algorithm, data: Buffer, signature: Buffer, key: ResolvedKey): boolean => {
+export const verifySignature = (alg: Algorithm | HmacAlgorithm, data: Buffer, signature: Buffer, key: ResolvedKey): boolean => {
   try {
-    return rules[alg].verify(data, signature, key)
+    return ruleOf(alg).verify(data, signature, key)
   } catch {
     return false
   }

@@ -1,4 +1,4 @@
-import { type Algorithm, isAlgorithm } from './algorithms.js'
+import { type Algorithm, type HmacAlgorithm, isAlgorithm, isHmacAlgorithm } from './algorithms.js'
 import { TokenRejection } from './rejection.js'
 
 /** Header parameters that carry or point at a key: never followed (RFC 8725 §3.10). */
@@ -8,8 +8,9 @@ const embeddedKeyParameters = ['jku', 'x5u', 'jwk', 'x5c'] as const
 const understoodCritical = new Set(['b64'])
 
 /**
- * Checks the protected header before any key is looked up: a supported asymmetric `alg`
- * (never `none`, never HMAC), a string `kid` if any, no key-carrying parameters, and a `crit`
+ * Checks the protected header before any key is looked up: a supported `alg` (never `none`;
+ * HMAC only passes on to the issuer entry's allow-list, where only an entry with a `secret`
+ * lists it), a string `kid` if any, no key-carrying parameters, and a `crit`
  * list of only what we understand (RFC 7515 §4.1.11). Returns the algorithm and key id.
  *
  * @example
@@ -17,9 +18,9 @@ const understoodCritical = new Set(['b64'])
  * const { alg, kid } = checkHeader({ alg: 'RS256', kid: 'k1' })
  * ```
  */
-export const checkHeader = (header: Readonly<Record<string, unknown>>): { alg: Algorithm; kid: string | undefined } => {
+export const checkHeader = (header: Readonly<Record<string, unknown>>): { alg: Algorithm | HmacAlgorithm; kid: string | undefined } => {
   const { alg, kid, crit } = header
-  if (!isAlgorithm(alg)) throw new TokenRejection('alg_not_allowed')
+  if (!isAlgorithm(alg) && !isHmacAlgorithm(alg)) throw new TokenRejection('alg_not_allowed')
   if (kid !== undefined && typeof kid !== 'string') throw new TokenRejection('bad_header', 'kid')
   for (const name of embeddedKeyParameters) {
     if (header[name] !== undefined) throw new TokenRejection('embedded_key_header', name)

@@ -124,6 +124,12 @@ const nodeCurves: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'se
 
 const minRsaBits = 2048
 
+/**
+ * Whether a JWK has any member that only a private or secret key has (`d`, `p`, `q`, `dp`,
+ * `dq`, `qi`, `oth`, `k`): such a key is never used, wherever it appears.
+ */
+export const hasPrivateMembers = (jwk: Readonly<Record<string, unknown>>): boolean => privateMembers.some((member) => member in jwk)
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -23,7 +23,8 @@ export interface DecodedJws {
 // silently accept `+`, `/`, `=` and stray characters; jose, our oracle, rejects them.
 const base64url = /^[A-Za-z0-9_-]*$/
 
-const decodeSegment = (segment: string): Buffer => {
+/** One strict base64url segment, decoded. */
+export const decodeSegment = (segment: string): Buffer => {
   if (!base64url.test(segment) || segment.length % 4 === 1) throw new TokenRejection('malformed', 'base64url')
   return Buffer.from(segment, 'base64url')
 }
@@ -32,7 +33,8 @@ const decodeSegment = (segment: string): Buffer => {
 // their place and let the token through), and a leading BOM is dropped.
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-const parseObject = (segment: string, part: string): Record<string, unknown> => {
+/** One segment holding a JSON object, as jose decodes it. */
+export const parseObject = (segment: string, part: string): Record<string, unknown> => {
   let value: unknown
   try {
     value = JSON.parse(utf8.decode(decodeSegment(segment)))

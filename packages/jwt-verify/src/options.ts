@@ -1,11 +1,14 @@
 import { isChallengeSafe, isRecord } from '@middy-auth/core'
-import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
+import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
 import { createRemoteKeyResolver } from './remote-key-resolver.js'
+import { createMemoryReplayStore, type ReplayStore } from './replay-store.js'
+import { compileDpop, compileMtls, type DpopOptions, type MtlsOptions } from './sender-binding-options.js'
 import { createStaticKeyResolver } from './static-key-resolver.js'
+import { compilePemKeys, compileSecret } from './static-keys.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
 
@@ -43,6 +46,10 @@ interface CommonOptions {
   jwks?: JwksOptions
   /** The clock, in milliseconds since the epoch (tests). Default `Date.now`. */
   clock?: () => number
+  /** DPoP-bound tokens (RFC 9449), for every issuer entry that sets no `dpop` of its own. Default: off. */
+  dpop?: DpopOptions
+  /** mTLS-bound tokens (RFC 8705), for every issuer entry that sets no `mtls` of its own. Default: off. */
+  mtls?: MtlsOptions
 }
 
 /**
@@ -96,13 +103,22 @@ export interface CompiledOptions {
   realm: string
   cacheMaxEntries: number
   clock: () => number
+  /** Every algorithm a DPoP proof may use under some issuer entry, for the challenge's `algs`; empty without DPoP. */
+  dpopAlgorithms: Algorithm[]
 }
 
-const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'cache', 'jwks', 'clock'])
+const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'cache', 'jwks', 'clock', 'dpop', 'mtls'])
 const knownIssuerFields = new Set([
   'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
-  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims',
+  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'claimsCacheTtl', 'dpop', 'mtls', 'keys', 'secret',
 ])
+
+/** What every issuer entry's binding options fall back to. */
+interface BindingDefaults {
+  dpop: unknown
+  mtls: unknown
+  shared: { replayStore: () => ReplayStore; clock: () => number }
+}
 
 /**
  * Checks every option and compiles the issuers (key resolvers shared per JWKS URL). Anything
@@ -142,9 +158,27 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   }
   const resolvers = new Map<string, KeyResolver>()
   const seen = new Set<string>()
-  const issuers = (rawIssuers ?? []).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen))
-  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, cacheMaxEntries, clock }
+  // One in-memory replay store per middleware instance, made only when some entry uses DPoP without its own.
+  let memoryStore: ReplayStore | undefined
+  const bindingDefaults: BindingDefaults = {
+    dpop: options.dpop,
+    mtls: options.mtls,
+    shared: { replayStore: () => (memoryStore ??= createMemoryReplayStore({ clock })), clock },
+  }
+  // Checked even when every entry has its own, so that a mistake there is never silent.
+  compileDpop(options.dpop, 'dpop', bindingDefaults.shared, configError)
+  compileMtls(options.mtls, 'mtls', configError)
+  const issuers = (rawIssuers ?? []).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingDefaults))
+  const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
+  if (dpopAlgorithms.length > 0 && !acceptsDpopScheme(tokenSource)) {
+    throw configError(`'dpop' needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
+  }
+  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, cacheMaxEntries, clock, dpopAlgorithms }
 }
+
+/** DPoP tokens come as `Authorization: DPoP <token>` (RFC 9449 §7.1), next to `Bearer`. */
+export const acceptsDpopScheme = (source: TokenSource): boolean =>
+  typeof source === 'object' && 'header' in source && source.header.toLowerCase() === 'authorization' && (source.scheme === undefined || source.scheme?.toLowerCase() === 'bearer')
 
 const checkTokenSource = (source: unknown): void => {
   if (typeof source === 'function') return
@@ -168,6 +202,7 @@ const compileIssuer = (
   resolverSettings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
   seen: Set<string>,
+  defaults: BindingDefaults,
 ): CompiledIssuer => {
   const at = `issuers[${index}]`
   if (!isRecord(entry)) throw configError(`${at} must be an object`)
@@ -182,13 +217,24 @@ const compileIssuer = (
   }
   const audiences = entry.audience === null ? null : new Set(stringList(entry.audience, `${at}.audience`))
 
+  const hasSecret = entry.secret !== undefined
+  const publicKeySources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
+  if (hasSecret && publicKeySources.length > 0) {
+    throw configError(`${at}: a secret is never mixed with public keys (${publicKeySources.join(', ')}): put them on another entry`)
+  }
+  if (hasSecret && entry.algorithms === undefined) throw configError(`${at}: with a secret, list its algorithms: algorithms: ['HS256']`)
   const algorithms = entry.algorithms ?? SUPPORTED_ALGORITHMS
   if (!Array.isArray(algorithms) || algorithms.length === 0) throw configError(`${at}.algorithms must be a non-empty list`)
   for (const alg of algorithms as unknown[]) {
-    if (!isAlgorithm(alg)) {
-      throw configError(`${at}.algorithms: ${JSON.stringify(alg)} is not supported (asymmetric only: ${SUPPORTED_ALGORITHMS.join(', ')})`)
+    if (hasSecret && !isHmacAlgorithm(alg)) {
+      throw configError(`${at}.algorithms: ${JSON.stringify(alg)} cannot go with a secret (HS256, HS384, HS512 only; put public keys on another entry)`)
+    }
+    if (!hasSecret && isHmacAlgorithm(alg)) throw configError(`${at}.algorithms: ${alg} needs a 'secret' on this entry`)
+    if (!hasSecret && !isAlgorithm(alg)) {
+      throw configError(`${at}.algorithms: ${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
     }
   }
+  const secret = hasSecret ? compileSecret(entry.secret, at, configError) : undefined
   if (entry.tokenType !== undefined && (typeof entry.tokenType !== 'string' || entry.tokenType === '')) {
     throw configError(`${at}.tokenType must be a non-empty string such as 'at+jwt'`)
   }
@@ -201,8 +247,9 @@ const compileIssuer = (
 
   return {
     issuers: issuerNames,
-    algorithms: new Set(algorithms as Algorithm[]),
-    resolver: keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers),
+    algorithms: new Set(algorithms as Array<Algorithm | HmacAlgorithm>),
+    resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers),
+    ...(secret ? { secretKey: secret.key } : {}),
     rules: {
       audiences,
       tokenType: entry.tokenType === undefined ? undefined : normalizeTyp(entry.tokenType),
@@ -211,6 +258,11 @@ const compileIssuer = (
       requiredClaims,
     },
     claimsCheck: entry.claims,
+    claimsCacheTtl: positive(entry.claimsCacheTtl, `${at}.claimsCacheTtl`, 60, true),
+    binding: {
+      dpop: compileDpop(entry.dpop !== undefined ? entry.dpop : defaults.dpop, entry.dpop !== undefined ? `${at}.dpop` : 'dpop', defaults.shared, configError),
+      mtls: compileMtls(entry.mtls !== undefined ? entry.mtls : defaults.mtls, entry.mtls !== undefined ? `${at}.mtls` : 'mtls', configError),
+    },
   }
 }
 
@@ -221,8 +273,9 @@ const keyResolverFor = (
   settings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
 ): KeyResolver => {
-  const sources = (['jwksUri', 'jwks', 'keyResolver'] as const).filter((name) => entry[name] !== undefined)
-  if (sources.length > 1) throw configError(`${at}: give one of jwksUri, jwks and keyResolver, not ${sources.join(' and ')}`)
+  const sources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
+  if (sources.length > 1) throw configError(`${at}: give one of jwksUri, jwks, keys and keyResolver, not ${sources.join(' and ')}`)
+  if (entry.keys !== undefined) return compilePemKeys(entry.keys, at, configError)
   if (entry.keyResolver) {
     const resolver = entry.keyResolver
     if (typeof resolver.cached !== 'function' || typeof resolver.getKeySet !== 'function' || typeof resolver.prefetch !== 'function') {

@@ -1,4 +1,4 @@
-import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
+import type { ClaimsCheck, PublicKeyIssuerConfig } from './issuer-config.js'
 
 /**
  * What every preset also accepts, passed through to the entry it returns.
@@ -9,7 +9,10 @@ import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
  * ```
  */
 export type PresetOverrides = Partial<
-  Pick<IssuerConfig, 'algorithms' | 'clockTolerance' | 'maxTokenAge' | 'requiredClaims' | 'claims' | 'tokenType' | 'jwksUri' | 'keyResolver'>
+  Pick<
+    PublicKeyIssuerConfig,
+    'algorithms' | 'clockTolerance' | 'maxTokenAge' | 'requiredClaims' | 'claims' | 'claimsCacheTtl' | 'tokenType' | 'jwksUri' | 'keyResolver' | 'dpop' | 'mtls'
+  >
 >
 
 const presetError = (preset: string, message: string): TypeError =>
@@ -19,8 +22,8 @@ const presetError = (preset: string, message: string): TypeError =>
  * A preset's entry with the user's overrides. A `keyResolver` replaces the preset's `jwksUri`
  * (e.g. the jwks-rsa adapter on a Cognito pool) instead of clashing with it.
  */
-const withOverrides = (entry: IssuerConfig, overrides: PresetOverrides): IssuerConfig => {
-  const merged: IssuerConfig = { ...entry, ...overrides }
+const withOverrides = (entry: PublicKeyIssuerConfig, overrides: PresetOverrides): PublicKeyIssuerConfig => {
+  const merged: PublicKeyIssuerConfig = { ...entry, ...overrides }
   if (overrides.keyResolver) delete merged.jwksUri
   return merged
 }
@@ -28,8 +31,15 @@ const withOverrides = (entry: IssuerConfig, overrides: PresetOverrides): IssuerC
 const list = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value)
 
 /** Both checks must pass; the user's own check comes second. */
-const allOf = (first: ClaimsCheck, second: ClaimsCheck | undefined): ClaimsCheck =>
-  second ? (payload) => first(payload) !== false && second(payload) : first
+const allOf = (first: ClaimsCheck, second: ClaimsCheck | undefined): ClaimsCheck => {
+  if (!second) return first
+  return (payload) => {
+    const outcome = first(payload)
+    // The preset's own checks are synchronous; an async one still gates the user's.
+    if (outcome instanceof Promise) return outcome.then((accepted) => accepted !== false && second(payload))
+    return outcome !== false && second(payload)
+  }
+}
 
 const requireNonEmpty = (preset: string, name: string, value: unknown): void => {
   const values = typeof value === 'string' ? [value] : value
@@ -67,7 +77,7 @@ export interface CognitoIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'access' })] })
  * ```
  */
-export const cognitoIssuer = ({ userPoolId, clientId, tokenUse, claims, ...overrides }: CognitoIssuerOptions): IssuerConfig => {
+export const cognitoIssuer = ({ userPoolId, clientId, tokenUse, claims, ...overrides }: CognitoIssuerOptions): PublicKeyIssuerConfig => {
   const match = typeof userPoolId === 'string' ? userPoolIdPattern.exec(userPoolId) : null
   if (!match) throw presetError('cognitoIssuer', `'userPoolId' must look like 'eu-west-1_AbCdEf123', got ${JSON.stringify(userPoolId)}`)
   requireNonEmpty('cognitoIssuer', 'clientId', clientId)
@@ -121,7 +131,7 @@ const bareDomain = (preset: string, domain: unknown): string => {
  * jwtVerify({ issuers: [auth0Issuer({ domain: 'example.eu.auth0.com', audience: 'https://api.example.com' })] })
  * ```
  */
-export const auth0Issuer = ({ domain, audience, ...overrides }: Auth0IssuerOptions): IssuerConfig => {
+export const auth0Issuer = ({ domain, audience, ...overrides }: Auth0IssuerOptions): PublicKeyIssuerConfig => {
   const host = bareDomain('auth0Issuer', domain)
   return withOverrides(
     {
@@ -160,7 +170,7 @@ export interface OktaIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [oktaIssuer({ domain: 'example.okta.com', audience: 'api://default' })] })
  * ```
  */
-export const oktaIssuer = ({ domain, authorizationServerId = 'default', audience, ...overrides }: OktaIssuerOptions): IssuerConfig => {
+export const oktaIssuer = ({ domain, authorizationServerId = 'default', audience, ...overrides }: OktaIssuerOptions): PublicKeyIssuerConfig => {
   const host = bareDomain('oktaIssuer', domain)
   const issuer = authorizationServerId === null ? `https://${host}` : `https://${host}/oauth2/${authorizationServerId}`
   return withOverrides(
@@ -203,7 +213,7 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * jwtVerify({ issuers: [entraIssuer({ tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://orders' })] })
  * ```
  */
-export const entraIssuer = ({ tenantId, audience, version = 'both', claims, ...overrides }: EntraIssuerOptions): IssuerConfig => {
+export const entraIssuer = ({ tenantId, audience, version = 'both', claims, ...overrides }: EntraIssuerOptions): PublicKeyIssuerConfig => {
   if (typeof tenantId !== 'string' || !guid.test(tenantId)) {
     throw presetError('entraIssuer', `'tenantId' must be the tenant's GUID ('common' and 'organizations' cannot be verified: list each accepted tenant), got ${JSON.stringify(tenantId)}`)
   }
@@ -249,7 +259,7 @@ export interface KeycloakIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [keycloakIssuer({ url: 'https://sso.example.com', realm: 'shop', audience: null, clientId: 'orders-api' })] })
  * ```
  */
-export const keycloakIssuer = ({ url, realm, audience, clientId, claims, ...overrides }: KeycloakIssuerOptions): IssuerConfig => {
+export const keycloakIssuer = ({ url, realm, audience, clientId, claims, ...overrides }: KeycloakIssuerOptions): PublicKeyIssuerConfig => {
   if (typeof url !== 'string' || !/^https?:\/\/[^/]+(\/.*)?$/.test(url)) throw presetError('keycloakIssuer', `'url' must be the server's base URL, got ${JSON.stringify(url)}`)
   if (typeof realm !== 'string' || realm === '' || realm.includes('/')) throw presetError('keycloakIssuer', `'realm' must be a realm name`)
   const issuer = `${url.replace(/\/+$/, '')}/realms/${encodeURIComponent(realm)}`

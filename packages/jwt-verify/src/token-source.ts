@@ -22,7 +22,7 @@ export type TokenSource =
 
 /** What a request carries. */
 export type TokenLookup =
-  | { kind: 'token'; token: string }
+  | { kind: 'token'; token: string; presentedAs: 'bearer' | 'dpop' }
   /** No credentials of ours: 401 `missing_token`, or no identity when credentials are optional. */
   | { kind: 'missing' }
   /** Present but malformed (empty, or several): 400 `invalid_request`. */
@@ -32,7 +32,7 @@ export type TokenLookup =
 export type ReadToken = (event: AnyEvent) => TokenLookup
 
 const missing: TokenLookup = { kind: 'missing' }
-const token = (value: string): TokenLookup => ({ kind: 'token', token: value })
+const token = (value: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLookup => ({ kind: 'token', token: value, presentedAs })
 const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malformed', reason })
 
 /**
@@ -40,14 +40,15 @@ const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malfo
  * credentials" (docs/design.md#scheme); the scheme alone is an empty token. What follows the
  * scheme is the token, even with spaces or commas in it (see {@link looksLikeSeveralTokens}).
  */
-const fromSchemeValue = (value: string | undefined, scheme: string): TokenLookup => {
+const fromSchemeValue = (value: string | undefined, scheme: string, acceptDpop: boolean): TokenLookup => {
   if (value === undefined) return missing
   const trimmed = value.trim()
   const space = trimmed.search(/\s/)
-  const givenScheme = space === -1 ? trimmed : trimmed.slice(0, space)
-  if (givenScheme.toLowerCase() !== scheme) return missing
+  const givenScheme = (space === -1 ? trimmed : trimmed.slice(0, space)).toLowerCase()
+  const presentedAs = givenScheme === scheme ? 'bearer' : acceptDpop && givenScheme === 'dpop' ? 'dpop' : undefined
+  if (presentedAs === undefined) return missing
   const rest = space === -1 ? '' : trimmed.slice(space).trim()
-  return rest === '' ? malformed('empty') : token(rest)
+  return rest === '' ? malformed('empty') : token(rest, presentedAs)
 }
 
 /** A bare token value. */
@@ -75,7 +76,8 @@ const fromValues = (values: string[]): TokenLookup =>
 
 /**
  * Compiles a {@link TokenSource}. REST TOKEN authorizer events carry the header's value in
- * `authorizationToken`; it is read there when the source is the `Authorization` header.
+ * `authorizationToken`; it is read there when the source is the `Authorization` header. With
+ * `acceptDpop`, the `DPoP` scheme (RFC 9449 §7.1) is read as well as the configured one.
  *
  * @example
  * ```ts
@@ -83,7 +85,7 @@ const fromValues = (values: string[]): TokenLookup =>
  * read(event) // { kind: 'token', token: 'eyJ…' }
  * ```
  */
-export const compileTokenSource = (source: TokenSource): ReadToken => {
+export const compileTokenSource = (source: TokenSource, acceptDpop = false): ReadToken => {
   if (typeof source === 'function') {
     return (event) => {
       let value: string | undefined
@@ -107,5 +109,5 @@ export const compileTokenSource = (source: TokenSource): ReadToken => {
       ? ((event as { authorizationToken?: string }).authorizationToken)
       : getHeader(event, header)
   if (scheme === null) return (event) => fromRawValue(read(event))
-  return (event) => fromSchemeValue(read(event), scheme)
+  return (event) => fromSchemeValue(read(event), scheme, acceptDpop)
 }

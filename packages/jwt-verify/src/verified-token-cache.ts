@@ -13,6 +13,8 @@ export interface VerifiedToken {
   readonly key: ResolvedKey
   /** The issuer entry that verified it. */
   readonly issuerIndex: number
+  /** In seconds: until then an `async` claims check's success counts; 0 runs the check again. */
+  claimsCheckedUntil: number
 }
 
 /**

@@ -1,20 +1,27 @@
 import { readScopeList, type AuthContext } from '@middy-auth/core'
-import { type Algorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
+import { type Algorithm, type HmacAlgorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
 import { checkClaims, checkSubjectClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'
 import type { ClaimsCheck } from './issuer-config.js'
 import { decodeJws } from './jws.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 import { TokenRejection } from './rejection.js'
+import type { CompiledBinding } from './sender-binding-options.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 
 /** One issuer entry, compiled at cold start. */
 export interface CompiledIssuer {
   readonly issuers: readonly string[]
-  readonly algorithms: ReadonlySet<Algorithm>
+  readonly algorithms: ReadonlySet<Algorithm | HmacAlgorithm>
+  /** The entry's symmetric secret: then its only key, whatever the token's `kid`. */
+  readonly secretKey?: ResolvedKey
   readonly resolver: KeyResolver
   readonly rules: ClaimRules
   readonly claimsCheck: ClaimsCheck | undefined
+  /** Seconds an async claims check's success is reused. */
+  readonly claimsCacheTtl: number
+  /** How its tokens may be bound to the client (DPoP, mTLS). */
+  readonly binding: CompiledBinding
 }
 
 /** What {@link createVerifier} needs. */
@@ -33,9 +40,9 @@ export type Verify = (token: string) => AuthContext | Promise<AuthContext>
  * Applies an issuer entry's claim rules (audience, required claims, the preset's and the user's
  * checks) to claims API Gateway already verified, so `trustApiGateway` refuses what the
  * configuration refuses. The gateway checked the signature and the times when the request
- * arrived; there is no header to check.
+ * arrived; there is no header to check. A Promise when the user's check is `async`.
  */
-export type CheckGatewayClaims = (claims: Record<string, unknown>) => void
+export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Promise<void>
 
 const deepFreeze = <T extends object>(value: T): T => {
   Object.freeze(value)
@@ -61,7 +68,11 @@ const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({ ...auth, scope
  * const auth = await verify(token)
  * ```
  */
-export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettings): { verify: Verify; checkGatewayClaims: CheckGatewayClaims } => {
+export const createVerifier = ({
+  issuers,
+  cacheMaxEntries,
+  now,
+}: VerifierSettings): { verify: Verify; checkGatewayClaims: CheckGatewayClaims; issuerFor: (iss: string | undefined) => CompiledIssuer | undefined } => {
   const byIssuer = new Map<string, number>()
   issuers.forEach((entry, index) => {
     for (const iss of entry.issuers) if (!byIssuer.has(iss)) byIssuer.set(iss, index)
@@ -77,7 +88,7 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
     return seconds
   }
 
-  const fromCache = (token: string, nowSeconds: number): AuthContext | undefined => {
+  const fromCache = (token: string, nowSeconds: number): AuthContext | Promise<AuthContext> | undefined => {
     const hit = cache?.get(token)
     if (!hit) return undefined
     const issuer = issuers[hit.issuerIndex] as CompiledIssuer
@@ -85,25 +96,43 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
       cache?.delete(token)
       return undefined
     }
-    // A custom check may depend on more than the token (a deny list, the time): it runs on every request.
-    runClaimsCheck(issuer, hit.auth.claims)
-    return copyAuth(hit.auth)
+    // A custom check may depend on more than the token (a deny list, the time): a synchronous
+    // one runs on every request, an async one once per claimsCacheTtl.
+    if (nowSeconds < hit.claimsCheckedUntil) return copyAuth(hit.auth)
+    let checked: void | Promise<void>
+    try {
+      checked = runClaimsCheck(issuer, hit.auth.claims)
+    } catch (error) {
+      cache?.delete(token)
+      throw error
+    }
+    if (!checked) return copyAuth(hit.auth)
+    return checked.then(
+      () => {
+        hit.claimsCheckedUntil = Math.min(hit.expiresAt, nowSeconds + issuer.claimsCacheTtl)
+        return copyAuth(hit.auth)
+      },
+      (error: unknown) => {
+        cache?.delete(token)
+        throw error
+      },
+    )
   }
 
   const finish = (
     token: string,
     issuerIndex: number,
     decoded: ReturnType<typeof decodeJws>,
-    alg: Algorithm,
+    alg: Algorithm | HmacAlgorithm,
     key: ResolvedKey,
     nowSeconds: number,
-  ): AuthContext => {
+  ): AuthContext | Promise<AuthContext> => {
     const issuer = issuers[issuerIndex] as CompiledIssuer
     if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) throw new TokenRejection('bad_signature')
     const payload = decoded.payload
     checkClaims(decoded.header, payload, issuer.rules, nowSeconds)
     const claims = deepFreeze(payload)
-    runClaimsCheck(issuer, claims)
+    const checked = runClaimsCheck(issuer, claims)
     const auth: AuthContext = Object.freeze({
       source: 'jwt' as const,
       subject: typeof claims.sub === 'string' ? claims.sub : '',
@@ -112,8 +141,16 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
       roles: Object.freeze([]) as unknown as string[],
       claims,
     })
-    cache?.set({ token, auth, expiresAt: cacheExpiry(claims, issuer.rules), key, issuerIndex })
-    return copyAuth(auth)
+    const expiresAt = cacheExpiry(claims, issuer.rules)
+    if (!checked) {
+      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil: 0 })
+      return copyAuth(auth)
+    }
+    // Only a check that passed is remembered, never past the token's own expiry.
+    return checked.then(() => {
+      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil: Math.min(expiresAt, nowSeconds + issuer.claimsCacheTtl) })
+      return copyAuth(auth)
+    })
   }
 
   const checkGatewayClaims: CheckGatewayClaims = (claims) => {
@@ -121,7 +158,7 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
     if (issuerIndex === undefined) throw new TokenRejection('unknown_issuer')
     const issuer = issuers[issuerIndex] as CompiledIssuer
     checkSubjectClaims(claims, issuer.rules)
-    runClaimsCheck(issuer, claims)
+    return runClaimsCheck(issuer, claims)
   }
 
   const verify: Verify = (token) => {
@@ -137,6 +174,7 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
     const issuer = issuers[issuerIndex] as CompiledIssuer
     if (!issuer.algorithms.has(alg)) throw new TokenRejection('alg_not_allowed')
 
+    if (issuer.secretKey) return finish(token, issuerIndex, decoded, alg, issuer.secretKey, nowSeconds)
     const keySet = issuer.resolver.cached()
     const key = keySet && pickKey(keySet, kid, alg)
     if (key) return finish(token, issuerIndex, decoded, alg, key, nowSeconds)
@@ -147,7 +185,12 @@ export const createVerifier = ({ issuers, cacheMaxEntries, now }: VerifierSettin
     })
   }
 
-  return { verify, checkGatewayClaims }
+  const issuerFor = (iss: string | undefined): CompiledIssuer | undefined => {
+    const index = iss === undefined ? undefined : byIssuer.get(iss)
+    return index === undefined ? undefined : issuers[index]
+  }
+
+  return { verify, checkGatewayClaims, issuerFor }
 }
 
 /** A cached token is never used past `exp`, nor past its `maxTokenAge`. */
@@ -162,7 +205,7 @@ const cacheExpiry = (claims: Readonly<Record<string, unknown>>, rules: ClaimRule
  * algorithm (several would be ambiguous). A key that is found but does not fit is refused at
  * once rather than refetched.
  */
-const pickKey = (keySet: KeySet, kid: string | undefined, alg: Algorithm): ResolvedKey | undefined => {
+const pickKey = (keySet: KeySet, kid: string | undefined, alg: Algorithm | HmacAlgorithm): ResolvedKey | undefined => {
   if (kid !== undefined) {
     const key = keySet.byKid.get(kid)
     if (key && !keyFitsAlgorithm(key, alg)) throw new TokenRejection('key_mismatch')
@@ -172,14 +215,27 @@ const pickKey = (keySet: KeySet, kid: string | undefined, alg: Algorithm): Resol
   return candidates.length === 1 ? candidates[0] : undefined
 }
 
-const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, unknown>>): void => {
+/**
+ * Runs the user's check: nothing or a Promise (an `async` check). Fail closed: only `true` or
+ * nothing accepts; a throw, a rejection or anything else refuses.
+ */
+const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, unknown>>): void | Promise<void> => {
   if (!issuer.claimsCheck) return
-  let accepted: boolean | void
+  let accepted: ReturnType<ClaimsCheck>
   try {
     accepted = issuer.claimsCheck(claims)
   } catch {
     throw new TokenRejection('claims_check_failed')
   }
-  // Fail closed: only `true` or nothing accepts. A Promise (an async check) is refused, never taken as truthy.
+  if (accepted instanceof Promise) {
+    return accepted.then(
+      (value) => {
+        if (value !== true && value !== undefined) throw new TokenRejection('claims_check_failed')
+      },
+      () => {
+        throw new TokenRejection('claims_check_failed')
+      },
+    )
+  }
   if (accepted !== true && accepted !== undefined) throw new TokenRejection('claims_check_failed')
 }

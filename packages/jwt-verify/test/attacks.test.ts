@@ -632,10 +632,11 @@ describe('clocks and the verified-token cache', () => {
     expectRefused(await invoke(bearer(token)), 401, 'invalid_token', secretsOf(token))
   })
 
-  test('a claims check that throws or returns a Promise refuses', async () => {
+  test('a claims check that throws, rejects, or answers anything but true or nothing refuses', async () => {
     const token = jws({ alg: 'ES256', kid: ec256A.kid }, claims(), 'ES256', ec256A.privateKey)
     await refuses(token, { issuers: [{ ...defaultIssuers()[0]!, claims: () => { throw new Error(`boom ${SUBJECT}`) } }] })
-    await refuses(token, { issuers: [{ ...defaultIssuers()[0]!, claims: (async () => true) as never }] })
+    await refuses(token, { issuers: [{ ...defaultIssuers()[0]!, claims: async () => { throw new Error(`boom ${SUBJECT}`) } }] })
+    await refuses(token, { issuers: [{ ...defaultIssuers()[0]!, claims: (async () => 'yes') as never }] })
     await refuses(token, { issuers: [{ ...defaultIssuers()[0]!, claims: (() => 'yes') as never }] })
   })
 })

@@ -52,7 +52,7 @@ jwtVerify({})
 
 jwtVerify({ trustApiGateway: true })
 
-// @ts-expect-error symmetric algorithms are not accepted
+// @ts-expect-error symmetric algorithms are accepted only with a secret on the entry
 jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['HS256'] }] })
 
 // @ts-expect-error a token source is a header, a cookie, a query parameter or a function
@@ -60,3 +60,21 @@ jwtVerify({ issuers, tokenSource: { body: 'token' } })
 
 // @ts-expect-error tokenUse is 'access' or 'id'
 cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: 'c', tokenUse: 'refresh' })
+
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', secret: 'a shared secret of at least thirty-two bytes', algorithms: ['HS256'] }] })
+
+// @ts-expect-error a secret entry has no public keys
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', secret: 'a shared secret of at least thirty-two bytes', algorithms: ['HS256'], jwksUri: 'https://a.example.com/jwks' }] })
+
+// @ts-expect-error a secret entry lists HMAC algorithms only
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', secret: 'a shared secret of at least thirty-two bytes', algorithms: ['RS256'] }] })
+
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', dpop: { boundTokens: 'required', algorithms: ['ES256'] }, mtls: false }], mtls: { boundTokens: 'allowed' } })
+
+// @ts-expect-error boundTokens is 'required' or 'allowed'
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x' }], dpop: { boundTokens: 'always' } })
+
+// @ts-expect-error DPoP proofs are signed with asymmetric algorithms only
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x' }], dpop: { boundTokens: 'required', algorithms: ['HS256'] } })
+
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', claims: async (payload) => payload.sub !== 'revoked', claimsCacheTtl: 30 }] })

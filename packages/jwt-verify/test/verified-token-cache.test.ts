@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { VerifiedTokenCache, type VerifiedToken } from '../src/verified-token-cache.js'
 
-const entry = (token: string): VerifiedToken => ({ token, auth: {} as never, expiresAt: 0, key: {} as never, issuerIndex: 0 })
+const entry = (token: string): VerifiedToken => ({ token, auth: {} as never, expiresAt: 0, key: {} as never, issuerIndex: 0, claimsCheckedUntil: 0 })
 const token = (name: string) => `header.payload.${name.padStart(40, '-')}`
 
 describe('VerifiedTokenCache', () => {

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { certificateThumbprint } from '@middy-auth/jwt-verify'
+import { authorizerRequestEvent, httpAuthorizerEventV2, type TestIssuer } from '@middy-auth/testing'
+import { authorizer, policyOf, setupIssuer } from './support.js'
+
+/**
+ * A Lambda authorizer sees the client certificate of a mutual-TLS request too, so
+ * `jwtVerify({ mtls })` in front of `authorizerResponse()` checks certificate-bound tokens at
+ * the gateway as it does in a function.
+ */
+let iss: TestIssuer
+let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
+let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
+let dir: string
+const pems: string[] = []
+
+beforeAll(async () => {
+  ;({ iss, verify, sign } = await setupIssuer())
+  dir = mkdtempSync(join(tmpdir(), 'authorizer-mtls-'))
+  for (const name of ['device-1', 'device-2']) {
+    const file = join(dir, `${name}.pem`)
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', file, '-subj', `/CN=${name}`, '-days', '2'], { stdio: 'pipe' })
+    pems.push(readFileSync(file, 'utf8'))
+  }
+})
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true })
+  await iss.close()
+})
+
+describe('certificate-bound tokens at a Lambda authorizer', () => {
+  test('REST REQUEST authorizer: Allow with the bound certificate, Unauthorized with another or none', async () => {
+    const [mine, other] = pems as [string, string]
+    const token = await sign({ cnf: { 'x5t#S256': certificateThumbprint(mine) } })
+    const fn = authorizer({ format: 'iam-policy' }, [verify({ mtls: { boundTokens: 'required' } })])
+    const event = (pem?: string) => {
+      const e = authorizerRequestEvent({ bearer: token }) as Record<string, any>
+      if (pem) e.requestContext.identity = { ...(e.requestContext.identity ?? {}), clientCert: { clientCertPem: pem } }
+      return e
+    }
+    expect(policyOf(await fn.invoke(event(mine))).policyDocument.Statement[0]?.Effect).toBe('Allow')
+    expect(await fn.invoke(event(other))).toEqual({ kind: 'error', message: 'Unauthorized' })
+    expect(await fn.invoke(event())).toEqual({ kind: 'error', message: 'Unauthorized' })
+  })
+
+  test('HTTP API 2.0 authorizer (simple response): authorized only with the bound certificate', async () => {
+    const [mine, other] = pems as [string, string]
+    const token = await sign({ cnf: { 'x5t#S256': certificateThumbprint(mine) } })
+    const fn = authorizer({}, [verify({ mtls: { boundTokens: 'allowed' } })])
+    const event = (pem: string) => {
+      const e = httpAuthorizerEventV2({ bearer: token }) as Record<string, any>
+      e.requestContext.authentication = { clientCert: { clientCertPem: pem } }
+      return e
+    }
+    expect(await fn.invoke(event(mine))).toMatchObject({ kind: 'response', response: { isAuthorized: true } })
+    expect(await fn.invoke(event(other))).toMatchObject({ kind: 'response', response: { isAuthorized: false } })
+  })
+})

@@ -1,0 +1,203 @@
+import { AuthError, gatewayAuth, type AuthContext } from '@middy-auth/core'
+import { KeysUnavailableError } from './key-resolver.js'
+import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
+import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
+import { checkBinding, type PresentedAs } from './sender-binding.js'
+import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
+import { createVerifier } from './verifier.js'
+
+/**
+ * Verification outside Middy: what `jwtVerify()` does for a request, as functions that resolve
+ * with the `AuthContext` or reject with the `AuthError` the middleware would throw.
+ *
+ * @example
+ * ```ts
+ * const auth = await verifier.verifyToken(message.attributes.token)
+ * ```
+ */
+export interface JwtVerifier {
+  /**
+   * Verifies the credentials a Lambda event carries (any HTTP event kind, an authorizer event,
+   * WebSocket `$connect`), with the token source, DPoP and mTLS checks of the options. Resolves
+   * with `undefined` only when `credentialsRequired` is `false` and no token came.
+   */
+  verifyEvent(event: unknown): Promise<AuthContext | undefined>
+  /**
+   * Verifies a bearer token taken from anywhere (an SQS message attribute, a WebSocket message).
+   * A token bound to a key or certificate (`cnf`) is refused: nothing here proves possession.
+   */
+  verifyToken(token: string): Promise<AuthContext>
+}
+
+/** The middleware's own view: the same checks, synchronous when keys are cached and no I/O is needed. */
+export interface CompiledJwtVerifier {
+  authenticate(event: unknown): AuthContext | undefined | Promise<AuthContext | undefined>
+  /** Keys start loading now. */
+  prefetch(): void
+}
+
+/**
+ * Builds the verification of one middleware instance (checked and compiled at cold start).
+ * Internal: {@link createJwtVerifier} and the middleware are built on it.
+ */
+export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifier & { verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> } => {
+  const settings = compileOptions(options)
+  const { realm, credentialsRequired, trustApiGateway, clock } = settings
+  const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
+  const readToken = compileTokenSource(settings.tokenSource, dpop !== undefined)
+  const { verify, checkGatewayClaims, issuerFor } = createVerifier({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
+
+  const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: string, description?: string) =>
+    new AuthError(code, { package: packageName, realm, data: { reason }, ...(description ? { description } : {}), ...(dpop ? { dpop } : {}) })
+
+  const toAuthError = (error: unknown): AuthError => {
+    if (error instanceof TokenRejection) {
+      return deny('invalid_token', error.message, error.reason === 'expired' ? 'The access token expired' : undefined)
+    }
+    if (error instanceof DpopRejection) {
+      return new AuthError('invalid_dpop_proof', { package: packageName, data: { reason: error.reason }, dpop: dpop ?? { algs: [] } })
+    }
+    if (error instanceof DpopNonceRequired) {
+      return new AuthError('use_dpop_nonce', { package: packageName, data: { reason: error.reason }, dpop: { algs: dpop?.algs ?? [], nonce: error.nonce } })
+    }
+    if (error instanceof KeysUnavailableError) {
+      return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'keys_unavailable' }, retryAfter: retryAfterSeconds(error) })
+    }
+    if (error instanceof ReplayStoreUnavailable) {
+      return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'replay_store_unavailable' }, retryAfter: 1 })
+    }
+    // Anything else is a bug or a hostile input we did not foresee: refuse (never a 500, never an accept).
+    return deny('invalid_token', 'verification_error')
+  }
+
+  /** A failed verification as the client sees it: several tokens are 400, the rest {@link toAuthError}. */
+  const refusal = (error: unknown, token: string): AuthError =>
+    error instanceof TokenRejection && looksLikeSeveralTokens(token) ? deny('invalid_request', 'multiple_tokens') : toAuthError(error)
+
+  const fromGateway = (event: unknown): AuthContext | Promise<AuthContext> | undefined => {
+    const auth = gatewayAuth(event)
+    if (!auth) return undefined
+    // A bound token a JWT or Cognito authorizer accepted was never checked against its key or
+    // certificate (a Lambda authorizer running jwtVerify with dpop or mtls did check it): it
+    // is not taken as a bearer token here either (the binding is checked when the function
+    // verifies the token itself, without trustApiGateway).
+    if (auth.source === 'apigateway' && Object.hasOwn(auth.claims, 'cnf')) throw deny('invalid_token', 'bound_token_from_gateway')
+    // The gateway checked the signature and its own issuer. When issuers are configured, the
+    // claims must also pass that entry's rules (audience, presets' token_use and client_id,
+    // required claims, custom checks): trusting the gateway must not widen what is accepted.
+    if (auth.source === 'apigateway' && settings.issuers.length > 0) {
+      let checked: void | Promise<void>
+      try {
+        checked = checkGatewayClaims(auth.claims as Record<string, unknown>)
+      } catch (error) {
+        throw toAuthError(error)
+      }
+      if (checked) {
+        return checked.then(
+          () => auth,
+          (error: unknown) => {
+            throw toAuthError(error)
+          },
+        )
+      }
+    }
+    return auth
+  }
+
+  const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
+    const issuer = issuerFor(auth.issuer)
+    if (!issuer) throw new TokenRejection('unknown_issuer')
+    return checkBinding(auth, issuer.binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
+  }
+
+  /** Verification then binding; errors are left raw for the caller to turn into an AuthError. */
+  const verifyToken = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
+    const verified = verify(token)
+    if (verified instanceof Promise) return verified.then((auth) => bind(auth, token, presentedAs, event))
+    return bind(verified, token, presentedAs, event)
+  }
+
+  const authenticate = (event: unknown): AuthContext | undefined | Promise<AuthContext | undefined> => {
+    if (trustApiGateway) {
+      const auth = fromGateway(event)
+      if (auth) return auth
+    }
+    const lookup = readToken(event)
+    if (lookup.kind === 'missing') {
+      if (!credentialsRequired) return undefined
+      throw deny('missing_token', 'no_credentials')
+    }
+    if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
+    if (settings.issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
+    const { token, presentedAs } = lookup
+    let result: AuthContext | Promise<AuthContext>
+    try {
+      result = verifyToken(token, presentedAs, event)
+    } catch (error) {
+      throw refusal(error, token)
+    }
+    if (result instanceof Promise) {
+      return result.catch((error: unknown) => {
+        throw refusal(error, token)
+      })
+    }
+    return result
+  }
+
+  const prefetch = (): void => {
+    for (const entry of settings.issuers) entry.resolver.prefetch()
+  }
+
+  return {
+    authenticate,
+    prefetch,
+    verifyToken: (token, presentedAs, event) => {
+      try {
+        const result = verifyToken(token, presentedAs, event)
+        return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(refusal(error, token))) : result
+      } catch (error) {
+        throw refusal(error, token)
+      }
+    },
+  }
+}
+
+/**
+ * The verification of `jwtVerify()` without Middy: for SQS consumers, WebSocket messages,
+ * Lambda@Edge or your own framework. Takes the same options (checked at once: a `TypeError`
+ * for any that can never work) and starts loading keys at once.
+ *
+ * @example
+ * ```ts
+ * import { createJwtVerifier } from '@middy-auth/jwt-verify'
+ * import type { SQSEvent } from 'aws-lambda'
+ *
+ * const verifier = createJwtVerifier({ issuers: [{ issuer: 'https://auth.example.com/', audience: 'jobs' }] })
+ *
+ * export const handler = async (event: SQSEvent) => {
+ *   for (const record of event.Records) {
+ *     const auth = await verifier.verifyToken(record.messageAttributes.token?.stringValue ?? '')
+ *     console.log(auth.subject)
+ *   }
+ * }
+ * ```
+ */
+export const createJwtVerifier = (options: JwtVerifyOptions): JwtVerifier => {
+  const compiled = compileJwtVerifier(options)
+  compiled.prefetch()
+  return {
+    verifyEvent: async (event) => compiled.authenticate(event),
+    verifyToken: async (token) => {
+      if (typeof token !== 'string' || token.trim() === '') {
+        throw new AuthError('missing_token', { package: packageName, data: { reason: 'no_credentials' } })
+      }
+      return compiled.verifyToken(token.trim(), 'bearer', undefined)
+    },
+  }
+}
+
+/** Seconds until the key resolver tries again (its cooldown), at least 1. */
+const retryAfterSeconds = (error: KeysUnavailableError): number => {
+  const retryAfterMs = (error.cause as { data?: { retryAfterMs?: unknown } } | undefined)?.data?.retryAfterMs
+  return typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1
+}

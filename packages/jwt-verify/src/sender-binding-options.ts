@@ -1,0 +1,144 @@
+import { isRecord } from '@middy-auth/core'
+import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
+import { createNonceIssuer } from './dpop-nonce.js'
+import type { DpopProofRules } from './dpop-proof.js'
+import type { ReplayStore } from './replay-store.js'
+import { normalizeHtu } from './request-target.js'
+
+/**
+ * DPoP (RFC 9449): tokens bound to a key the client proves it holds on every request, with
+ * `Authorization: DPoP <token>` and a `DPoP` proof header.
+ *
+ * @example
+ * ```ts
+ * jwtVerify({ issuers, dpop: { boundTokens: 'required', nonce: { secret: process.env.DPOP_NONCE_SECRET } } })
+ * ```
+ */
+export interface DpopOptions {
+  /**
+   * `'required'`: only DPoP-bound tokens with a valid proof are accepted. `'allowed'`: plain
+   * bearer tokens are accepted too, but a DPoP-bound token always needs its proof.
+   */
+  boundTokens: 'required' | 'allowed'
+  /** Algorithms a proof may be signed with. Default: every supported asymmetric algorithm. */
+  algorithms?: readonly Algorithm[]
+  /** Seconds a proof is accepted after its `iat`. Default 300. */
+  maxAge?: number
+  /** Seconds of leeway for the client's clock. Default 5. */
+  clockTolerance?: number
+  /** Where used proofs are remembered. Default: an in-memory store per middleware instance. */
+  replayStore?: ReplayStore
+  /**
+   * Server nonces (RFC 9449 §8): a proof without a fresh nonce gets 401 `use_dpop_nonce` and a
+   * `DPoP-Nonce` header. `true` uses a random secret per instance; give the same `secret` (32
+   * bytes or more) to every instance so that they accept each other's nonces. Default `false`.
+   */
+  nonce?: boolean | { secret?: string | Uint8Array; lifetime?: number }
+  /**
+   * The URL clients call for this API's root (`https://api.example.com/v1`), when it cannot be
+   * read from the event (CloudFront or another proxy in front). Default: rebuilt from the event.
+   */
+  publicBaseUrl?: string
+}
+
+/**
+ * mTLS-bound tokens (RFC 8705): a token with `cnf['x5t#S256']` is accepted only with that client
+ * certificate, as API Gateway's mutual TLS passes it in the event.
+ *
+ * @example
+ * ```ts
+ * jwtVerify({ issuers, mtls: { boundTokens: 'required' } })
+ * ```
+ */
+export interface MtlsOptions {
+  /** `'required'`: only certificate-bound tokens are accepted. `'allowed'`: unbound tokens too. */
+  boundTokens: 'required' | 'allowed'
+}
+
+/** DPoP settings of one issuer entry, compiled at cold start. */
+export interface CompiledDpop {
+  readonly boundTokens: 'required' | 'allowed'
+  readonly rules: DpopProofRules
+  readonly replayStore: ReplayStore
+  readonly publicBaseUrl: string | undefined
+}
+
+/** What a token's binding is checked against. */
+export interface CompiledBinding {
+  readonly dpop: CompiledDpop | undefined
+  readonly mtls: { readonly boundTokens: 'required' | 'allowed' } | undefined
+}
+
+type ConfigError = (message: string) => TypeError
+
+const boundTokensOf = (value: unknown, at: string, fail: ConfigError): 'required' | 'allowed' => {
+  if (!isRecord(value)) throw fail(`'${at}' must be { boundTokens: 'required' | 'allowed', … } or false`)
+  if (value.boundTokens !== 'required' && value.boundTokens !== 'allowed') throw fail(`'${at}.boundTokens' must be 'required' or 'allowed'`)
+  return value.boundTokens
+}
+
+const seconds = (value: unknown, name: string, fallback: number, fail: ConfigError): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw fail(`'${name}' must be a non-negative number of seconds`)
+  return value
+}
+
+const knownDpopFields = new Set(['boundTokens', 'algorithms', 'maxAge', 'clockTolerance', 'replayStore', 'nonce', 'publicBaseUrl'])
+
+/**
+ * Checks and compiles a `dpop` option (of the middleware or of an issuer entry). `false` or
+ * `undefined` is no DPoP.
+ */
+export const compileDpop = (
+  value: unknown,
+  at: string,
+  shared: { replayStore: () => ReplayStore; clock: () => number },
+  fail: ConfigError,
+): CompiledDpop | undefined => {
+  if (value === undefined || value === false) return undefined
+  const boundTokens = boundTokensOf(value, at, fail)
+  const options = value as DpopOptions
+  for (const key of Object.keys(options)) if (!knownDpopFields.has(key)) throw fail(`'${at}': unknown field '${key}'`)
+  const algorithms = options.algorithms ?? SUPPORTED_ALGORITHMS
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isAlgorithm)) {
+    throw fail(`'${at}.algorithms' must be a non-empty list of asymmetric algorithms (${SUPPORTED_ALGORITHMS.join(', ')})`)
+  }
+  const maxAge = seconds(options.maxAge, `${at}.maxAge`, 300, fail)
+  const clockTolerance = seconds(options.clockTolerance, `${at}.clockTolerance`, 5, fail)
+  const replayStore = options.replayStore ?? shared.replayStore()
+  if (!isRecord(replayStore) || typeof replayStore.claim !== 'function') throw fail(`'${at}.replayStore' must implement claim(jti, expiresAt)`)
+  if (options.publicBaseUrl !== undefined && (typeof options.publicBaseUrl !== 'string' || normalizeHtu(options.publicBaseUrl) === undefined)) {
+    throw fail(`'${at}.publicBaseUrl' must be an absolute https: (or http:) URL such as 'https://api.example.com'`)
+  }
+  return {
+    boundTokens,
+    rules: { algorithms: new Set(algorithms), maxAge, clockTolerance, nonces: compileNonce(options.nonce, at, clockTolerance, shared.clock, fail) },
+    replayStore,
+    publicBaseUrl: options.publicBaseUrl,
+  }
+}
+
+const compileNonce = (value: DpopOptions['nonce'], at: string, clockTolerance: number, now: () => number, fail: ConfigError) => {
+  if (value === undefined || value === false) return undefined
+  const options = value === true ? {} : value
+  if (!isRecord(options)) throw fail(`'${at}.nonce' must be true, false or { secret?, lifetime? }`)
+  const { secret, lifetime } = options as { secret?: unknown; lifetime?: unknown }
+  if (secret !== undefined) {
+    const bytes = typeof secret === 'string' ? Buffer.byteLength(secret) : secret instanceof Uint8Array ? secret.byteLength : -1
+    if (bytes < 32) throw fail(`'${at}.nonce.secret' must be a string or bytes of at least 32 bytes`)
+  }
+  return createNonceIssuer({
+    ...(secret !== undefined ? { secret: secret as string | Uint8Array } : {}),
+    lifetimeSeconds: seconds(lifetime, `${at}.nonce.lifetime`, 300, fail),
+    clockTolerance,
+    now,
+  })
+}
+
+/** Checks and compiles an `mtls` option. `false` or `undefined` is no certificate binding. */
+export const compileMtls = (value: unknown, at: string, fail: ConfigError): CompiledBinding['mtls'] => {
+  if (value === undefined || value === false) return undefined
+  const boundTokens = boundTokensOf(value, at, fail)
+  for (const key of Object.keys(value as object)) if (key !== 'boundTokens') throw fail(`'${at}': unknown field '${key}'`)
+  return { boundTokens }
+}

@@ -1,0 +1,106 @@
+import { getHeaderValues, isRecord, type AnyEvent, type AuthContext } from '@middy-auth/core'
+import { clientCertificateThumbprint } from './client-certificate.js'
+import { checkDpopProof } from './dpop-proof.js'
+import { DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
+import { normalizeHtu, requestTarget } from './request-target.js'
+import type { CompiledBinding } from './sender-binding-options.js'
+
+/** How the token came: `Authorization: Bearer` (or another source) or `Authorization: DPoP`. */
+export type PresentedAs = 'bearer' | 'dpop'
+
+/** What of the request a binding is checked against. */
+export interface BindingRequest {
+  readonly presentedAs: PresentedAs
+  readonly token: string
+  readonly event: AnyEvent
+  /** Seconds since the epoch. */
+  readonly now: number
+}
+
+const confirmationMembers = new Set(['jkt', 'x5t#S256'])
+
+/** The token's `cnf` claim (RFC 7800): only the members we can check are accepted. */
+const readConfirmation = (claims: Readonly<Record<string, unknown>>): { jkt?: string; x5t?: string } => {
+  const cnf = claims.cnf
+  if (cnf === undefined) return {}
+  if (!isRecord(cnf)) throw new TokenRejection('bad_confirmation')
+  for (const name of Object.keys(cnf)) {
+    // A key or certificate we cannot check (cnf.jwk, cnf.kid, …) binds the token to something we
+    // would ignore: refused rather than taken as a bearer token.
+    if (!confirmationMembers.has(name)) throw new TokenRejection('bad_confirmation', name)
+  }
+  const { jkt, 'x5t#S256': x5t } = cnf
+  if ((jkt !== undefined && typeof jkt !== 'string') || (x5t !== undefined && typeof x5t !== 'string')) throw new TokenRejection('bad_confirmation')
+  return { ...(jkt !== undefined ? { jkt } : {}), ...(x5t !== undefined ? { x5t } : {}) }
+}
+
+/** The one `DPoP` header of the request (a JWS holds no comma, so a comma means several). */
+const proofOf = (event: AnyEvent): string => {
+  const values = getHeaderValues(event, 'dpop')
+  if (values.length !== 1 || (values[0] as string).includes(',')) throw new DpopRejection(values.length === 0 ? 'missing' : 'several')
+  return (values[0] as string).trim()
+}
+
+/**
+ * Checks that a verified token is used as its binding says (DPoP, RFC 9449 §7; mTLS, RFC 8705
+ * §3), and records the binding in `confirmation`. A DPoP-bound token needs the `DPoP` scheme
+ * and a valid proof; a certificate-bound token the same client certificate; an issuer entry
+ * with `boundTokens: 'required'` refuses unbound tokens. The replay check comes last, so only a
+ * proof that passed everything else takes a place in the replay store.
+ *
+ * @throws TokenRejection (401 `invalid_token`), DpopRejection (401 `invalid_dpop_proof`) or
+ *   DpopNonceRequired (401 `use_dpop_nonce`).
+ */
+export const checkBinding = (auth: AuthContext, binding: CompiledBinding, request: BindingRequest): AuthContext | Promise<AuthContext> => {
+  const cnf = readConfirmation(auth.claims)
+  const confirmation: { jkt?: string; 'x5t#S256'?: string } = {}
+  let replay: { key: string; expiresAt: number; store: NonNullable<CompiledBinding['dpop']>['replayStore'] } | undefined
+
+  if (request.presentedAs === 'dpop') {
+    const dpop = binding.dpop
+    if (!dpop) throw new TokenRejection('dpop_not_enabled')
+    if (cnf.jkt === undefined) throw new TokenRejection('not_dpop_bound')
+    const proof = proofOf(request.event)
+    const target = requestTarget(request.event, dpop.publicBaseUrl)
+    const url = target && normalizeHtu(target.url)
+    if (!target || !url) throw new DpopRejection('request_url_unknown')
+    const checked = checkDpopProof(proof, { method: target.method, url, accessToken: request.token, now: request.now }, dpop.rules)
+    if (checked.jkt !== cnf.jkt) throw new DpopRejection('jkt_mismatch')
+    confirmation.jkt = checked.jkt
+    replay = { key: checked.replayKey, expiresAt: checked.expiresAt, store: dpop.replayStore }
+  } else {
+    // Downgrade: a DPoP-bound token sent as a bearer token (RFC 9449 §7.2).
+    if (cnf.jkt !== undefined) throw new TokenRejection('dpop_bound_token_as_bearer')
+    if (binding.dpop?.boundTokens === 'required') throw new TokenRejection('dpop_required')
+  }
+
+  if (cnf.x5t !== undefined) {
+    if (!binding.mtls) throw new TokenRejection('mtls_not_enabled')
+    const thumbprint = clientCertificateThumbprint(request.event)
+    if (thumbprint === undefined) throw new TokenRejection('no_client_certificate')
+    if (thumbprint !== cnf.x5t) throw new TokenRejection('certificate_mismatch')
+    confirmation['x5t#S256'] = thumbprint
+  } else if (binding.mtls?.boundTokens === 'required') {
+    throw new TokenRejection('mtls_bound_token_required')
+  }
+
+  if (confirmation.jkt !== undefined || confirmation['x5t#S256'] !== undefined) auth.confirmation = confirmation
+  if (!replay) return auth
+  const { key, expiresAt, store } = replay
+  let claimed: Promise<boolean>
+  try {
+    claimed = Promise.resolve(store.claim(key, expiresAt))
+  } catch (error) {
+    claimed = Promise.reject(error)
+  }
+  return claimed.then(
+    (isNew) => {
+      if (isNew !== true) throw new DpopRejection('replayed')
+      return auth
+    },
+    (error: unknown) => {
+      // A store that cannot answer never lets a proof through: 503, the client may retry.
+      throw new ReplayStoreUnavailable(error)
+    },
+  )
+}
