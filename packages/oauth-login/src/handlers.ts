@@ -18,7 +18,7 @@ import {
 import { checkSameOrigin } from './csrf.js'
 import { callbackError, packageName } from './errors.js'
 import { addPendingCookies, flushPendingCookies, type CookieRequest } from './pending-cookies.js'
-import { jsonResponse, redirect, withCookies, type HttpResponse } from './response.js'
+import { authErrorResponse, jsonResponse, redirect, withCookies, type HttpResponse } from './response.js'
 import type { Runtime } from './runtime.js'
 import { createSessionAuth, type SessionContext } from './session-auth.js'
 import { sessionFromTokens } from './session.js'
@@ -64,9 +64,7 @@ const callbackUrl = (redirectUri: string, event: unknown): URL => {
 const oauthLoginResponses = (cookiesOnError: (event: unknown) => string[]): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> => {
   const oauthLoginResponsesAfter = (request: CookieRequest): void => flushPendingCookies(request)
   const oauthLoginResponsesOnError = (request: CookieRequest & { error: unknown }): void => {
-    if (request.response === undefined && isAuthError(request.error)) {
-      request.response = jsonResponse(request.error.statusCode, JSON.parse(request.error.message), request.error.headers)
-    }
+    if (request.response === undefined && isAuthError(request.error)) request.response = authErrorResponse(request.error)
     addPendingCookies(request, cookiesOnError(request.event))
     flushPendingCookies(request)
   }

@@ -2,7 +2,8 @@
  * Cookies a request must set or clear, kept on `request.internal` (per request, never in a
  * factory's closure) until the response exists, then written in the event kind's form.
  */
-import { withCookies } from './response.js'
+import { isAuthError } from '@middy-auth/core'
+import { authErrorResponse, withCookies } from './response.js'
 
 const key = '@middy-auth/oauth-login:cookies'
 
@@ -24,4 +25,18 @@ export const flushPendingCookies = (request: CookieRequest): void => {
   if (!pending || pending.length === 0 || request.response === undefined || request.response === null) return
   request.response = withCookies(request.event, request.response, pending)
   request.internal[key] = []
+}
+
+/**
+ * On a denial that must set cookies (a session that ended is cleared), the `AuthError` is
+ * rendered here, as `@middy/http-error-handler` would, when no error handler has rendered it
+ * yet: an error handler used before this middleware runs its `onError` after it, and would
+ * build a response without the cookies.
+ */
+export const renderWithPendingCookies = (request: CookieRequest & { error: unknown }): void => {
+  const pending = request.internal[key] as string[] | undefined
+  if (request.response === undefined && isAuthError(request.error) && pending && pending.length > 0) {
+    request.response = authErrorResponse(request.error)
+  }
+  flushPendingCookies(request)
 }

@@ -5,7 +5,7 @@
  * multi-value headers on (its events then carry `multiValueHeaders`), and then reads nothing
  * from `headers`: every header moves there. A single-value ALB target can take one cookie.
  */
-import { eventKind, isRecord } from '@middy-auth/core'
+import { eventKind, isRecord, type AuthError } from '@middy-auth/core'
 import { packageName } from './errors.js'
 
 /**
@@ -74,3 +74,7 @@ export const jsonResponse = (statusCode: number, body: unknown, headers: Record<
   headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
   body: JSON.stringify(body),
 })
+
+/** An `AuthError` as `@middy/http-error-handler` renders it: its status, headers and JSON body. */
+export const authErrorResponse = (error: AuthError): HttpResponse =>
+  jsonResponse(error.statusCode, JSON.parse(error.message), error.headers)

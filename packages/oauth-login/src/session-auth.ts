@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda'
 import { refreshTokenGrant } from 'openid-client'
 import { checkSameOrigin } from './csrf.js'
 import { isProviderUnavailable, packageName, unavailable } from './errors.js'
-import { addPendingCookies, flushPendingCookies, type CookieRequest } from './pending-cookies.js'
+import { addPendingCookies, flushPendingCookies, renderWithPendingCookies, type CookieRequest } from './pending-cookies.js'
 import type { Runtime } from './runtime.js'
 import { sessionAuthContext, sessionFromTokens, type SessionData } from './session.js'
 
@@ -131,9 +131,7 @@ export const createSessionAuth = (runtime: Runtime, { forceRefresh = false }: { 
   }
 
   const sessionAuthMiddlewareAfter = (request: SessionRequest): void => flushPendingCookies(request)
-  // On a denial, the cookies (a cleared session) reach the response when an error handler used
-  // after this middleware has already rendered it.
-  const sessionAuthMiddlewareOnError = (request: SessionRequest): void => flushPendingCookies(request)
+  const sessionAuthMiddlewareOnError = (request: SessionRequest & { error: unknown }): void => renderWithPendingCookies(request)
 
   return {
     before: sessionAuthMiddlewareBefore,

@@ -91,6 +91,7 @@ export const startProvider = async (options: LoopbackProviderOptions = {}): Prom
     features: {
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      revocation: { enabled: true, allowedPolicy: () => true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => API,
