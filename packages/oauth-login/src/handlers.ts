@@ -20,8 +20,9 @@ import { callbackError, packageName } from './errors.js'
 import { addPendingCookies, flushPendingCookies, type CookieRequest } from './pending-cookies.js'
 import { authErrorResponse, jsonResponse, redirect, withCookies, type HttpResponse } from './response.js'
 import type { Runtime } from './runtime.js'
-import { createSessionAuth, type SessionContext } from './session-auth.js'
+import { createSessionAuthenticator, type SessionContext } from './session-auth.js'
 import { sessionFromTokens } from './session.js'
+import { clearTransaction } from './transaction.js'
 import { absoluteUrl, redirectUriOf } from './urls.js'
 
 /**
@@ -71,8 +72,23 @@ const oauthLoginResponses = (cookiesOnError: (event: unknown) => string[]): Midd
   return { after: oauthLoginResponsesAfter, onError: oauthLoginResponsesOnError } as MiddlewareObj<HttpEvent, HttpResponse, Error, Context>
 }
 
+/**
+ * Where a handler finds its request's `internal` (secrets that `@middy/ssm` loads there are read
+ * in the handler, after every middleware's `before` ran, whatever their order).
+ */
+const internalKey = Symbol('@middy-auth/oauth-login:internal')
+
+const keepInternal = (): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> => ({
+  before: function oauthLoginKeepInternalBefore(request) {
+    ;(request.context as unknown as Record<symbol, unknown>)[internalKey] = request.internal
+  },
+})
+
+const internalOf = (context: Context): Record<string, unknown> =>
+  ((context as unknown as Record<symbol, unknown>)[internalKey] as Record<string, unknown> | undefined) ?? {}
+
 const route = (cookiesOnError: (event: unknown) => string[] = () => []): MiddyfiedHandler<HttpEvent, HttpResponse, Error, Context> =>
-  middy<HttpEvent, HttpResponse, Error, Context>().use(oauthLoginResponses(cookiesOnError))
+  middy<HttpEvent, HttpResponse, Error, Context>().use(oauthLoginResponses(cookiesOnError)).use(keepInternal())
 
 /**
  * The routes `oauthLogin()` returns.
@@ -96,10 +112,11 @@ export interface OAuthLoginHandlers {
 }
 
 export const createHandlers = (runtime: Runtime): OAuthLoginHandlers => {
-  const { config, provider, sessions, transactions, tokenParams } = runtime
+  const { config, provider, tokenParams } = runtime
 
-  const login = route().handler(async (event) => {
+  const login = route().handler(async (event, context) => {
     const nowMs = config.clock()
+    const { transactions } = await runtime.stores(internalOf(context))
     const redirectUri = redirectUriOf(config, event)
     if (!redirectUri) throw noRedirectUri()
     const asked = getQueryValues(event, 'returnTo')
@@ -123,8 +140,9 @@ export const createHandlers = (runtime: Runtime): OAuthLoginHandlers => {
   })
 
   // Whatever happens, the transaction is used up: a failed callback clears it too.
-  const callback = route(() => [transactions.clear()]).handler(async (event) => {
+  const callback = route(() => [clearTransaction(config)]).handler(async (event, context) => {
     const nowMs = config.clock()
+    const { sessions, transactions } = await runtime.stores(internalOf(context))
     const transaction = await transactions.read(event, nowMs)
     if (!transaction) {
       throw new AuthError('invalid_request', {
@@ -146,12 +164,13 @@ export const createHandlers = (runtime: Runtime): OAuthLoginHandlers => {
       throw callbackError(error)
     }
     const data = sessionFromTokens(tokens, config, nowMs)
-    const cookies = [transactions.clear(), ...(await sessions.write(event, data, nowMs))]
+    const cookies = [clearTransaction(config), ...(await sessions.write(event, data, nowMs))]
     return withCookies(event, redirect(transaction.returnTo), cookies)
   })
 
-  const logout = route().handler(async (event) => {
+  const logout = route().handler(async (event, context) => {
     checkSameOrigin(event, config.allowedOrigins)
+    const { sessions } = await runtime.stores(internalOf(context))
     const current = await sessions.read(event, config.clock())
     const cookies = sessions.clear(event)
     const returnTo = absoluteUrl(config, event, config.postLogoutRedirect)
@@ -173,25 +192,21 @@ export const createHandlers = (runtime: Runtime): OAuthLoginHandlers => {
     return withCookies(event, redirect(location), cookies)
   })
 
-  const refresh = route()
-    .use(createSessionAuth(runtime, { forceRefresh: true }) as MiddlewareObj<HttpEvent, HttpResponse, Error, Context>)
-    .handler(async (_event, context) => {
-      const { session } = context as unknown as SessionContext
-      return jsonResponse(200, { expiresAt: session.expiresAt, accessTokenExpiresAt: session.accessTokenExpiresAt ?? null })
-    })
+  // Authenticated in the handler rather than by a middleware, so that middlewares added to the
+  // route (`@middy/ssm` for the secret) have run first.
+  const refreshNow = createSessionAuthenticator(runtime, { forceRefresh: true })
+  const refresh = route().handler(async (event, context) => {
+    await refreshNow({ event, context, internal: internalOf(context), response: undefined })
+    const { session } = context as unknown as SessionContext
+    return jsonResponse(200, { expiresAt: session.expiresAt, accessTokenExpiresAt: session.accessTokenExpiresAt ?? null })
+  })
 
-  const session = route()
-    .use(createSessionAuth(runtime) as MiddlewareObj<HttpEvent, HttpResponse, Error, Context>)
-    .handler(async (_event, context) => {
-      const { auth, session: tokens } = context as unknown as SessionContext
-      return jsonResponse(200, {
-        subject: auth.subject,
-        issuer: auth.issuer,
-        scopes: auth.scopes,
-        claims: auth.claims,
-        expiresAt: tokens.expiresAt,
-      })
-    })
+  const authenticate = createSessionAuthenticator(runtime)
+  const session = route().handler(async (event, context) => {
+    await authenticate({ event, context, internal: internalOf(context), response: undefined })
+    const { auth, session: tokens } = context as unknown as SessionContext
+    return jsonResponse(200, { subject: auth.subject, issuer: auth.issuer, scopes: auth.scopes, claims: auth.claims, expiresAt: tokens.expiresAt })
+  })
 
   return { login, callback, logout, refresh, session }
 }

@@ -81,8 +81,11 @@ export interface OAuthLoginConfig {
   /**
    * The secret the cookies are sealed with (AES-256-GCM, key derived with HKDF-SHA-256), at
    * least 32 bytes. A list rotates: the first seals, every one unseals. Required.
+   * `{ internal: 'name' }` reads it (a string or a list) from `request.internal.name` at each
+   * request, where `@middy/ssm` or `@middy/secrets-manager` put what they fetch; it is then
+   * checked at the first request instead of at cold start.
    */
-  secret: string | readonly string[]
+  secret: string | readonly string[] | { internal: string }
   /**
    * The callback's absolute URL, registered at the provider. Default: derived from the request,
    * `https://<domain><stage>` + `callbackPath` (the stage only on `execute-api` domains).
@@ -132,7 +135,8 @@ export interface CompiledConfig {
   clientSecret: string | undefined
   clientAuth: () => ClientAuth
   clientAuthMethod: ClientAuthMethod
-  secrets: string[]
+  /** The secrets, or where in `request.internal` to find them. */
+  secrets: string[] | { internal: string }
   redirectUri: URL | undefined
   callbackPath: string
   scope: string
@@ -193,7 +197,8 @@ const seconds = (value: unknown, name: string, fallback: number): number => {
   return value
 }
 
-const compileSecrets = (value: unknown): string[] => {
+/** Checks secrets (from the configuration, or from `request.internal` at request time). */
+export const compileSecrets = (value: unknown): string[] => {
   const list = typeof value === 'string' ? [value] : value
   if (!Array.isArray(list) || list.length === 0) {
     throw configError(`'secret' is required: a string of at least ${MIN_SECRET_BYTES} bytes, or a list of them (the first seals); e.g. from @middy/ssm`)
@@ -204,6 +209,15 @@ const compileSecrets = (value: unknown): string[] => {
     }
     return secret
   })
+}
+
+const isInternalSecret = (value: unknown): value is { internal: string } => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const { internal, ...rest } = value as { internal?: unknown }
+  if (typeof internal !== 'string' || internal === '' || Object.keys(rest).length > 0) {
+    throw configError(`'secret' must be a string, a list of strings, or { internal: 'name' } (the request.internal key @middy/ssm fills)`)
+  }
+  return true
 }
 
 const compileCookieName = (value: unknown, name: string, fallback: string): string => {
@@ -268,7 +282,7 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
   const clientSecret = config.clientSecret === undefined ? undefined : text(config.clientSecret, 'clientSecret')
   const clientAuthMethod = config.clientAuth ?? (config.privateKey ? 'private_key_jwt' : clientSecret ? 'client_secret_basic' : 'none')
   const clientAuth = compileClientAuthentication(clientAuthMethod, clientSecret, config.privateKey)
-  const secrets = compileSecrets(config.secret)
+  const secrets = isInternalSecret(config.secret) ? { internal: config.secret.internal } : compileSecrets(config.secret)
   const redirectUri = config.redirectUri === undefined ? undefined : httpsUrl(config.redirectUri, 'redirectUri')
   const callbackPath = config.callbackPath ?? '/auth/callback'
   if (typeof callbackPath !== 'string' || !callbackPath.startsWith('/')) throw configError(`'callbackPath' must be a path starting with '/'`)

@@ -10,7 +10,7 @@ import { checkSameOrigin } from './csrf.js'
 import { isProviderUnavailable, packageName, unavailable } from './errors.js'
 import { addPendingCookies, flushPendingCookies, renderWithPendingCookies, type CookieRequest } from './pending-cookies.js'
 import type { Runtime } from './runtime.js'
-import { sessionAuthContext, sessionFromTokens, type SessionData } from './session.js'
+import { sessionAuthContext, sessionFromTokens, type SessionData, type SessionStore } from './session.js'
 
 /**
  * The tokens of the session, on `context.session`, for a handler that calls an API on the
@@ -56,15 +56,23 @@ export type SessionAuthMiddleware<Claims = Record<string, unknown>> = Middleware
   { auth: AuthContext<Claims> }
 >
 
-interface SessionRequest extends CookieRequest {
+/** The part of a Middy request `sessionAuth` reads and writes. */
+export interface SessionRequest extends CookieRequest {
   context: object
 }
 
 const loginRequired = (reason: string, description?: string): AuthError =>
   new AuthError('login_required', { package: packageName, data: { reason }, ...(description ? { description } : {}) })
 
-export const createSessionAuth = (runtime: Runtime, { forceRefresh = false }: { forceRefresh?: boolean } = {}): SessionAuthMiddleware => {
-  const { config, provider, sessions, tokenParams } = runtime
+/**
+ * Authenticates one request from its session cookie: `context.auth` and `context.session`
+ * set, cookies to write left pending on `request.internal`. Throws the denials.
+ */
+export const createSessionAuthenticator = (
+  runtime: Runtime,
+  { forceRefresh = false }: { forceRefresh?: boolean } = {},
+): ((request: SessionRequest) => Promise<void>) => {
+  const { config, provider, tokenParams } = runtime
 
   const isExpired = (data: SessionData, nowSeconds: number): boolean =>
     data.accessTokenExpiresAt !== undefined && data.accessTokenExpiresAt <= nowSeconds
@@ -73,16 +81,16 @@ export const createSessionAuth = (runtime: Runtime, { forceRefresh = false }: { 
     data.accessTokenExpiresAt !== undefined && data.accessTokenExpiresAt - config.refreshBefore <= nowSeconds
 
   /** The refreshed session, or `undefined` to go on with the current access token. */
-  const refresh = async (request: SessionRequest, data: SessionData, nowMs: number): Promise<SessionData | undefined> => {
+  const refresh = async (request: SessionRequest, sessions: SessionStore, data: SessionData, nowMs: number): Promise<SessionData | undefined> => {
     const nowSeconds = nowMs / 1000
     if (!data.refreshToken) {
-      if (isExpired(data, nowSeconds)) throw expired(request, 'access_token_expired_no_refresh_token')
+      if (isExpired(data, nowSeconds)) throw expired(request, sessions, 'access_token_expired_no_refresh_token')
       return undefined
     }
     try {
       const tokens = await refreshTokenGrant(await provider(), data.refreshToken, tokenParams)
       const next = sessionFromTokens(tokens, config, nowMs, data)
-      if (next.sub !== data.sub) throw expired(request, 'refresh_changed_subject')
+      if (next.sub !== data.sub) throw expired(request, sessions, 'refresh_changed_subject')
       return next
     } catch (error) {
       if (error instanceof AuthError && error.code === 'login_required') throw error
@@ -92,21 +100,22 @@ export const createSessionAuth = (runtime: Runtime, { forceRefresh = false }: { 
         throw error instanceof AuthError ? error : unavailable('refresh_unavailable', error)
       }
       // Refresh token revoked, expired or reused: the sign-in is over.
-      throw expired(request, 'refresh_rejected')
+      throw expired(request, sessions, 'refresh_rejected')
     }
   }
 
-  const expired = (request: SessionRequest, reason: string): AuthError => {
+  const expired = (request: SessionRequest, sessions: SessionStore, reason: string): AuthError => {
     addPendingCookies(request, sessions.clear(request.event))
     return loginRequired(reason, 'The session has ended; sign in again')
   }
 
-  const sessionAuthMiddlewareBefore = async (request: SessionRequest): Promise<void> => {
+  return async (request) => {
     checkSameOrigin(request.event, config.allowedOrigins)
     const nowMs = config.clock()
+    const { sessions } = await runtime.stores(request.internal)
     const read = await sessions.read(request.event, nowMs)
     if (!read) {
-      if (sessions.present(request.event)) throw expired(request, 'invalid_or_expired_session')
+      if (sessions.present(request.event)) throw expired(request, sessions, 'invalid_or_expired_session')
       throw loginRequired('no_session')
     }
     let data = read.data
@@ -114,7 +123,7 @@ export const createSessionAuth = (runtime: Runtime, { forceRefresh = false }: { 
     // Rolling lifetime: sealed again once half the idle timeout has passed, not on every request.
     let reseal = nowSeconds - read.sealedAt >= config.rolling / 2
     if (forceRefresh || isExpiring(data, nowSeconds)) {
-      const refreshed = await refresh(request, data, nowMs)
+      const refreshed = await refresh(request, sessions, data, nowMs)
       if (refreshed) {
         data = refreshed
         reseal = true
@@ -129,7 +138,11 @@ export const createSessionAuth = (runtime: Runtime, { forceRefresh = false }: { 
     }
     ;(request.context as { session?: SessionTokens }).session = session
   }
+}
 
+export const createSessionAuth = (runtime: Runtime): SessionAuthMiddleware => {
+  const authenticate = createSessionAuthenticator(runtime)
+  const sessionAuthMiddlewareBefore = (request: SessionRequest): Promise<void> => authenticate(request)
   const sessionAuthMiddlewareAfter = (request: SessionRequest): void => flushPendingCookies(request)
   const sessionAuthMiddlewareOnError = (request: SessionRequest & { error: unknown }): void => renderWithPendingCookies(request)
 

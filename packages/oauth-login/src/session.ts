@@ -49,8 +49,8 @@ export interface SessionStore {
   expiresAt(data: SessionData, sealedAtMs: number): number
 }
 
-export const createSessionStore = (config: CompiledConfig): SessionStore => {
-  const sealer: Sealer = createSealer(config.secrets, 'session')
+export const createSessionStore = (config: CompiledConfig, secrets: readonly string[]): SessionStore => {
+  const sealer: Sealer = createSealer(secrets, 'session')
   const attributes = { sameSite: config.sameSite }
 
   /** The session ends at the sooner of its idle timeout and its absolute lifetime. */

@@ -24,14 +24,15 @@ export interface TransactionStore {
   write(transaction: Transaction, nowMs: number): Promise<string>
   /** The transaction the client sent, or `undefined` (absent, sent twice, tampered with, expired). */
   read(event: unknown, nowMs: number): Promise<Transaction | undefined>
-  /** The `Set-Cookie` value that deletes it. */
-  clear(): string
 }
+
+/** The `Set-Cookie` value that deletes the transaction (no secret needed). */
+export const clearTransaction = (config: CompiledConfig): string => serializeCookie(config.transactionCookie, '', 0, { sameSite: config.sameSite })
 
 const fields = ['state', 'nonce', 'verifier', 'returnTo', 'redirectUri'] as const
 
-export const createTransactionStore = (config: CompiledConfig): TransactionStore => {
-  const sealer = createSealer(config.secrets, 'transaction')
+export const createTransactionStore = (config: CompiledConfig, secrets: readonly string[]): TransactionStore => {
+  const sealer = createSealer(secrets, 'transaction')
   const attributes = { sameSite: config.sameSite }
   return {
     async write(transaction, nowMs) {
@@ -45,6 +46,5 @@ export const createTransactionStore = (config: CompiledConfig): TransactionStore
       if (!payload || fields.some((field) => typeof payload[field] !== 'string')) return undefined
       return payload as unknown as Transaction
     },
-    clear: () => serializeCookie(config.transactionCookie, '', 0, attributes),
   }
 }

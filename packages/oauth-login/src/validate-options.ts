@@ -13,7 +13,7 @@ const optionSchema = {
     clientSecret: { type: 'string' },
     privateKey: { type: 'object' },
     clientAuth: { enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] },
-    secret: stringOrList,
+    secret: { oneOf: [{ type: 'string' }, stringList, { type: 'object', properties: { internal: { type: 'string' } }, additionalProperties: false }] },
     redirectUri: { type: 'string' },
     callbackPath: { type: 'string' },
     scopes: stringList,
