@@ -4,16 +4,19 @@
  * accepted only from this site, told by the browser's `Sec-Fetch-Site` or, from browsers that
  * do not send it, by `Origin` (the approach of Go's `net/http.CrossOriginProtection`).
  */
-import { AuthError, getHeader } from '@middy-auth/core'
+import { AuthError, asRecord, asText, getHeader } from '@middy-auth/core'
 import { packageName } from './errors.js'
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-/** The request's method, from any event kind. */
-export const requestMethod = (event: unknown): string => {
-  const e = event as { httpMethod?: unknown; requestContext?: { http?: { method?: unknown }; httpMethod?: unknown } } | null
-  const method = e?.requestContext?.http?.method ?? e?.httpMethod ?? e?.requestContext?.httpMethod
-  return typeof method === 'string' ? method.toUpperCase() : 'GET'
+/**
+ * The method the client used, from any event kind (not the route's: an `ANY /{proxy+}` route
+ * key says nothing about it).
+ */
+const requestMethod = (event: unknown): string | undefined => {
+  const e = asRecord(event)
+  const requestContext = asRecord(e?.requestContext)
+  return (asText(asRecord(requestContext?.http)?.method) ?? asText(e?.httpMethod) ?? asText(requestContext?.httpMethod))?.toUpperCase()
 }
 
 const originOf = (value: string): string | undefined => {
@@ -32,7 +35,8 @@ const originOf = (value: string): string | undefined => {
  * the request's `Host`, or no `Origin` at all (not a browser: no ambient cookie to abuse).
  */
 export const checkSameOrigin = (event: unknown, allowedOrigins: ReadonlySet<string>): void => {
-  if (!unsafeMethods.has(requestMethod(event))) return
+  const method = requestMethod(event)
+  if (method !== undefined && !unsafeMethods.has(method)) return
   const origin = getHeader(event, 'origin')
   const parsedOrigin = origin === undefined ? undefined : originOf(origin)
   if (parsedOrigin !== undefined && allowedOrigins.has(parsedOrigin)) return

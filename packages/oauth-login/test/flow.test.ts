@@ -97,6 +97,21 @@ describe.each(kinds)('sign-in through %s events', (kind: Kind) => {
   })
 })
 
+describe('a single-value ALB target (multi-value headers off)', () => {
+  test('login sets its one cookie in headers; a callback that needs two fails loudly, naming the fix', async () => {
+    const handlers = oauthLogin(configFor(provider))
+    const jar = new CookieJar()
+    const login = await invoke(handlers.login, eventFor('alb', { path: '/auth/login' }))
+    expect(login.multiValueHeaders).toBeUndefined()
+    expect(headerOf(login, 'set-cookie')).toMatch(/^__Host-login=/)
+    jar.apply(login)
+    const callbackUrl = await provider.signIn(headerOf(login, 'location') as string, 'alice')
+    await expect(invoke(handlers.callback, eventFor('alb', { path: '/auth/callback', query: queryOf(callbackUrl), cookies: jar.cookies }))).rejects.toThrow(
+      /ALB needs multi-value headers enabled on the target group/,
+    )
+  })
+})
+
 describe('returnTo', () => {
   test('an allowed path is where the callback lands', async () => {
     const handlers = oauthLogin(configFor(provider))
