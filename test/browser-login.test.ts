@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { startGateway, type Gateway } from '../examples/src/gateway.js'
 import { createLoginApp } from '../examples/src/login-app.js'
-import { API, CLIENT_ID, CLIENT_SECRET, startProvider, type LoopbackProvider } from '../packages/oauth-login/test/support/provider.js'
+import { startOidcProvider, testOidc, type TestOidcProvider } from '@middy-auth/testing/oidc-provider'
 
 const CHROMIUM = '/usr/bin/chromium'
 const CHROMIUM_ARGS = [
@@ -27,7 +27,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ]
 
-let provider: LoopbackProvider | undefined
+let provider: TestOidcProvider | undefined
 let gateway: Gateway | undefined
 let browser: BrowserContext | undefined
 let userDataDir: string | undefined
@@ -40,18 +40,18 @@ beforeAll(async () => {
   // The gateway first: its port is in the redirect URI the provider must know.
   const behind: { app?: (event: never, context: never) => unknown } = {}
   gateway = await startGateway({ handler: (event, context) => behind.app?.(event as never, context as never), log: (line) => gatewayLog.push(line) })
-  provider = await startProvider({
+  provider = await startOidcProvider({
     accounts: { alice: { claims: { email: 'alice@example.com', name: 'Alice' }, apiScopes: 'orders:read' } },
     redirectUris: [`${gateway.url}/auth/callback`],
     postLogoutRedirectUris: [`${gateway.url}/`],
   })
   behind.app = createLoginApp({
     issuer: provider.issuer,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
+    clientId: testOidc.clientId,
+    clientSecret: testOidc.clientSecret,
     secret: 'browser-test-session-secret-0123456789abcdef',
     baseUrl: gateway.url,
-    resource: API,
+    resource: testOidc.api,
   }) as unknown as typeof behind.app
   userDataDir = mkdtempSync(join(tmpdir(), 'middy-auth-chromium-'))
   browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
@@ -82,7 +82,7 @@ const fetchFromPage = (page: Page, method: string, path: string) =>
 test('a user signs in through the provider, calls the API from the page, is refused a scope they lack, signs out and is refused afterwards', async () => {
   const page = await (browser as BrowserContext).newPage()
   const base = (gateway as Gateway).url
-  const issuer = (provider as LoopbackProvider).issuer
+  const issuer = (provider as TestOidcProvider).issuer
 
   // Open the app: nobody is signed in, so its page sends the browser to sign in, and the login
   // route to the provider.
