@@ -32,9 +32,22 @@ const usesCookiesArray = (event: unknown): boolean => {
   return isRecord(event) && event.version === '2.0'
 }
 
+/**
+ * A payload 2.0 result without `statusCode` is, for API Gateway, a 200 whose JSON body is the
+ * result (a string is the body as it is): made explicit here so that cookies can be added.
+ */
+const asHttpResponse = (result: unknown): Record<string, unknown> | undefined => {
+  if (isRecord(result) && 'statusCode' in result) return result
+  if (typeof result === 'string') return { statusCode: 200, body: result }
+  if (isRecord(result) || Array.isArray(result)) return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(result) }
+  return undefined
+}
+
 /** Adds `Set-Cookie` values to a response (a copy), in the form the event's integration reads. */
-export const withCookies = <R>(event: unknown, response: R, setCookies: readonly string[]): R => {
-  if (setCookies.length === 0 || !isRecord(response)) return response
+export const withCookies = <R>(event: unknown, result: R, setCookies: readonly string[]): R => {
+  if (setCookies.length === 0) return result
+  const response = usesCookiesArray(event) ? asHttpResponse(result) : isRecord(result) ? result : undefined
+  if (!response) return result
   const out: Record<string, unknown> = { ...response }
   if (usesCookiesArray(event)) {
     out.cookies = [...(Array.isArray(response.cookies) ? response.cookies : []), ...setCookies]

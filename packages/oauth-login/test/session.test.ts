@@ -232,6 +232,21 @@ describe('refresh', () => {
     expect(fn.seen[2]?.session.accessToken).toBe(newToken)
   })
 
+  test('a handler that returns a plain object (payload 2.0: a 200 with it as JSON) still gets the re-sealed cookie', async () => {
+    let now = Date.now()
+    const config = configFor(provider, { clock: () => now })
+    const jar = new CookieJar()
+    await signIn(oauthLogin(config), provider, jar)
+    const handler = middy()
+      .use(httpErrorHandler({ logger: false }))
+      .use(sessionAuth(config))
+      .handler(async (_event: unknown, context) => ({ subject: context.auth.subject }))
+    now += 3550 * 1000
+    const response = (await handler(eventFor('http-api', { cookies: jar.cookies }) as never, lambdaContext() as never)) as Response
+    expect(response).toMatchObject({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"subject":"alice"}' })
+    expect(sessionCookies(response)).toHaveLength(1)
+  })
+
   test('a refresh token the provider revoked ends the session: 401 login_required, cookie cleared', async () => {
     let now = Date.now()
     const config = configFor(provider, { clock: () => now })
