@@ -132,9 +132,7 @@ export interface OAuthLoginConfig {
 export interface CompiledConfig {
   issuer: URL
   clientId: string
-  clientSecret: string | undefined
   clientAuth: () => ClientAuth
-  clientAuthMethod: ClientAuthMethod
   /** The secrets, or where in `request.internal` to find them. */
   secrets: string[] | { internal: string }
   redirectUri: URL | undefined
@@ -268,6 +266,24 @@ const redirectTarget = (value: unknown, name: string): string => {
   return httpsUrl(raw, name).href
 }
 
+/** Parameters the flow itself sets: `authorizationParams` may not replace them. */
+const flowParams = new Set([
+  'client_id', 'response_type', 'response_mode', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge',
+  'code_challenge_method', 'resource', 'request', 'request_uri',
+])
+
+const compileAuthorizationParams = (value: unknown): Record<string, string> => {
+  if (value === undefined) return {}
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw configError(`'authorizationParams' must be an object of strings`)
+  const params: Record<string, string> = {}
+  for (const [name, param] of Object.entries(value)) {
+    if (flowParams.has(name)) throw configError(`'authorizationParams.${name}' is set by the flow itself (use 'scopes', 'resource', 'redirectUri')`)
+    if (typeof param !== 'string') throw configError(`'authorizationParams.${name}' must be a string`)
+    params[name] = param
+  }
+  return params
+}
+
 const optionalFunction = (value: unknown, name: string): unknown => {
   if (value !== undefined && typeof value !== 'function') throw configError(`'${name}' must be a function`)
   return value
@@ -294,7 +310,7 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
   if (!scopes.includes('openid')) throw configError(`'scopes' must contain 'openid': the session is built on the ID token`)
   const resource = config.resource === undefined ? [] : typeof config.resource === 'string' ? [config.resource] : [...config.resource]
   for (const r of resource) checkResource(r)
-  const extraParams: Record<string, string> = { ...config.authorizationParams }
+  const extraParams = compileAuthorizationParams(config.authorizationParams)
   if (config.audience !== undefined) extraParams.audience = text(config.audience, 'audience')
 
   const postLoginRedirect = redirectTarget(config.postLoginRedirect, 'postLoginRedirect')
@@ -311,12 +327,16 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
   for (const origin of config.allowedOrigins ?? []) allowedOrigins.add(httpsUrl(origin, 'allowedOrigins').origin)
   if (redirectUri) allowedOrigins.add(redirectUri.origin)
 
+  const sessionCookie = compileCookieName(cookie.name, 'cookie.name', '__Host-session')
+  const transactionCookie = compileCookieName(cookie.transactionName, 'cookie.transactionName', '__Host-login')
+  const accessTokenCookie = config.accessTokenCookie === undefined ? undefined : compileCookieName(config.accessTokenCookie, 'accessTokenCookie', '')
+  const names = [sessionCookie, transactionCookie, accessTokenCookie].filter((n) => n !== undefined)
+  if (new Set(names).size !== names.length) throw configError(`'cookie.name', 'cookie.transactionName' and 'accessTokenCookie' must differ`)
+
   return {
     issuer,
     clientId,
-    clientSecret,
     clientAuth,
-    clientAuthMethod,
     secrets,
     redirectUri,
     callbackPath,
@@ -327,13 +347,13 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
     postLogoutRedirect,
     returnToAllowed: compileReturnToPaths(config.returnToPaths ?? [], configError),
     allowedOrigins,
-    sessionCookie: compileCookieName(cookie.name, 'cookie.name', '__Host-session'),
-    transactionCookie: compileCookieName(cookie.transactionName, 'cookie.transactionName', '__Host-login'),
+    sessionCookie,
+    transactionCookie,
     sameSite,
     rolling,
     absolute,
     refreshBefore: seconds(session.refreshBefore, 'session.refreshBefore', 60),
-    accessTokenCookie: config.accessTokenCookie === undefined ? undefined : compileCookieName(config.accessTokenCookie, 'accessTokenCookie', ''),
+    accessTokenCookie,
     timeout: seconds(config.timeout, 'timeout', 5),
     fetch: optionalFunction(config.fetch, 'fetch') as typeof fetch | undefined,
     clock: (optionalFunction(config.clock, 'clock') as (() => number) | undefined) ?? Date.now,

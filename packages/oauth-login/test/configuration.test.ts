@@ -51,6 +51,10 @@ describe('configuration', () => {
     ['a protocol-relative returnToPaths entry', { returnToPaths: ['//evil.example'] }, /'returnToPaths'/],
     ['a postLoginRedirect to http:', { postLoginRedirect: 'http://evil.example' }, /'postLoginRedirect'/],
     ['a resource with a fragment', { resource: 'https://api.example.com/#x' }, /'resource'/],
+    ['authorizationParams replacing the state', { authorizationParams: { state: 'fixed' } }, /'authorizationParams.state' is set by the flow/],
+    ['authorizationParams replacing the redirect_uri', { authorizationParams: { redirect_uri: 'https://evil.example/cb' } }, /'authorizationParams.redirect_uri'/],
+    ['a non-string authorizationParams value', { authorizationParams: { max_age: 60 } }, /must be a string/],
+    ['the access-token cookie named as the session', { accessTokenCookie: '__Host-session' }, /must differ/],
     ['an unknown option (a typo)', { secrets: ['s'.repeat(32)] }, /unknown option 'secrets'/],
     ['a clock that is not a function', { clock: 5 }, /'clock' must be a function/],
   ])('%s', (_name, change, message) => {
