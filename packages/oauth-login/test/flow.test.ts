@@ -97,6 +97,15 @@ describe.each(kinds)('sign-in through %s events', (kind: Kind) => {
   })
 })
 
+test('a public client (no secret: PKCE alone) signs in too', async () => {
+  const handlers = oauthLogin(configFor(provider, { clientId: 'orders-spa', clientSecret: undefined }))
+  const jar = new CookieJar()
+  const { callback } = await signIn(handlers, provider, jar)
+  expect(callback.statusCode).toBe(302)
+  const session = await invoke(handlers.session, eventFor('http-api', { cookies: jar.cookies }))
+  expect(JSON.parse(session.body as string)).toMatchObject({ subject: 'alice', claims: { aud: 'orders-spa' } })
+})
+
 describe('a single-value ALB target (multi-value headers off)', () => {
   test('login sets its one cookie in headers; a callback that needs two fails loudly, naming the fix', async () => {
     const handlers = oauthLogin(configFor(provider))
