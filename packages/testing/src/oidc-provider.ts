@@ -218,6 +218,9 @@ const quietly = <T>(build: () => T): T => {
   }
 }
 
+/** A page's text, for an error message (the provider's error page ends with the error and its description). */
+const textOf = (html: string): string => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ')
+
 /** A cookie jar for one origin: enough for the provider's own cookies. */
 class Jar {
   private readonly cookies = new Map<string, string>()
@@ -259,7 +262,7 @@ const answerInteractions = async (issuer: string, authorizationUrl: string, acco
       continue
     }
     const page = await response.text()
-    if (response.status !== 200 || !url.pathname.startsWith('/interaction/')) throw new Error(`provider answered ${response.status} at ${url.pathname}: ${page.slice(0, 300)}`)
+    if (response.status !== 200 || !url.pathname.startsWith('/interaction/')) throw new Error(`provider answered ${response.status} at ${url.pathname}: ${textOf(page).slice(-400)}`)
     if (abort) {
       url = new URL(`${url.pathname}/abort`, issuer)
       continue
