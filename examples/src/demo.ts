@@ -2,15 +2,18 @@
  * The middy-auth demo: the orders handler behind a local HTTP API gateway, with tokens from a
  * loopback OpenID Connect issuer.
  *
- *   npm run demo          a scripted tour of six requests, printed as a table; exits 1 if any
- *                         request gets an unexpected answer
+ *   npm run demo          a scripted tour of six requests, then of a browser's sign-in (login,
+ *                         provider, callback, API calls, logout), printed as tables; exits 1 if
+ *                         any request gets an unexpected answer
  *   npm run demo:serve    keeps the issuer and the gateway up, prints a valid token and a curl
- *                         line; Ctrl-C stops it (PORT=8080 picks the gateway's port)
+ *                         line, and the URL of the login app to open in a browser; Ctrl-C stops
+ *                         it (PORT=8080 picks the gateway's port)
  */
 import { pathToFileURL } from 'node:url'
 import { createTestIssuer, tamper, type TestIssuer } from '@middy-auth/testing'
 import { startGateway, type Gateway } from './gateway.js'
 import { createHandler, ORDERS_AUDIENCE, oneLineLogger, type CreateHandlerOptions } from './handler.js'
+import { DEMO_USER, formatLoginTour, runLoginTour, startLoginDemo } from './login-demo.js'
 
 /** The path the demo calls; the gateway sends every path to the one function. */
 export const ORDERS_PATH = '/orders'
@@ -152,11 +155,21 @@ const tour = async (): Promise<number> => {
     console.log(`  gateway  ${demo.gateway.url}   GET ${ORDERS_PATH} -> orders handler (audience '${ORDERS_AUDIENCE}')\n`)
     const results = await runTour(demo.gateway.url, await demoCases(demo.issuer))
     console.log(formatTable(results))
-    const failed = results.filter((r) => !r.ok).length
+    const login = await startLoginDemo()
+    let steps
+    try {
+      console.log(`\nBrowser sign-in (@middy-auth/oauth-login): the login app behind ${login.gateway.url}, a loopback OpenID Provider at ${login.provider.issuer}\n`)
+      steps = await runLoginTour(login)
+      console.log(formatLoginTour(steps))
+    } finally {
+      await login.close()
+    }
+    const total = results.length + steps.length
+    const failed = results.filter((r) => !r.ok).length + steps.filter((s) => !s.ok).length
     console.log(
       failed === 0
-        ? `\nAll ${results.length} requests got the expected answer. Try it yourself: npm run demo:serve`
-        : `\n${failed} of ${results.length} requests got an unexpected answer.`,
+        ? `\nAll ${total} requests got the expected answer. Try it yourself: npm run demo:serve`
+        : `\n${failed} of ${total} requests got an unexpected answer.`,
     )
     return failed === 0 ? 0 : 1
   } finally {
@@ -166,6 +179,7 @@ const tour = async (): Promise<number> => {
 
 const serve = async (): Promise<void> => {
   const demo = await startDemo({ logger: oneLineLogger })
+  const login = await startLoginDemo()
   const token = await demo.issuer.sign(
     { sub: 'alice', scope: 'orders:read orders:write', email: 'alice@example.com' },
     { audience: ORDERS_AUDIENCE, expiresIn: 3600 },
@@ -176,13 +190,14 @@ const serve = async (): Promise<void> => {
   console.log(`A valid token for alice (audience '${ORDERS_AUDIENCE}', expires in 1 hour):\n\n${token}\n`)
   console.log(`Try it:\n\n  curl -i -H "Authorization: Bearer ${token}" ${url}\n`)
   console.log(`  curl -i ${url}                       # no token: 401 missing_token\n`)
-  console.log('Denials are logged below, one line each. Ctrl-C stops both servers.')
+  console.log(`Sign in with a browser (Chromium; user ${DEMO_USER}, any password):\n\n  ${login.appUrl}\n`)
+  console.log('Denials are logged below, one line each. Ctrl-C stops the servers.')
   let stopping = false
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return
     stopping = true
-    console.log(`\n${signal}: stopping the gateway and the issuer`)
-    demo.close().then(
+    console.log(`\n${signal}: stopping the gateways, the issuer and the provider`)
+    Promise.all([demo.close(), login.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     )

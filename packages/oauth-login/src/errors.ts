@@ -1,0 +1,64 @@
+/**
+ * The package's name in every error's `cause`, the cold-start `TypeError`, and the mapping of
+ * what openid-client throws to the suite's `AuthError`s.
+ */
+import { AuthError } from '@middy-auth/core'
+import { AuthorizationResponseError, ClientError, ResponseBodyError } from 'openid-client'
+
+export const packageName = '@middy-auth/oauth-login'
+
+/** A `TypeError` for configuration that can never work, thrown at cold start. */
+export const configError = (message: string): TypeError =>
+  new TypeError(`oauthLogin: ${message}`, { cause: { package: packageName } })
+
+/** openid-client's codes for a provider that did not answer (timeout, aborted request). */
+const unreachableCodes = new Set(['OAUTH_TIMEOUT', 'OAUTH_ABORT', 'OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON'])
+
+/** Whether the identity provider could not be reached or failed (5xx): worth a retry later. */
+export const isProviderUnavailable = (error: unknown): boolean => {
+  if (error instanceof ResponseBodyError) return error.status >= 500
+  if (error instanceof ClientError) return unreachableCodes.has(error.code ?? '')
+  // `fetch` rejects with a bare TypeError ("fetch failed") when the connection fails;
+  // openid-client's own argument errors are TypeErrors with an `ERR_` code.
+  return error instanceof TypeError && !String((error as { code?: unknown }).code ?? '').startsWith('ERR_')
+}
+
+/** 503 `temporarily_unavailable`: the identity provider is down or too slow. */
+export const unavailable = (reason: string, error?: unknown): AuthError =>
+  new AuthError('temporarily_unavailable', { package: packageName, data: { reason, error: describe(error) } })
+
+/**
+ * What a failed callback becomes: 503 when the provider is unreachable, 401 `login_required`
+ * when the provider refused (an `error` in the response, a rejected code: used, expired, or not
+ * this client's), 400 `invalid_request` for a response that does not belong to this sign-in
+ * (state, issuer or nonce mismatch, a bad ID token). Anything else is rethrown: a bug, not input.
+ */
+export const callbackError = (error: unknown): AuthError => {
+  if (isProviderUnavailable(error)) return unavailable('token_endpoint_unavailable', error)
+  if (error instanceof AuthorizationResponseError) {
+    return new AuthError('login_required', {
+      package: packageName,
+      description: 'The identity provider did not sign the user in',
+      data: { reason: 'authorization_error', error: error.error },
+    })
+  }
+  if (error instanceof ResponseBodyError) {
+    return new AuthError('login_required', {
+      package: packageName,
+      description: 'The sign-in could not be completed; start again',
+      data: { reason: 'token_request_rejected', error: error.error, status: error.status },
+    })
+  }
+  if (error instanceof ClientError) {
+    return new AuthError('invalid_request', {
+      package: packageName,
+      description: 'The sign-in response is invalid; start again',
+      data: { reason: 'invalid_authorization_response', code: error.code, message: error.message },
+    })
+  }
+  throw error
+}
+
+/** For logs: an error's class, code and message, never a token (openid-client's messages hold none). */
+const describe = (error: unknown): unknown =>
+  error instanceof Error ? { name: error.name, code: (error as { code?: unknown }).code, message: error.message } : error
