@@ -1,6 +1,6 @@
 // The extra cost of sender-constrained tokens, per Middy invocation: a DPoP check (RFC 9449)
 // and an mTLS certificate-binding check (RFC 8705) over plain bearer verification of the same
-// RS256 tokens. DESIGN.md's budget: the DPoP check costs at most one more signature
+// RS256 tokens. The budget (docs/design.md#performance-budgets): the DPoP check costs at most one more signature
 // verification (of its ES256 proof) + 10%.
 import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
