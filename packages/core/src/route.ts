@@ -203,8 +203,23 @@ const routerLookup = <T>(
     if (!route) return undefined
     const routeKey = route.template !== undefined ? `${route.method} ${route.template}` : route.special
     if (route.template !== undefined && !isGreedyTemplate(route.template)) {
-      // The gateway names the route and the function behind it serves that route alone.
-      return named(route.requestMethod.toUpperCase(), route.template) ?? unmatched(routeKey as string)
+      const byName = named(route.requestMethod.toUpperCase(), route.template)
+      // The gateway named its route, but a router behind it still picks the handler by the path:
+      // a more specific template of the map (`/orders/admin` under the gateway's `/orders/{id}`),
+      // or a `%2F` the event hands on decoded, would run another handler than the named entry's.
+      // So the named entry counts only where matching the path (as the router sees it, and
+      // without a named stage) finds the same entry, or nothing (no router, or its 404).
+      for (const path of new Set([route.path, route.gatewayPath])) {
+        const viaPath = path === undefined ? undefined : byPath(route.requestMethod, path)
+        if (viaPath !== undefined && viaPath.value !== byName) {
+          return hint(
+            `${routeKey as string} ${viaPath.key}`,
+            `takes the entry ${JSON.stringify(viaPath.key)} for a request the gateway routed to ${JSON.stringify(routeKey)}: a router behind the gateway runs that entry's handler, ` +
+              'so neither entry counts for it (the default requirement applies). Give the gateway a route for each template of the map, or route everything through a catch-all.',
+          )
+        }
+      }
+      return byName ?? unmatched(routeKey as string)
     }
     // A catch-all: the router behind it picks the handler by the path, so the path picks the entry.
     const found = route.path !== undefined ? pathPick(route.requestMethod, route.path, route.gatewayPath ?? route.path) : undefined

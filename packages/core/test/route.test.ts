@@ -174,8 +174,9 @@ describe("compileRouteMap with matching: 'http-router'", () => {
     const lookup = beside({ 'GET /orders': 'list' }, (message) => void hints.push(message))
     const named = (routeKey: string) => ({ ...defaultRoute('GET', '/orders'), routeKey })
     expect(lookup(named('GET /orders'))).toBe('list')
-    expect(lookup(named('GET /order'))).toBeUndefined()
-    expect(lookup(named('GET /order'))).toBeUndefined()
+    const nowhere = { ...defaultRoute('GET', '/order'), routeKey: 'GET /order' }
+    expect(lookup(nowhere)).toBeUndefined()
+    expect(lookup(nowhere)).toBeUndefined()
     expect(lookup(named('ANY /{proxy+}'))).toBe('list')
     expect(lookup({ ...named('ANY /{proxy+}'), requestContext: { http: { method: 'GET', path: '/nowhere' } } })).toBeUndefined()
     expect(lookup(defaultRoute('GET', '/nowhere'))).toBeUndefined()
@@ -194,15 +195,20 @@ describe("compileRouteMap with matching: 'http-router'", () => {
     expect(lookup(event)).toBe('GET /files/{id}/{part}')
   })
 
-  test('named stages (fixtures moved to stage prod): named routes by name, catch-alls only where router and gateway agree', () => {
+  test('named stages (fixtures moved to stage prod): an entry counts only where the router and the gateway agree', () => {
     const hints: string[] = []
     const lookup = beside({ 'GET /orders/{id}': 'read', 'GET /{proxy+}': 'anything' }, (message) => void hints.push(message))
     const named = onNamedStage('http-v2-no-auth.json', 'GET /orders/{id}', '/orders/7')
     expect(requestRoute(named)).toMatchObject({ method: 'GET', template: '/orders/{id}', path: '/prod/orders/7' })
-    expect(lookup(named)).toBe('read')
-    // The router sees '/prod/orders/7' (GET /{proxy+}); API Gateway routed '/orders/7' (GET /orders/{id}).
+    // The router sees '/prod/orders/7' and runs GET /{proxy+}; the gateway routed GET /orders/{id}.
+    expect(lookup(named)).toBeUndefined()
+    // Without a named entry for it in the map the router would 404 ('/prod/orders/7'), so the named entry counts.
+    expect(beside({ 'GET /orders/{id}': 'read' })(named)).toBe('read')
     expect(lookup(onNamedStage('http-v2-no-auth.json', '$default', '/orders/7'))).toBeUndefined()
-    expect(hints).toEqual([expect.stringMatching(/"\/prod\/orders\/7" and "\/orders\/7" \(without the stage\) to different entries/)])
+    expect(hints).toEqual([
+      expect.stringMatching(/takes the entry "GET \/\{proxy\+\}" for a request the gateway routed to "GET \/orders\/\{id\}"/),
+      expect.stringMatching(/"\/prod\/orders\/7" and "\/orders\/7" \(without the stage\) to different entries/),
+    ])
     // Both see GET /{proxy+}.
     expect(lookup(onNamedStage('http-v2-no-auth.json', '$default', '/other'))).toBe('anything')
   })
