@@ -96,13 +96,19 @@ describe('finding 1: a cached authorizer answer never answers another route behi
     ])
   })
 
-  test('simple responses: a route key listed in routes is answered from that entry alone', async () => {
-    const token = await issuer.sign({ sub: 'alice', scope: 'orders/read' }, { audience: 'orders' })
-    const api = authorizerFunction({ format: 'simple', routes: { ...routes, $default: { scopes: ['orders/read'] } } })
+  test('simple responses: behind $default, true only for a caller who may call every route the map lists under it', async () => {
+    const listed = { ...routes, $default: { scopes: ['orders/read'] } }
+    const reader = await issuer.sign({ sub: 'alice', scope: 'orders/read' }, { audience: 'orders' })
+    const api = authorizerFunction({ format: 'simple', routes: listed })
+    // A cached true for GET /public/1 would answer DELETE /admin/5 too: both are refused.
     for (const [method, path] of [['GET', '/public/1'], ['DELETE', '/admin/5']] as const) {
-      expect(await api.ask(onDefaultRoute(token, method, path))).toMatchObject({ isAuthorized: true })
+      expect(await api.ask(onDefaultRoute(reader, method, path))).toEqual({ isAuthorized: false })
     }
-    expect(api.logs).toEqual([])
+    expect(api.logs.map((entry) => entry.reason)).toEqual(['route_key_not_separating', 'route_key_not_separating'])
+    const admin = await issuer.sign({ sub: 'root', scope: 'orders/read admin' }, { audience: 'orders' })
+    for (const [method, path] of [['GET', '/public/1'], ['DELETE', '/admin/5']] as const) {
+      expect(await api.ask(onDefaultRoute(admin, method, path))).toMatchObject({ isAuthorized: true })
+    }
   })
 
   test('IAM policies: an Allow of GET/public/* does not cover GET /public/1/x, which the authorizer denies when asked', async () => {

@@ -6,7 +6,7 @@
  * stay what they are on HTTP APIs and come back from strings for the claims core knows (`exp`,
  * `iat`, `email_verified`, …).
  */
-import { authorizerContextMark, emptyRecord, readClaimPath, type AuthContext } from '@middy-auth/core'
+import { authorizerContextLists, authorizerContextMark, emptyRecord, readClaimPath, type AuthContext } from '@middy-auth/core'
 
 /**
  * A context value as API Gateway accepts it.
@@ -20,7 +20,7 @@ export type ContextValue = string | number | boolean
 
 /** Keys the authorizer writes itself; a claim or an added value may not take them. */
 export const reservedContextKeys: ReadonlySet<string> = new Set([
-  'principalId', 'source', 'iss', 'scopes', 'roles', 'integrationLatency', 'usageIdentifierKey', authorizerContextMark,
+  'principalId', 'source', 'iss', 'scopes', 'roles', 'integrationLatency', 'usageIdentifierKey', authorizerContextMark, authorizerContextLists,
 ])
 
 /**
@@ -63,16 +63,25 @@ export const buildContext = (
   if (typeof auth.issuer === 'string') context.iss = auth.issuer
   context.scopes = list(auth.scopes)
   context.roles = list(auth.roles)
+  // The claims that were lists: only those come back as lists. A claim that was the string
+  // '["Admins"]' must stay that one string in the target function.
+  const lists: string[] = []
   for (const name of claims) {
-    const value = flattenValue(readClaimPath(auth.claims, name))
-    if (value !== undefined) context[name] = value
+    const claim = readClaimPath(auth.claims, name)
+    const value = flattenValue(claim)
+    if (value === undefined) continue
+    context[name] = value
+    if (Array.isArray(claim)) lists.push(name)
   }
   if (extra !== undefined) {
     for (const [key, raw] of Object.entries(extra)) {
       if (reservedContextKeys.has(key)) throw new TypeError(`the context value '${key}' is written by the authorizer itself`)
       const value = flattenValue(raw)
-      if (value !== undefined) context[key] = value
+      if (value === undefined) continue
+      context[key] = value
+      if (Array.isArray(raw)) lists.push(key)
     }
   }
+  context[authorizerContextLists] = JSON.stringify(lists)
   return context
 }

@@ -1,4 +1,4 @@
-import { AuthError, getAuth, isAuthError, requestSpecificChecks, type AuthContext } from '@middy-auth/core'
+import { AuthError, getAuth, isAuthError, notedCredential, requestSpecificChecks, type AuthContext } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { buildContext } from './context.js'
@@ -49,6 +49,9 @@ const clientSent = (event: unknown, value: string): boolean => {
   const sent = [...values(e.headers), ...values(e.queryStringParameters), ...values(e.pathParameters), ...values(e.cookies), ...query]
   return sent.some((text) => typeof text === 'string' && text.includes(value))
 }
+
+/** Route keys that take many paths: `$default` and greedy routes (`ANY /{proxy+}`). */
+const isCatchAll = (routeKey: string): boolean => routeKey === '$default' || routeKey.endsWith('+}')
 
 /** The whole stage: every method and path, or the `$connect` of a WebSocket API. */
 const stageTails = (kind: AuthorizerKind): string[] => (kind === 'websocket' ? ['$connect'] : ['*/*'])
@@ -127,6 +130,18 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
       )
     }
     if (typeof auth.subject !== 'string' || auth.subject === '') throw new AuthorizerFailure('no_subject', 'the identity has no subject to be the principalId')
+    // The gateway caches the answer under the identity sources' values: an answer for this caller's
+    // token, cached under values that do not hold it, would be given to every other caller.
+    // HTTP API payload 2.0 events list those values (none: no caching); the token is the credential
+    // jwtVerify noted.
+    const credential = notedCredential(request)
+    const cacheKey = event.identitySource
+    if (event.kind === 'http-v2' && credential !== undefined && cacheKey.length > 0 && !cacheKey.some((value) => value.includes(credential))) {
+      throw new AuthorizerFailure(
+        'credential_not_in_identity_source',
+        `the token is not among the authorizer's identity sources, so its answer would be cached for every caller: add $request.header.Authorization (or the cookie the token comes from) to the identity sources`,
+      )
+    }
     const simple = isSimple(event)
     const tail = event.target?.tail
     const routeName = event.routeKey ?? tail
@@ -154,17 +169,20 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
         // The cache key holds the route key, not the path: the answer may depend on the route key
         // alone. `$default` or a greedy route key is the same for every path it takes.
         const current = routes.lookupKey(event.routeKey)
-        if (current === undefined) {
-          if (routes.lookup(request.event) !== undefined) {
-            throw new AuthorizerFailure(
-              'route_key_not_separating',
-              `the gateway's route key ${event.routeKey} is the same for every path it takes, and a simple response is cached per route key: ` +
-                `list ${JSON.stringify(event.routeKey)} itself in routes, give each path its own gateway route, or use format: 'iam-policy'`,
-              { route: event.routeKey },
-            )
-          }
-          notListed()
+        // `$default` and a greedy route key take many paths, and the answer cached for the key is
+        // reused for all of them: `true` only for a caller who may call every entry of the map
+        // they could reach (a stricter `DELETE /admin/{id}` under `$default` must not be answered
+        // by what `GET /public/{id}` allowed).
+        const under = isCatchAll(event.routeKey) ? routes.entriesUnder(event.routeKey).filter((i) => i !== current) : []
+        if (under.length > 0 && (current === undefined || !under.every((i) => satisfied[i] === true))) {
+          throw new AuthorizerFailure(
+            'route_key_not_separating',
+            `the gateway's route key ${event.routeKey} takes the paths of other routes of the map, and a simple response is cached per route key: ` +
+              `it is true only for a caller who may call all of them. Give each route its own gateway route, or use format: 'iam-policy'`,
+            { route: event.routeKey },
+          )
         }
+        if (current === undefined) notListed()
         allowed = current !== undefined && satisfied[current] === true
       } else {
         if (tail === undefined) throw new AuthorizerFailure('no_arn', 'the event has no execute-api methodArn / routeArn to build the policy from')

@@ -33,6 +33,8 @@ export type AuthorizerLogReason =
    * same for several listed routes: the cached answer would be reused across them.
    */
   | 'route_key_not_separating'
+  /** The token the middlewares in front verified is not among the identity sources (HTTP API payload 2.0). */
+  | 'credential_not_in_identity_source'
   /** `routes` does not list the request's route. */
   | 'route_not_listed'
   /** A route needs permissions, and no middleware in front (`rbac()`) answers for them. */

@@ -82,6 +82,11 @@ export interface CompiledRoutes {
    * same path; `$default`), never found from a path: what an answer cached per route key may use.
    */
   lookupKey: (routeKey: string) => number | undefined
+  /**
+   * The entries whose requests a catch-all route key (`$default`, a greedy `GET /files/{proxy+}`)
+   * also takes, besides its own entry: an answer cached per route key is reused for all of them.
+   */
+  entriesUnder: (routeKey: string) => readonly number[]
   /** Which routes the caller satisfies; `permissionCheckMissing` when a permission could not be asked. */
   satisfied: (auth: AuthContext) => { satisfied: boolean[]; permissionCheckMissing: boolean }
   /**
@@ -255,7 +260,19 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     const match = keyPattern.exec(key) as RegExpExecArray
     if (match[3] !== undefined) {
       const special = match[3]
-      if (special === '$default') return { key, ...requirement, patterns: ['*'], languages: [[ANYTHING]], methods: ['*'], literal: false, excess: [] }
+      if (special === '$default') {
+        // One pattern per method the gateway's routes take, never a `*` method: a cached Allow must
+        // not cover an extension method (PROPFIND) or a lower-case one that no route of the map takes.
+        return {
+          key,
+          ...requirement,
+          patterns: httpMethods.map((method) => `${method}/*`),
+          languages: httpMethods.map((method) => [...method, '/', ANYTHING]),
+          methods: [...httpMethods],
+          literal: false,
+          excess: [],
+        }
+      }
       return { key, ...requirement, patterns: [special], languages: [[...special]], methods: [''], literal: true, excess: [] }
     }
     const segments = readTemplate(key, match[2] as string, fail)
@@ -356,7 +373,32 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     return byKey.get(`ANY ${routeKey.slice(routeKey.indexOf(' ') + 1)}`)
   }
 
-  return { lookup: (event) => lookup(event), lookupKey, satisfied, plan }
+  // Route keys come from the gateway's configuration: few, and each computed once.
+  const under = new Map<string, readonly number[]>()
+  const entriesUnder: CompiledRoutes['entriesUnder'] = (routeKey) => {
+    const known = under.get(routeKey)
+    if (known) return known
+    let entries: number[]
+    if (routeKey === '$default') {
+      entries = compiled.flatMap((route, i) => (route.key.startsWith('$') ? [] : [i]))
+    } else {
+      const space = routeKey.indexOf(' ')
+      const method = routeKey.slice(0, space)
+      let patterns: string[]
+      try {
+        const segments = readTemplate(routeKey, routeKey.slice(space + 1), fail)
+        patterns = (method === 'ANY' ? httpMethods : [method]).map((m) => patternOf(m, segments))
+      } catch {
+        // Not a route key this map could name: every entry may be under it.
+        patterns = ['*']
+      }
+      entries = compiled.flatMap((route, i) => (route.key !== routeKey && route.languages.some((language) => patterns.some((pattern) => intersects(pattern, language))) ? [i] : []))
+    }
+    if (under.size < 100) under.set(routeKey, entries)
+    return entries
+  }
+
+  return { lookup: (event) => lookup(event), lookupKey, entriesUnder, satisfied, plan }
 }
 
 /** An explicit Deny wins; then an Allow; otherwise nothing allows it. */

@@ -223,6 +223,8 @@ describe('context', () => {
     expect(context).toEqual({
       source: 'jwt',
       middyAuthContext: 1,
+      // The claims that were lists, so that only they come back as lists.
+      middyAuthLists: '["groups","realm_access.roles"]',
       iss: iss.issuer,
       scopes: '[]',
       roles: '[]',

@@ -58,6 +58,19 @@ export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
 export const authorizerContextMark = 'middyAuthContext'
 
 /**
+ * The key under which `@middy-auth/authorizer` names, as a JSON list, the claims of its context
+ * that were lists (besides `scopes` and `roles`, always lists). Only those are read back as lists:
+ * a claim that was the string `'["Admins"]'` stays that string. A marked context without it
+ * (written by an earlier version) reads every JSON-list text as a list.
+ *
+ * @example
+ * ```ts
+ * const context = { [authorizerContextMark]: 1, [authorizerContextLists]: '["groups"]', groups: '["a","b"]', note: '["x"]' }
+ * ```
+ */
+export const authorizerContextLists = 'middyAuthLists'
+
+/**
  * A Lambda authorizer's context with its types restored, into an object without a prototype.
  * One written by `@middy-auth/authorizer` (marked) is read exactly; any other is read with the
  * tolerant readers and its identity says so (`stringifiedClaims`).
@@ -65,10 +78,14 @@ export const authorizerContextMark = 'middyAuthContext'
 const restoreAuthorizerContext = (context: Record<string, unknown>): { claims: Record<string, unknown>; exact: boolean } => {
   const mark = context[authorizerContextMark]
   if (mark !== 1 && mark !== '1') return { claims: restoreGatewayClaims(context), exact: false }
+  const listed = typeof context[authorizerContextLists] === 'string' ? jsonList(context[authorizerContextLists]) : undefined
+  // Without the list of lists (an earlier authorizer), every JSON-list text is taken for a list.
+  const lists = listed === undefined ? undefined : new Set([...listed, 'scopes', 'roles'])
   const restored = emptyRecord()
   for (const [name, value] of Object.entries(context)) {
-    if (name === authorizerContextMark) continue
-    const list = typeof value === 'string' && value.startsWith('[') && value.endsWith(']') ? jsonList(value) : undefined
+    if (name === authorizerContextMark || name === authorizerContextLists) continue
+    const maybeList = typeof value === 'string' && value.startsWith('[') && value.endsWith(']') && (lists === undefined || lists.has(name))
+    const list = maybeList ? jsonList(value) : undefined
     restored[name] = list ?? restoreScalarClaim(name, value)
   }
   return { claims: restored, exact: true }

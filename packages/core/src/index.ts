@@ -18,13 +18,13 @@ export {
   restoreGatewayClaims,
   restoreScalarClaim,
 } from './claims.js'
-export { authorizerContextMark, gatewayAuth, resolveAuth } from './gateway.js'
+export { authorizerContextLists, authorizerContextMark, gatewayAuth, resolveAuth } from './gateway.js'
 export { asRecord, asText, emptyRecord, isRecord } from './record.js'
 export { matchesWildcard } from './wildcard.js'
 export { hasExactClaims } from './exact-claims.js'
 export { compileRouteMap, requestRoute } from './route.js'
 export { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from './scope-check.js'
 export type { ScopeCheck } from './scope-check.js'
-export { attachPermissionCheck, holdsPermission, noteRequestSpecificCheck, requestSpecificChecks } from './request-checks.js'
+export { attachPermissionCheck, holdsPermission, noteCredential, notedCredential, noteRequestSpecificCheck, requestSpecificChecks } from './request-checks.js'
 export type { PermissionCheck, RequestSpecificCheck } from './request-checks.js'
 export type { RequestRoute, RouteMap, RouteMapOptions } from './route.js'

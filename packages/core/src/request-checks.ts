@@ -8,6 +8,7 @@
  */
 
 const requestSpecificKey = '@middy-auth/request-specific-checks'
+const credentialKey = '@middy-auth/credential'
 const permissionCheckKey = Symbol.for('@middy-auth/core permission check')
 
 /**
@@ -106,4 +107,35 @@ export const holdsPermission = (auth: unknown, permission: string): boolean | un
   } catch {
     return false
   }
+}
+
+/**
+ * Records, on `request.internal`, the credential an identity middleware verified (the bearer
+ * token as sent), so that a Lambda authorizer after it can check that the gateway's cache key
+ * holds it: an answer cached under identity sources that do not hold the credential would be
+ * given to every other caller. Only for that check; never logged or rendered.
+ *
+ * @example
+ * ```ts
+ * noteCredential(request, token)
+ * ```
+ */
+export const noteCredential = (request: { internal?: Record<string, unknown> }, credential: string): void => {
+  const internal = request.internal
+  if (internal !== null && typeof internal === 'object') internal[credentialKey] = credential
+}
+
+/**
+ * The credential an identity middleware verified in this request (see {@link noteCredential}),
+ * or `undefined`.
+ *
+ * @example
+ * ```ts
+ * const credential = notedCredential(request)
+ * if (credential !== undefined && !identitySource.some((value) => value.includes(credential))) console.log('not cached per caller')
+ * ```
+ */
+export const notedCredential = (request: { internal?: Record<string, unknown> }): string | undefined => {
+  const credential = request.internal?.[credentialKey]
+  return typeof credential === 'string' ? credential : undefined
 }

@@ -1,4 +1,4 @@
-import { AuthError, gatewayAuth, type AuthContext } from '@middy-auth/core'
+import { AuthError, gatewayAuth, noteCredential, type AuthContext } from '@middy-auth/core'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
 import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
@@ -31,7 +31,8 @@ export interface JwtVerifier {
 
 /** The middleware's own view: the same checks, synchronous when keys are cached and no I/O is needed. */
 export interface CompiledJwtVerifier {
-  authenticate(event: unknown): AuthContext | undefined | Promise<AuthContext | undefined>
+  /** `request`: where the verified token is noted (core's `noteCredential`) for a Lambda authorizer after it. */
+  authenticate(event: unknown, request?: { internal?: Record<string, unknown> }): AuthContext | undefined | Promise<AuthContext | undefined>
   /** Keys start loading now. */
   prefetch(): void
 }
@@ -117,7 +118,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
     return bind(verified, token, presentedAs, event)
   }
 
-  const authenticate = (event: unknown): AuthContext | undefined | Promise<AuthContext | undefined> => {
+  const authenticate = (event: unknown, request?: { internal?: Record<string, unknown> }): AuthContext | undefined | Promise<AuthContext | undefined> => {
     if (trustApiGateway) {
       const auth = fromGateway(event)
       if (auth) return auth
@@ -130,6 +131,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
     if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
     if (settings.issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
     const { token, presentedAs } = lookup
+    if (request) noteCredential(request, token)
     let result: AuthContext | Promise<AuthContext>
     try {
       result = verifyToken(token, presentedAs, event)

@@ -82,7 +82,7 @@ function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, E
   // Not `async`: on the warm path (keys cached, no DPoP replay store to ask) verification is
   // synchronous and returns no Promise, which spares Middy a microtask per request.
   const jwtVerifyMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void | Promise<void> => {
-    const result = verifier.authenticate(request.event)
+    const result = verifier.authenticate(request.event, request)
     if (result instanceof Promise) {
       return result.then((auth) => {
         if (auth) setAuth(request, auth)
