@@ -92,7 +92,11 @@ export class AuthError extends Error {
   readonly headers: Record<string, string>
   declare readonly cause: { package: string; data?: unknown }
 
-  constructor(code: AuthErrorCode, options: AuthErrorOptions) {
+  /**
+   * @param options - what the denying package says; leave it out in application code (from
+   * plain JavaScript too): `cause.package` is then `'application'`.
+   */
+  constructor(code: AuthErrorCode, options: AuthErrorOptions = { package: 'application' }) {
     const rule = rules[code]
     const description = options.description ?? rule.description
     super(JSON.stringify({ error: code, error_description: description }), {

@@ -104,3 +104,11 @@ describe('DPoP challenges (RFC 9449)', () => {
     expect(dpopChallenge({})).toBe('DPoP')
   })
 })
+
+test('new AuthError(code) without options, as application code writes it after its own check', () => {
+  const error = new AuthError('access_denied')
+  expect([error.statusCode, error.code, error.message, error.headers]).toEqual([403, 'access_denied', '{"error":"access_denied","error_description":"Access denied"}', {}])
+  expect(error.cause).toEqual({ package: 'application', data: undefined })
+  // As plain JavaScript calls it, without the types.
+  expect(() => Reflect.construct(AuthError, ['invalid_token'])).not.toThrow()
+})
