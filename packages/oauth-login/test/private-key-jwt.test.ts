@@ -73,6 +73,22 @@ describe('private_key_jwt', () => {
     expect(claims.exp).toBeGreaterThan(Date.now() / 1000)
   })
 
+  test('refreshing the session authenticates with a new assertion (the provider refuses a replayed one)', async () => {
+    const handlers = oauthLogin(configWith({ key: es256.privateKey, kid: 'worker-es256' }))
+    const jar = new CookieJar()
+    await signIn(handlers, provider, jar)
+    const before = provider.tokenRequests.length
+    const response = await invoke(handlers.refresh, eventFor('http-api', { method: 'POST', cookies: jar.cookies, headers: { 'sec-fetch-site': 'same-origin' } }))
+    expect(response.statusCode).toBe(200)
+
+    const [signInRequest, refreshRequest] = provider.tokenRequests.slice(before - 1)
+    expect(signInRequest?.params.grant_type).toBe('authorization_code')
+    expect(refreshRequest?.error).toBeUndefined()
+    expect(refreshRequest?.params).toMatchObject({ grant_type: 'refresh_token', client_assertion_type: JWT_BEARER })
+    const jtiOf = (assertion: string | undefined) => decodeJwt(assertion as string).jti
+    expect(jtiOf(refreshRequest?.params.client_assertion)).not.toBe(jtiOf(signInRequest?.params.client_assertion))
+  })
+
   test('a key the provider does not know: the token request is refused (invalid_client), the callback answers 401 login_required, no session', async () => {
     const stranger = await keyPair('ES256')
     const handlers = oauthLogin(configWith({ key: stranger.privateKey, kid: 'worker-es256' }))
