@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer'
 import { ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt, type ClientAuth, type CryptoKey as ClientCryptoKey, type PrivateKey } from 'openid-client'
 import { configError } from './errors.js'
+import { checkPrivateKey } from './private-key.js'
 import { compileReturnToPaths } from './return-to.js'
 
 /**
@@ -236,8 +237,11 @@ const compileClientAuthentication = (
       if (!secret) throw configError(`'clientAuth: ${method}' needs 'clientSecret'`)
       return method === 'client_secret_basic' ? () => ClientSecretBasic(secret) : () => ClientSecretPost(secret)
     case 'private_key_jwt':
+    {
       if (!privateKey) throw configError(`'clientAuth: private_key_jwt' needs 'privateKey'`)
-      return () => PrivateKeyJwt(privateKey)
+      const key = checkPrivateKey(privateKey)
+      return () => PrivateKeyJwt(key)
+    }
     case 'none':
       if (secret || privateKey) throw configError(`'clientAuth: none' is a public client: remove 'clientSecret' and 'privateKey'`)
       return () => None()

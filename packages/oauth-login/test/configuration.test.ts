@@ -1,5 +1,6 @@
 /** Configuration that can never work is a TypeError when the factory runs (cold start), saying what to fix. */
-import { describe, expect, test } from '@jest/globals'
+import { generateKeyPairSync, type webcrypto } from 'node:crypto'
+import { beforeAll, describe, expect, test } from '@jest/globals'
 import { oauthLogin, oauthLoginValidateOptions, sessionAuth, type OAuthLoginConfig } from '../src/index.js'
 import { checkReturnTo } from '../src/return-to.js'
 
@@ -62,6 +63,42 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(TypeError)
     expect(error.message).toMatch(message)
     expect(error.cause).toEqual({ package: '@middy-auth/oauth-login' })
+  })
+
+  describe('privateKey: a private signing CryptoKey, or nothing works at the token endpoint', () => {
+    const keys: Record<string, unknown> = {}
+    beforeAll(async () => {
+      const ec = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
+      const oaep = (await crypto.subtle.generateKey(
+        { name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+        false,
+        ['encrypt', 'decrypt'],
+      )) as webcrypto.CryptoKeyPair
+      Object.assign(keys, {
+        'the public key': ec.publicKey,
+        'a Node KeyObject': generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+        'a PEM string': generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }),
+        '{ key } with a PEM string': { key: '-----BEGIN PRIVATE KEY-----' },
+        'an encryption key (RSA-OAEP)': oaep.privateKey,
+        'an HMAC secret key': await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
+        'a kid that is not a string': { key: ec.privateKey, kid: 7 },
+      })
+    })
+
+    test.each([
+      ['the public key', /'privateKey' must be a private key/],
+      ['a Node KeyObject', /'privateKey' must be a CryptoKey/],
+      ['a PEM string', /'privateKey' must be a CryptoKey/],
+      ['{ key } with a PEM string', /'privateKey' must be a CryptoKey/],
+      ['an encryption key (RSA-OAEP)', /'privateKey' must be a signing key/],
+      ['an HMAC secret key', /'privateKey' must be a private key/],
+      ['a kid that is not a string', /'privateKey.kid' must be a string/],
+    ])('%s', (name, message) => {
+      const error = thrown({ ...valid, clientSecret: undefined, privateKey: keys[name] })
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error.message).toMatch(message)
+      expect(error.cause).toEqual({ package: '@middy-auth/oauth-login' })
+    })
   })
 
   test('sessionAuth checks the same configuration', () => {

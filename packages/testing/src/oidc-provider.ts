@@ -6,10 +6,10 @@
  * by `signIn()`, which plays the user's browser at the provider. Needs `oidc-provider`
  * (an optional peer dependency of this package): `npm install --save-dev oidc-provider`.
  */
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, type JsonWebKey } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import Provider, { type Configuration } from 'oidc-provider'
+import Provider, { type Adapter, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
 
 /**
  * The clients and the API the provider knows, for the configuration of the code under test.
@@ -29,6 +29,8 @@ export const testOidc = {
   clientSecret: 'orders-web-secret-for-tests-only-0123456789',
   /** A public client (`none`: PKCE only). */
   publicClientId: 'orders-spa',
+  /** A confidential client (`private_key_jwt`) whose public keys are `clientJwks`: known only when that option is given. */
+  privateKeyJwtClientId: 'orders-worker',
   /** The redirect URI both clients registered (nothing needs to listen there when tests invoke handlers directly). */
   redirectUri: 'https://app.example.test/auth/callback',
   /** The post-logout redirect URI both clients registered. */
@@ -40,6 +42,7 @@ const API_SCOPES = testOidc.apiScopes
 const CLIENT_ID = testOidc.clientId
 const CLIENT_SECRET = testOidc.clientSecret
 const PUBLIC_CLIENT_ID = testOidc.publicClientId
+const PRIVATE_KEY_JWT_CLIENT_ID = testOidc.privateKeyJwtClientId
 const REDIRECT_URI = testOidc.redirectUri
 const POST_LOGOUT_URI = testOidc.postLogoutRedirectUri
 
@@ -74,6 +77,24 @@ export interface TestOidcProviderOptions {
   /** More redirect URIs for the clients (the browser test's loopback gateway). */
   redirectUris?: string[]
   postLogoutRedirectUris?: string[]
+  /** The public keys of the `private_key_jwt` client (`testOidc.privateKeyJwtClientId`), which is registered only with them. */
+  clientJwks?: { keys: JsonWebKey[] }
+}
+
+/**
+ * A request to the token endpoint, as the provider parsed it, and how it answered.
+ *
+ * @example
+ * ```ts
+ * const [request] = provider.tokenRequests
+ * expect(request?.params.client_assertion_type).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+ * ```
+ */
+export interface TestOidcTokenRequest {
+  /** Its form parameters (`grant_type`, `client_id`, `client_assertion_type`, `client_assertion`, …), those it sent only. */
+  params: Record<string, string>
+  /** The OAuth error the provider answered with (`invalid_client`, `invalid_grant`, …); none when it issued tokens. */
+  error?: string
 }
 
 /**
@@ -89,6 +110,8 @@ export interface TestOidcProvider {
   issuer: string
   /** Every request the provider received, as `METHOD /path`. */
   requests: string[]
+  /** Every request its token endpoint answered, in order. */
+  tokenRequests: TestOidcTokenRequest[]
   /** Answers the provider's pages as a user would, from the authorization URL to the redirect back; returns that last URL. */
   signIn(authorizationUrl: string, accountId: string, options?: { abort?: boolean }): Promise<URL>
   /** Makes the provider's token endpoint answer 503 (`true`) or work again. */
@@ -180,6 +203,14 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const provider = quietly(() => new Provider(issuer, configuration))
+  if (options.clientJwks) await registerPrivateKeyJwtClient(provider, options.clientJwks, redirectUris, postLogoutRedirectUris)
+  const tokenRequests: TestOidcTokenRequest[] = []
+  const recordTokenRequest = (ctx: KoaContextWithOIDC, error?: { error?: unknown }): void => {
+    const sent = Object.entries((ctx.oidc?.params ?? {}) as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    tokenRequests.push({ params: Object.fromEntries(sent), ...(typeof error?.error === 'string' ? { error: error.error } : {}) })
+  }
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => recordTokenRequest(ctx))
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: unknown }) => recordTokenRequest(ctx, error))
   const callback = provider.callback()
   server.on('request', (req, res) => {
     requests.push(`${req.method} ${(req.url ?? '').split('?')[0]}`)
@@ -193,6 +224,7 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
   return {
     issuer,
     requests,
+    tokenRequests,
     signIn: (authorizationUrl, accountId, signInOptions = {}) => answerInteractions(issuer, authorizationUrl, accountId, signInOptions.abort === true),
     failTokenEndpoint: (fail) => {
       tokenEndpointDown = fail
@@ -203,6 +235,37 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
         server.closeAllConnections()
       }),
   }
+}
+
+/**
+ * Registers the `private_key_jwt` client through the provider's client store rather than its
+ * `clients` option: the provider copies the `clients` it is given with `structuredClone`, which
+ * under Jest is the host's and gives objects of the host's realm, not of the test's VM context
+ * where oidc-provider runs; its check that each key of `jwks` is a plain object
+ * (`constructor === Object`) then fails, and the client is refused ("client JSON Web Key Set
+ * is invalid") whoever made the keys. Clients from the store are not copied, and metadata parsed
+ * from JSON here is made of this realm's objects, whatever realm the caller's keys came from
+ * (`KeyObject.export()` builds host objects too).
+ */
+const registerPrivateKeyJwtClient = async (
+  provider: Provider,
+  jwks: { keys: JsonWebKey[] },
+  redirectUris: string[],
+  postLogoutRedirectUris: string[],
+): Promise<void> => {
+  const metadata: ClientMetadata = {
+    client_id: PRIVATE_KEY_JWT_CLIENT_ID,
+    redirect_uris: redirectUris,
+    post_logout_redirect_uris: postLogoutRedirectUris,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    id_token_signed_response_alg: 'ES256',
+    jwks: { keys: jwks.keys as never },
+  }
+  // The store of clients, as for dynamically registered ones (missing from the type definitions).
+  const clients = (provider.Client as unknown as { adapter: Adapter }).adapter
+  await clients.upsert(PRIVATE_KEY_JWT_CLIENT_ID, JSON.parse(JSON.stringify(metadata)) as ClientMetadata)
 }
 
 /** oidc-provider warns, rightly, that its in-memory store and development pages are not for production: they are for these tests. */

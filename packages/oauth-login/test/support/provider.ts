@@ -9,3 +9,4 @@ export const CLIENT_ID = testOidc.clientId
 export const CLIENT_SECRET = testOidc.clientSecret
 export const REDIRECT_URI = testOidc.redirectUri
 export const POST_LOGOUT_URI = testOidc.postLogoutRedirectUri
+export const PRIVATE_KEY_JWT_CLIENT_ID = testOidc.privateKeyJwtClientId
