@@ -208,6 +208,30 @@ describe('oauth-login under attack', () => {
       expect(stillListed.statusCode).toBe(200)
     })
 
+    // HOLE (low to medium, session confusion): a session is not bound to the configuration that
+    // made it. The key is derived from the secret and the purpose only, and a session read back
+    // is never compared with the configured issuer or client. Two oauthLogin configurations that
+    // share a secret (staging and production, two tenants, an app per identity provider, all fed
+    // from one SSM parameter) accept each other's sessions: a user who signs in through provider
+    // B (one the attacker runs, or one where they can pick their account) gets a cookie that
+    // sessionAuth of app A takes as a signed-in user, with B's `sub`, claims and scopes.
+    // Authorization by subject or by scope in app A then trusts provider B. Cause:
+    // packages/oauth-login/src/sealing.ts (HKDF info has the purpose only) and session.ts `read`
+    // (no check of `iss` against `config.issuer`, nor of the client). Fix: put issuer and
+    // client_id in the key derivation info or in the sealed payload and check them on read.
+    test.failing('HOLE: a session sealed by another configuration (another provider) with the same secret is accepted', async () => {
+      const other = await startProvider({ accounts: { alice: { claims: { email: 'attacker@example.com' } } } })
+      try {
+        const jar = new CookieJar()
+        const { callback } = await signIn(oauthLogin(configFor(other)), other, jar)
+        expect(callback.statusCode).toBe(302)
+        const response = await sessionRoute(configFor(provider), eventFor('http-api', { path: '/auth/session', cookies: jar.cookies }))
+        expect([response.statusCode, errorOf(response)]).toEqual([401, 'login_required'])
+      } finally {
+        await other.close()
+      }
+    })
+
     test('chunked session: reordered, dropped, duplicated, padded chunks are all 401; whole cookie beside chunks never mixes them', async () => {
       const config = configFor(provider)
       const jar = await sessionOf(config, 'carol')
@@ -752,6 +776,8 @@ describe('DPoP under attack', () => {
         expect([x5t, outcome(await fn.invoke(withCert(token, 'Bearer', pem)))]).toEqual([x5t, [401, 'invalid_token']])
       }
       expect(fn.seen).toEqual([])
+      // Control: the RFC 8705 spelling (base64url of the SHA-256 of the DER) is accepted.
+      expect((await fn.invoke(withCert(await boundToken({ 'x5t#S256': cert(0).thumbprint }), 'Bearer', pem))).statusCode).toBe(200)
     })
 
     test('certificate PEM games: two certificates concatenated never pass as the second; CRLF or indented PEM is the same certificate', async () => {
