@@ -142,5 +142,7 @@ export const checkDpopProof = (proof: string, request: ProofContext, rules: Dpop
   if (ath !== accessTokenHash(request.accessToken)) refuse('ath')
   if (rules.nonces && !rules.nonces.check(payload.nonce)) throw new DpopNonceRequired(payload.nonce === undefined ? 'nonce_missing' : 'nonce_stale', rules.nonces.issue())
 
-  return { jkt, replayKey: `${jkt}:${jti as string}`, expiresAt: Math.ceil((iat as number) + rules.maxAge + rules.clockTolerance) }
+  // The replay entry must outlive the last second the proof is accepted in: a store forgets an
+  // entry once `now >= expiresAt`, and the window above still accepts `now` = iat + maxAge + tolerance.
+  return { jkt, replayKey: `${jkt}:${jti as string}`, expiresAt: Math.floor((iat as number) + rules.maxAge + rules.clockTolerance) + 1 }
 }

@@ -14,13 +14,21 @@ export const configError = (message: string): TypeError =>
 /** openid-client's codes for a provider that did not answer (timeout, aborted request). */
 const unreachableCodes = new Set(['OAUTH_TIMEOUT', 'OAUTH_ABORT', 'OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON'])
 
+/**
+ * `fetch` rejects with a bare TypeError ("fetch failed") when the connection fails;
+ * openid-client's own argument errors are TypeErrors with an `ERR_` code. Told by its name:
+ * `fetch` may create it in another realm (a test runner's), where `instanceof` fails.
+ */
+const isConnectionFailure = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TypeError' && !String((error as { code?: unknown }).code ?? '').startsWith('ERR_')
+
 /** Whether the identity provider could not be reached or failed (5xx): worth a retry later. */
 export const isProviderUnavailable = (error: unknown): boolean => {
   if (error instanceof ResponseBodyError) return error.status >= 500
-  if (error instanceof ClientError) return unreachableCodes.has(error.code ?? '')
-  // `fetch` rejects with a bare TypeError ("fetch failed") when the connection fails;
-  // openid-client's own argument errors are TypeErrors with an `ERR_` code.
-  return error instanceof TypeError && !String((error as { code?: unknown }).code ?? '').startsWith('ERR_')
+  // The token request wraps a failed connection in a ClientError ("something went wrong") whose
+  // cause is fetch's TypeError: the provider is down, not the response wrong.
+  if (error instanceof ClientError) return unreachableCodes.has(error.code ?? '') || isConnectionFailure(error.cause)
+  return isConnectionFailure(error)
 }
 
 /** 503 `temporarily_unavailable`: the identity provider is down or too slow. */

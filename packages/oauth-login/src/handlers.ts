@@ -169,7 +169,8 @@ export const createHandlers = (runtime: Runtime): OAuthLoginHandlers => {
   })
 
   const logout = route().handler(async (event, context) => {
-    checkSameOrigin(event, config.allowedOrigins)
+    // Every method: a sign-out acts on GET too, and another site must not sign the user out.
+    checkSameOrigin(event, config.allowedOrigins, { everyMethod: true })
     const { sessions } = await runtime.stores(internalOf(context))
     const current = await sessions.read(event, config.clock())
     const cookies = sessions.clear(event)

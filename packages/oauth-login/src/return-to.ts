@@ -32,6 +32,9 @@ export const checkReturnTo = (value: string, allowed: readonly string[]): string
   }
   if (url.origin !== PLACEHOLDER_ORIGIN) return undefined
   const path = url.pathname
+  // The parser collapses `/x/..//evil` and `/.//evil` into `//evil`, which a browser reads as
+  // another host: the normalized path must not start with `//` either.
+  if (path.startsWith('//')) return undefined
   const under = allowed.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))
   return under ? `${path}${url.search}${url.hash}` : undefined
 }

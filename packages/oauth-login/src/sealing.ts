@@ -1,7 +1,9 @@
 /**
  * Sealed values: JWE compact serialization, `dir` + `A256GCM` (encrypted and authenticated),
- * with `jose`. Each secret gives one 256-bit key per purpose through HKDF-SHA-256, so a login
- * transaction can never be unsealed as a session. The key's id (a hash of the key, not of the
+ * with `jose`. Each secret gives one 256-bit key per purpose and per client (issuer and client
+ * id) through HKDF-SHA-256, so a login transaction can never be unsealed as a session, and a
+ * session of another configuration that shares the secret (another provider, another client) is
+ * never ours. The key's id (a hash of the key, not of the
  * secret) travels in the header to pick the key among rotated secrets.
  */
 import { createHash, hkdfSync } from 'node:crypto'
@@ -23,8 +25,16 @@ interface DerivedKey {
   key: Uint8Array
 }
 
-const deriveKey = (secret: string, purpose: SealPurpose): DerivedKey => {
-  const key = new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), `@middy-auth/oauth-login ${purpose} A256GCM`, 32))
+/** Whose values a sealer seals: the configuration's issuer and client. */
+export interface SealAudience {
+  issuer: string
+  clientId: string
+}
+
+const deriveKey = (secret: string, purpose: SealPurpose, { issuer, clientId }: SealAudience): DerivedKey => {
+  // JSON keeps the parts apart whatever they hold (an issuer with a space, a client id with one).
+  const info = JSON.stringify(['@middy-auth/oauth-login', purpose, 'A256GCM', issuer, clientId])
+  const key = new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), info, 32))
   return { kid: createHash('sha256').update(key).digest('base64url').slice(0, 12), key }
 }
 
@@ -32,8 +42,8 @@ const deriveKey = (secret: string, purpose: SealPurpose): DerivedKey => {
 const jweShape = /^[\w-]+\.[\w-]*\.[\w-]+\.[\w-]+\.[\w-]+$/
 
 /** The first secret seals; every secret unseals (rotation: add the new one first, drop the old one later). */
-export const createSealer = (secrets: readonly string[], purpose: SealPurpose): Sealer => {
-  const keys = secrets.map((secret) => deriveKey(secret, purpose))
+export const createSealer = (secrets: readonly string[], purpose: SealPurpose, audience: SealAudience): Sealer => {
+  const keys = secrets.map((secret) => deriveKey(secret, purpose, audience))
   const sealing = keys[0] as DerivedKey
   const byKid = new Map(keys.map((k) => [k.kid, k.key]))
 

@@ -50,7 +50,7 @@ export interface SessionStore {
 }
 
 export const createSessionStore = (config: CompiledConfig, secrets: readonly string[]): SessionStore => {
-  const sealer: Sealer = createSealer(secrets, 'session')
+  const sealer: Sealer = createSealer(secrets, 'session', { issuer: config.issuer.href, clientId: config.clientId })
   const attributes = { sameSite: config.sameSite }
 
   /** The session ends at the sooner of its idle timeout and its absolute lifetime. */

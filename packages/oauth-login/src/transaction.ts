@@ -32,7 +32,7 @@ export const clearTransaction = (config: CompiledConfig): string => serializeCoo
 const fields = ['state', 'nonce', 'verifier', 'returnTo', 'redirectUri'] as const
 
 export const createTransactionStore = (config: CompiledConfig, secrets: readonly string[]): TransactionStore => {
-  const sealer = createSealer(secrets, 'transaction')
+  const sealer = createSealer(secrets, 'transaction', { issuer: config.issuer.href, clientId: config.clientId })
   const attributes = { sameSite: config.sameSite }
   return {
     async write(transaction, nowMs) {

@@ -140,27 +140,27 @@ describe('callback failures', () => {
   })
 
   test('the provider cannot be reached at all: 503 from login and callback', async () => {
-    const working = oauthLogin(configFor(provider))
-    const jar = new CookieJar()
-    const callbackUrl = await provider.signIn(await startLogin(working, jar), 'alice')
+    // A sign-in at a provider that then goes away before the callback exchanges the code.
     const gone = await startProvider()
     const handlers = oauthLogin({ ...configFor(gone), timeout: 2 })
+    const jar = new CookieJar()
+    const callbackUrl = await gone.signIn(await startLogin(handlers, jar), 'alice')
     await gone.close()
-    const login = await invoke(handlers.login, eventFor('http-api'))
+    const login = await invoke(oauthLogin({ ...configFor(gone), timeout: 2 }).login, eventFor('http-api'))
     expect([login.statusCode, errorOf(login)]).toEqual([503, 'temporarily_unavailable'])
     expect(setCookiesOf(login)).toEqual([])
     expectRefused(await callbackWith(handlers, queryOf(callbackUrl), jar.cookies), 503, 'temporarily_unavailable')
   })
 
-  test('a code for another client is refused by the provider: 401 login_required', async () => {
+  test("a code and transaction of another client (sharing the secret) are refused: 400 invalid_request, the provider never asked", async () => {
     const handlers = oauthLogin(configFor(provider))
     const jar = new CookieJar()
     await startLogin(handlers, jar)
-    // A code obtained by a sign-in to another client (the public one), replayed here.
+    // A code obtained by a sign-in to another client (the public one), replayed here with that
+    // sign-in's transaction cookie: sealed for the other client, it is not this client's.
     const publicHandlers = oauthLogin(configFor(provider, { clientId: 'orders-spa', clientSecret: undefined }))
     const otherJar = new CookieJar()
     const otherCallback = await provider.signIn(await startLogin(publicHandlers, otherJar), 'alice')
-    // The state belongs to the other transaction, so pair it with that transaction: the code is the other client's.
-    expectRefused(await callbackWith(handlers, queryOf(otherCallback), otherJar.cookies), 401, 'login_required')
+    expectRefused(await callbackWith(handlers, queryOf(otherCallback), otherJar.cookies), 400, 'invalid_request')
   })
 })

@@ -49,7 +49,7 @@ describe('session cookie, generated', () => {
   const call = async (event: unknown) => (await handler(event as never, lambdaContext() as never)) as { statusCode: number; body: string }
 
   test('random values, mutated sealed values and chunk soups: always 401 login_required, never the handler, never a 500', async () => {
-    const sealed = await createSealer([SECRET], 'session').seal({ sub: 'alice' }, Date.now(), Math.floor(Date.now() / 1000) + 3600)
+    const sealed = await createSealer([SECRET], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).seal({ sub: 'alice' }, Date.now(), Math.floor(Date.now() / 1000) + 3600)
     const mutated = fc
       .tuple(fc.nat({ max: sealed.length - 1 }), fc.constantFrom('A', 'B', '_', '-', '.', ''))
       .map(([at, char]) => sealed.slice(0, at) + char + sealed.slice(at + 1))

@@ -253,7 +253,7 @@ describe('refresh', () => {
     const jar = new CookieJar()
     await signIn(oauthLogin(config), provider, jar)
     // Revoke the session's refresh token at the provider (RFC 7009), as an administrator would.
-    const session = await createSealer([SECRET], 'session').unseal(jar.cookies['__Host-session'] as string, now)
+    const session = await createSealer([SECRET], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).unseal(jar.cookies['__Host-session'] as string, now)
     const revoked = await fetch(`${provider.issuer}/token/revocation`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}` },

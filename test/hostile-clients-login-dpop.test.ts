@@ -64,7 +64,7 @@ describe('oauth-login under attack', () => {
     // Cause: packages/oauth-login/src/return-to.ts checkReturnTo checks `//` on the raw value, not
     // on the normalized `url.pathname` it returns. Fix: refuse a normalized path that starts with
     // `//` (or check that `new URL(result, origin).origin` is still the placeholder origin).
-    test.failing('HOLE: returnToPaths [\'/\'] and a dot segment before // leaves the site after sign-in', async () => {
+    test('FIXED HOLE: returnToPaths [\'/\'] and a dot segment before // leaves the site after sign-in', async () => {
       const config = configFor(provider, { returnToPaths: ['/'] })
       for (const returnTo of ['/x/..//evil.example/steal', '/%2e%2e//evil.example/steal', '/.//evil.example/steal']) {
         const location = await landingAfterSignIn(config, returnTo)
@@ -219,7 +219,7 @@ describe('oauth-login under attack', () => {
     // packages/oauth-login/src/sealing.ts (HKDF info has the purpose only) and session.ts `read`
     // (no check of `iss` against `config.issuer`, nor of the client). Fix: put issuer and
     // client_id in the key derivation info or in the sealed payload and check them on read.
-    test.failing('HOLE: a session sealed by another configuration (another provider) with the same secret is accepted', async () => {
+    test('FIXED HOLE: a session sealed by another configuration (another provider) with the same secret is accepted', async () => {
       const other = await startProvider({ accounts: { alice: { claims: { email: 'attacker@example.com' } } } })
       try {
         const jar = new CookieJar()
@@ -339,7 +339,7 @@ describe('oauth-login under attack', () => {
     // preflight for such a method, so the risk depends on the API's CORS configuration.
     // Cause: packages/oauth-login/src/csrf.ts, `unsafeMethods` is an allow-list of unsafe methods
     // instead of a list of safe ones.
-    test.failing('HOLE: a cross-site request with another unsafe method (PURGE) reaches the handler', async () => {
+    test('FIXED HOLE: a cross-site request with another unsafe method (PURGE) reaches the handler', async () => {
       const fn = protectedFunction()
       const response = await fn.call('PURGE', { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })
       expect(response.statusCode).toBe(403)
@@ -353,7 +353,7 @@ describe('oauth-login under attack', () => {
     // matters"), but the handler itself takes GET whatever the route says. Cause:
     // packages/oauth-login/src/handlers.ts `logout` runs checkSameOrigin, which lets GET through;
     // a GET logout should refuse `Sec-Fetch-Site: cross-site` (or be refused altogether).
-    test.failing('HOLE: a cross-site GET to logout ends the session', async () => {
+    test('FIXED HOLE: a cross-site GET to logout ends the session', async () => {
       const handlers = oauthLogin(config)
       const response = await invoke(handlers.logout, eventFor('http-api', { path: '/auth/logout', cookies, headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' } }))
       expect(setCookiesOf(response).filter((c) => c.startsWith('__Host-session') && /Max-Age=0/.test(c))).toEqual([])
@@ -471,7 +471,7 @@ describe('DPoP under attack', () => {
   // comparison and `expiresAt: Math.ceil(iat + maxAge + clockTolerance)`), with
   // replay-store.ts `previous > nowSeconds` and dynamodb-replay-store.ts `#ttl <= :now`.
   // Fix: keep the entry one second longer (expiresAt = ceil(...) + 1) or refuse at `iat <= …`.
-  test.failing('HOLE: a used proof is accepted again during the last second of its window (in-memory store)', async () => {
+  test('FIXED HOLE: a used proof is accepted again during the last second of its window (in-memory store)', async () => {
     const iat = Math.floor(Date.now() / 1000)
     let now = iat * 1000
     const fn = dpopApi({ clock: () => now })
@@ -526,7 +526,7 @@ describe('DPoP under attack', () => {
     })
 
     // The same hole as above, with the shared store the guide recommends for production.
-    test.failing('HOLE: a used proof is accepted again during the last second of its window (DynamoDB store)', async () => {
+    test('FIXED HOLE: a used proof is accepted again during the last second of its window (DynamoDB store)', async () => {
       const iat = Math.floor(Date.now() / 1000)
       let now = iat * 1000
       const replayStore = createDynamoDbReplayStore({ tableName: 'proofs', client, clock: () => now })
