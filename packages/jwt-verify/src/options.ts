@@ -1,4 +1,4 @@
-import { isChallengeSafe, isRecord } from '@middy-auth/core'
+import { isChallengeSafe, isRecord, tokenSourceProblem } from '@middy-auth/core'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
@@ -147,19 +147,8 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
 }
 
 const checkTokenSource = (source: unknown): void => {
-  if (typeof source === 'function') return
-  const fail = () =>
-    configError(`'tokenSource' must be { header, scheme? }, { cookie }, { query } or a function of the event`)
-  if (!isRecord(source)) throw fail()
-  const kinds = ['header', 'cookie', 'query'].filter((kind) => kind in source)
-  if (kinds.length !== 1) throw fail()
-  const name = source[kinds[0] as string]
-  if (typeof name !== 'string' || name.trim() === '') throw fail()
-  if ('scheme' in source && source.scheme !== null && source.scheme !== undefined) {
-    if (kinds[0] !== 'header' || typeof source.scheme !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(source.scheme)) {
-      throw configError(`'tokenSource.scheme' must be an HTTP auth scheme such as 'Bearer', or null`)
-    }
-  }
+  const problem = tokenSourceProblem(source)
+  if (problem !== undefined) throw configError(problem)
 }
 
 const compileIssuer = (
