@@ -1,0 +1,216 @@
+import { isChallengeSafe, isRecord, tokenSourceProblem, type TokenSource } from '@middy-auth/core'
+import { assertFetchableUrl } from '@middy-auth/jwt-verify'
+
+export const packageName = '@middy-auth/token-introspection'
+
+/**
+ * How the function authenticates to the introspection endpoint (RFC 7662 §2.1 requires it):
+ * `client_secret_basic` (the `Authorization: Basic` header, RFC 6749 §2.3.1) or
+ * `client_secret_post` (`client_id` and `client_secret` in the form).
+ *
+ * @example
+ * ```ts
+ * const method: ClientAuthMethod = 'client_secret_post'
+ * ```
+ */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post'
+
+/**
+ * The caches of introspection results, per middleware instance.
+ *
+ * @example
+ * ```ts
+ * const cache: IntrospectionCacheOptions = { ttl: 30, inactiveTtl: 5, maxEntries: 500 }
+ * ```
+ */
+export interface IntrospectionCacheOptions {
+  /** Seconds an active result is reused; never past its `exp`. A revoked token is accepted for at most this long. Default 60. */
+  ttl?: number
+  /** Seconds an inactive result is reused, so a repeated bad token costs one call per period. `0` turns it off. Default 10. */
+  inactiveTtl?: number
+  /** Entries of each cache (active and inactive kept apart, so bad tokens cannot evict good ones). Default 1000. */
+  maxEntries?: number
+}
+
+interface CommonOptions {
+  /** The client id the function authenticates with at the introspection endpoint. */
+  clientId: string
+  /** The client secret (keep it in Secrets Manager or SSM, not in code). */
+  clientSecret: string
+  /** How the client authenticates. Default `'client_secret_basic'`. */
+  clientAuthMethod?: ClientAuthMethod
+  /** Accepted `aud` values (any one must match), or `null` to skip the audience check on purpose. Required. */
+  audience: string | readonly string[] | null
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default 5. */
+  clockTolerance?: number
+  /** Where the token comes from, as in jwt-verify. Default `{ header: 'Authorization', scheme: 'Bearer' }`. */
+  tokenSource?: TokenSource
+  /** `false`: a request without a token goes on with no `context.auth`; a bad token is still refused. Default `true`. */
+  credentialsRequired?: boolean
+  /** The `realm` of the `WWW-Authenticate` challenge. Default `'api'`. */
+  realm?: string
+  /** Milliseconds for one call to the provider (connection, headers and body). Default 3000. */
+  timeoutMs?: number
+  /** Caching of results; `false` turns it off (every request is a call). Default `{ ttl: 60, inactiveTtl: 10, maxEntries: 1000 }`. */
+  cache?: IntrospectionCacheOptions | false
+  /** The clock, in milliseconds since the epoch (tests). Default `Date.now`. */
+  clock?: () => number
+}
+
+/**
+ * Options of `tokenIntrospection()`: the endpoint, or the issuer to discover it from, plus the
+ * client's credentials and the accepted audience.
+ *
+ * @example
+ * ```ts
+ * const options: TokenIntrospectionOptions = {
+ *   issuer: 'https://auth.example.com',
+ *   clientId: 'orders-api',
+ *   clientSecret: 'from-secrets-manager',
+ *   audience: 'https://api.example.com',
+ * }
+ * ```
+ */
+export type TokenIntrospectionOptions = CommonOptions &
+  (
+    | {
+        /** The introspection endpoint (https:, or http: on a loopback host). */
+        endpoint: string
+        /** The `iss` the provider's answers must carry. Default: not checked. */
+        issuer?: string
+      }
+    | {
+        /** The provider: its `/.well-known/openid-configuration` names the endpoint, and answers must carry this `iss`. */
+        issuer: string
+        endpoint?: undefined
+      }
+  )
+
+/** The settings of one middleware instance, checked at cold start. */
+export interface CompiledOptions {
+  endpoint: URL | undefined
+  issuer: string | undefined
+  clientId: string
+  clientSecret: string
+  clientAuthMethod: ClientAuthMethod
+  audiences: ReadonlySet<string> | null
+  clockTolerance: number
+  tokenSource: TokenSource
+  credentialsRequired: boolean
+  realm: string
+  timeoutMs: number
+  /** In milliseconds; all 0 when caching is off. */
+  cache: { ttlMs: number; inactiveTtlMs: number; maxEntries: number }
+  clock: () => number
+}
+
+/**
+ * A configuration that can never work, as a `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * throw configError(`'clientId' is required`)
+ * ```
+ */
+export const configError = (message: string): TypeError =>
+  new TypeError(`tokenIntrospection: ${message}`, { cause: { package: packageName } })
+
+const knownOptions = new Set([
+  'endpoint', 'issuer', 'clientId', 'clientSecret', 'clientAuthMethod', 'audience', 'clockTolerance',
+  'tokenSource', 'credentialsRequired', 'realm', 'timeoutMs', 'cache', 'clock',
+])
+
+const nonNegative = (value: unknown, name: string, fallback: number, allowZero: boolean): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw configError(`'${name}' must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+const nonEmptyString = (value: unknown, name: string): string => {
+  if (typeof value !== 'string' || value === '') throw configError(`'${name}' must be a non-empty string`)
+  return value
+}
+
+const fetchableUrl = (value: string, name: string): URL => {
+  try {
+    return assertFetchableUrl(value, `'${name}'`)
+  } catch (error) {
+    throw configError((error as Error).message)
+  }
+}
+
+const compileAudience = (value: unknown): ReadonlySet<string> | null => {
+  if (value === undefined) {
+    throw configError(`'audience' is required: give the accepted audience(s), or audience: null to skip the check on purpose`)
+  }
+  if (value === null) return null
+  const values = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
+    throw configError(`'audience' must be a non-empty string or a non-empty list of non-empty strings, or null`)
+  }
+  return new Set(values as string[])
+}
+
+const compileCache = (value: unknown): CompiledOptions['cache'] => {
+  if (value === false) return { ttlMs: 0, inactiveTtlMs: 0, maxEntries: 0 }
+  const cache = value ?? {}
+  if (!isRecord(cache)) throw configError(`'cache' must be { ttl?, inactiveTtl?, maxEntries? } or false`)
+  for (const key of Object.keys(cache)) {
+    if (!['ttl', 'inactiveTtl', 'maxEntries'].includes(key)) throw configError(`'cache': unknown field '${key}'`)
+  }
+  return {
+    ttlMs: nonNegative(cache.ttl, 'cache.ttl', 60, false) * 1000,
+    inactiveTtlMs: nonNegative(cache.inactiveTtl, 'cache.inactiveTtl', 10, true) * 1000,
+    maxEntries: Math.floor(nonNegative(cache.maxEntries, 'cache.maxEntries', 1000, false)),
+  }
+}
+
+/**
+ * Checks every option; anything that can never work is a `TypeError` naming the option.
+ *
+ * @example
+ * ```ts
+ * const settings = compileOptions({ endpoint, clientId, clientSecret, audience: 'api' })
+ * ```
+ */
+export const compileOptions = (options: TokenIntrospectionOptions): CompiledOptions => {
+  if (!isRecord(options)) throw configError('options must be an object')
+  for (const key of Object.keys(options)) if (!knownOptions.has(key)) throw configError(`unknown option '${key}'`)
+  if (options.endpoint === undefined && options.issuer === undefined) {
+    throw configError(`give 'endpoint' (the introspection endpoint) or 'issuer' (to discover it)`)
+  }
+  const issuer = options.issuer === undefined ? undefined : nonEmptyString(options.issuer, 'issuer')
+  const endpoint = options.endpoint === undefined ? undefined : fetchableUrl(nonEmptyString(options.endpoint, 'endpoint'), 'endpoint')
+  // Discovery fetches from the issuer itself: it must then be fetchable too.
+  if (endpoint === undefined && issuer !== undefined) fetchableUrl(issuer, 'issuer')
+  const clientAuthMethod = options.clientAuthMethod ?? 'client_secret_basic'
+  if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
+    throw configError(`'clientAuthMethod' must be 'client_secret_basic' or 'client_secret_post'`)
+  }
+  const credentialsRequired = options.credentialsRequired ?? true
+  if (typeof credentialsRequired !== 'boolean') throw configError(`'credentialsRequired' must be a boolean`)
+  const realm = options.realm ?? 'api'
+  if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+  const clock = options.clock ?? Date.now
+  if (typeof clock !== 'function') throw configError(`'clock' must be a function returning milliseconds`)
+  const tokenSource = options.tokenSource ?? { header: 'Authorization', scheme: 'Bearer' }
+  const problem = tokenSourceProblem(tokenSource)
+  if (problem !== undefined) throw configError(problem)
+  return {
+    endpoint,
+    issuer,
+    clientId: nonEmptyString(options.clientId, 'clientId'),
+    clientSecret: nonEmptyString(options.clientSecret, 'clientSecret'),
+    clientAuthMethod,
+    audiences: compileAudience(options.audience),
+    clockTolerance: nonNegative(options.clockTolerance, 'clockTolerance', 5, true),
+    tokenSource,
+    credentialsRequired,
+    realm,
+    timeoutMs: nonNegative(options.timeoutMs, 'timeoutMs', 3000, false),
+    cache: compileCache(options.cache),
+    clock,
+  }
+}

@@ -1,0 +1,94 @@
+import { isRecord } from '@middy-auth/core'
+import { assertFetchableUrl, fetchJson } from '@middy-auth/jwt-verify'
+import type { CompiledOptions } from './options.js'
+import { postForm, ProviderUnavailableError } from './post-form.js'
+
+/** Asks the provider about a token: resolves with its answer, or rejects with {@link ProviderUnavailableError}. */
+export type Introspect = (token: string) => Promise<Record<string, unknown>>
+
+type ProviderSettings = Pick<CompiledOptions, 'endpoint' | 'issuer' | 'clientId' | 'clientSecret' | 'clientAuthMethod' | 'timeoutMs'>
+
+/** RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */
+const basicCredentials = (clientId: string, clientSecret: string): string => {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2)
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`
+}
+
+/**
+ * The endpoint named by the issuer's OIDC discovery document, which must name exactly this
+ * issuer (RFC 8414 §3.3) and an endpoint we may send tokens to (https:, or loopback http:).
+ */
+const discoverEndpoint = async (issuer: string, timeoutMs: number): Promise<URL> => {
+  const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
+  let document: unknown
+  try {
+    document = await fetchJson(url, { timeoutMs })
+  } catch (error) {
+    throw new ProviderUnavailableError(`discovery failed: ${(error as Error).message}`)
+  }
+  if (!isRecord(document) || document.issuer !== issuer) {
+    throw new ProviderUnavailableError(`discovery document at ${url} does not name the configured issuer`)
+  }
+  if (typeof document.introspection_endpoint !== 'string') {
+    throw new ProviderUnavailableError(`discovery document at ${url} names no introspection_endpoint`)
+  }
+  try {
+    return assertFetchableUrl(document.introspection_endpoint, 'introspection_endpoint')
+  } catch (error) {
+    throw new ProviderUnavailableError((error as Error).message)
+  }
+}
+
+/**
+ * The calls to one provider: the endpoint (discovered once, when only the issuer is given; a
+ * failed discovery is retried by the next request) and the authenticated POST of RFC 7662 §2.1.
+ *
+ * @example
+ * ```ts
+ * const provider = createProvider(settings)
+ * provider.prefetch() // cold start: discovery starts now
+ * const answer = await provider.introspect(token)
+ * ```
+ */
+export const createProvider = (settings: ProviderSettings): { prefetch(): void; introspect: Introspect } => {
+  const { issuer, clientId, clientSecret, clientAuthMethod, timeoutMs } = settings
+  let endpoint: URL | undefined = settings.endpoint
+  let discovering: Promise<URL> | undefined
+
+  const resolveEndpoint = (): URL | Promise<URL> => {
+    if (endpoint) return endpoint
+    discovering ??= discoverEndpoint(issuer as string, timeoutMs).then(
+      (found) => {
+        endpoint = found
+        return found
+      },
+      (error: unknown) => {
+        discovering = undefined
+        throw error
+      },
+    )
+    return discovering
+  }
+
+  const headers: Record<string, string> =
+    clientAuthMethod === 'client_secret_basic' ? { authorization: basicCredentials(clientId, clientSecret) } : {}
+
+  const introspect: Introspect = async (token) => {
+    const url = await resolveEndpoint()
+    // RFC 7662 §2.1: the token, with the hint that it is an access token.
+    const form = new URLSearchParams({ token, token_type_hint: 'access_token' })
+    if (clientAuthMethod === 'client_secret_post') {
+      form.set('client_id', clientId)
+      form.set('client_secret', clientSecret)
+    }
+    return postForm({ url, headers, form, timeoutMs })
+  }
+
+  const prefetch = (): void => {
+    if (endpoint) return
+    // Never awaited at cold start; the first request awaits it (or starts a new one if it failed).
+    Promise.resolve(resolveEndpoint()).catch(() => undefined)
+  }
+
+  return { prefetch, introspect }
+}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import oauthScope from '@middy-auth/oauth-scope'
+import { albEvent, httpApiEvent, restEvent } from '@middy-auth/testing'
+import { APP, outcome, protect, RESOURCE, RS_BASIC, RS_POST, startProvider, visible } from './support.js'
+
+/** Against a real authorization server: oidc-provider's introspection endpoint on loopback. */
+describe('tokenIntrospection against oidc-provider', () => {
+  let provider: Awaited<ReturnType<typeof startProvider>>
+  beforeAll(async () => {
+    provider = await startProvider()
+  })
+  afterAll(() => provider.close())
+
+  test('an active opaque token reaches the handler as the suite identity', async () => {
+    const token = await provider.issueToken('orders:read')
+    const { invoke, seen } = protect({ endpoint: provider.endpoint, ...RS_BASIC, audience: RESOURCE, issuer: provider.issuer })
+    const response = await invoke(httpApiEvent({ bearer: token }))
+    expect(outcome(response)).toEqual([200, 'ok'])
+    expect(seen).toHaveLength(1)
+    const auth = seen[0]!
+    expect(auth.source).toBe('introspection')
+    expect(auth.issuer).toBe(provider.issuer)
+    expect(auth.scopes).toEqual(['orders:read'])
+    expect(auth.roles).toEqual([])
+    expect(auth.claims).toMatchObject({ active: true, client_id: APP.clientId, aud: RESOURCE })
+    expect(Object.getPrototypeOf(auth.claims)).toBeNull()
+    expect(Object.isFrozen(auth.claims)).toBe(true)
+  })
+
+  test('client_secret_post authenticates too, and the endpoint can be discovered from the issuer', async () => {
+    const token = await provider.issueToken('orders:write')
+    const { invoke, seen } = protect({ issuer: provider.issuer, ...RS_POST, clientAuthMethod: 'client_secret_post', audience: RESOURCE })
+    expect(outcome(await invoke(restEvent({ bearer: token })))).toEqual([200, 'ok'])
+    expect(seen[0]?.scopes).toEqual(['orders:write'])
+  })
+
+  test('the same token on ALB events and the Authorization header read as in jwt-verify (scheme case-insensitive)', async () => {
+    const token = await provider.issueToken('orders:read')
+    const { invoke } = protect({ endpoint: provider.endpoint, ...RS_BASIC, audience: RESOURCE })
+    expect(outcome(await invoke(albEvent({ headers: { authorization: `bearer ${token}` } })))).toEqual([200, 'ok'])
+  })
+
+  test('a revoked token is refused (cache off: the next request asks again)', async () => {
+    const token = await provider.issueToken('orders:read')
+    const { invoke, seen } = protect({ endpoint: provider.endpoint, ...RS_BASIC, audience: RESOURCE, cache: false })
+    expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([200, 'ok'])
+    await provider.revoke(token)
+    const response = await invoke(httpApiEvent({ bearer: token }))
+    expect(outcome(response)).toEqual([401, 'invalid_token'])
+    expect(response.headers['WWW-Authenticate']).toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid"')
+    expect(visible(response)).not.toContain(token)
+    expect(seen).toHaveLength(1)
+  })
+
+  test('a token for another audience is refused', async () => {
+    const token = await provider.issueToken('orders:read')
+    const { invoke, seen } = protect({ endpoint: provider.endpoint, ...RS_BASIC, audience: 'https://other.example.com' })
+    expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([401, 'invalid_token'])
+    expect(seen).toHaveLength(0)
+  })
+
+  test('answers naming another issuer are refused', async () => {
+    const token = await provider.issueToken('orders:read')
+    const { invoke } = protect({ endpoint: provider.endpoint, ...RS_BASIC, audience: RESOURCE, issuer: 'https://impostor.example.com' })
+    expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([401, 'invalid_token'])
+  })
+
+  test('wrong client credentials at the provider: 503, never an accept', async () => {
+    const token = await provider.issueToken('orders:read')
+    const { invoke, seen } = protect({ endpoint: provider.endpoint, clientId: RS_BASIC.clientId, clientSecret: 'wrong', audience: RESOURCE })
+    const response = await invoke(httpApiEvent({ bearer: token }))
+    expect(outcome(response)).toEqual([503, 'temporarily_unavailable'])
+    expect(response.headers['Retry-After']).toBe('5')
+    expect(seen).toHaveLength(0)
+  })
+
+  test('an active answer is cached: ten requests with one token make one call', async () => {
+    const token = await provider.issueToken('orders:read')
+    const { invoke } = protect({ endpoint: provider.endpoint, ...RS_BASIC, audience: RESOURCE })
+    const before = provider.introspections()
+    for (let i = 0; i < 10; i += 1) expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([200, 'ok'])
+    expect(provider.introspections() - before).toBe(1)
+  })
+
+  test('oauthScope works unchanged on the identity', async () => {
+    const token = await provider.issueToken('orders:read')
+    const { invoke, seen } = protect({ endpoint: provider.endpoint, ...RS_BASIC, audience: RESOURCE }, [oauthScope({ required: ['orders:write'] })])
+    const response = await invoke(httpApiEvent({ bearer: token }))
+    expect(outcome(response)).toEqual([403, 'insufficient_scope'])
+    expect(response.headers['WWW-Authenticate']).toContain('scope="orders:write"')
+    expect(seen).toHaveLength(0)
+  })
+})
