@@ -5,7 +5,7 @@ import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
 import { TokenRejection } from './rejection.js'
 import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
-import { createVerifier } from './verifier.js'
+import { createVerifierFor } from './alb-entries.js'
 
 /**
  * The claims of a token when the user does not narrow them.
@@ -79,7 +79,7 @@ function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, E
   const settings = compileOptions(options)
   const { realm, credentialsRequired, trustApiGateway } = settings
   const readToken = compileTokenSource(settings.tokenSource)
-  const { verify, checkGatewayClaims } = createVerifier({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: settings.clock })
+  const { verify, checkGatewayClaims } = createVerifierFor({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: settings.clock })
   // Cold start: keys start loading now, during Lambda's init, and are awaited by the first request.
   for (const entry of settings.issuers) entry.resolver.prefetch()
 

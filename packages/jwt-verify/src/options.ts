@@ -1,4 +1,5 @@
 import { isChallengeSafe, isRecord, tokenSourceProblem } from '@middy-auth/core'
+import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
@@ -122,7 +123,7 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   const cacheMaxEntries = cache === false ? 0 : Math.floor(positive(cache.maxEntries, 'cache.maxEntries', 1000, true))
   const clock = options.clock ?? Date.now
   if (typeof clock !== 'function') throw configError(`'clock' must be a function returning milliseconds`)
-  const tokenSource = options.tokenSource ?? { header: 'Authorization', scheme: 'Bearer' }
+  const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers)
   checkTokenSource(tokenSource)
 
   const rawIssuers = options.issuers
