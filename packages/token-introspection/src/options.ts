@@ -1,19 +1,50 @@
 import { isChallengeSafe, isRecord, tokenSourceProblem, type TokenSource } from '@middy-auth/core'
 import { assertFetchableUrl } from '@middy-auth/jwt-verify'
+import { createPrivateKey, KeyObject } from 'node:crypto'
+import { assertionAlgorithm, type ClientCredentials } from './client-auth.js'
 
 export const packageName = '@middy-auth/token-introspection'
 
 /**
  * How the function authenticates to the introspection endpoint (RFC 7662 §2.1 requires it):
- * `client_secret_basic` (the `Authorization: Basic` header, RFC 6749 §2.3.1) or
- * `client_secret_post` (`client_id` and `client_secret` in the form).
+ * `client_secret_basic` (the `Authorization: Basic` header, RFC 6749 §2.3.1),
+ * `client_secret_post` (`client_id` and `client_secret` in the form), or `private_key_jwt` (a
+ * signed assertion, RFC 7523; no shared secret).
  *
  * @example
  * ```ts
  * const method: ClientAuthMethod = 'client_secret_post'
  * ```
  */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post'
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'
+
+/**
+ * The client's credentials: a secret (`client_secret_basic`, the default, or
+ * `client_secret_post`), or a private key (`private_key_jwt`).
+ *
+ * @example
+ * ```ts
+ * const bySecret: ClientAuthOptions = { clientSecret: 'from-secrets-manager' }
+ * const byKey: ClientAuthOptions = { clientAuthMethod: 'private_key_jwt', privateKey: pem, keyId: 'k1' }
+ * ```
+ */
+export type ClientAuthOptions =
+  | {
+      /** The client secret (keep it in Secrets Manager or SSM, not in code). */
+      clientSecret: string
+      /** How the client authenticates. Default `'client_secret_basic'`. */
+      clientAuthMethod?: 'client_secret_basic' | 'client_secret_post'
+      privateKey?: undefined
+      keyId?: undefined
+    }
+  | {
+      clientAuthMethod: 'private_key_jwt'
+      /** The private key the provider knows the public half of: a `KeyObject` or a PEM (PKCS#8, RSA ≥ 2048 bits, EC P-256/384/521, Ed25519). */
+      privateKey: KeyObject | string
+      /** The `kid` the provider registered the public key under. Default: none. */
+      keyId?: string
+      clientSecret?: undefined
+    }
 
 /**
  * The caches of introspection results, per middleware instance.
@@ -35,10 +66,6 @@ export interface IntrospectionCacheOptions {
 interface CommonOptions {
   /** The client id the function authenticates with at the introspection endpoint. */
   clientId: string
-  /** The client secret (keep it in Secrets Manager or SSM, not in code). */
-  clientSecret: string
-  /** How the client authenticates. Default `'client_secret_basic'`. */
-  clientAuthMethod?: ClientAuthMethod
   /** Accepted `aud` values (any one must match), or `null` to skip the audience check on purpose. Required. */
   audience: string | readonly string[] | null
   /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default 5. */
@@ -72,6 +99,7 @@ interface CommonOptions {
  * ```
  */
 export type TokenIntrospectionOptions = CommonOptions &
+  ClientAuthOptions &
   (
     | {
         /** The introspection endpoint (https:, or http: on a loopback host). */
@@ -90,9 +118,7 @@ export type TokenIntrospectionOptions = CommonOptions &
 export interface CompiledOptions {
   endpoint: URL | undefined
   issuer: string | undefined
-  clientId: string
-  clientSecret: string
-  clientAuthMethod: ClientAuthMethod
+  client: ClientCredentials
   audiences: ReadonlySet<string> | null
   clockTolerance: number
   tokenSource: TokenSource
@@ -116,7 +142,7 @@ export const configError = (message: string): TypeError =>
   new TypeError(`tokenIntrospection: ${message}`, { cause: { package: packageName } })
 
 const knownOptions = new Set([
-  'endpoint', 'issuer', 'clientId', 'clientSecret', 'clientAuthMethod', 'audience', 'clockTolerance',
+  'endpoint', 'issuer', 'clientId', 'clientSecret', 'clientAuthMethod', 'privateKey', 'keyId', 'audience', 'clockTolerance',
   'tokenSource', 'credentialsRequired', 'realm', 'timeoutMs', 'cache', 'clock',
 ])
 
@@ -167,6 +193,30 @@ const compileCache = (value: unknown): CompiledOptions['cache'] => {
   }
 }
 
+const compileClient = (options: TokenIntrospectionOptions): ClientCredentials => {
+  const clientId = nonEmptyString(options.clientId, 'clientId')
+  const method = options.clientAuthMethod ?? 'client_secret_basic'
+  if (method === 'client_secret_basic' || method === 'client_secret_post') {
+    if (options.privateKey !== undefined) throw configError(`'privateKey' is for clientAuthMethod: 'private_key_jwt'`)
+    return { method, clientId, clientSecret: nonEmptyString(options.clientSecret, 'clientSecret') }
+  }
+  if (method !== 'private_key_jwt') {
+    throw configError(`'clientAuthMethod' must be 'client_secret_basic', 'client_secret_post' or 'private_key_jwt'`)
+  }
+  if (options.clientSecret !== undefined) throw configError(`'clientSecret' is not used with 'private_key_jwt': give 'privateKey'`)
+  const keyId = options.keyId === undefined ? undefined : nonEmptyString(options.keyId, 'keyId')
+  let key: KeyObject
+  try {
+    key = options.privateKey instanceof KeyObject ? options.privateKey : createPrivateKey(nonEmptyString(options.privateKey, 'privateKey'))
+  } catch (error) {
+    if (error instanceof TypeError && String(error.message).startsWith('tokenIntrospection:')) throw error
+    throw configError(`'privateKey' must be a private KeyObject or a PEM private key`)
+  }
+  const alg = assertionAlgorithm(key)
+  if (typeof alg !== 'string') throw configError(`'privateKey' ${alg.problem}`)
+  return { method, clientId, signer: { alg, key, keyId } }
+}
+
 /**
  * Checks every option; anything that can never work is a `TypeError` naming the option.
  *
@@ -185,10 +235,6 @@ export const compileOptions = (options: TokenIntrospectionOptions): CompiledOpti
   const endpoint = options.endpoint === undefined ? undefined : fetchableUrl(nonEmptyString(options.endpoint, 'endpoint'), 'endpoint')
   // Discovery fetches from the issuer itself: it must then be fetchable too.
   if (endpoint === undefined && issuer !== undefined) fetchableUrl(issuer, 'issuer')
-  const clientAuthMethod = options.clientAuthMethod ?? 'client_secret_basic'
-  if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
-    throw configError(`'clientAuthMethod' must be 'client_secret_basic' or 'client_secret_post'`)
-  }
   const credentialsRequired = options.credentialsRequired ?? true
   if (typeof credentialsRequired !== 'boolean') throw configError(`'credentialsRequired' must be a boolean`)
   const realm = options.realm ?? 'api'
@@ -201,9 +247,7 @@ export const compileOptions = (options: TokenIntrospectionOptions): CompiledOpti
   return {
     endpoint,
     issuer,
-    clientId: nonEmptyString(options.clientId, 'clientId'),
-    clientSecret: nonEmptyString(options.clientSecret, 'clientSecret'),
-    clientAuthMethod,
+    client: compileClient(options),
     audiences: compileAudience(options.audience),
     clockTolerance: nonNegative(options.clockTolerance, 'clockTolerance', 5, true),
     tokenSource,

@@ -1,18 +1,13 @@
 import { isRecord } from '@middy-auth/core'
 import { assertFetchableUrl, fetchJson } from '@middy-auth/jwt-verify'
+import { clientAuthentication } from './client-auth.js'
 import type { CompiledOptions } from './options.js'
 import { postForm, ProviderUnavailableError } from './post-form.js'
 
 /** Asks the provider about a token: resolves with its answer, or rejects with {@link ProviderUnavailableError}. */
 export type Introspect = (token: string) => Promise<Record<string, unknown>>
 
-type ProviderSettings = Pick<CompiledOptions, 'endpoint' | 'issuer' | 'clientId' | 'clientSecret' | 'clientAuthMethod' | 'timeoutMs'>
-
-/** RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */
-const basicCredentials = (clientId: string, clientSecret: string): string => {
-  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2)
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`
-}
+type ProviderSettings = Pick<CompiledOptions, 'endpoint' | 'issuer' | 'client' | 'timeoutMs' | 'clock'>
 
 /**
  * The endpoint named by the issuer's OIDC discovery document, which must name exactly this
@@ -51,7 +46,7 @@ const discoverEndpoint = async (issuer: string, timeoutMs: number): Promise<URL>
  * ```
  */
 export const createProvider = (settings: ProviderSettings): { prefetch(): void; introspect: Introspect } => {
-  const { issuer, clientId, clientSecret, clientAuthMethod, timeoutMs } = settings
+  const { issuer, client, timeoutMs, clock } = settings
   let endpoint: URL | undefined = settings.endpoint
   let discovering: Promise<URL> | undefined
 
@@ -70,18 +65,13 @@ export const createProvider = (settings: ProviderSettings): { prefetch(): void; 
     return discovering
   }
 
-  const headers: Record<string, string> =
-    clientAuthMethod === 'client_secret_basic' ? { authorization: basicCredentials(clientId, clientSecret) } : {}
-
   const introspect: Introspect = async (token) => {
     const url = await resolveEndpoint()
+    // An assertion names the authorization server: its issuer identifier, else the endpoint.
+    const auth = clientAuthentication(client, issuer ?? url.href, clock())
     // RFC 7662 §2.1: the token, with the hint that it is an access token.
-    const form = new URLSearchParams({ token, token_type_hint: 'access_token' })
-    if (clientAuthMethod === 'client_secret_post') {
-      form.set('client_id', clientId)
-      form.set('client_secret', clientSecret)
-    }
-    return postForm({ url, headers, form, timeoutMs })
+    const form = new URLSearchParams({ token, token_type_hint: 'access_token', ...auth.form })
+    return postForm({ url, headers: auth.headers, form, timeoutMs })
   }
 
   const prefetch = (): void => {

@@ -8,7 +8,9 @@ const optionSchema = {
     issuer: { type: 'string' },
     clientId: { type: 'string' },
     clientSecret: { type: 'string' },
-    clientAuthMethod: { enum: ['client_secret_basic', 'client_secret_post'] },
+    clientAuthMethod: { enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] },
+    privateKey: { oneOf: [{ type: 'string' }, { type: 'object' }] },
+    keyId: { type: 'string' },
     audience: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }, { const: null }] },
     clockTolerance: { type: 'number', minimum: 0 },
     tokenSource: { oneOf: [{ type: 'object' }, { instanceof: 'Function' }] },
@@ -31,7 +33,7 @@ const optionSchema = {
     },
     clock: { instanceof: 'Function' },
   },
-  required: ['clientId', 'clientSecret', 'audience'],
+  required: ['clientId', 'audience'],
   additionalProperties: false,
 } as const
 

@@ -1,6 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
+import { generateKeyPairSync } from 'node:crypto'
 import tokenIntrospection, { tokenIntrospectionValidateOptions, type TokenIntrospectionOptions } from '../src/index.js'
 
+const ecKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const shortRsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey
 const valid = { endpoint: 'https://auth.example.com/introspect', clientId: 'api', clientSecret: 's', audience: 'api' }
 
 /** The TypeError a configuration throws at cold start, or undefined. */
@@ -22,7 +25,13 @@ describe('configuration mistakes are TypeErrors at cold start', () => {
     ['an empty audience list', { ...valid, audience: [] }, /'audience' must be/],
     ['no client id', { ...valid, clientId: '' }, /'clientId'/],
     ['no client secret', { ...valid, clientSecret: undefined }, /'clientSecret'/],
-    ['an unknown client auth method', { ...valid, clientAuthMethod: 'private_key_jwt' }, /'clientAuthMethod'/],
+    ['an unknown client auth method', { ...valid, clientAuthMethod: 'client_secret_jwt' }, /'clientAuthMethod'/],
+    ['private_key_jwt with a secret', { ...valid, clientAuthMethod: 'private_key_jwt' }, /'clientSecret' is not used/],
+    ['private_key_jwt without a key', { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt' }, /'privateKey'/],
+    ['private_key_jwt with a public key', { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt', privateKey: ecKeys.publicKey }, /must be a private key/],
+    ['private_key_jwt with a short RSA key', { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt', privateKey: shortRsa }, /2048 bits/],
+    ['private_key_jwt with a PEM that is not a key', { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt', privateKey: '-----BEGIN NOTHING-----' }, /'privateKey' must be/],
+    ['a private key with a client secret method', { ...valid, privateKey: ecKeys.privateKey }, /'privateKey' is for/],
     ['a misspelt option', { ...valid, audiences: 'api' }, /unknown option 'audiences'/],
     ['a negative tolerance', { ...valid, clockTolerance: -1 }, /'clockTolerance'/],
     ['a zero timeout', { ...valid, timeoutMs: 0 }, /'timeoutMs'/],

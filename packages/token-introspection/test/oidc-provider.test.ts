@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import oauthScope from '@middy-auth/oauth-scope'
 import { albEvent, httpApiEvent, restEvent } from '@middy-auth/testing'
-import { APP, outcome, protect, RESOURCE, RS_BASIC, RS_POST, startProvider, visible } from './support.js'
+import { generateKeyPairSync } from 'node:crypto'
+import { APP, outcome, protect, RESOURCE, RS_BASIC, RS_JWT, RS_POST, startProvider, visible } from './support.js'
 
 /** Against a real authorization server: oidc-provider's introspection endpoint on loopback. */
 describe('tokenIntrospection against oidc-provider', () => {
@@ -32,6 +33,23 @@ describe('tokenIntrospection against oidc-provider', () => {
     const { invoke, seen } = protect({ issuer: provider.issuer, ...RS_POST, clientAuthMethod: 'client_secret_post', audience: RESOURCE })
     expect(outcome(await invoke(restEvent({ bearer: token })))).toEqual([200, 'ok'])
     expect(seen[0]?.scopes).toEqual(['orders:write'])
+  })
+
+  test('private_key_jwt: a signed assertion for the issuer, or for the endpoint when no issuer is configured', async () => {
+    const token = await provider.issueToken('orders:read')
+    const withIssuer = protect({ issuer: provider.issuer, ...RS_JWT, clientAuthMethod: 'private_key_jwt', audience: RESOURCE })
+    expect(outcome(await withIssuer.invoke(httpApiEvent({ bearer: token })))).toEqual([200, 'ok'])
+    // A fresh assertion (new jti) per call: the provider refuses replayed ones.
+    const endpointOnly = protect({ endpoint: provider.endpoint, ...RS_JWT, clientAuthMethod: 'private_key_jwt', audience: RESOURCE, cache: false })
+    for (let i = 0; i < 2; i += 1) expect(outcome(await endpointOnly.invoke(httpApiEvent({ bearer: token })))).toEqual([200, 'ok'])
+  })
+
+  test('private_key_jwt with a key the provider does not know: 503, never an accept', async () => {
+    const token = await provider.issueToken('orders:read')
+    const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+    const { invoke, seen } = protect({ endpoint: provider.endpoint, ...RS_JWT, privateKey: stranger, clientAuthMethod: 'private_key_jwt', audience: RESOURCE })
+    expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([503, 'temporarily_unavailable'])
+    expect(seen).toHaveLength(0)
   })
 
   test('the same token on ALB events and the Authorization header read as in jwt-verify (scheme case-insensitive)', async () => {

@@ -2,6 +2,7 @@ import middy, { type MiddlewareObj } from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import type { AuthContext } from '@middy-auth/core'
 import { lambdaContext } from '@middy-auth/testing'
+import { generateKeyPairSync } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Provider from 'oidc-provider'
@@ -112,6 +113,9 @@ export const APP = { clientId: 'app', clientSecret: secret('app') }
 /** The resource server's credentials at the introspection endpoint, one per client auth method. */
 export const RS_BASIC = { clientId: 'orders-api', clientSecret: secret('orders-api') }
 export const RS_POST = { clientId: 'orders-api-post', clientSecret: secret('orders-api-post') }
+const assertionKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+/** A resource server that authenticates with private_key_jwt: the provider knows its public key. */
+export const RS_JWT = { clientId: 'orders-api-jwt', privateKey: assertionKeys.privateKey, keyId: 'rs-key-1' }
 
 /**
  * oidc-provider on 127.0.0.1 (port 0), issuing opaque access tokens for {@link RESOURCE} by
@@ -124,11 +128,22 @@ export const startProvider = async () => {
   const server = createServer()
   const issuer = await listen(server)
   const noFlows = { grant_types: [], redirect_uris: [], response_types: [] }
+  // oidc-provider copies client metadata with structuredClone, which under Jest's VM modules
+  // makes objects of the outer realm: its `constructor === Object` check of a client's `jwks`
+  // then fails. During construction, copies are made in this realm instead.
+  const realmClone = globalThis.structuredClone
+  globalThis.structuredClone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
   const provider = new Provider(issuer, {
     clients: [
       { client_id: APP.clientId, client_secret: APP.clientSecret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
       { client_id: RS_BASIC.clientId, client_secret: RS_BASIC.clientSecret, ...noFlows, token_endpoint_auth_method: 'client_secret_basic' },
       { client_id: RS_POST.clientId, client_secret: RS_POST.clientSecret, ...noFlows, token_endpoint_auth_method: 'client_secret_post' },
+      {
+        client_id: RS_JWT.clientId,
+        ...noFlows,
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [{ ...assertionKeys.publicKey.export({ format: 'jwk' }), kid: RS_JWT.keyId }] },
+      },
     ],
     ttl: { ClientCredentials: 600 },
     features: {
@@ -144,6 +159,7 @@ export const startProvider = async () => {
       },
     },
   })
+  globalThis.structuredClone = realmClone
   const handle = provider.callback()
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/token/introspection') introspections += 1

@@ -48,5 +48,22 @@ export const byEndpoint: TokenIntrospectionOptions = {
   cache: { ttl: 30, inactiveTtl: 5, maxEntries: 100 },
 }
 
-// @ts-expect-error only the two client secret methods
-export const badMethod: TokenIntrospectionOptions = { ...byEndpoint, clientAuthMethod: 'private_key_jwt' }
+// @ts-expect-error client_secret_jwt is not offered (a shared secret used as an HMAC key)
+export const badMethod: TokenIntrospectionOptions = { ...byEndpoint, clientAuthMethod: 'client_secret_jwt' }
+
+declare const pem: string
+
+export const byKey: TokenIntrospectionOptions = {
+  issuer: 'https://auth.example.com',
+  clientId: 'api',
+  clientAuthMethod: 'private_key_jwt',
+  privateKey: pem,
+  keyId: 'k1',
+  audience: 'api',
+}
+
+// @ts-expect-error private_key_jwt takes a private key, not a secret
+export const keyMethodWithSecret: TokenIntrospectionOptions = { issuer: 'https://auth.example.com', clientId: 'api', clientAuthMethod: 'private_key_jwt', clientSecret: 's', audience: 'api' }
+
+// @ts-expect-error a secret method takes no private key
+export const secretWithKey: TokenIntrospectionOptions = { ...byEndpoint, privateKey: pem }
