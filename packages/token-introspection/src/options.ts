@@ -1,5 +1,5 @@
 import { isChallengeSafe, isRecord, tokenSourceProblem, type TokenSource } from '@middy-auth/core'
-import { assertFetchableUrl } from '@middy-auth/jwt-verify'
+import { assertFetchableUrl, SUPPORTED_ALGORITHMS, type Algorithm } from '@middy-auth/jwt-verify'
 import { createPrivateKey, KeyObject } from 'node:crypto'
 import { assertionAlgorithm, type ClientCredentials } from './client-auth.js'
 
@@ -82,6 +82,27 @@ interface CommonOptions {
   cache?: IntrospectionCacheOptions | false
   /** The clock, in milliseconds since the epoch (tests). Default `Date.now`. */
   clock?: () => number
+  /**
+   * Ask for answers signed by the provider (RFC 9701, `application/token-introspection+jwt`) and
+   * accept only those: `true`, or `{ jwksUri?, algorithms? }`. Requires `issuer`; the keys come from
+   * `jwksUri` or the issuer's discovery document. Default: plain JSON answers.
+   */
+  jwtResponse?: boolean | JwtResponseOptions
+}
+
+/**
+ * How signed introspection answers (RFC 9701) are verified.
+ *
+ * @example
+ * ```ts
+ * const jwtResponse: JwtResponseOptions = { jwksUri: 'https://auth.example.com/jwks', algorithms: ['ES256'] }
+ * ```
+ */
+export interface JwtResponseOptions {
+  /** The provider's JWKS (https:, or http: on loopback). Default: `jwks_uri` of the issuer's discovery document. */
+  jwksUri?: string
+  /** Accepted signature algorithms. Default: every asymmetric algorithm jwt-verify supports. */
+  algorithms?: readonly Algorithm[]
 }
 
 /**
@@ -125,6 +146,8 @@ export interface CompiledOptions {
   credentialsRequired: boolean
   realm: string
   timeoutMs: number
+  /** Set when answers must be signed (RFC 9701). */
+  jwtResponse: { jwksUri: string | undefined; algorithms: readonly Algorithm[] } | undefined
   /** In milliseconds; all 0 when caching is off. */
   cache: { ttlMs: number; inactiveTtlMs: number; maxEntries: number }
   clock: () => number
@@ -143,7 +166,7 @@ export const configError = (message: string): TypeError =>
 
 const knownOptions = new Set([
   'endpoint', 'issuer', 'clientId', 'clientSecret', 'clientAuthMethod', 'privateKey', 'keyId', 'audience', 'clockTolerance',
-  'tokenSource', 'credentialsRequired', 'realm', 'timeoutMs', 'cache', 'clock',
+  'tokenSource', 'credentialsRequired', 'realm', 'timeoutMs', 'cache', 'clock', 'jwtResponse',
 ])
 
 const nonNegative = (value: unknown, name: string, fallback: number, allowZero: boolean): number => {
@@ -217,6 +240,22 @@ const compileClient = (options: TokenIntrospectionOptions): ClientCredentials =>
   return { method, clientId, signer: { alg, key, keyId } }
 }
 
+const compileJwtResponse = (value: unknown, issuer: string | undefined): CompiledOptions['jwtResponse'] => {
+  if (value === undefined || value === false) return undefined
+  if (value !== true && !isRecord(value)) throw configError(`'jwtResponse' must be true, false or { jwksUri?, algorithms? }`)
+  if (issuer === undefined) throw configError(`'jwtResponse' needs 'issuer': signed answers must name the provider`)
+  const options: Record<string, unknown> = value === true ? {} : value
+  for (const key of Object.keys(options)) {
+    if (key !== 'jwksUri' && key !== 'algorithms') throw configError(`'jwtResponse': unknown field '${key}'`)
+  }
+  const jwksUri = options.jwksUri === undefined ? undefined : fetchableUrl(nonEmptyString(options.jwksUri, 'jwtResponse.jwksUri'), 'jwtResponse.jwksUri').href
+  const algorithms = options.algorithms ?? SUPPORTED_ALGORITHMS
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || algorithms.some((alg) => !SUPPORTED_ALGORITHMS.includes(alg as Algorithm))) {
+    throw configError(`'jwtResponse.algorithms' must be a non-empty list of ${SUPPORTED_ALGORITHMS.join(', ')}`)
+  }
+  return { jwksUri, algorithms: algorithms as Algorithm[] }
+}
+
 /**
  * Checks every option; anything that can never work is a `TypeError` naming the option.
  *
@@ -254,6 +293,7 @@ export const compileOptions = (options: TokenIntrospectionOptions): CompiledOpti
     credentialsRequired,
     realm,
     timeoutMs: nonNegative(options.timeoutMs, 'timeoutMs', 3000, false),
+    jwtResponse: compileJwtResponse(options.jwtResponse, issuer),
     cache: compileCache(options.cache),
     clock,
   }

@@ -17,19 +17,42 @@ export interface FormPost {
   headers: Record<string, string>
   form: URLSearchParams
   timeoutMs: number
+  /** The media type asked for: `application/json`, or `application/token-introspection+jwt` (RFC 9701). */
+  accept: string
 }
 
 /**
- * POSTs a form and resolves with the JSON object of a 200 answer. Rejects with
+ * A body as a JSON object, or {@link ProviderUnavailableError}.
+ *
+ * @example
+ * ```ts
+ * const answer = jsonObject(await postForm(request), url)
+ * ```
+ */
+export const jsonObject = (text: string, url: URL): Record<string, unknown> => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new ProviderUnavailableError(`POST ${url.origin}${url.pathname}: body is not JSON`)
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ProviderUnavailableError(`POST ${url.origin}${url.pathname}: body is not a JSON object`)
+  }
+  return value as Record<string, unknown>
+}
+
+/**
+ * POSTs a form and resolves with the body of a 200 answer, as text. Rejects with
  * {@link ProviderUnavailableError} on a network error, a timeout (one timer for the whole
  * exchange: a server trickling bytes does not hold us longer), any other status (redirects are
- * not followed: the token must not go anywhere else), a body over 64 KiB, or a body that is not
- * a JSON object. Messages name the URL, never the token or the body.
+ * not followed: the token must not go anywhere else), or a body over 64 KiB. Messages name the
+ * URL, never the token or the body.
  *
  * `node:http(s)` rather than the platform's `fetch`, whose HTTP client costs tens of
  * milliseconds to load on a cold start.
  */
-export const postForm = async ({ url, headers, form, timeoutMs }: FormPost): Promise<Record<string, unknown>> => {
+export const postForm = async ({ url, headers, form, timeoutMs, accept }: FormPost): Promise<string> => {
   const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
   const body = Buffer.from(form.toString(), 'utf8')
   return new Promise((resolve, reject) => {
@@ -42,7 +65,7 @@ export const postForm = async ({ url, headers, form, timeoutMs }: FormPost): Pro
       req?.destroy()
       reject(new ProviderUnavailableError(`POST ${url.origin}${url.pathname}: ${reason}`))
     }
-    const succeed = (value: Record<string, unknown>): void => {
+    const succeed = (value: string): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
@@ -62,17 +85,7 @@ export const postForm = async ({ url, headers, form, timeoutMs }: FormPost): Pro
         if (size > maxBytes) fail(`body exceeds ${maxBytes} bytes`)
         else chunks.push(chunk)
       })
-      res.on('end', () => {
-        let value: unknown
-        try {
-          value = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-        } catch {
-          fail('body is not JSON')
-          return
-        }
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('body is not a JSON object')
-        else succeed(value as Record<string, unknown>)
-      })
+      res.on('end', () => succeed(Buffer.concat(chunks).toString('utf8')))
       res.on('error', (error) => fail(error.message))
       res.on('close', () => {
         if (!res.complete) fail('connection closed before the body was complete')
@@ -86,7 +99,7 @@ export const postForm = async ({ url, headers, form, timeoutMs }: FormPost): Pro
           method: 'POST',
           headers: {
             ...headers,
-            accept: 'application/json',
+            accept,
             'content-type': 'application/x-www-form-urlencoded',
             'content-length': String(body.length),
           },

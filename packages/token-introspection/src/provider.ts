@@ -2,12 +2,13 @@ import { isRecord } from '@middy-auth/core'
 import { assertFetchableUrl, fetchJson } from '@middy-auth/jwt-verify'
 import { clientAuthentication } from './client-auth.js'
 import type { CompiledOptions } from './options.js'
-import { postForm, ProviderUnavailableError } from './post-form.js'
+import { createJwtAnswerReader, jwtAnswerType } from './jwt-answer.js'
+import { jsonObject, postForm, ProviderUnavailableError } from './post-form.js'
 
 /** Asks the provider about a token: resolves with its answer, or rejects with {@link ProviderUnavailableError}. */
 export type Introspect = (token: string) => Promise<Record<string, unknown>>
 
-type ProviderSettings = Pick<CompiledOptions, 'endpoint' | 'issuer' | 'client' | 'timeoutMs' | 'clock'>
+type ProviderSettings = Pick<CompiledOptions, 'endpoint' | 'issuer' | 'client' | 'timeoutMs' | 'clock' | 'jwtResponse'>
 
 /**
  * The endpoint named by the issuer's OIDC discovery document, which must name exactly this
@@ -46,7 +47,11 @@ const discoverEndpoint = async (issuer: string, timeoutMs: number): Promise<URL>
  * ```
  */
 export const createProvider = (settings: ProviderSettings): { prefetch(): void; introspect: Introspect } => {
-  const { issuer, client, timeoutMs, clock } = settings
+  const { issuer, client, timeoutMs, clock, jwtResponse } = settings
+  // RFC 9701: answers signed by the provider, when asked for (the options require the issuer then).
+  const readJwt = jwtResponse
+    ? createJwtAnswerReader({ issuer: issuer as string, clientId: client.clientId, ...jwtResponse, timeoutMs, clock })
+    : undefined
   let endpoint: URL | undefined = settings.endpoint
   let discovering: Promise<URL> | undefined
 
@@ -71,7 +76,9 @@ export const createProvider = (settings: ProviderSettings): { prefetch(): void; 
     const auth = clientAuthentication(client, issuer ?? url.href, clock())
     // RFC 7662 §2.1: the token, with the hint that it is an access token.
     const form = new URLSearchParams({ token, token_type_hint: 'access_token', ...auth.form })
-    return postForm({ url, headers: auth.headers, form, timeoutMs })
+    const accept = readJwt ? jwtAnswerType : 'application/json'
+    const body = await postForm({ url, headers: auth.headers, form, timeoutMs, accept })
+    return readJwt ? readJwt(body) : jsonObject(body, url)
   }
 
   const prefetch = (): void => {

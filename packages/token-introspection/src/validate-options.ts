@@ -32,6 +32,16 @@ const optionSchema = {
       ],
     },
     clock: { instanceof: 'Function' },
+    jwtResponse: {
+      oneOf: [
+        { type: 'boolean' },
+        {
+          type: 'object',
+          properties: { jwksUri: { type: 'string' }, algorithms: { type: 'array', items: { type: 'string' } } },
+          additionalProperties: false,
+        },
+      ],
+    },
   },
   required: ['clientId', 'audience'],
   additionalProperties: false,

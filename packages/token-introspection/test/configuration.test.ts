@@ -38,6 +38,10 @@ describe('configuration mistakes are TypeErrors at cold start', () => {
     ['a zero TTL', { ...valid, cache: { ttl: 0 } }, /'cache.ttl'/],
     ['an unknown cache field', { ...valid, cache: { maxAge: 5 } }, /unknown field 'maxAge'/],
     ['a bad token source', { ...valid, tokenSource: { header: 'x', cookie: 'y' } }, /'tokenSource'/],
+    ['jwtResponse without an issuer', { ...valid, jwtResponse: true }, /'jwtResponse' needs 'issuer'/],
+    ['jwtResponse with an unknown field', { ...valid, issuer: 'https://auth.example.com', jwtResponse: { jwks: {} } }, /unknown field 'jwks'/],
+    ['jwtResponse with HS256', { ...valid, issuer: 'https://auth.example.com', jwtResponse: { algorithms: ['HS256'] } }, /'jwtResponse.algorithms'/],
+    ['jwtResponse with an http: JWKS off loopback', { ...valid, issuer: 'https://auth.example.com', jwtResponse: { jwksUri: 'http://auth.example.com/jwks' } }, /https: URL/],
     ['a realm that would break the challenge', { ...valid, realm: 'a"b' }, /'realm'/],
   ])('%s', (_name, options, message) => {
     const error = configError(options)

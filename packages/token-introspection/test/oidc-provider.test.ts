@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import oauthScope from '@middy-auth/oauth-scope'
 import { albEvent, httpApiEvent, restEvent } from '@middy-auth/testing'
 import { generateKeyPairSync } from 'node:crypto'
-import { APP, outcome, protect, RESOURCE, RS_BASIC, RS_JWT, RS_POST, startProvider, visible } from './support.js'
+import { SignJWT } from 'jose'
+import { APP, outcome, protect, RESOURCE, RS_BASIC, RS_JWT, RS_POST, RS_SIGNED, startProvider, startStub, visible } from './support.js'
 
 /** Against a real authorization server: oidc-provider's introspection endpoint on loopback. */
 describe('tokenIntrospection against oidc-provider', () => {
@@ -50,6 +51,65 @@ describe('tokenIntrospection against oidc-provider', () => {
     const { invoke, seen } = protect({ endpoint: provider.endpoint, ...RS_JWT, privateKey: stranger, clientAuthMethod: 'private_key_jwt', audience: RESOURCE })
     expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([503, 'temporarily_unavailable'])
     expect(seen).toHaveLength(0)
+  })
+
+  describe('signed answers (RFC 9701, jwtResponse)', () => {
+    test('a signed answer, verified with the keys found by discovery, lets the token in', async () => {
+      const token = await provider.issueToken('orders:read')
+      const { invoke, seen } = protect({ issuer: provider.issuer, ...RS_SIGNED, audience: RESOURCE, jwtResponse: true })
+      expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([200, 'ok'])
+      expect(seen[0]).toMatchObject({ source: 'introspection', issuer: provider.issuer, scopes: ['orders:read'] })
+      expect(seen[0]?.claims).toMatchObject({ active: true, client_id: APP.clientId })
+    })
+
+    test('a signed answer for a revoked token is refused', async () => {
+      const token = await provider.issueToken('orders:read')
+      await provider.revoke(token)
+      const { invoke } = protect({ issuer: provider.issuer, ...RS_SIGNED, audience: RESOURCE, jwtResponse: { jwksUri: provider.jwksUri, algorithms: ['RS256'] } })
+      expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([401, 'invalid_token'])
+    })
+
+    test('an unsigned (JSON) answer when signed ones are required: 503, never an accept', async () => {
+      const token = await provider.issueToken('orders:read')
+      const plain = await startStub(() => ({ body: { active: true, aud: RESOURCE, iss: provider.issuer, exp: Math.floor(Date.now() / 1000) + 60 } }))
+      try {
+        const options = { endpoint: plain.endpoint, issuer: provider.issuer, ...RS_SIGNED, audience: RESOURCE, jwtResponse: { jwksUri: provider.jwksUri } }
+        const { invoke, seen } = protect(options)
+        expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([503, 'temporarily_unavailable'])
+        expect(seen).toHaveLength(0)
+        expect(plain.requests.map((request) => request.accept)).toEqual(['application/token-introspection+jwt'])
+      } finally {
+        await plain.close()
+      }
+    })
+
+    test('an answer signed by another key, or for another client, or with an algorithm not allowed: 503', async () => {
+      const token = await provider.issueToken('orders:read')
+      const notAllowed = protect({ issuer: provider.issuer, ...RS_SIGNED, audience: RESOURCE, jwtResponse: { algorithms: ['ES256'] } })
+      expect(outcome(await notAllowed.invoke(httpApiEvent({ bearer: token })))).toEqual([503, 'temporarily_unavailable'])
+
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      const forged = (aud: string) =>
+        new SignJWT({ token_introspection: { active: true, aud: RESOURCE, exp: Math.floor(Date.now() / 1000) + 60 } })
+          .setProtectedHeader({ alg: 'ES256', typ: 'token-introspection+jwt' })
+          .setIssuer(provider.issuer)
+          .setAudience(aud)
+          .setIssuedAt()
+          .sign(privateKey)
+      const forger = await startStub(() => ({ body: '' }))
+      try {
+        for (const aud of [RS_SIGNED.clientId, 'someone-else']) {
+          const jwt = await forged(aud)
+          forger.set(() => ({ body: jwt }))
+          const options = { endpoint: forger.endpoint, issuer: provider.issuer, ...RS_SIGNED, audience: RESOURCE, jwtResponse: { jwksUri: provider.jwksUri } }
+          const { invoke, seen } = protect(options)
+          expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([503, 'temporarily_unavailable'])
+          expect(seen).toHaveLength(0)
+        }
+      } finally {
+        await forger.close()
+      }
+    })
   })
 
   test('the same token on ALB events and the Authorization header read as in jwt-verify (scheme case-insensitive)', async () => {

@@ -45,6 +45,7 @@ describe('tokenIntrospection against a loopback stub', () => {
       expect(outcome(await invoke(httpApiEvent({ bearer: TOKEN })))).toEqual([200, 'ok'])
       const [request] = stub.requests
       expect(request?.contentType).toBe('application/x-www-form-urlencoded')
+      expect(request?.accept).toBe('application/json')
       expect(Object.fromEntries(request!.form)).toEqual({ token: TOKEN, token_type_hint: 'access_token' })
       expect(Buffer.from(request!.authorization!.replace(/^Basic /, ''), 'base64').toString()).toBe('orders+api:p%40ss%3Aword%2B1')
     })

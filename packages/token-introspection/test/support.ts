@@ -51,6 +51,7 @@ const close = (server: Server): Promise<void> =>
 
 /** One request the stub received. */
 export interface StubRequest {
+  accept: string | undefined
   authorization: string | undefined
   contentType: string | undefined
   form: URLSearchParams
@@ -77,6 +78,7 @@ export const startStub = async (initial: StubBehaviour) => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const request: StubRequest = {
+        accept: req.headers.accept,
         authorization: req.headers.authorization,
         contentType: req.headers['content-type'],
         form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')),
@@ -116,6 +118,8 @@ export const RS_POST = { clientId: 'orders-api-post', clientSecret: secret('orde
 const assertionKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 /** A resource server that authenticates with private_key_jwt: the provider knows its public key. */
 export const RS_JWT = { clientId: 'orders-api-jwt', privateKey: assertionKeys.privateKey, keyId: 'rs-key-1' }
+/** A resource server the provider answers with signed introspection responses (RFC 9701). */
+export const RS_SIGNED = { clientId: 'orders-api-signed', clientSecret: secret('orders-api-signed') }
 
 /**
  * oidc-provider on 127.0.0.1 (port 0), issuing opaque access tokens for {@link RESOURCE} by
@@ -138,6 +142,7 @@ export const startProvider = async () => {
       { client_id: APP.clientId, client_secret: APP.clientSecret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
       { client_id: RS_BASIC.clientId, client_secret: RS_BASIC.clientSecret, ...noFlows, token_endpoint_auth_method: 'client_secret_basic' },
       { client_id: RS_POST.clientId, client_secret: RS_POST.clientSecret, ...noFlows, token_endpoint_auth_method: 'client_secret_post' },
+      { client_id: RS_SIGNED.clientId, client_secret: RS_SIGNED.clientSecret, ...noFlows, introspection_signed_response_alg: 'RS256' },
       {
         client_id: RS_JWT.clientId,
         ...noFlows,
@@ -150,6 +155,7 @@ export const startProvider = async () => {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: async () => true },
+      jwtIntrospection: { enabled: true },
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -189,6 +195,7 @@ export const startProvider = async () => {
   return {
     issuer,
     endpoint: `${issuer}/token/introspection`,
+    jwksUri: `${issuer}/jwks`,
     issueToken,
     revoke,
     introspections: () => introspections,

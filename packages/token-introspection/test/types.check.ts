@@ -67,3 +67,8 @@ export const keyMethodWithSecret: TokenIntrospectionOptions = { issuer: 'https:/
 
 // @ts-expect-error a secret method takes no private key
 export const secretWithKey: TokenIntrospectionOptions = { ...byEndpoint, privateKey: pem }
+
+export const signedAnswers: TokenIntrospectionOptions = { ...provider, jwtResponse: { algorithms: ['ES256', 'RS256'] } }
+
+// @ts-expect-error HMAC is not an algorithm signed answers are accepted with
+export const hmacAnswers: TokenIntrospectionOptions = { ...provider, jwtResponse: { algorithms: ['HS256'] } }
