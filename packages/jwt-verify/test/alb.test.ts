@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:cryp
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { albEvent } from '@middy-auth/testing'
 import jwtVerify, { albIssuer, type AlbIssuerOptions } from '../src/index.js'
 import { outcome, protect } from './support.js'
 
@@ -96,6 +97,19 @@ describe('albIssuer: x-amzn-oidc-data', () => {
     expect(results.map(outcome)).toEqual(Array.from({ length: 10 }, () => [200, 'ok']))
     expect(outcome(await invoke(albEventWith(albToken({ key: signing.privateKey, kid }))))).toEqual([200, 'ok'])
     expect(fetched).toEqual([kid])
+  })
+
+  test('a target group with multi-value headers, and a header name in any case', async () => {
+    const { invoke, seen } = protect({ issuers: [issuer()], clock })
+    const token = albToken({ key: signing.privateKey, kid })
+    expect(outcome(await invoke(albEvent({ multiValue: true, headers: { 'X-Amzn-Oidc-Data': token } })))).toEqual([200, 'ok'])
+    expect(seen[0]?.source).toBe('alb')
+  })
+
+  test('the header sent twice is a malformed request, not two chances', async () => {
+    const { invoke } = protect({ issuers: [issuer()], clock })
+    const token = albToken({ key: signing.privateKey, kid })
+    expect(outcome(await invoke(albEvent({ multiValue: true, headers: { 'x-amzn-oidc-data': [token, token] } })))).toEqual([400, 'invalid_request'])
   })
 
   test('unpadded segments verify too', async () => {
