@@ -1,6 +1,6 @@
 import { isRecord } from '@middy-auth/core'
 import { createRemoteKeyResolver, KeysUnavailableError, type Algorithm, type KeySet } from '@middy-auth/jwt-verify'
-import { errors, jwtVerify, type JWTHeaderParameters } from 'jose'
+import type { JWTHeaderParameters } from 'jose'
 import { ProviderUnavailableError } from './post-form.js'
 
 /** The media type of a signed introspection answer (RFC 9701 §4). */
@@ -39,6 +39,10 @@ export const createJwtAnswerReader = (settings: JwtAnswerSettings): ((jwt: strin
   const { issuer, clientId, jwksUri, algorithms, timeoutMs, clock } = settings
   const resolver = createRemoteKeyResolver({ ...(jwksUri ? { jwksUri } : { issuer }), timeoutMs, now: clock })
   resolver.prefetch()
+  // jose costs tens of milliseconds to import: only functions that ask for signed answers load
+  // it, starting now (at cold start, never awaited here).
+  const jose = import('jose')
+  jose.catch(() => undefined)
 
   const keyFor = async (header: JWTHeaderParameters) => {
     const kid = header.kid
@@ -49,6 +53,7 @@ export const createJwtAnswerReader = (settings: JwtAnswerSettings): ((jwt: strin
   }
 
   return async (jwt) => {
+    const { errors, jwtVerify } = await jose
     let payload: Record<string, unknown>
     try {
       ;({ payload } = await jwtVerify(jwt.trim(), keyFor, {
