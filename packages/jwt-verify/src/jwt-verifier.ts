@@ -4,7 +4,7 @@ import { compileOptions, packageName, type JwtVerifyOptions } from './options.js
 import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
 import { checkBinding, type PresentedAs } from './sender-binding.js'
 import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
-import { createVerifier } from './verifier.js'
+import { createVerifierFor } from './alb-entries.js'
 
 /**
  * Verification outside Middy: what `jwtVerify()` does for a request, as functions that resolve
@@ -46,7 +46,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
   const { realm, credentialsRequired, trustApiGateway, clock } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
   const readToken = compileTokenSource(settings.tokenSource, dpop !== undefined)
-  const { verify, checkGatewayClaims, issuerFor } = createVerifier({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
+  const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
 
   const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: string, description?: string) =>
     new AuthError(code, { package: packageName, realm, data: { reason }, ...(description ? { description } : {}), ...(dpop ? { dpop } : {}) })

@@ -1,4 +1,5 @@
-import { isChallengeSafe, isRecord } from '@middy-auth/core'
+import { isChallengeSafe, isRecord, tokenSourceProblem } from '@middy-auth/core'
+import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
@@ -138,7 +139,7 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   const cacheMaxEntries = cache === false ? 0 : Math.floor(positive(cache.maxEntries, 'cache.maxEntries', 1000, true))
   const clock = options.clock ?? Date.now
   if (typeof clock !== 'function') throw configError(`'clock' must be a function returning milliseconds`)
-  const tokenSource = options.tokenSource ?? { header: 'Authorization', scheme: 'Bearer' }
+  const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers)
   checkTokenSource(tokenSource)
 
   const rawIssuers = options.issuers
@@ -181,19 +182,8 @@ export const acceptsDpopScheme = (source: TokenSource): boolean =>
   typeof source === 'object' && 'header' in source && source.header.toLowerCase() === 'authorization' && (source.scheme === undefined || source.scheme?.toLowerCase() === 'bearer')
 
 const checkTokenSource = (source: unknown): void => {
-  if (typeof source === 'function') return
-  const fail = () =>
-    configError(`'tokenSource' must be { header, scheme? }, { cookie }, { query } or a function of the event`)
-  if (!isRecord(source)) throw fail()
-  const kinds = ['header', 'cookie', 'query'].filter((kind) => kind in source)
-  if (kinds.length !== 1) throw fail()
-  const name = source[kinds[0] as string]
-  if (typeof name !== 'string' || name.trim() === '') throw fail()
-  if ('scheme' in source && source.scheme !== null && source.scheme !== undefined) {
-    if (kinds[0] !== 'header' || typeof source.scheme !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(source.scheme)) {
-      throw configError(`'tokenSource.scheme' must be an HTTP auth scheme such as 'Bearer', or null`)
-    }
-  }
+  const problem = tokenSourceProblem(source)
+  if (problem !== undefined) throw configError(problem)
 }
 
 const compileIssuer = (

@@ -1,0 +1,155 @@
+import { eventKind, getCookieValues, getHeader, getQueryValues, type AnyEvent } from './event.js'
+import { isRecord } from './record.js'
+import { crossSiteRequest } from './same-origin.js'
+
+/**
+ * Where the token is read from. Default: `{ header: 'Authorization', scheme: 'Bearer' }`.
+ *
+ * - `{ header, scheme? }`: a header; with `scheme` (matched case-insensitively, RFC 7235) the
+ *   value is `<scheme> <token>`, with `scheme: null` it is the token itself.
+ * - `{ cookie }`: a cookie (`cookies[]` or `Cookie`), e.g. the session cookie of oauth-login.
+ * - `{ query }`: a query-string parameter, for WebSocket `$connect`, where browsers cannot set headers.
+ * - a function of the event returning the token, or `undefined` when there is none.
+ *
+ * @example
+ * ```ts
+ * const fromQuery: TokenSource = { query: 'access_token' } // WebSocket $connect
+ * ```
+ */
+export type TokenSource =
+  | { header: string; scheme?: string | null }
+  | { cookie: string }
+  | { query: string }
+  | ((event: unknown) => string | undefined)
+
+/**
+ * What a request carries.
+ *
+ * @example
+ * ```ts
+ * const lookup: TokenLookup = { kind: 'token', token: 'eyJ…', presentedAs: 'bearer' }
+ * ```
+ */
+export type TokenLookup =
+  | { kind: 'token'; token: string; presentedAs: 'bearer' | 'dpop' }
+  /** No credentials of ours: 401 `missing_token`, or no identity when credentials are optional. */
+  | { kind: 'missing' }
+  /** Present but malformed (empty, or several): 400 `invalid_request`. */
+  | { kind: 'malformed'; reason: 'empty' | 'multiple' }
+
+/**
+ * A compiled token source: one function, chosen at cold start.
+ *
+ * @example
+ * ```ts
+ * const read: ReadToken = compileTokenSource({ header: 'Authorization', scheme: 'Bearer' })
+ * ```
+ */
+export type ReadToken = (event: AnyEvent) => TokenLookup
+
+const missing: TokenLookup = { kind: 'missing' }
+const token = (value: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLookup => ({ kind: 'token', token: value, presentedAs })
+const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malformed', reason })
+
+/**
+ * Reads `<scheme> <token>` from an `Authorization`-style value. Another scheme is "no
+ * credentials" (docs/design.md#scheme); the scheme alone is an empty token. What follows the
+ * scheme is the token, even with spaces or commas in it (see {@link looksLikeSeveralTokens}).
+ */
+const fromSchemeValue = (value: string | undefined, scheme: string, acceptDpop: boolean): TokenLookup => {
+  if (value === undefined) return missing
+  const trimmed = value.trim()
+  const space = trimmed.search(/\s/)
+  const givenScheme = (space === -1 ? trimmed : trimmed.slice(0, space)).toLowerCase()
+  const presentedAs = givenScheme === scheme ? 'bearer' : acceptDpop && givenScheme === 'dpop' ? 'dpop' : undefined
+  if (presentedAs === undefined) return missing
+  const rest = space === -1 ? '' : trimmed.slice(space).trim()
+  return rest === '' ? malformed('empty') : token(rest, presentedAs)
+}
+
+/** A bare token value. */
+const fromRawValue = (value: string | undefined): TokenLookup => {
+  if (value === undefined) return missing
+  const trimmed = value.trim()
+  return trimmed === '' ? malformed('empty') : token(trimmed)
+}
+
+/**
+ * JWTs hold neither whitespace nor commas, so a "token" with either is several tokens (`Bearer
+ * a b`, a comma-joined repeat of the header): 400, not 401. Checked only once verification has
+ * refused the token, which it always does for these: scanning every token up front would cost a
+ * tenth of a verified-token cache hit.
+ *
+ * @example
+ * ```ts
+ * looksLikeSeveralTokens('eyJ… eyJ…') // true
+ * ```
+ */
+export const looksLikeSeveralTokens = (value: string): boolean => /[\s,]/.test(value)
+
+const fromValues = (values: string[]): TokenLookup =>
+  values.length > 1 ? malformed('multiple') : fromRawValue(values[0])
+
+/**
+ * Compiles a {@link TokenSource}. REST TOKEN authorizer events carry the header's value in
+ * `authorizationToken`; it is read there when the source is the `Authorization` header. With
+ * `acceptDpop`, the `DPoP` scheme (RFC 9449 §7.1) is read as well as the configured one.
+ *
+ * @example
+ * ```ts
+ * const read = compileTokenSource({ cookie: 'session' })
+ * read(event) // { kind: 'token', token: 'eyJ…' }
+ * ```
+ */
+export const compileTokenSource = (source: TokenSource, acceptDpop = false): ReadToken => {
+  if (typeof source === 'function') {
+    return (event) => {
+      let value: string | undefined
+      try {
+        value = source(event)
+      } catch {
+        // A reader written for one event shape meets another (`headers: null` on a console test
+        // invocation): no token found, never a 500.
+        return missing
+      }
+      return typeof value === 'string' ? fromRawValue(value) : missing
+    }
+  }
+  if ('cookie' in source) return (event) => fromValues(getCookieValues(event, source.cookie))
+  if ('query' in source) return (event) => fromValues(getQueryValues(event, source.query))
+  const header = source.header
+  const scheme = source.scheme === undefined ? 'bearer' : source.scheme?.toLowerCase() ?? null
+  const isAuthorization = header.toLowerCase() === 'authorization'
+  const read = (event: AnyEvent): string | undefined =>
+    isAuthorization && eventKind(event) === 'authorizer-token'
+      ? ((event as { authorizationToken?: string }).authorizationToken)
+      : getHeader(event, header)
+  if (scheme === null) return (event) => fromRawValue(read(event))
+  return (event) => fromSchemeValue(read(event), scheme, acceptDpop)
+}
+
+/**
+ * What is wrong with a {@link TokenSource} given as an option, or `undefined` when it can be
+ * compiled: each middleware that reads tokens turns the text into its own `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * tokenSourceProblem({ header: 'Authorization' })  // undefined
+ * tokenSourceProblem({ cookie: 'a', query: 'b' })  // "'tokenSource' must be { header, scheme? }, …"
+ * ```
+ */
+export const tokenSourceProblem = (source: unknown): string | undefined => {
+  if (typeof source === 'function') return undefined
+  const shape = `'tokenSource' must be { header, scheme? }, { cookie }, { query } or a function of the event`
+  if (!isRecord(source)) return shape
+  const kinds = ['header', 'cookie', 'query'].filter((kind) => kind in source)
+  if (kinds.length !== 1) return shape
+  const name = source[kinds[0] as string]
+  if (typeof name !== 'string' || name.trim() === '') return shape
+  if ('scheme' in source && source.scheme !== null && source.scheme !== undefined) {
+    if (kinds[0] !== 'header' || typeof source.scheme !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(source.scheme)) {
+      return `'tokenSource.scheme' must be an HTTP auth scheme such as 'Bearer', or null`
+    }
+  }
+  return undefined
+}

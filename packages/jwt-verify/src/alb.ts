@@ -1,0 +1,227 @@
+import { emptyRecord, readScopeList, type AuthContext } from '@middy-auth/core'
+import { albEntries, type AlbRules } from './alb-entries.js'
+import { createAlbKeyResolver, type FetchPem } from './alb-key-resolver.js'
+import { isAlgorithm, keyFitsAlgorithm, verifySignature, type Algorithm } from './algorithms.js'
+import { checkClaims } from './claims-check.js'
+import { checkHeader } from './header-check.js'
+import type { IssuerConfig } from './issuer-config.js'
+import { decodeJws, MAX_TOKEN_LENGTH } from './jws.js'
+import type { KeyResolver, ResolvedKey } from './key-resolver.js'
+import { TokenRejection } from './rejection.js'
+import type { CheckGatewayClaims, CompiledIssuer, Verify, VerifierSettings } from './verifier.js'
+
+const packageName = '@middy-auth/jwt-verify'
+
+/**
+ * Options of {@link albIssuer}. Give `loadBalancerArn` or `loadBalancerArns`.
+ *
+ * @example
+ * ```ts
+ * const options: AlbIssuerOptions = {
+ *   region: 'eu-west-1',
+ *   loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
+ *   clientId: '3nkoep4151b7umeggnottc30u9',
+ * }
+ * ```
+ */
+export type AlbIssuerOptions = {
+  /** The load balancer's region: its keys are served per region. */
+  region: string
+  /** The `client` the load balancer's OIDC action uses: tokens for another client are refused. Default: not checked. */
+  clientId?: string
+  /** The identity provider's `iss`, which the payload must carry. Default: not checked (the `signer` is what is trusted). */
+  issuer?: string
+  /** The key endpoint, without `/<kid>`. Default `https://public-keys.auth.elb.<region>.amazonaws.com` (set it for GovCloud and for tests). */
+  endpoint?: string
+  /** Leeway for `exp`, in seconds. Default 5. */
+  clockTolerance?: number
+  /** Milliseconds for one key fetch. Default 3000. */
+  timeoutMs?: number
+  /** Replaces the HTTP client of the key fetches (proxies, tests). */
+  fetchPem?: FetchPem
+} & (
+  | {
+      /** The load balancer whose signature is accepted: the token header's `signer`. */
+      loadBalancerArn: string
+      loadBalancerArns?: undefined
+    }
+  | {
+      /** The load balancers whose signatures are accepted. */
+      loadBalancerArns: readonly string[]
+      loadBalancerArn?: undefined
+    }
+)
+
+const configError = (message: string): TypeError =>
+  new TypeError(`albIssuer: ${message}`, { cause: { package: packageName } })
+
+const regionPattern = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$/
+const arnPattern = /^arn:aws(?:-[a-z-]+)?:elasticloadbalancing:([a-z0-9-]+):\d{12}:loadbalancer\/app\/[^/]+\/[0-9a-f]+$/
+
+/**
+ * A jwt-verify issuer entry for the user claims an Application Load Balancer signs after it
+ * authenticated the user (OIDC or Cognito action) and forwards in `x-amzn-oidc-data`: ES256,
+ * the key fetched by `kid` as a PEM from the region's key endpoint, and the header's `signer`
+ * one of the listed load balancers (and `client` the `clientId`, when given). The load
+ * balancer's padded base64url segments are verified as it emits them. The identity has
+ * `source: 'alb'`. With only ALB entries, jwtVerify reads `x-amzn-oidc-data` by default.
+ *
+ * Every load balancer in the region signs with keys from the same endpoint: the `signer` check
+ * is what tells yours from anyone else's, and it happens before any key is fetched.
+ *
+ * @example
+ * ```ts
+ * import jwtVerify, { albIssuer } from '@middy-auth/jwt-verify'
+ *
+ * const verify = jwtVerify({
+ *   issuers: [albIssuer({
+ *     region: 'eu-west-1',
+ *     loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
+ *     clientId: '3nkoep4151b7umeggnottc30u9',
+ *   })],
+ * })
+ * ```
+ */
+export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
+  if (options === null || typeof options !== 'object') throw configError('options must be an object')
+  const { region, clientId, issuer, endpoint, clockTolerance, timeoutMs, fetchPem } = options
+  if (typeof region !== 'string' || !regionPattern.test(region)) throw configError(`'region' must be an AWS region such as 'eu-west-1'`)
+  const arns = options.loadBalancerArns ?? (options.loadBalancerArn === undefined ? undefined : [options.loadBalancerArn])
+  if (options.loadBalancerArn !== undefined && options.loadBalancerArns !== undefined) {
+    throw configError(`give 'loadBalancerArn' or 'loadBalancerArns', not both`)
+  }
+  if (!Array.isArray(arns) || arns.length === 0) throw configError(`'loadBalancerArn' (or a non-empty 'loadBalancerArns') is required`)
+  for (const arn of arns as unknown[]) {
+    const match = typeof arn === 'string' ? arnPattern.exec(arn) : null
+    if (!match) throw configError(`${JSON.stringify(arn)} is not an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)`)
+    if (match[1] !== region) throw configError(`${arn} is not in region ${region}: its keys are served from its own region`)
+  }
+  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) throw configError(`'clientId' must be a non-empty string`)
+  if (issuer !== undefined && (typeof issuer !== 'string' || issuer === '')) throw configError(`'issuer' must be a non-empty string`)
+  let resolver: KeyResolver
+  try {
+    resolver = createAlbKeyResolver({
+      endpoint: endpoint ?? `https://public-keys.auth.elb.${region}.amazonaws.com`,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(fetchPem === undefined ? {} : { fetchPem }),
+    })
+  } catch (error) {
+    throw configError((error as Error).message)
+  }
+  albEntries.set(resolver, { signers: new Set(arns as string[]), clientId, issuer, createVerifier: createAlbVerifier })
+  return {
+    // The load balancer is what signed the token: its ARNs name the entry.
+    issuer: arns,
+    // The load balancer's claims carry no `aud`: `client` (above) is its audience.
+    audience: null,
+    keyResolver: resolver,
+    algorithms: ['ES256'],
+    ...(clockTolerance === undefined ? {} : { clockTolerance }),
+  }
+}
+
+/** A segment as the load balancer emits it: base64url, padded to a multiple of 4 with `=`, or not padded. */
+const albSegment = /^[A-Za-z0-9_-]+(?:={1,2})?$/
+
+const checkAlbSegments = (token: string): string[] => {
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejection('too_large')
+  const segments = token.split('.')
+  if (segments.length !== 3) throw new TokenRejection('malformed', 'segments')
+  for (const segment of segments) {
+    if (!albSegment.test(segment) || (segment.endsWith('=') && segment.length % 4 !== 0)) throw new TokenRejection('malformed', 'base64url')
+  }
+  return segments
+}
+
+/**
+ * The verification of ALB entries, used by jwtVerify instead of the JWT verifier when its
+ * entries are ALB entries (see `createVerifierFor`). The issuer entry is picked by the
+ * header's `signer` before any key is fetched; padding is taken off for decoding, while the
+ * signature is checked over the segments as received.
+ */
+const createAlbVerifier = ({ issuers, now }: VerifierSettings): ReturnType<AlbRules['createVerifier']> => {
+  const bySigner = new Map<string, { entry: CompiledIssuer; rules: AlbRules }>()
+  for (const entry of issuers) {
+    const rules = albEntries.get(entry.resolver) as AlbRules
+    for (const signer of rules.signers) bySigner.set(signer, { entry, rules })
+  }
+
+  const nowInSeconds = (): number => {
+    const seconds = Math.floor(now() / 1000)
+    if (!Number.isFinite(seconds)) throw new Error('jwtVerify: clock() did not return milliseconds')
+    return seconds
+  }
+
+  const finish = (
+    { entry, rules }: { entry: CompiledIssuer; rules: AlbRules },
+    decoded: ReturnType<typeof decodeJws>,
+    signingInput: Buffer,
+    alg: Algorithm,
+    key: ResolvedKey | undefined,
+  ): AuthContext | Promise<AuthContext> => {
+    if (!key) throw new TokenRejection('unknown_kid')
+    if (!keyFitsAlgorithm(key, alg)) throw new TokenRejection('key_mismatch')
+    if (!verifySignature(alg, signingInput, decoded.signature, key)) throw new TokenRejection('bad_signature')
+    const payload = decoded.payload
+    checkClaims(decoded.header, payload, entry.rules, nowInSeconds())
+    if (rules.issuer !== undefined && payload.iss !== rules.issuer) throw new TokenRejection('unknown_issuer', 'iss')
+    const claims = emptyRecord()
+    for (const [name, value] of Object.entries(payload)) claims[name] = value
+    Object.freeze(claims)
+    const auth: AuthContext = {
+      source: 'alb',
+      subject: typeof payload.sub === 'string' ? payload.sub : '',
+      ...(typeof payload.iss === 'string' ? { issuer: payload.iss } : {}),
+      scopes: readScopeList(payload.scope),
+      roles: [],
+      claims,
+    }
+    if (!entry.claimsCheck) return auth
+    const settle = (accepted: boolean | void): AuthContext => {
+      if (accepted !== true && accepted !== undefined) throw new TokenRejection('claims_check_failed')
+      return auth
+    }
+    let accepted: boolean | void | Promise<boolean | void>
+    try {
+      accepted = entry.claimsCheck(claims)
+    } catch {
+      throw new TokenRejection('claims_check_failed')
+    }
+    // An async check is awaited on every request (ALB claims are not kept in the verified-token cache).
+    return accepted instanceof Promise
+      ? accepted.then(settle, () => {
+          throw new TokenRejection('claims_check_failed')
+        })
+      : settle(accepted)
+  }
+
+  const verify: Verify = (token) => {
+    const segments = checkAlbSegments(token)
+    const decoded = decodeJws(segments.map((segment) => segment.replace(/=+$/, '')).join('.'))
+    const { alg, kid } = checkHeader(decoded.header)
+    // A load balancer signs with ES256: never a secret (HMAC), whatever the entry lists.
+    if (!isAlgorithm(alg)) throw new TokenRejection('alg_not_allowed')
+    const signer = decoded.header.signer
+    const found = typeof signer === 'string' ? bySigner.get(signer) : undefined
+    if (!found) throw new TokenRejection('unknown_issuer', 'signer')
+    if (!found.entry.algorithms.has(alg)) throw new TokenRejection('alg_not_allowed')
+    if (found.rules.clientId !== undefined && decoded.header.client !== found.rules.clientId) {
+      throw new TokenRejection('audience_mismatch', 'client')
+    }
+    const signingInput = Buffer.from(`${segments[0]}.${segments[1]}`, 'ascii')
+    const cached = kid === undefined ? undefined : found.entry.resolver.cached()?.byKid.get(kid)
+    if (cached) return finish(found, decoded, signingInput, alg, cached)
+    return found.entry.resolver
+      .getKeySet(kid)
+      .then((keySet) => finish(found, decoded, signingInput, alg, kid === undefined ? undefined : keySet.byKid.get(kid)))
+  }
+
+  // Claims API Gateway verified never come from a load balancer.
+  const checkGatewayClaims: CheckGatewayClaims = () => {
+    throw new TokenRejection('unknown_issuer')
+  }
+  // ALB claims carry no binding (`cnf`): every entry of one jwtVerify is an ALB entry, and the
+  // binding rules are those of the first (albIssuer() sets none).
+  const issuerFor = (): CompiledIssuer | undefined => issuers[0]
+  return { verify, checkGatewayClaims, issuerFor }
+}

@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { albEvent } from '@middy-auth/testing'
+import jwtVerify, { albIssuer, type AlbIssuerOptions } from '../src/index.js'
+import { outcome, protect } from './support.js'
+
+const REGION = 'us-east-1'
+const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188'
+const OTHER_ARN = 'arn:aws:elasticloadbalancing:us-east-1:210987654321:loadbalancer/app/not-mine/0123456789abcdef'
+const CLIENT = '3nkoep4151b7umeggnottc30u9'
+const IDP = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example'
+const NOW = 1_800_000_000
+
+/** The real event shape: an ALB with an OIDC action in front of the function. */
+const fixture = JSON.parse(readFileSync(new URL('../../../../shared/fixtures/aws-events/alb-oidc.json', import.meta.url), 'utf8')) as {
+  headers: Record<string, string>
+}
+const albEventWith = (data: string) => ({ ...fixture, headers: { ...fixture.headers, 'x-amzn-oidc-data': data } })
+
+/** base64url as the load balancer emits it: padded with `=` to a multiple of 4. */
+const padded = (bytes: Buffer): string => {
+  const text = bytes.toString('base64url')
+  return text + '='.repeat((4 - (text.length % 4)) % 4)
+}
+
+interface Signing {
+  key: KeyObject
+  kid: string
+  header?: Record<string, unknown>
+  payload?: Record<string, unknown>
+  pad?: boolean
+}
+
+/** A token as an ALB makes it: ES256, raw r||s signature, over the padded segments. */
+const albToken = ({ key, kid, header = {}, payload = {}, pad = true }: Signing): string => {
+  const encode = (bytes: Buffer) => (pad ? padded(bytes) : bytes.toString('base64url'))
+  const head = encode(Buffer.from(JSON.stringify({ typ: 'JWT', kid, alg: 'ES256', iss: IDP, client: CLIENT, signer: ARN, exp: NOW + 120, ...header })))
+  const body = encode(Buffer.from(JSON.stringify({ sub: 'd2f50444-0041-7036-aea2-a955fca33d37', email: 'alice@example.com', exp: NOW + 120, iss: IDP, ...payload })))
+  const signature = sign('sha256', Buffer.from(`${head}.${body}`), { key, dsaEncoding: 'ieee-p1363' })
+  return `${head}.${body}.${encode(signature)}`
+}
+
+const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' })
+
+describe('albIssuer: x-amzn-oidc-data', () => {
+  const signing = keyPair()
+  const kid = randomUUID()
+  const pems = new Map<string, string>([[kid, signing.publicKey.export({ type: 'spki', format: 'pem' }) as string]])
+  let fetched: string[] = []
+  let failWith: number | undefined
+  let server: Server
+  let endpoint = ''
+  const clock = () => NOW * 1000
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const id = (req.url ?? '').slice(1)
+      fetched.push(id)
+      const pem = pems.get(id)
+      if (failWith !== undefined || pem === undefined) {
+        res.writeHead(failWith ?? 403).end()
+        return
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(pem)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  beforeEach(() => {
+    fetched = []
+    failWith = undefined
+  })
+
+  const issuer = (extra: Partial<AlbIssuerOptions> = {}) =>
+    albIssuer({ region: REGION, loadBalancerArn: ARN, clientId: CLIENT, endpoint, ...extra } as AlbIssuerOptions)
+
+  test('a token the load balancer signed: the identity with source alb, from the header jwtVerify reads by default', async () => {
+    const { invoke, seen } = protect({ issuers: [issuer()], clock })
+    const token = albToken({ key: signing.privateKey, kid })
+    expect(token.split('.').some((segment) => segment.endsWith('='))).toBe(true)
+    expect(outcome(await invoke(albEventWith(token)))).toEqual([200, 'ok'])
+    expect(seen[0]).toMatchObject({ source: 'alb', subject: 'd2f50444-0041-7036-aea2-a955fca33d37', issuer: IDP, scopes: [], roles: [] })
+    expect(seen[0]?.claims.email).toBe('alice@example.com')
+    expect(Object.getPrototypeOf(seen[0]?.claims)).toBeNull()
+    expect(fetched).toEqual([kid])
+  })
+
+  test('the key is fetched once per kid: later tokens and concurrent ones reuse it', async () => {
+    const { invoke } = protect({ issuers: [issuer()], clock })
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => invoke(albEventWith(albToken({ key: signing.privateKey, kid, payload: { n: i } })))),
+    )
+    expect(results.map(outcome)).toEqual(Array.from({ length: 10 }, () => [200, 'ok']))
+    expect(outcome(await invoke(albEventWith(albToken({ key: signing.privateKey, kid }))))).toEqual([200, 'ok'])
+    expect(fetched).toEqual([kid])
+  })
+
+  test('a target group with multi-value headers, and a header name in any case', async () => {
+    const { invoke, seen } = protect({ issuers: [issuer()], clock })
+    const token = albToken({ key: signing.privateKey, kid })
+    expect(outcome(await invoke(albEvent({ multiValue: true, headers: { 'X-Amzn-Oidc-Data': token } })))).toEqual([200, 'ok'])
+    expect(seen[0]?.source).toBe('alb')
+  })
+
+  test('the header sent twice is a malformed request, not two chances', async () => {
+    const { invoke } = protect({ issuers: [issuer()], clock })
+    const token = albToken({ key: signing.privateKey, kid })
+    expect(outcome(await invoke(albEvent({ multiValue: true, headers: { 'x-amzn-oidc-data': [token, token] } })))).toEqual([400, 'invalid_request'])
+  })
+
+  test('unpadded segments verify too', async () => {
+    const { invoke } = protect({ issuers: [issuer()], clock })
+    expect(outcome(await invoke(albEventWith(albToken({ key: signing.privateKey, kid, pad: false }))))).toEqual([200, 'ok'])
+  })
+
+  test('loadBalancerArns: any listed load balancer; issuer: the payload must carry it', async () => {
+    const { invoke } = protect({ issuers: [issuer({ loadBalancerArn: undefined, loadBalancerArns: [OTHER_ARN, ARN], issuer: IDP })], clock })
+    expect(outcome(await invoke(albEventWith(albToken({ key: signing.privateKey, kid }))))).toEqual([200, 'ok'])
+    const strict = protect({ issuers: [issuer({ issuer: 'https://other-idp.example.com' })], clock })
+    expect(outcome(await strict.invoke(albEventWith(albToken({ key: signing.privateKey, kid }))))).toEqual([401, 'invalid_token'])
+  })
+
+  describe('refused: 401 invalid_token, the handler not called', () => {
+    const refused: Array<[string, () => string]> = [
+      ['another load balancer as signer (same region, same key endpoint)', () => albToken({ key: signing.privateKey, kid, header: { signer: OTHER_ARN } })],
+      ['no signer', () => albToken({ key: signing.privateKey, kid, header: { signer: undefined } })],
+      ['another client', () => albToken({ key: signing.privateKey, kid, header: { client: 'someone-else' } })],
+      ['expired', () => albToken({ key: signing.privateKey, kid, payload: { exp: NOW - 10 } })],
+      ['no exp', () => albToken({ key: signing.privateKey, kid, payload: { exp: undefined } })],
+      ['signed by another key under our kid', () => albToken({ key: keyPair().privateKey, kid })],
+      ['a payload changed after signing', () => {
+        const [head, , signature] = albToken({ key: signing.privateKey, kid }).split('.')
+        return `${head}.${padded(Buffer.from(JSON.stringify({ sub: 'admin', exp: NOW + 60 })))}.${signature}`
+      }],
+      ['RS256 in the header', () => albToken({ key: signing.privateKey, kid, header: { alg: 'RS256' } })],
+      ['alg none', () => albToken({ key: signing.privateKey, kid, header: { alg: 'none' } })],
+      ['wrong padding', () => albToken({ key: signing.privateKey, kid }).replace('.', '=.')],
+      ['standard base64 characters', () => albToken({ key: signing.privateKey, kid }).replace(/-/g, '+').replace(/_/g, '/') + '+/'],
+      ['two segments', () => albToken({ key: signing.privateKey, kid }).split('.').slice(0, 2).join('.')],
+      ['a kid that is not a UUID (never fetched)', () => albToken({ key: signing.privateKey, kid: '../../etc/passwd' })],
+      ['an unknown kid', () => albToken({ key: signing.privateKey, kid: randomUUID() })],
+    ]
+    test.each(refused)('%s', async (_name, make) => {
+      const { invoke, seen } = protect({ issuers: [issuer()], clock })
+      const response = await invoke(albEventWith(make()))
+      expect(outcome(response)).toEqual([401, 'invalid_token'])
+      expect(seen).toHaveLength(0)
+      expect(fetched.every((id) => id === kid || /^[0-9a-f-]{36}$/.test(id))).toBe(true)
+    })
+
+    test('tokens with a signer not listed cost no key fetch', async () => {
+      const { invoke } = protect({ issuers: [issuer()], clock })
+      await invoke(albEventWith(albToken({ key: signing.privateKey, kid: randomUUID(), header: { signer: OTHER_ARN } })))
+      expect(fetched).toEqual([])
+    })
+
+    test('a flood of unknown kids costs one fetch per cooldown', async () => {
+      const { invoke } = protect({ issuers: [issuer()], clock })
+      for (let i = 0; i < 20; i += 1) {
+        expect(outcome(await invoke(albEventWith(albToken({ key: signing.privateKey, kid: randomUUID() }))))).toEqual([401, 'invalid_token'])
+      }
+      expect(fetched).toHaveLength(1)
+    })
+  })
+
+  test('no x-amzn-oidc-data header: 401 missing_token', async () => {
+    const { invoke } = protect({ issuers: [issuer()], clock })
+    const { 'x-amzn-oidc-data': _dropped, ...headers } = fixture.headers
+    expect(outcome(await invoke({ ...fixture, headers }))).toEqual([401, 'missing_token'])
+  })
+
+  test('the key endpoint fails and nothing is cached: 503 with Retry-After, never an accept', async () => {
+    failWith = 500
+    const { invoke, seen } = protect({ issuers: [issuer()], clock })
+    const response = await invoke(albEventWith(albToken({ key: signing.privateKey, kid })))
+    expect(outcome(response)).toEqual([503, 'temporarily_unavailable'])
+    expect(Number(response.headers['Retry-After'])).toBeGreaterThanOrEqual(1)
+    expect(seen).toHaveLength(0)
+  })
+
+  test('the fixture token (its signature a placeholder) is refused', async () => {
+    const { invoke } = protect({ issuers: [issuer()], clock: () => 1_718_722_000_000 })
+    expect(outcome(await invoke(fixture))).toEqual([401, 'invalid_token'])
+  })
+
+  describe('configuration mistakes are TypeErrors at cold start', () => {
+    test.each([
+      ['no ARN', { region: REGION }, /'loadBalancerArn'/],
+      ['an ARN of another region', { region: 'eu-west-1', loadBalancerArn: ARN }, /not in region eu-west-1/],
+      ['not an ALB ARN', { region: REGION, loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1' }, /not an Application Load Balancer ARN/],
+      ['both ARN options', { region: REGION, loadBalancerArn: ARN, loadBalancerArns: [ARN] }, /not both/],
+      ['a bad region', { region: 'mars', loadBalancerArn: ARN }, /'region'/],
+      ['an http: endpoint off loopback', { region: REGION, loadBalancerArn: ARN, endpoint: 'http://keys.example.com' }, /https: URL/],
+    ])('%s', (_name, options, message) => {
+      let error: unknown
+      try {
+        albIssuer(options as AlbIssuerOptions)
+      } catch (caught) {
+        error = caught
+      }
+      expect(error).toBeInstanceOf(TypeError)
+      expect((error as Error).message).toMatch(message)
+      expect((error as Error).cause).toEqual({ package: '@middy-auth/jwt-verify' })
+    })
+
+    test('ALB entries cannot be mixed with other issuers', () => {
+      expect(() => jwtVerify({ issuers: [issuer(), { issuer: IDP, audience: 'x', jwksUri: 'https://issuer.example.com/jwks' }] })).toThrow(/cannot be mixed/)
+    })
+  })
+})
