@@ -371,7 +371,7 @@ describe('oauth-login under attack', () => {
     // packages/jwt-verify/src/token-source.ts reads `{ cookie }` with no same-origin check (the
     // check lives in packages/oauth-login/src/csrf.ts only). Fix: apply the same check to cookie
     // token sources (shared through core), or document that such APIs need their own CSRF check.
-    test.failing('HOLE: jwtVerify reading the access-token cookie runs a same-site or cross-site POST', async () => {
+    test('FIXED HOLE: jwtVerify reading the access-token cookie runs a same-site or cross-site POST', async () => {
       const cookieConfig = configFor(provider, { scopes: ['openid', 'orders:write'], accessTokenCookie: '__Host-access-token' })
       const jar = new CookieJar()
       await signIn(oauthLogin(cookieConfig), provider, jar)

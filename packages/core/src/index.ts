@@ -21,7 +21,7 @@ export {
 export { authorizerContextLists, authorizerContextMark, gatewayAuth, resolveAuth } from './gateway.js'
 export { asRecord, asText, emptyRecord, isRecord } from './record.js'
 export { matchesWildcard } from './wildcard.js'
-export { crossSiteRequest } from './same-origin.js'
+export { crossSiteDenial, crossSiteRequest } from './same-origin.js'
 export { hasExactClaims } from './exact-claims.js'
 export { compileRouteMap, requestRoute } from './route.js'
 export { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from './scope-check.js'

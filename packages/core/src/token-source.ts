@@ -7,7 +7,11 @@ import { crossSiteRequest } from './same-origin.js'
  *
  * - `{ header, scheme? }`: a header; with `scheme` (matched case-insensitively, RFC 7235) the
  *   value is `<scheme> <token>`, with `scheme: null` it is the token itself.
- * - `{ cookie }`: a cookie (`cookies[]` or `Cookie`), e.g. the session cookie of oauth-login.
+ * - `{ cookie, allowedOrigins? }`: a cookie (`cookies[]` or `Cookie`), e.g. the access-token
+ *   cookie of oauth-login. A browser sends it with requests another site makes, so a request that
+ *   may change something (any method but GET, HEAD, OPTIONS) is refused as cross-site unless the
+ *   browser says it comes from this site or an origin of `allowedOrigins` (core's
+ *   `crossSiteRequest`).
  * - `{ query }`: a query-string parameter, for WebSocket `$connect`, where browsers cannot set headers.
  * - a function of the event returning the token, or `undefined` when there is none.
  *
@@ -18,7 +22,7 @@ import { crossSiteRequest } from './same-origin.js'
  */
 export type TokenSource =
   | { header: string; scheme?: string | null }
-  | { cookie: string }
+  | { cookie: string; allowedOrigins?: readonly string[] }
   | { query: string }
   | ((event: unknown) => string | undefined)
 
@@ -36,6 +40,8 @@ export type TokenLookup =
   | { kind: 'missing' }
   /** Present but malformed (empty, or several): 400 `invalid_request`. */
   | { kind: 'malformed'; reason: 'empty' | 'multiple' }
+  /** A cookie credential on a request another site made: 403 `access_denied`. */
+  | { kind: 'cross-site'; reason: 'cross_site_request' | 'foreign_origin'; seen: string }
 
 /**
  * A compiled token source: one function, chosen at cold start.
@@ -115,7 +121,15 @@ export const compileTokenSource = (source: TokenSource, acceptDpop = false): Rea
       return typeof value === 'string' ? fromRawValue(value) : missing
     }
   }
-  if ('cookie' in source) return (event) => fromValues(getCookieValues(event, source.cookie))
+  if ('cookie' in source) {
+    const allowedOrigins = new Set(source.allowedOrigins ?? [])
+    return (event) => {
+      const lookup = fromValues(getCookieValues(event, source.cookie))
+      if (lookup.kind !== 'token') return lookup
+      const refused = crossSiteRequest(event, allowedOrigins)
+      return refused ? { kind: 'cross-site', ...refused } : lookup
+    }
+  }
   if ('query' in source) return (event) => fromValues(getQueryValues(event, source.query))
   const header = source.header
   const scheme = source.scheme === undefined ? 'bearer' : source.scheme?.toLowerCase() ?? null
@@ -146,6 +160,13 @@ export const tokenSourceProblem = (source: unknown): string | undefined => {
   if (kinds.length !== 1) return shape
   const name = source[kinds[0] as string]
   if (typeof name !== 'string' || name.trim() === '') return shape
+  if ('allowedOrigins' in source && source.allowedOrigins !== undefined) {
+    const origins = source.allowedOrigins
+    const isOrigin = (value: unknown) => typeof value === 'string' && URL.canParse(value) && new URL(value).origin === value
+    if (kinds[0] !== 'cookie' || !Array.isArray(origins) || !origins.every(isOrigin)) {
+      return `'tokenSource.allowedOrigins' goes with { cookie } and must be a list of origins such as 'https://app.example.com'`
+    }
+  }
   if ('scheme' in source && source.scheme !== null && source.scheme !== undefined) {
     if (kinds[0] !== 'header' || typeof source.scheme !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(source.scheme)) {
       return `'tokenSource.scheme' must be an HTTP auth scheme such as 'Bearer', or null`

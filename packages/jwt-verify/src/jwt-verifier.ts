@@ -1,4 +1,4 @@
-import { AuthError, gatewayAuth, noteCredential, type AuthContext } from '@middy-auth/core'
+import { AuthError, crossSiteDenial, gatewayAuth, noteCredential, type AuthContext } from '@middy-auth/core'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
 import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
@@ -129,6 +129,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
       throw deny('missing_token', 'no_credentials')
     }
     if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
+    if (lookup.kind === 'cross-site') throw crossSiteDenial(packageName, lookup)
     if (settings.issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
     const { token, presentedAs } = lookup
     if (request) noteCredential(request, token)

@@ -1,8 +1,8 @@
 /**
- * Cross-site request forgery on cookie sessions: core's `crossSiteRequest` decides, this turns
- * its refusal into oauth-login's 403.
+ * Cross-site request forgery on cookie sessions: core's `crossSiteRequest` decides and
+ * `crossSiteDenial` is the 403 it becomes.
  */
-import { AuthError, crossSiteRequest } from '@middy-auth/core'
+import { crossSiteDenial, crossSiteRequest } from '@middy-auth/core'
 import { packageName } from './errors.js'
 
 /**
@@ -12,7 +12,5 @@ import { packageName } from './errors.js'
  */
 export const checkSameOrigin = (event: unknown, allowedOrigins: ReadonlySet<string>, options?: { everyMethod?: boolean }): void => {
   const refused = crossSiteRequest(event, allowedOrigins, options)
-  if (refused) {
-    throw new AuthError('access_denied', { package: packageName, description: 'Cross-site request refused', data: refused })
-  }
+  if (refused) throw crossSiteDenial(packageName, refused)
 }

@@ -1,4 +1,4 @@
-import { AuthError, compileTokenSource, looksLikeSeveralTokens, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
+import { AuthError, compileTokenSource, crossSiteDenial, looksLikeSeveralTokens, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { AnswerRejection, checkAnswer } from './answer-check.js'
@@ -131,6 +131,7 @@ function tokenIntrospection(options: TokenIntrospectionOptions): MiddlewareObj<u
       throw deny('missing_token', 'no_credentials')
     }
     if (found.kind === 'malformed') throw deny('invalid_request', found.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
+    if (found.kind === 'cross-site') throw crossSiteDenial(packageName, found)
     const token = found.token
     if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
     // Garbage never reaches the provider: it costs no call and no cache entry.
