@@ -598,7 +598,7 @@ describe('DPoP under attack', () => {
   // clients use"; the default should refuse rather than trust Host. Cause:
   // packages/jwt-verify/src/request-target.ts (the ALB branch). Fix: require publicBaseUrl (or a
   // list of hosts) for ALB events when DPoP is on.
-  test.failing('HOLE: on ALB a proof for another host is accepted with a matching forged Host header', async () => {
+  test('FIXED HOLE: on ALB a proof for another host is accepted with a matching forged Host header', async () => {
     const token = await boundToken()
     const proof = await signProof(key, { url: 'https://other-api.example/orders', token })
     const event = albEvent({ path: '/orders', headers: { host: 'other-api.example', 'x-forwarded-proto': 'https', authorization: `DPoP ${token}`, dpop: proof } })

@@ -1,4 +1,4 @@
-import { asRecord, asText, getHeader, type AnyEvent } from '@middy-auth/core'
+import { asRecord, asText, type AnyEvent } from '@middy-auth/core'
 
 /** The method and URL of a request as its client sent them: DPoP's `htm` and `htu`. */
 export interface RequestTarget {
@@ -42,10 +42,12 @@ const methodOf = (event: Record<string, unknown>, requestContext: Record<string,
  *   API and function URLs). For APIs behind CloudFront or any proxy that changes the host.
  * - Otherwise API Gateway (REST, HTTP API, authorizer events) and function URLs give
  *   `https://<requestContext.domainName><path>`, the custom domain and its base path or the
- *   stage included as the client sent them; ALB, which has no domain name, gives
- *   `<x-forwarded-proto>://<Host><path>`.
+ *   stage included as the client sent them. ALB has no domain name, only the client's own
+ *   `Host` header, which a listener forwards whatever it says: an ALB event needs
+ *   `publicBaseUrl`, or a proof made for another server (`Host: other-api.example`) would match.
  *
- * `undefined` when the event does not say (a TOKEN authorizer event, an unknown shape).
+ * `undefined` when the event does not say (a TOKEN authorizer event, an ALB event without
+ * `publicBaseUrl`, an unknown shape): the proof is then refused.
  */
 export const requestTarget = (event: AnyEvent, publicBaseUrl: string | undefined): RequestTarget | undefined => {
   const e = asRecord(event)
@@ -59,13 +61,9 @@ export const requestTarget = (event: AnyEvent, publicBaseUrl: string | undefined
   }
   const path = clientPath(e, requestContext)
   if (path === undefined) return undefined
-  // ALB has no domain name (eventKind's test, without its other checks: this runs per request).
-  if (asRecord(requestContext?.elb)) {
-    const host = getHeader(event, 'host')
-    const proto = getHeader(event, 'x-forwarded-proto') ?? 'https'
-    if (!host || host.includes(',') || (proto !== 'https' && proto !== 'http')) return undefined
-    return { method: method.toUpperCase(), url: `${proto}://${host}${path}` }
-  }
+  // ALB (eventKind's test, without its other checks: this runs per request): only the client's
+  // Host header would tell, and the client chooses it.
+  if (asRecord(requestContext?.elb)) return undefined
   const domainName = asText(requestContext?.domainName)
   if (!domainName) return undefined
   return { method: method.toUpperCase(), url: `https://${domainName}${path}` }

@@ -36,11 +36,18 @@ export const eventKindsWithUrls: Array<[string, () => Record<string, any>, strin
     'https://api.example.com/v1/orders/7',
   ],
   ['function URL', () => functionUrlEvent({ path: '/orders/7' }), 'https://f3lx7k2qj5n6t8w9v4c1b0m2d7s5p3h4.lambda-url.eu-west-1.on.aws/orders/7'],
-  ['ALB (Host and x-forwarded-proto)', () => albEvent({ path: '/orders/7' }), 'https://test-alb-1234567890.eu-west-1.elb.amazonaws.com/orders/7'],
-  ['ALB, multi-value headers', () => albEvent({ path: '/orders/7', multiValue: true }), 'https://test-alb-1234567890.eu-west-1.elb.amazonaws.com/orders/7'],
   ['REST REQUEST authorizer', () => authorizerRequestEvent({ path: '/orders/7' }), `${restHost}/prod/orders/7`],
   ['HTTP API 2.0 authorizer', () => httpAuthorizerEventV2({ path: '/orders/7' }), `${httpHost}/orders/7`],
   ['real REST mTLS fixture', () => loadFixture('rest-v1-mtls.json'), 'https://puhdx84jy9.execute-api.eu-west-1.amazonaws.com/prod/no-auth'],
+]
+
+/**
+ * ALB events: their only host is the client's own `Host` header, so the URL is `publicBaseUrl`
+ * (here `https://shop.example.com`) and the path.
+ */
+export const albEventsWithUrls: Array<[string, () => Record<string, any>, string]> = [
+  ['ALB', () => albEvent({ path: '/orders/7' }), 'https://shop.example.com/orders/7'],
+  ['ALB, multi-value headers', () => albEvent({ path: '/orders/7', multiValue: true }), 'https://shop.example.com/orders/7'],
 ]
 
 /** The HTTP method an event carries. */

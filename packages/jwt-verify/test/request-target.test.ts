@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { albEvent, createTestIssuer, httpApiEvent, restEvent, type TestIssuer } from '@middy-auth/testing'
-import { eventKindsWithUrls as cases, methodOf } from './event-urls.js'
+import { albEventsWithUrls, eventKindsWithUrls as cases, methodOf } from './event-urls.js'
 import { requestTarget } from '../src/request-target.js'
 import { proofKey, signProof, withHeaders, type ProofKey } from './dpop-support.js'
 import { outcome, protect } from './support.js'
@@ -18,6 +18,8 @@ describe('the request URL, rebuilt as the client saw it', () => {
 
   test('an event that does not say is undefined (then the proof is refused)', () => {
     expect(requestTarget({ type: 'TOKEN', authorizationToken: 'x', methodArn: 'arn' }, undefined)).toBeUndefined()
+    // ALB without publicBaseUrl: the client's Host header is no proof of which server it called.
+    expect(requestTarget(albEvent({ path: '/orders/7' }), undefined)).toBeUndefined()
     expect(requestTarget(withHeaders(albEvent({}), { host: 'a.example.com, b.example.com' }), undefined)).toBeUndefined()
     expect(requestTarget(null, undefined)).toBeUndefined()
   })
@@ -41,5 +43,20 @@ describe('a DPoP proof for that URL is accepted on every event kind', () => {
     expect((await send(url)).statusCode).toBe(200)
     expect(api.seen[0]?.confirmation?.jkt).toBe(key.jkt)
     expect(outcome(await send(`${url}/other`))).toEqual([401, 'invalid_dpop_proof'])
+  })
+
+  test.each(albEventsWithUrls)('%s, with publicBaseUrl (required on ALB)', async (_name, makeEvent, url) => {
+    const issuers = [{ issuer: iss.issuer, audience: 'orders', jwksUri: iss.jwksUri }]
+    const api = protect({ issuers, dpop: { boundTokens: 'required', publicBaseUrl: 'https://shop.example.com' } })
+    const token = await iss.sign({ sub: 'alice', cnf: { jkt: key.jkt } }, { audience: 'orders' })
+    const method = methodOf(makeEvent())
+    const send = async (proofUrl: string, api2 = api) =>
+      api2.invoke(withHeaders(makeEvent(), { Authorization: `DPoP ${token}`, DPoP: await signProof(key, { url: proofUrl, method, token }) }))
+    expect((await send(url)).statusCode).toBe(200)
+    // The host the client claims is not taken for the server's.
+    expect(outcome(await send('https://test-alb-1234567890.eu-west-1.elb.amazonaws.com/orders/7'))).toEqual([401, 'invalid_dpop_proof'])
+    // Without publicBaseUrl an ALB request's proof cannot be checked against a URL: refused.
+    const withoutBase = protect({ issuers, dpop: { boundTokens: 'required' } })
+    expect(outcome(await send(url, withoutBase))).toEqual([401, 'invalid_dpop_proof'])
   })
 })
