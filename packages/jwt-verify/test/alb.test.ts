@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { albEvent } from '@middy-auth/testing'
 import jwtVerify, { albIssuer, type AlbIssuerOptions } from '../src/index.js'
+import { loadFixture } from '../../../test/support/fixtures.js'
 import { outcome, protect } from './support.js'
 
 const REGION = 'us-east-1'
@@ -15,7 +15,7 @@ const IDP = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example'
 const NOW = 1_800_000_000
 
 /** The real event shape: an ALB with an OIDC action in front of the function. */
-const fixture = JSON.parse(readFileSync(new URL('../../../../shared/fixtures/aws-events/alb-oidc.json', import.meta.url), 'utf8')) as {
+const fixture = loadFixture('alb-oidc.json') as {
   headers: Record<string, string>
 }
 const albEventWith = (data: string) => ({ ...fixture, headers: { ...fixture.headers, 'x-amzn-oidc-data': data } })
