@@ -25,7 +25,7 @@ const now = () => Math.floor(Date.now() / 1000)
 
 /** The AWS docs' AppSync authorizer event, carrying `token` as the client sent it. */
 const docsEvent = (token: string) => {
-  const event = loadFixture('appsync-authorizer.json')
+  const event = loadFixture('authorizer-appsync.json')
   event.authorizationToken = token
   event.requestHeaders.authorization = token
   return event
@@ -188,6 +188,17 @@ describe('AppSync: deniedFields', () => {
     const api = authorizer({ deniedFields: () => 'Order.cost' as never }, [verify()])
     expect(responseOf(await api.invoke(appsyncAuthorizerEvent({ token: await sign({}) })))).toEqual({ isAuthorized: false, ttlOverride: 0 })
     expect(api.logs).toEqual([expect.objectContaining({ reason: 'unexpected_error' })])
+  })
+})
+
+describe("AppSync: the answer has the shape of the AWS docs' response", () => {
+  test('the same keys and value types as the docs\' example', async () => {
+    const docs = loadFixture<AppSyncAuthorizerResponse>('authorizer-response-appsync.json')
+    const api = authorizer({ ttlOverride: 300, deniedFields: () => ['Mutation.createEvent'] }, [verify()])
+    const ours = responseOf(await api.invoke(docsEvent(await sign({}))))
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(docs).sort())
+    for (const key of Object.keys(docs) as Array<keyof AppSyncAuthorizerResponse>) expect(typeof ours[key]).toBe(typeof docs[key])
+    expect(Array.isArray(ours.deniedFields)).toBe(true)
   })
 })
 

@@ -7,7 +7,7 @@ describe("AppSync's authorizer event: the token is read from authorizationToken"
   const read = compileTokenSource({ header: 'Authorization', scheme: 'Bearer' })
 
   test("the AWS docs' sample is an AppSync authorizer event, and its bare token is read", () => {
-    const event = loadFixture('appsync-authorizer.json')
+    const event = loadFixture('authorizer-appsync.json')
     expect(eventKind(event)).toBe('authorizer-appsync')
     expect(read(event)).toEqual({ kind: 'token', token: 'ExampleAUTHtoken123123123', presentedAs: 'bearer' })
   })

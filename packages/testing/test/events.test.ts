@@ -265,7 +265,7 @@ describe('websocketMessageEvent', () => {
 
 describe('appsyncAuthorizerEvent', () => {
   test('shape of the AWS docs sample; the token in authorizationToken and the authorization header', () => {
-    const real = fixture('appsync-authorizer')
+    const real = fixture('authorizer-appsync')
     const event = appsyncAuthorizerEvent({ token: 'Bearer abc' })
     expect(keysOf(event)).toEqual(keysOf(real))
     expect(keysOf(event.requestContext)).toEqual(keysOf(real.requestContext))
