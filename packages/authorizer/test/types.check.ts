@@ -6,6 +6,7 @@ import middy from '@middy/core'
 import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
+import { appsyncAuthorizerEvent } from '@middy-auth/testing'
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewayTokenAuthorizerEvent, AppSyncAuthorizerEvent } from 'aws-lambda'
 import authorizerResponse, {
   type AppSyncAuthorizerResponse,
@@ -63,6 +64,8 @@ export const appsync = middy<AppSyncAuthorizerEvent>()
   .use(jwtVerify({ issuers }))
   .use(rbac({ policy: { roles: { viewer: { allow: ['orders:read'] } } }, require: [] }))
   .use(authorizerResponse({ ttlOverride: 300, deniedFields: { 'Mutation.deleteOrder': { permissions: ['orders:delete'] }, 'Order.cost': { scopes: ['orders/audit'] } } }))
+// The testing kit's event is the aws-lambda type the handler takes.
+export const builtEvent: AppSyncAuthorizerEvent = appsyncAuthorizerEvent({ token: 'eyJ…', operationName: 'GetOrder' })
 const byFunction: DeniedFields = (auth) => (auth.roles.includes('admin') ? [] : ['Order.cost'])
 authorizerResponse({ deniedFields: byFunction })
 export const appsyncAnswer: AppSyncAuthorizerResponse = { isAuthorized: true, resolverContext: { sub: 'alice' }, deniedFields: ['Order.cost'], ttlOverride: 0 }
