@@ -1,12 +1,12 @@
 /**
- * What an authorizer is asked: which kind of authorizer event this is, and the ARN of the
+ * What an authorizer is asked: which kind of authorizer event this is (API Gateway's or AppSync's), and the ARN of the
  * request it decides on (`methodArn` on REST and WebSocket APIs and HTTP API payload 1.0,
  * `routeArn` on HTTP API payload 2.0).
  */
-import { asRecord } from '@middy-auth/core'
+import { asRecord, eventKind } from '@middy-auth/core'
 
 /** The authorizer events this package answers. */
-export type AuthorizerKind = 'rest-token' | 'rest-request' | 'http-v1' | 'http-v2' | 'websocket'
+export type AuthorizerKind = 'rest-token' | 'rest-request' | 'http-v1' | 'http-v2' | 'websocket' | 'appsync'
 
 /** An `execute-api` ARN, split: `<prefix>:<apiId>/<stage>/<tail>`. */
 export interface ArnTarget {
@@ -50,6 +50,8 @@ export const readAuthorizerEvent = (event: unknown): AuthorizerEvent | undefined
   const e = asRecord(event)
   if (!e) return undefined
   const base = { routeKey: undefined, identitySource: [] as string[] }
+  // AppSync's event has no ARN: its answer is not a policy.
+  if (eventKind(e) === 'authorizer-appsync') return { ...base, kind: 'appsync', target: undefined }
   if (e.type === 'TOKEN') return { ...base, kind: 'rest-token', target: parseArn(e.methodArn) }
   if (e.type !== 'REQUEST') return undefined
   if (e.version === '2.0') {

@@ -1,6 +1,7 @@
 import { AuthError, getAuth, isAuthError, notedCredential, requestSpecificChecks, type AuthContext } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import { appsyncTtl, type AppSyncAuthorizerResponse } from './appsync.js'
 import { buildContext } from './context.js'
 import { isHttpApi, readAuthorizerEvent, type ArnTarget, type AuthorizerEvent, type AuthorizerKind } from './event.js'
 import { compileOptions, packageName, type AuthorizerLogEntry, type AuthorizerLogReason, type AuthorizerResponseOptions } from './options.js'
@@ -76,6 +77,12 @@ const stageTails = (kind: AuthorizerKind): string[] => (kind === 'websocket' ? [
  *   cache, so an outage does not lock callers out for the cache's TTL.
  * - **Anything else** (a misconfiguration, a bug): a Deny, never an Allow, logged.
  *
+ * It also answers AppSync Lambda authorizers (the token in `authorizationToken`):
+ * `{ isAuthorized: true, resolverContext, deniedFields?, ttlOverride? }`, where `resolverContext`
+ * is the context below, `deniedFields` comes from the option of that name, and `ttlOverride` never
+ * reaches past the token's `exp`; every refusal is `{ isAuthorized: false }` (not cached for a
+ * missing or bad token), and keys that cannot be fetched are an error, which AppSync does not cache.
+ *
  * The context holds `principalId` (HTTP APIs), `source`, `iss`, `scopes` and `roles` (JSON
  * lists), and the `contextClaims`, flattened to strings, numbers and booleans, from which
  * `jwtVerify({ trustApiGateway: true })`, `oauthScope` and `rbac` in the target function rebuild
@@ -115,11 +122,12 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     return iamPolicy(principalId, [], target && event ? stageTails(event.kind).map((tail) => arnOf(target, tail)) : ['*'])
   }
 
-  const answer = (request: HookRequest): AuthorizerResult => {
+  const answer = (request: HookRequest): AuthorizerResult | AppSyncAuthorizerResponse => {
     const event = readAuthorizerEvent(request.event)
     if (!event) throw new AuthorizerFailure('not_an_authorizer_event', 'the event is not an API Gateway Lambda authorizer event (TOKEN or REQUEST)')
     const auth = getAuth(request)
     if (!auth) throw new AuthError('missing_token', { package: packageName, data: { reason: 'no_identity' } })
+    if (event.kind === 'appsync') return appsyncAllow(request, auth)
     const checks = requestSpecificChecks(request)
     if (checks.length > 0) {
       throw new AuthorizerFailure(
@@ -233,10 +241,52 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     return fitting(iamPolicy(auth.subject, arns([target.tail]), [], extras))
   }
 
-  const sizeOf = (response: AuthorizerResult): number => Buffer.byteLength(JSON.stringify(response))
+  /** AppSync: the Allow, with the fields this identity may not read and how long it may be cached. */
+  const appsyncAllow = (request: HookRequest, auth: AuthContext): AppSyncAuthorizerResponse => {
+    if (routes) {
+      throw new AuthorizerFailure('routes_on_appsync', `'routes' are API Gateway routes and AppSync has none: give per-field requirements to deniedFields`)
+    }
+    if (typeof auth.subject !== 'string' || auth.subject === '') throw new AuthorizerFailure('no_subject', 'the identity has no subject to be the principalId')
+    const response: AppSyncAuthorizerResponse = {
+      isAuthorized: true,
+      resolverContext: buildContext(auth, settings.contextClaims, settings.context?.(auth, request.event), true),
+    }
+    const denied = settings.deniedFields?.(auth)
+    if (denied?.permissionCheckMissing) {
+      log({ level: 'error', reason: 'no_permission_check', message: `deniedFields need permissions, and no middleware in front answers for them (the fields are denied): put rbac() in front of the authorizer` })
+    }
+    if (denied && denied.fields.length > 0) response.deniedFields = denied.fields
+    const ttl = appsyncCacheTtl(request, auth)
+    if (ttl !== undefined) response.ttlOverride = ttl
+    return fitting(response)
+  }
+
+  /**
+   * How long AppSync may cache an answer. It caches it under the `authorizationToken` and gives it
+   * for every later operation with that token: an answer that depended on this request (a check
+   * in front noted one) or on a credential other than `authorizationToken` is not cached.
+   */
+  const appsyncCacheTtl = (request: HookRequest, auth: AuthContext | undefined): number | undefined => {
+    if (requestSpecificChecks(request).length > 0) return 0
+    const credential = notedCredential(request)
+    const token = (request.event as { authorizationToken?: unknown }).authorizationToken
+    if (credential !== undefined && !(typeof token === 'string' && token.includes(credential))) {
+      log({ level: 'warn', reason: 'credential_not_in_identity_source', message: `the token was not read from authorizationToken, under which AppSync caches the answer: it is not cached (ttlOverride: 0)` })
+      return 0
+    }
+    return appsyncTtl(auth, settings.ttlOverride, Date.now())
+  }
+
+  /** AppSync: a refusal, cached only when it depends on the identity alone (a scope or a role it lacks). */
+  const appsyncDeny = (request: HookRequest, cacheable: boolean): AppSyncAuthorizerResponse => {
+    const ttl = cacheable ? appsyncCacheTtl(request, getAuth(request)) : 0
+    return ttl === undefined ? { isAuthorized: false } : { isAuthorized: false, ttlOverride: ttl }
+  }
+
+  const sizeOf = (response: AuthorizerResult | AppSyncAuthorizerResponse): number => Buffer.byteLength(JSON.stringify(response))
 
   /** The response as it is, unless it is larger than `maxResponseBytes`: a failure then (Deny, logged). */
-  const fitting = (response: AuthorizerResult): AuthorizerResult => {
+  const fitting = <R extends AuthorizerResult | AppSyncAuthorizerResponse>(response: R): R => {
     const bytes = sizeOf(response)
     if (bytes > settings.maxResponseBytes) {
       throw new AuthorizerFailure('response_too_large', `the response is ${bytes} bytes, more than maxResponseBytes (${settings.maxResponseBytes}): fewer contextClaims or context values`)
@@ -254,7 +304,15 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   const authorizerResponseOnError = (request: HookRequest): void => {
     const error = request.error
     const event = readAuthorizerEvent(request.event)
+    const appsync = event?.kind === 'appsync'
     if (isAuthError(error)) {
+      if (appsync && error.code !== 'temporarily_unavailable') {
+        // AppSync has no 401 and no 403: `isAuthorized: false` is its UnauthorizedException. A
+        // missing or bad token is not cached (it may be valid in a moment: `nbf`, a key being
+        // published); a scope or role the identity lacks is, as long as an Allow would be.
+        request.response = appsyncDeny(request, error.statusCode === 403)
+        return
+      }
       if (error.statusCode === 401 || error.statusCode === 400) {
         if (isSimple(event)) {
           request.response = { isAuthorized: false }
@@ -285,13 +343,14 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     } else {
       log({ level: 'error', reason: 'unexpected_error', message: 'the request failed and is denied', error })
     }
-    request.response = denyAll(request, event)
+    request.response = appsync ? appsyncDeny(request, false) : denyAll(request, event)
   }
 
   return { after: authorizerResponseAfter, onError: authorizerResponseOnError } as AuthorizerResponseMiddleware
 }
 
 export default authorizerResponse
+export type { AppSyncAuthorizerResponse, DeniedFields } from './appsync.js'
 export type { ContextValue } from './context.js'
 export type { AuthorizerLogEntry, AuthorizerLogReason, AuthorizerResponseOptions } from './options.js'
 export type { AuthorizerResult, IamPolicyResponse, PolicyStatement, SimpleResponse } from './responses.js'

@@ -1,4 +1,5 @@
 import type { AuthContext, RequestSpecificCheck, RouteMap } from '@middy-auth/core'
+import { compileDeniedFields, maxAppSyncTtl, type DeniedFields, type DeniedFieldsOf } from './appsync.js'
 import { reservedContextKeys, type ContextValue } from './context.js'
 import { compileRoutes, type CompiledRoutes, type RouteRequirement } from './routes.js'
 
@@ -18,8 +19,10 @@ export const configError = (message: string): TypeError =>
  * ```
  */
 export type AuthorizerLogReason =
-  /** The event is not an API Gateway Lambda authorizer event. */
+  /** The event is not an API Gateway or AppSync Lambda authorizer event. */
   | 'not_an_authorizer_event'
+  /** `routes` (API Gateway routes) on an AppSync event: AppSync's per-field rules are `deniedFields`. */
+  | 'routes_on_appsync'
   /** The event's `methodArn` / `routeArn` is missing or not an `execute-api` ARN. */
   | 'no_arn'
   /** A middleware in front decided for this request only (`oauthScope({ routes })`, …). */
@@ -33,7 +36,10 @@ export type AuthorizerLogReason =
    * same for several listed routes: the cached answer would be reused across them.
    */
   | 'route_key_not_separating'
-  /** The token the middlewares in front verified is not among the identity sources (HTTP API payload 2.0). */
+  /**
+   * The token the middlewares in front verified is not among the identity sources (HTTP API
+   * payload 2.0), or not AppSync's `authorizationToken` (the answer is then not cached: `ttlOverride: 0`).
+   */
   | 'credential_not_in_identity_source'
   /** `routes` does not list the request's route. */
   | 'route_not_listed'
@@ -119,6 +125,18 @@ export interface AuthorizerResponseOptions {
   maxResponseBytes?: number
   /** Where failures and narrowed policies are logged, or `false` for nowhere. Default `console.error`. */
   logger?: ((entry: AuthorizerLogEntry) => void) | false
+  /**
+   * AppSync only: how many seconds AppSync caches an answer for the token (0 to 3600; 0: not
+   * cached). Never past the token's `exp`: the answer's `ttlOverride` is at most `exp` − now.
+   * Default: none, and the API's `AuthorizerResultTtlInSeconds` applies (still capped at `exp`).
+   */
+  ttlOverride?: number
+  /**
+   * AppSync only: the fields the caller may not read (AppSync answers them with `null`), from the
+   * identity alone: a function of `context.auth`, or a map of fields (`Type.field` or a field's ARN)
+   * to what reading them requires (`{ scopes?, anyOf?, permissions? }` as in `routes`). Default: none.
+   */
+  deniedFields?: DeniedFields
 }
 
 /** The settings of one middleware instance, checked and compiled at cold start. */
@@ -129,10 +147,12 @@ export interface CompiledOptions {
   context: AuthorizerResponseOptions['context']
   usageIdentifierKey: AuthorizerResponseOptions['usageIdentifierKey']
   maxResponseBytes: number
+  ttlOverride: number | undefined
+  deniedFields: DeniedFieldsOf | undefined
   log: (entry: Omit<AuthorizerLogEntry, 'package'>) => void
 }
 
-const knownOptions = new Set(['format', 'routes', 'contextClaims', 'context', 'usageIdentifierKey', 'maxResponseBytes', 'logger'])
+const knownOptions = new Set(['format', 'routes', 'contextClaims', 'context', 'usageIdentifierKey', 'maxResponseBytes', 'logger', 'ttlOverride', 'deniedFields'])
 
 /** Default `contextClaims`: who, which client, until when. */
 export const defaultContextClaims: readonly string[] = Object.freeze(['sub', 'client_id', 'exp'])
@@ -166,6 +186,11 @@ export const compileOptions = (options: AuthorizerResponseOptions = {}): Compile
   const maxResponseBytes = options.maxResponseBytes ?? 8192
   if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 512) throw configError(`'maxResponseBytes' must be a whole number of bytes, 512 or more`)
 
+  const ttlOverride = options.ttlOverride
+  if (ttlOverride !== undefined && (!Number.isInteger(ttlOverride) || ttlOverride < 0 || ttlOverride > maxAppSyncTtl)) {
+    throw configError(`'ttlOverride' must be a whole number of seconds from 0 to ${maxAppSyncTtl} (AppSync's longest cache)`)
+  }
+
   const logger = options.logger === undefined ? console.error : options.logger
   if (logger !== false && typeof logger !== 'function') throw configError(`'logger' must be a function of the log entry, or false`)
 
@@ -176,6 +201,8 @@ export const compileOptions = (options: AuthorizerResponseOptions = {}): Compile
     context: optionalFunction(options.context, 'context', 'a function (auth, event) returning more context values'),
     usageIdentifierKey: optionalFunction(options.usageIdentifierKey, 'usageIdentifierKey', 'a function (auth, event) returning the API key'),
     maxResponseBytes,
+    ttlOverride,
+    deniedFields: compileDeniedFields(options.deniedFields, configError),
     log:
       logger === false
         ? () => undefined

@@ -60,8 +60,9 @@ export interface SimpleResponse {
 }
 
 /**
- * What `authorizerResponse()` makes the function return (it throws `Error('Unauthorized')`
- * for a 401, and another `Error` when keys cannot be fetched).
+ * What `authorizerResponse()` makes an API Gateway authorizer return (it throws
+ * `Error('Unauthorized')` for a 401, and another `Error` when keys cannot be fetched). An AppSync
+ * authorizer returns an `AppSyncAuthorizerResponse`.
  *
  * @example
  * ```ts

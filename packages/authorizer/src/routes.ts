@@ -147,7 +147,14 @@ const excessOf = (method: string, segments: ReadonlyArray<string | typeof SEGMEN
   return variants
 }
 
-const readRequirement = (value: unknown, at: string, fail: (message: string) => TypeError) => {
+/** A requirement, checked and compiled. */
+export interface CompiledRequirement {
+  scopes: ScopeCheck | undefined
+  permissions: readonly string[]
+}
+
+/** Checks and compiles one requirement (`at` names it in the `TypeError`). */
+export const readRequirement = (value: unknown, at: string, fail: (message: string) => TypeError): CompiledRequirement => {
   if (!isRecord(value)) throw fail(`${at} must be an object { scopes?, anyOf?, permissions? } ({} needs only an identity)`)
   for (const field of Object.keys(value)) {
     if (field !== 'scopes' && field !== 'anyOf' && field !== 'permissions') throw fail(`${at}: unknown field '${field}' (scopes, anyOf, permissions)`)
@@ -167,6 +174,20 @@ const readRequirement = (value: unknown, at: string, fail: (message: string) => 
     permissions = [...new Set(value.permissions as string[])]
   }
   return { scopes: scopes.length > 0 || anyOf ? compileScopeCheck(scopes, anyOf) : undefined, permissions }
+}
+
+/**
+ * Whether the identity meets a requirement: `true`, `false`, or `undefined` when a permission
+ * could not be asked (no `rbac()` in front), which is not met either.
+ */
+export const meetsRequirement = (requirement: CompiledRequirement, auth: AuthContext): boolean | undefined => {
+  const held = Array.isArray(auth.scopes) ? auth.scopes : []
+  if (requirement.scopes && !scopesSatisfy(requirement.scopes, held)) return false
+  for (const permission of requirement.permissions) {
+    const holds = holdsPermission(auth, permission)
+    if (holds !== true) return holds === undefined ? undefined : false
+  }
+  return true
 }
 
 /** What one route's patterns reach. */
@@ -293,15 +314,10 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
 
   const satisfied: CompiledRoutes['satisfied'] = (auth) => {
     let permissionCheckMissing = false
-    const held = Array.isArray(auth.scopes) ? auth.scopes : []
     const result = compiled.map((route) => {
-      if (route.scopes && !scopesSatisfy(route.scopes, held)) return false
-      for (const permission of route.permissions) {
-        const holds = holdsPermission(auth, permission)
-        if (holds === undefined) permissionCheckMissing = true
-        if (holds !== true) return false
-      }
-      return true
+      const met = meetsRequirement(route, auth)
+      if (met === undefined) permissionCheckMissing = true
+      return met === true
     })
     return { satisfied: result, permissionCheckMissing }
   }

@@ -24,6 +24,8 @@ const optionSchema = {
     usageIdentifierKey: { instanceof: 'Function' },
     maxResponseBytes: { type: 'integer', minimum: 512 },
     logger: { oneOf: [{ instanceof: 'Function' }, { const: false }] },
+    ttlOverride: { type: 'integer', minimum: 0, maximum: 3600 },
+    deniedFields: { oneOf: [{ instanceof: 'Function' }, { type: 'object', additionalProperties: requirement }] },
   },
   additionalProperties: false,
 } as const

@@ -52,6 +52,21 @@ describe('configuration that can never work: a TypeError at cold start', () => {
     refused({ usageIdentifierKey: 'key' }, /'usageIdentifierKey' must be a function/)
   })
 
+  test('AppSync options', () => {
+    refused({ ttlOverride: 3601 }, /'ttlOverride' must be a whole number of seconds from 0 to 3600/)
+    refused({ ttlOverride: -1 }, /'ttlOverride' must be a whole number of seconds/)
+    refused({ ttlOverride: 1.5 }, /'ttlOverride' must be a whole number of seconds/)
+    refused({ ttlOverride: '300' }, /'ttlOverride' must be a whole number of seconds/)
+    refused({ deniedFields: ['Order.cost'] }, /'deniedFields' must be a function \(auth\) => fields, or a map of fields/)
+    refused({ deniedFields: {} }, /'deniedFields' must be a function/)
+    refused({ deniedFields: { 'Order cost': {} } }, /deniedFields: "Order cost" is not a field/)
+    refused({ deniedFields: { 'Order.cost': { scopes: [] } } }, /deniedFields\['Order.cost'\]\.scopes is empty/)
+    refused({ deniedFields: { 'Order.cost': { permissions: ['orders:*'] } } }, /deniedFields\['Order.cost'\]\.permissions\[0\] "orders:\*" is not a concrete permission/)
+    expect(() => authorizerResponse({ ttlOverride: 0, deniedFields: { 'Order.cost': { anyOf: ['a', 'b'] } } })).not.toThrow()
+    expect(authorizerResponseValidateOptions({ ttlOverride: 300, deniedFields: { 'Order.cost': { scopes: ['a'] } } })).toBeDefined()
+    expect(() => authorizerResponseValidateOptions({ ttlOverride: 7200 })).toThrow()
+  })
+
   test('routes', () => {
     refused({ routes: [] }, /'routes' must be an object keyed by "METHOD \/path"/)
     refused({ routes: {} }, /'routes' lists no route/)

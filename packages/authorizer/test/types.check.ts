@@ -6,8 +6,11 @@ import middy from '@middy/core'
 import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewayTokenAuthorizerEvent } from 'aws-lambda'
+import { appsyncAuthorizerEvent } from '@middy-auth/testing'
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewayTokenAuthorizerEvent, AppSyncAuthorizerEvent } from 'aws-lambda'
 import authorizerResponse, {
+  type AppSyncAuthorizerResponse,
+  type DeniedFields,
   type AuthorizerLogEntry,
   type AuthorizerResponseMiddleware,
   type AuthorizerResponseOptions,
@@ -55,3 +58,22 @@ authorizerResponse({ routes: { 'GET /orders': ['orders/read'] } })
 authorizerResponse({ context: () => ({ tags: ['a'] }) })
 // @ts-expect-error an unknown option
 authorizerResponse({ cacheTtl: 300 })
+
+// AppSync: the same middlewares, answering AppSync's Lambda authorizer.
+export const appsync = middy<AppSyncAuthorizerEvent>()
+  .use(jwtVerify({ issuers }))
+  .use(rbac({ policy: { roles: { viewer: { allow: ['orders:read'] } } }, require: [] }))
+  .use(authorizerResponse({ ttlOverride: 300, deniedFields: { 'Mutation.deleteOrder': { permissions: ['orders:delete'] }, 'Order.cost': { scopes: ['orders/audit'] } } }))
+// The testing kit's event is the aws-lambda type the handler takes.
+export const builtEvent: AppSyncAuthorizerEvent = appsyncAuthorizerEvent({ token: 'eyJ…', operationName: 'GetOrder' })
+const byFunction: DeniedFields = (auth) => (auth.roles.includes('admin') ? [] : ['Order.cost'])
+authorizerResponse({ deniedFields: byFunction })
+export const appsyncAnswer: AppSyncAuthorizerResponse = { isAuthorized: true, resolverContext: { sub: 'alice' }, deniedFields: ['Order.cost'], ttlOverride: 0 }
+// @ts-expect-error ttlOverride is a number of seconds
+authorizerResponse({ ttlOverride: '300' })
+// @ts-expect-error deniedFields returns field names
+authorizerResponse({ deniedFields: () => [1] })
+// @ts-expect-error a field's requirement is an object
+authorizerResponse({ deniedFields: { 'Order.cost': ['orders/audit'] } })
+// @ts-expect-error resolverContext values are flat
+export const nested: AppSyncAuthorizerResponse = { isAuthorized: true, resolverContext: { tenant: { id: 'acme' } } }

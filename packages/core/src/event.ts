@@ -1,7 +1,7 @@
 /**
  * Readers of what a request carries, for every event kind Lambda gives an HTTP function:
  * API Gateway REST (1.0) and HTTP API (2.0), function URLs, ALB (single and multi-value
- * headers), WebSocket `$connect`, and the Lambda authorizer events. They never throw on a
+ * headers), WebSocket `$connect`, and the Lambda authorizer events (API Gateway's and AppSync's). They never throw on a
  * missing or `null` field: the console's test invocations send `headers: null`.
  */
 import { asRecord } from './record.js'
@@ -23,6 +23,7 @@ export type EventKind =
   | 'authorizer-token'
   | 'authorizer-request'
   | 'authorizer-http-v2'
+  | 'authorizer-appsync'
   | 'unknown'
 
 /**
@@ -51,6 +52,11 @@ export const eventKind = (event: AnyEvent): EventKind => {
   const requestContext = asRecord(e.requestContext)
   if (e.type === 'TOKEN' && typeof e.authorizationToken === 'string') return 'authorizer-token'
   if (e.type === 'REQUEST') return e.version === '2.0' ? 'authorizer-http-v2' : 'authorizer-request'
+  // AppSync's Lambda authorizer event has no `type`: the GraphQL document in
+  // `requestContext.queryString` and the API id tell it from every API Gateway event.
+  if (typeof e.authorizationToken === 'string' && typeof requestContext?.apiId === 'string' && typeof requestContext.queryString === 'string') {
+    return 'authorizer-appsync'
+  }
   if (asRecord(requestContext?.elb)) return 'alb'
   if (typeof requestContext?.connectionId === 'string' || typeof requestContext?.eventType === 'string') return 'websocket'
   if (e.version === '2.0' && asRecord(requestContext?.http)) {

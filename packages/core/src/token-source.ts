@@ -93,12 +93,16 @@ const fromRawValue = (value: string | undefined): TokenLookup => {
  */
 export const looksLikeSeveralTokens = (value: string): boolean => /[\s,]/.test(value)
 
+/** One word, and not the scheme alone (which is an empty token). */
+const isBareToken = (trimmed: string, scheme: string): boolean => !/\s/.test(trimmed) && trimmed.toLowerCase() !== scheme
+
 const fromValues = (values: string[]): TokenLookup =>
   values.length > 1 ? malformed('multiple') : fromRawValue(values[0])
 
 /**
- * Compiles a {@link TokenSource}. REST TOKEN authorizer events carry the header's value in
- * `authorizationToken`; it is read there when the source is the `Authorization` header. With
+ * Compiles a {@link TokenSource}. REST TOKEN and AppSync authorizer events carry the header's
+ * value in `authorizationToken`; it is read there when the source is the `Authorization` header
+ * (on AppSync, a value of one word is the token itself, with or without the scheme). With
  * `acceptDpop`, the `DPoP` scheme (RFC 9449 §7.1) is read as well as the configured one.
  *
  * @example
@@ -134,12 +138,21 @@ export const compileTokenSource = (source: TokenSource, acceptDpop = false): Rea
   const header = source.header
   const scheme = source.scheme === undefined ? 'bearer' : source.scheme?.toLowerCase() ?? null
   const isAuthorization = header.toLowerCase() === 'authorization'
-  const read = (event: AnyEvent): string | undefined =>
-    isAuthorization && eventKind(event) === 'authorizer-token'
+  const read = (event: AnyEvent): string | undefined => {
+    const kind = isAuthorization ? eventKind(event) : undefined
+    return kind === 'authorizer-token' || kind === 'authorizer-appsync'
       ? ((event as { authorizationToken?: string }).authorizationToken)
       : getHeader(event, header)
+  }
   if (scheme === null) return (event) => fromRawValue(read(event))
-  return (event) => fromSchemeValue(read(event), scheme, acceptDpop)
+  return (event) => {
+    const value = read(event)
+    // AppSync clients send the token in `Authorization` bare (as AppSync's own Cognito and OIDC
+    // modes want it) or after the scheme: one word other than the scheme is the token, anything
+    // else is read as `<scheme> <token>`, so another scheme is still "no credentials".
+    if (value !== undefined && isBareToken(value.trim(), scheme) && eventKind(event) === 'authorizer-appsync') return fromRawValue(value)
+    return fromSchemeValue(value, scheme, acceptDpop)
+  }
 }
 
 /**

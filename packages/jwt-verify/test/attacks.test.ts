@@ -800,7 +800,8 @@ const requestFixtures = readdirSync(fixturesDir).filter((name) => name.endsWith(
 /** Puts the Authorization value into a fixture, where its event kind carries it. */
 const withAuthorization = (name: string, value: string): Record<string, any> => {
   const event = JSON.parse(readFileSync(new URL(name, fixturesDir), 'utf8')) as Record<string, any>
-  if (event.type === 'TOKEN') {
+  // REST TOKEN and AppSync authorizer events (AppSync's has no `type`) carry it in authorizationToken.
+  if (event.type === 'TOKEN' || (event.type === undefined && typeof event.authorizationToken === 'string')) {
     event.authorizationToken = value
     return event
   }

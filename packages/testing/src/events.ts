@@ -23,11 +23,15 @@ export type {
 } from './events/rest.js'
 export { albEvent } from './events/alb.js'
 export type { AlbEventOptions } from './events/alb.js'
-export { websocketAuthorizerEvent, websocketConnectEvent } from './events/websocket.js'
+export { websocketAuthorizerEvent, websocketConnectEvent, websocketMessageEvent } from './events/websocket.js'
 export type {
   WebSocketAuthorizerEvent,
   WebSocketAuthorizerEventOptions,
   WebSocketConnectEvent,
   WebSocketConnectEventOptions,
+  WebSocketMessageEvent,
+  WebSocketMessageEventOptions,
   WebSocketRequestContext,
 } from './events/websocket.js'
+export { appsyncAuthorizerEvent } from './events/appsync.js'
+export type { AppSyncAuthorizerEvent, AppSyncAuthorizerEventOptions } from './events/appsync.js'

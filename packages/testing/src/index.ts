@@ -6,6 +6,7 @@ export { createTestIssuer } from './issuer.js'
 export type { TestIssuer, TestIssuerFailure, TestIssuerOptions, TestIssuerRequests } from './issuer.js'
 export {
   albEvent,
+  appsyncAuthorizerEvent,
   authorizerRequestEvent,
   authorizerTokenEvent,
   functionUrlEvent,
@@ -15,9 +16,12 @@ export {
   restEvent,
   websocketAuthorizerEvent,
   websocketConnectEvent,
+  websocketMessageEvent,
 } from './events.js'
 export type {
   AlbEventOptions,
+  AppSyncAuthorizerEvent,
+  AppSyncAuthorizerEventOptions,
   AuthorizerRequestEventOptions,
   AuthorizerTokenEventOptions,
   ClientCertOption,
@@ -38,6 +42,8 @@ export type {
   WebSocketAuthorizerEventOptions,
   WebSocketConnectEvent,
   WebSocketConnectEventOptions,
+  WebSocketMessageEvent,
+  WebSocketMessageEventOptions,
   WebSocketRequestContext,
 } from './events.js'
 export { lambdaContext } from './context.js'

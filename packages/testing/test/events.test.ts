@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import {
   albEvent,
+  appsyncAuthorizerEvent,
   authorizerRequestEvent,
   authorizerTokenEvent,
   functionUrlEvent,
@@ -11,6 +12,7 @@ import {
   restEvent,
   websocketAuthorizerEvent,
   websocketConnectEvent,
+  websocketMessageEvent,
 } from '../src/index.js'
 
 type Json = Record<string, unknown>
@@ -242,6 +244,42 @@ describe('websocketConnectEvent', () => {
     expect(event.multiValueHeaders.Authorization).toEqual(['Bearer t'])
     expect(event.headers.Cookie).toBe('s=1')
     expect(event.requestContext.authorizer).toEqual({ principalId: 'alice', integrationLatency: 0, level: '3' })
+  })
+})
+
+describe('websocketMessageEvent', () => {
+  test("the connection's fields as in the $connect capture, with a MESSAGE's own, and no headers", () => {
+    const event = websocketMessageEvent({ routeKey: 'sendMessage', body: '{"action":"sendMessage"}' })
+    expect(keysOf(event)).toEqual(['body', 'isBase64Encoded', 'requestContext'])
+    expect(keysOf(event.requestContext)).toEqual([...keysOf(fixture('websocket-connect').requestContext), 'messageId'].sort())
+    expect(event.requestContext).toMatchObject({ routeKey: 'sendMessage', eventType: 'MESSAGE', messageDirection: 'IN', stage: 'prod' })
+    expect(event.body).toBe('{"action":"sendMessage"}')
+    expect(websocketMessageEvent().requestContext.routeKey).toBe('$default')
+  })
+
+  test("the $connect authorizer's context, stringified as on every message route", () => {
+    const event = websocketMessageEvent({ authorizer: { principalId: 'alice', level: 3 } })
+    expect(event.requestContext.authorizer).toEqual({ principalId: 'alice', integrationLatency: 0, level: '3' })
+  })
+})
+
+describe('appsyncAuthorizerEvent', () => {
+  test('shape of the AWS docs sample; the token in authorizationToken and the authorization header', () => {
+    const real = fixture('authorizer-appsync')
+    const event = appsyncAuthorizerEvent({ token: 'Bearer abc' })
+    expect(keysOf(event)).toEqual(keysOf(real))
+    expect(keysOf(event.requestContext)).toEqual(keysOf(real.requestContext))
+    expect(event.authorizationToken).toBe('Bearer abc')
+    expect(event.requestHeaders.authorization).toBe('Bearer abc')
+    expect(event.requestContext).toMatchObject({ operationName: 'MyQuery', accountId: '123456789012', variables: {} })
+    expect(event.requestContext.queryString).toContain('query MyQuery')
+  })
+
+  test('operation, document, variables and headers as given', () => {
+    const event = appsyncAuthorizerEvent({ operationName: 'Del', queryString: 'mutation Del { x }', variables: { id: 1 }, requestHeaders: { 'x-a': 'b' } })
+    expect(event.requestContext).toMatchObject({ operationName: 'Del', queryString: 'mutation Del { x }', variables: { id: 1 } })
+    expect(event.requestHeaders).toEqual({ 'x-a': 'b' })
+    expect(appsyncAuthorizerEvent().authorizationToken).toBe('')
   })
 })
 

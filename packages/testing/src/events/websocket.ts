@@ -203,3 +203,75 @@ export function websocketAuthorizerEvent(options: WebSocketAuthorizerEventOption
     body: null,
   }
 }
+
+/**
+ * Options of {@link websocketMessageEvent}. Headers, cookies and the query do not apply: a
+ * message carries none (they were the `$connect` request's).
+ *
+ * @example
+ * ```ts
+ * const options: WebSocketMessageEventOptions = { routeKey: 'sendMessage', body: '{"action":"sendMessage"}' }
+ * ```
+ */
+export interface WebSocketMessageEventOptions extends Pick<EventOptions, 'sourceIp' | 'region' | 'apiId' | 'stage' | 'requestContext' | 'isBase64Encoded'> {
+  /** The route the message was routed to. Default `'$default'`. */
+  routeKey?: string
+  /** The message. Default `'{}'`. */
+  body?: string
+  /** The connection id. Default: random. */
+  connectionId?: string
+  /**
+   * `requestContext.authorizer`: what the `$connect` authorizer answered, which API Gateway gives
+   * every message of the connection (context values as strings). Default: absent.
+   */
+  authorizer?: LambdaAuthorizerOption
+}
+
+/**
+ * A WebSocket API message event (a route other than `$connect` and `$disconnect`; `@types/aws-lambda`
+ * has no type for it).
+ *
+ * @example
+ * ```ts
+ * const event: WebSocketMessageEvent = websocketMessageEvent({ routeKey: 'sendMessage' })
+ * event.requestContext.eventType // 'MESSAGE'
+ * ```
+ */
+export interface WebSocketMessageEvent {
+  requestContext: Omit<WebSocketRequestContext, 'routeKey' | 'eventType'> & {
+    routeKey: string
+    eventType: 'MESSAGE'
+    messageId: string
+    authorizer?: Record<string, string | number | null>
+  }
+  body: string
+  isBase64Encoded: boolean
+}
+
+/**
+ * A WebSocket API message event, shaped like the `$connect` capture with `eventType: 'MESSAGE'`,
+ * a `messageId` and the message in `body`. With `authorizer`, `requestContext.authorizer` holds
+ * what the `$connect` authorizer allowed the connection with, as on every message route.
+ *
+ * @param options - see {@link WebSocketMessageEventOptions}.
+ *
+ * @example
+ * ```ts
+ * import { websocketMessageEvent } from '@middy-auth/testing'
+ *
+ * const event = websocketMessageEvent({ routeKey: 'sendMessage', authorizer: { principalId: 'alice', roles: '["editor"]' } })
+ * event.requestContext.authorizer?.principalId // 'alice'
+ * ```
+ */
+export function websocketMessageEvent(options: WebSocketMessageEventOptions = {}): WebSocketMessageEvent {
+  const { requestContext } = websocketParts({ ...options })
+  // Every field of the connection but those of `$connect` itself.
+  const { routeKey: _routeKey, eventType: _eventType, ...rest } = requestContext
+  const context: Record<string, unknown> = { routeKey: options.routeKey ?? '$default', messageId: shortId(), eventType: 'MESSAGE', ...rest }
+  if (options.authorizer !== undefined) context.authorizer = lambdaAuthorizer(options.authorizer)
+  return {
+    requestContext: { ...context, ...options.requestContext } as WebSocketMessageEvent['requestContext'],
+    body: options.body ?? '{}',
+    isBase64Encoded: options.isBase64Encoded ?? false,
+  }
+}
