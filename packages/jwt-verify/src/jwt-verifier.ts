@@ -43,13 +43,20 @@ export interface CompiledJwtVerifier {
  */
 export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifier & { verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> } => {
   const settings = compileOptions(options)
-  const { realm, credentialsRequired, trustApiGateway, clock } = settings
+  const { realm, credentialsRequired, trustApiGateway, clock, resourceMetadata } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
   const readToken = compileTokenSource(settings.tokenSource, dpop !== undefined)
   const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
 
   const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: string, description?: string) =>
-    new AuthError(code, { package: packageName, realm, data: { reason }, ...(description ? { description } : {}), ...(dpop ? { dpop } : {}) })
+    new AuthError(code, {
+      package: packageName,
+      realm,
+      data: { reason },
+      ...(description ? { description } : {}),
+      ...(dpop ? { dpop } : {}),
+      ...(resourceMetadata !== undefined ? { resourceMetadata } : {}),
+    })
 
   const toAuthError = (error: unknown): AuthError => {
     if (error instanceof TokenRejection) {

@@ -1,4 +1,4 @@
-import { isChallengeSafe, isRecord, tokenSourceProblem } from '@middy-auth/core'
+import { isChallengeSafe, isRecord, resourceMetadataProblem, tokenSourceProblem } from '@middy-auth/core'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
@@ -41,6 +41,12 @@ interface CommonOptions {
   credentialsRequired?: boolean
   /** The `realm` of the `WWW-Authenticate` challenge. Default `'api'`. */
   realm?: string
+  /**
+   * The URL of this API's protected resource metadata (RFC 9728), added to every `Bearer`
+   * challenge as `resource_metadata="…"` so clients (MCP clients, agents) find the
+   * authorization server. Serve the document with `protectedResourceMetadata()`. Default: none.
+   */
+  resourceMetadata?: string
   /** The verified-token cache; `false` turns it off. Default `{ maxEntries: 1000 }`. */
   cache?: { maxEntries: number } | false
   /** JWKS fetching. */
@@ -102,13 +108,15 @@ export interface CompiledOptions {
   credentialsRequired: boolean
   trustApiGateway: boolean
   realm: string
+  /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
+  resourceMetadata: string | undefined
   cacheMaxEntries: number
   clock: () => number
   /** Every algorithm a DPoP proof may use under some issuer entry, for the challenge's `algs`; empty without DPoP. */
   dpopAlgorithms: Algorithm[]
 }
 
-const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'cache', 'jwks', 'clock', 'dpop', 'mtls'])
+const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'resourceMetadata', 'cache', 'jwks', 'clock', 'dpop', 'mtls'])
 const knownIssuerFields = new Set([
   'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
   'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'claimsCacheTtl', 'dpop', 'mtls', 'keys', 'secret',
@@ -134,6 +142,9 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   if (typeof credentialsRequired !== 'boolean') throw configError(`'credentialsRequired' must be a boolean`)
   const realm = options.realm ?? 'api'
   if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+  const resourceMetadata = options.resourceMetadata
+  const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
+  if (metadataProblem !== undefined) throw configError(metadataProblem)
   const cache = options.cache ?? { maxEntries: 1000 }
   if (cache !== false && !isRecord(cache)) throw configError(`'cache' must be { maxEntries } or false`)
   const cacheMaxEntries = cache === false ? 0 : Math.floor(positive(cache.maxEntries, 'cache.maxEntries', 1000, true))
@@ -174,7 +185,7 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   if (dpopAlgorithms.length > 0 && !acceptsDpopScheme(tokenSource)) {
     throw configError(`'dpop' needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
   }
-  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, cacheMaxEntries, clock, dpopAlgorithms }
+  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, resourceMetadata, cacheMaxEntries, clock, dpopAlgorithms }
 }
 
 /** DPoP tokens come as `Authorization: DPoP <token>` (RFC 9449 §7.1), next to `Bearer`. */

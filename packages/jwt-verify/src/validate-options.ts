@@ -33,6 +33,7 @@ const optionSchema = {
     credentialsRequired: { type: 'boolean' },
     trustApiGateway: { type: 'boolean' },
     realm: { type: 'string' },
+    resourceMetadata: { type: 'string' },
     cache: { oneOf: [{ type: 'object' }, { const: false }] },
     jwks: { type: 'object' },
     clock: { instanceof: 'Function' },
