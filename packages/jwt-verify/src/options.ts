@@ -5,6 +5,7 @@ import { normalizeTyp } from './claims-check.js'
 import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
+import { compileOpaqueTokens, type OpaqueTokenVerifier } from './opaque-tokens.js'
 import { createRemoteKeyResolver } from './remote-key-resolver.js'
 import { createMemoryReplayStore, type ReplayStore } from './replay-store.js'
 import { compileDpop, compileMtls, type DpopOptions, type MtlsOptions } from './sender-binding-options.js'
@@ -57,6 +58,13 @@ interface CommonOptions {
   dpop?: DpopOptions
   /** mTLS-bound tokens (RFC 8705), for every issuer entry that sets no `mtls` of its own. Default: off. */
   mtls?: MtlsOptions
+  /**
+   * Where tokens that are not JWTs go (opaque access tokens), such as
+   * `createIntrospectionVerifier({ … })` of `@middy-auth/token-introspection`; a JWT never goes
+   * there, and an opaque token never reaches the JWT checks. Default: none (an opaque token is
+   * `invalid_token`).
+   */
+  opaqueTokens?: OpaqueTokenVerifier
 }
 
 /**
@@ -114,9 +122,11 @@ export interface CompiledOptions {
   clock: () => number
   /** Every algorithm a DPoP proof may use under some issuer entry, for the challenge's `algs`; empty without DPoP. */
   dpopAlgorithms: Algorithm[]
+  /** The verifier of tokens that are not JWTs; `undefined` without the option. */
+  opaqueTokens: OpaqueTokenVerifier | undefined
 }
 
-const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'resourceMetadata', 'cache', 'jwks', 'clock', 'dpop', 'mtls'])
+const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'resourceMetadata', 'cache', 'jwks', 'clock', 'dpop', 'mtls', 'opaqueTokens'])
 const knownIssuerFields = new Set([
   'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
   'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'claimsCacheTtl', 'dpop', 'mtls', 'keys', 'secret',
@@ -145,6 +155,7 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   const resourceMetadata = options.resourceMetadata
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
   if (metadataProblem !== undefined) throw configError(metadataProblem)
+  const opaqueTokens = compileOpaqueTokens(options.opaqueTokens, configError)
   const cache = options.cache ?? { maxEntries: 1000 }
   if (cache !== false && !isRecord(cache)) throw configError(`'cache' must be { maxEntries } or false`)
   const cacheMaxEntries = cache === false ? 0 : Math.floor(positive(cache.maxEntries, 'cache.maxEntries', 1000, true))
@@ -185,7 +196,7 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   if (dpopAlgorithms.length > 0 && !acceptsDpopScheme(tokenSource)) {
     throw configError(`'dpop' needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
   }
-  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, resourceMetadata, cacheMaxEntries, clock, dpopAlgorithms }
+  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, resourceMetadata, cacheMaxEntries, clock, dpopAlgorithms, opaqueTokens }
 }
 
 /** DPoP tokens come as `Authorization: DPoP <token>` (RFC 9449 §7.1), next to `Bearer`. */

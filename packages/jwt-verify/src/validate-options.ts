@@ -39,6 +39,7 @@ const optionSchema = {
     clock: { instanceof: 'Function' },
     dpop: { type: 'object' },
     mtls: { type: 'object' },
+    opaqueTokens: { type: 'object' },
   },
   additionalProperties: false,
 } as const
