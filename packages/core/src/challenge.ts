@@ -103,9 +103,12 @@ export const dpopChallenge = ({ algs, error }: DpopChallenge): string => {
  */
 export const isDpopNonceSafe = (value: string): boolean => isChallengeSafe(value) && !value.includes(' ')
 
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
 /**
  * What is wrong with a `resourceMetadata` option (RFC 9728 §5.1), or `undefined` when it can be
- * sent in every `Bearer` challenge: an absolute `https:` URL (or `http:` for tests), without a
+ * sent in every `Bearer` challenge: an absolute `https:` URL (`http:` only on a loopback host,
+ * for tests: a client must not learn its authorization server over plain HTTP), without a
  * fragment, and challenge-safe ({@link isChallengeSafe}) as it is, since a URL cannot be cleaned.
  * The middlewares that take the option turn a problem into a `TypeError` at cold start.
  *
@@ -116,7 +119,7 @@ export const isDpopNonceSafe = (value: string): boolean => isChallengeSafe(value
  * ```
  */
 export const resourceMetadataProblem = (value: unknown): string | undefined => {
-  const problem = `'resourceMetadata' must be the absolute https URL of the protected resource metadata, in printable ASCII without '"' or '\\' (such as 'https://api.example.com/.well-known/oauth-protected-resource')`
+  const problem = `'resourceMetadata' must be the absolute https URL of the protected resource metadata, in printable ASCII without '"' or '\\' (http only on loopback; such as 'https://api.example.com/.well-known/oauth-protected-resource')`
   if (typeof value !== 'string' || !isChallengeSafe(value) || value.includes(' ')) return problem
   let url: URL
   try {
@@ -124,6 +127,7 @@ export const resourceMetadataProblem = (value: unknown): string | undefined => {
   } catch {
     return problem
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hash !== '' || value.includes('#')) return problem
+  const loopback = url.protocol === 'http:' && loopbackHosts.has(url.hostname)
+  if ((url.protocol !== 'https:' && !loopback) || url.hash !== '' || value.includes('#')) return problem
   return undefined
 }

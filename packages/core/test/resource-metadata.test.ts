@@ -23,9 +23,10 @@ describe('resource_metadata (RFC 9728 §5.1)', () => {
     expect(bearerChallenge({ realm: 'api', resourceMetadata: 'https://a.example.com/\r\nx' })).toBe('Bearer realm="api"')
   })
 
-  test('resourceMetadataProblem accepts absolute http(s) URLs only', () => {
+  test('resourceMetadataProblem accepts absolute https URLs, and http on loopback only', () => {
     expect(resourceMetadataProblem(url)).toBeUndefined()
-    for (const bad of ['', 'relative', 'javascript:alert(1)', `${url}#x`, `${url} x`, 'https://a.example.com/"', undefined, 1]) {
+    expect(resourceMetadataProblem('http://127.0.0.1:3000/.well-known/oauth-protected-resource')).toBeUndefined()
+    for (const bad of ['', 'relative', 'javascript:alert(1)', 'http://api.example.com/.well-known/oauth-protected-resource', `${url}#x`, `${url} x`, 'https://a.example.com/"', undefined, 1]) {
       expect(resourceMetadataProblem(bad)).toContain(`'resourceMetadata'`)
     }
   })

@@ -34,6 +34,7 @@ describe('resourceMetadata', () => {
     ['non-ASCII', 'https://api.example.com/é'],
     ['a relative path', '/.well-known/oauth-protected-resource'],
     ['another scheme', 'ftp://api.example.com/x'],
+    ['plain http off loopback', 'http://api.example.com/.well-known/oauth-protected-resource'],
     ['a fragment', 'https://api.example.com/x#y'],
     ['an empty string', ''],
     ['a number', 42],
