@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --skip=bundle,jwks,cold,binding,rbac]
+// npm run bench [-- --quick] [-- --skip=bundle,jwks,cold,binding,rbac,introspection,alb]
 // Pinned to one CPU, as a Lambda function of 1,769 MB or less runs: taskset -c 0 npm run bench
 //
 // Measures, in one run, against the bare crypto.verify floor of the same tokens: our whole
@@ -19,6 +19,7 @@ import { ALGORITHMS, makeFixtures } from './tokens.js'
 import { checkVerifiers, verifyTasks } from './verify.js'
 import { rbacCheck } from './rbac.js'
 import { senderConstrainedBench } from './sender-constrained.js'
+import { albBench, introspectionBench } from './introspection-alb.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -147,6 +148,26 @@ if (!skip.has('binding')) {
   console.log(binding.mtlsOverBearer ? `mTLS / bearer = ${fmtRatio(binding.mtlsOverBearer.value)} [${binding.mtlsOverBearer.q1.toFixed(2)}–${binding.mtlsOverBearer.q3.toFixed(2)}]\n` : `${binding.note}\n`)
   budget('DPoP check / one more signature verification', binding.dpopExtra.value, BUDGET.dpopExtraVerifications, binding.dpopExtra.value <= BUDGET.dpopExtraVerifications)
   results.binding = binding
+}
+
+// ---- opaque tokens: introspection cache hit vs miss (loopback provider) ---------------------------
+if (!skip.has('introspection')) {
+  const introspection = await introspectionBench(settings)
+  console.log('=== token introspection (RFC 7662): middy + tokenIntrospection, loopback provider over HTTP ===')
+  table(['', 'ns/op'], Object.entries(introspection.ns).map(([name, ns]) => [name, fmtNs(ns)]))
+  console.log(`miss / hit = ${fmtRatio(introspection.missOverHit.value)} [${introspection.missOverHit.q1.toFixed(2)}–${introspection.missOverHit.q3.toFixed(2)}]; ` +
+    `provider calls while measuring: ${introspection.calls} (the hit pool was cached before measuring)\n`)
+  results.introspection = introspection
+}
+
+// ---- ALB: x-amzn-oidc-data against the floors ----------------------------------------------------
+if (!skip.has('alb')) {
+  const alb = await albBench(fixtures.RS256, settings)
+  console.log('=== ALB signed claims (albIssuer, ES256, padded base64url), distinct tokens, cache off ===')
+  table(['', 'ns/op'], Object.entries(alb.ns).map(([name, ns]) => [name, fmtNs(ns)]))
+  console.log(`(middy + jwtVerify(albIssuer) − bare middy) / RS256 floor = ${fmtRatio(alb.overRs256Floor.value)} [${alb.overRs256Floor.q1.toFixed(2)}–${alb.overRs256Floor.q3.toFixed(2)}]; ` +
+    `/ ES256 floor = ${fmtRatio(alb.overEs256Floor.value)} [${alb.overEs256Floor.q1.toFixed(2)}–${alb.overEs256Floor.q3.toFixed(2)}]; key fetches: ${alb.keyFetches}\n`)
+  results.alb = alb
 }
 
 // ---- rbac: a check is a lookup ----------------------------------------------------------------

@@ -70,6 +70,12 @@ export interface AuthErrorOptions {
    * challenges also offer `DPoP algs="…"` (RFC 9449 §7.2).
    */
   dpop?: { algs: readonly string[]; nonce?: string }
+  /**
+   * The URL of the protected resource's metadata (RFC 9728): every `Bearer` challenge carries
+   * it as `resource_metadata="…"`. Must be printable ASCII without `"` and `\\` (checked by the
+   * middleware's options at cold start; an unsafe value is left out here).
+   */
+  resourceMetadata?: string
 }
 
 /**
@@ -112,7 +118,7 @@ const renderHeaders = (
   code: AuthErrorCode,
   rule: CodeRule,
   description: string,
-  { realm = 'api', scope, retryAfter = 5, dpop }: AuthErrorOptions,
+  { realm = 'api', scope, retryAfter = 5, dpop, resourceMetadata }: AuthErrorOptions,
 ): Record<string, string> => {
   if (code === 'temporarily_unavailable') return { 'Retry-After': String(retryAfter) }
   if (rule.challenge === 'none') return {}
@@ -125,9 +131,10 @@ const renderHeaders = (
   if (rule.challenge === 'dpop') return { 'WWW-Authenticate': dpopChallenge({ algs: dpop?.algs ?? [], error: code }) }
   const bearer =
     rule.challenge === 'bare'
-      ? bearerChallenge({ realm })
+      ? bearerChallenge({ realm, ...(resourceMetadata !== undefined ? { resourceMetadata } : {}) })
       : bearerChallenge({
           realm,
+          ...(resourceMetadata !== undefined ? { resourceMetadata } : {}),
           error: code,
           // RFC 6750 shows error_description on invalid_token; the others carry their own attributes.
           ...(code === 'invalid_token' ? { errorDescription: description } : {}),

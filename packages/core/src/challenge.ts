@@ -32,6 +32,12 @@ export interface BearerChallenge {
   error?: string
   errorDescription?: string
   scope?: readonly string[]
+  /**
+   * The URL of the protected resource's metadata (RFC 9728 §5.1), so a client can discover the
+   * authorization server. Check it with {@link isChallengeSafe} when configured: an unsafe one
+   * is left out here.
+   */
+  resourceMetadata?: string
 }
 
 /**
@@ -43,8 +49,10 @@ export interface BearerChallenge {
  * // 'Bearer realm="api", error="insufficient_scope", scope="orders:read"'
  * ```
  */
-export const bearerChallenge = ({ realm, error, errorDescription, scope }: BearerChallenge): string => {
+export const bearerChallenge = ({ realm, error, errorDescription, scope, resourceMetadata }: BearerChallenge): string => {
   const parts = [`realm="${clean(realm)}"`]
+  // Dropped, not cleaned: a URL with bytes removed would point somewhere else.
+  if (resourceMetadata !== undefined && isChallengeSafe(resourceMetadata)) parts.push(`resource_metadata="${resourceMetadata}"`)
   if (error) parts.push(`error="${clean(error)}"`)
   if (errorDescription) parts.push(`error_description="${clean(errorDescription)}"`)
   if (scope && scope.length > 0) parts.push(`scope="${scope.map(clean).filter(Boolean).join(' ')}"`)
@@ -94,3 +102,32 @@ export const dpopChallenge = ({ algs, error }: DpopChallenge): string => {
  * ```
  */
 export const isDpopNonceSafe = (value: string): boolean => isChallengeSafe(value) && !value.includes(' ')
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * What is wrong with a `resourceMetadata` option (RFC 9728 §5.1), or `undefined` when it can be
+ * sent in every `Bearer` challenge: an absolute `https:` URL (`http:` only on a loopback host,
+ * for tests: a client must not learn its authorization server over plain HTTP), without a
+ * fragment, and challenge-safe ({@link isChallengeSafe}) as it is, since a URL cannot be cleaned.
+ * The middlewares that take the option turn a problem into a `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * resourceMetadataProblem('https://api.example.com/.well-known/oauth-protected-resource/mcp') // undefined
+ * resourceMetadataProblem('https://api.example.com/"x') // "'resourceMetadata' must be …"
+ * ```
+ */
+export const resourceMetadataProblem = (value: unknown): string | undefined => {
+  const problem = `'resourceMetadata' must be the absolute https URL of the protected resource metadata, in printable ASCII without '"' or '\\' (http only on loopback; such as 'https://api.example.com/.well-known/oauth-protected-resource')`
+  if (typeof value !== 'string' || !isChallengeSafe(value) || value.includes(' ')) return problem
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return problem
+  }
+  const loopback = url.protocol === 'http:' && loopbackHosts.has(url.hostname)
+  if ((url.protocol !== 'https:' && !loopback) || url.hash !== '' || value.includes('#')) return problem
+  return undefined
+}

@@ -2,7 +2,7 @@ export type { AuthContext, AuthSource, IamCaller, WithAuth, WithOptionalAuth } f
 export { getAuth, setAuth } from './auth-context.js'
 export { AuthError, isAuthError } from './auth-error.js'
 export type { AuthErrorCode, AuthErrorOptions } from './auth-error.js'
-export { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe } from './challenge.js'
+export { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe, resourceMetadataProblem } from './challenge.js'
 export type { BearerChallenge, DpopChallenge } from './challenge.js'
 export { eventKind, getCookieValues, getHeader, getHeaderValues, getQueryValues } from './event.js'
 export type { AnyEvent, EventKind } from './event.js'

@@ -5,6 +5,7 @@ import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejectio
 import { checkBinding, type PresentedAs } from './sender-binding.js'
 import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
 import { createVerifierFor } from './alb-entries.js'
+import { isJwtShaped, verifyOpaque } from './opaque-tokens.js'
 
 /**
  * Verification outside Middy: what `jwtVerify()` does for a request, as functions that resolve
@@ -43,13 +44,20 @@ export interface CompiledJwtVerifier {
  */
 export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifier & { verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> } => {
   const settings = compileOptions(options)
-  const { realm, credentialsRequired, trustApiGateway, clock } = settings
+  const { realm, credentialsRequired, trustApiGateway, clock, resourceMetadata, opaqueTokens } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
   const readToken = compileTokenSource(settings.tokenSource, dpop !== undefined)
   const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
 
   const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: string, description?: string) =>
-    new AuthError(code, { package: packageName, realm, data: { reason }, ...(description ? { description } : {}), ...(dpop ? { dpop } : {}) })
+    new AuthError(code, {
+      package: packageName,
+      realm,
+      data: { reason },
+      ...(description ? { description } : {}),
+      ...(dpop ? { dpop } : {}),
+      ...(resourceMetadata !== undefined ? { resourceMetadata } : {}),
+    })
 
   const toAuthError = (error: unknown): AuthError => {
     if (error instanceof TokenRejection) {
@@ -118,6 +126,16 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
     return bind(verified, token, presentedAs, event)
   }
 
+  /**
+   * A token that is not a JWT, with `opaqueTokens` set: to that verifier only. It proves no
+   * possession, so it is refused under the DPoP scheme.
+   */
+  const authenticateOpaque = (token: string, presentedAs: PresentedAs): AuthContext | Promise<AuthContext> => {
+    if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
+    if (presentedAs !== 'bearer') throw deny('invalid_token', 'opaque_token_as_dpop')
+    return verifyOpaque(opaqueTokens!, token, deny)
+  }
+
   const authenticate = (event: unknown, request?: { internal?: Record<string, unknown> }): AuthContext | undefined | Promise<AuthContext | undefined> => {
     if (trustApiGateway) {
       const auth = fromGateway(event)
@@ -130,8 +148,12 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
     }
     if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
     if (lookup.kind === 'cross-site') throw crossSiteDenial(packageName, lookup)
-    if (settings.issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
     const { token, presentedAs } = lookup
+    if (opaqueTokens && !isJwtShaped(token)) {
+      if (request) noteCredential(request, token)
+      return authenticateOpaque(token, presentedAs)
+    }
+    if (settings.issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
     let result: AuthContext | Promise<AuthContext>
     try {
@@ -149,12 +171,14 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
 
   const prefetch = (): void => {
     for (const entry of settings.issuers) entry.resolver.prefetch()
+    opaqueTokens?.prefetch?.()
   }
 
   return {
     authenticate,
     prefetch,
     verifyToken: (token, presentedAs, event) => {
+      if (opaqueTokens && !isJwtShaped(token)) return authenticateOpaque(token, presentedAs)
       try {
         const result = verifyToken(token, presentedAs, event)
         return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(refusal(error, token))) : result

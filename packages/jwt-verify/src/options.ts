@@ -1,10 +1,11 @@
-import { isChallengeSafe, isRecord, tokenSourceProblem } from '@middy-auth/core'
+import { isChallengeSafe, isRecord, resourceMetadataProblem, tokenSourceProblem } from '@middy-auth/core'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
+import { compileOpaqueTokens, type OpaqueTokenVerifier } from './opaque-tokens.js'
 import { createRemoteKeyResolver } from './remote-key-resolver.js'
 import { createMemoryReplayStore, type ReplayStore } from './replay-store.js'
 import { compileDpop, compileMtls, type DpopOptions, type MtlsOptions } from './sender-binding-options.js'
@@ -41,6 +42,12 @@ interface CommonOptions {
   credentialsRequired?: boolean
   /** The `realm` of the `WWW-Authenticate` challenge. Default `'api'`. */
   realm?: string
+  /**
+   * The URL of this API's protected resource metadata (RFC 9728), added to every `Bearer`
+   * challenge as `resource_metadata="…"` so clients (MCP clients, agents) find the
+   * authorization server. Serve the document with `protectedResourceMetadata()`. Default: none.
+   */
+  resourceMetadata?: string
   /** The verified-token cache; `false` turns it off. Default `{ maxEntries: 1000 }`. */
   cache?: { maxEntries: number } | false
   /** JWKS fetching. */
@@ -51,6 +58,13 @@ interface CommonOptions {
   dpop?: DpopOptions
   /** mTLS-bound tokens (RFC 8705), for every issuer entry that sets no `mtls` of its own. Default: off. */
   mtls?: MtlsOptions
+  /**
+   * Where tokens that are not JWTs go (opaque access tokens), such as
+   * `createIntrospectionVerifier({ … })` of `@middy-auth/token-introspection`; a JWT never goes
+   * there, and an opaque token never reaches the JWT checks. Default: none (an opaque token is
+   * `invalid_token`).
+   */
+  opaqueTokens?: OpaqueTokenVerifier
 }
 
 /**
@@ -102,13 +116,17 @@ export interface CompiledOptions {
   credentialsRequired: boolean
   trustApiGateway: boolean
   realm: string
+  /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
+  resourceMetadata: string | undefined
   cacheMaxEntries: number
   clock: () => number
   /** Every algorithm a DPoP proof may use under some issuer entry, for the challenge's `algs`; empty without DPoP. */
   dpopAlgorithms: Algorithm[]
+  /** The verifier of tokens that are not JWTs; `undefined` without the option. */
+  opaqueTokens: OpaqueTokenVerifier | undefined
 }
 
-const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'cache', 'jwks', 'clock', 'dpop', 'mtls'])
+const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'resourceMetadata', 'cache', 'jwks', 'clock', 'dpop', 'mtls', 'opaqueTokens'])
 const knownIssuerFields = new Set([
   'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
   'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'claimsCacheTtl', 'dpop', 'mtls', 'keys', 'secret',
@@ -134,6 +152,10 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   if (typeof credentialsRequired !== 'boolean') throw configError(`'credentialsRequired' must be a boolean`)
   const realm = options.realm ?? 'api'
   if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+  const resourceMetadata = options.resourceMetadata
+  const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
+  if (metadataProblem !== undefined) throw configError(metadataProblem)
+  const opaqueTokens = compileOpaqueTokens(options.opaqueTokens, configError)
   const cache = options.cache ?? { maxEntries: 1000 }
   if (cache !== false && !isRecord(cache)) throw configError(`'cache' must be { maxEntries } or false`)
   const cacheMaxEntries = cache === false ? 0 : Math.floor(positive(cache.maxEntries, 'cache.maxEntries', 1000, true))
@@ -174,7 +196,7 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   if (dpopAlgorithms.length > 0 && !acceptsDpopScheme(tokenSource)) {
     throw configError(`'dpop' needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
   }
-  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, cacheMaxEntries, clock, dpopAlgorithms }
+  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, resourceMetadata, cacheMaxEntries, clock, dpopAlgorithms, opaqueTokens }
 }
 
 /** DPoP tokens come as `Authorization: DPoP <token>` (RFC 9449 §7.1), next to `Bearer`. */

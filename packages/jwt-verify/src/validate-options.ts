@@ -33,11 +33,13 @@ const optionSchema = {
     credentialsRequired: { type: 'boolean' },
     trustApiGateway: { type: 'boolean' },
     realm: { type: 'string' },
+    resourceMetadata: { type: 'string' },
     cache: { oneOf: [{ type: 'object' }, { const: false }] },
     jwks: { type: 'object' },
     clock: { instanceof: 'Function' },
     dpop: { type: 'object' },
     mtls: { type: 'object' },
+    opaqueTokens: { type: 'object' },
   },
   additionalProperties: false,
 } as const

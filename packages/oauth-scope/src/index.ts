@@ -54,11 +54,12 @@ export type OAuthScopeMiddleware<Claims = Record<string, unknown>> = MiddlewareO
  * ```
  */
 function oauthScope<Claims = Record<string, unknown>>(options: OAuthScopeOptions): OAuthScopeMiddleware<Claims> {
-  const { realm, readScopes, requirementOf, perRoute } = compileOptions(options)
+  const { realm, resourceMetadata, readScopes, requirementOf, perRoute } = compileOptions(options)
+  const challenge = { realm, ...(resourceMetadata !== undefined ? { resourceMetadata } : {}) }
 
   const oauthScopeMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void => {
     const auth = resolveAuth(request)
-    if (!auth) throw new AuthError('missing_token', { package: packageName, realm, data: { reason: 'no_identity' } })
+    if (!auth) throw new AuthError('missing_token', { package: packageName, ...challenge, data: { reason: 'no_identity' } })
     // A Lambda authorizer must not let the gateway cache this route's decision for every route.
     if (perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
     const requirement = requirementOf(request.event)
@@ -69,7 +70,7 @@ function oauthScope<Claims = Record<string, unknown>>(options: OAuthScopeOptions
     if (isSatisfied(requirement, held)) return
     throw new AuthError('insufficient_scope', {
       package: packageName,
-      realm,
+      ...challenge,
       scope: requirement.challengeScope,
       data: { reason: 'insufficient_scope', ...unmet(requirement, held) },
     })

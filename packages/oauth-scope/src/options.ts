@@ -1,4 +1,4 @@
-import { compileRouteMap, isChallengeSafe, isRecord, type AnyEvent, type RouteMap } from '@middy-auth/core'
+import { compileRouteMap, isChallengeSafe, isRecord, resourceMetadataProblem, type AnyEvent, type RouteMap } from '@middy-auth/core'
 import { compileRequirement, compileTopLevel, configError, packageName, type CompiledRequirement } from './requirements.js'
 import { compileScopeReader, type ScopeReader } from './scopes.js'
 
@@ -38,6 +38,11 @@ interface CommonOptions {
   scopeClaims?: string | readonly string[]
   /** The `realm` of the `WWW-Authenticate` challenge. Default `'api'`. */
   realm?: string
+  /**
+   * The URL of this API's protected resource metadata (RFC 9728), added to every `Bearer`
+   * challenge as `resource_metadata="…"` (set the same URL on `jwtVerify`). Default: none.
+   */
+  resourceMetadata?: string
 }
 
 /**
@@ -88,6 +93,8 @@ export type OAuthScopeOptions = CommonOptions &
 /** The settings of one middleware instance, checked and compiled at cold start. */
 export interface CompiledOptions {
   realm: string
+  /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
+  resourceMetadata: string | undefined
   readScopes: ScopeReader
   /** The requirement of this request; `undefined`: a route that is not listed, refused. */
   requirementOf: (event: AnyEvent) => CompiledRequirement | undefined
@@ -95,7 +102,7 @@ export interface CompiledOptions {
   perRoute: boolean
 }
 
-const knownOptions = new Set(['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm'])
+const knownOptions = new Set(['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata'])
 
 /**
  * Checks every option and compiles the requirements. Anything that can never work is a
@@ -108,8 +115,11 @@ export const compileOptions = (options: OAuthScopeOptions): CompiledOptions => {
   }
   const realm = options.realm ?? 'api'
   if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+  const resourceMetadata = options.resourceMetadata
+  const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
+  if (metadataProblem !== undefined) throw configError(metadataProblem)
   const readScopes = compileScopeReader(scopeClaimsOf(options.scopeClaims))
-  return { realm, readScopes, requirementOf: compileRequirements(options), perRoute: options.routes !== undefined }
+  return { realm, resourceMetadata, readScopes, requirementOf: compileRequirements(options), perRoute: options.routes !== undefined }
 }
 
 const scopeClaimsOf = (value: unknown): string[] | undefined => {

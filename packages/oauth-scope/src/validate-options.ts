@@ -19,6 +19,7 @@ const optionSchema = {
     routesDefault: requirement,
     scopeClaims: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     realm: { type: 'string' },
+    resourceMetadata: { type: 'string' },
   },
   additionalProperties: false,
 } as const

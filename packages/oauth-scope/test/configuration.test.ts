@@ -22,7 +22,7 @@ describe('configuration that can never work: TypeError at cold start', () => {
 
   test('unknown options, named', () => {
     refused({ required: ['a'], requried: ['b'] }, /unknown option 'requried'/)
-    refused({ required: ['a'], scopes: ['b'] }, /unknown option 'scopes' \(known: required, anyOf, routes, routesDefault, scopeClaims, realm\)/)
+    refused({ required: ['a'], scopes: ['b'] }, /unknown option 'scopes' \(known: required, anyOf, routes, routesDefault, scopeClaims, realm, resourceMetadata\)/)
   })
 
   test('no requirement at all', () => {

@@ -35,6 +35,9 @@ export const testOidc = {
   redirectUri: 'https://app.example.test/auth/callback',
   /** The post-logout redirect URI both clients registered. */
   postLogoutRedirectUri: 'https://app.example.test/',
+  /** A confidential machine client (`client_secret_basic`, `client_credentials` grant only): agents, MCP clients. */
+  serviceClientId: 'orders-agent',
+  serviceClientSecret: 'orders-agent-secret-for-tests-only-0123456789',
 } as const
 
 const API = testOidc.api
@@ -79,6 +82,12 @@ export interface TestOidcProviderOptions {
   postLogoutRedirectUris?: string[]
   /** The public keys of the `private_key_jwt` client (`testOidc.privateKeyJwtClientId`), which is registered only with them. */
   clientJwks?: { keys: JsonWebKey[] }
+  /**
+   * More APIs (resource indicators, RFC 8707) with their space-separated scopes, such as a
+   * loopback MCP server: `{ 'http://127.0.0.1:4000/mcp': 'tools:read tools:call' }`. Their access
+   * tokens are JWTs whose `aud` is the resource. The service client may ask for any of them.
+   */
+  resources?: Record<string, string>
 }
 
 /**
@@ -159,6 +168,15 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
         token_endpoint_auth_method: 'none',
         id_token_signed_response_alg: 'ES256',
       },
+      {
+        client_id: testOidc.serviceClientId,
+        client_secret: testOidc.serviceClientSecret,
+        redirect_uris: [],
+        grant_types: ['client_credentials'],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'ES256',
+      },
     ],
     jwks: { keys: [jwk as never] },
     cookies: { keys: ['cookie-key-for-tests-only'] },
@@ -174,11 +192,16 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       revocation: { enabled: true, allowedPolicy: () => true },
+      clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => API,
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, resource) => {
+          const extraScopes = options.resources?.[resource]
+          if (extraScopes !== undefined) {
+            return { scope: extraScopes, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: options.accessTokenTtl ?? 3600, jwt: { sign: { alg: 'ES256' } } }
+          }
           if (resource !== API) throw new Error(`unknown resource ${resource}`)
           const accountId = (ctx.oidc.session?.accountId ?? ctx.oidc.entities.Grant?.accountId) as string | undefined
           const scope = (accountId && accounts[accountId]?.apiScopes) ?? API_SCOPES
@@ -189,6 +212,7 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
     issueRefreshToken: () => true,
     ttl: {
       AccessToken: options.accessTokenTtl ?? 3600,
+      ClientCredentials: options.accessTokenTtl ?? 3600,
       IdToken: 3600,
       Interaction: 600,
       Session: 86_400,

@@ -1,11 +1,8 @@
 import { AuthError, compileTokenSource, crossSiteDenial, looksLikeSeveralTokens, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { AnswerRejection, checkAnswer } from './answer-check.js'
+import { compileIntrospection } from './introspection-verifier.js'
 import { compileOptions, packageName, type TokenIntrospectionOptions } from './options.js'
-import { ProviderUnavailableError } from './post-form.js'
-import { createProvider } from './provider.js'
-import { createCachedIntrospect, type Answer } from './result-cache.js'
 
 /**
  * The middleware `tokenIntrospection()` returns: `context.auth` is set for the handler.
@@ -40,14 +37,6 @@ export type OptionalTokenIntrospectionMiddleware<Claims> = MiddlewareObj<
   WithOptionalAuth<Context, Claims>,
   { auth?: AuthContext<Claims> }
 >
-
-/** Longest token sent to the provider: opaque tokens are tens of bytes, JWTs a few kilobytes. */
-const maxTokenLength = 8192
-/** RFC 6750 §2.1 `b64token`: anything else cannot be a bearer token and is refused without a call. */
-const b64token = /^[A-Za-z0-9\-._~+/]+=*$/
-
-/** Seconds a client is asked to wait when the provider cannot answer. */
-const retryAfterSeconds = 5
 
 /**
  * Checks the opaque bearer token of every request at the provider's introspection endpoint
@@ -91,38 +80,13 @@ function tokenIntrospection<Claims = Record<string, unknown>>(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function tokenIntrospection(options: TokenIntrospectionOptions): MiddlewareObj<unknown, unknown, Error, any, any> {
   const settings = compileOptions(options)
-  const { realm, credentialsRequired, clock } = settings
+  const { realm, credentialsRequired } = settings
   const readToken = compileTokenSource(settings.tokenSource)
-  const provider = createProvider(settings)
-  const lookup = createCachedIntrospect(provider.introspect, settings.cache, clock)
+  const introspection = compileIntrospection(settings)
   // Cold start: discovery (when only the issuer is given) starts now, during Lambda's init.
-  provider.prefetch()
+  introspection.prefetch()
 
-  const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: string, description?: string) =>
-    new AuthError(code, { package: packageName, realm, data: { reason }, ...(description ? { description } : {}) })
-
-  const decide = (answer: Answer): AuthContext => {
-    const nowSeconds = Math.floor(clock() / 1000)
-    // Fail closed: a clock that gives no time would pass every time check.
-    if (!Number.isFinite(nowSeconds)) throw deny('invalid_token', 'clock_not_a_number')
-    try {
-      return checkAnswer(answer, settings, nowSeconds)
-    } catch (error) {
-      if (error instanceof AnswerRejection) {
-        throw deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined)
-      }
-      throw deny('invalid_token', 'answer_check_error')
-    }
-  }
-
-  const unavailable = (error: unknown): AuthError =>
-    error instanceof AuthError
-      ? error
-      : new AuthError('temporarily_unavailable', {
-          package: packageName,
-          data: { reason: error instanceof ProviderUnavailableError ? error.message : 'introspection_error' },
-          retryAfter: retryAfterSeconds,
-        })
+  const deny = (code: 'missing_token' | 'invalid_request', reason: string) => new AuthError(code, { package: packageName, realm, data: { reason } })
 
   const tokenIntrospectionMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void | Promise<void> => {
     const found = readToken(request.event)
@@ -134,17 +98,9 @@ function tokenIntrospection(options: TokenIntrospectionOptions): MiddlewareObj<u
     if (found.kind === 'cross-site') throw crossSiteDenial(packageName, found)
     const token = found.token
     if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
-    // Garbage never reaches the provider: it costs no call and no cache entry.
-    if (token.length > maxTokenLength || !b64token.test(token)) throw deny('invalid_token', 'malformed_token')
-
-    const answer = lookup(token)
-    if (!(answer instanceof Promise)) return setAuth(request, decide(answer))
-    return answer.then(
-      (fresh) => setAuth(request, decide(fresh)),
-      (error: unknown) => {
-        throw unavailable(error)
-      },
-    )
+    const auth = introspection.verifyToken(token)
+    if (!(auth instanceof Promise)) return setAuth(request, auth)
+    return auth.then((fresh) => setAuth(request, fresh))
   }
 
   return { before: tokenIntrospectionMiddlewareBefore }

@@ -5,7 +5,8 @@
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import oauthScope from '@middy-auth/oauth-scope'
-import tokenIntrospection, { type TokenIntrospectionOptions } from '@middy-auth/token-introspection'
+import jwtVerify from '@middy-auth/jwt-verify'
+import tokenIntrospection, { createIntrospectionVerifier, type TokenIntrospectionOptions } from '@middy-auth/token-introspection'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 
 interface Answer {
@@ -72,3 +73,13 @@ export const signedAnswers: TokenIntrospectionOptions = { ...provider, jwtRespon
 
 // @ts-expect-error HMAC is not an algorithm signed answers are accepted with
 export const hmacAnswers: TokenIntrospectionOptions = { ...provider, jwtResponse: { algorithms: ['HS256'] } }
+
+// jwtVerify's opaqueTokens takes the introspection verifier; the request's options stay on jwtVerify.
+export const both = middy<APIGatewayProxyEventV2>()
+  .use(jwtVerify({ issuers: [{ issuer: provider.issuer, audience: 'api' }], opaqueTokens: createIntrospectionVerifier(provider), resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource' }))
+  .handler(async (_event, context) => ({ statusCode: 200, body: context.auth.subject }))
+
+// @ts-expect-error tokenSource belongs to jwtVerify, not to the verifier
+createIntrospectionVerifier({ ...provider, tokenSource: { header: 'x-token' } })
+// @ts-expect-error a function is not a verifier object
+jwtVerify({ issuers: [{ issuer: provider.issuer, audience: 'api' }], opaqueTokens: (token: string) => token })

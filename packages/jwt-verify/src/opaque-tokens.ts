@@ -1,0 +1,70 @@
+import { isAuthError, isRecord, type AuthContext, type AuthError } from '@middy-auth/core'
+
+/**
+ * What `jwtVerify`'s `opaqueTokens` option takes: a verifier of access tokens that are not JWTs
+ * (opaque tokens, checked at the provider). `@middy-auth/token-introspection`'s
+ * `createIntrospectionVerifier()` is one; any object with this shape will do.
+ *
+ * `verifyToken` returns (or resolves with) the caller's identity, or throws (or rejects with)
+ * an `AuthError`: `invalid_token` for a token it refuses, `temporarily_unavailable` when it
+ * cannot tell. Anything else it throws is taken as a refusal (`invalid_token`), never an
+ * acceptance.
+ *
+ * @example
+ * ```ts
+ * const opaqueTokens: OpaqueTokenVerifier = {
+ *   verifyToken: async (token) => lookUpSession(token),
+ * }
+ * ```
+ */
+export interface OpaqueTokenVerifier {
+  /** The identity of an opaque token; called only with tokens that are not JWTs. */
+  verifyToken(token: string): AuthContext | Promise<AuthContext>
+  /** Starts loading what it needs (discovery), at cold start. Optional. */
+  prefetch?(): void
+}
+
+/**
+ * Whether a token has the shape of a JWT (JWS compact serialization: three segments). Such a
+ * token only ever goes to the JWT verifier, and any other only to the opaque verifier: a bad
+ * JWT is never retried as an opaque token, nor an opaque token decoded as a JWT.
+ */
+export const isJwtShaped = (token: string): boolean => token.split('.').length === 3
+
+/** Checks the option at cold start. */
+export const compileOpaqueTokens = (value: unknown, configError: (message: string) => TypeError): OpaqueTokenVerifier | undefined => {
+  if (value === undefined) return undefined
+  if (!isRecord(value) || typeof value.verifyToken !== 'function' || (value.prefetch !== undefined && typeof value.prefetch !== 'function')) {
+    throw configError(`'opaqueTokens' must be an object with verifyToken(token) (and optionally prefetch()), such as createIntrospectionVerifier({ … }) from @middy-auth/token-introspection`)
+  }
+  return value as unknown as OpaqueTokenVerifier
+}
+
+/** How the JWT verifier renders its own `Bearer` refusals (its realm, `resource_metadata`, DPoP algs). */
+export type Refuse = (code: 'invalid_token', reason: string, description?: string) => AuthError
+
+/**
+ * Runs the opaque verifier and keeps its outcome within the middleware's contract: a refusal
+ * is re-rendered with the middleware's own challenge (realm, `resource_metadata`), an outage
+ * stays a 503, and anything unexpected (a thrown error that is not an `AuthError`, an answer
+ * that is not an identity) is `invalid_token`.
+ */
+export const verifyOpaque = (verifier: OpaqueTokenVerifier, token: string, refuse: Refuse): AuthContext | Promise<AuthContext> => {
+  const settle = (auth: unknown): AuthContext => {
+    if (!isRecord(auth) || typeof auth.subject !== 'string' || typeof auth.source !== 'string') throw refuse('invalid_token', 'opaque_verifier_answer')
+    return auth as unknown as AuthContext
+  }
+  const fail = (error: unknown): never => {
+    if (isAuthError(error) && error.code === 'temporarily_unavailable') throw error
+    // The one refusal whose description tells the client something useful (refresh the token).
+    const expired = isAuthError(error) && error.code === 'invalid_token' && (error.cause.data as { reason?: unknown } | undefined)?.reason === 'expired'
+    throw refuse('invalid_token', isAuthError(error) ? `opaque_${error.code}` : 'opaque_verifier_error', expired ? 'The access token expired' : undefined)
+  }
+  let result: AuthContext | Promise<AuthContext>
+  try {
+    result = verifier.verifyToken(token)
+  } catch (error) {
+    return fail(error)
+  }
+  return result instanceof Promise ? result.then(settle, fail) : settle(result)
+}
