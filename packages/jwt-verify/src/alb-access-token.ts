@@ -13,6 +13,8 @@ export type AccessTokenCheck = (albAuth: AuthContext, event: unknown) => AuthCon
 
 /** The `accessToken` entry of an `albIssuer()`, compiled at cold start. */
 export interface AlbAccessToken {
+  /** Starts fetching the provider's keys (at cold start, with the rest). */
+  readonly prefetch: () => void
   /** Its verification for one jwtVerify instance: that instance's clock and cache size. */
   readonly createCheck: (settings: Pick<VerifierSettings, 'cacheMaxEntries' | 'now'>) => AccessTokenCheck
 }
@@ -41,6 +43,7 @@ export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | u
     throw configError(`'accessToken': ${(error as Error).message.replace(/^jwtVerify: issuers\[0\]:? ?/, '')}`)
   }
   return {
+    prefetch: () => compiled.resolver.prefetch(),
     createCheck: ({ cacheMaxEntries, now }) => {
       const { verify } = createVerifier({ issuers: [compiled], cacheMaxEntries, now })
       const combine = (albAuth: AuthContext, accessAuth: AuthContext): AuthContext => {

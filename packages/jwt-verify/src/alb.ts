@@ -109,9 +109,9 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   }
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) throw configError(`'clientId' must be a non-empty string`)
   if (issuer !== undefined && (typeof issuer !== 'string' || issuer === '')) throw configError(`'issuer' must be a non-empty string`)
-  let resolver: KeyResolver
+  let albKeys: KeyResolver
   try {
-    resolver = createAlbKeyResolver({
+    albKeys = createAlbKeyResolver({
       endpoint: endpoint ?? `https://public-keys.auth.elb.${region}.amazonaws.com`,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(fetchPem === undefined ? {} : { fetchPem }),
@@ -119,13 +119,13 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   } catch (error) {
     throw configError((error as Error).message)
   }
-  albEntries.set(resolver, {
-    signers: new Set(arns as string[]),
-    clientId,
-    issuer,
-    accessToken: accessToken === undefined ? undefined : compileAlbAccessToken(accessToken, timeoutMs, configError),
-    createVerifier: createAlbVerifier,
-  })
+  const access = accessToken === undefined ? undefined : compileAlbAccessToken(accessToken, timeoutMs, configError)
+  // The load balancer's keys cannot be prefetched (its kid is known from its first token), the
+  // provider's can: jwtVerify prefetches every entry's resolver at cold start.
+  const resolver: KeyResolver = access
+    ? { cached: () => albKeys.cached(), getKeySet: (kid) => albKeys.getKeySet(kid), prefetch: access.prefetch }
+    : albKeys
+  albEntries.set(resolver, { signers: new Set(arns as string[]), clientId, issuer, accessToken: access, createVerifier: createAlbVerifier })
   return {
     // The load balancer is what signed the token: its ARNs name the entry.
     issuer: arns,

@@ -48,6 +48,20 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
     expect(idp.requests.jwks).toBe(1)
   })
 
+  test("the provider's keys load at cold start: the first request fetches nothing more", async () => {
+    const cold = await createTestIssuer()
+    try {
+      const token = await cold.sign({ scope: 'orders:read' }, { subject: SUBJECT, audience: 'orders-api', now: NOW - 10, expiresIn: 300 })
+      const { invoke } = protect({ issuers: [issuer({ accessToken: { issuer: cold.issuer, audience: 'orders-api', jwksUri: cold.jwksUri } })], clock })
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(cold.requests.jwks).toBe(1)
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': token })))).toEqual([200, 'ok'])
+      expect(cold.requests.jwks).toBe(1)
+    } finally {
+      await cold.close()
+    }
+  })
+
   describe('refused: 401 invalid_token, the handler not called', () => {
     const refused: Array<[string, () => Promise<string | undefined>]> = [
       ['no access token', async () => undefined],
