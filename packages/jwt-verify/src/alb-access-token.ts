@@ -48,7 +48,7 @@ export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | u
       const { verify } = createVerifier({ issuers: [compiled], cacheMaxEntries, now })
       const combine = (albAuth: AuthContext, accessAuth: AuthContext): AuthContext => {
         // Both tokens must be about one user: an access token of someone else is no authorization of this one.
-        if (accessAuth.subject === '' || accessAuth.subject !== albAuth.subject) throw new TokenRejection('subject_mismatch', 'sub')
+        if (accessAuth.subject === '' || accessAuth.subject !== albAuth.subject) throw new TokenRejection('subject_mismatch')
         return { ...albAuth, scopes: [...new Set([...albAuth.scopes, ...accessAuth.scopes])] }
       }
       return (albAuth, event) => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { randomUUID } from 'node:crypto'
 import { createTestIssuer, generateKeyPair, type TestIssuer } from '@middy-auth/testing'
-import { albIssuer, type AlbIssuerOptions, type IssuerConfig } from '../src/index.js'
-import { albEventWith, albToken, ARN, CLIENT, keyPair, NOW, REGION, startAlbKeyServer, SUBJECT } from './alb-support.js'
+import { albIssuer, createJwtVerifier, type AlbIssuerOptions, type IssuerConfig } from '../src/index.js'
+import { albEventWith, albToken, ARN, CLIENT, fixture, keyPair, NOW, REGION, startAlbKeyServer, SUBJECT } from './alb-support.js'
 import { outcome, protect } from './support.js'
 
 describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () => {
@@ -73,6 +73,7 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
       ['an access token for another audience', () => accessToken({}, { audience: 'another-api' })],
       ['an access token from another issuer', () => accessToken({ iss: 'https://other.example.com' })],
       ['the ALB token in the access token header', async () => data()],
+      ['the access token of the fixture (a placeholder, as the event arrives)', async () => fixture.headers['x-amzn-oidc-accesstoken']],
     ]
     test.each(refused)('%s', async (_name, make) => {
       const { invoke, seen } = protect({ issuers: [issuer()], clock })
@@ -105,6 +106,21 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
     } finally {
       await down.close()
     }
+  })
+
+  test('outside Middy: verifyEvent checks both; verifyToken, which has no request to read the access token from, refuses', async () => {
+    const verifier = createJwtVerifier({ issuers: [issuer()], clock })
+    const refusal = (pending: Promise<unknown>) =>
+      pending.then(
+        () => 'accepted',
+        (error: { statusCode: number; code: string; cause: { data: { reason: string } } }) => [error.statusCode, error.code, error.cause.data.reason],
+      )
+    const auth = await verifier.verifyEvent(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken() }))
+    expect(auth).toMatchObject({ source: 'alb', subject: SUBJECT, scopes: ['orders:read', 'orders:write'] })
+    expect(await refusal(verifier.verifyEvent(albEventWith(data(), { 'x-amzn-oidc-accesstoken': undefined })))).toEqual([401, 'invalid_token', 'access_token_missing'])
+    expect(await refusal(verifier.verifyToken(data()))).toEqual([401, 'invalid_token', 'access_token_missing'])
+    const someoneElse = albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken({}, { subject: 'someone-else' }) })
+    expect(await refusal(verifier.verifyEvent(someoneElse))).toEqual([401, 'invalid_token', 'subject_mismatch'])
   })
 
   describe('configuration mistakes are TypeErrors at cold start', () => {
