@@ -29,7 +29,7 @@ const readAccessToken = compileTokenSource({ header: 'x-amzn-oidc-accesstoken', 
  *
  * @example
  * ```ts
- * const accessToken = compileAlbAccessToken(cognitoIssuer({ userPoolId, clientId, tokenUse: 'access' }), 3000)
+ * const accessToken = compileAlbAccessToken(cognitoIssuer({ userPoolId, clientId, tokenUse: 'access' }), 3000, configError)
  * ```
  */
 export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | undefined, configError: (message: string) => TypeError): AlbAccessToken => {
@@ -40,7 +40,8 @@ export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | u
   try {
     compiled = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }).issuers[0] as CompiledIssuer
   } catch (error) {
-    throw configError(`'accessToken': ${(error as Error).message.replace(/^jwtVerify: issuers\[0\]:? ?/, '')}`)
+    // jwtVerify's message, naming this option instead of the entry it compiled.
+    throw configError((error as Error).message.replace(/^jwtVerify: /, '').replace(/issuers\[0\]/g, 'accessToken'))
   }
   return {
     prefetch: () => compiled.resolver.prefetch(),

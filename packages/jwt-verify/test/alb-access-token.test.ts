@@ -126,8 +126,9 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
   describe('configuration mistakes are TypeErrors at cold start', () => {
     test.each([
       ['not an entry', 'cognito', /'accessToken' must be an issuer entry/],
-      ['no audience', { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' }, /'accessToken'.*audience is required/],
-      ['an http: JWKS off loopback', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'http://idp.example.com/jwks' }, /'accessToken'/],
+      ['no audience', { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' }, /accessToken\.audience is required/],
+      ['an http: JWKS off loopback', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'http://idp.example.com/jwks' }, /accessToken\.jwksUri.*https/],
+      ['an unknown field', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', scopes: [] }, /accessToken: unknown field 'scopes'/],
       ['dpop', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', dpop: {} }, /cannot use dpop or mtls/],
     ])('%s', (_name, accessToken, message) => {
       let error: unknown
