@@ -1,4 +1,5 @@
 import type { TokenSource } from '@middy-auth/core'
+import type { AlbAccessToken } from './alb-access-token.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
 import { createVerifier, type VerifierSettings } from './verifier.js'
@@ -8,6 +9,8 @@ export interface AlbRules {
   readonly signers: ReadonlySet<string>
   readonly clientId: string | undefined
   readonly issuer: string | undefined
+  /** The identity provider's access token, also required when set (`x-amzn-oidc-accesstoken`). */
+  readonly accessToken: AlbAccessToken | undefined
   /** The ALB verifier: registered by `albIssuer()`, so that its code is bundled only with it. */
   readonly createVerifier: (settings: VerifierSettings) => ReturnType<typeof createVerifier>
 }

@@ -1,4 +1,5 @@
 import { emptyRecord, readScopeList, type AuthContext } from '@middy-auth/core'
+import { compileAlbAccessToken, type AccessTokenCheck } from './alb-access-token.js'
 import { albEntries, type AlbRules } from './alb-entries.js'
 import { createAlbKeyResolver, type FetchPem } from './alb-key-resolver.js'
 import { isAlgorithm, keyFitsAlgorithm, verifySignature, type Algorithm } from './algorithms.js'
@@ -39,6 +40,13 @@ export type AlbIssuerOptions = {
   timeoutMs?: number
   /** Replaces the HTTP client of the key fetches (proxies, tests). */
   fetchPem?: FetchPem
+  /**
+   * The identity provider's issuer entry (e.g. `cognitoIssuer({ ..., tokenUse: 'access' })`):
+   * then the access token the load balancer forwards in `x-amzn-oidc-accesstoken` is required
+   * too, verified as jwtVerify verifies that entry's tokens, with the same `sub` as the signed
+   * claims; its scopes join `context.auth.scopes`. Default: not read.
+   */
+  accessToken?: IssuerConfig
 } & (
   | {
       /** The load balancer whose signature is accepted: the token header's `signer`. */
@@ -65,6 +73,9 @@ const arnPattern = /^arn:aws(?:-[a-z-]+)?:elasticloadbalancing:([a-z0-9-]+):\d{1
  * one of the listed load balancers (and `client` the `clientId`, when given). The load
  * balancer's padded base64url segments are verified as it emits them. The identity has
  * `source: 'alb'`. With only ALB entries, jwtVerify reads `x-amzn-oidc-data` by default.
+ * With `accessToken`, the identity provider's access token in `x-amzn-oidc-accesstoken` must
+ * verify too and name the same `sub`; its scopes join `context.auth.scopes` (the claims stay
+ * the load balancer's).
  *
  * Every load balancer in the region signs with keys from the same endpoint: the `signer` check
  * is what tells yours from anyone else's, and it happens before any key is fetched.
@@ -84,7 +95,7 @@ const arnPattern = /^arn:aws(?:-[a-z-]+)?:elasticloadbalancing:([a-z0-9-]+):\d{1
  */
 export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   if (options === null || typeof options !== 'object') throw configError('options must be an object')
-  const { region, clientId, issuer, endpoint, clockTolerance, timeoutMs, fetchPem } = options
+  const { region, clientId, issuer, endpoint, clockTolerance, timeoutMs, fetchPem, accessToken } = options
   if (typeof region !== 'string' || !regionPattern.test(region)) throw configError(`'region' must be an AWS region such as 'eu-west-1'`)
   const arns = options.loadBalancerArns ?? (options.loadBalancerArn === undefined ? undefined : [options.loadBalancerArn])
   if (options.loadBalancerArn !== undefined && options.loadBalancerArns !== undefined) {
@@ -98,9 +109,9 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   }
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) throw configError(`'clientId' must be a non-empty string`)
   if (issuer !== undefined && (typeof issuer !== 'string' || issuer === '')) throw configError(`'issuer' must be a non-empty string`)
-  let resolver: KeyResolver
+  let albKeys: KeyResolver
   try {
-    resolver = createAlbKeyResolver({
+    albKeys = createAlbKeyResolver({
       endpoint: endpoint ?? `https://public-keys.auth.elb.${region}.amazonaws.com`,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(fetchPem === undefined ? {} : { fetchPem }),
@@ -108,7 +119,13 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   } catch (error) {
     throw configError((error as Error).message)
   }
-  albEntries.set(resolver, { signers: new Set(arns as string[]), clientId, issuer, createVerifier: createAlbVerifier })
+  const access = accessToken === undefined ? undefined : compileAlbAccessToken(accessToken, timeoutMs, configError)
+  // The load balancer's keys cannot be prefetched (its kid is known from its first token), the
+  // provider's can: jwtVerify prefetches every entry's resolver at cold start.
+  const resolver: KeyResolver = access
+    ? { cached: () => albKeys.cached(), getKeySet: (kid) => albKeys.getKeySet(kid), prefetch: access.prefetch }
+    : albKeys
+  albEntries.set(resolver, { signers: new Set(arns as string[]), clientId, issuer, accessToken: access, createVerifier: createAlbVerifier })
   return {
     // The load balancer is what signed the token: its ARNs name the entry.
     issuer: arns,
@@ -133,17 +150,25 @@ const checkAlbSegments = (token: string): string[] => {
   return segments
 }
 
+/** An ALB entry, found by the `signer` of a token's header. */
+interface Signer {
+  readonly entry: CompiledIssuer
+  readonly rules: AlbRules
+  readonly accessTokenCheck: AccessTokenCheck | undefined
+}
+
 /**
  * The verification of ALB entries, used by jwtVerify instead of the JWT verifier when its
  * entries are ALB entries (see `createVerifierFor`). The issuer entry is picked by the
  * header's `signer` before any key is fetched; padding is taken off for decoding, while the
  * signature is checked over the segments as received.
  */
-const createAlbVerifier = ({ issuers, now }: VerifierSettings): ReturnType<AlbRules['createVerifier']> => {
-  const bySigner = new Map<string, { entry: CompiledIssuer; rules: AlbRules }>()
+const createAlbVerifier = ({ issuers, now, cacheMaxEntries }: VerifierSettings): ReturnType<AlbRules['createVerifier']> => {
+  const bySigner = new Map<string, Signer>()
   for (const entry of issuers) {
     const rules = albEntries.get(entry.resolver) as AlbRules
-    for (const signer of rules.signers) bySigner.set(signer, { entry, rules })
+    const accessTokenCheck = rules.accessToken?.createCheck({ cacheMaxEntries, now })
+    for (const signer of rules.signers) bySigner.set(signer, { entry, rules, accessTokenCheck })
   }
 
   const nowInSeconds = (): number => {
@@ -152,8 +177,16 @@ const createAlbVerifier = ({ issuers, now }: VerifierSettings): ReturnType<AlbRu
     return seconds
   }
 
-  const finish = (
-    { entry, rules }: { entry: CompiledIssuer; rules: AlbRules },
+  /** The signed claims, then the access token when the entry asks for it. */
+  const finish = (found: Signer, decoded: ReturnType<typeof decodeJws>, signingInput: Buffer, alg: Algorithm, key: ResolvedKey | undefined, event: unknown): AuthContext | Promise<AuthContext> => {
+    const auth = verifySignedClaims(found, decoded, signingInput, alg, key)
+    const check = found.accessTokenCheck
+    if (!check) return auth
+    return auth instanceof Promise ? auth.then((verified) => check(verified, event)) : check(auth, event)
+  }
+
+  const verifySignedClaims = (
+    { entry, rules }: Signer,
     decoded: ReturnType<typeof decodeJws>,
     signingInput: Buffer,
     alg: Algorithm,
@@ -195,7 +228,7 @@ const createAlbVerifier = ({ issuers, now }: VerifierSettings): ReturnType<AlbRu
       : settle(accepted)
   }
 
-  const verify: Verify = (token) => {
+  const verify: Verify = (token, event) => {
     const segments = checkAlbSegments(token)
     const decoded = decodeJws(segments.map((segment) => segment.replace(/=+$/, '')).join('.'))
     const { alg, kid } = checkHeader(decoded.header)
@@ -210,10 +243,10 @@ const createAlbVerifier = ({ issuers, now }: VerifierSettings): ReturnType<AlbRu
     }
     const signingInput = Buffer.from(`${segments[0]}.${segments[1]}`, 'ascii')
     const cached = kid === undefined ? undefined : found.entry.resolver.cached()?.byKid.get(kid)
-    if (cached) return finish(found, decoded, signingInput, alg, cached)
+    if (cached) return finish(found, decoded, signingInput, alg, cached, event)
     return found.entry.resolver
       .getKeySet(kid)
-      .then((keySet) => finish(found, decoded, signingInput, alg, kid === undefined ? undefined : keySet.byKid.get(kid)))
+      .then((keySet) => finish(found, decoded, signingInput, alg, kid === undefined ? undefined : keySet.byKid.get(kid), event))
   }
 
   // Claims API Gateway verified never come from a load balancer.

@@ -121,7 +121,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
 
   /** Verification then binding; errors are left raw for the caller to turn into an AuthError. */
   const verifyToken = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
-    const verified = verify(token)
+    const verified = verify(token, event)
     if (verified instanceof Promise) return verified.then((auth) => bind(auth, token, presentedAs, event))
     return bind(verified, token, presentedAs, event)
   }

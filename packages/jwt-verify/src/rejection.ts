@@ -31,6 +31,8 @@ export type RejectionReason =
   | 'no_client_certificate'
   | 'certificate_mismatch'
   | 'mtls_bound_token_required'
+  | 'access_token_missing'
+  | 'subject_mismatch'
 
 /** A token failed verification. Thrown inside the verifier, turned into an `AuthError` by the middleware. */
 export class TokenRejection extends Error {

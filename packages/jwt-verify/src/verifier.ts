@@ -33,8 +33,11 @@ export interface VerifierSettings {
   readonly now: () => number
 }
 
-/** Verifies a token: synchronously when its keys are cached, which is the warm path. */
-export type Verify = (token: string) => AuthContext | Promise<AuthContext>
+/**
+ * Verifies a token: synchronously when its keys are cached, which is the warm path. The event
+ * is for verifiers that need more of the request than the token (the ALB's access token).
+ */
+export type Verify = (token: string, event?: unknown) => AuthContext | Promise<AuthContext>
 
 /**
  * Applies an issuer entry's claim rules (audience, required claims, the preset's and the user's

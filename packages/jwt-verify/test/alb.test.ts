@@ -1,79 +1,28 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { randomUUID } from 'node:crypto'
 import { albEvent } from '@middy-auth/testing'
 import jwtVerify, { albIssuer, type AlbIssuerOptions } from '../src/index.js'
-import { loadFixture } from '../../../test/support/fixtures.js'
+import { albEventWith, albToken, ARN, CLIENT, fixture, IDP, keyPair, NOW, OTHER_ARN, padded, REGION, startAlbKeyServer } from './alb-support.js'
 import { outcome, protect } from './support.js'
-
-const REGION = 'us-east-1'
-const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188'
-const OTHER_ARN = 'arn:aws:elasticloadbalancing:us-east-1:210987654321:loadbalancer/app/not-mine/0123456789abcdef'
-const CLIENT = '3nkoep4151b7umeggnottc30u9'
-const IDP = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example'
-const NOW = 1_800_000_000
-
-/** The real event shape: an ALB with an OIDC action in front of the function. */
-const fixture = loadFixture('alb-oidc.json') as {
-  headers: Record<string, string>
-}
-const albEventWith = (data: string) => ({ ...fixture, headers: { ...fixture.headers, 'x-amzn-oidc-data': data } })
-
-/** base64url as the load balancer emits it: padded with `=` to a multiple of 4. */
-const padded = (bytes: Buffer): string => {
-  const text = bytes.toString('base64url')
-  return text + '='.repeat((4 - (text.length % 4)) % 4)
-}
-
-interface Signing {
-  key: KeyObject
-  kid: string
-  header?: Record<string, unknown>
-  payload?: Record<string, unknown>
-  pad?: boolean
-}
-
-/** A token as an ALB makes it: ES256, raw r||s signature, over the padded segments. */
-const albToken = ({ key, kid, header = {}, payload = {}, pad = true }: Signing): string => {
-  const encode = (bytes: Buffer) => (pad ? padded(bytes) : bytes.toString('base64url'))
-  const head = encode(Buffer.from(JSON.stringify({ typ: 'JWT', kid, alg: 'ES256', iss: IDP, client: CLIENT, signer: ARN, exp: NOW + 120, ...header })))
-  const body = encode(Buffer.from(JSON.stringify({ sub: 'd2f50444-0041-7036-aea2-a955fca33d37', email: 'alice@example.com', exp: NOW + 120, iss: IDP, ...payload })))
-  const signature = sign('sha256', Buffer.from(`${head}.${body}`), { key, dsaEncoding: 'ieee-p1363' })
-  return `${head}.${body}.${encode(signature)}`
-}
-
-const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' })
 
 describe('albIssuer: x-amzn-oidc-data', () => {
   const signing = keyPair()
   const kid = randomUUID()
   const pems = new Map<string, string>([[kid, signing.publicKey.export({ type: 'spki', format: 'pem' }) as string]])
-  let fetched: string[] = []
-  let failWith: number | undefined
-  let server: Server
+  let keyServer: Awaited<ReturnType<typeof startAlbKeyServer>>
   let endpoint = ''
   const clock = () => NOW * 1000
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const id = (req.url ?? '').slice(1)
-      fetched.push(id)
-      const pem = pems.get(id)
-      if (failWith !== undefined || pem === undefined) {
-        res.writeHead(failWith ?? 403).end()
-        return
-      }
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(pem)
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    keyServer = await startAlbKeyServer(pems)
+    endpoint = keyServer.endpoint
   })
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  afterAll(() => keyServer.close())
   beforeEach(() => {
-    fetched = []
-    failWith = undefined
+    keyServer.state.fetched = []
+    keyServer.state.failWith = undefined
   })
+  const fetchedKids = () => keyServer.state.fetched
 
   const issuer = (extra: Partial<AlbIssuerOptions> = {}) =>
     albIssuer({ region: REGION, loadBalancerArn: ARN, clientId: CLIENT, endpoint, ...extra } as AlbIssuerOptions)
@@ -86,7 +35,7 @@ describe('albIssuer: x-amzn-oidc-data', () => {
     expect(seen[0]).toMatchObject({ source: 'alb', subject: 'd2f50444-0041-7036-aea2-a955fca33d37', issuer: IDP, scopes: [], roles: [] })
     expect(seen[0]?.claims.email).toBe('alice@example.com')
     expect(Object.getPrototypeOf(seen[0]?.claims)).toBeNull()
-    expect(fetched).toEqual([kid])
+    expect(fetchedKids()).toEqual([kid])
   })
 
   test('the key is fetched once per kid: later tokens and concurrent ones reuse it', async () => {
@@ -96,7 +45,7 @@ describe('albIssuer: x-amzn-oidc-data', () => {
     )
     expect(results.map(outcome)).toEqual(Array.from({ length: 10 }, () => [200, 'ok']))
     expect(outcome(await invoke(albEventWith(albToken({ key: signing.privateKey, kid }))))).toEqual([200, 'ok'])
-    expect(fetched).toEqual([kid])
+    expect(fetchedKids()).toEqual([kid])
   })
 
   test('a target group with multi-value headers, and a header name in any case', async () => {
@@ -149,13 +98,13 @@ describe('albIssuer: x-amzn-oidc-data', () => {
       const response = await invoke(albEventWith(make()))
       expect(outcome(response)).toEqual([401, 'invalid_token'])
       expect(seen).toHaveLength(0)
-      expect(fetched.every((id) => id === kid || /^[0-9a-f-]{36}$/.test(id))).toBe(true)
+      expect(fetchedKids().every((id) => id === kid || /^[0-9a-f-]{36}$/.test(id))).toBe(true)
     })
 
     test('tokens with a signer not listed cost no key fetch', async () => {
       const { invoke } = protect({ issuers: [issuer()], clock })
       await invoke(albEventWith(albToken({ key: signing.privateKey, kid: randomUUID(), header: { signer: OTHER_ARN } })))
-      expect(fetched).toEqual([])
+      expect(fetchedKids()).toEqual([])
     })
 
     test('a flood of unknown kids costs one fetch per cooldown', async () => {
@@ -163,7 +112,7 @@ describe('albIssuer: x-amzn-oidc-data', () => {
       for (let i = 0; i < 20; i += 1) {
         expect(outcome(await invoke(albEventWith(albToken({ key: signing.privateKey, kid: randomUUID() }))))).toEqual([401, 'invalid_token'])
       }
-      expect(fetched).toHaveLength(1)
+      expect(fetchedKids()).toHaveLength(1)
     })
   })
 
@@ -174,7 +123,7 @@ describe('albIssuer: x-amzn-oidc-data', () => {
   })
 
   test('the key endpoint fails and nothing is cached: 503 with Retry-After, never an accept', async () => {
-    failWith = 500
+    keyServer.state.failWith = 500
     const { invoke, seen } = protect({ issuers: [issuer()], clock })
     const response = await invoke(albEventWith(albToken({ key: signing.privateKey, kid })))
     expect(outcome(response)).toEqual([503, 'temporarily_unavailable'])

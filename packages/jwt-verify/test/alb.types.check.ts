@@ -3,7 +3,7 @@
  */
 import middy from '@middy/core'
 import type { ALBEvent } from 'aws-lambda'
-import jwtVerify, { albIssuer, type AlbIssuerOptions } from '@middy-auth/jwt-verify'
+import jwtVerify, { albIssuer, cognitoIssuer, type AlbIssuerOptions } from '@middy-auth/jwt-verify'
 
 const loadBalancerArn = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188'
 
@@ -28,3 +28,13 @@ export const both: AlbIssuerOptions = { region: 'eu-west-1', loadBalancerArn, lo
 
 // @ts-expect-error the region is required
 export const noRegion: AlbIssuerOptions = { loadBalancerArn }
+
+// The access token: any issuer entry, e.g. Cognito's access tokens.
+export const withAccessToken = albIssuer({
+  region: 'eu-west-1',
+  loadBalancerArn,
+  accessToken: cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: 'client', tokenUse: 'access' }),
+})
+
+// @ts-expect-error accessToken is an issuer entry, not a string
+export const accessTokenNotAnEntry: AlbIssuerOptions = { region: 'eu-west-1', loadBalancerArn, accessToken: 'cognito' }
