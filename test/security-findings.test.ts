@@ -246,3 +246,49 @@ describe('finding 4: an own __proto__ key in a gateway context or claims object 
     expect(({} as Record<string, unknown>).scopes).toBeUndefined()
   })
 })
+
+describe('a final review of the fixes: three more ways through, closed', () => {
+  let issuer: TestIssuer
+  beforeAll(async () => {
+    issuer = await createTestIssuer()
+  })
+  afterAll(() => issuer.close())
+  const entry = () => ({ issuer: issuer.issuer, audience: 'orders', jwksUri: issuer.jwksUri })
+
+  test('simple responses under an ANY route key: true only for a caller who may call every method the map lists under it', async () => {
+    const logs: AuthorizerLogEntry[] = []
+    const handler = middy()
+      .use(jwtVerify({ issuers: [entry()] }))
+      .use(authorizerResponse({ format: 'simple', routes: { 'ANY /orders': {}, 'DELETE /orders': { scopes: ['admin'] } }, logger: (e) => void logs.push(e) }))
+    const token = await issuer.sign({ sub: 'alice' }, { audience: 'orders' })
+    const event = httpAuthorizerEventV2({ bearer: token, method: 'DELETE', path: '/orders', routeKey: 'ANY /orders', identitySource: [`Bearer ${token}`, 'ANY /orders'] })
+    expect(await handler(event as never, lambdaContext())).toEqual({ isAuthorized: false })
+    expect(logs.map((e) => e.reason)).toEqual(['route_key_not_separating'])
+  })
+
+  test('opaque tokens never stand in for bound tokens: refused where an issuer requires them, and a bound answer is refused', async () => {
+    const answer = (claims: Record<string, unknown>) => ({ verifyToken: () => ({ source: 'introspection', subject: 'mallory', scopes: [], roles: [], claims }) })
+    const bound = protect([jwtVerify({ issuers: [{ ...entry(), dpop: { boundTokens: 'required' } }], opaqueTokens: answer({}) as never })])
+    const refused = await bound.invoke(httpApiEvent({ bearer: 'opaque-token-123' }))
+    expect([refused.statusCode, errorCode(refused)]).toEqual([401, 'invalid_token'])
+    const withCnf = protect([jwtVerify({ issuers: [entry()], opaqueTokens: answer({ cnf: { jkt: 'x' } }) as never })])
+    const refusedToo = await withCnf.invoke(httpApiEvent({ bearer: 'opaque-token-123' }))
+    expect([refusedToo.statusCode, errorCode(refusedToo)]).toEqual([401, 'invalid_token'])
+    expect([...bound.handlerSaw, ...withCnf.handlerSaw]).toHaveLength(0)
+  })
+
+  test('a cookie credential at a caching authorizer is refused (its cross-site check holds for one request); with the cache off it is answered', async () => {
+    const token = await issuer.sign({ sub: 'alice' }, { audience: 'orders' })
+    const event = authorizerRequestEvent({ method: 'GET', path: '/orders', resource: '/orders', headers: { cookie: `access=${token}` } })
+    const ask = async (gatewayCache: boolean) => {
+      const logs: AuthorizerLogEntry[] = []
+      const handler = middy()
+        .use(jwtVerify({ issuers: [entry()], tokenSource: { cookie: 'access' } }))
+        .use(authorizerResponse({ format: 'iam-policy', gatewayCache, logger: (e) => void logs.push(e) }))
+      const policy = (await handler(structuredClone(event) as never, lambdaContext())) as IamPolicyResponse
+      return { effects: policy.policyDocument.Statement.map((s) => s.Effect), logs: logs.map((e) => e.reason) }
+    }
+    expect(await ask(true)).toEqual({ effects: ['Deny'], logs: ['request_specific_check'] })
+    expect(await ask(false)).toEqual({ effects: ['Allow'], logs: [] })
+  })
+})

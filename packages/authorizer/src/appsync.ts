@@ -86,12 +86,13 @@ export const compileDeniedFields = (option: unknown, fail: (message: string) => 
 /**
  * How long AppSync may cache an answer for this identity: the configured `ttlOverride`, never
  * past the token's `exp`. `undefined`: the API's own TTL applies, which is safe only when the
- * token outlives AppSync's longest cache (an hour) anyway.
+ * token outlives AppSync's longest cache (an hour) anyway. An identity without `exp` is not
+ * cached (0): nothing says how long it holds.
  */
 export const appsyncTtl = (auth: AuthContext | undefined, configured: number | undefined, nowMs: number): number | undefined => {
   const exp = auth?.claims.exp
   const left = typeof exp === 'number' && Number.isFinite(exp) ? Math.max(0, Math.floor(exp - nowMs / 1000)) : undefined
-  if (left === undefined) return configured
+  if (left === undefined) return 0
   if (configured !== undefined) return Math.min(configured, left)
   return left < maxAppSyncTtl ? left : undefined
 }

@@ -51,8 +51,11 @@ const clientSent = (event: unknown, value: string): boolean => {
   return sent.some((text) => typeof text === 'string' && text.includes(value))
 }
 
-/** Route keys that take many paths: `$default` and greedy routes (`ANY /{proxy+}`). */
-const isCatchAll = (routeKey: string): boolean => routeKey === '$default' || routeKey.endsWith('+}')
+/**
+ * Route keys that take many requests: `$default`, greedy routes (`GET /{proxy+}`), and `ANY`
+ * routes (every method, which a router behind may tell apart).
+ */
+const isCatchAll = (routeKey: string): boolean => routeKey === '$default' || routeKey.endsWith('+}') || routeKey.startsWith('ANY ')
 
 /** The whole stage: every method and path, or the `$connect` of a WebSocket API. */
 const stageTails = (kind: AuthorizerKind): string[] => (kind === 'websocket' ? ['$connect'] : ['*/*'])
@@ -129,11 +132,12 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     if (!auth) throw new AuthError('missing_token', { package: packageName, data: { reason: 'no_identity' } })
     if (event.kind === 'appsync') return appsyncAllow(request, auth)
     const checks = requestSpecificChecks(request)
-    if (checks.length > 0) {
+    if (checks.length > 0 && settings.gatewayCache) {
       throw new AuthorizerFailure(
         'request_specific_check',
         `a check in front of the authorizer decided for this request only (${checks.map((c) => `${c.package}: ${c.reason}`).join(', ')}), ` +
-          `while the gateway caches the answer for every route: give per-route requirements to authorizerResponse({ routes })`,
+          `while the gateway caches the answer for other requests: give per-route requirements to authorizerResponse({ routes }), ` +
+          `or turn the authorizer's result cache off (TTL 0) and set gatewayCache: false`,
         { checks },
       )
     }
@@ -322,7 +326,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
       }
       if (error.statusCode === 403) {
         const checks = requestSpecificChecks(request)
-        if (checks.length > 0) {
+        if (checks.length > 0 && settings.gatewayCache) {
           log({
             level: 'error',
             reason: 'request_specific_check',

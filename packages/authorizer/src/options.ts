@@ -126,6 +126,14 @@ export interface AuthorizerResponseOptions {
   /** Where failures and narrowed policies are logged, or `false` for nowhere. Default `console.error`. */
   logger?: ((entry: AuthorizerLogEntry) => void) | false
   /**
+   * Whether the gateway caches this authorizer's answers. Default `true`: then a decision that
+   * held for one request only (a per-route check in front, a cookie credential, a DPoP- or
+   * certificate-bound token) is refused, since the cached answer would be reused for other
+   * requests. Set `false` only when the authorizer's result cache is off (TTL 0): every request
+   * is then asked, and such decisions are answered.
+   */
+  gatewayCache?: boolean
+  /**
    * AppSync only: how many seconds AppSync caches an answer for the token (0 to 3600; 0: not
    * cached). Never past the token's `exp`: the answer's `ttlOverride` is at most `exp` − now.
    * Default: none, and the API's `AuthorizerResultTtlInSeconds` applies (still capped at `exp`).
@@ -147,12 +155,13 @@ export interface CompiledOptions {
   context: AuthorizerResponseOptions['context']
   usageIdentifierKey: AuthorizerResponseOptions['usageIdentifierKey']
   maxResponseBytes: number
+  gatewayCache: boolean
   ttlOverride: number | undefined
   deniedFields: DeniedFieldsOf | undefined
   log: (entry: Omit<AuthorizerLogEntry, 'package'>) => void
 }
 
-const knownOptions = new Set(['format', 'routes', 'contextClaims', 'context', 'usageIdentifierKey', 'maxResponseBytes', 'logger', 'ttlOverride', 'deniedFields'])
+const knownOptions = new Set(['format', 'routes', 'contextClaims', 'context', 'usageIdentifierKey', 'maxResponseBytes', 'logger', 'ttlOverride', 'deniedFields', 'gatewayCache'])
 
 /** Default `contextClaims`: who, which client, until when. */
 export const defaultContextClaims: readonly string[] = Object.freeze(['sub', 'client_id', 'exp'])
@@ -191,6 +200,9 @@ export const compileOptions = (options: AuthorizerResponseOptions = {}): Compile
     throw configError(`'ttlOverride' must be a whole number of seconds from 0 to ${maxAppSyncTtl} (AppSync's longest cache)`)
   }
 
+  const gatewayCache = options.gatewayCache ?? true
+  if (typeof gatewayCache !== 'boolean') throw configError(`'gatewayCache' must be true (the default: the gateway caches answers) or false (its cache TTL is 0)`)
+
   const logger = options.logger === undefined ? console.error : options.logger
   if (logger !== false && typeof logger !== 'function') throw configError(`'logger' must be a function of the log entry, or false`)
 
@@ -201,6 +213,7 @@ export const compileOptions = (options: AuthorizerResponseOptions = {}): Compile
     context: optionalFunction(options.context, 'context', 'a function (auth, event) returning more context values'),
     usageIdentifierKey: optionalFunction(options.usageIdentifierKey, 'usageIdentifierKey', 'a function (auth, event) returning the API key'),
     maxResponseBytes,
+    gatewayCache,
     ttlOverride,
     deniedFields: compileDeniedFields(options.deniedFields, configError),
     log:

@@ -23,6 +23,7 @@ const optionSchema = {
     context: { instanceof: 'Function' },
     usageIdentifierKey: { instanceof: 'Function' },
     maxResponseBytes: { type: 'integer', minimum: 512 },
+    gatewayCache: { type: 'boolean' },
     logger: { oneOf: [{ instanceof: 'Function' }, { const: false }] },
     ttlOverride: { type: 'integer', minimum: 0, maximum: 3600 },
     deniedFields: { oneOf: [{ instanceof: 'Function' }, { type: 'object', additionalProperties: requirement }] },

@@ -1,4 +1,4 @@
-import { AuthError, crossSiteDenial, gatewayAuth, noteCredential, type AuthContext } from '@middy-auth/core'
+import { AuthError, crossSiteDenial, gatewayAuth, noteCredential, noteRequestSpecificCheck, type AuthContext } from '@middy-auth/core'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
 import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
@@ -130,9 +130,16 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
    * A token that is not a JWT, with `opaqueTokens` set: to that verifier only. It proves no
    * possession, so it is refused under the DPoP scheme.
    */
+  // An issuer entry that requires bound tokens requires them of every caller: an opaque token
+  // proves no possession, so it cannot stand in for one.
+  const boundTokensRequired = settings.issuers.some(
+    (entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required',
+  )
+
   const authenticateOpaque = (token: string, presentedAs: PresentedAs): AuthContext | Promise<AuthContext> => {
     if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
     if (presentedAs !== 'bearer') throw deny('invalid_token', 'opaque_token_as_dpop')
+    if (boundTokensRequired) throw deny('invalid_token', 'opaque_token_not_bound')
     return verifyOpaque(opaqueTokens!, token, deny)
   }
 
@@ -162,11 +169,26 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
       throw refusal(error, token)
     }
     if (result instanceof Promise) {
-      return result.catch((error: unknown) => {
-        throw refusal(error, token)
-      })
+      return result.then(
+        (auth) => noteRequestSpecific(request, auth),
+        (error: unknown) => {
+          throw refusal(error, token)
+        },
+      )
     }
-    return result
+    return noteRequestSpecific(request, result)
+  }
+
+  const fromCookie = typeof settings.tokenSource === 'object' && 'cookie' in settings.tokenSource
+  /**
+   * A decision that holds for this request only, which a Lambda authorizer's cache must not reuse:
+   * a cookie credential (the cross-site check depends on the request's method and origin), and a
+   * bound token (its proof or certificate belongs to this request).
+   */
+  const noteRequestSpecific = (request: { internal?: Record<string, unknown> } | undefined, auth: AuthContext): AuthContext => {
+    if (request && fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
+    if (request && auth.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
+    return auth
   }
 
   const prefetch = (): void => {

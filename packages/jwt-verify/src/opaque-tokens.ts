@@ -52,6 +52,9 @@ export type Refuse = (code: 'invalid_token', reason: string, description?: strin
 export const verifyOpaque = (verifier: OpaqueTokenVerifier, token: string, refuse: Refuse): AuthContext | Promise<AuthContext> => {
   const settle = (auth: unknown): AuthContext => {
     if (!isRecord(auth) || typeof auth.subject !== 'string' || typeof auth.source !== 'string') throw refuse('invalid_token', 'opaque_verifier_answer')
+    // A token bound to a key or a certificate (`cnf`) is never a bearer token: no proof of
+    // possession is checked on this path, so such an answer is refused.
+    if (isRecord(auth.claims) && Object.hasOwn(auth.claims, 'cnf')) throw refuse('invalid_token', 'opaque_token_bound')
     return auth as unknown as AuthContext
   }
   const fail = (error: unknown): never => {

@@ -27,13 +27,19 @@ export interface TransactionStore {
 }
 
 /** The `Set-Cookie` value that deletes the transaction (no secret needed). */
-export const clearTransaction = (config: CompiledConfig): string => serializeCookie(config.transactionCookie, '', 0, { sameSite: config.sameSite })
+/**
+ * The sign-in cookie is always `SameSite=Lax`: it must come back with the provider's top-level
+ * redirect to the callback, which a `Strict` cookie does not (the session cookie may be Strict).
+ */
+const transactionAttributes = { sameSite: 'Lax' } as const
+
+export const clearTransaction = (config: CompiledConfig): string => serializeCookie(config.transactionCookie, '', 0, transactionAttributes)
 
 const fields = ['state', 'nonce', 'verifier', 'returnTo', 'redirectUri'] as const
 
 export const createTransactionStore = (config: CompiledConfig, secrets: readonly string[]): TransactionStore => {
   const sealer = createSealer(secrets, 'transaction', { issuer: config.issuer.href, clientId: config.clientId })
-  const attributes = { sameSite: config.sameSite }
+  const attributes = transactionAttributes
   return {
     async write(transaction, nowMs) {
       const sealed = await sealer.seal({ ...transaction }, nowMs, Math.floor(nowMs / 1000) + TRANSACTION_TTL)

@@ -1,4 +1,4 @@
-import { AuthError, compileTokenSource, crossSiteDenial, looksLikeSeveralTokens, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
+import { AuthError, compileTokenSource, crossSiteDenial, noteCredential, noteRequestSpecificCheck, looksLikeSeveralTokens, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { compileIntrospection } from './introspection-verifier.js'
@@ -82,6 +82,7 @@ function tokenIntrospection(options: TokenIntrospectionOptions): MiddlewareObj<u
   const settings = compileOptions(options)
   const { realm, credentialsRequired } = settings
   const readToken = compileTokenSource(settings.tokenSource)
+  const fromCookie = typeof settings.tokenSource === 'object' && 'cookie' in settings.tokenSource
   const introspection = compileIntrospection(settings)
   // Cold start: discovery (when only the issuer is given) starts now, during Lambda's init.
   introspection.prefetch()
@@ -98,6 +99,10 @@ function tokenIntrospection(options: TokenIntrospectionOptions): MiddlewareObj<u
     if (found.kind === 'cross-site') throw crossSiteDenial(packageName, found)
     const token = found.token
     if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
+    // For a Lambda authorizer after this: the gateway's cache key must hold this token, and a
+    // cookie's cross-site check held for this request only.
+    noteCredential(request, token)
+    if (fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
     const auth = introspection.verifyToken(token)
     if (!(auth instanceof Promise)) return setAuth(request, auth)
     return auth.then((fresh) => setAuth(request, fresh))
