@@ -127,7 +127,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
 
   const answer = (request: HookRequest): AuthorizerResult | AppSyncAuthorizerResponse => {
     const event = readAuthorizerEvent(request.event)
-    if (!event) throw new AuthorizerFailure('not_an_authorizer_event', 'the event is not an API Gateway Lambda authorizer event (TOKEN or REQUEST)')
+    if (!event) throw new AuthorizerFailure('not_an_authorizer_event', 'the event is not a Lambda authorizer event (API Gateway TOKEN or REQUEST, or AppSync)')
     const auth = getAuth(request)
     if (!auth) throw new AuthError('missing_token', { package: packageName, data: { reason: 'no_identity' } })
     if (event.kind === 'appsync') return appsyncAllow(request, auth)

@@ -5,7 +5,7 @@
  * byte a client could misparse, nor anything copied from a request.
  */
 
-const printableWithoutQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
+const notPrintableOrQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
 
 /**
  * Whether a value can be sent as a challenge attribute as-is (printable ASCII, no `"` or `\`).
@@ -17,7 +17,7 @@ const printableWithoutQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
  * ```
  */
 export const isChallengeSafe = (value: string): boolean =>
-  value.length > 0 && value.replace(printableWithoutQuoteOrBackslash, '') === value
+  value.length > 0 && value.replace(notPrintableOrQuoteOrBackslash, '') === value
 
 /**
  * Attributes of a `Bearer` challenge, in the order RFC 6750's examples give them.
@@ -59,7 +59,7 @@ export const bearerChallenge = ({ realm, error, errorDescription, scope, resourc
   return `Bearer ${parts.join(', ')}`
 }
 
-const clean = (value: string): string => value.replace(printableWithoutQuoteOrBackslash, '')
+const clean = (value: string): string => value.replace(notPrintableOrQuoteOrBackslash, '')
 
 /**
  * Attributes of a `DPoP` challenge (RFC 9449 §7.1).

@@ -90,7 +90,8 @@ export const readListClaim = (identity: { readonly source?: string; readonly str
   return readStringList(value)
 }
 
-const parseJsonList = (text: string): string[] | undefined => {
+/** A JSON list of strings, or `undefined` for any other text. */
+export const parseJsonList = (text: string): string[] | undefined => {
   try {
     const parsed: unknown = JSON.parse(text)
     return Array.isArray(parsed) && parsed.every((v) => typeof v === 'string') ? parsed : undefined

@@ -1,5 +1,5 @@
 import { getAuth, setAuth, type AuthContext } from './auth-context.js'
-import { readListClaim, readScopeClaim, readScopeList, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
+import { parseJsonList, readListClaim, readScopeClaim, readScopeList, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
 import type { AnyEvent } from './event.js'
 import { asRecord, emptyRecord } from './record.js'
 
@@ -78,27 +78,19 @@ export const authorizerContextLists = 'middyAuthLists'
 const restoreAuthorizerContext = (context: Record<string, unknown>): { claims: Record<string, unknown>; exact: boolean } => {
   const mark = context[authorizerContextMark]
   if (mark !== 1 && mark !== '1') return { claims: restoreGatewayClaims(context), exact: false }
-  const listed = typeof context[authorizerContextLists] === 'string' ? jsonList(context[authorizerContextLists]) : undefined
+  const listed = typeof context[authorizerContextLists] === 'string' ? parseJsonList(context[authorizerContextLists]) : undefined
   // Without the list of lists (an earlier authorizer), every JSON-list text is taken for a list.
   const lists = listed === undefined ? undefined : new Set([...listed, 'scopes', 'roles'])
   const restored = emptyRecord()
   for (const [name, value] of Object.entries(context)) {
     if (name === authorizerContextMark || name === authorizerContextLists) continue
     const maybeList = typeof value === 'string' && value.startsWith('[') && value.endsWith(']') && (lists === undefined || lists.has(name))
-    const list = maybeList ? jsonList(value) : undefined
+    const list = maybeList ? parseJsonList(value) : undefined
     restored[name] = list ?? restoreScalarClaim(name, value)
   }
   return { claims: restored, exact: true }
 }
 
-const jsonList = (text: string): string[] | undefined => {
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') ? parsed : undefined
-  } catch {
-    return undefined
-  }
-}
 
 const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown): AuthContext => {
   const claims = restoreGatewayClaims(rawClaims)

@@ -114,7 +114,7 @@ export const SUPPORTED_ALGORITHMS = Object.freeze(Object.keys(rules)) as readonl
  * @example
  * ```ts
  * isAlgorithm('RS256') // true
- * isAlgorithm('HS256') // false: symmetric algorithms are never accepted
+ * isAlgorithm('HS256') // false: HMAC algorithms are isHmacAlgorithm's, accepted only with an entry's `secret`
  * ```
  */
 export const isAlgorithm = (alg: unknown): alg is Algorithm => typeof alg === 'string' && Object.hasOwn(rules, alg)

@@ -55,9 +55,21 @@ export const createMemoryReplayStore = ({ maxEntries = 100_000, clock = Date.now
   const accepted = Promise.resolve(true)
   const refused = Promise.resolve(false)
 
-  /** Called only when full: one pass drops every expired entry. */
+  /**
+   * While full of live proofs, nothing can be forgotten before the earliest of them expires: until
+   * then a full store refuses at once, so a flood that fills it does not also cost a scan of every
+   * entry per request.
+   */
+  let noRoomUntil = 0
+
+  /** Called only when full: one pass drops every expired entry and finds when the next one expires. */
   const forgetExpired = (nowSeconds: number): void => {
-    for (const [jti, expiresAt] of seen) if (expiresAt <= nowSeconds) seen.delete(jti)
+    let earliest = Number.POSITIVE_INFINITY
+    for (const [jti, expiresAt] of seen) {
+      if (expiresAt <= nowSeconds) seen.delete(jti)
+      else if (expiresAt < earliest) earliest = expiresAt
+    }
+    noRoomUntil = seen.size >= maxEntries ? earliest : 0
   }
 
   return {
@@ -66,6 +78,7 @@ export const createMemoryReplayStore = ({ maxEntries = 100_000, clock = Date.now
       const previous = seen.get(jti)
       if (previous !== undefined && previous > nowSeconds) return refused
       if (seen.size >= maxEntries) {
+        if (nowSeconds < noRoomUntil) return refused
         forgetExpired(nowSeconds)
         if (seen.size >= maxEntries) return refused
       }
