@@ -19,7 +19,7 @@ export {
   restoreScalarClaim,
 } from './claims.js'
 export { authorizerContextLists, authorizerContextMark, gatewayAuth, resolveAuth } from './gateway.js'
-export { asRecord, asText, emptyRecord, isRecord } from './record.js'
+export { asRecord, asText, deepFreeze, emptyRecord, isRecord } from './record.js'
 export { matchesWildcard } from './wildcard.js'
 export { crossSiteDenial, crossSiteRequest } from './same-origin.js'
 export { hasExactClaims } from './exact-claims.js'

@@ -8,10 +8,10 @@ import { checkHeader } from './header-check.js'
 import type { IssuerConfig } from './issuer-config.js'
 import { decodeJws, MAX_TOKEN_LENGTH } from './jws.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
+import { packageName } from './options.js'
 import { TokenRejection } from './rejection.js'
 import type { CheckGatewayClaims, CompiledIssuer, Verify, VerifierSettings } from './verifier.js'
 
-const packageName = '@middy-auth/jwt-verify'
 
 /**
  * Options of {@link albIssuer}. Give `loadBalancerArn` or `loadBalancerArns`.

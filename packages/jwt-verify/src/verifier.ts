@@ -1,4 +1,4 @@
-import { readScopeList, type AuthContext } from '@middy-auth/core'
+import { deepFreeze, readScopeList, type AuthContext } from '@middy-auth/core'
 import { type Algorithm, type HmacAlgorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
 import { checkClaims, checkSubjectClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'
@@ -46,16 +46,6 @@ export type Verify = (token: string, event?: unknown) => AuthContext | Promise<A
  * arrived; there is no header to check. A Promise when the user's check is `async`.
  */
 export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Promise<void>
-
-const deepFreeze = <T extends object>(value: T): T => {
-  Object.freeze(value)
-  // Only objects recurse: a call per primitive claim cost half of this function (measured).
-  for (const key in value) {
-    const child: unknown = value[key]
-    if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) deepFreeze(child)
-  }
-  return value
-}
 
 /** A fresh copy per request: rbac adds roles and permissions to what it is given. */
 const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({ ...auth, scopes: [...auth.scopes], roles: [...auth.roles] })

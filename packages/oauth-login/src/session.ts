@@ -3,7 +3,7 @@
  * gives `context.auth`. Its claims are the ID token's, validated by openid-client when the
  * tokens were obtained; the cookie is authenticated, so they are read back without a new check.
  */
-import type { AuthContext } from '@middy-auth/core'
+import { emptyRecord, type AuthContext } from '@middy-auth/core'
 import { decodeJwt } from 'jose'
 import type { TokenEndpointResponse, TokenEndpointResponseHelpers } from 'openid-client'
 import { clearChunkedCookie, readChunkedCookie, serializeCookie, writeChunkedCookie } from './cookies.js'
@@ -120,7 +120,7 @@ const protocolClaims = new Set(['nonce', 'at_hash', 'c_hash', 's_hash', 'sid', '
 
 /** The identity `sessionAuth` puts on `context.auth`. */
 export const sessionAuthContext = (data: SessionData): AuthContext => {
-  const claims: Record<string, unknown> = Object.create(null)
+  const claims = emptyRecord()
   for (const [name, value] of Object.entries(decodeJwt(data.idToken))) if (!protocolClaims.has(name)) claims[name] = value
   return {
     source: 'session',

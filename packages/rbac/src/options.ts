@@ -1,4 +1,4 @@
-import { compileRouteMap, isChallengeSafe, isRecord, type AnyEvent, type AuthContext, type RouteMap } from '@middy-auth/core'
+import { compileRouteMap, emptyRecord, isChallengeSafe, isRecord, type AnyEvent, type AuthContext, type RouteMap } from '@middy-auth/core'
 import type { Context } from 'aws-lambda'
 import { parseConcrete } from './check.js'
 import { configError, packageName, parsePermission, type ParsedPermission, type Permission } from './permission.js'
@@ -268,7 +268,7 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>): Compiled
     requirementOf = () => requirement
   } else {
     // No prototype: a key such as "__proto__" stays a key, which compileRouteMap then refuses.
-    const routes: Record<string, CompiledRequirement> = Object.create(null)
+    const routes = emptyRecord() as Record<string, CompiledRequirement>
     if (isRecord(options.routes)) {
       for (const [key, value] of Object.entries(options.routes)) routes[key] = compileRequirement(value, `routes[${JSON.stringify(key)}]`)
     }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { deepFreeze } from '@middy-auth/core'
 import type { CompiledOptions } from './options.js'
 import type { Introspect } from './provider.js'
 
@@ -33,11 +34,6 @@ class BoundedMap {
     }
     this.#entries.set(key, entry)
   }
-}
-
-const deepFreeze = (value: object): void => {
-  Object.freeze(value)
-  for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) deepFreeze(child)
 }
 
 /**
