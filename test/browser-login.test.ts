@@ -11,9 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { startGateway, type Gateway } from '../examples/src/gateway.js'
-import { createLoginApp } from '../examples/src/login-app.js'
-import { startOidcProvider, testOidc, type TestOidcProvider } from '@middy-auth/testing/oidc-provider'
+import { startLoginDemo, type LoginDemo } from '../examples/src/login-demo.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const CHROMIUM_ARGS = [
@@ -27,8 +25,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ]
 
-let provider: TestOidcProvider | undefined
-let gateway: Gateway | undefined
+let demo: LoginDemo | undefined
 let browser: BrowserContext | undefined
 let userDataDir: string | undefined
 const gatewayLog: string[] = []
@@ -37,22 +34,8 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium. Install it with scripts/ensure-chromium.sh (apt-get install -y chromium).`)
   }
-  // The gateway first: its port is in the redirect URI the provider must know.
-  const behind: { app?: (event: never, context: never) => unknown } = {}
-  gateway = await startGateway({ handler: (event, context) => behind.app?.(event as never, context as never), log: (line) => gatewayLog.push(line) })
-  provider = await startOidcProvider({
-    accounts: { alice: { claims: { email: 'alice@example.com', name: 'Alice' }, apiScopes: 'orders:read' } },
-    redirectUris: [`${gateway.url}/auth/callback`],
-    postLogoutRedirectUris: [`${gateway.url}/`],
-  })
-  behind.app = createLoginApp({
-    issuer: provider.issuer,
-    clientId: testOidc.clientId,
-    clientSecret: testOidc.clientSecret,
-    secret: 'browser-test-session-secret-0123456789abcdef',
-    baseUrl: gateway.url,
-    resource: testOidc.api,
-  }) as unknown as typeof behind.app
+  // The demo's app, gateway and provider: what `npm run demo:serve` serves.
+  demo = await startLoginDemo({ log: (line) => gatewayLog.push(line) })
   userDataDir = mkdtempSync(join(tmpdir(), 'middy-auth-chromium-'))
   browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
   await browser.route('**/*', (route) => {
@@ -64,8 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await gateway?.close()
-  await provider?.close()
+  await demo?.close()
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true })
 })
 
@@ -81,8 +63,8 @@ const fetchFromPage = (page: Page, method: string, path: string) =>
 
 test('a user signs in through the provider, calls the API from the page, is refused a scope they lack, signs out and is refused afterwards', async () => {
   const page = await (browser as BrowserContext).newPage()
-  const base = (gateway as Gateway).url
-  const issuer = (provider as TestOidcProvider).issuer
+  const base = (demo as LoginDemo).gateway.url
+  const issuer = (demo as LoginDemo).provider.issuer
 
   // Open the app: nobody is signed in, so its page sends the browser to sign in, and the login
   // route to the provider.

@@ -22,22 +22,12 @@ import {
   restEvent,
   type TestIssuer,
 } from '@middy-auth/testing'
-import middy, { type MiddlewareObj } from '@middy/core'
+import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import httpRouterHandler from '@middy/http-router'
 import fc from 'fast-check'
+import { errorCode, protect, type Middleware, type Response } from './support/protect.js'
 
-type Middleware = MiddlewareObj<any, any, any, any, any>
-type Response = { statusCode: number; headers?: Record<string, string>; body?: string }
-
-/** The `error` code of a refusal; the body itself when it is not a JSON error (a handler's 'ok'). */
-const errorCode = (response: Response): string | undefined => {
-  try {
-    return (JSON.parse(response.body ?? '{}') as { error?: string }).error
-  } catch {
-    return response.body
-  }
-}
 
 // ------------------------------------------------------------------------------------------------
 // Helpers: an authorizer function as the README writes it, and the gateway's view of its answers.
@@ -416,19 +406,6 @@ const policy = {
   },
 }
 
-/** A handler behind `middlewares` and the error handler; records the identity it was called with. */
-const protect = (middlewares: Middleware[]) => {
-  const handlerSaw: AuthContext[] = []
-  const handler = middy()
-  for (const middleware of middlewares) handler.use(middleware)
-  handler.use(httpErrorHandler({ logger: false }))
-  handler.handler(async (_event: unknown, context: object) => {
-    handlerSaw.push((context as { auth: AuthContext }).auth)
-    return { statusCode: 200, body: 'ok' }
-  })
-  const invoke = async (event: unknown): Promise<Response> => (await handler(event as never, lambdaContext() as never)) as Response
-  return { invoke, handlerSaw }
-}
 
 /** Refused with 403 and the code, the handler never called. */
 const expectRefused = async (middlewares: Middleware[], event: unknown, code: string, label: string) => {

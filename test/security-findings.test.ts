@@ -8,9 +8,8 @@ import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
 import { authorizerRequestEvent, createTestIssuer, httpApiEvent, httpAuthorizerEventV2, lambdaContext, restEvent, type TestIssuer } from '@middy-auth/testing'
 import middy, { type MiddlewareObj } from '@middy/core'
-import httpErrorHandler from '@middy/http-error-handler'
+import { errorCode, protect } from './support/protect.js'
 
-type Response = { statusCode: number; headers?: Record<string, string>; body?: string }
 
 const policy = {
   roles: {
@@ -20,21 +19,7 @@ const policy = {
   },
 }
 
-/** A handler behind `middlewares` and the error handler; records the identity it was called with. */
-const protect = (middlewares: Array<MiddlewareObj<any, any, any, any, any>>) => {
-  const handlerSaw: AuthContext[] = []
-  const handler = middy()
-  for (const middleware of middlewares) handler.use(middleware)
-  handler.use(httpErrorHandler({ logger: false }))
-  handler.handler(async (_event: unknown, context: object) => {
-    handlerSaw.push((context as { auth: AuthContext }).auth)
-    return { statusCode: 200, body: 'ok' }
-  })
-  const invoke = async (event: unknown): Promise<Response> => (await handler(event as never, {} as never)) as Response
-  return { invoke, handlerSaw }
-}
 
-const errorCode = (response: Response): string | undefined => (JSON.parse(response.body ?? '{}') as { error?: string }).error
 
 /** Another middleware of the user's that hands on a copy of the identity, as some loggers or validators do. */
 const copying = (copy: (auth: AuthContext) => AuthContext): MiddlewareObj => ({
