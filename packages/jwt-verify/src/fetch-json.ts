@@ -150,7 +150,10 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
     const onResponse = (res: IncomingMessage): void => {
       if (res.statusCode !== 200) {
         res.resume()
-        fail(`expected HTTP 200, got ${res.statusCode ?? 'no status'}`)
+        // A server that says when to come back (429, 503) is listened to: the key resolver
+        // waits at least that long before its next attempt (see retryAfterMsOf).
+        const retryAfterMs = parseRetryAfter(res.headers['retry-after'])
+        fail(`expected HTTP 200, got ${res.statusCode ?? 'no status'}`, retryAfterMs === undefined ? undefined : { retryAfterMs })
         return
       }
       const declared = Number(res.headers['content-length'])
@@ -200,6 +203,30 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
     }
     send(false)
   })
+}
+
+/**
+ * `Retry-After` as milliseconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3);
+ * `undefined` when absent or unreadable.
+ */
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const trimmed = value.trim()
+  if (/^\d{1,10}$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}
+
+/**
+ * How long the server that refused a request asked to be left alone, in milliseconds: the
+ * `Retry-After` of a failed {@link fetchText}/{@link fetchJson}, found on the error or its causes.
+ */
+export function retryAfterMsOf(error: unknown): number | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const retryAfterMs = (current.cause as { retryAfterMs?: unknown } | undefined)?.retryAfterMs
+    if (typeof retryAfterMs === 'number') return retryAfterMs
+  }
+  return undefined
 }
 
 /**

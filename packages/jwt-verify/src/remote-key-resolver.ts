@@ -1,4 +1,4 @@
-import { assertFetchableUrl, fetchJson as defaultFetchJson } from './fetch-json.js'
+import { assertFetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf } from './fetch-json.js'
 import type { FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
 import { KeysUnavailableError } from './key-resolver.js'
@@ -63,7 +63,8 @@ export interface RemoteKeyResolverOptions {
  *   cooldown, so a key rotated in after it is found on its first token.
  * - When a fetch fails, the cached (stale) set is served; with nothing cached, `getKeySet`
  *   rejects with {@link KeysUnavailableError}. A failed fetch is retried at most once per
- *   cooldown.
+ *   cooldown, or after the server's `Retry-After` (a 429 or 503) when that is longer, up to
+ *   five minutes.
  * - After `maxAgeMs` the set is refreshed in the background while the cache keeps answering.
  *
  * Keys whose JWK is unchanged keep their {@link ResolvedKey} object across refetches.
@@ -232,13 +233,15 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
   let current: KeySet | undefined
   let fetchedAt = 0
   let cooldownFrom: number | undefined
+  // The length of the current penalty box: cooldownMs, or longer when the server asked for it.
+  let penaltyMs = cooldownMs
   let lastError: unknown
   let inFlight: Flight | undefined
 
   // A clock that jumps backwards ends the cooldown and marks the set stale, rather than
   // freezing both for as long as the jump.
   const coolingDown = (t: number): boolean =>
-    cooldownFrom !== undefined && t >= cooldownFrom && t - cooldownFrom < cooldownMs
+    cooldownFrom !== undefined && t >= cooldownFrom && t - cooldownFrom < penaltyMs
   const isStale = (t: number): boolean => t - fetchedAt >= maxAgeMs || t < fetchedAt
   const has = (set: KeySet, kid: string | undefined): boolean => kid === undefined || set.byKid.has(kid)
 
@@ -246,7 +249,7 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
    * `coolOnFailure: false` only for the cold-start prefetch: when it fails (a blip during
    * init), the first request retries at once instead of answering 503 for a whole cooldown.
    * Every other failure (a refresh, a token's fetch) starts the penalty box, so an outage costs
-   * one request per cooldown.
+   * one request per cooldown. A server's `Retry-After` is honoured even after the prefetch.
    */
   const start = (kid: string | undefined, forToken: boolean, coolOnFailure = true): Flight => {
     const previous = current
@@ -260,7 +263,11 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
       },
       (error: unknown) => {
         lastError = error
-        if (coolOnFailure) cooldownFrom = now()
+        const retryAfterMs = retryAfterMsOf(error)
+        if (coolOnFailure || (retryAfterMs ?? 0) > 0) {
+          cooldownFrom = now()
+          penaltyMs = Math.max(cooldownMs, Math.min(retryAfterMs ?? 0, maxRetryAfterMs))
+        }
         inFlight = undefined
       },
     )
@@ -278,7 +285,7 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
   const currentOrUnavailable = (): KeySet => {
     if (current !== undefined) return current // stale, or lacking the kid: the verifier decides
     const t = now()
-    const retryAfterMs = cooldownFrom === undefined ? 0 : Math.max(0, cooldownFrom + cooldownMs - t)
+    const retryAfterMs = cooldownFrom === undefined ? 0 : Math.max(0, cooldownFrom + penaltyMs - t)
     const reason = lastError instanceof Error ? lastError.message : String(lastError)
     throw new KeysUnavailableError(`Keys could not be fetched: ${reason}`, {
       cause: { package: packageName, data: { error: lastError, retryAfterMs } },
@@ -330,11 +337,17 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
 
       // Fetched (or failed) after this token arrived and still no key: the penalty box.
       const t = now()
-      if (!coolingDown(t)) cooldownFrom = t
+      if (!coolingDown(t)) {
+        cooldownFrom = t
+        penaltyMs = cooldownMs
+      }
       return currentOrUnavailable()
     },
   }
 }
+
+/** The longest `Retry-After` honoured: a server cannot switch our key fetching off for longer. */
+const maxRetryAfterMs = 300_000
 
 function optionError(message: string): TypeError {
   return new TypeError(message, { cause: { package: packageName } })
