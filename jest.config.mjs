@@ -9,7 +9,7 @@ const swc = (syntax) => ['@swc/jest', { jsc: { parser: { syntax }, target: 'es20
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/examples/services/*/test/**/*.test.ts'],
   // Sibling packages resolve to their TypeScript sources, not to dist/: a test runs the code as it
   // is now (no stale build), and coverage counts each line once, in src/.
   moduleNameMapper: {

@@ -1,0 +1,26 @@
+// GET /orders behind an HTTP API JWT authorizer. The gateway has verified the token; jwtVerify
+// with trustApiGateway reads the claims it passes on and still applies this issuer entry's checks
+// (issuer, audience, expiry), so a route deployed without the authorizer by mistake is not open:
+// a bearer token is then verified here, against the issuer's keys.
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import jwtVerify from '@middy-auth/jwt-verify'
+import oauthScope from '@middy-auth/oauth-scope'
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda'
+
+/** Set by the template (Environment.Variables); a missing one fails the cold start, loudly. */
+const setting = (name: 'ISSUER' | 'AUDIENCE'): string => {
+  const value = process.env[name]
+  if (!value) throw new TypeError(`${name} is not set: the template passes it as an environment variable`)
+  return value
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(httpErrorHandler({ logger: false }))
+  .use(jwtVerify({ trustApiGateway: true, issuers: [{ issuer: setting('ISSUER'), audience: setting('AUDIENCE') }] }))
+  .use(oauthScope({ required: ['orders/read'] }))
+  .handler(async (_event, context) => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ orders: [], customer: context.auth.subject }),
+  }))
