@@ -345,7 +345,7 @@ const serve = async (): Promise<void> => {
   const carol = await demo.issuer.sign({ sub: 'carol', scope: 'orders:read', groups: ['orders-managers'] }, hour)
   console.log(`issuer   ${demo.issuer.issuer}  (discovery: ${demo.issuer.discoveryUri})`)
   console.log(`gateway  ${demo.gateway.url}  GET /orders, DELETE /orders/{id}, POST /orders/import (AWS_IAM), GET /reports (Lambda authorizer)\n`)
-  console.log(`Tokens for alice (clerk) and carol (manager), audience '${ORDERS_AUDIENCE}', valid for 1 hour. Try it:\n`)
+  console.log(`Tokens for alice (clerk) and carol (manager), audience '${ORDERS_AUDIENCE}', valid for 1 hour. Try it:`)
   for (const line of curlLines(demo.gateway.url, demo.gateway.region, { alice, carol })) console.log(line.startsWith('#') ? `\n  ${line}` : `  ${line}`)
   console.log(`\nSign in with a browser (user ${DEMO_USER}, any password):\n\n  ${login.appUrl}\n`)
   console.log('Denials are logged below, one line each. Ctrl-C stops the servers.')
