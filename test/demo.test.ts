@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { curlLines, demoCases, DEMO_CREDENTIALS, formatTable, runCase, runTour, startDemo, type DemoResult, type DemoServers } from '../examples/src/demo.js'
 
@@ -34,12 +35,12 @@ describe('examples: the demo tour of the orders service', () => {
   test('GET /orders: jwtVerify + oauthScope rows', () => {
     expect(table).toContain('  GET /orders: jwtVerify + oauthScope (orders:read)')
     expect(table).toMatch(row('GET /orders', 'alice, orders:read', 200, '-', 'subject alice, scopes orders:read reports:read, email alice@example.com'))
-    expect(table).toMatch(row('GET /orders', 'dave, no orders:read', 403, 'insufficient_scope', 'WWW-Authenticate: Bearer realm="orders", error="insufficient_scope", scope="orders:read"'))
-    expect(table).toMatch(row('GET /orders', 'alice, expired token', 401, 'invalid_token', 'WWW-Authenticate: Bearer realm="orders", error="invalid_token", error_description="The access token expired"'))
-    expect(table).toMatch(row('GET /orders', "alice's token, payload edited", 401, 'invalid_token', 'WWW-Authenticate: Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"'))
-    expect(table).toMatch(row('GET /orders', 'alice, token for billing-api', 401, 'invalid_token', 'WWW-Authenticate: Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"'))
-    expect(table).toMatch(row('GET /orders', 'nobody (no token)', 401, 'missing_token', 'WWW-Authenticate: Bearer realm="orders"'))
-    expect(table).toMatch(row('GET /orders', 'alice:secret, Basic scheme', 401, 'missing_token', 'WWW-Authenticate: Bearer realm="orders"'))
+    expect(table).toMatch(row('GET /orders', 'dave, no orders:read', 403, 'insufficient_scope', 'Bearer realm="orders", error="insufficient_scope", scope="orders:read"'))
+    expect(table).toMatch(row('GET /orders', 'alice, expired token', 401, 'invalid_token', 'Bearer realm="orders", error="invalid_token", error_description="The access token expired"'))
+    expect(table).toMatch(row('GET /orders', "alice's token, payload edited", 401, 'invalid_token', 'Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"'))
+    expect(table).toMatch(row('GET /orders', 'alice, token for billing-api', 401, 'invalid_token', 'Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"'))
+    expect(table).toMatch(row('GET /orders', 'nobody (no token)', 401, 'missing_token', 'Bearer realm="orders"'))
+    expect(table).toMatch(row('GET /orders', 'alice:secret, Basic scheme', 401, 'missing_token', 'Bearer realm="orders"'))
     // The edited payload asked for admin: nothing of it comes back.
     expect(JSON.stringify(results.map((r) => r.json))).not.toContain('admin')
   })
@@ -83,6 +84,12 @@ describe('examples: the demo tour of the orders service', () => {
       [200, true, 'erin'],
     ])
     expect(demo.authorizerInvocations() - before).toBe(2)
+  })
+
+  test("the README's excerpt is the table the tour prints", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const excerpt = /`npm run demo` prints[^\n]*\n\n```text\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+    expect(excerpt.slice(excerpt.indexOf('\n    request'))).toBe(`${table}\n`)
   })
 
   test('a wrong row is printed as one, with what was expected', () => {

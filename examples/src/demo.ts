@@ -269,7 +269,7 @@ export const formatTable = (results: readonly DemoResult[]): string => {
   const requestWidth = Math.max(...results.map((r) => `${r.case.method} ${r.case.path}`.length))
   const whoWidth = Math.max('who'.length, ...results.map((r) => r.case.who.length))
   const codeWidth = Math.max('code'.length, ...results.map((r) => (r.code ?? '-').length))
-  const lines = [`    ${'request'.padEnd(requestWidth)}  ${'who'.padEnd(whoWidth)}  status  ${'code'.padEnd(codeWidth)}  challenge, or what came back`]
+  const lines = ['', `    ${'request'.padEnd(requestWidth)}  ${'who'.padEnd(whoWidth)}  status  ${'code'.padEnd(codeWidth)}  challenge, or what came back`]
   let section: string | undefined
   for (const r of results) {
     if (r.case.route !== section) {
@@ -278,7 +278,7 @@ export const formatTable = (results: readonly DemoResult[]): string => {
     }
     const details = [
       ...(r.case.expect.authorizerInvoked === undefined ? [] : [r.authorizerInvoked ? '[authorizer invoked]' : '[authorizer not invoked]']),
-      r.challenge !== null ? `WWW-Authenticate: ${r.challenge}` : r.status < 300 ? successOf(r.json) : '',
+      r.challenge !== null ? r.challenge : r.status < 300 ? successOf(r.json) : '',
       ...(r.ok ? [] : [`(expected ${JSON.stringify(r.case.expect)})`]),
     ].filter((d) => d !== '')
     lines.push(
@@ -295,6 +295,7 @@ const tour = async (): Promise<number> => {
     console.log('middy-auth demo: the orders service behind a local API Gateway (HTTP API, payload 2.0)\n')
     console.log(`  issuer   ${demo.issuer.issuer}   loopback OpenID Connect issuer, RS256, audience '${ORDERS_AUDIENCE}'`)
     console.log(`  gateway  ${demo.gateway.url}   4 routes, one Lambda function each; SigV4 scoped to ${demo.gateway.region}/execute-api`)
+    console.log("  code     the function's `error`; Forbidden and Unauthorized are the gateway's own answers (the function was not called)")
     const results = await runTour(demo, await demoCases(demo.issuer))
     console.log(formatTable(results))
     const login = await startLoginDemo()
