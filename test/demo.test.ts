@@ -86,6 +86,20 @@ describe('examples: the demo tour of the orders service', () => {
     expect(demo.authorizerInvocations() - before).toBe(2)
   })
 
+  test('bad input is a 4xx from the function, never a 500: an order that does not exist, a body that is not a list', async () => {
+    const carol = await demo.issuer.sign({ sub: 'carol', groups: ['orders-managers'] }, { audience: 'orders-api' })
+    const alice = await demo.issuer.sign({ sub: 'alice', groups: ['orders-clerks'] }, { audience: 'orders-api' })
+    const remove = (token: string) =>
+      runCase(demo, { route: 'r', method: 'DELETE', path: '/orders/99', who: 'x', credential: { kind: 'authorization', value: `Bearer ${token}` }, expect: { status: 0 } })
+    // A manager may delete any order: this one is not there. A clerk's condition needs the order: refused first.
+    expect([(await remove(carol)).status, (await remove(carol)).code]).toEqual([404, 'not_found'])
+    expect([(await remove(alice)).status, (await remove(alice)).code]).toEqual([403, 'access_denied'])
+    const sent = (body: string) =>
+      runCase(demo, { route: 'r', method: 'POST', path: '/orders/import', body, who: 'x', credential: { kind: 'sigv4', credentials: DEMO_CREDENTIALS.importer }, expect: { status: 0 } })
+    for (const body of ['{"orders":', '{"orders":[]}', 'null']) expect([body, (await sent(body)).status, (await sent(body)).code]).toEqual([body, 400, 'invalid_request'])
+    expect((await sent('[]')).json).toMatchObject({ imported: 0 })
+  })
+
   test("the README's excerpt is the table the tour prints", () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
     const excerpt = /`npm run demo` prints[^\n]*\n\n```text\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''

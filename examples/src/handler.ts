@@ -89,6 +89,24 @@ export const oneLineLogger = (error: Error): void => {
   console.error(`[orders-api] ${statusCode ?? 500} ${code ?? error.name}${reason ? ` (${reason})` : ''}`)
 }
 
+const notFound = { statusCode: 404, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error: 'not_found' }) }
+
+const badRequest = (description: string) => ({
+  statusCode: 400,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ error: 'invalid_request', error_description: description }),
+})
+
+/** A JSON list, or `undefined` for anything else (bad input is a 400, never a 500). */
+const parseList = (text: string | undefined): unknown[] | undefined => {
+  try {
+    const value: unknown = JSON.parse(text ?? '')
+    return Array.isArray(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
 const errorHandler = (options: CreateHandlerOptions) => httpErrorHandler({ logger: options.logger ?? oneLineLogger })
 
 const tokensOf = (issuer: string) => jwtVerify<OrdersClaims>({ issuers: [{ issuer, audience: ORDERS_AUDIENCE }], realm: ORDERS_REALM })
@@ -137,7 +155,12 @@ export const createDeleteOrder = (issuer: string, options: CreateHandlerOptions 
         realm: ORDERS_REALM,
       }),
     )
-    .handler(async (event, context) => ({ deleted: event.pathParameters?.id ?? null, by: context.auth.subject, roles: context.auth.roles }))
+    .handler(async (event, context) => {
+      const order = ORDERS[event.pathParameters?.id ?? '']
+      // Only a manager gets here for an order that does not exist: a clerk's condition needs the order.
+      if (order === undefined) return notFound
+      return { deleted: order.id, by: context.auth.subject, roles: context.auth.roles }
+    })
 
 /**
  * `POST /orders/import`: a batch job of this account, signed with SigV4 as the `OrdersImport`
@@ -154,8 +177,9 @@ export const createImportOrders = (options: CreateHandlerOptions = {}) =>
     .use(errorHandler(options))
     .use(iamContext({ allowAccounts: [ORDERS_ACCOUNT], allowPrincipals: [`arn:aws:sts::${ORDERS_ACCOUNT}:assumed-role/OrdersImport/*`] }))
     .handler(async (event, context) => {
-      const orders: unknown = JSON.parse(event.body ?? '[]')
-      return { imported: Array.isArray(orders) ? orders.length : 0, by: context.auth.iam.arn, session: context.auth.iam.sessionName ?? null }
+      const orders = parseList(event.isBase64Encoded ? undefined : (event.body ?? '[]'))
+      if (orders === undefined) return badRequest('the body must be a JSON list of orders')
+      return { imported: orders.length, by: context.auth.iam.arn, session: context.auth.iam.sessionName ?? null }
     })
 
 /**
