@@ -73,8 +73,8 @@ export const startDemo = async (
         options.onAuthorizerInvoked?.()
         return service.reportsAuthorizer(event, context)
       },
-      ...REPORTS_AUTHORIZER,
       identitySource: [...REPORTS_AUTHORIZER.identitySource],
+      ttlSeconds: REPORTS_AUTHORIZER.ttlSeconds,
       responseFormat: 'simple',
     }
     const gateway = await startGateway({
