@@ -5,6 +5,10 @@
  * turns it into the event API Gateway would send (see `events.ts`), invokes the route's Lambda
  * handler, and writes the handler's result back the way the gateway does. For demos and tests,
  * not for production.
+ *
+ * Not simulated: IAM's own permission check of an `AWS_IAM` caller (every known signer passes the
+ * gateway; the function's `iamContext` allow-lists decide), JWT and Cognito authorizers, mutual
+ * TLS, stage variables, API keys and usage plans, custom gateway responses.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
