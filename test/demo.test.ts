@@ -1,117 +1,125 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { createTestIssuer, tamper, type TestIssuer } from '@middy-auth/testing'
-import { demoCases, formatTable, runTour } from '../examples/src/demo.js'
-import { startGateway, type Gateway } from '../examples/src/gateway.js'
-import { createHandler, ORDERS_AUDIENCE } from '../examples/src/handler.js'
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { curlLines, demoCases, DEMO_CREDENTIALS, formatTable, runCase, runTour, startDemo, type DemoResult, type DemoServers } from '../examples/src/demo.js'
 
-/** The orders handler behind the local gateway, over real HTTP, with a loopback issuer. */
-describe('examples: orders handler behind the local HTTP API gateway', () => {
-  let issuer: TestIssuer
-  let gateway: Gateway
-  /** The subject of every invocation that reached the handler and returned. */
-  const seen: string[] = []
+/**
+ * `npm run demo`'s scripted tour, over real HTTP: the orders service's four functions behind the
+ * local gateway (SigV4 on the import route, a Lambda authorizer with the gateway's cache on the
+ * reports route) and a loopback issuer. Each row's outcome is asserted, as printed.
+ */
+describe('examples: the demo tour of the orders service', () => {
+  let demo: DemoServers
   const gatewayLog: string[] = []
-  const claims = { sub: 'alice', scope: 'orders:read orders:write', email: 'alice@example.com' }
-  let valid: string
+  let results: DemoResult[]
+  let table: string
 
   beforeAll(async () => {
-    issuer = await createTestIssuer()
-    const handler = createHandler(issuer.issuer, { logger: false })
-    // Runs right after the handler succeeds: records who the handler saw.
-    handler.after((request) => {
-      seen.push(request.context.auth.subject)
-    })
-    gateway = await startGateway({ handler, port: 0, log: (line) => gatewayLog.push(line) })
-    valid = await issuer.sign(claims, { audience: ORDERS_AUDIENCE })
+    demo = await startDemo({ logger: false, port: 0, log: (line) => gatewayLog.push(line) })
+    results = await runTour(demo, await demoCases(demo.issuer))
+    table = formatTable(results)
   })
 
-  afterAll(async () => {
-    await gateway?.close()
-    await issuer?.close()
-  })
+  afterAll(() => demo?.close())
 
-  beforeEach(() => {
-    seen.length = 0
-  })
+  /** A printed row: request, who, status, code, and what follows, whatever the padding. */
+  const row = (request: string, who: string, status: number, code: string, rest = '') =>
+    new RegExp(`^  ✓ ${escape(request)} +${escape(who)} +${status} +${escape(code)}${rest === '' ? ' *$' : ` +${escape(rest)}$`}`, 'm')
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-  const call = async (authorization?: string) => {
-    const res = await fetch(`${gateway.url}/orders`, authorization === undefined ? {} : { headers: { authorization } })
-    const body = (await res.json()) as Record<string, unknown>
-    return { status: res.status, challenge: res.headers.get('www-authenticate'), contentType: res.headers.get('content-type'), body }
-  }
-
-  const invalidToken = (description: string) =>
-    `Bearer realm="orders", error="invalid_token", error_description="${description}"`
-
-  test('a valid token reaches the handler, which sees the subject and the scopes', async () => {
-    const res = await call(`Bearer ${valid}`)
-    expect(res.status).toBe(200)
-    expect(res.challenge).toBeNull()
-    expect(res.contentType).toBe('application/json')
-    expect(res.body).toEqual({ subject: 'alice', scopes: ['orders:read', 'orders:write'], email: 'alice@example.com' })
-    expect(seen).toEqual(['alice'])
-  })
-
-  test('an expired token: 401 invalid_token, "expired" in the challenge, handler not called', async () => {
-    const expired = await issuer.sign(claims, { audience: ORDERS_AUDIENCE, expiresIn: -120 })
-    const res = await call(`Bearer ${expired}`)
-    expect(res.status).toBe(401)
-    expect(res.challenge).toBe(invalidToken('The access token expired'))
-    expect(res.body).toEqual({ error: 'invalid_token', error_description: 'The access token expired' })
-    expect(seen).toEqual([])
-  })
-
-  test('a tampered token (new payload, old signature): 401 invalid_token, nobody becomes admin', async () => {
-    const res = await call(`Bearer ${tamper(valid, { sub: 'admin', scope: 'orders:admin' })}`)
-    expect(res.status).toBe(401)
-    expect(res.challenge).toBe(invalidToken('The access token is invalid'))
-    expect(res.body.error).toBe('invalid_token')
-    expect(JSON.stringify(res.body)).not.toContain('admin')
-    expect(seen).toEqual([])
-  })
-
-  test('no token: 401 missing_token with a bare Bearer challenge (RFC 6750 §3.1)', async () => {
-    const res = await call()
-    expect(res.status).toBe(401)
-    expect(res.challenge).toBe('Bearer realm="orders"')
-    expect(res.body.error).toBe('missing_token')
-    expect(seen).toEqual([])
-  })
-
-  test('a token for another audience: 401 invalid_token', async () => {
-    const billing = await issuer.sign(claims, { audience: 'billing-api' })
-    const res = await call(`Bearer ${billing}`)
-    expect(res.status).toBe(401)
-    expect(res.challenge).toBe(invalidToken('The access token is invalid'))
-    expect(res.body.error).toBe('invalid_token')
-    expect(seen).toEqual([])
-  })
-
-  test('the Basic scheme is no bearer credentials: 401 missing_token', async () => {
-    const res = await call(`Basic ${Buffer.from('alice:secret').toString('base64')}`)
-    expect(res.status).toBe(401)
-    expect(res.challenge).toBe('Bearer realm="orders"')
-    expect(res.body.error).toBe('missing_token')
-    expect(seen).toEqual([])
-  })
-
-  test("the demo's scripted tour gets the expected answer for every case", async () => {
-    const results = await runTour(gateway.url, await demoCases(issuer))
-    expect(results.map((r) => [r.case.name, r.status, r.ok])).toEqual([
-      ['valid token', 200, true],
-      ['expired token', 401, true],
-      ['tampered token', 401, true],
-      ['missing token', 401, true],
-      ['wrong audience', 401, true],
-      ['Basic scheme', 401, true],
-    ])
-    expect(seen).toEqual(['alice'])
-    const table = formatTable(results)
-    expect(table.match(/✓/g)).toHaveLength(6)
+  test('every request got the expected answer, and nothing failed at the gateway', () => {
+    expect(results.filter((r) => !r.ok).map((r) => r.case.who)).toEqual([])
     expect(table).not.toContain('✗')
+    expect(gatewayLog).toEqual([])
   })
 
-  test('the gateway logged nothing: no handler failure, no malformed response', () => {
-    expect(gatewayLog).toEqual([])
+  test('GET /orders: jwtVerify + oauthScope rows', () => {
+    expect(table).toContain('  GET /orders: jwtVerify + oauthScope (orders:read)')
+    expect(table).toMatch(row('GET /orders', 'alice, orders:read', 200, '-', 'subject alice, scopes orders:read reports:read, email alice@example.com'))
+    expect(table).toMatch(row('GET /orders', 'dave, no orders:read', 403, 'insufficient_scope', 'Bearer realm="orders", error="insufficient_scope", scope="orders:read"'))
+    expect(table).toMatch(row('GET /orders', 'alice, expired token', 401, 'invalid_token', 'Bearer realm="orders", error="invalid_token", error_description="The access token expired"'))
+    expect(table).toMatch(row('GET /orders', "alice's token, payload edited", 401, 'invalid_token', 'Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"'))
+    expect(table).toMatch(row('GET /orders', 'alice, token for billing-api', 401, 'invalid_token', 'Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"'))
+    expect(table).toMatch(row('GET /orders', 'nobody (no token)', 401, 'missing_token', 'Bearer realm="orders"'))
+    expect(table).toMatch(row('GET /orders', 'alice:secret, Basic scheme', 401, 'missing_token', 'Bearer realm="orders"'))
+    // The edited payload asked for admin: nothing of it comes back.
+    expect(JSON.stringify(results.map((r) => r.json))).not.toContain('admin')
+  })
+
+  test('DELETE /orders/{id}: rbac rows, roles from groups and the order as the condition', () => {
+    expect(table).toMatch(row('DELETE /orders/1', 'alice (clerk), her order', 200, '-', 'deleted 1, by alice, roles clerk'))
+    expect(table).toMatch(row('DELETE /orders/2', "alice (clerk), bob's order", 403, 'access_denied'))
+    expect(table).toMatch(row('DELETE /orders/2', "carol (manager), bob's order", 200, '-', 'deleted 2, by carol, roles manager clerk'))
+    expect(table).toMatch(row('DELETE /orders/2', 'dave (no group)', 403, 'access_denied'))
+  })
+
+  test('POST /orders/import: the IAM rows, a SigV4 signature checked by the gateway, then iamContext', () => {
+    expect(table).toMatch(row('POST /orders/import', 'role OrdersImport, signed', 200, '-', `imported 2, by ${DEMO_CREDENTIALS.importer.arn}, session nightly`))
+    // A wrong signature and no signature never reach the function: the gateway's own 403.
+    expect(table).toMatch(row('POST /orders/import', "importer's key id, wrong secret", 403, 'Forbidden'))
+    expect(table).toMatch(row('POST /orders/import', 'nobody (not signed)', 403, 'Forbidden'))
+    // A good signature from a caller the allow-list does not name: the function's 403.
+    expect(table).toMatch(row('POST /orders/import', 'IAM user intern, signed', 403, 'access_denied'))
+  })
+
+  test('GET /reports: the authorizer rows, the second call with the same token answered from the cache', () => {
+    expect(table).toContain('  GET /reports: Lambda authorizer (authorizerResponse), cached 300 s per Authorization header')
+    expect(table).toMatch(row('GET /reports', 'alice, reports:read', 200, '-', '[authorizer invoked]  report monthly, for alice, source lambda-authorizer'))
+    expect(table).toMatch(row('GET /reports', 'alice again, same token', 200, '-', '[authorizer not invoked]  report monthly, for alice, source lambda-authorizer'))
+    expect(table).toMatch(row('GET /reports', 'dave, no reports:read', 403, 'Forbidden', '[authorizer invoked]'))
+    expect(table).toMatch(row('GET /reports', 'nobody (no token)', 401, 'Unauthorized', '[authorizer not invoked]'))
+  })
+
+  test('the cache is keyed by the identity source: another token asks the authorizer, the same one does not', async () => {
+    const erin = await demo.issuer.sign({ sub: 'erin', scope: 'reports:read' }, { audience: 'orders-api' })
+    const ask = (token: string) =>
+      runCase(demo, { route: 'r', method: 'GET', path: '/reports', who: 'erin', credential: { kind: 'authorization', value: `Bearer ${token}` }, expect: { status: 200 } })
+    const before = demo.authorizerInvocations()
+    const first = await ask(erin)
+    const second = await ask(erin)
+    // The same token under another scheme spelling is another cache key: asked again.
+    const third = await runCase(demo, { route: 'r', method: 'GET', path: '/reports', who: 'erin', credential: { kind: 'authorization', value: `bearer ${erin}` }, expect: { status: 200 } })
+    expect([first, second, third].map((r) => [r.status, r.authorizerInvoked, r.json?.for])).toEqual([
+      [200, true, 'erin'],
+      [200, false, 'erin'],
+      [200, true, 'erin'],
+    ])
+    expect(demo.authorizerInvocations() - before).toBe(2)
+  })
+
+  test('bad input is a 4xx from the function, never a 500: an order that does not exist, a body that is not a list', async () => {
+    const carol = await demo.issuer.sign({ sub: 'carol', groups: ['orders-managers'] }, { audience: 'orders-api' })
+    const alice = await demo.issuer.sign({ sub: 'alice', groups: ['orders-clerks'] }, { audience: 'orders-api' })
+    const remove = (token: string) =>
+      runCase(demo, { route: 'r', method: 'DELETE', path: '/orders/99', who: 'x', credential: { kind: 'authorization', value: `Bearer ${token}` }, expect: { status: 0 } })
+    // A manager may delete any order: this one is not there. A clerk's condition needs the order: refused first.
+    expect([(await remove(carol)).status, (await remove(carol)).code]).toEqual([404, 'not_found'])
+    expect([(await remove(alice)).status, (await remove(alice)).code]).toEqual([403, 'access_denied'])
+    const sent = (body: string) =>
+      runCase(demo, { route: 'r', method: 'POST', path: '/orders/import', body, who: 'x', credential: { kind: 'sigv4', credentials: DEMO_CREDENTIALS.importer }, expect: { status: 0 } })
+    for (const body of ['{"orders":', '{"orders":[]}', 'null']) expect([body, (await sent(body)).status, (await sent(body)).code]).toEqual([body, 400, 'invalid_request'])
+    expect((await sent('[]')).json).toMatchObject({ imported: 0 })
+  })
+
+  test("the README's excerpt is the table the tour prints", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const excerpt = /`npm run demo` prints[^\n]*\n\n```text\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+    expect(excerpt.slice(excerpt.indexOf('\n    request'))).toBe(`${table}\n`)
+  })
+
+  test('a wrong row is printed as one, with what was expected', () => {
+    const wrong = { ...results[0]!, ok: false, status: 500, code: 'Internal Server Error', challenge: null }
+    expect(formatTable([wrong])).toMatch(/^ {2}✗ GET \/orders +alice, orders:read +500 +Internal Server Error {2}\(expected \{"status":200,"challenge":null\}\)$/m)
+  })
+
+  test("demo:serve's curl lines call each route, the SigV4 one with curl's --aws-sigv4 and the local credentials", () => {
+    const lines = curlLines('http://127.0.0.1:8080', 'eu-west-1', { alice: 'A.B.C', carol: 'D.E.F' })
+    const { importer } = DEMO_CREDENTIALS
+    expect(lines.filter((l) => l.startsWith('curl'))).toEqual([
+      'curl -i -H "Authorization: Bearer A.B.C" http://127.0.0.1:8080/orders',
+      'curl -i http://127.0.0.1:8080/orders',
+      'curl -i -X DELETE -H "Authorization: Bearer D.E.F" http://127.0.0.1:8080/orders/2',
+      `curl -i --aws-sigv4 "aws:amz:eu-west-1:execute-api" --user "${importer.accessKeyId}:${importer.secretAccessKey}" -H "x-amz-security-token: ${importer.sessionToken}" -H "content-type: application/json" -d '[{"id":"3"}]' http://127.0.0.1:8080/orders/import`,
+      'curl -i -H "Authorization: Bearer A.B.C" http://127.0.0.1:8080/reports',
+    ])
   })
 })
