@@ -16,7 +16,8 @@
 //
 // A block fenced as ```ts file=<path> shows a file of the repository, a test that Jest runs
 // (`test/guides/*.test.ts`): its content must be that file's, byte for byte, so the example a
-// guide shows is the one CI runs. It is compiled like the others.
+// guide shows is the one CI runs. It is compiled like the others. After editing such a file,
+// `node scripts/check-doc-snippets.mjs --write` copies it into the blocks that show it.
 //
 // Exit status: 0 when every block compiles, 1 when one does not, 2 when the check itself
 // could not run.
@@ -111,7 +112,33 @@ const isTypeScript = (language) => language === 'ts' || language === 'typescript
 
 const snippetName = (mdPath, n) => `${mdPath.replace(/[^A-Za-z0-9]+/g, '-')}-${n}.ts`
 
+/** Copies each shown file into its ```ts file=<path> blocks. Returns how many blocks changed. */
+const writeShownFiles = () => {
+  let changed = 0
+  for (const mdPath of markdownFiles()) {
+    const text = readFileSync(join(root, mdPath), 'utf8')
+    const lines = text.split('\n')
+    const before = changed
+    // From the last block up, so that earlier line numbers stay right.
+    for (const block of codeBlocks(text, mdPath).reverse()) {
+      const shown = block.flags.find((flag) => flag.startsWith('file='))?.slice('file='.length)
+      if (!isTypeScript(block.language) || shown === undefined || fileMismatch(mdPath, block, shown).length === 0) continue
+      const path = resolve(root, shown)
+      if (relative(root, path).startsWith('..') || !existsSync(path)) continue
+      const content = readFileSync(path, 'utf8').replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n')
+      lines.splice(block.line - 1, block.content.length, ...content)
+      changed++
+    }
+    if (changed > before) writeFileSync(join(root, mdPath), lines.join('\n'))
+  }
+  return changed
+}
+
 const main = () => {
+  if (process.argv.includes('--write')) {
+    console.log(`check-doc-snippets: ${writeShownFiles()} block(s) copied from the files they show`)
+    return 0
+  }
   if (!existsSync(tscPath)) {
     console.error(`check-doc-snippets: ${relative(root, tscPath)} not found; run npm install`)
     return 2
