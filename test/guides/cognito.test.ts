@@ -2,6 +2,7 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import jwtVerify, { cognitoIssuer, type IssuerConfig } from '@middy-auth/jwt-verify'
+import rbac, { type Policy } from '@middy-auth/rbac'
 import { createTestIssuer, httpApiEvent, lambdaContext, restEvent, type TestIssuer } from '@middy-auth/testing'
 import type { APIGatewayProxyResultV2 } from 'aws-lambda'
 
@@ -14,6 +15,15 @@ const createHandler = (issuer: IssuerConfig, trustApiGateway = false) =>
       statusCode: 200,
       body: JSON.stringify({ user: context.auth.subject, groups: context.auth.claims['cognito:groups'] ?? [] }),
     }))
+
+// Groups as roles: the user pool's groups name the policy's roles.
+const policy: Policy = { roles: { admin: { allow: ['orders:*'] }, clerk: { allow: ['orders:read'] } } }
+const createDeleteHandler = (issuer: IssuerConfig) =>
+  middy()
+    .use(jwtVerify({ issuers: [issuer] }))
+    .use(rbac({ policy, rolesFrom: 'cognito:groups', routes: { 'DELETE /orders/{id}': 'orders:delete' } }))
+    .use(httpErrorHandler({ logger: false }))
+    .handler(async (): Promise<APIGatewayProxyResultV2> => ({ statusCode: 204 }))
 
 const userPoolId = 'eu-west-1_AbCdEf123'
 const clientId = 'web-client'
@@ -50,6 +60,14 @@ describe('orders handler', () => {
       const response = await handler(httpApiEvent({ bearer: token }), lambdaContext())
       expect(response).toMatchObject({ statusCode: 401, body: expect.stringContaining('"error":"invalid_token"') })
     }
+  })
+
+  test('cognito:groups as rbac roles: an admin deletes, a clerk may not', async () => {
+    const deleteOrder = createDeleteHandler(cognitoIssuer({ userPoolId, clientId, tokenUse: 'access', jwksUri: idp.jwksUri }))
+    const event = (token: string) => httpApiEvent({ route: 'DELETE /orders/{id}', path: '/orders/42', bearer: token })
+    expect(await deleteOrder(event(await accessToken()), lambdaContext())).toMatchObject({ statusCode: 204 })
+    const clerk = await deleteOrder(event(await accessToken({ 'cognito:groups': ['clerk'] })), lambdaContext())
+    expect(clerk).toMatchObject({ statusCode: 403, body: JSON.stringify({ error: 'access_denied', error_description: 'Access denied' }) })
   })
 
   test('behind the REST Cognito authorizer, the claims get their types back', async () => {
