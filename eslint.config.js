@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.bench-out/**', '.doc-snippets/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.bench-out/**', '.doc-snippets/**', 'api-reference/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

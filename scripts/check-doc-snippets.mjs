@@ -10,6 +10,15 @@
 // fenced as ```ts nocheck is not checked: keep that for fragments that cannot stand alone.
 // The packages must be built first (`npx tsc -b`): snippets import them from node_modules.
 //
+// The compiler options are the project's, with `noUncheckedIndexedAccess` and
+// `exactOptionalPropertyTypes` on: readers copy snippets into projects that turn them on, and
+// both flags only ever add errors, so a snippet that compiles here compiles without them too.
+//
+// A block fenced as ```ts file=<path> shows a file of the repository, a test that Jest runs
+// (`test/guides/*.test.ts`): its content must be that file's, byte for byte, so the example a
+// guide shows is the one CI runs. It is compiled like the others. After editing such a file,
+// `node scripts/check-doc-snippets.mjs --write` copies it into the blocks that show it.
+//
 // Exit status: 0 when every block compiles, 1 when one does not, 2 when the check itself
 // could not run.
 
@@ -81,11 +90,55 @@ const codeBlocks = (text, path) => {
   return blocks
 }
 
+/**
+ * Why a ```ts file=<path> block is not that file, as messages (none when it is). The path is
+ * relative to the repository's root and must stay inside it.
+ */
+const fileMismatch = (mdPath, block, shown) => {
+  const where = `${mdPath}:${block.line - 1}`
+  const path = resolve(root, shown)
+  if (relative(root, path).startsWith('..') || !existsSync(path)) return [`${where}: file=${shown} is not a file of the repository`]
+  const expected = readFileSync(path, 'utf8').replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n')
+  const lines = block.content
+  for (let i = 0; i < Math.max(expected.length, lines.length); i++) {
+    if (expected[i] !== lines[i]) {
+      return [`${mdPath}:${block.line + i}: differs from ${shown}:${i + 1} (the block must show the file as it is):\n  file:  ${expected[i] ?? '(end of file)'}\n  block: ${lines[i] ?? '(end of block)'}`]
+    }
+  }
+  return []
+}
+
 const isTypeScript = (language) => language === 'ts' || language === 'typescript'
 
 const snippetName = (mdPath, n) => `${mdPath.replace(/[^A-Za-z0-9]+/g, '-')}-${n}.ts`
 
+/** Copies each shown file into its ```ts file=<path> blocks. Returns how many blocks changed. */
+const writeShownFiles = () => {
+  let changed = 0
+  for (const mdPath of markdownFiles()) {
+    const text = readFileSync(join(root, mdPath), 'utf8')
+    const lines = text.split('\n')
+    const before = changed
+    // From the last block up, so that earlier line numbers stay right.
+    for (const block of codeBlocks(text, mdPath).reverse()) {
+      const shown = block.flags.find((flag) => flag.startsWith('file='))?.slice('file='.length)
+      if (!isTypeScript(block.language) || shown === undefined || fileMismatch(mdPath, block, shown).length === 0) continue
+      const path = resolve(root, shown)
+      if (relative(root, path).startsWith('..') || !existsSync(path)) continue
+      const content = readFileSync(path, 'utf8').replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n')
+      lines.splice(block.line - 1, block.content.length, ...content)
+      changed++
+    }
+    if (changed > before) writeFileSync(join(root, mdPath), lines.join('\n'))
+  }
+  return changed
+}
+
 const main = () => {
+  if (process.argv.includes('--write')) {
+    console.log(`check-doc-snippets: ${writeShownFiles()} block(s) copied from the files they show`)
+    return 0
+  }
   if (!existsSync(tscPath)) {
     console.error(`check-doc-snippets: ${relative(root, tscPath)} not found; run npm install`)
     return 2
@@ -95,6 +148,8 @@ const main = () => {
 
   /** snippet file name → where its lines come from */
   const origins = new Map()
+  /** `file=` blocks that differ from their file */
+  const mismatches = []
   let skipped = 0
   for (const mdPath of markdownFiles()) {
     let n = 0
@@ -105,6 +160,8 @@ const main = () => {
         skipped++
         continue
       }
+      const shown = block.flags.find((flag) => flag.startsWith('file='))?.slice('file='.length)
+      if (shown !== undefined) mismatches.push(...fileMismatch(mdPath, block, shown))
       const name = snippetName(mdPath, n)
       // Line for line, so that a compiler position maps straight back to the markdown.
       writeFileSync(join(outDir, name), `${block.content.join('\n')}\n`)
@@ -124,10 +181,15 @@ const main = () => {
       types: ['node'],
       // Each snippet is a module of its own, even one without import or export.
       moduleDetection: 'force',
+      // Stricter than the project's own code: see the top of this file.
+      noUncheckedIndexedAccess: true,
+      exactOptionalPropertyTypes: true,
     },
     include: ['*.ts'],
   }
   writeFileSync(join(outDir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`)
+
+  for (const mismatch of mismatches) console.error(mismatch)
 
   if (origins.size === 0) {
     console.log(`check-doc-snippets: no ts blocks to check (${skipped} marked nocheck)`)
@@ -164,6 +226,10 @@ const main = () => {
   }
   if (result.status !== 0) {
     console.error(`check-doc-snippets: ${errors || 'some'} error(s) in ${origins.size} checked block(s)`)
+    return 1
+  }
+  if (mismatches.length > 0) {
+    console.error(`check-doc-snippets: ${mismatches.length} block(s) differ from the file they show`)
     return 1
   }
   console.log(`check-doc-snippets: ${origins.size} block(s) compile (${skipped} marked nocheck)`)

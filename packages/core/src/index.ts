@@ -1,6 +1,8 @@
 export type { AuthContext, AuthSource, IamCaller, WithAuth, WithOptionalAuth } from './auth-context.js'
 export { getAuth, setAuth } from './auth-context.js'
 export { AuthError, isAuthError } from './auth-error.js'
+export { authRoutes } from './route-handler.js'
+export type { AuthRoute, AuthRouteHandler, RouteMethod, RouterRoute } from './route-handler.js'
 export type { AuthErrorCode, AuthErrorOptions } from './auth-error.js'
 export { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe, resourceMetadataProblem } from './challenge.js'
 export type { BearerChallenge, DpopChallenge } from './challenge.js'

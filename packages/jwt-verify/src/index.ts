@@ -1,4 +1,7 @@
 export { default } from './middleware.js'
+// Typed handlers for @middy/http-router, where every HTTP service starts: no import of core needed.
+export { authRoutes } from '@middy-auth/core'
+export type { AuthRoute, AuthRouteHandler } from '@middy-auth/core'
 export type { DefaultClaims, JwtVerifyMiddleware, OptionalJwtVerifyMiddleware } from './middleware.js'
 export type { JwtVerifyOptions, JwksOptions } from './options.js'
 export type { IssuerConfig, ClaimsCheck, PublicKeyIssuerConfig, SecretIssuerConfig, StaticPemKey } from './issuer-config.js'

@@ -35,6 +35,7 @@ export interface JwksOptions {
   fetchJson?: FetchJson
 }
 
+/** The options every form of the options takes (the API reference shows them in place). @inline */
 interface CommonOptions {
   /** Where the token comes from. Default `{ header: 'Authorization', scheme: 'Bearer' }`. */
   tokenSource?: TokenSource

@@ -73,8 +73,11 @@ export interface OAuthLoginConfig {
   /** The issuer identifier; its `/.well-known/openid-configuration` is fetched (OIDC discovery). `http:` only for loopback hosts. */
   issuer: string
   clientId: string
-  /** The client secret (`client_secret_basic` by default). */
-  clientSecret?: string
+  /**
+   * The client secret (`client_secret_basic` by default). `undefined` is no secret, so that
+   * `process.env.CLIENT_SECRET` fits under `exactOptionalPropertyTypes`.
+   */
+  clientSecret?: string | undefined
   /** The private key for `private_key_jwt` (a `CryptoKey`, or `{ key, kid }`). */
   privateKey?: ClientCryptoKey | PrivateKey
   /** Default: `'private_key_jwt'` with `privateKey`, `'client_secret_basic'` with `clientSecret`, else `'none'`. */

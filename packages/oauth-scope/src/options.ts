@@ -28,6 +28,7 @@ export type ScopeRequirement =
  */
 export type RouteRequirement = readonly string[] | ScopeRequirement
 
+/** The options every form of the options takes (the API reference shows them in place). @inline */
 interface CommonOptions {
   /**
    * Read scopes from these claims of `context.auth.claims` (names, or dotted paths such as

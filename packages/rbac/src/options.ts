@@ -118,6 +118,7 @@ export interface RbacDecision {
   checks: RbacCheck[]
 }
 
+/** The options every form of the options takes (the API reference shows them in place). @inline */
 interface CommonOptions<Resource, TEvent> {
   /** The policy, as data or compiled by `compilePolicy()`. Required. */
   policy: Policy | CompiledPolicy

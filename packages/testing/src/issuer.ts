@@ -76,10 +76,12 @@ export interface TestIssuer extends AsyncDisposable {
   /** Live request counters. */
   readonly requests: TestIssuerRequests
   /**
-   * Signs a token with `iss` set to this issuer and, unless `options.key` says otherwise, the
-   * first current key. Same claims and options as {@link signToken} otherwise.
+   * Signs a token with, unless the options say otherwise, `iss` set to this issuer and the first
+   * current key. `options.issuer` sets another `iss` (a preset's, such as
+   * `https://cognito-idp.<region>.amazonaws.com/<pool>`, while its keys are served here; `null`
+   * leaves it out). Same claims and options as {@link signToken} otherwise.
    */
-  sign(claims?: Record<string, unknown>, options?: Omit<SignTokenOptions, 'issuer'> & { key?: TestKeyPair }): Promise<string>
+  sign(claims?: Record<string, unknown>, options?: SignTokenOptions): Promise<string>
   /** Sets every counter back to 0 (the `requests` object stays the same). */
   resetCounters(): void
   /**
@@ -222,7 +224,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     sign(claims = {}, signOptions = {}) {
       const key = signOptions.key ?? keys[0]
       if (key === undefined) return Promise.reject(new Error('TestIssuer.sign: no key left to sign with; pass options.key'))
-      return signToken(claims, { ...signOptions, key, issuer })
+      return signToken(claims, { ...signOptions, key, issuer: signOptions.issuer === undefined ? issuer : signOptions.issuer })
     },
     resetCounters() {
       requests.discovery = 0

@@ -94,6 +94,38 @@ describe('httpApiEvent (payload 2.0)', () => {
     expect(event.pathParameters).toEqual({ id: '1' })
   })
 
+  test('route: routeKey, method and pathParameters from a route template and a path', () => {
+    const deletion = httpApiEvent({ route: 'DELETE /orders/{id}', path: '/orders/42' })
+    expect(deletion).toMatchObject({ routeKey: 'DELETE /orders/{id}', rawPath: '/orders/42', pathParameters: { id: '42' } })
+    expect(deletion.requestContext).toMatchObject({ routeKey: 'DELETE /orders/{id}', http: { method: 'DELETE', path: '/orders/42' } })
+    const proxy = httpApiEvent({ route: 'ANY /{proxy+}', method: 'POST', path: '/orders/42/items' })
+    expect(proxy).toMatchObject({ routeKey: 'ANY /{proxy+}', pathParameters: { proxy: 'orders/42/items' } })
+    expect(proxy.requestContext.http.method).toBe('POST')
+    expect(httpApiEvent({ route: 'ANY /files/{key+}', path: '/files/a' }).requestContext.http.method).toBe('GET')
+    const literal = httpApiEvent({ route: 'GET /orders/mine' })
+    expect(literal).toMatchObject({ routeKey: 'GET /orders/mine', rawPath: '/orders/mine' })
+    expect(literal).not.toHaveProperty('pathParameters')
+    expect(httpApiEvent({ route: 'GET /', path: '/' })).toMatchObject({ routeKey: 'GET /', rawPath: '/' })
+    // Given pathParameters win (a test of a gateway that decodes them, say).
+    expect(httpApiEvent({ route: 'GET /orders/{id}', path: '/orders/a%20b', pathParameters: { id: 'a b' } }).pathParameters).toEqual({ id: 'a b' })
+    expect(httpApiEvent({ route: 'GET /orders/{id}', path: '/orders/7', stage: 'prod' })).toMatchObject({ rawPath: '/prod/orders/7', routeKey: 'GET /orders/{id}' })
+  })
+
+  test('route: a route the request could not reach is a mistake in the test, and throws', () => {
+    expect(() => httpApiEvent({ route: 'GET /orders/{id}' })).toThrow('httpApiEvent: route "GET /orders/{id}" has variables: give the concrete path too')
+    expect(() => httpApiEvent({ route: 'GET /orders/{id}', path: '/orders' })).toThrow('does not match the path "/orders"')
+    expect(() => httpApiEvent({ route: 'GET /orders/{id}', path: '/orders/' })).toThrow('does not match the path "/orders/"')
+    expect(() => httpApiEvent({ route: 'GET /orders/{id}', path: '/orders/1/2' })).toThrow('does not match the path')
+    expect(() => httpApiEvent({ route: 'GET /orders/{id}', path: '/other/1' })).toThrow('does not match the path')
+    expect(() => httpApiEvent({ route: 'GET /orders/{id}', path: 'orders/1' })).toThrow('a path starts with "/"')
+    expect(() => httpApiEvent({ route: 'ANY /{proxy+}', path: '/' })).toThrow('does not match the path "/"')
+    expect(() => httpApiEvent({ route: 'GET /', path: '/x' })).toThrow('does not match the path "/x"')
+    expect(() => httpApiEvent({ route: 'GET /{a+}/b', path: '/x/b' })).toThrow('does not match the path')
+    expect(() => httpApiEvent({ route: 'DELETE /orders/{id}', method: 'GET', path: '/orders/1' })).toThrow('is a DELETE route: method "GET" would not reach it')
+    expect(() => httpApiEvent({ route: 'orders/{id}' })).toThrow('must look like "GET /orders/{id}"')
+    expect(() => httpApiEvent({ route: 'GET /orders', routeKey: 'GET /orders' })).toThrow('give route or routeKey, not both')
+  })
+
   test('authorizers: jwt claims rendered as the gateway does, iam merged over a default caller, lambda as given', () => {
     const jwt = httpApiEvent({ authorizer: { jwt: { claims: { sub: 'a', exp: 1718722804, admin: true, 'cognito:groups': ['admin', 'editor'] } } } })
     expect(jwt.requestContext.authorizer).toEqual({ jwt: { claims: { sub: 'a', exp: '1718722804', admin: 'true', 'cognito:groups': '[admin editor]' }, scopes: null } })
@@ -149,6 +181,16 @@ describe('restEvent (payload 1.0)', () => {
     expectShapeOf(restEvent({ bearer: 't', authorizer: { principalId: 'p', k: 'v' } }), 'rest-v1-lambda-authorizer-context')
     expect(keysOf(restEvent().requestContext.identity)).toEqual(keysOf(requestContextOf(fixture('rest-v1-no-auth')).identity))
     expect(keysOf(restEvent({ clientCert: {} }).requestContext.identity)).toEqual(keysOf(requestContextOf(fixture('rest-v1-mtls')).identity))
+  })
+
+  test('route: resource, httpMethod and pathParameters from a route template and a path', () => {
+    const deletion = restEvent({ route: 'DELETE /orders/{id}', path: '/orders/42' })
+    expect(deletion).toMatchObject({ resource: '/orders/{id}', path: '/orders/42', httpMethod: 'DELETE', pathParameters: { id: '42' } })
+    expect(deletion.requestContext).toMatchObject({ resourcePath: '/orders/{id}', httpMethod: 'DELETE', path: '/prod/orders/42' })
+    expect(restEvent({ route: 'ANY /{proxy+}', method: 'PUT', path: '/a/b' })).toMatchObject({ resource: '/{proxy+}', httpMethod: 'PUT', pathParameters: { proxy: 'a/b' } })
+    expect(restEvent({ route: 'GET /orders' })).toMatchObject({ resource: '/orders', path: '/orders', pathParameters: null })
+    expect(() => restEvent({ route: 'GET /orders/{id}', path: '/x/1' })).toThrow('restEvent: route "GET /orders/{id}" does not match the path "/x/1"')
+    expect(() => restEvent({ route: 'GET /orders', resource: '/orders' })).toThrow('give route or resource, not both')
   })
 
   test('defaults: stage prod in requestContext.path only, null maps, null body', () => {

@@ -89,6 +89,19 @@ describe('createTestIssuer: addresses and documents', () => {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>
     expect(payload).toEqual({ iss: iss.issuer, sub: 'alice', aud: 'other', iat: 100, exp: 110 })
   })
+
+  test("sign(): options.issuer sets a preset's iss, signed with this issuer's key; null leaves it out", async () => {
+    const iss = await issuer()
+    const pool = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'
+    const token = await iss.sign({ token_use: 'access' }, { issuer: pool, audience: null })
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(iss.jwksUri)), { issuer: pool })
+    expect(payload).toMatchObject({ iss: pool, token_use: 'access' })
+    expect(payload).not.toHaveProperty('aud')
+    const without = await iss.sign({}, { issuer: null })
+    expect(JSON.parse(Buffer.from(without.split('.')[1] ?? '', 'base64url').toString())).not.toHaveProperty('iss')
+    const defaulted = await iss.sign({}, { issuer: undefined })
+    expect(JSON.parse(Buffer.from(defaulted.split('.')[1] ?? '', 'base64url').toString())).toMatchObject({ iss: iss.issuer })
+  })
 })
 
 describe('createTestIssuer: counters', () => {

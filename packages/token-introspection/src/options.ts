@@ -63,6 +63,7 @@ export interface IntrospectionCacheOptions {
   maxEntries?: number
 }
 
+/** The options every form of the options takes (the API reference shows them in place). @inline */
 interface CommonOptions {
   /** The client id the function authenticates with at the introspection endpoint. */
   clientId: string

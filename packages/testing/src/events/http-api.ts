@@ -2,6 +2,7 @@ import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2, APIGatewa
 import { contentLength, headerList, joined, rawQueryString, requestTime, shortId, takeCookies, toValueList, traceId, type ValueList } from '../lib/event-parts.js'
 import { httpApiClaims } from '../lib/gateway-claims.js'
 import { basics, clientCert, DEFAULT_IAM, executeApiArn, executeApiHost, FUNCTION_URL_ID, HTTP_API_ID, stagePath, type Basics } from './common.js'
+import { routeParts } from '../lib/route-template.js'
 import type { ClientCertOption, EventOptions, IamAuthorizerIdentity } from './options.js'
 
 // Payload format 2.0: HTTP API, Lambda function URLs, HTTP API authorizer 2.0.
@@ -49,9 +50,16 @@ export type HttpApiAuthorizerContext =
  * ```
  */
 export interface HttpApiEventOptions extends EventOptions {
-  /** The route. Default is `` `${method} ${path}` `` (so `'GET /orders'`). */
+  /** The route key, as given. Default is `` `${method} ${path}` `` (so `'GET /orders'`), or `route`. */
   routeKey?: string
-  /** `pathParameters`. Default: absent. */
+  /**
+   * The gateway's route (`'DELETE /orders/{id}'`, `'ANY /{proxy+}'`), from which `routeKey`,
+   * `pathParameters` (each variable's segment of `path`, the rest of it for `{name+}`) and the
+   * method (`method`, or `GET`, under `ANY`) are derived. `path` is then required when the route
+   * has variables. Throws when `path` or `method` could not reach the route. Default: absent.
+   */
+  route?: string
+  /** `pathParameters`. Default: absent, or derived from `route`. */
   pathParameters?: Record<string, string>
   /** `stageVariables`. Default: absent. */
   stageVariables?: Record<string, string>
@@ -215,13 +223,26 @@ const httpApiRequest = (options: HttpApiEventOptions & { routeKey?: string }) =>
  * event.cookies                      // ['session=abc']
  * event.routeKey                     // 'GET /orders'
  *
+ * // a route with variables: routeKey 'DELETE /orders/{id}', pathParameters { id: '42' }
+ * const deletion = httpApiEvent({ route: 'DELETE /orders/{id}', path: '/orders/42', bearer: token })
+ *
  * // what API Gateway's own JWT authorizer passes on
  * const verified = httpApiEvent({ authorizer: { jwt: { claims: { sub: 'alice', scope: 'orders:read' }, scopes: ['orders:read'] } } })
  * ```
  */
 export function httpApiEvent(options: HttpApiEventOptions = {}): HttpApiEvent {
-  const { routeKey, parts } = httpApiRequest(options)
-  return v2Event(parts, routeKey, options, httpApiAuthorizer(options.authorizer))
+  const routed = withRoute(options)
+  const { routeKey, parts } = httpApiRequest(routed)
+  return v2Event(parts, routeKey, routed, httpApiAuthorizer(routed.authorizer))
+}
+
+/** The options with what `route` says filled in (`routeKey`, `method`, `path`, `pathParameters`). */
+function withRoute(options: HttpApiEventOptions): HttpApiEventOptions {
+  if (options.route === undefined) return options
+  if (options.routeKey !== undefined) throw new Error('httpApiEvent: give route or routeKey, not both')
+  const route = routeParts(options.route, options, 'httpApiEvent')
+  const pathParameters = options.pathParameters ?? route.pathParameters
+  return { ...options, routeKey: `${route.routeMethod} ${route.template}`, method: route.method, path: route.path, ...(pathParameters && { pathParameters }) }
 }
 
 /**

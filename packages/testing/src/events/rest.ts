@@ -7,6 +7,7 @@ import type {
 } from 'aws-lambda'
 import { addCookieHeader, allValues, contentLength, headerList, joined, lastValues, requestTime, shortId, toValueList, traceId, uuid, type ValueList } from '../lib/event-parts.js'
 import { restCognitoClaims } from '../lib/gateway-claims.js'
+import { routeParts } from '../lib/route-template.js'
 import { basics, clientCert, executeApiArn, executeApiHost, HTTP_API_ID, lambdaAuthorizer, REST_API_ID, type Basics } from './common.js'
 import { httpApiDefaultHeaders } from './http-api.js'
 import type { ClientCertOption, EventOptions, LambdaAuthorizerOption } from './options.js'
@@ -45,9 +46,17 @@ export type RestAuthorizerOption =
  * ```
  */
 export interface RestEventOptions extends EventOptions {
-  /** The resource template. Default: the path. */
+  /** The resource template. Default: the path, or `route`'s template. */
   resource?: string
-  /** `pathParameters`. Default is `null`. */
+  /**
+   * The gateway's method and resource (`'DELETE /orders/{id}'`, `'ANY /{proxy+}'`), from which
+   * `resource`, `pathParameters` (each variable's segment of `path`, the rest of it for
+   * `{name+}`) and `httpMethod` (`method`, or `GET`, under `ANY`) are derived. `path` is then
+   * required when the resource has variables. Throws when `path` or `method` could not reach it.
+   * Default: absent.
+   */
+  route?: string
+  /** `pathParameters`. Default is `null`, or derived from `route`. */
   pathParameters?: Record<string, string>
   /** `stageVariables`. Default is `null`. */
   stageVariables?: Record<string, string>
@@ -222,7 +231,7 @@ function restAuthorizer(option: RestAuthorizerOption | undefined): Record<string
  * `requestContext.path` has it. `requestContext.identity` has the client's IP and user agent and
  * `null` elsewhere unless `identity` sets them (an IAM caller, a Cognito identity pool).
  *
- * @param options - see {@link RestEventOptions} and {@link EventOptions}.
+ * @param given - see {@link RestEventOptions} and {@link EventOptions}.
  *
  * @example
  * ```ts
@@ -232,13 +241,17 @@ function restAuthorizer(option: RestAuthorizerOption | undefined): Record<string
  * event.headers.Authorization                    // 'Bearer <token>'
  * event.multiValueQueryStringParameters?.tag     // ['a', 'b']
  *
+ * // a resource with variables: resource '/orders/{id}', httpMethod 'DELETE', pathParameters { id: '42' }
+ * const deletion = restEvent({ route: 'DELETE /orders/{id}', path: '/orders/42', bearer: token })
+ *
  * // behind a Cognito user pool authorizer
  * const cognito = restEvent({ authorizer: { claims: { sub: 'alice', 'cognito:groups': ['admin'] } } })
  * // signed with SigV4 by an IAM user
  * const iam = restEvent({ identity: { userArn: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012', accessKey: 'AKIAIOSFODNN7EXAMPLE', caller: 'AIDAEXAMPLE', user: 'AIDAEXAMPLE' } })
  * ```
  */
-export function restEvent(options: RestEventOptions = {}): APIGatewayProxyEvent {
+export function restEvent(given: RestEventOptions = {}): APIGatewayProxyEvent {
+  const options = withResource(given)
   const b = basics(options)
   const apiId = options.apiId ?? REST_API_ID
   const stage = options.stage ?? 'prod'
@@ -386,4 +399,13 @@ export function httpAuthorizerEventV1(options: HttpAuthorizerEventV1Options = {}
       ...options.requestContext,
     },
   }
+}
+
+/** The options with what `route` says filled in (`resource`, `method`, `path`, `pathParameters`). */
+function withResource(options: RestEventOptions): RestEventOptions {
+  if (options.route === undefined) return options
+  if (options.resource !== undefined) throw new Error('restEvent: give route or resource, not both')
+  const route = routeParts(options.route, options, 'restEvent')
+  const pathParameters = options.pathParameters ?? route.pathParameters
+  return { ...options, resource: route.template, method: route.method, path: route.path, ...(pathParameters && { pathParameters }) }
 }
