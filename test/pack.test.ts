@@ -117,7 +117,7 @@ describe('the packages as npm publishes them', () => {
     return project
   }
 
-  test('npm pack (prepack builds): dist, types, README and LICENSE are in; sources, tests, build info and maps are out', async () => {
+  test('npm pack (prepack builds): dist, types, README, LICENSE and CHANGELOG are in; sources, tests, build info and maps are out', async () => {
     const packDir = join(tmp, 'tarballs')
     mkdirSync(packDir)
     const stdout = await runOk('npm', ['pack', ...packages.flatMap((pkg) => ['--workspace', `packages/${pkg.dir}`]), '--pack-destination', packDir, '--json'], repoRoot, 240)
@@ -133,7 +133,7 @@ describe('the packages as npm publishes them', () => {
       tarballs.set(entry.name, { path: join(packDir, entry.filename), files })
 
       const targets = [...Object.values(pkg.manifest.exports).flatMap((conditions) => Object.values(conditions)), pkg.manifest.types ?? '']
-      const required = ['package.json', 'README.md', 'LICENSE', ...targets.map((target) => target.replace(/^\.\//, ''))]
+      const required = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', ...targets.map((target) => target.replace(/^\.\//, ''))]
       const forbidden = (file: string) =>
         /^src\//.test(file) || /(^|\/)(test|tests|__tests__)\//.test(file) || /\.tsbuildinfo$/.test(file) || /\.map$/.test(file) || /^tsconfig.*\.json$/.test(file)
       report[entry.name] = {
