@@ -4,7 +4,8 @@
 // the hole is open (remove `.failing` once it is fixed: the test then asserts the refusal).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import authorizerResponse, { type AuthorizerLogEntry, type AuthorizerResponseOptions, type AuthorizerResult, type IamPolicyResponse } from '@middy-auth/authorizer'
-import { authorizerContextMark, getAuth, matchesWildcard, setAuth, type AuthContext } from '@middy-auth/core'
+import { getAuth, setAuth, type AuthContext } from '@middy-auth/core'
+import { authorizerContextMark, matchesWildcard } from '@middy-auth/core/internal'
 import iamContext from '@middy-auth/iam-context'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'

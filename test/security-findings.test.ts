@@ -2,7 +2,8 @@
 // the versions they affect). Each goes through real middy handlers, as an attacker's request would.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import authorizerResponse, { type AuthorizerLogEntry, type AuthorizerResponseOptions, type IamPolicyResponse } from '@middy-auth/authorizer'
-import { authorizerContextMark, getAuth, matchesWildcard, type AuthContext } from '@middy-auth/core'
+import { getAuth, type AuthContext } from '@middy-auth/core'
+import { authorizerContextMark, matchesWildcard } from '@middy-auth/core/internal'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'

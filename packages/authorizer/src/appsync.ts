@@ -4,7 +4,8 @@
  * the `authorizationToken` alone, for every operation the token is later sent with; so what is
  * cached may depend on the identity only, and never outlives the token.
  */
-import { isRecord, type AuthContext, type RouteMap } from '@middy-auth/core'
+import type { AuthContext } from '@middy-auth/core'
+import { isRecord, type RouteMap } from '@middy-auth/core/internal'
 import type { ContextValue } from './context.js'
 import { meetsRequirement, readRequirement, type CompiledRequirement, type RouteRequirement } from './routes.js'
 

@@ -6,7 +6,8 @@
  * stay what they are on HTTP APIs and come back from strings for the claims core knows (`exp`,
  * `iat`, `email_verified`, …).
  */
-import { authorizerContextLists, authorizerContextMark, emptyRecord, readClaimPath, type AuthContext } from '@middy-auth/core'
+import { readClaimPath, type AuthContext } from '@middy-auth/core'
+import { authorizerContextLists, authorizerContextMark, emptyRecord } from '@middy-auth/core/internal'
 
 /**
  * A context value as API Gateway accepts it.

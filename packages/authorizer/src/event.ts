@@ -3,7 +3,8 @@
  * request it decides on (`methodArn` on REST and WebSocket APIs and HTTP API payload 1.0,
  * `routeArn` on HTTP API payload 2.0).
  */
-import { asRecord, eventKind } from '@middy-auth/core'
+import { eventKind } from '@middy-auth/core'
+import { asRecord } from '@middy-auth/core/internal'
 
 /** The authorizer events this package answers. */
 export type AuthorizerKind = 'rest-token' | 'rest-request' | 'http-v1' | 'http-v2' | 'websocket' | 'appsync'

@@ -1,4 +1,5 @@
-import { AuthError, getAuth, isAuthError, notedCredential, requestSpecificChecks, type AuthContext } from '@middy-auth/core'
+import { AuthError, getAuth, isAuthError, type AuthContext } from '@middy-auth/core'
+import { notedCredential, requestSpecificChecks } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { appsyncTtl, type AppSyncAuthorizerResponse } from './appsync.js'

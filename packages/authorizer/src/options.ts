@@ -1,4 +1,5 @@
-import type { AuthContext, RequestSpecificCheck, RouteMap } from '@middy-auth/core'
+import type { AuthContext } from '@middy-auth/core'
+import type { RequestSpecificCheck, RouteMap } from '@middy-auth/core/internal'
 import { compileDeniedFields, maxAppSyncTtl, type DeniedFields, type DeniedFieldsOf } from './appsync.js'
 import { reservedContextKeys, type ContextValue } from './context.js'
 import { compileRoutes, type CompiledRoutes, type RouteRequirement } from './routes.js'

@@ -4,6 +4,10 @@
  * routes, which route's patterns reach which route's requests) is computed once, at cold start.
  */
 import {
+  type AnyEvent,
+  type AuthContext,
+} from '@middy-auth/core'
+import {
   compileRouteMap,
   compileScopeCheck,
   holdsPermission,
@@ -11,11 +15,9 @@ import {
   matchesWildcard,
   readScopeTokens,
   scopesSatisfy,
-  type AnyEvent,
-  type AuthContext,
   type RouteMap,
   type ScopeCheck,
-} from '@middy-auth/core'
+} from '@middy-auth/core/internal'
 import { ANYTHING, hasWildcard, intersects, REST, SEGMENT, type Token } from './patterns.js'
 
 /**

@@ -1,4 +1,4 @@
-import { scopeTokenPattern } from '@middy-auth/core'
+import { scopeTokenPattern } from '@middy-auth/core/internal'
 import { validateOptions } from '@middy/util'
 import { packageName } from './options.js'
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import middy from '@middy/core'
-import { AuthError, getAuth, noteRequestSpecificCheck, type AuthContext } from '@middy-auth/core'
+import { AuthError, getAuth, type AuthContext } from '@middy-auth/core'
+import { noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import oauthScope from '@middy-auth/oauth-scope'
 import { appsyncAuthorizerEvent, createTestIssuer, lambdaContext, type TestIssuer } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { certificateThumbprint } from '@middy-auth/jwt-verify'
+import { certificateThumbprint } from '@middy-auth/jwt-verify/keys'
 import { authorizerRequestEvent, httpAuthorizerEventV2, type TestIssuer } from '@middy-auth/testing'
 import { authorizer, policyOf, setupIssuer } from './support.js'
 

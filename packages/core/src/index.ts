@@ -1,11 +1,12 @@
+// What application authors use: the identity on context.auth, the one error type, the event and
+// claim readers. The building blocks the middy-auth packages share are on
+// '@middy-auth/core/internal' (./internal.ts). test/public-api.test.ts snapshots both lists.
 export type { AuthContext, AuthSource, IamCaller, WithAuth, WithOptionalAuth } from './auth-context.js'
 export { getAuth, setAuth } from './auth-context.js'
 export { AuthError, isAuthError } from './auth-error.js'
 export { authRoutes } from './route-handler.js'
 export type { AuthRoute, AuthRouteHandler, RouteMethod, RouterRoute } from './route-handler.js'
 export type { AuthErrorCode, AuthErrorOptions } from './auth-error.js'
-export { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe, resourceMetadataProblem } from './challenge.js'
-export type { BearerChallenge, DpopChallenge } from './challenge.js'
 export { eventKind, getCookieValues, getHeader, getHeaderValues, getQueryValues } from './event.js'
 export type { AnyEvent, EventKind } from './event.js'
 export {
@@ -15,21 +16,7 @@ export {
   readScopeClaim,
   readNumber,
   readNumericDate,
-  readScopeList,
   readStringList,
   restoreGatewayClaims,
-  restoreScalarClaim,
 } from './claims.js'
-export { authorizerContextLists, authorizerContextMark, gatewayAuth, resolveAuth } from './gateway.js'
-export { asRecord, asText, deepFreeze, emptyRecord, isRecord } from './record.js'
-export { matchesWildcard } from './wildcard.js'
-export { crossSiteDenial, crossSiteRequest } from './same-origin.js'
-export { hasExactClaims } from './exact-claims.js'
-export { compileRouteMap, requestRoute } from './route.js'
-export { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from './scope-check.js'
-export type { ScopeCheck } from './scope-check.js'
-export { attachPermissionCheck, holdsPermission, noteCredential, notedCredential, noteRequestSpecificCheck, requestSpecificChecks } from './request-checks.js'
-export type { PermissionCheck, RequestSpecificCheck } from './request-checks.js'
-export type { RequestRoute, RouteMap, RouteMapOptions } from './route.js'
-export { compileTokenSource, looksLikeSeveralTokens, tokenSourceProblem } from './token-source.js'
-export type { ReadToken, TokenLookup, TokenSource } from './token-source.js'
+export { gatewayAuth } from './gateway.js'

@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import { AuthError, bearerChallenge, dpopChallenge, isAuthError, isChallengeSafe, isDpopNonceSafe } from '../src/index.js'
+import { AuthError, isAuthError } from '../src/index.js'
+import { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe } from '../src/internal.js'
 import type { AuthErrorCode } from '../src/index.js'
 
 const render = async (error: AuthError) => {

@@ -1,19 +1,21 @@
 import { describe, expect, test } from '@jest/globals'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import {
-  authorizerContextMark,
   gatewayAuth,
-  hasExactClaims,
   readBoolean,
   readClaimPath,
   readNumber,
   readListClaim,
   readNumericDate,
   readScopeClaim,
-  readScopeList,
   readStringList,
   restoreGatewayClaims,
 } from '../src/index.js'
+import {
+  authorizerContextMark,
+  hasExactClaims,
+  readScopeList,
+} from '../src/internal.js'
 
 describe('readStringList', () => {
   test.each([

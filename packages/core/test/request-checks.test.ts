@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { attachPermissionCheck, holdsPermission, noteRequestSpecificCheck, requestSpecificChecks, type AuthContext } from '../src/index.js'
+import { type AuthContext } from '../src/index.js'
+import { attachPermissionCheck, holdsPermission, noteRequestSpecificCheck, requestSpecificChecks } from '../src/internal.js'
 
 const identity = (): AuthContext => ({ source: 'jwt', subject: 'alice', scopes: [], roles: [], claims: {} })
 

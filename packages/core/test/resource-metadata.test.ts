@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { AuthError, bearerChallenge, resourceMetadataProblem } from '../src/index.js'
+import { AuthError } from '../src/index.js'
+import { bearerChallenge, resourceMetadataProblem } from '../src/internal.js'
 
 const url = 'https://api.example.com/.well-known/oauth-protected-resource'
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import httpRouterHandler from '@middy/http-router'
 import fc from 'fast-check'
-import { compileRouteMap } from '../src/index.js'
+import { compileRouteMap } from '../src/internal.js'
 
 /**
  * API Gateway's documented route selection for HTTP APIs ("Routing API requests"): the most

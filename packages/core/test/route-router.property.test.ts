@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import httpRouterHandler from '@middy/http-router'
 import fc from 'fast-check'
-import { compileRouteMap } from '../src/index.js'
+import { compileRouteMap } from '../src/internal.js'
 
 // The matcher against @middy/http-router's own decisions: for every generated route set (written
 // in the same order in the map and in the router), method and path, the entry the matcher picks

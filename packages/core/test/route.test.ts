@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import httpRouterHandler from '@middy/http-router'
 import { loadFixture } from '../../../test/support/fixtures.js'
-import { compileRouteMap, eventKind, requestRoute } from '../src/index.js'
+import { eventKind } from '../src/index.js'
+import { compileRouteMap, requestRoute } from '../src/internal.js'
 
 describe('requestRoute over the real fixtures', () => {
   test.each([

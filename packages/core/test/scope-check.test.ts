@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from '../src/index.js'
+import { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from '../src/internal.js'
 
 const fail = (message: string) => new TypeError(`test: ${message}`, { cause: { package: 'test' } })
 

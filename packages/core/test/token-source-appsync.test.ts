@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { appsyncAuthorizerEvent, authorizerTokenEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
-import { compileTokenSource, eventKind } from '../src/index.js'
+import { eventKind } from '../src/index.js'
+import { compileTokenSource } from '../src/internal.js'
 
 describe("AppSync's authorizer event: the token is read from authorizationToken", () => {
   const read = compileTokenSource({ header: 'Authorization', scheme: 'Bearer' })

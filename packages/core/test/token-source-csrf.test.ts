@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
-import { compileTokenSource, tokenSourceProblem } from '../src/index.js'
+import { compileTokenSource, tokenSourceProblem } from '../src/internal.js'
 
 describe('a cookie token source refuses cross-site requests that may change something', () => {
   const read = compileTokenSource({ cookie: 'access', allowedOrigins: ['https://app.example.com'] })

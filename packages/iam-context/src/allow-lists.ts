@@ -1,4 +1,5 @@
-import { matchesWildcard, type IamCaller } from '@middy-auth/core'
+import type { IamCaller } from '@middy-auth/core'
+import { matchesWildcard } from '@middy-auth/core/internal'
 import { BlockList, isIP } from 'node:net'
 
 /** Why an allow-list refused a caller, for logs. */

@@ -1,4 +1,5 @@
-import { asRecord, asText, type IamCaller } from '@middy-auth/core'
+import type { IamCaller } from '@middy-auth/core'
+import { asRecord, asText } from '@middy-auth/core/internal'
 import { parseIamArn } from './arn.js'
 
 /**

@@ -1,4 +1,5 @@
-import { compileTokenSource, type AuthContext } from '@middy-auth/core'
+import type { AuthContext } from '@middy-auth/core'
+import { compileTokenSource } from '@middy-auth/core/internal'
 import type { IssuerConfig } from './issuer-config.js'
 import { compileOptions } from './options.js'
 import { TokenRejection } from './rejection.js'

@@ -1,4 +1,4 @@
-import type { TokenSource } from '@middy-auth/core'
+import type { TokenSource } from '@middy-auth/core/internal'
 import type { AlbAccessToken } from './alb-access-token.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'

@@ -10,7 +10,7 @@ import { KeysUnavailableError, type KeyResolver, type KeySet, type ResolvedKey }
  *
  * @example
  * ```ts
- * import type { FetchPem } from '@middy-auth/jwt-verify'
+ * import type { FetchPem } from '@middy-auth/jwt-verify/keys'
  *
  * const fetchPem: FetchPem = async (url) => pems.get(url) ?? Promise.reject(new Error('404'))
  * ```
@@ -112,7 +112,7 @@ const importAlbKey = (kid: string, pem: string): ResolvedKey => {
  *
  * @example
  * ```ts
- * import { createAlbKeyResolver } from '@middy-auth/jwt-verify'
+ * import { createAlbKeyResolver } from '@middy-auth/jwt-verify/keys'
  *
  * const resolver = createAlbKeyResolver({ endpoint: 'https://public-keys.auth.elb.eu-west-1.amazonaws.com' })
  * ```

@@ -1,4 +1,5 @@
-import { emptyRecord, readScopeList, type AuthContext } from '@middy-auth/core'
+import type { AuthContext } from '@middy-auth/core'
+import { emptyRecord, readScopeList } from '@middy-auth/core/internal'
 import { compileAlbAccessToken, type AccessTokenCheck } from './alb-access-token.js'
 import { albEntries, type AlbRules } from './alb-entries.js'
 import { createAlbKeyResolver, type FetchPem } from './alb-key-resolver.js'

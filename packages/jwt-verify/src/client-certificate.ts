@@ -1,5 +1,6 @@
 import { hash, X509Certificate } from 'node:crypto'
-import { asRecord, asText, type AnyEvent } from '@middy-auth/core'
+import type { AnyEvent } from '@middy-auth/core'
+import { asRecord, asText } from '@middy-auth/core/internal'
 
 /**
  * The PEM of the client certificate API Gateway passes with mutual TLS:
@@ -22,7 +23,7 @@ const MAX_CACHED = 1000
  *
  * @example
  * ```ts
- * import { certificateThumbprint } from '@middy-auth/jwt-verify'
+ * import { certificateThumbprint } from '@middy-auth/jwt-verify/keys'
  * certificateThumbprint(pem) // 'A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0'
  * ```
  */

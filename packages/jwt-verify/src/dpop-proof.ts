@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto'
-import { isRecord } from '@middy-auth/core'
+import { isRecord } from '@middy-auth/core/internal'
 import { type Algorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
 import { hasPrivateMembers, importJwk } from './import-jwk.js'
 import { decodeSegment, parseObject } from './jws.js'

@@ -5,7 +5,7 @@ import type { IncomingMessage, RequestOptions, ClientRequest } from 'node:http'
  *
  * @example
  * ```ts
- * import type { FetchJsonOptions } from '@middy-auth/jwt-verify'
+ * import type { FetchJsonOptions } from '@middy-auth/jwt-verify/keys'
  *
  * const options: FetchJsonOptions = { timeoutMs: 3000, maxBytes: 64 * 1024 }
  * ```
@@ -26,7 +26,7 @@ export interface FetchJsonOptions {
  *
  * @example
  * ```ts
- * import { createRemoteKeyResolver, type FetchJson } from '@middy-auth/jwt-verify'
+ * import { createRemoteKeyResolver, type FetchJson } from '@middy-auth/jwt-verify/keys'
  *
  * const fetchJson: FetchJson = async () => ({ keys: [myJwk] })
  * const resolver = createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', fetchJson })
@@ -53,7 +53,7 @@ const defaultMaxBytes = 512 * 1024
  *
  * @example
  * ```ts
- * import { fetchJson } from '@middy-auth/jwt-verify'
+ * import { fetchJson } from '@middy-auth/jwt-verify/keys'
  *
  * const jwks = await fetchJson('https://issuer.example.com/.well-known/jwks.json', { timeoutMs: 3000 })
  * ```
@@ -73,7 +73,7 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
  *
  * @example
  * ```ts
- * import type { FetchTextOptions } from '@middy-auth/jwt-verify'
+ * import type { FetchTextOptions } from '@middy-auth/jwt-verify/keys'
  *
  * const options: FetchTextOptions = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=…', timeoutMs: 3000 }
  * ```
@@ -97,7 +97,7 @@ export interface FetchTextOptions extends FetchJsonOptions {
  *
  * @example
  * ```ts
- * import { fetchText } from '@middy-auth/jwt-verify'
+ * import { fetchText } from '@middy-auth/jwt-verify/keys'
  *
  * const body = await fetchText('https://issuer.example.com/introspect', {
  *   method: 'POST',
@@ -235,7 +235,7 @@ export function retryAfterMsOf(error: unknown): number | undefined {
  *
  * @example
  * ```ts
- * import { isLoopbackUrl } from '@middy-auth/jwt-verify'
+ * import { isLoopbackUrl } from '@middy-auth/jwt-verify/keys'
  *
  * isLoopbackUrl(new URL('http://127.0.0.1:8080/jwks')) // true
  * isLoopbackUrl(new URL('http://127.0.0.1.example.com/jwks')) // false
@@ -258,7 +258,7 @@ export function isLoopbackUrl(url: URL): boolean {
  *
  * @example
  * ```ts
- * import { assertFetchableUrl } from '@middy-auth/jwt-verify'
+ * import { assertFetchableUrl } from '@middy-auth/jwt-verify/keys'
  *
  * assertFetchableUrl('https://issuer.example.com/jwks', 'jwksUri') // URL
  * assertFetchableUrl('http://issuer.example.com/jwks', 'jwksUri') // throws TypeError

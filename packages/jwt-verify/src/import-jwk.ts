@@ -24,7 +24,7 @@ import type { KeySet, ResolvedKey } from './key-resolver.js'
  * @example
  * ```ts
  * import { generateKeyPairSync } from 'node:crypto'
- * import { importJwk } from '@middy-auth/jwt-verify'
+ * import { importJwk } from '@middy-auth/jwt-verify/keys'
  *
  * const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
  * const key = importJwk({ ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' })
@@ -54,7 +54,7 @@ export function importJwk(jwk: unknown): ResolvedKey | undefined {
  *
  * @example
  * ```ts
- * import { importKeySet } from '@middy-auth/jwt-verify'
+ * import { importKeySet } from '@middy-auth/jwt-verify/keys'
  *
  * const first = importKeySet(await (await fetch(jwksUri)).json())
  * const second = importKeySet(await (await fetch(jwksUri)).json(), first)

@@ -1,3 +1,6 @@
+// What application authors use: the middleware, its options, presets, replay store and resource
+// metadata. Key resolvers, the HTTP client and thumbprints are on '@middy-auth/jwt-verify/keys'
+// (./keys.ts). test/public-api.test.ts snapshots both lists.
 export { default } from './middleware.js'
 // Typed handlers for @middy/http-router, where every HTTP service starts: no import of core needed.
 export { authRoutes } from '@middy-auth/core'
@@ -23,14 +26,6 @@ export type {
   OktaIssuerOptions,
   PresetOverrides,
 } from './presets.js'
-export { KeysUnavailableError } from './key-resolver.js'
-export type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
-export { createCachingKeyResolver, createRemoteKeyResolver } from './remote-key-resolver.js'
-export type { CachingKeyResolverOptions, KeySetLoader, LoadedKeySet, RemoteKeyResolverOptions } from './remote-key-resolver.js'
-export { importJwk, importKeySet } from './import-jwk.js'
-export { assertFetchableUrl, fetchJson, fetchText, isLoopbackUrl } from './fetch-json.js'
-export type { FetchJson, FetchJsonOptions, FetchTextOptions } from './fetch-json.js'
-export { createStaticKeyResolver } from './static-key-resolver.js'
 export { MAX_TOKEN_LENGTH } from './jws.js'
 export { jwtVerifyValidateOptions } from './validate-options.js'
 export { createJwtVerifier } from './jwt-verifier.js'
@@ -38,12 +33,8 @@ export type { JwtVerifier } from './jwt-verifier.js'
 export type { DpopOptions, MtlsOptions } from './sender-binding-options.js'
 export { createMemoryReplayStore } from './replay-store.js'
 export type { MemoryReplayStoreOptions, ReplayStore } from './replay-store.js'
-export { jwkThumbprint } from './jwk-thumbprint.js'
-export { certificateThumbprint } from './client-certificate.js'
 export { albIssuer } from './alb.js'
 export type { AlbIssuerOptions } from './alb.js'
-export { createAlbKeyResolver } from './alb-key-resolver.js'
-export type { AlbKeyResolverOptions, FetchPem } from './alb-key-resolver.js'
 export { protectedResourceMetadata, resourceMetadataUrl } from './protected-resource-metadata.js'
 export type { MetadataResponse, ProtectedResourceMetadataOptions } from './protected-resource-metadata.js'
 export type { OpaqueTokenVerifier } from './opaque-tokens.js'

@@ -14,7 +14,7 @@ const requiredMembers: Record<string, readonly string[]> = {
  *
  * @example
  * ```ts
- * import { jwkThumbprint } from '@middy-auth/jwt-verify'
+ * import { jwkThumbprint } from '@middy-auth/jwt-verify/keys'
  * jwkThumbprint({ kty: 'EC', crv: 'P-256', x: '…', y: '…' }) // 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
  * ```
  */

@@ -1,4 +1,5 @@
-import { AuthError, crossSiteDenial, gatewayAuth, noteCredential, noteRequestSpecificCheck, type AuthContext } from '@middy-auth/core'
+import { AuthError, gatewayAuth, type AuthContext } from '@middy-auth/core'
+import { crossSiteDenial, noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
 import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'

@@ -45,7 +45,7 @@ export interface KeySet {
  *
  * @example
  * ```ts
- * import { createRemoteKeyResolver } from '@middy-auth/jwt-verify'
+ * import { createRemoteKeyResolver } from '@middy-auth/jwt-verify/keys'
  * const resolver = createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/.well-known/jwks.json' })
  * resolver.prefetch()
  * ```

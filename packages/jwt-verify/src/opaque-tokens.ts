@@ -1,4 +1,5 @@
-import { isAuthError, isRecord, type AuthContext, type AuthError } from '@middy-auth/core'
+import { isAuthError, type AuthContext, type AuthError } from '@middy-auth/core'
+import { isRecord } from '@middy-auth/core/internal'
 
 /**
  * What `jwtVerify`'s `opaqueTokens` option takes: a verifier of access tokens that are not JWTs

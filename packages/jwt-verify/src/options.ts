@@ -1,4 +1,4 @@
-import { isChallengeSafe, isRecord, resourceMetadataProblem, tokenSourceProblem } from '@middy-auth/core'
+import { isChallengeSafe, isRecord, resourceMetadataProblem, tokenSourceProblem } from '@middy-auth/core/internal'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'

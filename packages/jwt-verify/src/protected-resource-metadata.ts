@@ -1,4 +1,4 @@
-import { isRecord } from '@middy-auth/core'
+import { isRecord } from '@middy-auth/core/internal'
 import { packageName } from './options.js'
 
 /**

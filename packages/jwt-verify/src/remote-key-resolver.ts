@@ -11,7 +11,7 @@ const packageName = '@middy-auth/jwt-verify'
  *
  * @example
  * ```ts
- * import type { RemoteKeyResolverOptions } from '@middy-auth/jwt-verify'
+ * import type { RemoteKeyResolverOptions } from '@middy-auth/jwt-verify/keys'
  *
  * const options: RemoteKeyResolverOptions = { issuer: 'https://login.example.com/', cooldownMs: 30_000 }
  * ```
@@ -79,7 +79,7 @@ export interface RemoteKeyResolverOptions {
  *
  * @example
  * ```ts
- * import { createRemoteKeyResolver } from '@middy-auth/jwt-verify'
+ * import { createRemoteKeyResolver } from '@middy-auth/jwt-verify/keys'
  *
  * // The JWKS URL of a Cognito user pool, prefetched while Lambda initializes.
  * const resolver = createRemoteKeyResolver({
@@ -154,7 +154,7 @@ export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyR
  *
  * @example
  * ```ts
- * import { importKeySet, type KeySetLoader } from '@middy-auth/jwt-verify'
+ * import { importKeySet, type KeySetLoader } from '@middy-auth/jwt-verify/keys'
  *
  * const load: KeySetLoader = async (previous) => ({ keySet: importKeySet(await readJwks(), previous), complete: true })
  * ```
@@ -166,7 +166,7 @@ export type KeySetLoader = (previous: KeySet | undefined, kid: string | undefine
  *
  * @example
  * ```ts
- * import { importKeySet, type LoadedKeySet } from '@middy-auth/jwt-verify'
+ * import { importKeySet, type LoadedKeySet } from '@middy-auth/jwt-verify/keys'
  *
  * const loaded: LoadedKeySet = { keySet: importKeySet({ keys: [] }), complete: true }
  * ```
@@ -187,7 +187,7 @@ export interface LoadedKeySet {
  *
  * @example
  * ```ts
- * import type { CachingKeyResolverOptions } from '@middy-auth/jwt-verify'
+ * import type { CachingKeyResolverOptions } from '@middy-auth/jwt-verify/keys'
  *
  * const options: CachingKeyResolverOptions = { cooldownMs: 10_000, maxAgeMs: 600_000, now: Date.now }
  * ```
@@ -218,7 +218,7 @@ interface Flight {
  *
  * @example
  * ```ts
- * import { createCachingKeyResolver, importKeySet } from '@middy-auth/jwt-verify'
+ * import { createCachingKeyResolver, importKeySet } from '@middy-auth/jwt-verify/keys'
  *
  * const resolver = createCachingKeyResolver(
  *   async (previous) => ({ keySet: importKeySet(await loadJwksFromParameterStore(), previous), complete: true }),

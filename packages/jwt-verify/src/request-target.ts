@@ -1,4 +1,5 @@
-import { asRecord, asText, type AnyEvent } from '@middy-auth/core'
+import type { AnyEvent } from '@middy-auth/core'
+import { asRecord, asText } from '@middy-auth/core/internal'
 
 /** The method and URL of a request as its client sent them: DPoP's `htm` and `htu`. */
 export interface RequestTarget {

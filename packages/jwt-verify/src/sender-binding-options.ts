@@ -1,4 +1,4 @@
-import { isRecord } from '@middy-auth/core'
+import { isRecord } from '@middy-auth/core/internal'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
 import { createNonceIssuer } from './dpop-nonce.js'
 import type { DpopProofRules } from './dpop-proof.js'

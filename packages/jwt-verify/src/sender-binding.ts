@@ -1,4 +1,5 @@
-import { getHeaderValues, isRecord, type AnyEvent, type AuthContext } from '@middy-auth/core'
+import { getHeaderValues, type AnyEvent, type AuthContext } from '@middy-auth/core'
+import { isRecord } from '@middy-auth/core/internal'
 import { clientCertificateThumbprint } from './client-certificate.js'
 import { checkDpopProof } from './dpop-proof.js'
 import { DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'

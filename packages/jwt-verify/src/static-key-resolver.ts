@@ -16,7 +16,7 @@ import type { KeyResolver, KeySet } from './key-resolver.js'
  *
  * @example
  * ```ts
- * import { createStaticKeyResolver } from '@middy-auth/jwt-verify'
+ * import { createStaticKeyResolver } from '@middy-auth/jwt-verify/keys'
  *
  * const resolver = createStaticKeyResolver({
  *   keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', use: 'sig', x: '…', y: '…' }],

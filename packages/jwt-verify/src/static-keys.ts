@@ -1,5 +1,5 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto'
-import { isRecord } from '@middy-auth/core'
+import { isRecord } from '@middy-auth/core/internal'
 import { isAlgorithm } from './algorithms.js'
 import { importJwk } from './import-jwk.js'
 import type { StaticPemKey } from './issuer-config.js'

@@ -1,4 +1,5 @@
-import { deepFreeze, readScopeList, type AuthContext } from '@middy-auth/core'
+import type { AuthContext } from '@middy-auth/core'
+import { deepFreeze, readScopeList } from '@middy-auth/core/internal'
 import { type Algorithm, type HmacAlgorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
 import { checkClaims, checkSubjectClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'

@@ -3,13 +3,13 @@ import { createTestIssuer, signToken, type TestIssuer } from '@middy-auth/testin
 import jwtVerify, {
   auth0Issuer,
   cognitoIssuer,
-  createStaticKeyResolver,
   entraIssuer,
   jwtVerifyValidateOptions,
   keycloakIssuer,
   oktaIssuer,
   type PublicKeyIssuerConfig,
 } from '../src/index.js'
+import { createStaticKeyResolver } from '../src/keys.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { bearer, outcome, protect } from './support.js'
 

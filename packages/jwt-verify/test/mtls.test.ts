@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { authorizerRequestEvent, createTestIssuer, httpApiEvent, httpAuthorizerEventV2, restEvent, type TestIssuer } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
-import { certificateThumbprint } from '../src/index.js'
+import { certificateThumbprint } from '../src/keys.js'
 import { outcome, protect } from './support.js'
 
 let dir: string

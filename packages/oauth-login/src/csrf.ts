@@ -2,7 +2,7 @@
  * Cross-site request forgery on cookie sessions: core's `crossSiteRequest` decides and
  * `crossSiteDenial` is the 403 it becomes.
  */
-import { crossSiteDenial, crossSiteRequest } from '@middy-auth/core'
+import { crossSiteDenial, crossSiteRequest } from '@middy-auth/core/internal'
 import { packageName } from './errors.js'
 
 /**

@@ -5,7 +5,8 @@
  * multi-value headers on (its events then carry `multiValueHeaders`), and then reads nothing
  * from `headers`: every header moves there. A single-value ALB target can take one cookie.
  */
-import { eventKind, isRecord, type AuthError } from '@middy-auth/core'
+import { eventKind, type AuthError } from '@middy-auth/core'
+import { isRecord } from '@middy-auth/core/internal'
 import { packageName } from './errors.js'
 
 /**

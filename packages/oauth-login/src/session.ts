@@ -3,7 +3,8 @@
  * gives `context.auth`. Its claims are the ID token's, validated by openid-client when the
  * tokens were obtained; the cookie is authenticated, so they are read back without a new check.
  */
-import { emptyRecord, type AuthContext } from '@middy-auth/core'
+import type { AuthContext } from '@middy-auth/core'
+import { emptyRecord } from '@middy-auth/core/internal'
 import { decodeJwt } from 'jose'
 import type { TokenEndpointResponse, TokenEndpointResponseHelpers } from 'openid-client'
 import { clearChunkedCookie, readChunkedCookie, serializeCookie, writeChunkedCookie } from './cookies.js'

@@ -3,7 +3,7 @@
  * the request: `https://<domain>` plus the stage on `execute-api` domains (custom domains map
  * stages to paths of their own, so there the configuration must say).
  */
-import { asRecord, asText } from '@middy-auth/core'
+import { asRecord, asText } from '@middy-auth/core/internal'
 import type { CompiledConfig } from './options.js'
 
 /** `https://<domain>/<stage>`: where this API's routes live, as the browser sees them. */

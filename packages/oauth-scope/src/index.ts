@@ -1,4 +1,5 @@
-import { AuthError, noteRequestSpecificCheck, requestRoute, resolveAuth, type AuthContext, type WithAuth } from '@middy-auth/core'
+import { AuthError, type AuthContext, type WithAuth } from '@middy-auth/core'
+import { noteRequestSpecificCheck, requestRoute, resolveAuth } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { compileOptions, type OAuthScopeOptions } from './options.js'

@@ -1,4 +1,5 @@
-import { compileRouteMap, isChallengeSafe, isRecord, resourceMetadataProblem, type AnyEvent, type RouteMap } from '@middy-auth/core'
+import type { AnyEvent } from '@middy-auth/core'
+import { compileRouteMap, isChallengeSafe, isRecord, resourceMetadataProblem, type RouteMap } from '@middy-auth/core/internal'
 import { compileRequirement, compileTopLevel, configError, packageName, type CompiledRequirement } from './requirements.js'
 import { compileScopeReader, type ScopeReader } from './scopes.js'
 

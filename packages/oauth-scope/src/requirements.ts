@@ -3,7 +3,7 @@
  * compiled at cold start with `@middy-auth/core`'s scope check, which `@middy-auth/authorizer`
  * shares.
  */
-import { compileScopeCheck, isRecord, readScopeTokens, type ScopeCheck } from '@middy-auth/core'
+import { compileScopeCheck, isRecord, readScopeTokens, type ScopeCheck } from '@middy-auth/core/internal'
 
 export const packageName = '@middy-auth/oauth-scope'
 
@@ -13,7 +13,7 @@ export const packageName = '@middy-auth/oauth-scope'
 export const configError = (message: string): TypeError =>
   new TypeError(`oauthScope: ${message}`, { cause: { package: packageName } })
 
-export { scopeTokenPattern, scopesSatisfy as isSatisfied, unmetScopes as unmet } from '@middy-auth/core'
+export { scopeTokenPattern, scopesSatisfy as isSatisfied, unmetScopes as unmet } from '@middy-auth/core/internal'
 
 /** A requirement, compiled. */
 export type CompiledRequirement = ScopeCheck

@@ -1,4 +1,5 @@
-import { attachPermissionCheck, AuthError, noteRequestSpecificCheck, resolveAuth, setAuth, type AuthContext } from '@middy-auth/core'
+import { AuthError, setAuth, type AuthContext } from '@middy-auth/core'
+import { attachPermissionCheck, noteRequestSpecificCheck, resolveAuth } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant, conditionAsker } from './can.js'

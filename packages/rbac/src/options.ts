@@ -1,4 +1,5 @@
-import { compileRouteMap, emptyRecord, isChallengeSafe, isRecord, type AnyEvent, type AuthContext, type RouteMap } from '@middy-auth/core'
+import type { AnyEvent, AuthContext } from '@middy-auth/core'
+import { compileRouteMap, emptyRecord, isChallengeSafe, isRecord, type RouteMap } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import { parseConcrete } from './check.js'
 import { configError, packageName, parsePermission, type ParsedPermission, type Permission } from './permission.js'

@@ -5,7 +5,7 @@
  * rules that apply to a holder of that role (its own and every inherited one), so a request-time
  * check is at most four map lookups per held role.
  */
-import { isRecord } from '@middy-auth/core'
+import { isRecord } from '@middy-auth/core/internal'
 import { decide } from './check.js'
 import { configError, parsePermission, type ParsedPermission, type Permission } from './permission.js'
 

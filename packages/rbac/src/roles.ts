@@ -3,7 +3,8 @@
  * and IAM, or functions of `context.auth`; then `roleMap` renames identity-provider groups to
  * policy roles. Names that are not roles of the policy grant nothing.
  */
-import { asRecord, readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
+import { readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
+import { asRecord } from '@middy-auth/core/internal'
 import { configError } from './permission.js'
 import type { CompiledPolicyImpl, CompiledRole } from './policy.js'
 

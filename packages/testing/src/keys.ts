@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto'
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
 
 /**
  * The asymmetric JWS algorithms the testing kit can make keys for and sign with.
@@ -23,7 +23,19 @@ export type TestAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'ES256' | 'E
  * publicJwk // { kty: 'EC', crv: 'P-256', x: '…', y: '…', kid: 'k1', alg: 'ES256', use: 'sig' }
  * ```
  */
-export type TestPublicJwk = JsonWebKey & { kid: string; alg: string; use: 'sig' }
+// Its own fields, not node:crypto's JsonWebKey: @types/node 26 no longer exports that name, and
+// an object type (not an interface) passes as a JWK to createPublicKey() under every version.
+export type TestPublicJwk = {
+  kty?: string
+  crv?: string
+  x?: string
+  y?: string
+  n?: string
+  e?: string
+  kid: string
+  alg: string
+  use: 'sig'
+}
 
 /**
  * A signing key pair made for tests.

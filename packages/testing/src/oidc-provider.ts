@@ -6,7 +6,7 @@
  * by `signIn()`, which plays the user's browser at the provider. Needs `oidc-provider`
  * (an optional peer dependency of this package): `npm install --save-dev oidc-provider`.
  */
-import { generateKeyPairSync, type JsonWebKey } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Provider, { type Adapter, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
@@ -49,6 +49,10 @@ const PRIVATE_KEY_JWT_CLIENT_ID = testOidc.privateKeyJwtClientId
 const REDIRECT_URI = testOidc.redirectUri
 const POST_LOGOUT_URI = testOidc.postLogoutRedirectUri
 
+// A public JWK as node:crypto or WebCrypto exports it, under every @types/node version (26 no
+// longer exports node:crypto's JsonWebKey).
+type PublicJwk = { kty?: string; crv?: string; x?: string; y?: string; n?: string; e?: string; kid?: string; alg?: string; use?: string }
+
 /**
  * A user of the provider.
  *
@@ -81,7 +85,7 @@ export interface TestOidcProviderOptions {
   redirectUris?: string[]
   postLogoutRedirectUris?: string[]
   /** The public keys of the `private_key_jwt` client (`testOidc.privateKeyJwtClientId`), which is registered only with them. */
-  clientJwks?: { keys: JsonWebKey[] }
+  clientJwks?: { keys: PublicJwk[] }
   /**
    * More APIs (resource indicators, RFC 8707) with their space-separated scopes, such as a
    * loopback MCP server: `{ 'http://127.0.0.1:4000/mcp': 'tools:read tools:call' }`. Their access
@@ -273,7 +277,7 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
  */
 const registerPrivateKeyJwtClient = async (
   provider: Provider,
-  jwks: { keys: JsonWebKey[] },
+  jwks: { keys: PublicJwk[] },
   redirectUris: string[],
   postLogoutRedirectUris: string[],
 ): Promise<void> => {

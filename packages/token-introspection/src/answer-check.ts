@@ -1,4 +1,5 @@
-import { emptyRecord, readScopeClaim, type AuthContext } from '@middy-auth/core'
+import { readScopeClaim, type AuthContext } from '@middy-auth/core'
+import { emptyRecord } from '@middy-auth/core/internal'
 import type { CompiledOptions } from './options.js'
 import type { Answer } from './result-cache.js'
 

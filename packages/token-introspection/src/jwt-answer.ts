@@ -1,5 +1,6 @@
-import { isRecord } from '@middy-auth/core'
-import { createRemoteKeyResolver, KeysUnavailableError, type Algorithm, type KeySet } from '@middy-auth/jwt-verify'
+import { isRecord } from '@middy-auth/core/internal'
+import type { Algorithm } from '@middy-auth/jwt-verify'
+import { createRemoteKeyResolver, KeysUnavailableError, type KeySet } from '@middy-auth/jwt-verify/keys'
 import type { JWTHeaderParameters } from 'jose'
 import { ProviderUnavailableError } from './post-form.js'
 

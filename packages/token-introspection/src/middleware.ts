@@ -1,4 +1,5 @@
-import { AuthError, compileTokenSource, crossSiteDenial, noteCredential, noteRequestSpecificCheck, looksLikeSeveralTokens, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
+import { AuthError, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
+import { compileTokenSource, crossSiteDenial, noteCredential, noteRequestSpecificCheck, looksLikeSeveralTokens } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { compileIntrospection } from './introspection-verifier.js'

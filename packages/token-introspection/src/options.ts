@@ -1,5 +1,6 @@
-import { isChallengeSafe, isRecord, tokenSourceProblem, type TokenSource } from '@middy-auth/core'
-import { assertFetchableUrl, SUPPORTED_ALGORITHMS, type Algorithm } from '@middy-auth/jwt-verify'
+import { isChallengeSafe, isRecord, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
+import { SUPPORTED_ALGORITHMS, type Algorithm } from '@middy-auth/jwt-verify'
+import { assertFetchableUrl } from '@middy-auth/jwt-verify/keys'
 import { createPrivateKey, KeyObject } from 'node:crypto'
 import { assertionAlgorithm, type ClientCredentials } from './client-auth.js'
 

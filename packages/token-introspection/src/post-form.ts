@@ -1,4 +1,4 @@
-import { fetchText } from '@middy-auth/jwt-verify'
+import { fetchText } from '@middy-auth/jwt-verify/keys'
 
 /** The largest introspection response read, in bytes: a response is a few hundred bytes. */
 const maxBytes = 64 * 1024

@@ -1,5 +1,5 @@
-import { isRecord } from '@middy-auth/core'
-import { assertFetchableUrl, fetchJson } from '@middy-auth/jwt-verify'
+import { isRecord } from '@middy-auth/core/internal'
+import { assertFetchableUrl, fetchJson } from '@middy-auth/jwt-verify/keys'
 import { clientAuthentication } from './client-auth.js'
 import type { CompiledOptions } from './options.js'
 import { createJwtAnswerReader, jwtAnswerType } from './jwt-answer.js'

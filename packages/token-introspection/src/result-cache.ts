@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { deepFreeze } from '@middy-auth/core'
+import { deepFreeze } from '@middy-auth/core/internal'
 import type { CompiledOptions } from './options.js'
 import type { Introspect } from './provider.js'
 

@@ -1,0 +1,20 @@
+// '@middy-auth/core/internal': the building blocks the middy-auth packages share (challenges,
+// token sources, scope checks, route maps, the notes a decision leaves for the authorizer,
+// record helpers). Public and documented (README, "For middleware authors"), for writing a
+// middleware that fits the suite; an application needs only the root entry.
+export { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe, resourceMetadataProblem } from './challenge.js'
+export type { BearerChallenge, DpopChallenge } from './challenge.js'
+export { readScopeList, restoreScalarClaim } from './claims.js'
+export { authorizerContextLists, authorizerContextMark, resolveAuth } from './gateway.js'
+export { asRecord, asText, deepFreeze, emptyRecord, isRecord } from './record.js'
+export { matchesWildcard } from './wildcard.js'
+export { crossSiteDenial, crossSiteRequest } from './same-origin.js'
+export { hasExactClaims } from './exact-claims.js'
+export { compileRouteMap, requestRoute } from './route.js'
+export type { RequestRoute, RouteMap, RouteMapOptions } from './route.js'
+export { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from './scope-check.js'
+export type { ScopeCheck } from './scope-check.js'
+export { attachPermissionCheck, holdsPermission, noteCredential, notedCredential, noteRequestSpecificCheck, requestSpecificChecks } from './request-checks.js'
+export type { PermissionCheck, RequestSpecificCheck } from './request-checks.js'
+export { compileTokenSource, looksLikeSeveralTokens, tokenSourceProblem } from './token-source.js'
+export type { ReadToken, TokenLookup, TokenSource } from './token-source.js'
