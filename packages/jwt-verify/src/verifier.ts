@@ -47,8 +47,19 @@ export type Verify = (token: string, event?: unknown) => AuthContext | Promise<A
  */
 export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Promise<void>
 
-/** A fresh copy per request: rbac adds roles and permissions to what it is given. */
-const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({ ...auth, scopes: [...auth.scopes], roles: [...auth.roles] })
+/**
+ * A fresh copy per request: rbac adds roles and permissions to what it is given. Written out
+ * field by field (every cached identity is made by `finish` below, with no roles): one object
+ * shape for every request, and no spread of a frozen object.
+ */
+const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({
+  source: auth.source,
+  subject: auth.subject,
+  issuer: auth.issuer,
+  scopes: auth.scopes.slice(),
+  roles: auth.roles.slice(),
+  claims: auth.claims,
+})
 
 /**
  * Builds the verification of one middleware instance: issuer selection by `iss` (an unknown
