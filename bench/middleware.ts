@@ -1,13 +1,17 @@
 // Whole Middy invocations: bare, with jwtVerify, and the full stack. The warm budget times the
 // whole middleware, per invocation: a Middy invocation with jwtVerify minus a bare Middy
-// invocation (docs/design.md#what-the-warm-budget-times).
+// invocation (docs/design.md#what-the-warm-budget-times). Every invocation gets a FRESH event
+// object, parsed from its JSON text as Lambda's runtime does, so that a repeated token is a new
+// string each time and nothing an earlier invocation wrote on the event is seen again.
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import jwtVerify from '@middy-auth/jwt-verify'
-import { awsVerifier, cycle, ourOptions } from './verify.js'
+import oauthScope from '@middy-auth/oauth-scope'
+import rbac from '@middy-auth/rbac'
+import type { Context } from 'aws-lambda'
 
 /** An HTTP API (payload 2.0) event as API Gateway sends it (cf. test/fixtures/aws-events/). */
-export const httpApiEvent = (token) => ({
+export const httpApiEvent = (token: string): Record<string, unknown> & { headers: Record<string, string>; requestContext: Record<string, unknown> } => ({
   version: '2.0',
   routeKey: 'GET /orders',
   rawPath: '/orders',
@@ -39,103 +43,66 @@ export const httpApiEvent = (token) => ({
   isBase64Encoded: false,
 })
 
+/** A Lambda-invoked handler: `(event, context) => Promise<response>`. */
+export type Invoke = (event: unknown, context: Context) => Promise<unknown>
+
 /**
  * A fresh Lambda context per invocation, with `getRemainingTimeInMillis`: Middy then arms its
  * early-timeout timer on every invocation, as it does in Lambda (bare or not).
  */
-const lambdaContext = () => ({
+export const lambdaContext = (): Context => ({
   functionName: 'bench',
   functionVersion: '$LATEST',
   awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
   getRemainingTimeInMillis: () => 30_000,
-})
+}) as unknown as Context
 
 const ok = { statusCode: 200, body: 'ok' }
-const lambdaHandler = async () => ok
+/** The function behind every bench handler: answers 200 at once. */
+export const lambdaHandler = async (): Promise<typeof ok> => ok
 
-/**
- * The middlewares of the full stack that exist in this workspace beyond jwt-verify and
- * http-error-handler (oauth-scope and rbac, when their packages are built), built with the
- * usage shown in docs/design.md. A package that is missing or cannot be built that way is skipped.
- * @returns {Promise<{ middlewares: object[], names: string[], notes: string[] }>}
- */
-export const optionalStack = async () => {
-  const middlewares = []
-  const names = []
-  const notes = []
-  const attempts = [
-    ['@middy-auth/oauth-scope', (factory) => factory({ required: ['orders:read'] })],
-    [
-      '@middy-auth/rbac',
-      (factory) => factory({
-        policy: { roles: { user: { allow: ['orders:read'] } } },
-        rolesFrom: () => ['user'],
-        require: 'orders:read',
-      }),
-    ],
-  ]
-  for (const [name, build] of attempts) {
-    try {
-      const module = await import(name)
-      middlewares.push(build(module.default))
-      names.push(name.replace('@middy-auth/', ''))
-      notes.push(`${name}: included`)
-    } catch (error) {
-      notes.push(`${name}: not included (${error?.code ?? error?.message ?? error})`)
-    }
+/** A function returning the items of `items` in turn, forever. */
+export const cycle = <T>(items: readonly T[]): (() => T) => {
+  let i = 0
+  return () => {
+    const item = items[i] as T
+    if (++i === items.length) i = 0
+    return item
   }
-  return { middlewares, names, notes }
 }
 
 /**
- * aws-jwt-verify as a user would put it in Middy (its documented async `verify`), for a
- * like-for-like comparison with our whole middleware.
+ * Invokes `handler` with a fresh event parsed from the next JSON text of `texts` and a fresh
+ * context, as Lambda's runtime does for every invocation.
  */
-const awsJwtVerifyMiddleware = (verifier) => ({
-  before: async (request) => {
-    const header = request.event.headers?.authorization ?? ''
-    const payload = await verifier.verify(header.replace(/^Bearer /i, ''))
-    request.context.auth = { subject: payload.sub, claims: payload }
-  },
-})
+export const invokeFresh = (handler: Invoke, texts: readonly string[]): (() => Promise<unknown>) => {
+  const next = cycle(texts)
+  return () => handler(JSON.parse(next()), lambdaContext())
+}
+
+/** A bare Middy handler: what every "− bare Middy" figure subtracts. */
+export const bareHandler = (): Invoke => middy().handler(lambdaHandler) as unknown as Invoke
+
+/** Middy with `jwtVerify(options)` only. */
+export const jwtVerifyHandler = (options: Parameters<typeof jwtVerify>[0]): Invoke =>
+  middy().use(jwtVerify(options)).handler(lambdaHandler) as unknown as Invoke
 
 /**
- * The Middy tasks of one algorithm.
- * @param {object} fixture
- * @param {{ events: object[], extra: object[] }} pools
+ * The full stack of the budget: jwtVerify, oauth-scope, rbac, http-error-handler (the order of
+ * docs/design.md#the-flow-of-one-request), with the usage shown in the design.
  */
-export const middlewareTasks = (fixture, { events, extra }) => {
-  const bare = middy().handler(lambdaHandler)
-  const withUncached = middy().use(jwtVerify(ourOptions(fixture, { cache: false }))).handler(lambdaHandler)
-  const withCached = middy().use(jwtVerify(ourOptions(fixture))).handler(lambdaHandler)
-  const withHit = middy().use(jwtVerify(ourOptions(fixture))).handler(lambdaHandler)
-  const withAws = middy().use(awsJwtVerifyMiddleware(awsVerifier(fixture))).handler(lambdaHandler)
-  const invoke = (handler) => {
-    const next = cycle(events)
-    return () => handler(next(), lambdaContext())
-  }
-  const repeated = events[0]
-  return [
-    { name: 'middy bare', async: true, op: invoke(bare) },
-    { name: 'middy + jwtVerify, cache off', async: true, op: invoke(withUncached) },
-    { name: 'middy + jwtVerify, distinct', async: true, op: invoke(withCached) },
-    { name: 'middy + jwtVerify, cache hit', async: true, op: () => withHit(repeated, lambdaContext()) },
-    { name: 'middy + aws-jwt-verify middleware', async: true, op: invoke(withAws) },
-    fullStackTask(fixture, { events, extra }),
-  ]
-}
-
-/** jwtVerify, then the optional middlewares, then http-error-handler (the order of docs/design.md#the-flow-of-one-request). */
-export const fullStackTask = (fixture, { events, extra }) => {
-  const full = middy().use(jwtVerify(ourOptions(fixture))).use(extra).use(httpErrorHandler({ logger: false })).handler(lambdaHandler)
-  const next = cycle(events)
-  return { name: 'middy full stack', async: true, op: () => full(next(), lambdaContext()) }
-}
+export const fullStackHandler = (options: Parameters<typeof jwtVerify>[0]): Invoke =>
+  middy()
+    .use(jwtVerify(options))
+    .use(oauthScope({ required: ['orders:read'] }))
+    .use(rbac({ policy: { roles: { user: { allow: ['orders:read'] } } }, rolesFrom: () => ['user'], require: 'orders:read' }))
+    .use(httpErrorHandler({ logger: false }))
+    .handler(lambdaHandler) as unknown as Invoke
 
 /** Every Middy handler must answer 200 (a denial would time the error path instead). */
-export const checkMiddlewareTasks = async (tasks) => {
+export const expectOk = async (tasks: ReadonlyArray<{ name: string; op: () => unknown }>): Promise<void> => {
   for (const task of tasks) {
-    const response = await task.op()
+    const response = (await task.op()) as { statusCode?: number } | undefined
     if (response?.statusCode !== 200) throw new Error(`${task.name}: expected 200, got ${JSON.stringify(response)}`)
   }
 }
