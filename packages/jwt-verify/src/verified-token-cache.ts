@@ -5,7 +5,7 @@ import type { ResolvedKey } from './key-resolver.js'
 export interface VerifiedToken {
   /** The whole token: a hit counts only when the request's token is equal to it. */
   readonly token: string
-  /** The identity, frozen: every hit hands out a copy of its lists. */
+  /** The identity, never handed out: every hit hands out a copy (its claims are frozen). */
   readonly auth: Readonly<AuthContext>
   /** In seconds: `exp`, or sooner under `maxTokenAge`. An entry is never used at or past it. */
   readonly expiresAt: number
