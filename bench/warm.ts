@@ -79,7 +79,8 @@ export const warmFigures = (at: Record<string, number[]>) => {
   }
 }
 
-const spread = (s: Spread): string => `${fmtRatio(s.value)} [${s.q1.toFixed(2)}–${s.q3.toFixed(2)}]`
+// Three decimals under 10×: a budget of 1.15× is decided in the third.
+const spread = (s: Spread): string => `${s.value < 10 ? `${s.value.toFixed(3)}×` : fmtRatio(s.value)} [${s.q1.toFixed(2)}–${s.q3.toFixed(2)}]`
 
 /** The warm section: PASS/OVER per budget, algorithm and mode. */
 export async function run(settings: { quick: boolean }): Promise<BudgetRow[]> {
@@ -123,9 +124,9 @@ export async function run(settings: { quick: boolean }): Promise<BudgetRow[]> {
         [`${alg} aws-jwt-verify verifySync (bare call, reference)`, '', spread(f.aws), ''],
       )
       budgets.push(
-        { name: `${alg} distinct tokens, fresh events (${mode})`, value: fmtRatio(f.distinct.value), limit: `≤ ${WARM_BUDGET.distinct}× floor`, ok: f.distinct.value <= WARM_BUDGET.distinct },
+        { name: `${alg} distinct tokens, fresh events (${mode})`, value: `${f.distinct.value.toFixed(3)}×`, limit: `≤ ${WARM_BUDGET.distinct}× floor`, ok: f.distinct.value <= WARM_BUDGET.distinct },
         { name: `${alg} repeated token speed-up (${mode})`, value: fmtRatio(f.speedup.value), limit: `≥ ${WARM_BUDGET.repeatedSpeedup}×`, ok: f.speedup.value >= WARM_BUDGET.repeatedSpeedup },
-        { name: `${alg} full stack (${mode})`, value: fmtRatio(f.fullStack.value), limit: `≤ ${WARM_BUDGET.fullStack}× (floor + Middy)`, ok: f.fullStack.value <= WARM_BUDGET.fullStack },
+        { name: `${alg} full stack (${mode})`, value: `${f.fullStack.value.toFixed(3)}×`, limit: `≤ ${WARM_BUDGET.fullStack}× (floor + Middy)`, ok: f.fullStack.value <= WARM_BUDGET.fullStack },
       )
     }
     table(['', 'ns/op', '× floor [q1–q3]', 'budget'], rows)

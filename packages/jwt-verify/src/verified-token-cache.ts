@@ -67,13 +67,20 @@ export class VerifiedTokenCache {
     this.#mask = positions - 1
   }
 
+  /** The last token looked up and its hash: a miss is followed by the `set` of the same string. */
+  #lastToken: string | undefined
+  #lastHash = 0
+
   get(token: string): VerifiedToken | undefined {
-    const at = this.#find(token, hashOf(token))
+    const hash = hashOf(token)
+    this.#lastToken = token
+    this.#lastHash = hash
+    const at = this.#find(token, hash)
     return at === -1 ? undefined : this.#ring[(this.#table[at] as number) - 1]
   }
 
   set(entry: VerifiedToken): void {
-    const hash = hashOf(entry.token)
+    const hash = entry.token === this.#lastToken ? this.#lastHash : hashOf(entry.token)
     const at = this.#find(entry.token, hash)
     if (at !== -1) {
       this.#ring[(this.#table[at] as number) - 1] = entry
