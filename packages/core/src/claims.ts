@@ -30,6 +30,9 @@ export const readStringList = (value: unknown): string[] => {
 
 const splitOn = (text: string, separator: RegExp): string[] => text.split(separator).map((v) => v.trim()).filter((v) => v.length > 0)
 
+/** Printable ASCII scope-tokens separated by single spaces: `split(' ')` reads them as the regex split does. */
+const singleSpacedAscii = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/
+
 /**
  * OAuth scopes from a claim of a verified token: a list (Okta's `scp`), or a space-delimited
  * string (RFC 6749 §3.3 `scope`, Entra ID's `scp`). Only whitespace separates: a scope-token may
@@ -42,7 +45,11 @@ const splitOn = (text: string, separator: RegExp): string[] => text.split(separa
  * ```
  */
 export const readScopeList = (value: unknown): string[] => {
-  if (typeof value === 'string') return value.split(/\s+/).filter((scope) => scope.length > 0)
+  if (typeof value === 'string') {
+    // The usual form, printable ASCII scope-tokens between single spaces, without a regex split.
+    if (singleSpacedAscii.test(value)) return value.split(' ')
+    return value.split(/\s+/).filter((scope) => scope.length > 0)
+  }
   if (Array.isArray(value)) return value.filter((scope): scope is string => typeof scope === 'string' && scope.length > 0)
   return []
 }

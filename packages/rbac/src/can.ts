@@ -1,10 +1,11 @@
 /**
- * Checks inside the handler. The middleware leaves on `context.auth` (as a non-enumerable
- * symbol property: invisible to `JSON.stringify`, `Object.keys` and spreads) what `can()`
- * needs: the compiled roles the caller holds, the conditions and the request's event. The grant
+ * Checks inside the handler. The middleware leaves on `context.auth` (on the function of core's
+ * permission check, a non-enumerable symbol property: invisible to `JSON.stringify`,
+ * `Object.keys` and spreads) what `can()` needs: the compiled roles the caller holds, the conditions and the request's event. The grant
  * belongs to that one request's auth object; nothing is kept in a closure.
  */
 import type { AuthContext } from '@middy-auth/core'
+import { attachedPermissionCheck, attachPermissionCheck, type PermissionCheck } from '@middy-auth/core/internal'
 import { askSafely, decide } from './check.js'
 import { packageName, type Permission } from './permission.js'
 import type { Condition } from './options.js'
@@ -19,12 +20,21 @@ export interface Grant {
 
 const grantKey = Symbol('@middy-auth/rbac grant')
 
-export const attachGrant = (auth: object, grant: Grant): void => {
-  Object.defineProperty(auth, grantKey, { value: grant, configurable: true, enumerable: false, writable: false })
+/** core's permission check of the identity, with the grant hung on the function. */
+type GrantCarrier = PermissionCheck & { [grantKey]?: Grant }
+
+/**
+ * Attaches the permission check (core's, for a Lambda authorizer after rbac) with the grant on
+ * it: one non-enumerable property per request instead of two (`Object.defineProperty` is about
+ * 0.4 µs each); a plain property write on the function costs nothing.
+ */
+export const attachGrant = (auth: object, grant: Grant, holds: PermissionCheck): void => {
+  ;(holds as GrantCarrier)[grantKey] = grant
+  attachPermissionCheck(auth, holds)
 }
 
 const grantOf = (auth: unknown): Grant => {
-  const grant = auth !== null && typeof auth === 'object' ? (auth as { [grantKey]?: Grant })[grantKey] : undefined
+  const grant = (attachedPermissionCheck(auth) as GrantCarrier | undefined)?.[grantKey]
   if (!grant) {
     throw new TypeError('can(): this auth object was not checked by rbac(): pass context.auth itself (not a copy), in a handler that uses rbac()', {
       cause: { package: packageName },

@@ -105,31 +105,62 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
   const settings = compileOptions(options as RbacOptions<unknown, unknown>)
   const { resolveRoles, conditions, onDecision, realm } = settings
 
-  const rbacMiddlewareBefore = async (request: HookRequest): Promise<void> => {
+  const refuse = (reason: string, permission: string | undefined): AuthError =>
+    new AuthError('access_denied', { package: packageName, data: { reason, permission } })
+
+  /** Who the caller is, for this policy: the identity (extensible), the roles it holds, and what `can()` needs. */
+  const prepare = (request: HookRequest): { auth: AuthContext; held: readonly CompiledRole[] } | undefined => {
     const found = resolveAuth(request)
-    if (!found) {
-      if (onDecision) await onDecision({ decision: 'deny', permission: undefined, roles: [], reason: 'no identity', subject: '', checks: [] })
-      throw new AuthError('missing_token', { package: packageName, realm, data: { reason: 'no identity' } })
-    }
+    if (!found) return undefined
     // Another middleware may have frozen its identity: then rbac's view is a copy, written back.
     const auth = Object.isExtensible(found) ? found : { ...found }
     if (auth !== found) setAuth(request, auth)
     const held = resolveRoles(auth)
     auth.roles = appliedRoles(held)
     auth.permissions = effectivePermissions(held)
-    attachGrant(auth, { held, conditions, event: request.event })
     // For a Lambda authorizer after rbac: which other routes' permissions this caller holds on
-    // every request. Conditional grants depend on the request, so they do not count.
-    attachPermissionCheck(auth, (permission) => {
+    // every request (conditional grants depend on the request, so they do not count); and on
+    // the same function, what can() needs.
+    const holds = (permission: string): boolean => {
       const parsed = parseConcrete(permission)
       if (!parsed) return false
       const result = match(held, parsed)
       return !('conditional' in result) && result.decision === 'allow'
-    })
+    }
+    attachGrant(auth, { held, conditions, event: request.event }, holds)
     if (settings.perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
+    return { auth, held }
+  }
 
+  /**
+   * Not `async`: a static requirement without conditions, and no `onDecision`, is decided
+   * without a Promise (Middy then skips an await per request); anything else goes to
+   * {@link decide}.
+   */
+  const rbacMiddlewareBefore = (request: HookRequest): void | Promise<void> => {
+    const prepared = prepare(request)
+    if (!prepared) return refuseAnonymous()
+    const requirement = settings.requirementOf(request.event)
+    if (onDecision || typeof requirement === 'string' || requirement.kind === 'function') return decide(request, prepared.auth, prepared.held, requirement)
+    let last: RbacCheck | undefined
+    for (const permission of requirement.permissions) {
+      const result = match(prepared.held, permission)
+      if ('conditional' in result) return decide(request, prepared.auth, prepared.held, requirement)
+      last = result
+      if (requirement.kind === 'all' ? result.decision === 'deny' : result.decision === 'allow') break
+    }
+    if (last?.decision === 'deny') throw refuse(last.reason, last.permission)
+  }
+
+  const refuseAnonymous = async (): Promise<never> => {
+    if (onDecision) await onDecision({ decision: 'deny', permission: undefined, roles: [], reason: 'no identity', subject: '', checks: [] })
+    throw new AuthError('missing_token', { package: packageName, realm, data: { reason: 'no identity' } })
+  }
+
+  /** Every case that may await: a requirement function, a condition's resource, `onDecision`. */
+  const decide = async (request: HookRequest, auth: AuthContext, held: readonly CompiledRole[], required: CompiledRequirement | string): Promise<void> => {
     const rbacRequest = request as unknown as RbacRequest
-    let requirement: CompiledRequirement | string = settings.requirementOf(request.event)
+    let requirement = required
     if (typeof requirement !== 'string' && requirement.kind === 'function') {
       noteRequestSpecificCheck(request, { package: packageName, reason: 'requirement function' })
       requirement = readRequirement(await requirement.fn(rbacRequest), false)
@@ -171,7 +202,7 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
         checks,
       })
     }
-    if (denied) throw new AuthError('access_denied', { package: packageName, data: { reason, permission: last?.permission } })
+    if (denied) throw refuse(reason, last?.permission)
   }
 
   return { before: rbacMiddlewareBefore } as RbacMiddleware<TEvent>

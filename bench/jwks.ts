@@ -4,89 +4,74 @@
 //   - a key rotated in after the keys were fetched: is the first new-kid token accepted?
 import { createPublicKey, verify } from 'node:crypto'
 import { request as httpRequest, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import middy from '@middy/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import { JwtVerifier } from 'aws-jwt-verify'
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk'
 import { JwksClient } from 'jwks-rsa'
 import { createRemoteJWKSet, jwtVerify as joseJwtVerify } from 'jose'
-import { AUDIENCE, claimsFor, makeKey, signJwt } from './tokens.js'
+import { lambdaContext } from './middleware.ts'
+import { table, verdict, type BudgetRow } from './report.ts'
+import { AUDIENCE, claimsFor, makeKey, signJwt, type BenchKey } from './tokens.ts'
 
 const ALG = 'RS256'
 
-/** A loopback JWKS server that counts its requests: `@middy-auth/testing`'s issuer when built, else a tiny one. */
+/** A loopback JWKS server (node:http, 127.0.0.1, port 0) that counts its requests and can rotate its key. */
 const startIssuer = async () => {
-  let testing
-  try {
-    testing = await import('@middy-auth/testing')
-  } catch {
-    testing = undefined
-  }
-  if (typeof testing?.createTestIssuer === 'function') {
-    const iss = await testing.createTestIssuer({ algorithms: [ALG] })
-    return {
-      kind: '@middy-auth/testing createTestIssuer',
-      issuer: iss.issuer,
-      jwksUri: iss.jwksUri,
-      count: () => iss.requests.jwks,
-      signingKey: () => iss.keys[0],
-      rotate: () => iss.rotate(ALG),
-      close: () => iss.close(),
-    }
-  }
-  let keys = [makeKey(ALG, 'k-0')]
+  let keys: BenchKey[] = [makeKey(ALG, 'k-0')]
   let count = 0
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     count++
     const body = JSON.stringify({ keys: keys.map((key) => key.jwk) })
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
     res.end(body)
   })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const issuer = `http://127.0.0.1:${server.address().port}`
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
-    kind: 'node:http server in bench/jwks.js',
     issuer,
     jwksUri: `${issuer}/.well-known/jwks.json`,
     count: () => count,
-    signingKey: () => keys[0],
-    rotate: () => {
+    signingKey: () => keys[0] as BenchKey,
+    rotate: (): BenchKey => {
       const next = makeKey(ALG, `k-${keys.length}`)
       keys = [next, ...keys]
       return next
     },
-    close: () => new Promise((resolve) => {
+    close: () => new Promise<void>((resolve) => {
       server.close(() => resolve())
       server.closeAllConnections()
     }),
   }
 }
+type Issuer = Awaited<ReturnType<typeof startIssuer>>
 
 /** GET over node:http as an ArrayBuffer: aws-jwt-verify's own fetcher speaks https: only. */
-const httpGetArrayBuffer = (uri) => new Promise((resolve, reject) => {
+const httpGetArrayBuffer = (uri: string): Promise<ArrayBuffer> => new Promise((resolve, reject) => {
   httpRequest(uri, (res) => {
-    const chunks = []
+    const chunks: Buffer[] = []
     res.on('data', (chunk) => chunks.push(chunk))
     res.on('end', () => {
       const buf = Buffer.concat(chunks)
-      resolve(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength))
+      resolve(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer)
     })
     res.on('error', reject)
   }).on('error', reject).end()
 })
 
-const headerOf = (token) => JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString())
+const headerOf = (token: string): { kid?: string } => JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString())
 
 /**
  * Each library as `create()` → `verify(token)` (resolves when accepted, rejects otherwise),
  * configured with its defaults for caching and cooldowns.
  */
-const libraries = (iss) => ({
+const libraries = (iss: Issuer): Record<string, () => (token: string) => Promise<unknown>> => ({
   'ours (jwtVerify)': () => {
     const handler = middy()
       .use(jwtVerify({ issuers: [{ issuer: iss.issuer, audience: AUDIENCE, jwksUri: iss.jwksUri, algorithms: [ALG] }] }))
       .handler(async () => ({ statusCode: 200 }))
-    return (token) => handler({ headers: { authorization: `Bearer ${token}` } }, {})
+    return (token) => handler({ headers: { authorization: `Bearer ${token}` } }, lambdaContext() as never)
   },
   'jose (createRemoteJWKSet)': () => {
     const jwks = createRemoteJWKSet(new URL(iss.jwksUri))
@@ -108,24 +93,34 @@ const libraries = (iss) => ({
   },
 })
 
-const settle = async (promises) => {
+const settle = async (promises: Promise<unknown>[]): Promise<{ accepted: number; rejected: number }> => {
   const results = await Promise.allSettled(promises)
   return { accepted: results.filter((r) => r.status === 'fulfilled').length, rejected: results.filter((r) => r.status === 'rejected').length }
 }
 
-/**
- * @param {{ flood: number, concurrent: number }} settings
- */
-export const jwksCounts = async ({ flood, concurrent }) => {
+/** One library's counts. */
+interface JwksRow {
+  library: string
+  coldRequests: number
+  coldAccepted: number
+  floodMs: number
+  floodRequests: number
+  floodAccepted: number
+  rotationAccepted: boolean
+  rotationRequests: number
+}
+
+/** Requests reaching the JWKS endpoint, per library, with their default caching. */
+export const jwksCounts = async ({ flood, concurrent }: { flood: number; concurrent: number }): Promise<JwksRow[]> => {
   const iss = await startIssuer()
-  const results = []
+  const results: JwksRow[] = []
   try {
-    const sign = (key, i) => signJwt(key, claimsFor(i, { issuer: iss.issuer }))
+    const sign = (key: BenchKey, i: number): string => signJwt(key, claimsFor(i, { issuer: iss.issuer }))
     // A key the issuer never publishes: tokens with unknown kids (signatures are never checked).
     const stranger = makeKey(ALG, 'stranger')
     const floodTokens = Array.from({ length: flood }, (_, i) => signJwt({ ...stranger, kid: `unknown-${i}` }, claimsFor(i, { issuer: iss.issuer })))
     for (const [name, create] of Object.entries(libraries(iss))) {
-      const row = { library: name }
+      const row: JwksRow = { library: name, coldRequests: 0, coldAccepted: 0, floodMs: 0, floodRequests: 0, floodAccepted: 0, rotationAccepted: false, rotationRequests: 0 }
       // 100 concurrent requests on a cold instance (the tokens signed beforehand, so that all
       // 100 verifications start in the same tick).
       const key = iss.signingKey()
@@ -156,7 +151,7 @@ export const jwksCounts = async ({ flood, concurrent }) => {
 
     // Rotation: a fresh instance fetches the keys, then the issuer publishes a new key and signs with it.
     for (const [name, create] of Object.entries(libraries(iss))) {
-      const row = results.find((r) => r.library === name)
+      const row = results.find((r) => r.library === name) as JwksRow
       const verifyToken = create()
       await verifyToken(sign(iss.signingKey(), 0))
       const before = iss.count()
@@ -167,5 +162,25 @@ export const jwksCounts = async ({ flood, concurrent }) => {
   } finally {
     await iss.close()
   }
-  return { server: iss.kind, results }
+  return results
+}
+
+/** JWKS request counts (no budget of issue #13: what they show is correctness under load). */
+export async function run(_settings: { quick: boolean }): Promise<BudgetRow[]> {
+  const settings = { flood: 1000, concurrent: 100 }
+  const started = performance.now()
+  const rows = await jwksCounts(settings)
+  console.log(`=== JWKS requests, RS256, loopback HTTP issuer, each library's defaults (${((performance.now() - started) / 1000).toFixed(1)} s) ===`)
+  table(['', `${settings.concurrent} concurrent cold`, `${settings.flood} unknown kids`, 'flood time', 'rotated-in key'], rows.map((r) => [
+    r.library,
+    `${r.coldRequests} req (${r.coldAccepted} ok)`,
+    `${r.floodRequests} req (${r.floodAccepted} ok)`,
+    `${(r.floodMs / 1000).toFixed(2)} s`,
+    `${r.rotationAccepted ? 'accepted' : 'rejected'}, ${r.rotationRequests} req`,
+  ]))
+  const ours = rows.find((r) => r.library.startsWith('ours')) as JwksRow
+  const floodOk = ours.floodRequests <= Math.ceil(ours.floodMs / 10_000)
+  console.log(`ours: ${ours.coldRequests} request(s) for ${settings.concurrent} concurrent cold requests (1 expected: ${verdict(ours.coldRequests <= 1 && ours.coldAccepted === settings.concurrent)}); ` +
+    `${ours.floodRequests} for ${settings.flood} unknown kids (≤ 1 per 10 s cooldown: ${verdict(floodOk)})\n`)
+  return []
 }
