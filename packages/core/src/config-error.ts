@@ -3,6 +3,7 @@
  * at cold start, whose message starts with the factory and the option's path
  * (`jwtVerify: issuers[0].jwks must be …`) and whose `cause` names both.
  */
+import { isChallengeSafe } from './challenge.js'
 import { isRecord } from './record.js'
 
 /**
@@ -139,4 +140,34 @@ export const readRenamed = (options: Record<string, unknown>, name: string, oldN
     process.emitWarning(message, 'DeprecationWarning')
   }
   return old
+}
+
+/**
+ * The `realm` option of a middleware that sends a `Bearer` challenge: challenge-safe text,
+ * `'api'` when left out.
+ *
+ * @example
+ * ```ts
+ * const realm = readRealm(options.realm, configErrors('@middy-auth/rbac', 'rbac'))
+ * ```
+ */
+export const readRealm = (value: unknown, fail: ConfigError): string => {
+  if (value === undefined) return 'api'
+  if (typeof value === 'string' && isChallengeSafe(value)) return value
+  throw fail('realm', `must be printable ASCII without '"' or '\\'`)
+}
+
+/**
+ * An optional function option: the function, or `undefined` when left out.
+ *
+ * @param what - what it must be, for the message (`'a function of the request'`)
+ * @example
+ * ```ts
+ * const onDecision = readFunction(options.onDecision, 'onDecision', configErrors('@middy-auth/rbac', 'rbac'))
+ * ```
+ */
+export const readFunction = <T extends (...args: never[]) => unknown>(value: unknown, option: string, fail: ConfigError, what = 'a function'): T | undefined => {
+  if (value === undefined) return undefined
+  if (typeof value === 'function') return value as T
+  throw fail(option, `must be ${what}`)
 }

@@ -2,7 +2,7 @@ export type { AuthContext, AuthSource, IamCaller, WithAuth, WithOptionalAuth } f
 export { getAuth, setAuth } from './auth-context.js'
 export { AuthError, forbidden, isAuthError } from './auth-error.js'
 export type { AuthErrorCode, AuthErrorOptions } from './auth-error.js'
-export { checkOptionNames, configErrors, readDuration, readRenamed } from './config-error.js'
+export { checkOptionNames, configErrors, readDuration, readFunction, readRealm, readRenamed } from './config-error.js'
 export type { ConfigError, ConfigErrorCause, DurationRule } from './config-error.js'
 export { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe, resourceMetadataProblem } from './challenge.js'
 export type { BearerChallenge, DpopChallenge } from './challenge.js'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, jest, test } from '@jest/globals'
-import { checkOptionNames, configErrors, readDuration, readRenamed } from '../src/index.js'
+import { checkOptionNames, configErrors, readDuration, readFunction, readRealm, readRenamed } from '../src/index.js'
 
 const fail = configErrors('@middy-auth/test', 'testFactory')
 
@@ -98,12 +98,29 @@ describe('readRenamed', () => {
     const clock = () => 0
     expect(readRenamed({ now: clock }, 'clock', 'now', fail, 'jwks.')).toBe(clock)
     expect(readRenamed({ now: clock }, 'clock', 'now', fail, 'jwks.')).toBe(clock)
-    expect(warn).toHaveBeenCalledTimes(1)
-    expect(warn).toHaveBeenCalledWith('testFactory: jwks.now is deprecated: rename it clock', 'DeprecationWarning')
+    expect(warn.mock.calls).toEqual([['testFactory: jwks.now is deprecated: rename it clock', 'DeprecationWarning']])
   })
 
   test('both names at once is a mistake', () => {
     const error = thrown(() => readRenamed({ now: 1, clock: 2 }, 'clock', 'now', fail))
     expect(error.message).toBe('testFactory: now is the deprecated name of clock: give clock only')
+  })
+})
+
+describe('readRealm and readFunction', () => {
+  test('a realm: api by default, challenge-safe text, else the option named', () => {
+    expect(readRealm(undefined, fail)).toBe('api')
+    expect(readRealm('orders api', fail)).toBe('orders api')
+    for (const bad of ['a"b', 'a\\b', 'é', 7]) {
+      expect(thrown(() => readRealm(bad, fail)).message).toBe(`testFactory: realm must be printable ASCII without '"' or '\\'`)
+    }
+  })
+
+  test('a function option: undefined when left out, else a function', () => {
+    const fn = () => 1
+    expect(readFunction(undefined, 'onDecision', fail)).toBeUndefined()
+    expect(readFunction(fn, 'onDecision', fail)).toBe(fn)
+    expect(thrown(() => readFunction('x', 'onDecision', fail, 'a function of the decision')).message).toBe('testFactory: onDecision must be a function of the decision')
+    expect(thrown(() => readFunction(null, 'resource', fail)).message).toBe('testFactory: resource must be a function')
   })
 })
