@@ -70,7 +70,7 @@ export const optionalStack = async () => {
       (factory) => factory({
         policy: { roles: { user: { allow: ['orders:read'] } } },
         rolesFrom: () => ['user'],
-        require: 'orders:read',
+        required: 'orders:read',
       }),
     ],
   ]

@@ -64,13 +64,13 @@ export const configErrors =
  * checkOptionNames({ policy: {}, required: [] }, ['policy', 'required'], fail, '', { require: 'required' })
  * ```
  */
-export function checkOptionNames(
-  options: unknown,
+export function checkOptionNames<T>(
+  options: T,
   known: readonly string[],
   fail: ConfigError,
   at = '',
   renamed: Readonly<Record<string, string>> = {},
-): asserts options is Record<string, unknown> {
+): asserts options is T & object {
   if (!isRecord(options)) throw fail(at === '' ? 'options' : at.replace(/\.$/, ''), 'must be an object')
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue

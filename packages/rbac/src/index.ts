@@ -12,8 +12,24 @@ export { compilePolicy } from './policy.js'
 export type { AllowEntry, CompiledPolicy, Policy, PolicyRule, RbacCheck, RoleDefinition } from './policy.js'
 export type { Permission } from './permission.js'
 export type { Condition, ConditionInput, RbacDecision, RbacOptions, RbacRequest, Requirement, StaticRequirement } from './options.js'
-export { presets } from './roles.js'
-export type { RoleMap, RoleSource } from './roles.js'
+export { auth0Roles, cognitoRoles, entraRoles, iamRoles, keycloakRoles, oktaRoles, presets } from './roles.js'
+export type { Auth0RolesOptions, KeycloakRolesOptions, RoleMap, RoleSource } from './roles.js'
+export { forbidden } from '@middy-auth/core'
+
+/**
+ * Why rbac denied (`AuthError.reason`, also `cause.data.reason`; the rule in words is
+ * `AuthError.detail`): `no_identity` (401 `missing_token`), `route_not_listed`,
+ * `invalid_requirement` (a requirement function returned something else than a requirement),
+ * `denied_by_policy` (a deny rule of a held role), `not_granted` (no held role allows it,
+ * conditions included); all but the first are 403 `access_denied`.
+ *
+ * @example
+ * ```ts
+ * import type { AuthError } from '@middy-auth/core'
+ * const logReason = (error: AuthError<RbacDenialReason>) => console.log(error.reason, error.detail)
+ * ```
+ */
+export type RbacDenialReason = 'no_identity' | 'route_not_listed' | 'invalid_requirement' | 'denied_by_policy' | 'not_granted'
 export { rbacValidateOptions } from './validate-options.js'
 
 /**
@@ -33,7 +49,7 @@ export type RbacContext = Context & { auth: AuthContext<unknown> & { permissions
  *
  * @example
  * ```ts
- * const middleware: RbacMiddleware = rbac({ policy, require: 'articles:read' })
+ * const middleware: RbacMiddleware = rbac({ policy, required: 'articles:read' })
  * ```
  */
 export type RbacMiddleware<TEvent = unknown> = MiddlewareObj<TEvent, unknown, Error, RbacContext, { auth: AuthContext<unknown> }>
@@ -62,7 +78,7 @@ type HookRequest = { event: unknown; context: object; internal: Record<string, u
 
 /**
  * Role-based access control: reads the caller's roles (`rolesFrom`, `roleMap`), checks the
- * permissions the request needs (`require`, or `routes`) against the policy, and lets the
+ * permissions the request needs (`required`, or `routes`) against the policy, and lets the
  * request through or throws an `AuthError` for `@middy/http-error-handler`: `403 access_denied`
  * (no challenge) when the policy does not allow it, `401 missing_token` when there is no
  * identity at all. Then `context.auth.roles` holds the roles that applied and
@@ -77,13 +93,13 @@ type HookRequest = { event: unknown; context: object; internal: Record<string, u
  * alone behind an API Gateway authorizer; register `httpErrorHandler()` last.
  *
  * @typeParam Resource - what `resource(request)` loads and the conditions receive.
- * @typeParam TEvent - the event type the `require`, `routes` and `resource` functions see.
+ * @typeParam TEvent - the event type the `required`, `routes` and `resource` functions see.
  * @example
  * ```ts
  * import middy from '@middy/core'
  * import httpErrorHandler from '@middy/http-error-handler'
  * import jwtVerify from '@middy-auth/jwt-verify'
- * import rbac, { presets, type Policy } from '@middy-auth/rbac'
+ * import rbac, { cognitoRoles, type Policy } from '@middy-auth/rbac'
  *
  * const policy: Policy = {
  *   roles: {
@@ -95,7 +111,7 @@ type HookRequest = { event: unknown; context: object; internal: Record<string, u
  *
  * export const handler = middy()
  *   .use(jwtVerify({ issuers }))
- *   .use(rbac({ policy, rolesFrom: presets.cognito, require: 'articles:update' }))
+ *   .use(rbac({ policy, rolesFrom: cognitoRoles(), required: 'articles:update' }))
  *   .use(httpErrorHandler())
  *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.permissions.join(' ') }))
  * ```
@@ -108,7 +124,7 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
     const found = resolveAuth(request)
     if (!found) {
       if (onDecision) await onDecision({ decision: 'deny', permission: undefined, roles: [], reason: 'no identity', subject: '', checks: [] })
-      throw new AuthError('missing_token', { package: packageName, realm, data: { reason: 'no identity' } })
+      throw new AuthError<RbacDenialReason>('missing_token', { package: packageName, realm, reason: 'no_identity', detail: 'no identity' })
     }
     // Another middleware may have frozen its identity: then rbac's view is a copy, written back.
     const auth = Object.isExtensible(found) ? found : { ...found }
@@ -170,7 +186,10 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
         checks,
       })
     }
-    if (denied) throw new AuthError('access_denied', { package: packageName, data: { reason, permission: last?.permission } })
+    if (denied) {
+      const code: RbacDenialReason = last ? (last.rule?.effect === 'deny' ? 'denied_by_policy' : 'not_granted') : reason === 'route not listed' ? 'route_not_listed' : 'invalid_requirement'
+      throw new AuthError<RbacDenialReason>('access_denied', { package: packageName, reason: code, detail: reason, data: { permission: last?.permission } })
+    }
   }
 
   return { before: rbacMiddlewareBefore } as RbacMiddleware<TEvent>
