@@ -130,10 +130,11 @@ const warned = new Set<string>()
  * const clock = readRenamed(options, 'clock', 'now', fail)
  * ```
  */
-export const readRenamed = (options: Record<string, unknown>, name: string, oldName: string, fail: ConfigError, at = ''): unknown => {
-  const old = options[oldName]
-  if (old === undefined) return options[name]
-  if (options[name] !== undefined) throw fail(`${at}${oldName}`, `is the deprecated name of ${name}: give ${name} only`)
+export const readRenamed = (options: object, name: string, oldName: string, fail: ConfigError, at = ''): unknown => {
+  const fields = options as Record<string, unknown>
+  const old = fields[oldName]
+  if (old === undefined) return fields[name]
+  if (fields[name] !== undefined) throw fail(`${at}${oldName}`, `is the deprecated name of ${name}: give ${name} only`)
   const message = fail(`${at}${oldName}`, `is deprecated: rename it ${name}`).message
   if (!warned.has(message)) {
     warned.add(message)

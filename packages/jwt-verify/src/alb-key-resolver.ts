@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import { configErrors, readRenamed } from '@middy-auth/core'
 import { assertFetchableUrl } from './fetch-json.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet, type ResolvedKey } from './key-resolver.js'
 
@@ -34,7 +35,13 @@ export interface AlbKeyResolverOptions {
   cooldownMs?: number
   /** Replaces the HTTP client. Default: `node:https`. */
   fetchPem?: FetchPem
-  /** The clock, in milliseconds. Default `Date.now`. */
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. */
+  clock?: () => number
+  /**
+   * The former name of `clock`.
+   *
+   * @deprecated Rename it `clock`: `now` still works, with a `DeprecationWarning` at cold start.
+   */
   now?: () => number
 }
 
@@ -119,7 +126,8 @@ const importAlbKey = (kid: string, pem: string): ResolvedKey => {
  */
 export const createAlbKeyResolver = (options: AlbKeyResolverOptions): KeyResolver => {
   const endpoint = assertFetchableUrl(options.endpoint, 'endpoint').href.replace(/\/+$/, '')
-  const { timeoutMs = 3000, cooldownMs = 10_000, fetchPem = fetchPemWithNode, now = Date.now } = options
+  const { timeoutMs = 3000, cooldownMs = 10_000, fetchPem = fetchPemWithNode } = options
+  const now = (readRenamed(options, 'clock', 'now', configErrors('@middy-auth/jwt-verify', 'createAlbKeyResolver')) as (() => number) | undefined) ?? Date.now
   const byKid = new Map<string, ResolvedKey>()
   let keySet: KeySet = { keys: [], byKid }
   const fetching = new Map<string, Promise<KeySet>>()

@@ -1,7 +1,7 @@
 import { AuthError, type AuthContext } from '@middy-auth/core'
 import type { OpaqueTokenVerifier } from '@middy-auth/jwt-verify'
 import { AnswerRejection, checkAnswer } from './answer-check.js'
-import { compileOptions, configError, packageName, type CompiledOptions, type TokenIntrospectionOptions } from './options.js'
+import { compileOptions, fail, packageName, type CompiledOptions, type TokenIntrospectionOptions } from './options.js'
 import { ProviderUnavailableError } from './post-form.js'
 import { createProvider } from './provider.js'
 import { createCachedIntrospect, type Answer } from './result-cache.js'
@@ -110,7 +110,7 @@ const requestOptions = ['tokenSource', 'credentialsRequired', 'realm']
 export const createIntrospectionVerifier = (options: IntrospectionVerifierOptions): OpaqueTokenVerifier => {
   for (const name of requestOptions) {
     if (options !== null && typeof options === 'object' && name in options) {
-      throw configError(`'${name}' belongs to the middleware that reads the request: set it on jwtVerify, not on createIntrospectionVerifier`)
+      throw fail(name, `belongs to the middleware that reads the request: set it on jwtVerify, not on createIntrospectionVerifier`)
     }
   }
   const { verifyToken, prefetch } = compileIntrospection(compileOptions(options as TokenIntrospectionOptions))
