@@ -69,7 +69,8 @@ export type DpopRejectionReason =
  * ({@link RejectionReason}: `expired`, `audience_mismatch`, `unknown_issuer`, `token_use`, …,
  * with the claim concerned, never its value, as `AuthError.detail`), a DPoP proof's, a DPoP
  * nonce to fetch (`nonce_missing`, `nonce_stale`), no credentials (`no_credentials`), a
- * malformed request (`empty_token`, `multiple_tokens`), an outage (`keys_unavailable`,
+ * malformed request (`empty_token`, `multiple_tokens`), a cookie token sent from another site
+ * (`cross_site_request`, `foreign_origin`), an outage (`keys_unavailable`,
  * `replay_store_unavailable`), the gateway's identity (`no_gateway_identity`,
  * `bound_token_from_gateway`), an opaque token (`opaque_*`: the introspection verifier's
  * answer), or an error nobody foresaw (`verification_error`).
@@ -92,6 +93,8 @@ export type JwtVerifyDenialReason =
   | 'replay_store_unavailable'
   | 'verification_error'
   | 'no_gateway_identity'
+  | 'cross_site_request'
+  | 'foreign_origin'
   | 'bound_token_from_gateway'
   | 'opaque_token_as_dpop'
   | 'opaque_token_not_bound'

@@ -1,6 +1,6 @@
 import { AuthError, type AuthContext } from '@middy-auth/core'
 import type { OpaqueTokenVerifier } from '@middy-auth/jwt-verify'
-import { AnswerRejection, checkAnswer } from './answer-check.js'
+import { AnswerRejection, checkAnswer, type TokenIntrospectionDenialReason } from './answer-check.js'
 import { compileOptions, fail, packageName, type CompiledOptions, type TokenIntrospectionOptions } from './options.js'
 import { ProviderUnavailableError } from './post-form.js'
 import { createProvider } from './provider.js'
@@ -23,8 +23,8 @@ export const compileIntrospection = (settings: CompiledOptions): Required<Opaque
   const provider = createProvider(settings)
   const lookup = createCachedIntrospect(provider.introspect, settings.cache, clock)
 
-  const deny = (reason: string, description?: string) =>
-    new AuthError('invalid_token', { package: packageName, realm, data: { reason }, ...(description ? { description } : {}) })
+  const deny = (reason: TokenIntrospectionDenialReason, description?: string) =>
+    new AuthError<TokenIntrospectionDenialReason>('invalid_token', { package: packageName, realm, reason, ...(description ? { description } : {}) })
 
   const decide = (answer: Answer): AuthContext => {
     const nowSeconds = Math.floor(clock() / 1000)
@@ -41,9 +41,9 @@ export const compileIntrospection = (settings: CompiledOptions): Required<Opaque
   const unavailable = (error: unknown): AuthError =>
     error instanceof AuthError
       ? error
-      : new AuthError('temporarily_unavailable', {
+      : new AuthError<TokenIntrospectionDenialReason>('temporarily_unavailable', {
           package: packageName,
-          data: { reason: error instanceof ProviderUnavailableError ? error.message : 'introspection_error' },
+          ...(error instanceof ProviderUnavailableError ? { reason: 'provider_unavailable', detail: error.message } : { reason: 'introspection_error' }),
           retryAfter: retryAfterSeconds,
         })
 
