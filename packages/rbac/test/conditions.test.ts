@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { httpApiEvent } from '@middy-auth/testing'
-import { can, explain, type Condition, type ConditionInput } from '../src/index.js'
+import { can, explain, forbidden, type Condition, type ConditionInput } from '../src/index.js'
 import { articlesPolicy as policy, identity, outcome, protect, withIdentity } from './support.js'
 
 interface Article {
@@ -161,5 +161,22 @@ describe('can() and explain() in the handler', () => {
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(() => can(identity({ roles: ['admin'] }), 'articles:read')).toThrow(TypeError)
     expect(() => explain(undefined as never, 'articles:read')).toThrow(TypeError)
+  })
+})
+
+describe('forbidden(): a denial decided in the handler, after can()', () => {
+  test('the same JSON 403 access_denied as the middleware, with the reason kept for logs', async () => {
+    const body = (context: any) => {
+      if (!can(context.auth, 'articles:publish', { ownerId: 'someone-else' })) forbidden('not_owner', 'only the owner may publish')
+      return { published: true }
+    }
+    const api = protect({ policy, required: 'articles:read' }, [withIdentity({ roles: ['editor'] })], body)
+    const response = await api.invoke(httpApiEvent({}))
+    expect(outcome(response)).toEqual([403, 'access_denied'])
+    expect(JSON.parse(response.body)).toEqual({ error: 'access_denied', error_description: 'Access denied' })
+    expect(response.body).not.toContain('owner')
+    // What the middleware itself answers for a permission no role grants: the same response.
+    const denied = await protect({ policy, required: 'users:invite' }, [withIdentity({ roles: ['editor'] })]).invoke(httpApiEvent({}))
+    expect([denied.statusCode, denied.body, denied.headers]).toEqual([response.statusCode, response.body, response.headers])
   })
 })
