@@ -157,7 +157,7 @@ describe('albIssuer: x-amzn-oidc-data', () => {
     })
 
     test('ALB entries cannot be mixed with other issuers', () => {
-      expect(() => jwtVerify({ issuers: [issuer(), { issuer: IDP, audience: 'x', jwksUri: 'https://issuer.example.com/jwks' }] })).toThrow(/cannot be mixed/)
+      expect(() => jwtVerify({ issuers: [issuer(), { issuer: IDP, audience: 'x', jwksUri: 'https://issuer.example.com/jwks' }] })).toThrow(/^jwtVerify: issuers cannot mix albIssuer\(\) entries with other issuers/)
     })
   })
 })
