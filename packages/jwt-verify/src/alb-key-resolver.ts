@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { configErrors, readRenamed } from '@middy-auth/core'
+import { configErrors, readDuration, readFunction, readRenamed } from '@middy-auth/core'
 import { assertFetchableUrl } from './fetch-json.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet, type ResolvedKey } from './key-resolver.js'
 
@@ -126,8 +126,11 @@ const importAlbKey = (kid: string, pem: string): ResolvedKey => {
  */
 export const createAlbKeyResolver = (options: AlbKeyResolverOptions): KeyResolver => {
   const endpoint = assertFetchableUrl(options.endpoint, 'endpoint').href.replace(/\/+$/, '')
-  const { timeoutMs = 3000, cooldownMs = 10_000, fetchPem = fetchPemWithNode } = options
-  const now = (readRenamed(options, 'clock', 'now', configErrors('@middy-auth/jwt-verify', 'createAlbKeyResolver')) as (() => number) | undefined) ?? Date.now
+  const fail = configErrors('@middy-auth/jwt-verify', 'createAlbKeyResolver')
+  const timeoutMs = readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
+  const cooldownMs = readDuration(options.cooldownMs, 'cooldownMs', fail, { unit: 'milliseconds', fallback: 10_000, zero: true })
+  const fetchPem = readFunction<FetchPem>(options.fetchPem, 'fetchPem', fail) ?? fetchPemWithNode
+  const now = readFunction<() => number>(readRenamed(options, 'clock', 'now', fail), 'clock', fail) ?? Date.now
   const byKid = new Map<string, ResolvedKey>()
   let keySet: KeySet = { keys: [], byKid }
   const fetching = new Map<string, Promise<KeySet>>()

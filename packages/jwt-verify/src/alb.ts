@@ -1,4 +1,4 @@
-import { configErrors, emptyRecord, readScopeList, type AuthContext } from '@middy-auth/core'
+import { configErrors, emptyRecord, readDuration, readScopeList, type AuthContext } from '@middy-auth/core'
 import { compileAlbAccessToken, type AccessTokenCheck } from './alb-access-token.js'
 import { albEntries, type AlbRules } from './alb-entries.js'
 import { createAlbKeyResolver, type FetchPem } from './alb-key-resolver.js'
@@ -95,7 +95,8 @@ const arnPattern = /^arn:aws(?:-[a-z-]+)?:elasticloadbalancing:([a-z0-9-]+):\d{1
  */
 export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   if (options === null || typeof options !== 'object') throw fail('options', 'must be an object')
-  const { region, clientId, issuer, endpoint, clockTolerance, timeoutMs, fetchPem, accessToken } = options
+  const { region, clientId, issuer, endpoint, clockTolerance, fetchPem, accessToken } = options
+  const timeoutMs = options.timeoutMs === undefined ? undefined : readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
   if (typeof region !== 'string' || !regionPattern.test(region)) throw fail('region', `must be an AWS region such as 'eu-west-1'`)
   const arns = options.loadBalancerArns ?? (options.loadBalancerArn === undefined ? undefined : [options.loadBalancerArn])
   if (options.loadBalancerArn !== undefined && options.loadBalancerArns !== undefined) {
@@ -117,7 +118,9 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
       ...(fetchPem === undefined ? {} : { fetchPem }),
     })
   } catch (error) {
-    throw fail('endpoint', (error as Error).message.replace(/^endpoint /, ''))
+    // The resolver's own option, named as albIssuer's (the endpoint's URL check names none).
+    const { message, cause } = error as TypeError & { cause?: { option?: string } }
+    throw fail(cause?.option ?? 'endpoint', message.replace(/^(createAlbKeyResolver: )?\S+ /, ''))
   }
   const access = accessToken === undefined ? undefined : compileAlbAccessToken(accessToken, timeoutMs, fail)
   // The load balancer's keys cannot be prefetched (its kid is known from its first token), the

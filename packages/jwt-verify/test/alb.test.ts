@@ -144,6 +144,8 @@ describe('albIssuer: x-amzn-oidc-data', () => {
       ['both ARN options', { region: REGION, loadBalancerArn: ARN, loadBalancerArns: [ARN] }, /^albIssuer: loadBalancerArns goes without loadBalancerArn/],
       ['a bad region', { region: 'mars', loadBalancerArn: ARN }, /^albIssuer: region must be an AWS region/],
       ['an http: endpoint off loopback', { region: REGION, loadBalancerArn: ARN, endpoint: 'http://keys.example.com' }, /^albIssuer: endpoint must be an https: URL/],
+      ['a zero timeout', { region: REGION, loadBalancerArn: ARN, timeoutMs: 0 }, /^albIssuer: timeoutMs must be a number of milliseconds > 0, got 0$/],
+      ['a fetchPem that is not a function', { region: REGION, loadBalancerArn: ARN, fetchPem: 'https' }, /^albIssuer: fetchPem must be a function$/],
     ])('%s', (_name, options, message) => {
       let error: unknown
       try {
