@@ -140,6 +140,15 @@ describe('reason and detail', () => {
 })
 
 describe('from plain JavaScript', () => {
+  test('a .js module builds AuthErrors without options', async () => {
+    // @ts-expect-error a plain JavaScript module, without types
+    const { denials } = (await import('./support/plain-javascript.js')) as { denials: () => AuthError[] }
+    const [denied, invalid, missing] = denials()
+    expect([denied?.statusCode, denied?.code, denied?.cause.package]).toEqual([403, 'access_denied', 'application'])
+    expect([invalid?.statusCode, invalid?.headers['WWW-Authenticate']]).toEqual([401, 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"'])
+    expect(missing?.headers['WWW-Authenticate']).toBe('Bearer realm="orders"')
+  })
+
   // What a JavaScript caller may pass, which the types would refuse.
   const Untyped = AuthError as unknown as new (...args: unknown[]) => AuthError
 
