@@ -1,4 +1,4 @@
-import { configErrors, emptyRecord, readDuration, readScopeList, type AuthContext } from '@middy-auth/core'
+import { checkOptionNames, configErrors, emptyRecord, readDuration, readScopeList, type AuthContext } from '@middy-auth/core'
 import { compileAlbAccessToken, type AccessTokenCheck } from './alb-access-token.js'
 import { albEntries, type AlbRules } from './alb-entries.js'
 import { createAlbKeyResolver, type FetchPem } from './alb-key-resolver.js'
@@ -63,6 +63,7 @@ export type AlbIssuerOptions = {
 /** The `TypeError` of configuration that can never work, thrown at cold start. */
 const fail = configErrors(packageName, 'albIssuer')
 
+const albOptions = ['region', 'loadBalancerArn', 'loadBalancerArns', 'clientId', 'issuer', 'endpoint', 'clockTolerance', 'timeoutMs', 'fetchPem', 'accessToken']
 const regionPattern = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$/
 const arnPattern = /^arn:aws(?:-[a-z-]+)?:elasticloadbalancing:([a-z0-9-]+):\d{12}:loadbalancer\/app\/[^/]+\/[0-9a-f]+$/
 
@@ -94,7 +95,7 @@ const arnPattern = /^arn:aws(?:-[a-z-]+)?:elasticloadbalancing:([a-z0-9-]+):\d{1
  * ```
  */
 export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
-  if (options === null || typeof options !== 'object') throw fail('options', 'must be an object')
+  checkOptionNames(options, albOptions, fail)
   const { region, clientId, issuer, endpoint, clockTolerance, fetchPem, accessToken } = options
   const timeoutMs = options.timeoutMs === undefined ? undefined : readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
   if (typeof region !== 'string' || !regionPattern.test(region)) throw fail('region', `must be an AWS region such as 'eu-west-1'`)

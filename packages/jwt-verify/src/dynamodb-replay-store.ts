@@ -1,7 +1,7 @@
 // Only this subpath loads the AWS SDK: `@aws-sdk/client-dynamodb` is an optional peer dependency
 // (present in the Lambda Node.js runtimes), and the main entry never imports this file.
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
-import { configErrors, readDuration } from '@middy-auth/core'
+import { checkOptionNames, configErrors, readDuration } from '@middy-auth/core'
 import type { ReplayStore } from './replay-store.js'
 
 /**
@@ -62,7 +62,7 @@ const nonEmpty = (value: unknown, name: string, fallback?: string): string => {
  * ```
  */
 export const createDynamoDbReplayStore = (options: DynamoDbReplayStoreOptions): ReplayStore => {
-  if (typeof options !== 'object' || options === null) throw fail('options', 'must be an object with a tableName')
+  checkOptionNames(options, ['tableName', 'client', 'partitionKey', 'ttlAttribute', 'timeoutMs', 'keyPrefix', 'clock'], fail)
   const tableName = nonEmpty(options.tableName, 'tableName')
   const partitionKey = nonEmpty(options.partitionKey, 'partitionKey', 'pk')
   const ttlAttribute = nonEmpty(options.ttlAttribute, 'ttlAttribute', 'expiresAt')

@@ -1,4 +1,4 @@
-import { configErrors, readDuration, readFunction, readRenamed } from '@middy-auth/core'
+import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed } from '@middy-auth/core'
 import { assertFetchableUrl, fetchJson as defaultFetchJson } from './fetch-json.js'
 import type { FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
@@ -100,6 +100,7 @@ export interface RemoteKeyResolverOptions {
  */
 export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyResolver {
   const fail = configErrors(packageName, 'createRemoteKeyResolver')
+  checkOptionNames(options, ['jwksUri', 'issuer', 'timeoutMs', 'cooldownMs', 'maxAgeMs', 'fetchJson', 'clock', 'now'], fail)
   const { jwksUri, issuer } = options
   const timeoutMs = readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
   const cooldownMs = readDuration(options.cooldownMs, 'cooldownMs', fail, { unit: 'milliseconds', fallback: 10_000, zero: true })

@@ -145,6 +145,8 @@ describe('albIssuer: x-amzn-oidc-data', () => {
       ['a bad region', { region: 'mars', loadBalancerArn: ARN }, /^albIssuer: region must be an AWS region/],
       ['an http: endpoint off loopback', { region: REGION, loadBalancerArn: ARN, endpoint: 'http://keys.example.com' }, /^albIssuer: endpoint must be an https: URL/],
       ['a zero timeout', { region: REGION, loadBalancerArn: ARN, timeoutMs: 0 }, /^albIssuer: timeoutMs must be a number of milliseconds > 0, got 0$/],
+      ['a misspelt option', { region: REGION, loadBalancerArn: ARN, clientID: 'x' }, /^albIssuer: clientID is not an option \(known: region, loadBalancerArn, /],
+      ['no options', undefined, /^albIssuer: options must be an object$/],
       ['a fetchPem that is not a function', { region: REGION, loadBalancerArn: ARN, fetchPem: 'https' }, /^albIssuer: fetchPem must be a function$/],
     ])('%s', (_name, options, message) => {
       let error: unknown

@@ -580,6 +580,7 @@ describe('the clock is named clock, as everywhere in the suite', () => {
   test('mistakes are TypeErrors naming the option', () => {
     expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', clock: 5 as never })).toThrow(/^createRemoteKeyResolver: clock must be a function$/)
     expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', clock: Date.now, now: Date.now })).toThrow(/^createRemoteKeyResolver: now is the deprecated name of clock: give clock only$/)
+    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', timeout: 1 } as never)).toThrow(/^createRemoteKeyResolver: timeout is not an option \(known: jwksUri, issuer, timeoutMs, /)
     expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', timeoutMs: 0 })).toThrow(/^createRemoteKeyResolver: timeoutMs must be a number of milliseconds > 0, got 0$/)
     expect(() => createCachingKeyResolver(async () => ({ keySet: { keys: [], byKid: new Map() }, complete: true }), { cooldownMs: 0, maxAgeMs: 1 })).toThrow(/^createCachingKeyResolver: clock must be a function returning milliseconds$/)
   })
