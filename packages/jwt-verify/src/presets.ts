@@ -28,7 +28,7 @@ const ownCheck = (preset: string, overrides: PresetOverrides): ClaimsCheck | und
 }
 
 /** A preset's claim check: refuses with the claim that failed (`cause.data.reason`), never its value. */
-const expect = (accepted: boolean, reason: RejectionReason): void => {
+const checkClaim = (accepted: boolean, reason: RejectionReason): void => {
   if (!accepted) throw new TokenRejection(reason)
 }
 
@@ -99,8 +99,8 @@ export const cognitoIssuer = ({ userPoolId, clientId, tokenUse, ...overrides }: 
   const issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${userPoolId}`
   const clients = new Set(list(clientId))
   const cognitoCheck: ClaimsCheck = (payload) => {
-    expect(payload.token_use === tokenUse, 'token_use')
-    if (tokenUse === 'access') expect(typeof payload.client_id === 'string' && clients.has(payload.client_id), 'client_id')
+    checkClaim(payload.token_use === tokenUse, 'token_use')
+    if (tokenUse === 'access') checkClaim(typeof payload.client_id === 'string' && clients.has(payload.client_id), 'client_id')
     return true
   }
   const claims = ownCheck('cognitoIssuer', overrides)
@@ -244,7 +244,7 @@ export const entraIssuer = ({ tenantId, audience, version = 'both', ...overrides
       audience,
       jwksUri: `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
       algorithms: ['RS256'],
-      claimsCheck: allOf((payload) => expect(typeof payload.tid === 'string' && payload.tid.toLowerCase() === tenant, 'tid'), claims),
+      claimsCheck: allOf((payload) => checkClaim(typeof payload.tid === 'string' && payload.tid.toLowerCase() === tenant, 'tid'), claims),
     },
     overrides,
   )
@@ -285,7 +285,7 @@ export const keycloakIssuer = ({ url, realm, audience, clientId, ...overrides }:
   if (clientId !== undefined) {
     requireNonEmpty('keycloakIssuer', 'clientId', clientId)
     const clients = new Set(list(clientId))
-    check = allOf((payload) => expect(typeof payload.azp === 'string' && clients.has(payload.azp), 'azp'), claims)
+    check = allOf((payload) => checkClaim(typeof payload.azp === 'string' && clients.has(payload.azp), 'azp'), claims)
   }
   return withOverrides(
     {
