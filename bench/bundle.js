@@ -39,7 +39,7 @@ const policy = { roles: { reader: { allow: ['orders:read'] }, admin: { inherits:
 export const handler = middy()
   .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: '${AUDIENCE}', jwksUri: '${JWKS_URI}' }] }))
   .use(oauthScope({ required: ['orders:read'] }))
-  .use(rbac({ policy, rolesFrom: 'cognito:groups', require: 'orders:read' }))
+  .use(rbac({ policy, rolesFrom: 'cognito:groups', required: 'orders:read' }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,
   'middy + @middy-auth/jwt-verify, local jwks (no prefetch)': `

@@ -91,7 +91,7 @@ const floods = (jwksUri: string): Flood[] => {
     .use(rbac({
       policy: { roles: { user: { allow: ['orders:read', 'res0:*'] } } },
       rolesFrom: () => ['user'],
-      require: (request) => (request.event as { required: string }).required,
+      required: (request) => (request.event as { required: string }).required,
     }))
     .use(errors)
     .handler(async (e: unknown, context: { auth: Parameters<typeof can>[0] }) => {

@@ -95,7 +95,7 @@ export const fullStackHandler = (options: Parameters<typeof jwtVerify>[0]): Invo
   middy()
     .use(jwtVerify(options))
     .use(oauthScope({ required: ['orders:read'] }))
-    .use(rbac({ policy: { roles: { user: { allow: ['orders:read'] } } }, rolesFrom: () => ['user'], require: 'orders:read' }))
+    .use(rbac({ policy: { roles: { user: { allow: ['orders:read'] } } }, rolesFrom: () => ['user'], required: 'orders:read' }))
     .use(httpErrorHandler({ logger: false }))
     .handler(lambdaHandler) as unknown as Invoke
 

@@ -80,7 +80,7 @@ function ordersApi() {
     .use(httpErrorHandler({ logger: false }))
     .use(jwtVerify({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }] }))
     .use(oauthScope({ required: ['orders:read'] }))
-    .use(rbac({ policy, rolesFrom: 'groups', require: 'orders:read' }))
+    .use(rbac({ policy, rolesFrom: 'groups', required: 'orders:read' }))
     .handler(async (event, context) => {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 3))
       return {
@@ -138,7 +138,7 @@ describe('1,000 concurrent invocations of a Lambda authorizer', () => {
     const authorizer = () =>
       middy()
         .use(jwtVerify({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }] }))
-        .use(rbac({ policy, rolesFrom: 'groups', require: [] }))
+        .use(rbac({ policy, rolesFrom: 'groups', required: [] }))
         .use(
           authorizerResponse({
             logger: false,

@@ -164,7 +164,7 @@ describe('1. authorizer: a cached answer never lets through what the authorizer 
     const owner = rbac({
       policy: { roles: { viewer: { allow: [{ permission: 'orders:read', when: 'ownOrder' }] } } },
       rolesFrom: () => ['viewer'],
-      require: [],
+      required: [],
       conditions: { ownOrder: ({ event }: { event: unknown }) => String((event as { path?: string }).path).endsWith('/alice') },
     } as never)
     const api = authorizerFunction({ routes: { 'GET /orders/{id}': { permissions: ['orders:read'] } } }, [caller([]), owner])
@@ -472,11 +472,11 @@ describe('2. claims and contexts', () => {
 
   test.each(prototypeKeyEvents)('__proto__ / constructor / prototype keys: %s grant no scope, role or subject', async (label, event) => {
     await expectRefused([oauthScope({ required: ['orders/admin'] })], event, 'insufficient_scope', `${label}: oauthScope`)
-    await expectRefused([rbac({ policy, require: 'orders:delete' })], event, 'access_denied', `${label}: rbac roles`)
-    await expectRefused([rbac({ policy, rolesFrom: 'group', require: 'orders:delete' })], event, 'access_denied', `${label}: rbac group`)
-    await expectRefused([rbac({ policy, rolesFrom: 'cognito:groups', require: 'orders:delete' })], event, 'access_denied', `${label}: rbac cognito:groups`)
+    await expectRefused([rbac({ policy, required: 'orders:delete' })], event, 'access_denied', `${label}: rbac roles`)
+    await expectRefused([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], event, 'access_denied', `${label}: rbac group`)
+    await expectRefused([rbac({ policy, rolesFrom: 'cognito:groups', required: 'orders:delete' })], event, 'access_denied', `${label}: rbac cognito:groups`)
     for (const [name, copy] of copies) {
-      await expectRefused([jwtVerify({ trustApiGateway: true, issuers: [] }), copy, rbac({ policy, rolesFrom: 'group', require: 'orders:delete' })], event, 'access_denied', `${label}, ${name}`)
+      await expectRefused([jwtVerify({ trustApiGateway: true, issuers: [] }), copy, rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], event, 'access_denied', `${label}, ${name}`)
     }
     const api = protect([jwtVerify({ trustApiGateway: true, issuers: [] })])
     const response = await api.invoke(event)
@@ -488,8 +488,8 @@ describe('2. claims and contexts', () => {
     const token = await issuer.sign(claims, { audience: 'orders' })
     const event = httpApiEvent({ bearer: token })
     await expectRefused([selfVerified(), oauthScope({ required: ['orders/admin'] })], event, 'insufficient_scope', 'oauthScope')
-    await expectRefused([selfVerified(), rbac({ policy, rolesFrom: 'groups', require: 'orders:delete' })], event, 'access_denied', 'rbac')
-    for (const [name, copy] of copies) await expectRefused([selfVerified(), copy, rbac({ policy, rolesFrom: 'groups', require: 'orders:delete' })], event, 'access_denied', name)
+    await expectRefused([selfVerified(), rbac({ policy, rolesFrom: 'groups', required: 'orders:delete' })], event, 'access_denied', 'rbac')
+    for (const [name, copy] of copies) await expectRefused([selfVerified(), copy, rbac({ policy, rolesFrom: 'groups', required: 'orders:delete' })], event, 'access_denied', name)
   })
 
   // Group names that hold a space, a comma or brackets, and where each source may carry them.
@@ -500,18 +500,18 @@ describe('2. claims and contexts', () => {
   ]
   test.each(exactSources)('%s: "Not Admins", "viewer,Admins", "[Admins]", "[viewer Admins]" are each one group, through every copy', async (label, eventOf) => {
     for (const group of ['Not Admins', 'viewer,Admins', '[Admins]', '[viewer Admins]', ' Admins ']) {
-      await expectRefused([rbac({ policy, rolesFrom: 'group', require: 'orders:delete' })], eventOf(group), 'access_denied', `${label} ${group}`)
+      await expectRefused([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], eventOf(group), 'access_denied', `${label} ${group}`)
       for (const [name, copy] of copies) {
-        await expectRefused([jwtVerify({ trustApiGateway: true, issuers: [] }), copy, rbac({ policy, rolesFrom: 'group', require: 'orders:delete' })], eventOf(group), 'access_denied', `${label} ${group}, ${name}`)
+        await expectRefused([jwtVerify({ trustApiGateway: true, issuers: [] }), copy, rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], eventOf(group), 'access_denied', `${label} ${group}, ${name}`)
       }
     }
   })
 
   test('hand-written Lambda authorizer context (unmarked) and REST Cognito claims: "Not Admins" is one group', async () => {
-    await expectRefused([rbac({ policy, rolesFrom: 'group', require: 'orders:delete' })], httpApiEvent({ authorizer: { lambda: { principalId: 'mallory', group: 'Not Admins' } } }), 'access_denied', 'HTTP API')
-    await expectRefused([rbac({ policy, rolesFrom: 'group', require: 'orders:delete' })], restEvent({ authorizer: { principalId: 'mallory', group: 'Not Admins' } as never }), 'access_denied', 'REST')
+    await expectRefused([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], httpApiEvent({ authorizer: { lambda: { principalId: 'mallory', group: 'Not Admins' } } }), 'access_denied', 'HTTP API')
+    await expectRefused([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], restEvent({ authorizer: { principalId: 'mallory', group: 'Not Admins' } as never }), 'access_denied', 'REST')
     const cognito = restEvent({ authorizer: { claims: { sub: 'mallory', 'cognito:groups': 'Not Admins,viewer' } } as never })
-    await expectRefused([rbac({ policy, rolesFrom: 'cognito:groups', require: 'orders:delete' })], cognito, 'access_denied', 'REST Cognito')
+    await expectRefused([rbac({ policy, rolesFrom: 'cognito:groups', required: 'orders:delete' })], cognito, 'access_denied', 'REST Cognito')
   })
 
   // KNOWN LIMITATION, not a regression (docs/security.md, rbac "Relies on"): the HTTP API JWT
@@ -521,7 +521,7 @@ describe('2. claims and contexts', () => {
   // role named by a part of it. (A fix would need the claim from the token itself, jwtVerify.)
   test.failing('HTTP API JWT authorizer: a cognito:groups ["Not Admins"] does not grant Admins', async () => {
     const event = httpApiEvent({ authorizer: { jwt: { claims: { sub: 'mallory', 'cognito:groups': ['Not Admins'] } } } })
-    await expectRefused([rbac({ policy, rolesFrom: 'cognito:groups', require: 'orders:delete' })], event, 'access_denied', 'JWT authorizer')
+    await expectRefused([rbac({ policy, rolesFrom: 'cognito:groups', required: 'orders:delete' })], event, 'access_denied', 'JWT authorizer')
   })
 
   test('scopes with commas, brackets or JSON text: one scope-token wherever a comma is (every source)', async () => {
@@ -549,12 +549,12 @@ describe('2. claims and contexts', () => {
   test('authorizer → target: a string claim \'["Admins"]\' copied to the context stays one group name', async () => {
     const token = await issuer.sign({ sub: 'mallory', groups: '["Admins"]' }, { audience: 'orders' })
     // In front of the authorizer, the claim is one group name: no Admins.
-    await expectRefused([selfVerified(), rbac({ policy, rolesFrom: 'groups', require: 'orders:delete' })], httpApiEvent({ bearer: token }), 'access_denied', 'in front')
+    await expectRefused([selfVerified(), rbac({ policy, rolesFrom: 'groups', required: 'orders:delete' })], httpApiEvent({ bearer: token }), 'access_denied', 'in front')
     const api = authorizerFunction({ format: 'simple', contextClaims: ['sub', 'groups'] }, [selfVerified()])
     const answer = await api.ask(httpAuthorizerEventV2({ bearer: token, identitySource: [`Bearer ${token}`] }))
     if (!('response' in answer) || !('context' in answer.response) || !answer.response.context) throw new Error(`no Allow: ${JSON.stringify(answer)}`)
     const target = httpApiEvent({ authorizer: { lambda: answer.response.context } })
-    await expectRefused([rbac({ policy, rolesFrom: 'groups', require: 'orders:delete' })], target, 'access_denied', 'target')
+    await expectRefused([rbac({ policy, rolesFrom: 'groups', required: 'orders:delete' })], target, 'access_denied', 'target')
   })
 })
 

@@ -114,7 +114,7 @@ describe('memory stays bounded under floods', () => {
     const handler = middy<{ headers: Record<string, string> }>()
       .use(httpErrorHandler({ logger: false }))
       .use(jwtVerify({ issuers: [{ issuer, audience, jwks: { keys: [signer.jwk] } }] }))
-      .use(rbac({ policy: { roles: { clerk: { allow: ['orders:*'] } } }, rolesFrom: () => ['clerk'], require: [] }))
+      .use(rbac({ policy: { roles: { clerk: { allow: ['orders:*'] } } }, rolesFrom: () => ['clerk'], required: [] }))
       .handler(async (event, context) => {
         // A permission built from request data: a new text every time.
         return { statusCode: can(context.auth, `orders:read-${event.headers['x-i']}`) ? 200 : 403, body: '' }

@@ -142,7 +142,7 @@ describe('finding 3: exactness of string claims is kept on a copy of the identit
       // REST hands every context value on as a string.
       restEvent({ authorizer: Object.fromEntries(Object.entries(markedContext).map(([k, v]) => [k, String(v)])) as never }),
     ]) {
-      const api = protect([jwtVerify({ trustApiGateway: true, issuers: [] }), ...inBetween, rbac({ policy, rolesFrom: 'group', require: 'orders:delete' })])
+      const api = protect([jwtVerify({ trustApiGateway: true, issuers: [] }), ...inBetween, rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })])
       const response = await api.invoke(event)
       expect([response.statusCode, errorCode(response)]).toEqual([403, 'access_denied'])
       expect(api.handlerSaw).toHaveLength(0)
@@ -153,7 +153,7 @@ describe('finding 3: exactness of string claims is kept on a copy of the identit
     const api = protect([
       jwtVerify({ trustApiGateway: true, issuers: [] }),
       freezing,
-      rbac({ policy, rolesFrom: 'group', roleMap: { 'Not Admins': 'viewer' }, require: 'orders:read' }),
+      rbac({ policy, rolesFrom: 'group', roleMap: { 'Not Admins': 'viewer' }, required: 'orders:read' }),
     ])
     const response = await api.invoke(httpApiEvent({ authorizer: { lambda: markedContext } }))
     expect(response.statusCode).toBe(200)
@@ -164,12 +164,12 @@ describe('finding 3: exactness of string claims is kept on a copy of the identit
     // An HTTP API JWT authorizer's claims are gateway strings: "[Admins viewer]" is a list of two.
     const event = httpApiEvent({ authorizer: { jwt: { claims: { sub: 'alice', 'custom:groups': ['Admins', 'viewer'] } } } })
     expect(event.requestContext.authorizer).toMatchObject({ jwt: { claims: { 'custom:groups': '[Admins viewer]' } } })
-    const kept = protect([rbac({ policy, rolesFrom: 'custom:groups', require: 'orders:delete' })])
+    const kept = protect([rbac({ policy, rolesFrom: 'custom:groups', required: 'orders:delete' })])
     expect((await kept.invoke(event)).statusCode).toBe(200)
     const dropped = protect([
       jwtVerify({ trustApiGateway: true, issuers: [] }),
       copying(({ stringifiedClaims: _dropped, ...rest }) => rest),
-      rbac({ policy, rolesFrom: 'custom:groups', require: 'orders:delete' }),
+      rbac({ policy, rolesFrom: 'custom:groups', required: 'orders:delete' }),
     ])
     expect((await dropped.invoke(event)).statusCode).toBe(403)
   })
@@ -187,9 +187,9 @@ describe('finding 4: an own __proto__ key in a gateway context or claims object 
     const scopedResponse = await scoped.invoke(event)
     expect([scopedResponse.statusCode, errorCode(scopedResponse)]).toEqual([403, 'insufficient_scope'])
 
-    const roles = protect([rbac({ policy, require: 'orders:delete' })])
+    const roles = protect([rbac({ policy, required: 'orders:delete' })])
     expect((await roles.invoke(event)).statusCode).toBe(403)
-    const grouped = protect([rbac({ policy, rolesFrom: 'group', require: 'orders:delete' })])
+    const grouped = protect([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })])
     expect((await grouped.invoke(event)).statusCode).toBe(403)
     expect([...scoped.handlerSaw, ...roles.handlerSaw, ...grouped.handlerSaw]).toHaveLength(0)
   })
@@ -219,7 +219,7 @@ describe('finding 4: an own __proto__ key in a gateway context or claims object 
     for (const event of events) {
       const scoped = protect([oauthScope({ required: ['orders/admin'] })])
       expect((await scoped.invoke(event)).statusCode).toBe(403)
-      const roles = protect([rbac({ policy, rolesFrom: ['roles', 'cognito:groups'], require: 'orders:delete' })])
+      const roles = protect([rbac({ policy, rolesFrom: ['roles', 'cognito:groups'], required: 'orders:delete' })])
       expect((await roles.invoke(event)).statusCode).toBe(403)
       expect([...scoped.handlerSaw, ...roles.handlerSaw]).toHaveLength(0)
     }

@@ -149,7 +149,7 @@ export const createDeleteOrder = (issuer: string, options: CreateHandlerOptions 
         policy: ORDERS_POLICY,
         rolesFrom: 'groups',
         roleMap: { 'orders-managers': 'manager', 'orders-clerks': 'clerk' },
-        require: 'orders:delete',
+        required: 'orders:delete',
         conditions: { ownOrder: ({ auth, resource }) => (resource as Order | undefined)?.owner === auth.subject },
         resource: (request: RbacRequest<APIGatewayProxyEventV2>) => ORDERS[request.event.pathParameters?.id ?? ''],
         realm: ORDERS_REALM,

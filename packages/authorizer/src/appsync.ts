@@ -5,7 +5,7 @@
  * cached may depend on the identity only, and never outlives the token.
  */
 import type { AuthContext } from '@middy-auth/core'
-import { isRecord, type RouteMap } from '@middy-auth/core/internal'
+import { isRecord, type ConfigError, type RouteMap } from '@middy-auth/core/internal'
 import type { ContextValue } from './context.js'
 import { meetsRequirement, readRequirement, type CompiledRequirement, type RouteRequirement } from './routes.js'
 
@@ -52,7 +52,7 @@ export const maxAppSyncTtl = 3600
 export type DeniedFieldsOf = (auth: AuthContext) => { fields: string[]; permissionCheckMissing: boolean }
 
 /** Checks and compiles `deniedFields` at cold start. */
-export const compileDeniedFields = (option: unknown, fail: (message: string) => TypeError): DeniedFieldsOf | undefined => {
+export const compileDeniedFields = (option: unknown, fail: ConfigError): DeniedFieldsOf | undefined => {
   if (option === undefined) return undefined
   if (typeof option === 'function') {
     const of = option as (auth: AuthContext) => unknown
@@ -66,10 +66,10 @@ export const compileDeniedFields = (option: unknown, fail: (message: string) => 
     }
   }
   if (!isRecord(option) || Object.keys(option).length === 0) {
-    throw fail(`'deniedFields' must be a function (auth) => fields, or a map of fields ('Type.field') to what reading them requires`)
+    throw fail('deniedFields', `must be a function (auth) => fields, or a map of fields ('Type.field') to what reading them requires`)
   }
   const entries: Array<[string, CompiledRequirement]> = Object.entries(option).map(([field, requirement]) => {
-    if (field.trim() === '' || /\s/.test(field)) throw fail(`deniedFields: ${JSON.stringify(field)} is not a field ('Type.field' or a field's ARN)`)
+    if (field.trim() === '' || /\s/.test(field)) throw fail('deniedFields', `has ${JSON.stringify(field)}, which is not a field ('Type.field' or a field's ARN)`)
     return [field, readRequirement(requirement, `deniedFields['${field}']`, fail)]
   })
   return (auth) => {

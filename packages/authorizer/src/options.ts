@@ -1,14 +1,13 @@
 import type { AuthContext } from '@middy-auth/core'
-import type { RequestSpecificCheck, RouteMap } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, readFunction, type RequestSpecificCheck, type RouteMap } from '@middy-auth/core/internal'
 import { compileDeniedFields, maxAppSyncTtl, type DeniedFields, type DeniedFieldsOf } from './appsync.js'
 import { reservedContextKeys, type ContextValue } from './context.js'
 import { compileRoutes, type CompiledRoutes, type RouteRequirement } from './routes.js'
 
 export const packageName = '@middy-auth/authorizer'
 
-/** A `TypeError` for configuration that can never work, thrown at cold start. */
-export const configError = (message: string): TypeError =>
-  new TypeError(`authorizerResponse: ${message}`, { cause: { package: packageName } })
+/** The `TypeError` of configuration that can never work, thrown at cold start. */
+const fail = configErrors(packageName, 'authorizerResponse')
 
 /**
  * Why the authorizer logged: a configuration that cannot be answered safely, a failure, or a
@@ -162,61 +161,52 @@ export interface CompiledOptions {
   log: (entry: Omit<AuthorizerLogEntry, 'package'>) => void
 }
 
-const knownOptions = new Set(['format', 'routes', 'contextClaims', 'context', 'usageIdentifierKey', 'maxResponseBytes', 'logger', 'ttlOverride', 'deniedFields', 'gatewayCache'])
+const knownOptions = ['format', 'routes', 'contextClaims', 'context', 'usageIdentifierKey', 'maxResponseBytes', 'logger', 'ttlOverride', 'deniedFields', 'gatewayCache']
 
 /** Default `contextClaims`: who, which client, until when. */
 export const defaultContextClaims: readonly string[] = Object.freeze(['sub', 'client_id', 'exp'])
-
-const optionalFunction = <T>(value: unknown, name: string, what: string): T | undefined => {
-  if (value === undefined) return undefined
-  if (typeof value !== 'function') throw configError(`'${name}' must be ${what}`)
-  return value as T
-}
 
 /**
  * Checks every option and compiles `routes`. Anything that can never work is a `TypeError`
  * naming the option, thrown at cold start.
  */
 export const compileOptions = (options: AuthorizerResponseOptions = {}): CompiledOptions => {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw configError('options must be an object')
-  for (const key of Object.keys(options)) {
-    if (!knownOptions.has(key)) throw configError(`unknown option '${key}' (known: ${[...knownOptions].join(', ')})`)
-  }
+  checkOptionNames(options, knownOptions, fail)
   const format = options.format ?? 'simple'
-  if (format !== 'simple' && format !== 'iam-policy') throw configError(`'format' must be 'simple' or 'iam-policy'`)
+  if (format !== 'simple' && format !== 'iam-policy') throw fail('format', `must be 'simple' or 'iam-policy'`)
 
   const contextClaims = options.contextClaims ?? defaultContextClaims
   if (!Array.isArray(contextClaims) || contextClaims.some((name) => typeof name !== 'string' || name === '')) {
-    throw configError(`'contextClaims' must be a list of claim names, such as ['sub', 'email']`)
+    throw fail('contextClaims', `must be a list of claim names, such as ['sub', 'email']`)
   }
   for (const name of contextClaims) {
-    if (reservedContextKeys.has(name)) throw configError(`contextClaims: '${name}' is written by the authorizer itself (from context.auth)`)
+    if (reservedContextKeys.has(name)) throw fail('contextClaims', `has '${name}', which the authorizer writes itself (from context.auth)`)
   }
 
   const maxResponseBytes = options.maxResponseBytes ?? 8192
-  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 512) throw configError(`'maxResponseBytes' must be a whole number of bytes, 512 or more`)
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 512) throw fail('maxResponseBytes', `must be a whole number of bytes, 512 or more`)
 
   const ttlOverride = options.ttlOverride
   if (ttlOverride !== undefined && (!Number.isInteger(ttlOverride) || ttlOverride < 0 || ttlOverride > maxAppSyncTtl)) {
-    throw configError(`'ttlOverride' must be a whole number of seconds from 0 to ${maxAppSyncTtl} (AppSync's longest cache)`)
+    throw fail('ttlOverride', `must be a whole number of seconds from 0 to ${maxAppSyncTtl} (AppSync's longest cache)`)
   }
 
   const gatewayCache = options.gatewayCache ?? true
-  if (typeof gatewayCache !== 'boolean') throw configError(`'gatewayCache' must be true (the default: the gateway caches answers) or false (its cache TTL is 0)`)
+  if (typeof gatewayCache !== 'boolean') throw fail('gatewayCache', `must be true (the default: the gateway caches answers) or false (its cache TTL is 0)`)
 
   const logger = options.logger === undefined ? console.error : options.logger
-  if (logger !== false && typeof logger !== 'function') throw configError(`'logger' must be a function of the log entry, or false`)
+  if (logger !== false && typeof logger !== 'function') throw fail('logger', `must be a function of the log entry, or false`)
 
   return {
     format,
-    routes: options.routes === undefined ? undefined : compileRoutes(options.routes, packageName, configError),
+    routes: options.routes === undefined ? undefined : compileRoutes(options.routes, packageName, fail),
     contextClaims: [...new Set(contextClaims)],
-    context: optionalFunction(options.context, 'context', 'a function (auth, event) returning more context values'),
-    usageIdentifierKey: optionalFunction(options.usageIdentifierKey, 'usageIdentifierKey', 'a function (auth, event) returning the API key'),
+    context: readFunction(options.context, 'context', fail, 'a function (auth, event) returning more context values'),
+    usageIdentifierKey: readFunction(options.usageIdentifierKey, 'usageIdentifierKey', fail, 'a function (auth, event) returning the API key'),
     maxResponseBytes,
     gatewayCache,
     ttlOverride,
-    deniedFields: compileDeniedFields(options.deniedFields, configError),
+    deniedFields: compileDeniedFields(options.deniedFields, fail),
     log:
       logger === false
         ? () => undefined

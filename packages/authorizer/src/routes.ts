@@ -3,21 +3,8 @@
  * call. Everything that depends only on the configuration (ARN patterns, the languages of the
  * routes, which route's patterns reach which route's requests) is computed once, at cold start.
  */
-import {
-  type AnyEvent,
-  type AuthContext,
-} from '@middy-auth/core'
-import {
-  compileRouteMap,
-  compileScopeCheck,
-  holdsPermission,
-  isRecord,
-  matchesWildcard,
-  readScopeTokens,
-  scopesSatisfy,
-  type RouteMap,
-  type ScopeCheck,
-} from '@middy-auth/core/internal'
+import type { AnyEvent, AuthContext } from '@middy-auth/core'
+import { checkOptionNames, compileRouteMap, compileScopeCheck, holdsPermission, isRecord, matchesWildcard, readScopeTokens, scopesSatisfy, type ConfigError, type RouteMap, type ScopeCheck } from '@middy-auth/core/internal'
 import { ANYTHING, hasWildcard, intersects, REST, SEGMENT, type Token } from './patterns.js'
 
 /**
@@ -103,16 +90,16 @@ export interface CompiledRoutes {
 const keyPattern = /^(?:([A-Z]+) (\/[^\s]*)|(\$[A-Za-z]+))$/
 
 /** A path template's segments, each a literal or a parameter. */
-const readTemplate = (key: string, path: string, fail: (message: string) => TypeError) => {
+const readTemplate = (key: string, path: string, fail: ConfigError) => {
   const segments = path.slice(1).split('/')
   return segments.map((segment, i) => {
     if (/^\{[^{}]+\+\}$/.test(segment)) {
-      if (i !== segments.length - 1) throw fail(`routes[${JSON.stringify(key)}]: a greedy parameter {name+} must be the last segment`)
+      if (i !== segments.length - 1) throw fail(`routes[${JSON.stringify(key)}]`, `has a greedy parameter {name+} before the last segment`)
       return REST
     }
     if (/^\{[^{}+]+\}$/.test(segment)) return SEGMENT
-    if (segment.includes('{') || segment.includes('}')) throw fail(`routes[${JSON.stringify(key)}]: a path parameter must be a whole segment ({name} or {name+})`)
-    if (hasWildcard(segment)) throw fail(`routes[${JSON.stringify(key)}]: '*' and '?' are wildcards in an IAM policy and cannot stand for themselves in a path`)
+    if (segment.includes('{') || segment.includes('}')) throw fail(`routes[${JSON.stringify(key)}]`, `has a path parameter that is not a whole segment ({name} or {name+})`)
+    if (hasWildcard(segment)) throw fail(`routes[${JSON.stringify(key)}]`, `has '*' or '?', wildcards in an IAM policy that cannot stand for themselves in a path`)
     return segment
   })
 }
@@ -155,22 +142,22 @@ export interface CompiledRequirement {
   permissions: readonly string[]
 }
 
+const requirementFields = ['scopes', 'anyOf', 'permissions']
+
 /** Checks and compiles one requirement (`at` names it in the `TypeError`). */
-export const readRequirement = (value: unknown, at: string, fail: (message: string) => TypeError): CompiledRequirement => {
-  if (!isRecord(value)) throw fail(`${at} must be an object { scopes?, anyOf?, permissions? } ({} needs only an identity)`)
-  for (const field of Object.keys(value)) {
-    if (field !== 'scopes' && field !== 'anyOf' && field !== 'permissions') throw fail(`${at}: unknown field '${field}' (scopes, anyOf, permissions)`)
-  }
+export const readRequirement = (value: unknown, at: string, fail: ConfigError): CompiledRequirement => {
+  if (!isRecord(value)) throw fail(at, `must be an object { scopes?, anyOf?, permissions? } ({} needs only an identity)`)
+  checkOptionNames(value, requirementFields, fail, `${at}.`)
   const scopes = value.scopes === undefined ? [] : readScopeTokens(value.scopes, `${at}.scopes`, fail)
   const anyOf = value.anyOf === undefined ? undefined : readScopeTokens(value.anyOf, `${at}.anyOf`, fail)
   let permissions: string[] = []
   if (value.permissions !== undefined) {
     if (!Array.isArray(value.permissions) || value.permissions.length === 0) {
-      throw fail(`${at}.permissions must be a non-empty list of permissions such as ['orders:read']`)
+      throw fail(`${at}.permissions`, `must be a non-empty list of permissions such as ['orders:read']`)
     }
     value.permissions.forEach((permission: unknown, i) => {
       if (typeof permission !== 'string' || !/^[^\s:*]+:[^\s:*]+$/.test(permission)) {
-        throw fail(`${at}.permissions[${i}] ${JSON.stringify(permission)} is not a concrete permission 'resource:action' (wildcards are for the policy's grants)`)
+        throw fail(`${at}.permissions[${i}]`, `${JSON.stringify(permission)} is not a concrete permission 'resource:action' (wildcards are for the policy's grants)`)
       }
     })
     permissions = [...new Set(value.permissions as string[])]
@@ -270,10 +257,10 @@ const reachOf = (compiled: readonly CompiledRoute[]): ((a: number) => ReachRow) 
  * Checks and compiles `routes`: every key and requirement (a `TypeError` naming what is wrong),
  * each route's ARN patterns and language, and which routes' patterns reach which routes.
  */
-export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: string, fail: (message: string) => TypeError): CompiledRoutes => {
-  if (!isRecord(routes)) throw fail(`'routes' must be an object keyed by "METHOD /path", such as { 'GET /orders': { scopes: ['orders/read'] } }`)
+export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: string, fail: ConfigError): CompiledRoutes => {
+  if (!isRecord(routes)) throw fail('routes', `must be an object keyed by "METHOD /path", such as { 'GET /orders': { scopes: ['orders/read'] } }`)
   const keys = Object.keys(routes)
-  if (keys.length === 0) throw fail(`'routes' lists no route: list the routes this authorizer protects, or leave 'routes' out`)
+  if (keys.length === 0) throw fail('routes', `lists no route: list the routes this authorizer protects, or leave routes out`)
   // Key syntax and the request → route lookup are core's, as for oauthScope and rbac.
   const lookup = compileRouteMap(Object.fromEntries(keys.map((key, i) => [key, i])), packageName, 'authorizerResponse: routes')
 

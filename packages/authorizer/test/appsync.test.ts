@@ -99,10 +99,10 @@ describe('AppSync: denied', () => {
   })
 
   test('rbac denies: isAuthorized false', async () => {
-    const api = authorizer({}, rbacInFront({ require: 'orders:create' }))
+    const api = authorizer({}, rbacInFront({ required: 'orders:create' }))
     const viewer = await sign({ 'cognito:groups': ['viewer'] })
     const clerk = await sign({ 'cognito:groups': ['clerk'] })
-    const withVerify = authorizer({}, [verify(), ...rbacInFront({ require: 'orders:create' })])
+    const withVerify = authorizer({}, [verify(), ...rbacInFront({ required: 'orders:create' })])
     expect(responseOf(await withVerify.invoke(appsyncAuthorizerEvent({ token: viewer })))).toMatchObject({ isAuthorized: false })
     expect(responseOf(await withVerify.invoke(appsyncAuthorizerEvent({ token: clerk })))).toMatchObject({ isAuthorized: true, resolverContext: { roles: '["clerk","viewer"]' } })
     // Without an identity middleware in front there is no identity: refused, not cached.

@@ -247,7 +247,7 @@ describe('without routes: the Allow covers the stage, so the checks in front mus
   })
 
   test('oauthScope({ required }) and rbac({ require }) decide for the caller, not the route: fine', async () => {
-    const api = authorizer({}, [verify(), oauthScope({ required: ['orders/read'] }), ...rbacInFront({ require: 'orders:read' })])
+    const api = authorizer({}, [verify(), oauthScope({ required: ['orders/read'] }), ...rbacInFront({ required: 'orders:read' })])
     const policy = policyOf(await api.invoke(authorizerTokenEvent({ bearer: await sign(callers.reader!.claims), path: '/orders' })))
     expect(policy.policyDocument.Statement).toEqual([
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:123456789012:r1e2s3t4a5/prod/*/*'] },
@@ -256,7 +256,7 @@ describe('without routes: the Allow covers the stage, so the checks in front mus
   })
 
   test('rbac({ routes }) in front is refused the same way', async () => {
-    const api = authorizer({}, [verify(), ...rbacInFront({ require: undefined, routes: { 'GET /orders': 'orders:read' } })])
+    const api = authorizer({}, [verify(), ...rbacInFront({ required: undefined, routes: { 'GET /orders': 'orders:read' } })])
     const policy = policyOf(await api.invoke(authorizerTokenEvent({ bearer: await sign(callers.reader!.claims), path: '/orders' })))
     expect(policy.policyDocument.Statement.map((s) => s.Effect)).toEqual(['Deny'])
     expect(api.logs[0]).toMatchObject({ reason: 'request_specific_check' })

@@ -26,7 +26,7 @@ describe('round trip: a claim the token holds as ONE name stays one name in the 
     // In a function verifying the token itself, the string is one role name: no Admins.
     const direct = middy()
       .use(verify())
-      .use(rbac({ policy, require: 'orders:delete', rolesFrom: claim }))
+      .use(rbac({ policy, required: 'orders:delete', rolesFrom: claim }))
       .handler(async () => 'ok')
     await expect(direct(restEvent({ bearer: token }) as never, {} as never)).rejects.toMatchObject({ statusCode: 403 })
 
@@ -34,7 +34,7 @@ describe('round trip: a claim the token holds as ONE name stays one name in the 
     const api = authorizer({ contextClaims: ['sub', claim] }, [verify()])
     const context = contextOf(await api.invoke(httpAuthorizerEventV2({ bearer: token, format: 'iam-policy' } as never)))
     const target = middy()
-      .use(rbac({ policy, require: 'orders:delete', rolesFrom: claim }))
+      .use(rbac({ policy, required: 'orders:delete', rolesFrom: claim }))
       .handler(async () => 'ok')
     const stringified = Object.fromEntries(Object.entries(context).map(([k, v]) => [k, String(v)]))
     await expect(target(restEvent({ authorizer: { ...stringified, principalId: 'alice' } } as never) as never, {} as never)).rejects.toMatchObject({ statusCode: 403 })

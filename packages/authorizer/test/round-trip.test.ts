@@ -46,7 +46,7 @@ const target = () => {
   const handler = middy()
     .use(jwtVerify({ trustApiGateway: true }))
     .use(oauthScope({ required: ['orders/write'] }))
-    .use(rbac({ policy: ordersPolicy, require: 'orders:create', conditions: { always: () => true } }))
+    .use(rbac({ policy: ordersPolicy, required: 'orders:create', conditions: { always: () => true } }))
     .use(httpErrorHandler({ logger: false }))
     .handler(async (_event: unknown, context: { auth: AuthContext }) => {
       seen.push(context.auth)

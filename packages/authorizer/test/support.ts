@@ -79,5 +79,5 @@ export const ordersPolicy: Policy = {
 
 /** rbac in front of the authorizer, with the orders policy; rbac attaches the permission check the authorizer asks. */
 export const rbacInFront = (options: Partial<RbacOptions>): Array<MiddlewareObj<any, any, any, any, any>> => [
-  rbac({ policy: ordersPolicy, rolesFrom: 'cognito:groups', require: [], conditions: { always: () => true }, ...options } as RbacOptions),
+  rbac({ policy: ordersPolicy, rolesFrom: 'cognito:groups', required: [], conditions: { always: () => true }, ...options } as RbacOptions),
 ]

@@ -24,7 +24,7 @@ const issuers = [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: 'c
 export const token = middy<APIGatewayTokenAuthorizerEvent>()
   .use(jwtVerify({ issuers }))
   .use(oauthScope({ required: ['orders/read'] }))
-  .use(rbac({ policy: { roles: { viewer: { allow: ['orders:read'] } } }, require: [] }))
+  .use(rbac({ policy: { roles: { viewer: { allow: ['orders:read'] } } }, required: [] }))
   .use(authorizerResponse({ routes: { 'GET /orders': { scopes: ['orders/read'], permissions: ['orders:read'] } } }))
 
 // A handler of its own is allowed; what it returns is not the answer.
@@ -62,7 +62,7 @@ authorizerResponse({ cacheTtl: 300 })
 // AppSync: the same middlewares, answering AppSync's Lambda authorizer.
 export const appsync = middy<AppSyncAuthorizerEvent>()
   .use(jwtVerify({ issuers }))
-  .use(rbac({ policy: { roles: { viewer: { allow: ['orders:read'] } } }, require: [] }))
+  .use(rbac({ policy: { roles: { viewer: { allow: ['orders:read'] } } }, required: [] }))
   .use(authorizerResponse({ ttlOverride: 300, deniedFields: { 'Mutation.deleteOrder': { permissions: ['orders:delete'] }, 'Order.cost': { scopes: ['orders/audit'] } } }))
 // The testing kit's event is the aws-lambda type the handler takes.
 export const builtEvent: AppSyncAuthorizerEvent = appsyncAuthorizerEvent({ token: 'eyJ…', operationName: 'GetOrder' })

@@ -54,7 +54,7 @@ const messageRoute = (front: 'jwtVerify' | 'consumers only' = 'jwtVerify') => {
   if (front === 'jwtVerify') handler = handler.use(jwtVerify({ trustApiGateway: true }))
   handler = handler
     .use(oauthScope({ required: ['chat/write'] }))
-    .use(rbac({ policy: ordersPolicy, require: 'orders:create', conditions: { always: () => true } }))
+    .use(rbac({ policy: ordersPolicy, required: 'orders:create', conditions: { always: () => true } }))
     .use(httpErrorHandler({ logger: false }))
     .handler(async (_event: unknown, context: { auth: AuthContext }) => {
       seen.push(context.auth)

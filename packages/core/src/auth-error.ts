@@ -1,4 +1,5 @@
 import { bearerChallenge, dpopChallenge, isDpopNonceSafe } from './challenge.js'
+import { isRecord } from './record.js'
 
 /**
  * The stable codes of every denial in the suite (docs/design.md#denials).
@@ -49,9 +50,16 @@ const rules: Record<AuthErrorCode, CodeRule> = {
  * ```
  */
 export interface AuthErrorOptions {
-  /** The package that denied, for logs (`cause.package`). */
-  package: string
-  /** The reason, for logs only: never rendered. Must not hold a token. */
+  /** The package that denied, for logs (`cause.package`). Default `'application'`. */
+  package?: string
+  /**
+   * The check that failed, a snake_case code of the package's reason union (`'exp'`,
+   * `'route_not_listed'`), for logs and for `error.reason`: never rendered. Default: `data.reason`.
+   */
+  reason?: string
+  /** The reason in words, for logs and for `error.detail`: never rendered. Must not hold a token or claim values. */
+  detail?: string
+  /** What else logs should know (`cause.data`, with `reason` and `detail`): never rendered. Must not hold a token. */
   data?: unknown
   /** The `realm` of a Bearer challenge. Default `'api'`. */
   realm?: string
@@ -81,36 +89,58 @@ export interface AuthErrorOptions {
 /**
  * Every denial in the suite. `@middy/http-error-handler` renders it as-is: `statusCode`,
  * `headers` (the RFC 6750 challenge), and `message`, a JSON body
- * `{"error": code, "error_description": text}`. The reason stays in `cause.data` for logs.
+ * `{"error": code, "error_description": text}`. Which check failed stays out of the response:
+ * `reason` (a snake_case code of the denying package's reason union, such as
+ * `JwtVerifyDenialReason`) and `detail` (in words), also in `cause.data` for logs.
  *
+ * @typeParam Reason - the reason union of the package that denied (`string` when unknown)
  * @example
  * ```ts
  * import { AuthError } from '@middy-auth/core'
- * throw new AuthError('invalid_token', { package: '@middy-auth/jwt-verify', data: { reason: 'expired' } })
+ * throw new AuthError('invalid_token', { package: '@middy-auth/jwt-verify', reason: 'exp' })
  * ```
  */
-export class AuthError extends Error {
+export class AuthError<Reason extends string = string> extends Error {
   override readonly name = 'AuthError'
   readonly code: AuthErrorCode
   readonly statusCode: number
   /** Tells `@middy/http-error-handler` the message is safe to send. */
   readonly expose = true
   readonly headers: Record<string, string>
+  /** The check that failed (`cause.data.reason`), for logs and tests; `undefined` when none was given. */
+  readonly reason: Reason | undefined
+  /** The reason in words (`cause.data.detail`); `undefined` when none was given. */
+  readonly detail: string | undefined
   declare readonly cause: { package: string; data?: unknown }
 
   /**
    * @param options - what the denying package says; leave it out in application code (from
    * plain JavaScript too): `cause.package` is then `'application'`.
    */
-  constructor(code: AuthErrorCode, options: AuthErrorOptions = { package: 'application' }) {
-    const rule = rules[code]
+  constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
+    const rule = Object.hasOwn(rules, code) ? rules[code] : undefined
+    if (rule === undefined) throw new TypeError(`AuthError: code must be one of ${Object.keys(rules).join(', ')}`)
     const description = options.description ?? rule.description
+    const data = causeData(options)
     super(JSON.stringify({ error: code, error_description: description }), {
-      cause: { package: options.package, data: options.data },
+      cause: { package: options.package ?? 'application', data },
     })
     this.code = code
     this.statusCode = rule.statusCode
     this.headers = renderHeaders(code, rule, description, options)
+    const fields = isRecord(data) ? data : {}
+    this.reason = typeof fields.reason === 'string' ? (fields.reason as Reason) : undefined
+    this.detail = typeof fields.detail === 'string' ? fields.detail : undefined
+  }
+}
+
+/** `reason` and `detail` join `data`, where logs have always found them. */
+const causeData = ({ reason, detail, data }: AuthErrorOptions): unknown => {
+  if (reason === undefined && detail === undefined) return data
+  return {
+    ...(reason === undefined ? {} : { reason }),
+    ...(detail === undefined ? {} : { detail }),
+    ...(isRecord(data) ? data : data === undefined ? {} : { data }),
   }
 }
 
@@ -154,3 +184,19 @@ const renderHeaders = (
 export const isAuthError = (value: unknown): value is AuthError =>
   value instanceof AuthError ||
   (value instanceof Error && value.name === 'AuthError' && typeof (value as AuthError).code === 'string')
+
+/**
+ * Denies the request from inside the handler, after a check of the application's own (rbac's
+ * `can()`, an ownership test): throws the same JSON `403 access_denied` the middlewares throw,
+ * which `@middy/http-error-handler` renders. `reason` (snake_case) and `detail` are for logs.
+ *
+ * @example
+ * ```ts
+ * import { forbidden } from '@middy-auth/core'
+ * const order = { ownerId: 'alice' }
+ * if (order.ownerId !== 'alice') forbidden('not_owner', 'only the owner may cancel an order')
+ * ```
+ */
+export function forbidden(reason = 'forbidden', detail?: string): never {
+  throw new AuthError('access_denied', { reason, ...(detail === undefined ? {} : { detail }) })
+}

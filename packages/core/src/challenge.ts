@@ -115,11 +115,11 @@ const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]'])
  * @example
  * ```ts
  * resourceMetadataProblem('https://api.example.com/.well-known/oauth-protected-resource/mcp') // undefined
- * resourceMetadataProblem('https://api.example.com/"x') // "'resourceMetadata' must be …"
+ * resourceMetadataProblem('https://api.example.com/"x') // "must be …", to follow the option's path
  * ```
  */
 export const resourceMetadataProblem = (value: unknown): string | undefined => {
-  const problem = `'resourceMetadata' must be the absolute https URL of the protected resource metadata, in printable ASCII without '"' or '\\' (http only on loopback; such as 'https://api.example.com/.well-known/oauth-protected-resource')`
+  const problem = `must be the absolute https URL of the protected resource metadata, in printable ASCII without '"' or '\\' (http only on loopback; such as 'https://api.example.com/.well-known/oauth-protected-resource')`
   if (typeof value !== 'string' || !isChallengeSafe(value) || value.includes(' ')) return problem
   let url: URL
   try {

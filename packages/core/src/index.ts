@@ -3,7 +3,7 @@
 // '@middy-auth/core/internal' (./internal.ts). test/public-api.test.ts snapshots both lists.
 export type { AuthContext, AuthSource, IamCaller, WithAuth, WithOptionalAuth } from './auth-context.js'
 export { getAuth, setAuth } from './auth-context.js'
-export { AuthError, isAuthError } from './auth-error.js'
+export { AuthError, forbidden, isAuthError } from './auth-error.js'
 export { authRoutes } from './route-handler.js'
 export type { AuthRoute, AuthRouteHandler, RouteMethod, RouterRoute } from './route-handler.js'
 export type { AuthErrorCode, AuthErrorOptions } from './auth-error.js'

@@ -5,6 +5,8 @@
 export { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe, resourceMetadataProblem } from './challenge.js'
 export type { BearerChallenge, DpopChallenge } from './challenge.js'
 export { readScopeList, restoreScalarClaim } from './claims.js'
+export { checkOptionNames, configErrors, readDuration, readFunction, readRealm, readRenamed } from './config-error.js'
+export type { ConfigError, ConfigErrorCause, DurationRule } from './config-error.js'
 export { authorizerContextLists, authorizerContextMark, resolveAuth } from './gateway.js'
 export { asRecord, asText, deepFreeze, emptyRecord, isRecord } from './record.js'
 export { matchesWildcard } from './wildcard.js'

@@ -109,7 +109,8 @@ export const compileRouteMap = <T>(
   optionName: string,
   options: RouteMapOptions = {},
 ): ((event: AnyEvent) => T | undefined) => {
-  const fail = (message: string) => new TypeError(`${optionName}${message}`, { cause: { package: packageName } })
+  // `optionName` is '<factory>: <option>' (config-error.ts's shape); the cause names the option.
+  const fail = (message: string) => new TypeError(`${optionName}${message}`, { cause: { package: packageName, option: optionName.replace(/^\w+: /, '') } })
   if (routes === null || typeof routes !== 'object' || Array.isArray(routes)) throw fail(' must be an object keyed by "METHOD /path"')
   const byRouter = options.matching === 'http-router'
   const templated: TemplateRoute<T>[] = []

@@ -4,6 +4,8 @@
  * `@middy-auth/authorizer`, so a route needs the same scopes in a function and at the gateway.
  */
 
+import type { ConfigError } from './config-error.js'
+
 /** RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`. */
 const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 
@@ -48,31 +50,31 @@ export interface ScopeCheck {
 
 /**
  * Reads a configured list of scopes: a non-empty array of scope-tokens, duplicates dropped.
- * Anything else is reported through `fail` (which returns the error to throw, typically a
- * `TypeError` with the caller's `cause.package`), with a message naming `at` and a hint: a
- * string where a list belongs, an empty list, a scope with a space in it.
+ * Anything else is reported through the caller's {@link ConfigError}, at `at` (or the item's
+ * path), with a hint: a string where a list belongs, an empty list, a scope with a space in it.
  *
  * @example
  * ```ts
- * const fail = (message: string) => new TypeError(`myMiddleware: ${message}`, { cause: { package: 'my-middleware' } })
+ * const fail = configErrors('my-middleware', 'myMiddleware')
  * readScopeTokens(['orders:read', 'orders:read'], 'required', fail) // ['orders:read']
  * readScopeTokens('orders:read', 'required', fail) // throws: required must be a list of scopes such as ['orders:read'], not a string: …
  * ```
  */
-export const readScopeTokens = (value: unknown, at: string, fail: (message: string) => Error): string[] => {
+export const readScopeTokens = (value: unknown, at: string, fail: ConfigError): string[] => {
   if (!Array.isArray(value)) {
     const hint =
       typeof value === 'string' && value.trim() !== ''
         ? `, not a string: write [${value.trim().split(/\s+/).map((s) => `'${s}'`).join(', ')}]`
         : ''
-    throw fail(`${at} must be a list of scopes such as ['orders:read']${hint}`)
+    throw fail(at, `must be a list of scopes such as ['orders:read']${hint}`)
   }
-  if (value.length === 0) throw fail(`${at} is empty: list at least one scope, or leave it out`)
+  if (value.length === 0) throw fail(at, `is empty: list at least one scope, or leave it out`)
   value.forEach((scope: unknown, index) => {
     if (isScopeToken(scope)) return
     const hint = typeof scope === 'string' && /\s/.test(scope) ? `; list ${JSON.stringify(scope)} as separate scopes` : ''
     throw fail(
-      `${at}[${index}] ${JSON.stringify(scope)} is not a scope: one or more printable ASCII characters ` +
+      `${at}[${index}]`,
+      `${JSON.stringify(scope)} is not a scope: one or more printable ASCII characters ` +
         `without spaces, '"' or '\\' (RFC 6749 §3.3)${hint}`,
     )
   })

@@ -157,17 +157,18 @@ export const compileTokenSource = (source: TokenSource, acceptDpop = false): Rea
 
 /**
  * What is wrong with a {@link TokenSource} given as an option, or `undefined` when it can be
- * compiled: each middleware that reads tokens turns the text into its own `TypeError` at cold start.
+ * compiled: each middleware that reads tokens turns the text (the option's path, then the
+ * problem) into its own `TypeError` at cold start.
  *
  * @example
  * ```ts
  * tokenSourceProblem({ header: 'Authorization' })  // undefined
- * tokenSourceProblem({ cookie: 'a', query: 'b' })  // "'tokenSource' must be { header, scheme? }, …"
+ * tokenSourceProblem({ cookie: 'a', query: 'b' })  // "tokenSource must be { header, scheme? }, …"
  * ```
  */
 export const tokenSourceProblem = (source: unknown): string | undefined => {
   if (typeof source === 'function') return undefined
-  const shape = `'tokenSource' must be { header, scheme? }, { cookie }, { query } or a function of the event`
+  const shape = `tokenSource must be { header, scheme? }, { cookie }, { query } or a function of the event`
   if (!isRecord(source)) return shape
   const kinds = ['header', 'cookie', 'query'].filter((kind) => kind in source)
   if (kinds.length !== 1) return shape
@@ -177,12 +178,12 @@ export const tokenSourceProblem = (source: unknown): string | undefined => {
     const origins = source.allowedOrigins
     const isOrigin = (value: unknown) => typeof value === 'string' && URL.canParse(value) && new URL(value).origin === value
     if (kinds[0] !== 'cookie' || !Array.isArray(origins) || !origins.every(isOrigin)) {
-      return `'tokenSource.allowedOrigins' goes with { cookie } and must be a list of origins such as 'https://app.example.com'`
+      return `tokenSource.allowedOrigins goes with { cookie } and must be a list of origins such as 'https://app.example.com'`
     }
   }
   if ('scheme' in source && source.scheme !== null && source.scheme !== undefined) {
     if (kinds[0] !== 'header' || typeof source.scheme !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(source.scheme)) {
-      return `'tokenSource.scheme' must be an HTTP auth scheme such as 'Bearer', or null`
+      return `tokenSource.scheme must be an HTTP auth scheme such as 'Bearer', or null`
     }
   }
   return undefined

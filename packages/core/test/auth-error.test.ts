@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import { AuthError, isAuthError } from '../src/index.js'
+import { AuthError, forbidden, isAuthError } from '../src/index.js'
 import { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe } from '../src/internal.js'
 import type { AuthErrorCode } from '../src/index.js'
 
@@ -112,4 +112,100 @@ test('new AuthError(code) without options, as application code writes it after i
   expect(error.cause).toEqual({ package: 'application', data: undefined })
   // As plain JavaScript calls it, without the types.
   expect(() => Reflect.construct(AuthError, ['invalid_token'])).not.toThrow()
+})
+
+describe('reason and detail', () => {
+  test('a reason and a detail are typed fields and join cause.data, never the response', async () => {
+    type Reason = 'exp' | 'aud'
+    const error = new AuthError<Reason>('invalid_token', { package: 'p', reason: 'exp', detail: 'expired 3 s ago', data: { issuer: 'https://idp' } })
+    const reason: Reason | undefined = error.reason
+    expect(reason).toBe('exp')
+    expect(error.detail).toBe('expired 3 s ago')
+    expect(error.cause).toEqual({ package: 'p', data: { reason: 'exp', detail: 'expired 3 s ago', issuer: 'https://idp' } })
+    const response = await render(error)
+    expect(response.body).not.toContain('exp"')
+    expect(response.body).not.toContain('expired 3 s ago')
+    expect(JSON.stringify(response.headers)).not.toContain('expired 3 s ago')
+  })
+
+  test('data.reason is the reason when no other is given', () => {
+    const error = new AuthError('invalid_token', { package: 'p', data: { reason: 'signature' } })
+    expect(error.reason).toBe('signature')
+    expect(error.detail).toBeUndefined()
+    expect(error.cause.data).toEqual({ reason: 'signature' })
+  })
+
+  test('data that is not an object is kept beside the reason', () => {
+    expect(new AuthError('access_denied', { reason: 'r', data: 'x' }).cause.data).toEqual({ reason: 'r', data: 'x' })
+  })
+})
+
+describe('from plain JavaScript', () => {
+  test('a .js module builds AuthErrors without options', async () => {
+    // @ts-expect-error a plain JavaScript module, without types
+    const { denials } = (await import('./support/plain-javascript.js')) as { denials: () => AuthError[] }
+    const [denied, invalid, missing] = denials()
+    expect([denied?.statusCode, denied?.code, denied?.cause.package]).toEqual([403, 'access_denied', 'application'])
+    expect([invalid?.statusCode, invalid?.headers['WWW-Authenticate']]).toEqual([401, 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"'])
+    expect(missing?.headers['WWW-Authenticate']).toBe('Bearer realm="orders"')
+  })
+
+  // What a JavaScript caller may pass, which the types would refuse.
+  const Untyped = AuthError as unknown as new (...args: unknown[]) => AuthError
+
+  test.each<[string, unknown[]]>([
+    ['no options', ['access_denied']],
+    ['undefined options', ['access_denied', undefined]],
+    ['options without a package', ['access_denied', {}]],
+  ])('%s: a 403 from the application', async (_, args) => {
+    const error = new Untyped(...args)
+    expect(error.cause).toEqual({ package: 'application', data: undefined })
+    expect(error.reason).toBeUndefined()
+    const response = await render(error)
+    expect(response.statusCode).toBe(403)
+    expect(JSON.parse(response.body)).toEqual({ error: 'access_denied', error_description: 'Access denied' })
+  })
+
+  test.each(['nope', 'toString', undefined])('an unknown code %p is a TypeError listing the codes', (code) => {
+    expect(() => new Untyped(code)).toThrow(new TypeError(`AuthError: code must be one of ${['missing_token', 'missing_credentials', 'invalid_request', 'invalid_token', 'insufficient_scope', 'access_denied', 'temporarily_unavailable', 'login_required', 'invalid_dpop_proof', 'use_dpop_nonce'].join(', ')}`))
+  })
+})
+
+describe('forbidden', () => {
+  test('in a handler: the same JSON 403 as the middlewares, the handler stops there', async () => {
+    let after = false
+    const handler = middy()
+      .use(httpErrorHandler({ logger: false }))
+      .handler(async () => {
+        forbidden('not_owner', 'only the owner may cancel')
+        after = true
+      })
+    const response = (await handler({}, {} as never)) as { statusCode: number; headers: Record<string, string>; body: string }
+    expect(after).toBe(false)
+    expect(response.statusCode).toBe(403)
+    expect(response.headers['Content-Type']).toBe('application/json')
+    expect(response.headers['WWW-Authenticate']).toBeUndefined()
+    expect(JSON.parse(response.body)).toEqual({ error: 'access_denied', error_description: 'Access denied' })
+    expect(response.body).not.toContain('owner')
+  })
+
+  test('keeps the reason for logs; a default reason without one', () => {
+    const caught = (run: () => unknown): AuthError => {
+      try {
+        run()
+      } catch (error) {
+        return error as AuthError
+      }
+      throw new Error('nothing was thrown')
+    }
+    const named = caught(() => forbidden('not_owner', 'only the owner'))
+    expect(isAuthError(named)).toBe(true)
+    expect(named.code).toBe('access_denied')
+    expect(named.reason).toBe('not_owner')
+    expect(named.detail).toBe('only the owner')
+    expect(named.cause).toEqual({ package: 'application', data: { reason: 'not_owner', detail: 'only the owner' } })
+    const plain = caught(() => forbidden())
+    expect(plain.reason).toBe('forbidden')
+    expect(plain.cause).toEqual({ package: 'application', data: { reason: 'forbidden' } })
+  })
 })

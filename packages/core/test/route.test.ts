@@ -158,7 +158,7 @@ describe("compileRouteMap with matching: 'http-router'", () => {
     }
     expect(error).toBeInstanceOf(TypeError)
     expect((error as Error).message).toMatch(message)
-    expect((error as Error).cause).toEqual({ package: '@middy-auth/test' })
+    expect((error as Error).cause).toEqual({ package: '@middy-auth/test', option: 'routes' })
   })
 
   test('a named route counts alone; under an ANY route key the request method comes first; variable names may differ', () => {

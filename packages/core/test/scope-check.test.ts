@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
-import { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from '../src/internal.js'
+import { compileScopeCheck, configErrors, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from '../src/internal.js'
 
-const fail = (message: string) => new TypeError(`test: ${message}`, { cause: { package: 'test' } })
+const fail = configErrors('test', 'test')
 
 describe('scope-tokens (RFC 6749 §3.3)', () => {
   test.each(['orders:read', 'orders/write', 'https://api.example.com/orders.read', 'a,b', '[x]', '!', '~'])('%j is a scope', (scope) => {
@@ -25,7 +25,7 @@ describe('readScopeTokens', () => {
   test.each<[unknown, RegExp]>([
     ['a b', /^test: required must be a list of scopes such as \['orders:read'\], not a string: write \['a', 'b'\]$/],
     [null, /^test: required must be a list of scopes such as \['orders:read'\]$/],
-    [[], /required is empty: list at least one scope, or leave it out/],
+    [[], /^test: required is empty: list at least one scope, or leave it out/],
     [['a b'], /required\[0\] "a b" is not a scope: .*RFC 6749 §3\.3\); list "a b" as separate scopes$/],
     [['ok', 7], /required\[1\] 7 is not a scope/],
   ])('%j is refused through fail()', (value, message) => {
@@ -34,7 +34,7 @@ describe('readScopeTokens', () => {
       readScopeTokens(value, 'required', fail)
     } catch (error) {
       expect(error).toBeInstanceOf(TypeError)
-      expect((error as TypeError).cause).toEqual({ package: 'test' })
+      expect((error as TypeError).cause).toEqual({ package: 'test', option: expect.stringMatching(/^required/) })
     }
   })
 })

@@ -14,7 +14,7 @@ export interface AllowLists {
 }
 
 /** Throws the package's configuration `TypeError`. */
-export type Fail = (message: string) => never
+export type Fail = (option: string, problem: string) => never
 
 const accountPattern = /^\d{12}$/
 /** AWS Organizations ids: `o-` and 10 to 32 lower-case letters or digits. */
@@ -31,7 +31,7 @@ export const compileAllowLists = (lists: AllowLists, fail: Fail): ((caller: IamC
   if (lists.accounts !== undefined) {
     const accounts = new Set(
       list(lists.accounts, 'allowAccounts', fail).map((account, i) => {
-        if (!accountPattern.test(account)) fail(`allowAccounts[${i}] must be a 12-digit AWS account id (leading zeros kept), got ${JSON.stringify(account)}`)
+        if (!accountPattern.test(account)) fail(`allowAccounts[${i}]`, `must be a 12-digit AWS account id (leading zeros kept), got ${JSON.stringify(account)}`)
         return account
       }),
     )
@@ -46,7 +46,7 @@ export const compileAllowLists = (lists: AllowLists, fail: Fail): ((caller: IamC
   if (lists.orgIds !== undefined) {
     const orgIds = new Set(
       list(lists.orgIds, 'allowOrgIds', fail).map((orgId, i) => {
-        if (!orgIdPattern.test(orgId)) fail(`allowOrgIds[${i}] must be an AWS Organizations id ('o-' and 10 to 32 lower-case letters or digits), got ${JSON.stringify(orgId)}`)
+        if (!orgIdPattern.test(orgId)) fail(`allowOrgIds[${i}]`, `must be an AWS Organizations id ('o-' and 10 to 32 lower-case letters or digits), got ${JSON.stringify(orgId)}`)
         return orgId
       }),
     )
@@ -69,11 +69,11 @@ export const compileAllowLists = (lists: AllowLists, fail: Fail): ((caller: IamC
 }
 
 const list = (value: unknown, name: string, fail: Fail): string[] => {
-  if (!Array.isArray(value)) fail(`${name} must be a list of strings`)
+  if (!Array.isArray(value)) fail(name, `must be a list of strings`)
   const values = value as unknown[]
-  if (values.length === 0) fail(`${name} is empty, which would refuse every caller: leave it out to allow any`)
+  if (values.length === 0) fail(name, `is empty, which would refuse every caller: leave it out to allow any`)
   values.forEach((v, i) => {
-    if (typeof v !== 'string') fail(`${name}[${i}] must be a string, got ${typeof v}`)
+    if (typeof v !== 'string') fail(`${name}[${i}]`, `must be a string, got ${typeof v}`)
   })
   return values as string[]
 }
@@ -91,7 +91,7 @@ const resourceTypes = ['user/', 'assumed-role/', 'federated-user/']
  * within one part of the ARN (never across a `:`), as in IAM policies. Case-sensitive.
  */
 const compileArnPattern = (pattern: string, at: string, fail: Fail): { test: (arn: string) => boolean } => {
-  const bad = (why: string): never => fail(`${at} ${JSON.stringify(pattern)} ${why}`)
+  const bad = (why: string): never => fail(at, `${JSON.stringify(pattern)} ${why}`)
   if (pattern.includes('?')) bad(`contains '?': only '*' is a wildcard`)
   const parts = pattern.split(':')
   if (parts.length !== 6 || parts[0] !== 'arn') bad(`is not a caller ARN pattern such as 'arn:aws:sts::123456789012:assumed-role/Admin/*'`)
@@ -133,7 +133,7 @@ const prefixPattern = /^\d{1,3}$/
  * Host bits after the prefix are ignored (`10.1.2.3/8` is `10.0.0.0/8`).
  */
 const addCidr = (blockList: BlockList, cidr: string, at: string, fail: Fail): void => {
-  const bad = (why: string): never => fail(`${at} ${JSON.stringify(cidr)} ${why}`)
+  const bad = (why: string): never => fail(at, `${JSON.stringify(cidr)} ${why}`)
   const slash = cidr.indexOf('/')
   const address = slash === -1 ? cidr : cidr.slice(0, slash)
   const version = isIP(address)

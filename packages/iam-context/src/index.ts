@@ -1,7 +1,8 @@
 import { AuthError, setAuth, type AuthContext, type IamCaller } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { lookupIamCaller, type CallerLookup } from './caller.js'
+import type { DenialReason } from './allow-lists.js'
+import { lookupIamCaller, type CallerLookup, type MissingCallerReason } from './caller.js'
 import { compileOptions, packageName, type IamContextOptions } from './options.js'
 
 /**
@@ -14,6 +15,21 @@ import { compileOptions, packageName, type IamContextOptions } from './options.j
  * ```
  */
 export type IamAuthContext = AuthContext & { source: 'iam'; iam: IamCaller }
+
+/**
+ * Why iamContext denied (`AuthError.reason`, also `cause.data.reason`): no caller, 401
+ * `missing_credentials` (`no_iam_identity`, `anonymous`, `console_test_invoke`, `malformed_arn`,
+ * `incomplete_identity`, `account_mismatch`), or an allow-list that does not list the caller,
+ * 403 `access_denied` (`account_not_allowed`, `principal_not_allowed`, `org_not_allowed`,
+ * `source_ip_not_allowed`, with the caller's ARN in `cause.data.arn`).
+ *
+ * @example
+ * ```ts
+ * import type { AuthError } from '@middy-auth/core'
+ * const notListed = (error: AuthError<IamContextDenialReason>) => error.reason?.endsWith('_not_allowed')
+ * ```
+ */
+export type IamContextDenialReason = MissingCallerReason | DenialReason
 
 /**
  * The middleware `iamContext()` returns: the handler's `context.auth` is an {@link IamAuthContext}.
@@ -61,9 +77,9 @@ function iamContext(options: IamContextOptions = {}): IamContextMiddleware {
       lookup = { reason: 'no_iam_identity' }
     }
     const { caller } = lookup
-    if (!caller) throw new AuthError('missing_credentials', { package: packageName, data: { reason: lookup.reason } })
+    if (!caller) throw new AuthError<IamContextDenialReason>('missing_credentials', { package: packageName, reason: lookup.reason })
     const denial = check(caller)
-    if (denial) throw new AuthError('access_denied', { package: packageName, data: { reason: denial, arn: caller.arn } })
+    if (denial) throw new AuthError<IamContextDenialReason>('access_denied', { package: packageName, reason: denial, data: { arn: caller.arn } })
     const auth: IamAuthContext = { source: 'iam', subject: caller.arn, scopes: [], roles: [], claims: noClaims, iam: caller }
     setAuth(request, auth)
   }

@@ -1,4 +1,5 @@
 import type { IamCaller } from '@middy-auth/core'
+import { checkOptionNames, configErrors } from '@middy-auth/core/internal'
 import { validateOptions } from '@middy/util'
 import { compileAllowLists, type DenialReason } from './allow-lists.js'
 
@@ -50,21 +51,22 @@ export interface CompiledOptions {
   check: (caller: IamCaller) => DenialReason | undefined
 }
 
-const configError = (message: string): never => {
-  throw new TypeError(`iamContext: ${message}`, { cause: { package: packageName } })
+const configError = configErrors(packageName, 'iamContext')
+/** Throws the configuration `TypeError` (allow-lists.ts reports through it). */
+const fail = (option: string, problem: string): never => {
+  throw configError(option, problem)
 }
 
-const knownOptions = new Set(['allowAccounts', 'allowPrincipals', 'allowOrgIds', 'allowSourceIps', 'allowConsoleTestInvoke'])
+const knownOptions = ['allowAccounts', 'allowPrincipals', 'allowOrgIds', 'allowSourceIps', 'allowConsoleTestInvoke']
 
 /**
  * Checks every option and compiles the allow-lists. Anything that can never work is a
  * `TypeError` naming the option, thrown at cold start.
  */
 export const compileOptions = (options: IamContextOptions): CompiledOptions => {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) configError('options must be an object')
-  for (const key of Object.keys(options)) if (!knownOptions.has(key)) configError(`unknown option '${key}'`)
+  checkOptionNames(options, knownOptions, configError)
   const allowConsoleTestInvoke = options.allowConsoleTestInvoke ?? false
-  if (typeof allowConsoleTestInvoke !== 'boolean') configError(`'allowConsoleTestInvoke' must be a boolean`)
+  if (typeof allowConsoleTestInvoke !== 'boolean') fail('allowConsoleTestInvoke', `must be a boolean`)
   const check = compileAllowLists(
     {
       accounts: options.allowAccounts,
@@ -72,7 +74,7 @@ export const compileOptions = (options: IamContextOptions): CompiledOptions => {
       orgIds: options.allowOrgIds,
       sourceIps: options.allowSourceIps,
     },
-    configError,
+    fail,
   )
   return { allowConsoleTestInvoke, check }
 }

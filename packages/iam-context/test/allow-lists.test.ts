@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
-import type { IamContextOptions } from '../src/index.js'
+import type { AuthError } from '@middy-auth/core'
+import type { IamContextDenialReason, IamContextOptions } from '../src/index.js'
 import { outcome, protect } from './support.js'
 
 const user = loadFixture('rest-v1-iam-user.json') // arn:aws:iam::123456789012:user/alice, o-exampleorgid, 15.248.3.126
@@ -22,6 +23,7 @@ const expectOutcomes = async (options: IamContextOptions, cases: Array<[unknown,
       expect(outcome(response)).toEqual([403, 'access_denied'])
       expect(JSON.parse(response.body)).toEqual({ error: 'access_denied', error_description: 'Access denied' })
       expect(api.errors[errorsBefore]!.cause).toEqual({ package: '@middy-auth/iam-context', data: { reason: expected, arn: expect.stringMatching(/^arn:/) } })
+      expect((api.errors[errorsBefore] as AuthError<IamContextDenialReason>).reason).toBe(expected)
     }
     expect(api.seen.length).toBe(allowed)
   }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { functionUrlEvent, httpApiEvent, restEvent } from '@middy-auth/testing'
 import fc from 'fast-check'
-import { parseIamArn } from '../src/index.js'
+import type { AuthError } from '@middy-auth/core'
+import { parseIamArn, type IamContextDenialReason } from '../src/index.js'
 import { outcome, protect } from './support.js'
 
 describe('parseIamArn: what each caller ARN carries', () => {
@@ -127,6 +128,7 @@ describe('malformed or absent identities: 401 missing_credentials, never a 500',
     const api = protect()
     expect(outcome(await api.invoke(event))).toEqual([401, 'missing_credentials'])
     expect(api.errors[0]!.cause.data).toEqual({ reason })
+    expect((api.errors[0] as AuthError<IamContextDenialReason>).reason).toBe(reason)
     expect(api.seen).toEqual([])
   }
 

@@ -5,8 +5,8 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
   const cases: Array<[string, unknown, RegExp]> = [
     ['options not an object', 'allowAccounts', /options must be an object/],
     ['options an array', ['123456789012'], /options must be an object/],
-    ['unknown option', { allowAccount: ['123456789012'] }, /unknown option 'allowAccount'/],
-    ['allowConsoleTestInvoke not a boolean', { allowConsoleTestInvoke: 'yes' }, /'allowConsoleTestInvoke' must be a boolean/],
+    ['unknown option', { allowAccount: ['123456789012'] }, /^iamContext: allowAccount is not an option \(known: allowAccounts, allowPrincipals, allowOrgIds, allowSourceIps, allowConsoleTestInvoke\)$/],
+    ['allowConsoleTestInvoke not a boolean', { allowConsoleTestInvoke: 'yes' }, /^iamContext: allowConsoleTestInvoke must be a boolean$/],
     // allowAccounts
     ['allowAccounts a string', { allowAccounts: '123456789012' }, /allowAccounts must be a list of strings/],
     ['allowAccounts empty', { allowAccounts: [] }, /allowAccounts is empty, which would refuse every caller: leave it out to allow any/],
@@ -60,9 +60,11 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       thrown = error
     }
     expect(thrown).toBeInstanceOf(TypeError)
-    expect((thrown as TypeError).message).toMatch(/^iamContext: /)
-    expect((thrown as TypeError).message).toMatch(message)
-    expect((thrown as TypeError).cause).toEqual({ package: '@middy-auth/iam-context' })
+    // The message starts with the option's path, which cause.option names.
+    const { message: text, cause } = thrown as TypeError & { cause: { package: string; option: string } }
+    expect(cause).toEqual({ package: '@middy-auth/iam-context', option: expect.any(String) })
+    expect(text.startsWith(`iamContext: ${cause.option} `)).toBe(true)
+    expect(text).toMatch(message)
   })
 
   test('what is valid', () => {

@@ -1,5 +1,5 @@
 import type { AuthContext } from '@middy-auth/core'
-import { compileTokenSource } from '@middy-auth/core/internal'
+import { compileTokenSource, type ConfigError, type ConfigErrorCause } from '@middy-auth/core/internal'
 import type { IssuerConfig } from './issuer-config.js'
 import { compileOptions } from './options.js'
 import { TokenRejection } from './rejection.js'
@@ -30,19 +30,20 @@ const readAccessToken = compileTokenSource({ header: 'x-amzn-oidc-accesstoken', 
  *
  * @example
  * ```ts
- * const accessToken = compileAlbAccessToken(cognitoIssuer({ userPoolId, clientId, tokenUse: 'access' }), 3000, configError)
+ * const accessToken = compileAlbAccessToken(cognitoIssuer({ userPoolId, clientId, tokenUse: 'access' }), 3000, fail)
  * ```
  */
-export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | undefined, configError: (message: string) => TypeError): AlbAccessToken => {
-  if (entry === null || typeof entry !== 'object') throw configError(`'accessToken' must be an issuer entry such as cognitoIssuer({ ..., tokenUse: 'access' })`)
+export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | undefined, fail: ConfigError): AlbAccessToken => {
+  if (entry === null || typeof entry !== 'object') throw fail('accessToken', `must be an issuer entry such as cognitoIssuer({ ..., tokenUse: 'access' })`)
   // The load balancer forwards no DPoP proof and no client certificate: such a binding could never pass.
-  if (entry.dpop !== undefined || entry.mtls !== undefined) throw configError(`'accessToken' cannot use dpop or mtls: the load balancer forwards neither proofs nor certificates`)
+  if (entry.dpop !== undefined || entry.mtls !== undefined) throw fail('accessToken', `cannot use dpop or mtls: the load balancer forwards neither proofs nor certificates`)
   let compiled: CompiledIssuer
   try {
     compiled = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }).issuers[0] as CompiledIssuer
   } catch (error) {
     // jwtVerify's message, naming this option instead of the entry it compiled.
-    throw configError((error as Error).message.replace(/^jwtVerify: /, '').replace(/issuers\[0\]/g, 'accessToken'))
+    const { message, cause } = error as TypeError & { cause: ConfigErrorCause }
+    throw fail(cause.option.replace(/^issuers\[0\]/, 'accessToken'), message.slice(`jwtVerify: ${cause.option} `.length))
   }
   return {
     prefetch: () => compiled.resolver.prefetch(),

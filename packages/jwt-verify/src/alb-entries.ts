@@ -1,4 +1,4 @@
-import type { TokenSource } from '@middy-auth/core/internal'
+import { configErrors, type TokenSource } from '@middy-auth/core/internal'
 import type { AlbAccessToken } from './alb-access-token.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
@@ -52,9 +52,7 @@ export const createVerifierFor = (settings: VerifierSettings): ReturnType<typeof
   const alb = settings.issuers.map((entry) => albEntries.get(entry.resolver)).filter((rules) => rules !== undefined)
   if (alb.length === 0) return createVerifier(settings)
   if (alb.length !== settings.issuers.length) {
-    throw new TypeError('jwtVerify: albIssuer() entries cannot be mixed with other issuers in one jwtVerify()', {
-      cause: { package: '@middy-auth/jwt-verify' },
-    })
+    throw configErrors('@middy-auth/jwt-verify', 'jwtVerify')('issuers', 'cannot mix albIssuer() entries with other issuers in one jwtVerify()')
   }
   return (alb[0] as AlbRules).createVerifier(settings)
 }

@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import { configErrors, readDuration, readFunction, readRenamed } from '@middy-auth/core/internal'
 import { assertFetchableUrl } from './fetch-json.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet, type ResolvedKey } from './key-resolver.js'
 
@@ -34,7 +35,13 @@ export interface AlbKeyResolverOptions {
   cooldownMs?: number
   /** Replaces the HTTP client. Default: `node:https`. */
   fetchPem?: FetchPem
-  /** The clock, in milliseconds. Default `Date.now`. */
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. */
+  clock?: () => number
+  /**
+   * The former name of `clock`.
+   *
+   * @deprecated Rename it `clock`: `now` still works, with a `DeprecationWarning` at cold start.
+   */
   now?: () => number
 }
 
@@ -119,7 +126,11 @@ const importAlbKey = (kid: string, pem: string): ResolvedKey => {
  */
 export const createAlbKeyResolver = (options: AlbKeyResolverOptions): KeyResolver => {
   const endpoint = assertFetchableUrl(options.endpoint, 'endpoint').href.replace(/\/+$/, '')
-  const { timeoutMs = 3000, cooldownMs = 10_000, fetchPem = fetchPemWithNode, now = Date.now } = options
+  const fail = configErrors('@middy-auth/jwt-verify', 'createAlbKeyResolver')
+  const timeoutMs = readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
+  const cooldownMs = readDuration(options.cooldownMs, 'cooldownMs', fail, { unit: 'milliseconds', fallback: 10_000, zero: true })
+  const fetchPem = readFunction<FetchPem>(options.fetchPem, 'fetchPem', fail) ?? fetchPemWithNode
+  const now = readFunction<() => number>(readRenamed(options, 'clock', 'now', fail), 'clock', fail) ?? Date.now
   const byKid = new Map<string, ResolvedKey>()
   let keySet: KeySet = { keys: [], byKid }
   const fetching = new Map<string, Promise<KeySet>>()

@@ -1,5 +1,5 @@
 import type { AuthContext } from '@middy-auth/core'
-import { emptyRecord, readScopeList } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, emptyRecord, readDuration, readScopeList } from '@middy-auth/core/internal'
 import { compileAlbAccessToken, type AccessTokenCheck } from './alb-access-token.js'
 import { albEntries, type AlbRules } from './alb-entries.js'
 import { createAlbKeyResolver, type FetchPem } from './alb-key-resolver.js'
@@ -61,9 +61,10 @@ export type AlbIssuerOptions = {
     }
 )
 
-const configError = (message: string): TypeError =>
-  new TypeError(`albIssuer: ${message}`, { cause: { package: packageName } })
+/** The `TypeError` of configuration that can never work, thrown at cold start. */
+const fail = configErrors(packageName, 'albIssuer')
 
+const albOptions = ['region', 'loadBalancerArn', 'loadBalancerArns', 'clientId', 'issuer', 'endpoint', 'clockTolerance', 'timeoutMs', 'fetchPem', 'accessToken']
 const regionPattern = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$/
 const arnPattern = /^arn:aws(?:-[a-z-]+)?:elasticloadbalancing:([a-z0-9-]+):\d{12}:loadbalancer\/app\/[^/]+\/[0-9a-f]+$/
 
@@ -95,21 +96,22 @@ const arnPattern = /^arn:aws(?:-[a-z-]+)?:elasticloadbalancing:([a-z0-9-]+):\d{1
  * ```
  */
 export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
-  if (options === null || typeof options !== 'object') throw configError('options must be an object')
-  const { region, clientId, issuer, endpoint, clockTolerance, timeoutMs, fetchPem, accessToken } = options
-  if (typeof region !== 'string' || !regionPattern.test(region)) throw configError(`'region' must be an AWS region such as 'eu-west-1'`)
+  checkOptionNames(options, albOptions, fail)
+  const { region, clientId, issuer, endpoint, clockTolerance, fetchPem, accessToken } = options
+  const timeoutMs = options.timeoutMs === undefined ? undefined : readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
+  if (typeof region !== 'string' || !regionPattern.test(region)) throw fail('region', `must be an AWS region such as 'eu-west-1'`)
   const arns = options.loadBalancerArns ?? (options.loadBalancerArn === undefined ? undefined : [options.loadBalancerArn])
   if (options.loadBalancerArn !== undefined && options.loadBalancerArns !== undefined) {
-    throw configError(`give 'loadBalancerArn' or 'loadBalancerArns', not both`)
+    throw fail('loadBalancerArns', `goes without loadBalancerArn: give one or the other`)
   }
-  if (!Array.isArray(arns) || arns.length === 0) throw configError(`'loadBalancerArn' (or a non-empty 'loadBalancerArns') is required`)
+  if (!Array.isArray(arns) || arns.length === 0) throw fail('loadBalancerArn', `(or a non-empty 'loadBalancerArns') is required`)
   for (const arn of arns as unknown[]) {
     const match = typeof arn === 'string' ? arnPattern.exec(arn) : null
-    if (!match) throw configError(`${JSON.stringify(arn)} is not an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)`)
-    if (match[1] !== region) throw configError(`${arn} is not in region ${region}: its keys are served from its own region`)
+    if (!match) throw fail('loadBalancerArns', `has ${JSON.stringify(arn)}, not an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)`)
+    if (match[1] !== region) throw fail('loadBalancerArns', `has ${arn}, not in region ${region}: its keys are served from its own region`)
   }
-  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) throw configError(`'clientId' must be a non-empty string`)
-  if (issuer !== undefined && (typeof issuer !== 'string' || issuer === '')) throw configError(`'issuer' must be a non-empty string`)
+  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) throw fail('clientId', `must be a non-empty string`)
+  if (issuer !== undefined && (typeof issuer !== 'string' || issuer === '')) throw fail('issuer', `must be a non-empty string`)
   let albKeys: KeyResolver
   try {
     albKeys = createAlbKeyResolver({
@@ -118,9 +120,11 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
       ...(fetchPem === undefined ? {} : { fetchPem }),
     })
   } catch (error) {
-    throw configError((error as Error).message)
+    // The resolver's own option, named as albIssuer's (the endpoint's URL check names none).
+    const { message, cause } = error as TypeError & { cause?: { option?: string } }
+    throw fail(cause?.option ?? 'endpoint', message.replace(/^(createAlbKeyResolver: )?\S+ /, ''))
   }
-  const access = accessToken === undefined ? undefined : compileAlbAccessToken(accessToken, timeoutMs, configError)
+  const access = accessToken === undefined ? undefined : compileAlbAccessToken(accessToken, timeoutMs, fail)
   // The load balancer's keys cannot be prefetched (its kid is known from its first token), the
   // provider's can: jwtVerify prefetches every entry's resolver at cold start.
   const resolver: KeyResolver = access
@@ -218,8 +222,8 @@ const createAlbVerifier = ({ issuers, now, cacheMaxEntries }: VerifierSettings):
     let accepted: boolean | void | Promise<boolean | void>
     try {
       accepted = entry.claimsCheck(claims)
-    } catch {
-      throw new TokenRejection('claims_check_failed')
+    } catch (error) {
+      throw error instanceof TokenRejection ? error : new TokenRejection('claims_check_failed')
     }
     // An async check is awaited on every request (ALB claims are not kept in the verified-token cache).
     return accepted instanceof Promise

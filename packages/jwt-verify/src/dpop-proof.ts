@@ -6,7 +6,7 @@ import { decodeSegment, parseObject } from './jws.js'
 import { jwkThumbprint, requiredJwkMembers } from './jwk-thumbprint.js'
 import type { ResolvedKey } from './key-resolver.js'
 import type { NonceIssuer } from './dpop-nonce.js'
-import { DpopRejection, DpopNonceRequired } from './rejection.js'
+import { DpopRejection, DpopNonceRequired, type DpopRejectionReason } from './rejection.js'
 import { normalizeHtu } from './request-target.js'
 
 /** What a proof is checked against, compiled at cold start. */
@@ -88,7 +88,7 @@ const checkProofHeader = (header: Readonly<Record<string, unknown>>, rules: Dpop
  */
 export const accessTokenHash = (token: string): string => hash('sha256', token, 'base64url')
 
-const refuse = (reason: string): never => {
+const refuse = (reason: DpopRejectionReason): never => {
   throw new DpopRejection(reason)
 }
 

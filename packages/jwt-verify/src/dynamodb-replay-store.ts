@@ -1,6 +1,7 @@
 // Only this subpath loads the AWS SDK: `@aws-sdk/client-dynamodb` is an optional peer dependency
 // (present in the Lambda Node.js runtimes), and the main entry never imports this file.
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import { checkOptionNames, configErrors, readDuration } from '@middy-auth/core/internal'
 import type { ReplayStore } from './replay-store.js'
 
 /**
@@ -30,12 +31,12 @@ export interface DynamoDbReplayStoreOptions {
   clock?: () => number
 }
 
-const configError = (message: string): TypeError =>
-  new TypeError(`createDynamoDbReplayStore: ${message}`, { cause: { package: '@middy-auth/jwt-verify' } })
+/** The `TypeError` of configuration that can never work, thrown at cold start. */
+const fail = configErrors('@middy-auth/jwt-verify', 'createDynamoDbReplayStore')
 
 const nonEmpty = (value: unknown, name: string, fallback?: string): string => {
   const given = value ?? fallback
-  if (typeof given !== 'string' || given === '') throw configError(`'${name}' must be a non-empty string`)
+  if (typeof given !== 'string' || given === '') throw fail(name, `must be a non-empty string`)
   return given
 }
 
@@ -61,17 +62,16 @@ const nonEmpty = (value: unknown, name: string, fallback?: string): string => {
  * ```
  */
 export const createDynamoDbReplayStore = (options: DynamoDbReplayStoreOptions): ReplayStore => {
-  if (typeof options !== 'object' || options === null) throw configError('options must be an object with a tableName')
+  checkOptionNames(options, ['tableName', 'client', 'partitionKey', 'ttlAttribute', 'timeoutMs', 'keyPrefix', 'clock'], fail)
   const tableName = nonEmpty(options.tableName, 'tableName')
   const partitionKey = nonEmpty(options.partitionKey, 'partitionKey', 'pk')
   const ttlAttribute = nonEmpty(options.ttlAttribute, 'ttlAttribute', 'expiresAt')
   const keyPrefix = options.keyPrefix ?? 'dpop#'
-  if (typeof keyPrefix !== 'string') throw configError(`'keyPrefix' must be a string`)
-  const timeoutMs = options.timeoutMs ?? 1000
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) throw configError(`'timeoutMs' must be a positive number of milliseconds`)
+  if (typeof keyPrefix !== 'string') throw fail('keyPrefix', `must be a string`)
+  const timeoutMs = readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 1000 })
   const clock = options.clock ?? Date.now
   const client = options.client ?? new DynamoDBClient({})
-  if (typeof client?.send !== 'function') throw configError(`'client' must be a DynamoDBClient`)
+  if (typeof client?.send !== 'function') throw fail('client', `must be a DynamoDBClient`)
 
   return {
     async claim(jti, expiresAt) {

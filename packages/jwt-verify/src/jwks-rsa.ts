@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto'
+import { configErrors, readDuration, readFunction, readRenamed } from '@middy-auth/core/internal'
 // Types only: jwks-rsa is an optional peer dependency, and the user constructs the client.
 import type { JwksClient, SigningKey } from 'jwks-rsa'
 import { importJwk, importKeySet } from './import-jwk.js'
@@ -27,7 +28,13 @@ export interface JwksRsaResolverOptions {
    * background, while the cached set keeps answering. Default is 600000 (10 minutes).
    */
   maxAgeMs?: number
-  /** The clock, in milliseconds. Default is `Date.now`. */
+  /** The clock, in milliseconds since the epoch. Default is `Date.now`. */
+  clock?: () => number
+  /**
+   * The former name of `clock`.
+   *
+   * @deprecated Rename it `clock`: `now` still works, with a `DeprecationWarning` at cold start.
+   */
   now?: () => number
 }
 
@@ -54,7 +61,7 @@ export interface JwksRsaResolverOptions {
  * > the issuer has just withdrawn can be found there for that long.
  *
  * @param client - A `JwksClient` from `jwks-rsa`.
- * @param options - `cooldownMs` (default 10000), `maxAgeMs` (default 600000), `now`.
+ * @param options - `cooldownMs` (default 10000), `maxAgeMs` (default 600000), `clock`.
  * @throws TypeError when `client` is not a `jwks-rsa` client or an option is invalid.
  *
  * @example
@@ -68,24 +75,18 @@ export interface JwksRsaResolverOptions {
  * ```
  */
 export function jwksRsaResolver(client: JwksClient, options: JwksRsaResolverOptions = {}): KeyResolver {
+  const fail = configErrors('@middy-auth/jwt-verify', 'jwksRsaResolver')
   if (
     typeof client !== 'object' ||
     client === null ||
     typeof client.getSigningKeys !== 'function' ||
     typeof client.getSigningKey !== 'function'
   ) {
-    throw optionError('client must be a jwks-rsa JwksClient')
+    throw fail('client', 'must be a jwks-rsa JwksClient')
   }
-  const cooldownMs = options.cooldownMs ?? 10_000
-  const maxAgeMs = options.maxAgeMs ?? 600_000
-  const now = options.now ?? Date.now
-  if (typeof cooldownMs !== 'number' || !(cooldownMs >= 0) || !Number.isFinite(cooldownMs)) {
-    throw optionError(`cooldownMs must be a number of milliseconds >= 0, got ${String(cooldownMs)}`)
-  }
-  if (typeof maxAgeMs !== 'number' || !(maxAgeMs >= 1)) {
-    throw optionError(`maxAgeMs must be a number of milliseconds >= 1, got ${String(maxAgeMs)}`)
-  }
-  if (typeof now !== 'function') throw optionError('now must be a function')
+  const cooldownMs = readDuration(options.cooldownMs, 'cooldownMs', fail, { unit: 'milliseconds', fallback: 10_000, zero: true })
+  const maxAgeMs = readDuration(options.maxAgeMs, 'maxAgeMs', fail, { unit: 'milliseconds', fallback: 600_000, infinity: true })
+  const now = readFunction<() => number>(readRenamed(options, 'clock', 'now', fail), 'clock', fail) ?? Date.now
 
   return createCachingKeyResolver(
     async (previous, kid) => {
@@ -106,7 +107,7 @@ export function jwksRsaResolver(client: JwksClient, options: JwksRsaResolverOpti
       if (key === undefined || key.kid !== kid) return { keySet: previous, complete: false }
       return { keySet: withKey(previous, key), complete: false }
     },
-    { cooldownMs, maxAgeMs, now },
+    { cooldownMs, maxAgeMs, clock: now },
   )
 }
 
@@ -136,8 +137,4 @@ function withKey(set: KeySet, key: ResolvedKey): KeySet {
 // By name, not instanceof: jwks-rsa is only a type import here, and may come from another copy.
 function isSigningKeyNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'SigningKeyNotFoundError'
-}
-
-function optionError(message: string): TypeError {
-  return new TypeError(message, { cause: { package: '@middy-auth/jwt-verify' } })
 }

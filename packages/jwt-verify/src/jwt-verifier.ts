@@ -2,7 +2,7 @@ import { AuthError, gatewayAuth, type AuthContext } from '@middy-auth/core'
 import { crossSiteDenial, noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
-import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
+import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
 import { checkBinding, type PresentedAs } from './sender-binding.js'
 import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
 import { createVerifierFor } from './alb-entries.js'
@@ -50,11 +50,12 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
   const readToken = compileTokenSource(settings.tokenSource, dpop !== undefined)
   const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
 
-  const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: string, description?: string) =>
-    new AuthError(code, {
+  const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string, detail?: string) =>
+    new AuthError<JwtVerifyDenialReason>(code, {
       package: packageName,
       realm,
-      data: { reason },
+      reason,
+      ...(detail ? { detail } : {}),
       ...(description ? { description } : {}),
       ...(dpop ? { dpop } : {}),
       ...(resourceMetadata !== undefined ? { resourceMetadata } : {}),
@@ -62,7 +63,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
 
   const toAuthError = (error: unknown): AuthError => {
     if (error instanceof TokenRejection) {
-      return deny('invalid_token', error.message, error.reason === 'expired' ? 'The access token expired' : undefined)
+      return deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }
     if (error instanceof DpopRejection) {
       return new AuthError('invalid_dpop_proof', { package: packageName, data: { reason: error.reason }, dpop: dpop ?? { algs: [] } })

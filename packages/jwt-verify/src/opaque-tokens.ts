@@ -1,5 +1,6 @@
 import { isAuthError, type AuthContext, type AuthError } from '@middy-auth/core'
-import { isRecord } from '@middy-auth/core/internal'
+import { isRecord, type ConfigError } from '@middy-auth/core/internal'
+import type { JwtVerifyDenialReason } from './rejection.js'
 
 /**
  * What `jwtVerify`'s `opaqueTokens` option takes: a verifier of access tokens that are not JWTs
@@ -33,16 +34,16 @@ export interface OpaqueTokenVerifier {
 export const isJwtShaped = (token: string): boolean => token.split('.').length === 3
 
 /** Checks the option at cold start. */
-export const compileOpaqueTokens = (value: unknown, configError: (message: string) => TypeError): OpaqueTokenVerifier | undefined => {
+export const compileOpaqueTokens = (value: unknown, fail: ConfigError): OpaqueTokenVerifier | undefined => {
   if (value === undefined) return undefined
   if (!isRecord(value) || typeof value.verifyToken !== 'function' || (value.prefetch !== undefined && typeof value.prefetch !== 'function')) {
-    throw configError(`'opaqueTokens' must be an object with verifyToken(token) (and optionally prefetch()), such as createIntrospectionVerifier({ … }) from @middy-auth/token-introspection`)
+    throw fail('opaqueTokens', `must be an object with verifyToken(token) (and optionally prefetch()), such as createIntrospectionVerifier({ … }) from @middy-auth/token-introspection`)
   }
   return value as unknown as OpaqueTokenVerifier
 }
 
 /** How the JWT verifier renders its own `Bearer` refusals (its realm, `resource_metadata`, DPoP algs). */
-export type Refuse = (code: 'invalid_token', reason: string, description?: string) => AuthError
+export type Refuse = (code: 'invalid_token', reason: JwtVerifyDenialReason, description?: string) => AuthError
 
 /**
  * Runs the opaque verifier and keeps its outcome within the middleware's contract: a refusal

@@ -1,4 +1,4 @@
-import { isChallengeSafe, isRecord, resourceMetadataProblem, tokenSourceProblem } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, isRecord, readDuration, readRealm, readRenamed, resourceMetadataProblem, tokenSourceProblem, type DurationRule } from '@middy-auth/core/internal'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
@@ -90,22 +90,22 @@ export type JwtVerifyOptions = CommonOptions &
     | { issuers?: readonly IssuerConfig[]; trustApiGateway: true }
   )
 
-const configError = (message: string): TypeError =>
-  new TypeError(`jwtVerify: ${message}`, { cause: { package: packageName } })
+/** The `TypeError` of configuration that can never work, thrown at cold start. */
+const fail = configErrors(packageName, 'jwtVerify')
 
-const positive = (value: unknown, name: string, fallback: number, allowZero = false, allowInfinity = false): number => {
-  if (value === undefined) return fallback
-  const finiteOrAllowed = typeof value === 'number' && (Number.isFinite(value) || (allowInfinity && value === Infinity))
-  if (!finiteOrAllowed || value < 0 || (!allowZero && value === 0)) {
-    throw configError(`'${name}' must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${JSON.stringify(value)}`)
-  }
-  return value
+const ms = (fallback: number, zero = false, infinity = false): DurationRule => ({ unit: 'milliseconds', fallback, zero, infinity })
+const seconds = (fallback: number): DurationRule => ({ unit: 'seconds', fallback, zero: true })
+
+const readMaxEntries = (value: unknown): number => {
+  if (value === undefined) return 1000
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.floor(value)
+  throw fail('cache.maxEntries', `must be a number of entries >= 0`)
 }
 
 const stringList = (value: unknown, name: string): string[] => {
   const values = typeof value === 'string' ? [value] : value
   if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
-    throw configError(`'${name}' must be a non-empty string or a non-empty list of non-empty strings`)
+    throw fail(name, `must be a non-empty string or a non-empty list of non-empty strings`)
   }
   return values as string[]
 }
@@ -127,11 +127,11 @@ export interface CompiledOptions {
   opaqueTokens: OpaqueTokenVerifier | undefined
 }
 
-const knownOptions = new Set(['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'resourceMetadata', 'cache', 'jwks', 'clock', 'dpop', 'mtls', 'opaqueTokens'])
-const knownIssuerFields = new Set([
+const knownOptions = ['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'resourceMetadata', 'cache', 'jwks', 'clock', 'dpop', 'mtls', 'opaqueTokens']
+const knownIssuerFields = [
   'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
-  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claims', 'claimsCacheTtl', 'dpop', 'mtls', 'keys', 'secret',
-])
+  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claimsCheck', 'claims', 'claimsCacheTtl', 'dpop', 'mtls', 'keys', 'secret',
+]
 
 /** What every issuer entry's binding options fall back to. */
 interface BindingDefaults {
@@ -145,40 +145,38 @@ interface BindingDefaults {
  * that can never work is a `TypeError` naming the option, thrown at cold start.
  */
 export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
-  if (!isRecord(options)) throw configError('options must be an object')
-  for (const key of Object.keys(options)) if (!knownOptions.has(key)) throw configError(`unknown option '${key}'`)
+  checkOptionNames(options, knownOptions, fail)
   const trustApiGateway = options.trustApiGateway ?? false
-  if (typeof trustApiGateway !== 'boolean') throw configError(`'trustApiGateway' must be a boolean`)
+  if (typeof trustApiGateway !== 'boolean') throw fail('trustApiGateway', `must be a boolean`)
   const credentialsRequired = options.credentialsRequired ?? true
-  if (typeof credentialsRequired !== 'boolean') throw configError(`'credentialsRequired' must be a boolean`)
-  const realm = options.realm ?? 'api'
-  if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+  if (typeof credentialsRequired !== 'boolean') throw fail('credentialsRequired', `must be a boolean`)
+  const realm = readRealm(options.realm, fail)
   const resourceMetadata = options.resourceMetadata
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
-  if (metadataProblem !== undefined) throw configError(metadataProblem)
-  const opaqueTokens = compileOpaqueTokens(options.opaqueTokens, configError)
+  if (metadataProblem !== undefined) throw fail('resourceMetadata', metadataProblem)
+  const opaqueTokens = compileOpaqueTokens(options.opaqueTokens, fail)
   const cache = options.cache ?? { maxEntries: 1000 }
-  if (cache !== false && !isRecord(cache)) throw configError(`'cache' must be { maxEntries } or false`)
-  const cacheMaxEntries = cache === false ? 0 : Math.floor(positive(cache.maxEntries, 'cache.maxEntries', 1000, true))
+  if (cache !== false && !isRecord(cache)) throw fail('cache', `must be { maxEntries } or false`)
+  const cacheMaxEntries = cache === false ? 0 : readMaxEntries(cache.maxEntries)
   const clock = options.clock ?? Date.now
-  if (typeof clock !== 'function') throw configError(`'clock' must be a function returning milliseconds`)
+  if (typeof clock !== 'function') throw fail('clock', `must be a function returning milliseconds`)
   const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers)
   checkTokenSource(tokenSource)
 
   const rawIssuers = options.issuers
-  if (rawIssuers === undefined && !trustApiGateway) throw configError(`'issuers' is required (or set trustApiGateway: true)`)
+  if (rawIssuers === undefined && !trustApiGateway) throw fail('issuers', `is required (or set trustApiGateway: true)`)
   if (rawIssuers !== undefined && (!Array.isArray(rawIssuers) || (rawIssuers.length === 0 && !trustApiGateway))) {
-    throw configError(`'issuers' must be a non-empty list of issuer entries`)
+    throw fail('issuers', `must be a non-empty list of issuer entries`)
   }
   const jwks: JwksOptions = options.jwks ?? {}
-  if (!isRecord(jwks as unknown)) throw configError(`'jwks' must be an object`)
-  if (jwks.fetchJson !== undefined && typeof jwks.fetchJson !== 'function') throw configError(`'jwks.fetchJson' must be a function`)
+  if (!isRecord(jwks as unknown)) throw fail('jwks', `must be an object`)
+  if (jwks.fetchJson !== undefined && typeof jwks.fetchJson !== 'function') throw fail('jwks.fetchJson', `must be a function`)
   const resolverSettings = {
-    timeoutMs: positive(jwks.timeoutMs, 'jwks.timeoutMs', 3000),
-    cooldownMs: positive(jwks.cooldownMs, 'jwks.cooldownMs', 10_000, true),
-    maxAgeMs: positive(jwks.maxAgeMs, 'jwks.maxAgeMs', 600_000, false, true),
+    timeoutMs: readDuration(jwks.timeoutMs, 'jwks.timeoutMs', fail, ms(3000)),
+    cooldownMs: readDuration(jwks.cooldownMs, 'jwks.cooldownMs', fail, ms(10_000, true)),
+    maxAgeMs: readDuration(jwks.maxAgeMs, 'jwks.maxAgeMs', fail, ms(600_000, false, true)),
     ...(jwks.fetchJson ? { fetchJson: jwks.fetchJson } : {}),
-    now: clock,
+    clock,
   }
   const resolvers = new Map<string, KeyResolver>()
   const seen = new Set<string>()
@@ -190,12 +188,12 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
     shared: { replayStore: () => (memoryStore ??= createMemoryReplayStore({ clock })), clock },
   }
   // Checked even when every entry has its own, so that a mistake there is never silent.
-  compileDpop(options.dpop, 'dpop', bindingDefaults.shared, configError)
-  compileMtls(options.mtls, 'mtls', configError)
+  compileDpop(options.dpop, 'dpop', bindingDefaults.shared, fail)
+  compileMtls(options.mtls, 'mtls', fail)
   const issuers = (rawIssuers ?? []).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingDefaults))
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
   if (dpopAlgorithms.length > 0 && !acceptsDpopScheme(tokenSource)) {
-    throw configError(`'dpop' needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
+    throw fail('dpop', `needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
   }
   return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, resourceMetadata, cacheMaxEntries, clock, dpopAlgorithms, opaqueTokens }
 }
@@ -206,7 +204,7 @@ export const acceptsDpopScheme = (source: TokenSource): boolean =>
 
 const checkTokenSource = (source: unknown): void => {
   const problem = tokenSourceProblem(source)
-  if (problem !== undefined) throw configError(problem)
+  if (problem !== undefined) throw fail(problem.slice(0, problem.indexOf(' ')), problem.slice(problem.indexOf(' ') + 1))
 }
 
 const compileIssuer = (
@@ -218,45 +216,47 @@ const compileIssuer = (
   defaults: BindingDefaults,
 ): CompiledIssuer => {
   const at = `issuers[${index}]`
-  if (!isRecord(entry)) throw configError(`${at} must be an object`)
-  for (const key of Object.keys(entry)) if (!knownIssuerFields.has(key)) throw configError(`${at}: unknown field '${key}'`)
+  checkOptionNames(entry, knownIssuerFields, fail, `${at}.`)
   const issuerNames = stringList(entry.issuer, `${at}.issuer`)
   for (const name of issuerNames) {
-    if (seen.has(name)) throw configError(`${at}: issuer ${JSON.stringify(name)} is listed twice`)
+    if (seen.has(name)) throw fail(`${at}.issuer`, `${JSON.stringify(name)} is listed twice`)
     seen.add(name)
   }
   if (!('audience' in entry) || entry.audience === undefined) {
-    throw configError(`${at}.audience is required: give the accepted audience(s), or audience: null to skip the check on purpose`)
+    throw fail(`${at}.audience`, `is required: give the accepted audience(s), or audience: null to skip the check on purpose`)
   }
   const audiences = entry.audience === null ? null : new Set(stringList(entry.audience, `${at}.audience`))
 
   const hasSecret = entry.secret !== undefined
   const publicKeySources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
   if (hasSecret && publicKeySources.length > 0) {
-    throw configError(`${at}: a secret is never mixed with public keys (${publicKeySources.join(', ')}): put them on another entry`)
+    throw fail(`${at}.secret`, `is never mixed with public keys (${publicKeySources.join(', ')}): put them on another entry`)
   }
-  if (hasSecret && entry.algorithms === undefined) throw configError(`${at}: with a secret, list its algorithms: algorithms: ['HS256']`)
+  if (hasSecret && entry.algorithms === undefined) throw fail(`${at}.algorithms`, `is required with a secret: algorithms: ['HS256']`)
   const algorithms = entry.algorithms ?? SUPPORTED_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0) throw configError(`${at}.algorithms must be a non-empty list`)
+  if (!Array.isArray(algorithms) || algorithms.length === 0) throw fail(`${at}.algorithms`, `must be a non-empty list`)
   for (const alg of algorithms as unknown[]) {
     if (hasSecret && !isHmacAlgorithm(alg)) {
-      throw configError(`${at}.algorithms: ${JSON.stringify(alg)} cannot go with a secret (HS256, HS384, HS512 only; put public keys on another entry)`)
+      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} cannot go with a secret (HS256, HS384, HS512 only; put public keys on another entry)`)
     }
-    if (!hasSecret && isHmacAlgorithm(alg)) throw configError(`${at}.algorithms: ${alg} needs a 'secret' on this entry`)
+    if (!hasSecret && isHmacAlgorithm(alg)) throw fail(`${at}.algorithms`, `${alg} needs a 'secret' on this entry`)
     if (!hasSecret && !isAlgorithm(alg)) {
-      throw configError(`${at}.algorithms: ${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
+      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
     }
   }
-  const secret = hasSecret ? compileSecret(entry.secret, at, configError) : undefined
+  const secret = hasSecret ? compileSecret(entry.secret, at, fail) : undefined
   if (entry.tokenType !== undefined && (typeof entry.tokenType !== 'string' || entry.tokenType === '')) {
-    throw configError(`${at}.tokenType must be a non-empty string such as 'at+jwt'`)
+    throw fail(`${at}.tokenType`, `must be a non-empty string such as 'at+jwt'`)
   }
-  const maxTokenAge = entry.maxTokenAge === undefined ? undefined : positive(entry.maxTokenAge, `${at}.maxTokenAge`, 0)
+  const maxTokenAge = entry.maxTokenAge === undefined ? undefined : readDuration(entry.maxTokenAge, `${at}.maxTokenAge`, fail, seconds(0))
   const requiredClaims = entry.requiredClaims ?? []
   if (!Array.isArray(requiredClaims) || requiredClaims.some((c) => typeof c !== 'string' || c === '')) {
-    throw configError(`${at}.requiredClaims must be a list of claim names`)
+    throw fail(`${at}.requiredClaims`, `must be a list of claim names`)
   }
-  if (entry.claims !== undefined && typeof entry.claims !== 'function') throw configError(`${at}.claims must be a function of the payload`)
+  const claimsCheck = readRenamed(entry, 'claimsCheck', 'claims', fail, `${at}.`)
+  if (claimsCheck !== undefined && typeof claimsCheck !== 'function') {
+    throw fail(`${at}.${entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'}`, `must be a function of the payload`)
+  }
 
   return {
     issuers: issuerNames,
@@ -266,15 +266,15 @@ const compileIssuer = (
     rules: {
       audiences,
       tokenType: entry.tokenType === undefined ? undefined : normalizeTyp(entry.tokenType),
-      clockTolerance: positive(entry.clockTolerance, `${at}.clockTolerance`, 5, true),
+      clockTolerance: readDuration(entry.clockTolerance, `${at}.clockTolerance`, fail, seconds(5)),
       maxTokenAge,
       requiredClaims,
     },
-    claimsCheck: entry.claims,
-    claimsCacheTtl: positive(entry.claimsCacheTtl, `${at}.claimsCacheTtl`, 60, true),
+    claimsCheck: claimsCheck as IssuerConfig['claimsCheck'],
+    claimsCacheTtl: readDuration(entry.claimsCacheTtl, `${at}.claimsCacheTtl`, fail, seconds(60)),
     binding: {
-      dpop: compileDpop(entry.dpop !== undefined ? entry.dpop : defaults.dpop, entry.dpop !== undefined ? `${at}.dpop` : 'dpop', defaults.shared, configError),
-      mtls: compileMtls(entry.mtls !== undefined ? entry.mtls : defaults.mtls, entry.mtls !== undefined ? `${at}.mtls` : 'mtls', configError),
+      dpop: compileDpop(entry.dpop !== undefined ? entry.dpop : defaults.dpop, entry.dpop !== undefined ? `${at}.dpop` : 'dpop', defaults.shared, fail),
+      mtls: compileMtls(entry.mtls !== undefined ? entry.mtls : defaults.mtls, entry.mtls !== undefined ? `${at}.mtls` : 'mtls', fail),
     },
   }
 }
@@ -287,25 +287,26 @@ const keyResolverFor = (
   resolvers: Map<string, KeyResolver>,
 ): KeyResolver => {
   const sources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
-  if (sources.length > 1) throw configError(`${at}: give one of jwksUri, jwks, keys and keyResolver, not ${sources.join(' and ')}`)
-  if (entry.keys !== undefined) return compilePemKeys(entry.keys, at, configError)
+  if (sources.length > 1) throw fail(`${at}.${sources[1] as string}`, `goes without ${sources[0] as string}: give one of jwksUri, jwks, keys and keyResolver`)
+  if (entry.keys !== undefined) return compilePemKeys(entry.keys, at, fail)
   if (entry.keyResolver) {
     const resolver = entry.keyResolver
     if (typeof resolver.cached !== 'function' || typeof resolver.getKeySet !== 'function' || typeof resolver.prefetch !== 'function') {
-      throw configError(`${at}.keyResolver must implement prefetch(), cached() and getKeySet()`)
+      throw fail(`${at}.keyResolver`, `must implement prefetch(), cached() and getKeySet()`)
     }
     return resolver
   }
   if (entry.jwks !== undefined) {
-    if (!isRecord(entry.jwks) || !Array.isArray(entry.jwks.keys)) throw configError(`${at}.jwks must be a key set { keys: [...] }`)
+    if (!isRecord(entry.jwks) || !Array.isArray(entry.jwks.keys)) throw fail(`${at}.jwks`, `must be a key set { keys: [...] }`)
     return createStaticKeyResolver(entry.jwks as { keys: unknown[] })
   }
   // Discovery when jwksUri is absent: the issuer itself must then be fetchable.
   const cacheKey = entry.jwksUri ?? `discovery:${firstIssuer}`
+  const urlOption = entry.jwksUri ? `${at}.jwksUri` : `${at}.issuer`
   try {
-    assertFetchableUrl(entry.jwksUri ?? firstIssuer, entry.jwksUri ? `${at}.jwksUri` : `${at}.issuer (for OIDC discovery)`)
+    assertFetchableUrl(entry.jwksUri ?? firstIssuer, urlOption)
   } catch (error) {
-    throw configError((error as Error).message)
+    throw fail(urlOption, `${(error as Error).message.slice(urlOption.length + 1)}${entry.jwksUri ? '' : ' (for OIDC discovery)'}`)
   }
   let resolver = resolvers.get(cacheKey)
   if (!resolver) {

@@ -1,4 +1,6 @@
+import { configErrors, readRenamed } from '@middy-auth/core/internal'
 import type { ClaimsCheck, PublicKeyIssuerConfig } from './issuer-config.js'
+import { TokenRejection, type RejectionReason } from './rejection.js'
 
 /**
  * What every preset also accepts, passed through to the entry it returns.
@@ -11,12 +13,24 @@ import type { ClaimsCheck, PublicKeyIssuerConfig } from './issuer-config.js'
 export type PresetOverrides = Partial<
   Pick<
     PublicKeyIssuerConfig,
-    'algorithms' | 'clockTolerance' | 'maxTokenAge' | 'requiredClaims' | 'claims' | 'claimsCacheTtl' | 'tokenType' | 'jwksUri' | 'keyResolver' | 'dpop' | 'mtls'
+    'algorithms' | 'clockTolerance' | 'maxTokenAge' | 'requiredClaims' | 'claimsCheck' | 'claims' | 'claimsCacheTtl' | 'tokenType' | 'jwksUri' | 'keyResolver' | 'dpop' | 'mtls'
   >
 >
 
-const presetError = (preset: string, message: string): TypeError =>
-  new TypeError(`${preset}: ${message}`, { cause: { package: '@middy-auth/jwt-verify' } })
+const presetError = (preset: string, option: string, problem: string): TypeError => configErrors('@middy-auth/jwt-verify', preset)(option, problem)
+
+/** The user's own check: `claimsCheck`, or the deprecated `claims` (with its warning). */
+const ownCheck = (preset: string, overrides: PresetOverrides): ClaimsCheck | undefined => {
+  const check = readRenamed(overrides, 'claimsCheck', 'claims', (option, problem) => presetError(preset, option, problem))
+  delete overrides.claims
+  delete overrides.claimsCheck
+  return check as ClaimsCheck | undefined
+}
+
+/** A preset's claim check: refuses with the claim that failed (`cause.data.reason`), never its value. */
+const checkClaim = (accepted: boolean, reason: RejectionReason): void => {
+  if (!accepted) throw new TokenRejection(reason)
+}
 
 /**
  * A preset's entry with the user's overrides. A `keyResolver` replaces the preset's `jwksUri`
@@ -44,7 +58,7 @@ const allOf = (first: ClaimsCheck, second: ClaimsCheck | undefined): ClaimsCheck
 const requireNonEmpty = (preset: string, name: string, value: unknown): void => {
   const values = typeof value === 'string' ? [value] : value
   if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.trim() === '')) {
-    throw presetError(preset, `'${name}' must be a non-empty string or list of strings`)
+    throw presetError(preset, name, `must be a non-empty string or list of strings`)
   }
 }
 
@@ -77,24 +91,26 @@ export interface CognitoIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'access' })] })
  * ```
  */
-export const cognitoIssuer = ({ userPoolId, clientId, tokenUse, claims, ...overrides }: CognitoIssuerOptions): PublicKeyIssuerConfig => {
+export const cognitoIssuer = ({ userPoolId, clientId, tokenUse, ...overrides }: CognitoIssuerOptions): PublicKeyIssuerConfig => {
   const match = typeof userPoolId === 'string' ? userPoolIdPattern.exec(userPoolId) : null
-  if (!match) throw presetError('cognitoIssuer', `'userPoolId' must look like 'eu-west-1_AbCdEf123', got ${JSON.stringify(userPoolId)}`)
+  if (!match) throw presetError('cognitoIssuer', 'userPoolId', `must look like 'eu-west-1_AbCdEf123', got ${JSON.stringify(userPoolId)}`)
   requireNonEmpty('cognitoIssuer', 'clientId', clientId)
-  if (tokenUse !== 'access' && tokenUse !== 'id') throw presetError('cognitoIssuer', `'tokenUse' must be 'access' or 'id'`)
+  if (tokenUse !== 'access' && tokenUse !== 'id') throw presetError('cognitoIssuer', 'tokenUse', `must be 'access' or 'id'`)
   const issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${userPoolId}`
   const clients = new Set(list(clientId))
-  const cognitoCheck: ClaimsCheck =
-    tokenUse === 'access'
-      ? (payload) => payload.token_use === 'access' && typeof payload.client_id === 'string' && clients.has(payload.client_id)
-      : (payload) => payload.token_use === 'id'
+  const cognitoCheck: ClaimsCheck = (payload) => {
+    checkClaim(payload.token_use === tokenUse, 'token_use')
+    if (tokenUse === 'access') checkClaim(typeof payload.client_id === 'string' && clients.has(payload.client_id), 'client_id')
+    return true
+  }
+  const claims = ownCheck('cognitoIssuer', overrides)
   return withOverrides(
     {
       issuer,
       audience: tokenUse === 'id' ? list(clientId) : null,
       jwksUri: `${issuer}/.well-known/jwks.json`,
       algorithms: ['RS256'],
-      claims: allOf(cognitoCheck, claims),
+      claimsCheck: allOf(cognitoCheck, claims),
     },
     overrides,
   )
@@ -117,7 +133,7 @@ export interface Auth0IssuerOptions extends PresetOverrides {
 
 const bareDomain = (preset: string, domain: unknown): string => {
   if (typeof domain !== 'string' || !/^[A-Za-z0-9.-]+(:\d+)?$/.test(domain)) {
-    throw presetError(preset, `'domain' must be a host name such as 'example.eu.auth0.com' (no scheme, no path), got ${JSON.stringify(domain)}`)
+    throw presetError(preset, 'domain', `must be a host name such as 'example.eu.auth0.com' (no scheme, no path), got ${JSON.stringify(domain)}`)
   }
   return domain
 }
@@ -213,21 +229,22 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * jwtVerify({ issuers: [entraIssuer({ tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://orders' })] })
  * ```
  */
-export const entraIssuer = ({ tenantId, audience, version = 'both', claims, ...overrides }: EntraIssuerOptions): PublicKeyIssuerConfig => {
+export const entraIssuer = ({ tenantId, audience, version = 'both', ...overrides }: EntraIssuerOptions): PublicKeyIssuerConfig => {
   if (typeof tenantId !== 'string' || !guid.test(tenantId)) {
-    throw presetError('entraIssuer', `'tenantId' must be the tenant's GUID ('common' and 'organizations' cannot be verified: list each accepted tenant), got ${JSON.stringify(tenantId)}`)
+    throw presetError('entraIssuer', 'tenantId', `must be the tenant's GUID ('common' and 'organizations' cannot be verified: list each accepted tenant), got ${JSON.stringify(tenantId)}`)
   }
-  if (version !== 'v1' && version !== 'v2' && version !== 'both') throw presetError('entraIssuer', `'version' must be 'v1', 'v2' or 'both'`)
+  if (version !== 'v1' && version !== 'v2' && version !== 'both') throw presetError('entraIssuer', 'version', `must be 'v1', 'v2' or 'both'`)
   const v2 = `https://login.microsoftonline.com/${tenantId}/v2.0`
   const v1 = `https://sts.windows.net/${tenantId}/`
   const tenant = tenantId.toLowerCase()
+  const claims = ownCheck('entraIssuer', overrides)
   return withOverrides(
     {
       issuer: version === 'v1' ? [v1] : version === 'v2' ? [v2] : [v2, v1],
       audience,
       jwksUri: `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
       algorithms: ['RS256'],
-      claims: allOf((payload) => typeof payload.tid === 'string' && payload.tid.toLowerCase() === tenant, claims),
+      claimsCheck: allOf((payload) => checkClaim(typeof payload.tid === 'string' && payload.tid.toLowerCase() === tenant, 'tid'), claims),
     },
     overrides,
   )
@@ -259,15 +276,16 @@ export interface KeycloakIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [keycloakIssuer({ url: 'https://sso.example.com', realm: 'shop', audience: null, clientId: 'orders-api' })] })
  * ```
  */
-export const keycloakIssuer = ({ url, realm, audience, clientId, claims, ...overrides }: KeycloakIssuerOptions): PublicKeyIssuerConfig => {
-  if (typeof url !== 'string' || !/^https?:\/\/[^/]+(\/.*)?$/.test(url)) throw presetError('keycloakIssuer', `'url' must be the server's base URL, got ${JSON.stringify(url)}`)
-  if (typeof realm !== 'string' || realm === '' || realm.includes('/')) throw presetError('keycloakIssuer', `'realm' must be a realm name`)
+export const keycloakIssuer = ({ url, realm, audience, clientId, ...overrides }: KeycloakIssuerOptions): PublicKeyIssuerConfig => {
+  if (typeof url !== 'string' || !/^https?:\/\/[^/]+(\/.*)?$/.test(url)) throw presetError('keycloakIssuer', 'url', `must be the server's base URL, got ${JSON.stringify(url)}`)
+  if (typeof realm !== 'string' || realm === '' || realm.includes('/')) throw presetError('keycloakIssuer', 'realm', `must be a realm name`)
   const issuer = `${url.replace(/\/+$/, '')}/realms/${encodeURIComponent(realm)}`
+  const claims = ownCheck('keycloakIssuer', overrides)
   let check = claims
   if (clientId !== undefined) {
     requireNonEmpty('keycloakIssuer', 'clientId', clientId)
     const clients = new Set(list(clientId))
-    check = allOf((payload) => typeof payload.azp === 'string' && clients.has(payload.azp), claims)
+    check = allOf((payload) => checkClaim(typeof payload.azp === 'string' && clients.has(payload.azp), 'azp'), claims)
   }
   return withOverrides(
     {
@@ -275,7 +293,7 @@ export const keycloakIssuer = ({ url, realm, audience, clientId, claims, ...over
       audience,
       jwksUri: `${issuer}/protocol/openid-connect/certs`,
       algorithms: ['RS256', 'PS256', 'ES256'],
-      ...(check ? { claims: check } : {}),
+      ...(check ? { claimsCheck: check } : {}),
     },
     overrides,
   )

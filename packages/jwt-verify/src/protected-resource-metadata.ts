@@ -1,4 +1,4 @@
-import { isRecord } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, isRecord } from '@middy-auth/core/internal'
 import { packageName } from './options.js'
 
 /**
@@ -55,8 +55,8 @@ export interface MetadataResponse {
   body: string
 }
 
-const configError = (message: string): TypeError =>
-  new TypeError(`protectedResourceMetadata: ${message}`, { cause: { package: packageName } })
+/** The `TypeError` of configuration that can never work, thrown at cold start. */
+const fail = configErrors(packageName, 'protectedResourceMetadata')
 
 /** RFC 9728 §2 and §3: identifiers are `https` URLs without a fragment; `http` is for loopback tests. */
 const httpsUrl = (value: unknown, name: string): string => {
@@ -68,34 +68,33 @@ const httpsUrl = (value: unknown, name: string): string => {
   }
   const loopback = url?.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
   if (!url || (url.protocol !== 'https:' && !loopback) || (value as string).includes('#')) {
-    throw configError(`'${name}' must be an absolute https URL without a fragment (http only on loopback), got ${JSON.stringify(value)}`)
+    throw fail(name, `must be an absolute https URL without a fragment (http only on loopback), got ${JSON.stringify(value)}`)
   }
   return value as string
 }
 
 const nonEmptyStrings = (value: unknown, name: string): string[] => {
   if (!Array.isArray(value) || value.length === 0 || value.some((item) => typeof item !== 'string' || item === '')) {
-    throw configError(`'${name}' must be a non-empty list of non-empty strings`)
+    throw fail(name, `must be a non-empty list of non-empty strings`)
   }
   return value as string[]
 }
 
 const optionalBoolean = (value: unknown, name: string): boolean | undefined => {
-  if (value !== undefined && typeof value !== 'boolean') throw configError(`'${name}' must be a boolean`)
+  if (value !== undefined && typeof value !== 'boolean') throw fail(name, `must be a boolean`)
   return value
 }
 
 const bearerMethods = new Set(['header', 'body', 'query'])
-const knownOptions = new Set([
+const knownOptions = [
   'resource', 'authorizationServers', 'scopesSupported', 'bearerMethodsSupported', 'resourceName',
   'resourceDocumentation', 'dpopSigningAlgValuesSupported', 'dpopBoundAccessTokensRequired',
   'tlsClientCertificateBoundAccessTokens', 'maxAge',
-])
+]
 
 /** Checks the options and builds the JSON document once, at cold start. */
 const compileDocument = (options: ProtectedResourceMetadataOptions): Record<string, unknown> => {
-  if (!isRecord(options)) throw configError(`options must be an object such as { resource, authorizationServers }`)
-  for (const key of Object.keys(options)) if (!knownOptions.has(key)) throw configError(`unknown option '${key}'`)
+  checkOptionNames(options, knownOptions, fail)
   const document: Record<string, unknown> = {
     resource: httpsUrl(options.resource, 'resource'),
     authorization_servers: nonEmptyStrings(options.authorizationServers, 'authorizationServers').map((server, index) =>
@@ -106,19 +105,19 @@ const compileDocument = (options: ProtectedResourceMetadataOptions): Record<stri
     const scopes = options.scopesSupported
     // An empty list is allowed: an API may check no scope.
     if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || scope === '' || scope.includes(' '))) {
-      throw configError(`'scopesSupported' must be a list of scope names without spaces`)
+      throw fail('scopesSupported', `must be a list of scope names without spaces`)
     }
     document.scopes_supported = [...scopes]
   }
   if (options.bearerMethodsSupported !== undefined) {
     const methods = options.bearerMethodsSupported as unknown
     if (!Array.isArray(methods) || methods.some((method) => !bearerMethods.has(method as string))) {
-      throw configError(`'bearerMethodsSupported' must list 'header', 'body' or 'query'`)
+      throw fail('bearerMethodsSupported', `must list 'header', 'body' or 'query'`)
     }
     document.bearer_methods_supported = [...methods]
   }
   if (options.resourceName !== undefined) {
-    if (typeof options.resourceName !== 'string' || options.resourceName === '') throw configError(`'resourceName' must be a non-empty string`)
+    if (typeof options.resourceName !== 'string' || options.resourceName === '') throw fail('resourceName', `must be a non-empty string`)
     document.resource_name = options.resourceName
   }
   if (options.resourceDocumentation !== undefined) document.resource_documentation = httpsUrl(options.resourceDocumentation, 'resourceDocumentation')
@@ -158,7 +157,7 @@ const compileDocument = (options: ProtectedResourceMetadataOptions): Record<stri
 export const protectedResourceMetadata = (options: ProtectedResourceMetadataOptions): ((event: unknown) => Promise<MetadataResponse>) => {
   const body = JSON.stringify(compileDocument(options))
   const maxAge = options.maxAge ?? 3600
-  if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0) throw configError(`'maxAge' must be a non-negative whole number of seconds`)
+  if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0) throw fail('maxAge', `must be a non-negative whole number of seconds`)
   const headers = { 'Content-Type': 'application/json', 'Cache-Control': `public, max-age=${maxAge}` }
 
   return async (event: unknown): Promise<MetadataResponse> => {

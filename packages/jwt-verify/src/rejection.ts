@@ -1,3 +1,5 @@
+import type { AuthErrorCode } from '@middy-auth/core'
+
 /**
  * Why a token was refused. Each reason is for logs (`AuthError.cause.data.reason`) and is never
  * sent to the client, who sees `invalid_token` and a generic description.
@@ -33,6 +35,73 @@ export type RejectionReason =
   | 'mtls_bound_token_required'
   | 'access_token_missing'
   | 'subject_mismatch'
+  /** A preset's own claim check: Cognito's `token_use` and `client_id`, Entra ID's `tid`, Keycloak's `azp`. */
+  | 'token_use'
+  | 'client_id'
+  | 'tid'
+  | 'azp'
+
+/** Why a DPoP proof was refused (401 `invalid_dpop_proof`): the proof's part that failed. */
+export type DpopRejectionReason =
+  | 'missing'
+  | 'several'
+  | 'malformed'
+  | 'too_large'
+  | 'typ'
+  | 'alg'
+  | 'jwk'
+  | 'crit'
+  | 'signature'
+  | 'jti'
+  | 'htm'
+  | 'htu'
+  | 'iat'
+  | 'iat_future'
+  | 'iat_too_old'
+  | 'ath'
+  | 'jkt_mismatch'
+  | 'replayed'
+  | 'request_url_unknown'
+
+/**
+ * Why jwtVerify (or `createJwtVerifier`) denied: `AuthError.reason`, also
+ * `cause.data.reason`, never sent to the client. A token's check that failed
+ * ({@link RejectionReason}: `expired`, `audience_mismatch`, `unknown_issuer`, `token_use`, …,
+ * with the claim concerned, never its value, as `AuthError.detail`), a DPoP proof's, a DPoP
+ * nonce to fetch (`nonce_missing`, `nonce_stale`), no credentials (`no_credentials`), a
+ * malformed request (`empty_token`, `multiple_tokens`), a cookie token sent from another site
+ * (`cross_site_request`, `foreign_origin`), an outage (`keys_unavailable`,
+ * `replay_store_unavailable`), the gateway's identity (`no_gateway_identity`,
+ * `bound_token_from_gateway`), an opaque token (`opaque_*`: the introspection verifier's
+ * answer), or an error nobody foresaw (`verification_error`).
+ *
+ * @example
+ * ```ts
+ * import type { AuthError } from '@middy-auth/core'
+ * const expired = (error: AuthError<JwtVerifyDenialReason>) => error.reason === 'expired'
+ * ```
+ */
+export type JwtVerifyDenialReason =
+  | RejectionReason
+  | DpopRejectionReason
+  | 'nonce_missing'
+  | 'nonce_stale'
+  | 'no_credentials'
+  | 'empty_token'
+  | 'multiple_tokens'
+  | 'keys_unavailable'
+  | 'replay_store_unavailable'
+  | 'verification_error'
+  | 'no_gateway_identity'
+  | 'cross_site_request'
+  | 'foreign_origin'
+  | 'bound_token_from_gateway'
+  | 'opaque_token_as_dpop'
+  | 'opaque_token_not_bound'
+  | 'opaque_token_bound'
+  | 'opaque_verifier_answer'
+  | 'opaque_verifier_error'
+  | `opaque_${AuthErrorCode}`
 
 /** A token failed verification. Thrown inside the verifier, turned into an `AuthError` by the middleware. */
 export class TokenRejection extends Error {
@@ -49,7 +118,7 @@ export class TokenRejection extends Error {
 /** A DPoP proof is missing, malformed, replayed, or does not match the request or the token: 401 `invalid_dpop_proof`. */
 export class DpopRejection extends Error {
   override readonly name = 'DpopRejection'
-  constructor(readonly reason: string) {
+  constructor(readonly reason: DpopRejectionReason) {
     super(reason)
   }
 }

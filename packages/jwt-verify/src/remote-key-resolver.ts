@@ -1,3 +1,4 @@
+import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed } from '@middy-auth/core/internal'
 import { assertFetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf } from './fetch-json.js'
 import type { FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
@@ -46,7 +47,13 @@ export interface RemoteKeyResolverOptions {
   maxAgeMs?: number
   /** Fetches one JSON document. Default is {@link defaultFetchJson | fetchJson} (`node:https`). */
   fetchJson?: FetchJson
-  /** The clock, in milliseconds. Default is `Date.now`. */
+  /** The clock, in milliseconds since the epoch. Default is `Date.now`. */
+  clock?: () => number
+  /**
+   * The former name of `clock`.
+   *
+   * @deprecated Rename it `clock`: `now` still works, with a `DeprecationWarning` at cold start.
+   */
   now?: () => number
 }
 
@@ -93,25 +100,25 @@ export interface RemoteKeyResolverOptions {
  * ```
  */
 export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyResolver {
+  const fail = configErrors(packageName, 'createRemoteKeyResolver')
+  checkOptionNames(options, ['jwksUri', 'issuer', 'timeoutMs', 'cooldownMs', 'maxAgeMs', 'fetchJson', 'clock', 'now'], fail)
   const { jwksUri, issuer } = options
-  const timeoutMs = checkDuration('timeoutMs', options.timeoutMs, 3000, { min: 1, infinite: false })
-  const cooldownMs = checkDuration('cooldownMs', options.cooldownMs, 10_000, { min: 0, infinite: false })
-  const maxAgeMs = checkDuration('maxAgeMs', options.maxAgeMs, 600_000, { min: 1, infinite: true })
-  const fetchJson = options.fetchJson ?? defaultFetchJson
-  const now = options.now ?? Date.now
-  if (typeof fetchJson !== 'function') throw optionError('fetchJson must be a function')
-  if (typeof now !== 'function') throw optionError('now must be a function')
+  const timeoutMs = readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
+  const cooldownMs = readDuration(options.cooldownMs, 'cooldownMs', fail, { unit: 'milliseconds', fallback: 10_000, zero: true })
+  const maxAgeMs = readDuration(options.maxAgeMs, 'maxAgeMs', fail, { unit: 'milliseconds', fallback: 600_000, infinity: true })
+  const fetchJson = readFunction<FetchJson>(options.fetchJson, 'fetchJson', fail) ?? defaultFetchJson
+  const now = readFunction<() => number>(readRenamed(options, 'clock', 'now', fail), 'clock', fail) ?? Date.now
 
   let discoveryUrl: string | undefined
   if (jwksUri !== undefined) {
-    if (typeof jwksUri !== 'string') throw optionError('jwksUri must be a string')
+    if (typeof jwksUri !== 'string') throw fail('jwksUri', 'must be a string')
     assertFetchableUrl(jwksUri, 'jwksUri')
   } else if (issuer !== undefined) {
-    if (typeof issuer !== 'string') throw optionError('issuer must be a string')
+    if (typeof issuer !== 'string') throw fail('issuer', 'must be a string')
     assertFetchableUrl(issuer, 'issuer')
     discoveryUrl = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
   } else {
-    throw optionError('jwksUri or issuer is required to fetch keys')
+    throw fail('jwksUri', 'or issuer is required to fetch keys')
   }
 
   // Discovered once, then remembered: discovery is not repeated for refetches.
@@ -143,7 +150,7 @@ export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyR
         throw new Error(`GET ${resolvedJwksUri}: ${(error as Error).message}`, { cause: error })
       }
     },
-    { cooldownMs, maxAgeMs, now },
+    { cooldownMs, maxAgeMs, clock: now },
   )
 }
 
@@ -189,7 +196,7 @@ export interface LoadedKeySet {
  * ```ts
  * import type { CachingKeyResolverOptions } from '@middy-auth/jwt-verify/keys'
  *
- * const options: CachingKeyResolverOptions = { cooldownMs: 10_000, maxAgeMs: 600_000, now: Date.now }
+ * const options: CachingKeyResolverOptions = { cooldownMs: 10_000, maxAgeMs: 600_000, clock: Date.now }
  * ```
  */
 export interface CachingKeyResolverOptions {
@@ -197,8 +204,14 @@ export interface CachingKeyResolverOptions {
   cooldownMs: number
   /** Milliseconds after a successful load when the next call starts a background refresh. */
   maxAgeMs: number
-  /** The clock, in milliseconds. */
-  now: () => number
+  /** The clock, in milliseconds since the epoch. Required (or its former name, `now`). */
+  clock?: () => number
+  /**
+   * The former name of `clock`.
+   *
+   * @deprecated Rename it `clock`: `now` still works, with a `DeprecationWarning`.
+   */
+  now?: () => number
 }
 
 interface Flight {
@@ -214,7 +227,7 @@ interface Flight {
  * should behave exactly the same; most users want `createRemoteKeyResolver`.
  *
  * @param load - Loads the key set (see {@link KeySetLoader}); rejects on failure.
- * @param options - `cooldownMs`, `maxAgeMs` (milliseconds) and the `now` clock, all required.
+ * @param options - `cooldownMs`, `maxAgeMs` (milliseconds) and the `clock`, all required.
  *
  * @example
  * ```ts
@@ -222,12 +235,15 @@ interface Flight {
  *
  * const resolver = createCachingKeyResolver(
  *   async (previous) => ({ keySet: importKeySet(await loadJwksFromParameterStore(), previous), complete: true }),
- *   { cooldownMs: 10_000, maxAgeMs: 600_000, now: Date.now },
+ *   { cooldownMs: 10_000, maxAgeMs: 600_000, clock: Date.now },
  * )
  * ```
  */
 export function createCachingKeyResolver(load: KeySetLoader, options: CachingKeyResolverOptions): KeyResolver {
-  const { cooldownMs, maxAgeMs, now } = options
+  const { cooldownMs, maxAgeMs } = options
+  const fail = configErrors(packageName, 'createCachingKeyResolver')
+  const now = readRenamed(options, 'clock', 'now', fail) as (() => number) | undefined
+  if (typeof now !== 'function') throw fail('clock', 'must be a function returning milliseconds')
 
   // The only state, shared by every invocation: nothing here belongs to one request.
   let current: KeySet | undefined
@@ -348,21 +364,3 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
 
 /** The longest `Retry-After` honoured: a server cannot switch our key fetching off for longer. */
 const maxRetryAfterMs = 300_000
-
-function optionError(message: string): TypeError {
-  return new TypeError(message, { cause: { package: packageName } })
-}
-
-function checkDuration(
-  name: string,
-  value: unknown,
-  fallback: number,
-  { min, infinite }: { min: number; infinite: boolean },
-): number {
-  if (value === undefined) return fallback
-  const ok = typeof value === 'number' && value >= min && (Number.isFinite(value) || (infinite && value === Infinity))
-  if (!ok) {
-    throw optionError(`${name} must be a number of milliseconds${min > 0 ? ` >= ${min}` : ' >= 0'}, got ${String(value)}`)
-  }
-  return value
-}

@@ -1,3 +1,5 @@
+import { configErrors } from '@middy-auth/core/internal'
+
 /**
  * Remembers which DPoP proofs were already used (RFC 9449 §11.1). `claim` answers `true` only
  * for the first call with a given `jti` before `expiresAt`, and `false` for every other; a store
@@ -49,7 +51,7 @@ export interface MemoryReplayStoreOptions {
  */
 export const createMemoryReplayStore = ({ maxEntries = 100_000, clock = Date.now }: MemoryReplayStoreOptions = {}): ReplayStore => {
   if (!Number.isInteger(maxEntries) || maxEntries <= 0) {
-    throw new TypeError(`createMemoryReplayStore: 'maxEntries' must be a positive integer`, { cause: { package: '@middy-auth/jwt-verify' } })
+    throw configErrors('@middy-auth/jwt-verify', 'createMemoryReplayStore')('maxEntries', 'must be a positive integer')
   }
   const seen = new Map<string, number>()
   const accepted = Promise.resolve(true)

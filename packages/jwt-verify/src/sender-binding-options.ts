@@ -1,4 +1,4 @@
-import { isRecord } from '@middy-auth/core/internal'
+import { checkOptionNames, isRecord, readDuration, type ConfigError } from '@middy-auth/core/internal'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
 import { createNonceIssuer } from './dpop-nonce.js'
 import type { DpopProofRules } from './dpop-proof.js'
@@ -69,21 +69,15 @@ export interface CompiledBinding {
   readonly mtls: { readonly boundTokens: 'required' | 'allowed' } | undefined
 }
 
-type ConfigError = (message: string) => TypeError
-
 const boundTokensOf = (value: unknown, at: string, fail: ConfigError): 'required' | 'allowed' => {
-  if (!isRecord(value)) throw fail(`'${at}' must be { boundTokens: 'required' | 'allowed', … } or false`)
-  if (value.boundTokens !== 'required' && value.boundTokens !== 'allowed') throw fail(`'${at}.boundTokens' must be 'required' or 'allowed'`)
+  if (!isRecord(value)) throw fail(at, `must be { boundTokens: 'required' | 'allowed', … } or false`)
+  if (value.boundTokens !== 'required' && value.boundTokens !== 'allowed') throw fail(`${at}.boundTokens`, `must be 'required' or 'allowed'`)
   return value.boundTokens
 }
 
-const seconds = (value: unknown, name: string, fallback: number, fail: ConfigError): number => {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw fail(`'${name}' must be a non-negative number of seconds`)
-  return value
-}
+const seconds = (value: unknown, name: string, fallback: number, fail: ConfigError): number => readDuration(value, name, fail, { unit: 'seconds', fallback, zero: true })
 
-const knownDpopFields = new Set(['boundTokens', 'algorithms', 'maxAge', 'clockTolerance', 'replayStore', 'nonce', 'publicBaseUrl'])
+const knownDpopFields = ['boundTokens', 'algorithms', 'maxAge', 'clockTolerance', 'replayStore', 'nonce', 'publicBaseUrl']
 
 /**
  * Checks and compiles a `dpop` option (of the middleware or of an issuer entry). `false` or
@@ -98,17 +92,17 @@ export const compileDpop = (
   if (value === undefined || value === false) return undefined
   const boundTokens = boundTokensOf(value, at, fail)
   const options = value as DpopOptions
-  for (const key of Object.keys(options)) if (!knownDpopFields.has(key)) throw fail(`'${at}': unknown field '${key}'`)
+  checkOptionNames(options, knownDpopFields, fail, `${at}.`)
   const algorithms = options.algorithms ?? SUPPORTED_ALGORITHMS
   if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isAlgorithm)) {
-    throw fail(`'${at}.algorithms' must be a non-empty list of asymmetric algorithms (${SUPPORTED_ALGORITHMS.join(', ')})`)
+    throw fail(`${at}.algorithms`, `must be a non-empty list of asymmetric algorithms (${SUPPORTED_ALGORITHMS.join(', ')})`)
   }
   const maxAge = seconds(options.maxAge, `${at}.maxAge`, 300, fail)
   const clockTolerance = seconds(options.clockTolerance, `${at}.clockTolerance`, 5, fail)
   const replayStore = options.replayStore ?? shared.replayStore()
-  if (!isRecord(replayStore) || typeof replayStore.claim !== 'function') throw fail(`'${at}.replayStore' must implement claim(jti, expiresAt)`)
+  if (!isRecord(replayStore) || typeof replayStore.claim !== 'function') throw fail(`${at}.replayStore`, `must implement claim(jti, expiresAt)`)
   if (options.publicBaseUrl !== undefined && (typeof options.publicBaseUrl !== 'string' || normalizeHtu(options.publicBaseUrl) === undefined)) {
-    throw fail(`'${at}.publicBaseUrl' must be an absolute https: (or http:) URL such as 'https://api.example.com'`)
+    throw fail(`${at}.publicBaseUrl`, `must be an absolute https: (or http:) URL such as 'https://api.example.com'`)
   }
   return {
     boundTokens,
@@ -121,11 +115,11 @@ export const compileDpop = (
 const compileNonce = (value: DpopOptions['nonce'], at: string, clockTolerance: number, now: () => number, fail: ConfigError) => {
   if (value === undefined || value === false) return undefined
   const options = value === true ? {} : value
-  if (!isRecord(options)) throw fail(`'${at}.nonce' must be true, false or { secret?, lifetime? }`)
+  if (!isRecord(options)) throw fail(`${at}.nonce`, `must be true, false or { secret?, lifetime? }`)
   const { secret, lifetime } = options as { secret?: unknown; lifetime?: unknown }
   if (secret !== undefined) {
     const bytes = typeof secret === 'string' ? Buffer.byteLength(secret) : secret instanceof Uint8Array ? secret.byteLength : -1
-    if (bytes < 32) throw fail(`'${at}.nonce.secret' must be a string or bytes of at least 32 bytes`)
+    if (bytes < 32) throw fail(`${at}.nonce.secret`, `must be a string or bytes of at least 32 bytes`)
   }
   return createNonceIssuer({
     ...(secret !== undefined ? { secret: secret as string | Uint8Array } : {}),
@@ -135,10 +129,12 @@ const compileNonce = (value: DpopOptions['nonce'], at: string, clockTolerance: n
   })
 }
 
+const mtlsFields = ['boundTokens']
+
 /** Checks and compiles an `mtls` option. `false` or `undefined` is no certificate binding. */
 export const compileMtls = (value: unknown, at: string, fail: ConfigError): CompiledBinding['mtls'] => {
   if (value === undefined || value === false) return undefined
   const boundTokens = boundTokensOf(value, at, fail)
-  for (const key of Object.keys(value as object)) if (key !== 'boundTokens') throw fail(`'${at}': unknown field '${key}'`)
+  checkOptionNames(value, mtlsFields, fail, `${at}.`)
   return { boundTokens }
 }

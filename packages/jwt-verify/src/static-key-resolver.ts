@@ -1,3 +1,4 @@
+import { configErrors } from '@middy-auth/core/internal'
 import { importKeySet } from './import-jwk.js'
 import type { KeyResolver, KeySet } from './key-resolver.js'
 
@@ -26,15 +27,11 @@ import type { KeyResolver, KeySet } from './key-resolver.js'
  */
 export function createStaticKeyResolver(jwks: { keys: unknown[] }): KeyResolver {
   // Checked here rather than by catching importKeySet's Error: the message names the option.
-  if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) {
-    throw new TypeError('jwks must be a JWKS object: { keys: [...] }', { cause: { package: '@middy-auth/jwt-verify' } })
-  }
+  const fail = configErrors('@middy-auth/jwt-verify', 'createStaticKeyResolver')
+  if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) throw fail('jwks', 'must be a JWKS object: { keys: [...] }')
   const keySet: KeySet = importKeySet(jwks)
   if (keySet.keys.length === 0) {
-    throw new TypeError(
-      'jwks has no usable key: only public RSA (2048 bits or more), EC (P-256, P-384, P-521) and OKP (Ed25519, Ed448) signature keys are used',
-      { cause: { package: '@middy-auth/jwt-verify' } },
-    )
+    throw fail('jwks', 'has no usable key: only public RSA (2048 bits or more), EC (P-256, P-384, P-521) and OKP (Ed25519, Ed448) signature keys are used')
   }
   // One promise for every call: resolving a new one per token would cost an allocation.
   const resolved = Promise.resolve(keySet)

@@ -1,11 +1,10 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto'
-import { isRecord } from '@middy-auth/core/internal'
+import { isRecord, type ConfigError } from '@middy-auth/core/internal'
 import { isAlgorithm } from './algorithms.js'
 import { importJwk } from './import-jwk.js'
 import type { StaticPemKey } from './issuer-config.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 
-type ConfigError = (message: string) => TypeError
 
 /** HMAC keys shorter than the hash are weak (RFC 7518 §3.2 asks for at least the hash size): 32 bytes for HS256 and up. */
 const MIN_SECRET_BYTES = 32
@@ -23,8 +22,8 @@ const fixedResolver = (keySet: KeySet): KeyResolver => {
  */
 export const compileSecret = (secret: unknown, at: string, fail: ConfigError): { key: ResolvedKey; resolver: KeyResolver } => {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret instanceof Uint8Array ? Buffer.from(secret) : undefined
-  if (!bytes) throw fail(`${at}.secret must be a string or bytes`)
-  if (bytes.byteLength < MIN_SECRET_BYTES) throw fail(`${at}.secret must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`)
+  if (!bytes) throw fail(`${at}.secret`, `must be a string or bytes`)
+  if (bytes.byteLength < MIN_SECRET_BYTES) throw fail(`${at}.secret`, `must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`)
   const key: ResolvedKey = Object.freeze({ kid: undefined, kty: 'oct', crv: undefined, alg: undefined, use: undefined, key: createSecretKey(bytes) })
   return { key, resolver: fixedResolver(Object.freeze({ keys: Object.freeze([key]), byKid: new Map() })) }
 }
@@ -35,28 +34,28 @@ export const compileSecret = (secret: unknown, at: string, fail: ConfigError): {
  * that could not verify tokens, is a configuration error naming it.
  */
 export const compilePemKeys = (keys: unknown, at: string, fail: ConfigError): KeyResolver => {
-  if (!Array.isArray(keys) || keys.length === 0) throw fail(`${at}.keys must be a non-empty list of { kid, pem }`)
+  if (!Array.isArray(keys) || keys.length === 0) throw fail(`${at}.keys`, `must be a non-empty list of { kid, pem }`)
   const accepted: ResolvedKey[] = []
   const byKid = new Map<string, ResolvedKey>()
   keys.forEach((entry: unknown, index) => {
     const where = `${at}.keys[${index}]`
-    if (!isRecord(entry) || typeof entry.pem !== 'string') throw fail(`${where} must be { kid, pem }`)
+    if (!isRecord(entry) || typeof entry.pem !== 'string') throw fail(where, `must be { kid, pem }`)
     const { kid, pem, alg } = entry as Partial<StaticPemKey> & { pem: string }
-    if (kid !== undefined && (typeof kid !== 'string' || kid === '')) throw fail(`${where}.kid must be a non-empty string`)
-    if (alg !== undefined && !isAlgorithm(alg)) throw fail(`${where}.alg must be an asymmetric algorithm`)
+    if (kid !== undefined && (typeof kid !== 'string' || kid === '')) throw fail(`${where}.kid`, `must be a non-empty string`)
+    if (alg !== undefined && !isAlgorithm(alg)) throw fail(`${where}.alg`, `must be an asymmetric algorithm`)
     // createPublicKey would derive the public half of a private key: a private key in the
     // configuration is a leak waiting to happen, never accepted.
-    if (/PRIVATE KEY/.test(pem)) throw fail(`${where}.pem is a private key: give the public key or the certificate`)
+    if (/PRIVATE KEY/.test(pem)) throw fail(`${where}.pem`, `is a private key: give the public key or the certificate`)
     let publicKey: KeyObject
     try {
       publicKey = createPublicKey(pem)
     } catch {
-      throw fail(`${where}.pem is not a PEM public key (SPKI or PKCS#1) or X.509 certificate`)
+      throw fail(`${where}.pem`, `is not a PEM public key (SPKI or PKCS#1) or X.509 certificate`)
     }
     const key = importJwk({ ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), ...(kid ? { kid } : {}), ...(alg ? { alg } : {}) })
-    if (!key) throw fail(`${where} cannot verify tokens: only RSA (2048 bits or more), EC P-256/P-384/P-521 and Ed25519/Ed448 keys`)
+    if (!key) throw fail(where, `cannot verify tokens: only RSA (2048 bits or more), EC P-256/P-384/P-521 and Ed25519/Ed448 keys`)
     if (kid !== undefined) {
-      if (byKid.has(kid)) throw fail(`${where}: kid ${JSON.stringify(kid)} is listed twice`)
+      if (byKid.has(kid)) throw fail(where, `kid ${JSON.stringify(kid)} is listed twice`)
       byKid.set(kid, key)
     }
     accepted.push(key)

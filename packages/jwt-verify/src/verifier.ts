@@ -232,8 +232,9 @@ const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, 
   let accepted: ReturnType<ClaimsCheck>
   try {
     accepted = issuer.claimsCheck(claims)
-  } catch {
-    throw new TokenRejection('claims_check_failed')
+  } catch (error) {
+    // A preset's check says which claim failed (token_use, client_id, …); any other throw is the user's.
+    throw error instanceof TokenRejection ? error : new TokenRejection('claims_check_failed')
   }
   if (accepted instanceof Promise) {
     return accepted.then(

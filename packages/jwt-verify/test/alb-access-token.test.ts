@@ -125,11 +125,11 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
 
   describe('configuration mistakes are TypeErrors at cold start', () => {
     test.each([
-      ['not an entry', 'cognito', /'accessToken' must be an issuer entry/],
+      ['not an entry', 'cognito', /^albIssuer: accessToken must be an issuer entry/],
       ['no audience', { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' }, /accessToken\.audience is required/],
       ['an http: JWKS off loopback', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'http://idp.example.com/jwks' }, /accessToken\.jwksUri.*https/],
-      ['an unknown field', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', scopes: [] }, /accessToken: unknown field 'scopes'/],
-      ['dpop', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', dpop: {} }, /cannot use dpop or mtls/],
+      ['an unknown field', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', scopes: [] }, /^albIssuer: accessToken\.scopes is not an option \(known: issuer, /],
+      ['dpop', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', dpop: {} }, /^albIssuer: accessToken cannot use dpop or mtls/],
     ])('%s', (_name, accessToken, message) => {
       let error: unknown
       try {
@@ -140,7 +140,7 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
       expect(error).toBeInstanceOf(TypeError)
       expect((error as Error).message).toMatch(/^albIssuer: /)
       expect((error as Error).message).toMatch(message)
-      expect((error as Error).cause).toEqual({ package: '@middy-auth/jwt-verify' })
+      expect((error as Error).cause).toEqual({ package: '@middy-auth/jwt-verify', option: expect.stringMatching(/^accessToken/) })
     })
   })
 })

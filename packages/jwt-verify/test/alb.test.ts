@@ -138,12 +138,16 @@ describe('albIssuer: x-amzn-oidc-data', () => {
 
   describe('configuration mistakes are TypeErrors at cold start', () => {
     test.each([
-      ['no ARN', { region: REGION }, /'loadBalancerArn'/],
-      ['an ARN of another region', { region: 'eu-west-1', loadBalancerArn: ARN }, /not in region eu-west-1/],
-      ['not an ALB ARN', { region: REGION, loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1' }, /not an Application Load Balancer ARN/],
-      ['both ARN options', { region: REGION, loadBalancerArn: ARN, loadBalancerArns: [ARN] }, /not both/],
-      ['a bad region', { region: 'mars', loadBalancerArn: ARN }, /'region'/],
-      ['an http: endpoint off loopback', { region: REGION, loadBalancerArn: ARN, endpoint: 'http://keys.example.com' }, /https: URL/],
+      ['no ARN', { region: REGION }, /^albIssuer: loadBalancerArn \(or a non-empty 'loadBalancerArns'\) is required$/],
+      ['an ARN of another region', { region: 'eu-west-1', loadBalancerArn: ARN }, /^albIssuer: loadBalancerArns has .*, not in region eu-west-1/],
+      ['not an ALB ARN', { region: REGION, loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1' }, /^albIssuer: loadBalancerArns has .*, not an Application Load Balancer ARN/],
+      ['both ARN options', { region: REGION, loadBalancerArn: ARN, loadBalancerArns: [ARN] }, /^albIssuer: loadBalancerArns goes without loadBalancerArn/],
+      ['a bad region', { region: 'mars', loadBalancerArn: ARN }, /^albIssuer: region must be an AWS region/],
+      ['an http: endpoint off loopback', { region: REGION, loadBalancerArn: ARN, endpoint: 'http://keys.example.com' }, /^albIssuer: endpoint must be an https: URL/],
+      ['a zero timeout', { region: REGION, loadBalancerArn: ARN, timeoutMs: 0 }, /^albIssuer: timeoutMs must be a number of milliseconds > 0, got 0$/],
+      ['a misspelt option', { region: REGION, loadBalancerArn: ARN, clientID: 'x' }, /^albIssuer: clientID is not an option \(known: region, loadBalancerArn, /],
+      ['no options', undefined, /^albIssuer: options must be an object$/],
+      ['a fetchPem that is not a function', { region: REGION, loadBalancerArn: ARN, fetchPem: 'https' }, /^albIssuer: fetchPem must be a function$/],
     ])('%s', (_name, options, message) => {
       let error: unknown
       try {
@@ -153,11 +157,11 @@ describe('albIssuer: x-amzn-oidc-data', () => {
       }
       expect(error).toBeInstanceOf(TypeError)
       expect((error as Error).message).toMatch(message)
-      expect((error as Error).cause).toEqual({ package: '@middy-auth/jwt-verify' })
+      expect((error as Error).cause).toEqual({ package: '@middy-auth/jwt-verify', option: expect.any(String) })
     })
 
     test('ALB entries cannot be mixed with other issuers', () => {
-      expect(() => jwtVerify({ issuers: [issuer(), { issuer: IDP, audience: 'x', jwksUri: 'https://issuer.example.com/jwks' }] })).toThrow(/cannot be mixed/)
+      expect(() => jwtVerify({ issuers: [issuer(), { issuer: IDP, audience: 'x', jwksUri: 'https://issuer.example.com/jwks' }] })).toThrow(/^jwtVerify: issuers cannot mix albIssuer\(\) entries with other issuers/)
     })
   })
 })

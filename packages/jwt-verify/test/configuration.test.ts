@@ -17,22 +17,24 @@ const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { ke
 
 describe('configuration mistakes fail at cold start with a TypeError that says what to fix', () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ['no options', undefined, /options must be an object/],
-    ['no issuers', {}, /'issuers' is required/],
-    ['empty issuers', { issuers: [] }, /non-empty list/],
-    ['audience forgotten', { issuers: [{ issuer: 'https://a.example.com/', jwksUri: 'https://a.example.com/jwks' }] }, /audience is required.*audience: null/],
-    ['symmetric algorithm', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['HS256'] }] }, /HS256 needs a 'secret'/],
-    ['alg none', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['none'] }] }, /"none" is not supported/],
-    ['plain http JWKS on a public host', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'http://a.example.com/jwks' }] }, /jwksUri must be an https: URL/],
-    ['discovery from a plain http issuer', { issuers: [{ issuer: 'http://a.example.com', audience: 'x' }] }, /issuer \(for OIDC discovery\) must be an https: URL/],
-    ['two key sources', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/jwks', jwks: { keys: [] } }] }, /one of jwksUri, jwks, keys and keyResolver/],
-    ['same issuer twice', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j' }, { issuer: 'https://a.example.com/', audience: 'y', jwksUri: 'https://a.example.com/j' }] }, /listed twice/],
-    ['unknown option', { issuers: [], trustApiGateway: true, issuer: 'https://a.example.com/' }, /unknown option 'issuer'/],
-    ['unknown issuer field', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', aud: 'x' }] }, /unknown field 'aud'/],
-    ['negative tolerance', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', clockTolerance: -1 }] }, /clockTolerance' must be a non-negative number/],
-    ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /'realm' must be printable ASCII/],
-    ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /'tokenSource' must be/],
-    ['claims not a function', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: true }] }, /claims must be a function/],
+    ['no options', undefined, /^jwtVerify: options must be an object$/],
+    ['no issuers', {}, /^jwtVerify: issuers is required/],
+    ['empty issuers', { issuers: [] }, /^jwtVerify: issuers must be a non-empty list/],
+    ['audience forgotten', { issuers: [{ issuer: 'https://a.example.com/', jwksUri: 'https://a.example.com/jwks' }] }, /^jwtVerify: issuers\[0\]\.audience is required.*audience: null/],
+    ['symmetric algorithm', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['HS256'] }] }, /^jwtVerify: issuers\[0\]\.algorithms HS256 needs a 'secret'/],
+    ['alg none', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['none'] }] }, /^jwtVerify: issuers\[0\]\.algorithms "none" is not supported/],
+    ['plain http JWKS on a public host', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'http://a.example.com/jwks' }] }, /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL/],
+    ['discovery from a plain http issuer', { issuers: [{ issuer: 'http://a.example.com', audience: 'x' }] }, /^jwtVerify: issuers\[0\]\.issuer must be an https: URL .* \(for OIDC discovery\)$/],
+    ['two key sources', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/jwks', jwks: { keys: [] } }] }, /^jwtVerify: issuers\[0\]\.jwks goes without jwksUri: give one of jwksUri, jwks, keys and keyResolver/],
+    ['same issuer twice', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j' }, { issuer: 'https://a.example.com/', audience: 'y', jwksUri: 'https://a.example.com/j' }] }, /^jwtVerify: issuers\[1\]\.issuer "https:\/\/a\.example\.com\/" is listed twice/],
+    ['unknown option', { issuers: [], trustApiGateway: true, issuer: 'https://a.example.com/' }, /^jwtVerify: issuer is not an option \(known: issuers, tokenSource, /],
+    ['unknown issuer field', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', aud: 'x' }] }, /^jwtVerify: issuers\[0\]\.aud is not an option \(known: issuer, audience, /],
+    ['negative tolerance', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', clockTolerance: -1 }] }, /^jwtVerify: issuers\[0\]\.clockTolerance must be a number of seconds >= 0, got -1$/],
+    ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /^jwtVerify: realm must be printable ASCII/],
+    ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /^jwtVerify: tokenSource must be/],
+    ['claimsCheck not a function', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claimsCheck: true }] }, /^jwtVerify: issuers\[0\]\.claimsCheck must be a function of the payload$/],
+    ['claims (deprecated) not a function', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: true }] }, /^jwtVerify: issuers\[0\]\.claims must be a function of the payload$/],
+    ['claims and claimsCheck together', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: () => true, claimsCheck: () => true }] }, /^jwtVerify: issuers\[0\]\.claims is the deprecated name of claimsCheck: give claimsCheck only$/],
   ]
   test.each(cases)('%s', (_name, options, message) => {
     expect(() => jwtVerify(options as never)).toThrow(TypeError)
@@ -40,7 +42,10 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     try {
       jwtVerify(options as never)
     } catch (error) {
-      expect((error as TypeError).cause).toEqual({ package: '@middy-auth/jwt-verify' })
+      // The message starts with the option's path, which cause.option names.
+      const { message: text, cause } = error as TypeError & { cause: { package: string; option: string } }
+      expect(cause).toEqual({ package: '@middy-auth/jwt-verify', option: expect.any(String) })
+      expect(text.startsWith(`jwtVerify: ${cause.option} `)).toBe(true)
     }
   })
 
@@ -111,7 +116,7 @@ describe('issuer presets', () => {
     expect(preset).toMatchObject({ issuer: 'https://example.eu.auth0.com/', jwksUri: 'https://example.eu.auth0.com/.well-known/jwks.json' })
     expect(await verifyWith(preset, { iss: 'https://example.eu.auth0.com/' }, 'https://api.example.com')).toEqual([200, 'ok'])
     expect(await verifyWith(preset, { iss: 'https://example.eu.auth0.com' }, 'https://api.example.com')).toEqual([401, 'invalid_token'])
-    expect(() => auth0Issuer({ domain: 'https://example.auth0.com', audience: 'x' })).toThrow(/'domain' must be a host name/)
+    expect(() => auth0Issuer({ domain: 'https://example.auth0.com', audience: 'x' })).toThrow(/^auth0Issuer: domain must be a host name/)
   })
 
   test('oktaIssuer: custom and org authorization servers', () => {

@@ -312,12 +312,13 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     expect(make({ dpop: { boundTokens: 'required', replayStore: {} } })).toThrow(/replayStore/)
     expect(make({ dpop: { boundTokens: 'required', publicBaseUrl: 'api.example.com' } })).toThrow(/publicBaseUrl/)
     expect(make({ dpop: { boundTokens: 'required', maxAge: -1 } })).toThrow(/maxAge/)
-    expect(make({ dpop: { boundTokens: 'required', extra: 1 } })).toThrow(/unknown field 'extra'/)
+    expect(make({ dpop: { boundTokens: 'required', extra: 1 } })).toThrow(/^jwtVerify: dpop\.extra is not an option \(known: boundTokens, /)
     expect(make({ dpop: { boundTokens: 'required' }, tokenSource: { cookie: 'session' } })).toThrow(/Authorization header/)
     try {
       make({ dpop: { boundTokens: 'x' } })()
     } catch (error) {
-      expect((error as TypeError).cause).toEqual({ package: '@middy-auth/jwt-verify' })
+      expect((error as TypeError).cause).toEqual({ package: '@middy-auth/jwt-verify', option: 'dpop.boundTokens' })
+      expect((error as TypeError).message).toBe(`jwtVerify: dpop.boundTokens must be 'required' or 'allowed'`)
     }
   })
 })

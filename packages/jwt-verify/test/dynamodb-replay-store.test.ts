@@ -126,7 +126,9 @@ describe('the DynamoDB replay store (against dynalite on loopback)', () => {
 
   test('configuration mistakes are TypeErrors', () => {
     expect(() => createDynamoDbReplayStore({ tableName: '' })).toThrow(/tableName/)
-    expect(() => createDynamoDbReplayStore({ tableName, timeoutMs: 0, client: clientFor(endpoint) })).toThrow(/timeoutMs/)
+    expect(() => createDynamoDbReplayStore({ tableName, timeoutMs: 0, client: clientFor(endpoint) })).toThrow(/^createDynamoDbReplayStore: timeoutMs must be a number of milliseconds > 0, got 0$/)
+    expect(() => createDynamoDbReplayStore({ tableName, table: 'x' } as never)).toThrow(/^createDynamoDbReplayStore: table is not an option \(known: tableName, client, /)
+    expect(() => createDynamoDbReplayStore(undefined as never)).toThrow(/^createDynamoDbReplayStore: options must be an object$/)
   })
 })
 

@@ -55,7 +55,7 @@ beforeEach(() => {
 
 // A real jwks-rsa client, as a user would configure it (its own cache on, by default).
 const resolverFor = (options: JwksRsaResolverOptions = {}, client: JwksClient = new jwksRsa.JwksClient({ jwksUri })) =>
-  jwksRsaResolver(client, { now, ...options })
+  jwksRsaResolver(client, { clock: now, ...options })
 
 const kids = (set: KeySet): string[] => [...set.byKid.keys()]
 

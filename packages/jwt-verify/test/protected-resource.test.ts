@@ -85,18 +85,18 @@ describe('protectedResourceMetadata', () => {
   })
 
   test.each([
-    ['no resource', { authorizationServers: ['https://auth.example.com'] }, `'resource'`],
-    ['an http resource off loopback', { resource: 'http://api.example.com/mcp', authorizationServers: ['https://a.example.com'] }, `'resource'`],
-    ['a resource with a fragment', { resource: 'https://api.example.com/mcp#x', authorizationServers: ['https://a.example.com'] }, `'resource'`],
-    ['no authorization server', { resource, authorizationServers: [] }, `'authorizationServers'`],
-    ['a relative authorization server', { resource, authorizationServers: ['auth'] }, `'authorizationServers[0]'`],
-    ['a scope with a space', { resource, authorizationServers: ['https://a.example.com'], scopesSupported: ['a b'] }, `'scopesSupported'`],
-    ['an unknown bearer method', { resource, authorizationServers: ['https://a.example.com'], bearerMethodsSupported: ['cookie'] }, `'bearerMethodsSupported'`],
-    ['a negative maxAge', { resource, authorizationServers: ['https://a.example.com'], maxAge: -1 }, `'maxAge'`],
-    ['a misspelt option', { resource, authorizationServers: ['https://a.example.com'], scopes_supported: ['a'] }, `'scopes_supported'`],
+    ['no resource', { authorizationServers: ['https://auth.example.com'] }, 'resource'],
+    ['an http resource off loopback', { resource: 'http://api.example.com/mcp', authorizationServers: ['https://a.example.com'] }, 'resource'],
+    ['a resource with a fragment', { resource: 'https://api.example.com/mcp#x', authorizationServers: ['https://a.example.com'] }, 'resource'],
+    ['no authorization server', { resource, authorizationServers: [] }, 'authorizationServers'],
+    ['a relative authorization server', { resource, authorizationServers: ['auth'] }, 'authorizationServers[0]'],
+    ['a scope with a space', { resource, authorizationServers: ['https://a.example.com'], scopesSupported: ['a b'] }, 'scopesSupported'],
+    ['an unknown bearer method', { resource, authorizationServers: ['https://a.example.com'], bearerMethodsSupported: ['cookie'] }, 'bearerMethodsSupported'],
+    ['a negative maxAge', { resource, authorizationServers: ['https://a.example.com'], maxAge: -1 }, 'maxAge'],
+    ['a misspelt option', { resource, authorizationServers: ['https://a.example.com'], scopes_supported: ['a'] }, 'scopes_supported'],
   ])('%s is a TypeError at cold start', (_name, options, names) => {
     expect(() => protectedResourceMetadata(options as never)).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(names), cause: { package: '@middy-auth/jwt-verify' } }),
+      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(new RegExp(`^protectedResourceMetadata: ${names.replace(/[[\]]/g, '\\$&')} `)), cause: { package: '@middy-auth/jwt-verify', option: names } }),
     )
   })
 
@@ -146,7 +146,7 @@ describe('jwtVerify resourceMetadata, with the resource URL as the audience (RFC
     '%s is a TypeError at cold start',
     (value) => {
       expect(() => protect({ issuers: [{ issuer: iss.issuer, audience: resource, jwksUri: iss.jwksUri }], resourceMetadata: value })).toThrow(
-        expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(`'resourceMetadata'`), cause: { package: '@middy-auth/jwt-verify' } }),
+        expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^jwtVerify: resourceMetadata must be/), cause: { package: '@middy-auth/jwt-verify', option: 'resourceMetadata' } }),
       )
     },
   )

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -6,6 +6,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fetchJson } from '../src/fetch-json.js'
 import type { FetchJson } from '../src/fetch-json.js'
+import { createAlbKeyResolver } from '../src/alb-key-resolver.js'
 import { KeysUnavailableError } from '../src/key-resolver.js'
 import type { KeySet } from '../src/key-resolver.js'
 import { createCachingKeyResolver, createRemoteKeyResolver } from '../src/remote-key-resolver.js'
@@ -89,7 +90,7 @@ afterEach(async () => {
 })
 
 const resolverFor = (options: Partial<RemoteKeyResolverOptions> = {}) =>
-  createRemoteKeyResolver({ jwksUri: `${base}/jwks`, now, ...options })
+  createRemoteKeyResolver({ jwksUri: `${base}/jwks`, clock: now, ...options })
 
 const kids = (set: KeySet): string[] => [...set.byKid.keys()]
 
@@ -391,7 +392,7 @@ describe('failures', () => {
   })
 
   test('a JWKS that is not { keys: [...] } is a failed fetch', async () => {
-    const resolver = createRemoteKeyResolver({ jwksUri: `${base}/jwks`, now, fetchJson: async () => ({ keys: 'nope' }) })
+    const resolver = createRemoteKeyResolver({ jwksUri: `${base}/jwks`, clock: now, fetchJson: async () => ({ keys: 'nope' }) })
     await expect(resolver.getKeySet('k1')).rejects.toThrow('"keys" array')
   })
 
@@ -417,7 +418,7 @@ describe('OIDC discovery', () => {
       urls.push(url)
       return fetchJson(url, options)
     }
-    const resolver = createRemoteKeyResolver({ issuer, now, fetchJson: spy })
+    const resolver = createRemoteKeyResolver({ issuer, clock: now, fetchJson: spy })
     resolver.prefetch()
     const sets = await Promise.all(Array.from({ length: 100 }, () => resolver.getKeySet('k1')))
     expect(kids(sets[0]!)).toEqual(['k1', 'k2'])
@@ -431,13 +432,13 @@ describe('OIDC discovery', () => {
   test('an issuer without a trailing slash', async () => {
     const issuer = `${base}/tenant`
     withDiscovery(issuer)
-    const resolver = createRemoteKeyResolver({ issuer, now })
+    const resolver = createRemoteKeyResolver({ issuer, clock: now })
     expect(kids(await resolver.getKeySet('k1'))).toEqual(['k1', 'k2'])
     expect(hits('/tenant/.well-known/openid-configuration')).toBe(1)
   })
 
   test('jwksUri wins over issuer: no discovery', async () => {
-    const resolver = createRemoteKeyResolver({ issuer: `${base}/tenant`, jwksUri: `${base}/jwks`, now })
+    const resolver = createRemoteKeyResolver({ issuer: `${base}/tenant`, jwksUri: `${base}/jwks`, clock: now })
     await resolver.getKeySet('k1')
     expect(hits('/tenant/.well-known/openid-configuration')).toBe(0)
   })
@@ -449,7 +450,7 @@ describe('OIDC discovery', () => {
   ])('a document naming %s is rejected, and no JWKS is fetched', async (_name, served) => {
     const issuer = `${base}/tenant/`
     state.discovery = { issuer: served(issuer), jwks_uri: `${base}/jwks` }
-    const resolver = createRemoteKeyResolver({ issuer, now })
+    const resolver = createRemoteKeyResolver({ issuer, clock: now })
     const error = await resolver.getKeySet('k1').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(KeysUnavailableError)
     expect((error as Error).message).toContain('issuer')
@@ -468,7 +469,7 @@ describe('OIDC discovery', () => {
       urls.push(url)
       return fetchJson(url, options)
     }
-    const resolver = createRemoteKeyResolver({ issuer, now, fetchJson: spy })
+    const resolver = createRemoteKeyResolver({ issuer, clock: now, fetchJson: spy })
     await expect(resolver.getKeySet('k1')).rejects.toBeInstanceOf(KeysUnavailableError)
     expect(urls).toEqual([`${base}/tenant/.well-known/openid-configuration`])
   })
@@ -476,7 +477,7 @@ describe('OIDC discovery', () => {
   test('a failed discovery is retried after the cooldown, then remembered', async () => {
     const issuer = `${base}/tenant`
     state.discovery = { issuer: 'https://evil.example.com', jwks_uri: `${base}/jwks` }
-    const resolver = createRemoteKeyResolver({ issuer, now })
+    const resolver = createRemoteKeyResolver({ issuer, clock: now })
     await expect(resolver.getKeySet('k1')).rejects.toBeInstanceOf(KeysUnavailableError)
     await expect(resolver.getKeySet('k1')).rejects.toBeInstanceOf(KeysUnavailableError)
     expect(hits('/tenant/.well-known/openid-configuration')).toBe(1)
@@ -522,7 +523,8 @@ describe('options', () => {
         return e
       }
     })() as TypeError
-    expect(error.cause).toEqual({ package: '@middy-auth/jwt-verify' })
+    expect(error.cause).toEqual({ package: '@middy-auth/jwt-verify', option: 'jwksUri' })
+    expect(error.message).toBe('createRemoteKeyResolver: jwksUri or issuer is required to fetch keys')
   })
 })
 
@@ -536,7 +538,7 @@ describe('createCachingKeyResolver', () => {
         calls.push(kid)
         return { keySet: previous ?? emptySet, complete: previous === undefined }
       },
-      { cooldownMs: 0, maxAgeMs: 1000, now },
+      { cooldownMs: 0, maxAgeMs: 1000, clock: now },
     )
     await resolver.getKeySet(undefined)
     clock += 600
@@ -552,8 +554,34 @@ describe('createCachingKeyResolver', () => {
       () => {
         throw new Error('sync')
       },
-      { cooldownMs: 1000, maxAgeMs: 1000, now },
+      { cooldownMs: 1000, maxAgeMs: 1000, clock: now },
     )
     await expect(resolver.getKeySet('a')).rejects.toThrow('Keys could not be fetched: sync')
+  })
+})
+
+describe('the clock is named clock, as everywhere in the suite', () => {
+  afterEach(() => {
+    jest.restoreAllMocks()
+  })
+
+  test('now still works, with one DeprecationWarning per factory', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', now: () => 0 })
+    createCachingKeyResolver(async () => ({ keySet: { keys: [], byKid: new Map() }, complete: true }), { cooldownMs: 0, maxAgeMs: 1, now: () => 0 })
+    createAlbKeyResolver({ endpoint: 'https://public-keys.auth.elb.eu-west-1.amazonaws.com', now: () => 0 })
+    expect(warn.mock.calls).toEqual([
+      ['createRemoteKeyResolver: now is deprecated: rename it clock', 'DeprecationWarning'],
+      ['createCachingKeyResolver: now is deprecated: rename it clock', 'DeprecationWarning'],
+      ['createAlbKeyResolver: now is deprecated: rename it clock', 'DeprecationWarning'],
+    ])
+  })
+
+  test('mistakes are TypeErrors naming the option', () => {
+    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', clock: 5 as never })).toThrow(/^createRemoteKeyResolver: clock must be a function$/)
+    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', clock: Date.now, now: Date.now })).toThrow(/^createRemoteKeyResolver: now is the deprecated name of clock: give clock only$/)
+    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', timeout: 1 } as never)).toThrow(/^createRemoteKeyResolver: timeout is not an option \(known: jwksUri, issuer, timeoutMs, /)
+    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', timeoutMs: 0 })).toThrow(/^createRemoteKeyResolver: timeoutMs must be a number of milliseconds > 0, got 0$/)
+    expect(() => createCachingKeyResolver(async () => ({ keySet: { keys: [], byKid: new Map() }, complete: true }), { cooldownMs: 0, maxAgeMs: 1 })).toThrow(/^createCachingKeyResolver: clock must be a function returning milliseconds$/)
   })
 })

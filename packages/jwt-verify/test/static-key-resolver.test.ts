@@ -39,7 +39,7 @@ describe('createStaticKeyResolver', () => {
     ['only an encryption key', [{ ...k1, use: 'enc' }]],
   ])('%s: TypeError naming jwks', (_name, keys) => {
     expect(() => createStaticKeyResolver({ keys })).toThrow(TypeError)
-    expect(() => createStaticKeyResolver({ keys })).toThrow(/^jwks has no usable key/)
+    expect(() => createStaticKeyResolver({ keys })).toThrow(/^createStaticKeyResolver: jwks has no usable key/)
   })
 
   test.each<[string, unknown]>([
@@ -49,7 +49,7 @@ describe('createStaticKeyResolver', () => {
   ])('%s: TypeError naming jwks', (_name, jwks) => {
     const create = () => createStaticKeyResolver(jwks as { keys: unknown[] })
     expect(create).toThrow(TypeError)
-    expect(create).toThrow(/^jwks must be a JWKS object/)
+    expect(create).toThrow(/^createStaticKeyResolver: jwks must be a JWKS object/)
   })
 
   test('the TypeError names the package', () => {
@@ -57,7 +57,7 @@ describe('createStaticKeyResolver', () => {
       createStaticKeyResolver({ keys: [] })
       throw new Error('expected a TypeError')
     } catch (error) {
-      expect((error as TypeError).cause).toEqual({ package: '@middy-auth/jwt-verify' })
+      expect((error as TypeError).cause).toEqual({ package: '@middy-auth/jwt-verify', option: 'jwks' })
     }
   })
 })

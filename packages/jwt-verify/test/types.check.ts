@@ -5,7 +5,8 @@
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
+import type { AuthError } from '@middy-auth/core'
+import jwtVerify, { cognitoIssuer, type JwtVerifyDenialReason } from '@middy-auth/jwt-verify'
 
 interface OrdersClaims {
   email: string
@@ -77,4 +78,14 @@ jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x' }], dpop
 // @ts-expect-error DPoP proofs are signed with asymmetric algorithms only
 jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x' }], dpop: { boundTokens: 'required', algorithms: ['HS256'] } })
 
-jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', claims: async (payload) => payload.sub !== 'revoked', claimsCacheTtl: 30 }] })
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', claimsCheck: async (payload) => payload.sub !== 'revoked', claimsCacheTtl: 30 }] })
+// The former name still compiles (deprecated: one DeprecationWarning at cold start).
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', claims: (payload) => payload.sub !== 'revoked' }] })
+// @ts-expect-error claimsCheck is a function of the payload
+jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', claimsCheck: true }] })
+cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: 'c', tokenUse: 'access', claimsCheck: (payload) => payload.username === 'alice' })
+
+// A denial's reason is typed by jwt-verify's union.
+export const expired = (error: AuthError<JwtVerifyDenialReason>): boolean => error.reason === 'expired' || error.reason === 'token_use'
+// @ts-expect-error not a reason of jwt-verify
+export const notAReason: JwtVerifyDenialReason = 'insufficient_scope'

@@ -3,13 +3,45 @@
  * what openid-client throws to the suite's `AuthError`s.
  */
 import { AuthError } from '@middy-auth/core'
+import { configErrors } from '@middy-auth/core/internal'
 import { AuthorizationResponseError, ClientError, ResponseBodyError } from 'openid-client'
 
 export const packageName = '@middy-auth/oauth-login'
 
+/**
+ * Why oauth-login or sessionAuth denied (`AuthError.reason`, also `cause.data.reason`), for
+ * logs: 401 `login_required` (`no_session`, `invalid_or_expired_session`,
+ * `access_token_expired_no_refresh_token`, `refresh_changed_subject`, `refresh_rejected`,
+ * `authorization_error`, `token_request_rejected`), 400 `invalid_request`
+ * (`missing_or_expired_transaction`, `invalid_authorization_response`, `no_redirect_uri`), 403
+ * `access_denied` (`cross_site_request`, `foreign_origin`), 503 `temporarily_unavailable`
+ * (`discovery_failed`, `token_endpoint_unavailable`, `refresh_unavailable`).
+ *
+ * @example
+ * ```ts
+ * import type { AuthError } from '@middy-auth/core'
+ * const ended = (error: AuthError<OAuthLoginDenialReason>) => error.reason === 'invalid_or_expired_session'
+ * ```
+ */
+export type OAuthLoginDenialReason =
+  | 'no_session'
+  | 'invalid_or_expired_session'
+  | 'access_token_expired_no_refresh_token'
+  | 'refresh_changed_subject'
+  | 'refresh_rejected'
+  | 'refresh_unavailable'
+  | 'discovery_failed'
+  | 'token_endpoint_unavailable'
+  | 'authorization_error'
+  | 'token_request_rejected'
+  | 'invalid_authorization_response'
+  | 'missing_or_expired_transaction'
+  | 'no_redirect_uri'
+  | 'cross_site_request'
+  | 'foreign_origin'
+
 /** A `TypeError` for configuration that can never work, thrown at cold start. */
-export const configError = (message: string): TypeError =>
-  new TypeError(`oauthLogin: ${message}`, { cause: { package: packageName } })
+export const fail = configErrors(packageName, 'oauthLogin')
 
 /** openid-client's codes for a provider that did not answer (timeout, aborted request). */
 const unreachableCodes = new Set(['OAUTH_TIMEOUT', 'OAUTH_ABORT', 'OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON'])
@@ -32,7 +64,7 @@ export const isProviderUnavailable = (error: unknown): boolean => {
 }
 
 /** 503 `temporarily_unavailable`: the identity provider is down or too slow. */
-export const unavailable = (reason: string, error?: unknown): AuthError =>
+export const unavailable = (reason: OAuthLoginDenialReason, error?: unknown): AuthError =>
   new AuthError('temporarily_unavailable', { package: packageName, data: { reason, error: describe(error) } })
 
 /**

@@ -64,3 +64,4 @@ export type { ClientAuthMethod, CookieOptions, OAuthLoginConfig, SessionOptions 
 export type { HttpResponse } from './response.js'
 export type { SessionAuthMiddleware, SessionContext, SessionTokens } from './session-auth.js'
 export { oauthLoginValidateOptions } from './validate-options.js'
+export type { OAuthLoginDenialReason } from './errors.js'

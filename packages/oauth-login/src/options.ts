@@ -4,7 +4,8 @@
  */
 import { Buffer } from 'node:buffer'
 import { ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt, type ClientAuth, type CryptoKey as ClientCryptoKey, type PrivateKey } from 'openid-client'
-import { configError } from './errors.js'
+import { checkOptionNames, readDuration } from '@middy-auth/core/internal'
+import { fail } from './errors.js'
 import { checkPrivateKey } from './private-key.js'
 import { compileReturnToPaths } from './return-to.js'
 
@@ -160,11 +161,11 @@ export interface CompiledConfig {
   clock: () => number
 }
 
-const knownOptions = new Set([
+const knownOptions = [
   'issuer', 'clientId', 'clientSecret', 'privateKey', 'clientAuth', 'secret', 'redirectUri', 'callbackPath', 'scopes',
   'resource', 'audience', 'authorizationParams', 'postLoginRedirect', 'postLogoutRedirect', 'returnToPaths',
   'allowedOrigins', 'cookie', 'session', 'accessTokenCookie', 'timeout', 'fetch', 'clock',
-])
+]
 
 /** Loopback hosts: the only ones reached over plain `http:`. */
 export const isLoopbackHost = (hostname: string): boolean =>
@@ -175,7 +176,7 @@ const MIN_SECRET_BYTES = 32
 const cookieName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 const text = (value: unknown, name: string): string => {
-  if (typeof value !== 'string' || value === '') throw configError(`'${name}' must be a non-empty string`)
+  if (typeof value !== 'string' || value === '') throw fail(name, `must be a non-empty string`)
   return value
 }
 
@@ -185,29 +186,25 @@ const httpsUrl = (value: unknown, name: string): URL => {
   try {
     url = new URL(raw)
   } catch {
-    throw configError(`'${name}' must be an absolute URL, got ${JSON.stringify(raw)}`)
+    throw fail(name, `must be an absolute URL, got ${JSON.stringify(raw)}`)
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw configError(`'${name}' must be an https: URL (http: only for loopback hosts), got ${JSON.stringify(raw)}`)
+    throw fail(name, `must be an https: URL (http: only for loopback hosts), got ${JSON.stringify(raw)}`)
   }
   return url
 }
 
-const seconds = (value: unknown, name: string, fallback: number): number => {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw configError(`'${name}' must be a positive number of seconds`)
-  return value
-}
+const seconds = (value: unknown, name: string, fallback: number): number => readDuration(value, name, fail, { unit: 'seconds', fallback })
 
 /** Checks secrets (from the configuration, or from `request.internal` at request time). */
 export const compileSecrets = (value: unknown): string[] => {
   const list = typeof value === 'string' ? [value] : value
   if (!Array.isArray(list) || list.length === 0) {
-    throw configError(`'secret' is required: a string of at least ${MIN_SECRET_BYTES} bytes, or a list of them (the first seals); e.g. from @middy/ssm`)
+    throw fail('secret', `is required: a string of at least ${MIN_SECRET_BYTES} bytes, or a list of them (the first seals); e.g. from @middy/ssm`)
   }
   return list.map((secret, i) => {
     if (typeof secret !== 'string' || Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
-      throw configError(`'secret'${list.length > 1 ? `[${i}]` : ''} must be at least ${MIN_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 48\`)`)
+      throw fail(`secret${list.length > 1 ? `[${i}]` : ''}`, `must be at least ${MIN_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 48\`)`)
     }
     return secret
   })
@@ -217,7 +214,7 @@ const isInternalSecret = (value: unknown): value is { internal: string } => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
   const { internal, ...rest } = value as { internal?: unknown }
   if (typeof internal !== 'string' || internal === '' || Object.keys(rest).length > 0) {
-    throw configError(`'secret' must be a string, a list of strings, or { internal: 'name' } (the request.internal key @middy/ssm fills)`)
+    throw fail('secret', `must be a string, a list of strings, or { internal: 'name' } (the request.internal key @middy/ssm fills)`)
   }
   return true
 }
@@ -225,7 +222,7 @@ const isInternalSecret = (value: unknown): value is { internal: string } => {
 const compileCookieName = (value: unknown, name: string, fallback: string): string => {
   if (value === undefined) return fallback
   const raw = text(value, name)
-  if (!cookieName.test(raw)) throw configError(`'${name}' must be a cookie name (letters, digits, and !#$%&'*+-.^_\`|~)`)
+  if (!cookieName.test(raw)) throw fail(name, `must be a cookie name (letters, digits, and !#$%&'*+-.^_\`|~)`)
   return raw
 }
 
@@ -237,19 +234,19 @@ const compileClientAuthentication = (
   switch (method) {
     case 'client_secret_basic':
     case 'client_secret_post':
-      if (!secret) throw configError(`'clientAuth: ${method}' needs 'clientSecret'`)
+      if (!secret) throw fail('clientSecret', `is required with clientAuth: '${method}'`)
       return method === 'client_secret_basic' ? () => ClientSecretBasic(secret) : () => ClientSecretPost(secret)
     case 'private_key_jwt':
     {
-      if (!privateKey) throw configError(`'clientAuth: private_key_jwt' needs 'privateKey'`)
+      if (!privateKey) throw fail('privateKey', `is required with clientAuth: 'private_key_jwt'`)
       const key = checkPrivateKey(privateKey)
       return () => PrivateKeyJwt(key)
     }
     case 'none':
-      if (secret || privateKey) throw configError(`'clientAuth: none' is a public client: remove 'clientSecret' and 'privateKey'`)
+      if (secret || privateKey) throw fail('clientAuth', `'none' is a public client: remove clientSecret and privateKey`)
       return () => None()
     default:
-      throw configError(`'clientAuth' must be 'client_secret_basic', 'client_secret_post', 'private_key_jwt' or 'none'`)
+      throw fail('clientAuth', `must be 'client_secret_basic', 'client_secret_post', 'private_key_jwt' or 'none'`)
   }
 }
 
@@ -262,7 +259,7 @@ const checkResource = (value: unknown): void => {
   } catch {
     url = undefined
   }
-  if (!url || url.hash !== '' || raw.includes('#')) throw configError(`'resource' must be absolute URIs without a fragment, got ${JSON.stringify(raw)}`)
+  if (!url || url.hash !== '' || raw.includes('#')) throw fail('resource', `must be absolute URIs without a fragment, got ${JSON.stringify(raw)}`)
 }
 
 /** A redirect the configuration sets: a path on this site, or an absolute https: URL. */
@@ -281,25 +278,24 @@ const flowParams = new Set([
 
 const compileAuthorizationParams = (value: unknown): Record<string, string> => {
   if (value === undefined) return {}
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw configError(`'authorizationParams' must be an object of strings`)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('authorizationParams', `must be an object of strings`)
   const params: Record<string, string> = {}
   for (const [name, param] of Object.entries(value)) {
-    if (flowParams.has(name)) throw configError(`'authorizationParams.${name}' is set by the flow itself (use 'scopes', 'resource', 'redirectUri')`)
-    if (typeof param !== 'string') throw configError(`'authorizationParams.${name}' must be a string`)
+    if (flowParams.has(name)) throw fail(`authorizationParams.${name}`, `is set by the flow itself (use scopes, resource, redirectUri)`)
+    if (typeof param !== 'string') throw fail(`authorizationParams.${name}`, `must be a string`)
     params[name] = param
   }
   return params
 }
 
 const optionalFunction = (value: unknown, name: string): unknown => {
-  if (value !== undefined && typeof value !== 'function') throw configError(`'${name}' must be a function`)
+  if (value !== undefined && typeof value !== 'function') throw fail(name, `must be a function`)
   return value
 }
 
 /** Checks the configuration and fills in the defaults: every mistake is a `TypeError` now, at cold start. */
 export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
-  if (config === null || typeof config !== 'object') throw configError('the configuration must be an object')
-  for (const key of Object.keys(config)) if (!knownOptions.has(key)) throw configError(`unknown option '${key}'`)
+  checkOptionNames(config, knownOptions, fail)
   const issuer = httpsUrl(config.issuer, 'issuer')
   const clientId = text(config.clientId, 'clientId')
   const clientSecret = config.clientSecret === undefined ? undefined : text(config.clientSecret, 'clientSecret')
@@ -308,13 +304,13 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
   const secrets = isInternalSecret(config.secret) ? { internal: config.secret.internal } : compileSecrets(config.secret)
   const redirectUri = config.redirectUri === undefined ? undefined : httpsUrl(config.redirectUri, 'redirectUri')
   const callbackPath = config.callbackPath ?? '/auth/callback'
-  if (typeof callbackPath !== 'string' || !callbackPath.startsWith('/')) throw configError(`'callbackPath' must be a path starting with '/'`)
+  if (typeof callbackPath !== 'string' || !callbackPath.startsWith('/')) throw fail('callbackPath', `must be a path starting with '/'`)
 
   const scopes = config.scopes ?? ['openid', 'profile', 'email']
   if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
-    throw configError(`'scopes' must be a list of scope tokens`)
+    throw fail('scopes', `must be a list of scope tokens`)
   }
-  if (!scopes.includes('openid')) throw configError(`'scopes' must contain 'openid': the session is built on the ID token`)
+  if (!scopes.includes('openid')) throw fail('scopes', `must contain 'openid': the session is built on the ID token`)
   const resource = config.resource === undefined ? [] : typeof config.resource === 'string' ? [config.resource] : [...config.resource]
   for (const r of resource) checkResource(r)
   const extraParams = compileAuthorizationParams(config.authorizationParams)
@@ -325,10 +321,10 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
   const cookie = config.cookie ?? {}
   const session = config.session ?? {}
   const sameSite = cookie.sameSite ?? 'Lax'
-  if (sameSite !== 'Lax' && sameSite !== 'Strict') throw configError(`'cookie.sameSite' must be 'Lax' or 'Strict' ('None' would send the session on cross-site requests)`)
+  if (sameSite !== 'Lax' && sameSite !== 'Strict') throw fail('cookie.sameSite', `must be 'Lax' or 'Strict' ('None' would send the session on cross-site requests)`)
   const rolling = seconds(session.rolling, 'session.rolling', 86_400)
   const absolute = seconds(session.absolute, 'session.absolute', 604_800)
-  if (rolling > absolute) throw configError(`'session.rolling' (${rolling}) must not exceed 'session.absolute' (${absolute})`)
+  if (rolling > absolute) throw fail('session.rolling', `(${rolling}) must not exceed 'session.absolute' (${absolute})`)
 
   const allowedOrigins = new Set<string>()
   for (const origin of config.allowedOrigins ?? []) allowedOrigins.add(httpsUrl(origin, 'allowedOrigins').origin)
@@ -338,7 +334,7 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
   const transactionCookie = compileCookieName(cookie.transactionName, 'cookie.transactionName', '__Host-login')
   const accessTokenCookie = config.accessTokenCookie === undefined ? undefined : compileCookieName(config.accessTokenCookie, 'accessTokenCookie', '')
   const names = [sessionCookie, transactionCookie, accessTokenCookie].filter((n) => n !== undefined)
-  if (new Set(names).size !== names.length) throw configError(`'cookie.name', 'cookie.transactionName' and 'accessTokenCookie' must differ`)
+  if (new Set(names).size !== names.length) throw fail('cookie.name', `must differ from cookie.transactionName and accessTokenCookie`)
 
   return {
     issuer,
@@ -352,7 +348,7 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
     extraParams,
     postLoginRedirect,
     postLogoutRedirect,
-    returnToAllowed: compileReturnToPaths(config.returnToPaths ?? [], configError),
+    returnToAllowed: compileReturnToPaths(config.returnToPaths ?? [], fail),
     allowedOrigins,
     sessionCookie,
     transactionCookie,

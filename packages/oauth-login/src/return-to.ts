@@ -2,6 +2,7 @@
  * `login?returnTo=…`: where to send the user after sign-in. Only a path of this site under one
  * of the allowed paths is kept, so the login route is never an open redirect.
  */
+import type { ConfigError } from '@middy-auth/core/internal'
 
 /** A URL origin no real request has: relative paths are resolved against it and must stay on it. */
 const PLACEHOLDER_ORIGIN = 'https://return-to.invalid'
@@ -42,12 +43,12 @@ export const checkReturnTo = (value: string, allowed: readonly string[]): string
 /** Compiles `returnToPaths`: each a plain absolute path without `..`, query or fragment. */
 export const compileReturnToPaths = (
   paths: readonly string[],
-  configError: (message: string) => TypeError,
+  fail: ConfigError,
 ): ((value: string) => string | undefined) => {
-  if (!Array.isArray(paths)) throw configError(`'returnToPaths' must be a list of paths such as '/app'`)
+  if (!Array.isArray(paths)) throw fail('returnToPaths', `must be a list of paths such as '/app'`)
   const allowed = paths.map((path) => {
     if (typeof path !== 'string' || checkReturnTo(path, ['/']) !== path || /[?#]|\/\.\.?(\/|$)/.test(path)) {
-      throw configError(`'returnToPaths' entries must be plain paths such as '/app', got ${JSON.stringify(path)}`)
+      throw fail('returnToPaths', `entries must be plain paths such as '/app', got ${JSON.stringify(path)}`)
     }
     return path
   })

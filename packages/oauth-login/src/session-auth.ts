@@ -7,7 +7,7 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { refreshTokenGrant } from 'openid-client'
 import { checkSameOrigin } from './csrf.js'
-import { isProviderUnavailable, packageName, unavailable } from './errors.js'
+import { isProviderUnavailable, packageName, unavailable, type OAuthLoginDenialReason } from './errors.js'
 import { addPendingCookies, flushPendingCookies, renderWithPendingCookies, type CookieRequest } from './pending-cookies.js'
 import type { Runtime } from './runtime.js'
 import { sessionAuthContext, sessionFromTokens, type SessionData, type SessionStore } from './session.js'
@@ -61,7 +61,7 @@ export interface SessionRequest extends CookieRequest {
   context: object
 }
 
-const loginRequired = (reason: string, description?: string): AuthError =>
+const loginRequired = (reason: OAuthLoginDenialReason, description?: string): AuthError =>
   new AuthError('login_required', { package: packageName, data: { reason }, ...(description ? { description } : {}) })
 
 /**
@@ -104,7 +104,7 @@ export const createSessionAuthenticator = (
     }
   }
 
-  const expired = (request: SessionRequest, sessions: SessionStore, reason: string): AuthError => {
+  const expired = (request: SessionRequest, sessions: SessionStore, reason: OAuthLoginDenialReason): AuthError => {
     addPendingCookies(request, sessions.clear(request.event))
     return loginRequired(reason, 'The session has ended; sign in again')
   }

@@ -30,39 +30,41 @@ describe('configuration', () => {
   })
 
   test.each<[string, Record<string, unknown>, RegExp]>([
-    ['a missing secret', { secret: undefined }, /'secret' is required/],
-    ['an empty secret list', { secret: [] }, /'secret' is required/],
-    ['a secret under 32 bytes', { secret: 's'.repeat(31) }, /'secret' must be at least 32 bytes/],
-    ['a short secret in the rotation list', { secret: ['s'.repeat(32), 'short'] }, /'secret'\[1\] must be at least 32 bytes/],
-    ['an http: issuer that is not loopback', { issuer: 'http://login.example.com' }, /'issuer' must be an https: URL/],
-    ['an issuer that is not a URL', { issuer: 'login.example.com' }, /'issuer' must be an absolute URL/],
-    ['a missing clientId', { clientId: '' }, /'clientId'/],
-    ['an http: redirectUri', { redirectUri: 'http://app.example.com/cb' }, /'redirectUri' must be an https: URL/],
+    ['a missing secret', { secret: undefined }, /^oauthLogin: secret is required/],
+    ['an empty secret list', { secret: [] }, /^oauthLogin: secret is required/],
+    ['a secret under 32 bytes', { secret: 's'.repeat(31) }, /^oauthLogin: secret must be at least 32 bytes/],
+    ['a short secret in the rotation list', { secret: ['s'.repeat(32), 'short'] }, /^oauthLogin: secret\[1\] must be at least 32 bytes/],
+    ['an http: issuer that is not loopback', { issuer: 'http://login.example.com' }, /^oauthLogin: issuer must be an https: URL/],
+    ['an issuer that is not a URL', { issuer: 'login.example.com' }, /^oauthLogin: issuer must be an absolute URL/],
+    ['a missing clientId', { clientId: '' }, /^oauthLogin: clientId/],
+    ['an http: redirectUri', { redirectUri: 'http://app.example.com/cb' }, /^oauthLogin: redirectUri must be an https: URL/],
     ['scopes without openid', { scopes: ['profile'] }, /must contain 'openid'/],
     ['a scope with a space', { scopes: ['openid', 'a b'] }, /scope tokens/],
-    ['client_secret_post without a secret', { clientSecret: undefined, clientAuth: 'client_secret_post' }, /needs 'clientSecret'/],
-    ['private_key_jwt without a key', { clientAuth: 'private_key_jwt' }, /needs 'privateKey'/],
+    ['client_secret_post without a secret', { clientSecret: undefined, clientAuth: 'client_secret_post' }, /^oauthLogin: clientSecret is required with clientAuth: 'client_secret_post'$/],
+    ['private_key_jwt without a key', { clientAuth: 'private_key_jwt' }, /^oauthLogin: privateKey is required with clientAuth: 'private_key_jwt'$/],
     ['a public client with a secret', { clientAuth: 'none' }, /public client/],
-    ['an unknown client authentication', { clientAuth: 'tls_client_auth' }, /'clientAuth' must be/],
-    ['SameSite=None', { cookie: { sameSite: 'None' } }, /'cookie.sameSite'/],
-    ['a cookie name with a space', { cookie: { name: 'my session' } }, /'cookie.name'/],
+    ['an unknown client authentication', { clientAuth: 'tls_client_auth' }, /^oauthLogin: clientAuth must be/],
+    ['SameSite=None', { cookie: { sameSite: 'None' } }, /^oauthLogin: cookie\.sameSite/],
+    ['a cookie name with a space', { cookie: { name: 'my session' } }, /^oauthLogin: cookie\.name/],
     ['rolling longer than absolute', { session: { rolling: 10, absolute: 5 } }, /must not exceed/],
-    ['a negative lifetime', { session: { rolling: -1 } }, /'session.rolling'/],
-    ['an absolute URL in returnToPaths', { returnToPaths: ['https://evil.example'] }, /'returnToPaths'/],
-    ['a protocol-relative returnToPaths entry', { returnToPaths: ['//evil.example'] }, /'returnToPaths'/],
-    ['a postLoginRedirect to http:', { postLoginRedirect: 'http://evil.example' }, /'postLoginRedirect'/],
-    ['a resource with a fragment', { resource: 'https://api.example.com/#x' }, /'resource'/],
-    ['authorizationParams replacing the state', { authorizationParams: { state: 'fixed' } }, /'authorizationParams.state' is set by the flow/],
-    ['authorizationParams replacing the redirect_uri', { authorizationParams: { redirect_uri: 'https://evil.example/cb' } }, /'authorizationParams.redirect_uri'/],
+    ['a negative lifetime', { session: { rolling: -1 } }, /^oauthLogin: session\.rolling/],
+    ['an absolute URL in returnToPaths', { returnToPaths: ['https://evil.example'] }, /^oauthLogin: returnToPaths/],
+    ['a protocol-relative returnToPaths entry', { returnToPaths: ['//evil.example'] }, /^oauthLogin: returnToPaths/],
+    ['a postLoginRedirect to http:', { postLoginRedirect: 'http://evil.example' }, /^oauthLogin: postLoginRedirect/],
+    ['a resource with a fragment', { resource: 'https://api.example.com/#x' }, /^oauthLogin: resource/],
+    ['authorizationParams replacing the state', { authorizationParams: { state: 'fixed' } }, /^oauthLogin: authorizationParams\.state is set by the flow/],
+    ['authorizationParams replacing the redirect_uri', { authorizationParams: { redirect_uri: 'https://evil.example/cb' } }, /^oauthLogin: authorizationParams\.redirect_uri/],
     ['a non-string authorizationParams value', { authorizationParams: { max_age: 60 } }, /must be a string/],
     ['the access-token cookie named as the session', { accessTokenCookie: '__Host-session' }, /must differ/],
-    ['an unknown option (a typo)', { secrets: ['s'.repeat(32)] }, /unknown option 'secrets'/],
-    ['a clock that is not a function', { clock: 5 }, /'clock' must be a function/],
+    ['an unknown option (a typo)', { secrets: ['s'.repeat(32)] }, /^oauthLogin: secrets is not an option \(known: issuer, clientId, /],
+    ['a clock that is not a function', { clock: 5 }, /^oauthLogin: clock must be a function/],
   ])('%s', (_name, change, message) => {
     const error = thrown({ ...valid, ...change })
     expect(error).toBeInstanceOf(TypeError)
     expect(error.message).toMatch(message)
-    expect(error.cause).toEqual({ package: '@middy-auth/oauth-login' })
+    // The message starts with the option's path, which cause.option names.
+    expect(error.cause).toEqual({ package: '@middy-auth/oauth-login', option: expect.any(String) })
+    expect(error.message.startsWith(`oauthLogin: ${(error.cause as { option: string }).option} `)).toBe(true)
   })
 
   describe('privateKey: a private signing CryptoKey, or nothing works at the token endpoint', () => {
@@ -86,18 +88,18 @@ describe('configuration', () => {
     })
 
     test.each([
-      ['the public key', /'privateKey' must be a private key/],
-      ['a Node KeyObject', /'privateKey' must be a CryptoKey/],
-      ['a PEM string', /'privateKey' must be a CryptoKey/],
-      ['{ key } with a PEM string', /'privateKey' must be a CryptoKey/],
-      ['an encryption key (RSA-OAEP)', /'privateKey' must be a signing key/],
-      ['an HMAC secret key', /'privateKey' must be a private key/],
-      ['a kid that is not a string', /'privateKey.kid' must be a string/],
+      ['the public key', /^oauthLogin: privateKey must be a private key/],
+      ['a Node KeyObject', /^oauthLogin: privateKey must be a CryptoKey/],
+      ['a PEM string', /^oauthLogin: privateKey must be a CryptoKey/],
+      ['{ key } with a PEM string', /^oauthLogin: privateKey must be a CryptoKey/],
+      ['an encryption key (RSA-OAEP)', /^oauthLogin: privateKey must be a signing key/],
+      ['an HMAC secret key', /^oauthLogin: privateKey must be a private key/],
+      ['a kid that is not a string', /^oauthLogin: privateKey\.kid must be a string/],
     ])('%s', (name, message) => {
       const error = thrown({ ...valid, clientSecret: undefined, privateKey: keys[name] })
       expect(error).toBeInstanceOf(TypeError)
       expect(error.message).toMatch(message)
-      expect(error.cause).toEqual({ package: '@middy-auth/oauth-login' })
+      expect(error.cause).toEqual({ package: '@middy-auth/oauth-login', option: expect.stringMatching(/^privateKey/) })
     })
   })
 

@@ -75,15 +75,15 @@ describe('secret: { internal } fed by @middy/ssm', () => {
   test('a secret under 32 bytes in Parameter Store is a TypeError at the first request', async () => {
     const { AwsClient } = fakeParameterStore('too-short')
     const handlers = withSsm(oauthLogin(configFor(provider, { secret: { internal: 'sessionSecret' } })), AwsClient)
-    await expect(invoke(handlers.login, eventFor('http-api'))).rejects.toThrow(/'secret' must be at least 32 bytes/)
+    await expect(invoke(handlers.login, eventFor('http-api'))).rejects.toThrow(/^oauthLogin: secret must be at least 32 bytes/)
   })
 
   test('no secret where it should be (@middy/ssm not used): a TypeError saying so', async () => {
     const handlers = oauthLogin(configFor(provider, { secret: { internal: 'sessionSecret' } }))
-    await expect(invoke(handlers.login, eventFor('http-api'))).rejects.toThrow(/'secret' is required/)
+    await expect(invoke(handlers.login, eventFor('http-api'))).rejects.toThrow(/^oauthLogin: secret is required/)
   })
 
   test('a malformed { internal } is a TypeError at cold start', () => {
-    expect(() => oauthLogin(configFor(provider, { secret: { internal: '' } }))).toThrow(/'secret' must be a string, a list of strings, or \{ internal/)
+    expect(() => oauthLogin(configFor(provider, { secret: { internal: '' } }))).toThrow(/^oauthLogin: secret must be a string, a list of strings, or \{ internal/)
   })
 })

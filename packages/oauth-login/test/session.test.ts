@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import type { AuthContext } from '@middy-auth/core'
+import type { AuthContext, AuthError } from '@middy-auth/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import { lambdaContext } from '@middy-auth/testing'
 import { decodeJwt } from 'jose'
-import { oauthLogin, sessionAuth, type OAuthLoginConfig, type SessionContext } from '../src/index.js'
+import { oauthLogin, sessionAuth, type OAuthLoginConfig, type OAuthLoginDenialReason, type SessionContext } from '../src/index.js'
 import { createSealer } from '../src/sealing.js'
 import { CookieJar, OTHER_SECRET, SECRET, configFor, errorOf, eventFor, headerOf, invoke, kinds, setCookiesOf, signIn, type Kind, type RequestShape, type Response } from './support/flow.js'
 import { API, CLIENT_ID, CLIENT_SECRET, startProvider, type LoopbackProvider } from './support/provider.js'
@@ -371,5 +371,20 @@ describe('access token in an HttpOnly cookie (accessTokenCookie)', () => {
 
     jar.apply(await invoke(handlers.logout, eventFor('http-api', { cookies: jar.cookies })))
     expect(jar.names()).toEqual([])
+  })
+})
+
+describe('the reason of a denial is a typed field of the AuthError', () => {
+  test('no session cookie: no_session; a cookie that does not open: invalid_or_expired_session', async () => {
+    const reasons: Array<OAuthLoginDenialReason | undefined> = []
+    const handler = middy()
+      .use(httpErrorHandler({ logger: false }))
+      .use(sessionAuth(configFor(provider)))
+      .use({ onError: (request) => { reasons.push((request.error as AuthError<OAuthLoginDenialReason>).reason) } })
+      .handler(async () => ({ statusCode: 200, body: 'ok' }))
+    const none = (await handler(eventFor('http-api') as never, lambdaContext() as never)) as Response
+    const forged = (await handler(eventFor('http-api', { cookies: { '__Host-session': 'forged' } }) as never, lambdaContext() as never)) as Response
+    expect([none.statusCode, errorOf(none), forged.statusCode, errorOf(forged)]).toEqual([401, 'login_required', 401, 'login_required'])
+    expect(reasons).toEqual(['no_session', 'invalid_or_expired_session'])
   })
 })

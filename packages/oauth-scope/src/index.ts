@@ -1,9 +1,26 @@
-import { AuthError, type AuthContext, type WithAuth } from '@middy-auth/core'
-import { noteRequestSpecificCheck, requestRoute, resolveAuth } from '@middy-auth/core/internal'
+import { AuthError, type AuthContext, type AuthErrorOptions, type WithAuth } from '@middy-auth/core'
+import { noteRequestSpecificCheck, requestRoute, resolveAuth, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { compileOptions, type OAuthScopeOptions } from './options.js'
-import { isSatisfied, packageName, unmet } from './requirements.js'
+import { packageName } from './requirements.js'
+
+/**
+ * Why oauthScope denied (`AuthError.reason`, also `cause.data.reason`): `no_identity` (401
+ * `missing_token`), `route_not_listed` (403 `access_denied`), `insufficient_scope` (403, with the
+ * missing scopes in `cause.data`).
+ *
+ * @example
+ * ```ts
+ * import { isAuthError, type AuthError } from '@middy-auth/core'
+ * const reasonOf = (error: unknown): OAuthScopeDenialReason | undefined =>
+ *   isAuthError(error) && error.cause.package === '@middy-auth/oauth-scope' ? (error as AuthError<OAuthScopeDenialReason>).reason : undefined
+ * ```
+ */
+export type OAuthScopeDenialReason = 'no_identity' | 'route_not_listed' | 'insufficient_scope'
+
+const deny = (code: 'missing_token' | 'access_denied' | 'insufficient_scope', reason: OAuthScopeDenialReason, options: Omit<AuthErrorOptions, 'package' | 'reason'>) =>
+  new AuthError<OAuthScopeDenialReason>(code, { package: packageName, reason, ...options })
 
 /**
  * The middleware `oauthScope()` returns: the handler runs only with an identity whose scopes
@@ -60,21 +77,16 @@ function oauthScope<Claims = Record<string, unknown>>(options: OAuthScopeOptions
 
   const oauthScopeMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void => {
     const auth = resolveAuth(request)
-    if (!auth) throw new AuthError('missing_token', { package: packageName, ...challenge, data: { reason: 'no_identity' } })
+    if (!auth) throw deny('missing_token', 'no_identity', challenge)
     // A Lambda authorizer must not let the gateway cache this route's decision for every route.
     if (perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
     const requirement = requirementOf(request.event)
     if (!requirement) {
-      throw new AuthError('access_denied', { package: packageName, data: { reason: 'route_not_listed', route: routeName(request.event) } })
+      throw deny('access_denied', 'route_not_listed', { data: { route: routeName(request.event) } })
     }
     const held = readScopes(auth)
-    if (isSatisfied(requirement, held)) return
-    throw new AuthError('insufficient_scope', {
-      package: packageName,
-      ...challenge,
-      scope: requirement.challengeScope,
-      data: { reason: 'insufficient_scope', ...unmet(requirement, held) },
-    })
+    if (scopesSatisfy(requirement, held)) return
+    throw deny('insufficient_scope', 'insufficient_scope', { ...challenge, scope: requirement.challengeScope, data: unmetScopes(requirement, held) })
   }
 
   return { before: oauthScopeMiddlewareBefore }

@@ -1,6 +1,6 @@
 import type { AnyEvent } from '@middy-auth/core'
-import { compileRouteMap, isChallengeSafe, isRecord, resourceMetadataProblem, type RouteMap } from '@middy-auth/core/internal'
-import { compileRequirement, compileTopLevel, configError, packageName, type CompiledRequirement } from './requirements.js'
+import { checkOptionNames, compileRouteMap, isRecord, readRealm, resourceMetadataProblem, type RouteMap } from '@middy-auth/core/internal'
+import { compileRequirement, compileTopLevel, fail, packageName, type CompiledRequirement } from './requirements.js'
 import { compileScopeReader, type ScopeReader } from './scopes.js'
 
 /**
@@ -104,22 +104,18 @@ export interface CompiledOptions {
   perRoute: boolean
 }
 
-const knownOptions = new Set(['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata'])
+const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata']
 
 /**
  * Checks every option and compiles the requirements. Anything that can never work is a
  * `TypeError` naming the option, thrown at cold start.
  */
 export const compileOptions = (options: OAuthScopeOptions): CompiledOptions => {
-  if (!isRecord(options)) throw configError(`options must be an object such as { required: ['orders:read'] }`)
-  for (const key of Object.keys(options)) {
-    if (!knownOptions.has(key)) throw configError(`unknown option '${key}' (known: ${[...knownOptions].join(', ')})`)
-  }
-  const realm = options.realm ?? 'api'
-  if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
+  const realm = readRealm(options.realm, fail)
   const resourceMetadata = options.resourceMetadata
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
-  if (metadataProblem !== undefined) throw configError(metadataProblem)
+  if (metadataProblem !== undefined) throw fail('resourceMetadata', metadataProblem)
   const readScopes = compileScopeReader(scopeClaimsOf(options.scopeClaims))
   return { realm, resourceMetadata, readScopes, requirementOf: compileRequirements(options), perRoute: options.routes !== undefined }
 }
@@ -128,7 +124,7 @@ const scopeClaimsOf = (value: unknown): string[] | undefined => {
   if (value === undefined) return undefined
   const names = typeof value === 'string' ? [value] : value
   if (!Array.isArray(names) || names.length === 0 || names.some((name) => typeof name !== 'string' || name === '')) {
-    throw configError(`'scopeClaims' must be a claim name or a non-empty list of claim names, such as ['scope', 'scp']`)
+    throw fail('scopeClaims', `must be a claim name or a non-empty list of claim names, such as ['scope', 'scp']`)
   }
   return names as string[]
 }
@@ -138,23 +134,24 @@ const compileRequirements = (options: OAuthScopeOptions): CompiledOptions['requi
   const whole = required !== undefined || anyOf !== undefined
   if (routes === undefined) {
     if (routesDefault !== undefined) {
-      throw configError(`'routesDefault' is for the routes missing from 'routes'; without routes, use required or anyOf`)
+      throw fail('routesDefault', `is for the routes missing from routes; without routes, use required or anyOf`)
     }
     if (!whole) {
-      throw configError(`say what callers need: required (all of these scopes), anyOf (at least one of them), or routes (per route)`)
+      throw fail('options', `need required (all of these scopes), anyOf (at least one of them), or routes (per route)`)
     }
     const requirement = compileTopLevel(required, anyOf)
     return () => requirement
   }
   if (whole) {
-    throw configError(
-      `give either required/anyOf (one requirement for every request) or routes (per route), not both; ` +
+    throw fail(
+      'routes',
+      `goes without required/anyOf (one requirement for every request): give one or the other; ` +
         `for a scope every route needs, list it in each route or add a second oauthScope({ required })`,
     )
   }
-  if (!isRecord(routes)) throw configError(`'routes' must be an object keyed by "METHOD /path", such as { 'GET /orders': ['orders:read'] }`)
+  if (!isRecord(routes)) throw fail('routes', `must be an object keyed by "METHOD /path", such as { 'GET /orders': ['orders:read'] }`)
   const keys = Object.keys(routes)
-  if (keys.length === 0) throw configError(`'routes' lists no route: add one, or use required or anyOf for every request`)
+  if (keys.length === 0) throw fail('routes', `lists no route: add one, or use required or anyOf for every request`)
   // fromEntries defines own properties: a key such as "__proto__" reaches the key check.
   const compiled = Object.fromEntries(keys.map((key) => [key, compileRequirement(routes[key], `routes[${JSON.stringify(key)}]`)]))
   const lookup = compileRouteMap(compiled, packageName, 'oauthScope: routes', { matching: 'http-router' })

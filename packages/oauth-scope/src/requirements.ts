@@ -3,23 +3,20 @@
  * compiled at cold start with `@middy-auth/core`'s scope check, which `@middy-auth/authorizer`
  * shares.
  */
-import { compileScopeCheck, isRecord, readScopeTokens, type ScopeCheck } from '@middy-auth/core/internal'
+import { checkOptionNames, compileScopeCheck, configErrors, isRecord, readScopeTokens, type ScopeCheck } from '@middy-auth/core/internal'
 
 export const packageName = '@middy-auth/oauth-scope'
 
-/**
- * A `TypeError` for configuration that can never work, thrown at cold start.
- */
-export const configError = (message: string): TypeError =>
-  new TypeError(`oauthScope: ${message}`, { cause: { package: packageName } })
+/** The `TypeError` of configuration that can never work, thrown at cold start. */
+export const fail = configErrors(packageName, 'oauthScope')
 
-export { scopeTokenPattern, scopesSatisfy as isSatisfied, unmetScopes as unmet } from '@middy-auth/core/internal'
+const requirementFields = ['required', 'anyOf']
 
 /** A requirement, compiled. */
 export type CompiledRequirement = ScopeCheck
 
 /** A non-empty list of scope tokens, without duplicates. */
-const scopeList = (value: unknown, at: string): string[] => readScopeTokens(value, at, configError)
+const scopeList = (value: unknown, at: string): string[] => readScopeTokens(value, at, fail)
 
 /**
  * Compiles one requirement: a list (all of them) or `{ required?, anyOf? }` with at least one
@@ -27,13 +24,11 @@ const scopeList = (value: unknown, at: string): string[] => readScopeTokens(valu
  */
 export const compileRequirement = (value: unknown, at: string): CompiledRequirement => {
   if (Array.isArray(value)) return compileScopeCheck(scopeList(value, at))
-  if (!isRecord(value)) throw configError(`${at} must be a list of scopes (all of them) or { required?, anyOf? }`)
-  for (const key of Object.keys(value)) {
-    if (key !== 'required' && key !== 'anyOf') throw configError(`${at}: unknown field '${key}' (use required or anyOf)`)
-  }
+  if (!isRecord(value)) throw fail(at, `must be a list of scopes (all of them) or { required?, anyOf? }`)
+  checkOptionNames(value, requirementFields, fail, `${at}.`, { require: 'required' })
   const required = value.required === undefined ? [] : scopeList(value.required, `${at}.required`)
   const anyOf = value.anyOf === undefined ? undefined : scopeList(value.anyOf, `${at}.anyOf`)
-  if (required.length === 0 && anyOf === undefined) throw configError(`${at} requires nothing: give required, anyOf, or both`)
+  if (required.length === 0 && anyOf === undefined) throw fail(at, `requires nothing: give required, anyOf, or both`)
   return compileScopeCheck(required, anyOf)
 }
 

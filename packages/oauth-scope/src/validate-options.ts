@@ -1,5 +1,6 @@
 import { validateOptions } from '@middy/util'
-import { packageName, scopeTokenPattern } from './requirements.js'
+import { scopeTokenPattern } from '@middy-auth/core/internal'
+import { packageName } from './requirements.js'
 
 const scopeList = { type: 'array', items: { type: 'string', pattern: scopeTokenPattern } } as const
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import oauthScope, { oauthScopeValidateOptions } from '../src/index.js'
 
-/** The factory's TypeError: message and cause.package. */
+/** The factory's TypeError: it starts with the option's path, which cause.option names. */
 const refused = (options: unknown, message: RegExp) => {
   let error: unknown
   try {
@@ -10,9 +10,11 @@ const refused = (options: unknown, message: RegExp) => {
     error = caught
   }
   expect(error).toBeInstanceOf(TypeError)
-  expect((error as TypeError).message).toMatch(/^oauthScope: /)
-  expect((error as TypeError).message).toMatch(message)
-  expect((error as TypeError).cause).toEqual({ package: '@middy-auth/oauth-scope' })
+  const { message: text, cause } = error as TypeError & { cause: { package: string; option: string } }
+  expect(cause).toEqual({ package: '@middy-auth/oauth-scope', option: expect.any(String) })
+  // Route keys are checked by core's route map, which follows the path with a colon.
+  expect(text.startsWith(`oauthScope: ${cause.option} `) || text.startsWith(`oauthScope: ${cause.option}: `)).toBe(true)
+  expect(text).toMatch(message)
 }
 
 describe('configuration that can never work: TypeError at cold start', () => {
@@ -21,14 +23,19 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('unknown options, named', () => {
-    refused({ required: ['a'], requried: ['b'] }, /unknown option 'requried'/)
-    refused({ required: ['a'], scopes: ['b'] }, /unknown option 'scopes' \(known: required, anyOf, routes, routesDefault, scopeClaims, realm, resourceMetadata\)/)
+    refused({ required: ['a'], requried: ['b'] }, /^oauthScope: requried is not an option \(known: /)
+    refused({ required: ['a'], scopes: ['b'] }, /^oauthScope: scopes is not an option \(known: required, anyOf, routes, routesDefault, scopeClaims, realm, resourceMetadata\)$/)
+  })
+
+  test('require is spelled required across the suite', () => {
+    refused({ require: ['orders:read'] }, /^oauthScope: require is spelled required in middy-auth: rename it$/)
+    refused({ routes: { 'GET /orders': { require: ['a'] } } }, /^oauthScope: routes\["GET \/orders"\]\.require is spelled required in middy-auth/)
   })
 
   test('no requirement at all', () => {
-    refused({}, /say what callers need: required .*anyOf .*routes/)
-    refused({ realm: 'api', scopeClaims: ['scp'] }, /say what callers need/)
-    refused({ required: undefined, anyOf: undefined }, /say what callers need/)
+    refused({}, /^oauthScope: options need required .*anyOf .*routes/)
+    refused({ realm: 'api', scopeClaims: ['scp'] }, /options need required/)
+    refused({ required: undefined, anyOf: undefined }, /options need required/)
   })
 
   test('empty lists', () => {
@@ -67,19 +74,19 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('routes together with required or anyOf', () => {
-    refused({ required: ['a'], routes: { 'GET /orders': ['a'] } }, /either required\/anyOf .* or routes .*, not both/)
-    refused({ anyOf: ['a'], routes: { 'GET /orders': ['a'] } }, /not both/)
+    refused({ required: ['a'], routes: { 'GET /orders': ['a'] } }, /^oauthScope: routes goes without required\/anyOf .*: give one or the other/)
+    refused({ anyOf: ['a'], routes: { 'GET /orders': ['a'] } }, /give one or the other/)
   })
 
   test('routesDefault without routes', () => {
-    refused({ required: ['a'], routesDefault: ['b'] }, /'routesDefault' is for the routes missing from 'routes'/)
-    refused({ routesDefault: ['b'] }, /'routesDefault' is for the routes missing from 'routes'/)
+    refused({ required: ['a'], routesDefault: ['b'] }, /^oauthScope: routesDefault is for the routes missing from routes/)
+    refused({ routesDefault: ['b'] }, /^oauthScope: routesDefault is for the routes missing from routes/)
   })
 
   test('routes: not a map, no route, bad keys', () => {
-    refused({ routes: [['GET /orders', ['a']]] }, /'routes' must be an object keyed by "METHOD \/path"/)
-    refused({ routes: null }, /'routes' must be an object/)
-    refused({ routes: {} }, /'routes' lists no route/)
+    refused({ routes: [['GET /orders', ['a']]] }, /^oauthScope: routes must be an object keyed by "METHOD \/path"/)
+    refused({ routes: null }, /routes must be an object/)
+    refused({ routes: {} }, /routes lists no route/)
     refused({ routes: { '/orders': ['a'] } }, /routes: route key "\/orders" must look like "GET \/orders\/\{id\}"/)
     refused({ routes: { 'get /orders': ['a'] } }, /route key "get \/orders"/)
     refused({ routes: { 'GET orders': ['a'] } }, /route key "GET orders"/)
@@ -90,21 +97,21 @@ describe('configuration that can never work: TypeError at cold start', () => {
     refused({ routes: { 'GET /orders': 'orders:read' } }, /routes\["GET \/orders"\] must be a list of scopes \(all of them\) or \{ required\?, anyOf\? \}/)
     refused({ routes: { 'GET /orders': null } }, /must be a list of scopes \(all of them\)/)
     refused({ routes: { 'GET /orders': {} } }, /routes\["GET \/orders"\] requires nothing: give required, anyOf, or both/)
-    refused({ routes: { 'GET /orders': { scopes: ['a'] } } }, /routes\["GET \/orders"\]: unknown field 'scopes' \(use required or anyOf\)/)
+    refused({ routes: { 'GET /orders': { scopes: ['a'] } } }, /^oauthScope: routes\["GET \/orders"\]\.scopes is not an option \(known: required, anyOf\)$/)
     refused({ routes: { 'GET /orders': ['a'] }, routesDefault: 'deny' }, /routesDefault must be a list of scopes \(all of them\)/)
     refused({ routes: { 'GET /orders': ['a'] }, routesDefault: {} }, /routesDefault requires nothing/)
   })
 
   test('scopeClaims', () => {
     for (const scopeClaims of [[], [''], '', ['scp', 1], { scp: true }, null]) {
-      refused({ required: ['a'], scopeClaims }, /'scopeClaims' must be a claim name or a non-empty list of claim names/)
+      refused({ required: ['a'], scopeClaims }, /^oauthScope: scopeClaims must be a claim name or a non-empty list of claim names/)
     }
     expect(() => oauthScope({ required: ['a'], scopeClaims: 'scp' })).not.toThrow()
     expect(() => oauthScope({ required: ['a'], scopeClaims: ['scope', 'scp', 'realm_access.scopes'] })).not.toThrow()
   })
 
   test('realm', () => {
-    for (const realm of ['', 'a"b', 'a\\b', 'naïve', 'a\nb', 42]) refused({ required: ['a'], realm }, /'realm' must be printable ASCII/)
+    for (const realm of ['', 'a"b', 'a\\b', 'naïve', 'a\nb', 42]) refused({ required: ['a'], realm }, /^oauthScope: realm must be printable ASCII/)
     expect(() => oauthScope({ required: ['a'], realm: 'orders api' })).not.toThrow()
   })
 })

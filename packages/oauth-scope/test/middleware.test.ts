@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import { setAuth, type AuthContext } from '@middy-auth/core'
+import { setAuth, type AuthContext, type AuthError } from '@middy-auth/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import { createTestIssuer, functionUrlEvent, httpApiEvent, lambdaContext, restEvent, type TestIssuer } from '@middy-auth/testing'
-import oauthScope, { type OAuthScopeOptions } from '../src/index.js'
+import oauthScope, { type OAuthScopeDenialReason, type OAuthScopeOptions } from '../src/index.js'
 import { challenge, outcome, protect, visible, type Response } from './support.js'
 
 let iss: TestIssuer
@@ -181,6 +181,23 @@ describe('the denial', () => {
     await handler(httpApiEvent() as never, lambdaContext() as never)
     expect(error.cause).toEqual({ package: '@middy-auth/oauth-scope', data: { reason: 'insufficient_scope', missing: ['tenant'], anyOf: ['orders:read'] } })
     expect(error.code).toBe('insufficient_scope')
+    expect(error.reason).toBe('insufficient_scope')
+  })
+
+  test('the reason of each denial is a typed field of the AuthError', async () => {
+    const reasons: Array<OAuthScopeDenialReason | undefined> = []
+    const handlerFor = (auth: AuthContext | undefined) =>
+      middy()
+        .use({ before: (request: any) => { if (auth) setAuth(request, auth) } })
+        .use(oauthScope({ routes: { 'GET /orders': ['orders:read'] } }))
+        .use({ onError: (request) => { reasons.push((request.error as AuthError<OAuthScopeDenialReason>).reason) } })
+        .use(httpErrorHandler({ logger: false }))
+        .handler(async () => ({ statusCode: 200 }))
+    const alice: AuthContext = { source: 'jwt', subject: 'alice', scopes: ['orders:write'], roles: [], claims: {} }
+    await handlerFor(undefined)(httpApiEvent({ routeKey: 'GET /orders', path: '/orders' }) as never, lambdaContext() as never)
+    await handlerFor(alice)(httpApiEvent({ routeKey: 'GET /orders', path: '/orders' }) as never, lambdaContext() as never)
+    await handlerFor(alice)(httpApiEvent({ routeKey: 'GET /other', path: '/other' }) as never, lambdaContext() as never)
+    expect(reasons).toEqual(['no_identity', 'insufficient_scope', 'route_not_listed'])
   })
 })
 

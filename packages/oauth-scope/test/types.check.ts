@@ -6,7 +6,8 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
-import oauthScope, { type OAuthScopeMiddleware, type RouteRequirement } from '@middy-auth/oauth-scope'
+import type { AuthError } from '@middy-auth/core'
+import oauthScope, { type OAuthScopeDenialReason, type OAuthScopeMiddleware, type RouteRequirement } from '@middy-auth/oauth-scope'
 
 interface OrdersClaims {
   email: string
@@ -64,3 +65,10 @@ oauthScope({ required: 'orders:read' })
 
 // @ts-expect-error unknown options do not compile
 oauthScope({ required: ['a'], scopes: ['b'] })
+
+// A denial's reason is typed by oauth-scope's union.
+export const scopeReason = (error: AuthError<OAuthScopeDenialReason>): OAuthScopeDenialReason | undefined => error.reason
+// @ts-expect-error not a reason of oauth-scope
+export const notAScopeReason: OAuthScopeDenialReason = 'expired'
+// @ts-expect-error the suite spells it required
+export const otherSpelling = oauthScope({ require: ['orders:read'] })

@@ -85,7 +85,7 @@ export const explain = (auth: AuthContext<unknown>, permission: Permission, reso
  * import rbac, { can } from '@middy-auth/rbac'
  *
  * export const handler = middy()
- *   .use(rbac({ policy, require: 'articles:read', rolesFrom: 'cognito:groups', conditions: { isOwner } }))
+ *   .use(rbac({ policy, required: 'articles:read', rolesFrom: 'cognito:groups', conditions: { isOwner } }))
  *   .handler(async (event, context) => {
  *     const article = await loadArticle(event)
  *     if (!can(context.auth, 'articles:update', article)) throw createError(403, 'Access denied')

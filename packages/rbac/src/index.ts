@@ -1,5 +1,5 @@
 import { AuthError, setAuth, type AuthContext } from '@middy-auth/core'
-import { attachPermissionCheck, noteRequestSpecificCheck, resolveAuth } from '@middy-auth/core/internal'
+import { noteRequestSpecificCheck, resolveAuth } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant, conditionAsker } from './can.js'
@@ -13,8 +13,24 @@ export { compilePolicy } from './policy.js'
 export type { AllowEntry, CompiledPolicy, Policy, PolicyRule, RbacCheck, RoleDefinition } from './policy.js'
 export type { Permission } from './permission.js'
 export type { Condition, ConditionInput, RbacDecision, RbacOptions, RbacRequest, Requirement, StaticRequirement } from './options.js'
-export { presets } from './roles.js'
-export type { RoleMap, RoleSource } from './roles.js'
+export { auth0Roles, cognitoRoles, entraRoles, iamRoles, keycloakRoles, oktaRoles, presets } from './roles.js'
+export type { Auth0RolesOptions, KeycloakRolesOptions, RoleMap, RoleSource } from './roles.js'
+export { forbidden } from '@middy-auth/core'
+
+/**
+ * Why rbac denied (`AuthError.reason`, also `cause.data.reason`; the rule in words is
+ * `AuthError.detail`): `no_identity` (401 `missing_token`), `route_not_listed`,
+ * `invalid_requirement` (a requirement function returned something else than a requirement),
+ * `denied_by_policy` (a deny rule of a held role), `not_granted` (no held role allows it,
+ * conditions included); all but the first are 403 `access_denied`.
+ *
+ * @example
+ * ```ts
+ * import type { AuthError } from '@middy-auth/core'
+ * const logReason = (error: AuthError<RbacDenialReason>) => console.log(error.reason, error.detail)
+ * ```
+ */
+export type RbacDenialReason = 'no_identity' | 'route_not_listed' | 'invalid_requirement' | 'denied_by_policy' | 'not_granted'
 export { rbacValidateOptions } from './validate-options.js'
 
 /**
@@ -34,7 +50,7 @@ export type RbacContext = Context & { auth: AuthContext<unknown> & { permissions
  *
  * @example
  * ```ts
- * const middleware: RbacMiddleware = rbac({ policy, require: 'articles:read' })
+ * const middleware: RbacMiddleware = rbac({ policy, required: 'articles:read' })
  * ```
  */
 export type RbacMiddleware<TEvent = unknown> = MiddlewareObj<TEvent, unknown, Error, RbacContext, { auth: AuthContext<unknown> }>
@@ -63,7 +79,7 @@ type HookRequest = { event: unknown; context: object; internal: Record<string, u
 
 /**
  * Role-based access control: reads the caller's roles (`rolesFrom`, `roleMap`), checks the
- * permissions the request needs (`require`, or `routes`) against the policy, and lets the
+ * permissions the request needs (`required`, or `routes`) against the policy, and lets the
  * request through or throws an `AuthError` for `@middy/http-error-handler`: `403 access_denied`
  * (no challenge) when the policy does not allow it, `401 missing_token` when there is no
  * identity at all. Then `context.auth.roles` holds the roles that applied and
@@ -78,13 +94,13 @@ type HookRequest = { event: unknown; context: object; internal: Record<string, u
  * alone behind an API Gateway authorizer; register `httpErrorHandler()` last.
  *
  * @typeParam Resource - what `resource(request)` loads and the conditions receive.
- * @typeParam TEvent - the event type the `require`, `routes` and `resource` functions see.
+ * @typeParam TEvent - the event type the `required`, `routes` and `resource` functions see.
  * @example
  * ```ts
  * import middy from '@middy/core'
  * import httpErrorHandler from '@middy/http-error-handler'
  * import jwtVerify from '@middy-auth/jwt-verify'
- * import rbac, { presets, type Policy } from '@middy-auth/rbac'
+ * import rbac, { cognitoRoles, type Policy } from '@middy-auth/rbac'
  *
  * const policy: Policy = {
  *   roles: {
@@ -96,7 +112,7 @@ type HookRequest = { event: unknown; context: object; internal: Record<string, u
  *
  * export const handler = middy()
  *   .use(jwtVerify({ issuers }))
- *   .use(rbac({ policy, rolesFrom: presets.cognito, require: 'articles:update' }))
+ *   .use(rbac({ policy, rolesFrom: cognitoRoles(), required: 'articles:update' }))
  *   .use(httpErrorHandler())
  *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.permissions.join(' ') }))
  * ```
@@ -105,8 +121,8 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
   const settings = compileOptions(options as RbacOptions<unknown, unknown>)
   const { resolveRoles, conditions, onDecision, realm } = settings
 
-  const refuse = (reason: string, permission: string | undefined): AuthError =>
-    new AuthError('access_denied', { package: packageName, data: { reason, permission } })
+  const refuse = (code: RbacDenialReason, detail: string, permission: string | undefined): AuthError =>
+    new AuthError<RbacDenialReason>('access_denied', { package: packageName, reason: code, detail, data: { permission } })
 
   /** Who the caller is, for this policy: the identity (extensible), the roles it holds, and what `can()` needs. */
   const prepare = (request: HookRequest): { auth: AuthContext; held: readonly CompiledRole[] } | undefined => {
@@ -149,12 +165,12 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
       last = result
       if (requirement.kind === 'all' ? result.decision === 'deny' : result.decision === 'allow') break
     }
-    if (last?.decision === 'deny') throw refuse(last.reason, last.permission)
+    if (last?.decision === 'deny') throw refuse(denialCode(last, last.reason), last.reason, last.permission)
   }
 
   const refuseAnonymous = async (): Promise<never> => {
     if (onDecision) await onDecision({ decision: 'deny', permission: undefined, roles: [], reason: 'no identity', subject: '', checks: [] })
-    throw new AuthError('missing_token', { package: packageName, realm, data: { reason: 'no identity' } })
+    throw new AuthError<RbacDenialReason>('missing_token', { package: packageName, realm, reason: 'no_identity', detail: 'no identity' })
   }
 
   /** Every case that may await: a requirement function, a condition's resource, `onDecision`. */
@@ -202,10 +218,16 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
         checks,
       })
     }
-    if (denied) throw refuse(reason, last?.permission)
+    if (denied) throw refuse(denialCode(last, reason), reason, last?.permission)
   }
 
   return { before: rbacMiddlewareBefore } as RbacMiddleware<TEvent>
+}
+
+/** The typed reason of a denial: the check that decided, or why nothing could be checked. */
+const denialCode = (last: RbacCheck | undefined, reason: string): RbacDenialReason => {
+  if (last) return last.rule?.effect === 'deny' ? 'denied_by_policy' : 'not_granted'
+  return reason === 'route not listed' ? 'route_not_listed' : 'invalid_requirement'
 }
 
 export default rbac

@@ -1,13 +1,13 @@
 import type { AnyEvent, AuthContext } from '@middy-auth/core'
-import { compileRouteMap, emptyRecord, isChallengeSafe, isRecord, type RouteMap } from '@middy-auth/core/internal'
+import { checkOptionNames, compileRouteMap, emptyRecord, isRecord, readFunction, readRealm, type RouteMap } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import { parseConcrete } from './check.js'
-import { configError, packageName, parsePermission, type ParsedPermission, type Permission } from './permission.js'
+import { fail, packageName, parsePermission, type ParsedPermission, type Permission } from './permission.js'
 import { compilePolicyImpl, type CompiledPolicy, type CompiledPolicyImpl, type Policy, type PolicyRule, type RbacCheck } from './policy.js'
 import { compileRoleResolver, type RoleMap, type RoleResolver, type RoleSource } from './roles.js'
 
 /**
- * The Middy request as `require`, `routes` functions and `resource` see it: `context.auth` is
+ * The Middy request as `required`, `routes` functions and `resource` see it: `context.auth` is
  * the caller (with the roles read), the event is the Lambda event.
  *
  * @typeParam TEvent - the event type; annotate the function's parameter to narrow it.
@@ -141,7 +141,7 @@ interface CommonOptions<Resource, TEvent> {
 }
 
 /**
- * Options of `rbac()`: the policy, then either `require` (one requirement for every request) or
+ * Options of `rbac()`: the policy, then either `required` (one requirement for every request) or
  * `routes` (a requirement per route).
  *
  * @example
@@ -157,12 +157,12 @@ export type RbacOptions<Resource = unknown, TEvent = unknown> = CommonOptions<Re
   (
     | {
         /** The requirement of every request. */
-        require: Requirement<TEvent>
+        required: Requirement<TEvent>
         routes?: never
         routesDefault?: never
       }
     | {
-        require?: never
+        required?: never
         /** Requirements per route, keyed `"METHOD /path"` as in `@middy-auth/core`'s route maps. */
         routes: RouteMap<Requirement<TEvent>>
         /** The requirement of a route that `routes` does not list. Default: none, such a route is denied. */
@@ -189,7 +189,7 @@ export interface CompiledOptions {
   perRoute: boolean
 }
 
-const knownOptions = new Set(['policy', 'require', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm'])
+const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm']
 
 const parseRequired = (value: unknown): ParsedPermission | string => {
   const concrete = parseConcrete(value)
@@ -220,27 +220,21 @@ export const readRequirement = (value: unknown, allowFunction: boolean): Compile
 
 const compileRequirement = (value: unknown, where: string): CompiledRequirement => {
   const requirement = readRequirement(value, true)
-  if (typeof requirement === 'string') throw configError(`${where}: ${requirement}`)
+  if (typeof requirement === 'string') throw fail(where, requirement)
   return requirement
 }
 
-const optionalFunction = <T>(value: unknown, name: string, what: string): T | undefined => {
-  if (value === undefined) return undefined
-  if (typeof value !== 'function') throw configError(`'${name}' must be ${what}`)
-  return value as T
-}
-
 const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<string, Condition<never, never>> => {
-  if (value !== undefined && !isRecord(value)) throw configError(`'conditions' must be an object { <name>: ({ auth, event, resource, permission }) => boolean }`)
+  if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ({ auth, event, resource, permission }) => boolean }`)
   const conditions = new Map<string, Condition<never, never>>()
   for (const [name, condition] of Object.entries(value ?? {})) {
-    if (typeof condition !== 'function') throw configError(`conditions[${JSON.stringify(name)}] must be a function ({ auth, event, resource, permission }) => boolean`)
+    if (typeof condition !== 'function') throw fail(`conditions[${JSON.stringify(name)}]`, `must be a function ({ auth, event, resource, permission }) => boolean`)
     conditions.set(name, condition as Condition<never, never>)
   }
   for (const [name, where] of policy.conditionUses) {
     if (!conditions.has(name)) {
       const known = conditions.size === 0 ? 'none is given' : `given: ${[...conditions.keys()].join(', ')}`
-      throw configError(`${where}: unknown condition ${JSON.stringify(name)} (conditions: ${known})`)
+      throw fail(where, `names an unknown condition ${JSON.stringify(name)} (conditions: ${known})`)
     }
   }
   return conditions
@@ -251,22 +245,20 @@ const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<stri
  * that can never work is a `TypeError` naming it, thrown at cold start.
  */
 export const compileOptions = (options: RbacOptions<unknown, unknown>): CompiledOptions => {
-  if (!isRecord(options)) throw configError('options must be an object')
-  for (const key of Object.keys(options)) if (!knownOptions.has(key)) throw configError(`unknown option '${key}'`)
-  if (options.policy === undefined) throw configError(`'policy' is required`)
+  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
+  if (options.policy === undefined) throw fail('policy', `is required`)
   const policy = compilePolicyImpl(options.policy)
-  const realm = options.realm ?? 'api'
-  if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
+  const realm = readRealm(options.realm, fail)
 
-  const hasRequire = options.require !== undefined
+  const hasRequired = options.required !== undefined
   const hasRoutes = options.routes !== undefined
-  if (hasRequire && hasRoutes) throw configError(`give either 'require' (every request) or 'routes' (per route), not both`)
-  if (!hasRequire && !hasRoutes) throw configError(`nothing to check: give 'require' (use [] for "any identity") or 'routes'`)
-  if (options.routesDefault !== undefined && !hasRoutes) throw configError(`'routesDefault' goes with 'routes'`)
+  if (hasRequired && hasRoutes) throw fail('routes', `goes without required (one requirement for every request): give one or the other`)
+  if (!hasRequired && !hasRoutes) throw fail('options', `need required (use [] for "any identity") or routes`)
+  if (options.routesDefault !== undefined && !hasRoutes) throw fail('routesDefault', `goes with routes`)
 
   let requirementOf: CompiledOptions['requirementOf']
-  if (hasRequire) {
-    const requirement = compileRequirement(options.require, `'require'`)
+  if (hasRequired) {
+    const requirement = compileRequirement(options.required, 'required')
     requirementOf = () => requirement
   } else {
     // No prototype: a key such as "__proto__" stays a key, which compileRouteMap then refuses.
@@ -275,8 +267,8 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>): Compiled
       for (const [key, value] of Object.entries(options.routes)) routes[key] = compileRequirement(value, `routes[${JSON.stringify(key)}]`)
     }
     const lookup = compileRouteMap(isRecord(options.routes) ? routes : (options.routes as never), packageName, 'rbac: routes', { matching: 'http-router' })
-    const fallback = options.routesDefault === undefined ? undefined : compileRequirement(options.routesDefault, `'routesDefault'`)
-    if (Object.keys(routes).length === 0 && fallback === undefined) throw configError(`'routes' lists no route: every request would be denied (add routes, or a routesDefault)`)
+    const fallback = options.routesDefault === undefined ? undefined : compileRequirement(options.routesDefault, 'routesDefault')
+    if (Object.keys(routes).length === 0 && fallback === undefined) throw fail('routes', `lists no route: every request would be denied (add routes, or a routesDefault)`)
     requirementOf = (event) => lookup(event) ?? fallback ?? 'route not listed'
   }
 
@@ -285,8 +277,8 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>): Compiled
     resolveRoles: compileRoleResolver(options.rolesFrom, options.roleMap, policy),
     requirementOf,
     conditions: compileConditions(options.conditions, policy),
-    resource: optionalFunction(options.resource, 'resource', 'a function of the request returning the resource (or a promise of it)'),
-    onDecision: optionalFunction(options.onDecision, 'onDecision', 'a function of the decision'),
+    resource: readFunction(options.resource, 'resource', fail, 'a function of the request returning the resource (or a promise of it)'),
+    onDecision: readFunction(options.onDecision, 'onDecision', fail, 'a function of the decision'),
     realm,
     perRoute: hasRoutes,
   }

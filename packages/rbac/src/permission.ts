@@ -3,10 +3,12 @@
  * once (at cold start for the policy and static requirements) into the pattern keys that can
  * match it.
  */
+import { configErrors } from '@middy-auth/core/internal'
 
 export const packageName = '@middy-auth/rbac'
 
-export const configError = (message: string): TypeError => new TypeError(`rbac: ${message}`, { cause: { package: packageName } })
+/** The `TypeError` of configuration that can never work, thrown at cold start (`rbac: <option> <problem>`). */
+export const fail = configErrors(packageName, 'rbac')
 
 /**
  * A permission: `'*'` or `'resource:action'`, where each part is a non-empty word without `:`,

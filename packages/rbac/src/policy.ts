@@ -5,9 +5,9 @@
  * rules that apply to a holder of that role (its own and every inherited one), so a request-time
  * check is at most four map lookups per held role.
  */
-import { isRecord } from '@middy-auth/core/internal'
+import { checkOptionNames, isRecord } from '@middy-auth/core/internal'
 import { decide } from './check.js'
-import { configError, parsePermission, type ParsedPermission, type Permission } from './permission.js'
+import { fail, parsePermission, type ParsedPermission, type Permission } from './permission.js'
 
 
 /**
@@ -155,19 +155,20 @@ export interface CompiledRole {
 }
 
 const roleName = /^[^\s\p{Cc}]+$/u
-const roleFields = new Set(['inherits', 'allow', 'deny'])
-const allowEntryFields = new Set(['permission', 'when'])
+const roleFields = ['inherits', 'allow', 'deny']
+const allowEntryFields = ['permission', 'when']
+const policyFields = ['roles']
 
 const list = (value: unknown, where: string): readonly unknown[] => {
   if (value === undefined) return []
-  if (!Array.isArray(value)) throw configError(`${where} must be a list`)
+  if (!Array.isArray(value)) throw fail(where, `must be a list`)
   return value
 }
 
 const permissionOf = (value: unknown, where: string): ParsedPermission => {
   const parsed = parsePermission(value)
   if (!parsed) {
-    throw configError(`${where}: ${JSON.stringify(value)} is not a permission ('*' or 'resource:action', each part a word without ':', '*' or spaces, or '*')`)
+    throw fail(where, `${JSON.stringify(value)} is not a permission ('*' or 'resource:action', each part a word without ':', '*' or spaces, or '*')`)
   }
   return parsed
 }
@@ -181,18 +182,18 @@ interface RawRole {
 
 const readRole = (name: string, definition: unknown): RawRole => {
   const at = `policy.roles[${JSON.stringify(name)}]`
-  if (!roleName.test(name)) throw configError(`${at}: a role name must be a non-empty word without spaces`)
-  if (!isRecord(definition)) throw configError(`${at} must be an object { inherits?, allow?, deny? }`)
-  for (const key of Object.keys(definition)) if (!roleFields.has(key)) throw configError(`${at}: unknown field '${key}' (inherits, allow, deny)`)
+  if (!roleName.test(name)) throw fail(at, `is not a role name: a non-empty word without spaces`)
+  if (!isRecord(definition)) throw fail(at, `must be an object { inherits?, allow?, deny? }`)
+  checkOptionNames(definition, roleFields, fail, `${at}.`)
   const inherits = list(definition.inherits, `${at}.inherits`).map((parent, i) => {
-    if (typeof parent !== 'string') throw configError(`${at}.inherits[${i}] must be a role name`)
+    if (typeof parent !== 'string') throw fail(`${at}.inherits[${i}]`, `must be a role name`)
     return parent
   })
   const allow = list(definition.allow, `${at}.allow`).map((entry, i) => {
     const where = `${at}.allow[${i}]`
     if (!isRecord(entry)) return { permission: permissionOf(entry, where), when: undefined }
-    for (const key of Object.keys(entry)) if (!allowEntryFields.has(key)) throw configError(`${where}: unknown field '${key}' (permission, when)`)
-    if (typeof entry.when !== 'string' || entry.when === '') throw configError(`${where}.when must name a condition`)
+    checkOptionNames(entry, allowEntryFields, fail, `${where}.`)
+    if (typeof entry.when !== 'string' || entry.when === '') throw fail(`${where}.when`, `must name a condition`)
     return { permission: permissionOf(entry.permission, `${where}.permission`), when: entry.when }
   })
   const deny = list(definition.deny, `${at}.deny`).map((entry, i) => permissionOf(entry, `${at}.deny[${i}]`))
@@ -209,11 +210,11 @@ const closures = (raw: ReadonlyMap<string, RawRole>): Map<string, string[]> => {
     const known = done.get(name)
     if (known) return known
     const cycleStart = path.indexOf(name)
-    if (cycleStart !== -1) throw configError(`policy.roles: inheritance cycle ${[...path.slice(cycleStart), name].join(' → ')}`)
+    if (cycleStart !== -1) throw fail('policy.roles', `have an inheritance cycle ${[...path.slice(cycleStart), name].join(' → ')}`)
     const role = raw.get(name) as RawRole
     const closure = new Set<string>([name])
     for (const parent of role.inherits) {
-      if (!raw.has(parent)) throw configError(`policy.roles[${JSON.stringify(name)}].inherits: unknown role ${JSON.stringify(parent)}`)
+      if (!raw.has(parent)) throw fail(`policy.roles[${JSON.stringify(name)}].inherits`, `names an unknown role ${JSON.stringify(parent)}`)
       for (const inherited of visit(parent, [...path, name])) closure.add(inherited)
     }
     const result = [...closure]
@@ -344,13 +345,13 @@ export const compilePolicy = (policy: Policy): CompiledPolicy => compilePolicyIm
 
 export const compilePolicyImpl = (policy: Policy | CompiledPolicy): CompiledPolicyImpl => {
   if (policy instanceof CompiledPolicyImpl) return policy
-  if (!isRecord(policy)) throw configError(`'policy' must be an object { roles: { <name>: { inherits?, allow?, deny? } } }`)
-  for (const key of Object.keys(policy)) if (key !== 'roles') throw configError(`policy: unknown field '${key}' (roles)`)
+  if (!isRecord(policy)) throw fail('policy', `must be an object { roles: { <name>: { inherits?, allow?, deny? } } }`)
+  checkOptionNames(policy, policyFields, fail, 'policy.')
   const roles = (policy as { roles?: unknown }).roles
-  if (!isRecord(roles)) throw configError(`policy.roles must be an object keyed by role name`)
+  if (!isRecord(roles)) throw fail('policy.roles', `must be an object keyed by role name`)
   const raw = new Map<string, RawRole>()
   for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition))
-  if (raw.size === 0) throw configError(`policy.roles is empty: a policy without roles allows nothing`)
+  if (raw.size === 0) throw fail('policy.roles', `is empty: a policy without roles allows nothing`)
   const closureOf = closures(raw)
   const byName = new Map<string, CompiledRole>()
   for (const name of raw.keys()) byName.set(name, compileRole(name, closureOf.get(name) as string[], raw))

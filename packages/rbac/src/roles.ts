@@ -1,11 +1,11 @@
 /**
- * Where the caller's roles come from: claim paths, presets for the common identity providers
+ * Where the caller's roles come from: claim paths, factories for the common identity providers
  * and IAM, or functions of `context.auth`; then `roleMap` renames identity-provider groups to
  * policy roles. Names that are not roles of the policy grant nothing.
  */
 import { readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
-import { asRecord } from '@middy-auth/core/internal'
-import { configError } from './permission.js'
+import { asRecord, checkOptionNames, configErrors } from '@middy-auth/core/internal'
+import { fail, packageName } from './permission.js'
 import type { CompiledPolicyImpl, CompiledRole } from './policy.js'
 
 /**
@@ -35,17 +35,91 @@ export type RoleMap = Readonly<Record<string, string | readonly string[]>>
 
 const claimList = (auth: AuthContext, path: string | readonly string[]): string[] => readListClaim(auth, readClaimPath(auth.claims, path))
 
-const cognito = (auth: AuthContext): string[] => claimList(auth, 'cognito:groups')
-const entra = (auth: AuthContext): string[] => claimList(auth, 'roles')
-const okta = (auth: AuthContext): string[] => claimList(auth, 'groups')
-const iam = (auth: AuthContext): string[] => {
+/** What the identity-provider factories return: the roles of a caller. */
+type RoleReader = (auth: AuthContext) => string[]
+
+const claimSource =
+  (path: string | readonly string[]): RoleReader =>
+  (auth) =>
+    claimList(auth, path)
+
+/**
+ * Amazon Cognito user pool groups (`cognito:groups`), for `rolesFrom`.
+ *
+ * @example
+ * ```ts
+ * import rbac, { cognitoRoles } from '@middy-auth/rbac'
+ * rbac({ policy, required: 'articles:read', rolesFrom: cognitoRoles() })
+ * ```
+ */
+export const cognitoRoles = (): RoleReader => claimSource('cognito:groups')
+
+/**
+ * Microsoft Entra ID app roles (`roles`), for `rolesFrom`.
+ *
+ * @example
+ * ```ts
+ * import rbac, { entraRoles } from '@middy-auth/rbac'
+ * rbac({ policy, required: 'articles:read', rolesFrom: entraRoles() })
+ * ```
+ */
+export const entraRoles = (): RoleReader => claimSource('roles')
+
+/**
+ * Okta groups (`groups`; add a groups claim to the authorization server), for `rolesFrom`.
+ *
+ * @example
+ * ```ts
+ * import rbac, { oktaRoles } from '@middy-auth/rbac'
+ * rbac({ policy, required: 'articles:read', rolesFrom: oktaRoles() })
+ * ```
+ */
+export const oktaRoles = (): RoleReader => claimSource('groups')
+
+/**
+ * The role name of an IAM caller with an assumed role (`context.auth.iam.roleName`, as
+ * `@middy-auth/iam-context` sets it), for `rolesFrom`.
+ *
+ * @example
+ * ```ts
+ * import rbac, { iamRoles } from '@middy-auth/rbac'
+ * rbac({ policy, required: 'releases:create', rolesFrom: iamRoles() })
+ * ```
+ */
+export const iamRoles = (): RoleReader => (auth) => {
   const roleName = auth.iam?.roleName
   return typeof roleName === 'string' && roleName !== '' ? [roleName] : []
 }
 
-const keycloak = (clientId?: string): ((auth: AuthContext) => string[]) => {
+/**
+ * Options of {@link keycloakRoles}.
+ *
+ * @example
+ * ```ts
+ * const options: KeycloakRolesOptions = { clientId: 'orders-api' }
+ * ```
+ */
+export interface KeycloakRolesOptions {
+  /** Also read this client's roles, `resource_access.<clientId>.roles`. Default: realm roles only. */
+  clientId?: string
+}
+
+/**
+ * Keycloak realm roles (`realm_access.roles`) and, with a `clientId`, that client's roles
+ * (`resource_access.<clientId>.roles`), for `rolesFrom`.
+ *
+ * @example
+ * ```ts
+ * import rbac, { keycloakRoles } from '@middy-auth/rbac'
+ * rbac({ policy, required: 'articles:read', rolesFrom: keycloakRoles({ clientId: 'orders-api' }) })
+ * ```
+ */
+export const keycloakRoles = (options: KeycloakRolesOptions = {}): RoleReader => {
+  const refuse = configErrors(packageName, 'keycloakRoles')
+  checkOptionNames(options, ['clientId'], refuse)
+  const { clientId } = options
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) {
-    throw configError(`presets.keycloak(clientId): clientId must be a non-empty string, or left out for realm roles only`)
+    throw refuse('clientId', `must be a non-empty string, or left out for realm roles only`)
   }
   // An array path: client ids often contain dots.
   const clientPath = clientId === undefined ? undefined : ['resource_access', clientId, 'roles']
@@ -55,38 +129,59 @@ const keycloak = (clientId?: string): ((auth: AuthContext) => string[]) => {
   }
 }
 
-const auth0 = (namespace: string): ((auth: AuthContext) => string[]) => {
-  if (typeof namespace !== 'string' || namespace.replace(/\/+$/, '') === '') {
-    throw configError(`presets.auth0(namespace): namespace must be the prefix of your custom claims, such as 'https://example.com'`)
-  }
-  const claim = `${namespace.replace(/\/+$/, '')}/roles`
-  return (auth) => claimList(auth, [claim])
-}
-
 /**
- * Role sources for common identity providers, for `rolesFrom`:
- *
- * - `presets.cognito`: Amazon Cognito user pool groups, `cognito:groups`.
- * - `presets.keycloak(clientId?)`: Keycloak realm roles, `realm_access.roles`, and with a
- *   `clientId` also that client's roles, `resource_access.<clientId>.roles`.
- * - `presets.entra`: Microsoft Entra ID app roles, `roles`.
- * - `presets.okta`: Okta groups, `groups` (add a groups claim to the authorization server).
- * - `presets.auth0(namespace)`: Auth0 roles that an Action adds as the custom claim
- *   `<namespace>/roles` (`api.accessToken.setCustomClaim(`${namespace}/roles`, event.authorization.roles)`).
- *   For the `permissions` claim of Auth0's RBAC, use `rolesFrom: 'permissions'`.
- * - `presets.iam`: the role name of an IAM caller with an assumed role,
- *   `context.auth.iam.roleName`, as `@middy-auth/iam-context` sets it.
+ * Options of {@link auth0Roles}.
  *
  * @example
  * ```ts
- * import rbac, { presets } from '@middy-auth/rbac'
- *
- * rbac({ policy, require: 'articles:read', rolesFrom: presets.cognito })
- * rbac({ policy, require: 'articles:read', rolesFrom: [presets.keycloak('orders-api'), presets.iam] })
- * rbac({ policy, require: 'articles:read', rolesFrom: presets.auth0('https://example.com') })
+ * const options: Auth0RolesOptions = { namespace: 'https://example.com' }
  * ```
  */
-export const presets = Object.freeze({ cognito, keycloak, entra, okta, auth0, iam })
+export interface Auth0RolesOptions {
+  /** The prefix of your custom claims: roles are read from `<namespace>/roles`. Required. */
+  namespace: string
+}
+
+/**
+ * Auth0 roles that an Action adds as the custom claim `<namespace>/roles`
+ * (`api.accessToken.setCustomClaim(`${namespace}/roles`, event.authorization.roles)`), for
+ * `rolesFrom`. For the `permissions` claim of Auth0's RBAC, use `rolesFrom: 'permissions'`.
+ *
+ * @example
+ * ```ts
+ * import rbac, { auth0Roles } from '@middy-auth/rbac'
+ * rbac({ policy, required: 'articles:read', rolesFrom: auth0Roles({ namespace: 'https://example.com' }) })
+ * ```
+ */
+export const auth0Roles = (options: Auth0RolesOptions): RoleReader => {
+  const refuse = configErrors(packageName, 'auth0Roles')
+  checkOptionNames(options, ['namespace'], refuse)
+  const { namespace } = options
+  if (typeof namespace !== 'string' || namespace.replace(/\/+$/, '') === '') {
+    throw refuse('namespace', `must be the prefix of your custom claims, such as 'https://example.com'`)
+  }
+  return claimSource([`${namespace.replace(/\/+$/, '')}/roles`])
+}
+
+/**
+ * The role sources of the first releases, as values and factories of another shape.
+ *
+ * @deprecated Use the factories: `cognitoRoles()`, `entraRoles()`, `oktaRoles()`, `iamRoles()`,
+ * `keycloakRoles({ clientId })`, `auth0Roles({ namespace })`.
+ * @example
+ * ```ts
+ * import rbac, { presets } from '@middy-auth/rbac'
+ * rbac({ policy, required: 'articles:read', rolesFrom: presets.cognito }) // now: cognitoRoles()
+ * ```
+ */
+export const presets = Object.freeze({
+  cognito: cognitoRoles(),
+  entra: entraRoles(),
+  okta: oktaRoles(),
+  iam: iamRoles(),
+  keycloak: (clientId?: string): RoleReader => keycloakRoles(clientId === undefined ? {} : { clientId }),
+  auth0: (namespace: string): RoleReader => auth0Roles({ namespace }),
+})
 
 /** Reads the held policy roles of a caller, compiled from `rolesFrom` and `roleMap`. */
 export type RoleResolver = (auth: AuthContext) => CompiledRole[]
@@ -124,28 +219,28 @@ export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy
 const compileSources = (rolesFrom: unknown): Array<(auth: AuthContext) => unknown> => {
   if (rolesFrom === undefined) return [defaultSource]
   const list = Array.isArray(rolesFrom) ? rolesFrom : [rolesFrom]
-  if (list.length === 0) throw configError(`'rolesFrom' is an empty list: no role could ever be read`)
+  if (list.length === 0) throw fail('rolesFrom', `is an empty list: no role could ever be read`)
   return list.map((source: unknown, i) => {
     if (typeof source === 'function') return source as (auth: AuthContext) => unknown
     if (typeof source === 'string' && source !== '') return (auth: AuthContext) => readClaimPath(auth.claims, source)
-    const where = Array.isArray(rolesFrom) ? `'rolesFrom[${i}]'` : `'rolesFrom'`
-    throw configError(`${where} must be a claim path (such as 'cognito:groups') or a function of context.auth (such as presets.cognito)`)
+    const where = Array.isArray(rolesFrom) ? `rolesFrom[${i}]` : `rolesFrom`
+    throw fail(where, `must be a claim path (such as 'cognito:groups') or a function of context.auth (such as cognitoRoles())`)
   })
 }
 
 const compileRoleMap = (roleMap: unknown, policy: CompiledPolicyImpl): Map<string, readonly string[]> | undefined => {
   if (roleMap === undefined) return undefined
   const entries = asRecord(roleMap)
-  if (!entries) throw configError(`'roleMap' must be an object { '<group>': '<policy role>' | ['<policy role>', …] }`)
+  if (!entries) throw fail('roleMap', `must be an object { '<group>': '<policy role>' | ['<policy role>', …] }`)
   const renames = new Map<string, readonly string[]>()
   for (const [name, value] of Object.entries(entries)) {
     const at = `roleMap[${JSON.stringify(name)}]`
     const targets = typeof value === 'string' ? [value] : value
     if (!Array.isArray(targets) || targets.some((target) => typeof target !== 'string')) {
-      throw configError(`${at} must be a policy role or a list of policy roles`)
+      throw fail(at, `must be a policy role or a list of policy roles`)
     }
     for (const target of targets as string[]) {
-      if (!policy.byName.has(target)) throw configError(`${at}: ${JSON.stringify(target)} is not a role of the policy`)
+      if (!policy.byName.has(target)) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
     }
     renames.set(name, [...new Set(targets as string[])])
   }

@@ -8,7 +8,7 @@ const optionSchema = {
   type: 'object',
   properties: {
     policy: { type: 'object' },
-    require: requirement,
+    required: requirement,
     routes: { type: 'object' },
     routesDefault: requirement,
     rolesFrom: { oneOf: [roleSource, { type: 'array', items: roleSource }] },
@@ -29,7 +29,7 @@ const optionSchema = {
  * @example
  * ```ts
  * import { rbacValidateOptions } from '@middy-auth/rbac'
- * rbacValidateOptions({ policy: { roles: { viewer: { allow: ['articles:read'] } } }, require: 'articles:read' })
+ * rbacValidateOptions({ policy: { roles: { viewer: { allow: ['articles:read'] } } }, required: 'articles:read' })
  * ```
  */
 export const rbacValidateOptions = (options: unknown): unknown =>

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { httpApiEvent } from '@middy-auth/testing'
-import { can, explain, type Condition, type ConditionInput } from '../src/index.js'
+import { can, explain, forbidden, type Condition, type ConditionInput } from '../src/index.js'
 import { articlesPolicy as policy, identity, outcome, protect, withIdentity } from './support.js'
 
 interface Article {
@@ -23,7 +23,7 @@ describe('conditions with the resource option', () => {
       loads++
       return articleOf(request.event)
     }
-    const alice = protect({ policy, require: 'articles:publish', resource }, [withIdentity({ subject: 'alice', roles: ['editor'] })])
+    const alice = protect({ policy, required: 'articles:publish', resource }, [withIdentity({ subject: 'alice', roles: ['editor'] })])
     expect((await alice.invoke(onArticle('1'))).statusCode).toBe(200)
     expect(alice.seen.decisions[0]).toMatchObject({ decision: 'allow', reason: 'role editor allows articles:publish when isOwner', rule: { when: 'isOwner' } })
     expect(outcome(await alice.invoke(onArticle('2')))).toEqual([403, 'access_denied'])
@@ -31,7 +31,7 @@ describe('conditions with the resource option', () => {
     expect(outcome(await alice.invoke(onArticle('404')))).toEqual([403, 'access_denied'])
     expect(loads).toBe(3)
 
-    const admin = protect({ policy, require: 'articles:publish', resource }, [withIdentity({ subject: 'root', roles: ['admin'] })])
+    const admin = protect({ policy, required: 'articles:publish', resource }, [withIdentity({ subject: 'root', roles: ['admin'] })])
     expect((await admin.invoke(onArticle('2'))).statusCode).toBe(200)
     expect(loads).toBe(3) // nothing conditional was asked: the resource was not loaded
   })
@@ -53,7 +53,7 @@ describe('conditions with the resource option', () => {
     const isOwner: Condition<Article> = ({ auth, resource, permission }) => (calls.push(`isOwner ${permission}`), resource?.ownerId === auth.subject)
     let loads = 0
     const api = protect(
-      { policy: conditional, require: ['articles:read', 'articles:update'], conditions: { sameTenant, isOwner }, resource: (request: any) => (loads++, articleOf(request.event)) },
+      { policy: conditional, required: ['articles:read', 'articles:update'], conditions: { sameTenant, isOwner }, resource: (request: any) => (loads++, articleOf(request.event)) },
       [withIdentity({ subject: 'carol', roles: ['member'], claims: { tenant: 'acme' } })],
     )
     expect((await api.invoke(onArticle('1'))).statusCode).toBe(200)
@@ -65,7 +65,7 @@ describe('conditions with the resource option', () => {
   test('conditions get the caller, the event, the resource and the permission', async () => {
     const inputs: ConditionInput[] = []
     const api = protect(
-      { policy, require: 'articles:publish', conditions: { isOwner: (input: ConditionInput) => (inputs.push(input), true) }, resource: () => 'the-article' },
+      { policy, required: 'articles:publish', conditions: { isOwner: (input: ConditionInput) => (inputs.push(input), true) }, resource: () => 'the-article' },
       [withIdentity({ roles: ['editor'] })],
     )
     const event = onArticle('1')
@@ -78,19 +78,19 @@ describe('conditions with the resource option', () => {
   })
 
   test('without a resource option, conditions get undefined', async () => {
-    const api = protect({ policy, require: 'articles:publish' }, [withIdentity({ roles: ['editor'] })])
+    const api = protect({ policy, required: 'articles:publish' }, [withIdentity({ roles: ['editor'] })])
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
   })
 
   test('a condition that throws is not met (403, not 500); the reason says it threw', async () => {
-    const api = protect({ policy, require: 'articles:publish', conditions: { isOwner: () => { throw new Error('bad resource') } } }, [withIdentity({ roles: ['editor'] })])
+    const api = protect({ policy, required: 'articles:publish', conditions: { isOwner: () => { throw new Error('bad resource') } } }, [withIdentity({ roles: ['editor'] })])
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
     expect(api.seen.decisions[0]!.reason).toBe('no role allows articles:publish; condition isOwner threw')
   })
 
   test('a resource loader that throws fails the request with its error (a 404 stays a 404)', async () => {
     const notFound = Object.assign(new Error('Not Found'), { statusCode: 404, expose: true })
-    const api = protect({ policy, require: 'articles:publish', resource: async () => { throw notFound } }, [withIdentity({ roles: ['editor'] })])
+    const api = protect({ policy, required: 'articles:publish', resource: async () => { throw notFound } }, [withIdentity({ roles: ['editor'] })])
     expect((await api.invoke({})).statusCode).toBe(404)
     expect(api.seen.decisions).toHaveLength(0)
   })
@@ -99,7 +99,7 @@ describe('conditions with the resource option', () => {
 describe('can() and explain() in the handler', () => {
   test('resource-level checks with the same rules', async () => {
     const results: unknown[] = []
-    const api = protect({ policy, require: 'articles:read' }, [withIdentity({ subject: 'alice', roles: ['editor'] })], (context) => {
+    const api = protect({ policy, required: 'articles:read' }, [withIdentity({ subject: 'alice', roles: ['editor'] })], (context) => {
       results.push(
         can(context.auth, 'articles:read'),
         can(context.auth, 'articles:publish', articles.get('1')),
@@ -130,7 +130,7 @@ describe('can() and explain() in the handler', () => {
   test('conditions called by can() get the request event', async () => {
     let seenEvent: unknown
     const api = protect(
-      { policy, require: [], conditions: { isOwner: ({ event }: ConditionInput) => ((seenEvent = event), true) } },
+      { policy, required: [], conditions: { isOwner: ({ event }: ConditionInput) => ((seenEvent = event), true) } },
       [withIdentity({ roles: ['editor'] })],
       (context) => can(context.auth, 'articles:publish', {}),
     )
@@ -142,7 +142,7 @@ describe('can() and explain() in the handler', () => {
   test('each request keeps its own grant, also when requests overlap', async () => {
     let release!: () => void
     const gate = new Promise<void>((resolve) => (release = resolve))
-    const api = protect({ policy, require: [], rolesFrom: 'groups' }, [{ before: (request: any) => { request.context.auth = identity({ claims: { groups: [request.event.role] } }) } }], async (context) => {
+    const api = protect({ policy, required: [], rolesFrom: 'groups' }, [{ before: (request: any) => { request.context.auth = identity({ claims: { groups: [request.event.role] } }) } }], async (context) => {
       if (context.auth.claims.groups[0] === 'viewer') await gate
       return can(context.auth, 'articles:update')
     })
@@ -154,12 +154,29 @@ describe('can() and explain() in the handler', () => {
   })
 
   test('an auth object rbac did not check is a TypeError (a copy, or no rbac)', async () => {
-    const api = protect({ policy, require: [] }, [withIdentity({ roles: ['admin'] })], (context) => {
+    const api = protect({ policy, required: [] }, [withIdentity({ roles: ['admin'] })], (context) => {
       expect(() => can({ ...context.auth }, 'articles:read')).toThrow(/can\(\): this auth object was not checked by rbac\(\)/)
       return null
     })
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(() => can(identity({ roles: ['admin'] }), 'articles:read')).toThrow(TypeError)
     expect(() => explain(undefined as never, 'articles:read')).toThrow(TypeError)
+  })
+})
+
+describe('forbidden(): a denial decided in the handler, after can()', () => {
+  test('the same JSON 403 access_denied as the middleware, with the reason kept for logs', async () => {
+    const body = (context: any) => {
+      if (!can(context.auth, 'articles:publish', { ownerId: 'someone-else' })) forbidden('not_owner', 'only the owner may publish')
+      return { published: true }
+    }
+    const api = protect({ policy, required: 'articles:read' }, [withIdentity({ roles: ['editor'] })], body)
+    const response = await api.invoke(httpApiEvent({}))
+    expect(outcome(response)).toEqual([403, 'access_denied'])
+    expect(JSON.parse(response.body)).toEqual({ error: 'access_denied', error_description: 'Access denied' })
+    expect(response.body).not.toContain('owner')
+    // What the middleware itself answers for a permission no role grants: the same response.
+    const denied = await protect({ policy, required: 'users:invite' }, [withIdentity({ roles: ['editor'] })]).invoke(httpApiEvent({}))
+    expect([denied.statusCode, denied.body, denied.headers]).toEqual([response.statusCode, response.body, response.headers])
   })
 })

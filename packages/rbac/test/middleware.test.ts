@@ -1,12 +1,13 @@
 import { describe, expect, test } from '@jest/globals'
 import { functionUrlEvent, httpApiEvent, restEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
-import { presets } from '../src/index.js'
+import type { AuthError } from '@middy-auth/core'
+import { cognitoRoles, type RbacDenialReason, type RbacOptions } from '../src/index.js'
 import { articlesPolicy as policy, identity, outcome, protect, withIdentity } from './support.js'
 
 describe('alone, behind an API Gateway authorizer (real fixtures)', () => {
   test('HTTP API JWT authorizer: cognito:groups "[admin editor]"', async () => {
-    const api = protect({ policy, rolesFrom: presets.cognito, require: 'articles:update' })
+    const api = protect({ policy, rolesFrom: cognitoRoles(), required: 'articles:update' })
     const response = await api.invoke(loadFixture('http-v2-jwt-access-token-groups.json'))
     expect(response.statusCode).toBe(200)
     const auth = api.seen.auth[0]!
@@ -16,7 +17,7 @@ describe('alone, behind an API Gateway authorizer (real fixtures)', () => {
   })
 
   test('HTTP API JWT authorizer: a deny inherited from editor beats admin\'s "*"', async () => {
-    const api = protect({ policy, rolesFrom: 'cognito:groups', require: 'articles:delete' })
+    const api = protect({ policy, rolesFrom: 'cognito:groups', required: 'articles:delete' })
     const response = await api.invoke(loadFixture('http-v2-jwt-access-token-groups.json'))
     expect(outcome(response)).toEqual([403, 'access_denied'])
     expect(response.headers['WWW-Authenticate']).toBeUndefined()
@@ -27,14 +28,14 @@ describe('alone, behind an API Gateway authorizer (real fixtures)', () => {
   })
 
   test('REST Cognito authorizer: cognito:groups "admin,editor"', async () => {
-    const api = protect({ policy, rolesFrom: presets.cognito, require: ['articles:create', 'users:invite'] })
+    const api = protect({ policy, rolesFrom: cognitoRoles(), required: ['articles:create', 'users:invite'] })
     expect((await api.invoke(loadFixture('rest-v1-cognito-groups.json'))).statusCode).toBe(200)
     expect(api.seen.auth[0]!.roles).toEqual(['admin', 'editor', 'viewer'])
     expect(api.seen.decisions[0]).toMatchObject({ decision: 'allow', permission: 'users:invite', reason: 'role admin allows *' })
   })
 
   test('REST Lambda authorizer context: roles "admin,editor" are the default role source', async () => {
-    const api = protect({ policy, require: 'articles:update' })
+    const api = protect({ policy, required: 'articles:update' })
     expect((await api.invoke(loadFixture('rest-v1-lambda-authorizer-context.json'))).statusCode).toBe(200)
     const auth = api.seen.auth[0]!
     expect(auth.source).toBe('lambda-authorizer')
@@ -43,14 +44,14 @@ describe('alone, behind an API Gateway authorizer (real fixtures)', () => {
   })
 
   test('HTTP API Lambda authorizer context: a roles array', async () => {
-    const api = protect({ policy, require: 'articles:read' })
+    const api = protect({ policy, required: 'articles:read' })
     const event = httpApiEvent({ authorizer: { lambda: { principalId: 'svc', roles: ['viewer'] } } })
     expect((await api.invoke(event)).statusCode).toBe(200)
-    expect(outcome(await protect({ policy, require: 'articles:update' }).invoke(event))).toEqual([403, 'access_denied'])
+    expect(outcome(await protect({ policy, required: 'articles:update' }).invoke(event))).toEqual([403, 'access_denied'])
   })
 
   test('event builders: REST Cognito claims and HTTP API JWT claims as the gateways render them', async () => {
-    const api = protect({ policy, rolesFrom: presets.cognito, require: 'articles:update' })
+    const api = protect({ policy, rolesFrom: cognitoRoles(), required: 'articles:update' })
     expect((await api.invoke(restEvent({ authorizer: { claims: { sub: 'bob', 'cognito:groups': ['viewer', 'editor'] } } }))).statusCode).toBe(200)
     expect((await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: { sub: 'bob', 'cognito:groups': ['editor'] } } } }))).statusCode).toBe(200)
     expect(outcome(await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: { sub: 'bob', 'cognito:groups': ['viewer'] } } } })))).toEqual([403, 'access_denied'])
@@ -65,7 +66,7 @@ describe('no identity at all: 401 missing_token', () => {
     ['an IAM-authorized function URL without iam-context', () => loadFixture('function-url-iam-assumed-role.json')],
     ['function URL builder', () => functionUrlEvent({})],
   ])('%s', async (_name, event) => {
-    const api = protect({ policy, require: 'articles:read' })
+    const api = protect({ policy, required: 'articles:read' })
     const response = await api.invoke(event())
     expect(outcome(response)).toEqual([401, 'missing_token'])
     expect(response.headers['WWW-Authenticate']).toBe('Bearer realm="api"')
@@ -73,42 +74,42 @@ describe('no identity at all: 401 missing_token', () => {
   })
 
   test('the realm option', async () => {
-    const api = protect({ policy, require: 'articles:read', realm: 'articles' })
+    const api = protect({ policy, required: 'articles:read', realm: 'articles' })
     expect((await api.invoke({})).headers['WWW-Authenticate']).toBe('Bearer realm="articles"')
   })
 })
 
 describe('roles', () => {
   test('roles that are not in the policy grant nothing, also names of Object.prototype', async () => {
-    const api = protect({ policy, rolesFrom: 'groups', require: [] }, [
+    const api = protect({ policy, rolesFrom: 'groups', required: [] }, [
       withIdentity({ claims: { groups: ['superuser', 'constructor', '__proto__', 'toString', 'hasOwnProperty'] } }),
     ])
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(api.seen.auth[0]).toMatchObject({ roles: [], permissions: [] })
-    const strict = protect({ policy, rolesFrom: 'groups', require: 'articles:read' }, [withIdentity({ claims: { groups: ['superuser', 'constructor'] } })])
+    const strict = protect({ policy, rolesFrom: 'groups', required: 'articles:read' }, [withIdentity({ claims: { groups: ['superuser', 'constructor'] } })])
     expect(outcome(await strict.invoke({}))).toEqual([403, 'access_denied'])
     expect(strict.seen.decisions[0]!.reason).toBe('no role of the policy is held')
   })
 
   test('role names are exact: case and spaces matter', async () => {
-    const api = protect({ policy, rolesFrom: 'groups', require: 'articles:read' }, [withIdentity({ claims: { groups: ['Viewer', ' viewer'] } })])
+    const api = protect({ policy, rolesFrom: 'groups', required: 'articles:read' }, [withIdentity({ claims: { groups: ['Viewer', ' viewer'] } })])
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
   })
 
   test('roleMap renames identity-provider groups; unmapped names are kept; [] drops one', async () => {
     const api = protect(
-      { policy, rolesFrom: 'groups', roleMap: { 'Content Editors': 'editor', Readers: ['viewer'], admin: [] }, require: 'articles:update' },
+      { policy, rolesFrom: 'groups', roleMap: { 'Content Editors': 'editor', Readers: ['viewer'], admin: [] }, required: 'articles:update' },
       [withIdentity({ claims: { groups: ['Content Editors'] } })],
     )
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(api.seen.auth[0]!.roles).toEqual(['editor', 'viewer'])
-    const dropped = protect({ policy, rolesFrom: 'groups', roleMap: { admin: [] }, require: 'users:invite' }, [withIdentity({ claims: { groups: ['admin', 'viewer'] } })])
+    const dropped = protect({ policy, rolesFrom: 'groups', roleMap: { admin: [] }, required: 'users:invite' }, [withIdentity({ claims: { groups: ['admin', 'viewer'] } })])
     expect(outcome(await dropped.invoke({}))).toEqual([403, 'access_denied'])
     expect(dropped.seen.decisions[0]!.roles).toEqual(['viewer'])
   })
 
   test('several sources are merged, in order, each role once', async () => {
-    const api = protect({ policy, rolesFrom: ['groups', (auth) => (auth.claims.level === 'high' ? ['admin'] : [])], require: [] }, [
+    const api = protect({ policy, rolesFrom: ['groups', (auth) => (auth.claims.level === 'high' ? ['admin'] : [])], required: [] }, [
       withIdentity({ source: 'apigateway', stringifiedClaims: true, claims: { groups: 'viewer,editor,viewer', level: 'high' } }),
     ])
     await api.invoke({})
@@ -117,24 +118,24 @@ describe('roles', () => {
 
   test('a string role claim of a verified token is one name: "Not admin" never grants admin', async () => {
     const adminOnly = { roles: { admin: { allow: ['*'] } } }
-    const api = protect({ policy: adminOnly, rolesFrom: 'groups', require: 'articles:read' }, [withIdentity({ source: 'jwt', claims: { groups: 'Not admin' } })])
+    const api = protect({ policy: adminOnly, rolesFrom: 'groups', required: 'articles:read' }, [withIdentity({ source: 'jwt', claims: { groups: 'Not admin' } })])
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
-    const admin = protect({ policy: adminOnly, rolesFrom: 'groups', require: 'articles:read' }, [withIdentity({ source: 'jwt', claims: { groups: 'admin' } })])
+    const admin = protect({ policy: adminOnly, rolesFrom: 'groups', required: 'articles:read' }, [withIdentity({ source: 'jwt', claims: { groups: 'admin' } })])
     expect((await admin.invoke({})).statusCode).toBe(200)
   })
 
   test('a role source that throws gives no roles (403, not 500)', async () => {
-    const api = protect({ policy, rolesFrom: [() => { throw new Error('unexpected claims') }, 'groups'], require: 'articles:read' }, [
+    const api = protect({ policy, rolesFrom: [() => { throw new Error('unexpected claims') }, 'groups'], required: 'articles:read' }, [
       withIdentity({ claims: { groups: ['viewer'] } }),
     ])
     expect((await api.invoke({})).statusCode).toBe(200)
-    const only = protect({ policy, rolesFrom: () => { throw new Error('unexpected claims') }, require: 'articles:read' }, [withIdentity({})])
+    const only = protect({ policy, rolesFrom: () => { throw new Error('unexpected claims') }, required: 'articles:read' }, [withIdentity({})])
     expect(outcome(await only.invoke({}))).toEqual([403, 'access_denied'])
   })
 
   test('a deny from one held role beats an allow from another', async () => {
     const twoRoles = { roles: { author: { allow: ['articles:*'] }, suspended: { deny: ['articles:create'] } } }
-    const api = protect({ policy: twoRoles, rolesFrom: 'groups', require: 'articles:create' }, [withIdentity({ claims: { groups: ['author', 'suspended'] } })])
+    const api = protect({ policy: twoRoles, rolesFrom: 'groups', required: 'articles:create' }, [withIdentity({ claims: { groups: ['author', 'suspended'] } })])
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
     expect(api.seen.decisions[0]).toMatchObject({ reason: 'role suspended denies articles:create', rule: { effect: 'deny', role: 'suspended', permission: 'articles:create' } })
   })
@@ -142,7 +143,7 @@ describe('roles', () => {
 
 describe('context.auth after the check', () => {
   test('roles and permissions are fresh lists per request; the identity object is the same', async () => {
-    const api = protect({ policy, require: 'articles:read' }, [withIdentity({ roles: ['editor'] })])
+    const api = protect({ policy, required: 'articles:read' }, [withIdentity({ roles: ['editor'] })])
     await api.invoke({})
     await api.invoke({})
     const [first, second] = api.seen.auth
@@ -159,13 +160,13 @@ describe('context.auth after the check', () => {
         b: { deny: ['x:write', 'y:delete'] },
       },
     }
-    const api = protect({ policy: mixed, rolesFrom: 'groups', require: [], conditions: { never: () => false } }, [withIdentity({ claims: { groups: ['a', 'b'] } })])
+    const api = protect({ policy: mixed, rolesFrom: 'groups', required: [], conditions: { never: () => false } }, [withIdentity({ claims: { groups: ['a', 'b'] } })])
     await api.invoke({})
     expect(api.seen.auth[0]!.permissions).toEqual(['x:read', 'y:*'])
   })
 
   test('nothing rbac adds shows in JSON or keys', async () => {
-    const api = protect({ policy, require: 'articles:read' }, [withIdentity({ roles: ['viewer'] })])
+    const api = protect({ policy, required: 'articles:read' }, [withIdentity({ roles: ['viewer'] })])
     await api.invoke({})
     const auth = api.seen.auth[0]!
     expect(Object.keys(auth).sort()).toEqual(['claims', 'permissions', 'roles', 'scopes', 'source', 'subject'])
@@ -175,7 +176,7 @@ describe('context.auth after the check', () => {
   test('a frozen identity is copied, and the copy is what the handler and request.internal see', async () => {
     const frozen = Object.freeze(identity({ roles: ['viewer'] }))
     let internal: unknown
-    const api = protect({ policy, require: 'articles:read' }, [
+    const api = protect({ policy, required: 'articles:read' }, [
       { before: (request: any) => { request.context.auth = frozen; request.internal.auth = frozen } },
     ], (context) => {
       internal = context.auth
@@ -192,7 +193,7 @@ describe('requirements', () => {
   const as = (roles: string[]) => [withIdentity({ roles })]
 
   test('a list needs all; the first refused permission decides', async () => {
-    const api = protect({ policy, require: ['articles:read', 'articles:update', 'articles:create'] }, as(['viewer']))
+    const api = protect({ policy, required: ['articles:read', 'articles:update', 'articles:create'] }, as(['viewer']))
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
     const decision = api.seen.decisions[0]!
     expect(decision.permission).toBe('articles:update')
@@ -200,33 +201,33 @@ describe('requirements', () => {
   })
 
   test('{ anyOf } needs one; the first allowed decides', async () => {
-    const api = protect({ policy, require: { anyOf: ['articles:delete', 'articles:update', 'articles:read'] } }, as(['editor']))
+    const api = protect({ policy, required: { anyOf: ['articles:delete', 'articles:update', 'articles:read'] } }, as(['editor']))
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(api.seen.decisions[0]).toMatchObject({ decision: 'allow', permission: 'articles:update', reason: 'role editor allows articles:update' })
     expect(api.seen.decisions[0]!.checks).toHaveLength(2)
-    const none = protect({ policy, require: { anyOf: ['articles:delete', 'users:invite'] } }, as(['editor']))
+    const none = protect({ policy, required: { anyOf: ['articles:delete', 'users:invite'] } }, as(['editor']))
     expect(outcome(await none.invoke({}))).toEqual([403, 'access_denied'])
     expect(none.seen.decisions[0]).toMatchObject({ permission: 'users:invite', reason: 'no role allows users:invite' })
   })
 
   test('[] needs an identity and no permission', async () => {
-    const api = protect({ policy, require: [] }, as([]))
+    const api = protect({ policy, required: [] }, as([]))
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(api.seen.decisions[0]).toEqual({ decision: 'allow', permission: undefined, roles: [], reason: 'no permission required', subject: 'alice', checks: [] })
   })
 
   test('a function of the request, sync or async', async () => {
     const byMethod = (request: any) => (request.event.httpMethod === 'GET' ? 'articles:read' : 'articles:update')
-    const api = protect({ policy, require: byMethod }, as(['viewer']))
+    const api = protect({ policy, required: byMethod }, as(['viewer']))
     expect((await api.invoke(restEvent({ method: 'GET' }))).statusCode).toBe(200)
     expect(outcome(await api.invoke(restEvent({ method: 'PUT' })))).toEqual([403, 'access_denied'])
-    const asyncApi = protect({ policy, require: async () => ({ anyOf: ['articles:read'] }) }, as(['viewer']))
+    const asyncApi = protect({ policy, required: async () => ({ anyOf: ['articles:read'] }) }, as(['viewer']))
     expect((await asyncApi.invoke({})).statusCode).toBe(200)
   })
 
   test('a function that returns no valid requirement denies (wildcards, garbage, undefined)', async () => {
     for (const value of [undefined, null, 'articles:*', '*', 'nonsense', ['articles:read', 3], { anyOf: [] }, { allOf: ['articles:read'] }, () => 'articles:read']) {
-      const api = protect({ policy, require: () => value as never }, as(['admin']))
+      const api = protect({ policy, required: () => value as never }, as(['admin']))
       expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
       expect(api.seen.decisions[0]!.reason).toBe('invalid requirement')
     }
@@ -234,14 +235,14 @@ describe('requirements', () => {
 
   test('a function that throws fails the request with its error', async () => {
     const notFound = Object.assign(new Error('no such article'), { statusCode: 404, expose: true })
-    const api = protect({ policy, require: () => { throw notFound } }, as(['admin']))
+    const api = protect({ policy, required: () => { throw notFound } }, as(['admin']))
     expect((await api.invoke({})).statusCode).toBe(404)
-    const broken = protect({ policy, require: () => { throw new Error('bug') } }, as(['admin']))
+    const broken = protect({ policy, required: () => { throw new Error('bug') } }, as(['admin']))
     expect((await broken.invoke({})).statusCode).toBe(500)
   })
 
   test('onDecision gets every decision, allow and deny, with the roles and subject', async () => {
-    const api = protect({ policy, require: 'articles:read' }, [withIdentity({ subject: 'carol', roles: ['editor'] })])
+    const api = protect({ policy, required: 'articles:read' }, [withIdentity({ subject: 'carol', roles: ['editor'] })])
     await api.invoke({})
     expect(api.seen.decisions).toEqual([
       {
@@ -265,23 +266,42 @@ describe('requirements', () => {
 
   test('an async onDecision is awaited; one that throws fails the request (500), also on an allow', async () => {
     const log: string[] = []
-    const api = protect({ policy, require: 'articles:read', onDecision: async (d) => { await new Promise((r) => setTimeout(r, 5)); log.push(d.decision) } }, as(['viewer']))
+    const api = protect({ policy, required: 'articles:read', onDecision: async (d) => { await new Promise((r) => setTimeout(r, 5)); log.push(d.decision) } }, as(['viewer']))
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(log).toEqual(['allow'])
-    const failing = protect({ policy, require: 'articles:read', onDecision: () => { throw new Error('audit sink down') } }, as(['viewer']))
+    const failing = protect({ policy, required: 'articles:read', onDecision: () => { throw new Error('audit sink down') } }, as(['viewer']))
     expect((await failing.invoke({})).statusCode).toBe(500)
     expect(failing.seen.auth).toHaveLength(0)
   })
 
   test('the denial carries the reason for logs, never in the response', async () => {
     let error: any
-    const api = protect({ policy, require: 'articles:delete' }, [
+    const api = protect({ policy, required: 'articles:delete' }, [
       withIdentity({ roles: ['editor'] }),
       { onError: (request: any) => { error = request.error } },
     ])
     const response = await api.invoke({})
-    expect(error.cause).toEqual({ package: '@middy-auth/rbac', data: { reason: 'role editor denies articles:delete', permission: 'articles:delete' } })
+    expect(error.cause).toEqual({ package: '@middy-auth/rbac', data: { reason: 'denied_by_policy', detail: 'role editor denies articles:delete', permission: 'articles:delete' } })
     expect(response.body).not.toContain('editor')
     expect(response.body).not.toContain('articles')
+  })
+
+  test.each<[string, Partial<RbacOptions>, string[] | undefined, RbacDenialReason, string]>([
+    ['no identity', { required: 'articles:read' }, undefined, 'no_identity', 'no identity'],
+    ['a deny rule', { required: 'articles:delete' }, ['editor'], 'denied_by_policy', 'role editor denies articles:delete'],
+    ['no role allows it', { required: 'users:invite' }, ['viewer'], 'not_granted', 'no role allows users:invite'],
+    ['no role of the policy held', { required: 'articles:read' }, ['stranger'], 'not_granted', 'no role of the policy is held'],
+    ['a route not listed', { routes: { 'GET /elsewhere': 'articles:read' } }, ['viewer'], 'route_not_listed', 'route not listed'],
+    ['a requirement function returning nonsense', { required: () => 'articles' as never }, ['viewer'], 'invalid_requirement', 'invalid requirement'],
+  ])('%s: AuthError.reason is %s, the rule in words its detail', async (_name, options, roles, reason, detail) => {
+    let error: AuthError<RbacDenialReason> | undefined
+    const api = protect({ policy, ...options } as RbacOptions, [
+      ...(roles ? [withIdentity({ roles })] : []),
+      { onError: (request: any) => { error = request.error } },
+    ])
+    const response = await api.invoke({})
+    expect(response.statusCode).toBe(reason === 'no_identity' ? 401 : 403)
+    expect(error?.reason).toBe(reason)
+    expect(error?.detail).toBe(detail)
   })
 })

@@ -149,7 +149,7 @@ describe('the compiled policy agrees with a walk of the role graph', () => {
           const met = (name: string) => conditions[name as keyof typeof conditions] === true
           const middleware = rbac({
             policy,
-            require: [],
+            required: [],
             conditions: {
               c1: () => conditions.c1,
               c2: () => conditions.c2,

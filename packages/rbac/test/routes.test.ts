@@ -4,7 +4,7 @@ import httpErrorHandler from '@middy/http-error-handler'
 import httpRouterHandler from '@middy/http-router'
 import { albEvent, functionUrlEvent, httpApiEvent, lambdaContext, restEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
-import rbac, { can, presets, type RbacDecision } from '../src/index.js'
+import rbac, { can, cognitoRoles, type RbacDecision } from '../src/index.js'
 import { articlesPolicy as policy, isOwner, outcome, protect, withIdentity } from './support.js'
 
 const routes = {
@@ -80,7 +80,7 @@ describe('routes: a requirement per route', () => {
   })
 
   test('alone behind a gateway authorizer: the REST Cognito fixture\'s route', async () => {
-    const api = protect({ policy, rolesFrom: presets.cognito, routes: { 'POST /cognito': 'articles:create' } })
+    const api = protect({ policy, rolesFrom: cognitoRoles(), routes: { 'POST /cognito': 'articles:create' } })
     expect((await api.invoke(loadFixture('rest-v1-cognito-groups.json'))).statusCode).toBe(200)
     expect((await api.invoke(loadFixture('http-v2-jwt-access-token-groups.json'))).statusCode).toBe(200)
   })

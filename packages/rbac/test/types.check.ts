@@ -6,7 +6,8 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import jwtVerify from '@middy-auth/jwt-verify'
-import rbac, { can, compilePolicy, presets, type Condition, type Policy, type RbacRequest } from '@middy-auth/rbac'
+import type { AuthError } from '@middy-auth/core'
+import rbac, { can, cognitoRoles, compilePolicy, keycloakRoles, presets, type Condition, type Policy, type RbacDenialReason, type RbacRequest } from '@middy-auth/rbac'
 
 const policy: Policy = { roles: { editor: { allow: ['articles:update', { permission: 'articles:publish', when: 'isOwner' }] } } }
 const issuers = [{ issuer: 'https://auth.example.com/', audience: 'api' }]
@@ -21,7 +22,7 @@ interface Article {
 
 export const afterJwt = middy<APIGatewayProxyEventV2>()
   .use(jwtVerify<Claims>({ issuers }))
-  .use(rbac({ policy, rolesFrom: presets.cognito, require: 'articles:update', conditions: { isOwner: () => false } }))
+  .use(rbac({ policy, rolesFrom: cognitoRoles(), required: 'articles:update', conditions: { isOwner: () => false } }))
   .use(httpErrorHandler())
   .handler(async (_event, context) => {
     // The claims keep jwtVerify's type; rbac adds permissions.
@@ -44,22 +45,32 @@ export const alone = middy()
 // The resource type flows from `resource` into the conditions.
 export const typedResource = rbac({
   policy,
-  require: 'articles:publish',
+  required: 'articles:publish',
   resource: async (request: RbacRequest<APIGatewayProxyEventV2>): Promise<Article> => ({ ownerId: request.event.pathParameters?.id ?? '' }),
   conditions: { isOwner: ({ auth, resource }) => resource?.ownerId === auth.subject },
 })
 const isOwner: Condition<Article> = ({ auth, resource }) => resource?.ownerId === auth.subject
-export const declared = rbac<Article>({ policy, require: [], conditions: { isOwner } })
+export const declared = rbac<Article>({ policy, required: [], conditions: { isOwner } })
 
-// @ts-expect-error require and routes are exclusive
-export const both = rbac({ policy, require: 'a:b', routes: {} })
+// @ts-expect-error required and routes are exclusive
+export const both = rbac({ policy, required: 'a:b', routes: {} })
 // @ts-expect-error routesDefault goes with routes
-export const stray = rbac({ policy, require: 'a:b', routesDefault: 'a:b' })
+export const stray = rbac({ policy, required: 'a:b', routesDefault: 'a:b' })
 // @ts-expect-error a requirement is a permission, a list, { anyOf } or a function
-export const wrongRequire = rbac({ policy, require: { allOf: ['a:b'] } })
+export const wrongRequire = rbac({ policy, required: { allOf: ['a:b'] } })
 // @ts-expect-error conditions return booleans synchronously
-export const asyncCondition = rbac({ policy, require: [], conditions: { isOwner: async () => true } })
-// @ts-expect-error presets.keycloak is a factory: call it
-export const uncalled = rbac({ policy, require: [], rolesFrom: presets.keycloak })
+export const asyncCondition = rbac({ policy, required: [], conditions: { isOwner: async () => true } })
+// @ts-expect-error keycloakRoles is a factory: call it
+export const uncalled = rbac({ policy, required: [], rolesFrom: keycloakRoles })
+// @ts-expect-error the suite spells it required
+export const otherSpelling = rbac({ policy, require: 'a:b' })
+// The deprecated presets still type-check (and are marked @deprecated).
+export const deprecatedPreset = rbac({ policy, required: [], rolesFrom: [presets.cognito, presets.keycloak('orders-api')] })
+// The factories return functions of context.auth, usable outside rolesFrom.
+export const rolesOf = (auth: Parameters<typeof can>[0]): string[] => cognitoRoles()(auth)
+// A denial's reason is typed by the package's union.
+export const reasonOf = (error: AuthError<RbacDenialReason>): 'denied_by_policy' | 'not_granted' | 'no_identity' | 'route_not_listed' | 'invalid_requirement' | undefined => error.reason
+// @ts-expect-error not a reason of rbac
+export const wrongReason: RbacDenialReason = 'insufficient_scope'
 // @ts-expect-error can() takes the auth object
 export const wrongCan = can('alice', 'a:b')

@@ -3,13 +3,55 @@ import { emptyRecord } from '@middy-auth/core/internal'
 import type { CompiledOptions } from './options.js'
 import type { Answer } from './result-cache.js'
 
+/** The check of the provider's answer that failed. */
+export type AnswerRejectionReason =
+  | 'inactive'
+  | 'sender_constrained'
+  | 'not_a_bearer_token'
+  | 'issuer_mismatch'
+  | 'audience_mismatch'
+  | 'missing_exp'
+  | 'expired'
+  | 'malformed_sub'
+  | `malformed_${'nbf' | 'iat'}`
+  | `${'nbf' | 'iat'}_in_future`
+
+/**
+ * Why tokenIntrospection (or `createIntrospectionVerifier`) denied: `AuthError.reason`, also
+ * `cause.data.reason`, never sent to the client. The answer's check that failed (401
+ * `invalid_token`: `inactive`, `expired`, `audience_mismatch`, …, see {@link AnswerRejectionReason}),
+ * a token that never reaches the provider (`malformed_token`), no or several tokens
+ * (`no_credentials`, `empty_token`, `multiple_tokens`), a cookie sent from another site
+ * (`cross_site_request`, `foreign_origin`), the provider unreachable or its signed answer refused
+ * (`provider_unavailable`, with the cause as `detail`; `introspection_error`), or an error
+ * nobody foresaw (`answer_check_error`, `clock_not_a_number`).
+ *
+ * @example
+ * ```ts
+ * import type { AuthError } from '@middy-auth/core'
+ * const inactive = (error: AuthError<TokenIntrospectionDenialReason>) => error.reason === 'inactive'
+ * ```
+ */
+export type TokenIntrospectionDenialReason =
+  | AnswerRejectionReason
+  | 'malformed_token'
+  | 'no_credentials'
+  | 'empty_token'
+  | 'multiple_tokens'
+  | 'cross_site_request'
+  | 'foreign_origin'
+  | 'provider_unavailable'
+  | 'introspection_error'
+  | 'answer_check_error'
+  | 'clock_not_a_number'
+
 /**
  * Why the provider's answer does not let the request in: logged (`cause.data.reason`), never
  * sent; the client sees 401 `invalid_token`.
  */
 export class AnswerRejection extends Error {
   override readonly name = 'AnswerRejection'
-  constructor(readonly reason: string) {
+  constructor(readonly reason: AnswerRejectionReason) {
     super(reason)
   }
 }
@@ -22,7 +64,7 @@ const audienceMatches = (aud: unknown, accepted: ReadonlySet<string>): boolean =
 }
 
 /** `nbf` and `iat`, when present, must be numbers and not in the future (beyond the tolerance). */
-const checkOptionalTime = (value: unknown, latest: number, reason: string): void => {
+const checkOptionalTime = (value: unknown, latest: number, reason: 'nbf' | 'iat'): void => {
   if (value === undefined) return
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new AnswerRejection(`malformed_${reason}`)
   if (value > latest) throw new AnswerRejection(`${reason}_in_future`)

@@ -4,3 +4,4 @@ export type { ClientAuthMethod, ClientAuthOptions, IntrospectionCacheOptions, Jw
 export { tokenIntrospectionValidateOptions } from './validate-options.js'
 export { createIntrospectionVerifier } from './introspection-verifier.js'
 export type { IntrospectionVerifierOptions } from './introspection-verifier.js'
+export type { TokenIntrospectionDenialReason } from './answer-check.js'

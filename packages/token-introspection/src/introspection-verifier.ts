@@ -1,7 +1,7 @@
 import { AuthError, type AuthContext } from '@middy-auth/core'
 import type { OpaqueTokenVerifier } from '@middy-auth/jwt-verify'
-import { AnswerRejection, checkAnswer } from './answer-check.js'
-import { compileOptions, configError, packageName, type CompiledOptions, type TokenIntrospectionOptions } from './options.js'
+import { AnswerRejection, checkAnswer, type TokenIntrospectionDenialReason } from './answer-check.js'
+import { compileOptions, fail, packageName, type CompiledOptions, type TokenIntrospectionOptions } from './options.js'
 import { ProviderUnavailableError } from './post-form.js'
 import { createProvider } from './provider.js'
 import { createCachedIntrospect, type Answer } from './result-cache.js'
@@ -23,8 +23,8 @@ export const compileIntrospection = (settings: CompiledOptions): Required<Opaque
   const provider = createProvider(settings)
   const lookup = createCachedIntrospect(provider.introspect, settings.cache, clock)
 
-  const deny = (reason: string, description?: string) =>
-    new AuthError('invalid_token', { package: packageName, realm, data: { reason }, ...(description ? { description } : {}) })
+  const deny = (reason: TokenIntrospectionDenialReason, description?: string) =>
+    new AuthError<TokenIntrospectionDenialReason>('invalid_token', { package: packageName, realm, reason, ...(description ? { description } : {}) })
 
   const decide = (answer: Answer): AuthContext => {
     const nowSeconds = Math.floor(clock() / 1000)
@@ -41,9 +41,9 @@ export const compileIntrospection = (settings: CompiledOptions): Required<Opaque
   const unavailable = (error: unknown): AuthError =>
     error instanceof AuthError
       ? error
-      : new AuthError('temporarily_unavailable', {
+      : new AuthError<TokenIntrospectionDenialReason>('temporarily_unavailable', {
           package: packageName,
-          data: { reason: error instanceof ProviderUnavailableError ? error.message : 'introspection_error' },
+          ...(error instanceof ProviderUnavailableError ? { reason: 'provider_unavailable', detail: error.message } : { reason: 'introspection_error' }),
           retryAfter: retryAfterSeconds,
         })
 
@@ -110,7 +110,7 @@ const requestOptions = ['tokenSource', 'credentialsRequired', 'realm']
 export const createIntrospectionVerifier = (options: IntrospectionVerifierOptions): OpaqueTokenVerifier => {
   for (const name of requestOptions) {
     if (options !== null && typeof options === 'object' && name in options) {
-      throw configError(`'${name}' belongs to the middleware that reads the request: set it on jwtVerify, not on createIntrospectionVerifier`)
+      throw fail(name, `belongs to the middleware that reads the request: set it on jwtVerify, not on createIntrospectionVerifier`)
     }
   }
   const { verifyToken, prefetch } = compileIntrospection(compileOptions(options as TokenIntrospectionOptions))

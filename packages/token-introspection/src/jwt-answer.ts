@@ -38,7 +38,7 @@ const pickKey = (keySet: KeySet, kid: string | undefined) =>
  */
 export const createJwtAnswerReader = (settings: JwtAnswerSettings): ((jwt: string) => Promise<Record<string, unknown>>) => {
   const { issuer, clientId, jwksUri, algorithms, timeoutMs, clock } = settings
-  const resolver = createRemoteKeyResolver({ ...(jwksUri ? { jwksUri } : { issuer }), timeoutMs, now: clock })
+  const resolver = createRemoteKeyResolver({ ...(jwksUri ? { jwksUri } : { issuer }), timeoutMs, clock })
   resolver.prefetch()
   // jose costs tens of milliseconds to import: only functions that ask for signed answers load
   // it, starting now (at cold start, never awaited here).

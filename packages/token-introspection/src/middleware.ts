@@ -3,6 +3,7 @@ import { compileTokenSource, crossSiteDenial, noteCredential, noteRequestSpecifi
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { compileIntrospection } from './introspection-verifier.js'
+import type { TokenIntrospectionDenialReason } from './answer-check.js'
 import { compileOptions, packageName, type TokenIntrospectionOptions } from './options.js'
 
 /**
@@ -88,7 +89,8 @@ function tokenIntrospection(options: TokenIntrospectionOptions): MiddlewareObj<u
   // Cold start: discovery (when only the issuer is given) starts now, during Lambda's init.
   introspection.prefetch()
 
-  const deny = (code: 'missing_token' | 'invalid_request', reason: string) => new AuthError(code, { package: packageName, realm, data: { reason } })
+  const deny = (code: 'missing_token' | 'invalid_request', reason: TokenIntrospectionDenialReason) =>
+    new AuthError<TokenIntrospectionDenialReason>(code, { package: packageName, realm, reason })
 
   const tokenIntrospectionMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void | Promise<void> => {
     const found = readToken(request.event)

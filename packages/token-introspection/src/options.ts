@@ -1,4 +1,4 @@
-import { isChallengeSafe, isRecord, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, isRecord, readDuration, readFunction, readRealm, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
 import { SUPPORTED_ALGORITHMS, type Algorithm } from '@middy-auth/jwt-verify'
 import { assertFetchableUrl } from '@middy-auth/jwt-verify/keys'
 import { createPrivateKey, KeyObject } from 'node:crypto'
@@ -156,50 +156,44 @@ export interface CompiledOptions {
 }
 
 /**
- * A configuration that can never work, as a `TypeError` at cold start.
+ * A configuration that can never work, as a `TypeError` at cold start:
+ * `tokenIntrospection: <option> <problem>`.
  *
  * @example
  * ```ts
- * throw configError(`'clientId' is required`)
+ * throw fail('clientId', 'is required')
  * ```
  */
-export const configError = (message: string): TypeError =>
-  new TypeError(`tokenIntrospection: ${message}`, { cause: { package: packageName } })
+export const fail = configErrors(packageName, 'tokenIntrospection')
 
-const knownOptions = new Set([
+const knownOptions = [
   'endpoint', 'issuer', 'clientId', 'clientSecret', 'clientAuthMethod', 'privateKey', 'keyId', 'audience', 'clockTolerance',
   'tokenSource', 'credentialsRequired', 'realm', 'timeoutMs', 'cache', 'clock', 'jwtResponse',
-])
+]
 
-const nonNegative = (value: unknown, name: string, fallback: number, allowZero: boolean): number => {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw configError(`'${name}' must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${JSON.stringify(value)}`)
-  }
-  return value
-}
+const seconds = (value: unknown, name: string, fallback: number, zero: boolean): number => readDuration(value, name, fail, { unit: 'seconds', fallback, zero })
 
 const nonEmptyString = (value: unknown, name: string): string => {
-  if (typeof value !== 'string' || value === '') throw configError(`'${name}' must be a non-empty string`)
+  if (typeof value !== 'string' || value === '') throw fail(name, `must be a non-empty string`)
   return value
 }
 
 const fetchableUrl = (value: string, name: string): URL => {
   try {
-    return assertFetchableUrl(value, `'${name}'`)
+    return assertFetchableUrl(value, name)
   } catch (error) {
-    throw configError((error as Error).message)
+    throw fail(name, (error as Error).message.slice(name.length + 1))
   }
 }
 
 const compileAudience = (value: unknown): ReadonlySet<string> | null => {
   if (value === undefined) {
-    throw configError(`'audience' is required: give the accepted audience(s), or audience: null to skip the check on purpose`)
+    throw fail('audience', `is required: give the accepted audience(s), or audience: null to skip the check on purpose`)
   }
   if (value === null) return null
   const values = typeof value === 'string' ? [value] : value
   if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
-    throw configError(`'audience' must be a non-empty string or a non-empty list of non-empty strings, or null`)
+    throw fail('audience', `must be a non-empty string or a non-empty list of non-empty strings, or null`)
   }
   return new Set(values as string[])
 }
@@ -207,14 +201,14 @@ const compileAudience = (value: unknown): ReadonlySet<string> | null => {
 const compileCache = (value: unknown): CompiledOptions['cache'] => {
   if (value === false) return { ttlMs: 0, inactiveTtlMs: 0, maxEntries: 0 }
   const cache = value ?? {}
-  if (!isRecord(cache)) throw configError(`'cache' must be { ttl?, inactiveTtl?, maxEntries? } or false`)
-  for (const key of Object.keys(cache)) {
-    if (!['ttl', 'inactiveTtl', 'maxEntries'].includes(key)) throw configError(`'cache': unknown field '${key}'`)
-  }
+  if (!isRecord(cache)) throw fail('cache', `must be { ttl?, inactiveTtl?, maxEntries? } or false`)
+  checkOptionNames(cache, ['ttl', 'inactiveTtl', 'maxEntries'], fail, 'cache.')
+  const maxEntries = cache.maxEntries ?? 1000
+  if (typeof maxEntries !== 'number' || !Number.isFinite(maxEntries) || maxEntries <= 0) throw fail('cache.maxEntries', `must be a number of entries > 0`)
   return {
-    ttlMs: nonNegative(cache.ttl, 'cache.ttl', 60, false) * 1000,
-    inactiveTtlMs: nonNegative(cache.inactiveTtl, 'cache.inactiveTtl', 10, true) * 1000,
-    maxEntries: Math.floor(nonNegative(cache.maxEntries, 'cache.maxEntries', 1000, false)),
+    ttlMs: seconds(cache.ttl, 'cache.ttl', 60, false) * 1000,
+    inactiveTtlMs: seconds(cache.inactiveTtl, 'cache.inactiveTtl', 10, true) * 1000,
+    maxEntries: Math.floor(maxEntries),
   }
 }
 
@@ -222,38 +216,36 @@ const compileClient = (options: TokenIntrospectionOptions): ClientCredentials =>
   const clientId = nonEmptyString(options.clientId, 'clientId')
   const method = options.clientAuthMethod ?? 'client_secret_basic'
   if (method === 'client_secret_basic' || method === 'client_secret_post') {
-    if (options.privateKey !== undefined) throw configError(`'privateKey' is for clientAuthMethod: 'private_key_jwt'`)
+    if (options.privateKey !== undefined) throw fail('privateKey', `is for clientAuthMethod: 'private_key_jwt'`)
     return { method, clientId, clientSecret: nonEmptyString(options.clientSecret, 'clientSecret') }
   }
   if (method !== 'private_key_jwt') {
-    throw configError(`'clientAuthMethod' must be 'client_secret_basic', 'client_secret_post' or 'private_key_jwt'`)
+    throw fail('clientAuthMethod', `must be 'client_secret_basic', 'client_secret_post' or 'private_key_jwt'`)
   }
-  if (options.clientSecret !== undefined) throw configError(`'clientSecret' is not used with 'private_key_jwt': give 'privateKey'`)
+  if (options.clientSecret !== undefined) throw fail('clientSecret', `is not used with 'private_key_jwt': give privateKey`)
   const keyId = options.keyId === undefined ? undefined : nonEmptyString(options.keyId, 'keyId')
   let key: KeyObject
   try {
     key = options.privateKey instanceof KeyObject ? options.privateKey : createPrivateKey(nonEmptyString(options.privateKey, 'privateKey'))
   } catch (error) {
     if (error instanceof TypeError && String(error.message).startsWith('tokenIntrospection:')) throw error
-    throw configError(`'privateKey' must be a private KeyObject or a PEM private key`)
+    throw fail('privateKey', `must be a private KeyObject or a PEM private key`)
   }
   const alg = assertionAlgorithm(key)
-  if (typeof alg !== 'string') throw configError(`'privateKey' ${alg.problem}`)
+  if (typeof alg !== 'string') throw fail('privateKey', alg.problem)
   return { method, clientId, signer: { alg, key, keyId } }
 }
 
 const compileJwtResponse = (value: unknown, issuer: string | undefined): CompiledOptions['jwtResponse'] => {
   if (value === undefined || value === false) return undefined
-  if (value !== true && !isRecord(value)) throw configError(`'jwtResponse' must be true, false or { jwksUri?, algorithms? }`)
-  if (issuer === undefined) throw configError(`'jwtResponse' needs 'issuer': signed answers must name the provider`)
+  if (value !== true && !isRecord(value)) throw fail('jwtResponse', `must be true, false or { jwksUri?, algorithms? }`)
+  if (issuer === undefined) throw fail('jwtResponse', `needs issuer: signed answers must name the provider`)
   const options: Record<string, unknown> = value === true ? {} : value
-  for (const key of Object.keys(options)) {
-    if (key !== 'jwksUri' && key !== 'algorithms') throw configError(`'jwtResponse': unknown field '${key}'`)
-  }
+  checkOptionNames(options, ['jwksUri', 'algorithms'], fail, 'jwtResponse.')
   const jwksUri = options.jwksUri === undefined ? undefined : fetchableUrl(nonEmptyString(options.jwksUri, 'jwtResponse.jwksUri'), 'jwtResponse.jwksUri').href
   const algorithms = options.algorithms ?? SUPPORTED_ALGORITHMS
   if (!Array.isArray(algorithms) || algorithms.length === 0 || algorithms.some((alg) => !SUPPORTED_ALGORITHMS.includes(alg as Algorithm))) {
-    throw configError(`'jwtResponse.algorithms' must be a non-empty list of ${SUPPORTED_ALGORITHMS.join(', ')}`)
+    throw fail('jwtResponse.algorithms', `must be a non-empty list of ${SUPPORTED_ALGORITHMS.join(', ')}`)
   }
   return { jwksUri, algorithms: algorithms as Algorithm[] }
 }
@@ -267,34 +259,31 @@ const compileJwtResponse = (value: unknown, issuer: string | undefined): Compile
  * ```
  */
 export const compileOptions = (options: TokenIntrospectionOptions): CompiledOptions => {
-  if (!isRecord(options)) throw configError('options must be an object')
-  for (const key of Object.keys(options)) if (!knownOptions.has(key)) throw configError(`unknown option '${key}'`)
+  checkOptionNames(options, knownOptions, fail)
   if (options.endpoint === undefined && options.issuer === undefined) {
-    throw configError(`give 'endpoint' (the introspection endpoint) or 'issuer' (to discover it)`)
+    throw fail('endpoint', `(the introspection endpoint) or issuer (to discover it) is required`)
   }
   const issuer = options.issuer === undefined ? undefined : nonEmptyString(options.issuer, 'issuer')
   const endpoint = options.endpoint === undefined ? undefined : fetchableUrl(nonEmptyString(options.endpoint, 'endpoint'), 'endpoint')
   // Discovery fetches from the issuer itself: it must then be fetchable too.
   if (endpoint === undefined && issuer !== undefined) fetchableUrl(issuer, 'issuer')
   const credentialsRequired = options.credentialsRequired ?? true
-  if (typeof credentialsRequired !== 'boolean') throw configError(`'credentialsRequired' must be a boolean`)
-  const realm = options.realm ?? 'api'
-  if (typeof realm !== 'string' || !isChallengeSafe(realm)) throw configError(`'realm' must be printable ASCII without '"' or '\\'`)
-  const clock = options.clock ?? Date.now
-  if (typeof clock !== 'function') throw configError(`'clock' must be a function returning milliseconds`)
+  if (typeof credentialsRequired !== 'boolean') throw fail('credentialsRequired', `must be a boolean`)
+  const realm = readRealm(options.realm, fail)
+  const clock = readFunction<() => number>(options.clock, 'clock', fail, 'a function returning milliseconds') ?? Date.now
   const tokenSource = options.tokenSource ?? { header: 'Authorization', scheme: 'Bearer' }
   const problem = tokenSourceProblem(tokenSource)
-  if (problem !== undefined) throw configError(problem)
+  if (problem !== undefined) throw fail(problem.slice(0, problem.indexOf(' ')), problem.slice(problem.indexOf(' ') + 1))
   return {
     endpoint,
     issuer,
     client: compileClient(options),
     audiences: compileAudience(options.audience),
-    clockTolerance: nonNegative(options.clockTolerance, 'clockTolerance', 5, true),
+    clockTolerance: seconds(options.clockTolerance, 'clockTolerance', 5, true),
     tokenSource,
     credentialsRequired,
     realm,
-    timeoutMs: nonNegative(options.timeoutMs, 'timeoutMs', 3000, false),
+    timeoutMs: readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 }),
     jwtResponse: compileJwtResponse(options.jwtResponse, issuer),
     cache: compileCache(options.cache),
     clock,

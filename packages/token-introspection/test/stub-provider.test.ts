@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { httpApiEvent } from '@middy-auth/testing'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { TokenIntrospectionOptions } from '../src/index.js'
+import type { AuthError } from '@middy-auth/core'
+import type { TokenIntrospectionDenialReason, TokenIntrospectionOptions } from '../src/index.js'
 import { outcome, protect, startStub, visible, type StubBehaviour } from './support.js'
 
 const AUDIENCE = 'https://api.example.com'
@@ -100,30 +101,32 @@ describe('tokenIntrospection against a loopback stub', () => {
       expect(Object.isFrozen(auth.claims)).toBe(true)
     })
 
-    test.each([
-      ['inactive', { active: false }],
-      ['active as a string', activeAnswer({ active: 'true' })],
-      ['another audience', activeAnswer({ aud: 'https://other.example.com' })],
-      ['no audience', activeAnswer({ aud: undefined })],
-      ['another issuer', activeAnswer({ iss: 'https://impostor.example.com' })],
-      ['no exp', activeAnswer({ exp: undefined })],
-      ['exp as a string', activeAnswer({ exp: String(nowSeconds + 60) })],
-      ['expired beyond the tolerance', activeAnswer({ exp: nowSeconds - 5 })],
-      ['nbf in the future', activeAnswer({ nbf: nowSeconds + 60 })],
-      ['iat in the future', activeAnswer({ iat: nowSeconds + 60 })],
-      ['a DPoP-bound token', activeAnswer({ token_type: 'DPoP', cnf: { jkt: 'abc' } })],
-      ['a certificate-bound token', activeAnswer({ cnf: { 'x5t#S256': 'abc' } })],
-      ['a refresh token', activeAnswer({ token_type: 'refresh_token' })],
-      ['a sub that is not a string', activeAnswer({ sub: 42 })],
-    ])('%s: 401 invalid_token, handler not called, nothing leaked', async (_name, answer) => {
+    test.each<[string, unknown, TokenIntrospectionDenialReason]>([
+      ['inactive', { active: false }, 'inactive'],
+      ['active as a string', activeAnswer({ active: 'true' }), 'inactive'],
+      ['another audience', activeAnswer({ aud: 'https://other.example.com' }), 'audience_mismatch'],
+      ['no audience', activeAnswer({ aud: undefined }), 'audience_mismatch'],
+      ['another issuer', activeAnswer({ iss: 'https://impostor.example.com' }), 'issuer_mismatch'],
+      ['no exp', activeAnswer({ exp: undefined }), 'missing_exp'],
+      ['exp as a string', activeAnswer({ exp: String(nowSeconds + 60) }), 'missing_exp'],
+      ['expired beyond the tolerance', activeAnswer({ exp: nowSeconds - 5 }), 'expired'],
+      ['nbf in the future', activeAnswer({ nbf: nowSeconds + 60 }), 'nbf_in_future'],
+      ['iat in the future', activeAnswer({ iat: nowSeconds + 60 }), 'iat_in_future'],
+      ['a DPoP-bound token', activeAnswer({ token_type: 'DPoP', cnf: { jkt: 'abc' } }), 'sender_constrained'],
+      ['a certificate-bound token', activeAnswer({ cnf: { 'x5t#S256': 'abc' } }), 'sender_constrained'],
+      ['a refresh token', activeAnswer({ token_type: 'refresh_token' }), 'not_a_bearer_token'],
+      ['a sub that is not a string', activeAnswer({ sub: 42 }), 'malformed_sub'],
+    ])('%s: 401 invalid_token, handler not called, nothing leaked; AuthError.reason %s', async (_name, answer, reason) => {
       stub.set(answering(answer))
-      const { invoke, seen } = protect(options())
+      const errors: AuthError<TokenIntrospectionDenialReason>[] = []
+      const { invoke, seen } = protect(options(), [{ onError: (request: { error: AuthError<TokenIntrospectionDenialReason> }) => { errors.push(request.error) } }])
       const response = await invoke(httpApiEvent({ bearer: TOKEN }))
       expect(outcome(response)).toEqual([401, 'invalid_token'])
       expect(response.headers['WWW-Authenticate']).toMatch(/^Bearer realm="api", error="invalid_token"/)
       expect(visible(response)).not.toContain(TOKEN)
       expect(visible(response)).not.toContain('user-1')
       expect(seen).toHaveLength(0)
+      expect(errors.map((error) => error.reason)).toEqual([reason])
     })
 
     test('within the clock tolerance an answer is still good; Bearer in any case is a bearer token', async () => {
@@ -150,12 +153,17 @@ describe('tokenIntrospection against a loopback stub', () => {
       ['a body over 64 KiB', answering(activeAnswer({ padding: 'x'.repeat(70_000) }))],
     ])('%s', async (_name, behaviour) => {
       stub.set(behaviour)
-      const { invoke, seen } = protect(options())
+      const errors: AuthError<TokenIntrospectionDenialReason>[] = []
+      const { invoke, seen } = protect(options(), [{ onError: (request: { error: AuthError<TokenIntrospectionDenialReason> }) => { errors.push(request.error) } }])
       const response = await invoke(httpApiEvent({ bearer: TOKEN }))
       expect(outcome(response)).toEqual([503, 'temporarily_unavailable'])
       expect(response.headers['Retry-After']).toBe('5')
       expect(visible(response)).not.toContain(TOKEN)
       expect(seen).toHaveLength(0)
+      // A snake_case reason; what happened, in words, is the detail (logs only).
+      expect(errors.map((error) => error.reason)).toEqual(['provider_unavailable'])
+      expect(typeof errors[0]?.detail).toBe('string')
+      expect(errors[0]?.detail).not.toContain(TOKEN)
     })
 
     test('a slow provider: the request gives up after timeoutMs', async () => {

@@ -16,5 +16,5 @@ const setting = (name: 'ISSUER' | 'AUDIENCE'): string => {
 
 export const handler = middy<APIGatewayRequestAuthorizerEventV2>()
   .use(jwtVerify({ issuers: [{ issuer: setting('ISSUER'), audience: setting('AUDIENCE') }] }))
-  .use(rbac({ policy, rolesFrom: 'groups', require: [] })) // reads the roles; authorizerResponse decides per route
+  .use(rbac({ policy, rolesFrom: 'groups', required: [] })) // reads the roles; authorizerResponse decides per route
   .use(authorizerResponse({ routes, contextClaims: ['sub', 'exp'] }))

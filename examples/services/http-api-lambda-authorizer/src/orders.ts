@@ -13,7 +13,7 @@ const protect = (permission: Permission) =>
   middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     .use(httpErrorHandler({ logger: false }))
     .use(jwtVerify({ trustApiGateway: true }))
-    .use(rbac({ policy, require: permission })) // roles: the authorizer's `roles` context value
+    .use(rbac({ policy, required: permission })) // roles: the authorizer's `roles` context value
 
 export const list = protect('orders:read').handler(async (_event, context) => ({
   statusCode: 200,

@@ -5,7 +5,7 @@
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import jwtVerify, { cognitoIssuer } from '@middy-auth/jwt-verify'
-import rbac, { presets, type Policy } from '@middy-auth/rbac'
+import rbac, { cognitoRoles, type Policy } from '@middy-auth/rbac'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 
 const setting = (name: 'USER_POOL_ID' | 'CLIENT_ID'): string => {
@@ -46,8 +46,8 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(
     rbac<Order | undefined, APIGatewayProxyEvent>({
       policy,
-      rolesFrom: presets.cognito,
-      require: 'orders:delete',
+      rolesFrom: cognitoRoles(),
+      required: 'orders:delete',
       resource: async ({ event }) => orders.get(event.pathParameters?.id ?? ''),
       conditions: {
         createdByCaller: ({ auth, resource }) => resource?.createdBy === auth.subject,

@@ -1,0 +1,174 @@
+/**
+ * Configuration mistakes, in one shape for the whole suite: a `TypeError` thrown by the factory
+ * at cold start, whose message starts with the factory and the option's path
+ * (`jwtVerify: issuers[0].jwks must be …`) and whose `cause` names both.
+ */
+import { isChallengeSafe } from './challenge.js'
+import { isRecord } from './record.js'
+
+/**
+ * The `cause` of every configuration `TypeError` of the suite.
+ *
+ * @example
+ * ```ts
+ * const cause: ConfigErrorCause = { package: '@middy-auth/rbac', option: 'required' }
+ * ```
+ */
+export interface ConfigErrorCause {
+  /** The package whose factory refused the option. */
+  readonly package: string
+  /** The option's path, as in the message: `realm`, `issuers[0].jwks`, `routes["GET /a"]`. */
+  readonly option: string
+}
+
+/**
+ * Builds a configuration error: `fail(option, problem)`, where `problem` finishes the sentence
+ * that starts with the option's path (`'must be a function'`).
+ *
+ * @example
+ * ```ts
+ * const fail: ConfigError = configErrors('@middy-auth/rbac', 'rbac')
+ * throw fail('realm', `must be printable ASCII`)
+ * ```
+ */
+export type ConfigError = (option: string, problem: string) => TypeError
+
+/**
+ * The {@link ConfigError} of one factory: `TypeError('<factory>: <option> <problem>')` with
+ * `cause: { package, option }`.
+ *
+ * @param packageName - the package, for `cause.package`
+ * @param factory - the name the application calls (`jwtVerify`, `cognitoRoles`)
+ * @example
+ * ```ts
+ * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
+ * fail('realm', 'must be a string').message // 'oauthScope: realm must be a string'
+ * ```
+ */
+export const configErrors =
+  (packageName: string, factory: string): ConfigError =>
+  (option, problem) => {
+    const cause: ConfigErrorCause = { package: packageName, option }
+    return new TypeError(`${factory}: ${option} ${problem}`, { cause })
+  }
+
+/**
+ * Refuses a value that is not an object of options, and every field it does not know, listing
+ * those it knows. A name in `renamed` is refused with the name the suite spells it
+ * (`require` → `required`).
+ *
+ * @param at - the path of the object (`''` for the options themselves, `'issuers[0].'` for a field)
+ * @example
+ * ```ts
+ * const fail = configErrors('@middy-auth/rbac', 'rbac')
+ * checkOptionNames({ policy: {}, required: [] }, ['policy', 'required'], fail, '', { require: 'required' })
+ * ```
+ */
+export function checkOptionNames<T>(
+  options: T,
+  known: readonly string[],
+  fail: ConfigError,
+  at = '',
+  renamed: Readonly<Record<string, string>> = {},
+): asserts options is T & object {
+  if (!isRecord(options)) throw fail(at === '' ? 'options' : at.replace(/\.$/, ''), 'must be an object')
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue
+    const spelling = Object.hasOwn(renamed, key) ? renamed[key] : undefined
+    throw fail(`${at}${key}`, spelling ? `is spelled ${spelling} in middy-auth: rename it` : `is not an option (known: ${known.join(', ')})`)
+  }
+}
+
+/**
+ * What {@link readDuration} accepts: the unit, the default, and whether `0` and `Infinity` mean
+ * something for this option.
+ *
+ * @example
+ * ```ts
+ * const rule: DurationRule = { unit: 'milliseconds', fallback: 3000 }
+ * ```
+ */
+export interface DurationRule {
+  readonly unit: 'milliseconds' | 'seconds'
+  /** The value when the option is left out. */
+  readonly fallback: number
+  /** Whether `0` is allowed (off, or no leeway). Default `false`. */
+  readonly zero?: boolean
+  /** Whether `Infinity` is allowed (never). Default `false`. */
+  readonly infinity?: boolean
+}
+
+/**
+ * The suite's one duration check: a number of the rule's unit, positive (or `0`, or `Infinity`
+ * when the rule allows them); the fallback when left out.
+ *
+ * @example
+ * ```ts
+ * const fail = configErrors('@middy-auth/jwt-verify', 'jwtVerify')
+ * const timeoutMs = readDuration(options.timeoutMs, 'jwks.timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
+ * ```
+ */
+export const readDuration = (value: unknown, option: string, fail: ConfigError, rule: DurationRule): number => {
+  if (value === undefined) return rule.fallback
+  const usable = typeof value === 'number' && (Number.isFinite(value) || (rule.infinity === true && value === Infinity))
+  if (usable && (value > 0 || (rule.zero === true && value === 0))) return value
+  const bound = rule.zero === true ? '>= 0' : '> 0'
+  const got = typeof value === 'number' ? String(value) : typeof value
+  throw fail(option, `must be a number of ${rule.unit} ${bound}${rule.infinity === true ? ' (or Infinity)' : ''}, got ${got}`)
+}
+
+const warned = new Set<string>()
+
+/**
+ * Reads an option that was renamed: the new name's value, else the old name's, with one
+ * `DeprecationWarning` per process for the old name. Both at once is a configuration error.
+ *
+ * @param at - the path of the object holding them (`''`, `'issuers[0].'`)
+ * @example
+ * ```ts
+ * const fail = configErrors('@middy-auth/jwt-verify', 'createRemoteKeyResolver')
+ * const clock = readRenamed(options, 'clock', 'now', fail)
+ * ```
+ */
+export const readRenamed = (options: object, name: string, oldName: string, fail: ConfigError, at = ''): unknown => {
+  const fields = options as Record<string, unknown>
+  const old = fields[oldName]
+  if (old === undefined) return fields[name]
+  if (fields[name] !== undefined) throw fail(`${at}${oldName}`, `is the deprecated name of ${name}: give ${name} only`)
+  const message = fail(`${at}${oldName}`, `is deprecated: rename it ${name}`).message
+  if (!warned.has(message)) {
+    warned.add(message)
+    process.emitWarning(message, 'DeprecationWarning')
+  }
+  return old
+}
+
+/**
+ * The `realm` option of a middleware that sends a `Bearer` challenge: challenge-safe text,
+ * `'api'` when left out.
+ *
+ * @example
+ * ```ts
+ * const realm = readRealm(options.realm, configErrors('@middy-auth/rbac', 'rbac'))
+ * ```
+ */
+export const readRealm = (value: unknown, fail: ConfigError): string => {
+  if (value === undefined) return 'api'
+  if (typeof value === 'string' && isChallengeSafe(value)) return value
+  throw fail('realm', `must be printable ASCII without '"' or '\\'`)
+}
+
+/**
+ * An optional function option: the function, or `undefined` when left out.
+ *
+ * @param what - what it must be, for the message (`'a function of the request'`)
+ * @example
+ * ```ts
+ * const onDecision = readFunction(options.onDecision, 'onDecision', configErrors('@middy-auth/rbac', 'rbac'))
+ * ```
+ */
+export const readFunction = <T extends (...args: never[]) => unknown>(value: unknown, option: string, fail: ConfigError, what = 'a function'): T | undefined => {
+  if (value === undefined) return undefined
+  if (typeof value === 'function') return value as T
+  throw fail(option, `must be ${what}`)
+}
