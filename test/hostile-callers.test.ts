@@ -537,9 +537,9 @@ describe('2. claims and contexts', () => {
   })
 
   // HOLE, FIXED (authorizer → target): @middy-auth/authorizer writes a string claim named in
-  // `contextClaims` as it is (packages/authorizer/src/context.ts, flattenValue), while core reads a
+  // `contextClaims` as it is (packages/core/src/authorizer-context.ts, encodeAuthorizerContext), while core reads a
   // marked context's string that parses as a JSON list of strings as that list
-  // (packages/core/src/gateway.ts, restoreAuthorizerContext). A token whose `groups` claim is the
+  // (packages/core/src/authorizer-context.ts, decodeAuthorizerContext). A token whose `groups` claim is the
   // one string '["Admins"]' (a user-editable attribute, a group of that name) is the group
   // '["Admins"]' to rbac in front of the authorizer, and the role Admins to rbac in the target
   // function. The authorizer must write a string that looks like a JSON list so that it comes

@@ -1,8 +1,7 @@
-import { AuthError, getAuth, isAuthError, notedCredential, requestSpecificChecks, type AuthContext } from '@middy-auth/core'
+import { AuthError, encodeAuthorizerContext, getAuth, isAuthError, notedCredential, requestSpecificChecks, type AuthContext } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { appsyncTtl, type AppSyncAuthorizerResponse } from './appsync.js'
-import { buildContext } from './context.js'
 import { isHttpApi, readAuthorizerEvent, type ArnTarget, type AuthorizerEvent, type AuthorizerKind } from './event.js'
 import { compileOptions, packageName, type AuthorizerLogEntry, type AuthorizerLogReason, type AuthorizerResponseOptions } from './options.js'
 import { iamPolicy, unauthorized, unavailable, type AuthorizerResult } from './responses.js'
@@ -253,7 +252,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     if (typeof auth.subject !== 'string' || auth.subject === '') throw new AuthorizerFailure('no_subject', 'the identity has no subject to be the principalId')
     const response: AppSyncAuthorizerResponse = {
       isAuthorized: true,
-      resolverContext: buildContext(auth, settings.contextClaims, settings.context?.(auth, request.event), true),
+      resolverContext: encodeAuthorizerContext(auth, settings.contextClaims, settings.context?.(auth, request.event), true),
     }
     const denied = settings.deniedFields?.(auth)
     if (denied?.permissionCheckMissing) {
@@ -299,7 +298,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   }
 
   const contextOf = (auth: AuthContext, event: AuthorizerEvent, rawEvent: unknown) =>
-    buildContext(auth, settings.contextClaims, settings.context?.(auth, rawEvent), isHttpApi(event.kind))
+    encodeAuthorizerContext(auth, settings.contextClaims, settings.context?.(auth, rawEvent), isHttpApi(event.kind))
 
   const authorizerResponseAfter = (request: HookRequest): void => {
     request.response = answer(request)

@@ -18,7 +18,16 @@ export {
   restoreGatewayClaims,
   restoreScalarClaim,
 } from './claims.js'
-export { authorizerContextLists, authorizerContextMark, gatewayAuth, resolveAuth } from './gateway.js'
+export { gatewayAuth, resolveAuth } from './gateway.js'
+export {
+  authorizerContextLists,
+  authorizerContextMark,
+  decodeAuthorizerContext,
+  encodeAuthorizerContext,
+  reservedContextKeys,
+} from './authorizer-context.js'
+export type { AuthorizerContextValue } from './authorizer-context.js'
+export { attachState, readState, stateKeys } from './state-keys.js'
 export { asRecord, asText, deepFreeze, emptyRecord, isRecord } from './record.js'
 export { matchesWildcard } from './wildcard.js'
 export { crossSiteDenial, crossSiteRequest } from './same-origin.js'

@@ -6,10 +6,10 @@
  * route, path parameters, a loaded resource), and what the caller may do on routes it was not
  * asked about.
  */
+import { attachState, readState, stateKeys } from './state-keys.js'
 
-const requestSpecificKey = '@middy-auth/request-specific-checks'
-const credentialKey = '@middy-auth/credential'
-const permissionCheckKey = Symbol.for('@middy-auth/core permission check')
+/** `request.internal` as this module writes it: under symbol keys (see `state-keys.ts`). */
+type Internal = Record<PropertyKey, unknown>
 
 /**
  * A check whose outcome depended on the request itself, not only on the caller.
@@ -41,11 +41,11 @@ export interface RequestSpecificCheck {
  * ```
  */
 export const noteRequestSpecificCheck = (request: { internal?: Record<string, unknown> }, check: RequestSpecificCheck): void => {
-  const internal = request.internal
+  const internal = request.internal as Internal | undefined
   if (internal === null || typeof internal !== 'object') return
-  const notes = internal[requestSpecificKey]
+  const notes = internal[stateKeys.requestSpecificChecks]
   if (Array.isArray(notes)) notes.push({ package: check.package, reason: check.reason })
-  else internal[requestSpecificKey] = [{ package: check.package, reason: check.reason }]
+  else internal[stateKeys.requestSpecificChecks] = [{ package: check.package, reason: check.reason }]
 }
 
 /**
@@ -57,7 +57,7 @@ export const noteRequestSpecificCheck = (request: { internal?: Record<string, un
  * ```
  */
 export const requestSpecificChecks = (request: { internal?: Record<string, unknown> }): readonly RequestSpecificCheck[] => {
-  const notes = request.internal?.[requestSpecificKey]
+  const notes = readState(request.internal, stateKeys.requestSpecificChecks)
   return Array.isArray(notes) ? (notes as RequestSpecificCheck[]) : []
 }
 
@@ -85,7 +85,7 @@ export type PermissionCheck = (permission: string) => boolean
  * ```
  */
 export const attachPermissionCheck = (auth: object, check: PermissionCheck): void => {
-  Object.defineProperty(auth, permissionCheckKey, { value: check, configurable: true, enumerable: false, writable: false })
+  attachState(auth, stateKeys.permissionCheck, check)
 }
 
 /**
@@ -99,8 +99,7 @@ export const attachPermissionCheck = (auth: object, check: PermissionCheck): voi
  * ```
  */
 export const holdsPermission = (auth: unknown, permission: string): boolean | undefined => {
-  if (auth === null || typeof auth !== 'object') return undefined
-  const check = (auth as { [permissionCheckKey]?: unknown })[permissionCheckKey]
+  const check = readState(auth, stateKeys.permissionCheck)
   if (typeof check !== 'function') return undefined
   try {
     return (check as PermissionCheck)(permission) === true
@@ -121,8 +120,8 @@ export const holdsPermission = (auth: unknown, permission: string): boolean | un
  * ```
  */
 export const noteCredential = (request: { internal?: Record<string, unknown> }, credential: string): void => {
-  const internal = request.internal
-  if (internal !== null && typeof internal === 'object') internal[credentialKey] = credential
+  const internal = request.internal as Internal | undefined
+  if (internal !== null && typeof internal === 'object') internal[stateKeys.credential] = credential
 }
 
 /**
@@ -136,6 +135,6 @@ export const noteCredential = (request: { internal?: Record<string, unknown> }, 
  * ```
  */
 export const notedCredential = (request: { internal?: Record<string, unknown> }): string | undefined => {
-  const credential = request.internal?.[credentialKey]
+  const credential = readState(request.internal, stateKeys.credential)
   return typeof credential === 'string' ? credential : undefined
 }

@@ -3,7 +3,7 @@
  * `refresh` and `session` (the signed-in user for the front end). Each is a Middy handler; the
  * protocol is openid-client's.
  */
-import { AuthError, getQueryValues, isAuthError } from '@middy-auth/core'
+import { attachState, AuthError, getQueryValues, isAuthError, readState, stateKeys } from '@middy-auth/core'
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core'
 import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import {
@@ -76,16 +76,15 @@ const oauthLoginResponses = (cookiesOnError: (event: unknown) => string[]): Midd
  * Where a handler finds its request's `internal` (secrets that `@middy/ssm` loads there are read
  * in the handler, after every middleware's `before` ran, whatever their order).
  */
-const internalKey = Symbol('@middy-auth/oauth-login:internal')
 
 const keepInternal = (): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> => ({
   before: function oauthLoginKeepInternalBefore(request) {
-    ;(request.context as unknown as Record<symbol, unknown>)[internalKey] = request.internal
+    attachState(request.context, stateKeys.oauthLoginInternal, request.internal)
   },
 })
 
 const internalOf = (context: Context): Record<string, unknown> =>
-  ((context as unknown as Record<symbol, unknown>)[internalKey] as Record<string, unknown> | undefined) ?? {}
+  (readState(context, stateKeys.oauthLoginInternal) as Record<string, unknown> | undefined) ?? {}
 
 const route = (cookiesOnError: (event: unknown) => string[] = () => []): MiddyfiedHandler<HttpEvent, HttpResponse, Error, Context> =>
   middy<HttpEvent, HttpResponse, Error, Context>().use(oauthLoginResponses(cookiesOnError)).use(keepInternal())

@@ -2,16 +2,16 @@
  * Cookies a request must set or clear, kept on `request.internal` (per request, never in a
  * factory's closure) until the response exists, then written in the event kind's form.
  */
-import { isAuthError } from '@middy-auth/core'
+import { isAuthError, stateKeys } from '@middy-auth/core'
 import { authErrorResponse, withCookies } from './response.js'
 
-const key = '@middy-auth/oauth-login:cookies'
+const key = stateKeys.oauthLoginCookies
 
 /** The part of a Middy request this needs. */
 export interface CookieRequest {
   event: unknown
   response: unknown
-  internal: Record<string, unknown>
+  internal: Record<PropertyKey, unknown>
 }
 
 export const addPendingCookies = (request: CookieRequest, cookies: readonly string[]): void => {

@@ -4,7 +4,7 @@
  * needs: the compiled roles the caller holds, the conditions and the request's event. The grant
  * belongs to that one request's auth object; nothing is kept in a closure.
  */
-import type { AuthContext } from '@middy-auth/core'
+import { attachState, readState, stateKeys, type AuthContext } from '@middy-auth/core'
 import { askSafely, decide } from './check.js'
 import { packageName, type Permission } from './permission.js'
 import type { Condition } from './options.js'
@@ -17,14 +17,13 @@ export interface Grant {
   event: unknown
 }
 
-const grantKey = Symbol('@middy-auth/rbac grant')
-
+// Under core's key (`Symbol.for`): `can()` from another installed copy of rbac finds it too.
 export const attachGrant = (auth: object, grant: Grant): void => {
-  Object.defineProperty(auth, grantKey, { value: grant, configurable: true, enumerable: false, writable: false })
+  attachState(auth, stateKeys.rbacGrant, grant)
 }
 
 const grantOf = (auth: unknown): Grant => {
-  const grant = auth !== null && typeof auth === 'object' ? (auth as { [grantKey]?: Grant })[grantKey] : undefined
+  const grant = readState(auth, stateKeys.rbacGrant) as Grant | undefined
   if (!grant) {
     throw new TypeError('can(): this auth object was not checked by rbac(): pass context.auth itself (not a copy), in a handler that uses rbac()', {
       cause: { package: packageName },
