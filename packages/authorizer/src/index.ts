@@ -1,8 +1,8 @@
-import { AuthError, encodeAuthorizerContext, getAuth, isAuthError, notedCredential, requestSpecificChecks, type AuthContext } from '@middy-auth/core'
+import { AuthError, encodeAuthorizerContext, getAuth, isAuthError, notedCredential, requestSpecificChecks, type AuthContext, type ExecuteApiArn } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { appsyncTtl, type AppSyncAuthorizerResponse } from './appsync.js'
-import { isHttpApi, readAuthorizerEvent, type ArnTarget, type AuthorizerEvent, type AuthorizerKind } from './event.js'
+import { isHttpApi, readAuthorizerEvent, type AuthorizerEvent, type AuthorizerKind } from './event.js'
 import { compileOptions, packageName, type AuthorizerLogEntry, type AuthorizerLogReason, type AuthorizerResponseOptions } from './options.js'
 import { iamPolicy, unauthorized, unavailable, type AuthorizerResult } from './responses.js'
 
@@ -31,7 +31,7 @@ class AuthorizerFailure extends Error {
 }
 
 /** The ARN of a tail under the request's API and stage. */
-const arnOf = (target: ArnTarget, tail: string): string => `${target.prefix}:${target.apiId}/${target.stage}/${tail}`
+const arnOf = (target: ExecuteApiArn, tail: string): string => `${target.prefix}:${target.apiId}/${target.stage}/${tail}`
 
 /**
  * Whether the client sent `value` itself, in a header, a query parameter, a cookie or a path

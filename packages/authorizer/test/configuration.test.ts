@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { AuthError, setAuth, type AuthContext } from '@middy-auth/core'
 import { authorizerRequestEvent, authorizerTokenEvent, httpAuthorizerEventV2, restEvent, type TestIssuer } from '@middy-auth/testing'
+import { compilePolicy } from '@middy-auth/rbac'
 import authorizerResponse, { authorizerResponseValidateOptions, type AuthorizerResponseOptions } from '../src/index.js'
 import { authorizer, contextOf, policyOf, setupIssuer } from './support.js'
 
@@ -80,8 +81,29 @@ describe('configuration that can never work: a TypeError at cold start', () => {
     refused({ routes: { 'GET /orders': { permissions: ['orders:*'] } } }, /permissions\[0\] "orders:\*" is not a concrete permission/)
     refused({ routes: { 'GET /orders': { permissions: ['orders'] } } }, /permissions\[0\] "orders" is not a concrete permission/)
     refused({ routes: { 'GET /{proxy+}/x': {} } }, /a greedy parameter \{name\+\} must be the last segment/)
-    refused({ routes: { 'GET /file.{ext}': {} } }, /a path parameter must be a whole segment/)
-    refused({ routes: { 'GET /a*b': {} } }, /'\*' and '\?' are wildcards in an IAM policy/)
+    refused({ routes: { 'GET /file.{ext}': {} } }, /route key "GET \/file\.\{ext\}" has the segment "file\.\{ext\}": a variable is a whole segment/)
+    refused({ routes: { 'GET /a*b': {} } }, /"\*" and "\?" are not path characters \(an IAM policy reads them as wildcards\)/)
+    refused({ routes: { 'GET /a?b': {} } }, /"\*" and "\?" are not path characters/)
+    // One grammar with oauthScope and rbac (core's parseRouteKey): what they refuse, the authorizer refuses.
+    refused({ routes: { 'GET /orders/{$id}': {} } }, /has the segment "\{\$id\}": a variable is a whole segment/)
+    refused({ routes: { 'GET /orders/': {} } }, /ends with "\/"/)
+    refused({ routes: { 'GET /a//b': {} } }, /has an empty segment/)
+    refused({ routes: { 'get /orders': {} } }, /must look like "GET \/orders\/\{id\}"/)
+  })
+
+  // One permission grammar (core's splitPermission) for the authorizer's requirements and rbac's
+  // grants: a control character (NUL, DEL, NEL: not whitespace to a JavaScript RegExp) is refused
+  // by both, so a requirement can never name a permission no policy could grant, or the reverse.
+  test.each(['orders:read\u0000', 'orders\u007f:read', 'orders:read\u0085', 'or\u0007ders:read', 'orders:read\u009b'])(
+    'a permission with a control character (%j) is refused, as rbac refuses it',
+    (permission) => {
+      refused({ routes: { 'GET /orders': { permissions: [permission] } } }, /permissions\[0\] .* is not a concrete permission/)
+      expect(() => compilePolicy({ roles: { r: { allow: [permission] } } })).toThrow(/is not a permission/)
+    },
+  )
+  test.each(['orders:read', 'Bestellungen:lesen', 'orders.v2:read-all', 'é:ü'])('the permission %j is accepted, as rbac accepts it', (permission) => {
+    expect(() => authorizerResponse({ format: 'iam-policy', routes: { 'GET /orders': { permissions: [permission] } } })).not.toThrow()
+    expect(() => compilePolicy({ roles: { r: { allow: [permission] } } })).not.toThrow()
   })
 
   test('what works', () => {
