@@ -1,4 +1,4 @@
-import { AuthError, encodeAuthorizerContext, getAuth, isAuthError, notedCredential, requestSpecificChecks, type AuthContext, type ExecuteApiArn } from '@middy-auth/core'
+import { AuthError, encodeAuthorizerContext, getAuth, isAuthError, notedCredential, requestSpecificChecks, type AuthContext, type ExecuteApiArn, type MiddyRequestLike } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { appsyncTtl, type AppSyncAuthorizerResponse } from './appsync.js'
@@ -16,8 +16,6 @@ import { iamPolicy, unauthorized, unavailable, type AuthorizerResult } from './r
  * ```
  */
 export type AuthorizerResponseMiddleware = MiddlewareObj<unknown, unknown, Error, Context>
-
-type HookRequest = { event: unknown; context: object; internal: Record<string, unknown>; response: unknown; error: unknown }
 
 /** A failure of the authorizer's own: denied and logged with its reason. */
 class AuthorizerFailure extends Error {
@@ -116,7 +114,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   const isSimple = (event: AuthorizerEvent | undefined): boolean => event?.kind === 'http-v2' && settings.format === 'simple'
 
   /** A Deny of the whole stage: the caller may call nothing here. */
-  const denyAll = (request: HookRequest, event: AuthorizerEvent | undefined): AuthorizerResult => {
+  const denyAll = (request: MiddyRequestLike, event: AuthorizerEvent | undefined): AuthorizerResult => {
     if (isSimple(event)) return { isAuthorized: false }
     const subject = getAuth(request)?.subject
     const principalId = typeof subject === 'string' && subject !== '' ? subject : 'anonymous'
@@ -124,7 +122,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     return iamPolicy(principalId, [], target && event ? stageTails(event.kind).map((tail) => arnOf(target, tail)) : ['*'])
   }
 
-  const answer = (request: HookRequest): AuthorizerResult | AppSyncAuthorizerResponse => {
+  const answer = (request: MiddyRequestLike): AuthorizerResult | AppSyncAuthorizerResponse => {
     const event = readAuthorizerEvent(request.event)
     if (!event) throw new AuthorizerFailure('not_an_authorizer_event', 'the event is not a Lambda authorizer event (API Gateway TOKEN or REQUEST, or AppSync)')
     const auth = getAuth(request)
@@ -245,7 +243,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   }
 
   /** AppSync: the Allow, with the fields this identity may not read and how long it may be cached. */
-  const appsyncAllow = (request: HookRequest, auth: AuthContext): AppSyncAuthorizerResponse => {
+  const appsyncAllow = (request: MiddyRequestLike, auth: AuthContext): AppSyncAuthorizerResponse => {
     if (routes) {
       throw new AuthorizerFailure('routes_on_appsync', `'routes' are API Gateway routes and AppSync has none: give per-field requirements to deniedFields`)
     }
@@ -269,7 +267,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
    * for every later operation with that token: an answer that depended on this request (a check
    * in front noted one) or on a credential other than `authorizationToken` is not cached.
    */
-  const appsyncCacheTtl = (request: HookRequest, auth: AuthContext | undefined): number | undefined => {
+  const appsyncCacheTtl = (request: MiddyRequestLike, auth: AuthContext | undefined): number | undefined => {
     if (requestSpecificChecks(request).length > 0) return 0
     const credential = notedCredential(request)
     const token = (request.event as { authorizationToken?: unknown }).authorizationToken
@@ -281,7 +279,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   }
 
   /** AppSync: a refusal, cached only when it depends on the identity alone (a scope or a role it lacks). */
-  const appsyncDeny = (request: HookRequest, cacheable: boolean): AppSyncAuthorizerResponse => {
+  const appsyncDeny = (request: MiddyRequestLike, cacheable: boolean): AppSyncAuthorizerResponse => {
     const ttl = cacheable ? appsyncCacheTtl(request, getAuth(request)) : 0
     return ttl === undefined ? { isAuthorized: false } : { isAuthorized: false, ttlOverride: ttl }
   }
@@ -300,11 +298,11 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   const contextOf = (auth: AuthContext, event: AuthorizerEvent, rawEvent: unknown) =>
     encodeAuthorizerContext(auth, settings.contextClaims, settings.context?.(auth, rawEvent), isHttpApi(event.kind))
 
-  const authorizerResponseAfter = (request: HookRequest): void => {
+  const authorizerResponseAfter = (request: MiddyRequestLike): void => {
     request.response = answer(request)
   }
 
-  const authorizerResponseOnError = (request: HookRequest): void => {
+  const authorizerResponseOnError = (request: MiddyRequestLike): void => {
     const error = request.error
     const event = readAuthorizerEvent(request.event)
     const appsync = event?.kind === 'appsync'

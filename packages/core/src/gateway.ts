@@ -2,6 +2,7 @@ import { getAuth, setAuth, type AuthContext } from './auth-context.js'
 import { decodeAuthorizerContext } from './authorizer-context.js'
 import { readListClaim, readScopeClaim, readScopeList, restoreGatewayClaims } from './claims.js'
 import type { AnyEvent } from './event.js'
+import type { MiddyRequestLike } from './middy-request.js'
 import { asRecord, emptyRecord } from './record.js'
 
 /** Keys API Gateway adds to a REST Lambda authorizer's context that are not the function's. */
@@ -90,7 +91,7 @@ const fromAuthorizerContext = (context: Record<string, unknown>, restPrincipalId
  * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/rbac' })
  * ```
  */
-export const resolveAuth = (request: { event: unknown; context: object; internal?: Record<string, unknown> }): AuthContext | undefined => {
+export const resolveAuth = (request: Pick<MiddyRequestLike, 'event' | 'context' | 'internal'>): AuthContext | undefined => {
   const existing = getAuth(request)
   if (existing) return existing
   const fromGateway = gatewayAuth(request.event)

@@ -1,4 +1,5 @@
 export type { AuthContext, AuthSource, IamCaller, WithAuth, WithOptionalAuth } from './auth-context.js'
+export type { MiddyRequestLike } from './middy-request.js'
 export { getAuth, setAuth } from './auth-context.js'
 export { AuthError, isAuthError } from './auth-error.js'
 export type { AuthErrorCode, AuthErrorOptions } from './auth-error.js'

@@ -6,6 +6,7 @@
  * route, path parameters, a loaded resource), and what the caller may do on routes it was not
  * asked about.
  */
+import type { MiddyRequestLike } from './middy-request.js'
 import { attachState, readState, stateKeys } from './state-keys.js'
 
 /** `request.internal` as this module writes it: under symbol keys (see `state-keys.ts`). */
@@ -35,12 +36,12 @@ export interface RequestSpecificCheck {
  *
  * @example
  * ```ts
- * const before = (request: { event: unknown; context: object; internal: Record<string, unknown> }) => {
+ * const before = (request: MiddyRequestLike) => {
  *   noteRequestSpecificCheck(request, { package: 'my-middleware', reason: 'routes' })
  * }
  * ```
  */
-export const noteRequestSpecificCheck = (request: { internal?: Record<string, unknown> }, check: RequestSpecificCheck): void => {
+export const noteRequestSpecificCheck = (request: Pick<MiddyRequestLike, 'internal'>, check: RequestSpecificCheck): void => {
   const internal = request.internal as Internal | undefined
   if (internal === null || typeof internal !== 'object') return
   const notes = internal[stateKeys.requestSpecificChecks]
@@ -56,7 +57,7 @@ export const noteRequestSpecificCheck = (request: { internal?: Record<string, un
  * if (requestSpecificChecks(request).length > 0) console.log('this decision must not be cached for other routes')
  * ```
  */
-export const requestSpecificChecks = (request: { internal?: Record<string, unknown> }): readonly RequestSpecificCheck[] => {
+export const requestSpecificChecks = (request: Pick<MiddyRequestLike, 'internal'>): readonly RequestSpecificCheck[] => {
   const notes = readState(request.internal, stateKeys.requestSpecificChecks)
   return Array.isArray(notes) ? (notes as RequestSpecificCheck[]) : []
 }
@@ -119,7 +120,7 @@ export const holdsPermission = (auth: unknown, permission: string): boolean | un
  * noteCredential(request, token)
  * ```
  */
-export const noteCredential = (request: { internal?: Record<string, unknown> }, credential: string): void => {
+export const noteCredential = (request: Pick<MiddyRequestLike, 'internal'>, credential: string): void => {
   const internal = request.internal as Internal | undefined
   if (internal !== null && typeof internal === 'object') internal[stateKeys.credential] = credential
 }
@@ -134,7 +135,7 @@ export const noteCredential = (request: { internal?: Record<string, unknown> }, 
  * if (credential !== undefined && !identitySource.some((value) => value.includes(credential))) console.log('not cached per caller')
  * ```
  */
-export const notedCredential = (request: { internal?: Record<string, unknown> }): string | undefined => {
+export const notedCredential = (request: Pick<MiddyRequestLike, 'internal'>): string | undefined => {
   const credential = readState(request.internal, stateKeys.credential)
   return typeof credential === 'string' ? credential : undefined
 }

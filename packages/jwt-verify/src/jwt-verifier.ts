@@ -1,4 +1,4 @@
-import { AuthError, crossSiteDenial, gatewayAuth, noteCredential, noteRequestSpecificCheck, type AuthContext } from '@middy-auth/core'
+import { AuthError, crossSiteDenial, gatewayAuth, noteCredential, noteRequestSpecificCheck, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
 import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
@@ -33,7 +33,7 @@ export interface JwtVerifier {
 /** The middleware's own view: the same checks, synchronous when keys are cached and no I/O is needed. */
 export interface CompiledJwtVerifier {
   /** `request`: where the verified token is noted (core's `noteCredential`) for a Lambda authorizer after it. */
-  authenticate(event: unknown, request?: { internal?: Record<string, unknown> }): AuthContext | undefined | Promise<AuthContext | undefined>
+  authenticate(event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined>
   /** Keys start loading now. */
   prefetch(): void
 }
@@ -143,7 +143,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
     return verifyOpaque(opaqueTokens!, token, deny)
   }
 
-  const authenticate = (event: unknown, request?: { internal?: Record<string, unknown> }): AuthContext | undefined | Promise<AuthContext | undefined> => {
+  const authenticate = (event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined> => {
     if (trustApiGateway) {
       const auth = fromGateway(event)
       if (auth) return auth
@@ -185,7 +185,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
    * a cookie credential (the cross-site check depends on the request's method and origin), and a
    * bound token (its proof or certificate belongs to this request).
    */
-  const noteRequestSpecific = (request: { internal?: Record<string, unknown> } | undefined, auth: AuthContext): AuthContext => {
+  const noteRequestSpecific = (request: Pick<MiddyRequestLike, 'internal'> | undefined, auth: AuthContext): AuthContext => {
     if (request && fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
     if (request && auth.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
     return auth

@@ -1,4 +1,4 @@
-import { attachPermissionCheck, AuthError, noteRequestSpecificCheck, resolveAuth, setAuth, type AuthContext } from '@middy-auth/core'
+import { attachPermissionCheck, AuthError, noteRequestSpecificCheck, resolveAuth, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant, conditionAsker } from './can.js'
@@ -58,8 +58,6 @@ const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
   return [...permissions]
 }
 
-type HookRequest = { event: unknown; context: object; internal: Record<string, unknown> }
-
 /**
  * Role-based access control: reads the caller's roles (`rolesFrom`, `roleMap`), checks the
  * permissions the request needs (`require`, or `routes`) against the policy, and lets the
@@ -104,7 +102,7 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
   const settings = compileOptions(options as RbacOptions<unknown, unknown>)
   const { resolveRoles, conditions, onDecision, realm } = settings
 
-  const rbacMiddlewareBefore = async (request: HookRequest): Promise<void> => {
+  const rbacMiddlewareBefore = async (request: MiddyRequestLike): Promise<void> => {
     const found = resolveAuth(request)
     if (!found) {
       if (onDecision) await onDecision({ decision: 'deny', permission: undefined, roles: [], reason: 'no identity', subject: '', checks: [] })

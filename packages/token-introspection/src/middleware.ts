@@ -1,4 +1,4 @@
-import { AuthError, compileTokenSource, crossSiteDenial, noteCredential, noteRequestSpecificCheck, looksLikeSeveralTokens, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
+import { AuthError, compileTokenSource, crossSiteDenial, looksLikeSeveralTokens, noteCredential, noteRequestSpecificCheck, setAuth, type AuthContext, type MiddyRequestLike, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { compileIntrospection } from './introspection-verifier.js'
@@ -89,7 +89,7 @@ function tokenIntrospection(options: TokenIntrospectionOptions): MiddlewareObj<u
 
   const deny = (code: 'missing_token' | 'invalid_request', reason: string) => new AuthError(code, { package: packageName, realm, data: { reason } })
 
-  const tokenIntrospectionMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void | Promise<void> => {
+  const tokenIntrospectionMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
     const found = readToken(request.event)
     if (found.kind === 'missing') {
       if (!credentialsRequired) return
