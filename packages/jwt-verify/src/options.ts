@@ -1,3 +1,8 @@
+/**
+ * `jwtVerify()`'s options: their types, and `compileOptions`, which checks them when the factory
+ * runs (a `TypeError` at cold start for anything that can never work) and builds what a request
+ * needs from them: each issuer entry with its key resolver, algorithms and binding rules.
+ */
 import { isChallengeSafe, isRecord, resourceMetadataProblem, tokenSourceProblem } from '@middy-auth/core'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'

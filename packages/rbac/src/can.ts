@@ -8,7 +8,7 @@ import { attachState, readState, stateKeys, type AuthContext } from '@middy-auth
 import { askSafely, decide } from './check.js'
 import { packageName, type Permission } from './permission.js'
 import type { Condition } from './options.js'
-import type { CompiledRole, RbacCheck } from './policy.js'
+import type { CompiledRole, RbacCheck } from './rules.js'
 
 /** What `rbac()` leaves on `context.auth` for `can()`. */
 export interface Grant {

@@ -5,7 +5,8 @@
  */
 import { asRecord, readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
 import { configError } from './permission.js'
-import type { CompiledPolicyImpl, CompiledRole } from './policy.js'
+import type { CompiledPolicyImpl } from './policy.js'
+import type { CompiledRole } from './rules.js'
 
 /**
  * Where roles are read: a claim path of `context.auth.claims` (`'cognito:groups'`,
