@@ -411,7 +411,7 @@ const policy = {
 const expectRefused = async (middlewares: Middleware[], event: unknown, code: string, label: string) => {
   const api = protect(middlewares)
   const response = await api.invoke(event)
-  expect([label, response.statusCode, errorCode(response), api.handlerSaw.length]).toEqual([label, 403, code, 0])
+  expect([label, response.statusCode, errorCode(response), api.seen.length]).toEqual([label, 403, code, 0])
 }
 
 /** A middleware of the user's between the identity and rbac / oauthScope that replaces `context.auth`. */
@@ -479,7 +479,7 @@ describe('2. claims and contexts', () => {
     }
     const api = protect([jwtVerify({ trustApiGateway: true, issuers: [] })])
     const response = await api.invoke(event)
-    if (response.statusCode === 200) expect(api.handlerSaw[0]?.subject).not.toBe('admin-user')
+    if (response.statusCode === 200) expect(api.seen[0]?.subject).not.toBe('admin-user')
   })
 
   test('a self-verified token with __proto__, constructor and stringifiedClaims claims grants nothing', async () => {
@@ -709,7 +709,7 @@ describe('4. iamContext allowPrincipals', () => {
   const statusFor = async (allowPrincipals: string[], userArn: string) => {
     const api = protect([iamContext({ allowPrincipals })])
     const response = await api.invoke(signedBy(userArn))
-    return [response.statusCode, api.handlerSaw.length]
+    return [response.statusCode, api.seen.length]
   }
 
   test.each<[string, string]>([

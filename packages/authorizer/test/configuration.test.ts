@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
-import { AuthError, setAuth, type AuthContext } from '@middy-auth/core'
+import { AuthError } from '@middy-auth/core'
 import { authorizerRequestEvent, authorizerTokenEvent, httpAuthorizerEventV2, restEvent, type TestIssuer } from '@middy-auth/testing'
 import { compilePolicy } from '@middy-auth/rbac'
 import authorizerResponse, { authorizerResponseValidateOptions, type AuthorizerResponseOptions } from '../src/index.js'
+import { withIdentity } from '../../../test/support/protect.js'
 import { authorizer, contextOf, policyOf, setupIssuer } from './support.js'
 
 let iss: TestIssuer
@@ -16,10 +17,6 @@ afterAll(() => iss.close())
 const stage = 'arn:aws:execute-api:eu-west-1:123456789012:r1e2s3t4a5/prod/*/*'
 const denyStage = { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [stage] }] }
 
-/** A middleware that puts a fixed identity on the request. */
-const withIdentity = (auth: Partial<AuthContext>) => ({
-  before: (request: any) => setAuth(request, { source: 'jwt', subject: 'alice', scopes: [], roles: [], claims: {}, ...auth }),
-})
 /** A middleware that throws. */
 const throwing = (error: unknown) => ({
   before: () => {
