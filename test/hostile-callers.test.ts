@@ -766,7 +766,7 @@ describe('4. iamContext allowPrincipals', () => {
 
   test('many wildcards against the longest caller ARNs answer in linear time', async () => {
     // An IAM user path may be 512 characters; each pattern piece must be scanned once.
-    const path = `${'a/'.repeat(200)}`
+    const path = 'a/'.repeat(200)
     const longUser = `arn:aws:iam::123456789012:user/${path}${'a'.repeat(64)}`
     const patterns = [`arn:aws:iam::123456789012:user/${'*a'.repeat(40)}*b`, `arn:aws:iam::123456789012:user/${'*a/'.repeat(60)}*b*`, `arn:*:*::*:*${'*a'.repeat(50)}*c`]
     const api = protect([iamContext({ allowPrincipals: patterns })])

@@ -282,14 +282,18 @@ export const startGateway = async <TContext extends Context>(options: GatewayOpt
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = newRequestId()
     const body = await readBody(req)
-    if (body === undefined) return send(res, gatewayError(413, 'Request Entity Too Large'), requestId)
+    if (body === undefined) {
+      send(res, gatewayError(413, 'Request Entity Too Large'), requestId)
+      return
+    }
     const event = toHttpApiEvent(req, { body, routeKey, requestId })
     // A plain Lambda context, as Lambda passes; the handler's middlewares add the rest (see HttpApiHandler).
     const context = lambdaContext({ functionName, getRemainingTimeInMillis: deadlineIn(timeoutMs) }) as TContext
     const outcome = await invoke(handler, event, context, timeoutMs)
     if ('error' in outcome) {
       log(`[gateway] ${req.method} ${event.rawPath}: ${outcome.timedOut ? 'timed out' : 'the function failed'}: ${outcome.error?.message ?? String(outcome.error)}`)
-      return send(res, outcome.timedOut ? gatewayError(503, 'Service Unavailable') : gatewayError(500, 'Internal Server Error'), requestId)
+      send(res, outcome.timedOut ? gatewayError(503, 'Service Unavailable') : gatewayError(500, 'Internal Server Error'), requestId)
+      return
     }
     const { response, problem } = toHttpResponse(outcome.result)
     if (problem) log(`[gateway] ${req.method} ${event.rawPath}: malformed Lambda proxy response: ${problem}`)

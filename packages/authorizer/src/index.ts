@@ -383,7 +383,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     request.response = appsync ? appsyncDeny(request, false) : denyAll(request, event)
   }
 
-  return { after: authorizerResponseAfter, onError: authorizerResponseOnError } as AuthorizerResponseMiddleware
+  return { after: authorizerResponseAfter, onError: authorizerResponseOnError }
 }
 
 export default authorizerResponse

@@ -166,6 +166,8 @@ const knownOptions = new Set(['format', 'routes', 'contextClaims', 'context', 'u
 /** Default `contextClaims`: who, which client, until when. */
 export const defaultContextClaims: readonly string[] = Object.freeze(['sub', 'client_id', 'exp'])
 
+// The caller names the function type it checked for; the check itself is `typeof 'function'`.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 const optionalFunction = <T>(value: unknown, name: string, what: string): T | undefined => {
   if (value === undefined) return undefined
   if (typeof value !== 'function') throw configError(`'${name}' must be ${what}`)
@@ -188,7 +190,7 @@ export const compileOptions = (options: AuthorizerResponseOptions = {}): Compile
   if (!Array.isArray(contextClaims) || contextClaims.some((name) => typeof name !== 'string' || name === '')) {
     throw configError(`'contextClaims' must be a list of claim names, such as ['sub', 'email']`)
   }
-  for (const name of contextClaims) {
+  for (const name of contextClaims as string[]) {
     if (reservedContextKeys.has(name)) throw configError(`contextClaims: '${name}' is written by the authorizer itself (from context.auth)`)
   }
 

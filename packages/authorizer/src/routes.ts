@@ -3,6 +3,9 @@
  * call. Everything that depends only on the configuration (ARN patterns, the languages of the
  * routes, which route's patterns reach which route's requests) is computed once, at cold start.
  */
+// The languages are sequences of characters: spreading a method, a literal segment or a whole
+// key ($connect) into its characters is the split they are made of.
+/* eslint-disable @typescript-eslint/no-misused-spread */
 import {
   compileRouteMap,
   compileScopeCheck,

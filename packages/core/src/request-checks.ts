@@ -42,7 +42,7 @@ export interface RequestSpecificCheck {
  * ```
  */
 export const noteRequestSpecificCheck = (request: Pick<MiddyRequestLike, 'internal'>, check: RequestSpecificCheck): void => {
-  const internal = request.internal as Internal | undefined
+  const internal: Internal | undefined = request.internal
   if (internal === null || typeof internal !== 'object') return
   const notes = internal[stateKeys.requestSpecificChecks]
   if (Array.isArray(notes)) notes.push({ package: check.package, reason: check.reason })
@@ -121,7 +121,7 @@ export const holdsPermission = (auth: unknown, permission: string): boolean | un
  * ```
  */
 export const noteCredential = (request: Pick<MiddyRequestLike, 'internal'>, credential: string): void => {
-  const internal = request.internal as Internal | undefined
+  const internal: Internal | undefined = request.internal
   if (internal !== null && typeof internal === 'object') internal[stateKeys.credential] = credential
 }
 

@@ -169,20 +169,21 @@ const routerLookup = <T>(
 ): ((event: AnyEvent) => T | undefined) => {
   const byPath = routerMatcher(templated, fail)
   const warned = new Set<string>()
-  const hint = (topic: string, message: string): undefined => {
+  // Typed as the lookup's answer (always `undefined`), which each `return hint(…)` below gives.
+  const hint = (topic: string, message: string): T | undefined => {
     // Topics are route keys and stages, from the gateway's configuration; bounded anyway.
     if (warned.has(topic) || warned.size >= 100) return undefined
     warned.add(topic)
     warn(`${packageName}: ${optionName} ${message}`)
     return undefined
   }
-  const unmatched = (routeKey: string): undefined =>
+  const unmatched = (routeKey: string): T | undefined =>
     hint(
       routeKey,
       `has no entry for the gateway's route ${JSON.stringify(routeKey)}, so its requests get the default requirement. ` +
         'Write keys as the gateway names its routes; behind $default or a greedy route ({proxy+}) the path is matched as @middy/http-router matches it.',
     )
-  const pathMissed = (routeKey: string): undefined =>
+  const pathMissed = (routeKey: string): T | undefined =>
     hint(
       routeKey,
       `matches no entry to the path of a request through the gateway's catch-all route ${JSON.stringify(routeKey)} (@middy/http-router would answer 404), ` +

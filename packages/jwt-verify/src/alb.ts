@@ -105,7 +105,7 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   for (const arn of arns as unknown[]) {
     const match = typeof arn === 'string' ? arnPattern.exec(arn) : null
     if (!match) throw configError(`${JSON.stringify(arn)} is not an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)`)
-    if (match[1] !== region) throw configError(`${arn} is not in region ${region}: its keys are served from its own region`)
+    if (match[1] !== region) throw configError(`${String(arn)} is not in region ${region}: its keys are served from its own region`)
   }
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) throw configError(`'clientId' must be a non-empty string`)
   if (issuer !== undefined && (typeof issuer !== 'string' || issuer === '')) throw configError(`'issuer' must be a non-empty string`)

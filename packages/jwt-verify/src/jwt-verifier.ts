@@ -97,7 +97,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
     if (auth.source === 'apigateway' && settings.issuers.length > 0) {
       let checked: void | Promise<void>
       try {
-        checked = checkGatewayClaims(auth.claims as Record<string, unknown>)
+        checked = checkGatewayClaims(auth.claims)
       } catch (error) {
         throw toAuthError(error)
       }
@@ -140,6 +140,8 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
     if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
     if (presentedAs !== 'bearer') throw deny('invalid_token', 'opaque_token_as_dpop')
     if (boundTokensRequired) throw deny('invalid_token', 'opaque_token_not_bound')
+    // Only called where `opaqueTokens` is set (see authenticate).
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion
     return verifyOpaque(opaqueTokens!, token, deny)
   }
 

@@ -175,6 +175,8 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
     throw configError(`'issuers' must be a non-empty list of issuer entries`)
   }
   const jwks: JwksOptions = options.jwks ?? {}
+  // jwks comes from JavaScript callers too: the guard tests the value as unknown, without narrowing its declared type.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   if (!isRecord(jwks as unknown)) throw configError(`'jwks' must be an object`)
   if (jwks.fetchJson !== undefined && typeof jwks.fetchJson !== 'function') throw configError(`'jwks.fetchJson' must be a function`)
   const resolverSettings = {
@@ -196,7 +198,7 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   // Checked even when every entry has its own, so that a mistake there is never silent.
   compileDpop(options.dpop, 'dpop', bindingDefaults.shared, configError)
   compileMtls(options.mtls, 'mtls', configError)
-  const issuers = (rawIssuers ?? []).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingDefaults))
+  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingDefaults))
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
   if (dpopAlgorithms.length > 0 && !acceptsDpopScheme(tokenSource)) {
     throw configError(`'dpop' needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)

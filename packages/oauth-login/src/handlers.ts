@@ -69,7 +69,7 @@ const oauthLoginResponses = (cookiesOnError: (event: unknown) => string[]): Midd
     addPendingCookies(request, cookiesOnError(request.event))
     flushPendingCookies(request)
   }
-  return { after: oauthLoginResponsesAfter, onError: oauthLoginResponsesOnError } as MiddlewareObj<HttpEvent, HttpResponse, Error, Context>
+  return { after: oauthLoginResponsesAfter, onError: oauthLoginResponsesOnError }
 }
 
 /**

@@ -173,7 +173,7 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
     if (denied) throw new AuthError('access_denied', { package: packageName, data: { reason, permission: last?.permission } })
   }
 
-  return { before: rbacMiddlewareBefore } as RbacMiddleware<TEvent>
+  return { before: rbacMiddlewareBefore }
 }
 
 export default rbac

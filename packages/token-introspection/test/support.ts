@@ -147,7 +147,7 @@ export const startProvider = async () => {
   const handle = provider.callback()
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/token/introspection') introspections += 1
-    void handle(req, res)
+    handle(req, res)
   })
   const basic = `Basic ${Buffer.from(`${APP.clientId}:${APP.clientSecret}`).toString('base64')}`
   const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }

@@ -210,7 +210,7 @@ function restRequestContext(b: Basics, options: RestEventOptions | AuthorizerReq
 function restAuthorizer(option: RestAuthorizerOption | undefined): Record<string, unknown> | undefined {
   if (option === undefined) return undefined
   if (option.principalId === undefined && 'claims' in option) return { claims: restCognitoClaims(option.claims) }
-  return lambdaAuthorizer(option as LambdaAuthorizerOption)
+  return lambdaAuthorizer(option)
 }
 
 /**
