@@ -93,19 +93,19 @@ describe('AWS_IAM routes: SigV4 checked by the gateway', () => {
   })
 
   test.each([
-    ['the body changed after signing', { edit: (r: { body: string }) => void (r.body = '{"orders":[1]}') }],
-    ['the query changed after signing', { query: 'limit=1', edit: (r: { query: string }) => void (r.query = 'limit=1000') }],
-    ['a signed header changed', { edit: (r: { headers: Record<string, string> }) => void (r.headers['content-type'] = 'text/plain') }],
-    ['a signed header removed', { edit: (r: { headers: Record<string, string> }) => void delete r.headers['content-type'] }],
+    ['the body changed after signing', { edit: (r: { body: string }) => { r.body = '{"orders":[1]}' } }],
+    ['the query changed after signing', { query: 'limit=1', edit: (r: { query: string }) => { r.query = 'limit=1000' } }],
+    ['a signed header changed', { edit: (r: { headers: Record<string, string> }) => { r.headers['content-type'] = 'text/plain' } }],
+    ['a signed header removed', { edit: (r: { headers: Record<string, string> }) => { delete r.headers['content-type'] } }],
     ['the wrong secret', { credentials: { ...importer, secretAccessKey: 'guessed-secret-key-00000000000000000000' } }],
     ['an unknown access key', { credentials: { ...importer, accessKeyId: 'ASIAUNKNOWNKEY000001' } }],
-    ['no session token with temporary credentials', { edit: (r: { headers: Record<string, string> }) => void delete r.headers['x-amz-security-token'] }],
+    ['no session token with temporary credentials', { edit: (r: { headers: Record<string, string> }) => { delete r.headers['x-amz-security-token'] } }],
     ['another session token', { credentials: { ...importer, sessionToken: 'stolen-elsewhere' } }],
     ['a signature scoped to another region', { region: 'us-east-1' }],
     ['signed 6 minutes ago', { signedAt: Date.now() - 6 * 60_000 }],
     ['signed 6 minutes ahead', { signedAt: Date.now() + 6 * 60_000 }],
-    ['no signature at all', { edit: (r: { headers: Record<string, string> }) => void delete r.headers.authorization }],
-    ['a Bearer token instead', { edit: (r: { headers: Record<string, string> }) => void (r.headers.authorization = 'Bearer abc.def.ghi') }],
+    ['no signature at all', { edit: (r: { headers: Record<string, string> }) => { delete r.headers.authorization } }],
+    ['a Bearer token instead', { edit: (r: { headers: Record<string, string> }) => { r.headers.authorization = 'Bearer abc.def.ghi' } }],
   ])('%s: 403 Forbidden from the gateway, the function never called', async (_name, options) => {
     clock = Date.now()
     fn.events.length = 0
@@ -125,7 +125,7 @@ describe('AWS_IAM routes: SigV4 checked by the gateway', () => {
     const wrong = await signedCall(rest, { credentials: { ...importer, secretAccessKey: 'guessed-secret-key-00000000000000000000' } })
     expect(wrong.status).toBe(403)
     expect(wrong.json?.message).toMatch(/^The request signature we calculated does not match the signature you provided/)
-    const none = await signedCall(rest, { edit: (r) => void delete r.headers.authorization })
+    const none = await signedCall(rest, { edit: (r) => { delete r.headers.authorization } })
     expect([none.status, none.json]).toEqual([403, { message: 'Missing Authentication Token' }])
     const ok = await signedCall(rest)
     expect(ok.status).toBe(200)

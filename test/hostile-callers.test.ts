@@ -10,19 +10,7 @@ import iamContext from '@middy-auth/iam-context'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
-import {
-  albEvent,
-  authorizerRequestEvent,
-  authorizerTokenEvent,
-  createTestIssuer,
-  functionUrlEvent,
-  httpApiEvent,
-  httpAuthorizerEventV1,
-  httpAuthorizerEventV2,
-  lambdaContext,
-  restEvent,
-  type TestIssuer,
-} from '@middy-auth/testing'
+import { albEvent, authorizerRequestEvent, authorizerTokenEvent, createTestIssuer, functionUrlEvent, httpApiEvent, httpAuthorizerEventV1, httpAuthorizerEventV2, lambdaContext, restEvent, type TestIssuer } from '@middy-auth/testing'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import httpRouterHandler from '@middy/http-router'
@@ -412,7 +400,7 @@ const policy = {
 const expectRefused = async (middlewares: Middleware[], event: unknown, code: string, label: string) => {
   const api = protect(middlewares)
   const response = await api.invoke(event)
-  expect([label, response.statusCode, errorCode(response), api.handlerSaw.length]).toEqual([label, 403, code, 0])
+  expect([label, response.statusCode, errorCode(response), api.seen.length]).toEqual([label, 403, code, 0])
 }
 
 /** A middleware of the user's between the identity and rbac / oauthScope that replaces `context.auth`. */
@@ -480,7 +468,7 @@ describe('2. claims and contexts', () => {
     }
     const api = protect([jwtVerify({ trustApiGateway: true, issuers: [] })])
     const response = await api.invoke(event)
-    if (response.statusCode === 200) expect(api.handlerSaw[0]?.subject).not.toBe('admin-user')
+    if (response.statusCode === 200) expect(api.seen[0]?.subject).not.toBe('admin-user')
   })
 
   test('a self-verified token with __proto__, constructor and stringifiedClaims claims grants nothing', async () => {
@@ -538,9 +526,9 @@ describe('2. claims and contexts', () => {
   })
 
   // HOLE, FIXED (authorizer → target): @middy-auth/authorizer writes a string claim named in
-  // `contextClaims` as it is (packages/authorizer/src/context.ts, flattenValue), while core reads a
+  // `contextClaims` as it is (packages/core/src/authorizer-context.ts, encodeAuthorizerContext), while core reads a
   // marked context's string that parses as a JSON list of strings as that list
-  // (packages/core/src/gateway.ts, restoreAuthorizerContext). A token whose `groups` claim is the
+  // (packages/core/src/authorizer-context.ts, decodeAuthorizerContext). A token whose `groups` claim is the
   // one string '["Admins"]' (a user-editable attribute, a group of that name) is the group
   // '["Admins"]' to rbac in front of the authorizer, and the role Admins to rbac in the target
   // function. The authorizer must write a string that looks like a JSON list so that it comes
@@ -710,7 +698,7 @@ describe('4. iamContext allowPrincipals', () => {
   const statusFor = async (allowPrincipals: string[], userArn: string) => {
     const api = protect([iamContext({ allowPrincipals })])
     const response = await api.invoke(signedBy(userArn))
-    return [response.statusCode, api.handlerSaw.length]
+    return [response.statusCode, api.seen.length]
   }
 
   test.each<[string, string]>([
@@ -767,7 +755,7 @@ describe('4. iamContext allowPrincipals', () => {
 
   test('many wildcards against the longest caller ARNs answer in linear time', async () => {
     // An IAM user path may be 512 characters; each pattern piece must be scanned once.
-    const path = `${'a/'.repeat(200)}`
+    const path = 'a/'.repeat(200)
     const longUser = `arn:aws:iam::123456789012:user/${path}${'a'.repeat(64)}`
     const patterns = [`arn:aws:iam::123456789012:user/${'*a'.repeat(40)}*b`, `arn:aws:iam::123456789012:user/${'*a/'.repeat(60)}*b*`, `arn:*:*::*:*${'*a'.repeat(50)}*c`]
     const api = protect([iamContext({ allowPrincipals: patterns })])

@@ -24,6 +24,7 @@ import dynalite from 'dynalite'
 import { CookieJar, OTHER_SECRET, SECRET, configFor, errorOf, eventFor, headerOf, invoke, queryOf, setCookiesOf, signIn, type Response } from '../packages/oauth-login/test/support/flow.js'
 import { startProvider, type LoopbackProvider } from '../packages/oauth-login/test/support/provider.js'
 import { proofKey, signProof, withHeaders, type ProofKey } from '../packages/jwt-verify/test/dpop-support.js'
+import { outcome, protect as protectWith } from './support/protect.js'
 
 const SITE = 'https://app.example.test'
 
@@ -406,23 +407,8 @@ describe('oauth-login under attack', () => {
 // jwt-verify: DPoP and mTLS
 // ---------------------------------------------------------------------------------------------
 
-type VerifyResponse = { statusCode: number; headers: Record<string, string>; body: string }
-
-/** A handler behind jwtVerify as users write it (from the built package); records what it saw. */
-const protect = (options: JwtVerifyOptions) => {
-  const seen: AuthContext[] = []
-  const handler = middy()
-    .use(httpErrorHandler({ logger: false }))
-    .use(jwtVerify(options))
-    .handler(async (_event: unknown, context: { auth?: AuthContext }) => {
-      if (context.auth) seen.push(context.auth)
-      return { statusCode: 200, headers: {}, body: '{}' }
-    })
-  const invoke = async (event: unknown): Promise<VerifyResponse> => (await handler(event as never, lambdaContext() as never)) as VerifyResponse
-  return { invoke, seen }
-}
-
-const outcome = (response: VerifyResponse) => [response.statusCode, (JSON.parse(response.body) as { error?: string }).error ?? 'ok']
+/** A handler behind jwtVerify as users write it (the shared harness); records what it saw. */
+const protect = (options: JwtVerifyOptions) => protectWith([jwtVerify(options)])
 
 describe('DPoP under attack', () => {
   let iss: TestIssuer

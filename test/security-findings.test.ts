@@ -145,7 +145,7 @@ describe('finding 3: exactness of string claims is kept on a copy of the identit
       const api = protect([jwtVerify({ trustApiGateway: true, issuers: [] }), ...inBetween, rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })])
       const response = await api.invoke(event)
       expect([response.statusCode, errorCode(response)]).toEqual([403, 'access_denied'])
-      expect(api.handlerSaw).toHaveLength(0)
+      expect(api.seen).toHaveLength(0)
     }
   })
 
@@ -157,7 +157,7 @@ describe('finding 3: exactness of string claims is kept on a copy of the identit
     ])
     const response = await api.invoke(httpApiEvent({ authorizer: { lambda: markedContext } }))
     expect(response.statusCode).toBe(200)
-    expect(api.handlerSaw[0]!.roles).toEqual(['viewer'])
+    expect(api.seen[0]!.roles).toEqual(['viewer'])
   })
 
   test('a copy that drops the stringifiedClaims field reads claims exactly, which can only grant less', async () => {
@@ -191,14 +191,14 @@ describe('finding 4: an own __proto__ key in a gateway context or claims object 
     expect((await roles.invoke(event)).statusCode).toBe(403)
     const grouped = protect([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })])
     expect((await grouped.invoke(event)).statusCode).toBe(403)
-    expect([...scoped.handlerSaw, ...roles.handlerSaw, ...grouped.handlerSaw]).toHaveLength(0)
+    expect([...scoped.seen, ...roles.seen, ...grouped.seen]).toHaveLength(0)
   })
 
   test('the identity the handler sees is mallory, with the __proto__ key kept as plain data', async () => {
     const api = protect([jwtVerify({ trustApiGateway: true, issuers: [] })])
     const response = await api.invoke(httpApiEvent({ authorizer: { lambda: hostileContext } }))
     expect(response.statusCode).toBe(200)
-    const auth = api.handlerSaw[0]!
+    const auth = api.seen[0]!
     expect(auth.subject).toBe('mallory')
     expect(auth.scopes).toEqual([])
     expect(auth.roles).toEqual([])
@@ -221,7 +221,7 @@ describe('finding 4: an own __proto__ key in a gateway context or claims object 
       expect((await scoped.invoke(event)).statusCode).toBe(403)
       const roles = protect([rbac({ policy, rolesFrom: ['roles', 'cognito:groups'], required: 'orders:delete' })])
       expect((await roles.invoke(event)).statusCode).toBe(403)
-      expect([...scoped.handlerSaw, ...roles.handlerSaw]).toHaveLength(0)
+      expect([...scoped.seen, ...roles.seen]).toHaveLength(0)
     }
   })
 
@@ -260,7 +260,7 @@ describe('a final review of the fixes: three more ways through, closed', () => {
     const withCnf = protect([jwtVerify({ issuers: [entry()], opaqueTokens: answer({ cnf: { jkt: 'x' } }) as never })])
     const refusedToo = await withCnf.invoke(httpApiEvent({ bearer: 'opaque-token-123' }))
     expect([refusedToo.statusCode, errorCode(refusedToo)]).toEqual([401, 'invalid_token'])
-    expect([...bound.handlerSaw, ...withCnf.handlerSaw]).toHaveLength(0)
+    expect([...bound.seen, ...withCnf.seen]).toHaveLength(0)
   })
 
   test('a cookie credential at a caching authorizer is refused (its cross-site check holds for one request); with the cache off it is answered', async () => {

@@ -416,10 +416,16 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = newRequestId()
     const body = await readBody(req)
-    if (body === undefined) return send(res, gatewayError(413, 'Request Entity Too Large'), requestId)
+    if (body === undefined) {
+      send(res, gatewayError(413, 'Request Entity Too Large'), requestId)
+      return
+    }
     const received = receive(req, body, { requestId, now: now() })
     const found = findRoute(routes, api, received.method, received.rawPath)
-    if (found === undefined) return send(res, api === 'http' ? gatewayError(404, 'Not Found') : gatewayError(403, 'Missing Authentication Token'), requestId)
+    if (found === undefined) {
+      send(res, api === 'http' ? gatewayError(404, 'Not Found') : gatewayError(403, 'Missing Authentication Token'), requestId)
+      return
+    }
     const { route, match } = found
     const authorized: Authorized =
       route.authorization.type === 'AWS_IAM'
@@ -427,7 +433,10 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
         : route.authorization.type === 'CUSTOM'
           ? await askAuthorizer(received, route, match)
           : {}
-    if ('refuse' in authorized) return send(res, authorized.refuse, requestId)
+    if ('refuse' in authorized) {
+      send(res, authorized.refuse, requestId)
+      return
+    }
     const event =
       api === 'http'
         ? httpApiEvent(received, match)
@@ -436,7 +445,8 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     const outcome = await invoke(route.handler, event, functionName, timeoutMs)
     if ('error' in outcome) {
       log(`[gateway] ${received.method} ${received.rawPath}: ${outcome.timedOut ? 'timed out' : 'the function failed'}: ${outcome.error?.message ?? String(outcome.error)}`)
-      return send(res, outcome.timedOut ? gatewayError(503, 'Service Unavailable') : gatewayError(500, 'Internal Server Error'), requestId)
+      send(res, outcome.timedOut ? gatewayError(503, 'Service Unavailable') : gatewayError(500, 'Internal Server Error'), requestId)
+      return
     }
     const { response, problem } = api === 'http' ? toHttpResponse(outcome.result) : toRestResponse(outcome.result)
     if (problem) log(`[gateway] ${received.method} ${received.rawPath}: malformed Lambda proxy response: ${problem}`)

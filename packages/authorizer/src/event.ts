@@ -4,46 +4,19 @@
  * `routeArn` on HTTP API payload 2.0).
  */
 import { eventKind } from '@middy-auth/core'
-import { asRecord } from '@middy-auth/core/internal'
+import { asRecord, parseExecuteApiArn, type ExecuteApiArn } from '@middy-auth/core/internal'
 
 /** The authorizer events this package answers. */
 export type AuthorizerKind = 'rest-token' | 'rest-request' | 'http-v1' | 'http-v2' | 'websocket' | 'appsync'
-
-/** An `execute-api` ARN, split: `<prefix>:<apiId>/<stage>/<tail>`. */
-export interface ArnTarget {
-  /** `arn:<partition>:execute-api:<region>:<account>`. */
-  prefix: string
-  apiId: string
-  stage: string
-  /** What follows the stage: `GET/orders/42`, `$connect`. */
-  tail: string
-}
 
 /** An authorizer event, read. */
 export interface AuthorizerEvent {
   kind: AuthorizerKind
   /** The request's ARN as the gateway gave it, split; `undefined` when absent or malformed. */
-  target: ArnTarget | undefined
+  target: ExecuteApiArn | undefined
   /** HTTP API payload 2.0: the route key, and the identity source values the cache is keyed by. */
   routeKey: string | undefined
   identitySource: readonly string[]
-}
-
-/** Splits `arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders/42`. */
-export const parseArn = (arn: unknown): ArnTarget | undefined => {
-  if (typeof arn !== 'string') return undefined
-  const parts = arn.split(':')
-  if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'execute-api' || !parts[1] || !parts[3] || !parts[4]) return undefined
-  const resource = parts.slice(5).join(':')
-  const first = resource.indexOf('/')
-  const second = resource.indexOf('/', first + 1)
-  if (first <= 0 || second <= first + 1 || second === resource.length - 1) return undefined
-  return {
-    prefix: parts.slice(0, 5).join(':'),
-    apiId: resource.slice(0, first),
-    stage: resource.slice(first + 1, second),
-    tail: resource.slice(second + 1),
-  }
 }
 
 /** The authorizer event this is, or `undefined` for any other event. */
@@ -53,17 +26,17 @@ export const readAuthorizerEvent = (event: unknown): AuthorizerEvent | undefined
   const base = { routeKey: undefined, identitySource: [] as string[] }
   // AppSync's event has no ARN: its answer is not a policy.
   if (eventKind(e) === 'authorizer-appsync') return { ...base, kind: 'appsync', target: undefined }
-  if (e.type === 'TOKEN') return { ...base, kind: 'rest-token', target: parseArn(e.methodArn) }
+  if (e.type === 'TOKEN') return { ...base, kind: 'rest-token', target: parseExecuteApiArn(e.methodArn) }
   if (e.type !== 'REQUEST') return undefined
   if (e.version === '2.0') {
     const identitySource = Array.isArray(e.identitySource) ? e.identitySource.filter((v): v is string => typeof v === 'string') : []
-    return { kind: 'http-v2', target: parseArn(e.routeArn), routeKey: typeof e.routeKey === 'string' ? e.routeKey : undefined, identitySource }
+    return { kind: 'http-v2', target: parseExecuteApiArn(e.routeArn), routeKey: typeof e.routeKey === 'string' ? e.routeKey : undefined, identitySource }
   }
-  if (e.version === '1.0') return { ...base, kind: 'http-v1', target: parseArn(e.methodArn) }
+  if (e.version === '1.0') return { ...base, kind: 'http-v1', target: parseExecuteApiArn(e.methodArn) }
   // By the event's shape, never by its path: a REST request to `/x/$connect` is still REST.
   const requestContext = asRecord(e.requestContext)
   const websocket = requestContext?.eventType === 'CONNECT' || typeof requestContext?.connectionId === 'string'
-  return { ...base, kind: websocket ? 'websocket' : 'rest-request', target: parseArn(e.methodArn) }
+  return { ...base, kind: websocket ? 'websocket' : 'rest-request', target: parseExecuteApiArn(e.methodArn) }
 }
 
 /** HTTP API events: the context reaches the function as `requestContext.authorizer.lambda`, principalId included. */

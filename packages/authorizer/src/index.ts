@@ -1,12 +1,12 @@
-import { AuthError, getAuth, isAuthError, type AuthContext } from '@middy-auth/core'
-import { notedCredential, requestSpecificChecks } from '@middy-auth/core/internal'
+import { AuthError, getAuth, isAuthError, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
+import { encodeAuthorizerContext, notedCredential, requestSpecificChecks, type ExecuteApiArn } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { appsyncTtl, type AppSyncAuthorizerResponse } from './appsync.js'
-import { buildContext } from './context.js'
-import { isHttpApi, readAuthorizerEvent, type ArnTarget, type AuthorizerEvent, type AuthorizerKind } from './event.js'
+import { isHttpApi, readAuthorizerEvent, type AuthorizerEvent, type AuthorizerKind } from './event.js'
 import { compileOptions, packageName, type AuthorizerLogEntry, type AuthorizerLogReason, type AuthorizerResponseOptions } from './options.js'
 import { iamPolicy, unauthorized, unavailable, type AuthorizerResult } from './responses.js'
+import type { CompiledRoutes } from './routes.js'
 
 /**
  * The middleware `authorizerResponse()` returns: it answers in `after` (an Allow built from
@@ -19,7 +19,26 @@ import { iamPolicy, unauthorized, unavailable, type AuthorizerResult } from './r
  */
 export type AuthorizerResponseMiddleware = MiddlewareObj<unknown, unknown, Error, Context>
 
-type HookRequest = { event: unknown; context: object; internal: Record<string, unknown>; response: unknown; error: unknown }
+/** What an API Gateway answer says, decided before it is written (see `planAnswer`). */
+interface AnswerPlan {
+  /** Whether this very request is allowed: the decision the response reports. */
+  allowed: boolean
+  /** ARN tails (after `<apiId>/<stage>/`) the policy allows and denies; none in a simple response. */
+  allow: readonly string[]
+  deny: readonly string[]
+  /** Whether a policy of this request's ARN alone may stand in for one larger than `maxResponseBytes`. */
+  exactFallback: boolean
+  /** What to log about the decision. */
+  logs: readonly PlanLog[]
+}
+
+/** A log entry, before `log` adds the package. */
+type PlanLog = Omit<AuthorizerLogEntry, 'package'>
+
+/** A plan with `routes`, and whether they list the request's route. */
+interface RoutePlan extends AnswerPlan {
+  listed: boolean
+}
 
 /** A failure of the authorizer's own: denied and logged with its reason. */
 class AuthorizerFailure extends Error {
@@ -33,7 +52,7 @@ class AuthorizerFailure extends Error {
 }
 
 /** The ARN of a tail under the request's API and stage. */
-const arnOf = (target: ArnTarget, tail: string): string => `${target.prefix}:${target.apiId}/${target.stage}/${tail}`
+const arnOf = (target: ExecuteApiArn, tail: string): string => `${target.prefix}:${target.apiId}/${target.stage}/${tail}`
 
 /**
  * Whether the client sent `value` itself, in a header, a query parameter, a cookie or a path
@@ -118,7 +137,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   const isSimple = (event: AuthorizerEvent | undefined): boolean => event?.kind === 'http-v2' && settings.format === 'simple'
 
   /** A Deny of the whole stage: the caller may call nothing here. */
-  const denyAll = (request: HookRequest, event: AuthorizerEvent | undefined): AuthorizerResult => {
+  const denyAll = (request: MiddyRequestLike, event: AuthorizerEvent | undefined): AuthorizerResult => {
     if (isSimple(event)) return { isAuthorized: false }
     const subject = getAuth(request)?.subject
     const principalId = typeof subject === 'string' && subject !== '' ? subject : 'anonymous'
@@ -126,12 +145,23 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     return iamPolicy(principalId, [], target && event ? stageTails(event.kind).map((tail) => arnOf(target, tail)) : ['*'])
   }
 
-  const answer = (request: HookRequest): AuthorizerResult | AppSyncAuthorizerResponse => {
+  const answer = (request: MiddyRequestLike): AuthorizerResult | AppSyncAuthorizerResponse => {
     const event = readAuthorizerEvent(request.event)
     if (!event) throw new AuthorizerFailure('not_an_authorizer_event', 'the event is not a Lambda authorizer event (API Gateway TOKEN or REQUEST, or AppSync)')
     const auth = getAuth(request)
     if (!auth) throw new AuthError('missing_token', { package: packageName, data: { reason: 'no_identity' } })
     if (event.kind === 'appsync') return appsyncAllow(request, auth)
+    const plan = planAnswer(request, event, auth)
+    for (const entry of plan.logs) log(entry)
+    return renderAnswer(plan, request, event, auth)
+  }
+
+  /**
+   * What the answer to an API Gateway authorizer event says, decided from the identity, the event
+   * and what the middlewares in front noted, before anything is written. It logs nothing (`logs`
+   * says what to log) and changes nothing; a failure of the authorizer's own is thrown.
+   */
+  const planAnswer = (request: MiddyRequestLike, event: AuthorizerEvent, auth: AuthContext): AnswerPlan => {
     const checks = requestSpecificChecks(request)
     if (checks.length > 0 && settings.gatewayCache) {
       throw new AuthorizerFailure(
@@ -156,87 +186,90 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
       )
     }
     const simple = isSimple(event)
-    const tail = event.target?.tail
-    const routeName = event.routeKey ?? tail
-
-    let allowed = true
-    let allow: string[] = []
-    let deny: string[] = []
-    let exactFallback = false
-    if (routes) {
-      const { satisfied, permissionCheckMissing } = routes.satisfied(auth)
-      if (permissionCheckMissing) {
-        log({ level: 'error', reason: 'no_permission_check', message: `routes need permissions, and no middleware in front answers for them: put rbac() in front of the authorizer` })
-      }
-      const notListed = () => log({ level: 'warn', reason: 'route_not_listed', message: `'routes' does not list this route: denied`, ...(routeName ? { route: routeName } : {}) })
-      if (simple) {
-        // A simple response is cached per identity source for every route: the route must be part of it.
-        // The event gives the identity sources' values, not their names: a value the client sent
-        // (a header, a query parameter) equal to the route key cannot be told from $context.routeKey.
-        if (event.routeKey === undefined || !event.identitySource.includes(event.routeKey) || clientSent(request.event, event.routeKey)) {
-          throw new AuthorizerFailure(
-            'route_key_not_in_identity_source',
-            `with routes, simple responses must be cached per route: add $context.routeKey to the authorizer's identity sources, or use format: 'iam-policy'`,
-          )
-        }
-        // The cache key holds the route key, not the path: the answer may depend on the route key
-        // alone. `$default` or a greedy route key is the same for every path it takes.
-        const current = routes.lookupKey(event.routeKey)
-        // `$default` and a greedy route key take many paths, and the answer cached for the key is
-        // reused for all of them: `true` only for a caller who may call every entry of the map
-        // they could reach (a stricter `DELETE /admin/{id}` under `$default` must not be answered
-        // by what `GET /public/{id}` allowed).
-        const under = isCatchAll(event.routeKey) ? routes.entriesUnder(event.routeKey).filter((i) => i !== current) : []
-        if (under.length > 0 && (current === undefined || !under.every((i) => satisfied[i] === true))) {
-          throw new AuthorizerFailure(
-            'route_key_not_separating',
-            `the gateway's route key ${event.routeKey} takes the paths of other routes of the map, and a simple response is cached per route key: ` +
-              `it is true only for a caller who may call all of them. Give each route its own gateway route, or use format: 'iam-policy'`,
-            { route: event.routeKey },
-          )
-        }
-        if (current === undefined) notListed()
-        allowed = current !== undefined && satisfied[current] === true
-      } else {
-        if (tail === undefined) throw new AuthorizerFailure('no_arn', 'the event has no execute-api methodArn / routeArn to build the policy from')
-        // HTTP API payload 1.0 events carry `resource`, but not documented as the route's template:
-        // their route is found from the ARN's method and path, as for REST TOKEN events.
-        const current = routes.lookup(event.kind === 'http-v1' && event.target ? { methodArn: arnOf(event.target, tail) } : request.event)
-        // Whether the gateway named the route: `$default` does not.
-        const routeNamed = event.kind === 'rest-request' || event.kind === 'websocket' || (event.kind === 'http-v2' && event.routeKey !== undefined && !event.routeKey.startsWith('$'))
-        if (current === undefined) notListed()
-        const plan = routes.plan(satisfied, current, tail, routeNamed, isHttpApi(event.kind))
-        if (plan.narrowed.length > 0) {
-          log({
-            level: 'warn',
-            reason: 'policy_narrowed',
-            message: `these routes' ARN patterns also cover requests this caller may not make: the cached policy grants them for this request's ARN only`,
-            routes: plan.narrowed,
-          })
-        }
-        allow = plan.allow
-        deny = plan.deny
-        allowed = plan.allowed
-        exactFallback = plan.exactSafe && plan.allowed
-      }
-    } else if (!simple) {
-      allow = stageTails(event.kind)
+    if (!routes) return { allowed: true, allow: simple ? [] : stageTails(event.kind), deny: [], exactFallback: false, logs: [] }
+    const { satisfied, permissionCheckMissing } = routes.satisfied(auth)
+    const logs: PlanLog[] = []
+    if (permissionCheckMissing) {
+      logs.push({ level: 'error', reason: 'no_permission_check', message: `routes need permissions, and no middleware in front answers for them: put rbac() in front of the authorizer` })
     }
+    const routeName = event.routeKey ?? event.target?.tail
+    const notListed: PlanLog = { level: 'warn', reason: 'route_not_listed', message: `'routes' does not list this route: denied`, ...(routeName ? { route: routeName } : {}) }
+    const plan = simple ? planSimple(routes, request, event, satisfied) : planPolicy(routes, request, event, satisfied)
+    return { ...plan, logs: [...logs, ...(plan.listed ? [] : [notListed]), ...plan.logs] }
+  }
 
-    if (simple) return fitting(allowed ? { isAuthorized: true, context: contextOf(auth, event, request.event) } : { isAuthorized: false })
+  /** A simple response (HTTP API payload 2.0): cached per route key, so decided by it alone. */
+  const planSimple = (routes: CompiledRoutes, request: MiddyRequestLike, event: AuthorizerEvent, satisfied: readonly boolean[]): RoutePlan => {
+    // A simple response is cached per identity source for every route: the route must be part of it.
+    // The event gives the identity sources' values, not their names: a value the client sent
+    // (a header, a query parameter) equal to the route key cannot be told from $context.routeKey.
+    if (event.routeKey === undefined || !event.identitySource.includes(event.routeKey) || clientSent(request.event, event.routeKey)) {
+      throw new AuthorizerFailure(
+        'route_key_not_in_identity_source',
+        `with routes, simple responses must be cached per route: add $context.routeKey to the authorizer's identity sources, or use format: 'iam-policy'`,
+      )
+    }
+    // The cache key holds the route key, not the path: the answer may depend on the route key
+    // alone. `$default` or a greedy route key is the same for every path it takes.
+    const current = routes.lookupKey(event.routeKey)
+    // `$default` and a greedy route key take many paths, and the answer cached for the key is
+    // reused for all of them: `true` only for a caller who may call every entry of the map
+    // they could reach (a stricter `DELETE /admin/{id}` under `$default` must not be answered
+    // by what `GET /public/{id}` allowed).
+    const under = isCatchAll(event.routeKey) ? routes.entriesUnder(event.routeKey).filter((i) => i !== current) : []
+    if (under.length > 0 && (current === undefined || !under.every((i) => satisfied[i] === true))) {
+      throw new AuthorizerFailure(
+        'route_key_not_separating',
+        `the gateway's route key ${event.routeKey} takes the paths of other routes of the map, and a simple response is cached per route key: ` +
+          `it is true only for a caller who may call all of them. Give each route its own gateway route, or use format: 'iam-policy'`,
+        { route: event.routeKey },
+      )
+    }
+    const allowed = current !== undefined && satisfied[current] === true
+    return { allowed, allow: [], deny: [], exactFallback: false, listed: current !== undefined, logs: [] }
+  }
+
+  /** An IAM policy: exactly the routes this caller may call, with the Denies their patterns need. */
+  const planPolicy = (routes: CompiledRoutes, request: MiddyRequestLike, event: AuthorizerEvent, satisfied: readonly boolean[]): RoutePlan => {
+    const tail = event.target?.tail
+    if (tail === undefined || !event.target) throw new AuthorizerFailure('no_arn', 'the event has no execute-api methodArn / routeArn to build the policy from')
+    // HTTP API payload 1.0 events carry `resource`, but not documented as the route's template:
+    // their route is found from the ARN's method and path, as for REST TOKEN events.
+    const current = routes.lookup(event.kind === 'http-v1' ? { methodArn: arnOf(event.target, tail) } : request.event)
+    // Whether the gateway named the route: `$default` does not.
+    const routeNamed = event.kind === 'rest-request' || event.kind === 'websocket' || (event.kind === 'http-v2' && event.routeKey !== undefined && !event.routeKey.startsWith('$'))
+    const plan = routes.plan(satisfied, current, tail, routeNamed, isHttpApi(event.kind))
+    const narrowed: PlanLog[] =
+      plan.narrowed.length > 0
+        ? [
+            {
+              level: 'warn',
+              reason: 'policy_narrowed',
+              message: `these routes' ARN patterns also cover requests this caller may not make: the cached policy grants them for this request's ARN only`,
+              routes: plan.narrowed,
+            },
+          ]
+        : []
+    return { allowed: plan.allowed, allow: plan.allow, deny: plan.deny, exactFallback: plan.exactSafe && plan.allowed, listed: current !== undefined, logs: narrowed }
+  }
+
+  /** Writes a plan as the response the gateway expects, within `maxResponseBytes`. */
+  const renderAnswer = (plan: AnswerPlan, request: MiddyRequestLike, event: AuthorizerEvent, auth: AuthContext): AuthorizerResult => {
+    if (isSimple(event)) return fitting(plan.allowed ? { isAuthorized: true, context: contextOf(auth, event, request.event) } : { isAuthorized: false })
     const target = event.target
     if (!target) throw new AuthorizerFailure('no_arn', 'the event has no execute-api methodArn / routeArn to build the policy from')
-    const arns = (tails: string[]) => tails.map((t) => arnOf(target, t))
-    if (!allowed) return fitting(iamPolicy(auth.subject, arns(allow), arns(deny)))
+    const arns = (tails: readonly string[]) => tails.map((t) => arnOf(target, t))
+    if (!plan.allowed) return fitting(iamPolicy(auth.subject, arns(plan.allow), arns(plan.deny)))
     const usageIdentifierKey = settings.usageIdentifierKey?.(auth, request.event)
     const extras = {
       context: contextOf(auth, event, request.event),
       ...(typeof usageIdentifierKey === 'string' ? { usageIdentifierKey } : {}),
     }
-    const response = iamPolicy(auth.subject, arns(allow), arns(deny), extras)
-    if (!exactFallback || sizeOf(response) <= settings.maxResponseBytes) return fitting(response)
+    const response = iamPolicy(auth.subject, arns(plan.allow), arns(plan.deny), extras)
+    if (!plan.exactFallback || sizeOf(response) <= settings.maxResponseBytes) return fitting(response)
     // Too many routes to list: this request's own ARN only. The caller's other requests are then
     // refused from the cache until it expires (the gateway does not call the authorizer again).
+    const routeName = event.routeKey ?? target.tail
     log({
       level: 'warn',
       reason: 'response_too_large',
@@ -247,14 +280,14 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   }
 
   /** AppSync: the Allow, with the fields this identity may not read and how long it may be cached. */
-  const appsyncAllow = (request: HookRequest, auth: AuthContext): AppSyncAuthorizerResponse => {
+  const appsyncAllow = (request: MiddyRequestLike, auth: AuthContext): AppSyncAuthorizerResponse => {
     if (routes) {
       throw new AuthorizerFailure('routes_on_appsync', `'routes' are API Gateway routes and AppSync has none: give per-field requirements to deniedFields`)
     }
     if (typeof auth.subject !== 'string' || auth.subject === '') throw new AuthorizerFailure('no_subject', 'the identity has no subject to be the principalId')
     const response: AppSyncAuthorizerResponse = {
       isAuthorized: true,
-      resolverContext: buildContext(auth, settings.contextClaims, settings.context?.(auth, request.event), true),
+      resolverContext: encodeAuthorizerContext(auth, settings.contextClaims, settings.context?.(auth, request.event), true),
     }
     const denied = settings.deniedFields?.(auth)
     if (denied?.permissionCheckMissing) {
@@ -271,7 +304,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
    * for every later operation with that token: an answer that depended on this request (a check
    * in front noted one) or on a credential other than `authorizationToken` is not cached.
    */
-  const appsyncCacheTtl = (request: HookRequest, auth: AuthContext | undefined): number | undefined => {
+  const appsyncCacheTtl = (request: MiddyRequestLike, auth: AuthContext | undefined): number | undefined => {
     if (requestSpecificChecks(request).length > 0) return 0
     const credential = notedCredential(request)
     const token = (request.event as { authorizationToken?: unknown }).authorizationToken
@@ -283,7 +316,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   }
 
   /** AppSync: a refusal, cached only when it depends on the identity alone (a scope or a role it lacks). */
-  const appsyncDeny = (request: HookRequest, cacheable: boolean): AppSyncAuthorizerResponse => {
+  const appsyncDeny = (request: MiddyRequestLike, cacheable: boolean): AppSyncAuthorizerResponse => {
     const ttl = cacheable ? appsyncCacheTtl(request, getAuth(request)) : 0
     return ttl === undefined ? { isAuthorized: false } : { isAuthorized: false, ttlOverride: ttl }
   }
@@ -300,13 +333,13 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   }
 
   const contextOf = (auth: AuthContext, event: AuthorizerEvent, rawEvent: unknown) =>
-    buildContext(auth, settings.contextClaims, settings.context?.(auth, rawEvent), isHttpApi(event.kind))
+    encodeAuthorizerContext(auth, settings.contextClaims, settings.context?.(auth, rawEvent), isHttpApi(event.kind))
 
-  const authorizerResponseAfter = (request: HookRequest): void => {
+  const authorizerResponseAfter = (request: MiddyRequestLike): void => {
     request.response = answer(request)
   }
 
-  const authorizerResponseOnError = (request: HookRequest): void => {
+  const authorizerResponseOnError = (request: MiddyRequestLike): void => {
     const error = request.error
     const event = readAuthorizerEvent(request.event)
     const appsync = event?.kind === 'appsync'
@@ -351,7 +384,7 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     request.response = appsync ? appsyncDeny(request, false) : denyAll(request, event)
   }
 
-  return { after: authorizerResponseAfter, onError: authorizerResponseOnError } as AuthorizerResponseMiddleware
+  return { after: authorizerResponseAfter, onError: authorizerResponseOnError }
 }
 
 export default authorizerResponse

@@ -179,7 +179,7 @@ export const compileOptions = (options: AuthorizerResponseOptions = {}): Compile
   if (!Array.isArray(contextClaims) || contextClaims.some((name) => typeof name !== 'string' || name === '')) {
     throw fail('contextClaims', `must be a list of claim names, such as ['sub', 'email']`)
   }
-  for (const name of contextClaims) {
+  for (const name of contextClaims as readonly string[]) {
     if (reservedContextKeys.has(name)) throw fail('contextClaims', `has '${name}', which the authorizer writes itself (from context.auth)`)
   }
 

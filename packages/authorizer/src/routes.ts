@@ -3,8 +3,11 @@
  * call. Everything that depends only on the configuration (ARN patterns, the languages of the
  * routes, which route's patterns reach which route's requests) is computed once, at cold start.
  */
+// The languages are sequences of characters: spreading a method, a literal segment or a whole
+// key ($connect) into its characters is the split they are made of.
+/* eslint-disable @typescript-eslint/no-misused-spread */
 import type { AnyEvent, AuthContext } from '@middy-auth/core'
-import { checkOptionNames, compileRouteMap, compileScopeCheck, holdsPermission, isRecord, matchesWildcard, readScopeTokens, scopesSatisfy, type ConfigError, type RouteMap, type ScopeCheck } from '@middy-auth/core/internal'
+import { checkOptionNames, compileRouteMap, compileScopeCheck, holdsPermission, isConcretePermission, isRecord, matchesWildcard, parseRouteKey, readScopeTokens, scopesSatisfy, type ConfigError, type RouteKey, type RouteMap, type ScopeCheck, type TemplateSegment } from '@middy-auth/core/internal'
 import { ANYTHING, hasWildcard, intersects, REST, SEGMENT, type Token } from './patterns.js'
 
 /**
@@ -87,24 +90,13 @@ export interface CompiledRoutes {
   plan: (satisfied: readonly boolean[], current: number | undefined, currentTail: string, routeNamed: boolean, defaultRoute: boolean) => PolicyPlan
 }
 
-const keyPattern = /^(?:([A-Z]+) (\/[^\s]*)|(\$[A-Za-z]+))$/
+type PathSegment = string | typeof SEGMENT | typeof REST
 
-/** A path template's segments, each a literal or a parameter. */
-const readTemplate = (key: string, path: string, fail: ConfigError) => {
-  const segments = path.slice(1).split('/')
-  return segments.map((segment, i) => {
-    if (/^\{[^{}]+\+\}$/.test(segment)) {
-      if (i !== segments.length - 1) throw fail(`routes[${JSON.stringify(key)}]`, `has a greedy parameter {name+} before the last segment`)
-      return REST
-    }
-    if (/^\{[^{}+]+\}$/.test(segment)) return SEGMENT
-    if (segment.includes('{') || segment.includes('}')) throw fail(`routes[${JSON.stringify(key)}]`, `has a path parameter that is not a whole segment ({name} or {name+})`)
-    if (hasWildcard(segment)) throw fail(`routes[${JSON.stringify(key)}]`, `has '*' or '?', wildcards in an IAM policy that cannot stand for themselves in a path`)
-    return segment
-  })
-}
+/** A template's segments (core's one route-key grammar) as this module's tokens. */
+const segmentsOf = (segments: readonly TemplateSegment[]): PathSegment[] =>
+  segments.map((segment) => (segment === 'param' ? SEGMENT : segment === 'greedy' ? REST : segment.literal))
 
-const languageOf = (method: string, segments: ReadonlyArray<string | typeof SEGMENT | typeof REST>): Token[] => {
+const languageOf = (method: string, segments: readonly PathSegment[]): Token[] => {
   const tokens: Token[] = [...method, '/']
   segments.forEach((segment, i) => {
     if (i > 0) tokens.push('/')
@@ -114,7 +106,7 @@ const languageOf = (method: string, segments: ReadonlyArray<string | typeof SEGM
   return tokens
 }
 
-const patternOf = (method: string, segments: ReadonlyArray<string | typeof SEGMENT | typeof REST>): string =>
+const patternOf = (method: string, segments: readonly PathSegment[]): string =>
   `${method}/${segments.map((segment) => (typeof segment === 'string' ? segment : '*')).join('/')}`
 
 /**
@@ -125,7 +117,7 @@ const patternOf = (method: string, segments: ReadonlyArray<string | typeof SEGME
  * None of these patterns matches a request of the route itself: each has more `/` than the
  * route's requests, or an empty segment, which they never have.
  */
-const excessOf = (method: string, segments: ReadonlyArray<string | typeof SEGMENT | typeof REST>): string[] => {
+const excessOf = (method: string, segments: readonly PathSegment[]): string[] => {
   const variants: string[] = []
   segments.forEach((segment, i) => {
     if (typeof segment === 'string') return
@@ -156,7 +148,7 @@ export const readRequirement = (value: unknown, at: string, fail: ConfigError): 
       throw fail(`${at}.permissions`, `must be a non-empty list of permissions such as ['orders:read']`)
     }
     value.permissions.forEach((permission: unknown, i) => {
-      if (typeof permission !== 'string' || !/^[^\s:*]+:[^\s:*]+$/.test(permission)) {
+      if (!isConcretePermission(permission)) {
         throw fail(`${at}.permissions[${i}]`, `${JSON.stringify(permission)} is not a concrete permission 'resource:action' (wildcards are for the policy's grants)`)
       }
     })
@@ -267,9 +259,10 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
   const explicit = new Set(keys.filter((key) => !key.startsWith('ANY ')))
   const compiled: CompiledRoute[] = keys.map((key) => {
     const requirement = readRequirement(routes[key], `routes[${JSON.stringify(key)}]`, fail)
-    const match = keyPattern.exec(key) as RegExpExecArray
-    if (match[3] !== undefined) {
-      const special = match[3]
+    // compileRouteMap above refused every key outside the grammar.
+    const parsed = parseRouteKey(key) as RouteKey
+    if (parsed.special !== undefined) {
+      const special = parsed.special
       if (special === '$default') {
         // One pattern per method the gateway's routes take, never a `*` method: a cached Allow must
         // not cover an extension method (PROPFIND) or a lower-case one that no route of the map takes.
@@ -285,9 +278,9 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
       }
       return { key, ...requirement, patterns: [special], languages: [[...special]], methods: [''], literal: true, excess: [] }
     }
-    const segments = readTemplate(key, match[2] as string, fail)
+    const segments = segmentsOf(parsed.segments)
     // `ANY /x` covers the methods no route of its own takes at the same path.
-    const methods = match[1] === 'ANY' ? httpMethods.filter((method) => !explicit.has(`${method} ${match[2]}`)) : [match[1] as string]
+    const methods = parsed.method === 'ANY' ? httpMethods.filter((method) => !explicit.has(`${method} ${parsed.template}`)) : [parsed.method]
     return {
       key,
       ...requirement,
@@ -387,16 +380,12 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     if (routeKey === '$default') {
       entries = compiled.flatMap((route, i) => (route.key.startsWith('$') ? [] : [i]))
     } else {
-      const space = routeKey.indexOf(' ')
-      const method = routeKey.slice(0, space)
-      let patterns: string[]
-      try {
-        const segments = readTemplate(routeKey, routeKey.slice(space + 1), fail)
-        patterns = (method === 'ANY' ? httpMethods : [method]).map((m) => patternOf(m, segments))
-      } catch {
-        // Not a route key this map could name: every entry may be under it.
-        patterns = ['*']
-      }
+      const parsed = parseRouteKey(routeKey)
+      // Not a route key this map could name: every entry may be under it.
+      const patterns =
+        parsed?.special === undefined && parsed !== undefined
+          ? (parsed.method === 'ANY' ? httpMethods : [parsed.method]).map((method) => patternOf(method, segmentsOf(parsed.segments)))
+          : ['*']
       entries = compiled.flatMap((route, i) => (route.key !== routeKey && route.languages.some((language) => patterns.some((pattern) => intersects(pattern, language))) ? [i] : []))
     }
     if (under.size < 100) under.set(routeKey, entries)

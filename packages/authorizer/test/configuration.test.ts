@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
-import { AuthError, setAuth, type AuthContext } from '@middy-auth/core'
+import { AuthError } from '@middy-auth/core'
 import { authorizerRequestEvent, authorizerTokenEvent, httpAuthorizerEventV2, restEvent, type TestIssuer } from '@middy-auth/testing'
+import { compilePolicy } from '@middy-auth/rbac'
 import authorizerResponse, { authorizerResponseValidateOptions, type AuthorizerResponseOptions } from '../src/index.js'
+import { withIdentity } from '../../../test/support/protect.js'
 import { authorizer, contextOf, policyOf, setupIssuer } from './support.js'
 
 let iss: TestIssuer
@@ -15,10 +17,6 @@ afterAll(() => iss.close())
 const stage = 'arn:aws:execute-api:eu-west-1:123456789012:r1e2s3t4a5/prod/*/*'
 const denyStage = { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [stage] }] }
 
-/** A middleware that puts a fixed identity on the request. */
-const withIdentity = (auth: Partial<AuthContext>) => ({
-  before: (request: any) => setAuth(request, { source: 'jwt', subject: 'alice', scopes: [], roles: [], claims: {}, ...auth }),
-})
 /** A middleware that throws. */
 const throwing = (error: unknown) => ({
   before: () => {
@@ -82,9 +80,30 @@ describe('configuration that can never work: a TypeError at cold start', () => {
     refused({ routes: { 'GET /orders': { permissions: [] } } }, /\.permissions must be a non-empty list of permissions/)
     refused({ routes: { 'GET /orders': { permissions: ['orders:*'] } } }, /permissions\[0\] "orders:\*" is not a concrete permission/)
     refused({ routes: { 'GET /orders': { permissions: ['orders'] } } }, /permissions\[0\] "orders" is not a concrete permission/)
-    refused({ routes: { 'GET /{proxy+}/x': {} } }, /has a greedy parameter \{name\+\} before the last segment/)
-    refused({ routes: { 'GET /file.{ext}': {} } }, /has a path parameter that is not a whole segment/)
-    refused({ routes: { 'GET /a*b': {} } }, /has '\*' or '\?', wildcards in an IAM policy/)
+    refused({ routes: { 'GET /{proxy+}/x': {} } }, /a greedy parameter \{name\+\} must be the last segment/)
+    refused({ routes: { 'GET /file.{ext}': {} } }, /route key "GET \/file\.\{ext\}" has the segment "file\.\{ext\}": a variable is a whole segment/)
+    refused({ routes: { 'GET /a*b': {} } }, /"\*" and "\?" are not path characters \(an IAM policy reads them as wildcards\)/)
+    refused({ routes: { 'GET /a?b': {} } }, /"\*" and "\?" are not path characters/)
+    // One grammar with oauthScope and rbac (core's parseRouteKey): what they refuse, the authorizer refuses.
+    refused({ routes: { 'GET /orders/{$id}': {} } }, /has the segment "\{\$id\}": a variable is a whole segment/)
+    refused({ routes: { 'GET /orders/': {} } }, /ends with "\/"/)
+    refused({ routes: { 'GET /a//b': {} } }, /has an empty segment/)
+    refused({ routes: { 'get /orders': {} } }, /must look like "GET \/orders\/\{id\}"/)
+  })
+
+  // One permission grammar (core's splitPermission) for the authorizer's requirements and rbac's
+  // grants: a control character (NUL, DEL, NEL: not whitespace to a JavaScript RegExp) is refused
+  // by both, so a requirement can never name a permission no policy could grant, or the reverse.
+  test.each(['orders:read\u0000', 'orders\u007f:read', 'orders:read\u0085', 'or\u0007ders:read', 'orders:read\u009b'])(
+    'a permission with a control character (%j) is refused, as rbac refuses it',
+    (permission) => {
+      refused({ routes: { 'GET /orders': { permissions: [permission] } } }, /permissions\[0\] .* is not a concrete permission/)
+      expect(() => compilePolicy({ roles: { r: { allow: [permission] } } })).toThrow(/is not a permission/)
+    },
+  )
+  test.each(['orders:read', 'Bestellungen:lesen', 'orders.v2:read-all', 'é:ü'])('the permission %j is accepted, as rbac accepts it', (permission) => {
+    expect(() => authorizerResponse({ format: 'iam-policy', routes: { 'GET /orders': { permissions: [permission] } } })).not.toThrow()
+    expect(() => compilePolicy({ roles: { r: { allow: [permission] } } })).not.toThrow()
   })
 
   test('what works', () => {

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import middy from '@middy/core'
-import httpErrorHandler from '@middy/http-error-handler'
 import type { AuthContext } from '@middy-auth/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
-import { authorizerTokenEvent, httpApiEvent, httpAuthorizerEventV2, lambdaContext, restEvent, websocketAuthorizerEvent, websocketConnectEvent, type TestIssuer } from '@middy-auth/testing'
+import { authorizerTokenEvent, httpApiEvent, httpAuthorizerEventV2, restEvent, websocketAuthorizerEvent, websocketConnectEvent, type TestIssuer } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
+import { outcome, protect } from '../../../test/support/protect.js'
 import { authorizer, contextOf, ordersPolicy, policyOf, rbacInFront, setupIssuer } from './support.js'
 
 let iss: TestIssuer
@@ -41,19 +40,12 @@ const gatewayAuthorizer = () =>
  * The target function behind the authorizer: it trusts the gateway's context, requires a scope
  * and a permission, and records the identity its middlewares rebuilt.
  */
-const target = () => {
-  const seen: AuthContext[] = []
-  const handler = middy()
-    .use(jwtVerify({ trustApiGateway: true }))
-    .use(oauthScope({ required: ['orders/write'] }))
-    .use(rbac({ policy: ordersPolicy, required: 'orders:create', conditions: { always: () => true } }))
-    .use(httpErrorHandler({ logger: false }))
-    .handler(async (_event: unknown, context: { auth: AuthContext }) => {
-      seen.push(context.auth)
-      return { statusCode: 200, body: context.auth.subject }
-    })
-  return { invoke: async (event: unknown) => (await handler(event as never, lambdaContext() as never)) as { statusCode: number; body: string }, seen }
-}
+const target = () =>
+  protect([
+    jwtVerify({ trustApiGateway: true }),
+    oauthScope({ required: ['orders/write'] }),
+    rbac({ policy: ordersPolicy, required: 'orders:create', conditions: { always: () => true } }),
+  ])
 
 /** What every target sees, whatever the API kind. */
 const expectRebuilt = (auth: AuthContext) => {
@@ -134,7 +126,7 @@ describe('REST API: requestContext.authorizer, every value a string', () => {
     const policy = policyOf(await gatewayAuthorizer().invoke(authorizerTokenEvent({ bearer: await sign({ ...claims, scope: 'orders/read' }), path: '/orders' })))
     const fn = target()
     const response = await fn.invoke(restEvent({ method: 'POST', path: '/orders', authorizer: { principalId: policy.principalId, ...policy.context } }))
-    expect([response.statusCode, JSON.parse(response.body).error]).toEqual([403, 'insufficient_scope'])
+    expect(outcome(response)).toEqual([403, 'insufficient_scope'])
     expect(fn.seen).toEqual([])
   })
 })

@@ -5,14 +5,13 @@
  * from there or from nowhere.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import middy from '@middy/core'
-import httpErrorHandler from '@middy/http-error-handler'
 import type { AuthContext } from '@middy-auth/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
-import { lambdaContext, websocketAuthorizerEvent, websocketMessageEvent, type TestIssuer } from '@middy-auth/testing'
+import { websocketAuthorizerEvent, websocketMessageEvent, type TestIssuer } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
+import { outcome, protect } from '../../../test/support/protect.js'
 import { authorizer, ordersPolicy, policyOf, rbacInFront, setupIssuer } from './support.js'
 
 let iss: TestIssuer
@@ -48,21 +47,12 @@ const messageFromFixture = (authorizerContext: Record<string, string> | undefine
 }
 
 /** A message route's function: it trusts the gateway, requires a scope and a permission, records the identity. */
-const messageRoute = (front: 'jwtVerify' | 'consumers only' = 'jwtVerify') => {
-  const seen: AuthContext[] = []
-  let handler: any = middy()
-  if (front === 'jwtVerify') handler = handler.use(jwtVerify({ trustApiGateway: true }))
-  handler = handler
-    .use(oauthScope({ required: ['chat/write'] }))
-    .use(rbac({ policy: ordersPolicy, required: 'orders:create', conditions: { always: () => true } }))
-    .use(httpErrorHandler({ logger: false }))
-    .handler(async (_event: unknown, context: { auth: AuthContext }) => {
-      seen.push(context.auth)
-      return { statusCode: 200, body: context.auth.subject }
-    })
-  const invoke = async (event: unknown) => (await handler(event, lambdaContext())) as { statusCode: number; body: string }
-  return { invoke, seen }
-}
+const messageRoute = (front: 'jwtVerify' | 'consumers only' = 'jwtVerify') =>
+  protect([
+    ...(front === 'jwtVerify' ? [jwtVerify({ trustApiGateway: true })] : []),
+    oauthScope({ required: ['chat/write'] }),
+    rbac({ policy: ordersPolicy, required: 'orders:create', conditions: { always: () => true } }),
+  ])
 
 const expectIdentity = (auth: AuthContext | undefined) => {
   expect(auth).toMatchObject({ source: 'lambda-authorizer', subject: 'alice', issuer: iss.issuer, scopes: ['chat/write'], roles: expect.arrayContaining(['clerk', 'viewer']) })
@@ -76,7 +66,7 @@ describe("WebSocket message routes read the identity the $connect authorizer put
   test.each(['jwtVerify', 'consumers only'] as const)('a MESSAGE event shaped like the capture (%s in front): allowed, context.auth rebuilt', async (front) => {
     const route = messageRoute(front)
     const response = await route.invoke(messageFromFixture(await connectionAuthorizer(clerk)))
-    expect(response).toMatchObject({ statusCode: 200, body: 'alice' })
+    expect(response).toMatchObject({ statusCode: 200, body: JSON.stringify({ subject: 'alice' }) })
     expectIdentity(route.seen[0])
   })
 
@@ -90,14 +80,14 @@ describe("WebSocket message routes read the identity the $connect authorizer put
   test('a scope the connection lacks: 403 insufficient_scope on the message route, handler not called', async () => {
     const route = messageRoute()
     const response = await route.invoke(messageFromFixture(await connectionAuthorizer({ ...clerk, scope: 'chat/read' })))
-    expect([response.statusCode, JSON.parse(response.body).error]).toEqual([403, 'insufficient_scope'])
+    expect(outcome(response)).toEqual([403, 'insufficient_scope'])
     expect(route.seen).toEqual([])
   })
 
   test('a role that does not grant the permission: 403 access_denied, handler not called', async () => {
     const route = messageRoute()
     const response = await route.invoke(messageFromFixture(await connectionAuthorizer({ ...clerk, 'cognito:groups': ['viewer'] })))
-    expect([response.statusCode, JSON.parse(response.body).error]).toEqual([403, 'access_denied'])
+    expect(outcome(response)).toEqual([403, 'access_denied'])
     expect(route.seen).toEqual([])
   })
 
@@ -105,7 +95,7 @@ describe("WebSocket message routes read the identity the $connect authorizer put
     for (const front of ['jwtVerify', 'consumers only'] as const) {
       const route = messageRoute(front)
       const response = await route.invoke(messageFromFixture(undefined))
-      expect([response.statusCode, JSON.parse(response.body).error]).toEqual([401, 'missing_token'])
+      expect(outcome(response)).toEqual([401, 'missing_token'])
       expect(route.seen).toEqual([])
     }
   })

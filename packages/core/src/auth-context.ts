@@ -1,3 +1,5 @@
+import type { MiddyRequestLike } from './middy-request.js'
+
 /**
  * How an identity was established.
  *
@@ -116,7 +118,7 @@ export type WithOptionalAuth<TContext, Claims = Record<string, unknown>> = TCont
  * ```
  */
 export const setAuth = (
-  request: { context: object; internal?: Record<string, unknown> },
+  request: Pick<MiddyRequestLike, 'context' | 'internal'>,
   auth: AuthContext<unknown>,
 ): void => {
   ;(request.context as { auth?: AuthContext<unknown> }).auth = auth
@@ -132,5 +134,5 @@ export const setAuth = (
  * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/oauth-scope' })
  * ```
  */
-export const getAuth = (request: { context: object }): AuthContext | undefined =>
+export const getAuth = (request: Pick<MiddyRequestLike, 'context'>): AuthContext | undefined =>
   (request.context as { auth?: AuthContext }).auth

@@ -183,6 +183,8 @@ const renderHeaders = (
  */
 export const isAuthError = (value: unknown): value is AuthError =>
   value instanceof AuthError ||
+  // An AuthError of another installed copy of core is not an instance of this class: it counts by its shape.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
   (value instanceof Error && value.name === 'AuthError' && typeof (value as AuthError).code === 'string')
 
 /**

@@ -1,6 +1,8 @@
 import { getAuth, setAuth, type AuthContext } from './auth-context.js'
-import { parseJsonList, readListClaim, readScopeClaim, readScopeList, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
+import { decodeAuthorizerContext } from './authorizer-context.js'
+import { readListClaim, readScopeClaim, readScopeList, restoreGatewayClaims } from './claims.js'
 import type { AnyEvent } from './event.js'
+import type { MiddyRequestLike } from './middy-request.js'
 import { asRecord, emptyRecord } from './record.js'
 
 /** Keys API Gateway adds to a REST Lambda authorizer's context that are not the function's. */
@@ -44,54 +46,6 @@ export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
   return undefined
 }
 
-/**
- * The key `@middy-auth/authorizer` adds to every context it writes. Such a context writes every
- * list as JSON text, so it is read exactly: a JSON list is a list and any other string is ONE
- * value. A context without it (a hand-written authorizer) is read with the tolerant readers,
- * where `"admin,editor"` is two roles.
- *
- * @example
- * ```ts
- * const context = { [authorizerContextMark]: 1, roles: '["admin"]', groups: 'Not Admins' }
- * ```
- */
-export const authorizerContextMark = 'middyAuthContext'
-
-/**
- * The key under which `@middy-auth/authorizer` names, as a JSON list, the claims of its context
- * that were lists (besides `scopes` and `roles`, always lists). Only those are read back as lists:
- * a claim that was the string `'["Admins"]'` stays that string. A marked context without it
- * (written by an earlier version) reads every JSON-list text as a list.
- *
- * @example
- * ```ts
- * const context = { [authorizerContextMark]: 1, [authorizerContextLists]: '["groups"]', groups: '["a","b"]', note: '["x"]' }
- * ```
- */
-export const authorizerContextLists = 'middyAuthLists'
-
-/**
- * A Lambda authorizer's context with its types restored, into an object without a prototype.
- * One written by `@middy-auth/authorizer` (marked) is read exactly; any other is read with the
- * tolerant readers and its identity says so (`stringifiedClaims`).
- */
-const restoreAuthorizerContext = (context: Record<string, unknown>): { claims: Record<string, unknown>; exact: boolean } => {
-  const mark = context[authorizerContextMark]
-  if (mark !== 1 && mark !== '1') return { claims: restoreGatewayClaims(context), exact: false }
-  const listed = typeof context[authorizerContextLists] === 'string' ? parseJsonList(context[authorizerContextLists]) : undefined
-  // Without the list of lists (an earlier authorizer), every JSON-list text is taken for a list.
-  const lists = listed === undefined ? undefined : new Set([...listed, 'scopes', 'roles'])
-  const restored = emptyRecord()
-  for (const [name, value] of Object.entries(context)) {
-    if (name === authorizerContextMark || name === authorizerContextLists) continue
-    const maybeList = typeof value === 'string' && value.startsWith('[') && value.endsWith(']') && (lists === undefined || lists.has(name))
-    const list = maybeList ? parseJsonList(value) : undefined
-    restored[name] = list ?? restoreScalarClaim(name, value)
-  }
-  return { claims: restored, exact: true }
-}
-
-
 const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown): AuthContext => {
   const claims = restoreGatewayClaims(rawClaims)
   // HTTP API gives `scopes: null` when the route requires none; the claims still say what the
@@ -111,7 +65,7 @@ const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown):
 const stringified = { stringifiedClaims: true } as const
 
 const fromAuthorizerContext = (context: Record<string, unknown>, restPrincipalId: string | undefined): AuthContext => {
-  const { claims, exact } = restoreAuthorizerContext(context)
+  const { claims, exact } = decodeAuthorizerContext(context)
   const form = exact ? {} : stringified
   // Read from the restored copy, which has no prototype: only the context's own values count.
   const principalId = restPrincipalId ?? claims.principalId
@@ -137,7 +91,7 @@ const fromAuthorizerContext = (context: Record<string, unknown>, restPrincipalId
  * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/rbac' })
  * ```
  */
-export const resolveAuth = (request: { event: unknown; context: object; internal?: Record<string, unknown> }): AuthContext | undefined => {
+export const resolveAuth = (request: Pick<MiddyRequestLike, 'event' | 'context' | 'internal'>): AuthContext | undefined => {
   const existing = getAuth(request)
   if (existing) return existing
   const fromGateway = gatewayAuth(request.event)

@@ -2,6 +2,7 @@
 // claim readers. The building blocks the middy-auth packages share are on
 // '@middy-auth/core/internal' (./internal.ts). test/public-api.test.ts snapshots both lists.
 export type { AuthContext, AuthSource, IamCaller, WithAuth, WithOptionalAuth } from './auth-context.js'
+export type { MiddyRequestLike } from './middy-request.js'
 export { getAuth, setAuth } from './auth-context.js'
 export { AuthError, forbidden, isAuthError } from './auth-error.js'
 export { authRoutes } from './route-handler.js'

@@ -7,7 +7,21 @@ export type { BearerChallenge, DpopChallenge } from './challenge.js'
 export { readScopeList, restoreScalarClaim } from './claims.js'
 export { checkOptionNames, configErrors, readDuration, readFunction, readRealm, readRenamed } from './config-error.js'
 export type { ConfigError, ConfigErrorCause, DurationRule } from './config-error.js'
-export { authorizerContextLists, authorizerContextMark, resolveAuth } from './gateway.js'
+export { resolveAuth } from './gateway.js'
+export {
+  authorizerContextLists,
+  authorizerContextMark,
+  decodeAuthorizerContext,
+  encodeAuthorizerContext,
+  reservedContextKeys,
+} from './authorizer-context.js'
+export type { AuthorizerContextValue } from './authorizer-context.js'
+export { attachState, readState, stateKeys } from './state-keys.js'
+export { parseExecuteApiArn } from './execute-api-arn.js'
+export type { ExecuteApiArn } from './execute-api-arn.js'
+export { isConcretePermission, splitPermission } from './permission.js'
+export { parseRouteKey, routeKeyProblem, templateProblem } from './route-key.js'
+export type { RouteKey, TemplateSegment } from './route-key.js'
 export { asRecord, asText, deepFreeze, emptyRecord, isRecord } from './record.js'
 export { matchesWildcard } from './wildcard.js'
 export { crossSiteDenial, crossSiteRequest } from './same-origin.js'

@@ -6,10 +6,11 @@
  * route, path parameters, a loaded resource), and what the caller may do on routes it was not
  * asked about.
  */
+import type { MiddyRequestLike } from './middy-request.js'
+import { attachState, readState, stateKeys } from './state-keys.js'
 
-const requestSpecificKey = '@middy-auth/request-specific-checks'
-const credentialKey = '@middy-auth/credential'
-const permissionCheckKey = Symbol.for('@middy-auth/core permission check')
+/** `request.internal` as this module writes it: under symbol keys (see `state-keys.ts`). */
+type Internal = Record<PropertyKey, unknown>
 
 /**
  * A check whose outcome depended on the request itself, not only on the caller.
@@ -35,17 +36,17 @@ export interface RequestSpecificCheck {
  *
  * @example
  * ```ts
- * const before = (request: { event: unknown; context: object; internal: Record<string, unknown> }) => {
+ * const before = (request: MiddyRequestLike) => {
  *   noteRequestSpecificCheck(request, { package: 'my-middleware', reason: 'routes' })
  * }
  * ```
  */
-export const noteRequestSpecificCheck = (request: { internal?: Record<string, unknown> }, check: RequestSpecificCheck): void => {
-  const internal = request.internal
+export const noteRequestSpecificCheck = (request: Pick<MiddyRequestLike, 'internal'>, check: RequestSpecificCheck): void => {
+  const internal: Internal | undefined = request.internal
   if (internal === null || typeof internal !== 'object') return
-  const notes = internal[requestSpecificKey]
+  const notes = internal[stateKeys.requestSpecificChecks]
   if (Array.isArray(notes)) notes.push({ package: check.package, reason: check.reason })
-  else internal[requestSpecificKey] = [{ package: check.package, reason: check.reason }]
+  else internal[stateKeys.requestSpecificChecks] = [{ package: check.package, reason: check.reason }]
 }
 
 /**
@@ -56,8 +57,8 @@ export const noteRequestSpecificCheck = (request: { internal?: Record<string, un
  * if (requestSpecificChecks(request).length > 0) console.log('this decision must not be cached for other routes')
  * ```
  */
-export const requestSpecificChecks = (request: { internal?: Record<string, unknown> }): readonly RequestSpecificCheck[] => {
-  const notes = request.internal?.[requestSpecificKey]
+export const requestSpecificChecks = (request: Pick<MiddyRequestLike, 'internal'>): readonly RequestSpecificCheck[] => {
+  const notes = readState(request.internal, stateKeys.requestSpecificChecks)
   return Array.isArray(notes) ? (notes as RequestSpecificCheck[]) : []
 }
 
@@ -85,7 +86,7 @@ export type PermissionCheck = (permission: string) => boolean
  * ```
  */
 export const attachPermissionCheck = (auth: object, check: PermissionCheck): void => {
-  Object.defineProperty(auth, permissionCheckKey, { value: check, configurable: true, enumerable: false, writable: false })
+  attachState(auth, stateKeys.permissionCheck, check)
 }
 
 /**
@@ -121,8 +122,7 @@ export const holdsPermission = (auth: unknown, permission: string): boolean | un
  * ```
  */
 export const attachedPermissionCheck = (auth: unknown): PermissionCheck | undefined => {
-  if (auth === null || typeof auth !== 'object') return undefined
-  const check = (auth as { [permissionCheckKey]?: unknown })[permissionCheckKey]
+  const check = readState(auth, stateKeys.permissionCheck)
   return typeof check === 'function' ? (check as PermissionCheck) : undefined
 }
 
@@ -137,9 +137,9 @@ export const attachedPermissionCheck = (auth: unknown): PermissionCheck | undefi
  * noteCredential(request, token)
  * ```
  */
-export const noteCredential = (request: { internal?: Record<string, unknown> }, credential: string): void => {
-  const internal = request.internal
-  if (internal !== null && typeof internal === 'object') internal[credentialKey] = credential
+export const noteCredential = (request: Pick<MiddyRequestLike, 'internal'>, credential: string): void => {
+  const internal: Internal | undefined = request.internal
+  if (internal !== null && typeof internal === 'object') internal[stateKeys.credential] = credential
 }
 
 /**
@@ -152,7 +152,7 @@ export const noteCredential = (request: { internal?: Record<string, unknown> }, 
  * if (credential !== undefined && !identitySource.some((value) => value.includes(credential))) console.log('not cached per caller')
  * ```
  */
-export const notedCredential = (request: { internal?: Record<string, unknown> }): string | undefined => {
-  const credential = request.internal?.[credentialKey]
+export const notedCredential = (request: Pick<MiddyRequestLike, 'internal'>): string | undefined => {
+  const credential = readState(request.internal, stateKeys.credential)
   return typeof credential === 'string' ? credential : undefined
 }

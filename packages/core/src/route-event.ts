@@ -3,6 +3,7 @@
  * and the path as `@middy/http-router` reads it.
  */
 import { eventKind } from './event.js'
+import { parseExecuteApiArn } from './execute-api-arn.js'
 import { asRecord, asText } from './record.js'
 
 /** A request's route as the matchers read it. */
@@ -22,12 +23,13 @@ export interface EventRoute {
 }
 
 /**
- * Splits an `execute-api` ARN's tail (`<api>/<stage>/<METHOD>/<path…>`) as REST TOKEN
+ * The route of an `execute-api` ARN's tail (`<METHOD>/<path…>`, `$connect`), as REST TOKEN
  * authorizers and HTTP API authorizers give it (`methodArn`, `routeArn`).
  */
-const fromArn = (arn: string): EventRoute | undefined => {
-  const resource = arn.split(':').slice(5).join(':')
-  const [, , method, ...path] = resource.split('/')
+const fromArn = (arn: unknown): EventRoute | undefined => {
+  const tail = parseExecuteApiArn(arn)?.tail
+  if (tail === undefined) return undefined
+  const [method, ...path] = tail.split('/')
   if (!method) return undefined
   if (method.startsWith('$')) return { method: '', requestMethod: '', template: undefined, path: undefined, gatewayPath: undefined, special: method }
   const upper = method.toUpperCase()
@@ -64,7 +66,7 @@ export const readEventRoute = (event: unknown): EventRoute | undefined => {
   const e = asRecord(event)
   if (!e) return undefined
   const kind = eventKind(event)
-  if (kind === 'authorizer-token') return fromArn(String(e.methodArn ?? ''))
+  if (kind === 'authorizer-token') return fromArn(e.methodArn)
   const requestContext = asRecord(e.requestContext)
   // As sent: the router compares methods exactly (a `get` is no GET route's).
   const requestMethod = asText(e.httpMethod) ?? asText(requestContext?.httpMethod) ?? asText(asRecord(requestContext?.http)?.method)

@@ -4,19 +4,18 @@
  * authorizer in front of them). Everything is decided at cold start except the match itself.
  */
 
-/** One segment of a template: a literal, `{name}` (one segment) or a final `{name+}` (the rest). */
-type Segment = { literal: string } | 'param' | 'greedy'
+import type { TemplateSegment as Segment } from './route-key.js'
 
-/** A route map entry with its template read. */
+/** A route map entry with its template read (by core's one route-key grammar, `parseRouteKey`). */
 export interface TemplateRoute<T> {
   key: string
   method: string
   template: string
+  segments: readonly Segment[]
   value: T
 }
 
 interface Compiled<T> extends TemplateRoute<T> {
-  segments: readonly Segment[]
   /** Segments before a final greedy variable, or all of them. */
   fixed: number
   greedy: boolean
@@ -27,39 +26,16 @@ interface Compiled<T> extends TemplateRoute<T> {
 /** The methods `ANY` stands for, as `@middy/http-router` expands it. */
 export const anyMethods: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'])
 
-const variablePattern = /^\{([A-Za-z0-9_.:-]+)(\+?)\}$/
-
 /** Whether a template ends with a greedy variable (`/{proxy+}`, `/files/{path+}`). */
 export const isGreedyTemplate = (template: string): boolean => /\/\{[^/{}]+\+\}$/.test(template)
 
 /** The template with its variable names dropped (`/orders/{}`, `/files/{+}`): how route names are compared. */
 export const templateShape = (template: string): string => template.replace(/\{[^/{}]+?(\+?)\}/g, '{$1}')
 
-/** Why a template cannot be matched as both the gateway and `@middy/http-router` match it, or `undefined`. */
-export const templateProblem = (template: string): string | undefined => {
-  if (template === '/') return undefined
-  if (template.endsWith('/')) return 'ends with "/" (one trailing slash is matched anyway; API Gateway and @middy/http-router refuse such routes)'
-  const parts = template.slice(1).split('/')
-  for (const [i, part] of parts.entries()) {
-    if (part === '') return 'has an empty segment ("//")'
-    const variable = variablePattern.exec(part)
-    if (variable) {
-      if (variable[2] && i !== parts.length - 1) return `has the greedy variable "${part}" before its end: a greedy parameter {name+} must be the last segment`
-      continue
-    }
-    if (/[{}*]/.test(part)) return `has the segment "${part}": a variable is a whole segment, "{name}" or a final "{name+}", and "*" is not a path character`
-  }
-  return undefined
-}
-
 const compile = <T>(route: TemplateRoute<T>): Compiled<T> => {
-  const parts = route.template === '/' ? [] : route.template.slice(1).split('/')
-  const segments: Segment[] = parts.map((part) => {
-    const variable = variablePattern.exec(part)
-    return variable ? (variable[2] ? 'greedy' : 'param') : { literal: part }
-  })
+  const segments = route.segments
   const greedy = segments.at(-1) === 'greedy'
-  return { ...route, segments, greedy, fixed: greedy ? segments.length - 1 : segments.length, literal: segments.every((s) => typeof s === 'object') }
+  return { ...route, greedy, fixed: greedy ? segments.length - 1 : segments.length, literal: segments.every((s) => typeof s === 'object') }
 }
 
 const methodCovers = (routeMethod: string, requestMethod: string): boolean =>
@@ -154,21 +130,20 @@ export const routerMatcher = <T>(
  * exactly those terms, so this matcher must not be more lenient than them.
  */
 export const gatewayMatcher = <T>(routes: readonly TemplateRoute<T>[]): ((method: string, path: string) => T | undefined) => {
-  const compiled = routes.map((route) => ({ ...route, parts: route.template === '/' ? [] : route.template.slice(1).split('/') }))
-  const literalCount = (route: { parts: string[] }) => route.parts.filter((s) => !s.startsWith('{')).length
-  compiled.sort((a, b) => literalCount(b) - literalCount(a) || Number(a.method === 'ANY') - Number(b.method === 'ANY'))
-  const matches = (templateParts: readonly string[], path: string): boolean => {
+  const literalCount = (route: TemplateRoute<T>) => route.segments.filter((segment) => typeof segment === 'object').length
+  const compiled = [...routes].sort((a, b) => literalCount(b) - literalCount(a) || Number(a.method === 'ANY') - Number(b.method === 'ANY'))
+  const matches = (segments: readonly Segment[], path: string): boolean => {
     if (!path.startsWith('/')) return false
-    if (templateParts.length === 0) return path === '/'
+    if (segments.length === 0) return path === '/'
     const pathParts = path.slice(1).split('/')
-    for (let i = 0; i < templateParts.length; i++) {
-      const segment = templateParts[i] as string
-      if (segment.startsWith('{') && segment.endsWith('+}')) return pathParts.slice(i).join('/') !== ''
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i] as Segment
+      if (segment === 'greedy') return pathParts.slice(i).join('/') !== ''
       const part = pathParts[i]
       if (part === undefined || part === '') return false
-      if (!(segment.startsWith('{') && segment.endsWith('}')) && segment !== part) return false
+      if (segment !== 'param' && segment.literal !== part) return false
     }
-    return templateParts.length === pathParts.length
+    return segments.length === pathParts.length
   }
-  return (method, path) => compiled.find((route) => (route.method === method || route.method === 'ANY') && matches(route.parts, path))?.value
+  return (method, path) => compiled.find((route) => (route.method === method || route.method === 'ANY') && matches(route.segments, path))?.value
 }

@@ -1,6 +1,7 @@
 import type { AnyEvent } from './event.js'
 import { readEventRoute } from './route-event.js'
-import { gatewayMatcher, isGreedyTemplate, routerMatcher, templateProblem, templateShape, type TemplateRoute } from './route-match.js'
+import { parseRouteKey, routeKeyProblem } from './route-key.js'
+import { gatewayMatcher, isGreedyTemplate, routerMatcher, templateShape, type TemplateRoute } from './route-match.js'
 
 /**
  * Per-route requirements, keyed `"METHOD /path"` as the gateway names its routes
@@ -73,11 +74,9 @@ export interface RouteMapOptions {
   warn?: (message: string) => void
 }
 
-const routeKeyPattern = /^(?:(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/\S*)|(\$[A-Za-z]+))$/
-
 /**
- * Compiles a route map at cold start into a lookup from event to value; a malformed key is a
- * `TypeError` naming it.
+ * Compiles a route map at cold start into a lookup from event to value; a key outside the one
+ * grammar (`parseRouteKey`) is a `TypeError` naming it.
  *
  * With `matching: 'http-router'` (oauth-scope's and rbac's `routes`, beside the router):
  * - When the gateway names the route (HTTP API `routeKey`, REST `resource`) and it has no greedy
@@ -90,8 +89,8 @@ const routeKeyPattern = /^(?:(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/\S*
  *   `/files` and `/files/`); one trailing `/` is ignored; `ANY` is GET, POST, PUT, PATCH, DELETE,
  *   OPTIONS and HEAD, and `HEAD` needs a `HEAD` or `ANY` entry. A path that matches nothing (the
  *   router's 404) has no entry, except that `$default` then takes a `$default` entry.
- * - Entries the router could never choose (a template after one that takes all its requests) and
- *   templates neither the router nor the gateway accepts are a `TypeError`.
+ * - Entries the router could never choose (a template after one that takes all its requests) are
+ *   a `TypeError`.
  *
  * With `matching: 'api-gateway'` (default): a named route (greedy or not) counts alone (an exact
  * method before `ANY`); a path alone (ARNs, `$default`, ALB) goes to the entry with the most
@@ -117,16 +116,14 @@ export const compileRouteMap = <T>(
   const special = new Map<string, T>()
   const byName = new Map<string, T>()
   for (const [key, value] of Object.entries(routes)) {
-    const match = routeKeyPattern.exec(key)
-    if (!match) throw fail(`: route key ${JSON.stringify(key)} must look like "GET /orders/{id}" (or "ANY /path", "$default")`)
-    if (match[3]) {
-      special.set(match[3], value)
+    const parsed = parseRouteKey(key)
+    if (!parsed) throw fail(`: route key ${JSON.stringify(key)} ${routeKeyProblem(key) as string}`)
+    if (parsed.special !== undefined) {
+      special.set(parsed.special, value)
       continue
     }
-    const route = { key, method: match[1] as string, template: match[2] as string, value }
+    const route = { key, method: parsed.method, template: parsed.template, segments: parsed.segments, value }
     if (byRouter) {
-      const problem = templateProblem(route.template)
-      if (problem) throw fail(`: route key ${JSON.stringify(key)} ${problem}`)
       const twin = templated.find((other) => other.method === route.method && templateShape(other.template) === templateShape(route.template))
       if (twin) throw fail(`: route keys ${JSON.stringify(twin.key)} and ${JSON.stringify(key)} are the same route`)
     }
@@ -173,20 +170,21 @@ const routerLookup = <T>(
 ): ((event: AnyEvent) => T | undefined) => {
   const byPath = routerMatcher(templated, fail)
   const warned = new Set<string>()
-  const hint = (topic: string, message: string): undefined => {
+  // Typed as the lookup's answer (always `undefined`), which each `return hint(…)` below gives.
+  const hint = (topic: string, message: string): T | undefined => {
     // Topics are route keys and stages, from the gateway's configuration; bounded anyway.
     if (warned.has(topic) || warned.size >= 100) return undefined
     warned.add(topic)
     warn(`${packageName}: ${optionName} ${message}`)
     return undefined
   }
-  const unmatched = (routeKey: string): undefined =>
+  const unmatched = (routeKey: string): T | undefined =>
     hint(
       routeKey,
       `has no entry for the gateway's route ${JSON.stringify(routeKey)}, so its requests get the default requirement. ` +
         'Write keys as the gateway names its routes; behind $default or a greedy route ({proxy+}) the path is matched as @middy/http-router matches it.',
     )
-  const pathMissed = (routeKey: string): undefined =>
+  const pathMissed = (routeKey: string): T | undefined =>
     hint(
       routeKey,
       `matches no entry to the path of a request through the gateway's catch-all route ${JSON.stringify(routeKey)} (@middy/http-router would answer 404), ` +

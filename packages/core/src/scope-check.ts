@@ -140,5 +140,5 @@ export const unmetScopes = ({ required, anyOf }: ScopeCheck, held: readonly unkn
   const holds = new Set(held)
   const missing = [...required].filter((scope) => !holds.has(scope))
   const anyOfMet = anyOf === undefined || [...anyOf].some((scope) => holds.has(scope))
-  return anyOfMet ? { missing } : { missing, anyOf: [...(anyOf as ReadonlySet<string>)] }
+  return anyOfMet ? { missing } : { missing, anyOf: [...(anyOf)] }
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import httpRouterHandler from '@middy/http-router'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { eventKind } from '../src/index.js'
-import { compileRouteMap, requestRoute } from '../src/internal.js'
+import { compileRouteMap, parseExecuteApiArn, parseRouteKey, requestRoute, routeKeyProblem } from '../src/internal.js'
 
 describe('requestRoute over the real fixtures', () => {
   test.each([
@@ -148,17 +148,21 @@ describe("compileRouteMap with matching: 'http-router'", () => {
     ['GET /a//b', /empty segment/],
     ['GET /{proxy+}/x', /a greedy parameter \{name\+\} must be the last segment/],
     ['GET /files/{id}.json', /a variable is a whole segment/],
-    ['GET /files/*', /"\*" is not a path character/],
-  ])('%s is a TypeError at cold start', (key, message) => {
-    let error: unknown
-    try {
-      beside({ [key]: 1 })
-    } catch (caught) {
-      error = caught
+    ['GET /files/*', /"\*" and "\?" are not path characters/],
+    ['GET /files/a?b', /"\*" and "\?" are not path characters/],
+    ['GET /orders/{$id}', /a variable is a whole segment/],
+  ])('%s is a TypeError at cold start, beside the router and in front of the gateway alike', (key, message) => {
+    for (const compile of [() => beside({ [key]: 1 }), () => compileRouteMap({ [key]: 1 }, '@middy-auth/test', 'routes')]) {
+      let error: unknown
+      try {
+        compile()
+      } catch (caught) {
+        error = caught
+      }
+      expect(error).toBeInstanceOf(TypeError)
+      expect((error as Error).message).toMatch(message)
+      expect((error as Error).cause).toEqual({ package: '@middy-auth/test', option: 'routes' })
     }
-    expect(error).toBeInstanceOf(TypeError)
-    expect((error as Error).message).toMatch(message)
-    expect((error as Error).cause).toEqual({ package: '@middy-auth/test', option: 'routes' })
   })
 
   test('a named route counts alone; under an ANY route key the request method comes first; variable names may differ', () => {
@@ -250,5 +254,56 @@ describe('a REST path that ends in /$connect is not a WebSocket route', () => {
     expect(eventKind(loadFixture('websocket-connect.json'))).toBe('websocket')
     expect(lookup(loadFixture('websocket-connect.json'))).toBe('connect')
     expect(lookup(loadFixture('authorizer-request-websocket-connect.json'))).toBe('connect')
+  })
+})
+
+describe('the one route-key grammar', () => {
+  test.each([
+    ['GET /orders/{id}', { special: undefined, method: 'GET', template: '/orders/{id}', segments: [{ literal: 'orders' }, 'param'] }],
+    ['ANY /files/{proxy+}', { special: undefined, method: 'ANY', template: '/files/{proxy+}', segments: [{ literal: 'files' }, 'greedy'] }],
+    ['GET /', { special: undefined, method: 'GET', template: '/', segments: [] }],
+    ['$default', { special: '$default' }],
+    ['$connect', { special: '$connect' }],
+  ])('%s', (key, expected) => {
+    expect(parseRouteKey(key)).toEqual(expected)
+    expect(routeKeyProblem(key)).toBeUndefined()
+  })
+  test.each(['/orders', 'get /orders', 'FETCH /orders', 'GET  /orders', 'GET /a b', 'GET /a\tb', '$', '$de-fault', 'GET /x/', 'GET /{a}{b}'])('%j is no route key', (key) => {
+    expect(parseRouteKey(key)).toBeUndefined()
+    expect(routeKeyProblem(key)).toEqual(expect.any(String))
+  })
+})
+
+describe('the one execute-API ARN reader', () => {
+  test('splits an ARN', () => {
+    expect(parseExecuteApiArn('arn:aws-cn:execute-api:cn-north-1:123456789012:abc123/prod/GET/orders/42')).toEqual({
+      prefix: 'arn:aws-cn:execute-api:cn-north-1:123456789012',
+      apiId: 'abc123',
+      stage: 'prod',
+      tail: 'GET/orders/42',
+    })
+    expect(parseExecuteApiArn('arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/$connect')?.tail).toBe('$connect')
+  })
+  test.each([
+    undefined,
+    42,
+    '',
+    'arn:aws:lambda:eu-west-1:123456789012:abc123/prod/GET/orders',
+    'arn::execute-api:eu-west-1:123456789012:abc123/prod/GET/orders',
+    'arn:aws:execute-api::123456789012:abc123/prod/GET/orders',
+    'arn:aws:execute-api:eu-west-1::abc123/prod/GET/orders',
+    'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/',
+    'arn:aws:execute-api:eu-west-1:123456789012:abc123//GET',
+    'arn:aws:execute-api:eu-west-1:123456789012:/prod/GET',
+    'x:y:execute-api:a:b:c/d/GET/orders',
+  ])('%j is refused', (arn) => {
+    expect(parseExecuteApiArn(arn)).toBeUndefined()
+  })
+  test('a REST TOKEN event whose methodArn is not an execute-api ARN has no route', () => {
+    expect(requestRoute({ type: 'TOKEN', authorizationToken: 'Bearer x', methodArn: 'a/b/GET/orders' })).toBeUndefined()
+    expect(requestRoute({ type: 'TOKEN', authorizationToken: 'Bearer x', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders' })).toMatchObject({
+      method: 'GET',
+      path: '/orders',
+    })
   })
 })

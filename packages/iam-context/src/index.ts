@@ -1,4 +1,4 @@
-import { AuthError, setAuth, type AuthContext, type IamCaller } from '@middy-auth/core'
+import { AuthError, setAuth, type AuthContext, type IamCaller, type MiddyRequestLike } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { DenialReason } from './allow-lists.js'
@@ -68,7 +68,7 @@ const noClaims: Readonly<Record<string, unknown>> = Object.freeze({})
 function iamContext(options: IamContextOptions = {}): IamContextMiddleware {
   const { allowConsoleTestInvoke, check } = compileOptions(options)
 
-  const iamContextMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void => {
+  const iamContextMiddlewareBefore = (request: MiddyRequestLike): void => {
     let lookup: CallerLookup
     try {
       lookup = lookupIamCaller(request.event, { allowConsoleTestInvoke })

@@ -108,7 +108,7 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   for (const arn of arns as unknown[]) {
     const match = typeof arn === 'string' ? arnPattern.exec(arn) : null
     if (!match) throw fail('loadBalancerArns', `has ${JSON.stringify(arn)}, not an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)`)
-    if (match[1] !== region) throw fail('loadBalancerArns', `has ${arn}, not in region ${region}: its keys are served from its own region`)
+    if (match[1] !== region) throw fail('loadBalancerArns', `has ${String(arn)}, not in region ${region}: its keys are served from its own region`)
   }
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) throw fail('clientId', `must be a non-empty string`)
   if (issuer !== undefined && (typeof issuer !== 'string' || issuer === '')) throw fail('issuer', `must be a non-empty string`)

@@ -272,7 +272,7 @@ export function assertFetchableUrl(url: string, what: string): URL {
     parsed = undefined
   }
   if (parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && isLoopbackUrl(parsed))) return parsed
-  throw new TypeError(`${what} must be an https: URL (http: only for loopback hosts): ${String(url)}`, {
+  throw new TypeError(`${what} must be an https: URL (http: only for loopback hosts): ${url}`, {
     cause: { package: '@middy-auth/jwt-verify' },
   })
 }

@@ -1,4 +1,4 @@
-import { AuthError, gatewayAuth, type AuthContext } from '@middy-auth/core'
+import { AuthError, gatewayAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
 import { crossSiteDenial, noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
@@ -34,7 +34,7 @@ export interface JwtVerifier {
 /** The middleware's own view: the same checks, synchronous when keys are cached and no I/O is needed. */
 export interface CompiledJwtVerifier {
   /** `request`: where the verified token is noted (core's `noteCredential`) for a Lambda authorizer after it. */
-  authenticate(event: unknown, request?: { internal?: Record<string, unknown> }): AuthContext | undefined | Promise<AuthContext | undefined>
+  authenticate(event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined>
   /** Keys start loading now. */
   prefetch(): void
 }
@@ -99,7 +99,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
     if (auth.source === 'apigateway' && settings.issuers.length > 0) {
       let checked: void | Promise<void>
       try {
-        checked = checkGatewayClaims(auth.claims as Record<string, unknown>)
+        checked = checkGatewayClaims(auth.claims)
       } catch (error) {
         throw toAuthError(error)
       }
@@ -142,10 +142,12 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
     if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
     if (presentedAs !== 'bearer') throw deny('invalid_token', 'opaque_token_as_dpop')
     if (boundTokensRequired) throw deny('invalid_token', 'opaque_token_not_bound')
+    // Only called where `opaqueTokens` is set (see authenticate).
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion
     return verifyOpaque(opaqueTokens!, token, deny)
   }
 
-  const authenticate = (event: unknown, request?: { internal?: Record<string, unknown> }): AuthContext | undefined | Promise<AuthContext | undefined> => {
+  const authenticate = (event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined> => {
     if (trustApiGateway) {
       const auth = fromGateway(event)
       if (auth) return auth
@@ -187,7 +189,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
    * a cookie credential (the cross-site check depends on the request's method and origin), and a
    * bound token (its proof or certificate belongs to this request).
    */
-  const noteRequestSpecific = (request: { internal?: Record<string, unknown> } | undefined, auth: AuthContext): AuthContext => {
+  const noteRequestSpecific = (request: Pick<MiddyRequestLike, 'internal'> | undefined, auth: AuthContext): AuthContext => {
     if (request && fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
     if (request && auth.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
     return auth

@@ -1,4 +1,4 @@
-import { setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
+import { setAuth, type AuthContext, type MiddyRequestLike, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { compileJwtVerifier } from './jwt-verifier.js'
@@ -81,7 +81,7 @@ function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, E
 
   // Not `async`: on the warm path (keys cached, no DPoP replay store to ask) verification is
   // synchronous and returns no Promise, which spares Middy a microtask per request.
-  const jwtVerifyMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void | Promise<void> => {
+  const jwtVerifyMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
     const result = verifier.authenticate(request.event, request)
     if (result instanceof Promise) {
       return result.then((auth) => {

@@ -1,3 +1,8 @@
+/**
+ * `jwtVerify()`'s options: their types, and `compileOptions`, which checks them when the factory
+ * runs (a `TypeError` at cold start for anything that can never work) and builds what a request
+ * needs from them: each issuer entry with its key resolver, algorithms and binding rules.
+ */
 import { checkOptionNames, configErrors, isRecord, readDuration, readRealm, readRenamed, resourceMetadataProblem, tokenSourceProblem, type DurationRule } from '@middy-auth/core/internal'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
@@ -169,6 +174,8 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
     throw fail('issuers', `must be a non-empty list of issuer entries`)
   }
   const jwks: JwksOptions = options.jwks ?? {}
+  // jwks comes from JavaScript callers too: the guard tests the value as unknown, without narrowing its declared type.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   if (!isRecord(jwks as unknown)) throw fail('jwks', `must be an object`)
   if (jwks.fetchJson !== undefined && typeof jwks.fetchJson !== 'function') throw fail('jwks.fetchJson', `must be a function`)
   const resolverSettings = {
@@ -190,7 +197,7 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   // Checked even when every entry has its own, so that a mistake there is never silent.
   compileDpop(options.dpop, 'dpop', bindingDefaults.shared, fail)
   compileMtls(options.mtls, 'mtls', fail)
-  const issuers = (rawIssuers ?? []).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingDefaults))
+  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingDefaults))
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
   if (dpopAlgorithms.length > 0 && !acceptsDpopScheme(tokenSource)) {
     throw fail('dpop', `needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)

@@ -107,14 +107,14 @@ const compileDocument = (options: ProtectedResourceMetadataOptions): Record<stri
     if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || scope === '' || scope.includes(' '))) {
       throw fail('scopesSupported', `must be a list of scope names without spaces`)
     }
-    document.scopes_supported = [...scopes]
+    document.scopes_supported = [...(scopes as string[])]
   }
   if (options.bearerMethodsSupported !== undefined) {
     const methods = options.bearerMethodsSupported as unknown
     if (!Array.isArray(methods) || methods.some((method) => !bearerMethods.has(method as string))) {
       throw fail('bearerMethodsSupported', `must list 'header', 'body' or 'query'`)
     }
-    document.bearer_methods_supported = [...methods]
+    document.bearer_methods_supported = [...(methods as string[])]
   }
   if (options.resourceName !== undefined) {
     if (typeof options.resourceName !== 'string' || options.resourceName === '') throw fail('resourceName', `must be a non-empty string`)
@@ -160,6 +160,8 @@ export const protectedResourceMetadata = (options: ProtectedResourceMetadataOpti
   if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0) throw fail('maxAge', `must be a non-negative whole number of seconds`)
   const headers = { 'Content-Type': 'application/json', 'Cache-Control': `public, max-age=${maxAge}` }
 
+  // async: whatever throws becomes a rejected promise, as from any Lambda handler.
+  // eslint-disable-next-line @typescript-eslint/require-await
   return async (event: unknown): Promise<MetadataResponse> => {
     const method = requestMethod(event)
     if (method === 'GET' || method === 'HEAD' || method === undefined) return { statusCode: 200, headers: { ...headers }, body: method === 'HEAD' ? '' : body }

@@ -97,6 +97,8 @@ export const checkBinding = (auth: AuthContext, binding: CompiledBinding, reques
   try {
     claimed = Promise.resolve(store.claim(key, expiresAt))
   } catch (error) {
+    // What the store threw, as it threw it: the rejection handler below refuses the proof either way.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     claimed = Promise.reject(error)
   }
   return claimed.then(

@@ -5,12 +5,11 @@
  * or its claims is in the response.
  */
 import { describe, expect, test } from '@jest/globals'
-import middy from '@middy/core'
-import httpErrorHandler from '@middy/http-error-handler'
 import { CompactSign, createLocalJWKSet, jwtVerify as joseJwtVerify } from 'jose'
 import { constants, createHash, createHmac, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import jwtVerify, { type JwtVerifyOptions } from '../src/index.js'
+import { errorCode, protect as protectWith, type Response } from '../../../test/support/protect.js'
 
 // ---------------------------------------------------------------------------------------------
 // World
@@ -95,10 +94,8 @@ const withSignature = (header: string | object, payload: string | object, signat
 // The middleware as users wire it, and what a refusal must look like
 // ---------------------------------------------------------------------------------------------
 
-interface Result {
-  statusCode: number
-  headers: Record<string, string>
-  body: string
+interface Result extends Response {
+  /** How many times the handler ran for this request. */
   called: number
   auth: Record<string, any> | undefined
 }
@@ -106,33 +103,16 @@ interface Result {
 const defaultIssuers = () => [{ issuer: ISS_A, audience: AUDIENCE, jwks: { keys: keysA.map((key) => key.jwk) } }]
 
 const protect = (options: Partial<JwtVerifyOptions> = {}) => {
-  let called = 0
-  let auth: Record<string, any> | undefined
-  const handler = middy()
-    .use(httpErrorHandler({ logger: false }))
-    .use(jwtVerify({ issuers: defaultIssuers(), clock: () => NOW_MS, cache: false, ...options } as JwtVerifyOptions))
-    .handler(async (_event: unknown, context: any) => {
-      called++
-      auth = context.auth
-      return { statusCode: 200, body: 'ok' }
-    })
+  const api = protectWith<Record<string, any> | undefined>([jwtVerify({ issuers: defaultIssuers(), clock: () => NOW_MS, cache: false, ...options } as JwtVerifyOptions)])
   return async (event: unknown): Promise<Result> => {
-    const before = called
-    auth = undefined
-    const response = (await handler(event as never, {} as never)) as { statusCode: number; headers?: Record<string, string>; body: string }
-    return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body, called: called - before, auth }
+    const before = api.seen.length
+    const response = await api.invoke(event)
+    const called = api.seen.length - before
+    return { ...response, called, auth: called > 0 ? api.seen.at(-1) : undefined }
   }
 }
 
 const bearer = (token: string) => ({ version: '2.0', headers: { authorization: `Bearer ${token}` }, requestContext: { http: { method: 'GET' } } })
-
-const errorOf = (body: string): unknown => {
-  try {
-    return (JSON.parse(body) as { error?: unknown }).error
-  } catch {
-    return `not JSON: ${body}`
-  }
-}
 
 /** Nothing the client sent or the token holds may come back: not the token, a segment, a kid, a claim. */
 const secretsOf = (token: string, extra: string[] = []): string[] =>
@@ -141,7 +121,7 @@ const secretsOf = (token: string, extra: string[] = []): string[] =>
   )
 
 const expectRefused = (result: Result, status: number, code: string, secrets: string[] = []): void => {
-  expect([result.statusCode, errorOf(result.body), result.called]).toEqual([status, code, 0])
+  expect([result.statusCode, errorCode(result), result.called]).toEqual([status, code, 0])
   expect(Object.keys(JSON.parse(result.body) as object).sort()).toEqual(['error', 'error_description'])
   const visible = result.body + JSON.stringify(result.headers)
   for (const secret of secrets) expect(visible).not.toContain(secret)
@@ -784,7 +764,7 @@ describe('token sources', () => {
     for (const event of events) {
       const result = await invoke(event)
       expect([JSON.stringify(event)?.slice(0, 60), result.called, [400, 401].includes(result.statusCode)]).toEqual([JSON.stringify(event)?.slice(0, 60), 0, true])
-      expect(['missing_token', 'invalid_request', 'invalid_token']).toContain(errorOf(result.body))
+      expect(['missing_token', 'invalid_request', 'invalid_token']).toContain(errorCode(result))
       expect(result.body + JSON.stringify(result.headers)).not.toContain(forged.split('.')[2])
     }
   })

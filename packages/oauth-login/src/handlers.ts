@@ -4,17 +4,10 @@
  * protocol is openid-client's.
  */
 import { AuthError, getQueryValues, isAuthError } from '@middy-auth/core'
+import { attachState, readState, stateKeys } from '@middy-auth/core/internal'
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core'
 import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda'
-import {
-  authorizationCodeGrant,
-  buildAuthorizationUrl,
-  buildEndSessionUrl,
-  calculatePKCECodeChallenge,
-  randomNonce,
-  randomPKCECodeVerifier,
-  randomState,
-} from 'openid-client'
+import { authorizationCodeGrant, buildAuthorizationUrl, buildEndSessionUrl, calculatePKCECodeChallenge, randomNonce, randomPKCECodeVerifier, randomState } from 'openid-client'
 import { checkSameOrigin } from './csrf.js'
 import { callbackError, packageName } from './errors.js'
 import { addPendingCookies, flushPendingCookies, type CookieRequest } from './pending-cookies.js'
@@ -69,23 +62,22 @@ const oauthLoginResponses = (cookiesOnError: (event: unknown) => string[]): Midd
     addPendingCookies(request, cookiesOnError(request.event))
     flushPendingCookies(request)
   }
-  return { after: oauthLoginResponsesAfter, onError: oauthLoginResponsesOnError } as MiddlewareObj<HttpEvent, HttpResponse, Error, Context>
+  return { after: oauthLoginResponsesAfter, onError: oauthLoginResponsesOnError }
 }
 
 /**
  * Where a handler finds its request's `internal` (secrets that `@middy/ssm` loads there are read
  * in the handler, after every middleware's `before` ran, whatever their order).
  */
-const internalKey = Symbol('@middy-auth/oauth-login:internal')
 
 const keepInternal = (): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> => ({
   before: function oauthLoginKeepInternalBefore(request) {
-    ;(request.context as unknown as Record<symbol, unknown>)[internalKey] = request.internal
+    attachState(request.context, stateKeys.oauthLoginInternal, request.internal)
   },
 })
 
 const internalOf = (context: Context): Record<string, unknown> =>
-  ((context as unknown as Record<symbol, unknown>)[internalKey] as Record<string, unknown> | undefined) ?? {}
+  (readState(context, stateKeys.oauthLoginInternal) as Record<string, unknown> | undefined) ?? {}
 
 const route = (cookiesOnError: (event: unknown) => string[] = () => []): MiddyfiedHandler<HttpEvent, HttpResponse, Error, Context> =>
   middy<HttpEvent, HttpResponse, Error, Context>().use(oauthLoginResponses(cookiesOnError)).use(keepInternal())

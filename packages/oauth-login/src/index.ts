@@ -57,7 +57,7 @@ export const oauthLogin = (config: OAuthLoginConfig): OAuthLoginHandlers => crea
  * ```
  */
 export const sessionAuth = <Claims = Record<string, unknown>>(config: OAuthLoginConfig): SessionAuthMiddleware<Claims> =>
-  createSessionAuth(runtimeOf(config)) as unknown as SessionAuthMiddleware<Claims>
+  createSessionAuth(runtimeOf(config))
 
 export type { HttpEvent, OAuthLoginHandler, OAuthLoginHandlers } from './handlers.js'
 export type { ClientAuthMethod, CookieOptions, OAuthLoginConfig, SessionOptions } from './options.js'

@@ -3,15 +3,16 @@
  * factory's closure) until the response exists, then written in the event kind's form.
  */
 import { isAuthError } from '@middy-auth/core'
+import { stateKeys } from '@middy-auth/core/internal'
 import { authErrorResponse, withCookies } from './response.js'
 
-const key = '@middy-auth/oauth-login:cookies'
+const key = stateKeys.oauthLoginCookies
 
 /** The part of a Middy request this needs. */
 export interface CookieRequest {
   event: unknown
   response: unknown
-  internal: Record<string, unknown>
+  internal: Record<PropertyKey, unknown>
 }
 
 export const addPendingCookies = (request: CookieRequest, cookies: readonly string[]): void => {

@@ -13,8 +13,10 @@ export type ProviderConfiguration = () => Promise<Configuration>
 
 export const createProvider = (config: CompiledConfig): ProviderConfiguration => {
   const options: DiscoveryRequestOptions = { timeout: config.timeout }
-  if (config.fetch) options[customFetch] = config.fetch as NonNullable<DiscoveryRequestOptions[typeof customFetch]>
+  if (config.fetch) options[customFetch] = config.fetch
   // openid-client refuses http: outright; the configuration check let http: through for loopback issuers only.
+  // Deprecated by openid-client to stand out, not to go away: loopback issuers (tests, the demo) only.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   if (config.issuer.protocol === 'http:' && isLoopbackHost(config.issuer.hostname)) options.execute = [allowInsecureRequests]
 
   let discovered: Promise<Configuration> | undefined

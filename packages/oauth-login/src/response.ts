@@ -51,7 +51,7 @@ export const withCookies = <R>(event: unknown, result: R, setCookies: readonly s
   if (!response) return result
   const out: Record<string, unknown> = { ...response }
   if (usesCookiesArray(event)) {
-    out.cookies = [...(Array.isArray(response.cookies) ? response.cookies : []), ...setCookies]
+    out.cookies = [...(Array.isArray(response.cookies) ? (response.cookies as unknown[]) : []), ...setCookies]
     return out as R
   }
   const kind = eventKind(event)

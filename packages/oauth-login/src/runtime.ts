@@ -38,7 +38,7 @@ const storesSource = (config: CompiledConfig): Runtime['stores'] => {
     const fixed = Promise.resolve(createStores(config, secrets))
     return () => fixed
   }
-  const { internal: name } = secrets as { internal: string }
+  const { internal: name } = secrets
   let current: { key: string; stores: Stores } | undefined
   return async (internal) => {
     const { secret } = (await getInternal({ secret: name }, { internal } as never)) as { secret?: unknown }

@@ -67,7 +67,7 @@ export const createSealer = (secrets: readonly string[], purpose: SealPurpose, a
           currentDate: new Date(now),
           requiredClaims: ['exp', 'iat'],
         })
-        return payload as JWTPayload & Record<string, unknown>
+        return payload
       } catch {
         return undefined
       }

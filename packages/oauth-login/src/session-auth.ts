@@ -130,7 +130,7 @@ export const createSessionAuthenticator = (
       }
     }
     if (reseal) addPendingCookies(request, await sessions.write(request.event, data, nowMs))
-    setAuth(request as Parameters<typeof setAuth>[0], sessionAuthContext(data))
+    setAuth(request, sessionAuthContext(data))
     const session: SessionTokens = {
       accessToken: data.accessToken,
       ...(data.accessTokenExpiresAt === undefined ? {} : { accessTokenExpiresAt: data.accessTokenExpiresAt }),
@@ -150,5 +150,5 @@ export const createSessionAuth = (runtime: Runtime): SessionAuthMiddleware => {
     before: sessionAuthMiddlewareBefore,
     after: sessionAuthMiddlewareAfter,
     onError: sessionAuthMiddlewareOnError,
-  } as unknown as SessionAuthMiddleware
+  }
 }

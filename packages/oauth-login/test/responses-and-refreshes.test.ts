@@ -30,7 +30,7 @@ describe('withCookies: Set-Cookie in the form the integration reads', () => {
   })
 
   test('a result that cannot carry cookies is returned as it is', () => {
-    expect(withCookies(httpApiEvent(), undefined, cookies)).toBeUndefined()
+    expect(withCookies<unknown>(httpApiEvent(), undefined, cookies)).toBeUndefined()
     expect(withCookies(restEvent(), 'text', cookies)).toBe('text')
   })
 

@@ -1,4 +1,4 @@
-import { AuthError, type AuthContext, type AuthErrorOptions, type WithAuth } from '@middy-auth/core'
+import { AuthError, type AuthContext, type AuthErrorOptions, type WithAuth, type MiddyRequestLike } from '@middy-auth/core'
 import { noteRequestSpecificCheck, requestRoute, resolveAuth, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
@@ -32,7 +32,7 @@ const deny = (code: 'missing_token' | 'access_denied' | 'insufficient_scope', re
  * const middleware: OAuthScopeMiddleware = oauthScope({ required: ['orders:read'] })
  * ```
  */
-export type OAuthScopeMiddleware<Claims = Record<string, unknown>> = MiddlewareObj<
+export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<
   unknown,
   unknown,
   Error,
@@ -50,8 +50,9 @@ export type OAuthScopeMiddleware<Claims = Record<string, unknown>> = MiddlewareO
  * scope that would satisfy the route, 403 `access_denied` for a route `routes` does not list.
  * Options are checked when the factory runs: a `TypeError` at cold start.
  *
- * @typeParam Claims - the claims type of `context.auth.claims`; after `jwtVerify<MyClaims>()`,
- *   pass the same type to keep the claims closed.
+ * @typeParam Claims - the claims type of `context.auth.claims`. Left out, `oauthScope()` adds
+ *   none (`unknown`, which narrows nothing and widens nothing): after `jwtVerify<MyClaims>()`
+ *   the claims stay a `MyClaims`; alone, write `oauthScope<MyClaims>()` to read them.
  * @example
  * ```ts
  * import middy from '@middy/core'
@@ -71,11 +72,11 @@ export type OAuthScopeMiddleware<Claims = Record<string, unknown>> = MiddlewareO
  *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
  * ```
  */
-function oauthScope<Claims = Record<string, unknown>>(options: OAuthScopeOptions): OAuthScopeMiddleware<Claims> {
+function oauthScope<Claims = unknown>(options: OAuthScopeOptions): OAuthScopeMiddleware<Claims> {
   const { realm, resourceMetadata, readScopes, requirementOf, perRoute } = compileOptions(options)
   const challenge = { realm, ...(resourceMetadata !== undefined ? { resourceMetadata } : {}) }
 
-  const oauthScopeMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void => {
+  const oauthScopeMiddlewareBefore = (request: MiddyRequestLike): void => {
     const auth = resolveAuth(request)
     if (!auth) throw deny('missing_token', 'no_identity', challenge)
     // A Lambda authorizer must not let the gateway cache this route's decision for every route.

@@ -5,7 +5,7 @@ import { setAuth, type AuthContext, type AuthError } from '@middy-auth/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import { createTestIssuer, functionUrlEvent, httpApiEvent, lambdaContext, restEvent, type TestIssuer } from '@middy-auth/testing'
 import oauthScope, { type OAuthScopeDenialReason, type OAuthScopeOptions } from '../src/index.js'
-import { challenge, outcome, protect, visible, type Response } from './support.js'
+import { challenge, outcome, protect, visible, type Response, withIdentity } from './support.js'
 
 let iss: TestIssuer
 const audience = 'orders-api'
@@ -22,15 +22,9 @@ const token = (claims: Record<string, unknown>) => iss.sign({ sub: 'alice', ...c
 const bearer = async (claims: Record<string, unknown>) => httpApiEvent({ bearer: await token(claims) })
 
 /** A handler whose identity an earlier middleware wrote, as iam-context or a custom one would. */
-const withIdentity = (options: OAuthScopeOptions, auth: Partial<AuthContext>) =>
-  protect(options, [
-    {
-      before: (request: any) =>
-        setAuth(request, { source: 'jwt', subject: 'alice', scopes: [], roles: [], claims: {}, ...auth }),
-    },
-  ])
+const behindIdentity = (options: OAuthScopeOptions, auth: Partial<AuthContext>) => protect(options, [withIdentity(auth)])
 const scopesOutcome = async (options: OAuthScopeOptions, scopes: string[]) =>
-  outcome(await withIdentity(options, { scopes }).invoke(httpApiEvent()))
+  outcome(await behindIdentity(options, { scopes }).invoke(httpApiEvent()))
 
 describe('after jwtVerify', () => {
   test('scope (space-delimited): all of required', async () => {
@@ -129,14 +123,14 @@ describe('required and anyOf', () => {
   })
 
   test('non-string scopes from a careless middleware never match', async () => {
-    const api = withIdentity({ required: ['1'] }, { scopes: [1, null, {}] as unknown as string[] })
+    const api = behindIdentity({ required: ['1'] }, { scopes: [1, null, {}] as unknown as string[] })
     expect(outcome(await api.invoke(httpApiEvent()))).toEqual([403, 'insufficient_scope'])
-    const broken = withIdentity({ required: ['a'] }, { scopes: 'a' as unknown as string[] })
+    const broken = behindIdentity({ required: ['a'] }, { scopes: 'a' as unknown as string[] })
     expect(outcome(await broken.invoke(httpApiEvent()))).toEqual([403, 'insufficient_scope'])
   })
 
   test('an identity that an earlier middleware wrote wins over the gateway', async () => {
-    const api = withIdentity({ required: ['mine'] }, { scopes: ['mine'] })
+    const api = behindIdentity({ required: ['mine'] }, { scopes: ['mine'] })
     const event = httpApiEvent({ authorizer: { jwt: { claims: { sub: 'bob' }, scopes: ['theirs'] } } })
     expect((await api.invoke(event)).statusCode).toBe(200)
     expect(api.seen[0]!.subject).toBe('alice')
@@ -145,7 +139,7 @@ describe('required and anyOf', () => {
 
 describe('the denial', () => {
   const deny = async (options: OAuthScopeOptions, scopes: string[]): Promise<Response> => {
-    const api = withIdentity(options, { scopes, claims: { email: 'alice@example.com' }, subject: 'alice-subject' })
+    const api = behindIdentity(options, { scopes, claims: { email: 'alice@example.com' }, subject: 'alice-subject' })
     const response = await api.invoke(httpApiEvent())
     expect(api.seen).toEqual([])
     expect(visible(response)).not.toContain('alice')

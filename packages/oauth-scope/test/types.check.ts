@@ -22,8 +22,17 @@ export const alone = middy<APIGatewayProxyEventV2>()
     // auth is always set: the handler does not run without an identity.
     const subject: string = context.auth.subject
     const scopes: string[] = context.auth.scopes
+    const claims: unknown = context.auth.claims
+    // @ts-expect-error alone, oauthScope() gives the claims no type: oauthScope<MyClaims>() does
     const claim: unknown = context.auth.claims.anything
-    return { statusCode: 200, body: [subject, scopes, claim].join() }
+    return { statusCode: 200, body: [subject, scopes, claims, claim].join() }
+  })
+
+export const aloneTyped = middy()
+  .use(oauthScope<Record<string, unknown>>({ required: ['orders:read'] }))
+  .handler(async (_event, context) => {
+    const claim: unknown = context.auth.claims.anything
+    return String(claim)
   })
 
 export const afterOptionalJwt = middy()
@@ -37,6 +46,17 @@ export const keepsClaims = middy()
   .handler(async (_event, context) => {
     const email: string = context.auth.claims.email
     // @ts-expect-error claims stay the user's type when oauthScope is given it too
+    const missing = context.auth.claims.nickname
+    return email + String(missing)
+  })
+
+// oauthScope() adds no claims type of its own: it never widens what jwtVerify<Claims>() narrowed.
+export const keepsNarrowedClaims = middy()
+  .use(jwtVerify<OrdersClaims>({ issuers }))
+  .use(oauthScope({ required: ['orders:read'] }))
+  .handler(async (_event, context) => {
+    const email: string = context.auth.claims.email
+    // @ts-expect-error claims stay jwtVerify's type: an open record would let this compile
     const missing = context.auth.claims.nickname
     return email + String(missing)
   })

@@ -5,11 +5,11 @@
  * belongs to that one request's auth object; nothing is kept in a closure.
  */
 import type { AuthContext } from '@middy-auth/core'
-import { attachedPermissionCheck, attachPermissionCheck, type PermissionCheck } from '@middy-auth/core/internal'
+import { attachedPermissionCheck, attachPermissionCheck, readState, stateKeys, type PermissionCheck } from '@middy-auth/core/internal'
 import { askSafely, decide } from './check.js'
 import { packageName, type Permission } from './permission.js'
 import type { Condition } from './options.js'
-import type { CompiledRole, RbacCheck } from './policy.js'
+import type { CompiledRole, RbacCheck } from './rules.js'
 
 /** What `rbac()` leaves on `context.auth` for `can()`. */
 export interface Grant {
@@ -18,23 +18,19 @@ export interface Grant {
   event: unknown
 }
 
-const grantKey = Symbol('@middy-auth/rbac grant')
-
-/** core's permission check of the identity, with the grant hung on the function. */
-type GrantCarrier = PermissionCheck & { [grantKey]?: Grant }
-
 /**
  * Attaches the permission check (core's, for a Lambda authorizer after rbac) with the grant on
- * it: one non-enumerable property per request instead of two (`Object.defineProperty` is about
- * 0.4 µs each); a plain property write on the function costs nothing.
+ * it, under core's key (`Symbol.for`, so `can()` from another installed copy of rbac finds it):
+ * one non-enumerable property per request instead of two (`Object.defineProperty` is about
+ * 0.4 µs each); a plain property write on the request's own function costs nothing.
  */
 export const attachGrant = (auth: object, grant: Grant, holds: PermissionCheck): void => {
-  ;(holds as GrantCarrier)[grantKey] = grant
+  ;(holds as PermissionCheck & Record<symbol, unknown>)[stateKeys.rbacGrant] = grant
   attachPermissionCheck(auth, holds)
 }
 
 const grantOf = (auth: unknown): Grant => {
-  const grant = (attachedPermissionCheck(auth) as GrantCarrier | undefined)?.[grantKey]
+  const grant = readState(attachedPermissionCheck(auth), stateKeys.rbacGrant) as Grant | undefined
   if (!grant) {
     throw new TypeError('can(): this auth object was not checked by rbac(): pass context.auth itself (not a copy), in a handler that uses rbac()', {
       cause: { package: packageName },

@@ -5,7 +5,7 @@
  * compiled at cold start: at most four per held role, no walk of the role graph.
  */
 import { parsePermission, type ParsedPermission } from './permission.js'
-import type { AppliedRule, CompiledRole, RbacCheck } from './policy.js'
+import type { AppliedRule, CompiledRole, RbacCheck } from './rules.js'
 
 /** Conditional allows still to be asked, in order: the caller supplies the answers. */
 export interface PendingCheck {

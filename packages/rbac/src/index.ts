@@ -1,4 +1,4 @@
-import { AuthError, setAuth, type AuthContext } from '@middy-auth/core'
+import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
 import { noteRequestSpecificCheck, resolveAuth } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
@@ -6,13 +6,17 @@ import { attachGrant, conditionAsker } from './can.js'
 import { match, parseConcrete, settle } from './check.js'
 import { compileOptions, readRequirement, type CompiledRequirement, type RbacOptions, type RbacRequest } from './options.js'
 import { packageName } from './permission.js'
-import { deniedEntirely, type CompiledRole, type RbacCheck } from './policy.js'
+import { deniedEntirely } from './policy.js'
+import type { CompiledRole, RbacCheck } from './rules.js'
 
 export { can, explain } from './can.js'
 export { compilePolicy } from './policy.js'
-export type { AllowEntry, CompiledPolicy, Policy, PolicyRule, RbacCheck, RoleDefinition } from './policy.js'
+export type { AllowEntry, CompiledPolicy, Policy, RoleDefinition } from './policy.js'
+export type { PolicyRule, RbacCheck } from './rules.js'
 export type { Permission } from './permission.js'
 export type { Condition, ConditionInput, RbacDecision, RbacOptions, RbacRequest, Requirement, StaticRequirement } from './options.js'
+// `presets` stays exported, deprecated, for the callers of earlier releases.
+// eslint-disable-next-line @typescript-eslint/no-deprecated
 export { auth0Roles, cognitoRoles, entraRoles, iamRoles, keycloakRoles, oktaRoles, presets } from './roles.js'
 export type { Auth0RolesOptions, KeycloakRolesOptions, RoleMap, RoleSource } from './roles.js'
 export { forbidden } from '@middy-auth/core'
@@ -75,8 +79,6 @@ const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
   return [...permissions]
 }
 
-type HookRequest = { event: unknown; context: object; internal: Record<string, unknown> }
-
 /**
  * Role-based access control: reads the caller's roles (`rolesFrom`, `roleMap`), checks the
  * permissions the request needs (`required`, or `routes`) against the policy, and lets the
@@ -125,7 +127,7 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
     new AuthError<RbacDenialReason>('access_denied', { package: packageName, reason: code, detail, data: { permission } })
 
   /** Who the caller is, for this policy: the identity (extensible), the roles it holds, and what `can()` needs. */
-  const prepare = (request: HookRequest): { auth: AuthContext; held: readonly CompiledRole[] } | undefined => {
+  const prepare = (request: MiddyRequestLike): { auth: AuthContext; held: readonly CompiledRole[] } | undefined => {
     const found = resolveAuth(request)
     if (!found) return undefined
     // Another middleware may have frozen its identity: then rbac's view is a copy, written back.
@@ -153,7 +155,7 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
    * without a Promise (Middy then skips an await per request); anything else goes to
    * {@link decide}.
    */
-  const rbacMiddlewareBefore = (request: HookRequest): void | Promise<void> => {
+  const rbacMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
     const prepared = prepare(request)
     if (!prepared) return refuseAnonymous()
     const requirement = settings.requirementOf(request.event)
@@ -174,7 +176,7 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
   }
 
   /** Every case that may await: a requirement function, a condition's resource, `onDecision`. */
-  const decide = async (request: HookRequest, auth: AuthContext, held: readonly CompiledRole[], required: CompiledRequirement | string): Promise<void> => {
+  const decide = async (request: MiddyRequestLike, auth: AuthContext, held: readonly CompiledRole[], required: CompiledRequirement | string): Promise<void> => {
     const rbacRequest = request as unknown as RbacRequest
     let requirement = required
     if (typeof requirement !== 'string' && requirement.kind === 'function') {
@@ -221,7 +223,7 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
     if (denied) throw refuse(denialCode(last, reason), reason, last?.permission)
   }
 
-  return { before: rbacMiddlewareBefore } as RbacMiddleware<TEvent>
+  return { before: rbacMiddlewareBefore }
 }
 
 /** The typed reason of a denial: the check that decided, or why nothing could be checked. */

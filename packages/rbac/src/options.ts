@@ -266,7 +266,7 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>): Compiled
     if (isRecord(options.routes)) {
       for (const [key, value] of Object.entries(options.routes)) routes[key] = compileRequirement(value, `routes[${JSON.stringify(key)}]`)
     }
-    const lookup = compileRouteMap(isRecord(options.routes) ? routes : (options.routes as never), packageName, 'rbac: routes', { matching: 'http-router' })
+    const lookup = compileRouteMap(isRecord(options.routes) ? routes : options.routes, packageName, 'rbac: routes', { matching: 'http-router' })
     const fallback = options.routesDefault === undefined ? undefined : compileRequirement(options.routesDefault, 'routesDefault')
     if (Object.keys(routes).length === 0 && fallback === undefined) throw fail('routes', `lists no route: every request would be denied (add routes, or a routesDefault)`)
     requirementOf = (event) => lookup(event) ?? fallback ?? 'route not listed'

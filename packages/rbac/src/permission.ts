@@ -3,7 +3,7 @@
  * once (at cold start for the policy and static requirements) into the pattern keys that can
  * match it.
  */
-import { configErrors } from '@middy-auth/core/internal'
+import { configErrors, splitPermission } from '@middy-auth/core/internal'
 
 export const packageName = '@middy-auth/rbac'
 
@@ -35,16 +35,11 @@ export interface ParsedPermission {
   keys: readonly string[]
 }
 
-const word = /^[^\s:*\p{Cc}]+$/u
-const isPart = (part: string): boolean => part === '*' || word.test(part)
-
-/** `undefined` when the value is not a permission. */
+/** `undefined` when the value is not a permission (core's one grammar, `splitPermission`). */
 export const parsePermission = (value: unknown): ParsedPermission | undefined => {
-  if (typeof value !== 'string') return undefined
-  const colon = value.indexOf(':')
-  const [resource, action]: [string, string] =
-    value === '*' ? ['*', '*'] : colon === -1 ? ['', ''] : [value.slice(0, colon), value.slice(colon + 1)]
-  if (!isPart(resource) || !isPart(action)) return undefined
+  const parts = splitPermission(value)
+  if (parts === undefined) return undefined
+  const { resource, action } = parts
   const text = resource === '*' && action === '*' ? '*' : `${resource}:${action}`
   return {
     text,

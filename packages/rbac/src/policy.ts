@@ -8,7 +8,10 @@
 import { checkOptionNames, isRecord } from '@middy-auth/core/internal'
 import { decide } from './check.js'
 import { fail, parsePermission, type ParsedPermission, type Permission } from './permission.js'
+import type { AppliedRule, CompiledRole, KeyRules, PolicyRule, RbacCheck } from './rules.js'
 
+// The outcome types belong to the policy's public API (`compilePolicy(…).check`).
+export type { PolicyRule, RbacCheck } from './rules.js'
 
 /**
  * An entry of a role's `allow` list: a permission, or a permission that applies only when the
@@ -62,48 +65,6 @@ export interface Policy {
 }
 
 /**
- * The policy entry that decided a check.
- *
- * @example
- * ```ts
- * const rule: PolicyRule = { effect: 'deny', role: 'editor', permission: 'articles:delete', via: 'admin' }
- * ```
- */
-export interface PolicyRule {
-  effect: 'allow' | 'deny'
-  /** The role whose `allow` or `deny` list holds the entry. */
-  role: string
-  /** The entry's permission, as written (`'*:*'` is written `'*'`). */
-  permission: Permission
-  /** The entry's condition, for a conditional allow. */
-  when?: string
-  /** The held role that inherits `role`, when the caller does not hold `role` itself. */
-  via?: string
-}
-
-/**
- * The outcome of checking one permission.
- *
- * @example
- * ```ts
- * const check: RbacCheck = {
- *   permission: 'articles:delete',
- *   decision: 'deny',
- *   reason: 'role editor (inherited by admin) denies articles:delete',
- *   rule: { effect: 'deny', role: 'editor', permission: 'articles:delete', via: 'admin' },
- * }
- * ```
- */
-export interface RbacCheck {
-  permission: Permission
-  decision: 'allow' | 'deny'
-  /** The rule that decided, in words (see the README's list of reasons). For logs. */
-  reason: string
-  /** The policy entry that decided; absent when nothing matched (default deny). */
-  rule?: PolicyRule
-}
-
-/**
  * A policy checked and compiled by {@link compilePolicy}: pass it as `rbac({ policy })` to
  * share one compilation between several middlewares, or call `check` directly.
  *
@@ -126,32 +87,6 @@ export interface CompiledPolicy {
    * (`'invalid permission'`).
    */
   check(roles: readonly string[], permission: Permission, when?: (condition: string) => boolean): RbacCheck
-}
-
-/** A rule as it applies to a holder of one role, with its reason worded once, at cold start. */
-export interface AppliedRule {
-  rule: PolicyRule
-  reason: string
-}
-
-/** Every rule of one key (`resource:action` pattern) for a holder of one role. */
-export interface KeyRules {
-  deny?: AppliedRule
-  allow?: AppliedRule
-  conditional?: AppliedRule[]
-}
-
-/** One role with inheritance flattened. */
-export interface CompiledRole {
-  name: string
-  /** The role and every role it inherits, each once, the role first. */
-  closure: readonly string[]
-  /** Pattern key (`articles:*`) → the rules of that pattern that apply to a holder. */
-  rules: ReadonlyMap<string, KeyRules>
-  /** Unconditional allow patterns of the closure, each once. */
-  grants: readonly ParsedPermission[]
-  /** `grants` without those a deny of the closure covers entirely (texts). */
-  permissions: readonly string[]
 }
 
 const roleName = /^[^\s\p{Cc}]+$/u

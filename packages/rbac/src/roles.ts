@@ -6,7 +6,8 @@
 import { readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
 import { asRecord, checkOptionNames, configErrors } from '@middy-auth/core/internal'
 import { fail, packageName } from './permission.js'
-import type { CompiledPolicyImpl, CompiledRole } from './policy.js'
+import type { CompiledPolicyImpl } from './policy.js'
+import type { CompiledRole } from './rules.js'
 
 /**
  * Where roles are read: a claim path of `context.auth.claims` (`'cognito:groups'`,

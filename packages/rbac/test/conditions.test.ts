@@ -1,4 +1,4 @@
-import { describe, expect, test } from '@jest/globals'
+import { describe, expect, jest, test } from '@jest/globals'
 import { httpApiEvent } from '@middy-auth/testing'
 import { can, explain, forbidden, type Condition, type ConditionInput } from '../src/index.js'
 import { articlesPolicy as policy, identity, outcome, protect, withIdentity } from './support.js'
@@ -125,6 +125,21 @@ describe('can() and explain() in the handler', () => {
       { permission: 'articles:publish', decision: 'allow', reason: 'role editor allows articles:publish when isOwner', rule: { effect: 'allow', role: 'editor', permission: 'articles:publish', when: 'isOwner' } },
       { permission: 'articles:delete', decision: 'deny', reason: 'role editor denies articles:delete', rule: { effect: 'deny', role: 'editor', permission: 'articles:delete' } },
     ])
+  })
+
+  test('can() of a second installed copy of rbac (and of core) reads the grant', async () => {
+    let other: typeof import('../src/index.js') | undefined
+    await jest.isolateModulesAsync(async () => {
+      other = await import('../src/index.js')
+    })
+    expect(other!.can).not.toBe(can)
+    const results: unknown[] = []
+    const api = protect({ policy, required: 'articles:read' }, [withIdentity({ subject: 'alice', roles: ['editor'] })], (context) => {
+      results.push(other!.can(context.auth, 'articles:update'), other!.can(context.auth, 'articles:delete'))
+      return null
+    })
+    expect((await api.invoke({})).statusCode).toBe(200)
+    expect(results).toEqual([true, false])
   })
 
   test('conditions called by can() get the request event', async () => {

@@ -29,6 +29,8 @@ const TIMEOUT_MS = 30_000
  * const short = lambdaContext({ functionName: 'orders-api', getRemainingTimeInMillis: () => 50 })
  * ```
  */
+// TContext types a context a handler widened (WithAuth<Context>, SessionContext) for the caller.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 export function lambdaContext<TContext extends Context = Context>(overrides: Partial<Context> = {}): TContext {
   const functionName = overrides.functionName ?? 'test-function'
   const functionVersion = overrides.functionVersion ?? '$LATEST'
@@ -44,9 +46,12 @@ export function lambdaContext<TContext extends Context = Context>(overrides: Par
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `${day}/[${functionVersion}]${randomBytes(16).toString('hex')}`,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    // Deprecated members that aws-lambda's Context still requires.
+    /* eslint-disable @typescript-eslint/no-deprecated */
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
+    /* eslint-enable @typescript-eslint/no-deprecated */
     ...overrides,
   } as TContext
 }

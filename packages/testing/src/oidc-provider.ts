@@ -182,7 +182,7 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
         id_token_signed_response_alg: 'ES256',
       },
     ],
-    jwks: { keys: [jwk as never] },
+    jwks: { keys: [jwk] },
     cookies: { keys: ['cookie-key-for-tests-only'] },
     claims: { openid: ['sub'], email: ['email'], profile: ['name', 'bio'] },
     // ID tokens carry the profile claims, so the tests can make them big (cookie chunking).
@@ -207,7 +207,7 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
             return { scope: extraScopes, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: options.accessTokenTtl ?? 3600, jwt: { sign: { alg: 'ES256' } } }
           }
           if (resource !== API) throw new Error(`unknown resource ${resource}`)
-          const accountId = (ctx.oidc.session?.accountId ?? ctx.oidc.entities.Grant?.accountId) as string | undefined
+          const accountId = (ctx.oidc.session?.accountId ?? ctx.oidc.entities.Grant?.accountId)
           const scope = (accountId && accounts[accountId]?.apiScopes) ?? API_SCOPES
           return { scope, audience: API, accessTokenFormat: 'jwt', accessTokenTTL: options.accessTokenTtl ?? 3600, jwt: { sign: { alg: 'ES256' } } }
         },
@@ -246,7 +246,7 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
       res.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance')
       return
     }
-    callback(req, res)
+    void callback(req, res)
   })
 
   return {
@@ -289,7 +289,7 @@ const registerPrivateKeyJwtClient = async (
     response_types: ['code'],
     token_endpoint_auth_method: 'private_key_jwt',
     id_token_signed_response_alg: 'ES256',
-    jwks: { keys: jwks.keys as never },
+    jwks: { keys: jwks.keys },
   }
   // The store of clients, as for dynamically registered ones (missing from the type definitions).
   const clients = (provider.Client as unknown as { adapter: Adapter }).adapter

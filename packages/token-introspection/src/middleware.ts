@@ -1,5 +1,5 @@
-import { AuthError, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
-import { compileTokenSource, crossSiteDenial, noteCredential, noteRequestSpecificCheck, looksLikeSeveralTokens } from '@middy-auth/core/internal'
+import { AuthError, setAuth, type AuthContext, type WithAuth, type WithOptionalAuth, type MiddyRequestLike } from '@middy-auth/core'
+import { compileTokenSource, crossSiteDenial, looksLikeSeveralTokens, noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { compileIntrospection } from './introspection-verifier.js'
@@ -92,7 +92,7 @@ function tokenIntrospection(options: TokenIntrospectionOptions): MiddlewareObj<u
   const deny = (code: 'missing_token' | 'invalid_request', reason: TokenIntrospectionDenialReason) =>
     new AuthError<TokenIntrospectionDenialReason>(code, { package: packageName, realm, reason })
 
-  const tokenIntrospectionMiddlewareBefore = (request: { event: unknown; context: object; internal: Record<string, unknown> }): void | Promise<void> => {
+  const tokenIntrospectionMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
     const found = readToken(request.event)
     if (found.kind === 'missing') {
       if (!credentialsRequired) return

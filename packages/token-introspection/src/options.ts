@@ -228,7 +228,7 @@ const compileClient = (options: TokenIntrospectionOptions): ClientCredentials =>
   try {
     key = options.privateKey instanceof KeyObject ? options.privateKey : createPrivateKey(nonEmptyString(options.privateKey, 'privateKey'))
   } catch (error) {
-    if (error instanceof TypeError && String(error.message).startsWith('tokenIntrospection:')) throw error
+    if (error instanceof TypeError && error.message.startsWith('tokenIntrospection:')) throw error
     throw fail('privateKey', `must be a private KeyObject or a PEM private key`)
   }
   const alg = assertionAlgorithm(key)

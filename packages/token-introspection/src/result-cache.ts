@@ -92,7 +92,7 @@ export const createCachedIntrospect = (
       .then((answer) => {
         deepFreeze(answer)
         remember(key, answer)
-        return answer as Answer
+        return answer
       })
       .finally(() => inFlight.delete(key))
     inFlight.set(key, call)

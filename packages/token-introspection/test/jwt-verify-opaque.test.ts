@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import middy from '@middy/core'
-import httpErrorHandler from '@middy/http-error-handler'
-import type { AuthContext } from '@middy-auth/core'
 import jwtVerify, { createJwtVerifier, type JwtVerifyOptions, type OpaqueTokenVerifier } from '@middy-auth/jwt-verify'
-import { createTestIssuer, lambdaContext, type TestIssuer } from '@middy-auth/testing'
+import { createTestIssuer, type TestIssuer } from '@middy-auth/testing'
 import { createIntrospectionVerifier } from '../src/index.js'
+import { protect as protectWith } from '../../../test/support/protect.js'
 import { outcome, startStub, visible, type StubBehaviour } from './support.js'
 
 /** jwtVerify's `opaqueTokens`: one function accepts JWTs and opaque tokens, each through its own path only. */
@@ -27,18 +25,7 @@ const answering = (body: unknown, status = 200): StubBehaviour => () => ({ body,
 
 const bearer = (token: string) => ({ version: '2.0', headers: { authorization: `Bearer ${token}` }, requestContext: { http: { method: 'GET' } } })
 
-const protect = (options: JwtVerifyOptions) => {
-  const seen: AuthContext[] = []
-  const handler = middy()
-    .use(httpErrorHandler({ logger: false }))
-    .use(jwtVerify(options))
-    .handler(async (_event: unknown, context: any) => {
-      seen.push(context.auth)
-      return { statusCode: 200, headers: {}, body: '{}' }
-    })
-  const invoke = async (event: unknown) => (await handler(event as never, lambdaContext() as never)) as { statusCode: number; headers: Record<string, string>; body: string }
-  return { invoke, seen }
-}
+const protect = (options: JwtVerifyOptions) => protectWith([jwtVerify(options)])
 
 let iss: TestIssuer
 let stub: Awaited<ReturnType<typeof startStub>>

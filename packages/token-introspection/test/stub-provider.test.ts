@@ -195,7 +195,7 @@ describe('tokenIntrospection against a loopback stub', () => {
     })
 
     test('discovery that fails (no document, wrong issuer) is a 503, retried by the next request', async () => {
-      const { invoke } = protect({ issuer: `${new URL(stub.endpoint).origin}`, clientId: 'a', clientSecret: 'b', audience: AUDIENCE })
+      const { invoke } = protect({ issuer: new URL(stub.endpoint).origin, clientId: 'a', clientSecret: 'b', audience: AUDIENCE })
       // The stub answers the discovery GET with its introspection answer, which names no issuer.
       expect(outcome(await invoke(httpApiEvent({ bearer: TOKEN })))).toEqual([503, 'temporarily_unavailable'])
       expect(outcome(await invoke(httpApiEvent({ bearer: TOKEN })))).toEqual([503, 'temporarily_unavailable'])

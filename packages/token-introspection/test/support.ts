@@ -1,39 +1,17 @@
-import middy, { type MiddlewareObj } from '@middy/core'
-import httpErrorHandler from '@middy/http-error-handler'
-import type { AuthContext } from '@middy-auth/core'
-import { lambdaContext } from '@middy-auth/testing'
 import { generateKeyPairSync } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Provider from 'oidc-provider'
 import tokenIntrospection, { type TokenIntrospectionOptions } from '../src/index.js'
+import { protect as protectWith, type Middleware, type Response } from '../../../test/support/protect.js'
 
-export interface Response {
-  statusCode: number
-  headers: Record<string, string>
-  body: string
-}
+export { outcome, type Response } from '../../../test/support/protect.js'
 
 /**
- * A real handler protected by tokenIntrospection (and the given middlewares after it), the way
- * users write it; records what the handler saw, so a test can tell it was never called.
+ * A real handler protected by tokenIntrospection (and the given middlewares after it; the shared
+ * harness); records what the handler saw, so a test can tell it was never called.
  */
-export const protect = (options: TokenIntrospectionOptions, after: MiddlewareObj<any, any, any, any, any>[] = []) => {
-  const seen: AuthContext[] = []
-  const handler = middy()
-    .use(httpErrorHandler({ logger: false }))
-    .use(tokenIntrospection(options))
-    .use(after)
-    .handler(async (_event: unknown, context: any) => {
-      seen.push(context.auth)
-      return { statusCode: 200, headers: {}, body: JSON.stringify({ subject: context.auth?.subject ?? null }) }
-    })
-  const invoke = async (event: unknown): Promise<Response> => (await handler(event as never, lambdaContext() as never)) as Response
-  return { invoke, seen }
-}
-
-/** Status and `error` code of a response. */
-export const outcome = (response: Response) => [response.statusCode, JSON.parse(response.body).error ?? 'ok'] as const
+export const protect = (options: TokenIntrospectionOptions, after: Middleware[] = []) => protectWith([tokenIntrospection(options), ...after])
 
 /** Everything a client sees of a response but its status. */
 export const visible = (response: Response) => response.body + JSON.stringify(response.headers)
@@ -169,7 +147,7 @@ export const startProvider = async () => {
   const handle = provider.callback()
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/token/introspection') introspections += 1
-    void handle(req, res)
+    handle(req, res)
   })
   const basic = `Basic ${Buffer.from(`${APP.clientId}:${APP.clientSecret}`).toString('base64')}`
   const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }

@@ -1,10 +1,4 @@
-import type {
-  APIGatewayEventClientCertificate,
-  APIGatewayEventIdentity,
-  APIGatewayProxyEvent,
-  APIGatewayRequestAuthorizerEvent,
-  APIGatewayTokenAuthorizerEvent,
-} from 'aws-lambda'
+import type { APIGatewayEventClientCertificate, APIGatewayEventIdentity, APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda'
 import { addCookieHeader, allValues, contentLength, headerList, joined, lastValues, requestTime, shortId, toValueList, traceId, uuid, type ValueList } from '../lib/event-parts.js'
 import { restCognitoClaims } from '../lib/gateway-claims.js'
 import { routeParts } from '../lib/route-template.js'
@@ -219,7 +213,7 @@ function restRequestContext(b: Basics, options: RestEventOptions | AuthorizerReq
 function restAuthorizer(option: RestAuthorizerOption | undefined): Record<string, unknown> | undefined {
   if (option === undefined) return undefined
   if (option.principalId === undefined && 'claims' in option) return { claims: restCognitoClaims(option.claims) }
-  return lambdaAuthorizer(option as LambdaAuthorizerOption)
+  return lambdaAuthorizer(option)
 }
 
 /**

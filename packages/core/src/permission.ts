@@ -1,0 +1,46 @@
+/**
+ * The one grammar of permissions, for rbac's policies and requirements and the authorizer's
+ * `routes`: `'resource:action'`, each part a non-empty word without `:`, `*`, whitespace or a
+ * control character, or `*` (every resource, every action); `'*'` alone is `'*:*'`. Control
+ * characters are refused everywhere: a permission is written in configuration and logged in
+ * decisions, and a NUL or a line break in it can only hide what it grants.
+ */
+
+const word = /^[^\s:*\p{Cc}]+$/u
+const isPart = (part: string): boolean => part === '*' || word.test(part)
+
+/**
+ * A permission split into its resource and action (`'*'` is `{ resource: '*', action: '*' }`);
+ * `undefined` when the value is not a permission.
+ *
+ * @example
+ * ```ts
+ * splitPermission('articles:read') // { resource: 'articles', action: 'read' }
+ * splitPermission('articles:*')    // { resource: 'articles', action: '*' }
+ * splitPermission('articles')      // undefined
+ * ```
+ */
+export const splitPermission = (value: unknown): { resource: string; action: string } | undefined => {
+  if (typeof value !== 'string') return undefined
+  if (value === '*') return { resource: '*', action: '*' }
+  const colon = value.indexOf(':')
+  if (colon === -1) return undefined
+  const resource = value.slice(0, colon)
+  const action = value.slice(colon + 1)
+  return isPart(resource) && isPart(action) ? { resource, action } : undefined
+}
+
+/**
+ * Whether the value is a permission without wildcard (`'articles:update'`): what a requirement
+ * names, where a wildcard is for grants.
+ *
+ * @example
+ * ```ts
+ * isConcretePermission('articles:update') // true
+ * isConcretePermission('articles:*')      // false
+ * ```
+ */
+export const isConcretePermission = (value: unknown): value is string => {
+  const parts = splitPermission(value)
+  return parts !== undefined && parts.resource !== '*' && parts.action !== '*'
+}

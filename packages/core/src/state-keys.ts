@@ -1,0 +1,76 @@
+/**
+ * The one mechanism by which a middleware leaves state for another (or for the handler): a
+ * property under one of these keys, on `request.internal` (per request) or on the identity
+ * (`context.auth`, non-enumerable, so copies, `JSON.stringify` and spreads never carry it).
+ *
+ * Every key is a `Symbol.for` symbol, from the process-wide registry, never a plain `Symbol()`
+ * or a module-local `WeakSet`: an application may install two copies of `@middy-auth/core` (one
+ * under rbac, one under the authorizer), and both must find what the other wrote. A symbol also
+ * keeps the state out of reach of anything that reads `request.internal` by name (`@middy/util`'s
+ * `getInternal`, a secret called `credential`). Code in the same process can forge these keys
+ * with `Symbol.for`: they separate middlewares, they are not a boundary against code that runs
+ * in the function anyway.
+ *
+ * The one string key is the Middy contract `request.internal.auth` (see `setAuth`), which other
+ * Middy middlewares read by name. What crosses API Gateway (an authorizer's context) cannot be
+ * a symbol: see `authorizer-context.ts`.
+ */
+
+/**
+ * The keys of the state middlewares leave for one another, each `Symbol.for('@middy-auth/…')`.
+ *
+ * - `permissionCheck` (on `context.auth`): the `PermissionCheck` rbac attaches and the
+ *   authorizer asks about other routes (`attachPermissionCheck`, `holdsPermission`).
+ * - `requestSpecificChecks` (on `request.internal`): the checks that depended on this request
+ *   (`noteRequestSpecificCheck`, `requestSpecificChecks`).
+ * - `credential` (on `request.internal`): the credential an identity middleware verified
+ *   (`noteCredential`, `notedCredential`).
+ * - `rbacGrant` (on `context.auth`): what `rbac()` leaves for `can()` and `explain()`.
+ * - `oauthLoginInternal` (on the handler's `context`): a route's `request.internal`, for
+ *   oauth-login's handlers.
+ * - `oauthLoginCookies` (on `request.internal`): the cookies oauth-login must still write.
+ *
+ * @example
+ * ```ts
+ * import { stateKeys } from '@middy-auth/core/internal'
+ * Symbol.keyFor(stateKeys.credential) // '@middy-auth/credential': every copy of core agrees
+ * ```
+ */
+export const stateKeys = Object.freeze({
+  // The description is the one earlier versions used, so that they and this one agree.
+  permissionCheck: Symbol.for('@middy-auth/core permission check'),
+  requestSpecificChecks: Symbol.for('@middy-auth/request-specific-checks'),
+  credential: Symbol.for('@middy-auth/credential'),
+  rbacGrant: Symbol.for('@middy-auth/rbac grant'),
+  oauthLoginInternal: Symbol.for('@middy-auth/oauth-login internal'),
+  oauthLoginCookies: Symbol.for('@middy-auth/oauth-login cookies'),
+})
+
+/**
+ * Defines a state property on an object (an identity): non-enumerable, not writable, so that
+ * `{ ...auth }`, `Object.keys` and `JSON.stringify` leave it behind and a handler cannot
+ * overwrite it by assignment. The object must be extensible (not frozen).
+ *
+ * @example
+ * ```ts
+ * import { attachState, stateKeys } from '@middy-auth/core/internal'
+ * const auth = { source: 'jwt', subject: 'alice', scopes: [], roles: [], claims: {} }
+ * attachState(auth, stateKeys.permissionCheck, (permission: string) => permission === 'articles:read')
+ * ```
+ */
+export const attachState = (target: object, key: symbol, value: unknown): void => {
+  Object.defineProperty(target, key, { value, configurable: true, enumerable: false, writable: false })
+}
+
+/**
+ * Reads a state property (see {@link attachState}); `undefined` when the target is not an
+ * object or holds none.
+ *
+ * @example
+ * ```ts
+ * import { readState, stateKeys } from '@middy-auth/core/internal'
+ * const check = readState(context.auth, stateKeys.permissionCheck)
+ * ```
+ */
+export const readState = (target: unknown, key: symbol): unknown =>
+  target !== null && (typeof target === 'object' || typeof target === 'function') ? (target as Record<symbol, unknown>)[key] : undefined
