@@ -31,7 +31,7 @@ for (const name of ['seed', 'runs']) {
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const jest = fileURLToPath(new URL('../node_modules/jest/bin/jest.js', import.meta.url))
-const jestArgs = [jest, '--testPathPatterns', `^${root}test/fuzz/`, '--coverage=false', ...(options.test ? ['-t', options.test] : [])]
+const jestArgs = [jest, '--testPathPatterns', `^${root}test/fuzz/`, '--coverage=false', '--maxWorkers=2', ...(options.test ? ['-t', options.test] : [])]
 console.log(`fuzz: seed ${options.seed}, ${options.runs} runs per property${options.path ? `, replaying path ${options.path}` : ''}`)
 const started = Date.now()
 const child = spawn(process.execPath, jestArgs, {

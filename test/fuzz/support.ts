@@ -143,7 +143,8 @@ export const applyEdits = <T>(event: T, edits: readonly EventEdit[]): T => {
     for (const key of path.slice(0, -1)) parent = parent[key]
     const last = path[path.length - 1]!
     if (edit.remove && !Array.isArray(parent)) delete parent[last]
-    else parent[last] = edit.value
+    // A copy each time: the same constant placed twice, then edited, would make a cycle.
+    else parent[last] = structuredClone(edit.value)
   }
   return copy as T
 }
