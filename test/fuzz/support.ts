@@ -96,6 +96,18 @@ export const expectRefusal = (response: Response, secrets: readonly string[] = [
 }
 
 // -------------------------------------------------------------------------------------------
+// Reference models of a verified token's claims (written apart from core's readers)
+// -------------------------------------------------------------------------------------------
+
+/** The scopes of a token's `scope` claim (docs/design.md#one-scope-rule): a list, or whitespace-separated. */
+export const scopesOf = (claim: unknown): string[] =>
+  typeof claim === 'string' ? claim.split(/\s+/).filter(Boolean) : Array.isArray(claim) ? claim.filter((s) => typeof s === 'string' && s !== '') : []
+
+/** A verified token's list claim (roles, groups): a list of names, or a string that is ONE name. */
+export const rolesOf = (claim: unknown): string[] =>
+  typeof claim === 'string' ? (claim === '' ? [] : [claim]) : Array.isArray(claim) ? claim.filter((r) => typeof r === 'string' && r !== '') : []
+
+// -------------------------------------------------------------------------------------------
 // Hostile values and event mutations
 // -------------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import { createLocalJWKSet, jwtVerify as joseJwtVerify, type JWTPayload } from '
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 import { loadFixture } from '../support/fixtures.js'
 import { protect } from '../support/protect.js'
-import { expectRefusal, FUZZ_TIMEOUT_MS, fuzzParameters } from './support.js'
+import { expectRefusal, FUZZ_TIMEOUT_MS, fuzzParameters, rolesOf, scopesOf } from './support.js'
 
 const NOW = 1_760_000_000
 const ISSUER = 'https://issuer.fuzz.example'
@@ -79,13 +79,6 @@ const jose = async (token: string): Promise<JWTPayload | undefined> => {
     return undefined
   }
 }
-
-/** RFC 6749 §3.3 as docs/design.md#one-scope-rule reads it: a list, or whitespace-separated. */
-const scopesOf = (claim: unknown): string[] =>
-  typeof claim === 'string' ? claim.split(/\s+/).filter(Boolean) : Array.isArray(claim) ? claim.filter((s) => typeof s === 'string') : []
-
-/** A verified token's roles claim: a list of names, or a string that is one name. */
-const rolesOf = (claim: unknown): string[] => (typeof claim === 'string' ? [claim] : Array.isArray(claim) ? claim.filter((r) => typeof r === 'string') : [])
 
 /** The policy above, by hand: banned denies orders:*, reader and admin (who inherits it) allow orders:read. */
 const rolesAllowRead = (roles: string[]): boolean => !roles.includes('banned') && (roles.includes('reader') || roles.includes('admin'))
