@@ -243,7 +243,7 @@ describe('route maps (oauthScope and rbac) against the route model', () => {
             // The request: a deployed route, a method it takes; the gateway names the exact method's route, else ANY's.
             const route = routes[pick % routes.length]!
             const requestMethod = route.methods.includes(method) || route.methods.includes('ANY') ? method : (route.methods[0] as string)
-            const keyMethod = route.methods.includes(requestMethod) ? requestMethod : 'ANY'
+            const keyMethod = (route.methods as readonly string[]).includes(requestMethod) ? requestMethod : 'ANY'
             const template = `/${route.segment}${route.rest}`
             const path = template.replace('{id}', id)
             const event = bearer(sign({ scope: held.join(' '), roles }), { method: requestMethod, path, routeKey: `${keyMethod} ${template}`, ...(route.rest.includes('{id}') ? { pathParameters: { id } } : {}) })
