@@ -1,5 +1,5 @@
 import { getAuth, setAuth, type AuthContext } from './auth-context.js'
-import { parseJsonList, readListClaim, readScopeClaim, readScopeList, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
+import { parseJsonArray, parseJsonList, readListClaim, readScopeClaim, readScopeList, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
 import type { AnyEvent } from './event.js'
 import { asRecord, emptyRecord } from './record.js'
 
@@ -85,7 +85,9 @@ const restoreAuthorizerContext = (context: Record<string, unknown>): { claims: R
   for (const [name, value] of Object.entries(context)) {
     if (name === authorizerContextMark || name === authorizerContextLists) continue
     const maybeList = typeof value === 'string' && value.startsWith('[') && value.endsWith(']') && (lists === undefined || lists.has(name))
-    const list = maybeList ? parseJsonList(value) : undefined
+    // A claim the authorizer names as a list comes back whatever its items (`[12, 34]`); without
+    // the names, only a list of strings is taken for one.
+    const list = maybeList ? (lists === undefined ? parseJsonList(value) : parseJsonArray(value)) : undefined
     restored[name] = list ?? restoreScalarClaim(name, value)
   }
   return { claims: restored, exact: true }
