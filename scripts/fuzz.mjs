@@ -4,9 +4,9 @@
 //   npm run fuzz -- --seed 42 --runs 100000
 //   npm run fuzz -- --seed 42 --runs 100000 --test 'mutated tokens' --path '4711:0:3'   (replay)
 //
-// Every property then runs --runs cases (CI runs a few hundred to a few thousand each, with the
-// fixed seed of test/fuzz/support.ts). A failure ends with fast-check's `{ seed, path }`: this
-// script prints the command that replays exactly that case.
+// --runs N is the number of generated cases in all, shared among the properties in proportion to
+// their CI runs (the table in test/fuzz/support.ts; CI runs 5,300 with a fixed seed). A failure
+// ends with fast-check's `{ seed, path }`: this script prints the command that replays that case.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
@@ -32,7 +32,7 @@ for (const name of ['seed', 'runs']) {
 const root = fileURLToPath(new URL('..', import.meta.url))
 const jest = fileURLToPath(new URL('../node_modules/jest/bin/jest.js', import.meta.url))
 const jestArgs = [jest, '--testPathPatterns', `^${root}test/fuzz/`, '--coverage=false', '--maxWorkers=2', ...(options.test ? ['-t', options.test] : [])]
-console.log(`fuzz: seed ${options.seed}, ${options.runs} runs per property${options.path ? `, replaying path ${options.path}` : ''}`)
+console.log(`fuzz: seed ${options.seed}, ${options.runs} runs in all${options.path ? `, replaying path ${options.path}` : ''}`)
 const started = Date.now()
 const child = spawn(process.execPath, jestArgs, {
   cwd: root,

@@ -17,23 +17,53 @@ const envNumber = (name: string): number | undefined => {
 
 /** The seed of every property: fixed, so CI runs the same cases every time. */
 export const FUZZ_SEED = envNumber('FUZZ_SEED') ?? 20261204
-/** Set by `npm run fuzz -- --runs N`: every property runs N cases instead of its CI count. */
+/** Set by `npm run fuzz -- --runs N`: N cases in all, shared among the properties below. */
 const FUZZ_RUNS = envNumber('FUZZ_RUNS')
 /** A counterexample's path (`npm run fuzz -- --seed S --path P --test NAME` replays it). */
 const FUZZ_PATH = process.env.FUZZ_PATH || undefined
+
+/**
+ * Every property of the suite and its runs in CI (`npm test`), which is also its share of a long
+ * run's `FUZZ_RUNS`: the suite's whole budget is in this one table.
+ */
+const ciRuns = {
+  tokens: 1200,
+  'events:jwt': 400,
+  'events:gateway': 400,
+  'events:iam': 400,
+  'events:authorizer': 400,
+  'events:session': 300,
+  'events:introspection': 300,
+  'models:scopes': 400,
+  'models:rbac': 600,
+  'models:routes': 500,
+  'models:authorizer-context': 400,
+} as const
+const ciTotal = Object.values(ciRuns).reduce((sum, runs) => sum + runs, 0)
 
 /** Long runs have no time limit worth stating here; CI runs stay well under Jest's default. */
 export const FUZZ_TIMEOUT_MS = FUZZ_RUNS === undefined ? 60_000 : 3_600_000
 
 /**
- * fast-check's parameters for one property: `ciRuns` cases in CI, `FUZZ_RUNS` in long runs.
- * A failure's message ends with `{ seed, path }`, which `npm run fuzz` prints as a command.
+ * fast-check's parameters for one property of the table: its CI runs, or its share of
+ * `FUZZ_RUNS`. A failure's message ends with `{ seed, path }`, which `npm run fuzz` prints as a
+ * command that replays it.
  */
-export const fuzzParameters = <T>(ciRuns: number): fc.Parameters<T> => ({
+export const fuzzParameters = <T>(property: keyof typeof ciRuns): fc.Parameters<T> => ({
   seed: FUZZ_SEED,
-  numRuns: FUZZ_RUNS ?? ciRuns,
+  numRuns: FUZZ_RUNS === undefined ? ciRuns[property] : Math.max(1, Math.round((FUZZ_RUNS * ciRuns[property]) / ciTotal)),
   ...(FUZZ_PATH === undefined ? {} : { path: FUZZ_PATH, endOnFailure: true }),
 })
+
+/**
+ * Asserts that a property's generators reached both sides (accepts and refusals), at least
+ * `minimum` times each, or the property proves little. A replay runs one case: nothing to check.
+ */
+export const expectBothSides = (counts: { accepted: number; refused: number }, minimum = 1): void => {
+  if (FUZZ_PATH !== undefined) return
+  expect(counts.accepted).toBeGreaterThanOrEqual(minimum)
+  expect(counts.refused).toBeGreaterThanOrEqual(minimum)
+}
 
 // -------------------------------------------------------------------------------------------
 // The AuthError contract (docs/design.md#denials), as a client sees it

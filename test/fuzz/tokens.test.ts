@@ -17,7 +17,7 @@ import { createLocalJWKSet, jwtVerify as joseJwtVerify, type JWTPayload } from '
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 import { loadFixture } from '../support/fixtures.js'
 import { protect } from '../support/protect.js'
-import { expectRefusal, FUZZ_TIMEOUT_MS, fuzzParameters, rolesOf, scopesOf } from './support.js'
+import { expectBothSides, expectRefusal, FUZZ_TIMEOUT_MS, fuzzParameters, rolesOf, scopesOf } from './support.js'
 
 const NOW = 1_760_000_000
 const ISSUER = 'https://issuer.fuzz.example'
@@ -317,11 +317,8 @@ const stack = (cache: boolean) =>
 describe('mutated tokens through jwtVerify, oauthScope and rbac, jose and the models as the oracle', () => {
   const handlers = [stack(true), stack(false)]
   const tally = { accepted: 0, refused: 0, runs: 0 }
-  afterAll(() => {
-    // The generators must reach both sides, or the property proves nothing.
-    expect(tally.accepted).toBeGreaterThan(tally.runs / 50)
-    expect(tally.refused).toBeGreaterThan(tally.runs / 2)
-  })
+  // The generators must reach both sides often, or the property proves little.
+  afterAll(() => expectBothSides(tally, tally.runs / 50))
 
   test(
     'never an accept jose or the models refuse; every refusal keeps the AuthError contract',
@@ -359,7 +356,7 @@ describe('mutated tokens through jwtVerify, oauthScope and rbac, jose and the mo
             }
           },
         ),
-        fuzzParameters(1200),
+        fuzzParameters('tokens'),
       )
     },
     FUZZ_TIMEOUT_MS,
