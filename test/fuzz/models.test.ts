@@ -5,15 +5,18 @@
  * and the identity an authorizer hands its target function. Here the models decide both ways:
  * an accept the model refuses is a false accept, a refusal it accepts a broken contract.
  */
-import { describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import middy from '@middy/core'
 import authorizerResponse from '@middy-auth/authorizer'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac, { type Policy } from '@middy-auth/rbac'
+import tokenIntrospection from '@middy-auth/token-introspection'
 import { httpApiEvent, httpAuthorizerEventV2, lambdaContext } from '@middy-auth/testing'
 import fc from 'fast-check'
 import { createHmac } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { protect, type Middleware } from '../support/protect.js'
 import { expectBothSides, expectRefusal, FUZZ_TIMEOUT_MS, fuzzParameters, rolesOf, scopesOf } from './support.js'
 
@@ -326,6 +329,97 @@ describe('authorizer contexts: the target function decides as the token would', 
           }
         }),
         fuzzParameters('models:authorizer-context'),
+      )
+      expectBothSides(counts, 10)
+    },
+    FUZZ_TIMEOUT_MS,
+  )
+})
+
+// -------------------------------------------------------------------------------------------
+// Token introspection: the provider's answers
+// -------------------------------------------------------------------------------------------
+
+/** An answer field: absent most of the time when `usual` is undefined, else usually `usual`. */
+const field = (usual: unknown, others: readonly unknown[]) =>
+  fc.oneof({ weight: 5, arbitrary: fc.constant(usual) }, { weight: 2, arbitrary: fc.constantFrom(...others) })
+
+const answerArbitrary = fc.record({
+  active: field(true, [false, 'true', 1, null, undefined]),
+  iss: field(ISSUER, [`${ISSUER}/`, 'https://evil.example', null, undefined]),
+  aud: field(AUDIENCE, [[AUDIENCE, 'other'], ['other'], 'other', [], null, undefined]),
+  sub: field('sub-introspected-62d0', [1, null, '', undefined]),
+  exp: field(NOW + 600, [NOW - 600, NOW - 3, NOW - 6, String(NOW + 600), 1e308, null, undefined]),
+  nbf: field(undefined, [NOW + 600, NOW + 3, NOW - 10, 'x']),
+  iat: field(undefined, [NOW + 600, NOW - 10, '1']),
+  cnf: field(undefined, [{ jkt: 'x' }, {}, null]),
+  token_type: field(undefined, ['Bearer', 'bearer', 'DPoP', 'refresh_token', 1]),
+  scope: scopeClaimFor(['orders:read']),
+})
+type IntrospectionAnswer = Record<string, unknown>
+
+/** RFC 7662 and docs/security.md: only `active: true`, then a bearer token for this issuer and audience, unexpired. */
+const answerAccepted = (answer: IntrospectionAnswer, tolerance = 5): boolean => {
+  const time = (value: unknown) => value === undefined || (typeof value === 'number' && value <= NOW + tolerance)
+  const aud = answer.aud
+  return (
+    answer.active === true &&
+    answer.cnf === undefined &&
+    (answer.token_type === undefined || (typeof answer.token_type === 'string' && answer.token_type.toLowerCase() === 'bearer')) &&
+    answer.iss === ISSUER &&
+    (aud === AUDIENCE || (Array.isArray(aud) && aud.includes(AUDIENCE))) &&
+    typeof answer.exp === 'number' &&
+    answer.exp > NOW - tolerance &&
+    time(answer.nbf) &&
+    time(answer.iat) &&
+    (answer.sub === undefined || typeof answer.sub === 'string')
+  )
+}
+
+describe('tokenIntrospection against the RFC 7662 answer model', () => {
+  let server: Server
+  let endpoint: string
+  let answer: IntrospectionAnswer = {}
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume()
+      request.on('end', () => {
+        response.setHeader('content-type', 'application/json')
+        response.end(JSON.stringify(answer))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/introspect`
+  })
+  afterAll(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  test(
+    'random answers: the handler runs exactly when the answer and the scope model accept, with the subject of the answer',
+    async () => {
+      const { invoke, handlerSaw } = protect([
+        tokenIntrospection({ endpoint, issuer: ISSUER, clientId: 'api', clientSecret: 'introspection-secret', audience: AUDIENCE, cache: false, clock: () => NOW * 1000 }) as Middleware,
+        oauthScope({ required: ['orders:read'] }),
+      ])
+      const counts = { accepted: 0, refused: 0 }
+      await fc.assert(
+        fc.asyncProperty(answerArbitrary, async (generated) => {
+          answer = Object.fromEntries(Object.entries(generated).filter(([, value]) => value !== undefined))
+          const before = handlerSaw.length
+          const response = await invoke(bearer('opaque-token-for-models-5a'))
+          if (answerAccepted(answer) && scopesOf(answer.scope).includes('orders:read')) {
+            counts.accepted++
+            expect(response.statusCode).toBe(200)
+            expect(handlerSaw[before]).toMatchObject({ source: 'introspection', subject: answer.sub ?? '', issuer: ISSUER })
+          } else {
+            counts.refused++
+            expect(['invalid_token', 'insufficient_scope']).toContain(expectRefusal(response, ['opaque-token-for-models-5a', 'introspection-secret']))
+            expect(handlerSaw).toHaveLength(before)
+          }
+        }),
+        fuzzParameters('models:introspection'),
       )
       expectBothSides(counts, 10)
     },
