@@ -28,6 +28,7 @@ const FUZZ_PATH = process.env.FUZZ_PATH || undefined
  */
 const ciRuns = {
   tokens: 1200,
+  'tokens:authorizer': 600,
   'events:jwt': 400,
   'events:gateway': 400,
   'events:iam': 400,

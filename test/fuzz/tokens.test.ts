@@ -9,14 +9,17 @@
  * mutated as text: bit flips, segment swaps, re-encoded or padded segments, whitespace.
  */
 import { afterAll, describe, expect, test } from '@jest/globals'
+import middy from '@middy/core'
+import authorizerResponse from '@middy-auth/authorizer'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac, { type Policy } from '@middy-auth/rbac'
 import fc from 'fast-check'
+import { lambdaContext } from '@middy-auth/testing'
 import { createLocalJWKSet, jwtVerify as joseJwtVerify, type JWTPayload } from 'jose'
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 import { loadFixture } from '../support/fixtures.js'
-import { protect } from '../support/protect.js'
+import { protect, type Middleware } from '../support/protect.js'
 import { expectBothSides, expectRefusal, FUZZ_TIMEOUT_MS, fuzzParameters, rolesOf, scopesOf } from './support.js'
 
 const NOW = 1_760_000_000
@@ -303,16 +306,27 @@ const eventWith = (kind: (typeof kinds)[number], authorization: string): Record<
   return event
 }
 
-const stack = (cache: boolean) =>
-  protect([
-    jwtVerify({
-      issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks, algorithms: ['ES256', 'EdDSA', 'RS256'], clockTolerance: TOLERANCE }],
-      clock: () => NOW * 1000,
-      ...(cache ? {} : { cache: false as const }),
-    }),
-    oauthScope({ required: ['orders:read'] }),
-    rbac({ policy, rolesFrom: 'roles', require: 'orders:read' }),
-  ])
+const verifier = (cache = true) =>
+  jwtVerify({
+    issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks, algorithms: ['ES256', 'EdDSA', 'RS256'], clockTolerance: TOLERANCE }],
+    clock: () => NOW * 1000,
+    ...(cache ? {} : { cache: false as const }),
+  })
+
+const stack = (cache: boolean) => protect([verifier(cache), oauthScope({ required: ['orders:read'] }), rbac({ policy, rolesFrom: 'roles', require: 'orders:read' })])
+
+/** The authorizer events, with the Authorization value where each kind carries it. */
+const authorizerKinds = ['authorizer-token.json', 'authorizer-request-v2.json', 'authorizer-request-v1.json', 'authorizer-appsync.json', 'authorizer-request-websocket-connect.json'] as const
+const authorizerFixtures = Object.fromEntries(authorizerKinds.map((name) => [name, loadFixture(name)]))
+const authorizerEventWith = (kind: (typeof authorizerKinds)[number], authorization: string): Record<string, any> => {
+  const event = structuredClone(authorizerFixtures[kind]!)
+  if (typeof event.authorizationToken === 'string') event.authorizationToken = authorization
+  if (event.headers) event.headers = { ...event.headers, authorization }
+  if (event.multiValueHeaders) event.multiValueHeaders = { ...event.multiValueHeaders, authorization: [authorization] }
+  if (Array.isArray(event.identitySource)) event.identitySource = [authorization]
+  if (event.requestHeaders) event.requestHeaders = { ...event.requestHeaders, authorization }
+  return event
+}
 
 describe('mutated tokens through jwtVerify, oauthScope and rbac, jose and the models as the oracle', () => {
   const handlers = [stack(true), stack(false)]
@@ -357,6 +371,51 @@ describe('mutated tokens through jwtVerify, oauthScope and rbac, jose and the mo
           },
         ),
         fuzzParameters('tokens'),
+      )
+    },
+    FUZZ_TIMEOUT_MS,
+  )
+})
+
+describe('mutated tokens through an authorizer (jwtVerify, oauthScope, rbac, authorizerResponse), jose and the models as the oracle', () => {
+  const authorizer = middy()
+    .use(verifier() as Middleware)
+    .use(oauthScope({ required: ['orders:read'] }) as Middleware)
+    .use(rbac({ policy, rolesFrom: 'roles', require: 'orders:read' }) as Middleware)
+    .use(authorizerResponse({ logger: () => undefined }) as Middleware)
+  const tally = { accepted: 0, refused: 0, runs: 0 }
+  afterAll(() => expectBothSides(tally, tally.runs / 50))
+
+  test(
+    'an Allow only for a token jose and the models accept, for its subject; a refusal is Unauthorized or a Deny, never an error',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(draftArbitrary, fc.array(mutationArbitrary, { maxLength: 2 }).chain((all) => fc.subarray(all)), fc.constantFrom(...authorizerKinds), async (draft, mutations, kind) => {
+          const token = mutations.reduce(mutate, signDraft(draft))
+          const verified = await jose(token)
+          tally.runs++
+          let answer: any
+          try {
+            answer = await authorizer(authorizerEventWith(kind, `Bearer ${token}`) as never, lambdaContext() as never)
+          } catch (error) {
+            expect((error as Error).message).toBe('Unauthorized')
+            tally.refused++
+            return
+          }
+          const text = JSON.stringify(answer)
+          expect(text).not.toContain(token)
+          const allows = answer.isAuthorized === true || (answer.policyDocument?.Statement ?? []).some((statement: { Effect: string }) => statement.Effect === 'Allow')
+          if (!allows) {
+            tally.refused++
+            return
+          }
+          tally.accepted++
+          expect(verified).toBeDefined()
+          expect(modelAccepts(verified!)).toBe(true)
+          expect(typeof verified!.sub === 'string' && verified!.sub !== '').toBe(true)
+          expect(text).toContain(JSON.stringify(verified!.sub).slice(1, -1))
+        }),
+        fuzzParameters('tokens:authorizer'),
       )
     },
     FUZZ_TIMEOUT_MS,
