@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import middy from '@middy/core'
 import authorizerResponse from '@middy-auth/authorizer'
+import iamContext from '@middy-auth/iam-context'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac, { type Policy } from '@middy-auth/rbac'
@@ -422,6 +423,89 @@ describe('tokenIntrospection against the RFC 7662 answer model', () => {
         fuzzParameters('models:introspection'),
       )
       expectBothSides(counts, 10)
+    },
+    FUZZ_TIMEOUT_MS,
+  )
+})
+
+// -------------------------------------------------------------------------------------------
+// IAM callers and allow-lists
+// -------------------------------------------------------------------------------------------
+
+const accounts = ['123456789012', '210987654321', '012345678901'] as const
+
+/** A caller ARN: a role session, a user under a path, or the account's root. */
+const callerArbitrary = fc.record({
+  account: fc.constantFrom(...accounts),
+  kind: fc.constantFrom('assumed-role', 'user', 'root'),
+  name: fc.constantFrom('Admin', 'OrdersWriter', 'Orders', 'admin', 'ops/alice', 'ops/team/bob', 'alice'),
+  session: fc.constantFrom('s1', 'batch-7', 'a.b@example.com', 'x=y,z'),
+}).map(({ account, kind, name, session }) =>
+  kind === 'assumed-role'
+    ? `arn:aws:sts::${account}:assumed-role/${name.replace(/\//g, '')}/${session}`
+    : kind === 'user'
+      ? `arn:aws:iam::${account}:user/${name}`
+      : `arn:aws:iam::${account}:root`,
+)
+
+/** An allow-list pattern: a caller ARN with parts replaced by `*` (never the account). */
+const principalPattern = fc.record({
+  account: fc.constantFrom(...accounts),
+  kind: fc.constantFrom('assumed-role', 'user', 'root'),
+  name: fc.constantFrom('Admin', 'Orders*', '*', 'ops/*', 'ops/team/*', '*Writer', 'alice', 'A*n'),
+  session: fc.constantFrom('*', 's1', 'batch-*'),
+}).map(({ account, kind, name, session }) =>
+  kind === 'assumed-role'
+    ? `arn:aws:sts::${account}:assumed-role/${name.replace(/\//g, '')}/${session}`
+    : kind === 'user'
+      ? `arn:aws:iam::${account}:user/${name}`
+      : `arn:aws:iam::${account}:root`,
+)
+
+/** The README's rule: `*` is any run of characters within one part of the ARN, never across a `:`; case-sensitive. */
+const principalMatches = (pattern: string, arn: string): boolean => {
+  // Between two `*` (or an end), a literal run must appear in order; `:` only where the pattern has it.
+  const literals = pattern.split('*')
+  if (!arn.startsWith(literals[0]!)) return false
+  let at = literals[0]!.length
+  for (const [i, literal] of literals.slice(1).entries()) {
+    const last = i === literals.length - 2
+    const found = last ? (arn.endsWith(literal) && arn.length - literal.length >= at ? arn.length - literal.length : -1) : arn.indexOf(literal, at)
+    if (found === -1 || arn.slice(at, found).includes(':')) return false
+    at = found + literal.length
+  }
+  return at === arn.length
+}
+
+describe('iamContext against the allow-list model', () => {
+  test(
+    'random callers, account lists and principal patterns: accepted exactly when every given list lets the caller through',
+    async () => {
+      const counts = { accepted: 0, refused: 0 }
+      await fc.assert(
+        fc.asyncProperty(
+          callerArbitrary,
+          fc.option(fc.uniqueArray(fc.constantFrom(...accounts), { minLength: 1 }), { nil: undefined }),
+          fc.option(fc.uniqueArray(principalPattern, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+          async (arn, allowAccounts, allowPrincipals) => {
+            const { invoke, handlerSaw } = protect([iamContext({ ...(allowAccounts ? { allowAccounts } : {}), ...(allowPrincipals ? { allowPrincipals } : {}) }) as Middleware])
+            const accountId = arn.split(':')[4]!
+            const response = await invoke(httpApiEvent({ authorizer: { iam: { accessKey: 'ASIAFUZZ', accountId, callerId: 'AROAFUZZ:s', cognitoIdentity: null, principalOrgId: null, userArn: arn, userId: 'AROAFUZZ:s' } } }))
+            const expected = (allowAccounts === undefined || allowAccounts.includes(accountId as never)) && (allowPrincipals === undefined || allowPrincipals.some((pattern) => principalMatches(pattern, arn)))
+            if (expected) {
+              counts.accepted++
+              expect(response.statusCode).toBe(200)
+              expect(handlerSaw[0]).toMatchObject({ source: 'iam', subject: arn })
+            } else {
+              counts.refused++
+              expect(expectRefusal(response)).toBe('access_denied')
+              expect(handlerSaw).toHaveLength(0)
+            }
+          },
+        ),
+        fuzzParameters('models:iam'),
+      )
+      expectBothSides(counts, 20)
     },
     FUZZ_TIMEOUT_MS,
   )
