@@ -5,7 +5,7 @@
  * and the identity an authorizer hands its target function. Here the models decide both ways:
  * an accept the model refuses is a false accept, a refusal it accepts a broken contract.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import middy from '@middy/core'
 import authorizerResponse from '@middy-auth/authorizer'
 import iamContext from '@middy-auth/iam-context'
@@ -216,7 +216,11 @@ describe('route maps (oauthScope and rbac) against the route model', () => {
     'random maps, defaults and requests: each request meets the requirement of the route the gateway chose, or its default',
     async () => {
       const counts = { accepted: 0, refused: 0 }
-      await fc.assert(
+      // A route the map does not list is logged once per middleware: kept out of the test's output, and checked.
+      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
+      let warnings: string[]
+      try {
+        await fc.assert(
         fc.asyncProperty(
           routesArbitrary,
           fc.option(fc.record({ scopes: fc.subarray(['orders:read', 'orders:write'], { minLength: 1 }), permission: fc.constantFrom(...concrete) }), { nil: undefined }),
@@ -270,7 +274,12 @@ describe('route maps (oauthScope and rbac) against the route model', () => {
           },
         ),
         fuzzParameters('models:routes'),
-      )
+        )
+      } finally {
+        warnings = warn.mock.calls.map(([message]) => String(message))
+        warn.mockRestore()
+      }
+      for (const message of warnings) expect(message).toMatch(/has no entry for the gateway's route "[A-Z]+ \/[a-z]+/)
       expectBothSides(counts, 20)
     },
     FUZZ_TIMEOUT_MS,
@@ -343,7 +352,7 @@ describe('authorizer contexts: the target function decides as the token would', 
 
 /** An answer field: absent most of the time when `usual` is undefined, else usually `usual`. */
 const field = (usual: unknown, others: readonly unknown[]) =>
-  fc.oneof({ weight: 5, arbitrary: fc.constant(usual) }, { weight: 2, arbitrary: fc.constantFrom(...others) })
+  fc.oneof({ weight: 10, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...others) })
 
 const answerArbitrary = fc.record({
   active: field(true, [false, 'true', 1, null, undefined]),
