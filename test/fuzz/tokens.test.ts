@@ -403,7 +403,8 @@ describe('mutated tokens through an authorizer (jwtVerify, oauthScope, rbac, aut
             return
           }
           const text = JSON.stringify(answer)
-          expect(text).not.toContain(token)
+          // (A mutation may leave a few characters, or none, that any text holds.)
+          if (token.length >= 8) expect(text).not.toContain(token)
           const allows = answer.isAuthorized === true || (answer.policyDocument?.Statement ?? []).some((statement: { Effect: string }) => statement.Effect === 'Allow')
           if (!allows) {
             tally.refused++
