@@ -3,7 +3,7 @@
  * gives `context.auth`. Its claims are the ID token's, validated by openid-client when the
  * tokens were obtained; the cookie is authenticated, so they are read back without a new check.
  */
-import { emptyRecord, type AuthContext } from '@middy-auth/core'
+import { emptyRecord, readScopeList, type AuthContext } from '@middy-auth/core'
 import { decodeJwt } from 'jose'
 import type { TokenEndpointResponse, TokenEndpointResponseHelpers } from 'openid-client'
 import { clearChunkedCookie, readChunkedCookie, serializeCookie, writeChunkedCookie } from './cookies.js'
@@ -126,7 +126,8 @@ export const sessionAuthContext = (data: SessionData): AuthContext => {
     source: 'session',
     subject: data.sub,
     issuer: data.iss,
-    scopes: data.scope.split(' ').filter(Boolean),
+    // The suite's one scope rule (docs/design.md#one-scope-rule): any whitespace separates.
+    scopes: readScopeList(data.scope),
     roles: [],
     claims: Object.freeze(claims),
   }
