@@ -11,6 +11,7 @@ import authorizerResponse from '@middy-auth/authorizer'
 import iamContext from '@middy-auth/iam-context'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
+import { sessionAuth } from '@middy-auth/oauth-login'
 import rbac, { type Policy } from '@middy-auth/rbac'
 import tokenIntrospection from '@middy-auth/token-introspection'
 import { httpApiEvent, httpAuthorizerEventV2, lambdaContext } from '@middy-auth/testing'
@@ -18,6 +19,7 @@ import fc from 'fast-check'
 import { createHmac } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createSealer } from '../../packages/oauth-login/src/sealing.js'
 import { protect, type Middleware } from '../support/protect.js'
 import { expectBothSides, expectRefusal, FUZZ_TIMEOUT_MS, fuzzParameters, rolesOf, scopesOf } from './support.js'
 
@@ -515,6 +517,54 @@ describe('iamContext against the allow-list model', () => {
         fuzzParameters('models:iam'),
       )
       expectBothSides(counts, 20)
+    },
+    FUZZ_TIMEOUT_MS,
+  )
+})
+
+// -------------------------------------------------------------------------------------------
+// Cookie sessions: the granted scopes and the ID token's claims
+// -------------------------------------------------------------------------------------------
+
+describe('sessionAuth against the scope and role models', () => {
+  const secret = 'models-session-secret-0123456789-abcdefghijkl'
+  // The provider is never reached: no access token expires during the run.
+  const config = { issuer: 'http://127.0.0.1:9/', clientId: 'web', clientSecret: 'secret', secret, redirectUri: 'https://app.example.test/auth/callback' }
+  const sealer = createSealer([secret], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId })
+
+  test(
+    'random granted scopes and roles claims sealed in a session: oauthScope and rbac decide as the models do',
+    async () => {
+      const policy: Policy = { roles: { r0: { allow: ['orders:read'] }, r1: { allow: ['orders:*'], deny: ['orders:read'] } } }
+      const { invoke, handlerSaw } = protect([sessionAuth(config) as Middleware, oauthScope({ required: ['orders:read'] }), rbac({ policy, rolesFrom: 'roles', require: 'orders:read' })])
+      const counts = { accepted: 0, refused: 0 }
+      await fc.assert(
+        fc.asyncProperty(
+          scopeClaimFor(['openid', 'orders:read']).filter((scope): scope is string => typeof scope === 'string'),
+          fc.oneof(rolesClaim, fc.constantFrom(['r0'], 'r0', ['r0', 'r1'])),
+          async (scope, roles) => {
+            const now = Date.now()
+            const idToken = sign({ sub: 'session-models-8c', roles })
+            const data = { sub: 'session-models-8c', iss: config.issuer, idToken, accessToken: 'at', scope, signedInAt: Math.floor(now / 1000) }
+            const sealed = await sealer.seal(data, now, Math.floor(now / 1000) + 3600)
+            const before = handlerSaw.length
+            const response = await invoke(httpApiEvent({ cookies: { '__Host-session': sealed } }))
+            const held = rolesOf(roles)
+            const expected = scopesOf(scope).includes('orders:read') && held.includes('r0') && !held.includes('r1')
+            if (expected) {
+              counts.accepted++
+              expect(response.statusCode).toBe(200)
+              expect(handlerSaw[before]).toMatchObject({ source: 'session', subject: 'session-models-8c', scopes: scopesOf(scope) })
+            } else {
+              counts.refused++
+              expect(['insufficient_scope', 'access_denied']).toContain(expectRefusal(response, [sealed]))
+              expect(handlerSaw).toHaveLength(before)
+            }
+          },
+        ),
+        fuzzParameters('models:session'),
+      )
+      expectBothSides(counts, 10)
     },
     FUZZ_TIMEOUT_MS,
   )
