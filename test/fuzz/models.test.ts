@@ -2,8 +2,10 @@
  * Random requirements, claims, policies, route maps and authorizer contexts through real
  * handlers, each decision compared with a small reference model written here: scopes
  * (oauthScope), roles and permissions (rbac), routes (both, beside an HTTP API's route keys),
- * and the identity an authorizer hands its target function. Here the models decide both ways:
- * an accept the model refuses is a false accept, a refusal it accepts a broken contract.
+ * the identity an authorizer hands its target function, the provider's introspection answers
+ * (tokenIntrospection), IAM allow-lists (iamContext) and cookie sessions (sessionAuth). Here the
+ * models decide both ways: an accept the model refuses is a false accept, a refusal it accepts a
+ * broken contract.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import middy from '@middy/core'
