@@ -7,7 +7,7 @@
  * come back from strings for the claims core knows (`exp`, `iat`, `email_verified`, …).
  */
 import type { AuthContext } from './auth-context.js'
-import { parseJsonList, readClaimPath, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
+import { parseJsonArray, parseJsonList, readClaimPath, restoreGatewayClaims, restoreScalarClaim } from './claims.js'
 import { emptyRecord } from './record.js'
 
 /**
@@ -154,7 +154,9 @@ export const decodeAuthorizerContext = (context: Record<string, unknown>): { cla
   for (const [name, value] of Object.entries(context)) {
     if (name === authorizerContextMark || name === authorizerContextLists) continue
     const maybeList = typeof value === 'string' && value.startsWith('[') && value.endsWith(']') && (lists === undefined || lists.has(name))
-    const list = maybeList ? parseJsonList(value) : undefined
+    // A claim the authorizer names as a list comes back whatever its items (`[12, 34]`); without
+    // the names, only a list of strings is taken for one.
+    const list = maybeList ? (lists === undefined ? parseJsonList(value) : parseJsonArray(value)) : undefined
     restored[name] = list ?? restoreScalarClaim(name, value)
   }
   return { claims: restored, exact: true }

@@ -97,14 +97,20 @@ export const readListClaim = (identity: { readonly source?: string; readonly str
   return readStringList(value)
 }
 
-/** A JSON list of strings, or `undefined` for any other text. */
-export const parseJsonList = (text: string): string[] | undefined => {
+/** The array a JSON text holds, whatever its items; `undefined` for any other text. */
+export const parseJsonArray = (text: string): unknown[] | undefined => {
   try {
     const parsed: unknown = JSON.parse(text)
-    return Array.isArray(parsed) && parsed.every((v) => typeof v === 'string') ? parsed : undefined
+    return Array.isArray(parsed) ? parsed : undefined
   } catch {
     return undefined
   }
+}
+
+/** A JSON list of strings, or `undefined` for any other text. */
+export const parseJsonList = (text: string): string[] | undefined => {
+  const parsed = parseJsonArray(text)
+  return parsed?.every((v): v is string => typeof v === 'string') ? parsed : undefined
 }
 
 const decimal = /^-?\d+(\.\d+)?$/

@@ -198,6 +198,21 @@ describe('gateway identities from the real fixtures', () => {
     expect(readListClaim(handWritten, handWritten.claims.groups)).toEqual(['viewer', 'editor'])
   })
 
+  test('a list the authorizer names in middyAuthLists comes back whatever its items (found by test/fuzz/models.test.ts)', () => {
+    const auth = gatewayAuth({
+      requestContext: {
+        authorizer: {
+          lambda: { principalId: 'alice', [authorizerContextMark]: 1, middyAuthLists: '["tenants","groups"]', tenants: '[12,34]', groups: '["clerk",null]', note: '[1]' },
+        },
+      },
+    })!
+    expect(auth.claims).toMatchObject({ tenants: [12, 34], groups: ['clerk', null], note: '[1]' })
+    expect(readListClaim(auth, auth.claims.groups)).toEqual(['clerk'])
+    // Without middyAuthLists (an earlier authorizer), only a list of strings is taken for a list.
+    const earlier = gatewayAuth({ requestContext: { authorizer: { lambda: { [authorizerContextMark]: 1, tenants: '[12,34]', groups: '["clerk"]' } } } })!
+    expect(earlier.claims).toMatchObject({ tenants: '[12,34]', groups: ['clerk'] })
+  })
+
   test('restoreGatewayClaims leaves other strings alone', () => {
     expect(restoreGatewayClaims({ username: '1234', exp: '10' })).toEqual({ username: '1234', exp: 10 })
   })

@@ -1,9 +1,7 @@
 import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed } from '@middy-auth/core/internal'
-import { assertFetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf } from './fetch-json.js'
-import type { FetchJson } from './fetch-json.js'
+import { assertFetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
-import { KeysUnavailableError } from './key-resolver.js'
-import type { KeyResolver, KeySet } from './key-resolver.js'
+import { KeysUnavailableError, type KeyResolver, type KeySet } from './key-resolver.js'
 
 const packageName = '@middy-auth/jwt-verify'
 

@@ -4,7 +4,7 @@
  * tokens were obtained; the cookie is authenticated, so they are read back without a new check.
  */
 import type { AuthContext } from '@middy-auth/core'
-import { emptyRecord } from '@middy-auth/core/internal'
+import { emptyRecord, readScopeList } from '@middy-auth/core/internal'
 import { decodeJwt } from 'jose'
 import type { TokenEndpointResponse, TokenEndpointResponseHelpers } from 'openid-client'
 import { clearChunkedCookie, readChunkedCookie, serializeCookie, writeChunkedCookie } from './cookies.js'
@@ -127,7 +127,8 @@ export const sessionAuthContext = (data: SessionData): AuthContext => {
     source: 'session',
     subject: data.sub,
     issuer: data.iss,
-    scopes: data.scope.split(' ').filter(Boolean),
+    // The suite's one scope rule (docs/design.md#one-scope-rule): any whitespace separates.
+    scopes: readScopeList(data.scope),
     roles: [],
     claims: Object.freeze(claims),
   }

@@ -80,6 +80,18 @@ describe('context.auth from the session', () => {
     expect(fn.seen).toEqual([])
   })
 
+  test('granted scopes separated by any whitespace are read as the rest of the suite reads them (found by test/fuzz/models.test.ts)', async () => {
+    const config = configFor(provider)
+    const now = Date.now()
+    const idToken = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from('{"sub":"alice"}').toString('base64url')}.sig`
+    const data = { sub: 'alice', iss: provider.issuer, idToken, accessToken: 'at', scope: 'openid\torders:read\norders:write', signedInAt: Math.floor(now / 1000) }
+    const sealed = await createSealer([SECRET], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).seal(data, now, Math.floor(now / 1000) + 3600)
+    const fn = protectedFunction(config, ['orders:read'])
+    const response = await fn.call('http-api', { cookies: { '__Host-session': sealed } })
+    expect(response.statusCode).toBe(200)
+    expect(fn.seen[0]?.auth.scopes).toEqual(['openid', 'orders:read', 'orders:write'])
+  })
+
   test('no session cookie: 401 login_required, no challenge, handler not called', async () => {
     const fn = protectedFunction(configFor(provider), ['orders:read'])
     const response = await fn.call('http-api', {})
