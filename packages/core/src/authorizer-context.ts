@@ -38,9 +38,11 @@ export const authorizerContextLists = 'middyAuthLists'
 
 /**
  * The keys of an authorizer context that are not claims: those the encoder writes from the
- * identity itself (`principalId`, `source`, `iss`, `scopes`, `roles`), its two marks, and those
- * API Gateway adds to a REST authorizer's context (`integrationLatency`, `usageIdentifierKey`).
- * A claim or a value an application adds may not take one.
+ * identity itself (`principalId`, `source`, `iss`, `scopes`, `roles`), its two marks, those
+ * API Gateway adds to a REST authorizer's context (`integrationLatency`, `usageIdentifierKey`),
+ * and the names under which the target's reader finds the other authorizers (`lambda`, `jwt`,
+ * `claims`: on REST the context is flat beside them). A claim or a value an application adds
+ * may not take one.
  *
  * @example
  * ```ts
@@ -48,7 +50,7 @@ export const authorizerContextLists = 'middyAuthLists'
  * ```
  */
 export const reservedContextKeys: ReadonlySet<string> = new Set([
-  'principalId', 'source', 'iss', 'scopes', 'roles', 'integrationLatency', 'usageIdentifierKey', authorizerContextMark, authorizerContextLists,
+  'principalId', 'source', 'iss', 'scopes', 'roles', 'integrationLatency', 'usageIdentifierKey', 'lambda', 'jwt', 'claims', authorizerContextMark, authorizerContextLists,
 ])
 
 /**

@@ -33,8 +33,10 @@ export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
   const cognitoClaims = asRecord(authorizer.claims)
   if (cognitoClaims) return fromClaims(cognitoClaims, undefined)
 
-  if (Object.hasOwn(authorizer, 'lambda')) {
-    // HTTP API: the principalId is one of the context's own values.
+  // HTTP API: the context is an object (or null) under `lambda`, and the principalId one of its
+  // own values. On REST every context value is a string, so a value named `lambda` there is not
+  // taken for an HTTP API context.
+  if (Object.hasOwn(authorizer, 'lambda') && (authorizer.lambda === null || asRecord(authorizer.lambda) !== undefined)) {
     return fromAuthorizerContext(asRecord(authorizer.lambda) ?? {}, undefined)
   }
 

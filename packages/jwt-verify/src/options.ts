@@ -101,10 +101,17 @@ const fail = configErrors(packageName, 'jwtVerify')
 const ms = (fallback: number, zero = false, infinity = false): DurationRule => ({ unit: 'milliseconds', fallback, zero, infinity })
 const seconds = (fallback: number): DurationRule => ({ unit: 'seconds', fallback, zero: true })
 
+/**
+ * The largest verified-token cache: its ring is allocated when the factory runs (about 25 bytes
+ * per slot, 2.5 MB here), so a size meant for "unbounded" must not take a function's memory at
+ * cold start.
+ */
+const maxCacheEntries = 100_000
+
 const readMaxEntries = (value: unknown): number => {
   if (value === undefined) return 1000
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.floor(value)
-  throw fail('cache.maxEntries', `must be a number of entries >= 0`)
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= maxCacheEntries) return Math.floor(value)
+  throw fail('cache.maxEntries', `must be a number of entries from 0 to ${maxCacheEntries}`)
 }
 
 const stringList = (value: unknown, name: string): string[] => {

@@ -217,14 +217,30 @@ export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy
   }
 }
 
+/**
+ * The role factories themselves, so that `rolesFrom: cognitoRoles` (the factory, not called) is
+ * a TypeError at cold start instead of a role reader that reads nothing (or throws) on every
+ * request, which would refuse every caller without saying why.
+ */
+const roleFactories: ReadonlyMap<unknown, string> = new Map<unknown, string>([
+  [cognitoRoles, 'cognitoRoles()'],
+  [entraRoles, 'entraRoles()'],
+  [oktaRoles, 'oktaRoles()'],
+  [iamRoles, 'iamRoles()'],
+  [keycloakRoles, 'keycloakRoles({ clientId })'],
+  [auth0Roles, 'auth0Roles({ namespace })'],
+])
+
 const compileSources = (rolesFrom: unknown): Array<(auth: AuthContext) => unknown> => {
   if (rolesFrom === undefined) return [defaultSource]
   const list = Array.isArray(rolesFrom) ? rolesFrom : [rolesFrom]
   if (list.length === 0) throw fail('rolesFrom', `is an empty list: no role could ever be read`)
   return list.map((source: unknown, i) => {
+    const where = Array.isArray(rolesFrom) ? `rolesFrom[${i}]` : `rolesFrom`
+    const factory = roleFactories.get(source)
+    if (factory !== undefined) throw fail(where, `is the factory itself: call it, ${factory}`)
     if (typeof source === 'function') return source as (auth: AuthContext) => unknown
     if (typeof source === 'string' && source !== '') return (auth: AuthContext) => readClaimPath(auth.claims, source)
-    const where = Array.isArray(rolesFrom) ? `rolesFrom[${i}]` : `rolesFrom`
     throw fail(where, `must be a claim path (such as 'cognito:groups') or a function of context.auth (such as cognitoRoles())`)
   })
 }
