@@ -87,6 +87,21 @@ export interface FetchTextOptions extends FetchJsonOptions {
 }
 
 /**
+ * `node:https` (or `node:http`), loaded on first use, never at import: neither is needed with
+ * local keys. `process.getBuiltinModule` (Node 22.3+) hands it over synchronously, so the
+ * request of a cold-start prefetch starts in the turn that asked for it, with no round trip
+ * through the ES module loader (`import()` added a loop turn and its own bookkeeping); older
+ * Node 22 releases fall back to `import()`.
+ */
+const httpClient = (name: 'node:https' | 'node:http'): HttpClient | Promise<HttpClient> =>
+  (process.getBuiltinModule?.(name) as HttpClient | undefined) ?? (name === 'node:https' ? import('node:https') : import('node:http'))
+
+/** What is used of `node:https` and `node:http`. */
+interface HttpClient {
+  request(url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void): ClientRequest
+}
+
+/**
  * The HTTP exchange under {@link fetchJson}, for any text answer: one request to a fetchable URL
  * (`https:`, or `http:` on loopback) with `node:https`, resolving with the body of a 200 answer.
  * It rejects, with a message naming the method and URL and never the body, on a timeout (one
@@ -111,9 +126,7 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
   const target = assertFetchableUrl(url, 'url')
   const { timeoutMs, maxBytes = defaultMaxBytes, signal, method = 'GET', headers = {}, body } = options
   signal?.throwIfAborted()
-  // Loaded on first use, not at import: importing node:http costs ~30 ms on Node 22+ (it
-  // pulls in the fetch implementation), and neither module is needed with local keys.
-  const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  const { request } = await httpClient(target.protocol === 'https:' ? 'node:https' : 'node:http')
   const payload = body === undefined ? undefined : Buffer.from(body, 'utf8')
 
   return new Promise<string>((resolve, reject) => {

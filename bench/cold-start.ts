@@ -1,0 +1,233 @@
+// Cold start, what the user waits for: a fresh `node` process imports the bundled handler (as
+// `sam build` bundles it), runs its init, and answers its first request with a valid token whose
+// keys come from an HTTPS JWKS endpoint on loopback (a self-signed certificate, trusted through
+// NODE_EXTRA_CA_CERTS). The same handler written with aws-jwt-verify (with `hydrate()` at init,
+// as its documentation advises) is the reference. Process pairs are interleaved (the order
+// alternates), and the budget is the median over the pairs of ours ÷ theirs for the whole wait
+// (import + init + first request): at most 1, ours no slower.
+//
+// Each handler module exports `init()` (what a handler's module does at top level: build the
+// middleware; aws-jwt-verify also awaits `hydrate()`) and `handler`, so that the import (module
+// loading) and the init are timed apart.
+//
+// Alone: node bench/cold-start.ts [--quick] (after npm run build).
+import { execFile, spawn } from 'node:child_process'
+import { generateKeyPairSync, sign } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { loadavg } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { build } from 'esbuild'
+
+export interface BudgetRow {
+  name: string
+  value: string
+  limit: string
+  ok: boolean
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const outDir = join(root, '.bench-out', 'cold-start')
+const AUDIENCE = 'orders-api'
+
+/** The handlers: the same function, keys from the same JWKS URL, verified two ways. */
+const handlers = {
+  ours: `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify'
+export let handler
+export const init = async () => {
+  handler = middy()
+    .use(jwtVerify({ issuers: [{ issuer: process.env.ISSUER, audience: '${AUDIENCE}', jwksUri: process.env.JWKS_URI }] }))
+    .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+}
+`,
+  'aws-jwt-verify': `
+import middy from '@middy/core'
+import { JwtVerifier } from 'aws-jwt-verify'
+export let handler
+export const init = async () => {
+  const verifier = JwtVerifier.create({ issuer: process.env.ISSUER, audience: '${AUDIENCE}', jwksUri: process.env.JWKS_URI })
+  await verifier.hydrate()
+  handler = middy()
+    .use({ before: async (request) => {
+      const header = request.event.headers?.authorization ?? ''
+      const payload = await verifier.verify(header.replace(/^Bearer /i, ''))
+      request.context.auth = { subject: payload.sub, claims: payload }
+    } })
+    .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+}
+`,
+}
+type Name = keyof typeof handlers
+
+/** Runs in each fresh process: import, init, first request, each timed; prints them as JSON. */
+const childSource = `
+const t0 = performance.now()
+const handlerModule = await import(process.argv[2])
+const t1 = performance.now()
+await handlerModule.init()
+const t2 = performance.now()
+const event = { version: '2.0', routeKey: 'GET /orders', rawPath: '/orders', headers: { authorization: 'Bearer ' + process.env.TOKEN }, requestContext: { http: { method: 'GET', path: '/orders' } } }
+const context = { functionName: 'cold', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 3000 }
+const response = await handlerModule.handler(event, context)
+const t3 = performance.now()
+if (response?.statusCode !== 200 || response.body !== 'user-1') throw new Error('first request refused: ' + JSON.stringify(response))
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstMs: t3 - t2 }))
+process.exit(0)
+`
+
+interface Timing {
+  importMs: number
+  initMs: number
+  firstMs: number
+}
+
+const execFileAsync = promisify(execFile)
+
+const quantile = (values: number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const position = (sorted.length - 1) * q
+  const low = Math.floor(position)
+  const high = Math.ceil(position)
+  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low)
+}
+const median = (values: number[]): number => quantile(values, 0.5)
+
+/** A self-signed certificate for 127.0.0.1, made with openssl (the children trust it). */
+const makeCertificate = async (): Promise<{ key: string; cert: string; certFile: string }> => {
+  const keyFile = join(outDir, 'loopback-key.pem')
+  const certFile = join(outDir, 'loopback-cert.pem')
+  await execFileAsync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+  ])
+  return { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8'), certFile }
+}
+
+const base64url = (value: object | Buffer): string => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url')
+
+/** An HTTPS JWKS endpoint on loopback and an RS256 token its key verifies. */
+const startIssuer = async (tls: { key: string; cert: string }): Promise<{ server: Server; issuer: string; jwksUri: string; token: string; requests: () => number }> => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }] })
+  let requests = 0
+  const server = createServer(tls, (request, response) => {
+    requests += 1
+    if (request.url !== '/jwks.json') {
+      response.writeHead(404).end()
+      return
+    }
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(jwks) }).end(jwks)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const now = Math.floor(Date.now() / 1000)
+  const signingInput = `${base64url({ alg: 'RS256', typ: 'JWT', kid: 'k1' })}.${base64url({ iss: issuer, aud: AUDIENCE, sub: 'user-1', iat: now, exp: now + 3600 })}`
+  const token = `${signingInput}.${base64url(sign('sha256', Buffer.from(signingInput), privateKey))}`
+  return { server, issuer, jwksUri: `${issuer}/jwks.json`, token, requests: () => requests }
+}
+
+const bundle = async (name: Name): Promise<string> => {
+  const entry = join(outDir, `${name}.entry.mjs`)
+  const outfile = join(outDir, `${name}.mjs`)
+  await writeFile(entry, handlers[name])
+  await build({ entryPoints: [entry], outfile, bundle: true, minify: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'silent' })
+  return pathToFileURL(outfile).href
+}
+
+/** One fresh process: its timings (the child's stdout), or the reason it failed. */
+const coldProcess = (child: string, url: string, env: NodeJS.ProcessEnv): Promise<Timing> =>
+  new Promise((resolve, reject) => {
+    const process_ = spawn(process.execPath, [child, url], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    process_.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    process_.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => process_.kill(), 30_000)
+    process_.on('close', (code) => {
+      clearTimeout(timer)
+      if (code === 0) resolve(JSON.parse(stdout) as Timing)
+      else reject(new Error(`cold process exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`))
+    })
+  })
+
+export interface ColdStartResult {
+  pairs: number
+  load: { start: number[]; end: number[] }
+  timings: Record<Name, Timing[]>
+  /** Per pair, ours ÷ aws-jwt-verify of the whole wait. */
+  ratios: number[]
+  jwksRequests: number
+}
+
+/** Measures `pairs` interleaved process pairs. */
+export const measureColdStart = async (pairs: number): Promise<ColdStartResult> => {
+  await mkdir(outDir, { recursive: true })
+  const child = join(outDir, 'cold-child.mjs')
+  await writeFile(child, childSource)
+  const urls = { ours: await bundle('ours'), 'aws-jwt-verify': await bundle('aws-jwt-verify') }
+  const tls = await makeCertificate()
+  const issuer = await startIssuer(tls)
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: tls.certFile, ISSUER: issuer.issuer, JWKS_URI: issuer.jwksUri, TOKEN: issuer.token }
+  delete env.NODE_OPTIONS
+  const load = { start: loadavg(), end: [] as number[] }
+  const timings: Record<Name, Timing[]> = { ours: [], 'aws-jwt-verify': [] }
+  const ratios: number[] = []
+  try {
+    // One unmeasured pair first: the page cache then holds node and both bundles for every pair.
+    for (const name of ['ours', 'aws-jwt-verify'] as const) await coldProcess(child, urls[name], env)
+    for (let i = 0; i < pairs; i++) {
+      const order: Name[] = i % 2 === 0 ? ['ours', 'aws-jwt-verify'] : ['aws-jwt-verify', 'ours']
+      const pair = {} as Record<Name, Timing>
+      for (const name of order) pair[name] = await coldProcess(child, urls[name], env)
+      for (const name of order) timings[name].push(pair[name])
+      ratios.push(total(pair.ours) / total(pair['aws-jwt-verify']))
+    }
+  } finally {
+    issuer.server.close()
+  }
+  load.end = loadavg()
+  return { pairs, load, timings, ratios, jwksRequests: issuer.requests() }
+}
+
+const total = (timing: Timing): number => timing.importMs + timing.initMs + timing.firstMs
+
+const ms = (value: number): string => `${value.toFixed(1)} ms`
+
+/** One row per budget, and the phases of each side; `ok: false` is OVER. */
+export async function run(settings: { quick: boolean }): Promise<BudgetRow[]> {
+  const pairs = settings.quick ? 20 : 40
+  const result = await measureColdStart(pairs)
+  const phase = (name: Name, pick: (timing: Timing) => number): string => ms(median(result.timings[name].map(pick)))
+  const ratio = median(result.ratios)
+  console.log(`cold start: ${result.pairs} interleaved process pairs, load average ${result.load.start.map((l) => l.toFixed(2)).join(' ')} → ${result.load.end.map((l) => l.toFixed(2)).join(' ')}`)
+  const rows: BudgetRow[] = [
+    {
+      name: 'cold start, import + init + first request, ours / aws-jwt-verify (median of pair ratios)',
+      value: `${ratio.toFixed(2)}× [${quantile(result.ratios, 0.25).toFixed(2)}–${quantile(result.ratios, 0.75).toFixed(2)}]`,
+      limit: '≤ 1.00×',
+      ok: ratio <= 1,
+    },
+  ]
+  for (const name of ['ours', 'aws-jwt-verify'] as const) {
+    rows.push({
+      name: `  ${name}: import / init / first request / whole (medians)`,
+      value: `${phase(name, (t) => t.importMs)} / ${phase(name, (t) => t.initMs)} / ${phase(name, (t) => t.firstMs)} / ${phase(name, total)}`,
+      limit: '',
+      ok: true,
+    })
+  }
+  // Both sides fetch the JWKS once per process (aws-jwt-verify in hydrate(), ours in the prefetch).
+  const expected = 2 * (result.pairs + 1)
+  rows.push({ name: '  JWKS requests (one per process)', value: String(result.jwksRequests), limit: `= ${expected}`, ok: result.jwksRequests === expected })
+  return rows
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await run({ quick: process.argv.includes('--quick') })
+  for (const row of rows) console.log(`${row.ok ? 'PASS' : 'OVER'}  ${row.name}: ${row.value}${row.limit ? ` (budget ${row.limit})` : ''}`)
+}
