@@ -35,7 +35,5 @@ export default {
   ],
   coverageReporters: [['text', { skipFull: true }], 'text-summary', 'json-summary'],
   // A directory's threshold applies to all its files together: one line per package.
-  coverageThreshold: Object.fromEntries(
-    packages.map((name) => [`./packages/${name}/src/`, { lines: 95, branches: 90 }]),
-  ),
+  coverageThreshold: Object.fromEntries(packages.map((name) => [`./packages/${name}/src/`, { lines: 95, branches: 90 }])),
 }

@@ -78,7 +78,9 @@ export const handler = middy()
   {
     name: 'full stack with cognitoIssuer() (a preset)',
     limit: BUDGET.fullStack,
-    absent: Object.entries(unusedOptionFiles).filter(([name]) => name !== 'presets').map(([, file]) => file),
+    absent: Object.entries(unusedOptionFiles)
+      .filter(([name]) => name !== 'presets')
+      .map(([, file]) => file),
     source: `
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
@@ -160,7 +162,12 @@ const packageOf = (path: string): string => {
   return workspace ? `@middy-auth/${workspace[1]}` : 'handler'
 }
 
-const slug = (name: string): string => name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60)
+const slug = (name: string): string =>
+  name
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase()
+    .slice(0, 60)
 
 export interface BundleResult {
   name: string
@@ -216,7 +223,11 @@ export async function run(_settings: { quick: boolean }): Promise<BudgetRow[]> {
     if (handler.present) {
       const missing = handler.present.filter((pattern) => !Object.keys(result.files).some((file) => pattern.test(file)))
       // The factories run at import: a registration the bundler dropped would throw there.
-      const loads = await execFileAsync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(result.outfile).href)})`]).then(
+      const loads = await execFileAsync(process.execPath, [
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(pathToFileURL(result.outfile).href)})`,
+      ]).then(
         () => 'loads',
         (error: Error) => `does not load: ${error.message.split('\n').find((line) => line.includes('Error')) ?? error.message}`,
       )

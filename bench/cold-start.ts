@@ -102,8 +102,23 @@ const makeCertificate = async (): Promise<{ key: string; cert: string; certFile:
   const keyFile = join(outDir, 'loopback-key.pem')
   const certFile = join(outDir, 'loopback-cert.pem')
   await execFileAsync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
   ])
   return { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8'), certFile }
 }
@@ -111,7 +126,10 @@ const makeCertificate = async (): Promise<{ key: string; cert: string; certFile:
 const base64url = (value: object | Buffer): string => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url')
 
 /** An HTTPS JWKS endpoint on loopback and an RS256 token its key verifies. */
-const startIssuer = async (tls: { key: string; cert: string }): Promise<{ server: Server; issuer: string; jwksUri: string; token: string; requests: () => number }> => {
+const startIssuer = async (tls: {
+  key: string
+  cert: string
+}): Promise<{ server: Server; issuer: string; jwksUri: string; token: string; requests: () => number }> => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }] })
   let requests = 0
@@ -204,7 +222,9 @@ export async function run(settings: { quick: boolean }): Promise<BudgetRow[]> {
   const result = await measureColdStart(pairs)
   const phase = (name: Name, pick: (timing: Timing) => number): string => ms(median(result.timings[name].map(pick)))
   const ratio = median(result.ratios)
-  console.log(`cold start: ${result.pairs} interleaved process pairs, load average ${result.load.start.map((l) => l.toFixed(2)).join(' ')} → ${result.load.end.map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(
+    `cold start: ${result.pairs} interleaved process pairs, load average ${result.load.start.map((l) => l.toFixed(2)).join(' ')} → ${result.load.end.map((l) => l.toFixed(2)).join(' ')}`,
+  )
   const rows: BudgetRow[] = [
     {
       name: 'cold start, import + init + first request, ours / aws-jwt-verify (median of pair ratios)',

@@ -27,10 +27,11 @@ const listen = async (onRequest: (req: IncomingMessage, res: ServerResponse) => 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 
@@ -54,7 +55,9 @@ export const introspectionBench = async (settings: Settings): Promise<{ ns: Reco
   try {
     const options = { endpoint: `${provider.url}/introspect`, issuer: ISSUER, clientId: 'bench', clientSecret: 'bench-secret', audience: AUDIENCE }
     const hit = middy().use(tokenIntrospection(options)).handler(ok) as unknown as Invoke
-    const miss = middy().use(tokenIntrospection({ ...options, cache: false })).handler(ok) as unknown as Invoke
+    const miss = middy()
+      .use(tokenIntrospection({ ...options, cache: false }))
+      .handler(ok) as unknown as Invoke
     // Hits: a pool the cache holds (1000 entries by default); misses: every invocation a call.
     const pool = Array.from({ length: 200 }, () => httpApiEvent(randomUUID().replaceAll('-', '')))
     const tasks: BenchTask[] = [
@@ -105,7 +108,10 @@ const albEvent = (token: string): object => ({
 })
 
 /** ALB signed claims against the RS256 floor and the ES256 floor of the same tokens. */
-export const albBench = async (rs256: Fixture, settings: Settings): Promise<{ ns: Record<string, number>; overRs256Floor: Spread; overEs256Floor: Spread; keyFetches: number }> => {
+export const albBench = async (
+  rs256: Fixture,
+  settings: Settings,
+): Promise<{ ns: Record<string, number>; overRs256Floor: Spread; overEs256Floor: Spread; keyFetches: number }> => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const kid = randomUUID()
   const pem = publicKey.export({ type: 'spki', format: 'pem' })
@@ -117,7 +123,9 @@ export const albBench = async (rs256: Fixture, settings: Settings): Promise<{ ns
   })
   try {
     const tokens = Array.from({ length: settings.tokens }, (_, i) => albToken(privateKey, kid, i))
-    const handler = middy().use(jwtVerify({ issuers: [albIssuer({ region: REGION, loadBalancerArn: ARN, endpoint: keys.url })], cache: false })).handler(ok) as unknown as Invoke
+    const handler = middy()
+      .use(jwtVerify({ issuers: [albIssuer({ region: REGION, loadBalancerArn: ARN, endpoint: keys.url })], cache: false }))
+      .handler(ok) as unknown as Invoke
     const bare = middy().handler(ok) as unknown as Invoke
     const rsFloor = floorVerifier('RS256', rs256.key.publicKey)
     const esFloor = floorVerifier('ES256', publicKey)
@@ -152,11 +160,21 @@ export async function run({ quick }: { quick: boolean }): Promise<BudgetRow[]> {
   const settings: Settings = { tokens: quick ? 1000 : 3000, rounds: quick ? 6 : 30, time: 25, warmupTime: 100 }
   const introspection = await introspectionBench(settings)
   console.log('=== token introspection (RFC 7662): middy + tokenIntrospection, loopback provider over HTTP (no budget) ===')
-  table(['', 'ns/op'], Object.entries(introspection.ns).map(([name, ns]) => [name, fmtNs(ns)]))
-  console.log(`miss / hit = ${spread(introspection.missOverHit)}; provider calls while measuring: ${introspection.calls} (the hit pool was cached before measuring)\n`)
+  table(
+    ['', 'ns/op'],
+    Object.entries(introspection.ns).map(([name, ns]) => [name, fmtNs(ns)]),
+  )
+  console.log(
+    `miss / hit = ${spread(introspection.missOverHit)}; provider calls while measuring: ${introspection.calls} (the hit pool was cached before measuring)\n`,
+  )
   const alb = await albBench(makeFixture('RS256', settings.tokens), settings)
   console.log('=== ALB signed claims (albIssuer, ES256, padded base64url), distinct tokens, cache off (no budget) ===')
-  table(['', 'ns/op'], Object.entries(alb.ns).map(([name, ns]) => [name, fmtNs(ns)]))
-  console.log(`(middy + jwtVerify(albIssuer) − bare middy) / RS256 floor = ${spread(alb.overRs256Floor)}; / ES256 floor = ${spread(alb.overEs256Floor)}; key fetches: ${alb.keyFetches}\n`)
+  table(
+    ['', 'ns/op'],
+    Object.entries(alb.ns).map(([name, ns]) => [name, fmtNs(ns)]),
+  )
+  console.log(
+    `(middy + jwtVerify(albIssuer) − bare middy) / RS256 floor = ${spread(alb.overRs256Floor)}; / ES256 floor = ${spread(alb.overEs256Floor)}; key fetches: ${alb.keyFetches}\n`,
+  )
   return []
 }

@@ -39,26 +39,30 @@ const startIssuer = async () => {
       keys = [next, ...keys]
       return next
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeAllConnections()
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
   }
 }
 type Issuer = Awaited<ReturnType<typeof startIssuer>>
 
 /** GET over node:http as an ArrayBuffer: aws-jwt-verify's own fetcher speaks https: only. */
-const httpGetArrayBuffer = (uri: string): Promise<ArrayBuffer> => new Promise((resolve, reject) => {
-  httpRequest(uri, (res) => {
-    const chunks: Buffer[] = []
-    res.on('data', (chunk) => chunks.push(chunk))
-    res.on('end', () => {
-      const buf = Buffer.concat(chunks)
-      resolve(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer)
+const httpGetArrayBuffer = (uri: string): Promise<ArrayBuffer> =>
+  new Promise((resolve, reject) => {
+    httpRequest(uri, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk) => chunks.push(chunk))
+      res.on('end', () => {
+        const buf = Buffer.concat(chunks)
+        resolve(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer)
+      })
+      res.on('error', reject)
     })
-    res.on('error', reject)
-  }).on('error', reject).end()
-})
+      .on('error', reject)
+      .end()
+  })
 
 const headerOf = (token: string): { kid?: string } => JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString())
 
@@ -120,7 +124,16 @@ export const jwksCounts = async ({ flood, concurrent }: { flood: number; concurr
     const stranger = makeKey(ALG, 'stranger')
     const floodTokens = Array.from({ length: flood }, (_, i) => signJwt({ ...stranger, kid: `unknown-${i}` }, claimsFor(i, { issuer: iss.issuer })))
     for (const [name, create] of Object.entries(libraries(iss))) {
-      const row: JwksRow = { library: name, coldRequests: 0, coldAccepted: 0, floodMs: 0, floodRequests: 0, floodAccepted: 0, rotationAccepted: false, rotationRequests: 0 }
+      const row: JwksRow = {
+        library: name,
+        coldRequests: 0,
+        coldAccepted: 0,
+        floodMs: 0,
+        floodRequests: 0,
+        floodAccepted: 0,
+        rotationAccepted: false,
+        rotationRequests: 0,
+      }
       // 100 concurrent requests on a cold instance (the tokens signed beforehand, so that all
       // 100 verifications start in the same tick).
       const key = iss.signingKey()
@@ -171,16 +184,21 @@ export async function run(_settings: { quick: boolean }): Promise<BudgetRow[]> {
   const started = performance.now()
   const rows = await jwksCounts(settings)
   console.log(`=== JWKS requests, RS256, loopback HTTP issuer, each library's defaults (${((performance.now() - started) / 1000).toFixed(1)} s) ===`)
-  table(['', `${settings.concurrent} concurrent cold`, `${settings.flood} unknown kids`, 'flood time', 'rotated-in key'], rows.map((r) => [
-    r.library,
-    `${r.coldRequests} req (${r.coldAccepted} ok)`,
-    `${r.floodRequests} req (${r.floodAccepted} ok)`,
-    `${(r.floodMs / 1000).toFixed(2)} s`,
-    `${r.rotationAccepted ? 'accepted' : 'rejected'}, ${r.rotationRequests} req`,
-  ]))
+  table(
+    ['', `${settings.concurrent} concurrent cold`, `${settings.flood} unknown kids`, 'flood time', 'rotated-in key'],
+    rows.map((r) => [
+      r.library,
+      `${r.coldRequests} req (${r.coldAccepted} ok)`,
+      `${r.floodRequests} req (${r.floodAccepted} ok)`,
+      `${(r.floodMs / 1000).toFixed(2)} s`,
+      `${r.rotationAccepted ? 'accepted' : 'rejected'}, ${r.rotationRequests} req`,
+    ]),
+  )
   const ours = rows.find((r) => r.library.startsWith('ours')) as JwksRow
   const floodOk = ours.floodRequests <= Math.ceil(ours.floodMs / 10_000)
-  console.log(`ours: ${ours.coldRequests} request(s) for ${settings.concurrent} concurrent cold requests (1 expected: ${verdict(ours.coldRequests <= 1 && ours.coldAccepted === settings.concurrent)}); ` +
-    `${ours.floodRequests} for ${settings.flood} unknown kids (≤ 1 per 10 s cooldown: ${verdict(floodOk)})\n`)
+  console.log(
+    `ours: ${ours.coldRequests} request(s) for ${settings.concurrent} concurrent cold requests (1 expected: ${verdict(ours.coldRequests <= 1 && ours.coldAccepted === settings.concurrent)}); ` +
+      `${ours.floodRequests} for ${settings.flood} unknown kids (≤ 1 per 10 s cooldown: ${verdict(floodOk)})\n`,
+  )
   return []
 }

@@ -107,11 +107,13 @@ export const measure = async (tasks: BenchTask[], { rounds, time, warmupTime }: 
       samples.set(task.name, (samples.get(task.name) ?? 0) + result.latency.samplesCount * (batches.get(task.name) ?? 0))
     }
   }
-  const get = <T>(map: Map<string, T>) => (name: string): T => {
-    const value = map.get(name)
-    if (value === undefined) throw new Error(`no bench task named ${name}`)
-    return value
-  }
+  const get =
+    <T>(map: Map<string, T>) =>
+    (name: string): T => {
+      const value = map.get(name)
+      if (value === undefined) throw new Error(`no bench task named ${name}`)
+      return value
+    }
   return {
     rounds,
     ns: (name) => median(get(p50)(name)),
@@ -148,8 +150,10 @@ export const measureIterations = async (tasks: BenchTask[], iterations: number):
       latencies.get(task.name)?.push(...(result.latency.samples ?? []).map((ms) => ms * 1e6))
     }
   }
-  return new Map(tasks.map((task) => {
-    const values = latencies.get(task.name) ?? []
-    return [task.name, { ns: values.reduce((a, b) => a + b, 0) / values.length, p50: median(values), samples: values.length }]
-  }))
+  return new Map(
+    tasks.map((task) => {
+      const values = latencies.get(task.name) ?? []
+      return [task.name, { ns: values.reduce((a, b) => a + b, 0) / values.length, p50: median(values), samples: values.length }]
+    }),
+  )
 }

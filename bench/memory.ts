@@ -44,7 +44,11 @@ const hmacToken = (i: number): string => {
 /** A token no key set can verify: its signature is never reached. */
 const unsignedToken = (header: object, claims: object): string => `${b64u(header)}.${b64u(claims)}.${b64u('not-a-signature-'.repeat(16))}`
 
-const event = (token: string, extra: object = {}): object => ({ headers: { authorization: `Bearer ${token}` }, requestContext: { http: { method: 'GET', path: '/orders' } }, ...extra })
+const event = (token: string, extra: object = {}): object => ({
+  headers: { authorization: `Bearer ${token}` },
+  requestContext: { http: { method: 'GET', path: '/orders' } },
+  ...extra,
+})
 
 const ok = async (): Promise<{ statusCode: number }> => ({ statusCode: 200 })
 
@@ -69,10 +73,11 @@ const jwksServer = async () => {
   return {
     uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
     requests: () => requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 
@@ -88,18 +93,26 @@ const floods = (jwksUri: string): Flood[] => {
   }
   const permissions = middy()
     .use(withIdentity)
-    .use(rbac({
-      policy: { roles: { user: { allow: ['orders:read', 'res0:*'] } } },
-      rolesFrom: () => ['user'],
-      required: (request) => (request.event as { required: string }).required,
-    }))
+    .use(
+      rbac({
+        policy: { roles: { user: { allow: ['orders:read', 'res0:*'] } } },
+        rolesFrom: () => ['user'],
+        required: (request) => (request.event as { required: string }).required,
+      }),
+    )
     .use(errors)
     .handler(async (e: unknown, context: { auth: Parameters<typeof can>[0] }) => {
       can(context.auth, (e as { asked: string }).asked)
       return { statusCode: 200 }
     }) as unknown as Invoke
   return [
-    { name: 'distinct valid tokens (HS256, each a new jti)', cache: 'verified-token cache, 1,000 entries', handler: withJwt({ issuers: [hmacIssuer] }), event: (i) => event(hmacToken(i)), status: 200 },
+    {
+      name: 'distinct valid tokens (HS256, each a new jti)',
+      cache: 'verified-token cache, 1,000 entries',
+      handler: withJwt({ issuers: [hmacIssuer] }),
+      event: (i) => event(hmacToken(i)),
+      status: 200,
+    },
     {
       name: 'unknown kids (RS256, a new kid each)',
       cache: 'key cache of the jwksUri (1 refetch per 10 s cooldown)',
@@ -151,7 +164,9 @@ export async function run({ quick }: { quick: boolean }): Promise<BudgetRow[]> {
   } finally {
     await server.close()
   }
-  console.log(`=== memory: heap after a full GC, ${requests.toLocaleString('en-US')} requests per flood (${((performance.now() - started) / 1000).toFixed(0)} s); JWKS fetches: ${server.requests()} ===`)
+  console.log(
+    `=== memory: heap after a full GC, ${requests.toLocaleString('en-US')} requests per flood (${((performance.now() - started) / 1000).toFixed(0)} s); JWKS fetches: ${server.requests()} ===`,
+  )
   table(['flood', 'cache it could grow', 'first 10k', `10k → ${requests.toLocaleString('en-US')}`, 'total', 'time'], rows)
   console.log('')
   return []

@@ -50,12 +50,13 @@ export type Invoke = (event: unknown, context: Context) => Promise<unknown>
  * A fresh Lambda context per invocation, with `getRemainingTimeInMillis`: Middy then arms its
  * early-timeout timer on every invocation, as it does in Lambda (bare or not).
  */
-export const lambdaContext = (): Context => ({
-  functionName: 'bench',
-  functionVersion: '$LATEST',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  getRemainingTimeInMillis: () => 30_000,
-}) as unknown as Context
+export const lambdaContext = (): Context =>
+  ({
+    functionName: 'bench',
+    functionVersion: '$LATEST',
+    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    getRemainingTimeInMillis: () => 30_000,
+  }) as unknown as Context
 
 const ok = { statusCode: 200, body: 'ok' }
 /** The function behind every bench handler: answers 200 at once. */

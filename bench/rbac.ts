@@ -34,15 +34,33 @@ export async function run(settings: { quick: boolean }): Promise<BudgetRow[]> {
   const set = new Set(Object.values(largePolicy().roles).flatMap((role) => (role as { allow: string[] }).allow))
   let sink = 0
   const tasks = [
-    { name: 'Set.has (500 permissions)', op: () => { sink += set.has(allowed) ? 1 : 0 } },
-    { name: 'rbac check, allowed (3 roles held)', op: () => { sink += policy.check(held, allowed).decision === 'allow' ? 1 : 0 } },
-    { name: 'rbac check, refused (3 roles held)', op: () => { sink += policy.check(held, refused).decision === 'deny' ? 1 : 0 } },
+    {
+      name: 'Set.has (500 permissions)',
+      op: () => {
+        sink += set.has(allowed) ? 1 : 0
+      },
+    },
+    {
+      name: 'rbac check, allowed (3 roles held)',
+      op: () => {
+        sink += policy.check(held, allowed).decision === 'allow' ? 1 : 0
+      },
+    },
+    {
+      name: 'rbac check, refused (3 roles held)',
+      op: () => {
+        sink += policy.check(held, refused).decision === 'deny' ? 1 : 0
+      },
+    },
   ]
   const m = await measure(tasks, { rounds: settings.quick ? 6 : 20, time: 25, warmupTime: 100 })
   if (sink === 0) throw new Error('unreachable')
   const floor = m.perRound(tasks[0]!.name)
   console.log('=== rbac: one permission check, policy of 50 roles and 500 permissions (no budget) ===')
-  table(['', 'ns/op', '× Set.has'], tasks.map(({ name }) => [name, fmtNs(m.ns(name)), fmtRatio(perRoundMedian(m, (r) => m.perRound(name)[r]! / floor[r]!).value)]))
+  table(
+    ['', 'ns/op', '× Set.has'],
+    tasks.map(({ name }) => [name, fmtNs(m.ns(name)), fmtRatio(perRoundMedian(m, (r) => m.perRound(name)[r]! / floor[r]!).value)]),
+  )
   console.log('')
   return []
 }

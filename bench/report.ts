@@ -10,7 +10,8 @@ export interface BudgetRow {
   ok: boolean
 }
 
-export const fmtNs = (ns: number): string => (ns >= 100_000 ? `${(ns / 1000).toFixed(0)} µs` : ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${Math.round(ns).toLocaleString('en-US')} ns`)
+export const fmtNs = (ns: number): string =>
+  ns >= 100_000 ? `${(ns / 1000).toFixed(0)} µs` : ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${Math.round(ns).toLocaleString('en-US')} ns`
 export const fmtRatio = (ratio: number): string => `${ratio.toFixed(ratio < 10 ? 2 : 1)}×`
 export const fmtBytes = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`
 

@@ -67,7 +67,11 @@ for (const section of SECTIONS) {
 
 console.log('=== budgets (docs/design.md#performance-budgets) ===')
 if (budgets.length === 0) console.log('(none in the sections run)')
-else table(['', 'measured', 'budget', ''], budgets.map((b) => [b.name, b.value, b.limit, verdict(b.ok)]))
+else
+  table(
+    ['', 'measured', 'budget', ''],
+    budgets.map((b) => [b.name, b.value, b.limit, verdict(b.ok)]),
+  )
 const loadEnd = loadavg()
 console.log(`load average at end: ${loadEnd.map((l) => l.toFixed(2)).join(' ')}`)
 const seconds = (performance.now() - started) / 1000

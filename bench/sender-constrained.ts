@@ -31,7 +31,27 @@ const clientCertificate = (): string | null => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-mtls-'))
   try {
     const file = join(dir, 'client.pem')
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'client.key'), '-out', file, '-subj', '/CN=bench', '-days', '2'], { stdio: 'pipe' })
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'client.key'),
+        '-out',
+        file,
+        '-subj',
+        '/CN=bench',
+        '-days',
+        '2',
+      ],
+      { stdio: 'pipe' },
+    )
     return readFileSync(file, 'utf8')
   } catch {
     return null
@@ -66,7 +86,11 @@ export async function run({ quick }: { quick: boolean }): Promise<BudgetRow[]> {
   const client = { privateKey: clientKeys.privateKey, jwk: clientKeys.publicKey.export({ format: 'jwk' }) }
   const jkt = jwkThumbprint(client.jwk)
   const pem = clientCertificate()
-  const x5t = pem && createHash('sha256').update(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64')).digest('base64url')
+  const x5t =
+    pem &&
+    createHash('sha256')
+      .update(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'))
+      .digest('base64url')
   const count = settings.tokens
 
   const bearerEvents = Array.from({ length: count }, (_, i) => httpApiEvent(signJwt(fixture.key, claimsFor(i))))
@@ -76,18 +100,23 @@ export async function run({ quick }: { quick: boolean }): Promise<BudgetRow[]> {
     event.headers = { ...event.headers, authorization: `DPoP ${token}`, dpop: proofFor(client, token) }
     return event
   })
-  const mtlsEvents = pem && Array.from({ length: count }, (_, i) => {
-    const event = httpApiEvent(signJwt(fixture.key, { ...claimsFor(i), cnf: { 'x5t#S256': x5t } }))
-    event.requestContext = { ...event.requestContext, authentication: { clientCert: { clientCertPem: pem } } }
-    return event
-  })
+  const mtlsEvents =
+    pem &&
+    Array.from({ length: count }, (_, i) => {
+      const event = httpApiEvent(signJwt(fixture.key, { ...claimsFor(i), cnf: { 'x5t#S256': x5t } }))
+      event.requestContext = { ...event.requestContext, authentication: { clientCert: { clientCertPem: pem } } }
+      return event
+    })
 
   // One more signature verification: the ES256 floor (split, decodes, JSON.parse, raw→DER,
   // crypto.verify on a bare KeyObject) of the proofs themselves.
   const verifyProof = floorVerifier('ES256', createPublicKey({ key: client.jwk, format: 'jwk' }))
   const nextProof = cycle(dpopEvents.map((event) => event.headers.dpop as string))
 
-  const handler = (options: object): Invoke => middy().use(jwtVerify(ourOptions(fixture, options))).handler(ok) as unknown as Invoke
+  const handler = (options: object): Invoke =>
+    middy()
+      .use(jwtVerify(ourOptions(fixture, options)))
+      .handler(ok) as unknown as Invoke
   const bearer = handler({})
   const dpop = handler({ dpop: { boundTokens: 'required', replayStore: benchReplayStore() } })
   const mtls = handler({ mtls: { boundTokens: 'required' } })
@@ -108,9 +137,18 @@ export async function run({ quick }: { quick: boolean }): Promise<BudgetRow[]> {
   const dpopOverBearer = perRoundMedian(m, (r) => at('DPoP', r) / at('bearer', r))
   const mtlsOverBearer = mtlsEvents ? perRoundMedian(m, (r) => at('mTLS', r) / at('bearer', r)) : undefined
   console.log('=== sender-constrained tokens: RS256 access tokens, distinct per invocation, middy + jwtVerify (no budget of #13) ===')
-  table(['', 'ns/op'], tasks.map((task) => [task.name, fmtNs(m.ns(task.name))]))
-  console.log(`DPoP / bearer = ${fmtRatio(dpopOverBearer.value)}; (DPoP − bearer) / one ES256 proof verification = ${fmtRatio(dpopExtra.value)} ` +
-    `[${dpopExtra.q1.toFixed(2)}–${dpopExtra.q3.toFixed(2)}] (the earlier design's ≤ 1.1×: ${verdict(dpopExtra.value <= 1.1)})`)
-  console.log(mtlsOverBearer ? `mTLS / bearer = ${fmtRatio(mtlsOverBearer.value)} [${mtlsOverBearer.q1.toFixed(2)}–${mtlsOverBearer.q3.toFixed(2)}]\n` : 'openssl not found: no mTLS measure\n')
+  table(
+    ['', 'ns/op'],
+    tasks.map((task) => [task.name, fmtNs(m.ns(task.name))]),
+  )
+  console.log(
+    `DPoP / bearer = ${fmtRatio(dpopOverBearer.value)}; (DPoP − bearer) / one ES256 proof verification = ${fmtRatio(dpopExtra.value)} ` +
+      `[${dpopExtra.q1.toFixed(2)}–${dpopExtra.q3.toFixed(2)}] (the earlier design's ≤ 1.1×: ${verdict(dpopExtra.value <= 1.1)})`,
+  )
+  console.log(
+    mtlsOverBearer
+      ? `mTLS / bearer = ${fmtRatio(mtlsOverBearer.value)} [${mtlsOverBearer.q1.toFixed(2)}–${mtlsOverBearer.q3.toFixed(2)}]\n`
+      : 'openssl not found: no mTLS measure\n',
+  )
   return []
 }

@@ -77,7 +77,13 @@ export const claimsFor = (
  * For each algorithm: two keys (a current one that signs, and the next one, published as
  * identity providers such as Cognito do), the JWKS, and `count` distinct tokens.
  */
-export const makeFixtures = ({ count, algorithms = ALGORITHMS }: { count: number; algorithms?: readonly BenchAlgorithm[] }): Partial<Record<BenchAlgorithm, Fixture>> => {
+export const makeFixtures = ({
+  count,
+  algorithms = ALGORITHMS,
+}: {
+  count: number
+  algorithms?: readonly BenchAlgorithm[]
+}): Partial<Record<BenchAlgorithm, Fixture>> => {
   const fixtures: Partial<Record<BenchAlgorithm, Fixture>> = {}
   for (const alg of algorithms) {
     const current = makeKey(alg, `${alg.toLowerCase()}-current`)

@@ -16,8 +16,15 @@ export const ourOptions = (fixture: Pick<Fixture, 'alg' | 'jwks'>, extra: Partia
 })
 
 /** A Middy request as Middy builds it, for calling a middleware's before() directly. */
-export const middyRequest = (event: unknown): { event: unknown; context: Record<string, unknown>; response: undefined; error: undefined; internal: Record<string, unknown> } =>
-  ({ event, context: {}, response: undefined, error: undefined, internal: Object.create(null) as Record<string, unknown> })
+export const middyRequest = (
+  event: unknown,
+): { event: unknown; context: Record<string, unknown>; response: undefined; error: undefined; internal: Record<string, unknown> } => ({
+  event,
+  context: {},
+  response: undefined,
+  error: undefined,
+  internal: Object.create(null) as Record<string, unknown>,
+})
 
 /** An aws-jwt-verify verifier with the JWKS in its cache (no network). */
 export const awsVerifier = (fixture: Pick<Fixture, 'jwks'>) => {

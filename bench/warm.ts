@@ -97,7 +97,9 @@ export async function run(settings: { quick: boolean }): Promise<BudgetRow[]> {
   const file = join(outDir, 'warm-fixtures.json')
   await writeFile(file, JSON.stringify(fixtures))
   const modes: Mode[] = (await hasTaskset()) ? ['unpinned', 'pinned'] : ['unpinned']
-  console.log(`=== warm: ${count} distinct tokens per algorithm, fresh event per invocation; ${pairs} worker(s) per mode, ${modes.join(' and ')} in turn, ${rounds} rounds each ===`)
+  console.log(
+    `=== warm: ${count} distinct tokens per algorithm, fresh event per invocation; ${pairs} worker(s) per mode, ${modes.join(' and ')} in turn, ${rounds} rounds each ===`,
+  )
   if (modes.length === 1) console.log('taskset not found: unpinned only')
   const results: Record<Mode, WarmWorkerResult[]> = { pinned: [], unpinned: [] }
   for (let pair = 0; pair < pairs; pair++) {
@@ -115,18 +117,48 @@ export async function run(settings: { quick: boolean }): Promise<BudgetRow[]> {
       rows.push(
         [`${alg} floor (bare KeyObject${alg === 'ES256' ? ', raw→DER' : ''})`, fmtNs(f.floorNs), '1', ''],
         ...(f.optionsFloor ? [[`${alg}   reference: { key, dsaEncoding } options object`, '', spread(f.optionsFloor), '']] : []),
-        [`${alg} middy + jwtVerify − bare, distinct (default options)`, fmtNs(f.distinctNetNs), spread(f.distinct), `≤ ${WARM_BUDGET.distinct}× ${verdict(f.distinct.value <= WARM_BUDGET.distinct)}`],
+        [
+          `${alg} middy + jwtVerify − bare, distinct (default options)`,
+          fmtNs(f.distinctNetNs),
+          spread(f.distinct),
+          `≤ ${WARM_BUDGET.distinct}× ${verdict(f.distinct.value <= WARM_BUDGET.distinct)}`,
+        ],
         [`${alg} middy + jwtVerify − bare, cache: false`, '', spread(f.cacheOff), ''],
-        [`${alg} middy + jwtVerify − bare, repeated token`, fmtNs(f.repeatedNetNs), `speed-up ${spread(f.speedup)}`, `≥ ${WARM_BUDGET.repeatedSpeedup}× ${verdict(f.speedup.value >= WARM_BUDGET.repeatedSpeedup)}`],
-        [`${alg} full stack / (floor + bare middy)`, '', spread(f.fullStack), `≤ ${WARM_BUDGET.fullStack}× ${verdict(f.fullStack.value <= WARM_BUDGET.fullStack)}`],
+        [
+          `${alg} middy + jwtVerify − bare, repeated token`,
+          fmtNs(f.repeatedNetNs),
+          `speed-up ${spread(f.speedup)}`,
+          `≥ ${WARM_BUDGET.repeatedSpeedup}× ${verdict(f.speedup.value >= WARM_BUDGET.repeatedSpeedup)}`,
+        ],
+        [
+          `${alg} full stack / (floor + bare middy)`,
+          '',
+          spread(f.fullStack),
+          `≤ ${WARM_BUDGET.fullStack}× ${verdict(f.fullStack.value <= WARM_BUDGET.fullStack)}`,
+        ],
         [`${alg} bare middy invocation`, fmtNs(f.bareNs), '', ''],
         [`${alg} jose jwtVerify (bare call, reference)`, '', spread(f.jose), ''],
         [`${alg} aws-jwt-verify verifySync (bare call, reference)`, '', spread(f.aws), ''],
       )
       budgets.push(
-        { name: `${alg} distinct tokens, fresh events (${mode})`, value: `${f.distinct.value.toFixed(3)}×`, limit: `≤ ${WARM_BUDGET.distinct}× floor`, ok: f.distinct.value <= WARM_BUDGET.distinct },
-        { name: `${alg} repeated token speed-up (${mode})`, value: fmtRatio(f.speedup.value), limit: `≥ ${WARM_BUDGET.repeatedSpeedup}×`, ok: f.speedup.value >= WARM_BUDGET.repeatedSpeedup },
-        { name: `${alg} full stack (${mode})`, value: `${f.fullStack.value.toFixed(3)}×`, limit: `≤ ${WARM_BUDGET.fullStack}× (floor + Middy)`, ok: f.fullStack.value <= WARM_BUDGET.fullStack },
+        {
+          name: `${alg} distinct tokens, fresh events (${mode})`,
+          value: `${f.distinct.value.toFixed(3)}×`,
+          limit: `≤ ${WARM_BUDGET.distinct}× floor`,
+          ok: f.distinct.value <= WARM_BUDGET.distinct,
+        },
+        {
+          name: `${alg} repeated token speed-up (${mode})`,
+          value: fmtRatio(f.speedup.value),
+          limit: `≥ ${WARM_BUDGET.repeatedSpeedup}×`,
+          ok: f.speedup.value >= WARM_BUDGET.repeatedSpeedup,
+        },
+        {
+          name: `${alg} full stack (${mode})`,
+          value: `${f.fullStack.value.toFixed(3)}×`,
+          limit: `≤ ${WARM_BUDGET.fullStack}× (floor + Middy)`,
+          ok: f.fullStack.value <= WARM_BUDGET.fullStack,
+        },
       )
     }
     table(['', 'ns/op', '× floor [q1–q3]', 'budget'], rows)

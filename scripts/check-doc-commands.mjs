@@ -110,7 +110,8 @@ const installProblem = (args) => {
     const at = arg.indexOf('@', 1)
     const name = at === -1 ? arg : arg.slice(0, at)
     const version = at === -1 ? undefined : arg.slice(at + 1)
-    if (name.startsWith('@middy/') && version !== String(middyMajor)) return `npm install ${arg}: write ${name}@${middyMajor}, so that npm cannot pick another major version of Middy`
+    if (name.startsWith('@middy/') && version !== String(middyMajor))
+      return `npm install ${arg}: write ${name}@${middyMajor}, so that npm cannot pick another major version of Middy`
     if (name.startsWith('@middy-auth/') && !ourPackages.has(name)) return `npm install ${arg}: there is no package ${name} in packages/`
   }
   return undefined

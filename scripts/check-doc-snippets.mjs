@@ -102,7 +102,9 @@ const fileMismatch = (mdPath, block, shown) => {
   const lines = block.content
   for (let i = 0; i < Math.max(expected.length, lines.length); i++) {
     if (expected[i] !== lines[i]) {
-      return [`${mdPath}:${block.line + i}: differs from ${shown}:${i + 1} (the block must show the file as it is):\n  file:  ${expected[i] ?? '(end of file)'}\n  block: ${lines[i] ?? '(end of block)'}`]
+      return [
+        `${mdPath}:${block.line + i}: differs from ${shown}:${i + 1} (the block must show the file as it is):\n  file:  ${expected[i] ?? '(end of file)'}\n  block: ${lines[i] ?? '(end of block)'}`,
+      ]
     }
   }
   return []

@@ -20,7 +20,12 @@ const subpathSources = (name) => {
 
 for (const name of packages) {
   const entries = [`${root}packages/${name}/src/index.ts`, ...subpathSources(name)]
-  const program = ts.createProgram(entries, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, skipLibCheck: true })
+  const program = ts.createProgram(entries, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    noEmit: true,
+    skipLibCheck: true,
+  })
   const checker = program.getTypeChecker()
   for (const entry of entries) {
     const source = program.getSourceFile(entry)
@@ -30,10 +35,11 @@ for (const name of packages) {
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
       const declarations = symbol.declarations ?? []
-      const hasExample = declarations.some((declaration) =>
-        ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === 'example') ||
-        // `export const x = …`: the doc sits on the variable statement.
-        (ts.isVariableDeclaration(declaration) && ts.getJSDocTags(declaration.parent.parent).some((tag) => tag.tagName.text === 'example')),
+      const hasExample = declarations.some(
+        (declaration) =>
+          ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === 'example') ||
+          // `export const x = …`: the doc sits on the variable statement.
+          (ts.isVariableDeclaration(declaration) && ts.getJSDocTags(declaration.parent.parent).some((tag) => tag.tagName.text === 'example')),
       )
       if (!hasExample) missing.push(`@middy-auth/${name}${entry.endsWith('index.ts') ? '' : `/${basename(entry, '.ts')}`}: ${exported.name}`)
     }

@@ -26,7 +26,7 @@ const npm = (args, cwd) => {
 try {
   const dirs = readdirSync(join(root, 'packages')).sort()
   const packed = JSON.parse(
-    (s => s.slice(s.indexOf('[')))(npm(['pack', ...dirs.flatMap((dir) => ['--workspace', `packages/${dir}`]), '--pack-destination', tmp, '--json'], root)),
+    ((s) => s.slice(s.indexOf('[')))(npm(['pack', ...dirs.flatMap((dir) => ['--workspace', `packages/${dir}`]), '--pack-destination', tmp, '--json'], root)),
   )
   const tarballOf = new Map(packed.map((entry) => [entry.name, join(tmp, entry.filename)]))
   rmSync(outDir, { recursive: true, force: true })
@@ -39,7 +39,10 @@ try {
     mkdirSync(project)
     // Our other packages as the registry would serve them, were they published.
     const overrides = Object.fromEntries([...tarballOf].filter(([other]) => other !== name).map(([other, path]) => [other, `file:${path}`]))
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `sbom-${dir}`, version: '0.0.0', private: true, dependencies: { [name]: `file:${tarballOf.get(name)}` }, overrides }))
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: `sbom-${dir}`, version: '0.0.0', private: true, dependencies: { [name]: `file:${tarballOf.get(name)}` }, overrides }),
+    )
     npm(['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], project)
     const sbom = npm(['sbom', '--sbom-format', 'cyclonedx', '--sbom-type', 'library', '--omit=dev'], project)
     writeFileSync(join(outDir, `${dir}.cdx.json`), sbom)
@@ -47,7 +50,9 @@ try {
     // peer, so the runtime set is read from the dependency graph instead: everything reachable
     // from the package without passing through one of its peers.
     const bom = JSON.parse(sbom)
-    const idOf = new Map(bom.components.map((component) => [component['bom-ref'], `${component.group ? `${component.group}/` : ''}${component.name}@${component.version}`]))
+    const idOf = new Map(
+      bom.components.map((component) => [component['bom-ref'], `${component.group ? `${component.group}/` : ''}${component.name}@${component.version}`]),
+    )
     const edges = new Map(bom.dependencies.map((entry) => [entry.ref, entry.dependsOn ?? []]))
     const peers = Object.keys(manifest.peerDependencies ?? {})
     const start = [...idOf].find(([, id]) => id.startsWith(`${name}@`))[0]

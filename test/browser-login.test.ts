@@ -32,7 +32,9 @@ const gatewayLog: string[] = []
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium. Install it with scripts/ensure-chromium.sh (apt-get install -y chromium).`)
+    throw new Error(
+      `${CHROMIUM} is missing: the browser test needs Debian's chromium. Install it with scripts/ensure-chromium.sh (apt-get install -y chromium).`,
+    )
   }
   // The demo's app, gateway and provider: what `npm run demo:serve` serves.
   demo = await startLoginDemo({ log: (line) => gatewayLog.push(line) })

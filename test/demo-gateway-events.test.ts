@@ -22,7 +22,11 @@ const shape = (value: unknown, key?: string): Shape => {
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>
     if (key !== undefined && OPEN_MAPS.has(key)) return ['map', ...[...new Set(Object.values(record).map((v) => JSON.stringify(shape(v))))].sort()]
-    return Object.fromEntries(Object.keys(record).sort().map((k) => [k, shape(record[k], k)]))
+    return Object.fromEntries(
+      Object.keys(record)
+        .sort()
+        .map((k) => [k, shape(record[k], k)]),
+    )
   }
   return typeof value
 }
@@ -56,7 +60,10 @@ const recordingGateway = async (api: 'http' | 'rest') => {
     identitySource: ['$request.header.Authorization'],
     responseFormat: 'simple',
     // The context of the docs' simple-response example, as the fixture holds it.
-    handler: record('authorizer', { isAuthorized: true, context: { stringKey: 'value', numberKey: 1, booleanKey: true, arrayKey: ['value1', 'value2'], mapKey: { value1: 'value2' } } }),
+    handler: record('authorizer', {
+      isAuthorized: true,
+      context: { stringKey: 'value', numberKey: 1, booleanKey: true, arrayKey: ['value1', 'value2'], mapKey: { value1: 'value2' } },
+    }),
   }
   const policy = (name: string, type: 'REQUEST' | 'TOKEN'): LambdaAuthorizer => ({
     name,
@@ -77,8 +84,16 @@ const recordingGateway = async (api: 'http' | 'rest') => {
       : [
           { route: 'POST /no-auth', handler: record('no-auth', proxy) },
           { route: 'POST /iam', handler: record('iam', proxy), authorization: { type: 'AWS_IAM', credentials: [caller] } },
-          { route: 'POST /lambda-request', handler: record('lambda-request', proxy), authorization: { type: 'CUSTOM', authorizer: policy('request-authorizer', 'REQUEST') } },
-          { route: 'POST /lambda-token', handler: record('lambda-token', proxy), authorization: { type: 'CUSTOM', authorizer: policy('token-authorizer', 'TOKEN') } },
+          {
+            route: 'POST /lambda-request',
+            handler: record('lambda-request', proxy),
+            authorization: { type: 'CUSTOM', authorizer: policy('request-authorizer', 'REQUEST') },
+          },
+          {
+            route: 'POST /lambda-token',
+            handler: record('lambda-token', proxy),
+            authorization: { type: 'CUSTOM', authorizer: policy('token-authorizer', 'TOKEN') },
+          },
         ]
   const gatewayLog: string[] = []
   const gateway = await startGateway({ api, routes, port: 0, log: (line) => gatewayLog.push(line) })
@@ -161,15 +176,25 @@ describe('REST API (payload 1.0) events', () => {
     expect(shape(rest.seen['no-auth'])).toEqual(shape(loadFixture('rest-v1-no-auth.json')))
   })
 
-  test("an AWS_IAM method: the event of rest-v1-iam.json (a real capture), the caller in requestContext.identity", () => {
+  test('an AWS_IAM method: the event of rest-v1-iam.json (a real capture), the caller in requestContext.identity', () => {
     expect(shape(rest.seen.iam)).toEqual(shape(loadFixture('rest-v1-iam.json')))
-    expect((rest.seen.iam as any).requestContext.identity).toMatchObject({ accountId: '123456789012', caller: caller.principalId, user: caller.principalId, accessKey: caller.accessKeyId, userArn: caller.arn })
+    expect((rest.seen.iam as any).requestContext.identity).toMatchObject({
+      accountId: '123456789012',
+      caller: caller.principalId,
+      user: caller.principalId,
+      accessKey: caller.accessKeyId,
+      userArn: caller.arn,
+    })
   })
 
   test('a REQUEST authorizer gets the input of authorizer-request-v1.json, a TOKEN authorizer that of authorizer-token.json (real captures)', () => {
     expect(shape(rest.seen['request-authorizer'])).toEqual(shape(loadFixture('authorizer-request-v1.json')))
     expect(shape(rest.seen['token-authorizer'])).toEqual(shape(loadFixture('authorizer-token.json')))
-    expect(rest.seen['token-authorizer']).toEqual({ type: 'TOKEN', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:local/local/POST/lambda-token', authorizationToken: 'Bearer foo' })
+    expect(rest.seen['token-authorizer']).toEqual({
+      type: 'TOKEN',
+      methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:local/local/POST/lambda-token',
+      authorizationToken: 'Bearer foo',
+    })
   })
 
   test("the function behind it gets rest-v1-lambda-authorizer.json's event: principalId and integrationLatency", () => {

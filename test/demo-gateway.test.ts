@@ -65,7 +65,14 @@ describe('AWS_IAM routes: SigV4 checked by the gateway', () => {
   /** Signs a POST /import to `gateway`, then sends it, changed by `edit` if given. */
   const signedCall = async (
     gateway: Gateway,
-    options: { credentials?: LocalCredentials; query?: string; body?: string; signedAt?: number; region?: string; edit?: (r: { query: string; body: string; headers: Record<string, string> }) => void } = {},
+    options: {
+      credentials?: LocalCredentials
+      query?: string
+      body?: string
+      signedAt?: number
+      region?: string
+      edit?: (r: { query: string; body: string; headers: Record<string, string> }) => void
+    } = {},
   ) => {
     const query = options.query ?? ''
     const body = options.body ?? '{"orders":[]}'
@@ -93,19 +100,69 @@ describe('AWS_IAM routes: SigV4 checked by the gateway', () => {
   })
 
   test.each([
-    ['the body changed after signing', { edit: (r: { body: string }) => { r.body = '{"orders":[1]}' } }],
-    ['the query changed after signing', { query: 'limit=1', edit: (r: { query: string }) => { r.query = 'limit=1000' } }],
-    ['a signed header changed', { edit: (r: { headers: Record<string, string> }) => { r.headers['content-type'] = 'text/plain' } }],
-    ['a signed header removed', { edit: (r: { headers: Record<string, string> }) => { delete r.headers['content-type'] } }],
+    [
+      'the body changed after signing',
+      {
+        edit: (r: { body: string }) => {
+          r.body = '{"orders":[1]}'
+        },
+      },
+    ],
+    [
+      'the query changed after signing',
+      {
+        query: 'limit=1',
+        edit: (r: { query: string }) => {
+          r.query = 'limit=1000'
+        },
+      },
+    ],
+    [
+      'a signed header changed',
+      {
+        edit: (r: { headers: Record<string, string> }) => {
+          r.headers['content-type'] = 'text/plain'
+        },
+      },
+    ],
+    [
+      'a signed header removed',
+      {
+        edit: (r: { headers: Record<string, string> }) => {
+          delete r.headers['content-type']
+        },
+      },
+    ],
     ['the wrong secret', { credentials: { ...importer, secretAccessKey: 'guessed-secret-key-00000000000000000000' } }],
     ['an unknown access key', { credentials: { ...importer, accessKeyId: 'ASIAUNKNOWNKEY000001' } }],
-    ['no session token with temporary credentials', { edit: (r: { headers: Record<string, string> }) => { delete r.headers['x-amz-security-token'] } }],
+    [
+      'no session token with temporary credentials',
+      {
+        edit: (r: { headers: Record<string, string> }) => {
+          delete r.headers['x-amz-security-token']
+        },
+      },
+    ],
     ['another session token', { credentials: { ...importer, sessionToken: 'stolen-elsewhere' } }],
     ['a signature scoped to another region', { region: 'us-east-1' }],
     ['signed 6 minutes ago', { signedAt: Date.now() - 6 * 60_000 }],
     ['signed 6 minutes ahead', { signedAt: Date.now() + 6 * 60_000 }],
-    ['no signature at all', { edit: (r: { headers: Record<string, string> }) => { delete r.headers.authorization } }],
-    ['a Bearer token instead', { edit: (r: { headers: Record<string, string> }) => { r.headers.authorization = 'Bearer abc.def.ghi' } }],
+    [
+      'no signature at all',
+      {
+        edit: (r: { headers: Record<string, string> }) => {
+          delete r.headers.authorization
+        },
+      },
+    ],
+    [
+      'a Bearer token instead',
+      {
+        edit: (r: { headers: Record<string, string> }) => {
+          r.headers.authorization = 'Bearer abc.def.ghi'
+        },
+      },
+    ],
   ])('%s: 403 Forbidden from the gateway, the function never called', async (_name, options) => {
     clock = Date.now()
     fn.events.length = 0
@@ -125,7 +182,11 @@ describe('AWS_IAM routes: SigV4 checked by the gateway', () => {
     const wrong = await signedCall(rest, { credentials: { ...importer, secretAccessKey: 'guessed-secret-key-00000000000000000000' } })
     expect(wrong.status).toBe(403)
     expect(wrong.json?.message).toMatch(/^The request signature we calculated does not match the signature you provided/)
-    const none = await signedCall(rest, { edit: (r) => { delete r.headers.authorization } })
+    const none = await signedCall(rest, {
+      edit: (r) => {
+        delete r.headers.authorization
+      },
+    })
     expect([none.status, none.json]).toEqual([403, { message: 'Missing Authentication Token' }])
     const ok = await signedCall(rest)
     expect(ok.status).toBe(200)
@@ -134,18 +195,38 @@ describe('AWS_IAM routes: SigV4 checked by the gateway', () => {
 
   test('the checks the signer alone would not make: host signed, a well-formed header, the scope of X-Amz-Date and execute-api', async () => {
     const now = Date.UTC(2026, 0, 2, 3, 4, 5)
-    const headers = await signRequest(user, 'eu-west-1', { method: 'GET', path: '/x', rawQuery: '', headers: { host: 'api.local', 'x-custom': '1' }, body: Buffer.alloc(0) }, new Date(now))
+    const headers = await signRequest(
+      user,
+      'eu-west-1',
+      { method: 'GET', path: '/x', rawQuery: '', headers: { host: 'api.local', 'x-custom': '1' }, body: Buffer.alloc(0) },
+      new Date(now),
+    )
     const check = (edit: (h: Record<string, string>) => void) => {
       const copy = { ...headers }
       edit(copy)
-      return verifySignature({ method: 'GET', path: '/x', rawQuery: '', headers: copy, body: Buffer.alloc(0) }, { credentials: [user], region: 'eu-west-1', now })
+      return verifySignature(
+        { method: 'GET', path: '/x', rawQuery: '', headers: copy, body: Buffer.alloc(0) },
+        { credentials: [user], region: 'eu-west-1', now },
+      )
     }
     await expect(check(() => undefined)).resolves.toMatchObject({ ok: true, caller: { arn: user.arn } })
-    await expect(check((h) => void (h.authorization = h.authorization!.replace('SignedHeaders=host;', 'SignedHeaders=')))).resolves.toEqual({ ok: false, message: "'Host' must be a signed header." })
-    await expect(check((h) => void (h.authorization = h.authorization!.replace('/execute-api/', '/s3/')))).resolves.toMatchObject({ ok: false, message: expect.stringContaining('correct service') })
-    await expect(check((h) => void (h.authorization = h.authorization!.replace('/20260102/', '/20260101/')))).resolves.toMatchObject({ ok: false, message: expect.stringContaining('date of X-Amz-Date') })
+    await expect(check((h) => void (h.authorization = h.authorization!.replace('SignedHeaders=host;', 'SignedHeaders=')))).resolves.toEqual({
+      ok: false,
+      message: "'Host' must be a signed header.",
+    })
+    await expect(check((h) => void (h.authorization = h.authorization!.replace('/execute-api/', '/s3/')))).resolves.toMatchObject({
+      ok: false,
+      message: expect.stringContaining('correct service'),
+    })
+    await expect(check((h) => void (h.authorization = h.authorization!.replace('/20260102/', '/20260101/')))).resolves.toMatchObject({
+      ok: false,
+      message: expect.stringContaining('date of X-Amz-Date'),
+    })
     await expect(check((h) => void (h['x-amz-date'] = 'yesterday'))).resolves.toMatchObject({ ok: false, message: expect.stringContaining('X-Amz-Date') })
-    await expect(check((h) => void (h.authorization = `${h.authorization}, Extra=1`))).resolves.toMatchObject({ ok: false, message: expect.stringContaining('requires') })
+    await expect(check((h) => void (h.authorization = `${h.authorization}, Extra=1`))).resolves.toMatchObject({
+      ok: false,
+      message: expect.stringContaining('requires'),
+    })
   })
 
   test('the gateway logged nothing: refusals are answers, not failures', () => {
@@ -174,8 +255,13 @@ describe('Lambda authorizers: called and cached as API Gateway does', () => {
 
   test('an answer is cached per identity source for the TTL, then the authorizer is asked again', async () => {
     let clock = Date.UTC(2026, 0, 1)
-    const auth = authorizer((event) => ({ isAuthorized: event.identitySource[0] === 'Bearer good', context: { who: event.identitySource[0] } }), { ttlSeconds: 300 })
-    const gateway = await start({ routes: [{ route: 'GET /reports', handler: fn.handler, authorization: { type: 'CUSTOM', authorizer: auth.definition } }], now: () => clock })
+    const auth = authorizer((event) => ({ isAuthorized: event.identitySource[0] === 'Bearer good', context: { who: event.identitySource[0] } }), {
+      ttlSeconds: 300,
+    })
+    const gateway = await start({
+      routes: [{ route: 'GET /reports', handler: fn.handler, authorization: { type: 'CUSTOM', authorizer: auth.definition } }],
+      now: () => clock,
+    })
     const statuses = []
     statuses.push((await call(gateway, 'GET', '/reports', bearer('good'))).status)
     statuses.push((await call(gateway, 'GET', '/reports', bearer('good'))).status)
@@ -200,7 +286,9 @@ describe('Lambda authorizers: called and cached as API Gateway does', () => {
   })
 
   test('every identity source is part of the key, and a missing one is a 401 without asking', async () => {
-    const auth = authorizer(() => ({ isAuthorized: true }), { identitySource: ['$request.header.Authorization', '$request.querystring.tenant', '$context.routeKey'] })
+    const auth = authorizer(() => ({ isAuthorized: true }), {
+      identitySource: ['$request.header.Authorization', '$request.querystring.tenant', '$context.routeKey'],
+    })
     const gateway = await start({ routes: [{ route: 'GET /reports', handler: fn.handler, authorization: { type: 'CUSTOM', authorizer: auth.definition } }] })
     expect((await call(gateway, 'GET', '/reports', bearer('t'))).json).toEqual({ message: 'Unauthorized' })
     expect((await call(gateway, 'GET', '/reports?tenant=', bearer('t'))).status).toBe(401)
@@ -215,7 +303,7 @@ describe('Lambda authorizers: called and cached as API Gateway does', () => {
     ])
   })
 
-  test("a cached IAM policy is evaluated again for each route: it lets through what it allows, and nothing else", async () => {
+  test('a cached IAM policy is evaluated again for each route: it lets through what it allows, and nothing else', async () => {
     const auth = authorizer(
       (event) => ({
         principalId: 'alice',
@@ -232,10 +320,15 @@ describe('Lambda authorizers: called and cached as API Gateway does', () => {
       }),
       { responseFormat: 'iam-policy' },
     )
-    const routes = ['GET /reports', 'GET /admin', 'GET /public/{name}'].map((route) => ({ route, handler: fn.handler, authorization: { type: 'CUSTOM' as const, authorizer: auth.definition } }))
+    const routes = ['GET /reports', 'GET /admin', 'GET /public/{name}'].map((route) => ({
+      route,
+      handler: fn.handler,
+      authorization: { type: 'CUSTOM' as const, authorizer: auth.definition },
+    }))
     const gateway = await start({ routes })
     const statuses = []
-    for (const path of ['/reports', '/admin', '/public/page', '/public/secret', '/reports']) statuses.push((await call(gateway, 'GET', path, bearer('t'))).status)
+    for (const path of ['/reports', '/admin', '/public/page', '/public/secret', '/reports'])
+      statuses.push((await call(gateway, 'GET', path, bearer('t'))).status)
     expect(statuses).toEqual([200, 403, 200, 403, 200])
     // One invocation: every later answer came from the cached policy.
     expect(auth.calls).toHaveLength(1)
@@ -243,8 +336,24 @@ describe('Lambda authorizers: called and cached as API Gateway does', () => {
   })
 
   test.each([
-    ["throws 'Unauthorized'", () => { throw new Error('Unauthorized') }, 401, 'Unauthorized', false],
-    ['throws anything else', () => { throw new Error('boom') }, 500, 'Internal Server Error', true],
+    [
+      "throws 'Unauthorized'",
+      () => {
+        throw new Error('Unauthorized')
+      },
+      401,
+      'Unauthorized',
+      false,
+    ],
+    [
+      'throws anything else',
+      () => {
+        throw new Error('boom')
+      },
+      500,
+      'Internal Server Error',
+      true,
+    ],
     ['answers without isAuthorized', () => ({ context: {} }), 500, 'Internal Server Error', true],
     ['answers isAuthorized "true" (a string)', () => ({ isAuthorized: 'true' }), 500, 'Internal Server Error', true],
     ['answers a context that is a list', () => ({ isAuthorized: true, context: ['a'] }), 500, 'Internal Server Error', true],
@@ -252,7 +361,10 @@ describe('Lambda authorizers: called and cached as API Gateway does', () => {
     const logs: string[] = []
     const auth = authorizer(answer)
     const calls = recorder()
-    const gateway = await start({ routes: [{ route: 'GET /reports', handler: calls.handler, authorization: { type: 'CUSTOM', authorizer: auth.definition } }], log: (l) => logs.push(l) })
+    const gateway = await start({
+      routes: [{ route: 'GET /reports', handler: calls.handler, authorization: { type: 'CUSTOM', authorizer: auth.definition } }],
+      log: (l) => logs.push(l),
+    })
     expect(await call(gateway, 'GET', '/reports', bearer('t'))).toMatchObject({ status, json: { message } })
     expect(calls.events).toEqual([])
     expect(logs.length > 0).toBe(logged)
@@ -263,7 +375,14 @@ describe('Lambda authorizers: called and cached as API Gateway does', () => {
 
   test.each([
     ['an Allow of another action', [{ Action: 's3:GetObject', Effect: 'Allow', Resource: '*' }], 403],
-    ['a wildcard Allow and a lower-case deny of the route', [{ Action: '*', Effect: 'Allow', Resource: '*' }, { Action: 'execute-api:invoke', Effect: 'deny', Resource: 'arn:aws:execute-api:*:*:*/*/GET/reports' }], 403],
+    [
+      'a wildcard Allow and a lower-case deny of the route',
+      [
+        { Action: '*', Effect: 'Allow', Resource: '*' },
+        { Action: 'execute-api:invoke', Effect: 'deny', Resource: 'arn:aws:execute-api:*:*:*/*/GET/reports' },
+      ],
+      403,
+    ],
     // What this gateway cannot evaluate is a response it cannot use, never half-read.
     ['no statement', [], 500],
     ['a statement with NotResource', [{ Action: '*', Effect: 'Allow', NotResource: 'x' }], 500],
@@ -272,7 +391,10 @@ describe('Lambda authorizers: called and cached as API Gateway does', () => {
   ])('a policy with %s lets nothing through', async (_name, Statement, status) => {
     const auth = authorizer(() => ({ principalId: 'p', policyDocument: { Version: '2012-10-17', Statement } }), { responseFormat: 'iam-policy' })
     const calls = recorder()
-    const gateway = await start({ routes: [{ route: 'GET /reports', handler: calls.handler, authorization: { type: 'CUSTOM', authorizer: auth.definition } }], log: () => undefined })
+    const gateway = await start({
+      routes: [{ route: 'GET /reports', handler: calls.handler, authorization: { type: 'CUSTOM', authorizer: auth.definition } }],
+      log: () => undefined,
+    })
     expect((await call(gateway, 'GET', '/reports', bearer('t'))).status).toBe(status)
     expect(calls.events).toEqual([])
   })
@@ -280,7 +402,10 @@ describe('Lambda authorizers: called and cached as API Gateway does', () => {
   test('REST: the context reaches the function as strings beside principalId; a list in it is a 500', async () => {
     const policy = (context: Record<string, unknown>) => () => ({
       principalId: 'alice',
-      policyDocument: { Version: '2012-10-17', Statement: { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:local/local/*' } },
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:local/local/*' },
+      },
       context,
     })
     const good = authorizer(policy({ n: 1, yes: true, s: 'x' }), { identitySource: ['method.request.header.Authorization'] })
@@ -313,11 +438,27 @@ describe('routes', () => {
     ]
     const http = await start({ routes })
     const bodies = []
-    for (const [method, path] of [['GET', '/orders/export'], ['GET', '/orders/42'], ['DELETE', '/orders/42'], ['GET', '/files/a/b'], ['GET', '/files'], ['GET', '/orders/'], ['GET', '/nothing']] as const) {
+    for (const [method, path] of [
+      ['GET', '/orders/export'],
+      ['GET', '/orders/42'],
+      ['DELETE', '/orders/42'],
+      ['GET', '/files/a/b'],
+      ['GET', '/files'],
+      ['GET', '/orders/'],
+      ['GET', '/nothing'],
+    ] as const) {
       const res = await call(http, method, path)
       bodies.push(`${res.status} ${res.body}`)
     }
-    expect(bodies).toEqual(['200 export', '200 get-id', '200 any', '200 files', '404 {"message":"Not Found"}', '404 {"message":"Not Found"}', '404 {"message":"Not Found"}'])
+    expect(bodies).toEqual([
+      '200 export',
+      '200 get-id',
+      '200 any',
+      '200 files',
+      '404 {"message":"Not Found"}',
+      '404 {"message":"Not Found"}',
+      '404 {"message":"Not Found"}',
+    ])
     const rest = await start({ api: 'rest', routes })
     expect(await call(rest, 'GET', '/nothing')).toMatchObject({ status: 403, json: { message: 'Missing Authentication Token' } })
   })
@@ -334,11 +475,68 @@ describe('routes', () => {
   test.each([
     ['a route key without a method', { routes: [{ route: '/orders', handler: noop }] }, /is not "METHOD \/path"/],
     ['a greedy parameter before the end', { routes: [{ route: 'GET /{p+}/x', handler: noop }] }, /must be the last segment/],
-    ['an identity source with a typo', { routes: [{ route: 'GET /r', handler: noop, authorization: { type: 'CUSTOM', authorizer: { name: 'a', handler: noop, identitySource: ['$request.headers.Authorization'] } } }] }, /identitySource/],
-    ['no identity source', { routes: [{ route: 'GET /r', handler: noop, authorization: { type: 'CUSTOM', authorizer: { name: 'a', handler: noop, identitySource: [] } } }] }, /at least one/],
-    ['a TTL over an hour', { routes: [{ route: 'GET /r', handler: noop, authorization: { type: 'CUSTOM', authorizer: { name: 'a', handler: noop, identitySource: ['$request.header.A'], ttlSeconds: 3601 } } }] }, /ttlSeconds/],
-    ['simple responses on a REST API', { api: 'rest', routes: [{ route: 'GET /r', handler: noop, authorization: { type: 'CUSTOM', authorizer: { name: 'a', handler: noop, identitySource: ['$request.header.A'], responseFormat: 'simple' } } }] }, /IAM policies only/],
-    ['a TOKEN authorizer of two sources', { api: 'rest', routes: [{ route: 'GET /r', handler: noop, authorization: { type: 'CUSTOM', authorizer: { name: 'a', type: 'TOKEN', handler: noop, identitySource: ['method.request.header.A', 'method.request.header.B'] } } }] }, /exactly one header/],
+    [
+      'an identity source with a typo',
+      {
+        routes: [
+          {
+            route: 'GET /r',
+            handler: noop,
+            authorization: { type: 'CUSTOM', authorizer: { name: 'a', handler: noop, identitySource: ['$request.headers.Authorization'] } },
+          },
+        ],
+      },
+      /identitySource/,
+    ],
+    [
+      'no identity source',
+      { routes: [{ route: 'GET /r', handler: noop, authorization: { type: 'CUSTOM', authorizer: { name: 'a', handler: noop, identitySource: [] } } }] },
+      /at least one/,
+    ],
+    [
+      'a TTL over an hour',
+      {
+        routes: [
+          {
+            route: 'GET /r',
+            handler: noop,
+            authorization: { type: 'CUSTOM', authorizer: { name: 'a', handler: noop, identitySource: ['$request.header.A'], ttlSeconds: 3601 } },
+          },
+        ],
+      },
+      /ttlSeconds/,
+    ],
+    [
+      'simple responses on a REST API',
+      {
+        api: 'rest',
+        routes: [
+          {
+            route: 'GET /r',
+            handler: noop,
+            authorization: { type: 'CUSTOM', authorizer: { name: 'a', handler: noop, identitySource: ['$request.header.A'], responseFormat: 'simple' } },
+          },
+        ],
+      },
+      /IAM policies only/,
+    ],
+    [
+      'a TOKEN authorizer of two sources',
+      {
+        api: 'rest',
+        routes: [
+          {
+            route: 'GET /r',
+            handler: noop,
+            authorization: {
+              type: 'CUSTOM',
+              authorizer: { name: 'a', type: 'TOKEN', handler: noop, identitySource: ['method.request.header.A', 'method.request.header.B'] },
+            },
+          },
+        ],
+      },
+      /exactly one header/,
+    ],
   ])('a configuration mistake is a TypeError at start: %s', async (_name, options, message) => {
     await expect(startGateway({ port: 0, ...(options as GatewayOptions) })).rejects.toThrow(message)
   })

@@ -35,10 +35,36 @@ describe('examples: the demo tour of the orders service', () => {
   test('GET /orders: jwtVerify + oauthScope rows', () => {
     expect(table).toContain('  GET /orders: jwtVerify + oauthScope (orders:read)')
     expect(table).toMatch(row('GET /orders', 'alice, orders:read', 200, '-', 'subject alice, scopes orders:read reports:read, email alice@example.com'))
-    expect(table).toMatch(row('GET /orders', 'dave, no orders:read', 403, 'insufficient_scope', 'Bearer realm="orders", error="insufficient_scope", scope="orders:read"'))
-    expect(table).toMatch(row('GET /orders', 'alice, expired token', 401, 'invalid_token', 'Bearer realm="orders", error="invalid_token", error_description="The access token expired"'))
-    expect(table).toMatch(row('GET /orders', "alice's token, payload edited", 401, 'invalid_token', 'Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"'))
-    expect(table).toMatch(row('GET /orders', 'alice, token for billing-api', 401, 'invalid_token', 'Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"'))
+    expect(table).toMatch(
+      row('GET /orders', 'dave, no orders:read', 403, 'insufficient_scope', 'Bearer realm="orders", error="insufficient_scope", scope="orders:read"'),
+    )
+    expect(table).toMatch(
+      row(
+        'GET /orders',
+        'alice, expired token',
+        401,
+        'invalid_token',
+        'Bearer realm="orders", error="invalid_token", error_description="The access token expired"',
+      ),
+    )
+    expect(table).toMatch(
+      row(
+        'GET /orders',
+        "alice's token, payload edited",
+        401,
+        'invalid_token',
+        'Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"',
+      ),
+    )
+    expect(table).toMatch(
+      row(
+        'GET /orders',
+        'alice, token for billing-api',
+        401,
+        'invalid_token',
+        'Bearer realm="orders", error="invalid_token", error_description="The access token is invalid"',
+      ),
+    )
     expect(table).toMatch(row('GET /orders', 'nobody (no token)', 401, 'missing_token', 'Bearer realm="orders"'))
     expect(table).toMatch(row('GET /orders', 'alice:secret, Basic scheme', 401, 'missing_token', 'Bearer realm="orders"'))
     // The edited payload asked for admin: nothing of it comes back.
@@ -64,7 +90,9 @@ describe('examples: the demo tour of the orders service', () => {
   test('GET /reports: the authorizer rows, the second call with the same token answered from the cache', () => {
     expect(table).toContain('  GET /reports: Lambda authorizer (authorizerResponse), cached 300 s per Authorization header')
     expect(table).toMatch(row('GET /reports', 'alice, reports:read', 200, '-', '[authorizer invoked]  report monthly, for alice, source lambda-authorizer'))
-    expect(table).toMatch(row('GET /reports', 'alice again, same token', 200, '-', '[authorizer not invoked]  report monthly, for alice, source lambda-authorizer'))
+    expect(table).toMatch(
+      row('GET /reports', 'alice again, same token', 200, '-', '[authorizer not invoked]  report monthly, for alice, source lambda-authorizer'),
+    )
     expect(table).toMatch(row('GET /reports', 'dave, no reports:read', 403, 'Forbidden', '[authorizer invoked]'))
     expect(table).toMatch(row('GET /reports', 'nobody (no token)', 401, 'Unauthorized', '[authorizer not invoked]'))
   })
@@ -72,12 +100,26 @@ describe('examples: the demo tour of the orders service', () => {
   test('the cache is keyed by the identity source: another token asks the authorizer, the same one does not', async () => {
     const erin = await demo.issuer.sign({ sub: 'erin', scope: 'reports:read' }, { audience: 'orders-api' })
     const ask = (token: string) =>
-      runCase(demo, { route: 'r', method: 'GET', path: '/reports', who: 'erin', credential: { kind: 'authorization', value: `Bearer ${token}` }, expect: { status: 200 } })
+      runCase(demo, {
+        route: 'r',
+        method: 'GET',
+        path: '/reports',
+        who: 'erin',
+        credential: { kind: 'authorization', value: `Bearer ${token}` },
+        expect: { status: 200 },
+      })
     const before = demo.authorizerInvocations()
     const first = await ask(erin)
     const second = await ask(erin)
     // The same token under another scheme spelling is another cache key: asked again.
-    const third = await runCase(demo, { route: 'r', method: 'GET', path: '/reports', who: 'erin', credential: { kind: 'authorization', value: `bearer ${erin}` }, expect: { status: 200 } })
+    const third = await runCase(demo, {
+      route: 'r',
+      method: 'GET',
+      path: '/reports',
+      who: 'erin',
+      credential: { kind: 'authorization', value: `bearer ${erin}` },
+      expect: { status: 200 },
+    })
     expect([first, second, third].map((r) => [r.status, r.authorizerInvoked, r.json?.for])).toEqual([
       [200, true, 'erin'],
       [200, false, 'erin'],
@@ -90,13 +132,29 @@ describe('examples: the demo tour of the orders service', () => {
     const carol = await demo.issuer.sign({ sub: 'carol', groups: ['orders-managers'] }, { audience: 'orders-api' })
     const alice = await demo.issuer.sign({ sub: 'alice', groups: ['orders-clerks'] }, { audience: 'orders-api' })
     const remove = (token: string) =>
-      runCase(demo, { route: 'r', method: 'DELETE', path: '/orders/99', who: 'x', credential: { kind: 'authorization', value: `Bearer ${token}` }, expect: { status: 0 } })
+      runCase(demo, {
+        route: 'r',
+        method: 'DELETE',
+        path: '/orders/99',
+        who: 'x',
+        credential: { kind: 'authorization', value: `Bearer ${token}` },
+        expect: { status: 0 },
+      })
     // A manager may delete any order: this one is not there. A clerk's condition needs the order: refused first.
     expect([(await remove(carol)).status, (await remove(carol)).code]).toEqual([404, 'not_found'])
     expect([(await remove(alice)).status, (await remove(alice)).code]).toEqual([403, 'access_denied'])
     const sent = (body: string) =>
-      runCase(demo, { route: 'r', method: 'POST', path: '/orders/import', body, who: 'x', credential: { kind: 'sigv4', credentials: DEMO_CREDENTIALS.importer }, expect: { status: 0 } })
-    for (const body of ['{"orders":', '{"orders":[]}', 'null']) expect([body, (await sent(body)).status, (await sent(body)).code]).toEqual([body, 400, 'invalid_request'])
+      runCase(demo, {
+        route: 'r',
+        method: 'POST',
+        path: '/orders/import',
+        body,
+        who: 'x',
+        credential: { kind: 'sigv4', credentials: DEMO_CREDENTIALS.importer },
+        expect: { status: 0 },
+      })
+    for (const body of ['{"orders":', '{"orders":[]}', 'null'])
+      expect([body, (await sent(body)).status, (await sent(body)).code]).toEqual([body, 400, 'invalid_request'])
     expect((await sent('[]')).json).toMatchObject({ imported: 0 })
   })
 
@@ -108,7 +166,9 @@ describe('examples: the demo tour of the orders service', () => {
 
   test('a wrong row is printed as one, with what was expected', () => {
     const wrong = { ...results[0]!, ok: false, status: 500, code: 'Internal Server Error', challenge: null }
-    expect(formatTable([wrong])).toMatch(/^ {2}✗ GET \/orders +alice, orders:read +500 +Internal Server Error {2}\(expected \{"status":200,"challenge":null\}\)$/m)
+    expect(formatTable([wrong])).toMatch(
+      /^ {2}✗ GET \/orders +alice, orders:read +500 +Internal Server Error {2}\(expected \{"status":200,"challenge":null\}\)$/m,
+    )
   })
 
   test("demo:serve's curl lines call each route, the SigV4 one with curl's --aws-sigv4 and the local credentials", () => {

@@ -3,20 +3,36 @@
 // found a hole is `test.failing`, with a comment naming the hole, so the suite stays green while
 // the hole is open (remove `.failing` once it is fixed: the test then asserts the refusal).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import authorizerResponse, { type AuthorizerLogEntry, type AuthorizerResponseOptions, type AuthorizerResult, type IamPolicyResponse } from '@middy-auth/authorizer'
+import authorizerResponse, {
+  type AuthorizerLogEntry,
+  type AuthorizerResponseOptions,
+  type AuthorizerResult,
+  type IamPolicyResponse,
+} from '@middy-auth/authorizer'
 import { getAuth, setAuth, type AuthContext } from '@middy-auth/core'
 import { authorizerContextMark, matchesWildcard } from '@middy-auth/core/internal'
 import iamContext from '@middy-auth/iam-context'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
-import { albEvent, authorizerRequestEvent, authorizerTokenEvent, createTestIssuer, functionUrlEvent, httpApiEvent, httpAuthorizerEventV1, httpAuthorizerEventV2, lambdaContext, restEvent, type TestIssuer } from '@middy-auth/testing'
+import {
+  albEvent,
+  authorizerRequestEvent,
+  authorizerTokenEvent,
+  createTestIssuer,
+  functionUrlEvent,
+  httpApiEvent,
+  httpAuthorizerEventV1,
+  httpAuthorizerEventV2,
+  lambdaContext,
+  restEvent,
+  type TestIssuer,
+} from '@middy-auth/testing'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import httpRouterHandler from '@middy/http-router'
 import fc from 'fast-check'
 import { errorCode, protect, type Middleware, type Response } from './support/protect.js'
-
 
 // ------------------------------------------------------------------------------------------------
 // Helpers: an authorizer function as the README writes it, and the gateway's view of its answers.
@@ -57,7 +73,10 @@ const lets = (answer: Answer | undefined, arn: string): boolean => {
   if (!('policyDocument' in response)) return response.isAuthorized === true
   const covers = (effect: string) =>
     (response as IamPolicyResponse).policyDocument.Statement.some(
-      (statement) => statement.Effect === effect && statement.Action === 'execute-api:Invoke' && [statement.Resource].flat().some((resource) => matchesWildcard(resource, arn)),
+      (statement) =>
+        statement.Effect === effect &&
+        statement.Action === 'execute-api:Invoke' &&
+        [statement.Resource].flat().some((resource) => matchesWildcard(resource, arn)),
     )
   return !covers('Deny') && covers('Allow')
 }
@@ -80,7 +99,13 @@ describe('1. authorizer: a cached answer never lets through what the authorizer 
   // when the request's path matches another listed route, or refuse such a map at cold start.
   test('simple, $default-only API, routes with a $default entry: DELETE /admin/5 without the admin scope is refused', async () => {
     const routes = { $default: {}, 'GET /public/{id}': {}, 'DELETE /admin/{id}': { scopes: ['admin'] } }
-    const event = httpAuthorizerEventV2({ bearer: 'token-of-alice', method: 'DELETE', path: '/admin/5', routeKey: '$default', identitySource: ['Bearer token-of-alice', '$default'] })
+    const event = httpAuthorizerEventV2({
+      bearer: 'token-of-alice',
+      method: 'DELETE',
+      path: '/admin/5',
+      routeKey: '$default',
+      identitySource: ['Bearer token-of-alice', '$default'],
+    })
     const simple = authorizerFunction({ format: 'simple', routes }, [caller(['orders/read'])])
     expect(await simple.ask(event)).toEqual({ response: { isAuthorized: false } })
   })
@@ -115,7 +140,12 @@ describe('1. authorizer: a cached answer never lets through what the authorizer 
   // format, asked about the same request, denies it (its policy Denies GET/files/admin).
   test('simple, a greedy route key listed: GET /files/admin through GET /files/{proxy+} gets the admin entry, as the IAM policy does', async () => {
     const routes = { 'GET /files/{proxy+}': {}, 'GET /files/admin': { scopes: ['admin'] } }
-    const event = httpAuthorizerEventV2({ bearer: 't', path: '/files/admin', routeKey: 'GET /files/{proxy+}', identitySource: ['Bearer t', 'GET /files/{proxy+}'] })
+    const event = httpAuthorizerEventV2({
+      bearer: 't',
+      path: '/files/admin',
+      routeKey: 'GET /files/{proxy+}',
+      identitySource: ['Bearer t', 'GET /files/{proxy+}'],
+    })
     const policy = authorizerFunction({ format: 'iam-policy', routes }, [caller([])])
     expect(lets(await policy.ask(event), httpArn('GET', '/files/admin'))).toBe(false)
     const simple = authorizerFunction({ format: 'simple', routes }, [caller([])])
@@ -128,7 +158,14 @@ describe('1. authorizer: a cached answer never lets through what the authorizer 
     const routeKey = 'GET /public/{id}'
     for (const sent of [{ headers: { 'x-route': routeKey } }, { query: { r: routeKey } }, { cookies: { r: routeKey } }]) {
       // Identity sources: the token and a client value; the gateway's own route key is DELETE /admin/{id}.
-      const event = httpAuthorizerEventV2({ ...sent, bearer: 't', method: 'DELETE', path: '/admin/5', routeKey: 'DELETE /admin/{id}', identitySource: ['Bearer t', 'DELETE /admin/{id}', routeKey] })
+      const event = httpAuthorizerEventV2({
+        ...sent,
+        bearer: 't',
+        method: 'DELETE',
+        path: '/admin/5',
+        routeKey: 'DELETE /admin/{id}',
+        identitySource: ['Bearer t', 'DELETE /admin/{id}', routeKey],
+      })
       expect(await api.ask(event)).toEqual({ response: { isAuthorized: false } })
       const forged = httpAuthorizerEventV2({ ...sent, bearer: 't', method: 'GET', path: '/public/1', routeKey, identitySource: ['Bearer t', routeKey] })
       expect(await api.ask(forged)).toEqual({ response: { isAuthorized: false } })
@@ -137,7 +174,12 @@ describe('1. authorizer: a cached answer never lets through what the authorizer 
 
   test('WebSocket $connect: the Allow covers $connect of the stage only', async () => {
     const api = authorizerFunction({ routes: { $connect: { scopes: ['chat'] } } }, [caller(['chat'])])
-    const event = authorizerRequestEvent({ bearer: 't', method: 'GET', path: '/', requestContext: { eventType: 'CONNECT', connectionId: 'abc=', routeKey: '$connect' } as never })
+    const event = authorizerRequestEvent({
+      bearer: 't',
+      method: 'GET',
+      path: '/',
+      requestContext: { eventType: 'CONNECT', connectionId: 'abc=', routeKey: '$connect' } as never,
+    })
     event.methodArn = 'arn:aws:execute-api:eu-west-1:123456789012:w1s2c3k4t5/prod/$connect'
     const answer = await api.ask(event)
     expect(lets(answer, 'arn:aws:execute-api:eu-west-1:123456789012:w1s2c3k4t5/prod/$connect')).toBe(true)
@@ -177,7 +219,8 @@ describe('1. authorizer: a cached answer never lets through what the authorizer 
     const cached = await api.ask(on('GET', '/zz', '$default'))
     expect(lets(cached, httpArn('GET', '/zz'))).toBe(true)
     // The seven methods hold.
-    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']) expect([method, lets(cached, httpArn(method, '/a'))]).toEqual([method, false])
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
+      expect([method, lets(cached, httpArn(method, '/a'))]).toEqual([method, false])
     for (const method of ['PROPFIND', 'get']) {
       // Asked directly: denied.
       expect([method, lets(await api.ask(on(method, '/a', 'ANY /a')), httpArn(method, '/a'))]).toEqual([method, false])
@@ -211,12 +254,13 @@ describe('1. authorizer: the credential it verified must be part of the cache ke
   // asked directly about their request, the authorizer denies it. When the event lists identity
   // source values and none holds the verified token, the authorizer should refuse (log and
   // deny), as it does for the route key.
-  test('simple, routes, identity source $context.routeKey alone: an admin\'s Allow is not cached for everyone', async () => {
+  test("simple, routes, identity source $context.routeKey alone: an admin's Allow is not cached for everyone", async () => {
     const verify = jwtVerify({ issuers: [{ issuer: issuer.issuer, audience: 'orders', jwksUri: issuer.jwksUri }] })
     const api = authorizerFunction({ format: 'simple', routes: { 'DELETE /admin/{id}': { scopes: ['admin'] } } }, [verify])
     const admin = await issuer.sign({ sub: 'alice', scope: 'admin' }, { audience: 'orders' })
     const mallory = await issuer.sign({ sub: 'mallory', scope: 'orders/read' }, { audience: 'orders' })
-    const on = (token: string) => httpAuthorizerEventV2({ bearer: token, method: 'DELETE', path: '/admin/5', routeKey: 'DELETE /admin/{id}', identitySource: ['DELETE /admin/{id}'] })
+    const on = (token: string) =>
+      httpAuthorizerEventV2({ bearer: token, method: 'DELETE', path: '/admin/5', routeKey: 'DELETE /admin/{id}', identitySource: ['DELETE /admin/{id}'] })
     // Asked about mallory's request: denied.
     expect(await api.ask(on(mallory))).toEqual({ response: { isAuthorized: false } })
     // The gateway's cache key of both requests is the same: ['DELETE /admin/{id}'].
@@ -252,7 +296,8 @@ const gatewayRouteOf = (routes: ModelRoute[], method: string, path: string): num
     if (best === undefined) return void (best = i)
     const current = routes[best] as ModelRoute
     let order = 0
-    for (let s = 0; s < Math.max(route.segments.length, current.segments.length) && order === 0; s++) order = rank(route.segments[s] ?? '{g+}') - rank(current.segments[s] ?? '{g+}')
+    for (let s = 0; s < Math.max(route.segments.length, current.segments.length) && order === 0; s++)
+      order = rank(route.segments[s] ?? '{g+}') - rank(current.segments[s] ?? '{g+}')
     if (order === 0) order = Number(route.method === 'ANY') - Number(current.method === 'ANY')
     if (order < 0) best = i
   })
@@ -273,7 +318,9 @@ const modelRouteSet = fc.uniqueArray(modelRoute, { minLength: 1, maxLength: 6, s
 // Path segments an attacker sends: the routes' literals, fresh values, IAM wildcard characters,
 // an encoded slash, `$connect`, and empty segments.
 const pathSegment = fc.constantFrom('a', 'b', 'x', '*', 'a*', '?', 'x%2Fa', '$connect', '')
-const requestArb = fc.tuple(fc.constantFrom(...requestMethods), fc.array(pathSegment, { minLength: 1, maxLength: 4 })).map(([method, parts]) => [method, `/${parts.join('/')}`] as const)
+const requestArb = fc
+  .tuple(fc.constantFrom(...requestMethods), fc.array(pathSegment, { minLength: 1, maxLength: 4 }))
+  .map(([method, parts]) => [method, `/${parts.join('/')}`] as const)
 
 interface Setup {
   name: string
@@ -297,8 +344,18 @@ const httpApiRequest = (identity: 'token' | 'token+routeKey', gatewayDefault: bo
 }
 
 const setups: Setup[] = [
-  { name: 'HTTP API, the model routes + $default, simple, token + $context.routeKey', format: 'simple', gatewayDefault: true, request: httpApiRequest('token+routeKey', true) },
-  { name: 'HTTP API, the model routes, simple, token + $context.routeKey', format: 'simple', gatewayDefault: false, request: httpApiRequest('token+routeKey', false) },
+  {
+    name: 'HTTP API, the model routes + $default, simple, token + $context.routeKey',
+    format: 'simple',
+    gatewayDefault: true,
+    request: httpApiRequest('token+routeKey', true),
+  },
+  {
+    name: 'HTTP API, the model routes, simple, token + $context.routeKey',
+    format: 'simple',
+    gatewayDefault: false,
+    request: httpApiRequest('token+routeKey', false),
+  },
   { name: 'HTTP API, the model routes + $default, IAM policy, token only', format: 'iam-policy', gatewayDefault: true, request: httpApiRequest('token', true) },
   { name: 'HTTP API, the model routes, IAM policy, token only', format: 'iam-policy', gatewayDefault: false, request: httpApiRequest('token', false) },
   {
@@ -331,7 +388,9 @@ const setups: Setup[] = [
     format: 'iam-policy',
     gatewayDefault: false,
     request: (routes, method, path) =>
-      gatewayRouteOf(routes, method, path) === undefined ? undefined : { event: authorizerTokenEvent({ token: 't', method, path }), arn: restArn(method, path), cacheKey: 't' },
+      gatewayRouteOf(routes, method, path) === undefined
+        ? undefined
+        : { event: authorizerTokenEvent({ token: 't', method, path }), arn: restArn(method, path), cacheKey: 't' },
   },
 ]
 
@@ -343,7 +402,13 @@ describe('1. authorizer, model-based: every method, wildcard characters, %2F and
         fc.asyncProperty(
           modelRouteSet,
           fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }),
-          fc.array(fc.oneof(requestArb, fc.nat().map((n) => n)), { minLength: 2, maxLength: 8 }),
+          fc.array(
+            fc.oneof(
+              requestArb,
+              fc.nat().map((n) => n),
+            ),
+            { minLength: 2, maxLength: 8 },
+          ),
           fc.constantFrom<'none' | 'weak' | 'strong'>('none', 'weak', 'strong'),
           async (routes, holds, picks, defaultEntry) => {
             const listed: Record<string, { scopes?: string[] }> = Object.fromEntries(routes.map((route, i) => [modelKey(route), { scopes: [`s${i}`] }]))
@@ -372,7 +437,13 @@ describe('1. authorizer, model-based: every method, wildcard characters, %2F and
               if (lets(cache.get(sent.cacheKey), sent.arn)) {
                 // The cached answer lets it through: asked directly, the authorizer must too.
                 const direct = await oracle.ask(sent.event)
-                expect({ gatewayDefault, listed: Object.keys(listed), method, path, direct: lets(direct, sent.arn) }).toEqual({ gatewayDefault, listed: Object.keys(listed), method, path, direct: true })
+                expect({ gatewayDefault, listed: Object.keys(listed), method, path, direct: lets(direct, sent.arn) }).toEqual({
+                  gatewayDefault,
+                  listed: Object.keys(listed),
+                  method,
+                  path,
+                  direct: true,
+                })
               }
             }
           },
@@ -394,7 +465,6 @@ const policy = {
     viewer: { allow: ['orders:read'] },
   },
 }
-
 
 /** Refused with 403 and the code, the handler never called. */
 const expectRefused = async (middlewares: Middleware[], event: unknown, code: string, label: string) => {
@@ -418,7 +488,10 @@ const copies: Array<[string, Middleware]> = [
   ['Object.freeze in place', { before: (request) => void Object.freeze(getAuth(request as never)) }],
   ['frozen spread', replacing((auth) => Object.freeze({ ...auth }))],
   ['a Proxy', replacing((auth) => new Proxy(auth, {}))],
-  ['a Proxy that hides stringifiedClaims', replacing((auth) => new Proxy(auth, { get: (target, key) => (key === 'stringifiedClaims' ? undefined : Reflect.get(target, key)) }))],
+  [
+    'a Proxy that hides stringifiedClaims',
+    replacing((auth) => new Proxy(auth, { get: (target, key) => (key === 'stringifiedClaims' ? undefined : Reflect.get(target, key)) })),
+  ],
 ]
 
 describe('2. claims and contexts', () => {
@@ -437,23 +510,47 @@ describe('2. claims and contexts', () => {
   // As JSON.parse (the Lambda runtime) delivers an event: every "__proto__" is an own property.
   const hostile = (text: string) => JSON.parse(text) as Record<string, unknown>
   const prototypeKeyEvents: Array<[string, unknown]> = [
-    ['HTTP API Lambda context, top level', httpApiEvent({ authorizer: { lambda: hostile('{"sub":"mallory","__proto__":{"principalId":"admin-user","roles":"admin","scopes":"orders/admin","group":"admin"}}') } })],
+    [
+      'HTTP API Lambda context, top level',
+      httpApiEvent({
+        authorizer: { lambda: hostile('{"sub":"mallory","__proto__":{"principalId":"admin-user","roles":"admin","scopes":"orders/admin","group":"admin"}}') },
+      }),
+    ],
     [
       'HTTP API Lambda context, nested and constructor/prototype keys',
-      httpApiEvent({ authorizer: { lambda: hostile('{"principalId":"mallory","group":{"__proto__":["admin"]},"constructor":{"prototype":{"roles":"admin","scopes":"orders/admin"}},"prototype":{"roles":"admin"}}') } }),
+      httpApiEvent({
+        authorizer: {
+          lambda: hostile(
+            '{"principalId":"mallory","group":{"__proto__":["admin"]},"constructor":{"prototype":{"roles":"admin","scopes":"orders/admin"}},"prototype":{"roles":"admin"}}',
+          ),
+        },
+      }),
     ],
     [
       'REST flat Lambda context',
-      withAuthorizer(restEvent(), hostile('{"principalId":"mallory","__proto__":{"roles":"admin","scopes":"orders/admin","group":"admin"},"constructor":"admin"}')),
+      withAuthorizer(
+        restEvent(),
+        hostile('{"principalId":"mallory","__proto__":{"roles":"admin","scopes":"orders/admin","group":"admin"},"constructor":"admin"}'),
+      ),
     ],
     [
       'marked (@middy-auth/authorizer) context with __proto__',
-      httpApiEvent({ authorizer: { lambda: hostile(`{"${authorizerContextMark}":1,"principalId":"mallory","scopes":"[]","roles":"[]","__proto__":{"roles":"[\\"admin\\"]","scopes":"[\\"orders/admin\\"]","group":"admin"}}`) } }),
+      httpApiEvent({
+        authorizer: {
+          lambda: hostile(
+            `{"${authorizerContextMark}":1,"principalId":"mallory","scopes":"[]","roles":"[]","__proto__":{"roles":"[\\"admin\\"]","scopes":"[\\"orders/admin\\"]","group":"admin"}}`,
+          ),
+        },
+      }),
     ],
   ]
   // The HTTP API JWT authorizer and the REST Cognito authorizer hand claims on as strings.
-  const jwtClaims = hostile('{"sub":"mallory","__proto__":{"scope":"orders/admin","group":"admin","cognito:groups":"[admin]","sub":"admin-user"},"cognito:groups":"[viewer]"}')
-  const jwtEvent = httpApiEvent({ authorizer: { jwt: { claims: {} } } }) as unknown as { requestContext: { authorizer: { jwt: { claims: unknown; scopes: unknown } } } }
+  const jwtClaims = hostile(
+    '{"sub":"mallory","__proto__":{"scope":"orders/admin","group":"admin","cognito:groups":"[admin]","sub":"admin-user"},"cognito:groups":"[viewer]"}',
+  )
+  const jwtEvent = httpApiEvent({ authorizer: { jwt: { claims: {} } } }) as unknown as {
+    requestContext: { authorizer: { jwt: { claims: unknown; scopes: unknown } } }
+  }
   jwtEvent.requestContext.authorizer.jwt = { claims: jwtClaims, scopes: null }
   prototypeKeyEvents.push(['HTTP API JWT authorizer claims', jwtEvent])
   prototypeKeyEvents.push(['REST Cognito authorizer claims', withAuthorizer(restEvent(), { claims: jwtClaims })])
@@ -464,7 +561,12 @@ describe('2. claims and contexts', () => {
     await expectRefused([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], event, 'access_denied', `${label}: rbac group`)
     await expectRefused([rbac({ policy, rolesFrom: 'cognito:groups', required: 'orders:delete' })], event, 'access_denied', `${label}: rbac cognito:groups`)
     for (const [name, copy] of copies) {
-      await expectRefused([jwtVerify({ trustApiGateway: true, issuers: [] }), copy, rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], event, 'access_denied', `${label}, ${name}`)
+      await expectRefused(
+        [jwtVerify({ trustApiGateway: true, issuers: [] }), copy, rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })],
+        event,
+        'access_denied',
+        `${label}, ${name}`,
+      )
     }
     const api = protect([jwtVerify({ trustApiGateway: true, issuers: [] })])
     const response = await api.invoke(event)
@@ -472,32 +574,53 @@ describe('2. claims and contexts', () => {
   })
 
   test('a self-verified token with __proto__, constructor and stringifiedClaims claims grants nothing', async () => {
-    const claims = hostile('{"sub":"mallory","__proto__":{"scope":"orders/admin","groups":["Admins"]},"constructor":{"prototype":{"groups":["Admins"]}},"stringifiedClaims":true,"groups":"viewer,Admins"}')
+    const claims = hostile(
+      '{"sub":"mallory","__proto__":{"scope":"orders/admin","groups":["Admins"]},"constructor":{"prototype":{"groups":["Admins"]}},"stringifiedClaims":true,"groups":"viewer,Admins"}',
+    )
     const token = await issuer.sign(claims, { audience: 'orders' })
     const event = httpApiEvent({ bearer: token })
     await expectRefused([selfVerified(), oauthScope({ required: ['orders/admin'] })], event, 'insufficient_scope', 'oauthScope')
     await expectRefused([selfVerified(), rbac({ policy, rolesFrom: 'groups', required: 'orders:delete' })], event, 'access_denied', 'rbac')
-    for (const [name, copy] of copies) await expectRefused([selfVerified(), copy, rbac({ policy, rolesFrom: 'groups', required: 'orders:delete' })], event, 'access_denied', name)
+    for (const [name, copy] of copies)
+      await expectRefused([selfVerified(), copy, rbac({ policy, rolesFrom: 'groups', required: 'orders:delete' })], event, 'access_denied', name)
   })
 
   // Group names that hold a space, a comma or brackets, and where each source may carry them.
   const markedContext = (group: string) => ({ [authorizerContextMark]: 1, principalId: 'mallory', sub: 'mallory', group, scopes: '[]', roles: '[]' })
   const exactSources: Array<[string, (group: string) => unknown]> = [
     ['marked context, HTTP API', (group) => httpApiEvent({ authorizer: { lambda: markedContext(group) } })],
-    ['marked context, REST (strings)', (group) => restEvent({ authorizer: Object.fromEntries(Object.entries(markedContext(group)).map(([k, v]) => [k, String(v)])) as never })],
+    [
+      'marked context, REST (strings)',
+      (group) => restEvent({ authorizer: Object.fromEntries(Object.entries(markedContext(group)).map(([k, v]) => [k, String(v)])) as never }),
+    ],
   ]
   test.each(exactSources)('%s: "Not Admins", "viewer,Admins", "[Admins]", "[viewer Admins]" are each one group, through every copy', async (label, eventOf) => {
     for (const group of ['Not Admins', 'viewer,Admins', '[Admins]', '[viewer Admins]', ' Admins ']) {
       await expectRefused([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], eventOf(group), 'access_denied', `${label} ${group}`)
       for (const [name, copy] of copies) {
-        await expectRefused([jwtVerify({ trustApiGateway: true, issuers: [] }), copy, rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], eventOf(group), 'access_denied', `${label} ${group}, ${name}`)
+        await expectRefused(
+          [jwtVerify({ trustApiGateway: true, issuers: [] }), copy, rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })],
+          eventOf(group),
+          'access_denied',
+          `${label} ${group}, ${name}`,
+        )
       }
     }
   })
 
   test('hand-written Lambda authorizer context (unmarked) and REST Cognito claims: "Not Admins" is one group', async () => {
-    await expectRefused([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], httpApiEvent({ authorizer: { lambda: { principalId: 'mallory', group: 'Not Admins' } } }), 'access_denied', 'HTTP API')
-    await expectRefused([rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })], restEvent({ authorizer: { principalId: 'mallory', group: 'Not Admins' } as never }), 'access_denied', 'REST')
+    await expectRefused(
+      [rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })],
+      httpApiEvent({ authorizer: { lambda: { principalId: 'mallory', group: 'Not Admins' } } }),
+      'access_denied',
+      'HTTP API',
+    )
+    await expectRefused(
+      [rbac({ policy, rolesFrom: 'group', required: 'orders:delete' })],
+      restEvent({ authorizer: { principalId: 'mallory', group: 'Not Admins' } as never }),
+      'access_denied',
+      'REST',
+    )
     const cognito = restEvent({ authorizer: { claims: { sub: 'mallory', 'cognito:groups': 'Not Admins,viewer' } } as never })
     await expectRefused([rbac({ policy, rolesFrom: 'cognito:groups', required: 'orders:delete' })], cognito, 'access_denied', 'REST Cognito')
   })
@@ -517,7 +640,10 @@ describe('2. claims and contexts', () => {
       ['JWT authorizer claims', httpApiEvent({ authorizer: { jwt: { claims: { sub: 'mallory', scope: 'orders/read,orders/admin' } } } })],
       ['REST Cognito claims', restEvent({ authorizer: { claims: { sub: 'mallory', scope: 'orders/read,orders/admin' } } as never })],
       ['hand-written context', httpApiEvent({ authorizer: { lambda: { principalId: 'mallory', scopes: 'orders/read,orders/admin' } } })],
-      ['marked context, one scope holding a comma', httpApiEvent({ authorizer: { lambda: { ...markedContext('x'), scopes: '["orders/read,orders/admin"]' } } })],
+      [
+        'marked context, one scope holding a comma',
+        httpApiEvent({ authorizer: { lambda: { ...markedContext('x'), scopes: '["orders/read,orders/admin"]' } } }),
+      ],
       ['marked context, a JSON-looking scope', httpApiEvent({ authorizer: { lambda: { ...markedContext('x'), scopes: '["[\\"orders/admin\\"]"]' } } })],
     ]
     for (const [label, event] of events) await expectRefused([oauthScope({ required: ['orders/admin'] })], event, 'insufficient_scope', label)
@@ -537,7 +663,12 @@ describe('2. claims and contexts', () => {
   test('authorizer → target: a string claim \'["Admins"]\' copied to the context stays one group name', async () => {
     const token = await issuer.sign({ sub: 'mallory', groups: '["Admins"]' }, { audience: 'orders' })
     // In front of the authorizer, the claim is one group name: no Admins.
-    await expectRefused([selfVerified(), rbac({ policy, rolesFrom: 'groups', required: 'orders:delete' })], httpApiEvent({ bearer: token }), 'access_denied', 'in front')
+    await expectRefused(
+      [selfVerified(), rbac({ policy, rolesFrom: 'groups', required: 'orders:delete' })],
+      httpApiEvent({ bearer: token }),
+      'access_denied',
+      'in front',
+    )
     const api = authorizerFunction({ format: 'simple', contextClaims: ['sub', 'groups'] }, [selfVerified()])
     const answer = await api.ask(httpAuthorizerEventV2({ bearer: token, identitySource: [`Bearer ${token}`] }))
     if (!('response' in answer) || !('context' in answer.response) || !answer.response.context) throw new Error(`no Allow: ${JSON.stringify(answer)}`)
@@ -569,7 +700,11 @@ describe('3. routes beside @middy/http-router', () => {
     const guard =
       kind === 'oauthScope'
         ? oauthScope({ routes: Object.fromEntries(routes.map(([method, path, strength]) => [`${method} ${path}`, scopes[strength]])) })
-        : rbac({ policy, rolesFrom: 'groups', routes: Object.fromEntries(routes.map(([method, path, strength]) => [`${method} ${path}`, permissions[strength]])) })
+        : rbac({
+            policy,
+            rolesFrom: 'groups',
+            routes: Object.fromEntries(routes.map(([method, path, strength]) => [`${method} ${path}`, permissions[strength]])),
+          })
     const handler = middy()
       .use(httpErrorHandler({ logger: false }))
       .use(jwtVerify({ issuers: [{ issuer: issuer.issuer, audience: 'orders', jwksUri: issuer.jwksUri }] }))
@@ -630,46 +765,55 @@ describe('3. routes beside @middy/http-router', () => {
       ['GET', '/reports/{id}', 'weak'],
       ['GET', '/reports/{id}/private', 'strong'],
     ])
-    const event = httpApiEvent({ routeKey: 'GET /reports/{id}', method: 'GET', path: '/reports/1%2Fprivate', pathParameters: { id: '1/private' }, bearer: await weakToken() })
+    const event = httpApiEvent({
+      routeKey: 'GET /reports/{id}',
+      method: 'GET',
+      path: '/reports/1%2Fprivate',
+      pathParameters: { id: '1/private' },
+      bearer: await weakToken(),
+    })
     event.requestContext.http.path = '/reports/1/private'
     const response = await api.invoke(event)
     expect([response.statusCode, api.ran]).toEqual([403, []])
   })
 
-  test.each(['oauthScope', 'rbac'] as const)('%s: behind catch-alls (function URL, ALB, REST /{proxy+}, HTTP API $default and ANY /{proxy+}), every path gets the handler\'s requirement', async (kind) => {
-    const api = app(kind, [
-      ['GET', '/files/{proxy+}', 'strong'],
-      ['GET', '/orders/admin', 'strong'],
-      ['GET', '/orders/{id}', 'weak'],
-      ['ANY', '/{proxy+}', 'weak'],
-    ])
-    const token = await weakToken()
-    const strongPaths = ['/files', '/files/', '/files/a', '/files/a/b', '/files//x', '/orders/admin', '/orders/admin/']
-    const deliveries = (method: string, path: string): Array<[string, unknown]> => [
-      ['function URL', functionUrlEvent({ method, path, bearer: token })],
-      ['ALB', albEvent({ method, path, bearer: token })],
-      ['REST /{proxy+}', restEvent({ method, path, resource: '/{proxy+}', bearer: token })],
-      ['HTTP API $default', httpApiEvent({ routeKey: '$default', method, path, bearer: token })],
-      ['HTTP API ANY /{proxy+}', httpApiEvent({ routeKey: 'ANY /{proxy+}', method, path, bearer: token })],
-    ]
-    for (const path of strongPaths) {
-      for (const [name, event] of deliveries('GET', path)) {
-        const before = api.ran.length
-        const response = await api.invoke(event)
-        // Refused, or (when the router would run a weak handler) allowed into a weak handler only.
-        if (response.statusCode === 200) expect([name, path, api.ran.slice(before)[0]?.startsWith('weak')]).toEqual([name, path, true])
-        else expect([name, path, response.statusCode, api.ran.length]).toEqual([name, path, 403, before])
+  test.each(['oauthScope', 'rbac'] as const)(
+    "%s: behind catch-alls (function URL, ALB, REST /{proxy+}, HTTP API $default and ANY /{proxy+}), every path gets the handler's requirement",
+    async (kind) => {
+      const api = app(kind, [
+        ['GET', '/files/{proxy+}', 'strong'],
+        ['GET', '/orders/admin', 'strong'],
+        ['GET', '/orders/{id}', 'weak'],
+        ['ANY', '/{proxy+}', 'weak'],
+      ])
+      const token = await weakToken()
+      const strongPaths = ['/files', '/files/', '/files/a', '/files/a/b', '/files//x', '/orders/admin', '/orders/admin/']
+      const deliveries = (method: string, path: string): Array<[string, unknown]> => [
+        ['function URL', functionUrlEvent({ method, path, bearer: token })],
+        ['ALB', albEvent({ method, path, bearer: token })],
+        ['REST /{proxy+}', restEvent({ method, path, resource: '/{proxy+}', bearer: token })],
+        ['HTTP API $default', httpApiEvent({ routeKey: '$default', method, path, bearer: token })],
+        ['HTTP API ANY /{proxy+}', httpApiEvent({ routeKey: 'ANY /{proxy+}', method, path, bearer: token })],
+      ]
+      for (const path of strongPaths) {
+        for (const [name, event] of deliveries('GET', path)) {
+          const before = api.ran.length
+          const response = await api.invoke(event)
+          // Refused, or (when the router would run a weak handler) allowed into a weak handler only.
+          if (response.statusCode === 200) expect([name, path, api.ran.slice(before)[0]?.startsWith('weak')]).toEqual([name, path, true])
+          else expect([name, path, response.statusCode, api.ran.length]).toEqual([name, path, 403, before])
+        }
       }
-    }
-    // HEAD and lower-case methods: the router runs ANY /{proxy+} (weak) or answers 404.
-    for (const method of ['HEAD', 'get', 'OPTIONS']) {
-      for (const [name, event] of deliveries(method, '/files/a')) {
-        const before = api.ran.length
-        const response = await api.invoke(event)
-        if (response.statusCode === 200) expect([name, method, api.ran.slice(before)[0]?.startsWith('weak')]).toEqual([name, method, true])
+      // HEAD and lower-case methods: the router runs ANY /{proxy+} (weak) or answers 404.
+      for (const method of ['HEAD', 'get', 'OPTIONS']) {
+        for (const [name, event] of deliveries(method, '/files/a')) {
+          const before = api.ran.length
+          const response = await api.invoke(event)
+          if (response.statusCode === 200) expect([name, method, api.ran.slice(before)[0]?.startsWith('weak')]).toEqual([name, method, true])
+        }
       }
-    }
-  })
+    },
+  )
 
   test.each(['oauthScope', 'rbac'] as const)('%s: a named HTTP API stage in the path never lends the weak entry to the strong handler', async (kind) => {
     const api = app(kind, [
@@ -757,7 +901,11 @@ describe('4. iamContext allowPrincipals', () => {
     // An IAM user path may be 512 characters; each pattern piece must be scanned once.
     const path = 'a/'.repeat(200)
     const longUser = `arn:aws:iam::123456789012:user/${path}${'a'.repeat(64)}`
-    const patterns = [`arn:aws:iam::123456789012:user/${'*a'.repeat(40)}*b`, `arn:aws:iam::123456789012:user/${'*a/'.repeat(60)}*b*`, `arn:*:*::*:*${'*a'.repeat(50)}*c`]
+    const patterns = [
+      `arn:aws:iam::123456789012:user/${'*a'.repeat(40)}*b`,
+      `arn:aws:iam::123456789012:user/${'*a/'.repeat(60)}*b*`,
+      `arn:*:*::*:*${'*a'.repeat(50)}*c`,
+    ]
     const api = protect([iamContext({ allowPrincipals: patterns })])
     const event = signedBy(longUser)
     const started = performance.now()

@@ -21,7 +21,20 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { generateKeyPair as dpopKeyPair, generateProof, calculateThumbprint } from 'dpop'
 import dynalite from 'dynalite'
-import { CookieJar, OTHER_SECRET, SECRET, configFor, errorOf, eventFor, headerOf, invoke, queryOf, setCookiesOf, signIn, type Response } from '../packages/oauth-login/test/support/flow.js'
+import {
+  CookieJar,
+  OTHER_SECRET,
+  SECRET,
+  configFor,
+  errorOf,
+  eventFor,
+  headerOf,
+  invoke,
+  queryOf,
+  setCookiesOf,
+  signIn,
+  type Response,
+} from '../packages/oauth-login/test/support/flow.js'
 import { startProvider, type LoopbackProvider } from '../packages/oauth-login/test/support/provider.js'
 import { proofKey, signProof, withHeaders, type ProofKey } from '../packages/jwt-verify/test/dpop-support.js'
 import { outcome, protect as protectWith } from './support/protect.js'
@@ -65,7 +78,7 @@ describe('oauth-login under attack', () => {
     // Cause: packages/oauth-login/src/return-to.ts checkReturnTo checks `//` on the raw value, not
     // on the normalized `url.pathname` it returns. Fix: refuse a normalized path that starts with
     // `//` (or check that `new URL(result, origin).origin` is still the placeholder origin).
-    test('FIXED HOLE: returnToPaths [\'/\'] and a dot segment before // leaves the site after sign-in', async () => {
+    test("FIXED HOLE: returnToPaths ['/'] and a dot segment before // leaves the site after sign-in", async () => {
       const config = configFor(provider, { returnToPaths: ['/'] })
       for (const returnTo of ['/x/..//evil.example/steal', '/%2e%2e//evil.example/steal', '/.//evil.example/steal']) {
         const location = await landingAfterSignIn(config, returnTo)
@@ -73,7 +86,7 @@ describe('oauth-login under attack', () => {
       }
     })
 
-    test('with returnToPaths [\'/app\']: every trick lands on the site (the default redirect when refused)', async () => {
+    test("with returnToPaths ['/app']: every trick lands on the site (the default redirect when refused)", async () => {
       const config = configFor(provider, { returnToPaths: ['/app'] })
       const tricks = [
         '//evil.example',
@@ -109,7 +122,7 @@ describe('oauth-login under attack', () => {
   })
 
   describe('login CSRF, fixation and replayed callbacks', () => {
-    test('the attacker\'s code and state in the victim\'s browser (with or without its own transaction): refused, no session', async () => {
+    test("the attacker's code and state in the victim's browser (with or without its own transaction): refused, no session", async () => {
       const handlers = oauthLogin(configFor(provider))
       // Mallory starts a sign-in in her own browser and stops before the callback.
       const malloryJar = new CookieJar()
@@ -127,7 +140,7 @@ describe('oauth-login under attack', () => {
       }
     })
 
-    test('the victim\'s state with the attacker\'s code (state copied, PKCE verifier not): refused', async () => {
+    test("the victim's state with the attacker's code (state copied, PKCE verifier not): refused", async () => {
       const handlers = oauthLogin(configFor(provider))
       const malloryLogin = await invoke(handlers.login, eventFor('http-api', { path: '/auth/login' }))
       const malloryCallback = await provider.signIn(headerOf(malloryLogin, 'location') as string, 'mallory')
@@ -148,7 +161,8 @@ describe('oauth-login under attack', () => {
       const login = await invoke(handlers.login, eventFor('http-api', { path: '/auth/login' }))
       jar.apply(login)
       const callbackUrl = await provider.signIn(headerOf(login, 'location') as string, 'alice')
-      const event = () => eventFor('http-api', { path: '/auth/callback', query: queryOf(callbackUrl), cookies: { '__Host-login': jar.values.get('__Host-login') as string } })
+      const event = () =>
+        eventFor('http-api', { path: '/auth/callback', query: queryOf(callbackUrl), cookies: { '__Host-login': jar.values.get('__Host-login') as string } })
       const first = await invoke(handlers.callback, event())
       expect(first.statusCode).toBe(302)
       expect(sessionSetCookies(first)).toHaveLength(1)
@@ -195,7 +209,10 @@ describe('oauth-login under attack', () => {
         expect([response.statusCode, errorOf(response)]).toEqual([401, 'login_required'])
       }
       const callbackUrl = await provider.signIn(headerOf(login, 'location') as string, 'alice')
-      const confused = await invoke(oauthLogin(config).callback, eventFor('http-api', { path: '/auth/callback', query: queryOf(callbackUrl), cookies: { '__Host-login': session } }))
+      const confused = await invoke(
+        oauthLogin(config).callback,
+        eventFor('http-api', { path: '/auth/callback', query: queryOf(callbackUrl), cookies: { '__Host-login': session } }),
+      )
       expect([confused.statusCode, errorOf(confused)]).toEqual([400, 'invalid_request'])
       expect(sessionSetCookies(confused)).toEqual([])
     })
@@ -205,7 +222,10 @@ describe('oauth-login under attack', () => {
       const rotatedOut = await sessionRoute(configFor(provider, { secret: SECRET }), eventFor('http-api', { path: '/auth/session', cookies: jar.cookies }))
       expect([rotatedOut.statusCode, errorOf(rotatedOut)]).toEqual([401, 'login_required'])
       expect(setCookiesOf(rotatedOut).some((c) => c.startsWith('__Host-session=;') && /Max-Age=0/.test(c))).toBe(true)
-      const stillListed = await sessionRoute(configFor(provider, { secret: [SECRET, OTHER_SECRET] }), eventFor('http-api', { path: '/auth/session', cookies: jar.cookies }))
+      const stillListed = await sessionRoute(
+        configFor(provider, { secret: [SECRET, OTHER_SECRET] }),
+        eventFor('http-api', { path: '/auth/session', cookies: jar.cookies }),
+      )
       expect(stillListed.statusCode).toBe(200)
     })
 
@@ -264,7 +284,11 @@ describe('oauth-login under attack', () => {
       }
       for (const cookies of attempts) {
         const response = await withCookies(cookies)
-        expect([cookies.map((c) => c.split('=')[0]), response.statusCode, errorOf(response)]).toEqual([cookies.map((c) => c.split('=')[0]), 401, 'login_required'])
+        expect([cookies.map((c) => c.split('=')[0]), response.statusCode, errorOf(response)]).toEqual([
+          cookies.map((c) => c.split('=')[0]),
+          401,
+          'login_required',
+        ])
       }
       // The chunk boundaries are not authenticated, only the joined value is: the same sealed
       // bytes split at another place (here an empty chunk) open the same session. Harmless.
@@ -320,7 +344,7 @@ describe('oauth-login under attack', () => {
       }
     })
 
-    test('controls: same-origin, typed by the user, the site\'s own Origin, and safe methods are let through', async () => {
+    test("controls: same-origin, typed by the user, the site's own Origin, and safe methods are let through", async () => {
       const fn = protectedFunction()
       for (const [method, headers] of [
         ['POST', { 'sec-fetch-site': 'same-origin' }],
@@ -356,7 +380,10 @@ describe('oauth-login under attack', () => {
     // a GET logout should refuse `Sec-Fetch-Site: cross-site` (or be refused altogether).
     test('FIXED HOLE: a cross-site GET to logout ends the session', async () => {
       const handlers = oauthLogin(config)
-      const response = await invoke(handlers.logout, eventFor('http-api', { path: '/auth/logout', cookies, headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' } }))
+      const response = await invoke(
+        handlers.logout,
+        eventFor('http-api', { path: '/auth/logout', cookies, headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' } }),
+      )
       expect(setCookiesOf(response).filter((c) => c.startsWith('__Host-session') && /Max-Age=0/.test(c))).toEqual([])
     })
 
@@ -379,13 +406,26 @@ describe('oauth-login under attack', () => {
       const seen: AuthContext[] = []
       const apiHandler = middy()
         .use(httpErrorHandler({ logger: false }))
-        .use(jwtVerify({ issuers: [{ issuer: provider.issuer, audience: 'https://orders.example.test/', jwksUri: `${provider.issuer}/jwks` }], tokenSource: { cookie: '__Host-access-token' } }))
+        .use(
+          jwtVerify({
+            issuers: [{ issuer: provider.issuer, audience: 'https://orders.example.test/', jwksUri: `${provider.issuer}/jwks` }],
+            tokenSource: { cookie: '__Host-access-token' },
+          }),
+        )
         .handler(async (_event: unknown, context: { auth?: AuthContext }) => {
           if (context.auth) seen.push(context.auth)
           return { statusCode: 200, body: 'ok' }
         })
       const call = async (headers: Record<string, string>) =>
-        (await apiHandler(eventFor('http-api', { method: 'POST', path: '/orders', cookies: { '__Host-access-token': jar.values.get('__Host-access-token') as string }, headers }) as never, lambdaContext() as never)) as Response
+        (await apiHandler(
+          eventFor('http-api', {
+            method: 'POST',
+            path: '/orders',
+            cookies: { '__Host-access-token': jar.values.get('__Host-access-token') as string },
+            headers,
+          }) as never,
+          lambdaContext() as never,
+        )) as Response
       // Control: the cookie is a working credential from the site itself.
       expect((await call({ 'sec-fetch-site': 'same-origin' })).statusCode).toBe(200)
       expect(seen).toHaveLength(1)
@@ -396,7 +436,10 @@ describe('oauth-login under attack', () => {
 
     test('logout by POST from another site is 403 and the session survives', async () => {
       const handlers = oauthLogin(config)
-      const response = await invoke(handlers.logout, eventFor('http-api', { method: 'POST', path: '/auth/logout', cookies, headers: { origin: 'https://evil.example' } }))
+      const response = await invoke(
+        handlers.logout,
+        eventFor('http-api', { method: 'POST', path: '/auth/logout', cookies, headers: { origin: 'https://evil.example' } }),
+      )
       expect([response.statusCode, errorOf(response)]).toEqual([403, 'access_denied'])
       expect(setCookiesOf(response)).toEqual([])
     })
@@ -466,7 +509,10 @@ describe('DPoP under attack', () => {
     expect((await fn.invoke(dpopEvent(token, proof))).statusCode).toBe(200)
     now = (iat + 300 + 5) * 1000 + 500
     const replays = [await fn.invoke(dpopEvent(token, proof)), await fn.invoke(dpopEvent(token, proof))]
-    expect(replays.map(outcome)).toEqual([[401, 'invalid_dpop_proof'], [401, 'invalid_dpop_proof']])
+    expect(replays.map(outcome)).toEqual([
+      [401, 'invalid_dpop_proof'],
+      [401, 'invalid_dpop_proof'],
+    ])
     expect(fn.seen).toHaveLength(1)
   })
 
@@ -507,7 +553,10 @@ describe('DPoP under attack', () => {
       // The same jti under another proof of the same key (another iat) is a replay too.
       const jti = randomUUID()
       expect((await a.invoke(dpopEvent(token, await signProof(key, { url, token, jti })))).statusCode).toBe(200)
-      expect(outcome(await b.invoke(dpopEvent(token, await signProof(key, { url, token, jti, iat: Math.floor(Date.now() / 1000) - 1 }))))).toEqual([401, 'invalid_dpop_proof'])
+      expect(outcome(await b.invoke(dpopEvent(token, await signProof(key, { url, token, jti, iat: Math.floor(Date.now() / 1000) - 1 }))))).toEqual([
+        401,
+        'invalid_dpop_proof',
+      ])
       expect(b.seen).toEqual([])
     })
 
@@ -558,7 +607,9 @@ describe('DPoP under attack', () => {
   test('htu: a custom domain request refuses the execute-api URL, and the stage must be the one the client used', async () => {
     const token = await boundToken()
     const custom = () => {
-      const event = withHeaders(httpApiEvent({ path: '/v1/orders' }), { authorization: `DPoP ${token}` }) as unknown as { requestContext: Record<string, unknown> }
+      const event = withHeaders(httpApiEvent({ path: '/v1/orders' }), { authorization: `DPoP ${token}` }) as unknown as {
+        requestContext: Record<string, unknown>
+      }
       event.requestContext.domainName = 'api.example.com'
       return event
     }
@@ -566,11 +617,16 @@ describe('DPoP under attack', () => {
     for (const htu of [`${api}/v1/orders`, 'https://api.example.com/orders', 'https://api.example.com/v1/Orders']) {
       expect(outcome(await fn.invoke(withHeaders(custom(), { dpop: await signProof(key, { url: htu, token }) })))).toEqual([401, 'invalid_dpop_proof'])
     }
-    expect((await fn.invoke(withHeaders(custom(), { dpop: await signProof(key, { url: 'https://API.example.com:443/v1/orders?x#y', token }) }))).statusCode).toBe(200)
+    expect(
+      (await fn.invoke(withHeaders(custom(), { dpop: await signProof(key, { url: 'https://API.example.com:443/v1/orders?x#y', token }) }))).statusCode,
+    ).toBe(200)
     // REST with a named stage: the URL without the stage is not the one the client called.
     const rest = () => withHeaders(restEvent({ path: '/orders', stage: 'prod' }), { Authorization: `DPoP ${token}` })
     const restHost = (restEvent({}) as unknown as { requestContext: { domainName: string } }).requestContext.domainName
-    expect(outcome(await fn.invoke(withHeaders(rest(), { DPoP: await signProof(key, { url: `https://${restHost}/orders`, token }) })))).toEqual([401, 'invalid_dpop_proof'])
+    expect(outcome(await fn.invoke(withHeaders(rest(), { DPoP: await signProof(key, { url: `https://${restHost}/orders`, token }) })))).toEqual([
+      401,
+      'invalid_dpop_proof',
+    ])
     expect((await fn.invoke(withHeaders(rest(), { DPoP: await signProof(key, { url: `https://${restHost}/prod/orders`, token }) }))).statusCode).toBe(200)
     expect(fn.seen).toHaveLength(2)
   })
@@ -587,12 +643,15 @@ describe('DPoP under attack', () => {
   test('FIXED HOLE: on ALB a proof for another host is accepted with a matching forged Host header', async () => {
     const token = await boundToken()
     const proof = await signProof(key, { url: 'https://other-api.example/orders', token })
-    const event = albEvent({ path: '/orders', headers: { host: 'other-api.example', 'x-forwarded-proto': 'https', authorization: `DPoP ${token}`, dpop: proof } })
+    const event = albEvent({
+      path: '/orders',
+      headers: { host: 'other-api.example', 'x-forwarded-proto': 'https', authorization: `DPoP ${token}`, dpop: proof },
+    })
     const fn = dpopApi()
     expect(outcome(await fn.invoke(event))).toEqual([401, 'invalid_dpop_proof'])
   })
 
-  test('htm: another case or spelling is refused; a lower-case method in the event is the request\'s method', async () => {
+  test("htm: another case or spelling is refused; a lower-case method in the event is the request's method", async () => {
     const token = await boundToken()
     await expectRefused(token, await Promise.all(['get', 'Get', 'GET ', 'HEAD', 'POST'].map((method) => signProof(key, { url, token, method }))))
     const fn = dpopApi()
@@ -685,13 +744,20 @@ describe('DPoP under attack', () => {
     expect(outcome(await fn.invoke(asBearer))).toEqual([401, 'invalid_token'])
     const commaJoined = withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${token}`, dpop: `${await proof()},${await proof()}` })
     expect(outcome(await fn.invoke(commaJoined))).toEqual([401, 'invalid_dpop_proof'])
-    const twoHeaders = restEvent({ path: '/orders' }) as unknown as { headers: Record<string, string>; multiValueHeaders: Record<string, string[]>; requestContext: { domainName: string; stage: string } }
+    const twoHeaders = restEvent({ path: '/orders' }) as unknown as {
+      headers: Record<string, string>
+      multiValueHeaders: Record<string, string[]>
+      requestContext: { domainName: string; stage: string }
+    }
     const restUrl = `https://${twoHeaders.requestContext.domainName}/${twoHeaders.requestContext.stage}/orders`
     const [p1, p2] = [await signProof(key, { url: restUrl, token }), await signProof(key, { url: restUrl, token })]
     twoHeaders.headers = { ...twoHeaders.headers, Authorization: `DPoP ${token}`, DPoP: p2 }
     twoHeaders.multiValueHeaders = { ...twoHeaders.multiValueHeaders, Authorization: [`DPoP ${token}`], DPoP: [p1], dpop: [p2] }
     expect(outcome(await fn.invoke(twoHeaders))).toEqual([401, 'invalid_dpop_proof'])
-    const twoAuthorizations = withHeaders(restEvent({ path: '/orders' }), { DPoP: p1 }) as unknown as { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> }
+    const twoAuthorizations = withHeaders(restEvent({ path: '/orders' }), { DPoP: p1 }) as unknown as {
+      headers: Record<string, string>
+      multiValueHeaders: Record<string, string[]>
+    }
     twoAuthorizations.headers = { ...twoAuthorizations.headers, Authorization: `DPoP ${token}` }
     twoAuthorizations.multiValueHeaders = { ...twoAuthorizations.multiValueHeaders, Authorization: [`DPoP ${token}`, `Bearer ${token}`] }
     expect(outcome(await fn.invoke(twoAuthorizations))).toEqual([400, 'invalid_request'])
@@ -706,7 +772,10 @@ describe('DPoP under attack', () => {
     const jti = randomUUID()
     expect((await fn.invoke(dpopEvent(token, await signProof(key, { url, token, jti })))).statusCode).toBe(200)
     expect((await fn.invoke(dpopEvent(otherToken, await signProof(other, { url, token: otherToken, jti })))).statusCode).toBe(200)
-    expect(outcome(await fn.invoke(dpopEvent(token, await signProof(key, { url, token, jti, iat: Math.floor(Date.now() / 1000) - 2 }))))).toEqual([401, 'invalid_dpop_proof'])
+    expect(outcome(await fn.invoke(dpopEvent(token, await signProof(key, { url, token, jti, iat: Math.floor(Date.now() / 1000) - 2 }))))).toEqual([
+      401,
+      'invalid_dpop_proof',
+    ])
     await expectRefused(token, [
       await signProof(key, { url, token, jti: 'x'.repeat(257) }),
       await signProof(key, { url, token, payload: { jti: 7 } }),
@@ -722,7 +791,27 @@ describe('DPoP under attack', () => {
       for (const name of ['device-a', 'device-b']) {
         const keyFile = join(dir, `${name}.key`)
         const certFile = join(dir, `${name}.pem`)
-        execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', `/CN=${name}`, '-days', '2'], { stdio: 'pipe' })
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'ec',
+            '-pkeyopt',
+            'ec_paramgen_curve:P-256',
+            '-nodes',
+            '-keyout',
+            keyFile,
+            '-out',
+            certFile,
+            '-subj',
+            `/CN=${name}`,
+            '-days',
+            '2',
+          ],
+          { stdio: 'pipe' },
+        )
         const der = execFileSync('openssl', ['x509', '-in', certFile, '-outform', 'DER'])
         certs.push({ pem: readFileSync(certFile, 'utf8'), der, thumbprint: createHash('sha256').update(der).digest('base64url') })
       }
@@ -731,7 +820,10 @@ describe('DPoP under attack', () => {
     const cert = (i: number) => certs[i] as { pem: string; der: Buffer; thumbprint: string }
 
     const withCert = (token: string, scheme: 'DPoP' | 'Bearer', pem: string | undefined, proof?: string) =>
-      withHeaders(httpApiEvent({ path: '/orders', ...(pem === undefined ? {} : { clientCert: { clientCertPem: pem } }) }), { authorization: `${scheme} ${token}`, dpop: proof })
+      withHeaders(httpApiEvent({ path: '/orders', ...(pem === undefined ? {} : { clientCert: { clientCertPem: pem } }) }), {
+        authorization: `${scheme} ${token}`,
+        dpop: proof,
+      })
 
     test('both bindings: each must hold (a valid proof without the certificate, or the certificate as Bearer, is refused)', async () => {
       const token = await boundToken({ jkt: key.jkt, 'x5t#S256': cert(0).thumbprint })
@@ -770,7 +862,12 @@ describe('DPoP under attack', () => {
       const fn = protect({ issuers: [entry()], mtls: { boundTokens: 'required' } })
       const [a, b] = [cert(0), cert(1)]
       const tokenForB = await boundToken({ 'x5t#S256': b.thumbprint })
-      const refused = [`${a.pem}${b.pem}`, `${a.pem}\n${b.pem}`, a.der.toString('base64'), `-----BEGIN CERTIFICATE-----\n${b.der.toString('base64url')}\n-----END CERTIFICATE-----\n`.replace(/[A-Za-z0-9_-]{10}\n-----END/, '\n-----END')]
+      const refused = [
+        `${a.pem}${b.pem}`,
+        `${a.pem}\n${b.pem}`,
+        a.der.toString('base64'),
+        `-----BEGIN CERTIFICATE-----\n${b.der.toString('base64url')}\n-----END CERTIFICATE-----\n`.replace(/[A-Za-z0-9_-]{10}\n-----END/, '\n-----END'),
+      ]
       for (const pem of refused) expect(outcome(await fn.invoke(withCert(tokenForB, 'Bearer', pem)))).toEqual([401, 'invalid_token'])
       expect(fn.seen).toEqual([])
       const same = [b.pem.replace(/\n/g, '\r\n'), `\n\n${b.pem}\n\n`]

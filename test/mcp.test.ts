@@ -96,9 +96,18 @@ describe('the discovery steps of the MCP authorization spec, by hand', () => {
 
   test('5. a tool needing a scope the token lacks: 403 insufficient_scope naming that scope, with the metadata', async () => {
     const accessToken = await token('orders:read')
-    const response = await fetch(resource, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${accessToken}` }, body: toolCall('cancel_order') })
+    const response = await fetch(resource, {
+      method: 'POST',
+      headers: { ...mcpHeaders, authorization: `Bearer ${accessToken}` },
+      body: toolCall('cancel_order'),
+    })
     expect(response.status).toBe(403)
-    expect(attributes(response.headers.get('www-authenticate'))).toEqual({ realm: 'api', resource_metadata: metadataUrl, error: 'insufficient_scope', scope: 'orders:write' })
+    expect(attributes(response.headers.get('www-authenticate'))).toEqual({
+      realm: 'api',
+      resource_metadata: metadataUrl,
+      error: 'insufficient_scope',
+      scope: 'orders:write',
+    })
     expect(await response.json()).toEqual({ error: 'insufficient_scope', error_description: 'The access token lacks the required scope' })
     // With the scope, the same call passes.
     const wider = await token('orders:read orders:write')
@@ -126,7 +135,12 @@ describe("the MCP SDK's client", () => {
   }
 
   const connect = async (scope: string) => {
-    const authProvider = new ClientCredentialsProvider({ clientId: testOidc.serviceClientId, clientSecret: testOidc.serviceClientSecret, scope, expectedIssuer: provider.issuer })
+    const authProvider = new ClientCredentialsProvider({
+      clientId: testOidc.serviceClientId,
+      clientSecret: testOidc.serviceClientSecret,
+      scope,
+      expectedIssuer: provider.issuer,
+    })
     const client = new Client({ name: 'test-agent', version: '1.0.0' })
     await client.connect(new StreamableHTTPClientTransport(new URL(resource), { authProvider, fetch: recordingFetch }))
     return client

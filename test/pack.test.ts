@@ -70,7 +70,11 @@ const ourDependencies = (name: string): string[] => {
 }
 
 /** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
-const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
+const packageOf = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/')
 
 interface Tarball {
   path: string
@@ -127,7 +131,12 @@ describe('the packages as npm publishes them', () => {
   test('npm pack (prepack builds): dist, types, README, LICENSE and CHANGELOG are in; sources, tests, build info and maps are out', async () => {
     const packDir = join(tmp, 'tarballs')
     mkdirSync(packDir)
-    const stdout = await runOk('npm', ['pack', ...packages.flatMap((pkg) => ['--workspace', `packages/${pkg.dir}`]), '--pack-destination', packDir, '--json'], repoRoot, 240)
+    const stdout = await runOk(
+      'npm',
+      ['pack', ...packages.flatMap((pkg) => ['--workspace', `packages/${pkg.dir}`]), '--pack-destination', packDir, '--json'],
+      repoRoot,
+      240,
+    )
     // prepack's output (tsc -b) precedes the JSON when there is any.
     const packed = JSON.parse(stdout.slice(stdout.indexOf('['))) as { name: string; filename: string; files: { path: string }[] }[]
     expect(packed.map((entry) => entry.name).sort()).toEqual([...byName.keys()].sort())
@@ -142,7 +151,11 @@ describe('the packages as npm publishes them', () => {
       const targets = [...Object.values(pkg.manifest.exports).flatMap((conditions) => Object.values(conditions)), pkg.manifest.types ?? '']
       const required = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', ...targets.map((target) => target.replace(/^\.\//, ''))]
       const forbidden = (file: string) =>
-        /^src\//.test(file) || /(^|\/)(test|tests|__tests__)\//.test(file) || /\.tsbuildinfo$/.test(file) || /\.map$/.test(file) || /^tsconfig.*\.json$/.test(file)
+        /^src\//.test(file) ||
+        /(^|\/)(test|tests|__tests__)\//.test(file) ||
+        /\.tsbuildinfo$/.test(file) ||
+        /\.map$/.test(file) ||
+        /^tsconfig.*\.json$/.test(file)
       report[entry.name] = {
         missing: required.filter((file) => !files.includes(file)),
         forbidden: files.filter(forbidden),
@@ -169,7 +182,13 @@ describe('the packages as npm publishes them', () => {
     const checked = result.stdout.trim().split('\n').sort()
     expect(checked).toEqual(
       packages.map(({ manifest }) =>
-        expect.stringMatching(new RegExp(`^ok ${manifest.name}@${manifest.version} \\(.*\\): ${Object.keys(manifest.exports).map((s) => s.replace(/[.]/g, '\\.')).join(' ')}$`)),
+        expect.stringMatching(
+          new RegExp(
+            `^ok ${manifest.name}@${manifest.version} \\(.*\\): ${Object.keys(manifest.exports)
+              .map((s) => s.replace(/[.]/g, '\\.'))
+              .join(' ')}$`,
+          ),
+        ),
       ),
     )
   }, 180_000)
@@ -180,7 +199,14 @@ describe('the packages as npm publishes them', () => {
     writeFileSync(join(broken, 'dist', 'index.js'), 'export const x = 1\n')
     writeFileSync(
       join(broken, 'package.json'),
-      JSON.stringify({ name: 'broken-types', version: '1.0.0', type: 'module', license: 'MIT', exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } }, files: ['dist'] }),
+      JSON.stringify({
+        name: 'broken-types',
+        version: '1.0.0',
+        type: 'module',
+        license: 'MIT',
+        exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
+        files: ['dist'],
+      }),
     )
     const stdout = await runOk('npm', ['pack', '--json', '--pack-destination', broken], broken, 60)
     const [packed] = JSON.parse(stdout) as { filename: string }[]
@@ -211,10 +237,15 @@ describe('the packages as npm publishes them', () => {
             // No workspace or local-path specifiers reach npm.
             localSpecifiers: Object.entries(deps).filter(([, spec]) => /^(workspace|file|link):/.test(spec)),
             // @middy/util is released with @middy/core: one range for both.
-            middyInStep: manifest.dependencies?.['@middy/util'] === undefined || manifest.dependencies['@middy/util'] === manifest.peerDependencies?.['@middy/core'],
+            middyInStep:
+              manifest.dependencies?.['@middy/util'] === undefined || manifest.dependencies['@middy/util'] === manifest.peerDependencies?.['@middy/core'],
             // Our own packages at exactly this release.
             ours: Object.entries(manifest.dependencies ?? {}).filter(([dep, spec]) => byName.has(dep) && spec !== manifest.version),
-            readme: { relativeLinks: [...readFileSync(join(repoRoot, 'packages', dir, 'README.md'), 'utf8').matchAll(/\]\((?!https?:|#|mailto:)([^)\s]+)\)/g)].map((m) => m[1]) },
+            readme: {
+              relativeLinks: [...readFileSync(join(repoRoot, 'packages', dir, 'README.md'), 'utf8').matchAll(/\]\((?!https?:|#|mailto:)([^)\s]+)\)/g)].map(
+                (m) => m[1],
+              ),
+            },
           },
         ]
       }),
@@ -296,48 +327,60 @@ describe('the packages as npm publishes them', () => {
     )
   }, 600_000)
 
-  test.each(['NodeNext', 'Bundler'] as const)('tsc (moduleResolution %s): every entry point resolves with its declared values; under NodeNext our declarations compile with skipLibCheck: false', async (moduleResolution) => {
-    const results = await inPool(packages, 2, async ({ dir, manifest, entryPoints }) => {
-      const project = needProject(manifest.name)
-      // Each value an entry point exports, imported by name: its declaration must have it.
-      const source = entryPoints
-        .map((specifier, index) => {
-          const values = sourceExports.get(specifier)!.filter((name) => name !== 'default')
-          return `import * as entry${index} from '${specifier}'\nexport type Entry${index} = typeof entry${index}\n` +
-            (values.length > 0 ? `export { ${values.map((value) => `${value} as ${value}${index}`).join(', ')} } from '${specifier}'\n` : '')
-        })
-        .join('')
-      const file = `types-${moduleResolution.toLowerCase()}.ts`
-      writeFileSync(join(project, file), source)
-      // Only the type packages the package names as peers: Node's only where its declarations need them.
-      const types = Object.keys(manifest.peerDependencies ?? {}).filter((peer) => peer.startsWith('@types/')).map((peer) => peer.slice('@types/'.length))
-      const tsconfig = {
-        compilerOptions: {
-          strict: true,
-          target: 'ES2023',
-          module: moduleResolution === 'NodeNext' ? 'NodeNext' : 'ESNext',
-          moduleResolution,
-          noEmit: true,
-          // Our declarations are checked in full once, under NodeNext; under Bundler, what counts
-          // is that every entry point resolves (attw checks the files they import, too).
-          skipLibCheck: moduleResolution === 'Bundler',
-          types,
-        },
-        files: [file],
-      }
-      writeFileSync(join(project, `tsconfig.${moduleResolution.toLowerCase()}.json`), JSON.stringify(tsconfig, null, 2) + '\n')
-      const result = await run(process.execPath, [tscBin, '-p', `tsconfig.${moduleResolution.toLowerCase()}.json`, '--pretty', 'false'], project, 180)
-      // Third-party declarations may fail on their own (@middy/core's optional durable-execution
-      // peer, @types/aws-lambda's node:stream): only ours and the user's file count.
-      const ours = diagnostics(result.stdout + result.stderr).filter((line) => !line.startsWith('node_modules/') || line.startsWith('node_modules/@middy-auth/'))
-      return { dir, errors: ours }
-    })
-    const report = Object.fromEntries(packages.map(({ manifest }, index) => {
-      const result = results[index]!
-      return [manifest.name, result.status === 'rejected' ? [String(result.reason)] : result.value.errors]
-    }))
-    expect(report).toEqual(Object.fromEntries(packages.map(({ manifest }) => [manifest.name, []])))
-  }, 600_000)
+  test.each(['NodeNext', 'Bundler'] as const)(
+    'tsc (moduleResolution %s): every entry point resolves with its declared values; under NodeNext our declarations compile with skipLibCheck: false',
+    async (moduleResolution) => {
+      const results = await inPool(packages, 2, async ({ dir, manifest, entryPoints }) => {
+        const project = needProject(manifest.name)
+        // Each value an entry point exports, imported by name: its declaration must have it.
+        const source = entryPoints
+          .map((specifier, index) => {
+            const values = sourceExports.get(specifier)!.filter((name) => name !== 'default')
+            return (
+              `import * as entry${index} from '${specifier}'\nexport type Entry${index} = typeof entry${index}\n` +
+              (values.length > 0 ? `export { ${values.map((value) => `${value} as ${value}${index}`).join(', ')} } from '${specifier}'\n` : '')
+            )
+          })
+          .join('')
+        const file = `types-${moduleResolution.toLowerCase()}.ts`
+        writeFileSync(join(project, file), source)
+        // Only the type packages the package names as peers: Node's only where its declarations need them.
+        const types = Object.keys(manifest.peerDependencies ?? {})
+          .filter((peer) => peer.startsWith('@types/'))
+          .map((peer) => peer.slice('@types/'.length))
+        const tsconfig = {
+          compilerOptions: {
+            strict: true,
+            target: 'ES2023',
+            module: moduleResolution === 'NodeNext' ? 'NodeNext' : 'ESNext',
+            moduleResolution,
+            noEmit: true,
+            // Our declarations are checked in full once, under NodeNext; under Bundler, what counts
+            // is that every entry point resolves (attw checks the files they import, too).
+            skipLibCheck: moduleResolution === 'Bundler',
+            types,
+          },
+          files: [file],
+        }
+        writeFileSync(join(project, `tsconfig.${moduleResolution.toLowerCase()}.json`), JSON.stringify(tsconfig, null, 2) + '\n')
+        const result = await run(process.execPath, [tscBin, '-p', `tsconfig.${moduleResolution.toLowerCase()}.json`, '--pretty', 'false'], project, 180)
+        // Third-party declarations may fail on their own (@middy/core's optional durable-execution
+        // peer, @types/aws-lambda's node:stream): only ours and the user's file count.
+        const ours = diagnostics(result.stdout + result.stderr).filter(
+          (line) => !line.startsWith('node_modules/') || line.startsWith('node_modules/@middy-auth/'),
+        )
+        return { dir, errors: ours }
+      })
+      const report = Object.fromEntries(
+        packages.map(({ manifest }, index) => {
+          const result = results[index]!
+          return [manifest.name, result.status === 'rejected' ? [String(result.reason)] : result.value.errors]
+        }),
+      )
+      expect(report).toEqual(Object.fromEntries(packages.map(({ manifest }) => [manifest.name, []])))
+    },
+    600_000,
+  )
 
   test('node imports every entry point from its tarball: the exports of the sources, and no package it does not declare', async () => {
     const entries = packages.flatMap((pkg) => pkg.entryPoints.map((specifier) => ({ pkg, specifier })))
@@ -360,14 +403,20 @@ describe('the packages as npm publishes them', () => {
       ])
       const subpath = specifier === pkg.manifest.name ? '.' : `./${specifier.slice(pkg.manifest.name.length + 1)}`
       expected[specifier] = {
-        resolved: expect.stringMatching(new RegExp(`/node_modules/${pkg.manifest.name}/${pkg.manifest.exports[subpath]!.default.slice(2).replace(/[.]/g, '\\.')}$`)),
+        resolved: expect.stringMatching(
+          new RegExp(`/node_modules/${pkg.manifest.name}/${pkg.manifest.exports[subpath]!.default.slice(2).replace(/[.]/g, '\\.')}$`),
+        ),
         exports: sources,
         undeclared: [],
       }
       report[specifier] =
         result.status === 'rejected'
           ? String(result.reason)
-          : { resolved: result.value.resolved, exports: result.value.exports, undeclared: result.value.imported.filter((name) => !allowed.has(packageOf(name))) }
+          : {
+              resolved: result.value.resolved,
+              exports: result.value.exports,
+              undeclared: result.value.imported.filter((name) => !allowed.has(packageOf(name))),
+            }
     }
     expect(report).toEqual(expected)
   }, 300_000)

@@ -11,7 +11,6 @@ import { authorizerRequestEvent, createTestIssuer, httpApiEvent, httpAuthorizerE
 import middy, { type MiddlewareObj } from '@middy/core'
 import { errorCode, protect } from './support/protect.js'
 
-
 const policy = {
   roles: {
     Admins: { allow: ['*'] },
@@ -19,8 +18,6 @@ const policy = {
     viewer: { allow: ['orders:read'] },
   },
 }
-
-
 
 /** Another middleware of the user's that hands on a copy of the identity, as some loggers or validators do. */
 const copying = (copy: (auth: AuthContext) => AuthContext): MiddlewareObj => ({
@@ -87,12 +84,18 @@ describe('finding 1: a cached authorizer answer never answers another route behi
     const reader = await issuer.sign({ sub: 'alice', scope: 'orders/read' }, { audience: 'orders' })
     const api = authorizerFunction({ format: 'simple', routes: listed })
     // A cached true for GET /public/1 would answer DELETE /admin/5 too: both are refused.
-    for (const [method, path] of [['GET', '/public/1'], ['DELETE', '/admin/5']] as const) {
+    for (const [method, path] of [
+      ['GET', '/public/1'],
+      ['DELETE', '/admin/5'],
+    ] as const) {
       expect(await api.ask(onDefaultRoute(reader, method, path))).toEqual({ isAuthorized: false })
     }
     expect(api.logs.map((entry) => entry.reason)).toEqual(['route_key_not_separating', 'route_key_not_separating'])
     const admin = await issuer.sign({ sub: 'root', scope: 'orders/read admin' }, { audience: 'orders' })
-    for (const [method, path] of [['GET', '/public/1'], ['DELETE', '/admin/5']] as const) {
+    for (const [method, path] of [
+      ['GET', '/public/1'],
+      ['DELETE', '/admin/5'],
+    ] as const) {
       expect(await api.ask(onDefaultRoute(admin, method, path))).toMatchObject({ isAuthorized: true })
     }
   })
@@ -104,12 +107,19 @@ describe('finding 1: a cached authorizer answer never answers another route behi
     const lets = (policy: IamPolicyResponse, method: string, path: string) => {
       const arn = `arn:aws:execute-api:eu-west-1:123456789012:h1t2t3p4a5/$default/${method}${path}`
       const covers = (effect: string) =>
-        policy.policyDocument.Statement.some((statement) => statement.Effect === effect && [statement.Resource].flat().some((resource) => matchesWildcard(resource, arn)))
+        policy.policyDocument.Statement.some(
+          (statement) => statement.Effect === effect && [statement.Resource].flat().some((resource) => matchesWildcard(resource, arn)),
+        )
       return !covers('Deny') && covers('Allow')
     }
     const cachedPolicy = (await api.ask(onDefaultRoute(token, 'GET', '/public/1'))) as IamPolicyResponse
     expect(lets(cachedPolicy, 'GET', '/public/2')).toBe(true)
-    for (const [method, path] of [['GET', '/public/1/x'], ['GET', '/public/'], ['DELETE', '/admin/5'], ['GET', '/public/1/x/y']] as const) {
+    for (const [method, path] of [
+      ['GET', '/public/1/x'],
+      ['GET', '/public/'],
+      ['DELETE', '/admin/5'],
+      ['GET', '/public/1/x/y'],
+    ] as const) {
       expect([method, path, lets(cachedPolicy, method, path)]).toEqual([method, path, false])
       // Asked, the authorizer denies it too.
       const asked = (await api.ask(onDefaultRoute(token, method, path))) as IamPolicyResponse
@@ -120,10 +130,10 @@ describe('finding 1: a cached authorizer answer never answers another route behi
   test('a REST request to a path ending in /$connect is answered as REST, not as a WebSocket $connect', async () => {
     const token = await issuer.sign({ sub: 'alice' }, { audience: 'orders' })
     const api = authorizerFunction({ format: 'iam-policy' })
-    const policy = (await api.ask(authorizerRequestEvent({ bearer: token, method: 'GET', path: '/rooms/$connect', resource: '/rooms/{name}' }))) as IamPolicyResponse
-    expect(policy.policyDocument.Statement).toEqual([
-      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [expect.stringMatching(/\/prod\/\*\/\*$/)] },
-    ])
+    const policy = (await api.ask(
+      authorizerRequestEvent({ bearer: token, method: 'GET', path: '/rooms/$connect', resource: '/rooms/{name}' }),
+    )) as IamPolicyResponse
+    expect(policy.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [expect.stringMatching(/\/prod\/\*\/\*$/)] }])
   })
 })
 
@@ -210,7 +220,10 @@ describe('finding 4: an own __proto__ key in a gateway context or claims object 
   test('REST Lambda authorizer context and JWT/Cognito authorizer claims', async () => {
     const restContext = JSON.parse('{"principalId":"mallory","__proto__":{"roles":"admin","scopes":"orders/admin"}}') as Record<string, unknown>
     const jwtClaims = JSON.parse('{"sub":"mallory","__proto__":{"scope":"orders/admin","cognito:groups":"[admin]"}}') as Record<string, unknown>
-    const withAuthorizer = <E extends { requestContext: object }>(event: E, authorizer: unknown) => ({ ...event, requestContext: { ...event.requestContext, authorizer } })
+    const withAuthorizer = <E extends { requestContext: object }>(event: E, authorizer: unknown) => ({
+      ...event,
+      requestContext: { ...event.requestContext, authorizer },
+    })
     const events = [
       withAuthorizer(restEvent(), restContext),
       withAuthorizer(httpApiEvent(), { jwt: { claims: jwtClaims, scopes: null } }),
@@ -247,13 +260,21 @@ describe('a final review of the fixes: three more ways through, closed', () => {
       .use(jwtVerify({ issuers: [entry()] }))
       .use(authorizerResponse({ format: 'simple', routes: { 'ANY /orders': {}, 'DELETE /orders': { scopes: ['admin'] } }, logger: (e) => void logs.push(e) }))
     const token = await issuer.sign({ sub: 'alice' }, { audience: 'orders' })
-    const event = httpAuthorizerEventV2({ bearer: token, method: 'DELETE', path: '/orders', routeKey: 'ANY /orders', identitySource: [`Bearer ${token}`, 'ANY /orders'] })
+    const event = httpAuthorizerEventV2({
+      bearer: token,
+      method: 'DELETE',
+      path: '/orders',
+      routeKey: 'ANY /orders',
+      identitySource: [`Bearer ${token}`, 'ANY /orders'],
+    })
     expect(await handler(event as never, lambdaContext())).toEqual({ isAuthorized: false })
     expect(logs.map((e) => e.reason)).toEqual(['route_key_not_separating'])
   })
 
   test('opaque tokens never stand in for bound tokens: refused where an issuer requires them, and a bound answer is refused', async () => {
-    const answer = (claims: Record<string, unknown>) => ({ verifyToken: () => ({ source: 'introspection', subject: 'mallory', scopes: [], roles: [], claims }) })
+    const answer = (claims: Record<string, unknown>) => ({
+      verifyToken: () => ({ source: 'introspection', subject: 'mallory', scopes: [], roles: [], claims }),
+    })
     const bound = protect([jwtVerify({ issuers: [{ ...entry(), dpop: { boundTokens: 'required' } }], opaqueTokens: answer({}) as never })])
     const refused = await bound.invoke(httpApiEvent({ bearer: 'opaque-token-123' }))
     expect([refused.statusCode, errorCode(refused)]).toEqual([401, 'invalid_token'])

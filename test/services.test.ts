@@ -103,7 +103,12 @@ describe.each(services)('examples/services/%s', (service) => {
     const imported = sources.flatMap((source) =>
       [...source.matchAll(/^import (type )?[^;]*? from '([^'.][^']*)'/gms)]
         .filter((match) => match[1] === undefined && !match[2]!.startsWith('node:'))
-        .map((match) => match[2]!.split('/').slice(0, match[2]!.startsWith('@') ? 2 : 1).join('/')),
+        .map((match) =>
+          match[2]!
+            .split('/')
+            .slice(0, match[2]!.startsWith('@') ? 2 : 1)
+            .join('/'),
+        ),
     )
     expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual([...new Set(imported)].sort())
   })
@@ -162,7 +167,9 @@ describe('bundled as sam build bundles them, each function loads alone and refus
     return event.Type === 'HttpApi' ? httpApiEvent({ method, path, routeKey: `${method} ${path}` }) : restEvent({ method, path, resource: path })
   }
 
-  const cases = services.flatMap((service) => functionsOf(readTemplate(join(servicesDir, service, 'template.yaml'))).map((fn) => [service, fn.name, fn] as const))
+  const cases = services.flatMap((service) =>
+    functionsOf(readTemplate(join(servicesDir, service, 'template.yaml'))).map((fn) => [service, fn.name, fn] as const),
+  )
 
   test.each(cases)('%s: %s', async (service, name, fn) => {
     const build_ = fn.resource.Metadata!.BuildProperties

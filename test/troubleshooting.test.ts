@@ -8,7 +8,12 @@ import ts from 'typescript'
 const root = new URL('../', import.meta.url)
 const page = readFileSync(new URL('docs/troubleshooting.md', root), 'utf8')
 
-const files = ['packages/core/src/auth-error.ts', 'packages/jwt-verify/src/rejection.ts', 'packages/iam-context/src/caller.ts', 'packages/authorizer/src/options.ts']
+const files = [
+  'packages/core/src/auth-error.ts',
+  'packages/jwt-verify/src/rejection.ts',
+  'packages/iam-context/src/caller.ts',
+  'packages/authorizer/src/options.ts',
+]
 // The unions are written out in their own files: no imports or standard library needed to read them.
 const program = ts.createProgram(
   files.map((file) => new URL(file, root).pathname),
@@ -19,7 +24,9 @@ const checker = program.getTypeChecker()
 /** The string literals of an exported union type, as the compiler resolves it. */
 const literalsOf = (file: string, typeName: string): string[] => {
   const source = program.getSourceFile(new URL(file, root).pathname)
-  const alias = source?.statements.find((statement): statement is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(statement) && statement.name.text === typeName)
+  const alias = source?.statements.find(
+    (statement): statement is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(statement) && statement.name.text === typeName,
+  )
   if (!alias) throw new Error(`${file} has no type ${typeName}`)
   const type = checker.getTypeAtLocation(alias.name)
   const members = type.isUnion() ? type.types : [type]

@@ -145,46 +145,161 @@ export const demoCases = async (issuer: TestIssuer): Promise<DemoCase[]> => {
   const dave = await sign({ sub: 'dave', scope: 'profile' })
   const bearer = (token: string): DemoCredential => ({ kind: 'authorization', value: `Bearer ${token}` })
   const { importer, intern } = DEMO_CREDENTIALS
-  const importBody = JSON.stringify([{ id: '3', owner: 'alice' }, { id: '4', owner: 'bob' }])
+  const importBody = JSON.stringify([
+    { id: '3', owner: 'alice' },
+    { id: '4', owner: 'bob' },
+  ])
   return [
     { route: orders, method: 'GET', path: '/orders', who: 'alice, orders:read', credential: bearer(alice), expect: { status: 200, challenge: null } },
     {
-      route: orders, method: 'GET', path: '/orders', who: 'dave, no orders:read', credential: bearer(dave),
+      route: orders,
+      method: 'GET',
+      path: '/orders',
+      who: 'dave, no orders:read',
+      credential: bearer(dave),
       expect: { status: 403, code: 'insufficient_scope', challenge: 'Bearer realm="orders", error="insufficient_scope", scope="orders:read"' },
     },
     {
-      route: orders, method: 'GET', path: '/orders', who: 'alice, expired token', credential: bearer(await sign(aliceClaims, { expiresIn: -120 })),
+      route: orders,
+      method: 'GET',
+      path: '/orders',
+      who: 'alice, expired token',
+      credential: bearer(await sign(aliceClaims, { expiresIn: -120 })),
       expect: { status: 401, code: 'invalid_token', challenge: invalidToken('The access token expired') },
     },
     {
       // The payload now says `sub: admin`; the header and the signature are alice's.
-      route: orders, method: 'GET', path: '/orders', who: "alice's token, payload edited", credential: bearer(tamper(alice, { sub: 'admin', scope: 'orders:admin' })),
+      route: orders,
+      method: 'GET',
+      path: '/orders',
+      who: "alice's token, payload edited",
+      credential: bearer(tamper(alice, { sub: 'admin', scope: 'orders:admin' })),
       expect: { status: 401, code: 'invalid_token', challenge: invalidToken('The access token is invalid') },
     },
     {
-      route: orders, method: 'GET', path: '/orders', who: 'alice, token for billing-api', credential: bearer(await sign(aliceClaims, { audience: 'billing-api' })),
+      route: orders,
+      method: 'GET',
+      path: '/orders',
+      who: 'alice, token for billing-api',
+      credential: bearer(await sign(aliceClaims, { audience: 'billing-api' })),
       expect: { status: 401, code: 'invalid_token', challenge: invalidToken('The access token is invalid') },
     },
-    { route: orders, method: 'GET', path: '/orders', who: 'nobody (no token)', credential: { kind: 'none' }, expect: { status: 401, code: 'missing_token', challenge: 'Bearer realm="orders"' } },
     {
-      route: orders, method: 'GET', path: '/orders', who: 'alice:secret, Basic scheme', credential: { kind: 'authorization', value: `Basic ${Buffer.from('alice:secret').toString('base64')}` },
+      route: orders,
+      method: 'GET',
+      path: '/orders',
+      who: 'nobody (no token)',
+      credential: { kind: 'none' },
       expect: { status: 401, code: 'missing_token', challenge: 'Bearer realm="orders"' },
     },
-    { route: deletes, method: 'DELETE', path: '/orders/1', who: 'alice (clerk), her order', credential: bearer(alice), expect: { status: 200, challenge: null } },
-    { route: deletes, method: 'DELETE', path: '/orders/2', who: "alice (clerk), bob's order", credential: bearer(alice), expect: { status: 403, code: 'access_denied', challenge: null } },
-    { route: deletes, method: 'DELETE', path: '/orders/2', who: "carol (manager), bob's order", credential: bearer(carol), expect: { status: 200, challenge: null } },
-    { route: deletes, method: 'DELETE', path: '/orders/2', who: 'dave (no group)', credential: bearer(dave), expect: { status: 403, code: 'access_denied', challenge: null } },
-    { route: imports, method: 'POST', path: '/orders/import', body: importBody, who: 'role OrdersImport, signed', credential: { kind: 'sigv4', credentials: importer }, expect: { status: 200 } },
     {
-      route: imports, method: 'POST', path: '/orders/import', body: importBody, who: "importer's key id, wrong secret",
-      credential: { kind: 'sigv4', credentials: { ...importer, secretAccessKey: 'guessed-secret-key-0000000000000000000000' } }, expect: { status: 403, code: 'Forbidden' },
+      route: orders,
+      method: 'GET',
+      path: '/orders',
+      who: 'alice:secret, Basic scheme',
+      credential: { kind: 'authorization', value: `Basic ${Buffer.from('alice:secret').toString('base64')}` },
+      expect: { status: 401, code: 'missing_token', challenge: 'Bearer realm="orders"' },
     },
-    { route: imports, method: 'POST', path: '/orders/import', body: importBody, who: 'nobody (not signed)', credential: { kind: 'none' }, expect: { status: 403, code: 'Forbidden' } },
-    { route: imports, method: 'POST', path: '/orders/import', body: importBody, who: 'IAM user intern, signed', credential: { kind: 'sigv4', credentials: intern }, expect: { status: 403, code: 'access_denied' } },
-    { route: reports, method: 'GET', path: '/reports', who: 'alice, reports:read', credential: bearer(alice), expect: { status: 200, authorizerInvoked: true } },
-    { route: reports, method: 'GET', path: '/reports', who: 'alice again, same token', credential: bearer(alice), expect: { status: 200, authorizerInvoked: false } },
-    { route: reports, method: 'GET', path: '/reports', who: 'dave, no reports:read', credential: bearer(dave), expect: { status: 403, code: 'Forbidden', authorizerInvoked: true } },
-    { route: reports, method: 'GET', path: '/reports', who: 'nobody (no token)', credential: { kind: 'none' }, expect: { status: 401, code: 'Unauthorized', authorizerInvoked: false } },
+    {
+      route: deletes,
+      method: 'DELETE',
+      path: '/orders/1',
+      who: 'alice (clerk), her order',
+      credential: bearer(alice),
+      expect: { status: 200, challenge: null },
+    },
+    {
+      route: deletes,
+      method: 'DELETE',
+      path: '/orders/2',
+      who: "alice (clerk), bob's order",
+      credential: bearer(alice),
+      expect: { status: 403, code: 'access_denied', challenge: null },
+    },
+    {
+      route: deletes,
+      method: 'DELETE',
+      path: '/orders/2',
+      who: "carol (manager), bob's order",
+      credential: bearer(carol),
+      expect: { status: 200, challenge: null },
+    },
+    {
+      route: deletes,
+      method: 'DELETE',
+      path: '/orders/2',
+      who: 'dave (no group)',
+      credential: bearer(dave),
+      expect: { status: 403, code: 'access_denied', challenge: null },
+    },
+    {
+      route: imports,
+      method: 'POST',
+      path: '/orders/import',
+      body: importBody,
+      who: 'role OrdersImport, signed',
+      credential: { kind: 'sigv4', credentials: importer },
+      expect: { status: 200 },
+    },
+    {
+      route: imports,
+      method: 'POST',
+      path: '/orders/import',
+      body: importBody,
+      who: "importer's key id, wrong secret",
+      credential: { kind: 'sigv4', credentials: { ...importer, secretAccessKey: 'guessed-secret-key-0000000000000000000000' } },
+      expect: { status: 403, code: 'Forbidden' },
+    },
+    {
+      route: imports,
+      method: 'POST',
+      path: '/orders/import',
+      body: importBody,
+      who: 'nobody (not signed)',
+      credential: { kind: 'none' },
+      expect: { status: 403, code: 'Forbidden' },
+    },
+    {
+      route: imports,
+      method: 'POST',
+      path: '/orders/import',
+      body: importBody,
+      who: 'IAM user intern, signed',
+      credential: { kind: 'sigv4', credentials: intern },
+      expect: { status: 403, code: 'access_denied' },
+    },
+    {
+      route: reports,
+      method: 'GET',
+      path: '/reports',
+      who: 'alice, reports:read',
+      credential: bearer(alice),
+      expect: { status: 200, authorizerInvoked: true },
+    },
+    {
+      route: reports,
+      method: 'GET',
+      path: '/reports',
+      who: 'alice again, same token',
+      credential: bearer(alice),
+      expect: { status: 200, authorizerInvoked: false },
+    },
+    {
+      route: reports,
+      method: 'GET',
+      path: '/reports',
+      who: 'dave, no reports:read',
+      credential: bearer(dave),
+      expect: { status: 403, code: 'Forbidden', authorizerInvoked: true },
+    },
+    {
+      route: reports,
+      method: 'GET',
+      path: '/reports',
+      who: 'nobody (no token)',
+      credential: { kind: 'none' },
+      expect: { status: 401, code: 'Unauthorized', authorizerInvoked: false },
+    },
   ]
 }
 
@@ -218,7 +333,13 @@ const headersFor = async (url: URL, demoCase: DemoCase, region: string): Promise
   const { credential } = demoCase
   if (credential.kind === 'authorization') headers.authorization = credential.value
   if (credential.kind !== 'sigv4') return headers
-  const request = { method: demoCase.method, path: url.pathname, rawQuery: url.search.slice(1), headers: { ...headers, host: url.host }, body: Buffer.from(demoCase.body ?? '') }
+  const request = {
+    method: demoCase.method,
+    path: url.pathname,
+    rawQuery: url.search.slice(1),
+    headers: { ...headers, host: url.host },
+    body: Buffer.from(demoCase.body ?? ''),
+  }
   return signRequest(credential.credentials, region, request)
 }
 
@@ -301,7 +422,9 @@ const tour = async (): Promise<number> => {
     const login = await startLoginDemo()
     let steps
     try {
-      console.log(`\nBrowser sign-in (@middy-auth/oauth-login): the login app behind ${login.gateway.url}, a loopback OpenID Provider at ${login.provider.issuer}\n`)
+      console.log(
+        `\nBrowser sign-in (@middy-auth/oauth-login): the login app behind ${login.gateway.url}, a loopback OpenID Provider at ${login.provider.issuer}\n`,
+      )
       steps = await runLoginTour(login)
       console.log(formatLoginTour(steps))
     } finally {

@@ -231,38 +231,39 @@ export interface RestIdentityCaller {
   principalOrgId: string | null
 }
 
-const restRequestContext = (received: ReceivedRequest, route: RouteMatch, caller?: RestIdentityCaller): APIGatewayProxyEvent['requestContext'] => ({
-  resourceId: 'local1',
-  resourcePath: route.resource,
-  httpMethod: received.method,
-  extendedRequestId: received.requestId,
-  requestTime: requestTime(received.now),
-  path: `/${REST_STAGE}${received.rawPath}`,
-  accountId: LOCAL_API.accountId,
-  protocol: received.protocol,
-  stage: REST_STAGE,
-  ...domainOf(received),
-  requestTimeEpoch: received.now,
-  requestId: randomUUID(),
-  identity: {
-    cognitoIdentityPoolId: null,
-    accountId: caller?.accountId ?? null,
-    cognitoIdentityId: null,
-    caller: caller?.caller ?? null,
-    sourceIp: received.sourceIp,
-    principalOrgId: caller?.principalOrgId ?? null,
-    accessKey: caller?.accessKey ?? null,
-    cognitoAuthenticationType: null,
-    cognitoAuthenticationProvider: null,
-    userArn: caller?.userArn ?? null,
-    userAgent: received.headers['user-agent'] ?? null,
-    user: caller?.caller ?? null,
-    // API keys and client certificates are not part of a recorded identity without them.
-  } as APIGatewayProxyEvent['requestContext']['identity'],
-  apiId: LOCAL_API.apiId,
-  deploymentId: 'local1',
-  // No authorizer on the route: no `authorizer` key, as in a capture.
-} as unknown as APIGatewayProxyEvent['requestContext'])
+const restRequestContext = (received: ReceivedRequest, route: RouteMatch, caller?: RestIdentityCaller): APIGatewayProxyEvent['requestContext'] =>
+  ({
+    resourceId: 'local1',
+    resourcePath: route.resource,
+    httpMethod: received.method,
+    extendedRequestId: received.requestId,
+    requestTime: requestTime(received.now),
+    path: `/${REST_STAGE}${received.rawPath}`,
+    accountId: LOCAL_API.accountId,
+    protocol: received.protocol,
+    stage: REST_STAGE,
+    ...domainOf(received),
+    requestTimeEpoch: received.now,
+    requestId: randomUUID(),
+    identity: {
+      cognitoIdentityPoolId: null,
+      accountId: caller?.accountId ?? null,
+      cognitoIdentityId: null,
+      caller: caller?.caller ?? null,
+      sourceIp: received.sourceIp,
+      principalOrgId: caller?.principalOrgId ?? null,
+      accessKey: caller?.accessKey ?? null,
+      cognitoAuthenticationType: null,
+      cognitoAuthenticationProvider: null,
+      userArn: caller?.userArn ?? null,
+      userAgent: received.headers['user-agent'] ?? null,
+      user: caller?.caller ?? null,
+      // API keys and client certificates are not part of a recorded identity without them.
+    } as APIGatewayProxyEvent['requestContext']['identity'],
+    apiId: LOCAL_API.apiId,
+    deploymentId: 'local1',
+    // No authorizer on the route: no `authorizer` key, as in a capture.
+  }) as unknown as APIGatewayProxyEvent['requestContext']
 
 /**
  * The REST API (payload 1.0) event of a request: headers as the client spelled them, every value

@@ -47,9 +47,7 @@ export type { LocalCredentials } from './sigv4.js'
 
 /** How a route is authorized: not at all (the function decides), SigV4, or a Lambda authorizer. */
 export type RouteAuthorization =
-  | { type: 'NONE' }
-  | { type: 'AWS_IAM'; credentials: readonly LocalCredentials[] }
-  | { type: 'CUSTOM'; authorizer: LambdaAuthorizer }
+  { type: 'NONE' } | { type: 'AWS_IAM'; credentials: readonly LocalCredentials[] } | { type: 'CUSTOM'; authorizer: LambdaAuthorizer }
 
 /** One route of the API and the function behind it. */
 export interface GatewayRoute {
@@ -119,8 +117,7 @@ const json = (statusCode: number, value: unknown): GatewayResponse => ({
 /** API Gateway's own answers: `{"message": "..."}`. */
 const gatewayError = (statusCode: number, message: string): GatewayResponse => json(statusCode, { message })
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const statusOf = (statusCode: unknown): number | undefined => {
   const status = typeof statusCode === 'string' ? Number(statusCode) : statusCode
@@ -211,7 +208,8 @@ const compileRoutes = (routes: readonly GatewayRoute[], api: 'http' | 'rest'): C
     if (authorization.type === 'CUSTOM') {
       const config = authorization.authorizer
       const ttl = config.ttlSeconds ?? 300
-      if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) throw new TypeError(`gateway: authorizer ${config.name}: ttlSeconds must be an integer from 0 to 3600`)
+      if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600)
+        throw new TypeError(`gateway: authorizer ${config.name}: ttlSeconds must be an integer from 0 to 3600`)
       if (api === 'rest' && config.responseFormat === 'simple') throw new TypeError(`gateway: authorizer ${config.name}: a REST API takes IAM policies only`)
       const shared = caches.get(config) ?? { sources: parseIdentitySources(config), cache: new AuthorizerCache(ttl * 1000) }
       if (config.type === 'TOKEN' && (shared.sources.length !== 1 || shared.sources[0]?.from !== 'header')) {
@@ -221,12 +219,28 @@ const compileRoutes = (routes: readonly GatewayRoute[], api: 'http' | 'rest'): C
       authorizer = { config, ...shared }
     }
     if (route.route === '$default') {
-      return { routeKey: '$default', resource: '/{proxy+}', method: 'ANY', segments: undefined, handler: route.handler, authorization, ...(authorizer ? { authorizer } : {}) }
+      return {
+        routeKey: '$default',
+        resource: '/{proxy+}',
+        method: 'ANY',
+        segments: undefined,
+        handler: route.handler,
+        authorization,
+        ...(authorizer ? { authorizer } : {}),
+      }
     }
     const match = ROUTE_KEY.exec(route.route)
     if (!match) throw new TypeError(`gateway: route ${JSON.stringify(route.route)} is not "METHOD /path" or $default`)
     const [, method, path] = match as unknown as [string, string, string]
-    return { routeKey: route.route, resource: path, method, segments: compileSegments(path, route.route), handler: route.handler, authorization, ...(authorizer ? { authorizer } : {}) }
+    return {
+      routeKey: route.route,
+      resource: path,
+      method,
+      segments: compileSegments(path, route.route),
+      handler: route.handler,
+      authorization,
+      ...(authorizer ? { authorizer } : {}),
+    }
   })
 }
 
@@ -256,7 +270,12 @@ const rank = (route: CompiledRoute): string =>
  * The route that takes a request, and the path parameters it took. `$default` takes what no other
  * route does; behind a REST API it is the resource `/{proxy+}`, whose parameter is the path.
  */
-const findRoute = (routes: readonly CompiledRoute[], api: 'http' | 'rest', method: string, rawPath: string): { route: CompiledRoute; match: RouteMatch } | undefined => {
+const findRoute = (
+  routes: readonly CompiledRoute[],
+  api: 'http' | 'rest',
+  method: string,
+  rawPath: string,
+): { route: CompiledRoute; match: RouteMatch } | undefined => {
   const parts = rawPath.split('/').slice(1)
   let best: { route: CompiledRoute; params: Record<string, string>; rank: string } | undefined
   for (const route of routes) {
@@ -354,7 +373,10 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     if (!check.ok) return { refuse: gatewayError(403, api === 'http' ? 'Forbidden' : check.message) }
     const { caller } = check
     const accountId = caller.arn.split(':')[4] ?? ''
-    if (api === 'rest') return { caller: { accountId, caller: caller.principalId, accessKey: caller.accessKeyId, userArn: caller.arn, principalOrgId: caller.principalOrgId ?? null } }
+    if (api === 'rest')
+      return {
+        caller: { accountId, caller: caller.principalId, accessKey: caller.accessKeyId, userArn: caller.arn, principalOrgId: caller.principalOrgId ?? null },
+      }
     return {
       authorizer: {
         iam: {
@@ -437,14 +459,13 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       send(res, authorized.refuse, requestId)
       return
     }
-    const event =
-      api === 'http'
-        ? httpApiEvent(received, match)
-        : restApiEvent(received, match, authorized.caller)
+    const event = api === 'http' ? httpApiEvent(received, match) : restApiEvent(received, match, authorized.caller)
     if (authorized.authorizer !== undefined) (event.requestContext as { authorizer?: unknown }).authorizer = authorized.authorizer
     const outcome = await invoke(route.handler, event, functionName, timeoutMs)
     if ('error' in outcome) {
-      log(`[gateway] ${received.method} ${received.rawPath}: ${outcome.timedOut ? 'timed out' : 'the function failed'}: ${outcome.error?.message ?? String(outcome.error)}`)
+      log(
+        `[gateway] ${received.method} ${received.rawPath}: ${outcome.timedOut ? 'timed out' : 'the function failed'}: ${outcome.error?.message ?? String(outcome.error)}`,
+      )
       send(res, outcome.timedOut ? gatewayError(503, 'Service Unavailable') : gatewayError(500, 'Internal Server Error'), requestId)
       return
     }

@@ -49,7 +49,10 @@ export const parseIdentitySources = (authorizer: LambdaAuthorizer): IdentitySour
   return authorizer.identitySource.map((source) => {
     if (source === '$context.routeKey') return { from: 'routeKey' }
     const match = SOURCE.exec(source)
-    if (!match) throw new TypeError(`gateway: authorizer ${authorizer.name}: identitySource ${JSON.stringify(source)} is not $request.header.<name>, $request.querystring.<name> or $context.routeKey`)
+    if (!match)
+      throw new TypeError(
+        `gateway: authorizer ${authorizer.name}: identitySource ${JSON.stringify(source)} is not $request.header.<name>, $request.querystring.<name> or $context.routeKey`,
+      )
     return { from: match[1] as 'header' | 'querystring', name: match[2] as string }
   })
 }
@@ -69,7 +72,7 @@ export const identityValues = (
         ? request.routeKey
         : source.from === 'header'
           ? request.headers[source.name.toLowerCase()]
-          : (new URLSearchParams(request.rawQuery).getAll(source.name).join(',') || undefined)
+          : new URLSearchParams(request.rawQuery).getAll(source.name).join(',') || undefined
     if (value === undefined || value.trim() === '') return undefined
     values.push(value)
   }
@@ -101,7 +104,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 const listOf = (value: unknown): string[] | undefined =>
   typeof value === 'string' ? [value] : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string') ? value : undefined
 
-const contextOf = (value: unknown): Record<string, unknown> | null | undefined => (value === undefined || value === null ? null : isRecord(value) ? value : undefined)
+const contextOf = (value: unknown): Record<string, unknown> | null | undefined =>
+  value === undefined || value === null ? null : isRecord(value) ? value : undefined
 
 const statementOf = (value: unknown): PolicyStatement | undefined => {
   if (!isRecord(value) || 'NotAction' in value || 'NotResource' in value || 'Condition' in value) return undefined
@@ -132,7 +136,10 @@ export const readAnswer = (result: unknown, format: 'simple' | 'iam-policy'): Au
 
 /** IAM's wildcards: `*` any run of characters (`/` included), `?` exactly one. */
 const globMatches = (pattern: string, value: string, ignoreCase: boolean): boolean => {
-  const source = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('')
   return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value)
 }
 

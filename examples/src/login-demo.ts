@@ -109,7 +109,12 @@ export const runLoginTour = async (demo: LoginDemo): Promise<LoginStep[]> => {
   const jar = new CookieJar()
   const steps: LoginStep[] = []
   const send = async (name: string, method: string, path: string, expected: number, headers: Record<string, string> = {}): Promise<Response> => {
-    const response = await fetch(new URL(path, base), { method, redirect: 'manual', headers: { cookie: jar.header(), ...headers }, signal: AbortSignal.timeout(5000) })
+    const response = await fetch(new URL(path, base), {
+      method,
+      redirect: 'manual',
+      headers: { cookie: jar.header(), ...headers },
+      signal: AbortSignal.timeout(5000),
+    })
     const cookies = jar.store(response)
     const location = response.headers.get('location')
     const text = await response.text()
@@ -153,6 +158,9 @@ export const formatLoginTour = (steps: readonly LoginStep[]): string => {
   const nameWidth = Math.max(...steps.map((s) => s.name.length))
   const requestWidth = Math.max(...steps.map((s) => s.request.length))
   return steps
-    .map((s) => `  ${s.ok ? '✓' : '✗'} ${s.name.padEnd(nameWidth)}  ${s.request.padEnd(requestWidth)}  ${String(s.status).padEnd(4)} ${s.detail}${s.ok ? '' : `  (expected ${s.expected})`}`)
+    .map(
+      (s) =>
+        `  ${s.ok ? '✓' : '✗'} ${s.name.padEnd(nameWidth)}  ${s.request.padEnd(requestWidth)}  ${String(s.status).padEnd(4)} ${s.detail}${s.ok ? '' : `  (expected ${s.expected})`}`,
+    )
     .join('\n')
 }

@@ -108,7 +108,13 @@ export const createMcpHandler = ({ resource, issuer, logger = false }: McpHandle
   const mcpPath = new URL(resource).pathname
   const scopesSupported = [MCP_READ_SCOPE, ...Object.values(TOOL_SCOPES).flat()]
 
-  const metadata = protectedResourceMetadata({ resource, authorizationServers: [issuer], scopesSupported, bearerMethodsSupported: ['header'], resourceName: 'Orders MCP server' })
+  const metadata = protectedResourceMetadata({
+    resource,
+    authorizationServers: [issuer],
+    scopesSupported,
+    bearerMethodsSupported: ['header'],
+    resourceName: 'Orders MCP server',
+  })
 
   const mcp = middy<APIGatewayProxyEventV2>()
     .use(httpErrorHandler({ logger }))
@@ -128,8 +134,7 @@ export const createMcpHandler = ({ resource, issuer, logger = false }: McpHandle
   // The router's own 404 and 405 are rendered by the error handler around it.
   return middy<APIGatewayProxyEventV2>()
     .use(httpErrorHandler({ logger }))
-    .handler(httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>([
-      route('GET', new URL(metadataUrl).pathname, metadata),
-      route('ANY', mcpPath, mcp),
-    ]))
+    .handler(
+      httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>([route('GET', new URL(metadataUrl).pathname, metadata), route('ANY', mcpPath, mcp)]),
+    )
 }

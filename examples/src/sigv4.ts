@@ -93,10 +93,23 @@ export interface SignableRequest {
  * const headers = await signRequest(credentials, 'eu-west-1', { method: 'GET', path: '/orders', rawQuery: '', headers: { host }, body: Buffer.alloc(0) })
  * ```
  */
-export const signRequest = async (credentials: LocalCredentials, region: string, request: SignableRequest, now = new Date()): Promise<Record<string, string>> => {
+export const signRequest = async (
+  credentials: LocalCredentials,
+  region: string,
+  request: SignableRequest,
+  now = new Date(),
+): Promise<Record<string, string>> => {
   const hostname = request.headers.host ?? ''
   const signed = await signerFor(credentials, region).sign(
-    { method: request.method, protocol: 'http:', hostname, path: request.path, query: queryRecord(request.rawQuery), headers: { ...request.headers }, ...(request.body.length > 0 ? { body: request.body } : {}) },
+    {
+      method: request.method,
+      protocol: 'http:',
+      hostname,
+      path: request.path,
+      query: queryRecord(request.rawQuery),
+      headers: { ...request.headers },
+      ...(request.body.length > 0 ? { body: request.body } : {}),
+    },
     { signingDate: now },
   )
   return signed.headers as Record<string, string>
@@ -163,7 +176,15 @@ export const verifySignature = async (
     headers[name] = value
   }
   const signed = await signerFor(caller, region).sign(
-    { method: request.method, protocol: 'http:', hostname: headers.host!, path: request.path, query: queryRecord(request.rawQuery), headers, ...(request.body.length > 0 ? { body: request.body } : {}) },
+    {
+      method: request.method,
+      protocol: 'http:',
+      hostname: headers.host!,
+      path: request.path,
+      query: queryRecord(request.rawQuery),
+      headers,
+      ...(request.body.length > 0 ? { body: request.body } : {}),
+    },
     // Exactly the headers the client signed, whatever the signer would leave out by default.
     { signingDate: date, signableHeaders: new Set(signedHeaders) },
   )

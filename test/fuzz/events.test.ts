@@ -74,9 +74,12 @@ const plant = (name: string, authorization: string | undefined, cookie: string |
 /** A fixture with the credential planted, then reshaped and edited; or anything at all. */
 const eventArbitrary = (names: readonly string[], authorization: string | undefined, cookie?: string) =>
   fc.oneof(
-    { weight: 9, arbitrary: fc
-      .record({ name: fc.constantFrom(...names), shape: shapeChange, edits: fc.array(eventEdit, { maxLength: 3 }) })
-      .map(({ name, shape, edits }) => applyEdits(changeShape(plant(name, authorization, cookie), shape, authorization), edits)) },
+    {
+      weight: 9,
+      arbitrary: fc
+        .record({ name: fc.constantFrom(...names), shape: shapeChange, edits: fc.array(eventEdit, { maxLength: 3 }) })
+        .map(({ name, shape, edits }) => applyEdits(changeShape(plant(name, authorization, cookie), shape, authorization), edits)),
+    },
     { weight: 1, arbitrary: fc.oneof(fc.anything(), hostileValue) },
   )
 
@@ -89,8 +92,7 @@ const policy: Policy = {
 }
 
 const key = generateKeyPair('ES256', { kid: 'kid-events-fuzz' })
-const verifier = () =>
-  jwtVerify({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), algorithms: ['ES256'] }] })
+const verifier = () => jwtVerify({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), algorithms: ['ES256'] }] })
 
 let token: string
 beforeAll(async () => {
@@ -98,7 +100,14 @@ beforeAll(async () => {
 })
 
 /** Checks one answer of a protected handler: an accept with `expectIdentity`, or a refusal by the contract. */
-const judge = (response: Response, seen: unknown[], before: number, counts: { accepted: number; refused: number }, secrets: string[], expectIdentity: (auth: any) => void) => {
+const judge = (
+  response: Response,
+  seen: unknown[],
+  before: number,
+  counts: { accepted: number; refused: number },
+  secrets: string[],
+  expectIdentity: (auth: any) => void,
+) => {
   if (response.statusCode === 200) {
     counts.accepted++
     expect(seen).toHaveLength(before + 1)
@@ -199,7 +208,10 @@ describe('random event shapes: authorizerResponse', () => {
       const counts = { accepted: 0, refused: 0 }
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof({ weight: 4, arbitrary: eventArbitrary(authorizerFixtures, `Bearer ${token}`) }, { weight: 1, arbitrary: eventArbitrary(httpFixtures, `Bearer ${token}`) }),
+          fc.oneof(
+            { weight: 4, arbitrary: eventArbitrary(authorizerFixtures, `Bearer ${token}`) },
+            { weight: 1, arbitrary: eventArbitrary(httpFixtures, `Bearer ${token}`) },
+          ),
           async (event) => {
             let answer: any
             try {
@@ -212,8 +224,7 @@ describe('random event shapes: authorizerResponse', () => {
             expect(answer).toBeDefined()
             const text = JSON.stringify(answer)
             const allows =
-              answer.isAuthorized === true ||
-              (answer.policyDocument?.Statement ?? []).some((statement: { Effect: string }) => statement.Effect === 'Allow')
+              answer.isAuthorized === true || (answer.policyDocument?.Statement ?? []).some((statement: { Effect: string }) => statement.Effect === 'Allow')
             if (allows) {
               counts.accepted++
               // The identity the gateway hands on is the token's, and the token was in the event.
@@ -241,8 +252,19 @@ describe('random event shapes: sessionAuth', () => {
   beforeAll(async () => {
     const now = Date.now()
     const idToken = await signToken({ sub: 'session-user-5e2a', email: 'user@example.test' }, { key, issuer: config.issuer, audience: config.clientId })
-    const data = { sub: 'session-user-5e2a', iss: config.issuer, idToken, accessToken: 'session-access-token-9f1b', scope: 'openid orders:read', signedInAt: Math.floor(now / 1000) }
-    const sealed = await createSealer([secret], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).seal(data, now, Math.floor(now / 1000) + 3600)
+    const data = {
+      sub: 'session-user-5e2a',
+      iss: config.issuer,
+      idToken,
+      accessToken: 'session-access-token-9f1b',
+      scope: 'openid orders:read',
+      signedInAt: Math.floor(now / 1000),
+    }
+    const sealed = await createSealer([secret], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).seal(
+      data,
+      now,
+      Math.floor(now / 1000) + 3600,
+    )
     cookie = `__Host-session=${sealed}`
   })
 
@@ -252,18 +274,15 @@ describe('random event shapes: sessionAuth', () => {
       const { invoke, seen } = protect([sessionAuth(config) as Middleware])
       const counts = { accepted: 0, refused: 0 }
       await fc.assert(
-        fc.asyncProperty(
-          eventArbitrary(httpFixtures, undefined, cookie),
-          async (event) => {
-            const before = seen.length
-            const response = await invoke(event)
-            judge(response, seen, before, counts, [cookie.slice('__Host-session='.length), 'session-access-token-9f1b'], (auth) => {
-              expect(auth.source).toBe('session')
-              expect(auth.subject).toBe('session-user-5e2a')
-            })
-            if (response.statusCode !== 200) expect(['login_required', 'access_denied']).toContain(JSON.parse(response.body!).error)
-          },
-        ),
+        fc.asyncProperty(eventArbitrary(httpFixtures, undefined, cookie), async (event) => {
+          const before = seen.length
+          const response = await invoke(event)
+          judge(response, seen, before, counts, [cookie.slice('__Host-session='.length), 'session-access-token-9f1b'], (auth) => {
+            expect(auth.source).toBe('session')
+            expect(auth.subject).toBe('session-user-5e2a')
+          })
+          if (response.statusCode !== 200) expect(['login_required', 'access_denied']).toContain(JSON.parse(response.body!).error)
+        }),
         fuzzParameters('events:session'),
       )
       expectBothSides(counts)
@@ -286,7 +305,11 @@ describe('random event shapes: tokenIntrospection', () => {
         calls++
         const active = new URLSearchParams(body).get('token') === good
         response.setHeader('content-type', 'application/json')
-        response.end(JSON.stringify(active ? { active: true, sub: 'intro-user-77', aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 3600, scope: 'orders:read' } : { active: false }))
+        response.end(
+          JSON.stringify(
+            active ? { active: true, sub: 'intro-user-77', aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 3600, scope: 'orders:read' } : { active: false },
+          ),
+        )
       })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -53,9 +53,19 @@ const separator = fc.oneof({ weight: 4, arbitrary: fc.constant(' ') }, { weight:
 /** A scope claim: often the scopes a requirement names (as a string or a list) with others mixed in, sometimes anything. */
 const scopeClaimFor = (wanted: readonly string[]): fc.Arbitrary<unknown> =>
   fc.oneof(
-    { weight: 3, arbitrary: fc
-      .tuple(fc.subarray([...wanted]), fc.array(fc.constantFrom(...configScopes, 'orders:readx', 'ORDERS:READ', ''), { maxLength: 3 }), separator, fc.boolean())
-      .chain(([some, others, glue, asList]) => fc.shuffledSubarray([...some, ...others], { minLength: some.length + others.length }).map((all) => (asList ? all : all.join(glue)))) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(
+          fc.subarray([...wanted]),
+          fc.array(fc.constantFrom(...configScopes, 'orders:readx', 'ORDERS:READ', ''), { maxLength: 3 }),
+          separator,
+          fc.boolean(),
+        )
+        .chain(([some, others, glue, asList]) =>
+          fc.shuffledSubarray([...some, ...others], { minLength: some.length + others.length }).map((all) => (asList ? all : all.join(glue))),
+        ),
+    },
     { weight: 1, arbitrary: fc.array(fc.oneof(fc.constantFrom(...configScopes, 'a b', ''), fc.integer(), fc.constant(null)), { maxLength: 3 }) },
     { weight: 1, arbitrary: fc.constantFrom(undefined, null, 1, true, {}, 'orders:read,orders:write', '[orders:read]', '["orders:read"]') },
   )
@@ -77,22 +87,27 @@ describe('oauthScope against the scope model', () => {
     async () => {
       const counts = { accepted: 0, refused: 0 }
       await fc.assert(
-        fc.asyncProperty(requirementArbitrary.chain((requirement) => fc.tuple(fc.constant(requirement), scopeClaimFor([...(requirement.required ?? []), ...(requirement.anyOf ?? [])]))), async ([{ required, anyOf }, scope]) => {
-          const { invoke, seen } = protect([verifier(), oauthScope({ ...(required ? { required } : {}), ...(anyOf ? { anyOf } : {}) } as never)])
-          const response = await invoke(bearer(sign(scope === undefined ? {} : { scope })))
-          const expected = scopesSatisfy(scopesOf(scope), required ?? [], anyOf)
-          if (expected) {
-            counts.accepted++
-            expect(response.statusCode).toBe(200)
-            expect(seen[0]!.scopes).toEqual(scopesOf(scope))
-          } else {
-            counts.refused++
-            expect(expectRefusal(response)).toBe('insufficient_scope')
-            expect(seen).toHaveLength(0)
-            const challenged = /scope="([^"]*)"/.exec(response.headers!['WWW-Authenticate']!)![1]!.split(' ')
-            expect(new Set(challenged)).toEqual(new Set([...(required ?? []), ...(anyOf ?? [])]))
-          }
-        }),
+        fc.asyncProperty(
+          requirementArbitrary.chain((requirement) =>
+            fc.tuple(fc.constant(requirement), scopeClaimFor([...(requirement.required ?? []), ...(requirement.anyOf ?? [])])),
+          ),
+          async ([{ required, anyOf }, scope]) => {
+            const { invoke, seen } = protect([verifier(), oauthScope({ ...(required ? { required } : {}), ...(anyOf ? { anyOf } : {}) } as never)])
+            const response = await invoke(bearer(sign(scope === undefined ? {} : { scope })))
+            const expected = scopesSatisfy(scopesOf(scope), required ?? [], anyOf)
+            if (expected) {
+              counts.accepted++
+              expect(response.statusCode).toBe(200)
+              expect(seen[0]!.scopes).toEqual(scopesOf(scope))
+            } else {
+              counts.refused++
+              expect(expectRefusal(response)).toBe('insufficient_scope')
+              expect(seen).toHaveLength(0)
+              const challenged = /scope="([^"]*)"/.exec(response.headers!['WWW-Authenticate']!)![1]!.split(' ')
+              expect(new Set(challenged)).toEqual(new Set([...(required ?? []), ...(anyOf ?? [])]))
+            }
+          },
+        ),
         fuzzParameters('models:scopes'),
       )
       expectBothSides(counts, 20)
@@ -120,7 +135,10 @@ const policyArbitrary: fc.Arbitrary<Record<string, ModelRole>> = fc.integer({ mi
     .tuple(
       ...Array.from({ length: count }, (_, i) =>
         fc.record({
-          inherits: fc.subarray(Array.from({ length: i }, (_, j) => `r${j}`), { maxLength: Math.min(2, i) }),
+          inherits: fc.subarray(
+            Array.from({ length: i }, (_, j) => `r${j}`),
+            { maxLength: Math.min(2, i) },
+          ),
           allow: fc.subarray([...patterns], { maxLength: 3 }),
           deny: fc.oneof({ weight: 2, arbitrary: fc.constant([] as string[]) }, { weight: 1, arbitrary: fc.subarray([...patterns], { maxLength: 2 }) }),
         }),
@@ -206,17 +224,19 @@ const methods = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as const
  * Deployed routes, each under its own first segment (so the gateway's choice is never in
  * doubt): a template, and the methods it is deployed for (`ANY` among them, maybe).
  */
-const routesArbitrary = fc.uniqueArray(
-  fc.record({
-    segment: fc.constantFrom('orders', 'users', 'files', 'admin', 'health', 'reports'),
-    rest: fc.constantFrom('', '/{id}', '/items', '/{id}/items'),
-    methods: fc.uniqueArray(fc.constantFrom(...methods, 'ANY'), { minLength: 1, maxLength: 3 }),
-    listed: fc.boolean(),
-    scopes: fc.subarray(['orders:read', 'orders:write'], { minLength: 1 }),
-    permission: fc.constantFrom(...concrete),
-  }),
-  { minLength: 1, maxLength: 4, selector: (route) => route.segment },
-).filter((routes) => routes.some((route) => route.listed)) // a map listing nothing is a configuration error
+const routesArbitrary = fc
+  .uniqueArray(
+    fc.record({
+      segment: fc.constantFrom('orders', 'users', 'files', 'admin', 'health', 'reports'),
+      rest: fc.constantFrom('', '/{id}', '/items', '/{id}/items'),
+      methods: fc.uniqueArray(fc.constantFrom(...methods, 'ANY'), { minLength: 1, maxLength: 3 }),
+      listed: fc.boolean(),
+      scopes: fc.subarray(['orders:read', 'orders:write'], { minLength: 1 }),
+      permission: fc.constantFrom(...concrete),
+    }),
+    { minLength: 1, maxLength: 4, selector: (route) => route.segment },
+  )
+  .filter((routes) => routes.some((route) => route.listed)) // a map listing nothing is a configuration error
 
 describe('route maps (oauthScope and rbac) against the route model', () => {
   test(
@@ -228,59 +248,70 @@ describe('route maps (oauthScope and rbac) against the route model', () => {
       let warnings: string[]
       try {
         await fc.assert(
-        fc.asyncProperty(
-          routesArbitrary,
-          fc.option(fc.record({ scopes: fc.subarray(['orders:read', 'orders:write'], { minLength: 1 }), permission: fc.constantFrom(...concrete) }), { nil: undefined }),
-          fc.nat(),
-          fc.constantFrom(...methods),
-          fc.constantFrom('42', 'abc', 'x%2Fy', 'items'),
-          fc.subarray(['orders:read', 'orders:write']),
-          fc.subarray(['r0', 'r1']),
-          async (routes, fallback, pick, method, id, held, roles) => {
-            const policy: Policy = { roles: { r0: { allow: ['orders:*'] }, r1: { allow: ['users:read', 'audit:*'], deny: ['orders:delete'] } } }
-            const scopeMap: Record<string, string[]> = {}
-            const permissionMap: Record<string, string> = {}
-            for (const route of routes) {
-              if (!route.listed) continue
-              // In the order @middy/http-router needs (a configuration error otherwise): ANY first on a
-              // literal path (the last route written wins), last on a template (the first that matches wins).
-              const anyFirst = route.rest.includes('{') ? -1 : 1
-              for (const routeMethod of [...route.methods].sort((a, b) => anyFirst * (Number(b === 'ANY') - Number(a === 'ANY')))) {
-                scopeMap[`${routeMethod} /${route.segment}${route.rest}`] = route.scopes
-                permissionMap[`${routeMethod} /${route.segment}${route.rest}`] = route.permission
+          fc.asyncProperty(
+            routesArbitrary,
+            fc.option(fc.record({ scopes: fc.subarray(['orders:read', 'orders:write'], { minLength: 1 }), permission: fc.constantFrom(...concrete) }), {
+              nil: undefined,
+            }),
+            fc.nat(),
+            fc.constantFrom(...methods),
+            fc.constantFrom('42', 'abc', 'x%2Fy', 'items'),
+            fc.subarray(['orders:read', 'orders:write']),
+            fc.subarray(['r0', 'r1']),
+            async (routes, fallback, pick, method, id, held, roles) => {
+              const policy: Policy = { roles: { r0: { allow: ['orders:*'] }, r1: { allow: ['users:read', 'audit:*'], deny: ['orders:delete'] } } }
+              const scopeMap: Record<string, string[]> = {}
+              const permissionMap: Record<string, string> = {}
+              for (const route of routes) {
+                if (!route.listed) continue
+                // In the order @middy/http-router needs (a configuration error otherwise): ANY first on a
+                // literal path (the last route written wins), last on a template (the first that matches wins).
+                const anyFirst = route.rest.includes('{') ? -1 : 1
+                for (const routeMethod of [...route.methods].sort((a, b) => anyFirst * (Number(b === 'ANY') - Number(a === 'ANY')))) {
+                  scopeMap[`${routeMethod} /${route.segment}${route.rest}`] = route.scopes
+                  permissionMap[`${routeMethod} /${route.segment}${route.rest}`] = route.permission
+                }
               }
-            }
-            const { invoke, seen } = protect([
-              verifier(),
-              oauthScope({ routes: scopeMap, ...(fallback ? { routesDefault: fallback.scopes } : {}) }),
-              rbac({ policy, rolesFrom: 'roles', routes: permissionMap, ...(fallback ? { routesDefault: fallback.permission } : {}) }),
-            ])
-            // The request: a deployed route, a method it takes; the gateway names the exact method's route, else ANY's.
-            const route = routes[pick % routes.length]!
-            const requestMethod = route.methods.includes(method) || route.methods.includes('ANY') ? method : (route.methods[0] as string)
-            const keyMethod = (route.methods as readonly string[]).includes(requestMethod) ? requestMethod : 'ANY'
-            const template = `/${route.segment}${route.rest}`
-            const path = template.replace('{id}', id)
-            const event = bearer(sign({ scope: held.join(' '), roles }), { method: requestMethod, path, routeKey: `${keyMethod} ${template}`, ...(route.rest.includes('{id}') ? { pathParameters: { id } } : {}) })
-            const response = await invoke(event)
+              const { invoke, seen } = protect([
+                verifier(),
+                oauthScope({ routes: scopeMap, ...(fallback ? { routesDefault: fallback.scopes } : {}) }),
+                rbac({ policy, rolesFrom: 'roles', routes: permissionMap, ...(fallback ? { routesDefault: fallback.permission } : {}) }),
+              ])
+              // The request: a deployed route, a method it takes; the gateway names the exact method's route, else ANY's.
+              const route = routes[pick % routes.length]!
+              const requestMethod = route.methods.includes(method) || route.methods.includes('ANY') ? method : (route.methods[0] as string)
+              const keyMethod = (route.methods as readonly string[]).includes(requestMethod) ? requestMethod : 'ANY'
+              const template = `/${route.segment}${route.rest}`
+              const path = template.replace('{id}', id)
+              const event = bearer(sign({ scope: held.join(' '), roles }), {
+                method: requestMethod,
+                path,
+                routeKey: `${keyMethod} ${template}`,
+                ...(route.rest.includes('{id}') ? { pathParameters: { id } } : {}),
+              })
+              const response = await invoke(event)
 
-            const requirement = route.listed ? { scopes: route.scopes, permission: route.permission } : fallback
-            const expected =
-              requirement !== undefined &&
-              scopesSatisfy(held, requirement.scopes, undefined) &&
-              rbacAllows({ r0: { inherits: [], allow: ['orders:*'], deny: [] }, r1: { inherits: [], allow: ['users:read', 'audit:*'], deny: ['orders:delete'] } }, roles, requirement.permission)
-            if (expected) {
-              counts.accepted++
-              expect(response.statusCode).toBe(200)
-              expect(seen).toHaveLength(1)
-            } else {
-              counts.refused++
-              expect(['insufficient_scope', 'access_denied']).toContain(expectRefusal(response))
-              expect(seen).toHaveLength(0)
-            }
-          },
-        ),
-        fuzzParameters('models:routes'),
+              const requirement = route.listed ? { scopes: route.scopes, permission: route.permission } : fallback
+              const expected =
+                requirement !== undefined &&
+                scopesSatisfy(held, requirement.scopes, undefined) &&
+                rbacAllows(
+                  { r0: { inherits: [], allow: ['orders:*'], deny: [] }, r1: { inherits: [], allow: ['users:read', 'audit:*'], deny: ['orders:delete'] } },
+                  roles,
+                  requirement.permission,
+                )
+              if (expected) {
+                counts.accepted++
+                expect(response.statusCode).toBe(200)
+                expect(seen).toHaveLength(1)
+              } else {
+                counts.refused++
+                expect(['insufficient_scope', 'access_denied']).toContain(expectRefusal(response))
+                expect(seen).toHaveLength(0)
+              }
+            },
+          ),
+          fuzzParameters('models:routes'),
         )
       } finally {
         warnings = warn.mock.calls.map(([message]) => String(message))
@@ -316,35 +347,43 @@ describe('authorizer contexts: the target function decides as the token would', 
         .use(authorizerResponse({ contextClaims: ['groups', 'tenant', 'scope'], logger: () => undefined }) as Middleware)
       const counts = { accepted: 0, refused: 0 }
       await fc.assert(
-        fc.asyncProperty(fc.oneof(trickyValue, fc.constantFrom(['r0'], 'r1', ['x', 'r1'])), trickyValue, scopeClaimFor(['orders:read']), async (groups, tenant, scope) => {
-          const claims = Object.fromEntries(Object.entries({ groups, tenant, scope }).filter(([, value]) => value !== undefined))
-          const token = sign(claims)
-          const answer = (await authorizer(httpAuthorizerEventV2({ bearer: token }) as never, lambdaContext() as never)) as { isAuthorized: boolean; context: Record<string, unknown> }
-          expect(answer.isAuthorized).toBe(true)
-          expect(JSON.stringify(answer)).not.toContain(token)
-
-          const { invoke, seen } = protect([oauthScope({ required: ['orders:read'] }), rbac({ policy, rolesFrom: 'groups', required: 'orders:read' })])
-          const response = await invoke(httpApiEvent({ authorizer: { lambda: answer.context } }))
-          const expected = scopesOf(scope).includes('orders:read') && rolesOf(groups).some((role) => role === 'r0' || role === 'r1')
-          if (expected) {
-            counts.accepted++
-            expect(response.statusCode).toBe(200)
-            const auth = seen[0]!
-            expect(auth.source).toBe('lambda-authorizer')
-            expect(auth.subject).toBe('sub-models-3a1f')
-            expect(auth.scopes).toEqual(scopesOf(scope))
-            // The claims come back with the types the token gave them; an object as its JSON text, a
-            // null not at all (a context holds strings, numbers and booleans; README).
-            for (const [name, value] of Object.entries(claims)) {
-              const expected = value === null ? undefined : typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : value
-              expect(auth.claims[name]).toEqual(expected)
+        fc.asyncProperty(
+          fc.oneof(trickyValue, fc.constantFrom(['r0'], 'r1', ['x', 'r1'])),
+          trickyValue,
+          scopeClaimFor(['orders:read']),
+          async (groups, tenant, scope) => {
+            const claims = Object.fromEntries(Object.entries({ groups, tenant, scope }).filter(([, value]) => value !== undefined))
+            const token = sign(claims)
+            const answer = (await authorizer(httpAuthorizerEventV2({ bearer: token }) as never, lambdaContext() as never)) as {
+              isAuthorized: boolean
+              context: Record<string, unknown>
             }
-          } else {
-            counts.refused++
-            expect(['insufficient_scope', 'access_denied']).toContain(expectRefusal(response))
-            expect(seen).toHaveLength(0)
-          }
-        }),
+            expect(answer.isAuthorized).toBe(true)
+            expect(JSON.stringify(answer)).not.toContain(token)
+
+            const { invoke, seen } = protect([oauthScope({ required: ['orders:read'] }), rbac({ policy, rolesFrom: 'groups', required: 'orders:read' })])
+            const response = await invoke(httpApiEvent({ authorizer: { lambda: answer.context } }))
+            const expected = scopesOf(scope).includes('orders:read') && rolesOf(groups).some((role) => role === 'r0' || role === 'r1')
+            if (expected) {
+              counts.accepted++
+              expect(response.statusCode).toBe(200)
+              const auth = seen[0]!
+              expect(auth.source).toBe('lambda-authorizer')
+              expect(auth.subject).toBe('sub-models-3a1f')
+              expect(auth.scopes).toEqual(scopesOf(scope))
+              // The claims come back with the types the token gave them; an object as its JSON text, a
+              // null not at all (a context holds strings, numbers and booleans; README).
+              for (const [name, value] of Object.entries(claims)) {
+                const expected = value === null ? undefined : typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : value
+                expect(auth.claims[name]).toEqual(expected)
+              }
+            } else {
+              counts.refused++
+              expect(['insufficient_scope', 'access_denied']).toContain(expectRefusal(response))
+              expect(seen).toHaveLength(0)
+            }
+          },
+        ),
         fuzzParameters('models:authorizer-context'),
       )
       expectBothSides(counts, 10)
@@ -417,7 +456,15 @@ describe('tokenIntrospection against the RFC 7662 answer model', () => {
     'random answers: the handler runs exactly when the answer and the scope model accept, with the subject of the answer',
     async () => {
       const { invoke, seen } = protect([
-        tokenIntrospection({ endpoint, issuer: ISSUER, clientId: 'api', clientSecret: 'introspection-secret', audience: AUDIENCE, cache: false, clock: () => NOW * 1000 }) as Middleware,
+        tokenIntrospection({
+          endpoint,
+          issuer: ISSUER,
+          clientId: 'api',
+          clientSecret: 'introspection-secret',
+          audience: AUDIENCE,
+          cache: false,
+          clock: () => NOW * 1000,
+        }) as Middleware,
         oauthScope({ required: ['orders:read'] }),
       ])
       const counts = { accepted: 0, refused: 0 }
@@ -451,32 +498,36 @@ describe('tokenIntrospection against the RFC 7662 answer model', () => {
 const accounts = ['123456789012', '210987654321', '012345678901'] as const
 
 /** A caller ARN: a role session, a user under a path, or the account's root. */
-const callerArbitrary = fc.record({
-  account: fc.constantFrom(...accounts),
-  kind: fc.constantFrom('assumed-role', 'user', 'root'),
-  name: fc.constantFrom('Admin', 'OrdersWriter', 'Orders', 'admin', 'ops/alice', 'ops/team/bob', 'alice'),
-  session: fc.constantFrom('s1', 'batch-7', 'a.b@example.com', 'x=y,z'),
-}).map(({ account, kind, name, session }) =>
-  kind === 'assumed-role'
-    ? `arn:aws:sts::${account}:assumed-role/${name.replace(/\//g, '')}/${session}`
-    : kind === 'user'
-      ? `arn:aws:iam::${account}:user/${name}`
-      : `arn:aws:iam::${account}:root`,
-)
+const callerArbitrary = fc
+  .record({
+    account: fc.constantFrom(...accounts),
+    kind: fc.constantFrom('assumed-role', 'user', 'root'),
+    name: fc.constantFrom('Admin', 'OrdersWriter', 'Orders', 'admin', 'ops/alice', 'ops/team/bob', 'alice'),
+    session: fc.constantFrom('s1', 'batch-7', 'a.b@example.com', 'x=y,z'),
+  })
+  .map(({ account, kind, name, session }) =>
+    kind === 'assumed-role'
+      ? `arn:aws:sts::${account}:assumed-role/${name.replace(/\//g, '')}/${session}`
+      : kind === 'user'
+        ? `arn:aws:iam::${account}:user/${name}`
+        : `arn:aws:iam::${account}:root`,
+  )
 
 /** An allow-list pattern: a caller ARN with parts replaced by `*` (never the account). */
-const principalPattern = fc.record({
-  account: fc.constantFrom(...accounts),
-  kind: fc.constantFrom('assumed-role', 'user', 'root'),
-  name: fc.constantFrom('Admin', 'Orders*', '*', 'ops/*', 'ops/team/*', '*Writer', 'alice', 'A*n'),
-  session: fc.constantFrom('*', 's1', 'batch-*'),
-}).map(({ account, kind, name, session }) =>
-  kind === 'assumed-role'
-    ? `arn:aws:sts::${account}:assumed-role/${name.replace(/\//g, '')}/${session}`
-    : kind === 'user'
-      ? `arn:aws:iam::${account}:user/${name}`
-      : `arn:aws:iam::${account}:root`,
-)
+const principalPattern = fc
+  .record({
+    account: fc.constantFrom(...accounts),
+    kind: fc.constantFrom('assumed-role', 'user', 'root'),
+    name: fc.constantFrom('Admin', 'Orders*', '*', 'ops/*', 'ops/team/*', '*Writer', 'alice', 'A*n'),
+    session: fc.constantFrom('*', 's1', 'batch-*'),
+  })
+  .map(({ account, kind, name, session }) =>
+    kind === 'assumed-role'
+      ? `arn:aws:sts::${account}:assumed-role/${name.replace(/\//g, '')}/${session}`
+      : kind === 'user'
+        ? `arn:aws:iam::${account}:user/${name}`
+        : `arn:aws:iam::${account}:root`,
+  )
 
 /** The README's rule: `*` is any run of characters within one part of the ARN, never across a `:`; case-sensitive. */
 const principalMatches = (pattern: string, arn: string): boolean => {
@@ -504,10 +555,28 @@ describe('iamContext against the allow-list model', () => {
           fc.option(fc.uniqueArray(fc.constantFrom(...accounts), { minLength: 1 }), { nil: undefined }),
           fc.option(fc.uniqueArray(principalPattern, { minLength: 1, maxLength: 3 }), { nil: undefined }),
           async (arn, allowAccounts, allowPrincipals) => {
-            const { invoke, seen } = protect([iamContext({ ...(allowAccounts ? { allowAccounts } : {}), ...(allowPrincipals ? { allowPrincipals } : {}) }) as Middleware])
+            const { invoke, seen } = protect([
+              iamContext({ ...(allowAccounts ? { allowAccounts } : {}), ...(allowPrincipals ? { allowPrincipals } : {}) }) as Middleware,
+            ])
             const accountId = arn.split(':')[4]!
-            const response = await invoke(httpApiEvent({ authorizer: { iam: { accessKey: 'ASIAFUZZ', accountId, callerId: 'AROAFUZZ:s', cognitoIdentity: null, principalOrgId: null, userArn: arn, userId: 'AROAFUZZ:s' } } }))
-            const expected = (allowAccounts === undefined || allowAccounts.includes(accountId as never)) && (allowPrincipals === undefined || allowPrincipals.some((pattern) => principalMatches(pattern, arn)))
+            const response = await invoke(
+              httpApiEvent({
+                authorizer: {
+                  iam: {
+                    accessKey: 'ASIAFUZZ',
+                    accountId,
+                    callerId: 'AROAFUZZ:s',
+                    cognitoIdentity: null,
+                    principalOrgId: null,
+                    userArn: arn,
+                    userId: 'AROAFUZZ:s',
+                  },
+                },
+              }),
+            )
+            const expected =
+              (allowAccounts === undefined || allowAccounts.includes(accountId as never)) &&
+              (allowPrincipals === undefined || allowPrincipals.some((pattern) => principalMatches(pattern, arn)))
             if (expected) {
               counts.accepted++
               expect(response.statusCode).toBe(200)
@@ -541,7 +610,11 @@ describe('sessionAuth against the scope and role models', () => {
     'random granted scopes and roles claims sealed in a session: oauthScope and rbac decide as the models do',
     async () => {
       const policy: Policy = { roles: { r0: { allow: ['orders:read'] }, r1: { allow: ['orders:*'], deny: ['orders:read'] } } }
-      const { invoke, seen } = protect([sessionAuth(config) as Middleware, oauthScope({ required: ['orders:read'] }), rbac({ policy, rolesFrom: 'roles', required: 'orders:read' })])
+      const { invoke, seen } = protect([
+        sessionAuth(config) as Middleware,
+        oauthScope({ required: ['orders:read'] }),
+        rbac({ policy, rolesFrom: 'roles', required: 'orders:read' }),
+      ])
       const counts = { accepted: 0, refused: 0 }
       await fc.assert(
         fc.asyncProperty(

@@ -147,7 +147,25 @@ export const rolesOf = (claim: unknown): string[] =>
 
 /** Anything a wrongly typed field could hold, the awkward cases first. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, undefined, '', 0, -1, Number.POSITIVE_INFINITY, Number.NaN, true, false, [], {}, [null], ['a', 'b'], { __proto__: null }, 'null', '[]', '{}'),
+  fc.constantFrom(
+    null,
+    undefined,
+    '',
+    0,
+    -1,
+    Number.POSITIVE_INFINITY,
+    Number.NaN,
+    true,
+    false,
+    [],
+    {},
+    [null],
+    ['a', 'b'],
+    { __proto__: null },
+    'null',
+    '[]',
+    '{}',
+  ),
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 10 }),
   fc.integer(),

@@ -101,29 +101,102 @@ const mostly = (canonical: string | undefined, variants: readonly (string | unde
   fc.oneof({ arbitrary: fc.constant(canonical), weight: 7 }, { arbitrary: fc.constantFrom(...variants), weight: 1 })
 
 const claimsArbitrary = fc.record({
-  iss: mostly(raw(ISSUER), [raw(`${ISSUER}/`), '"https:\\/\\/issuer.fuzz.example"', raw(ISSUER.toUpperCase()), raw(`${ISSUER}\u0000`), raw([ISSUER]), 'null', undefined]),
-  aud: mostly(raw(AUDIENCE), [raw([AUDIENCE]), raw([AUDIENCE, 'other']), '[]', raw('other'), raw(`${AUDIENCE} `), raw('fuzz-\u0430pi'), '1', 'null', undefined]),
+  iss: mostly(raw(ISSUER), [
+    raw(`${ISSUER}/`),
+    '"https:\\/\\/issuer.fuzz.example"',
+    raw(ISSUER.toUpperCase()),
+    raw(`${ISSUER}\u0000`),
+    raw([ISSUER]),
+    'null',
+    undefined,
+  ]),
+  aud: mostly(raw(AUDIENCE), [
+    raw([AUDIENCE]),
+    raw([AUDIENCE, 'other']),
+    '[]',
+    raw('other'),
+    raw(`${AUDIENCE} `),
+    raw('fuzz-\u0430pi'),
+    '1',
+    'null',
+    undefined,
+  ]),
   sub: mostly(raw(SUBJECT), [raw('admin'), '"s\\u0075b-fuzz-7d1c"', '"\\ud800"', '""', '1', 'null', undefined, raw('x'.repeat(5000)), raw('sub\u202e-fuzz')]),
-  exp: mostly(String(NOW + 600), [String(NOW - 600), String(NOW - 3), String(NOW - 6), '1e309', '-1e309', '9007199254740993', '1.7600006e9', raw(String(NOW + 600)), 'null', 'true', '-0', '0', '1e400', undefined]),
+  exp: mostly(String(NOW + 600), [
+    String(NOW - 600),
+    String(NOW - 3),
+    String(NOW - 6),
+    '1e309',
+    '-1e309',
+    '9007199254740993',
+    '1.7600006e9',
+    raw(String(NOW + 600)),
+    'null',
+    'true',
+    '-0',
+    '0',
+    '1e400',
+    undefined,
+  ]),
   nbf: mostly(undefined, [String(NOW + 600), String(NOW + 3), String(NOW - 10), '1e309', raw('x'), 'null']),
   iat: mostly(String(NOW - 10), [String(NOW + 600), '1e309', raw('x'), '-0', 'null', undefined]),
   scope: mostly(raw('orders:read orders:write'), [
-    raw('orders:read'), raw('orders:write'), raw('orders:read,orders:write'), raw('ORDERS:READ'), raw(['orders:read']), raw('orders:readx'),
-    raw(' orders:read\t'), raw('x\u00a0orders:read'), '1', raw([1, 'orders:read']), undefined,
+    raw('orders:read'),
+    raw('orders:write'),
+    raw('orders:read,orders:write'),
+    raw('ORDERS:READ'),
+    raw(['orders:read']),
+    raw('orders:readx'),
+    raw(' orders:read\t'),
+    raw('x\u00a0orders:read'),
+    '1',
+    raw([1, 'orders:read']),
+    undefined,
   ]),
   roles: mostly(raw(['reader']), [
-    raw(['admin']), raw(['reader', 'banned']), raw('reader'), raw('reader banned'), raw(['Reader']), '[]', raw([1, 'reader']), raw('["admin"]'),
-    '{"0":"reader"}', 'null', undefined,
+    raw(['admin']),
+    raw(['reader', 'banned']),
+    raw('reader'),
+    raw('reader banned'),
+    raw(['Reader']),
+    '[]',
+    raw([1, 'reader']),
+    raw('["admin"]'),
+    '{"0":"reader"}',
+    'null',
+    undefined,
   ]),
 })
 
 const headerArbitrary = fc.record({
-  alg: mostly('signer', ['"none"', '"HS256"', '"es256"', '"ES384"', '"RS256"', '"EdDSA"', '"Ed25519"', '"PS256"', 'null', '1', '["ES256"]', '"ES256 "', '"\\u0045S256"', undefined]),
+  alg: mostly('signer', [
+    '"none"',
+    '"HS256"',
+    '"es256"',
+    '"ES384"',
+    '"RS256"',
+    '"EdDSA"',
+    '"Ed25519"',
+    '"PS256"',
+    'null',
+    '1',
+    '["ES256"]',
+    '"ES256 "',
+    '"\\u0045S256"',
+    undefined,
+  ]),
   kid: mostly('signer', ['"kid-es256-fuzz"', '"kid-eddsa-fuzz"', '"kid-rs256-fuzz"', '"kid-unknown"', '""', '1', 'null', '"kid-es256-fuzz\\u0000"', undefined]),
   typ: mostly(undefined, ['"JWT"', '"at+jwt"', '"dpop+jwt"', '"JWE"', 'null']),
   extra: mostly(undefined, [
-    'crit:[]', 'crit:["exp"]', 'b64:false', 'jku:"https://evil.example/jwks"', `jwk:${raw(outsider.jwk)}`, 'x5u:"https://evil.example/x5u"',
-    'zip:"DEF"', 'enc:"A256GCM"', 'x5c:["MIIB"]',
+    'crit:[]',
+    'crit:["exp"]',
+    'b64:false',
+    'jku:"https://evil.example/jwks"',
+    `jwk:${raw(outsider.jwk)}`,
+    'x5u:"https://evil.example/x5u"',
+    'zip:"DEF"',
+    'enc:"A256GCM"',
+    'x5c:["MIIB"]',
   ]),
 })
 
@@ -203,8 +276,41 @@ const signDraft = (draft: Draft): string => {
 
 /** Valid tokens of other callers, whose parts a mutation may splice in. */
 const donors = [
-  signDraft({ header: [['alg', raw('RS256')], ['kid', raw('kid-rs256-fuzz')]], payload: [['iss', raw(ISSUER)], ['aud', raw(AUDIENCE)], ['sub', raw('admin')], ['exp', String(NOW + 600)], ['scope', raw('orders:read')], ['roles', raw(['admin'])]], signer: 2, hmacConfusion: false, prefix: '', spacing: '' }),
-  signDraft({ header: [['alg', raw('ES256')], ['kid', raw('kid-es256-fuzz')]], payload: [['iss', raw(ISSUER)], ['aud', raw(AUDIENCE)], ['sub', raw('other')], ['exp', String(NOW - 600)], ['roles', raw(['admin'])]], signer: 0, hmacConfusion: false, prefix: '', spacing: '' }),
+  signDraft({
+    header: [
+      ['alg', raw('RS256')],
+      ['kid', raw('kid-rs256-fuzz')],
+    ],
+    payload: [
+      ['iss', raw(ISSUER)],
+      ['aud', raw(AUDIENCE)],
+      ['sub', raw('admin')],
+      ['exp', String(NOW + 600)],
+      ['scope', raw('orders:read')],
+      ['roles', raw(['admin'])],
+    ],
+    signer: 2,
+    hmacConfusion: false,
+    prefix: '',
+    spacing: '',
+  }),
+  signDraft({
+    header: [
+      ['alg', raw('ES256')],
+      ['kid', raw('kid-es256-fuzz')],
+    ],
+    payload: [
+      ['iss', raw(ISSUER)],
+      ['aud', raw(AUDIENCE)],
+      ['sub', raw('other')],
+      ['exp', String(NOW - 600)],
+      ['roles', raw(['admin'])],
+    ],
+    signer: 0,
+    hmacConfusion: false,
+    prefix: '',
+    spacing: '',
+  }),
 ]
 
 type Mutation =
@@ -282,7 +388,14 @@ const mutate = (token: string, mutation: Mutation): string => {
 // Where the token travels: the Authorization header of every HTTP event kind
 // -------------------------------------------------------------------------------------------
 
-const kinds = ['http-v2-no-auth.json', 'rest-v1-no-auth.json', 'function-url-no-auth.json', 'alb.json', 'alb-multivalue.json', 'websocket-connect.json'] as const
+const kinds = [
+  'http-v2-no-auth.json',
+  'rest-v1-no-auth.json',
+  'function-url-no-auth.json',
+  'alb.json',
+  'alb-multivalue.json',
+  'websocket-connect.json',
+] as const
 const fixtures = Object.fromEntries(kinds.map((name) => [name, loadFixture(name)]))
 
 /** The Authorization header as clients spell it; `bearer: false` where it carries no bearer token. */
@@ -313,10 +426,17 @@ const verifier = (cache = true) =>
     ...(cache ? {} : { cache: false as const }),
   })
 
-const stack = (cache: boolean) => protect([verifier(cache), oauthScope({ required: ['orders:read'] }), rbac({ policy, rolesFrom: 'roles', required: 'orders:read' })])
+const stack = (cache: boolean) =>
+  protect([verifier(cache), oauthScope({ required: ['orders:read'] }), rbac({ policy, rolesFrom: 'roles', required: 'orders:read' })])
 
 /** The authorizer events, with the Authorization value where each kind carries it. */
-const authorizerKinds = ['authorizer-token.json', 'authorizer-request-v2.json', 'authorizer-request-v1.json', 'authorizer-appsync.json', 'authorizer-request-websocket-connect.json'] as const
+const authorizerKinds = [
+  'authorizer-token.json',
+  'authorizer-request-v2.json',
+  'authorizer-request-v1.json',
+  'authorizer-appsync.json',
+  'authorizer-request-websocket-connect.json',
+] as const
 const authorizerFixtures = Object.fromEntries(authorizerKinds.map((name) => [name, loadFixture(name)]))
 const authorizerEventWith = (kind: (typeof authorizerKinds)[number], authorization: string): Record<string, any> => {
   const event = structuredClone(authorizerFixtures[kind]!)
@@ -392,32 +512,38 @@ describe('mutated tokens through an authorizer (jwtVerify, oauthScope, rbac, aut
     'an Allow only for a token jose and the models accept, for its subject; a refusal is Unauthorized or a Deny, never an error',
     async () => {
       await fc.assert(
-        fc.asyncProperty(draftArbitrary, fc.array(mutationArbitrary, { maxLength: 2 }).chain((all) => fc.subarray(all)), fc.constantFrom(...authorizerKinds), async (draft, mutations, kind) => {
-          const token = mutations.reduce(mutate, signDraft(draft))
-          const verified = await jose(token.trim())
-          tally.runs++
-          let answer: any
-          try {
-            answer = await authorizer(authorizerEventWith(kind, `Bearer ${token}`) as never, lambdaContext() as never)
-          } catch (error) {
-            expect((error as Error).message).toBe('Unauthorized')
-            tally.refused++
-            return
-          }
-          const text = JSON.stringify(answer)
-          // (A mutation may leave a few characters, or none, that any text holds.)
-          if (token.length >= 8) expect(text).not.toContain(token)
-          const allows = answer.isAuthorized === true || (answer.policyDocument?.Statement ?? []).some((statement: { Effect: string }) => statement.Effect === 'Allow')
-          if (!allows) {
-            tally.refused++
-            return
-          }
-          tally.accepted++
-          expect(verified).toBeDefined()
-          expect(modelAccepts(verified!)).toBe(true)
-          expect(typeof verified!.sub === 'string' && verified!.sub !== '').toBe(true)
-          expect(text).toContain(JSON.stringify(verified!.sub).slice(1, -1))
-        }),
+        fc.asyncProperty(
+          draftArbitrary,
+          fc.array(mutationArbitrary, { maxLength: 2 }).chain((all) => fc.subarray(all)),
+          fc.constantFrom(...authorizerKinds),
+          async (draft, mutations, kind) => {
+            const token = mutations.reduce(mutate, signDraft(draft))
+            const verified = await jose(token.trim())
+            tally.runs++
+            let answer: any
+            try {
+              answer = await authorizer(authorizerEventWith(kind, `Bearer ${token}`) as never, lambdaContext() as never)
+            } catch (error) {
+              expect((error as Error).message).toBe('Unauthorized')
+              tally.refused++
+              return
+            }
+            const text = JSON.stringify(answer)
+            // (A mutation may leave a few characters, or none, that any text holds.)
+            if (token.length >= 8) expect(text).not.toContain(token)
+            const allows =
+              answer.isAuthorized === true || (answer.policyDocument?.Statement ?? []).some((statement: { Effect: string }) => statement.Effect === 'Allow')
+            if (!allows) {
+              tally.refused++
+              return
+            }
+            tally.accepted++
+            expect(verified).toBeDefined()
+            expect(modelAccepts(verified!)).toBe(true)
+            expect(typeof verified!.sub === 'string' && verified!.sub !== '').toBe(true)
+            expect(text).toContain(JSON.stringify(verified!.sub).slice(1, -1))
+          },
+        ),
         fuzzParameters('tokens:authorizer'),
       )
     },

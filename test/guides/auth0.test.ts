@@ -38,7 +38,11 @@ const createHandler = (issuer: IssuerConfig) =>
     .handler(
       httpRouterHandler(
         authRoutes<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Auth0Claims>([
-          { method: 'GET', path: '/orders', handler: async (_event, context) => ({ statusCode: 200, body: JSON.stringify({ user: context.auth.subject, roles: context.auth.roles }) }) },
+          {
+            method: 'GET',
+            path: '/orders',
+            handler: async (_event, context) => ({ statusCode: 200, body: JSON.stringify({ user: context.auth.subject, roles: context.auth.roles }) }),
+          },
           { method: 'DELETE', path: '/orders/{id}', handler: async (event) => ({ statusCode: 204, body: `deleted ${event.pathParameters?.id}` }) },
         ]),
       ),

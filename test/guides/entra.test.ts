@@ -43,7 +43,10 @@ const createHandler = (issuer: IssuerConfig) =>
             method: 'GET',
             path: '/orders',
             // oid, not sub: sub is pairwise (it differs per application), oid is the user in the tenant.
-            handler: async (_event, context) => ({ statusCode: 200, body: JSON.stringify({ user: context.auth.claims.oid, client: context.auth.claims.azp ?? context.auth.claims.appid }) }),
+            handler: async (_event, context) => ({
+              statusCode: 200,
+              body: JSON.stringify({ user: context.auth.claims.oid, client: context.auth.claims.azp ?? context.auth.claims.appid }),
+            }),
           },
           { method: 'DELETE', path: '/orders/{id}', handler: async (event) => ({ statusCode: 204, body: `deleted ${event.pathParameters?.id}` }) },
         ]),
@@ -72,7 +75,12 @@ describe('orders service with Entra ID', () => {
         ver: '2.0',
         ...claims,
       },
-      { issuer: `https://login.microsoftonline.com/${tenantId}/v2.0`, audience: apiClientId, subject: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ', header: { typ: 'JWT' } },
+      {
+        issuer: `https://login.microsoftonline.com/${tenantId}/v2.0`,
+        audience: apiClientId,
+        subject: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ',
+        header: { typ: 'JWT' },
+      },
     )
 
   beforeAll(async () => {
@@ -84,12 +92,22 @@ describe('orders service with Entra ID', () => {
 
   test('GET /orders with a v2.0 token: scope Orders.Read and an app role', async () => {
     const response = await handler(httpApiEvent({ route: 'GET /orders', bearer: await v2Token({ roles: ['Orders.Reader'] }) }), lambdaContext())
-    expect(response).toMatchObject({ statusCode: 200, body: JSON.stringify({ user: '00000000-0000-0000-66f3-3332eca7ea81', client: 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c' }) })
+    expect(response).toMatchObject({
+      statusCode: 200,
+      body: JSON.stringify({ user: '00000000-0000-0000-66f3-3332eca7ea81', client: 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c' }),
+    })
   })
 
   test('GET /orders with a v1.0 token: sts.windows.net issuer, the Application ID URI as aud, appid', async () => {
     const v1 = await entra.sign(
-      { tid: tenantId, oid: '00000000-0000-0000-66f3-3332eca7ea81', appid: 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c', scp: 'Orders.Read', roles: ['Orders.Reader'], ver: '1.0' },
+      {
+        tid: tenantId,
+        oid: '00000000-0000-0000-66f3-3332eca7ea81',
+        appid: 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c',
+        scp: 'Orders.Read',
+        roles: ['Orders.Reader'],
+        ver: '1.0',
+      },
       { issuer: `https://sts.windows.net/${tenantId}/`, audience: appIdUri },
     )
     const response = await handler(httpApiEvent({ route: 'GET /orders', bearer: v1 }), lambdaContext())

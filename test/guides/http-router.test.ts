@@ -24,14 +24,24 @@ const createHandler = (issuer: string, jwksUri: string) =>
   middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     .use(jwtVerify<Claims>({ issuers: [{ issuer, audience: 'orders-api', jwksUri }] }))
     .use(oauthScope({ routes: { 'GET /orders/mine': ['orders:read'], 'GET /orders/{id}': ['orders:read'], 'DELETE /orders/{id}': ['orders:write'] } }))
-    .use(rbac({ policy, rolesFrom: 'groups', routes: { 'GET /orders/mine': 'orders:read', 'GET /orders/{id}': 'orders:read', 'DELETE /orders/{id}': 'orders:delete' } }))
+    .use(
+      rbac({
+        policy,
+        rolesFrom: 'groups',
+        routes: { 'GET /orders/mine': 'orders:read', 'GET /orders/{id}': 'orders:read', 'DELETE /orders/{id}': 'orders:delete' },
+      }),
+    )
     .use(httpErrorHandler({ logger: false }))
     .handler(
       httpRouterHandler(
         authRoutes<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Claims>([
           { method: 'GET', path: '/orders/mine', handler: async (_event, context) => ({ statusCode: 200, body: `orders of ${context.auth.subject}` }) },
           { method: 'GET', path: '/orders/{id}', handler: async (event) => ({ statusCode: 200, body: `order ${event.pathParameters?.id}` }) },
-          { method: 'DELETE', path: '/orders/{id}', handler: async (event, context) => ({ statusCode: 204, body: `${context.auth.subject} deleted ${event.pathParameters?.id}` }) },
+          {
+            method: 'DELETE',
+            path: '/orders/{id}',
+            handler: async (event, context) => ({ statusCode: 204, body: `${context.auth.subject} deleted ${event.pathParameters?.id}` }),
+          },
         ]),
       ),
     )
@@ -65,13 +75,19 @@ describe('routes beside @middy/http-router', () => {
     expect(await through('GET', '/orders/42', reader)).toMatchObject({ statusCode: 200, body: 'order 42' })
     expect(await through('DELETE', '/orders/42', admin)).toMatchObject({ statusCode: 204, body: 'alice deleted 42' })
     // Each route keeps its own requirement: a reader may not delete.
-    expect(await through('DELETE', '/orders/42', reader)).toMatchObject({ statusCode: 403, headers: { 'WWW-Authenticate': expect.stringContaining('scope="orders:write"') } })
+    expect(await through('DELETE', '/orders/42', reader)).toMatchObject({
+      statusCode: 403,
+      headers: { 'WWW-Authenticate': expect.stringContaining('scope="orders:write"') },
+    })
     const customerWithWrite = await token('orders:read orders:write', ['customer'])
-    expect(await through('DELETE', '/orders/42', customerWithWrite)).toMatchObject({ statusCode: 403, body: expect.stringContaining('"error":"access_denied"') })
+    expect(await through('DELETE', '/orders/42', customerWithWrite)).toMatchObject({
+      statusCode: 403,
+      body: expect.stringContaining('"error":"access_denied"'),
+    })
     expect(warnings).toEqual([])
   })
 
-  test("behind the $default route, a function URL, and routes named one by one", async () => {
+  test('behind the $default route, a function URL, and routes named one by one', async () => {
     const reader = await token('orders:read', ['customer'])
     const byDefault = httpApiEvent({ routeKey: '$default', method: 'GET', path: '/orders/7', bearer: reader })
     expect(await handler(byDefault, lambdaContext())).toMatchObject({ statusCode: 200, body: 'order 7' })
@@ -89,7 +105,9 @@ describe('routes beside @middy/http-router', () => {
     }
     // Said once (oauthScope, the first to look, refuses before rbac looks).
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatch(/^@middy-auth\/oauth-scope: oauthScope: routes matches no entry to the path of a request through the gateway's catch-all route "ANY \/\{proxy\+\}"/)
+    expect(warnings[0]).toMatch(
+      /^@middy-auth\/oauth-scope: oauthScope: routes matches no entry to the path of a request through the gateway's catch-all route "ANY \/\{proxy\+\}"/,
+    )
   })
 
   test('a gateway route the maps do not name: 403 access_denied, and a hint naming the route key', async () => {

@@ -31,12 +31,25 @@ const createHandler = (issuer: IssuerConfig) =>
     // What the client application may do: the client scopes in scope.
     .use(oauthScope({ routes: { 'GET /orders': ['orders:read'], 'DELETE /orders/{id}': ['orders:write'] } }))
     // What the user may do: realm roles, and the roles of the orders-api client.
-    .use(rbac({ policy, rolesFrom: ['realm_access.roles', 'resource_access.orders-api.roles'], routes: { 'GET /orders': 'orders:read', 'DELETE /orders/{id}': 'orders:delete' } }))
+    .use(
+      rbac({
+        policy,
+        rolesFrom: ['realm_access.roles', 'resource_access.orders-api.roles'],
+        routes: { 'GET /orders': 'orders:read', 'DELETE /orders/{id}': 'orders:delete' },
+      }),
+    )
     .use(httpErrorHandler({ logger: false }))
     .handler(
       httpRouterHandler(
         authRoutes<APIGatewayProxyEventV2, APIGatewayProxyResultV2, KeycloakClaims>([
-          { method: 'GET', path: '/orders', handler: async (_event, context) => ({ statusCode: 200, body: JSON.stringify({ user: context.auth.claims.preferred_username, roles: context.auth.roles }) }) },
+          {
+            method: 'GET',
+            path: '/orders',
+            handler: async (_event, context) => ({
+              statusCode: 200,
+              body: JSON.stringify({ user: context.auth.claims.preferred_username, roles: context.auth.roles }),
+            }),
+          },
           { method: 'DELETE', path: '/orders/{id}', handler: async (event) => ({ statusCode: 204, body: `deleted ${event.pathParameters?.id}` }) },
         ]),
       ),

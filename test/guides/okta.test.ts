@@ -31,12 +31,23 @@ const createHandler = (issuer: IssuerConfig) =>
     // What the client application may do: the scopes it was granted, in scp.
     .use(oauthScope({ routes: { 'GET /orders': ['orders:read'], 'DELETE /orders/{id}': ['orders:write'] } }))
     // What the user may do: the roles their Okta groups give (the groups claim; Everyone is renamed).
-    .use(rbac({ policy, rolesFrom: 'groups', roleMap: { Everyone: 'customer' }, routes: { 'GET /orders': 'orders:read', 'DELETE /orders/{id}': 'orders:delete' } }))
+    .use(
+      rbac({
+        policy,
+        rolesFrom: 'groups',
+        roleMap: { Everyone: 'customer' },
+        routes: { 'GET /orders': 'orders:read', 'DELETE /orders/{id}': 'orders:delete' },
+      }),
+    )
     .use(httpErrorHandler({ logger: false }))
     .handler(
       httpRouterHandler(
         authRoutes<APIGatewayProxyEventV2, APIGatewayProxyResultV2, OktaClaims>([
-          { method: 'GET', path: '/orders', handler: async (_event, context) => ({ statusCode: 200, body: JSON.stringify({ user: context.auth.subject, client: context.auth.claims.cid }) }) },
+          {
+            method: 'GET',
+            path: '/orders',
+            handler: async (_event, context) => ({ statusCode: 200, body: JSON.stringify({ user: context.auth.subject, client: context.auth.claims.cid }) }),
+          },
           { method: 'DELETE', path: '/orders/{id}', handler: async (event) => ({ statusCode: 204, body: `deleted ${event.pathParameters?.id}` }) },
         ]),
       ),
@@ -52,7 +63,15 @@ describe('orders service with Okta', () => {
   // groups claim added to the server, cid is the client application, uid the user.
   const accessToken = (claims: Record<string, unknown> = {}) =>
     okta.sign(
-      { ver: 1, jti: 'AT.x9u2', cid: '0oa1spa2client', uid: '00u1alice', scp: ['openid', 'orders:read', 'orders:write'], groups: ['Everyone', 'orders-admin'], ...claims },
+      {
+        ver: 1,
+        jti: 'AT.x9u2',
+        cid: '0oa1spa2client',
+        uid: '00u1alice',
+        scp: ['openid', 'orders:read', 'orders:write'],
+        groups: ['Everyone', 'orders-admin'],
+        ...claims,
+      },
       { issuer: oktaIss, audience: 'api://default', subject: 'alice@example.com' },
     )
 
@@ -79,7 +98,7 @@ describe('orders service with Okta', () => {
     expect(readOnly).toMatchObject({ statusCode: 403, headers: { 'WWW-Authenticate': expect.stringContaining('error="insufficient_scope"') } })
   })
 
-  test("a token of another authorization server, or for another audience: 401 invalid_token", async () => {
+  test('a token of another authorization server, or for another audience: 401 invalid_token', async () => {
     for (const token of [
       await okta.sign({ cid: 'c', scp: ['orders:read'] }, { issuer: `https://${domain}/oauth2/aus1other`, audience: 'api://default' }),
       await okta.sign({ cid: 'c', scp: ['orders:read'] }, { issuer: oktaIss, audience: 'api://other' }),

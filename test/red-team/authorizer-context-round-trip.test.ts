@@ -61,7 +61,9 @@ describe.each(['http', 'rest'] as const)('round trip through %s', (kind) => {
       fc.asyncProperty(claimValue, claimValue, async (groups, note) => {
         const auth: AuthContext = { source: 'jwt', subject: 'alice', scopes: ['articles:read'], roles: [], claims: { groups, note } }
         const seen = await targetSees(await contextFor(auth, kind, ['groups', 'note']), kind, 'alice')
-        const expectedRoles = (Array.isArray(groups) ? groups : typeof groups === 'string' && groups !== '' ? [groups] : []).filter((name) => name in policy.roles)
+        const expectedRoles = (Array.isArray(groups) ? groups : typeof groups === 'string' && groups !== '' ? [groups] : []).filter(
+          (name) => name in policy.roles,
+        )
         expect([...new Set(seen.roles)].sort()).toEqual([...new Set(expectedRoles)].sort())
         expect(seen.subject).toBe('alice')
         expect(seen.scopes).toEqual(['articles:read'])
@@ -72,12 +74,18 @@ describe.each(['http', 'rest'] as const)('round trip through %s', (kind) => {
     )
   })
 
-  test('claims named like the identity\'s own fields cannot be context claims (cold start), so they cannot replace scopes, roles or the subject', async () => {
+  test("claims named like the identity's own fields cannot be context claims (cold start), so they cannot replace scopes, roles or the subject", async () => {
     for (const name of ['scopes', 'roles', 'principalId', 'source', 'iss', 'middyAuthContext', 'middyAuthLists']) {
       expect(() => authorizerResponse({ contextClaims: [name] } as never)).toThrow(TypeError)
     }
     // A claim named like the singular scope, and a claim `sub` that differs from the subject.
-    const auth: AuthContext = { source: 'jwt', subject: 'alice', scopes: ['articles:read'], roles: [], claims: { scope: 'admin articles:update', sub: 'root', groups: ['reader'] } }
+    const auth: AuthContext = {
+      source: 'jwt',
+      subject: 'alice',
+      scopes: ['articles:read'],
+      roles: [],
+      claims: { scope: 'admin articles:update', sub: 'root', groups: ['reader'] },
+    }
     const seen = await targetSees(await contextFor(auth, kind, ['scope', 'sub', 'groups']), kind, 'alice')
     expect(seen.scopes).toEqual(['articles:read'])
     expect(seen.subject).toBe('alice')
@@ -90,7 +98,7 @@ describe('REST: keys the gateway reader gives meaning to', () => {
   // took any authorizer with an own key `lambda` for an HTTP API context, so a claim named
   // `lambda` emptied the identity. `lambda`, `jwt` and `claims` are now reserved context keys,
   // and `authorizer.lambda` is an HTTP API context only when it is an object or null.
-  test('contextClaims: [\'lambda\'] is refused at cold start', () => {
+  test("contextClaims: ['lambda'] is refused at cold start", () => {
     expect(() => authorizerResponse({ contextClaims: ['lambda'] } as never)).toThrow(TypeError)
   })
 
@@ -100,7 +108,7 @@ describe('REST: keys the gateway reader gives meaning to', () => {
     expect(seen.at(-1)).toMatchObject({ subject: 'alice' })
   })
 
-  test('contextClaims: [\'lambda\'] is refused at cold start, or the target still sees the caller', async () => {
+  test("contextClaims: ['lambda'] is refused at cold start, or the target still sees the caller", async () => {
     let built = true
     try {
       authorizerResponse({ contextClaims: ['lambda'] } as never)

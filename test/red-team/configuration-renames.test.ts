@@ -44,10 +44,14 @@ describe('rbac role factories (feat/config)', () => {
     },
   )
 
-  test('role factories read only their own claim: a caller cannot become admin through another provider\'s claim', async () => {
+  test("role factories read only their own claim: a caller cannot become admin through another provider's claim", async () => {
     const cognitoRoles = factory('cognitoRoles') ?? (() => (rbacModule.presets as { cognito: unknown }).cognito)
     const { invoke, seen } = protect([
-      withIdentity({ subject: 'mallory', roles: ['admin'], claims: { roles: ['admin'], groups: ['admin'], 'cognito:groups': ['reader'], realm_access: { roles: ['admin'] } } }),
+      withIdentity({
+        subject: 'mallory',
+        roles: ['admin'],
+        claims: { roles: ['admin'], groups: ['admin'], 'cognito:groups': ['reader'], realm_access: { roles: ['admin'] } },
+      }),
       rbac({ policy, [requirementOption]: 'orders:delete', rolesFrom: cognitoRoles() } as never),
     ])
     const response = await invoke(httpApiEvent())
@@ -59,9 +63,11 @@ describe('rbac role factories (feat/config)', () => {
 describe('denials decided in the handler and what a refusal carries', () => {
   test('forbidden(reason, detail) in the handler: 403 access_denied, neither reason nor detail in the response', async () => {
     const forbidden = (core as Record<string, unknown>).forbidden as ((reason?: string, detail?: string) => never) | undefined
-    const deny = forbidden ?? ((reason?: string, detail?: string) => {
-      throw new core.AuthError('access_denied', { package: 'application', data: { reason, detail } })
-    })
+    const deny =
+      forbidden ??
+      ((reason?: string, detail?: string) => {
+        throw new core.AuthError('access_denied', { package: 'application', data: { reason, detail } })
+      })
     const { invoke } = protect([withIdentity({ subject: 'alice' })], () => deny('not_owner', 'order 42 belongs to bob@example.com'))
     const response = await invoke(httpApiEvent())
     expect([response.statusCode, errorCode(response)]).toEqual([403, 'access_denied'])
@@ -70,7 +76,7 @@ describe('denials decided in the handler and what a refusal carries', () => {
     expect(rendered).not.toContain('bob@example.com')
   })
 
-  test('a refused token: the failing claim\'s name and value, a cnf member name and the kid stay out of the response (status, headers, body)', async () => {
+  test("a refused token: the failing claim's name and value, a cnf member name and the kid stay out of the response (status, headers, body)", async () => {
     const NOW = 1_760_000_000
     const issuer = 'https://issuer.red-team.example/'
     const secret = 'a shared secret of at least thirty-two bytes'

@@ -52,7 +52,32 @@ const paths = [
   ['cookies'],
 ] as const
 
-const oddStrings = fc.constantFrom('', ' ', '*', '$default', '$connect', 'GET /orders/{id}', 'ANY /{proxy+}', '/orders//1', '/orders/1/', '__proto__', 'constructor', '[', '["admin"]', '[1,2]', '{"a":1}', '1', 'x'.repeat(20_000), 'GET', 'get', 'Bearer ', 'Bearer a.b.c', '\u0000', 'é', '\ud800')
+const oddStrings = fc.constantFrom(
+  '',
+  ' ',
+  '*',
+  '$default',
+  '$connect',
+  'GET /orders/{id}',
+  'ANY /{proxy+}',
+  '/orders//1',
+  '/orders/1/',
+  '__proto__',
+  'constructor',
+  '[',
+  '["admin"]',
+  '[1,2]',
+  '{"a":1}',
+  '1',
+  'x'.repeat(20_000),
+  'GET',
+  'get',
+  'Bearer ',
+  'Bearer a.b.c',
+  '\u0000',
+  'é',
+  '\ud800',
+)
 const anyValue = fc.oneof(fc.anything({ maxDepth: 2 }), oddStrings, fc.constant(null), fc.constant(Object.create(null)), fc.array(oddStrings, { maxLength: 3 }))
 
 const setPath = (target: Record<string, any>, path: readonly string[], value: unknown): void => {
@@ -76,7 +101,12 @@ const mutatedEvent = fc
   })
 
 // The fixtures' own routes need scopes some of them hold; others need scopes nobody holds.
-const routes = { 'POST /cognito': ['https://api.example.com/orders.read'], 'POST /lambda-token': ['orders:read'], 'GET /orders/{id}': ['orders:read'], $default: ['admin'] }
+const routes = {
+  'POST /cognito': ['https://api.example.com/orders.read'],
+  'POST /lambda-token': ['orders:read'],
+  'GET /orders/{id}': ['orders:read'],
+  $default: ['admin'],
+}
 const policy = { roles: { admin: { allow: ['*'] }, reader: { allow: ['orders:read'] } } }
 // rbac's requirement option: 'require' on main, 'required' with feat/config.
 const requirementOption = (() => {
@@ -89,12 +119,23 @@ const requirementOption = (() => {
 })()
 
 const stacks: Array<[string, () => Middleware[]]> = [
-  ['jwtVerify trusting the gateway, then oauthScope with routes', () => [
-    jwtVerify({ issuers: [], trustApiGateway: true } as unknown as JwtVerifyOptions),
-    oauthScope({ routes } as never),
-  ]],
-  ['rbac with routes on the gateway identity', () => [rbac({ policy, routes: { 'POST /cognito': [], 'POST /lambda': [], 'POST /lambda-token': [], 'GET /orders/{id}': 'orders:read', $default: 'orders:delete' } } as never)]],
-  ['rbac with a static requirement (the synchronous before of feat/perf; all of none) on the gateway identity', () => [rbac({ policy, [requirementOption]: [] } as never)]],
+  [
+    'jwtVerify trusting the gateway, then oauthScope with routes',
+    () => [jwtVerify({ issuers: [], trustApiGateway: true } as unknown as JwtVerifyOptions), oauthScope({ routes } as never)],
+  ],
+  [
+    'rbac with routes on the gateway identity',
+    () => [
+      rbac({
+        policy,
+        routes: { 'POST /cognito': [], 'POST /lambda': [], 'POST /lambda-token': [], 'GET /orders/{id}': 'orders:read', $default: 'orders:delete' },
+      } as never),
+    ],
+  ],
+  [
+    'rbac with a static requirement (the synchronous before of feat/perf; all of none) on the gateway identity',
+    () => [rbac({ policy, [requirementOption]: [] } as never)],
+  ],
 ]
 
 describe.each(stacks)('%s', (_name, build) => {

@@ -79,8 +79,13 @@ describe('bound tokens, without the sender-constrained import', () => {
   })
 
   test('dpop or mtls configured without the import: a TypeError at cold start naming it (or, where the code is bundled, a working check)', () => {
-    for (const extra of [{ dpop: { boundTokens: 'allowed' } }, { mtls: { boundTokens: 'allowed' } }] as Array<Partial<typeof entry> & Record<string, unknown>>) {
-      const middleware = buildOrImportError(() => jwtVerify({ issuers: [{ ...entry, ...extra }], clock: () => NOW * 1000 } as JwtVerifyOptions), '@middy-auth/jwt-verify/sender-constrained')
+    for (const extra of [{ dpop: { boundTokens: 'allowed' } }, { mtls: { boundTokens: 'allowed' } }] as Array<
+      Partial<typeof entry> & Record<string, unknown>
+    >) {
+      const middleware = buildOrImportError(
+        () => jwtVerify({ issuers: [{ ...entry, ...extra }], clock: () => NOW * 1000 } as JwtVerifyOptions),
+        '@middy-auth/jwt-verify/sender-constrained',
+      )
       if (middleware) expect(typeof middleware.before).toBe('function')
     }
   })
@@ -112,7 +117,9 @@ describe('trustApiGateway, without the api-gateway import', () => {
 describe('opaque tokens and route maps, without their imports', () => {
   test('opaqueTokens: a TypeError at cold start naming the import, or (bundled) an opaque token only ever reaches that verifier', async () => {
     const asked: string[] = []
-    const verifier = { verifyToken: (token: string) => (asked.push(token), { source: 'introspection' as const, subject: 'opaque-user', scopes: [], roles: [], claims: {} }) }
+    const verifier = {
+      verifyToken: (token: string) => (asked.push(token), { source: 'introspection' as const, subject: 'opaque-user', scopes: [], roles: [], claims: {} }),
+    }
     const middleware = buildOrImportError(() => jwtVerify(options({ opaqueTokens: verifier } as never)), '@middy-auth/jwt-verify/opaque-tokens')
     if (!middleware) return
     const { invoke } = protect([middleware])

@@ -35,11 +35,14 @@ const copies: Array<[string, (auth: AuthContext) => unknown]> = [
   ['Object.assign', (auth) => Object.assign({}, auth)],
   ['JSON round trip', (auth) => JSON.parse(JSON.stringify(auth))],
   ['structuredClone', (auth) => structuredClone(auth)],
-  ['a spread of a spread with symbols copied by hand', (auth) => {
-    const copy: Record<PropertyKey, unknown> = { ...auth }
-    for (const key of Object.getOwnPropertySymbols(auth)) if (Object.getOwnPropertyDescriptor(auth, key)?.enumerable) copy[key] = (auth as never)[key]
-    return copy
-  }],
+  [
+    'a spread of a spread with symbols copied by hand',
+    (auth) => {
+      const copy: Record<PropertyKey, unknown> = { ...auth }
+      for (const key of Object.getOwnPropertySymbols(auth)) if (Object.getOwnPropertyDescriptor(auth, key)?.enumerable) copy[key] = (auth as never)[key]
+      return copy
+    },
+  ],
 ]
 
 describe('a copy of an rbac-checked identity carries no grant and no permission check', () => {
@@ -107,7 +110,7 @@ describe('state keys from untrusted input: JSON holds no symbol', () => {
     'Symbol(@middy-auth/core permission check)': 'true',
   }
 
-  test('a REST Lambda authorizer context with the keys\' descriptions: no permission check appears, rbac decides from roles only', async () => {
+  test("a REST Lambda authorizer context with the keys' descriptions: no permission check appears, rbac decides from roles only", async () => {
     const outcomes: unknown[] = []
     const api = protect([rbacRequiring('orders:read')], (context) => {
       outcomes.push(holdsPermission(context.auth, 'orders:delete'), can(context.auth, 'orders:delete'))
@@ -161,7 +164,7 @@ describe('the authorizer and a copied identity', () => {
   const recopy: Middleware = { before: (request) => setAuth(request as never, { ...(request.context as { auth: AuthContext }).auth }) }
   const front = (roles: string[], between: Middleware[] = []) => [withIdentity({ subject: 'alice', roles }), rbacRequiring([]), ...between]
 
-  test('rbac in front: a reader\'s cached policy covers GET, not DELETE', async () => {
+  test("rbac in front: a reader's cached policy covers GET, not DELETE", async () => {
     const answer = await ask({ format: 'iam-policy', routes }, front(['reader']), event('GET', '/orders/1', 'GET /orders/{id}'))
     expect(allows(answer, httpArn('GET', '/orders/1'))).toBe(true)
     expect(allows(answer, httpArn('DELETE', '/orders/1'))).toBe(false)

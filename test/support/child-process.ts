@@ -29,13 +29,7 @@ export interface RunResult {
 }
 
 /** Runs a command to its end (or kills it after `timeoutSeconds`); never rejects for a non-zero exit. */
-export const run = (
-  command: string,
-  args: readonly string[],
-  cwd: string,
-  timeoutSeconds: number,
-  extraEnv: Record<string, string> = {},
-): Promise<RunResult> =>
+export const run = (command: string, args: readonly string[], cwd: string, timeoutSeconds: number, extraEnv: Record<string, string> = {}): Promise<RunResult> =>
   new Promise((resolve, reject) => {
     const describe = `\`${[command, ...args].join(' ')}\` in ${cwd}`
     const child = spawn(command, args, { cwd, env: childEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] })
@@ -56,7 +50,13 @@ export const run = (
   })
 
 /** Runs a command that must succeed; resolves with its stdout. */
-export const runOk = async (command: string, args: readonly string[], cwd: string, timeoutSeconds: number, extraEnv: Record<string, string> = {}): Promise<string> => {
+export const runOk = async (
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  timeoutSeconds: number,
+  extraEnv: Record<string, string> = {},
+): Promise<string> => {
   const result = await run(command, args, cwd, timeoutSeconds, extraEnv)
   if (result.status !== 0) {
     throw new Error(`${result.describe} exited with ${result.status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`)

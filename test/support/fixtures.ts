@@ -11,5 +11,4 @@ const fixturesDir = new URL('../fixtures/aws-events/', import.meta.url)
  * const event = loadFixture('http-v2-jwt.json')
  * ```
  */
-export const loadFixture = <T = Record<string, any>>(name: string): T =>
-  JSON.parse(readFileSync(new URL(name, fixturesDir), 'utf8')) as T
+export const loadFixture = <T = Record<string, any>>(name: string): T => JSON.parse(readFileSync(new URL(name, fixturesDir), 'utf8')) as T

@@ -69,7 +69,8 @@ export const compileDeniedFields = (option: unknown, fail: ConfigError): DeniedF
     throw fail('deniedFields', `must be a function (auth) => fields, or a map of fields ('Type.field') to what reading them requires`)
   }
   const entries: Array<[string, CompiledRequirement]> = Object.entries(option).map(([field, requirement]) => {
-    if (field.trim() === '' || /\s/.test(field)) throw fail('deniedFields', `has ${JSON.stringify(field)}, which is not a field ('Type.field' or a field's ARN)`)
+    if (field.trim() === '' || /\s/.test(field))
+      throw fail('deniedFields', `has ${JSON.stringify(field)}, which is not a field ('Type.field' or a field's ARN)`)
     return [field, readRequirement(requirement, `deniedFields['${field}']`, fail)]
   })
   return (auth) => {

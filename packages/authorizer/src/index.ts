@@ -190,10 +190,19 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     const { satisfied, permissionCheckMissing } = routes.satisfied(auth)
     const logs: PlanLog[] = []
     if (permissionCheckMissing) {
-      logs.push({ level: 'error', reason: 'no_permission_check', message: `routes need permissions, and no middleware in front answers for them: put rbac() in front of the authorizer` })
+      logs.push({
+        level: 'error',
+        reason: 'no_permission_check',
+        message: `routes need permissions, and no middleware in front answers for them: put rbac() in front of the authorizer`,
+      })
     }
     const routeName = event.routeKey ?? event.target?.tail
-    const notListed: PlanLog = { level: 'warn', reason: 'route_not_listed', message: `'routes' does not list this route: denied`, ...(routeName ? { route: routeName } : {}) }
+    const notListed: PlanLog = {
+      level: 'warn',
+      reason: 'route_not_listed',
+      message: `'routes' does not list this route: denied`,
+      ...(routeName ? { route: routeName } : {}),
+    }
     const plan = simple ? planSimple(routes, request, event, satisfied) : planPolicy(routes, request, event, satisfied)
     return { ...plan, logs: [...logs, ...(plan.listed ? [] : [notListed]), ...plan.logs] }
   }
@@ -237,7 +246,10 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     // their route is found from the ARN's method and path, as for REST TOKEN events.
     const current = routes.lookup(event.kind === 'http-v1' ? { methodArn: arnOf(event.target, tail) } : request.event)
     // Whether the gateway named the route: `$default` does not.
-    const routeNamed = event.kind === 'rest-request' || event.kind === 'websocket' || (event.kind === 'http-v2' && event.routeKey !== undefined && !event.routeKey.startsWith('$'))
+    const routeNamed =
+      event.kind === 'rest-request' ||
+      event.kind === 'websocket' ||
+      (event.kind === 'http-v2' && event.routeKey !== undefined && !event.routeKey.startsWith('$'))
     const plan = routes.plan(satisfied, current, tail, routeNamed, isHttpApi(event.kind))
     const narrowed: PlanLog[] =
       plan.narrowed.length > 0
@@ -250,7 +262,14 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
             },
           ]
         : []
-    return { allowed: plan.allowed, allow: plan.allow, deny: plan.deny, exactFallback: plan.exactSafe && plan.allowed, listed: current !== undefined, logs: narrowed }
+    return {
+      allowed: plan.allowed,
+      allow: plan.allow,
+      deny: plan.deny,
+      exactFallback: plan.exactSafe && plan.allowed,
+      listed: current !== undefined,
+      logs: narrowed,
+    }
   }
 
   /** Writes a plan as the response the gateway expects, within `maxResponseBytes`. */
@@ -291,7 +310,11 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     }
     const denied = settings.deniedFields?.(auth)
     if (denied?.permissionCheckMissing) {
-      log({ level: 'error', reason: 'no_permission_check', message: `deniedFields need permissions, and no middleware in front answers for them (the fields are denied): put rbac() in front of the authorizer` })
+      log({
+        level: 'error',
+        reason: 'no_permission_check',
+        message: `deniedFields need permissions, and no middleware in front answers for them (the fields are denied): put rbac() in front of the authorizer`,
+      })
     }
     if (denied && denied.fields.length > 0) response.deniedFields = denied.fields
     const ttl = appsyncCacheTtl(request, auth)
@@ -309,7 +332,11 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
     const credential = notedCredential(request)
     const token = (request.event as { authorizationToken?: unknown }).authorizationToken
     if (credential !== undefined && !(typeof token === 'string' && token.includes(credential))) {
-      log({ level: 'warn', reason: 'credential_not_in_identity_source', message: `the token was not read from authorizationToken, under which AppSync caches the answer: it is not cached (ttlOverride: 0)` })
+      log({
+        level: 'warn',
+        reason: 'credential_not_in_identity_source',
+        message: `the token was not read from authorizationToken, under which AppSync caches the answer: it is not cached (ttlOverride: 0)`,
+      })
       return 0
     }
     return appsyncTtl(auth, settings.ttlOverride, Date.now())
@@ -327,7 +354,10 @@ function authorizerResponse(options: AuthorizerResponseOptions = {}): Authorizer
   const fitting = <R extends AuthorizerResult | AppSyncAuthorizerResponse>(response: R): R => {
     const bytes = sizeOf(response)
     if (bytes > settings.maxResponseBytes) {
-      throw new AuthorizerFailure('response_too_large', `the response is ${bytes} bytes, more than maxResponseBytes (${settings.maxResponseBytes}): fewer contextClaims or context values`)
+      throw new AuthorizerFailure(
+        'response_too_large',
+        `the response is ${bytes} bytes, more than maxResponseBytes (${settings.maxResponseBytes}): fewer contextClaims or context values`,
+      )
     }
     return response
   }

@@ -161,7 +161,18 @@ export interface CompiledOptions {
   log: (entry: Omit<AuthorizerLogEntry, 'package'>) => void
 }
 
-const knownOptions = ['format', 'routes', 'contextClaims', 'context', 'usageIdentifierKey', 'maxResponseBytes', 'logger', 'ttlOverride', 'deniedFields', 'gatewayCache']
+const knownOptions = [
+  'format',
+  'routes',
+  'contextClaims',
+  'context',
+  'usageIdentifierKey',
+  'maxResponseBytes',
+  'logger',
+  'ttlOverride',
+  'deniedFields',
+  'gatewayCache',
+]
 
 /** Default `contextClaims`: who, which client, until when. */
 export const defaultContextClaims: readonly string[] = Object.freeze(['sub', 'client_id', 'exp'])

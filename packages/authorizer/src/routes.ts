@@ -7,7 +7,23 @@
 // key ($connect) into its characters is the split they are made of.
 /* eslint-disable @typescript-eslint/no-misused-spread */
 import type { AnyEvent, AuthContext } from '@middy-auth/core'
-import { checkOptionNames, compileRouteMap, compileScopeCheck, holdsPermission, isConcretePermission, isRecord, matchesWildcard, parseRouteKey, readScopeTokens, scopesSatisfy, type ConfigError, type RouteKey, type RouteMap, type ScopeCheck, type TemplateSegment } from '@middy-auth/core/internal'
+import {
+  checkOptionNames,
+  compileRouteMap,
+  compileScopeCheck,
+  holdsPermission,
+  isConcretePermission,
+  isRecord,
+  matchesWildcard,
+  parseRouteKey,
+  readScopeTokens,
+  scopesSatisfy,
+  type ConfigError,
+  type RouteKey,
+  type RouteMap,
+  type ScopeCheck,
+  type TemplateSegment,
+} from '@middy-auth/core/internal'
 import { ANYTHING, hasWildcard, intersects, REST, SEGMENT, type Token } from './patterns.js'
 
 /**
@@ -121,7 +137,8 @@ const excessOf = (method: string, segments: readonly PathSegment[]): string[] =>
   const variants: string[] = []
   segments.forEach((segment, i) => {
     if (typeof segment === 'string') return
-    const withParameter = (replacement: string) => `${method}/${segments.map((other, j) => (j === i ? replacement : typeof other === 'string' ? other : '*')).join('/')}`
+    const withParameter = (replacement: string) =>
+      `${method}/${segments.map((other, j) => (j === i ? replacement : typeof other === 'string' ? other : '*')).join('/')}`
     if (segment === SEGMENT) variants.push(withParameter('*/*'))
     variants.push(withParameter(''))
   })
@@ -149,7 +166,10 @@ export const readRequirement = (value: unknown, at: string, fail: ConfigError): 
     }
     value.permissions.forEach((permission: unknown, i) => {
       if (!isConcretePermission(permission)) {
-        throw fail(`${at}.permissions[${i}]`, `${JSON.stringify(permission)} is not a concrete permission 'resource:action' (wildcards are for the policy's grants)`)
+        throw fail(
+          `${at}.permissions[${i}]`,
+          `${JSON.stringify(permission)} is not a concrete permission 'resource:action' (wildcards are for the policy's grants)`,
+        )
       }
     })
     permissions = [...new Set(value.permissions as string[])]
@@ -312,7 +332,8 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     // A route's patterns may be granted only when what they cover beyond the route can be denied
     // without denying a route the caller may call: else a cached Allow of `GET/public/*` would
     // answer `GET /public/1/x`, which the authorizer denies when asked (no route takes it).
-    const takenBySatisfied = (pattern: string) => compiled.some((route, s) => isSatisfied[s] && route.languages.some((language) => intersects(pattern, language)))
+    const takenBySatisfied = (pattern: string) =>
+      compiled.some((route, s) => isSatisfied[s] && route.languages.some((language) => intersects(pattern, language)))
     // The excess Denies of a route: a path without wildcard that a route the caller may call takes
     // (the root `/` for `GET/*`) needs none; any other must not touch such a route.
     const excessDenies = (i: number): string[] | undefined => {
@@ -330,9 +351,10 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
     // needs an explicit Deny.
     const neededDenies = (): number[] => {
       const bits = compiled.map(() => 0)
-      for (const s of allows) reach(s).languages.forEach((mask, u) => {
-        if (!isSatisfied[u] && !inert(u)) bits[u] = (bits[u] as number) | mask
-      })
+      for (const s of allows)
+        reach(s).languages.forEach((mask, u) => {
+          if (!isSatisfied[u] && !inert(u)) bits[u] = (bits[u] as number) | mask
+        })
       return bits
     }
     let denyBits = neededDenies()
@@ -342,7 +364,9 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
       // Allows that made it necessary go instead (never an Allow that reaches a denied route).
       const inexpressible = denyBits
         .map((mask, u) => ({ mask, u }))
-        .filter(({ mask, u }) => mask !== 0 && reach(u).byPattern.some((reached, q) => (mask & (1 << q)) !== 0 && reached.some((hit, s) => hit && isSatisfied[s])))
+        .filter(
+          ({ mask, u }) => mask !== 0 && reach(u).byPattern.some((reached, q) => (mask & (1 << q)) !== 0 && reached.some((hit, s) => hit && isSatisfied[s])),
+        )
       if (inexpressible.length === 0) break
       for (const { u } of inexpressible) for (const s of [...allows]) if (reach(s).languages[u] !== 0) allows.delete(s)
       denyBits = neededDenies()
@@ -386,7 +410,9 @@ export const compileRoutes = (routes: RouteMap<RouteRequirement>, packageName: s
         parsed?.special === undefined && parsed !== undefined
           ? (parsed.method === 'ANY' ? httpMethods : [parsed.method]).map((method) => patternOf(method, segmentsOf(parsed.segments)))
           : ['*']
-      entries = compiled.flatMap((route, i) => (route.key !== routeKey && route.languages.some((language) => patterns.some((pattern) => intersects(pattern, language))) ? [i] : []))
+      entries = compiled.flatMap((route, i) =>
+        route.key !== routeKey && route.languages.some((language) => patterns.some((pattern) => intersects(pattern, language))) ? [i] : [],
+      )
     }
     if (under.size < 100) under.set(routeKey, entries)
     return entries

@@ -41,5 +41,4 @@ const optionSchema = {
  * authorizerResponseValidateOptions({ format: 'iam-policy', routes: { 'GET /orders': { scopes: ['orders/read'] } } })
  * ```
  */
-export const authorizerResponseValidateOptions = (options: unknown): unknown =>
-  validateOptions(packageName, optionSchema, options as Record<string, unknown>)
+export const authorizerResponseValidateOptions = (options: unknown): unknown => validateOptions(packageName, optionSchema, options as Record<string, unknown>)

@@ -44,7 +44,14 @@ describe('AppSync: allowed', () => {
     const response = responseOf(await api.invoke(docsEvent(token)))
     expect(response).toEqual({
       isAuthorized: true,
-      resolverContext: expect.objectContaining({ principalId: 'alice', source: 'jwt', scopes: '["orders/read","orders/write"]', roles: '[]', sub: 'alice', client_id: 'web' }),
+      resolverContext: expect.objectContaining({
+        principalId: 'alice',
+        source: 'jwt',
+        scopes: '["orders/read","orders/write"]',
+        roles: '[]',
+        sub: 'alice',
+        client_id: 'web',
+      }),
     })
     expect(JSON.stringify(response)).not.toContain(token)
     expect(api.logs).toEqual([])
@@ -57,7 +64,10 @@ describe('AppSync: allowed', () => {
   })
 
   test('resolverContext has only flat values, and jwtVerify({ trustApiGateway })-style readers restore them', async () => {
-    const api = authorizer({ contextClaims: ['sub', 'exp', 'cognito:groups', 'email_verified'], context: (auth) => ({ tenant: 'acme', level: auth.scopes.length }) }, [verify()])
+    const api = authorizer(
+      { contextClaims: ['sub', 'exp', 'cognito:groups', 'email_verified'], context: (auth) => ({ tenant: 'acme', level: auth.scopes.length }) },
+      [verify()],
+    )
     const token = await sign({ 'cognito:groups': ['admin', 'Not Admins'], email_verified: true, scope: 'a b' })
     const { resolverContext } = responseOf(await api.invoke(appsyncAuthorizerEvent({ token })))
     for (const value of Object.values(resolverContext ?? {})) expect(['string', 'number', 'boolean']).toContain(typeof value)
@@ -72,7 +82,12 @@ describe('AppSync: allowed', () => {
         return { statusCode: 200 }
       })
     await target({ requestContext: { authorizer: { ...resolverContext } } } as never, lambdaContext())
-    expect(seen[0]).toMatchObject({ source: 'lambda-authorizer', subject: 'alice', scopes: ['a', 'b'], claims: { 'cognito:groups': ['admin', 'Not Admins'], email_verified: true, tenant: 'acme' } })
+    expect(seen[0]).toMatchObject({
+      source: 'lambda-authorizer',
+      subject: 'alice',
+      scopes: ['a', 'b'],
+      claims: { 'cognito:groups': ['admin', 'Not Admins'], email_verified: true, tenant: 'acme' },
+    })
   })
 })
 
@@ -104,7 +119,10 @@ describe('AppSync: denied', () => {
     const clerk = await sign({ 'cognito:groups': ['clerk'] })
     const withVerify = authorizer({}, [verify(), ...rbacInFront({ required: 'orders:create' })])
     expect(responseOf(await withVerify.invoke(appsyncAuthorizerEvent({ token: viewer })))).toMatchObject({ isAuthorized: false })
-    expect(responseOf(await withVerify.invoke(appsyncAuthorizerEvent({ token: clerk })))).toMatchObject({ isAuthorized: true, resolverContext: { roles: '["clerk","viewer"]' } })
+    expect(responseOf(await withVerify.invoke(appsyncAuthorizerEvent({ token: clerk })))).toMatchObject({
+      isAuthorized: true,
+      resolverContext: { roles: '["clerk","viewer"]' },
+    })
     // Without an identity middleware in front there is no identity: refused, not cached.
     expect(responseOf(await api.invoke(appsyncAuthorizerEvent({ token: clerk })))).toEqual({ isAuthorized: false, ttlOverride: 0 })
   })
@@ -193,7 +211,7 @@ describe('AppSync: deniedFields', () => {
 })
 
 describe("AppSync: the answer has the shape of the AWS docs' response", () => {
-  test('the same keys and value types as the docs\' example', async () => {
+  test("the same keys and value types as the docs' example", async () => {
     const docs = loadFixture<AppSyncAuthorizerResponse>('authorizer-response-appsync.json')
     const api = authorizer({ ttlOverride: 300, deniedFields: () => ['Mutation.createEvent'] }, [verify()])
     const ours = responseOf(await api.invoke(docsEvent(await sign({}))))

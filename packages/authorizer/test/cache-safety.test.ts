@@ -57,7 +57,10 @@ const callers: Record<string, { claims: Record<string, unknown>; may: RouteKey[]
     claims: { scope: 'orders/read orders/write', 'cognito:groups': ['clerk'] },
     may: ['GET /orders', 'GET /orders/{id}', 'GET /orders/export', 'POST /orders', 'GET /me'],
   },
-  accountant: { claims: { scope: 'orders/read billing/read', 'cognito:groups': [] }, may: ['GET /orders', 'GET /orders/{id}', 'GET /orders/{id}/invoice', 'GET /me'] },
+  accountant: {
+    claims: { scope: 'orders/read billing/read', 'cognito:groups': [] },
+    may: ['GET /orders', 'GET /orders/{id}', 'GET /orders/{id}/invoice', 'GET /me'],
+  },
   admin: {
     claims: { scope: 'orders/read orders/write billing/read', 'cognito:groups': ['admin'] },
     may: ['GET /orders', 'GET /orders/{id}', 'GET /orders/{id}/invoice', 'GET /orders/export', 'POST /orders', 'ANY /admin/{proxy+}', 'GET /me'],
@@ -90,8 +93,7 @@ const kinds = {
   },
 } as const
 
-const build = (options: AuthorizerResponseOptions = {}) =>
-  authorizer({ routes, format: 'iam-policy', ...options }, [verify(), ...rbacInFront({})])
+const build = (options: AuthorizerResponseOptions = {}) => authorizer({ routes, format: 'iam-policy', ...options }, [verify(), ...rbacInFront({})])
 
 /**
  * Routes whose Allow pattern cannot be granted to a caller: `GET/orders/*` also covers
@@ -110,7 +112,11 @@ describe.each(Object.keys(kinds) as Array<keyof typeof kinds>)('%s: the policy c
       const policy = policyOf(await api.invoke(kinds[kind].event(token, askedMethod, askedPath)))
       const askedMay = caller.may.includes(askedRoute)
       // The request the authorizer was asked about: an Allow with context, or an explicit Deny.
-      expect([askedRoute, askedPath, evaluatePolicy(policy, kinds[kind].arn(askedMethod, askedPath))]).toEqual([askedRoute, askedPath, askedMay ? 'allow' : 'deny'])
+      expect([askedRoute, askedPath, evaluatePolicy(policy, kinds[kind].arn(askedMethod, askedPath))]).toEqual([
+        askedRoute,
+        askedPath,
+        askedMay ? 'allow' : 'deny',
+      ])
       expect(policy.context !== undefined).toBe(askedMay)
       // Every other request of the same caller, answered from the cached policy.
       for (const [route, method, path] of probes) {
@@ -119,7 +125,12 @@ describe.each(Object.keys(kinds) as Array<keyof typeof kinds>)('%s: the policy c
         expect([askedPath, route, path, cachedStatus(policy, kinds[kind].arn(method, path))]).toEqual([askedPath, route, path, cached ? 200 : 403])
       }
       // Paths no route takes are never allowed from the cache.
-      for (const [method, path] of [['GET', '/orders/42/x'], ['GET', '/orders/'], ['GET', '/me/x'], ['POST', '/orders/42']]) {
+      for (const [method, path] of [
+        ['GET', '/orders/42/x'],
+        ['GET', '/orders/'],
+        ['GET', '/me/x'],
+        ['POST', '/orders/42'],
+      ]) {
         expect([askedPath, path, cachedStatus(policy, kinds[kind].arn(method!, path!))]).toEqual([askedPath, path, 403])
       }
     }
@@ -211,7 +222,9 @@ describe('the cases that matter, spelled out', () => {
     const api = authorizer({ routes: { 'GET /files/{name}': { scopes: ['files/read'] }, 'GET /files/{name}/raw': { scopes: ['files/raw'] } } }, [verify()])
     const token = await sign({ scope: 'files/read' })
     const policy = policyOf(await api.invoke(authorizerTokenEvent({ bearer: token, path: '/files/*' })))
-    for (const statement of policy.policyDocument.Statement) for (const resource of statement.Resource) expect(resource.endsWith('/files/*/raw') || resource.endsWith('/files/*/*') || !resource.includes('/files/*/')).toBe(true)
+    for (const statement of policy.policyDocument.Statement)
+      for (const resource of statement.Resource)
+        expect(resource.endsWith('/files/*/raw') || resource.endsWith('/files/*/*') || !resource.includes('/files/*/')).toBe(true)
     expect(cachedStatus(policy, arn('GET', '/files/a/raw'))).toBe(403)
   })
 
@@ -279,7 +292,10 @@ describe('HTTP API simple responses with routes: cached per identity source, so 
   test('without: isAuthorized false for every route, logged', async () => {
     const api = simple()
     const token = await sign(callers.admin!.claims)
-    expect(await api.invoke(httpAuthorizerEventV2({ bearer: token, path: '/orders', routeKey: 'GET /orders' }))).toEqual({ kind: 'response', response: { isAuthorized: false } })
+    expect(await api.invoke(httpAuthorizerEventV2({ bearer: token, path: '/orders', routeKey: 'GET /orders' }))).toEqual({
+      kind: 'response',
+      response: { isAuthorized: false },
+    })
     expect(api.logs).toEqual([expect.objectContaining({ level: 'error', reason: 'route_key_not_in_identity_source' })])
   })
 })

@@ -62,7 +62,10 @@ describe('configuration that can never work: a TypeError at cold start', () => {
     refused({ deniedFields: {} }, /deniedFields must be a function/)
     refused({ deniedFields: { 'Order cost': {} } }, /^authorizerResponse: deniedFields has "Order cost", which is not a field/)
     refused({ deniedFields: { 'Order.cost': { scopes: [] } } }, /deniedFields\['Order.cost'\]\.scopes is empty/)
-    refused({ deniedFields: { 'Order.cost': { permissions: ['orders:*'] } } }, /deniedFields\['Order.cost'\]\.permissions\[0\] "orders:\*" is not a concrete permission/)
+    refused(
+      { deniedFields: { 'Order.cost': { permissions: ['orders:*'] } } },
+      /deniedFields\['Order.cost'\]\.permissions\[0\] "orders:\*" is not a concrete permission/,
+    )
     expect(() => authorizerResponse({ ttlOverride: 0, deniedFields: { 'Order.cost': { anyOf: ['a', 'b'] } } })).not.toThrow()
     expect(authorizerResponseValidateOptions({ ttlOverride: 300, deniedFields: { 'Order.cost': { scopes: ['a'] } } })).toBeDefined()
     expect(() => authorizerResponseValidateOptions({ ttlOverride: 7200 })).toThrow()
@@ -73,7 +76,10 @@ describe('configuration that can never work: a TypeError at cold start', () => {
     refused({ routes: {} }, /routes lists no route/)
     refused({ routes: { '/orders': {} } }, /routes: route key "\/orders" must look like "GET \/orders\/\{id\}"/)
     refused({ routes: { 'GET /orders': ['orders/read'] } }, /routes\["GET \/orders"\] must be an object \{ scopes\?, anyOf\?, permissions\? \}/)
-    refused({ routes: { 'GET /orders': { required: ['a'] } } }, /^authorizerResponse: routes\["GET \/orders"\]\.required is not an option \(known: scopes, anyOf, permissions\)$/)
+    refused(
+      { routes: { 'GET /orders': { required: ['a'] } } },
+      /^authorizerResponse: routes\["GET \/orders"\]\.required is not an option \(known: scopes, anyOf, permissions\)$/,
+    )
     refused({ routes: { 'GET /orders': { scopes: [] } } }, /routes\["GET \/orders"\]\.scopes is empty/)
     refused({ routes: { 'GET /orders': { scopes: 'a b' } } }, /\.scopes must be a list of scopes such as \['orders:read'\], not a string: write \['a', 'b'\]/)
     refused({ routes: { 'GET /orders': { anyOf: ['a b'] } } }, /\.anyOf\[0\] "a b" is not a scope/)
@@ -122,7 +128,9 @@ describe('configuration that can never work: a TypeError at cold start', () => {
   })
 
   test('authorizerResponseValidateOptions: Middy’s opt-in schema check', () => {
-    expect(() => authorizerResponseValidateOptions({ format: 'iam-policy', routes: { 'GET /orders': { scopes: ['orders/read'], permissions: ['orders:read'] } } })).not.toThrow()
+    expect(() =>
+      authorizerResponseValidateOptions({ format: 'iam-policy', routes: { 'GET /orders': { scopes: ['orders/read'], permissions: ['orders:read'] } } }),
+    ).not.toThrow()
     expect(() => authorizerResponseValidateOptions({ format: 'json' })).toThrow()
     expect(() => authorizerResponseValidateOptions({ routes: { 'GET /orders': { scopes: ['a b'] } } })).toThrow()
     expect(() => authorizerResponseValidateOptions({ routes: { 'GET /orders': { permissions: ['orders:*'] } } })).toThrow()
@@ -144,9 +152,9 @@ describe('any other failure is a Deny, never an Allow, and is logged', () => {
 
   test('an ARN that is not an execute-api ARN', async () => {
     const api = authorizer({}, [withIdentity({})])
-    expect(policyOf(await api.invoke({ type: 'TOKEN', authorizationToken: 'x', methodArn: 'arn:aws:lambda:eu-west-1:1:function:f' })).policyDocument.Statement).toEqual([
-      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['*'] },
-    ])
+    expect(
+      policyOf(await api.invoke({ type: 'TOKEN', authorizationToken: 'x', methodArn: 'arn:aws:lambda:eu-west-1:1:function:f' })).policyDocument.Statement,
+    ).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['*'] }])
     expect(api.logs).toEqual([expect.objectContaining({ reason: 'no_arn' })])
   })
 
@@ -168,7 +176,8 @@ describe('any other failure is a Deny, never an Allow, and is logged', () => {
 
   test('a handler that throws', async () => {
     const api = authorizer({}, [verify()])
-    const handler = (await import('@middy/core')).default()
+    const handler = (await import('@middy/core'))
+      .default()
       .use(verify())
       .use(authorizerResponse({ logger: (entry) => void api.logs.push(entry) }))
       .handler(async () => {
@@ -192,7 +201,13 @@ describe('any other failure is a Deny, never an Allow, and is logged', () => {
   })
 
   test('a context value the authorizer writes itself, or a context function that throws', async () => {
-    for (const context of [() => ({ roles: 'admin' }), () => ({ principalId: 'mallory' }), () => { throw new Error('no tenant') }]) {
+    for (const context of [
+      () => ({ roles: 'admin' }),
+      () => ({ principalId: 'mallory' }),
+      () => {
+        throw new Error('no tenant')
+      },
+    ]) {
       const api = authorizer({ context: context as never }, [verify()])
       expect(policyOf(await api.invoke(authorizerTokenEvent({ bearer: await token() }))).policyDocument).toEqual(denyStage)
       expect(api.logs).toEqual([expect.objectContaining({ reason: 'unexpected_error' })])
@@ -200,7 +215,14 @@ describe('any other failure is a Deny, never an Allow, and is logged', () => {
   })
 
   test('a usageIdentifierKey function that throws', async () => {
-    const api = authorizer({ usageIdentifierKey: () => { throw new Error('no key') } }, [verify()])
+    const api = authorizer(
+      {
+        usageIdentifierKey: () => {
+          throw new Error('no key')
+        },
+      },
+      [verify()],
+    )
     expect(policyOf(await api.invoke(authorizerTokenEvent({ bearer: await token() }))).policyDocument).toEqual(denyStage)
   })
 
@@ -216,7 +238,9 @@ describe('any other failure is a Deny, never an Allow, and is logged', () => {
   test('a policy of many routes larger than maxResponseBytes: this request only, logged', async () => {
     const routes = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`GET /resource-number-${i}/{id}`, { scopes: ['orders/read'] }]))
     const api = authorizer({ routes, maxResponseBytes: 1024, contextClaims: [] }, [verify()])
-    const policy = policyOf(await api.invoke(authorizerRequestEvent({ bearer: await token(), resource: '/resource-number-3/{id}', path: '/resource-number-3/42' })))
+    const policy = policyOf(
+      await api.invoke(authorizerRequestEvent({ bearer: await token(), resource: '/resource-number-3/{id}', path: '/resource-number-3/42' })),
+    )
     expect(policy.policyDocument.Statement).toEqual([
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:123456789012:r1e2s3t4a5/prod/GET/resource-number-3/42'] },
     ])
@@ -225,14 +249,23 @@ describe('any other failure is a Deny, never an Allow, and is logged', () => {
   })
 
   test('a logger that throws changes nothing; logger: false logs nothing; the default is console.error', async () => {
-    const thrower = authorizer({ logger: () => { throw new Error('log sink down') } }, [withIdentity({ subject: '' })])
+    const thrower = authorizer(
+      {
+        logger: () => {
+          throw new Error('log sink down')
+        },
+      },
+      [withIdentity({ subject: '' })],
+    )
     expect(policyOf(await thrower.invoke(authorizerTokenEvent({ token: 'x' }))).policyDocument).toEqual(denyStage)
     const quiet = authorizer({ logger: false }, [withIdentity({ subject: '' })])
     expect(policyOf(await quiet.invoke(authorizerTokenEvent({ token: 'x' }))).policyDocument).toEqual(denyStage)
     const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined)
     try {
       const middy = (await import('@middy/core')).default
-      await middy().use(withIdentity({ subject: '' })).use(authorizerResponse())(authorizerTokenEvent({ token: 'x' }) as never, {} as never)
+      await middy()
+        .use(withIdentity({ subject: '' }))
+        .use(authorizerResponse())(authorizerTokenEvent({ token: 'x' }) as never, {} as never)
       expect(spy).toHaveBeenCalledWith(expect.objectContaining({ level: 'error', package: '@middy-auth/authorizer', reason: 'no_subject' }))
     } finally {
       spy.mockRestore()

@@ -129,8 +129,14 @@ const isSimple = (name: FixtureName, format: string) => name === 'authorizer-req
 /** The keys of an object and of its nested objects, to compare shapes with the docs' samples. */
 const shape = (value: unknown): unknown =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, shape((value as Record<string, unknown>)[key])]))
-    : Array.isArray(value) ? 'array' : typeof value
+    ? Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((key) => [key, shape((value as Record<string, unknown>)[key])]),
+      )
+    : Array.isArray(value)
+      ? 'array'
+      : typeof value
 
 describe.each(cases)('%s (format %s)', (name, format) => {
   const input = inputs[name]
@@ -149,7 +155,12 @@ describe.each(cases)('%s (format %s)', (name, format) => {
       })
       // The docs' sample, but for Resource given as a list and no usageIdentifierKey.
       const { usageIdentifierKey: _, ...sample } = iamShape
-      expect(shape({ ...policy, policyDocument: { ...policy.policyDocument, Statement: policy.policyDocument.Statement.map((s) => ({ ...s, Resource: s.Resource[0] })) } })).toMatchObject({
+      expect(
+        shape({
+          ...policy,
+          policyDocument: { ...policy.policyDocument, Statement: policy.policyDocument.Statement.map((s) => ({ ...s, Resource: s.Resource[0] })) },
+        }),
+      ).toMatchObject({
         ...(shape(sample) as object),
         context: expect.any(Object),
       })

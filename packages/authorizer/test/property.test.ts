@@ -58,9 +58,9 @@ const routeOf = (routes: Route[], method: string, path: string): number | undefi
 const segment = fc.constantFrom<Segment>('a', 'b', 'c', '{p}')
 const route: fc.Arbitrary<Route> = fc.record({
   method: fc.constantFrom('GET', 'POST', 'ANY'),
-  segments: fc.tuple(fc.array(segment, { minLength: 0, maxLength: 2 }), fc.constantFrom<Segment | undefined>('a', 'b', '{p}', '{g+}')).map(([head, last]) =>
-    last === undefined ? (head.length > 0 ? head : ['a']) : [...head, last],
-  ),
+  segments: fc
+    .tuple(fc.array(segment, { minLength: 0, maxLength: 2 }), fc.constantFrom<Segment | undefined>('a', 'b', '{p}', '{g+}'))
+    .map(([head, last]) => (last === undefined ? (head.length > 0 ? head : ['a']) : [...head, last])),
 }) as fc.Arbitrary<Route>
 
 const routeSet = fc.uniqueArray(route, { minLength: 1, maxLength: 6, selector: keyOf })
@@ -100,7 +100,8 @@ describe('cache safety over random route maps', () => {
         for (const [method, path] of requests) {
           const target = routeOf(routes, method, path)
           if (target === undefined) continue
-          if (cachedStatus(policy, arn(method, path)) === 200) expect([keyOf(routes[target]!), path, holds[target]]).toEqual([keyOf(routes[target]!), path, true])
+          if (cachedStatus(policy, arn(method, path)) === 200)
+            expect([keyOf(routes[target]!), path, holds[target]]).toEqual([keyOf(routes[target]!), path, true])
         }
         // The request asked about: allowed exactly when its route is satisfied, unless the
         // configuration could not be told apart by path (then a Deny: never a wrong Allow).
@@ -146,7 +147,14 @@ describe('a cached answer never lets through what the authorizer would deny if a
   const requestPool = (routes: Route[]): Array<[string, string]> => {
     const own = routes.flatMap(requestsOf)
     const more = own.flatMap(
-      ([method, path]) => [[method, `${path}/x`], [method, `${path}/`], [method, `/${path}`], [method, path.replace(/\/([^/]*)$/, '//$1')], ['DELETE', path]] as Array<[string, string]>,
+      ([method, path]) =>
+        [
+          [method, `${path}/x`],
+          [method, `${path}/`],
+          [method, `/${path}`],
+          [method, path.replace(/\/([^/]*)$/, '//$1')],
+          ['DELETE', path],
+        ] as Array<[string, string]>,
     )
     return [...own, ...more, ['GET', '/zz'], ['GET', '/']]
   }
@@ -164,7 +172,11 @@ describe('a cached answer never lets through what the authorizer would deny if a
   })
 
   const setups = [
-    { name: 'HTTP API $default, simple, identity sources: token + $context.routeKey', format: 'simple', request: onDefaultRoute(['token-of-alice', '$default']) },
+    {
+      name: 'HTTP API $default, simple, identity sources: token + $context.routeKey',
+      format: 'simple',
+      request: onDefaultRoute(['token-of-alice', '$default']),
+    },
     { name: 'HTTP API $default, simple, identity source: token only', format: 'simple', request: onDefaultRoute(['token-of-alice']) },
     { name: 'HTTP API $default, IAM policy, identity source: token only', format: 'iam-policy', request: onDefaultRoute(['token-of-alice']) },
     { name: 'REST /{proxy+}, TOKEN authorizer, IAM policy', format: 'iam-policy', request: behindRestProxy },
@@ -172,27 +184,33 @@ describe('a cached answer never lets through what the authorizer would deny if a
 
   test.each(setups)('$name', async ({ format, request }) => {
     await fc.assert(
-      fc.asyncProperty(routeSet, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.array(fc.nat(), { minLength: 2, maxLength: 8 }), fc.boolean(), async (routes, holds, picks, listDefault) => {
-        const listed: Record<string, { scopes: string[] }> = Object.fromEntries(routes.map((route, i) => [keyOf(route), { scopes: [`s${i}`] }]))
-        if (listDefault) listed.$default = { scopes: ['s0'] }
-        const scopes = routes.map((_, i) => `s${i}`).filter((_, i) => holds[i])
-        const api = authorizer({ routes: listed, format }, [withScopes(scopes)])
-        const pool = requestPool(routes)
-        const cache = new Map<string, Answer>()
-        for (const pick of picks) {
-          const [method, path] = pool[pick % pool.length]!
-          const { event, arn: requestArn, cacheKey: key } = request(method, path)
-          const ask = async (): Promise<Answer> => {
-            const outcome = await api.invoke(event)
-            return outcome.kind === 'response' ? (outcome.response as Answer) : undefined
+      fc.asyncProperty(
+        routeSet,
+        fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+        fc.array(fc.nat(), { minLength: 2, maxLength: 8 }),
+        fc.boolean(),
+        async (routes, holds, picks, listDefault) => {
+          const listed: Record<string, { scopes: string[] }> = Object.fromEntries(routes.map((route, i) => [keyOf(route), { scopes: [`s${i}`] }]))
+          if (listDefault) listed.$default = { scopes: ['s0'] }
+          const scopes = routes.map((_, i) => `s${i}`).filter((_, i) => holds[i])
+          const api = authorizer({ routes: listed, format }, [withScopes(scopes)])
+          const pool = requestPool(routes)
+          const cache = new Map<string, Answer>()
+          for (const pick of picks) {
+            const [method, path] = pool[pick % pool.length]!
+            const { event, arn: requestArn, cacheKey: key } = request(method, path)
+            const ask = async (): Promise<Answer> => {
+              const outcome = await api.invoke(event)
+              return outcome.kind === 'response' ? (outcome.response as Answer) : undefined
+            }
+            if (!cache.has(key)) {
+              const answer = await ask()
+              if (answer !== undefined) cache.set(key, answer)
+            }
+            if (lets(cache.get(key), requestArn)) expect([method, path, lets(await ask(), requestArn)]).toEqual([method, path, true])
           }
-          if (!cache.has(key)) {
-            const answer = await ask()
-            if (answer !== undefined) cache.set(key, answer)
-          }
-          if (lets(cache.get(key), requestArn)) expect([method, path, lets(await ask(), requestArn)]).toEqual([method, path, true])
-        }
-      }),
+        },
+      ),
       { numRuns: 250, seed: 20261204 },
     )
   })

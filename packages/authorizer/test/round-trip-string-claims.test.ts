@@ -37,6 +37,8 @@ describe('round trip: a claim the token holds as ONE name stays one name in the 
       .use(rbac({ policy, required: 'orders:delete', rolesFrom: claim }))
       .handler(async () => 'ok')
     const stringified = Object.fromEntries(Object.entries(context).map(([k, v]) => [k, String(v)]))
-    await expect(target(restEvent({ authorizer: { ...stringified, principalId: 'alice' } } as never) as never, {} as never)).rejects.toMatchObject({ statusCode: 403 })
+    await expect(target(restEvent({ authorizer: { ...stringified, principalId: 'alice' } } as never) as never, {} as never)).rejects.toMatchObject({
+      statusCode: 403,
+    })
   })
 })

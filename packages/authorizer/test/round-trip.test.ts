@@ -3,7 +3,15 @@ import type { AuthContext } from '@middy-auth/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
-import { authorizerTokenEvent, httpApiEvent, httpAuthorizerEventV2, restEvent, websocketAuthorizerEvent, websocketConnectEvent, type TestIssuer } from '@middy-auth/testing'
+import {
+  authorizerTokenEvent,
+  httpApiEvent,
+  httpAuthorizerEventV2,
+  restEvent,
+  websocketAuthorizerEvent,
+  websocketConnectEvent,
+  type TestIssuer,
+} from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { outcome, protect } from '../../../test/support/protect.js'
 import { authorizer, contextOf, ordersPolicy, policyOf, rbacInFront, setupIssuer } from './support.js'
@@ -71,10 +79,13 @@ const expectRebuilt = (auth: AuthContext) => {
 describe('HTTP API: requestContext.authorizer.lambda keeps JSON types', () => {
   test.each(['simple', 'iam-policy'] as const)('format %s: the target rebuilds context.auth with the types of the token', async (format) => {
     const token = await sign(claims)
-    const api = authorizer({ ...{ contextClaims: ['sub', 'client_id', 'exp', 'email_verified', 'custom:tenantId', 'cognito:groups'], context: () => ({ tier: 3, beta: true }) }, format }, [
-      verify(),
-      ...rbacInFront({}),
-    ])
+    const api = authorizer(
+      {
+        ...{ contextClaims: ['sub', 'client_id', 'exp', 'email_verified', 'custom:tenantId', 'cognito:groups'], context: () => ({ tier: 3, beta: true }) },
+        format,
+      },
+      [verify(), ...rbacInFront({})],
+    )
     const context = contextOf(await api.invoke(httpAuthorizerEventV2({ bearer: token, method: 'POST', path: '/orders' })))
     expect(JSON.stringify(context)).not.toContain(token)
     const event = loadFixture('http-v2-lambda-authorizer-context.json')
@@ -118,12 +129,16 @@ describe('REST API: requestContext.authorizer, every value a string', () => {
   test('with the testing kit: restEvent({ authorizer }) stringifies as the gateway does', async () => {
     const policy = policyOf(await gatewayAuthorizer().invoke(authorizerTokenEvent({ bearer: await sign(claims), method: 'POST', path: '/orders' })))
     const fn = target()
-    expect((await fn.invoke(restEvent({ method: 'POST', path: '/orders', authorizer: { principalId: policy.principalId, ...policy.context } }))).statusCode).toBe(200)
+    expect(
+      (await fn.invoke(restEvent({ method: 'POST', path: '/orders', authorizer: { principalId: policy.principalId, ...policy.context } }))).statusCode,
+    ).toBe(200)
     expectRebuilt(fn.seen[0]!)
   })
 
   test('a target that needs more than the caller holds still refuses: the context carries no more than the token', async () => {
-    const policy = policyOf(await gatewayAuthorizer().invoke(authorizerTokenEvent({ bearer: await sign({ ...claims, scope: 'orders/read' }), path: '/orders' })))
+    const policy = policyOf(
+      await gatewayAuthorizer().invoke(authorizerTokenEvent({ bearer: await sign({ ...claims, scope: 'orders/read' }), path: '/orders' })),
+    )
     const fn = target()
     const response = await fn.invoke(restEvent({ method: 'POST', path: '/orders', authorizer: { principalId: policy.principalId, ...policy.context } }))
     expect(outcome(response)).toEqual([403, 'insufficient_scope'])

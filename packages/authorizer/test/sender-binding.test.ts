@@ -25,7 +25,27 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'authorizer-mtls-'))
   for (const name of ['device-1', 'device-2']) {
     const file = join(dir, `${name}.pem`)
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', file, '-subj', `/CN=${name}`, '-days', '2'], { stdio: 'pipe' })
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, `${name}.key`),
+        '-out',
+        file,
+        '-subj',
+        `/CN=${name}`,
+        '-days',
+        '2',
+      ],
+      { stdio: 'pipe' },
+    )
     pems.push(readFileSync(file, 'utf8'))
   }
 })
@@ -70,6 +90,8 @@ describe('certificate-bound tokens at a Lambda authorizer', () => {
     e.requestContext.identity = { ...(e.requestContext.identity ?? {}), clientCert: { clientCertPem: mine } }
     const policy = policyOf(await fn.invoke(e))
     expect(policy.policyDocument.Statement.every((statement) => statement.Effect === 'Deny')).toBe(true)
-    expect(fn.logs).toEqual([expect.objectContaining({ reason: 'request_specific_check', checks: [{ package: '@middy-auth/jwt-verify', reason: 'bound token' }] })])
+    expect(fn.logs).toEqual([
+      expect.objectContaining({ reason: 'request_specific_check', checks: [{ package: '@middy-auth/jwt-verify', reason: 'bound token' }] }),
+    ])
   })
 })

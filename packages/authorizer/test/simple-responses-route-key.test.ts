@@ -48,7 +48,13 @@ describe('simple responses with routes: the route key must come from $context.ro
   test('$context.routeKey itself still works', async () => {
     const api = authorizer({ routes, format: 'simple' }, [verify()])
     const token = await sign({ scope: 'read' })
-    const event = httpAuthorizerEventV2({ bearer: token, method: 'GET', path: '/public', routeKey: 'GET /public', identitySource: [`Bearer ${token}`, 'GET /public'] })
+    const event = httpAuthorizerEventV2({
+      bearer: token,
+      method: 'GET',
+      path: '/public',
+      routeKey: 'GET /public',
+      identitySource: [`Bearer ${token}`, 'GET /public'],
+    })
     expect(await api.invoke(event)).toMatchObject({ response: { isAuthorized: true } })
   })
 })

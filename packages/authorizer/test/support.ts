@@ -47,7 +47,13 @@ export const contextOf = (outcome: Outcome): Record<string, string | number | bo
  */
 export const evaluatePolicy = (response: IamPolicyResponse, arn: string): 'allow' | 'deny' | 'implicit-deny' => {
   const matches = (resource: string) =>
-    new RegExp(`^${resource.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's').test(arn)
+    new RegExp(
+      `^${resource
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      's',
+    ).test(arn)
   const statements = response.policyDocument.Statement.filter((statement) => statement.Action === 'execute-api:Invoke')
   const covers = (effect: 'Allow' | 'Deny') =>
     statements.some((statement) => statement.Effect === effect && [statement.Resource].flat().some((resource) => matches(resource)))
@@ -59,7 +65,11 @@ export const evaluatePolicy = (response: IamPolicyResponse, arn: string): 'allow
 export const cachedStatus = (response: IamPolicyResponse, arn: string): 200 | 403 => (evaluatePolicy(response, arn) === 'allow' ? 200 : 403)
 
 /** A loopback issuer and a jwtVerify trusting it. */
-export const setupIssuer = async (): Promise<{ iss: TestIssuer; verify: (options?: Partial<JwtVerifyOptions>) => MiddlewareObj<any, any, any, any, any>; sign: (claims: Record<string, unknown>) => Promise<string> }> => {
+export const setupIssuer = async (): Promise<{
+  iss: TestIssuer
+  verify: (options?: Partial<JwtVerifyOptions>) => MiddlewareObj<any, any, any, any, any>
+  sign: (claims: Record<string, unknown>) => Promise<string>
+}> => {
   const iss = await createTestIssuer()
   return {
     iss,

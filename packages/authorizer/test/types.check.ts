@@ -63,7 +63,12 @@ authorizerResponse({ cacheTtl: 300 })
 export const appsync = middy<AppSyncAuthorizerEvent>()
   .use(jwtVerify({ issuers }))
   .use(rbac({ policy: { roles: { viewer: { allow: ['orders:read'] } } }, required: [] }))
-  .use(authorizerResponse({ ttlOverride: 300, deniedFields: { 'Mutation.deleteOrder': { permissions: ['orders:delete'] }, 'Order.cost': { scopes: ['orders/audit'] } } }))
+  .use(
+    authorizerResponse({
+      ttlOverride: 300,
+      deniedFields: { 'Mutation.deleteOrder': { permissions: ['orders:delete'] }, 'Order.cost': { scopes: ['orders/audit'] } },
+    }),
+  )
 // The testing kit's event is the aws-lambda type the handler takes.
 export const builtEvent: AppSyncAuthorizerEvent = appsyncAuthorizerEvent({ token: 'eyJ…', operationName: 'GetOrder' })
 const byFunction: DeniedFields = (auth) => (auth.roles.includes('admin') ? [] : ['Order.cost'])

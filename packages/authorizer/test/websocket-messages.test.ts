@@ -55,12 +55,18 @@ const messageRoute = (front: 'jwtVerify' | 'consumers only' = 'jwtVerify') =>
   ])
 
 const expectIdentity = (auth: AuthContext | undefined) => {
-  expect(auth).toMatchObject({ source: 'lambda-authorizer', subject: 'alice', issuer: iss.issuer, scopes: ['chat/write'], roles: expect.arrayContaining(['clerk', 'viewer']) })
+  expect(auth).toMatchObject({
+    source: 'lambda-authorizer',
+    subject: 'alice',
+    issuer: iss.issuer,
+    scopes: ['chat/write'],
+    roles: expect.arrayContaining(['clerk', 'viewer']),
+  })
   expect(auth?.claims).toMatchObject({ sub: 'alice', client_id: 'web-app', exp, 'cognito:groups': ['clerk'] })
   expect(auth?.permissions).toEqual(expect.arrayContaining(['orders:create']))
 }
 
-describe("WebSocket message routes read the identity the $connect authorizer put in the context", () => {
+describe('WebSocket message routes read the identity the $connect authorizer put in the context', () => {
   const clerk = { scope: 'chat/write', 'cognito:groups': ['clerk'], client_id: 'web-app' }
 
   test.each(['jwtVerify', 'consumers only'] as const)('a MESSAGE event shaped like the capture (%s in front): allowed, context.auth rebuilt', async (front) => {

@@ -117,10 +117,7 @@ export type WithOptionalAuth<TContext, Claims = Record<string, unknown>> = TCont
  * setAuth(request, { source: 'jwt', subject: 'user-1', scopes: [], roles: [], claims: {} })
  * ```
  */
-export const setAuth = (
-  request: Pick<MiddyRequestLike, 'context' | 'internal'>,
-  auth: AuthContext<unknown>,
-): void => {
+export const setAuth = (request: Pick<MiddyRequestLike, 'context' | 'internal'>, auth: AuthContext<unknown>): void => {
   ;(request.context as { auth?: AuthContext<unknown> }).auth = auth
   if (request.internal) request.internal.auth = auth
 }
@@ -134,5 +131,4 @@ export const setAuth = (
  * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/oauth-scope' })
  * ```
  */
-export const getAuth = (request: Pick<MiddyRequestLike, 'context'>): AuthContext | undefined =>
-  (request.context as { auth?: AuthContext }).auth
+export const getAuth = (request: Pick<MiddyRequestLike, 'context'>): AuthContext | undefined => (request.context as { auth?: AuthContext }).auth

@@ -50,7 +50,18 @@ export const authorizerContextLists = 'middyAuthLists'
  * ```
  */
 export const reservedContextKeys: ReadonlySet<string> = new Set([
-  'principalId', 'source', 'iss', 'scopes', 'roles', 'integrationLatency', 'usageIdentifierKey', 'lambda', 'jwt', 'claims', authorizerContextMark, authorizerContextLists,
+  'principalId',
+  'source',
+  'iss',
+  'scopes',
+  'roles',
+  'integrationLatency',
+  'usageIdentifierKey',
+  'lambda',
+  'jwt',
+  'claims',
+  authorizerContextMark,
+  authorizerContextLists,
 ])
 
 /**

@@ -16,8 +16,7 @@ const notPrintableOrQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
  * isChallengeSafe('a"b') // false
  * ```
  */
-export const isChallengeSafe = (value: string): boolean =>
-  value.length > 0 && value.replace(notPrintableOrQuoteOrBackslash, '') === value
+export const isChallengeSafe = (value: string): boolean => value.length > 0 && value.replace(notPrintableOrQuoteOrBackslash, '') === value
 
 /**
  * Attributes of a `Bearer` challenge, in the order RFC 6750's examples give them.

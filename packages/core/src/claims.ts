@@ -28,7 +28,11 @@ export const readStringList = (value: unknown): string[] => {
   return splitOn(text, /\s*,\s*/)
 }
 
-const splitOn = (text: string, separator: RegExp): string[] => text.split(separator).map((v) => v.trim()).filter((v) => v.length > 0)
+const splitOn = (text: string, separator: RegExp): string[] =>
+  text
+    .split(separator)
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0)
 
 /** Printable ASCII scope-tokens separated by single spaces: `split(' ')` reads them as the regex split does. */
 const singleSpacedAscii = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/

@@ -169,7 +169,12 @@ export const readRealm = (value: unknown, fail: ConfigError): string => {
  */
 // The caller names the function type it checked for; the check itself is `typeof 'function'`.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-export const readFunction = <T extends (...args: never[]) => unknown>(value: unknown, option: string, fail: ConfigError, what = 'a function'): T | undefined => {
+export const readFunction = <T extends (...args: never[]) => unknown>(
+  value: unknown,
+  option: string,
+  fail: ConfigError,
+  what = 'a function',
+): T | undefined => {
   if (value === undefined) return undefined
   if (typeof value === 'function') return value as T
   throw fail(option, `must be ${what}`)

@@ -60,9 +60,7 @@ export const eventKind = (event: AnyEvent): EventKind => {
   if (asRecord(requestContext?.elb)) return 'alb'
   if (typeof requestContext?.connectionId === 'string' || typeof requestContext?.eventType === 'string') return 'websocket'
   if (e.version === '2.0' && asRecord(requestContext?.http)) {
-    return typeof requestContext?.domainName === 'string' && requestContext.domainName.includes('.lambda-url.')
-      ? 'function-url'
-      : 'http-api'
+    return typeof requestContext?.domainName === 'string' && requestContext.domainName.includes('.lambda-url.') ? 'function-url' : 'http-api'
   }
   if (typeof e.httpMethod === 'string' || typeof requestContext?.httpMethod === 'string') return 'rest'
   return 'unknown'
@@ -135,8 +133,7 @@ export const getCookieValues = (event: AnyEvent, name: string): string[] => {
   return values
 }
 
-const unquote = (value: string): string =>
-  value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
+const unquote = (value: string): string => (value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value)
 
 const decode = (value: string): string => {
   try {

@@ -10,14 +10,5 @@ export type { AuthRoute, AuthRouteHandler, RouteMethod, RouterRoute } from './ro
 export type { AuthErrorCode, AuthErrorOptions } from './auth-error.js'
 export { eventKind, getCookieValues, getHeader, getHeaderValues, getQueryValues } from './event.js'
 export type { AnyEvent, EventKind } from './event.js'
-export {
-  readBoolean,
-  readClaimPath,
-  readListClaim,
-  readScopeClaim,
-  readNumber,
-  readNumericDate,
-  readStringList,
-  restoreGatewayClaims,
-} from './claims.js'
+export { readBoolean, readClaimPath, readListClaim, readScopeClaim, readNumber, readNumericDate, readStringList, restoreGatewayClaims } from './claims.js'
 export { gatewayAuth } from './gateway.js'

@@ -8,13 +8,7 @@ export { readScopeList, restoreScalarClaim } from './claims.js'
 export { checkOptionNames, configErrors, readDuration, readFunction, readRealm, readRenamed } from './config-error.js'
 export type { ConfigError, ConfigErrorCause, DurationRule } from './config-error.js'
 export { resolveAuth } from './gateway.js'
-export {
-  authorizerContextLists,
-  authorizerContextMark,
-  decodeAuthorizerContext,
-  encodeAuthorizerContext,
-  reservedContextKeys,
-} from './authorizer-context.js'
+export { authorizerContextLists, authorizerContextMark, decodeAuthorizerContext, encodeAuthorizerContext, reservedContextKeys } from './authorizer-context.js'
 export type { AuthorizerContextValue } from './authorizer-context.js'
 export { attachState, readState, stateKeys } from './state-keys.js'
 export { parseExecuteApiArn } from './execute-api-arn.js'
@@ -30,7 +24,15 @@ export { compileRouteMap, requestRoute } from './route.js'
 export type { RequestRoute, RouteMap, RouteMapOptions } from './route.js'
 export { compileScopeCheck, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from './scope-check.js'
 export type { ScopeCheck } from './scope-check.js'
-export { attachedPermissionCheck, attachPermissionCheck, holdsPermission, noteCredential, notedCredential, noteRequestSpecificCheck, requestSpecificChecks } from './request-checks.js'
+export {
+  attachedPermissionCheck,
+  attachPermissionCheck,
+  holdsPermission,
+  noteCredential,
+  notedCredential,
+  noteRequestSpecificCheck,
+  requestSpecificChecks,
+} from './request-checks.js'
 export type { PermissionCheck, RequestSpecificCheck } from './request-checks.js'
 export { compileTokenSource, looksLikeSeveralTokens, tokenSourceProblem } from './token-source.js'
 export type { ReadToken, TokenLookup, TokenSource } from './token-source.js'

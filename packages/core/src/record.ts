@@ -8,8 +8,7 @@
  * isRecord([1])      // false
  * ```
  */
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
+export const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /**
  * The value as an object whose fields can be read, or `undefined` when it is not one.

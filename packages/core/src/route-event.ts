@@ -75,7 +75,8 @@ export const readEventRoute = (event: unknown): EventRoute | undefined => {
   const routeKey = asText(e.routeKey) ?? asText(requestContext?.routeKey)
   if (routeKey?.startsWith('$')) {
     // `$default` (function URLs, catch-all HTTP API routes): the method and path still tell.
-    if (routeKey === '$default' && requestMethod && path) return { method: requestMethod.toUpperCase(), requestMethod, template: undefined, path, gatewayPath, special: routeKey }
+    if (routeKey === '$default' && requestMethod && path)
+      return { method: requestMethod.toUpperCase(), requestMethod, template: undefined, path, gatewayPath, special: routeKey }
     return { method: '', requestMethod: '', template: undefined, path: undefined, gatewayPath: undefined, special: routeKey }
   }
   const space = routeKey?.indexOf(' ') ?? -1

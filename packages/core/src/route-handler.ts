@@ -33,10 +33,7 @@ export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS
  * })
  * ```
  */
-export type AuthRouteHandler<TEvent, TResult, Claims = Record<string, unknown>> = (
-  event: TEvent,
-  context: WithAuth<Context, Claims>,
-) => Promise<TResult>
+export type AuthRouteHandler<TEvent, TResult, Claims = Record<string, unknown>> = (event: TEvent, context: WithAuth<Context, Claims>) => Promise<TResult>
 
 /**
  * A route of `@middy/http-router` whose handler reads `context.auth`.

@@ -56,7 +56,8 @@ export const templateProblem = (template: string): string | undefined => {
       if (variable[2] && i !== parts.length - 1) return `has the greedy variable "${part}" before its end: a greedy parameter {name+} must be the last segment`
       continue
     }
-    if (/[{}]/.test(part)) return `has the segment "${part}": a variable is a whole segment, "{name}" or a final "{name+}", its name letters, digits and _ . : -`
+    if (/[{}]/.test(part))
+      return `has the segment "${part}": a variable is a whole segment, "{name}" or a final "{name+}", its name letters, digits and _ . : -`
     if (/[*?]/.test(part)) return `has the segment "${part}": "*" and "?" are not path characters (an IAM policy reads them as wildcards)`
   }
   return undefined

@@ -64,7 +64,11 @@ export const readScopeTokens = (value: unknown, at: string, fail: ConfigError): 
   if (!Array.isArray(value)) {
     const hint =
       typeof value === 'string' && value.trim() !== ''
-        ? `, not a string: write [${value.trim().split(/\s+/).map((s) => `'${s}'`).join(', ')}]`
+        ? `, not a string: write [${value
+            .trim()
+            .split(/\s+/)
+            .map((s) => `'${s}'`)
+            .join(', ')}]`
         : ''
     throw fail(at, `must be a list of scopes such as ['orders:read']${hint}`)
   }
@@ -74,8 +78,7 @@ export const readScopeTokens = (value: unknown, at: string, fail: ConfigError): 
     const hint = typeof scope === 'string' && /\s/.test(scope) ? `; list ${JSON.stringify(scope)} as separate scopes` : ''
     throw fail(
       `${at}[${index}]`,
-      `${JSON.stringify(scope)} is not a scope: one or more printable ASCII characters ` +
-        `without spaces, '"' or '\\' (RFC 6749 §3.3)${hint}`,
+      `${JSON.stringify(scope)} is not a scope: one or more printable ASCII characters ` + `without spaces, '"' or '\\' (RFC 6749 §3.3)${hint}`,
     )
   })
   return [...new Set(value as string[])]
@@ -140,5 +143,5 @@ export const unmetScopes = ({ required, anyOf }: ScopeCheck, held: readonly unkn
   const holds = new Set(held)
   const missing = [...required].filter((scope) => !holds.has(scope))
   const anyOfMet = anyOf === undefined || [...anyOf].some((scope) => holds.has(scope))
-  return anyOfMet ? { missing } : { missing, anyOf: [...(anyOf)] }
+  return anyOfMet ? { missing } : { missing, anyOf: [...anyOf] }
 }

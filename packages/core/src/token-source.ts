@@ -96,8 +96,7 @@ export const looksLikeSeveralTokens = (value: string): boolean => /[\s,]/.test(v
 /** One word, and not the scheme alone (which is an empty token). */
 const isBareToken = (trimmed: string, scheme: string): boolean => !/\s/.test(trimmed) && trimmed.toLowerCase() !== scheme
 
-const fromValues = (values: string[]): TokenLookup =>
-  values.length > 1 ? malformed('multiple') : fromRawValue(values[0])
+const fromValues = (values: string[]): TokenLookup => (values.length > 1 ? malformed('multiple') : fromRawValue(values[0]))
 
 /**
  * Compiles a {@link TokenSource}. REST TOKEN and AppSync authorizer events carry the header's
@@ -136,12 +135,12 @@ export const compileTokenSource = (source: TokenSource, acceptDpop = false): Rea
   }
   if ('query' in source) return (event) => fromValues(getQueryValues(event, source.query))
   const header = source.header
-  const scheme = source.scheme === undefined ? 'bearer' : source.scheme?.toLowerCase() ?? null
+  const scheme = source.scheme === undefined ? 'bearer' : (source.scheme?.toLowerCase() ?? null)
   const isAuthorization = header.toLowerCase() === 'authorization'
   const read = (event: AnyEvent): string | undefined => {
     const kind = isAuthorization ? eventKind(event) : undefined
     return kind === 'authorizer-token' || kind === 'authorizer-appsync'
-      ? ((event as { authorizationToken?: string }).authorizationToken)
+      ? (event as { authorizationToken?: string }).authorizationToken
       : getHeader(event, header)
   }
   if (scheme === null) return (event) => fromRawValue(read(event))

@@ -93,10 +93,12 @@ describe('DPoP challenges (RFC 9449)', () => {
   })
 
   test('Bearer challenges also offer DPoP when it is accepted', () => {
-    expect(new AuthError('missing_token', { package: 'p', dpop: { algs: ['ES256', 'PS256'] } }).headers['WWW-Authenticate'])
-      .toBe('Bearer realm="api", DPoP algs="ES256 PS256"')
-    expect(new AuthError('invalid_token', { package: 'p', dpop: { algs: ['ES256'] } }).headers['WWW-Authenticate'])
-      .toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid", DPoP algs="ES256"')
+    expect(new AuthError('missing_token', { package: 'p', dpop: { algs: ['ES256', 'PS256'] } }).headers['WWW-Authenticate']).toBe(
+      'Bearer realm="api", DPoP algs="ES256 PS256"',
+    )
+    expect(new AuthError('invalid_token', { package: 'p', dpop: { algs: ['ES256'] } }).headers['WWW-Authenticate']).toBe(
+      'Bearer realm="api", error="invalid_token", error_description="The access token is invalid", DPoP algs="ES256"',
+    )
     expect(new AuthError('invalid_token', { package: 'p' }).headers['WWW-Authenticate']).not.toContain('DPoP')
   })
 
@@ -108,7 +110,12 @@ describe('DPoP challenges (RFC 9449)', () => {
 
 test('new AuthError(code) without options, as application code writes it after its own check', () => {
   const error = new AuthError('access_denied')
-  expect([error.statusCode, error.code, error.message, error.headers]).toEqual([403, 'access_denied', '{"error":"access_denied","error_description":"Access denied"}', {}])
+  expect([error.statusCode, error.code, error.message, error.headers]).toEqual([
+    403,
+    'access_denied',
+    '{"error":"access_denied","error_description":"Access denied"}',
+    {},
+  ])
   expect(error.cause).toEqual({ package: 'application', data: undefined })
   // As plain JavaScript calls it, without the types.
   expect(() => Reflect.construct(AuthError, ['invalid_token'])).not.toThrow()
@@ -146,7 +153,10 @@ describe('from plain JavaScript', () => {
     const { denials } = (await import('./support/plain-javascript.js')) as { denials: () => AuthError[] }
     const [denied, invalid, missing] = denials()
     expect([denied?.statusCode, denied?.code, denied?.cause.package]).toEqual([403, 'access_denied', 'application'])
-    expect([invalid?.statusCode, invalid?.headers['WWW-Authenticate']]).toEqual([401, 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"'])
+    expect([invalid?.statusCode, invalid?.headers['WWW-Authenticate']]).toEqual([
+      401,
+      'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"',
+    ])
     expect(missing?.headers['WWW-Authenticate']).toBe('Bearer realm="orders"')
   })
 
@@ -167,7 +177,11 @@ describe('from plain JavaScript', () => {
   })
 
   test.each(['nope', 'toString', undefined])('an unknown code %p is a TypeError listing the codes', (code) => {
-    expect(() => new Untyped(code)).toThrow(new TypeError(`AuthError: code must be one of ${['missing_token', 'missing_credentials', 'invalid_request', 'invalid_token', 'insufficient_scope', 'access_denied', 'temporarily_unavailable', 'login_required', 'invalid_dpop_proof', 'use_dpop_nonce'].join(', ')}`))
+    expect(() => new Untyped(code)).toThrow(
+      new TypeError(
+        `AuthError: code must be one of ${['missing_token', 'missing_credentials', 'invalid_request', 'invalid_token', 'insufficient_scope', 'access_denied', 'temporarily_unavailable', 'login_required', 'invalid_dpop_proof', 'use_dpop_nonce'].join(', ')}`,
+      ),
+    )
   })
 })
 

@@ -12,15 +12,14 @@ import {
   readStringList,
   restoreGatewayClaims,
 } from '../src/index.js'
-import {
-  authorizerContextMark,
-  hasExactClaims,
-  readScopeList,
-} from '../src/internal.js'
+import { authorizerContextMark, hasExactClaims, readScopeList } from '../src/internal.js'
 
 describe('readStringList', () => {
   test.each([
-    [['a', 'b'], ['a', 'b']],
+    [
+      ['a', 'b'],
+      ['a', 'b'],
+    ],
     ['a b', ['a b']],
     ['Not Admins', ['Not Admins']],
     ['a,b', ['a', 'b']],
@@ -33,7 +32,10 @@ describe('readStringList', () => {
     [null, []],
     [undefined, []],
     [42, []],
-    [['a', 1, '', 'b'], ['a', 'b']],
+    [
+      ['a', 1, '', 'b'],
+      ['a', 'b'],
+    ],
   ])('%j → %j', (input, expected) => {
     expect(readStringList(input)).toEqual(expected)
   })
@@ -55,7 +57,10 @@ describe('readScopeList', () => {
   test.each([
     ['orders:read  orders:write', ['orders:read', 'orders:write']],
     ['read,admin', ['read,admin']],
-    [['a', 2, '', 'b'], ['a', 'b']],
+    [
+      ['a', 2, '', 'b'],
+      ['a', 'b'],
+    ],
     [null, []],
   ])('%j → %j', (input, expected) => {
     expect(readScopeList(input)).toEqual(expected)
@@ -64,9 +69,12 @@ describe('readScopeList', () => {
   test('the split without a regex reads every string as the whitespace split does', () => {
     const unit = fc.constantFrom('a', 'Z', '0', ':', '/', '.', '[', ',', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '\ufeff', 'é', '\u007f', '\u0000')
     fc.assert(
-      fc.property(fc.array(unit, { maxLength: 20 }).map((units) => units.join('')), (text) => {
-        expect(readScopeList(text)).toEqual(text.split(/\s+/).filter((scope) => scope.length > 0))
-      }),
+      fc.property(
+        fc.array(unit, { maxLength: 20 }).map((units) => units.join('')),
+        (text) => {
+          expect(readScopeList(text)).toEqual(text.split(/\s+/).filter((scope) => scope.length > 0))
+        },
+      ),
       { seed: 0x5c0be, numRuns: 3000 },
     )
   })
@@ -202,7 +210,14 @@ describe('gateway identities from the real fixtures', () => {
     const auth = gatewayAuth({
       requestContext: {
         authorizer: {
-          lambda: { principalId: 'alice', [authorizerContextMark]: 1, middyAuthLists: '["tenants","groups"]', tenants: '[12,34]', groups: '["clerk",null]', note: '[1]' },
+          lambda: {
+            principalId: 'alice',
+            [authorizerContextMark]: 1,
+            middyAuthLists: '["tenants","groups"]',
+            tenants: '[12,34]',
+            groups: '["clerk",null]',
+            note: '[1]',
+          },
         },
       },
     })!

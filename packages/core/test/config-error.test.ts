@@ -120,7 +120,9 @@ describe('readRealm and readFunction', () => {
     const fn = () => 1
     expect(readFunction(undefined, 'onDecision', fail)).toBeUndefined()
     expect(readFunction(fn, 'onDecision', fail)).toBe(fn)
-    expect(thrown(() => readFunction('x', 'onDecision', fail, 'a function of the decision')).message).toBe('testFactory: onDecision must be a function of the decision')
+    expect(thrown(() => readFunction('x', 'onDecision', fail, 'a function of the decision')).message).toBe(
+      'testFactory: onDecision must be a function of the decision',
+    )
     expect(thrown(() => readFunction(null, 'resource', fail)).message).toBe('testFactory: resource must be a function')
   })
 })

@@ -27,7 +27,17 @@ describe('resource_metadata (RFC 9728 §5.1)', () => {
   test('resourceMetadataProblem accepts absolute https URLs, and http on loopback only', () => {
     expect(resourceMetadataProblem(url)).toBeUndefined()
     expect(resourceMetadataProblem('http://127.0.0.1:3000/.well-known/oauth-protected-resource')).toBeUndefined()
-    for (const bad of ['', 'relative', 'javascript:alert(1)', 'http://api.example.com/.well-known/oauth-protected-resource', `${url}#x`, `${url} x`, 'https://a.example.com/"', undefined, 1]) {
+    for (const bad of [
+      '',
+      'relative',
+      'javascript:alert(1)',
+      'http://api.example.com/.well-known/oauth-protected-resource',
+      `${url}#x`,
+      `${url} x`,
+      'https://a.example.com/"',
+      undefined,
+      1,
+    ]) {
       expect(resourceMetadataProblem(bad)).toMatch(/^must be the absolute https URL/)
     }
   })

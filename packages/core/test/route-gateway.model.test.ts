@@ -14,12 +14,14 @@ import { compileRouteMap } from '../src/internal.js'
  */
 const gatewayRoute = (routeKeys: readonly string[], method: string, path: string): string | undefined => {
   const parts = path.split('/').filter((part) => part !== '')
-  const routes = routeKeys.filter((key) => !key.startsWith('$')).map((key) => {
-    const [keyMethod, template] = key.split(' ') as [string, string]
-    const segments = template.split('/').filter((part) => part !== '')
-    const greedy = segments.at(-1)?.endsWith('+}') ?? false
-    return { key, keyMethod, segments: greedy ? segments.slice(0, -1) : segments, greedy }
-  })
+  const routes = routeKeys
+    .filter((key) => !key.startsWith('$'))
+    .map((key) => {
+      const [keyMethod, template] = key.split(' ') as [string, string]
+      const segments = template.split('/').filter((part) => part !== '')
+      const greedy = segments.at(-1)?.endsWith('+}') ?? false
+      return { key, keyMethod, segments: greedy ? segments.slice(0, -1) : segments, greedy }
+    })
   const prefixMatches = (segments: readonly string[]) => segments.every((segment, i) => segment.startsWith('{') || segment === parts[i])
   const full = routes.filter((r) => !r.greedy && r.segments.length === parts.length && prefixMatches(r.segments))
   // Children only: a greedy variable stands for one segment or more.
@@ -76,7 +78,11 @@ describe("API Gateway's documented route selection", () => {
     .map(([segments, greedy]) => `/${[...segments.map((s, i) => (s === '{}' ? `{p${i}}` : s)), ...(greedy ? ['{proxy+}'] : [])].join('/')}`)
   const routeKeys = fc
     .tuple(
-      fc.uniqueArray(fc.tuple(fc.constantFrom('GET', 'POST', 'ANY'), template), { minLength: 1, maxLength: 6, selector: ([m, t]) => `${m} ${t.replace(/\{p\d+\}/g, '{}')}` }),
+      fc.uniqueArray(fc.tuple(fc.constantFrom('GET', 'POST', 'ANY'), template), {
+        minLength: 1,
+        maxLength: 6,
+        selector: ([m, t]) => `${m} ${t.replace(/\{p\d+\}/g, '{}')}`,
+      }),
       fc.boolean(),
     )
     .map(([routes, withDefault]) => [...routes.map(([m, t]) => `${m} ${t}`), ...(withDefault ? ['$default'] : [])])

@@ -41,7 +41,13 @@ export const typed = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
 // Types given on httpRouterHandler: authRoutes infers them from there (claims default to a record).
 export const inferred = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().handler(
   httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>(
-    reexported([{ method: 'DELETE', path: '/orders/{id}', handler: async (event, context) => ({ statusCode: 204, body: `${context.auth.subject} ${event.pathParameters?.id}` }) }]),
+    reexported([
+      {
+        method: 'DELETE',
+        path: '/orders/{id}',
+        handler: async (event, context) => ({ statusCode: 204, body: `${context.auth.subject} ${event.pathParameters?.id}` }),
+      },
+    ]),
   ),
 )
 

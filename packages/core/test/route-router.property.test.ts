@@ -11,13 +11,11 @@ const literals = ['a', 'b', 'files', 'x.y'] as const
 const methods = ['GET', 'POST', 'HEAD', 'ANY'] as const
 
 /** A template: literal and `{pN}` segments, maybe a final `{proxy+}`. */
-const template = fc
-  .tuple(fc.array(fc.oneof(fc.constantFrom(...literals), fc.constant('{}')), { maxLength: 3 }), fc.boolean())
-  .map(([segments, greedy]) => {
-    const parts = segments.map((segment, i) => (segment === '{}' ? `{p${i}}` : segment))
-    if (greedy) parts.push('{proxy+}')
-    return `/${parts.join('/')}`
-  })
+const template = fc.tuple(fc.array(fc.oneof(fc.constantFrom(...literals), fc.constant('{}')), { maxLength: 3 }), fc.boolean()).map(([segments, greedy]) => {
+  const parts = segments.map((segment, i) => (segment === '{}' ? `{p${i}}` : segment))
+  if (greedy) parts.push('{proxy+}')
+  return `/${parts.join('/')}`
+})
 
 const routeSet = fc.uniqueArray(fc.tuple(fc.constantFrom(...methods), template), {
   minLength: 1,
@@ -43,10 +41,30 @@ const requestMethod = fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'O
 
 /** The request as each catch-all delivers it to the function; the router reads each one. */
 const deliveries = {
-  'HTTP API $default': (method: string, p: string) => ({ version: '2.0', routeKey: '$default', rawPath: p, requestContext: { http: { method, path: p }, stage: '$default' } }),
-  'HTTP API ANY /{proxy+}': (method: string, p: string) => ({ version: '2.0', routeKey: 'ANY /{proxy+}', rawPath: p, requestContext: { http: { method, path: p }, stage: '$default' } }),
-  'REST /{proxy+}': (method: string, p: string) => ({ resource: '/{proxy+}', path: p, httpMethod: method, requestContext: { httpMethod: method, stage: 'prod' } }),
-  'function URL': (method: string, p: string) => ({ version: '2.0', routeKey: '$default', rawPath: p, requestContext: { domainName: 'u.lambda-url.eu-west-1.on.aws', http: { method, path: p } } }),
+  'HTTP API $default': (method: string, p: string) => ({
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: p,
+    requestContext: { http: { method, path: p }, stage: '$default' },
+  }),
+  'HTTP API ANY /{proxy+}': (method: string, p: string) => ({
+    version: '2.0',
+    routeKey: 'ANY /{proxy+}',
+    rawPath: p,
+    requestContext: { http: { method, path: p }, stage: '$default' },
+  }),
+  'REST /{proxy+}': (method: string, p: string) => ({
+    resource: '/{proxy+}',
+    path: p,
+    httpMethod: method,
+    requestContext: { httpMethod: method, stage: 'prod' },
+  }),
+  'function URL': (method: string, p: string) => ({
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: p,
+    requestContext: { domainName: 'u.lambda-url.eu-west-1.on.aws', http: { method, path: p } },
+  }),
   ALB: (method: string, p: string) => ({ httpMethod: method, path: p, requestContext: { elb: { targetGroupArn: 'arn' } } }),
 } as const
 

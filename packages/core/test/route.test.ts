@@ -60,10 +60,9 @@ describe('compileRouteMap', () => {
 
 /** What `@middy/http-router` runs for a request: the route's key, or undefined for its 404. */
 const routerRuns = (keys: string[], event: unknown): string | undefined => {
-  const router = httpRouterHandler(keys.map((key) => ({ method: key.split(' ')[0] as 'GET', path: key.split(' ')[1] as string, handler: () => key })) as never) as unknown as (
-    event: unknown,
-    context: unknown,
-  ) => string
+  const router = httpRouterHandler(
+    keys.map((key) => ({ method: key.split(' ')[0] as 'GET', path: key.split(' ')[1] as string, handler: () => key })) as never,
+  ) as unknown as (event: unknown, context: unknown) => string
   try {
     return router(structuredClone(event), {})
   } catch {
@@ -134,7 +133,9 @@ describe("compileRouteMap with matching: 'http-router'", () => {
   })
 
   test('an entry the router would never run is a TypeError naming both keys', () => {
-    expect(() => beside({ 'GET /{proxy+}': [], 'GET /files/{proxy+}': ['files:read'] })).toThrow(/"GET \/files\/\{proxy\+\}" is never used: "GET \/\{proxy\+\}", written before it/)
+    expect(() => beside({ 'GET /{proxy+}': [], 'GET /files/{proxy+}': ['files:read'] })).toThrow(
+      /"GET \/files\/\{proxy\+\}" is never used: "GET \/\{proxy\+\}", written before it/,
+    )
     expect(() => beside({ 'ANY /o/{id}': 1, 'GET /o/{id}': 2 })).toThrow(/"GET \/o\/\{id\}" is never used/)
     expect(() => beside({ 'GET /o/{id}': 1, 'GET /o/{proxy+}': 2, 'GET /o/{x}/y': 3 })).toThrow(/"GET \/o\/\{x\}\/y" is never used: "GET \/o\/\{proxy\+\}"/)
     expect(() => beside({ 'GET /x': 1, 'ANY /x': 2 })).toThrow(/"GET \/x" is never used: "ANY \/x", written after it.*keeps the last/)
@@ -187,7 +188,9 @@ describe("compileRouteMap with matching: 'http-router'", () => {
     expect(lookup(defaultRoute('GET', '/nowhere'))).toBeUndefined()
     expect(hints).toEqual([
       expect.stringMatching(/^@middy-auth\/test: routes has no entry for the gateway's route "GET \/order", so its requests get the default requirement/),
-      expect.stringMatching(/matches no entry to the path of a request through the gateway's catch-all route "ANY \/\{proxy\+\}" \(@middy\/http-router would answer 404\)/),
+      expect.stringMatching(
+        /matches no entry to the path of a request through the gateway's catch-all route "ANY \/\{proxy\+\}" \(@middy\/http-router would answer 404\)/,
+      ),
       expect.stringMatching(/catch-all route "\$default"/),
     ])
   })
@@ -243,12 +246,21 @@ describe('a REST path that ends in /$connect is not a WebSocket route', () => {
     const rest = { ...loadFixture('rest-v1-no-auth.json'), resource: '/rooms/{id}/$connect', path: '/rooms/1/$connect', httpMethod: 'GET' }
     expect(eventKind(rest)).toBe('rest')
     expect(requestRoute(rest)).toMatchObject({ method: 'GET', template: '/rooms/{id}/$connect', special: undefined })
-    const request = { ...loadFixture('authorizer-request-v1.json'), resource: '/rooms/{id}/$connect', path: '/rooms/1/$connect', httpMethod: 'GET', methodArn: 'arn:aws:execute-api:eu-west-1:1:api/prod/GET/rooms/1/$connect' }
+    const request = {
+      ...loadFixture('authorizer-request-v1.json'),
+      resource: '/rooms/{id}/$connect',
+      path: '/rooms/1/$connect',
+      httpMethod: 'GET',
+      methodArn: 'arn:aws:execute-api:eu-west-1:1:api/prod/GET/rooms/1/$connect',
+    }
     expect(eventKind(request)).toBe('authorizer-request')
     expect(requestRoute(request)).toMatchObject({ special: undefined })
     const token = { ...loadFixture('authorizer-token.json'), methodArn: 'arn:aws:execute-api:eu-west-1:1:api/prod/GET/rooms/1/$connect' }
     expect(requestRoute(token)).toEqual({ method: 'GET', template: undefined, path: '/rooms/1/$connect', special: undefined })
-    const lookup = compileRouteMap({ $connect: 'connect', 'GET /rooms/{id}/$connect': 'room' }, 'test', 'routes', { matching: 'http-router', warn: () => undefined })
+    const lookup = compileRouteMap({ $connect: 'connect', 'GET /rooms/{id}/$connect': 'room' }, 'test', 'routes', {
+      matching: 'http-router',
+      warn: () => undefined,
+    })
     expect([lookup(rest), lookup(request), lookup(token)]).toEqual(['room', 'room', 'room'])
     // The real WebSocket events stay WebSocket.
     expect(eventKind(loadFixture('websocket-connect.json'))).toBe('websocket')
@@ -268,10 +280,13 @@ describe('the one route-key grammar', () => {
     expect(parseRouteKey(key)).toEqual(expected)
     expect(routeKeyProblem(key)).toBeUndefined()
   })
-  test.each(['/orders', 'get /orders', 'FETCH /orders', 'GET  /orders', 'GET /a b', 'GET /a\tb', '$', '$de-fault', 'GET /x/', 'GET /{a}{b}'])('%j is no route key', (key) => {
-    expect(parseRouteKey(key)).toBeUndefined()
-    expect(routeKeyProblem(key)).toEqual(expect.any(String))
-  })
+  test.each(['/orders', 'get /orders', 'FETCH /orders', 'GET  /orders', 'GET /a b', 'GET /a\tb', '$', '$de-fault', 'GET /x/', 'GET /{a}{b}'])(
+    '%j is no route key',
+    (key) => {
+      expect(parseRouteKey(key)).toBeUndefined()
+      expect(routeKeyProblem(key)).toEqual(expect.any(String))
+    },
+  )
 })
 
 describe('the one execute-API ARN reader', () => {
@@ -301,7 +316,9 @@ describe('the one execute-API ARN reader', () => {
   })
   test('a REST TOKEN event whose methodArn is not an execute-api ARN has no route', () => {
     expect(requestRoute({ type: 'TOKEN', authorizationToken: 'Bearer x', methodArn: 'a/b/GET/orders' })).toBeUndefined()
-    expect(requestRoute({ type: 'TOKEN', authorizationToken: 'Bearer x', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders' })).toMatchObject({
+    expect(
+      requestRoute({ type: 'TOKEN', authorizationToken: 'Bearer x', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders' }),
+    ).toMatchObject({
       method: 'GET',
       path: '/orders',
     })

@@ -32,6 +32,9 @@ describe("AppSync's authorizer event: the token is read from authorizationToken"
   })
 
   test('a scheme-less source reads the value as it is', () => {
-    expect(compileTokenSource({ header: 'Authorization', scheme: null })(appsyncAuthorizerEvent({ token: 'eyJ.a.b' }))).toMatchObject({ kind: 'token', token: 'eyJ.a.b' })
+    expect(compileTokenSource({ header: 'Authorization', scheme: null })(appsyncAuthorizerEvent({ token: 'eyJ.a.b' }))).toMatchObject({
+      kind: 'token',
+      token: 'eyJ.a.b',
+    })
   })
 })

@@ -32,7 +32,11 @@ describe('a cookie token source refuses cross-site requests that may change some
 
   test('allowedOrigins goes with a cookie and lists origins', () => {
     expect(tokenSourceProblem({ cookie: 'a', allowedOrigins: ['https://app.example.com'] })).toBeUndefined()
-    for (const bad of [{ cookie: 'a', allowedOrigins: ['https://app.example.com/'] }, { cookie: 'a', allowedOrigins: 'https://app.example.com' }, { header: 'x', allowedOrigins: [] }]) {
+    for (const bad of [
+      { cookie: 'a', allowedOrigins: ['https://app.example.com/'] },
+      { cookie: 'a', allowedOrigins: 'https://app.example.com' },
+      { header: 'x', allowedOrigins: [] },
+    ]) {
       expect(tokenSourceProblem(bad)).toMatch(/allowedOrigins/)
     }
   })

@@ -4,7 +4,12 @@ import { matchesWildcard } from '../src/internal.js'
 
 /** The reference: the same pattern as a regular expression (fine on the short texts generated here). */
 const reference = (pattern: string, text: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^]*').replace(/\?/g, '[^]')}$`).test(text)
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^]*')
+      .replace(/\?/g, '[^]')}$`,
+  ).test(text)
 
 describe('matchesWildcard', () => {
   test.each([

@@ -46,7 +46,8 @@ export const compileAllowLists = (lists: AllowLists, fail: Fail): ((caller: IamC
   if (lists.orgIds !== undefined) {
     const orgIds = new Set(
       list(lists.orgIds, 'allowOrgIds', fail).map((orgId, i) => {
-        if (!orgIdPattern.test(orgId)) fail(`allowOrgIds[${i}]`, `must be an AWS Organizations id ('o-' and 10 to 32 lower-case letters or digits), got ${JSON.stringify(orgId)}`)
+        if (!orgIdPattern.test(orgId))
+          fail(`allowOrgIds[${i}]`, `must be an AWS Organizations id ('o-' and 10 to 32 lower-case letters or digits), got ${JSON.stringify(orgId)}`)
         return orgId
       }),
     )
@@ -97,12 +98,15 @@ const compileArnPattern = (pattern: string, at: string, fail: Fail): { test: (ar
   if (parts.length !== 6 || parts[0] !== 'arn') bad(`is not a caller ARN pattern such as 'arn:aws:sts::123456789012:assumed-role/Admin/*'`)
   const [, partition, service, region, account, resource] = parts as [string, string, string, string, string, string]
   if (!partitionPattern.test(partition)) bad(`has no valid partition (aws, aws-cn, aws-us-gov, …)`)
-  if (service !== 'iam' && service !== 'sts' && !service.includes('*')) bad(`names service '${service}': callers are 'iam' (users, root) or 'sts' (assumed roles, federated users)`)
+  if (service !== 'iam' && service !== 'sts' && !service.includes('*'))
+    bad(`names service '${service}': callers are 'iam' (users, root) or 'sts' (assumed roles, federated users)`)
   if (region !== '' && region !== '*') bad(`has a region: caller ARNs have none ('arn:aws:sts::…')`)
   if (!accountOrWildcard.test(account) || (!account.includes('*') && account.length !== 12)) bad(`has no valid account: 12 digits, or '*'`)
   if (resource === '' || !resourceCharacters.test(resource)) bad(`has no valid resource ('user/…', 'assumed-role/…', 'federated-user/…', 'root')`)
   if (resource.startsWith('role/')) {
-    bad(`is a role ARN, which no caller has: a caller that assumed the role is 'arn:${partition}:sts::${account}:assumed-role/${resource.slice('role/'.length).split('/').at(-1)}/*'`)
+    bad(
+      `is a role ARN, which no caller has: a caller that assumed the role is 'arn:${partition}:sts::${account}:assumed-role/${resource.slice('role/'.length).split('/').at(-1)}/*'`,
+    )
   }
   const literalType = !resource.startsWith('*') && !resource.split('/')[0]?.includes('*')
   if (literalType && resource !== 'root' && !resourceTypes.some((type) => resource.startsWith(type))) {

@@ -20,13 +20,7 @@ export interface ReadIamCallerOptions {
 }
 
 /** Why an event has no IAM caller, for logs. */
-export type MissingCallerReason =
-  | 'no_iam_identity'
-  | 'anonymous'
-  | 'console_test_invoke'
-  | 'malformed_arn'
-  | 'incomplete_identity'
-  | 'account_mismatch'
+export type MissingCallerReason = 'no_iam_identity' | 'anonymous' | 'console_test_invoke' | 'malformed_arn' | 'incomplete_identity' | 'account_mismatch'
 
 /** The caller, or why there is none. */
 export type CallerLookup = { caller: IamCaller; reason?: undefined } | { caller?: undefined; reason: MissingCallerReason }
@@ -34,7 +28,6 @@ export type CallerLookup = { caller: IamCaller; reason?: undefined } | { caller?
 /** The stage and source IP API Gateway gives a console test invocation instead of real ones. */
 const CONSOLE_TEST_STAGE = 'test-invoke-stage'
 const CONSOLE_TEST_SOURCE_IP = 'test-invoke-source-ip'
-
 
 /** The fields of an IAM identity, whichever event kind carried them. */
 interface RawIdentity {
@@ -70,7 +63,12 @@ const fromRestIdentity = (identity: Record<string, unknown>): RawIdentity => {
             identityId,
             identityPoolId,
             ...(authenticationType ? { authenticationType } : {}),
-            providers: provider ? provider.split(',').map((p) => p.trim()).filter((p) => p !== '') : [],
+            providers: provider
+              ? provider
+                  .split(',')
+                  .map((p) => p.trim())
+                  .filter((p) => p !== '')
+              : [],
           }
         : undefined,
   }

@@ -104,5 +104,4 @@ const optionSchema = {
  * iamContextValidateOptions({ allowAccounts: ['123456789012'] })
  * ```
  */
-export const iamContextValidateOptions = (options: unknown): unknown =>
-  validateOptions(packageName, optionSchema, options as Record<string, unknown>)
+export const iamContextValidateOptions = (options: unknown): unknown => validateOptions(packageName, optionSchema, options as Record<string, unknown>)

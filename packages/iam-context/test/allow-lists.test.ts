@@ -125,8 +125,7 @@ describe('allowOrgIds', () => {
 })
 
 describe('allowSourceIps', () => {
-  const fromIp = (sourceIp: string) =>
-    httpApiEvent({ sourceIp, authorizer: { iam: {} } })
+  const fromIp = (sourceIp: string) => httpApiEvent({ sourceIp, authorizer: { iam: {} } })
   const fromIpRest = (sourceIp: string) =>
     restEvent({ sourceIp, identity: { userArn: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012', caller: 'AIDAEXAMPLE' } })
 

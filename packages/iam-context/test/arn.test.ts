@@ -7,16 +7,50 @@ import { outcome, protect } from './support.js'
 
 describe('parseIamArn: what each caller ARN carries', () => {
   test.each([
-    ['arn:aws:iam::123456789012:user/alice', { partition: 'aws', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/', userName: 'alice' }],
-    ['arn:aws:iam::123456789012:user/path/alice', { partition: 'aws', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/path/', userName: 'alice' }],
-    ['arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/Bob', { partition: 'aws', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/division_abc/subdivision_xyz/', userName: 'Bob' }],
-    ['arn:aws:iam::123456789012:user/a.b+c=d,e@f-g_h', { partition: 'aws', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/', userName: 'a.b+c=d,e@f-g_h' }],
-    ['arn:aws:sts::123456789012:assumed-role/Role/Session', { partition: 'aws', service: 'sts', accountId: '123456789012', principalType: 'assumed-role', roleName: 'Role', sessionName: 'Session' }],
-    ['arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com', { partition: 'aws', service: 'sts', accountId: '123456789012', principalType: 'assumed-role', roleName: 'AWSReservedSSO_Admin_0123456789abcdef', sessionName: 'alice@example.com' }],
+    [
+      'arn:aws:iam::123456789012:user/alice',
+      { partition: 'aws', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/', userName: 'alice' },
+    ],
+    [
+      'arn:aws:iam::123456789012:user/path/alice',
+      { partition: 'aws', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/path/', userName: 'alice' },
+    ],
+    [
+      'arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/Bob',
+      { partition: 'aws', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/division_abc/subdivision_xyz/', userName: 'Bob' },
+    ],
+    [
+      'arn:aws:iam::123456789012:user/a.b+c=d,e@f-g_h',
+      { partition: 'aws', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/', userName: 'a.b+c=d,e@f-g_h' },
+    ],
+    [
+      'arn:aws:sts::123456789012:assumed-role/Role/Session',
+      { partition: 'aws', service: 'sts', accountId: '123456789012', principalType: 'assumed-role', roleName: 'Role', sessionName: 'Session' },
+    ],
+    [
+      'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com',
+      {
+        partition: 'aws',
+        service: 'sts',
+        accountId: '123456789012',
+        principalType: 'assumed-role',
+        roleName: 'AWSReservedSSO_Admin_0123456789abcdef',
+        sessionName: 'alice@example.com',
+      },
+    ],
     ['arn:aws:iam::123456789012:root', { partition: 'aws', service: 'iam', accountId: '123456789012', principalType: 'root' }],
-    ['arn:aws:sts::123456789012:federated-user/bob', { partition: 'aws', service: 'sts', accountId: '123456789012', principalType: 'federated-user', sessionName: 'bob' }],
-    ['arn:aws-cn:sts::123456789012:assumed-role/Role/s', { partition: 'aws-cn', service: 'sts', accountId: '123456789012', principalType: 'assumed-role', roleName: 'Role', sessionName: 's' }],
-    ['arn:aws-us-gov:iam::123456789012:user/alice', { partition: 'aws-us-gov', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/', userName: 'alice' }],
+    [
+      'arn:aws:sts::123456789012:federated-user/bob',
+      { partition: 'aws', service: 'sts', accountId: '123456789012', principalType: 'federated-user', sessionName: 'bob' },
+    ],
+    [
+      'arn:aws-cn:sts::123456789012:assumed-role/Role/s',
+      { partition: 'aws-cn', service: 'sts', accountId: '123456789012', principalType: 'assumed-role', roleName: 'Role', sessionName: 's' },
+    ],
+    [
+      'arn:aws-us-gov:iam::123456789012:user/alice',
+      { partition: 'aws-us-gov', service: 'iam', accountId: '123456789012', principalType: 'user', path: '/', userName: 'alice' },
+    ],
     ['arn:aws-iso-b:iam::000000000001:root', { partition: 'aws-iso-b', service: 'iam', accountId: '000000000001', principalType: 'root' }],
   ])('%s', (arn, expected) => {
     expect(parseIamArn(arn)).toEqual(expected)
@@ -68,10 +102,13 @@ describe('parseIamArn: what each caller ARN carries', () => {
       }),
     )
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('arn', 'aws', 'iam', 'sts', '', '123456789012', 'user', 'root', 'assumed-role', 'federated-user', '/', ':', 'a', '*')), (pieces) => {
-        const parsed = parseIamArn(pieces.join(''))
-        if (parsed) expect(parsed.accountId).toMatch(/^\d{12}$/)
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('arn', 'aws', 'iam', 'sts', '', '123456789012', 'user', 'root', 'assumed-role', 'federated-user', '/', ':', 'a', '*')),
+        (pieces) => {
+          const parsed = parseIamArn(pieces.join(''))
+          if (parsed) expect(parsed.accountId).toMatch(/^\d{12}$/)
+        },
+      ),
     )
   })
 })
@@ -80,17 +117,44 @@ describe('parseIamArn: what each caller ARN carries', () => {
 describe('every principal type reaches the handler, on REST, HTTP API and function URLs', () => {
   const account = '123456789012'
   const callers = [
-    { arn: `arn:aws:iam::${account}:user/engineering/alice`, callerId: 'AIDAEXAMPLEUSERID1234', accessKey: 'AKIAIOSFODNN7EXAMPLE', expected: { principalType: 'user', userName: 'alice', path: '/engineering/', temporaryCredentials: false } },
-    { arn: `arn:aws:iam::${account}:user/alice`, callerId: 'AIDAEXAMPLEUSERID1234', accessKey: 'ASIAIOSFODNN7EXAMPLE', expected: { principalType: 'user', userName: 'alice', path: '/', temporaryCredentials: true } },
-    { arn: `arn:aws:sts::${account}:assumed-role/OrdersWriter/build-42`, callerId: 'AROAEXAMPLEROLEID1234:build-42', accessKey: 'ASIAIOSFODNN7EXAMPLE', expected: { principalType: 'assumed-role', roleName: 'OrdersWriter', sessionName: 'build-42', temporaryCredentials: true } },
-    { arn: `arn:aws:iam::${account}:root`, callerId: account, accessKey: 'AKIAIOSFODNN7EXAMPLE', expected: { principalType: 'root', temporaryCredentials: false } },
-    { arn: `arn:aws:sts::${account}:federated-user/bob`, callerId: `${account}:bob`, accessKey: 'ASIAIOSFODNN7EXAMPLE', expected: { principalType: 'federated-user', sessionName: 'bob', temporaryCredentials: true } },
+    {
+      arn: `arn:aws:iam::${account}:user/engineering/alice`,
+      callerId: 'AIDAEXAMPLEUSERID1234',
+      accessKey: 'AKIAIOSFODNN7EXAMPLE',
+      expected: { principalType: 'user', userName: 'alice', path: '/engineering/', temporaryCredentials: false },
+    },
+    {
+      arn: `arn:aws:iam::${account}:user/alice`,
+      callerId: 'AIDAEXAMPLEUSERID1234',
+      accessKey: 'ASIAIOSFODNN7EXAMPLE',
+      expected: { principalType: 'user', userName: 'alice', path: '/', temporaryCredentials: true },
+    },
+    {
+      arn: `arn:aws:sts::${account}:assumed-role/OrdersWriter/build-42`,
+      callerId: 'AROAEXAMPLEROLEID1234:build-42',
+      accessKey: 'ASIAIOSFODNN7EXAMPLE',
+      expected: { principalType: 'assumed-role', roleName: 'OrdersWriter', sessionName: 'build-42', temporaryCredentials: true },
+    },
+    {
+      arn: `arn:aws:iam::${account}:root`,
+      callerId: account,
+      accessKey: 'AKIAIOSFODNN7EXAMPLE',
+      expected: { principalType: 'root', temporaryCredentials: false },
+    },
+    {
+      arn: `arn:aws:sts::${account}:federated-user/bob`,
+      callerId: `${account}:bob`,
+      accessKey: 'ASIAIOSFODNN7EXAMPLE',
+      expected: { principalType: 'federated-user', sessionName: 'bob', temporaryCredentials: true },
+    },
   ] as const
 
   const eventsFor = (c: (typeof callers)[number]) => ({
     rest: restEvent({ identity: { userArn: c.arn, accountId: account, caller: c.callerId, user: c.callerId, accessKey: c.accessKey } }),
     'http-api': httpApiEvent({ authorizer: { iam: { userArn: c.arn, accountId: account, callerId: c.callerId, userId: c.callerId, accessKey: c.accessKey } } }),
-    'function-url': functionUrlEvent({ authorizer: { iam: { userArn: c.arn, accountId: account, callerId: c.callerId, userId: c.callerId, accessKey: c.accessKey } } }),
+    'function-url': functionUrlEvent({
+      authorizer: { iam: { userArn: c.arn, accountId: account, callerId: c.callerId, userId: c.callerId, accessKey: c.accessKey } },
+    }),
   })
 
   for (const c of callers) {
@@ -132,15 +196,13 @@ describe('malformed or absent identities: 401 missing_credentials, never a 500',
     expect(api.seen).toEqual([])
   }
 
-  test.each([
-    'arn:aws:iam::123456789012:role/Admin',
-    'arn:aws:sts::123456789012:assumed-role/Admin',
-    'arn:aws:iam::12345:root',
-    'not an arn',
-  ])('userArn %j', async (userArn) => {
-    await refused(httpApiEvent({ authorizer: { iam: { userArn, accountId: '123456789012' } } }), 'malformed_arn')
-    await refused(restEvent({ identity: { userArn, accountId: '123456789012', caller: 'AIDAEXAMPLE' } }), 'malformed_arn')
-  })
+  test.each(['arn:aws:iam::123456789012:role/Admin', 'arn:aws:sts::123456789012:assumed-role/Admin', 'arn:aws:iam::12345:root', 'not an arn'])(
+    'userArn %j',
+    async (userArn) => {
+      await refused(httpApiEvent({ authorizer: { iam: { userArn, accountId: '123456789012' } } }), 'malformed_arn')
+      await refused(restEvent({ identity: { userArn, accountId: '123456789012', caller: 'AIDAEXAMPLE' } }), 'malformed_arn')
+    },
+  )
 
   test('a userArn that is not a string', async () => {
     for (const userArn of [42, {}, ['arn:aws:iam::123456789012:root'], true]) {
@@ -155,7 +217,10 @@ describe('malformed or absent identities: 401 missing_credentials, never a 500',
 
   test('an accountId that contradicts the ARN', async () => {
     await refused(httpApiEvent({ authorizer: { iam: { userArn: 'arn:aws:iam::111122223333:user/alice', accountId: '123456789012' } } }), 'account_mismatch')
-    await refused(restEvent({ identity: { userArn: 'arn:aws:iam::111122223333:user/alice', accountId: '123456789012', caller: 'AIDAEXAMPLE' } }), 'account_mismatch')
+    await refused(
+      restEvent({ identity: { userArn: 'arn:aws:iam::111122223333:user/alice', accountId: '123456789012', caller: 'AIDAEXAMPLE' } }),
+      'account_mismatch',
+    )
   })
 
   test('no principal id (caller / callerId)', async () => {

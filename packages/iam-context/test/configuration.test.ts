@@ -5,7 +5,11 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
   const cases: Array<[string, unknown, RegExp]> = [
     ['options not an object', 'allowAccounts', /options must be an object/],
     ['options an array', ['123456789012'], /options must be an object/],
-    ['unknown option', { allowAccount: ['123456789012'] }, /^iamContext: allowAccount is not an option \(known: allowAccounts, allowPrincipals, allowOrgIds, allowSourceIps, allowConsoleTestInvoke\)$/],
+    [
+      'unknown option',
+      { allowAccount: ['123456789012'] },
+      /^iamContext: allowAccount is not an option \(known: allowAccounts, allowPrincipals, allowOrgIds, allowSourceIps, allowConsoleTestInvoke\)$/,
+    ],
     ['allowConsoleTestInvoke not a boolean', { allowConsoleTestInvoke: 'yes' }, /^iamContext: allowConsoleTestInvoke must be a boolean$/],
     // allowAccounts
     ['allowAccounts a string', { allowAccounts: '123456789012' }, /allowAccounts must be a list of strings/],
@@ -16,9 +20,17 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     ['account with spaces', { allowAccounts: [' 123456789012'] }, /allowAccounts\[0\] must be a 12-digit/],
     // allowPrincipals
     ['allowPrincipals empty', { allowPrincipals: [] }, /allowPrincipals is empty/],
-    ['not an ARN', { allowPrincipals: ['alice'] }, /allowPrincipals\[0\] "alice" is not a caller ARN pattern such as 'arn:aws:sts::123456789012:assumed-role\/Admin\/\*'/],
+    [
+      'not an ARN',
+      { allowPrincipals: ['alice'] },
+      /allowPrincipals\[0\] "alice" is not a caller ARN pattern such as 'arn:aws:sts::123456789012:assumed-role\/Admin\/\*'/,
+    ],
     ['? wildcard', { allowPrincipals: ['arn:aws:iam::123456789012:user/alic?'] }, /contains '\?': only '\*' is a wildcard/],
-    ['a role ARN', { allowPrincipals: ['arn:aws:iam::123456789012:role/Admin'] }, /is a role ARN, which no caller has: a caller that assumed the role is 'arn:aws:sts::123456789012:assumed-role\/Admin\/\*'/],
+    [
+      'a role ARN',
+      { allowPrincipals: ['arn:aws:iam::123456789012:role/Admin'] },
+      /is a role ARN, which no caller has: a caller that assumed the role is 'arn:aws:sts::123456789012:assumed-role\/Admin\/\*'/,
+    ],
     ['a role ARN with a path', { allowPrincipals: ['arn:aws:iam::123456789012:role/service/Deployer'] }, /assumed-role\/Deployer\/\*/],
     ['a region', { allowPrincipals: ['arn:aws:sts:eu-west-1:123456789012:assumed-role/Admin/*'] }, /has a region: caller ARNs have none/],
     ['another service', { allowPrincipals: ['arn:aws:s3:::bucket'] }, /names service 's3'/],
@@ -36,7 +48,11 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     ['an organization id without o-', { allowOrgIds: ['exampleorgid'] }, /allowOrgIds\[0\] must be an AWS Organizations id/],
     ['an organization id too short', { allowOrgIds: ['o-abc'] }, /allowOrgIds\[0\] must be an AWS Organizations id/],
     ['an organization id in upper case', { allowOrgIds: ['o-EXAMPLEORGID'] }, /allowOrgIds\[0\] must be an AWS Organizations id/],
-    ['an organization ARN', { allowOrgIds: ['arn:aws:organizations::111111111111:organization/o-exampleorgid'] }, /allowOrgIds\[0\] must be an AWS Organizations id/],
+    [
+      'an organization ARN',
+      { allowOrgIds: ['arn:aws:organizations::111111111111:organization/o-exampleorgid'] },
+      /allowOrgIds\[0\] must be an AWS Organizations id/,
+    ],
     // allowSourceIps
     ['allowSourceIps empty', { allowSourceIps: [] }, /allowSourceIps is empty/],
     ['not an address', { allowSourceIps: ['localhost'] }, /allowSourceIps\[0\] "localhost" is not an IPv4 or IPv6 address or CIDR block/],
@@ -92,7 +108,10 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
   })
 
   test('iamContextValidateOptions, the opt-in Middy schema check', () => {
-    expect(iamContextValidateOptions({ allowAccounts: ['123456789012'], allowConsoleTestInvoke: true })).toEqual({ allowAccounts: ['123456789012'], allowConsoleTestInvoke: true })
+    expect(iamContextValidateOptions({ allowAccounts: ['123456789012'], allowConsoleTestInvoke: true })).toEqual({
+      allowAccounts: ['123456789012'],
+      allowConsoleTestInvoke: true,
+    })
     expect(() => iamContextValidateOptions({})).not.toThrow()
     expect(() => iamContextValidateOptions({ allowAccounts: '123456789012' })).toThrow(TypeError)
     expect(() => iamContextValidateOptions({ allowSourceIps: [10] })).toThrow(TypeError)

@@ -219,7 +219,17 @@ describe('Cognito identity pools, built like the gateway writes them', () => {
   const authArn = 'arn:aws:sts::123456789012:assumed-role/Cognito_OrdersAuth_Role/CognitoIdentityCredentials'
   const unauthArn = 'arn:aws:sts::123456789012:assumed-role/Cognito_OrdersUnauth_Role/CognitoIdentityCredentials'
   const restCaller = (userArn: string, extra: Record<string, unknown>) =>
-    restEvent({ identity: { userArn, accountId: '123456789012', caller: 'AROAEXAMPLE:CognitoIdentityCredentials', accessKey: 'ASIAEXAMPLE', cognitoIdentityPoolId: pool, cognitoIdentityId: identity, ...extra } })
+    restEvent({
+      identity: {
+        userArn,
+        accountId: '123456789012',
+        caller: 'AROAEXAMPLE:CognitoIdentityCredentials',
+        accessKey: 'ASIAEXAMPLE',
+        cognitoIdentityPoolId: pool,
+        cognitoIdentityId: identity,
+        ...extra,
+      },
+    })
 
   test('REST, authenticated: the providers list of cognitoAuthenticationProvider', async () => {
     const api = protect()
@@ -255,7 +265,9 @@ describe('Cognito identity pools, built like the gateway writes them', () => {
     const cognitoIdentity = { amr: ['authenticated', provider, login], identityId: identity, identityPoolId: pool }
     await api.invoke(httpApiEvent({ authorizer: { iam: { userArn: authArn, cognitoIdentity } } }))
     await api.invoke(functionUrlEvent({ authorizer: { iam: { userArn: authArn, cognitoIdentity } } }))
-    await api.invoke(httpApiEvent({ authorizer: { iam: { userArn: unauthArn, cognitoIdentity: { amr: ['unauthenticated'], identityId: identity, identityPoolId: pool } } } }))
+    await api.invoke(
+      httpApiEvent({ authorizer: { iam: { userArn: unauthArn, cognitoIdentity: { amr: ['unauthenticated'], identityId: identity, identityPoolId: pool } } } }),
+    )
     expect(api.seen.map((auth) => auth.iam.cognitoIdentity)).toEqual([
       { identityId: identity, identityPoolId: pool, authenticationType: 'authenticated', providers: [provider, login] },
       { identityId: identity, identityPoolId: pool, authenticationType: 'authenticated', providers: [provider, login] },
@@ -267,7 +279,11 @@ describe('Cognito identity pools, built like the gateway writes them', () => {
   test('HTTP API, amr missing or not a list: no authentication type, no providers', async () => {
     const api = protect()
     await api.invoke(httpApiEvent({ authorizer: { iam: { userArn: authArn, cognitoIdentity: { identityId: identity, identityPoolId: pool } as never } } }))
-    await api.invoke(httpApiEvent({ authorizer: { iam: { userArn: authArn, cognitoIdentity: { amr: 'authenticated', identityId: identity, identityPoolId: pool } as never } } }))
+    await api.invoke(
+      httpApiEvent({
+        authorizer: { iam: { userArn: authArn, cognitoIdentity: { amr: 'authenticated', identityId: identity, identityPoolId: pool } as never } },
+      }),
+    )
     expect(api.seen.map((auth) => auth.iam.cognitoIdentity)).toEqual([
       { identityId: identity, identityPoolId: pool, providers: [] },
       { identityId: identity, identityPoolId: pool, providers: [] },

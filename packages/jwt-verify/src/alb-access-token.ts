@@ -36,7 +36,8 @@ const readAccessToken = compileTokenSource({ header: 'x-amzn-oidc-accesstoken', 
 export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | undefined, fail: ConfigError): AlbAccessToken => {
   if (entry === null || typeof entry !== 'object') throw fail('accessToken', `must be an issuer entry such as cognitoIssuer({ ..., tokenUse: 'access' })`)
   // The load balancer forwards no DPoP proof and no client certificate: such a binding could never pass.
-  if (entry.dpop !== undefined || entry.mtls !== undefined) throw fail('accessToken', `cannot use dpop or mtls: the load balancer forwards neither proofs nor certificates`)
+  if (entry.dpop !== undefined || entry.mtls !== undefined)
+    throw fail('accessToken', `cannot use dpop or mtls: the load balancer forwards neither proofs nor certificates`)
   let compiled: CompiledIssuer
   try {
     compiled = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }).issuers[0] as CompiledIssuer

@@ -13,7 +13,6 @@ import { packageName } from './options.js'
 import { TokenRejection } from './rejection.js'
 import type { CheckGatewayClaims, CompiledIssuer, Verify, VerifierSettings } from './verifier.js'
 
-
 /**
  * Options of {@link albIssuer}. Give `loadBalancerArn` or `loadBalancerArns`.
  *
@@ -107,7 +106,11 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   if (!Array.isArray(arns) || arns.length === 0) throw fail('loadBalancerArn', `(or a non-empty 'loadBalancerArns') is required`)
   for (const arn of arns as unknown[]) {
     const match = typeof arn === 'string' ? arnPattern.exec(arn) : null
-    if (!match) throw fail('loadBalancerArns', `has ${JSON.stringify(arn)}, not an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)`)
+    if (!match)
+      throw fail(
+        'loadBalancerArns',
+        `has ${JSON.stringify(arn)}, not an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)`,
+      )
     if (match[1] !== region) throw fail('loadBalancerArns', `has ${String(arn)}, not in region ${region}: its keys are served from its own region`)
   }
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) throw fail('clientId', `must be a non-empty string`)
@@ -127,9 +130,7 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   const access = accessToken === undefined ? undefined : compileAlbAccessToken(accessToken, timeoutMs, fail)
   // The load balancer's keys cannot be prefetched (its kid is known from its first token), the
   // provider's can: jwtVerify prefetches every entry's resolver at cold start.
-  const resolver: KeyResolver = access
-    ? { cached: () => albKeys.cached(), getKeySet: (kid) => albKeys.getKeySet(kid), prefetch: access.prefetch }
-    : albKeys
+  const resolver: KeyResolver = access ? { cached: () => albKeys.cached(), getKeySet: (kid) => albKeys.getKeySet(kid), prefetch: access.prefetch } : albKeys
   albEntries.set(resolver, { signers: new Set(arns as string[]), clientId, issuer, accessToken: access, createVerifier: createAlbVerifier })
   return {
     // The load balancer is what signed the token: its ARNs name the entry.
@@ -183,7 +184,14 @@ const createAlbVerifier = ({ issuers, now, cacheMaxEntries }: VerifierSettings):
   }
 
   /** The signed claims, then the access token when the entry asks for it. */
-  const finish = (found: Signer, decoded: ReturnType<typeof decodeJws>, signingInput: Buffer, alg: Algorithm, key: ResolvedKey | undefined, event: unknown): AuthContext | Promise<AuthContext> => {
+  const finish = (
+    found: Signer,
+    decoded: ReturnType<typeof decodeJws>,
+    signingInput: Buffer,
+    alg: Algorithm,
+    key: ResolvedKey | undefined,
+    event: unknown,
+  ): AuthContext | Promise<AuthContext> => {
     const auth = verifySignedClaims(found, decoded, signingInput, alg, key)
     const check = found.accessTokenCheck
     if (!check) return auth

@@ -9,11 +9,7 @@ import type { ResolvedKey } from './key-resolver.js'
  * const algorithms: Algorithm[] = ['RS256', 'ES256']
  * ```
  */
-export type Algorithm =
-  | 'RS256' | 'RS384' | 'RS512'
-  | 'PS256' | 'PS384' | 'PS512'
-  | 'ES256' | 'ES384' | 'ES512'
-  | 'EdDSA' | 'Ed25519'
+export type Algorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'Ed25519'
 
 /**
  * The HMAC algorithms, accepted only by an issuer entry that has a `secret` and lists them in
@@ -51,8 +47,7 @@ const ecdsa = (hash: string, crv: string, partLength: number): AlgorithmRule => 
   // JWS signatures are raw r||s (RFC 7518 §3.4). Converting them to DER lets us pass the bare
   // KeyObject: `{ dsaEncoding: 'ieee-p1363' }` would cost about 33 µs per call
   // (docs/design.md#verifying-at-the-floor).
-  verify: (data, signature, key) =>
-    signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
+  verify: (data, signature, key) => signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
 })
 
 const eddsa: AlgorithmRule = {

@@ -45,12 +45,7 @@ const numericClaim = (payload: Record<string, unknown>, name: string, required: 
  * checkClaims(header, payload, rules, Math.floor(Date.now() / 1000))
  * ```
  */
-export const checkClaims = (
-  header: Readonly<Record<string, unknown>>,
-  payload: Record<string, unknown>,
-  rules: ClaimRules,
-  now: number,
-): void => {
+export const checkClaims = (header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, rules: ClaimRules, now: number): void => {
   if (rules.tokenType !== undefined) {
     if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== rules.tokenType) throw new TokenRejection('typ_mismatch')
   }

@@ -140,7 +140,8 @@ export const checkDpopProof = (proof: string, request: ProofContext, rules: Dpop
   if ((iat as number) > request.now + rules.clockTolerance) refuse('iat_future')
   if ((iat as number) < request.now - rules.maxAge - rules.clockTolerance) refuse('iat_too_old')
   if (ath !== accessTokenHash(request.accessToken)) refuse('ath')
-  if (rules.nonces && !rules.nonces.check(payload.nonce)) throw new DpopNonceRequired(payload.nonce === undefined ? 'nonce_missing' : 'nonce_stale', rules.nonces.issue())
+  if (rules.nonces && !rules.nonces.check(payload.nonce))
+    throw new DpopNonceRequired(payload.nonce === undefined ? 'nonce_missing' : 'nonce_stale', rules.nonces.issue())
 
   // The replay entry must outlive the last second the proof is accepted in: a store forgets an
   // entry once `now >= expiresAt`, and the window above still accepts `now` = iat + maxAge + tolerance.

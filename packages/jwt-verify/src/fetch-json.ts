@@ -94,11 +94,11 @@ export interface FetchTextOptions extends FetchJsonOptions {
  * Node 22 releases fall back to `import()`.
  */
 const httpClient = (name: 'node:https' | 'node:http'): HttpClient | Promise<HttpClient> =>
-  (process.getBuiltinModule?.(name) as HttpClient | undefined) ?? (name === 'node:https' ? import('node:https') : import('node:http'))
+  process.getBuiltinModule?.(name) ?? (name === 'node:https' ? import('node:https') : import('node:http'))
 
 /** What is used of `node:https` and `node:http`. */
 interface HttpClient {
-  request(url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void): ClientRequest
+  request: (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest
 }
 
 /**

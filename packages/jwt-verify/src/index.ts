@@ -12,21 +12,8 @@ export type { JwtVerifyDenialReason } from './rejection.js'
 export type { TokenSource } from './token-source.js'
 export type { Algorithm, HmacAlgorithm } from './algorithms.js'
 export { SUPPORTED_ALGORITHMS } from './algorithms.js'
-export {
-  auth0Issuer,
-  cognitoIssuer,
-  entraIssuer,
-  keycloakIssuer,
-  oktaIssuer,
-} from './presets.js'
-export type {
-  Auth0IssuerOptions,
-  CognitoIssuerOptions,
-  EntraIssuerOptions,
-  KeycloakIssuerOptions,
-  OktaIssuerOptions,
-  PresetOverrides,
-} from './presets.js'
+export { auth0Issuer, cognitoIssuer, entraIssuer, keycloakIssuer, oktaIssuer } from './presets.js'
+export type { Auth0IssuerOptions, CognitoIssuerOptions, EntraIssuerOptions, KeycloakIssuerOptions, OktaIssuerOptions, PresetOverrides } from './presets.js'
 export { MAX_TOKEN_LENGTH } from './jws.js'
 export { jwtVerifyValidateOptions } from './validate-options.js'
 export { createJwtVerifier } from './jwt-verifier.js'

@@ -76,12 +76,7 @@ export interface JwksRsaResolverOptions {
  */
 export function jwksRsaResolver(client: JwksClient, options: JwksRsaResolverOptions = {}): KeyResolver {
   const fail = configErrors('@middy-auth/jwt-verify', 'jwksRsaResolver')
-  if (
-    typeof client !== 'object' ||
-    client === null ||
-    typeof client.getSigningKeys !== 'function' ||
-    typeof client.getSigningKey !== 'function'
-  ) {
+  if (typeof client !== 'object' || client === null || typeof client.getSigningKeys !== 'function' || typeof client.getSigningKey !== 'function') {
     throw fail('client', 'must be a jwks-rsa JwksClient')
   }
   const cooldownMs = readDuration(options.cooldownMs, 'cooldownMs', fail, { unit: 'milliseconds', fallback: 10_000, zero: true })

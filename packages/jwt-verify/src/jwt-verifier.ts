@@ -43,7 +43,9 @@ export interface CompiledJwtVerifier {
  * Builds the verification of one middleware instance (checked and compiled at cold start).
  * Internal: {@link createJwtVerifier} and the middleware are built on it.
  */
-export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifier & { verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> } => {
+export const compileJwtVerifier = (
+  options: JwtVerifyOptions,
+): CompiledJwtVerifier & { verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> } => {
   const settings = compileOptions(options)
   const { realm, credentialsRequired, trustApiGateway, clock, resourceMetadata, opaqueTokens } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
@@ -134,9 +136,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions): CompiledJwtVerifi
    */
   // An issuer entry that requires bound tokens requires them of every caller: an opaque token
   // proves no possession, so it cannot stand in for one.
-  const boundTokensRequired = settings.issuers.some(
-    (entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required',
-  )
+  const boundTokensRequired = settings.issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
 
   const authenticateOpaque = (token: string, presentedAs: PresentedAs): AuthContext | Promise<AuthContext> => {
     if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')

@@ -22,13 +22,7 @@ export type DefaultClaims = Record<string, unknown>
  * const middleware: JwtVerifyMiddleware<{ email: string }> = jwtVerify<{ email: string }>({ issuers })
  * ```
  */
-export type JwtVerifyMiddleware<Claims> = MiddlewareObj<
-  unknown,
-  unknown,
-  Error,
-  WithAuth<Context, Claims>,
-  { auth: AuthContext<Claims> }
->
+export type JwtVerifyMiddleware<Claims> = MiddlewareObj<unknown, unknown, Error, WithAuth<Context, Claims>, { auth: AuthContext<Claims> }>
 
 /**
  * With `credentialsRequired: false`, `context.auth` may be absent.
@@ -38,13 +32,7 @@ export type JwtVerifyMiddleware<Claims> = MiddlewareObj<
  * const middleware: OptionalJwtVerifyMiddleware<DefaultClaims> = jwtVerify({ issuers, credentialsRequired: false })
  * ```
  */
-export type OptionalJwtVerifyMiddleware<Claims> = MiddlewareObj<
-  unknown,
-  unknown,
-  Error,
-  WithOptionalAuth<Context, Claims>,
-  { auth?: AuthContext<Claims> }
->
+export type OptionalJwtVerifyMiddleware<Claims> = MiddlewareObj<unknown, unknown, Error, WithOptionalAuth<Context, Claims>, { auth?: AuthContext<Claims> }>
 
 /**
  * Verifies the bearer JWT of every request and puts the caller on `context.auth`; any failure

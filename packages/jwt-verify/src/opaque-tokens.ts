@@ -37,7 +37,10 @@ export const isJwtShaped = (token: string): boolean => token.split('.').length =
 export const compileOpaqueTokens = (value: unknown, fail: ConfigError): OpaqueTokenVerifier | undefined => {
   if (value === undefined) return undefined
   if (!isRecord(value) || typeof value.verifyToken !== 'function' || (value.prefetch !== undefined && typeof value.prefetch !== 'function')) {
-    throw fail('opaqueTokens', `must be an object with verifyToken(token) (and optionally prefetch()), such as createIntrospectionVerifier({ … }) from @middy-auth/token-introspection`)
+    throw fail(
+      'opaqueTokens',
+      `must be an object with verifyToken(token) (and optionally prefetch()), such as createIntrospectionVerifier({ … }) from @middy-auth/token-introspection`,
+    )
   }
   return value as unknown as OpaqueTokenVerifier
 }

@@ -3,7 +3,17 @@
  * runs (a `TypeError` at cold start for anything that can never work) and builds what a request
  * needs from them: each issuer entry with its key resolver, algorithms and binding rules.
  */
-import { checkOptionNames, configErrors, isRecord, readDuration, readRealm, readRenamed, resourceMetadataProblem, tokenSourceProblem, type DurationRule } from '@middy-auth/core/internal'
+import {
+  checkOptionNames,
+  configErrors,
+  isRecord,
+  readDuration,
+  readRealm,
+  readRenamed,
+  resourceMetadataProblem,
+  tokenSourceProblem,
+  type DurationRule,
+} from '@middy-auth/core/internal'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
@@ -139,10 +149,38 @@ export interface CompiledOptions {
   opaqueTokens: OpaqueTokenVerifier | undefined
 }
 
-const knownOptions = ['issuers', 'tokenSource', 'credentialsRequired', 'trustApiGateway', 'realm', 'resourceMetadata', 'cache', 'jwks', 'clock', 'dpop', 'mtls', 'opaqueTokens']
+const knownOptions = [
+  'issuers',
+  'tokenSource',
+  'credentialsRequired',
+  'trustApiGateway',
+  'realm',
+  'resourceMetadata',
+  'cache',
+  'jwks',
+  'clock',
+  'dpop',
+  'mtls',
+  'opaqueTokens',
+]
 const knownIssuerFields = [
-  'issuer', 'audience', 'jwksUri', 'jwks', 'keyResolver', 'algorithms', 'tokenType',
-  'clockTolerance', 'maxTokenAge', 'requiredClaims', 'claimsCheck', 'claims', 'claimsCacheTtl', 'dpop', 'mtls', 'keys', 'secret',
+  'issuer',
+  'audience',
+  'jwksUri',
+  'jwks',
+  'keyResolver',
+  'algorithms',
+  'tokenType',
+  'clockTolerance',
+  'maxTokenAge',
+  'requiredClaims',
+  'claimsCheck',
+  'claims',
+  'claimsCacheTtl',
+  'dpop',
+  'mtls',
+  'keys',
+  'secret',
 ]
 
 /** What every issuer entry's binding options fall back to. */
@@ -214,7 +252,10 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
 
 /** DPoP tokens come as `Authorization: DPoP <token>` (RFC 9449 §7.1), next to `Bearer`. */
 export const acceptsDpopScheme = (source: TokenSource): boolean =>
-  typeof source === 'object' && 'header' in source && source.header.toLowerCase() === 'authorization' && (source.scheme === undefined || source.scheme?.toLowerCase() === 'bearer')
+  typeof source === 'object' &&
+  'header' in source &&
+  source.header.toLowerCase() === 'authorization' &&
+  (source.scheme === undefined || source.scheme?.toLowerCase() === 'bearer')
 
 const checkTokenSource = (source: unknown): void => {
   const problem = tokenSourceProblem(source)

@@ -13,7 +13,18 @@ import { TokenRejection, type RejectionReason } from './rejection.js'
 export type PresetOverrides = Partial<
   Pick<
     PublicKeyIssuerConfig,
-    'algorithms' | 'clockTolerance' | 'maxTokenAge' | 'requiredClaims' | 'claimsCheck' | 'claims' | 'claimsCacheTtl' | 'tokenType' | 'jwksUri' | 'keyResolver' | 'dpop' | 'mtls'
+    | 'algorithms'
+    | 'clockTolerance'
+    | 'maxTokenAge'
+    | 'requiredClaims'
+    | 'claimsCheck'
+    | 'claims'
+    | 'claimsCacheTtl'
+    | 'tokenType'
+    | 'jwksUri'
+    | 'keyResolver'
+    | 'dpop'
+    | 'mtls'
   >
 >
 
@@ -233,7 +244,11 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  */
 export const entraIssuer = ({ tenantId, audience, version = 'both', ...overrides }: EntraIssuerOptions): PublicKeyIssuerConfig => {
   if (typeof tenantId !== 'string' || !guid.test(tenantId)) {
-    throw presetError('entraIssuer', 'tenantId', `must be the tenant's GUID ('common' and 'organizations' cannot be verified: list each accepted tenant), got ${JSON.stringify(tenantId)}`)
+    throw presetError(
+      'entraIssuer',
+      'tenantId',
+      `must be the tenant's GUID ('common' and 'organizations' cannot be verified: list each accepted tenant), got ${JSON.stringify(tenantId)}`,
+    )
   }
   if (version !== 'v1' && version !== 'v2' && version !== 'both') throw presetError('entraIssuer', 'version', `must be 'v1', 'v2' or 'both'`)
   const v2 = `https://login.microsoftonline.com/${tenantId}/v2.0`
@@ -279,7 +294,8 @@ export interface KeycloakIssuerOptions extends PresetOverrides {
  * ```
  */
 export const keycloakIssuer = ({ url, realm, audience, clientId, ...overrides }: KeycloakIssuerOptions): PublicKeyIssuerConfig => {
-  if (typeof url !== 'string' || !/^https?:\/\/[^/]+(\/.*)?$/.test(url)) throw presetError('keycloakIssuer', 'url', `must be the server's base URL, got ${JSON.stringify(url)}`)
+  if (typeof url !== 'string' || !/^https?:\/\/[^/]+(\/.*)?$/.test(url))
+    throw presetError('keycloakIssuer', 'url', `must be the server's base URL, got ${JSON.stringify(url)}`)
   if (typeof realm !== 'string' || realm === '' || realm.includes('/')) throw presetError('keycloakIssuer', 'realm', `must be a realm name`)
   const issuer = `${url.replace(/\/+$/, '')}/realms/${encodeURIComponent(realm)}`
   const claims = ownCheck('keycloakIssuer', overrides)

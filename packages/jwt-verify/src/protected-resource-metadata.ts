@@ -87,9 +87,16 @@ const optionalBoolean = (value: unknown, name: string): boolean | undefined => {
 
 const bearerMethods = new Set(['header', 'body', 'query'])
 const knownOptions = [
-  'resource', 'authorizationServers', 'scopesSupported', 'bearerMethodsSupported', 'resourceName',
-  'resourceDocumentation', 'dpopSigningAlgValuesSupported', 'dpopBoundAccessTokensRequired',
-  'tlsClientCertificateBoundAccessTokens', 'maxAge',
+  'resource',
+  'authorizationServers',
+  'scopesSupported',
+  'bearerMethodsSupported',
+  'resourceName',
+  'resourceDocumentation',
+  'dpopSigningAlgValuesSupported',
+  'dpopBoundAccessTokensRequired',
+  'tlsClientCertificateBoundAccessTokens',
+  'maxAge',
 ]
 
 /** Checks the options and builds the JSON document once, at cold start. */

@@ -254,8 +254,7 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
 
   // A clock that jumps backwards ends the cooldown and marks the set stale, rather than
   // freezing both for as long as the jump.
-  const coolingDown = (t: number): boolean =>
-    cooldownFrom !== undefined && t >= cooldownFrom && t - cooldownFrom < penaltyMs
+  const coolingDown = (t: number): boolean => cooldownFrom !== undefined && t >= cooldownFrom && t - cooldownFrom < penaltyMs
   const isStale = (t: number): boolean => t - fetchedAt >= maxAgeMs || t < fetchedAt
   const has = (set: KeySet, kid: string | undefined): boolean => kid === undefined || set.byKid.has(kid)
 

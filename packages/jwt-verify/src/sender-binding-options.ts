@@ -75,7 +75,8 @@ const boundTokensOf = (value: unknown, at: string, fail: ConfigError): 'required
   return value.boundTokens
 }
 
-const seconds = (value: unknown, name: string, fallback: number, fail: ConfigError): number => readDuration(value, name, fail, { unit: 'seconds', fallback, zero: true })
+const seconds = (value: unknown, name: string, fallback: number, fail: ConfigError): number =>
+  readDuration(value, name, fail, { unit: 'seconds', fallback, zero: true })
 
 const knownDpopFields = ['boundTokens', 'algorithms', 'maxAge', 'clockTolerance', 'replayStore', 'nonce', 'publicBaseUrl']
 

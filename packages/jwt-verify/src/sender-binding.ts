@@ -55,7 +55,12 @@ const proofOf = (event: AnyEvent): string => {
 export const checkBinding = (auth: AuthContext, binding: CompiledBinding, request: BindingRequest): AuthContext | Promise<AuthContext> => {
   // Most requests: a bearer token with no `cnf`, where nothing requires a binding. What the
   // checks below would conclude, without their allocations (every cache hit passes here).
-  if (request.presentedAs === 'bearer' && auth.claims.cnf === undefined && binding.dpop?.boundTokens !== 'required' && binding.mtls?.boundTokens !== 'required') {
+  if (
+    request.presentedAs === 'bearer' &&
+    auth.claims.cnf === undefined &&
+    binding.dpop?.boundTokens !== 'required' &&
+    binding.mtls?.boundTokens !== 'required'
+  ) {
     return auth
   }
   const cnf = readConfirmation(auth.claims)

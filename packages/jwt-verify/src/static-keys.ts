@@ -5,7 +5,6 @@ import { importJwk } from './import-jwk.js'
 import type { StaticPemKey } from './issuer-config.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 
-
 /** HMAC keys shorter than the hash are weak (RFC 7518 §3.2 asks for at least the hash size): 32 bytes for HS256 and up. */
 const MIN_SECRET_BYTES = 32
 

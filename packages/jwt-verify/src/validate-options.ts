@@ -54,5 +54,4 @@ const optionSchema = {
  * jwtVerifyValidateOptions({ issuers: [{ issuer: 'https://auth.example.com/', audience: 'api' }] })
  * ```
  */
-export const jwtVerifyValidateOptions = (options: unknown): unknown =>
-  validateOptions(packageName, optionSchema, options as Record<string, unknown>)
+export const jwtVerifyValidateOptions = (options: unknown): unknown => validateOptions(packageName, optionSchema, options as Record<string, unknown>)

@@ -24,7 +24,14 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
 
   const accessEntry = (): IssuerConfig => ({ issuer: idp.issuer, audience: 'orders-api', jwksUri: idp.jwksUri })
   const issuer = (extra: Partial<AlbIssuerOptions> = {}) =>
-    albIssuer({ region: REGION, loadBalancerArn: ARN, clientId: CLIENT, endpoint: keyServer.endpoint, accessToken: accessEntry(), ...extra } as AlbIssuerOptions)
+    albIssuer({
+      region: REGION,
+      loadBalancerArn: ARN,
+      clientId: CLIENT,
+      endpoint: keyServer.endpoint,
+      accessToken: accessEntry(),
+      ...extra,
+    } as AlbIssuerOptions)
   const data = () => albToken({ key: signing.privateKey, kid })
   const accessToken = (claims: Record<string, unknown> = {}, options: Parameters<TestIssuer['sign']>[1] = {}) =>
     idp.sign({ scope: 'orders:read orders:write', ...claims }, { subject: SUBJECT, audience: 'orders-api', now: NOW - 10, expiresIn: 300, ...options })
@@ -117,7 +124,11 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
       )
     const auth = await verifier.verifyEvent(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken() }))
     expect(auth).toMatchObject({ source: 'alb', subject: SUBJECT, scopes: ['orders:read', 'orders:write'] })
-    expect(await refusal(verifier.verifyEvent(albEventWith(data(), { 'x-amzn-oidc-accesstoken': undefined })))).toEqual([401, 'invalid_token', 'access_token_missing'])
+    expect(await refusal(verifier.verifyEvent(albEventWith(data(), { 'x-amzn-oidc-accesstoken': undefined })))).toEqual([
+      401,
+      'invalid_token',
+      'access_token_missing',
+    ])
     expect(await refusal(verifier.verifyToken(data()))).toEqual([401, 'invalid_token', 'access_token_missing'])
     const someoneElse = albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken({}, { subject: 'someone-else' }) })
     expect(await refusal(verifier.verifyEvent(someoneElse))).toEqual([401, 'invalid_token', 'subject_mismatch'])
@@ -127,9 +138,21 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
     test.each([
       ['not an entry', 'cognito', /^albIssuer: accessToken must be an issuer entry/],
       ['no audience', { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' }, /accessToken\.audience is required/],
-      ['an http: JWKS off loopback', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'http://idp.example.com/jwks' }, /accessToken\.jwksUri.*https/],
-      ['an unknown field', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', scopes: [] }, /^albIssuer: accessToken\.scopes is not an option \(known: issuer, /],
-      ['dpop', { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', dpop: {} }, /^albIssuer: accessToken cannot use dpop or mtls/],
+      [
+        'an http: JWKS off loopback',
+        { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'http://idp.example.com/jwks' },
+        /accessToken\.jwksUri.*https/,
+      ],
+      [
+        'an unknown field',
+        { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', scopes: [] },
+        /^albIssuer: accessToken\.scopes is not an option \(known: issuer, /,
+      ],
+      [
+        'dpop',
+        { issuer: 'https://idp.example.com', audience: 'a', jwksUri: 'https://idp.example.com/jwks', dpop: {} },
+        /^albIssuer: accessToken cannot use dpop or mtls/,
+      ],
     ])('%s', (_name, accessToken, message) => {
       let error: unknown
       try {

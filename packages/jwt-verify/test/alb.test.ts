@@ -40,9 +40,7 @@ describe('albIssuer: x-amzn-oidc-data', () => {
 
   test('the key is fetched once per kid: later tokens and concurrent ones reuse it', async () => {
     const { invoke } = protect({ issuers: [issuer()], clock })
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => invoke(albEventWith(albToken({ key: signing.privateKey, kid, payload: { n: i } })))),
-    )
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => invoke(albEventWith(albToken({ key: signing.privateKey, kid, payload: { n: i } })))))
     expect(results.map(outcome)).toEqual(Array.from({ length: 10 }, () => [200, 'ok']))
     expect(outcome(await invoke(albEventWith(albToken({ key: signing.privateKey, kid }))))).toEqual([200, 'ok'])
     expect(fetchedKids()).toEqual([kid])
@@ -81,10 +79,13 @@ describe('albIssuer: x-amzn-oidc-data', () => {
       ['expired', () => albToken({ key: signing.privateKey, kid, payload: { exp: NOW - 10 } })],
       ['no exp', () => albToken({ key: signing.privateKey, kid, payload: { exp: undefined } })],
       ['signed by another key under our kid', () => albToken({ key: keyPair().privateKey, kid })],
-      ['a payload changed after signing', () => {
-        const [head, , signature] = albToken({ key: signing.privateKey, kid }).split('.')
-        return `${head}.${padded(Buffer.from(JSON.stringify({ sub: 'admin', exp: NOW + 60 })))}.${signature}`
-      }],
+      [
+        'a payload changed after signing',
+        () => {
+          const [head, , signature] = albToken({ key: signing.privateKey, kid }).split('.')
+          return `${head}.${padded(Buffer.from(JSON.stringify({ sub: 'admin', exp: NOW + 60 })))}.${signature}`
+        },
+      ],
       ['RS256 in the header', () => albToken({ key: signing.privateKey, kid, header: { alg: 'RS256' } })],
       ['alg none', () => albToken({ key: signing.privateKey, kid, header: { alg: 'none' } })],
       ['wrong padding', () => albToken({ key: signing.privateKey, kid }).replace('.', '=.')],
@@ -140,12 +141,24 @@ describe('albIssuer: x-amzn-oidc-data', () => {
     test.each([
       ['no ARN', { region: REGION }, /^albIssuer: loadBalancerArn \(or a non-empty 'loadBalancerArns'\) is required$/],
       ['an ARN of another region', { region: 'eu-west-1', loadBalancerArn: ARN }, /^albIssuer: loadBalancerArns has .*, not in region eu-west-1/],
-      ['not an ALB ARN', { region: REGION, loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1' }, /^albIssuer: loadBalancerArns has .*, not an Application Load Balancer ARN/],
+      [
+        'not an ALB ARN',
+        { region: REGION, loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1' },
+        /^albIssuer: loadBalancerArns has .*, not an Application Load Balancer ARN/,
+      ],
       ['both ARN options', { region: REGION, loadBalancerArn: ARN, loadBalancerArns: [ARN] }, /^albIssuer: loadBalancerArns goes without loadBalancerArn/],
       ['a bad region', { region: 'mars', loadBalancerArn: ARN }, /^albIssuer: region must be an AWS region/],
-      ['an http: endpoint off loopback', { region: REGION, loadBalancerArn: ARN, endpoint: 'http://keys.example.com' }, /^albIssuer: endpoint must be an https: URL/],
+      [
+        'an http: endpoint off loopback',
+        { region: REGION, loadBalancerArn: ARN, endpoint: 'http://keys.example.com' },
+        /^albIssuer: endpoint must be an https: URL/,
+      ],
       ['a zero timeout', { region: REGION, loadBalancerArn: ARN, timeoutMs: 0 }, /^albIssuer: timeoutMs must be a number of milliseconds > 0, got 0$/],
-      ['a misspelt option', { region: REGION, loadBalancerArn: ARN, clientID: 'x' }, /^albIssuer: clientID is not an option \(known: region, loadBalancerArn, /],
+      [
+        'a misspelt option',
+        { region: REGION, loadBalancerArn: ARN, clientID: 'x' },
+        /^albIssuer: clientID is not an option \(known: region, loadBalancerArn, /,
+      ],
       ['no options', undefined, /^albIssuer: options must be an object$/],
       ['a fetchPem that is not a function', { region: REGION, loadBalancerArn: ARN, fetchPem: 'https' }, /^albIssuer: fetchPem must be a function$/],
     ])('%s', (_name, options, message) => {
@@ -161,7 +174,9 @@ describe('albIssuer: x-amzn-oidc-data', () => {
     })
 
     test('ALB entries cannot be mixed with other issuers', () => {
-      expect(() => jwtVerify({ issuers: [issuer(), { issuer: IDP, audience: 'x', jwksUri: 'https://issuer.example.com/jwks' }] })).toThrow(/^jwtVerify: issuers cannot mix albIssuer\(\) entries with other issuers/)
+      expect(() => jwtVerify({ issuers: [issuer(), { issuer: IDP, audience: 'x', jwksUri: 'https://issuer.example.com/jwks' }] })).toThrow(
+        /^jwtVerify: issuers cannot mix albIssuer\(\) entries with other issuers/,
+      )
     })
   })
 })

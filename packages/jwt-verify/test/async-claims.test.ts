@@ -85,7 +85,11 @@ describe('createJwtVerifier: the same verification outside Middy', () => {
     const verifier = createJwtVerifier({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }] })
     const auth = await verifier.verifyToken(await iss.sign({ sub: 'alice', scope: 'a b' }, { audience }))
     expect(auth).toMatchObject({ source: 'jwt', subject: 'alice', scopes: ['a', 'b'] })
-    await expect(verifier.verifyToken(await iss.sign({ sub: 'alice' }, { audience: 'other' }))).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_token', statusCode: 401 })
+    await expect(verifier.verifyToken(await iss.sign({ sub: 'alice' }, { audience: 'other' }))).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_token',
+      statusCode: 401,
+    })
     await expect(verifier.verifyToken('')).rejects.toMatchObject({ code: 'missing_token' })
     await expect(verifier.verifyToken('a b')).rejects.toMatchObject({ code: 'invalid_request' })
   })

@@ -103,7 +103,9 @@ interface Result extends Response {
 const defaultIssuers = () => [{ issuer: ISS_A, audience: AUDIENCE, jwks: { keys: keysA.map((key) => key.jwk) } }]
 
 const protect = (options: Partial<JwtVerifyOptions> = {}) => {
-  const api = protectWith<Record<string, any> | undefined>([jwtVerify({ issuers: defaultIssuers(), clock: () => NOW_MS, cache: false, ...options } as JwtVerifyOptions)])
+  const api = protectWith<Record<string, any> | undefined>([
+    jwtVerify({ issuers: defaultIssuers(), clock: () => NOW_MS, cache: false, ...options } as JwtVerifyOptions),
+  ])
   return async (event: unknown): Promise<Result> => {
     const before = api.seen.length
     const response = await api.invoke(event)
@@ -116,9 +118,7 @@ const bearer = (token: string) => ({ version: '2.0', headers: { authorization: `
 
 /** Nothing the client sent or the token holds may come back: not the token, a segment, a kid, a claim. */
 const secretsOf = (token: string, extra: string[] = []): string[] =>
-  [token, ...token.split('.'), ...allKids, SUBJECT, AUDIENCE, 'issuer-a.example.com', 'issuer-b.example.com', ...extra].filter(
-    (secret) => secret.length >= 6,
-  )
+  [token, ...token.split('.'), ...allKids, SUBJECT, AUDIENCE, 'issuer-a.example.com', 'issuer-b.example.com', ...extra].filter((secret) => secret.length >= 6)
 
 const expectRefused = (result: Result, status: number, code: string, secrets: string[] = []): void => {
   expect([result.statusCode, errorCode(result), result.called]).toEqual([status, code, 0])
@@ -183,7 +183,11 @@ describe('HS256 with the public key as the HMAC secret (key confusion)', () => {
     ['empty secret', ''],
   ]
   test.each(secrets)('%s', async (_name, secret) => {
-    for (const [alg, hash] of [['HS256', 'sha256'], ['HS384', 'sha384'], ['HS512', 'sha512']] as const) {
+    for (const [alg, hash] of [
+      ['HS256', 'sha256'],
+      ['HS384', 'sha384'],
+      ['HS512', 'sha512'],
+    ] as const) {
       for (const kid of [rsaA.kid, ec256A.kid, undefined]) {
         const header = { alg, typ: 'JWT', ...(kid ? { kid } : {}) }
         const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims()))}`
@@ -205,7 +209,23 @@ describe('HS256 with the public key as the HMAC secret (key confusion)', () => {
 })
 
 describe("alg 'none' in every spelling", () => {
-  const spellings: unknown[] = ['none', 'None', 'NONE', 'nOnE', 'none ', ' none', 'none\u0000', '\u006eone', 'ｎｏｎｅ', '', null, 0, false, ['none'], { none: true }]
+  const spellings: unknown[] = [
+    'none',
+    'None',
+    'NONE',
+    'nOnE',
+    'none ',
+    ' none',
+    'none\u0000',
+    '\u006eone',
+    'ｎｏｎｅ',
+    '',
+    null,
+    0,
+    false,
+    ['none'],
+    { none: true },
+  ]
   test.each(spellings.map((alg) => [JSON.stringify(alg), alg]))('alg %s', async (_name, alg) => {
     const valid = jws({ alg: 'RS256', kid: rsaA.kid }, claims(), 'RS256', rsaA.privateKey)
     const validSignature = valid.split('.')[2] as string
@@ -286,8 +306,15 @@ describe('curves and key types that do not fit the algorithm', () => {
   test('JWK metadata jose refuses (key_ops other than [verify], ext not a boolean): refused as jose does', async () => {
     const token = jws({ alg: 'ES256', kid: ec256B.kid }, claims(), 'ES256', ec256B.privateKey)
     for (const extra of [
-      { key_ops: ['verify', 'verify'] }, { key_ops: ['verify', 1] }, { key_ops: ['verify', null] }, { key_ops: ['sign', 'verify'] },
-      { key_ops: ['verify', 'encrypt'] }, { key_ops: [] }, { key_ops: 'verify' }, { ext: 'true' }, { ext: 1 },
+      { key_ops: ['verify', 'verify'] },
+      { key_ops: ['verify', 1] },
+      { key_ops: ['verify', null] },
+      { key_ops: ['sign', 'verify'] },
+      { key_ops: ['verify', 'encrypt'] },
+      { key_ops: [] },
+      { key_ops: 'verify' },
+      { ext: 'true' },
+      { ext: 1 },
     ]) {
       const jwk = { ...ec256B.jwk, ...extra }
       expect([extra, await joseAccepts(token, [jwk])]).toEqual([extra, false])
@@ -373,7 +400,11 @@ describe('weak RSA keys', () => {
     while (root ** 3n < target) root++
     const forged = bytesOf(root, 256)
     // A verifier that only reads the prefix would take it: s^3 starts with the right encoding.
-    expect(bytesOf(root ** 3n, 256).subarray(0, prefix.length).equals(prefix)).toBe(true)
+    expect(
+      bytesOf(root ** 3n, 256)
+        .subarray(0, prefix.length)
+        .equals(prefix),
+    ).toBe(true)
     await refuses(`${input}.${b64u(forged)}`, options)
   })
 })
@@ -458,7 +489,10 @@ describe('hostile JSON', () => {
 
   test('deep nesting inside 16 KiB: no stack overflow, no 500 (and jose agrees on the verdict)', async () => {
     for (const depth of [1000, 5000]) {
-      for (const [open, close] of [['[', ']'], ['{"a":', '}']] as const) {
+      for (const [open, close] of [
+        ['[', ']'],
+        ['{"a":', '}'],
+      ] as const) {
         const payload = `{"iss":"${ISS_A}","aud":"${AUDIENCE}","exp":${NOW + 600},"deep":${open.repeat(depth)}1${close.repeat(depth)}}`
         const token = signed(payload)
         if (token.length > 16 * 1024) continue
@@ -479,7 +513,9 @@ describe('hostile JSON', () => {
     await refuses(signed(`{"constructor":{"prototype":${proto}},"iss":"${ISS_A}"}`))
     // Accepted, but the prototype of nothing changed.
     const result = await accepts(
-      signed(`{"iss":"${ISS_A}","aud":"${AUDIENCE}","exp":${NOW + 600},"__proto__":{"admin":true,"scope":"all"},"constructor":{"prototype":{"polluted":true}}}`),
+      signed(
+        `{"iss":"${ISS_A}","aud":"${AUDIENCE}","exp":${NOW + 600},"__proto__":{"admin":true,"scope":"all"},"constructor":{"prototype":{"polluted":true}}}`,
+      ),
     )
     expect(({} as Record<string, unknown>).admin).toBeUndefined()
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
@@ -495,7 +531,22 @@ describe('hostile JSON', () => {
   })
 
   test('numbers: 1e309, -0, NaN and Infinity spellings, 1e-400', async () => {
-    for (const exp of ['1e309', '-1e309', '-0', '0', '1e-400', '"NaN"', '"Infinity"', 'NaN', 'Infinity', '-Infinity', '0x68D3A2B8', `"${NOW + 600}"`, 'null', `[${NOW + 600}]`]) {
+    for (const exp of [
+      '1e309',
+      '-1e309',
+      '-0',
+      '0',
+      '1e-400',
+      '"NaN"',
+      '"Infinity"',
+      'NaN',
+      'Infinity',
+      '-Infinity',
+      '0x68D3A2B8',
+      `"${NOW + 600}"`,
+      'null',
+      `[${NOW + 600}]`,
+    ]) {
       await refuses(signed(`{"iss":"${ISS_A}","aud":"${AUDIENCE}","exp":${exp}}`))
     }
     for (const name of ['nbf', 'iat']) {
@@ -530,8 +581,17 @@ describe('hostile JSON', () => {
     for (const token of tokens) {
       const result = await protect()(bearer(token))
       const expected = (await joseAccepts(token)) ? 200 : 401
-      expect([token.split('.').slice(0, 2).map((part) => Buffer.from(part, 'base64url').toString()), result.statusCode]).toEqual([
-        token.split('.').slice(0, 2).map((part) => Buffer.from(part, 'base64url').toString()),
+      expect([
+        token
+          .split('.')
+          .slice(0, 2)
+          .map((part) => Buffer.from(part, 'base64url').toString()),
+        result.statusCode,
+      ]).toEqual([
+        token
+          .split('.')
+          .slice(0, 2)
+          .map((part) => Buffer.from(part, 'base64url').toString()),
         expected,
       ])
       if (expected === 401) expectRefused(result, 401, 'invalid_token', secretsOf(token))
@@ -563,7 +623,7 @@ describe('issuer and key crossing', () => {
       { issuer: ISS_B, audience: AUDIENCE, jwks: { keys: [rsaB.jwk, ec256B.jwk] } },
     ],
   }
-  test('iss picks issuer A; a kid (or no kid) of issuer B and B\'s signature are refused', async () => {
+  test("iss picks issuer A; a kid (or no kid) of issuer B and B's signature are refused", async () => {
     await accepts(jws({ alg: 'RS256', kid: rsaA.kid }, claims({ iss: ISS_A }), 'RS256', rsaA.privateKey), twoIssuers)
     await accepts(jws({ alg: 'RS256', kid: rsaB.kid }, claims({ iss: ISS_B }), 'RS256', rsaB.privateKey), twoIssuers)
     await refuses(jws({ alg: 'RS256', kid: rsaB.kid }, claims({ iss: ISS_A }), 'RS256', rsaB.privateKey), twoIssuers)
@@ -614,8 +674,26 @@ describe('clocks and the verified-token cache', () => {
 
   test('a claims check that throws, rejects, or answers anything but true or nothing refuses', async () => {
     const token = jws({ alg: 'ES256', kid: ec256A.kid }, claims(), 'ES256', ec256A.privateKey)
-    await refuses(token, { issuers: [{ ...defaultIssuers()[0]!, claims: () => { throw new Error(`boom ${SUBJECT}`) } }] })
-    await refuses(token, { issuers: [{ ...defaultIssuers()[0]!, claims: async () => { throw new Error(`boom ${SUBJECT}`) } }] })
+    await refuses(token, {
+      issuers: [
+        {
+          ...defaultIssuers()[0]!,
+          claims: () => {
+            throw new Error(`boom ${SUBJECT}`)
+          },
+        },
+      ],
+    })
+    await refuses(token, {
+      issuers: [
+        {
+          ...defaultIssuers()[0]!,
+          claims: async () => {
+            throw new Error(`boom ${SUBJECT}`)
+          },
+        },
+      ],
+    })
     await refuses(token, { issuers: [{ ...defaultIssuers()[0]!, claims: (async () => 'yes') as never }] })
     await refuses(token, { issuers: [{ ...defaultIssuers()[0]!, claims: (() => 'yes') as never }] })
   })
@@ -623,15 +701,47 @@ describe('clocks and the verified-token cache', () => {
 
 describe('hostile key endpoints (jwksUri, OIDC discovery)', () => {
   const token = jws({ alg: 'ES256', kid: ec256A.kid }, claims(), 'ES256', ec256A.privateKey)
-  const trap = new Proxy({}, { get: () => { throw new Error('trap') }, has: () => { throw new Error('trap') }, ownKeys: () => { throw new Error('trap') } })
+  const trap = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('trap')
+      },
+      has: () => {
+        throw new Error('trap')
+      },
+      ownKeys: () => {
+        throw new Error('trap')
+      },
+    },
+  )
   const documents: Array<[string, () => unknown]> = [
     ['not an object', () => 'x'],
     ['null', () => null],
     ['keys is a string', () => ({ keys: 'x' })],
     ['junk keys', () => ({ keys: [null, 1, 'x', [], { kty: 'RSA', n: 'AA', e: 'AQ' }, trap, { ...ec256A.jwk, x: 'not base64!' }] })],
     ['a Proxy that throws', () => trap],
-    ['keys behind a throwing getter', () => ({ get keys() { throw new Error('getter') } })],
-    ['a key behind throwing getters', () => ({ keys: [{ ...ec256A.jwk, get kty() { throw new Error('getter') } }] })],
+    [
+      'keys behind a throwing getter',
+      () => ({
+        get keys() {
+          throw new Error('getter')
+        },
+      }),
+    ],
+    [
+      'a key behind throwing getters',
+      () => ({
+        keys: [
+          {
+            ...ec256A.jwk,
+            get kty() {
+              throw new Error('getter')
+            },
+          },
+        ],
+      }),
+    ],
     ['another key under the token kid', () => ({ keys: [{ ...attackerEc.publicKey.export({ format: 'jwk' }), kid: ec256A.kid }] })],
   ]
   test.each(documents)('JWKS %s: 401 or 503, never a 500 or an accept', async (_name, document) => {
@@ -646,9 +756,17 @@ describe('hostile key endpoints (jwksUri, OIDC discovery)', () => {
 
   test.each([
     ['a fetch that rejects', () => Promise.reject(new Error(`down ${SUBJECT}`))],
-    ['a fetch that throws synchronously', () => { throw new Error('sync') }],
+    [
+      'a fetch that throws synchronously',
+      () => {
+        throw new Error('sync')
+      },
+    ],
   ])('%s: 503 temporarily_unavailable', async (_name, fetchJson) => {
-    const invoke = protect({ issuers: [{ issuer: ISS_A, audience: AUDIENCE, jwksUri: 'https://issuer-a.example.com/jwks' }], jwks: { timeoutMs: 200, fetchJson: fetchJson as never } })
+    const invoke = protect({
+      issuers: [{ issuer: ISS_A, audience: AUDIENCE, jwksUri: 'https://issuer-a.example.com/jwks' }],
+      jwks: { timeoutMs: 200, fetchJson: fetchJson as never },
+    })
     expectRefused(await invoke(bearer(token)), 503, 'temporarily_unavailable', secretsOf(token))
   })
 
@@ -675,8 +793,16 @@ describe('hostile key endpoints (jwksUri, OIDC discovery)', () => {
     })
     await invoke(bearer(token)) // the prefetch and first request
     const before = fetched.length
-    expectRefused(await invoke(bearer(jws({ alg: 'ES256', kid: 'x' }, claims({ iss: 'https://evil.example.com/' }), 'ES256', attackerEc.privateKey))), 401, 'invalid_token')
-    expectRefused(await invoke(bearer(jws({ alg: 'ES256', kid: 'kid-new', jku: 'https://evil.example.com/jwks' }, claims(), 'ES256', attackerEc.privateKey))), 401, 'invalid_token')
+    expectRefused(
+      await invoke(bearer(jws({ alg: 'ES256', kid: 'x' }, claims({ iss: 'https://evil.example.com/' }), 'ES256', attackerEc.privateKey))),
+      401,
+      'invalid_token',
+    )
+    expectRefused(
+      await invoke(bearer(jws({ alg: 'ES256', kid: 'kid-new', jku: 'https://evil.example.com/jwks' }, claims(), 'ES256', attackerEc.privateKey))),
+      401,
+      'invalid_token',
+    )
     expect(fetched.slice(before)).toEqual([])
   })
 })
@@ -691,7 +817,11 @@ describe('token sources', () => {
 
   test('a cookie repeated (cookies[], Cookie header, both) is 400 invalid_request, whichever copy is valid', async () => {
     const invoke = protect({ tokenSource: { cookie: 'session' } })
-    for (const [first, second] of [[valid, valid], [valid, forged], [forged, valid]] as const) {
+    for (const [first, second] of [
+      [valid, valid],
+      [valid, forged],
+      [forged, valid],
+    ] as const) {
       const secrets = secretsOf(first, secretsOf(second))
       expectRefused(await invoke({ cookies: [`session=${first}`, `session=${second}`] }), 400, 'invalid_request', secrets)
       expectRefused(await invoke({ headers: { cookie: `session=${first}; session=${second}` } }), 400, 'invalid_request', secrets)
@@ -705,10 +835,23 @@ describe('token sources', () => {
 
   test('a query parameter repeated (HTTP API raw query, REST multi-value, comma-joined) is 400 invalid_request', async () => {
     const invoke = protect({ tokenSource: { query: 'access_token' } })
-    for (const [first, second] of [[valid, valid], [valid, forged], [forged, valid]] as const) {
+    for (const [first, second] of [
+      [valid, valid],
+      [valid, forged],
+      [forged, valid],
+    ] as const) {
       const secrets = secretsOf(first, secretsOf(second))
       expectRefused(await invoke({ version: '2.0', rawQueryString: `access_token=${first}&access_token=${second}` }), 400, 'invalid_request', secrets)
-      expectRefused(await invoke({ httpMethod: 'GET', multiValueQueryStringParameters: { access_token: [first, second] }, queryStringParameters: { access_token: second } }), 400, 'invalid_request', secrets)
+      expectRefused(
+        await invoke({
+          httpMethod: 'GET',
+          multiValueQueryStringParameters: { access_token: [first, second] },
+          queryStringParameters: { access_token: second },
+        }),
+        400,
+        'invalid_request',
+        secrets,
+      )
       expectRefused(await invoke({ httpMethod: 'GET', queryStringParameters: { access_token: `${first},${second}` } }), 400, 'invalid_request', secrets)
     }
     expectRefused(await invoke({ version: '2.0', rawQueryString: `access_token=${forged}` }), 401, 'invalid_token', secretsOf(forged))
@@ -719,7 +862,12 @@ describe('token sources', () => {
     const invoke = protect()
     const secrets = secretsOf(valid, secretsOf(forged))
     expectRefused(await invoke({ headers: { Authorization: `Bearer ${valid}`, authorization: `Bearer ${forged}` } }), 400, 'invalid_request', secrets)
-    expectRefused(await invoke({ headers: { authorization: `Bearer ${valid}` }, multiValueHeaders: { authorization: [`Bearer ${forged}`, `Bearer ${valid}`] } }), 400, 'invalid_request', secrets)
+    expectRefused(
+      await invoke({ headers: { authorization: `Bearer ${valid}` }, multiValueHeaders: { authorization: [`Bearer ${forged}`, `Bearer ${valid}`] } }),
+      400,
+      'invalid_request',
+      secrets,
+    )
     expectRefused(await invoke({ headers: { authorization: `Bearer ${valid},Bearer ${forged}` } }), 400, 'invalid_request', secrets)
     expectRefused(await invoke({ headers: { authorization: `Bearer ${valid} ${forged}` } }), 400, 'invalid_request', secrets)
     expectRefused(await invoke({ headers: { authorization: `Bearer ${valid}\r\nX-Injected: 1` } }), 400, 'invalid_request', secrets)
@@ -727,7 +875,11 @@ describe('token sources', () => {
 
   test('TOKEN authorizer: "Bearer a, Bearer b" and friends', async () => {
     const invoke = protect()
-    const token = (authorizationToken: unknown) => ({ type: 'TOKEN', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc/prod/GET/', authorizationToken })
+    const token = (authorizationToken: unknown) => ({
+      type: 'TOKEN',
+      methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc/prod/GET/',
+      authorizationToken,
+    })
     expectRefused(await invoke(token('Bearer a, Bearer b')), 400, 'invalid_request')
     expectRefused(await invoke(token(`Bearer ${valid}, Bearer ${valid}`)), 400, 'invalid_request', secretsOf(valid))
     expectRefused(await invoke(token(`Bearer ${forged}, Bearer ${valid}`)), 400, 'invalid_request', secretsOf(valid, secretsOf(forged)))
@@ -752,18 +904,42 @@ describe('token sources', () => {
   test('strange events never give a 500 or reach the handler', async () => {
     const invoke = protect()
     const events: unknown[] = [
-      null, undefined, 'Bearer x', 42, [], [bearer(forged)], {}, { headers: null }, { headers: [] }, { headers: 'authorization: Bearer x' },
-      { headers: { authorization: null } }, { headers: { authorization: 42 } }, { headers: { authorization: [`Bearer ${forged}`] } },
-      { headers: { authorization: { toString: () => `Bearer ${forged}` } } }, { multiValueHeaders: { authorization: `Bearer ${forged}` } },
-      { multiValueHeaders: { authorization: [null, 42] } }, { type: 'TOKEN', authorizationToken: 42 }, { type: 'TOKEN', authorizationToken: null },
-      { type: 'TOKEN', authorizationToken: [`Bearer ${forged}`] }, { cookies: 'session=x' }, { version: '2.0', rawQueryString: 42 },
-      { requestContext: null, headers: { authorization: `Bearer ${forged}` } }, { requestContext: { elb: 'x' }, headers: { authorization: `Bearer ${forged}` } },
-      { headers: { authorization: `Bearer ${'\u0000'.repeat(10)}` } }, { headers: { authorization: 'Bearer \ud800' } }, { headers: { authorization: `Bearer ${'.'.repeat(5)}` } },
-      { headers: { authorization: `Bearer ${forged}`.normalize('NFKC') } }, { headers: { authorization: `Bearer ${forged.replace(/\./g, '\u2024')}` } },
+      null,
+      undefined,
+      'Bearer x',
+      42,
+      [],
+      [bearer(forged)],
+      {},
+      { headers: null },
+      { headers: [] },
+      { headers: 'authorization: Bearer x' },
+      { headers: { authorization: null } },
+      { headers: { authorization: 42 } },
+      { headers: { authorization: [`Bearer ${forged}`] } },
+      { headers: { authorization: { toString: () => `Bearer ${forged}` } } },
+      { multiValueHeaders: { authorization: `Bearer ${forged}` } },
+      { multiValueHeaders: { authorization: [null, 42] } },
+      { type: 'TOKEN', authorizationToken: 42 },
+      { type: 'TOKEN', authorizationToken: null },
+      { type: 'TOKEN', authorizationToken: [`Bearer ${forged}`] },
+      { cookies: 'session=x' },
+      { version: '2.0', rawQueryString: 42 },
+      { requestContext: null, headers: { authorization: `Bearer ${forged}` } },
+      { requestContext: { elb: 'x' }, headers: { authorization: `Bearer ${forged}` } },
+      { headers: { authorization: `Bearer ${'\u0000'.repeat(10)}` } },
+      { headers: { authorization: 'Bearer \ud800' } },
+      { headers: { authorization: `Bearer ${'.'.repeat(5)}` } },
+      { headers: { authorization: `Bearer ${forged}`.normalize('NFKC') } },
+      { headers: { authorization: `Bearer ${forged.replace(/\./g, '\u2024')}` } },
     ]
     for (const event of events) {
       const result = await invoke(event)
-      expect([JSON.stringify(event)?.slice(0, 60), result.called, [400, 401].includes(result.statusCode)]).toEqual([JSON.stringify(event)?.slice(0, 60), 0, true])
+      expect([JSON.stringify(event)?.slice(0, 60), result.called, [400, 401].includes(result.statusCode)]).toEqual([
+        JSON.stringify(event)?.slice(0, 60),
+        0,
+        true,
+      ])
       expect(['missing_token', 'invalid_request', 'invalid_token']).toContain(errorCode(result))
       expect(result.body + JSON.stringify(result.headers)).not.toContain(forged.split('.')[2])
     }

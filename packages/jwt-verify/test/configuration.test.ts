@@ -20,21 +20,78 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     ['no options', undefined, /^jwtVerify: options must be an object$/],
     ['no issuers', {}, /^jwtVerify: issuers is required/],
     ['empty issuers', { issuers: [] }, /^jwtVerify: issuers must be a non-empty list/],
-    ['audience forgotten', { issuers: [{ issuer: 'https://a.example.com/', jwksUri: 'https://a.example.com/jwks' }] }, /^jwtVerify: issuers\[0\]\.audience is required.*audience: null/],
-    ['symmetric algorithm', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['HS256'] }] }, /^jwtVerify: issuers\[0\]\.algorithms HS256 needs a 'secret'/],
-    ['alg none', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['none'] }] }, /^jwtVerify: issuers\[0\]\.algorithms "none" is not supported/],
-    ['plain http JWKS on a public host', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'http://a.example.com/jwks' }] }, /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL/],
-    ['discovery from a plain http issuer', { issuers: [{ issuer: 'http://a.example.com', audience: 'x' }] }, /^jwtVerify: issuers\[0\]\.issuer must be an https: URL .* \(for OIDC discovery\)$/],
-    ['two key sources', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/jwks', jwks: { keys: [] } }] }, /^jwtVerify: issuers\[0\]\.jwks goes without jwksUri: give one of jwksUri, jwks, keys and keyResolver/],
-    ['same issuer twice', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j' }, { issuer: 'https://a.example.com/', audience: 'y', jwksUri: 'https://a.example.com/j' }] }, /^jwtVerify: issuers\[1\]\.issuer "https:\/\/a\.example\.com\/" is listed twice/],
-    ['unknown option', { issuers: [], trustApiGateway: true, issuer: 'https://a.example.com/' }, /^jwtVerify: issuer is not an option \(known: issuers, tokenSource, /],
-    ['unknown issuer field', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', aud: 'x' }] }, /^jwtVerify: issuers\[0\]\.aud is not an option \(known: issuer, audience, /],
-    ['negative tolerance', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', clockTolerance: -1 }] }, /^jwtVerify: issuers\[0\]\.clockTolerance must be a number of seconds >= 0, got -1$/],
+    [
+      'audience forgotten',
+      { issuers: [{ issuer: 'https://a.example.com/', jwksUri: 'https://a.example.com/jwks' }] },
+      /^jwtVerify: issuers\[0\]\.audience is required.*audience: null/,
+    ],
+    [
+      'symmetric algorithm',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['HS256'] }] },
+      /^jwtVerify: issuers\[0\]\.algorithms HS256 needs a 'secret'/,
+    ],
+    [
+      'alg none',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['none'] }] },
+      /^jwtVerify: issuers\[0\]\.algorithms "none" is not supported/,
+    ],
+    [
+      'plain http JWKS on a public host',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'http://a.example.com/jwks' }] },
+      /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL/,
+    ],
+    [
+      'discovery from a plain http issuer',
+      { issuers: [{ issuer: 'http://a.example.com', audience: 'x' }] },
+      /^jwtVerify: issuers\[0\]\.issuer must be an https: URL .* \(for OIDC discovery\)$/,
+    ],
+    [
+      'two key sources',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/jwks', jwks: { keys: [] } }] },
+      /^jwtVerify: issuers\[0\]\.jwks goes without jwksUri: give one of jwksUri, jwks, keys and keyResolver/,
+    ],
+    [
+      'same issuer twice',
+      {
+        issuers: [
+          { issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j' },
+          { issuer: 'https://a.example.com/', audience: 'y', jwksUri: 'https://a.example.com/j' },
+        ],
+      },
+      /^jwtVerify: issuers\[1\]\.issuer "https:\/\/a\.example\.com\/" is listed twice/,
+    ],
+    [
+      'unknown option',
+      { issuers: [], trustApiGateway: true, issuer: 'https://a.example.com/' },
+      /^jwtVerify: issuer is not an option \(known: issuers, tokenSource, /,
+    ],
+    [
+      'unknown issuer field',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', aud: 'x' }] },
+      /^jwtVerify: issuers\[0\]\.aud is not an option \(known: issuer, audience, /,
+    ],
+    [
+      'negative tolerance',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', clockTolerance: -1 }] },
+      /^jwtVerify: issuers\[0\]\.clockTolerance must be a number of seconds >= 0, got -1$/,
+    ],
     ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /^jwtVerify: realm must be printable ASCII/],
     ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /^jwtVerify: tokenSource must be/],
-    ['claimsCheck not a function', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claimsCheck: true }] }, /^jwtVerify: issuers\[0\]\.claimsCheck must be a function of the payload$/],
-    ['claims (deprecated) not a function', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: true }] }, /^jwtVerify: issuers\[0\]\.claims must be a function of the payload$/],
-    ['claims and claimsCheck together', { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: () => true, claimsCheck: () => true }] }, /^jwtVerify: issuers\[0\]\.claims is the deprecated name of claimsCheck: give claimsCheck only$/],
+    [
+      'claimsCheck not a function',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claimsCheck: true }] },
+      /^jwtVerify: issuers\[0\]\.claimsCheck must be a function of the payload$/,
+    ],
+    [
+      'claims (deprecated) not a function',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: true }] },
+      /^jwtVerify: issuers\[0\]\.claims must be a function of the payload$/,
+    ],
+    [
+      'claims and claimsCheck together',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: () => true, claimsCheck: () => true }] },
+      /^jwtVerify: issuers\[0\]\.claims is the deprecated name of claimsCheck: give claimsCheck only$/,
+    ],
   ]
   test.each(cases)('%s', (_name, options, message) => {
     expect(() => jwtVerify(options as never)).toThrow(TypeError)
@@ -136,13 +193,19 @@ describe('issuer presets', () => {
     expect(preset.issuer).toEqual([`https://login.microsoftonline.com/${tenantId}/v2.0`, `https://sts.windows.net/${tenantId}/`])
     expect(await verifyWith(preset, { iss: `https://sts.windows.net/${tenantId}/`, tid: tenantId }, 'api://orders')).toEqual([200, 'ok'])
     expect(await verifyWith(preset, { iss: `https://login.microsoftonline.com/${tenantId}/v2.0`, tid: tenantId }, 'api://orders')).toEqual([200, 'ok'])
-    expect(await verifyWith(preset, { iss: `https://login.microsoftonline.com/${tenantId}/v2.0`, tid: 'another' }, 'api://orders')).toEqual([401, 'invalid_token'])
+    expect(await verifyWith(preset, { iss: `https://login.microsoftonline.com/${tenantId}/v2.0`, tid: 'another' }, 'api://orders')).toEqual([
+      401,
+      'invalid_token',
+    ])
     expect(() => entraIssuer({ tenantId: 'common', audience: 'x' })).toThrow(/list each accepted tenant/)
   })
 
   test('keycloakIssuer: realm issuer, azp checked when clientId is given', async () => {
     const preset = keycloakIssuer({ url: 'https://sso.example.com/', realm: 'shop', audience: null, clientId: 'orders' })
-    expect(preset).toMatchObject({ issuer: 'https://sso.example.com/realms/shop', jwksUri: 'https://sso.example.com/realms/shop/protocol/openid-connect/certs' })
+    expect(preset).toMatchObject({
+      issuer: 'https://sso.example.com/realms/shop',
+      jwksUri: 'https://sso.example.com/realms/shop/protocol/openid-connect/certs',
+    })
     expect(await verifyWith(preset, { iss: 'https://sso.example.com/realms/shop', azp: 'orders' })).toEqual([200, 'ok'])
     expect(await verifyWith(preset, { iss: 'https://sso.example.com/realms/shop', azp: 'other' })).toEqual([401, 'invalid_token'])
   })
@@ -154,7 +217,8 @@ describe('issuer options at request time', () => {
     iss = await createTestIssuer()
   })
   afterAll(() => iss.close())
-  const api = (extra: Partial<PublicKeyIssuerConfig>) => protect({ issuers: [{ issuer: iss.issuer, audience: 'api', jwksUri: iss.jwksUri, ...extra }], cache: false })
+  const api = (extra: Partial<PublicKeyIssuerConfig>) =>
+    protect({ issuers: [{ issuer: iss.issuer, audience: 'api', jwksUri: iss.jwksUri, ...extra }], cache: false })
   const check = async (extra: Partial<PublicKeyIssuerConfig>, claims: Record<string, unknown>, options: Record<string, unknown> = {}) =>
     outcome(await api(extra).invoke(bearer(await iss.sign(claims, { audience: 'api', ...options }))))
 
@@ -179,10 +243,28 @@ describe('issuer options at request time', () => {
   test('claims: false or a throw refuses, sync or async', async () => {
     expect(await check({ claims: (p) => p.tenant === 't1' }, { tenant: 't1' })).toEqual([200, 'ok'])
     expect(await check({ claims: () => false }, {})).toEqual([401, 'invalid_token'])
-    expect(await check({ claims: () => { throw new Error('no') } }, {})).toEqual([401, 'invalid_token'])
+    expect(
+      await check(
+        {
+          claims: () => {
+            throw new Error('no')
+          },
+        },
+        {},
+      ),
+    ).toEqual([401, 'invalid_token'])
     expect(await check({ claims: async (p) => p.tenant === 't1' }, { tenant: 't1' })).toEqual([200, 'ok'])
     expect(await check({ claims: async () => false }, {})).toEqual([401, 'invalid_token'])
-    expect(await check({ claims: async () => { throw new Error('no') } }, {})).toEqual([401, 'invalid_token'])
+    expect(
+      await check(
+        {
+          claims: async () => {
+            throw new Error('no')
+          },
+        },
+        {},
+      ),
+    ).toEqual([401, 'invalid_token'])
   })
 })
 

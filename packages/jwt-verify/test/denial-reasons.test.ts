@@ -23,7 +23,11 @@ const denial = async (entry: PublicKeyIssuerConfig, claims: Record<string, unkno
   let error: AuthError<JwtVerifyDenialReason> | undefined
   const handler = middy()
     .use(jwtVerify({ issuers: [local(entry)], cache: false }))
-    .use({ onError: (request) => { error = request.error as AuthError<JwtVerifyDenialReason> } })
+    .use({
+      onError: (request) => {
+        error = request.error as AuthError<JwtVerifyDenialReason>
+      },
+    })
     .use(httpErrorHandler({ logger: false }))
     .handler(async () => ({ statusCode: 200, body: 'ok' }))
   const token = await iss.sign(claims, { audience })
@@ -40,7 +44,12 @@ describe('cause.data.reason says which check failed', () => {
     ['Cognito: an id token where access tokens are expected', cognito, { iss: cognitoIss, token_use: 'id', client_id: 'c1' }, 'token_use'],
     ['Cognito: no token_use at all', cognito, { iss: cognitoIss, client_id: 'c1' }, 'token_use'],
     ['Cognito: another app client', cognito, { iss: cognitoIss, token_use: 'access', client_id: 'secret-client-42' }, 'client_id'],
-    ['Keycloak: another authorized party', keycloakIssuer({ url: 'https://sso.example.com', realm: 'shop', audience: null, clientId: 'orders' }), { iss: 'https://sso.example.com/realms/shop', azp: 'other-app' }, 'azp'],
+    [
+      'Keycloak: another authorized party',
+      keycloakIssuer({ url: 'https://sso.example.com', realm: 'shop', audience: null, clientId: 'orders' }),
+      { iss: 'https://sso.example.com/realms/shop', azp: 'other-app' },
+      'azp',
+    ],
   ])('%s: %s', async (_name, entry, claims, reason) => {
     const seen = await denial(entry, claims)
     expect(seen.status).toBe(401)
@@ -54,7 +63,11 @@ describe('cause.data.reason says which check failed', () => {
 
   test('Entra ID: a token of another tenant is tid', async () => {
     const tenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47'
-    const seen = await denial(entraIssuer({ tenantId, audience: 'api://orders' }), { iss: `https://sts.windows.net/${tenantId}/`, tid: '00000000-0000-0000-0000-000000000000' }, 'api://orders')
+    const seen = await denial(
+      entraIssuer({ tenantId, audience: 'api://orders' }),
+      { iss: `https://sts.windows.net/${tenantId}/`, tid: '00000000-0000-0000-0000-000000000000' },
+      'api://orders',
+    )
     expect([seen.status, seen.reason]).toEqual([401, 'tid'])
     expect(seen.cause).not.toContain('00000000-0000')
   })

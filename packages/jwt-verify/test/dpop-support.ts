@@ -13,8 +13,10 @@ export interface ProofKey {
 
 export const proofKey = (alg: 'ES256' | 'EdDSA' | 'RS256' | 'PS256' = 'ES256'): ProofKey => {
   const pair =
-    alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : alg === 'EdDSA' ? generateKeyPairSync('ed25519')
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : alg === 'EdDSA'
+        ? generateKeyPairSync('ed25519')
         : generateKeyPairSync('rsa', { modulusLength: 2048 })
   const publicJwk = pair.publicKey.export({ format: 'jwk' }) as Record<string, unknown>
   return { privateKey: pair.privateKey, publicJwk, jkt: jwkThumbprint(publicJwk) as string, alg }
@@ -43,9 +45,7 @@ export const signProof = async (key: ProofKey, options: ProofOptions): Promise<s
     ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
     ...options.payload,
   }
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: key.alg, typ: 'dpop+jwt', jwk: key.publicJwk, ...options.header } as never)
-    .sign(key.privateKey)
+  return new SignJWT(payload).setProtectedHeader({ alg: key.alg, typ: 'dpop+jwt', jwk: key.publicJwk, ...options.header } as never).sign(key.privateKey)
 }
 
 type AnyEvent = Record<string, any>

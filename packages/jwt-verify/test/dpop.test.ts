@@ -75,7 +75,10 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
       const token = await boundToken()
       expect(outcome(await refusedWith(dpopEvent(token, await signProof(key, { url, token, method: 'POST' }))))).toEqual([401, 'invalid_dpop_proof'])
       expect(outcome(await refusedWith(dpopEvent(token, await signProof(key, { url: `${api}/orders/1`, token }))))).toEqual([401, 'invalid_dpop_proof'])
-      expect(outcome(await refusedWith(dpopEvent(token, await signProof(key, { url: 'https://other.example.com/orders', token }))))).toEqual([401, 'invalid_dpop_proof'])
+      expect(outcome(await refusedWith(dpopEvent(token, await signProof(key, { url: 'https://other.example.com/orders', token }))))).toEqual([
+        401,
+        'invalid_dpop_proof',
+      ])
     })
 
     test('htu ignores query and fragment, and normalizes case and default port', async () => {
@@ -102,7 +105,13 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     test('none and HMAC proofs', async () => {
       const token = await boundToken()
       const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
-      const claims = { htm: 'GET', htu: url, iat: Math.floor(Date.now() / 1000), jti: 'j-none', ath: (await import('../src/dpop-proof.js')).accessTokenHash(token) }
+      const claims = {
+        htm: 'GET',
+        htu: url,
+        iat: Math.floor(Date.now() / 1000),
+        jti: 'j-none',
+        ath: (await import('../src/dpop-proof.js')).accessTokenHash(token),
+      }
       const none = `${b64({ alg: 'none', typ: 'dpop+jwt', jwk: key.publicJwk })}.${b64(claims)}.`
       expect(outcome(await refusedWith(dpopEvent(token, none)))).toEqual([401, 'invalid_dpop_proof'])
       const { createHmac } = await import('node:crypto')
@@ -145,13 +154,16 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
       const now = Math.floor(Date.now() / 1000)
       expect(outcome(await refusedWith(dpopEvent(token, await signProof(key, { url, token, iat: now - 400 }))))).toEqual([401, 'invalid_dpop_proof'])
       expect(outcome(await refusedWith(dpopEvent(token, await signProof(key, { url, token, iat: now + 60 }))))).toEqual([401, 'invalid_dpop_proof'])
-      expect((await protectedApi().invoke(dpopEvent(token, await signProof(key, { url, token, iat: now - 290 }))))).toMatchObject({ statusCode: 200 })
+      expect(await protectedApi().invoke(dpopEvent(token, await signProof(key, { url, token, iat: now - 290 })))).toMatchObject({ statusCode: 200 })
     })
 
     test('wrong typ, a kid-only header, no jwk, two proofs, no proof', async () => {
       const token = await boundToken()
       expect(outcome(await refusedWith(dpopEvent(token, await signProof(key, { url, token, header: { typ: 'JWT' } }))))).toEqual([401, 'invalid_dpop_proof'])
-      expect(outcome(await refusedWith(dpopEvent(token, await signProof(key, { url, token, header: { jwk: undefined, kid: 'k' } }))))).toEqual([401, 'invalid_dpop_proof'])
+      expect(outcome(await refusedWith(dpopEvent(token, await signProof(key, { url, token, header: { jwk: undefined, kid: 'k' } }))))).toEqual([
+        401,
+        'invalid_dpop_proof',
+      ])
       const proof = await signProof(key, { url, token })
       expect(outcome(await refusedWith(dpopEvent(token, `${proof}, ${proof}`)))).toEqual([401, 'invalid_dpop_proof'])
       expect(outcome(await refusedWith(dpopEvent(token, undefined)))).toEqual([401, 'invalid_dpop_proof'])
@@ -262,11 +274,23 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
 
     test('a store that fails or answers anything but true never lets a proof through', async () => {
       const token = await boundToken()
-      const failing: ReplayStore = { claim: async () => { throw new Error('down') } }
-      const response = await protect({ issuers: [entry()], dpop: { boundTokens: 'required', replayStore: failing } }).invoke(dpopEvent(token, await signProof(key, { url, token })))
+      const failing: ReplayStore = {
+        claim: async () => {
+          throw new Error('down')
+        },
+      }
+      const response = await protect({ issuers: [entry()], dpop: { boundTokens: 'required', replayStore: failing } }).invoke(
+        dpopEvent(token, await signProof(key, { url, token })),
+      )
       expect(outcome(response)).toEqual([503, 'temporarily_unavailable'])
       const truthy = { claim: async () => 'yes' } as unknown as ReplayStore
-      expect(outcome(await protect({ issuers: [entry()], dpop: { boundTokens: 'required', replayStore: truthy } }).invoke(dpopEvent(token, await signProof(key, { url, token }))))).toEqual([401, 'invalid_dpop_proof'])
+      expect(
+        outcome(
+          await protect({ issuers: [entry()], dpop: { boundTokens: 'required', replayStore: truthy } }).invoke(
+            dpopEvent(token, await signProof(key, { url, token })),
+          ),
+        ),
+      ).toEqual([401, 'invalid_dpop_proof'])
     })
 
     test('the store is asked with the key-scoped jti and the end of the proof window; only after every other check', async () => {

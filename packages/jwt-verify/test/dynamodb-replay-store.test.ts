@@ -95,10 +95,15 @@ describe('the DynamoDB replay store (against dynalite on loopback)', () => {
       try {
         const key = proofKey()
         const client = clientFor(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`)
-        const api = protect({ issuers: [{ issuer: iss.issuer, audience: 'a', jwksUri: iss.jwksUri }], dpop: { boundTokens: 'required', replayStore: createDynamoDbReplayStore({ tableName, client, timeoutMs: 200 }) } })
+        const api = protect({
+          issuers: [{ issuer: iss.issuer, audience: 'a', jwksUri: iss.jwksUri }],
+          dpop: { boundTokens: 'required', replayStore: createDynamoDbReplayStore({ tableName, client, timeoutMs: 200 }) },
+        })
         const token = await iss.sign({ sub: 'alice', cnf: { jkt: key.jkt } }, { audience: 'a' })
         const url = 'https://h1t2t3p4a5.execute-api.eu-west-1.amazonaws.com/orders'
-        const response = await api.invoke(withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${token}`, dpop: await signProof(key, { url, token }) }))
+        const response = await api.invoke(
+          withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${token}`, dpop: await signProof(key, { url, token }) }),
+        )
         expect(outcome(response)).toEqual([503, 'temporarily_unavailable'])
         expect(api.seen).toEqual([])
       } finally {
@@ -112,7 +117,10 @@ describe('the DynamoDB replay store (against dynalite on loopback)', () => {
     try {
       const key = proofKey()
       const instance = () =>
-        protect({ issuers: [{ issuer: iss.issuer, audience: 'a', jwksUri: iss.jwksUri }], dpop: { boundTokens: 'required', replayStore: createDynamoDbReplayStore({ tableName, client: clientFor(endpoint) }) } })
+        protect({
+          issuers: [{ issuer: iss.issuer, audience: 'a', jwksUri: iss.jwksUri }],
+          dpop: { boundTokens: 'required', replayStore: createDynamoDbReplayStore({ tableName, client: clientFor(endpoint) }) },
+        })
       const token = await iss.sign({ sub: 'alice', cnf: { jkt: key.jkt } }, { audience: 'a' })
       const url = 'https://h1t2t3p4a5.execute-api.eu-west-1.amazonaws.com/orders'
       const proof = await signProof(key, { url, token })
@@ -126,8 +134,12 @@ describe('the DynamoDB replay store (against dynalite on loopback)', () => {
 
   test('configuration mistakes are TypeErrors', () => {
     expect(() => createDynamoDbReplayStore({ tableName: '' })).toThrow(/tableName/)
-    expect(() => createDynamoDbReplayStore({ tableName, timeoutMs: 0, client: clientFor(endpoint) })).toThrow(/^createDynamoDbReplayStore: timeoutMs must be a number of milliseconds > 0, got 0$/)
-    expect(() => createDynamoDbReplayStore({ tableName, table: 'x' } as never)).toThrow(/^createDynamoDbReplayStore: table is not an option \(known: tableName, client, /)
+    expect(() => createDynamoDbReplayStore({ tableName, timeoutMs: 0, client: clientFor(endpoint) })).toThrow(
+      /^createDynamoDbReplayStore: timeoutMs must be a number of milliseconds > 0, got 0$/,
+    )
+    expect(() => createDynamoDbReplayStore({ tableName, table: 'x' } as never)).toThrow(
+      /^createDynamoDbReplayStore: table is not an option \(known: tableName, client, /,
+    )
     expect(() => createDynamoDbReplayStore(undefined as never)).toThrow(/^createDynamoDbReplayStore: options must be an object$/)
   })
 })

@@ -1,11 +1,4 @@
-import {
-  albEvent,
-  authorizerRequestEvent,
-  functionUrlEvent,
-  httpApiEvent,
-  httpAuthorizerEventV2,
-  restEvent,
-} from '@middy-auth/testing'
+import { albEvent, authorizerRequestEvent, functionUrlEvent, httpApiEvent, httpAuthorizerEventV2, restEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
 
 const restHost = 'https://r1e2s3t4a5.execute-api.eu-west-1.amazonaws.com'
@@ -51,4 +44,5 @@ export const albEventsWithUrls: Array<[string, () => Record<string, any>, string
 ]
 
 /** The HTTP method an event carries. */
-export const methodOf = (event: Record<string, any>): string => (event.requestContext?.http?.method ?? event.httpMethod ?? event.requestContext?.httpMethod) as string
+export const methodOf = (event: Record<string, any>): string =>
+  (event.requestContext?.http?.method ?? event.httpMethod ?? event.requestContext?.httpMethod) as string

@@ -183,7 +183,10 @@ describe('mutated tokens: our verification (cache warm with the original) agains
   const original = `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
 
   // The token as it reaches verification (the header's parsing, which trims, is not under test).
-  const verifier = compileJwtVerifier({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [jwk] }, algorithms: ['ES256'] }], clock: () => NOW_S * 1000 })
+  const verifier = compileJwtVerifier({
+    issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [jwk] }, algorithms: ['ES256'] }],
+    clock: () => NOW_S * 1000,
+  })
   const ours = async (token: string): Promise<boolean> => {
     try {
       await verifier.verifyToken(token, 'bearer', undefined)
@@ -219,7 +222,11 @@ describe('mutated tokens: our verification (cache warm with the original) agains
       fc.asyncProperty(mutation, async ({ at, unit, kind }) => {
         const c = String.fromCharCode(unit)
         const token =
-          kind === 'replace' ? original.slice(0, at) + c + original.slice(at + 1) : kind === 'insert' ? original.slice(0, at) + c + original.slice(at) : original.slice(0, at) + original.slice(at + 1)
+          kind === 'replace'
+            ? original.slice(0, at) + c + original.slice(at + 1)
+            : kind === 'insert'
+              ? original.slice(0, at) + c + original.slice(at)
+              : original.slice(0, at) + original.slice(at + 1)
         if (token === original) return true
         const [mine, theirs] = [await ours(token), await jose(token)]
         // Never an accept jose refuses. jose's decoder skips ASCII whitespace inside a segment,

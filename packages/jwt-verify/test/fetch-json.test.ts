@@ -29,9 +29,11 @@ beforeEach(() => {
   hits.length = 0
 })
 
-const json = (body: unknown, status = 200) => (_req: IncomingMessage, res: ServerResponse) => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-}
+const json =
+  (body: unknown, status = 200) =>
+  (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+  }
 
 describe('fetchJson', () => {
   test('GETs and parses JSON from a loopback http: server', async () => {
@@ -129,13 +131,10 @@ describe('fetchJson', () => {
     await expect(fetchJson(`http://127.0.0.1:${port}/jwks`, { timeoutMs: 1000 })).rejects.toThrow('ECONNREFUSED')
   })
 
-  test.each(['http://example.com/jwks', 'ftp://127.0.0.1/jwks', 'not a url', 'file:///etc/passwd'])(
-    'refuses %s without any request',
-    async (url) => {
-      await expect(fetchJson(url, { timeoutMs: 1000 })).rejects.toThrow(TypeError)
-      expect(hits).toEqual([])
-    },
-  )
+  test.each(['http://example.com/jwks', 'ftp://127.0.0.1/jwks', 'not a url', 'file:///etc/passwd'])('refuses %s without any request', async (url) => {
+    await expect(fetchJson(url, { timeoutMs: 1000 })).rejects.toThrow(TypeError)
+    expect(hits).toEqual([])
+  })
 })
 
 describe('isLoopbackUrl', () => {
@@ -169,9 +168,7 @@ describe('assertFetchableUrl', () => {
     'throws a TypeError naming the option for %j',
     (url) => {
       expect(() => assertFetchableUrl(url, 'jwksUri')).toThrow(TypeError)
-      expect(() => assertFetchableUrl(url, 'jwksUri')).toThrow(
-        `jwksUri must be an https: URL (http: only for loopback hosts): ${url}`,
-      )
+      expect(() => assertFetchableUrl(url, 'jwksUri')).toThrow(`jwksUri must be an https: URL (http: only for loopback hosts): ${url}`)
     },
   )
 })

@@ -172,7 +172,10 @@ describe('importKeySet', () => {
     expect(second.byKid.get('k2')?.alg).toBe('ES256')
     expect(second.byKid.get('k3')?.crv).toBe('P-384')
     // The same kid over a different key is a different key.
-    const third = importKeySet({ keys: [publicJwk(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, { kid: 'k1', use: 'sig', alg: 'RS256' })] }, second)
+    const third = importKeySet(
+      { keys: [publicJwk(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, { kid: 'k1', use: 'sig', alg: 'RS256' })] },
+      second,
+    )
     expect(third.byKid.get('k1')).not.toBe(first.byKid.get('k1'))
   })
 

@@ -91,8 +91,7 @@ async function faultyIssuer(): Promise<FaultyIssuer> {
     issuer: { value: base },
     jwksUri: { value: `${base}/jwks` },
     sign: {
-      value: (claims: Record<string, unknown> = {}, key?: TestKeyPair) =>
-        signToken(claims, { key: key ?? state.keys[0]!, issuer: base, audience }),
+      value: (claims: Record<string, unknown> = {}, key?: TestKeyPair) => signToken(claims, { key: key ?? state.keys[0]!, issuer: base, audience }),
     },
   })
 }
@@ -111,8 +110,7 @@ function protectedBy(idp: FaultyIssuer, { discover = false, timeoutMs = 300 } = 
 /** Lets the factory's prefetch run to its end. */
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const invokeMany = async (api: ReturnType<typeof protectedBy>, tokens: string[]) =>
-  Promise.all(tokens.map((token) => api.invoke(bearer(token))))
+const invokeMany = async (api: ReturnType<typeof protectedBy>, tokens: string[]) => Promise.all(tokens.map((token) => api.invoke(bearer(token))))
 
 describe('faults with nothing cached: 503 temporarily_unavailable, the handler never runs, one fetch per cooldown', () => {
   const rows: Array<[string, Fault]> = [

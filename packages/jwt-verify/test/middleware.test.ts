@@ -15,8 +15,7 @@ beforeAll(async () => {
 })
 afterAll(() => iss.close())
 
-const sign = (claims: Record<string, unknown> = {}, options: Parameters<TestIssuer['sign']>[1] = {}) =>
-  iss.sign(claims, { audience, ...options })
+const sign = (claims: Record<string, unknown> = {}, options: Parameters<TestIssuer['sign']>[1] = {}) => iss.sign(claims, { audience, ...options })
 
 describe('a valid token', () => {
   test('reaches the handler with context.auth', async () => {
@@ -72,7 +71,12 @@ describe('refused requests', () => {
   }
   const refuseToken = async (token: string, status = 401, code = 'invalid_token') => {
     const [header, payload] = token.split('.')
-    return refuse(bearer(token), status, code, [token, header ?? '', payload ?? '', iss.keys[0]!.kid, 'alice'].filter((s) => s.length > 3))
+    return refuse(
+      bearer(token),
+      status,
+      code,
+      [token, header ?? '', payload ?? '', iss.keys[0]!.kid, 'alice'].filter((s) => s.length > 3),
+    )
   }
 
   test('no header: 401 missing_token with a bare challenge', async () => {
@@ -93,7 +97,12 @@ describe('refused requests', () => {
     const token = await sign({ sub: 'alice' })
     await refuse({ headers: { authorization: `Bearer ${token} ${token}` } }, 400, 'invalid_request', [token])
     await refuse({ headers: { authorization: `Bearer ${token}, Bearer ${token}` } }, 400, 'invalid_request', [token])
-    await refuse({ multiValueHeaders: { Authorization: [`Bearer ${token}`, `Bearer ${token}`] }, headers: { Authorization: `Bearer ${token}` } }, 400, 'invalid_request', [token])
+    await refuse(
+      { multiValueHeaders: { Authorization: [`Bearer ${token}`, `Bearer ${token}`] }, headers: { Authorization: `Bearer ${token}` } },
+      400,
+      'invalid_request',
+      [token],
+    )
   })
   test('the scheme is case-insensitive', async () => {
     const response = await protectedApi.invoke({ headers: { authorization: `bEaReR ${await sign()}` } })
@@ -129,7 +138,9 @@ describe('refused requests', () => {
     for (const secret of secrets) {
       const token = await new SignJWT({ sub: 'alice' })
         .setProtectedHeader({ alg: 'HS256', kid: pair.kid })
-        .setIssuer(iss.issuer).setAudience(audience).setExpirationTime('1h')
+        .setIssuer(iss.issuer)
+        .setAudience(audience)
+        .setExpirationTime('1h')
         .sign(createSecretKey(Buffer.from(secret)))
       await refuseToken(token)
     }

@@ -24,7 +24,27 @@ const cert = (index: number): Certificate => certs[index] as Certificate
 const makeCertificate = (name: string) => {
   const keyFile = join(dir, `${name}.key`)
   const certFile = join(dir, `${name}.pem`)
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', `/CN=${name}`, '-days', '2'], { stdio: 'pipe' })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      `/CN=${name}`,
+      '-days',
+      '2',
+    ],
+    { stdio: 'pipe' },
+  )
   const der = execFileSync('openssl', ['x509', '-in', certFile, '-outform', 'DER'])
   return { pem: readFileSync(certFile, 'utf8'), thumbprint: createHash('sha256').update(der).digest('base64url') }
 }
@@ -120,7 +140,10 @@ describe('mTLS-bound tokens (RFC 8705)', () => {
 
   test('a certificate-bound token is refused where mTLS binding is not turned on', async () => {
     const api = protect({ issuers: [entry()] })
-    expect(outcome(await api.invoke(httpApiEvent({ bearer: await boundToken(cert(0).thumbprint), clientCert: { clientCertPem: cert(0).pem } })))).toEqual([401, 'invalid_token'])
+    expect(outcome(await api.invoke(httpApiEvent({ bearer: await boundToken(cert(0).thumbprint), clientCert: { clientCertPem: cert(0).pem } })))).toEqual([
+      401,
+      'invalid_token',
+    ])
   })
 
   test('the truncated PEM of the real fixtures is no certificate: refused', async () => {
@@ -133,7 +156,9 @@ describe('mTLS-bound tokens (RFC 8705)', () => {
 
   test('configuration mistakes are TypeErrors at cold start', () => {
     expect(() => protect({ issuers: [entry()], mtls: { boundTokens: 'always' as never } })).toThrow(/mtls.boundTokens/)
-    expect(() => protect({ issuers: [{ ...entry(), mtls: { boundTokens: 'required', x: 1 } as never }] })).toThrow(/^jwtVerify: issuers\[0\]\.mtls\.x is not an option \(known: boundTokens\)$/)
+    expect(() => protect({ issuers: [{ ...entry(), mtls: { boundTokens: 'required', x: 1 } as never }] })).toThrow(
+      /^jwtVerify: issuers\[0\]\.mtls\.x is not an option \(known: boundTokens\)$/,
+    )
   })
 })
 
@@ -141,7 +166,10 @@ describe('trustApiGateway and bound tokens', () => {
   test('a bound token that a JWT authorizer accepted is refused: its binding was never checked', async () => {
     const api = protect({ issuers: [entry()], trustApiGateway: true, mtls: { boundTokens: 'allowed' } })
     const claims = (extra: Record<string, unknown>) => ({ iss: iss.issuer, aud: audience, sub: 'device-1', exp: Math.floor(Date.now() / 1000) + 300, ...extra })
-    expect(outcome(await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: claims({ cnf: { 'x5t#S256': cert(0).thumbprint } }) } } })))).toEqual([401, 'invalid_token'])
+    expect(outcome(await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: claims({ cnf: { 'x5t#S256': cert(0).thumbprint } }) } } })))).toEqual([
+      401,
+      'invalid_token',
+    ])
     expect((await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: claims({}) } } }))).statusCode).toBe(200)
   })
 })

@@ -87,7 +87,17 @@ const trustedKids = pool.flatMap((key) => (key.kid ? [key.kid] : []))
 const ALGORITHMS = ['RS256', 'RS384', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const
 
 const fitsType = (alg: string, type: PoolKey['type']): boolean =>
-  (alg.startsWith('RS') || alg.startsWith('PS') ? 'RSA' : alg === 'ES256' ? 'P-256' : alg === 'ES384' ? 'P-384' : alg === 'ES512' ? 'P-521' : alg === 'EdDSA' || alg === 'Ed25519' ? 'Ed25519' : '') === type
+  (alg.startsWith('RS') || alg.startsWith('PS')
+    ? 'RSA'
+    : alg === 'ES256'
+      ? 'P-256'
+      : alg === 'ES384'
+        ? 'P-384'
+        : alg === 'ES512'
+          ? 'P-521'
+          : alg === 'EdDSA' || alg === 'Ed25519'
+            ? 'Ed25519'
+            : '') === type
 
 // ---------------------------------------------------------------------------------------------
 // Configurations, and the two verifiers built from one
@@ -228,10 +238,7 @@ type TokenOp =
   | { t: 'lowercase' }
 
 type MemberOp =
-  | { t: 'set'; name: string; raw: string }
-  | { t: 'delete'; name: string }
-  | { t: 'duplicate'; name: string; raw: string }
-  | { t: 'move-last'; name: string }
+  { t: 'set'; name: string; raw: string } | { t: 'delete'; name: string } | { t: 'duplicate'; name: string; raw: string } | { t: 'move-last'; name: string }
 
 const render = (members: Members): string => `{${members.map(([name, raw]) => `${JSON.stringify(name)}:${raw}`).join(',')}}`
 
@@ -278,8 +285,7 @@ const applyBytes = (bytes: Buffer, op: ByteOp): Buffer => {
 }
 
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
-const P521_N =
-  0x01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n
+const P521_N = 0x01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n
 const P384_N = 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n
 const toBig = (bytes: Buffer): bigint => BigInt(`0x${bytes.toString('hex') || '0'}`)
 const fromBig = (value: bigint, length: number): Buffer => Buffer.from(value.toString(16).padStart(length * 2, '0'), 'hex')
@@ -499,7 +505,9 @@ const stricterRules: ReadonlyArray<[string, (token: string, header: Record<strin
 const fittingKeys = (config: Config, alg: unknown): PoolKey[] =>
   config.keys
     .map(keyNamed)
-    .filter((key) => !key.weak && key.jwk.use !== 'enc' && typeof alg === 'string' && fitsType(alg, key.type) && (key.jwk.alg === undefined || key.jwk.alg === alg))
+    .filter(
+      (key) => !key.weak && key.jwk.use !== 'enc' && typeof alg === 'string' && fitsType(alg, key.type) && (key.jwk.alg === undefined || key.jwk.alg === alg),
+    )
 
 interface Expectation {
   verdict: Verdict
@@ -605,26 +613,78 @@ const timeRaw = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      `"${NOW_S + 600}"`, 'null', 'true', 'false', '[]', '{}', `[${NOW_S + 600}]`, `{"$date":${NOW_S + 600}}`,
-      '1e309', '-1e309', '-0', '0', '-1', '1e308', '-1e308', '9007199254740993', '1.76e9', `${NOW_S + 600}.0`,
-      '17600006e2', `"${NOW_S + 600}.5"`, '""', `"Tue Jun 18 15:00:04 UTC 2099"`, '4102444800000',
+      `"${NOW_S + 600}"`,
+      'null',
+      'true',
+      'false',
+      '[]',
+      '{}',
+      `[${NOW_S + 600}]`,
+      `{"$date":${NOW_S + 600}}`,
+      '1e309',
+      '-1e309',
+      '-0',
+      '0',
+      '-1',
+      '1e308',
+      '-1e308',
+      '9007199254740993',
+      '1.76e9',
+      `${NOW_S + 600}.0`,
+      '17600006e2',
+      `"${NOW_S + 600}.5"`,
+      '""',
+      `"Tue Jun 18 15:00:04 UTC 2099"`,
+      '4102444800000',
     ),
   },
 )
 
 const audRaw = fc.constantFrom(
-  '"orders-api"', '["orders-api"]', '["other","orders-api"]', '["orders-api",1]', '[1,"orders-api"]', '[null,"orders-api"]',
-  '"ORDERS-API"', '"orders-api "', '" orders-api"', '"orders-api/"', '[]', 'null', '1', '{}', '{"0":"orders-api"}',
-  '[["orders-api"]]', '"other"', '["other"]', '""', '"orders-api\\u0000"', '"orders\\u2010api"', '"order\\u0073-api"',
-  '"billing-api"', '["billing-api","other"]',
+  '"orders-api"',
+  '["orders-api"]',
+  '["other","orders-api"]',
+  '["orders-api",1]',
+  '[1,"orders-api"]',
+  '[null,"orders-api"]',
+  '"ORDERS-API"',
+  '"orders-api "',
+  '" orders-api"',
+  '"orders-api/"',
+  '[]',
+  'null',
+  '1',
+  '{}',
+  '{"0":"orders-api"}',
+  '[["orders-api"]]',
+  '"other"',
+  '["other"]',
+  '""',
+  '"orders-api\\u0000"',
+  '"orders\\u2010api"',
+  '"order\\u0073-api"',
+  '"billing-api"',
+  '["billing-api","other"]',
 )
 
 const issRaw = fc.constantFrom(
-  JSON.stringify(ISSUER), JSON.stringify(ISSUER_ALT), '"https://issuer.example.com//"', '"HTTPS://ISSUER.EXAMPLE.COM/"',
-  '"https://Issuer.example.com/"', '" https://issuer.example.com/"', '"https://issuer.example.com/ "',
-  '["https://issuer.example.com/"]', 'null', '1', '{}', '"https://issuer.example.com/\\u0000"',
-  '"https:\\/\\/issuer.example.com\\/"', '"https://issuer.example.com/?"', '"https://evil.example.com/"',
-  '"https://issuer.example.com.evil.example/"', '"https://issuer.example.com\\u2215"',
+  JSON.stringify(ISSUER),
+  JSON.stringify(ISSUER_ALT),
+  '"https://issuer.example.com//"',
+  '"HTTPS://ISSUER.EXAMPLE.COM/"',
+  '"https://Issuer.example.com/"',
+  '" https://issuer.example.com/"',
+  '"https://issuer.example.com/ "',
+  '["https://issuer.example.com/"]',
+  'null',
+  '1',
+  '{}',
+  '"https://issuer.example.com/\\u0000"',
+  '"https:\\/\\/issuer.example.com\\/"',
+  '"https://issuer.example.com/?"',
+  '"https://evil.example.com/"',
+  '"https://issuer.example.com.evil.example/"',
+  '"https://issuer.example.com\\u2215"',
 )
 
 const subRaw = fc.constantFrom('"user-1"', '""', '1', '0', 'null', 'true', '["user-1"]', '{}', '"\\ud800"', '"ü\\u0000"')
@@ -633,8 +693,15 @@ const miscRaw = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
   fc.string({ unit: 'binary', maxLength: 40 }).map((value) => JSON.stringify(value)),
   fc.constantFrom(
-    '"orders:read orders:write"', '["orders:read"]', '"[admin]"', '{"__proto__":{"admin":true}}', `"${'x'.repeat(13_000)}"`,
-    `${'['.repeat(2000)}${']'.repeat(2000)}`, '"\\ud83d\\ude00 日本語"', '1e309', '-0',
+    '"orders:read orders:write"',
+    '["orders:read"]',
+    '"[admin]"',
+    '{"__proto__":{"admin":true}}',
+    `"${'x'.repeat(13_000)}"`,
+    `${'['.repeat(2000)}${']'.repeat(2000)}`,
+    '"\\ud83d\\ude00 日本語"',
+    '1e309',
+    '-0',
   ),
 )
 
@@ -666,29 +733,101 @@ const payloadOp: fc.Arbitrary<MemberOp> = fc.oneof(
 
 const kidRaw = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...trustedKids).map((kid) => JSON.stringify(kid)) },
-  { weight: 2, arbitrary: fc.constantFrom('"nope"', '""', '123', 'null', 'true', '[]', '{}', '["kid-rsa-main"]', '"KID-RSA-MAIN"', '"kid-rsa-main "', '"__proto__"', '"constructor"') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '"nope"',
+      '""',
+      '123',
+      'null',
+      'true',
+      '[]',
+      '{}',
+      '["kid-rsa-main"]',
+      '"KID-RSA-MAIN"',
+      '"kid-rsa-main "',
+      '"__proto__"',
+      '"constructor"',
+    ),
+  },
 )
 
 const algRaw = fc.constantFrom(
-  '"RS256"', '"RS384"', '"RS512"', '"PS256"', '"PS384"', '"ES256"', '"ES384"', '"ES512"', '"EdDSA"', '"Ed25519"', '"Ed448"',
-  '"HS256"', '"HS512"', '"none"', '"None"', '"NONE"', '"nOnE"', '"rs256"', '"RS256 "', '""', 'null', '1', '["RS256"]', '{}',
-  '"ML-DSA-44"', '"__proto__"', '"toString"',
+  '"RS256"',
+  '"RS384"',
+  '"RS512"',
+  '"PS256"',
+  '"PS384"',
+  '"ES256"',
+  '"ES384"',
+  '"ES512"',
+  '"EdDSA"',
+  '"Ed25519"',
+  '"Ed448"',
+  '"HS256"',
+  '"HS512"',
+  '"none"',
+  '"None"',
+  '"NONE"',
+  '"nOnE"',
+  '"rs256"',
+  '"RS256 "',
+  '""',
+  'null',
+  '1',
+  '["RS256"]',
+  '{}',
+  '"ML-DSA-44"',
+  '"__proto__"',
+  '"toString"',
 )
 
 const typRaw = fc.constantFrom(
-  '"at+jwt"', '"AT+JWT"', '"application/at+jwt"', '"Application/At+Jwt"', '"APPLICATION/AT+JWT"', '"JWT"', '"jwt"',
-  '"application/jwt"', '"at+jwt "', '"x/at+jwt"', '"application/"', '"applicationat+jwt"', '"application/application/at+jwt"',
-  'null', '1', '["at+jwt"]', '""', '"at+JWT"', '"id+jwt"',
+  '"at+jwt"',
+  '"AT+JWT"',
+  '"application/at+jwt"',
+  '"Application/At+Jwt"',
+  '"APPLICATION/AT+JWT"',
+  '"JWT"',
+  '"jwt"',
+  '"application/jwt"',
+  '"at+jwt "',
+  '"x/at+jwt"',
+  '"application/"',
+  '"applicationat+jwt"',
+  '"application/application/at+jwt"',
+  'null',
+  '1',
+  '["at+jwt"]',
+  '""',
+  '"at+JWT"',
+  '"id+jwt"',
 )
 
 const critRaw = fc.constantFrom(
-  '[]', '["b64"]', '["b64","b64"]', '["exp"]', '["kid"]', '["alg"]', '["__proto__"]', '[""]', '[1]', '"b64"', 'null', '{}',
-  '["b64","exp"]', '["http://example.com/ext"]',
+  '[]',
+  '["b64"]',
+  '["b64","b64"]',
+  '["exp"]',
+  '["kid"]',
+  '["alg"]',
+  '["__proto__"]',
+  '[""]',
+  '[1]',
+  '"b64"',
+  'null',
+  '{}',
+  '["b64","exp"]',
+  '["http://example.com/ext"]',
 )
 
 const embeddedRaw = fc.constantFrom(
-  '"https://evil.example.com/jwks.json"', '{"kty":"oct","k":"c2VjcmV0"}', '["MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"]',
-  'null', '""', '{}',
+  '"https://evil.example.com/jwks.json"',
+  '{"kty":"oct","k":"c2VjcmV0"}',
+  '["MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"]',
+  'null',
+  '""',
+  '{}',
 )
 
 const headerOp: fc.Arbitrary<MemberOp> = fc.oneof(
@@ -697,16 +836,50 @@ const headerOp: fc.Arbitrary<MemberOp> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('delete' as const), name: fc.constantFrom('kid', 'typ', 'alg') }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('set' as const), name: fc.constant('typ'), raw: typRaw }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('set' as const), name: fc.constant('crit'), raw: critRaw }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('set' as const), name: fc.constant('b64'), raw: fc.constantFrom('true', 'false', '"true"', '1', 'null') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant('set' as const), name: fc.constant('b64'), raw: fc.constantFrom('true', 'false', '"true"', '1', 'null') }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('set' as const), name: fc.constantFrom('jku', 'x5u', 'jwk', 'x5c'), raw: embeddedRaw }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('set' as const), name: fc.constantFrom('__proto__', 'constructor'), raw: fc.constantFrom('{"alg":"none"}', '{"kid":"kid-ec-p256"}', '{"jku":"https://evil.example.com/"}', 'null') }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('duplicate' as const), name: fc.constantFrom('alg', 'kid', 'typ', 'crit'), raw: fc.oneof(algRaw, kidRaw, typRaw) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('set' as const),
+      name: fc.constantFrom('__proto__', 'constructor'),
+      raw: fc.constantFrom('{"alg":"none"}', '{"kid":"kid-ec-p256"}', '{"jku":"https://evil.example.com/"}', 'null'),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant('duplicate' as const), name: fc.constantFrom('alg', 'kid', 'typ', 'crit'), raw: fc.oneof(algRaw, kidRaw, typRaw) }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('set' as const), name: fc.constantFrom('cty', 'x5t', 'x5t#S256', 'zip', 'enc', 'iss'), raw: miscRaw }) },
 )
 
 const whitespace = fc.constantFrom(' ', '\t', '\n', '\r\n', '\u00a0', '\u2028', '\ufeff', '\u3000')
 const insertion = fc.constantFrom(
-  '.', '..', ' ', '\t', '\n', '\u00a0', '\u2028', '\ufeff', '\u200b', 'é', '€', '😀', '\u0000', ',', '=', '==', '+', '/', '%2E', 'A', '"', '\\',
+  '.',
+  '..',
+  ' ',
+  '\t',
+  '\n',
+  '\u00a0',
+  '\u2028',
+  '\ufeff',
+  '\u200b',
+  'é',
+  '€',
+  '😀',
+  '\u0000',
+  ',',
+  '=',
+  '==',
+  '+',
+  '/',
+  '%2E',
+  'A',
+  '"',
+  '\\',
 )
 
 const tokenOp: fc.Arbitrary<TokenOp> = fc.oneof(
@@ -717,8 +890,16 @@ const tokenOp: fc.Arbitrary<TokenOp> = fc.oneof(
   fc.record({ t: fc.constant('insert' as const), at: fc.nat(), text: insertion }),
   fc.record({ t: fc.constant('wrap' as const), before: fc.oneof(fc.constant(''), whitespace), after: fc.oneof(fc.constant(''), whitespace) }),
   fc.constantFrom<TokenOp>(
-    { t: 'sig-pad' }, { t: 'sig-std-alphabet' }, { t: 'sig-der' }, { t: 'sig-high-s' }, { t: 'sig-zero' }, { t: 'sig-trailing-bits' },
-    { t: 'sig-drop' }, { t: 'swap-segments' }, { t: 'alg-none' }, { t: 'lowercase' },
+    { t: 'sig-pad' },
+    { t: 'sig-std-alphabet' },
+    { t: 'sig-der' },
+    { t: 'sig-high-s' },
+    { t: 'sig-zero' },
+    { t: 'sig-trailing-bits' },
+    { t: 'sig-drop' },
+    { t: 'swap-segments' },
+    { t: 'alg-none' },
+    { t: 'lowercase' },
   ),
   fc.record({ t: fc.constant('sig-append' as const), text: fc.constantFrom('A', 'AA', 'AAAA', '.', '.x') }),
   fc.record({ t: fc.constant('reheader' as const), alg: fc.constantFrom(...ALGORITHMS, 'none', 'HS256', 'ES512') }),
@@ -887,7 +1068,13 @@ describe('oracle: our middleware and jose agree on accept/reject', () => {
             ),
             { maxLength: 2 },
           ),
-          fc.option(fc.subarray(pool.map((key) => key.name), { minLength: 1 }), { nil: undefined }),
+          fc.option(
+            fc.subarray(
+              pool.map((key) => key.name),
+              { minLength: 1 },
+            ),
+            { nil: undefined },
+          ),
         )
         .map(([base, signer, pssSalt, header, keys]) => mutate(base, { signer, pssSalt, header, keys })),
       800,

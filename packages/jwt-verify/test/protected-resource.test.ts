@@ -13,7 +13,8 @@ const metadataUrl = 'https://api.example.com/.well-known/oauth-protected-resourc
 const metadataHandler = (options: Parameters<typeof protectedResourceMetadata>[0]) => {
   // As users deploy it: a middy handler of its own route, with no jwtVerify in front.
   const handler = middy().handler(protectedResourceMetadata(options))
-  return async (event: unknown) => (await handler(event as never, lambdaContext() as never)) as { statusCode: number; headers: Record<string, string>; body: string }
+  return async (event: unknown) =>
+    (await handler(event as never, lambdaContext() as never)) as { statusCode: number; headers: Record<string, string>; body: string }
 }
 
 const wellKnownGet = () => {
@@ -96,7 +97,11 @@ describe('protectedResourceMetadata', () => {
     ['a misspelt option', { resource, authorizationServers: ['https://a.example.com'], scopes_supported: ['a'] }, 'scopes_supported'],
   ])('%s is a TypeError at cold start', (_name, options, names) => {
     expect(() => protectedResourceMetadata(options as never)).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(new RegExp(`^protectedResourceMetadata: ${names.replace(/[[\]]/g, '\\$&')} `)), cause: { package: '@middy-auth/jwt-verify', option: names } }),
+      expect.objectContaining({
+        name: 'TypeError',
+        message: expect.stringMatching(new RegExp(`^protectedResourceMetadata: ${names.replace(/[[\]]/g, '\\$&')} `)),
+        cause: { package: '@middy-auth/jwt-verify', option: names },
+      }),
     )
   })
 
@@ -128,7 +133,9 @@ describe('jwtVerify resourceMetadata, with the resource URL as the audience (RFC
     expect((await api.invoke(bearer(await iss.sign({ sub: 'agent' }, { audience: resource })))).statusCode).toBe(200)
     const other = await api.invoke(bearer(await iss.sign({ sub: 'agent' }, { audience: 'https://other.example.com/mcp' })))
     expect(outcome(other)).toEqual([401, 'invalid_token'])
-    expect(challengeOf(other)).toBe(`Bearer realm="api", resource_metadata="${metadataUrl}", error="invalid_token", error_description="The access token is invalid"`)
+    expect(challengeOf(other)).toBe(
+      `Bearer realm="api", resource_metadata="${metadataUrl}", error="invalid_token", error_description="The access token is invalid"`,
+    )
   })
 
   test('a malformed request: 400 with the attribute', async () => {
@@ -146,7 +153,11 @@ describe('jwtVerify resourceMetadata, with the resource URL as the audience (RFC
     '%s is a TypeError at cold start',
     (value) => {
       expect(() => protect({ issuers: [{ issuer: iss.issuer, audience: resource, jwksUri: iss.jwksUri }], resourceMetadata: value })).toThrow(
-        expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^jwtVerify: resourceMetadata must be/), cause: { package: '@middy-auth/jwt-verify', option: 'resourceMetadata' } }),
+        expect.objectContaining({
+          name: 'TypeError',
+          message: expect.stringMatching(/^jwtVerify: resourceMetadata must be/),
+          cause: { package: '@middy-auth/jwt-verify', option: 'resourceMetadata' },
+        }),
       )
     },
   )

@@ -34,7 +34,13 @@ const listen = async (): Promise<void> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })
-  const clientMetadata = { client_secret: secret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' }
+  const clientMetadata = {
+    client_secret: secret,
+    grant_types: ['client_credentials'],
+    redirect_uris: [],
+    response_types: [],
+    id_token_signed_response_alg: 'ES256',
+  }
   const provider = new Provider(issuer, {
     jwks: { keys: [{ ...signing, kid: 'op-1', alg: 'ES256', use: 'sig' }] },
     ttl: { ClientCredentials: 600 },
@@ -46,7 +52,11 @@ const listen = async (): Promise<void> => {
       clientCredentials: { enabled: true },
       dPoP: { enabled: true },
       // The TLS terminator in front of this test server is the test itself: it passes the certificate in a header.
-      mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate: (ctx: ProviderContext) => (ctx.get('x-client-cert') ? decodeURIComponent(ctx.get('x-client-cert')) : undefined) },
+      mTLS: {
+        enabled: true,
+        certificateBoundAccessTokens: true,
+        getCertificate: (ctx: ProviderContext) => (ctx.get('x-client-cert') ? decodeURIComponent(ctx.get('x-client-cert')) : undefined),
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
@@ -78,7 +88,27 @@ const dpopToken = async (keys = client) => requestToken('dpop-client', { proof: 
 
 const makeCertificate = (name: string): string => {
   const file = join(dir, `${name}.pem`)
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', file, '-subj', `/CN=${name}`, '-days', '2'], { stdio: 'pipe' })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, `${name}.key`),
+      '-out',
+      file,
+      '-subj',
+      `/CN=${name}`,
+      '-days',
+      '2',
+    ],
+    { stdio: 'pipe' },
+  )
   return readFileSync(file, 'utf8')
 }
 
@@ -106,7 +136,10 @@ const dpopRequest = (token: string, proof: string | undefined, scheme = 'DPoP') 
 describe('DPoP-bound access tokens from oidc-provider', () => {
   test('the token is bound: typ at+jwt, cnf.jkt of the client key', async () => {
     const token = await dpopToken()
-    const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()))
+    const [header, payload] = token
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()))
     expect(header.typ).toBe('at+jwt')
     expect(payload.cnf).toEqual({ jkt: await dpop.calculateThumbprint(client.publicKey) })
   })
@@ -133,8 +166,14 @@ describe('DPoP-bound access tokens from oidc-provider', () => {
     test('a proof for another method, another URL', async () => {
       const api = protect(options())
       const token = await dpopToken()
-      expect(outcome(await api.invoke(dpopRequest(token, await dpop.generateProof(client, url, 'POST', undefined, token))))).toEqual([401, 'invalid_dpop_proof'])
-      expect(outcome(await api.invoke(dpopRequest(token, await dpop.generateProof(client, `${url}/42`, 'GET', undefined, token))))).toEqual([401, 'invalid_dpop_proof'])
+      expect(outcome(await api.invoke(dpopRequest(token, await dpop.generateProof(client, url, 'POST', undefined, token))))).toEqual([
+        401,
+        'invalid_dpop_proof',
+      ])
+      expect(outcome(await api.invoke(dpopRequest(token, await dpop.generateProof(client, `${url}/42`, 'GET', undefined, token))))).toEqual([
+        401,
+        'invalid_dpop_proof',
+      ])
     })
 
     test('ath of another token', async () => {

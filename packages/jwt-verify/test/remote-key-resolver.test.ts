@@ -89,8 +89,7 @@ afterEach(async () => {
   server.closeAllConnections() // 'hang' tests leave requests open
 })
 
-const resolverFor = (options: Partial<RemoteKeyResolverOptions> = {}) =>
-  createRemoteKeyResolver({ jwksUri: `${base}/jwks`, clock: now, ...options })
+const resolverFor = (options: Partial<RemoteKeyResolverOptions> = {}) => createRemoteKeyResolver({ jwksUri: `${base}/jwks`, clock: now, ...options })
 
 const kids = (set: KeySet): string[] => [...set.byKid.keys()]
 
@@ -163,8 +162,7 @@ describe('unknown kids and the cooldown', () => {
     const warm = await resolver.getKeySet('k1')
     expect(hits('/jwks')).toBe(1)
 
-    const flood = (round: number) =>
-      Promise.all(Array.from({ length: 1000 }, (_, i) => resolver.getKeySet(`unknown-${round}-${i}`)))
+    const flood = (round: number) => Promise.all(Array.from({ length: 1000 }, (_, i) => resolver.getKeySet(`unknown-${round}-${i}`)))
 
     const first = await flood(1)
     expect(hits('/jwks')).toBe(2) // one refetch, shared by the 1,000 concurrent misses
@@ -494,7 +492,11 @@ describe('OIDC discovery', () => {
 describe('options', () => {
   test.each<[string, RemoteKeyResolverOptions, string]>([
     ['no source', {}, 'jwksUri or issuer is required'],
-    ['jwksUri over http: to another host', { jwksUri: 'http://issuer.example.com/jwks' }, 'jwksUri must be an https: URL (http: only for loopback hosts): http://issuer.example.com/jwks'],
+    [
+      'jwksUri over http: to another host',
+      { jwksUri: 'http://issuer.example.com/jwks' },
+      'jwksUri must be an https: URL (http: only for loopback hosts): http://issuer.example.com/jwks',
+    ],
     ['jwksUri not a URL', { jwksUri: '/jwks' }, 'jwksUri must be an https: URL'],
     ['issuer over http: to another host', { issuer: 'http://issuer.example.com' }, 'issuer must be an https: URL'],
     ['timeoutMs 0', { jwksUri: 'https://x.example/jwks', timeoutMs: 0 }, 'timeoutMs'],
@@ -578,10 +580,20 @@ describe('the clock is named clock, as everywhere in the suite', () => {
   })
 
   test('mistakes are TypeErrors naming the option', () => {
-    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', clock: 5 as never })).toThrow(/^createRemoteKeyResolver: clock must be a function$/)
-    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', clock: Date.now, now: Date.now })).toThrow(/^createRemoteKeyResolver: now is the deprecated name of clock: give clock only$/)
-    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', timeout: 1 } as never)).toThrow(/^createRemoteKeyResolver: timeout is not an option \(known: jwksUri, issuer, timeoutMs, /)
-    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', timeoutMs: 0 })).toThrow(/^createRemoteKeyResolver: timeoutMs must be a number of milliseconds > 0, got 0$/)
-    expect(() => createCachingKeyResolver(async () => ({ keySet: { keys: [], byKid: new Map() }, complete: true }), { cooldownMs: 0, maxAgeMs: 1 })).toThrow(/^createCachingKeyResolver: clock must be a function returning milliseconds$/)
+    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', clock: 5 as never })).toThrow(
+      /^createRemoteKeyResolver: clock must be a function$/,
+    )
+    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', clock: Date.now, now: Date.now })).toThrow(
+      /^createRemoteKeyResolver: now is the deprecated name of clock: give clock only$/,
+    )
+    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', timeout: 1 } as never)).toThrow(
+      /^createRemoteKeyResolver: timeout is not an option \(known: jwksUri, issuer, timeoutMs, /,
+    )
+    expect(() => createRemoteKeyResolver({ jwksUri: 'https://issuer.example.com/jwks', timeoutMs: 0 })).toThrow(
+      /^createRemoteKeyResolver: timeoutMs must be a number of milliseconds > 0, got 0$/,
+    )
+    expect(() => createCachingKeyResolver(async () => ({ keySet: { keys: [], byKid: new Map() }, complete: true }), { cooldownMs: 0, maxAgeMs: 1 })).toThrow(
+      /^createCachingKeyResolver: clock must be a function returning milliseconds$/,
+    )
   })
 })

@@ -14,7 +14,13 @@ const audience = 'api'
 const secret = 'a shared secret of at least thirty-two bytes'
 
 const sign = (key: KeyObject | Uint8Array, alg: string, header: Record<string, unknown> = {}, claims: Record<string, unknown> = {}) =>
-  new SignJWT({ sub: 'alice', ...claims }).setProtectedHeader({ alg, ...header }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime('5m').sign(key)
+  new SignJWT({ sub: 'alice', ...claims })
+    .setProtectedHeader({ alg, ...header })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(key)
 const call = async (options: JwtVerifyOptions, token: string) => outcome(await protect(options).invoke(httpApiEvent({ bearer: token })))
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
 
@@ -29,7 +35,9 @@ describe('static keys in PEM form', () => {
     dir = mkdtempSync(join(tmpdir(), 'pem-keys-'))
     const keyFile = join(dir, 'signer.key')
     const certFile = join(dir, 'signer.pem')
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', '/CN=signer', '-days', '2'], { stdio: 'pipe' })
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', '/CN=signer', '-days', '2'], {
+      stdio: 'pipe',
+    })
     certificate = { pem: readFileSync(certFile, 'utf8'), privateKey: createPrivateKey(readFileSync(keyFile, 'utf8')) }
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -56,7 +64,10 @@ describe('static keys in PEM form', () => {
     // Another key's kid, an unknown kid, an algorithm the key is not labelled for.
     expect(await call(options, await sign(rsa.privateKey, 'RS256', { kid: 'cert' }))).toEqual([401, 'invalid_token'])
     expect(await call(options, await sign(rsa.privateKey, 'RS256', { kid: 'nope' }))).toEqual([401, 'invalid_token'])
-    expect(await call(options, await sign(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, 'ES256', { kid: 'ec' }))).toEqual([401, 'invalid_token'])
+    expect(await call(options, await sign(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, 'ES256', { kid: 'ec' }))).toEqual([
+      401,
+      'invalid_token',
+    ])
   })
 
   test('one key without kid verifies tokens without kid', async () => {
@@ -65,13 +76,23 @@ describe('static keys in PEM form', () => {
   })
 
   test('configuration mistakes are TypeErrors naming the key', () => {
-    const make = (keys: unknown, extra: Record<string, unknown> = {}) => () => protect({ issuers: [{ issuer, audience, keys, ...extra }] } as never)
+    const make =
+      (keys: unknown, extra: Record<string, unknown> = {}) =>
+      () =>
+        protect({ issuers: [{ issuer, audience, keys, ...extra }] } as never)
     expect(make([{ kid: 'k', pem: rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }) }])).toThrow(/keys\[0\].pem is a private key/)
     expect(make([{ kid: 'k', pem: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' }])).toThrow(/keys\[0\].pem is not a PEM public key/)
     expect(make([{ kid: 'k', pem: spki(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey) }])).toThrow(/keys\[0\] cannot verify tokens/)
-    expect(make([{ kid: 'k', pem: spki(ec.publicKey) }, { kid: 'k', pem: spki(ec.publicKey) }])).toThrow(/listed twice/)
+    expect(
+      make([
+        { kid: 'k', pem: spki(ec.publicKey) },
+        { kid: 'k', pem: spki(ec.publicKey) },
+      ]),
+    ).toThrow(/listed twice/)
     expect(make([])).toThrow(/non-empty list/)
-    expect(make([{ kid: 'k', pem: spki(ec.publicKey) }], { jwksUri: 'https://issuer.example.com/jwks' })).toThrow(/^jwtVerify: issuers\[0\]\.keys goes without jwksUri/)
+    expect(make([{ kid: 'k', pem: spki(ec.publicKey) }], { jwksUri: 'https://issuer.example.com/jwks' })).toThrow(
+      /^jwtVerify: issuers\[0\]\.keys goes without jwksUri/,
+    )
   })
 })
 
@@ -91,7 +112,10 @@ describe('symmetric secrets (HMAC)', () => {
     expect(await call({ issuers: [entry()] }, await sign(other, 'HS256'))).toEqual([401, 'invalid_token'])
     const token = await sign(key, 'HS256')
     const [h, , s] = token.split('.') as [string, string, string]
-    expect(await call({ issuers: [entry()] }, `${h}.${b64({ sub: 'mallory', iss: issuer, aud: audience, exp: 9999999999 })}.${s}`)).toEqual([401, 'invalid_token'])
+    expect(await call({ issuers: [entry()] }, `${h}.${b64({ sub: 'mallory', iss: issuer, aud: audience, exp: 9999999999 })}.${s}`)).toEqual([
+      401,
+      'invalid_token',
+    ])
     expect(await call({ issuers: [entry()] }, token.slice(0, -4))).toEqual([401, 'invalid_token'])
   })
 
@@ -108,7 +132,9 @@ describe('symmetric secrets (HMAC)', () => {
     for (const macKey of [pem, jwk]) expect(await call(publicEntry, forge(macKey))).toEqual([401, 'invalid_token'])
     // Even listing HS256 there is refused at cold start: a secret entry has no public keys, and public keys have no HMAC.
     // (The types refuse both too: these are what a JavaScript caller could still write.)
-    expect(() => protect({ issuers: [{ issuer, audience, keys: [{ kid: 'rsa', pem }], algorithms: ['RS256', 'HS256'] }] } as never)).toThrow(/HS256 needs a 'secret'/)
+    expect(() => protect({ issuers: [{ issuer, audience, keys: [{ kid: 'rsa', pem }], algorithms: ['RS256', 'HS256'] }] } as never)).toThrow(
+      /HS256 needs a 'secret'/,
+    )
     expect(() => protect({ issuers: [{ issuer, audience, keys: [{ kid: 'rsa', pem }], secret: pem, algorithms: ['HS256'] }] } as never)).toThrow(/never mixed/)
     // A secret entry refuses an RS256 token signed by the real private key.
     expect(await call({ issuers: [entry()] }, await sign(rsa.privateKey, 'RS256', { kid: 'rsa' }))).toEqual([401, 'invalid_token'])

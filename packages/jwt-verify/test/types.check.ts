@@ -64,13 +64,17 @@ cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: 'c', tokenUse: 'ref
 
 jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', secret: 'a shared secret of at least thirty-two bytes', algorithms: ['HS256'] }] })
 
-// @ts-expect-error a secret entry has no public keys
+// @ts-expect-error a secret entry has no public keys (one line: the error is reported where the call starts)
+// prettier-ignore
 jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', secret: 'a shared secret of at least thirty-two bytes', algorithms: ['HS256'], jwksUri: 'https://a.example.com/jwks' }] })
 
 // @ts-expect-error a secret entry lists HMAC algorithms only
 jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', secret: 'a shared secret of at least thirty-two bytes', algorithms: ['RS256'] }] })
 
-jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x', dpop: { boundTokens: 'required', algorithms: ['ES256'] }, mtls: false }], mtls: { boundTokens: 'allowed' } })
+jwtVerify({
+  issuers: [{ issuer: 'https://a.example.com/', audience: 'x', dpop: { boundTokens: 'required', algorithms: ['ES256'] }, mtls: false }],
+  mtls: { boundTokens: 'allowed' },
+})
 
 // @ts-expect-error boundTokens is 'required' or 'allowed'
 jwtVerify({ issuers: [{ issuer: 'https://a.example.com/', audience: 'x' }], dpop: { boundTokens: 'always' } })

@@ -7,7 +7,6 @@ import jwtVerify, { type JwtVerifyOptions } from '@middy-auth/jwt-verify'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import fc from 'fast-check'
 import { createHmac } from 'node:crypto'
-import { VerifiedTokenCache } from '../src/verified-token-cache.js'
 import { errorCode, protect } from '../../../test/support/protect.js'
 
 const NOW = 1_760_000_000
@@ -44,7 +43,7 @@ describe('the open-addressing cache never hands one token the identity of anothe
     }
   })
 
-  test('a forged token with the cached token\'s signature tail and length (the hashed part) is a miss, then refused', async () => {
+  test("a forged token with the cached token's signature tail and length (the hashed part) is a miss, then refused", async () => {
     const { invoke, seen } = handlerWith()
     const victim = hs256({ sub: 'alice', scope: 'admin' })
     expect((await invoke(bearer(victim))).statusCode).toBe(200)
@@ -77,7 +76,7 @@ describe('the open-addressing cache never hands one token the identity of anothe
     expect((await invoke(bearer(tokens[1] as string))).statusCode).toBe(401)
   })
 
-  test('churn with deletions (backward shift) and re-insertions in a tiny table: every answer is the model\'s', async () => {
+  test("churn with deletions (backward shift) and re-insertions in a tiny table: every answer is the model's", async () => {
     // Deny and re-allow subjects at random: each denial deletes an entry from the middle of a
     // probe chain; each re-allowed token is verified again and re-inserted behind the cursor.
     const denied = new Set<string>()
@@ -182,7 +181,11 @@ describe('the base64url shortcut accepts no segment the strict regex refuses', (
 
   test('a genuine token sliced out of a two-byte string (a cookie header with a non-Latin-1 character) is accepted; the same with one letter shifted by U+0100 is not', async () => {
     const { invoke, seen } = protect([
-      jwtVerify({ issuers: [{ issuer, audience, secret, algorithms: ['HS256'] }], clock: () => NOW * 1000, tokenSource: { cookie: 'session' } } as JwtVerifyOptions),
+      jwtVerify({
+        issuers: [{ issuer, audience, secret, algorithms: ['HS256'] }],
+        clock: () => NOW * 1000,
+        tokenSource: { cookie: 'session' },
+      } as JwtVerifyOptions),
     ])
     // One Cookie header (REST): the token is a slice of a string that holds U+263E, so V8 keeps it two-byte.
     const cookie = (token: string) => restEvent({ method: 'GET', headers: { cookie: `theme=\u263e; session=${token}` } } as never)
@@ -202,7 +205,7 @@ describe('the base64url shortcut accepts no segment the strict regex refuses', (
   })
 })
 
-describe('the cache\'s size is a configuration value, not an allocation at cold start', () => {
+describe("the cache's size is a configuration value, not an allocation at cold start", () => {
   // Found in review: the fixed ring allocates maxEntries slots when the factory runs, so
   // `cache: { maxEntries: 10_000_000 }` took about 250 MB at cold start and 2 ** 31 killed the
   // process. maxEntries is now at most 100,000 (about 2.5 MB), a TypeError above.

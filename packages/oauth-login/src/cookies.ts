@@ -61,7 +61,9 @@ export const writeChunkedCookie = (event: unknown, name: string, value: string, 
   const keep = new Set(written.map((w) => w.cookieName))
   return [
     ...written.map(({ cookieName, part }) => serializeCookie(cookieName, part, maxAge, attributes)),
-    ...sentNames(event, name).filter((n) => !keep.has(n)).map((n) => serializeCookie(n, '', 0, attributes)),
+    ...sentNames(event, name)
+      .filter((n) => !keep.has(n))
+      .map((n) => serializeCookie(n, '', 0, attributes)),
   ]
 }
 

@@ -52,7 +52,10 @@ const unreachableCodes = new Set(['OAUTH_TIMEOUT', 'OAUTH_ABORT', 'OAUTH_RESPONS
  * `fetch` may create it in another realm (a test runner's), where `instanceof` fails.
  */
 const isConnectionFailure = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TypeError' && !String((error as { code?: unknown }).code ?? '').startsWith('ERR_')
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { name?: unknown }).name === 'TypeError' &&
+  !String((error as { code?: unknown }).code ?? '').startsWith('ERR_')
 
 /** Whether the identity provider could not be reached or failed (5xx): worth a retry later. */
 export const isProviderUnavailable = (error: unknown): boolean => {

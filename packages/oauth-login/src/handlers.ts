@@ -7,7 +7,15 @@ import { AuthError, getQueryValues, isAuthError } from '@middy-auth/core'
 import { attachState, readState, stateKeys } from '@middy-auth/core/internal'
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core'
 import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda'
-import { authorizationCodeGrant, buildAuthorizationUrl, buildEndSessionUrl, calculatePKCECodeChallenge, randomNonce, randomPKCECodeVerifier, randomState } from 'openid-client'
+import {
+  authorizationCodeGrant,
+  buildAuthorizationUrl,
+  buildEndSessionUrl,
+  calculatePKCECodeChallenge,
+  randomNonce,
+  randomPKCECodeVerifier,
+  randomState,
+} from 'openid-client'
 import { checkSameOrigin } from './csrf.js'
 import { callbackError, packageName } from './errors.js'
 import { addPendingCookies, flushPendingCookies, type CookieRequest } from './pending-cookies.js'

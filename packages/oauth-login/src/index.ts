@@ -56,8 +56,7 @@ export const oauthLogin = (config: OAuthLoginConfig): OAuthLoginHandlers => crea
  *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
  * ```
  */
-export const sessionAuth = <Claims = Record<string, unknown>>(config: OAuthLoginConfig): SessionAuthMiddleware<Claims> =>
-  createSessionAuth(runtimeOf(config))
+export const sessionAuth = <Claims = Record<string, unknown>>(config: OAuthLoginConfig): SessionAuthMiddleware<Claims> => createSessionAuth(runtimeOf(config))
 
 export type { HttpEvent, OAuthLoginHandler, OAuthLoginHandlers } from './handlers.js'
 export type { ClientAuthMethod, CookieOptions, OAuthLoginConfig, SessionOptions } from './options.js'

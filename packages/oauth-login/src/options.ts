@@ -162,14 +162,32 @@ export interface CompiledConfig {
 }
 
 const knownOptions = [
-  'issuer', 'clientId', 'clientSecret', 'privateKey', 'clientAuth', 'secret', 'redirectUri', 'callbackPath', 'scopes',
-  'resource', 'audience', 'authorizationParams', 'postLoginRedirect', 'postLogoutRedirect', 'returnToPaths',
-  'allowedOrigins', 'cookie', 'session', 'accessTokenCookie', 'timeout', 'fetch', 'clock',
+  'issuer',
+  'clientId',
+  'clientSecret',
+  'privateKey',
+  'clientAuth',
+  'secret',
+  'redirectUri',
+  'callbackPath',
+  'scopes',
+  'resource',
+  'audience',
+  'authorizationParams',
+  'postLoginRedirect',
+  'postLogoutRedirect',
+  'returnToPaths',
+  'allowedOrigins',
+  'cookie',
+  'session',
+  'accessTokenCookie',
+  'timeout',
+  'fetch',
+  'clock',
 ]
 
 /** Loopback hosts: the only ones reached over plain `http:`. */
-export const isLoopbackHost = (hostname: string): boolean =>
-  hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
+export const isLoopbackHost = (hostname: string): boolean => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
 
 const MIN_SECRET_BYTES = 32
 /** RFC 6265 token characters: what a cookie name may contain. */
@@ -226,18 +244,13 @@ const compileCookieName = (value: unknown, name: string, fallback: string): stri
   return raw
 }
 
-const compileClientAuthentication = (
-  method: unknown,
-  secret: string | undefined,
-  privateKey: OAuthLoginConfig['privateKey'],
-): (() => ClientAuth) => {
+const compileClientAuthentication = (method: unknown, secret: string | undefined, privateKey: OAuthLoginConfig['privateKey']): (() => ClientAuth) => {
   switch (method) {
     case 'client_secret_basic':
     case 'client_secret_post':
       if (!secret) throw fail('clientSecret', `is required with clientAuth: '${method}'`)
       return method === 'client_secret_basic' ? () => ClientSecretBasic(secret) : () => ClientSecretPost(secret)
-    case 'private_key_jwt':
-    {
+    case 'private_key_jwt': {
       if (!privateKey) throw fail('privateKey', `is required with clientAuth: 'private_key_jwt'`)
       const key = checkPrivateKey(privateKey)
       return () => PrivateKeyJwt(key)
@@ -272,8 +285,18 @@ const redirectTarget = (value: unknown, name: string): string => {
 
 /** Parameters the flow itself sets: `authorizationParams` may not replace them. */
 const flowParams = new Set([
-  'client_id', 'response_type', 'response_mode', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge',
-  'code_challenge_method', 'resource', 'request', 'request_uri',
+  'client_id',
+  'response_type',
+  'response_mode',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'resource',
+  'request',
+  'request_uri',
 ])
 
 const compileAuthorizationParams = (value: unknown): Record<string, string> => {
@@ -321,7 +344,8 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
   const cookie = config.cookie ?? {}
   const session = config.session ?? {}
   const sameSite = cookie.sameSite ?? 'Lax'
-  if (sameSite !== 'Lax' && sameSite !== 'Strict') throw fail('cookie.sameSite', `must be 'Lax' or 'Strict' ('None' would send the session on cross-site requests)`)
+  if (sameSite !== 'Lax' && sameSite !== 'Strict')
+    throw fail('cookie.sameSite', `must be 'Lax' or 'Strict' ('None' would send the session on cross-site requests)`)
   const rolling = seconds(session.rolling, 'session.rolling', 86_400)
   const absolute = seconds(session.absolute, 'session.absolute', 604_800)
   if (rolling > absolute) throw fail('session.rolling', `(${rolling}) must not exceed 'session.absolute' (${absolute})`)

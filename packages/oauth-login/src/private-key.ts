@@ -11,7 +11,10 @@ import { fail } from './errors.js'
 export const checkPrivateKey = (value: unknown): PrivateKey => {
   const { key, kid } = types.isCryptoKey(value) ? { key: value, kid: undefined } : (value as { key?: unknown; kid?: unknown })
   if (!types.isCryptoKey(key)) {
-    throw fail('privateKey', `must be a CryptoKey or { key: CryptoKey, kid? }: import a PEM or JWK with crypto.subtle.importKey(), a KeyObject with keyObject.toCryptoKey()`)
+    throw fail(
+      'privateKey',
+      `must be a CryptoKey or { key: CryptoKey, kid? }: import a PEM or JWK with crypto.subtle.importKey(), a KeyObject with keyObject.toCryptoKey()`,
+    )
   }
   if (key.type !== 'private') throw fail('privateKey', `must be a private key, not a ${key.type} one`)
   if (!key.usages.includes('sign')) throw fail('privateKey', `must be a signing key (ECDSA, RSASSA-PKCS1-v1_5, RSA-PSS, Ed25519) with the 'sign' usage`)

@@ -90,5 +90,4 @@ export const jsonResponse = (statusCode: number, body: unknown, headers: Record<
 })
 
 /** An `AuthError` as `@middy/http-error-handler` renders it: its status, headers and JSON body. */
-export const authErrorResponse = (error: AuthError): HttpResponse =>
-  jsonResponse(error.statusCode, JSON.parse(error.message), error.headers)
+export const authErrorResponse = (error: AuthError): HttpResponse => jsonResponse(error.statusCode, JSON.parse(error.message), error.headers)

@@ -41,10 +41,7 @@ export const checkReturnTo = (value: string, allowed: readonly string[]): string
 }
 
 /** Compiles `returnToPaths`: each a plain absolute path without `..`, query or fragment. */
-export const compileReturnToPaths = (
-  paths: readonly string[],
-  fail: ConfigError,
-): ((value: string) => string | undefined) => {
+export const compileReturnToPaths = (paths: readonly string[], fail: ConfigError): ((value: string) => string | undefined) => {
   if (!Array.isArray(paths)) throw fail('returnToPaths', `must be a list of paths such as '/app'`)
   const allowed = paths.map((path) => {
     if (typeof path !== 'string' || checkReturnTo(path, ['/']) !== path || /[?#]|\/\.\.?(\/|$)/.test(path)) {

@@ -74,8 +74,7 @@ export const createSessionAuthenticator = (
 ): ((request: SessionRequest) => Promise<void>) => {
   const { config, provider, tokenParams } = runtime
 
-  const isExpired = (data: SessionData, nowSeconds: number): boolean =>
-    data.accessTokenExpiresAt !== undefined && data.accessTokenExpiresAt <= nowSeconds
+  const isExpired = (data: SessionData, nowSeconds: number): boolean => data.accessTokenExpiresAt !== undefined && data.accessTokenExpiresAt <= nowSeconds
 
   const isExpiring = (data: SessionData, nowSeconds: number): boolean =>
     data.accessTokenExpiresAt !== undefined && data.accessTokenExpiresAt - config.refreshBefore <= nowSeconds

@@ -55,8 +55,7 @@ export const createSessionStore = (config: CompiledConfig, secrets: readonly str
   const attributes = { sameSite: config.sameSite }
 
   /** The session ends at the sooner of its idle timeout and its absolute lifetime. */
-  const expiresAt = (data: SessionData, nowMs: number): number =>
-    Math.min(Math.floor(nowMs / 1000) + config.rolling, data.signedInAt + config.absolute)
+  const expiresAt = (data: SessionData, nowMs: number): number => Math.min(Math.floor(nowMs / 1000) + config.rolling, data.signedInAt + config.absolute)
 
   return {
     async read(event, nowMs) {

@@ -52,5 +52,4 @@ const optionSchema = {
  * oauthLoginValidateOptions({ issuer: 'https://login.example.com', clientId: 'web', secret: 'x'.repeat(32) })
  * ```
  */
-export const oauthLoginValidateOptions = (options: unknown): unknown =>
-  validateOptions(packageName, optionSchema, options as Record<string, unknown>)
+export const oauthLoginValidateOptions = (options: unknown): unknown => validateOptions(packageName, optionSchema, options as Record<string, unknown>)

@@ -110,7 +110,10 @@ describe('callback failures', () => {
     const handlers = oauthLogin(configFor(provider))
     const jar = new CookieJar()
     const callbackUrl = await provider.signIn(await startLogin(handlers, jar), 'alice')
-    const event = eventFor('rest', { path: '/auth/callback', query: queryOf(callbackUrl) }) as { multiValueHeaders: Record<string, string[]>; headers: Record<string, string> }
+    const event = eventFor('rest', { path: '/auth/callback', query: queryOf(callbackUrl) }) as {
+      multiValueHeaders: Record<string, string[]>
+      headers: Record<string, string>
+    }
     const cookie = `__Host-login=${jar.cookies['__Host-login']}`
     event.multiValueHeaders.cookie = [cookie, cookie]
     event.headers.cookie = cookie
@@ -152,7 +155,7 @@ describe('callback failures', () => {
     expectRefused(await callbackWith(handlers, queryOf(callbackUrl), jar.cookies), 503, 'temporarily_unavailable')
   })
 
-  test("a code and transaction of another client (sharing the secret) are refused: 400 invalid_request, the provider never asked", async () => {
+  test('a code and transaction of another client (sharing the secret) are refused: 400 invalid_request, the provider never asked', async () => {
     const handlers = oauthLogin(configFor(provider))
     const jar = new CookieJar()
     await startLogin(handlers, jar)

@@ -14,10 +14,43 @@ import { SECRET } from './support/flow.js'
 
 /** Pieces attackers combine into redirect targets. */
 const redirectPiece = fc.constantFrom(
-  '/', '//', '\\', '/\\', '\\/', '.', '..', '/..', '%2f', '%2F', '%5c', '%5C', '%2e', '%2e%2e', '%00', '%0d%0a', '\t', '\n', '@', ':',
-  'app', 'evil.example', 'https:', 'javascript:', '?', '#', '%252f', ' ', '\u3002', '\uff0f', '/app', '/app/',
+  '/',
+  '//',
+  '\\',
+  '/\\',
+  '\\/',
+  '.',
+  '..',
+  '/..',
+  '%2f',
+  '%2F',
+  '%5c',
+  '%5C',
+  '%2e',
+  '%2e%2e',
+  '%00',
+  '%0d%0a',
+  '\t',
+  '\n',
+  '@',
+  ':',
+  'app',
+  'evil.example',
+  'https:',
+  'javascript:',
+  '?',
+  '#',
+  '%252f',
+  ' ',
+  '\u3002',
+  '\uff0f',
+  '/app',
+  '/app/',
 )
-const redirectCandidate = fc.oneof(fc.array(redirectPiece, { maxLength: 8 }).map((parts) => parts.join('')), fc.string({ maxLength: 40 }))
+const redirectCandidate = fc.oneof(
+  fc.array(redirectPiece, { maxLength: 8 }).map((parts) => parts.join('')),
+  fc.string({ maxLength: 40 }),
+)
 
 describe('returnTo, generated', () => {
   test('an accepted value stays on the site and under an allowed path, as a browser resolves it', () => {
@@ -37,7 +70,13 @@ describe('returnTo, generated', () => {
 
 describe('session cookie, generated', () => {
   // Nothing here reaches the provider: every request is refused before a refresh could start.
-  const config: OAuthLoginConfig = { issuer: 'http://127.0.0.1:9/', clientId: 'web', clientSecret: 'secret', secret: SECRET, redirectUri: 'https://app.example.test/auth/callback' }
+  const config: OAuthLoginConfig = {
+    issuer: 'http://127.0.0.1:9/',
+    clientId: 'web',
+    clientSecret: 'secret',
+    secret: SECRET,
+    redirectUri: 'https://app.example.test/auth/callback',
+  }
   let called = 0
   const handler = middy()
     .use(httpErrorHandler({ logger: false }))
@@ -49,13 +88,19 @@ describe('session cookie, generated', () => {
   const call = async (event: unknown) => (await handler(event as never, lambdaContext() as never)) as { statusCode: number; body: string }
 
   test('random values, mutated sealed values and chunk soups: always 401 login_required, never the handler, never a 500', async () => {
-    const sealed = await createSealer([SECRET], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).seal({ sub: 'alice' }, Date.now(), Math.floor(Date.now() / 1000) + 3600)
+    const sealed = await createSealer([SECRET], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).seal(
+      { sub: 'alice' },
+      Date.now(),
+      Math.floor(Date.now() / 1000) + 3600,
+    )
     const mutated = fc
       .tuple(fc.nat({ max: sealed.length - 1 }), fc.constantFrom('A', 'B', '_', '-', '.', ''))
       .map(([at, char]) => sealed.slice(0, at) + char + sealed.slice(at + 1))
       .filter((value) => value !== sealed)
     const value = fc.oneof(fc.string({ maxLength: 200 }), fc.base64String({ maxLength: 300 }), mutated)
-    const cookies = fc.dictionary(fc.constantFrom('__Host-session', '__Host-session.0', '__Host-session.1', '__Host-session.2', '__Host-login'), value, { minKeys: 1 })
+    const cookies = fc.dictionary(fc.constantFrom('__Host-session', '__Host-session.0', '__Host-session.1', '__Host-session.2', '__Host-login'), value, {
+      minKeys: 1,
+    })
     await fc.assert(
       fc.asyncProperty(cookies, fc.boolean(), async (jar, rest) => {
         // A sealed payload without the session's fields (sub only) is no session either.

@@ -17,7 +17,9 @@ type KeyPair = webcrypto.CryptoKeyPair
 
 const keyPair = (alg: 'ES256' | 'RS256'): Promise<KeyPair> =>
   crypto.subtle.generateKey(
-    alg === 'ES256' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    alg === 'ES256'
+      ? { name: 'ECDSA', namedCurve: 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
     false,
     ['sign', 'verify'],
   ) as Promise<KeyPair>
@@ -78,7 +80,10 @@ describe('private_key_jwt', () => {
     const jar = new CookieJar()
     await signIn(handlers, provider, jar)
     const before = provider.tokenRequests.length
-    const response = await invoke(handlers.refresh, eventFor('http-api', { method: 'POST', cookies: jar.cookies, headers: { 'sec-fetch-site': 'same-origin' } }))
+    const response = await invoke(
+      handlers.refresh,
+      eventFor('http-api', { method: 'POST', cookies: jar.cookies, headers: { 'sec-fetch-site': 'same-origin' } }),
+    )
     expect(response.statusCode).toBe(200)
 
     const [signInRequest, refreshRequest] = provider.tokenRequests.slice(before - 1)

@@ -79,7 +79,11 @@ describe('sessionFromTokens: what a session keeps from a token response', () => 
     scopes: ['openid', 'profile'],
   })
   const nowMs = Date.UTC(2026, 11, 4, 12, 0, 0)
-  const tokens = ({ idClaims, lifetime, ...response }: Partial<Omit<Tokens, 'expiresIn' | 'claims'>> & { idClaims?: Record<string, unknown>; lifetime?: number }): Tokens =>
+  const tokens = ({
+    idClaims,
+    lifetime,
+    ...response
+  }: Partial<Omit<Tokens, 'expiresIn' | 'claims'>> & { idClaims?: Record<string, unknown>; lifetime?: number }): Tokens =>
     ({
       token_type: 'bearer',
       access_token: 'new-access-token',

@@ -26,7 +26,10 @@ const fakeParameterStore = (initial: string) => {
     async send(command: { input: { Names?: string[] } }) {
       store.calls++
       const names = command.input.Names ?? []
-      return { Parameters: names.filter((n) => n === PARAMETER).map((Name) => ({ Name, Type: 'StringList', Value: store.value })), InvalidParameters: names.filter((n) => n !== PARAMETER) }
+      return {
+        Parameters: names.filter((n) => n === PARAMETER).map((Name) => ({ Name, Type: 'StringList', Value: store.value })),
+        InvalidParameters: names.filter((n) => n !== PARAMETER),
+      }
     }
   }
   return { store, AwsClient: FakeSSMClient as never }
@@ -84,6 +87,8 @@ describe('secret: { internal } fed by @middy/ssm', () => {
   })
 
   test('a malformed { internal } is a TypeError at cold start', () => {
-    expect(() => oauthLogin(configFor(provider, { secret: { internal: '' } }))).toThrow(/^oauthLogin: secret must be a string, a list of strings, or \{ internal/)
+    expect(() => oauthLogin(configFor(provider, { secret: { internal: '' } }))).toThrow(
+      /^oauthLogin: secret must be a string, a list of strings, or \{ internal/,
+    )
   })
 })

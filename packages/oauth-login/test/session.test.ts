@@ -13,7 +13,22 @@ import { lambdaContext } from '@middy-auth/testing'
 import { decodeJwt } from 'jose'
 import { oauthLogin, sessionAuth, type OAuthLoginConfig, type OAuthLoginDenialReason, type SessionContext } from '../src/index.js'
 import { createSealer } from '../src/sealing.js'
-import { CookieJar, OTHER_SECRET, SECRET, configFor, errorOf, eventFor, headerOf, invoke, kinds, setCookiesOf, signIn, type Kind, type RequestShape, type Response } from './support/flow.js'
+import {
+  CookieJar,
+  OTHER_SECRET,
+  SECRET,
+  configFor,
+  errorOf,
+  eventFor,
+  headerOf,
+  invoke,
+  kinds,
+  setCookiesOf,
+  signIn,
+  type Kind,
+  type RequestShape,
+  type Response,
+} from './support/flow.js'
 import { API, CLIENT_ID, CLIENT_SECRET, startProvider, type LoopbackProvider } from './support/provider.js'
 
 let provider: LoopbackProvider
@@ -42,7 +57,8 @@ const protectedFunction = (config: OAuthLoginConfig, required: string[]) => {
       seen.push(context as unknown as SessionContext)
       return { statusCode: 200, headers: {}, body: JSON.stringify({ subject: context.auth.subject }) }
     })
-  const call = async (kind: Kind, request: RequestShape): Promise<Response> => (await handler(eventFor(kind, request) as never, lambdaContext() as never)) as Response
+  const call = async (kind: Kind, request: RequestShape): Promise<Response> =>
+    (await handler(eventFor(kind, request) as never, lambdaContext() as never)) as Response
   return { call, seen }
 }
 
@@ -84,8 +100,19 @@ describe('context.auth from the session', () => {
     const config = configFor(provider)
     const now = Date.now()
     const idToken = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from('{"sub":"alice"}').toString('base64url')}.sig`
-    const data = { sub: 'alice', iss: provider.issuer, idToken, accessToken: 'at', scope: 'openid\torders:read\norders:write', signedInAt: Math.floor(now / 1000) }
-    const sealed = await createSealer([SECRET], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).seal(data, now, Math.floor(now / 1000) + 3600)
+    const data = {
+      sub: 'alice',
+      iss: provider.issuer,
+      idToken,
+      accessToken: 'at',
+      scope: 'openid\torders:read\norders:write',
+      signedInAt: Math.floor(now / 1000),
+    }
+    const sealed = await createSealer([SECRET], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).seal(
+      data,
+      now,
+      Math.floor(now / 1000) + 3600,
+    )
     const fn = protectedFunction(config, ['orders:read'])
     const response = await fn.call('http-api', { cookies: { '__Host-session': sealed } })
     expect(response.statusCode).toBe(200)
@@ -265,7 +292,10 @@ describe('refresh', () => {
     const jar = new CookieJar()
     await signIn(oauthLogin(config), provider, jar)
     // Revoke the session's refresh token at the provider (RFC 7009), as an administrator would.
-    const session = await createSealer([SECRET], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).unseal(jar.cookies['__Host-session'] as string, now)
+    const session = await createSealer([SECRET], 'session', { issuer: new URL(config.issuer).href, clientId: config.clientId }).unseal(
+      jar.cookies['__Host-session'] as string,
+      now,
+    )
     const revoked = await fetch(`${provider.issuer}/token/revocation`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}` },
@@ -309,7 +339,10 @@ describe('refresh', () => {
     await signIn(handlers, provider, jar)
     now += 600 * 1000
     const calls = provider.requests.filter((r) => r === 'POST /token').length
-    const response = await invoke(handlers.refresh, eventFor('http-api', { method: 'POST', cookies: jar.cookies, headers: { 'sec-fetch-site': 'same-origin' } }))
+    const response = await invoke(
+      handlers.refresh,
+      eventFor('http-api', { method: 'POST', cookies: jar.cookies, headers: { 'sec-fetch-site': 'same-origin' } }),
+    )
     expect(response.statusCode).toBe(200)
     expect(provider.requests.filter((r) => r === 'POST /token').length).toBe(calls + 1)
     const body = JSON.parse(response.body as string)
@@ -371,7 +404,12 @@ describe('access token in an HttpOnly cookie (accessTokenCookie)', () => {
     const seen: AuthContext[] = []
     const api = middy()
       .use(httpErrorHandler({ logger: false }))
-      .use(jwtVerify({ issuers: [{ issuer: provider.issuer, audience: API, jwksUri: `${provider.issuer}/jwks` }], tokenSource: { cookie: '__Host-access-token' } }))
+      .use(
+        jwtVerify({
+          issuers: [{ issuer: provider.issuer, audience: API, jwksUri: `${provider.issuer}/jwks` }],
+          tokenSource: { cookie: '__Host-access-token' },
+        }),
+      )
       .use(oauthScope({ required: ['orders:write'] }))
       .handler(async (_event: unknown, context) => {
         seen.push(context.auth)
@@ -392,7 +430,11 @@ describe('the reason of a denial is a typed field of the AuthError', () => {
     const handler = middy()
       .use(httpErrorHandler({ logger: false }))
       .use(sessionAuth(configFor(provider)))
-      .use({ onError: (request) => { reasons.push((request.error as AuthError<OAuthLoginDenialReason>).reason) } })
+      .use({
+        onError: (request) => {
+          reasons.push((request.error as AuthError<OAuthLoginDenialReason>).reason)
+        },
+      })
       .handler(async () => ({ statusCode: 200, body: 'ok' }))
     const none = (await handler(eventFor('http-api') as never, lambdaContext() as never)) as Response
     const forged = (await handler(eventFor('http-api', { cookies: { '__Host-session': 'forged' } }) as never, lambdaContext() as never)) as Response

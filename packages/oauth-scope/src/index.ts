@@ -19,8 +19,11 @@ import { packageName } from './requirements.js'
  */
 export type OAuthScopeDenialReason = 'no_identity' | 'route_not_listed' | 'insufficient_scope'
 
-const deny = (code: 'missing_token' | 'access_denied' | 'insufficient_scope', reason: OAuthScopeDenialReason, options: Omit<AuthErrorOptions, 'package' | 'reason'>) =>
-  new AuthError<OAuthScopeDenialReason>(code, { package: packageName, reason, ...options })
+const deny = (
+  code: 'missing_token' | 'access_denied' | 'insufficient_scope',
+  reason: OAuthScopeDenialReason,
+  options: Omit<AuthErrorOptions, 'package' | 'reason'>,
+) => new AuthError<OAuthScopeDenialReason>(code, { package: packageName, reason, ...options })
 
 /**
  * The middleware `oauthScope()` returns: the handler runs only with an identity whose scopes
@@ -32,13 +35,7 @@ const deny = (code: 'missing_token' | 'access_denied' | 'insufficient_scope', re
  * const middleware: OAuthScopeMiddleware = oauthScope({ required: ['orders:read'] })
  * ```
  */
-export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<
-  unknown,
-  unknown,
-  Error,
-  WithAuth<Context, Claims>,
-  { auth: AuthContext<Claims> }
->
+export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<unknown, unknown, Error, WithAuth<Context, Claims>, { auth: AuthContext<Claims> }>
 
 /**
  * Requires OAuth 2.0 scopes of the caller on `context.auth`: every scope of `required`, one of

@@ -14,9 +14,7 @@ import { compileScopeReader, type ScopeReader } from './scopes.js'
  * const both: ScopeRequirement = { required: ['orders'], anyOf: ['orders:read', 'orders:admin'] }
  * ```
  */
-export type ScopeRequirement =
-  | { required: readonly string[]; anyOf?: readonly string[] }
-  | { required?: readonly string[]; anyOf: readonly string[] }
+export type ScopeRequirement = { required: readonly string[]; anyOf?: readonly string[] } | { required?: readonly string[]; anyOf: readonly string[] }
 
 /**
  * The requirement of one route: a list (all of these scopes) or a {@link ScopeRequirement}.

@@ -34,7 +34,4 @@ export const compileRequirement = (value: unknown, at: string): CompiledRequirem
 
 /** The top-level `required` and `anyOf` options as one requirement. */
 export const compileTopLevel = (required: unknown, anyOf: unknown): CompiledRequirement =>
-  compileScopeCheck(
-    required === undefined ? [] : scopeList(required, 'required'),
-    anyOf === undefined ? undefined : scopeList(anyOf, 'anyOf'),
-  )
+  compileScopeCheck(required === undefined ? [] : scopeList(required, 'required'), anyOf === undefined ? undefined : scopeList(anyOf, 'anyOf'))

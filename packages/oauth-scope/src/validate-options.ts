@@ -5,10 +5,7 @@ import { packageName } from './requirements.js'
 const scopeList = { type: 'array', items: { type: 'string', pattern: scopeTokenPattern } } as const
 
 const requirement = {
-  oneOf: [
-    scopeList,
-    { type: 'object', properties: { required: scopeList, anyOf: scopeList }, additionalProperties: false },
-  ],
+  oneOf: [scopeList, { type: 'object', properties: { required: scopeList, anyOf: scopeList }, additionalProperties: false }],
 } as const
 
 const optionSchema = {
@@ -35,5 +32,4 @@ const optionSchema = {
  * oauthScopeValidateOptions({ routes: { 'GET /orders': ['orders:read'] } })
  * ```
  */
-export const oauthScopeValidateOptions = (options: unknown): unknown =>
-  validateOptions(packageName, optionSchema, options as Record<string, unknown>)
+export const oauthScopeValidateOptions = (options: unknown): unknown => validateOptions(packageName, optionSchema, options as Record<string, unknown>)

@@ -24,7 +24,10 @@ describe('configuration that can never work: TypeError at cold start', () => {
 
   test('unknown options, named', () => {
     refused({ required: ['a'], requried: ['b'] }, /^oauthScope: requried is not an option \(known: /)
-    refused({ required: ['a'], scopes: ['b'] }, /^oauthScope: scopes is not an option \(known: required, anyOf, routes, routesDefault, scopeClaims, realm, resourceMetadata\)$/)
+    refused(
+      { required: ['a'], scopes: ['b'] },
+      /^oauthScope: scopes is not an option \(known: required, anyOf, routes, routesDefault, scopeClaims, realm, resourceMetadata\)$/,
+    )
   })
 
   test('require is spelled required across the suite', () => {
@@ -48,14 +51,20 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('not lists', () => {
-    refused({ required: 'orders:read orders:write' }, /required must be a list of scopes such as \['orders:read'\], not a string: write \['orders:read', 'orders:write'\]/)
+    refused(
+      { required: 'orders:read orders:write' },
+      /required must be a list of scopes such as \['orders:read'\], not a string: write \['orders:read', 'orders:write'\]/,
+    )
     refused({ required: null }, /required must be a list of scopes/)
     refused({ anyOf: new Set(['a']) }, /anyOf must be a list of scopes/)
     refused({ routes: { 'GET /orders': { required: 'a' } } }, /routes\["GET \/orders"\]\.required must be a list/)
   })
 
   test('scopes outside the RFC 6749 scope-token charset', () => {
-    refused({ required: ['orders:read orders:write'] }, /required\[0\] "orders:read orders:write" is not a scope.*RFC 6749.*list "orders:read orders:write" as separate scopes/)
+    refused(
+      { required: ['orders:read orders:write'] },
+      /required\[0\] "orders:read orders:write" is not a scope.*RFC 6749.*list "orders:read orders:write" as separate scopes/,
+    )
     refused({ required: ['ok', 'a"b'] }, /required\[1\] "a\\"b" is not a scope/)
     refused({ anyOf: ['a\\b'] }, /anyOf\[0\] "a\\\\b" is not a scope/)
     refused({ anyOf: [''] }, /anyOf\[0\] "" is not a scope/)
@@ -69,7 +78,11 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('the whole charset is accepted: !, #-[, ]-~', () => {
-    const every = String.fromCharCode(0x21, ...Array.from({ length: 0x5b - 0x23 + 1 }, (_, i) => 0x23 + i), ...Array.from({ length: 0x7e - 0x5d + 1 }, (_, i) => 0x5d + i))
+    const every = String.fromCharCode(
+      0x21,
+      ...Array.from({ length: 0x5b - 0x23 + 1 }, (_, i) => 0x23 + i),
+      ...Array.from({ length: 0x7e - 0x5d + 1 }, (_, i) => 0x5d + i),
+    )
     expect(() => oauthScope({ required: [every, 'https://api.example.com/orders.read', 'orders/write', 'api://orders/Read.All'] })).not.toThrow()
   })
 

@@ -22,8 +22,9 @@ describe('HTTP API JWT authorizer', () => {
     const api = protect({ required: [orderScopes[0]!] })
     expect((await api.invoke(loadFixture('http-v2-jwt-access-token-groups.json'))).statusCode).toBe(200)
     expect(api.seen[0]!.scopes).toEqual(orderScopes)
-    expect(outcome(await protect({ required: ['https://api.example.com/orders.delete'] }).invoke(loadFixture('http-v2-jwt-access-token-groups.json'))))
-      .toEqual([403, 'insufficient_scope'])
+    expect(outcome(await protect({ required: ['https://api.example.com/orders.delete'] }).invoke(loadFixture('http-v2-jwt-access-token-groups.json')))).toEqual(
+      [403, 'insufficient_scope'],
+    )
   })
 
   test('scopes: null (an id token, http-v2-jwt.json) holds no scope', async () => {
@@ -74,8 +75,10 @@ describe('Lambda authorizer context', () => {
     const api = protect({ required: ['orders:read', 'orders:write'] })
     expect((await api.invoke(loadFixture('rest-v1-lambda-authorizer-context.json'))).statusCode).toBe(200)
     expect(api.seen[0]).toMatchObject({ source: 'lambda-authorizer', subject: 'user|a1b2c3' })
-    expect(outcome(await protect({ required: ['orders:delete'] }).invoke(loadFixture('rest-v1-lambda-authorizer-context.json'))))
-      .toEqual([403, 'insufficient_scope'])
+    expect(outcome(await protect({ required: ['orders:delete'] }).invoke(loadFixture('rest-v1-lambda-authorizer-context.json')))).toEqual([
+      403,
+      'insufficient_scope',
+    ])
   })
 
   test('REST: space-delimited and bracketed lists in the context', async () => {
@@ -104,8 +107,10 @@ describe('Lambda authorizer context', () => {
   })
 
   test('HTTP API: a null context is an identity without scopes (http-v2-lambda-authorizer-null-context.json)', async () => {
-    expect(outcome(await protect({ required: ['orders:read'] }).invoke(loadFixture('http-v2-lambda-authorizer-null-context.json'))))
-      .toEqual([403, 'insufficient_scope'])
+    expect(outcome(await protect({ required: ['orders:read'] }).invoke(loadFixture('http-v2-lambda-authorizer-null-context.json')))).toEqual([
+      403,
+      'insufficient_scope',
+    ])
   })
 
   test('HTTP API: scopes in the context, JSON types kept', async () => {
@@ -115,20 +120,16 @@ describe('Lambda authorizer context', () => {
 })
 
 describe('no identity at all: 401 missing_token with a bare challenge, the handler not called', () => {
-  test.each([
-    'http-v2-no-auth.json',
-    'rest-v1-no-auth.json',
-    'function-url-no-auth.json',
-    'rest-v1-console-test-invoke.json',
-    'http-v2-iam.json',
-    'alb.json',
-  ])('%s', async (fixture) => {
-    const api = protect({ required: ['orders:read'], realm: 'orders' })
-    const response = await api.invoke(loadFixture(fixture))
-    expect(outcome(response)).toEqual([401, 'missing_token'])
-    expect(challenge(response)).toBe('Bearer realm="orders"')
-    expect(api.seen).toEqual([])
-  })
+  test.each(['http-v2-no-auth.json', 'rest-v1-no-auth.json', 'function-url-no-auth.json', 'rest-v1-console-test-invoke.json', 'http-v2-iam.json', 'alb.json'])(
+    '%s',
+    async (fixture) => {
+      const api = protect({ required: ['orders:read'], realm: 'orders' })
+      const response = await api.invoke(loadFixture(fixture))
+      expect(outcome(response)).toEqual([401, 'missing_token'])
+      expect(challenge(response)).toBe('Bearer realm="orders"')
+      expect(api.seen).toEqual([])
+    },
+  )
 
   test('function URL and HTTP API events with a bearer token but no verifier before oauthScope', async () => {
     for (const event of [functionUrlEvent({ bearer: 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln' }), httpApiEvent({ bearer: 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln' })]) {

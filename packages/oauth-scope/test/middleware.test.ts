@@ -16,15 +16,13 @@ beforeAll(async () => {
 afterAll(() => iss.close())
 
 /** oauthScope after jwtVerify, over tokens of the loopback issuer. */
-const afterJwtVerify = (options: OAuthScopeOptions) =>
-  protect(options, [jwtVerify({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }] })])
+const afterJwtVerify = (options: OAuthScopeOptions) => protect(options, [jwtVerify({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }] })])
 const token = (claims: Record<string, unknown>) => iss.sign({ sub: 'alice', ...claims }, { audience })
 const bearer = async (claims: Record<string, unknown>) => httpApiEvent({ bearer: await token(claims) })
 
 /** A handler whose identity an earlier middleware wrote, as iam-context or a custom one would. */
 const behindIdentity = (options: OAuthScopeOptions, auth: Partial<AuthContext>) => protect(options, [withIdentity(auth)])
-const scopesOutcome = async (options: OAuthScopeOptions, scopes: string[]) =>
-  outcome(await behindIdentity(options, { scopes }).invoke(httpApiEvent()))
+const scopesOutcome = async (options: OAuthScopeOptions, scopes: string[]) => outcome(await behindIdentity(options, { scopes }).invoke(httpApiEvent()))
 
 describe('after jwtVerify', () => {
   test('scope (space-delimited): all of required', async () => {
@@ -169,7 +167,11 @@ describe('the denial', () => {
     const handler = middy()
       .use({ before: (request: any) => setAuth(request, { source: 'jwt', subject: 'alice', scopes: ['orders', 'secret:scope'], roles: [], claims: {} }) })
       .use(oauthScope({ required: ['orders', 'tenant'], anyOf: ['orders:read'] }))
-      .use({ onError: (request) => { error = request.error } })
+      .use({
+        onError: (request) => {
+          error = request.error
+        },
+      })
       .use(httpErrorHandler({ logger: false }))
       .handler(async () => ({ statusCode: 200 }))
     await handler(httpApiEvent() as never, lambdaContext() as never)
@@ -182,9 +184,17 @@ describe('the denial', () => {
     const reasons: Array<OAuthScopeDenialReason | undefined> = []
     const handlerFor = (auth: AuthContext | undefined) =>
       middy()
-        .use({ before: (request: any) => { if (auth) setAuth(request, auth) } })
+        .use({
+          before: (request: any) => {
+            if (auth) setAuth(request, auth)
+          },
+        })
         .use(oauthScope({ routes: { 'GET /orders': ['orders:read'] } }))
-        .use({ onError: (request) => { reasons.push((request.error as AuthError<OAuthScopeDenialReason>).reason) } })
+        .use({
+          onError: (request) => {
+            reasons.push((request.error as AuthError<OAuthScopeDenialReason>).reason)
+          },
+        })
         .use(httpErrorHandler({ logger: false }))
         .handler(async () => ({ statusCode: 200 }))
     const alice: AuthContext = { source: 'jwt', subject: 'alice', scopes: ['orders:write'], roles: [], claims: {} }

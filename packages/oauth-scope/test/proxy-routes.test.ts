@@ -39,15 +39,16 @@ describe('routes beside @middy/http-router, behind gateway catch-alls', () => {
   const invoke = async (event: unknown) => (await (built ??= handler())(event as never, lambdaContext() as never)) as Response
 
   /** The same request as each deployment style delivers it. */
-  const deliveries = (path: string, bearer: string) => [
-    ['HTTP API $default', httpApiEvent({ routeKey: '$default', path, bearer })],
-    ['HTTP API ANY /{proxy+}', httpApiEvent({ routeKey: 'ANY /{proxy+}', method: 'GET', path, bearer })],
-    // API Gateway's greedy variable covers child resources: GET /files may come through GET /{proxy+}.
-    ['HTTP API GET /{proxy+}', httpApiEvent({ routeKey: 'GET /{proxy+}', method: 'GET', path, bearer })],
-    ['REST /{proxy+}', restEvent({ method: 'GET', resource: '/{proxy+}', path, bearer })],
-    ['function URL', functionUrlEvent({ method: 'GET', path, bearer })],
-    ['ALB', albEvent({ method: 'GET', path, bearer })],
-  ] as const
+  const deliveries = (path: string, bearer: string) =>
+    [
+      ['HTTP API $default', httpApiEvent({ routeKey: '$default', path, bearer })],
+      ['HTTP API ANY /{proxy+}', httpApiEvent({ routeKey: 'ANY /{proxy+}', method: 'GET', path, bearer })],
+      // API Gateway's greedy variable covers child resources: GET /files may come through GET /{proxy+}.
+      ['HTTP API GET /{proxy+}', httpApiEvent({ routeKey: 'GET /{proxy+}', method: 'GET', path, bearer })],
+      ['REST /{proxy+}', restEvent({ method: 'GET', resource: '/{proxy+}', path, bearer })],
+      ['function URL', functionUrlEvent({ method: 'GET', path, bearer })],
+      ['ALB', albEvent({ method: 'GET', path, bearer })],
+    ] as const
 
   test('finding 2: GET /files falls to the {proxy+} route as http-router sends it', async () => {
     const token = await iss.sign({ sub: 'mallory', scope: 'profile' }, { audience })
@@ -77,7 +78,10 @@ describe('routes beside @middy/http-router, behind gateway catch-alls', () => {
       const staged = httpApiEvent({ routeKey: '$default', stage: 'prod', path: '/files', bearer: reader })
       expect(staged.requestContext.http.path).toBe('/prod/files')
       expect(outcome(await invoke(staged))).toEqual([403, 'access_denied'])
-      expect(outcome(await invoke(httpApiEvent({ routeKey: 'GET /files/{proxy+}', stage: 'prod', path: '/files/a', bearer: reader })))).toEqual([403, 'access_denied'])
+      expect(outcome(await invoke(httpApiEvent({ routeKey: 'GET /files/{proxy+}', stage: 'prod', path: '/files/a', bearer: reader })))).toEqual([
+        403,
+        'access_denied',
+      ])
       // Where both views pick the same entry, it counts.
       const other = httpApiEvent({ routeKey: '$default', stage: 'prod', path: '/elsewhere', bearer: reader })
       expect((await invoke(other)).body).toBe('anything')

@@ -40,7 +40,11 @@ describe('resourceMetadata', () => {
     ['a number', 42],
   ])('%s is a TypeError at cold start', (_name, value) => {
     expect(() => protect({ required: ['a'], resourceMetadata: value as string })).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^oauthScope: resourceMetadata must be the absolute https URL/), cause: { package: '@middy-auth/oauth-scope', option: 'resourceMetadata' } }),
+      expect.objectContaining({
+        name: 'TypeError',
+        message: expect.stringMatching(/^oauthScope: resourceMetadata must be the absolute https URL/),
+        cause: { package: '@middy-auth/oauth-scope', option: 'resourceMetadata' },
+      }),
     )
   })
 })

@@ -207,8 +207,9 @@ describe('with @middy/http-router', () => {
     expect(outcome(await invoke(handler, await bearer('orders:read', { method: 'POST' })))).toEqual([403, 'insufficient_scope'])
     expect((await invoke(handler, await bearer('orders:write', { method: 'POST' }))).body).toBe('create:alice')
     // The router has the route, the map does not: refused before the router runs.
-    expect(outcome(await invoke(handler, await bearer('orders:read orders:write', { routeKey: 'DELETE /orders/{id}', method: 'DELETE', path: '/orders/1' }))))
-      .toEqual([403, 'access_denied'])
+    expect(
+      outcome(await invoke(handler, await bearer('orders:read orders:write', { routeKey: 'DELETE /orders/{id}', method: 'DELETE', path: '/orders/1' }))),
+    ).toEqual([403, 'access_denied'])
     // Behind the $default route, the concrete path picks the requirement, as it picks the router's route.
     expect((await invoke(handler, await bearer('orders:read', { routeKey: '$default', path: '/orders/7' }))).body).toBe('get:alice')
     expect(outcome(await invoke(handler, await bearer('orders:write', { routeKey: '$default', path: '/orders/7' })))).toEqual([403, 'insufficient_scope'])
@@ -263,7 +264,13 @@ describe('with @middy/http-router', () => {
       .use(httpErrorHandler({ logger: false }))
       .handler(
         httpRouterHandler([
-          { method: 'GET', path: '/orders', handler: middy<APIGatewayProxyEventV2>().use(oauthScope({ required: ['orders:read'] })).handler(reply('list')) as unknown as Handler },
+          {
+            method: 'GET',
+            path: '/orders',
+            handler: middy<APIGatewayProxyEventV2>()
+              .use(oauthScope({ required: ['orders:read'] }))
+              .handler(reply('list')) as unknown as Handler,
+          },
         ]) as any,
       )
     calls.length = 0

@@ -89,5 +89,4 @@ export const explain = (auth: AuthContext<unknown>, permission: Permission, reso
  *   })
  * ```
  */
-export const can = (auth: AuthContext<unknown>, permission: Permission, resource?: unknown): boolean =>
-  explain(auth, permission, resource).decision === 'allow'
+export const can = (auth: AuthContext<unknown>, permission: Permission, resource?: unknown): boolean => explain(auth, permission, resource).decision === 'allow'

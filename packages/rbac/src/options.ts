@@ -82,9 +82,7 @@ export type StaticRequirement = Permission | readonly Permission[] | { anyOf: re
  *   (request.event as { httpMethod?: string }).httpMethod === 'GET' ? 'articles:read' : 'articles:update'
  * ```
  */
-export type Requirement<TEvent = unknown> =
-  | StaticRequirement
-  | ((request: RbacRequest<TEvent>) => StaticRequirement | Promise<StaticRequirement>)
+export type Requirement<TEvent = unknown> = StaticRequirement | ((request: RbacRequest<TEvent>) => StaticRequirement | Promise<StaticRequirement>)
 
 /**
  * What `onDecision` receives, once per request: the decision, the last permission checked (the
@@ -172,8 +170,7 @@ export type RbacOptions<Resource = unknown, TEvent = unknown> = CommonOptions<Re
 
 /** A requirement ready for a request: the permissions parsed, or a function to call. */
 export type CompiledRequirement =
-  | { kind: 'all' | 'any'; permissions: readonly ParsedPermission[] }
-  | { kind: 'function'; fn: (request: RbacRequest) => unknown }
+  { kind: 'all' | 'any'; permissions: readonly ParsedPermission[] } | { kind: 'function'; fn: (request: RbacRequest) => unknown }
 
 /** The settings of one middleware instance, checked and compiled at cold start. */
 export interface CompiledOptions {
@@ -194,7 +191,8 @@ const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFro
 const parseRequired = (value: unknown): ParsedPermission | string => {
   const concrete = parseConcrete(value)
   if (concrete) return concrete
-  if (parsePermission(value)) return `${JSON.stringify(value)} has a wildcard: a requirement names concrete permissions ('articles:update'); wildcards are for grants`
+  if (parsePermission(value))
+    return `${JSON.stringify(value)} has a wildcard: a requirement names concrete permissions ('articles:update'); wildcards are for grants`
   return `${JSON.stringify(value)} is not a permission ('resource:action')`
 }
 
@@ -228,7 +226,8 @@ const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<stri
   if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ({ auth, event, resource, permission }) => boolean }`)
   const conditions = new Map<string, Condition<never, never>>()
   for (const [name, condition] of Object.entries(value ?? {})) {
-    if (typeof condition !== 'function') throw fail(`conditions[${JSON.stringify(name)}]`, `must be a function ({ auth, event, resource, permission }) => boolean`)
+    if (typeof condition !== 'function')
+      throw fail(`conditions[${JSON.stringify(name)}]`, `must be a function ({ auth, event, resource, permission }) => boolean`)
     conditions.set(name, condition as Condition<never, never>)
   }
   for (const [name, where] of policy.conditionUses) {
@@ -268,7 +267,8 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>): Compiled
     }
     const lookup = compileRouteMap(isRecord(options.routes) ? routes : options.routes, packageName, 'rbac: routes', { matching: 'http-router' })
     const fallback = options.routesDefault === undefined ? undefined : compileRequirement(options.routesDefault, 'routesDefault')
-    if (Object.keys(routes).length === 0 && fallback === undefined) throw fail('routes', `lists no route: every request would be denied (add routes, or a routesDefault)`)
+    if (Object.keys(routes).length === 0 && fallback === undefined)
+      throw fail('routes', `lists no route: every request would be denied (add routes, or a routesDefault)`)
     requirementOf = (event) => lookup(event) ?? fallback ?? 'route not listed'
   }
 

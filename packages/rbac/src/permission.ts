@@ -49,4 +49,3 @@ export const parsePermission = (value: unknown): ParsedPermission | undefined =>
     keys: [`${resource}:${action}`, `${resource}:*`, `*:${action}`, '*:*'],
   }
 }
-

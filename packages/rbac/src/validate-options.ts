@@ -32,5 +32,4 @@ const optionSchema = {
  * rbacValidateOptions({ policy: { roles: { viewer: { allow: ['articles:read'] } } }, required: 'articles:read' })
  * ```
  */
-export const rbacValidateOptions = (options: unknown): unknown =>
-  validateOptions(packageName, optionSchema, options as Record<string, unknown>)
+export const rbacValidateOptions = (options: unknown): unknown => validateOptions(packageName, optionSchema, options as Record<string, unknown>)

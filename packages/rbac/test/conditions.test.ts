@@ -14,7 +14,8 @@ const articles = new Map<string, Article>([
   ['2', { id: '2', ownerId: 'bob', tenantId: 'acme' }],
 ])
 const articleOf = (event: any): Article | undefined => articles.get(event.pathParameters?.id)
-const onArticle = (id: string) => httpApiEvent({ routeKey: 'POST /articles/{id}/publish', path: `/articles/${id}/publish`, method: 'POST', pathParameters: { id } })
+const onArticle = (id: string) =>
+  httpApiEvent({ routeKey: 'POST /articles/{id}/publish', path: `/articles/${id}/publish`, method: 'POST', pathParameters: { id } })
 
 describe('conditions with the resource option', () => {
   test('isOwner: the owner may publish, another editor may not, and admin may regardless', async () => {
@@ -49,11 +50,19 @@ describe('conditions with the resource option', () => {
         },
       },
     }
-    const sameTenant: Condition<Article> = ({ auth, resource, permission }) => (calls.push(`sameTenant ${permission}`), resource?.tenantId === auth.claims.tenant)
+    const sameTenant: Condition<Article> = ({ auth, resource, permission }) => (
+      calls.push(`sameTenant ${permission}`),
+      resource?.tenantId === auth.claims.tenant
+    )
     const isOwner: Condition<Article> = ({ auth, resource, permission }) => (calls.push(`isOwner ${permission}`), resource?.ownerId === auth.subject)
     let loads = 0
     const api = protect(
-      { policy: conditional, required: ['articles:read', 'articles:update'], conditions: { sameTenant, isOwner }, resource: (request: any) => (loads++, articleOf(request.event)) },
+      {
+        policy: conditional,
+        required: ['articles:read', 'articles:update'],
+        conditions: { sameTenant, isOwner },
+        resource: (request: any) => (loads++, articleOf(request.event)),
+      },
       [withIdentity({ subject: 'carol', roles: ['member'], claims: { tenant: 'acme' } })],
     )
     expect((await api.invoke(onArticle('1'))).statusCode).toBe(200)
@@ -83,14 +92,34 @@ describe('conditions with the resource option', () => {
   })
 
   test('a condition that throws is not met (403, not 500); the reason says it threw', async () => {
-    const api = protect({ policy, required: 'articles:publish', conditions: { isOwner: () => { throw new Error('bad resource') } } }, [withIdentity({ roles: ['editor'] })])
+    const api = protect(
+      {
+        policy,
+        required: 'articles:publish',
+        conditions: {
+          isOwner: () => {
+            throw new Error('bad resource')
+          },
+        },
+      },
+      [withIdentity({ roles: ['editor'] })],
+    )
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
     expect(api.seen.decisions[0]!.reason).toBe('no role allows articles:publish; condition isOwner threw')
   })
 
   test('a resource loader that throws fails the request with its error (a 404 stays a 404)', async () => {
     const notFound = Object.assign(new Error('Not Found'), { statusCode: 404, expose: true })
-    const api = protect({ policy, required: 'articles:publish', resource: async () => { throw notFound } }, [withIdentity({ roles: ['editor'] })])
+    const api = protect(
+      {
+        policy,
+        required: 'articles:publish',
+        resource: async () => {
+          throw notFound
+        },
+      },
+      [withIdentity({ roles: ['editor'] })],
+    )
     expect((await api.invoke({})).statusCode).toBe(404)
     expect(api.seen.decisions).toHaveLength(0)
   })
@@ -122,8 +151,18 @@ describe('can() and explain() in the handler', () => {
       false,
       false,
       false,
-      { permission: 'articles:publish', decision: 'allow', reason: 'role editor allows articles:publish when isOwner', rule: { effect: 'allow', role: 'editor', permission: 'articles:publish', when: 'isOwner' } },
-      { permission: 'articles:delete', decision: 'deny', reason: 'role editor denies articles:delete', rule: { effect: 'deny', role: 'editor', permission: 'articles:delete' } },
+      {
+        permission: 'articles:publish',
+        decision: 'allow',
+        reason: 'role editor allows articles:publish when isOwner',
+        rule: { effect: 'allow', role: 'editor', permission: 'articles:publish', when: 'isOwner' },
+      },
+      {
+        permission: 'articles:delete',
+        decision: 'deny',
+        reason: 'role editor denies articles:delete',
+        rule: { effect: 'deny', role: 'editor', permission: 'articles:delete' },
+      },
     ])
   })
 
@@ -157,10 +196,20 @@ describe('can() and explain() in the handler', () => {
   test('each request keeps its own grant, also when requests overlap', async () => {
     let release!: () => void
     const gate = new Promise<void>((resolve) => (release = resolve))
-    const api = protect({ policy, required: [], rolesFrom: 'groups' }, [{ before: (request: any) => { request.context.auth = identity({ claims: { groups: [request.event.role] } }) } }], async (context) => {
-      if (context.auth.claims.groups[0] === 'viewer') await gate
-      return can(context.auth, 'articles:update')
-    })
+    const api = protect(
+      { policy, required: [], rolesFrom: 'groups' },
+      [
+        {
+          before: (request: any) => {
+            request.context.auth = identity({ claims: { groups: [request.event.role] } })
+          },
+        },
+      ],
+      async (context) => {
+        if (context.auth.claims.groups[0] === 'viewer') await gate
+        return can(context.auth, 'articles:update')
+      },
+    )
     const slowViewer = api.invoke({ role: 'viewer' })
     const editor = await api.invoke({ role: 'editor' })
     release()

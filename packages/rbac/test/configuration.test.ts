@@ -28,16 +28,28 @@ describe('policy mistakes: TypeError from compilePolicy() and rbac() alike', () 
     ['no roles', { roles: {} }, /policy.roles is empty/],
     ['a role name with a space', { roles: { 'content editor': {} } }, /policy.roles\["content editor"\] is not a role name: a non-empty word/],
     ['a role that is not an object', withRole(['articles:read']), /policy.roles\["r"\] must be an object/],
-    ['a misspelled role field', withRole({ allows: ['articles:read'] }), /^rbac: policy.roles\["r"\].allows is not an option \(known: inherits, allow, deny\)$/],
+    [
+      'a misspelled role field',
+      withRole({ allows: ['articles:read'] }),
+      /^rbac: policy.roles\["r"\].allows is not an option \(known: inherits, allow, deny\)$/,
+    ],
     ['inherits not a list', withRole({ inherits: 'viewer' }), /policy.roles\["r"\].inherits must be a list/],
     ['inherits with a non-string', withRole({ inherits: [1] }), /policy.roles\["r"\].inherits\[0\] must be a role name/],
     ['an unknown role in inherits', withRole({ inherits: ['viewer', 'editor'] }), /^rbac: policy.roles\["r"\].inherits names an unknown role "editor"/],
     ['a role that inherits itself', withRole({ inherits: ['r'] }), /inheritance cycle r → r/],
     ['a cycle of two', { roles: { a: { inherits: ['b'] }, b: { inherits: ['a'] } } }, /inheritance cycle a → b → a/],
-    ['a longer cycle behind a sound role', { roles: { top: { inherits: ['a'] }, a: { inherits: ['b'] }, b: { inherits: ['c'] }, c: { inherits: ['a'] } } }, /inheritance cycle a → b → c → a/],
+    [
+      'a longer cycle behind a sound role',
+      { roles: { top: { inherits: ['a'] }, a: { inherits: ['b'] }, b: { inherits: ['c'] }, c: { inherits: ['a'] } } },
+      /inheritance cycle a → b → c → a/,
+    ],
     ['allow not a list', withRole({ allow: 'articles:read' }), /policy.roles\["r"\].allow must be a list/],
     ['deny not a list', withRole({ deny: 'articles:read' }), /policy.roles\["r"\].deny must be a list/],
-    ['an allow entry with an unknown field', withRole({ allow: [{ permission: 'a:b', when: 'c', unless: 'd' }] }), /allow\[0\].unless is not an option \(known: permission, when\)/],
+    [
+      'an allow entry with an unknown field',
+      withRole({ allow: [{ permission: 'a:b', when: 'c', unless: 'd' }] }),
+      /allow\[0\].unless is not an option \(known: permission, when\)/,
+    ],
     ['an allow entry without when', withRole({ allow: [{ permission: 'a:b' }] }), /allow\[0\].when must name a condition/],
     ['an allow entry with an empty when', withRole({ allow: [{ permission: 'a:b', when: '' }] }), /allow\[0\].when must name a condition/],
     ['a malformed permission in a conditional allow', withRole({ allow: [{ permission: 'a', when: 'c' }] }), /allow\[0\].permission "a" is not a permission/],
@@ -49,10 +61,26 @@ describe('policy mistakes: TypeError from compilePolicy() and rbac() alike', () 
   })
 
   test.each([
-    'articles', 'articles:', ':read', 'articles:read:own', 'articles :read', 'articles: read', 'art*:read',
-    'articles:re*', '**', '*:', ':*', '', ' ', 'articles:\u0000', 'articles:read\n',
+    'articles',
+    'articles:',
+    ':read',
+    'articles:read:own',
+    'articles :read',
+    'articles: read',
+    'art*:read',
+    'articles:re*',
+    '**',
+    '*:',
+    ':*',
+    '',
+    ' ',
+    'articles:\u0000',
+    'articles:read\n',
   ])('malformed permission %j', (permission) => {
-    expectConfigError(() => compilePolicy(withRole({ allow: [permission] }) as never), /policy.roles\["r"\].allow\[0\] .* is not a permission \('\*' or 'resource:action'/)
+    expectConfigError(
+      () => compilePolicy(withRole({ allow: [permission] }) as never),
+      /policy.roles\["r"\].allow\[0\] .* is not a permission \('\*' or 'resource:action'/,
+    )
     expectConfigError(() => compilePolicy(withRole({ deny: [permission] }) as never), /policy.roles\["r"\].deny\[0\] .* is not a permission/)
   })
 
@@ -61,7 +89,9 @@ describe('policy mistakes: TypeError from compilePolicy() and rbac() alike', () 
   })
 
   test('valid permissions: words of any script, dots, dashes, slashes, and whole-part wildcards', () => {
-    const compiled = compilePolicy(withRole({ allow: ['*', '*:*', 'articles:*', '*:read', 'Artikel:lesen', 'orders.v2:read-all', 'https//x:y', 'é:ü'] }) as never)
+    const compiled = compilePolicy(
+      withRole({ allow: ['*', '*:*', 'articles:*', '*:read', 'Artikel:lesen', 'orders.v2:read-all', 'https//x:y', 'é:ü'] }) as never,
+    )
     expect(compiled.roles).toEqual(['viewer', 'r'])
   })
 })
@@ -71,13 +101,25 @@ describe('option mistakes: TypeError from rbac()', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['no options', undefined, /^rbac: options must be an object$/],
     ['no policy', { required: 'articles:read' }, /^rbac: policy is required$/],
-    ['an unknown option', { policy, required: 'articles:read', requires: 'articles:read' }, /^rbac: requires is not an option \(known: policy, required, routes, routesDefault, rolesFrom, roleMap, conditions, resource, onDecision, realm\)$/],
+    [
+      'an unknown option',
+      { policy, required: 'articles:read', requires: 'articles:read' },
+      /^rbac: requires is not an option \(known: policy, required, routes, routesDefault, rolesFrom, roleMap, conditions, resource, onDecision, realm\)$/,
+    ],
     ['require, the other spelling', { policy, require: 'articles:read' }, /^rbac: require is spelled required in middy-auth: rename it$/],
     ['neither required nor routes', { policy }, /^rbac: options need required \(use \[\] for "any identity"\) or routes$/],
     ['both required and routes', { policy, required: 'articles:read', routes: {} }, /^rbac: routes goes without required .*: give one or the other$/],
     ['routesDefault without routes', { policy, required: 'articles:read', routesDefault: 'articles:read' }, /^rbac: routesDefault goes with routes$/],
-    ['an unknown condition name', { policy: conditional, required: [] }, /^rbac: policy.roles\["r"\].allow\[0\] names an unknown condition "isOwner" \(conditions: none is given\)/],
-    ['an unknown condition name, others given', { policy: conditional, required: [], conditions: { isAuthor: () => true } }, /unknown condition "isOwner" \(conditions: given: isAuthor\)/],
+    [
+      'an unknown condition name',
+      { policy: conditional, required: [] },
+      /^rbac: policy.roles\["r"\].allow\[0\] names an unknown condition "isOwner" \(conditions: none is given\)/,
+    ],
+    [
+      'an unknown condition name, others given',
+      { policy: conditional, required: [], conditions: { isAuthor: () => true } },
+      /unknown condition "isOwner" \(conditions: given: isAuthor\)/,
+    ],
     ['a condition that is not a function', { policy: conditional, required: [], conditions: { isOwner: true } }, /conditions\["isOwner"\] must be a function/],
     ['conditions not an object', { policy, required: [], conditions: [() => true] }, /^rbac: conditions must be an object/],
     ['required: a wildcard', { policy, required: 'articles:*' }, /^rbac: required "articles:\*" has a wildcard: a requirement names concrete permissions/],
@@ -92,16 +134,32 @@ describe('option mistakes: TypeError from rbac()', () => {
     ['routes: not an object', { policy, routes: ['GET /articles'] }, /routes must be an object keyed by "METHOD \/path"/],
     ['routes: empty, without routesDefault', { policy, routes: {} }, /^rbac: routes lists no route: every request would be denied/],
     ['routes: a malformed key', { policy, routes: { '/articles': 'articles:read' } }, /route key "\/articles" must look like "GET \/orders\/\{id\}"/],
-    ['routes: a "__proto__" key (JSON)', { policy, routes: JSON.parse('{"__proto__": "articles:read", "GET /a": "articles:read"}') }, /route key "__proto__" must look like/],
+    [
+      'routes: a "__proto__" key (JSON)',
+      { policy, routes: JSON.parse('{"__proto__": "articles:read", "GET /a": "articles:read"}') },
+      /route key "__proto__" must look like/,
+    ],
     ['routes: a malformed value', { policy, routes: { 'GET /articles': 'articles' } }, /^rbac: routes\["GET \/articles"\] "articles" is not a permission/],
     ['routes: a wildcard value', { policy, routes: { 'GET /articles': { anyOf: ['articles:*'] } } }, /routes\["GET \/articles"\] "articles:\*" has a wildcard/],
-    ['routesDefault: malformed', { policy, routes: { 'GET /a': 'a:b' }, routesDefault: { anyOf: [] } }, /^rbac: routesDefault \{ anyOf: \[\] \} can never be satisfied/],
+    [
+      'routesDefault: malformed',
+      { policy, routes: { 'GET /a': 'a:b' }, routesDefault: { anyOf: [] } },
+      /^rbac: routesDefault \{ anyOf: \[\] \} can never be satisfied/,
+    ],
     ['rolesFrom: empty list', { policy, required: [], rolesFrom: [] }, /^rbac: rolesFrom is an empty list/],
     ['rolesFrom: empty path', { policy, required: [], rolesFrom: '' }, /^rbac: rolesFrom must be a claim path/],
     ['rolesFrom: a number in a list', { policy, required: [], rolesFrom: ['groups', 5] }, /^rbac: rolesFrom\[1\] must be a claim path/],
     ['roleMap: not an object', { policy, required: [], roleMap: [['a', 'viewer']] }, /^rbac: roleMap must be an object/],
-    ['roleMap: a target that is not a role', { policy, required: [], roleMap: { Readers: 'reader' } }, /^rbac: roleMap\["Readers"\] names "reader", which is not a role of the policy/],
-    ['roleMap: a target list with a non-role', { policy, required: [], roleMap: { Staff: ['viewer', 'staff'] } }, /roleMap\["Staff"\] names "staff", which is not a role of the policy/],
+    [
+      'roleMap: a target that is not a role',
+      { policy, required: [], roleMap: { Readers: 'reader' } },
+      /^rbac: roleMap\["Readers"\] names "reader", which is not a role of the policy/,
+    ],
+    [
+      'roleMap: a target list with a non-role',
+      { policy, required: [], roleMap: { Staff: ['viewer', 'staff'] } },
+      /roleMap\["Staff"\] names "staff", which is not a role of the policy/,
+    ],
     ['roleMap: a value of the wrong type', { policy, required: [], roleMap: { Staff: 1 } }, /roleMap\["Staff"\] must be a policy role or a list/],
     ['resource: not a function', { policy, required: [], resource: 'article' }, /^rbac: resource must be a function/],
     ['onDecision: not a function', { policy, required: [], onDecision: console }, /^rbac: onDecision must be a function/],
@@ -122,7 +180,7 @@ describe('option mistakes: TypeError from rbac()', () => {
     expectConfigError(() => auth0Roles('https://example.com' as never), /^auth0Roles: options must be an object$/, 'auth0Roles')
   })
 
-  test('the deprecated presets still build the same sources, with the factories\' errors', () => {
+  test("the deprecated presets still build the same sources, with the factories' errors", () => {
     expectConfigError(() => presets.keycloak(''), /^keycloakRoles: clientId must be a non-empty string/, 'keycloakRoles')
     expectConfigError(() => presets.auth0(''), /^auth0Roles: namespace must be the prefix/, 'auth0Roles')
   })
@@ -138,9 +196,24 @@ describe('option mistakes: TypeError from rbac()', () => {
     expect(() =>
       rbac({
         policy,
-        routes: { 'GET /articles': 'articles:read', 'PUT /articles/{id}': ['articles:update'], 'GET /search': { anyOf: ['articles:read'] }, 'GET /me': [], '$connect': () => 'articles:read' },
+        routes: {
+          'GET /articles': 'articles:read',
+          'PUT /articles/{id}': ['articles:update'],
+          'GET /search': { anyOf: ['articles:read'] },
+          'GET /me': [],
+          $connect: () => 'articles:read',
+        },
         routesDefault: () => [],
-        rolesFrom: [cognitoRoles(), keycloakRoles({ clientId: 'orders.api' }), keycloakRoles(), entraRoles(), oktaRoles(), auth0Roles({ namespace: 'https://example.com/' }), iamRoles(), 'custom:roles'],
+        rolesFrom: [
+          cognitoRoles(),
+          keycloakRoles({ clientId: 'orders.api' }),
+          keycloakRoles(),
+          entraRoles(),
+          oktaRoles(),
+          auth0Roles({ namespace: 'https://example.com/' }),
+          iamRoles(),
+          'custom:roles',
+        ],
         roleMap: { Editors: 'editor', Staff: ['viewer'], None: [] },
         conditions: { unused: () => false },
         resource: async () => ({}),
@@ -154,7 +227,9 @@ describe('option mistakes: TypeError from rbac()', () => {
 describe('rbacValidateOptions (Middy schema check)', () => {
   test('accepts valid options', () => {
     expect(() => rbacValidateOptions({ policy, required: 'articles:read', rolesFrom: [cognitoRoles(), 'groups'], roleMap: {}, realm: 'api' })).not.toThrow()
-    expect(() => rbacValidateOptions({ policy, routes: {}, routesDefault: { anyOf: ['a:b'] }, conditions: {}, resource: () => 1, onDecision: () => undefined })).not.toThrow()
+    expect(() =>
+      rbacValidateOptions({ policy, routes: {}, routesDefault: { anyOf: ['a:b'] }, conditions: {}, resource: () => 1, onDecision: () => undefined }),
+    ).not.toThrow()
   })
   test.each([
     [{ required: 'articles:read' }, /policy/],

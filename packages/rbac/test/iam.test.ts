@@ -36,7 +36,10 @@ describe('iamRoles(): the role name of an assumed IAM role', () => {
     const api = protect({ policy, rolesFrom: iamRoles(), roleMap: { 'deploy-role': 'deployer' }, required: 'releases:create' }, [withIdentity(iamIdentity({}))])
     expect((await api.invoke(loadFixture('function-url-iam-assumed-role.json'))).statusCode).toBe(200)
     expect(api.seen.auth[0]).toMatchObject({ source: 'iam', roles: ['deployer', 'reader'], permissions: ['releases:create', 'releases:read'] })
-    expect(api.seen.decisions[0]).toMatchObject({ subject: 'arn:aws:sts::111122223333:assumed-role/deploy-role/my-session', reason: 'role deployer allows releases:create' })
+    expect(api.seen.decisions[0]).toMatchObject({
+      subject: 'arn:aws:sts::111122223333:assumed-role/deploy-role/my-session',
+      reason: 'role deployer allows releases:create',
+    })
   })
 
   test('a role name that is a policy role needs no map; deny still applies', async () => {
@@ -69,7 +72,9 @@ describe('iamRoles(): the role name of an assumed IAM role', () => {
 
 describe('after the real iamContext()', () => {
   test('an assumed-role function URL caller (fixture): deploy-role → deployer', async () => {
-    const api = protect({ policy, rolesFrom: iamRoles(), roleMap: { 'deploy-role': 'deployer' }, required: 'releases:create' }, [iamContext({ allowAccounts: ['111122223333'] })])
+    const api = protect({ policy, rolesFrom: iamRoles(), roleMap: { 'deploy-role': 'deployer' }, required: 'releases:create' }, [
+      iamContext({ allowAccounts: ['111122223333'] }),
+    ])
     expect((await api.invoke(loadFixture('function-url-iam-assumed-role.json'))).statusCode).toBe(200)
     expect(api.seen.auth[0]).toMatchObject({ source: 'iam', roles: ['deployer', 'reader'] })
   })
@@ -78,7 +83,15 @@ describe('after the real iamContext()', () => {
     const api = protect({ policy, rolesFrom: iamRoles(), roleMap: { TestRole: 'reader' }, required: 'releases:read' }, [iamContext()])
     // The builders' default caller is an assumed role named TestRole.
     expect((await api.invoke(functionUrlEvent({ authorizer: { iam: {} } }))).statusCode).toBe(200)
-    const user = restEvent({ identity: { userArn: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012', accessKey: 'AKIAIOSFODNN7EXAMPLE', caller: 'AIDAEXAMPLE', user: 'AIDAEXAMPLE' } })
+    const user = restEvent({
+      identity: {
+        userArn: 'arn:aws:iam::123456789012:user/alice',
+        accountId: '123456789012',
+        accessKey: 'AKIAIOSFODNN7EXAMPLE',
+        caller: 'AIDAEXAMPLE',
+        user: 'AIDAEXAMPLE',
+      },
+    })
     expect(outcome(await api.invoke(user))).toEqual([403, 'access_denied'])
     expect(api.seen.decisions.at(-1)!.reason).toBe('no role of the policy is held')
   })

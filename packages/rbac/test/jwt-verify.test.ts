@@ -19,7 +19,11 @@ describe('after jwtVerify: roles from the verified token', () => {
   test.each<[string, RoleSource | RoleSource[], Record<string, unknown>]>([
     ['Cognito groups', cognitoRoles(), { 'cognito:groups': ['editor'] }],
     ['Keycloak realm roles', keycloakRoles(), { realm_access: { roles: ['offline_access', 'editor'] } }],
-    ['Keycloak client roles (a client id with dots)', keycloakRoles({ clientId: 'articles.api' }), { resource_access: { 'articles.api': { roles: ['editor'] }, other: { roles: ['admin'] } } }],
+    [
+      'Keycloak client roles (a client id with dots)',
+      keycloakRoles({ clientId: 'articles.api' }),
+      { resource_access: { 'articles.api': { roles: ['editor'] }, other: { roles: ['admin'] } } },
+    ],
     ['Entra ID app roles', entraRoles(), { roles: ['editor'] }],
     ['Okta groups', oktaRoles(), { groups: ['Everyone', 'editor'] }],
     ['Auth0 namespaced roles', auth0Roles({ namespace: 'https://example.com' }), { 'https://example.com/roles': ['editor'] }],
@@ -34,7 +38,12 @@ describe('after jwtVerify: roles from the verified token', () => {
   })
 
   test('the role factories read only their own claims', async () => {
-    const token = await sign({ roles: ['admin'], groups: ['admin'], resource_access: { other: { roles: ['admin'] } }, 'https://evil.example.com/roles': ['admin'] })
+    const token = await sign({
+      roles: ['admin'],
+      groups: ['admin'],
+      resource_access: { other: { roles: ['admin'] } },
+      'https://evil.example.com/roles': ['admin'],
+    })
     for (const rolesFrom of [cognitoRoles(), keycloakRoles({ clientId: 'articles.api' }), auth0Roles({ namespace: 'https://example.com' }), iamRoles()]) {
       const api = protect({ policy, rolesFrom, required: 'articles:read' }, [verify()])
       expect(outcome(await api.invoke(httpApiEvent({ bearer: token })))).toEqual([403, 'access_denied'])
@@ -68,7 +77,7 @@ describe('after jwtVerify: roles from the verified token', () => {
     expect(api.seen.decisions).toHaveLength(0)
   })
 
-  test('jwtVerify with trustApiGateway: the gateway\'s claims', async () => {
+  test("jwtVerify with trustApiGateway: the gateway's claims", async () => {
     const api = protect({ policy, rolesFrom: cognitoRoles(), required: 'articles:update' }, [jwtVerify({ trustApiGateway: true })])
     expect((await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: { sub: 'alice', 'cognito:groups': ['editor'] } } } }))).statusCode).toBe(200)
   })

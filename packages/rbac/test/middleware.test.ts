@@ -24,7 +24,11 @@ describe('alone, behind an API Gateway authorizer (real fixtures)', () => {
     expect(JSON.parse(response.body)).toEqual({ error: 'access_denied', error_description: 'Access denied' })
     expect(api.seen.auth).toHaveLength(0)
     // The caller holds admin first: the deny reaches it through admin's inheritance.
-    expect(api.seen.decisions[0]).toMatchObject({ decision: 'deny', permission: 'articles:delete', reason: 'role editor (inherited by admin) denies articles:delete' })
+    expect(api.seen.decisions[0]).toMatchObject({
+      decision: 'deny',
+      permission: 'articles:delete',
+      reason: 'role editor (inherited by admin) denies articles:delete',
+    })
   })
 
   test('REST Cognito authorizer: cognito:groups "admin,editor"', async () => {
@@ -54,7 +58,10 @@ describe('alone, behind an API Gateway authorizer (real fixtures)', () => {
     const api = protect({ policy, rolesFrom: cognitoRoles(), required: 'articles:update' })
     expect((await api.invoke(restEvent({ authorizer: { claims: { sub: 'bob', 'cognito:groups': ['viewer', 'editor'] } } }))).statusCode).toBe(200)
     expect((await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: { sub: 'bob', 'cognito:groups': ['editor'] } } } }))).statusCode).toBe(200)
-    expect(outcome(await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: { sub: 'bob', 'cognito:groups': ['viewer'] } } } })))).toEqual([403, 'access_denied'])
+    expect(outcome(await api.invoke(httpApiEvent({ authorizer: { jwt: { claims: { sub: 'bob', 'cognito:groups': ['viewer'] } } } })))).toEqual([
+      403,
+      'access_denied',
+    ])
   })
 })
 
@@ -103,7 +110,9 @@ describe('roles', () => {
     )
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(api.seen.auth[0]!.roles).toEqual(['editor', 'viewer'])
-    const dropped = protect({ policy, rolesFrom: 'groups', roleMap: { admin: [] }, required: 'users:invite' }, [withIdentity({ claims: { groups: ['admin', 'viewer'] } })])
+    const dropped = protect({ policy, rolesFrom: 'groups', roleMap: { admin: [] }, required: 'users:invite' }, [
+      withIdentity({ claims: { groups: ['admin', 'viewer'] } }),
+    ])
     expect(outcome(await dropped.invoke({}))).toEqual([403, 'access_denied'])
     expect(dropped.seen.decisions[0]!.roles).toEqual(['viewer'])
   })
@@ -118,18 +127,39 @@ describe('roles', () => {
 
   test('a string role claim of a verified token is one name: "Not admin" never grants admin', async () => {
     const adminOnly = { roles: { admin: { allow: ['*'] } } }
-    const api = protect({ policy: adminOnly, rolesFrom: 'groups', required: 'articles:read' }, [withIdentity({ source: 'jwt', claims: { groups: 'Not admin' } })])
+    const api = protect({ policy: adminOnly, rolesFrom: 'groups', required: 'articles:read' }, [
+      withIdentity({ source: 'jwt', claims: { groups: 'Not admin' } }),
+    ])
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
     const admin = protect({ policy: adminOnly, rolesFrom: 'groups', required: 'articles:read' }, [withIdentity({ source: 'jwt', claims: { groups: 'admin' } })])
     expect((await admin.invoke({})).statusCode).toBe(200)
   })
 
   test('a role source that throws gives no roles (403, not 500)', async () => {
-    const api = protect({ policy, rolesFrom: [() => { throw new Error('unexpected claims') }, 'groups'], required: 'articles:read' }, [
-      withIdentity({ claims: { groups: ['viewer'] } }),
-    ])
+    const api = protect(
+      {
+        policy,
+        rolesFrom: [
+          () => {
+            throw new Error('unexpected claims')
+          },
+          'groups',
+        ],
+        required: 'articles:read',
+      },
+      [withIdentity({ claims: { groups: ['viewer'] } })],
+    )
     expect((await api.invoke({})).statusCode).toBe(200)
-    const only = protect({ policy, rolesFrom: () => { throw new Error('unexpected claims') }, required: 'articles:read' }, [withIdentity({})])
+    const only = protect(
+      {
+        policy,
+        rolesFrom: () => {
+          throw new Error('unexpected claims')
+        },
+        required: 'articles:read',
+      },
+      [withIdentity({})],
+    )
     expect(outcome(await only.invoke({}))).toEqual([403, 'access_denied'])
   })
 
@@ -137,7 +167,10 @@ describe('roles', () => {
     const twoRoles = { roles: { author: { allow: ['articles:*'] }, suspended: { deny: ['articles:create'] } } }
     const api = protect({ policy: twoRoles, rolesFrom: 'groups', required: 'articles:create' }, [withIdentity({ claims: { groups: ['author', 'suspended'] } })])
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
-    expect(api.seen.decisions[0]).toMatchObject({ reason: 'role suspended denies articles:create', rule: { effect: 'deny', role: 'suspended', permission: 'articles:create' } })
+    expect(api.seen.decisions[0]).toMatchObject({
+      reason: 'role suspended denies articles:create',
+      rule: { effect: 'deny', role: 'suspended', permission: 'articles:create' },
+    })
   })
 })
 
@@ -160,7 +193,9 @@ describe('context.auth after the check', () => {
         b: { deny: ['x:write', 'y:delete'] },
       },
     }
-    const api = protect({ policy: mixed, rolesFrom: 'groups', required: [], conditions: { never: () => false } }, [withIdentity({ claims: { groups: ['a', 'b'] } })])
+    const api = protect({ policy: mixed, rolesFrom: 'groups', required: [], conditions: { never: () => false } }, [
+      withIdentity({ claims: { groups: ['a', 'b'] } }),
+    ])
     await api.invoke({})
     expect(api.seen.auth[0]!.permissions).toEqual(['x:read', 'y:*'])
   })
@@ -176,12 +211,21 @@ describe('context.auth after the check', () => {
   test('a frozen identity is copied, and the copy is what the handler and request.internal see', async () => {
     const frozen = Object.freeze(identity({ roles: ['viewer'] }))
     let internal: unknown
-    const api = protect({ policy, required: 'articles:read' }, [
-      { before: (request: any) => { request.context.auth = frozen; request.internal.auth = frozen } },
-    ], (context) => {
-      internal = context.auth
-      return null
-    })
+    const api = protect(
+      { policy, required: 'articles:read' },
+      [
+        {
+          before: (request: any) => {
+            request.context.auth = frozen
+            request.internal.auth = frozen
+          },
+        },
+      ],
+      (context) => {
+        internal = context.auth
+        return null
+      },
+    )
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(api.seen.auth[0]).not.toBe(frozen)
     expect(api.seen.auth[0]!.permissions).toEqual(['articles:read', 'comments:*'])
@@ -197,7 +241,10 @@ describe('requirements', () => {
     expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
     const decision = api.seen.decisions[0]!
     expect(decision.permission).toBe('articles:update')
-    expect(decision.checks.map((check) => [check.permission, check.decision])).toEqual([['articles:read', 'allow'], ['articles:update', 'deny']])
+    expect(decision.checks.map((check) => [check.permission, check.decision])).toEqual([
+      ['articles:read', 'allow'],
+      ['articles:update', 'deny'],
+    ])
   })
 
   test('{ anyOf } needs one; the first allowed decides', async () => {
@@ -213,7 +260,14 @@ describe('requirements', () => {
   test('[] needs an identity and no permission', async () => {
     const api = protect({ policy, required: [] }, as([]))
     expect((await api.invoke({})).statusCode).toBe(200)
-    expect(api.seen.decisions[0]).toEqual({ decision: 'allow', permission: undefined, roles: [], reason: 'no permission required', subject: 'alice', checks: [] })
+    expect(api.seen.decisions[0]).toEqual({
+      decision: 'allow',
+      permission: undefined,
+      roles: [],
+      reason: 'no permission required',
+      subject: 'alice',
+      checks: [],
+    })
   })
 
   test('a function of the request, sync or async', async () => {
@@ -226,7 +280,17 @@ describe('requirements', () => {
   })
 
   test('a function that returns no valid requirement denies (wildcards, garbage, undefined)', async () => {
-    for (const value of [undefined, null, 'articles:*', '*', 'nonsense', ['articles:read', 3], { anyOf: [] }, { allOf: ['articles:read'] }, () => 'articles:read']) {
+    for (const value of [
+      undefined,
+      null,
+      'articles:*',
+      '*',
+      'nonsense',
+      ['articles:read', 3],
+      { anyOf: [] },
+      { allOf: ['articles:read'] },
+      () => 'articles:read',
+    ]) {
       const api = protect({ policy, required: () => value as never }, as(['admin']))
       expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
       expect(api.seen.decisions[0]!.reason).toBe('invalid requirement')
@@ -235,9 +299,25 @@ describe('requirements', () => {
 
   test('a function that throws fails the request with its error', async () => {
     const notFound = Object.assign(new Error('no such article'), { statusCode: 404, expose: true })
-    const api = protect({ policy, required: () => { throw notFound } }, as(['admin']))
+    const api = protect(
+      {
+        policy,
+        required: () => {
+          throw notFound
+        },
+      },
+      as(['admin']),
+    )
     expect((await api.invoke({})).statusCode).toBe(404)
-    const broken = protect({ policy, required: () => { throw new Error('bug') } }, as(['admin']))
+    const broken = protect(
+      {
+        policy,
+        required: () => {
+          throw new Error('bug')
+        },
+      },
+      as(['admin']),
+    )
     expect((await broken.invoke({})).statusCode).toBe(500)
   })
 
@@ -266,10 +346,29 @@ describe('requirements', () => {
 
   test('an async onDecision is awaited; one that throws fails the request (500), also on an allow', async () => {
     const log: string[] = []
-    const api = protect({ policy, required: 'articles:read', onDecision: async (d) => { await new Promise((r) => setTimeout(r, 5)); log.push(d.decision) } }, as(['viewer']))
+    const api = protect(
+      {
+        policy,
+        required: 'articles:read',
+        onDecision: async (d) => {
+          await new Promise((r) => setTimeout(r, 5))
+          log.push(d.decision)
+        },
+      },
+      as(['viewer']),
+    )
     expect((await api.invoke({})).statusCode).toBe(200)
     expect(log).toEqual(['allow'])
-    const failing = protect({ policy, required: 'articles:read', onDecision: () => { throw new Error('audit sink down') } }, as(['viewer']))
+    const failing = protect(
+      {
+        policy,
+        required: 'articles:read',
+        onDecision: () => {
+          throw new Error('audit sink down')
+        },
+      },
+      as(['viewer']),
+    )
     expect((await failing.invoke({})).statusCode).toBe(500)
     expect(failing.seen.auth).toHaveLength(0)
   })
@@ -278,10 +377,17 @@ describe('requirements', () => {
     let error: any
     const api = protect({ policy, required: 'articles:delete' }, [
       withIdentity({ roles: ['editor'] }),
-      { onError: (request: any) => { error = request.error } },
+      {
+        onError: (request: any) => {
+          error = request.error
+        },
+      },
     ])
     const response = await api.invoke({})
-    expect(error.cause).toEqual({ package: '@middy-auth/rbac', data: { reason: 'denied_by_policy', detail: 'role editor denies articles:delete', permission: 'articles:delete' } })
+    expect(error.cause).toEqual({
+      package: '@middy-auth/rbac',
+      data: { reason: 'denied_by_policy', detail: 'role editor denies articles:delete', permission: 'articles:delete' },
+    })
     expect(response.body).not.toContain('editor')
     expect(response.body).not.toContain('articles')
   })
@@ -297,7 +403,11 @@ describe('requirements', () => {
     let error: AuthError<RbacDenialReason> | undefined
     const api = protect({ policy, ...options } as RbacOptions, [
       ...(roles ? [withIdentity({ roles })] : []),
-      { onError: (request: any) => { error = request.error } },
+      {
+        onError: (request: any) => {
+          error = request.error
+        },
+      },
     ])
     const response = await api.invoke({})
     expect(response.statusCode).toBe(reason === 'no_identity' ? 401 : 403)

@@ -5,7 +5,7 @@ import { articlesPolicy } from './support.js'
 const compiled = compilePolicy(articlesPolicy)
 const decision = (roles: string[], permission: string, when?: (name: string) => boolean) => compiled.check(roles, permission, when).decision
 
-describe('the issue\'s policy', () => {
+describe("the issue's policy", () => {
   test.each([
     [['viewer'], 'articles:read', 'allow'],
     [['viewer'], 'articles:update', 'deny'],
@@ -34,7 +34,10 @@ describe('the issue\'s policy', () => {
       rule: { effect: 'deny', role: 'editor', permission: 'articles:delete', via: 'admin' },
     })
     expect(compiled.check(['editor'], 'articles:delete').reason).toBe('role editor denies articles:delete')
-    expect(compiled.check(['admin'], 'users:invite')).toMatchObject({ reason: 'role admin allows *', rule: { effect: 'allow', role: 'admin', permission: '*' } })
+    expect(compiled.check(['admin'], 'users:invite')).toMatchObject({
+      reason: 'role admin allows *',
+      rule: { effect: 'allow', role: 'admin', permission: '*' },
+    })
     expect(compiled.check(['admin'], 'comments:edit').reason).toBe('role viewer (inherited by admin) allows comments:*')
     expect(compiled.check(['viewer'], 'articles:update')).toEqual({ permission: 'articles:update', decision: 'deny', reason: 'no role allows articles:update' })
     expect(compiled.check(['nobody'], 'articles:read').reason).toBe('no role of the policy is held')
@@ -43,14 +46,21 @@ describe('the issue\'s policy', () => {
   test('conditional allows: asked only when nothing else decides; the reason says which condition', () => {
     const asked: string[] = []
     const when = (name: string) => (asked.push(name), true)
-    expect(compiled.check(['editor'], 'articles:publish', when)).toMatchObject({ decision: 'allow', reason: 'role editor allows articles:publish when isOwner' })
+    expect(compiled.check(['editor'], 'articles:publish', when)).toMatchObject({
+      decision: 'allow',
+      reason: 'role editor allows articles:publish when isOwner',
+    })
     expect(asked).toEqual(['isOwner'])
     expect(compiled.check(['editor'], 'articles:update', when).decision).toBe('allow')
     expect(compiled.check(['editor'], 'articles:delete', when).decision).toBe('deny')
     expect(asked).toEqual(['isOwner'])
     expect(compiled.check(['editor'], 'articles:publish', () => false).reason).toBe('no role allows articles:publish; condition isOwner not met')
     expect(compiled.check(['editor'], 'articles:publish').reason).toBe('no role allows articles:publish; condition isOwner not met')
-    expect(compiled.check(['editor'], 'articles:publish', () => { throw new Error('db down') }).reason).toBe('no role allows articles:publish; condition isOwner threw')
+    expect(
+      compiled.check(['editor'], 'articles:publish', () => {
+        throw new Error('db down')
+      }).reason,
+    ).toBe('no role allows articles:publish; condition isOwner threw')
     // Only `true` is met: a truthy value or a promise is not.
     expect(compiled.check(['editor'], 'articles:publish', () => 'yes' as never).decision).toBe('deny')
     expect(compiled.check(['editor'], 'articles:publish', () => Promise.resolve(true) as never).decision).toBe('deny')

@@ -106,8 +106,7 @@ const referencePermissions = (policy: Policy, held: string[]): Set<string> => {
 }
 
 /** The held-role lists: roles of the policy and names that are not (some on Object.prototype). */
-const heldArbitrary = (policy: Policy) =>
-  fc.array(fc.constantFrom(...Object.keys(policy.roles), 'ghost', 'constructor', '__proto__'), { maxLength: 4 })
+const heldArbitrary = (policy: Policy) => fc.array(fc.constantFrom(...Object.keys(policy.roles), 'ghost', 'constructor', '__proto__'), { maxLength: 4 })
 
 describe('the compiled policy agrees with a walk of the role graph', () => {
   test('decisions, and the rule reported really decides', () => {
@@ -144,7 +143,9 @@ describe('the compiled policy agrees with a walk of the role graph', () => {
   test('through the middleware: context.auth.roles, context.auth.permissions and can()', async () => {
     await fc.assert(
       fc.asyncProperty(
-        policyArbitrary.chain((policy) => fc.tuple(fc.constant(policy), heldArbitrary(policy), fc.array(concretePermission, { minLength: 1, maxLength: 4 }), conditionsArbitrary)),
+        policyArbitrary.chain((policy) =>
+          fc.tuple(fc.constant(policy), heldArbitrary(policy), fc.array(concretePermission, { minLength: 1, maxLength: 4 }), conditionsArbitrary),
+        ),
         async ([policy, held, permissions, conditions]) => {
           const met = (name: string) => conditions[name as keyof typeof conditions] === true
           const middleware = rbac({

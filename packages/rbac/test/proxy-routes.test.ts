@@ -30,14 +30,15 @@ const api = (roles: string[], routing: Pick<RbacOptions, 'routes' | 'routesDefau
 }
 
 /** The same request as each deployment style delivers it. */
-const deliveries = (path: string) => [
-  ['HTTP API $default', httpApiEvent({ routeKey: '$default', path })],
-  ['HTTP API ANY /{proxy+}', httpApiEvent({ routeKey: 'ANY /{proxy+}', method: 'GET', path })],
-  ['HTTP API GET /{proxy+}', httpApiEvent({ routeKey: 'GET /{proxy+}', method: 'GET', path })],
-  ['REST /{proxy+}', restEvent({ method: 'GET', resource: '/{proxy+}', path })],
-  ['function URL', functionUrlEvent({ method: 'GET', path })],
-  ['ALB', albEvent({ method: 'GET', path })],
-] as const
+const deliveries = (path: string) =>
+  [
+    ['HTTP API $default', httpApiEvent({ routeKey: '$default', path })],
+    ['HTTP API ANY /{proxy+}', httpApiEvent({ routeKey: 'ANY /{proxy+}', method: 'GET', path })],
+    ['HTTP API GET /{proxy+}', httpApiEvent({ routeKey: 'GET /{proxy+}', method: 'GET', path })],
+    ['REST /{proxy+}', restEvent({ method: 'GET', resource: '/{proxy+}', path })],
+    ['function URL', functionUrlEvent({ method: 'GET', path })],
+    ['ALB', albEvent({ method: 'GET', path })],
+  ] as const
 
 describe('rbac routes beside @middy/http-router, behind gateway catch-alls', () => {
   test.each([

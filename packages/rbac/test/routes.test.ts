@@ -69,7 +69,10 @@ describe('routes: a requirement per route', () => {
   })
 
   test('a route requirement may be a function of the request', async () => {
-    const api = protect({ policy, routes: { 'POST /articles/{id}/{action}': (request: any) => `articles:${request.event.pathParameters.action}` } }, as(['editor']))
+    const api = protect(
+      { policy, routes: { 'POST /articles/{id}/{action}': (request: any) => `articles:${request.event.pathParameters.action}` } },
+      as(['editor']),
+    )
     const post = (action: string) =>
       httpApiEvent({ routeKey: 'POST /articles/{id}/{action}', path: `/articles/1/${action}`, method: 'POST', pathParameters: { id: '1', action } })
     expect((await api.invoke(post('update'))).statusCode).toBe(200)
@@ -79,7 +82,7 @@ describe('routes: a requirement per route', () => {
     expect(api.seen.decisions.at(-1)!.reason).toBe('invalid requirement')
   })
 
-  test('alone behind a gateway authorizer: the REST Cognito fixture\'s route', async () => {
+  test("alone behind a gateway authorizer: the REST Cognito fixture's route", async () => {
     const api = protect({ policy, rolesFrom: cognitoRoles(), routes: { 'POST /cognito': 'articles:create' } })
     expect((await api.invoke(loadFixture('rest-v1-cognito-groups.json'))).statusCode).toBe(200)
     expect((await api.invoke(loadFixture('http-v2-jwt-access-token-groups.json'))).statusCode).toBe(200)
@@ -125,8 +128,12 @@ describe('with @middy/http-router', () => {
 
   test('REST and function URL events through the same router', async () => {
     const { handler } = makeHandler()
-    expect((await call(handler, restEvent({ method: 'GET', resource: '/articles/{id}', path: '/articles/1', pathParameters: { id: '1' } }))).statusCode).toBe(200)
-    expect((await call(handler, restEvent({ method: 'DELETE', resource: '/articles/{id}', path: '/articles/1', pathParameters: { id: '1' } }))).statusCode).toBe(403)
+    expect((await call(handler, restEvent({ method: 'GET', resource: '/articles/{id}', path: '/articles/1', pathParameters: { id: '1' } }))).statusCode).toBe(
+      200,
+    )
+    expect(
+      (await call(handler, restEvent({ method: 'DELETE', resource: '/articles/{id}', path: '/articles/1', pathParameters: { id: '1' } }))).statusCode,
+    ).toBe(403)
     expect((await call(handler, functionUrlEvent({ method: 'GET', path: '/articles/1' }))).statusCode).toBe(200)
     expect((await call(handler, functionUrlEvent({ method: 'DELETE', path: '/articles/1' }))).statusCode).toBe(403)
   })

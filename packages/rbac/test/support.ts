@@ -18,7 +18,8 @@ export const articlesPolicy: Policy = {
 }
 
 /** The condition of {@link articlesPolicy}. */
-export const isOwner = ({ auth, resource }: { auth: AuthContext; resource: unknown }) => (resource as { ownerId?: string } | undefined)?.ownerId === auth.subject
+export const isOwner = ({ auth, resource }: { auth: AuthContext; resource: unknown }) =>
+  (resource as { ownerId?: string } | undefined)?.ownerId === auth.subject
 
 /** What the handler saw, and what onDecision got. */
 export interface Seen {

@@ -7,7 +7,17 @@ import httpErrorHandler from '@middy/http-error-handler'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import jwtVerify from '@middy-auth/jwt-verify'
 import type { AuthError } from '@middy-auth/core'
-import rbac, { can, cognitoRoles, compilePolicy, keycloakRoles, presets, type Condition, type Policy, type RbacDenialReason, type RbacRequest } from '@middy-auth/rbac'
+import rbac, {
+  can,
+  cognitoRoles,
+  compilePolicy,
+  keycloakRoles,
+  presets,
+  type Condition,
+  type Policy,
+  type RbacDenialReason,
+  type RbacRequest,
+} from '@middy-auth/rbac'
 
 const policy: Policy = { roles: { editor: { allow: ['articles:update', { permission: 'articles:publish', when: 'isOwner' }] } } }
 const issuers = [{ issuer: 'https://auth.example.com/', audience: 'api' }]
@@ -69,7 +79,9 @@ export const deprecatedPreset = rbac({ policy, required: [], rolesFrom: [presets
 // The factories return functions of context.auth, usable outside rolesFrom.
 export const rolesOf = (auth: Parameters<typeof can>[0]): string[] => cognitoRoles()(auth)
 // A denial's reason is typed by the package's union.
-export const reasonOf = (error: AuthError<RbacDenialReason>): 'denied_by_policy' | 'not_granted' | 'no_identity' | 'route_not_listed' | 'invalid_requirement' | undefined => error.reason
+export const reasonOf = (
+  error: AuthError<RbacDenialReason>,
+): 'denied_by_policy' | 'not_granted' | 'no_identity' | 'route_not_listed' | 'invalid_requirement' | undefined => error.reason
 // @ts-expect-error not a reason of rbac
 export const wrongReason: RbacDenialReason = 'insufficient_scope'
 // @ts-expect-error can() takes the auth object

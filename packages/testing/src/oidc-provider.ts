@@ -204,10 +204,16 @@ export const startOidcProvider = async (options: TestOidcProviderOptions = {}): 
         getResourceServerInfo: (ctx, resource) => {
           const extraScopes = options.resources?.[resource]
           if (extraScopes !== undefined) {
-            return { scope: extraScopes, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: options.accessTokenTtl ?? 3600, jwt: { sign: { alg: 'ES256' } } }
+            return {
+              scope: extraScopes,
+              audience: resource,
+              accessTokenFormat: 'jwt',
+              accessTokenTTL: options.accessTokenTtl ?? 3600,
+              jwt: { sign: { alg: 'ES256' } },
+            }
           }
           if (resource !== API) throw new Error(`unknown resource ${resource}`)
-          const accountId = (ctx.oidc.session?.accountId ?? ctx.oidc.entities.Grant?.accountId)
+          const accountId = ctx.oidc.session?.accountId ?? ctx.oidc.entities.Grant?.accountId
           const scope = (accountId && accounts[accountId]?.apiScopes) ?? API_SCOPES
           return { scope, audience: API, accessTokenFormat: 'jwt', accessTokenTTL: options.accessTokenTtl ?? 3600, jwt: { sign: { alg: 'ES256' } } }
         },
@@ -353,7 +359,8 @@ const answerInteractions = async (issuer: string, authorizationUrl: string, acco
       continue
     }
     const page = await response.text()
-    if (response.status !== 200 || !url.pathname.startsWith('/interaction/')) throw new Error(`provider answered ${response.status} at ${url.pathname}: ${textOf(page).slice(-400)}`)
+    if (response.status !== 200 || !url.pathname.startsWith('/interaction/'))
+      throw new Error(`provider answered ${response.status} at ${url.pathname}: ${textOf(page).slice(-400)}`)
     if (abort) {
       url = new URL(`${url.pathname}/abort`, issuer)
       continue

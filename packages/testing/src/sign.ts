@@ -102,9 +102,7 @@ export async function signToken(claims: Record<string, unknown> = {}, options: S
   const header: Record<string, unknown> = { alg: key.alg, kid: key.kid, ...options.header }
   const payload = JSON.stringify(buildPayload(claims, options))
   if (joseCanSign(header, key)) {
-    return new CompactSign(new TextEncoder().encode(payload))
-      .setProtectedHeader(header as CompactJWSHeaderParameters)
-      .sign(key.privateKey)
+    return new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader(header as CompactJWSHeaderParameters).sign(key.privateKey)
   }
   const signingInput = `${base64url(JSON.stringify(header))}.${base64url(payload)}`
   const alg = algorithmFitsKey(header.alg, key.privateKey) ? header.alg : key.alg

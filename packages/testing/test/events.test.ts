@@ -49,7 +49,14 @@ describe('httpApiEvent (payload 2.0)', () => {
     expectShapeOf(httpApiEvent({ authorizer: { lambda: null } }), 'http-v2-lambda-authorizer-null-context')
     expectShapeOf(httpApiEvent({ clientCert: {} }), 'http-v2-no-auth')
     expectShapeOf(
-      httpApiEvent({ ...full, body: '{}', pathParameters: { proxy: 'x' }, stageVariables: { v: '1' }, clientCert: {}, authorizer: { jwt: { claims: {}, scopes: ['s'] } } }),
+      httpApiEvent({
+        ...full,
+        body: '{}',
+        pathParameters: { proxy: 'x' },
+        stageVariables: { v: '1' },
+        clientCert: {},
+        authorizer: { jwt: { claims: {}, scopes: ['s'] } },
+      }),
       'http-v2-jwt-mtls-scopes',
     )
     expect(keysOf(requestContextOf(httpApiEvent()))).toEqual(without(keysOf(fixture('http-v2-jwt').requestContext), 'authorizer'))
@@ -59,7 +66,12 @@ describe('httpApiEvent (payload 2.0)', () => {
   test('defaults', () => {
     const event = httpApiEvent()
     expect(event).toMatchObject({ version: '2.0', routeKey: 'GET /orders', rawPath: '/orders', rawQueryString: '', isBase64Encoded: false })
-    expect(event.requestContext).toMatchObject({ routeKey: 'GET /orders', stage: '$default', accountId: '123456789012', http: { method: 'GET', path: '/orders', protocol: 'HTTP/1.1' } })
+    expect(event.requestContext).toMatchObject({
+      routeKey: 'GET /orders',
+      stage: '$default',
+      accountId: '123456789012',
+      http: { method: 'GET', path: '/orders', protocol: 'HTTP/1.1' },
+    })
     expect(event.requestContext.domainName).toBe(`${event.requestContext.apiId}.execute-api.eu-west-1.amazonaws.com`)
     expect(event.headers.host).toBe(event.requestContext.domainName)
     expect(event.requestContext.time).toMatch(/^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/)
@@ -108,7 +120,10 @@ describe('httpApiEvent (payload 2.0)', () => {
     expect(httpApiEvent({ route: 'GET /', path: '/' })).toMatchObject({ routeKey: 'GET /', rawPath: '/' })
     // Given pathParameters win (a test of a gateway that decodes them, say).
     expect(httpApiEvent({ route: 'GET /orders/{id}', path: '/orders/a%20b', pathParameters: { id: 'a b' } }).pathParameters).toEqual({ id: 'a b' })
-    expect(httpApiEvent({ route: 'GET /orders/{id}', path: '/orders/7', stage: 'prod' })).toMatchObject({ rawPath: '/prod/orders/7', routeKey: 'GET /orders/{id}' })
+    expect(httpApiEvent({ route: 'GET /orders/{id}', path: '/orders/7', stage: 'prod' })).toMatchObject({
+      rawPath: '/prod/orders/7',
+      routeKey: 'GET /orders/{id}',
+    })
   })
 
   test('route: a route the request could not reach is a mistake in the test, and throws', () => {
@@ -128,9 +143,20 @@ describe('httpApiEvent (payload 2.0)', () => {
 
   test('authorizers: jwt claims rendered as the gateway does, iam merged over a default caller, lambda as given', () => {
     const jwt = httpApiEvent({ authorizer: { jwt: { claims: { sub: 'a', exp: 1718722804, admin: true, 'cognito:groups': ['admin', 'editor'] } } } })
-    expect(jwt.requestContext.authorizer).toEqual({ jwt: { claims: { sub: 'a', exp: '1718722804', admin: 'true', 'cognito:groups': '[admin editor]' }, scopes: null } })
+    expect(jwt.requestContext.authorizer).toEqual({
+      jwt: { claims: { sub: 'a', exp: '1718722804', admin: 'true', 'cognito:groups': '[admin editor]' }, scopes: null },
+    })
     const iam = httpApiEvent({ authorizer: { iam: { userArn: 'arn:aws:iam::111122223333:user/alice' } } })
-    expect(iam.requestContext.authorizer).toEqual({ iam: { ...(requestContextOf(fixture('http-v2-iam')).authorizer as { iam: Json }).iam, accessKey: expect.any(String), accountId: '123456789012', callerId: expect.any(String), userId: expect.any(String), userArn: 'arn:aws:iam::111122223333:user/alice' } })
+    expect(iam.requestContext.authorizer).toEqual({
+      iam: {
+        ...(requestContextOf(fixture('http-v2-iam')).authorizer as { iam: Json }).iam,
+        accessKey: expect.any(String),
+        accountId: '123456789012',
+        callerId: expect.any(String),
+        userId: expect.any(String),
+        userArn: 'arn:aws:iam::111122223333:user/alice',
+      },
+    })
     const lambda = httpApiEvent({ authorizer: { lambda: { n: 1, list: ['a'] } } })
     expect(lambda.requestContext.authorizer).toEqual({ lambda: { n: 1, list: ['a'] } })
   })
@@ -159,7 +185,9 @@ describe('functionUrlEvent', () => {
     expect(open.headers.host).toBe(open.requestContext.domainName)
     const signed = functionUrlEvent({ region: 'us-west-2', authorizer: { iam: { accountId: '111122223333', userArn: 'arn:aws:iam::111122223333:user/x' } } })
     expect(signed.requestContext.accountId).toBe('123456789012')
-    expect(signed.requestContext.authorizer).toMatchObject({ iam: { accountId: '111122223333', userArn: 'arn:aws:iam::111122223333:user/x', cognitoIdentity: null } })
+    expect(signed.requestContext.authorizer).toMatchObject({
+      iam: { accountId: '111122223333', userArn: 'arn:aws:iam::111122223333:user/x', cognitoIdentity: null },
+    })
     expect(signed.requestContext.domainName).toMatch(/\.lambda-url\.us-west-2\.on\.aws$/)
   })
 
@@ -187,7 +215,11 @@ describe('restEvent (payload 1.0)', () => {
     const deletion = restEvent({ route: 'DELETE /orders/{id}', path: '/orders/42' })
     expect(deletion).toMatchObject({ resource: '/orders/{id}', path: '/orders/42', httpMethod: 'DELETE', pathParameters: { id: '42' } })
     expect(deletion.requestContext).toMatchObject({ resourcePath: '/orders/{id}', httpMethod: 'DELETE', path: '/prod/orders/42' })
-    expect(restEvent({ route: 'ANY /{proxy+}', method: 'PUT', path: '/a/b' })).toMatchObject({ resource: '/{proxy+}', httpMethod: 'PUT', pathParameters: { proxy: 'a/b' } })
+    expect(restEvent({ route: 'ANY /{proxy+}', method: 'PUT', path: '/a/b' })).toMatchObject({
+      resource: '/{proxy+}',
+      httpMethod: 'PUT',
+      pathParameters: { proxy: 'a/b' },
+    })
     expect(restEvent({ route: 'GET /orders' })).toMatchObject({ resource: '/orders', path: '/orders', pathParameters: null })
     expect(() => restEvent({ route: 'GET /orders/{id}', path: '/x/1' })).toThrow('restEvent: route "GET /orders/{id}" does not match the path "/x/1"')
     expect(() => restEvent({ route: 'GET /orders', resource: '/orders' })).toThrow('give route or resource, not both')
@@ -195,7 +227,17 @@ describe('restEvent (payload 1.0)', () => {
 
   test('defaults: stage prod in requestContext.path only, null maps, null body', () => {
     const event = restEvent()
-    expect(event).toMatchObject({ resource: '/orders', path: '/orders', httpMethod: 'GET', body: null, isBase64Encoded: false, queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null, stageVariables: null })
+    expect(event).toMatchObject({
+      resource: '/orders',
+      path: '/orders',
+      httpMethod: 'GET',
+      body: null,
+      isBase64Encoded: false,
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+      pathParameters: null,
+      stageVariables: null,
+    })
     expect(event.requestContext).toMatchObject({ path: '/prod/orders', stage: 'prod', resourcePath: '/orders', httpMethod: 'GET', protocol: 'HTTP/1.1' })
     expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/)
     expect(event.requestContext.identity).toMatchObject({ sourceIp: '203.0.113.10', userAgent: 'curl/8.7.1', userArn: null, accessKey: null })
@@ -224,9 +266,20 @@ describe('restEvent (payload 1.0)', () => {
   })
 
   test('authorizers: Cognito claims and Lambda context stringified as the gateway does', () => {
-    const cognito = restEvent({ authorizer: { claims: { sub: 'a', exp: 1718722804, iat: 1718636404, auth_time: 1718636404, 'cognito:groups': ['admin', 'editor'], email_verified: true } } })
+    const cognito = restEvent({
+      authorizer: {
+        claims: { sub: 'a', exp: 1718722804, iat: 1718636404, auth_time: 1718636404, 'cognito:groups': ['admin', 'editor'], email_verified: true },
+      },
+    })
     expect(cognito.requestContext.authorizer).toEqual({
-      claims: { sub: 'a', exp: 'Tue Jun 18 15:00:04 UTC 2024', iat: 'Mon Jun 17 15:00:04 UTC 2024', auth_time: '1718636404', 'cognito:groups': 'admin,editor', email_verified: 'true' },
+      claims: {
+        sub: 'a',
+        exp: 'Tue Jun 18 15:00:04 UTC 2024',
+        iat: 'Mon Jun 17 15:00:04 UTC 2024',
+        auth_time: '1718636404',
+        'cognito:groups': 'admin,editor',
+        email_verified: 'true',
+      },
     })
     const lambda = restEvent({ authorizer: { principalId: 'user|a', integrationLatency: 12, n: 1, b: true, s: 'x', z: null } })
     expect(lambda.requestContext.authorizer).toEqual({ principalId: 'user|a', integrationLatency: 12, n: '1', b: 'true', s: 'x', z: null })
@@ -235,8 +288,16 @@ describe('restEvent (payload 1.0)', () => {
   })
 
   test('identity: an IAM caller; requestContext override (console test invocation)', () => {
-    const event = restEvent({ identity: { userArn: 'arn:aws:iam::123456789012:user/alice', accessKey: 'AKIA1', accountId: '123456789012' }, requestContext: { stage: 'test-invoke-stage' } })
-    expect(event.requestContext.identity).toMatchObject({ userArn: 'arn:aws:iam::123456789012:user/alice', accessKey: 'AKIA1', accountId: '123456789012', caller: null })
+    const event = restEvent({
+      identity: { userArn: 'arn:aws:iam::123456789012:user/alice', accessKey: 'AKIA1', accountId: '123456789012' },
+      requestContext: { stage: 'test-invoke-stage' },
+    })
+    expect(event.requestContext.identity).toMatchObject({
+      userArn: 'arn:aws:iam::123456789012:user/alice',
+      accessKey: 'AKIA1',
+      accountId: '123456789012',
+      caller: null,
+    })
     expect(event.requestContext.stage).toBe('test-invoke-stage')
   })
 })
@@ -333,7 +394,11 @@ describe('authorizer events', () => {
       methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:r1e2s3t4a5/prod/GET/orders',
       authorizationToken: 'Bearer jwt',
     })
-    expect(authorizerTokenEvent({ token: 'Basic dXNlcjpwYXNz', methodArn: 'arn:x' })).toEqual({ type: 'TOKEN', methodArn: 'arn:x', authorizationToken: 'Basic dXNlcjpwYXNz' })
+    expect(authorizerTokenEvent({ token: 'Basic dXNlcjpwYXNz', methodArn: 'arn:x' })).toEqual({
+      type: 'TOKEN',
+      methodArn: 'arn:x',
+      authorizationToken: 'Basic dXNlcjpwYXNz',
+    })
     expect(() => authorizerTokenEvent({})).toThrow(TypeError)
   })
 
@@ -353,7 +418,14 @@ describe('authorizer events', () => {
   test('httpAuthorizerEventV1: shape of the docs sample; identitySource comma-joined', () => {
     expectShapeOf(httpAuthorizerEventV1({ bearer: 't' }), 'authorizer-request-http-v1-format')
     const event = httpAuthorizerEventV1(full)
-    expect(event).toMatchObject({ version: '1.0', type: 'REQUEST', identitySource: 'Bearer tok.en.sig', authorizationToken: 'Bearer tok.en.sig', httpMethod: 'POST', path: '/orders/42' })
+    expect(event).toMatchObject({
+      version: '1.0',
+      type: 'REQUEST',
+      identitySource: 'Bearer tok.en.sig',
+      authorizationToken: 'Bearer tok.en.sig',
+      httpMethod: 'POST',
+      path: '/orders/42',
+    })
     expect(event.headers.authorization).toBe('Bearer tok.en.sig')
     expect(event.headers.cookie).toBe('session=s1; theme=dark')
     expect(event.queryStringParameters).toEqual({ page: '2', tag: 'a b,c' })
@@ -364,7 +436,14 @@ describe('authorizer events', () => {
   test('httpAuthorizerEventV2: shape of the capture; identitySource array, routeArn, routeKey', () => {
     expectShapeOf(httpAuthorizerEventV2({ bearer: 't' }), 'authorizer-request-v2')
     const event = httpAuthorizerEventV2(full)
-    expect(event).toMatchObject({ version: '2.0', type: 'REQUEST', identitySource: ['Bearer tok.en.sig'], routeKey: 'POST /orders/42', rawPath: '/orders/42', rawQueryString: 'page=2&tag=a%20b&tag=c' })
+    expect(event).toMatchObject({
+      version: '2.0',
+      type: 'REQUEST',
+      identitySource: ['Bearer tok.en.sig'],
+      routeKey: 'POST /orders/42',
+      rawPath: '/orders/42',
+      rawQueryString: 'page=2&tag=a%20b&tag=c',
+    })
     expect(event.routeArn).toBe('arn:aws:execute-api:eu-west-1:123456789012:h1t2t3p4a5/$default/POST/orders/42')
     expect(event.cookies).toEqual(['session=s1', 'theme=dark'])
     expect(event.headers?.authorization).toBe('Bearer tok.en.sig')

@@ -129,7 +129,8 @@ describe('createTestIssuer: counters', () => {
 })
 
 describe('createTestIssuer: key changes', () => {
-  const kids = async (iss: TestIssuer): Promise<string[]> => ((await (await fetch(iss.jwksUri)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid)
+  const kids = async (iss: TestIssuer): Promise<string[]> =>
+    ((await (await fetch(iss.jwksUri)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid)
 
   test('rotate puts a new key first and keeps the old one published', async () => {
     const iss = await issuer()
@@ -244,10 +245,16 @@ describe('createTestIssuer: close', () => {
     expect(await tryConnect(port)).toBe('connected')
     expect((await fetch(iss.jwksUri)).status).toBe(200) // leaves a keep-alive connection
     iss.failWith('timeout')
-    const hanging = fetch(iss.jwksUri).then(() => 'answered', () => 'dropped')
+    const hanging = fetch(iss.jwksUri).then(
+      () => 'answered',
+      () => 'dropped',
+    )
     const delayed = await createTestIssuer()
     delayed.delayMs(10_000)
-    const pending = fetch(delayed.jwksUri).then(() => 'answered', () => 'dropped')
+    const pending = fetch(delayed.jwksUri).then(
+      () => 'answered',
+      () => 'dropped',
+    )
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(iss.requests.total).toBe(2)
 

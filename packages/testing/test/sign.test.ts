@@ -13,7 +13,8 @@ function verifyRaw(token: string, alg: string, key: KeyObject): boolean {
   const signature = Buffer.from(s ?? '', 'base64url')
   const hash = `sha${alg.slice(2)}`
   if (alg === 'EdDSA') return cryptoVerify(null, data, key, signature)
-  if (alg.startsWith('PS')) return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature)
+  if (alg.startsWith('PS'))
+    return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature)
   if (alg.startsWith('ES')) return cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
   return cryptoVerify(hash, data, key, signature)
 }

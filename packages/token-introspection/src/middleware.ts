@@ -15,13 +15,7 @@ import { compileOptions, packageName, type TokenIntrospectionOptions } from './o
  *   tokenIntrospection<{ client_id: string }>(options)
  * ```
  */
-export type TokenIntrospectionMiddleware<Claims> = MiddlewareObj<
-  unknown,
-  unknown,
-  Error,
-  WithAuth<Context, Claims>,
-  { auth: AuthContext<Claims> }
->
+export type TokenIntrospectionMiddleware<Claims> = MiddlewareObj<unknown, unknown, Error, WithAuth<Context, Claims>, { auth: AuthContext<Claims> }>
 
 /**
  * With `credentialsRequired: false`, `context.auth` may be absent.

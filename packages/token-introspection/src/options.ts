@@ -1,4 +1,13 @@
-import { checkOptionNames, configErrors, isRecord, readDuration, readFunction, readRealm, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
+import {
+  checkOptionNames,
+  configErrors,
+  isRecord,
+  readDuration,
+  readFunction,
+  readRealm,
+  tokenSourceProblem,
+  type TokenSource,
+} from '@middy-auth/core/internal'
 import { SUPPORTED_ALGORITHMS, type Algorithm } from '@middy-auth/jwt-verify'
 import { assertFetchableUrl } from '@middy-auth/jwt-verify/keys'
 import { createPrivateKey, KeyObject } from 'node:crypto'
@@ -167,8 +176,22 @@ export interface CompiledOptions {
 export const fail = configErrors(packageName, 'tokenIntrospection')
 
 const knownOptions = [
-  'endpoint', 'issuer', 'clientId', 'clientSecret', 'clientAuthMethod', 'privateKey', 'keyId', 'audience', 'clockTolerance',
-  'tokenSource', 'credentialsRequired', 'realm', 'timeoutMs', 'cache', 'clock', 'jwtResponse',
+  'endpoint',
+  'issuer',
+  'clientId',
+  'clientSecret',
+  'clientAuthMethod',
+  'privateKey',
+  'keyId',
+  'audience',
+  'clockTolerance',
+  'tokenSource',
+  'credentialsRequired',
+  'realm',
+  'timeoutMs',
+  'cache',
+  'clock',
+  'jwtResponse',
 ]
 
 const seconds = (value: unknown, name: string, fallback: number, zero: boolean): number => readDuration(value, name, fail, { unit: 'seconds', fallback, zero })

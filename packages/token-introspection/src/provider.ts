@@ -49,9 +49,7 @@ const discoverEndpoint = async (issuer: string, timeoutMs: number): Promise<URL>
 export const createProvider = (settings: ProviderSettings): { prefetch(): void; introspect: Introspect } => {
   const { issuer, client, timeoutMs, clock, jwtResponse } = settings
   // RFC 9701: answers signed by the provider, when asked for (the options require the issuer then).
-  const readJwt = jwtResponse
-    ? createJwtAnswerReader({ issuer: issuer as string, clientId: client.clientId, ...jwtResponse, timeoutMs, clock })
-    : undefined
+  const readJwt = jwtResponse ? createJwtAnswerReader({ issuer: issuer as string, clientId: client.clientId, ...jwtResponse, timeoutMs, clock }) : undefined
   let endpoint: URL | undefined = settings.endpoint
   let discovering: Promise<URL> | undefined
 

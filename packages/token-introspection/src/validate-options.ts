@@ -57,5 +57,4 @@ const optionSchema = {
  * tokenIntrospectionValidateOptions({ issuer: 'https://auth.example.com', clientId: 'api', clientSecret: 's', audience: 'api' })
  * ```
  */
-export const tokenIntrospectionValidateOptions = (options: unknown): unknown =>
-  validateOptions(packageName, optionSchema, options as Record<string, unknown>)
+export const tokenIntrospectionValidateOptions = (options: unknown): unknown => validateOptions(packageName, optionSchema, options as Record<string, unknown>)

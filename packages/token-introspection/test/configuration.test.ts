@@ -18,9 +18,17 @@ const configError = (options: unknown): TypeError | undefined => {
 
 describe('configuration mistakes are TypeErrors at cold start', () => {
   test.each([
-    ['no endpoint and no issuer', { ...valid, endpoint: undefined }, /^tokenIntrospection: endpoint \(the introspection endpoint\) or issuer \(to discover it\) is required$/],
+    [
+      'no endpoint and no issuer',
+      { ...valid, endpoint: undefined },
+      /^tokenIntrospection: endpoint \(the introspection endpoint\) or issuer \(to discover it\) is required$/,
+    ],
     ['an http: endpoint off loopback', { ...valid, endpoint: 'http://auth.example.com/introspect' }, /^tokenIntrospection: endpoint must be an https: URL/],
-    ['an http: issuer off loopback for discovery', { ...valid, endpoint: undefined, issuer: 'http://auth.example.com' }, /^tokenIntrospection: issuer must be an https: URL/],
+    [
+      'an http: issuer off loopback for discovery',
+      { ...valid, endpoint: undefined, issuer: 'http://auth.example.com' },
+      /^tokenIntrospection: issuer must be an https: URL/,
+    ],
     ['no audience', { ...valid, audience: undefined }, /^tokenIntrospection: audience is required/],
     ['an empty audience list', { ...valid, audience: [] }, /^tokenIntrospection: audience must be/],
     ['no client id', { ...valid, clientId: '' }, /^tokenIntrospection: clientId/],
@@ -28,20 +36,44 @@ describe('configuration mistakes are TypeErrors at cold start', () => {
     ['an unknown client auth method', { ...valid, clientAuthMethod: 'client_secret_jwt' }, /^tokenIntrospection: clientAuthMethod/],
     ['private_key_jwt with a secret', { ...valid, clientAuthMethod: 'private_key_jwt' }, /^tokenIntrospection: clientSecret is not used/],
     ['private_key_jwt without a key', { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt' }, /^tokenIntrospection: privateKey/],
-    ['private_key_jwt with a public key', { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt', privateKey: ecKeys.publicKey }, /must be a private key/],
+    [
+      'private_key_jwt with a public key',
+      { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt', privateKey: ecKeys.publicKey },
+      /must be a private key/,
+    ],
     ['private_key_jwt with a short RSA key', { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt', privateKey: shortRsa }, /2048 bits/],
-    ['private_key_jwt with a PEM that is not a key', { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt', privateKey: '-----BEGIN NOTHING-----' }, /^tokenIntrospection: privateKey must be/],
+    [
+      'private_key_jwt with a PEM that is not a key',
+      { ...valid, clientSecret: undefined, clientAuthMethod: 'private_key_jwt', privateKey: '-----BEGIN NOTHING-----' },
+      /^tokenIntrospection: privateKey must be/,
+    ],
     ['a private key with a client secret method', { ...valid, privateKey: ecKeys.privateKey }, /^tokenIntrospection: privateKey is for/],
     ['a misspelt option', { ...valid, audiences: 'api' }, /^tokenIntrospection: audiences is not an option \(known: endpoint, /],
     ['a negative tolerance', { ...valid, clockTolerance: -1 }, /^tokenIntrospection: clockTolerance/],
     ['a zero timeout', { ...valid, timeoutMs: 0 }, /^tokenIntrospection: timeoutMs/],
     ['a zero TTL', { ...valid, cache: { ttl: 0 } }, /^tokenIntrospection: cache\.ttl/],
-    ['an unknown cache field', { ...valid, cache: { maxAge: 5 } }, /^tokenIntrospection: cache\.maxAge is not an option \(known: ttl, inactiveTtl, maxEntries\)$/],
+    [
+      'an unknown cache field',
+      { ...valid, cache: { maxAge: 5 } },
+      /^tokenIntrospection: cache\.maxAge is not an option \(known: ttl, inactiveTtl, maxEntries\)$/,
+    ],
     ['a bad token source', { ...valid, tokenSource: { header: 'x', cookie: 'y' } }, /^tokenIntrospection: tokenSource/],
     ['jwtResponse without an issuer', { ...valid, jwtResponse: true }, /^tokenIntrospection: jwtResponse needs issuer/],
-    ['jwtResponse with an unknown field', { ...valid, issuer: 'https://auth.example.com', jwtResponse: { jwks: {} } }, /^tokenIntrospection: jwtResponse\.jwks is not an option \(known: jwksUri, algorithms\)$/],
-    ['jwtResponse with HS256', { ...valid, issuer: 'https://auth.example.com', jwtResponse: { algorithms: ['HS256'] } }, /^tokenIntrospection: jwtResponse\.algorithms/],
-    ['jwtResponse with an http: JWKS off loopback', { ...valid, issuer: 'https://auth.example.com', jwtResponse: { jwksUri: 'http://auth.example.com/jwks' } }, /^tokenIntrospection: jwtResponse\.jwksUri must be an https: URL/],
+    [
+      'jwtResponse with an unknown field',
+      { ...valid, issuer: 'https://auth.example.com', jwtResponse: { jwks: {} } },
+      /^tokenIntrospection: jwtResponse\.jwks is not an option \(known: jwksUri, algorithms\)$/,
+    ],
+    [
+      'jwtResponse with HS256',
+      { ...valid, issuer: 'https://auth.example.com', jwtResponse: { algorithms: ['HS256'] } },
+      /^tokenIntrospection: jwtResponse\.algorithms/,
+    ],
+    [
+      'jwtResponse with an http: JWKS off loopback',
+      { ...valid, issuer: 'https://auth.example.com', jwtResponse: { jwksUri: 'http://auth.example.com/jwks' } },
+      /^tokenIntrospection: jwtResponse\.jwksUri must be an https: URL/,
+    ],
     ['a realm that would break the challenge', { ...valid, realm: 'a"b' }, /^tokenIntrospection: realm/],
   ])('%s', (_name, options, message) => {
     const error = configError(options)

@@ -21,7 +21,9 @@ const activeAnswer = (extra: Record<string, unknown> = {}) => ({
   exp: Math.floor(Date.now() / 1000) + 3600,
   ...extra,
 })
-const answering = (body: unknown, status = 200): StubBehaviour => () => ({ body, status })
+const answering =
+  (body: unknown, status = 200): StubBehaviour =>
+  () => ({ body, status })
 
 const bearer = (token: string) => ({ version: '2.0', headers: { authorization: `Bearer ${token}` }, requestContext: { http: { method: 'GET' } } })
 
@@ -38,7 +40,13 @@ beforeAll(async () => {
     issuers: [{ issuer: iss.issuer, audience: AUDIENCE, jwksUri: iss.jwksUri }],
     realm: 'orders',
     resourceMetadata: metadata,
-    opaqueTokens: createIntrospectionVerifier({ endpoint: stub.endpoint, issuer: PROVIDER, clientId: 'orders-api', clientSecret: 's3cret', audience: AUDIENCE }),
+    opaqueTokens: createIntrospectionVerifier({
+      endpoint: stub.endpoint,
+      issuer: PROVIDER,
+      clientId: 'orders-api',
+      clientSecret: 's3cret',
+      audience: AUDIENCE,
+    }),
   })
 })
 afterAll(async () => {
@@ -122,14 +130,21 @@ describe('jwtVerify with opaqueTokens: createIntrospectionVerifier', () => {
   test('createJwtVerifier takes the option too (verifyToken outside Middy)', async () => {
     const verifier = createJwtVerifier({
       issuers: [{ issuer: iss.issuer, audience: AUDIENCE, jwksUri: iss.jwksUri }],
-      opaqueTokens: createIntrospectionVerifier({ endpoint: stub.endpoint, issuer: PROVIDER, clientId: 'orders-api', clientSecret: 's3cret', audience: AUDIENCE }),
+      opaqueTokens: createIntrospectionVerifier({
+        endpoint: stub.endpoint,
+        issuer: PROVIDER,
+        clientId: 'orders-api',
+        clientSecret: 's3cret',
+        audience: AUDIENCE,
+      }),
     })
     await expect(verifier.verifyToken(OPAQUE)).resolves.toMatchObject({ source: 'introspection', subject: 'agent-7' })
   })
 })
 
 describe('opaqueTokens: any verifier with the documented interface', () => {
-  const withVerifier = (verifier: OpaqueTokenVerifier) => protect({ issuers: [{ issuer: iss.issuer, audience: AUDIENCE, jwksUri: iss.jwksUri }], opaqueTokens: verifier })
+  const withVerifier = (verifier: OpaqueTokenVerifier) =>
+    protect({ issuers: [{ issuer: iss.issuer, audience: AUDIENCE, jwksUri: iss.jwksUri }], opaqueTokens: verifier })
 
   test('it only ever sees tokens that are not JWTs', async () => {
     const received: string[] = []
@@ -141,7 +156,11 @@ describe('opaqueTokens: any verifier with the documented interface', () => {
   })
 
   test('a verifier that throws something else, or answers no identity, is a refusal (never a 500)', async () => {
-    const throwing = withVerifier({ verifyToken: () => { throw new Error('boom') } })
+    const throwing = withVerifier({
+      verifyToken: () => {
+        throw new Error('boom')
+      },
+    })
     expect(outcome(await throwing.invoke(bearer(OPAQUE)))).toEqual([401, 'invalid_token'])
     const rejecting = withVerifier({ verifyToken: async () => Promise.reject(new Error('boom')) })
     expect(outcome(await rejecting.invoke(bearer(OPAQUE)))).toEqual([401, 'invalid_token'])
@@ -151,19 +170,37 @@ describe('opaqueTokens: any verifier with the documented interface', () => {
 
   test('prefetch runs at cold start', () => {
     let prefetched = 0
-    withVerifier({ verifyToken: () => { throw new Error('unused') }, prefetch: () => { prefetched += 1 } })
+    withVerifier({
+      verifyToken: () => {
+        throw new Error('unused')
+      },
+      prefetch: () => {
+        prefetched += 1
+      },
+    })
     expect(prefetched).toBe(1)
   })
 
-  test.each([[{}], [{ verifyToken: 'no' }], [{ verifyToken: () => undefined, prefetch: 1 }], ['introspect']])('opaqueTokens: %p is a TypeError at cold start', (value) => {
-    expect(() => withVerifier(value as never)).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^jwtVerify: opaqueTokens must be/), cause: { package: '@middy-auth/jwt-verify', option: 'opaqueTokens' } }),
-    )
-  })
+  test.each([[{}], [{ verifyToken: 'no' }], [{ verifyToken: () => undefined, prefetch: 1 }], ['introspect']])(
+    'opaqueTokens: %p is a TypeError at cold start',
+    (value) => {
+      expect(() => withVerifier(value as never)).toThrow(
+        expect.objectContaining({
+          name: 'TypeError',
+          message: expect.stringMatching(/^jwtVerify: opaqueTokens must be/),
+          cause: { package: '@middy-auth/jwt-verify', option: 'opaqueTokens' },
+        }),
+      )
+    },
+  )
 
   test.each(['tokenSource', 'credentialsRequired', 'realm'])('createIntrospectionVerifier refuses %s (it belongs to jwtVerify)', (name) => {
     expect(() => createIntrospectionVerifier({ endpoint: stub.endpoint, clientId: 'c', clientSecret: 's', audience: AUDIENCE, [name]: 'x' } as never)).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(new RegExp(`^tokenIntrospection: ${name} belongs to the middleware`)), cause: { package: '@middy-auth/token-introspection', option: name } }),
+      expect.objectContaining({
+        name: 'TypeError',
+        message: expect.stringMatching(new RegExp(`^tokenIntrospection: ${name} belongs to the middleware`)),
+        cause: { package: '@middy-auth/token-introspection', option: name },
+      }),
     )
   })
 })

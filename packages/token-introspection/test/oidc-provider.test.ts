@@ -65,7 +65,12 @@ describe('tokenIntrospection against oidc-provider', () => {
     test('a signed answer for a revoked token is refused', async () => {
       const token = await provider.issueToken('orders:read')
       await provider.revoke(token)
-      const { invoke } = protect({ issuer: provider.issuer, ...RS_SIGNED, audience: RESOURCE, jwtResponse: { jwksUri: provider.jwksUri, algorithms: ['RS256'] } })
+      const { invoke } = protect({
+        issuer: provider.issuer,
+        ...RS_SIGNED,
+        audience: RESOURCE,
+        jwtResponse: { jwksUri: provider.jwksUri, algorithms: ['RS256'] },
+      })
       expect(outcome(await invoke(httpApiEvent({ bearer: token })))).toEqual([401, 'invalid_token'])
     })
 

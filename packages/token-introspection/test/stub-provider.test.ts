@@ -21,14 +21,24 @@ const activeAnswer = (extra: Record<string, unknown> = {}) => ({
   exp: nowSeconds + 3600,
   ...extra,
 })
-const answering = (body: unknown, status = 200, delayMs = 0): StubBehaviour => () => ({ body, status, delayMs })
+const answering =
+  (body: unknown, status = 200, delayMs = 0): StubBehaviour =>
+  () => ({ body, status, delayMs })
 
 describe('tokenIntrospection against a loopback stub', () => {
   let stub: Awaited<ReturnType<typeof startStub>>
   let time = NOW
   const clock = () => time
   const options = (extra: Partial<TokenIntrospectionOptions> = {}): TokenIntrospectionOptions =>
-    ({ endpoint: stub.endpoint, clientId: 'orders-api', clientSecret: 's3cret', audience: AUDIENCE, issuer: ISSUER, clock, ...extra }) as TokenIntrospectionOptions
+    ({
+      endpoint: stub.endpoint,
+      clientId: 'orders-api',
+      clientSecret: 's3cret',
+      audience: AUDIENCE,
+      issuer: ISSUER,
+      clock,
+      ...extra,
+    }) as TokenIntrospectionOptions
 
   beforeAll(async () => {
     stub = await startStub(answering(activeAnswer()))
@@ -91,7 +101,13 @@ describe('tokenIntrospection against a loopback stub', () => {
 
   describe('the answer', () => {
     test('active: the identity, scopes split by the suite rule, claims a frozen null-prototype copy', async () => {
-      stub.set(answering(JSON.parse(`{"active":true,"sub":"user-1","iss":"${ISSUER}","aud":["x","${AUDIENCE}"],"scope":"a b","exp":${nowSeconds + 60},"__proto__":{"admin":true}}`)))
+      stub.set(
+        answering(
+          JSON.parse(
+            `{"active":true,"sub":"user-1","iss":"${ISSUER}","aud":["x","${AUDIENCE}"],"scope":"a b","exp":${nowSeconds + 60},"__proto__":{"admin":true}}`,
+          ),
+        ),
+      )
       const { invoke, seen } = protect(options())
       expect(outcome(await invoke(httpApiEvent({ bearer: TOKEN })))).toEqual([200, 'ok'])
       const auth = seen[0]!
@@ -119,7 +135,13 @@ describe('tokenIntrospection against a loopback stub', () => {
     ])('%s: 401 invalid_token, handler not called, nothing leaked; AuthError.reason %s', async (_name, answer, reason) => {
       stub.set(answering(answer))
       const errors: AuthError<TokenIntrospectionDenialReason>[] = []
-      const { invoke, seen } = protect(options(), [{ onError: (request: { error: AuthError<TokenIntrospectionDenialReason> }) => { errors.push(request.error) } }])
+      const { invoke, seen } = protect(options(), [
+        {
+          onError: (request: { error: AuthError<TokenIntrospectionDenialReason> }) => {
+            errors.push(request.error)
+          },
+        },
+      ])
       const response = await invoke(httpApiEvent({ bearer: TOKEN }))
       expect(outcome(response)).toEqual([401, 'invalid_token'])
       expect(response.headers['WWW-Authenticate']).toMatch(/^Bearer realm="api", error="invalid_token"/)
@@ -154,7 +176,13 @@ describe('tokenIntrospection against a loopback stub', () => {
     ])('%s', async (_name, behaviour) => {
       stub.set(behaviour)
       const errors: AuthError<TokenIntrospectionDenialReason>[] = []
-      const { invoke, seen } = protect(options(), [{ onError: (request: { error: AuthError<TokenIntrospectionDenialReason> }) => { errors.push(request.error) } }])
+      const { invoke, seen } = protect(options(), [
+        {
+          onError: (request: { error: AuthError<TokenIntrospectionDenialReason> }) => {
+            errors.push(request.error)
+          },
+        },
+      ])
       const response = await invoke(httpApiEvent({ bearer: TOKEN }))
       expect(outcome(response)).toEqual([503, 'temporarily_unavailable'])
       expect(response.headers['Retry-After']).toBe('5')

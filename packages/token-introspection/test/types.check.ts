@@ -64,7 +64,13 @@ export const byKey: TokenIntrospectionOptions = {
 }
 
 // @ts-expect-error private_key_jwt takes a private key, not a secret
-export const keyMethodWithSecret: TokenIntrospectionOptions = { issuer: 'https://auth.example.com', clientId: 'api', clientAuthMethod: 'private_key_jwt', clientSecret: 's', audience: 'api' }
+export const keyMethodWithSecret: TokenIntrospectionOptions = {
+  issuer: 'https://auth.example.com',
+  clientId: 'api',
+  clientAuthMethod: 'private_key_jwt',
+  clientSecret: 's',
+  audience: 'api',
+}
 
 // @ts-expect-error a secret method takes no private key
 export const secretWithKey: TokenIntrospectionOptions = { ...byEndpoint, privateKey: pem }
@@ -76,7 +82,13 @@ export const hmacAnswers: TokenIntrospectionOptions = { ...provider, jwtResponse
 
 // jwtVerify's opaqueTokens takes the introspection verifier; the request's options stay on jwtVerify.
 export const both = middy<APIGatewayProxyEventV2>()
-  .use(jwtVerify({ issuers: [{ issuer: provider.issuer, audience: 'api' }], opaqueTokens: createIntrospectionVerifier(provider), resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource' }))
+  .use(
+    jwtVerify({
+      issuers: [{ issuer: provider.issuer, audience: 'api' }],
+      opaqueTokens: createIntrospectionVerifier(provider),
+      resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource',
+    }),
+  )
   .handler(async (_event, context) => ({ statusCode: 200, body: context.auth.subject }))
 
 // @ts-expect-error tokenSource belongs to jwtVerify, not to the verifier

@@ -92,6 +92,10 @@ describe('the template and the code agree', () => {
 
   test('simple responses are cached per route: $context.routeKey is an identity source', () => {
     const auth = template.Resources.OrdersApi!.Properties!.Auth.Authorizers.OrdersAuthorizer
-    expect(auth).toMatchObject({ EnableSimpleResponses: true, AuthorizerPayloadFormatVersion: '2.0', Identity: { Headers: ['Authorization'], Context: ['routeKey'] } })
+    expect(auth).toMatchObject({
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+      Identity: { Headers: ['Authorization'], Context: ['routeKey'] },
+    })
   })
 })

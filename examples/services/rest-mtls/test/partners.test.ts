@@ -14,7 +14,27 @@ let handler: (event: unknown, context: unknown) => Promise<{ statusCode: number;
 /** A partner's client certificate (self-signed with openssl) and its RFC 8705 thumbprint. */
 const certificate = (name: string) => {
   const file = join(dir, `${name}.pem`)
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', file, '-subj', `/CN=${name}`, '-days', '2'], { stdio: 'pipe' })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, `${name}.key`),
+      '-out',
+      file,
+      '-subj',
+      `/CN=${name}`,
+      '-days',
+      '2',
+    ],
+    { stdio: 'pipe' },
+  )
   const pem = readFileSync(file, 'utf8')
   return { pem, thumbprint: createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url') }
 }

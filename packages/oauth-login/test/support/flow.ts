@@ -69,8 +69,12 @@ export const invoke = async (handler: OAuthLoginHandler, event: unknown): Promis
 /** Every `Set-Cookie` of a response: `cookies[]` (payload 2.0) or `multiValueHeaders` (REST, ALB) or `headers`. */
 export const setCookiesOf = (response: Response): string[] => [
   ...(response.cookies ?? []),
-  ...Object.entries(response.multiValueHeaders ?? {}).filter(([n]) => n.toLowerCase() === 'set-cookie').flatMap(([, v]) => v),
-  ...Object.entries(response.headers ?? {}).filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => v),
+  ...Object.entries(response.multiValueHeaders ?? {})
+    .filter(([n]) => n.toLowerCase() === 'set-cookie')
+    .flatMap(([, v]) => v),
+  ...Object.entries(response.headers ?? {})
+    .filter(([n]) => n.toLowerCase() === 'set-cookie')
+    .map(([, v]) => v),
 ]
 
 /** A response header, from `headers` or `multiValueHeaders`. */
@@ -92,7 +96,10 @@ export class CookieJar {
       const [pair = '', ...attributes] = line.split(';').map((part) => part.trim())
       const eq = pair.indexOf('=')
       const name = pair.slice(0, eq)
-      this.attributes.set(name, attributes.map((a) => a.toLowerCase()))
+      this.attributes.set(
+        name,
+        attributes.map((a) => a.toLowerCase()),
+      )
       if (attributes.some((a) => /^max-age=0$/i.test(a))) this.values.delete(name)
       else this.values.set(name, pair.slice(eq + 1))
     }

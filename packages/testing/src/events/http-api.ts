@@ -1,5 +1,16 @@
 import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, LambdaFunctionURLEvent } from 'aws-lambda'
-import { contentLength, headerList, joined, rawQueryString, requestTime, shortId, takeCookies, toValueList, traceId, type ValueList } from '../lib/event-parts.js'
+import {
+  contentLength,
+  headerList,
+  joined,
+  rawQueryString,
+  requestTime,
+  shortId,
+  takeCookies,
+  toValueList,
+  traceId,
+  type ValueList,
+} from '../lib/event-parts.js'
 import { httpApiClaims } from '../lib/gateway-claims.js'
 import { basics, clientCert, DEFAULT_IAM, executeApiArn, executeApiHost, FUNCTION_URL_ID, HTTP_API_ID, stagePath, type Basics } from './common.js'
 import { routeParts } from '../lib/route-template.js'
@@ -23,9 +34,7 @@ import type { ClientCertOption, EventOptions, IamAuthorizerIdentity } from './op
  * ```
  */
 export type HttpApiAuthorizerOption =
-  | { jwt: { claims: Record<string, unknown>; scopes?: string[] | null } }
-  | { iam: Partial<IamAuthorizerIdentity> }
-  | { lambda: Record<string, unknown> | null }
+  { jwt: { claims: Record<string, unknown>; scopes?: string[] | null } } | { iam: Partial<IamAuthorizerIdentity> } | { lambda: Record<string, unknown> | null }
 
 /**
  * `requestContext.authorizer` of an HTTP API or function URL event, as built.
@@ -37,9 +46,7 @@ export type HttpApiAuthorizerOption =
  * ```
  */
 export type HttpApiAuthorizerContext =
-  | { jwt: { claims: Record<string, string>; scopes: string[] | null } }
-  | { iam: IamAuthorizerIdentity }
-  | { lambda: Record<string, unknown> | null }
+  { jwt: { claims: Record<string, string>; scopes: string[] | null } } | { iam: IamAuthorizerIdentity } | { lambda: Record<string, unknown> | null }
 
 /**
  * Options of {@link httpApiEvent}.
@@ -163,7 +170,11 @@ export function httpApiDefaultHeaders(host: string, b: Basics, options: EventOpt
 }
 
 /** The payload 2.0 `requestContext`, keys in the order of captures, with the options' overrides last. */
-function v2RequestContext(base: APIGatewayEventRequestContextV2, options: EventOptions & { clientCert?: ClientCertOption }, authorizer: HttpApiAuthorizerContext | undefined): Record<string, unknown> {
+function v2RequestContext(
+  base: APIGatewayEventRequestContextV2,
+  options: EventOptions & { clientCert?: ClientCertOption },
+  authorizer: HttpApiAuthorizerContext | undefined,
+): Record<string, unknown> {
   const requestContext: Record<string, unknown> = { accountId: base.accountId, apiId: base.apiId }
   if (options.clientCert !== undefined) requestContext.authentication = { clientCert: clientCert(options.clientCert) }
   if (authorizer !== undefined) requestContext.authorizer = authorizer

@@ -1,5 +1,24 @@
-import type { APIGatewayEventClientCertificate, APIGatewayEventIdentity, APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda'
-import { addCookieHeader, allValues, contentLength, headerList, joined, lastValues, requestTime, shortId, toValueList, traceId, uuid, type ValueList } from '../lib/event-parts.js'
+import type {
+  APIGatewayEventClientCertificate,
+  APIGatewayEventIdentity,
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda'
+import {
+  addCookieHeader,
+  allValues,
+  contentLength,
+  headerList,
+  joined,
+  lastValues,
+  requestTime,
+  shortId,
+  toValueList,
+  traceId,
+  uuid,
+  type ValueList,
+} from '../lib/event-parts.js'
 import { restCognitoClaims } from '../lib/gateway-claims.js'
 import { routeParts } from '../lib/route-template.js'
 import { basics, clientCert, executeApiArn, executeApiHost, HTTP_API_ID, lambdaAuthorizer, REST_API_ID, type Basics } from './common.js'
@@ -22,9 +41,7 @@ import type { ClientCertOption, EventOptions, LambdaAuthorizerOption } from './o
  * const lambda: RestAuthorizerOption = { principalId: 'user|alice', tenantId: 'acme', admin: true }
  * ```
  */
-export type RestAuthorizerOption =
-  | { claims: Record<string, unknown>; principalId?: undefined }
-  | LambdaAuthorizerOption
+export type RestAuthorizerOption = { claims: Record<string, unknown>; principalId?: undefined } | LambdaAuthorizerOption
 
 /**
  * Options of {@link restEvent}.
@@ -187,7 +204,14 @@ function restIdentity(b: Basics, options: RestEventOptions | AuthorizerRequestEv
   return { ...identity, ...options.identity } as APIGatewayEventIdentity
 }
 
-function restRequestContext(b: Basics, options: RestEventOptions | AuthorizerRequestEventOptions, apiId: string, stage: string, resource: string, authorizer: Record<string, unknown> | undefined): Record<string, unknown> {
+function restRequestContext(
+  b: Basics,
+  options: RestEventOptions | AuthorizerRequestEventOptions,
+  apiId: string,
+  stage: string,
+  resource: string,
+  authorizer: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   const requestContext: Record<string, unknown> = { resourceId: 'a1b2c3' }
   if (authorizer !== undefined) requestContext.authorizer = authorizer
   Object.assign(requestContext, {

@@ -1,4 +1,15 @@
-import { addCookieHeader, allValues, headerList, lastValues, randomBase64, requestTime, shortId, toValueList, traceId, type ValueList } from '../lib/event-parts.js'
+import {
+  addCookieHeader,
+  allValues,
+  headerList,
+  lastValues,
+  randomBase64,
+  requestTime,
+  shortId,
+  toValueList,
+  traceId,
+  type ValueList,
+} from '../lib/event-parts.js'
 import { basics, executeApiArn, executeApiHost, lambdaAuthorizer, WEBSOCKET_API_ID } from './common.js'
 import type { EventOptions, LambdaAuthorizerOption } from './options.js'
 

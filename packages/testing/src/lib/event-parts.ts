@@ -56,7 +56,9 @@ export function cookiePairs(cookies: Record<string, string> | undefined): string
  * the list and returns every cookie pair, the header's first.
  */
 export function takeCookies(list: ValueList, cookies: Record<string, string> | undefined): string[] {
-  const fromHeader = takeValues(list, 'cookie').flatMap((value) => value.split(/;\s*/)).filter((pair) => pair !== '')
+  const fromHeader = takeValues(list, 'cookie')
+    .flatMap((value) => value.split(/;\s*/))
+    .filter((pair) => pair !== '')
   return [...fromHeader, ...cookiePairs(cookies)]
 }
 
