@@ -66,7 +66,7 @@ export type DpopRejectionReason =
 /**
  * Why jwtVerify (or `createJwtVerifier`) denied: `AuthError.reason`, also
  * `cause.data.reason`, never sent to the client. A token's check that failed
- * ({@link RejectionReason}: `expired`, `audience_mismatch`, `unknown_issuer`, `token_use`, …,
+ * (`RejectionReason`: `expired`, `audience_mismatch`, `unknown_issuer`, `token_use`, …,
  * with the claim concerned, never its value, as `AuthError.detail`), a DPoP proof's, a DPoP
  * nonce to fetch (`nonce_missing`, `nonce_stale`), no credentials (`no_credentials`), a
  * malformed request (`empty_token`, `multiple_tokens`), a cookie token sent from another site

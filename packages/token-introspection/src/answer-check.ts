@@ -19,7 +19,7 @@ export type AnswerRejectionReason =
 /**
  * Why tokenIntrospection (or `createIntrospectionVerifier`) denied: `AuthError.reason`, also
  * `cause.data.reason`, never sent to the client. The answer's check that failed (401
- * `invalid_token`: `inactive`, `expired`, `audience_mismatch`, …, see {@link AnswerRejectionReason}),
+ * `invalid_token`: `inactive`, `expired`, `audience_mismatch`, …, see `AnswerRejectionReason` in answer-check.ts),
  * a token that never reaches the provider (`malformed_token`), no or several tokens
  * (`no_credentials`, `empty_token`, `multiple_tokens`), a cookie sent from another site
  * (`cross_site_request`, `foreign_origin`), the provider unreachable or its signed answer refused
