@@ -6,12 +6,8 @@
 // stays green until the hole is closed (then Jest says the failing test passed: drop `.failing`).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { execFileSync } from 'node:child_process'
 import { createHash, randomUUID, sign } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { AuthContext } from '@middy-auth/core'
 import jwtVerify, { type JwtVerifyOptions } from '@middy-auth/jwt-verify'
 import { createDynamoDbReplayStore } from '@middy-auth/jwt-verify/dynamodb-replay-store'
@@ -38,6 +34,7 @@ import {
 import { startProvider, type LoopbackProvider } from '../packages/oauth-login/test/support/provider.js'
 import { proofKey, signProof, withHeaders, type ProofKey } from '../packages/jwt-verify/test/dpop-support.js'
 import { outcome, protect as protectWith } from './support/protect.js'
+import { selfSignedCertificate, type TestCertificate } from './support/certificates.js'
 
 const SITE = 'https://app.example.test'
 
@@ -784,40 +781,11 @@ describe('DPoP under attack', () => {
   })
 
   describe('cnf with both jkt and x5t#S256, and mTLS certificates', () => {
-    let dir: string
-    const certs: Array<{ pem: string; der: Buffer; thumbprint: string }> = []
+    const certs: TestCertificate[] = []
     beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'review-mtls-'))
-      for (const name of ['device-a', 'device-b']) {
-        const keyFile = join(dir, `${name}.key`)
-        const certFile = join(dir, `${name}.pem`)
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'ec',
-            '-pkeyopt',
-            'ec_paramgen_curve:P-256',
-            '-nodes',
-            '-keyout',
-            keyFile,
-            '-out',
-            certFile,
-            '-subj',
-            `/CN=${name}`,
-            '-days',
-            '2',
-          ],
-          { stdio: 'pipe' },
-        )
-        const der = execFileSync('openssl', ['x509', '-in', certFile, '-outform', 'DER'])
-        certs.push({ pem: readFileSync(certFile, 'utf8'), der, thumbprint: createHash('sha256').update(der).digest('base64url') })
-      }
+      certs.push(selfSignedCertificate('device-a'), selfSignedCertificate('device-b'))
     })
-    afterAll(() => rmSync(dir, { recursive: true, force: true }))
-    const cert = (i: number) => certs[i] as { pem: string; der: Buffer; thumbprint: string }
+    const cert = (i: number) => certs[i] as TestCertificate
 
     const withCert = (token: string, scheme: 'DPoP' | 'Bearer', pem: string | undefined, proof?: string) =>
       withHeaders(httpApiEvent({ path: '/orders', ...(pem === undefined ? {} : { clientCert: { clientCertPem: pem } }) }), {

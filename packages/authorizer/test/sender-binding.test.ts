@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { certificateThumbprint } from '@middy-auth/jwt-verify/keys'
 import { authorizerRequestEvent, httpAuthorizerEventV2, type TestIssuer } from '@middy-auth/testing'
+import { selfSignedCertificate } from '../../../test/support/certificates.js'
 import { authorizer, policyOf, setupIssuer } from './support.js'
 
 /**
@@ -17,40 +14,13 @@ import { authorizer, policyOf, setupIssuer } from './support.js'
 let iss: TestIssuer
 let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
 let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
-let dir: string
 const pems: string[] = []
 
 beforeAll(async () => {
   ;({ iss, verify, sign } = await setupIssuer())
-  dir = mkdtempSync(join(tmpdir(), 'authorizer-mtls-'))
-  for (const name of ['device-1', 'device-2']) {
-    const file = join(dir, `${name}.pem`)
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(dir, `${name}.key`),
-        '-out',
-        file,
-        '-subj',
-        `/CN=${name}`,
-        '-days',
-        '2',
-      ],
-      { stdio: 'pipe' },
-    )
-    pems.push(readFileSync(file, 'utf8'))
-  }
+  pems.push(...['device-1', 'device-2'].map((name) => selfSignedCertificate(name).pem))
 })
 afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true })
   await iss.close()
 })
 

@@ -1,61 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { authorizerRequestEvent, createTestIssuer, httpApiEvent, httpAuthorizerEventV2, restEvent, type TestIssuer } from '@middy-auth/testing'
+import { selfSignedCertificate, type TestCertificate as Certificate } from '../../../test/support/certificates.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { certificateThumbprint } from '../src/keys.js'
 import { outcome, protect } from './support.js'
 
-let dir: string
 let iss: TestIssuer
 const audience = 'devices'
-interface Certificate {
-  pem: string
-  thumbprint: string
-}
 const certs: Certificate[] = []
 /** The i-th certificate made in beforeAll. */
 const cert = (index: number): Certificate => certs[index] as Certificate
 
-/** A self-signed client certificate made with openssl, and its thumbprint computed by openssl too. */
-const makeCertificate = (name: string) => {
-  const keyFile = join(dir, `${name}.key`)
-  const certFile = join(dir, `${name}.pem`)
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-subj',
-      `/CN=${name}`,
-      '-days',
-      '2',
-    ],
-    { stdio: 'pipe' },
-  )
-  const der = execFileSync('openssl', ['x509', '-in', certFile, '-outform', 'DER'])
-  return { pem: readFileSync(certFile, 'utf8'), thumbprint: createHash('sha256').update(der).digest('base64url') }
-}
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mtls-'))
-  certs.push(makeCertificate('device-1'), makeCertificate('device-2'))
+  certs.push(selfSignedCertificate('device-1'), selfSignedCertificate('device-2'))
   iss = await createTestIssuer()
 })
 afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true })
   await iss.close()
 })
 

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import { createHmac, generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import * as dpop from 'dpop'
 import fc from 'fast-check'
@@ -14,6 +10,7 @@ import { accessTokenHash } from '../src/dpop-proof.js'
 import { proofKey, signProof, withHeaders } from './dpop-support.js'
 import { eventKindsWithUrls, methodOf } from './event-urls.js'
 import { outcome, protect } from './support.js'
+import { selfSignedCertificate } from '../../../test/support/certificates.js'
 
 /**
  * Bound tokens from a real authorization server: oidc-provider on loopback with its DPoP and
@@ -24,7 +21,6 @@ const resource = 'https://orders.example.com'
 const secret = 'a-secret-for-the-test-clients-only'
 let server: Server
 let issuer: string
-let dir: string
 let certificates: string[] = []
 let client: dpop.KeyPair
 
@@ -86,40 +82,12 @@ const requestToken = async (clientId: string, options: { proof?: string; certifi
 }
 const dpopToken = async (keys = client) => requestToken('dpop-client', { proof: await dpop.generateProof(keys, `${issuer}/token`, 'POST') })
 
-const makeCertificate = (name: string): string => {
-  const file = join(dir, `${name}.pem`)
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, `${name}.key`),
-      '-out',
-      file,
-      '-subj',
-      `/CN=${name}`,
-      '-days',
-      '2',
-    ],
-    { stdio: 'pipe' },
-  )
-  return readFileSync(file, 'utf8')
-}
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'provider-'))
-  certificates = [makeCertificate('device-1'), makeCertificate('device-2')]
+  certificates = [selfSignedCertificate('device-1').pem, selfSignedCertificate('device-2').pem]
   await listen()
   client = await dpop.generateKeyPair('ES256')
 })
 afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true })
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
 })

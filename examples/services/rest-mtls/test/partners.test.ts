@@ -1,59 +1,24 @@
-import { execFileSync } from 'node:child_process'
-import { createHash, X509Certificate } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { createTestIssuer, lambdaContext, restEvent, type TestIssuer } from '@middy-auth/testing'
+import { selfSignedCertificate, type TestCertificate } from '../../../../test/support/certificates.js'
 
 const audience = 'https://partners.example.com'
 let idp: TestIssuer
-let dir: string
 let handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>
 
-/** A partner's client certificate (self-signed with openssl) and its RFC 8705 thumbprint. */
-const certificate = (name: string) => {
-  const file = join(dir, `${name}.pem`)
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, `${name}.key`),
-      '-out',
-      file,
-      '-subj',
-      `/CN=${name}`,
-      '-days',
-      '2',
-    ],
-    { stdio: 'pipe' },
-  )
-  const pem = readFileSync(file, 'utf8')
-  return { pem, thumbprint: createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url') }
-}
-let acme: ReturnType<typeof certificate>
-let globex: ReturnType<typeof certificate>
+let acme: TestCertificate
+let globex: TestCertificate
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'partners-'))
-  acme = certificate('acme')
-  globex = certificate('globex')
+  // A partner's client certificate and its RFC 8705 thumbprint, as its provider binds tokens to it.
+  acme = selfSignedCertificate('acme')
+  globex = selfSignedCertificate('globex')
   idp = await createTestIssuer()
   process.env.ISSUER = idp.issuer
   process.env.AUDIENCE = audience
   handler = (await import('../src/partners.js')).handler as never
 })
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true })
-  await idp.close()
-})
+afterAll(() => idp.close())
 
 /** A token bound to a certificate, as the provider issues it to a client that authenticated with that certificate. */
 const boundToken = (thumbprint: string) => idp.sign({ sub: 'acme', scope: 'partner/orders', cnf: { 'x5t#S256': thumbprint } }, { audience })
