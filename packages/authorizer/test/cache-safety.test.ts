@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import oauthScope from '@middy-auth/oauth-scope'
-import {
-  authorizerRequestEvent,
-  authorizerTokenEvent,
-  httpAuthorizerEventV1,
-  httpAuthorizerEventV2,
-  websocketAuthorizerEvent,
-  type TestIssuer,
-} from '@middy-auth/testing'
+import { authorizerRequestEvent, authorizerTokenEvent, httpAuthorizerEventV1, httpAuthorizerEventV2, websocketAuthorizerEvent } from '@middy-auth/testing'
 import type { AuthorizerResponseOptions } from '../src/index.js'
-import { authorizer, cachedStatus, evaluatePolicy, policyOf, rbacInFront, setupIssuer } from './support.js'
+import { authorizer, cachedStatus, evaluatePolicy, policyOf, rbacInFront, useIssuer } from './support.js'
 
-let iss: TestIssuer
-let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
-let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
-beforeAll(async () => {
-  ;({ iss, verify, sign } = await setupIssuer())
-})
-afterAll(() => iss.close())
+const { verify, sign } = useIssuer()
 
 const routes = {
   'GET /orders': { scopes: ['orders/read'] },

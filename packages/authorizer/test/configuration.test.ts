@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
+import { describe, expect, jest, test } from '@jest/globals'
 import { AuthError } from '@middy-auth/core'
-import { authorizerRequestEvent, authorizerTokenEvent, httpAuthorizerEventV2, restEvent, type TestIssuer } from '@middy-auth/testing'
+import { authorizerRequestEvent, authorizerTokenEvent, httpAuthorizerEventV2, restEvent } from '@middy-auth/testing'
 import { compilePolicy } from '@middy-auth/rbac'
 import authorizerResponse, { authorizerResponseValidateOptions, type AuthorizerResponseOptions } from '../src/index.js'
 import { withIdentity } from '../../../test/support/protect.js'
-import { authorizer, contextOf, policyOf, setupIssuer } from './support.js'
+import { authorizer, contextOf, policyOf, useIssuer } from './support.js'
 
-let iss: TestIssuer
-let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
-let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
-beforeAll(async () => {
-  ;({ iss, verify, sign } = await setupIssuer())
-})
-afterAll(() => iss.close())
+const issuer = useIssuer()
+const { verify, sign } = issuer
 
 const stage = 'arn:aws:execute-api:eu-west-1:123456789012:r1e2s3t4a5/prod/*/*'
 const denyStage = { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [stage] }] }
@@ -295,7 +290,7 @@ describe('context', () => {
       middyAuthContext: 1,
       // The claims that were lists, so that only they come back as lists.
       middyAuthLists: '["groups","realm_access.roles"]',
-      iss: iss.issuer,
+      iss: issuer.iss.issuer,
       scopes: '[]',
       roles: '[]',
       groups: '["a","b"]',

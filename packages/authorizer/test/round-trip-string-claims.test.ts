@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import rbac from '@middy-auth/rbac'
-import { httpAuthorizerEventV2, restEvent, type TestIssuer } from '@middy-auth/testing'
+import { httpAuthorizerEventV2, restEvent } from '@middy-auth/testing'
 import middy from '@middy/core'
-import { authorizer, contextOf, setupIssuer } from './support.js'
+import { authorizer, contextOf, useIssuer } from './support.js'
 
-let iss: TestIssuer
-let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
-let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
-beforeAll(async () => {
-  ;({ iss, verify, sign } = await setupIssuer())
-})
-afterAll(() => iss.close())
+const { verify, sign } = useIssuer()
 
 // The authorizer marks its context (core's authorizerContextMark): the target reads its lists as
 // JSON and every other string as one value, so a string claim is never split into role names.

@@ -1,28 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import type { AuthContext } from '@middy-auth/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
-import {
-  authorizerTokenEvent,
-  httpApiEvent,
-  httpAuthorizerEventV2,
-  restEvent,
-  websocketAuthorizerEvent,
-  websocketConnectEvent,
-  type TestIssuer,
-} from '@middy-auth/testing'
+import { authorizerTokenEvent, httpApiEvent, httpAuthorizerEventV2, restEvent, websocketAuthorizerEvent, websocketConnectEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { outcome, protect } from '../../../test/support/protect.js'
-import { authorizer, contextOf, ordersPolicy, policyOf, rbacInFront, setupIssuer } from './support.js'
+import { authorizer, contextOf, ordersPolicy, policyOf, rbacInFront, useIssuer } from './support.js'
 
-let iss: TestIssuer
-let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
-let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
-beforeAll(async () => {
-  ;({ iss, verify, sign } = await setupIssuer())
-})
-afterAll(() => iss.close())
+const issuer = useIssuer()
+const { verify, sign } = issuer
 
 const exp = Math.floor(Date.now() / 1000) + 600
 const claims = {
@@ -60,7 +47,7 @@ const expectRebuilt = (auth: AuthContext) => {
   expect(auth).toMatchObject({
     source: 'lambda-authorizer',
     subject: 'alice',
-    issuer: iss.issuer,
+    issuer: issuer.iss.issuer,
     scopes: ['orders/read', 'orders/write'],
     // The roles the authorizer's rbac applied (held and inherited), then the target's rbac again.
     roles: ['clerk', 'viewer'],

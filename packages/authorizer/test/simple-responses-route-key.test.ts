@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { httpAuthorizerEventV2, type TestIssuer } from '@middy-auth/testing'
-import { authorizer, setupIssuer } from './support.js'
+import { describe, expect, test } from '@jest/globals'
+import { httpAuthorizerEventV2 } from '@middy-auth/testing'
+import { authorizer, useIssuer } from './support.js'
 
-let iss: TestIssuer
-let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
-let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
-beforeAll(async () => {
-  ;({ iss, verify, sign } = await setupIssuer())
-})
-afterAll(() => iss.close())
+const { verify, sign } = useIssuer()
 
 describe('simple responses with routes: the route key must come from $context.routeKey, not from a value the client sent', () => {
   const routes = { 'GET /public': {}, 'GET /admin': { scopes: ['admin'] } }

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals'
 import middy, { type MiddlewareObj } from '@middy/core'
 import jwtVerify, { type JwtVerifyOptions } from '@middy-auth/jwt-verify'
 import rbac, { type Policy, type RbacOptions } from '@middy-auth/rbac'
@@ -63,6 +64,29 @@ export const evaluatePolicy = (response: IamPolicyResponse, arn: string): 'allow
 
 /** What a caller gets for a request ARN from a policy the gateway cached: 200 or 403. */
 export const cachedStatus = (response: IamPolicyResponse, arn: string): 200 | 403 => (evaluatePolicy(response, arn) === 'allow' ? 200 : 403)
+
+/**
+ * A loopback issuer for a whole test file (created in `beforeAll`, closed in `afterAll`), a
+ * jwtVerify trusting it, and tokens it signs; usable inside tests only.
+ */
+export const useIssuer = () => {
+  let setup: Awaited<ReturnType<typeof setupIssuer>> | undefined
+  beforeAll(async () => {
+    setup = await setupIssuer()
+  })
+  afterAll(() => setup?.iss.close())
+  const current = () => {
+    if (setup === undefined) throw new Error('useIssuer(): the issuer exists only inside tests')
+    return setup
+  }
+  return {
+    get iss(): TestIssuer {
+      return current().iss
+    },
+    verify: (options?: Partial<JwtVerifyOptions>) => current().verify(options),
+    sign: (claims: Record<string, unknown>) => current().sign(claims),
+  }
+}
 
 /** A loopback issuer and a jwtVerify trusting it. */
 export const setupIssuer = async (): Promise<{

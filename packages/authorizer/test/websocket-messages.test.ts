@@ -4,23 +4,18 @@
  * connection as `requestContext.authorizer`. Message events carry no headers: the identity comes
  * from there or from nowhere.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import type { AuthContext } from '@middy-auth/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import oauthScope from '@middy-auth/oauth-scope'
 import rbac from '@middy-auth/rbac'
-import { websocketAuthorizerEvent, websocketMessageEvent, type TestIssuer } from '@middy-auth/testing'
+import { websocketAuthorizerEvent, websocketMessageEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { outcome, protect } from '../../../test/support/protect.js'
-import { authorizer, ordersPolicy, policyOf, rbacInFront, setupIssuer } from './support.js'
+import { authorizer, ordersPolicy, policyOf, rbacInFront, useIssuer } from './support.js'
 
-let iss: TestIssuer
-let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
-let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
-beforeAll(async () => {
-  ;({ iss, verify, sign } = await setupIssuer())
-})
-afterAll(() => iss.close())
+const issuer = useIssuer()
+const { verify, sign } = issuer
 
 const exp = Math.floor(Date.now() / 1000) + 600
 
@@ -58,7 +53,7 @@ const expectIdentity = (auth: AuthContext | undefined) => {
   expect(auth).toMatchObject({
     source: 'lambda-authorizer',
     subject: 'alice',
-    issuer: iss.issuer,
+    issuer: issuer.iss.issuer,
     scopes: ['chat/write'],
     roles: expect.arrayContaining(['clerk', 'viewer']),
   })
