@@ -3,10 +3,6 @@
 // RS256 tokens. No budget of issue #13 covers it; the figure printed is the earlier design's
 // (the DPoP check costs at most one more signature verification of its ES256 proof + 10%).
 import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import middy from '@middy/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 import { jwkThumbprint } from '@middy-auth/jwt-verify/keys'
@@ -16,6 +12,7 @@ import { measure, perRoundMedian } from './measure.ts'
 import { fmtNs, fmtRatio, table, verdict, type BudgetRow } from './report.ts'
 import { makeFixture, claimsFor, signJwt } from './tokens.ts'
 import { ourOptions } from './verify.ts'
+import { selfSignedCertificate } from '../test/support/certificates.ts'
 
 const b64u = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
 const url = 'https://aaaaaaaaaa.execute-api.us-west-2.amazonaws.com/orders'
@@ -28,35 +25,10 @@ const proofFor = (client: { privateKey: KeyObject; jwk: JsonWebKey }, token: str
 
 /** A self-signed client certificate, made with openssl (null when openssl is missing). */
 const clientCertificate = (): string | null => {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-mtls-'))
   try {
-    const file = join(dir, 'client.pem')
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(dir, 'client.key'),
-        '-out',
-        file,
-        '-subj',
-        '/CN=bench',
-        '-days',
-        '2',
-      ],
-      { stdio: 'pipe' },
-    )
-    return readFileSync(file, 'utf8')
+    return selfSignedCertificate('bench').pem
   } catch {
     return null
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
   }
 }
 
