@@ -145,6 +145,9 @@ export const encodeAuthorizerContext = (
   return context
 }
 
+/** The claims a context's `middyAuthLists` names: a JSON list of strings, or none. */
+const listedClaims = (value: unknown): readonly string[] => (typeof value === 'string' ? (parseJsonList(value) ?? []) : [])
+
 /**
  * A Lambda authorizer's context with its types restored, into an object without a prototype.
  * One written by `@middy-auth/authorizer` (marked) is read exactly (`exact: true`), without its
@@ -160,9 +163,9 @@ export const encodeAuthorizerContext = (
 export const decodeAuthorizerContext = (context: Record<string, unknown>): { claims: Record<string, unknown>; exact: boolean } => {
   const mark = context[authorizerContextMark]
   if (mark !== 1 && mark !== '1') return { claims: restoreGatewayClaims(context), exact: false }
-  const listed = typeof context[authorizerContextLists] === 'string' ? parseJsonList(context[authorizerContextLists]) : undefined
   // Without the list of lists (an earlier authorizer), every JSON-list text is taken for a list.
-  const lists = listed === undefined ? undefined : new Set([...listed, 'scopes', 'roles'])
+  // One that is there but unreadable reads narrowest, never widest: only scopes and roles.
+  const lists = Object.hasOwn(context, authorizerContextLists) ? new Set([...listedClaims(context[authorizerContextLists]), 'scopes', 'roles']) : undefined
   const restored = emptyRecord()
   for (const [name, value] of Object.entries(context)) {
     if (name === authorizerContextMark || name === authorizerContextLists) continue

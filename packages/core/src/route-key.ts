@@ -31,6 +31,8 @@ export type RouteKey =
   | { special: undefined; method: string; template: string; segments: readonly TemplateSegment[] }
 
 const routeKeyPattern = /^(?:(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/\S*)|(\$[A-Za-z]+))$/
+/** The route keys that start with `$`: HTTP API's catch-all and WebSocket's. */
+const specialKeys: ReadonlySet<string> = new Set(['$default', '$connect', '$disconnect'])
 const variablePattern = /^\{([A-Za-z0-9_.:-]+)(\+?)\}$/
 
 /**
@@ -47,6 +49,9 @@ const variablePattern = /^\{([A-Za-z0-9_.:-]+)(\+?)\}$/
  */
 export const templateProblem = (template: string): string | undefined => {
   if (template === '/') return undefined
+  // A control character cannot be in a request's path, and '#' never reaches the server.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\u0000-\u001f\u007f-\u009f#]/.test(template)) return 'has a control character or "#", which no request path holds'
   if (template.endsWith('/')) return 'ends with "/" (one trailing slash is matched anyway; API Gateway and @middy/http-router refuse such routes)'
   const parts = template.slice(1).split('/')
   for (const [i, part] of parts.entries()) {
@@ -87,6 +92,7 @@ const segmentsOf = (template: string): TemplateSegment[] =>
 export const routeKeyProblem = (key: string): string | undefined => {
   const match = routeKeyPattern.exec(key)
   if (!match) return 'must look like "GET /orders/{id}" (or "ANY /path", "$default")'
+  if (match[3] !== undefined && !specialKeys.has(match[3])) return `is not a route key API Gateway knows: the special keys are ${[...specialKeys].join(', ')}`
   return match[2] === undefined ? undefined : templateProblem(match[2])
 }
 

@@ -130,8 +130,9 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
   const prepare = (request: MiddyRequestLike): { auth: AuthContext; held: readonly CompiledRole[] } | undefined => {
     const found = resolveAuth(request)
     if (!found) return undefined
-    // Another middleware may have frozen its identity: then rbac's view is a copy, written back.
-    const auth = Object.isExtensible(found) ? found : { ...found }
+    // Another middleware may have frozen its identity, or made roles read-only: then rbac's view
+    // is a copy, written back.
+    const auth = Object.isExtensible(found) && writable(found, 'roles') && writable(found, 'permissions') ? found : { ...found }
     if (auth !== found) setAuth(request, auth)
     const held = resolveRoles(auth)
     auth.roles = appliedRoles(held)
@@ -224,6 +225,12 @@ function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resourc
   }
 
   return { before: rbacMiddlewareBefore }
+}
+
+/** Whether `key` can be assigned on `target`: absent (added), or an own writable data property. */
+const writable = (target: object, key: string): boolean => {
+  const descriptor = Object.getOwnPropertyDescriptor(target, key)
+  return descriptor === undefined || descriptor.writable === true
 }
 
 /** The typed reason of a denial: the check that decided, or why nothing could be checked. */
