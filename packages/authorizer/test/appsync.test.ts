@@ -6,21 +6,16 @@ import oauthScope from '@middy-auth/oauth-scope'
 import { appsyncAuthorizerEvent, createTestIssuer, lambdaContext, type TestIssuer } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import type { AppSyncAuthorizerResponse } from '../src/index.js'
-import { audience, authorizer, rbacInFront, setupIssuer, type Outcome } from './support.js'
+import { audience, authorizer, rbacInFront, useIssuer, type Outcome } from './support.js'
 
-let iss: TestIssuer
+const issuer = useIssuer()
+const { verify, sign } = issuer
 let down: TestIssuer
-let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
-let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
 beforeAll(async () => {
-  ;({ iss, verify, sign } = await setupIssuer())
   down = await createTestIssuer()
   down.failWith('status-500')
 })
-afterAll(async () => {
-  await iss.close()
-  await down.close()
-})
+afterAll(() => down.close())
 
 const now = () => Math.floor(Date.now() / 1000)
 

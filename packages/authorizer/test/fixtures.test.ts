@@ -4,22 +4,16 @@ import oauthScope from '@middy-auth/oauth-scope'
 import { createTestIssuer, type TestIssuer } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import type { AuthorizerResponseOptions } from '../src/index.js'
-import { audience, authorizer, contextOf, policyOf, setupIssuer, type Outcome } from './support.js'
+import { audience, authorizer, contextOf, policyOf, useIssuer, type Outcome } from './support.js'
 
-let iss: TestIssuer
+const issuer = useIssuer()
+const { verify, sign } = issuer
 let down: TestIssuer
-let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
-let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
-
 beforeAll(async () => {
-  ;({ iss, verify, sign } = await setupIssuer())
   down = await createTestIssuer()
   down.failWith('status-500')
 })
-afterAll(async () => {
-  await iss.close()
-  await down.close()
-})
+afterAll(() => down.close())
 
 /**
  * Every authorizer input fixture, with a token put where the gateway puts it: the REST TOKEN
@@ -166,7 +160,7 @@ describe.each(cases)('%s (format %s)', (name, format) => {
       })
     }
     const context = contextOf(outcome)
-    expect(context).toMatchObject({ source: 'jwt', iss: iss.issuer, scopes: '["orders/read","profile"]', roles: '[]', sub: 'alice' })
+    expect(context).toMatchObject({ source: 'jwt', iss: issuer.iss.issuer, scopes: '["orders/read","profile"]', roles: '[]', sub: 'alice' })
     expect(typeof context.exp).toBe('number')
     if (input.http) expect(context.principalId).toBe('alice')
     else expect(context.principalId).toBeUndefined()

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { beforeAll, describe, expect, test } from '@jest/globals'
 import { certificateThumbprint } from '@middy-auth/jwt-verify/keys'
-import { authorizerRequestEvent, httpAuthorizerEventV2, type TestIssuer } from '@middy-auth/testing'
+import { authorizerRequestEvent, httpAuthorizerEventV2 } from '@middy-auth/testing'
 import { selfSignedCertificate } from '../../../test/support/certificates.js'
-import { authorizer, policyOf, setupIssuer } from './support.js'
+import { authorizer, policyOf, useIssuer } from './support.js'
 
 /**
  * A Lambda authorizer sees the client certificate of a mutual-TLS request too, so
@@ -11,17 +11,11 @@ import { authorizer, policyOf, setupIssuer } from './support.js'
  * (`gatewayCache: false`): a cached answer would be reused for a stolen token from another
  * connection, whatever its certificate, so with the cache on a bound token is refused.
  */
-let iss: TestIssuer
-let verify: Awaited<ReturnType<typeof setupIssuer>>['verify']
-let sign: Awaited<ReturnType<typeof setupIssuer>>['sign']
+const { verify, sign } = useIssuer()
 const pems: string[] = []
 
-beforeAll(async () => {
-  ;({ iss, verify, sign } = await setupIssuer())
+beforeAll(() => {
   pems.push(...['device-1', 'device-2'].map((name) => selfSignedCertificate(name).pem))
-})
-afterAll(async () => {
-  await iss.close()
 })
 
 describe('certificate-bound tokens at a Lambda authorizer', () => {

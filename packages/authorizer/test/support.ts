@@ -89,7 +89,7 @@ export const useIssuer = () => {
 }
 
 /** A loopback issuer and a jwtVerify trusting it. */
-export const setupIssuer = async (): Promise<{
+const setupIssuer = async (): Promise<{
   iss: TestIssuer
   verify: (options?: Partial<JwtVerifyOptions>) => MiddlewareObj<any, any, any, any, any>
   sign: (claims: Record<string, unknown>) => Promise<string>
