@@ -36,3 +36,5 @@ export {
 export type { PermissionCheck, RequestSpecificCheck } from './request-checks.js'
 export { compileTokenSource, looksLikeSeveralTokens, tokenSourceProblem } from './token-source.js'
 export type { ReadToken, TokenLookup, TokenSource } from './token-source.js'
+export { needExtension, readExtensions } from './extension.js'
+export type { Extension } from './extension.js'

@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals'
+import { configErrors, needExtension, readExtensions, type Extension } from '@middy-auth/core/internal'
+
+const packageName = '@middy-auth/oauth-scope'
+const fail = configErrors(packageName, 'oauthScope')
+const routeMaps: Extension & { compile: () => string } = { package: packageName, name: 'routeMaps', compile: () => 'compiled' }
+
+describe('extensions of a lean entry', () => {
+  it('reads the listed extensions by name, and none when the option is left out', () => {
+    expect(readExtensions(undefined, packageName, fail).size).toBe(0)
+    const extensions = readExtensions<typeof routeMaps>([routeMaps], packageName, fail)
+    expect(needExtension(extensions, 'routeMaps', 'routes', { packageName, factory: 'oauthScope' }, fail).compile()).toBe('compiled')
+  })
+
+  it('refuses what is not a list of this package’s extensions, at cold start', () => {
+    expect(() => readExtensions(routeMaps, packageName, fail)).toThrow(
+      `oauthScope: extensions must be a list of extensions imported from '@middy-auth/oauth-scope/extensions'`,
+    )
+    const ofRbac = { package: '@middy-auth/rbac', name: 'routeMaps' }
+    expect(() => readExtensions([routeMaps, ofRbac], packageName, fail)).toThrow(
+      `oauthScope: extensions[1] is not an extension of @middy-auth/oauth-scope: import it from '@middy-auth/oauth-scope/extensions'`,
+    )
+    expect(() => readExtensions([null], packageName, fail)).toThrow(/extensions\[0\] is not an extension/)
+  })
+
+  it('names the import that adds a missing extension, with the option that needs it', () => {
+    let error: unknown
+    try {
+      needExtension(new Map(), 'routeMaps', 'routes', { packageName, factory: 'oauthScope' }, fail)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as TypeError).message).toBe(
+      `oauthScope: routes needs the routeMaps extension, which '@middy-auth/oauth-scope/lean' leaves out: import { routeMaps } from '@middy-auth/oauth-scope/extensions' and pass extensions: [routeMaps] (or import oauthScope from '@middy-auth/oauth-scope', which has every extension)`,
+    )
+    expect((error as TypeError).cause).toEqual({ package: packageName, option: 'routes' })
+  })
+})
