@@ -94,5 +94,4 @@ const fromAuthorizerContext = (context: Record<string, unknown>, restPrincipalId
  * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/rbac' })
  * ```
  */
-export const resolveAuth = (request: Pick<MiddyRequestLike, 'event' | 'context' | 'internal'>): AuthContext | undefined =>
-  resolveAuthWith(request, gatewayAuth)
+export const resolveAuth = (request: Pick<MiddyRequestLike, 'event' | 'context' | 'internal'>): AuthContext | undefined => resolveAuthWith(request, gatewayAuth)

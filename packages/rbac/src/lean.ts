@@ -11,7 +11,6 @@ import { createRbac, type RbacMiddleware } from './middleware.js'
 import { knownOptions, type RbacOptions } from './options.js'
 import { fail, packageName } from './permission.js'
 
-
 /**
  * Options of the lean `rbac()`: those of the root entry, plus the extensions the options used
  * need (`routes` and `routesDefault`: `routeMaps`; reading API Gateway's claims:

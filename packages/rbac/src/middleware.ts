@@ -76,11 +76,7 @@ const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
  * Builds the middleware of `rbac()` with the code of `extensions`; `optionNames` are the options
  * it knows (a lean entry's include `extensions`).
  */
-export const createRbac = <TEvent>(
-  options: RbacOptions<unknown, unknown>,
-  extensions: RbacExtensions,
-  optionNames = knownOptions,
-): RbacMiddleware<TEvent> => {
+export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, extensions: RbacExtensions, optionNames = knownOptions): RbacMiddleware<TEvent> => {
   const settings = compileOptions(options, extensions, optionNames)
   const { resolveRoles, conditions, onDecision, realm, readGateway } = settings
 
@@ -199,4 +195,3 @@ const denialCode = (last: RbacCheck | undefined, reason: string): RbacDenialReas
   if (last) return last.rule?.effect === 'deny' ? 'denied_by_policy' : 'not_granted'
   return reason === 'route not listed' ? 'route_not_listed' : 'invalid_requirement'
 }
-

@@ -196,7 +196,18 @@ export interface CompiledOptions {
 }
 
 /** The options of the root entry; a lean entry also takes `extensions`. */
-export const knownOptions: readonly string[] = ['policy', 'required', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm']
+export const knownOptions: readonly string[] = [
+  'policy',
+  'required',
+  'routes',
+  'routesDefault',
+  'rolesFrom',
+  'roleMap',
+  'conditions',
+  'resource',
+  'onDecision',
+  'realm',
+]
 
 const from = { packageName, factory: 'rbac' }
 

@@ -45,4 +45,3 @@ export const compileRequirement = (value: unknown, where: string): CompiledRequi
   if (typeof requirement === 'string') throw fail(where, requirement)
   return requirement
 }
-

@@ -120,20 +120,23 @@ export interface KeycloakRolesOptions {
  * rbac({ policy, required: 'articles:read', rolesFrom: keycloakRoles({ clientId: 'orders-api' }) })
  * ```
  */
-export const keycloakRoles: (options?: KeycloakRolesOptions) => RoleReader = /* @__PURE__ */ markRoleFactory((options: KeycloakRolesOptions = {}): RoleReader => {
-  const refuse = configErrors(packageName, 'keycloakRoles')
-  checkOptionNames(options, ['clientId'], refuse)
-  const { clientId } = options
-  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) {
-    throw refuse('clientId', `must be a non-empty string, or left out for realm roles only`)
-  }
-  // An array path: client ids often contain dots.
-  const clientPath = clientId === undefined ? undefined : ['resource_access', clientId, 'roles']
-  return (auth) => {
-    const realm = claimList(auth, ['realm_access', 'roles'])
-    return clientPath ? [...realm, ...claimList(auth, clientPath)] : realm
-  }
-}, 'keycloakRoles({ clientId })')
+export const keycloakRoles: (options?: KeycloakRolesOptions) => RoleReader = /* @__PURE__ */ markRoleFactory(
+  (options: KeycloakRolesOptions = {}): RoleReader => {
+    const refuse = configErrors(packageName, 'keycloakRoles')
+    checkOptionNames(options, ['clientId'], refuse)
+    const { clientId } = options
+    if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) {
+      throw refuse('clientId', `must be a non-empty string, or left out for realm roles only`)
+    }
+    // An array path: client ids often contain dots.
+    const clientPath = clientId === undefined ? undefined : ['resource_access', clientId, 'roles']
+    return (auth) => {
+      const realm = claimList(auth, ['realm_access', 'roles'])
+      return clientPath ? [...realm, ...claimList(auth, clientPath)] : realm
+    }
+  },
+  'keycloakRoles({ clientId })',
+)
 
 /**
  * Options of {@link auth0Roles}.
@@ -188,4 +191,3 @@ export const presets = /* @__PURE__ */ Object.freeze({
   keycloak: (clientId?: string): RoleReader => keycloakRoles(clientId === undefined ? {} : { clientId }),
   auth0: (namespace: string): RoleReader => auth0Roles({ namespace }),
 })
-

@@ -93,7 +93,13 @@ import { apiGatewayClaims as rbacGatewayClaims, routeMaps as rbacRouteMaps } fro
 import { routeMaps as scopeRouteMaps } from '@middy-auth/oauth-scope/extensions'
 
 export const leanHandler = middy()
-  .use(leanRbac({ policy: { roles: { viewer: { allow: ['articles:read'] } } }, routes: { 'GET /articles': 'articles:read' }, extensions: [rbacRouteMaps, rbacGatewayClaims] }))
+  .use(
+    leanRbac({
+      policy: { roles: { viewer: { allow: ['articles:read'] } } },
+      routes: { 'GET /articles': 'articles:read' },
+      extensions: [rbacRouteMaps, rbacGatewayClaims],
+    }),
+  )
   .handler(async (_event, context) => context.auth.permissions.join(' '))
 
 // @ts-expect-error oauth-scope's routeMaps is not an extension of rbac
