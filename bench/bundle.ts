@@ -4,6 +4,8 @@
 // http-error-handler) at most 40 KB, jwt-verify alone at most 25 KB (whole handler bundles,
 // Middy included); and code only an unused option needs (route maps, jwtVerify's API Gateway
 // claims, DPoP and mTLS, presets, ALB, opaque tokens) absent from bundles that do not use it.
+// The root entries carry every option's code; the lean entries (`@middy-auth/<pkg>/lean`) only
+// that of the extensions a handler imports from `@middy-auth/<pkg>/extensions`.
 // (OIDC discovery stays: it is the key source of an issuer entry without jwksUri, the simplest
 // configuration, and costs about 0.4 KB; see docs/performance.md#bundle-size.)
 //
@@ -44,13 +46,18 @@ interface Handler {
 
 /** Files of options the typical handlers below do not use (see the header comment). */
 const unusedOptionFiles = {
-  routes: /core\/dist\/route(-match|-event)?\.js$/,
+  routes: /core\/dist\/route(-match|-event|-key)?\.js$/,
+  // oauth-scope's and rbac's compilers of `routes` (their routeMaps extensions).
+  routeRequirements: /(oauth-scope|rbac)\/dist\/route-requirements\.js$/,
+  // rbac's role factories (cognitoRoles(), …): only those a handler calls.
+  roleFactories: /rbac\/dist\/roles\.js$/,
   senderBinding: /jwt-verify\/dist\/(sender-binding(-options)?|dpop-proof|dpop-nonce|request-target|client-certificate|jwk-thumbprint|replay-store)\.js$/,
   presets: /jwt-verify\/dist\/presets\.js$/,
   alb: /jwt-verify\/dist\/alb(-key-resolver|-access-token)?\.js$/,
   opaqueTokens: /jwt-verify\/dist\/opaque-tokens\.js$/,
-  // oauth-scope and rbac still read API Gateway's claims when no middleware before them set
-  // context.auth (their documented default), so the full stack carries this: reported, not hidden.
+  // The root entries of oauth-scope and rbac read API Gateway's claims when no middleware before
+  // them set context.auth (their documented default), so a full stack of root entries carries
+  // this: reported, not hidden. Their lean entries read them only with apiGatewayClaims.
   gatewayClaims: /core\/dist\/gateway\.js$/,
 }
 
@@ -96,6 +103,25 @@ export const handler = middy()
 `,
   },
   {
+    // jwt-verify's root entry for now: its lean entry comes with its own extensions.
+    name: 'full stack, lean: oauth-scope/lean + rbac/lean (jwt-verify root) + http-error-handler',
+    limit: BUDGET.fullStack,
+    absent: Object.values(unusedOptionFiles),
+    source: `
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import jwtVerify from '@middy-auth/jwt-verify'
+import oauthScope from '@middy-auth/oauth-scope/lean'
+import rbac from '@middy-auth/rbac/lean'
+export const handler = middy()
+  .use(httpErrorHandler())
+  .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }] }))
+  .use(oauthScope({ required: ['orders:read'] }))
+  .use(rbac({ policy: ${policy}, rolesFrom: 'cognito:groups', required: 'orders:read' }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
     name: 'jwt-verify alone (jwksUri)',
     limit: BUDGET.jwtVerifyAlone,
     absent: Object.values(unusedOptionFiles),
@@ -118,6 +144,22 @@ import oauthScope from '@middy-auth/oauth-scope'
 export const handler = middy()
   .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }], dpop: { boundTokens: 'required' } }))
   .use(oauthScope({ routes: { 'GET /orders': ['orders:read'] } }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [routeMaps] (must bundle the route files and load)',
+    absent: [],
+    present: [unusedOptionFiles.routes, unusedOptionFiles.routeRequirements],
+    source: `
+import middy from '@middy/core'
+import oauthScope from '@middy-auth/oauth-scope/lean'
+import { routeMaps as scopeRouteMaps } from '@middy-auth/oauth-scope/extensions'
+import rbac from '@middy-auth/rbac/lean'
+import { routeMaps } from '@middy-auth/rbac/extensions'
+export const handler = middy()
+  .use(oauthScope({ routes: { 'GET /orders': ['orders:read'] }, extensions: [scopeRouteMaps] }))
+  .use(rbac({ policy: ${policy}, rolesFrom: 'cognito:groups', routes: { 'GET /orders': 'orders:read' }, extensions: [routeMaps] }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,
   },

@@ -1,9 +1,10 @@
-import { getAuth, setAuth, type AuthContext } from './auth-context.js'
+import type { AuthContext } from './auth-context.js'
 import { decodeAuthorizerContext } from './authorizer-context.js'
 import { readListClaim, readScopeClaim, readScopeList, restoreGatewayClaims } from './claims.js'
 import type { AnyEvent } from './event.js'
 import type { MiddyRequestLike } from './middy-request.js'
 import { asRecord, emptyRecord } from './record.js'
+import { resolveAuthWith } from './resolve-auth.js'
 
 /** Keys API Gateway adds to a REST Lambda authorizer's context that are not the function's. */
 const restAuthorizerKeys = new Set(['principalId', 'integrationLatency', 'usageIdentifierKey'])
@@ -93,10 +94,4 @@ const fromAuthorizerContext = (context: Record<string, unknown>, restPrincipalId
  * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/rbac' })
  * ```
  */
-export const resolveAuth = (request: Pick<MiddyRequestLike, 'event' | 'context' | 'internal'>): AuthContext | undefined => {
-  const existing = getAuth(request)
-  if (existing) return existing
-  const fromGateway = gatewayAuth(request.event)
-  if (fromGateway) setAuth(request, fromGateway)
-  return fromGateway
-}
+export const resolveAuth = (request: Pick<MiddyRequestLike, 'event' | 'context' | 'internal'>): AuthContext | undefined => resolveAuthWith(request, gatewayAuth)

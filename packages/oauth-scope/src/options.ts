@@ -1,6 +1,15 @@
 import type { AnyEvent } from '@middy-auth/core'
-import { checkOptionNames, compileRouteMap, isRecord, readRealm, resourceMetadataProblem, type RouteMap } from '@middy-auth/core/internal'
-import { compileRequirement, compileTopLevel, fail, packageName, type CompiledRequirement } from './requirements.js'
+import {
+  checkOptionNames,
+  needExtension,
+  readRealm,
+  resourceMetadataProblem,
+  type ApiGatewayClaimsExtension,
+  type GatewayAuthReader,
+  type RouteMap,
+} from '@middy-auth/core/internal'
+import type { OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
+import { compileTopLevel, fail, packageName, type CompiledRequirement } from './requirements.js'
 import { compileScopeReader, type ScopeReader } from './scopes.js'
 
 /**
@@ -100,22 +109,39 @@ export interface CompiledOptions {
   requirementOf: (event: AnyEvent) => CompiledRequirement | undefined
   /** Whether the requirement depends on the route (`routes`), which a Lambda authorizer must know. */
   perRoute: boolean
+  /** The request's route as `routes` keys it, for the logs of a route `routes` does not list. */
+  routeName: (event: AnyEvent) => string | undefined
+  /** Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never. */
+  readGateway: GatewayAuthReader | undefined
 }
 
-const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata']
+/** The options of the root entry; a lean entry also takes `extensions`. */
+export const knownOptions: readonly string[] = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata']
+
+const from = { packageName, factory: 'oauthScope' }
 
 /**
- * Checks every option and compiles the requirements. Anything that can never work is a
- * `TypeError` naming the option, thrown at cold start.
+ * Checks every option and compiles the requirements, with the code of `extensions` (the root
+ * entry gives every one). Anything that can never work is a `TypeError` naming the option,
+ * thrown at cold start; so is an option whose extension a lean entry was not given.
  */
-export const compileOptions = (options: OAuthScopeOptions): CompiledOptions => {
-  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
+export const compileOptions = (options: OAuthScopeOptions, extensions: OAuthScopeExtensions, optionNames = knownOptions): CompiledOptions => {
+  checkOptionNames(options, optionNames, fail, '', { require: 'required' })
   const realm = readRealm(options.realm, fail)
   const resourceMetadata = options.resourceMetadata
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
   if (metadataProblem !== undefined) throw fail('resourceMetadata', metadataProblem)
   const readScopes = compileScopeReader(scopeClaimsOf(options.scopeClaims))
-  return { realm, resourceMetadata, readScopes, requirementOf: compileRequirements(options), perRoute: options.routes !== undefined }
+  const { requirementOf, routeName } = compileRequirements(options, extensions)
+  return {
+    realm,
+    resourceMetadata,
+    readScopes,
+    requirementOf,
+    routeName,
+    perRoute: options.routes !== undefined,
+    readGateway: (extensions.get('apiGatewayClaims') as ApiGatewayClaimsExtension | undefined)?.gatewayAuth,
+  }
 }
 
 const scopeClaimsOf = (value: unknown): string[] | undefined => {
@@ -127,7 +153,9 @@ const scopeClaimsOf = (value: unknown): string[] | undefined => {
   return names as string[]
 }
 
-const compileRequirements = (options: OAuthScopeOptions): CompiledOptions['requirementOf'] => {
+const noRoute = (): undefined => undefined
+
+const compileRequirements = (options: OAuthScopeOptions, extensions: OAuthScopeExtensions): Pick<CompiledOptions, 'requirementOf' | 'routeName'> => {
   const { required, anyOf, routes, routesDefault } = options
   const whole = required !== undefined || anyOf !== undefined
   if (routes === undefined) {
@@ -138,7 +166,7 @@ const compileRequirements = (options: OAuthScopeOptions): CompiledOptions['requi
       throw fail('options', `need required (all of these scopes), anyOf (at least one of them), or routes (per route)`)
     }
     const requirement = compileTopLevel(required, anyOf)
-    return () => requirement
+    return { requirementOf: () => requirement, routeName: noRoute }
   }
   if (whole) {
     throw fail(
@@ -147,12 +175,7 @@ const compileRequirements = (options: OAuthScopeOptions): CompiledOptions['requi
         `for a scope every route needs, list it in each route or add a second oauthScope({ required })`,
     )
   }
-  if (!isRecord(routes)) throw fail('routes', `must be an object keyed by "METHOD /path", such as { 'GET /orders': ['orders:read'] }`)
-  const keys = Object.keys(routes)
-  if (keys.length === 0) throw fail('routes', `lists no route: add one, or use required or anyOf for every request`)
-  // fromEntries defines own properties: a key such as "__proto__" reaches the key check.
-  const compiled = Object.fromEntries(keys.map((key) => [key, compileRequirement(routes[key], `routes[${JSON.stringify(key)}]`)]))
-  const lookup = compileRouteMap(compiled, packageName, 'oauthScope: routes', { matching: 'http-router' })
-  const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault')
-  return fallback === undefined ? lookup : (event) => lookup(event) ?? fallback
+  // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
+  const routeMaps = needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension
+  return { requirementOf: routeMaps.compileRoutes(routes, routesDefault), routeName: routeMaps.routeName }
 }

@@ -92,3 +92,20 @@ export const scopeReason = (error: AuthError<OAuthScopeDenialReason>): OAuthScop
 export const notAScopeReason: OAuthScopeDenialReason = 'expired'
 // @ts-expect-error the suite spells it required
 export const otherSpelling = oauthScope({ require: ['orders:read'] })
+
+// The lean entry: the same options and context, plus its own package's extensions only.
+import leanOAuthScope from '@middy-auth/oauth-scope/lean'
+import { apiGatewayClaims, routeMaps } from '@middy-auth/oauth-scope/extensions'
+import { routeMaps as rbacRouteMaps } from '@middy-auth/rbac/extensions'
+
+export const lean = middy<APIGatewayProxyEventV2>()
+  .use(jwtVerify<OrdersClaims>({ issuers }))
+  .use(leanOAuthScope({ routes: { 'GET /orders': ['orders:read'] }, extensions: [routeMaps, apiGatewayClaims] }))
+  .handler(async (_event, context) => context.auth.claims.email)
+
+// @ts-expect-error rbac's routeMaps is not an extension of oauth-scope
+leanOAuthScope({ routes: { 'GET /orders': ['orders:read'] }, extensions: [rbacRouteMaps] })
+// @ts-expect-error the lean entry takes the root's options: routes goes without required
+leanOAuthScope({ required: ['a'], routes: { 'GET /orders': ['orders:read'] }, extensions: [routeMaps] })
+// @ts-expect-error the root entry takes no extensions: it has every one
+oauthScope({ required: ['a'], extensions: [routeMaps] })

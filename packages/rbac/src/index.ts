@@ -1,13 +1,9 @@
-import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
-import { noteRequestSpecificCheck, resolveAuth } from '@middy-auth/core/internal'
-import type { MiddlewareObj } from '@middy/core'
-import type { Context } from 'aws-lambda'
-import { attachGrant, conditionAsker } from './can.js'
-import { match, parseConcrete, settle } from './check.js'
-import { compileOptions, readRequirement, type CompiledRequirement, type RbacOptions, type RbacRequest } from './options.js'
-import { packageName } from './permission.js'
-import { deniedEntirely } from './policy.js'
-import type { CompiledRole, RbacCheck } from './rules.js'
+import { readExtensions } from '@middy-auth/core/internal'
+import type { RbacExtension } from './extension-types.js'
+import { apiGatewayClaims, routeMaps } from './extensions.js'
+import { createRbac, type RbacMiddleware } from './middleware.js'
+import type { RbacOptions } from './options.js'
+import { fail, packageName } from './permission.js'
 
 export { can, explain } from './can.js'
 export { compilePolicy } from './policy.js'
@@ -20,64 +16,11 @@ export type { Condition, ConditionInput, RbacDecision, RbacOptions, RbacRequest,
 export { auth0Roles, cognitoRoles, entraRoles, iamRoles, keycloakRoles, oktaRoles, presets } from './roles.js'
 export type { Auth0RolesOptions, KeycloakRolesOptions, RoleMap, RoleSource } from './roles.js'
 export { forbidden } from '@middy-auth/core'
-
-/**
- * Why rbac denied (`AuthError.reason`, also `cause.data.reason`; the rule in words is
- * `AuthError.detail`): `no_identity` (401 `missing_token`), `route_not_listed`,
- * `invalid_requirement` (a requirement function returned something else than a requirement),
- * `denied_by_policy` (a deny rule of a held role), `not_granted` (no held role allows it,
- * conditions included); all but the first are 403 `access_denied`.
- *
- * @example
- * ```ts
- * import type { AuthError } from '@middy-auth/core'
- * const logReason = (error: AuthError<RbacDenialReason>) => console.log(error.reason, error.detail)
- * ```
- */
-export type RbacDenialReason = 'no_identity' | 'route_not_listed' | 'invalid_requirement' | 'denied_by_policy' | 'not_granted'
+export type { RbacContext, RbacDenialReason, RbacMiddleware } from './middleware.js'
 export { rbacValidateOptions } from './validate-options.js'
 
-/**
- * The Lambda context after `rbac()`: `context.auth` is the caller, with `roles` (the policy
- * roles that applied) and `permissions` (what they grant) set. The claims keep the type an
- * earlier middleware gave them (`jwtVerify<MyClaims>()`).
- *
- * @example
- * ```ts
- * const permissionsOf = (context: RbacContext): string[] => context.auth.permissions
- * ```
- */
-export type RbacContext = Context & { auth: AuthContext<unknown> & { permissions: string[] } }
-
-/**
- * The middleware `rbac()` returns.
- *
- * @example
- * ```ts
- * const middleware: RbacMiddleware = rbac({ policy, required: 'articles:read' })
- * ```
- */
-export type RbacMiddleware<TEvent = unknown> = MiddlewareObj<TEvent, unknown, Error, RbacContext, { auth: AuthContext<unknown> }>
-
-/** The policy roles that applied: each held role, then what it inherits, each once. */
-const appliedRoles = (held: readonly CompiledRole[]): string[] => {
-  if (held.length === 1) return [...(held[0] as CompiledRole).closure]
-  const names = new Set<string>()
-  for (const role of held) for (const name of role.closure) names.add(name)
-  return [...names]
-}
-
-/** The unconditional grants of the held roles that no held role's deny covers entirely. */
-const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
-  if (held.length === 1) return [...(held[0] as CompiledRole).permissions]
-  const permissions = new Set<string>()
-  for (const role of held) {
-    for (const grant of role.grants) {
-      if (!permissions.has(grant.text) && !held.some((other) => deniedEntirely(other.rules, grant))) permissions.add(grant.text)
-    }
-  }
-  return [...permissions]
-}
+/** The root entry has every extension: an application that imports it never lists any. */
+const everyExtension = /* @__PURE__ */ readExtensions<RbacExtension>([routeMaps, apiGatewayClaims], packageName, fail)
 
 /**
  * Role-based access control: reads the caller's roles (`rolesFrom`, `roleMap`), checks the
@@ -120,123 +63,7 @@ const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
  * ```
  */
 function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resource, TEvent>): RbacMiddleware<TEvent> {
-  const settings = compileOptions(options as RbacOptions<unknown, unknown>)
-  const { resolveRoles, conditions, onDecision, realm } = settings
-
-  const refuse = (code: RbacDenialReason, detail: string, permission: string | undefined): AuthError =>
-    new AuthError<RbacDenialReason>('access_denied', { package: packageName, reason: code, detail, data: { permission } })
-
-  /** Who the caller is, for this policy: the identity (extensible), the roles it holds, and what `can()` needs. */
-  const prepare = (request: MiddyRequestLike): { auth: AuthContext; held: readonly CompiledRole[] } | undefined => {
-    const found = resolveAuth(request)
-    if (!found) return undefined
-    // Another middleware may have frozen its identity, or made roles read-only: then rbac's view
-    // is a copy, written back.
-    const auth = Object.isExtensible(found) && writable(found, 'roles') && writable(found, 'permissions') ? found : { ...found }
-    if (auth !== found) setAuth(request, auth)
-    const held = resolveRoles(auth)
-    auth.roles = appliedRoles(held)
-    auth.permissions = effectivePermissions(held)
-    // For a Lambda authorizer after rbac: which other routes' permissions this caller holds on
-    // every request (conditional grants depend on the request, so they do not count); and on
-    // the same function, what can() needs.
-    const holds = (permission: string): boolean => {
-      const parsed = parseConcrete(permission)
-      if (!parsed) return false
-      const result = match(held, parsed)
-      return !('conditional' in result) && result.decision === 'allow'
-    }
-    attachGrant(auth, { held, conditions, event: request.event }, holds)
-    if (settings.perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
-    return { auth, held }
-  }
-
-  /**
-   * Not `async`: a static requirement without conditions, and no `onDecision`, is decided
-   * without a Promise (Middy then skips an await per request); anything else goes to
-   * {@link decide}.
-   */
-  const rbacMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
-    const prepared = prepare(request)
-    if (!prepared) return refuseAnonymous()
-    const requirement = settings.requirementOf(request.event)
-    if (onDecision || typeof requirement === 'string' || requirement.kind === 'function') return decide(request, prepared.auth, prepared.held, requirement)
-    let last: RbacCheck | undefined
-    for (const permission of requirement.permissions) {
-      const result = match(prepared.held, permission)
-      if ('conditional' in result) return decide(request, prepared.auth, prepared.held, requirement)
-      last = result
-      if (requirement.kind === 'all' ? result.decision === 'deny' : result.decision === 'allow') break
-    }
-    if (last?.decision === 'deny') throw refuse(denialCode(last, last.reason), last.reason, last.permission)
-  }
-
-  const refuseAnonymous = async (): Promise<never> => {
-    if (onDecision) await onDecision({ decision: 'deny', permission: undefined, roles: [], reason: 'no identity', subject: '', checks: [] })
-    throw new AuthError<RbacDenialReason>('missing_token', { package: packageName, realm, reason: 'no_identity', detail: 'no identity' })
-  }
-
-  /** Every case that may await: a requirement function, a condition's resource, `onDecision`. */
-  const decide = async (request: MiddyRequestLike, auth: AuthContext, held: readonly CompiledRole[], required: CompiledRequirement | string): Promise<void> => {
-    const rbacRequest = request as unknown as RbacRequest
-    let requirement = required
-    if (typeof requirement !== 'string' && requirement.kind === 'function') {
-      noteRequestSpecificCheck(request, { package: packageName, reason: 'requirement function' })
-      requirement = readRequirement(await requirement.fn(rbacRequest), false)
-      if (typeof requirement === 'string') requirement = 'invalid requirement'
-    }
-
-    const checks: RbacCheck[] = []
-    if (typeof requirement !== 'string') {
-      // The resource is loaded once, and only when a condition is asked.
-      let resource: { value: unknown } | undefined
-      const { kind, permissions } = requirement as Exclude<CompiledRequirement, { kind: 'function' }>
-      for (const permission of permissions) {
-        const result = match(held, permission)
-        let check: RbacCheck
-        if ('conditional' in result) {
-          noteRequestSpecificCheck(request, { package: packageName, reason: 'condition' })
-          resource ??= { value: settings.resource ? await settings.resource(rbacRequest) : undefined }
-          check = settle(result, conditionAsker(conditions, { auth, event: request.event, resource: resource.value, permission: permission.text }))
-        } else {
-          check = result
-        }
-        checks.push(check)
-        if (kind === 'all' ? check.decision === 'deny' : check.decision === 'allow') break
-      }
-    }
-
-    const last = checks.at(-1)
-    const denied = last ? last.decision === 'deny' : typeof requirement === 'string'
-    if (!denied && !onDecision) return
-    const reason = last?.reason ?? (typeof requirement === 'string' ? requirement : 'no permission required')
-    if (onDecision) {
-      await onDecision({
-        decision: denied ? 'deny' : 'allow',
-        permission: last?.permission,
-        roles: [...auth.roles],
-        reason,
-        subject: auth.subject,
-        ...(last?.rule ? { rule: last.rule } : {}),
-        checks,
-      })
-    }
-    if (denied) throw refuse(denialCode(last, reason), reason, last?.permission)
-  }
-
-  return { before: rbacMiddlewareBefore }
-}
-
-/** Whether `key` can be assigned on `target`: absent (added), or an own writable data property. */
-const writable = (target: object, key: string): boolean => {
-  const descriptor = Object.getOwnPropertyDescriptor(target, key)
-  return descriptor === undefined || descriptor.writable === true
-}
-
-/** The typed reason of a denial: the check that decided, or why nothing could be checked. */
-const denialCode = (last: RbacCheck | undefined, reason: string): RbacDenialReason => {
-  if (last) return last.rule?.effect === 'deny' ? 'denied_by_policy' : 'not_granted'
-  return reason === 'route not listed' ? 'route_not_listed' : 'invalid_requirement'
+  return createRbac<TEvent>(options as RbacOptions<unknown, unknown>, everyExtension)
 }
 
 export default rbac

@@ -1,10 +1,21 @@
 import type { AnyEvent, AuthContext } from '@middy-auth/core'
-import { checkOptionNames, compileRouteMap, emptyRecord, isRecord, readFunction, readRealm, type RouteMap } from '@middy-auth/core/internal'
+import {
+  checkOptionNames,
+  isRecord,
+  needExtension,
+  readFunction,
+  readRealm,
+  type ApiGatewayClaimsExtension,
+  type GatewayAuthReader,
+  type RouteMap,
+} from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
-import { parseConcrete } from './check.js'
-import { fail, packageName, parsePermission, type ParsedPermission, type Permission } from './permission.js'
+import type { RbacExtensions, RouteMapsExtension } from './extension-types.js'
+import { fail, packageName, type Permission } from './permission.js'
 import { compilePolicyImpl, type CompiledPolicy, type CompiledPolicyImpl, type Policy, type PolicyRule, type RbacCheck } from './policy.js'
-import { compileRoleResolver, type RoleMap, type RoleResolver, type RoleSource } from './roles.js'
+import { compileRequirement, type CompiledRequirement } from './requirement.js'
+import { compileRoleResolver, type RoleResolver } from './role-resolver.js'
+import type { RoleMap, RoleSource } from './roles.js'
 
 /**
  * The Middy request as `required`, `routes` functions and `resource` see it: `context.auth` is
@@ -168,10 +179,6 @@ export type RbacOptions<Resource = unknown, TEvent = unknown> = CommonOptions<Re
       }
   )
 
-/** A requirement ready for a request: the permissions parsed, or a function to call. */
-export type CompiledRequirement =
-  { kind: 'all' | 'any'; permissions: readonly ParsedPermission[] } | { kind: 'function'; fn: (request: RbacRequest) => unknown }
-
 /** The settings of one middleware instance, checked and compiled at cold start. */
 export interface CompiledOptions {
   policy: CompiledPolicyImpl
@@ -184,43 +191,25 @@ export interface CompiledOptions {
   realm: string
   /** Requirements differ between routes: a Lambda authorizer's cached policy must not cover them all. */
   perRoute: boolean
+  /** Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never. */
+  readGateway: GatewayAuthReader | undefined
 }
 
-const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm']
+/** The options of the root entry; a lean entry also takes `extensions`. */
+export const knownOptions: readonly string[] = [
+  'policy',
+  'required',
+  'routes',
+  'routesDefault',
+  'rolesFrom',
+  'roleMap',
+  'conditions',
+  'resource',
+  'onDecision',
+  'realm',
+]
 
-const parseRequired = (value: unknown): ParsedPermission | string => {
-  const concrete = parseConcrete(value)
-  if (concrete) return concrete
-  if (parsePermission(value))
-    return `${JSON.stringify(value)} has a wildcard: a requirement names concrete permissions ('articles:update'); wildcards are for grants`
-  return `${JSON.stringify(value)} is not a permission ('resource:action')`
-}
-
-/** A requirement, or why it is not one. */
-export const readRequirement = (value: unknown, allowFunction: boolean): CompiledRequirement | string => {
-  if (typeof value === 'function') {
-    return allowFunction ? { kind: 'function', fn: value as (request: RbacRequest) => unknown } : 'a function returned a function'
-  }
-  const anyOf = isRecord(value) ? value.anyOf : undefined
-  const permissions = typeof value === 'string' ? [value] : Array.isArray(value) ? value : Array.isArray(anyOf) ? anyOf : undefined
-  if (permissions === undefined || (isRecord(value) && Object.keys(value).some((key) => key !== 'anyOf'))) {
-    return `must be a permission, a list of permissions (all), { anyOf: [...] }${allowFunction ? ' or a function of the request' : ''}`
-  }
-  if (anyOf !== undefined && permissions.length === 0) return `{ anyOf: [] } can never be satisfied`
-  const parsed: ParsedPermission[] = []
-  for (const permission of permissions) {
-    const result = parseRequired(permission)
-    if (typeof result === 'string') return result
-    parsed.push(result)
-  }
-  return { kind: anyOf === undefined ? 'all' : 'any', permissions: parsed }
-}
-
-const compileRequirement = (value: unknown, where: string): CompiledRequirement => {
-  const requirement = readRequirement(value, true)
-  if (typeof requirement === 'string') throw fail(where, requirement)
-  return requirement
-}
+const from = { packageName, factory: 'rbac' }
 
 const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<string, Condition<never, never>> => {
   if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ({ auth, event, resource, permission }) => boolean }`)
@@ -240,11 +229,13 @@ const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<stri
 }
 
 /**
- * Checks every option, compiles the policy, the requirements and the role sources. Anything
- * that can never work is a `TypeError` naming it, thrown at cold start.
+ * Checks every option, compiles the policy, the requirements and the role sources, with the code
+ * of `extensions` (the root entry gives every one). Anything that can never work is a
+ * `TypeError` naming it, thrown at cold start; so is an option whose extension a lean entry was
+ * not given.
  */
-export const compileOptions = (options: RbacOptions<unknown, unknown>): CompiledOptions => {
-  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
+export const compileOptions = (options: RbacOptions<unknown, unknown>, extensions: RbacExtensions, optionNames = knownOptions): CompiledOptions => {
+  checkOptionNames(options, optionNames, fail, '', { require: 'required' })
   if (options.policy === undefined) throw fail('policy', `is required`)
   const policy = compilePolicyImpl(options.policy)
   const realm = readRealm(options.realm, fail)
@@ -260,16 +251,9 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>): Compiled
     const requirement = compileRequirement(options.required, 'required')
     requirementOf = () => requirement
   } else {
-    // No prototype: a key such as "__proto__" stays a key, which compileRouteMap then refuses.
-    const routes = emptyRecord() as Record<string, CompiledRequirement>
-    if (isRecord(options.routes)) {
-      for (const [key, value] of Object.entries(options.routes)) routes[key] = compileRequirement(value, `routes[${JSON.stringify(key)}]`)
-    }
-    const lookup = compileRouteMap(isRecord(options.routes) ? routes : options.routes, packageName, 'rbac: routes', { matching: 'http-router' })
-    const fallback = options.routesDefault === undefined ? undefined : compileRequirement(options.routesDefault, 'routesDefault')
-    if (Object.keys(routes).length === 0 && fallback === undefined)
-      throw fail('routes', `lists no route: every request would be denied (add routes, or a routesDefault)`)
-    requirementOf = (event) => lookup(event) ?? fallback ?? 'route not listed'
+    // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
+    const routeMaps = needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension
+    requirementOf = routeMaps.compileRoutes(options.routes, options.routesDefault)
   }
 
   return {
@@ -281,5 +265,6 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>): Compiled
     onDecision: readFunction(options.onDecision, 'onDecision', fail, 'a function of the decision'),
     realm,
     perRoute: hasRoutes,
+    readGateway: (extensions.get('apiGatewayClaims') as ApiGatewayClaimsExtension | undefined)?.gatewayAuth,
   }
 }

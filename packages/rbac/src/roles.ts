@@ -1,13 +1,14 @@
 /**
  * Where the caller's roles come from: claim paths, factories for the common identity providers
  * and IAM, or functions of `context.auth`; then `roleMap` renames identity-provider groups to
- * policy roles. Names that are not roles of the policy grant nothing.
+ * policy roles (./role-resolver.ts reads them). Each factory is marked, `@__PURE__`, so that the
+ * resolver refuses an uncalled one by name without importing any: a bundle keeps only the
+ * factories its handler calls.
  */
 import { readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
-import { asRecord, checkOptionNames, configErrors } from '@middy-auth/core/internal'
-import { fail, packageName } from './permission.js'
-import type { CompiledPolicyImpl } from './policy.js'
-import type { CompiledRole } from './rules.js'
+import { checkOptionNames, configErrors } from '@middy-auth/core/internal'
+import { packageName } from './permission.js'
+import { markRoleFactory } from './role-factory.js'
 
 /**
  * Where roles are read: a claim path of `context.auth.claims` (`'cognito:groups'`,
@@ -53,7 +54,7 @@ const claimSource =
  * rbac({ policy, required: 'articles:read', rolesFrom: cognitoRoles() })
  * ```
  */
-export const cognitoRoles = (): RoleReader => claimSource('cognito:groups')
+export const cognitoRoles: () => RoleReader = /* @__PURE__ */ markRoleFactory(() => claimSource('cognito:groups'), 'cognitoRoles()')
 
 /**
  * Microsoft Entra ID app roles (`roles`), for `rolesFrom`.
@@ -64,7 +65,7 @@ export const cognitoRoles = (): RoleReader => claimSource('cognito:groups')
  * rbac({ policy, required: 'articles:read', rolesFrom: entraRoles() })
  * ```
  */
-export const entraRoles = (): RoleReader => claimSource('roles')
+export const entraRoles: () => RoleReader = /* @__PURE__ */ markRoleFactory(() => claimSource('roles'), 'entraRoles()')
 
 /**
  * Okta groups (`groups`; add a groups claim to the authorization server), for `rolesFrom`.
@@ -75,7 +76,7 @@ export const entraRoles = (): RoleReader => claimSource('roles')
  * rbac({ policy, required: 'articles:read', rolesFrom: oktaRoles() })
  * ```
  */
-export const oktaRoles = (): RoleReader => claimSource('groups')
+export const oktaRoles: () => RoleReader = /* @__PURE__ */ markRoleFactory(() => claimSource('groups'), 'oktaRoles()')
 
 /**
  * The role name of an IAM caller with an assumed role (`context.auth.iam.roleName`, as
@@ -87,10 +88,14 @@ export const oktaRoles = (): RoleReader => claimSource('groups')
  * rbac({ policy, required: 'releases:create', rolesFrom: iamRoles() })
  * ```
  */
-export const iamRoles = (): RoleReader => (auth) => {
-  const roleName = auth.iam?.roleName
-  return typeof roleName === 'string' && roleName !== '' ? [roleName] : []
-}
+export const iamRoles: () => RoleReader = /* @__PURE__ */ markRoleFactory(
+  () =>
+    (auth: AuthContext): string[] => {
+      const roleName = auth.iam?.roleName
+      return typeof roleName === 'string' && roleName !== '' ? [roleName] : []
+    },
+  'iamRoles()',
+)
 
 /**
  * Options of {@link keycloakRoles}.
@@ -115,20 +120,23 @@ export interface KeycloakRolesOptions {
  * rbac({ policy, required: 'articles:read', rolesFrom: keycloakRoles({ clientId: 'orders-api' }) })
  * ```
  */
-export const keycloakRoles = (options: KeycloakRolesOptions = {}): RoleReader => {
-  const refuse = configErrors(packageName, 'keycloakRoles')
-  checkOptionNames(options, ['clientId'], refuse)
-  const { clientId } = options
-  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) {
-    throw refuse('clientId', `must be a non-empty string, or left out for realm roles only`)
-  }
-  // An array path: client ids often contain dots.
-  const clientPath = clientId === undefined ? undefined : ['resource_access', clientId, 'roles']
-  return (auth) => {
-    const realm = claimList(auth, ['realm_access', 'roles'])
-    return clientPath ? [...realm, ...claimList(auth, clientPath)] : realm
-  }
-}
+export const keycloakRoles: (options?: KeycloakRolesOptions) => RoleReader = /* @__PURE__ */ markRoleFactory(
+  (options: KeycloakRolesOptions = {}): RoleReader => {
+    const refuse = configErrors(packageName, 'keycloakRoles')
+    checkOptionNames(options, ['clientId'], refuse)
+    const { clientId } = options
+    if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) {
+      throw refuse('clientId', `must be a non-empty string, or left out for realm roles only`)
+    }
+    // An array path: client ids often contain dots.
+    const clientPath = clientId === undefined ? undefined : ['resource_access', clientId, 'roles']
+    return (auth) => {
+      const realm = claimList(auth, ['realm_access', 'roles'])
+      return clientPath ? [...realm, ...claimList(auth, clientPath)] : realm
+    }
+  },
+  'keycloakRoles({ clientId })',
+)
 
 /**
  * Options of {@link auth0Roles}.
@@ -154,7 +162,7 @@ export interface Auth0RolesOptions {
  * rbac({ policy, required: 'articles:read', rolesFrom: auth0Roles({ namespace: 'https://example.com' }) })
  * ```
  */
-export const auth0Roles = (options: Auth0RolesOptions): RoleReader => {
+export const auth0Roles: (options: Auth0RolesOptions) => RoleReader = /* @__PURE__ */ markRoleFactory((options: Auth0RolesOptions): RoleReader => {
   const refuse = configErrors(packageName, 'auth0Roles')
   checkOptionNames(options, ['namespace'], refuse)
   const { namespace } = options
@@ -162,7 +170,7 @@ export const auth0Roles = (options: Auth0RolesOptions): RoleReader => {
     throw refuse('namespace', `must be the prefix of your custom claims, such as 'https://example.com'`)
   }
   return claimSource([`${namespace.replace(/\/+$/, '')}/roles`])
-}
+}, 'auth0Roles({ namespace })')
 
 /**
  * The role sources of the first releases, as values and factories of another shape.
@@ -175,91 +183,11 @@ export const auth0Roles = (options: Auth0RolesOptions): RoleReader => {
  * rbac({ policy, required: 'articles:read', rolesFrom: presets.cognito }) // now: cognitoRoles()
  * ```
  */
-export const presets = Object.freeze({
-  cognito: cognitoRoles(),
-  entra: entraRoles(),
-  okta: oktaRoles(),
-  iam: iamRoles(),
+export const presets = /* @__PURE__ */ Object.freeze({
+  cognito: /* @__PURE__ */ cognitoRoles(),
+  entra: /* @__PURE__ */ entraRoles(),
+  okta: /* @__PURE__ */ oktaRoles(),
+  iam: /* @__PURE__ */ iamRoles(),
   keycloak: (clientId?: string): RoleReader => keycloakRoles(clientId === undefined ? {} : { clientId }),
   auth0: (namespace: string): RoleReader => auth0Roles({ namespace }),
 })
-
-/** Reads the held policy roles of a caller, compiled from `rolesFrom` and `roleMap`. */
-export type RoleResolver = (auth: AuthContext) => CompiledRole[]
-
-const defaultSource = (auth: AuthContext): readonly string[] => auth.roles
-
-export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy: CompiledPolicyImpl): RoleResolver => {
-  const sources = compileSources(rolesFrom)
-  const renames = compileRoleMap(roleMap, policy)
-  return (auth) => {
-    const held: CompiledRole[] = []
-    const add = (name: string) => {
-      const role = policy.byName.get(name)
-      if (role && !held.includes(role)) held.push(role)
-    }
-    for (const source of sources) {
-      let names: string[]
-      try {
-        names = readListClaim(auth, source(auth))
-      } catch {
-        // A source that throws on an identity it did not expect (a claim of another shape, an
-        // IAM caller without a role) gives no roles: the request is then denied, never a 500.
-        names = []
-      }
-      for (const name of names) {
-        const renamed = renames?.get(name)
-        if (renamed) for (const target of renamed) add(target)
-        else add(name)
-      }
-    }
-    return held
-  }
-}
-
-/**
- * The role factories themselves, so that `rolesFrom: cognitoRoles` (the factory, not called) is
- * a TypeError at cold start instead of a role reader that reads nothing (or throws) on every
- * request, which would refuse every caller without saying why.
- */
-const roleFactories: ReadonlyMap<unknown, string> = new Map<unknown, string>([
-  [cognitoRoles, 'cognitoRoles()'],
-  [entraRoles, 'entraRoles()'],
-  [oktaRoles, 'oktaRoles()'],
-  [iamRoles, 'iamRoles()'],
-  [keycloakRoles, 'keycloakRoles({ clientId })'],
-  [auth0Roles, 'auth0Roles({ namespace })'],
-])
-
-const compileSources = (rolesFrom: unknown): Array<(auth: AuthContext) => unknown> => {
-  if (rolesFrom === undefined) return [defaultSource]
-  const list = Array.isArray(rolesFrom) ? rolesFrom : [rolesFrom]
-  if (list.length === 0) throw fail('rolesFrom', `is an empty list: no role could ever be read`)
-  return list.map((source: unknown, i) => {
-    const where = Array.isArray(rolesFrom) ? `rolesFrom[${i}]` : `rolesFrom`
-    const factory = roleFactories.get(source)
-    if (factory !== undefined) throw fail(where, `is the factory itself: call it, ${factory}`)
-    if (typeof source === 'function') return source as (auth: AuthContext) => unknown
-    if (typeof source === 'string' && source !== '') return (auth: AuthContext) => readClaimPath(auth.claims, source)
-    throw fail(where, `must be a claim path (such as 'cognito:groups') or a function of context.auth (such as cognitoRoles())`)
-  })
-}
-
-const compileRoleMap = (roleMap: unknown, policy: CompiledPolicyImpl): Map<string, readonly string[]> | undefined => {
-  if (roleMap === undefined) return undefined
-  const entries = asRecord(roleMap)
-  if (!entries) throw fail('roleMap', `must be an object { '<group>': '<policy role>' | ['<policy role>', …] }`)
-  const renames = new Map<string, readonly string[]>()
-  for (const [name, value] of Object.entries(entries)) {
-    const at = `roleMap[${JSON.stringify(name)}]`
-    const targets = typeof value === 'string' ? [value] : value
-    if (!Array.isArray(targets) || targets.some((target) => typeof target !== 'string')) {
-      throw fail(at, `must be a policy role or a list of policy roles`)
-    }
-    for (const target of targets as string[]) {
-      if (!policy.byName.has(target)) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
-    }
-    renames.set(name, [...new Set(targets as string[])])
-  }
-  return renames
-}

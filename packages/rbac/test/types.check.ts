@@ -86,3 +86,21 @@ export const reasonOf = (
 export const wrongReason: RbacDenialReason = 'insufficient_scope'
 // @ts-expect-error can() takes the auth object
 export const wrongCan = can('alice', 'a:b')
+
+// The lean entry: the same options and context, plus its own package's extensions only.
+import leanRbac from '@middy-auth/rbac/lean'
+import { apiGatewayClaims as rbacGatewayClaims, routeMaps as rbacRouteMaps } from '@middy-auth/rbac/extensions'
+import { routeMaps as scopeRouteMaps } from '@middy-auth/oauth-scope/extensions'
+
+export const leanHandler = middy()
+  .use(
+    leanRbac({
+      policy: { roles: { viewer: { allow: ['articles:read'] } } },
+      routes: { 'GET /articles': 'articles:read' },
+      extensions: [rbacRouteMaps, rbacGatewayClaims],
+    }),
+  )
+  .handler(async (_event, context) => context.auth.permissions.join(' '))
+
+// @ts-expect-error oauth-scope's routeMaps is not an extension of rbac
+leanRbac({ policy: { roles: { viewer: {} } }, routes: { 'GET /articles': [] }, extensions: [scopeRouteMaps] })

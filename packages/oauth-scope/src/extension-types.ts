@@ -1,0 +1,33 @@
+/**
+ * The shapes of oauth-scope's extensions (see ./extensions.ts): what the lean entry's options
+ * take, and what the options' compiler reads from each. Types only: nothing here is bundled.
+ */
+import type { AnyEvent } from '@middy-auth/core'
+import type { Extension } from '@middy-auth/core/internal'
+import type { CompiledRequirement } from './requirements.js'
+
+/**
+ * An extension of `@middy-auth/oauth-scope/lean`, imported from `@middy-auth/oauth-scope/extensions`
+ * (`routeMaps`, `apiGatewayClaims`) and listed in its `extensions` option.
+ *
+ * @example
+ * ```ts
+ * import { routeMaps } from '@middy-auth/oauth-scope/extensions'
+ * const extensions: readonly OAuthScopeExtension[] = [routeMaps]
+ * ```
+ */
+export interface OAuthScopeExtension extends Extension {
+  readonly package: '@middy-auth/oauth-scope'
+}
+
+/** The extensions of one middleware, by name (the root entry's: every one). */
+export type OAuthScopeExtensions = ReadonlyMap<string, OAuthScopeExtension>
+
+/** The code of `routes` and `routesDefault`. */
+export interface RouteMapsExtension extends OAuthScopeExtension {
+  readonly name: 'routeMaps'
+  /** The requirement of a request by its route; `undefined`: a route `routes` does not list. */
+  readonly compileRoutes: (routes: unknown, routesDefault: unknown) => (event: AnyEvent) => CompiledRequirement | undefined
+  /** The request's route as `routes` keys it, for logs. */
+  readonly routeName: (event: AnyEvent) => string | undefined
+}

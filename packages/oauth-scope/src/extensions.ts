@@ -1,0 +1,53 @@
+/**
+ * `@middy-auth/oauth-scope/extensions`: the code of the options most handlers never use, for
+ * `@middy-auth/oauth-scope/lean` (`extensions: [routeMaps]`). Each is a plain object, so a
+ * bundler leaves out the ones a handler does not import, and the code they point to with them.
+ * The root entry, `@middy-auth/oauth-scope`, is built with every one of them. (`satisfies`
+ * checks each one's code against what the options' compiler reads; the exported type hides it.)
+ */
+import { gatewayAuth } from '@middy-auth/core'
+import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import type { OAuthScopeExtension, RouteMapsExtension } from './extension-types.js'
+import { packageName } from './requirements.js'
+import { compileRoutes, routeName } from './route-requirements.js'
+
+export type { OAuthScopeExtension } from './extension-types.js'
+
+/**
+ * The `routes` and `routesDefault` options (a requirement per route, with core's route maps):
+ * without it, `@middy-auth/oauth-scope/lean` refuses `routes` with a `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * import oauthScope from '@middy-auth/oauth-scope/lean'
+ * import { routeMaps } from '@middy-auth/oauth-scope/extensions'
+ *
+ * const scopes = oauthScope({
+ *   routes: { 'GET /orders': ['orders:read'], 'POST /orders': ['orders:write'] },
+ *   extensions: [routeMaps],
+ * })
+ * ```
+ */
+export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes, routeName } satisfies RouteMapsExtension as OAuthScopeExtension
+
+/**
+ * Reading the identity API Gateway verified (HTTP API JWT authorizer, REST Cognito authorizer,
+ * Lambda authorizers) when no middleware before set `context.auth`. Without it,
+ * `@middy-auth/oauth-scope/lean` reads only `context.auth`, and a request without it is refused
+ * as one without any identity: 401 `missing_token`.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import httpErrorHandler from '@middy/http-error-handler'
+ * import oauthScope from '@middy-auth/oauth-scope/lean'
+ * import { apiGatewayClaims } from '@middy-auth/oauth-scope/extensions'
+ *
+ * // Behind an HTTP API JWT authorizer: the gateway verified the token.
+ * export const handler = middy()
+ *   .use(httpErrorHandler())
+ *   .use(oauthScope({ required: ['orders:read'], extensions: [apiGatewayClaims] }))
+ *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+ * ```
+ */
+export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims', gatewayAuth } satisfies ApiGatewayClaimsExtension as OAuthScopeExtension

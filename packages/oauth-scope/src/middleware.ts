@@ -1,0 +1,72 @@
+/**
+ * The middleware itself, built from the options and the extensions it is given: the root entry
+ * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
+ */
+import { AuthError, type AuthContext, type AuthErrorOptions, type WithAuth, type MiddyRequestLike } from '@middy-auth/core'
+import { noteRequestSpecificCheck, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
+import type { MiddlewareObj } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import type { OAuthScopeExtensions } from './extension-types.js'
+import { compileOptions, knownOptions, type OAuthScopeOptions } from './options.js'
+import { packageName } from './requirements.js'
+
+/**
+ * Why oauthScope denied (`AuthError.reason`, also `cause.data.reason`): `no_identity` (401
+ * `missing_token`), `route_not_listed` (403 `access_denied`), `insufficient_scope` (403, with the
+ * missing scopes in `cause.data`).
+ *
+ * @example
+ * ```ts
+ * import { isAuthError, type AuthError } from '@middy-auth/core'
+ * const reasonOf = (error: unknown): OAuthScopeDenialReason | undefined =>
+ *   isAuthError(error) && error.cause.package === '@middy-auth/oauth-scope' ? (error as AuthError<OAuthScopeDenialReason>).reason : undefined
+ * ```
+ */
+export type OAuthScopeDenialReason = 'no_identity' | 'route_not_listed' | 'insufficient_scope'
+
+const deny = (
+  code: 'missing_token' | 'access_denied' | 'insufficient_scope',
+  reason: OAuthScopeDenialReason,
+  options: Omit<AuthErrorOptions, 'package' | 'reason'>,
+) => new AuthError<OAuthScopeDenialReason>(code, { package: packageName, reason, ...options })
+
+/**
+ * The middleware `oauthScope()` returns: the handler runs only with an identity whose scopes
+ * satisfy the requirement, so `context.auth` is always set there.
+ *
+ * @typeParam Claims - the claims type the handler sees on `context.auth.claims`.
+ * @example
+ * ```ts
+ * const middleware: OAuthScopeMiddleware = oauthScope({ required: ['orders:read'] })
+ * ```
+ */
+export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<unknown, unknown, Error, WithAuth<Context, Claims>, { auth: AuthContext<Claims> }>
+
+/**
+ * Builds the middleware of `oauthScope()` with the code of `extensions`; `optionNames` are the
+ * options it knows (a lean entry's include `extensions`).
+ */
+export const createOAuthScope = <Claims>(
+  options: OAuthScopeOptions,
+  extensions: OAuthScopeExtensions,
+  optionNames = knownOptions,
+): OAuthScopeMiddleware<Claims> => {
+  const { realm, resourceMetadata, readScopes, requirementOf, perRoute, routeName, readGateway } = compileOptions(options, extensions, optionNames)
+  const challenge = { realm, ...(resourceMetadata !== undefined ? { resourceMetadata } : {}) }
+
+  const oauthScopeMiddlewareBefore = (request: MiddyRequestLike): void => {
+    const auth = resolveAuthWith(request, readGateway)
+    if (!auth) throw deny('missing_token', 'no_identity', challenge)
+    // A Lambda authorizer must not let the gateway cache this route's decision for every route.
+    if (perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
+    const requirement = requirementOf(request.event)
+    if (!requirement) {
+      throw deny('access_denied', 'route_not_listed', { data: { route: routeName(request.event) } })
+    }
+    const held = readScopes(auth)
+    if (scopesSatisfy(requirement, held)) return
+    throw deny('insufficient_scope', 'insufficient_scope', { ...challenge, scope: requirement.challengeScope, data: unmetScopes(requirement, held) })
+  }
+
+  return { before: oauthScopeMiddlewareBefore }
+}

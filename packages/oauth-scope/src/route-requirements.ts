@@ -1,0 +1,26 @@
+/**
+ * The `routes` and `routesDefault` options, compiled: the code of the `routeMaps` extension,
+ * which brings core's route maps (route keys, the gateway's and the router's matching) with it.
+ */
+import type { AnyEvent } from '@middy-auth/core'
+import { compileRouteMap, isRecord, requestRoute } from '@middy-auth/core/internal'
+import { compileRequirement, fail, packageName, type CompiledRequirement } from './requirements.js'
+
+/** Compiles `routes` (and `routesDefault`) into the requirement of a request; `undefined`: refused. */
+export const compileRoutes = (routes: unknown, routesDefault: unknown): ((event: AnyEvent) => CompiledRequirement | undefined) => {
+  if (!isRecord(routes)) throw fail('routes', `must be an object keyed by "METHOD /path", such as { 'GET /orders': ['orders:read'] }`)
+  const keys = Object.keys(routes)
+  if (keys.length === 0) throw fail('routes', `lists no route: add one, or use required or anyOf for every request`)
+  // fromEntries defines own properties: a key such as "__proto__" reaches the key check.
+  const compiled = Object.fromEntries(keys.map((key) => [key, compileRequirement(routes[key], `routes[${JSON.stringify(key)}]`)]))
+  const lookup = compileRouteMap(compiled, packageName, 'oauthScope: routes', { matching: 'http-router' })
+  const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault')
+  return fallback === undefined ? lookup : (event) => lookup(event) ?? fallback
+}
+
+/** The request's route as `routes` would key it, for logs. */
+export const routeName = (event: AnyEvent): string | undefined => {
+  const route = requestRoute(event)
+  if (!route) return undefined
+  return [route.method, route.template ?? route.path ?? route.special].filter(Boolean).join(' ') || undefined
+}

@@ -1,0 +1,54 @@
+/**
+ * `@middy-auth/rbac/extensions`: the code of the options most handlers never use, for
+ * `@middy-auth/rbac/lean` (`extensions: [routeMaps]`). Each is a plain object, so a bundler
+ * leaves out the ones a handler does not import, and the code they point to with them. The root
+ * entry, `@middy-auth/rbac`, is built with every one of them. (`satisfies` checks each one's code
+ * against what the options' compiler reads; the exported type hides it.)
+ */
+import { gatewayAuth } from '@middy-auth/core'
+import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import type { RbacExtension, RouteMapsExtension } from './extension-types.js'
+import { packageName } from './permission.js'
+import { compileRoutes } from './route-requirements.js'
+
+export type { RbacExtension } from './extension-types.js'
+
+/**
+ * The `routes` and `routesDefault` options (a requirement per route, with core's route maps):
+ * without it, `@middy-auth/rbac/lean` refuses `routes` with a `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * import rbac from '@middy-auth/rbac/lean'
+ * import { routeMaps } from '@middy-auth/rbac/extensions'
+ *
+ * const access = rbac({
+ *   policy,
+ *   routes: { 'GET /articles': 'articles:read', 'POST /articles': 'articles:create' },
+ *   extensions: [routeMaps],
+ * })
+ * ```
+ */
+export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes } satisfies RouteMapsExtension as RbacExtension
+
+/**
+ * Reading the identity API Gateway verified (HTTP API JWT authorizer, REST Cognito authorizer,
+ * Lambda authorizers) when no middleware before set `context.auth`. Without it,
+ * `@middy-auth/rbac/lean` reads only `context.auth`, and a request without it is refused as one
+ * without any identity: 401 `missing_token`.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import httpErrorHandler from '@middy/http-error-handler'
+ * import rbac from '@middy-auth/rbac/lean'
+ * import { apiGatewayClaims } from '@middy-auth/rbac/extensions'
+ *
+ * // Behind an HTTP API JWT authorizer: the gateway verified the token.
+ * export const handler = middy()
+ *   .use(httpErrorHandler())
+ *   .use(rbac({ policy, rolesFrom: 'cognito:groups', required: 'articles:read', extensions: [apiGatewayClaims] }))
+ *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+ * ```
+ */
+export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims', gatewayAuth } satisfies ApiGatewayClaimsExtension as RbacExtension

@@ -1,0 +1,47 @@
+/**
+ * A requirement (`required`, a route's, `routesDefault`, or what a requirement function returns),
+ * checked and parsed: the permissions it names, or the function to call per request.
+ */
+import { isRecord } from '@middy-auth/core/internal'
+import { parseConcrete } from './check.js'
+import { fail, parsePermission, type ParsedPermission } from './permission.js'
+import type { RbacRequest } from './options.js'
+
+/** A requirement ready for a request: the permissions parsed, or a function to call. */
+export type CompiledRequirement =
+  { kind: 'all' | 'any'; permissions: readonly ParsedPermission[] } | { kind: 'function'; fn: (request: RbacRequest) => unknown }
+
+const parseRequired = (value: unknown): ParsedPermission | string => {
+  const concrete = parseConcrete(value)
+  if (concrete) return concrete
+  if (parsePermission(value))
+    return `${JSON.stringify(value)} has a wildcard: a requirement names concrete permissions ('articles:update'); wildcards are for grants`
+  return `${JSON.stringify(value)} is not a permission ('resource:action')`
+}
+
+/** A requirement, or why it is not one. */
+export const readRequirement = (value: unknown, allowFunction: boolean): CompiledRequirement | string => {
+  if (typeof value === 'function') {
+    return allowFunction ? { kind: 'function', fn: value as (request: RbacRequest) => unknown } : 'a function returned a function'
+  }
+  const anyOf = isRecord(value) ? value.anyOf : undefined
+  const permissions = typeof value === 'string' ? [value] : Array.isArray(value) ? value : Array.isArray(anyOf) ? anyOf : undefined
+  if (permissions === undefined || (isRecord(value) && Object.keys(value).some((key) => key !== 'anyOf'))) {
+    return `must be a permission, a list of permissions (all), { anyOf: [...] }${allowFunction ? ' or a function of the request' : ''}`
+  }
+  if (anyOf !== undefined && permissions.length === 0) return `{ anyOf: [] } can never be satisfied`
+  const parsed: ParsedPermission[] = []
+  for (const permission of permissions) {
+    const result = parseRequired(permission)
+    if (typeof result === 'string') return result
+    parsed.push(result)
+  }
+  return { kind: anyOf === undefined ? 'all' : 'any', permissions: parsed }
+}
+
+/** A requirement of the options: a `TypeError` at cold start when it is not one, naming `where`. */
+export const compileRequirement = (value: unknown, where: string): CompiledRequirement => {
+  const requirement = readRequirement(value, true)
+  if (typeof requirement === 'string') throw fail(where, requirement)
+  return requirement
+}

@@ -1,0 +1,76 @@
+/**
+ * The caller's policy roles: `rolesFrom` (claim paths, or functions of `context.auth` such as
+ * the factories of ./roles.ts) read, `roleMap` applied, and only roles of the policy kept.
+ */
+import { readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
+import { asRecord } from '@middy-auth/core/internal'
+import { fail } from './permission.js'
+import type { CompiledPolicyImpl } from './policy.js'
+import { roleFactoryCall } from './role-factory.js'
+import type { CompiledRole } from './rules.js'
+
+/** Reads the held policy roles of a caller, compiled from `rolesFrom` and `roleMap`. */
+export type RoleResolver = (auth: AuthContext) => CompiledRole[]
+
+const defaultSource = (auth: AuthContext): readonly string[] => auth.roles
+
+export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy: CompiledPolicyImpl): RoleResolver => {
+  const sources = compileSources(rolesFrom)
+  const renames = compileRoleMap(roleMap, policy)
+  return (auth) => {
+    const held: CompiledRole[] = []
+    const add = (name: string) => {
+      const role = policy.byName.get(name)
+      if (role && !held.includes(role)) held.push(role)
+    }
+    for (const source of sources) {
+      let names: string[]
+      try {
+        names = readListClaim(auth, source(auth))
+      } catch {
+        // A source that throws on an identity it did not expect (a claim of another shape, an
+        // IAM caller without a role) gives no roles: the request is then denied, never a 500.
+        names = []
+      }
+      for (const name of names) {
+        const renamed = renames?.get(name)
+        if (renamed) for (const target of renamed) add(target)
+        else add(name)
+      }
+    }
+    return held
+  }
+}
+
+const compileSources = (rolesFrom: unknown): Array<(auth: AuthContext) => unknown> => {
+  if (rolesFrom === undefined) return [defaultSource]
+  const list = Array.isArray(rolesFrom) ? rolesFrom : [rolesFrom]
+  if (list.length === 0) throw fail('rolesFrom', `is an empty list: no role could ever be read`)
+  return list.map((source: unknown, i) => {
+    const where = Array.isArray(rolesFrom) ? `rolesFrom[${i}]` : `rolesFrom`
+    const factory = roleFactoryCall(source)
+    if (factory !== undefined) throw fail(where, `is the factory itself: call it, ${factory}`)
+    if (typeof source === 'function') return source as (auth: AuthContext) => unknown
+    if (typeof source === 'string' && source !== '') return (auth: AuthContext) => readClaimPath(auth.claims, source)
+    throw fail(where, `must be a claim path (such as 'cognito:groups') or a function of context.auth (such as cognitoRoles())`)
+  })
+}
+
+const compileRoleMap = (roleMap: unknown, policy: CompiledPolicyImpl): Map<string, readonly string[]> | undefined => {
+  if (roleMap === undefined) return undefined
+  const entries = asRecord(roleMap)
+  if (!entries) throw fail('roleMap', `must be an object { '<group>': '<policy role>' | ['<policy role>', …] }`)
+  const renames = new Map<string, readonly string[]>()
+  for (const [name, value] of Object.entries(entries)) {
+    const at = `roleMap[${JSON.stringify(name)}]`
+    const targets = typeof value === 'string' ? [value] : value
+    if (!Array.isArray(targets) || targets.some((target) => typeof target !== 'string')) {
+      throw fail(at, `must be a policy role or a list of policy roles`)
+    }
+    for (const target of targets as string[]) {
+      if (!policy.byName.has(target)) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
+    }
+    renames.set(name, [...new Set(targets as string[])])
+  }
+  return renames
+}

@@ -1,0 +1,24 @@
+/**
+ * The `routes` and `routesDefault` options, compiled: the code of the `routeMaps` extension,
+ * which brings core's route maps (route keys, the gateway's and the router's matching) with it.
+ */
+import type { AnyEvent } from '@middy-auth/core'
+import { compileRouteMap, emptyRecord, isRecord } from '@middy-auth/core/internal'
+import { fail, packageName } from './permission.js'
+import { compileRequirement, type CompiledRequirement } from './requirement.js'
+
+/** Compiles `routes` (and `routesDefault`) into the requirement of a request; a string: refused, and why. */
+export const compileRoutes = (routesOption: unknown, routesDefault: unknown): ((event: AnyEvent) => CompiledRequirement | 'route not listed') => {
+  // No prototype: a key such as "__proto__" stays a key, which compileRouteMap then refuses.
+  const routes = emptyRecord() as Record<string, CompiledRequirement>
+  if (isRecord(routesOption)) {
+    for (const [key, value] of Object.entries(routesOption)) routes[key] = compileRequirement(value, `routes[${JSON.stringify(key)}]`)
+  }
+  const lookup = compileRouteMap(isRecord(routesOption) ? routes : (routesOption as Record<string, CompiledRequirement>), packageName, 'rbac: routes', {
+    matching: 'http-router',
+  })
+  const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault')
+  if (Object.keys(routes).length === 0 && fallback === undefined)
+    throw fail('routes', `lists no route: every request would be denied (add routes, or a routesDefault)`)
+  return (event) => lookup(event) ?? fallback ?? 'route not listed'
+}
