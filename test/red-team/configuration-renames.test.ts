@@ -26,7 +26,7 @@ const rbacWith = (options: Record<string, unknown>) => rbac({ policy, [requireme
 const factory = (name: string) => (rbacModule as Record<string, unknown>)[name] as ((...args: never[]) => unknown) | undefined
 
 describe('rbac role factories (feat/config)', () => {
-  // HOLE (feat/config, packages/rbac/src/roles.ts compileSources): the identity-provider role
+  // HOLE (feat/config, packages/rbac/src/role-resolver.ts compileSources): the identity-provider role
   // sources became factories (cognitoRoles(), keycloakRoles({ clientId }) …) where presets.cognito
   // was a value. A user migrating writes `rolesFrom: cognitoRoles` (uncalled): a function, so it
   // is taken as a role source; per request it returns a function (cognitoRoles) or throws

@@ -207,7 +207,7 @@ describe('roles from frozen identities', () => {
     expect(outcome(await api.invoke(event()))).toEqual([200, 'ok'])
   })
 
-  // Found by the review of the merged main, and fixed (packages/rbac/src/index.ts prepare(), `auth.roles = appliedRoles(held)`): rbac copies
+  // Found by the review of the merged main, and fixed (packages/rbac/src/middleware.ts, `auth.roles = appliedRoles(held)`): rbac copies
   // the identity only when it is not extensible. An identity that is extensible but whose `roles`
   // (or `permissions`) is read-only (defineProperty writable: false, a getter, a class with a
   // readonly accessor) makes the assignment throw a TypeError in strict mode: a 500 for every
