@@ -7,7 +7,7 @@ import type { IncomingMessage, RequestOptions, ClientRequest } from 'node:http'
  * ```ts
  * import type { FetchJsonOptions } from '@middy-auth/jwt-verify/keys'
  *
- * const options: FetchJsonOptions = { timeoutMs: 3000, maxBytes: 64 * 1024 }
+ * const options: FetchJsonOptions = { timeoutMs: 3000, maxBytes: 64 * 1024, keepAlive: false }
  * ```
  */
 export interface FetchJsonOptions {
@@ -17,6 +17,14 @@ export interface FetchJsonOptions {
   maxBytes?: number
   /** Aborts the request early (the promise rejects). */
   signal?: AbortSignal
+  /**
+   * `false` sends `Connection: close`: the connection ends with the answer instead of being
+   * kept for the next request. Default `true`. The key resolver fetches each JWKS this way: its
+   * next fetch comes a cooldown or `maxAgeMs` later, when an idle connection is long gone
+   * (Node's agent drops one after 5 seconds), and a first request waiting for its keys is
+   * spared the agent's bookkeeping of a kept socket.
+   */
+  keepAlive?: boolean
 }
 
 /**
@@ -48,7 +56,7 @@ const defaultMaxBytes = 512 * 1024
  *
  * @param url - An absolute `https:` URL (or loopback `http:`).
  * @param options - `timeoutMs` (milliseconds, whole request), `maxBytes` (default 524288),
- *   `signal`.
+ *   `signal`, `keepAlive` (default `true`; `false` closes the connection after the answer).
  * @returns The parsed JSON value.
  *
  * @example
@@ -124,7 +132,7 @@ interface HttpClient {
  */
 export async function fetchText(url: string, options: FetchTextOptions): Promise<string> {
   const target = assertFetchableUrl(url, 'url')
-  const { timeoutMs, maxBytes = defaultMaxBytes, signal, method = 'GET', headers = {}, body } = options
+  const { timeoutMs, maxBytes = defaultMaxBytes, signal, method = 'GET', headers = {}, body, keepAlive = true } = options
   signal?.throwIfAborted()
   const { request } = await httpClient(target.protocol === 'https:' ? 'node:https' : 'node:http')
   const payload = body === undefined ? undefined : Buffer.from(body, 'utf8')
@@ -158,7 +166,11 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
 
     const requestOptions: RequestOptions = {
       method,
-      headers: payload === undefined ? headers : { ...headers, 'content-length': String(payload.length) },
+      headers: {
+        ...headers,
+        ...(payload === undefined ? {} : { 'content-length': String(payload.length) }),
+        ...(keepAlive === false ? { connection: 'close' } : {}),
+      },
     }
     const onResponse = (res: IncomingMessage): void => {
       if (res.statusCode !== 200) {

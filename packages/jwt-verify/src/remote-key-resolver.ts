@@ -141,7 +141,10 @@ export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyR
       if (resolvedJwksUri === undefined) {
         resolvedJwksUri = await discover(discoveryUrl as string, issuer as string)
       }
-      const json = await fetchJson(resolvedJwksUri, { timeoutMs })
+      // The next JWKS fetch comes a cooldown or maxAgeMs later, when an idle connection is long
+      // gone (Node's agent drops one after 5 s): this one is not kept. Discovery's connection
+      // is, for the JWKS request that follows it, usually to the same host.
+      const json = await fetchJson(resolvedJwksUri, { timeoutMs, keepAlive: false })
       try {
         return { keySet: importKeySet(json, previous), complete: true }
       } catch (error) {

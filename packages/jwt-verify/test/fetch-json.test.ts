@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { assertFetchableUrl, fetchJson, isLoopbackUrl } from '../src/fetch-json.js'
+import type { AddressInfo, Socket } from 'node:net'
+import { assertFetchableUrl, fetchJson, fetchText, isLoopbackUrl } from '../src/fetch-json.js'
 
 // One loopback server; each test sets what the next requests get.
 let server: Server
@@ -121,6 +121,39 @@ describe('fetchJson', () => {
       server.closeAllConnections() // the pooled socket is dead, the client does not know yet
       await expect(fetchJson(`${base}/jwks`, { timeoutMs: 1000 })).resolves.toEqual({ n: 1 })
     }
+  })
+
+  test('keeps the connection for the next request, or closes it with keepAlive: false', async () => {
+    const sockets: Socket[] = []
+    handle = (req, res) => {
+      sockets.push(req.socket)
+      json({ connection: req.headers.connection ?? null })(req, res)
+    }
+    await fetchJson(`${base}/a`, { timeoutMs: 1000 })
+    await expect(fetchJson(`${base}/b`, { timeoutMs: 1000 })).resolves.toEqual({ connection: 'keep-alive' })
+    expect(sockets[1]).toBe(sockets[0])
+    await expect(fetchJson(`${base}/c`, { timeoutMs: 1000, keepAlive: false })).resolves.toEqual({ connection: 'close' })
+    await expect(fetchJson(`${base}/d`, { timeoutMs: 1000, keepAlive: false })).resolves.toEqual({ connection: 'close' })
+    expect(sockets[3]).not.toBe(sockets[2])
+    for (const socket of sockets.slice(2)) if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve))
+  })
+
+  test('keepAlive: false goes with a POST body and its own headers', async () => {
+    handle = (req, res) => {
+      let body = ''
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      req.on('end', () =>
+        json({ body, type: req.headers['content-type'], length: req.headers['content-length'], connection: req.headers.connection })(req, res),
+      )
+    }
+    const text = await fetchText(`${base}/introspect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'token=é',
+      timeoutMs: 1000,
+      keepAlive: false,
+    })
+    expect(JSON.parse(text)).toEqual({ body: 'token=é', type: 'application/x-www-form-urlencoded', length: '8', connection: 'close' })
   })
 
   test('rejects a connection error', async () => {

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { fetchJson } from '../src/fetch-json.js'
 import type { FetchJson } from '../src/fetch-json.js'
 import { createAlbKeyResolver } from '../src/alb-key-resolver.js'
@@ -26,6 +26,8 @@ const state = {
   delayMs: 0,
   discovery: {} as Record<string, unknown>,
   hits: new Map<string, number>(),
+  /** Every request: its path, its Connection header, and the server's socket it came on. */
+  requests: [] as Array<{ path: string; connection: string | undefined; socket: Socket }>,
 }
 const hits = (path: string): number => state.hits.get(path) ?? 0
 
@@ -36,6 +38,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     state.hits.set(path, hits(path) + 1)
+    state.requests.push({ path, connection: req.headers.connection, socket: req.socket })
     // The answer is decided when the request arrives, even if it is sent later.
     const { mode, keys, discovery } = state
     const respond = (): void => {
@@ -76,6 +79,7 @@ beforeEach(() => {
   state.mode = 'ok'
   state.delayMs = 0
   state.hits = new Map()
+  state.requests = []
   clock = 1_700_000_000_000
   unhandled.length = 0
   process.on('unhandledRejection', onUnhandled)
@@ -102,6 +106,22 @@ const waitFor = async (condition: () => boolean): Promise<void> => {
   }
 }
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('the JWKS connection', () => {
+  test('is closed after each key set: Connection: close, and the next fetch opens another', async () => {
+    const resolver = resolverFor()
+    resolver.prefetch()
+    await resolver.getKeySet('k1')
+    await resolver.getKeySet('unknown') // a refetch
+    expect(state.requests.map(({ path, connection }) => [path, connection])).toEqual([
+      ['/jwks', 'close'],
+      ['/jwks', 'close'],
+    ])
+    const [first, second] = state.requests
+    expect(second?.socket).not.toBe(first?.socket)
+    await waitFor(() => state.requests.every(({ socket }) => socket.destroyed))
+  })
+})
 
 describe('caching and de-duplication', () => {
   test('100 concurrent cold calls make one request and get the same set', async () => {
@@ -425,6 +445,21 @@ describe('OIDC discovery', () => {
     await resolver.getKeySet('unknown') // refetch: JWKS only
     expect(urls.slice(2)).toEqual([`${base}/jwks`])
     expect(hits('/tenant/.well-known/openid-configuration')).toBe(1)
+  })
+
+  test("discovery's connection carries the JWKS request, which then closes it", async () => {
+    const issuer = `${base}/tenant`
+    withDiscovery(issuer)
+    const resolver = createRemoteKeyResolver({ issuer, clock: now })
+    expect(kids(await resolver.getKeySet('k1'))).toEqual(['k1', 'k2'])
+    const [discovery, jwks] = state.requests
+    expect([discovery?.path, jwks?.path]).toEqual(['/tenant/.well-known/openid-configuration', '/jwks'])
+    // No second TCP and TLS handshake for the JWKS, usually on the same host...
+    expect(discovery?.connection).not.toBe('close')
+    expect(jwks?.socket).toBe(discovery?.socket)
+    // ...and no idle socket kept for a key set fetched again minutes later at the soonest.
+    expect(jwks?.connection).toBe('close')
+    await waitFor(() => jwks?.socket.destroyed === true)
   })
 
   test('an issuer without a trailing slash', async () => {
