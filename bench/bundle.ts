@@ -108,6 +108,35 @@ export const handler = middy()
 `,
   },
   {
+    name: 'jwt-verify alone, lean (jwksUri)',
+    limit: BUDGET.jwtVerifyAlone,
+    absent: Object.values(unusedOptionFiles),
+    source: `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
+export const handler = middy()
+  .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }] }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [senderConstraints] and dpop (must bundle them and load)',
+    absent: [],
+    present: [unusedOptionFiles.senderBinding],
+    source: `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
+import { senderConstraints } from '@middy-auth/jwt-verify/extensions'
+export const handler = middy()
+  .use(jwtVerify({
+    issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }],
+    dpop: { boundTokens: 'required' },
+    extensions: [senderConstraints],
+  }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
     name: 'with dpop and oauth-scope routes (must bundle them and load)',
     absent: [],
     present: [unusedOptionFiles.senderBinding, unusedOptionFiles.routes],
