@@ -3,7 +3,9 @@
 // read from esbuild's metafile. Budgets: the full stack (jwt-verify + oauth-scope + rbac +
 // http-error-handler) at most 40 KB, jwt-verify alone at most 25 KB (whole handler bundles,
 // Middy included); and code only an unused option needs (route maps, jwtVerify's API Gateway
-// claims, DPoP and mTLS, presets, ALB, opaque tokens) absent from bundles that do not use it.
+// claims, DPoP and mTLS, presets, ALB, opaque tokens, PEM keys and secrets) absent from bundles
+// that do not use it. jwtVerify's root entry carries all of its options' code (every extension);
+// its lean entry (@middy-auth/jwt-verify/lean) only what its extensions option brings.
 // (OIDC discovery stays: it is the key source of an issuer entry without jwksUri, the simplest
 // configuration, and costs about 0.4 KB; see docs/performance.md#bundle-size.)
 //
@@ -49,6 +51,8 @@ const unusedOptionFiles = {
   presets: /jwt-verify\/dist\/presets\.js$/,
   alb: /jwt-verify\/dist\/alb(-key-resolver|-access-token)?\.js$/,
   opaqueTokens: /jwt-verify\/dist\/opaque-tokens\.js$/,
+  // An issuer entry's PEM keys and HMAC secret (the lean entry's pemKeysAndSecrets extension).
+  pemKeysAndSecrets: /jwt-verify\/dist\/static-keys\.js$/,
   // oauth-scope and rbac still read API Gateway's claims when no middleware before them set
   // context.auth (their documented default), so the full stack carries this: reported, not hidden.
   gatewayClaims: /core\/dist\/gateway\.js$/,

@@ -50,7 +50,7 @@ export const readExtensions = <E extends Extension>(value: unknown, packageName:
  * The extension an option needs, or the configuration error that tells how to add it (import it,
  * or use the root entry, which has every extension).
  *
- * @param factory - the name the application calls (`oauthScope`)
+ * @param from - the lean factory: its package, and the name the application calls (`oauthScope`)
  * @param option - the option that needs it, as in the message (`routes`)
  * @example
  * ```ts

@@ -2,6 +2,7 @@ import type { AuthContext } from '@middy-auth/core'
 import { compileTokenSource, type ConfigError, type ConfigErrorCause } from '@middy-auth/core/internal'
 import type { IssuerConfig } from './issuer-config.js'
 import { checkUnbound } from './confirmation.js'
+import { pemKeysAndSecrets } from './extensions.js'
 import { compileOptions } from './options.js'
 import { TokenRejection } from './rejection.js'
 import { createVerifier, type CompiledIssuer, type VerifierSettings } from './verifier.js'
@@ -40,7 +41,9 @@ export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | u
     throw fail('accessToken', `cannot use dpop or mtls: the load balancer forwards neither proofs nor certificates`)
   let compiled: CompiledIssuer
   try {
-    compiled = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }).issuers[0] as CompiledIssuer
+    // Keys and secrets as in jwtVerify's root entry; dpop and mtls are refused above.
+    const extensions = new Map([[pemKeysAndSecrets.name, pemKeysAndSecrets]])
+    compiled = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }, extensions).issuers[0] as CompiledIssuer
   } catch (error) {
     // jwtVerify's message, naming this option instead of the entry it compiled.
     const { message, cause } = error as TypeError & { cause: ConfigErrorCause }

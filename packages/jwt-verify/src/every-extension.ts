@@ -1,4 +1,4 @@
-import { apiGatewayClaims, opaqueTokenHandoff, senderConstraints } from './extensions.js'
+import { apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, senderConstraints } from './extensions.js'
 import type { JwtVerifyExtension, JwtVerifyExtensions } from './jwt-verify-extension.js'
 
 /**
@@ -7,5 +7,5 @@ import type { JwtVerifyExtension, JwtVerifyExtensions } from './jwt-verify-exten
  * then not needed.
  */
 export const everyExtension: JwtVerifyExtensions = new Map<string, JwtVerifyExtension>(
-  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff].map((extension) => [extension.name, extension]),
+  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets].map((extension) => [extension.name, extension]),
 )

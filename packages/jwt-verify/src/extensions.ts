@@ -5,9 +5,10 @@
  */
 import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
 import { fromGateway } from './gateway-identity.js'
-import type { ApiGatewayClaimsExtension, OpaqueTokenHandoffExtension, SenderConstraintsExtension } from './jwt-verify-extension.js'
+import type { ApiGatewayClaimsExtension, OpaqueTokenHandoffExtension, PemKeysAndSecretsExtension, SenderConstraintsExtension } from './jwt-verify-extension.js'
 import { checkBinding } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
+import { compilePemKeys, compileSecret } from './static-keys.js'
 
 export type { JwtVerifyExtension } from './jwt-verify-extension.js'
 
@@ -73,4 +74,27 @@ export const opaqueTokenHandoff: OpaqueTokenHandoffExtension = {
   compile: compileOpaqueTokens,
   takes: (token) => !isJwtShaped(token),
   authenticate: authenticateOpaque,
+}
+
+/**
+ * Keys given in the configuration rather than fetched: an issuer entry's `keys` (PEM public keys
+ * or certificates) and `secret` (HMAC), for the lean `jwtVerify`. (A local JWKS, `jwks`, needs
+ * no extension.)
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { pemKeysAndSecrets } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const middleware = jwtVerify({
+ *   issuers: [{ issuer: 'https://orders.example.com', audience: 'orders-worker', secret: process.env.TOKEN_SECRET ?? '', algorithms: ['HS256'] }],
+ *   extensions: [pemKeysAndSecrets],
+ * })
+ * ```
+ */
+export const pemKeysAndSecrets: PemKeysAndSecretsExtension = {
+  package: '@middy-auth/jwt-verify',
+  name: 'pemKeysAndSecrets',
+  compileSecret,
+  compilePemKeys,
 }

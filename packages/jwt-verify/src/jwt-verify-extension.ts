@@ -1,12 +1,13 @@
 /**
  * What jwtVerify's extensions carry: the code of its rarely used options (DPoP and mTLS, API
- * Gateway's claims, opaque tokens), reached only through these values, so that the lean entry
+ * Gateway's claims, opaque tokens, PEM keys and HMAC secrets), reached only through these values, so that the lean entry
  * (`@middy-auth/jwt-verify/lean`) bundles none of it unless a handler imports it from
  * `@middy-auth/jwt-verify/extensions`. The root entry is built with all of them.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
 import type { ConfigError, Extension, TokenSource } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
+import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
 import type { BindingRequest } from './sender-binding.js'
@@ -62,6 +63,15 @@ export interface OpaqueTokenHandoffExtension extends Extension {
   ) => AuthContext | Promise<AuthContext>
 }
 
+/** The `pemKeysAndSecrets` extension: an issuer entry's `keys` (PEM) and `secret` (HMAC). */
+export interface PemKeysAndSecretsExtension extends Extension {
+  readonly name: 'pemKeysAndSecrets'
+  /** An entry's `secret`, checked, as its one key. */
+  readonly compileSecret: (secret: unknown, at: string, fail: ConfigError) => { key: ResolvedKey; resolver: KeyResolver }
+  /** An entry's `keys`, checked and imported, as its key set. */
+  readonly compilePemKeys: (keys: unknown, at: string, fail: ConfigError) => KeyResolver
+}
+
 /**
  * An extension of `@middy-auth/jwt-verify/lean`: one of the values `@middy-auth/jwt-verify/extensions`
  * exports, given in the `extensions` option.
@@ -75,7 +85,7 @@ export interface OpaqueTokenHandoffExtension extends Extension {
  * const middleware = jwtVerify({ issuers, dpop: { boundTokens: 'required' }, extensions })
  * ```
  */
-export type JwtVerifyExtension = SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension
+export type JwtVerifyExtension = SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension | PemKeysAndSecretsExtension
 
 /** The extensions of one middleware instance, by name. */
 export type JwtVerifyExtensions = ReadonlyMap<string, JwtVerifyExtension>

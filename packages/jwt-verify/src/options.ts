@@ -34,7 +34,6 @@ import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { createRemoteKeyResolver } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import { createStaticKeyResolver } from './static-key-resolver.js'
-import { compilePemKeys, compileSecret } from './static-keys.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
 
@@ -93,8 +92,9 @@ interface CommonOptions {
   /**
    * The extensions, from `@middy-auth/jwt-verify/extensions`, that the lean entry
    * (`@middy-auth/jwt-verify/lean`) needs for `dpop` and `mtls` (`senderConstraints`),
-   * `trustApiGateway` (`apiGatewayClaims`) and `opaqueTokens` (`opaqueTokenHandoff`). The root
-   * entry has every extension: there the list is only checked. Default: none.
+   * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
+   * entry's `keys` or `secret` (`pemKeysAndSecrets`). The root entry has every extension: there
+   * the list is only checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
 }
@@ -277,7 +277,9 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   const bindingOf: CompileBinding = senderConstraints
     ? senderConstraints.compile({ dpop: options.dpop, mtls: options.mtls, tokenSource, clock }, fail)
     : withoutSenderConstraints(options, extensions)
-  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingOf))
+  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map((entry, index) =>
+    compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingOf, extensions),
+  )
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
   return {
     issuers,
@@ -306,6 +308,7 @@ const compileIssuer = (
   resolvers: Map<string, KeyResolver>,
   seen: Set<string>,
   bindingOf: CompileBinding,
+  extensions: JwtVerifyExtensions,
 ): CompiledIssuer => {
   const at = `issuers[${index}]`
   checkOptionNames(entry, knownIssuerFields, fail, `${at}.`)
@@ -336,7 +339,7 @@ const compileIssuer = (
       throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
     }
   }
-  const secret = hasSecret ? compileSecret(entry.secret, at, fail) : undefined
+  const secret = hasSecret ? need(extensions, 'pemKeysAndSecrets', `${at}.secret`).compileSecret(entry.secret, at, fail) : undefined
   if (entry.tokenType !== undefined && (typeof entry.tokenType !== 'string' || entry.tokenType === '')) {
     throw fail(`${at}.tokenType`, `must be a non-empty string such as 'at+jwt'`)
   }
@@ -353,7 +356,7 @@ const compileIssuer = (
   return {
     issuers: issuerNames,
     algorithms: new Set(algorithms as Array<Algorithm | HmacAlgorithm>),
-    resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers),
+    resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers, extensions),
     ...(secret ? { secretKey: secret.key } : {}),
     rules: {
       audiences,
@@ -374,10 +377,11 @@ const keyResolverFor = (
   firstIssuer: string,
   settings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
+  extensions: JwtVerifyExtensions,
 ): KeyResolver => {
   const sources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
   if (sources.length > 1) throw fail(`${at}.${sources[1] as string}`, `goes without ${sources[0] as string}: give one of jwksUri, jwks, keys and keyResolver`)
-  if (entry.keys !== undefined) return compilePemKeys(entry.keys, at, fail)
+  if (entry.keys !== undefined) return need(extensions, 'pemKeysAndSecrets', `${at}.keys`).compilePemKeys(entry.keys, at, fail)
   if (entry.keyResolver) {
     const resolver = entry.keyResolver
     if (typeof resolver.cached !== 'function' || typeof resolver.getKeySet !== 'function' || typeof resolver.prefetch !== 'function') {

@@ -4,11 +4,11 @@
 // scheme), and each extension working as in the root.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { createTestIssuer, httpApiEvent, type TestIssuer } from '@middy-auth/testing'
-import { createHmac } from 'node:crypto'
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { selfSignedCertificate, type TestCertificate } from '../../../test/support/certificates.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { protect as protectWith, type Middleware } from '../../../test/support/protect.js'
-import { apiGatewayClaims, opaqueTokenHandoff, senderConstraints } from '../src/extensions.js'
+import { apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, senderConstraints } from '../src/extensions.js'
 import rootJwtVerify, { createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '../src/index.js'
 import { certificateThumbprint } from '../src/keys.js'
 import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '../src/lean.js'
@@ -18,13 +18,23 @@ import { outcome } from './support.js'
 const NOW = 1_760_000_000
 const issuer = 'https://issuer.lean.example/'
 const audience = 'orders-api'
-const secret = 'a shared secret of at least thirty-two bytes'
 const b64u = (value: string) => Buffer.from(value).toString('base64url')
-const hs256 = (claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string => {
-  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify({ iss: issuer, aud: audience, sub: 'alice', iat: NOW, exp: NOW + 600, ...claims }))}`
+const payload = (claims: Record<string, unknown>) => b64u(JSON.stringify({ iss: issuer, aud: audience, sub: 'alice', iat: NOW, exp: NOW + 600, ...claims }))
+// A local key set (no network, no extension): the lean entry's own key sources.
+const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' }
+const es256 = (claims: Record<string, unknown>): string => {
+  const input = `${b64u('{"alg":"ES256","typ":"JWT","kid":"k1"}')}.${payload(claims)}`
+  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
+}
+const entry = { issuer, audience, jwks: { keys: [jwk] }, algorithms: ['ES256' as const] }
+// An HMAC secret: the pemKeysAndSecrets extension.
+const secret = 'a shared secret of at least thirty-two bytes'
+const hs256 = (claims: Record<string, unknown>): string => {
+  const input = `${b64u('{"alg":"HS256","typ":"JWT"}')}.${payload(claims)}`
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
 }
-const entry = { issuer, audience, secret, algorithms: ['HS256' as const] }
+const secretEntry = { issuer, audience, secret, algorithms: ['HS256' as const] }
 const options = (extra: Partial<JwtVerifyOptions> = {}) => ({ issuers: [entry], clock: () => NOW * 1000, ...extra }) as JwtVerifyOptions
 const bearer = (token: string) => httpApiEvent({ headers: { authorization: `Bearer ${token}` } })
 
@@ -48,15 +58,15 @@ const bothAnswer = async (opts: JwtVerifyOptions, events: unknown[]) => {
 
 describe('the core options: the lean entry answers as the root does', () => {
   const tokens: Array<[string, unknown]> = [
-    ['a valid token', bearer(hs256({}))],
-    ['the same token again (a cache hit)', bearer(hs256({}))],
-    ['an expired token', bearer(hs256({ exp: NOW - 60 }))],
-    ['another audience', bearer(hs256({ aud: 'someone-else' }))],
-    ['an unknown issuer', bearer(hs256({ iss: 'https://evil.example/' }))],
-    ['a bad signature', bearer(`${hs256({}).slice(0, -4)}AAAA`)],
+    ['a valid token', bearer(es256({}))],
+    ['the same token again (a cache hit)', bearer(es256({}))],
+    ['an expired token', bearer(es256({ exp: NOW - 60 }))],
+    ['another audience', bearer(es256({ aud: 'someone-else' }))],
+    ['an unknown issuer', bearer(es256({ iss: 'https://evil.example/' }))],
+    ['a bad signature', bearer(`${es256({}).slice(0, -4)}AAAA`)],
     ['alg none', bearer(`${b64u('{"alg":"none"}')}.${b64u(JSON.stringify({ iss: issuer, aud: audience, exp: NOW + 60 }))}.`)],
     ['no token', httpApiEvent({})],
-    ['two tokens', httpApiEvent({ headers: { authorization: `Bearer ${hs256({})} ${hs256({})}` } })],
+    ['two tokens', httpApiEvent({ headers: { authorization: `Bearer ${es256({})} ${es256({})}` } })],
     ['an empty bearer', httpApiEvent({ headers: { authorization: 'Bearer ' } })],
     ['an opaque token (no opaqueTokens)', bearer('an-opaque-token')],
   ]
@@ -85,7 +95,7 @@ describe('the core options: the lean entry answers as the root does', () => {
   })
 
   test('credentialsRequired: false and a cookie token source: the same answers', async () => {
-    const events = [httpApiEvent({}), httpApiEvent({ headers: { cookie: `session=${hs256({})}` } }), httpApiEvent({ headers: { cookie: 'session=x.y.z' } })]
+    const events = [httpApiEvent({}), httpApiEvent({ headers: { cookie: `session=${es256({})}` } }), httpApiEvent({ headers: { cookie: 'session=x.y.z' } })]
     const [root, lean] = await bothAnswer(options({ credentialsRequired: false, tokenSource: { cookie: 'session' } }), events)
     expect(lean).toEqual(root)
     expect(root!.responses).toEqual([
@@ -126,10 +136,10 @@ describe('the core options: the lean entry answers as the root does', () => {
   test('createJwtVerifier: the same identity and the same refusal', async () => {
     const root = rootCreateJwtVerifier(options())
     const lean = leanCreateJwtVerifier(options())
-    expect(await lean.verifyToken(hs256({}))).toEqual(await root.verifyToken(hs256({})))
-    const refusal = async (verifier: typeof root) => verifier.verifyToken(hs256({ exp: NOW - 60 })).catch((error: unknown) => error)
+    expect(await lean.verifyToken(es256({}))).toEqual(await root.verifyToken(es256({})))
+    const refusal = async (verifier: typeof root) => verifier.verifyToken(es256({ exp: NOW - 60 })).catch((error: unknown) => error)
     expect(await refusal(lean)).toEqual(await refusal(root))
-    expect(await lean.verifyEvent(bearer(hs256({})))).toEqual(await root.verifyEvent(bearer(hs256({}))))
+    expect(await lean.verifyEvent(bearer(es256({})))).toEqual(await root.verifyEvent(bearer(es256({}))))
   })
 })
 
@@ -146,7 +156,7 @@ describe('never an accept the root refuses: bound tokens and the DPoP scheme wit
   ]
 
   test.each(bound)('%s, as Bearer: 401 invalid_token from both entries, for the same reason, also after a cache hit', async (_name, cnf) => {
-    const events = [bearer(hs256({})), bearer(hs256({ cnf })), bearer(hs256({ cnf }))]
+    const events = [bearer(es256({})), bearer(es256({ cnf })), bearer(es256({ cnf }))]
     const [root, lean] = await bothAnswer(options(), events)
     expect(lean).toEqual(root)
     expect(lean!.responses).toEqual([
@@ -158,10 +168,10 @@ describe('never an accept the root refuses: bound tokens and the DPoP scheme wit
 
   test('a DPoP-bound token under the DPoP scheme with a valid proof: refused by both, the handler never called', async () => {
     const key = proofKey('ES256')
-    const token = hs256({ cnf: { jkt: key.jkt } })
+    const token = es256({ cnf: { jkt: key.jkt } })
     const url = 'https://h1t2t3p4a5.execute-api.eu-west-1.amazonaws.com/orders'
     const event = withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${token}`, dpop: await signProof(key, { url, token }) })
-    const plain = withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${hs256({})}`, dpop: 'a.b.c' })
+    const plain = withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${es256({})}`, dpop: 'a.b.c' })
     const [root, lean] = await bothAnswer(options(), [event, plain])
     expect(lean).toEqual(root)
     for (const [status] of lean!.responses) expect(status).toBe(401)
@@ -170,12 +180,12 @@ describe('never an accept the root refuses: bound tokens and the DPoP scheme wit
 
   test('the lean createJwtVerifier refuses a bound token too', async () => {
     const verifier = leanCreateJwtVerifier(options())
-    await expect(verifier.verifyToken(hs256({ cnf: { jkt: thumbprint } }))).rejects.toMatchObject({ code: 'invalid_token' })
-    await expect(verifier.verifyToken(hs256({ cnf: { 'x5t#S256': thumbprint } }))).rejects.toMatchObject({ code: 'invalid_token' })
+    await expect(verifier.verifyToken(es256({ cnf: { jkt: thumbprint } }))).rejects.toMatchObject({ code: 'invalid_token' })
+    await expect(verifier.verifyToken(es256({ cnf: { 'x5t#S256': thumbprint } }))).rejects.toMatchObject({ code: 'invalid_token' })
   })
 
   test('with senderConstraints but neither dpop nor mtls: the same refusals', async () => {
-    const events = bound.map(([, cnf]) => bearer(hs256({ cnf })))
+    const events = bound.map(([, cnf]) => bearer(es256({ cnf })))
     const [root] = await bothAnswer(options(), events)
     const lean = protectWith([leanJwtVerify(options({ extensions: [senderConstraints] }))])
     for (const event of events) await lean.invoke(event)
@@ -194,6 +204,13 @@ describe('an option without its extension: a TypeError at cold start that names 
     ['a dpop that is no DPoP option at all', { dpop: 'yes' as never }, 'dpop', 'senderConstraints'],
     ['trustApiGateway', { trustApiGateway: true }, 'trustApiGateway', 'apiGatewayClaims'],
     ['opaqueTokens', { opaqueTokens: verifier }, 'opaqueTokens', 'opaqueTokenHandoff'],
+    ["an issuer entry's secret", { issuers: [secretEntry] }, 'issuers[0].secret', 'pemKeysAndSecrets'],
+    [
+      "an issuer entry's keys",
+      { issuers: [{ issuer, audience, keys: [{ kid: 'k1', pem: 'not checked before the extension' }] }] },
+      'issuers[0].keys',
+      'pemKeysAndSecrets',
+    ],
   ]
 
   test.each(missing)('%s', (_name, extra, option, extension) => {
@@ -230,11 +247,11 @@ describe('an option without its extension: a TypeError at cold start that names 
 describe('the extensions given: the lean entry works as the root', () => {
   test('senderConstraints and dpop: a proof is checked, replays and downgrades refused, the binding recorded', async () => {
     const key = proofKey('ES256')
-    const token = hs256({ cnf: { jkt: key.jkt } })
+    const token = es256({ cnf: { jkt: key.jkt } })
     const url = 'https://h1t2t3p4a5.execute-api.eu-west-1.amazonaws.com/orders'
     const proof = await signProof(key, { url, token, iat: NOW })
     const dpopEvent = (proofHeader: string) => withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${token}`, dpop: proofHeader })
-    const events = [dpopEvent(proof), dpopEvent(proof), bearer(token), bearer(hs256({}))]
+    const events = [dpopEvent(proof), dpopEvent(proof), bearer(token), bearer(es256({}))]
     const answers = []
     for (const [name, jwtVerify] of entries) {
       const api = protectWith([jwtVerify(options({ dpop: { boundTokens: 'allowed' }, ...(name === 'lean' ? { extensions: [senderConstraints] } : {}) }))])
@@ -260,12 +277,12 @@ describe('the extensions given: the lean entry works as the root', () => {
 
     test('a certificate-bound token with its certificate, another certificate, none: as the root', async () => {
       const [mine, other] = certs as [TestCertificate, TestCertificate]
-      const token = hs256({ cnf: { 'x5t#S256': certificateThumbprint(mine.pem) } })
+      const token = es256({ cnf: { 'x5t#S256': certificateThumbprint(mine.pem) } })
       const events = [
         httpApiEvent({ bearer: token, clientCert: { clientCertPem: mine.pem } }),
         httpApiEvent({ bearer: token, clientCert: { clientCertPem: other.pem } }),
         httpApiEvent({ bearer: token }),
-        httpApiEvent({ bearer: hs256({}) }),
+        httpApiEvent({ bearer: es256({}) }),
       ]
       const root = protectWith([rootJwtVerify(options({ mtls: { boundTokens: 'allowed' } }))])
       const lean = protectWith([leanJwtVerify(options({ issuers: [{ ...entry, mtls: { boundTokens: 'allowed' } }], extensions: [senderConstraints] }))])
@@ -286,7 +303,7 @@ describe('the extensions given: the lean entry works as the root', () => {
   test('apiGatewayClaims and trustApiGateway: the identity API Gateway verified, checked against the issuer entry', async () => {
     const event = loadFixture('http-v2-jwt.json')
     const claims = event.requestContext.authorizer.jwt.claims
-    const gatewayEntry = { issuer: claims.iss, audience: claims.aud ?? null, secret, algorithms: ['HS256' as const] }
+    const gatewayEntry = { issuer: claims.iss, audience: claims.aud ?? null, jwks: { keys: [jwk] } }
     const foreign = { ...gatewayEntry, audience: 'not-this-one' }
     const outcomes = []
     for (const [name, jwtVerify] of entries) {
@@ -311,7 +328,7 @@ describe('the extensions given: the lean entry works as the root', () => {
       const responses = [
         outcome(await api.invoke(bearer('an-opaque-token'))),
         outcome(await api.invoke(bearer(forged))),
-        outcome(await api.invoke(bearer(hs256({})))),
+        outcome(await api.invoke(bearer(es256({})))),
         outcome(await api.invoke(httpApiEvent({ headers: { authorization: 'DPoP an-opaque-token', dpop: 'a.b.c' } }))),
       ]
       outcomes.push({ responses, asked, seen: api.seen.map((auth) => auth?.subject ?? null) })
@@ -321,8 +338,37 @@ describe('the extensions given: the lean entry works as the root', () => {
     expect(outcomes[1]!.seen).toEqual(['opaque-user', 'alice'])
   })
 
+  test('pemKeysAndSecrets: an HMAC secret and PEM keys, as the root', async () => {
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
+    const pemEntry = { issuer: 'https://pem.example/', audience, keys: [{ kid: 'k1', pem }], algorithms: ['ES256' as const] }
+    const pemToken = es256({ iss: 'https://pem.example/' })
+    const events = [bearer(hs256({})), bearer(hs256({ aud: 'other' })), bearer(pemToken), bearer(es256({}))]
+    const answers = []
+    for (const [name, jwtVerify] of entries) {
+      const api = protectWith([
+        jwtVerify({ issuers: [secretEntry, pemEntry], clock: () => NOW * 1000, ...(name === 'lean' ? { extensions: [pemKeysAndSecrets] } : {}) }),
+      ])
+      const responses = []
+      for (const event of events) responses.push(outcome(await api.invoke(event)))
+      answers.push({ responses, reasons: api.errors.map((error) => error.cause.data?.reason) })
+    }
+    expect(answers[1]).toEqual(answers[0])
+    expect(answers[1]!.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+      [200, 'ok'],
+      [401, 'invalid_token'],
+    ])
+  })
+
+  test('pemKeysAndSecrets: a weak secret is the same TypeError as in the root', () => {
+    const weak = { issuers: [{ ...secretEntry, secret: 'short' }] }
+    expect(() => leanJwtVerify({ ...weak, extensions: [pemKeysAndSecrets] })).toThrow('jwtVerify: issuers[0].secret must be at least 32 bytes, got 5')
+    expect(() => rootJwtVerify(weak)).toThrow('jwtVerify: issuers[0].secret must be at least 32 bytes, got 5')
+  })
+
   test('the root entry checks extensions and then has them all: an option works whatever the list says', async () => {
     const api = protectWith([rootJwtVerify(options({ trustApiGateway: true, extensions: [senderConstraints] }))])
-    expect(outcome(await api.invoke(bearer(hs256({}))))).toEqual([200, 'ok'])
+    expect(outcome(await api.invoke(bearer(es256({}))))).toEqual([200, 'ok'])
   })
 })
