@@ -6,9 +6,9 @@
 import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
 import { fromGateway } from './gateway-identity.js'
 import type { ApiGatewayClaimsExtension, OpaqueTokenHandoffExtension, PemKeysAndSecretsExtension, SenderConstraintsExtension } from './jwt-verify-extension.js'
-import { checkBinding } from './sender-binding.js'
+import { bindingAuthError, checkBinding } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
-import { compilePemKeys, compileSecret } from './static-keys.js'
+import { compilePemKeys, compileSecretEntry } from './static-keys.js'
 
 export type { JwtVerifyExtension } from './jwt-verify-extension.js'
 
@@ -31,6 +31,7 @@ export const senderConstraints: SenderConstraintsExtension = {
   name: 'senderConstraints',
   compile: compileBindings,
   check: checkBinding,
+  toAuthError: bindingAuthError,
 }
 
 /**
@@ -95,6 +96,6 @@ export const opaqueTokenHandoff: OpaqueTokenHandoffExtension = {
 export const pemKeysAndSecrets: PemKeysAndSecretsExtension = {
   package: '@middy-auth/jwt-verify',
   name: 'pemKeysAndSecrets',
-  compileSecret,
+  compileSecretEntry,
   compilePemKeys,
 }

@@ -4,7 +4,7 @@ import type { PresentedAs } from './confirmation.js'
 import type { JwtVerifyExtensions } from './jwt-verify-extension.js'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
-import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
+import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
 import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
 import { createVerifierFor } from './alb-entries.js'
 
@@ -51,7 +51,7 @@ export interface CompiledTokenVerifier extends CompiledJwtVerifier {
  */
 export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledTokenVerifier => {
   const settings = compileOptions(options, every)
-  const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, checkBinding } = settings
+  const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, binding } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
   const readToken = compileTokenSource(settings.tokenSource, dpop !== undefined)
   const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
@@ -71,18 +71,11 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     if (error instanceof TokenRejection) {
       return deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }
-    if (error instanceof DpopRejection) {
-      return new AuthError('invalid_dpop_proof', { package: packageName, data: { reason: error.reason }, dpop: dpop ?? { algs: [] } })
-    }
-    if (error instanceof DpopNonceRequired) {
-      return new AuthError('use_dpop_nonce', { package: packageName, data: { reason: error.reason }, dpop: { algs: dpop?.algs ?? [], nonce: error.nonce } })
-    }
     if (error instanceof KeysUnavailableError) {
       return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'keys_unavailable' }, retryAfter: retryAfterSeconds(error) })
     }
-    if (error instanceof ReplayStoreUnavailable) {
-      return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'replay_store_unavailable' }, retryAfter: 1 })
-    }
+    const bindingError = binding.toAuthError(error, dpop)
+    if (bindingError) return bindingError
     // Anything else is a bug or a hostile input we did not foresee: refuse (never a 500, never an accept).
     return deny('invalid_token', 'verification_error')
   }
@@ -94,7 +87,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
   const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
     const issuer = issuerFor(auth.issuer)
     if (!issuer) throw new TokenRejection('unknown_issuer')
-    return checkBinding(auth, issuer.binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
+    return binding.check(auth, issuer.binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
   }
 
   /** Verification then binding; errors are left raw for the caller to turn into an AuthError. */

@@ -6,7 +6,9 @@
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
 import type { ConfigError, Extension, TokenSource } from '@middy-auth/core/internal'
+import type { HmacAlgorithm } from './algorithms.js'
 import type { PresentedAs } from './confirmation.js'
+import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
@@ -30,6 +32,8 @@ export interface SenderConstraintsExtension extends Extension {
   ) => CompileBinding
   /** A verified token against its entry's binding: the DPoP proof, the client certificate. */
   readonly check: (auth: AuthContext, binding: CompiledBinding, request: BindingRequest) => AuthContext | Promise<AuthContext>
+  /** The `AuthError` of an error only `check` throws (DPoP refusals, the replay store's outage); `undefined` for any other. */
+  readonly toAuthError: (error: unknown, dpop: { readonly algs: readonly string[] } | undefined) => AuthError | undefined
 }
 
 /** What the `apiGatewayClaims` extension needs of the middleware for one request. */
@@ -66,8 +70,13 @@ export interface OpaqueTokenHandoffExtension extends Extension {
 /** The `pemKeysAndSecrets` extension: an issuer entry's `keys` (PEM) and `secret` (HMAC). */
 export interface PemKeysAndSecretsExtension extends Extension {
   readonly name: 'pemKeysAndSecrets'
-  /** An entry's `secret`, checked, as its one key. */
-  readonly compileSecret: (secret: unknown, at: string, fail: ConfigError) => { key: ResolvedKey; resolver: KeyResolver }
+  /** An entry with a `secret`, checked (no public keys, HMAC algorithms only): its one key and its algorithms. */
+  readonly compileSecretEntry: (
+    entry: IssuerConfig,
+    at: string,
+    fail: ConfigError,
+    algorithmList: (value: unknown) => unknown[],
+  ) => { key: ResolvedKey; resolver: KeyResolver; algorithms: HmacAlgorithm[] }
   /** An entry's `keys`, checked and imported, as its key set. */
   readonly compilePemKeys: (keys: unknown, at: string, fail: ConfigError) => KeyResolver
 }

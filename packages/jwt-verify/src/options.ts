@@ -164,8 +164,8 @@ export interface CompiledOptions {
   dpopAlgorithms: Algorithm[]
   /** The verifier of tokens that are not JWTs, and its hand-off; `undefined` without the option. */
   opaqueTokens: { verifier: OpaqueTokenVerifier; handoff: OpaqueTokenHandoffExtension } | undefined
-  /** A verified token against its entry's binding (the `senderConstraints` extension, or the check of unbound tokens). */
-  checkBinding: SenderConstraintsExtension['check']
+  /** Binding checks: the `senderConstraints` extension's, or the check of unbound tokens. */
+  binding: Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
 }
 
 const knownOptions = [
@@ -213,6 +213,9 @@ const need = <Name extends JwtVerifyExtension['name']>(extensions: JwtVerifyExte
 const isSet = (value: unknown): boolean => value !== undefined && value !== false
 
 const unbound: CompiledBinding = { dpop: undefined, mtls: undefined }
+
+/** The binding checks without `senderConstraints`: a bound token is refused, and no other error can come. */
+const unboundChecks: CompiledOptions['binding'] = { check: (auth, _binding, request) => checkUnbound(auth, request.presentedAs), toAuthError: () => undefined }
 
 /**
  * Without `senderConstraints`: no entry binds its tokens, and a `dpop` or `mtls` (of the
@@ -292,7 +295,7 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     clock,
     dpopAlgorithms,
     opaqueTokens,
-    checkBinding: senderConstraints?.check ?? ((auth, _binding, request) => checkUnbound(auth, request.presentedAs)),
+    binding: senderConstraints ?? unboundChecks,
   }
 }
 
@@ -322,24 +325,12 @@ const compileIssuer = (
   }
   const audiences = entry.audience === null ? null : new Set(stringList(entry.audience, `${at}.audience`))
 
-  const hasSecret = entry.secret !== undefined
-  const publicKeySources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
-  if (hasSecret && publicKeySources.length > 0) {
-    throw fail(`${at}.secret`, `is never mixed with public keys (${publicKeySources.join(', ')}): put them on another entry`)
-  }
-  if (hasSecret && entry.algorithms === undefined) throw fail(`${at}.algorithms`, `is required with a secret: algorithms: ['HS256']`)
-  const algorithms = entry.algorithms ?? SUPPORTED_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0) throw fail(`${at}.algorithms`, `must be a non-empty list`)
-  for (const alg of algorithms as unknown[]) {
-    if (hasSecret && !isHmacAlgorithm(alg)) {
-      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} cannot go with a secret (HS256, HS384, HS512 only; put public keys on another entry)`)
-    }
-    if (!hasSecret && isHmacAlgorithm(alg)) throw fail(`${at}.algorithms`, `${alg} needs a 'secret' on this entry`)
-    if (!hasSecret && !isAlgorithm(alg)) {
-      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
-    }
-  }
-  const secret = hasSecret ? need(extensions, 'pemKeysAndSecrets', `${at}.secret`).compileSecret(entry.secret, at, fail) : undefined
+  // A secret entry (its checks, its HMAC algorithms) is the pemKeysAndSecrets extension's.
+  const secret =
+    entry.secret === undefined
+      ? undefined
+      : need(extensions, 'pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, (value) => algorithmList(value, at))
+  const algorithms = secret?.algorithms ?? publicKeyAlgorithms(entry.algorithms ?? SUPPORTED_ALGORITHMS, at)
   if (entry.tokenType !== undefined && (typeof entry.tokenType !== 'string' || entry.tokenType === '')) {
     throw fail(`${at}.tokenType`, `must be a non-empty string such as 'at+jwt'`)
   }
@@ -355,7 +346,7 @@ const compileIssuer = (
 
   return {
     issuers: issuerNames,
-    algorithms: new Set(algorithms as Array<Algorithm | HmacAlgorithm>),
+    algorithms: new Set<Algorithm | HmacAlgorithm>(algorithms),
     resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers, extensions),
     ...(secret ? { secretKey: secret.key } : {}),
     rules: {
@@ -369,6 +360,24 @@ const compileIssuer = (
     claimsCacheTtl: readDuration(entry.claimsCacheTtl, `${at}.claimsCacheTtl`, fail, seconds(60)),
     binding: bindingOf(entry, at),
   }
+}
+
+/** An entry's `algorithms`: a non-empty list (each checked by the caller). */
+const algorithmList = (value: unknown, at: string): unknown[] => {
+  if (!Array.isArray(value) || value.length === 0) throw fail(`${at}.algorithms`, `must be a non-empty list`)
+  return value
+}
+
+/** The algorithms of an entry with public keys: asymmetric ones we support, never HMAC. */
+const publicKeyAlgorithms = (value: unknown, at: string): Algorithm[] => {
+  const algorithms = algorithmList(value, at)
+  for (const alg of algorithms) {
+    if (isHmacAlgorithm(alg)) throw fail(`${at}.algorithms`, `${alg} needs a 'secret' on this entry`)
+    if (!isAlgorithm(alg)) {
+      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
+    }
+  }
+  return algorithms as Algorithm[]
 }
 
 const keyResolverFor = (

@@ -1,8 +1,9 @@
-import { getHeaderValues, type AnyEvent, type AuthContext } from '@middy-auth/core'
+import { AuthError, getHeaderValues, type AnyEvent, type AuthContext } from '@middy-auth/core'
 import { clientCertificateThumbprint } from './client-certificate.js'
 import { checkUnbound, readConfirmation, type PresentedAs } from './confirmation.js'
 import { checkDpopProof } from './dpop-proof.js'
-import { DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
+import { packageName } from './options.js'
+import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
 import { normalizeHtu, requestTarget } from './request-target.js'
 import type { CompiledBinding } from './sender-binding-options.js'
 
@@ -98,4 +99,22 @@ export const checkBinding = (auth: AuthContext, binding: CompiledBinding, reques
       throw new ReplayStoreUnavailable(error)
     },
   )
+}
+
+/**
+ * The `AuthError` of what only a binding check throws: a refused DPoP proof (401
+ * `invalid_dpop_proof`), a nonce to use (401 `use_dpop_nonce`), a replay store that cannot
+ * answer (503); `undefined` for any other error. `dpop`: the algorithms of the challenge.
+ */
+export const bindingAuthError = (error: unknown, dpop: { readonly algs: readonly string[] } | undefined): AuthError | undefined => {
+  if (error instanceof DpopRejection) {
+    return new AuthError('invalid_dpop_proof', { package: packageName, data: { reason: error.reason }, dpop: dpop ?? { algs: [] } })
+  }
+  if (error instanceof DpopNonceRequired) {
+    return new AuthError('use_dpop_nonce', { package: packageName, data: { reason: error.reason }, dpop: { algs: dpop?.algs ?? [], nonce: error.nonce } })
+  }
+  if (error instanceof ReplayStoreUnavailable) {
+    return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'replay_store_unavailable' }, retryAfter: 1 })
+  }
+  return undefined
 }
