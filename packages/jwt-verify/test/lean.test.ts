@@ -166,6 +166,12 @@ describe('never an accept the root refuses: bound tokens and the DPoP scheme wit
     ])
   })
 
+  test('an empty cnf binds nothing: accepted by both, as a bearer token', async () => {
+    const [root, lean] = await bothAnswer(options(), [bearer(es256({ cnf: {} }))])
+    expect(lean).toEqual(root)
+    expect(lean!.responses).toEqual([[200, 'ok']])
+  })
+
   test('a DPoP-bound token under the DPoP scheme with a valid proof: refused by both, the handler never called', async () => {
     const key = proofKey('ES256')
     const token = es256({ cnf: { jkt: key.jkt } })
