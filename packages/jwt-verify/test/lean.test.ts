@@ -352,6 +352,28 @@ describe('the extensions given: the lean entry works as the root', () => {
     expect(outcomes[1]).toEqual([[200, 'ok'], 'apigateway', [401, 'invalid_token'], 0])
   })
 
+  test('apiGatewayClaims with an async claimsCheck: awaited, its refusal a 401, as the root', async () => {
+    const event = loadFixture('http-v2-jwt.json')
+    const claims = event.requestContext.authorizer.jwt.claims
+    const outcomes = []
+    for (const [name, jwtVerify] of entries) {
+      const extensions = name === 'lean' ? [apiGatewayClaims] : []
+      const withCheck = (accept: boolean) =>
+        protectWith([
+          jwtVerify({
+            trustApiGateway: true,
+            issuers: [{ issuer: claims.iss, audience: null, jwks: { keys: [jwk] }, claimsCheck: async () => accept }],
+            extensions,
+          }),
+        ])
+      const accepts = withCheck(true)
+      const refuses = withCheck(false)
+      outcomes.push([outcome(await accepts.invoke(event)), accepts.seen.length, outcome(await refuses.invoke(event)), refuses.seen.length])
+    }
+    expect(outcomes[1]).toEqual(outcomes[0])
+    expect(outcomes[1]).toEqual([[200, 'ok'], 1, [401, 'invalid_token'], 0])
+  })
+
   test('opaqueTokenHandoff and opaqueTokens: an opaque token goes to that verifier, a JWT never does, the DPoP scheme is refused', async () => {
     const outcomes = []
     for (const [name, jwtVerify] of entries) {
@@ -401,6 +423,32 @@ describe('the extensions given: the lean entry works as the root', () => {
     const weak = { issuers: [{ ...secretEntry, secret: 'short' }] }
     expect(() => leanJwtVerify({ ...weak, extensions: [pemKeysAndSecrets] })).toThrow('jwtVerify: issuers[0].secret must be at least 32 bytes, got 5')
     expect(() => rootJwtVerify(weak)).toThrow('jwtVerify: issuers[0].secret must be at least 32 bytes, got 5')
+  })
+
+  test('opaqueTokenHandoff with senderConstraints: an opaque token proves no possession, refused under DPoP and where bound tokens are required', async () => {
+    const verifier = { verifyToken: () => ({ source: 'introspection' as const, subject: 'opaque-user', scopes: [], roles: [], claims: {} }) }
+    const dpopScheme = httpApiEvent({ headers: { authorization: 'DPoP an-opaque-token', dpop: 'a.b.c' } })
+    const answers = []
+    for (const [name, jwtVerify] of entries) {
+      const extensions = name === 'lean' ? [opaqueTokenHandoff, senderConstraints] : []
+      const allowed = protectWith([jwtVerify(options({ opaqueTokens: verifier, dpop: { boundTokens: 'allowed' }, extensions }))])
+      const required = protectWith([jwtVerify(options({ opaqueTokens: verifier, dpop: { boundTokens: 'required' }, extensions }))])
+      answers.push({
+        responses: [
+          outcome(await allowed.invoke(bearer('an-opaque-token'))),
+          outcome(await allowed.invoke(dpopScheme)),
+          outcome(await required.invoke(bearer('an-opaque-token'))),
+        ],
+        reasons: [...allowed.errors, ...required.errors].map((error) => error.cause.data?.reason),
+      })
+    }
+    expect(answers[1]).toEqual(answers[0])
+    expect(answers[1]!.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+    ])
+    expect(answers[1]!.reasons).toEqual(['opaque_token_as_dpop', 'opaque_token_not_bound'])
   })
 
   test('the root entry checks extensions and then has them all: an option works whatever the list says', async () => {
