@@ -3,9 +3,10 @@
 // read from esbuild's metafile. Budgets: the full stack (jwt-verify + oauth-scope + rbac +
 // http-error-handler) at most 40 KB, jwt-verify alone at most 25 KB (whole handler bundles,
 // Middy included); and code only an unused option needs (route maps, jwtVerify's API Gateway
-// claims, DPoP and mTLS, presets, ALB, opaque tokens) absent from bundles that do not use it.
-// The root entries carry every option's code; the lean entries (`@middy-auth/<pkg>/lean`) only
-// that of the extensions a handler imports from `@middy-auth/<pkg>/extensions`.
+// claims, DPoP and mTLS, presets, ALB, opaque tokens, PEM keys and secrets) absent from bundles
+// that do not use it. The root entries carry every option's code; the lean entries
+// (`@middy-auth/<pkg>/lean`) only that of the extensions a handler imports from
+// `@middy-auth/<pkg>/extensions`.
 // (OIDC discovery stays: it is the key source of an issuer entry without jwksUri, the simplest
 // configuration, and costs about 0.4 KB; see docs/performance.md#bundle-size.)
 //
@@ -55,6 +56,8 @@ const unusedOptionFiles = {
   presets: /jwt-verify\/dist\/presets\.js$/,
   alb: /jwt-verify\/dist\/alb(-key-resolver|-access-token)?\.js$/,
   opaqueTokens: /jwt-verify\/dist\/opaque-tokens\.js$/,
+  // An issuer entry's PEM keys and HMAC secret (the lean entry's pemKeysAndSecrets extension).
+  pemKeysAndSecrets: /jwt-verify\/dist\/static-keys\.js$/,
   // The root entries of oauth-scope and rbac read API Gateway's claims when no middleware before
   // them set context.auth (their documented default), so a full stack of root entries carries
   // this: reported, not hidden. Their lean entries read them only with apiGatewayClaims.
@@ -103,14 +106,13 @@ export const handler = middy()
 `,
   },
   {
-    // jwt-verify's root entry for now: its lean entry comes with its own extensions.
-    name: 'full stack, lean: oauth-scope/lean + rbac/lean (jwt-verify root) + http-error-handler',
+    name: 'full stack, lean: jwt-verify/lean + oauth-scope/lean + rbac/lean + http-error-handler',
     limit: BUDGET.fullStack,
     absent: Object.values(unusedOptionFiles),
     source: `
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import jwtVerify from '@middy-auth/jwt-verify'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
 import oauthScope from '@middy-auth/oauth-scope/lean'
 import rbac from '@middy-auth/rbac/lean'
 export const handler = middy()
@@ -130,6 +132,35 @@ import middy from '@middy/core'
 import jwtVerify from '@middy-auth/jwt-verify'
 export const handler = middy()
   .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }] }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'jwt-verify alone, lean (jwksUri)',
+    limit: BUDGET.jwtVerifyAlone,
+    absent: Object.values(unusedOptionFiles),
+    source: `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
+export const handler = middy()
+  .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }] }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [senderConstraints] and dpop (must bundle them and load)',
+    absent: [],
+    present: [unusedOptionFiles.senderBinding],
+    source: `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
+import { senderConstraints } from '@middy-auth/jwt-verify/extensions'
+export const handler = middy()
+  .use(jwtVerify({
+    issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }],
+    dpop: { boundTokens: 'required' },
+    extensions: [senderConstraints],
+  }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,
   },

@@ -72,6 +72,8 @@ describe('the public API of every entry point', () => {
       const pkg = specifier.split('/').slice(0, 2).join('/')
       for (const name of [...values, ...types]) {
         if (name === 'default') continue
+        // A lean entry (`<pkg>/lean`) is its root's factories again, with fewer extensions: same names, same use.
+        if (specifier === `${pkg}/lean` && declared[pkg]!.values.includes(name)) continue
         const key = `${pkg}:${name}`
         homes.set(key, [...(homes.get(key) ?? []), specifier])
       }

@@ -1,9 +1,10 @@
 import type { AuthContext } from '@middy-auth/core'
 import { compileTokenSource, type ConfigError, type ConfigErrorCause } from '@middy-auth/core/internal'
 import type { IssuerConfig } from './issuer-config.js'
+import { checkUnbound } from './confirmation.js'
+import { pemKeysAndSecrets } from './extensions.js'
 import { compileOptions } from './options.js'
 import { TokenRejection } from './rejection.js'
-import { checkBinding } from './sender-binding.js'
 import { createVerifier, type CompiledIssuer, type VerifierSettings } from './verifier.js'
 
 /**
@@ -40,7 +41,9 @@ export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | u
     throw fail('accessToken', `cannot use dpop or mtls: the load balancer forwards neither proofs nor certificates`)
   let compiled: CompiledIssuer
   try {
-    compiled = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }).issuers[0] as CompiledIssuer
+    // Keys and secrets as in jwtVerify's root entry; dpop and mtls are refused above.
+    const extensions = new Map([[pemKeysAndSecrets.name, pemKeysAndSecrets]])
+    compiled = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }, extensions).issuers[0] as CompiledIssuer
   } catch (error) {
     // jwtVerify's message, naming this option instead of the entry it compiled.
     const { message, cause } = error as TypeError & { cause: ConfigErrorCause }
@@ -58,8 +61,8 @@ export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | u
       return (albAuth, event) => {
         const lookup = readAccessToken(event)
         if (lookup.kind !== 'token') throw new TokenRejection('access_token_missing')
-        const bearerOnly = (accessAuth: AuthContext): AuthContext | Promise<AuthContext> =>
-          checkBinding(accessAuth, compiled.binding, { presentedAs: 'bearer', token: lookup.token, event, now: Math.floor(now() / 1000) })
+        // Neither dpop nor mtls (refused above): a bound access token is refused, as by jwtVerify without them.
+        const bearerOnly = (accessAuth: AuthContext): AuthContext => checkUnbound(accessAuth, 'bearer')
         const verified = verify(lookup.token)
         const bound = verified instanceof Promise ? verified.then(bearerOnly) : bearerOnly(verified)
         return bound instanceof Promise ? bound.then((accessAuth) => combine(albAuth, accessAuth)) : combine(albAuth, bound)

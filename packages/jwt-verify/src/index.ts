@@ -16,7 +16,7 @@ export { auth0Issuer, cognitoIssuer, entraIssuer, keycloakIssuer, oktaIssuer } f
 export type { Auth0IssuerOptions, CognitoIssuerOptions, EntraIssuerOptions, KeycloakIssuerOptions, OktaIssuerOptions, PresetOverrides } from './presets.js'
 export { MAX_TOKEN_LENGTH } from './jws.js'
 export { jwtVerifyValidateOptions } from './validate-options.js'
-export { createJwtVerifier } from './jwt-verifier.js'
+export { createJwtVerifier } from './create-jwt-verifier.js'
 export type { JwtVerifier } from './jwt-verifier.js'
 export type { DpopOptions, MtlsOptions } from './sender-binding-options.js'
 export { createMemoryReplayStore } from './replay-store.js'

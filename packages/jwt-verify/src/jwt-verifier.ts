@@ -1,12 +1,12 @@
-import { AuthError, gatewayAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
+import { AuthError, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
 import { crossSiteDenial, noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
+import type { PresentedAs } from './confirmation.js'
+import type { JwtVerifyExtensions } from './jwt-verify-extension.js'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
-import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
-import { checkBinding, type PresentedAs } from './sender-binding.js'
+import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
 import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
 import { createVerifierFor } from './alb-entries.js'
-import { isJwtShaped, verifyOpaque } from './opaque-tokens.js'
 
 /**
  * Verification outside Middy: what `jwtVerify()` does for a request, as functions that resolve
@@ -39,15 +39,19 @@ export interface CompiledJwtVerifier {
   prefetch(): void
 }
 
+/** {@link CompiledJwtVerifier}, and the verification of a token taken from anywhere. */
+export interface CompiledTokenVerifier extends CompiledJwtVerifier {
+  verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext>
+}
+
 /**
  * Builds the verification of one middleware instance (checked and compiled at cold start).
- * Internal: {@link createJwtVerifier} and the middleware are built on it.
+ * Internal: both entries' `jwtVerify` and `createJwtVerifier` are built on it. `every`: the root
+ * entry's extensions (all of them); without it, those of `options.extensions` (the lean entry).
  */
-export const compileJwtVerifier = (
-  options: JwtVerifyOptions,
-): CompiledJwtVerifier & { verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> } => {
-  const settings = compileOptions(options)
-  const { realm, credentialsRequired, trustApiGateway, clock, resourceMetadata, opaqueTokens } = settings
+export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledTokenVerifier => {
+  const settings = compileOptions(options, every)
+  const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, binding } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
   const readToken = compileTokenSource(settings.tokenSource, dpop !== undefined)
   const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
@@ -67,18 +71,11 @@ export const compileJwtVerifier = (
     if (error instanceof TokenRejection) {
       return deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }
-    if (error instanceof DpopRejection) {
-      return new AuthError('invalid_dpop_proof', { package: packageName, data: { reason: error.reason }, dpop: dpop ?? { algs: [] } })
-    }
-    if (error instanceof DpopNonceRequired) {
-      return new AuthError('use_dpop_nonce', { package: packageName, data: { reason: error.reason }, dpop: { algs: dpop?.algs ?? [], nonce: error.nonce } })
-    }
     if (error instanceof KeysUnavailableError) {
       return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'keys_unavailable' }, retryAfter: retryAfterSeconds(error) })
     }
-    if (error instanceof ReplayStoreUnavailable) {
-      return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'replay_store_unavailable' }, retryAfter: 1 })
-    }
+    const bindingError = binding.toAuthError(error, dpop)
+    if (bindingError) return bindingError
     // Anything else is a bug or a hostile input we did not foresee: refuse (never a 500, never an accept).
     return deny('invalid_token', 'verification_error')
   }
@@ -87,40 +84,10 @@ export const compileJwtVerifier = (
   const refusal = (error: unknown, token: string): AuthError =>
     error instanceof TokenRejection && looksLikeSeveralTokens(token) ? deny('invalid_request', 'multiple_tokens') : toAuthError(error)
 
-  const fromGateway = (event: unknown): AuthContext | Promise<AuthContext> | undefined => {
-    const auth = gatewayAuth(event)
-    if (!auth) return undefined
-    // A bound token a JWT or Cognito authorizer accepted was never checked against its key or
-    // certificate (a Lambda authorizer running jwtVerify with dpop or mtls did check it): it
-    // is not taken as a bearer token here either (the binding is checked when the function
-    // verifies the token itself, without trustApiGateway).
-    if (auth.source === 'apigateway' && Object.hasOwn(auth.claims, 'cnf')) throw deny('invalid_token', 'bound_token_from_gateway')
-    // The gateway checked the signature and its own issuer. When issuers are configured, the
-    // claims must also pass that entry's rules (audience, presets' token_use and client_id,
-    // required claims, custom checks): trusting the gateway must not widen what is accepted.
-    if (auth.source === 'apigateway' && settings.issuers.length > 0) {
-      let checked: void | Promise<void>
-      try {
-        checked = checkGatewayClaims(auth.claims)
-      } catch (error) {
-        throw toAuthError(error)
-      }
-      if (checked) {
-        return checked.then(
-          () => auth,
-          (error: unknown) => {
-            throw toAuthError(error)
-          },
-        )
-      }
-    }
-    return auth
-  }
-
   const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
     const issuer = issuerFor(auth.issuer)
     if (!issuer) throw new TokenRejection('unknown_issuer')
-    return checkBinding(auth, issuer.binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
+    return binding.check(auth, issuer.binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
   }
 
   /** Verification then binding; errors are left raw for the caller to turn into an AuthError. */
@@ -130,26 +97,21 @@ export const compileJwtVerifier = (
     return bind(verified, token, presentedAs, event)
   }
 
-  /**
-   * A token that is not a JWT, with `opaqueTokens` set: to that verifier only. It proves no
-   * possession, so it is refused under the DPoP scheme.
-   */
   // An issuer entry that requires bound tokens requires them of every caller: an opaque token
   // proves no possession, so it cannot stand in for one.
   const boundTokensRequired = settings.issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
+  /** A token that is not a JWT, with `opaqueTokens` set: to that verifier only. */
+  const authenticateOpaque = (
+    { verifier, handoff }: NonNullable<typeof opaqueTokens>,
+    token: string,
+    presentedAs: PresentedAs,
+  ): AuthContext | Promise<AuthContext> => handoff.authenticate(verifier, token, { presentedAs, deny, boundTokensRequired })
 
-  const authenticateOpaque = (token: string, presentedAs: PresentedAs): AuthContext | Promise<AuthContext> => {
-    if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
-    if (presentedAs !== 'bearer') throw deny('invalid_token', 'opaque_token_as_dpop')
-    if (boundTokensRequired) throw deny('invalid_token', 'opaque_token_not_bound')
-    // Only called where `opaqueTokens` is set (see authenticate).
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion
-    return verifyOpaque(opaqueTokens!, token, deny)
-  }
+  const gatewayCheck = { checkClaims: settings.issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
 
   const authenticate = (event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined> => {
-    if (trustApiGateway) {
-      const auth = fromGateway(event)
+    if (fromGateway) {
+      const auth = fromGateway(event, gatewayCheck)
       if (auth) return auth
     }
     const lookup = readToken(event)
@@ -160,9 +122,9 @@ export const compileJwtVerifier = (
     if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
     if (lookup.kind === 'cross-site') throw crossSiteDenial(packageName, lookup)
     const { token, presentedAs } = lookup
-    if (opaqueTokens && !isJwtShaped(token)) {
+    if (opaqueTokens?.handoff.takes(token)) {
       if (request) noteCredential(request, token)
-      return authenticateOpaque(token, presentedAs)
+      return authenticateOpaque(opaqueTokens, token, presentedAs)
     }
     if (settings.issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
@@ -197,14 +159,14 @@ export const compileJwtVerifier = (
 
   const prefetch = (): void => {
     for (const entry of settings.issuers) entry.resolver.prefetch()
-    opaqueTokens?.prefetch?.()
+    opaqueTokens?.verifier.prefetch?.()
   }
 
   return {
     authenticate,
     prefetch,
     verifyToken: (token, presentedAs, event) => {
-      if (opaqueTokens && !isJwtShaped(token)) return authenticateOpaque(token, presentedAs)
+      if (opaqueTokens?.handoff.takes(token)) return authenticateOpaque(opaqueTokens, token, presentedAs)
       try {
         const result = verifyToken(token, presentedAs, event)
         return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(refusal(error, token))) : result
@@ -216,27 +178,10 @@ export const compileJwtVerifier = (
 }
 
 /**
- * The verification of `jwtVerify()` without Middy: for SQS consumers, WebSocket messages,
- * Lambda@Edge or your own framework. Takes the same options (checked at once: a `TypeError`
- * for any that can never work) and starts loading keys at once.
- *
- * @example
- * ```ts
- * import { createJwtVerifier } from '@middy-auth/jwt-verify'
- * import type { SQSEvent } from 'aws-lambda'
- *
- * const verifier = createJwtVerifier({ issuers: [{ issuer: 'https://auth.example.com/', audience: 'jobs' }] })
- *
- * export const handler = async (event: SQSEvent) => {
- *   for (const record of event.Records) {
- *     const auth = await verifier.verifyToken(record.messageAttributes.token?.stringValue ?? '')
- *     console.log(auth.subject)
- *   }
- * }
- * ```
+ * What both entries' `createJwtVerifier` return: the compiled verification, its keys loading
+ * already, as promises.
  */
-export const createJwtVerifier = (options: JwtVerifyOptions): JwtVerifier => {
-  const compiled = compileJwtVerifier(options)
+export const verifierOutsideMiddy = (compiled: CompiledTokenVerifier): JwtVerifier => {
   compiled.prefetch()
   return {
     verifyEvent: async (event) => compiled.authenticate(event),

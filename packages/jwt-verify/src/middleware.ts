@@ -1,8 +1,10 @@
-import { setAuth, type AuthContext, type MiddyRequestLike, type WithAuth, type WithOptionalAuth } from '@middy-auth/core'
+import type { AuthContext, WithAuth, WithOptionalAuth } from '@middy-auth/core'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import { everyExtension } from './every-extension.js'
 import { compileJwtVerifier } from './jwt-verifier.js'
 import type { JwtVerifyOptions } from './options.js'
+import { verifyMiddleware } from './verify-middleware.js'
 
 /**
  * The claims of a token when the user does not narrow them.
@@ -63,23 +65,7 @@ function jwtVerify<Claims = DefaultClaims>(options: JwtVerifyOptions): JwtVerify
 // The implementation's context type is left open: the overloads above are what callers see.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function jwtVerify(options: JwtVerifyOptions): MiddlewareObj<unknown, unknown, Error, any, any> {
-  const verifier = compileJwtVerifier(options)
-  // Cold start: keys start loading now, during Lambda's init, and are awaited by the first request.
-  verifier.prefetch()
-
-  // Not `async`: on the warm path (keys cached, no DPoP replay store to ask) verification is
-  // synchronous and returns no Promise, which spares Middy a microtask per request.
-  const jwtVerifyMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
-    const result = verifier.authenticate(request.event, request)
-    if (result instanceof Promise) {
-      return result.then((auth) => {
-        if (auth) setAuth(request, auth)
-      })
-    }
-    if (result) setAuth(request, result)
-  }
-
-  return { before: jwtVerifyMiddlewareBefore }
+  return verifyMiddleware(compileJwtVerifier(options, everyExtension))
 }
 
 export default jwtVerify

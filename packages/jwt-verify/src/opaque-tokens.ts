@@ -1,6 +1,7 @@
-import { isAuthError, type AuthContext, type AuthError } from '@middy-auth/core'
-import { isRecord, type ConfigError } from '@middy-auth/core/internal'
-import type { JwtVerifyDenialReason } from './rejection.js'
+import { isAuthError, type AuthContext } from '@middy-auth/core'
+import { isRecord, looksLikeSeveralTokens, type ConfigError } from '@middy-auth/core/internal'
+import type { PresentedAs } from './confirmation.js'
+import type { Deny } from './jwt-verify-extension.js'
 
 /**
  * What `jwtVerify`'s `opaqueTokens` option takes: a verifier of access tokens that are not JWTs
@@ -34,8 +35,7 @@ export interface OpaqueTokenVerifier {
 export const isJwtShaped = (token: string): boolean => token.split('.').length === 3
 
 /** Checks the option at cold start. */
-export const compileOpaqueTokens = (value: unknown, fail: ConfigError): OpaqueTokenVerifier | undefined => {
-  if (value === undefined) return undefined
+export const compileOpaqueTokens = (value: unknown, fail: ConfigError): OpaqueTokenVerifier => {
   if (!isRecord(value) || typeof value.verifyToken !== 'function' || (value.prefetch !== undefined && typeof value.prefetch !== 'function')) {
     throw fail(
       'opaqueTokens',
@@ -45,16 +45,13 @@ export const compileOpaqueTokens = (value: unknown, fail: ConfigError): OpaqueTo
   return value as unknown as OpaqueTokenVerifier
 }
 
-/** How the JWT verifier renders its own `Bearer` refusals (its realm, `resource_metadata`, DPoP algs). */
-export type Refuse = (code: 'invalid_token', reason: JwtVerifyDenialReason, description?: string) => AuthError
-
 /**
  * Runs the opaque verifier and keeps its outcome within the middleware's contract: a refusal
  * is re-rendered with the middleware's own challenge (realm, `resource_metadata`), an outage
  * stays a 503, and anything unexpected (a thrown error that is not an `AuthError`, an answer
  * that is not an identity) is `invalid_token`.
  */
-export const verifyOpaque = (verifier: OpaqueTokenVerifier, token: string, refuse: Refuse): AuthContext | Promise<AuthContext> => {
+const verifyOpaque = (verifier: OpaqueTokenVerifier, token: string, refuse: Deny): AuthContext | Promise<AuthContext> => {
   const settle = (auth: unknown): AuthContext => {
     if (!isRecord(auth) || typeof auth.subject !== 'string' || typeof auth.source !== 'string') throw refuse('invalid_token', 'opaque_verifier_answer')
     // A token bound to a key or a certificate (`cnf`) is never a bearer token: no proof of
@@ -75,4 +72,20 @@ export const verifyOpaque = (verifier: OpaqueTokenVerifier, token: string, refus
     return fail(error)
   }
   return result instanceof Promise ? result.then(settle, fail) : settle(result)
+}
+
+/**
+ * A token that is not a JWT, given to the `opaqueTokens` verifier. It proves no possession, so
+ * it is refused under the DPoP scheme, and by a middleware where an issuer entry requires bound
+ * tokens (`boundTokens: 'required'` requires them of every caller).
+ */
+export const authenticateOpaque = (
+  verifier: OpaqueTokenVerifier,
+  token: string,
+  { presentedAs, deny, boundTokensRequired }: { readonly presentedAs: PresentedAs; readonly deny: Deny; readonly boundTokensRequired: boolean },
+): AuthContext | Promise<AuthContext> => {
+  if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
+  if (presentedAs !== 'bearer') throw deny('invalid_token', 'opaque_token_as_dpop')
+  if (boundTokensRequired) throw deny('invalid_token', 'opaque_token_not_bound')
+  return verifyOpaque(verifier, token, deny)
 }

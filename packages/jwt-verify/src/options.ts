@@ -7,6 +7,8 @@ import {
   checkOptionNames,
   configErrors,
   isRecord,
+  needExtension,
+  readExtensions,
   readDuration,
   readRealm,
   readRenamed,
@@ -17,15 +19,21 @@ import {
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
+import { checkUnbound } from './confirmation.js'
 import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
-import { compileOpaqueTokens, type OpaqueTokenVerifier } from './opaque-tokens.js'
+import type {
+  ApiGatewayClaimsExtension,
+  JwtVerifyExtension,
+  JwtVerifyExtensions,
+  OpaqueTokenHandoffExtension,
+  SenderConstraintsExtension,
+} from './jwt-verify-extension.js'
+import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { createRemoteKeyResolver } from './remote-key-resolver.js'
-import { createMemoryReplayStore, type ReplayStore } from './replay-store.js'
-import { compileDpop, compileMtls, type DpopOptions, type MtlsOptions } from './sender-binding-options.js'
+import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import { createStaticKeyResolver } from './static-key-resolver.js'
-import { compilePemKeys, compileSecret } from './static-keys.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
 
@@ -81,6 +89,14 @@ interface CommonOptions {
    * `invalid_token`).
    */
   opaqueTokens?: OpaqueTokenVerifier
+  /**
+   * The extensions, from `@middy-auth/jwt-verify/extensions`, that the lean entry
+   * (`@middy-auth/jwt-verify/lean`) needs for `dpop` and `mtls` (`senderConstraints`),
+   * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
+   * entry's `keys` or `secret` (`pemKeysAndSecrets`). The root entry has every extension: there
+   * the list is only checked. Default: none.
+   */
+  extensions?: readonly JwtVerifyExtension[]
 }
 
 /**
@@ -137,7 +153,8 @@ export interface CompiledOptions {
   issuers: CompiledIssuer[]
   tokenSource: TokenSource
   credentialsRequired: boolean
-  trustApiGateway: boolean
+  /** `trustApiGateway: true`: the identity API Gateway verified; `undefined` without the option. */
+  fromGateway: ApiGatewayClaimsExtension['fromGateway'] | undefined
   realm: string
   /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
   resourceMetadata: string | undefined
@@ -145,8 +162,10 @@ export interface CompiledOptions {
   clock: () => number
   /** Every algorithm a DPoP proof may use under some issuer entry, for the challenge's `algs`; empty without DPoP. */
   dpopAlgorithms: Algorithm[]
-  /** The verifier of tokens that are not JWTs; `undefined` without the option. */
-  opaqueTokens: OpaqueTokenVerifier | undefined
+  /** The verifier of tokens that are not JWTs, and its hand-off; `undefined` without the option. */
+  opaqueTokens: { verifier: OpaqueTokenVerifier; handoff: OpaqueTokenHandoffExtension } | undefined
+  /** Binding checks: the `senderConstraints` extension's, or the check of unbound tokens. */
+  binding: Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
 }
 
 const knownOptions = [
@@ -162,6 +181,7 @@ const knownOptions = [
   'dpop',
   'mtls',
   'opaqueTokens',
+  'extensions',
 ]
 const knownIssuerFields = [
   'issuer',
@@ -183,28 +203,52 @@ const knownIssuerFields = [
   'secret',
 ]
 
-/** What every issuer entry's binding options fall back to. */
-interface BindingDefaults {
-  dpop: unknown
-  mtls: unknown
-  shared: { replayStore: () => ReplayStore; clock: () => number }
+const lean = { packageName, factory: 'jwtVerify' }
+
+/** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
+const need = <Name extends JwtVerifyExtension['name']>(extensions: JwtVerifyExtensions, name: Name, option: string) =>
+  needExtension(extensions, name, option, lean, fail) as Extract<JwtVerifyExtension, { name: Name }>
+
+/** `dpop` or `mtls` set to anything but off (`undefined`, `false`): the option needs `senderConstraints`. */
+const isSet = (value: unknown): boolean => value !== undefined && value !== false
+
+const unbound: CompiledBinding = { dpop: undefined, mtls: undefined }
+
+/** The binding checks without `senderConstraints`: a bound token is refused, and no other error can come. */
+const unboundChecks: CompiledOptions['binding'] = { check: (auth, _binding, request) => checkUnbound(auth, request.presentedAs), toAuthError: () => undefined }
+
+/**
+ * Without `senderConstraints`: no entry binds its tokens, and a `dpop` or `mtls` (of the
+ * middleware, of an entry) is the `TypeError` that names the extension.
+ */
+const withoutSenderConstraints = (options: JwtVerifyOptions, extensions: JwtVerifyExtensions): CompileBinding => {
+  for (const name of ['dpop', 'mtls'] as const) if (isSet(options[name])) need(extensions, 'senderConstraints', name)
+  return (entry, at) => {
+    for (const name of ['dpop', 'mtls'] as const) if (isSet(entry[name])) need(extensions, 'senderConstraints', `${at}.${name}`)
+    return unbound
+  }
 }
 
 /**
  * Checks every option and compiles the issuers (key resolvers shared per JWKS URL). Anything
- * that can never work is a `TypeError` naming the option, thrown at cold start.
+ * that can never work is a `TypeError` naming the option, thrown at cold start. `every`: the
+ * root entry's extensions (all of them), which stand for `options.extensions` (still checked).
  */
-export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
+export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledOptions => {
   checkOptionNames(options, knownOptions, fail)
+  const given = readExtensions<JwtVerifyExtension>(options.extensions, packageName, fail)
+  const extensions = every ?? given
   const trustApiGateway = options.trustApiGateway ?? false
   if (typeof trustApiGateway !== 'boolean') throw fail('trustApiGateway', `must be a boolean`)
+  const fromGateway = trustApiGateway ? need(extensions, 'apiGatewayClaims', 'trustApiGateway').fromGateway : undefined
   const credentialsRequired = options.credentialsRequired ?? true
   if (typeof credentialsRequired !== 'boolean') throw fail('credentialsRequired', `must be a boolean`)
   const realm = readRealm(options.realm, fail)
   const resourceMetadata = options.resourceMetadata
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
   if (metadataProblem !== undefined) throw fail('resourceMetadata', metadataProblem)
-  const opaqueTokens = compileOpaqueTokens(options.opaqueTokens, fail)
+  const handoff = options.opaqueTokens === undefined ? undefined : need(extensions, 'opaqueTokenHandoff', 'opaqueTokens')
+  const opaqueTokens = handoff && { verifier: handoff.compile(options.opaqueTokens, fail), handoff }
   const cache = options.cache ?? { maxEntries: 1000 }
   if (cache !== false && !isRecord(cache)) throw fail('cache', `must be { maxEntries } or false`)
   const cacheMaxEntries = cache === false ? 0 : readMaxEntries(cache.maxEntries)
@@ -232,30 +276,28 @@ export const compileOptions = (options: JwtVerifyOptions): CompiledOptions => {
   }
   const resolvers = new Map<string, KeyResolver>()
   const seen = new Set<string>()
-  // One in-memory replay store per middleware instance, made only when some entry uses DPoP without its own.
-  let memoryStore: ReplayStore | undefined
-  const bindingDefaults: BindingDefaults = {
-    dpop: options.dpop,
-    mtls: options.mtls,
-    shared: { replayStore: () => (memoryStore ??= createMemoryReplayStore({ clock })), clock },
-  }
-  // Checked even when every entry has its own, so that a mistake there is never silent.
-  compileDpop(options.dpop, 'dpop', bindingDefaults.shared, fail)
-  compileMtls(options.mtls, 'mtls', fail)
-  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map((entry, index) => compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingDefaults))
+  const senderConstraints = extensions.get('senderConstraints') as SenderConstraintsExtension | undefined
+  const bindingOf: CompileBinding = senderConstraints
+    ? senderConstraints.compile({ dpop: options.dpop, mtls: options.mtls, tokenSource, clock }, fail)
+    : withoutSenderConstraints(options, extensions)
+  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map((entry, index) =>
+    compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingOf, extensions),
+  )
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
-  if (dpopAlgorithms.length > 0 && !acceptsDpopScheme(tokenSource)) {
-    throw fail('dpop', `needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
+  return {
+    issuers,
+    tokenSource,
+    credentialsRequired,
+    fromGateway,
+    realm,
+    resourceMetadata,
+    cacheMaxEntries,
+    clock,
+    dpopAlgorithms,
+    opaqueTokens,
+    binding: senderConstraints ?? unboundChecks,
   }
-  return { issuers, tokenSource, credentialsRequired, trustApiGateway, realm, resourceMetadata, cacheMaxEntries, clock, dpopAlgorithms, opaqueTokens }
 }
-
-/** DPoP tokens come as `Authorization: DPoP <token>` (RFC 9449 §7.1), next to `Bearer`. */
-export const acceptsDpopScheme = (source: TokenSource): boolean =>
-  typeof source === 'object' &&
-  'header' in source &&
-  source.header.toLowerCase() === 'authorization' &&
-  (source.scheme === undefined || source.scheme?.toLowerCase() === 'bearer')
 
 const checkTokenSource = (source: unknown): void => {
   const problem = tokenSourceProblem(source)
@@ -268,7 +310,8 @@ const compileIssuer = (
   resolverSettings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
   seen: Set<string>,
-  defaults: BindingDefaults,
+  bindingOf: CompileBinding,
+  extensions: JwtVerifyExtensions,
 ): CompiledIssuer => {
   const at = `issuers[${index}]`
   checkOptionNames(entry, knownIssuerFields, fail, `${at}.`)
@@ -282,24 +325,12 @@ const compileIssuer = (
   }
   const audiences = entry.audience === null ? null : new Set(stringList(entry.audience, `${at}.audience`))
 
-  const hasSecret = entry.secret !== undefined
-  const publicKeySources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
-  if (hasSecret && publicKeySources.length > 0) {
-    throw fail(`${at}.secret`, `is never mixed with public keys (${publicKeySources.join(', ')}): put them on another entry`)
-  }
-  if (hasSecret && entry.algorithms === undefined) throw fail(`${at}.algorithms`, `is required with a secret: algorithms: ['HS256']`)
-  const algorithms = entry.algorithms ?? SUPPORTED_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0) throw fail(`${at}.algorithms`, `must be a non-empty list`)
-  for (const alg of algorithms as unknown[]) {
-    if (hasSecret && !isHmacAlgorithm(alg)) {
-      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} cannot go with a secret (HS256, HS384, HS512 only; put public keys on another entry)`)
-    }
-    if (!hasSecret && isHmacAlgorithm(alg)) throw fail(`${at}.algorithms`, `${alg} needs a 'secret' on this entry`)
-    if (!hasSecret && !isAlgorithm(alg)) {
-      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
-    }
-  }
-  const secret = hasSecret ? compileSecret(entry.secret, at, fail) : undefined
+  // A secret entry (its checks, its HMAC algorithms) is the pemKeysAndSecrets extension's.
+  const secret =
+    entry.secret === undefined
+      ? undefined
+      : need(extensions, 'pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, (value) => algorithmList(value, at))
+  const algorithms = secret?.algorithms ?? publicKeyAlgorithms(entry.algorithms ?? SUPPORTED_ALGORITHMS, at)
   if (entry.tokenType !== undefined && (typeof entry.tokenType !== 'string' || entry.tokenType === '')) {
     throw fail(`${at}.tokenType`, `must be a non-empty string such as 'at+jwt'`)
   }
@@ -315,8 +346,8 @@ const compileIssuer = (
 
   return {
     issuers: issuerNames,
-    algorithms: new Set(algorithms as Array<Algorithm | HmacAlgorithm>),
-    resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers),
+    algorithms: new Set<Algorithm | HmacAlgorithm>(algorithms),
+    resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers, extensions),
     ...(secret ? { secretKey: secret.key } : {}),
     rules: {
       audiences,
@@ -327,11 +358,26 @@ const compileIssuer = (
     },
     claimsCheck: claimsCheck as IssuerConfig['claimsCheck'],
     claimsCacheTtl: readDuration(entry.claimsCacheTtl, `${at}.claimsCacheTtl`, fail, seconds(60)),
-    binding: {
-      dpop: compileDpop(entry.dpop !== undefined ? entry.dpop : defaults.dpop, entry.dpop !== undefined ? `${at}.dpop` : 'dpop', defaults.shared, fail),
-      mtls: compileMtls(entry.mtls !== undefined ? entry.mtls : defaults.mtls, entry.mtls !== undefined ? `${at}.mtls` : 'mtls', fail),
-    },
+    binding: bindingOf(entry, at),
   }
+}
+
+/** An entry's `algorithms`: a non-empty list (each checked by the caller). */
+const algorithmList = (value: unknown, at: string): unknown[] => {
+  if (!Array.isArray(value) || value.length === 0) throw fail(`${at}.algorithms`, `must be a non-empty list`)
+  return value
+}
+
+/** The algorithms of an entry with public keys: asymmetric ones we support, never HMAC. */
+const publicKeyAlgorithms = (value: unknown, at: string): Algorithm[] => {
+  const algorithms = algorithmList(value, at)
+  for (const alg of algorithms) {
+    if (isHmacAlgorithm(alg)) throw fail(`${at}.algorithms`, `${alg} needs a 'secret' on this entry`)
+    if (!isAlgorithm(alg)) {
+      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
+    }
+  }
+  return algorithms as Algorithm[]
 }
 
 const keyResolverFor = (
@@ -340,10 +386,11 @@ const keyResolverFor = (
   firstIssuer: string,
   settings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
+  extensions: JwtVerifyExtensions,
 ): KeyResolver => {
   const sources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
   if (sources.length > 1) throw fail(`${at}.${sources[1] as string}`, `goes without ${sources[0] as string}: give one of jwksUri, jwks, keys and keyResolver`)
-  if (entry.keys !== undefined) return compilePemKeys(entry.keys, at, fail)
+  if (entry.keys !== undefined) return need(extensions, 'pemKeysAndSecrets', `${at}.keys`).compilePemKeys(entry.keys, at, fail)
   if (entry.keyResolver) {
     const resolver = entry.keyResolver
     if (typeof resolver.cached !== 'function' || typeof resolver.getKeySet !== 'function' || typeof resolver.prefetch !== 'function') {

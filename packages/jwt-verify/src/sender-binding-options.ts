@@ -1,8 +1,8 @@
-import { checkOptionNames, isRecord, readDuration, type ConfigError } from '@middy-auth/core/internal'
+import { checkOptionNames, isRecord, readDuration, type ConfigError, type TokenSource } from '@middy-auth/core/internal'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
 import { createNonceIssuer } from './dpop-nonce.js'
 import type { DpopProofRules } from './dpop-proof.js'
-import type { ReplayStore } from './replay-store.js'
+import { createMemoryReplayStore, type ReplayStore } from './replay-store.js'
 import { normalizeHtu } from './request-target.js'
 
 /**
@@ -63,11 +63,44 @@ export interface CompiledDpop {
   readonly publicBaseUrl: string | undefined
 }
 
-/** What a token's binding is checked against. */
+/** What a token's binding is checked against; both `undefined` for an entry that binds nothing. */
 export interface CompiledBinding {
   readonly dpop: CompiledDpop | undefined
   readonly mtls: { readonly boundTokens: 'required' | 'allowed' } | undefined
 }
+
+/** Compiles the `dpop` and `mtls` of one issuer entry (`at`: `issuers[0]`), with the middleware's as defaults. */
+export type CompileBinding = (entry: { readonly dpop?: unknown; readonly mtls?: unknown }, at: string) => CompiledBinding
+
+/**
+ * Checks the middleware's `dpop` and `mtls` (even when every entry has its own, so that a
+ * mistake there is never silent) and returns the compiler of each entry's binding. DPoP needs
+ * the token in the Authorization header, where the `DPoP` scheme can come (RFC 9449 §7.1).
+ */
+export const compileBindings = (
+  options: { readonly dpop?: unknown; readonly mtls?: unknown; readonly tokenSource: TokenSource; readonly clock: () => number },
+  fail: ConfigError,
+): CompileBinding => {
+  // One in-memory replay store per middleware instance, made only when some entry uses DPoP without its own.
+  let memoryStore: ReplayStore | undefined
+  const shared = { replayStore: () => (memoryStore ??= createMemoryReplayStore({ clock: options.clock })), clock: options.clock }
+  compileDpop(options.dpop, 'dpop', shared, fail)
+  compileMtls(options.mtls, 'mtls', fail)
+  return (entry, at) => {
+    const dpop = compileDpop(entry.dpop !== undefined ? entry.dpop : options.dpop, entry.dpop !== undefined ? `${at}.dpop` : 'dpop', shared, fail)
+    if (dpop && !acceptsDpopScheme(options.tokenSource)) {
+      throw fail('dpop', `needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
+    }
+    return { dpop, mtls: compileMtls(entry.mtls !== undefined ? entry.mtls : options.mtls, entry.mtls !== undefined ? `${at}.mtls` : 'mtls', fail) }
+  }
+}
+
+/** DPoP tokens come as `Authorization: DPoP <token>` (RFC 9449 §7.1), next to `Bearer`. */
+const acceptsDpopScheme = (source: TokenSource): boolean =>
+  typeof source === 'object' &&
+  'header' in source &&
+  source.header.toLowerCase() === 'authorization' &&
+  (source.scheme === undefined || source.scheme?.toLowerCase() === 'bearer')
 
 const boundTokensOf = (value: unknown, at: string, fail: ConfigError): 'required' | 'allowed' => {
   if (!isRecord(value)) throw fail(at, `must be { boundTokens: 'required' | 'allowed', … } or false`)

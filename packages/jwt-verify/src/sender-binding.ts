@@ -1,13 +1,11 @@
-import { getHeaderValues, type AnyEvent, type AuthContext } from '@middy-auth/core'
-import { isRecord } from '@middy-auth/core/internal'
+import { AuthError, getHeaderValues, type AnyEvent, type AuthContext } from '@middy-auth/core'
 import { clientCertificateThumbprint } from './client-certificate.js'
+import { checkUnbound, readConfirmation, type PresentedAs } from './confirmation.js'
 import { checkDpopProof } from './dpop-proof.js'
-import { DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
+import { packageName } from './options.js'
+import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
 import { normalizeHtu, requestTarget } from './request-target.js'
 import type { CompiledBinding } from './sender-binding-options.js'
-
-/** How the token came: `Authorization: Bearer` (or another source) or `Authorization: DPoP`. */
-export type PresentedAs = 'bearer' | 'dpop'
 
 /** What of the request a binding is checked against. */
 export interface BindingRequest {
@@ -16,23 +14,6 @@ export interface BindingRequest {
   readonly event: AnyEvent
   /** Seconds since the epoch. */
   readonly now: number
-}
-
-const confirmationMembers = new Set(['jkt', 'x5t#S256'])
-
-/** The token's `cnf` claim (RFC 7800): only the members we can check are accepted. */
-const readConfirmation = (claims: Readonly<Record<string, unknown>>): { jkt?: string; x5t?: string } => {
-  const cnf = claims.cnf
-  if (cnf === undefined) return {}
-  if (!isRecord(cnf)) throw new TokenRejection('bad_confirmation')
-  for (const name of Object.keys(cnf)) {
-    // A key or certificate we cannot check (cnf.jwk, cnf.kid, …) binds the token to something we
-    // would ignore: refused rather than taken as a bearer token.
-    if (!confirmationMembers.has(name)) throw new TokenRejection('bad_confirmation', name)
-  }
-  const { jkt, 'x5t#S256': x5t } = cnf
-  if ((jkt !== undefined && typeof jkt !== 'string') || (x5t !== undefined && typeof x5t !== 'string')) throw new TokenRejection('bad_confirmation')
-  return { ...(jkt !== undefined ? { jkt } : {}), ...(x5t !== undefined ? { x5t } : {}) }
 }
 
 /** The one `DPoP` header of the request (a JWS holds no comma, so a comma means several). */
@@ -53,6 +34,8 @@ const proofOf = (event: AnyEvent): string => {
  *   DpopNonceRequired (401 `use_dpop_nonce`).
  */
 export const checkBinding = (auth: AuthContext, binding: CompiledBinding, request: BindingRequest): AuthContext | Promise<AuthContext> => {
+  // An entry with neither: the check every entry runs without the extension.
+  if (!binding.dpop && !binding.mtls) return checkUnbound(auth, request.presentedAs)
   // Most requests: a bearer token with no `cnf`, where nothing requires a binding. What the
   // checks below would conclude, without their allocations (every cache hit passes here).
   if (
@@ -116,4 +99,22 @@ export const checkBinding = (auth: AuthContext, binding: CompiledBinding, reques
       throw new ReplayStoreUnavailable(error)
     },
   )
+}
+
+/**
+ * The `AuthError` of what only a binding check throws: a refused DPoP proof (401
+ * `invalid_dpop_proof`), a nonce to use (401 `use_dpop_nonce`), a replay store that cannot
+ * answer (503); `undefined` for any other error. `dpop`: the algorithms of the challenge.
+ */
+export const bindingAuthError = (error: unknown, dpop: { readonly algs: readonly string[] } | undefined): AuthError | undefined => {
+  if (error instanceof DpopRejection) {
+    return new AuthError('invalid_dpop_proof', { package: packageName, data: { reason: error.reason }, dpop: dpop ?? { algs: [] } })
+  }
+  if (error instanceof DpopNonceRequired) {
+    return new AuthError('use_dpop_nonce', { package: packageName, data: { reason: error.reason }, dpop: { algs: dpop?.algs ?? [], nonce: error.nonce } })
+  }
+  if (error instanceof ReplayStoreUnavailable) {
+    return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'replay_store_unavailable' }, retryAfter: 1 })
+  }
+  return undefined
 }

@@ -1,8 +1,8 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto'
 import { isRecord, type ConfigError } from '@middy-auth/core/internal'
-import { isAlgorithm } from './algorithms.js'
+import { isAlgorithm, isHmacAlgorithm, type HmacAlgorithm } from './algorithms.js'
 import { importJwk } from './import-jwk.js'
-import type { StaticPemKey } from './issuer-config.js'
+import type { IssuerConfig, StaticPemKey } from './issuer-config.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 
 /** HMAC keys shorter than the hash are weak (RFC 7518 §3.2 asks for at least the hash size): 32 bytes for HS256 and up. */
@@ -19,12 +19,37 @@ const fixedResolver = (keySet: KeySet): KeyResolver => {
  * entry with a secret lists only those, so no public key can ever be taken for this secret nor
  * this secret for a public key.
  */
-export const compileSecret = (secret: unknown, at: string, fail: ConfigError): { key: ResolvedKey; resolver: KeyResolver } => {
+const compileSecret = (secret: unknown, at: string, fail: ConfigError): { key: ResolvedKey; resolver: KeyResolver } => {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret instanceof Uint8Array ? Buffer.from(secret) : undefined
   if (!bytes) throw fail(`${at}.secret`, `must be a string or bytes`)
   if (bytes.byteLength < MIN_SECRET_BYTES) throw fail(`${at}.secret`, `must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`)
   const key: ResolvedKey = Object.freeze({ kid: undefined, kty: 'oct', crv: undefined, alg: undefined, use: undefined, key: createSecretKey(bytes) })
   return { key, resolver: fixedResolver(Object.freeze({ keys: Object.freeze([key]), byKid: new Map() })) }
+}
+
+/**
+ * An issuer entry with a `secret`: no public keys on it, HMAC algorithms only, and required (so
+ * that a public key can never be taken for the secret, RFC 8725 §2.1); the secret as its one key.
+ * `algorithmList`: jwtVerify's reading of a non-empty `algorithms` list.
+ */
+export const compileSecretEntry = (
+  entry: IssuerConfig,
+  at: string,
+  fail: ConfigError,
+  algorithmList: (value: unknown) => unknown[],
+): { key: ResolvedKey; resolver: KeyResolver; algorithms: HmacAlgorithm[] } => {
+  const publicKeySources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
+  if (publicKeySources.length > 0) {
+    throw fail(`${at}.secret`, `is never mixed with public keys (${publicKeySources.join(', ')}): put them on another entry`)
+  }
+  if (entry.algorithms === undefined) throw fail(`${at}.algorithms`, `is required with a secret: algorithms: ['HS256']`)
+  const algorithms = algorithmList(entry.algorithms)
+  for (const alg of algorithms) {
+    if (!isHmacAlgorithm(alg)) {
+      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} cannot go with a secret (HS256, HS384, HS512 only; put public keys on another entry)`)
+    }
+  }
+  return { ...compileSecret(entry.secret, at, fail), algorithms: algorithms as HmacAlgorithm[] }
 }
 
 /**

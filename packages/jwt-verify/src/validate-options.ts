@@ -40,6 +40,7 @@ const optionSchema = {
     dpop: { type: 'object' },
     mtls: { type: 'object' },
     opaqueTokens: { type: 'object' },
+    extensions: { type: 'array', items: { type: 'object' } },
   },
   additionalProperties: false,
 } as const

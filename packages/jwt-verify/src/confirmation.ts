@@ -1,0 +1,47 @@
+/**
+ * A verified token's confirmation claim (`cnf`, RFC 7800) where no binding is configured: what
+ * every entry checks, with or without the `senderConstraints` extension, so that a token bound
+ * to a key or a certificate is never taken as a bearer token (the extension's `checkBinding`
+ * adds the DPoP and mTLS checks).
+ */
+import type { AuthContext } from '@middy-auth/core'
+import { isRecord } from '@middy-auth/core/internal'
+import { TokenRejection } from './rejection.js'
+
+/** How the token came: `Authorization: Bearer` (or another source) or `Authorization: DPoP`. */
+export type PresentedAs = 'bearer' | 'dpop'
+
+const confirmationMembers = new Set(['jkt', 'x5t#S256'])
+
+/** The token's `cnf` claim (RFC 7800): only the members we can check are accepted. */
+export const readConfirmation = (claims: Readonly<Record<string, unknown>>): { jkt?: string; x5t?: string } => {
+  const cnf = claims.cnf
+  if (cnf === undefined) return {}
+  if (!isRecord(cnf)) throw new TokenRejection('bad_confirmation')
+  for (const name of Object.keys(cnf)) {
+    // A key or certificate we cannot check (cnf.jwk, cnf.kid, …) binds the token to something we
+    // would ignore: refused rather than taken as a bearer token.
+    if (!confirmationMembers.has(name)) throw new TokenRejection('bad_confirmation', name)
+  }
+  const { jkt, 'x5t#S256': x5t } = cnf
+  if ((jkt !== undefined && typeof jkt !== 'string') || (x5t !== undefined && typeof x5t !== 'string')) throw new TokenRejection('bad_confirmation')
+  return { ...(jkt !== undefined ? { jkt } : {}), ...(x5t !== undefined ? { x5t } : {}) }
+}
+
+/**
+ * The binding check of an issuer entry with neither `dpop` nor `mtls`: a bearer token without
+ * `cnf` passes; the `DPoP` scheme, a DPoP-bound (`cnf.jkt`) or certificate-bound
+ * (`cnf['x5t#S256']`) token is refused, since nothing here could check its proof or certificate.
+ *
+ * @throws TokenRejection (401 `invalid_token`).
+ */
+export const checkUnbound = (auth: AuthContext, presentedAs: PresentedAs): AuthContext => {
+  // Most requests, and every cache hit: a bearer token with no `cnf`.
+  if (presentedAs === 'bearer' && auth.claims.cnf === undefined) return auth
+  const cnf = readConfirmation(auth.claims)
+  if (presentedAs === 'dpop') throw new TokenRejection('dpop_not_enabled')
+  // Downgrade: a DPoP-bound token sent as a bearer token (RFC 9449 §7.2).
+  if (cnf.jkt !== undefined) throw new TokenRejection('dpop_bound_token_as_bearer')
+  if (cnf.x5t !== undefined) throw new TokenRejection('mtls_not_enabled')
+  return auth
+}

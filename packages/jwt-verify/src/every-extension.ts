@@ -1,0 +1,11 @@
+import { apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, senderConstraints } from './extensions.js'
+import type { JwtVerifyExtension, JwtVerifyExtensions } from './jwt-verify-extension.js'
+
+/**
+ * The root entry's extensions: all of them, so that every option works as it always did. Its
+ * `extensions` option is still checked (a mistake there is a `TypeError` in both entries), and
+ * then not needed.
+ */
+export const everyExtension: JwtVerifyExtensions = new Map<string, JwtVerifyExtension>(
+  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets].map((extension) => [extension.name, extension]),
+)

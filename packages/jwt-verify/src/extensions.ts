@@ -1,0 +1,101 @@
+/**
+ * `@middy-auth/jwt-verify/extensions`: the code of jwtVerify's rarely used options, for the lean
+ * entry (`@middy-auth/jwt-verify/lean`). Each is a plain value: a bundler leaves out every one a
+ * handler does not import, and the code it carries with it.
+ */
+import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
+import { fromGateway } from './gateway-identity.js'
+import type { ApiGatewayClaimsExtension, OpaqueTokenHandoffExtension, PemKeysAndSecretsExtension, SenderConstraintsExtension } from './jwt-verify-extension.js'
+import { bindingAuthError, checkBinding } from './sender-binding.js'
+import { compileBindings } from './sender-binding-options.js'
+import { compilePemKeys, compileSecretEntry } from './static-keys.js'
+
+export type { JwtVerifyExtension } from './jwt-verify-extension.js'
+
+/**
+ * DPoP- and mTLS-bound tokens (RFC 9449, RFC 8705): the `dpop` and `mtls` options of the lean
+ * `jwtVerify` and `createJwtVerifier`, and of each issuer entry. Without it, the lean entry
+ * refuses a token bound by `cnf` and the `DPoP` scheme, as the root entry does without those
+ * options.
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { senderConstraints } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const middleware = jwtVerify({ issuers, dpop: { boundTokens: 'required' }, extensions: [senderConstraints] })
+ * ```
+ */
+export const senderConstraints: SenderConstraintsExtension = {
+  package: '@middy-auth/jwt-verify',
+  name: 'senderConstraints',
+  compile: compileBindings,
+  check: checkBinding,
+  toAuthError: bindingAuthError,
+}
+
+/**
+ * `trustApiGateway: true` of the lean `jwtVerify`: the identity API Gateway already verified
+ * (JWT or Cognito authorizer, a Lambda authorizer's context), checked against the issuer entries.
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { apiGatewayClaims } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const middleware = jwtVerify({ trustApiGateway: true, extensions: [apiGatewayClaims] })
+ * ```
+ */
+export const apiGatewayClaims: ApiGatewayClaimsExtension = {
+  package: '@middy-auth/jwt-verify',
+  name: 'apiGatewayClaims',
+  fromGateway,
+}
+
+/**
+ * The `opaqueTokens` option of the lean `jwtVerify`: tokens that are not JWTs go to another
+ * verifier, such as `createIntrospectionVerifier()` of `@middy-auth/token-introspection`.
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { opaqueTokenHandoff } from '@middy-auth/jwt-verify/extensions'
+ * import { createIntrospectionVerifier } from '@middy-auth/token-introspection'
+ *
+ * const middleware = jwtVerify({
+ *   issuers,
+ *   opaqueTokens: createIntrospectionVerifier({ issuer: 'https://auth.example.com/', clientId: 'api', clientSecret, audience: 'api' }),
+ *   extensions: [opaqueTokenHandoff],
+ * })
+ * ```
+ */
+export const opaqueTokenHandoff: OpaqueTokenHandoffExtension = {
+  package: '@middy-auth/jwt-verify',
+  name: 'opaqueTokenHandoff',
+  compile: compileOpaqueTokens,
+  takes: (token) => !isJwtShaped(token),
+  authenticate: authenticateOpaque,
+}
+
+/**
+ * Keys given in the configuration rather than fetched: an issuer entry's `keys` (PEM public keys
+ * or certificates) and `secret` (HMAC), for the lean `jwtVerify`. (A local JWKS, `jwks`, needs
+ * no extension.)
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { pemKeysAndSecrets } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const middleware = jwtVerify({
+ *   issuers: [{ issuer: 'https://orders.example.com', audience: 'orders-worker', secret: process.env.TOKEN_SECRET ?? '', algorithms: ['HS256'] }],
+ *   extensions: [pemKeysAndSecrets],
+ * })
+ * ```
+ */
+export const pemKeysAndSecrets: PemKeysAndSecretsExtension = {
+  package: '@middy-auth/jwt-verify',
+  name: 'pemKeysAndSecrets',
+  compileSecretEntry,
+  compilePemKeys,
+}

@@ -1,0 +1,100 @@
+/**
+ * What jwtVerify's extensions carry: the code of its rarely used options (DPoP and mTLS, API
+ * Gateway's claims, opaque tokens, PEM keys and HMAC secrets), reached only through these values, so that the lean entry
+ * (`@middy-auth/jwt-verify/lean`) bundles none of it unless a handler imports it from
+ * `@middy-auth/jwt-verify/extensions`. The root entry is built with all of them.
+ */
+import type { AuthContext, AuthError } from '@middy-auth/core'
+import type { ConfigError, Extension, TokenSource } from '@middy-auth/core/internal'
+import type { HmacAlgorithm } from './algorithms.js'
+import type { PresentedAs } from './confirmation.js'
+import type { IssuerConfig } from './issuer-config.js'
+import type { KeyResolver, ResolvedKey } from './key-resolver.js'
+import type { OpaqueTokenVerifier } from './opaque-tokens.js'
+import type { JwtVerifyDenialReason } from './rejection.js'
+import type { BindingRequest } from './sender-binding.js'
+import type { CompileBinding, CompiledBinding } from './sender-binding-options.js'
+import type { CheckGatewayClaims } from './verifier.js'
+
+/** How the middleware renders its own refusals (its realm, `resource_metadata`, DPoP algs). */
+export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string) => AuthError
+
+/**
+ * The `senderConstraints` extension: the `dpop` and `mtls` options, of the middleware and of
+ * each issuer entry.
+ */
+export interface SenderConstraintsExtension extends Extension {
+  readonly name: 'senderConstraints'
+  /** Checks `dpop` and `mtls` at cold start; the compiler of each entry's binding. */
+  readonly compile: (
+    options: { readonly dpop?: unknown; readonly mtls?: unknown; readonly tokenSource: TokenSource; readonly clock: () => number },
+    fail: ConfigError,
+  ) => CompileBinding
+  /** A verified token against its entry's binding: the DPoP proof, the client certificate. */
+  readonly check: (auth: AuthContext, binding: CompiledBinding, request: BindingRequest) => AuthContext | Promise<AuthContext>
+  /** The `AuthError` of an error only `check` throws (DPoP refusals, the replay store's outage); `undefined` for any other. */
+  readonly toAuthError: (error: unknown, dpop: { readonly algs: readonly string[] } | undefined) => AuthError | undefined
+}
+
+/** What the `apiGatewayClaims` extension needs of the middleware for one request. */
+export interface GatewayCheck {
+  /** The issuer entries' claim rules, `undefined` when no issuer is configured. */
+  readonly checkClaims: CheckGatewayClaims | undefined
+  readonly deny: Deny
+  /** Any error of `checkClaims` as the client sees it. */
+  readonly toAuthError: (error: unknown) => AuthError
+}
+
+/** The `apiGatewayClaims` extension: `trustApiGateway: true`. */
+export interface ApiGatewayClaimsExtension extends Extension {
+  readonly name: 'apiGatewayClaims'
+  /** The identity API Gateway verified, checked against the issuer entries; `undefined` when the event has none. */
+  readonly fromGateway: (event: unknown, check: GatewayCheck) => AuthContext | Promise<AuthContext> | undefined
+}
+
+/** The `opaqueTokenHandoff` extension: the `opaqueTokens` option. */
+export interface OpaqueTokenHandoffExtension extends Extension {
+  readonly name: 'opaqueTokenHandoff'
+  /** Checks the option at cold start. */
+  readonly compile: (value: unknown, fail: ConfigError) => OpaqueTokenVerifier
+  /** Whether a token goes to the opaque verifier (it is not shaped like a JWT). */
+  readonly takes: (token: string) => boolean
+  /** The identity of a token that is not a JWT, from the opaque verifier. */
+  readonly authenticate: (
+    verifier: OpaqueTokenVerifier,
+    token: string,
+    request: { readonly presentedAs: PresentedAs; readonly deny: Deny; readonly boundTokensRequired: boolean },
+  ) => AuthContext | Promise<AuthContext>
+}
+
+/** The `pemKeysAndSecrets` extension: an issuer entry's `keys` (PEM) and `secret` (HMAC). */
+export interface PemKeysAndSecretsExtension extends Extension {
+  readonly name: 'pemKeysAndSecrets'
+  /** An entry with a `secret`, checked (no public keys, HMAC algorithms only): its one key and its algorithms. */
+  readonly compileSecretEntry: (
+    entry: IssuerConfig,
+    at: string,
+    fail: ConfigError,
+    algorithmList: (value: unknown) => unknown[],
+  ) => { key: ResolvedKey; resolver: KeyResolver; algorithms: HmacAlgorithm[] }
+  /** An entry's `keys`, checked and imported, as its key set. */
+  readonly compilePemKeys: (keys: unknown, at: string, fail: ConfigError) => KeyResolver
+}
+
+/**
+ * An extension of `@middy-auth/jwt-verify/lean`: one of the values `@middy-auth/jwt-verify/extensions`
+ * exports, given in the `extensions` option.
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { senderConstraints, type JwtVerifyExtension } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const extensions: JwtVerifyExtension[] = [senderConstraints]
+ * const middleware = jwtVerify({ issuers, dpop: { boundTokens: 'required' }, extensions })
+ * ```
+ */
+export type JwtVerifyExtension = SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension | PemKeysAndSecretsExtension
+
+/** The extensions of one middleware instance, by name. */
+export type JwtVerifyExtensions = ReadonlyMap<string, JwtVerifyExtension>

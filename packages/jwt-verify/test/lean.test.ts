@@ -1,0 +1,458 @@
+// The lean entry (`@middy-auth/jwt-verify/lean`) against the root entry, through real middy
+// handlers: the same answers on the core options, a TypeError naming the import for an option
+// whose extension was not given, never an accept the root refuses (bound tokens, the DPoP
+// scheme), and each extension working as in the root.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { createTestIssuer, httpApiEvent, type TestIssuer } from '@middy-auth/testing'
+import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
+import { selfSignedCertificate, type TestCertificate } from '../../../test/support/certificates.js'
+import { loadFixture } from '../../../test/support/fixtures.js'
+import { protect as protectWith, type Middleware } from '../../../test/support/protect.js'
+import { apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, senderConstraints } from '../src/extensions.js'
+import rootJwtVerify, { albIssuer, createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '../src/index.js'
+import { certificateThumbprint } from '../src/keys.js'
+import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '../src/lean.js'
+import { albEventWith, albToken, ARN, CLIENT, keyPair, NOW as ALB_NOW, OTHER_ARN, REGION, startAlbKeyServer } from './alb-support.js'
+import { proofKey, signProof, withHeaders } from './dpop-support.js'
+import { outcome } from './support.js'
+
+const NOW = 1_760_000_000
+const issuer = 'https://issuer.lean.example/'
+const audience = 'orders-api'
+const b64u = (value: string) => Buffer.from(value).toString('base64url')
+const payload = (claims: Record<string, unknown>) => b64u(JSON.stringify({ iss: issuer, aud: audience, sub: 'alice', iat: NOW, exp: NOW + 600, ...claims }))
+// A local key set (no network, no extension): the lean entry's own key sources.
+const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' }
+const es256 = (claims: Record<string, unknown>): string => {
+  const input = `${b64u('{"alg":"ES256","typ":"JWT","kid":"k1"}')}.${payload(claims)}`
+  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
+}
+const entry = { issuer, audience, jwks: { keys: [jwk] }, algorithms: ['ES256' as const] }
+// An HMAC secret: the pemKeysAndSecrets extension.
+const secret = 'a shared secret of at least thirty-two bytes'
+const hs256 = (claims: Record<string, unknown>): string => {
+  const input = `${b64u('{"alg":"HS256","typ":"JWT"}')}.${payload(claims)}`
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
+}
+const secretEntry = { issuer, audience, secret, algorithms: ['HS256' as const] }
+const options = (extra: Partial<JwtVerifyOptions> = {}) => ({ issuers: [entry], clock: () => NOW * 1000, ...extra }) as JwtVerifyOptions
+const bearer = (token: string) => httpApiEvent({ headers: { authorization: `Bearer ${token}` } })
+
+type Factory = (options: JwtVerifyOptions) => Middleware
+const entries: Array<[string, Factory]> = [
+  ['root', rootJwtVerify as Factory],
+  ['lean', leanJwtVerify as Factory],
+]
+
+/** Each request through a fresh root handler and a fresh lean handler: status, code, log reason, what the handler saw. */
+const bothAnswer = async (opts: JwtVerifyOptions, events: unknown[]) => {
+  const answers = []
+  for (const [, jwtVerify] of entries) {
+    const api = protectWith([jwtVerify(opts)])
+    const responses = []
+    for (const event of events) responses.push(outcome(await api.invoke(event)))
+    answers.push({ responses, reasons: api.errors.map((error) => [error.code, error.cause.data?.reason]), seen: api.seen.map((auth) => auth?.subject ?? null) })
+  }
+  return answers
+}
+
+describe('the core options: the lean entry answers as the root does', () => {
+  const tokens: Array<[string, unknown]> = [
+    ['a valid token', bearer(es256({}))],
+    ['the same token again (a cache hit)', bearer(es256({}))],
+    ['an expired token', bearer(es256({ exp: NOW - 60 }))],
+    ['another audience', bearer(es256({ aud: 'someone-else' }))],
+    ['an unknown issuer', bearer(es256({ iss: 'https://evil.example/' }))],
+    ['a bad signature', bearer(`${es256({}).slice(0, -4)}AAAA`)],
+    ['alg none', bearer(`${b64u('{"alg":"none"}')}.${b64u(JSON.stringify({ iss: issuer, aud: audience, exp: NOW + 60 }))}.`)],
+    ['no token', httpApiEvent({})],
+    ['two tokens', httpApiEvent({ headers: { authorization: `Bearer ${es256({})} ${es256({})}` } })],
+    ['an empty bearer', httpApiEvent({ headers: { authorization: 'Bearer ' } })],
+    ['an opaque token (no opaqueTokens)', bearer('an-opaque-token')],
+  ]
+
+  test('every token, in one sequence: identical status, code, reason and handler calls', async () => {
+    const [root, lean] = await bothAnswer(
+      options(),
+      tokens.map(([, event]) => event),
+    )
+    expect(lean).toEqual(root)
+    // What they agree on is what the root always answered.
+    expect(root!.responses).toEqual([
+      [200, 'ok'],
+      [200, 'ok'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+      [401, 'missing_token'],
+      [400, 'invalid_request'],
+      [400, 'invalid_request'],
+      [401, 'invalid_token'],
+    ])
+    expect(root!.seen).toEqual(['alice', 'alice'])
+  })
+
+  test('credentialsRequired: false and a cookie token source: the same answers', async () => {
+    const events = [httpApiEvent({}), httpApiEvent({ headers: { cookie: `session=${es256({})}` } }), httpApiEvent({ headers: { cookie: 'session=x.y.z' } })]
+    const [root, lean] = await bothAnswer(options({ credentialsRequired: false, tokenSource: { cookie: 'session' } }), events)
+    expect(lean).toEqual(root)
+    expect(root!.responses).toEqual([
+      [200, 'ok'],
+      [200, 'ok'],
+      [401, 'invalid_token'],
+    ])
+  })
+
+  describe('with keys from a JWKS URL', () => {
+    let iss: TestIssuer
+    beforeAll(async () => {
+      iss = await createTestIssuer()
+    })
+    afterAll(() => iss.close())
+
+    test('a signed token, a token of another issuer, a tampered one: the same answers', async () => {
+      const other = await createTestIssuer()
+      try {
+        const events = [
+          bearer(await iss.sign({ sub: 'bob' }, { audience })),
+          bearer(await other.sign({ sub: 'bob' }, { audience })),
+          bearer((await iss.sign({ sub: 'bob' }, { audience })).replace(/\.[^.]{4}/, '.AAAA')),
+        ]
+        const [root, lean] = await bothAnswer({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }] }, events)
+        expect(lean).toEqual(root)
+        expect(root!.responses).toEqual([
+          [200, 'ok'],
+          [401, 'invalid_token'],
+          [401, 'invalid_token'],
+        ])
+      } finally {
+        await other.close()
+      }
+    })
+  })
+
+  describe('albIssuer() entries (imported from the root entry)', () => {
+    const signing = keyPair()
+    const kid = randomUUID()
+    let keyServer: Awaited<ReturnType<typeof startAlbKeyServer>>
+    beforeAll(async () => {
+      keyServer = await startAlbKeyServer(new Map([[kid, signing.publicKey.export({ type: 'spki', format: 'pem' }) as string]]))
+    })
+    afterAll(() => keyServer.close())
+
+    test('a token of this load balancer, of another, a bad signature: the same answers', async () => {
+      const events = [
+        albEventWith(albToken({ key: signing.privateKey, kid })),
+        albEventWith(albToken({ key: signing.privateKey, kid, header: { signer: OTHER_ARN } })),
+        albEventWith(albToken({ key: keyPair().privateKey, kid })),
+      ]
+      const opts = {
+        issuers: [albIssuer({ region: REGION, loadBalancerArn: ARN, clientId: CLIENT, endpoint: keyServer.endpoint })],
+        clock: () => ALB_NOW * 1000,
+      }
+      const [root, lean] = await bothAnswer(opts, events)
+      expect(lean).toEqual(root)
+      expect(lean!.responses).toEqual([
+        [200, 'ok'],
+        [401, 'invalid_token'],
+        [401, 'invalid_token'],
+      ])
+    })
+  })
+
+  test('createJwtVerifier: the same identity and the same refusal', async () => {
+    const root = rootCreateJwtVerifier(options())
+    const lean = leanCreateJwtVerifier(options())
+    expect(await lean.verifyToken(es256({}))).toEqual(await root.verifyToken(es256({})))
+    const refusal = async (verifier: typeof root) => verifier.verifyToken(es256({ exp: NOW - 60 })).catch((error: unknown) => error)
+    expect(await refusal(lean)).toEqual(await refusal(root))
+    expect(await lean.verifyEvent(bearer(es256({})))).toEqual(await root.verifyEvent(bearer(es256({}))))
+  })
+})
+
+describe('never an accept the root refuses: bound tokens and the DPoP scheme without senderConstraints', () => {
+  const thumbprint = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
+  const bound: Array<[string, unknown]> = [
+    ['DPoP-bound (cnf.jkt)', { jkt: thumbprint }],
+    ['certificate-bound (cnf.x5t#S256)', { 'x5t#S256': thumbprint }],
+    ['bound to both', { jkt: thumbprint, 'x5t#S256': thumbprint }],
+    ['bound to a key we cannot check (cnf.jwk)', { jwk: { kty: 'EC' } }],
+    ['cnf a string', thumbprint],
+    ['cnf null', null],
+    ['a jkt of the wrong type', { jkt: 42 }],
+  ]
+
+  test.each(bound)('%s, as Bearer: 401 invalid_token from both entries, for the same reason, also after a cache hit', async (_name, cnf) => {
+    const events = [bearer(es256({})), bearer(es256({ cnf })), bearer(es256({ cnf }))]
+    const [root, lean] = await bothAnswer(options(), events)
+    expect(lean).toEqual(root)
+    expect(lean!.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+    ])
+  })
+
+  test('an empty cnf binds nothing: accepted by both, as a bearer token', async () => {
+    const [root, lean] = await bothAnswer(options(), [bearer(es256({ cnf: {} }))])
+    expect(lean).toEqual(root)
+    expect(lean!.responses).toEqual([[200, 'ok']])
+  })
+
+  test('a DPoP-bound token under the DPoP scheme with a valid proof: refused by both, the handler never called', async () => {
+    const key = proofKey('ES256')
+    const token = es256({ cnf: { jkt: key.jkt } })
+    const url = 'https://h1t2t3p4a5.execute-api.eu-west-1.amazonaws.com/orders'
+    const event = withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${token}`, dpop: await signProof(key, { url, token }) })
+    const plain = withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${es256({})}`, dpop: 'a.b.c' })
+    const [root, lean] = await bothAnswer(options(), [event, plain])
+    expect(lean).toEqual(root)
+    for (const [status] of lean!.responses) expect(status).toBe(401)
+    expect(lean!.seen).toEqual([])
+  })
+
+  test('the lean createJwtVerifier refuses a bound token too', async () => {
+    const verifier = leanCreateJwtVerifier(options())
+    await expect(verifier.verifyToken(es256({ cnf: { jkt: thumbprint } }))).rejects.toMatchObject({ code: 'invalid_token' })
+    await expect(verifier.verifyToken(es256({ cnf: { 'x5t#S256': thumbprint } }))).rejects.toMatchObject({ code: 'invalid_token' })
+  })
+
+  test('with senderConstraints but neither dpop nor mtls: the same refusals', async () => {
+    const events = bound.map(([, cnf]) => bearer(es256({ cnf })))
+    const [root] = await bothAnswer(options(), events)
+    const lean = protectWith([leanJwtVerify(options({ extensions: [senderConstraints] }))])
+    for (const event of events) await lean.invoke(event)
+    expect(lean.errors.map((error) => [error.code, error.cause.data?.reason])).toEqual(root!.reasons)
+    expect(lean.seen).toEqual([])
+  })
+})
+
+describe('an option without its extension: a TypeError at cold start that names the import', () => {
+  const verifier = { verifyToken: () => ({ source: 'introspection' as const, subject: 'x', scopes: [], roles: [], claims: {} }) }
+  const missing: Array<[string, Partial<JwtVerifyOptions>, string, string]> = [
+    ['dpop', { dpop: { boundTokens: 'allowed' } }, 'dpop', 'senderConstraints'],
+    ['mtls', { mtls: { boundTokens: 'required' } }, 'mtls', 'senderConstraints'],
+    ["an issuer entry's dpop", { issuers: [{ ...entry, dpop: { boundTokens: 'required' } }] }, 'issuers[0].dpop', 'senderConstraints'],
+    ["an issuer entry's mtls", { issuers: [{ ...entry, mtls: { boundTokens: 'allowed' } }] }, 'issuers[0].mtls', 'senderConstraints'],
+    ['a dpop that is no DPoP option at all', { dpop: 'yes' as never }, 'dpop', 'senderConstraints'],
+    ['trustApiGateway', { trustApiGateway: true }, 'trustApiGateway', 'apiGatewayClaims'],
+    ['opaqueTokens', { opaqueTokens: verifier }, 'opaqueTokens', 'opaqueTokenHandoff'],
+    ["an issuer entry's secret", { issuers: [secretEntry] }, 'issuers[0].secret', 'pemKeysAndSecrets'],
+    [
+      "an issuer entry's keys",
+      { issuers: [{ issuer, audience, keys: [{ kid: 'k1', pem: 'not checked before the extension' }] }] },
+      'issuers[0].keys',
+      'pemKeysAndSecrets',
+    ],
+  ]
+
+  test.each(missing)('%s', (_name, extra, option, extension) => {
+    for (const factory of [leanJwtVerify as Factory, leanCreateJwtVerifier]) {
+      const build = () => factory(options(extra))
+      expect(build).toThrow(TypeError)
+      expect(build).toThrow(
+        `jwtVerify: ${option} needs the ${extension} extension, which '@middy-auth/jwt-verify/lean' leaves out: import { ${extension} } from '@middy-auth/jwt-verify/extensions' and pass extensions: [${extension}]`,
+      )
+      try {
+        build()
+      } catch (error) {
+        expect((error as Error & { cause: unknown }).cause).toMatchObject({ package: '@middy-auth/jwt-verify', option })
+      }
+    }
+    // The root entry has every extension: the same options build there.
+    expect(() => rootJwtVerify(options(extra as never) as never)).not.toThrow(/extension/)
+  })
+
+  test('dpop: false and mtls: false (off) need nothing', () => {
+    expect(() => leanJwtVerify(options({ dpop: false as never, issuers: [{ ...entry, dpop: false, mtls: false }] }))).not.toThrow()
+  })
+
+  test.each(entries)('%s: extensions that are not a list of jwt-verify extensions are a TypeError', (_name, jwtVerify) => {
+    expect(() => jwtVerify(options({ extensions: senderConstraints as never }))).toThrow(
+      "jwtVerify: extensions must be a list of extensions imported from '@middy-auth/jwt-verify/extensions'",
+    )
+    expect(() => jwtVerify(options({ extensions: [{ package: '@middy-auth/oauth-scope', name: 'routeMaps' }] as never }))).toThrow(
+      "jwtVerify: extensions[0] is not an extension of @middy-auth/jwt-verify: import it from '@middy-auth/jwt-verify/extensions'",
+    )
+  })
+})
+
+describe('the extensions given: the lean entry works as the root', () => {
+  test('senderConstraints and dpop: a proof is checked, replays and downgrades refused, the binding recorded', async () => {
+    const key = proofKey('ES256')
+    const token = es256({ cnf: { jkt: key.jkt } })
+    const url = 'https://h1t2t3p4a5.execute-api.eu-west-1.amazonaws.com/orders'
+    const proof = await signProof(key, { url, token, iat: NOW })
+    const dpopEvent = (proofHeader: string) => withHeaders(httpApiEvent({ path: '/orders' }), { authorization: `DPoP ${token}`, dpop: proofHeader })
+    const events = [dpopEvent(proof), dpopEvent(proof), bearer(token), bearer(es256({}))]
+    const answers = []
+    for (const [name, jwtVerify] of entries) {
+      const api = protectWith([jwtVerify(options({ dpop: { boundTokens: 'allowed' }, ...(name === 'lean' ? { extensions: [senderConstraints] } : {}) }))])
+      const responses = []
+      for (const event of events) responses.push(outcome(await api.invoke(event)))
+      answers.push({ responses, reasons: api.errors.map((error) => error.cause.data?.reason), seen: api.seen.map((auth) => auth.confirmation ?? auth.subject) })
+    }
+    expect(answers[1]).toEqual(answers[0])
+    expect(answers[1]!.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_dpop_proof'],
+      [401, 'invalid_token'],
+      [200, 'ok'],
+    ])
+    expect(answers[1]!.seen).toEqual([{ jkt: key.jkt }, 'alice'])
+  })
+
+  describe('senderConstraints and mtls', () => {
+    const certs: TestCertificate[] = []
+    beforeAll(() => {
+      certs.push(selfSignedCertificate('device-1'), selfSignedCertificate('device-2'))
+    })
+
+    test('a certificate-bound token with its certificate, another certificate, none: as the root', async () => {
+      const [mine, other] = certs as [TestCertificate, TestCertificate]
+      const token = es256({ cnf: { 'x5t#S256': certificateThumbprint(mine.pem) } })
+      const events = [
+        httpApiEvent({ bearer: token, clientCert: { clientCertPem: mine.pem } }),
+        httpApiEvent({ bearer: token, clientCert: { clientCertPem: other.pem } }),
+        httpApiEvent({ bearer: token }),
+        httpApiEvent({ bearer: es256({}) }),
+      ]
+      const root = protectWith([rootJwtVerify(options({ mtls: { boundTokens: 'allowed' } }))])
+      const lean = protectWith([leanJwtVerify(options({ issuers: [{ ...entry, mtls: { boundTokens: 'allowed' } }], extensions: [senderConstraints] }))])
+      for (const api of [root, lean]) {
+        const responses = []
+        for (const event of events) responses.push(outcome(await api.invoke(event)))
+        expect(responses).toEqual([
+          [200, 'ok'],
+          [401, 'invalid_token'],
+          [401, 'invalid_token'],
+          [200, 'ok'],
+        ])
+      }
+      expect(lean.errors.map((error) => error.cause.data?.reason)).toEqual(root.errors.map((error) => error.cause.data?.reason))
+    })
+  })
+
+  test('apiGatewayClaims and trustApiGateway: the identity API Gateway verified, checked against the issuer entry', async () => {
+    const event = loadFixture('http-v2-jwt.json')
+    const claims = event.requestContext.authorizer.jwt.claims
+    const gatewayEntry = { issuer: claims.iss, audience: claims.aud ?? null, jwks: { keys: [jwk] } }
+    const foreign = { ...gatewayEntry, audience: 'not-this-one' }
+    const outcomes = []
+    for (const [name, jwtVerify] of entries) {
+      const extensions = name === 'lean' ? [apiGatewayClaims] : []
+      const accepts = protectWith([jwtVerify({ trustApiGateway: true, issuers: [gatewayEntry], extensions })])
+      const refuses = protectWith([jwtVerify({ trustApiGateway: true, issuers: [foreign], extensions })])
+      outcomes.push([outcome(await accepts.invoke(event)), accepts.seen[0]?.source, outcome(await refuses.invoke(event)), refuses.seen.length])
+    }
+    expect(outcomes[1]).toEqual(outcomes[0])
+    expect(outcomes[1]).toEqual([[200, 'ok'], 'apigateway', [401, 'invalid_token'], 0])
+  })
+
+  test('apiGatewayClaims with an async claimsCheck: awaited, its refusal a 401, as the root', async () => {
+    const event = loadFixture('http-v2-jwt.json')
+    const claims = event.requestContext.authorizer.jwt.claims
+    const outcomes = []
+    for (const [name, jwtVerify] of entries) {
+      const extensions = name === 'lean' ? [apiGatewayClaims] : []
+      const withCheck = (accept: boolean) =>
+        protectWith([
+          jwtVerify({
+            trustApiGateway: true,
+            issuers: [{ issuer: claims.iss, audience: null, jwks: { keys: [jwk] }, claimsCheck: async () => accept }],
+            extensions,
+          }),
+        ])
+      const accepts = withCheck(true)
+      const refuses = withCheck(false)
+      outcomes.push([outcome(await accepts.invoke(event)), accepts.seen.length, outcome(await refuses.invoke(event)), refuses.seen.length])
+    }
+    expect(outcomes[1]).toEqual(outcomes[0])
+    expect(outcomes[1]).toEqual([[200, 'ok'], 1, [401, 'invalid_token'], 0])
+  })
+
+  test('opaqueTokenHandoff and opaqueTokens: an opaque token goes to that verifier, a JWT never does, the DPoP scheme is refused', async () => {
+    const outcomes = []
+    for (const [name, jwtVerify] of entries) {
+      const asked: string[] = []
+      const verifier = {
+        verifyToken: (token: string) => (asked.push(token), { source: 'introspection' as const, subject: 'opaque-user', scopes: [], roles: [], claims: {} }),
+      }
+      const api = protectWith([jwtVerify(options({ opaqueTokens: verifier, ...(name === 'lean' ? { extensions: [opaqueTokenHandoff] } : {}) }))])
+      const forged = `${b64u('{"alg":"none"}')}.${b64u('{"sub":"root"}')}.`
+      const responses = [
+        outcome(await api.invoke(bearer('an-opaque-token'))),
+        outcome(await api.invoke(bearer(forged))),
+        outcome(await api.invoke(bearer(es256({})))),
+        outcome(await api.invoke(httpApiEvent({ headers: { authorization: 'DPoP an-opaque-token', dpop: 'a.b.c' } }))),
+      ]
+      outcomes.push({ responses, asked, seen: api.seen.map((auth) => auth?.subject ?? null) })
+    }
+    expect(outcomes[1]).toEqual(outcomes[0])
+    expect(outcomes[1]!.asked).toEqual(['an-opaque-token'])
+    expect(outcomes[1]!.seen).toEqual(['opaque-user', 'alice'])
+  })
+
+  test('pemKeysAndSecrets: an HMAC secret and PEM keys, as the root', async () => {
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
+    const pemEntry = { issuer: 'https://pem.example/', audience, keys: [{ kid: 'k1', pem }], algorithms: ['ES256' as const] }
+    const pemToken = es256({ iss: 'https://pem.example/' })
+    const events = [bearer(hs256({})), bearer(hs256({ aud: 'other' })), bearer(pemToken), bearer(es256({}))]
+    const answers = []
+    for (const [name, jwtVerify] of entries) {
+      const api = protectWith([
+        jwtVerify({ issuers: [secretEntry, pemEntry], clock: () => NOW * 1000, ...(name === 'lean' ? { extensions: [pemKeysAndSecrets] } : {}) }),
+      ])
+      const responses = []
+      for (const event of events) responses.push(outcome(await api.invoke(event)))
+      answers.push({ responses, reasons: api.errors.map((error) => error.cause.data?.reason) })
+    }
+    expect(answers[1]).toEqual(answers[0])
+    expect(answers[1]!.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+      [200, 'ok'],
+      [401, 'invalid_token'],
+    ])
+  })
+
+  test('pemKeysAndSecrets: a weak secret is the same TypeError as in the root', () => {
+    const weak = { issuers: [{ ...secretEntry, secret: 'short' }] }
+    expect(() => leanJwtVerify({ ...weak, extensions: [pemKeysAndSecrets] })).toThrow('jwtVerify: issuers[0].secret must be at least 32 bytes, got 5')
+    expect(() => rootJwtVerify(weak)).toThrow('jwtVerify: issuers[0].secret must be at least 32 bytes, got 5')
+  })
+
+  test('opaqueTokenHandoff with senderConstraints: an opaque token proves no possession, refused under DPoP and where bound tokens are required', async () => {
+    const verifier = { verifyToken: () => ({ source: 'introspection' as const, subject: 'opaque-user', scopes: [], roles: [], claims: {} }) }
+    const dpopScheme = httpApiEvent({ headers: { authorization: 'DPoP an-opaque-token', dpop: 'a.b.c' } })
+    const answers = []
+    for (const [name, jwtVerify] of entries) {
+      const extensions = name === 'lean' ? [opaqueTokenHandoff, senderConstraints] : []
+      const allowed = protectWith([jwtVerify(options({ opaqueTokens: verifier, dpop: { boundTokens: 'allowed' }, extensions }))])
+      const required = protectWith([jwtVerify(options({ opaqueTokens: verifier, dpop: { boundTokens: 'required' }, extensions }))])
+      answers.push({
+        responses: [
+          outcome(await allowed.invoke(bearer('an-opaque-token'))),
+          outcome(await allowed.invoke(dpopScheme)),
+          outcome(await required.invoke(bearer('an-opaque-token'))),
+        ],
+        reasons: [...allowed.errors, ...required.errors].map((error) => error.cause.data?.reason),
+      })
+    }
+    expect(answers[1]).toEqual(answers[0])
+    expect(answers[1]!.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+    ])
+    expect(answers[1]!.reasons).toEqual(['opaque_token_as_dpop', 'opaque_token_not_bound'])
+  })
+
+  test('the root entry checks extensions and then has them all: an option works whatever the list says', async () => {
+    const api = protectWith([rootJwtVerify(options({ trustApiGateway: true, extensions: [senderConstraints] }))])
+    expect(outcome(await api.invoke(bearer(es256({}))))).toEqual([200, 'ok'])
+  })
+})
