@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import authorizerResponse from '@middy-auth/authorizer'
 import { setAuth } from '@middy-auth/core'
-import rootJwtVerify, { createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '@middy-auth/jwt-verify'
+import rootJwtVerify, { albIssuer, createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '@middy-auth/jwt-verify'
 import * as jwtExtensions from '@middy-auth/jwt-verify/extensions'
 import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '@middy-auth/jwt-verify/lean'
 import rootOAuthScope from '@middy-auth/oauth-scope'
@@ -20,8 +20,9 @@ import leanRbac from '@middy-auth/rbac/lean'
 import { createIntrospectionVerifier } from '@middy-auth/token-introspection'
 import { authorizerRequestEvent, httpApiEvent, httpAuthorizerEventV2, lambdaContext } from '@middy-auth/testing'
 import middy from '@middy/core'
-import { generateKeyPairSync, sign } from 'node:crypto'
+import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
 import { readdirSync } from 'node:fs'
+import { albEventWith, albToken, ARN, CLIENT, keyPair, NOW as ALB_NOW, REGION, startAlbKeyServer, SUBJECT } from '../../packages/jwt-verify/test/alb-support.js'
 import { proofKey, signProof, withHeaders } from '../../packages/jwt-verify/test/dpop-support.js'
 import { startStub } from '../../packages/token-introspection/test/support.js'
 import { loadFixture } from '../support/fixtures.js'
@@ -236,6 +237,21 @@ describe('API Gateway claims: never read without their extension', () => {
     const rootTrust = await run([rootJwt(trusting)], [loadFixture(name)])
     const leanTrust = await run([leanJwt({ ...trusting, extensions: [apiGatewayClaims] })], [loadFixture(name)])
     expect(leanTrust).toEqual(rootTrust)
+  })
+
+  test('a bound token a JWT authorizer accepted (cnf in its claims): refused by the lean entry with apiGatewayClaims as by the root', async () => {
+    const bound = loadFixture('http-v2-jwt.json')
+    bound.requestContext.authorizer.jwt.claims.cnf = { jkt }
+    const events = [loadFixture('http-v2-jwt.json'), bound]
+    const trusting = { trustApiGateway: true } as JwtVerifyOptions
+    const root = await run([rootJwt(trusting)], events)
+    const lean = await run([leanJwt({ ...trusting, extensions: [apiGatewayClaims] })], events)
+    expect(lean).toEqual(root)
+    expect(root.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+    ])
+    expect(root.reasons).toEqual(['@middy-auth/jwt-verify:bound_token_from_gateway'])
   })
 
   const policy: Policy = { roles: { admin: { allow: ['*'] } } }
@@ -627,6 +643,68 @@ describe('two copies of the packages (two versions installed): another copy work
       const allowed = await run([before, make({ policy, required: 'orders:read', rolesFrom: other.rbac.cognitoRoles() })], [event])
       const denied = await run([before, make({ policy, required: 'orders:delete', rolesFrom: other.rbac.cognitoRoles() })], [event])
       expect([allowed.responses, denied.responses]).toEqual([[[200, 'ok']], [[403, 'access_denied']]])
+    }
+  })
+})
+
+describe('ALB entries through the lean entry: the access token is a bearer token only', () => {
+  const signing = keyPair()
+  const kid = randomUUID()
+  let keyServer: Awaited<ReturnType<typeof startAlbKeyServer>>
+  beforeAll(async () => {
+    keyServer = await startAlbKeyServer(new Map([[kid, signing.publicKey.export({ type: 'spki', format: 'pem' }) as string]]))
+  })
+  afterAll(() => keyServer.close())
+
+  // The access token's entry has an HMAC secret: albIssuer (from the root entry) brings that code itself.
+  const secret = 'the access tokens secret, thirty-two bytes or more'
+  const accessIssuer = 'https://access.lean-red.example/'
+  const accessToken = (claims: Record<string, unknown> = {}) => {
+    const body = { iss: accessIssuer, aud: audience, sub: SUBJECT, iat: ALB_NOW - 10, exp: ALB_NOW + 300, scope: 'orders:read', ...claims }
+    const input = `${b64u('{"alg":"HS256","typ":"JWT"}')}.${b64u(JSON.stringify(body))}`
+    return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
+  }
+  const alb = (accessEntry: Record<string, unknown> = {}) => ({
+    issuers: [
+      albIssuer({
+        region: REGION,
+        loadBalancerArn: ARN,
+        clientId: CLIENT,
+        endpoint: keyServer.endpoint,
+        accessToken: { issuer: accessIssuer, audience, secret, algorithms: ['HS256'], ...accessEntry },
+      }),
+    ],
+    clock: () => ALB_NOW * 1000,
+  })
+
+  test('a bound access token (cnf.jkt, cnf.x5t#S256, cnf.jwk) is refused by the lean entry as by the root; an unbound one accepted by both', async () => {
+    const data = () => albToken({ key: signing.privateKey, kid })
+    const events = [
+      albEventWith(data(), { 'x-amzn-oidc-accesstoken': accessToken() }),
+      albEventWith(data(), { 'x-amzn-oidc-accesstoken': accessToken({ cnf: { jkt } }) }),
+      albEventWith(data(), { 'x-amzn-oidc-accesstoken': accessToken({ cnf: { 'x5t#S256': jkt } }) }),
+      albEventWith(data(), { 'x-amzn-oidc-accesstoken': accessToken({ cnf: { jwk: { kty: 'EC' } } }) }),
+      albEventWith(data(), { 'x-amzn-oidc-accesstoken': accessToken({ cnf: { jkt } }) }),
+    ]
+    const root = await run([rootJwt(alb() as JwtVerifyOptions)], events)
+    const lean = await run([leanJwt(alb() as JwtVerifyOptions)], events)
+    expect(lean).toEqual(root)
+    expect(root.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+    ])
+    expect(root.seen).toEqual([SUBJECT])
+  })
+
+  test('dpop or mtls on the access token entry: the same TypeError from both entries, at cold start', () => {
+    for (const binding of [{ dpop: { boundTokens: 'required' } }, { mtls: { boundTokens: 'allowed' } }]) {
+      const leanError = thrown(() => leanJwtVerify(alb(binding) as JwtVerifyOptions))
+      expect(leanError).toBeInstanceOf(TypeError)
+      expect(leanError?.message).toMatch(/cannot use dpop or mtls/)
+      expect(thrown(() => rootJwtVerify(alb(binding) as JwtVerifyOptions))?.message).toBe(leanError?.message)
     }
   })
 })
