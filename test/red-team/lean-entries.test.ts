@@ -4,7 +4,10 @@
 // the root entries answer as they did before the restructuring (the expected answers below are
 // those of commit 59d7d77's root entries, checked against it); every mistake around
 // `extensions` is a TypeError at cold start that says what to fix; nothing leaks. Every request
-// goes through a real middy handler (test/support/protect.ts) with a real event.
+// goes through a real middy handler (test/support/protect.ts) with a real event. Two holes were
+// found and fixed (docs/security.md): an object claiming an extension's name without its code
+// (a 500 on every request, or an option silently without effect), and a role factory of another
+// copy of rbac passed uncalled (every caller refused, no TypeError).
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import authorizerResponse from '@middy-auth/authorizer'
 import { setAuth } from '@middy-auth/core'
@@ -157,6 +160,23 @@ describe('jwt-verify: bound tokens never pass the lean entry where the root refu
     expect(lean).toEqual(root)
     expect(root.responses.every(([status]) => status === 401)).toBe(true)
     expect(lean.seen).toEqual([])
+  })
+
+  test('credentialsRequired: false does not turn a refused bound token into an anonymous request (lean = root)', async () => {
+    const key = proofKey('ES256')
+    const bound = token({ cnf: { jkt: key.jkt } })
+    const events = [httpApiEvent({ path: '/orders' }), bearer(bound), bearer(token({ cnf: { 'x5t#S256': jkt } })), bearer(token())]
+    const opts = options({ credentialsRequired: false })
+    const root = await run([rootJwt(opts)], events)
+    const lean = await run([leanJwt(opts)], events)
+    expect(lean).toEqual(root)
+    expect(root.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+      [200, 'ok'],
+    ])
+    expect(root.seen).toEqual([null, 'alice'])
   })
 
   test('createJwtVerifier: verifyToken and verifyEvent refuse a bound token every time, also once the same token is cached', async () => {
