@@ -341,6 +341,17 @@ describe('API Gateway claims: never read without their extension', () => {
     }
   })
 
+  test('mixed chains: a root consumer in front gives the gateway identity to a lean one behind (as the root chain); a lean one in front refuses first', async () => {
+    const rootFirst = (): Middleware[] => [rootRbac({ policy, required: [], rolesFrom: 'groups' }), leanOAuthScope({ anyOf: fixtureScopes })]
+    const allRoot = (): Middleware[] => [rootRbac({ policy, required: [], rolesFrom: 'groups' }), rootOAuthScope({ anyOf: fixtureScopes })]
+    const leanFirst = (): Middleware[] => [leanOAuthScope({ anyOf: fixtureScopes }), rootRbac({ policy, required: [], rolesFrom: 'groups' })]
+    for (const name of fixtures) {
+      expect([name, await run(rootFirst(), [loadFixture(name)])]).toEqual([name, await run(allRoot(), [loadFixture(name)])])
+      const lean = await run(leanFirst(), [loadFixture(name)])
+      expect([name, lean.responses, lean.seen]).toEqual([name, [[401, 'missing_token']], []])
+    }
+  })
+
   test('a Lambda authorizer event reaching lean consumers without apiGatewayClaims: 401 missing_token, handler never called', async () => {
     for (const event of [authorizerRequestEvent({ bearer: token() }), httpAuthorizerEventV2({ bearer: token() })]) {
       for (const [, lean] of consumers) {
