@@ -23,23 +23,48 @@ export interface Extension {
 }
 
 /**
- * Reads a lean factory's `extensions` option: a list of extensions of `packageName` (another
- * package's extension is a mistake that would leave the option it serves without its code).
+ * The extensions of a package, by name, each with the functions it carries. An object that
+ * claims a name but lacks that code (written by hand, or of another version of the package) is
+ * refused at cold start, rather than failing on a request or leaving its option without effect.
+ *
+ * @example
+ * ```ts
+ * const shapes: ExtensionShapes = { routeMaps: ['compileRoutes', 'routeName'], apiGatewayClaims: ['gatewayAuth'] }
+ * ```
+ */
+export type ExtensionShapes = Readonly<Record<string, readonly string[]>>
+
+/**
+ * Reads a lean factory's `extensions` option: a list of extensions of `packageName`, each one of
+ * `shapes` with its code (another package's extension is a mistake that would leave the option it
+ * serves without its code).
  *
  * @param packageName - the package of the lean factory
+ * @param shapes - the package's extensions and the functions each carries
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
- * const extensions = readExtensions<ScopeExtension>(options.extensions, '@middy-auth/oauth-scope', fail)
+ * const extensions = readExtensions<ScopeExtension>(options.extensions, '@middy-auth/oauth-scope', fail, { routeMaps: ['compileRoutes', 'routeName'] })
  * ```
  */
-export const readExtensions = <E extends Extension>(value: unknown, packageName: string, fail: ConfigError): ReadonlyMap<string, E> => {
+export const readExtensions = <E extends Extension>(
+  value: unknown,
+  packageName: string,
+  fail: ConfigError,
+  shapes: ExtensionShapes,
+): ReadonlyMap<string, E> => {
   const extensions = new Map<string, E>()
   if (value === undefined) return extensions
+  const importIt = `import it from '${packageName}/extensions'`
   if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions imported from '${packageName}/extensions'`)
   for (const [index, extension] of (value as unknown[]).entries()) {
-    if (!isRecord(extension) || extension.package !== packageName || typeof extension.name !== 'string') {
-      throw fail(`extensions[${String(index)}]`, `is not an extension of ${packageName}: import it from '${packageName}/extensions'`)
+    const at = `extensions[${String(index)}]`
+    if (!isRecord(extension) || extension.package !== packageName || typeof extension.name !== 'string' || !Object.hasOwn(shapes, extension.name)) {
+      throw fail(at, `is not an extension of ${packageName}: ${importIt}`)
+    }
+    const lacking = (shapes[extension.name] as readonly string[]).filter((member) => typeof extension[member] !== 'function')
+    if (lacking.length > 0) {
+      throw fail(at, `is not the ${extension.name} extension of this ${packageName}, it lacks ${lacking.join(', ')}: ${importIt}, of the same version`)
     }
     extensions.set(extension.name, extension as unknown as E)
   }

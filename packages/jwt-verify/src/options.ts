@@ -205,6 +205,14 @@ const knownIssuerFields = [
 
 const lean = { packageName, factory: 'jwtVerify' }
 
+/** Each extension's code (./jwt-verify-extension.ts): an object named like one but without it is refused at cold start. */
+const extensionShapes = {
+  senderConstraints: ['compile', 'check', 'toAuthError'],
+  apiGatewayClaims: ['fromGateway'],
+  opaqueTokenHandoff: ['compile', 'takes', 'authenticate'],
+  pemKeysAndSecrets: ['compileSecretEntry', 'compilePemKeys'],
+} satisfies { [Name in JwtVerifyExtension['name']]: ReadonlyArray<Exclude<keyof Extract<JwtVerifyExtension, { name: Name }>, 'package' | 'name'>> }
+
 /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
 const need = <Name extends JwtVerifyExtension['name']>(extensions: JwtVerifyExtensions, name: Name, option: string) =>
   needExtension(extensions, name, option, lean, fail) as Extract<JwtVerifyExtension, { name: Name }>
@@ -236,7 +244,7 @@ const withoutSenderConstraints = (options: JwtVerifyOptions, extensions: JwtVeri
  */
 export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledOptions => {
   checkOptionNames(options, knownOptions, fail)
-  const given = readExtensions<JwtVerifyExtension>(options.extensions, packageName, fail)
+  const given = readExtensions<JwtVerifyExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
   const trustApiGateway = options.trustApiGateway ?? false
   if (typeof trustApiGateway !== 'boolean') throw fail('trustApiGateway', `must be a boolean`)

@@ -7,7 +7,7 @@
 import { isRecord, readExtensions } from '@middy-auth/core/internal'
 import type { OAuthScopeExtension } from './extension-types.js'
 import { createOAuthScope, type OAuthScopeMiddleware } from './middleware.js'
-import { knownOptions, type OAuthScopeOptions } from './options.js'
+import { extensionShapes, knownOptions, type OAuthScopeOptions } from './options.js'
 import { fail, packageName } from './requirements.js'
 
 /**
@@ -52,7 +52,7 @@ const leanOptionNames = [...knownOptions, 'extensions']
  * ```
  */
 function oauthScope<Claims = unknown>(options: LeanOAuthScopeOptions): OAuthScopeMiddleware<Claims> {
-  const extensions = readExtensions<OAuthScopeExtension>(isRecord(options) ? options.extensions : undefined, packageName, fail)
+  const extensions = readExtensions<OAuthScopeExtension>(isRecord(options) ? options.extensions : undefined, packageName, fail, extensionShapes)
   return createOAuthScope<Claims>(options, extensions, leanOptionNames)
 }
 

@@ -120,6 +120,15 @@ export const knownOptions: readonly string[] = ['required', 'anyOf', 'routes', '
 
 const from = { packageName, factory: 'oauthScope' }
 
+/** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
+export const extensionShapes = {
+  routeMaps: ['compileRoutes', 'routeName'],
+  apiGatewayClaims: ['gatewayAuth'],
+} satisfies {
+  routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
+  apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
+}
+
 /**
  * Checks every option and compiles the requirements, with the code of `extensions` (the root
  * entry gives every one). Anything that can never work is a `TypeError` naming the option,

@@ -2,7 +2,7 @@ import { readExtensions } from '@middy-auth/core/internal'
 import type { RbacExtension } from './extension-types.js'
 import { apiGatewayClaims, routeMaps } from './extensions.js'
 import { createRbac, type RbacMiddleware } from './middleware.js'
-import type { RbacOptions } from './options.js'
+import { extensionShapes, type RbacOptions } from './options.js'
 import { fail, packageName } from './permission.js'
 
 export { can, explain } from './can.js'
@@ -20,7 +20,7 @@ export type { RbacContext, RbacDenialReason, RbacMiddleware } from './middleware
 export { rbacValidateOptions } from './validate-options.js'
 
 /** The root entry has every extension: an application that imports it never lists any. */
-const everyExtension = /* @__PURE__ */ readExtensions<RbacExtension>([routeMaps, apiGatewayClaims], packageName, fail)
+const everyExtension = /* @__PURE__ */ readExtensions<RbacExtension>([routeMaps, apiGatewayClaims], packageName, fail, extensionShapes)
 
 /**
  * Role-based access control: reads the caller's roles (`rolesFrom`, `roleMap`), checks the

@@ -8,7 +8,7 @@
 import { isRecord, readExtensions } from '@middy-auth/core/internal'
 import type { RbacExtension } from './extension-types.js'
 import { createRbac, type RbacMiddleware } from './middleware.js'
-import { knownOptions, type RbacOptions } from './options.js'
+import { extensionShapes, knownOptions, type RbacOptions } from './options.js'
 import { fail, packageName } from './permission.js'
 
 /**
@@ -55,7 +55,7 @@ const leanOptionNames = [...knownOptions, 'extensions']
  * ```
  */
 function rbac<Resource = unknown, TEvent = unknown>(options: LeanRbacOptions<Resource, TEvent>): RbacMiddleware<TEvent> {
-  const extensions = readExtensions<RbacExtension>(isRecord(options) ? options.extensions : undefined, packageName, fail)
+  const extensions = readExtensions<RbacExtension>(isRecord(options) ? options.extensions : undefined, packageName, fail, extensionShapes)
   return createRbac<TEvent>(options as RbacOptions<unknown, unknown>, extensions, leanOptionNames)
 }
 

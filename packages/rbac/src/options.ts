@@ -211,6 +211,15 @@ export const knownOptions: readonly string[] = [
 
 const from = { packageName, factory: 'rbac' }
 
+/** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
+export const extensionShapes = {
+  routeMaps: ['compileRoutes'],
+  apiGatewayClaims: ['gatewayAuth'],
+} satisfies {
+  routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
+  apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
+}
+
 const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<string, Condition<never, never>> => {
   if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ({ auth, event, resource, permission }) => boolean }`)
   const conditions = new Map<string, Condition<never, never>>()
