@@ -44,6 +44,15 @@ describe('rbac role factories (feat/config)', () => {
     },
   )
 
+  // Found by the review of the lean entries: the deprecated presets.keycloak and presets.auth0 are
+  // factories too, and were not marked; passed uncalled, they refused every caller (403) silently.
+  test.each(['keycloak', 'auth0'])('rolesFrom: presets.%s (not called) is a TypeError at cold start naming the call', (name) => {
+    const uncalled = (rbacModule.presets as Record<string, unknown>)[name]
+    expect(uncalled).toBeInstanceOf(Function)
+    expect(() => rbacWith({ rolesFrom: uncalled })).toThrow(new RegExp(`rolesFrom is the factory itself: call it, presets\\.${name}\\(`))
+    expect(() => rbacWith({ rolesFrom: ['groups', uncalled] })).toThrow(TypeError)
+  })
+
   test("role factories read only their own claim: a caller cannot become admin through another provider's claim", async () => {
     const cognitoRoles = factory('cognitoRoles') ?? (() => (rbacModule.presets as { cognito: unknown }).cognito)
     const { invoke, seen } = protect([

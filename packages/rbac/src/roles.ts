@@ -188,6 +188,10 @@ export const presets = /* @__PURE__ */ Object.freeze({
   entra: /* @__PURE__ */ entraRoles(),
   okta: /* @__PURE__ */ oktaRoles(),
   iam: /* @__PURE__ */ iamRoles(),
-  keycloak: (clientId?: string): RoleReader => keycloakRoles(clientId === undefined ? {} : { clientId }),
-  auth0: (namespace: string): RoleReader => auth0Roles({ namespace }),
+  // Marked like the factories: `rolesFrom: presets.keycloak` (not called) is a TypeError too.
+  keycloak: /* @__PURE__ */ markRoleFactory(
+    (clientId?: string): RoleReader => keycloakRoles(clientId === undefined ? {} : { clientId }),
+    'presets.keycloak(clientId)',
+  ),
+  auth0: /* @__PURE__ */ markRoleFactory((namespace: string): RoleReader => auth0Roles({ namespace }), 'presets.auth0(namespace)'),
 })
