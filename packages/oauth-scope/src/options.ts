@@ -1,11 +1,11 @@
 import type { AnyEvent } from '@middy-auth/core'
 import {
   checkOptionNames,
+  gatewayReaderOf,
   needExtension,
   readExtensions,
   readRealm,
   resourceMetadataProblem,
-  type ApiGatewayClaimsExtension,
   type GatewayAuthReader,
   type RouteMap,
 } from '@middy-auth/core/internal'
@@ -150,7 +150,7 @@ export const compileOptions = (options: OAuthScopeOptions, every?: OAuthScopeExt
     requirementOf,
     routeName,
     perRoute: options.routes !== undefined,
-    readGateway: (extensions.get('apiGatewayClaims') as ApiGatewayClaimsExtension | undefined)?.gatewayAuth,
+    readGateway: gatewayReaderOf(extensions),
   }
 }
 

@@ -1,12 +1,12 @@
 import type { AnyEvent, AuthContext } from '@middy-auth/core'
 import {
   checkOptionNames,
+  gatewayReaderOf,
   isRecord,
   needExtension,
   readExtensions,
   readFunction,
   readRealm,
-  type ApiGatewayClaimsExtension,
   type GatewayAuthReader,
   type RouteMap,
 } from '@middy-auth/core/internal'
@@ -264,6 +264,6 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>, every?: R
     onDecision: readFunction(options.onDecision, 'onDecision', fail, 'a function of the decision'),
     realm,
     perRoute: hasRoutes,
-    readGateway: (extensions.get('apiGatewayClaims') as ApiGatewayClaimsExtension | undefined)?.gatewayAuth,
+    readGateway: gatewayReaderOf(extensions),
   }
 }
