@@ -5,12 +5,12 @@
  */
 import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
 import { fromGateway } from './gateway-identity.js'
-import type { ApiGatewayClaimsExtension, OpaqueTokenHandoffExtension, PemKeysAndSecretsExtension, SenderConstraintsExtension } from './jwt-verify-extension.js'
+import type { ApiGatewayClaimsExtension, OpaqueTokenHandoffExtension, PemKeysAndSecretsExtension, SenderConstraintsExtension } from './extension-types.js'
 import { bindingAuthError, checkBinding } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
 import { compilePemKeys, compileSecretEntry } from './static-keys.js'
 
-export type { JwtVerifyExtension } from './jwt-verify-extension.js'
+export type { JwtVerifyExtension } from './extension-types.js'
 
 /**
  * DPoP- and mTLS-bound tokens (RFC 9449, RFC 8705): the `dpop` and `mtls` options of the lean

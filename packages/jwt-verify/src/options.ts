@@ -29,7 +29,7 @@ import type {
   JwtVerifyExtensions,
   OpaqueTokenHandoffExtension,
   SenderConstraintsExtension,
-} from './jwt-verify-extension.js'
+} from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { createRemoteKeyResolver } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'

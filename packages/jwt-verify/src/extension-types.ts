@@ -1,8 +1,8 @@
 /**
- * What jwtVerify's extensions carry: the code of its rarely used options (DPoP and mTLS, API
- * Gateway's claims, opaque tokens, PEM keys and HMAC secrets), reached only through these values, so that the lean entry
- * (`@middy-auth/jwt-verify/lean`) bundles none of it unless a handler imports it from
- * `@middy-auth/jwt-verify/extensions`. The root entry is built with all of them.
+ * The shapes of jwtVerify's extensions (see ./extensions.ts): what the lean entry's options take,
+ * and what the options' compiler reads from each, the code of the rarely used options (DPoP and
+ * mTLS, API Gateway's claims, opaque tokens, PEM keys and HMAC secrets). Types only: nothing
+ * here is bundled.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
 import type { ConfigError, Extension, TokenSource } from '@middy-auth/core/internal'
