@@ -27,6 +27,7 @@ import type {
   ApiGatewayClaimsExtension,
   JwtVerifyExtension,
   JwtVerifyExtensions,
+  KnownExtension,
   OpaqueTokenHandoffExtension,
   SenderConstraintsExtension,
 } from './extension-types.js'
@@ -206,8 +207,9 @@ const knownIssuerFields = [
 const lean = { packageName, factory: 'jwtVerify' }
 
 /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
-const need = <Name extends JwtVerifyExtension['name']>(extensions: JwtVerifyExtensions, name: Name, option: string) =>
-  needExtension(extensions, name, option, lean, fail) as Extract<JwtVerifyExtension, { name: Name }>
+const need = <Name extends KnownExtension['name']>(extensions: JwtVerifyExtensions, name: Name, option: string) =>
+  // Extensions are keyed by name: the one named `name` has that name's shape.
+  needExtension(extensions, name, option, lean, fail) as Extract<KnownExtension, { name: Name }>
 
 /** `dpop` or `mtls` set to anything but off (`undefined`, `false`): the option needs `senderConstraints`. */
 const isSet = (value: unknown): boolean => value !== undefined && value !== false
