@@ -204,12 +204,12 @@ const knownIssuerFields = [
   'secret',
 ]
 
-const lean = { packageName, factory: 'jwtVerify' }
+const from = { packageName, factory: 'jwtVerify' }
 
 /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
 const need = <Name extends KnownExtension['name']>(extensions: JwtVerifyExtensions, name: Name, option: string) =>
   // Extensions are keyed by name: the one named `name` has that name's shape.
-  needExtension(extensions, name, option, lean, fail) as Extract<KnownExtension, { name: Name }>
+  needExtension(extensions, name, option, from, fail) as Extract<KnownExtension, { name: Name }>
 
 /** `dpop` or `mtls` set to anything but off (`undefined`, `false`): the option needs `senderConstraints`. */
 const isSet = (value: unknown): boolean => value !== undefined && value !== false
