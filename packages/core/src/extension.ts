@@ -30,7 +30,7 @@ export interface Extension {
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
- * const extensions = readExtensions<ScopeExtension>(options.extensions, '@middy-auth/oauth-scope', fail)
+ * const extensions = readExtensions<OAuthScopeExtension>(options.extensions, '@middy-auth/oauth-scope', fail)
  * ```
  */
 export const readExtensions = <E extends Extension>(value: unknown, packageName: string, fail: ConfigError): ReadonlyMap<string, E> => {
