@@ -32,6 +32,7 @@ export default {
     '!packages/testing/src/events/options.ts',
     '!packages/core/src/middy-request.ts',
     '!packages/rbac/src/rules.ts',
+    '!packages/jwt-verify/src/extension-types.ts',
     '!packages/oauth-scope/src/extension-types.ts',
     '!packages/rbac/src/extension-types.ts',
   ],

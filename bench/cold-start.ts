@@ -143,7 +143,7 @@ const median = (values: number[]): number => quantile(values, 0.5)
  * `n` values, with the largest k such that P(Binomial(n, 1/2) < k) ≤ (1 − level) / 2 (each
  * value is below the true median with probability 1/2). `undefined` when n is too small.
  */
-export const medianInterval = (values: number[], level = 0.95): [number, number] | undefined => {
+const medianInterval = (values: number[], level = 0.95): [number, number] | undefined => {
   const n = values.length
   const sorted = [...values].sort((a, b) => a - b)
   const tail = (1 - level) / 2
@@ -361,11 +361,14 @@ const diff = (later: number | undefined, earlier: number | undefined): number | 
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const pairsArgument = process.argv.find((argument) => argument.startsWith('--pairs='))
+  const pairs = pairsArgument === undefined ? undefined : Number(pairsArgument.slice('--pairs='.length))
+  // A typo would otherwise measure no pair at all (NaN) and print a median of nothing.
+  if (pairs !== undefined && !(Number.isInteger(pairs) && pairs > 0)) throw new Error(`--pairs must be a positive integer: ${pairsArgument}`)
   const rows = await run({
     quick: process.argv.includes('--quick'),
     trace: process.argv.includes('--trace'),
     asLambda: process.argv.includes('--as-lambda'),
-    ...(pairsArgument ? { pairs: Number(pairsArgument.slice('--pairs='.length)) } : {}),
+    ...(pairs !== undefined ? { pairs } : {}),
   })
   for (const row of rows) console.log(`${row.ok ? 'PASS' : 'OVER'}  ${row.name}: ${row.value}${row.limit ? ` (budget ${row.limit})` : ''}`)
 }

@@ -391,7 +391,14 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
     ],
     [
       'jwtVerify, a senderConstraints with only part of its code',
-      () => leanJwtVerify(options({ extensions: [{ package: '@middy-auth/jwt-verify', name: 'senderConstraints', compile: senderConstraints.compile }] })),
+      () =>
+        leanJwtVerify(
+          options({
+            extensions: [
+              { package: '@middy-auth/jwt-verify', name: 'senderConstraints', compile: (senderConstraints as unknown as { compile: unknown }).compile },
+            ],
+          }),
+        ),
       '@middy-auth/jwt-verify',
       /lacks check, toAuthError/,
     ],
@@ -519,18 +526,20 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
     }
   })
 
-  test('extensions given to the root oauthScope and rbac: the TypeError they always were, naming the option', () => {
+  test('extensions given to the root oauthScope and rbac are checked as in the lean entries: a forged one is a TypeError naming it', () => {
+    expect(() => rootOAuthScope({ required: ['a'], extensions: [scopeExtensions.routeMaps] } as never)).not.toThrow()
+    expect(() => rootRbac({ policy, required: [], extensions: [rbacExtensions.routeMaps] } as never)).not.toThrow()
     expectFix(
-      thrown(() => rootOAuthScope({ required: ['a'], extensions: [scopeExtensions.routeMaps] } as never)),
+      thrown(() => rootOAuthScope({ required: ['a'], extensions: [{ package: '@middy-auth/oauth-scope', name: 'routeMaps' }] } as never)),
       '@middy-auth/oauth-scope',
-      'extensions',
-      /extensions is not an option/,
+      'extensions[0]',
+      /lacks compileRoutes/,
     )
     expectFix(
-      thrown(() => rootRbac({ policy, required: [], extensions: [rbacExtensions.routeMaps] } as never)),
+      thrown(() => rootRbac({ policy, required: [], extensions: [scopeExtensions.routeMaps] } as never)),
       '@middy-auth/rbac',
-      'extensions',
-      /extensions is not an option/,
+      'extensions[0]',
+      /is not an extension of @middy-auth\/rbac/,
     )
   })
 

@@ -44,7 +44,7 @@ export type ExtensionShapes = Readonly<Record<string, readonly string[]>>
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
- * const extensions = readExtensions<ScopeExtension>(options.extensions, '@middy-auth/oauth-scope', fail, { routeMaps: ['compileRoutes', 'routeName'] })
+ * const extensions = readExtensions<OAuthScopeExtension>(options.extensions, '@middy-auth/oauth-scope', fail, { routeMaps: ['compileRoutes', 'routeName'] })
  * ```
  */
 export const readExtensions = <E extends Extension>(

@@ -37,6 +37,21 @@ export interface ApiGatewayClaimsExtension extends Extension {
 }
 
 /**
+ * The gateway's claims reader among a consumer's extensions: its `apiGatewayClaims` extension's
+ * `gatewayAuth`, or `undefined` when the lean entry was not given it (then only `context.auth`
+ * is read).
+ *
+ * @example
+ * ```ts
+ * const readGateway = gatewayReaderOf(extensions)
+ * const auth = resolveAuthWith(request, readGateway)
+ * ```
+ */
+export const gatewayReaderOf = (extensions: ReadonlyMap<string, Extension>): GatewayAuthReader | undefined =>
+  // Extensions are keyed by name: the one named apiGatewayClaims has this shape.
+  (extensions.get('apiGatewayClaims') as ApiGatewayClaimsExtension | undefined)?.gatewayAuth
+
+/**
  * The identity on `request.context.auth`; without one, the identity `readGateway` finds (written
  * there, so later middlewares and the handler see the same object); `undefined`: no identity at
  * all. Without `readGateway` (a lean entry without `apiGatewayClaims`), the gateway's claims are
@@ -44,7 +59,7 @@ export interface ApiGatewayClaimsExtension extends Extension {
  *
  * @example
  * ```ts
- * const auth = resolveAuthWith(request, extensions.get('apiGatewayClaims')?.gatewayAuth)
+ * const auth = resolveAuthWith(request, gatewayReaderOf(extensions))
  * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/rbac' })
  * ```
  */

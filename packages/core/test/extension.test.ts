@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals'
-import { configErrors, needExtension, readExtensions, type Extension } from '@middy-auth/core/internal'
+import { gatewayAuth } from '@middy-auth/core'
+import {
+  configErrors,
+  gatewayReaderOf,
+  needExtension,
+  readExtensions,
+  resolveAuthWith,
+  type ApiGatewayClaimsExtension,
+  type Extension,
+} from '@middy-auth/core/internal'
+import { loadFixture } from '../../../test/support/fixtures.js'
 
 const packageName = '@middy-auth/oauth-scope'
 const fail = configErrors(packageName, 'oauthScope')
@@ -50,5 +60,31 @@ describe('extensions of a lean entry', () => {
       `oauthScope: routes needs the routeMaps extension, which '@middy-auth/oauth-scope/lean' leaves out: import { routeMaps } from '@middy-auth/oauth-scope/extensions' and pass extensions: [routeMaps] (or import oauthScope from '@middy-auth/oauth-scope', which has every extension)`,
     )
     expect((error as TypeError).cause).toEqual({ package: packageName, option: 'routes' })
+  })
+})
+
+describe('the identity a consumer works on, with the gateway reader as a value', () => {
+  const request = (event: unknown) => ({ event, context: {} as Record<string, unknown>, internal: {} })
+  const apiGatewayClaims: ApiGatewayClaimsExtension = { package: packageName, name: 'apiGatewayClaims', gatewayAuth }
+
+  it('with apiGatewayClaims, reads the identity the gateway verified and writes it on context.auth', () => {
+    const readGateway = gatewayReaderOf(readExtensions([routeMaps, apiGatewayClaims], packageName, fail, shapes))
+    expect(readGateway).toBe(gatewayAuth)
+    const withGateway = request(loadFixture('http-v2-jwt.json'))
+    const auth = resolveAuthWith(withGateway, readGateway)
+    expect(auth).toMatchObject({ source: 'apigateway' })
+    expect(withGateway.context.auth).toBe(auth)
+  })
+
+  it('without it, reads only context.auth: the same event has no identity', () => {
+    const readGateway = gatewayReaderOf(readExtensions([routeMaps], packageName, fail, shapes))
+    expect(readGateway).toBeUndefined()
+    const withGateway = request(loadFixture('http-v2-jwt.json'))
+    expect(resolveAuthWith(withGateway, readGateway)).toBeUndefined()
+    expect(withGateway.context.auth).toBeUndefined()
+    const identified = request(loadFixture('http-v2-jwt.json'))
+    const earlier = { source: 'jwt', subject: 'alice', scopes: [], roles: [], claims: {} }
+    identified.context.auth = earlier
+    expect(resolveAuthWith(identified, readGateway)).toBe(earlier)
   })
 })

@@ -1,5 +1,5 @@
 import { apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, senderConstraints } from './extensions.js'
-import type { JwtVerifyExtension, JwtVerifyExtensions } from './jwt-verify-extension.js'
+import type { JwtVerifyExtension, JwtVerifyExtensions } from './extension-types.js'
 
 /**
  * The root entry's extensions: all of them, so that every option works as it always did. Its

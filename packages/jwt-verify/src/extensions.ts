@@ -1,16 +1,23 @@
 /**
  * `@middy-auth/jwt-verify/extensions`: the code of jwtVerify's rarely used options, for the lean
  * entry (`@middy-auth/jwt-verify/lean`). Each is a plain value: a bundler leaves out every one a
- * handler does not import, and the code it carries with it.
+ * handler does not import, and the code it carries with it. (`satisfies` checks each one's code
+ * against what the options' compiler reads; the exported type hides it.)
  */
 import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
 import { fromGateway } from './gateway-identity.js'
-import type { ApiGatewayClaimsExtension, OpaqueTokenHandoffExtension, PemKeysAndSecretsExtension, SenderConstraintsExtension } from './jwt-verify-extension.js'
+import type {
+  ApiGatewayClaimsExtension,
+  JwtVerifyExtension,
+  OpaqueTokenHandoffExtension,
+  PemKeysAndSecretsExtension,
+  SenderConstraintsExtension,
+} from './extension-types.js'
 import { bindingAuthError, checkBinding } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
 import { compilePemKeys, compileSecretEntry } from './static-keys.js'
 
-export type { JwtVerifyExtension } from './jwt-verify-extension.js'
+export type { JwtVerifyExtension } from './extension-types.js'
 
 /**
  * DPoP- and mTLS-bound tokens (RFC 9449, RFC 8705): the `dpop` and `mtls` options of the lean
@@ -26,13 +33,13 @@ export type { JwtVerifyExtension } from './jwt-verify-extension.js'
  * const middleware = jwtVerify({ issuers, dpop: { boundTokens: 'required' }, extensions: [senderConstraints] })
  * ```
  */
-export const senderConstraints: SenderConstraintsExtension = {
+export const senderConstraints = {
   package: '@middy-auth/jwt-verify',
   name: 'senderConstraints',
   compile: compileBindings,
   check: checkBinding,
   toAuthError: bindingAuthError,
-}
+} satisfies SenderConstraintsExtension as JwtVerifyExtension
 
 /**
  * `trustApiGateway: true` of the lean `jwtVerify`: the identity API Gateway already verified
@@ -46,11 +53,11 @@ export const senderConstraints: SenderConstraintsExtension = {
  * const middleware = jwtVerify({ trustApiGateway: true, extensions: [apiGatewayClaims] })
  * ```
  */
-export const apiGatewayClaims: ApiGatewayClaimsExtension = {
+export const apiGatewayClaims = {
   package: '@middy-auth/jwt-verify',
   name: 'apiGatewayClaims',
   fromGateway,
-}
+} satisfies ApiGatewayClaimsExtension as JwtVerifyExtension
 
 /**
  * The `opaqueTokens` option of the lean `jwtVerify`: tokens that are not JWTs go to another
@@ -69,13 +76,13 @@ export const apiGatewayClaims: ApiGatewayClaimsExtension = {
  * })
  * ```
  */
-export const opaqueTokenHandoff: OpaqueTokenHandoffExtension = {
+export const opaqueTokenHandoff = {
   package: '@middy-auth/jwt-verify',
   name: 'opaqueTokenHandoff',
   compile: compileOpaqueTokens,
   takes: (token) => !isJwtShaped(token),
   authenticate: authenticateOpaque,
-}
+} satisfies OpaqueTokenHandoffExtension as JwtVerifyExtension
 
 /**
  * Keys given in the configuration rather than fetched: an issuer entry's `keys` (PEM public keys
@@ -93,9 +100,9 @@ export const opaqueTokenHandoff: OpaqueTokenHandoffExtension = {
  * })
  * ```
  */
-export const pemKeysAndSecrets: PemKeysAndSecretsExtension = {
+export const pemKeysAndSecrets = {
   package: '@middy-auth/jwt-verify',
   name: 'pemKeysAndSecrets',
   compileSecretEntry,
   compilePemKeys,
-}
+} satisfies PemKeysAndSecretsExtension as JwtVerifyExtension

@@ -1,5 +1,5 @@
 import { gatewayAuth, type AuthContext } from '@middy-auth/core'
-import type { GatewayCheck } from './jwt-verify-extension.js'
+import type { GatewayCheck } from './extension-types.js'
 
 /**
  * `trustApiGateway: true`: the identity API Gateway already verified (JWT or Cognito

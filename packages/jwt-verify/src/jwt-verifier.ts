@@ -1,7 +1,7 @@
 import { AuthError, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
 import { crossSiteDenial, noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
-import type { JwtVerifyExtensions } from './jwt-verify-extension.js'
+import type { JwtVerifyExtensions } from './extension-types.js'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
 import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'

@@ -1,7 +1,7 @@
 import { isAuthError, type AuthContext } from '@middy-auth/core'
 import { isRecord, looksLikeSeveralTokens, type ConfigError } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
-import type { Deny } from './jwt-verify-extension.js'
+import type { Deny } from './extension-types.js'
 
 /**
  * What `jwtVerify`'s `opaqueTokens` option takes: a verifier of access tokens that are not JWTs

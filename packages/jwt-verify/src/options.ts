@@ -27,9 +27,10 @@ import type {
   ApiGatewayClaimsExtension,
   JwtVerifyExtension,
   JwtVerifyExtensions,
+  KnownExtension,
   OpaqueTokenHandoffExtension,
   SenderConstraintsExtension,
-} from './jwt-verify-extension.js'
+} from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { createRemoteKeyResolver } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
@@ -203,19 +204,20 @@ const knownIssuerFields = [
   'secret',
 ]
 
-const lean = { packageName, factory: 'jwtVerify' }
+const from = { packageName, factory: 'jwtVerify' }
 
-/** Each extension's code (./jwt-verify-extension.ts): an object named like one but without it is refused at cold start. */
+/** Each extension's code (./extension-types.ts): an object named like one but without it is refused at cold start. */
 const extensionShapes = {
   senderConstraints: ['compile', 'check', 'toAuthError'],
   apiGatewayClaims: ['fromGateway'],
   opaqueTokenHandoff: ['compile', 'takes', 'authenticate'],
   pemKeysAndSecrets: ['compileSecretEntry', 'compilePemKeys'],
-} satisfies { [Name in JwtVerifyExtension['name']]: ReadonlyArray<Exclude<keyof Extract<JwtVerifyExtension, { name: Name }>, 'package' | 'name'>> }
+} satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
 
 /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
-const need = <Name extends JwtVerifyExtension['name']>(extensions: JwtVerifyExtensions, name: Name, option: string) =>
-  needExtension(extensions, name, option, lean, fail) as Extract<JwtVerifyExtension, { name: Name }>
+const need = <Name extends KnownExtension['name']>(extensions: JwtVerifyExtensions, name: Name, option: string) =>
+  // Extensions are keyed by name: the one named `name` has that name's shape.
+  needExtension(extensions, name, option, from, fail) as Extract<KnownExtension, { name: Name }>
 
 /** `dpop` or `mtls` set to anything but off (`undefined`, `false`): the option needs `senderConstraints`. */
 const isSet = (value: unknown): boolean => value !== undefined && value !== false

@@ -5,7 +5,7 @@ import { createOAuthScope, type OAuthScopeMiddleware } from './middleware.js'
 import { extensionShapes, type OAuthScopeOptions } from './options.js'
 import { fail, packageName } from './requirements.js'
 
-/** The root entry has every extension: an application that imports it never lists any. */
+/** The root entry has every extension: an application that imports it needs to list none (a list given is checked). */
 const everyExtension = /* @__PURE__ */ readExtensions<OAuthScopeExtension>([routeMaps, apiGatewayClaims], packageName, fail, extensionShapes)
 
 /**

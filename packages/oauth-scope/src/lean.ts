@@ -4,29 +4,8 @@
  * `@middy-auth/oauth-scope/extensions`. Same options, same checks, same errors. The types
  * (`OAuthScopeOptions`, …) have one home, the root entry.
  */
-import { isRecord, readExtensions } from '@middy-auth/core/internal'
-import type { OAuthScopeExtension } from './extension-types.js'
 import { createOAuthScope, type OAuthScopeMiddleware } from './middleware.js'
-import { extensionShapes, knownOptions, type OAuthScopeOptions } from './options.js'
-import { fail, packageName } from './requirements.js'
-
-/**
- * Options of the lean `oauthScope()`: those of the root entry, plus the extensions the options
- * used need (`routes` and `routesDefault`: `routeMaps`; reading API Gateway's claims:
- * `apiGatewayClaims`).
- *
- * @example
- * ```ts
- * import { routeMaps } from '@middy-auth/oauth-scope/extensions'
- * const options: LeanOAuthScopeOptions = { routes: { 'GET /orders': ['orders:read'] }, extensions: [routeMaps] }
- * ```
- */
-export type LeanOAuthScopeOptions = OAuthScopeOptions & {
-  /** The extensions the options need, from `@middy-auth/oauth-scope/extensions`. Default: none. */
-  extensions?: readonly OAuthScopeExtension[]
-}
-
-const leanOptionNames = [...knownOptions, 'extensions']
+import type { OAuthScopeOptions } from './options.js'
 
 /**
  * `oauthScope()` of the root entry, with only the extensions listed in `extensions`: a handler
@@ -51,9 +30,8 @@ const leanOptionNames = [...knownOptions, 'extensions']
  *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
  * ```
  */
-function oauthScope<Claims = unknown>(options: LeanOAuthScopeOptions): OAuthScopeMiddleware<Claims> {
-  const extensions = readExtensions<OAuthScopeExtension>(isRecord(options) ? options.extensions : undefined, packageName, fail, extensionShapes)
-  return createOAuthScope<Claims>(options, extensions, leanOptionNames)
+function oauthScope<Claims = unknown>(options: OAuthScopeOptions): OAuthScopeMiddleware<Claims> {
+  return createOAuthScope<Claims>(options)
 }
 
 export default oauthScope

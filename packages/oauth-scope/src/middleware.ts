@@ -7,7 +7,7 @@ import { noteRequestSpecificCheck, resolveAuthWith, scopesSatisfy, unmetScopes }
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { OAuthScopeExtensions } from './extension-types.js'
-import { compileOptions, knownOptions, type OAuthScopeOptions } from './options.js'
+import { compileOptions, type OAuthScopeOptions } from './options.js'
 import { packageName } from './requirements.js'
 
 /**
@@ -43,15 +43,11 @@ const deny = (
 export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<unknown, unknown, Error, WithAuth<Context, Claims>, { auth: AuthContext<Claims> }>
 
 /**
- * Builds the middleware of `oauthScope()` with the code of `extensions`; `optionNames` are the
- * options it knows (a lean entry's include `extensions`).
+ * Builds the middleware of `oauthScope()`: with `every` (the root entry's extensions), or with
+ * those listed in `options.extensions` (the lean entry).
  */
-export const createOAuthScope = <Claims>(
-  options: OAuthScopeOptions,
-  extensions: OAuthScopeExtensions,
-  optionNames = knownOptions,
-): OAuthScopeMiddleware<Claims> => {
-  const { realm, resourceMetadata, readScopes, requirementOf, perRoute, routeName, readGateway } = compileOptions(options, extensions, optionNames)
+export const createOAuthScope = <Claims>(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeMiddleware<Claims> => {
+  const { realm, resourceMetadata, readScopes, requirementOf, perRoute, routeName, readGateway } = compileOptions(options, every)
   const challenge = { realm, ...(resourceMetadata !== undefined ? { resourceMetadata } : {}) }
 
   const oauthScopeMiddlewareBefore = (request: MiddyRequestLike): void => {

@@ -1,14 +1,16 @@
 import type { AnyEvent } from '@middy-auth/core'
 import {
   checkOptionNames,
+  gatewayReaderOf,
   needExtension,
+  readExtensions,
   readRealm,
   resourceMetadataProblem,
-  type ApiGatewayClaimsExtension,
   type GatewayAuthReader,
   type RouteMap,
+  type ApiGatewayClaimsExtension,
 } from '@middy-auth/core/internal'
-import type { OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
+import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
 import { compileTopLevel, fail, packageName, type CompiledRequirement } from './requirements.js'
 import { compileScopeReader, type ScopeReader } from './scopes.js'
 
@@ -52,6 +54,13 @@ interface CommonOptions {
    * challenge as `resource_metadata="…"` (set the same URL on `jwtVerify`). Default: none.
    */
   resourceMetadata?: string
+  /**
+   * The extensions, from `@middy-auth/oauth-scope/extensions`, that the lean entry
+   * (`@middy-auth/oauth-scope/lean`) needs for `routes` and `routesDefault` (`routeMaps`) and to
+   * read the identity API Gateway verified (`apiGatewayClaims`). The root entry has every
+   * extension: there the list is only checked. Default: none.
+   */
+  extensions?: readonly OAuthScopeExtension[]
 }
 
 /**
@@ -115,8 +124,7 @@ export interface CompiledOptions {
   readGateway: GatewayAuthReader | undefined
 }
 
-/** The options of the root entry; a lean entry also takes `extensions`. */
-export const knownOptions: readonly string[] = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata']
+const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata', 'extensions']
 
 const from = { packageName, factory: 'oauthScope' }
 
@@ -130,12 +138,15 @@ export const extensionShapes = {
 }
 
 /**
- * Checks every option and compiles the requirements, with the code of `extensions` (the root
- * entry gives every one). Anything that can never work is a `TypeError` naming the option,
- * thrown at cold start; so is an option whose extension a lean entry was not given.
+ * Checks every option and compiles the requirements. Anything that can never work is a
+ * `TypeError` naming the option, thrown at cold start; so is an option whose extension a lean
+ * entry was not given. `every`: the root entry's extensions (all of them), which stand for
+ * `options.extensions` (still checked, so that a mistake there is a `TypeError` in both entries).
  */
-export const compileOptions = (options: OAuthScopeOptions, extensions: OAuthScopeExtensions, optionNames = knownOptions): CompiledOptions => {
-  checkOptionNames(options, optionNames, fail, '', { require: 'required' })
+export const compileOptions = (options: OAuthScopeOptions, every?: OAuthScopeExtensions): CompiledOptions => {
+  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
+  const given = readExtensions<OAuthScopeExtension>(options.extensions, packageName, fail, extensionShapes)
+  const extensions = every ?? given
   const realm = readRealm(options.realm, fail)
   const resourceMetadata = options.resourceMetadata
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
@@ -149,7 +160,7 @@ export const compileOptions = (options: OAuthScopeOptions, extensions: OAuthScop
     requirementOf,
     routeName,
     perRoute: options.routes !== undefined,
-    readGateway: (extensions.get('apiGatewayClaims') as ApiGatewayClaimsExtension | undefined)?.gatewayAuth,
+    readGateway: gatewayReaderOf(extensions),
   }
 }
 

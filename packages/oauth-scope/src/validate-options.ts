@@ -18,6 +18,7 @@ const optionSchema = {
     scopeClaims: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     realm: { type: 'string' },
     resourceMetadata: { type: 'string' },
+    extensions: { type: 'array', items: { type: 'object' } },
   },
   additionalProperties: false,
 } as const

@@ -26,7 +26,7 @@ describe('configuration that can never work: TypeError at cold start', () => {
     refused({ required: ['a'], requried: ['b'] }, /^oauthScope: requried is not an option \(known: /)
     refused(
       { required: ['a'], scopes: ['b'] },
-      /^oauthScope: scopes is not an option \(known: required, anyOf, routes, routesDefault, scopeClaims, realm, resourceMetadata\)$/,
+      /^oauthScope: scopes is not an option \(known: required, anyOf, routes, routesDefault, scopeClaims, realm, resourceMetadata, extensions\)$/,
     )
   })
 

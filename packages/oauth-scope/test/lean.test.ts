@@ -4,9 +4,9 @@ import { readdirSync } from 'node:fs'
 import { routeMaps as rbacRouteMaps } from '@middy-auth/rbac/extensions'
 import { apiGatewayClaims, routeMaps, type OAuthScopeExtension } from '../src/extensions.js'
 import leanOAuthScope from '../src/lean.js'
-import oauthScope, { type OAuthScopeOptions } from '../src/index.js'
+import oauthScope, { oauthScopeValidateOptions, type OAuthScopeOptions } from '../src/index.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
-import { protect, withIdentity, type Middleware, type Response } from '../../../test/support/protect.js'
+import { outcome, protect, withIdentity, type Middleware, type Response } from '../../../test/support/protect.js'
 
 /**
  * `@middy-auth/oauth-scope/lean` against the root entry, through real handlers and real events:
@@ -220,11 +220,20 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     expect(thrown(() => leanOAuthScope({ routes, extensions: [rbacRouteMaps as never] }))?.message).toBe(
       `oauthScope: extensions[0] is not an extension of @middy-auth/oauth-scope: import it from '@middy-auth/oauth-scope/extensions'`,
     )
+    // Middy's opt-in schema check takes it too.
+    expect(oauthScopeValidateOptions({ routes, extensions: [apiGatewayClaims] })).toBeTruthy()
     expect(thrown(() => leanOAuthScope({ required: ['a'], extensions: routeMaps as never }))?.message).toMatch(/^oauthScope: extensions must be a list/)
   })
 
-  test('the root entry takes no extensions option: it has every one', () => {
-    expect(thrown(() => oauthScope({ required: ['a'], extensions: [routeMaps] } as never))?.message).toMatch(/^oauthScope: extensions is not an option/)
+  test('the root entry checks extensions and then has them all: routes and the gateway claims work whatever the list says', async () => {
+    // Only apiGatewayClaims listed: routes still works, so only the import line differs between the entries.
+    const api = protect([oauthScope({ routes, extensions: [apiGatewayClaims] })])
+    expect(outcome(await api.invoke(jwtEvent('GET /orders', '/orders', ['orders:read'])))).toEqual([200, 'ok'])
+    expect(outcome(await api.invoke(jwtEvent('POST /orders', '/orders', ['orders:read'])))).toEqual([403, 'insufficient_scope'])
+    expect(api.seen).toHaveLength(1)
+    expect(thrown(() => oauthScope({ routes, extensions: [rbacRouteMaps as never] }))?.message).toBe(
+      `oauthScope: extensions[0] is not an extension of @middy-auth/oauth-scope: import it from '@middy-auth/oauth-scope/extensions'`,
+    )
   })
 
   test('every other configuration mistake: the same TypeError as the root', () => {

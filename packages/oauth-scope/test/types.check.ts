@@ -107,5 +107,7 @@ export const lean = middy<APIGatewayProxyEventV2>()
 leanOAuthScope({ routes: { 'GET /orders': ['orders:read'] }, extensions: [rbacRouteMaps] })
 // @ts-expect-error the lean entry takes the root's options: routes goes without required
 leanOAuthScope({ required: ['a'], routes: { 'GET /orders': ['orders:read'] }, extensions: [routeMaps] })
-// @ts-expect-error the root entry takes no extensions: it has every one
-oauthScope({ required: ['a'], extensions: [routeMaps] })
+// The root entry takes the same extensions (checked, then not needed: it has every one), and only its own package's.
+export const rootWithExtensions = oauthScope({ required: ['a'], extensions: [routeMaps] })
+// @ts-expect-error rbac's routeMaps is not an extension of oauth-scope, whichever entry
+oauthScope({ required: ['a'], extensions: [rbacRouteMaps] })

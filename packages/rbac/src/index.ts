@@ -19,7 +19,7 @@ export { forbidden } from '@middy-auth/core'
 export type { RbacContext, RbacDenialReason, RbacMiddleware } from './middleware.js'
 export { rbacValidateOptions } from './validate-options.js'
 
-/** The root entry has every extension: an application that imports it never lists any. */
+/** The root entry has every extension: an application that imports it needs to list none (a list given is checked). */
 const everyExtension = /* @__PURE__ */ readExtensions<RbacExtension>([routeMaps, apiGatewayClaims], packageName, fail, extensionShapes)
 
 /**

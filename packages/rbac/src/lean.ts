@@ -5,29 +5,8 @@
  * one home, the root entry: importing them from there bundles only them (the root's `rbac()`
  * and its extensions are left out when the handler does not call it).
  */
-import { isRecord, readExtensions } from '@middy-auth/core/internal'
-import type { RbacExtension } from './extension-types.js'
 import { createRbac, type RbacMiddleware } from './middleware.js'
-import { extensionShapes, knownOptions, type RbacOptions } from './options.js'
-import { fail, packageName } from './permission.js'
-
-/**
- * Options of the lean `rbac()`: those of the root entry, plus the extensions the options used
- * need (`routes` and `routesDefault`: `routeMaps`; reading API Gateway's claims:
- * `apiGatewayClaims`).
- *
- * @example
- * ```ts
- * import { routeMaps } from '@middy-auth/rbac/extensions'
- * const options: LeanRbacOptions = { policy, routes: { 'GET /articles': 'articles:read' }, extensions: [routeMaps] }
- * ```
- */
-export type LeanRbacOptions<Resource = unknown, TEvent = unknown> = RbacOptions<Resource, TEvent> & {
-  /** The extensions the options need, from `@middy-auth/rbac/extensions`. Default: none. */
-  extensions?: readonly RbacExtension[]
-}
-
-const leanOptionNames = [...knownOptions, 'extensions']
+import type { RbacOptions } from './options.js'
 
 /**
  * `rbac()` of the root entry, with only the extensions listed in `extensions`: a handler that
@@ -54,9 +33,8 @@ const leanOptionNames = [...knownOptions, 'extensions']
  *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.permissions.join(' ') }))
  * ```
  */
-function rbac<Resource = unknown, TEvent = unknown>(options: LeanRbacOptions<Resource, TEvent>): RbacMiddleware<TEvent> {
-  const extensions = readExtensions<RbacExtension>(isRecord(options) ? options.extensions : undefined, packageName, fail, extensionShapes)
-  return createRbac<TEvent>(options as RbacOptions<unknown, unknown>, extensions, leanOptionNames)
+function rbac<Resource = unknown, TEvent = unknown>(options: RbacOptions<Resource, TEvent>): RbacMiddleware<TEvent> {
+  return createRbac<TEvent>(options as RbacOptions<unknown, unknown>)
 }
 
 export default rbac

@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda'
 import { attachGrant, conditionAsker } from './can.js'
 import { match, parseConcrete, settle } from './check.js'
 import type { RbacExtensions } from './extension-types.js'
-import { compileOptions, knownOptions, type RbacOptions, type RbacRequest } from './options.js'
+import { compileOptions, type RbacOptions, type RbacRequest } from './options.js'
 import { packageName } from './permission.js'
 import { deniedEntirely } from './policy.js'
 import { readRequirement, type CompiledRequirement } from './requirement.js'
@@ -73,11 +73,11 @@ const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
 }
 
 /**
- * Builds the middleware of `rbac()` with the code of `extensions`; `optionNames` are the options
- * it knows (a lean entry's include `extensions`).
+ * Builds the middleware of `rbac()`: with `every` (the root entry's extensions), or with those
+ * listed in `options.extensions` (the lean entry).
  */
-export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, extensions: RbacExtensions, optionNames = knownOptions): RbacMiddleware<TEvent> => {
-  const settings = compileOptions(options, extensions, optionNames)
+export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacMiddleware<TEvent> => {
+  const settings = compileOptions(options, every)
   const { resolveRoles, conditions, onDecision, realm, readGateway } = settings
 
   const refuse = (code: RbacDenialReason, detail: string, permission: string | undefined): AuthError =>

@@ -1,16 +1,18 @@
 import type { AnyEvent, AuthContext } from '@middy-auth/core'
 import {
   checkOptionNames,
+  gatewayReaderOf,
   isRecord,
   needExtension,
+  readExtensions,
   readFunction,
   readRealm,
-  type ApiGatewayClaimsExtension,
   type GatewayAuthReader,
   type RouteMap,
+  type ApiGatewayClaimsExtension,
 } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
-import type { RbacExtensions, RouteMapsExtension } from './extension-types.js'
+import type { RbacExtension, RbacExtensions, RouteMapsExtension } from './extension-types.js'
 import { fail, packageName, type Permission } from './permission.js'
 import { compilePolicyImpl, type CompiledPolicy, type CompiledPolicyImpl, type Policy, type PolicyRule, type RbacCheck } from './policy.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
@@ -147,6 +149,13 @@ interface CommonOptions<Resource, TEvent> {
   onDecision?: (decision: RbacDecision) => void | Promise<void>
   /** The `realm` of the `401` challenge when there is no identity at all. Default `'api'`. */
   realm?: string
+  /**
+   * The extensions, from `@middy-auth/rbac/extensions`, that the lean entry
+   * (`@middy-auth/rbac/lean`) needs for `routes` and `routesDefault` (`routeMaps`) and to read
+   * the identity API Gateway verified (`apiGatewayClaims`). The root entry has every extension:
+   * there the list is only checked. Default: none.
+   */
+  extensions?: readonly RbacExtension[]
 }
 
 /**
@@ -195,19 +204,7 @@ export interface CompiledOptions {
   readGateway: GatewayAuthReader | undefined
 }
 
-/** The options of the root entry; a lean entry also takes `extensions`. */
-export const knownOptions: readonly string[] = [
-  'policy',
-  'required',
-  'routes',
-  'routesDefault',
-  'rolesFrom',
-  'roleMap',
-  'conditions',
-  'resource',
-  'onDecision',
-  'realm',
-]
+const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm', 'extensions']
 
 const from = { packageName, factory: 'rbac' }
 
@@ -238,13 +235,16 @@ const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<stri
 }
 
 /**
- * Checks every option, compiles the policy, the requirements and the role sources, with the code
- * of `extensions` (the root entry gives every one). Anything that can never work is a
- * `TypeError` naming it, thrown at cold start; so is an option whose extension a lean entry was
- * not given.
+ * Checks every option, compiles the policy, the requirements and the role sources. Anything that
+ * can never work is a `TypeError` naming it, thrown at cold start; so is an option whose
+ * extension a lean entry was not given. `every`: the root entry's extensions (all of them), which
+ * stand for `options.extensions` (still checked, so that a mistake there is a `TypeError` in both
+ * entries).
  */
-export const compileOptions = (options: RbacOptions<unknown, unknown>, extensions: RbacExtensions, optionNames = knownOptions): CompiledOptions => {
-  checkOptionNames(options, optionNames, fail, '', { require: 'required' })
+export const compileOptions = (options: RbacOptions<unknown, unknown>, every?: RbacExtensions): CompiledOptions => {
+  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
+  const given = readExtensions<RbacExtension>(options.extensions, packageName, fail, extensionShapes)
+  const extensions = every ?? given
   if (options.policy === undefined) throw fail('policy', `is required`)
   const policy = compilePolicyImpl(options.policy)
   const realm = readRealm(options.realm, fail)
@@ -274,6 +274,6 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>, extension
     onDecision: readFunction(options.onDecision, 'onDecision', fail, 'a function of the decision'),
     realm,
     perRoute: hasRoutes,
-    readGateway: (extensions.get('apiGatewayClaims') as ApiGatewayClaimsExtension | undefined)?.gatewayAuth,
+    readGateway: gatewayReaderOf(extensions),
   }
 }

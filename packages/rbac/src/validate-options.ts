@@ -17,6 +17,7 @@ const optionSchema = {
     resource: { instanceof: 'Function' },
     onDecision: { instanceof: 'Function' },
     realm: { type: 'string' },
+    extensions: { type: 'array', items: { type: 'object' } },
   },
   required: ['policy'],
   additionalProperties: false,

@@ -104,7 +104,7 @@ describe('option mistakes: TypeError from rbac()', () => {
     [
       'an unknown option',
       { policy, required: 'articles:read', requires: 'articles:read' },
-      /^rbac: requires is not an option \(known: policy, required, routes, routesDefault, rolesFrom, roleMap, conditions, resource, onDecision, realm\)$/,
+      /^rbac: requires is not an option \(known: policy, required, routes, routesDefault, rolesFrom, roleMap, conditions, resource, onDecision, realm, extensions\)$/,
     ],
     ['require, the other spelling', { policy, require: 'articles:read' }, /^rbac: require is spelled required in middy-auth: rename it$/],
     ['neither required nor routes', { policy }, /^rbac: options need required \(use \[\] for "any identity"\) or routes$/],

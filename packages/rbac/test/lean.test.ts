@@ -4,9 +4,9 @@ import { readdirSync } from 'node:fs'
 import { routeMaps as scopeRouteMaps } from '@middy-auth/oauth-scope/extensions'
 import { apiGatewayClaims, routeMaps, type RbacExtension } from '../src/extensions.js'
 import leanRbac from '../src/lean.js'
-import rbac, { cognitoRoles, type RbacDecision, type RbacOptions } from '../src/index.js'
+import rbac, { cognitoRoles, rbacValidateOptions, type RbacDecision, type RbacOptions } from '../src/index.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
-import { protect, withIdentity, type Middleware, type Response } from '../../../test/support/protect.js'
+import { outcome, protect, withIdentity, type Middleware, type Response } from '../../../test/support/protect.js'
 import { articlesPolicy as policy, isOwner } from './support.js'
 
 /**
@@ -231,11 +231,23 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     expect(thrown(() => leanRbac({ policy, routes, extensions: [scopeRouteMaps as never] }))?.message).toBe(
       `rbac: extensions[0] is not an extension of @middy-auth/rbac: import it from '@middy-auth/rbac/extensions'`,
     )
+    // Middy's opt-in schema check takes it too.
+    expect(rbacValidateOptions({ policy, routes, extensions: [apiGatewayClaims] })).toBeTruthy()
     expect(thrown(() => leanRbac({ policy, required: [], extensions: 'routeMaps' as never }))?.message).toMatch(/^rbac: extensions must be a list/)
   })
 
-  test('the root entry takes no extensions option: it has every one', () => {
-    expect(thrown(() => rbac({ policy, required: [], extensions: [routeMaps] } as never))?.message).toMatch(/^rbac: extensions is not an option/)
+  test('the root entry checks extensions and then has them all: routes and the gateway claims work whatever the list says', async () => {
+    // Only apiGatewayClaims listed: routes still works, so only the import line differs between the entries.
+    const byRoute = protect([editor, rbac({ policy, conditions: { isOwner }, routes, extensions: [apiGatewayClaims] })])
+    expect(outcome(await byRoute.invoke(routeEvent('GET /articles', '/articles')))).toEqual([200, 'ok'])
+    // Only routeMaps listed: the identity the gateway verified is still read (a 403 on its groups, not a 401).
+    const behindGateway = protect([
+      rbac({ policy, conditions: { isOwner }, rolesFrom: 'cognito:groups', required: 'articles:delete', extensions: [routeMaps] }),
+    ])
+    expect(outcome(await behindGateway.invoke(loadFixture('http-v2-jwt-access-token-groups.json')))).toEqual([403, 'access_denied'])
+    expect(thrown(() => rbac({ policy, conditions: { isOwner }, required: [], extensions: [scopeRouteMaps as never] }))?.message).toBe(
+      `rbac: extensions[0] is not an extension of @middy-auth/rbac: import it from '@middy-auth/rbac/extensions'`,
+    )
   })
 
   test('every other configuration mistake: the same TypeError as the root', () => {

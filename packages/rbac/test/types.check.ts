@@ -104,3 +104,7 @@ export const leanHandler = middy()
 
 // @ts-expect-error oauth-scope's routeMaps is not an extension of rbac
 leanRbac({ policy: { roles: { viewer: {} } }, routes: { 'GET /articles': [] }, extensions: [scopeRouteMaps] })
+// The root entry takes the same extensions (checked, then not needed: it has every one), and only its own package's.
+export const rootWithExtensions = rbac({ policy: { roles: { viewer: {} } }, required: [], extensions: [rbacRouteMaps] })
+// @ts-expect-error oauth-scope's routeMaps is not an extension of rbac, whichever entry
+rbac({ policy: { roles: { viewer: {} } }, required: [], extensions: [scopeRouteMaps] })

@@ -1,8 +1,8 @@
 /**
- * What jwtVerify's extensions carry: the code of its rarely used options (DPoP and mTLS, API
- * Gateway's claims, opaque tokens, PEM keys and HMAC secrets), reached only through these values, so that the lean entry
- * (`@middy-auth/jwt-verify/lean`) bundles none of it unless a handler imports it from
- * `@middy-auth/jwt-verify/extensions`. The root entry is built with all of them.
+ * The shapes of jwtVerify's extensions (see ./extensions.ts): what the lean entry's options take,
+ * and what the options' compiler reads from each, the code of the rarely used options (DPoP and
+ * mTLS, API Gateway's claims, opaque tokens, PEM keys and HMAC secrets). Types only: nothing
+ * here is bundled.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
 import type { ConfigError, Extension, TokenSource } from '@middy-auth/core/internal'
@@ -20,10 +20,28 @@ import type { CheckGatewayClaims } from './verifier.js'
 export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string) => AuthError
 
 /**
+ * An extension of `@middy-auth/jwt-verify/lean`, imported from `@middy-auth/jwt-verify/extensions`
+ * (`senderConstraints`, `apiGatewayClaims`, `opaqueTokenHandoff`, `pemKeysAndSecrets`) and listed
+ * in its `extensions` option.
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { senderConstraints, type JwtVerifyExtension } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const extensions: JwtVerifyExtension[] = [senderConstraints]
+ * const middleware = jwtVerify({ issuers, dpop: { boundTokens: 'required' }, extensions })
+ * ```
+ */
+export interface JwtVerifyExtension extends Extension {
+  readonly package: '@middy-auth/jwt-verify'
+}
+
+/**
  * The `senderConstraints` extension: the `dpop` and `mtls` options, of the middleware and of
  * each issuer entry.
  */
-export interface SenderConstraintsExtension extends Extension {
+export interface SenderConstraintsExtension extends JwtVerifyExtension {
   readonly name: 'senderConstraints'
   /** Checks `dpop` and `mtls` at cold start; the compiler of each entry's binding. */
   readonly compile: (
@@ -46,14 +64,14 @@ export interface GatewayCheck {
 }
 
 /** The `apiGatewayClaims` extension: `trustApiGateway: true`. */
-export interface ApiGatewayClaimsExtension extends Extension {
+export interface ApiGatewayClaimsExtension extends JwtVerifyExtension {
   readonly name: 'apiGatewayClaims'
   /** The identity API Gateway verified, checked against the issuer entries; `undefined` when the event has none. */
   readonly fromGateway: (event: unknown, check: GatewayCheck) => AuthContext | Promise<AuthContext> | undefined
 }
 
 /** The `opaqueTokenHandoff` extension: the `opaqueTokens` option. */
-export interface OpaqueTokenHandoffExtension extends Extension {
+export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension {
   readonly name: 'opaqueTokenHandoff'
   /** Checks the option at cold start. */
   readonly compile: (value: unknown, fail: ConfigError) => OpaqueTokenVerifier
@@ -68,7 +86,7 @@ export interface OpaqueTokenHandoffExtension extends Extension {
 }
 
 /** The `pemKeysAndSecrets` extension: an issuer entry's `keys` (PEM) and `secret` (HMAC). */
-export interface PemKeysAndSecretsExtension extends Extension {
+export interface PemKeysAndSecretsExtension extends JwtVerifyExtension {
   readonly name: 'pemKeysAndSecrets'
   /** An entry with a `secret`, checked (no public keys, HMAC algorithms only): its one key and its algorithms. */
   readonly compileSecretEntry: (
@@ -81,20 +99,8 @@ export interface PemKeysAndSecretsExtension extends Extension {
   readonly compilePemKeys: (keys: unknown, at: string, fail: ConfigError) => KeyResolver
 }
 
-/**
- * An extension of `@middy-auth/jwt-verify/lean`: one of the values `@middy-auth/jwt-verify/extensions`
- * exports, given in the `extensions` option.
- *
- * @example
- * ```ts
- * import jwtVerify from '@middy-auth/jwt-verify/lean'
- * import { senderConstraints, type JwtVerifyExtension } from '@middy-auth/jwt-verify/extensions'
- *
- * const extensions: JwtVerifyExtension[] = [senderConstraints]
- * const middleware = jwtVerify({ issuers, dpop: { boundTokens: 'required' }, extensions })
- * ```
- */
-export type JwtVerifyExtension = SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension | PemKeysAndSecretsExtension
+/** Each extension's code, by name: what the options' compiler reads from the one it is given. */
+export type KnownExtension = SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension | PemKeysAndSecretsExtension
 
 /** The extensions of one middleware instance, by name. */
 export type JwtVerifyExtensions = ReadonlyMap<string, JwtVerifyExtension>
