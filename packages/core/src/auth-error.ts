@@ -159,17 +159,15 @@ const renderHeaders = (
     return headers
   }
   if (rule.challenge === 'dpop') return { 'WWW-Authenticate': dpopChallenge({ algs: dpop?.algs ?? [], error: code }) }
-  const bearer =
-    rule.challenge === 'bare'
-      ? bearerChallenge({ realm, ...(resourceMetadata !== undefined ? { resourceMetadata } : {}) })
-      : bearerChallenge({
-          realm,
-          ...(resourceMetadata !== undefined ? { resourceMetadata } : {}),
-          error: code,
-          // RFC 6750 shows error_description on invalid_token; the others carry their own attributes.
-          ...(code === 'invalid_token' ? { errorDescription: description } : {}),
-          ...(code === 'insufficient_scope' && scope ? { scope } : {}),
-        })
+  // bearerChallenge leaves out every attribute given as undefined.
+  const bearer = bearerChallenge({
+    realm,
+    resourceMetadata,
+    error: rule.challenge === 'bare' ? undefined : code,
+    // RFC 6750 shows error_description on invalid_token; the others carry their own attributes.
+    errorDescription: code === 'invalid_token' ? description : undefined,
+    scope: code === 'insufficient_scope' ? scope : undefined,
+  })
   return { 'WWW-Authenticate': dpop ? `${bearer}, ${dpopChallenge({ algs: dpop.algs })}` : bearer }
 }
 
