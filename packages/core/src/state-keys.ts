@@ -17,11 +17,11 @@
  */
 
 /** `stateKeys.permissionCheck`. The description is the one earlier versions used, so that they and this one agree. */
-export const permissionCheckKey = Symbol.for('@middy-auth/core permission check')
+export const permissionCheckKey: symbol = Symbol.for('@middy-auth/core permission check')
 /** `stateKeys.requestSpecificChecks`. */
-export const requestSpecificChecksKey = Symbol.for('@middy-auth/request-specific-checks')
+export const requestSpecificChecksKey: symbol = Symbol.for('@middy-auth/request-specific-checks')
 /** `stateKeys.credential`. */
-export const credentialKey = Symbol.for('@middy-auth/credential')
+export const credentialKey: symbol = Symbol.for('@middy-auth/credential')
 
 /**
  * The keys of the state middlewares leave for one another, each `Symbol.for('@middy-auth/…')`.
