@@ -28,17 +28,20 @@ interface CodeRule {
   challenge: 'bare' | 'error' | 'none' | 'dpop'
 }
 
+/** One row of the table below: the status, the default description and the challenge of a code. */
+const codeRule = (statusCode: number, description: string, challenge: CodeRule['challenge']): CodeRule => ({ statusCode, description, challenge })
+
 const rules: Record<AuthErrorCode, CodeRule> = {
-  missing_token: { statusCode: 401, description: 'Bearer token required', challenge: 'bare' },
-  missing_credentials: { statusCode: 401, description: 'IAM credentials required', challenge: 'none' },
-  invalid_request: { statusCode: 400, description: 'The request is malformed', challenge: 'error' },
-  invalid_token: { statusCode: 401, description: 'The access token is invalid', challenge: 'error' },
-  insufficient_scope: { statusCode: 403, description: 'The access token lacks the required scope', challenge: 'error' },
-  access_denied: { statusCode: 403, description: 'Access denied', challenge: 'none' },
-  temporarily_unavailable: { statusCode: 503, description: 'Authentication is temporarily unavailable', challenge: 'none' },
-  login_required: { statusCode: 401, description: 'Sign-in required', challenge: 'none' },
-  invalid_dpop_proof: { statusCode: 401, description: 'The DPoP proof is invalid', challenge: 'dpop' },
-  use_dpop_nonce: { statusCode: 401, description: 'Authorization server requires nonce in DPoP proof', challenge: 'dpop' },
+  missing_token: codeRule(401, 'Bearer token required', 'bare'),
+  missing_credentials: codeRule(401, 'IAM credentials required', 'none'),
+  invalid_request: codeRule(400, 'The request is malformed', 'error'),
+  invalid_token: codeRule(401, 'The access token is invalid', 'error'),
+  insufficient_scope: codeRule(403, 'The access token lacks the required scope', 'error'),
+  access_denied: codeRule(403, 'Access denied', 'none'),
+  temporarily_unavailable: codeRule(503, 'Authentication is temporarily unavailable', 'none'),
+  login_required: codeRule(401, 'Sign-in required', 'none'),
+  invalid_dpop_proof: codeRule(401, 'The DPoP proof is invalid', 'dpop'),
+  use_dpop_nonce: codeRule(401, 'Authorization server requires nonce in DPoP proof', 'dpop'),
 }
 
 /**
@@ -159,17 +162,15 @@ const renderHeaders = (
     return headers
   }
   if (rule.challenge === 'dpop') return { 'WWW-Authenticate': dpopChallenge({ algs: dpop?.algs ?? [], error: code }) }
-  const bearer =
-    rule.challenge === 'bare'
-      ? bearerChallenge({ realm, ...(resourceMetadata !== undefined ? { resourceMetadata } : {}) })
-      : bearerChallenge({
-          realm,
-          ...(resourceMetadata !== undefined ? { resourceMetadata } : {}),
-          error: code,
-          // RFC 6750 shows error_description on invalid_token; the others carry their own attributes.
-          ...(code === 'invalid_token' ? { errorDescription: description } : {}),
-          ...(code === 'insufficient_scope' && scope ? { scope } : {}),
-        })
+  // bearerChallenge leaves out every attribute given as undefined.
+  const bearer = bearerChallenge({
+    realm,
+    resourceMetadata,
+    error: rule.challenge === 'bare' ? undefined : code,
+    // RFC 6750 shows error_description on invalid_token; the others carry their own attributes.
+    errorDescription: code === 'invalid_token' ? description : undefined,
+    scope: code === 'insufficient_scope' ? scope : undefined,
+  })
   return { 'WWW-Authenticate': dpop ? `${bearer}, ${dpopChallenge({ algs: dpop.algs })}` : bearer }
 }
 

@@ -24,9 +24,15 @@ export const readStringList = (value: unknown): string[] => {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v.length > 0)
   if (typeof value !== 'string') return []
   const text = value.trim()
-  if (text.startsWith('[') && text.endsWith(']')) return parseJsonList(text) ?? splitOn(text.slice(1, -1), /[\s,]+/)
-  return splitOn(text, /\s*,\s*/)
+  return bracketedList(text, (inside) => splitOn(inside, /[\s,]+/)) ?? splitOn(text, /\s*,\s*/)
 }
+
+/**
+ * The list a bracketed string holds: JSON (`'["a","b"]'`), else what is inside the brackets as
+ * `readItems` reads it (`"[a b]"`); `undefined` when the text is not bracketed.
+ */
+const bracketedList = (text: string, readItems: (inside: string) => string[]): string[] | undefined =>
+  text.startsWith('[') && text.endsWith(']') ? (parseJsonList(text) ?? readItems(text.slice(1, -1))) : undefined
 
 const splitOn = (text: string, separator: RegExp): string[] =>
   text
@@ -75,11 +81,9 @@ export const readScopeList = (value: unknown): string[] => {
  * ```
  */
 export const readScopeClaim = (identity: { readonly stringifiedClaims?: boolean | undefined }, value: unknown): string[] => {
-  if (typeof value === 'string' && !hasExactClaims(identity)) {
-    const text = value.trim()
-    if (text.startsWith('[') && text.endsWith(']')) return parseJsonList(text) ?? readScopeList(text.slice(1, -1))
-  }
-  return readScopeList(value)
+  // A bracketed string is a list only in claims a gateway made strings of.
+  const bracketed = typeof value === 'string' && !hasExactClaims(identity) ? bracketedList(value.trim(), readScopeList) : undefined
+  return bracketed ?? readScopeList(value)
 }
 
 /**

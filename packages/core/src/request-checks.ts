@@ -7,7 +7,7 @@
  * asked about.
  */
 import type { MiddyRequestLike } from './middy-request.js'
-import { attachState, readState, stateKeys } from './state-keys.js'
+import { attachState, credentialKey, permissionCheckKey, readState, requestSpecificChecksKey } from './state-keys.js'
 
 /** `request.internal` as this module writes it: under symbol keys (see `state-keys.ts`). */
 type Internal = Record<PropertyKey, unknown>
@@ -44,9 +44,9 @@ export interface RequestSpecificCheck {
 export const noteRequestSpecificCheck = (request: Pick<MiddyRequestLike, 'internal'>, check: RequestSpecificCheck): void => {
   const internal: Internal | undefined = request.internal
   if (internal === null || typeof internal !== 'object') return
-  const notes = internal[stateKeys.requestSpecificChecks]
+  const notes = internal[requestSpecificChecksKey]
   if (Array.isArray(notes)) notes.push({ package: check.package, reason: check.reason })
-  else internal[stateKeys.requestSpecificChecks] = [{ package: check.package, reason: check.reason }]
+  else internal[requestSpecificChecksKey] = [{ package: check.package, reason: check.reason }]
 }
 
 /**
@@ -58,7 +58,7 @@ export const noteRequestSpecificCheck = (request: Pick<MiddyRequestLike, 'intern
  * ```
  */
 export const requestSpecificChecks = (request: Pick<MiddyRequestLike, 'internal'>): readonly RequestSpecificCheck[] => {
-  const notes = readState(request.internal, stateKeys.requestSpecificChecks)
+  const notes = readState(request.internal, requestSpecificChecksKey)
   return Array.isArray(notes) ? (notes as RequestSpecificCheck[]) : []
 }
 
@@ -86,7 +86,7 @@ export type PermissionCheck = (permission: string) => boolean
  * ```
  */
 export const attachPermissionCheck = (auth: object, check: PermissionCheck): void => {
-  attachState(auth, stateKeys.permissionCheck, check)
+  attachState(auth, permissionCheckKey, check)
 }
 
 /**
@@ -122,7 +122,7 @@ export const holdsPermission = (auth: unknown, permission: string): boolean | un
  * ```
  */
 export const attachedPermissionCheck = (auth: unknown): PermissionCheck | undefined => {
-  const check = readState(auth, stateKeys.permissionCheck)
+  const check = readState(auth, permissionCheckKey)
   return typeof check === 'function' ? (check as PermissionCheck) : undefined
 }
 
@@ -139,7 +139,7 @@ export const attachedPermissionCheck = (auth: unknown): PermissionCheck | undefi
  */
 export const noteCredential = (request: Pick<MiddyRequestLike, 'internal'>, credential: string): void => {
   const internal: Internal | undefined = request.internal
-  if (internal !== null && typeof internal === 'object') internal[stateKeys.credential] = credential
+  if (internal !== null && typeof internal === 'object') internal[credentialKey] = credential
 }
 
 /**
@@ -153,6 +153,6 @@ export const noteCredential = (request: Pick<MiddyRequestLike, 'internal'>, cred
  * ```
  */
 export const notedCredential = (request: Pick<MiddyRequestLike, 'internal'>): string | undefined => {
-  const credential = readState(request.internal, stateKeys.credential)
+  const credential = readState(request.internal, credentialKey)
   return typeof credential === 'string' ? credential : undefined
 }

@@ -16,6 +16,13 @@
  * a symbol: see `authorizer-context.ts`.
  */
 
+/** `stateKeys.permissionCheck`. The description is the one earlier versions used, so that they and this one agree. */
+export const permissionCheckKey: symbol = Symbol.for('@middy-auth/core permission check')
+/** `stateKeys.requestSpecificChecks`. */
+export const requestSpecificChecksKey: symbol = Symbol.for('@middy-auth/request-specific-checks')
+/** `stateKeys.credential`. */
+export const credentialKey: symbol = Symbol.for('@middy-auth/credential')
+
 /**
  * The keys of the state middlewares leave for one another, each `Symbol.for('@middy-auth/…')`.
  *
@@ -36,11 +43,12 @@
  * Symbol.keyFor(stateKeys.credential) // '@middy-auth/credential': every copy of core agrees
  * ```
  */
-export const stateKeys = Object.freeze({
-  // The description is the one earlier versions used, so that they and this one agree.
-  permissionCheck: Symbol.for('@middy-auth/core permission check'),
-  requestSpecificChecks: Symbol.for('@middy-auth/request-specific-checks'),
-  credential: Symbol.for('@middy-auth/credential'),
+// Pure: a bundle whose code reads no key through this object (core's own modules import the keys
+// they use one by one, above) leaves the object and the keys only it holds out.
+export const stateKeys = /* @__PURE__ */ Object.freeze({
+  permissionCheck: permissionCheckKey,
+  requestSpecificChecks: requestSpecificChecksKey,
+  credential: credentialKey,
   rbacGrant: Symbol.for('@middy-auth/rbac grant'),
   oauthLoginInternal: Symbol.for('@middy-auth/oauth-login internal'),
   oauthLoginCookies: Symbol.for('@middy-auth/oauth-login cookies'),

@@ -48,7 +48,8 @@ export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<unknown, unkn
  */
 export const createOAuthScope = <Claims>(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeMiddleware<Claims> => {
   const { realm, resourceMetadata, readScopes, requirementOf, perRoute, routeName, readGateway } = compileOptions(options, every)
-  const challenge = { realm, ...(resourceMetadata !== undefined ? { resourceMetadata } : {}) }
+  // AuthError leaves resource_metadata out of the challenge when it is undefined.
+  const challenge = { realm, resourceMetadata }
 
   const oauthScopeMiddlewareBefore = (request: MiddyRequestLike): void => {
     const auth = resolveAuthWith(request, readGateway)

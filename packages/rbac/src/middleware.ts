@@ -80,8 +80,14 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
   const settings = compileOptions(options, every)
   const { resolveRoles, conditions, onDecision, realm, readGateway } = settings
 
-  const refuse = (code: RbacDenialReason, detail: string, permission: string | undefined): AuthError =>
-    new AuthError<RbacDenialReason>('access_denied', { package: packageName, reason: code, detail, data: { permission } })
+  /** The 403 of a denial: `last` is the check that decided (none when nothing could be checked), `reason` why, in words. */
+  const refuse = (last: RbacCheck | undefined, reason: string): AuthError =>
+    new AuthError<RbacDenialReason>('access_denied', {
+      package: packageName,
+      reason: denialCode(last, reason),
+      detail: reason,
+      data: { permission: last?.permission },
+    })
 
   /** Who the caller is, for this policy: the identity (extensible), the roles it holds, and what `can()` needs. */
   const prepare = (request: MiddyRequestLike): { auth: AuthContext; held: readonly CompiledRole[] } | undefined => {
@@ -123,9 +129,9 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
       const result = match(prepared.held, permission)
       if ('conditional' in result) return decide(request, prepared.auth, prepared.held, requirement)
       last = result
-      if (requirement.kind === 'all' ? result.decision === 'deny' : result.decision === 'allow') break
+      if (ends(requirement.kind, result)) break
     }
-    if (last?.decision === 'deny') throw refuse(denialCode(last, last.reason), last.reason, last.permission)
+    if (last?.decision === 'deny') throw refuse(last, last.reason)
   }
 
   const refuseAnonymous = async (): Promise<never> => {
@@ -159,7 +165,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
           check = result
         }
         checks.push(check)
-        if (kind === 'all' ? check.decision === 'deny' : check.decision === 'allow') break
+        if (ends(kind, check)) break
       }
     }
 
@@ -178,11 +184,14 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
         checks,
       })
     }
-    if (denied) throw refuse(denialCode(last, reason), reason, last?.permission)
+    if (denied) throw refuse(last, reason)
   }
 
   return { before: rbacMiddlewareBefore }
 }
+
+/** Whether a check ends a requirement's checks: a deny when all are required, an allow when any one is. */
+const ends = (kind: 'all' | 'any', check: RbacCheck): boolean => (kind === 'all' ? check.decision === 'deny' : check.decision === 'allow')
 
 /** Whether `key` can be assigned on `target`: absent (added), or an own writable data property. */
 const writable = (target: object, key: string): boolean => {

@@ -190,7 +190,6 @@ export type RbacOptions<Resource = unknown, TEvent = unknown> = CommonOptions<Re
 
 /** The settings of one middleware instance, checked and compiled at cold start. */
 export interface CompiledOptions {
-  policy: CompiledPolicyImpl
   resolveRoles: RoleResolver
   /** The requirement of a request; a string is the reason it is denied before any check. */
   requirementOf: (event: AnyEvent) => CompiledRequirement | 'route not listed'
@@ -266,7 +265,6 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>, every?: R
   }
 
   return {
-    policy,
     resolveRoles: compileRoleResolver(options.rolesFrom, options.roleMap, policy),
     requirementOf,
     conditions: compileConditions(options.conditions, policy),

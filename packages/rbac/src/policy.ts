@@ -110,6 +110,8 @@ const permissionOf = (value: unknown, where: string): ParsedPermission => {
 
 interface RawRole {
   name: string
+  /** Its path in the options (`policy.roles["editor"]`), for messages. */
+  at: string
   inherits: string[]
   allow: Array<{ permission: ParsedPermission; when: string | undefined }>
   deny: ParsedPermission[]
@@ -132,7 +134,7 @@ const readRole = (name: string, definition: unknown): RawRole => {
     return { permission: permissionOf(entry.permission, `${where}.permission`), when: entry.when }
   })
   const deny = list(definition.deny, `${at}.deny`).map((entry, i) => permissionOf(entry, `${at}.deny[${i}]`))
-  return { name, inherits: [...new Set(inherits)], allow, deny }
+  return { name, at, inherits: [...new Set(inherits)], allow, deny }
 }
 
 /**
@@ -149,7 +151,7 @@ const closures = (raw: ReadonlyMap<string, RawRole>): Map<string, string[]> => {
     const role = raw.get(name) as RawRole
     const closure = new Set<string>([name])
     for (const parent of role.inherits) {
-      if (!raw.has(parent)) throw fail(`policy.roles[${JSON.stringify(name)}].inherits`, `names an unknown role ${JSON.stringify(parent)}`)
+      if (!raw.has(parent)) throw fail(`${role.at}.inherits`, `names an unknown role ${JSON.stringify(parent)}`)
       for (const inherited of visit(parent, [...path, name])) closure.add(inherited)
     }
     const result = [...closure]
@@ -293,7 +295,7 @@ export const compilePolicyImpl = (policy: Policy | CompiledPolicy): CompiledPoli
   const conditionUses = new Map<string, string>()
   for (const role of raw.values()) {
     role.allow.forEach(({ when }, i) => {
-      if (when !== undefined && !conditionUses.has(when)) conditionUses.set(when, `policy.roles[${JSON.stringify(role.name)}].allow[${i}]`)
+      if (when !== undefined && !conditionUses.has(when)) conditionUses.set(when, `${role.at}.allow[${i}]`)
     })
   }
   return new CompiledPolicyImpl(byName, conditionUses)

@@ -18,27 +18,20 @@ export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy
   const sources = compileSources(rolesFrom)
   const renames = compileRoleMap(roleMap, policy)
   return (auth) => {
-    const held: CompiledRole[] = []
-    const add = (name: string) => {
-      const role = policy.byName.get(name)
-      if (role && !held.includes(role)) held.push(role)
-    }
+    const names: string[] = []
     for (const source of sources) {
-      let names: string[]
+      let read: string[]
       try {
-        names = readListClaim(auth, source(auth))
+        read = readListClaim(auth, source(auth))
       } catch {
         // A source that throws on an identity it did not expect (a claim of another shape, an
         // IAM caller without a role) gives no roles: the request is then denied, never a 500.
-        names = []
+        read = []
       }
-      for (const name of names) {
-        const renamed = renames?.get(name)
-        if (renamed) for (const target of renamed) add(target)
-        else add(name)
-      }
+      for (const name of read) names.push(...(renames?.get(name) ?? [name]))
     }
-    return held
+    // The policy's roles among them, each once, in the order read.
+    return policy.held(names)
   }
 }
 
