@@ -32,7 +32,7 @@ import type {
   SenderConstraintsExtension,
 } from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
-import { createRemoteKeyResolver } from './remote-key-resolver.js'
+import { remoteKeyResolver, type RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import { createStaticKeyResolver } from './static-key-resolver.js'
 import type { TokenSource } from './token-source.js'
@@ -281,7 +281,7 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     timeoutMs: readDuration(jwks.timeoutMs, 'jwks.timeoutMs', fail, ms(3000)),
     cooldownMs: readDuration(jwks.cooldownMs, 'jwks.cooldownMs', fail, ms(10_000, true)),
     maxAgeMs: readDuration(jwks.maxAgeMs, 'jwks.maxAgeMs', fail, ms(600_000, false, true)),
-    ...(jwks.fetchJson ? { fetchJson: jwks.fetchJson } : {}),
+    fetchJson: jwks.fetchJson,
     clock,
   }
   const resolvers = new Map<string, KeyResolver>()
@@ -317,7 +317,7 @@ const checkTokenSource = (source: unknown): void => {
 const compileIssuer = (
   entry: IssuerConfig,
   index: number,
-  resolverSettings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
+  resolverSettings: Omit<RemoteKeyResolverSettings, 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
   seen: Set<string>,
   bindingOf: CompileBinding,
@@ -394,7 +394,7 @@ const keyResolverFor = (
   entry: IssuerConfig,
   at: string,
   firstIssuer: string,
-  settings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
+  settings: Omit<RemoteKeyResolverSettings, 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
   extensions: JwtVerifyExtensions,
 ): KeyResolver => {
@@ -422,7 +422,7 @@ const keyResolverFor = (
   }
   let resolver = resolvers.get(cacheKey)
   if (!resolver) {
-    resolver = createRemoteKeyResolver({ ...settings, ...(entry.jwksUri ? { jwksUri: entry.jwksUri } : { issuer: firstIssuer }) })
+    resolver = remoteKeyResolver({ ...settings, ...(entry.jwksUri ? { jwksUri: entry.jwksUri } : { issuer: firstIssuer }) })
     resolvers.set(cacheKey, resolver)
   }
   return resolver
