@@ -150,15 +150,13 @@ export const createVerifier = ({
       claims,
     }
     const expiresAt = cacheExpiry(claims, issuer.rules)
-    if (!checked) {
-      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil: 0 })
+    const remember = (claimsCheckedUntil: number): AuthContext => {
+      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil })
       return copyAuth(auth)
     }
+    if (!checked) return remember(0)
     // Only a check that passed is remembered, never past the token's own expiry.
-    return checked.then(() => {
-      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil: Math.min(expiresAt, nowSeconds + issuer.claimsCacheTtl) })
-      return copyAuth(auth)
-    })
+    return checked.then(() => remember(Math.min(expiresAt, nowSeconds + issuer.claimsCacheTtl)))
   }
 
   const checkGatewayClaims: CheckGatewayClaims = (claims) => {
@@ -237,14 +235,14 @@ const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, 
     throw error instanceof TokenRejection ? error : new TokenRejection('claims_check_failed')
   }
   if (accepted instanceof Promise) {
-    return accepted.then(
-      (value) => {
-        if (value !== true && value !== undefined) throw new TokenRejection('claims_check_failed')
-      },
-      () => {
-        throw new TokenRejection('claims_check_failed')
-      },
-    )
+    return accepted.then(refuseUnlessAccepted, () => {
+      throw new TokenRejection('claims_check_failed')
+    })
   }
-  if (accepted !== true && accepted !== undefined) throw new TokenRejection('claims_check_failed')
+  refuseUnlessAccepted(accepted)
+}
+
+/** A claims check accepts by returning `true` or nothing; any other answer refuses the token. */
+const refuseUnlessAccepted = (answer: unknown): void => {
+  if (answer !== true && answer !== undefined) throw new TokenRejection('claims_check_failed')
 }
