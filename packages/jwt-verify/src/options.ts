@@ -32,13 +32,12 @@ import type {
   SenderConstraintsExtension,
 } from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
+import { packageName } from './package-name.js'
 import { remoteKeyResolver, type RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import { createStaticKeyResolver } from './static-key-resolver.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
-
-export const packageName = '@middy-auth/jwt-verify'
 
 /**
  * How JWKS endpoints are fetched.

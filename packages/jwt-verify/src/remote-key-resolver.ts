@@ -2,8 +2,7 @@ import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed
 import { assertFetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet } from './key-resolver.js'
-
-const packageName = '@middy-auth/jwt-verify'
+import { packageName } from './package-name.js'
 
 /**
  * Options of {@link createRemoteKeyResolver}. All durations are in milliseconds.
