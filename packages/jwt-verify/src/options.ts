@@ -275,12 +275,13 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   // jwks comes from JavaScript callers too: the guard tests the value as unknown, without narrowing its declared type.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   if (!isRecord(jwks as unknown)) throw fail('jwks', `must be an object`)
-  if (jwks.fetchJson !== undefined && typeof jwks.fetchJson !== 'function') throw fail('jwks.fetchJson', `must be a function`)
+  const { fetchJson } = jwks
+  if (fetchJson !== undefined && typeof fetchJson !== 'function') throw fail('jwks.fetchJson', `must be a function`)
   const resolverSettings = {
     timeoutMs: readDuration(jwks.timeoutMs, 'jwks.timeoutMs', fail, ms(3000)),
     cooldownMs: readDuration(jwks.cooldownMs, 'jwks.cooldownMs', fail, ms(10_000, true)),
     maxAgeMs: readDuration(jwks.maxAgeMs, 'jwks.maxAgeMs', fail, ms(600_000, false, true)),
-    fetchJson: jwks.fetchJson,
+    fetchJson,
     clock,
   }
   const resolvers = new Map<string, KeyResolver>()
@@ -340,7 +341,8 @@ const compileIssuer = (
       ? undefined
       : need(extensions, 'pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, (value) => algorithmList(value, at))
   const algorithms = secret?.algorithms ?? publicKeyAlgorithms(entry.algorithms ?? SUPPORTED_ALGORITHMS, at)
-  if (entry.tokenType !== undefined && (typeof entry.tokenType !== 'string' || entry.tokenType === '')) {
+  const { tokenType } = entry
+  if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType === '')) {
     throw fail(`${at}.tokenType`, `must be a non-empty string such as 'at+jwt'`)
   }
   const maxTokenAge = entry.maxTokenAge === undefined ? undefined : readDuration(entry.maxTokenAge, `${at}.maxTokenAge`, fail, seconds(0))
@@ -360,7 +362,7 @@ const compileIssuer = (
     ...(secret ? { secretKey: secret.key } : {}),
     rules: {
       audiences,
-      tokenType: entry.tokenType === undefined ? undefined : normalizeTyp(entry.tokenType),
+      tokenType: tokenType === undefined ? undefined : normalizeTyp(tokenType),
       clockTolerance: readDuration(entry.clockTolerance, `${at}.clockTolerance`, fail, seconds(5)),
       maxTokenAge,
       requiredClaims,
@@ -399,29 +401,29 @@ const keyResolverFor = (
 ): KeyResolver => {
   const sources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
   if (sources.length > 1) throw fail(`${at}.${sources[1] as string}`, `goes without ${sources[0] as string}: give one of jwksUri, jwks, keys and keyResolver`)
-  if (entry.keys !== undefined) return need(extensions, 'pemKeysAndSecrets', `${at}.keys`).compilePemKeys(entry.keys, at, fail)
-  if (entry.keyResolver) {
-    const resolver = entry.keyResolver
-    if (typeof resolver.cached !== 'function' || typeof resolver.getKeySet !== 'function' || typeof resolver.prefetch !== 'function') {
+  const { jwksUri, jwks, keyResolver, keys } = entry
+  if (keys !== undefined) return need(extensions, 'pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
+  if (keyResolver) {
+    if (typeof keyResolver.cached !== 'function' || typeof keyResolver.getKeySet !== 'function' || typeof keyResolver.prefetch !== 'function') {
       throw fail(`${at}.keyResolver`, `must implement prefetch(), cached() and getKeySet()`)
     }
-    return resolver
+    return keyResolver
   }
-  if (entry.jwks !== undefined) {
-    if (!isRecord(entry.jwks) || !Array.isArray(entry.jwks.keys)) throw fail(`${at}.jwks`, `must be a key set { keys: [...] }`)
-    return createStaticKeyResolver(entry.jwks as { keys: unknown[] })
+  if (jwks !== undefined) {
+    if (!isRecord(jwks) || !Array.isArray(jwks.keys)) throw fail(`${at}.jwks`, `must be a key set { keys: [...] }`)
+    return createStaticKeyResolver(jwks as { keys: unknown[] })
   }
   // Discovery when jwksUri is absent: the issuer itself must then be fetchable.
-  const cacheKey = entry.jwksUri ?? `discovery:${firstIssuer}`
-  const urlOption = entry.jwksUri ? `${at}.jwksUri` : `${at}.issuer`
+  const cacheKey = jwksUri ?? `discovery:${firstIssuer}`
+  const urlOption = jwksUri ? `${at}.jwksUri` : `${at}.issuer`
   try {
-    assertFetchableUrl(entry.jwksUri ?? firstIssuer, urlOption)
+    assertFetchableUrl(jwksUri ?? firstIssuer, urlOption)
   } catch (error) {
-    throw fail(urlOption, `${(error as Error).message.slice(urlOption.length + 1)}${entry.jwksUri ? '' : ' (for OIDC discovery)'}`)
+    throw fail(urlOption, `${(error as Error).message.slice(urlOption.length + 1)}${jwksUri ? '' : ' (for OIDC discovery)'}`)
   }
   let resolver = resolvers.get(cacheKey)
   if (!resolver) {
-    resolver = remoteKeyResolver({ ...settings, ...(entry.jwksUri ? { jwksUri: entry.jwksUri } : { issuer: firstIssuer }) })
+    resolver = remoteKeyResolver({ ...settings, ...(jwksUri ? { jwksUri } : { issuer: firstIssuer }) })
     resolvers.set(cacheKey, resolver)
   }
   return resolver
