@@ -86,6 +86,13 @@ export const createVerifier = ({
   })
   const cache = cacheMaxEntries > 0 ? new VerifiedTokenCache(cacheMaxEntries) : undefined
 
+  /** The index of the entry that trusts this `iss`; any other issuer is refused. */
+  const trustedIssuerIndex = (iss: unknown): number => {
+    const index = typeof iss === 'string' ? byIssuer.get(iss) : undefined
+    if (index === undefined) throw new TokenRejection('unknown_issuer')
+    return index
+  }
+
   // Whole seconds, as jose (the oracle) compares: a fraction would move nbf and iat past its limits.
   // Fail closed: a clock that gives no time (NaN from `clock: () => Date.now`, a string) would
   // pass every time check and every cache entry; the middleware turns this error into a 401.
@@ -160,9 +167,7 @@ export const createVerifier = ({
   }
 
   const checkGatewayClaims: CheckGatewayClaims = (claims) => {
-    const issuerIndex = typeof claims.iss === 'string' ? byIssuer.get(claims.iss) : undefined
-    if (issuerIndex === undefined) throw new TokenRejection('unknown_issuer')
-    const issuer = issuers[issuerIndex] as CompiledIssuer
+    const issuer = issuers[trustedIssuerIndex(claims.iss)] as CompiledIssuer
     checkSubjectClaims(claims, issuer.rules)
     return runClaimsCheck(issuer, claims)
   }
@@ -174,9 +179,7 @@ export const createVerifier = ({
 
     const decoded = decodeJws(token)
     const { alg, kid } = checkHeader(decoded.header)
-    const iss = decoded.payload.iss
-    const issuerIndex = typeof iss === 'string' ? byIssuer.get(iss) : undefined
-    if (issuerIndex === undefined) throw new TokenRejection('unknown_issuer')
+    const issuerIndex = trustedIssuerIndex(decoded.payload.iss)
     const issuer = issuers[issuerIndex] as CompiledIssuer
     if (!issuer.algorithms.has(alg)) throw new TokenRejection('alg_not_allowed')
 
