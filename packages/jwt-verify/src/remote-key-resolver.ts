@@ -143,16 +143,13 @@ export const remoteKeyResolver = (settings: RemoteKeyResolverSettings): KeyResol
   let resolvedJwksUri = jwksUri
 
   const discover = async (url: string, expectedIssuer: string): Promise<string> => {
+    const unusable = (problem: string): Error => new Error(`OIDC discovery ${url}: ${problem}`)
     const document = await fetchJson(url, { timeoutMs })
-    if (typeof document !== 'object' || document === null) {
-      throw new Error(`OIDC discovery ${url}: not a JSON object`)
-    }
+    if (typeof document !== 'object' || document === null) throw unusable('not a JSON object')
     const { issuer: served, jwks_uri: servedJwksUri } = document as Record<string, unknown>
     // RFC 8414 §3.3 / OIDC Discovery §4.3: a document for another issuer must not be used.
-    if (served !== expectedIssuer) {
-      throw new Error(`OIDC discovery ${url}: issuer ${JSON.stringify(served)} is not ${JSON.stringify(expectedIssuer)}`)
-    }
-    if (typeof servedJwksUri !== 'string') throw new Error(`OIDC discovery ${url}: no jwks_uri`)
+    if (served !== expectedIssuer) throw unusable(`issuer ${JSON.stringify(served)} is not ${JSON.stringify(expectedIssuer)}`)
+    if (typeof servedJwksUri !== 'string') throw unusable('no jwks_uri')
     return assertFetchableUrl(servedJwksUri, 'jwks_uri').href
   }
 
