@@ -231,9 +231,12 @@ const unboundChecks: CompiledOptions['binding'] = { check: (auth, _binding, requ
  * middleware, of an entry) is the `TypeError` that names the extension.
  */
 const withoutSenderConstraints = (options: JwtVerifyOptions, extensions: JwtVerifyExtensions): CompileBinding => {
-  for (const name of ['dpop', 'mtls'] as const) if (isSet(options[name])) need(extensions, 'senderConstraints', name)
+  const refuseBinding = (holder: { readonly dpop?: unknown; readonly mtls?: unknown }, prefix: string): void => {
+    for (const name of ['dpop', 'mtls'] as const) if (isSet(holder[name])) need(extensions, 'senderConstraints', `${prefix}${name}`)
+  }
+  refuseBinding(options, '')
   return (entry, at) => {
-    for (const name of ['dpop', 'mtls'] as const) if (isSet(entry[name])) need(extensions, 'senderConstraints', `${at}.${name}`)
+    refuseBinding(entry, `${at}.`)
     return unbound
   }
 }
