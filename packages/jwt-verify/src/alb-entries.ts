@@ -3,6 +3,7 @@ import type { AlbAccessToken } from './alb-access-token.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
 import { createVerifier, type VerifierSettings } from './verifier.js'
+import { packageName } from './package-name.js'
 
 /** What sets an `albIssuer()` entry apart from other issuers. */
 export interface AlbRules {
@@ -52,7 +53,7 @@ export const createVerifierFor = (settings: VerifierSettings): ReturnType<typeof
   const alb = settings.issuers.map((entry) => albEntries.get(entry.resolver)).filter((rules) => rules !== undefined)
   if (alb.length === 0) return createVerifier(settings)
   if (alb.length !== settings.issuers.length) {
-    throw configErrors('@middy-auth/jwt-verify', 'jwtVerify')('issuers', 'cannot mix albIssuer() entries with other issuers in one jwtVerify()')
+    throw configErrors(packageName, 'jwtVerify')('issuers', 'cannot mix albIssuer() entries with other issuers in one jwtVerify()')
   }
   return (alb[0] as AlbRules).createVerifier(settings)
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http'
 import { configErrors, readDuration, readFunction, readRenamed } from '@middy-auth/core/internal'
 import { assertFetchableUrl } from './fetch-json.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet, type ResolvedKey } from './key-resolver.js'
+import { packageName } from './package-name.js'
 
 /**
  * GETs one PEM public key. Inject one in {@link createAlbKeyResolver} to fetch through a proxy
@@ -126,7 +127,7 @@ const importAlbKey = (kid: string, pem: string): ResolvedKey => {
  */
 export const createAlbKeyResolver = (options: AlbKeyResolverOptions): KeyResolver => {
   const endpoint = assertFetchableUrl(options.endpoint, 'endpoint').href.replace(/\/+$/, '')
-  const fail = configErrors('@middy-auth/jwt-verify', 'createAlbKeyResolver')
+  const fail = configErrors(packageName, 'createAlbKeyResolver')
   const timeoutMs = readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
   const cooldownMs = readDuration(options.cooldownMs, 'cooldownMs', fail, { unit: 'milliseconds', fallback: 10_000, zero: true })
   const fetchPem = readFunction<FetchPem>(options.fetchPem, 'fetchPem', fail) ?? fetchPemWithNode
@@ -147,7 +148,7 @@ export const createAlbKeyResolver = (options: AlbKeyResolverOptions): KeyResolve
 
   const unavailable = (message: string): KeysUnavailableError =>
     new KeysUnavailableError(message, {
-      cause: { package: '@middy-auth/jwt-verify', data: { retryAfterMs: Math.max(coolingUntil - now(), 1000) } },
+      cause: { package: packageName, data: { retryAfterMs: Math.max(coolingUntil - now(), 1000) } },
     })
 
   const fetchKey = (kid: string): Promise<KeySet> =>

@@ -9,7 +9,7 @@ import { checkHeader } from './header-check.js'
 import type { IssuerConfig } from './issuer-config.js'
 import { decodeJws, MAX_TOKEN_LENGTH } from './jws.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
-import { packageName } from './options.js'
+import { packageName } from './package-name.js'
 import { TokenRejection } from './rejection.js'
 import type { CheckGatewayClaims, CompiledIssuer, Verify, VerifierSettings } from './verifier.js'
 

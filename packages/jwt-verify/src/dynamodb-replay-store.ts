@@ -3,6 +3,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { checkOptionNames, configErrors, readDuration } from '@middy-auth/core/internal'
 import type { ReplayStore } from './replay-store.js'
+import { packageName } from './package-name.js'
 
 /**
  * Options of {@link createDynamoDbReplayStore}.
@@ -32,7 +33,7 @@ export interface DynamoDbReplayStoreOptions {
 }
 
 /** The `TypeError` of configuration that can never work, thrown at cold start. */
-const fail = configErrors('@middy-auth/jwt-verify', 'createDynamoDbReplayStore')
+const fail = configErrors(packageName, 'createDynamoDbReplayStore')
 
 const nonEmpty = (value: unknown, name: string, fallback?: string): string => {
   const given = value ?? fallback

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestOptions, ClientRequest } from 'node:http'
+import { packageName } from './package-name.js'
 
 /**
  * Options of {@link fetchJson}.
@@ -298,6 +299,6 @@ export function assertFetchableUrl(url: string, what: string): URL {
   }
   if (parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && isLoopbackUrl(parsed))) return parsed
   throw new TypeError(`${what} must be an https: URL (http: only for loopback hosts): ${url}`, {
-    cause: { package: '@middy-auth/jwt-verify' },
+    cause: { package: packageName },
   })
 }

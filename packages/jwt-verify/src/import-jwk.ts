@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
+import { isRecord } from '@middy-auth/core/internal'
 import type { KeySet, ResolvedKey } from './key-resolver.js'
 
 /**
@@ -61,7 +62,7 @@ export function importJwk(jwk: unknown): ResolvedKey | undefined {
  * ```
  */
 export function importKeySet(json: unknown, previous?: KeySet): KeySet {
-  const keys = isObject(json) ? json['keys'] : undefined
+  const keys = isRecord(json) ? json['keys'] : undefined
   if (!Array.isArray(keys)) throw new Error('A JWKS must be a JSON object with a "keys" array')
 
   const reusable = new Map<string, ResolvedKey>()
@@ -98,7 +99,7 @@ interface JwkFields {
   alg: string | undefined
   use: string | undefined
   /** Exactly the members `createPublicKey` needs: nothing private, nothing unknown. */
-  material: Record<string, string>
+  material: { kty: 'RSA' | 'EC' | 'OKP'; crv?: string; n?: string; e?: string; x?: string; y?: string }
 }
 
 // Fingerprints of the keys this module imported. A WeakMap rather than a field on the key, so
@@ -129,10 +130,6 @@ const minRsaBits = 2048
  */
 export const hasPrivateMembers = (jwk: Readonly<Record<string, unknown>>): boolean => privateMembers.some((member) => member in jwk)
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function optionalString(value: unknown): string | undefined | null {
   if (value === undefined) return undefined
   return typeof value === 'string' ? value : null
@@ -145,7 +142,7 @@ function isBase64url(value: unknown): value is string {
 /** Structural checks only; returns undefined for anything that must not become a key. */
 function readJwk(jwk: unknown): JwkFields | undefined {
   try {
-    if (!isObject(jwk)) return undefined
+    if (!isRecord(jwk)) return undefined
     for (const member of privateMembers) if (member in jwk) return undefined
 
     const kid = optionalString(jwk['kid'])
@@ -159,34 +156,43 @@ function readJwk(jwk: unknown): JwkFields | undefined {
     if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.length === 1 && keyOps[0] === 'verify')) return undefined
     if (jwk['ext'] !== undefined && typeof jwk['ext'] !== 'boolean') return undefined
 
-    const { kty, crv, n, e, x, y } = jwk
-    if (kty === 'RSA') {
-      if (crv !== undefined || !isBase64url(n) || !isBase64url(e)) return undefined
-      if (alg !== undefined && !rsaAlgs.has(alg)) return undefined
-      return { kid, kty, crv: undefined, alg, use, material: { kty, n, e } }
-    }
-    if (kty === 'EC') {
-      if (typeof crv !== 'string' || !Object.hasOwn(ecAlgByCurve, crv)) return undefined
-      if (!isBase64url(x) || !isBase64url(y)) return undefined
-      if (alg !== undefined && alg !== ecAlgByCurve[crv]) return undefined
-      return { kid, kty, crv, alg, use, material: { kty, crv, x, y } }
-    }
-    if (kty === 'OKP') {
-      if (typeof crv !== 'string' || !Object.hasOwn(okpAlgsByCurve, crv)) return undefined
-      if (!isBase64url(x)) return undefined
-      if (alg !== undefined && okpAlgsByCurve[crv]?.has(alg) !== true) return undefined
-      return { kid, kty, crv, alg, use, material: { kty, crv, x } }
-    }
-    return undefined
+    const material = publicMaterial(jwk, alg)
+    return material && { kid, kty: material.kty, crv: material.crv, alg, use, material }
   } catch {
     // A hostile object (a Proxy, a throwing getter) is just an unusable key.
     return undefined
   }
 }
 
+/**
+ * The members `createPublicKey` needs of an RSA, EC or OKP public key whose curve and `alg`
+ * (when given) go with its type; undefined for anything else.
+ */
+function publicMaterial(jwk: Record<string, unknown>, alg: string | undefined): JwkFields['material'] | undefined {
+  const { kty, crv, n, e, x, y } = jwk
+  if (kty === 'RSA') {
+    if (crv !== undefined || !isBase64url(n) || !isBase64url(e)) return undefined
+    if (alg !== undefined && !rsaAlgs.has(alg)) return undefined
+    return { kty, n, e }
+  }
+  if (kty === 'EC') {
+    if (typeof crv !== 'string' || !Object.hasOwn(ecAlgByCurve, crv)) return undefined
+    if (!isBase64url(x) || !isBase64url(y)) return undefined
+    if (alg !== undefined && alg !== ecAlgByCurve[crv]) return undefined
+    return { kty, crv, x, y }
+  }
+  if (kty === 'OKP') {
+    if (typeof crv !== 'string' || !Object.hasOwn(okpAlgsByCurve, crv)) return undefined
+    if (!isBase64url(x)) return undefined
+    if (alg !== undefined && okpAlgsByCurve[crv]?.has(alg) !== true) return undefined
+    return { kty, crv, x }
+  }
+  return undefined
+}
+
 function fingerprintOf(fields: JwkFields): string {
   const { kid, kty, crv, alg, use, material } = fields
-  return JSON.stringify([kid, kty, crv, alg, use, material['n'], material['e'], material['x'], material['y']])
+  return JSON.stringify([kid, kty, crv, alg, use, material.n, material.e, material.x, material.y])
 }
 
 function importFields(fields: JwkFields, fingerprint = fingerprintOf(fields)): ResolvedKey | undefined {

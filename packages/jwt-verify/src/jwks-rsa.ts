@@ -5,6 +5,7 @@ import type { JwksClient, SigningKey } from 'jwks-rsa'
 import { importJwk, importKeySet } from './import-jwk.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 import { createCachingKeyResolver } from './remote-key-resolver.js'
+import { packageName } from './package-name.js'
 
 /**
  * Options of {@link jwksRsaResolver}. All durations are in milliseconds.
@@ -75,7 +76,7 @@ export interface JwksRsaResolverOptions {
  * ```
  */
 export function jwksRsaResolver(client: JwksClient, options: JwksRsaResolverOptions = {}): KeyResolver {
-  const fail = configErrors('@middy-auth/jwt-verify', 'jwksRsaResolver')
+  const fail = configErrors(packageName, 'jwksRsaResolver')
   if (typeof client !== 'object' || client === null || typeof client.getSigningKeys !== 'function' || typeof client.getSigningKey !== 'function') {
     throw fail('client', 'must be a jwks-rsa JwksClient')
   }

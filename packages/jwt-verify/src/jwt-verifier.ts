@@ -3,7 +3,8 @@ import { crossSiteDenial, noteCredential, noteRequestSpecificCheck } from '@midd
 import type { PresentedAs } from './confirmation.js'
 import type { JwtVerifyExtensions } from './extension-types.js'
 import { KeysUnavailableError } from './key-resolver.js'
-import { compileOptions, packageName, type JwtVerifyOptions } from './options.js'
+import { compileOptions, type JwtVerifyOptions } from './options.js'
+import { packageName } from './package-name.js'
 import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
 import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
 import { createVerifierFor } from './alb-entries.js'
@@ -97,6 +98,16 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     return bind(verified, token, presentedAs, event)
   }
 
+  /** {@link verifyToken}, with its errors turned into the AuthError the client sees ({@link refusal}). */
+  const verifyOrRefuse = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
+    try {
+      const result = verifyToken(token, presentedAs, event)
+      return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(refusal(error, token))) : result
+    } catch (error) {
+      throw refusal(error, token)
+    }
+  }
+
   // An issuer entry that requires bound tokens requires them of every caller: an opaque token
   // proves no possession, so it cannot stand in for one.
   const boundTokensRequired = settings.issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
@@ -128,21 +139,8 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     }
     if (settings.issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
-    let result: AuthContext | Promise<AuthContext>
-    try {
-      result = verifyToken(token, presentedAs, event)
-    } catch (error) {
-      throw refusal(error, token)
-    }
-    if (result instanceof Promise) {
-      return result.then(
-        (auth) => noteRequestSpecific(request, auth),
-        (error: unknown) => {
-          throw refusal(error, token)
-        },
-      )
-    }
-    return noteRequestSpecific(request, result)
+    const result = verifyOrRefuse(token, presentedAs, event)
+    return result instanceof Promise ? result.then((auth) => noteRequestSpecific(request, auth)) : noteRequestSpecific(request, result)
   }
 
   const fromCookie = typeof settings.tokenSource === 'object' && 'cookie' in settings.tokenSource
@@ -167,12 +165,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     prefetch,
     verifyToken: (token, presentedAs, event) => {
       if (opaqueTokens?.handoff.takes(token)) return authenticateOpaque(opaqueTokens, token, presentedAs)
-      try {
-        const result = verifyToken(token, presentedAs, event)
-        return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(refusal(error, token))) : result
-      } catch (error) {
-        throw refusal(error, token)
-      }
+      return verifyOrRefuse(token, presentedAs, event)
     },
   }
 }

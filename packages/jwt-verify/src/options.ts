@@ -32,13 +32,12 @@ import type {
   SenderConstraintsExtension,
 } from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
-import { createRemoteKeyResolver } from './remote-key-resolver.js'
+import { packageName } from './package-name.js'
+import { remoteKeyResolver, type RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import { createStaticKeyResolver } from './static-key-resolver.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
-
-export const packageName = '@middy-auth/jwt-verify'
 
 /**
  * How JWKS endpoints are fetched.
@@ -232,9 +231,12 @@ const unboundChecks: CompiledOptions['binding'] = { check: (auth, _binding, requ
  * middleware, of an entry) is the `TypeError` that names the extension.
  */
 const withoutSenderConstraints = (options: JwtVerifyOptions, extensions: JwtVerifyExtensions): CompileBinding => {
-  for (const name of ['dpop', 'mtls'] as const) if (isSet(options[name])) need(extensions, 'senderConstraints', name)
+  const refuseBinding = (holder: { readonly dpop?: unknown; readonly mtls?: unknown }, prefix: string): void => {
+    for (const name of ['dpop', 'mtls'] as const) if (isSet(holder[name])) need(extensions, 'senderConstraints', `${prefix}${name}`)
+  }
+  refuseBinding(options, '')
   return (entry, at) => {
-    for (const name of ['dpop', 'mtls'] as const) if (isSet(entry[name])) need(extensions, 'senderConstraints', `${at}.${name}`)
+    refuseBinding(entry, `${at}.`)
     return unbound
   }
 }
@@ -276,12 +278,13 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   // jwks comes from JavaScript callers too: the guard tests the value as unknown, without narrowing its declared type.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   if (!isRecord(jwks as unknown)) throw fail('jwks', `must be an object`)
-  if (jwks.fetchJson !== undefined && typeof jwks.fetchJson !== 'function') throw fail('jwks.fetchJson', `must be a function`)
+  const { fetchJson } = jwks
+  if (fetchJson !== undefined && typeof fetchJson !== 'function') throw fail('jwks.fetchJson', `must be a function`)
   const resolverSettings = {
     timeoutMs: readDuration(jwks.timeoutMs, 'jwks.timeoutMs', fail, ms(3000)),
     cooldownMs: readDuration(jwks.cooldownMs, 'jwks.cooldownMs', fail, ms(10_000, true)),
     maxAgeMs: readDuration(jwks.maxAgeMs, 'jwks.maxAgeMs', fail, ms(600_000, false, true)),
-    ...(jwks.fetchJson ? { fetchJson: jwks.fetchJson } : {}),
+    fetchJson,
     clock,
   }
   const resolvers = new Map<string, KeyResolver>()
@@ -317,7 +320,7 @@ const checkTokenSource = (source: unknown): void => {
 const compileIssuer = (
   entry: IssuerConfig,
   index: number,
-  resolverSettings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
+  resolverSettings: Omit<RemoteKeyResolverSettings, 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
   seen: Set<string>,
   bindingOf: CompileBinding,
@@ -341,7 +344,8 @@ const compileIssuer = (
       ? undefined
       : need(extensions, 'pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, (value) => algorithmList(value, at))
   const algorithms = secret?.algorithms ?? publicKeyAlgorithms(entry.algorithms ?? SUPPORTED_ALGORITHMS, at)
-  if (entry.tokenType !== undefined && (typeof entry.tokenType !== 'string' || entry.tokenType === '')) {
+  const { tokenType } = entry
+  if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType === '')) {
     throw fail(`${at}.tokenType`, `must be a non-empty string such as 'at+jwt'`)
   }
   const maxTokenAge = entry.maxTokenAge === undefined ? undefined : readDuration(entry.maxTokenAge, `${at}.maxTokenAge`, fail, seconds(0))
@@ -361,7 +365,7 @@ const compileIssuer = (
     ...(secret ? { secretKey: secret.key } : {}),
     rules: {
       audiences,
-      tokenType: entry.tokenType === undefined ? undefined : normalizeTyp(entry.tokenType),
+      tokenType: tokenType === undefined ? undefined : normalizeTyp(tokenType),
       clockTolerance: readDuration(entry.clockTolerance, `${at}.clockTolerance`, fail, seconds(5)),
       maxTokenAge,
       requiredClaims,
@@ -394,35 +398,35 @@ const keyResolverFor = (
   entry: IssuerConfig,
   at: string,
   firstIssuer: string,
-  settings: Omit<Parameters<typeof createRemoteKeyResolver>[0], 'jwksUri' | 'issuer'>,
+  settings: Omit<RemoteKeyResolverSettings, 'jwksUri' | 'issuer'>,
   resolvers: Map<string, KeyResolver>,
   extensions: JwtVerifyExtensions,
 ): KeyResolver => {
   const sources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
   if (sources.length > 1) throw fail(`${at}.${sources[1] as string}`, `goes without ${sources[0] as string}: give one of jwksUri, jwks, keys and keyResolver`)
-  if (entry.keys !== undefined) return need(extensions, 'pemKeysAndSecrets', `${at}.keys`).compilePemKeys(entry.keys, at, fail)
-  if (entry.keyResolver) {
-    const resolver = entry.keyResolver
-    if (typeof resolver.cached !== 'function' || typeof resolver.getKeySet !== 'function' || typeof resolver.prefetch !== 'function') {
+  const { jwksUri, jwks, keyResolver, keys } = entry
+  if (keys !== undefined) return need(extensions, 'pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
+  if (keyResolver) {
+    if (typeof keyResolver.cached !== 'function' || typeof keyResolver.getKeySet !== 'function' || typeof keyResolver.prefetch !== 'function') {
       throw fail(`${at}.keyResolver`, `must implement prefetch(), cached() and getKeySet()`)
     }
-    return resolver
+    return keyResolver
   }
-  if (entry.jwks !== undefined) {
-    if (!isRecord(entry.jwks) || !Array.isArray(entry.jwks.keys)) throw fail(`${at}.jwks`, `must be a key set { keys: [...] }`)
-    return createStaticKeyResolver(entry.jwks as { keys: unknown[] })
+  if (jwks !== undefined) {
+    if (!isRecord(jwks) || !Array.isArray(jwks.keys)) throw fail(`${at}.jwks`, `must be a key set { keys: [...] }`)
+    return createStaticKeyResolver(jwks as { keys: unknown[] })
   }
   // Discovery when jwksUri is absent: the issuer itself must then be fetchable.
-  const cacheKey = entry.jwksUri ?? `discovery:${firstIssuer}`
-  const urlOption = entry.jwksUri ? `${at}.jwksUri` : `${at}.issuer`
+  const cacheKey = jwksUri ?? `discovery:${firstIssuer}`
+  const urlOption = jwksUri ? `${at}.jwksUri` : `${at}.issuer`
   try {
-    assertFetchableUrl(entry.jwksUri ?? firstIssuer, urlOption)
+    assertFetchableUrl(jwksUri ?? firstIssuer, urlOption)
   } catch (error) {
-    throw fail(urlOption, `${(error as Error).message.slice(urlOption.length + 1)}${entry.jwksUri ? '' : ' (for OIDC discovery)'}`)
+    throw fail(urlOption, `${(error as Error).message.slice(urlOption.length + 1)}${jwksUri ? '' : ' (for OIDC discovery)'}`)
   }
   let resolver = resolvers.get(cacheKey)
   if (!resolver) {
-    resolver = createRemoteKeyResolver({ ...settings, ...(entry.jwksUri ? { jwksUri: entry.jwksUri } : { issuer: firstIssuer }) })
+    resolver = remoteKeyResolver({ ...settings, ...(jwksUri ? { jwksUri } : { issuer: firstIssuer }) })
     resolvers.set(cacheKey, resolver)
   }
   return resolver

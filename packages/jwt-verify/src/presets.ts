@@ -1,6 +1,7 @@
 import { configErrors, readRenamed } from '@middy-auth/core/internal'
 import type { ClaimsCheck, PublicKeyIssuerConfig } from './issuer-config.js'
 import { TokenRejection, type RejectionReason } from './rejection.js'
+import { packageName } from './package-name.js'
 
 /**
  * What every preset also accepts, passed through to the entry it returns.
@@ -28,7 +29,7 @@ export type PresetOverrides = Partial<
   >
 >
 
-const presetError = (preset: string, option: string, problem: string): TypeError => configErrors('@middy-auth/jwt-verify', preset)(option, problem)
+const presetError = (preset: string, option: string, problem: string): TypeError => configErrors(packageName, preset)(option, problem)
 
 /** The user's own check: `claimsCheck`, or the deprecated `claims` (with its warning). */
 const ownCheck = (preset: string, overrides: PresetOverrides): ClaimsCheck | undefined => {

@@ -1,5 +1,5 @@
 import { checkOptionNames, configErrors, isRecord } from '@middy-auth/core/internal'
-import { packageName } from './options.js'
+import { packageName } from './package-name.js'
 
 /**
  * The protected resource metadata document (RFC 9728 §2), in camelCase. Only `resource` and

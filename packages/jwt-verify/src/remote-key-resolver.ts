@@ -2,8 +2,7 @@ import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed
 import { assertFetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet } from './key-resolver.js'
-
-const packageName = '@middy-auth/jwt-verify'
+import { packageName } from './package-name.js'
 
 /**
  * Options of {@link createRemoteKeyResolver}. All durations are in milliseconds.
@@ -100,12 +99,33 @@ export interface RemoteKeyResolverOptions {
 export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyResolver {
   const fail = configErrors(packageName, 'createRemoteKeyResolver')
   checkOptionNames(options, ['jwksUri', 'issuer', 'timeoutMs', 'cooldownMs', 'maxAgeMs', 'fetchJson', 'clock', 'now'], fail)
-  const { jwksUri, issuer } = options
-  const timeoutMs = readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
-  const cooldownMs = readDuration(options.cooldownMs, 'cooldownMs', fail, { unit: 'milliseconds', fallback: 10_000, zero: true })
-  const maxAgeMs = readDuration(options.maxAgeMs, 'maxAgeMs', fail, { unit: 'milliseconds', fallback: 600_000, infinity: true })
-  const fetchJson = readFunction<FetchJson>(options.fetchJson, 'fetchJson', fail) ?? defaultFetchJson
-  const now = readFunction<() => number>(readRenamed(options, 'clock', 'now', fail), 'clock', fail) ?? Date.now
+  return remoteKeyResolver({
+    jwksUri: options.jwksUri,
+    issuer: options.issuer,
+    timeoutMs: readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 }),
+    cooldownMs: readDuration(options.cooldownMs, 'cooldownMs', fail, { unit: 'milliseconds', fallback: 10_000, zero: true }),
+    maxAgeMs: readDuration(options.maxAgeMs, 'maxAgeMs', fail, { unit: 'milliseconds', fallback: 600_000, infinity: true }),
+    fetchJson: readFunction<FetchJson>(options.fetchJson, 'fetchJson', fail),
+    clock: readFunction<() => number>(readRenamed(options, 'clock', 'now', fail), 'clock', fail) ?? Date.now,
+  })
+}
+
+/**
+ * The settings of {@link remoteKeyResolver}: durations, `fetchJson` and `clock` already checked
+ * (by `createRemoteKeyResolver`, or by `jwtVerify()` under its own option names).
+ */
+export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri' | 'issuer' | 'fetchJson'> &
+  Required<Pick<RemoteKeyResolverOptions, 'timeoutMs' | 'cooldownMs' | 'maxAgeMs' | 'clock'>>
+
+/**
+ * {@link createRemoteKeyResolver} after its option checks: `jwtVerify()` calls it directly, so
+ * the lean bundle does not carry the checks twice. The key source (`jwksUri` or `issuer`) is
+ * checked here, for both.
+ */
+export const remoteKeyResolver = (settings: RemoteKeyResolverSettings): KeyResolver => {
+  const fail = configErrors(packageName, 'createRemoteKeyResolver')
+  const { jwksUri, issuer, timeoutMs, cooldownMs, maxAgeMs, clock } = settings
+  const fetchJson = settings.fetchJson ?? defaultFetchJson
 
   let discoveryUrl: string | undefined
   if (jwksUri !== undefined) {
@@ -123,20 +143,17 @@ export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyR
   let resolvedJwksUri = jwksUri
 
   const discover = async (url: string, expectedIssuer: string): Promise<string> => {
+    const unusable = (problem: string): Error => new Error(`OIDC discovery ${url}: ${problem}`)
     const document = await fetchJson(url, { timeoutMs })
-    if (typeof document !== 'object' || document === null) {
-      throw new Error(`OIDC discovery ${url}: not a JSON object`)
-    }
+    if (typeof document !== 'object' || document === null) throw unusable('not a JSON object')
     const { issuer: served, jwks_uri: servedJwksUri } = document as Record<string, unknown>
     // RFC 8414 §3.3 / OIDC Discovery §4.3: a document for another issuer must not be used.
-    if (served !== expectedIssuer) {
-      throw new Error(`OIDC discovery ${url}: issuer ${JSON.stringify(served)} is not ${JSON.stringify(expectedIssuer)}`)
-    }
-    if (typeof servedJwksUri !== 'string') throw new Error(`OIDC discovery ${url}: no jwks_uri`)
+    if (served !== expectedIssuer) throw unusable(`issuer ${JSON.stringify(served)} is not ${JSON.stringify(expectedIssuer)}`)
+    if (typeof servedJwksUri !== 'string') throw unusable('no jwks_uri')
     return assertFetchableUrl(servedJwksUri, 'jwks_uri').href
   }
 
-  return createCachingKeyResolver(
+  return cachingKeyResolver(
     async (previous) => {
       if (resolvedJwksUri === undefined) {
         resolvedJwksUri = await discover(discoveryUrl as string, issuer as string)
@@ -151,7 +168,7 @@ export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyR
         throw new Error(`GET ${resolvedJwksUri}: ${(error as Error).message}`, { cause: error })
       }
     },
-    { cooldownMs, maxAgeMs, clock: now },
+    { cooldownMs, maxAgeMs, clock },
   )
 }
 
@@ -241,11 +258,14 @@ interface Flight {
  * ```
  */
 export function createCachingKeyResolver(load: KeySetLoader, options: CachingKeyResolverOptions): KeyResolver {
-  const { cooldownMs, maxAgeMs } = options
   const fail = configErrors(packageName, 'createCachingKeyResolver')
-  const now = readRenamed(options, 'clock', 'now', fail) as (() => number) | undefined
-  if (typeof now !== 'function') throw fail('clock', 'must be a function returning milliseconds')
+  const clock = readRenamed(options, 'clock', 'now', fail)
+  if (typeof clock !== 'function') throw fail('clock', 'must be a function returning milliseconds')
+  return cachingKeyResolver(load, { cooldownMs: options.cooldownMs, maxAgeMs: options.maxAgeMs, clock: clock as () => number })
+}
 
+/** {@link createCachingKeyResolver} after its check of the clock (`createRemoteKeyResolver` checked its own). */
+const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: now }: Required<Omit<CachingKeyResolverOptions, 'now'>>): KeyResolver => {
   // The only state, shared by every invocation: nothing here belongs to one request.
   let current: KeySet | undefined
   let fetchedAt = 0

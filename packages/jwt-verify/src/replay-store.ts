@@ -1,4 +1,5 @@
 import { configErrors } from '@middy-auth/core/internal'
+import { packageName } from './package-name.js'
 
 /**
  * Remembers which DPoP proofs were already used (RFC 9449 §11.1). `claim` answers `true` only
@@ -51,7 +52,7 @@ export interface MemoryReplayStoreOptions {
  */
 export const createMemoryReplayStore = ({ maxEntries = 100_000, clock = Date.now }: MemoryReplayStoreOptions = {}): ReplayStore => {
   if (!Number.isInteger(maxEntries) || maxEntries <= 0) {
-    throw configErrors('@middy-auth/jwt-verify', 'createMemoryReplayStore')('maxEntries', 'must be a positive integer')
+    throw configErrors(packageName, 'createMemoryReplayStore')('maxEntries', 'must be a positive integer')
   }
   const seen = new Map<string, number>()
   const accepted = Promise.resolve(true)

@@ -2,7 +2,7 @@ import { AuthError, getHeaderValues, type AnyEvent, type AuthContext } from '@mi
 import { clientCertificateThumbprint } from './client-certificate.js'
 import { checkUnbound, readConfirmation, type PresentedAs } from './confirmation.js'
 import { checkDpopProof } from './dpop-proof.js'
-import { packageName } from './options.js'
+import { packageName } from './package-name.js'
 import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
 import { normalizeHtu, requestTarget } from './request-target.js'
 import type { CompiledBinding } from './sender-binding-options.js'

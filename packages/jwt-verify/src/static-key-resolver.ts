@@ -1,6 +1,7 @@
 import { configErrors } from '@middy-auth/core/internal'
 import { importKeySet } from './import-jwk.js'
 import type { KeyResolver, KeySet } from './key-resolver.js'
+import { packageName } from './package-name.js'
 
 /**
  * A {@link KeyResolver} over keys given in configuration (the `jwks` option of an issuer): no
@@ -27,7 +28,7 @@ import type { KeyResolver, KeySet } from './key-resolver.js'
  */
 export function createStaticKeyResolver(jwks: { keys: unknown[] }): KeyResolver {
   // Checked here rather than by catching importKeySet's Error: the message names the option.
-  const fail = configErrors('@middy-auth/jwt-verify', 'createStaticKeyResolver')
+  const fail = configErrors(packageName, 'createStaticKeyResolver')
   if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) throw fail('jwks', 'must be a JWKS object: { keys: [...] }')
   const keySet: KeySet = importKeySet(jwks)
   if (keySet.keys.length === 0) {

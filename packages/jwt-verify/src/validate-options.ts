@@ -1,5 +1,5 @@
 import { validateOptions } from '@middy/util'
-import { packageName } from './options.js'
+import { packageName } from './package-name.js'
 
 const issuerSchema = {
   type: 'object',

@@ -86,6 +86,13 @@ export const createVerifier = ({
   })
   const cache = cacheMaxEntries > 0 ? new VerifiedTokenCache(cacheMaxEntries) : undefined
 
+  /** The index of the entry that trusts this `iss`; any other issuer is refused. */
+  const trustedIssuerIndex = (iss: unknown): number => {
+    const index = typeof iss === 'string' ? byIssuer.get(iss) : undefined
+    if (index === undefined) throw new TokenRejection('unknown_issuer')
+    return index
+  }
+
   // Whole seconds, as jose (the oracle) compares: a fraction would move nbf and iat past its limits.
   // Fail closed: a clock that gives no time (NaN from `clock: () => Date.now`, a string) would
   // pass every time check and every cache entry; the middleware turns this error into a 401.
@@ -150,21 +157,17 @@ export const createVerifier = ({
       claims,
     }
     const expiresAt = cacheExpiry(claims, issuer.rules)
-    if (!checked) {
-      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil: 0 })
+    const remember = (claimsCheckedUntil: number): AuthContext => {
+      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil })
       return copyAuth(auth)
     }
+    if (!checked) return remember(0)
     // Only a check that passed is remembered, never past the token's own expiry.
-    return checked.then(() => {
-      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil: Math.min(expiresAt, nowSeconds + issuer.claimsCacheTtl) })
-      return copyAuth(auth)
-    })
+    return checked.then(() => remember(Math.min(expiresAt, nowSeconds + issuer.claimsCacheTtl)))
   }
 
   const checkGatewayClaims: CheckGatewayClaims = (claims) => {
-    const issuerIndex = typeof claims.iss === 'string' ? byIssuer.get(claims.iss) : undefined
-    if (issuerIndex === undefined) throw new TokenRejection('unknown_issuer')
-    const issuer = issuers[issuerIndex] as CompiledIssuer
+    const issuer = issuers[trustedIssuerIndex(claims.iss)] as CompiledIssuer
     checkSubjectClaims(claims, issuer.rules)
     return runClaimsCheck(issuer, claims)
   }
@@ -176,9 +179,7 @@ export const createVerifier = ({
 
     const decoded = decodeJws(token)
     const { alg, kid } = checkHeader(decoded.header)
-    const iss = decoded.payload.iss
-    const issuerIndex = typeof iss === 'string' ? byIssuer.get(iss) : undefined
-    if (issuerIndex === undefined) throw new TokenRejection('unknown_issuer')
+    const issuerIndex = trustedIssuerIndex(decoded.payload.iss)
     const issuer = issuers[issuerIndex] as CompiledIssuer
     if (!issuer.algorithms.has(alg)) throw new TokenRejection('alg_not_allowed')
 
@@ -237,14 +238,14 @@ const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, 
     throw error instanceof TokenRejection ? error : new TokenRejection('claims_check_failed')
   }
   if (accepted instanceof Promise) {
-    return accepted.then(
-      (value) => {
-        if (value !== true && value !== undefined) throw new TokenRejection('claims_check_failed')
-      },
-      () => {
-        throw new TokenRejection('claims_check_failed')
-      },
-    )
+    return accepted.then(refuseUnlessAccepted, () => {
+      throw new TokenRejection('claims_check_failed')
+    })
   }
-  if (accepted !== true && accepted !== undefined) throw new TokenRejection('claims_check_failed')
+  refuseUnlessAccepted(accepted)
+}
+
+/** A claims check accepts by returning `true` or nothing; any other answer refuses the token. */
+const refuseUnlessAccepted = (answer: unknown): void => {
+  if (answer !== true && answer !== undefined) throw new TokenRejection('claims_check_failed')
 }
