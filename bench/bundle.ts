@@ -66,24 +66,39 @@ const unusedOptionFiles = {
 
 const policy = `{ roles: { reader: { allow: ['orders:read'] }, admin: { inherits: ['reader'], allow: ['orders:*'] } } }`
 
-export const handlers: Handler[] = [
-  {
-    name: 'full stack: jwt-verify (jwksUri) + oauth-scope + rbac + http-error-handler',
-    limit: BUDGET.fullStack,
-    absent: Object.values(unusedOptionFiles),
-    source: `
+/** Which entries a budgeted handler imports: the root ones (`''`) or the lean ones (`'/lean'`). */
+type Entry = '' | '/lean'
+
+/** The full stack of the budget: jwt-verify (jwksUri) + oauth-scope + rbac + http-error-handler. */
+const fullStack = (entry: Entry): string => `
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import jwtVerify from '@middy-auth/jwt-verify'
-import oauthScope from '@middy-auth/oauth-scope'
-import rbac from '@middy-auth/rbac'
+import jwtVerify from '@middy-auth/jwt-verify${entry}'
+import oauthScope from '@middy-auth/oauth-scope${entry}'
+import rbac from '@middy-auth/rbac${entry}'
 export const handler = middy()
   .use(httpErrorHandler())
   .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }] }))
   .use(oauthScope({ required: ['orders:read'] }))
   .use(rbac({ policy: ${policy}, rolesFrom: 'cognito:groups', required: 'orders:read' }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
-`,
+`
+
+/** jwt-verify alone, with a jwksUri. */
+const jwtVerifyAlone = (entry: Entry): string => `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify${entry}'
+export const handler = middy()
+  .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }] }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`
+
+export const handlers: Handler[] = [
+  {
+    name: 'full stack: jwt-verify (jwksUri) + oauth-scope + rbac + http-error-handler',
+    limit: BUDGET.fullStack,
+    absent: Object.values(unusedOptionFiles),
+    source: fullStack(''),
   },
   {
     name: 'full stack with cognitoIssuer() (a preset)',
@@ -109,43 +124,19 @@ export const handler = middy()
     name: 'full stack, lean: jwt-verify/lean + oauth-scope/lean + rbac/lean + http-error-handler',
     limit: BUDGET.fullStack,
     absent: Object.values(unusedOptionFiles),
-    source: `
-import middy from '@middy/core'
-import httpErrorHandler from '@middy/http-error-handler'
-import jwtVerify from '@middy-auth/jwt-verify/lean'
-import oauthScope from '@middy-auth/oauth-scope/lean'
-import rbac from '@middy-auth/rbac/lean'
-export const handler = middy()
-  .use(httpErrorHandler())
-  .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }] }))
-  .use(oauthScope({ required: ['orders:read'] }))
-  .use(rbac({ policy: ${policy}, rolesFrom: 'cognito:groups', required: 'orders:read' }))
-  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
-`,
+    source: fullStack('/lean'),
   },
   {
     name: 'jwt-verify alone (jwksUri)',
     limit: BUDGET.jwtVerifyAlone,
     absent: Object.values(unusedOptionFiles),
-    source: `
-import middy from '@middy/core'
-import jwtVerify from '@middy-auth/jwt-verify'
-export const handler = middy()
-  .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }] }))
-  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
-`,
+    source: jwtVerifyAlone(''),
   },
   {
     name: 'jwt-verify alone, lean (jwksUri)',
     limit: BUDGET.jwtVerifyAlone,
     absent: Object.values(unusedOptionFiles),
-    source: `
-import middy from '@middy/core'
-import jwtVerify from '@middy-auth/jwt-verify/lean'
-export const handler = middy()
-  .use(jwtVerify({ issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }] }))
-  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
-`,
+    source: jwtVerifyAlone('/lean'),
   },
   {
     name: 'lean with extensions: [senderConstraints] and dpop (must bundle them and load)',
