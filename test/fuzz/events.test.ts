@@ -21,14 +21,13 @@ import rbac, { type Policy } from '@middy-auth/rbac'
 import tokenIntrospection from '@middy-auth/token-introspection'
 import { generateKeyPair, jwksOf, lambdaContext, signToken } from '@middy-auth/testing'
 import fc from 'fast-check'
-import { readdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 // Sessions are sealed as oauth-login seals them, to fuzz what a sealed session holds; no public
 // entry seals one (a session comes from a sign-in), so this one import reaches into the source.
 // eslint-disable-next-line no-restricted-imports
 import { createSealer } from '../../packages/oauth-login/src/sealing.js'
-import { loadFixture } from '../support/fixtures.js'
+import { fixtureNames, loadFixture } from '../support/fixtures.js'
 import { protect, type Middleware, type Response } from '../support/protect.js'
 import { applyEdits, changeShape, eventEdit, expectBothSides, expectRefusal, FUZZ_TIMEOUT_MS, fuzzParameters, hostileValue, shapeChange } from './support.js'
 
@@ -37,10 +36,8 @@ const AUDIENCE = 'fuzz-api'
 const SUBJECT = 'sub-events-41c9'
 
 /** Every recorded request event (the authorizer responses are answers, not events). */
-const fixtureNames = readdirSync(new URL('../fixtures/aws-events/', import.meta.url)).filter(
-  (name) => name.endsWith('.json') && !name.startsWith('authorizer-response'),
-)
-const fixtures = new Map(fixtureNames.map((name) => [name, loadFixture(name)]))
+const requestEventNames = fixtureNames().filter((name) => !name.startsWith('authorizer-response'))
+const fixtures = new Map(requestEventNames.map((name) => [name, loadFixture(name)]))
 
 /**
  * The fixture with `credential` everywhere its kind carries one: the Authorization header (in
@@ -119,7 +116,7 @@ const judge = (
   }
 }
 
-const httpFixtures = fixtureNames.filter((name) => !name.startsWith('authorizer-'))
+const httpFixtures = requestEventNames.filter((name) => !name.startsWith('authorizer-'))
 
 describe('random event shapes: jwtVerify, oauthScope and rbac', () => {
   test(
@@ -128,7 +125,7 @@ describe('random event shapes: jwtVerify, oauthScope and rbac', () => {
       const { invoke, seen } = protect([verifier(), oauthScope({ required: ['orders:read'] }), rbac({ policy, rolesFrom: 'roles', required: 'orders:read' })])
       const counts = { accepted: 0, refused: 0 }
       await fc.assert(
-        fc.asyncProperty(eventArbitrary(fixtureNames, `Bearer ${token}`), async (event) => {
+        fc.asyncProperty(eventArbitrary(requestEventNames, `Bearer ${token}`), async (event) => {
           const before = seen.length
           judge(await invoke(event), seen, before, counts, [token, token.split('.')[2]!, SUBJECT], (auth) => {
             expect(auth.source).toBe('jwt')
@@ -152,7 +149,7 @@ describe('random event shapes: jwtVerify, oauthScope and rbac', () => {
       ])
       const counts = { accepted: 0, refused: 0 }
       await fc.assert(
-        fc.asyncProperty(eventArbitrary(fixtureNames, undefined), async (event) => {
+        fc.asyncProperty(eventArbitrary(requestEventNames, undefined), async (event) => {
           const before = seen.length
           judge(await invoke(event), seen, before, counts, [], (auth) => {
             expect(['apigateway', 'lambda-authorizer']).toContain(auth.source)
@@ -177,7 +174,7 @@ describe('random event shapes: iamContext', () => {
       const { invoke, seen } = protect([iamContext({ allowAccounts: allowed })])
       const counts = { accepted: 0, refused: 0 }
       await fc.assert(
-        fc.asyncProperty(eventArbitrary(fixtureNames, undefined), async (event) => {
+        fc.asyncProperty(eventArbitrary(requestEventNames, undefined), async (event) => {
           const before = seen.length
           judge(await invoke(event), seen, before, counts, [], (auth) => {
             expect(auth.source).toBe('iam')
@@ -195,7 +192,7 @@ describe('random event shapes: iamContext', () => {
 })
 
 describe('random event shapes: authorizerResponse', () => {
-  const authorizerFixtures = fixtureNames.filter((name) => name.startsWith('authorizer-'))
+  const authorizerFixtures = requestEventNames.filter((name) => name.startsWith('authorizer-'))
 
   test(
     'an Allow only for the planted token, and only Unauthorized or an answer: never an error the gateway makes a 500',
@@ -329,7 +326,7 @@ describe('random event shapes: tokenIntrospection', () => {
       ])
       const counts = { accepted: 0, refused: 0 }
       await fc.assert(
-        fc.asyncProperty(eventArbitrary(fixtureNames, `Bearer ${good}`), async (event) => {
+        fc.asyncProperty(eventArbitrary(requestEventNames, `Bearer ${good}`), async (event) => {
           const before = seen.length
           judge(await invoke(event), seen, before, counts, [good, 'introspection-secret'], (auth) => {
             expect(auth.source).toBe('introspection')

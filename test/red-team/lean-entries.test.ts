@@ -24,11 +24,10 @@ import { createIntrospectionVerifier } from '@middy-auth/token-introspection'
 import { authorizerRequestEvent, httpApiEvent, httpAuthorizerEventV2, lambdaContext } from '@middy-auth/testing'
 import middy from '@middy/core'
 import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
-import { readdirSync } from 'node:fs'
 import { albEventWith, albToken, ARN, CLIENT, keyPair, NOW as ALB_NOW, REGION, startAlbKeyServer, SUBJECT } from '../../packages/jwt-verify/test/alb-support.js'
 import { proofKey, signProof, withHeaders } from '../../packages/jwt-verify/test/dpop-support.js'
 import { startStub } from '../../packages/token-introspection/test/support.js'
-import { loadFixture } from '../support/fixtures.js'
+import { fixtureNames, loadFixture } from '../support/fixtures.js'
 import { identity, outcome, protect, type Middleware } from '../support/protect.js'
 
 const { senderConstraints, apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets } = jwtExtensions
@@ -235,9 +234,7 @@ describe('jwt-verify: bound tokens never pass the lean entry where the root refu
 })
 
 describe('API Gateway claims: never read without their extension', () => {
-  const fixtures = readdirSync(new URL('../fixtures/aws-events/', import.meta.url)).filter(
-    (name) => name.endsWith('.json') && !name.startsWith('authorizer-response'),
-  )
+  const fixtures = fixtureNames().filter((name) => !name.startsWith('authorizer-response'))
 
   test('trustApiGateway without apiGatewayClaims is a TypeError naming the import; trustApiGateway: false needs nothing', () => {
     const error = thrown(() => leanJwtVerify({ trustApiGateway: true }))

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
-import { readdirSync } from 'node:fs'
 import { routeMaps as rbacRouteMaps } from '@middy-auth/rbac/extensions'
 import { apiGatewayClaims, routeMaps, type OAuthScopeExtension } from '../src/extensions.js'
 import leanOAuthScope from '../src/lean.js'
 import oauthScope, { oauthScopeValidateOptions, type OAuthScopeOptions } from '../src/index.js'
-import { loadFixture } from '../../../test/support/fixtures.js'
+import { fixtureNames, loadFixture } from '../../../test/support/fixtures.js'
 import { outcome, protect, withIdentity, type Middleware, type Response } from '../../../test/support/protect.js'
 
 /**
@@ -135,7 +134,7 @@ describe('with the extensions its options need, the lean entry answers as the ro
   })
 
   test('every extension listed: the same answers as the root on every fixture', async () => {
-    for (const name of fixtureNames) {
+    for (const name of fixtureNames()) {
       for (const options of optionSets) {
         const { root, lean } = await compare(options, [routeMaps, apiGatewayClaims], () => loadFixture(name))
         expect({ name, ...lean }).toEqual({ name, ...root })
@@ -143,8 +142,6 @@ describe('with the extensions its options need, the lean entry answers as the ro
     }
   })
 })
-
-const fixtureNames = readdirSync(new URL('../../../test/fixtures/aws-events/', import.meta.url)).filter((name) => name.endsWith('.json'))
 
 const optionSets: OAuthScopeOptions[] = [
   { required: ['scope1'] },
@@ -156,7 +153,7 @@ describe('without apiGatewayClaims, the lean entry never accepts what the root r
   test('on every fixture, with and without an identity before it, each set of extensions its options allow', async () => {
     const noIdentity = await compare({ required: ['orders:read'] }, [], () => loadFixture('http-v2-no-auth.json'))
     let refusedByLeanOnly = 0
-    for (const name of fixtureNames) {
+    for (const name of fixtureNames()) {
       for (const options of optionSets) {
         for (const extensions of options.routes ? [[routeMaps]] : [[], [routeMaps]]) {
           for (const before of [[], [withIdentity({ scopes: ['scope1', 'email'] })]]) {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
-import { readdirSync } from 'node:fs'
 import { routeMaps as scopeRouteMaps } from '@middy-auth/oauth-scope/extensions'
 import { apiGatewayClaims, routeMaps, type RbacExtension } from '../src/extensions.js'
 import leanRbac from '../src/lean.js'
 import rbac, { cognitoRoles, rbacValidateOptions, type RbacDecision, type RbacOptions } from '../src/index.js'
-import { loadFixture } from '../../../test/support/fixtures.js'
+import { fixtureNames, loadFixture } from '../../../test/support/fixtures.js'
 import { outcome, protect, withIdentity, type Middleware, type Response } from '../../../test/support/protect.js'
 import { articlesPolicy as policy, isOwner } from './support.js'
 
@@ -136,7 +135,7 @@ describe('with the extensions its options need, the lean entry answers as the ro
   })
 
   test('every extension listed: the same answers as the root on every fixture', async () => {
-    for (const name of fixtureNames) {
+    for (const name of fixtureNames()) {
       for (const options of optionSets) {
         const { root, lean } = await compare(options, [routeMaps, apiGatewayClaims], () => loadFixture(name))
         expect({ name, ...lean }).toEqual({ name, ...root })
@@ -144,8 +143,6 @@ describe('with the extensions its options need, the lean entry answers as the ro
     }
   })
 })
-
-const fixtureNames = readdirSync(new URL('../../../test/fixtures/aws-events/', import.meta.url)).filter((name) => name.endsWith('.json'))
 
 const optionSets: Array<RbacOptions<any, any>> = [
   { policy, rolesFrom: 'cognito:groups', required: 'articles:read' },
@@ -162,7 +159,7 @@ describe('without apiGatewayClaims, the lean entry never accepts what the root r
   test('on every fixture, with and without an identity before it, each set of extensions its options allow', async () => {
     const noIdentity = await compare({ policy, required: 'articles:read' }, [], () => loadFixture('http-v2-no-auth.json'))
     let refusedByLeanOnly = 0
-    for (const name of fixtureNames) {
+    for (const name of fixtureNames()) {
       for (const options of optionSets) {
         for (const extensions of options.routes ? [[routeMaps]] : [[], [routeMaps]]) {
           for (const before of [[], [withIdentity({ roles: ['viewer'], claims: { 'cognito:groups': ['admin'] } })]]) {
