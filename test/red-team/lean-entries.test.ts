@@ -28,6 +28,7 @@ import { albEventWith, albToken, ARN, CLIENT, keyPair, NOW as ALB_NOW, REGION, s
 import { proofKey, signProof, withHeaders } from '../../packages/jwt-verify/test/dpop-support.js'
 import { startStub } from '../../packages/token-introspection/test/support.js'
 import { fixtureNames, loadFixture } from '../support/fixtures.js'
+import { thrown } from '../support/thrown.js'
 import { identity, outcome, protect, type Middleware } from '../support/protect.js'
 
 const { senderConstraints, apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets } = jwtExtensions
@@ -72,16 +73,6 @@ const run = async (middlewares: Middleware[], events: unknown[]) => {
     reasons: api.errors.map((error) => `${error.cause.package}:${String(error.cause.data?.reason)}`),
     seen: api.seen.map((auth) => auth?.subject ?? null),
     bodies,
-  }
-}
-
-/** What a factory threw: the TypeError, or `undefined` when it built. */
-const thrown = (build: () => unknown): (TypeError & { cause?: { package?: string; option?: string } }) | undefined => {
-  try {
-    build()
-    return undefined
-  } catch (error) {
-    return error as TypeError & { cause?: { package?: string; option?: string } }
   }
 }
 

@@ -15,6 +15,7 @@ import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '../sr
 import { albEventWith, albToken, ARN, CLIENT, keyPair, NOW as ALB_NOW, OTHER_ARN, REGION, startAlbKeyServer } from './alb-support.js'
 import { proofKey, signProof, withHeaders } from './dpop-support.js'
 import { outcome } from './support.js'
+import { thrown } from '../../../test/support/thrown.js'
 
 const NOW = 1_760_000_000
 const issuer = 'https://issuer.lean.example/'
@@ -256,11 +257,7 @@ describe('an option without its extension: a TypeError at cold start that names 
       expect(build).toThrow(
         `jwtVerify: ${option} needs the ${extension} extension, which '@middy-auth/jwt-verify/lean' leaves out: import { ${extension} } from '@middy-auth/jwt-verify/extensions' and pass extensions: [${extension}]`,
       )
-      try {
-        build()
-      } catch (error) {
-        expect((error as Error & { cause: unknown }).cause).toMatchObject({ package: '@middy-auth/jwt-verify', option })
-      }
+      expect(thrown(build)?.cause).toMatchObject({ package: '@middy-auth/jwt-verify', option })
     }
     // The root entry has every extension: the same options build there.
     expect(() => rootJwtVerify(options(extra as never) as never)).not.toThrow(/extension/)

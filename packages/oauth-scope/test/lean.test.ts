@@ -5,6 +5,7 @@ import { apiGatewayClaims, routeMaps, type OAuthScopeExtension } from '../src/ex
 import leanOAuthScope from '../src/lean.js'
 import oauthScope, { oauthScopeValidateOptions, type OAuthScopeOptions } from '../src/index.js'
 import { fixtureNames, loadFixture } from '../../../test/support/fixtures.js'
+import { thrown } from '../../../test/support/thrown.js'
 import { outcome, protect, withIdentity, type Middleware, type Response } from '../../../test/support/protect.js'
 
 /**
@@ -190,16 +191,6 @@ describe('without apiGatewayClaims, the lean entry never accepts what the root r
     }
   })
 })
-
-/** The TypeError a factory throws, or `undefined`. */
-const thrown = (build: () => unknown): (TypeError & { cause: unknown }) | undefined => {
-  try {
-    build()
-  } catch (error) {
-    return error as TypeError & { cause: unknown }
-  }
-  return undefined
-}
 
 describe('an option whose extension is missing: a TypeError at cold start that names the import', () => {
   test('routes without routeMaps', () => {
