@@ -21,27 +21,36 @@ export type AuthErrorCode =
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
 
-interface CodeRule {
-  statusCode: number
-  description: string
-  /** `'bare'`: `Bearer realm` only (RFC 6750 §3.1: no error attribute when no credentials came). */
-  challenge: 'bare' | 'error' | 'none' | 'dpop'
-}
+// How the headers of a code are built (renderHeaders): plain numbers, which the bundler inlines.
+/** No header. */
+const NONE = 0
+/** `Retry-After` only. */
+const RETRY = 1
+/** `Bearer realm` only (RFC 6750 §3.1: no error attribute when no credentials came). */
+const BARE = 2
+/** `Bearer` with the error. */
+const ERROR = 3
+/** `Bearer` with the error and the description (RFC 6750 shows error_description on invalid_token). */
+const DESCRIBED = 4
+/** `Bearer` with the error and every scope that would do. */
+const SCOPED = 5
+/** `DPoP` with the algorithms a proof may use and the error (RFC 9449 §7.1). */
+const DPOP = 6
+/** `DPoP` with the error only, the fresh nonce in its own `DPoP-Nonce` header (RFC 9449 §8). */
+const NONCE = 7
 
-/** One row of the table below: the status, the default description and the challenge of a code. */
-const codeRule = (statusCode: number, description: string, challenge: CodeRule['challenge']): CodeRule => ({ statusCode, description, challenge })
-
-const rules: Record<AuthErrorCode, CodeRule> = {
-  missing_token: codeRule(401, 'Bearer token required', 'bare'),
-  missing_credentials: codeRule(401, 'IAM credentials required', 'none'),
-  invalid_request: codeRule(400, 'The request is malformed', 'error'),
-  invalid_token: codeRule(401, 'The access token is invalid', 'error'),
-  insufficient_scope: codeRule(403, 'The access token lacks the required scope', 'error'),
-  access_denied: codeRule(403, 'Access denied', 'none'),
-  temporarily_unavailable: codeRule(503, 'Authentication is temporarily unavailable', 'none'),
-  login_required: codeRule(401, 'Sign-in required', 'none'),
-  invalid_dpop_proof: codeRule(401, 'The DPoP proof is invalid', 'dpop'),
-  use_dpop_nonce: codeRule(401, 'Authorization server requires nonce in DPoP proof', 'dpop'),
+/** Each code's status, default description and headers (docs/design.md#denials). */
+const rules: Record<AuthErrorCode, readonly [statusCode: number, description: string, headers: number]> = {
+  missing_token: [401, 'Bearer token required', BARE],
+  missing_credentials: [401, 'IAM credentials required', NONE],
+  invalid_request: [400, 'The request is malformed', ERROR],
+  invalid_token: [401, 'The access token is invalid', DESCRIBED],
+  insufficient_scope: [403, 'The access token lacks the required scope', SCOPED],
+  access_denied: [403, 'Access denied', NONE],
+  temporarily_unavailable: [503, 'Authentication is temporarily unavailable', RETRY],
+  login_required: [401, 'Sign-in required', NONE],
+  invalid_dpop_proof: [401, 'The DPoP proof is invalid', DPOP],
+  use_dpop_nonce: [401, 'Authorization server requires nonce in DPoP proof', NONCE],
 }
 
 /**
@@ -104,16 +113,17 @@ export interface AuthErrorOptions {
  * ```
  */
 export class AuthError<Reason extends string = string> extends Error {
-  override readonly name = 'AuthError'
-  readonly code: AuthErrorCode
-  readonly statusCode: number
+  // Declared, and set in one Object.assign below (in this order): a bundle spells each name once.
+  declare readonly name: 'AuthError'
+  declare readonly code: AuthErrorCode
+  declare readonly statusCode: number
   /** Tells `@middy/http-error-handler` the message is safe to send. */
-  readonly expose = true
-  readonly headers: Record<string, string>
+  declare readonly expose: true
+  declare readonly headers: Record<string, string>
   /** The check that failed (`cause.data.reason`), for logs and tests; `undefined` when none was given. */
-  readonly reason: Reason | undefined
+  declare readonly reason: Reason | undefined
   /** The reason in words (`cause.data.detail`); `undefined` when none was given. */
-  readonly detail: string | undefined
+  declare readonly detail: string | undefined
   declare readonly cause: { package: string; data?: unknown }
 
   /**
@@ -121,21 +131,27 @@ export class AuthError<Reason extends string = string> extends Error {
    * plain JavaScript too): `cause.package` is then `'application'`.
    */
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
-    const rule = Object.hasOwn(rules, code) ? rules[code] : undefined
-    if (rule === undefined) throw new TypeError(`AuthError: code must be one of ${Object.keys(rules).join(', ')}`)
-    const description = options.description ?? rule.description
+    if (!Object.hasOwn(rules, code)) throw new TypeError(`AuthError: code must be one of ${Object.keys(rules).join(', ')}`)
+    const [statusCode, defaultDescription, headers] = rules[code]
+    const description = options.description ?? defaultDescription
     const data = causeData(options)
     super(JSON.stringify({ error: code, error_description: description }), {
       cause: { package: options.package ?? 'application', data },
     })
-    this.code = code
-    this.statusCode = rule.statusCode
-    this.headers = renderHeaders(code, rule, description, options)
-    const fields = isRecord(data) ? data : {}
-    this.reason = typeof fields.reason === 'string' ? (fields.reason as Reason) : undefined
-    this.detail = typeof fields.detail === 'string' ? fields.detail : undefined
+    const { reason, detail } = isRecord(data) ? data : {}
+    Object.assign(this, {
+      name: 'AuthError',
+      code,
+      statusCode,
+      expose: true,
+      headers: renderHeaders(code, headers, description, options),
+      reason: textOrUndefined(reason),
+      detail: textOrUndefined(detail),
+    })
   }
 }
+
+const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
 
 /** `reason` and `detail` join `data`, where logs have always found them. */
 const causeData = ({ reason, detail, data }: AuthErrorOptions): unknown => {
@@ -147,31 +163,28 @@ const causeData = ({ reason, detail, data }: AuthErrorOptions): unknown => {
   }
 }
 
-const renderHeaders = (
-  code: AuthErrorCode,
-  rule: CodeRule,
-  description: string,
-  { realm = 'api', scope, retryAfter = 5, dpop, resourceMetadata }: AuthErrorOptions,
-): Record<string, string> => {
-  if (code === 'temporarily_unavailable') return { 'Retry-After': String(retryAfter) }
-  if (rule.challenge === 'none') return {}
-  if (code === 'use_dpop_nonce') {
-    // RFC 9449 §8: the challenge names the error, the nonce travels in its own header.
-    const headers: Record<string, string> = { 'WWW-Authenticate': dpopChallenge({ error: code }) }
-    if (dpop?.nonce !== undefined && isDpopNonceSafe(dpop.nonce)) headers['DPoP-Nonce'] = dpop.nonce
-    return headers
-  }
-  if (rule.challenge === 'dpop') return { 'WWW-Authenticate': dpopChallenge({ algs: dpop?.algs ?? [], error: code }) }
+const renderHeaders = (code: AuthErrorCode, headers: number, description: string, options: AuthErrorOptions): Record<string, string> => {
+  const { retryAfter = 5, dpop } = options
+  if (headers === RETRY) return { 'Retry-After': String(retryAfter) }
+  if (headers === NONE) return {}
+  const rendered: Record<string, string> = { 'WWW-Authenticate': challenge(code, headers, description, options) }
+  const nonce = dpop?.nonce
+  if (headers === NONCE && nonce !== undefined && isDpopNonceSafe(nonce)) rendered['DPoP-Nonce'] = nonce
+  return rendered
+}
+
+const challenge = (code: AuthErrorCode, headers: number, description: string, { realm = 'api', scope, dpop, resourceMetadata }: AuthErrorOptions): string => {
+  if (headers === DPOP || headers === NONCE) return dpopChallenge({ algs: headers === DPOP ? dpop?.algs : undefined, error: code })
   // bearerChallenge leaves out every attribute given as undefined.
   const bearer = bearerChallenge({
     realm,
     resourceMetadata,
-    error: rule.challenge === 'bare' ? undefined : code,
-    // RFC 6750 shows error_description on invalid_token; the others carry their own attributes.
-    errorDescription: code === 'invalid_token' ? description : undefined,
-    scope: code === 'insufficient_scope' ? scope : undefined,
+    error: headers === BARE ? undefined : code,
+    errorDescription: headers === DESCRIBED ? description : undefined,
+    scope: headers === SCOPED ? scope : undefined,
   })
-  return { 'WWW-Authenticate': dpop ? `${bearer}, ${dpopChallenge({ algs: dpop.algs })}` : bearer }
+  // With DPoP accepted, a Bearer challenge also offers it (RFC 9449 §7.2).
+  return dpop ? `${bearer}, ${dpopChallenge({ algs: dpop.algs })}` : bearer
 }
 
 /**
@@ -201,5 +214,6 @@ export const isAuthError = (value: unknown): value is AuthError =>
  * ```
  */
 export function forbidden(reason = 'forbidden', detail?: string): never {
-  throw new AuthError('access_denied', { reason, ...(detail === undefined ? {} : { detail }) })
+  // An undefined detail is left out of cause.data.
+  throw new AuthError('access_denied', { reason, detail })
 }

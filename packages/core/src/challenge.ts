@@ -7,6 +7,8 @@
 
 const notPrintableOrQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
 
+const clean = (value: string): string => value.replace(notPrintableOrQuoteOrBackslash, '')
+
 /**
  * Whether a value can be sent as a challenge attribute as-is (printable ASCII, no `"` or `\`).
  *
@@ -16,7 +18,13 @@ const notPrintableOrQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
  * isChallengeSafe('a"b') // false
  * ```
  */
-export const isChallengeSafe = (value: string): boolean => value.length > 0 && value.replace(notPrintableOrQuoteOrBackslash, '') === value
+export const isChallengeSafe = (value: string): boolean => value.length > 0 && clean(value) === value
+
+/** `, name="value"` with the value cleaned, or nothing when the value is missing or empty. */
+const attribute = (name: string, value: string | undefined): string => (value ? `, ${name}="${clean(value)}"` : '')
+
+/** What a challenge-safe value is, for the configuration messages of the options sent in challenges. */
+export const challengeSafeText = `printable ASCII without '"' or '\\'`
 
 /**
  * Attributes of a `Bearer` challenge, in the order RFC 6750's examples give them.
@@ -48,17 +56,13 @@ export interface BearerChallenge {
  * // 'Bearer realm="api", error="insufficient_scope", scope="orders:read"'
  * ```
  */
-export const bearerChallenge = ({ realm, error, errorDescription, scope, resourceMetadata }: BearerChallenge): string => {
-  const parts = [`realm="${clean(realm)}"`]
+export const bearerChallenge = ({ realm, error, errorDescription, scope, resourceMetadata }: BearerChallenge): string =>
+  `Bearer realm="${clean(realm)}"` +
   // Dropped, not cleaned: a URL with bytes removed would point somewhere else.
-  if (resourceMetadata !== undefined && isChallengeSafe(resourceMetadata)) parts.push(`resource_metadata="${resourceMetadata}"`)
-  if (error) parts.push(`error="${clean(error)}"`)
-  if (errorDescription) parts.push(`error_description="${clean(errorDescription)}"`)
-  if (scope && scope.length > 0) parts.push(`scope="${scope.map(clean).filter(Boolean).join(' ')}"`)
-  return `Bearer ${parts.join(', ')}`
-}
-
-const clean = (value: string): string => value.replace(notPrintableOrQuoteOrBackslash, '')
+  (resourceMetadata && isChallengeSafe(resourceMetadata) ? `, resource_metadata="${resourceMetadata}"` : '') +
+  attribute('error', error) +
+  attribute('error_description', errorDescription) +
+  (scope && scope.length > 0 ? `, scope="${scope.map(clean).filter(Boolean).join(' ')}"` : '')
 
 /**
  * Attributes of a `DPoP` challenge (RFC 9449 §7.1).
@@ -84,11 +88,10 @@ export interface DpopChallenge {
  * ```
  */
 export const dpopChallenge = ({ algs, error }: DpopChallenge): string => {
-  const parts: string[] = []
   const names = (algs ?? []).map(clean).filter(Boolean)
-  if (names.length > 0) parts.push(`algs="${names.join(' ')}"`)
-  if (error) parts.push(`error="${clean(error)}"`)
-  return parts.length > 0 ? `DPoP ${parts.join(', ')}` : 'DPoP'
+  const attributes = (names.length > 0 ? `, algs="${names.join(' ')}"` : '') + attribute('error', error)
+  // The first attribute follows the scheme without its comma: `DPoP algs="…", error="…"`, or `DPoP` alone.
+  return `DPoP${attributes.slice(1)}`
 }
 
 /**
@@ -101,8 +104,6 @@ export const dpopChallenge = ({ algs, error }: DpopChallenge): string => {
  * ```
  */
 export const isDpopNonceSafe = (value: string): boolean => isChallengeSafe(value) && !value.includes(' ')
-
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
 /**
  * What is wrong with a `resourceMetadata` option (RFC 9728 §5.1), or `undefined` when it can be
@@ -118,15 +119,11 @@ const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]'])
  * ```
  */
 export const resourceMetadataProblem = (value: unknown): string | undefined => {
-  const problem = `must be the absolute https URL of the protected resource metadata, in printable ASCII without '"' or '\\' (http only on loopback; such as 'https://api.example.com/.well-known/oauth-protected-resource')`
-  if (typeof value !== 'string' || !isChallengeSafe(value) || value.includes(' ')) return problem
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return problem
+  // Challenge-safe without spaces (isDpopNonceSafe) and without a fragment: the URL is sent as it is.
+  const url = typeof value === 'string' && isDpopNonceSafe(value) && !value.includes('#') && URL.canParse(value) ? new URL(value) : undefined
+  const secure = url?.protocol === 'https:' || (url?.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+  if (!secure) {
+    return `must be the absolute https URL of the protected resource metadata, in ${challengeSafeText} (http only on loopback; such as 'https://api.example.com/.well-known/oauth-protected-resource')`
   }
-  const loopback = url.protocol === 'http:' && loopbackHosts.has(url.hostname)
-  if ((url.protocol !== 'https:' && !loopback) || url.hash !== '' || value.includes('#')) return problem
   return undefined
 }
