@@ -3,7 +3,7 @@
  * at cold start, whose message starts with the factory and the option's path
  * (`jwtVerify: issuers[0].jwks must be …`) and whose `cause` names both.
  */
-import { isChallengeSafe } from './challenge.js'
+import { challengeSafeText, isChallengeSafe } from './challenge.js'
 import { isRecord } from './record.js'
 
 /**
@@ -47,10 +47,8 @@ export type ConfigError = (option: string, problem: string) => TypeError
  */
 export const configErrors =
   (packageName: string, factory: string): ConfigError =>
-  (option, problem) => {
-    const cause: ConfigErrorCause = { package: packageName, option }
-    return new TypeError(`${factory}: ${option} ${problem}`, { cause })
-  }
+  (option, problem) =>
+    new TypeError(`${factory}: ${option} ${problem}`, { cause: { package: packageName, option } satisfies ConfigErrorCause })
 
 /**
  * Refuses a value that is not an object of options, and every field it does not know, listing
@@ -108,13 +106,12 @@ export interface DurationRule {
  * const timeoutMs = readDuration(options.timeoutMs, 'jwks.timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
  * ```
  */
-export const readDuration = (value: unknown, option: string, fail: ConfigError, rule: DurationRule): number => {
-  if (value === undefined) return rule.fallback
-  const usable = typeof value === 'number' && (Number.isFinite(value) || (rule.infinity === true && value === Infinity))
-  if (usable && (value > 0 || (rule.zero === true && value === 0))) return value
-  const bound = rule.zero === true ? '>= 0' : '> 0'
-  const got = typeof value === 'number' ? String(value) : typeof value
-  throw fail(option, `must be a number of ${rule.unit} ${bound}${rule.infinity === true ? ' (or Infinity)' : ''}, got ${got}`)
+export const readDuration = (value: unknown, option: string, fail: ConfigError, { unit, fallback, zero, infinity }: DurationRule): number => {
+  if (value === undefined) return fallback
+  const isNumber = typeof value === 'number'
+  const usable = isNumber && (Number.isFinite(value) || (infinity === true && value === Infinity))
+  if (usable && (value > 0 || (zero === true && value === 0))) return value
+  throw fail(option, `must be a number of ${unit} >${zero === true ? '=' : ''} 0${infinity === true ? ' (or Infinity)' : ''}, got ${isNumber ? value : typeof value}`)
 }
 
 const warned = new Set<string>()
@@ -134,8 +131,9 @@ export const readRenamed = (options: object, name: string, oldName: string, fail
   const fields = options as Record<string, unknown>
   const old = fields[oldName]
   if (old === undefined) return fields[name]
-  if (fields[name] !== undefined) throw fail(`${at}${oldName}`, `is the deprecated name of ${name}: give ${name} only`)
-  const message = fail(`${at}${oldName}`, `is deprecated: rename it ${name}`).message
+  const oldPath = `${at}${oldName}`
+  if (fields[name] !== undefined) throw fail(oldPath, `is the deprecated name of ${name}: give ${name} only`)
+  const message = fail(oldPath, `is deprecated: rename it ${name}`).message
   if (!warned.has(message)) {
     warned.add(message)
     process.emitWarning(message, 'DeprecationWarning')
@@ -155,7 +153,7 @@ export const readRenamed = (options: object, name: string, oldName: string, fail
 export const readRealm = (value: unknown, fail: ConfigError): string => {
   if (value === undefined) return 'api'
   if (typeof value === 'string' && isChallengeSafe(value)) return value
-  throw fail('realm', `must be printable ASCII without '"' or '\\'`)
+  throw fail('realm', `must be ${challengeSafeText}`)
 }
 
 /**

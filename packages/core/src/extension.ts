@@ -55,18 +55,16 @@ export const readExtensions = <E extends Extension>(
 ): ReadonlyMap<string, E> => {
   const extensions = new Map<string, E>()
   if (value === undefined) return extensions
-  const importIt = `import it from '${packageName}/extensions'`
-  if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions imported from '${packageName}/extensions'`)
+  const from = `from '${packageName}/extensions'`
+  if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions imported ${from}`)
   for (const [index, extension] of (value as unknown[]).entries()) {
-    const at = `extensions[${String(index)}]`
-    if (!isRecord(extension) || extension.package !== packageName || typeof extension.name !== 'string' || !Object.hasOwn(shapes, extension.name)) {
-      throw fail(at, `is not an extension of ${packageName}: ${importIt}`)
-    }
-    const lacking = (shapes[extension.name] as readonly string[]).filter((member) => typeof extension[member] !== 'function')
-    if (lacking.length > 0) {
-      throw fail(at, `is not the ${extension.name} extension of this ${packageName}, it lacks ${lacking.join(', ')}: ${importIt}, of the same version`)
-    }
-    extensions.set(extension.name, extension as unknown as E)
+    const at = `extensions[${index}]`
+    const importIt = `: import it ${from}`
+    const name = isRecord(extension) && extension.package === packageName ? extension.name : undefined
+    if (typeof name !== 'string' || !Object.hasOwn(shapes, name)) throw fail(at, `is not an extension of ${packageName}${importIt}`)
+    const lacking = (shapes[name] as readonly string[]).filter((member) => typeof (extension as Record<string, unknown>)[member] !== 'function')
+    if (lacking.length > 0) throw fail(at, `is not the ${name} extension of this ${packageName}, it lacks ${lacking.join(', ')}${importIt}, of the same version`)
+    extensions.set(name, extension as E)
   }
   return extensions
 }
@@ -91,8 +89,9 @@ export const needExtension = <E extends Extension>(
 ): E => {
   const extension = extensions.get(name)
   if (extension) return extension
+  const { packageName, factory } = from
   throw fail(
     option,
-    `needs the ${name} extension, which '${from.packageName}/lean' leaves out: import { ${name} } from '${from.packageName}/extensions' and pass extensions: [${name}] (or import ${from.factory} from '${from.packageName}', which has every extension)`,
+    `needs the ${name} extension, which '${packageName}/lean' leaves out: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}', which has every extension)`,
   )
 }
