@@ -38,6 +38,8 @@ export type AnyEvent = unknown
 
 const field = (event: AnyEvent, name: string): unknown => asRecord(event)?.[name]
 
+const isText = (value: unknown): value is string => typeof value === 'string'
+
 /**
  * Which kind of event this is.
  *
@@ -49,20 +51,19 @@ const field = (event: AnyEvent, name: string): unknown => asRecord(event)?.[name
 export const eventKind = (event: AnyEvent): EventKind => {
   const e = asRecord(event)
   if (!e) return 'unknown'
-  const requestContext = asRecord(e.requestContext)
-  if (e.type === 'TOKEN' && typeof e.authorizationToken === 'string') return 'authorizer-token'
-  if (e.type === 'REQUEST') return e.version === '2.0' ? 'authorizer-http-v2' : 'authorizer-request'
+  const { type, version, authorizationToken } = e
+  const requestContext = asRecord(e.requestContext) ?? {}
+  if (type === 'TOKEN' && isText(authorizationToken)) return 'authorizer-token'
+  if (type === 'REQUEST') return version === '2.0' ? 'authorizer-http-v2' : 'authorizer-request'
   // AppSync's Lambda authorizer event has no `type`: the GraphQL document in
   // `requestContext.queryString` and the API id tell it from every API Gateway event.
-  if (typeof e.authorizationToken === 'string' && typeof requestContext?.apiId === 'string' && typeof requestContext.queryString === 'string') {
-    return 'authorizer-appsync'
+  if (isText(authorizationToken) && isText(requestContext.apiId) && isText(requestContext.queryString)) return 'authorizer-appsync'
+  if (asRecord(requestContext.elb)) return 'alb'
+  if (isText(requestContext.connectionId) || isText(requestContext.eventType)) return 'websocket'
+  if (version === '2.0' && asRecord(requestContext.http)) {
+    return isText(requestContext.domainName) && requestContext.domainName.includes('.lambda-url.') ? 'function-url' : 'http-api'
   }
-  if (asRecord(requestContext?.elb)) return 'alb'
-  if (typeof requestContext?.connectionId === 'string' || typeof requestContext?.eventType === 'string') return 'websocket'
-  if (e.version === '2.0' && asRecord(requestContext?.http)) {
-    return typeof requestContext?.domainName === 'string' && requestContext.domainName.includes('.lambda-url.') ? 'function-url' : 'http-api'
-  }
-  if (typeof e.httpMethod === 'string' || typeof requestContext?.httpMethod === 'string') return 'rest'
+  if (isText(e.httpMethod) || isText(requestContext.httpMethod)) return 'rest'
   return 'unknown'
 }
 
@@ -74,8 +75,8 @@ const valuesOf = (map: unknown, lowerName: string): string[] => {
     // The length first: most headers are ruled out without lower-casing them.
     if (key.length !== lowerName.length || key.toLowerCase() !== lowerName) continue
     const value = entries[key]
-    if (typeof value === 'string') values.push(value)
-    else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') values.push(item)
+    if (isText(value)) values.push(value)
+    else if (Array.isArray(value)) for (const item of value) if (isText(item)) values.push(item)
   }
   return values
 }
@@ -120,15 +121,13 @@ export const getHeader = (event: AnyEvent, name: string): string | undefined => 
  * ```
  */
 export const getCookieValues = (event: AnyEvent, name: string): string[] => {
-  const pairs: string[] = []
   const cookies = field(event, 'cookies')
-  if (Array.isArray(cookies)) for (const c of cookies) if (typeof c === 'string') pairs.push(...c.split(';'))
-  for (const header of getHeaderValues(event, 'cookie')) pairs.push(...header.split(';'))
   const values: string[] = []
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=')
-    if (eq === -1 || pair.slice(0, eq).trim() !== name) continue
-    values.push(unquote(pair.slice(eq + 1).trim()))
+  for (const list of [...(Array.isArray(cookies) ? cookies.filter(isText) : []), ...getHeaderValues(event, 'cookie')]) {
+    for (const pair of list.split(';')) {
+      const eq = pair.indexOf('=')
+      if (eq !== -1 && pair.slice(0, eq).trim() === name) values.push(unquote(pair.slice(eq + 1).trim()))
+    }
   }
   return values
 }
@@ -155,13 +154,9 @@ const decode = (value: string): string => {
  * ```
  */
 export const getQueryValues = (event: AnyEvent, name: string): string[] => {
-  const raw = field(event, 'rawQueryString')
-  if (typeof raw === 'string') return new URLSearchParams(raw).getAll(name)
-  const isAlb = eventKind(event) === 'alb'
-  const read = (value: string): string => (isAlb ? decode(value) : value)
-  const multi = asRecord(field(event, 'multiValueQueryStringParameters'))
-  const fromMulti = multi?.[name]
-  if (Array.isArray(fromMulti)) return fromMulti.filter((v): v is string => typeof v === 'string').map(read)
-  const single = asRecord(field(event, 'queryStringParameters'))?.[name]
-  return typeof single === 'string' ? [read(single)] : []
+  const e = asRecord(event) ?? {}
+  if (isText(e.rawQueryString)) return new URLSearchParams(e.rawQueryString).getAll(name)
+  const fromMulti = asRecord(e.multiValueQueryStringParameters)?.[name]
+  const values = Array.isArray(fromMulti) ? fromMulti : [asRecord(e.queryStringParameters)?.[name]]
+  return values.filter(isText).map(eventKind(event) === 'alb' ? decode : (value) => value)
 }
