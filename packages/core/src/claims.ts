@@ -21,8 +21,7 @@ import { emptyRecord } from './record.js'
  * ```
  */
 export const readStringList = (value: unknown): string[] => {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v.length > 0)
-  if (typeof value !== 'string') return []
+  if (typeof value !== 'string') return nonEmptyStrings(value)
   const text = value.trim()
   return bracketedList(text, (inside) => splitOn(inside, /[\s,]+/)) ?? splitOn(text, /\s*,\s*/)
 }
@@ -32,13 +31,19 @@ export const readStringList = (value: unknown): string[] => {
  * `readItems` reads it (`"[a b]"`); `undefined` when the text is not bracketed.
  */
 const bracketedList = (text: string, readItems: (inside: string) => string[]): string[] | undefined =>
-  text.startsWith('[') && text.endsWith(']') ? (parseJsonList(text) ?? readItems(text.slice(1, -1))) : undefined
+  isBracketed(text) ? (parseJsonList(text) ?? readItems(text.slice(1, -1))) : undefined
+
+const isBracketed = (text: string): boolean => text.startsWith('[') && text.endsWith(']')
 
 const splitOn = (text: string, separator: RegExp): string[] =>
   text
     .split(separator)
     .map((v) => v.trim())
-    .filter((v) => v.length > 0)
+    .filter(Boolean)
+
+/** The non-empty strings of a list, in order; `[]` for anything else. */
+const nonEmptyStrings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item !== '') : []
 
 /** Printable ASCII scope-tokens separated by single spaces: `split(' ')` reads them as the regex split does. */
 const singleSpacedAscii = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/
@@ -55,13 +60,9 @@ const singleSpacedAscii = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/
  * ```
  */
 export const readScopeList = (value: unknown): string[] => {
-  if (typeof value === 'string') {
-    // The usual form, printable ASCII scope-tokens between single spaces, without a regex split.
-    if (singleSpacedAscii.test(value)) return value.split(' ')
-    return value.split(/\s+/).filter((scope) => scope.length > 0)
-  }
-  if (Array.isArray(value)) return value.filter((scope): scope is string => typeof scope === 'string' && scope.length > 0)
-  return []
+  if (typeof value !== 'string') return nonEmptyStrings(value)
+  // The usual form, printable ASCII scope-tokens between single spaces, without a regex split.
+  return singleSpacedAscii.test(value) ? value.split(' ') : value.split(/\s+/).filter(Boolean)
 }
 
 /**
@@ -183,12 +184,9 @@ export const readBoolean = (value: unknown): boolean | undefined => {
  */
 export const readClaimPath = (claims: unknown, path: string | readonly string[]): unknown => {
   if (claims === null || typeof claims !== 'object') return undefined
-  if (typeof path === 'string') {
-    if (Object.hasOwn(claims, path)) return (claims as Record<string, unknown>)[path]
-    return readClaimPath(claims, path.split('.'))
-  }
+  if (typeof path === 'string' && Object.hasOwn(claims, path)) return (claims as Record<string, unknown>)[path]
   let current: unknown = claims
-  for (const segment of path) {
+  for (const segment of typeof path === 'string' ? path.split('.') : path) {
     if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return undefined
     current = (current as Record<string, unknown>)[segment]
   }
@@ -242,6 +240,6 @@ const restoreClaim = (name: string, value: unknown): unknown => {
   if (timeClaims.has(name) || booleanClaims.has(name)) return restoreScalarClaim(name, value)
   if (listClaims.has(name)) return readStringList(value)
   if (name === 'scp') return readScopeClaim({ stringifiedClaims: true }, value)
-  if (name === 'aud' && value.startsWith('[') && value.endsWith(']')) return readStringList(value)
+  if (name === 'aud' && isBracketed(value)) return readStringList(value)
   return value
 }

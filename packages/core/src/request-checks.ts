@@ -45,8 +45,10 @@ export const noteRequestSpecificCheck = (request: Pick<MiddyRequestLike, 'intern
   const internal: Internal | undefined = request.internal
   if (internal === null || typeof internal !== 'object') return
   const notes = internal[requestSpecificChecksKey]
-  if (Array.isArray(notes)) notes.push({ package: check.package, reason: check.reason })
-  else internal[requestSpecificChecksKey] = [{ package: check.package, reason: check.reason }]
+  // A copy of the two fields: the caller's object may hold more, or change.
+  const note: RequestSpecificCheck = { package: check.package, reason: check.reason }
+  if (Array.isArray(notes)) notes.push(note)
+  else internal[requestSpecificChecksKey] = [note]
 }
 
 /**

@@ -16,12 +16,15 @@
  * a symbol: see `authorizer-context.ts`.
  */
 
+/** `Symbol.for('@middy-auth/<name>')`: a bundle spells the prefix once. */
+const key = (name: string): symbol => Symbol.for(`@middy-auth/${name}`)
+
 /** `stateKeys.permissionCheck`. The description is the one earlier versions used, so that they and this one agree. */
-export const permissionCheckKey: symbol = Symbol.for('@middy-auth/core permission check')
+export const permissionCheckKey: symbol = /* @__PURE__ */ key('core permission check')
 /** `stateKeys.requestSpecificChecks`. */
-export const requestSpecificChecksKey: symbol = Symbol.for('@middy-auth/request-specific-checks')
+export const requestSpecificChecksKey: symbol = /* @__PURE__ */ key('request-specific-checks')
 /** `stateKeys.credential`. */
-export const credentialKey: symbol = Symbol.for('@middy-auth/credential')
+export const credentialKey: symbol = /* @__PURE__ */ key('credential')
 
 /**
  * The keys of the state middlewares leave for one another, each `Symbol.for('@middy-auth/…')`.
@@ -49,9 +52,9 @@ export const stateKeys = /* @__PURE__ */ Object.freeze({
   permissionCheck: permissionCheckKey,
   requestSpecificChecks: requestSpecificChecksKey,
   credential: credentialKey,
-  rbacGrant: Symbol.for('@middy-auth/rbac grant'),
-  oauthLoginInternal: Symbol.for('@middy-auth/oauth-login internal'),
-  oauthLoginCookies: Symbol.for('@middy-auth/oauth-login cookies'),
+  rbacGrant: /* @__PURE__ */ key('rbac grant'),
+  oauthLoginInternal: /* @__PURE__ */ key('oauth-login internal'),
+  oauthLoginCookies: /* @__PURE__ */ key('oauth-login cookies'),
 })
 
 /**

@@ -30,6 +30,18 @@ describe('state passed between packages', () => {
     }
   })
 
+  test('every key keeps the description earlier versions registered, so that they and this one agree', () => {
+    const descriptions = Object.fromEntries(Object.entries(core.stateKeys).map(([name, key]) => [name, Symbol.keyFor(key)]))
+    expect(descriptions).toEqual({
+      permissionCheck: '@middy-auth/core permission check',
+      requestSpecificChecks: '@middy-auth/request-specific-checks',
+      credential: '@middy-auth/credential',
+      rbacGrant: '@middy-auth/rbac grant',
+      oauthLoginInternal: '@middy-auth/oauth-login internal',
+      oauthLoginCookies: '@middy-auth/oauth-login cookies',
+    })
+  })
+
   test('a permission check attached by one copy is read by the other', async () => {
     const other = await secondCopy()
     const auth = identity()
