@@ -111,7 +111,10 @@ export const readDuration = (value: unknown, option: string, fail: ConfigError, 
   const isNumber = typeof value === 'number'
   const usable = isNumber && (Number.isFinite(value) || (infinity === true && value === Infinity))
   if (usable && (value > 0 || (zero === true && value === 0))) return value
-  throw fail(option, `must be a number of ${unit} >${zero === true ? '=' : ''} 0${infinity === true ? ' (or Infinity)' : ''}, got ${isNumber ? value : typeof value}`)
+  throw fail(
+    option,
+    `must be a number of ${unit} >${zero === true ? '=' : ''} 0${infinity === true ? ' (or Infinity)' : ''}, got ${isNumber ? value : typeof value}`,
+  )
 }
 
 const warned = new Set<string>()

@@ -63,7 +63,9 @@ export const readExtensions = <E extends Extension>(
     const name = isRecord(extension) && extension.package === packageName ? extension.name : undefined
     if (typeof name !== 'string' || !Object.hasOwn(shapes, name)) throw fail(at, `is not an extension of ${packageName}${importIt}`)
     const lacking = (shapes[name] as readonly string[]).filter((member) => typeof (extension as Record<string, unknown>)[member] !== 'function')
-    if (lacking.length > 0) throw fail(at, `is not the ${name} extension of this ${packageName}, it lacks ${lacking.join(', ')}${importIt}, of the same version`)
+    if (lacking.length > 0) {
+      throw fail(at, `is not the ${name} extension of this ${packageName}, it lacks ${lacking.join(', ')}${importIt}, of the same version`)
+    }
     extensions.set(name, extension as E)
   }
   return extensions
