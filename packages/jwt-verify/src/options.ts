@@ -4,6 +4,7 @@
  * needs from them: each issuer entry with its key resolver, algorithms and binding rules.
  */
 import {
+  asText,
   checkOptionNames,
   configErrors,
   isRecord,
@@ -135,7 +136,7 @@ const checked = <T>(value: T, ok: (value: unknown) => boolean, option: string, w
 
 const isBoolean = (value: unknown): boolean => typeof value === 'boolean'
 const isFunction = (value: unknown): boolean => typeof value === 'function'
-const isText = (value: unknown): value is string => typeof value === 'string' && value !== ''
+const isText = (value: unknown): boolean => asText(value) !== undefined
 const isTextList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isText)
 
 /**
@@ -288,7 +289,7 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   if (!issuersGiven) throw fail('issuers', `must be a non-empty list of issuer entries${trustApiGateway ? '' : ' (or set trustApiGateway: true)'}`)
   const jwks = checked(options.jwks ?? {}, isRecord, 'jwks', `an object`)
   const fetchJson = checked(jwks.fetchJson, isFunction, 'jwks.fetchJson', `a function`)
-  const ms = (name: 'timeoutMs' | 'cooldownMs' | 'maxAgeMs', fallback: number, zero = false, infinity = false): number =>
+  const ms = (name: 'timeoutMs' | 'cooldownMs' | 'maxAgeMs', fallback: number, zero?: boolean, infinity?: boolean): number =>
     readDuration(jwks[name], `jwks.${name}`, fail, { unit: 'milliseconds', fallback, zero, infinity })
   const resolverSettings = {
     timeoutMs: ms('timeoutMs', 3000),
