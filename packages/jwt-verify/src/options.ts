@@ -4,6 +4,7 @@
  * needs from them: each issuer entry with its key resolver, algorithms and binding rules.
  */
 import {
+  asText,
   checkOptionNames,
   configErrors,
   isRecord,
@@ -14,7 +15,6 @@ import {
   readRenamed,
   resourceMetadataProblem,
   tokenSourceProblem,
-  type DurationRule,
 } from '@middy-auth/core/internal'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
@@ -33,9 +33,9 @@ import type {
 } from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { packageName } from './package-name.js'
-import { remoteKeyResolver, type RemoteKeyResolverSettings } from './remote-key-resolver.js'
+import { remoteKeyResolver } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
-import { createStaticKeyResolver } from './static-key-resolver.js'
+import { staticKeyResolver } from './static-key-resolver.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
 
@@ -124,8 +124,20 @@ export type JwtVerifyOptions = CommonOptions &
 /** The `TypeError` of configuration that can never work, thrown at cold start. */
 const fail = configErrors(packageName, 'jwtVerify')
 
-const ms = (fallback: number, zero = false, infinity = false): DurationRule => ({ unit: 'milliseconds', fallback, zero, infinity })
-const seconds = (fallback: number): DurationRule => ({ unit: 'seconds', fallback, zero: true })
+/**
+ * `value` when it is left out or `ok` takes it; anything else is the `TypeError`
+ * `<option> must be <what>`. A default is the caller's (`options.clock ?? Date.now`), so that
+ * `null` stays what it was for each option.
+ */
+const checked = <T>(value: T, ok: (value: unknown) => boolean, option: string, what: string): T => {
+  if (value === undefined || ok(value)) return value
+  throw fail(option, `must be ${what}`)
+}
+
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean'
+const isFunction = (value: unknown): boolean => typeof value === 'function'
+const isText = (value: unknown): boolean => asText(value) !== undefined
+const isTextList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isText)
 
 /**
  * The largest verified-token cache: its ring is allocated when the factory runs (about 25 bytes
@@ -134,19 +146,38 @@ const seconds = (fallback: number): DurationRule => ({ unit: 'seconds', fallback
  */
 const maxCacheEntries = 100_000
 
-const readMaxEntries = (value: unknown): number => {
-  if (value === undefined) return 1000
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= maxCacheEntries) return Math.floor(value)
-  throw fail('cache.maxEntries', `must be a number of entries from 0 to ${maxCacheEntries}`)
+/** An entry's `issuer` or `audience`: one name, or a non-empty list of them. */
+const nameList = (value: unknown, option: string): string[] => {
+  const names = typeof value === 'string' ? [value] : value
+  if (isTextList(names) && names.length > 0) return names
+  throw fail(option, `must be a non-empty string or a non-empty list of non-empty strings`)
 }
 
-const stringList = (value: unknown, name: string): string[] => {
-  const values = typeof value === 'string' ? [value] : value
-  if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
-    throw fail(name, `must be a non-empty string or a non-empty list of non-empty strings`)
-  }
-  return values as string[]
+/** An entry's `algorithms`: a non-empty list (each checked by the caller). */
+const algorithmList = (value: unknown, at: string): unknown[] => {
+  if (Array.isArray(value) && value.length > 0) return value
+  throw fail(`${at}.algorithms`, `must be a non-empty list`)
 }
+
+/** The algorithms of an entry with public keys: asymmetric ones we support, never HMAC. */
+const publicKeyAlgorithms = (value: unknown, at: string): Algorithm[] => {
+  const algorithms = algorithmList(value, at)
+  for (const alg of algorithms) {
+    if (!isAlgorithm(alg)) {
+      throw fail(
+        `${at}.algorithms`,
+        isHmacAlgorithm(alg)
+          ? `${alg} needs a 'secret' on this entry`
+          : `${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`,
+      )
+    }
+  }
+  return algorithms as Algorithm[]
+}
+
+/** A `keyResolver` of an entry: what the verifier calls on it. */
+const isKeyResolver = (value: unknown): boolean =>
+  (['prefetch', 'cached', 'getKeySet'] as const).every((method) => typeof (value as Partial<KeyResolver>)[method] === 'function')
 
 /** The settings of one middleware instance, checked and compiled at cold start. */
 export interface CompiledOptions {
@@ -168,6 +199,11 @@ export interface CompiledOptions {
   binding: Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
 }
 
+/** An entry's key sources, of which it gives one (or none: OIDC discovery from its issuer). */
+const keySources = ['jwksUri', 'jwks', 'keyResolver', 'keys'] as const
+/** Sender-constrained tokens: options of the middleware, and of each entry. */
+const bindingOptions = ['dpop', 'mtls'] as const
+
 const knownOptions = [
   'issuers',
   'tokenSource',
@@ -178,17 +214,15 @@ const knownOptions = [
   'cache',
   'jwks',
   'clock',
-  'dpop',
-  'mtls',
+  ...bindingOptions,
   'opaqueTokens',
   'extensions',
 ]
 const knownIssuerFields = [
   'issuer',
   'audience',
-  'jwksUri',
-  'jwks',
-  'keyResolver',
+  ...keySources,
+  'secret',
   'algorithms',
   'tokenType',
   'clockTolerance',
@@ -197,10 +231,7 @@ const knownIssuerFields = [
   'claimsCheck',
   'claims',
   'claimsCacheTtl',
-  'dpop',
-  'mtls',
-  'keys',
-  'secret',
+  ...bindingOptions,
 ]
 
 const from = { packageName, factory: 'jwtVerify' }
@@ -213,33 +244,10 @@ const extensionShapes = {
   pemKeysAndSecrets: ['compileSecretEntry', 'compilePemKeys'],
 } satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
 
-/** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
-const need = <Name extends KnownExtension['name']>(extensions: JwtVerifyExtensions, name: Name, option: string) =>
-  // Extensions are keyed by name: the one named `name` has that name's shape.
-  needExtension(extensions, name, option, from, fail) as Extract<KnownExtension, { name: Name }>
-
-/** `dpop` or `mtls` set to anything but off (`undefined`, `false`): the option needs `senderConstraints`. */
-const isSet = (value: unknown): boolean => value !== undefined && value !== false
-
 const unbound: CompiledBinding = { dpop: undefined, mtls: undefined }
 
 /** The binding checks without `senderConstraints`: a bound token is refused, and no other error can come. */
 const unboundChecks: CompiledOptions['binding'] = { check: (auth, _binding, request) => checkUnbound(auth, request.presentedAs), toAuthError: () => undefined }
-
-/**
- * Without `senderConstraints`: no entry binds its tokens, and a `dpop` or `mtls` (of the
- * middleware, of an entry) is the `TypeError` that names the extension.
- */
-const withoutSenderConstraints = (options: JwtVerifyOptions, extensions: JwtVerifyExtensions): CompileBinding => {
-  const refuseBinding = (holder: { readonly dpop?: unknown; readonly mtls?: unknown }, prefix: string): void => {
-    for (const name of ['dpop', 'mtls'] as const) if (isSet(holder[name])) need(extensions, 'senderConstraints', `${prefix}${name}`)
-  }
-  refuseBinding(options, '')
-  return (entry, at) => {
-    refuseBinding(entry, `${at}.`)
-    return unbound
-  }
-}
 
 /**
  * Checks every option and compiles the issuers (key resolvers shared per JWKS URL). Anything
@@ -250,52 +258,125 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   checkOptionNames(options, knownOptions, fail)
   const given = readExtensions<JwtVerifyExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
-  const trustApiGateway = options.trustApiGateway ?? false
-  if (typeof trustApiGateway !== 'boolean') throw fail('trustApiGateway', `must be a boolean`)
-  const fromGateway = trustApiGateway ? need(extensions, 'apiGatewayClaims', 'trustApiGateway').fromGateway : undefined
-  const credentialsRequired = options.credentialsRequired ?? true
-  if (typeof credentialsRequired !== 'boolean') throw fail('credentialsRequired', `must be a boolean`)
+  /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
+  const need = <Name extends KnownExtension['name']>(name: Name, option: string) =>
+    // Extensions are keyed by name: the one named `name` has that name's shape.
+    needExtension(extensions, name, option, from, fail) as Extract<KnownExtension, { name: Name }>
+
+  const trustApiGateway = checked(options.trustApiGateway ?? false, isBoolean, 'trustApiGateway', `a boolean`)
+  const fromGateway = trustApiGateway ? need('apiGatewayClaims', 'trustApiGateway').fromGateway : undefined
+  const credentialsRequired = checked(options.credentialsRequired ?? true, isBoolean, 'credentialsRequired', `a boolean`)
   const realm = readRealm(options.realm, fail)
   const resourceMetadata = options.resourceMetadata
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
   if (metadataProblem !== undefined) throw fail('resourceMetadata', metadataProblem)
-  const handoff = options.opaqueTokens === undefined ? undefined : need(extensions, 'opaqueTokenHandoff', 'opaqueTokens')
+  const handoff = options.opaqueTokens === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens')
   const opaqueTokens = handoff && { verifier: handoff.compile(options.opaqueTokens, fail), handoff }
-  const cache = options.cache ?? { maxEntries: 1000 }
-  if (cache !== false && !isRecord(cache)) throw fail('cache', `must be { maxEntries } or false`)
-  const cacheMaxEntries = cache === false ? 0 : readMaxEntries(cache.maxEntries)
-  const clock = options.clock ?? Date.now
-  if (typeof clock !== 'function') throw fail('clock', `must be a function returning milliseconds`)
+  // From JavaScript callers too: checked as unknown values, whatever their declared types.
+  const cache = options.cache ?? {}
+  const maxEntries = cache === false ? 0 : (checked(cache, isRecord, 'cache', `{ maxEntries } or false`) as { maxEntries?: unknown }).maxEntries
+  const isCacheSize = (value: unknown): boolean => typeof value === 'number' && value >= 0 && value <= maxCacheEntries
+  const cacheMaxEntries = Math.floor(
+    (checked(maxEntries, isCacheSize, 'cache.maxEntries', `a number of entries from 0 to ${maxCacheEntries}`) as number | undefined) ?? 1000,
+  )
+  const clock = checked(options.clock ?? Date.now, isFunction, 'clock', `a function returning milliseconds`)
   const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers)
   checkTokenSource(tokenSource)
 
-  const rawIssuers = options.issuers
-  if (rawIssuers === undefined && !trustApiGateway) throw fail('issuers', `is required (or set trustApiGateway: true)`)
-  if (rawIssuers !== undefined && (!Array.isArray(rawIssuers) || (rawIssuers.length === 0 && !trustApiGateway))) {
-    throw fail('issuers', `must be a non-empty list of issuer entries`)
-  }
-  const jwks: JwksOptions = options.jwks ?? {}
-  // jwks comes from JavaScript callers too: the guard tests the value as unknown, without narrowing its declared type.
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-  if (!isRecord(jwks as unknown)) throw fail('jwks', `must be an object`)
-  const { fetchJson } = jwks
-  if (fetchJson !== undefined && typeof fetchJson !== 'function') throw fail('jwks.fetchJson', `must be a function`)
+  const rawIssuers: unknown = options.issuers
+  // Left out or empty only when API Gateway's identity is trusted instead.
+  const issuersGiven = Array.isArray(rawIssuers) ? rawIssuers.length > 0 || trustApiGateway : rawIssuers === undefined && trustApiGateway
+  if (!issuersGiven) throw fail('issuers', `must be a non-empty list of issuer entries${trustApiGateway ? '' : ' (or set trustApiGateway: true)'}`)
+  const jwks = checked(options.jwks ?? {}, isRecord, 'jwks', `an object`)
+  const fetchJson = checked(jwks.fetchJson, isFunction, 'jwks.fetchJson', `a function`)
+  const ms = (name: 'timeoutMs' | 'cooldownMs' | 'maxAgeMs', fallback: number, zero?: boolean, infinity?: boolean): number =>
+    readDuration(jwks[name], `jwks.${name}`, fail, { unit: 'milliseconds', fallback, zero, infinity })
   const resolverSettings = {
-    timeoutMs: readDuration(jwks.timeoutMs, 'jwks.timeoutMs', fail, ms(3000)),
-    cooldownMs: readDuration(jwks.cooldownMs, 'jwks.cooldownMs', fail, ms(10_000, true)),
-    maxAgeMs: readDuration(jwks.maxAgeMs, 'jwks.maxAgeMs', fail, ms(600_000, false, true)),
+    timeoutMs: ms('timeoutMs', 3000),
+    cooldownMs: ms('cooldownMs', 10_000, true),
+    maxAgeMs: ms('maxAgeMs', 600_000, false, true),
     fetchJson,
     clock,
   }
+  /** Remote key resolvers by JWKS URL (or issuer, for discovery): entries with the same keys share one. */
   const resolvers = new Map<string, KeyResolver>()
   const seen = new Set<string>()
+
   const senderConstraints = extensions.get('senderConstraints') as SenderConstraintsExtension | undefined
-  const bindingOf: CompileBinding = senderConstraints
-    ? senderConstraints.compile({ dpop: options.dpop, mtls: options.mtls, tokenSource, clock }, fail)
-    : withoutSenderConstraints(options, extensions)
-  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map((entry, index) =>
-    compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingOf, extensions),
-  )
+  /** Without `senderConstraints`, no entry binds its tokens: a `dpop` or `mtls` (of the middleware, of an entry) names the extension. */
+  const refuseBinding = (holder: { readonly dpop?: unknown; readonly mtls?: unknown }, prefix: string): CompiledBinding => {
+    for (const name of bindingOptions) if (holder[name] !== undefined && holder[name] !== false) need('senderConstraints', `${prefix}${name}`)
+    return unbound
+  }
+  let bindingOf: CompileBinding = (entry, at) => refuseBinding(entry, `${at}.`)
+  if (senderConstraints) bindingOf = senderConstraints.compile({ dpop: options.dpop, mtls: options.mtls, tokenSource, clock }, fail)
+  else refuseBinding(options, '')
+
+  const keyResolverFor = (entry: IssuerConfig, at: string, firstIssuer: string): KeyResolver => {
+    const [source, another] = keySources.filter((name) => entry[name] !== undefined)
+    if (another) throw fail(`${at}.${another}`, `goes without ${source as string}: give one of ${keySources.join(', ')}`)
+    const { jwksUri, jwks: keySet, keyResolver, keys } = entry
+    if (keys !== undefined) return need('pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
+    if (keyResolver) return checked(keyResolver, isKeyResolver, `${at}.keyResolver`, `a key resolver with prefetch(), cached() and getKeySet()`)
+    if (keySet !== undefined) return staticKeyResolver(keySet, fail, `${at}.jwks`)
+    // Discovery when jwksUri is absent: the issuer itself must then be fetchable.
+    const discovery = jwksUri === undefined
+    const urlOption = `${at}.${discovery ? 'issuer' : 'jwksUri'}`
+    try {
+      assertFetchableUrl(jwksUri ?? firstIssuer, urlOption)
+    } catch (error) {
+      throw fail(urlOption, `${(error as Error).message.slice(urlOption.length + 1)}${discovery ? ' (for OIDC discovery)' : ''}`)
+    }
+    const cacheKey = jwksUri ?? `discovery:${firstIssuer}`
+    const resolver = resolvers.get(cacheKey) ?? remoteKeyResolver({ ...resolverSettings, ...(discovery ? { issuer: firstIssuer } : { jwksUri }) })
+    resolvers.set(cacheKey, resolver)
+    return resolver
+  }
+
+  const compileIssuer = (entry: IssuerConfig, index: number): CompiledIssuer => {
+    const at = `issuers[${index}]`
+    checkOptionNames(entry, knownIssuerFields, fail, `${at}.`)
+    const issuerNames = nameList(entry.issuer, `${at}.issuer`)
+    for (const name of issuerNames) {
+      if (seen.has(name)) throw fail(`${at}.issuer`, `${JSON.stringify(name)} is listed twice`)
+      seen.add(name)
+    }
+    const { audience } = entry
+    if (audience === undefined) {
+      throw fail(`${at}.audience`, `is required: give the accepted audience(s), or audience: null to skip the check on purpose`)
+    }
+    const audiences = audience === null ? null : new Set(nameList(audience, `${at}.audience`))
+    // A secret entry (its checks, its HMAC algorithms) is the pemKeysAndSecrets extension's.
+    const secret =
+      entry.secret === undefined
+        ? undefined
+        : need('pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, (value) => algorithmList(value, at))
+    const algorithms = secret?.algorithms ?? publicKeyAlgorithms(entry.algorithms ?? SUPPORTED_ALGORITHMS, at)
+    const tokenType = checked(entry.tokenType, isText, `${at}.tokenType`, `a non-empty string such as 'at+jwt'`)
+    const seconds = (name: 'clockTolerance' | 'maxTokenAge' | 'claimsCacheTtl', fallback: number): number =>
+      readDuration(entry[name], `${at}.${name}`, fail, { unit: 'seconds', fallback, zero: true })
+    const maxTokenAge = entry.maxTokenAge === undefined ? undefined : seconds('maxTokenAge', 0)
+    const requiredClaims = checked(entry.requiredClaims ?? [], isTextList, `${at}.requiredClaims`, `a list of claim names`)
+    const claimsCheck = checked(
+      readRenamed(entry, 'claimsCheck', 'claims', fail, `${at}.`),
+      isFunction,
+      `${at}.${entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'}`,
+      `a function of the payload`,
+    ) as IssuerConfig['claimsCheck']
+
+    return {
+      issuers: issuerNames,
+      algorithms: new Set<Algorithm | HmacAlgorithm>(algorithms),
+      resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string),
+      secretKey: secret?.key,
+      rules: { audiences, tokenType: tokenType && normalizeTyp(tokenType), clockTolerance: seconds('clockTolerance', 5), maxTokenAge, requiredClaims },
+      claimsCheck,
+      claimsCacheTtl: seconds('claimsCacheTtl', 60),
+      binding: bindingOf(entry, at),
+    }
+  }
+
+  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map(compileIssuer)
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
   return {
     issuers,
@@ -315,119 +396,4 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
 const checkTokenSource = (source: unknown): void => {
   const problem = tokenSourceProblem(source)
   if (problem !== undefined) throw fail(problem.slice(0, problem.indexOf(' ')), problem.slice(problem.indexOf(' ') + 1))
-}
-
-const compileIssuer = (
-  entry: IssuerConfig,
-  index: number,
-  resolverSettings: Omit<RemoteKeyResolverSettings, 'jwksUri' | 'issuer'>,
-  resolvers: Map<string, KeyResolver>,
-  seen: Set<string>,
-  bindingOf: CompileBinding,
-  extensions: JwtVerifyExtensions,
-): CompiledIssuer => {
-  const at = `issuers[${index}]`
-  checkOptionNames(entry, knownIssuerFields, fail, `${at}.`)
-  const issuerNames = stringList(entry.issuer, `${at}.issuer`)
-  for (const name of issuerNames) {
-    if (seen.has(name)) throw fail(`${at}.issuer`, `${JSON.stringify(name)} is listed twice`)
-    seen.add(name)
-  }
-  if (!('audience' in entry) || entry.audience === undefined) {
-    throw fail(`${at}.audience`, `is required: give the accepted audience(s), or audience: null to skip the check on purpose`)
-  }
-  const audiences = entry.audience === null ? null : new Set(stringList(entry.audience, `${at}.audience`))
-
-  // A secret entry (its checks, its HMAC algorithms) is the pemKeysAndSecrets extension's.
-  const secret =
-    entry.secret === undefined
-      ? undefined
-      : need(extensions, 'pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, (value) => algorithmList(value, at))
-  const algorithms = secret?.algorithms ?? publicKeyAlgorithms(entry.algorithms ?? SUPPORTED_ALGORITHMS, at)
-  const { tokenType } = entry
-  if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType === '')) {
-    throw fail(`${at}.tokenType`, `must be a non-empty string such as 'at+jwt'`)
-  }
-  const maxTokenAge = entry.maxTokenAge === undefined ? undefined : readDuration(entry.maxTokenAge, `${at}.maxTokenAge`, fail, seconds(0))
-  const requiredClaims = entry.requiredClaims ?? []
-  if (!Array.isArray(requiredClaims) || requiredClaims.some((c) => typeof c !== 'string' || c === '')) {
-    throw fail(`${at}.requiredClaims`, `must be a list of claim names`)
-  }
-  const claimsCheck = readRenamed(entry, 'claimsCheck', 'claims', fail, `${at}.`)
-  if (claimsCheck !== undefined && typeof claimsCheck !== 'function') {
-    throw fail(`${at}.${entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'}`, `must be a function of the payload`)
-  }
-
-  return {
-    issuers: issuerNames,
-    algorithms: new Set<Algorithm | HmacAlgorithm>(algorithms),
-    resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string, resolverSettings, resolvers, extensions),
-    ...(secret ? { secretKey: secret.key } : {}),
-    rules: {
-      audiences,
-      tokenType: tokenType === undefined ? undefined : normalizeTyp(tokenType),
-      clockTolerance: readDuration(entry.clockTolerance, `${at}.clockTolerance`, fail, seconds(5)),
-      maxTokenAge,
-      requiredClaims,
-    },
-    claimsCheck: claimsCheck as IssuerConfig['claimsCheck'],
-    claimsCacheTtl: readDuration(entry.claimsCacheTtl, `${at}.claimsCacheTtl`, fail, seconds(60)),
-    binding: bindingOf(entry, at),
-  }
-}
-
-/** An entry's `algorithms`: a non-empty list (each checked by the caller). */
-const algorithmList = (value: unknown, at: string): unknown[] => {
-  if (!Array.isArray(value) || value.length === 0) throw fail(`${at}.algorithms`, `must be a non-empty list`)
-  return value
-}
-
-/** The algorithms of an entry with public keys: asymmetric ones we support, never HMAC. */
-const publicKeyAlgorithms = (value: unknown, at: string): Algorithm[] => {
-  const algorithms = algorithmList(value, at)
-  for (const alg of algorithms) {
-    if (isHmacAlgorithm(alg)) throw fail(`${at}.algorithms`, `${alg} needs a 'secret' on this entry`)
-    if (!isAlgorithm(alg)) {
-      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`)
-    }
-  }
-  return algorithms as Algorithm[]
-}
-
-const keyResolverFor = (
-  entry: IssuerConfig,
-  at: string,
-  firstIssuer: string,
-  settings: Omit<RemoteKeyResolverSettings, 'jwksUri' | 'issuer'>,
-  resolvers: Map<string, KeyResolver>,
-  extensions: JwtVerifyExtensions,
-): KeyResolver => {
-  const sources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
-  if (sources.length > 1) throw fail(`${at}.${sources[1] as string}`, `goes without ${sources[0] as string}: give one of jwksUri, jwks, keys and keyResolver`)
-  const { jwksUri, jwks, keyResolver, keys } = entry
-  if (keys !== undefined) return need(extensions, 'pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
-  if (keyResolver) {
-    if (typeof keyResolver.cached !== 'function' || typeof keyResolver.getKeySet !== 'function' || typeof keyResolver.prefetch !== 'function') {
-      throw fail(`${at}.keyResolver`, `must implement prefetch(), cached() and getKeySet()`)
-    }
-    return keyResolver
-  }
-  if (jwks !== undefined) {
-    if (!isRecord(jwks) || !Array.isArray(jwks.keys)) throw fail(`${at}.jwks`, `must be a key set { keys: [...] }`)
-    return createStaticKeyResolver(jwks as { keys: unknown[] })
-  }
-  // Discovery when jwksUri is absent: the issuer itself must then be fetchable.
-  const cacheKey = jwksUri ?? `discovery:${firstIssuer}`
-  const urlOption = jwksUri ? `${at}.jwksUri` : `${at}.issuer`
-  try {
-    assertFetchableUrl(jwksUri ?? firstIssuer, urlOption)
-  } catch (error) {
-    throw fail(urlOption, `${(error as Error).message.slice(urlOption.length + 1)}${jwksUri ? '' : ' (for OIDC discovery)'}`)
-  }
-  let resolver = resolvers.get(cacheKey)
-  if (!resolver) {
-    resolver = remoteKeyResolver({ ...settings, ...(jwksUri ? { jwksUri } : { issuer: firstIssuer }) })
-    resolvers.set(cacheKey, resolver)
-  }
-  return resolver
 }

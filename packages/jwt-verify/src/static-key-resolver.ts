@@ -1,4 +1,4 @@
-import { configErrors } from '@middy-auth/core/internal'
+import { configErrors, isRecord, type ConfigError } from '@middy-auth/core/internal'
 import { importKeySet } from './import-jwk.js'
 import type { KeyResolver, KeySet } from './key-resolver.js'
 import { packageName } from './package-name.js'
@@ -27,12 +27,19 @@ import { packageName } from './package-name.js'
  * ```
  */
 export function createStaticKeyResolver(jwks: { keys: unknown[] }): KeyResolver {
+  return staticKeyResolver(jwks, configErrors(packageName, 'createStaticKeyResolver'), 'jwks')
+}
+
+/**
+ * {@link createStaticKeyResolver}, whose mistakes are the caller's: `jwtVerify()` names the
+ * entry's option (`issuers[0].jwks`) in its own `TypeError`.
+ */
+export const staticKeyResolver = (jwks: unknown, fail: ConfigError, option: string): KeyResolver => {
   // Checked here rather than by catching importKeySet's Error: the message names the option.
-  const fail = configErrors(packageName, 'createStaticKeyResolver')
-  if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) throw fail('jwks', 'must be a JWKS object: { keys: [...] }')
+  if (!isRecord(jwks) || !Array.isArray(jwks.keys)) throw fail(option, 'must be a JWKS object: { keys: [...] }')
   const keySet: KeySet = importKeySet(jwks)
   if (keySet.keys.length === 0) {
-    throw fail('jwks', 'has no usable key: only public RSA (2048 bits or more), EC (P-256, P-384, P-521) and OKP (Ed25519, Ed448) signature keys are used')
+    throw fail(option, 'has no usable key: only public RSA (2048 bits or more), EC (P-256, P-384, P-521) and OKP (Ed25519, Ed448) signature keys are used')
   }
   // One promise for every call: resolving a new one per token would cost an allocation.
   const resolved = Promise.resolve(keySet)

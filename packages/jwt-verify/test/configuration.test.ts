@@ -11,6 +11,7 @@ import jwtVerify, {
 } from '../src/index.js'
 import { createStaticKeyResolver } from '../src/keys.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
+import { thrown } from '../../../test/support/thrown.js'
 import { bearer, outcome, protect } from './support.js'
 
 const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { keys: [] as unknown[] } }
@@ -18,7 +19,7 @@ const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { ke
 describe('configuration mistakes fail at cold start with a TypeError that says what to fix', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['no options', undefined, /^jwtVerify: options must be an object$/],
-    ['no issuers', {}, /^jwtVerify: issuers is required/],
+    ['no issuers', {}, /^jwtVerify: issuers must be a non-empty list of issuer entries \(or set trustApiGateway: true\)$/],
     ['empty issuers', { issuers: [] }, /^jwtVerify: issuers must be a non-empty list/],
     [
       'audience forgotten',
@@ -48,7 +49,7 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     [
       'two key sources',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/jwks', jwks: { keys: [] } }] },
-      /^jwtVerify: issuers\[0\]\.jwks goes without jwksUri: give one of jwksUri, jwks, keys and keyResolver/,
+      /^jwtVerify: issuers\[0\]\.jwks goes without jwksUri: give one of jwksUri, jwks, keyResolver, keys$/,
     ],
     [
       'same issuer twice',
@@ -74,6 +75,70 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       'negative tolerance',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', clockTolerance: -1 }] },
       /^jwtVerify: issuers\[0\]\.clockTolerance must be a number of seconds >= 0, got -1$/,
+    ],
+    ['issuers not a list, with trustApiGateway', { trustApiGateway: true, issuers: null }, /^jwtVerify: issuers must be a non-empty list of issuer entries$/],
+    ['trustApiGateway not a boolean', { trustApiGateway: 'yes', issuers: [] }, /^jwtVerify: trustApiGateway must be a boolean$/],
+    ['credentialsRequired not a boolean', { trustApiGateway: true, credentialsRequired: 0 }, /^jwtVerify: credentialsRequired must be a boolean$/],
+    ['cache neither an object nor false', { trustApiGateway: true, cache: true }, /^jwtVerify: cache must be \{ maxEntries \} or false$/],
+    [
+      'cache.maxEntries negative',
+      { trustApiGateway: true, cache: { maxEntries: -1 } },
+      /^jwtVerify: cache\.maxEntries must be a number of entries from 0 to 100000$/,
+    ],
+    ['cache.maxEntries null', { trustApiGateway: true, cache: { maxEntries: null } }, /^jwtVerify: cache\.maxEntries must be a number/],
+    ['clock not a function', { trustApiGateway: true, clock: 1000 }, /^jwtVerify: clock must be a function returning milliseconds$/],
+    ['jwks not an object', { trustApiGateway: true, jwks: 'https://a.example.com/jwks' }, /^jwtVerify: jwks must be an object$/],
+    ['jwks.fetchJson not a function', { trustApiGateway: true, jwks: { fetchJson: null } }, /^jwtVerify: jwks\.fetchJson must be a function$/],
+    ['jwks.timeoutMs zero', { trustApiGateway: true, jwks: { timeoutMs: 0 } }, /^jwtVerify: jwks\.timeoutMs must be a number of milliseconds > 0, got 0$/],
+    [
+      'issuer missing',
+      { issuers: [{ audience: 'x', jwksUri: 'https://a.example.com/j' }] },
+      /^jwtVerify: issuers\[0\]\.issuer must be a non-empty string or a non-empty list of non-empty strings$/,
+    ],
+    [
+      'an empty audience in a list',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: ['x', ''], jwksUri: 'https://a.example.com/j' }] },
+      /^jwtVerify: issuers\[0\]\.audience must be a non-empty string or a non-empty list of non-empty strings$/,
+    ],
+    [
+      'algorithms empty',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', algorithms: [] }] },
+      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list$/,
+    ],
+    [
+      'tokenType null',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', tokenType: null }] },
+      /^jwtVerify: issuers\[0\]\.tokenType must be a non-empty string such as 'at\+jwt'$/,
+    ],
+    [
+      'requiredClaims a string',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', requiredClaims: 'tenant' }] },
+      /^jwtVerify: issuers\[0\]\.requiredClaims must be a list of claim names$/,
+    ],
+    [
+      'maxTokenAge not a number',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', maxTokenAge: '1h' }] },
+      /^jwtVerify: issuers\[0\]\.maxTokenAge must be a number of seconds >= 0, got string$/,
+    ],
+    [
+      'keyResolver without the methods of one',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', keyResolver: { getKeySet: () => Promise.resolve({ keys: [] }) } }] },
+      /^jwtVerify: issuers\[0\]\.keyResolver must be a key resolver with prefetch\(\), cached\(\) and getKeySet\(\)$/,
+    ],
+    [
+      'jwks not a key set',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwks: [{ kty: 'RSA' }] }] },
+      /^jwtVerify: issuers\[0\]\.jwks must be a JWKS object: \{ keys: \[\.\.\.\] \}$/,
+    ],
+    [
+      'plain http JWKS on a public host, in a later entry',
+      {
+        issuers: [
+          { issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j' },
+          { issuer: 'https://b.example.com/', audience: 'x', jwksUri: 'http://b.example.com/j' },
+        ],
+      },
+      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL \(http: only for loopback hosts\): http:\/\/b\.example\.com\/j$/,
     ],
     ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /^jwtVerify: realm must be printable ASCII/],
     ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /^jwtVerify: tokenSource must be/],
@@ -108,6 +173,31 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
 
   test('a local key set with no usable key', () => {
     expect(() => jwtVerify({ issuers: [entry] })).toThrow(TypeError)
+    // The entry's option, in jwtVerify's own message (createStaticKeyResolver's checks, under this name).
+    expect(thrown(() => jwtVerify({ issuers: [entry] }))).toMatchObject({
+      message: expect.stringMatching(/^jwtVerify: issuers\[0\]\.jwks has no usable key: only public RSA/),
+      cause: { package: '@middy-auth/jwt-verify', option: 'issuers[0].jwks' },
+    })
+  })
+
+  test('left out, or null where a default means left out: the defaults, as before', async () => {
+    const iss = await createTestIssuer()
+    try {
+      const api = protect({
+        issuers: [{ issuer: iss.issuer, audience: 'api', jwks: { keys: iss.keys.map((k) => k.publicJwk) }, algorithms: null, requiredClaims: null }],
+        trustApiGateway: null,
+        credentialsRequired: null,
+        cache: null,
+        clock: null,
+        jwks: null,
+        tokenSource: null,
+      } as never)
+      expect(outcome(await api.invoke(bearer(await iss.sign({}, { audience: 'api' }))))).toEqual([200, 'ok'])
+      // credentialsRequired: null is the default (true): no token is still refused.
+      expect(outcome(await api.invoke({ ...bearer(''), headers: {} }))).toEqual([401, 'missing_token'])
+    } finally {
+      await iss.close()
+    }
   })
 
   test('jwtVerifyValidateOptions, the opt-in Middy schema check', () => {
