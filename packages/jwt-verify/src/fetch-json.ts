@@ -43,8 +43,6 @@ export interface FetchJsonOptions {
  */
 export type FetchJson = typeof fetchJson
 
-const defaultMaxBytes = 512 * 1024
-
 /**
  * GETs a JSON document over `https:` (or `http:` for loopback hosts only, see
  * {@link isLoopbackUrl}) with `node:https`, which adds no cold-start cost on first use (the
@@ -102,8 +100,7 @@ export interface FetchTextOptions extends FetchJsonOptions {
  * through the ES module loader (`import()` added a loop turn and its own bookkeeping); older
  * Node 22 releases fall back to `import()`.
  */
-const httpClient = (name: 'node:https' | 'node:http'): HttpClient | Promise<HttpClient> =>
-  process.getBuiltinModule?.(name) ?? (name === 'node:https' ? import('node:https') : import('node:http'))
+const httpClient = (name: 'node:https' | 'node:http'): HttpClient | Promise<HttpClient> => process.getBuiltinModule?.(name) ?? import(name)
 
 /** What is used of `node:https` and `node:http`. */
 interface HttpClient {
@@ -133,126 +130,108 @@ interface HttpClient {
  */
 export async function fetchText(url: string, options: FetchTextOptions): Promise<string> {
   const target = assertFetchableUrl(url, 'url')
-  const { timeoutMs, maxBytes = defaultMaxBytes, signal, method = 'GET', headers = {}, body, keepAlive = true } = options
+  const { timeoutMs, maxBytes = 512 * 1024, signal, method = 'GET', headers, body, keepAlive = true } = options
   signal?.throwIfAborted()
-  const { request } = await httpClient(target.protocol === 'https:' ? 'node:https' : 'node:http')
-  const payload = body === undefined ? undefined : Buffer.from(body, 'utf8')
+  // `https:` or `http:`, as assertFetchableUrl allows: the module of that name.
+  const { request } = await httpClient(`node:${target.protocol.slice(0, -1) as 'https' | 'http'}`)
+  const payload = body === undefined ? undefined : Buffer.from(body)
+  const requestHeaders: Record<string, string> = { ...headers }
+  if (payload) requestHeaders['content-length'] = String(payload.length)
+  if (keepAlive === false) requestHeaders.connection = 'close'
 
   return new Promise<string>((resolve, reject) => {
     let req: ClientRequest | undefined
     let settled = false
-    const finish = (error: Error | undefined, value?: string): void => {
+    const finish = (error: Error | undefined, text?: string): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
-      if (error === undefined) {
-        resolve(value as string)
-      } else {
+      if (error) {
         req?.destroy()
         reject(error)
+      } else {
+        resolve(text as string)
       }
     }
     const fail = (message: string, cause?: unknown): void => {
       finish(new Error(`${method} ${target.href}: ${message}`, cause === undefined ? undefined : { cause }))
     }
+    const failWith = (error: Error): void => fail(error.message, error)
     const onAbort = (): void => fail('aborted', signal?.reason)
     // One timer for the whole exchange: a server that trickles bytes must not hold us longer.
     const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms`), timeoutMs)
-    signal?.addEventListener('abort', onAbort, { once: true })
-    if (signal?.aborted === true) {
-      onAbort() // aborted while the module was loading
-      return
-    }
+    if (signal?.aborted) return onAbort() // aborted while the module was loading
+    signal?.addEventListener('abort', onAbort)
 
-    const requestOptions: RequestOptions = {
-      method,
-      headers: {
-        ...headers,
-        ...(payload === undefined ? {} : { 'content-length': String(payload.length) }),
-        ...(keepAlive === false ? { connection: 'close' } : {}),
-      },
-    }
     const onResponse = (res: IncomingMessage): void => {
       if (res.statusCode !== 200) {
         res.resume()
         // A server that says when to come back (429, 503) is listened to: the key resolver
         // waits at least that long before its next attempt (see retryAfterMsOf).
-        const retryAfterMs = parseRetryAfter(res.headers['retry-after'])
-        fail(`expected HTTP 200, got ${res.statusCode ?? 'no status'}`, retryAfterMs === undefined ? undefined : { retryAfterMs })
-        return
+        return fail(`expected HTTP 200, got ${res.statusCode}`, retryAfter(res.headers['retry-after']))
       }
-      const declared = Number(res.headers['content-length'])
-      if (declared > maxBytes) {
-        fail(`body of ${declared} bytes exceeds ${maxBytes}`)
-        return
-      }
+      const tooLarge = `body exceeds ${maxBytes} bytes`
+      if (Number(res.headers['content-length']) > maxBytes) return fail(tooLarge)
       const chunks: Buffer[] = []
       let size = 0
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length
-        if (size > maxBytes) {
-          fail(`body exceeds ${maxBytes} bytes`)
-          return
-        }
-        chunks.push(chunk)
-      })
-      res.on('end', () => finish(undefined, Buffer.concat(chunks, size).toString('utf8')))
-      res.on('error', (error) => fail(error.message, error))
-      res.on('close', () => {
-        if (!res.complete) fail('connection closed before the body was complete')
-      })
+      res
+        .on('data', (chunk: Buffer) => {
+          if ((size += chunk.length) > maxBytes) fail(tooLarge)
+          else chunks.push(chunk)
+        })
+        .on('end', () => finish(undefined, Buffer.concat(chunks, size).toString()))
+        .on('error', failWith)
+        .on('close', () => {
+          if (!res.complete) fail('connection closed before the body was complete')
+        })
     }
     const send = (isRetry: boolean): void => {
       let responded = false
       let current: ClientRequest
       try {
-        current = request(target, requestOptions, (res) => {
+        current = req = request(target, { method, headers: requestHeaders }, (res) => {
           responded = true
           onResponse(res)
         })
       } catch (error) {
-        fail(error instanceof Error ? error.message : String(error), error)
-        return
+        return failWith(error as Error) // node:http throws Errors only (an invalid header, ...)
       }
-      req = current
-      current.on('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive socket the server closed while idle (or while Lambda was frozen) fails
-        // on reuse before any response: retry once on a fresh connection, as Node's docs advise.
-        if (!isRetry && !responded && !settled && current.reusedSocket && error.code === 'ECONNRESET') {
-          send(true)
-          return
-        }
-        fail(error.message, error)
-      })
-      current.end(payload)
+      current
+        .on('error', (error: NodeJS.ErrnoException) => {
+          // A kept-alive socket the server closed while idle (or while Lambda was frozen) fails
+          // on reuse before any response: retry once on a fresh connection, as Node's docs advise.
+          if (!isRetry && !responded && !settled && current.reusedSocket && error.code === 'ECONNRESET') send(true)
+          else failWith(error)
+        })
+        .end(payload)
     }
     send(false)
   })
 }
 
 /**
- * `Retry-After` as milliseconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3);
- * `undefined` when absent or unreadable.
+ * `Retry-After` (RFC 9110 §10.2.3: delta-seconds or an HTTP date) as the cause of a refused
+ * request, `{ retryAfterMs }` from now; `undefined` when absent or unreadable.
  */
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
+const retryAfter = (value = ''): { retryAfterMs: number } | undefined => {
   const trimmed = value.trim()
-  if (/^\d{1,10}$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = Date.parse(trimmed)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+  // An unreadable date is NaN, which fails the test below.
+  const retryAfterMs = /^\d{1,10}$/.test(trimmed) ? Number(trimmed) * 1000 : Math.max(0, Date.parse(trimmed) - Date.now())
+  return retryAfterMs >= 0 ? { retryAfterMs } : undefined
 }
 
 /**
  * How long the server that refused a request asked to be left alone, in milliseconds: the
- * `Retry-After` of a failed {@link fetchText}/{@link fetchJson}, found on the error or its causes.
+ * `Retry-After` of a failed {@link fetchText}/{@link fetchJson}, found on the error or its
+ * causes; 0 when it did not say.
  */
-export function retryAfterMsOf(error: unknown): number | undefined {
+export function retryAfterMsOf(error: unknown): number {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
     const retryAfterMs = (current.cause as { retryAfterMs?: unknown } | undefined)?.retryAfterMs
     if (typeof retryAfterMs === 'number') return retryAfterMs
   }
-  return undefined
+  return 0
 }
 
 /**
@@ -291,13 +270,12 @@ export function isLoopbackUrl(url: URL): boolean {
  * ```
  */
 export function assertFetchableUrl(url: string, what: string): URL {
-  let parsed: URL | undefined
   try {
-    parsed = new URL(url)
+    const parsed = new URL(url)
+    if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(parsed))) return parsed
   } catch {
-    parsed = undefined
+    // Not a URL at all: the same TypeError as for any other protocol.
   }
-  if (parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && isLoopbackUrl(parsed))) return parsed
   throw new TypeError(`${what} must be an https: URL (http: only for loopback hosts): ${url}`, {
     cause: { package: packageName },
   })

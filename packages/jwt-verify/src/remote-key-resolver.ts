@@ -99,7 +99,7 @@ export interface RemoteKeyResolverOptions {
 export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyResolver {
   const fail = configErrors(packageName, 'createRemoteKeyResolver')
   checkOptionNames(options, ['jwksUri', 'issuer', 'timeoutMs', 'cooldownMs', 'maxAgeMs', 'fetchJson', 'clock', 'now'], fail)
-  return remoteKeyResolver({
+  const settings: RemoteKeyResolverSettings = {
     jwksUri: options.jwksUri,
     issuer: options.issuer,
     timeoutMs: readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 }),
@@ -107,7 +107,14 @@ export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyR
     maxAgeMs: readDuration(options.maxAgeMs, 'maxAgeMs', fail, { unit: 'milliseconds', fallback: 600_000, infinity: true }),
     fetchJson: readFunction<FetchJson>(options.fetchJson, 'fetchJson', fail),
     clock: readFunction<() => number>(readRenamed(options, 'clock', 'now', fail), 'clock', fail) ?? Date.now,
-  })
+  }
+  // The key source: jwksUri, or else the issuer for OIDC discovery.
+  const source = options.jwksUri === undefined ? 'issuer' : 'jwksUri'
+  const url = options[source]
+  if (url === undefined) throw fail('jwksUri', 'or issuer is required to fetch keys')
+  if (typeof url !== 'string') throw fail(source, 'must be a string')
+  assertFetchableUrl(url, source)
+  return remoteKeyResolver(settings)
 }
 
 /**
@@ -119,57 +126,42 @@ export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri'
 
 /**
  * {@link createRemoteKeyResolver} after its option checks: `jwtVerify()` calls it directly, so
- * the lean bundle does not carry the checks twice. The key source (`jwksUri` or `issuer`) is
- * checked here, for both.
+ * the lean bundle does not carry the checks twice. Both checked that the key source is a
+ * fetchable URL (`jwksUri`, or else the `issuer` string); `jwtVerify()` did with `new URL()`,
+ * which anything that prints as a URL passes, so a `jwksUri` that is not a string is refused here.
  */
 export const remoteKeyResolver = (settings: RemoteKeyResolverSettings): KeyResolver => {
-  const fail = configErrors(packageName, 'createRemoteKeyResolver')
-  const { jwksUri, issuer, timeoutMs, cooldownMs, maxAgeMs, clock } = settings
-  const fetchJson = settings.fetchJson ?? defaultFetchJson
-
-  let discoveryUrl: string | undefined
-  if (jwksUri !== undefined) {
-    if (typeof jwksUri !== 'string') throw fail('jwksUri', 'must be a string')
-    assertFetchableUrl(jwksUri, 'jwksUri')
-  } else if (issuer !== undefined) {
-    if (typeof issuer !== 'string') throw fail('issuer', 'must be a string')
-    assertFetchableUrl(issuer, 'issuer')
-    discoveryUrl = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
-  } else {
-    throw fail('jwksUri', 'or issuer is required to fetch keys')
-  }
+  const { jwksUri, issuer, timeoutMs, fetchJson = defaultFetchJson } = settings
+  if (jwksUri !== undefined && typeof jwksUri !== 'string') throw configErrors(packageName, 'createRemoteKeyResolver')('jwksUri', 'must be a string')
 
   // Discovered once, then remembered: discovery is not repeated for refetches.
   let resolvedJwksUri = jwksUri
 
-  const discover = async (url: string, expectedIssuer: string): Promise<string> => {
+  /** The `jwks_uri` of the issuer's discovery document (there is an issuer when there is no jwksUri). */
+  const discover = async (): Promise<string> => {
+    const url = `${(issuer as string).replace(/\/+$/, '')}/.well-known/openid-configuration`
     const unusable = (problem: string): Error => new Error(`OIDC discovery ${url}: ${problem}`)
     const document = await fetchJson(url, { timeoutMs })
     if (typeof document !== 'object' || document === null) throw unusable('not a JSON object')
     const { issuer: served, jwks_uri: servedJwksUri } = document as Record<string, unknown>
     // RFC 8414 §3.3 / OIDC Discovery §4.3: a document for another issuer must not be used.
-    if (served !== expectedIssuer) throw unusable(`issuer ${JSON.stringify(served)} is not ${JSON.stringify(expectedIssuer)}`)
+    if (served !== issuer) throw unusable(`issuer ${JSON.stringify(served)} is not ${JSON.stringify(issuer)}`)
     if (typeof servedJwksUri !== 'string') throw unusable('no jwks_uri')
     return assertFetchableUrl(servedJwksUri, 'jwks_uri').href
   }
 
-  return cachingKeyResolver(
-    async (previous) => {
-      if (resolvedJwksUri === undefined) {
-        resolvedJwksUri = await discover(discoveryUrl as string, issuer as string)
-      }
-      // The next JWKS fetch comes a cooldown or maxAgeMs later, when an idle connection is long
-      // gone (Node's agent drops one after 5 s): this one is not kept. Discovery's connection
-      // is, for the JWKS request that follows it, usually to the same host.
-      const json = await fetchJson(resolvedJwksUri, { timeoutMs, keepAlive: false })
-      try {
-        return { keySet: importKeySet(json, previous), complete: true }
-      } catch (error) {
-        throw new Error(`GET ${resolvedJwksUri}: ${(error as Error).message}`, { cause: error })
-      }
-    },
-    { cooldownMs, maxAgeMs, clock },
-  )
+  return cachingKeyResolver(async (previous) => {
+    resolvedJwksUri ??= await discover()
+    // The next JWKS fetch comes a cooldown or maxAgeMs later, when an idle connection is long
+    // gone (Node's agent drops one after 5 s): this one is not kept. Discovery's connection
+    // is, for the JWKS request that follows it, usually to the same host.
+    const json = await fetchJson(resolvedJwksUri, { timeoutMs, keepAlive: false })
+    try {
+      return { keySet: importKeySet(json, previous), complete: true }
+    } catch (error) {
+      throw new Error(`GET ${resolvedJwksUri}: ${(error as Error).message}`, { cause: error })
+    }
+  }, settings)
 }
 
 /**
@@ -232,13 +224,6 @@ export interface CachingKeyResolverOptions {
   now?: () => number
 }
 
-interface Flight {
-  /** Settles when the load is over; never rejects (the outcome is in the resolver's state). */
-  readonly done: Promise<void>
-  /** Started by `getKeySet`, after the token arrived, rather than by a prefetch or refresh. */
-  readonly forToken: boolean
-}
-
 /**
  * The caching, de-duplication and penalty-box rules of {@link createRemoteKeyResolver}, around
  * any loader. Exported for adapters (`@middy-auth/jwt-verify/jwks-rsa`) and custom sources that
@@ -269,17 +254,21 @@ const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
   // The only state, shared by every invocation: nothing here belongs to one request.
   let current: KeySet | undefined
   let fetchedAt = 0
-  let cooldownFrom: number | undefined
-  // The length of the current penalty box: cooldownMs, or longer when the server asked for it.
+  // When the penalty box last started (-Infinity: never), and its length: cooldownMs, or longer
+  // when the server asked for it.
+  let cooldownFrom = -Infinity
   let penaltyMs = cooldownMs
   let lastError: unknown
-  let inFlight: Flight | undefined
+  // The load in flight, which never rejects (its outcome is in the state above), and whether
+  // getKeySet started it, after its token arrived, rather than a prefetch or refresh.
+  let inFlight: Promise<void> | undefined
+  let inFlightForToken = false
 
   // A clock that jumps backwards ends the cooldown and marks the set stale, rather than
   // freezing both for as long as the jump.
-  const coolingDown = (t: number): boolean => cooldownFrom !== undefined && t >= cooldownFrom && t - cooldownFrom < penaltyMs
+  const coolingDown = (t: number): boolean => t >= cooldownFrom && t - cooldownFrom < penaltyMs
   const isStale = (t: number): boolean => t - fetchedAt >= maxAgeMs || t < fetchedAt
-  const has = (set: KeySet, kid: string | undefined): boolean => kid === undefined || set.byKid.has(kid)
+  const has = (kid: string | undefined): boolean => current !== undefined && (kid === undefined || current.byKid.has(kid))
 
   /**
    * `coolOnFailure: false` only for the cold-start prefetch: when it fails (a blip during
@@ -287,54 +276,53 @@ const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
    * Every other failure (a refresh, a token's fetch) starts the penalty box, so an outage costs
    * one request per cooldown. A server's `Retry-After` is honoured even after the prefetch.
    */
-  const start = (kid: string | undefined, forToken: boolean, coolOnFailure = true): Flight => {
+  const start = (kid: string | undefined, forToken: boolean, coolOnFailure = true): Promise<void> => {
     const previous = current
     // `new Promise` turns a loader that throws synchronously into a rejection.
-    const done = new Promise<LoadedKeySet>((resolve) => resolve(load(previous, kid))).then(
+    inFlight = new Promise<LoadedKeySet>((resolve) => resolve(load(previous, kid))).then(
       ({ keySet, complete }) => {
         current = keySet
-        if (complete || previous === undefined) fetchedAt = now()
-        lastError = undefined
-        inFlight = undefined
+        if (complete || !previous) fetchedAt = now()
+        lastError = inFlight = undefined
       },
       (error: unknown) => {
         lastError = error
         const retryAfterMs = retryAfterMsOf(error)
-        if (coolOnFailure || (retryAfterMs ?? 0) > 0) {
+        if (coolOnFailure || retryAfterMs > 0) {
           cooldownFrom = now()
-          penaltyMs = Math.max(cooldownMs, Math.min(retryAfterMs ?? 0, maxRetryAfterMs))
+          penaltyMs = Math.max(cooldownMs, Math.min(retryAfterMs, maxRetryAfterMs))
         }
         inFlight = undefined
       },
     )
-    const flight: Flight = { done, forToken }
-    inFlight = flight
-    return flight
+    inFlightForToken = forToken
+    return inFlight
   }
 
+  /**
+   * Starts a background load when the set is stale, or missing (the cold-start prefetch: its
+   * failure starts no cooldown), unless one is in flight or the penalty box is on.
+   */
   const refreshIfDue = (): void => {
-    if (inFlight !== undefined) return
+    if (inFlight) return
     const t = now()
-    if (isStale(t) && !coolingDown(t)) start(undefined, false)
+    if ((current === undefined || isStale(t)) && !coolingDown(t)) void start(undefined, false, current !== undefined)
   }
 
-  const currentOrUnavailable = (): KeySet => {
-    if (current !== undefined) return current // stale, or lacking the kid: the verifier decides
-    const t = now()
-    const retryAfterMs = cooldownFrom === undefined ? 0 : Math.max(0, cooldownFrom + penaltyMs - t)
+  /** The cached set, stale or lacking the kid (the verifier decides); with none, `KeysUnavailableError`. */
+  const currentOrUnavailable = (t: number): KeySet => {
+    if (current !== undefined) return current
     const reason = lastError instanceof Error ? lastError.message : String(lastError)
     throw new KeysUnavailableError(`Keys could not be fetched: ${reason}`, {
-      cause: { package: packageName, data: { error: lastError, retryAfterMs } },
+      // Always after a cooldown started: the time left of it.
+      cause: { package: packageName, data: { error: lastError, retryAfterMs: Math.max(0, cooldownFrom + penaltyMs - t) } },
     })
   }
 
   return {
     prefetch(): void {
       try {
-        if (inFlight !== undefined) return
-        const t = now()
-        if (current === undefined && !coolingDown(t)) start(undefined, false, false)
-        else if (current !== undefined && isStale(t) && !coolingDown(t)) start(undefined, false)
+        refreshIfDue()
       } catch {
         // prefetch runs at cold start, outside any request: it must never fail the init.
       }
@@ -346,30 +334,28 @@ const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
     },
 
     async getKeySet(kid: string | undefined): Promise<KeySet> {
-      let set = current
-      if (set !== undefined && has(set, kid)) {
+      if (has(kid)) {
         refreshIfDue()
-        return set
+        return current as KeySet
       }
 
       let flight = inFlight
-      if (flight !== undefined && !flight.forToken) {
+      if (flight && !inFlightForToken) {
         // A prefetch or refresh that started before this token arrived may bring its key; if
         // it does not, it does not count as the refetch for this kid.
-        await flight.done
-        set = current
-        if (set !== undefined && has(set, kid)) return set
+        await flight
+        if (has(kid)) return current as KeySet
         flight = inFlight
       }
 
-      if (flight === undefined) {
-        if (coolingDown(now())) return currentOrUnavailable()
+      if (!flight) {
+        const t = now()
+        if (coolingDown(t)) return currentOrUnavailable(t)
         flight = start(kid, true)
       }
       // Every concurrent miss shares this one fetch, whatever its kid.
-      await flight.done
-      set = current
-      if (set !== undefined && has(set, kid)) return set
+      await flight
+      if (has(kid)) return current as KeySet
 
       // Fetched (or failed) after this token arrived and still no key: the penalty box.
       const t = now()
@@ -377,7 +363,7 @@ const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
         cooldownFrom = t
         penaltyMs = cooldownMs
       }
-      return currentOrUnavailable()
+      return currentOrUnavailable(t)
     },
   }
 }

@@ -156,6 +156,15 @@ describe('fetchJson', () => {
     expect(JSON.parse(text)).toEqual({ body: 'token=é', type: 'application/x-www-form-urlencoded', length: '8', connection: 'close' })
   })
 
+  test('rejects a request node:http refuses to send, naming the URL, without sending anything', async () => {
+    handle = json({})
+    const error = await fetchText(`${base}/introspect`, { headers: { 'x-bad': 'line\nbreak' }, timeoutMs: 1000 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(new RegExp(`^GET ${base}/introspect: Invalid character in header content`))
+    expect((error as Error).cause).toMatchObject({ code: 'ERR_INVALID_CHAR' })
+    expect(hits).toEqual([])
+  })
+
   test('rejects a connection error', async () => {
     const closed = createServer()
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))

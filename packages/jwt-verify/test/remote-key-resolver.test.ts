@@ -10,6 +10,7 @@ import { createAlbKeyResolver } from '../src/alb-key-resolver.js'
 import { KeysUnavailableError } from '../src/key-resolver.js'
 import type { KeySet } from '../src/key-resolver.js'
 import { createCachingKeyResolver, createRemoteKeyResolver } from '../src/remote-key-resolver.js'
+import jwtVerify from '../src/index.js'
 import type { RemoteKeyResolverOptions } from '../src/remote-key-resolver.js'
 
 type Jwk = Record<string, unknown>
@@ -173,6 +174,18 @@ describe('caching and de-duplication', () => {
     // Both loads have failed once getKeySet answers; afterEach checks for unhandledRejection.
     await expect(resolver.getKeySet('k1')).rejects.toBeInstanceOf(KeysUnavailableError)
     await expect(throwing.getKeySet('k1')).rejects.toThrow('synchronous failure')
+  })
+
+  test('prefetch never throws, even when the clock does, and then fetches nothing', async () => {
+    const resolver = createRemoteKeyResolver({
+      jwksUri: `${base}/jwks`,
+      clock: () => {
+        throw new Error('clock failure')
+      },
+    })
+    expect(() => resolver.prefetch()).not.toThrow()
+    await pause(20)
+    expect(hits('/jwks')).toBe(0)
   })
 })
 
@@ -507,6 +520,23 @@ describe('OIDC discovery', () => {
     expect(urls).toEqual([`${base}/tenant/.well-known/openid-configuration`])
   })
 
+  test.each([null, 'a string', 42])('a document that is not a JSON object (%j) is rejected, and no JWKS is fetched', async (document) => {
+    const issuer = `${base}/tenant`
+    const urls: string[] = []
+    const resolver = createRemoteKeyResolver({
+      issuer,
+      clock: now,
+      fetchJson: async (url) => {
+        urls.push(url)
+        return document
+      },
+    })
+    const error = await resolver.getKeySet('k1').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KeysUnavailableError)
+    expect((error as Error).message).toBe(`Keys could not be fetched: OIDC discovery ${base}/tenant/.well-known/openid-configuration: not a JSON object`)
+    expect(urls).toEqual([`${base}/tenant/.well-known/openid-configuration`])
+  })
+
   test('a failed discovery is retried after the cooldown, then remembered', async () => {
     const issuer = `${base}/tenant`
     state.discovery = { issuer: 'https://evil.example.com', jwks_uri: `${base}/jwks` }
@@ -534,6 +564,9 @@ describe('options', () => {
     ],
     ['jwksUri not a URL', { jwksUri: '/jwks' }, 'jwksUri must be an https: URL'],
     ['issuer over http: to another host', { issuer: 'http://issuer.example.com' }, 'issuer must be an https: URL'],
+    ['jwksUri a URL object', { jwksUri: new URL('https://x.example/jwks') as unknown as string }, 'createRemoteKeyResolver: jwksUri must be a string'],
+    ['issuer a number', { issuer: 42 as unknown as string }, 'createRemoteKeyResolver: issuer must be a string'],
+    ['jwksUri null, with an issuer', { jwksUri: null as unknown as string, issuer: 'https://x.example/' }, 'createRemoteKeyResolver: jwksUri must be a string'],
     ['timeoutMs 0', { jwksUri: 'https://x.example/jwks', timeoutMs: 0 }, 'timeoutMs'],
     ['timeoutMs NaN', { jwksUri: 'https://x.example/jwks', timeoutMs: NaN }, 'timeoutMs'],
     ['timeoutMs Infinity', { jwksUri: 'https://x.example/jwks', timeoutMs: Infinity }, 'timeoutMs'],
@@ -543,6 +576,14 @@ describe('options', () => {
   ])('%s: TypeError at creation', (_name, options, message) => {
     expect(() => createRemoteKeyResolver(options)).toThrow(TypeError)
     expect(() => createRemoteKeyResolver(options)).toThrow(message)
+  })
+
+  test('jwtVerify() refuses a jwksUri that is not a string, though it prints as a fetchable URL', () => {
+    for (const jwksUri of [new URL('https://x.example/jwks'), ['https://x.example/jwks']]) {
+      const options = { issuers: [{ issuer: 'https://x.example/', audience: 'api', jwksUri: jwksUri as unknown as string }] }
+      expect(() => jwtVerify(options)).toThrow(TypeError)
+      expect(() => jwtVerify(options)).toThrow('jwksUri must be a string')
+    }
   })
 
   test('valid options do not fetch anything before prefetch or getKeySet', async () => {
@@ -594,6 +635,14 @@ describe('createCachingKeyResolver', () => {
       { cooldownMs: 1000, maxAgeMs: 1000, clock: now },
     )
     await expect(resolver.getKeySet('a')).rejects.toThrow('Keys could not be fetched: sync')
+  })
+
+  test('a loader that rejects with something other than an Error is named in the message', async () => {
+    const resolver = createCachingKeyResolver(() => Promise.reject('not an Error' as unknown as Error), { cooldownMs: 1000, maxAgeMs: 1000, clock: now })
+    const error = await resolver.getKeySet('a').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KeysUnavailableError)
+    expect((error as Error).message).toBe('Keys could not be fetched: not an Error')
+    expect((error as KeysUnavailableError).cause).toMatchObject({ data: { error: 'not an Error', retryAfterMs: 1000 } })
   })
 })
 
