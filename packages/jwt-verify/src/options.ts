@@ -322,6 +322,8 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     // Discovery when jwksUri is absent: the issuer itself must then be fetchable.
     const discovery = jwksUri === undefined
     const urlOption = `${at}.${discovery ? 'issuer' : 'jwksUri'}`
+    // A URL object or a list would pass new URL(): the key resolver takes strings only.
+    if (typeof jwksUri !== 'string' && !discovery) throw fail(urlOption, 'must be an https: URL, as a string')
     try {
       assertFetchableUrl(jwksUri ?? firstIssuer, urlOption)
     } catch (error) {
