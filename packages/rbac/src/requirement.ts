@@ -4,7 +4,7 @@
  */
 import { isRecord } from '@middy-auth/core/internal'
 import { parseConcrete } from './check.js'
-import { fail, parsePermission, type ParsedPermission } from './permission.js'
+import { fail, notAPermission, parsePermission, type ParsedPermission } from './permission.js'
 import type { RbacRequest } from './options.js'
 
 /** A requirement ready for a request: the permissions parsed, or a function to call. */
@@ -16,7 +16,7 @@ const parseRequired = (value: unknown): ParsedPermission | string => {
   if (concrete) return concrete
   if (parsePermission(value))
     return `${JSON.stringify(value)} has a wildcard: a requirement names concrete permissions ('articles:update'); wildcards are for grants`
-  return `${JSON.stringify(value)} is not a permission ('resource:action')`
+  return notAPermission(value, `'resource:action'`)
 }
 
 /** A requirement, or why it is not one. */
