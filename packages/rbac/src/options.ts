@@ -216,12 +216,13 @@ export const extensionShapes = {
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
 }
 
+const conditionShape = '({ auth, event, resource, permission }) => boolean'
+
 const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<string, Condition<never, never>> => {
-  if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ({ auth, event, resource, permission }) => boolean }`)
+  if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ${conditionShape} }`)
   const conditions = new Map<string, Condition<never, never>>()
   for (const [name, condition] of Object.entries(value ?? {})) {
-    if (typeof condition !== 'function')
-      throw fail(`conditions[${JSON.stringify(name)}]`, `must be a function ({ auth, event, resource, permission }) => boolean`)
+    if (typeof condition !== 'function') throw fail(`conditions[${JSON.stringify(name)}]`, `must be a function ${conditionShape}`)
     conditions.set(name, condition as Condition<never, never>)
   }
   for (const [name, where] of policy.conditionUses) {

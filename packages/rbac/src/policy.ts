@@ -95,7 +95,7 @@ const roleShape = '{ inherits?, allow?, deny? }'
 /** A permission of the policy: a `TypeError` naming `where` when it is not one. */
 const permissionOf = (value: unknown, where: string): ParsedPermission => {
   const parsed = parsePermission(value)
-  if (!parsed) throw fail(where, notAPermission(value, `'*' or 'resource:action', each part a word without ':', '*' or spaces, or '*'`))
+  if (!parsed) throw fail(where, notAPermission(value, `'*' or 'resource:action', each part '*' or a word without ':', '*' or spaces`))
   return parsed
 }
 
@@ -141,7 +141,8 @@ const readRole = (name: string, definition: unknown, conditionUses: Map<string, 
     return { effect: 'allow', permission, when }
   })
   const deny = each('deny', (entry, where): RuleEntry => ({ effect: 'deny', permission: permissionOf(entry, where) }))
-  return { at, inherits: [...new Set(inherits)], entries: [...allow, ...deny] }
+  // A role named twice in `inherits` is visited once: its closure is kept.
+  return { at, inherits, entries: [...allow, ...deny] }
 }
 
 /**
@@ -168,15 +169,15 @@ const closures = (raw: ReadonlyMap<string, RawRole>): ((name: string) => string[
 
 /** An entry of `declaring` as it applies to a holder of `holder`, with its reason in words. */
 const applied = ({ effect, permission, when }: RuleEntry, declaring: string, holder: string): AppliedRule => {
-  const rule: PolicyRule = {
-    effect,
-    role: declaring,
-    permission: permission.text,
-    ...(when === undefined ? {} : { when }),
-    ...(declaring === holder ? {} : { via: holder }),
+  const rule: PolicyRule = { effect, role: declaring, permission: permission.text }
+  let reason = `role ${declaring}`
+  if (when !== undefined) rule.when = when
+  if (declaring !== holder) {
+    rule.via = holder
+    reason += ` (inherited by ${holder})`
   }
-  const who = declaring === holder ? '' : ` (inherited by ${holder})`
-  return { rule, reason: `role ${declaring}${who} ${effect === 'deny' ? 'denies' : 'allows'} ${rule.permission}${when === undefined ? '' : ` when ${when}`}` }
+  reason += ` ${effect === 'deny' ? 'denies' : 'allows'} ${permission.text}`
+  return { rule, reason: when === undefined ? reason : `${reason} when ${when}` }
 }
 
 /** Whether a deny of these rules covers every permission the pattern covers. */
