@@ -105,10 +105,15 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
     }
   }
 
-  /** Who the caller is, for this policy: the identity (extensible), the roles it holds, and what `can()` needs. */
-  const prepare = (request: MiddyRequestLike): Prepared | undefined => {
+  /**
+   * Who the caller is, for this policy (the identity, the roles it holds, what `can()` needs),
+   * then the decision. Not `async`: a static requirement without conditions, and no
+   * `onDecision`, is decided without a Promise (Middy then skips an await per request);
+   * anything else goes to {@link decide}.
+   */
+  const rbacMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
     const found = resolveAuthWith(request, readGateway)
-    if (!found) return undefined
+    if (!found) return refuseAnonymous()
     // Another middleware may have frozen its identity, or made roles read-only: then rbac's view
     // is a copy, written back.
     const auth = Object.isExtensible(found) && writable(found, 'roles') && writable(found, 'permissions') ? found : { ...found }
@@ -127,23 +132,13 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
     }
     attachGrant(auth, { held, conditions, event: request.event }, holds)
     if (perRoute) note(request, 'routes')
-    return { auth, held }
-  }
 
-  /**
-   * Not `async`: a static requirement without conditions, and no `onDecision`, is decided
-   * without a Promise (Middy then skips an await per request); anything else goes to
-   * {@link decide}.
-   */
-  const rbacMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
-    const prepared = prepare(request)
-    if (!prepared) return refuseAnonymous()
     const requirement = requirementOf(request.event)
-    if (onDecision || typeof requirement === 'string' || requirement.kind === 'function') return decide(request, prepared, requirement)
+    if (onDecision || typeof requirement === 'string' || requirement.kind === 'function') return decide(request, auth, held, requirement)
     let last: RbacCheck | undefined
     for (const permission of requirement.permissions) {
-      const result = match(prepared.held, permission)
-      if ('conditional' in result) return decide(request, prepared, requirement)
+      const result = match(held, permission)
+      if ('conditional' in result) return decide(request, auth, held, requirement)
       last = result
       if (ends(requirement.kind, result)) break
     }
@@ -156,13 +151,16 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
   }
 
   /** Every case that may await: a requirement function, a condition's resource, `onDecision`. */
-  const decide = async (request: MiddyRequestLike, { auth, held }: Prepared, required: CompiledRequirement | string): Promise<void> => {
-    const rbacRequest = request as unknown as RbacRequest
-    let requirement = required
+  const decide = async (
+    request: MiddyRequestLike,
+    auth: AuthContext,
+    held: readonly CompiledRole[],
+    requirement: CompiledRequirement | string,
+  ): Promise<void> => {
     if (typeof requirement !== 'string' && requirement.kind === 'function') {
       note(request, 'requirement function')
-      requirement = readRequirement(await requirement.fn(rbacRequest), false)
-      if (typeof requirement === 'string') requirement = 'invalid requirement'
+      const returned = readRequirement(await requirement.fn(request as unknown as RbacRequest), false)
+      requirement = typeof returned === 'string' ? 'invalid requirement' : returned
     }
 
     const checks: RbacCheck[] = []
@@ -175,7 +173,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
         let check: RbacCheck
         if ('conditional' in result) {
           note(request, 'condition')
-          loaded ??= { value: resource ? await resource(rbacRequest) : undefined }
+          loaded ??= { value: resource ? await resource(request as unknown as RbacRequest) : undefined }
           check = settle(result, conditionAsker(conditions, { auth, event: request.event, resource: loaded.value, permission: permission.text }))
         } else {
           check = result
@@ -194,12 +192,6 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
   }
 
   return { before: rbacMiddlewareBefore }
-}
-
-/** The caller as rbac sees it: the identity and the policy roles it holds. */
-interface Prepared {
-  auth: AuthContext
-  held: readonly CompiledRole[]
 }
 
 /** Whether a check ends a requirement's checks: a deny when all are required, an allow when any one is. */
