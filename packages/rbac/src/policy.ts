@@ -215,15 +215,41 @@ const compileRole = (name: string, closure: readonly string[], raw: ReadonlyMap<
   }
 }
 
-/** What `rbac()` needs of a compiled policy beyond its public interface. */
+/** A policy compiled: what `rbac()` needs (`compilePolicy()` wraps it in its public interface). */
 export interface CompiledPolicyImpl {
+  /** Every role of the policy, in the policy's order. */
+  roles: readonly string[]
   /** The compiled roles among the given names, each once, in order; other names are dropped. */
   held(names: readonly unknown[]): CompiledRole[]
   /** Where each condition name is first used, for the error message of an unknown one. */
   conditionUses: ReadonlyMap<string, string>
 }
 
-/** Each policy compiled here, with its internals: a policy passed to `rbac()` is not compiled again. */
+const compile = (policy: unknown): CompiledPolicyImpl => {
+  if (!isRecord(policy)) throw fail('policy', `must be an object { roles: { <name>: ${roleShape} } }`)
+  checkOptionNames(policy, ['roles'], fail, 'policy.')
+  const { roles } = policy
+  if (!isRecord(roles)) throw fail('policy.roles', `must be an object keyed by role name`)
+  const raw = new Map<string, RawRole>()
+  const conditionUses = new Map<string, string>()
+  for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition, conditionUses))
+  if (raw.size === 0) throw fail('policy.roles', `is empty: a policy without roles allows nothing`)
+  const closureOf = closures(raw)
+  // A `Map`: names from tokens never reach `Object.prototype`.
+  const byName = new Map<string, CompiledRole>()
+  for (const name of raw.keys()) byName.set(name, compileRole(name, closureOf(name), raw))
+  const held = (names: readonly unknown[]): CompiledRole[] => {
+    const found: CompiledRole[] = []
+    for (const name of names) {
+      const role = typeof name === 'string' ? byName.get(name) : undefined
+      if (role && !found.includes(role)) found.push(role)
+    }
+    return found
+  }
+  return { roles: [...byName.keys()], held, conditionUses }
+}
+
+/** The policies `compilePolicy()` compiled: one passed to `rbac()` is not compiled again. */
 const compiledPolicies = new WeakMap<object, CompiledPolicyImpl>()
 
 /**
@@ -248,35 +274,15 @@ const compiledPolicies = new WeakMap<object, CompiledPolicyImpl>()
  */
 export const compilePolicy = (policy: Policy): CompiledPolicy => {
   if (compiledPolicies.has(policy)) return policy as unknown as CompiledPolicy
-  if (!isRecord(policy)) throw fail('policy', `must be an object { roles: { <name>: ${roleShape} } }`)
-  checkOptionNames(policy, ['roles'], fail, 'policy.')
-  const roles = (policy as { roles?: unknown }).roles
-  if (!isRecord(roles)) throw fail('policy.roles', `must be an object keyed by role name`)
-  const raw = new Map<string, RawRole>()
-  const conditionUses = new Map<string, string>()
-  for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition, conditionUses))
-  if (raw.size === 0) throw fail('policy.roles', `is empty: a policy without roles allows nothing`)
-  const closureOf = closures(raw)
-  // A `Map`: names from tokens never reach `Object.prototype`.
-  const byName = new Map<string, CompiledRole>()
-  for (const name of raw.keys()) byName.set(name, compileRole(name, closureOf(name), raw))
-  const held = (names: readonly unknown[]): CompiledRole[] => {
-    const found: CompiledRole[] = []
-    for (const name of names) {
-      const role = typeof name === 'string' ? byName.get(name) : undefined
-      if (role && !found.includes(role)) found.push(role)
-    }
-    return found
-  }
+  const impl = compile(policy)
   const compiled: CompiledPolicy = {
-    roles: Object.freeze([...byName.keys()]),
-    conditionNames: Object.freeze([...conditionUses.keys()]),
-    check: (names, permission, when) => decide(held(Array.isArray(names) ? names : []), permission, when),
+    roles: Object.freeze([...impl.roles]),
+    conditionNames: Object.freeze([...impl.conditionUses.keys()]),
+    check: (names, permission, when) => decide(impl.held(Array.isArray(names) ? names : []), permission, when),
   }
-  compiledPolicies.set(compiled, { held, conditionUses })
+  compiledPolicies.set(compiled, impl)
   return compiled
 }
 
-/** The internals of a policy compiled by {@link compilePolicy}, compiling it first when it is data. */
-export const compilePolicyImpl = (policy: Policy | CompiledPolicy): CompiledPolicyImpl =>
-  compiledPolicies.get(compilePolicy(policy as Policy)) as CompiledPolicyImpl
+/** A policy for `rbac()`: compiled by `compilePolicy()`, or compiled now. */
+export const compilePolicyImpl = (policy: Policy | CompiledPolicy): CompiledPolicyImpl => compiledPolicies.get(policy) ?? compile(policy)

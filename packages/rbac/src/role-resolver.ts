@@ -62,8 +62,7 @@ const compileRoleMap = (roleMap: unknown, policy: CompiledPolicyImpl): Map<strin
       throw fail(at, `must be a policy role or a list of policy roles`)
     }
     for (const target of targets as string[]) {
-      // held() keeps only the policy's roles.
-      if (policy.held([target]).length === 0) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
+      if (!policy.roles.includes(target)) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
     }
     renames.set(name, [...new Set(targets as string[])])
   }
