@@ -195,7 +195,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
 }
 
 /** Whether a check ends a requirement's checks: a deny when all are required, an allow when any one is. */
-const ends = (kind: 'all' | 'any', check: RbacCheck): boolean => (kind === 'all' ? check.decision === 'deny' : check.decision === 'allow')
+const ends = (kind: 'all' | 'any', check: RbacCheck): boolean => check.decision === (kind === 'all' ? 'deny' : 'allow')
 
 /** Whether `key` can be assigned on `target`: absent (added), or an own writable data property. */
 const writable = (target: object, key: string): boolean => {
