@@ -141,7 +141,7 @@ const readRole = (name: string, definition: unknown, conditionUses: Map<string, 
     return { effect: 'allow', permission, when }
   })
   const deny = each('deny', (entry, where): RuleEntry => ({ effect: 'deny', permission: permissionOf(entry, where) }))
-  // A role named twice in `inherits` is visited once: its closure is kept.
+  // A parent named twice in `inherits` adds nothing the second time: a closure is a set.
   return { at, inherits, entries: [...allow, ...deny] }
 }
 
