@@ -44,7 +44,7 @@ export const conditionAsker =
   (conditions: ReadonlyMap<string, Condition<never, never>>, input: { auth: unknown; event: unknown; resource: unknown; permission: string }) =>
   (name: string) => {
     const condition = conditions.get(name) as ((value: typeof input) => unknown) | undefined
-    return condition ? askSafely(() => condition(input)) : false
+    return condition ? askSafely(() => condition(input)) : 'not met'
   }
 
 /**

@@ -13,8 +13,8 @@ export interface PendingCheck {
   conditional: AppliedRule[]
 }
 
-/** What a condition said: `true` met, `false` not met, `'threw'` failed (counts as not met). */
-export type ConditionAnswer = boolean | 'threw'
+/** What a condition said: `true` met; otherwise why not, in the words of the reason. */
+export type ConditionAnswer = true | 'not met' | 'threw'
 
 /** Decided by a rule of the policy: allowed or denied as the rule says. */
 const byRule = (permission: string, applied: AppliedRule): RbacCheck => ({
@@ -61,14 +61,15 @@ export const settle = (pending: PendingCheck, ask: (condition: string) => Condit
     }
     if (answer === true) return byRule(pending.permission.text, applied)
   }
-  const failed = [...answers].map(([name, answer]) => `condition ${name} ${answer === 'threw' ? 'threw' : 'not met'}`)
+  // Every answer here says why not: a met condition returned above.
+  const failed = [...answers].map(([name, answer]) => `condition ${name} ${answer as string}`)
   return denied(pending.permission.text, `no role allows ${pending.permission.text}; ${failed.join(', ')}`)
 }
 
 /** Runs a user's condition: only `true` counts as met; a throw is recorded, never thrown on. */
 export const askSafely = (condition: () => unknown): ConditionAnswer => {
   try {
-    return condition() === true
+    return condition() === true || 'not met'
   } catch {
     return 'threw'
   }
@@ -88,7 +89,11 @@ export const parseConcrete = (permission: unknown): ParsedPermission | undefined
   if (known !== undefined || parsedPermissions.has(permission)) return known
   const parsed = parsePermission(permission)
   // Frozen: one parsed permission is shared by every later check of the same text.
-  const concrete = parsed && !parsed.wildcard ? Object.freeze({ ...parsed, keys: Object.freeze(parsed.keys) as string[] }) : undefined
+  let concrete: ParsedPermission | undefined
+  if (parsed && !parsed.wildcard) {
+    Object.freeze(parsed.keys)
+    concrete = Object.freeze(parsed)
+  }
   if (parsedPermissions.size < 1000) parsedPermissions.set(permission, concrete)
   return concrete
 }
@@ -99,5 +104,5 @@ export const decide = (held: readonly CompiledRole[], permission: unknown, when?
   if (!parsed) return denied(String(permission), 'invalid permission')
   const result = match(held, parsed)
   if (!('conditional' in result)) return result
-  return settle(result, (name) => (when ? askSafely(() => when(name)) : false))
+  return settle(result, (name) => (when ? askSafely(() => when(name)) : 'not met'))
 }

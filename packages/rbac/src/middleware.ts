@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda'
 import { attachGrant, conditionAsker } from './can.js'
 import { match, parseConcrete, settle } from './check.js'
 import type { RbacExtensions } from './extension-types.js'
-import { compileOptions, type RbacOptions, type RbacRequest } from './options.js'
+import { compileOptions, type RbacDecision, type RbacOptions, type RbacRequest } from './options.js'
 import { packageName } from './permission.js'
 import { deniedEntirely } from './policy.js'
 import { readRequirement, type CompiledRequirement } from './requirement.js'
@@ -77,8 +77,10 @@ const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
  * listed in `options.extensions` (the lean entry).
  */
 export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacMiddleware<TEvent> => {
-  const settings = compileOptions(options, every)
-  const { resolveRoles, conditions, onDecision, realm, readGateway } = settings
+  const { resolveRoles, requirementOf, conditions, resource, onDecision, realm, perRoute, readGateway } = compileOptions(options, every)
+
+  /** Notes for a Lambda authorizer after rbac that this request's decision does not hold for others. */
+  const note = (request: MiddyRequestLike, reason: string): void => noteRequestSpecificCheck(request, { package: packageName, reason })
 
   /** The 403 of a denial: `last` is the check that decided (none when nothing could be checked), `reason` why, in words. */
   const refuse = (last: RbacCheck | undefined, reason: string): AuthError =>
@@ -89,10 +91,29 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
       data: { permission: last?.permission },
     })
 
-  /** Who the caller is, for this policy: the identity (extensible), the roles it holds, and what `can()` needs. */
-  const prepare = (request: MiddyRequestLike): { auth: AuthContext; held: readonly CompiledRole[] } | undefined => {
+  /** The record `onDecision` gets, the same for every outcome (no identity: no roles, subject `''`). */
+  const record = (denied: boolean, reason: string, checks: RbacCheck[], auth?: AuthContext): RbacDecision => {
+    const last = checks.at(-1)
+    return {
+      decision: denied ? 'deny' : 'allow',
+      permission: last?.permission,
+      roles: auth ? [...auth.roles] : [],
+      reason,
+      subject: auth ? auth.subject : '',
+      ...(last?.rule ? { rule: last.rule } : {}),
+      checks,
+    }
+  }
+
+  /**
+   * Who the caller is, for this policy (the identity, the roles it holds, what `can()` needs),
+   * then the decision. Not `async`: a static requirement without conditions, and no
+   * `onDecision`, is decided without a Promise (Middy then skips an await per request);
+   * anything else goes to {@link decide}.
+   */
+  const rbacMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
     const found = resolveAuthWith(request, readGateway)
-    if (!found) return undefined
+    if (!found) return refuseAnonymous()
     // Another middleware may have frozen its identity, or made roles read-only: then rbac's view
     // is a copy, written back.
     const auth = Object.isExtensible(found) && writable(found, 'roles') && writable(found, 'permissions') ? found : { ...found }
@@ -110,24 +131,14 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
       return !('conditional' in result) && result.decision === 'allow'
     }
     attachGrant(auth, { held, conditions, event: request.event }, holds)
-    if (settings.perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
-    return { auth, held }
-  }
+    if (perRoute) note(request, 'routes')
 
-  /**
-   * Not `async`: a static requirement without conditions, and no `onDecision`, is decided
-   * without a Promise (Middy then skips an await per request); anything else goes to
-   * {@link decide}.
-   */
-  const rbacMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
-    const prepared = prepare(request)
-    if (!prepared) return refuseAnonymous()
-    const requirement = settings.requirementOf(request.event)
-    if (onDecision || typeof requirement === 'string' || requirement.kind === 'function') return decide(request, prepared.auth, prepared.held, requirement)
+    const requirement = requirementOf(request.event)
+    if (onDecision || typeof requirement === 'string' || requirement.kind === 'function') return decide(request, auth, held, requirement)
     let last: RbacCheck | undefined
     for (const permission of requirement.permissions) {
-      const result = match(prepared.held, permission)
-      if ('conditional' in result) return decide(request, prepared.auth, prepared.held, requirement)
+      const result = match(held, permission)
+      if ('conditional' in result) return decide(request, auth, held, requirement)
       last = result
       if (ends(requirement.kind, result)) break
     }
@@ -135,32 +146,35 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
   }
 
   const refuseAnonymous = async (): Promise<never> => {
-    if (onDecision) await onDecision({ decision: 'deny', permission: undefined, roles: [], reason: 'no identity', subject: '', checks: [] })
+    if (onDecision) await onDecision(record(true, 'no identity', []))
     throw new AuthError<RbacDenialReason>('missing_token', { package: packageName, realm, reason: 'no_identity', detail: 'no identity' })
   }
 
   /** Every case that may await: a requirement function, a condition's resource, `onDecision`. */
-  const decide = async (request: MiddyRequestLike, auth: AuthContext, held: readonly CompiledRole[], required: CompiledRequirement | string): Promise<void> => {
-    const rbacRequest = request as unknown as RbacRequest
-    let requirement = required
+  const decide = async (
+    request: MiddyRequestLike,
+    auth: AuthContext,
+    held: readonly CompiledRole[],
+    requirement: CompiledRequirement | string,
+  ): Promise<void> => {
     if (typeof requirement !== 'string' && requirement.kind === 'function') {
-      noteRequestSpecificCheck(request, { package: packageName, reason: 'requirement function' })
-      requirement = readRequirement(await requirement.fn(rbacRequest), false)
-      if (typeof requirement === 'string') requirement = 'invalid requirement'
+      note(request, 'requirement function')
+      const returned = readRequirement(await requirement.fn(request as unknown as RbacRequest), false)
+      requirement = typeof returned === 'string' ? 'invalid requirement' : returned
     }
 
     const checks: RbacCheck[] = []
     if (typeof requirement !== 'string') {
       // The resource is loaded once, and only when a condition is asked.
-      let resource: { value: unknown } | undefined
+      let loaded: { value: unknown } | undefined
       const { kind, permissions } = requirement as Exclude<CompiledRequirement, { kind: 'function' }>
       for (const permission of permissions) {
         const result = match(held, permission)
         let check: RbacCheck
         if ('conditional' in result) {
-          noteRequestSpecificCheck(request, { package: packageName, reason: 'condition' })
-          resource ??= { value: settings.resource ? await settings.resource(rbacRequest) : undefined }
-          check = settle(result, conditionAsker(conditions, { auth, event: request.event, resource: resource.value, permission: permission.text }))
+          note(request, 'condition')
+          loaded ??= { value: resource ? await resource(request as unknown as RbacRequest) : undefined }
+          check = settle(result, conditionAsker(conditions, { auth, event: request.event, resource: loaded.value, permission: permission.text }))
         } else {
           check = result
         }
@@ -173,17 +187,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
     const denied = last ? last.decision === 'deny' : typeof requirement === 'string'
     if (!denied && !onDecision) return
     const reason = last?.reason ?? (typeof requirement === 'string' ? requirement : 'no permission required')
-    if (onDecision) {
-      await onDecision({
-        decision: denied ? 'deny' : 'allow',
-        permission: last?.permission,
-        roles: [...auth.roles],
-        reason,
-        subject: auth.subject,
-        ...(last?.rule ? { rule: last.rule } : {}),
-        checks,
-      })
-    }
+    if (onDecision) await onDecision(record(denied, reason, checks, auth))
     if (denied) throw refuse(last, reason)
   }
 
@@ -191,7 +195,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
 }
 
 /** Whether a check ends a requirement's checks: a deny when all are required, an allow when any one is. */
-const ends = (kind: 'all' | 'any', check: RbacCheck): boolean => (kind === 'all' ? check.decision === 'deny' : check.decision === 'allow')
+const ends = (kind: 'all' | 'any', check: RbacCheck): boolean => check.decision === (kind === 'all' ? 'deny' : 'allow')
 
 /** Whether `key` can be assigned on `target`: absent (added), or an own writable data property. */
 const writable = (target: object, key: string): boolean => {

@@ -216,12 +216,13 @@ export const extensionShapes = {
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
 }
 
+const conditionShape = '({ auth, event, resource, permission }) => boolean'
+
 const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<string, Condition<never, never>> => {
-  if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ({ auth, event, resource, permission }) => boolean }`)
+  if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ${conditionShape} }`)
   const conditions = new Map<string, Condition<never, never>>()
   for (const [name, condition] of Object.entries(value ?? {})) {
-    if (typeof condition !== 'function')
-      throw fail(`conditions[${JSON.stringify(name)}]`, `must be a function ({ auth, event, resource, permission }) => boolean`)
+    if (typeof condition !== 'function') throw fail(`conditions[${JSON.stringify(name)}]`, `must be a function ${conditionShape}`)
     conditions.set(name, condition as Condition<never, never>)
   }
   for (const [name, where] of policy.conditionUses) {
@@ -242,26 +243,30 @@ const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<stri
  */
 export const compileOptions = (options: RbacOptions<unknown, unknown>, every?: RbacExtensions): CompiledOptions => {
   checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
+  const { required, routes, routesDefault } = options
   const given = readExtensions<RbacExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
   if (options.policy === undefined) throw fail('policy', `is required`)
   const policy = compilePolicyImpl(options.policy)
   const realm = readRealm(options.realm, fail)
 
-  const hasRequired = options.required !== undefined
-  const hasRoutes = options.routes !== undefined
-  if (hasRequired && hasRoutes) throw fail('routes', `goes without required (one requirement for every request): give one or the other`)
-  if (!hasRequired && !hasRoutes) throw fail('options', `need required (use [] for "any identity") or routes`)
-  if (options.routesDefault !== undefined && !hasRoutes) throw fail('routesDefault', `goes with routes`)
+  // Exactly one of required and routes.
+  const perRoute = routes !== undefined
+  if ((required !== undefined) === perRoute) {
+    throw perRoute
+      ? fail('routes', `goes without required (one requirement for every request): give one or the other`)
+      : fail('options', `need required (use [] for "any identity") or routes`)
+  }
+  if (routesDefault !== undefined && !perRoute) throw fail('routesDefault', `goes with routes`)
 
   let requirementOf: CompiledOptions['requirementOf']
-  if (hasRequired) {
-    const requirement = compileRequirement(options.required, 'required')
-    requirementOf = () => requirement
-  } else {
+  if (perRoute) {
     // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
     const routeMaps = needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension
-    requirementOf = routeMaps.compileRoutes(options.routes, options.routesDefault)
+    requirementOf = routeMaps.compileRoutes(routes, routesDefault)
+  } else {
+    const requirement = compileRequirement(required, 'required')
+    requirementOf = () => requirement
   }
 
   return {
@@ -271,7 +276,7 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>, every?: R
     resource: readFunction(options.resource, 'resource', fail, 'a function of the request returning the resource (or a promise of it)'),
     onDecision: readFunction(options.onDecision, 'onDecision', fail, 'a function of the decision'),
     realm,
-    perRoute: hasRoutes,
+    perRoute,
     readGateway: gatewayReaderOf(extensions),
   }
 }

@@ -25,8 +25,6 @@ export type Permission = string
 export interface ParsedPermission {
   /** As written; `'*:*'` becomes `'*'`. */
   text: string
-  resource: string
-  action: string
   wildcard: boolean
   /**
    * `resource:action`, `resource:*`, `*:action`, `*:*` (with `*` kept where the permission has
@@ -43,9 +41,10 @@ export const parsePermission = (value: unknown): ParsedPermission | undefined =>
   const text = resource === '*' && action === '*' ? '*' : `${resource}:${action}`
   return {
     text,
-    resource,
-    action,
     wildcard: resource === '*' || action === '*',
     keys: [`${resource}:${action}`, `${resource}:*`, `*:${action}`, '*:*'],
   }
 }
+
+/** The problem of a value that is not a permission, with the grammar it must follow. */
+export const notAPermission = (value: unknown, grammar: string): string => `${JSON.stringify(value)} is not a permission (${grammar})`

@@ -7,7 +7,7 @@
  */
 import { checkOptionNames, isRecord } from '@middy-auth/core/internal'
 import { decide } from './check.js'
-import { fail, parsePermission, type ParsedPermission, type Permission } from './permission.js'
+import { fail, notAPermission, parsePermission, type ParsedPermission, type Permission } from './permission.js'
 import type { AppliedRule, CompiledRole, KeyRules, PolicyRule, RbacCheck } from './rules.js'
 
 // The outcome types belong to the policy's public API (`compilePolicy(…).check`).
@@ -90,105 +90,95 @@ export interface CompiledPolicy {
 }
 
 const roleName = /^[^\s\p{Cc}]+$/u
-const roleFields = ['inherits', 'allow', 'deny']
-const allowEntryFields = ['permission', 'when']
-const policyFields = ['roles']
+const roleShape = '{ inherits?, allow?, deny? }'
 
-const list = (value: unknown, where: string): readonly unknown[] => {
-  if (value === undefined) return []
-  if (!Array.isArray(value)) throw fail(where, `must be a list`)
-  return value
-}
-
+/** A permission of the policy: a `TypeError` naming `where` when it is not one. */
 const permissionOf = (value: unknown, where: string): ParsedPermission => {
   const parsed = parsePermission(value)
-  if (!parsed) {
-    throw fail(where, `${JSON.stringify(value)} is not a permission ('*' or 'resource:action', each part a word without ':', '*' or spaces, or '*')`)
-  }
+  if (!parsed) throw fail(where, notAPermission(value, `'*' or 'resource:action', each part '*' or a word without ':', '*' or spaces`))
   return parsed
 }
 
+/** An `allow` or `deny` entry, read; `when` only on a conditional allow. */
+interface RuleEntry {
+  effect: 'allow' | 'deny'
+  permission: ParsedPermission
+  when?: string
+}
+
 interface RawRole {
-  name: string
   /** Its path in the options (`policy.roles["editor"]`), for messages. */
   at: string
   inherits: string[]
-  allow: Array<{ permission: ParsedPermission; when: string | undefined }>
-  deny: ParsedPermission[]
+  /** Its allows, then its denies. */
+  entries: RuleEntry[]
 }
 
-const readRole = (name: string, definition: unknown): RawRole => {
+/** Reads one role; the first use of each condition name goes to `conditionUses`, with its path. */
+const readRole = (name: string, definition: unknown, conditionUses: Map<string, string>): RawRole => {
   const at = `policy.roles[${JSON.stringify(name)}]`
   if (!roleName.test(name)) throw fail(at, `is not a role name: a non-empty word without spaces`)
-  if (!isRecord(definition)) throw fail(at, `must be an object { inherits?, allow?, deny? }`)
-  checkOptionNames(definition, roleFields, fail, `${at}.`)
-  const inherits = list(definition.inherits, `${at}.inherits`).map((parent, i) => {
-    if (typeof parent !== 'string') throw fail(`${at}.inherits[${i}]`, `must be a role name`)
+  if (!isRecord(definition)) throw fail(at, `must be an object ${roleShape}`)
+  checkOptionNames(definition, ['inherits', 'allow', 'deny'], fail, `${at}.`)
+  /** The entries of one of the role's lists (default `[]`), each read with its path. */
+  const each = <T>(field: 'inherits' | 'allow' | 'deny', read: (entry: unknown, where: string) => T): T[] => {
+    const value = definition[field]
+    if (value === undefined) return []
+    if (!Array.isArray(value)) throw fail(`${at}.${field}`, `must be a list`)
+    return value.map((entry: unknown, i) => read(entry, `${at}.${field}[${i}]`))
+  }
+  const inherits = each('inherits', (parent, where) => {
+    if (typeof parent !== 'string') throw fail(where, `must be a role name`)
     return parent
   })
-  const allow = list(definition.allow, `${at}.allow`).map((entry, i) => {
-    const where = `${at}.allow[${i}]`
-    if (!isRecord(entry)) return { permission: permissionOf(entry, where), when: undefined }
-    checkOptionNames(entry, allowEntryFields, fail, `${where}.`)
-    if (typeof entry.when !== 'string' || entry.when === '') throw fail(`${where}.when`, `must name a condition`)
-    return { permission: permissionOf(entry.permission, `${where}.permission`), when: entry.when }
+  const allow = each('allow', (entry, where): RuleEntry => {
+    if (!isRecord(entry)) return { effect: 'allow', permission: permissionOf(entry, where) }
+    checkOptionNames(entry, ['permission', 'when'], fail, `${where}.`)
+    const { when } = entry
+    if (typeof when !== 'string' || when === '') throw fail(`${where}.when`, `must name a condition`)
+    const permission = permissionOf(entry.permission, `${where}.permission`)
+    if (!conditionUses.has(when)) conditionUses.set(when, where)
+    return { effect: 'allow', permission, when }
   })
-  const deny = list(definition.deny, `${at}.deny`).map((entry, i) => permissionOf(entry, `${at}.deny[${i}]`))
-  return { name, at, inherits: [...new Set(inherits)], allow, deny }
+  const deny = each('deny', (entry, where): RuleEntry => ({ effect: 'deny', permission: permissionOf(entry, where) }))
+  // A parent named twice in `inherits` adds nothing the second time: a closure is a set.
+  return { at, inherits, entries: [...allow, ...deny] }
 }
 
 /**
- * Each role's closure: the role, then every role it inherits (depth first, in `inherits` order,
- * each once). A cycle or an unknown role is a `TypeError`.
+ * The closure of a role: the role, then every role it inherits (depth first, in `inherits`
+ * order, each once). A cycle or an unknown role is a `TypeError`.
  */
-const closures = (raw: ReadonlyMap<string, RawRole>): Map<string, string[]> => {
+const closures = (raw: ReadonlyMap<string, RawRole>): ((name: string) => string[]) => {
   const done = new Map<string, string[]>()
-  const visit = (name: string, path: string[]): string[] => {
-    const known = done.get(name)
-    if (known) return known
-    const cycleStart = path.indexOf(name)
-    if (cycleStart !== -1) throw fail('policy.roles', `have an inheritance cycle ${[...path.slice(cycleStart), name].join(' → ')}`)
+  const visit = (name: string, path: readonly string[] = []): string[] => {
+    let closure = done.get(name)
+    if (closure) return closure
+    if (path.includes(name)) throw fail('policy.roles', `have an inheritance cycle ${[...path.slice(path.indexOf(name)), name].join(' → ')}`)
     const role = raw.get(name) as RawRole
-    const closure = new Set<string>([name])
+    const names = new Set([name])
     for (const parent of role.inherits) {
       if (!raw.has(parent)) throw fail(`${role.at}.inherits`, `names an unknown role ${JSON.stringify(parent)}`)
-      for (const inherited of visit(parent, [...path, name])) closure.add(inherited)
+      for (const inherited of visit(parent, [...path, name])) names.add(inherited)
     }
-    const result = [...closure]
-    done.set(name, result)
-    return result
+    done.set(name, (closure = [...names]))
+    return closure
   }
-  for (const name of raw.keys()) visit(name, [])
-  return done
+  return visit
 }
 
-const wordRule = (rule: PolicyRule): string => {
-  const who = rule.via === undefined ? `role ${rule.role}` : `role ${rule.role} (inherited by ${rule.via})`
-  const verb = rule.effect === 'deny' ? 'denies' : 'allows'
-  return `${who} ${verb} ${rule.permission}${rule.when === undefined ? '' : ` when ${rule.when}`}`
-}
-
-const applied = (rule: PolicyRule): AppliedRule => ({ rule, reason: wordRule(rule) })
-
-const entryFor = (rules: Map<string, KeyRules>, key: string): KeyRules => {
-  let entry = rules.get(key)
-  if (!entry) {
-    entry = {}
-    rules.set(key, entry)
+/** An entry of `declaring` as it applies to a holder of `holder`, with its reason in words. */
+const applied = ({ effect, permission, when }: RuleEntry, declaring: string, holder: string): AppliedRule => {
+  const rule: PolicyRule = { effect, role: declaring, permission: permission.text }
+  let reason = `role ${declaring}`
+  if (when !== undefined) rule.when = when
+  if (declaring !== holder) {
+    rule.via = holder
+    reason += ` (inherited by ${holder})`
   }
-  return entry
+  reason += ` ${effect === 'deny' ? 'denies' : 'allows'} ${permission.text}`
+  return { rule, reason: when === undefined ? reason : `${reason} when ${when}` }
 }
-
-const ruleOf = (effect: 'allow' | 'deny', declaring: string, holder: string, permission: string, when?: string): PolicyRule => ({
-  effect,
-  role: declaring,
-  permission,
-  ...(when === undefined ? {} : { when }),
-  ...(declaring === holder ? {} : { via: holder }),
-})
-
-/** A pattern is stored under its own key: `resource:action`, with `*` kept. */
-const patternKey = (permission: ParsedPermission): string => permission.keys[0] as string
 
 /** Whether a deny of these rules covers every permission the pattern covers. */
 export const deniedEntirely = (rules: ReadonlyMap<string, KeyRules>, pattern: ParsedPermission): boolean => {
@@ -202,24 +192,22 @@ const compileRole = (name: string, closure: readonly string[], raw: ReadonlyMap<
   // The role's own entries first, then the inherited ones (depth first, in `inherits` order):
   // the first rule found for a key is the one reported.
   for (const declaring of closure) {
-    const role = raw.get(declaring) as RawRole
-    for (const permission of role.deny) {
-      const entry = entryFor(rules, patternKey(permission))
-      entry.deny ??= applied(ruleOf('deny', declaring, name, permission.text))
-    }
-    for (const { permission, when } of role.allow) {
-      const entry = entryFor(rules, patternKey(permission))
-      if (when === undefined) {
-        entry.allow ??= applied(ruleOf('allow', declaring, name, permission.text))
-        if (!grants.has(permission.text)) grants.set(permission.text, permission)
+    for (const entry of (raw.get(declaring) as RawRole).entries) {
+      const { effect, permission } = entry
+      // A pattern is stored under its own key: `resource:action`, with `*` kept.
+      const key = permission.keys[0] as string
+      let rule = rules.get(key)
+      if (!rule) rules.set(key, (rule = {}))
+      if (entry.when !== undefined) {
+        ;(rule.conditional ??= []).push(applied(entry, declaring, name))
       } else {
-        ;(entry.conditional ??= []).push(applied(ruleOf('allow', declaring, name, permission.text, when)))
+        rule[effect] ??= applied(entry, declaring, name)
+        if (effect === 'allow' && !grants.has(permission.text)) grants.set(permission.text, permission)
       }
     }
   }
   const grantList = [...grants.values()]
   return {
-    name,
     closure,
     rules,
     grants: grantList,
@@ -227,36 +215,42 @@ const compileRole = (name: string, closure: readonly string[], raw: ReadonlyMap<
   }
 }
 
-/** The compiled form, with what the middleware needs beyond the public interface. */
-export class CompiledPolicyImpl implements CompiledPolicy {
-  readonly roles: readonly string[]
-  readonly conditionNames: readonly string[]
-  /** Role name → compiled role. A `Map`: names from tokens never reach `Object.prototype`. */
-  readonly byName: ReadonlyMap<string, CompiledRole>
-  /** Where each condition name is first used, for the error message of an unknown one. */
-  readonly conditionUses: ReadonlyMap<string, string>
-
-  constructor(byName: ReadonlyMap<string, CompiledRole>, conditionUses: ReadonlyMap<string, string>) {
-    this.byName = byName
-    this.roles = Object.freeze([...byName.keys()])
-    this.conditionUses = conditionUses
-    this.conditionNames = Object.freeze([...conditionUses.keys()])
-  }
-
+/** A policy compiled: what `rbac()` needs (`compilePolicy()` wraps it in its public interface). */
+export interface CompiledPolicyImpl {
+  /** Every role of the policy, in the policy's order. */
+  roles: readonly string[]
   /** The compiled roles among the given names, each once, in order; other names are dropped. */
-  held(names: readonly string[]): CompiledRole[] {
-    const held: CompiledRole[] = []
-    for (const name of names) {
-      const role = typeof name === 'string' ? this.byName.get(name) : undefined
-      if (role && !held.includes(role)) held.push(role)
-    }
-    return held
-  }
-
-  check(roles: readonly string[], permission: Permission, when?: (condition: string) => boolean): RbacCheck {
-    return decide(this.held(Array.isArray(roles) ? roles : []), permission, when)
-  }
+  held(names: readonly unknown[]): CompiledRole[]
+  /** Where each condition name is first used, for the error message of an unknown one. */
+  conditionUses: ReadonlyMap<string, string>
 }
+
+const compile = (policy: unknown): CompiledPolicyImpl => {
+  if (!isRecord(policy)) throw fail('policy', `must be an object { roles: { <name>: ${roleShape} } }`)
+  checkOptionNames(policy, ['roles'], fail, 'policy.')
+  const { roles } = policy
+  if (!isRecord(roles)) throw fail('policy.roles', `must be an object keyed by role name`)
+  const raw = new Map<string, RawRole>()
+  const conditionUses = new Map<string, string>()
+  for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition, conditionUses))
+  if (raw.size === 0) throw fail('policy.roles', `is empty: a policy without roles allows nothing`)
+  const closureOf = closures(raw)
+  // A `Map`: names from tokens never reach `Object.prototype`.
+  const byName = new Map<string, CompiledRole>()
+  for (const name of raw.keys()) byName.set(name, compileRole(name, closureOf(name), raw))
+  const held = (names: readonly unknown[]): CompiledRole[] => {
+    const found: CompiledRole[] = []
+    for (const name of names) {
+      const role = typeof name === 'string' ? byName.get(name) : undefined
+      if (role && !found.includes(role)) found.push(role)
+    }
+    return found
+  }
+  return { roles: [...byName.keys()], held, conditionUses }
+}
+
+/** The policies `compilePolicy()` compiled: one passed to `rbac()` is not compiled again. */
+const compiledPolicies = new WeakMap<object, CompiledPolicyImpl>()
 
 /**
  * Checks and compiles a policy, at cold start. `rbac({ policy })` does it for you; call it
@@ -278,25 +272,17 @@ export class CompiledPolicyImpl implements CompiledPolicy {
  * policy.check(['editor'], 'articles:read').decision // 'allow'
  * ```
  */
-export const compilePolicy = (policy: Policy): CompiledPolicy => compilePolicyImpl(policy)
-
-export const compilePolicyImpl = (policy: Policy | CompiledPolicy): CompiledPolicyImpl => {
-  if (policy instanceof CompiledPolicyImpl) return policy
-  if (!isRecord(policy)) throw fail('policy', `must be an object { roles: { <name>: { inherits?, allow?, deny? } } }`)
-  checkOptionNames(policy, policyFields, fail, 'policy.')
-  const roles = (policy as { roles?: unknown }).roles
-  if (!isRecord(roles)) throw fail('policy.roles', `must be an object keyed by role name`)
-  const raw = new Map<string, RawRole>()
-  for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition))
-  if (raw.size === 0) throw fail('policy.roles', `is empty: a policy without roles allows nothing`)
-  const closureOf = closures(raw)
-  const byName = new Map<string, CompiledRole>()
-  for (const name of raw.keys()) byName.set(name, compileRole(name, closureOf.get(name) as string[], raw))
-  const conditionUses = new Map<string, string>()
-  for (const role of raw.values()) {
-    role.allow.forEach(({ when }, i) => {
-      if (when !== undefined && !conditionUses.has(when)) conditionUses.set(when, `${role.at}.allow[${i}]`)
-    })
+export const compilePolicy = (policy: Policy): CompiledPolicy => {
+  if (compiledPolicies.has(policy)) return policy as unknown as CompiledPolicy
+  const impl = compile(policy)
+  const compiled: CompiledPolicy = {
+    roles: Object.freeze([...impl.roles]),
+    conditionNames: Object.freeze([...impl.conditionUses.keys()]),
+    check: (names, permission, when) => decide(impl.held(Array.isArray(names) ? names : []), permission, when),
   }
-  return new CompiledPolicyImpl(byName, conditionUses)
+  compiledPolicies.set(compiled, impl)
+  return compiled
 }
+
+/** A policy for `rbac()`: compiled by `compilePolicy()`, or compiled now. */
+export const compilePolicyImpl = (policy: Policy | CompiledPolicy): CompiledPolicyImpl => compiledPolicies.get(policy) ?? compile(policy)

@@ -4,7 +4,7 @@
  */
 import { isRecord } from '@middy-auth/core/internal'
 import { parseConcrete } from './check.js'
-import { fail, parsePermission, type ParsedPermission } from './permission.js'
+import { fail, notAPermission, parsePermission, type ParsedPermission } from './permission.js'
 import type { RbacRequest } from './options.js'
 
 /** A requirement ready for a request: the permissions parsed, or a function to call. */
@@ -16,18 +16,20 @@ const parseRequired = (value: unknown): ParsedPermission | string => {
   if (concrete) return concrete
   if (parsePermission(value))
     return `${JSON.stringify(value)} has a wildcard: a requirement names concrete permissions ('articles:update'); wildcards are for grants`
-  return `${JSON.stringify(value)} is not a permission ('resource:action')`
+  return notAPermission(value, `'resource:action'`)
 }
 
-/** A requirement, or why it is not one. */
+/**
+ * A requirement, or why it is not one: the message of the options' `TypeError`. What a requirement
+ * function returns is read without `allowFunction`; any string then denies the request as
+ * `'invalid requirement'`, whatever it says.
+ */
 export const readRequirement = (value: unknown, allowFunction: boolean): CompiledRequirement | string => {
-  if (typeof value === 'function') {
-    return allowFunction ? { kind: 'function', fn: value as (request: RbacRequest) => unknown } : 'a function returned a function'
-  }
+  if (allowFunction && typeof value === 'function') return { kind: 'function', fn: value as (request: RbacRequest) => unknown }
   const anyOf = isRecord(value) ? value.anyOf : undefined
   const permissions = typeof value === 'string' ? [value] : Array.isArray(value) ? value : Array.isArray(anyOf) ? anyOf : undefined
   if (permissions === undefined || (isRecord(value) && Object.keys(value).some((key) => key !== 'anyOf'))) {
-    return `must be a permission, a list of permissions (all), { anyOf: [...] }${allowFunction ? ' or a function of the request' : ''}`
+    return `must be a permission, a list of permissions (all), { anyOf: [...] } or a function of the request`
   }
   if (anyOf !== undefined && permissions.length === 0) return `{ anyOf: [] } can never be satisfied`
   const parsed: ParsedPermission[] = []

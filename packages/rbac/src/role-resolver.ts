@@ -37,10 +37,11 @@ export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy
 
 const compileSources = (rolesFrom: unknown): Array<(auth: AuthContext) => unknown> => {
   if (rolesFrom === undefined) return [defaultSource]
-  const list = Array.isArray(rolesFrom) ? rolesFrom : [rolesFrom]
+  const many = Array.isArray(rolesFrom)
+  const list: unknown[] = many ? rolesFrom : [rolesFrom]
   if (list.length === 0) throw fail('rolesFrom', `is an empty list: no role could ever be read`)
-  return list.map((source: unknown, i) => {
-    const where = Array.isArray(rolesFrom) ? `rolesFrom[${i}]` : `rolesFrom`
+  return list.map((source, i) => {
+    const where = many ? `rolesFrom[${i}]` : `rolesFrom`
     const factory = roleFactoryCall(source)
     if (factory !== undefined) throw fail(where, `is the factory itself: call it, ${factory}`)
     if (typeof source === 'function') return source as (auth: AuthContext) => unknown
@@ -61,7 +62,7 @@ const compileRoleMap = (roleMap: unknown, policy: CompiledPolicyImpl): Map<strin
       throw fail(at, `must be a policy role or a list of policy roles`)
     }
     for (const target of targets as string[]) {
-      if (!policy.byName.has(target)) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
+      if (!policy.roles.includes(target)) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
     }
     renames.set(name, [...new Set(targets as string[])])
   }

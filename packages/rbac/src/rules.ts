@@ -62,7 +62,6 @@ export interface KeyRules {
 
 /** One role with inheritance flattened. */
 export interface CompiledRole {
-  name: string
   /** The role and every role it inherits, each once, the role first. */
   closure: readonly string[]
   /** Pattern key (`articles:*`) → the rules of that pattern that apply to a holder. */
