@@ -5,7 +5,10 @@
  */
 import {
   checkOptionNames,
+  compileHeaderSource,
   configErrors,
+  headerSourceProblem,
+  isCookieQueryOrFunction,
   isRecord,
   needExtension,
   readExtensions,
@@ -13,8 +16,9 @@ import {
   readRealm,
   readRenamed,
   resourceMetadataProblem,
-  tokenSourceProblem,
   type DurationRule,
+  type HeaderTokenSource,
+  type ReadToken,
 } from '@middy-auth/core/internal'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
@@ -93,7 +97,8 @@ interface CommonOptions {
    * The extensions, from `@middy-auth/jwt-verify/extensions`, that the lean entry
    * (`@middy-auth/jwt-verify/lean`) needs for `dpop` and `mtls` (`senderConstraints`),
    * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
-   * entry's `keys` or `secret` (`pemKeysAndSecrets`). The root entry has every extension: there
+   * entry's `keys` or `secret` (`pemKeysAndSecrets`), a `tokenSource` other than a header
+   * (`tokenSources`). The root entry has every extension: there
    * the list is only checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
@@ -152,6 +157,8 @@ const stringList = (value: unknown, name: string): string[] => {
 export interface CompiledOptions {
   issuers: CompiledIssuer[]
   tokenSource: TokenSource
+  /** The reader of `tokenSource` (the `DPoP` scheme too when an issuer entry takes DPoP proofs). */
+  readToken: ReadToken
   credentialsRequired: boolean
   /** `trustApiGateway: true`: the identity API Gateway verified; `undefined` without the option. */
   fromGateway: ApiGatewayClaimsExtension['fromGateway'] | undefined
@@ -211,6 +218,7 @@ const extensionShapes = {
   apiGatewayClaims: ['fromGateway'],
   opaqueTokenHandoff: ['compile', 'takes', 'authenticate'],
   pemKeysAndSecrets: ['compileSecretEntry', 'compilePemKeys'],
+  tokenSources: ['problem', 'compile'],
 } satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
 
 /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
@@ -267,7 +275,9 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   const clock = options.clock ?? Date.now
   if (typeof clock !== 'function') throw fail('clock', `must be a function returning milliseconds`)
   const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers)
-  checkTokenSource(tokenSource)
+  // A header is read without an extension; a cookie, a query parameter or a function needs tokenSources.
+  const tokenSources = isCookieQueryOrFunction(tokenSource) ? need(extensions, 'tokenSources', 'tokenSource') : undefined
+  checkTokenSource((tokenSources?.problem ?? headerSourceProblem)(tokenSource))
 
   const rawIssuers = options.issuers
   if (rawIssuers === undefined && !trustApiGateway) throw fail('issuers', `is required (or set trustApiGateway: true)`)
@@ -297,9 +307,12 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     compileIssuer(entry, index, resolverSettings, resolvers, seen, bindingOf, extensions),
   )
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
+  const acceptDpop = dpopAlgorithms.length > 0
   return {
     issuers,
     tokenSource,
+    // Without tokenSources, the source is of the header form (checked above).
+    readToken: tokenSources ? tokenSources.compile(tokenSource, acceptDpop) : compileHeaderSource(tokenSource as HeaderTokenSource, acceptDpop),
     credentialsRequired,
     fromGateway,
     realm,
@@ -312,8 +325,7 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   }
 }
 
-const checkTokenSource = (source: unknown): void => {
-  const problem = tokenSourceProblem(source)
+const checkTokenSource = (problem: string | undefined): void => {
   if (problem !== undefined) throw fail(problem.slice(0, problem.indexOf(' ')), problem.slice(problem.indexOf(' ') + 1))
 }
 
