@@ -3,7 +3,8 @@
 // read from esbuild's metafile. Budgets: the full stack (jwt-verify + oauth-scope + rbac +
 // http-error-handler) at most 40 KB, jwt-verify alone at most 25 KB (whole handler bundles,
 // Middy included); and code only an unused option needs (route maps, jwtVerify's API Gateway
-// claims, DPoP and mTLS, presets, ALB, opaque tokens, PEM keys and secrets) absent from bundles
+// claims, DPoP and mTLS, presets, ALB, opaque tokens, PEM keys and secrets, token sources other
+// than a header) absent from bundles
 // that do not use it. The root entries carry every option's code; the lean entries
 // (`@middy-auth/<pkg>/lean`) only that of the extensions a handler imports from
 // `@middy-auth/<pkg>/extensions`.
@@ -58,6 +59,9 @@ const unusedOptionFiles = {
   opaqueTokens: /jwt-verify\/dist\/opaque-tokens\.js$/,
   // An issuer entry's PEM keys and HMAC secret (the lean entry's pemKeysAndSecrets extension).
   pemKeysAndSecrets: /jwt-verify\/dist\/static-keys\.js$/,
+  // The cookie (and its cross-site check), query and function token sources (the lean entry's
+  // tokenSources extension); a header source is core's token-source.js.
+  tokenSources: /core\/dist\/(every-token-source|same-origin)\.js$/,
   // The root entries of oauth-scope and rbac read API Gateway's claims when no middleware before
   // them set context.auth (their documented default), so a full stack of root entries carries
   // this: reported, not hidden. Their lean entries read them only with apiGatewayClaims.
@@ -151,6 +155,23 @@ export const handler = middy()
     issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }],
     dpop: { boundTokens: 'required' },
     extensions: [senderConstraints],
+  }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [tokenSources] and a cookie token source (must bundle them and load)',
+    absent: [],
+    present: [unusedOptionFiles.tokenSources],
+    source: `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
+import { tokenSources } from '@middy-auth/jwt-verify/extensions'
+export const handler = middy()
+  .use(jwtVerify({
+    issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }],
+    tokenSource: { cookie: 'access_token', allowedOrigins: ['https://app.example.com'] },
+    extensions: [tokenSources],
   }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,

@@ -31,7 +31,7 @@ import { fixtureNames, loadFixture } from '../support/fixtures.js'
 import { thrown } from '../support/thrown.js'
 import { identity, outcome, protect, type Middleware } from '../support/protect.js'
 
-const { senderConstraints, apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets } = jwtExtensions
+const { senderConstraints, apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, tokenSources } = jwtExtensions
 
 // Tokens of a local key set (no network): issuer A and issuer B share the key, not their bindings.
 const NOW = 1_760_000_000
@@ -415,6 +415,26 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
       /lacks gatewayAuth/,
     ],
     [
+      'jwtVerify, a tokenSources without its code',
+      () => leanJwtVerify(options({ tokenSource: { cookie: 'session' }, extensions: [{ package: '@middy-auth/jwt-verify', name: 'tokenSources' }] })),
+      '@middy-auth/jwt-verify',
+      /extensions\[0\] is not the tokenSources extension of this @middy-auth\/jwt-verify, it lacks problem, compile: import it from '@middy-auth\/jwt-verify\/extensions'/,
+    ],
+    [
+      'jwtVerify, a tokenSources whose reader hands out a token but that checks nothing',
+      () =>
+        leanJwtVerify(
+          options({
+            tokenSource: () => 'forged',
+            extensions: [
+              { package: '@middy-auth/jwt-verify', name: 'tokenSources', compile: () => () => ({ kind: 'token', token: 'x', presentedAs: 'bearer' }) },
+            ],
+          }),
+        ),
+      '@middy-auth/jwt-verify',
+      /lacks problem:/,
+    ],
+    [
       'a name the package does not have (a typo)',
       () => leanJwtVerify(options({ extensions: [{ package: '@middy-auth/jwt-verify', name: 'senderConstraint', compile: () => undefined }] })),
       '@middy-auth/jwt-verify',
@@ -552,6 +572,102 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
       jwtEvents,
     )
     expect(listed).toEqual(plain)
+  })
+})
+
+describe('token sources: a cookie, query or function source is never read without tokenSources, and with it as by the root', () => {
+  const fixtures = fixtureNames().filter((name) => !name.startsWith('authorizer-response'))
+  const forms: Array<[string, JwtVerifyOptions['tokenSource']]> = [
+    ['a cookie', { cookie: 'session' }],
+    ['a query parameter', { query: 'access_token' }],
+    ['a function', (event) => (event as { headers?: Record<string, string> }).headers?.['x-api-token']],
+  ]
+
+  test.each(forms)(
+    '%s without tokenSources: a TypeError naming the import, from both lean factories (never the Authorization header instead)',
+    (_name, tokenSource) => {
+      for (const factory of [leanJwtVerify as Factory, leanCreateJwtVerifier]) {
+        const error = thrown(() => factory(options({ tokenSource })))
+        expect(error).toBeInstanceOf(TypeError)
+        expect(error?.cause).toMatchObject({ package: '@middy-auth/jwt-verify', option: 'tokenSource' })
+        expect(error?.message).toContain(`import { tokenSources } from '@middy-auth/jwt-verify/extensions' and pass extensions: [tokenSources]`)
+      }
+      // With another extension but not this one: still refused.
+      expect(thrown(() => leanJwtVerify(options({ tokenSource, extensions: [senderConstraints, pemKeysAndSecrets] })))?.message).toContain(
+        'needs the tokenSources extension',
+      )
+    },
+  )
+
+  test.each(fixtures)('%s: every form, the lean entry with tokenSources answers as the root', async (name) => {
+    for (const [, tokenSource] of forms) {
+      const root = await run([rootJwt(options({ tokenSource }))], [loadFixture(name)])
+      const lean = await run([leanJwt(options({ tokenSource, extensions: [tokenSources] }))], [loadFixture(name)])
+      expect(lean).toEqual(root)
+      // No fixture carries a token of this issuer.
+      expect(root.seen).toEqual([])
+    }
+  })
+
+  test('source confusion: a cookie source reads only the cookie, never a valid bearer header or query parameter', async () => {
+    const valid = token()
+    const forged = token({ sub: 'mallory' }).replace(/\.[^.]{4}/, '.AAAA')
+    const events = [
+      httpApiEvent({ headers: { authorization: `Bearer ${valid}` }, query: { access_token: valid } }),
+      httpApiEvent({ headers: { authorization: `Bearer ${valid}` }, cookies: { session: forged } }),
+      httpApiEvent({ cookies: { session: valid } }),
+    ]
+    const opts = options({ tokenSource: { cookie: 'session' } })
+    const root = await run([rootJwt(opts)], events)
+    const lean = await run([leanJwt({ ...opts, extensions: [tokenSources] })], events)
+    expect(lean).toEqual(root)
+    expect(root.responses).toEqual([
+      [401, 'missing_token'],
+      [401, 'invalid_token'],
+      [200, 'ok'],
+    ])
+  })
+
+  test('cross-site writes with a cookie credential: refused by the lean entry as by the root, nothing of the token in the answer', async () => {
+    const valid = token()
+    const write = (headers: Record<string, string>, method = 'POST') => httpApiEvent({ method, path: '/orders', cookies: { session: valid }, headers })
+    const events = [
+      write({ 'sec-fetch-site': 'cross-site' }),
+      write({ 'sec-fetch-site': 'same-site', origin: 'https://sibling.example.com' }),
+      write({ origin: 'null' }),
+      write({ origin: 'https://evil.example', host: 'h1t2t3p4a5.execute-api.eu-west-1.amazonaws.com' }, 'DELETE'),
+      write({ origin: 'https://app.example.com', 'sec-fetch-site': 'cross-site' }),
+      write({ 'sec-fetch-site': 'cross-site' }, 'GET'),
+    ]
+    const opts = options({ tokenSource: { cookie: 'session', allowedOrigins: ['https://app.example.com'] } })
+    const root = await run([rootJwt(opts)], events)
+    const lean = await run([leanJwt({ ...opts, extensions: [tokenSources] })], events)
+    expect(lean).toEqual(root)
+    expect(root.responses).toEqual([
+      [403, 'access_denied'],
+      [403, 'access_denied'],
+      [403, 'access_denied'],
+      [403, 'access_denied'],
+      [200, 'ok'],
+      [200, 'ok'],
+    ])
+    for (const body of lean.bodies) expect(body).not.toContain(valid.split('.')[1] as string)
+  })
+
+  test('a cookie credential behind a Lambda authorizer: a decision for this request only, refused by a caching gateway as by the root', async () => {
+    const answer = async (middleware: Middleware, gatewayCache: boolean) => {
+      const handler = middy()
+      handler.use(middleware)
+      handler.use(authorizerResponse({ format: 'simple', gatewayCache, logger: () => undefined }))
+      return handler(httpAuthorizerEventV2({ cookies: { session: token() } }) as never, lambdaContext() as never)
+    }
+    const opts = options({ tokenSource: { cookie: 'session' } })
+    for (const gatewayCache of [true, false]) {
+      const root = await answer(rootJwt(opts), gatewayCache)
+      const lean = await answer(leanJwt({ ...opts, extensions: [tokenSources] }), gatewayCache)
+      expect(lean).toEqual(root)
+      expect(root).toMatchObject({ isAuthorized: !gatewayCache })
+    }
   })
 })
 

@@ -4,9 +4,9 @@
  * something (any method but GET, HEAD and OPTIONS) is accepted only from the site itself, told by
  * the browser's `Sec-Fetch-Site` or, from browsers that do not send it, by `Origin` (the approach
  * of Go's `net/http.CrossOriginProtection`). One check for every cookie credential of the suite:
- * oauth-login's sessions and jwt-verify's cookie token source.
+ * oauth-login's sessions and jwt-verify's cookie token source. (The 403 it becomes is
+ * ./cross-site-denial.ts's, which reads no request.)
  */
-import { AuthError } from './auth-error.js'
 import { getHeader } from './event.js'
 import { asRecord, asText } from './record.js'
 
@@ -64,16 +64,3 @@ export const crossSiteRequest = (
   if (parsedOrigin !== undefined && host !== undefined && new URL(parsedOrigin).host === host.toLowerCase()) return undefined
   return { reason: 'foreign_origin', seen: parsedOrigin ?? 'unparsable' }
 }
-
-/**
- * The 403 `access_denied` of a request {@link crossSiteRequest} refused, as every package of the
- * suite throws it (the reason and the origin seen stay in `cause.data`, for logs).
- *
- * @example
- * ```ts
- * const refused = crossSiteRequest(event, new Set())
- * if (refused) throw crossSiteDenial('my-package', refused)
- * ```
- */
-export const crossSiteDenial = (packageName: string, refused: { reason: string; seen: string }): AuthError =>
-  new AuthError('access_denied', { package: packageName, description: 'Cross-site request refused', data: { reason: refused.reason, seen: refused.seen } })

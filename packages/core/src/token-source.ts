@@ -1,6 +1,10 @@
-import { eventKind, getCookieValues, getHeader, getQueryValues, type AnyEvent } from './event.js'
+/**
+ * Token sources: their types, and the compiler and checks of the `{ header, scheme? }` form, the
+ * default and the only form a lean entry takes without an extension. The cookie, query and
+ * function forms are ./every-token-source.ts's, so that a bundle without them leaves them out.
+ */
+import { eventKind, getHeader, type AnyEvent } from './event.js'
 import { isRecord } from './record.js'
-import { crossSiteRequest } from './same-origin.js'
 
 /**
  * Where the token is read from. Default: `{ header: 'Authorization', scheme: 'Bearer' }`.
@@ -48,14 +52,24 @@ export type TokenLookup =
  *
  * @example
  * ```ts
- * const read: ReadToken = compileTokenSource({ header: 'Authorization', scheme: 'Bearer' })
+ * const read: ReadToken = compileHeaderSource({ header: 'Authorization', scheme: 'Bearer' })
  * ```
  */
 export type ReadToken = (event: AnyEvent) => TokenLookup
 
-const missing: TokenLookup = { kind: 'missing' }
+/**
+ * The `{ header, scheme? }` form of a {@link TokenSource}, the one {@link compileHeaderSource} reads.
+ *
+ * @example
+ * ```ts
+ * const source: HeaderTokenSource = { header: 'x-amzn-oidc-data', scheme: null }
+ * ```
+ */
+export type HeaderTokenSource = Extract<TokenSource, { header: string }>
+
+export const missing: TokenLookup = { kind: 'missing' }
 const token = (value: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLookup => ({ kind: 'token', token: value, presentedAs })
-const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malformed', reason })
+export const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malformed', reason })
 
 /**
  * Reads `<scheme> <token>` from an `Authorization`-style value. Another scheme is "no
@@ -74,7 +88,7 @@ const fromSchemeValue = (value: string | undefined, scheme: string, acceptDpop: 
 }
 
 /** A bare token value. */
-const fromRawValue = (value: string | undefined): TokenLookup => {
+export const fromRawValue = (value: string | undefined): TokenLookup => {
   if (value === undefined) return missing
   const trimmed = value.trim()
   return trimmed === '' ? malformed('empty') : token(trimmed)
@@ -96,44 +110,20 @@ export const looksLikeSeveralTokens = (value: string): boolean => /[\s,]/.test(v
 /** One word, and not the scheme alone (which is an empty token). */
 const isBareToken = (trimmed: string, scheme: string): boolean => !/\s/.test(trimmed) && trimmed.toLowerCase() !== scheme
 
-const fromValues = (values: string[]): TokenLookup => (values.length > 1 ? malformed('multiple') : fromRawValue(values[0]))
-
 /**
- * Compiles a {@link TokenSource}. REST TOKEN and AppSync authorizer events carry the header's
- * value in `authorizationToken`; it is read there when the source is the `Authorization` header
- * (on AppSync, a value of one word is the token itself, with or without the scheme). With
+ * Compiles the `{ header, scheme? }` form of a {@link TokenSource} (every form: core's
+ * `compileTokenSource`). REST TOKEN and AppSync authorizer events carry the header's value in
+ * `authorizationToken`; it is read there when the source is the `Authorization` header (on
+ * AppSync, a value of one word is the token itself, with or without the scheme). With
  * `acceptDpop`, the `DPoP` scheme (RFC 9449 §7.1) is read as well as the configured one.
  *
  * @example
  * ```ts
- * const read = compileTokenSource({ cookie: 'session' })
- * read(event) // { kind: 'token', token: 'eyJ…' }
+ * const read = compileHeaderSource({ header: 'Authorization', scheme: 'Bearer' })
+ * read(event) // { kind: 'token', token: 'eyJ…', presentedAs: 'bearer' }
  * ```
  */
-export const compileTokenSource = (source: TokenSource, acceptDpop = false): ReadToken => {
-  if (typeof source === 'function') {
-    return (event) => {
-      let value: string | undefined
-      try {
-        value = source(event)
-      } catch {
-        // A reader written for one event shape meets another (`headers: null` on a console test
-        // invocation): no token found, never a 500.
-        return missing
-      }
-      return typeof value === 'string' ? fromRawValue(value) : missing
-    }
-  }
-  if ('cookie' in source) {
-    const allowedOrigins = new Set(source.allowedOrigins ?? [])
-    return (event) => {
-      const lookup = fromValues(getCookieValues(event, source.cookie))
-      if (lookup.kind !== 'token') return lookup
-      const refused = crossSiteRequest(event, allowedOrigins)
-      return refused ? { kind: 'cross-site', ...refused } : lookup
-    }
-  }
-  if ('query' in source) return (event) => fromValues(getQueryValues(event, source.query))
+export const compileHeaderSource = (source: HeaderTokenSource, acceptDpop = false): ReadToken => {
   const header = source.header
   const scheme = source.scheme === undefined ? 'bearer' : (source.scheme?.toLowerCase() ?? null)
   const isAuthorization = header.toLowerCase() === 'authorization'
@@ -154,36 +144,47 @@ export const compileTokenSource = (source: TokenSource, acceptDpop = false): Rea
   }
 }
 
+/** The problems a token source can have, as the text after the option's path (shared with ./every-token-source.ts). */
+export const sourceShapeProblem = `tokenSource must be { header, scheme? }, { cookie }, { query } or a function of the event`
+export const allowedOriginsProblem = `tokenSource.allowedOrigins goes with { cookie } and must be a list of origins such as 'https://app.example.com'`
+
+/** A header, cookie or query parameter name. */
+export const isSourceName = (name: unknown): boolean => typeof name === 'string' && name.trim() !== ''
+
+/** `scheme`, when set (not `undefined`, not `null`): only the header form has one, an HTTP auth scheme (RFC 7235's token). */
+export const schemeProblem = (scheme: unknown, isHeader: boolean): string | undefined =>
+  scheme === undefined || scheme === null || (isHeader && typeof scheme === 'string' && /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(scheme))
+    ? undefined
+    : `tokenSource.scheme must be an HTTP auth scheme such as 'Bearer', or null`
+
 /**
- * What is wrong with a {@link TokenSource} given as an option, or `undefined` when it can be
- * compiled: each middleware that reads tokens turns the text (the option's path, then the
- * problem) into its own `TypeError` at cold start.
+ * Whether a token source is of a form only core's `compileTokenSource` reads: a function, or an
+ * object naming a cookie or a query parameter. Anything else is meant as the header form, and
+ * checked as one by {@link headerSourceProblem}.
  *
  * @example
  * ```ts
- * tokenSourceProblem({ header: 'Authorization' })  // undefined
- * tokenSourceProblem({ cookie: 'a', query: 'b' })  // "tokenSource must be { header, scheme? }, …"
+ * isCookieQueryOrFunction({ cookie: 'session' })        // true
+ * isCookieQueryOrFunction({ header: 'Authorization' })  // false
  * ```
  */
-export const tokenSourceProblem = (source: unknown): string | undefined => {
-  if (typeof source === 'function') return undefined
-  const shape = `tokenSource must be { header, scheme? }, { cookie }, { query } or a function of the event`
-  if (!isRecord(source)) return shape
-  const kinds = ['header', 'cookie', 'query'].filter((kind) => kind in source)
-  if (kinds.length !== 1) return shape
-  const name = source[kinds[0] as string]
-  if (typeof name !== 'string' || name.trim() === '') return shape
-  if ('allowedOrigins' in source && source.allowedOrigins !== undefined) {
-    const origins = source.allowedOrigins
-    const isOrigin = (value: unknown) => typeof value === 'string' && URL.canParse(value) && new URL(value).origin === value
-    if (kinds[0] !== 'cookie' || !Array.isArray(origins) || !origins.every(isOrigin)) {
-      return `tokenSource.allowedOrigins goes with { cookie } and must be a list of origins such as 'https://app.example.com'`
-    }
-  }
-  if ('scheme' in source && source.scheme !== null && source.scheme !== undefined) {
-    if (kinds[0] !== 'header' || typeof source.scheme !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(source.scheme)) {
-      return `tokenSource.scheme must be an HTTP auth scheme such as 'Bearer', or null`
-    }
-  }
-  return undefined
+export const isCookieQueryOrFunction = (source: unknown): boolean =>
+  typeof source === 'function' || (isRecord(source) && ('cookie' in source || 'query' in source))
+
+/**
+ * What is wrong with a token source that {@link isCookieQueryOrFunction} does not take, or
+ * `undefined` when it is a header form {@link compileHeaderSource} compiles: the text (the
+ * option's path, then the problem) of the `TypeError` a middleware throws at cold start. Core's
+ * `tokenSourceProblem` checks every form, with the same messages.
+ *
+ * @example
+ * ```ts
+ * headerSourceProblem({ header: 'Authorization' })  // undefined
+ * headerSourceProblem({ header: '' })               // "tokenSource must be { header, scheme? }, …"
+ * ```
+ */
+export const headerSourceProblem = (source: unknown): string | undefined => {
+  if (!isRecord(source) || !isSourceName(source.header)) return sourceShapeProblem
+  if (source.allowedOrigins !== undefined) return allowedOriginsProblem
+  return schemeProblem(source.scheme, true)
 }

@@ -1,5 +1,5 @@
 import type { AuthContext } from '@middy-auth/core'
-import { compileTokenSource, type ConfigError, type ConfigErrorCause } from '@middy-auth/core/internal'
+import { compileHeaderSource, type ConfigError, type ConfigErrorCause } from '@middy-auth/core/internal'
 import type { IssuerConfig } from './issuer-config.js'
 import { checkUnbound } from './confirmation.js'
 import { pemKeysAndSecrets } from './extensions.js'
@@ -22,7 +22,7 @@ export interface AlbAccessToken {
 }
 
 // The load balancer forwards the token bare, as it got it from the identity provider.
-const readAccessToken = compileTokenSource({ header: 'x-amzn-oidc-accesstoken', scheme: null }, false)
+const readAccessToken = compileHeaderSource({ header: 'x-amzn-oidc-accesstoken', scheme: null }, false)
 
 /**
  * Compiles the issuer entry of `x-amzn-oidc-accesstoken` with jwt-verify's own option checks,

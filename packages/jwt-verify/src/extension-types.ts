@@ -1,11 +1,11 @@
 /**
  * The shapes of jwtVerify's extensions (see ./extensions.ts): what the lean entry's options take,
  * and what the options' compiler reads from each, the code of the rarely used options (DPoP and
- * mTLS, API Gateway's claims, opaque tokens, PEM keys and HMAC secrets). Types only: nothing
- * here is bundled.
+ * mTLS, API Gateway's claims, opaque tokens, PEM keys and HMAC secrets, token sources other than
+ * a header). Types only: nothing here is bundled.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
-import type { ConfigError, Extension, TokenSource } from '@middy-auth/core/internal'
+import type { ConfigError, Extension, ReadToken, TokenSource } from '@middy-auth/core/internal'
 import type { HmacAlgorithm } from './algorithms.js'
 import type { PresentedAs } from './confirmation.js'
 import type { IssuerConfig } from './issuer-config.js'
@@ -21,8 +21,8 @@ export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerify
 
 /**
  * An extension of `@middy-auth/jwt-verify/lean`, imported from `@middy-auth/jwt-verify/extensions`
- * (`senderConstraints`, `apiGatewayClaims`, `opaqueTokenHandoff`, `pemKeysAndSecrets`) and listed
- * in its `extensions` option.
+ * (`senderConstraints`, `apiGatewayClaims`, `opaqueTokenHandoff`, `pemKeysAndSecrets`,
+ * `tokenSources`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -99,8 +99,18 @@ export interface PemKeysAndSecretsExtension extends JwtVerifyExtension {
   readonly compilePemKeys: (keys: unknown, at: string, fail: ConfigError) => KeyResolver
 }
 
+/** The `tokenSources` extension: a `tokenSource` of the cookie, query or function form. */
+export interface TokenSourcesExtension extends JwtVerifyExtension {
+  readonly name: 'tokenSources'
+  /** What is wrong with a token source of any form, `undefined` when it can be compiled (core's `tokenSourceProblem`). */
+  readonly problem: (source: unknown) => string | undefined
+  /** The reader of a token source of any form (core's `compileTokenSource`). */
+  readonly compile: (source: TokenSource, acceptDpop: boolean) => ReadToken
+}
+
 /** Each extension's code, by name: what the options' compiler reads from the one it is given. */
-export type KnownExtension = SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension | PemKeysAndSecretsExtension
+export type KnownExtension =
+  SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension | PemKeysAndSecretsExtension | TokenSourcesExtension
 
 /** The extensions of one middleware instance, by name. */
 export type JwtVerifyExtensions = ReadonlyMap<string, JwtVerifyExtension>

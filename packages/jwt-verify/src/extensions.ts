@@ -4,6 +4,7 @@
  * handler does not import, and the code it carries with it. (`satisfies` checks each one's code
  * against what the options' compiler reads; the exported type hides it.)
  */
+import { compileTokenSource, tokenSourceProblem } from '@middy-auth/core/internal'
 import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
 import { fromGateway } from './gateway-identity.js'
 import type {
@@ -12,6 +13,7 @@ import type {
   OpaqueTokenHandoffExtension,
   PemKeysAndSecretsExtension,
   SenderConstraintsExtension,
+  TokenSourcesExtension,
 } from './extension-types.js'
 import { bindingAuthError, checkBinding } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
@@ -106,3 +108,23 @@ export const pemKeysAndSecrets = {
   compileSecretEntry,
   compilePemKeys,
 } satisfies PemKeysAndSecretsExtension as JwtVerifyExtension
+
+/**
+ * A `tokenSource` other than a header, for the lean `jwtVerify`: `{ cookie, allowedOrigins? }`
+ * (with its cross-site check), `{ query }` and a function of the event. (The default,
+ * `Authorization: Bearer`, and any `{ header, scheme? }` need no extension.)
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { tokenSources } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const middleware = jwtVerify({ issuers, tokenSource: { cookie: 'access_token' }, extensions: [tokenSources] })
+ * ```
+ */
+export const tokenSources = {
+  package: '@middy-auth/jwt-verify',
+  name: 'tokenSources',
+  problem: tokenSourceProblem,
+  compile: compileTokenSource,
+} satisfies TokenSourcesExtension as JwtVerifyExtension

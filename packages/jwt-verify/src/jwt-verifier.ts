@@ -6,7 +6,7 @@ import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, type JwtVerifyOptions } from './options.js'
 import { packageName } from './package-name.js'
 import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
-import { compileTokenSource, looksLikeSeveralTokens } from './token-source.js'
+import { looksLikeSeveralTokens } from './token-source.js'
 import { createVerifierFor } from './alb-entries.js'
 
 /**
@@ -52,9 +52,8 @@ export interface CompiledTokenVerifier extends CompiledJwtVerifier {
  */
 export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledTokenVerifier => {
   const settings = compileOptions(options, every)
-  const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, binding } = settings
+  const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, binding, readToken } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
-  const readToken = compileTokenSource(settings.tokenSource, dpop !== undefined)
   const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
 
   const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string, detail?: string) =>

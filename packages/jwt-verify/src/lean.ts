@@ -1,7 +1,8 @@
 /**
  * `@middy-auth/jwt-verify/lean`: `jwtVerify` and `createJwtVerifier` without the code of their
  * rarely used options, for the smallest bundle. Same options, same checks and same errors as the
- * root entry; `dpop` and `mtls`, `trustApiGateway` and `opaqueTokens` need their extension from
+ * root entry; `dpop` and `mtls`, `trustApiGateway`, `opaqueTokens`, an issuer entry's `keys` and
+ * `secret`, and a `tokenSource` other than a header need their extension from
  * `@middy-auth/jwt-verify/extensions` in `extensions` (without it: a `TypeError` at cold start
  * that names the import).
  */

@@ -6,7 +6,10 @@
 import {
   asText,
   checkOptionNames,
+  compileHeaderSource,
   configErrors,
+  headerSourceProblem,
+  isCookieQueryOrFunction,
   isRecord,
   needExtension,
   readExtensions,
@@ -14,7 +17,8 @@ import {
   readRealm,
   readRenamed,
   resourceMetadataProblem,
-  tokenSourceProblem,
+  type HeaderTokenSource,
+  type ReadToken,
 } from '@middy-auth/core/internal'
 import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
@@ -93,7 +97,8 @@ interface CommonOptions {
    * The extensions, from `@middy-auth/jwt-verify/extensions`, that the lean entry
    * (`@middy-auth/jwt-verify/lean`) needs for `dpop` and `mtls` (`senderConstraints`),
    * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
-   * entry's `keys` or `secret` (`pemKeysAndSecrets`). The root entry has every extension: there
+   * entry's `keys` or `secret` (`pemKeysAndSecrets`), a `tokenSource` other than a header
+   * (`tokenSources`). The root entry has every extension: there
    * the list is only checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
@@ -183,6 +188,8 @@ const isKeyResolver = (value: unknown): boolean =>
 export interface CompiledOptions {
   issuers: CompiledIssuer[]
   tokenSource: TokenSource
+  /** The reader of `tokenSource` (the `DPoP` scheme too when an issuer entry takes DPoP proofs). */
+  readToken: ReadToken
   credentialsRequired: boolean
   /** `trustApiGateway: true`: the identity API Gateway verified; `undefined` without the option. */
   fromGateway: ApiGatewayClaimsExtension['fromGateway'] | undefined
@@ -242,6 +249,7 @@ const extensionShapes = {
   apiGatewayClaims: ['fromGateway'],
   opaqueTokenHandoff: ['compile', 'takes', 'authenticate'],
   pemKeysAndSecrets: ['compileSecretEntry', 'compilePemKeys'],
+  tokenSources: ['problem', 'compile'],
 } satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
 
 const unbound: CompiledBinding = { dpop: undefined, mtls: undefined }
@@ -281,7 +289,9 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   )
   const clock = checked(options.clock ?? Date.now, isFunction, 'clock', `a function returning milliseconds`)
   const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers)
-  checkTokenSource(tokenSource)
+  // A header is read without an extension; a cookie, a query parameter or a function needs tokenSources.
+  const tokenSources = isCookieQueryOrFunction(tokenSource) ? need('tokenSources', 'tokenSource') : undefined
+  checkTokenSource((tokenSources?.problem ?? headerSourceProblem)(tokenSource))
 
   const rawIssuers: unknown = options.issuers
   // Left out or empty only when API Gateway's identity is trusted instead.
@@ -380,9 +390,12 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
 
   const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map(compileIssuer)
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
+  const acceptDpop = dpopAlgorithms.length > 0
   return {
     issuers,
     tokenSource,
+    // Without tokenSources, the source is of the header form (checked above).
+    readToken: tokenSources ? tokenSources.compile(tokenSource, acceptDpop) : compileHeaderSource(tokenSource as HeaderTokenSource, acceptDpop),
     credentialsRequired,
     fromGateway,
     realm,
@@ -395,7 +408,6 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   }
 }
 
-const checkTokenSource = (source: unknown): void => {
-  const problem = tokenSourceProblem(source)
+const checkTokenSource = (problem: string | undefined): void => {
   if (problem !== undefined) throw fail(problem.slice(0, problem.indexOf(' ')), problem.slice(problem.indexOf(' ') + 1))
 }

@@ -8,7 +8,7 @@ import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
 import { selfSignedCertificate, type TestCertificate } from '../../../test/support/certificates.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { protect as protectWith, type Middleware } from '../../../test/support/protect.js'
-import { apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, senderConstraints } from '../src/extensions.js'
+import { apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, senderConstraints, tokenSources } from '../src/extensions.js'
 import rootJwtVerify, { albIssuer, createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '../src/index.js'
 import { certificateThumbprint } from '../src/keys.js'
 import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '../src/lean.js'
@@ -96,9 +96,9 @@ describe('the core options: the lean entry answers as the root does', () => {
     expect(root!.seen).toEqual(['alice', 'alice'])
   })
 
-  test('credentialsRequired: false and a cookie token source: the same answers', async () => {
+  test('credentialsRequired: false and a cookie token source (with tokenSources, which the root has): the same answers', async () => {
     const events = [httpApiEvent({}), httpApiEvent({ headers: { cookie: `session=${es256({})}` } }), httpApiEvent({ headers: { cookie: 'session=x.y.z' } })]
-    const [root, lean] = await bothAnswer(options({ credentialsRequired: false, tokenSource: { cookie: 'session' } }), events)
+    const [root, lean] = await bothAnswer(options({ credentialsRequired: false, tokenSource: { cookie: 'session' }, extensions: [tokenSources] }), events)
     expect(lean).toEqual(root)
     expect(root!.responses).toEqual([
       [200, 'ok'],
@@ -248,6 +248,15 @@ describe('an option without its extension: a TypeError at cold start that names 
       'issuers[0].keys',
       'pemKeysAndSecrets',
     ],
+    ['a cookie token source', { tokenSource: { cookie: 'session' } }, 'tokenSource', 'tokenSources'],
+    [
+      'a cookie token source with allowedOrigins',
+      { tokenSource: { cookie: 'session', allowedOrigins: ['https://app.example.com'] } },
+      'tokenSource',
+      'tokenSources',
+    ],
+    ['a query token source', { tokenSource: { query: 'access_token' } }, 'tokenSource', 'tokenSources'],
+    ['a function token source', { tokenSource: () => 'a.b.c' }, 'tokenSource', 'tokenSources'],
   ]
 
   test.each(missing)('%s', (_name, extra, option, extension) => {
@@ -451,5 +460,126 @@ describe('the extensions given: the lean entry works as the root', () => {
   test('the root entry checks extensions and then has them all: an option works whatever the list says', async () => {
     const api = protectWith([rootJwtVerify(options({ trustApiGateway: true, extensions: [senderConstraints] }))])
     expect(outcome(await api.invoke(bearer(es256({}))))).toEqual([200, 'ok'])
+  })
+})
+
+describe('tokenSources: every form of tokenSource, lean against root', () => {
+  const token = es256({})
+  const write = (headers: Record<string, string>) => httpApiEvent({ method: 'POST', cookies: { session: token }, headers })
+
+  test('the header forms need no extension: the same answers, the AppSync and REST authorizer forms included', async () => {
+    const custom = [httpApiEvent({ headers: { 'x-token': token } }), httpApiEvent({ headers: { 'x-token': ' ' } }), httpApiEvent({ bearer: token })]
+    const [root, lean] = await bothAnswer(options({ tokenSource: { header: 'X-Token', scheme: null } }), custom)
+    expect(lean).toEqual(root)
+    expect(lean!.responses).toEqual([
+      [200, 'ok'],
+      [400, 'invalid_request'],
+      [401, 'missing_token'],
+    ])
+    const scheme = [httpApiEvent({ headers: { authorization: `Token ${token}` } }), bearer(token)]
+    const [rootScheme, leanScheme] = await bothAnswer(options({ tokenSource: { header: 'Authorization', scheme: 'Token' } }), scheme)
+    expect(leanScheme).toEqual(rootScheme)
+    expect(leanScheme!.responses).toEqual([
+      [200, 'ok'],
+      [401, 'missing_token'],
+    ])
+  })
+
+  test('{ cookie, allowedOrigins } with tokenSources: read, two cookies refused, a cross-site write refused, as the root', async () => {
+    const events = [
+      httpApiEvent({ cookies: { session: token } }),
+      httpApiEvent({ headers: { cookie: `session=${token}; session=${token}` } }),
+      write({ 'sec-fetch-site': 'cross-site' }),
+      write({ origin: 'https://evil.example' }),
+      write({ origin: 'https://app.example.com', 'sec-fetch-site': 'same-site' }),
+      write({ 'sec-fetch-site': 'same-origin' }),
+      bearer(token),
+    ]
+    const [root, lean] = await bothAnswer(
+      options({ tokenSource: { cookie: 'session', allowedOrigins: ['https://app.example.com'] }, extensions: [tokenSources] }),
+      events,
+    )
+    expect(lean).toEqual(root)
+    expect(lean!.responses).toEqual([
+      [200, 'ok'],
+      [400, 'invalid_request'],
+      [403, 'access_denied'],
+      [403, 'access_denied'],
+      [200, 'ok'],
+      [200, 'ok'],
+      [401, 'missing_token'],
+    ])
+    expect(lean!.reasons.filter(([code]) => code === 'access_denied')).toEqual([
+      ['access_denied', 'cross_site_request'],
+      ['access_denied', 'foreign_origin'],
+    ])
+  })
+
+  test('{ query } with tokenSources: read, repeated refused, as the root', async () => {
+    const events = [httpApiEvent({ query: { access_token: token } }), httpApiEvent({ query: { access_token: [token, token] } }), bearer(token)]
+    const [root, lean] = await bothAnswer(options({ tokenSource: { query: 'access_token' }, extensions: [tokenSources] }), events)
+    expect(lean).toEqual(root)
+    expect(lean!.responses).toEqual([
+      [200, 'ok'],
+      [400, 'invalid_request'],
+      [401, 'missing_token'],
+    ])
+  })
+
+  test('a function with tokenSources: its token verified, a throwing reader is no token, as the root', async () => {
+    const read = (event: unknown) => (event as { headers: { 'x-api-token': string } }).headers['x-api-token']
+    const events = [httpApiEvent({ headers: { 'x-api-token': token } }), httpApiEvent({}), { headers: null }]
+    const [root, lean] = await bothAnswer(options({ tokenSource: read, extensions: [tokenSources] }), events)
+    expect(lean).toEqual(root)
+    expect(lean!.responses).toEqual([
+      [200, 'ok'],
+      [401, 'missing_token'],
+      [401, 'missing_token'],
+    ])
+    expect(lean!.seen).toEqual(['alice'])
+  })
+
+  test('the lean createJwtVerifier reads a cookie with tokenSources', async () => {
+    const verifier = leanCreateJwtVerifier(options({ tokenSource: { cookie: 'session' }, extensions: [tokenSources] }))
+    expect(await verifier.verifyEvent(httpApiEvent({ cookies: { session: token } }))).toMatchObject({ subject: 'alice' })
+    await expect(verifier.verifyEvent(write({ 'sec-fetch-site': 'cross-site' }))).rejects.toMatchObject({ code: 'access_denied' })
+  })
+
+  // A wrong tokenSource: the root's message from the lean entry, with tokenSources, and without it for the header form.
+  const wrong: Array<[string, unknown, string, boolean]> = [
+    ['not an object', 42, 'tokenSource must be { header, scheme? }, { cookie }, { query } or a function of the event', false],
+    ['an empty header name', { header: ' ' }, 'tokenSource must be { header, scheme? }', false],
+    ['neither header, cookie nor query', { name: 'x' }, 'tokenSource must be { header, scheme? }', false],
+    ['a header with allowedOrigins', { header: 'x', allowedOrigins: ['https://app.example.com'] }, 'tokenSource.allowedOrigins goes with { cookie }', false],
+    [
+      'a header with a scheme that is no HTTP token',
+      { header: 'Authorization', scheme: 'Be arer' },
+      "tokenSource.scheme must be an HTTP auth scheme such as 'Bearer', or null",
+      false,
+    ],
+    ['a cookie and a query', { cookie: 'a', query: 'b' }, 'tokenSource must be { header, scheme? }', true],
+    ['a header and a cookie', { header: 'a', cookie: 'b' }, 'tokenSource must be { header, scheme? }', true],
+    ['an empty cookie name', { cookie: '' }, 'tokenSource must be { header, scheme? }', true],
+    [
+      'a cookie with a path for an origin',
+      { cookie: 'a', allowedOrigins: ['https://app.example.com/'] },
+      'tokenSource.allowedOrigins goes with { cookie } and must be a list',
+      true,
+    ],
+    ['a cookie with allowedOrigins not a list', { cookie: 'a', allowedOrigins: 'https://app.example.com' }, 'tokenSource.allowedOrigins', true],
+    ['a query with allowedOrigins', { query: 'a', allowedOrigins: ['https://app.example.com'] }, 'tokenSource.allowedOrigins goes with { cookie }', true],
+    ['a cookie with a scheme', { cookie: 'a', scheme: 'Bearer' }, 'tokenSource.scheme must be an HTTP auth scheme', true],
+  ]
+
+  test.each(wrong)('%s: the same TypeError from both entries', (_name, tokenSource, message, needsExtension) => {
+    const opts = (extensions: JwtVerifyOptions['extensions']) => options({ tokenSource: tokenSource as never, extensions })
+    const fromRoot = thrown(() => rootJwtVerify(opts(undefined)))
+    expect(fromRoot).toBeInstanceOf(TypeError)
+    expect(fromRoot?.message).toContain(`jwtVerify: ${message}`)
+    expect(thrown(() => leanJwtVerify(opts([tokenSources])))?.message).toBe(fromRoot?.message)
+    // Without the extension: the root's message for a header form, else the one that names the import.
+    const withoutIt = thrown(() => leanJwtVerify(opts(undefined)))?.message
+    if (needsExtension) expect(withoutIt).toContain(`import { tokenSources } from '@middy-auth/jwt-verify/extensions'`)
+    else expect(withoutIt).toBe(fromRoot?.message)
   })
 })
