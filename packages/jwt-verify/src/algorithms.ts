@@ -37,6 +37,8 @@ const bare =
   (data, signature, key) =>
     verify(hash, data, key.key, signature)
 
+const rsa = (hash: string): AlgorithmRule => ({ fits: isRsa, verify: bare(hash) })
+
 const rsaPss = (hash: string): AlgorithmRule => ({
   fits: isRsa,
   // PSS needs the padding options; RFC 7518 §3.5 fixes the salt to the digest length.
@@ -62,9 +64,9 @@ const hmac = (hash: string): AlgorithmRule => ({
 })
 
 const asymmetricRules: Record<Algorithm, AlgorithmRule> = {
-  RS256: { fits: isRsa, verify: bare('sha256') },
-  RS384: { fits: isRsa, verify: bare('sha384') },
-  RS512: { fits: isRsa, verify: bare('sha512') },
+  RS256: rsa('sha256'),
+  RS384: rsa('sha384'),
+  RS512: rsa('sha512'),
   PS256: rsaPss('sha256'),
   PS384: rsaPss('sha384'),
   PS512: rsaPss('sha512'),
