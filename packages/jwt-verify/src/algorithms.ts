@@ -23,20 +23,24 @@ export type Algorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512'
 
 interface AlgorithmRule {
-  /** Which keys may verify this algorithm. */
-  fits: (key: ResolvedKey) => boolean
+  /** Which keys may verify this algorithm (their type and curve; the JWK's own `alg` and `use` aside). */
+  fits: (key: Pick<ResolvedKey, 'kty' | 'crv'>) => boolean
   verify: (data: Buffer, signature: Buffer, key: ResolvedKey) => boolean
 }
 
-const rsa = (hash: string): AlgorithmRule => ({
-  fits: (key) => key.kty === 'RSA',
-  // A bare KeyObject: an options object costs about 16 µs per call on RS256
-  // (docs/design.md#verifying-at-the-floor).
-  verify: (data, signature, key) => verify(hash, data, key.key, signature),
-})
+const isRsa = (key: Pick<ResolvedKey, 'kty'>): boolean => key.kty === 'RSA'
+
+// A bare KeyObject: an options object costs about 16 µs per call on RS256
+// (docs/design.md#verifying-at-the-floor). `null`: EdDSA names no hash.
+const bare =
+  (hash: string | null): AlgorithmRule['verify'] =>
+  (data, signature, key) =>
+    verify(hash, data, key.key, signature)
+
+const rsa = (hash: string): AlgorithmRule => ({ fits: isRsa, verify: bare(hash) })
 
 const rsaPss = (hash: string): AlgorithmRule => ({
-  fits: (key) => key.kty === 'RSA',
+  fits: isRsa,
   // PSS needs the padding options; RFC 7518 §3.5 fixes the salt to the digest length.
   verify: (data, signature, key) =>
     verify(hash, data, { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature),
@@ -50,26 +54,6 @@ const ecdsa = (hash: string, crv: string, partLength: number): AlgorithmRule => 
   verify: (data, signature, key) => signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
 })
 
-const eddsa: AlgorithmRule = {
-  fits: (key) => key.kty === 'OKP' && (key.crv === 'Ed25519' || key.crv === 'Ed448'),
-  verify: (data, signature, key) => verify(null, data, key.key, signature),
-}
-
-const rules: Record<Algorithm, AlgorithmRule> = {
-  RS256: rsa('sha256'),
-  RS384: rsa('sha384'),
-  RS512: rsa('sha512'),
-  PS256: rsaPss('sha256'),
-  PS384: rsaPss('sha384'),
-  PS512: rsaPss('sha512'),
-  ES256: ecdsa('sha256', 'P-256', 32),
-  ES384: ecdsa('sha384', 'P-384', 48),
-  ES512: ecdsa('sha512', 'P-521', 66),
-  EdDSA: eddsa,
-  // RFC 9864's fully specified name for EdDSA over Ed25519.
-  Ed25519: { fits: (key) => key.kty === 'OKP' && key.crv === 'Ed25519', verify: eddsa.verify },
-}
-
 const hmac = (hash: string): AlgorithmRule => ({
   fits: (key) => key.kty === 'oct',
   verify: (data, signature, key) => {
@@ -79,7 +63,31 @@ const hmac = (hash: string): AlgorithmRule => ({
   },
 })
 
+const asymmetricRules: Record<Algorithm, AlgorithmRule> = {
+  RS256: rsa('sha256'),
+  RS384: rsa('sha384'),
+  RS512: rsa('sha512'),
+  PS256: rsaPss('sha256'),
+  PS384: rsaPss('sha384'),
+  PS512: rsaPss('sha512'),
+  ES256: ecdsa('sha256', 'P-256', 32),
+  ES384: ecdsa('sha384', 'P-384', 48),
+  ES512: ecdsa('sha512', 'P-521', 66),
+  EdDSA: { fits: (key) => key.kty === 'OKP' && (key.crv === 'Ed25519' || key.crv === 'Ed448'), verify: bare(null) },
+  // RFC 9864's fully specified name for EdDSA over Ed25519.
+  Ed25519: { fits: (key) => key.kty === 'OKP' && key.crv === 'Ed25519', verify: bare(null) },
+}
+
 const hmacRules: Record<HmacAlgorithm, AlgorithmRule> = { HS256: hmac('sha256'), HS384: hmac('sha384'), HS512: hmac('sha512') }
+
+// Both in one table: a token's algorithm is looked up once per verification, whatever its kind.
+const rules: Record<Algorithm | HmacAlgorithm, AlgorithmRule> = { ...asymmetricRules, ...hmacRules }
+
+/** A guard for the names of a table's own entries (never `constructor` or `__proto__`). */
+const nameOf =
+  <Name extends string>(table: Record<Name, AlgorithmRule>) =>
+  (alg: unknown): alg is Name =>
+    typeof alg === 'string' && Object.hasOwn(table, alg)
 
 /**
  * Whether a string names an HMAC algorithm (`HS256`, `HS384`, `HS512`).
@@ -89,9 +97,19 @@ const hmacRules: Record<HmacAlgorithm, AlgorithmRule> = { HS256: hmac('sha256'),
  * isHmacAlgorithm('HS256') // true
  * ```
  */
-export const isHmacAlgorithm = (alg: unknown): alg is HmacAlgorithm => typeof alg === 'string' && Object.hasOwn(hmacRules, alg)
+export const isHmacAlgorithm = nameOf(hmacRules)
 
-const ruleOf = (alg: Algorithm | HmacAlgorithm): AlgorithmRule => (isHmacAlgorithm(alg) ? hmacRules[alg] : rules[alg])
+/**
+ * Whether a string names an algorithm jwt-verify verifies, asymmetric or HMAC (which an issuer
+ * entry's allow-list then narrows).
+ *
+ * @example
+ * ```ts
+ * isJwsAlgorithm('HS256') // true
+ * isJwsAlgorithm('none') // false
+ * ```
+ */
+export const isJwsAlgorithm = nameOf(rules)
 
 /**
  * Every algorithm jwt-verify supports, the default allow-list.
@@ -101,7 +119,7 @@ const ruleOf = (alg: Algorithm | HmacAlgorithm): AlgorithmRule => (isHmacAlgorit
  * SUPPORTED_ALGORITHMS.includes('EdDSA') // true
  * ```
  */
-export const SUPPORTED_ALGORITHMS = Object.freeze(Object.keys(rules)) as readonly Algorithm[]
+export const SUPPORTED_ALGORITHMS = Object.freeze(Object.keys(asymmetricRules)) as readonly Algorithm[]
 
 /**
  * Whether a string names a supported algorithm.
@@ -112,7 +130,7 @@ export const SUPPORTED_ALGORITHMS = Object.freeze(Object.keys(rules)) as readonl
  * isAlgorithm('HS256') // false: HMAC algorithms are isHmacAlgorithm's, accepted only with an entry's `secret`
  * ```
  */
-export const isAlgorithm = (alg: unknown): alg is Algorithm => typeof alg === 'string' && Object.hasOwn(rules, alg)
+export const isAlgorithm = nameOf(asymmetricRules)
 
 /**
  * Whether `key` may verify a token signed with `alg`: the key type and curve fit, and the JWK's
@@ -123,8 +141,8 @@ export const isAlgorithm = (alg: unknown): alg is Algorithm => typeof alg === 's
  * if (!keyFitsAlgorithm(key, 'ES256')) reject()
  * ```
  */
-export const keyFitsAlgorithm = (key: ResolvedKey, alg: Algorithm | HmacAlgorithm): boolean =>
-  (key.alg === undefined || key.alg === alg) && (key.use === undefined || key.use === 'sig') && ruleOf(alg).fits(key)
+export const keyFitsAlgorithm = (key: Pick<ResolvedKey, 'kty' | 'crv' | 'alg' | 'use'>, alg: Algorithm | HmacAlgorithm): boolean =>
+  (key.alg === undefined || key.alg === alg) && (key.use === undefined || key.use === 'sig') && rules[alg].fits(key)
 
 /**
  * Checks a JWS signature with `node:crypto`. Any error (a malformed signature) is `false`.
@@ -136,7 +154,7 @@ export const keyFitsAlgorithm = (key: ResolvedKey, alg: Algorithm | HmacAlgorith
  */
 export const verifySignature = (alg: Algorithm | HmacAlgorithm, data: Buffer, signature: Buffer, key: ResolvedKey): boolean => {
   try {
-    return ruleOf(alg).verify(data, signature, key)
+    return rules[alg].verify(data, signature, key)
   } catch {
     return false
   }

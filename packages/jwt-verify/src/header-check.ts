@@ -1,11 +1,8 @@
-import { type Algorithm, type HmacAlgorithm, isAlgorithm, isHmacAlgorithm } from './algorithms.js'
+import { type Algorithm, type HmacAlgorithm, isJwsAlgorithm } from './algorithms.js'
 import { TokenRejection } from './rejection.js'
 
 /** Header parameters that carry or point at a key: never followed (RFC 8725 §3.10). */
 const embeddedKeyParameters = ['jku', 'x5u', 'jwk', 'x5c'] as const
-
-/** The one extension a JWT may mark critical, as jose accepts it: `b64` with its default `true`. */
-const understoodCritical = new Set(['b64'])
 
 /**
  * Checks the protected header before any key is looked up: a supported `alg` (never `none`;
@@ -20,19 +17,16 @@ const understoodCritical = new Set(['b64'])
  */
 export const checkHeader = (header: Readonly<Record<string, unknown>>): { alg: Algorithm | HmacAlgorithm; kid: string | undefined } => {
   const { alg, kid, crit } = header
-  if (!isAlgorithm(alg) && !isHmacAlgorithm(alg)) throw new TokenRejection('alg_not_allowed')
+  if (!isJwsAlgorithm(alg)) throw new TokenRejection('alg_not_allowed')
   if (kid !== undefined && typeof kid !== 'string') throw new TokenRejection('bad_header', 'kid')
   for (const name of embeddedKeyParameters) {
     if (header[name] !== undefined) throw new TokenRejection('embedded_key_header', name)
   }
   if (crit !== undefined) {
-    if (!Array.isArray(crit) || crit.length === 0) throw new TokenRejection('crit_unsupported')
-    for (const name of crit) {
-      if (typeof name !== 'string' || !understoodCritical.has(name) || header[name] === undefined) {
-        throw new TokenRejection('crit_unsupported')
-      }
-    }
-    // RFC 7797 unencoded payloads are not JWTs (RFC 7797 §7).
+    // The one extension a JWT may mark critical, as jose accepts it: `b64`, present, with its
+    // default `true` (RFC 7797 unencoded payloads are not JWTs, RFC 7797 §7).
+    if (!Array.isArray(crit) || crit.length === 0 || header.b64 === undefined) throw new TokenRejection('crit_unsupported')
+    for (const name of crit) if (name !== 'b64') throw new TokenRejection('crit_unsupported')
     if (header.b64 !== true) throw new TokenRejection('crit_unsupported', 'b64')
   }
   return { alg, kid }

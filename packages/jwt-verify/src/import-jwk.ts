@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { isRecord } from '@middy-auth/core/internal'
+import { isJwsAlgorithm, keyFitsAlgorithm } from './algorithms.js'
 import type { KeySet, ResolvedKey } from './key-resolver.js'
 
 /**
@@ -33,7 +34,7 @@ import type { KeySet, ResolvedKey } from './key-resolver.js'
  */
 export function importJwk(jwk: unknown): ResolvedKey | undefined {
   const fields = readJwk(jwk)
-  return fields === undefined ? undefined : importFields(fields)
+  return fields && importFields(fields)
 }
 
 /**
@@ -94,13 +95,31 @@ export function importKeySet(json: unknown, previous?: KeySet): KeySet {
 /** The members of a JWK that make a {@link ResolvedKey}, validated but not yet imported. */
 interface JwkFields {
   kid: string | undefined
-  kty: 'RSA' | 'EC' | 'OKP'
-  crv: string | undefined
   alg: string | undefined
   use: string | undefined
-  /** Exactly the members `createPublicKey` needs: nothing private, nothing unknown. */
-  material: { kty: 'RSA' | 'EC' | 'OKP'; crv?: string; n?: string; e?: string; x?: string; y?: string }
+  kind: KeyKind
+  /** Exactly the members `createPublicKey` needs (`kty`, `crv` and the kind's public members): nothing private, nothing unknown. */
+  material: { kty: KeyKind[0]; crv: string | undefined } & Record<string, string | undefined>
 }
+
+/**
+ * A kind of key we import: its `kty`, its public members (each base64url), and what
+ * node:crypto must report of the key it built (`asymmetricKeyType`, and `namedCurve` for EC).
+ */
+type KeyKind = readonly [kty: 'RSA' | 'EC' | 'OKP', members: readonly string[], nodeType: string, nodeCurve?: string]
+
+const ecMembers = ['x', 'y']
+
+// Every kind, by its JWK `crv` (an RSA key has none): another curve, or a kty that does not go
+// with the curve, is not imported.
+const kinds = new Map<unknown, KeyKind>([
+  [undefined, ['RSA', ['n', 'e'], 'rsa']],
+  ['P-256', ['EC', ecMembers, 'ec', 'prime256v1']],
+  ['P-384', ['EC', ecMembers, 'ec', 'secp384r1']],
+  ['P-521', ['EC', ecMembers, 'ec', 'secp521r1']],
+  ['Ed25519', ['OKP', ['x'], 'ed25519']],
+  ['Ed448', ['OKP', ['x'], 'ed448']],
+])
 
 // Fingerprints of the keys this module imported. A WeakMap rather than a field on the key, so
 // that ResolvedKey stays the plain shape the interface declares.
@@ -111,17 +130,6 @@ const base64url = /^[A-Za-z0-9_-]+$/
 // Members that only a private (or secret) JWK has (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037).
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 
-// Which `alg` values may go with which key: anything else (HS*, RSA-OAEP, ECDH-ES, none, an
-// RS256 label on an EC key) is either not a signature algorithm or not this key's algorithm.
-const rsaAlgs = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'])
-const ecAlgByCurve: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }
-const okpAlgsByCurve: Record<string, ReadonlySet<string>> = {
-  Ed25519: new Set(['EdDSA', 'Ed25519']),
-  Ed448: new Set(['EdDSA', 'Ed448']),
-}
-// node:crypto's name for each JWK curve, to check what createPublicKey actually built.
-const nodeCurves: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' }
-
 const minRsaBits = 2048
 
 /**
@@ -130,106 +138,65 @@ const minRsaBits = 2048
  */
 export const hasPrivateMembers = (jwk: Readonly<Record<string, unknown>>): boolean => privateMembers.some((member) => member in jwk)
 
-function optionalString(value: unknown): string | undefined | null {
-  if (value === undefined) return undefined
-  return typeof value === 'string' ? value : null
-}
+const isOptionalString = (value: unknown): value is string | undefined => value === undefined || typeof value === 'string'
 
-function isBase64url(value: unknown): value is string {
-  return typeof value === 'string' && base64url.test(value)
-}
+const isBase64url = (value: unknown): value is string => typeof value === 'string' && base64url.test(value)
 
 /** Structural checks only; returns undefined for anything that must not become a key. */
 function readJwk(jwk: unknown): JwkFields | undefined {
   try {
-    if (!isRecord(jwk)) return undefined
-    for (const member of privateMembers) if (member in jwk) return undefined
-
-    const kid = optionalString(jwk['kid'])
-    const alg = optionalString(jwk['alg'])
-    const use = optionalString(jwk['use'])
-    if (kid === null || alg === null || use === null) return undefined
-    if (use !== undefined && use !== 'sig') return undefined
+    if (!isRecord(jwk) || hasPrivateMembers(jwk)) return undefined
+    const { kid, alg, use, key_ops: keyOps, ext, kty, crv, n, e, x, y } = jwk
+    if (!isOptionalString(kid) || !isOptionalString(alg) || (use !== undefined && use !== 'sig')) return undefined
     // As jose, our oracle: key_ops of a public key is `verify` alone (jose hands key_ops to
     // WebCrypto as the key's usages, which refuses repeats and anything else); ext is a boolean.
-    const keyOps = jwk['key_ops']
     if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.length === 1 && keyOps[0] === 'verify')) return undefined
-    if (jwk['ext'] !== undefined && typeof jwk['ext'] !== 'boolean') return undefined
+    if (ext !== undefined && typeof ext !== 'boolean') return undefined
 
-    const material = publicMaterial(jwk, alg)
-    return material && { kid, kty: material.kty, crv: material.crv, alg, use, material }
+    const kind = kinds.get(crv)
+    if (kind === undefined || kind[0] !== kty) return undefined
+    const material: JwkFields['material'] = { kty: kind[0], crv: crv as string | undefined }
+    // The key must fit its own alg (not HS256, RSA-OAEP, ECDH-ES, none, nor RS256 on an EC key);
+    // an OKP key may also name its curve, RFC 9864's fully specified name (Ed448 has no other).
+    if (alg !== undefined && !(isJwsAlgorithm(alg) && keyFitsAlgorithm({ ...material, alg, use }, alg)) && !(kty === 'OKP' && alg === crv)) {
+      return undefined
+    }
+    const values: Record<string, unknown> = { n, e, x, y }
+    for (const member of kind[1]) {
+      const value = values[member]
+      if (!isBase64url(value)) return undefined
+      material[member] = value
+    }
+    return { kid, alg, use: use as string | undefined, kind, material }
   } catch {
     // A hostile object (a Proxy, a throwing getter) is just an unusable key.
     return undefined
   }
 }
 
-/**
- * The members `createPublicKey` needs of an RSA, EC or OKP public key whose curve and `alg`
- * (when given) go with its type; undefined for anything else.
- */
-function publicMaterial(jwk: Record<string, unknown>, alg: string | undefined): JwkFields['material'] | undefined {
-  const { kty, crv, n, e, x, y } = jwk
-  if (kty === 'RSA') {
-    if (crv !== undefined || !isBase64url(n) || !isBase64url(e)) return undefined
-    if (alg !== undefined && !rsaAlgs.has(alg)) return undefined
-    return { kty, n, e }
-  }
-  if (kty === 'EC') {
-    if (typeof crv !== 'string' || !Object.hasOwn(ecAlgByCurve, crv)) return undefined
-    if (!isBase64url(x) || !isBase64url(y)) return undefined
-    if (alg !== undefined && alg !== ecAlgByCurve[crv]) return undefined
-    return { kty, crv, x, y }
-  }
-  if (kty === 'OKP') {
-    if (typeof crv !== 'string' || !Object.hasOwn(okpAlgsByCurve, crv)) return undefined
-    if (!isBase64url(x)) return undefined
-    if (alg !== undefined && okpAlgsByCurve[crv]?.has(alg) !== true) return undefined
-    return { kty, crv, x }
-  }
-  return undefined
-}
-
-function fingerprintOf(fields: JwkFields): string {
-  const { kid, kty, crv, alg, use, material } = fields
-  return JSON.stringify([kid, kty, crv, alg, use, material.n, material.e, material.x, material.y])
+function fingerprintOf({ kid, alg, use, material }: JwkFields): string {
+  return JSON.stringify([kid, alg, use, material])
 }
 
 function importFields(fields: JwkFields, fingerprint = fingerprintOf(fields)): ResolvedKey | undefined {
+  const { kid, alg, use, kind, material } = fields
+  const [kty, , nodeType, nodeCurve] = kind
   let key: KeyObject
   try {
-    key = createPublicKey({ key: fields.material, format: 'jwk' })
+    key = createPublicKey({ key: material, format: 'jwk' })
   } catch {
     return undefined // off-curve point, wrong OKP length, …
   }
-  if (!isExpectedKey(key, fields)) return undefined
-  const resolved: ResolvedKey = Object.freeze({
-    kid: fields.kid,
-    kty: fields.kty,
-    crv: fields.crv,
-    alg: fields.alg,
-    use: fields.use,
-    key,
-  })
+  // Checks the imported key itself, not only the JWK's labels.
+  const details = key.asymmetricKeyDetails
+  if (key.type !== 'public' || key.asymmetricKeyType !== nodeType) return undefined
+  if (nodeCurve !== undefined && details?.namedCurve !== nodeCurve) return undefined
+  if (kty === 'RSA') {
+    const exponent = details?.publicExponent ?? 0n
+    // e = 1 (or any even e) makes a key that "verifies" forged signatures or none at all.
+    if (!((details?.modulusLength ?? 0) >= minRsaBits && exponent >= 3n && exponent % 2n === 1n)) return undefined
+  }
+  const resolved: ResolvedKey = Object.freeze({ kid, kty, crv: material.crv, alg, use, key })
   fingerprints.set(resolved, fingerprint)
   return resolved
-}
-
-/** Checks the imported key itself, not only the JWK's labels. */
-function isExpectedKey(key: KeyObject, fields: JwkFields): boolean {
-  if (key.type !== 'public') return false
-  const details = key.asymmetricKeyDetails
-  switch (fields.kty) {
-    case 'RSA': {
-      if (key.asymmetricKeyType !== 'rsa') return false
-      const bits = details?.modulusLength ?? 0
-      const exponent = details?.publicExponent ?? 0n
-      // e = 1 (or any even e) makes a key that "verifies" forged signatures or none at all.
-      return bits >= minRsaBits && exponent >= 3n && exponent % 2n === 1n
-    }
-    case 'EC':
-      return key.asymmetricKeyType === 'ec' && details?.namedCurve === nodeCurves[fields.crv ?? '']
-    case 'OKP':
-      return key.asymmetricKeyType === fields.crv?.toLowerCase()
-  }
 }

@@ -19,7 +19,7 @@ afterEach(() => {
 const local = (entry: PublicKeyIssuerConfig): PublicKeyIssuerConfig => ({ ...entry, jwksUri: undefined, jwks: { keys: iss.keys.map((k) => k.publicJwk) } })
 
 /** The denial's status, reason and detail, and what was logged (cause), for a token of these claims. */
-const denial = async (entry: PublicKeyIssuerConfig, claims: Record<string, unknown>, audience: string | null = null) => {
+const denial = async (entry: PublicKeyIssuerConfig, claims: Record<string, unknown>, audience: string | null = null, header?: Record<string, unknown>) => {
   let error: AuthError<JwtVerifyDenialReason> | undefined
   const handler = middy()
     .use(jwtVerify({ issuers: [local(entry)], cache: false }))
@@ -30,7 +30,7 @@ const denial = async (entry: PublicKeyIssuerConfig, claims: Record<string, unkno
     })
     .use(httpErrorHandler({ logger: false }))
     .handler(async () => ({ statusCode: 200, body: 'ok' }))
-  const token = await iss.sign(claims, { audience })
+  const token = await iss.sign(claims, { audience, header })
   const response = (await handler(bearer(token) as never, lambdaContext() as never)) as { statusCode: number; body: string }
   return { status: response.statusCode, body: response.body, reason: error?.reason, detail: error?.detail, cause: JSON.stringify(error?.cause) }
 }
@@ -85,6 +85,56 @@ describe('cause.data.reason says which check failed', () => {
     const expired = await denial(entry, { tenant: 't', exp: Math.floor(Date.now() / 1000) - 60 }, 'api')
     expect([expired.reason, JSON.parse(expired.body).error_description]).toEqual(['expired', 'The access token expired'])
     expect((await denial(entry, { tenant: 't' }, 'another-api')).reason).toBe('audience_mismatch')
+  })
+})
+
+describe('the header and audience checks: reason and detail', () => {
+  const at = (): PublicKeyIssuerConfig => ({ issuer: iss.issuer, audience: 'api' })
+
+  test.each<[string, Record<string, unknown>, JwtVerifyDenialReason, string | undefined]>([
+    ['crit empty', { crit: [] }, 'crit_unsupported', undefined],
+    ['crit not a list', { crit: 'b64', b64: true }, 'crit_unsupported', undefined],
+    ['crit b64 without b64', { crit: ['b64'] }, 'crit_unsupported', undefined],
+    ['crit b64 and an unknown name', { crit: ['b64', 'exp'], b64: true, exp: 1 }, 'crit_unsupported', undefined],
+    ['crit with a non-string', { crit: [7], b64: true }, 'crit_unsupported', undefined],
+    ['crit b64 with b64 false (an unencoded payload)', { crit: ['b64'], b64: false }, 'crit_unsupported', 'b64'],
+    ['crit b64 with b64 null', { crit: ['b64'], b64: null }, 'crit_unsupported', 'b64'],
+    ['an embedded jwk', { jwk: { kty: 'oct' } }, 'embedded_key_header', 'jwk'],
+    ['a numeric kid', { kid: 7 }, 'bad_header', 'kid'],
+    ['alg none', { alg: 'none' }, 'alg_not_allowed', undefined],
+    ['alg constructor', { alg: 'constructor' }, 'alg_not_allowed', undefined],
+    ['HS256 on an entry without a secret', { alg: 'HS256' }, 'alg_not_allowed', undefined],
+  ])('%s', async (_name, header, reason, detail) => {
+    const seen = await denial(at(), {}, 'api', header)
+    expect([seen.status, seen.reason, seen.detail]).toEqual([401, reason, detail])
+  })
+
+  test('crit b64 with b64 true is understood', async () => {
+    expect((await denial(at(), {}, 'api', { crit: ['b64'], b64: true })).status).toBe(200)
+  })
+
+  test.each<[string, unknown, JwtVerifyDenialReason | 200, string | undefined]>([
+    ['no aud', undefined, 'missing_claim', 'aud'],
+    ['aud of another API', 'other', 'audience_mismatch', undefined],
+    ['aud a number', 7, 'audience_mismatch', undefined],
+    ['aud null', null, 'audience_mismatch', undefined],
+    ['aud an empty list', [], 'audience_mismatch', undefined],
+    ['aud a list of others and non-strings', ['other', 7, null, ['api']], 'audience_mismatch', undefined],
+    ['aud a list holding the API among non-strings', [7, { api: 1 }, 'api'], 200, undefined],
+    ['aud the API', 'api', 200, undefined],
+  ])('%s', async (_name, aud, reason, detail) => {
+    const seen = await denial(at(), aud === undefined ? {} : { aud }, null)
+    if (reason === 200) expect(seen.status).toBe(200)
+    else expect([seen.status, seen.reason, seen.detail]).toEqual([401, reason, detail])
+  })
+
+  test.each<[string, unknown]>([
+    ['a string', '4102444800'],
+    ['null', null],
+    ['a list', [4102444800]],
+  ])('exp as %s is bad_claim_type exp', async (_name, exp) => {
+    const seen = await denial(at(), { exp }, 'api')
+    expect([seen.status, seen.reason, seen.detail]).toEqual([401, 'bad_claim_type', 'exp'])
   })
 })
 

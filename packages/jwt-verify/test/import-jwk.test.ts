@@ -41,6 +41,13 @@ describe('importJwk: accepted keys', () => {
     expect(importJwk(publicJwk(publicKey, { alg: crv }))).toMatchObject({ kty: 'OKP', crv, alg: crv })
   })
 
+  test('an RSA key of 3072 bits with e = 3; an OKP key with a stray y', () => {
+    const rsa3072 = generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 3 })
+    expect(importJwk(publicJwk(rsa3072.publicKey, { alg: 'PS512' }))).toMatchObject({ kty: 'RSA', alg: 'PS512' })
+    // y is no member of an OKP key: ignored, as it is not given to createPublicKey.
+    expect(importJwk(publicJwk(ed25519.publicKey, { y: 'not base64url!' }))).toMatchObject({ kty: 'OKP', crv: 'Ed25519' })
+  })
+
   test('use stays undefined when absent; unknown members are ignored', () => {
     const key = importJwk(publicJwk(rsa.publicKey, { x5t: 'abc', ext: true, key_ops: ['verify'] }))
     expect(key?.use).toBeUndefined()
@@ -88,6 +95,15 @@ describe('importJwk: skipped keys', () => {
     ['OKP X25519 (not a signature key)', publicJwk(generateKeyPairSync('x25519').publicKey)],
     ['OKP Ed25519 with a short x', { kty: 'OKP', crv: 'Ed25519', x: 'AAAA' }],
     ['OKP Ed448 with an Ed25519 x', { ...publicJwk(ed25519.publicKey), crv: 'Ed448' }],
+    ['alg constructor (not an own algorithm name)', { ...rsaJwk, alg: 'constructor' }],
+    ['alg __proto__', { ...rsaJwk, alg: '__proto__' }],
+    ['alg P-256 (a curve name) on a P-256 key', publicJwk(p256.publicKey, { alg: 'P-256' })],
+    ['kty OKP on a P-256 curve', { ...publicJwk(p256.publicKey), kty: 'OKP' }],
+    ['kty EC on an Ed25519 curve', { ...publicJwk(ed25519.publicKey), kty: 'EC', y: publicJwk(ed25519.publicKey)['x'] }],
+    ['kty RSA with crv null', { ...rsaJwk, crv: null }],
+    ['EC without crv', { ...publicJwk(p256.publicKey), crv: undefined }],
+    ['no kty and an unknown crv', { crv: 'P-192', x: 'AAAA', y: 'AAAA' }],
+    ['no kty and no crv', { x: 'AAAA' }],
     ['an unknown kty', { kty: 'AKP', x: 'AAAA' }],
     ['no kty', { n: rsaJwk['n'], e: rsaJwk['e'] }],
     ['null', null],
@@ -131,6 +147,11 @@ describe('importKeySet', () => {
     expect(set.keys.map((key) => key.kid)).toEqual(['k1', 'k2', undefined])
     expect([...set.byKid.keys()]).toEqual(['k1', 'k2'])
     expect(set.byKid.get('k1')?.kty).toBe('RSA')
+  })
+
+  test('members that are not the key (a stray y on an OKP key, x5t) do not make another key', () => {
+    const set = importKeySet({ keys: [noKid, { ...noKid, y: 'AAAA' }, { ...noKid, x5t: 'abc' }] })
+    expect(set.keys).toHaveLength(1)
   })
 
   test('an empty keys array is an empty set', () => {
