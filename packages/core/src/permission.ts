@@ -6,8 +6,8 @@
  * decisions, and a NUL or a line break in it can only hide what it grants.
  */
 
-const word = /^[^\s:*\p{Cc}]+$/u
-const isPart = (part: string): boolean => part === '*' || word.test(part)
+// Each part a word or `*`, exactly one colon between them.
+const permission = /^(\*|[^\s:*\p{Cc}]+):(\*|[^\s:*\p{Cc}]+)$/u
 
 /**
  * A permission split into its resource and action (`'*'` is `{ resource: '*', action: '*' }`);
@@ -21,13 +21,9 @@ const isPart = (part: string): boolean => part === '*' || word.test(part)
  * ```
  */
 export const splitPermission = (value: unknown): { resource: string; action: string } | undefined => {
-  if (typeof value !== 'string') return undefined
   if (value === '*') return { resource: '*', action: '*' }
-  const colon = value.indexOf(':')
-  if (colon === -1) return undefined
-  const resource = value.slice(0, colon)
-  const action = value.slice(colon + 1)
-  return isPart(resource) && isPart(action) ? { resource, action } : undefined
+  const parts = typeof value === 'string' ? permission.exec(value) : null
+  return parts ? { resource: parts[1] as string, action: parts[2] as string } : undefined
 }
 
 /**

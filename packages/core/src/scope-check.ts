@@ -48,6 +48,9 @@ export interface ScopeCheck {
   readonly challengeScope: readonly string[]
 }
 
+/** The one message for a value that is not a scope-token, read from options or compiled. */
+const notAScope = (scope: unknown): string => `${JSON.stringify(scope)} is not a scope (RFC 6749 §3.3: printable ASCII without spaces, '"' or '\\')`
+
 /**
  * Reads a configured list of scopes: a non-empty array of scope-tokens, duplicates dropped.
  * Anything else is reported through the caller's {@link ConfigError}, at `at` (or the item's
@@ -62,25 +65,17 @@ export interface ScopeCheck {
  */
 export const readScopeTokens = (value: unknown, at: string, fail: ConfigError): string[] => {
   if (!Array.isArray(value)) {
-    const hint =
-      typeof value === 'string' && value.trim() !== ''
-        ? `, not a string: write [${value
-            .trim()
-            .split(/\s+/)
-            .map((s) => `'${s}'`)
-            .join(', ')}]`
-        : ''
-    throw fail(at, `must be a list of scopes such as ['orders:read']${hint}`)
+    const words = typeof value === 'string' ? value.trim() : ''
+    throw fail(at, `must be a list of scopes such as ['orders:read']${words ? `, not a string: write ['${words.split(/\s+/).join("', '")}']` : ''}`)
   }
   if (value.length === 0) throw fail(at, `is empty: list at least one scope, or leave it out`)
-  value.forEach((scope: unknown, index) => {
-    if (isScopeToken(scope)) return
+  // Every index, holes of a sparse array included (forEach would skip them).
+  for (let index = 0; index < value.length; index++) {
+    const scope: unknown = value[index]
+    if (isScopeToken(scope)) continue
     const hint = typeof scope === 'string' && /\s/.test(scope) ? `; list ${JSON.stringify(scope)} as separate scopes` : ''
-    throw fail(
-      `${at}[${index}]`,
-      `${JSON.stringify(scope)} is not a scope: one or more printable ASCII characters ` + `without spaces, '"' or '\\' (RFC 6749 §3.3)${hint}`,
-    )
-  })
+    throw fail(`${at}[${index}]`, notAScope(scope) + hint)
+  }
   return [...new Set(value as string[])]
 }
 
@@ -96,14 +91,11 @@ export const readScopeTokens = (value: unknown, at: string, fail: ConfigError): 
  * ```
  */
 export const compileScopeCheck = (required: readonly string[], anyOf?: readonly string[]): ScopeCheck => {
-  for (const scope of [...required, ...(anyOf ?? [])]) {
-    if (!isScopeToken(scope)) throw new TypeError(`${JSON.stringify(scope)} is not an RFC 6749 scope-token`, { cause: { package: '@middy-auth/core' } })
+  const every = [...required, ...(anyOf ?? [])]
+  for (const scope of every) {
+    if (!isScopeToken(scope)) throw new TypeError(notAScope(scope), { cause: { package: '@middy-auth/core' } })
   }
-  return {
-    required: new Set(required),
-    anyOf: anyOf ? new Set(anyOf) : undefined,
-    challengeScope: Object.freeze([...new Set([...required, ...(anyOf ?? [])])]),
-  }
+  return { required: new Set(required), anyOf: anyOf && new Set(anyOf), challengeScope: Object.freeze([...new Set(every)]) }
 }
 
 /**

@@ -13,8 +13,10 @@ export type PresentedAs = 'bearer' | 'dpop'
 
 const confirmationMembers = new Set(['jkt', 'x5t#S256'])
 
+const isTextOrAbsent = (value: unknown): value is string | undefined => value === undefined || typeof value === 'string'
+
 /** The token's `cnf` claim (RFC 7800): only the members we can check are accepted. */
-export const readConfirmation = (claims: Readonly<Record<string, unknown>>): { jkt?: string; x5t?: string } => {
+export const readConfirmation = (claims: Readonly<Record<string, unknown>>): { jkt?: string | undefined; x5t?: string | undefined } => {
   const cnf = claims.cnf
   if (cnf === undefined) return {}
   if (!isRecord(cnf)) throw new TokenRejection('bad_confirmation')
@@ -24,8 +26,8 @@ export const readConfirmation = (claims: Readonly<Record<string, unknown>>): { j
     if (!confirmationMembers.has(name)) throw new TokenRejection('bad_confirmation', name)
   }
   const { jkt, 'x5t#S256': x5t } = cnf
-  if ((jkt !== undefined && typeof jkt !== 'string') || (x5t !== undefined && typeof x5t !== 'string')) throw new TokenRejection('bad_confirmation')
-  return { ...(jkt !== undefined ? { jkt } : {}), ...(x5t !== undefined ? { x5t } : {}) }
+  if (!isTextOrAbsent(jkt) || !isTextOrAbsent(x5t)) throw new TokenRejection('bad_confirmation')
+  return { jkt, x5t }
 }
 
 /**

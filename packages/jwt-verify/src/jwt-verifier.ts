@@ -52,20 +52,14 @@ export interface CompiledTokenVerifier extends CompiledJwtVerifier {
  */
 export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledTokenVerifier => {
   const settings = compileOptions(options, every)
-  const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, binding, readToken } = settings
+  const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, binding, readToken, issuers } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
-  const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers: settings.issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
+  const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
 
+  // AuthError leaves out every option given as undefined; an empty `detail` (a `cnf` member
+  // named '') is no detail either.
   const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string, detail?: string) =>
-    new AuthError<JwtVerifyDenialReason>(code, {
-      package: packageName,
-      realm,
-      reason,
-      ...(detail ? { detail } : {}),
-      ...(description ? { description } : {}),
-      ...(dpop ? { dpop } : {}),
-      ...(resourceMetadata !== undefined ? { resourceMetadata } : {}),
-    })
+    new AuthError<JwtVerifyDenialReason>(code, { package: packageName, realm, reason, description, detail: detail || undefined, dpop, resourceMetadata })
 
   const toAuthError = (error: unknown): AuthError => {
     if (error instanceof TokenRejection) {
@@ -109,7 +103,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
 
   // An issuer entry that requires bound tokens requires them of every caller: an opaque token
   // proves no possession, so it cannot stand in for one.
-  const boundTokensRequired = settings.issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
+  const boundTokensRequired = issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
   /** A token that is not a JWT, with `opaqueTokens` set: to that verifier only. */
   const authenticateOpaque = (
     { verifier, handoff }: NonNullable<typeof opaqueTokens>,
@@ -117,7 +111,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     presentedAs: PresentedAs,
   ): AuthContext | Promise<AuthContext> => handoff.authenticate(verifier, token, { presentedAs, deny, boundTokensRequired })
 
-  const gatewayCheck = { checkClaims: settings.issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
+  const gatewayCheck = { checkClaims: issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
 
   const authenticate = (event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined> => {
     if (fromGateway) {
@@ -132,12 +126,11 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
     if (lookup.kind === 'cross-site') throw crossSiteDenial(packageName, lookup)
     const { token, presentedAs } = lookup
-    if (opaqueTokens?.handoff.takes(token)) {
-      if (request) noteCredential(request, token)
-      return authenticateOpaque(opaqueTokens, token, presentedAs)
-    }
-    if (settings.issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
+    // A token that is not a JWT goes to opaqueTokens; a JWT needs an issuer entry.
+    const opaque = opaqueTokens?.handoff.takes(token) ? opaqueTokens : undefined
+    if (!opaque && issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
+    if (opaque) return authenticateOpaque(opaque, token, presentedAs)
     const result = verifyOrRefuse(token, presentedAs, event)
     return result instanceof Promise ? result.then((auth) => noteRequestSpecific(request, auth)) : noteRequestSpecific(request, result)
   }
@@ -149,13 +142,15 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
    * bound token (its proof or certificate belongs to this request).
    */
   const noteRequestSpecific = (request: Pick<MiddyRequestLike, 'internal'> | undefined, auth: AuthContext): AuthContext => {
-    if (request && fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
-    if (request && auth.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
+    if (request) {
+      if (fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
+      if (auth.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
+    }
     return auth
   }
 
   const prefetch = (): void => {
-    for (const entry of settings.issuers) entry.resolver.prefetch()
+    for (const entry of issuers) entry.resolver.prefetch()
     opaqueTokens?.verifier.prefetch?.()
   }
 

@@ -58,7 +58,7 @@ export class VerifiedTokenCache {
   #cursor = 0
   #size = 0
 
-  constructor(readonly maxEntries: number) {
+  constructor(maxEntries: number) {
     this.#ring = new Array<VerifiedToken | undefined>(maxEntries).fill(undefined)
     this.#hashes = new Int32Array(maxEntries)
     let positions = 2
@@ -95,7 +95,7 @@ export class VerifiedTokenCache {
     let position = hash & this.#mask
     while (this.#table[position] !== 0) position = (position + 1) & this.#mask
     this.#table[position] = slot + 1
-    this.#cursor = slot + 1 === this.maxEntries ? 0 : slot + 1
+    this.#cursor = slot + 1 === this.#ring.length ? 0 : slot + 1
   }
 
   delete(token: string): void {

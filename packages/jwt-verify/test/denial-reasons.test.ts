@@ -86,6 +86,24 @@ describe('cause.data.reason says which check failed', () => {
     expect([expired.reason, JSON.parse(expired.body).error_description]).toEqual(['expired', 'The access token expired'])
     expect((await denial(entry, { tenant: 't' }, 'another-api')).reason).toBe('audience_mismatch')
   })
+
+  test('a confirmation claim (cnf) it cannot check: bad_confirmation, with the member concerned as detail', async () => {
+    const entry: PublicKeyIssuerConfig = { issuer: iss.issuer, audience: null }
+    const unknownMember = await denial(entry, { cnf: { jwk: { kty: 'OKP' } } })
+    expect([unknownMember.status, unknownMember.reason, unknownMember.detail]).toEqual([401, 'bad_confirmation', 'jwk'])
+    // A member named '' is no detail: the cause carries the reason alone.
+    const emptyName = await denial(entry, { cnf: { '': 'x' } })
+    expect([emptyName.status, emptyName.reason, emptyName.detail, emptyName.cause]).toEqual([
+      401,
+      'bad_confirmation',
+      undefined,
+      '{"package":"@middy-auth/jwt-verify","data":{"reason":"bad_confirmation"}}',
+    ])
+    for (const cnf of ['x', { jkt: 5 }, { 'x5t#S256': null }]) {
+      const seen = await denial(entry, { cnf })
+      expect([seen.status, seen.reason, seen.detail]).toEqual([401, 'bad_confirmation', undefined])
+    }
+  })
 })
 
 describe('the header and audience checks: reason and detail', () => {

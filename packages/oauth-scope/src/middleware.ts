@@ -47,9 +47,7 @@ export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<unknown, unkn
  * those listed in `options.extensions` (the lean entry).
  */
 export const createOAuthScope = <Claims>(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeMiddleware<Claims> => {
-  const { realm, resourceMetadata, readScopes, requirementOf, perRoute, routeName, readGateway } = compileOptions(options, every)
-  // AuthError leaves resource_metadata out of the challenge when it is undefined.
-  const challenge = { realm, resourceMetadata }
+  const { challenge, readScopes, requirementOf, perRoute, routeName, readGateway } = compileOptions(options, every)
 
   const oauthScopeMiddlewareBefore = (request: MiddyRequestLike): void => {
     const auth = resolveAuthWith(request, readGateway)

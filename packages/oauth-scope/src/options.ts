@@ -11,7 +11,7 @@ import {
   type ApiGatewayClaimsExtension,
 } from '@middy-auth/core/internal'
 import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
-import { compileTopLevel, fail, packageName, type CompiledRequirement } from './requirements.js'
+import { compileScopes, fail, packageName, type CompiledRequirement } from './requirements.js'
 import { compileScopeReader, type ScopeReader } from './scopes.js'
 
 /**
@@ -110,9 +110,8 @@ export type OAuthScopeOptions = CommonOptions &
 
 /** The settings of one middleware instance, checked and compiled at cold start. */
 export interface CompiledOptions {
-  realm: string
-  /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
-  resourceMetadata: string | undefined
+  /** The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`). */
+  challenge: { realm: string; resourceMetadata: string | undefined }
   readScopes: ScopeReader
   /** The requirement of this request; `undefined`: a route that is not listed, refused. */
   requirementOf: (event: AnyEvent) => CompiledRequirement | undefined
@@ -148,29 +147,16 @@ export const compileOptions = (options: OAuthScopeOptions, every?: OAuthScopeExt
   const given = readExtensions<OAuthScopeExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
   const realm = readRealm(options.realm, fail)
-  const resourceMetadata = options.resourceMetadata
+  const { resourceMetadata, routes } = options
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
   if (metadataProblem !== undefined) throw fail('resourceMetadata', metadataProblem)
-  const readScopes = compileScopeReader(scopeClaimsOf(options.scopeClaims))
-  const { requirementOf, routeName } = compileRequirements(options, extensions)
   return {
-    realm,
-    resourceMetadata,
-    readScopes,
-    requirementOf,
-    routeName,
-    perRoute: options.routes !== undefined,
+    challenge: { realm, resourceMetadata },
+    readScopes: compileScopeReader(options.scopeClaims, fail),
+    ...compileRequirements(options, extensions),
+    perRoute: routes !== undefined,
     readGateway: gatewayReaderOf(extensions),
   }
-}
-
-const scopeClaimsOf = (value: unknown): string[] | undefined => {
-  if (value === undefined) return undefined
-  const names = typeof value === 'string' ? [value] : value
-  if (!Array.isArray(names) || names.length === 0 || names.some((name) => typeof name !== 'string' || name === '')) {
-    throw fail('scopeClaims', `must be a claim name or a non-empty list of claim names, such as ['scope', 'scp']`)
-  }
-  return names as string[]
 }
 
 const noRoute = (): undefined => undefined
@@ -178,24 +164,14 @@ const noRoute = (): undefined => undefined
 const compileRequirements = (options: OAuthScopeOptions, extensions: OAuthScopeExtensions): Pick<CompiledOptions, 'requirementOf' | 'routeName'> => {
   const { required, anyOf, routes, routesDefault } = options
   const whole = required !== undefined || anyOf !== undefined
-  if (routes === undefined) {
-    if (routesDefault !== undefined) {
-      throw fail('routesDefault', `is for the routes missing from routes; without routes, use required or anyOf`)
-    }
-    if (!whole) {
-      throw fail('options', `need required (all of these scopes), anyOf (at least one of them), or routes (per route)`)
-    }
-    const requirement = compileTopLevel(required, anyOf)
-    return { requirementOf: () => requirement, routeName: noRoute }
+  if (routes !== undefined) {
+    if (whole) throw fail('routes', `goes without required/anyOf (one requirement for every request): give one or the other`)
+    // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
+    const routeMaps = needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension
+    return { requirementOf: routeMaps.compileRoutes(routes, routesDefault), routeName: routeMaps.routeName }
   }
-  if (whole) {
-    throw fail(
-      'routes',
-      `goes without required/anyOf (one requirement for every request): give one or the other; ` +
-        `for a scope every route needs, list it in each route or add a second oauthScope({ required })`,
-    )
-  }
-  // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  const routeMaps = needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension
-  return { requirementOf: routeMaps.compileRoutes(routes, routesDefault), routeName: routeMaps.routeName }
+  if (routesDefault !== undefined) throw fail('routesDefault', `is for the routes missing from routes: give routes, or leave it out`)
+  if (!whole) throw fail('options', `need required (every scope of it), anyOf (one of them) or routes (per route)`)
+  const requirement = compileScopes(required, anyOf)
+  return { requirementOf: () => requirement, routeName: noRoute }
 }

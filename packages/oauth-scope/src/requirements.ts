@@ -15,23 +15,25 @@ const requirementFields = ['required', 'anyOf']
 /** A requirement, compiled. */
 export type CompiledRequirement = ScopeCheck
 
-/** A non-empty list of scope tokens, without duplicates. */
-const scopeList = (value: unknown, at: string): string[] => readScopeTokens(value, at, fail)
+/**
+ * `required` (every one of these scopes) and `anyOf` (at least one), each left out or a
+ * non-empty list, as one requirement. `at` prefixes their paths in error messages (`''` for the
+ * options, `routes["GET /orders"].` in a route).
+ */
+export const compileScopes = (required: unknown, anyOf: unknown, at = ''): CompiledRequirement =>
+  compileScopeCheck(
+    required === undefined ? [] : readScopeTokens(required, `${at}required`, fail),
+    anyOf === undefined ? undefined : readScopeTokens(anyOf, `${at}anyOf`, fail),
+  )
 
 /**
  * Compiles one requirement: a list (all of them) or `{ required?, anyOf? }` with at least one
- * of the two. `at` names it in error messages (`required`, `routes["GET /orders"]`).
+ * of the two. `at` names it in error messages (`routes["GET /orders"]`, `routesDefault`).
  */
 export const compileRequirement = (value: unknown, at: string): CompiledRequirement => {
-  if (Array.isArray(value)) return compileScopeCheck(scopeList(value, at))
+  if (Array.isArray(value)) return compileScopeCheck(readScopeTokens(value, at, fail))
   if (!isRecord(value)) throw fail(at, `must be a list of scopes (all of them) or { required?, anyOf? }`)
   checkOptionNames(value, requirementFields, fail, `${at}.`, { require: 'required' })
-  const required = value.required === undefined ? [] : scopeList(value.required, `${at}.required`)
-  const anyOf = value.anyOf === undefined ? undefined : scopeList(value.anyOf, `${at}.anyOf`)
-  if (required.length === 0 && anyOf === undefined) throw fail(at, `requires nothing: give required, anyOf, or both`)
-  return compileScopeCheck(required, anyOf)
+  if (value.required === undefined && value.anyOf === undefined) throw fail(at, `requires nothing: give required, anyOf, or both`)
+  return compileScopes(value.required, value.anyOf, `${at}.`)
 }
-
-/** The top-level `required` and `anyOf` options as one requirement. */
-export const compileTopLevel = (required: unknown, anyOf: unknown): CompiledRequirement =>
-  compileScopeCheck(required === undefined ? [] : scopeList(required, 'required'), anyOf === undefined ? undefined : scopeList(anyOf, 'anyOf'))

@@ -36,7 +36,7 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('no requirement at all', () => {
-    refused({}, /^oauthScope: options need required .*anyOf .*routes/)
+    refused({}, /^oauthScope: options need required \(every scope of it\), anyOf \(one of them\) or routes \(per route\)$/)
     refused({ realm: 'api', scopeClaims: ['scp'] }, /options need required/)
     refused({ required: undefined, anyOf: undefined }, /options need required/)
   })
@@ -92,8 +92,8 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('routesDefault without routes', () => {
-    refused({ required: ['a'], routesDefault: ['b'] }, /^oauthScope: routesDefault is for the routes missing from routes/)
-    refused({ routesDefault: ['b'] }, /^oauthScope: routesDefault is for the routes missing from routes/)
+    refused({ required: ['a'], routesDefault: ['b'] }, /^oauthScope: routesDefault is for the routes missing from routes: give routes, or leave it out$/)
+    refused({ routesDefault: ['b'] }, /^oauthScope: routesDefault is for the routes missing from routes: give routes, or leave it out$/)
   })
 
   test('routes: not a map, no route, bad keys', () => {
@@ -117,7 +117,7 @@ describe('configuration that can never work: TypeError at cold start', () => {
 
   test('scopeClaims', () => {
     for (const scopeClaims of [[], [''], '', ['scp', 1], { scp: true }, null]) {
-      refused({ required: ['a'], scopeClaims }, /^oauthScope: scopeClaims must be a claim name or a non-empty list of claim names/)
+      refused({ required: ['a'], scopeClaims }, /^oauthScope: scopeClaims must be a claim name or a non-empty list of them, such as \['scope', 'scp'\]$/)
     }
     expect(() => oauthScope({ required: ['a'], scopeClaims: 'scp' })).not.toThrow()
     expect(() => oauthScope({ required: ['a'], scopeClaims: ['scope', 'scp', 'realm_access.scopes'] })).not.toThrow()
