@@ -130,8 +130,8 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     const opaque = opaqueTokens?.handoff.takes(token) ? opaqueTokens : undefined
     if (!opaque && issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
-    if (opaque) return authenticateOpaque(opaque, token, presentedAs)
-    const result = verifyOrRefuse(token, presentedAs, event)
+    // Opaque or not, a cookie credential and a bound token hold for this request only.
+    const result = opaque ? authenticateOpaque(opaque, token, presentedAs) : verifyOrRefuse(token, presentedAs, event)
     return result instanceof Promise ? result.then((auth) => noteRequestSpecific(request, auth)) : noteRequestSpecific(request, result)
   }
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
 import jwtVerify, { createJwtVerifier, type JwtVerifyOptions, type OpaqueTokenVerifier } from '@middy-auth/jwt-verify'
-import { createTestIssuer, type TestIssuer } from '@middy-auth/testing'
+import authorizerResponse from '@middy-auth/authorizer'
+import { createTestIssuer, httpAuthorizerEventV2, lambdaContext, type TestIssuer } from '@middy-auth/testing'
+import middy from '@middy/core'
 import { createIntrospectionVerifier } from '../src/index.js'
 import { protect as protectWith } from '../../../test/support/protect.js'
 import { outcome, startStub, visible, type StubBehaviour } from './support.js'
@@ -166,6 +168,33 @@ describe('opaqueTokens: any verifier with the documented interface', () => {
     expect(outcome(await rejecting.invoke(bearer(OPAQUE)))).toEqual([401, 'invalid_token'])
     const empty = withVerifier({ verifyToken: () => undefined as never })
     expect(outcome(await empty.invoke(bearer(OPAQUE)))).toEqual([401, 'invalid_token'])
+  })
+
+  test('an opaque cookie credential behind a Lambda authorizer is a decision for this request only: refused by a caching gateway, as a JWT cookie is', async () => {
+    // The cross-site check depends on the request's method and origin: a gateway that cached the
+    // decision would reuse it for a cross-site request carrying the same cookie.
+    const answer = async (gatewayCache: boolean) => {
+      const handler = middy()
+        .use(
+          jwtVerify({
+            issuers: [{ issuer: iss.issuer, audience: AUDIENCE, jwksUri: iss.jwksUri }],
+            tokenSource: { cookie: 'session' },
+            opaqueTokens: createIntrospectionVerifier({
+              endpoint: stub.endpoint,
+              issuer: PROVIDER,
+              clientId: 'orders-api',
+              clientSecret: 's3cret',
+              audience: AUDIENCE,
+            }),
+          }),
+        )
+        .use(authorizerResponse({ format: 'simple', gatewayCache, logger: () => undefined }))
+        .handler(async () => ({}))
+      return handler(httpAuthorizerEventV2({ cookies: { session: OPAQUE } }) as never, lambdaContext() as never)
+    }
+    expect(await answer(true)).toMatchObject({ isAuthorized: false })
+    expect(await answer(false)).toMatchObject({ isAuthorized: true })
+    expect(stub.requests.map((request) => request.form.get('token'))).toEqual([OPAQUE, OPAQUE])
   })
 
   test('prefetch runs at cold start', () => {
