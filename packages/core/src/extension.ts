@@ -47,14 +47,12 @@ export type ExtensionShapes = Readonly<Record<string, readonly string[]>>
  * const extensions = readExtensions<OAuthScopeExtension>(options.extensions, '@middy-auth/oauth-scope', fail, { routeMaps: ['compileRoutes', 'routeName'] })
  * ```
  */
-export const readExtensions = <E extends Extension>(
-  value: unknown,
-  packageName: string,
-  fail: ConfigError,
-  shapes: ExtensionShapes,
-): ReadonlyMap<string, E> => {
+export const readExtensions = <E extends Extension>(value: unknown, packageName: string, fail: ConfigError, shapes: ExtensionShapes): ReadonlyMap<string, E> =>
+  // Most handlers give none: their cold start then compiles only this line, not the checks.
+  value === undefined ? new Map() : readGivenExtensions(value, packageName, fail, shapes)
+
+const readGivenExtensions = <E extends Extension>(value: unknown, packageName: string, fail: ConfigError, shapes: ExtensionShapes): Map<string, E> => {
   const extensions = new Map<string, E>()
-  if (value === undefined) return extensions
   const from = `from '${packageName}/extensions'`
   if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions imported ${from}`)
   for (const [index, extension] of (value as unknown[]).entries()) {

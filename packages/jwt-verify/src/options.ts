@@ -288,10 +288,13 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     (checked(maxEntries, isCacheSize, 'cache.maxEntries', `a number of entries from 0 to ${maxCacheEntries}`) as number | undefined) ?? 1000,
   )
   const clock = checked(options.clock ?? Date.now, isFunction, 'clock', `a function returning milliseconds`)
-  const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers)
-  // A header is read without an extension; a cookie, a query parameter or a function needs tokenSources.
+  // Only a given source is checked: the default is valid by construction, and leaving its check
+  // out spares the cold start compiling and running it. A header is read without an extension;
+  // a cookie, a query parameter or a function needs tokenSources.
+  const givenSource = options.tokenSource ?? undefined
+  const tokenSource = givenSource ?? defaultTokenSource(options.issuers)
   const tokenSources = isCookieQueryOrFunction(tokenSource) ? need('tokenSources', 'tokenSource') : undefined
-  checkTokenSource((tokenSources?.problem ?? headerSourceProblem)(tokenSource))
+  if (givenSource !== undefined) checkTokenSource((tokenSources?.problem ?? headerSourceProblem)(givenSource))
 
   const rawIssuers: unknown = options.issuers
   // Left out or empty only when API Gateway's identity is trusted instead.
@@ -363,7 +366,9 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
       entry.secret === undefined
         ? undefined
         : need('pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, (value) => algorithmList(value, at))
-    const algorithms = secret?.algorithms ?? publicKeyAlgorithms(entry.algorithms ?? SUPPORTED_ALGORITHMS, at)
+    // Left out: every supported algorithm, valid by construction (so not checked at cold start).
+    const givenAlgorithms = entry.algorithms ?? undefined
+    const algorithms = secret?.algorithms ?? (givenAlgorithms === undefined ? SUPPORTED_ALGORITHMS : publicKeyAlgorithms(givenAlgorithms, at))
     const tokenType = checked(entry.tokenType, isText, `${at}.tokenType`, `a non-empty string such as 'at+jwt'`)
     const seconds = (name: 'clockTolerance' | 'maxTokenAge' | 'claimsCacheTtl', fallback: number): number =>
       readDuration(entry[name], `${at}.${name}`, fail, { unit: 'seconds', fallback, zero: true })
