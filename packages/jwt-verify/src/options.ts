@@ -319,8 +319,8 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     if (keys !== undefined) return need('pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
     if (keyResolver) return checked(keyResolver, isKeyResolver, `${at}.keyResolver`, `a key resolver with prefetch(), cached() and getKeySet()`)
     if (keySet !== undefined) return staticKeyResolver(keySet, fail, `${at}.jwks`)
-    // Discovery when jwksUri is absent: the issuer itself must then be fetchable.
-    const discovery = jwksUri === undefined
+    // Discovery when jwksUri is absent (null too, as it always was): the issuer itself must then be fetchable.
+    const discovery = jwksUri === undefined || jwksUri === null
     const urlOption = `${at}.${discovery ? 'issuer' : 'jwksUri'}`
     // A URL object or a list would pass new URL(): the key resolver takes strings only.
     if (typeof jwksUri !== 'string' && !discovery) throw fail(urlOption, 'must be an https: URL, as a string')

@@ -200,6 +200,17 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     }
   })
 
+  test('jwksUri: null is left out, as before: the keys are found by OIDC discovery from the issuer', async () => {
+    const iss = await createTestIssuer()
+    try {
+      const api = protect({ issuers: [{ issuer: iss.issuer, audience: 'api', jwksUri: null }] } as never)
+      expect(outcome(await api.invoke(bearer(await iss.sign({}, { audience: 'api' }))))).toEqual([200, 'ok'])
+      expect(iss.requests).toMatchObject({ discovery: 1, jwks: 1 })
+    } finally {
+      await iss.close()
+    }
+  })
+
   test('jwtVerifyValidateOptions, the opt-in Middy schema check', () => {
     expect(() => jwtVerifyValidateOptions({ issuers: [{ issuer: 'x', audience: null }] })).not.toThrow()
     expect(() => jwtVerifyValidateOptions({ issuers: [{ issuer: 'x' }] })).toThrow(TypeError)
