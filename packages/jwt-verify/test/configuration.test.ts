@@ -42,6 +42,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL/,
     ],
     [
+      // An empty jwksUri is a jwksUri given, named as such (not the issuer's discovery, as before the size pass).
+      'an empty jwksUri',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: '' }] },
+      /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL \(http: only for loopback hosts\): $/,
+    ],
+    [
       'discovery from a plain http issuer',
       { issuers: [{ issuer: 'http://a.example.com', audience: 'x' }] },
       /^jwtVerify: issuers\[0\]\.issuer must be an https: URL .* \(for OIDC discovery\)$/,
