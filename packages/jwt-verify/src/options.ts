@@ -137,7 +137,8 @@ const checked = <T>(value: T, ok: (value: unknown) => boolean, option: string, w
 const isBoolean = (value: unknown): boolean => typeof value === 'boolean'
 const isFunction = (value: unknown): boolean => typeof value === 'function'
 const isText = (value: unknown): boolean => asText(value) !== undefined
-const isTextList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isText)
+// Spread first: every() skips a hole (`[, 'sub']`), which must be refused like any non-text.
+const isTextList = (value: unknown): value is string[] => Array.isArray(value) && [...(value as unknown[])].every(isText)
 
 /**
  * The largest verified-token cache: its ring is allocated when the factory runs (about 25 bytes

@@ -15,6 +15,12 @@ import { thrown } from '../../../test/support/thrown.js'
 import { bearer, outcome, protect } from './support.js'
 
 const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { keys: [] as unknown[] } }
+/** `[, ...items]`: a list with a hole first, as JavaScript configuration can write it. */
+const afterHole = (...items: string[]): unknown[] => {
+  const list: unknown[] = new Array(1)
+  list.push(...items)
+  return list
+}
 
 describe('configuration mistakes fail at cold start with a TypeError that says what to fix', () => {
   const cases: Array<[string, unknown, RegExp]> = [
@@ -145,6 +151,22 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
         ],
       },
       /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL \(http: only for loopback hosts\): http:\/\/b\.example\.com\/j$/,
+    ],
+    // A hole (JavaScript's `[, 'x']`) is refused like any entry that is not a non-empty string.
+    [
+      'a hole in the issuer list',
+      { issuers: [{ issuer: afterHole('https://a.example.com/'), audience: 'x', jwksUri: 'https://a.example.com/j' }] },
+      /^jwtVerify: issuers\[0\]\.issuer must be a non-empty string or a non-empty list of non-empty strings$/,
+    ],
+    [
+      'a hole in the audience list',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: afterHole('x'), jwksUri: 'https://a.example.com/j' }] },
+      /^jwtVerify: issuers\[0\]\.audience must be a non-empty string or a non-empty list of non-empty strings$/,
+    ],
+    [
+      'a hole in requiredClaims',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', requiredClaims: afterHole('tenant') }] },
+      /^jwtVerify: issuers\[0\]\.requiredClaims must be a list of claim names$/,
     ],
     ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /^jwtVerify: realm must be printable ASCII/],
     ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /^jwtVerify: tokenSource must be/],
