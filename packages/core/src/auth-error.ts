@@ -113,8 +113,10 @@ export interface AuthErrorOptions {
  * ```
  */
 export class AuthError<Reason extends string = string> extends Error {
+  // Defined, not assigned: with Error.prototype frozen (a hardened runtime), assigning `name`,
+  // read-only there, would throw and turn every refusal into a 500.
+  override readonly name = 'AuthError'
   // Declared, and set in one Object.assign below (in this order): a bundle spells each name once.
-  declare readonly name: 'AuthError'
   declare readonly code: AuthErrorCode
   declare readonly statusCode: number
   /** Tells `@middy/http-error-handler` the message is safe to send. */
@@ -140,7 +142,6 @@ export class AuthError<Reason extends string = string> extends Error {
     })
     const { reason, detail } = isRecord(data) ? data : {}
     Object.assign(this, {
-      name: 'AuthError',
       code,
       statusCode,
       expose: true,

@@ -142,7 +142,8 @@ const checked = <T>(value: T, ok: (value: unknown) => boolean, option: string, w
 const isBoolean = (value: unknown): boolean => typeof value === 'boolean'
 const isFunction = (value: unknown): boolean => typeof value === 'function'
 const isText = (value: unknown): boolean => asText(value) !== undefined
-const isTextList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isText)
+// Spread first: every() skips a hole (`[, 'sub']`), which must be refused like any non-text.
+const isTextList = (value: unknown): value is string[] => Array.isArray(value) && [...(value as unknown[])].every(isText)
 
 /**
  * The largest verified-token cache: its ring is allocated when the factory runs (about 25 bytes
@@ -332,8 +333,8 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     if (keys !== undefined) return need('pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
     if (keyResolver) return checked(keyResolver, isKeyResolver, `${at}.keyResolver`, `a key resolver with prefetch(), cached() and getKeySet()`)
     if (keySet !== undefined) return staticKeyResolver(keySet, fail, `${at}.jwks`)
-    // Discovery when jwksUri is absent: the issuer itself must then be fetchable.
-    const discovery = jwksUri === undefined
+    // Discovery when jwksUri is absent (null too, as it always was): the issuer itself must then be fetchable.
+    const discovery = jwksUri === undefined || jwksUri === null
     const urlOption = `${at}.${discovery ? 'issuer' : 'jwksUri'}`
     // A URL object or a list would pass new URL(): the key resolver takes strings only.
     if (typeof jwksUri !== 'string' && !discovery) throw fail(urlOption, 'must be an https: URL, as a string')

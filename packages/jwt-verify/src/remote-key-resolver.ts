@@ -126,13 +126,11 @@ export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri'
 
 /**
  * {@link createRemoteKeyResolver} after its option checks: `jwtVerify()` calls it directly, so
- * the lean bundle does not carry the checks twice. Both checked that the key source is a
- * fetchable URL (`jwksUri`, or else the `issuer` string); `jwtVerify()` did with `new URL()`,
- * which anything that prints as a URL passes, so a `jwksUri` that is not a string is refused here.
+ * the lean bundle does not carry the checks twice. Both callers checked that the key source is a
+ * fetchable URL given as a string (`jwksUri`, or else the `issuer`), each under its own names.
  */
 export const remoteKeyResolver = (settings: RemoteKeyResolverSettings): KeyResolver => {
   const { jwksUri, issuer, timeoutMs, fetchJson = defaultFetchJson } = settings
-  if (jwksUri !== undefined && typeof jwksUri !== 'string') throw configErrors(packageName, 'createRemoteKeyResolver')('jwksUri', 'must be a string')
 
   // Discovered once, then remembered: discovery is not repeated for refetches.
   let resolvedJwksUri = jwksUri

@@ -15,6 +15,12 @@ import { thrown } from '../../../test/support/thrown.js'
 import { bearer, outcome, protect } from './support.js'
 
 const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { keys: [] as unknown[] } }
+/** `[, ...items]`: a list with a hole first, as JavaScript configuration can write it. */
+const afterHole = (...items: string[]): unknown[] => {
+  const list: unknown[] = new Array(1)
+  list.push(...items)
+  return list
+}
 
 describe('configuration mistakes fail at cold start with a TypeError that says what to fix', () => {
   const cases: Array<[string, unknown, RegExp]> = [
@@ -40,6 +46,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       'plain http JWKS on a public host',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'http://a.example.com/jwks' }] },
       /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL/,
+    ],
+    [
+      // An empty jwksUri is a jwksUri given, named as such (not the issuer's discovery, as before the size pass).
+      'an empty jwksUri',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: '' }] },
+      /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL \(http: only for loopback hosts\): $/,
     ],
     [
       'discovery from a plain http issuer',
@@ -140,6 +152,22 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       },
       /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL \(http: only for loopback hosts\): http:\/\/b\.example\.com\/j$/,
     ],
+    // A hole (JavaScript's `[, 'x']`) is refused like any entry that is not a non-empty string.
+    [
+      'a hole in the issuer list',
+      { issuers: [{ issuer: afterHole('https://a.example.com/'), audience: 'x', jwksUri: 'https://a.example.com/j' }] },
+      /^jwtVerify: issuers\[0\]\.issuer must be a non-empty string or a non-empty list of non-empty strings$/,
+    ],
+    [
+      'a hole in the audience list',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: afterHole('x'), jwksUri: 'https://a.example.com/j' }] },
+      /^jwtVerify: issuers\[0\]\.audience must be a non-empty string or a non-empty list of non-empty strings$/,
+    ],
+    [
+      'a hole in requiredClaims',
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', requiredClaims: afterHole('tenant') }] },
+      /^jwtVerify: issuers\[0\]\.requiredClaims must be a list of claim names$/,
+    ],
     ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /^jwtVerify: realm must be printable ASCII/],
     ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /^jwtVerify: tokenSource must be/],
     [
@@ -195,6 +223,17 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       expect(outcome(await api.invoke(bearer(await iss.sign({}, { audience: 'api' }))))).toEqual([200, 'ok'])
       // credentialsRequired: null is the default (true): no token is still refused.
       expect(outcome(await api.invoke({ ...bearer(''), headers: {} }))).toEqual([401, 'missing_token'])
+    } finally {
+      await iss.close()
+    }
+  })
+
+  test('jwksUri: null is left out, as before: the keys are found by OIDC discovery from the issuer', async () => {
+    const iss = await createTestIssuer()
+    try {
+      const api = protect({ issuers: [{ issuer: iss.issuer, audience: 'api', jwksUri: null }] } as never)
+      expect(outcome(await api.invoke(bearer(await iss.sign({}, { audience: 'api' }))))).toEqual([200, 'ok'])
+      expect(iss.requests).toMatchObject({ discovery: 1, jwks: 1 })
     } finally {
       await iss.close()
     }

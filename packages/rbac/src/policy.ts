@@ -125,7 +125,8 @@ const readRole = (name: string, definition: unknown, conditionUses: Map<string, 
     const value = definition[field]
     if (value === undefined) return []
     if (!Array.isArray(value)) throw fail(`${at}.${field}`, `must be a list`)
-    return value.map((entry: unknown, i) => read(entry, `${at}.${field}[${i}]`))
+    // Array.from, not map: a hole (`[, 'a:b']`) is read as undefined, and refused by name.
+    return Array.from(value, (entry: unknown, i) => read(entry, `${at}.${field}[${i}]`))
   }
   const inherits = each('inherits', (parent, where) => {
     if (typeof parent !== 'string') throw fail(where, `must be a role name`)

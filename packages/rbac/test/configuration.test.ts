@@ -3,6 +3,12 @@ import rbac, { auth0Roles, cognitoRoles, compilePolicy, entraRoles, iamRoles, ke
 
 const policy = { roles: { editor: { inherits: ['viewer'], allow: ['articles:update'] }, viewer: { allow: ['articles:read'] } } }
 const withRole = (definition: unknown) => ({ roles: { viewer: { allow: ['articles:read'] }, r: definition } })
+/** `[, ...items]`: a list with a hole first, as JavaScript configuration can write it. */
+const afterHole = (...items: string[]): unknown[] => {
+  const list: unknown[] = new Array(1)
+  list.push(...items)
+  return list
+}
 
 /** A TypeError at cold start that starts with the factory and the option's path, which cause names. */
 const expectConfigError = (make: () => unknown, message: RegExp, factory = 'rbac') => {
@@ -54,6 +60,10 @@ describe('policy mistakes: TypeError from compilePolicy() and rbac() alike', () 
     ['an allow entry with an empty when', withRole({ allow: [{ permission: 'a:b', when: '' }] }), /allow\[0\].when must name a condition/],
     ['a malformed permission in a conditional allow', withRole({ allow: [{ permission: 'a', when: 'c' }] }), /allow\[0\].permission "a" is not a permission/],
     ['a conditional deny', withRole({ deny: [{ permission: 'a:b', when: 'c' }] }), /deny\[0\] \{"permission":"a:b","when":"c"\} is not a permission/],
+    // A hole in a list (`[, 'a:b']` in JavaScript) is named like any other entry that is not one.
+    ['a hole in allow', withRole({ allow: afterHole('articles:read') }), /^rbac: policy.roles\["r"\].allow\[0\] undefined is not a permission/],
+    ['a hole in deny', withRole({ deny: afterHole('articles:read') }), /^rbac: policy.roles\["r"\].deny\[0\] undefined is not a permission/],
+    ['a hole in inherits', withRole({ inherits: afterHole('viewer') }), /^rbac: policy.roles\["r"\].inherits\[0\] must be a role name$/],
   ]
   test.each(cases)('%s', (_name, value, message) => {
     expectConfigError(() => compilePolicy(value as never), message)
