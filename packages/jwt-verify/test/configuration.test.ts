@@ -29,12 +29,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     [
       'symmetric algorithm',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['HS256'] }] },
-      /^jwtVerify: issuers\[0\]\.algorithms HS256 needs a 'secret'/,
+      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list of RS256, .*, Ed25519 \(HS256\/384\/512 with a secret\)$/,
     ],
     [
       'alg none',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['none'] }] },
-      /^jwtVerify: issuers\[0\]\.algorithms "none" is not supported/,
+      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list of RS256, /,
     ],
     [
       'plain http JWKS on a public host',
@@ -44,7 +44,7 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     [
       'discovery from a plain http issuer',
       { issuers: [{ issuer: 'http://a.example.com', audience: 'x' }] },
-      /^jwtVerify: issuers\[0\]\.issuer must be an https: URL .* \(for OIDC discovery\)$/,
+      /^jwtVerify: issuers\[0\]\.issuer must be an https: URL string \(http: only for loopback hosts\), for OIDC discovery$/,
     ],
     [
       'two key sources',
@@ -86,7 +86,7 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       /^jwtVerify: cache\.maxEntries must be a number of entries from 0 to 100000$/,
     ],
     ['cache.maxEntries null', { trustApiGateway: true, cache: { maxEntries: null } }, /^jwtVerify: cache\.maxEntries must be a number/],
-    ['clock not a function', { trustApiGateway: true, clock: 1000 }, /^jwtVerify: clock must be a function returning milliseconds$/],
+    ['clock not a function', { trustApiGateway: true, clock: 1000 }, /^jwtVerify: clock must be a function$/],
     ['jwks not an object', { trustApiGateway: true, jwks: 'https://a.example.com/jwks' }, /^jwtVerify: jwks must be an object$/],
     ['jwks.fetchJson not a function', { trustApiGateway: true, jwks: { fetchJson: null } }, /^jwtVerify: jwks\.fetchJson must be a function$/],
     ['jwks.timeoutMs zero', { trustApiGateway: true, jwks: { timeoutMs: 0 } }, /^jwtVerify: jwks\.timeoutMs must be a number of milliseconds > 0, got 0$/],
@@ -103,7 +103,7 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     [
       'algorithms empty',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', algorithms: [] }] },
-      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list$/,
+      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list of RS256, /,
     ],
     [
       'tokenType null',
@@ -138,19 +138,19 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
           { issuer: 'https://b.example.com/', audience: 'x', jwksUri: 'http://b.example.com/j' },
         ],
       },
-      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL \(http: only for loopback hosts\): http:\/\/b\.example\.com\/j$/,
+      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
     ],
     ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /^jwtVerify: realm must be printable ASCII/],
     ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /^jwtVerify: tokenSource must be/],
     [
       'claimsCheck not a function',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claimsCheck: true }] },
-      /^jwtVerify: issuers\[0\]\.claimsCheck must be a function of the payload$/,
+      /^jwtVerify: issuers\[0\]\.claimsCheck must be a function$/,
     ],
     [
       'claims (deprecated) not a function',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: true }] },
-      /^jwtVerify: issuers\[0\]\.claims must be a function of the payload$/,
+      /^jwtVerify: issuers\[0\]\.claims must be a function$/,
     ],
     [
       'claims and claimsCheck together',
