@@ -126,6 +126,28 @@ export type JwtVerifyOptions = CommonOptions &
     | { issuers?: readonly IssuerConfig[]; trustApiGateway: true }
   )
 
+/** The settings of one middleware instance, checked and compiled at cold start. */
+export interface CompiledOptions {
+  issuers: CompiledIssuer[]
+  tokenSource: TokenSource
+  /** The reader of `tokenSource` (the `DPoP` scheme too when an issuer entry takes DPoP proofs). */
+  readToken: ReadToken
+  credentialsRequired: boolean
+  /** `trustApiGateway: true`: the identity API Gateway verified; `undefined` without the option. */
+  fromGateway: ApiGatewayClaimsExtension['fromGateway'] | undefined
+  realm: string
+  /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
+  resourceMetadata: string | undefined
+  cacheMaxEntries: number
+  clock: () => number
+  /** Every algorithm a DPoP proof may use under some issuer entry, for the challenge's `algs`; empty without DPoP. */
+  dpopAlgorithms: Algorithm[]
+  /** The verifier of tokens that are not JWTs, and its hand-off; `undefined` without the option. */
+  opaqueTokens: { verifier: OpaqueTokenVerifier; handoff: OpaqueTokenHandoffExtension } | undefined
+  /** Binding checks: the `senderConstraints` extension's, or the check of unbound tokens. */
+  binding: Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
+}
+
 const factory = 'jwtVerify'
 /** The `TypeError` of configuration that can never work, thrown at cold start. */
 const fail = configErrors(packageName, factory)
@@ -155,50 +177,24 @@ const aFunction: Rule = [(value) => typeof value === 'function', 'a function']
  */
 const maxCacheEntries = 100_000
 
-/** An entry's `issuer` or `audience`: one name, or a non-empty list of them. */
-const nameList = (value: unknown, option: string): string[] => {
-  const names = typeof value === 'string' ? [value] : value
-  if (isTextList(names) && names.length > 0) return names
-  throw fail(option, `must be a non-empty string or a non-empty list of non-empty strings`)
+/**
+ * A non-empty list of values `allowed` takes, which `what` names for the `TypeError`: an entry's
+ * `issuer`, `audience` and `algorithms`.
+ */
+const nonEmptyList = (value: unknown, option: string, allowed: (item: unknown) => boolean, what: string): unknown[] => {
+  if (Array.isArray(value) && value.length > 0 && value.every(allowed)) return value
+  throw fail(option, `must be a non-empty list of ${what}`)
 }
 
-/**
- * An entry's `algorithms`: a non-empty list of those `allowed` takes, which `what` names (the
- * asymmetric ones we support, or the HMAC ones of a `secret` entry: the pemKeysAndSecrets
- * extension's).
- */
-const readAlgorithms = (value: unknown, at: string, allowed: (alg: unknown) => boolean, what: string): unknown[] => {
-  if (Array.isArray(value) && value.length > 0 && value.every(allowed)) return value
-  throw fail(`${at}.algorithms`, `must be a non-empty list of ${what}`)
-}
+/** An entry's `issuer` or `audience`: one name, or a non-empty list of them. */
+const nameList = (value: unknown, option: string): string[] =>
+  nonEmptyList(typeof value === 'string' ? [value] : value, option, isText, `non-empty strings (or one)`) as string[]
 
 /** An entry's `keyResolver`: what the verifier calls on it. */
 const aKeyResolver: Rule = [
   (value) => (['prefetch', 'cached', 'getKeySet'] as const).every((method) => typeof (value as Partial<KeyResolver>)[method] === 'function'),
   'a key resolver with prefetch(), cached() and getKeySet()',
 ]
-
-/** The settings of one middleware instance, checked and compiled at cold start. */
-export interface CompiledOptions {
-  issuers: CompiledIssuer[]
-  tokenSource: TokenSource
-  /** The reader of `tokenSource` (the `DPoP` scheme too when an issuer entry takes DPoP proofs). */
-  readToken: ReadToken
-  credentialsRequired: boolean
-  /** `trustApiGateway: true`: the identity API Gateway verified; `undefined` without the option. */
-  fromGateway: ApiGatewayClaimsExtension['fromGateway'] | undefined
-  realm: string
-  /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
-  resourceMetadata: string | undefined
-  cacheMaxEntries: number
-  clock: () => number
-  /** Every algorithm a DPoP proof may use under some issuer entry, for the challenge's `algs`; empty without DPoP. */
-  dpopAlgorithms: Algorithm[]
-  /** The verifier of tokens that are not JWTs, and its hand-off; `undefined` without the option. */
-  opaqueTokens: { verifier: OpaqueTokenVerifier; handoff: OpaqueTokenHandoffExtension } | undefined
-  /** Binding checks: the `senderConstraints` extension's, or the check of unbound tokens. */
-  binding: Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
-}
 
 /** An entry's key sources, of which it gives one (or none: OIDC discovery from its issuer). */
 const keySources = ['jwksUri', 'jwks', 'keyResolver', 'keys'] as const
@@ -341,19 +337,14 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     const { audience } = entry
     if (audience === undefined) throw fail(`${at}.audience`, `is required (audience: null skips the check)`)
     const audiences = audience === null ? null : new Set(nameList(audience, `${at}.audience`))
+    /** The entry's `algorithms`: the asymmetric ones we support, or the HMAC ones of a `secret` entry. */
+    const readAlgorithms = (value: unknown, allowed: (alg: unknown) => boolean, what: string): unknown[] =>
+      nonEmptyList(value, `${at}.algorithms`, allowed, what)
     // A secret entry (its checks, its HMAC algorithms) is the pemKeysAndSecrets extension's.
-    const secret =
-      entry.secret === undefined
-        ? undefined
-        : need('pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, (value, allowed, what) => readAlgorithms(value, at, allowed, what))
+    const secret = entry.secret === undefined ? undefined : need('pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, readAlgorithms)
     const algorithms =
       secret?.algorithms ??
-      (readAlgorithms(
-        entry.algorithms ?? SUPPORTED_ALGORITHMS,
-        at,
-        isAlgorithm,
-        `${SUPPORTED_ALGORITHMS.join(', ')} (HS256/384/512 with a secret)`,
-      ) as Algorithm[])
+      (readAlgorithms(entry.algorithms ?? SUPPORTED_ALGORITHMS, isAlgorithm, `${SUPPORTED_ALGORITHMS.join(', ')} (HS256/384/512 with a secret)`) as Algorithm[])
     const tokenType = checked(entry.tokenType, [isText, `a non-empty string such as 'at+jwt'`], `${at}.tokenType`)
     const seconds = (name: 'clockTolerance' | 'maxTokenAge' | 'claimsCacheTtl', fallback: number): number =>
       readDuration(entry[name], `${at}.${name}`, fail, { unit: 'seconds', fallback, zero: true })

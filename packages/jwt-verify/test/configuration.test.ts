@@ -93,12 +93,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     [
       'issuer missing',
       { issuers: [{ audience: 'x', jwksUri: 'https://a.example.com/j' }] },
-      /^jwtVerify: issuers\[0\]\.issuer must be a non-empty string or a non-empty list of non-empty strings$/,
+      /^jwtVerify: issuers\[0\]\.issuer must be a non-empty list of non-empty strings \(or one\)$/,
     ],
     [
       'an empty audience in a list',
       { issuers: [{ issuer: 'https://a.example.com/', audience: ['x', ''], jwksUri: 'https://a.example.com/j' }] },
-      /^jwtVerify: issuers\[0\]\.audience must be a non-empty string or a non-empty list of non-empty strings$/,
+      /^jwtVerify: issuers\[0\]\.audience must be a non-empty list of non-empty strings \(or one\)$/,
     ],
     [
       'algorithms empty',
