@@ -23,7 +23,7 @@ import { defaultTokenSource } from './alb-entries.js'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { checkUnbound } from './confirmation.js'
-import { fetchableUrl, type FetchJson } from './fetch-json.js'
+import type { FetchJson } from './fetch-json.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
 import type {
@@ -309,19 +309,9 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     if (keys !== undefined) return need('pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
     if (keyResolver) return checked(keyResolver, aKeyResolver, `${at}.keyResolver`)
     if (keySet !== undefined) return staticKeyResolver(keySet, fail, `${at}.jwks`)
-    // Discovery when jwksUri is absent: the issuer itself must then be fetchable. A URL object or
-    // a list would pass new URL(): the key resolver takes strings only.
-    const discovery = jwksUri === undefined
-    const url: unknown = jwksUri ?? firstIssuer
-    if (typeof url !== 'string' || !fetchableUrl(url)) {
-      throw fail(
-        `${at}.${discovery ? 'issuer' : 'jwksUri'}`,
-        `must be an https: URL string (http: only for loopback hosts)${discovery ? ', for OIDC discovery' : ''}`,
-      )
-    }
+    // OIDC discovery when jwksUri is absent: the resolver checks that its key source is fetchable.
     const cacheKey = jwksUri ?? `discovery:${firstIssuer}`
-    // The issuer is used for discovery only, when there is no jwksUri.
-    const resolver = resolvers.get(cacheKey) ?? remoteKeyResolver({ ...resolverSettings, jwksUri, issuer: firstIssuer })
+    const resolver = resolvers.get(cacheKey) ?? remoteKeyResolver({ ...resolverSettings, jwksUri, issuer: firstIssuer }, fail, `${at}.`)
     resolvers.set(cacheKey, resolver)
     return resolver
   }
