@@ -1,9 +1,11 @@
-import { configErrors, type TokenSource } from '@middy-auth/core/internal'
+/**
+ * What jwt-verify's options and verifier ask of `albIssuer()` entries, which carry their own
+ * rules (./alb.ts): a bundle without `albIssuer()` holds only this lookup.
+ */
+import type { TokenSource } from '@middy-auth/core/internal'
 import type { AlbAccessToken } from './alb-access-token.js'
-import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
 import { createVerifier, type VerifierSettings } from './verifier.js'
-import { packageName } from './package-name.js'
 
 /** What sets an `albIssuer()` entry apart from other issuers. */
 export interface AlbRules {
@@ -12,37 +14,35 @@ export interface AlbRules {
   readonly issuer: string | undefined
   /** The identity provider's access token, also required when set (`x-amzn-oidc-accesstoken`). */
   readonly accessToken: AlbAccessToken | undefined
-  /** The ALB verifier: registered by `albIssuer()`, so that its code is bundled only with it. */
+  /** The token source when none is configured and the first issuer entry is this one: `undefined` unless every entry is an ALB entry. */
+  readonly tokenSource: (issuers: readonly unknown[]) => TokenSource | undefined
+  /** The ALB verifier, which refuses other issuers beside ALB entries: registered by `albIssuer()`, so that its code is bundled only with it. */
   readonly createVerifier: (settings: VerifierSettings) => ReturnType<typeof createVerifier>
 }
 
 /**
- * `albIssuer()` entries by their key resolver: the entry itself stays a plain
- * {@link IssuerConfig}, and jwt-verify's options need no field for it.
+ * `albIssuer()` entries by their key resolver: the entry itself stays a plain issuer entry, and
+ * jwt-verify's options need no field for it.
  */
 export const albEntries = new WeakMap<KeyResolver, AlbRules>()
 
-const isAlbEntry = (entry: { keyResolver?: KeyResolver | undefined } | undefined): boolean =>
-  entry?.keyResolver !== undefined && albEntries.has(entry.keyResolver)
-
 /**
- * The token source when none is configured: `x-amzn-oidc-data` (the bare token) when every
- * entry came from `albIssuer()`, else `Authorization: Bearer`.
+ * The token source when none is configured: `Authorization: Bearer`, unless the `albIssuer()`
+ * entries decide (`x-amzn-oidc-data` when every entry is one).
  *
  * @example
  * ```ts
  * const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers)
  * ```
  */
-export const defaultTokenSource = (issuers: readonly IssuerConfig[] | undefined): TokenSource =>
-  Array.isArray(issuers) && issuers.length > 0 && issuers.every(isAlbEntry)
-    ? { header: 'x-amzn-oidc-data', scheme: null }
-    : { header: 'Authorization', scheme: 'Bearer' }
+export const defaultTokenSource = (issuers: unknown): TokenSource => {
+  const first = Array.isArray(issuers) ? (issuers[0] as { keyResolver?: KeyResolver } | null | undefined) : undefined
+  return albEntries.get(first?.keyResolver as KeyResolver)?.tokenSource(issuers as unknown[]) ?? { header: 'Authorization', scheme: 'Bearer' }
+}
 
 /**
- * The verifier of a jwtVerify instance: the ALB verifier when every entry came from
- * `albIssuer()`, else the JWT verifier. ALB entries cannot be mixed with other issuers in one
- * jwtVerify (their tokens come from another header): a `TypeError` at cold start.
+ * The verifier of a jwtVerify instance: the ALB verifier when an entry came from `albIssuer()`
+ * (which refuses a mix with other issuers), else the JWT verifier.
  *
  * @example
  * ```ts
@@ -50,10 +50,9 @@ export const defaultTokenSource = (issuers: readonly IssuerConfig[] | undefined)
  * ```
  */
 export const createVerifierFor = (settings: VerifierSettings): ReturnType<typeof createVerifier> => {
-  const alb = settings.issuers.map((entry) => albEntries.get(entry.resolver)).filter((rules) => rules !== undefined)
-  if (alb.length === 0) return createVerifier(settings)
-  if (alb.length !== settings.issuers.length) {
-    throw configErrors(packageName, 'jwtVerify')('issuers', 'cannot mix albIssuer() entries with other issuers in one jwtVerify()')
+  for (const { resolver } of settings.issuers) {
+    const alb = albEntries.get(resolver)
+    if (alb) return alb.createVerifier(settings)
   }
-  return (alb[0] as AlbRules).createVerifier(settings)
+  return createVerifier(settings)
 }

@@ -1,5 +1,5 @@
 import type { AuthContext } from '@middy-auth/core'
-import { checkOptionNames, configErrors, emptyRecord, readDuration, readScopeList } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, emptyRecord, readDuration, readScopeList, type TokenSource } from '@middy-auth/core/internal'
 import { compileAlbAccessToken, type AccessTokenCheck } from './alb-access-token.js'
 import { albEntries, type AlbRules } from './alb-entries.js'
 import { createAlbKeyResolver, type FetchPem } from './alb-key-resolver.js'
@@ -131,7 +131,14 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
   // The load balancer's keys cannot be prefetched (its kid is known from its first token), the
   // provider's can: jwtVerify prefetches every entry's resolver at cold start.
   const resolver: KeyResolver = access ? { cached: () => albKeys.cached(), getKeySet: (kid) => albKeys.getKeySet(kid), prefetch: access.prefetch } : albKeys
-  albEntries.set(resolver, { signers: new Set(arns as string[]), clientId, issuer, accessToken: access, createVerifier: createAlbVerifier })
+  albEntries.set(resolver, {
+    signers: new Set(arns as string[]),
+    clientId,
+    issuer,
+    accessToken: access,
+    tokenSource: albTokenSource,
+    createVerifier: createAlbVerifier,
+  })
   return {
     // The load balancer is what signed the token: its ARNs name the entry.
     issuer: arns,
@@ -142,6 +149,12 @@ export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
     ...(clockTolerance === undefined ? {} : { clockTolerance }),
   }
 }
+
+const isAlbEntry = (entry: unknown): boolean => albEntries.has((entry as { keyResolver?: KeyResolver } | null | undefined)?.keyResolver as KeyResolver)
+
+/** The token source without one configured: `x-amzn-oidc-data` (the bare token) when every entry came from `albIssuer()`. */
+const albTokenSource = (issuers: readonly unknown[]): TokenSource | undefined =>
+  issuers.every(isAlbEntry) ? { header: 'x-amzn-oidc-data', scheme: null } : undefined
 
 /** A segment as the load balancer emits it: base64url, padded to a multiple of 4 with `=`, or not padded. */
 const albSegment = /^[A-Za-z0-9_-]+(?:={1,2})?$/
@@ -172,7 +185,9 @@ interface Signer {
 const createAlbVerifier = ({ issuers, now, cacheMaxEntries }: VerifierSettings): ReturnType<AlbRules['createVerifier']> => {
   const bySigner = new Map<string, Signer>()
   for (const entry of issuers) {
-    const rules = albEntries.get(entry.resolver) as AlbRules
+    const rules = albEntries.get(entry.resolver)
+    // Their tokens come from another header: jwtVerify's TypeError at cold start.
+    if (!rules) throw configErrors(packageName, 'jwtVerify')('issuers', 'cannot mix albIssuer() entries with other issuers in one jwtVerify()')
     const accessTokenCheck = rules.accessToken?.createCheck({ cacheMaxEntries, now })
     for (const signer of rules.signers) bySigner.set(signer, { entry, rules, accessTokenCheck })
   }

@@ -93,7 +93,7 @@ export interface PemKeysAndSecretsExtension extends JwtVerifyExtension {
     entry: IssuerConfig,
     at: string,
     fail: ConfigError,
-    algorithmList: (value: unknown) => unknown[],
+    readAlgorithms: (value: unknown, allowed: (alg: unknown) => boolean, what: string) => unknown[],
   ) => { key: ResolvedKey; resolver: KeyResolver; algorithms: HmacAlgorithm[] }
   /** An entry's `keys`, checked and imported, as its key set. */
   readonly compilePemKeys: (keys: unknown, at: string, fail: ConfigError) => KeyResolver

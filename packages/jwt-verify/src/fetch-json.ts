@@ -253,6 +253,16 @@ export function isLoopbackUrl(url: URL): boolean {
 }
 
 /**
+ * `url` parsed when key material may be fetched from it (as {@link assertFetchableUrl} checks),
+ * else `undefined`: for checks that throw their own `TypeError`.
+ */
+export const fetchableUrl = (url: string): URL | undefined => {
+  // Not a URL at all: unfetchable, like any other protocol.
+  const parsed = URL.canParse(url) ? new URL(url) : undefined
+  return parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && isLoopbackUrl(parsed)) ? parsed : undefined
+}
+
+/**
  * Parses `url` and checks that key material may be fetched from it: `https:`, or `http:` to a
  * loopback host ({@link isLoopbackUrl}). Meant for option validation at cold start.
  *
@@ -270,12 +280,8 @@ export function isLoopbackUrl(url: URL): boolean {
  * ```
  */
 export function assertFetchableUrl(url: string, what: string): URL {
-  try {
-    const parsed = new URL(url)
-    if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(parsed))) return parsed
-  } catch {
-    // Not a URL at all: the same TypeError as for any other protocol.
-  }
+  const parsed = fetchableUrl(url)
+  if (parsed) return parsed
   throw new TypeError(`${what} must be an https: URL (http: only for loopback hosts): ${url}`, {
     cause: { package: packageName },
   })

@@ -17,14 +17,13 @@ import {
   readRealm,
   readRenamed,
   resourceMetadataProblem,
-  type HeaderTokenSource,
   type ReadToken,
 } from '@middy-auth/core/internal'
 import { defaultTokenSource } from './alb-entries.js'
-import { isAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
+import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { checkUnbound } from './confirmation.js'
-import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
+import type { FetchJson } from './fetch-json.js'
 import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver } from './key-resolver.js'
 import type {
@@ -34,6 +33,7 @@ import type {
   KnownExtension,
   OpaqueTokenHandoffExtension,
   SenderConstraintsExtension,
+  TokenSourcesExtension,
 } from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { packageName } from './package-name.js'
@@ -126,65 +126,6 @@ export type JwtVerifyOptions = CommonOptions &
     | { issuers?: readonly IssuerConfig[]; trustApiGateway: true }
   )
 
-/** The `TypeError` of configuration that can never work, thrown at cold start. */
-const fail = configErrors(packageName, 'jwtVerify')
-
-/**
- * `value` when it is left out or `ok` takes it; anything else is the `TypeError`
- * `<option> must be <what>`. A default is the caller's (`options.clock ?? Date.now`), so that
- * `null` stays what it was for each option.
- */
-const checked = <T>(value: T, ok: (value: unknown) => boolean, option: string, what: string): T => {
-  if (value === undefined || ok(value)) return value
-  throw fail(option, `must be ${what}`)
-}
-
-const isBoolean = (value: unknown): boolean => typeof value === 'boolean'
-const isFunction = (value: unknown): boolean => typeof value === 'function'
-const isText = (value: unknown): boolean => asText(value) !== undefined
-// Spread first: every() skips a hole (`[, 'sub']`), which must be refused like any non-text.
-const isTextList = (value: unknown): value is string[] => Array.isArray(value) && [...(value as unknown[])].every(isText)
-
-/**
- * The largest verified-token cache: its ring is allocated when the factory runs (about 25 bytes
- * per slot, 2.5 MB here), so a size meant for "unbounded" must not take a function's memory at
- * cold start.
- */
-const maxCacheEntries = 100_000
-
-/** An entry's `issuer` or `audience`: one name, or a non-empty list of them. */
-const nameList = (value: unknown, option: string): string[] => {
-  const names = typeof value === 'string' ? [value] : value
-  if (isTextList(names) && names.length > 0) return names
-  throw fail(option, `must be a non-empty string or a non-empty list of non-empty strings`)
-}
-
-/** An entry's `algorithms`: a non-empty list (each checked by the caller). */
-const algorithmList = (value: unknown, at: string): unknown[] => {
-  if (Array.isArray(value) && value.length > 0) return value
-  throw fail(`${at}.algorithms`, `must be a non-empty list`)
-}
-
-/** The algorithms of an entry with public keys: asymmetric ones we support, never HMAC. */
-const publicKeyAlgorithms = (value: unknown, at: string): Algorithm[] => {
-  const algorithms = algorithmList(value, at)
-  for (const alg of algorithms) {
-    if (!isAlgorithm(alg)) {
-      throw fail(
-        `${at}.algorithms`,
-        isHmacAlgorithm(alg)
-          ? `${alg} needs a 'secret' on this entry`
-          : `${JSON.stringify(alg)} is not supported (${SUPPORTED_ALGORITHMS.join(', ')}; HS256/384/512 with a secret)`,
-      )
-    }
-  }
-  return algorithms as Algorithm[]
-}
-
-/** A `keyResolver` of an entry: what the verifier calls on it. */
-const isKeyResolver = (value: unknown): boolean =>
-  (['prefetch', 'cached', 'getKeySet'] as const).every((method) => typeof (value as Partial<KeyResolver>)[method] === 'function')
-
 /** The settings of one middleware instance, checked and compiled at cold start. */
 export interface CompiledOptions {
   issuers: CompiledIssuer[]
@@ -207,21 +148,63 @@ export interface CompiledOptions {
   binding: Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
 }
 
+const factory = 'jwtVerify'
+/** The `TypeError` of configuration that can never work, thrown at cold start. */
+const fail = configErrors(packageName, factory)
+
+/** What an option must be: its test, and the words that finish the `TypeError`'s `<option> must be …`. */
+type Rule = readonly [test: (value: unknown) => boolean, what: string]
+
+/**
+ * `value` when it is left out or `rule` takes it; anything else is the `TypeError`
+ * `<option> must be <what>`. A default is the caller's (`options.clock ?? Date.now`), so that
+ * `null` stays what it was for each option.
+ */
+const checked = <T>(value: T, [test, what]: Rule, option: string): T => {
+  if (value === undefined || test(value)) return value
+  throw fail(option, `must be ${what}`)
+}
+
+const isText = (value: unknown): boolean => asText(value) !== undefined
+// Spread first: every() skips a hole (`[, 'sub']`), which must be refused like any non-text.
+const isTextList = (value: unknown): value is string[] => Array.isArray(value) && [...(value as unknown[])].every(isText)
+const aBoolean: Rule = [(value) => typeof value === 'boolean', 'a boolean']
+const aFunction: Rule = [(value) => typeof value === 'function', 'a function']
+
+/**
+ * The largest verified-token cache: its ring is allocated when the factory runs (about 25 bytes
+ * per slot, 2.5 MB here), so a size meant for "unbounded" must not take a function's memory at
+ * cold start.
+ */
+const maxCacheEntries = 100_000
+
+/**
+ * A non-empty list of values `allowed` takes, which `what` names for the `TypeError`: an entry's
+ * `issuer`, `audience` and `algorithms`.
+ */
+const nonEmptyList = (value: unknown, option: string, allowed: (item: unknown) => boolean, what: string): unknown[] => {
+  if (Array.isArray(value) && value.length > 0 && [...(value as unknown[])].every(allowed)) return value
+  throw fail(option, `must be a non-empty list of ${what}`)
+}
+
+/** An entry's `issuer` or `audience`: one name, or a non-empty list of them. */
+const nameList = (value: unknown, option: string): string[] =>
+  nonEmptyList(typeof value === 'string' ? [value] : value, option, isText, `non-empty strings (or one)`) as string[]
+
+/** An entry's `keyResolver`: what the verifier calls on it. */
+const aKeyResolver: Rule = [
+  (value) => (['prefetch', 'cached', 'getKeySet'] as const).every((method) => typeof (value as Partial<KeyResolver>)[method] === 'function'),
+  'a key resolver with prefetch(), cached() and getKeySet()',
+]
+
 /** An entry's key sources, of which it gives one (or none: OIDC discovery from its issuer). */
 const keySources = ['jwksUri', 'jwks', 'keyResolver', 'keys'] as const
 /** Sender-constrained tokens: options of the middleware, and of each entry. */
 const bindingOptions = ['dpop', 'mtls'] as const
 
+/** The options, and the fields of an issuer entry, in the order the `TypeError` of an unknown one lists them. */
 const knownOptions = [
-  'issuers',
-  'tokenSource',
-  'credentialsRequired',
-  'trustApiGateway',
-  'realm',
-  'resourceMetadata',
-  'cache',
-  'jwks',
-  'clock',
+  ...'issuers tokenSource credentialsRequired trustApiGateway realm resourceMetadata cache jwks clock'.split(' '),
   ...bindingOptions,
   'opaqueTokens',
   'extensions',
@@ -230,19 +213,9 @@ const knownIssuerFields = [
   'issuer',
   'audience',
   ...keySources,
-  'secret',
-  'algorithms',
-  'tokenType',
-  'clockTolerance',
-  'maxTokenAge',
-  'requiredClaims',
-  'claimsCheck',
-  'claims',
-  'claimsCacheTtl',
+  ...'secret algorithms tokenType clockTolerance maxTokenAge requiredClaims claimsCheck claims claimsCacheTtl'.split(' '),
   ...bindingOptions,
 ]
-
-const from = { packageName, factory: 'jwtVerify' }
 
 /** Each extension's code (./extension-types.ts): an object named like one but without it is refused at cold start. */
 const extensionShapes = {
@@ -252,6 +225,13 @@ const extensionShapes = {
   pemKeysAndSecrets: ['compileSecretEntry', 'compilePemKeys'],
   tokenSources: ['problem', 'compile'],
 } satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
+
+/** The token sources read without the `tokenSources` extension: `{ header, scheme? }`. */
+const headerForm: Pick<TokenSourcesExtension, 'problem' | 'compile'> = {
+  problem: headerSourceProblem,
+  // Called once headerSourceProblem found none: the source is of the header form.
+  compile: compileHeaderSource as (source: TokenSource, acceptDpop: boolean) => ReadToken,
+}
 
 const unbound: CompiledBinding = { dpop: undefined, mtls: undefined }
 
@@ -270,46 +250,46 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
   const need = <Name extends KnownExtension['name']>(name: Name, option: string) =>
     // Extensions are keyed by name: the one named `name` has that name's shape.
-    needExtension(extensions, name, option, from, fail) as Extract<KnownExtension, { name: Name }>
+    needExtension(extensions, name, option, { packageName, factory }, fail) as Extract<KnownExtension, { name: Name }>
 
-  const trustApiGateway = checked(options.trustApiGateway ?? false, isBoolean, 'trustApiGateway', `a boolean`)
+  // From JavaScript callers too: every option is checked as an unknown value, whatever its declared type.
+  const trustApiGateway = checked(options.trustApiGateway ?? false, aBoolean, 'trustApiGateway')
   const fromGateway = trustApiGateway ? need('apiGatewayClaims', 'trustApiGateway').fromGateway : undefined
-  const credentialsRequired = checked(options.credentialsRequired ?? true, isBoolean, 'credentialsRequired', `a boolean`)
+  const credentialsRequired = checked(options.credentialsRequired ?? true, aBoolean, 'credentialsRequired')
   const realm = readRealm(options.realm, fail)
-  const resourceMetadata = options.resourceMetadata
+  const { resourceMetadata, opaqueTokens: opaque } = options
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
-  if (metadataProblem !== undefined) throw fail('resourceMetadata', metadataProblem)
-  const handoff = options.opaqueTokens === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens')
-  const opaqueTokens = handoff && { verifier: handoff.compile(options.opaqueTokens, fail), handoff }
-  // From JavaScript callers too: checked as unknown values, whatever their declared types.
+  if (metadataProblem) throw fail('resourceMetadata', metadataProblem)
+  const handoff = opaque === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens')
+  const opaqueTokens = handoff && { verifier: handoff.compile(opaque, fail), handoff }
   const cache = options.cache ?? {}
-  const maxEntries = cache === false ? 0 : (checked(cache, isRecord, 'cache', `{ maxEntries } or false`) as { maxEntries?: unknown }).maxEntries
-  const isCacheSize = (value: unknown): boolean => typeof value === 'number' && value >= 0 && value <= maxCacheEntries
-  const cacheMaxEntries = Math.floor(
-    (checked(maxEntries, isCacheSize, 'cache.maxEntries', `a number of entries from 0 to ${maxCacheEntries}`) as number | undefined) ?? 1000,
-  )
-  const clock = checked(options.clock ?? Date.now, isFunction, 'clock', `a function returning milliseconds`)
+  const maxEntries = cache === false ? 0 : (checked(cache, [isRecord, `{ maxEntries } or false`], 'cache') as { maxEntries?: unknown }).maxEntries
+  const cacheSize: Rule = [(value) => typeof value === 'number' && value >= 0 && value <= maxCacheEntries, `a number of entries from 0 to ${maxCacheEntries}`]
+  const cacheMaxEntries = Math.floor((checked(maxEntries, cacheSize, 'cache.maxEntries') as number | undefined) ?? 1000)
+  const clock = checked(options.clock ?? Date.now, aFunction, 'clock')
   // Only a given source is checked: the default is valid by construction, and leaving its check
-  // out spares the cold start compiling and running it. A header is read without an extension;
-  // a cookie, a query parameter or a function needs tokenSources.
+  // out spares the cold start compiling and running it.
   const givenSource = options.tokenSource ?? undefined
   const tokenSource = givenSource ?? defaultTokenSource(options.issuers)
-  const tokenSources = isCookieQueryOrFunction(tokenSource) ? need('tokenSources', 'tokenSource') : undefined
-  if (givenSource !== undefined) checkTokenSource((tokenSources?.problem ?? headerSourceProblem)(givenSource))
+  // A header is read without an extension; a cookie, a query parameter or a function needs tokenSources.
+  const sourceForm = isCookieQueryOrFunction(tokenSource) ? need('tokenSources', 'tokenSource') : headerForm
+  const sourceProblem = givenSource === undefined ? undefined : sourceForm.problem(givenSource)
+  // Its text starts with the option's path (`tokenSource.scheme must be …`).
+  const space = sourceProblem?.indexOf(' ')
+  if (sourceProblem) throw fail(sourceProblem.slice(0, space), sourceProblem.slice((space as number) + 1))
 
   const rawIssuers: unknown = options.issuers
   // Left out or empty only when API Gateway's identity is trusted instead.
   const issuersGiven = Array.isArray(rawIssuers) ? rawIssuers.length > 0 || trustApiGateway : rawIssuers === undefined && trustApiGateway
   if (!issuersGiven) throw fail('issuers', `must be a non-empty list of issuer entries${trustApiGateway ? '' : ' (or set trustApiGateway: true)'}`)
-  const jwks = checked(options.jwks ?? {}, isRecord, 'jwks', `an object`)
-  const fetchJson = checked(jwks.fetchJson, isFunction, 'jwks.fetchJson', `a function`)
+  const jwks = checked(options.jwks ?? {}, [isRecord, 'an object'], 'jwks')
   const ms = (name: 'timeoutMs' | 'cooldownMs' | 'maxAgeMs', fallback: number, zero?: boolean, infinity?: boolean): number =>
     readDuration(jwks[name], `jwks.${name}`, fail, { unit: 'milliseconds', fallback, zero, infinity })
   const resolverSettings = {
     timeoutMs: ms('timeoutMs', 3000),
     cooldownMs: ms('cooldownMs', 10_000, true),
     maxAgeMs: ms('maxAgeMs', 600_000, false, true),
-    fetchJson,
+    fetchJson: checked(jwks.fetchJson, aFunction, 'jwks.fetchJson'),
     clock,
   }
   /** Remote key resolvers by JWKS URL (or issuer, for discovery): entries with the same keys share one. */
@@ -318,33 +298,25 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
 
   const senderConstraints = extensions.get('senderConstraints') as SenderConstraintsExtension | undefined
   /** Without `senderConstraints`, no entry binds its tokens: a `dpop` or `mtls` (of the middleware, of an entry) names the extension. */
-  const refuseBinding = (holder: { readonly dpop?: unknown; readonly mtls?: unknown }, prefix: string): CompiledBinding => {
-    for (const name of bindingOptions) if (holder[name] !== undefined && holder[name] !== false) need('senderConstraints', `${prefix}${name}`)
-    return unbound
-  }
-  let bindingOf: CompileBinding = (entry, at) => refuseBinding(entry, `${at}.`)
-  if (senderConstraints) bindingOf = senderConstraints.compile({ dpop: options.dpop, mtls: options.mtls, tokenSource, clock }, fail)
-  else refuseBinding(options, '')
+  const bindingOf: CompileBinding =
+    senderConstraints?.compile({ dpop: options.dpop, mtls: options.mtls, tokenSource, clock }, fail) ??
+    ((holder, at) => {
+      for (const name of bindingOptions) if (holder[name] !== undefined && holder[name] !== false) need('senderConstraints', at ? `${at}.${name}` : name)
+      return unbound
+    })
+  if (!senderConstraints) bindingOf(options, '')
 
   const keyResolverFor = (entry: IssuerConfig, at: string, firstIssuer: string): KeyResolver => {
     const [source, another] = keySources.filter((name) => entry[name] !== undefined)
     if (another) throw fail(`${at}.${another}`, `goes without ${source as string}: give one of ${keySources.join(', ')}`)
     const { jwksUri, jwks: keySet, keyResolver, keys } = entry
     if (keys !== undefined) return need('pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
-    if (keyResolver) return checked(keyResolver, isKeyResolver, `${at}.keyResolver`, `a key resolver with prefetch(), cached() and getKeySet()`)
+    if (keyResolver) return checked(keyResolver, aKeyResolver, `${at}.keyResolver`)
     if (keySet !== undefined) return staticKeyResolver(keySet, fail, `${at}.jwks`)
-    // Discovery when jwksUri is absent (null too, as it always was): the issuer itself must then be fetchable.
-    const discovery = jwksUri === undefined || jwksUri === null
-    const urlOption = `${at}.${discovery ? 'issuer' : 'jwksUri'}`
-    // A URL object or a list would pass new URL(): the key resolver takes strings only.
-    if (typeof jwksUri !== 'string' && !discovery) throw fail(urlOption, 'must be an https: URL, as a string')
-    try {
-      assertFetchableUrl(jwksUri ?? firstIssuer, urlOption)
-    } catch (error) {
-      throw fail(urlOption, `${(error as Error).message.slice(urlOption.length + 1)}${discovery ? ' (for OIDC discovery)' : ''}`)
-    }
+    // OIDC discovery when jwksUri is absent (or null, as it always meant): the resolver checks
+    // that its key source is fetchable.
     const cacheKey = jwksUri ?? `discovery:${firstIssuer}`
-    const resolver = resolvers.get(cacheKey) ?? remoteKeyResolver({ ...resolverSettings, ...(discovery ? { issuer: firstIssuer } : { jwksUri }) })
+    const resolver = resolvers.get(cacheKey) ?? remoteKeyResolver({ ...resolverSettings, jwksUri: jwksUri ?? undefined, issuer: firstIssuer }, fail, `${at}.`)
     resolvers.set(cacheKey, resolver)
     return resolver
   }
@@ -358,28 +330,29 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
       seen.add(name)
     }
     const { audience } = entry
-    if (audience === undefined) {
-      throw fail(`${at}.audience`, `is required: give the accepted audience(s), or audience: null to skip the check on purpose`)
-    }
+    if (audience === undefined) throw fail(`${at}.audience`, `is required (audience: null skips the check)`)
     const audiences = audience === null ? null : new Set(nameList(audience, `${at}.audience`))
+    /** The entry's `algorithms`: the asymmetric ones we support, or the HMAC ones of a `secret` entry. */
+    const readAlgorithms = (value: unknown, allowed: (alg: unknown) => boolean, what: string): unknown[] =>
+      nonEmptyList(value, `${at}.algorithms`, allowed, what)
     // A secret entry (its checks, its HMAC algorithms) is the pemKeysAndSecrets extension's.
-    const secret =
-      entry.secret === undefined
-        ? undefined
-        : need('pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, (value) => algorithmList(value, at))
+    const secret = entry.secret === undefined ? undefined : need('pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, readAlgorithms)
     // Left out: every supported algorithm, valid by construction (so not checked at cold start).
     const givenAlgorithms = entry.algorithms ?? undefined
-    const algorithms = secret?.algorithms ?? (givenAlgorithms === undefined ? SUPPORTED_ALGORITHMS : publicKeyAlgorithms(givenAlgorithms, at))
-    const tokenType = checked(entry.tokenType, isText, `${at}.tokenType`, `a non-empty string such as 'at+jwt'`)
+    const algorithms =
+      secret?.algorithms ??
+      (givenAlgorithms === undefined
+        ? SUPPORTED_ALGORITHMS
+        : (readAlgorithms(givenAlgorithms, isAlgorithm, `${SUPPORTED_ALGORITHMS.join(', ')} (HS256/384/512 with a secret)`) as Algorithm[]))
+    const tokenType = checked(entry.tokenType, [isText, `a non-empty string such as 'at+jwt'`], `${at}.tokenType`)
     const seconds = (name: 'clockTolerance' | 'maxTokenAge' | 'claimsCacheTtl', fallback: number): number =>
       readDuration(entry[name], `${at}.${name}`, fail, { unit: 'seconds', fallback, zero: true })
     const maxTokenAge = entry.maxTokenAge === undefined ? undefined : seconds('maxTokenAge', 0)
-    const requiredClaims = checked(entry.requiredClaims ?? [], isTextList, `${at}.requiredClaims`, `a list of claim names`)
+    const requiredClaims = checked(entry.requiredClaims ?? [], [isTextList, `a list of claim names`], `${at}.requiredClaims`)
     const claimsCheck = checked(
       readRenamed(entry, 'claimsCheck', 'claims', fail, `${at}.`),
-      isFunction,
+      aFunction,
       `${at}.${entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'}`,
-      `a function of the payload`,
     ) as IssuerConfig['claimsCheck']
 
     return {
@@ -400,8 +373,7 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   return {
     issuers,
     tokenSource,
-    // Without tokenSources, the source is of the header form (checked above).
-    readToken: tokenSources ? tokenSources.compile(tokenSource, acceptDpop) : compileHeaderSource(tokenSource as HeaderTokenSource, acceptDpop),
+    readToken: sourceForm.compile(tokenSource, acceptDpop),
     credentialsRequired,
     fromGateway,
     realm,
@@ -412,8 +384,4 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     opaqueTokens,
     binding: senderConstraints ?? unboundChecks,
   }
-}
-
-const checkTokenSource = (problem: string | undefined): void => {
-  if (problem !== undefined) throw fail(problem.slice(0, problem.indexOf(' ')), problem.slice(problem.indexOf(' ') + 1))
 }

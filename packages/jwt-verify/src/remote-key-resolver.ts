@@ -1,5 +1,5 @@
-import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed } from '@middy-auth/core/internal'
-import { assertFetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
+import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed, type ConfigError } from '@middy-auth/core/internal'
+import { assertFetchableUrl, fetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet } from './key-resolver.js'
 import { packageName } from './package-name.js'
@@ -108,13 +108,8 @@ export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyR
     fetchJson: readFunction<FetchJson>(options.fetchJson, 'fetchJson', fail),
     clock: readFunction<() => number>(readRenamed(options, 'clock', 'now', fail), 'clock', fail) ?? Date.now,
   }
-  // The key source: jwksUri, or else the issuer for OIDC discovery.
-  const source = options.jwksUri === undefined ? 'issuer' : 'jwksUri'
-  const url = options[source]
-  if (url === undefined) throw fail('jwksUri', 'or issuer is required to fetch keys')
-  if (typeof url !== 'string') throw fail(source, 'must be a string')
-  assertFetchableUrl(url, source)
-  return remoteKeyResolver(settings)
+  if (options.jwksUri === undefined && options.issuer === undefined) throw fail('jwksUri', 'or issuer is required to fetch keys')
+  return remoteKeyResolver(settings, fail)
 }
 
 /**
@@ -125,12 +120,22 @@ export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri'
   Required<Pick<RemoteKeyResolverOptions, 'timeoutMs' | 'cooldownMs' | 'maxAgeMs' | 'clock'>>
 
 /**
- * {@link createRemoteKeyResolver} after its option checks: `jwtVerify()` calls it directly, so
- * the lean bundle does not carry the checks twice. Both callers checked that the key source is a
- * fetchable URL given as a string (`jwksUri`, or else the `issuer`), each under its own names.
+ * {@link createRemoteKeyResolver} after its other option checks: `jwtVerify()` calls it directly,
+ * so the lean bundle does not carry the checks twice. Both leave it the check of the key source,
+ * which must be a fetchable URL (`jwksUri`, or else the `issuer`, for OIDC discovery) given as a
+ * string (a `URL` object or a list would pass `new URL()`): a `TypeError` of the caller (`fail`),
+ * naming the option at `at` (`'issuers[0].'` for jwtVerify's entries).
  */
-export const remoteKeyResolver = (settings: RemoteKeyResolverSettings): KeyResolver => {
+export const remoteKeyResolver = (settings: RemoteKeyResolverSettings, fail: ConfigError, at = ''): KeyResolver => {
   const { jwksUri, issuer, timeoutMs, fetchJson = defaultFetchJson } = settings
+  const discovery = jwksUri === undefined
+  const url: unknown = discovery ? issuer : jwksUri
+  if (typeof url !== 'string' || !fetchableUrl(url)) {
+    throw fail(
+      `${at}${discovery ? 'issuer' : 'jwksUri'}`,
+      `must be an https: URL string (http: only for loopback hosts)${discovery ? ', for OIDC discovery' : ''}`,
+    )
+  }
 
   // Discovered once, then remembered: discovery is not repeated for refetches.
   let resolvedJwksUri = jwksUri

@@ -30,25 +30,21 @@ const compileSecret = (secret: unknown, at: string, fail: ConfigError): { key: R
 /**
  * An issuer entry with a `secret`: no public keys on it, HMAC algorithms only, and required (so
  * that a public key can never be taken for the secret, RFC 8725 §2.1); the secret as its one key.
- * `algorithmList`: jwtVerify's reading of a non-empty `algorithms` list.
+ * `readAlgorithms`: jwtVerify's reading of the entry's `algorithms`, a non-empty list of those
+ * `allowed` takes.
  */
 export const compileSecretEntry = (
   entry: IssuerConfig,
   at: string,
   fail: ConfigError,
-  algorithmList: (value: unknown) => unknown[],
+  readAlgorithms: (value: unknown, allowed: (alg: unknown) => boolean, what: string) => unknown[],
 ): { key: ResolvedKey; resolver: KeyResolver; algorithms: HmacAlgorithm[] } => {
   const publicKeySources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
   if (publicKeySources.length > 0) {
     throw fail(`${at}.secret`, `is never mixed with public keys (${publicKeySources.join(', ')}): put them on another entry`)
   }
   if (entry.algorithms === undefined) throw fail(`${at}.algorithms`, `is required with a secret: algorithms: ['HS256']`)
-  const algorithms = algorithmList(entry.algorithms)
-  for (const alg of algorithms) {
-    if (!isHmacAlgorithm(alg)) {
-      throw fail(`${at}.algorithms`, `${JSON.stringify(alg)} cannot go with a secret (HS256, HS384, HS512 only; put public keys on another entry)`)
-    }
-  }
+  const algorithms = readAlgorithms(entry.algorithms, isHmacAlgorithm, `HS256, HS384, HS512 with a secret (put public keys on another entry)`)
   return { ...compileSecret(entry.secret, at, fail), algorithms: algorithms as HmacAlgorithm[] }
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { albEvent } from '@middy-auth/testing'
 import jwtVerify, { albIssuer, type AlbIssuerOptions } from '../src/index.js'
 import { albEventWith, albToken, ARN, CLIENT, fixture, IDP, keyPair, NOW, OTHER_ARN, padded, REGION, startAlbKeyServer } from './alb-support.js'
+import { thrown } from '../../../test/support/thrown.js'
 import { outcome, protect } from './support.js'
 
 describe('albIssuer: x-amzn-oidc-data', () => {
@@ -173,10 +174,19 @@ describe('albIssuer: x-amzn-oidc-data', () => {
       expect((error as Error).cause).toEqual({ package: '@middy-auth/jwt-verify', option: expect.any(String) })
     })
 
-    test('ALB entries cannot be mixed with other issuers', () => {
-      expect(() => jwtVerify({ issuers: [issuer(), { issuer: IDP, audience: 'x', jwksUri: 'https://issuer.example.com/jwks' }] })).toThrow(
-        /^jwtVerify: issuers cannot mix albIssuer\(\) entries with other issuers/,
-      )
+    test('ALB entries cannot be mixed with other issuers, first or last', () => {
+      const other = { issuer: IDP, audience: 'x', jwksUri: 'https://issuer.example.com/jwks' }
+      for (const issuers of [
+        [issuer(), other],
+        [other, issuer()],
+      ]) {
+        const error = thrown(() => jwtVerify({ issuers }))
+        expect(error).toBeInstanceOf(TypeError)
+        expect(error).toMatchObject({
+          message: expect.stringMatching(/^jwtVerify: issuers cannot mix albIssuer\(\) entries with other issuers/),
+          cause: { package: '@middy-auth/jwt-verify', option: 'issuers' },
+        })
+      }
     })
   })
 })

@@ -35,12 +35,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     [
       'symmetric algorithm',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['HS256'] }] },
-      /^jwtVerify: issuers\[0\]\.algorithms HS256 needs a 'secret'/,
+      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list of RS256, .*, Ed25519 \(HS256\/384\/512 with a secret\)$/,
     ],
     [
       'alg none',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', algorithms: ['none'] }] },
-      /^jwtVerify: issuers\[0\]\.algorithms "none" is not supported/,
+      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list of RS256, /,
     ],
     [
       'plain http JWKS on a public host',
@@ -51,12 +51,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       // An empty jwksUri is a jwksUri given, named as such (not the issuer's discovery, as before the size pass).
       'an empty jwksUri',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: '' }] },
-      /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL \(http: only for loopback hosts\): $/,
+      /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
     ],
     [
       'discovery from a plain http issuer',
       { issuers: [{ issuer: 'http://a.example.com', audience: 'x' }] },
-      /^jwtVerify: issuers\[0\]\.issuer must be an https: URL .* \(for OIDC discovery\)$/,
+      /^jwtVerify: issuers\[0\]\.issuer must be an https: URL string \(http: only for loopback hosts\), for OIDC discovery$/,
     ],
     [
       'two key sources',
@@ -98,24 +98,24 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       /^jwtVerify: cache\.maxEntries must be a number of entries from 0 to 100000$/,
     ],
     ['cache.maxEntries null', { trustApiGateway: true, cache: { maxEntries: null } }, /^jwtVerify: cache\.maxEntries must be a number/],
-    ['clock not a function', { trustApiGateway: true, clock: 1000 }, /^jwtVerify: clock must be a function returning milliseconds$/],
+    ['clock not a function', { trustApiGateway: true, clock: 1000 }, /^jwtVerify: clock must be a function$/],
     ['jwks not an object', { trustApiGateway: true, jwks: 'https://a.example.com/jwks' }, /^jwtVerify: jwks must be an object$/],
     ['jwks.fetchJson not a function', { trustApiGateway: true, jwks: { fetchJson: null } }, /^jwtVerify: jwks\.fetchJson must be a function$/],
     ['jwks.timeoutMs zero', { trustApiGateway: true, jwks: { timeoutMs: 0 } }, /^jwtVerify: jwks\.timeoutMs must be a number of milliseconds > 0, got 0$/],
     [
       'issuer missing',
       { issuers: [{ audience: 'x', jwksUri: 'https://a.example.com/j' }] },
-      /^jwtVerify: issuers\[0\]\.issuer must be a non-empty string or a non-empty list of non-empty strings$/,
+      /^jwtVerify: issuers\[0\]\.issuer must be a non-empty list of non-empty strings \(or one\)$/,
     ],
     [
       'an empty audience in a list',
       { issuers: [{ issuer: 'https://a.example.com/', audience: ['x', ''], jwksUri: 'https://a.example.com/j' }] },
-      /^jwtVerify: issuers\[0\]\.audience must be a non-empty string or a non-empty list of non-empty strings$/,
+      /^jwtVerify: issuers\[0\]\.audience must be a non-empty list of non-empty strings \(or one\)$/,
     ],
     [
       'algorithms empty',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', algorithms: [] }] },
-      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list$/,
+      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list of RS256, /,
     ],
     [
       'tokenType null',
@@ -150,18 +150,18 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
           { issuer: 'https://b.example.com/', audience: 'x', jwksUri: 'http://b.example.com/j' },
         ],
       },
-      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL \(http: only for loopback hosts\): http:\/\/b\.example\.com\/j$/,
+      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
     ],
     // A hole (JavaScript's `[, 'x']`) is refused like any entry that is not a non-empty string.
     [
       'a hole in the issuer list',
       { issuers: [{ issuer: afterHole('https://a.example.com/'), audience: 'x', jwksUri: 'https://a.example.com/j' }] },
-      /^jwtVerify: issuers\[0\]\.issuer must be a non-empty string or a non-empty list of non-empty strings$/,
+      /^jwtVerify: issuers\[0\]\.issuer must be a non-empty list of non-empty strings \(or one\)$/,
     ],
     [
       'a hole in the audience list',
       { issuers: [{ issuer: 'https://a.example.com/', audience: afterHole('x'), jwksUri: 'https://a.example.com/j' }] },
-      /^jwtVerify: issuers\[0\]\.audience must be a non-empty string or a non-empty list of non-empty strings$/,
+      /^jwtVerify: issuers\[0\]\.audience must be a non-empty list of non-empty strings \(or one\)$/,
     ],
     [
       'a hole in requiredClaims',
@@ -173,12 +173,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     [
       'claimsCheck not a function',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claimsCheck: true }] },
-      /^jwtVerify: issuers\[0\]\.claimsCheck must be a function of the payload$/,
+      /^jwtVerify: issuers\[0\]\.claimsCheck must be a function$/,
     ],
     [
       'claims (deprecated) not a function',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', claims: true }] },
-      /^jwtVerify: issuers\[0\]\.claims must be a function of the payload$/,
+      /^jwtVerify: issuers\[0\]\.claims must be a function$/,
     ],
     [
       'claims and claimsCheck together',

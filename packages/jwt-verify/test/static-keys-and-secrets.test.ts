@@ -133,7 +133,7 @@ describe('symmetric secrets (HMAC)', () => {
     // Even listing HS256 there is refused at cold start: a secret entry has no public keys, and public keys have no HMAC.
     // (The types refuse both too: these are what a JavaScript caller could still write.)
     expect(() => protect({ issuers: [{ issuer, audience, keys: [{ kid: 'rsa', pem }], algorithms: ['RS256', 'HS256'] }] } as never)).toThrow(
-      /HS256 needs a 'secret'/,
+      /algorithms must be a non-empty list of RS256, .* \(HS256\/384\/512 with a secret\)$/,
     )
     expect(() => protect({ issuers: [{ issuer, audience, keys: [{ kid: 'rsa', pem }], secret: pem, algorithms: ['HS256'] }] } as never)).toThrow(/never mixed/)
     // A secret entry refuses an RS256 token signed by the real private key.
@@ -144,8 +144,12 @@ describe('symmetric secrets (HMAC)', () => {
     const make = (extra: Record<string, unknown>) => () => protect({ issuers: [{ issuer, audience, ...extra }] } as never)
     expect(make({ secret: 'short', algorithms: ['HS256'] })).toThrow(/at least 32 bytes, got 5/)
     expect(make({ secret })).toThrow(/^jwtVerify: issuers\[0\]\.algorithms is required with a secret/)
-    expect(make({ secret, algorithms: ['HS256', 'RS256'] })).toThrow(/"RS256" cannot go with a secret/)
-    expect(make({ algorithms: ['HS256'], jwksUri: 'https://issuer.example.com/jwks' })).toThrow(/needs a 'secret'/)
+    expect(make({ secret, algorithms: ['HS256', 'RS256'] })).toThrow(
+      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list of HS256, HS384, HS512 with a secret \(put public keys on another entry\)$/,
+    )
+    expect(make({ algorithms: ['HS256'], jwksUri: 'https://issuer.example.com/jwks' })).toThrow(
+      /^jwtVerify: issuers\[0\]\.algorithms must be a non-empty list of RS256, .*\(HS256\/384\/512 with a secret\)$/,
+    )
     expect(make({ secret, algorithms: ['HS256'], jwksUri: 'https://issuer.example.com/jwks' })).toThrow(/never mixed with public keys/)
     expect(make({ secret: 42, algorithms: ['HS256'] })).toThrow(/string or bytes/)
   })
