@@ -136,9 +136,23 @@ describe('with the extensions its options need, the lean entry answers as the ro
       [editor],
       200,
     ],
-    ['a resource without a conditional policy', { policy: plainPolicy, required: 'articles:read', resource: () => ({}) }, [conditions], () => httpApiEvent(), [editor], 200],
+    [
+      'a resource without a conditional policy',
+      { policy: plainPolicy, required: 'articles:read', resource: () => ({}) },
+      [conditions],
+      () => httpApiEvent(),
+      [editor],
+      200,
+    ],
     ['a listed route', { policy: plainPolicy, routes }, [routeMaps], () => routeEvent('GET /articles', '/articles'), [editor], 200],
-    ['a route whose permission a role denies', { policy: plainPolicy, routes }, [routeMaps], () => routeEvent('DELETE /articles/{id}', '/articles/42'), [editor], 403],
+    [
+      'a route whose permission a role denies',
+      { policy: plainPolicy, routes },
+      [routeMaps],
+      () => routeEvent('DELETE /articles/{id}', '/articles/42'),
+      [editor],
+      403,
+    ],
     ['a route routes does not list', { policy: plainPolicy, routes }, [routeMaps], () => routeEvent('PUT /articles/{id}', '/articles/42'), [editor], 403],
     ['routesDefault', { policy: plainPolicy, routes, routesDefault: [] }, [routeMaps], () => routeEvent('PUT /articles/{id}', '/articles/42'), [editor], 200],
     [
@@ -344,9 +358,7 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     ]
     for (const options of mistakes) {
       const root = thrown(() => rbac(options as never))
-      const withExtensions = thrown(() =>
-        leanRbac(isObject(options) ? ({ ...options, extensions: [routeMaps, conditions] } as never) : (options as never)),
-      )
+      const withExtensions = thrown(() => leanRbac(isObject(options) ? ({ ...options, extensions: [routeMaps, conditions] } as never) : (options as never)))
       expect(root).toBeInstanceOf(TypeError)
       expect({ message: withExtensions?.message, cause: withExtensions?.cause }).toEqual({ message: root?.message, cause: root?.cause })
     }
