@@ -42,7 +42,8 @@ export interface CompiledPolicy {
  * yourself to share one compiled policy between several middlewares, or to check roles outside
  * a request. A malformed permission, an unknown role in `inherits`, an inheritance cycle or an
  * unknown field is a `TypeError` that names it. Condition names are checked by `rbac()`,
- * against its `conditions`.
+ * against its `conditions`. It reads conditional allows (`{ permission, when }`) itself; the
+ * lean `rbac()` then needs the `conditions` extension for such a policy, as for the data.
  *
  * @example
  * ```ts

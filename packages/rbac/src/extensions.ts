@@ -1,6 +1,6 @@
 /**
  * `@middy-auth/rbac/extensions`: the code of the options most handlers never use, for
- * `@middy-auth/rbac/lean` (`extensions: [routeMaps]`). Each is a plain object, so a bundler
+ * `@middy-auth/rbac/lean` (`extensions: [routeMaps, conditions]`). Each is a plain object, so a bundler
  * leaves out the ones a handler does not import, and the code they point to with them. The root
  * entry, `@middy-auth/rbac`, is built with every one of them. (`satisfies` checks each one's code
  * against what the options' compiler reads; the exported type hides it.)
