@@ -4,7 +4,7 @@
 // http-error-handler) at most 40 KB, jwt-verify alone at most 25 KB (whole handler bundles,
 // Middy included); and code only an unused option needs (route maps, jwtVerify's API Gateway
 // claims, DPoP and mTLS, presets, ALB, opaque tokens, PEM keys and secrets, token sources other
-// than a header) absent from bundles
+// than a header, rbac's conditions) absent from bundles
 // that do not use it. The root entries carry every option's code; the lean entries
 // (`@middy-auth/<pkg>/lean`) only that of the extensions a handler imports from
 // `@middy-auth/<pkg>/extensions`.
@@ -66,6 +66,9 @@ const unusedOptionFiles = {
   // them set context.auth (their documented default), so a full stack of root entries carries
   // this: reported, not hidden. Their lean entries read them only with apiGatewayClaims.
   gatewayClaims: /core\/dist\/gateway\.js$/,
+  // rbac's conditional allows, its conditions and resource options (the lean entry's conditions
+  // extension); the root entry of rbac has it, as every extension.
+  conditions: /rbac\/dist\/conditions\.js$/,
 }
 
 const policy = `{ roles: { reader: { allow: ['orders:read'] }, admin: { inherits: ['reader'], allow: ['orders:*'] } } }`
@@ -203,6 +206,26 @@ import { routeMaps } from '@middy-auth/rbac/extensions'
 export const handler = middy()
   .use(oauthScope({ routes: { 'GET /orders': ['orders:read'] }, extensions: [scopeRouteMaps] }))
   .use(rbac({ policy: ${policy}, rolesFrom: 'cognito:groups', routes: { 'GET /orders': 'orders:read' }, extensions: [routeMaps] }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [conditions] and a conditional allow (must bundle them and load)',
+    absent: [],
+    present: [unusedOptionFiles.conditions],
+    source: `
+import middy from '@middy/core'
+import rbac from '@middy-auth/rbac/lean'
+import { conditions } from '@middy-auth/rbac/extensions'
+export const handler = middy()
+  .use(rbac({
+    policy: { roles: { reader: { allow: ['orders:read', { permission: 'orders:update', when: 'isOwner' }] } } },
+    rolesFrom: 'cognito:groups',
+    required: 'orders:update',
+    conditions: { isOwner: ({ auth, resource }) => resource?.ownerId === auth.subject },
+    resource: async (request) => ({ ownerId: request.event.pathParameters?.owner }),
+    extensions: [conditions],
+  }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,
   },

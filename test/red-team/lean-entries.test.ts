@@ -17,7 +17,7 @@ import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '@midd
 import rootOAuthScope from '@middy-auth/oauth-scope'
 import * as scopeExtensions from '@middy-auth/oauth-scope/extensions'
 import leanOAuthScope from '@middy-auth/oauth-scope/lean'
-import rootRbac, { cognitoRoles, type Policy } from '@middy-auth/rbac'
+import rootRbac, { cognitoRoles, compilePolicy, type Policy } from '@middy-auth/rbac'
 import * as rbacExtensions from '@middy-auth/rbac/extensions'
 import leanRbac from '@middy-auth/rbac/lean'
 import { createIntrospectionVerifier } from '@middy-auth/token-introspection'
@@ -668,6 +668,107 @@ describe('token sources: a cookie, query or function source is never read withou
       expect(lean).toEqual(root)
       expect(root).toMatchObject({ isAuthorized: !gatewayCache })
     }
+  })
+})
+
+describe("rbac's conditions: a conditional policy never passes the lean entry without its extension, and with it answers as the root", () => {
+  // Alice may delete her own drafts (a conditional allow of author), but editor's deny beats it; a
+  // moderator may publish what isPublic says. Deny beats allow, conditional or not.
+  const policy: Policy = {
+    roles: {
+      author: { allow: ['articles:read', { permission: 'articles:delete', when: 'isOwner' }, { permission: 'articles:publish', when: 'isOwner' }] },
+      editor: { inherits: ['author'], deny: ['articles:delete'] },
+      moderator: { allow: [{ permission: 'articles:*', when: 'isPublic' }], deny: ['articles:publish'] },
+    },
+  }
+  const answers: Array<[string, () => unknown]> = [
+    ['true', () => true],
+    ['false', () => false],
+    ['a truthy string', () => 'yes'],
+    ['1', () => 1],
+    ['a promise of true', () => Promise.resolve(true)],
+    [
+      'a throw',
+      () => {
+        throw new Error('no owner')
+      },
+    ],
+  ]
+  const rolesOf = [['author'], ['editor'], ['moderator'], ['author', 'moderator'], ['editor', 'moderator'], []]
+  const requirements = [
+    'articles:delete',
+    'articles:publish',
+    'articles:read',
+    ['articles:read', 'articles:delete'],
+    { anyOf: ['articles:delete', 'articles:read'] },
+  ]
+  const withRoles = (roles: string[]): Middleware => ({ before: (request) => setAuth(request as never, identity({ roles })) })
+
+  test('without the extension: a TypeError at cold start whatever else is listed, for the policy as data or compiled by the root', () => {
+    for (const given of [policy, compilePolicy(policy)]) {
+      for (const extensions of [undefined, [], [rbacExtensions.routeMaps], [rbacExtensions.apiGatewayClaims, rbacExtensions.routeMaps]]) {
+        for (const required of requirements) {
+          const error = thrown(() =>
+            leanRbac({ policy: given, required, conditions: { isOwner: () => true, isPublic: () => true }, ...(extensions ? { extensions } : {}) } as never),
+          )
+          expect(error).toBeInstanceOf(TypeError)
+          expect(error?.cause?.package).toBe('@middy-auth/rbac')
+          expect(error?.message).toMatch(
+            /needs the conditions extension, which '@middy-auth\/rbac\/lean' leaves out: import \{ conditions \} from '@middy-auth\/rbac\/extensions'/,
+          )
+        }
+      }
+    }
+    // Nor may the conditions be dropped to get the policy through: the policy's own allows need them.
+    expect(thrown(() => leanRbac({ policy, required: 'articles:read' }))?.cause?.option).toBe('policy.roles["author"].allow[1]')
+  })
+
+  test('a conditional deny is refused by both entries, with the extension or without: never a policy whose deny is dropped', () => {
+    const conditionalDeny = { roles: { editor: { allow: ['articles:*'], deny: [{ permission: 'articles:delete', when: 'isOwner' }] } } }
+    const make: Array<() => unknown> = [
+      () => rootRbac({ policy: conditionalDeny, required: 'articles:delete', conditions: { isOwner: () => true } } as never),
+      () =>
+        leanRbac({
+          policy: conditionalDeny,
+          required: 'articles:delete',
+          conditions: { isOwner: () => true },
+          extensions: [rbacExtensions.conditions],
+        } as never),
+      () => leanRbac({ policy: conditionalDeny, required: 'articles:delete' } as never),
+      () => compilePolicy(conditionalDeny as never),
+    ]
+    for (const build of make) {
+      const error = thrown(build)
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error?.message).toMatch(/^rbac: policy\.roles\["editor"\]\.deny\[0\] \{"permission":"articles:delete","when":"isOwner"\} is not a permission/)
+    }
+  })
+
+  test('with the extension: every role, requirement and condition answer decided as by the root (status, reasons, what the handler saw); deny always wins', async () => {
+    let compared = 0
+    let allowed = 0
+    for (const [, answer] of answers) {
+      const conditions = { isOwner: answer, isPublic: answer } as never
+      for (const roles of rolesOf) {
+        for (const required of requirements) {
+          const options = { policy, required, conditions, resource: async () => ({ ownerId: 'alice' }) } as never
+          const events = [httpApiEvent()]
+          const lean = await run([withRoles(roles), leanRbac({ ...(options as object), extensions: [rbacExtensions.conditions] } as never)], events)
+          const root = await run([withRoles(roles), rootRbac(options)], events)
+          expect({ roles, required, ...lean }).toEqual({ roles, required, ...root })
+          // An editor never deletes, a moderator never publishes, whatever the conditions say.
+          const mustDelete = required === 'articles:delete' || (Array.isArray(required) && required.includes('articles:delete'))
+          if ((roles.includes('editor') && mustDelete) || (roles.includes('moderator') && required === 'articles:publish')) {
+            expect(lean.responses).toEqual([[403, 'access_denied']])
+          }
+          if (lean.responses[0]?.[0] === 200) allowed++
+          compared++
+        }
+      }
+    }
+    expect(compared).toBe(answers.length * rolesOf.length * requirements.length)
+    // Conditions met allowed some: the comparisons above saw accepts as well as refusals.
+    expect(allowed).toBeGreaterThan(answers.length * 2)
   })
 })
 

@@ -6,7 +6,7 @@
  */
 import type { AuthContext } from '@middy-auth/core'
 import { attachedPermissionCheck, attachPermissionCheck, readState, stateKeys, type PermissionCheck } from '@middy-auth/core/internal'
-import { askSafely, decide } from './check.js'
+import { conditionAsker, decide } from './conditions.js'
 import { packageName, type Permission } from './permission.js'
 import type { Condition } from './options.js'
 import type { CompiledRole, RbacCheck } from './rules.js'
@@ -14,7 +14,8 @@ import type { CompiledRole, RbacCheck } from './rules.js'
 /** What `rbac()` leaves on `context.auth` for `can()`. */
 export interface Grant {
   held: readonly CompiledRole[]
-  conditions: ReadonlyMap<string, Condition<never, never>>
+  /** `undefined`: the policy has no conditional allow. */
+  conditions: ReadonlyMap<string, Condition<never, never>> | undefined
   event: unknown
 }
 
@@ -38,14 +39,6 @@ const grantOf = (auth: unknown): Grant => {
   }
   return grant
 }
-
-/** Asks a named condition for one check. */
-export const conditionAsker =
-  (conditions: ReadonlyMap<string, Condition<never, never>>, input: { auth: unknown; event: unknown; resource: unknown; permission: string }) =>
-  (name: string) => {
-    const condition = conditions.get(name) as ((value: typeof input) => unknown) | undefined
-    return condition ? askSafely(() => condition(input)) : 'not met'
-  }
 
 /**
  * Like {@link can}, with the reason: the decision for one permission, the rule that decided,

@@ -1,23 +1,20 @@
 /**
  * The decision for one permission and a set of held roles. A deny of any held role (its own or
  * inherited) beats every allow; then an unconditional allow decides; then conditional allows,
- * whose conditions are asked in order; otherwise nothing allows it. Every lookup is in the maps
- * compiled at cold start: at most four per held role, no walk of the role graph.
+ * whose conditions ./conditions.ts asks in order; otherwise nothing allows it. Every lookup is
+ * in the maps compiled at cold start: at most four per held role, no walk of the role graph.
  */
 import { parsePermission, type ParsedPermission } from './permission.js'
 import type { AppliedRule, CompiledRole, RbacCheck } from './rules.js'
 
-/** Conditional allows still to be asked, in order: the caller supplies the answers. */
+/** Conditional allows still to be asked, in order (by ./conditions.ts). */
 export interface PendingCheck {
   permission: ParsedPermission
   conditional: AppliedRule[]
 }
 
-/** What a condition said: `true` met; otherwise why not, in the words of the reason. */
-export type ConditionAnswer = true | 'not met' | 'threw'
-
 /** Decided by a rule of the policy: allowed or denied as the rule says. */
-const byRule = (permission: string, applied: AppliedRule): RbacCheck => ({
+export const byRule = (permission: string, applied: AppliedRule): RbacCheck => ({
   permission,
   decision: applied.rule.effect,
   reason: applied.reason,
@@ -25,7 +22,7 @@ const byRule = (permission: string, applied: AppliedRule): RbacCheck => ({
 })
 
 /** Denied because no rule allows it. */
-const denied = (permission: string, reason: string): RbacCheck => ({ permission, decision: 'deny', reason })
+export const denied = (permission: string, reason: string): RbacCheck => ({ permission, decision: 'deny', reason })
 
 /**
  * Denies and unconditional allows of the held roles, for a concrete permission: a decision, or
@@ -49,32 +46,6 @@ export const match = (held: readonly CompiledRole[], permission: ParsedPermissio
   return denied(permission.text, `no role allows ${permission.text}`)
 }
 
-/** Asks the conditions of a pending check in order (each name once); the first met allows. */
-export const settle = (pending: PendingCheck, ask: (condition: string) => ConditionAnswer): RbacCheck => {
-  const answers = new Map<string, ConditionAnswer>()
-  for (const applied of pending.conditional) {
-    const name = applied.rule.when as string
-    let answer = answers.get(name)
-    if (answer === undefined) {
-      answer = ask(name)
-      answers.set(name, answer)
-    }
-    if (answer === true) return byRule(pending.permission.text, applied)
-  }
-  // Every answer here says why not: a met condition returned above.
-  const failed = [...answers].map(([name, answer]) => `condition ${name} ${answer as string}`)
-  return denied(pending.permission.text, `no role allows ${pending.permission.text}; ${failed.join(', ')}`)
-}
-
-/** Runs a user's condition: only `true` counts as met; a throw is recorded, never thrown on. */
-export const askSafely = (condition: () => unknown): ConditionAnswer => {
-  try {
-    return condition() === true || 'not met'
-  } catch {
-    return 'threw'
-  }
-}
-
 /**
  * Permissions already parsed, by text. Handlers ask about a small, fixed set of permissions
  * (constants in their code), so after the first call a check is map lookups only. Bounded: past
@@ -96,13 +67,4 @@ export const parseConcrete = (permission: unknown): ParsedPermission | undefined
   }
   if (parsedPermissions.size < 1000) parsedPermissions.set(permission, concrete)
   return concrete
-}
-
-/** The whole decision, synchronously, for a permission from outside (`CompiledPolicy.check`, `can()`). */
-export const decide = (held: readonly CompiledRole[], permission: unknown, when?: (condition: string) => unknown): RbacCheck => {
-  const parsed = parseConcrete(permission)
-  if (!parsed) return denied(String(permission), 'invalid permission')
-  const result = match(held, parsed)
-  if (!('conditional' in result)) return result
-  return settle(result, (name) => (when ? askSafely(() => when(name)) : 'not met'))
 }

@@ -2,13 +2,17 @@
  * The shapes of rbac's extensions (see ./extensions.ts): what the lean entry's options take, and
  * what the options' compiler reads from each. Types only: nothing here is bundled.
  */
-import type { AnyEvent } from '@middy-auth/core'
+import type { AnyEvent, AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
+import type { PendingCheck } from './check.js'
+import type { Condition } from './options.js'
+import type { CompiledPolicyImpl, RuleEntry } from './policy.js'
 import type { CompiledRequirement } from './requirement.js'
+import type { RbacCheck } from './rules.js'
 
 /**
  * An extension of `@middy-auth/rbac/lean`, imported from `@middy-auth/rbac/extensions`
- * (`routeMaps`, `apiGatewayClaims`) and listed in its `extensions` option.
+ * (`routeMaps`, `apiGatewayClaims`, `conditions`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -28,4 +32,21 @@ export interface RouteMapsExtension extends RbacExtension {
   readonly name: 'routeMaps'
   /** The requirement of a request by its route; a string: refused before any check, and why. */
   readonly compileRoutes: (routes: unknown, routesDefault: unknown) => (event: AnyEvent) => CompiledRequirement | 'route not listed'
+}
+
+/** The `conditions` and `resource` options, compiled: what the middleware and `can()` ask. */
+export interface CompiledConditions {
+  /** The conditions by name (`can()` asks them too). */
+  named: ReadonlyMap<string, Condition<never, never>>
+  /** Settles one request's conditional checks; its resource is loaded once, when the first condition is asked. */
+  forRequest(request: MiddyRequestLike, auth: AuthContext): (pending: PendingCheck) => Promise<RbacCheck>
+}
+
+/** The code of conditional allows and of the `conditions` and `resource` options. */
+export interface ConditionsExtension extends RbacExtension {
+  readonly name: 'conditions'
+  /** Reads a conditional allow `{ permission, when }` at `where`; the first use of a name goes to `uses`. */
+  readonly readConditionalAllow: (entry: Record<string, unknown>, where: string, uses: Map<string, string>) => RuleEntry
+  /** Checks `conditions` against the names the policy uses, and `resource`. */
+  readonly compileConditions: (conditions: unknown, resource: unknown, policy: CompiledPolicyImpl) => CompiledConditions
 }

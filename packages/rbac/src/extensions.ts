@@ -1,13 +1,14 @@
 /**
  * `@middy-auth/rbac/extensions`: the code of the options most handlers never use, for
- * `@middy-auth/rbac/lean` (`extensions: [routeMaps]`). Each is a plain object, so a bundler
+ * `@middy-auth/rbac/lean` (`extensions: [routeMaps, conditions]`). Each is a plain object, so a bundler
  * leaves out the ones a handler does not import, and the code they point to with them. The root
  * entry, `@middy-auth/rbac`, is built with every one of them. (`satisfies` checks each one's code
  * against what the options' compiler reads; the exported type hides it.)
  */
 import { gatewayAuth } from '@middy-auth/core'
 import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
-import type { RbacExtension, RouteMapsExtension } from './extension-types.js'
+import { compileConditions, readConditionalAllow } from './conditions.js'
+import type { ConditionsExtension, RbacExtension, RouteMapsExtension } from './extension-types.js'
 import { packageName } from './permission.js'
 import { compileRoutes } from './route-requirements.js'
 
@@ -52,3 +53,26 @@ export const routeMaps = { package: packageName, name: 'routeMaps', compileRoute
  * ```
  */
 export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims', gatewayAuth } satisfies ApiGatewayClaimsExtension as RbacExtension
+
+/**
+ * Conditional allows (`{ permission: 'articles:update', when: 'isOwner' }` in a role's `allow`
+ * list), and the `conditions` and `resource` options that answer them. Without it,
+ * `@middy-auth/rbac/lean` refuses a policy with a conditional allow, `conditions` and `resource`
+ * with a `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * import rbac from '@middy-auth/rbac/lean'
+ * import { conditions } from '@middy-auth/rbac/extensions'
+ *
+ * const access = rbac({
+ *   policy: { roles: { editor: { allow: ['articles:read', { permission: 'articles:update', when: 'isOwner' }] } } },
+ *   rolesFrom: 'cognito:groups',
+ *   required: 'articles:update',
+ *   conditions: { isOwner: ({ auth, resource }) => resource?.ownerId === auth.subject },
+ *   resource: async (request) => loadArticle(request.event),
+ *   extensions: [conditions],
+ * })
+ * ```
+ */
+export const conditions = { package: packageName, name: 'conditions', readConditionalAllow, compileConditions } satisfies ConditionsExtension as RbacExtension

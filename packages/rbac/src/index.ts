@@ -1,13 +1,14 @@
 import { readExtensions } from '@middy-auth/core/internal'
 import type { RbacExtension } from './extension-types.js'
-import { apiGatewayClaims, routeMaps } from './extensions.js'
+import { apiGatewayClaims, conditions, routeMaps } from './extensions.js'
 import { createRbac, type RbacMiddleware } from './middleware.js'
 import { extensionShapes, type RbacOptions } from './options.js'
 import { fail, packageName } from './permission.js'
 
 export { can, explain } from './can.js'
-export { compilePolicy } from './policy.js'
-export type { AllowEntry, CompiledPolicy, Policy, RoleDefinition } from './policy.js'
+export { compilePolicy } from './compile-policy.js'
+export type { CompiledPolicy } from './compile-policy.js'
+export type { AllowEntry, Policy, RoleDefinition } from './policy.js'
 export type { PolicyRule, RbacCheck } from './rules.js'
 export type { Permission } from './permission.js'
 export type { Condition, ConditionInput, RbacDecision, RbacOptions, RbacRequest, Requirement, StaticRequirement } from './options.js'
@@ -20,7 +21,7 @@ export type { RbacContext, RbacDenialReason, RbacMiddleware } from './middleware
 export { rbacValidateOptions } from './validate-options.js'
 
 /** The root entry has every extension: an application that imports it needs to list none (a list given is checked). */
-const everyExtension = /* @__PURE__ */ readExtensions<RbacExtension>([routeMaps, apiGatewayClaims], packageName, fail, extensionShapes)
+const everyExtension = /* @__PURE__ */ readExtensions<RbacExtension>([routeMaps, apiGatewayClaims, conditions], packageName, fail, extensionShapes)
 
 /**
  * Role-based access control: reads the caller's roles (`rolesFrom`, `roleMap`), checks the

@@ -6,9 +6,9 @@ import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@mi
 import { noteRequestSpecificCheck, resolveAuthWith } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { attachGrant, conditionAsker } from './can.js'
-import { match, parseConcrete, settle } from './check.js'
-import type { RbacExtensions } from './extension-types.js'
+import { attachGrant } from './can.js'
+import { match, parseConcrete, type PendingCheck } from './check.js'
+import type { CompiledConditions, RbacExtensions } from './extension-types.js'
 import { compileOptions, type RbacDecision, type RbacOptions, type RbacRequest } from './options.js'
 import { packageName } from './permission.js'
 import { deniedEntirely } from './policy.js'
@@ -77,7 +77,7 @@ const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
  * listed in `options.extensions` (the lean entry).
  */
 export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacMiddleware<TEvent> => {
-  const { resolveRoles, requirementOf, conditions, resource, onDecision, realm, perRoute, readGateway } = compileOptions(options, every)
+  const { resolveRoles, requirementOf, conditions, onDecision, realm, perRoute, readGateway } = compileOptions(options, every)
 
   /** Notes for a Lambda authorizer after rbac that this request's decision does not hold for others. */
   const note = (request: MiddyRequestLike, reason: string): void => noteRequestSpecificCheck(request, { package: packageName, reason })
@@ -130,7 +130,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
       const result = match(held, parsed)
       return !('conditional' in result) && result.decision === 'allow'
     }
-    attachGrant(auth, { held, conditions, event: request.event }, holds)
+    attachGrant(auth, { held, conditions: conditions?.named, event: request.event }, holds)
     if (perRoute) note(request, 'routes')
 
     const requirement = requirementOf(request.event)
@@ -165,16 +165,16 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
 
     const checks: RbacCheck[] = []
     if (typeof requirement !== 'string') {
-      // The resource is loaded once, and only when a condition is asked.
-      let loaded: { value: unknown } | undefined
+      let settle: ((pending: PendingCheck) => Promise<RbacCheck>) | undefined
       const { kind, permissions } = requirement as Exclude<CompiledRequirement, { kind: 'function' }>
       for (const permission of permissions) {
         const result = match(held, permission)
         let check: RbacCheck
         if ('conditional' in result) {
           note(request, 'condition')
-          loaded ??= { value: resource ? await resource(request as unknown as RbacRequest) : undefined }
-          check = settle(result, conditionAsker(conditions, { auth, event: request.event, resource: loaded.value, permission: permission.text }))
+          // Only a conditional allow of the policy leaves a check pending, and the options'
+          // compiler gave such a policy its conditions (or refused it).
+          check = await (settle ??= (conditions as CompiledConditions).forRequest(request, auth))(result)
         } else {
           check = result
         }

@@ -2,7 +2,6 @@ import type { AnyEvent, AuthContext } from '@middy-auth/core'
 import {
   checkOptionNames,
   gatewayReaderOf,
-  isRecord,
   needExtension,
   readExtensions,
   readFunction,
@@ -12,12 +11,14 @@ import {
   type ApiGatewayClaimsExtension,
 } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
-import type { RbacExtension, RbacExtensions, RouteMapsExtension } from './extension-types.js'
-import { fail, packageName, type Permission } from './permission.js'
-import { compilePolicyImpl, type CompiledPolicy, type CompiledPolicyImpl, type Policy, type PolicyRule, type RbacCheck } from './policy.js'
+import type { CompiledPolicy } from './compile-policy.js'
+import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RouteMapsExtension } from './extension-types.js'
+import { fail, leanFactory, packageName, type Permission } from './permission.js'
+import { compilePolicyImpl, type Policy } from './policy.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
 import { compileRoleResolver, type RoleResolver } from './role-resolver.js'
 import type { RoleMap, RoleSource } from './roles.js'
+import type { PolicyRule, RbacCheck } from './rules.js'
 
 /**
  * The Middy request as `required`, `routes` functions and `resource` see it: `context.auth` is
@@ -151,8 +152,9 @@ interface CommonOptions<Resource, TEvent> {
   realm?: string
   /**
    * The extensions, from `@middy-auth/rbac/extensions`, that the lean entry
-   * (`@middy-auth/rbac/lean`) needs for `routes` and `routesDefault` (`routeMaps`) and to read
-   * the identity API Gateway verified (`apiGatewayClaims`). The root entry has every extension:
+   * (`@middy-auth/rbac/lean`) needs for `routes` and `routesDefault` (`routeMaps`), to read
+   * the identity API Gateway verified (`apiGatewayClaims`), and for conditional allows,
+   * `conditions` and `resource` (`conditions`). The root entry has every extension:
    * there the list is only checked. Default: none.
    */
   extensions?: readonly RbacExtension[]
@@ -193,8 +195,8 @@ export interface CompiledOptions {
   resolveRoles: RoleResolver
   /** The requirement of a request; a string is the reason it is denied before any check. */
   requirementOf: (event: AnyEvent) => CompiledRequirement | 'route not listed'
-  conditions: ReadonlyMap<string, Condition<never, never>>
-  resource: ((request: RbacRequest) => unknown) | undefined
+  /** The conditions and the resource; `undefined` when neither the options nor the policy use any. */
+  conditions: CompiledConditions | undefined
   onDecision: ((decision: RbacDecision) => unknown) | undefined
   realm: string
   /** Requirements differ between routes: a Lambda authorizer's cached policy must not cover them all. */
@@ -205,33 +207,15 @@ export interface CompiledOptions {
 
 const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm', 'extensions']
 
-const from = { packageName, factory: 'rbac' }
-
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
   routeMaps: ['compileRoutes'],
   apiGatewayClaims: ['gatewayAuth'],
+  conditions: ['readConditionalAllow', 'compileConditions'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
-}
-
-const conditionShape = '({ auth, event, resource, permission }) => boolean'
-
-const compileConditions = (value: unknown, policy: CompiledPolicyImpl): Map<string, Condition<never, never>> => {
-  if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ${conditionShape} }`)
-  const conditions = new Map<string, Condition<never, never>>()
-  for (const [name, condition] of Object.entries(value ?? {})) {
-    if (typeof condition !== 'function') throw fail(`conditions[${JSON.stringify(name)}]`, `must be a function ${conditionShape}`)
-    conditions.set(name, condition as Condition<never, never>)
-  }
-  for (const [name, where] of policy.conditionUses) {
-    if (!conditions.has(name)) {
-      const known = conditions.size === 0 ? 'none is given' : `given: ${[...conditions.keys()].join(', ')}`
-      throw fail(where, `names an unknown condition ${JSON.stringify(name)} (conditions: ${known})`)
-    }
-  }
-  return conditions
+  conditions: ReadonlyArray<Exclude<keyof ConditionsExtension, 'package' | 'name'>>
 }
 
 /**
@@ -247,7 +231,7 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>, every?: R
   const given = readExtensions<RbacExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
   if (options.policy === undefined) throw fail('policy', `is required`)
-  const policy = compilePolicyImpl(options.policy)
+  const policy = compilePolicyImpl(options.policy, extensions)
   const realm = readRealm(options.realm, fail)
 
   // Exactly one of required and routes.
@@ -262,18 +246,29 @@ export const compileOptions = (options: RbacOptions<unknown, unknown>, every?: R
   let requirementOf: CompiledOptions['requirementOf']
   if (perRoute) {
     // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-    const routeMaps = needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension
+    const routeMaps = needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension
     requirementOf = routeMaps.compileRoutes(routes, routesDefault)
   } else {
     const requirement = compileRequirement(required, 'required')
     requirementOf = () => requirement
   }
 
+  const resolveRoles = compileRoleResolver(options.rolesFrom, options.roleMap, policy)
+  // Conditions given, a resource, or a compiled policy's conditional allows (which another
+  // entry's compilePolicy() read): each needs the conditions extension.
+  const [firstUse] = policy.conditionUses.values()
+  const conditional = options.conditions !== undefined ? 'conditions' : options.resource !== undefined ? 'resource' : firstUse
   return {
-    resolveRoles: compileRoleResolver(options.rolesFrom, options.roleMap, policy),
+    resolveRoles,
     requirementOf,
-    conditions: compileConditions(options.conditions, policy),
-    resource: readFunction(options.resource, 'resource', fail, 'a function of the request returning the resource (or a promise of it)'),
+    conditions:
+      conditional === undefined
+        ? undefined
+        : (needExtension(extensions, 'conditions', conditional, leanFactory, fail) as ConditionsExtension).compileConditions(
+            options.conditions,
+            options.resource,
+            policy,
+          ),
     onDecision: readFunction(options.onDecision, 'onDecision', fail, 'a function of the decision'),
     realm,
     perRoute,

@@ -5,13 +5,10 @@
  * rules that apply to a holder of that role (its own and every inherited one), so a request-time
  * check is at most four map lookups per held role.
  */
-import { checkOptionNames, isRecord } from '@middy-auth/core/internal'
-import { decide } from './check.js'
-import { fail, notAPermission, parsePermission, type ParsedPermission, type Permission } from './permission.js'
-import type { AppliedRule, CompiledRole, KeyRules, PolicyRule, RbacCheck } from './rules.js'
-
-// The outcome types belong to the policy's public API (`compilePolicy(…).check`).
-export type { PolicyRule, RbacCheck } from './rules.js'
+import { checkOptionNames, isRecord, needExtension } from '@middy-auth/core/internal'
+import type { ConditionsExtension, RbacExtensions } from './extension-types.js'
+import { fail, leanFactory, notAPermission, parsePermission, type ParsedPermission, type Permission } from './permission.js'
+import type { AppliedRule, CompiledRole, KeyRules, PolicyRule } from './rules.js'
 
 /**
  * An entry of a role's `allow` list: a permission, or a permission that applies only when the
@@ -64,43 +61,18 @@ export interface Policy {
   roles: Readonly<Record<string, RoleDefinition>>
 }
 
-/**
- * A policy checked and compiled by {@link compilePolicy}: pass it as `rbac({ policy })` to
- * share one compilation between several middlewares, or call `check` directly.
- *
- * @example
- * ```ts
- * const compiled: CompiledPolicy = compilePolicy(policy)
- * compiled.check(['editor'], 'articles:update').decision // 'allow'
- * compiled.check(['editor'], 'articles:delete').reason   // 'role editor denies articles:delete'
- * ```
- */
-export interface CompiledPolicy {
-  /** Every role of the policy, in the policy's order. */
-  readonly roles: readonly string[]
-  /** The condition names the policy's allow entries use (`rbac()` requires a function for each). */
-  readonly conditionNames: readonly string[]
-  /**
-   * Decides one concrete permission (`resource:action`, no wildcard) for a set of roles. Names
-   * that are not roles of the policy grant nothing. `when(name)` answers conditional allows;
-   * without it, they do not apply. A permission that is not concrete is denied
-   * (`'invalid permission'`).
-   */
-  check(roles: readonly string[], permission: Permission, when?: (condition: string) => boolean): RbacCheck
-}
-
 const roleName = /^[^\s\p{Cc}]+$/u
 const roleShape = '{ inherits?, allow?, deny? }'
 
 /** A permission of the policy: a `TypeError` naming `where` when it is not one. */
-const permissionOf = (value: unknown, where: string): ParsedPermission => {
+export const permissionOf = (value: unknown, where: string): ParsedPermission => {
   const parsed = parsePermission(value)
   if (!parsed) throw fail(where, notAPermission(value, `'*' or 'resource:action', each part '*' or a word without ':', '*' or spaces`))
   return parsed
 }
 
 /** An `allow` or `deny` entry, read; `when` only on a conditional allow. */
-interface RuleEntry {
+export interface RuleEntry {
   effect: 'allow' | 'deny'
   permission: ParsedPermission
   when?: string
@@ -114,8 +86,8 @@ interface RawRole {
   entries: RuleEntry[]
 }
 
-/** Reads one role; the first use of each condition name goes to `conditionUses`, with its path. */
-const readRole = (name: string, definition: unknown, conditionUses: Map<string, string>): RawRole => {
+/** Reads one role; a conditional allow (an object) is for `readConditional`. */
+const readRole = (name: string, definition: unknown, readConditional: (entry: Record<string, unknown>, where: string) => RuleEntry): RawRole => {
   const at = `policy.roles[${JSON.stringify(name)}]`
   if (!roleName.test(name)) throw fail(at, `is not a role name: a non-empty word without spaces`)
   if (!isRecord(definition)) throw fail(at, `must be an object ${roleShape}`)
@@ -132,15 +104,9 @@ const readRole = (name: string, definition: unknown, conditionUses: Map<string, 
     if (typeof parent !== 'string') throw fail(where, `must be a role name`)
     return parent
   })
-  const allow = each('allow', (entry, where): RuleEntry => {
-    if (!isRecord(entry)) return { effect: 'allow', permission: permissionOf(entry, where) }
-    checkOptionNames(entry, ['permission', 'when'], fail, `${where}.`)
-    const { when } = entry
-    if (typeof when !== 'string' || when === '') throw fail(`${where}.when`, `must name a condition`)
-    const permission = permissionOf(entry.permission, `${where}.permission`)
-    if (!conditionUses.has(when)) conditionUses.set(when, where)
-    return { effect: 'allow', permission, when }
-  })
+  const allow = each('allow', (entry, where): RuleEntry =>
+    isRecord(entry) ? readConditional(entry, where) : { effect: 'allow', permission: permissionOf(entry, where) },
+  )
   const deny = each('deny', (entry, where): RuleEntry => ({ effect: 'deny', permission: permissionOf(entry, where) }))
   // A parent named twice in `inherits` adds nothing the second time: a closure is a set.
   return { at, inherits, entries: [...allow, ...deny] }
@@ -226,14 +192,21 @@ export interface CompiledPolicyImpl {
   conditionUses: ReadonlyMap<string, string>
 }
 
-const compile = (policy: unknown): CompiledPolicyImpl => {
+/**
+ * Checks and compiles a policy. A conditional allow needs the `conditions` extension among
+ * `extensions` (the lean entry's, or every one): without it, a `TypeError` naming the import.
+ */
+export const compile = (policy: unknown, extensions: RbacExtensions): CompiledPolicyImpl => {
   if (!isRecord(policy)) throw fail('policy', `must be an object { roles: { <name>: ${roleShape} } }`)
   checkOptionNames(policy, ['roles'], fail, 'policy.')
   const { roles } = policy
   if (!isRecord(roles)) throw fail('policy.roles', `must be an object keyed by role name`)
   const raw = new Map<string, RawRole>()
   const conditionUses = new Map<string, string>()
-  for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition, conditionUses))
+  const readConditional = (entry: Record<string, unknown>, where: string): RuleEntry =>
+    // readExtensions keys each extension by its name: the one named conditions is a ConditionsExtension.
+    (needExtension(extensions, 'conditions', where, leanFactory, fail) as ConditionsExtension).readConditionalAllow(entry, where, conditionUses)
+  for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition, readConditional))
   if (raw.size === 0) throw fail('policy.roles', `is empty: a policy without roles allows nothing`)
   const closureOf = closures(raw)
   // A `Map`: names from tokens never reach `Object.prototype`.
@@ -251,39 +224,8 @@ const compile = (policy: unknown): CompiledPolicyImpl => {
 }
 
 /** The policies `compilePolicy()` compiled: one passed to `rbac()` is not compiled again. */
-const compiledPolicies = new WeakMap<object, CompiledPolicyImpl>()
-
-/**
- * Checks and compiles a policy, at cold start. `rbac({ policy })` does it for you; call it
- * yourself to share one compiled policy between several middlewares, or to check roles outside
- * a request. A malformed permission, an unknown role in `inherits`, an inheritance cycle or an
- * unknown field is a `TypeError` that names it. Condition names are checked by `rbac()`,
- * against its `conditions`.
- *
- * @example
- * ```ts
- * import { compilePolicy } from '@middy-auth/rbac'
- *
- * export const policy = compilePolicy({
- *   roles: {
- *     editor: { inherits: ['viewer'], allow: ['articles:create'], deny: ['articles:delete'] },
- *     viewer: { allow: ['articles:read'] },
- *   },
- * })
- * policy.check(['editor'], 'articles:read').decision // 'allow'
- * ```
- */
-export const compilePolicy = (policy: Policy): CompiledPolicy => {
-  if (compiledPolicies.has(policy)) return policy as unknown as CompiledPolicy
-  const impl = compile(policy)
-  const compiled: CompiledPolicy = {
-    roles: Object.freeze([...impl.roles]),
-    conditionNames: Object.freeze([...impl.conditionUses.keys()]),
-    check: (names, permission, when) => decide(impl.held(Array.isArray(names) ? names : []), permission, when),
-  }
-  compiledPolicies.set(compiled, impl)
-  return compiled
-}
+export const compiledPolicies = new WeakMap<object, CompiledPolicyImpl>()
 
 /** A policy for `rbac()`: compiled by `compilePolicy()`, or compiled now. */
-export const compilePolicyImpl = (policy: Policy | CompiledPolicy): CompiledPolicyImpl => compiledPolicies.get(policy) ?? compile(policy)
+export const compilePolicyImpl = (policy: unknown, extensions: RbacExtensions): CompiledPolicyImpl =>
+  compiledPolicies.get(policy as object) ?? compile(policy, extensions)

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import { routeMaps as scopeRouteMaps } from '@middy-auth/oauth-scope/extensions'
-import { apiGatewayClaims, routeMaps, type RbacExtension } from '../src/extensions.js'
+import leanOAuthScope from '@middy-auth/oauth-scope/lean'
+import { apiGatewayClaims, conditions, routeMaps, type RbacExtension } from '../src/extensions.js'
 import leanRbac from '../src/lean.js'
-import rbac, { cognitoRoles, rbacValidateOptions, type RbacDecision, type RbacOptions } from '../src/index.js'
+import rbac, { cognitoRoles, compilePolicy, explain, rbacValidateOptions, type Policy, type RbacDecision, type RbacOptions } from '../src/index.js'
 import { fixtureNames, loadFixture } from '../../../test/support/fixtures.js'
 import { thrown } from '../../../test/support/thrown.js'
 import { outcome, protect, withIdentity, type Middleware, type Response } from '../../../test/support/protect.js'
@@ -12,9 +13,10 @@ import { articlesPolicy as policy, isOwner } from './support.js'
 /**
  * `@middy-auth/rbac/lean` against the root entry, through real handlers and real events: with
  * the extensions its options need it answers exactly as the root does (status, headers, body,
- * what the handler saw, what onDecision got); without `apiGatewayClaims` it refuses what the root
- * reads from the gateway, as the root refuses a request with no identity at all; it never
- * accepts what the root refuses.
+ * what the handler saw and what `explain()` told it, what onDecision got); without
+ * `apiGatewayClaims` it refuses what the root reads from the gateway, as the root refuses a
+ * request with no identity at all; it never accepts what the root refuses. A policy or options
+ * that use conditions need the `conditions` extension, or are a TypeError at cold start.
  */
 
 // Route maps tell of gateway routes their keys do not name (console.warn): expected here.
@@ -22,12 +24,25 @@ const warn = jest.spyOn(console, 'warn')
 beforeAll(() => void warn.mockImplementation(() => undefined))
 afterAll(() => warn.mockRestore())
 
-const body = (context: any) => ({ subject: context.auth.subject, roles: context.auth.roles, permissions: context.auth.permissions })
+/** What the handler answers: the caller as rbac left it, and explain() of a conditional permission about alice's article. */
+const body = (context: any) => ({
+  subject: context.auth.subject,
+  roles: context.auth.roles,
+  permissions: context.auth.permissions,
+  explain: explain(context.auth, 'articles:publish', { ownerId: 'alice' }),
+})
 
-/** One handler: the identity middlewares, then rbac built by `build` ({@link policy}'s condition given, onDecision recording). */
+/** {@link policy} without its conditional allow: what the lean entry takes without the conditions extension. */
+const plainPolicy: Policy = {
+  roles: { ...policy.roles, editor: { ...policy.roles.editor, allow: ['articles:create', 'articles:update'] } },
+}
+/** The policy with a conditional allow and its condition. */
+const conditional = { policy, conditions: { isOwner } }
+
+/** One handler: the identity middlewares, then rbac built by `build` (onDecision recording). */
 const handler = (build: (options: RbacOptions<any, any>) => Middleware, options: RbacOptions<any, any>, before: Middleware[]) => {
   const decisions: RbacDecision[] = []
-  const api = protect([...before, build({ conditions: { isOwner }, ...options, onDecision: (decision) => void decisions.push(decision) })], body)
+  const api = protect([...before, build({ ...options, onDecision: (decision) => void decisions.push(decision) })], body)
   return { ...api, decisions }
 }
 
@@ -50,94 +65,161 @@ const routeEvent = (routeKey: string, path: string) => httpApiEvent({ routeKey, 
 const editor = withIdentity({ subject: 'alice', roles: ['editor'] })
 
 describe('with the extensions its options need, the lean entry answers as the root does', () => {
-  const cases: Array<[string, RbacOptions<any, any>, readonly RbacExtension[], () => unknown, Middleware[]]> = [
-    ['a permission granted', { policy, required: 'articles:update' }, [], () => httpApiEvent(), [editor]],
-    ['a deny', { policy, required: 'articles:delete' }, [], () => httpApiEvent(), [editor]],
+  const cases: Array<[string, RbacOptions<any, any>, readonly RbacExtension[], () => unknown, Middleware[], number]> = [
+    ['a permission granted', { policy: plainPolicy, required: 'articles:update' }, [], () => httpApiEvent(), [editor], 200],
+    ['a deny', { policy: plainPolicy, required: 'articles:delete' }, [], () => httpApiEvent(), [editor], 403],
     [
       'anyOf, roles from a claim with a role map',
-      { policy, rolesFrom: 'groups', roleMap: { Writers: 'editor' }, required: { anyOf: ['users:invite', 'articles:create'] } },
+      { policy: plainPolicy, rolesFrom: 'groups', roleMap: { Writers: 'editor' }, required: { anyOf: ['users:invite', 'articles:create'] } },
       [],
       () => httpApiEvent(),
       [withIdentity({ claims: { groups: ['Writers'] } })],
-    ],
-    [
-      'a condition and its resource',
-      { policy, required: 'articles:publish', conditions: { isOwner }, resource: async () => ({ ownerId: 'alice' }) },
-      [],
-      () => httpApiEvent(),
-      [editor],
-    ],
-    [
-      'a condition not met',
-      { policy, required: 'articles:publish', conditions: { isOwner }, resource: () => ({ ownerId: 'bob' }) },
-      [],
-      () => httpApiEvent(),
-      [editor],
+      200,
     ],
     [
       'a requirement function',
-      { policy, required: (request: any) => (request.event.requestContext.http.method === 'GET' ? 'articles:read' : 'articles:delete') },
+      { policy: plainPolicy, required: (request: any) => (request.event.requestContext.http.method === 'GET' ? 'articles:read' : 'articles:delete') },
       [],
       () => httpApiEvent({ method: 'POST' }),
       [editor],
+      403,
     ],
-    ['no identity at all (http-v2-no-auth.json)', { policy, required: 'articles:read' }, [], () => loadFixture('http-v2-no-auth.json'), []],
-    ['a listed route', { policy, routes }, [routeMaps], () => routeEvent('GET /articles', '/articles'), [editor]],
-    ['a route whose permission a role denies', { policy, routes }, [routeMaps], () => routeEvent('DELETE /articles/{id}', '/articles/42'), [editor]],
-    ['a route routes does not list', { policy, routes }, [routeMaps], () => routeEvent('PUT /articles/{id}', '/articles/42'), [editor]],
-    ['routesDefault', { policy, routes, routesDefault: [] }, [routeMaps], () => routeEvent('PUT /articles/{id}', '/articles/42'), [editor]],
-    ['a REST route', { policy, routes }, [routeMaps], () => restEvent({ method: 'GET', resource: '/articles', path: '/articles' }), [editor]],
+    ['no identity at all (http-v2-no-auth.json)', { policy: plainPolicy, required: 'articles:read' }, [], () => loadFixture('http-v2-no-auth.json'), [], 401],
+    ['a conditional policy, an unconditional permission', { ...conditional, required: 'articles:update' }, [conditions], () => httpApiEvent(), [editor], 200],
+    ['a conditional policy, a deny', { ...conditional, required: 'articles:delete' }, [conditions], () => httpApiEvent(), [editor], 403],
+    [
+      'a condition and its resource',
+      { ...conditional, required: 'articles:publish', resource: async () => ({ ownerId: 'alice' }) },
+      [conditions],
+      () => httpApiEvent(),
+      [editor],
+      200,
+    ],
+    [
+      'a condition not met',
+      { ...conditional, required: 'articles:publish', resource: () => ({ ownerId: 'bob' }) },
+      [conditions],
+      () => httpApiEvent(),
+      [editor],
+      403,
+    ],
+    ['a condition without a resource', { ...conditional, required: 'articles:publish' }, [conditions], () => httpApiEvent(), [editor], 403],
+    [
+      'a condition that throws, then another permission of anyOf',
+      {
+        policy,
+        conditions: {
+          isOwner: () => {
+            throw new Error('no owner')
+          },
+        },
+        required: { anyOf: ['articles:publish', 'articles:read'] },
+      },
+      [conditions],
+      () => httpApiEvent(),
+      [editor],
+      200,
+    ],
+    [
+      'every permission of a list, one of them conditional',
+      { ...conditional, required: ['articles:read', 'articles:publish', 'articles:update'], resource: () => ({ ownerId: 'alice' }) },
+      [conditions],
+      () => httpApiEvent(),
+      [editor],
+      200,
+    ],
+    [
+      'a policy compiled by the root compilePolicy(), its condition met',
+      { policy: compilePolicy(policy), conditions: { isOwner }, required: 'articles:publish', resource: () => ({ ownerId: 'alice' }) },
+      [conditions],
+      () => httpApiEvent(),
+      [editor],
+      200,
+    ],
+    [
+      'a resource without a conditional policy',
+      { policy: plainPolicy, required: 'articles:read', resource: () => ({}) },
+      [conditions],
+      () => httpApiEvent(),
+      [editor],
+      200,
+    ],
+    ['a listed route', { policy: plainPolicy, routes }, [routeMaps], () => routeEvent('GET /articles', '/articles'), [editor], 200],
+    [
+      'a route whose permission a role denies',
+      { policy: plainPolicy, routes },
+      [routeMaps],
+      () => routeEvent('DELETE /articles/{id}', '/articles/42'),
+      [editor],
+      403,
+    ],
+    ['a route routes does not list', { policy: plainPolicy, routes }, [routeMaps], () => routeEvent('PUT /articles/{id}', '/articles/42'), [editor], 403],
+    ['routesDefault', { policy: plainPolicy, routes, routesDefault: [] }, [routeMaps], () => routeEvent('PUT /articles/{id}', '/articles/42'), [editor], 200],
+    [
+      'a conditional route',
+      { ...conditional, routes, resource: () => ({ ownerId: 'bob' }) },
+      [routeMaps, conditions],
+      () => routeEvent('POST /articles/{id}/publish', '/articles/42/publish'),
+      [editor],
+      403,
+    ],
+    ['a REST route', { policy: plainPolicy, routes }, [routeMaps], () => restEvent({ method: 'GET', resource: '/articles', path: '/articles' }), [editor], 200],
     [
       'HTTP API JWT authorizer groups (http-v2-jwt-access-token-groups.json)',
-      { policy, rolesFrom: cognitoRoles(), required: 'articles:update' },
+      { policy: plainPolicy, rolesFrom: cognitoRoles(), required: 'articles:update' },
       [apiGatewayClaims],
       () => loadFixture('http-v2-jwt-access-token-groups.json'),
       [],
+      200,
     ],
     [
       'a deny through the gateway groups',
-      { policy, rolesFrom: 'cognito:groups', required: 'articles:delete' },
-      [apiGatewayClaims],
+      { ...conditional, rolesFrom: 'cognito:groups', required: 'articles:delete' },
+      [apiGatewayClaims, conditions],
       () => loadFixture('http-v2-jwt-access-token-groups.json'),
       [],
+      403,
     ],
     [
       'REST Cognito groups (rest-v1-cognito-groups.json) and routes',
-      { policy, rolesFrom: cognitoRoles(), routes: { 'POST /cognito': 'users:invite' } },
+      { policy: plainPolicy, rolesFrom: cognitoRoles(), routes: { 'POST /cognito': 'users:invite' } },
       [routeMaps, apiGatewayClaims],
       () => loadFixture('rest-v1-cognito-groups.json'),
       [],
+      200,
     ],
   ]
 
-  /** What the root answers each case (tested in the root's own suites), so that each case checks what it says. */
-  const status: Record<string, number> = {
-    'a permission granted': 200,
-    'a deny': 403,
-    'anyOf, roles from a claim with a role map': 200,
-    'a condition and its resource': 200,
-    'a condition not met': 403,
-    'a requirement function': 403,
-    'no identity at all (http-v2-no-auth.json)': 401,
-    'a listed route': 200,
-    'a route whose permission a role denies': 403,
-    'a route routes does not list': 403,
-    routesDefault: 200,
-    'a REST route': 200,
-    'HTTP API JWT authorizer groups (http-v2-jwt-access-token-groups.json)': 200,
-    'a deny through the gateway groups': 403,
-    'REST Cognito groups (rest-v1-cognito-groups.json) and routes': 200,
-  }
-
-  test.each(cases)('%s', async (name, options, extensions, event, before) => {
+  // The status is what the root answers each case (tested in the root's own suites), so that each case checks what it says.
+  test.each(cases)('%s', async (_name, options, extensions, event, before, status) => {
     const { root, lean } = await compare(options, extensions, event, before)
-    expect(root.response.statusCode).toBe(status[name])
+    expect(root.response.statusCode).toBe(status)
+    expect(lean).toEqual(root)
+  })
+
+  test('the conditions reach explain() in the handler as in the root', async () => {
+    const { root, lean } = await compare({ ...conditional, required: [] }, [conditions], () => httpApiEvent(), [editor])
+    expect(JSON.parse(root.response.body).explain).toEqual({
+      permission: 'articles:publish',
+      decision: 'allow',
+      reason: 'role editor allows articles:publish when isOwner',
+      rule: { effect: 'allow', role: 'editor', permission: 'articles:publish', when: 'isOwner' },
+    })
     expect(lean).toEqual(root)
   })
 
   test('every extension listed: the same answers as the root on every fixture', async () => {
     for (const name of fixtureNames()) {
-      for (const options of optionSets) {
+      for (const options of [...optionSets, ...plainOptionSets]) {
+        const { root, lean } = await compare(options, [routeMaps, apiGatewayClaims, conditions], () => loadFixture(name))
+        expect({ name, ...lean }).toEqual({ name, ...root })
+      }
+    }
+  })
+
+  test('without the conditions extension, a policy without conditional allows: the same answers as the root on every fixture', async () => {
+    for (const name of fixtureNames()) {
+      for (const options of plainOptionSets) {
         const { root, lean } = await compare(options, [routeMaps, apiGatewayClaims], () => loadFixture(name))
         expect({ name, ...lean }).toEqual({ name, ...root })
       }
@@ -146,23 +228,32 @@ describe('with the extensions its options need, the lean entry answers as the ro
 })
 
 const optionSets: Array<RbacOptions<any, any>> = [
-  { policy, rolesFrom: 'cognito:groups', required: 'articles:read' },
-  { policy, rolesFrom: ['cognito:groups', 'roles'], required: [] },
+  { ...conditional, rolesFrom: 'cognito:groups', required: 'articles:read' },
+  { ...conditional, rolesFrom: ['cognito:groups', 'roles'], required: [] },
   {
-    policy,
+    ...conditional,
     rolesFrom: cognitoRoles(),
     routes: { 'GET /articles': 'articles:read', 'ANY /{proxy+}': { anyOf: ['comments:read', 'users:invite'] } },
     routesDefault: 'articles:read',
   },
+  { ...conditional, rolesFrom: ['cognito:groups', 'groups'], required: ['articles:publish'], resource: () => ({ ownerId: 'alice' }) },
 ]
+
+/** The same without conditional allows, conditions or resource. */
+const plainOptionSets: Array<RbacOptions<any, any>> = optionSets.map(({ conditions: _conditions, resource: _resource, ...options }) => ({
+  ...options,
+  policy: plainPolicy,
+}))
 
 describe('without apiGatewayClaims, the lean entry never accepts what the root refuses', () => {
   test('on every fixture, with and without an identity before it, each set of extensions its options allow', async () => {
-    const noIdentity = await compare({ policy, required: 'articles:read' }, [], () => loadFixture('http-v2-no-auth.json'))
+    const noIdentity = await compare({ policy: plainPolicy, required: 'articles:read' }, [], () => loadFixture('http-v2-no-auth.json'))
     let refusedByLeanOnly = 0
     for (const name of fixtureNames()) {
-      for (const options of optionSets) {
-        for (const extensions of options.routes ? [[routeMaps]] : [[], [routeMaps]]) {
+      for (const options of [...optionSets, ...plainOptionSets]) {
+        // The conditions extension where the options use it; routeMaps where they have routes, and in some lists where not.
+        const needed = options.conditions ? [conditions] : []
+        for (const extensions of options.routes ? [[routeMaps, ...needed]] : [needed, [routeMaps, ...needed]]) {
           for (const before of [[], [withIdentity({ roles: ['viewer'], claims: { 'cognito:groups': ['admin'] } })]]) {
             const { root, lean } = await compare(options, extensions, () => loadFixture(name), before)
             if (lean.response.statusCode < 400) {
@@ -188,7 +279,7 @@ describe('without apiGatewayClaims, the lean entry never accepts what the root r
 
   test('a gateway identity is refused exactly as no identity at all: 401 missing_token, the handler not called', async () => {
     for (const name of ['http-v2-jwt-access-token-groups.json', 'rest-v1-cognito-groups.json', 'http-v2-lambda-authorizer-context.json']) {
-      const api = protect([leanRbac({ policy, conditions: { isOwner }, rolesFrom: cognitoRoles(), required: [] })])
+      const api = protect([leanRbac({ ...conditional, rolesFrom: cognitoRoles(), required: [], extensions: [conditions] })])
       const response = await api.invoke(loadFixture(name))
       expect(response).toEqual(
         await protect([rbac({ policy, conditions: { isOwner }, rolesFrom: cognitoRoles(), required: [] })]).invoke(loadFixture('http-v2-no-auth.json')),
@@ -203,8 +294,8 @@ describe('without apiGatewayClaims, the lean entry never accepts what the root r
 describe('an option whose extension is missing: a TypeError at cold start that names the import', () => {
   test('routes without routeMaps', () => {
     for (const options of [
-      { policy, routes },
-      { policy, routes, routesDefault: [] },
+      { policy: plainPolicy, routes },
+      { policy: plainPolicy, routes, routesDefault: [] },
     ] as Array<RbacOptions<any, any>>) {
       const error = thrown(() => leanRbac({ ...options, extensions: [apiGatewayClaims] }))
       expect(error).toBeInstanceOf(TypeError)
@@ -253,13 +344,77 @@ describe('an option whose extension is missing: a TypeError at cold start that n
       { policy, required: [], rolesFrom: cognitoRoles },
       { policy, required: [], roleMap: { x: 'nobody' } },
       { policy, required: [], conditions: { isOwner: 'yes' } },
+      { policy, required: [] },
+      { policy, required: [], conditions: { isAuthor: isOwner } },
+      { policy, required: [], conditions: 'isOwner' },
+      { ...conditional, required: [], resource: 'the article' },
+      { policy: plainPolicy, required: [], conditions: [], resource: () => ({}) },
+      { policy: { roles: { editor: { allow: [{ permission: 'articles:update' }] } } }, required: [] },
+      { policy: { roles: { editor: { allow: [{ permission: 'articles:update', when: '' }] } } }, required: [] },
+      { policy: { roles: { editor: { allow: [{ permission: 'articles:*:x', when: 'isOwner' }] } } }, required: [] },
+      { policy: { roles: { editor: { allow: [{ permission: 'articles:update', when: 'isOwner', unless: 'x' }] } } }, required: [] },
+      { policy: { roles: { editor: { deny: [{ permission: 'articles:delete', when: 'isOwner' }] } } }, required: [], conditions: { isOwner } },
+      { policy: { roles: { editor: { inherits: ['nobody'], allow: [{ permission: 'articles:update', when: 'isOwner' }] } } }, required: [] },
     ]
     for (const options of mistakes) {
       const root = thrown(() => rbac(options as never))
-      const withRouteMaps = thrown(() => leanRbac(isObject(options) ? ({ ...options, extensions: [routeMaps] } as never) : (options as never)))
+      const withExtensions = thrown(() => leanRbac(isObject(options) ? ({ ...options, extensions: [routeMaps, conditions] } as never) : (options as never)))
       expect(root).toBeInstanceOf(TypeError)
-      expect({ message: withRouteMaps?.message, cause: withRouteMaps?.cause }).toEqual({ message: root?.message, cause: root?.cause })
+      expect({ message: withExtensions?.message, cause: withExtensions?.cause }).toEqual({ message: root?.message, cause: root?.cause })
     }
+  })
+})
+
+describe('conditions without the conditions extension: a TypeError at cold start that names the import', () => {
+  const needs = (option: string) =>
+    `rbac: ${option} needs the conditions extension, which '@middy-auth/rbac/lean' leaves out: import { conditions } from '@middy-auth/rbac/extensions' and pass extensions: [conditions] (or import rbac from '@middy-auth/rbac', which has every extension)`
+
+  test.each<[string, RbacOptions<any, any>, string]>([
+    ['a conditional allow in the policy', { policy, required: 'articles:read' }, 'policy.roles["editor"].allow[2]'],
+    ['a conditional allow, its condition given', { ...conditional, required: 'articles:read' }, 'policy.roles["editor"].allow[2]'],
+    ['conditions', { policy: plainPolicy, required: 'articles:read', conditions: { isOwner } }, 'conditions'],
+    ['an empty conditions', { policy: plainPolicy, required: 'articles:read', conditions: {} }, 'conditions'],
+    ['resource', { policy: plainPolicy, required: 'articles:read', resource: () => ({ ownerId: 'alice' }) }, 'resource'],
+    ['a policy compiled by the root compilePolicy()', { policy: compilePolicy(policy), required: 'articles:read' }, 'policy.roles["editor"].allow[2]'],
+    [
+      'a conditional allow of a role only inherited',
+      { policy: { roles: { owner: { allow: [{ permission: 'articles:delete', when: 'isOwner' }] }, editor: { inherits: ['owner'] } } }, required: [] },
+      'policy.roles["owner"].allow[0]',
+    ],
+  ])('%s', (_name, options, option) => {
+    for (const extensions of [undefined, [], [routeMaps, apiGatewayClaims]]) {
+      const error = thrown(() => leanRbac({ ...options, ...(extensions ? { extensions } : {}) }))
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error?.message).toBe(needs(option))
+      expect(error?.cause).toEqual({ package: '@middy-auth/rbac', option })
+    }
+    // The root has the extension: the same options build.
+    expect(() => rbac({ conditions: { isOwner }, ...options })).not.toThrow()
+  })
+
+  test('a forged conditions extension, or one without its code, is refused', () => {
+    const forged: unknown[] = [
+      { package: '@middy-auth/rbac', name: 'conditions' },
+      { package: '@middy-auth/rbac', name: 'conditions', readConditionalAllow: () => ({}), compileConditions: 'yes' },
+      { ...conditions, readConditionalAllow: undefined },
+    ]
+    const lacking = ['readConditionalAllow, compileConditions', 'compileConditions', 'readConditionalAllow']
+    for (const [i, extension] of forged.entries()) {
+      for (const make of [leanRbac, rbac]) {
+        const error = thrown(() => make({ ...conditional, required: 'articles:publish', extensions: [routeMaps, extension as never] }))
+        expect(error).toBeInstanceOf(TypeError)
+        expect(error?.message).toBe(
+          `rbac: extensions[1] is not the conditions extension of this @middy-auth/rbac, it lacks ${lacking[i]}: import it from '@middy-auth/rbac/extensions', of the same version`,
+        )
+      }
+    }
+  })
+
+  test('the conditions extension is not an extension of oauth-scope', () => {
+    // @ts-expect-error: rbac's extension in another package's lean factory
+    expect(thrown(() => leanOAuthScope({ required: ['a'], extensions: [conditions] }))?.message).toBe(
+      `oauthScope: extensions[0] is not an extension of @middy-auth/oauth-scope: import it from '@middy-auth/oauth-scope/extensions'`,
+    )
   })
 })
 
