@@ -16,7 +16,9 @@ const fromAuthScopes: ScopeReader = (auth) => (Array.isArray(auth.scopes) ? auth
 export const compileScopeReader = (scopeClaims: unknown, fail: ConfigError): ScopeReader => {
   if (scopeClaims === undefined) return fromAuthScopes
   const names: unknown = typeof scopeClaims === 'string' ? [scopeClaims] : scopeClaims
-  if (!Array.isArray(names) || names.length === 0 || names.some((name) => typeof name !== 'string' || name === '')) {
+  // Spread first: some() skips a hole (`[, 'scp']`), which must be refused like any non-name
+  // (read at run time, it was a 500 on every request).
+  if (!Array.isArray(names) || names.length === 0 || [...(names as unknown[])].some((name) => typeof name !== 'string' || name === '')) {
     throw fail('scopeClaims', `must be a claim name or a non-empty list of them, such as ['scope', 'scp']`)
   }
   return (auth) => {

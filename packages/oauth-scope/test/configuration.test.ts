@@ -116,7 +116,10 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('scopeClaims', () => {
-    for (const scopeClaims of [[], [''], '', ['scp', 1], { scp: true }, null]) {
+    // A hole (JavaScript's `[, 'scp']`) too: some() would skip it, and every request read it.
+    const afterHole: unknown[] = new Array(1)
+    afterHole.push('scp')
+    for (const scopeClaims of [[], [''], '', ['scp', 1], { scp: true }, null, afterHole]) {
       refused({ required: ['a'], scopeClaims }, /^oauthScope: scopeClaims must be a claim name or a non-empty list of them, such as \['scope', 'scp'\]$/)
     }
     expect(() => oauthScope({ required: ['a'], scopeClaims: 'scp' })).not.toThrow()
