@@ -367,7 +367,8 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     }
   }
 
-  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map(compileIssuer)
+  // Spread first: map() skips a hole (`[, entry]`), which must be refused by its index like any non-entry.
+  const issuers = [...((rawIssuers ?? []) as IssuerConfig[])].map(compileIssuer)
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
   const acceptDpop = dpopAlgorithms.length > 0
   return {

@@ -16,7 +16,7 @@ import { bearer, outcome, protect } from './support.js'
 
 const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { keys: [] as unknown[] } }
 /** `[, ...items]`: a list with a hole first, as JavaScript configuration can write it. */
-const afterHole = (...items: string[]): unknown[] => {
+const afterHole = (...items: unknown[]): unknown[] => {
   const list: unknown[] = new Array(1)
   list.push(...items)
   return list
@@ -167,6 +167,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       'a hole in requiredClaims',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', requiredClaims: afterHole('tenant') }] },
       /^jwtVerify: issuers\[0\]\.requiredClaims must be a list of claim names$/,
+    ],
+    [
+      // map() skipped it: a bare TypeError of the verifier's, with no cause, before and after the size pass.
+      'a hole in the issuers list',
+      { issuers: afterHole({ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j' }) },
+      /^jwtVerify: issuers\[0\] must be an object$/,
     ],
     ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /^jwtVerify: realm must be printable ASCII/],
     ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /^jwtVerify: tokenSource must be/],
