@@ -152,6 +152,17 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       },
       /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
     ],
+    [
+      // It took the first entry's discovery resolver, keyed 'discovery:<issuer>', and skipped the URL check (size pass).
+      "a jwksUri spelled like the key of another entry's discovery",
+      {
+        issuers: [
+          { issuer: 'https://a.example.com/', audience: 'x' },
+          { issuer: 'https://b.example.com/', audience: 'x', jwksUri: 'discovery:https://a.example.com/' },
+        ],
+      },
+      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
+    ],
     // A hole (JavaScript's `[, 'x']`) is refused like any entry that is not a non-empty string.
     [
       'a hole in the issuer list',
