@@ -292,8 +292,8 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     fetchJson: checked(jwks.fetchJson, aFunction, 'jwks.fetchJson'),
     clock,
   }
-  /** Remote key resolvers by JWKS URL (or issuer, for discovery): entries with the same keys share one. */
-  const resolvers = new Map<string, KeyResolver>()
+  /** Remote key resolvers by JWKS URL: entries with the same `jwksUri` share one. */
+  const resolvers = new Map<unknown, KeyResolver>()
   const seen = new Set<string>()
 
   const senderConstraints = extensions.get('senderConstraints') as SenderConstraintsExtension | undefined
@@ -314,8 +314,10 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     if (keyResolver) return checked(keyResolver, aKeyResolver, `${at}.keyResolver`)
     if (keySet !== undefined) return staticKeyResolver(keySet, fail, `${at}.jwks`)
     // OIDC discovery when jwksUri is absent (or null, as it always meant): the resolver checks
-    // that its key source is fetchable.
-    const cacheKey = jwksUri ?? `discovery:${firstIssuer}`
+    // that its key source is fetchable. Discovery is never shared (no issuer is listed twice), so
+    // its key is a new object, which no jwksUri equals: a jwksUri cannot take a discovery's
+    // resolver and skip that check (as `'discovery:<issuer>'` did).
+    const cacheKey = jwksUri ?? {}
     const resolver = resolvers.get(cacheKey) ?? remoteKeyResolver({ ...resolverSettings, jwksUri: jwksUri ?? undefined, issuer: firstIssuer }, fail, `${at}.`)
     resolvers.set(cacheKey, resolver)
     return resolver
@@ -367,7 +369,8 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     }
   }
 
-  const issuers = ((rawIssuers ?? []) as IssuerConfig[]).map(compileIssuer)
+  // Spread first: map() skips a hole (`[, entry]`), which must be refused by its index like any non-entry.
+  const issuers = [...((rawIssuers ?? []) as IssuerConfig[])].map(compileIssuer)
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
   const acceptDpop = dpopAlgorithms.length > 0
   return {

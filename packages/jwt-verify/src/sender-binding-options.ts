@@ -128,7 +128,8 @@ export const compileDpop = (
   const options = value as DpopOptions
   checkOptionNames(options, knownDpopFields, fail, `${at}.`)
   const algorithms = options.algorithms ?? SUPPORTED_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isAlgorithm)) {
+  // Spread first: every() skips a hole (`[, 'ES256']`), which reached the challenge's algs and made every refusal a 500.
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || ![...(algorithms as unknown[])].every(isAlgorithm)) {
     throw fail(`${at}.algorithms`, `must be a non-empty list of asymmetric algorithms (${SUPPORTED_ALGORITHMS.join(', ')})`)
   }
   const maxAge = seconds(options.maxAge, `${at}.maxAge`, 300, fail)

@@ -16,7 +16,7 @@ import { bearer, outcome, protect } from './support.js'
 
 const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { keys: [] as unknown[] } }
 /** `[, ...items]`: a list with a hole first, as JavaScript configuration can write it. */
-const afterHole = (...items: string[]): unknown[] => {
+const afterHole = (...items: unknown[]): unknown[] => {
   const list: unknown[] = new Array(1)
   list.push(...items)
   return list
@@ -152,6 +152,17 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       },
       /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
     ],
+    [
+      // It took the first entry's discovery resolver, keyed 'discovery:<issuer>', and skipped the URL check (size pass).
+      "a jwksUri spelled like the key of another entry's discovery",
+      {
+        issuers: [
+          { issuer: 'https://a.example.com/', audience: 'x' },
+          { issuer: 'https://b.example.com/', audience: 'x', jwksUri: 'discovery:https://a.example.com/' },
+        ],
+      },
+      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
+    ],
     // A hole (JavaScript's `[, 'x']`) is refused like any entry that is not a non-empty string.
     [
       'a hole in the issuer list',
@@ -167,6 +178,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       'a hole in requiredClaims',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j', requiredClaims: afterHole('tenant') }] },
       /^jwtVerify: issuers\[0\]\.requiredClaims must be a list of claim names$/,
+    ],
+    [
+      // map() skipped it: a bare TypeError of the verifier's, with no cause, before and after the size pass.
+      'a hole in the issuers list',
+      { issuers: afterHole({ issuer: 'https://a.example.com/', audience: 'x', jwksUri: 'https://a.example.com/j' }) },
+      /^jwtVerify: issuers\[0\] must be an object$/,
     ],
     ['bad realm', { trustApiGateway: true, realm: 'a"b' }, /^jwtVerify: realm must be printable ASCII/],
     ['bad token source', { trustApiGateway: true, tokenSource: { header: 'a', cookie: 'b' } }, /^jwtVerify: tokenSource must be/],

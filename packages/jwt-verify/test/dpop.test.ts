@@ -345,4 +345,20 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
       expect((error as TypeError).message).toBe(`jwtVerify: dpop.boundTokens must be 'required' or 'allowed'`)
     }
   })
+
+  test('a hole in dpop.algorithms ([, "ES256"]) is the TypeError at cold start, of the middleware and of an entry', async () => {
+    const withHole = new Array<unknown>(1)
+    withHole.push('ES256')
+    const dpop = { boundTokens: 'required', algorithms: withHole }
+    // every() skipped it: the hole reached the challenge's algs, and every refusal (even a request without a token) was a 500.
+    expect(() => protect({ issuers: [entry()], dpop } as never)).toThrow(/^jwtVerify: dpop\.algorithms must be a non-empty list of asymmetric algorithms/)
+    expect(() => protect({ issuers: [entry({ dpop })] } as never)).toThrow(
+      /^jwtVerify: issuers\[0\]\.dpop\.algorithms must be a non-empty list of asymmetric algorithms/,
+    )
+    // The same list without the hole works, and a refusal is the 401 with the algs.
+    const api = protect({ issuers: [entry()], dpop: { boundTokens: 'required', algorithms: ['ES256'] } })
+    const response = await api.invoke(httpApiEvent({ path: '/orders' }))
+    expect(response.statusCode).toBe(401)
+    expect(response.headers['WWW-Authenticate']).toContain('DPoP algs="ES256"')
+  })
 })
