@@ -13,14 +13,9 @@ import { createStaticKeyResolver } from '../src/keys.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { thrown } from '../../../test/support/thrown.js'
 import { bearer, outcome, protect } from './support.js'
+import { afterHole } from '../../../test/support/holes.js'
 
 const entry = { issuer: 'https://auth.example.com/', audience: 'api', jwks: { keys: [] as unknown[] } }
-/** `[, ...items]`: a list with a hole first, as JavaScript configuration can write it. */
-const afterHole = (...items: unknown[]): unknown[] => {
-  const list: unknown[] = new Array(1)
-  list.push(...items)
-  return list
-}
 
 describe('configuration mistakes fail at cold start with a TypeError that says what to fix', () => {
   const cases: Array<[string, unknown, RegExp]> = [

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import oauthScope, { oauthScopeValidateOptions } from '../src/index.js'
+import { afterHole } from '../../../test/support/holes.js'
 
 /** The factory's TypeError: it starts with the option's path, which cause.option names. */
 const refused = (options: unknown, message: RegExp) => {
@@ -117,9 +118,7 @@ describe('configuration that can never work: TypeError at cold start', () => {
 
   test('scopeClaims', () => {
     // A hole (JavaScript's `[, 'scp']`) too: some() would skip it, and every request read it.
-    const afterHole: unknown[] = new Array(1)
-    afterHole.push('scp')
-    for (const scopeClaims of [[], [''], '', ['scp', 1], { scp: true }, null, afterHole]) {
+    for (const scopeClaims of [[], [''], '', ['scp', 1], { scp: true }, null, afterHole('scp')]) {
       refused({ required: ['a'], scopeClaims }, /^oauthScope: scopeClaims must be a claim name or a non-empty list of them, such as \['scope', 'scp'\]$/)
     }
     expect(() => oauthScope({ required: ['a'], scopeClaims: 'scp' })).not.toThrow()

@@ -1,14 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
 import rbac, { auth0Roles, cognitoRoles, compilePolicy, entraRoles, iamRoles, keycloakRoles, oktaRoles, presets, rbacValidateOptions } from '../src/index.js'
+import { afterHole } from '../../../test/support/holes.js'
 
 const policy = { roles: { editor: { inherits: ['viewer'], allow: ['articles:update'] }, viewer: { allow: ['articles:read'] } } }
 const withRole = (definition: unknown) => ({ roles: { viewer: { allow: ['articles:read'] }, r: definition } })
-/** `[, ...items]`: a list with a hole first, as JavaScript configuration can write it. */
-const afterHole = (...items: string[]): unknown[] => {
-  const list: unknown[] = new Array(1)
-  list.push(...items)
-  return list
-}
 
 /** A TypeError at cold start that starts with the factory and the option's path, which cause names. */
 const expectConfigError = (make: () => unknown, message: RegExp, factory = 'rbac') => {
