@@ -84,6 +84,7 @@ export const tokenSourceProblem = (source: unknown): string | undefined => {
   const kind = kinds[0] as string
   if (kinds.length !== 1 || !isSourceName(record[kind])) return sourceShapeProblem
   const origins = record.allowedOrigins
-  if (origins !== undefined && (kind !== 'cookie' || !Array.isArray(origins) || !origins.every(isOrigin))) return allowedOriginsProblem
+  // Spread first: every() skips a hole (`[, 'https://a.example']`), which is no origin.
+  if (origins !== undefined && (kind !== 'cookie' || !Array.isArray(origins) || ![...(origins as unknown[])].every(isOrigin))) return allowedOriginsProblem
   return schemeProblem(record.scheme, false)
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import { compileTokenSource, tokenSourceProblem } from '../src/internal.js'
+import { afterHole } from '../../../test/support/holes.js'
 
 describe('a cookie token source refuses cross-site requests that may change something', () => {
   const read = compileTokenSource({ cookie: 'access', allowedOrigins: ['https://app.example.com'] })
@@ -36,6 +37,8 @@ describe('a cookie token source refuses cross-site requests that may change some
       { cookie: 'a', allowedOrigins: ['https://app.example.com/'] },
       { cookie: 'a', allowedOrigins: 'https://app.example.com' },
       { header: 'x', allowedOrigins: [] },
+      // A hole is no origin (every() alone would skip it).
+      { cookie: 'a', allowedOrigins: afterHole('https://app.example.com') },
     ]) {
       expect(tokenSourceProblem(bad)).toMatch(/allowedOrigins/)
     }

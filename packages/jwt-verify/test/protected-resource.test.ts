@@ -4,6 +4,7 @@ import { createTestIssuer, lambdaContext, type TestIssuer } from '@middy-auth/te
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { protectedResourceMetadata, resourceMetadataUrl } from '../src/index.js'
 import { bearer, outcome, protect } from './support.js'
+import { afterHole } from '../../../test/support/holes.js'
 
 /** RFC 9728: the metadata document, and the `resource_metadata` attribute of every Bearer challenge. */
 
@@ -94,6 +95,14 @@ describe('protectedResourceMetadata', () => {
     ['a scope with a space', { resource, authorizationServers: ['https://a.example.com'], scopesSupported: ['a b'] }, 'scopesSupported'],
     ['an unknown bearer method', { resource, authorizationServers: ['https://a.example.com'], bearerMethodsSupported: ['cookie'] }, 'bearerMethodsSupported'],
     ['a negative maxAge', { resource, authorizationServers: ['https://a.example.com'], maxAge: -1 }, 'maxAge'],
+    // Holes (`[, x]`): some() alone skips them, and the document would list null.
+    ['a hole in authorizationServers', { resource, authorizationServers: afterHole('https://a.example.com') }, 'authorizationServers'],
+    ['a hole in scopesSupported', { resource, authorizationServers: ['https://a.example.com'], scopesSupported: afterHole('a') }, 'scopesSupported'],
+    [
+      'a hole in bearerMethodsSupported',
+      { resource, authorizationServers: ['https://a.example.com'], bearerMethodsSupported: afterHole('header') },
+      'bearerMethodsSupported',
+    ],
     ['a misspelt option', { resource, authorizationServers: ['https://a.example.com'], scopes_supported: ['a'] }, 'scopes_supported'],
   ])('%s is a TypeError at cold start', (_name, options, names) => {
     expect(() => protectedResourceMetadata(options as never)).toThrow(
