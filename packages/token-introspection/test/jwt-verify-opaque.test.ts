@@ -30,6 +30,9 @@ const answering =
 const bearer = (token: string) => ({ version: '2.0', headers: { authorization: `Bearer ${token}` }, requestContext: { http: { method: 'GET' } } })
 
 const protect = (options: JwtVerifyOptions) => protectWith([jwtVerify(options)])
+/** The introspection verifier of the provider's stub, as the API configures it. */
+const introspection = () =>
+  createIntrospectionVerifier({ endpoint: stub.endpoint, issuer: PROVIDER, clientId: 'orders-api', clientSecret: 's3cret', audience: AUDIENCE })
 
 let iss: TestIssuer
 let stub: Awaited<ReturnType<typeof startStub>>
@@ -42,13 +45,7 @@ beforeAll(async () => {
     issuers: [{ issuer: iss.issuer, audience: AUDIENCE, jwksUri: iss.jwksUri }],
     realm: 'orders',
     resourceMetadata: metadata,
-    opaqueTokens: createIntrospectionVerifier({
-      endpoint: stub.endpoint,
-      issuer: PROVIDER,
-      clientId: 'orders-api',
-      clientSecret: 's3cret',
-      audience: AUDIENCE,
-    }),
+    opaqueTokens: introspection(),
   })
 })
 afterAll(async () => {
@@ -179,13 +176,7 @@ describe('opaqueTokens: any verifier with the documented interface', () => {
           jwtVerify({
             issuers: [{ issuer: iss.issuer, audience: AUDIENCE, jwksUri: iss.jwksUri }],
             tokenSource: { cookie: 'session' },
-            opaqueTokens: createIntrospectionVerifier({
-              endpoint: stub.endpoint,
-              issuer: PROVIDER,
-              clientId: 'orders-api',
-              clientSecret: 's3cret',
-              audience: AUDIENCE,
-            }),
+            opaqueTokens: introspection(),
           }),
         )
         .use(authorizerResponse({ format: 'simple', gatewayCache, logger: () => undefined }))
