@@ -419,3 +419,37 @@ describe('conditions without the conditions extension: a TypeError at cold start
 })
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
+
+describe('another installed copy of rbac (and of core) and the conditions extension', () => {
+  let other: { rbac: typeof import('../src/index.js'); extensions: typeof import('../src/extensions.js') }
+  beforeAll(async () => {
+    await jest.isolateModulesAsync(async () => {
+      other = { rbac: await import('../src/index.js'), extensions: await import('../src/extensions.js') }
+    })
+    expect(other.extensions.conditions).not.toBe(conditions)
+  })
+  const publish = (ownerId: string) => ({ ...conditional, required: 'articles:publish', resource: () => ({ ownerId }) })
+
+  test("its conditions extension in this lean entry: the root's answers, a condition met or not", async () => {
+    for (const owner of ['alice', 'bob']) {
+      const { root, lean } = await compare(publish(owner), [other.extensions.conditions], () => httpApiEvent(), [editor])
+      expect(lean).toEqual(root)
+      expect(outcome(lean.response)).toEqual(owner === 'alice' ? [200, 'ok'] : [403, 'access_denied'])
+    }
+  })
+
+  test('a policy its compilePolicy() compiled is a TypeError in this copy, with the extension or without: never its allows without their conditions', () => {
+    for (const compiled of [other.rbac.compilePolicy(policy), other.rbac.compilePolicy(plainPolicy)]) {
+      for (const options of [
+        { policy: compiled, required: 'articles:publish' },
+        { ...publish('alice'), policy: compiled, extensions: [conditions] },
+      ]) {
+        for (const make of [leanRbac, rbac] as Array<(options: RbacOptions<any, any>) => unknown>) {
+          const error = thrown(() => make(options as RbacOptions<any, any>))
+          expect(error).toBeInstanceOf(TypeError)
+          expect(error?.message).toMatch(/^rbac: policy\.\w+ is not an option/)
+        }
+      }
+    }
+  })
+})

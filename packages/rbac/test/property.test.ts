@@ -2,11 +2,27 @@
  * The compiled policy against a plain reference: for random acyclic policies (inheritance,
  * wildcards, deny, conditional allows), random held roles (some not in the policy) and random
  * permissions, the compiled lookup decides as a walk of the role graph does, reports a rule that
- * really decides, and `context.auth.permissions` / `can()` agree with the reference too.
+ * really decides, and `context.auth.permissions` / `can()` agree with the reference too. And the
+ * lean entry with the conditions extension answers as the root on the same policies, and refuses
+ * them without it whenever they hold a conditional allow.
  */
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import rbac, { can, compilePolicy, type AllowEntry, type Policy, type PolicyRule, type RoleDefinition } from '../src/index.js'
+import { conditions as conditionsExtension } from '../src/extensions.js'
+import rbac, {
+  can,
+  compilePolicy,
+  explain,
+  type AllowEntry,
+  type Policy,
+  type PolicyRule,
+  type RbacDecision,
+  type RbacOptions,
+  type RoleDefinition,
+} from '../src/index.js'
+import leanRbac from '../src/lean.js'
+import { protect, withIdentity } from '../../../test/support/protect.js'
+import { thrown } from '../../../test/support/thrown.js'
 import { identity } from './support.js'
 
 const seed = 20240617
@@ -204,5 +220,81 @@ describe('permission syntax against a reference', () => {
       }),
       { seed, numRuns: 2000 },
     )
+  })
+})
+
+describe('the lean entry against the root, on the same generated policies', () => {
+  // Every kind of answer a condition can give: only `true` meets it.
+  const answer = fc.oneof(fc.constant<unknown>(true), fc.constantFrom<unknown>(false, 1, 'yes', 'promise', 'throw'))
+  // Typed as a Condition, which a JavaScript caller's function is not held to.
+  const asked = (value: unknown) =>
+    (() => {
+      if (value === 'throw') throw new Error('condition failed')
+      return value === 'promise' ? Promise.resolve(true) : value
+    }) as () => boolean
+  const hasConditionalAllow = (policy: Policy) => Object.values(policy.roles).some((role) => (role.allow ?? []).some((entry) => typeof entry !== 'string'))
+
+  /** A real handler with `make`'s middleware: the response, what the handler saw, every onDecision record and resource load. */
+  const outcomeOf = async (make: (options: RbacOptions) => unknown, options: RbacOptions, held: string[], permissions: string[]) => {
+    const decisions: RbacDecision[] = []
+    let loads = 0
+    const middleware = make({
+      ...options,
+      ...(options.conditions ? { resource: async () => (loads++, { loads }) } : {}),
+      onDecision: (decision) => void decisions.push(decision),
+    })
+    const { invoke } = protect([withIdentity({ roles: held }), middleware as never], (context) => ({
+      roles: context.auth.roles,
+      permissions: context.auth.permissions,
+      explained: permissions.map((permission) => explain(context.auth, permission, { loads })),
+    }))
+    const response = await invoke({})
+    return { response, decisions, loads }
+  }
+
+  test('with the conditions extension it answers as the root; without it, a policy with a conditional allow is a TypeError naming the import, never a policy without its conditions', async () => {
+    const needs =
+      /^rbac: (policy\.roles\[".+"\]\.allow\[\d+\]|conditions|resource) needs the conditions extension, which '@middy-auth\/rbac\/lean' leaves out: import \{ conditions \} from '@middy-auth\/rbac\/extensions'/
+    let allowedByCondition = 0
+    await fc.assert(
+      fc.asyncProperty(
+        policyArbitrary.chain((policy) =>
+          fc.tuple(
+            fc.constant(policy),
+            heldArbitrary(policy),
+            fc.array(concretePermission, { minLength: 1, maxLength: 3 }),
+            fc.record({ c1: answer, c2: answer, c3: answer }),
+            fc.boolean(),
+            fc.boolean(),
+          ),
+        ),
+        async ([data, held, permissions, answers, compiled, anyOf]) => {
+          const policy = compiled ? compilePolicy(data) : data
+          const required = anyOf ? { anyOf: permissions } : permissions.slice(0, 1)
+          const conditions = { c1: asked(answers.c1), c2: asked(answers.c2), c3: asked(answers.c3) }
+          const options: RbacOptions = { policy, required, conditions }
+          const root = await outcomeOf(rbac as never, options, held, permissions)
+          expect(await outcomeOf(leanRbac as never, { ...options, extensions: [conditionsExtension] }, held, permissions)).toEqual(root)
+          if (root.decisions[0]?.checks.some((check) => check.decision === 'allow' && check.rule?.when !== undefined)) allowedByCondition++
+
+          // Without the extension: refused whenever the policy has a conditional allow (its
+          // conditions given or not); otherwise the root's answers, once the conditions are left out.
+          const { conditions: _left, ...without } = options
+          if (hasConditionalAllow(data)) {
+            for (const attempt of [options, without]) {
+              const error = thrown(() => leanRbac(attempt))
+              expect(error).toBeInstanceOf(TypeError)
+              expect(error?.message).toMatch(needs)
+            }
+          } else {
+            expect(thrown(() => leanRbac(options))?.message).toMatch(needs)
+            expect(await outcomeOf(leanRbac as never, without, held, permissions)).toEqual(await outcomeOf(rbac as never, without, held, permissions))
+          }
+        },
+      ),
+      { seed, numRuns: 1500 },
+    )
+    // The comparisons saw checks that only a met condition allowed.
+    expect(allowedByCondition).toBeGreaterThan(5)
   })
 })
