@@ -100,6 +100,7 @@ if (trace) {
   })
   channels.subscribe('http.client.response.finish', () => (trace.headers ??= performance.now()))
 }
+const cpu0 = process.cpuUsage()
 const t0 = performance.now()
 const handlerModule = await import(process.argv[2])
 const t1 = performance.now()
@@ -113,9 +114,10 @@ const event = { version: '2.0', routeKey: 'GET /orders', rawPath: '/orders', hea
 const context = { functionName: 'cold', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 3000 }
 const response = await handlerModule.handler(event, context)
 const t3 = performance.now()
+const cpu = process.cpuUsage(cpu0)
 if (response?.statusCode !== 200 || response.body !== 'user-1') throw new Error('first request refused: ' + JSON.stringify(response))
 const since = (t) => (t === undefined ? undefined : t - t0)
-process.stdout.write(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstMs: t3 - t2, ...(trace ? { trace: { socket: since(trace.socket), connect: since(trace.connect), secure: since(trace.secure), headers: since(trace.headers), end: t3 - t0 } } : {}) }))
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstMs: t3 - t2, cpuMs: (cpu.user + cpu.system) / 1000, ...(trace ? { trace: { socket: since(trace.socket), connect: since(trace.connect), secure: since(trace.secure), headers: since(trace.headers), end: t3 - t0 } } : {}) }))
 process.exit(0)
 `
 
@@ -123,6 +125,8 @@ interface Timing {
   importMs: number
   initMs: number
   firstMs: number
+  /** CPU time (user + system, every thread of the process) over the same wait. */
+  cpuMs: number
   /** With `--trace`: milliseconds from the start of the import to each step of the key fetch. */
   trace?: { socket?: number; connect?: number; secure?: number; headers?: number; end: number }
 }
@@ -248,6 +252,8 @@ export interface ColdStartResult {
   timings: Record<Name, Timing[]>
   /** Per round, ours (root, lean) ÷ aws-jwt-verify of the whole wait. */
   ratios: Record<Ours, number[]>
+  /** Per round, ours ÷ aws-jwt-verify of the CPU time over the wait (not the budget). */
+  cpuRatios: Record<Ours, number[]>
   jwksRequests: number
 }
 
@@ -275,6 +281,7 @@ export const measureColdStart = async (pairs: number, options: { trace?: boolean
   const load = { start: loadavg(), end: [] as number[] }
   const timings = Object.fromEntries(names.map((name) => [name, [] as Timing[]])) as Record<Name, Timing[]>
   const ratios: Record<Ours, number[]> = { ours: [], 'ours (lean)': [] }
+  const cpuRatios: Record<Ours, number[]> = { ours: [], 'ours (lean)': [] }
   try {
     // One unmeasured round first: the page cache then holds node and every bundle for every round.
     for (const name of names) await coldProcess(child, urls[name], env)
@@ -282,13 +289,16 @@ export const measureColdStart = async (pairs: number, options: { trace?: boolean
       const round = {} as Record<Name, Timing>
       for (const name of orders[i % orders.length] as Name[]) round[name] = await coldProcess(child, urls[name], env)
       for (const name of names) timings[name].push(round[name])
-      for (const name of oursNames) ratios[name].push(total(round[name]) / total(round['aws-jwt-verify']))
+      for (const name of oursNames) {
+        ratios[name].push(total(round[name]) / total(round['aws-jwt-verify']))
+        cpuRatios[name].push(round[name].cpuMs / round['aws-jwt-verify'].cpuMs)
+      }
     }
   } finally {
     issuer.server.close()
   }
   load.end = loadavg()
-  return { pairs, load, timings, ratios, jwksRequests: issuer.requests() }
+  return { pairs, load, timings, ratios, cpuRatios, jwksRequests: issuer.requests() }
 }
 
 const total = (timing: Timing): number => timing.importMs + timing.initMs + timing.firstMs
@@ -304,24 +314,31 @@ export async function run(settings: { quick: boolean; pairs?: number; trace?: bo
   console.log(
     `cold start${settings.asLambda === true ? ' (--as-lambda: JWKS on https://localhost, one event-loop turn before the first request)' : ''}: ${result.pairs} interleaved rounds of ${names.length} processes, load average ${result.load.start.map((l) => l.toFixed(2)).join(' ')} → ${result.load.end.map((l) => l.toFixed(2)).join(' ')}`,
   )
-  const rows: BudgetRow[] = oursNames.map((name) => {
-    const ratios = result.ratios[name]
-    const ratio = median(ratios)
+  /** The median of round ratios, its 95% interval, quartiles, and how often ours was below 1. */
+  const summary = (ratios: number[]): string => {
     const interval = medianInterval(ratios)
-    return {
-      name: `cold start, import + init + first request, ${name} / aws-jwt-verify (median of round ratios)`,
-      value:
-        `${ratio.toFixed(3)}× (95% CI ${interval ? `${interval[0].toFixed(3)}–${interval[1].toFixed(3)}` : 'n/a'}; ` +
-        `quartiles ${quantile(ratios, 0.25).toFixed(2)}–${quantile(ratios, 0.75).toFixed(2)}; ` +
-        `faster in ${ratios.filter((r) => r < 1).length} of ${result.pairs} rounds)`,
-      limit: '≤ 1.00×',
-      ok: ratio <= 1,
-    }
-  })
+    return (
+      `${median(ratios).toFixed(3)}× (95% CI ${interval ? `${interval[0].toFixed(3)}–${interval[1].toFixed(3)}` : 'n/a'}; ` +
+      `quartiles ${quantile(ratios, 0.25).toFixed(2)}–${quantile(ratios, 0.75).toFixed(2)}; ` +
+      `faster in ${ratios.filter((r) => r < 1).length} of ${result.pairs} rounds)`
+    )
+  }
+  const rows: BudgetRow[] = oursNames.map((name) => ({
+    name: `cold start, import + init + first request, ${name} / aws-jwt-verify (median of round ratios)`,
+    value: summary(result.ratios[name]),
+    limit: '≤ 1.00×',
+    ok: median(result.ratios[name]) <= 1,
+  }))
+  // Not the budget (what the user waits for is the wall time above), but steadier between runs
+  // on a shared machine: the process's CPU time over the same wait, which no other process's
+  // load stretches.
+  for (const name of oursNames) {
+    rows.push({ name: `  CPU time over the wait, ${name} / aws-jwt-verify (not the budget)`, value: summary(result.cpuRatios[name]), limit: '', ok: true })
+  }
   for (const name of names) {
     rows.push({
       name: `  ${name}: import / init / first request / whole (medians)`,
-      value: `${phase(name, (t) => t.importMs)} / ${phase(name, (t) => t.initMs)} / ${phase(name, (t) => t.firstMs)} / ${phase(name, total)}`,
+      value: `${phase(name, (t) => t.importMs)} / ${phase(name, (t) => t.initMs)} / ${phase(name, (t) => t.firstMs)} / ${phase(name, total)}; CPU ${phase(name, (t) => t.cpuMs)}`,
       limit: '',
       ok: true,
     })
