@@ -23,8 +23,8 @@ import leanRbac from '@middy-auth/rbac/lean'
 import { createIntrospectionVerifier } from '@middy-auth/token-introspection'
 import { authorizerRequestEvent, httpApiEvent, httpAuthorizerEventV2, lambdaContext } from '@middy-auth/testing'
 import middy from '@middy/core'
-import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
-import { albEventWith, albToken, ARN, CLIENT, keyPair, NOW as ALB_NOW, REGION, startAlbKeyServer, SUBJECT } from '../../packages/jwt-verify/test/alb-support.js'
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
+import { albEventWith, albSigner, albToken, ARN, CLIENT, NOW as ALB_NOW, REGION, SUBJECT } from '../../packages/jwt-verify/test/alb-support.js'
 import { proofKey, signProof, withHeaders } from '../../packages/jwt-verify/test/dpop-support.js'
 import { startStub } from '../../packages/token-introspection/test/support.js'
 import { fixtureNames, loadFixture } from '../support/fixtures.js'
@@ -893,13 +893,7 @@ describe('two copies of the packages (two versions installed): another copy work
 })
 
 describe('ALB entries through the lean entry: the access token is a bearer token only', () => {
-  const signing = keyPair()
-  const kid = randomUUID()
-  let keyServer: Awaited<ReturnType<typeof startAlbKeyServer>>
-  beforeAll(async () => {
-    keyServer = await startAlbKeyServer(new Map([[kid, signing.publicKey.export({ type: 'spki', format: 'pem' }) as string]]))
-  })
-  afterAll(() => keyServer.close())
+  const { signing, kid, endpoint } = albSigner()
 
   // The access token's entry has an HMAC secret: albIssuer (from the root entry) brings that code itself.
   const secret = 'the access tokens secret, thirty-two bytes or more'
@@ -915,7 +909,7 @@ describe('ALB entries through the lean entry: the access token is a bearer token
         region: REGION,
         loadBalancerArn: ARN,
         clientId: CLIENT,
-        endpoint: keyServer.endpoint,
+        endpoint: endpoint(),
         accessToken: { issuer: accessIssuer, audience, secret, algorithms: ['HS256'], ...accessEntry },
       }),
     ],

@@ -1,4 +1,5 @@
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
+import { afterAll, beforeAll } from '@jest/globals'
+import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { loadFixture } from '../../../test/support/fixtures.js'
@@ -73,4 +74,20 @@ export const startAlbKeyServer = async (pems: ReadonlyMap<string, string>) => {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
+}
+
+/**
+ * One load balancer's signing key under a fresh `kid`, and the key endpoint that publishes it,
+ * started before the tests of the enclosing `describe` and stopped after them. `endpoint()` is
+ * read once it runs (in a test or a hook).
+ */
+export const albSigner = () => {
+  const signing = keyPair()
+  const kid = randomUUID()
+  let keyServer: Awaited<ReturnType<typeof startAlbKeyServer>> | undefined
+  beforeAll(async () => {
+    keyServer = await startAlbKeyServer(new Map([[kid, signing.publicKey.export({ type: 'spki', format: 'pem' }) as string]]))
+  })
+  afterAll(() => keyServer?.close())
+  return { signing, kid, endpoint: () => (keyServer as NonNullable<typeof keyServer>).endpoint }
 }

@@ -4,7 +4,7 @@
 // scheme), and each extension working as in the root.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { createTestIssuer, httpApiEvent, type TestIssuer } from '@middy-auth/testing'
-import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { selfSignedCertificate, type TestCertificate } from '../../../test/support/certificates.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { protect as protectWith, type Middleware } from '../../../test/support/protect.js'
@@ -12,7 +12,7 @@ import { apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, senderConstrai
 import rootJwtVerify, { albIssuer, createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '../src/index.js'
 import { certificateThumbprint } from '../src/keys.js'
 import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '../src/lean.js'
-import { albEventWith, albToken, ARN, CLIENT, keyPair, NOW as ALB_NOW, OTHER_ARN, REGION, startAlbKeyServer } from './alb-support.js'
+import { albEventWith, albToken, ARN, CLIENT, albSigner, keyPair, NOW as ALB_NOW, OTHER_ARN, REGION } from './alb-support.js'
 import { proofKey, signProof, withHeaders } from './dpop-support.js'
 import { outcome } from './support.js'
 import { thrown } from '../../../test/support/thrown.js'
@@ -136,13 +136,7 @@ describe('the core options: the lean entry answers as the root does', () => {
   })
 
   describe('albIssuer() entries (imported from the root entry)', () => {
-    const signing = keyPair()
-    const kid = randomUUID()
-    let keyServer: Awaited<ReturnType<typeof startAlbKeyServer>>
-    beforeAll(async () => {
-      keyServer = await startAlbKeyServer(new Map([[kid, signing.publicKey.export({ type: 'spki', format: 'pem' }) as string]]))
-    })
-    afterAll(() => keyServer.close())
+    const { signing, kid, endpoint } = albSigner()
 
     test('a token of this load balancer, of another, a bad signature: the same answers', async () => {
       const events = [
@@ -151,7 +145,7 @@ describe('the core options: the lean entry answers as the root does', () => {
         albEventWith(albToken({ key: keyPair().privateKey, kid })),
       ]
       const opts = {
-        issuers: [albIssuer({ region: REGION, loadBalancerArn: ARN, clientId: CLIENT, endpoint: keyServer.endpoint })],
+        issuers: [albIssuer({ region: REGION, loadBalancerArn: ARN, clientId: CLIENT, endpoint: endpoint() })],
         clock: () => ALB_NOW * 1000,
       }
       const [root, lean] = await bothAnswer(opts, events)
