@@ -10,6 +10,7 @@ import oauthScope from '@middy-auth/oauth-scope'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import { createHmac } from 'node:crypto'
 import { errorCode, protect, withIdentity, type Middleware } from '../support/protect.js'
+import { boundConfirmations, thumbprint } from '../support/bound-tokens.js'
 
 const NOW = 1_760_000_000
 const issuer = 'https://issuer.red-team.example/'
@@ -35,20 +36,7 @@ const buildOrImportError = (build: () => Middleware, importPath: string): Middle
 }
 
 describe('bound tokens, without the sender-constrained import', () => {
-  const thumbprint = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
-  const bound: Array<[string, unknown]> = [
-    ['DPoP-bound (cnf.jkt)', { jkt: thumbprint }],
-    ['certificate-bound (cnf.x5t#S256)', { 'x5t#S256': thumbprint }],
-    ['bound to both', { jkt: thumbprint, 'x5t#S256': thumbprint }],
-    ['bound to a key we cannot check (cnf.jwk)', { jwk: { kty: 'EC' } }],
-    ['bound by kid', { kid: 'k1' }],
-    ['cnf null', null],
-    ['cnf a string', thumbprint],
-    ['cnf a list', [thumbprint]],
-    ['cnf an empty object with a jkt of the wrong type', { jkt: 42 }],
-  ]
-
-  test.each(bound)('%s, sent as Bearer: 401 invalid_token, on the first request and on a cache hit of the plain token', async (_name, cnf) => {
+  test.each(boundConfirmations)('%s, sent as Bearer: 401 invalid_token, on the first request and on a cache hit of the plain token', async (_name, cnf) => {
     const { invoke, seen } = protect([jwtVerify(options())])
     const plain = hs256({})
     expect((await invoke(httpApiEvent({ headers: { authorization: `Bearer ${plain}` } }))).statusCode).toBe(200)

@@ -16,6 +16,7 @@ import { albEventWith, albToken, ARN, CLIENT, albSigner, keyPair, NOW as ALB_NOW
 import { proofKey, signProof, withHeaders } from './dpop-support.js'
 import { outcome } from './support.js'
 import { thrown } from '../../../test/support/thrown.js'
+import { boundConfirmations, thumbprint } from '../../../test/support/bound-tokens.js'
 
 const NOW = 1_760_000_000
 const issuer = 'https://issuer.lean.example/'
@@ -169,18 +170,7 @@ describe('the core options: the lean entry answers as the root does', () => {
 })
 
 describe('never an accept the root refuses: bound tokens and the DPoP scheme without senderConstraints', () => {
-  const thumbprint = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
-  const bound: Array<[string, unknown]> = [
-    ['DPoP-bound (cnf.jkt)', { jkt: thumbprint }],
-    ['certificate-bound (cnf.x5t#S256)', { 'x5t#S256': thumbprint }],
-    ['bound to both', { jkt: thumbprint, 'x5t#S256': thumbprint }],
-    ['bound to a key we cannot check (cnf.jwk)', { jwk: { kty: 'EC' } }],
-    ['cnf a string', thumbprint],
-    ['cnf null', null],
-    ['a jkt of the wrong type', { jkt: 42 }],
-  ]
-
-  test.each(bound)('%s, as Bearer: 401 invalid_token from both entries, for the same reason, also after a cache hit', async (_name, cnf) => {
+  test.each(boundConfirmations)('%s, as Bearer: 401 invalid_token from both entries, for the same reason, also after a cache hit', async (_name, cnf) => {
     const events = [bearer(es256({})), bearer(es256({ cnf })), bearer(es256({ cnf }))]
     const [root, lean] = await bothAnswer(options(), events)
     expect(lean).toEqual(root)
@@ -216,7 +206,7 @@ describe('never an accept the root refuses: bound tokens and the DPoP scheme wit
   })
 
   test('with senderConstraints but neither dpop nor mtls: the same refusals', async () => {
-    const events = bound.map(([, cnf]) => bearer(es256({ cnf })))
+    const events = boundConfirmations.map(([, cnf]) => bearer(es256({ cnf })))
     const [root] = await bothAnswer(options(), events)
     const lean = protectWith([leanJwtVerify(options({ extensions: [senderConstraints] }))])
     for (const event of events) await lean.invoke(event)
