@@ -187,7 +187,8 @@ export const compileOptions = (options: AuthorizerResponseOptions = {}): Compile
   if (format !== 'simple' && format !== 'iam-policy') throw fail('format', `must be 'simple' or 'iam-policy'`)
 
   const contextClaims = options.contextClaims ?? defaultContextClaims
-  if (!Array.isArray(contextClaims) || contextClaims.some((name) => typeof name !== 'string' || name === '')) {
+  // Spread first: some() skips a hole (`[, 'email']`), which must be refused like any non-name.
+  if (!Array.isArray(contextClaims) || [...(contextClaims as unknown[])].some((name) => typeof name !== 'string' || name === '')) {
     throw fail('contextClaims', `must be a list of claim names, such as ['sub', 'email']`)
   }
   for (const name of contextClaims as readonly string[]) {

@@ -164,7 +164,8 @@ export const readRequirement = (value: unknown, at: string, fail: ConfigError): 
     if (!Array.isArray(value.permissions) || value.permissions.length === 0) {
       throw fail(`${at}.permissions`, `must be a non-empty list of permissions such as ['orders:read']`)
     }
-    value.permissions.forEach((permission: unknown, i) => {
+    // Spread first: forEach() skips a hole (`[, 'orders:read']`), a permission no caller could hold.
+    ;[...(value.permissions as unknown[])].forEach((permission: unknown, i) => {
       if (!isConcretePermission(permission)) {
         throw fail(
           `${at}.permissions[${i}]`,

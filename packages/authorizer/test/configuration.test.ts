@@ -3,6 +3,7 @@ import { AuthError } from '@middy-auth/core'
 import { authorizerRequestEvent, authorizerTokenEvent, httpAuthorizerEventV2, restEvent } from '@middy-auth/testing'
 import { compilePolicy } from '@middy-auth/rbac'
 import authorizerResponse, { authorizerResponseValidateOptions, type AuthorizerResponseOptions } from '../src/index.js'
+import { afterHole } from '../../../test/support/holes.js'
 import { withIdentity } from '../../../test/support/protect.js'
 import { authorizer, contextOf, policyOf, useIssuer } from './support.js'
 
@@ -90,6 +91,21 @@ describe('configuration that can never work: a TypeError at cold start', () => {
     refused({ routes: { 'GET /orders/': {} } }, /ends with "\/"/)
     refused({ routes: { 'GET /a//b': {} } }, /has an empty segment/)
     refused({ routes: { 'get /orders': {} } }, /must look like "GET \/orders\/\{id\}"/)
+  })
+
+  // some() and forEach() skip a hole: a contextClaims with one was accepted and every answer was then
+  // a Deny logged as unexpected_error; a hole among a route's (or a denied field's) permissions was
+  // a permission no caller could hold, the route denied to everyone without a word.
+  test("a hole in contextClaims or in a requirement's permissions (JavaScript's [, x]) is the TypeError at cold start", () => {
+    refused({ contextClaims: afterHole('email') }, /^authorizerResponse: contextClaims must be a list of claim names/)
+    refused(
+      { format: 'iam-policy', routes: { 'GET /orders': { permissions: afterHole('orders:read') } } },
+      /routes\["GET \/orders"\]\.permissions\[0\] undefined is not a concrete permission/,
+    )
+    refused(
+      { deniedFields: { 'Order.cost': { permissions: afterHole('orders:audit') } } },
+      /deniedFields\['Order.cost'\]\.permissions\[0\] undefined is not a concrete permission/,
+    )
   })
 
   // One permission grammar (core's splitPermission) for the authorizer's requirements and rbac's
