@@ -40,7 +40,8 @@ const compileSources = (rolesFrom: unknown): Array<(auth: AuthContext) => unknow
   const many = Array.isArray(rolesFrom)
   const list: unknown[] = many ? rolesFrom : [rolesFrom]
   if (list.length === 0) throw fail('rolesFrom', `is an empty list: no role could ever be read`)
-  return list.map((source, i) => {
+  // Spread first: map() skips a hole (`[, 'groups']`), which must be refused like any non-source.
+  return [...list].map((source, i) => {
     const where = many ? `rolesFrom[${i}]` : `rolesFrom`
     const factory = roleFactoryCall(source)
     if (factory !== undefined) throw fail(where, `is the factory itself: call it, ${factory}`)

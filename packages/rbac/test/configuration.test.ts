@@ -154,6 +154,8 @@ describe('option mistakes: TypeError from rbac()', () => {
     ['rolesFrom: empty list', { policy, required: [], rolesFrom: [] }, /^rbac: rolesFrom is an empty list/],
     ['rolesFrom: empty path', { policy, required: [], rolesFrom: '' }, /^rbac: rolesFrom must be a claim path/],
     ['rolesFrom: a number in a list', { policy, required: [], rolesFrom: ['groups', 5] }, /^rbac: rolesFrom\[1\] must be a claim path/],
+    // map() skipped it: the hole was read as a source that throws on every request, silently no roles.
+    ['rolesFrom: a hole in a list', { policy, required: [], rolesFrom: afterHole('groups') }, /^rbac: rolesFrom\[0\] must be a claim path/],
     ['roleMap: not an object', { policy, required: [], roleMap: [['a', 'viewer']] }, /^rbac: roleMap must be an object/],
     [
       'roleMap: a target that is not a role',
