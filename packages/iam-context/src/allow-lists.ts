@@ -73,7 +73,8 @@ const list = (value: unknown, name: string, fail: Fail): string[] => {
   if (!Array.isArray(value)) fail(name, `must be a list of strings`)
   const values = value as unknown[]
   if (values.length === 0) fail(name, `is empty, which would refuse every caller: leave it out to allow any`)
-  values.forEach((v, i) => {
+  // Spread first: forEach() skips a hole (`[, '123456789012']`), which must be refused like any non-string.
+  ;[...values].forEach((v, i) => {
     if (typeof v !== 'string') fail(`${name}[${i}]`, `must be a string, got ${typeof v}`)
   })
   return values as string[]

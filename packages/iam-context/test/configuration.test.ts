@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import iamContext, { iamContextValidateOptions } from '../src/index.js'
+import { afterHole } from '../../../test/support/holes.js'
 
 describe('configuration mistakes fail at cold start with a TypeError that says what to fix', () => {
   const cases: Array<[string, unknown, RegExp]> = [
@@ -15,6 +16,9 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
     ['allowAccounts a string', { allowAccounts: '123456789012' }, /allowAccounts must be a list of strings/],
     ['allowAccounts empty', { allowAccounts: [] }, /allowAccounts is empty, which would refuse every caller: leave it out to allow any/],
     ['allowAccounts a number', { allowAccounts: [123456789012] }, /allowAccounts\[0\] must be a string, got number/],
+    // forEach() skipped a hole (JavaScript's [, x]): it was accepted without a word.
+    ['allowAccounts a hole', { allowAccounts: afterHole('123456789012') }, /allowAccounts\[0\] must be a string, got undefined/],
+    ['allowPrincipals a hole', { allowPrincipals: afterHole('arn:aws:iam::123456789012:role/a') }, /allowPrincipals\[0\] must be a string, got undefined/],
     ['11-digit account', { allowAccounts: ['12345678901'] }, /allowAccounts\[0\] must be a 12-digit AWS account id \(leading zeros kept\), got "12345678901"/],
     ['account with dashes', { allowAccounts: ['123456789012', '1234-5678-9012'] }, /allowAccounts\[1\] must be a 12-digit/],
     ['account with spaces', { allowAccounts: [' 123456789012'] }, /allowAccounts\[0\] must be a 12-digit/],
