@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
 import tokenIntrospection, { tokenIntrospectionValidateOptions, type TokenIntrospectionOptions } from '../src/index.js'
+import { afterHole } from '../../../test/support/holes.js'
 
 const ecKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const shortRsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey
@@ -31,6 +32,13 @@ describe('configuration mistakes are TypeErrors at cold start', () => {
     ],
     ['no audience', { ...valid, audience: undefined }, /^tokenIntrospection: audience is required/],
     ['an empty audience list', { ...valid, audience: [] }, /^tokenIntrospection: audience must be/],
+    // some() skipped a hole (JavaScript's [, x]): it was accepted, as it was in jwtResponse.algorithms.
+    ['a hole in the audience list', { ...valid, audience: afterHole('api') }, /^tokenIntrospection: audience must be/],
+    [
+      'a hole in jwtResponse.algorithms',
+      { ...valid, issuer: 'https://auth.example.com', jwtResponse: { algorithms: afterHole('RS256') } },
+      /^tokenIntrospection: jwtResponse\.algorithms must be a non-empty list/,
+    ],
     ['no client id', { ...valid, clientId: '' }, /^tokenIntrospection: clientId/],
     ['no client secret', { ...valid, clientSecret: undefined }, /^tokenIntrospection: clientSecret/],
     ['an unknown client auth method', { ...valid, clientAuthMethod: 'client_secret_jwt' }, /^tokenIntrospection: clientAuthMethod/],
