@@ -330,7 +330,8 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
   if (typeof callbackPath !== 'string' || !callbackPath.startsWith('/')) throw fail('callbackPath', `must be a path starting with '/'`)
 
   const scopes = config.scopes ?? ['openid', 'profile', 'email']
-  if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
+  // Spread first: some() skips a hole (`[, 'openid']`), which must be refused like any non-scope.
+  if (!Array.isArray(scopes) || [...(scopes as unknown[])].some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
     throw fail('scopes', `must be a list of scope tokens`)
   }
   if (!scopes.includes('openid')) throw fail('scopes', `must contain 'openid': the session is built on the ID token`)

@@ -3,6 +3,7 @@ import { generateKeyPairSync, type webcrypto } from 'node:crypto'
 import { beforeAll, describe, expect, test } from '@jest/globals'
 import { oauthLogin, oauthLoginValidateOptions, sessionAuth, type OAuthLoginConfig } from '../src/index.js'
 import { checkReturnTo } from '../src/return-to.js'
+import { afterHole } from '../../../test/support/holes.js'
 
 const valid: OAuthLoginConfig = {
   // Nothing listens here: discovery fails quietly at init, and these tests make no request.
@@ -40,6 +41,8 @@ describe('configuration', () => {
     ['an http: redirectUri', { redirectUri: 'http://app.example.com/cb' }, /^oauthLogin: redirectUri must be an https: URL/],
     ['scopes without openid', { scopes: ['profile'] }, /must contain 'openid'/],
     ['a scope with a space', { scopes: ['openid', 'a b'] }, /scope tokens/],
+    // some() skipped a hole (JavaScript's [, x]): it was accepted, an empty scope in every sign-in's request.
+    ['a hole in scopes', { scopes: afterHole('openid') }, /scope tokens/],
     [
       'client_secret_post without a secret',
       { clientSecret: undefined, clientAuth: 'client_secret_post' },
