@@ -1,5 +1,5 @@
 import type { AuthContext } from '@middy-auth/core'
-import { checkOptionNames, configErrors, readFunction, type RequestSpecificCheck, type RouteMap } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, isListOf, readFunction, type RequestSpecificCheck, type RouteMap } from '@middy-auth/core/internal'
 import { compileDeniedFields, maxAppSyncTtl, type DeniedFields, type DeniedFieldsOf } from './appsync.js'
 import { reservedContextKeys, type ContextValue } from './context.js'
 import { compileRoutes, type CompiledRoutes, type RouteRequirement } from './routes.js'
@@ -187,8 +187,7 @@ export const compileOptions = (options: AuthorizerResponseOptions = {}): Compile
   if (format !== 'simple' && format !== 'iam-policy') throw fail('format', `must be 'simple' or 'iam-policy'`)
 
   const contextClaims = options.contextClaims ?? defaultContextClaims
-  // Spread first: some() skips a hole (`[, 'email']`), which must be refused like any non-name.
-  if (!Array.isArray(contextClaims) || [...(contextClaims as unknown[])].some((name) => typeof name !== 'string' || name === '')) {
+  if (!isListOf(contextClaims, (name): name is string => typeof name === 'string' && name !== '')) {
     throw fail('contextClaims', `must be a list of claim names, such as ['sub', 'email']`)
   }
   for (const name of contextClaims as readonly string[]) {

@@ -117,6 +117,24 @@ export const readDuration = (value: unknown, option: string, fail: ConfigError, 
   )
 }
 
+/**
+ * Whether an option is a list every item of which `test` takes. A hole (JavaScript's `[, 'a']`,
+ * which `every()` and `some()` skip) is read as `undefined`, so the check refuses it like any
+ * other item that is not what the list takes.
+ *
+ * @example
+ * ```ts
+ * const isName = (item: unknown) => typeof item === 'string' && item !== ''
+ * isListOf(['sub', 'email'], isName) // true
+ * isListOf([, 'email'], isName)      // false
+ * ```
+ */
+export function isListOf<T>(value: unknown, test: (item: unknown) => item is T): value is T[]
+export function isListOf(value: unknown, test: (item: unknown) => boolean): value is unknown[]
+export function isListOf(value: unknown, test: (item: unknown) => boolean): value is unknown[] {
+  return Array.isArray(value) && Array.from(value as unknown[]).every((item) => test(item))
+}
+
 const warned = new Set<string>()
 
 /**

@@ -5,6 +5,7 @@
  * and query strings.
  */
 import { getCookieValues, getQueryValues } from './event.js'
+import { isListOf } from './config-error.js'
 import { crossSiteRequest } from './same-origin.js'
 import {
   allowedOriginsProblem,
@@ -84,7 +85,6 @@ export const tokenSourceProblem = (source: unknown): string | undefined => {
   const kind = kinds[0] as string
   if (kinds.length !== 1 || !isSourceName(record[kind])) return sourceShapeProblem
   const origins = record.allowedOrigins
-  // Spread first: every() skips a hole (`[, 'https://a.example']`), which is no origin.
-  if (origins !== undefined && (kind !== 'cookie' || !Array.isArray(origins) || ![...(origins as unknown[])].every(isOrigin))) return allowedOriginsProblem
+  if (origins !== undefined && (kind !== 'cookie' || !isListOf(origins, isOrigin))) return allowedOriginsProblem
   return schemeProblem(record.scheme, false)
 }

@@ -10,6 +10,7 @@ import {
   configErrors,
   headerSourceProblem,
   isCookieQueryOrFunction,
+  isListOf,
   isRecord,
   needExtension,
   readExtensions,
@@ -166,8 +167,7 @@ const checked = <T>(value: T, [test, what]: Rule, option: string): T => {
 }
 
 const isText = (value: unknown): boolean => asText(value) !== undefined
-// Spread first: every() skips a hole (`[, 'sub']`), which must be refused like any non-text.
-const isTextList = (value: unknown): value is string[] => Array.isArray(value) && [...(value as unknown[])].every(isText)
+const isTextList = (value: unknown): value is string[] => isListOf(value, isText)
 const aBoolean: Rule = [(value) => typeof value === 'boolean', 'a boolean']
 const aFunction: Rule = [(value) => typeof value === 'function', 'a function']
 
@@ -183,7 +183,7 @@ const maxCacheEntries = 100_000
  * `issuer`, `audience` and `algorithms`.
  */
 const nonEmptyList = (value: unknown, option: string, allowed: (item: unknown) => boolean, what: string): unknown[] => {
-  if (Array.isArray(value) && value.length > 0 && [...(value as unknown[])].every(allowed)) return value
+  if (isListOf(value, allowed) && value.length > 0) return value
   throw fail(option, `must be a non-empty list of ${what}`)
 }
 

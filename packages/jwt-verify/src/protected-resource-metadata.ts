@@ -1,4 +1,4 @@
-import { checkOptionNames, configErrors, isRecord } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, isListOf, isRecord } from '@middy-auth/core/internal'
 import { packageName } from './package-name.js'
 
 /**
@@ -74,8 +74,7 @@ const httpsUrl = (value: unknown, name: string): string => {
 }
 
 const nonEmptyStrings = (value: unknown, name: string): string[] => {
-  // Spread first: some() skips a hole (`[, 'a']`), which must be refused like any non-string.
-  if (!Array.isArray(value) || value.length === 0 || [...(value as unknown[])].some((item) => typeof item !== 'string' || item === '')) {
+  if (!isListOf(value, (item) => typeof item === 'string' && item !== '') || value.length === 0) {
     throw fail(name, `must be a non-empty list of non-empty strings`)
   }
   return value as string[]
@@ -112,14 +111,14 @@ const compileDocument = (options: ProtectedResourceMetadataOptions): Record<stri
   if (options.scopesSupported !== undefined) {
     const scopes = options.scopesSupported
     // An empty list is allowed: an API may check no scope.
-    if (!Array.isArray(scopes) || [...(scopes as unknown[])].some((scope) => typeof scope !== 'string' || scope === '' || scope.includes(' '))) {
+    if (!isListOf(scopes, (scope) => typeof scope === 'string' && scope !== '' && !scope.includes(' '))) {
       throw fail('scopesSupported', `must be a list of scope names without spaces`)
     }
     document.scopes_supported = [...(scopes as string[])]
   }
   if (options.bearerMethodsSupported !== undefined) {
     const methods = options.bearerMethodsSupported as unknown
-    if (!Array.isArray(methods) || [...(methods as unknown[])].some((method) => !bearerMethods.has(method as string))) {
+    if (!isListOf(methods, (method) => bearerMethods.has(method as string))) {
       throw fail('bearerMethodsSupported', `must list 'header', 'body' or 'query'`)
     }
     document.bearer_methods_supported = [...(methods as string[])]

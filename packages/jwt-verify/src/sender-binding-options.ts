@@ -1,4 +1,4 @@
-import { checkOptionNames, isRecord, readDuration, type ConfigError, type TokenSource } from '@middy-auth/core/internal'
+import { checkOptionNames, isListOf, isRecord, readDuration, type ConfigError, type TokenSource } from '@middy-auth/core/internal'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js'
 import { createNonceIssuer } from './dpop-nonce.js'
 import type { DpopProofRules } from './dpop-proof.js'
@@ -128,8 +128,8 @@ export const compileDpop = (
   const options = value as DpopOptions
   checkOptionNames(options, knownDpopFields, fail, `${at}.`)
   const algorithms = options.algorithms ?? SUPPORTED_ALGORITHMS
-  // Spread first: every() skips a hole (`[, 'ES256']`), which reached the challenge's algs and made every refusal a 500.
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || ![...(algorithms as unknown[])].every(isAlgorithm)) {
+  // A hole (`[, 'ES256']`) too: it reached the challenge's algs and made every refusal a 500.
+  if (!isListOf(algorithms, isAlgorithm) || algorithms.length === 0) {
     throw fail(`${at}.algorithms`, `must be a non-empty list of asymmetric algorithms (${SUPPORTED_ALGORITHMS.join(', ')})`)
   }
   const maxAge = seconds(options.maxAge, `${at}.maxAge`, 300, fail)

@@ -4,7 +4,7 @@
  */
 import { Buffer } from 'node:buffer'
 import { ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt, type ClientAuth, type CryptoKey as ClientCryptoKey, type PrivateKey } from 'openid-client'
-import { checkOptionNames, readDuration } from '@middy-auth/core/internal'
+import { checkOptionNames, isListOf, readDuration } from '@middy-auth/core/internal'
 import { fail } from './errors.js'
 import { checkPrivateKey } from './private-key.js'
 import { compileReturnToPaths } from './return-to.js'
@@ -330,8 +330,7 @@ export const compileConfig = (config: OAuthLoginConfig): CompiledConfig => {
   if (typeof callbackPath !== 'string' || !callbackPath.startsWith('/')) throw fail('callbackPath', `must be a path starting with '/'`)
 
   const scopes = config.scopes ?? ['openid', 'profile', 'email']
-  // Spread first: some() skips a hole (`[, 'openid']`), which must be refused like any non-scope.
-  if (!Array.isArray(scopes) || [...(scopes as unknown[])].some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
+  if (!isListOf(scopes, (s) => typeof s === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
     throw fail('scopes', `must be a list of scope tokens`)
   }
   if (!scopes.includes('openid')) throw fail('scopes', `must contain 'openid': the session is built on the ID token`)

@@ -1,5 +1,5 @@
 import { readClaimPath, readScopeClaim, type AuthContext } from '@middy-auth/core'
-import type { ConfigError } from '@middy-auth/core/internal'
+import { isListOf, type ConfigError } from '@middy-auth/core/internal'
 
 /** The scopes of a caller, as the check reads them. */
 export type ScopeReader = (auth: AuthContext) => readonly unknown[]
@@ -16,9 +16,8 @@ const fromAuthScopes: ScopeReader = (auth) => (Array.isArray(auth.scopes) ? auth
 export const compileScopeReader = (scopeClaims: unknown, fail: ConfigError): ScopeReader => {
   if (scopeClaims === undefined) return fromAuthScopes
   const names: unknown = typeof scopeClaims === 'string' ? [scopeClaims] : scopeClaims
-  // Spread first: some() skips a hole (`[, 'scp']`), which must be refused like any non-name
-  // (read at run time, it was a 500 on every request).
-  if (!Array.isArray(names) || names.length === 0 || [...(names as unknown[])].some((name) => typeof name !== 'string' || name === '')) {
+  // A hole (`[, 'scp']`) too: read at run time, it was a 500 on every request.
+  if (!isListOf(names, (name) => typeof name === 'string' && name !== '') || names.length === 0) {
     throw fail('scopeClaims', `must be a claim name or a non-empty list of them, such as ['scope', 'scp']`)
   }
   return (auth) => {

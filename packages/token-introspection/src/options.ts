@@ -1,6 +1,7 @@
 import {
   checkOptionNames,
   configErrors,
+  isListOf,
   isRecord,
   readDuration,
   readFunction,
@@ -215,8 +216,7 @@ const compileAudience = (value: unknown): ReadonlySet<string> | null => {
   }
   if (value === null) return null
   const values = typeof value === 'string' ? [value] : value
-  // Spread first: some() skips a hole (`[, 'api']`), which must be refused like any non-string.
-  if (!Array.isArray(values) || values.length === 0 || [...(values as unknown[])].some((v) => typeof v !== 'string' || v === '')) {
+  if (!isListOf(values, (v) => typeof v === 'string' && v !== '') || values.length === 0) {
     throw fail('audience', `must be a non-empty string or a non-empty list of non-empty strings, or null`)
   }
   return new Set(values as string[])
@@ -268,7 +268,8 @@ const compileJwtResponse = (value: unknown, issuer: string | undefined): Compile
   checkOptionNames(options, ['jwksUri', 'algorithms'], fail, 'jwtResponse.')
   const jwksUri = options.jwksUri === undefined ? undefined : fetchableUrl(nonEmptyString(options.jwksUri, 'jwtResponse.jwksUri'), 'jwtResponse.jwksUri').href
   const algorithms = options.algorithms ?? SUPPORTED_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || [...(algorithms as unknown[])].some((alg) => !SUPPORTED_ALGORITHMS.includes(alg as Algorithm))) {
+  // A hole (`[, 'RS256']`) too, as any algorithm not supported.
+  if (!isListOf(algorithms, (alg) => SUPPORTED_ALGORITHMS.includes(alg as Algorithm)) || algorithms.length === 0) {
     throw fail('jwtResponse.algorithms', `must be a non-empty list of ${SUPPORTED_ALGORITHMS.join(', ')}`)
   }
   return { jwksUri, algorithms: algorithms as Algorithm[] }
