@@ -21,36 +21,29 @@ export type AuthErrorCode =
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
 
-// How the headers of a code are built (renderHeaders): plain numbers, which the bundler inlines.
-/** No header. */
-const NONE = 0
-/** `Retry-After` only. */
-const RETRY = 1
-/** `Bearer realm` only (RFC 6750 §3.1: no error attribute when no credentials came). */
-const BARE = 2
-/** `Bearer` with the error. */
-const ERROR = 3
-/** `Bearer` with the error and the description (RFC 6750 shows error_description on invalid_token). */
-const DESCRIBED = 4
-/** `Bearer` with the error and every scope that would do. */
-const SCOPED = 5
-/** `DPoP` with the algorithms a proof may use and the error (RFC 9449 §7.1). */
-const DPOP = 6
-/** `DPoP` with the error only, the fresh nonce in its own `DPoP-Nonce` header (RFC 9449 §8). */
-const NONCE = 7
-
-/** Each code's status, default description and headers (docs/design.md#denials). */
+/**
+ * Each code's status, default description and headers (docs/design.md#denials). The headers,
+ * as a number (a bundle spells a number in fewer bytes than a name):
+ * - 0: none;
+ * - 1: `Retry-After`;
+ * - 2: `Bearer realm` only (RFC 6750 §3.1: no error attribute when no credentials came);
+ * - 3: `Bearer` with the error;
+ * - 4: `Bearer` with the error and the description (RFC 6750 shows error_description on invalid_token);
+ * - 5: `Bearer` with the error and every scope that would do;
+ * - 6: `DPoP` with the algorithms a proof may use and the error (RFC 9449 §7.1);
+ * - 7: `DPoP` with the error only, the fresh nonce in its own `DPoP-Nonce` header (RFC 9449 §8).
+ */
 const rules: Record<AuthErrorCode, readonly [statusCode: number, description: string, headers: number]> = {
-  missing_token: [401, 'Bearer token required', BARE],
-  missing_credentials: [401, 'IAM credentials required', NONE],
-  invalid_request: [400, 'The request is malformed', ERROR],
-  invalid_token: [401, 'The access token is invalid', DESCRIBED],
-  insufficient_scope: [403, 'The access token lacks the required scope', SCOPED],
-  access_denied: [403, 'Access denied', NONE],
-  temporarily_unavailable: [503, 'Authentication is temporarily unavailable', RETRY],
-  login_required: [401, 'Sign-in required', NONE],
-  invalid_dpop_proof: [401, 'The DPoP proof is invalid', DPOP],
-  use_dpop_nonce: [401, 'Authorization server requires nonce in DPoP proof', NONCE],
+  missing_token: [401, 'Bearer token required', 2],
+  missing_credentials: [401, 'IAM credentials required', 0],
+  invalid_request: [400, 'The request is malformed', 3],
+  invalid_token: [401, 'The access token is invalid', 4],
+  insufficient_scope: [403, 'The access token lacks the required scope', 5],
+  access_denied: [403, 'Access denied', 0],
+  temporarily_unavailable: [503, 'Authentication is temporarily unavailable', 1],
+  login_required: [401, 'Sign-in required', 0],
+  invalid_dpop_proof: [401, 'The DPoP proof is invalid', 6],
+  use_dpop_nonce: [401, 'Authorization server requires nonce in DPoP proof', 7],
 }
 
 /**
@@ -164,28 +157,30 @@ const causeData = ({ reason, detail, data }: AuthErrorOptions): unknown => {
   }
 }
 
-const renderHeaders = (code: AuthErrorCode, headers: number, description: string, options: AuthErrorOptions): Record<string, string> => {
-  const { retryAfter = 5, dpop } = options
-  if (headers === RETRY) return { 'Retry-After': String(retryAfter) }
-  if (headers === NONE) return {}
-  const rendered: Record<string, string> = { 'WWW-Authenticate': challenge(code, headers, description, options) }
-  const nonce = dpop?.nonce
-  if (headers === NONCE && nonce !== undefined && isDpopNonceSafe(nonce)) rendered['DPoP-Nonce'] = nonce
-  return rendered
-}
-
-const challenge = (code: AuthErrorCode, headers: number, description: string, { realm = 'api', scope, dpop, resourceMetadata }: AuthErrorOptions): string => {
-  if (headers === DPOP || headers === NONCE) return dpopChallenge({ algs: headers === DPOP ? dpop?.algs : undefined, error: code })
-  // bearerChallenge leaves out every attribute given as undefined.
-  const bearer = bearerChallenge({
-    realm,
-    resourceMetadata,
-    error: headers === BARE ? undefined : code,
-    errorDescription: headers === DESCRIBED ? description : undefined,
-    scope: headers === SCOPED ? scope : undefined,
-  })
+const renderHeaders = (
+  error: AuthErrorCode,
+  headers: number,
+  description: string,
+  { realm = 'api', scope, dpop, resourceMetadata, retryAfter = 5 }: AuthErrorOptions,
+): Record<string, string> => {
+  if (headers < 2) return headers ? { 'Retry-After': String(retryAfter) } : {}
+  let challenge =
+    headers > 5
+      ? dpopChallenge({ algs: headers === 6 ? dpop?.algs : undefined, error })
+      : // bearerChallenge leaves out every attribute given as undefined.
+        bearerChallenge({
+          realm,
+          resourceMetadata,
+          error: headers === 2 ? undefined : error,
+          errorDescription: headers === 4 ? description : undefined,
+          scope: headers === 5 ? scope : undefined,
+        })
   // With DPoP accepted, a Bearer challenge also offers it (RFC 9449 §7.2).
-  return dpop ? `${bearer}, ${dpopChallenge({ algs: dpop.algs })}` : bearer
+  if (headers < 6 && dpop) challenge += `, ${dpopChallenge({ algs: dpop.algs })}`
+  const rendered: Record<string, string> = { 'WWW-Authenticate': challenge }
+  const nonce = dpop?.nonce
+  if (headers === 7 && nonce !== undefined && isDpopNonceSafe(nonce)) rendered['DPoP-Nonce'] = nonce
+  return rendered
 }
 
 /**
