@@ -1,4 +1,4 @@
-import { bearerChallenge, dpopChallenge, isDpopNonceSafe } from './challenge.js'
+import { bearer, dpop as dpopChallenge, isDpopNonceSafe } from './challenge.js'
 import { isRecord } from './record.js'
 
 /**
@@ -128,34 +128,34 @@ export class AuthError<Reason extends string = string> extends Error {
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     if (!Object.hasOwn(rules, code)) throw new TypeError(`AuthError: code must be one of ${Object.keys(rules).join(', ')}`)
     const [statusCode, defaultDescription, headers] = rules[code]
+    const { reason, detail, data } = options
     const description = options.description ?? defaultDescription
-    const data = causeData(options)
+    // `reason` and `detail` join `data`, where logs have always found them.
+    const logged =
+      reason === undefined && detail === undefined
+        ? data
+        : {
+            ...(reason === undefined ? {} : { reason }),
+            ...(detail === undefined ? {} : { detail }),
+            ...(isRecord(data) ? data : data === undefined ? {} : { data }),
+          }
     super(JSON.stringify({ error: code, error_description: description }), {
-      cause: { package: options.package ?? 'application', data },
+      cause: { package: options.package ?? 'application', data: logged },
     })
-    const { reason, detail } = isRecord(data) ? data : {}
+    // As logs read them: `data.reason` stands for an option left out, and wins over it.
+    const fields = isRecord(logged) ? logged : {}
     Object.assign(this, {
       code,
       statusCode,
       expose: true,
       headers: renderHeaders(code, headers, description, options),
-      reason: textOrUndefined(reason),
-      detail: textOrUndefined(detail),
+      reason: textOrUndefined(fields.reason),
+      detail: textOrUndefined(fields.detail),
     })
   }
 }
 
 const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
-
-/** `reason` and `detail` join `data`, where logs have always found them. */
-const causeData = ({ reason, detail, data }: AuthErrorOptions): unknown => {
-  if (reason === undefined && detail === undefined) return data
-  return {
-    ...(reason === undefined ? {} : { reason }),
-    ...(detail === undefined ? {} : { detail }),
-    ...(isRecord(data) ? data : data === undefined ? {} : { data }),
-  }
-}
 
 const renderHeaders = (
   error: AuthErrorCode,
@@ -164,19 +164,13 @@ const renderHeaders = (
   { realm = 'api', scope, dpop, resourceMetadata, retryAfter = 5 }: AuthErrorOptions,
 ): Record<string, string> => {
   if (headers < 2) return headers ? { 'Retry-After': String(retryAfter) } : {}
+  // Each attribute given as undefined is left out.
   let challenge =
     headers > 5
-      ? dpopChallenge({ algs: headers === 6 ? dpop?.algs : undefined, error })
-      : // bearerChallenge leaves out every attribute given as undefined.
-        bearerChallenge({
-          realm,
-          resourceMetadata,
-          error: headers === 2 ? undefined : error,
-          errorDescription: headers === 4 ? description : undefined,
-          scope: headers === 5 ? scope : undefined,
-        })
+      ? dpopChallenge(headers === 6 ? dpop?.algs : undefined, error)
+      : bearer(realm, headers === 2 ? undefined : error, headers === 4 ? description : undefined, headers === 5 ? scope : undefined, resourceMetadata)
   // With DPoP accepted, a Bearer challenge also offers it (RFC 9449 §7.2).
-  if (headers < 6 && dpop) challenge += `, ${dpopChallenge({ algs: dpop.algs })}`
+  if (headers < 6 && dpop) challenge += `, ${dpopChallenge(dpop.algs)}`
   const rendered: Record<string, string> = { 'WWW-Authenticate': challenge }
   const nonce = dpop?.nonce
   if (headers === 7 && nonce !== undefined && isDpopNonceSafe(nonce)) rendered['DPoP-Nonce'] = nonce

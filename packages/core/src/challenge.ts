@@ -21,7 +21,7 @@ const clean = (value: string): string => value.replace(notPrintableOrQuoteOrBack
 export const isChallengeSafe = (value: string): boolean => value.length > 0 && clean(value) === value
 
 /** `, name="value"` with the value cleaned, or nothing when the value is missing or empty. */
-const attribute = (name: string, value: string | undefined): string => (value ? `, ${name}="${clean(value)}"` : '')
+const attribute = (name: string, value: string | false | undefined): string => (value ? `, ${name}="${clean(value)}"` : '')
 
 /** What a challenge-safe value is, for the configuration messages of the options sent in challenges. */
 export const challengeSafeText = `printable ASCII without '"' or '\\'`
@@ -57,9 +57,16 @@ export interface BearerChallenge {
  * ```
  */
 export const bearerChallenge = ({ realm, error, errorDescription, scope, resourceMetadata }: BearerChallenge): string =>
+  bearer(realm, error, errorDescription, scope, resourceMetadata)
+
+/**
+ * {@link bearerChallenge} with the attributes in order, for `AuthError`: a bundle without the
+ * object form then spells no attribute name twice.
+ */
+export const bearer = (realm: string, error?: string, errorDescription?: string, scope?: readonly string[], resourceMetadata?: string): string =>
   `Bearer realm="${clean(realm)}"` +
-  // Dropped, not cleaned: a URL with bytes removed would point somewhere else.
-  (resourceMetadata && isChallengeSafe(resourceMetadata) ? `, resource_metadata="${resourceMetadata}"` : '') +
+  // Dropped, not cleaned: a URL with bytes removed would point somewhere else (cleaning a safe one changes nothing).
+  attribute('resource_metadata', resourceMetadata && isChallengeSafe(resourceMetadata) && resourceMetadata) +
   attribute('error', error) +
   attribute('error_description', errorDescription) +
   (scope && scope.length > 0 ? `, scope="${scope.map(clean).filter(Boolean).join(' ')}"` : '')
@@ -87,7 +94,10 @@ export interface DpopChallenge {
  * // 'DPoP algs="ES256 EdDSA", error="invalid_dpop_proof"'
  * ```
  */
-export const dpopChallenge = ({ algs, error }: DpopChallenge): string => {
+export const dpopChallenge = ({ algs, error }: DpopChallenge): string => dpop(algs, error)
+
+/** {@link dpopChallenge} with the attributes in order, for `AuthError`. */
+export const dpop = (algs?: readonly string[], error?: string): string => {
   const names = (algs ?? []).map(clean).filter(Boolean)
   const attributes = (names.length > 0 ? `, algs="${names.join(' ')}"` : '') + attribute('error', error)
   // The first attribute follows the scheme without its comma: `DPoP algs="…", error="…"`, or `DPoP` alone.

@@ -4,10 +4,8 @@
  * `@middy-auth/authorizer`, so a route needs the same scopes in a function and at the gateway.
  */
 
+import { challengeSafeText, isDpopNonceSafe } from './challenge.js'
 import type { ConfigError } from './config-error.js'
-
-/** RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`. */
-const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 
 /**
  * The RFC 6749 §3.3 scope-token charset as a JSON-schema `pattern`, for `validateOptions`.
@@ -28,7 +26,9 @@ export const scopeTokenPattern = '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$'
  * isScopeToken('orders read') // false
  * ```
  */
-export const isScopeToken = (value: unknown): value is string => typeof value === 'string' && scopeToken.test(value)
+// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`, the characters of a DPoP nonce
+// (RFC 9449 §8.1's NQCHAR without the space): one check of them in the bundle.
+export const isScopeToken = (value: unknown): value is string => typeof value === 'string' && isDpopNonceSafe(value)
 
 /**
  * A scope requirement, compiled: every scope of `required`, and one of `anyOf` when it is set.
@@ -49,7 +49,7 @@ export interface ScopeCheck {
 }
 
 /** The one message for a value that is not a scope-token, read from options or compiled. */
-const notAScope = (scope: unknown): string => `${JSON.stringify(scope)} is not a scope (RFC 6749 §3.3: printable ASCII without spaces, '"' or '\\')`
+const notAScope = (scope: unknown): string => `${JSON.stringify(scope)} is not a scope (RFC 6749 §3.3: ${challengeSafeText} or spaces)`
 
 /**
  * Reads a configured list of scopes: a non-empty array of scope-tokens, duplicates dropped.

@@ -68,8 +68,10 @@ export type ReadToken = (event: AnyEvent) => TokenLookup
 export type HeaderTokenSource = Extract<TokenSource, { header: string }>
 
 export const missing: TokenLookup = { kind: 'missing' }
-const token = (value: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLookup => ({ kind: 'token', token: value, presentedAs })
 export const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malformed', reason })
+/** What a request carries in `text` (trimmed): the token, or an empty one. */
+const found = (text: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLookup =>
+  text === '' ? malformed('empty') : { kind: 'token', token: text, presentedAs }
 
 /**
  * Reads `<scheme> <token>` from an `Authorization`-style value. Another scheme is "no
@@ -80,19 +82,15 @@ const fromSchemeValue = (value: string | undefined, scheme: string, acceptDpop: 
   if (value === undefined) return missing
   const trimmed = value.trim()
   const space = trimmed.search(/\s/)
-  const givenScheme = (space === -1 ? trimmed : trimmed.slice(0, space)).toLowerCase()
+  // Without a space, the value is the scheme alone: what follows it is empty.
+  const end = space === -1 ? trimmed.length : space
+  const givenScheme = trimmed.slice(0, end).toLowerCase()
   const presentedAs = givenScheme === scheme ? 'bearer' : acceptDpop && givenScheme === 'dpop' ? 'dpop' : undefined
-  if (presentedAs === undefined) return missing
-  const rest = space === -1 ? '' : trimmed.slice(space).trim()
-  return rest === '' ? malformed('empty') : token(rest, presentedAs)
+  return presentedAs === undefined ? missing : found(trimmed.slice(end).trim(), presentedAs)
 }
 
 /** A bare token value. */
-export const fromRawValue = (value: string | undefined): TokenLookup => {
-  if (value === undefined) return missing
-  const trimmed = value.trim()
-  return trimmed === '' ? malformed('empty') : token(trimmed)
-}
+export const fromRawValue = (value: string | undefined): TokenLookup => (value === undefined ? missing : found(value.trim()))
 
 /**
  * JWTs hold neither whitespace nor commas, so a "token" with either is several tokens (`Bearer

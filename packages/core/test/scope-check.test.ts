@@ -26,7 +26,7 @@ describe('readScopeTokens', () => {
     ['a b', /^test: required must be a list of scopes such as \['orders:read'\], not a string: write \['a', 'b'\]$/],
     [null, /^test: required must be a list of scopes such as \['orders:read'\]$/],
     [[], /^test: required is empty: list at least one scope, or leave it out/],
-    [['a b'], /required\[0\] "a b" is not a scope \(RFC 6749 §3\.3: printable ASCII without spaces, '"' or '\\'\); list "a b" as separate scopes$/],
+    [['a b'], /required\[0\] "a b" is not a scope \(RFC 6749 §3\.3: printable ASCII without '"' or '\\' or spaces\); list "a b" as separate scopes$/],
     // A hole of a sparse array is read as what it is, undefined: refused at its index.
     [Object.assign(new Array<string>(2), { 1: 'a' }), /^test: required\[0\] undefined is not a scope \(RFC 6749/],
     [['ok', 7], /required\[1\] 7 is not a scope/],

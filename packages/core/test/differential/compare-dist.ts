@@ -41,7 +41,11 @@ const observe = (value: unknown, seen = new Set<unknown>()): unknown => {
   const prototype: unknown = Object.getPrototypeOf(value)
   const kind = prototype === null ? 'null' : ((prototype as { constructor?: { name?: string } }).constructor?.name ?? '?')
   const extra =
-    value instanceof Error ? { message: value.message, name: value.name, isError: true } : value instanceof Map || value instanceof Set ? [...value.entries()].map((entry) => observe(entry, seen)) : undefined
+    value instanceof Error
+      ? { message: value.message, name: value.name, isError: true }
+      : value instanceof Map || value instanceof Set
+        ? [...value.entries()].map((entry) => observe(entry, seen))
+        : undefined
   return { kind, frozen: Object.isFrozen(value), fields, extra }
 }
 
@@ -140,7 +144,8 @@ for (const code of [...codes, ...badCodes]) {
   check('AuthError', `${String(code)} {}`, (core) => newError(core, code, {}))
   check('AuthError', `${String(code)} undefined`, (core) => newError(core, code, undefined))
   for (const name of optionNames) {
-    for (const value of optionValues[name]!) check('AuthError', `${String(code)} ${name}=${JSON.stringify(value)}`, (core) => newError(core, code, { [name]: value }))
+    for (const value of optionValues[name]!)
+      check('AuthError', `${String(code)} ${name}=${JSON.stringify(value)}`, (core) => newError(core, code, { [name]: value }))
   }
 }
 for (let i = 0; i < 20_000; i++) {
@@ -162,13 +167,36 @@ for (const value of [new Error('x'), { name: 'AuthError', code: 'x' }, Object.as
 
 // ---------------------------------------------------------------------------------------------
 // Challenges and the values sent in them.
-const texts = ['', ' ', 'api', 'my api', 'a"b', 'a\\b', 'é', '\t', 'x\r\ny', '~', 'eyJ7S_zG.yH0-xp', 'https://api.example.com/m', 'http://127.0.0.1:3000/m', 'http://localhost/m', 'http://[::1]/m', 'http://example.com/m', 'https://a/#f', 'ftp://a/b', 'https://a/"b', 'https://a b/', 'relative/path']
+const texts = [
+  '',
+  ' ',
+  'api',
+  'my api',
+  'a"b',
+  'a\\b',
+  'é',
+  '\t',
+  'x\r\ny',
+  '~',
+  'eyJ7S_zG.yH0-xp',
+  'https://api.example.com/m',
+  'http://127.0.0.1:3000/m',
+  'http://localhost/m',
+  'http://[::1]/m',
+  'http://example.com/m',
+  'https://a/#f',
+  'ftp://a/b',
+  'https://a/"b',
+  'https://a b/',
+  'relative/path',
+]
 for (const text of texts) {
   check('challenge', `isChallengeSafe ${text}`, (core) => core.isChallengeSafe(text))
   check('challenge', `isDpopNonceSafe ${text}`, (core) => core.isDpopNonceSafe(text))
   check('challenge', `resourceMetadataProblem ${text}`, (core) => core.resourceMetadataProblem(text))
 }
-for (const value of [undefined, null, 5, {}, ['https://a/']]) check('challenge', `resourceMetadataProblem ${String(value)}`, (core) => core.resourceMetadataProblem(value))
+for (const value of [undefined, null, 5, {}, ['https://a/']])
+  check('challenge', `resourceMetadataProblem ${String(value)}`, (core) => core.resourceMetadataProblem(value))
 for (let i = 0; i < 3000; i++) {
   const challenge = {
     realm: pick(texts),
@@ -216,7 +244,20 @@ const credentialValues: unknown[] = [
   [5, 'Bearer eyJ.a.b'],
   7,
 ]
-const headerNames = ['Authorization', 'authorization', 'AUTHORIZATION', 'x-api-token', 'Cookie', 'cookie', 'host', 'Host', 'x-amzn-oidc-data', 'content-type', 'missing', '']
+const headerNames = [
+  'Authorization',
+  'authorization',
+  'AUTHORIZATION',
+  'x-api-token',
+  'Cookie',
+  'cookie',
+  'host',
+  'Host',
+  'x-amzn-oidc-data',
+  'content-type',
+  'missing',
+  '',
+]
 const cookieValues = [
   'access_token=eyJ.a.b',
   'access_token="eyJ.a.b"',
@@ -255,7 +296,10 @@ const mutations = function* (event: Record<string, unknown>): Generator<[string,
   const query = pick(queryStrings)
   yield [`rawQueryString=${query}`, { ...event, rawQueryString: query }]
   yield [`multiValueQueryStringParameters`, { ...event, rawQueryString: undefined, multiValueQueryStringParameters: { access_token: ['a%20b', 'c', 5] } }]
-  yield [`queryStringParameters`, { ...event, rawQueryString: undefined, multiValueQueryStringParameters: undefined, queryStringParameters: { access_token: 'a%2Bb+c' } }]
+  yield [
+    `queryStringParameters`,
+    { ...event, rawQueryString: undefined, multiValueQueryStringParameters: undefined, queryStringParameters: { access_token: 'a%2Bb+c' } },
+  ]
 }
 
 const headerSources: unknown[] = [
@@ -277,7 +321,10 @@ const otherSources: unknown[] = [
 
 const events: Array<readonly [string, unknown]> = [...fixtures, ['not an event', 'text'], ['null', null], ['array', []], ['empty', {}]]
 for (const [name, fixture] of events) {
-  const variants = fixture !== null && typeof fixture === 'object' && !Array.isArray(fixture) ? [...mutations(fixture as Record<string, unknown>)] : [['as is', fixture] as [string, unknown]]
+  const variants =
+    fixture !== null && typeof fixture === 'object' && !Array.isArray(fixture)
+      ? [...mutations(fixture as Record<string, unknown>)]
+      : [['as is', fixture] as [string, unknown]]
   for (const [mutation, event] of variants) {
     const label = `${name} ${mutation}`
     check('event', `eventKind ${label}`, (core) => core.eventKind(event))
@@ -285,8 +332,10 @@ for (const [name, fixture] of events) {
       check('event', `getHeaderValues ${header} ${label}`, (core) => core.getHeaderValues(event, header))
       check('event', `getHeader ${header} ${label}`, (core) => core.getHeader(event, header))
     }
-    for (const cookie of ['access_token', 'a', 'b', 'missing']) check('event', `getCookieValues ${cookie} ${label}`, (core) => core.getCookieValues(event, cookie))
-    for (const parameter of ['access_token', 'x', 'missing']) check('event', `getQueryValues ${parameter} ${label}`, (core) => core.getQueryValues(event, parameter))
+    for (const cookie of ['access_token', 'a', 'b', 'missing'])
+      check('event', `getCookieValues ${cookie} ${label}`, (core) => core.getCookieValues(event, cookie))
+    for (const parameter of ['access_token', 'x', 'missing'])
+      check('event', `getQueryValues ${parameter} ${label}`, (core) => core.getQueryValues(event, parameter))
     for (const source of headerSources) {
       for (const acceptDpop of [false, true]) {
         check('token-source', `compileHeaderSource ${JSON.stringify(source)} ${acceptDpop} ${label}`, (core) =>
@@ -350,13 +399,20 @@ for (const value of anyValues) {
   for (const at of ['', 'issuers[0].', 'policy.']) {
     check('config', `checkOptionNames ${label} ${at}`, (core) => core.checkOptionNames(value, ['a', 'b'], fail(core), at, { require: 'required' }))
   }
-  check('config', `checkOptionNames {${label}} renamed`, (core) => core.checkOptionNames({ a: value, require: value }, ['a'], fail(core), '', { require: 'required' }))
+  check('config', `checkOptionNames {${label}} renamed`, (core) =>
+    core.checkOptionNames({ a: value, require: value }, ['a'], fail(core), '', { require: 'required' }),
+  )
   check('config', `checkOptionNames {c} known`, (core) => core.checkOptionNames({ a: value, c: 1 }, ['a', 'b'], fail(core)))
   for (const unit of ['milliseconds', 'seconds'] as const) {
     for (const zero of [undefined, false, true]) {
       for (const infinity of [undefined, false, true]) {
         check('config', `readDuration ${label} ${unit} ${String(zero)} ${String(infinity)}`, (core) =>
-          core.readDuration(value, 'cache.ttl', fail(core), { unit, fallback: 3000, ...(zero === undefined ? {} : { zero }), ...(infinity === undefined ? {} : { infinity }) }),
+          core.readDuration(value, 'cache.ttl', fail(core), {
+            unit,
+            fallback: 3000,
+            ...(zero === undefined ? {} : { zero }),
+            ...(infinity === undefined ? {} : { infinity }),
+          }),
         )
       }
     }
@@ -370,7 +426,20 @@ for (const value of anyValues) {
   check('config', `readExtensions [${label}]`, (core) => core.readExtensions([value], '@middy-auth/test', fail(core), { routeMaps: ['compileRoutes'] }))
 }
 for (const realm of texts) check('config', `readRealm ${realm}`, (core) => core.readRealm(realm, fail(core)))
-for (const value of ['orders:read', 'orders:read orders:write', '  ', ' a  b ', ['a', 'a', 'b'], ['a b'], ['a"b'], ['é'], [''], [5], hole(['a', 'b']), [null]]) {
+for (const value of [
+  'orders:read',
+  'orders:read orders:write',
+  '  ',
+  ' a  b ',
+  ['a', 'a', 'b'],
+  ['a b'],
+  ['a"b'],
+  ['é'],
+  [''],
+  [5],
+  hole(['a', 'b']),
+  [null],
+]) {
   check('config', `readScopeTokens ${JSON.stringify(value)}`, (core) => core.readScopeTokens(value, 'routes["GET /a"].required', fail(core)))
 }
 const extensionLists: unknown[] = [
@@ -381,7 +450,10 @@ const extensionLists: unknown[] = [
   [{ package: '@middy-auth/test', name: 'toString', compileRoutes: () => 1 }],
   [{ package: '@middy-auth/test', name: 'nope' }],
   [{ package: '@middy-auth/test', name: 5 }],
-  [{ package: '@middy-auth/test', name: 'routeMaps', compileRoutes: () => 1 }, { package: '@middy-auth/test', name: 'dpop', verify: () => 1, bind: () => 2 }],
+  [
+    { package: '@middy-auth/test', name: 'routeMaps', compileRoutes: () => 1 },
+    { package: '@middy-auth/test', name: 'dpop', verify: () => 1, bind: () => 2 },
+  ],
   [{ package: '@middy-auth/test', name: 'dpop', verify: () => 1 }],
 ]
 for (const list of extensionLists) {
@@ -390,7 +462,9 @@ for (const list of extensionLists) {
   check('config', `needExtension ${JSON.stringify(list)}`, (core) => {
     const extensions = core.readExtensions(list, '@middy-auth/test', fail(core), shapes)
     return ['routeMaps', 'dpop'].map((name) =>
-      outcome(() => core.needExtension(extensions, name, name === 'dpop' ? 'dpop' : 'routes', { packageName: '@middy-auth/test', factory: 'testFactory' }, fail(core))),
+      outcome(() =>
+        core.needExtension(extensions, name, name === 'dpop' ? 'dpop' : 'routes', { packageName: '@middy-auth/test', factory: 'testFactory' }, fail(core)),
+      ),
     )
   })
 }
@@ -431,7 +505,8 @@ for (const bad of [['a b'], [''], ['"'], [5], ['ok', 'é']]) {
   check('scope', `compileScopeCheck bad ${JSON.stringify(bad)}`, (core) => core.compileScopeCheck(bad as string[]))
   check('scope', `compileScopeCheck bad anyOf ${JSON.stringify(bad)}`, (core) => core.compileScopeCheck(['a'], bad as string[]))
 }
-for (const value of [...anyValues, ...texts, 'orders:read', '\u007f']) check('scope', `isScopeToken ${String(JSON.stringify(value))}`, (core) => core.isScopeToken(value))
+for (const value of [...anyValues, ...texts, 'orders:read', '\u007f'])
+  check('scope', `isScopeToken ${String(JSON.stringify(value))}`, (core) => core.isScopeToken(value))
 
 // Claims.
 const claimValues: unknown[] = [
@@ -474,7 +549,9 @@ for (const value of claimValues) {
   }
   for (const name of ['exp', 'iat', 'email_verified', 'groups', 'cognito:groups', 'scp', 'aud', 'sub', '__proto__']) {
     check('claims', `restoreScalarClaim ${name} ${label}`, (core) => core.restoreScalarClaim(name, value))
-    check('claims', `restoreGatewayClaims ${name} ${label}`, (core) => core.restoreGatewayClaims(JSON.parse(JSON.stringify({ [name]: value ?? null })) as Record<string, unknown>))
+    check('claims', `restoreGatewayClaims ${name} ${label}`, (core) =>
+      core.restoreGatewayClaims(JSON.parse(JSON.stringify({ [name]: value ?? null })) as Record<string, unknown>),
+    )
   }
 }
 const claimObjects: unknown[] = [
@@ -486,7 +563,18 @@ const claimObjects: unknown[] = [
   JSON.parse('{"__proto__":{"x":1},"a":{"__proto__":{"b":2}}}'),
 ]
 for (const claims of claimObjects) {
-  for (const path of ['realm_access.roles', 'https://example.com/roles', 'a.b', 'a.b.c', '__proto__.x', 'a.__proto__.b', 'toString', ['realm_access', 'roles'], ['a', 'b'], []]) {
+  for (const path of [
+    'realm_access.roles',
+    'https://example.com/roles',
+    'a.b',
+    'a.b.c',
+    '__proto__.x',
+    'a.__proto__.b',
+    'toString',
+    ['realm_access', 'roles'],
+    ['a', 'b'],
+    [],
+  ]) {
     check('claims', `readClaimPath ${JSON.stringify(claims)} ${JSON.stringify(path)}`, (core) => core.readClaimPath(claims, path))
   }
 }
@@ -508,7 +596,15 @@ for (const internal of [undefined, null, {}, 'x']) {
     return [core.requestSpecificChecks(request), core.notedCredential(request), request.internal]
   })
 }
-for (const check_ of [undefined, () => true, () => 'yes', () => false, () => { throw new Error('x') }]) {
+for (const check_ of [
+  undefined,
+  () => true,
+  () => 'yes',
+  () => false,
+  () => {
+    throw new Error('x')
+  },
+]) {
   check('state', `permission check ${String(check_)}`, (core) => {
     const auth = {}
     if (check_) core.attachPermissionCheck(auth, check_ as Internal.PermissionCheck)
