@@ -23,7 +23,8 @@ import { emptyRecord } from './record.js'
 export const readStringList = (value: unknown): string[] => {
   if (typeof value !== 'string') return nonEmptyStrings(value)
   const text = value.trim()
-  return bracketedList(text, (inside) => splitOn(inside, /[\s,]+/)) ?? splitOn(text, /\s*,\s*/)
+  // Each item is trimmed: splitting on the comma alone is splitting on it and the spaces around it.
+  return bracketedList(text, (inside) => splitOn(inside, /[\s,]+/)) ?? splitOn(text, ',')
 }
 
 /**
@@ -35,7 +36,7 @@ const bracketedList = (text: string, readItems: (inside: string) => string[]): s
 
 const isBracketed = (text: string): boolean => text.startsWith('[') && text.endsWith(']')
 
-const splitOn = (text: string, separator: RegExp): string[] =>
+const splitOn = (text: string, separator: string | RegExp): string[] =>
   text
     .split(separator)
     .map((v) => v.trim())

@@ -109,8 +109,8 @@ export interface DurationRule {
 export const readDuration = (value: unknown, option: string, fail: ConfigError, { unit, fallback, zero, infinity }: DurationRule): number => {
   if (value === undefined) return fallback
   const isNumber = typeof value === 'number'
-  const usable = isNumber && (Number.isFinite(value) || (infinity === true && value === Infinity))
-  if (usable && (value > 0 || (zero === true && value === 0))) return value
+  // Above 0: finite, or Infinity when the rule allows it; else 0 when the rule allows it (NaN is neither).
+  if (isNumber && (value > 0 ? value < Infinity || infinity === true : zero === true && value === 0)) return value
   throw fail(
     option,
     `must be a number of ${unit} >${zero === true ? '=' : ''} 0${infinity === true ? ' (or Infinity)' : ''}, got ${isNumber ? value : typeof value}`,

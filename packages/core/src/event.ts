@@ -36,8 +36,6 @@ export type EventKind =
  */
 export type AnyEvent = unknown
 
-const field = (event: AnyEvent, name: string): unknown => asRecord(event)?.[name]
-
 const isText = (value: unknown): value is string => typeof value === 'string'
 
 /**
@@ -67,8 +65,9 @@ export const eventKind = (event: AnyEvent): EventKind => {
   return 'unknown'
 }
 
-const valuesOf = (map: unknown, lowerName: string): string[] => {
-  const entries = asRecord(map)
+/** Every value of a header in one of the event's header maps. */
+const valuesOf = (event: AnyEvent, map: 'headers' | 'multiValueHeaders', lowerName: string): string[] => {
+  const entries = asRecord(asRecord(event)?.[map])
   if (!entries) return []
   const values: string[] = []
   for (const key of Object.keys(entries)) {
@@ -93,8 +92,8 @@ const valuesOf = (map: unknown, lowerName: string): string[] => {
  */
 export const getHeaderValues = (event: AnyEvent, name: string): string[] => {
   const lowerName = name.toLowerCase()
-  const multi = valuesOf(field(event, 'multiValueHeaders'), lowerName)
-  return multi.length > 0 ? multi : valuesOf(field(event, 'headers'), lowerName)
+  const multi = valuesOf(event, 'multiValueHeaders', lowerName)
+  return multi.length > 0 ? multi : valuesOf(event, 'headers', lowerName)
 }
 
 /**
@@ -121,7 +120,7 @@ export const getHeader = (event: AnyEvent, name: string): string | undefined => 
  * ```
  */
 export const getCookieValues = (event: AnyEvent, name: string): string[] => {
-  const cookies = field(event, 'cookies')
+  const cookies = asRecord(event)?.cookies
   const values: string[] = []
   for (const list of [...(Array.isArray(cookies) ? cookies.filter(isText) : []), ...getHeaderValues(event, 'cookie')]) {
     for (const pair of list.split(';')) {
