@@ -49,13 +49,11 @@ const isText = (value: unknown): value is string => typeof value === 'string'
 export const eventKind = (event: AnyEvent): EventKind => {
   const e = asRecord(event)
   if (!e) return 'unknown'
-  const { type, version, authorizationToken } = e
+  const { type, version } = e
   const requestContext = asRecord(e.requestContext) ?? {}
-  if (type === 'TOKEN' && isText(authorizationToken)) return 'authorizer-token'
+  const withToken = authorizerWithToken(e)
+  if (withToken) return withToken
   if (type === 'REQUEST') return version === '2.0' ? 'authorizer-http-v2' : 'authorizer-request'
-  // AppSync's Lambda authorizer event has no `type`: the GraphQL document in
-  // `requestContext.queryString` and the API id tell it from every API Gateway event.
-  if (isText(authorizationToken) && isText(requestContext.apiId) && isText(requestContext.queryString)) return 'authorizer-appsync'
   if (asRecord(requestContext.elb)) return 'alb'
   if (isText(requestContext.connectionId) || isText(requestContext.eventType)) return 'websocket'
   if (version === '2.0' && asRecord(requestContext.http)) {
@@ -63,6 +61,23 @@ export const eventKind = (event: AnyEvent): EventKind => {
   }
   if (isText(e.httpMethod) || isText(requestContext.httpMethod)) return 'rest'
   return 'unknown'
+}
+
+/**
+ * The kind of a Lambda authorizer event that carries a header's value in `authorizationToken`
+ * (REST TOKEN, AppSync), as {@link eventKind} tells it; `undefined` for any other event. Token
+ * sources ask only this, per request: a bundle without other readers of the kind leaves
+ * {@link eventKind} out, and an HTTP event is told apart by its first field.
+ */
+export const authorizerWithToken = (event: AnyEvent): 'authorizer-token' | 'authorizer-appsync' | undefined => {
+  const e = asRecord(event)
+  if (!e || !isText(e.authorizationToken)) return undefined
+  if (e.type === 'TOKEN') return 'authorizer-token'
+  // AppSync's Lambda authorizer event has no `type`: the GraphQL document in
+  // `requestContext.queryString` and the API id tell it from every API Gateway event (a REQUEST
+  // authorizer event is one, whatever else it holds).
+  const requestContext = asRecord(e.requestContext)
+  return e.type !== 'REQUEST' && isText(requestContext?.apiId) && isText(requestContext.queryString) ? 'authorizer-appsync' : undefined
 }
 
 /** Every value of a header in one of the event's header maps. */

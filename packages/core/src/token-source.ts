@@ -3,7 +3,7 @@
  * default and the only form a lean entry takes without an extension. The cookie, query and
  * function forms are ./every-token-source.ts's, so that a bundle without them leaves them out.
  */
-import { eventKind, getHeader, type AnyEvent } from './event.js'
+import { authorizerWithToken, getHeader, type AnyEvent } from './event.js'
 import { isRecord } from './record.js'
 
 /**
@@ -126,10 +126,7 @@ export const compileHeaderSource = (source: HeaderTokenSource, acceptDpop = fals
   const scheme = source.scheme === undefined ? 'bearer' : (source.scheme?.toLowerCase() ?? null)
   const isAuthorization = header.toLowerCase() === 'authorization'
   const read = (event: AnyEvent): string | undefined => {
-    const kind = isAuthorization ? eventKind(event) : undefined
-    return kind === 'authorizer-token' || kind === 'authorizer-appsync'
-      ? (event as { authorizationToken?: string }).authorizationToken
-      : getHeader(event, header)
+    return isAuthorization && authorizerWithToken(event) ? (event as { authorizationToken: string }).authorizationToken : getHeader(event, header)
   }
   if (scheme === null) return (event) => fromRawValue(read(event))
   return (event) => {
@@ -137,7 +134,7 @@ export const compileHeaderSource = (source: HeaderTokenSource, acceptDpop = fals
     // AppSync clients send the token in `Authorization` bare (as AppSync's own Cognito and OIDC
     // modes want it) or after the scheme: one word other than the scheme is the token, anything
     // else is read as `<scheme> <token>`, so another scheme is still "no credentials".
-    if (value !== undefined && isBareToken(value.trim(), scheme) && eventKind(event) === 'authorizer-appsync') return fromRawValue(value)
+    if (value !== undefined && isBareToken(value.trim(), scheme) && authorizerWithToken(event) === 'authorizer-appsync') return fromRawValue(value)
     return fromSchemeValue(value, scheme, acceptDpop)
   }
 }
