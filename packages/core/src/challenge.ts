@@ -9,6 +9,9 @@ const notPrintableOrQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
 
 const clean = (value: string): string => value.replace(notPrintableOrQuoteOrBackslash, '')
 
+/** The items of a list attribute (`scope`, `algs`), cleaned, the empty ones left out. */
+const cleanItems = (items: readonly string[]): string[] => items.map(clean).filter(Boolean)
+
 /**
  * Whether a value can be sent as a challenge attribute as-is (printable ASCII, no `"` or `\`).
  *
@@ -69,7 +72,7 @@ export const bearer = (realm: string, error?: string, errorDescription?: string,
   attribute('resource_metadata', resourceMetadata && isChallengeSafe(resourceMetadata) && resourceMetadata) +
   attribute('error', error) +
   attribute('error_description', errorDescription) +
-  (scope && scope.length > 0 ? `, scope="${scope.map(clean).filter(Boolean).join(' ')}"` : '')
+  (scope && scope.length > 0 ? `, scope="${cleanItems(scope).join(' ')}"` : '')
 
 /**
  * Attributes of a `DPoP` challenge (RFC 9449 §7.1).
@@ -98,7 +101,7 @@ export const dpopChallenge = ({ algs, error }: DpopChallenge): string => dpop(al
 
 /** {@link dpopChallenge} with the attributes in order, for `AuthError`. */
 export const dpop = (algs?: readonly string[], error?: string): string => {
-  const names = (algs ?? []).map(clean).filter(Boolean)
+  const names = cleanItems(algs ?? [])
   const attributes = (names.length > 0 ? `, algs="${names.join(' ')}"` : '') + attribute('error', error)
   // The first attribute follows the scheme without its comma: `DPoP algs="…", error="…"`, or `DPoP` alone.
   return `DPoP${attributes.slice(1)}`
