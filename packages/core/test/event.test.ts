@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { loadFixture } from '../../../test/support/fixtures.js'
+import { fixtureNames, loadFixture } from '../../../test/support/fixtures.js'
+import { authorizerWithToken } from '../src/event.js'
 import { eventKind, getCookieValues, getHeader, getHeaderValues, getQueryValues } from '../src/index.js'
 
 describe('eventKind over the real fixtures', () => {
@@ -24,6 +25,40 @@ describe('eventKind over the real fixtures', () => {
   test('not an event', () => {
     expect(eventKind(null)).toBe('unknown')
     expect(eventKind({})).toBe('unknown')
+  })
+})
+
+describe('the authorizer events that carry a header value (authorizerWithToken, what a token source asks per request)', () => {
+  const appsync = loadFixture('authorizer-appsync.json')
+  const token = loadFixture('authorizer-token.json')
+  const request = loadFixture('authorizer-request-v1.json')
+  const appsyncFields = { ...(appsync.requestContext as object) }
+  test.each<[string, string, string | undefined, unknown]>([
+    ['a REST TOKEN event', 'authorizer-token', 'authorizer-token', token],
+    ['an AppSync event', 'authorizer-appsync', 'authorizer-appsync', appsync],
+    ['a TOKEN event whose token is not text', 'unknown', undefined, { ...token, authorizationToken: 5 }],
+    ['an AppSync event whose token is not text', 'unknown', undefined, { ...appsync, authorizationToken: null }],
+    ['an AppSync event without its GraphQL document', 'unknown', undefined, { ...appsync, requestContext: { ...appsyncFields, queryString: 5 } }],
+    ['an AppSync event without requestContext', 'unknown', undefined, { ...appsync, requestContext: null }],
+    // A REQUEST authorizer event is one, whatever else it holds.
+    [
+      'a REQUEST event with a token and the AppSync fields',
+      'authorizer-request',
+      undefined,
+      { ...request, authorizationToken: 'x', requestContext: { ...(request.requestContext as object), ...appsyncFields } },
+    ],
+    ['a REQUEST event', 'authorizer-request', undefined, request],
+    ['an HTTP API event with a token field', 'http-api', undefined, { ...loadFixture<Record<string, unknown>>('http-v2-jwt.json'), authorizationToken: 'x' }],
+    ['not an event', 'unknown', undefined, 'Bearer x'],
+  ])('%s: eventKind %s, authorizerWithToken %s', (_name, kind, withToken, event) => {
+    expect(eventKind(event)).toBe(kind)
+    expect(authorizerWithToken(event)).toBe(withToken)
+  })
+  test('on every fixture, the kind eventKind gives when it is one of the two', () => {
+    for (const name of fixtureNames()) {
+      const kind = eventKind(loadFixture(name))
+      expect(authorizerWithToken(loadFixture(name))).toBe(kind === 'authorizer-token' || kind === 'authorizer-appsync' ? kind : undefined)
+    }
   })
 })
 
