@@ -88,7 +88,19 @@ for (const [size, curve, partLength] of [
  * SUPPORTED_ALGORITHMS.includes('EdDSA') // true
  * ```
  */
-export const SUPPORTED_ALGORITHMS: readonly Algorithm[] = Object.freeze(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'])
+export const SUPPORTED_ALGORITHMS: readonly Algorithm[] = Object.freeze([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+])
 
 /**
  * Whether a string names an algorithm jwt-verify verifies, asymmetric or HMAC (which an issuer
@@ -100,8 +112,9 @@ export const SUPPORTED_ALGORITHMS: readonly Algorithm[] = Object.freeze(['RS256'
  * isJwsAlgorithm('none') // false
  * ```
  */
-// Own entries only: never `constructor` or `__proto__`.
-export const isJwsAlgorithm = (alg: unknown): alg is Algorithm | HmacAlgorithm => typeof alg === 'string' && Object.hasOwn(rules, alg)
+export const isJwsAlgorithm = (alg: unknown): alg is Algorithm | HmacAlgorithm =>
+  // Own entries only: never `constructor` or `__proto__`.
+  typeof alg === 'string' && Object.hasOwn(rules, alg)
 
 /**
  * Whether a string names a supported algorithm.
@@ -122,8 +135,9 @@ export const isAlgorithm = (alg: unknown): alg is Algorithm => SUPPORTED_ALGORIT
  * isHmacAlgorithm('HS256') // true
  * ```
  */
-// The table's names that are not asymmetric are the HMAC ones.
-export const isHmacAlgorithm = (alg: unknown): alg is HmacAlgorithm => isJwsAlgorithm(alg) && !isAlgorithm(alg)
+export const isHmacAlgorithm = (alg: unknown): alg is HmacAlgorithm =>
+  // The table's names that are not asymmetric are the HMAC ones.
+  isJwsAlgorithm(alg) && !isAlgorithm(alg)
 
 /**
  * Whether `key` may verify a token signed with `alg`: the key type and curve fit, and the JWK's

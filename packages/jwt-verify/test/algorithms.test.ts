@@ -96,7 +96,14 @@ describe('verifySignature', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const pss = sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
     expect(verifySignature('PS256', data, pss, resolved(publicKey, 'RSA'))).toBe(true)
-    expect(verifySignature('PS256', data, sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 }), resolved(publicKey, 'RSA'))).toBe(false)
+    expect(
+      verifySignature(
+        'PS256',
+        data,
+        sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 }),
+        resolved(publicKey, 'RSA'),
+      ),
+    ).toBe(false)
     const secret = createSecretKey(randomBytes(64))
     const mac = createHmac('sha512', secret).update(data).digest()
     expect(verifySignature('HS512', data, mac, resolved(secret, 'oct'))).toBe(true)
