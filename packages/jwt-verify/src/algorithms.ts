@@ -22,13 +22,17 @@ export type Algorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512
  */
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512'
 
+type KeyLabels = Pick<ResolvedKey, 'kty' | 'crv'>
+
 interface AlgorithmRule {
   /** Which keys may verify this algorithm (their type and curve; the JWK's own `alg` and `use` aside). */
-  fits: (key: Pick<ResolvedKey, 'kty' | 'crv'>) => boolean
+  fits: (key: KeyLabels) => boolean
   verify: (data: Buffer, signature: Buffer, key: ResolvedKey) => boolean
 }
 
-const isRsa = (key: Pick<ResolvedKey, 'kty'>): boolean => key.kty === 'RSA'
+const isRsa = (key: KeyLabels): boolean => key.kty === 'RSA'
+
+const rule = (fits: AlgorithmRule['fits'], verify: AlgorithmRule['verify']): AlgorithmRule => ({ fits, verify })
 
 // A bare KeyObject: an options object costs about 16 µs per call on RS256
 // (docs/design.md#verifying-at-the-floor). `null`: EdDSA names no hash.
@@ -37,67 +41,66 @@ const bare =
   (data, signature, key) =>
     verify(hash, data, key.key, signature)
 
-const rsa = (hash: string): AlgorithmRule => ({ fits: isRsa, verify: bare(hash) })
+const eddsa = bare(null)
 
-const rsaPss = (hash: string): AlgorithmRule => ({
-  fits: isRsa,
+// Both kinds in one table: a token's algorithm is looked up once per verification, whatever its kind.
+const rules = {
+  EdDSA: rule((key) => key.kty === 'OKP' && (key.crv === 'Ed25519' || key.crv === 'Ed448'), eddsa),
+  // RFC 9864's fully specified name for EdDSA over Ed25519.
+  Ed25519: rule((key) => key.kty === 'OKP' && key.crv === 'Ed25519', eddsa),
+} as Record<Algorithm | HmacAlgorithm, AlgorithmRule> // the loop below adds the others
+
+// The SHA-2 families, by digest size: RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA on the curve of that
+// size (P-521 for SHA-512, where r and s are each 66 bytes) and HMAC (RFC 7518 §3.2–3.5).
+for (const [size, curve, partLength] of [
+  ['256', 'P-256', 32],
+  ['384', 'P-384', 48],
+  ['512', 'P-521', 66],
+] as const) {
+  const hash = `sha${size}`
+  rules[`RS${size}`] = rule(isRsa, bare(hash))
   // PSS needs the padding options; RFC 7518 §3.5 fixes the salt to the digest length.
-  verify: (data, signature, key) =>
+  rules[`PS${size}`] = rule(isRsa, (data, signature, key) =>
     verify(hash, data, { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature),
-})
-
-const ecdsa = (hash: string, crv: string, partLength: number): AlgorithmRule => ({
-  fits: (key) => key.kty === 'EC' && key.crv === crv,
+  )
   // JWS signatures are raw r||s (RFC 7518 §3.4). Converting them to DER lets us pass the bare
   // KeyObject: `{ dsaEncoding: 'ieee-p1363' }` would cost about 33 µs per call
   // (docs/design.md#verifying-at-the-floor).
-  verify: (data, signature, key) => signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
-})
-
-const hmac = (hash: string): AlgorithmRule => ({
-  fits: (key) => key.kty === 'oct',
-  verify: (data, signature, key) => {
-    const expected = createHmac(hash, key.key).update(data).digest()
-    // Constant time: a byte-by-byte comparison would tell an attacker how much of a MAC is right.
-    return signature.length === expected.length && timingSafeEqual(signature, expected)
-  },
-})
-
-const asymmetricRules: Record<Algorithm, AlgorithmRule> = {
-  RS256: rsa('sha256'),
-  RS384: rsa('sha384'),
-  RS512: rsa('sha512'),
-  PS256: rsaPss('sha256'),
-  PS384: rsaPss('sha384'),
-  PS512: rsaPss('sha512'),
-  ES256: ecdsa('sha256', 'P-256', 32),
-  ES384: ecdsa('sha384', 'P-384', 48),
-  ES512: ecdsa('sha512', 'P-521', 66),
-  EdDSA: { fits: (key) => key.kty === 'OKP' && (key.crv === 'Ed25519' || key.crv === 'Ed448'), verify: bare(null) },
-  // RFC 9864's fully specified name for EdDSA over Ed25519.
-  Ed25519: { fits: (key) => key.kty === 'OKP' && key.crv === 'Ed25519', verify: bare(null) },
+  rules[`ES${size}`] = rule(
+    (key) => key.kty === 'EC' && key.crv === curve,
+    (data, signature, key) => signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
+  )
+  rules[`HS${size}`] = rule(
+    (key) => key.kty === 'oct',
+    (data, signature, key) => {
+      const expected = createHmac(hash, key.key).update(data).digest()
+      // Constant time: a byte-by-byte comparison would tell an attacker how much of a MAC is right.
+      return signature.length === expected.length && timingSafeEqual(signature, expected)
+    },
+  )
 }
 
-const hmacRules: Record<HmacAlgorithm, AlgorithmRule> = { HS256: hmac('sha256'), HS384: hmac('sha384'), HS512: hmac('sha512') }
-
-// Both in one table: a token's algorithm is looked up once per verification, whatever its kind.
-const rules: Record<Algorithm | HmacAlgorithm, AlgorithmRule> = { ...asymmetricRules, ...hmacRules }
-
-/** A guard for the names of a table's own entries (never `constructor` or `__proto__`). */
-const nameOf =
-  <Name extends string>(table: Record<Name, AlgorithmRule>) =>
-  (alg: unknown): alg is Name =>
-    typeof alg === 'string' && Object.hasOwn(table, alg)
-
 /**
- * Whether a string names an HMAC algorithm (`HS256`, `HS384`, `HS512`).
+ * Every algorithm jwt-verify supports, the default allow-list.
  *
  * @example
  * ```ts
- * isHmacAlgorithm('HS256') // true
+ * SUPPORTED_ALGORITHMS.includes('EdDSA') // true
  * ```
  */
-export const isHmacAlgorithm = nameOf(hmacRules)
+export const SUPPORTED_ALGORITHMS: readonly Algorithm[] = Object.freeze([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+])
 
 /**
  * Whether a string names an algorithm jwt-verify verifies, asymmetric or HMAC (which an issuer
@@ -109,17 +112,9 @@ export const isHmacAlgorithm = nameOf(hmacRules)
  * isJwsAlgorithm('none') // false
  * ```
  */
-export const isJwsAlgorithm = nameOf(rules)
-
-/**
- * Every algorithm jwt-verify supports, the default allow-list.
- *
- * @example
- * ```ts
- * SUPPORTED_ALGORITHMS.includes('EdDSA') // true
- * ```
- */
-export const SUPPORTED_ALGORITHMS = Object.freeze(Object.keys(asymmetricRules)) as readonly Algorithm[]
+export const isJwsAlgorithm = (alg: unknown): alg is Algorithm | HmacAlgorithm =>
+  // Own entries only: never `constructor` or `__proto__`.
+  typeof alg === 'string' && Object.hasOwn(rules, alg)
 
 /**
  * Whether a string names a supported algorithm.
@@ -130,7 +125,19 @@ export const SUPPORTED_ALGORITHMS = Object.freeze(Object.keys(asymmetricRules)) 
  * isAlgorithm('HS256') // false: HMAC algorithms are isHmacAlgorithm's, accepted only with an entry's `secret`
  * ```
  */
-export const isAlgorithm = nameOf(asymmetricRules)
+export const isAlgorithm = (alg: unknown): alg is Algorithm => SUPPORTED_ALGORITHMS.includes(alg as Algorithm)
+
+/**
+ * Whether a string names an HMAC algorithm (`HS256`, `HS384`, `HS512`).
+ *
+ * @example
+ * ```ts
+ * isHmacAlgorithm('HS256') // true
+ * ```
+ */
+export const isHmacAlgorithm = (alg: unknown): alg is HmacAlgorithm =>
+  // The table's names that are not asymmetric are the HMAC ones.
+  isJwsAlgorithm(alg) && !isAlgorithm(alg)
 
 /**
  * Whether `key` may verify a token signed with `alg`: the key type and curve fit, and the JWK's
@@ -141,7 +148,7 @@ export const isAlgorithm = nameOf(asymmetricRules)
  * if (!keyFitsAlgorithm(key, 'ES256')) reject()
  * ```
  */
-export const keyFitsAlgorithm = (key: Pick<ResolvedKey, 'kty' | 'crv' | 'alg' | 'use'>, alg: Algorithm | HmacAlgorithm): boolean =>
+export const keyFitsAlgorithm = (key: KeyLabels & Partial<Pick<ResolvedKey, 'alg' | 'use'>>, alg: Algorithm | HmacAlgorithm): boolean =>
   (key.alg === undefined || key.alg === alg) && (key.use === undefined || key.use === 'sig') && rules[alg].fits(key)
 
 /**
@@ -189,8 +196,9 @@ const writeInteger = (der: Buffer, offset: number, source: Buffer, start: number
 export const rawEcdsaToDer = (signature: Buffer, partLength: number): Buffer => {
   const rStart = significantStart(signature, 0, partLength)
   const sStart = significantStart(signature, partLength, 2 * partLength)
-  const rLength = partLength - rStart + ((signature[rStart] as number) & 0x80 ? 1 : 0)
-  const sLength = 2 * partLength - sStart + ((signature[sStart] as number) & 0x80 ? 1 : 0)
+  // One more byte when the high bit is set: the 0 that keeps the INTEGER positive.
+  const rLength = partLength - rStart + ((signature[rStart] as number) >> 7)
+  const sLength = 2 * partLength - sStart + ((signature[sStart] as number) >> 7)
   const bodyLength = 4 + rLength + sLength
   const der = Buffer.allocUnsafe((bodyLength < 0x80 ? 2 : 3) + bodyLength)
   let offset = 0

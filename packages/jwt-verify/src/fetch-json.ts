@@ -66,12 +66,7 @@ export type FetchJson = typeof fetchJson
  * ```
  */
 export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
-  const text = await fetchText(url, { ...options, headers: { accept: 'application/json' } })
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    throw new Error(`GET ${new URL(url).href}: body is not JSON`, { cause: error })
-  }
+  return exchange(url, { ...options, headers: { accept: 'application/json' } }, JSON.parse)
 }
 
 /**
@@ -128,7 +123,12 @@ interface HttpClient {
  * })
  * ```
  */
-export async function fetchText(url: string, options: FetchTextOptions): Promise<string> {
+export function fetchText(url: string, options: FetchTextOptions): Promise<string> {
+  return exchange(url, options, (text) => text)
+}
+
+/** {@link fetchText}, resolving with what `parse` makes of the body (a `parse` that throws: `body is not JSON`). */
+async function exchange<T>(url: string, options: FetchTextOptions, parse: (text: string) => T): Promise<T> {
   const target = assertFetchableUrl(url, 'url')
   const { timeoutMs, maxBytes = 512 * 1024, signal, method = 'GET', headers, body, keepAlive = true } = options
   signal?.throwIfAborted()
@@ -139,10 +139,10 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
   if (payload) requestHeaders['content-length'] = String(payload.length)
   if (keepAlive === false) requestHeaders.connection = 'close'
 
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     let req: ClientRequest | undefined
     let settled = false
-    const finish = (error: Error | undefined, text?: string): void => {
+    const finish = (error: Error | undefined, value?: T): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
@@ -151,7 +151,7 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
         req?.destroy()
         reject(error)
       } else {
-        resolve(text as string)
+        resolve(value as T)
       }
     }
     const fail = (message: string, cause?: unknown): void => {
@@ -180,7 +180,17 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
           if ((size += chunk.length) > maxBytes) fail(tooLarge)
           else chunks.push(chunk)
         })
-        .on('end', () => finish(undefined, Buffer.concat(chunks, size).toString()))
+        .on('end', () => {
+          let value: T
+          try {
+            value = parse(Buffer.concat(chunks, size).toString())
+          } catch (error) {
+            // The response is complete, its socket back in the agent's pool: the failure's
+            // destroy() does nothing to a finished request (fetch-json.test.ts holds it).
+            return fail('body is not JSON', error)
+          }
+          finish(undefined, value)
+        })
         .on('error', failWith)
         .on('close', () => {
           if (!res.complete) fail('connection closed before the body was complete')
@@ -248,8 +258,7 @@ export function retryAfterMsOf(error: unknown): number {
  */
 export function isLoopbackUrl(url: URL): boolean {
   // URL has already normalized the host: lower case, IPv4 in dotted decimal, IPv6 in brackets.
-  const host = url.hostname
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  return /^(localhost|\[::1\]|127(\.\d{1,3}){3})$/.test(url.hostname)
 }
 
 /**

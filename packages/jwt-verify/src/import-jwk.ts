@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import { createPublicKey } from 'node:crypto'
 import { isRecord } from '@middy-auth/core/internal'
 import { isJwsAlgorithm, keyFitsAlgorithm } from './algorithms.js'
 import type { KeySet, ResolvedKey } from './key-resolver.js'
@@ -63,33 +63,26 @@ export function importJwk(jwk: unknown): ResolvedKey | undefined {
  * ```
  */
 export function importKeySet(json: unknown, previous?: KeySet): KeySet {
-  const keys = isRecord(json) ? json['keys'] : undefined
-  if (!Array.isArray(keys)) throw new Error('A JWKS must be a JSON object with a "keys" array')
+  const jwks = isRecord(json) ? json['keys'] : undefined
+  if (!Array.isArray(jwks)) throw new Error('A JWKS must be a JSON object with a "keys" array')
 
-  const reusable = new Map<string, ResolvedKey>()
-  for (const key of previous?.keys ?? []) {
-    const fingerprint = fingerprints.get(key)
-    if (fingerprint !== undefined) reusable.set(fingerprint, key)
-  }
-
-  const accepted: ResolvedKey[] = []
+  const reusable = new Map((previous?.keys ?? []).map((key) => [fingerprints.get(key), key]))
+  // The accepted keys by fingerprint, in the document's order: a key listed twice is kept once.
+  const accepted = new Map<string, ResolvedKey>()
   const byKid = new Map<string, ResolvedKey>()
-  const seen = new Set<string>()
-  for (const jwk of keys as unknown[]) {
+  for (const jwk of jwks as unknown[]) {
     const fields = readJwk(jwk)
     if (fields === undefined) continue
+    const { kid, fingerprint } = fields
     // A kid that is already taken would make key selection depend on the order of lookups:
     // the first key of the document wins, always.
-    if (fields.kid !== undefined && byKid.has(fields.kid)) continue
-    const fingerprint = fingerprintOf(fields)
-    if (seen.has(fingerprint)) continue
-    const key = reusable.get(fingerprint) ?? importFields(fields, fingerprint)
+    if ((kid !== undefined && byKid.has(kid)) || accepted.has(fingerprint)) continue
+    const key = reusable.get(fingerprint) ?? importFields(fields)
     if (key === undefined) continue
-    seen.add(fingerprint)
-    accepted.push(key)
-    if (key.kid !== undefined) byKid.set(key.kid, key)
+    accepted.set(fingerprint, key)
+    if (kid !== undefined) byKid.set(kid, key)
   }
-  return Object.freeze({ keys: Object.freeze(accepted), byKid })
+  return Object.freeze({ keys: Object.freeze([...accepted.values()]), byKid })
 }
 
 /** The members of a JWK that make a {@link ResolvedKey}, validated but not yet imported. */
@@ -97,28 +90,23 @@ interface JwkFields {
   kid: string | undefined
   alg: string | undefined
   use: string | undefined
-  kind: KeyKind
   /** Exactly the members `createPublicKey` needs (`kty`, `crv` and the kind's public members): nothing private, nothing unknown. */
-  material: { kty: KeyKind[0]; crv: string | undefined } & Record<string, string | undefined>
+  material: { kty: string; crv: string | undefined } & Record<string, string | undefined>
+  /** The fields as one string: equal for two JWKs exactly when they make the same key. */
+  fingerprint: string
 }
 
-/**
- * A kind of key we import: its `kty`, its public members (each base64url), and what
- * node:crypto must report of the key it built (`asymmetricKeyType`, and `namedCurve` for EC).
- */
-type KeyKind = readonly [kty: 'RSA' | 'EC' | 'OKP', members: readonly string[], nodeType: string, nodeCurve?: string]
-
-const ecMembers = ['x', 'y']
-
-// Every kind, by its JWK `crv` (an RSA key has none): another curve, or a kty that does not go
-// with the curve, is not imported.
-const kinds = new Map<unknown, KeyKind>([
-  [undefined, ['RSA', ['n', 'e'], 'rsa']],
-  ['P-256', ['EC', ecMembers, 'ec', 'prime256v1']],
-  ['P-384', ['EC', ecMembers, 'ec', 'secp384r1']],
-  ['P-521', ['EC', ecMembers, 'ec', 'secp521r1']],
-  ['Ed25519', ['OKP', ['x'], 'ed25519']],
-  ['Ed448', ['OKP', ['x'], 'ed448']],
+// The kty of every curve we import, and its public members (each base64url); an RSA key has no
+// curve. Another curve, or a kty that does not go with the curve, is not imported.
+const ec = ['EC', 'x', 'y'] as const
+const okp = ['OKP', 'x'] as const
+const kinds = new Map<unknown, readonly [kty: string, ...members: string[]]>([
+  [undefined, ['RSA', 'n', 'e']],
+  ['P-256', ec],
+  ['P-384', ec],
+  ['P-521', ec],
+  ['Ed25519', okp],
+  ['Ed448', okp],
 ])
 
 // Fingerprints of the keys this module imported. A WeakMap rather than a field on the key, so
@@ -130,8 +118,6 @@ const base64url = /^[A-Za-z0-9_-]+$/
 // Members that only a private (or secret) JWK has (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037).
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 
-const minRsaBits = 2048
-
 /**
  * Whether a JWK has any member that only a private or secret key has (`d`, `p`, `q`, `dp`,
  * `dq`, `qi`, `oth`, `k`): such a key is never used, wherever it appears.
@@ -140,63 +126,58 @@ export const hasPrivateMembers = (jwk: Readonly<Record<string, unknown>>): boole
 
 const isOptionalString = (value: unknown): value is string | undefined => value === undefined || typeof value === 'string'
 
-const isBase64url = (value: unknown): value is string => typeof value === 'string' && base64url.test(value)
-
 /** Structural checks only; returns undefined for anything that must not become a key. */
 function readJwk(jwk: unknown): JwkFields | undefined {
   try {
     if (!isRecord(jwk) || hasPrivateMembers(jwk)) return undefined
     const { kid, alg, use, key_ops: keyOps, ext, kty, crv, n, e, x, y } = jwk
-    if (!isOptionalString(kid) || !isOptionalString(alg) || (use !== undefined && use !== 'sig')) return undefined
-    // As jose, our oracle: key_ops of a public key is `verify` alone (jose hands key_ops to
-    // WebCrypto as the key's usages, which refuses repeats and anything else); ext is a boolean.
-    if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.length === 1 && keyOps[0] === 'verify')) return undefined
-    if (ext !== undefined && typeof ext !== 'boolean') return undefined
-
     const kind = kinds.get(crv)
-    if (kind === undefined || kind[0] !== kty) return undefined
-    const material: JwkFields['material'] = { kty: kind[0], crv: crv as string | undefined }
-    // The key must fit its own alg (not HS256, RSA-OAEP, ECDH-ES, none, nor RS256 on an EC key);
-    // an OKP key may also name its curve, RFC 9864's fully specified name (Ed448 has no other).
-    if (alg !== undefined && !(isJwsAlgorithm(alg) && keyFitsAlgorithm({ ...material, alg, use }, alg)) && !(kty === 'OKP' && alg === crv)) {
+    if (
+      !isOptionalString(kid) ||
+      !isOptionalString(alg) ||
+      (use !== undefined && use !== 'sig') ||
+      // As jose, our oracle: key_ops of a public key is `verify` alone (jose hands key_ops to
+      // WebCrypto as the key's usages, which refuses repeats and anything else); ext is a boolean.
+      (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.length === 1 && keyOps[0] === 'verify')) ||
+      (ext !== undefined && typeof ext !== 'boolean') ||
+      kind === undefined ||
+      kind[0] !== kty
+    ) {
       return undefined
     }
+    const material: JwkFields['material'] = { kty, crv: crv as string | undefined }
+    // The key must fit its own alg (not HS256, RSA-OAEP, ECDH-ES, none, nor RS256 on an EC key);
+    // an OKP key may also name its curve, RFC 9864's fully specified name (Ed448 has no other).
+    if (alg !== undefined && !(isJwsAlgorithm(alg) && keyFitsAlgorithm(material, alg)) && !(kty === 'OKP' && alg === crv)) return undefined
     const values: Record<string, unknown> = { n, e, x, y }
-    for (const member of kind[1]) {
+    for (const member of kind.slice(1)) {
       const value = values[member]
-      if (!isBase64url(value)) return undefined
+      if (typeof value !== 'string' || !base64url.test(value)) return undefined
       material[member] = value
     }
-    return { kid, alg, use: use as string | undefined, kind, material }
+    return { kid, alg, use: use as string | undefined, material, fingerprint: JSON.stringify([kid, alg, use, material]) }
   } catch {
     // A hostile object (a Proxy, a throwing getter) is just an unusable key.
     return undefined
   }
 }
 
-function fingerprintOf({ kid, alg, use, material }: JwkFields): string {
-  return JSON.stringify([kid, alg, use, material])
-}
-
-function importFields(fields: JwkFields, fingerprint = fingerprintOf(fields)): ResolvedKey | undefined {
-  const { kid, alg, use, kind, material } = fields
-  const [kty, , nodeType, nodeCurve] = kind
-  let key: KeyObject
+function importFields({ kid, alg, use, material, fingerprint }: JwkFields): ResolvedKey | undefined {
+  const { kty, crv } = material
   try {
-    key = createPublicKey({ key: material, format: 'jwk' })
+    // A public key of exactly the kty and crv given (kinds lists only curves Node knows); it
+    // throws on an off-curve point or a wrong length.
+    const key = createPublicKey({ key: material, format: 'jwk' })
+    if (kty === 'RSA') {
+      // The imported key's size, not the JWK's text. e = 1 (or any even e) makes a key that
+      // "verifies" forged signatures or none at all. (An RSA KeyObject always has both details.)
+      const { modulusLength, publicExponent } = key.asymmetricKeyDetails as { modulusLength: number; publicExponent: bigint }
+      if (!(modulusLength >= 2048 && publicExponent >= 3n && publicExponent % 2n === 1n)) return undefined
+    }
+    const resolved: ResolvedKey = Object.freeze({ kid, kty, crv, alg, use, key })
+    fingerprints.set(resolved, fingerprint)
+    return resolved
   } catch {
-    return undefined // off-curve point, wrong OKP length, …
+    return undefined
   }
-  // Checks the imported key itself, not only the JWK's labels.
-  const details = key.asymmetricKeyDetails
-  if (key.type !== 'public' || key.asymmetricKeyType !== nodeType) return undefined
-  if (nodeCurve !== undefined && details?.namedCurve !== nodeCurve) return undefined
-  if (kty === 'RSA') {
-    const exponent = details?.publicExponent ?? 0n
-    // e = 1 (or any even e) makes a key that "verifies" forged signatures or none at all.
-    if (!((details?.modulusLength ?? 0) >= minRsaBits && exponent >= 3n && exponent % 2n === 1n)) return undefined
-  }
-  const resolved: ResolvedKey = Object.freeze({ kid, kty, crv: material.crv, alg, use, key })
-  fingerprints.set(resolved, fingerprint)
-  return resolved
 }

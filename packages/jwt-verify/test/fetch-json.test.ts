@@ -138,6 +138,19 @@ describe('fetchJson', () => {
     for (const socket of sockets.slice(2)) if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve))
   })
 
+  test('a body that is not JSON still leaves the kept-alive connection to the next request', async () => {
+    const sockets: Socket[] = []
+    handle = (req, res) => {
+      sockets.push(req.socket)
+      if (req.url === '/text') res.end('not json')
+      else json({ ok: true })(req, res)
+    }
+    await expect(fetchJson(`${base}/text`, { timeoutMs: 1000 })).rejects.toThrow('body is not JSON')
+    await expect(fetchJson(`${base}/jwks`, { timeoutMs: 1000 })).resolves.toEqual({ ok: true })
+    expect(sockets).toHaveLength(2)
+    expect(sockets[1]).toBe(sockets[0])
+  })
+
   test('keepAlive: false goes with a POST body and its own headers', async () => {
     handle = (req, res) => {
       let body = ''

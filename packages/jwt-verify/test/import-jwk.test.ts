@@ -203,6 +203,14 @@ describe('importKeySet', () => {
     expect(third.byKid.get('k1')).not.toBe(first.byKid.get('k1'))
   })
 
+  test('a key imported alone keeps its identity through a hand-made previous set (as jwksRsaResolver merges one)', () => {
+    const single = importJwk(k1)!
+    const handMade = { keys: [single], byKid: new Map([['k1', single]]) }
+    const next = importKeySet({ keys: [k2, k1] }, handMade)
+    expect(next.byKid.get('k1')).toBe(single)
+    expect(next.keys).toHaveLength(2)
+  })
+
   test('a key that left the set does not come back through previous', () => {
     const first = importKeySet({ keys: [k1, k2] })
     const second = importKeySet({ keys: [k2] }, first)
