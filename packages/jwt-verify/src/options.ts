@@ -40,7 +40,6 @@ import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { packageName } from './package-name.js'
 import { remoteKeyResolver } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
-import { staticKeyResolver } from './static-key-resolver.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
 
@@ -98,8 +97,8 @@ interface CommonOptions {
    * The extensions, from `@middy-auth/jwt-verify/extensions`, that the lean entry
    * (`@middy-auth/jwt-verify/lean`) needs for `dpop` and `mtls` (`senderConstraints`),
    * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
-   * entry's `keys` or `secret` (`pemKeysAndSecrets`), a `tokenSource` other than a header
-   * (`tokenSources`). The root entry has every extension: there
+   * entry's `jwks`, `keys` or `secret` (`staticKeys`), an issuer entry without `jwksUri` (OIDC
+   * discovery: `oidcDiscovery`), a `tokenSource` other than a header (`tokenSources`). The root entry has every extension: there
    * the list is only checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
@@ -222,7 +221,8 @@ const extensionShapes = {
   senderConstraints: ['compile', 'check', 'toAuthError'],
   apiGatewayClaims: ['fromGateway'],
   opaqueTokenHandoff: ['compile', 'takes', 'authenticate'],
-  pemKeysAndSecrets: ['compileSecretEntry', 'compilePemKeys'],
+  staticKeys: ['compileJwks', 'compileSecretEntry', 'compilePemKeys'],
+  oidcDiscovery: ['keyResolver'],
   tokenSources: ['problem', 'compile'],
 } satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
 
@@ -248,9 +248,9 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   const given = readExtensions<JwtVerifyExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
   /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
-  const need = <Name extends KnownExtension['name']>(name: Name, option: string) =>
+  const need = <Name extends KnownExtension['name']>(name: Name, option: string, fault = fail) =>
     // Extensions are keyed by name: the one named `name` has that name's shape.
-    needExtension(extensions, name, option, { packageName, factory }, fail) as Extract<KnownExtension, { name: Name }>
+    needExtension(extensions, name, option, { packageName, factory }, fault) as Extract<KnownExtension, { name: Name }>
 
   // From JavaScript callers too: every option is checked as an unknown value, whatever its declared type.
   const trustApiGateway = checked(options.trustApiGateway ?? false, aBoolean, 'trustApiGateway')
@@ -310,16 +310,17 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     const [source, another] = keySources.filter((name) => entry[name] !== undefined)
     if (another) throw fail(`${at}.${another}`, `goes without ${source as string}: give one of ${keySources.join(', ')}`)
     const { jwksUri, jwks: keySet, keyResolver, keys } = entry
-    if (keys !== undefined) return need('pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
+    if (keys !== undefined) return need('staticKeys', `${at}.keys`).compilePemKeys(keys, at, fail)
     if (keyResolver) return checked(keyResolver, aKeyResolver, `${at}.keyResolver`)
-    if (keySet !== undefined) return staticKeyResolver(keySet, fail, `${at}.jwks`)
-    // OIDC discovery when jwksUri is absent (or null, as it always meant): the resolver checks
-    // that its key source is fetchable. Discovery is never shared (no issuer is listed twice), so
-    // its key is a new object, which no jwksUri equals: a jwksUri cannot take a discovery's
-    // resolver and skip that check (as `'discovery:<issuer>'` did).
-    const cacheKey = jwksUri ?? {}
-    const resolver = resolvers.get(cacheKey) ?? remoteKeyResolver({ ...resolverSettings, jwksUri: jwksUri ?? undefined, issuer: firstIssuer }, fail, `${at}.`)
-    resolvers.set(cacheKey, resolver)
+    if (keySet !== undefined) return need('staticKeys', `${at}.jwks`).compileJwks(keySet, fail, `${at}.jwks`)
+    // OIDC discovery when jwksUri is absent (or null, as it always meant): its resolver checks
+    // that the issuer is fetchable. Never shared: no issuer is listed twice.
+    if (jwksUri == null) {
+      const withoutJwksUri: typeof fail = (option, problem) => fail(option, `without jwksUri ${problem}`)
+      return need('oidcDiscovery', at, withoutJwksUri).keyResolver({ ...resolverSettings, issuer: firstIssuer }, fail, `${at}.`)
+    }
+    const resolver = resolvers.get(jwksUri) ?? remoteKeyResolver({ ...resolverSettings, jwksUri }, fail, `${at}.`)
+    resolvers.set(jwksUri, resolver)
     return resolver
   }
 
@@ -337,8 +338,8 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     /** The entry's `algorithms`: the asymmetric ones we support, or the HMAC ones of a `secret` entry. */
     const readAlgorithms = (value: unknown, allowed: (alg: unknown) => boolean, what: string): unknown[] =>
       nonEmptyList(value, `${at}.algorithms`, allowed, what)
-    // A secret entry (its checks, its HMAC algorithms) is the pemKeysAndSecrets extension's.
-    const secret = entry.secret === undefined ? undefined : need('pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, readAlgorithms)
+    // A secret entry (its checks, its HMAC algorithms) is the staticKeys extension's.
+    const secret = entry.secret === undefined ? undefined : need('staticKeys', `${at}.secret`).compileSecretEntry(entry, at, fail, readAlgorithms)
     // Left out: every supported algorithm, valid by construction (so not checked at cold start).
     const givenAlgorithms = entry.algorithms ?? undefined
     const algorithms =

@@ -41,11 +41,12 @@ export const staticKeyResolver = (jwks: unknown, fail: ConfigError, option: stri
   if (keySet.keys.length === 0) {
     throw fail(option, 'has no usable key: only public RSA (2048 bits or more), EC (P-256, P-384, P-521) and OKP (Ed25519, Ed448) signature keys are used')
   }
+  return fixedKeyResolver(keySet)
+}
+
+/** A resolver over a fixed set (`jwks`, and an entry's PEM `keys` or `secret`): nothing to fetch. */
+export const fixedKeyResolver = (keySet: KeySet): KeyResolver => {
   // One promise for every call: resolving a new one per token would cost an allocation.
   const resolved = Promise.resolve(keySet)
-  return {
-    prefetch(): void {},
-    cached: () => keySet,
-    getKeySet: () => resolved,
-  }
+  return { prefetch() {}, cached: () => keySet, getKeySet: () => resolved }
 }
