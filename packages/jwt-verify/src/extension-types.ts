@@ -89,17 +89,18 @@ export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension {
 /** The `staticKeys` extension: an issuer entry's `jwks` (a local JWKS), `keys` (PEM) and `secret` (HMAC). */
 export interface StaticKeysExtension extends JwtVerifyExtension {
   readonly name: 'staticKeys'
+  // Each named after the field it compiles: the minifier keeps property names.
   /** An entry's `jwks`, checked and imported, as its key set; `option` is its path (`issuers[0].jwks`). */
-  readonly compileJwks: (jwks: unknown, fail: ConfigError, option: string) => KeyResolver
+  readonly jwks: (jwks: unknown, option: string, fail: ConfigError) => KeyResolver
+  /** An entry's PEM `keys`, checked and imported, as its key set; `option` is their path (`issuers[0].keys`). */
+  readonly keys: (keys: unknown, option: string, fail: ConfigError) => KeyResolver
   /** An entry with a `secret`, checked (no public keys, HMAC algorithms only): its one key and its algorithms. */
-  readonly compileSecretEntry: (
+  readonly secret: (
     entry: IssuerConfig,
     at: string,
     fail: ConfigError,
     readAlgorithms: (value: unknown, allowed: (alg: unknown) => boolean, what: string) => unknown[],
   ) => { key: ResolvedKey; resolver: KeyResolver; algorithms: HmacAlgorithm[] }
-  /** An entry's `keys`, checked and imported, as its key set. */
-  readonly compilePemKeys: (keys: unknown, at: string, fail: ConfigError) => KeyResolver
 }
 
 /** The `oidcDiscovery` extension: an issuer entry without `jwksUri` (or with `jwksUri: null`). */

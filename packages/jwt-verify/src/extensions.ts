@@ -108,9 +108,9 @@ export const opaqueTokenHandoff = {
 export const staticKeys = {
   package: '@middy-auth/jwt-verify',
   name: 'staticKeys',
-  compileJwks: staticKeyResolver,
-  compileSecretEntry,
-  compilePemKeys,
+  jwks: staticKeyResolver,
+  keys: compilePemKeys,
+  secret: compileSecretEntry,
 } satisfies StaticKeysExtension as JwtVerifyExtension
 
 /**

@@ -27,14 +27,14 @@ import { packageName } from './package-name.js'
  * ```
  */
 export function createStaticKeyResolver(jwks: { keys: unknown[] }): KeyResolver {
-  return staticKeyResolver(jwks, configErrors(packageName, 'createStaticKeyResolver'), 'jwks')
+  return staticKeyResolver(jwks, 'jwks', configErrors(packageName, 'createStaticKeyResolver'))
 }
 
 /**
  * {@link createStaticKeyResolver}, whose mistakes are the caller's: `jwtVerify()` names the
  * entry's option (`issuers[0].jwks`) in its own `TypeError`.
  */
-export const staticKeyResolver = (jwks: unknown, fail: ConfigError, option: string): KeyResolver => {
+export const staticKeyResolver = (jwks: unknown, option: string, fail: ConfigError): KeyResolver => {
   // Checked here rather than by catching importKeySet's Error: the message names the option.
   if (!isRecord(jwks) || !Array.isArray(jwks.keys)) throw fail(option, 'must be a JWKS object: { keys: [...] }')
   const keySet: KeySet = importKeySet(jwks)

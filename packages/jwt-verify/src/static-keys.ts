@@ -46,14 +46,15 @@ export const compileSecretEntry = (
 /**
  * An issuer entry's `keys` (PEM public keys or certificates) as a key set, each imported with
  * the rules of a JWKS key (RSA of 2048 bits or more, the JWS curves). A private key, or a key
- * that could not verify tokens, is a configuration error naming it.
+ * that could not verify tokens, is a configuration error naming it (`option`: the path of
+ * `keys`, `issuers[0].keys`).
  */
-export const compilePemKeys = (keys: unknown, at: string, fail: ConfigError): KeyResolver => {
-  if (!Array.isArray(keys) || keys.length === 0) throw fail(`${at}.keys`, `must be a non-empty list of { kid, pem }`)
+export const compilePemKeys = (keys: unknown, option: string, fail: ConfigError): KeyResolver => {
+  if (!Array.isArray(keys) || keys.length === 0) throw fail(option, `must be a non-empty list of { kid, pem }`)
   const accepted: ResolvedKey[] = []
   const byKid = new Map<string, ResolvedKey>()
   keys.forEach((entry: unknown, index) => {
-    const where = `${at}.keys[${index}]`
+    const where = `${option}[${index}]`
     if (!isRecord(entry) || typeof entry.pem !== 'string') throw fail(where, `must be { kid, pem }`)
     const { kid, pem, alg } = entry as Partial<StaticPemKey> & { pem: string }
     if (kid !== undefined && (typeof kid !== 'string' || kid === '')) throw fail(`${where}.kid`, `must be a non-empty string`)
