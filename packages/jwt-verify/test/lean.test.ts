@@ -285,6 +285,16 @@ describe('an option without its extension: a TypeError at cold start that names 
       "jwtVerify: extensions[0] is not an extension of @middy-auth/jwt-verify: import it from '@middy-auth/jwt-verify/extensions'",
     )
   })
+
+  test.each(entries)('%s: an object that only claims the name staticKeys or oidcDiscovery is a TypeError naming what it lacks', (_name, jwtVerify) => {
+    const forged = (name: string, code: object = {}) => [{ package: '@middy-auth/jwt-verify', name, ...code }] as never
+    expect(() => jwtVerify({ issuers: [entry], extensions: forged('staticKeys', { jwks: () => undefined }) })).toThrow(
+      "jwtVerify: extensions[0] is not the staticKeys extension of this @middy-auth/jwt-verify, it lacks keys, secret: import it from '@middy-auth/jwt-verify/extensions', of the same version",
+    )
+    expect(() => jwtVerify({ issuers: [{ issuer, audience }], extensions: forged('oidcDiscovery') })).toThrow(
+      "jwtVerify: extensions[0] is not the oidcDiscovery extension of this @middy-auth/jwt-verify, it lacks keyResolver: import it from '@middy-auth/jwt-verify/extensions', of the same version",
+    )
+  })
 })
 
 describe('oidcDiscovery: an issuer entry without jwksUri', () => {
