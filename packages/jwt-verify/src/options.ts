@@ -98,8 +98,8 @@ interface CommonOptions {
    * (`@middy-auth/jwt-verify/lean`) needs for `dpop` and `mtls` (`senderConstraints`),
    * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
    * entry's `jwks`, `keys` or `secret` (`staticKeys`), an issuer entry without `jwksUri` (OIDC
-   * discovery: `oidcDiscovery`), a `tokenSource` other than a header (`tokenSources`). The root entry has every extension: there
-   * the list is only checked. Default: none.
+   * discovery: `oidcDiscovery`), a `tokenSource` other than a header (`tokenSources`). The root
+   * entry has every extension: there the list is only checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
 }
