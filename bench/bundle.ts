@@ -3,13 +3,11 @@
 // read from esbuild's metafile. Budgets: the full stack (jwt-verify + oauth-scope + rbac +
 // http-error-handler) at most 40 KB, jwt-verify alone at most 25 KB (whole handler bundles,
 // Middy included); and code only an unused option needs (route maps, jwtVerify's API Gateway
-// claims, DPoP and mTLS, presets, ALB, opaque tokens, PEM keys and secrets, token sources other
-// than a header, rbac's conditions) absent from bundles
-// that do not use it. The root entries carry every option's code; the lean entries
-// (`@middy-auth/<pkg>/lean`) only that of the extensions a handler imports from
+// claims, DPoP and mTLS, presets, ALB, opaque tokens, OIDC discovery, keys given in the
+// configuration (jwks, PEM keys, secrets), token sources other than a header, rbac's conditions)
+// absent from bundles that do not use it. The root entries carry every option's code; the lean
+// entries (`@middy-auth/<pkg>/lean`) only that of the extensions a handler imports from
 // `@middy-auth/<pkg>/extensions`.
-// (OIDC discovery stays: it is the key source of an issuer entry without jwksUri, the simplest
-// configuration, and costs about 0.4 KB; see docs/performance.md#bundle-size.)
 //
 // Alone: node bench/bundle.ts (after npm run build: the packages are bundled from their dist/).
 import { execFile } from 'node:child_process'
@@ -35,6 +33,14 @@ const KB = 1024
 const BUDGET = { fullStack: 40 * KB, jwtVerifyAlone: 25 * KB }
 
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'
+/** A public P-256 key (RFC 7515 A.3's), for a handler with a local JWKS. */
+const LOCAL_JWK = {
+  kty: 'EC',
+  crv: 'P-256',
+  kid: 'local-1',
+  x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+  y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+}
 
 /** A handler as a user writes it; `absent` lists source files that must not be in its bundle. */
 interface Handler {
@@ -57,8 +63,10 @@ const unusedOptionFiles = {
   presets: /jwt-verify\/dist\/presets\.js$/,
   alb: /jwt-verify\/dist\/alb(-key-resolver|-access-token)?\.js$/,
   opaqueTokens: /jwt-verify\/dist\/opaque-tokens\.js$/,
-  // An issuer entry's PEM keys and HMAC secret (the lean entry's pemKeysAndSecrets extension).
-  pemKeysAndSecrets: /jwt-verify\/dist\/static-keys\.js$/,
+  // An issuer entry's local JWKS, PEM keys and HMAC secret (the lean entry's staticKeys extension).
+  staticKeys: /jwt-verify\/dist\/static-key(s|-resolver)\.js$/,
+  // The discovery document of an issuer entry without jwksUri (the lean entry's oidcDiscovery extension).
+  oidcDiscovery: /jwt-verify\/dist\/oidc-discovery\.js$/,
   // The cookie (and its cross-site check), query and function token sources (the lean entry's
   // tokenSources extension); a header source is core's token-source.js.
   tokenSources: /core\/dist\/(every-token-source|same-origin)\.js$/,
@@ -158,6 +166,25 @@ export const handler = middy()
     issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }],
     dpop: { boundTokens: 'required' },
     extensions: [senderConstraints],
+  }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [oidcDiscovery, staticKeys], discovery and a local JWKS (must bundle them and load)',
+    absent: [],
+    present: [unusedOptionFiles.oidcDiscovery, unusedOptionFiles.staticKeys],
+    source: `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
+import { oidcDiscovery, staticKeys } from '@middy-auth/jwt-verify/extensions'
+export const handler = middy()
+  .use(jwtVerify({
+    issuers: [
+      { issuer: '${ISSUER}', audience: 'orders-api' },
+      { issuer: 'https://jobs.example.com/', audience: 'jobs', jwks: { keys: [${JSON.stringify(LOCAL_JWK)}] } },
+    ],
+    extensions: [oidcDiscovery, staticKeys],
   }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,

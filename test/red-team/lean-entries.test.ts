@@ -13,6 +13,7 @@ import authorizerResponse from '@middy-auth/authorizer'
 import { setAuth } from '@middy-auth/core'
 import rootJwtVerify, { albIssuer, createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '@middy-auth/jwt-verify'
 import * as jwtExtensions from '@middy-auth/jwt-verify/extensions'
+import { createStaticKeyResolver } from '@middy-auth/jwt-verify/keys'
 import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '@middy-auth/jwt-verify/lean'
 import rootOAuthScope from '@middy-auth/oauth-scope'
 import * as scopeExtensions from '@middy-auth/oauth-scope/extensions'
@@ -31,7 +32,7 @@ import { fixtureNames, loadFixture } from '../support/fixtures.js'
 import { thrown } from '../support/thrown.js'
 import { identity, outcome, protect, type Middleware } from '../support/protect.js'
 
-const { senderConstraints, apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, tokenSources } = jwtExtensions
+const { senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys, tokenSources } = jwtExtensions
 
 // Tokens of a local key set (no network): issuer A and issuer B share the key, not their bindings.
 const NOW = 1_760_000_000
@@ -46,7 +47,15 @@ const token = (claims: Record<string, unknown> = {}): string => {
   const input = `${b64u('{"alg":"ES256","typ":"JWT","kid":"red-1"}')}.${b64u(JSON.stringify(body))}`
   return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
 }
-const entryOf = (issuer: string, extra: Record<string, unknown> = {}) => ({ issuer, audience, jwks: { keys: [jwk] }, algorithms: ['ES256' as const], ...extra })
+// A key resolver rather than `jwks`, which the lean entry takes only with staticKeys: no extension in these handlers but the one a test adds.
+const localKeys = createStaticKeyResolver({ keys: [jwk] })
+const entryOf = (issuer: string, extra: Record<string, unknown> = {}) => ({
+  issuer,
+  audience,
+  keyResolver: localKeys,
+  algorithms: ['ES256' as const],
+  ...extra,
+})
 const clock = () => NOW * 1000
 const options = (extra: Record<string, unknown> = {}) => ({ issuers: [entryOf(A)], clock, ...extra }) as JwtVerifyOptions
 const url = 'https://h1t2t3p4a5.execute-api.eu-west-1.amazonaws.com/orders'
@@ -568,7 +577,7 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
     const jwtEvents = [bearer(token()), bearer(token({ cnf: { jkt } }))]
     const plain = await run([rootJwt(options())], jwtEvents)
     const listed = await run(
-      [rootJwt(options({ extensions: [senderConstraints, senderConstraints, apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets] }))],
+      [rootJwt(options({ extensions: [senderConstraints, senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys] }))],
       jwtEvents,
     )
     expect(listed).toEqual(plain)
@@ -593,7 +602,7 @@ describe('token sources: a cookie, query or function source is never read withou
         expect(error?.message).toContain(`import { tokenSources } from '@middy-auth/jwt-verify/extensions' and pass extensions: [tokenSources]`)
       }
       // With another extension but not this one: still refused.
-      expect(thrown(() => leanJwtVerify(options({ tokenSource, extensions: [senderConstraints, pemKeysAndSecrets] })))?.message).toContain(
+      expect(thrown(() => leanJwtVerify(options({ tokenSource, extensions: [senderConstraints, staticKeys] })))?.message).toContain(
         'needs the tokenSources extension',
       )
     },
@@ -972,7 +981,7 @@ describe('opaque tokens: token-introspection through the lean entry', () => {
     })
 
   test('without opaqueTokenHandoff: a TypeError naming the import, whatever else is given', () => {
-    for (const extensions of [undefined, [senderConstraints], [apiGatewayClaims, pemKeysAndSecrets]]) {
+    for (const extensions of [undefined, [senderConstraints], [apiGatewayClaims, staticKeys]]) {
       const error = thrown(() => leanJwtVerify(options({ opaqueTokens: verifier(), ...(extensions ? { extensions } : {}) })))
       expect(error).toBeInstanceOf(TypeError)
       expect(error?.cause).toMatchObject({ package: '@middy-auth/jwt-verify', option: 'opaqueTokens' })

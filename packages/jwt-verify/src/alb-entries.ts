@@ -28,17 +28,19 @@ export const albEntries = new WeakMap<KeyResolver, AlbRules>()
 
 /**
  * The token source when none is configured: `Authorization: Bearer`, unless the `albIssuer()`
- * entries decide (`x-amzn-oidc-data` when every entry is one).
+ * entries decide (`x-amzn-oidc-data` when every entry is one). `issuers`: the list as given
+ * (its items not checked yet).
  *
  * @example
  * ```ts
- * const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers)
+ * const tokenSource = options.tokenSource ?? defaultTokenSource(options.issuers ?? [])
  * ```
  */
-export const defaultTokenSource = (issuers: unknown): TokenSource => {
-  const first = Array.isArray(issuers) ? (issuers[0] as { keyResolver?: KeyResolver } | null | undefined) : undefined
-  return albEntries.get(first?.keyResolver as KeyResolver)?.tokenSource(issuers as unknown[]) ?? { header: 'Authorization', scheme: 'Bearer' }
-}
+export const defaultTokenSource = (issuers: readonly unknown[]): TokenSource =>
+  albEntries.get((issuers[0] as { keyResolver?: KeyResolver } | null | undefined)?.keyResolver as KeyResolver)?.tokenSource(issuers) ?? {
+    header: 'Authorization',
+    scheme: 'Bearer',
+  }
 
 /**
  * The verifier of a jwtVerify instance: the ALB verifier when an entry came from `albIssuer()`

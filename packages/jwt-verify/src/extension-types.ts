@@ -1,8 +1,8 @@
 /**
  * The shapes of jwtVerify's extensions (see ./extensions.ts): what the lean entry's options take,
  * and what the options' compiler reads from each, the code of the rarely used options (DPoP and
- * mTLS, API Gateway's claims, opaque tokens, PEM keys and HMAC secrets, token sources other than
- * a header). Types only: nothing here is bundled.
+ * mTLS, API Gateway's claims, opaque tokens, keys given in the configuration, OIDC discovery,
+ * token sources other than a header). Types only: nothing here is bundled.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
 import type { ConfigError, Extension, ReadToken, TokenSource } from '@middy-auth/core/internal'
@@ -12,6 +12,7 @@ import type { IssuerConfig } from './issuer-config.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
+import type { RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { BindingRequest } from './sender-binding.js'
 import type { CompileBinding, CompiledBinding } from './sender-binding-options.js'
 import type { CheckGatewayClaims } from './verifier.js'
@@ -21,7 +22,7 @@ export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerify
 
 /**
  * An extension of `@middy-auth/jwt-verify/lean`, imported from `@middy-auth/jwt-verify/extensions`
- * (`senderConstraints`, `apiGatewayClaims`, `opaqueTokenHandoff`, `pemKeysAndSecrets`,
+ * (`senderConstraints`, `apiGatewayClaims`, `opaqueTokenHandoff`, `staticKeys`, `oidcDiscovery`,
  * `tokenSources`) and listed in its `extensions` option.
  *
  * @example
@@ -85,18 +86,28 @@ export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension {
   ) => AuthContext | Promise<AuthContext>
 }
 
-/** The `pemKeysAndSecrets` extension: an issuer entry's `keys` (PEM) and `secret` (HMAC). */
-export interface PemKeysAndSecretsExtension extends JwtVerifyExtension {
-  readonly name: 'pemKeysAndSecrets'
+/** The `staticKeys` extension: an issuer entry's `jwks` (a local JWKS), `keys` (PEM) and `secret` (HMAC). */
+export interface StaticKeysExtension extends JwtVerifyExtension {
+  readonly name: 'staticKeys'
+  // Each named after the field it compiles: the minifier keeps property names.
+  /** An entry's `jwks`, checked and imported, as its key set; `option` is its path (`issuers[0].jwks`). */
+  readonly jwks: (jwks: unknown, option: string, fail: ConfigError) => KeyResolver
+  /** An entry's PEM `keys`, checked and imported, as its key set; `option` is their path (`issuers[0].keys`). */
+  readonly keys: (keys: unknown, option: string, fail: ConfigError) => KeyResolver
   /** An entry with a `secret`, checked (no public keys, HMAC algorithms only): its one key and its algorithms. */
-  readonly compileSecretEntry: (
+  readonly secret: (
     entry: IssuerConfig,
     at: string,
     fail: ConfigError,
     readAlgorithms: (value: unknown, allowed: (alg: unknown) => boolean, what: string) => unknown[],
   ) => { key: ResolvedKey; resolver: KeyResolver; algorithms: HmacAlgorithm[] }
-  /** An entry's `keys`, checked and imported, as its key set. */
-  readonly compilePemKeys: (keys: unknown, at: string, fail: ConfigError) => KeyResolver
+}
+
+/** The `oidcDiscovery` extension: an issuer entry without `jwksUri` (or with `jwksUri: null`). */
+export interface OidcDiscoveryExtension extends JwtVerifyExtension {
+  readonly name: 'oidcDiscovery'
+  /** The entry's key resolver, by discovery from `settings.issuer` (checked: a fetchable URL), named at `at` (`issuers[0].`). */
+  readonly keyResolver: (settings: RemoteKeyResolverSettings, fail: ConfigError, at: string) => KeyResolver
 }
 
 /** The `tokenSources` extension: a `tokenSource` of the cookie, query or function form. */
@@ -110,7 +121,7 @@ export interface TokenSourcesExtension extends JwtVerifyExtension {
 
 /** Each extension's code, by name: what the options' compiler reads from the one it is given. */
 export type KnownExtension =
-  SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension | PemKeysAndSecretsExtension | TokenSourcesExtension
+  SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension | StaticKeysExtension | OidcDiscoveryExtension | TokenSourcesExtension
 
 /** The extensions of one middleware instance, by name. */
 export type JwtVerifyExtensions = ReadonlyMap<string, JwtVerifyExtension>

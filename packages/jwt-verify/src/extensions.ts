@@ -10,13 +10,16 @@ import { fromGateway } from './gateway-identity.js'
 import type {
   ApiGatewayClaimsExtension,
   JwtVerifyExtension,
+  OidcDiscoveryExtension,
   OpaqueTokenHandoffExtension,
-  PemKeysAndSecretsExtension,
   SenderConstraintsExtension,
+  StaticKeysExtension,
   TokenSourcesExtension,
 } from './extension-types.js'
 import { bindingAuthError, checkBinding } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
+import { discoveryKeyResolver } from './remote-key-resolver.js'
+import { staticKeyResolver } from './static-key-resolver.js'
 import { compilePemKeys, compileSecretEntry } from './static-keys.js'
 
 export type { JwtVerifyExtension } from './extension-types.js'
@@ -87,27 +90,51 @@ export const opaqueTokenHandoff = {
 } satisfies OpaqueTokenHandoffExtension as JwtVerifyExtension
 
 /**
- * Keys given in the configuration rather than fetched: an issuer entry's `keys` (PEM public keys
- * or certificates) and `secret` (HMAC), for the lean `jwtVerify`. (A local JWKS, `jwks`, needs
- * no extension.)
+ * Keys given in the configuration rather than fetched, for the lean `jwtVerify`: an issuer
+ * entry's `jwks` (a local JWKS), `keys` (PEM public keys or certificates) and `secret` (HMAC).
+ * (A `jwksUri` and a `keyResolver` need no extension.)
  *
  * @example
  * ```ts
  * import jwtVerify from '@middy-auth/jwt-verify/lean'
- * import { pemKeysAndSecrets } from '@middy-auth/jwt-verify/extensions'
+ * import { staticKeys } from '@middy-auth/jwt-verify/extensions'
  *
  * const middleware = jwtVerify({
  *   issuers: [{ issuer: 'https://orders.example.com', audience: 'orders-worker', secret: process.env.TOKEN_SECRET ?? '', algorithms: ['HS256'] }],
- *   extensions: [pemKeysAndSecrets],
+ *   extensions: [staticKeys],
  * })
  * ```
  */
-export const pemKeysAndSecrets = {
+export const staticKeys = {
   package: '@middy-auth/jwt-verify',
-  name: 'pemKeysAndSecrets',
-  compileSecretEntry,
-  compilePemKeys,
-} satisfies PemKeysAndSecretsExtension as JwtVerifyExtension
+  name: 'staticKeys',
+  jwks: staticKeyResolver,
+  keys: compilePemKeys,
+  secret: compileSecretEntry,
+} satisfies StaticKeysExtension as JwtVerifyExtension
+
+/**
+ * OIDC discovery, for the lean `jwtVerify`: an issuer entry without `jwksUri` (or with
+ * `jwksUri: null`) finds its JWKS through `<issuer>/.well-known/openid-configuration`, which must
+ * name exactly that issuer. (An entry with a `jwksUri`, such as the presets', needs no
+ * extension.)
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { oidcDiscovery } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const middleware = jwtVerify({
+ *   issuers: [{ issuer: 'https://tenant.eu.auth0.com/', audience: 'https://api.example.com' }],
+ *   extensions: [oidcDiscovery],
+ * })
+ * ```
+ */
+export const oidcDiscovery = {
+  package: '@middy-auth/jwt-verify',
+  name: 'oidcDiscovery',
+  keyResolver: discoveryKeyResolver,
+} satisfies OidcDiscoveryExtension as JwtVerifyExtension
 
 /**
  * A `tokenSource` other than a header, for the lean `jwtVerify`: `{ cookie, allowedOrigins? }`

@@ -1,8 +1,9 @@
 /**
  * `@middy-auth/jwt-verify/lean`: `jwtVerify` and `createJwtVerifier` without the code of their
  * rarely used options, for the smallest bundle. Same options, same checks and same errors as the
- * root entry; `dpop` and `mtls`, `trustApiGateway`, `opaqueTokens`, an issuer entry's `keys` and
- * `secret`, and a `tokenSource` other than a header need their extension from
+ * root entry; `dpop` and `mtls`, `trustApiGateway`, `opaqueTokens`, an issuer entry's `jwks`,
+ * `keys` and `secret`, an issuer entry without `jwksUri` (OIDC discovery), and a `tokenSource`
+ * other than a header need their extension from
  * `@middy-auth/jwt-verify/extensions` in `extensions` (without it: a `TypeError` at cold start
  * that names the import).
  */
@@ -52,7 +53,9 @@ export default jwtVerify
  * ```ts
  * import { createJwtVerifier } from '@middy-auth/jwt-verify/lean'
  *
- * const verifier = createJwtVerifier({ issuers: [{ issuer: 'https://auth.example.com/', audience: 'jobs' }] })
+ * const verifier = createJwtVerifier({
+ *   issuers: [{ issuer: 'https://auth.example.com/', audience: 'jobs', jwksUri: 'https://auth.example.com/.well-known/jwks.json' }],
+ * })
  * const auth = await verifier.verifyToken(token)
  * ```
  */

@@ -40,7 +40,6 @@ import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { packageName } from './package-name.js'
 import { remoteKeyResolver } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
-import { staticKeyResolver } from './static-key-resolver.js'
 import type { TokenSource } from './token-source.js'
 import type { CompiledIssuer } from './verifier.js'
 
@@ -98,9 +97,9 @@ interface CommonOptions {
    * The extensions, from `@middy-auth/jwt-verify/extensions`, that the lean entry
    * (`@middy-auth/jwt-verify/lean`) needs for `dpop` and `mtls` (`senderConstraints`),
    * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
-   * entry's `keys` or `secret` (`pemKeysAndSecrets`), a `tokenSource` other than a header
-   * (`tokenSources`). The root entry has every extension: there
-   * the list is only checked. Default: none.
+   * entry's `jwks`, `keys` or `secret` (`staticKeys`), an issuer entry without `jwksUri` (OIDC
+   * discovery: `oidcDiscovery`), a `tokenSource` other than a header (`tokenSources`). The root
+   * entry has every extension: there the list is only checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
 }
@@ -168,8 +167,10 @@ const checked = <T>(value: T, [test, what]: Rule, option: string): T => {
 
 const isText = (value: unknown): boolean => asText(value) !== undefined
 const isTextList = (value: unknown): value is string[] => isListOf(value, isText)
-const aBoolean: Rule = [(value) => typeof value === 'boolean', 'a boolean']
-const aFunction: Rule = [(value) => typeof value === 'function', 'a function']
+/** A value of one `typeof`, named in the `TypeError` (`a boolean`). */
+const typeRule = (type: 'boolean' | 'function'): Rule => [(value) => typeof value === type, `a ${type}`]
+const aBoolean = typeRule('boolean')
+const aFunction = typeRule('function')
 
 /**
  * The largest verified-token cache: its ring is allocated when the factory runs (about 25 bytes
@@ -177,14 +178,15 @@ const aFunction: Rule = [(value) => typeof value === 'function', 'a function']
  * cold start.
  */
 const maxCacheEntries = 100_000
+const cacheSize: Rule = [(value) => typeof value === 'number' && value >= 0 && value <= maxCacheEntries, `a number of entries from 0 to ${maxCacheEntries}`]
 
-/**
- * A non-empty list of values `allowed` takes, which `what` names for the `TypeError`: an entry's
- * `issuer`, `audience` and `algorithms`.
- */
+/** The `TypeError` of a list that must hold something: `issuers`, an entry's `issuer`, `audience` and `algorithms`. */
+const notANonEmptyList = (option: string, what: string): TypeError => fail(option, `must be a non-empty list of ${what}`)
+
+/** A non-empty list of values `allowed` takes, which `what` names for the `TypeError`. */
 const nonEmptyList = (value: unknown, option: string, allowed: (item: unknown) => boolean, what: string): unknown[] => {
   if (isListOf(value, allowed) && value.length > 0) return value
-  throw fail(option, `must be a non-empty list of ${what}`)
+  throw notANonEmptyList(option, what)
 }
 
 /** An entry's `issuer` or `audience`: one name, or a non-empty list of them. */
@@ -222,7 +224,8 @@ const extensionShapes = {
   senderConstraints: ['compile', 'check', 'toAuthError'],
   apiGatewayClaims: ['fromGateway'],
   opaqueTokenHandoff: ['compile', 'takes', 'authenticate'],
-  pemKeysAndSecrets: ['compileSecretEntry', 'compilePemKeys'],
+  staticKeys: ['jwks', 'keys', 'secret'],
+  oidcDiscovery: ['keyResolver'],
   tokenSources: ['problem', 'compile'],
 } satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
 
@@ -248,9 +251,9 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   const given = readExtensions<JwtVerifyExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
   /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
-  const need = <Name extends KnownExtension['name']>(name: Name, option: string) =>
+  const need = <Name extends KnownExtension['name']>(name: Name, option: string, fault = fail) =>
     // Extensions are keyed by name: the one named `name` has that name's shape.
-    needExtension(extensions, name, option, { packageName, factory }, fail) as Extract<KnownExtension, { name: Name }>
+    needExtension(extensions, name, option, { packageName, factory }, fault) as Extract<KnownExtension, { name: Name }>
 
   // From JavaScript callers too: every option is checked as an unknown value, whatever its declared type.
   const trustApiGateway = checked(options.trustApiGateway ?? false, aBoolean, 'trustApiGateway')
@@ -264,15 +267,13 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   const opaqueTokens = handoff && { verifier: handoff.compile(opaque, fail), handoff }
   const cache = options.cache ?? {}
   const maxEntries = cache === false ? 0 : (checked(cache, [isRecord, `{ maxEntries } or false`], 'cache') as { maxEntries?: unknown }).maxEntries
-  const cacheSize: Rule = [(value) => typeof value === 'number' && value >= 0 && value <= maxCacheEntries, `a number of entries from 0 to ${maxCacheEntries}`]
   const cacheMaxEntries = Math.floor((checked(maxEntries, cacheSize, 'cache.maxEntries') as number | undefined) ?? 1000)
   const clock = checked(options.clock ?? Date.now, aFunction, 'clock')
-  // Only a given source is checked: the default is valid by construction, and leaving its check
-  // out spares the cold start compiling and running it.
+  // Only a given source is checked: the default (below) is a header, valid by construction, and
+  // leaving its check out spares the cold start compiling and running it.
   const givenSource = options.tokenSource ?? undefined
-  const tokenSource = givenSource ?? defaultTokenSource(options.issuers)
   // A header is read without an extension; a cookie, a query parameter or a function needs tokenSources.
-  const sourceForm = isCookieQueryOrFunction(tokenSource) ? need('tokenSources', 'tokenSource') : headerForm
+  const sourceForm = isCookieQueryOrFunction(givenSource) ? need('tokenSources', 'tokenSource') : headerForm
   const sourceProblem = givenSource === undefined ? undefined : sourceForm.problem(givenSource)
   // Its text starts with the option's path (`tokenSource.scheme must be …`).
   const space = sourceProblem?.indexOf(' ')
@@ -281,7 +282,9 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   const rawIssuers: unknown = options.issuers
   // Left out or empty only when API Gateway's identity is trusted instead.
   const issuersGiven = Array.isArray(rawIssuers) ? rawIssuers.length > 0 || trustApiGateway : rawIssuers === undefined && trustApiGateway
-  if (!issuersGiven) throw fail('issuers', `must be a non-empty list of issuer entries${trustApiGateway ? '' : ' (or set trustApiGateway: true)'}`)
+  if (!issuersGiven) throw notANonEmptyList('issuers', `issuer entries${trustApiGateway ? '' : ' (or set trustApiGateway: true)'}`)
+  const entries = (rawIssuers ?? []) as IssuerConfig[]
+  const tokenSource = givenSource ?? defaultTokenSource(entries)
   const jwks = checked(options.jwks ?? {}, [isRecord, 'an object'], 'jwks')
   const ms = (name: 'timeoutMs' | 'cooldownMs' | 'maxAgeMs', fallback: number, zero?: boolean, infinity?: boolean): number =>
     readDuration(jwks[name], `jwks.${name}`, fail, { unit: 'milliseconds', fallback, zero, infinity })
@@ -309,17 +312,20 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
   const keyResolverFor = (entry: IssuerConfig, at: string, firstIssuer: string): KeyResolver => {
     const [source, another] = keySources.filter((name) => entry[name] !== undefined)
     if (another) throw fail(`${at}.${another}`, `goes without ${source as string}: give one of ${keySources.join(', ')}`)
-    const { jwksUri, jwks: keySet, keyResolver, keys } = entry
-    if (keys !== undefined) return need('pemKeysAndSecrets', `${at}.keys`).compilePemKeys(keys, at, fail)
-    if (keyResolver) return checked(keyResolver, aKeyResolver, `${at}.keyResolver`)
-    if (keySet !== undefined) return staticKeyResolver(keySet, fail, `${at}.jwks`)
-    // OIDC discovery when jwksUri is absent (or null, as it always meant): the resolver checks
-    // that its key source is fetchable. Discovery is never shared (no issuer is listed twice), so
-    // its key is a new object, which no jwksUri equals: a jwksUri cannot take a discovery's
-    // resolver and skip that check (as `'discovery:<issuer>'` did).
-    const cacheKey = jwksUri ?? {}
-    const resolver = resolvers.get(cacheKey) ?? remoteKeyResolver({ ...resolverSettings, jwksUri: jwksUri ?? undefined, issuer: firstIssuer }, fail, `${at}.`)
-    resolvers.set(cacheKey, resolver)
+    const option = `${at}.${source as string}`
+    // A local key set, `jwks` or PEM `keys`: the staticKeys extension's compiler of that field.
+    if (source === 'jwks' || source === 'keys') return need('staticKeys', option)[source](entry[source], option, fail)
+    const { jwksUri, keyResolver } = entry
+    if (keyResolver) return checked(keyResolver, aKeyResolver, option)
+    // OIDC discovery when jwksUri is absent (or null, as it always meant; a falsy keyResolver
+    // too, as before): its resolver checks that the issuer is fetchable. Never shared: no
+    // issuer is listed twice.
+    if (jwksUri == null) {
+      const withoutJwksUri: typeof fail = (option, problem) => fail(option, `without jwksUri ${problem}`)
+      return need('oidcDiscovery', at, withoutJwksUri).keyResolver({ ...resolverSettings, issuer: firstIssuer }, fail, `${at}.`)
+    }
+    const resolver = resolvers.get(jwksUri) ?? remoteKeyResolver({ ...resolverSettings, jwksUri }, fail, `${at}.`)
+    resolvers.set(jwksUri, resolver)
     return resolver
   }
 
@@ -337,8 +343,8 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     /** The entry's `algorithms`: the asymmetric ones we support, or the HMAC ones of a `secret` entry. */
     const readAlgorithms = (value: unknown, allowed: (alg: unknown) => boolean, what: string): unknown[] =>
       nonEmptyList(value, `${at}.algorithms`, allowed, what)
-    // A secret entry (its checks, its HMAC algorithms) is the pemKeysAndSecrets extension's.
-    const secret = entry.secret === undefined ? undefined : need('pemKeysAndSecrets', `${at}.secret`).compileSecretEntry(entry, at, fail, readAlgorithms)
+    // A secret entry (its checks, its HMAC algorithms) is the staticKeys extension's.
+    const secret = entry.secret === undefined ? undefined : need('staticKeys', `${at}.secret`).secret(entry, at, fail, readAlgorithms)
     // Left out: every supported algorithm, valid by construction (so not checked at cold start).
     const givenAlgorithms = entry.algorithms ?? undefined
     const algorithms =
@@ -369,8 +375,8 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     }
   }
 
-  // Spread first: map() skips a hole (`[, entry]`), which must be refused by its index like any non-entry.
-  const issuers = [...((rawIssuers ?? []) as IssuerConfig[])].map(compileIssuer)
+  // Array.from, not map(): map() skips a hole (`[, entry]`), which must be refused by its index like any non-entry.
+  const issuers = Array.from(entries, compileIssuer)
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
   const acceptDpop = dpopAlgorithms.length > 0
   return {

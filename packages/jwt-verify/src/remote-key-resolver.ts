@@ -1,7 +1,8 @@
 import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed, type ConfigError } from '@middy-auth/core/internal'
-import { assertFetchableUrl, fetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
+import { fetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet } from './key-resolver.js'
+import { discoverJwksUri } from './oidc-discovery.js'
 import { packageName } from './package-name.js'
 
 /**
@@ -109,60 +110,62 @@ export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyR
     clock: readFunction<() => number>(readRenamed(options, 'clock', 'now', fail), 'clock', fail) ?? Date.now,
   }
   if (options.jwksUri === undefined && options.issuer === undefined) throw fail('jwksUri', 'or issuer is required to fetch keys')
-  return remoteKeyResolver(settings, fail)
+  return options.jwksUri === undefined ? discoveryKeyResolver(settings, fail) : remoteKeyResolver(settings, fail)
 }
 
 /**
- * The settings of {@link remoteKeyResolver}: durations, `fetchJson` and `clock` already checked
- * (by `createRemoteKeyResolver`, or by `jwtVerify()` under its own option names).
+ * The settings of {@link remoteKeyResolver} and {@link discoveryKeyResolver}: durations,
+ * `fetchJson` and `clock` already checked (by `createRemoteKeyResolver`, or by `jwtVerify()`
+ * under its own option names).
  */
 export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri' | 'issuer' | 'fetchJson'> &
   Required<Pick<RemoteKeyResolverOptions, 'timeoutMs' | 'cooldownMs' | 'maxAgeMs' | 'clock'>>
 
 /**
- * {@link createRemoteKeyResolver} after its other option checks: `jwtVerify()` calls it directly,
- * so the lean bundle does not carry the checks twice. Both leave it the check of the key source,
- * which must be a fetchable URL (`jwksUri`, or else the `issuer`, for OIDC discovery) given as a
- * string (a `URL` object or a list would pass `new URL()`): a `TypeError` of the caller (`fail`),
- * naming the option at `at` (`'issuers[0].'` for jwtVerify's entries).
+ * The key source, which must be a fetchable URL given as a string (a `URL` object or a list
+ * would pass `new URL()`): else a `TypeError` of the caller (`fail`) naming `option`.
+ */
+const fetchableOption = (url: unknown, option: string, fail: ConfigError, purpose = ''): string => {
+  if (typeof url === 'string' && fetchableUrl(url)) return url
+  throw fail(option, `must be an https: URL string (http: only for loopback hosts)${purpose}`)
+}
+
+/**
+ * {@link createRemoteKeyResolver} of a `jwksUri`, after its other option checks: `jwtVerify()`
+ * calls it directly, so the lean bundle does not carry the checks twice. The `TypeError` of a
+ * `jwksUri` that is not fetchable is the caller's (`fail`), naming the option at `at`
+ * (`'issuers[0].'` for jwtVerify's entries).
  */
 export const remoteKeyResolver = (settings: RemoteKeyResolverSettings, fail: ConfigError, at = ''): KeyResolver => {
-  const { jwksUri, issuer, timeoutMs, fetchJson = defaultFetchJson } = settings
-  const discovery = jwksUri === undefined
-  const url: unknown = discovery ? issuer : jwksUri
-  if (typeof url !== 'string' || !fetchableUrl(url)) {
-    throw fail(
-      `${at}${discovery ? 'issuer' : 'jwksUri'}`,
-      `must be an https: URL string (http: only for loopback hosts)${discovery ? ', for OIDC discovery' : ''}`,
-    )
-  }
+  const jwksUri = fetchableOption(settings.jwksUri, `${at}jwksUri`, fail)
+  return jwksKeyResolver(() => jwksUri, settings)
+}
 
+/**
+ * {@link remoteKeyResolver} by OIDC discovery from `settings.issuer`, which must be a fetchable
+ * URL string: the `oidcDiscovery` extension of the lean entry (./oidc-discovery.ts).
+ */
+export const discoveryKeyResolver = (settings: RemoteKeyResolverSettings, fail: ConfigError, at = ''): KeyResolver => {
+  const issuer = fetchableOption(settings.issuer, `${at}issuer`, fail, ', for OIDC discovery')
+  const { timeoutMs, fetchJson = defaultFetchJson } = settings
   // Discovered once, then remembered: discovery is not repeated for refetches.
-  let resolvedJwksUri = jwksUri
+  let jwksUri: string | undefined
+  return jwksKeyResolver(async () => (jwksUri ??= await discoverJwksUri(issuer, fetchJson, timeoutMs)), settings)
+}
 
-  /** The `jwks_uri` of the issuer's discovery document (there is an issuer when there is no jwksUri). */
-  const discover = async (): Promise<string> => {
-    const url = `${(issuer as string).replace(/\/+$/, '')}/.well-known/openid-configuration`
-    const unusable = (problem: string): Error => new Error(`OIDC discovery ${url}: ${problem}`)
-    const document = await fetchJson(url, { timeoutMs })
-    if (typeof document !== 'object' || document === null) throw unusable('not a JSON object')
-    const { issuer: served, jwks_uri: servedJwksUri } = document as Record<string, unknown>
-    // RFC 8414 §3.3 / OIDC Discovery §4.3: a document for another issuer must not be used.
-    if (served !== issuer) throw unusable(`issuer ${JSON.stringify(served)} is not ${JSON.stringify(issuer)}`)
-    if (typeof servedJwksUri !== 'string') throw unusable('no jwks_uri')
-    return assertFetchableUrl(servedJwksUri, 'jwks_uri').href
-  }
-
+/** The caching resolver over the JWKS at the URL `jwksUri()` gives. */
+const jwksKeyResolver = (jwksUri: () => string | Promise<string>, settings: RemoteKeyResolverSettings): KeyResolver => {
+  const { timeoutMs, fetchJson = defaultFetchJson } = settings
   return cachingKeyResolver(async (previous) => {
-    resolvedJwksUri ??= await discover()
+    const url = await jwksUri()
     // The next JWKS fetch comes a cooldown or maxAgeMs later, when an idle connection is long
     // gone (Node's agent drops one after 5 s): this one is not kept. Discovery's connection
     // is, for the JWKS request that follows it, usually to the same host.
-    const json = await fetchJson(resolvedJwksUri, { timeoutMs, keepAlive: false })
+    const json = await fetchJson(url, { timeoutMs, keepAlive: false })
     try {
       return { keySet: importKeySet(json, previous), complete: true }
     } catch (error) {
-      throw new Error(`GET ${resolvedJwksUri}: ${(error as Error).message}`, { cause: error })
+      throw new Error(`GET ${url}: ${(error as Error).message}`, { cause: error })
     }
   }, settings)
 }

@@ -27,25 +27,26 @@ import { packageName } from './package-name.js'
  * ```
  */
 export function createStaticKeyResolver(jwks: { keys: unknown[] }): KeyResolver {
-  return staticKeyResolver(jwks, configErrors(packageName, 'createStaticKeyResolver'), 'jwks')
+  return staticKeyResolver(jwks, 'jwks', configErrors(packageName, 'createStaticKeyResolver'))
 }
 
 /**
  * {@link createStaticKeyResolver}, whose mistakes are the caller's: `jwtVerify()` names the
  * entry's option (`issuers[0].jwks`) in its own `TypeError`.
  */
-export const staticKeyResolver = (jwks: unknown, fail: ConfigError, option: string): KeyResolver => {
+export const staticKeyResolver = (jwks: unknown, option: string, fail: ConfigError): KeyResolver => {
   // Checked here rather than by catching importKeySet's Error: the message names the option.
   if (!isRecord(jwks) || !Array.isArray(jwks.keys)) throw fail(option, 'must be a JWKS object: { keys: [...] }')
   const keySet: KeySet = importKeySet(jwks)
   if (keySet.keys.length === 0) {
     throw fail(option, 'has no usable key: only public RSA (2048 bits or more), EC (P-256, P-384, P-521) and OKP (Ed25519, Ed448) signature keys are used')
   }
+  return fixedKeyResolver(keySet)
+}
+
+/** A resolver over a fixed set (`jwks`, and an entry's PEM `keys` or `secret`): nothing to fetch. */
+export const fixedKeyResolver = (keySet: KeySet): KeyResolver => {
   // One promise for every call: resolving a new one per token would cost an allocation.
   const resolved = Promise.resolve(keySet)
-  return {
-    prefetch(): void {},
-    cached: () => keySet,
-    getKeySet: () => resolved,
-  }
+  return { prefetch() {}, cached: () => keySet, getKeySet: () => resolved }
 }

@@ -3,16 +3,11 @@ import { isRecord, type ConfigError } from '@middy-auth/core/internal'
 import { isAlgorithm, isHmacAlgorithm, type HmacAlgorithm } from './algorithms.js'
 import { importJwk } from './import-jwk.js'
 import type { IssuerConfig, StaticPemKey } from './issuer-config.js'
-import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
+import type { KeyResolver, ResolvedKey } from './key-resolver.js'
+import { fixedKeyResolver } from './static-key-resolver.js'
 
 /** HMAC keys shorter than the hash are weak (RFC 7518 §3.2 asks for at least the hash size): 32 bytes for HS256 and up. */
 const MIN_SECRET_BYTES = 32
-
-/** A resolver over a fixed set: nothing to fetch. */
-const fixedResolver = (keySet: KeySet): KeyResolver => {
-  const resolved = Promise.resolve(keySet)
-  return { prefetch() {}, cached: () => keySet, getKeySet: () => resolved }
-}
 
 /**
  * An issuer entry's `secret` as its one key. `kty: 'oct'` fits only the HMAC algorithms, and an
@@ -24,7 +19,7 @@ const compileSecret = (secret: unknown, at: string, fail: ConfigError): { key: R
   if (!bytes) throw fail(`${at}.secret`, `must be a string or bytes`)
   if (bytes.byteLength < MIN_SECRET_BYTES) throw fail(`${at}.secret`, `must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`)
   const key: ResolvedKey = Object.freeze({ kid: undefined, kty: 'oct', crv: undefined, alg: undefined, use: undefined, key: createSecretKey(bytes) })
-  return { key, resolver: fixedResolver(Object.freeze({ keys: Object.freeze([key]), byKid: new Map() })) }
+  return { key, resolver: fixedKeyResolver(Object.freeze({ keys: Object.freeze([key]), byKid: new Map() })) }
 }
 
 /**
@@ -51,14 +46,15 @@ export const compileSecretEntry = (
 /**
  * An issuer entry's `keys` (PEM public keys or certificates) as a key set, each imported with
  * the rules of a JWKS key (RSA of 2048 bits or more, the JWS curves). A private key, or a key
- * that could not verify tokens, is a configuration error naming it.
+ * that could not verify tokens, is a configuration error naming it (`option`: the path of
+ * `keys`, `issuers[0].keys`).
  */
-export const compilePemKeys = (keys: unknown, at: string, fail: ConfigError): KeyResolver => {
-  if (!Array.isArray(keys) || keys.length === 0) throw fail(`${at}.keys`, `must be a non-empty list of { kid, pem }`)
+export const compilePemKeys = (keys: unknown, option: string, fail: ConfigError): KeyResolver => {
+  if (!Array.isArray(keys) || keys.length === 0) throw fail(option, `must be a non-empty list of { kid, pem }`)
   const accepted: ResolvedKey[] = []
   const byKid = new Map<string, ResolvedKey>()
   keys.forEach((entry: unknown, index) => {
-    const where = `${at}.keys[${index}]`
+    const where = `${option}[${index}]`
     if (!isRecord(entry) || typeof entry.pem !== 'string') throw fail(where, `must be { kid, pem }`)
     const { kid, pem, alg } = entry as Partial<StaticPemKey> & { pem: string }
     if (kid !== undefined && (typeof kid !== 'string' || kid === '')) throw fail(`${where}.kid`, `must be a non-empty string`)
@@ -80,5 +76,5 @@ export const compilePemKeys = (keys: unknown, at: string, fail: ConfigError): Ke
     }
     accepted.push(key)
   })
-  return fixedResolver(Object.freeze({ keys: Object.freeze(accepted), byKid }))
+  return fixedKeyResolver(Object.freeze({ keys: Object.freeze(accepted), byKid }))
 }

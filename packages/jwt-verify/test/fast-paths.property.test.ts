@@ -11,6 +11,7 @@ import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import { createLocalJWKSet, jwtVerify as joseJwtVerify } from 'jose'
 import { generateKeyPairSync, sign } from 'node:crypto'
+import { staticKeys } from '../src/extensions.js'
 import { compileJwtVerifier } from '../src/jwt-verifier.js'
 import { decodeJws, decodeSegment, lengthTestApplies } from '../src/jws.js'
 import { TokenRejection } from '../src/rejection.js'
@@ -186,6 +187,7 @@ describe('mutated tokens: our verification (cache warm with the original) agains
   const verifier = compileJwtVerifier({
     issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [jwk] }, algorithms: ['ES256'] }],
     clock: () => NOW_S * 1000,
+    extensions: [staticKeys],
   })
   const ours = async (token: string): Promise<boolean> => {
     try {

@@ -8,7 +8,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { selfSignedCertificate, type TestCertificate } from '../../../test/support/certificates.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { protect as protectWith, type Middleware } from '../../../test/support/protect.js'
-import { apiGatewayClaims, opaqueTokenHandoff, pemKeysAndSecrets, senderConstraints, tokenSources } from '../src/extensions.js'
+import { apiGatewayClaims, oidcDiscovery, opaqueTokenHandoff, senderConstraints, staticKeys, tokenSources } from '../src/extensions.js'
 import rootJwtVerify, { albIssuer, createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '../src/index.js'
 import { certificateThumbprint } from '../src/keys.js'
 import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '../src/lean.js'
@@ -23,7 +23,7 @@ const issuer = 'https://issuer.lean.example/'
 const audience = 'orders-api'
 const b64u = (value: string) => Buffer.from(value).toString('base64url')
 const payload = (claims: Record<string, unknown>) => b64u(JSON.stringify({ iss: issuer, aud: audience, sub: 'alice', iat: NOW, exp: NOW + 600, ...claims }))
-// A local key set (no network, no extension): the lean entry's own key sources.
+// A local key set (no network): the staticKeys extension.
 const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' }
 const es256 = (claims: Record<string, unknown>): string => {
@@ -31,14 +31,22 @@ const es256 = (claims: Record<string, unknown>): string => {
   return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
 }
 const entry = { issuer, audience, jwks: { keys: [jwk] }, algorithms: ['ES256' as const] }
-// An HMAC secret: the pemKeysAndSecrets extension.
+// An HMAC secret: the staticKeys extension too.
 const secret = 'a shared secret of at least thirty-two bytes'
 const hs256 = (claims: Record<string, unknown>): string => {
   const input = `${b64u('{"alg":"HS256","typ":"JWT"}')}.${payload(claims)}`
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
 }
 const secretEntry = { issuer, audience, secret, algorithms: ['HS256' as const] }
-const options = (extra: Partial<JwtVerifyOptions> = {}) => ({ issuers: [entry], clock: () => NOW * 1000, ...extra }) as JwtVerifyOptions
+// Every lean handler here takes the local key set with staticKeys, and the extensions a test adds.
+const options = (extra: Partial<JwtVerifyOptions> = {}) =>
+  ({
+    issuers: [entry],
+    clock: () => NOW * 1000,
+    ...extra,
+    // Last, so that a test's mistake in its own list keeps its index; anything but a list as given.
+    extensions: Array.isArray(extra.extensions) ? [...extra.extensions, staticKeys] : (extra.extensions ?? [staticKeys]),
+  }) as JwtVerifyOptions
 const bearer = (token: string) => httpApiEvent({ headers: { authorization: `Bearer ${token}` } })
 
 type Factory = (options: JwtVerifyOptions) => Middleware
@@ -225,12 +233,19 @@ describe('an option without its extension: a TypeError at cold start that names 
     ['a dpop that is no DPoP option at all', { dpop: 'yes' as never }, 'dpop', 'senderConstraints'],
     ['trustApiGateway', { trustApiGateway: true }, 'trustApiGateway', 'apiGatewayClaims'],
     ['opaqueTokens', { opaqueTokens: verifier }, 'opaqueTokens', 'opaqueTokenHandoff'],
-    ["an issuer entry's secret", { issuers: [secretEntry] }, 'issuers[0].secret', 'pemKeysAndSecrets'],
+    ["an issuer entry's secret", { issuers: [secretEntry] }, 'issuers[0].secret', 'staticKeys'],
+    ["an issuer entry's jwks", {}, 'issuers[0].jwks', 'staticKeys'],
+    [
+      "an issuer entry's jwks that is no JWKS at all",
+      { issuers: [{ ...entry, jwks: 'not checked before the extension' as never }] },
+      'issuers[0].jwks',
+      'staticKeys',
+    ],
     [
       "an issuer entry's keys",
       { issuers: [{ issuer, audience, keys: [{ kid: 'k1', pem: 'not checked before the extension' }] }] },
       'issuers[0].keys',
-      'pemKeysAndSecrets',
+      'staticKeys',
     ],
     ['a cookie token source', { tokenSource: { cookie: 'session' } }, 'tokenSource', 'tokenSources'],
     [
@@ -244,8 +259,10 @@ describe('an option without its extension: a TypeError at cold start that names 
   ]
 
   test.each(missing)('%s', (_name, extra, option, extension) => {
+    // Without staticKeys too when it is the one missing.
+    const opts = extension === 'staticKeys' ? { ...options(extra), extensions: [] } : options(extra)
     for (const factory of [leanJwtVerify as Factory, leanCreateJwtVerifier]) {
-      const build = () => factory(options(extra))
+      const build = () => factory(opts)
       expect(build).toThrow(TypeError)
       expect(build).toThrow(
         `jwtVerify: ${option} needs the ${extension} extension, which '@middy-auth/jwt-verify/lean' leaves out: import { ${extension} } from '@middy-auth/jwt-verify/extensions' and pass extensions: [${extension}]`,
@@ -267,6 +284,128 @@ describe('an option without its extension: a TypeError at cold start that names 
     expect(() => jwtVerify(options({ extensions: [{ package: '@middy-auth/oauth-scope', name: 'routeMaps' }] as never }))).toThrow(
       "jwtVerify: extensions[0] is not an extension of @middy-auth/jwt-verify: import it from '@middy-auth/jwt-verify/extensions'",
     )
+  })
+
+  test.each(entries)('%s: an object that only claims the name staticKeys or oidcDiscovery is a TypeError naming what it lacks', (_name, jwtVerify) => {
+    const forged = (name: string, code: object = {}) => [{ package: '@middy-auth/jwt-verify', name, ...code }] as never
+    expect(() => jwtVerify({ issuers: [entry], extensions: forged('staticKeys', { jwks: () => undefined }) })).toThrow(
+      "jwtVerify: extensions[0] is not the staticKeys extension of this @middy-auth/jwt-verify, it lacks keys, secret: import it from '@middy-auth/jwt-verify/extensions', of the same version",
+    )
+    expect(() => jwtVerify({ issuers: [{ issuer, audience }], extensions: forged('oidcDiscovery') })).toThrow(
+      "jwtVerify: extensions[0] is not the oidcDiscovery extension of this @middy-auth/jwt-verify, it lacks keyResolver: import it from '@middy-auth/jwt-verify/extensions', of the same version",
+    )
+  })
+})
+
+describe('oidcDiscovery: an issuer entry without jwksUri', () => {
+  let iss: TestIssuer
+  beforeAll(async () => {
+    iss = await createTestIssuer()
+  })
+  afterAll(() => iss.close())
+
+  const discoveryEntries = () =>
+    [
+      ['no jwksUri', { issuer: iss.issuer, audience }],
+      ['jwksUri: null', { issuer: iss.issuer, audience, jwksUri: null as never }],
+    ] as const
+
+  test('without the extension: a TypeError at cold start that names the import (and the jwksUri it could give instead); nothing fetched', async () => {
+    for (const [, discoveryEntry] of discoveryEntries()) {
+      for (const factory of [leanJwtVerify as Factory, leanCreateJwtVerifier]) {
+        const build = () => factory({ issuers: [discoveryEntry], extensions: [staticKeys, tokenSources] })
+        expect(build).toThrow(TypeError)
+        expect(build).toThrow(
+          "jwtVerify: issuers[0] without jwksUri needs the oidcDiscovery extension, which '@middy-auth/jwt-verify/lean' leaves out: import { oidcDiscovery } from '@middy-auth/jwt-verify/extensions' and pass extensions: [oidcDiscovery] (or import jwtVerify from '@middy-auth/jwt-verify', which has every extension)",
+        )
+        expect(thrown(build)?.cause).toEqual({ package: '@middy-auth/jwt-verify', option: 'issuers[0]' })
+      }
+    }
+    // The second entry is named by its index; a jwksUri needs nothing.
+    const second = () =>
+      leanJwtVerify({
+        issuers: [
+          { issuer: 'https://a.example/', audience, jwksUri: 'https://a.example/jwks' },
+          { issuer: iss.issuer, audience },
+        ],
+      })
+    expect(thrown(second)?.message).toMatch(/^jwtVerify: issuers\[1\] without jwksUri needs the oidcDiscovery extension/)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(iss.requests.total).toBe(0)
+  })
+
+  test('with it: the keys found by discovery from the loopback issuer, the same answers as the root, one discovery and one JWKS each', async () => {
+    for (const [, discoveryEntry] of discoveryEntries()) {
+      const other = await createTestIssuer()
+      try {
+        const events = [
+          bearer(await iss.sign({ sub: 'bob' }, { audience })),
+          bearer(await iss.sign({ sub: 'bob' }, { audience })),
+          bearer(await other.sign({ sub: 'bob' }, { audience })),
+          bearer(await iss.sign({ sub: 'bob' }, { audience: 'another-api' })),
+        ]
+        const answers = []
+        for (const [name, jwtVerify] of entries) {
+          iss.resetCounters()
+          const api = protectWith([jwtVerify({ issuers: [discoveryEntry], ...(name === 'lean' ? { extensions: [oidcDiscovery] } : {}) })])
+          const responses = []
+          for (const event of events) responses.push(outcome(await api.invoke(event)))
+          answers.push({ responses, seen: api.seen.map((auth) => auth?.subject ?? null), requests: { ...iss.requests } })
+        }
+        expect(answers[1]).toEqual(answers[0])
+        expect(answers[1]).toEqual({
+          responses: [
+            [200, 'ok'],
+            [200, 'ok'],
+            [401, 'invalid_token'],
+            [401, 'invalid_token'],
+          ],
+          seen: ['bob', 'bob'],
+          requests: { discovery: 1, jwks: 1, total: 2 },
+        })
+      } finally {
+        await other.close()
+      }
+    }
+  })
+
+  test('the lean createJwtVerifier with it verifies a token of the discovered keys', async () => {
+    const verifier = leanCreateJwtVerifier({ issuers: [{ issuer: iss.issuer, audience }], extensions: [oidcDiscovery] })
+    expect(await verifier.verifyToken(await iss.sign({ sub: 'carol' }, { audience }))).toMatchObject({ subject: 'carol', issuer: iss.issuer })
+  })
+
+  test('with it: an issuer discovery must not fetch from is the same TypeError as in the root', () => {
+    const plain = { issuers: [{ issuer: 'http://issuer.example.com/', audience }] }
+    const message = 'jwtVerify: issuers[0].issuer must be an https: URL string (http: only for loopback hosts), for OIDC discovery'
+    expect(thrown(() => rootJwtVerify(plain))?.message).toBe(message)
+    expect(thrown(() => leanJwtVerify({ ...plain, extensions: [oidcDiscovery] }))?.message).toBe(message)
+    expect(thrown(() => leanJwtVerify({ ...plain, extensions: [oidcDiscovery] }))?.cause).toEqual({
+      package: '@middy-auth/jwt-verify',
+      option: 'issuers[0].issuer',
+    })
+  })
+
+  test('an entry with a jwksUri needs no oidcDiscovery, and takes no discovery with it', async () => {
+    iss.resetCounters()
+    const api = protectWith([leanJwtVerify({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }], extensions: [oidcDiscovery] })])
+    expect(outcome(await api.invoke(bearer(await iss.sign({}, { audience }))))).toEqual([200, 'ok'])
+    expect(iss.requests).toMatchObject({ discovery: 0, jwks: 1 })
+  })
+})
+
+describe("staticKeys: an issuer entry's jwks", () => {
+  test('with it: the local key set, the same answers as the root; a JWKS without usable keys the same TypeError', async () => {
+    const events = [bearer(es256({})), bearer(es256({ aud: 'other' }))]
+    const [root, lean] = await bothAnswer(options({ extensions: [staticKeys] }), events)
+    expect(lean).toEqual(root)
+    expect(lean!.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+    ])
+    const empty = { issuers: [{ ...entry, jwks: { keys: [] } }] }
+    const message = thrown(() => rootJwtVerify(empty))?.message
+    expect(message).toMatch(/^jwtVerify: issuers\[0\]\.jwks has no usable key/)
+    expect(thrown(() => leanJwtVerify({ ...empty, extensions: [staticKeys] }))?.message).toBe(message)
   })
 })
 
@@ -333,7 +472,7 @@ describe('the extensions given: the lean entry works as the root', () => {
     const foreign = { ...gatewayEntry, audience: 'not-this-one' }
     const outcomes = []
     for (const [name, jwtVerify] of entries) {
-      const extensions = name === 'lean' ? [apiGatewayClaims] : []
+      const extensions = name === 'lean' ? [apiGatewayClaims, staticKeys] : []
       const accepts = protectWith([jwtVerify({ trustApiGateway: true, issuers: [gatewayEntry], extensions })])
       const refuses = protectWith([jwtVerify({ trustApiGateway: true, issuers: [foreign], extensions })])
       outcomes.push([outcome(await accepts.invoke(event)), accepts.seen[0]?.source, outcome(await refuses.invoke(event)), refuses.seen.length])
@@ -347,7 +486,7 @@ describe('the extensions given: the lean entry works as the root', () => {
     const claims = event.requestContext.authorizer.jwt.claims
     const outcomes = []
     for (const [name, jwtVerify] of entries) {
-      const extensions = name === 'lean' ? [apiGatewayClaims] : []
+      const extensions = name === 'lean' ? [apiGatewayClaims, staticKeys] : []
       const withCheck = (accept: boolean) =>
         protectWith([
           jwtVerify({
@@ -386,7 +525,7 @@ describe('the extensions given: the lean entry works as the root', () => {
     expect(outcomes[1]!.seen).toEqual(['opaque-user', 'alice'])
   })
 
-  test('pemKeysAndSecrets: an HMAC secret and PEM keys, as the root', async () => {
+  test('staticKeys: an HMAC secret and PEM keys, as the root', async () => {
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
     const pemEntry = { issuer: 'https://pem.example/', audience, keys: [{ kid: 'k1', pem }], algorithms: ['ES256' as const] }
     const pemToken = es256({ iss: 'https://pem.example/' })
@@ -394,7 +533,7 @@ describe('the extensions given: the lean entry works as the root', () => {
     const answers = []
     for (const [name, jwtVerify] of entries) {
       const api = protectWith([
-        jwtVerify({ issuers: [secretEntry, pemEntry], clock: () => NOW * 1000, ...(name === 'lean' ? { extensions: [pemKeysAndSecrets] } : {}) }),
+        jwtVerify({ issuers: [secretEntry, pemEntry], clock: () => NOW * 1000, ...(name === 'lean' ? { extensions: [staticKeys] } : {}) }),
       ])
       const responses = []
       for (const event of events) responses.push(outcome(await api.invoke(event)))
@@ -409,9 +548,9 @@ describe('the extensions given: the lean entry works as the root', () => {
     ])
   })
 
-  test('pemKeysAndSecrets: a weak secret is the same TypeError as in the root', () => {
+  test('staticKeys: a weak secret is the same TypeError as in the root', () => {
     const weak = { issuers: [{ ...secretEntry, secret: 'short' }] }
-    expect(() => leanJwtVerify({ ...weak, extensions: [pemKeysAndSecrets] })).toThrow('jwtVerify: issuers[0].secret must be at least 32 bytes, got 5')
+    expect(() => leanJwtVerify({ ...weak, extensions: [staticKeys] })).toThrow('jwtVerify: issuers[0].secret must be at least 32 bytes, got 5')
     expect(() => rootJwtVerify(weak)).toThrow('jwtVerify: issuers[0].secret must be at least 32 bytes, got 5')
   })
 

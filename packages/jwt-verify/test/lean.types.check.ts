@@ -4,7 +4,7 @@
  */
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import { pemKeysAndSecrets, senderConstraints, tokenSources, type JwtVerifyExtension } from '@middy-auth/jwt-verify/extensions'
+import { oidcDiscovery, senderConstraints, staticKeys, tokenSources, type JwtVerifyExtension } from '@middy-auth/jwt-verify/extensions'
 import jwtVerify, { createJwtVerifier } from '@middy-auth/jwt-verify/lean'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 
@@ -28,7 +28,7 @@ export const optional = middy()
     return subject
   })
 
-const extensions: JwtVerifyExtension[] = [senderConstraints, pemKeysAndSecrets, tokenSources]
+const extensions: JwtVerifyExtension[] = [senderConstraints, staticKeys, oidcDiscovery, tokenSources]
 export const verifier = createJwtVerifier({ issuers, tokenSource: { query: 'access_token' }, extensions })
 
 // @ts-expect-error an extension of another package (or anything else) is not a jwt-verify extension

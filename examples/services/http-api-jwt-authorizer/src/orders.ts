@@ -5,11 +5,12 @@
 //
 // The lean entries keep the bundle small: they leave out the code of options this function does
 // not use (DPoP, mTLS, route maps, …), and `extensions` adds back what it does use (reading the
-// gateway's claims for trustApiGateway).
+// gateway's claims for trustApiGateway, and OIDC discovery of the issuer's keys: the entry gives
+// no jwksUri).
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import jwtVerify from '@middy-auth/jwt-verify/lean'
-import { apiGatewayClaims } from '@middy-auth/jwt-verify/extensions'
+import { apiGatewayClaims, oidcDiscovery } from '@middy-auth/jwt-verify/extensions'
 import oauthScope from '@middy-auth/oauth-scope/lean'
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda'
 
@@ -22,7 +23,13 @@ const setting = (name: 'ISSUER' | 'AUDIENCE'): string => {
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(httpErrorHandler({ logger: false }))
-  .use(jwtVerify({ trustApiGateway: true, issuers: [{ issuer: setting('ISSUER'), audience: setting('AUDIENCE') }], extensions: [apiGatewayClaims] }))
+  .use(
+    jwtVerify({
+      trustApiGateway: true,
+      issuers: [{ issuer: setting('ISSUER'), audience: setting('AUDIENCE') }],
+      extensions: [apiGatewayClaims, oidcDiscovery],
+    }),
+  )
   .use(oauthScope({ required: ['orders/read'] }))
   .handler(async (_event, context) => ({
     statusCode: 200,
