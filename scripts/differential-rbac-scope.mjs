@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Differential check of @middy-auth/rbac and @middy-auth/oauth-scope: this checkout's dist/
 // against another checkout's (the code before a change), over generated configurations and
-// requests. Both sides get the same inputs (built twice from the same seed), and every
+// requests. (An extension that only one side has, for an option the other side's lean entry
+// took without one, is added to that side's list where the option is used: see withMovedCode.) Both sides get the same inputs (built twice from the same seed), and every
 // observable outcome is compared:
 //   - the factory (root entry, lean entry with and without extensions, compilePolicy()): built,
 //     or the error's class, message and cause;
@@ -80,6 +81,20 @@ const withHole = (rest) => {
   const list = [undefined, ...rest]
   delete list[0]
   return list
+}
+
+/**
+ * A side whose lean entry moved the code of an option into a new extension (rbac's roleMaps,
+ * oauth-scope's scopeClaims) gets that extension added to the list whenever the option is
+ * given, so that both sides are compared on what the option does; the new refusal without it is
+ * the suites' to test. A list that is not one (a mistake) is left as it is.
+ */
+const withMovedCode = (extensionsModule, extensions, used) => {
+  const moved = Object.entries(used)
+    .filter(([name, value]) => value !== undefined && extensionsModule[name] !== undefined)
+    .map(([name]) => extensionsModule[name])
+  if (moved.length === 0 || (extensions !== undefined && !Array.isArray(extensions))) return extensions
+  return [...(extensions ?? []), ...moved]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,6 +279,7 @@ const genRbacOptions = (r, s, log) => {
     if (r.chance(0.9) || entry === 'root') extensions = names.map((name) => s.rbacExt[name])
     if (r.bad(0.04)) extensions = r.pick(['x', [{}], [{ package: '@middy-auth/rbac', name: 'routeMaps' }], [s.scopeExt.routeMaps]])
   }
+  extensions = withMovedCode(s.rbacExt, extensions, { roleMaps: options.roleMap })
   if (extensions !== undefined) options.extensions = extensions
   return { options, compiled: compiled || entry === 'compiled-lean', entry }
 }

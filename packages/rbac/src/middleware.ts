@@ -86,7 +86,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
   const requirementOf = compileRequirementOf(options, extensions)
   // Requirements differ between routes: a Lambda authorizer's cached policy must not cover them all.
   const perRoute = options.routes !== undefined
-  const resolveRoles = compileRoleResolver(options.rolesFrom, options.roleMap, policy)
+  const resolveRoles = compileRoleResolver(options.rolesFrom, options.roleMap, policy, extensions)
   const conditions = compileConditionsOf(options, policy, extensions)
   const onDecision = readFunction<(decision: RbacDecision) => unknown>(options.onDecision, 'onDecision', fail)
   // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.

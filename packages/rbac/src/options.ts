@@ -2,7 +2,7 @@ import type { AnyEvent, AuthContext } from '@middy-auth/core'
 import { checkOptionNames, needExtension, readExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
-import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RouteMapsExtension } from './extension-types.js'
+import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RoleMapsExtension, RouteMapsExtension } from './extension-types.js'
 import { fail, leanFactory, packageName, type Permission } from './permission.js'
 import type { CompiledPolicyImpl, Policy } from './policy.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
@@ -129,7 +129,7 @@ interface CommonOptions<Resource, TEvent> {
    * (a Lambda authorizer's `roles` context value).
    */
   rolesFrom?: RoleSource | readonly RoleSource[]
-  /** Renames identity-provider groups to policy roles. Default: none. */
+  /** Renames identity-provider groups to policy roles (the lean entry needs the `roleMaps` extension). Default: none. */
   roleMap?: RoleMap
   /** The functions that `when` names in the policy. Default `{}`. */
   conditions?: Readonly<Record<string, Condition<Resource, TEvent>>>
@@ -141,8 +141,8 @@ interface CommonOptions<Resource, TEvent> {
   realm?: string
   /**
    * The extensions, from `@middy-auth/rbac/extensions`, that the lean entry
-   * (`@middy-auth/rbac/lean`) needs for `routes` and `routesDefault` (`routeMaps`), to read
-   * the identity API Gateway verified (`apiGatewayClaims`), and for conditional allows,
+   * (`@middy-auth/rbac/lean`) needs for `routes` and `routesDefault` (`routeMaps`), for
+   * `roleMap` (`roleMaps`), to read the identity API Gateway verified (`apiGatewayClaims`), and for conditional allows,
    * `conditions` and `resource` (`conditions`). The root entry has every extension:
    * there the list is only checked. Default: none.
    */
@@ -184,10 +184,12 @@ const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFro
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
   routeMaps: ['compileRoutes'],
+  roleMaps: ['compileRoleMap'],
   apiGatewayClaims: ['gatewayAuth'],
   conditions: ['readConditionalAllow', 'compileConditions'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
+  roleMaps: ReadonlyArray<Exclude<keyof RoleMapsExtension, 'package' | 'name'>>
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
   conditions: ReadonlyArray<Exclude<keyof ConditionsExtension, 'package' | 'name'>>
 }
