@@ -523,6 +523,8 @@ const genScopeOptions = (r, s) => {
     if (r.chance(0.9)) options.extensions = names.map((name) => s.scopeExt[name])
     if (r.bad(0.04)) options.extensions = r.pick(['x', [{}], [s.rbacExt.routeMaps], [{ package: '@middy-auth/oauth-scope', name: 'routeMaps' }]])
   }
+  const extensions = withMovedCode(s.scopeExt, options.extensions, { scopeClaims: options.scopeClaims })
+  if (extensions !== undefined) options.extensions = extensions
   return { options, entry }
 }
 

@@ -7,9 +7,8 @@ import { gatewayReaderOf, noteRequestSpecificCheck, readRealm, resolveAuthWith, 
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
-import { compileRequirementOf, readExtensionsOf, readResourceMetadata, type OAuthScopeOptions } from './options.js'
+import { compileRequirementOf, compileScopeReader, readExtensionsOf, readResourceMetadata, type OAuthScopeOptions } from './options.js'
 import { fail, packageName } from './requirements.js'
-import { compileScopeReader } from './scopes.js'
 
 /**
  * Why oauthScope denied (`AuthError.reason`, also `cause.data.reason`): `no_identity` (401
@@ -53,7 +52,7 @@ export const createOAuthScope = <Claims>(options: OAuthScopeOptions, every?: OAu
   const extensions = readExtensionsOf(options, every)
   // The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`).
   const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadata(options.resourceMetadata) }
-  const readScopes = compileScopeReader(options.scopeClaims, fail)
+  const readScopes = compileScopeReader(options.scopeClaims, extensions)
   const requirementOf = compileRequirementOf(options, extensions)
   // The requirement depends on the route: a Lambda authorizer must know it.
   const perRoute = options.routes !== undefined

@@ -7,8 +7,9 @@ import {
   type RouteMap,
   type ApiGatewayClaimsExtension,
 } from '@middy-auth/core/internal'
-import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
+import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
 import { compileScopes, fail, packageName, type CompiledRequirement } from './requirements.js'
+import { fromAuthScopes, type ScopeReader } from './scopes.js'
 
 /**
  * What a caller needs: every scope of `required`, and at least one of `anyOf`. Give one of
@@ -52,8 +53,8 @@ interface CommonOptions {
   resourceMetadata?: string
   /**
    * The extensions, from `@middy-auth/oauth-scope/extensions`, that the lean entry
-   * (`@middy-auth/oauth-scope/lean`) needs for `routes` and `routesDefault` (`routeMaps`) and to
-   * read the identity API Gateway verified (`apiGatewayClaims`). The root entry has every
+   * (`@middy-auth/oauth-scope/lean`) needs for `routes` and `routesDefault` (`routeMaps`), for
+   * `scopeClaims` (`scopeClaims`) and to read the identity API Gateway verified (`apiGatewayClaims`). The root entry has every
    * extension: there the list is only checked. Default: none.
    */
   extensions?: readonly OAuthScopeExtension[]
@@ -111,9 +112,11 @@ const from = { packageName, factory: 'oauthScope' }
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
   routeMaps: ['compileRoutes', 'routeName'],
+  scopeClaims: ['compileScopeClaims'],
   apiGatewayClaims: ['gatewayAuth'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
+  scopeClaims: ReadonlyArray<Exclude<keyof ScopeClaimsExtension, 'package' | 'name'>>
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
 }
 
@@ -135,6 +138,16 @@ export const readResourceMetadata = (resourceMetadata: unknown): string | undefi
   if (problem !== undefined) throw fail('resourceMetadata', problem)
   return resourceMetadata as string | undefined
 }
+
+/**
+ * How the caller's scopes are read: from `context.auth.scopes`, or from the claims `scopeClaims`
+ * names (with the `scopeClaims` extension).
+ */
+export const compileScopeReader = (scopeClaims: unknown, extensions: OAuthScopeExtensions): ScopeReader =>
+  scopeClaims === undefined
+    ? fromAuthScopes
+    : // readExtensions keys each extension by its name: the one named scopeClaims is a ScopeClaimsExtension.
+      (needExtension(extensions, 'scopeClaims', 'scopeClaims', from, fail) as ScopeClaimsExtension).compileScopeClaims(scopeClaims)
 
 /**
  * The requirement of each request: `required` and `anyOf`, or per route (`routes`, with the
