@@ -90,12 +90,12 @@ interface RawRole {
 const readRole = (name: string, definition: unknown, readConditional: (entry: Record<string, unknown>, where: string) => RuleEntry): RawRole => {
   const at = `policy.roles[${JSON.stringify(name)}]`
   if (!roleName.test(name)) throw fail(at, `is not a role name: a non-empty word without spaces`)
-  if (!isRecord(definition)) throw fail(at, `must be an object { inherits?, allow?, deny? }`)
+  // Not an object: `policy.roles["r"] must be an object`, from the check of its fields.
   checkOptionNames(definition, roleFields, fail, `${at}.`)
   // Each list (default `[]`) in the order of roleFields, each entry read with its path: a parent's
   // name, or an allow or deny entry (an object in allow: a conditional allow).
   const [inherits, ...entries] = roleFields.map((field) => {
-    const value = definition[field]
+    const value = (definition as Record<string, unknown>)[field]
     if (value === undefined) return []
     if (!Array.isArray(value)) throw fail(`${at}.${field}`, `must be a list`)
     // Array.from, not map: a hole (`[, 'a:b']`) is read as undefined, and refused by name.

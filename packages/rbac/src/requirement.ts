@@ -17,13 +17,6 @@ export type CompiledRequirement = { permissions: readonly ParsedPermission[]; en
 /** A requirement function of the options, called per request. */
 export type RequirementFunction = (request: RbacRequest) => unknown
 
-const parseRequired = (value: unknown): ParsedPermission | string => {
-  const concrete = parseConcrete(value)
-  if (concrete) return concrete
-  if (parsePermission(value)) return `${JSON.stringify(value)} has a wildcard: a requirement names concrete permissions ('articles:update')`
-  return notAPermission(value, `'resource:action'`)
-}
-
 /**
  * A requirement, or why it is not one: the message of the options' `TypeError`. What a requirement
  * function returns is read without `allowFunction`; any string then denies the request as
@@ -40,9 +33,13 @@ export const readRequirement = (value: unknown, allowFunction: boolean): Compile
   if (anyOf && permissions.length === 0) return `{ anyOf: [] } can never be satisfied`
   const parsed: ParsedPermission[] = []
   for (const permission of permissions) {
-    const result = parseRequired(permission)
-    if (typeof result === 'string') return result
-    parsed.push(result)
+    const concrete = parseConcrete(permission)
+    if (!concrete) {
+      return parsePermission(permission)
+        ? `${JSON.stringify(permission)} has a wildcard: a requirement names concrete permissions ('articles:update')`
+        : notAPermission(permission, `'resource:action'`)
+    }
+    parsed.push(concrete)
   }
   return { permissions: parsed, endsOn: anyOf ? 'allow' : 'deny' }
 }
