@@ -5,10 +5,11 @@
 import type { AnyEvent } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
 import type { CompiledRequirement } from './requirements.js'
+import type { ScopeReader } from './scopes.js'
 
 /**
  * An extension of `@middy-auth/oauth-scope/lean`, imported from `@middy-auth/oauth-scope/extensions`
- * (`routeMaps`, `apiGatewayClaims`) and listed in its `extensions` option.
+ * (`routeMaps`, `scopeClaims`, `apiGatewayClaims`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -30,4 +31,11 @@ export interface RouteMapsExtension extends OAuthScopeExtension {
   readonly compileRoutes: (routes: unknown, routesDefault: unknown) => (event: AnyEvent) => CompiledRequirement | undefined
   /** The request's route as `routes` keys it, for logs. */
   readonly routeName: (event: AnyEvent) => string | undefined
+}
+
+/** The code of `scopeClaims`. */
+export interface ScopeClaimsExtension extends OAuthScopeExtension {
+  readonly name: 'scopeClaims'
+  /** Checks `scopeClaims` and compiles the reader of those claims' scopes. */
+  readonly compileScopeClaims: (scopeClaims: unknown) => ScopeReader
 }

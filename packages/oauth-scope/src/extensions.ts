@@ -1,15 +1,16 @@
 /**
  * `@middy-auth/oauth-scope/extensions`: the code of the options most handlers never use, for
- * `@middy-auth/oauth-scope/lean` (`extensions: [routeMaps]`). Each is a plain object, so a
+ * `@middy-auth/oauth-scope/lean` (`extensions: [routeMaps, scopeClaims]`). Each is a plain object, so a
  * bundler leaves out the ones a handler does not import, and the code they point to with them.
  * The root entry, `@middy-auth/oauth-scope`, is built with every one of them. (`satisfies`
  * checks each one's code against what the options' compiler reads; the exported type hides it.)
  */
 import { gatewayAuth } from '@middy-auth/core'
 import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
-import type { OAuthScopeExtension, RouteMapsExtension } from './extension-types.js'
+import type { OAuthScopeExtension, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
 import { packageName } from './requirements.js'
 import { compileRoutes, routeName } from './route-requirements.js'
+import { compileScopeClaims } from './scope-claims.js'
 
 export type { OAuthScopeExtension } from './extension-types.js'
 
@@ -29,6 +30,20 @@ export type { OAuthScopeExtension } from './extension-types.js'
  * ```
  */
 export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes, routeName } satisfies RouteMapsExtension as OAuthScopeExtension
+
+/**
+ * The `scopeClaims` option (scopes read from named claims instead of `context.auth.scopes`):
+ * without it, `@middy-auth/oauth-scope/lean` refuses `scopeClaims` with a `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * import oauthScope from '@middy-auth/oauth-scope/lean'
+ * import { scopeClaims } from '@middy-auth/oauth-scope/extensions'
+ *
+ * const scopes = oauthScope({ required: ['orders:read'], scopeClaims: 'permissions', extensions: [scopeClaims] })
+ * ```
+ */
+export const scopeClaims = { package: packageName, name: 'scopeClaims', compileScopeClaims } satisfies ScopeClaimsExtension as OAuthScopeExtension
 
 /**
  * Reading the identity API Gateway verified (HTTP API JWT authorizer, REST Cognito authorizer,

@@ -3,12 +3,12 @@
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
 import { AuthError, type AuthContext, type AuthErrorOptions, type WithAuth, type MiddyRequestLike } from '@middy-auth/core'
-import { noteRequestSpecificCheck, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
+import { gatewayReaderOf, noteRequestSpecificCheck, readRealm, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import type { OAuthScopeExtensions } from './extension-types.js'
-import { compileOptions, type OAuthScopeOptions } from './options.js'
-import { packageName } from './requirements.js'
+import type { OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
+import { compileRequirementOf, compileScopeReader, readExtensionsOf, readResourceMetadata, type OAuthScopeOptions } from './options.js'
+import { fail, packageName } from './requirements.js'
 
 /**
  * Why oauthScope denied (`AuthError.reason`, also `cause.data.reason`): `no_identity` (401
@@ -47,7 +47,17 @@ export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<unknown, unkn
  * those listed in `options.extensions` (the lean entry).
  */
 export const createOAuthScope = <Claims>(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeMiddleware<Claims> => {
-  const { challenge, readScopes, requirementOf, perRoute, routeName, readGateway } = compileOptions(options, every)
+  // Every option checked and compiled at cold start, in this order (the first mistake is the
+  // TypeError); the middleware keeps them in this closure.
+  const extensions = readExtensionsOf(options, every)
+  // The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`).
+  const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadata(options.resourceMetadata) }
+  const readScopes = compileScopeReader(options.scopeClaims, extensions)
+  const requirementOf = compileRequirementOf(options, extensions)
+  // The requirement depends on the route: a Lambda authorizer must know it.
+  const perRoute = options.routes !== undefined
+  // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.
+  const readGateway = gatewayReaderOf(extensions)
 
   const oauthScopeMiddlewareBefore = (request: MiddyRequestLike): void => {
     const auth = resolveAuthWith(request, readGateway)
@@ -56,6 +66,9 @@ export const createOAuthScope = <Claims>(options: OAuthScopeOptions, every?: OAu
     if (perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
     const requirement = requirementOf(request.event)
     if (!requirement) {
+      // Only routes (with the routeMaps extension) leaves a request without a requirement; its
+      // route as routes keys it goes to the logs.
+      const { routeName } = extensions.get('routeMaps') as RouteMapsExtension
       throw deny('access_denied', 'route_not_listed', { data: { route: routeName(request.event) } })
     }
     const held = readScopes(auth)

@@ -1,18 +1,15 @@
 import type { AnyEvent } from '@middy-auth/core'
 import {
   checkOptionNames,
-  gatewayReaderOf,
   needExtension,
   readExtensions,
-  readRealm,
   resourceMetadataProblem,
-  type GatewayAuthReader,
   type RouteMap,
   type ApiGatewayClaimsExtension,
 } from '@middy-auth/core/internal'
-import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
+import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
 import { compileScopes, fail, packageName, type CompiledRequirement } from './requirements.js'
-import { compileScopeReader, type ScopeReader } from './scopes.js'
+import { fromAuthScopes, type ScopeReader } from './scopes.js'
 
 /**
  * What a caller needs: every scope of `required`, and at least one of `anyOf`. Give one of
@@ -56,8 +53,8 @@ interface CommonOptions {
   resourceMetadata?: string
   /**
    * The extensions, from `@middy-auth/oauth-scope/extensions`, that the lean entry
-   * (`@middy-auth/oauth-scope/lean`) needs for `routes` and `routesDefault` (`routeMaps`) and to
-   * read the identity API Gateway verified (`apiGatewayClaims`). The root entry has every
+   * (`@middy-auth/oauth-scope/lean`) needs for `routes` and `routesDefault` (`routeMaps`), for
+   * `scopeClaims` (`scopeClaims`) and to read the identity API Gateway verified (`apiGatewayClaims`). The root entry has every
    * extension: there the list is only checked. Default: none.
    */
   extensions?: readonly OAuthScopeExtension[]
@@ -108,21 +105,6 @@ export type OAuthScopeOptions = CommonOptions &
       }
   )
 
-/** The settings of one middleware instance, checked and compiled at cold start. */
-export interface CompiledOptions {
-  /** The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`). */
-  challenge: { realm: string; resourceMetadata: string | undefined }
-  readScopes: ScopeReader
-  /** The requirement of this request; `undefined`: a route that is not listed, refused. */
-  requirementOf: (event: AnyEvent) => CompiledRequirement | undefined
-  /** Whether the requirement depends on the route (`routes`), which a Lambda authorizer must know. */
-  perRoute: boolean
-  /** The request's route as `routes` keys it, for the logs of a route `routes` does not list. */
-  routeName: (event: AnyEvent) => string | undefined
-  /** Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never. */
-  readGateway: GatewayAuthReader | undefined
-}
-
 const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata', 'extensions']
 
 const from = { packageName, factory: 'oauthScope' }
@@ -130,48 +112,59 @@ const from = { packageName, factory: 'oauthScope' }
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
   routeMaps: ['compileRoutes', 'routeName'],
+  scopeClaims: ['compileScopeClaims'],
   apiGatewayClaims: ['gatewayAuth'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
+  scopeClaims: ReadonlyArray<Exclude<keyof ScopeClaimsExtension, 'package' | 'name'>>
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
 }
 
 /**
- * Checks every option and compiles the requirements. Anything that can never work is a
- * `TypeError` naming the option, thrown at cold start; so is an option whose extension a lean
- * entry was not given. `every`: the root entry's extensions (all of them), which stand for
- * `options.extensions` (still checked, so that a mistake there is a `TypeError` in both entries).
+ * Checks the option names and `extensions`: the first checks of `oauthScope()`, which then
+ * compiles each option in turn (./middleware.ts). Returns the extensions to use: `every`, the
+ * root entry's (all of them), which stand for `options.extensions` (still checked, so that a
+ * mistake there is a `TypeError` in both entries), or those listed.
  */
-export const compileOptions = (options: OAuthScopeOptions, every?: OAuthScopeExtensions): CompiledOptions => {
+export const readExtensionsOf = (options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeExtensions => {
   checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
   const given = readExtensions<OAuthScopeExtension>(options.extensions, packageName, fail, extensionShapes)
-  const extensions = every ?? given
-  const realm = readRealm(options.realm, fail)
-  const { resourceMetadata, routes } = options
-  const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
-  if (metadataProblem !== undefined) throw fail('resourceMetadata', metadataProblem)
-  return {
-    challenge: { realm, resourceMetadata },
-    readScopes: compileScopeReader(options.scopeClaims, fail),
-    ...compileRequirements(options, extensions),
-    perRoute: routes !== undefined,
-    readGateway: gatewayReaderOf(extensions),
-  }
+  return every ?? given
 }
 
-const noRoute = (): undefined => undefined
+/** `resourceMetadata`, checked: the URL every challenge names, or `undefined` (none). */
+export const readResourceMetadata = (resourceMetadata: unknown): string | undefined => {
+  const problem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
+  if (problem !== undefined) throw fail('resourceMetadata', problem)
+  return resourceMetadata as string | undefined
+}
 
-const compileRequirements = (options: OAuthScopeOptions, extensions: OAuthScopeExtensions): Pick<CompiledOptions, 'requirementOf' | 'routeName'> => {
-  const { required, anyOf, routes, routesDefault } = options
+/**
+ * How the caller's scopes are read: from `context.auth.scopes`, or from the claims `scopeClaims`
+ * names (with the `scopeClaims` extension).
+ */
+export const compileScopeReader = (scopeClaims: unknown, extensions: OAuthScopeExtensions): ScopeReader =>
+  scopeClaims === undefined
+    ? fromAuthScopes
+    : // readExtensions keys each extension by its name: the one named scopeClaims is a ScopeClaimsExtension.
+      (needExtension(extensions, 'scopeClaims', 'scopeClaims', from, fail) as ScopeClaimsExtension).compileScopeClaims(scopeClaims)
+
+/**
+ * The requirement of each request: `required` and `anyOf`, or per route (`routes`, with the
+ * `routeMaps` extension); `undefined`: a route that `routes` does not list, refused.
+ */
+export const compileRequirementOf = (
+  { required, anyOf, routes, routesDefault }: OAuthScopeOptions,
+  extensions: OAuthScopeExtensions,
+): ((event: AnyEvent) => CompiledRequirement | undefined) => {
   const whole = required !== undefined || anyOf !== undefined
   if (routes !== undefined) {
-    if (whole) throw fail('routes', `goes without required/anyOf (one requirement for every request): give one or the other`)
+    if (whole) throw fail('routes', `goes without required/anyOf: give one or the other`)
     // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-    const routeMaps = needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension
-    return { requirementOf: routeMaps.compileRoutes(routes, routesDefault), routeName: routeMaps.routeName }
+    return (needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension).compileRoutes(routes, routesDefault)
   }
-  if (routesDefault !== undefined) throw fail('routesDefault', `is for the routes missing from routes: give routes, or leave it out`)
+  if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes: give routes, or leave it out`)
   if (!whole) throw fail('options', `need required (every scope of it), anyOf (one of them) or routes (per route)`)
   const requirement = compileScopes(required, anyOf)
-  return { requirementOf: () => requirement, routeName: noRoute }
+  return () => requirement
 }

@@ -88,13 +88,13 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('routes together with required or anyOf', () => {
-    refused({ required: ['a'], routes: { 'GET /orders': ['a'] } }, /^oauthScope: routes goes without required\/anyOf .*: give one or the other/)
+    refused({ required: ['a'], routes: { 'GET /orders': ['a'] } }, /^oauthScope: routes goes without required\/anyOf: give one or the other$/)
     refused({ anyOf: ['a'], routes: { 'GET /orders': ['a'] } }, /give one or the other/)
   })
 
   test('routesDefault without routes', () => {
-    refused({ required: ['a'], routesDefault: ['b'] }, /^oauthScope: routesDefault is for the routes missing from routes: give routes, or leave it out$/)
-    refused({ routesDefault: ['b'] }, /^oauthScope: routesDefault is for the routes missing from routes: give routes, or leave it out$/)
+    refused({ required: ['a'], routesDefault: ['b'] }, /^oauthScope: routesDefault goes with routes: give routes, or leave it out$/)
+    refused({ routesDefault: ['b'] }, /^oauthScope: routesDefault goes with routes: give routes, or leave it out$/)
   })
 
   test('routes: not a map, no route, bad keys', () => {

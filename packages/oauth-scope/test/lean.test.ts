@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import { routeMaps as rbacRouteMaps } from '@middy-auth/rbac/extensions'
-import { apiGatewayClaims, routeMaps, type OAuthScopeExtension } from '../src/extensions.js'
+import { apiGatewayClaims, routeMaps, scopeClaims, type OAuthScopeExtension } from '../src/extensions.js'
 import leanOAuthScope from '../src/lean.js'
 import oauthScope, { oauthScopeValidateOptions, type OAuthScopeOptions } from '../src/index.js'
 import { fixtureNames, loadFixture } from '../../../test/support/fixtures.js'
@@ -60,7 +60,7 @@ describe('with the extensions its options need, the lean entry answers as the ro
     [
       'scopeClaims',
       { scopeClaims: 'ext.scopes', required: ['orders:read'] },
-      [],
+      [scopeClaims],
       () => httpApiEvent(),
       [withIdentity({ claims: { ext: { scopes: 'orders:read' } } })],
     ],
@@ -137,7 +137,7 @@ describe('with the extensions its options need, the lean entry answers as the ro
   test('every extension listed: the same answers as the root on every fixture', async () => {
     for (const name of fixtureNames()) {
       for (const options of optionSets) {
-        const { root, lean } = await compare(options, [routeMaps, apiGatewayClaims], () => loadFixture(name))
+        const { root, lean } = await compare(options, [routeMaps, scopeClaims, apiGatewayClaims], () => loadFixture(name))
         expect({ name, ...lean }).toEqual({ name, ...root })
       }
     }
@@ -148,6 +148,7 @@ const optionSets: OAuthScopeOptions[] = [
   { required: ['scope1'] },
   { anyOf: ['openid', 'email', 'orders:read', 'https://api.example.com/orders.read'] },
   { routes: { 'GET /orders': ['scope1'], 'ANY /{proxy+}': { anyOf: ['openid', 'https://api.example.com/orders.read'] } }, routesDefault: ['email'] },
+  { anyOf: ['openid', 'orders:read', 'admin'], scopeClaims: ['scope', 'scp', 'custom:scopes'] },
 ]
 
 describe('without apiGatewayClaims, the lean entry never accepts what the root refuses', () => {
@@ -156,7 +157,9 @@ describe('without apiGatewayClaims, the lean entry never accepts what the root r
     let refusedByLeanOnly = 0
     for (const name of fixtureNames()) {
       for (const options of optionSets) {
-        for (const extensions of options.routes ? [[routeMaps]] : [[], [routeMaps]]) {
+        // scopeClaims where the options read claims; routeMaps where they have routes, and in some lists where not.
+        const needed = options.scopeClaims ? [scopeClaims] : []
+        for (const extensions of options.routes ? [[routeMaps, ...needed]] : [needed, [routeMaps, ...needed]]) {
           for (const before of [[], [withIdentity({ scopes: ['scope1', 'email'] })]]) {
             const { root, lean } = await compare(options, extensions, () => loadFixture(name), before)
             if (lean.response.statusCode < 400) {
@@ -204,6 +207,23 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     }
   })
 
+  test('scopeClaims without the scopeClaims extension, a valid one or not: the claims are never ignored', () => {
+    for (const claims of ['scp', ['scope', 'scp'], [], '']) {
+      const error = thrown(() => leanOAuthScope({ required: ['orders:read'], scopeClaims: claims as never, extensions: [routeMaps] }))
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error?.message).toBe(
+        `oauthScope: scopeClaims needs the scopeClaims extension, which '@middy-auth/oauth-scope/lean' leaves out: import { scopeClaims } from '@middy-auth/oauth-scope/extensions' and pass extensions: [scopeClaims] (or import oauthScope from '@middy-auth/oauth-scope', which has every extension)`,
+      )
+      expect(error?.cause).toEqual({ package: '@middy-auth/oauth-scope', option: 'scopeClaims' })
+    }
+    const forged = thrown(() =>
+      leanOAuthScope({ required: ['a'], scopeClaims: 'scp', extensions: [{ package: '@middy-auth/oauth-scope', name: 'scopeClaims' } as never] }),
+    )
+    expect(forged?.message).toBe(
+      `oauthScope: extensions[0] is not the scopeClaims extension of this @middy-auth/oauth-scope, it lacks compileScopeClaims: import it from '@middy-auth/oauth-scope/extensions', of the same version`,
+    )
+  })
+
   test("another package's extension, or something else, is refused", () => {
     expect(thrown(() => leanOAuthScope({ routes, extensions: [rbacRouteMaps as never] }))?.message).toBe(
       `oauthScope: extensions[0] is not an extension of @middy-auth/oauth-scope: import it from '@middy-auth/oauth-scope/extensions'`,
@@ -236,10 +256,14 @@ describe('an option whose extension is missing: a TypeError at cold start that n
       { routes: {} },
       { routes: { 'GET orders': ['a'] } },
       { required: ['a'], realm: 'a"b' },
+      { required: ['a'], scopeClaims: [] },
+      { required: ['a'], scopeClaims: ['scp', ''] },
     ]
     for (const options of mistakes) {
       const root = thrown(() => oauthScope(options as never))
-      const withRouteMaps = thrown(() => leanOAuthScope(isObject(options) ? ({ ...options, extensions: [routeMaps] } as never) : (options as never)))
+      const withRouteMaps = thrown(() =>
+        leanOAuthScope(isObject(options) ? ({ ...options, extensions: [routeMaps, scopeClaims] } as never) : (options as never)),
+      )
       expect(root).toBeInstanceOf(TypeError)
       expect({ message: withRouteMaps?.message, cause: withRouteMaps?.cause }).toEqual({ message: root?.message, cause: root?.cause })
     }

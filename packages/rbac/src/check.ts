@@ -29,21 +29,22 @@ export const denied = (permission: string, reason: string): RbacCheck => ({ perm
  * the conditional allows that could still allow it.
  */
 export const match = (held: readonly CompiledRole[], permission: ParsedPermission): RbacCheck | PendingCheck => {
-  if (held.length === 0) return denied(permission.text, 'no role of the policy is held')
+  const { text, keys } = permission
+  if (held.length === 0) return denied(text, 'no role of the policy is held')
   let allow: AppliedRule | undefined
   let conditional: AppliedRule[] | undefined
   for (const role of held) {
-    for (const key of permission.keys) {
+    for (const key of keys) {
       const rules = role.rules.get(key)
       if (rules === undefined) continue
-      if (rules.deny) return byRule(permission.text, rules.deny)
+      if (rules.deny) return byRule(text, rules.deny)
       allow ??= rules.allow
       if (rules.conditional && allow === undefined) (conditional ??= []).push(...rules.conditional)
     }
   }
-  if (allow) return byRule(permission.text, allow)
+  if (allow) return byRule(text, allow)
   if (conditional) return { permission, conditional }
-  return denied(permission.text, `no role allows ${permission.text}`)
+  return denied(text, `no role allows ${text}`)
 }
 
 /**

@@ -12,7 +12,7 @@ import type { RbacCheck } from './rules.js'
 
 /**
  * An extension of `@middy-auth/rbac/lean`, imported from `@middy-auth/rbac/extensions`
- * (`routeMaps`, `apiGatewayClaims`, `conditions`) and listed in its `extensions` option.
+ * (`routeMaps`, `roleMaps`, `apiGatewayClaims`, `conditions`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -32,6 +32,13 @@ export interface RouteMapsExtension extends RbacExtension {
   readonly name: 'routeMaps'
   /** The requirement of a request by its route; a string: refused before any check, and why. */
   readonly compileRoutes: (routes: unknown, routesDefault: unknown) => (event: AnyEvent) => CompiledRequirement | 'route not listed'
+}
+
+/** The code of `roleMap`. */
+export interface RoleMapsExtension extends RbacExtension {
+  readonly name: 'roleMaps'
+  /** Checks `roleMap` against the policy: each group name to the policy roles it stands for. */
+  readonly compileRoleMap: (roleMap: unknown, policy: CompiledPolicyImpl) => ReadonlyMap<string, readonly string[]>
 }
 
 /** The `conditions` and `resource` options, compiled: what the middleware and `can()` ask. */

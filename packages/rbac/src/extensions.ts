@@ -1,6 +1,6 @@
 /**
  * `@middy-auth/rbac/extensions`: the code of the options most handlers never use, for
- * `@middy-auth/rbac/lean` (`extensions: [routeMaps, conditions]`). Each is a plain object, so a bundler
+ * `@middy-auth/rbac/lean` (`extensions: [routeMaps, roleMaps, conditions]`). Each is a plain object, so a bundler
  * leaves out the ones a handler does not import, and the code they point to with them. The root
  * entry, `@middy-auth/rbac`, is built with every one of them. (`satisfies` checks each one's code
  * against what the options' compiler reads; the exported type hides it.)
@@ -8,8 +8,9 @@
 import { gatewayAuth } from '@middy-auth/core'
 import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import { compileConditions, readConditionalAllow } from './conditions.js'
-import type { ConditionsExtension, RbacExtension, RouteMapsExtension } from './extension-types.js'
+import type { ConditionsExtension, RbacExtension, RoleMapsExtension, RouteMapsExtension } from './extension-types.js'
 import { packageName } from './permission.js'
+import { compileRoleMap } from './role-map.js'
 import { compileRoutes } from './route-requirements.js'
 
 export type { RbacExtension } from './extension-types.js'
@@ -31,6 +32,26 @@ export type { RbacExtension } from './extension-types.js'
  * ```
  */
 export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes } satisfies RouteMapsExtension as RbacExtension
+
+/**
+ * The `roleMap` option (identity-provider group names renamed to policy roles): without it,
+ * `@middy-auth/rbac/lean` refuses `roleMap` with a `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * import rbac from '@middy-auth/rbac/lean'
+ * import { roleMaps } from '@middy-auth/rbac/extensions'
+ *
+ * const access = rbac({
+ *   policy,
+ *   rolesFrom: 'cognito:groups',
+ *   roleMap: { 'orders-managers': 'manager', 'orders-clerks': 'clerk' },
+ *   required: 'orders:read',
+ *   extensions: [roleMaps],
+ * })
+ * ```
+ */
+export const roleMaps = { package: packageName, name: 'roleMaps', compileRoleMap } satisfies RoleMapsExtension as RbacExtension
 
 /**
  * Reading the identity API Gateway verified (HTTP API JWT authorizer, REST Cognito authorizer,

@@ -3,16 +3,17 @@
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
 import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
-import { noteRequestSpecificCheck, resolveAuthWith } from '@middy-auth/core/internal'
+import { gatewayReaderOf, noteRequestSpecificCheck, readFunction, readRealm, resolveAuthWith } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant } from './can.js'
 import { match, parseConcrete, type PendingCheck } from './check.js'
 import type { CompiledConditions, RbacExtensions } from './extension-types.js'
-import { compileOptions, type RbacDecision, type RbacOptions, type RbacRequest } from './options.js'
-import { packageName } from './permission.js'
-import { deniedEntirely } from './policy.js'
+import { compileConditionsOf, compileRequirementOf, readExtensionsOf, type RbacDecision, type RbacOptions, type RbacRequest } from './options.js'
+import { fail, packageName } from './permission.js'
+import { compilePolicyImpl, deniedEntirely } from './policy.js'
 import { readRequirement, type CompiledRequirement } from './requirement.js'
+import { compileRoleResolver } from './role-resolver.js'
 import type { CompiledRole, RbacCheck } from './rules.js'
 
 /**
@@ -77,7 +78,19 @@ const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
  * listed in `options.extensions` (the lean entry).
  */
 export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacMiddleware<TEvent> => {
-  const { resolveRoles, requirementOf, conditions, onDecision, realm, perRoute, readGateway } = compileOptions(options, every)
+  // Every option checked and compiled at cold start, in this order (the first mistake is the
+  // TypeError); the middleware keeps them in this closure.
+  const extensions = readExtensionsOf(options, every)
+  const policy = compilePolicyImpl(options.policy, extensions)
+  const realm = readRealm(options.realm, fail)
+  const requirementOf = compileRequirementOf(options, extensions)
+  // Requirements differ between routes: a Lambda authorizer's cached policy must not cover them all.
+  const perRoute = options.routes !== undefined
+  const resolveRoles = compileRoleResolver(options.rolesFrom, options.roleMap, policy, extensions)
+  const conditions = compileConditionsOf(options, policy, extensions)
+  const onDecision = readFunction<(decision: RbacDecision) => unknown>(options.onDecision, 'onDecision', fail)
+  // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.
+  const readGateway = gatewayReaderOf(extensions)
 
   /** Notes for a Lambda authorizer after rbac that this request's decision does not hold for others. */
   const note = (request: MiddyRequestLike, reason: string): void => noteRequestSpecificCheck(request, { package: packageName, reason })
@@ -86,7 +99,14 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
   const refuse = (last: RbacCheck | undefined, reason: string): AuthError =>
     new AuthError<RbacDenialReason>('access_denied', {
       package: packageName,
-      reason: denialCode(last, reason),
+      // The check that decided, or why nothing could be checked.
+      reason: last
+        ? last.rule?.effect === 'deny'
+          ? 'denied_by_policy'
+          : 'not_granted'
+        : reason === 'route not listed'
+          ? 'route_not_listed'
+          : 'invalid_requirement',
       detail: reason,
       data: { permission: last?.permission },
     })
@@ -126,21 +146,20 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
     // the same function, what can() needs.
     const holds = (permission: string): boolean => {
       const parsed = parseConcrete(permission)
-      if (!parsed) return false
-      const result = match(held, parsed)
-      return !('conditional' in result) && result.decision === 'allow'
+      // A pending check (conditional allows only) has no decision: not held.
+      return !!parsed && (match(held, parsed) as Partial<RbacCheck>).decision === 'allow'
     }
     attachGrant(auth, { held, conditions: conditions?.named, event: request.event }, holds)
     if (perRoute) note(request, 'routes')
 
     const requirement = requirementOf(request.event)
-    if (onDecision || typeof requirement === 'string' || requirement.kind === 'function') return decide(request, auth, held, requirement)
+    if (onDecision || typeof requirement !== 'object') return decide(request, auth, held, requirement)
     let last: RbacCheck | undefined
     for (const permission of requirement.permissions) {
       const result = match(held, permission)
       if ('conditional' in result) return decide(request, auth, held, requirement)
       last = result
-      if (ends(requirement.kind, result)) break
+      if (result.decision === requirement.endsOn) break
     }
     if (last?.decision === 'deny') throw refuse(last, last.reason)
   }
@@ -157,17 +176,17 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
     held: readonly CompiledRole[],
     requirement: CompiledRequirement | string,
   ): Promise<void> => {
-    if (typeof requirement !== 'string' && requirement.kind === 'function') {
+    if (typeof requirement === 'function') {
       note(request, 'requirement function')
-      const returned = readRequirement(await requirement.fn(request as unknown as RbacRequest), false)
+      const returned = readRequirement(await requirement(request as unknown as RbacRequest), false)
       requirement = typeof returned === 'string' ? 'invalid requirement' : returned
     }
 
     const checks: RbacCheck[] = []
-    if (typeof requirement !== 'string') {
+    // A string: refused before any check (a route not listed, an invalid requirement).
+    if (typeof requirement === 'object') {
       let settle: ((pending: PendingCheck) => Promise<RbacCheck>) | undefined
-      const { kind, permissions } = requirement as Exclude<CompiledRequirement, { kind: 'function' }>
-      for (const permission of permissions) {
+      for (const permission of requirement.permissions) {
         const result = match(held, permission)
         let check: RbacCheck
         if ('conditional' in result) {
@@ -179,7 +198,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
           check = result
         }
         checks.push(check)
-        if (ends(kind, check)) break
+        if (check.decision === requirement.endsOn) break
       }
     }
 
@@ -194,17 +213,8 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
   return { before: rbacMiddlewareBefore }
 }
 
-/** Whether a check ends a requirement's checks: a deny when all are required, an allow when any one is. */
-const ends = (kind: 'all' | 'any', check: RbacCheck): boolean => check.decision === (kind === 'all' ? 'deny' : 'allow')
-
 /** Whether `key` can be assigned on `target`: absent (added), or an own writable data property. */
 const writable = (target: object, key: string): boolean => {
   const descriptor = Object.getOwnPropertyDescriptor(target, key)
   return descriptor === undefined || descriptor.writable === true
-}
-
-/** The typed reason of a denial: the check that decided, or why nothing could be checked. */
-const denialCode = (last: RbacCheck | undefined, reason: string): RbacDenialReason => {
-  if (last) return last.rule?.effect === 'deny' ? 'denied_by_policy' : 'not_granted'
-  return reason === 'route not listed' ? 'route_not_listed' : 'invalid_requirement'
 }

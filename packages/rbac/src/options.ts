@@ -1,22 +1,11 @@
 import type { AnyEvent, AuthContext } from '@middy-auth/core'
-import {
-  checkOptionNames,
-  gatewayReaderOf,
-  needExtension,
-  readExtensions,
-  readFunction,
-  readRealm,
-  type GatewayAuthReader,
-  type RouteMap,
-  type ApiGatewayClaimsExtension,
-} from '@middy-auth/core/internal'
+import { checkOptionNames, needExtension, readExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
-import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RouteMapsExtension } from './extension-types.js'
+import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RoleMapsExtension, RouteMapsExtension } from './extension-types.js'
 import { fail, leanFactory, packageName, type Permission } from './permission.js'
-import { compilePolicyImpl, type Policy } from './policy.js'
+import type { CompiledPolicyImpl, Policy } from './policy.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
-import { compileRoleResolver, type RoleResolver } from './role-resolver.js'
 import type { RoleMap, RoleSource } from './roles.js'
 import type { PolicyRule, RbacCheck } from './rules.js'
 
@@ -140,7 +129,7 @@ interface CommonOptions<Resource, TEvent> {
    * (a Lambda authorizer's `roles` context value).
    */
   rolesFrom?: RoleSource | readonly RoleSource[]
-  /** Renames identity-provider groups to policy roles. Default: none. */
+  /** Renames identity-provider groups to policy roles (the lean entry needs the `roleMaps` extension). Default: none. */
   roleMap?: RoleMap
   /** The functions that `when` names in the policy. Default `{}`. */
   conditions?: Readonly<Record<string, Condition<Resource, TEvent>>>
@@ -152,8 +141,8 @@ interface CommonOptions<Resource, TEvent> {
   realm?: string
   /**
    * The extensions, from `@middy-auth/rbac/extensions`, that the lean entry
-   * (`@middy-auth/rbac/lean`) needs for `routes` and `routesDefault` (`routeMaps`), to read
-   * the identity API Gateway verified (`apiGatewayClaims`), and for conditional allows,
+   * (`@middy-auth/rbac/lean`) needs for `routes` and `routesDefault` (`routeMaps`), for
+   * `roleMap` (`roleMaps`), to read the identity API Gateway verified (`apiGatewayClaims`), and for conditional allows,
    * `conditions` and `resource` (`conditions`). The root entry has every extension:
    * there the list is only checked. Default: none.
    */
@@ -190,88 +179,70 @@ export type RbacOptions<Resource = unknown, TEvent = unknown> = CommonOptions<Re
       }
   )
 
-/** The settings of one middleware instance, checked and compiled at cold start. */
-export interface CompiledOptions {
-  resolveRoles: RoleResolver
-  /** The requirement of a request; a string is the reason it is denied before any check. */
-  requirementOf: (event: AnyEvent) => CompiledRequirement | 'route not listed'
-  /** The conditions and the resource; `undefined` when neither the options nor the policy use any. */
-  conditions: CompiledConditions | undefined
-  onDecision: ((decision: RbacDecision) => unknown) | undefined
-  realm: string
-  /** Requirements differ between routes: a Lambda authorizer's cached policy must not cover them all. */
-  perRoute: boolean
-  /** Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never. */
-  readGateway: GatewayAuthReader | undefined
-}
-
 const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm', 'extensions']
 
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
   routeMaps: ['compileRoutes'],
+  roleMaps: ['compileRoleMap'],
   apiGatewayClaims: ['gatewayAuth'],
   conditions: ['readConditionalAllow', 'compileConditions'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
+  roleMaps: ReadonlyArray<Exclude<keyof RoleMapsExtension, 'package' | 'name'>>
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
   conditions: ReadonlyArray<Exclude<keyof ConditionsExtension, 'package' | 'name'>>
 }
 
 /**
- * Checks every option, compiles the policy, the requirements and the role sources. Anything that
- * can never work is a `TypeError` naming it, thrown at cold start; so is an option whose
- * extension a lean entry was not given. `every`: the root entry's extensions (all of them), which
- * stand for `options.extensions` (still checked, so that a mistake there is a `TypeError` in both
- * entries).
+ * Checks the option names and `extensions`, and that there is a policy: the first checks of
+ * `rbac()`, which then compiles each option in turn (./middleware.ts). Returns the extensions to
+ * use: `every`, the root entry's (all of them), which stand for `options.extensions` (still
+ * checked, so that a mistake there is a `TypeError` in both entries), or those listed.
  */
-export const compileOptions = (options: RbacOptions<unknown, unknown>, every?: RbacExtensions): CompiledOptions => {
+export const readExtensionsOf = (options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacExtensions => {
   checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
-  const { required, routes, routesDefault } = options
   const given = readExtensions<RbacExtension>(options.extensions, packageName, fail, extensionShapes)
-  const extensions = every ?? given
   if (options.policy === undefined) throw fail('policy', `is required`)
-  const policy = compilePolicyImpl(options.policy, extensions)
-  const realm = readRealm(options.realm, fail)
+  return every ?? given
+}
 
-  // Exactly one of required and routes.
+/**
+ * The requirement of each request: `required`, or per route (`routes`, with the `routeMaps`
+ * extension); exactly one of them. A string is the reason a request is denied before any check.
+ */
+export const compileRequirementOf = (
+  { required, routes, routesDefault }: RbacOptions<unknown, unknown>,
+  extensions: RbacExtensions,
+): ((event: AnyEvent) => CompiledRequirement | 'route not listed') => {
   const perRoute = routes !== undefined
   if ((required !== undefined) === perRoute) {
-    throw perRoute
-      ? fail('routes', `goes without required (one requirement for every request): give one or the other`)
-      : fail('options', `need required (use [] for "any identity") or routes`)
+    throw perRoute ? fail('routes', `goes without required: give one or the other`) : fail('options', `need required (use [] for "any identity") or routes`)
   }
   if (routesDefault !== undefined && !perRoute) throw fail('routesDefault', `goes with routes`)
+  // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
+  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension).compileRoutes(routes, routesDefault)
+  const requirement = compileRequirement(required, 'required')
+  return () => requirement
+}
 
-  let requirementOf: CompiledOptions['requirementOf']
-  if (perRoute) {
-    // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-    const routeMaps = needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension
-    requirementOf = routeMaps.compileRoutes(routes, routesDefault)
-  } else {
-    const requirement = compileRequirement(required, 'required')
-    requirementOf = () => requirement
-  }
-
-  const resolveRoles = compileRoleResolver(options.rolesFrom, options.roleMap, policy)
-  // Conditions given, a resource, or a compiled policy's conditional allows (which another
-  // entry's compilePolicy() read): each needs the conditions extension.
+/**
+ * The conditions and the resource; `undefined` when neither the options nor the policy use any.
+ * Conditions given, a resource, or a compiled policy's conditional allows (which another entry's
+ * compilePolicy() read): each needs the conditions extension.
+ */
+export const compileConditionsOf = (
+  options: RbacOptions<unknown, unknown>,
+  policy: CompiledPolicyImpl,
+  extensions: RbacExtensions,
+): CompiledConditions | undefined => {
   const [firstUse] = policy.conditionUses.values()
   const conditional = options.conditions !== undefined ? 'conditions' : options.resource !== undefined ? 'resource' : firstUse
-  return {
-    resolveRoles,
-    requirementOf,
-    conditions:
-      conditional === undefined
-        ? undefined
-        : (needExtension(extensions, 'conditions', conditional, leanFactory, fail) as ConditionsExtension).compileConditions(
-            options.conditions,
-            options.resource,
-            policy,
-          ),
-    onDecision: readFunction(options.onDecision, 'onDecision', fail, 'a function of the decision'),
-    realm,
-    perRoute,
-    readGateway: gatewayReaderOf(extensions),
-  }
+  return conditional === undefined
+    ? undefined
+    : (needExtension(extensions, 'conditions', conditional, leanFactory, fail) as ConditionsExtension).compileConditions(
+        options.conditions,
+        options.resource,
+        policy,
+      )
 }

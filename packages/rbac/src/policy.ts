@@ -62,7 +62,7 @@ export interface Policy {
 }
 
 const roleName = /^[^\s\p{Cc}]+$/u
-const roleShape = '{ inherits?, allow?, deny? }'
+const roleFields = ['inherits', 'allow', 'deny'] as const
 
 /** A permission of the policy: a `TypeError` naming `where` when it is not one. */
 export const permissionOf = (value: unknown, where: string): ParsedPermission => {
@@ -90,26 +90,26 @@ interface RawRole {
 const readRole = (name: string, definition: unknown, readConditional: (entry: Record<string, unknown>, where: string) => RuleEntry): RawRole => {
   const at = `policy.roles[${JSON.stringify(name)}]`
   if (!roleName.test(name)) throw fail(at, `is not a role name: a non-empty word without spaces`)
-  if (!isRecord(definition)) throw fail(at, `must be an object ${roleShape}`)
-  checkOptionNames(definition, ['inherits', 'allow', 'deny'], fail, `${at}.`)
-  /** The entries of one of the role's lists (default `[]`), each read with its path. */
-  const each = <T>(field: 'inherits' | 'allow' | 'deny', read: (entry: unknown, where: string) => T): T[] => {
-    const value = definition[field]
+  // Not an object: `policy.roles["r"] must be an object`, from the check of its fields.
+  checkOptionNames(definition, roleFields, fail, `${at}.`)
+  // Each list (default `[]`) in the order of roleFields, each entry read with its path: a parent's
+  // name, or an allow or deny entry (an object in allow: a conditional allow).
+  const [inherits, ...entries] = roleFields.map((field) => {
+    const value = (definition as Record<string, unknown>)[field]
     if (value === undefined) return []
     if (!Array.isArray(value)) throw fail(`${at}.${field}`, `must be a list`)
     // Array.from, not map: a hole (`[, 'a:b']`) is read as undefined, and refused by name.
-    return Array.from(value, (entry: unknown, i) => read(entry, `${at}.${field}[${i}]`))
-  }
-  const inherits = each('inherits', (parent, where) => {
-    if (typeof parent !== 'string') throw fail(where, `must be a role name`)
-    return parent
+    return Array.from(value, (entry: unknown, i): string | RuleEntry => {
+      const where = `${at}.${field}[${i}]`
+      if (field !== 'inherits') {
+        return field === 'allow' && isRecord(entry) ? readConditional(entry, where) : { effect: field, permission: permissionOf(entry, where) }
+      }
+      if (typeof entry !== 'string') throw fail(where, `must be a role name`)
+      return entry
+    })
   })
-  const allow = each('allow', (entry, where): RuleEntry =>
-    isRecord(entry) ? readConditional(entry, where) : { effect: 'allow', permission: permissionOf(entry, where) },
-  )
-  const deny = each('deny', (entry, where): RuleEntry => ({ effect: 'deny', permission: permissionOf(entry, where) }))
   // A parent named twice in `inherits` adds nothing the second time: a closure is a set.
-  return { at, inherits, entries: [...allow, ...deny] }
+  return { at, inherits: inherits as string[], entries: entries.flat() as RuleEntry[] }
 }
 
 /**
@@ -135,16 +135,15 @@ const closures = (raw: ReadonlyMap<string, RawRole>): ((name: string) => string[
 }
 
 /** An entry of `declaring` as it applies to a holder of `holder`, with its reason in words. */
-const applied = ({ effect, permission, when }: RuleEntry, declaring: string, holder: string): AppliedRule => {
-  const rule: PolicyRule = { effect, role: declaring, permission: permission.text }
-  let reason = `role ${declaring}`
+const applied = ({ effect, permission: { text }, when }: RuleEntry, declaring: string, holder: string): AppliedRule => {
+  // The rule's fields in this order: onDecision records and explain() show them so.
+  const rule: PolicyRule = { effect, role: declaring, permission: text }
   if (when !== undefined) rule.when = when
-  if (declaring !== holder) {
-    rule.via = holder
-    reason += ` (inherited by ${holder})`
+  if (declaring !== holder) rule.via = holder
+  return {
+    rule,
+    reason: `role ${declaring}${rule.via ? ` (inherited by ${holder})` : ''} ${effect === 'deny' ? 'denies' : 'allows'} ${text}${when ? ` when ${when}` : ''}`,
   }
-  reason += ` ${effect === 'deny' ? 'denies' : 'allows'} ${permission.text}`
-  return { rule, reason: when === undefined ? reason : `${reason} when ${when}` }
 }
 
 /** Whether a deny of these rules covers every permission the pattern covers. */
@@ -155,6 +154,7 @@ export const deniedEntirely = (rules: ReadonlyMap<string, KeyRules>, pattern: Pa
 
 const compileRole = (name: string, closure: readonly string[], raw: ReadonlyMap<string, RawRole>): CompiledRole => {
   const rules = new Map<string, KeyRules>()
+  // By text: a permission allowed twice is one grant (a same text parses to the same keys).
   const grants = new Map<string, ParsedPermission>()
   // The role's own entries first, then the inherited ones (depth first, in `inherits` order):
   // the first rule found for a key is the one reported.
@@ -169,7 +169,8 @@ const compileRole = (name: string, closure: readonly string[], raw: ReadonlyMap<
         ;(rule.conditional ??= []).push(applied(entry, declaring, name))
       } else {
         rule[effect] ??= applied(entry, declaring, name)
-        if (effect === 'allow' && !grants.has(permission.text)) grants.set(permission.text, permission)
+        // Setting a key again keeps its first place: grants stay in the order first allowed.
+        if (effect === 'allow') grants.set(permission.text, permission)
       }
     }
   }
@@ -197,9 +198,9 @@ export interface CompiledPolicyImpl {
  * `extensions` (the lean entry's, or every one): without it, a `TypeError` naming the import.
  */
 export const compile = (policy: unknown, extensions: RbacExtensions): CompiledPolicyImpl => {
-  if (!isRecord(policy)) throw fail('policy', `must be an object { roles: { <name>: ${roleShape} } }`)
+  // Not an object: `policy must be an object`, from the check of its fields.
   checkOptionNames(policy, ['roles'], fail, 'policy.')
-  const { roles } = policy
+  const { roles } = policy as { roles?: unknown }
   if (!isRecord(roles)) throw fail('policy.roles', `must be an object keyed by role name`)
   const raw = new Map<string, RawRole>()
   const conditionUses = new Map<string, string>()
@@ -215,7 +216,8 @@ export const compile = (policy: unknown, extensions: RbacExtensions): CompiledPo
   const held = (names: readonly unknown[]): CompiledRole[] => {
     const found: CompiledRole[] = []
     for (const name of names) {
-      const role = typeof name === 'string' ? byName.get(name) : undefined
+      // Every key of byName is a string: any other value finds nothing.
+      const role = byName.get(name as string)
       if (role && !found.includes(role)) found.push(role)
     }
     return found

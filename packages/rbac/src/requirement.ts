@@ -7,17 +7,15 @@ import { parseConcrete } from './check.js'
 import { fail, notAPermission, parsePermission, type ParsedPermission } from './permission.js'
 import type { RbacRequest } from './options.js'
 
-/** A requirement ready for a request: the permissions parsed, or a function to call. */
-export type CompiledRequirement =
-  { kind: 'all' | 'any'; permissions: readonly ParsedPermission[] } | { kind: 'function'; fn: (request: RbacRequest) => unknown }
+/**
+ * A requirement ready for a request: the permissions parsed, with the decision that ends their
+ * checks (`'deny'` when all of them are required, `'allow'` when any one is); or the function to
+ * call per request.
+ */
+export type CompiledRequirement = { permissions: readonly ParsedPermission[]; endsOn: 'allow' | 'deny' } | RequirementFunction
 
-const parseRequired = (value: unknown): ParsedPermission | string => {
-  const concrete = parseConcrete(value)
-  if (concrete) return concrete
-  if (parsePermission(value))
-    return `${JSON.stringify(value)} has a wildcard: a requirement names concrete permissions ('articles:update'); wildcards are for grants`
-  return notAPermission(value, `'resource:action'`)
-}
+/** A requirement function of the options, called per request. */
+export type RequirementFunction = (request: RbacRequest) => unknown
 
 /**
  * A requirement, or why it is not one: the message of the options' `TypeError`. What a requirement
@@ -25,20 +23,25 @@ const parseRequired = (value: unknown): ParsedPermission | string => {
  * `'invalid requirement'`, whatever it says.
  */
 export const readRequirement = (value: unknown, allowFunction: boolean): CompiledRequirement | string => {
-  if (allowFunction && typeof value === 'function') return { kind: 'function', fn: value as (request: RbacRequest) => unknown }
+  if (allowFunction && typeof value === 'function') return value as RequirementFunction
   const anyOf = isRecord(value) ? value.anyOf : undefined
   const permissions = typeof value === 'string' ? [value] : Array.isArray(value) ? value : Array.isArray(anyOf) ? anyOf : undefined
-  if (permissions === undefined || (isRecord(value) && Object.keys(value).some((key) => key !== 'anyOf'))) {
+  // A list from anyOf: value is an object, which may have no other field.
+  if (permissions === undefined || (anyOf && Object.keys(value as object).some((key) => key !== 'anyOf'))) {
     return `must be a permission, a list of permissions (all), { anyOf: [...] } or a function of the request`
   }
-  if (anyOf !== undefined && permissions.length === 0) return `{ anyOf: [] } can never be satisfied`
+  if (anyOf && permissions.length === 0) return `{ anyOf: [] } can never be satisfied`
   const parsed: ParsedPermission[] = []
   for (const permission of permissions) {
-    const result = parseRequired(permission)
-    if (typeof result === 'string') return result
-    parsed.push(result)
+    const concrete = parseConcrete(permission)
+    if (!concrete) {
+      return parsePermission(permission)
+        ? `${JSON.stringify(permission)} has a wildcard: a requirement names concrete permissions ('articles:update')`
+        : notAPermission(permission, `'resource:action'`)
+    }
+    parsed.push(concrete)
   }
-  return { kind: anyOf === undefined ? 'all' : 'any', permissions: parsed }
+  return { permissions: parsed, endsOn: anyOf ? 'allow' : 'deny' }
 }
 
 /** A requirement of the options: a `TypeError` at cold start when it is not one, naming `where`. */

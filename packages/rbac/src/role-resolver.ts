@@ -1,10 +1,12 @@
 /**
  * The caller's policy roles: `rolesFrom` (claim paths, or functions of `context.auth` such as
- * the factories of ./roles.ts) read, `roleMap` applied, and only roles of the policy kept.
+ * the factories of ./roles.ts) read, `roleMap` applied (./role-map.ts), and only roles of the
+ * policy kept.
  */
 import { readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
-import { asRecord } from '@middy-auth/core/internal'
-import { fail } from './permission.js'
+import { needExtension } from '@middy-auth/core/internal'
+import type { RbacExtensions, RoleMapsExtension } from './extension-types.js'
+import { fail, leanFactory } from './permission.js'
 import type { CompiledPolicyImpl } from './policy.js'
 import { roleFactoryCall } from './role-factory.js'
 import type { CompiledRole } from './rules.js'
@@ -14,21 +16,26 @@ export type RoleResolver = (auth: AuthContext) => CompiledRole[]
 
 const defaultSource = (auth: AuthContext): readonly string[] => auth.roles
 
-export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy: CompiledPolicyImpl): RoleResolver => {
+/**
+ * `rolesFrom`, then `roleMap` (with the `roleMaps` extension, which the lean entry leaves out
+ * unless listed), compiled into the reader of a caller's policy roles.
+ */
+export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy: CompiledPolicyImpl, extensions: RbacExtensions): RoleResolver => {
   const sources = compileSources(rolesFrom)
-  const renames = compileRoleMap(roleMap, policy)
+  const renames =
+    roleMap === undefined
+      ? undefined
+      : // readExtensions keys each extension by its name: the one named roleMaps is a RoleMapsExtension.
+        (needExtension(extensions, 'roleMaps', 'roleMap', leanFactory, fail) as RoleMapsExtension).compileRoleMap(roleMap, policy)
   return (auth) => {
     const names: string[] = []
     for (const source of sources) {
-      let read: string[]
       try {
-        read = readListClaim(auth, source(auth))
+        for (const name of readListClaim(auth, source(auth))) names.push(...(renames?.get(name) ?? [name]))
       } catch {
         // A source that throws on an identity it did not expect (a claim of another shape, an
         // IAM caller without a role) gives no roles: the request is then denied, never a 500.
-        read = []
       }
-      for (const name of read) names.push(...(renames?.get(name) ?? [name]))
     }
     // The policy's roles among them, each once, in the order read.
     return policy.held(names)
@@ -40,32 +47,13 @@ const compileSources = (rolesFrom: unknown): Array<(auth: AuthContext) => unknow
   const many = Array.isArray(rolesFrom)
   const list: unknown[] = many ? rolesFrom : [rolesFrom]
   if (list.length === 0) throw fail('rolesFrom', `is an empty list: no role could ever be read`)
-  // Spread first: map() skips a hole (`[, 'groups']`), which must be refused like any non-source.
-  return [...list].map((source, i) => {
+  // Array.from, not map: map() skips a hole (`[, 'groups']`), which must be refused like any non-source.
+  return Array.from(list, (source, i) => {
     const where = many ? `rolesFrom[${i}]` : `rolesFrom`
     const factory = roleFactoryCall(source)
     if (factory !== undefined) throw fail(where, `is the factory itself: call it, ${factory}`)
     if (typeof source === 'function') return source as (auth: AuthContext) => unknown
     if (typeof source === 'string' && source !== '') return (auth: AuthContext) => readClaimPath(auth.claims, source)
-    throw fail(where, `must be a claim path (such as 'cognito:groups') or a function of context.auth (such as cognitoRoles())`)
+    throw fail(where, `must be a claim path ('cognito:groups') or a function of context.auth (cognitoRoles())`)
   })
-}
-
-const compileRoleMap = (roleMap: unknown, policy: CompiledPolicyImpl): Map<string, readonly string[]> | undefined => {
-  if (roleMap === undefined) return undefined
-  const entries = asRecord(roleMap)
-  if (!entries) throw fail('roleMap', `must be an object { '<group>': '<policy role>' | ['<policy role>', …] }`)
-  const renames = new Map<string, readonly string[]>()
-  for (const [name, value] of Object.entries(entries)) {
-    const at = `roleMap[${JSON.stringify(name)}]`
-    const targets = typeof value === 'string' ? [value] : value
-    if (!Array.isArray(targets) || targets.some((target) => typeof target !== 'string')) {
-      throw fail(at, `must be a policy role or a list of policy roles`)
-    }
-    for (const target of targets as string[]) {
-      if (!policy.roles.includes(target)) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
-    }
-    renames.set(name, [...new Set(targets as string[])])
-  }
-  return renames
 }

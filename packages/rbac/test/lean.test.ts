@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import { routeMaps as scopeRouteMaps } from '@middy-auth/oauth-scope/extensions'
 import leanOAuthScope from '@middy-auth/oauth-scope/lean'
-import { apiGatewayClaims, conditions, routeMaps, type RbacExtension } from '../src/extensions.js'
+import { apiGatewayClaims, conditions, roleMaps, routeMaps, type RbacExtension } from '../src/extensions.js'
 import leanRbac from '../src/lean.js'
 import rbac, { cognitoRoles, compilePolicy, explain, rbacValidateOptions, type Policy, type RbacDecision, type RbacOptions } from '../src/index.js'
 import { fixtureNames, loadFixture } from '../../../test/support/fixtures.js'
@@ -71,7 +71,7 @@ describe('with the extensions its options need, the lean entry answers as the ro
     [
       'anyOf, roles from a claim with a role map',
       { policy: plainPolicy, rolesFrom: 'groups', roleMap: { Writers: 'editor' }, required: { anyOf: ['users:invite', 'articles:create'] } },
-      [],
+      [roleMaps],
       () => httpApiEvent(),
       [withIdentity({ claims: { groups: ['Writers'] } })],
       200,
@@ -306,6 +306,30 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     }
   })
 
+  test('roleMap without roleMaps, a valid one or not: the role map is never ignored', () => {
+    for (const roleMap of [{ Writers: 'editor' }, { Writers: ['editor', 'viewer'] }, {}, { Writers: 'nobody' }, 'Writers']) {
+      const error = thrown(() => leanRbac({ policy: plainPolicy, rolesFrom: 'groups', roleMap: roleMap as never, required: [], extensions: [routeMaps] }))
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error?.message).toBe(
+        `rbac: roleMap needs the roleMaps extension, which '@middy-auth/rbac/lean' leaves out: import { roleMaps } from '@middy-auth/rbac/extensions' and pass extensions: [roleMaps] (or import rbac from '@middy-auth/rbac', which has every extension)`,
+      )
+      expect(error?.cause).toEqual({ package: '@middy-auth/rbac', option: 'roleMap' })
+    }
+    // rolesFrom is checked first, in both entries.
+    expect(thrown(() => leanRbac({ policy: plainPolicy, rolesFrom: '', roleMap: { Writers: 'editor' }, required: [] }))?.message).toMatch(
+      /^rbac: rolesFrom must be a claim path/,
+    )
+  })
+
+  test('a forged roleMaps extension, or one without its code, is refused', () => {
+    const error = thrown(() =>
+      leanRbac({ policy: plainPolicy, roleMap: { Writers: 'editor' }, required: [], extensions: [{ package: '@middy-auth/rbac', name: 'roleMaps' } as never] }),
+    )
+    expect(error?.message).toBe(
+      `rbac: extensions[0] is not the roleMaps extension of this @middy-auth/rbac, it lacks compileRoleMap: import it from '@middy-auth/rbac/extensions', of the same version`,
+    )
+  })
+
   test("another package's extension, or something else, is refused", () => {
     expect(thrown(() => leanRbac({ policy, routes, extensions: [scopeRouteMaps as never] }))?.message).toBe(
       `rbac: extensions[0] is not an extension of @middy-auth/rbac: import it from '@middy-auth/rbac/extensions'`,
@@ -358,7 +382,9 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     ]
     for (const options of mistakes) {
       const root = thrown(() => rbac(options as never))
-      const withExtensions = thrown(() => leanRbac(isObject(options) ? ({ ...options, extensions: [routeMaps, conditions] } as never) : (options as never)))
+      const withExtensions = thrown(() =>
+        leanRbac(isObject(options) ? ({ ...options, extensions: [routeMaps, roleMaps, conditions] } as never) : (options as never)),
+      )
       expect(root).toBeInstanceOf(TypeError)
       expect({ message: withExtensions?.message, cause: withExtensions?.cause }).toEqual({ message: root?.message, cause: root?.cause })
     }

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { functionUrlEvent, httpApiEvent, restEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import type { AuthError } from '@middy-auth/core'
+import { holdsPermission } from '@middy-auth/core/internal'
 import { cognitoRoles, type RbacDenialReason, type RbacOptions } from '../src/index.js'
 import { articlesPolicy as policy, identity, outcome, protect, withIdentity } from './support.js'
 
@@ -184,6 +185,17 @@ describe('context.auth after the check', () => {
     expect(first!.permissions).not.toBe(second!.permissions)
     first!.permissions!.push('hacked:*')
     expect(second!.permissions).toEqual(['articles:create', 'articles:update', 'articles:read', 'comments:*'])
+  })
+
+  test('the permission check a Lambda authorizer after rbac asks: unconditional allows only, never a conditional one, a deny, a wildcard or a malformed permission', async () => {
+    const api = protect({ policy, required: 'articles:read' }, [withIdentity({ subject: 'alice', roles: ['editor'] })], (context) =>
+      ['articles:read', 'articles:update', 'comments:edit', 'articles:publish', 'articles:delete', 'users:invite', 'articles:*', 'articles'].map((permission) =>
+        holdsPermission(context.auth, permission),
+      ),
+    )
+    const response = await api.invoke({})
+    // articles:publish is allowed to an editor only when isOwner: it depends on the request.
+    expect(JSON.parse(response.body as string)).toEqual([true, true, true, false, false, false, false, false])
   })
 
   test('permissions leave out grants a deny covers entirely, and conditional ones', async () => {

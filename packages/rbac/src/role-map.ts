@@ -1,0 +1,25 @@
+/**
+ * The `roleMap` option: identity-provider group names renamed to policy roles. The code of the
+ * `roleMaps` extension, which `@middy-auth/rbac/lean` leaves out unless listed.
+ */
+import { isRecord } from '@middy-auth/core/internal'
+import { fail } from './permission.js'
+import type { CompiledPolicyImpl } from './policy.js'
+
+/** Checks `roleMap` against the policy's roles: each name read, to the policy roles it stands for (each once). */
+export const compileRoleMap = (roleMap: unknown, policy: CompiledPolicyImpl): ReadonlyMap<string, readonly string[]> => {
+  if (!isRecord(roleMap)) throw fail('roleMap', `must be an object { '<group>': '<policy role>' | ['<policy role>', …] }`)
+  const renames = new Map<string, readonly string[]>()
+  for (const [name, value] of Object.entries(roleMap)) {
+    const at = `roleMap[${JSON.stringify(name)}]`
+    const targets = typeof value === 'string' ? [value] : value
+    if (!Array.isArray(targets) || targets.some((target) => typeof target !== 'string')) {
+      throw fail(at, `must be a policy role or a list of policy roles`)
+    }
+    for (const target of targets as string[]) {
+      if (!policy.roles.includes(target)) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
+    }
+    renames.set(name, [...new Set(targets as string[])])
+  }
+  return renames
+}
