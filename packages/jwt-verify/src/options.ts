@@ -195,7 +195,7 @@ const nameList = (value: unknown, option: string): string[] =>
 
 /** An entry's `keyResolver`: what the verifier calls on it. */
 const aKeyResolver: Rule = [
-  (value) => (['prefetch', 'cached', 'getKeySet'] as const).every((method) => typeof (value as Partial<KeyResolver>)[method] === 'function'),
+  (value) => value != null && (['prefetch', 'cached', 'getKeySet'] as const).every((method) => typeof (value as Partial<KeyResolver>)[method] === 'function'),
   'a key resolver with prefetch(), cached() and getKeySet()',
 ]
 
@@ -316,10 +316,10 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     // A local key set, `jwks` or PEM `keys`: the staticKeys extension's compiler of that field.
     if (source === 'jwks' || source === 'keys') return need('staticKeys', option)[source](entry[source], option, fail)
     const { jwksUri, keyResolver } = entry
-    if (keyResolver) return checked(keyResolver, aKeyResolver, option)
-    // OIDC discovery when jwksUri is absent (or null, as it always meant; a falsy keyResolver
-    // too, as before): its resolver checks that the issuer is fetchable. Never shared: no
-    // issuer is listed twice.
+    // A falsy keyResolver (null, false) is a mistake, not a request for discovery.
+    if (source === 'keyResolver') return checked(keyResolver, aKeyResolver, option) as KeyResolver
+    // OIDC discovery when jwksUri is absent (or null, as it always meant): its resolver checks
+    // that the issuer is fetchable. Never shared: no issuer is listed twice.
     if (jwksUri == null) {
       const withoutJwksUri: typeof fail = (option, problem) => fail(option, `without jwksUri ${problem}`)
       return need('oidcDiscovery', at, withoutJwksUri).keyResolver({ ...resolverSettings, issuer: firstIssuer }, fail, `${at}.`)

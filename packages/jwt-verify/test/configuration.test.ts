@@ -132,6 +132,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', keyResolver: { getKeySet: () => Promise.resolve({ keys: [] }) } }] },
       /^jwtVerify: issuers\[0\]\.keyResolver must be a key resolver with prefetch\(\), cached\(\) and getKeySet\(\)$/,
     ],
+    // Each falsy value once fell through to OIDC discovery of the issuer, without a word.
+    ...[null, false, 0, ''].map((keyResolver) => [
+      `keyResolver ${JSON.stringify(keyResolver)}`,
+      { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', keyResolver }] },
+      /^jwtVerify: issuers\[0\]\.keyResolver must be a key resolver with prefetch\(\), cached\(\) and getKeySet\(\)$/,
+    ]),
     [
       'jwks not a key set',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwks: [{ kty: 'RSA' }] }] },
