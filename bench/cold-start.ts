@@ -15,11 +15,14 @@
 // middleware; aws-jwt-verify also awaits `hydrate()`) and `handler`, so that the import (module
 // loading) and the init are timed apart.
 //
-// Alone: node bench/cold-start.ts [--quick] [--pairs=N] [--trace] [--as-lambda] (after npm run build).
+// Alone: node bench/cold-start.ts [--quick] [--pairs=N] [--trace] [--as-lambda] [--cpu-prof] (after npm run build).
+// `--cpu-prof` writes a V8 CPU profile of every measured process (sampled every 50 µs) to
+// .bench-out/cold-start/profiles/<handler>/, to compare where each side's CPU goes (the profiler
+// slows every process alike; read the ratios, not the times).
 import { execFile, spawn } from 'node:child_process'
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { loadavg } from 'node:os'
@@ -237,9 +240,9 @@ const bundle = async (name: Name): Promise<string> => {
 }
 
 /** One fresh process: its timings (the child's stdout), or the reason it failed. */
-const coldProcess = (child: string, url: string, env: NodeJS.ProcessEnv): Promise<Timing> =>
+const coldProcess = (child: string, url: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<Timing> =>
   new Promise((resolve, reject) => {
-    const process_ = spawn(process.execPath, [child, url], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const process_ = spawn(process.execPath, [...nodeFlags, child, url], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     process_.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -272,7 +275,7 @@ export interface ColdStartResult {
  * thread pool), and the event loop turns once between the init and the first request, as the
  * Lambda runtime schedules it. The budget is measured without it (an IP address, no turn).
  */
-export const measureColdStart = async (pairs: number, options: { trace?: boolean; asLambda?: boolean } = {}): Promise<ColdStartResult> => {
+export const measureColdStart = async (pairs: number, options: { trace?: boolean; asLambda?: boolean; cpuProf?: boolean } = {}): Promise<ColdStartResult> => {
   await mkdir(outDir, { recursive: true })
   const child = join(outDir, 'cold-child.mjs')
   await writeFile(child, childSource)
@@ -284,6 +287,10 @@ export const measureColdStart = async (pairs: number, options: { trace?: boolean
   delete env.NODE_OPTIONS
   if (options.trace === true) env.COLD_TRACE = '1'
   if (options.asLambda === true) env.COLD_RUNTIME_TURN = '1'
+  // --cpu-prof: this run's profiles only, one folder per handler (the unmeasured round writes none).
+  if (options.cpuProf === true) await rm(join(outDir, 'profiles'), { recursive: true, force: true })
+  const profileFlags = (name: Name): string[] =>
+    options.cpuProf === true ? ['--cpu-prof', '--cpu-prof-interval=50', `--cpu-prof-dir=${join(outDir, 'profiles', name.replace(/[^a-z-]/g, ''))}`] : []
   const load = { start: loadavg(), end: [] as number[] }
   const timings = Object.fromEntries(names.map((name) => [name, [] as Timing[]])) as Record<Name, Timing[]>
   const ratios: Record<Ours, number[]> = { ours: [], 'ours (lean)': [] }
@@ -293,7 +300,7 @@ export const measureColdStart = async (pairs: number, options: { trace?: boolean
     for (const name of names) await coldProcess(child, urls[name], env)
     for (let i = 0; i < pairs; i++) {
       const round = {} as Record<Name, Timing>
-      for (const name of orders[i % orders.length] as Name[]) round[name] = await coldProcess(child, urls[name], env)
+      for (const name of orders[i % orders.length] as Name[]) round[name] = await coldProcess(child, urls[name], env, profileFlags(name))
       for (const name of names) timings[name].push(round[name])
       for (const name of oursNames) {
         ratios[name].push(total(round[name]) / total(round['aws-jwt-verify']))
@@ -312,10 +319,10 @@ const total = (timing: Timing): number => timing.importMs + timing.initMs + timi
 const ms = (value: number): string => `${value.toFixed(1)} ms`
 
 /** One row per budget, and the phases of each side; `ok: false` is OVER. */
-export async function run(settings: { quick: boolean; pairs?: number; trace?: boolean; asLambda?: boolean }): Promise<BudgetRow[]> {
+export async function run(settings: { quick: boolean; pairs?: number; trace?: boolean; asLambda?: boolean; cpuProf?: boolean }): Promise<BudgetRow[]> {
   // 60 rounds: the 95% interval of the median then spans the 22nd to the 39th smallest ratio.
   const pairs = settings.pairs ?? (settings.quick ? 20 : 60)
-  const result = await measureColdStart(pairs, { trace: settings.trace === true, asLambda: settings.asLambda === true })
+  const result = await measureColdStart(pairs, { trace: settings.trace === true, asLambda: settings.asLambda === true, cpuProf: settings.cpuProf === true })
   const phase = (name: Name, pick: (timing: Timing) => number): string => ms(median(result.timings[name].map(pick)))
   console.log(
     `cold start${settings.asLambda === true ? ' (--as-lambda: JWKS on https://localhost, one event-loop turn before the first request)' : ''}: ${result.pairs} interleaved rounds of ${names.length} processes, load average ${result.load.start.map((l) => l.toFixed(2)).join(' ')} → ${result.load.end.map((l) => l.toFixed(2)).join(' ')}`,
@@ -393,6 +400,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     quick: process.argv.includes('--quick'),
     trace: process.argv.includes('--trace'),
     asLambda: process.argv.includes('--as-lambda'),
+    cpuProf: process.argv.includes('--cpu-prof'),
     ...(pairs !== undefined ? { pairs } : {}),
   })
   for (const row of rows) console.log(`${row.ok ? 'PASS' : 'OVER'}  ${row.name}: ${row.value}${row.limit ? ` (budget ${row.limit})` : ''}`)
