@@ -119,6 +119,10 @@ export function createRemoteKeyResolver(options: RemoteKeyResolverOptions): KeyR
 export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri' | 'issuer' | 'fetchJson'> &
   Required<Pick<RemoteKeyResolverOptions, 'timeoutMs' | 'cooldownMs' | 'maxAgeMs' | 'clock'>>
 
+// Declared with `function`, not as arrow functions, here and below: V8 pre-parses a function
+// at import and parses it in full on its first call, but parses an arrow function in full at
+// import, with every arrow inside it, and again when the function around it is compiled. On the
+// cold path that repeated parsing is measurable (bench/cold-start.ts).
 /**
  * {@link createRemoteKeyResolver} after its other option checks: `jwtVerify()` calls it directly,
  * so the lean bundle does not carry the checks twice. Both leave it the check of the key source,
@@ -126,7 +130,7 @@ export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri'
  * string (a `URL` object or a list would pass `new URL()`): a `TypeError` of the caller (`fail`),
  * naming the option at `at` (`'issuers[0].'` for jwtVerify's entries).
  */
-export const remoteKeyResolver = (settings: RemoteKeyResolverSettings, fail: ConfigError, at = ''): KeyResolver => {
+export function remoteKeyResolver(settings: RemoteKeyResolverSettings, fail: ConfigError, at = ''): KeyResolver {
   const { jwksUri, issuer, timeoutMs, fetchJson = defaultFetchJson } = settings
   const discovery = jwksUri === undefined
   const url: unknown = discovery ? issuer : jwksUri
@@ -141,7 +145,7 @@ export const remoteKeyResolver = (settings: RemoteKeyResolverSettings, fail: Con
   let resolvedJwksUri = jwksUri
 
   /** The `jwks_uri` of the issuer's discovery document (there is an issuer when there is no jwksUri). */
-  const discover = async (): Promise<string> => {
+  async function discover(): Promise<string> {
     const url = `${(issuer as string).replace(/\/+$/, '')}/.well-known/openid-configuration`
     const unusable = (problem: string): Error => new Error(`OIDC discovery ${url}: ${problem}`)
     const document = await fetchJson(url, { timeoutMs })
@@ -153,7 +157,7 @@ export const remoteKeyResolver = (settings: RemoteKeyResolverSettings, fail: Con
     return assertFetchableUrl(servedJwksUri, 'jwks_uri').href
   }
 
-  return cachingKeyResolver(async (previous) => {
+  return cachingKeyResolver(async function loadJwks(previous) {
     resolvedJwksUri ??= await discover()
     // The next JWKS fetch comes a cooldown or maxAgeMs later, when an idle connection is long
     // gone (Node's agent drops one after 5 s): this one is not kept. Discovery's connection
@@ -253,7 +257,7 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
 }
 
 /** {@link createCachingKeyResolver} after its check of the clock (`createRemoteKeyResolver` checked its own). */
-const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: now }: Required<Omit<CachingKeyResolverOptions, 'now'>>): KeyResolver => {
+function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: now }: Required<Omit<CachingKeyResolverOptions, 'now'>>): KeyResolver {
   // The only state, shared by every invocation: nothing here belongs to one request.
   let current: KeySet | undefined
   let fetchedAt = 0
@@ -279,7 +283,7 @@ const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
    * Every other failure (a refresh, a token's fetch) starts the penalty box, so an outage costs
    * one request per cooldown. A server's `Retry-After` is honoured even after the prefetch.
    */
-  const start = (kid: string | undefined, forToken: boolean, coolOnFailure = true): Promise<void> => {
+  function start(kid: string | undefined, forToken: boolean, coolOnFailure = true): Promise<void> {
     const previous = current
     // `new Promise` turns a loader that throws synchronously into a rejection.
     inFlight = new Promise<LoadedKeySet>((resolve) => resolve(load(previous, kid))).then(
@@ -306,14 +310,14 @@ const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
    * Starts a background load when the set is stale, or missing (the cold-start prefetch: its
    * failure starts no cooldown), unless one is in flight or the penalty box is on.
    */
-  const refreshIfDue = (): void => {
+  function refreshIfDue(): void {
     if (inFlight) return
     const t = now()
     if ((current === undefined || isStale(t)) && !coolingDown(t)) void start(undefined, false, current !== undefined)
   }
 
   /** The cached set, stale or lacking the kid (the verifier decides); with none, `KeysUnavailableError`. */
-  const currentOrUnavailable = (t: number): KeySet => {
+  function currentOrUnavailable(t: number): KeySet {
     if (current !== undefined) return current
     const reason = lastError instanceof Error ? lastError.message : String(lastError)
     throw new KeysUnavailableError(`Keys could not be fetched: ${reason}`, {
