@@ -15,11 +15,14 @@
 // middleware; aws-jwt-verify also awaits `hydrate()`) and `handler`, so that the import (module
 // loading) and the init are timed apart.
 //
-// Alone: node bench/cold-start.ts [--quick] [--pairs=N] [--trace] [--as-lambda] (after npm run build).
+// Alone: node bench/cold-start.ts [--quick] [--pairs=N] [--trace] [--as-lambda] [--cpu-prof] (after npm run build).
+// `--cpu-prof` writes a V8 CPU profile of every measured process (sampled every 50 µs) to
+// .bench-out/cold-start/profiles/<handler>/, to compare where each side's CPU goes (the profiler
+// slows every process alike; read the ratios, not the times).
 import { execFile, spawn } from 'node:child_process'
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { loadavg } from 'node:os'
@@ -104,8 +107,10 @@ const cpu0 = process.cpuUsage()
 const t0 = performance.now()
 const handlerModule = await import(process.argv[2])
 const t1 = performance.now()
+const cpu1 = process.cpuUsage(cpu0)
 await handlerModule.init()
 const t2 = performance.now()
+const cpu2 = process.cpuUsage(cpu0)
 // --as-lambda: the Lambda Node.js runtime interface client starts each invocation from
 // setImmediate after the init (and then fetches the event from the Runtime API), so the event
 // loop turns once between the init and the first request.
@@ -117,7 +122,8 @@ const t3 = performance.now()
 const cpu = process.cpuUsage(cpu0)
 if (response?.statusCode !== 200 || response.body !== 'user-1') throw new Error('first request refused: ' + JSON.stringify(response))
 const since = (t) => (t === undefined ? undefined : t - t0)
-process.stdout.write(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstMs: t3 - t2, cpuMs: (cpu.user + cpu.system) / 1000, ...(trace ? { trace: { socket: since(trace.socket), connect: since(trace.connect), secure: since(trace.secure), headers: since(trace.headers), end: t3 - t0 } } : {}) }))
+const cpuMs = (usage) => (usage.user + usage.system) / 1000
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstMs: t3 - t2, cpuMs: cpuMs(cpu), cpuImportMs: cpuMs(cpu1), cpuInitMs: cpuMs(cpu2) - cpuMs(cpu1), ...(trace ? { trace: { socket: since(trace.socket), connect: since(trace.connect), secure: since(trace.secure), headers: since(trace.headers), end: t3 - t0 } } : {}) }))
 process.exit(0)
 `
 
@@ -127,6 +133,9 @@ interface Timing {
   firstMs: number
   /** CPU time (user + system, every thread of the process) over the same wait. */
   cpuMs: number
+  /** The same, over the import and over the init (the first request's is the rest). */
+  cpuImportMs: number
+  cpuInitMs: number
   /** With `--trace`: milliseconds from the start of the import to each step of the key fetch. */
   trace?: { socket?: number; connect?: number; secure?: number; headers?: number; end: number }
 }
@@ -231,9 +240,9 @@ const bundle = async (name: Name): Promise<string> => {
 }
 
 /** One fresh process: its timings (the child's stdout), or the reason it failed. */
-const coldProcess = (child: string, url: string, env: NodeJS.ProcessEnv): Promise<Timing> =>
+const coldProcess = (child: string, url: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<Timing> =>
   new Promise((resolve, reject) => {
-    const process_ = spawn(process.execPath, [child, url], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const process_ = spawn(process.execPath, [...nodeFlags, child, url], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     process_.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -266,7 +275,7 @@ export interface ColdStartResult {
  * thread pool), and the event loop turns once between the init and the first request, as the
  * Lambda runtime schedules it. The budget is measured without it (an IP address, no turn).
  */
-export const measureColdStart = async (pairs: number, options: { trace?: boolean; asLambda?: boolean } = {}): Promise<ColdStartResult> => {
+export const measureColdStart = async (pairs: number, options: { trace?: boolean; asLambda?: boolean; cpuProf?: boolean } = {}): Promise<ColdStartResult> => {
   await mkdir(outDir, { recursive: true })
   const child = join(outDir, 'cold-child.mjs')
   await writeFile(child, childSource)
@@ -278,6 +287,10 @@ export const measureColdStart = async (pairs: number, options: { trace?: boolean
   delete env.NODE_OPTIONS
   if (options.trace === true) env.COLD_TRACE = '1'
   if (options.asLambda === true) env.COLD_RUNTIME_TURN = '1'
+  // --cpu-prof: this run's profiles only, one folder per handler (the unmeasured round writes none).
+  if (options.cpuProf === true) await rm(join(outDir, 'profiles'), { recursive: true, force: true })
+  const profileFlags = (name: Name): string[] =>
+    options.cpuProf === true ? ['--cpu-prof', '--cpu-prof-interval=50', `--cpu-prof-dir=${join(outDir, 'profiles', name.replace(/[^a-z-]/g, ''))}`] : []
   const load = { start: loadavg(), end: [] as number[] }
   const timings = Object.fromEntries(names.map((name) => [name, [] as Timing[]])) as Record<Name, Timing[]>
   const ratios: Record<Ours, number[]> = { ours: [], 'ours (lean)': [] }
@@ -287,7 +300,7 @@ export const measureColdStart = async (pairs: number, options: { trace?: boolean
     for (const name of names) await coldProcess(child, urls[name], env)
     for (let i = 0; i < pairs; i++) {
       const round = {} as Record<Name, Timing>
-      for (const name of orders[i % orders.length] as Name[]) round[name] = await coldProcess(child, urls[name], env)
+      for (const name of orders[i % orders.length] as Name[]) round[name] = await coldProcess(child, urls[name], env, profileFlags(name))
       for (const name of names) timings[name].push(round[name])
       for (const name of oursNames) {
         ratios[name].push(total(round[name]) / total(round['aws-jwt-verify']))
@@ -306,10 +319,10 @@ const total = (timing: Timing): number => timing.importMs + timing.initMs + timi
 const ms = (value: number): string => `${value.toFixed(1)} ms`
 
 /** One row per budget, and the phases of each side; `ok: false` is OVER. */
-export async function run(settings: { quick: boolean; pairs?: number; trace?: boolean; asLambda?: boolean }): Promise<BudgetRow[]> {
+export async function run(settings: { quick: boolean; pairs?: number; trace?: boolean; asLambda?: boolean; cpuProf?: boolean }): Promise<BudgetRow[]> {
   // 60 rounds: the 95% interval of the median then spans the 22nd to the 39th smallest ratio.
   const pairs = settings.pairs ?? (settings.quick ? 20 : 60)
-  const result = await measureColdStart(pairs, { trace: settings.trace === true, asLambda: settings.asLambda === true })
+  const result = await measureColdStart(pairs, { trace: settings.trace === true, asLambda: settings.asLambda === true, cpuProf: settings.cpuProf === true })
   const phase = (name: Name, pick: (timing: Timing) => number): string => ms(median(result.timings[name].map(pick)))
   console.log(
     `cold start${settings.asLambda === true ? ' (--as-lambda: JWKS on https://localhost, one event-loop turn before the first request)' : ''}: ${result.pairs} interleaved rounds of ${names.length} processes, load average ${result.load.start.map((l) => l.toFixed(2)).join(' ')} → ${result.load.end.map((l) => l.toFixed(2)).join(' ')}`,
@@ -337,8 +350,10 @@ export async function run(settings: { quick: boolean; pairs?: number; trace?: bo
   }
   for (const name of names) {
     rows.push({
-      name: `  ${name}: import / init / first request / whole (medians)`,
-      value: `${phase(name, (t) => t.importMs)} / ${phase(name, (t) => t.initMs)} / ${phase(name, (t) => t.firstMs)} / ${phase(name, total)}; CPU ${phase(name, (t) => t.cpuMs)}`,
+      name: `  ${name}: import / init / first request / whole (medians; wall time, then CPU time)`,
+      value:
+        `${phase(name, (t) => t.importMs)} / ${phase(name, (t) => t.initMs)} / ${phase(name, (t) => t.firstMs)} / ${phase(name, total)}; ` +
+        `CPU ${phase(name, (t) => t.cpuImportMs)} / ${phase(name, (t) => t.cpuInitMs)} / ${phase(name, (t) => t.cpuMs - t.cpuImportMs - t.cpuInitMs)} / ${phase(name, (t) => t.cpuMs)}`,
       limit: '',
       ok: true,
     })
@@ -385,6 +400,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     quick: process.argv.includes('--quick'),
     trace: process.argv.includes('--trace'),
     asLambda: process.argv.includes('--as-lambda'),
+    cpuProf: process.argv.includes('--cpu-prof'),
     ...(pairs !== undefined ? { pairs } : {}),
   })
   for (const row of rows) console.log(`${row.ok ? 'PASS' : 'OVER'}  ${row.name}: ${row.value}${row.limit ? ` (budget ${row.limit})` : ''}`)
