@@ -8,14 +8,15 @@ const embeddedKeyParameters = ['jku', 'x5u', 'jwk', 'x5c'] as const
  * Checks the protected header before any key is looked up: a supported `alg` (never `none`;
  * HMAC only passes on to the issuer entry's allow-list, where only an entry with a `secret`
  * lists it), a string `kid` if any, no key-carrying parameters, and a `crit`
- * list of only what we understand (RFC 7515 §4.1.11). Returns the algorithm and key id.
+ * list of only what we understand (RFC 7515 §4.1.11). Returns the header itself, its `alg`
+ * and `kid` now known to be what they must (no object is allocated per request).
  *
  * @example
  * ```ts
  * const { alg, kid } = checkHeader({ alg: 'RS256', kid: 'k1' })
  * ```
  */
-export const checkHeader = (header: Readonly<Record<string, unknown>>): { alg: Algorithm | HmacAlgorithm; kid: string | undefined } => {
+export const checkHeader = (header: Readonly<Record<string, unknown>>): { readonly alg: Algorithm | HmacAlgorithm; readonly kid: string | undefined } => {
   const { alg, kid, crit } = header
   if (!isJwsAlgorithm(alg)) refuse('alg_not_allowed')
   if (kid !== undefined && typeof kid !== 'string') refuse('bad_header', 'kid')
@@ -27,5 +28,5 @@ export const checkHeader = (header: Readonly<Record<string, unknown>>): { alg: A
     if (!Array.isArray(crit) || crit.length === 0 || header.b64 === undefined || crit.some((name) => name !== 'b64')) refuse('crit_unsupported')
     if (header.b64 !== true) refuse('crit_unsupported', 'b64')
   }
-  return { alg, kid }
+  return header as { readonly alg: Algorithm | HmacAlgorithm; readonly kid: string | undefined }
 }

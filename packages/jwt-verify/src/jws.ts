@@ -1,4 +1,4 @@
-import { refuse, TokenRejection } from './rejection.js'
+import { refuse } from './rejection.js'
 
 /**
  * Tokens longer than this are refused before any decoding or crypto: 16 KiB.
@@ -57,13 +57,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** One segment holding a JSON object, as jose decodes it. */
 export const parseObject = (segment: string, part: string, byLength = false): Record<string, unknown> => {
+  const bytes = decodeSegment(segment, byLength)
   let value: unknown
   try {
-    value = JSON.parse(utf8.decode(decodeSegment(segment, byLength)))
-  } catch (error) {
-    if (error instanceof TokenRejection) throw error
+    value = JSON.parse(utf8.decode(bytes))
+  } catch {
+    // Not UTF-8 or not JSON: `value` stays undefined, refused below.
   }
-  // A value that did not parse (left undefined) or is not an object: one refusal.
+  // A value that did not parse or is not an object: one refusal.
   if (value === null || typeof value !== 'object' || Array.isArray(value)) refuse('malformed', part)
   return value as Record<string, unknown>
 }

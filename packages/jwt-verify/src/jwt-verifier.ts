@@ -5,7 +5,7 @@ import type { JwtVerifyExtensions } from './extension-types.js'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, type JwtVerifyOptions } from './options.js'
 import { packageName } from './package-name.js'
-import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
+import { refuse, TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
 import { looksLikeSeveralTokens } from './token-source.js'
 import { createVerifierFor } from './alb-entries.js'
 
@@ -66,36 +66,29 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
       return deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }
     if (error instanceof KeysUnavailableError) {
-      return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'keys_unavailable' }, retryAfter: retryAfterSeconds(error) })
+      return new AuthError('temporarily_unavailable', { package: packageName, reason: 'keys_unavailable', retryAfter: retryAfterSeconds(error) })
     }
-    const bindingError = binding.toAuthError(error, dpop)
-    if (bindingError) return bindingError
     // Anything else is a bug or a hostile input we did not foresee: refuse (never a 500, never an accept).
-    return deny('invalid_token', 'verification_error')
+    return binding.toAuthError(error, dpop) ?? deny('invalid_token', 'verification_error')
   }
 
   /** A failed verification as the client sees it: several tokens are 400, the rest {@link toAuthError}. */
   const refusal = (error: unknown, token: string): AuthError =>
     error instanceof TokenRejection && looksLikeSeveralTokens(token) ? deny('invalid_request', 'multiple_tokens') : toAuthError(error)
 
-  const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
-    const issuer = issuerFor(auth.issuer)
-    if (!issuer) throw new TokenRejection('unknown_issuer')
-    return binding.check(auth, issuer.binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
-  }
+  const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> =>
+    binding.check(auth, (issuerFor(auth.issuer) ?? refuse('unknown_issuer')).binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
 
-  /** Verification then binding; errors are left raw for the caller to turn into an AuthError. */
-  const verifyToken = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
-    const verified = verify(token, event)
-    if (verified instanceof Promise) return verified.then((auth) => bind(auth, token, presentedAs, event))
-    return bind(verified, token, presentedAs, event)
-  }
-
-  /** {@link verifyToken}, with its errors turned into the AuthError the client sees ({@link refusal}). */
+  /** Verification then binding, with their errors turned into the AuthError the client sees ({@link refusal}). */
   const verifyOrRefuse = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
     try {
-      const result = verifyToken(token, presentedAs, event)
-      return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(refusal(error, token))) : result
+      const verified = verify(token, event)
+      const result = verified instanceof Promise ? verified.then((auth) => bind(auth, token, presentedAs, event)) : bind(verified, token, presentedAs, event)
+      return result instanceof Promise
+        ? result.catch((error: unknown) => {
+            throw refusal(error, token)
+          })
+        : result
     } catch (error) {
       throw refusal(error, token)
     }
@@ -104,12 +97,11 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
   // An issuer entry that requires bound tokens requires them of every caller: an opaque token
   // proves no possession, so it cannot stand in for one.
   const boundTokensRequired = issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
-  /** A token that is not a JWT, with `opaqueTokens` set: to that verifier only. */
-  const authenticateOpaque = (
-    { verifier, handoff }: NonNullable<typeof opaqueTokens>,
-    token: string,
-    presentedAs: PresentedAs,
-  ): AuthContext | Promise<AuthContext> => handoff.authenticate(verifier, token, { presentedAs, deny, boundTokensRequired })
+  /** A token that is not a JWT, with `opaqueTokens` set, goes to that verifier only; any other is verified and bound. */
+  const verifyAny = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> =>
+    opaqueTokens?.handoff.takes(token)
+      ? opaqueTokens.handoff.authenticate(opaqueTokens.verifier, token, { presentedAs, deny, boundTokensRequired })
+      : verifyOrRefuse(token, presentedAs, event)
 
   const gatewayCheck = { checkClaims: issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
 
@@ -127,11 +119,10 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     if (lookup.kind === 'cross-site') throw crossSiteDenial(packageName, lookup)
     const { token, presentedAs } = lookup
     // A token that is not a JWT goes to opaqueTokens; a JWT needs an issuer entry.
-    const opaque = opaqueTokens?.handoff.takes(token) ? opaqueTokens : undefined
-    if (!opaque && issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
+    if (issuers.length === 0 && !opaqueTokens?.handoff.takes(token)) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
     // Opaque or not, a cookie credential and a bound token hold for this request only.
-    const result = opaque ? authenticateOpaque(opaque, token, presentedAs) : verifyOrRefuse(token, presentedAs, event)
+    const result = verifyAny(token, presentedAs, event)
     return result instanceof Promise ? result.then((auth) => noteRequestSpecific(request, auth)) : noteRequestSpecific(request, result)
   }
 
@@ -157,10 +148,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
   return {
     authenticate,
     prefetch,
-    verifyToken: (token, presentedAs, event) => {
-      if (opaqueTokens?.handoff.takes(token)) return authenticateOpaque(opaqueTokens, token, presentedAs)
-      return verifyOrRefuse(token, presentedAs, event)
-    },
+    verifyToken: verifyAny,
   }
 }
 
@@ -174,7 +162,7 @@ export const verifierOutsideMiddy = (compiled: CompiledTokenVerifier): JwtVerifi
     verifyEvent: async (event) => compiled.authenticate(event),
     verifyToken: async (token) => {
       if (typeof token !== 'string' || token.trim() === '') {
-        throw new AuthError('missing_token', { package: packageName, data: { reason: 'no_credentials' } })
+        throw new AuthError('missing_token', { package: packageName, reason: 'no_credentials' })
       }
       return compiled.verifyToken(token.trim(), 'bearer', undefined)
     },

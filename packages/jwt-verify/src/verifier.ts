@@ -50,13 +50,13 @@ export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Pro
 
 /**
  * A fresh copy per request: rbac adds roles and permissions to what it is given. Written out
- * field by field (every cached identity is made by `finish` below, with no roles): one object
+ * field by field (every cached identity is a JWT's, made by `finish` below, with no roles): one object
  * shape for every request, and no spread. The cached identity and its scope list are never
  * handed out, only copied, so they are not frozen: copying a frozen array takes V8's slow path
  * (measured: a third of a cache hit's own time).
  */
 const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({
-  source: auth.source,
+  source: 'jwt',
   subject: auth.subject,
   issuer: auth.issuer,
   scopes: auth.scopes.slice(),
@@ -144,7 +144,8 @@ export const createVerifier = ({
     // Kept in the cache, never handed out: every request gets a copy (copyAuth).
     const auth: Readonly<AuthContext> = {
       source: 'jwt' as const,
-      subject: typeof claims.sub === 'string' ? claims.sub : '',
+      // checkClaims refused a `sub` that is not a string.
+      subject: (claims.sub as string | undefined) ?? '',
       issuer: claims.iss as string,
       scopes: readScopeList(claims.scope ?? claims.scp),
       roles: [],
