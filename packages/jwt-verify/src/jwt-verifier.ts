@@ -79,11 +79,16 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
   const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> =>
     binding.check(auth, (issuerFor(auth.issuer) ?? refuse('unknown_issuer')).binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
 
-  /** Verification then binding, with their errors turned into the AuthError the client sees ({@link refusal}). */
+  /** Verification then binding; errors are left raw for the caller to turn into an AuthError. */
+  const verifyToken = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
+    const verified = verify(token, event)
+    return verified instanceof Promise ? verified.then((auth) => bind(auth, token, presentedAs, event)) : bind(verified, token, presentedAs, event)
+  }
+
+  /** {@link verifyToken}, with its errors turned into the AuthError the client sees ({@link refusal}). */
   const verifyOrRefuse = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
     try {
-      const verified = verify(token, event)
-      const result = verified instanceof Promise ? verified.then((auth) => bind(auth, token, presentedAs, event)) : bind(verified, token, presentedAs, event)
+      const result = verifyToken(token, presentedAs, event)
       return result instanceof Promise
         ? result.catch((error: unknown) => {
             throw refusal(error, token)
@@ -97,11 +102,12 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
   // An issuer entry that requires bound tokens requires them of every caller: an opaque token
   // proves no possession, so it cannot stand in for one.
   const boundTokensRequired = issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
-  /** A token that is not a JWT, with `opaqueTokens` set, goes to that verifier only; any other is verified and bound. */
-  const verifyAny = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> =>
-    opaqueTokens?.handoff.takes(token)
-      ? opaqueTokens.handoff.authenticate(opaqueTokens.verifier, token, { presentedAs, deny, boundTokensRequired })
-      : verifyOrRefuse(token, presentedAs, event)
+  /** A token that is not a JWT, with `opaqueTokens` set: to that verifier only. */
+  const authenticateOpaque = (
+    { verifier, handoff }: NonNullable<typeof opaqueTokens>,
+    token: string,
+    presentedAs: PresentedAs,
+  ): AuthContext | Promise<AuthContext> => handoff.authenticate(verifier, token, { presentedAs, deny, boundTokensRequired })
 
   const gatewayCheck = { checkClaims: issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
 
@@ -119,10 +125,11 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     if (lookup.kind === 'cross-site') throw crossSiteDenial(packageName, lookup)
     const { token, presentedAs } = lookup
     // A token that is not a JWT goes to opaqueTokens; a JWT needs an issuer entry.
-    if (issuers.length === 0 && !opaqueTokens?.handoff.takes(token)) throw deny('invalid_token', 'no_gateway_identity')
+    const opaque = opaqueTokens?.handoff.takes(token) ? opaqueTokens : undefined
+    if (!opaque && issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
     // Opaque or not, a cookie credential and a bound token hold for this request only.
-    const result = verifyAny(token, presentedAs, event)
+    const result = opaque ? authenticateOpaque(opaque, token, presentedAs) : verifyOrRefuse(token, presentedAs, event)
     return result instanceof Promise ? result.then((auth) => noteRequestSpecific(request, auth)) : noteRequestSpecific(request, result)
   }
 
@@ -148,7 +155,8 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
   return {
     authenticate,
     prefetch,
-    verifyToken: verifyAny,
+    verifyToken: (token, presentedAs, event) =>
+      opaqueTokens?.handoff.takes(token) ? authenticateOpaque(opaqueTokens, token, presentedAs) : verifyOrRefuse(token, presentedAs, event),
   }
 }
 

@@ -42,7 +42,8 @@ const hashOf = (token: string): number => {
  * entry itself: a `Map` with FIFO churn (delete the oldest, insert the newest) rebuilds its
  * table and keeps deleted slots, which promoted hundreds of bytes per request to the old
  * generation (docs/performance.md). Its state lives in the closure (local names the minifier
- * shortens, unlike properties).
+ * shortens, unlike properties); measured as fast as a class with private fields, as long as the
+ * object it returns has no accessor.
  *
  * @example
  * ```ts
@@ -133,9 +134,8 @@ export const createVerifiedTokenCache = (maxEntries: number) => {
       if (at !== -1) remove(at)
     },
 
-    get size(): number {
-      return size
-    },
+    /** Entries held (a plain function: an accessor here made every hit measurably slower). */
+    size: (): number => size,
   }
 }
 

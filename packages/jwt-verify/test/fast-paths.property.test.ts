@@ -131,7 +131,7 @@ describe('the verified-token cache decides as a FIFO map of whole tokens', () =>
           } else if (cache.get(t) !== undefined && !model.has(t)) {
             return false
           }
-          if (cache.size > maxEntries) return false
+          if (cache.size() > maxEntries) return false
         }
         // Whatever the cache holds, the model holds (never a token that was deleted or never set),
         // and a hit is always the whole token.
@@ -165,7 +165,7 @@ describe('the verified-token cache decides as a FIFO map of whole tokens', () =>
           const t = `h.p.${n}`
           if ((cache.get(t) !== undefined) !== held.has(t)) return false
         }
-        return cache.size === held.size
+        return cache.size() === held.size
       }),
       { seed: SEED, numRuns: 1000 },
     )

@@ -60,7 +60,7 @@ describe('the open-addressing table under hash collisions', () => {
               const found = cache.get(known)
               expect(found?.auth.subject).toBe(ring.includes(known) ? known : undefined)
             }
-            expect(cache.size).toBe(ring.filter((slot) => slot !== undefined).length)
+            expect(cache.size()).toBe(ring.filter((slot) => slot !== undefined).length)
           }
         },
       ),

@@ -8,7 +8,7 @@ describe('VerifiedTokenCache', () => {
   test('bounded: the oldest entry goes first', () => {
     const cache = createVerifiedTokenCache(3)
     for (const name of ['a', 'b', 'c', 'd']) cache.set(entry(token(name)))
-    expect(cache.size).toBe(3)
+    expect(cache.size()).toBe(3)
     expect(cache.get(token('a'))).toBeUndefined()
     expect(cache.get(token('d'))?.token).toBe(token('d'))
   })
@@ -19,7 +19,7 @@ describe('VerifiedTokenCache', () => {
       cache.set(entry(token(String(i))))
       if (i % 3 === 0) cache.delete(token(String(i - 1)))
       if (i % 11 === 0) cache.set(entry(token(String(i - 2))))
-      expect(cache.size).toBeLessThanOrEqual(5)
+      expect(cache.size()).toBeLessThanOrEqual(5)
     }
   })
 
