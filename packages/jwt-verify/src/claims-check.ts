@@ -1,4 +1,4 @@
-import { type RejectionReason, TokenRejection } from './rejection.js'
+import { refuse } from './rejection.js'
 
 /** The claim rules of one issuer, compiled at cold start. */
 export interface ClaimRules {
@@ -25,11 +25,6 @@ export const normalizeTyp = (typ: string): string => {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower
 }
 
-/** Refuses the token: why, and the claim concerned (never its value). */
-const refuse: (reason: RejectionReason, detail?: string) => never = (reason, detail) => {
-  throw new TokenRejection(reason, detail)
-}
-
 const numericClaim = (payload: Record<string, unknown>, name: string, required: boolean): number | undefined => {
   const value = payload[name]
   if (value === undefined) {
@@ -44,28 +39,29 @@ const numericClaim = (payload: Record<string, unknown>, name: string, required: 
 /**
  * RFC 7519 / RFC 9068 checks of a payload whose signature and issuer are already verified.
  * `exp` is required and must be a number; `nbf` and `iat`, when present, must be numbers and
- * not in the future (docs/design.md#time-claims).
+ * not in the future (docs/design.md#time-claims). Returns until when the token may be trusted,
+ * in seconds: `exp`, or sooner under `maxTokenAge` (the verified-token cache's expiry).
  *
  * @example
  * ```ts
- * checkClaims(header, payload, rules, Math.floor(Date.now() / 1000))
+ * const expiresAt = checkClaims(header, payload, rules, Math.floor(Date.now() / 1000))
  * ```
  */
-export const checkClaims = (header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, rules: ClaimRules, now: number): void => {
-  if (rules.tokenType !== undefined) {
-    if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== rules.tokenType) refuse('typ_mismatch')
-  }
-  const tolerance = rules.clockTolerance
+export const checkClaims = (header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, rules: ClaimRules, now: number): number => {
+  const { tokenType, clockTolerance: tolerance, maxTokenAge } = rules
+  if (tokenType !== undefined && (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== tokenType)) refuse('typ_mismatch')
   const exp = numericClaim(payload, 'exp', true) as number
   if (exp <= now - tolerance) refuse('expired')
   const nbf = numericClaim(payload, 'nbf', false)
   if (nbf !== undefined && nbf > now + tolerance) refuse('not_yet_valid')
-  const iat = numericClaim(payload, 'iat', rules.maxTokenAge !== undefined)
+  const iat = numericClaim(payload, 'iat', maxTokenAge !== undefined)
   if (iat !== undefined) {
     if (iat > now + tolerance) refuse('issued_in_future')
-    if (rules.maxTokenAge !== undefined && now - iat - tolerance > rules.maxTokenAge) refuse('too_old')
+    if (maxTokenAge !== undefined && now - iat - tolerance > maxTokenAge) refuse('too_old')
   }
   checkSubjectClaims(payload, rules)
+  // With maxTokenAge, iat is required (refused above when missing).
+  return maxTokenAge === undefined ? exp : Math.min(exp, (iat as number) + maxTokenAge + tolerance)
 }
 
 /**
@@ -80,17 +76,16 @@ export const checkClaims = (header: Readonly<Record<string, unknown>>, payload: 
  */
 export const checkSubjectClaims = (payload: Record<string, unknown>, rules: ClaimRules): void => {
   if (payload.sub !== undefined && typeof payload.sub !== 'string') refuse('bad_claim_type', 'sub')
-  if (rules.audiences) checkAudience(payload.aud, rules.audiences)
+  const { aud } = payload
+  // The accepted set holds strings only: an `aud` (or a member of an `aud` list) of any other
+  // type never matches, without a typeof.
+  const audiences: ReadonlySet<unknown> | null = rules.audiences
+  if (audiences && !(Array.isArray(aud) ? aud.some((value) => audiences.has(value)) : audiences.has(aud))) {
+    if (aud === undefined) refuse('missing_claim', 'aud')
+    refuse('audience_mismatch')
+  }
   for (const name of rules.requiredClaims) {
     // Own properties only: `constructor` or `toString` must not count as present.
     if (!Object.hasOwn(payload, name) || payload[name] === undefined) refuse('missing_claim', name)
   }
-}
-
-const checkAudience = (aud: unknown, accepted: ReadonlySet<unknown>): void => {
-  // The accepted set holds strings only: an `aud` (or a member of an `aud` list) of any other
-  // type never matches, without a typeof.
-  if (Array.isArray(aud) ? aud.some((value) => accepted.has(value)) : accepted.has(aud)) return
-  if (aud === undefined) refuse('missing_claim', 'aud')
-  refuse('audience_mismatch')
 }

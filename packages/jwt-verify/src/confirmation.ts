@@ -6,12 +6,10 @@
  */
 import type { AuthContext } from '@middy-auth/core'
 import { isRecord } from '@middy-auth/core/internal'
-import { TokenRejection } from './rejection.js'
+import { refuse } from './rejection.js'
 
 /** How the token came: `Authorization: Bearer` (or another source) or `Authorization: DPoP`. */
 export type PresentedAs = 'bearer' | 'dpop'
-
-const confirmationMembers = new Set(['jkt', 'x5t#S256'])
 
 const isTextOrAbsent = (value: unknown): value is string | undefined => value === undefined || typeof value === 'string'
 
@@ -19,14 +17,14 @@ const isTextOrAbsent = (value: unknown): value is string | undefined => value ==
 export const readConfirmation = (claims: Readonly<Record<string, unknown>>): { jkt?: string | undefined; x5t?: string | undefined } => {
   const cnf = claims.cnf
   if (cnf === undefined) return {}
-  if (!isRecord(cnf)) throw new TokenRejection('bad_confirmation')
+  if (!isRecord(cnf)) refuse('bad_confirmation')
   for (const name of Object.keys(cnf)) {
     // A key or certificate we cannot check (cnf.jwk, cnf.kid, …) binds the token to something we
     // would ignore: refused rather than taken as a bearer token.
-    if (!confirmationMembers.has(name)) throw new TokenRejection('bad_confirmation', name)
+    if (name !== 'jkt' && name !== 'x5t#S256') refuse('bad_confirmation', name)
   }
   const { jkt, 'x5t#S256': x5t } = cnf
-  if (!isTextOrAbsent(jkt) || !isTextOrAbsent(x5t)) throw new TokenRejection('bad_confirmation')
+  if (!isTextOrAbsent(jkt) || !isTextOrAbsent(x5t)) refuse('bad_confirmation')
   return { jkt, x5t }
 }
 
@@ -40,10 +38,10 @@ export const readConfirmation = (claims: Readonly<Record<string, unknown>>): { j
 export const checkUnbound = (auth: AuthContext, presentedAs: PresentedAs): AuthContext => {
   // Most requests, and every cache hit: a bearer token with no `cnf`.
   if (presentedAs === 'bearer' && auth.claims.cnf === undefined) return auth
-  const cnf = readConfirmation(auth.claims)
-  if (presentedAs === 'dpop') throw new TokenRejection('dpop_not_enabled')
+  const { jkt, x5t } = readConfirmation(auth.claims)
+  if (presentedAs === 'dpop') refuse('dpop_not_enabled')
   // Downgrade: a DPoP-bound token sent as a bearer token (RFC 9449 §7.2).
-  if (cnf.jkt !== undefined) throw new TokenRejection('dpop_bound_token_as_bearer')
-  if (cnf.x5t !== undefined) throw new TokenRejection('mtls_not_enabled')
+  if (jkt !== undefined) refuse('dpop_bound_token_as_bearer')
+  if (x5t !== undefined) refuse('mtls_not_enabled')
   return auth
 }

@@ -1,4 +1,4 @@
-import { TokenRejection } from './rejection.js'
+import { refuse } from './rejection.js'
 
 /**
  * Tokens longer than this are refused before any decoding or crypto: 16 KiB.
@@ -47,9 +47,7 @@ export const decodeSegment = (segment: string, byLength = false): Buffer => {
   const bytes = Buffer.from(segment, 'base64url')
   // A length no base64url has, or a character outside its alphabet (tested, or seen in the
   // decoded length when `byLength`): one refusal.
-  if (segment.length % 4 === 1 || (!byLength && !base64url.test(segment)) || bytes.length !== (segment.length * 3) >>> 2) {
-    throw new TokenRejection('malformed', 'base64url')
-  }
+  if (segment.length % 4 === 1 || (!byLength && !base64url.test(segment)) || bytes.length !== (segment.length * 3) >>> 2) refuse('malformed', 'base64url')
   return bytes
 }
 
@@ -59,14 +57,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** One segment holding a JSON object, as jose decodes it. */
 export const parseObject = (segment: string, part: string, byLength = false): Record<string, unknown> => {
+  const bytes = decodeSegment(segment, byLength)
   let value: unknown
   try {
-    value = JSON.parse(utf8.decode(decodeSegment(segment, byLength)))
-  } catch (error) {
-    if (error instanceof TokenRejection) throw error
-    throw new TokenRejection('malformed', part)
+    value = JSON.parse(utf8.decode(bytes))
+  } catch {
+    // Not UTF-8 or not JSON: `value` stays undefined, refused below.
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TokenRejection('malformed', part)
+  // A value that did not parse or is not an object: one refusal.
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) refuse('malformed', part)
   return value as Record<string, unknown>
 }
 
@@ -80,12 +79,10 @@ export const parseObject = (segment: string, part: string, byLength = false): Re
  * ```
  */
 export const decodeJws = (token: string): DecodedJws => {
-  if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejection('too_large')
+  if (token.length > MAX_TOKEN_LENGTH) refuse('too_large')
   const firstDot = token.indexOf('.')
   const secondDot = token.indexOf('.', firstDot + 1)
-  if (firstDot <= 0 || secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) {
-    throw new TokenRejection('malformed', 'segments')
-  }
+  if (firstDot <= 0 || secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) refuse('malformed', 'segments')
   const byLength = lengthTestApplies(token)
   const header = parseObject(token.slice(0, firstDot), 'header', byLength)
   const payload = parseObject(token.slice(firstDot + 1, secondDot), 'payload', byLength)

@@ -5,7 +5,7 @@ import type { JwtVerifyExtensions } from './extension-types.js'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, type JwtVerifyOptions } from './options.js'
 import { packageName } from './package-name.js'
-import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
+import { refuse, TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
 import { looksLikeSeveralTokens } from './token-source.js'
 import { createVerifierFor } from './alb-entries.js'
 
@@ -45,16 +45,12 @@ export interface CompiledTokenVerifier extends CompiledJwtVerifier {
   verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext>
 }
 
-// Declared with `function`, not as arrow functions, here and below: V8 pre-parses a function
-// at import and parses it in full on its first call, but parses an arrow function in full at
-// import, with every arrow inside it, and again when the function around it is compiled. On the
-// cold path that repeated parsing is measurable (bench/cold-start.ts).
 /**
  * Builds the verification of one middleware instance (checked and compiled at cold start).
  * Internal: both entries' `jwtVerify` and `createJwtVerifier` are built on it. `every`: the root
  * entry's extensions (all of them); without it, those of `options.extensions` (the lean entry).
  */
-export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledTokenVerifier {
+export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledTokenVerifier => {
   const settings = compileOptions(options, every)
   const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, binding, readToken, issuers } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
@@ -65,41 +61,39 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
   const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string, detail?: string) =>
     new AuthError<JwtVerifyDenialReason>(code, { package: packageName, realm, reason, description, detail: detail || undefined, dpop, resourceMetadata })
 
-  function toAuthError(error: unknown): AuthError {
+  const toAuthError = (error: unknown): AuthError => {
     if (error instanceof TokenRejection) {
       return deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }
     if (error instanceof KeysUnavailableError) {
-      return new AuthError('temporarily_unavailable', { package: packageName, data: { reason: 'keys_unavailable' }, retryAfter: retryAfterSeconds(error) })
+      return new AuthError('temporarily_unavailable', { package: packageName, reason: 'keys_unavailable', retryAfter: retryAfterSeconds(error) })
     }
-    const bindingError = binding.toAuthError(error, dpop)
-    if (bindingError) return bindingError
     // Anything else is a bug or a hostile input we did not foresee: refuse (never a 500, never an accept).
-    return deny('invalid_token', 'verification_error')
+    return binding.toAuthError(error, dpop) ?? deny('invalid_token', 'verification_error')
   }
 
   /** A failed verification as the client sees it: several tokens are 400, the rest {@link toAuthError}. */
   const refusal = (error: unknown, token: string): AuthError =>
     error instanceof TokenRejection && looksLikeSeveralTokens(token) ? deny('invalid_request', 'multiple_tokens') : toAuthError(error)
 
-  function bind(auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> {
-    const issuer = issuerFor(auth.issuer)
-    if (!issuer) throw new TokenRejection('unknown_issuer')
-    return binding.check(auth, issuer.binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
-  }
+  const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> =>
+    binding.check(auth, (issuerFor(auth.issuer) ?? refuse('unknown_issuer')).binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
 
   /** Verification then binding; errors are left raw for the caller to turn into an AuthError. */
-  function verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> {
+  const verifyToken = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
     const verified = verify(token, event)
-    if (verified instanceof Promise) return verified.then((auth) => bind(auth, token, presentedAs, event))
-    return bind(verified, token, presentedAs, event)
+    return verified instanceof Promise ? verified.then((auth) => bind(auth, token, presentedAs, event)) : bind(verified, token, presentedAs, event)
   }
 
   /** {@link verifyToken}, with its errors turned into the AuthError the client sees ({@link refusal}). */
-  function verifyOrRefuse(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> {
+  const verifyOrRefuse = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
     try {
       const result = verifyToken(token, presentedAs, event)
-      return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(refusal(error, token))) : result
+      return result instanceof Promise
+        ? result.catch((error: unknown) => {
+            throw refusal(error, token)
+          })
+        : result
     } catch (error) {
       throw refusal(error, token)
     }
@@ -117,7 +111,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
 
   const gatewayCheck = { checkClaims: issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
 
-  function authenticate(event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined> {
+  const authenticate = (event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined> => {
     if (fromGateway) {
       const auth = fromGateway(event, gatewayCheck)
       if (auth) return auth
@@ -145,7 +139,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
    * a cookie credential (the cross-site check depends on the request's method and origin), and a
    * bound token (its proof or certificate belongs to this request).
    */
-  function noteRequestSpecific(request: Pick<MiddyRequestLike, 'internal'> | undefined, auth: AuthContext): AuthContext {
+  const noteRequestSpecific = (request: Pick<MiddyRequestLike, 'internal'> | undefined, auth: AuthContext): AuthContext => {
     if (request) {
       if (fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
       if (auth.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
@@ -153,7 +147,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     return auth
   }
 
-  function prefetch(): void {
+  const prefetch = (): void => {
     for (const entry of issuers) entry.resolver.prefetch()
     opaqueTokens?.verifier.prefetch?.()
   }
@@ -161,10 +155,8 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
   return {
     authenticate,
     prefetch,
-    verifyToken(token, presentedAs, event) {
-      if (opaqueTokens?.handoff.takes(token)) return authenticateOpaque(opaqueTokens, token, presentedAs)
-      return verifyOrRefuse(token, presentedAs, event)
-    },
+    verifyToken: (token, presentedAs, event) =>
+      opaqueTokens?.handoff.takes(token) ? authenticateOpaque(opaqueTokens, token, presentedAs) : verifyOrRefuse(token, presentedAs, event),
   }
 }
 
@@ -172,13 +164,13 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
  * What both entries' `createJwtVerifier` return: the compiled verification, its keys loading
  * already, as promises.
  */
-export function verifierOutsideMiddy(compiled: CompiledTokenVerifier): JwtVerifier {
+export const verifierOutsideMiddy = (compiled: CompiledTokenVerifier): JwtVerifier => {
   compiled.prefetch()
   return {
     verifyEvent: async (event) => compiled.authenticate(event),
-    async verifyToken(token) {
+    verifyToken: async (token) => {
       if (typeof token !== 'string' || token.trim() === '') {
-        throw new AuthError('missing_token', { package: packageName, data: { reason: 'no_credentials' } })
+        throw new AuthError('missing_token', { package: packageName, reason: 'no_credentials' })
       }
       return compiled.verifyToken(token.trim(), 'bearer', undefined)
     },
@@ -186,7 +178,7 @@ export function verifierOutsideMiddy(compiled: CompiledTokenVerifier): JwtVerifi
 }
 
 /** Seconds until the key resolver tries again (its cooldown), at least 1. */
-function retryAfterSeconds(error: KeysUnavailableError): number {
+const retryAfterSeconds = (error: KeysUnavailableError): number => {
   const retryAfterMs = (error.cause as { data?: { retryAfterMs?: unknown } } | undefined)?.data?.retryAfterMs
   return typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1
 }

@@ -115,6 +115,14 @@ export class TokenRejection extends Error {
   }
 }
 
+/**
+ * Throws the {@link TokenRejection}: why, and the claim or parameter concerned (never its
+ * value). A function, so that each check reads as one line and its message is not repeated.
+ */
+export const refuse: (reason: RejectionReason, detail?: string) => never = (reason, detail) => {
+  throw new TokenRejection(reason, detail)
+}
+
 /** A DPoP proof is missing, malformed, replayed, or does not match the request or the token: 401 `invalid_dpop_proof`. */
 export class DpopRejection extends Error {
   override readonly name = 'DpopRejection'

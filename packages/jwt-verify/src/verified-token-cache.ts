@@ -1,5 +1,6 @@
 import type { AuthContext } from '@middy-auth/core'
 import type { ResolvedKey } from './key-resolver.js'
+import type { CompiledIssuer } from './verifier.js'
 
 /** What a cache hit needs to be trusted again. */
 export interface VerifiedToken {
@@ -12,7 +13,7 @@ export interface VerifiedToken {
   /** The key that verified it: the entry is dropped once this key leaves the key set. */
   readonly key: ResolvedKey
   /** The issuer entry that verified it. */
-  readonly issuerIndex: number
+  readonly issuer: CompiledIssuer
   /** In seconds: until then an `async` claims check's success counts; 0 runs the check again. */
   claimsCheckedUntil: number
 }
@@ -40,81 +41,39 @@ const hashOf = (token: string): number => {
  * (linear probing, at most half full). Nothing is allocated per insertion or eviction but the
  * entry itself: a `Map` with FIFO churn (delete the oldest, insert the newest) rebuilds its
  * table and keeps deleted slots, which promoted hundreds of bytes per request to the old
- * generation (docs/performance.md).
+ * generation (docs/performance.md). Its state lives in the closure (local names the minifier
+ * shortens, unlike properties); measured as fast as a class with private fields, as long as the
+ * object it returns has no accessor.
  *
  * @example
  * ```ts
- * const cache = new VerifiedTokenCache(1000)
+ * const cache = createVerifiedTokenCache(1000)
  * ```
  */
-export class VerifiedTokenCache {
+export const createVerifiedTokenCache = (maxEntries: number) => {
   /** Entries in insertion order, overwritten in a circle. */
-  readonly #ring: Array<VerifiedToken | undefined>
+  const ring = new Array<VerifiedToken | undefined>(maxEntries).fill(undefined)
   /** Each ring slot's hash, to probe without comparing strings. */
-  readonly #hashes: Int32Array
+  const hashes = new Int32Array(maxEntries)
+  let positions = 2
+  while (positions < maxEntries * 2) positions *= 2
   /** Open addressing: ring slot + 1, or 0 for an empty position. */
-  readonly #table: Int32Array
-  readonly #mask: number
-  #cursor = 0
-  #size = 0
-
-  constructor(maxEntries: number) {
-    this.#ring = new Array<VerifiedToken | undefined>(maxEntries).fill(undefined)
-    this.#hashes = new Int32Array(maxEntries)
-    let positions = 2
-    while (positions < maxEntries * 2) positions *= 2
-    this.#table = new Int32Array(positions)
-    this.#mask = positions - 1
-  }
-
+  const table = new Int32Array(positions)
+  const mask = positions - 1
+  let cursor = 0
+  let size = 0
   /** The last token looked up and its hash: a miss is followed by the `set` of the same string. */
-  #lastToken: string | undefined
-  #lastHash = 0
-
-  get(token: string): VerifiedToken | undefined {
-    const hash = hashOf(token)
-    this.#lastToken = token
-    this.#lastHash = hash
-    const at = this.#find(token, hash)
-    return at === -1 ? undefined : this.#ring[(this.#table[at] as number) - 1]
-  }
-
-  set(entry: VerifiedToken): void {
-    const hash = entry.token === this.#lastToken ? this.#lastHash : hashOf(entry.token)
-    const at = this.#find(entry.token, hash)
-    if (at !== -1) {
-      this.#ring[(this.#table[at] as number) - 1] = entry
-      return
-    }
-    const slot = this.#cursor
-    const victim = this.#ring[slot]
-    if (victim !== undefined) this.#remove(this.#find(victim.token, this.#hashes[slot] as number))
-    this.#ring[slot] = entry
-    this.#hashes[slot] = hash
-    this.#size++
-    let position = hash & this.#mask
-    while (this.#table[position] !== 0) position = (position + 1) & this.#mask
-    this.#table[position] = slot + 1
-    this.#cursor = slot + 1 === this.#ring.length ? 0 : slot + 1
-  }
-
-  delete(token: string): void {
-    const at = this.#find(token, hashOf(token))
-    if (at !== -1) this.#remove(at)
-  }
-
-  get size(): number {
-    return this.#size
-  }
+  let lastToken: string | undefined
+  let lastHash = 0
 
   /** The table position of `token`'s entry, or -1. */
-  #find(token: string, hash: number): number {
-    let position = hash & this.#mask
+  const find = (token: string, hash: number): number => {
+    let position = hash & mask
     for (;;) {
-      const slot = this.#table[position] as number
+      const slot = table[position] as number
       if (slot === 0) return -1
-      if (this.#hashes[slot - 1] === hash && this.#ring[slot - 1]?.token === token) return position
-      position = (position + 1) & this.#mask
+      if (hashes[slot - 1] === hash && ring[slot - 1]?.token === token) return position
+      position = (position + 1) & mask
     }
   }
 
@@ -122,24 +81,63 @@ export class VerifiedTokenCache {
    * Empties a table position and its ring slot, then moves back the entries after it that
    * probing would no longer reach (backward-shift deletion: no tombstones to accumulate).
    */
-  #remove(position: number): void {
-    const slot = (this.#table[position] as number) - 1
-    this.#ring[slot] = undefined
-    this.#size--
+  const remove = (position: number): void => {
+    ring[(table[position] as number) - 1] = undefined
+    size--
     let hole = position
     let next = position
     for (;;) {
-      next = (next + 1) & this.#mask
-      const moved = this.#table[next] as number
+      next = (next + 1) & mask
+      const moved = table[next] as number
       if (moved === 0) break
-      const home = (this.#hashes[moved - 1] as number) & this.#mask
+      const home = (hashes[moved - 1] as number) & mask
       // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
       const reachable = hole <= next ? home > hole && home <= next : home > hole || home <= next
       if (!reachable) {
-        this.#table[hole] = moved
+        table[hole] = moved
         hole = next
       }
     }
-    this.#table[hole] = 0
+    table[hole] = 0
+  }
+
+  return {
+    get(token: string): VerifiedToken | undefined {
+      const hash = hashOf(token)
+      lastToken = token
+      lastHash = hash
+      const at = find(token, hash)
+      return at === -1 ? undefined : ring[(table[at] as number) - 1]
+    },
+
+    set(entry: VerifiedToken): void {
+      const hash = entry.token === lastToken ? lastHash : hashOf(entry.token)
+      const at = find(entry.token, hash)
+      if (at !== -1) {
+        ring[(table[at] as number) - 1] = entry
+        return
+      }
+      const slot = cursor
+      const victim = ring[slot]
+      if (victim !== undefined) remove(find(victim.token, hashes[slot] as number))
+      ring[slot] = entry
+      hashes[slot] = hash
+      size++
+      let position = hash & mask
+      while (table[position] !== 0) position = (position + 1) & mask
+      table[position] = slot + 1
+      cursor = slot + 1 === maxEntries ? 0 : slot + 1
+    },
+
+    delete(token: string): void {
+      const at = find(token, hashOf(token))
+      if (at !== -1) remove(at)
+    },
+
+    /** Entries held (a plain function: an accessor here made every hit measurably slower). */
+    size: (): number => size,
   }
 }
+
+/** {@link createVerifiedTokenCache}'s cache. */
+export type VerifiedTokenCache = ReturnType<typeof createVerifiedTokenCache>

@@ -6,9 +6,9 @@ import { checkHeader } from './header-check.js'
 import type { ClaimsCheck } from './issuer-config.js'
 import { decodeJws } from './jws.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
-import { TokenRejection } from './rejection.js'
+import { refuse, TokenRejection } from './rejection.js'
 import type { CompiledBinding } from './sender-binding-options.js'
-import { VerifiedTokenCache } from './verified-token-cache.js'
+import { createVerifiedTokenCache } from './verified-token-cache.js'
 
 /** One issuer entry, compiled at cold start. */
 export interface CompiledIssuer {
@@ -50,13 +50,13 @@ export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Pro
 
 /**
  * A fresh copy per request: rbac adds roles and permissions to what it is given. Written out
- * field by field (every cached identity is made by `finish` below, with no roles): one object
+ * field by field (every cached identity is a JWT's, made by `finish` below, with no roles): one object
  * shape for every request, and no spread. The cached identity and its scope list are never
  * handed out, only copied, so they are not frozen: copying a frozen array takes V8's slow path
  * (measured: a third of a cache hit's own time).
  */
 const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({
-  source: auth.source,
+  source: 'jwt',
   subject: auth.subject,
   issuer: auth.issuer,
   scopes: auth.scopes.slice(),
@@ -80,18 +80,14 @@ export const createVerifier = ({
   cacheMaxEntries,
   now,
 }: VerifierSettings): { verify: Verify; checkGatewayClaims: CheckGatewayClaims; issuerFor: (iss: string | undefined) => CompiledIssuer | undefined } => {
-  const byIssuer = new Map<string, number>()
-  issuers.forEach((entry, index) => {
-    for (const iss of entry.issuers) if (!byIssuer.has(iss)) byIssuer.set(iss, index)
-  })
-  const cache = cacheMaxEntries > 0 ? new VerifiedTokenCache(cacheMaxEntries) : undefined
+  // The first entry that lists an issuer trusts it. Only strings are keys: an `iss` of any other
+  // type finds nothing, without a typeof.
+  const byIssuer = new Map<unknown, CompiledIssuer>()
+  for (const entry of issuers) for (const iss of entry.issuers) if (!byIssuer.has(iss)) byIssuer.set(iss, entry)
+  const cache = cacheMaxEntries > 0 ? createVerifiedTokenCache(cacheMaxEntries) : undefined
 
-  /** The index of the entry that trusts this `iss`; any other issuer is refused. */
-  const trustedIssuerIndex = (iss: unknown): number => {
-    const index = typeof iss === 'string' ? byIssuer.get(iss) : undefined
-    if (index === undefined) throw new TokenRejection('unknown_issuer')
-    return index
-  }
+  /** The entry that trusts this `iss`; any other issuer is refused. */
+  const trustedIssuer = (iss: unknown): CompiledIssuer => byIssuer.get(iss) ?? refuse('unknown_issuer')
 
   // Whole seconds, as jose (the oracle) compares: a fraction would move nbf and iat past its limits.
   // Fail closed: a clock that gives no time (NaN from `clock: () => Date.now`, a string) would
@@ -105,26 +101,26 @@ export const createVerifier = ({
   const fromCache = (token: string, nowSeconds: number): AuthContext | Promise<AuthContext> | undefined => {
     const hit = cache?.get(token)
     if (!hit) return undefined
-    const issuer = issuers[hit.issuerIndex] as CompiledIssuer
+    const { issuer, auth } = hit
     if (nowSeconds >= hit.expiresAt || !issuer.resolver.cached()?.keys.includes(hit.key)) {
       cache?.delete(token)
       return undefined
     }
     // A custom check may depend on more than the token (a deny list, the time): a synchronous
     // one runs on every request, an async one once per claimsCacheTtl.
-    if (nowSeconds < hit.claimsCheckedUntil) return copyAuth(hit.auth)
+    if (nowSeconds < hit.claimsCheckedUntil) return copyAuth(auth)
     let checked: void | Promise<void>
     try {
-      checked = runClaimsCheck(issuer, hit.auth.claims)
+      checked = runClaimsCheck(issuer, auth.claims)
     } catch (error) {
       cache?.delete(token)
       throw error
     }
-    if (!checked) return copyAuth(hit.auth)
+    if (!checked) return copyAuth(auth)
     return checked.then(
       () => {
         hit.claimsCheckedUntil = Math.min(hit.expiresAt, nowSeconds + issuer.claimsCacheTtl)
-        return copyAuth(hit.auth)
+        return copyAuth(auth)
       },
       (error: unknown) => {
         cache?.delete(token)
@@ -135,30 +131,28 @@ export const createVerifier = ({
 
   const finish = (
     token: string,
-    issuerIndex: number,
+    issuer: CompiledIssuer,
     decoded: ReturnType<typeof decodeJws>,
     alg: Algorithm | HmacAlgorithm,
     key: ResolvedKey,
     nowSeconds: number,
   ): AuthContext | Promise<AuthContext> => {
-    const issuer = issuers[issuerIndex] as CompiledIssuer
-    if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) throw new TokenRejection('bad_signature')
-    const payload = decoded.payload
-    checkClaims(decoded.header, payload, issuer.rules, nowSeconds)
-    const claims = deepFreeze(payload)
+    if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) refuse('bad_signature')
+    const expiresAt = checkClaims(decoded.header, decoded.payload, issuer.rules, nowSeconds)
+    const claims = deepFreeze(decoded.payload)
     const checked = runClaimsCheck(issuer, claims)
     // Kept in the cache, never handed out: every request gets a copy (copyAuth).
     const auth: Readonly<AuthContext> = {
       source: 'jwt' as const,
-      subject: typeof claims.sub === 'string' ? claims.sub : '',
+      // checkClaims refused a `sub` that is not a string.
+      subject: (claims.sub as string | undefined) ?? '',
       issuer: claims.iss as string,
       scopes: readScopeList(claims.scope ?? claims.scp),
       roles: [],
       claims,
     }
-    const expiresAt = cacheExpiry(claims, issuer.rules)
     const remember = (claimsCheckedUntil: number): AuthContext => {
-      cache?.set({ token, auth, expiresAt, key, issuerIndex, claimsCheckedUntil })
+      cache?.set({ token, auth, expiresAt, key, issuer, claimsCheckedUntil })
       return copyAuth(auth)
     }
     if (!checked) return remember(0)
@@ -167,7 +161,7 @@ export const createVerifier = ({
   }
 
   const checkGatewayClaims: CheckGatewayClaims = (claims) => {
-    const issuer = issuers[trustedIssuerIndex(claims.iss)] as CompiledIssuer
+    const issuer = trustedIssuer(claims.iss)
     checkSubjectClaims(claims, issuer.rules)
     return runClaimsCheck(issuer, claims)
   }
@@ -179,49 +173,38 @@ export const createVerifier = ({
 
     const decoded = decodeJws(token)
     const { alg, kid } = checkHeader(decoded.header)
-    const issuerIndex = trustedIssuerIndex(decoded.payload.iss)
-    const issuer = issuers[issuerIndex] as CompiledIssuer
-    if (!issuer.algorithms.has(alg)) throw new TokenRejection('alg_not_allowed')
+    const issuer = trustedIssuer(decoded.payload.iss)
+    if (!issuer.algorithms.has(alg)) refuse('alg_not_allowed')
 
-    if (issuer.secretKey) return finish(token, issuerIndex, decoded, alg, issuer.secretKey, nowSeconds)
-    const keySet = issuer.resolver.cached()
-    const key = keySet && pickKey(keySet, kid, alg)
-    if (key) return finish(token, issuerIndex, decoded, alg, key, nowSeconds)
-    return issuer.resolver.getKeySet(kid).then((fresh) => {
-      const freshKey = pickKey(fresh, kid, alg)
-      if (!freshKey) throw new TokenRejection('unknown_kid')
-      return finish(token, issuerIndex, decoded, alg, freshKey, nowInSeconds())
-    })
+    const key = issuer.secretKey ?? pickKey(issuer.resolver.cached(), kid, alg)
+    if (key) return finish(token, issuer, decoded, alg, key, nowSeconds)
+    return issuer.resolver.getKeySet(kid).then((fresh) => finish(token, issuer, decoded, alg, pickKey(fresh, kid, alg) ?? refuse('unknown_kid'), nowInSeconds()))
   }
 
-  const issuerFor = (iss: string | undefined): CompiledIssuer | undefined => {
-    const index = iss === undefined ? undefined : byIssuer.get(iss)
-    return index === undefined ? undefined : issuers[index]
-  }
-
-  return { verify, checkGatewayClaims, issuerFor }
-}
-
-/** A cached token is never used past `exp`, nor past its `maxTokenAge`. */
-const cacheExpiry = (claims: Readonly<Record<string, unknown>>, rules: ClaimRules): number => {
-  const exp = claims.exp as number
-  if (rules.maxTokenAge === undefined) return exp
-  return Math.min(exp, (claims.iat as number) + rules.maxTokenAge + rules.clockTolerance)
+  return { verify, checkGatewayClaims, issuerFor: (iss) => byIssuer.get(iss) }
 }
 
 /**
- * The key for a token: by `kid`; without a `kid`, the one key of the set that fits the
- * algorithm (several would be ambiguous). A key that is found but does not fit is refused at
- * once rather than refetched.
+ * The key for a token, from the key set if there is one: by `kid`; without a `kid`, the one
+ * key of the set that fits the algorithm (several would be ambiguous). A key that is found but
+ * does not fit is refused at once rather than refetched.
  */
-const pickKey = (keySet: KeySet, kid: string | undefined, alg: Algorithm | HmacAlgorithm): ResolvedKey | undefined => {
+const pickKey = (keySet: KeySet | undefined, kid: string | undefined, alg: Algorithm | HmacAlgorithm): ResolvedKey | undefined => {
+  if (!keySet) return undefined
   if (kid !== undefined) {
     const key = keySet.byKid.get(kid)
-    if (key && !keyFitsAlgorithm(key, alg)) throw new TokenRejection('key_mismatch')
+    if (key && !keyFitsAlgorithm(key, alg)) refuse('key_mismatch')
     return key
   }
   const candidates = keySet.keys.filter((key) => keyFitsAlgorithm(key, alg))
   return candidates.length === 1 ? candidates[0] : undefined
+}
+
+const claimsCheckFailed: () => never = () => refuse('claims_check_failed')
+
+/** A claims check accepts by returning `true` or nothing; any other answer refuses the token. */
+const refuseUnlessAccepted = (answer: unknown): void => {
+  if (answer !== true && answer !== undefined) claimsCheckFailed()
 }
 
 /**
@@ -235,17 +218,9 @@ const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, 
     accepted = issuer.claimsCheck(claims)
   } catch (error) {
     // A preset's check says which claim failed (token_use, client_id, …); any other throw is the user's.
-    throw error instanceof TokenRejection ? error : new TokenRejection('claims_check_failed')
+    if (error instanceof TokenRejection) throw error
+    claimsCheckFailed()
   }
-  if (accepted instanceof Promise) {
-    return accepted.then(refuseUnlessAccepted, () => {
-      throw new TokenRejection('claims_check_failed')
-    })
-  }
+  if (accepted instanceof Promise) return accepted.then(refuseUnlessAccepted, claimsCheckFailed)
   refuseUnlessAccepted(accepted)
-}
-
-/** A claims check accepts by returning `true` or nothing; any other answer refuses the token. */
-const refuseUnlessAccepted = (answer: unknown): void => {
-  if (answer !== true && answer !== undefined) throw new TokenRejection('claims_check_failed')
 }

@@ -15,7 +15,7 @@ import { staticKeys } from '../src/extensions.js'
 import { compileJwtVerifier } from '../src/jwt-verifier.js'
 import { decodeJws, decodeSegment, lengthTestApplies } from '../src/jws.js'
 import { TokenRejection } from '../src/rejection.js'
-import { VerifiedTokenCache, type VerifiedToken } from '../src/verified-token-cache.js'
+import { createVerifiedTokenCache, type VerifiedToken } from '../src/verified-token-cache.js'
 
 const SEED = 0x13_fa57
 const strict = /^[A-Za-z0-9_-]*$/
@@ -107,7 +107,7 @@ describe('base64url: the length test decides as the strict regex', () => {
 })
 
 describe('the verified-token cache decides as a FIFO map of whole tokens', () => {
-  const entry = (token: string): VerifiedToken => ({ token, auth: {} as never, expiresAt: 0, key: {} as never, issuerIndex: 0, claimsCheckedUntil: 0 })
+  const entry = (token: string): VerifiedToken => ({ token, auth: {} as never, expiresAt: 0, key: {} as never, issuer: {} as never, claimsCheckedUntil: 0 })
 
   test('sets, gets and deletes against a reference model', () => {
     // Tokens from a small pool, many sharing their last characters (same hash, same probe run).
@@ -119,7 +119,7 @@ describe('the verified-token cache decides as a FIFO map of whole tokens', () =>
     )
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 12 }), fc.array(operation, { maxLength: 300 }), (maxEntries, operations) => {
-        const cache = new VerifiedTokenCache(maxEntries)
+        const cache = createVerifiedTokenCache(maxEntries)
         // The model: every token set and not deleted since (the cache holds a bounded part of it).
         const model = new Set<string>()
         for (const { op, t } of operations) {
@@ -132,7 +132,7 @@ describe('the verified-token cache decides as a FIFO map of whole tokens', () =>
           } else if (cache.get(t) !== undefined && !model.has(t)) {
             return false
           }
-          if (cache.size > maxEntries) return false
+          if (cache.size() > maxEntries) return false
         }
         // Whatever the cache holds, the model holds (never a token that was deleted or never set),
         // and a hit is always the whole token.
@@ -152,7 +152,7 @@ describe('the verified-token cache decides as a FIFO map of whole tokens', () =>
   test('FIFO: with no deletes, exactly the last maxEntries distinct tokens are held', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 400 }), (maxEntries, numbers) => {
-        const cache = new VerifiedTokenCache(maxEntries)
+        const cache = createVerifiedTokenCache(maxEntries)
         const order: string[] = []
         for (const n of numbers) {
           const t = `h.p.${n}`
@@ -166,7 +166,7 @@ describe('the verified-token cache decides as a FIFO map of whole tokens', () =>
           const t = `h.p.${n}`
           if ((cache.get(t) !== undefined) !== held.has(t)) return false
         }
-        return cache.size === held.size
+        return cache.size() === held.size
       }),
       { seed: SEED, numRuns: 1000 },
     )

@@ -9,7 +9,7 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import type { ResolvedKey } from '../src/key-resolver.js'
-import { VerifiedTokenCache, type VerifiedToken } from '../src/verified-token-cache.js'
+import { createVerifiedTokenCache, type VerifiedToken } from '../src/verified-token-cache.js'
 
 // Every tail is 16 characters: tokens of one tail and one length have the same hash.
 const TAILS = ['SAME-TAIL-16-CHR', 'BBBBBBBBBBBBBBBB', 'CCCCCCCCCCCCCCCC', 'DDDDDDDDDDDDDDDx']
@@ -18,7 +18,7 @@ const entryOf = (token: string): VerifiedToken => ({
   auth: { source: 'jwt', subject: token, scopes: [], roles: [], claims: {} },
   expiresAt: Number.MAX_SAFE_INTEGER,
   key: {} as ResolvedKey,
-  issuerIndex: 0,
+  issuer: {} as never,
   claimsCheckedUntil: 0,
 })
 
@@ -37,7 +37,7 @@ describe('the open-addressing table under hash collisions', () => {
           { maxLength: 300 },
         ),
         (maxEntries, operations) => {
-          const cache = new VerifiedTokenCache(maxEntries)
+          const cache = createVerifiedTokenCache(maxEntries)
           // The model: ring slots filled at a cursor (a set of a cached token replaces it in place,
           // a delete empties its slot), as the documented FIFO-by-first-insertion eviction says.
           const ring: Array<string | undefined> = new Array<string | undefined>(maxEntries).fill(undefined)
@@ -60,7 +60,7 @@ describe('the open-addressing table under hash collisions', () => {
               const found = cache.get(known)
               expect(found?.auth.subject).toBe(ring.includes(known) ? known : undefined)
             }
-            expect(cache.size).toBe(ring.filter((slot) => slot !== undefined).length)
+            expect(cache.size()).toBe(ring.filter((slot) => slot !== undefined).length)
           }
         },
       ),
@@ -69,7 +69,7 @@ describe('the open-addressing table under hash collisions', () => {
   })
 
   test('a token that shares the hash (length and tail) of a cached one is a miss', () => {
-    const cache = new VerifiedTokenCache(4)
+    const cache = createVerifiedTokenCache(4)
     cache.set(entryOf(`0001.${TAILS[0] as string}`))
     expect(cache.get(`0002.${TAILS[0] as string}`)).toBeUndefined()
     expect(cache.get(`xxxx.${TAILS[0] as string}`)).toBeUndefined()

@@ -1,30 +1,30 @@
 import { describe, expect, test } from '@jest/globals'
-import { VerifiedTokenCache, type VerifiedToken } from '../src/verified-token-cache.js'
+import { createVerifiedTokenCache, type VerifiedToken } from '../src/verified-token-cache.js'
 
-const entry = (token: string): VerifiedToken => ({ token, auth: {} as never, expiresAt: 0, key: {} as never, issuerIndex: 0, claimsCheckedUntil: 0 })
+const entry = (token: string): VerifiedToken => ({ token, auth: {} as never, expiresAt: 0, key: {} as never, issuer: {} as never, claimsCheckedUntil: 0 })
 const token = (name: string) => `header.payload.${name.padStart(40, '-')}`
 
 describe('VerifiedTokenCache', () => {
   test('bounded: the oldest entry goes first', () => {
-    const cache = new VerifiedTokenCache(3)
+    const cache = createVerifiedTokenCache(3)
     for (const name of ['a', 'b', 'c', 'd']) cache.set(entry(token(name)))
-    expect(cache.size).toBe(3)
+    expect(cache.size()).toBe(3)
     expect(cache.get(token('a'))).toBeUndefined()
     expect(cache.get(token('d'))?.token).toBe(token('d'))
   })
 
   test('stays bounded whatever mix of deletes and sets', () => {
-    const cache = new VerifiedTokenCache(5)
+    const cache = createVerifiedTokenCache(5)
     for (let i = 0; i < 2000; i++) {
       cache.set(entry(token(String(i))))
       if (i % 3 === 0) cache.delete(token(String(i - 1)))
       if (i % 11 === 0) cache.set(entry(token(String(i - 2))))
-      expect(cache.size).toBeLessThanOrEqual(5)
+      expect(cache.size()).toBeLessThanOrEqual(5)
     }
   })
 
   test('a token that only shares the lookup suffix is a miss, and cannot delete the other', () => {
-    const cache = new VerifiedTokenCache(10)
+    const cache = createVerifiedTokenCache(10)
     const original = `aaa.bbb.${'s'.repeat(40)}`
     const forged = `aaa.ccc.${'s'.repeat(40)}`
     cache.set(entry(original))
