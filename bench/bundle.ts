@@ -77,6 +77,10 @@ const unusedOptionFiles = {
   // rbac's conditional allows, its conditions and resource options (the lean entry's conditions
   // extension); the root entry of rbac has it, as every extension.
   conditions: /rbac\/dist\/conditions\.js$/,
+  // rbac's roleMap and oauth-scope's scopeClaims (the lean entries' roleMaps and scopeClaims
+  // extensions).
+  roleMap: /rbac\/dist\/role-map\.js$/,
+  scopeClaims: /oauth-scope\/dist\/scope-claims\.js$/,
 }
 
 const policy = `{ roles: { reader: { allow: ['orders:read'] }, admin: { inherits: ['reader'], allow: ['orders:*'] } } }`
@@ -253,6 +257,22 @@ export const handler = middy()
     resource: async (request) => ({ ownerId: request.event.pathParameters?.owner }),
     extensions: [conditions],
   }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [roleMaps] and [scopeClaims] (must bundle them and load)',
+    absent: [],
+    present: [unusedOptionFiles.roleMap, unusedOptionFiles.scopeClaims],
+    source: `
+import middy from '@middy/core'
+import oauthScope from '@middy-auth/oauth-scope/lean'
+import { scopeClaims } from '@middy-auth/oauth-scope/extensions'
+import rbac from '@middy-auth/rbac/lean'
+import { roleMaps } from '@middy-auth/rbac/extensions'
+export const handler = middy()
+  .use(oauthScope({ required: ['orders:read'], scopeClaims: 'permissions', extensions: [scopeClaims] }))
+  .use(rbac({ policy: ${policy}, rolesFrom: 'cognito:groups', roleMap: { Admins: ['admin'] }, required: 'orders:read', extensions: [roleMaps] }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,
   },
