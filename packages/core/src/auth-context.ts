@@ -117,7 +117,7 @@ export type WithOptionalAuth<TContext, Claims = Record<string, unknown>> = TCont
  * setAuth(request, { source: 'jwt', subject: 'user-1', scopes: [], roles: [], claims: {} })
  * ```
  */
-export const setAuth = (request: Pick<MiddyRequestLike, 'context' | 'internal'>, auth: AuthContext<unknown>): void => {
+export function setAuth(request: Pick<MiddyRequestLike, 'context' | 'internal'>, auth: AuthContext<unknown>): void {
   ;(request.context as { auth?: AuthContext<unknown> }).auth = auth
   if (request.internal) request.internal.auth = auth
 }

@@ -157,12 +157,12 @@ export class AuthError<Reason extends string = string> extends Error {
 
 const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
 
-const renderHeaders = (
+function renderHeaders(
   error: AuthErrorCode,
   headers: number,
   description: string,
   { realm = 'api', scope, dpop, resourceMetadata, retryAfter = 5 }: AuthErrorOptions,
-): Record<string, string> => {
+): Record<string, string> {
   if (headers < 2) return headers ? { 'Retry-After': String(retryAfter) } : {}
   // Each attribute given as undefined is left out.
   let challenge =

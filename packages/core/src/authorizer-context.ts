@@ -78,7 +78,7 @@ export type AuthorizerContextValue = string | number | boolean
  * A value flattened to what the gateway accepts: strings, finite numbers and booleans as they
  * are; lists and objects as JSON text; `null`, `undefined` and anything JSON cannot write left out.
  */
-const flattenValue = (value: unknown): AuthorizerContextValue | undefined => {
+function flattenValue(value: unknown): AuthorizerContextValue | undefined {
   if (typeof value === 'string' || typeof value === 'boolean') return value
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
   if (value === null || value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined
@@ -106,12 +106,12 @@ const list = (value: unknown): string => JSON.stringify(Array.isArray(value) ? v
  * // { principalId: 'alice', source: 'jwt', middyAuthContext: 1, scopes: '["orders:read"]', roles: '[]', groups: '["a"]', tenant: 'acme', middyAuthLists: '["groups"]' }
  * ```
  */
-export const encodeAuthorizerContext = (
+export function encodeAuthorizerContext(
   auth: AuthContext,
   claims: readonly string[],
   extra: Readonly<Record<string, unknown>> | undefined,
   withPrincipalId: boolean,
-): Record<string, AuthorizerContextValue> => {
+): Record<string, AuthorizerContextValue> {
   // No prototype: a key named `__proto__` (a claim name, a value `extra` adds) is written as data.
   const context = emptyRecord() as Record<string, AuthorizerContextValue>
   if (withPrincipalId) context.principalId = auth.subject
@@ -160,7 +160,7 @@ const listedClaims = (value: unknown): readonly string[] => (typeof value === 's
  * // { claims: { roles: ['admin'], groups: 'Not Admins' }, exact: true }
  * ```
  */
-export const decodeAuthorizerContext = (context: Record<string, unknown>): { claims: Record<string, unknown>; exact: boolean } => {
+export function decodeAuthorizerContext(context: Record<string, unknown>): { claims: Record<string, unknown>; exact: boolean } {
   const mark = context[authorizerContextMark]
   if (mark !== 1 && mark !== '1') return { claims: restoreGatewayClaims(context), exact: false }
   // Without the list of lists (an earlier authorizer), every JSON-list text is taken for a list.

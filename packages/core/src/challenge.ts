@@ -100,7 +100,7 @@ export interface DpopChallenge {
 export const dpopChallenge = ({ algs, error }: DpopChallenge): string => dpop(algs, error)
 
 /** {@link dpopChallenge} with the attributes in order, for `AuthError`. */
-export const dpop = (algs?: readonly string[], error?: string): string => {
+export function dpop(algs?: readonly string[], error?: string): string {
   const names = cleanItems(algs ?? [])
   const attributes = (names.length > 0 ? `, algs="${names.join(' ')}"` : '') + attribute('error', error)
   // The first attribute follows the scheme without its comma: `DPoP algs="…", error="…"`, or `DPoP` alone.
@@ -131,7 +131,7 @@ export const isDpopNonceSafe = (value: string): boolean => isChallengeSafe(value
  * resourceMetadataProblem('https://api.example.com/"x') // "must be …", to follow the option's path
  * ```
  */
-export const resourceMetadataProblem = (value: unknown): string | undefined => {
+export function resourceMetadataProblem(value: unknown): string | undefined {
   // Challenge-safe without spaces (isDpopNonceSafe) and without a fragment: the URL is sent as it is.
   const url = typeof value === 'string' && isDpopNonceSafe(value) && !value.includes('#') && URL.canParse(value) ? new URL(value) : undefined
   const secure = url?.protocol === 'https:' || (url?.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))

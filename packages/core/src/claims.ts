@@ -20,7 +20,7 @@ import { emptyRecord } from './record.js'
  * readStringList('Not Admins')     // ['Not Admins']
  * ```
  */
-export const readStringList = (value: unknown): string[] => {
+export function readStringList(value: unknown): string[] {
   if (typeof value !== 'string') return nonEmptyStrings(value)
   const text = value.trim()
   // Each item is trimmed: splitting on the comma alone is splitting on it and the spaces around it.
@@ -60,7 +60,7 @@ const singleSpacedAscii = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/
  * readScopeList('read,admin')               // ['read,admin']: one scope
  * ```
  */
-export const readScopeList = (value: unknown): string[] => {
+export function readScopeList(value: unknown): string[] {
   if (typeof value !== 'string') return nonEmptyStrings(value)
   // The usual form, printable ASCII scope-tokens between single spaces, without a regex split.
   return singleSpacedAscii.test(value) ? value.split(' ') : value.split(/\s+/).filter(Boolean)
@@ -82,7 +82,7 @@ export const readScopeList = (value: unknown): string[] => {
  * readScopeClaim({}, '[orders:read]')                                  // ['[orders:read]']: a token's own scope-token
  * ```
  */
-export const readScopeClaim = (identity: { readonly stringifiedClaims?: boolean | undefined }, value: unknown): string[] => {
+export function readScopeClaim(identity: { readonly stringifiedClaims?: boolean | undefined }, value: unknown): string[] {
   // A bracketed string is a list only in claims a gateway made strings of.
   const bracketed = typeof value === 'string' && !hasExactClaims(identity) ? bracketedList(value.trim(), readScopeList) : undefined
   return bracketed ?? readScopeList(value)
@@ -102,13 +102,13 @@ export const readScopeClaim = (identity: { readonly stringifiedClaims?: boolean 
  * readListClaim({ source: 'apigateway', stringifiedClaims: true }, '[admin editor]') // ['admin', 'editor']
  * ```
  */
-export const readListClaim = (identity: { readonly source?: string; readonly stringifiedClaims?: boolean | undefined }, value: unknown): string[] => {
+export function readListClaim(identity: { readonly source?: string; readonly stringifiedClaims?: boolean | undefined }, value: unknown): string[] {
   if (typeof value === 'string' && hasExactClaims(identity)) return value === '' ? [] : [value]
   return readStringList(value)
 }
 
 /** The array a JSON text holds, whatever its items; `undefined` for any other text. */
-export const parseJsonArray = (text: string): unknown[] | undefined => {
+export function parseJsonArray(text: string): unknown[] | undefined {
   try {
     const parsed: unknown = JSON.parse(text)
     return Array.isArray(parsed) ? parsed : undefined
@@ -118,7 +118,7 @@ export const parseJsonArray = (text: string): unknown[] | undefined => {
 }
 
 /** A JSON list of strings, or `undefined` for any other text. */
-export const parseJsonList = (text: string): string[] | undefined => {
+export function parseJsonList(text: string): string[] | undefined {
   const parsed = parseJsonArray(text)
   return parsed?.every((v): v is string => typeof v === 'string') ? parsed : undefined
 }
@@ -134,7 +134,7 @@ const decimal = /^-?\d+(\.\d+)?$/
  * readNumber('12abc')      // undefined
  * ```
  */
-export const readNumber = (value: unknown): number | undefined => {
+export function readNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
   if (typeof value === 'string' && decimal.test(value.trim())) return Number(value.trim())
   return undefined
@@ -149,7 +149,7 @@ export const readNumber = (value: unknown): number | undefined => {
  * readNumericDate('Tue Jun 18 15:00:04 UTC 2024') // 1718722804
  * ```
  */
-export const readNumericDate = (value: unknown): number | undefined => {
+export function readNumericDate(value: unknown): number | undefined {
   const number = readNumber(value)
   if (number !== undefined) return number
   if (typeof value !== 'string') return undefined
@@ -165,7 +165,7 @@ export const readNumericDate = (value: unknown): number | undefined => {
  * readBoolean('true') // true
  * ```
  */
-export const readBoolean = (value: unknown): boolean | undefined => {
+export function readBoolean(value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value
   if (value === 'true') return true
   if (value === 'false') return false
@@ -183,7 +183,7 @@ export const readBoolean = (value: unknown): boolean | undefined => {
  * readClaimPath(claims, ['resource_access', 'my.client', 'roles'])
  * ```
  */
-export const readClaimPath = (claims: unknown, path: string | readonly string[]): unknown => {
+export function readClaimPath(claims: unknown, path: string | readonly string[]): unknown {
   if (claims === null || typeof claims !== 'object') return undefined
   if (typeof path === 'string' && Object.hasOwn(claims, path)) return (claims as Record<string, unknown>)[path]
   let current: unknown = claims
@@ -211,7 +211,7 @@ const listClaims = new Set(['cognito:groups', 'cognito:roles', 'groups', 'roles'
  * // { exp: 1718722804, 'cognito:groups': ['admin', 'editor'] }
  * ```
  */
-export const restoreGatewayClaims = (claims: Record<string, unknown>): Record<string, unknown> => {
+export function restoreGatewayClaims(claims: Record<string, unknown>): Record<string, unknown> {
   const restored = emptyRecord()
   for (const [name, value] of Object.entries(claims)) {
     restored[name] = restoreClaim(name, value)
@@ -229,14 +229,14 @@ export const restoreGatewayClaims = (claims: Record<string, unknown>): Record<st
  * restoreScalarClaim('groups', 'Not Admins') // 'Not Admins'
  * ```
  */
-export const restoreScalarClaim = (name: string, value: unknown): unknown => {
+export function restoreScalarClaim(name: string, value: unknown): unknown {
   if (typeof value !== 'string') return value
   if (timeClaims.has(name)) return readNumericDate(value) ?? value
   if (booleanClaims.has(name)) return readBoolean(value) ?? value
   return value
 }
 
-const restoreClaim = (name: string, value: unknown): unknown => {
+function restoreClaim(name: string, value: unknown): unknown {
   if (typeof value !== 'string') return value
   if (timeClaims.has(name) || booleanClaims.has(name)) return restoreScalarClaim(name, value)
   if (listClaims.has(name)) return readStringList(value)

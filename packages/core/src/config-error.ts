@@ -106,7 +106,7 @@ export interface DurationRule {
  * const timeoutMs = readDuration(options.timeoutMs, 'jwks.timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
  * ```
  */
-export const readDuration = (value: unknown, option: string, fail: ConfigError, { unit, fallback, zero, infinity }: DurationRule): number => {
+export function readDuration(value: unknown, option: string, fail: ConfigError, { unit, fallback, zero, infinity }: DurationRule): number {
   if (value === undefined) return fallback
   const isNumber = typeof value === 'number'
   // Above 0: finite, or Infinity when the rule allows it; else 0 when the rule allows it (NaN is neither).
@@ -148,7 +148,7 @@ const warned = new Set<string>()
  * const clock = readRenamed(options, 'clock', 'now', fail)
  * ```
  */
-export const readRenamed = (options: object, name: string, oldName: string, fail: ConfigError, at = ''): unknown => {
+export function readRenamed(options: object, name: string, oldName: string, fail: ConfigError, at = ''): unknown {
   const fields = options as Record<string, unknown>
   const old = fields[oldName]
   if (old === undefined) return fields[name]
@@ -171,7 +171,7 @@ export const readRenamed = (options: object, name: string, oldName: string, fail
  * const realm = readRealm(options.realm, configErrors('@middy-auth/rbac', 'rbac'))
  * ```
  */
-export const readRealm = (value: unknown, fail: ConfigError): string => {
+export function readRealm(value: unknown, fail: ConfigError): string {
   if (value === undefined) return 'api'
   if (typeof value === 'string' && isChallengeSafe(value)) return value
   throw fail('realm', `must be ${challengeSafeText}`)
@@ -188,12 +188,7 @@ export const readRealm = (value: unknown, fail: ConfigError): string => {
  */
 // The caller names the function type it checked for; the check itself is `typeof 'function'`.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-export const readFunction = <T extends (...args: never[]) => unknown>(
-  value: unknown,
-  option: string,
-  fail: ConfigError,
-  what = 'a function',
-): T | undefined => {
+export function readFunction<T extends (...args: never[]) => unknown>(value: unknown, option: string, fail: ConfigError, what = 'a function'): T | undefined {
   if (value === undefined) return undefined
   if (typeof value === 'function') return value as T
   throw fail(option, `must be ${what}`)

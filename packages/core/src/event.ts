@@ -46,7 +46,7 @@ const isText = (value: unknown): value is string => typeof value === 'string'
  * eventKind({ version: '2.0', requestContext: { http: { method: 'GET' } } }) // 'http-api'
  * ```
  */
-export const eventKind = (event: AnyEvent): EventKind => {
+export function eventKind(event: AnyEvent): EventKind {
   const e = asRecord(event)
   if (!e) return 'unknown'
   const { type, version } = e
@@ -69,7 +69,7 @@ export const eventKind = (event: AnyEvent): EventKind => {
  * sources ask only this, per request: a bundle without other readers of the kind leaves
  * {@link eventKind} out, and an HTTP event is told apart by its first field.
  */
-export const authorizerWithToken = (event: AnyEvent): 'authorizer-token' | 'authorizer-appsync' | undefined => {
+export function authorizerWithToken(event: AnyEvent): 'authorizer-token' | 'authorizer-appsync' | undefined {
   const e = asRecord(event)
   if (!e || !isText(e.authorizationToken)) return undefined
   if (e.type === 'TOKEN') return 'authorizer-token'
@@ -81,7 +81,7 @@ export const authorizerWithToken = (event: AnyEvent): 'authorizer-token' | 'auth
 }
 
 /** Every value of a header in one of the event's header maps. */
-const valuesOf = (event: AnyEvent, map: 'headers' | 'multiValueHeaders', lowerName: string): string[] => {
+function valuesOf(event: AnyEvent, map: 'headers' | 'multiValueHeaders', lowerName: string): string[] {
   const entries = asRecord(asRecord(event)?.[map])
   if (!entries) return []
   const values: string[] = []
@@ -105,7 +105,7 @@ const valuesOf = (event: AnyEvent, map: 'headers' | 'multiValueHeaders', lowerNa
  * getHeaderValues(event, 'authorization') // ['Bearer eyJ…']
  * ```
  */
-export const getHeaderValues = (event: AnyEvent, name: string): string[] => {
+export function getHeaderValues(event: AnyEvent, name: string): string[] {
   const lowerName = name.toLowerCase()
   const multi = valuesOf(event, 'multiValueHeaders', lowerName)
   return multi.length > 0 ? multi : valuesOf(event, 'headers', lowerName)
@@ -120,7 +120,7 @@ export const getHeaderValues = (event: AnyEvent, name: string): string[] => {
  * getHeader(event, 'Authorization') // 'Bearer eyJ…'
  * ```
  */
-export const getHeader = (event: AnyEvent, name: string): string | undefined => {
+export function getHeader(event: AnyEvent, name: string): string | undefined {
   const values = getHeaderValues(event, name)
   return values.length === 0 ? undefined : values.join(', ')
 }
@@ -134,7 +134,7 @@ export const getHeader = (event: AnyEvent, name: string): string | undefined => 
  * getCookieValues(event, 'session') // ['eyJ…']
  * ```
  */
-export const getCookieValues = (event: AnyEvent, name: string): string[] => {
+export function getCookieValues(event: AnyEvent, name: string): string[] {
   const cookies = asRecord(event)?.cookies
   const values: string[] = []
   for (const list of [...(Array.isArray(cookies) ? cookies.filter(isText) : []), ...getHeaderValues(event, 'cookie')]) {
@@ -148,7 +148,7 @@ export const getCookieValues = (event: AnyEvent, name: string): string[] => {
 
 const unquote = (value: string): string => (value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value)
 
-const decode = (value: string): string => {
+function decode(value: string): string {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '))
   } catch {
@@ -167,7 +167,7 @@ const decode = (value: string): string => {
  * getQueryValues(event, 'access_token') // ['eyJ…']
  * ```
  */
-export const getQueryValues = (event: AnyEvent, name: string): string[] => {
+export function getQueryValues(event: AnyEvent, name: string): string[] {
   const e = asRecord(event) ?? {}
   if (isText(e.rawQueryString)) return new URLSearchParams(e.rawQueryString).getAll(name)
   const fromMulti = asRecord(e.multiValueQueryStringParameters)?.[name]

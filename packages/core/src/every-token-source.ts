@@ -36,7 +36,7 @@ const fromValues = (values: string[]): TokenLookup => (values.length > 1 ? malfo
  * read(event) // { kind: 'token', token: 'eyJ…' }
  * ```
  */
-export const compileTokenSource = (source: TokenSource, acceptDpop = false): ReadToken => {
+export function compileTokenSource(source: TokenSource, acceptDpop = false): ReadToken {
   if (typeof source === 'function') {
     return (event) => {
       let value: string | undefined
@@ -76,7 +76,7 @@ const isOrigin = (value: unknown): boolean => typeof value === 'string' && URL.c
  * tokenSourceProblem({ cookie: 'a', query: 'b' })  // "tokenSource must be { header, scheme? }, …"
  * ```
  */
-export const tokenSourceProblem = (source: unknown): string | undefined => {
+export function tokenSourceProblem(source: unknown): string | undefined {
   if (!isCookieQueryOrFunction(source)) return headerSourceProblem(source)
   if (typeof source === 'function') return undefined
   // An object naming a cookie or a query parameter, so not the header form alone.

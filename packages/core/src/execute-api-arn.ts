@@ -31,7 +31,7 @@ export interface ExecuteApiArn {
  * // { prefix: 'arn:aws:execute-api:eu-west-1:123456789012', apiId: 'abc123', stage: 'prod', tail: 'GET/orders/42' }
  * ```
  */
-export const parseExecuteApiArn = (arn: unknown): ExecuteApiArn | undefined => {
+export function parseExecuteApiArn(arn: unknown): ExecuteApiArn | undefined {
   if (typeof arn !== 'string') return undefined
   const parts = arn.split(':')
   if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'execute-api' || !parts[1] || !parts[3] || !parts[4]) return undefined

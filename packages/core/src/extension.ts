@@ -51,7 +51,7 @@ export const readExtensions = <E extends Extension>(value: unknown, packageName:
   // Most handlers give none: their cold start then compiles only this line, not the checks.
   value === undefined ? new Map() : readGivenExtensions(value, packageName, fail, shapes)
 
-const readGivenExtensions = <E extends Extension>(value: unknown, packageName: string, fail: ConfigError, shapes: ExtensionShapes): Map<string, E> => {
+function readGivenExtensions<E extends Extension>(value: unknown, packageName: string, fail: ConfigError, shapes: ExtensionShapes): Map<string, E> {
   const extensions = new Map<string, E>()
   const from = `from '${packageName}/extensions'`
   if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions imported ${from}`)
@@ -80,13 +80,13 @@ const readGivenExtensions = <E extends Extension>(value: unknown, packageName: s
  * const routeMaps = needExtension(extensions, 'routeMaps', 'routes', { packageName: '@middy-auth/oauth-scope', factory: 'oauthScope' }, fail)
  * ```
  */
-export const needExtension = <E extends Extension>(
+export function needExtension<E extends Extension>(
   extensions: ReadonlyMap<string, E>,
   name: string,
   option: string,
   from: { packageName: string; factory: string },
   fail: ConfigError,
-): E => {
+): E {
   const extension = extensions.get(name)
   if (extension) return extension
   const { packageName, factory } = from

@@ -24,7 +24,7 @@ const restAuthorizerKeys = new Set(['principalId', 'integrationLatency', 'usageI
  * if (auth) console.log(auth.subject, auth.scopes)
  * ```
  */
-export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
+export function gatewayAuth(event: AnyEvent): AuthContext | undefined {
   const authorizer = asRecord(asRecord(asRecord(event)?.requestContext)?.authorizer)
   if (!authorizer) return undefined
 
@@ -49,7 +49,7 @@ export const gatewayAuth = (event: AnyEvent): AuthContext | undefined => {
   return undefined
 }
 
-const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown): AuthContext => {
+function fromClaims(rawClaims: Record<string, unknown>, gatewayScopes: unknown): AuthContext {
   const claims = restoreGatewayClaims(rawClaims)
   // HTTP API gives `scopes: null` when the route requires none; the claims still say what the
   // token holds: `scope` space-delimited (a scope may hold a comma), `scp` already restored to a list.
@@ -67,7 +67,7 @@ const fromClaims = (rawClaims: Record<string, unknown>, gatewayScopes: unknown):
 
 const stringified = { stringifiedClaims: true } as const
 
-const fromAuthorizerContext = (context: Record<string, unknown>, restPrincipalId: string | undefined): AuthContext => {
+function fromAuthorizerContext(context: Record<string, unknown>, restPrincipalId: string | undefined): AuthContext {
   const { claims, exact } = decodeAuthorizerContext(context)
   const form = exact ? {} : stringified
   // Read from the restored copy, which has no prototype: only the context's own values count.

@@ -20,7 +20,7 @@ const permission = /^(\*|[^\s:*\p{Cc}]+):(\*|[^\s:*\p{Cc}]+)$/u
  * splitPermission('articles')      // undefined
  * ```
  */
-export const splitPermission = (value: unknown): { resource: string; action: string } | undefined => {
+export function splitPermission(value: unknown): { resource: string; action: string } | undefined {
   if (value === '*') return { resource: '*', action: '*' }
   const parts = typeof value === 'string' ? permission.exec(value) : null
   return parts ? { resource: parts[1] as string, action: parts[2] as string } : undefined
@@ -36,7 +36,7 @@ export const splitPermission = (value: unknown): { resource: string; action: str
  * isConcretePermission('articles:*')      // false
  * ```
  */
-export const isConcretePermission = (value: unknown): value is string => {
+export function isConcretePermission(value: unknown): value is string {
   const parts = splitPermission(value)
   return parts !== undefined && parts.resource !== '*' && parts.action !== '*'
 }

@@ -54,7 +54,7 @@ export const emptyRecord = (): Record<string, unknown> => Object.create(null) as
  * Object.isFrozen(claims.realm_access) // true
  * ```
  */
-export const deepFreeze = <T extends object>(value: T): T => {
+export function deepFreeze<T extends object>(value: T): T {
   Object.freeze(value)
   // Only objects recurse: a call per primitive claim cost half of this function (measured).
   for (const key in value) {

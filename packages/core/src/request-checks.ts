@@ -41,7 +41,7 @@ export interface RequestSpecificCheck {
  * }
  * ```
  */
-export const noteRequestSpecificCheck = (request: Pick<MiddyRequestLike, 'internal'>, check: RequestSpecificCheck): void => {
+export function noteRequestSpecificCheck(request: Pick<MiddyRequestLike, 'internal'>, check: RequestSpecificCheck): void {
   const internal: Internal | undefined = request.internal
   if (internal === null || typeof internal !== 'object') return
   const notes = internal[requestSpecificChecksKey]
@@ -59,7 +59,7 @@ export const noteRequestSpecificCheck = (request: Pick<MiddyRequestLike, 'intern
  * if (requestSpecificChecks(request).length > 0) console.log('this decision must not be cached for other routes')
  * ```
  */
-export const requestSpecificChecks = (request: Pick<MiddyRequestLike, 'internal'>): readonly RequestSpecificCheck[] => {
+export function requestSpecificChecks(request: Pick<MiddyRequestLike, 'internal'>): readonly RequestSpecificCheck[] {
   const notes = readState(request.internal, requestSpecificChecksKey)
   return Array.isArray(notes) ? (notes as RequestSpecificCheck[]) : []
 }
@@ -87,7 +87,7 @@ export type PermissionCheck = (permission: string) => boolean
  * attachPermissionCheck(context.auth, (permission) => grants.has(permission))
  * ```
  */
-export const attachPermissionCheck = (auth: object, check: PermissionCheck): void => {
+export function attachPermissionCheck(auth: object, check: PermissionCheck): void {
   attachState(auth, permissionCheckKey, check)
 }
 
@@ -101,7 +101,7 @@ export const attachPermissionCheck = (auth: object, check: PermissionCheck): voi
  * holdsPermission(context.auth, 'articles:update') // true, false, or undefined without rbac
  * ```
  */
-export const holdsPermission = (auth: unknown, permission: string): boolean | undefined => {
+export function holdsPermission(auth: unknown, permission: string): boolean | undefined {
   const check = attachedPermissionCheck(auth)
   if (check === undefined) return undefined
   try {
@@ -123,7 +123,7 @@ export const holdsPermission = (auth: unknown, permission: string): boolean | un
  * if (check === undefined) console.log('no rbac() in this handler')
  * ```
  */
-export const attachedPermissionCheck = (auth: unknown): PermissionCheck | undefined => {
+export function attachedPermissionCheck(auth: unknown): PermissionCheck | undefined {
   const check = readState(auth, permissionCheckKey)
   return typeof check === 'function' ? (check as PermissionCheck) : undefined
 }
@@ -139,7 +139,7 @@ export const attachedPermissionCheck = (auth: unknown): PermissionCheck | undefi
  * noteCredential(request, token)
  * ```
  */
-export const noteCredential = (request: Pick<MiddyRequestLike, 'internal'>, credential: string): void => {
+export function noteCredential(request: Pick<MiddyRequestLike, 'internal'>, credential: string): void {
   const internal: Internal | undefined = request.internal
   if (internal !== null && typeof internal === 'object') internal[credentialKey] = credential
 }
@@ -154,7 +154,7 @@ export const noteCredential = (request: Pick<MiddyRequestLike, 'internal'>, cred
  * if (credential !== undefined && !identitySource.some((value) => value.includes(credential))) console.log('not cached per caller')
  * ```
  */
-export const notedCredential = (request: Pick<MiddyRequestLike, 'internal'>): string | undefined => {
+export function notedCredential(request: Pick<MiddyRequestLike, 'internal'>): string | undefined {
   const credential = readState(request.internal, credentialKey)
   return typeof credential === 'string' ? credential : undefined
 }

@@ -63,10 +63,10 @@ export const gatewayReaderOf = (extensions: ReadonlyMap<string, Extension>): Gat
  * if (!auth) throw new AuthError('missing_token', { package: '@middy-auth/rbac' })
  * ```
  */
-export const resolveAuthWith = (
+export function resolveAuthWith(
   request: Pick<MiddyRequestLike, 'event' | 'context' | 'internal'>,
   readGateway: GatewayAuthReader | undefined,
-): AuthContext | undefined => {
+): AuthContext | undefined {
   const existing = getAuth(request)
   if (existing) return existing
   if (!readGateway) return undefined

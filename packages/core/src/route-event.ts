@@ -26,7 +26,7 @@ export interface EventRoute {
  * The route of an `execute-api` ARN's tail (`<METHOD>/<path…>`, `$connect`), as REST TOKEN
  * authorizers and HTTP API authorizers give it (`methodArn`, `routeArn`).
  */
-const fromArn = (arn: unknown): EventRoute | undefined => {
+function fromArn(arn: unknown): EventRoute | undefined {
   const tail = parseExecuteApiArn(arn)?.tail
   if (tail === undefined) return undefined
   const [method, ...path] = tail.split('/')
@@ -51,7 +51,7 @@ const routerPath = (e: Record<string, unknown>, requestContext: Record<string, u
  * the gateway routes on what follows it. REST events carry no `version` and give `path` without
  * the stage already; a custom domain has no stage in its paths (its API mapping's base path stays).
  */
-const gatewayPathOf = (path: string | undefined, e: Record<string, unknown>, requestContext: Record<string, unknown> | undefined): string | undefined => {
+function gatewayPathOf(path: string | undefined, e: Record<string, unknown>, requestContext: Record<string, unknown> | undefined): string | undefined {
   if (path === undefined || (e.version !== '2.0' && e.version !== '1.0')) return path
   const stage = asText(requestContext?.stage)
   const apiId = asText(requestContext?.apiId)
@@ -62,7 +62,7 @@ const gatewayPathOf = (path: string | undefined, e: Record<string, unknown>, req
 }
 
 /** The route of a request, for every event kind the suite reads. */
-export const readEventRoute = (event: unknown): EventRoute | undefined => {
+export function readEventRoute(event: unknown): EventRoute | undefined {
   const e = asRecord(event)
   if (!e) return undefined
   const kind = eventKind(event)

@@ -47,7 +47,7 @@ const variablePattern = /^\{([A-Za-z0-9_.:-]+)(\+?)\}$/
  * templateProblem('/files/{id}.json') // 'has the segment "{id}.json": a variable is a whole segment, …'
  * ```
  */
-export const templateProblem = (template: string): string | undefined => {
+export function templateProblem(template: string): string | undefined {
   if (template === '/') return undefined
   // A control character cannot be in a request's path, and '#' never reaches the server.
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -89,7 +89,7 @@ const segmentsOf = (template: string): TemplateSegment[] =>
  * routeKeyProblem('/orders')          // 'must look like "GET /orders/{id}" (or "ANY /path", "$default")'
  * ```
  */
-export const routeKeyProblem = (key: string): string | undefined => {
+export function routeKeyProblem(key: string): string | undefined {
   const match = routeKeyPattern.exec(key)
   if (!match) return 'must look like "GET /orders/{id}" (or "ANY /path", "$default")'
   if (match[3] !== undefined && !specialKeys.has(match[3])) return `is not a route key API Gateway knows: the special keys are ${[...specialKeys].join(', ')}`
@@ -105,7 +105,7 @@ export const routeKeyProblem = (key: string): string | undefined => {
  * parseRouteKey('$default')            // { special: '$default' }
  * ```
  */
-export const parseRouteKey = (key: string): RouteKey | undefined => {
+export function parseRouteKey(key: string): RouteKey | undefined {
   if (routeKeyProblem(key) !== undefined) return undefined
   const match = routeKeyPattern.exec(key) as RegExpExecArray
   if (match[3] !== undefined) return { special: match[3] }

@@ -32,7 +32,7 @@ export const isGreedyTemplate = (template: string): boolean => /\/\{[^/{}]+\+\}$
 /** The template with its variable names dropped (`/orders/{}`, `/files/{+}`): how route names are compared. */
 export const templateShape = (template: string): string => template.replace(/\{[^/{}]+?(\+?)\}/g, '{$1}')
 
-const compile = <T>(route: TemplateRoute<T>): Compiled<T> => {
+function compile<T>(route: TemplateRoute<T>): Compiled<T> {
   const segments = route.segments
   const greedy = segments.at(-1) === 'greedy'
   return { ...route, greedy, fixed: greedy ? segments.length - 1 : segments.length, literal: segments.every((s) => typeof s === 'object') }
@@ -47,7 +47,7 @@ const methodCovers = (routeMethod: string, requestMethod: string): boolean =>
  * `/files/{proxy+}` matches `/files` and `/files/`); a template without one may be followed by
  * one `/`.
  */
-const routerMatches = (route: Compiled<unknown>, path: string): boolean => {
+function routerMatches(route: Compiled<unknown>, path: string): boolean {
   if (!path.startsWith('/')) return false
   const trimmed = !route.greedy && path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path
   const parts = trimmed.slice(1).split('/')
@@ -61,7 +61,7 @@ const routerMatches = (route: Compiled<unknown>, path: string): boolean => {
 }
 
 /** Whether every path `b` matches, `a` (both with variables) matches too. */
-const covers = (a: Compiled<unknown>, b: Compiled<unknown>): boolean => {
+function covers(a: Compiled<unknown>, b: Compiled<unknown>): boolean {
   if (a.greedy ? b.fixed < a.fixed : b.greedy || b.fixed !== a.fixed) return false
   for (let i = 0; i < a.fixed; i++) {
     const sa = a.segments[i] as Segment
@@ -78,7 +78,7 @@ const covers = (a: Compiled<unknown>, b: Compiled<unknown>): boolean => {
  * `ANY` route of the same path (the router keeps the last), a route with variables after one
  * that takes every request it would (the router takes the first).
  */
-const refuseUnreachable = (routes: readonly Compiled<unknown>[], fail: (message: string) => TypeError): void => {
+function refuseUnreachable(routes: readonly Compiled<unknown>[], fail: (message: string) => TypeError): void {
   for (const [j, later] of routes.entries()) {
     for (const earlier of routes.slice(0, j)) {
       if (later.literal && earlier.literal && earlier.template === later.template && later.method === 'ANY') {
@@ -101,10 +101,10 @@ const refuseUnreachable = (routes: readonly Compiled<unknown>[], fail: (message:
  * overwrites), then the others in order, the first that matches. `HEAD` is its own method.
  * Unreachable entries are refused (`fail`) at cold start.
  */
-export const routerMatcher = <T>(
+export function routerMatcher<T>(
   routes: readonly TemplateRoute<T>[],
   fail: (message: string) => TypeError,
-): ((method: string, path: string) => TemplateRoute<T> | undefined) => {
+): (method: string, path: string) => TemplateRoute<T> | undefined {
   const compiled = routes.map(compile)
   refuseUnreachable(compiled, fail)
   const literal = compiled.filter((route) => route.literal)
@@ -129,10 +129,10 @@ export const routerMatcher = <T>(
  * `*` reaches that a segment cannot hold. A Lambda authorizer's cached policy is reasoned about in
  * exactly those terms, so this matcher must not be more lenient than them.
  */
-export const gatewayMatcher = <T>(routes: readonly TemplateRoute<T>[]): ((method: string, path: string) => T | undefined) => {
+export function gatewayMatcher<T>(routes: readonly TemplateRoute<T>[]): (method: string, path: string) => T | undefined {
   const literalCount = (route: TemplateRoute<T>) => route.segments.filter((segment) => typeof segment === 'object').length
   const compiled = [...routes].sort((a, b) => literalCount(b) - literalCount(a) || Number(a.method === 'ANY') - Number(b.method === 'ANY'))
-  const matches = (segments: readonly Segment[], path: string): boolean => {
+  function matches(segments: readonly Segment[], path: string): boolean {
     if (!path.startsWith('/')) return false
     if (segments.length === 0) return path === '/'
     const pathParts = path.slice(1).split('/')

@@ -47,7 +47,7 @@ export interface RequestRoute {
  * // { method: 'GET', template: '/orders/{id}', path: '/orders/42', special: undefined }
  * ```
  */
-export const requestRoute = (event: AnyEvent): RequestRoute | undefined => {
+export function requestRoute(event: AnyEvent): RequestRoute | undefined {
   const route = readEventRoute(event)
   return route && { method: route.method, template: route.template, path: route.path, special: route.special }
 }
@@ -102,12 +102,12 @@ export interface RouteMapOptions {
  * lookup(event) // ['files:read'] for GET /files, /files/ and /files/a/b; [] for GET /other
  * ```
  */
-export const compileRouteMap = <T>(
+export function compileRouteMap<T>(
   routes: RouteMap<T>,
   packageName: string,
   optionName: string,
   options: RouteMapOptions = {},
-): ((event: AnyEvent) => T | undefined) => {
+): (event: AnyEvent) => T | undefined {
   // `optionName` is '<factory>: <option>' (config-error.ts's shape); the cause names the option.
   const fail = (message: string) => new TypeError(`${optionName}${message}`, { cause: { package: packageName, option: optionName.replace(/^\w+: /, '') } })
   if (routes === null || typeof routes !== 'object' || Array.isArray(routes)) throw fail(' must be an object keyed by "METHOD /path"')
@@ -130,7 +130,7 @@ export const compileRouteMap = <T>(
     byName.set(`${route.method} ${byRouter ? templateShape(route.template) : route.template}`, value)
     templated.push(route)
   }
-  const named = (method: string, template: string): T | undefined => {
+  function named(method: string, template: string): T | undefined {
     const name = byRouter ? templateShape(template) : template
     return byName.get(`${method} ${name}`) ?? byName.get(`ANY ${name}`)
   }
@@ -146,7 +146,7 @@ interface Named<T> {
 }
 
 /** In front of API Gateway's routes: the route it names, or the most specific template for a path. */
-const gatewayLookup = <T>(templated: readonly TemplateRoute<T>[], { named, special }: Named<T>): ((event: AnyEvent) => T | undefined) => {
+function gatewayLookup<T>(templated: readonly TemplateRoute<T>[], { named, special }: Named<T>): (event: AnyEvent) => T | undefined {
   const byPath = gatewayMatcher(templated)
   return (event) => {
     const route = readEventRoute(event)
@@ -160,18 +160,18 @@ const gatewayLookup = <T>(templated: readonly TemplateRoute<T>[], { named, speci
 }
 
 /** Beside `@middy/http-router`: the entry of the handler the router runs. */
-const routerLookup = <T>(
+function routerLookup<T>(
   templated: readonly TemplateRoute<T>[],
   { named, special }: Named<T>,
   fail: (message: string) => TypeError,
   packageName: string,
   optionName: string,
   warn: (message: string) => void = (message) => console.warn(message),
-): ((event: AnyEvent) => T | undefined) => {
+): (event: AnyEvent) => T | undefined {
   const byPath = routerMatcher(templated, fail)
   const warned = new Set<string>()
   // Typed as the lookup's answer (always `undefined`), which each `return hint(…)` below gives.
-  const hint = (topic: string, message: string): T | undefined => {
+  function hint(topic: string, message: string): T | undefined {
     // Topics are route keys and stages, from the gateway's configuration; bounded anyway.
     if (warned.has(topic) || warned.size >= 100) return undefined
     warned.add(topic)
@@ -190,7 +190,7 @@ const routerLookup = <T>(
       `matches no entry to the path of a request through the gateway's catch-all route ${JSON.stringify(routeKey)} (@middy/http-router would answer 404), ` +
         'so such requests get the default requirement. Paths are matched as @middy/http-router matches them: literal templates first, then the others in the order written.',
     )
-  const pathPick = (method: string, path: string, gatewayPath: string): TemplateRoute<T> | undefined | 'ambiguous' => {
+  function pathPick(method: string, path: string, gatewayPath: string): TemplateRoute<T> | undefined | 'ambiguous' {
     const viaRouter = byPath(method, path)
     // A named stage of the default endpoint: the router sees '/prod/files', API Gateway routed
     // '/files'. Where the two would run different entries, neither can be trusted.

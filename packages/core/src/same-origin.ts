@@ -17,13 +17,13 @@ const safeMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
  * The method the client used, from any event kind (not the route's: an `ANY /{proxy+}` route
  * key says nothing about it).
  */
-const requestMethod = (event: unknown): string | undefined => {
+function requestMethod(event: unknown): string | undefined {
   const e = asRecord(event)
   const requestContext = asRecord(e?.requestContext)
   return (asText(asRecord(requestContext?.http)?.method) ?? asText(e?.httpMethod) ?? asText(requestContext?.httpMethod))?.toUpperCase()
 }
 
-const originOf = (value: string): string | undefined => {
+function originOf(value: string): string | undefined {
   try {
     const url = new URL(value)
     return url.origin === 'null' ? undefined : url.origin
@@ -47,11 +47,11 @@ const originOf = (value: string): string | undefined => {
  * if (refused) throw new AuthError('access_denied', { package: 'my-package', data: refused })
  * ```
  */
-export const crossSiteRequest = (
+export function crossSiteRequest(
   event: unknown,
   allowedOrigins: ReadonlySet<string>,
   { everyMethod = false }: { everyMethod?: boolean } = {},
-): { reason: 'cross_site_request' | 'foreign_origin'; seen: string } | undefined => {
+): { reason: 'cross_site_request' | 'foreign_origin'; seen: string } | undefined {
   const method = requestMethod(event)
   if (!everyMethod && method !== undefined && safeMethods.has(method)) return undefined
   const origin = getHeader(event, 'origin')

@@ -63,7 +63,7 @@ const notAScope = (scope: unknown): string => `${JSON.stringify(scope)} is not a
  * readScopeTokens('orders:read', 'required', fail) // throws: required must be a list of scopes such as ['orders:read'], not a string: …
  * ```
  */
-export const readScopeTokens = (value: unknown, at: string, fail: ConfigError): string[] => {
+export function readScopeTokens(value: unknown, at: string, fail: ConfigError): string[] {
   if (!Array.isArray(value)) {
     const words = typeof value === 'string' ? value.trim() : ''
     throw fail(at, `must be a list of scopes such as ['orders:read']${words ? `, not a string: write ['${words.split(/\s+/).join("', '")}']` : ''}`)
@@ -90,7 +90,7 @@ export const readScopeTokens = (value: unknown, at: string, fail: ConfigError): 
  * const readOrAdmin = compileScopeCheck([], ['orders:read', 'orders:admin'])
  * ```
  */
-export const compileScopeCheck = (required: readonly string[], anyOf?: readonly string[]): ScopeCheck => {
+export function compileScopeCheck(required: readonly string[], anyOf?: readonly string[]): ScopeCheck {
   const every = [...required, ...(anyOf ?? [])]
   for (const scope of every) {
     if (!isScopeToken(scope)) throw new TypeError(notAScope(scope), { cause: { package: '@middy-auth/core' } })
@@ -107,7 +107,7 @@ export const compileScopeCheck = (required: readonly string[], anyOf?: readonly 
  * scopesSatisfy(compileScopeCheck(['orders:read']), context.auth.scopes) // true or false
  * ```
  */
-export const scopesSatisfy = ({ required, anyOf }: ScopeCheck, held: readonly unknown[]): boolean => {
+export function scopesSatisfy({ required, anyOf }: ScopeCheck, held: readonly unknown[]): boolean {
   if (required.size > 0) {
     let missing = required.size
     for (let i = 0; i < held.length; i++) {
@@ -131,7 +131,7 @@ export const scopesSatisfy = ({ required, anyOf }: ScopeCheck, held: readonly un
  * unmetScopes(compileScopeCheck(['a', 'b'], ['c']), ['a']) // { missing: ['b'], anyOf: ['c'] }
  * ```
  */
-export const unmetScopes = ({ required, anyOf }: ScopeCheck, held: readonly unknown[]): { missing: string[]; anyOf?: string[] } => {
+export function unmetScopes({ required, anyOf }: ScopeCheck, held: readonly unknown[]): { missing: string[]; anyOf?: string[] } {
   const holds = new Set(held)
   const missing = [...required].filter((scope) => !holds.has(scope))
   const anyOfMet = anyOf === undefined || [...anyOf].some((scope) => holds.has(scope))

@@ -69,7 +69,7 @@ export const stateKeys = /* @__PURE__ */ Object.freeze({
  * attachState(auth, stateKeys.permissionCheck, (permission: string) => permission === 'articles:read')
  * ```
  */
-export const attachState = (target: object, key: symbol, value: unknown): void => {
+export function attachState(target: object, key: symbol, value: unknown): void {
   Object.defineProperty(target, key, { value, configurable: true, enumerable: false, writable: false })
 }
 

@@ -78,7 +78,7 @@ const found = (text: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLo
  * credentials" (docs/design.md#scheme); the scheme alone is an empty token. What follows the
  * scheme is the token, even with spaces or commas in it (see {@link looksLikeSeveralTokens}).
  */
-const fromSchemeValue = (value: string | undefined, scheme: string, acceptDpop: boolean): TokenLookup => {
+function fromSchemeValue(value: string | undefined, scheme: string, acceptDpop: boolean): TokenLookup {
   if (value === undefined) return missing
   const trimmed = value.trim()
   const space = trimmed.search(/\s/)
@@ -121,11 +121,11 @@ const isBareToken = (trimmed: string, scheme: string): boolean => !/\s/.test(tri
  * read(event) // { kind: 'token', token: 'eyJ…', presentedAs: 'bearer' }
  * ```
  */
-export const compileHeaderSource = (source: HeaderTokenSource, acceptDpop = false): ReadToken => {
+export function compileHeaderSource(source: HeaderTokenSource, acceptDpop = false): ReadToken {
   const header = source.header
   const scheme = source.scheme === undefined ? 'bearer' : (source.scheme?.toLowerCase() ?? null)
   const isAuthorization = header.toLowerCase() === 'authorization'
-  const read = (event: AnyEvent): string | undefined => {
+  function read(event: AnyEvent): string | undefined {
     return isAuthorization && authorizerWithToken(event) ? (event as { authorizationToken: string }).authorizationToken : getHeader(event, header)
   }
   if (scheme === null) return (event) => fromRawValue(read(event))
@@ -178,7 +178,7 @@ export const isCookieQueryOrFunction = (source: unknown): boolean =>
  * headerSourceProblem({ header: '' })               // "tokenSource must be { header, scheme? }, …"
  * ```
  */
-export const headerSourceProblem = (source: unknown): string | undefined => {
+export function headerSourceProblem(source: unknown): string | undefined {
   if (!isRecord(source) || !isSourceName(source.header)) return sourceShapeProblem
   if (source.allowedOrigins !== undefined) return allowedOriginsProblem
   return schemeProblem(source.scheme, true)

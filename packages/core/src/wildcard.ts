@@ -6,7 +6,7 @@
  * several `.*` can take seconds on a 64-character text).
  */
 
-const pieceFitsAt = (piece: string, text: string, at: number): boolean => {
+function pieceFitsAt(piece: string, text: string, at: number): boolean {
   for (let i = 0; i < piece.length; i++) {
     const p = piece.charCodeAt(i)
     if (p !== 63 /* ? */ && p !== text.charCodeAt(at + i)) return false
@@ -15,7 +15,7 @@ const pieceFitsAt = (piece: string, text: string, at: number): boolean => {
 }
 
 /** The first index from `from` at which `piece` fits, or -1. */
-const findPiece = (piece: string, text: string, from: number): number => {
+function findPiece(piece: string, text: string, from: number): number {
   if (!piece.includes('?')) return text.indexOf(piece, from)
   for (let at = from; at + piece.length <= text.length; at++) if (pieceFitsAt(piece, text, at)) return at
   return -1
@@ -32,7 +32,7 @@ const findPiece = (piece: string, text: string, from: number): number => {
  * matchesWildcard('arn:aws:sts::*:assumed-role/Admin/?ob', 'arn:aws:sts::123456789012:assumed-role/Admin/bob') // true
  * ```
  */
-export const matchesWildcard = (pattern: string, text: string): boolean => {
+export function matchesWildcard(pattern: string, text: string): boolean {
   const pieces = pattern.split('*')
   const first = pieces[0] as string
   if (pieces.length === 1) return first.length === text.length && pieceFitsAt(first, text, 0)

@@ -34,7 +34,7 @@ const readAccessToken = compileHeaderSource({ header: 'x-amzn-oidc-accesstoken',
  * const accessToken = compileAlbAccessToken(cognitoIssuer({ userPoolId, clientId, tokenUse: 'access' }), 3000, fail)
  * ```
  */
-export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | undefined, fail: ConfigError): AlbAccessToken => {
+export function compileAlbAccessToken(entry: IssuerConfig, timeoutMs: number | undefined, fail: ConfigError): AlbAccessToken {
   if (entry === null || typeof entry !== 'object') throw fail('accessToken', `must be an issuer entry such as cognitoIssuer({ ..., tokenUse: 'access' })`)
   // The load balancer forwards no DPoP proof and no client certificate: such a binding could never pass.
   if (entry.dpop !== undefined || entry.mtls !== undefined)
@@ -53,7 +53,7 @@ export const compileAlbAccessToken = (entry: IssuerConfig, timeoutMs: number | u
     prefetch: () => compiled.resolver.prefetch(),
     createCheck: ({ cacheMaxEntries, now }) => {
       const { verify } = createVerifier({ issuers: [compiled], cacheMaxEntries, now })
-      const combine = (albAuth: AuthContext, accessAuth: AuthContext): AuthContext => {
+      function combine(albAuth: AuthContext, accessAuth: AuthContext): AuthContext {
         // Both tokens must be about one user: an access token of someone else is no authorization of this one.
         if (accessAuth.subject === '' || accessAuth.subject !== albAuth.subject) throw new TokenRejection('subject_mismatch')
         return { ...albAuth, scopes: [...new Set([...albAuth.scopes, ...accessAuth.scopes])] }

@@ -51,7 +51,7 @@ export const defaultTokenSource = (issuers: readonly unknown[]): TokenSource =>
  * const { verify } = createVerifierFor({ issuers, cacheMaxEntries: 1000, now: Date.now })
  * ```
  */
-export const createVerifierFor = (settings: VerifierSettings): ReturnType<typeof createVerifier> => {
+export function createVerifierFor(settings: VerifierSettings): ReturnType<typeof createVerifier> {
   for (const { resolver } of settings.issuers) {
     const alb = albEntries.get(resolver)
     if (alb) return alb.createVerifier(settings)

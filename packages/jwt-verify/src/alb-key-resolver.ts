@@ -57,7 +57,7 @@ const maxPemBytes = 8 * 1024
  * The default {@link FetchPem}: `node:https` (`node:http` for loopback), one timer for the
  * whole exchange, 200 only (no redirects), at most 8 KiB.
  */
-const fetchPemWithNode: FetchPem = async (url, { timeoutMs }) => {
+const fetchPemWithNode: FetchPem = async function (url, { timeoutMs }) {
   const target = new URL(url)
   const { get } = target.protocol === 'https:' ? await import('node:https') : await import('node:http')
   return new Promise((resolve, reject) => {
@@ -85,7 +85,7 @@ const fetchPemWithNode: FetchPem = async (url, { timeoutMs }) => {
         if (!res.complete) fail('connection closed before the body was complete')
       })
     })
-    const fail = (message: string, status?: number): void => {
+    function fail(message: string, status?: number): void {
       if (settled) return
       settled = true
       clearTimeout(timer)
@@ -98,7 +98,7 @@ const fetchPemWithNode: FetchPem = async (url, { timeoutMs }) => {
 }
 
 /** Imports a PEM as an ES256 verification key; anything but a P-256 public key is refused. */
-const importAlbKey = (kid: string, pem: string): ResolvedKey => {
+function importAlbKey(kid: string, pem: string): ResolvedKey {
   const key = createPublicKey({ key: pem, format: 'pem' })
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new Error('the key is not a P-256 public key')
@@ -125,7 +125,7 @@ const importAlbKey = (kid: string, pem: string): ResolvedKey => {
  * const resolver = createAlbKeyResolver({ endpoint: 'https://public-keys.auth.elb.eu-west-1.amazonaws.com' })
  * ```
  */
-export const createAlbKeyResolver = (options: AlbKeyResolverOptions): KeyResolver => {
+export function createAlbKeyResolver(options: AlbKeyResolverOptions): KeyResolver {
   const endpoint = assertFetchableUrl(options.endpoint, 'endpoint').href.replace(/\/+$/, '')
   const fail = configErrors(packageName, 'createAlbKeyResolver')
   const timeoutMs = readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
@@ -139,7 +139,7 @@ export const createAlbKeyResolver = (options: AlbKeyResolverOptions): KeyResolve
   /** Why the last fetch failed: an unreachable endpoint is a 503, an unknown kid a refused token. */
   let lastFailureWasOutage = false
 
-  const remember = (key: ResolvedKey): KeySet => {
+  function remember(key: ResolvedKey): KeySet {
     if (byKid.size >= maxKeys) byKid.delete(byKid.keys().next().value as string)
     byKid.set(key.kid as string, key)
     keySet = { keys: [...byKid.values()], byKid }

@@ -94,7 +94,7 @@ const arnPattern = /^arn:aws(?:-[a-z-]+)?:elasticloadbalancing:([a-z0-9-]+):\d{1
  * })
  * ```
  */
-export const albIssuer = (options: AlbIssuerOptions): IssuerConfig => {
+export function albIssuer(options: AlbIssuerOptions): IssuerConfig {
   checkOptionNames(options, albOptions, fail)
   const { region, clientId, issuer, endpoint, clockTolerance, fetchPem, accessToken } = options
   const timeoutMs = options.timeoutMs === undefined ? undefined : readDuration(options.timeoutMs, 'timeoutMs', fail, { unit: 'milliseconds', fallback: 3000 })
@@ -159,7 +159,7 @@ const albTokenSource = (issuers: readonly unknown[]): TokenSource | undefined =>
 /** A segment as the load balancer emits it: base64url, padded to a multiple of 4 with `=`, or not padded. */
 const albSegment = /^[A-Za-z0-9_-]+(?:={1,2})?$/
 
-const checkAlbSegments = (token: string): string[] => {
+function checkAlbSegments(token: string): string[] {
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejection('too_large')
   const segments = token.split('.')
   if (segments.length !== 3) throw new TokenRejection('malformed', 'segments')
@@ -182,7 +182,7 @@ interface Signer {
  * header's `signer` before any key is fetched; padding is taken off for decoding, while the
  * signature is checked over the segments as received.
  */
-const createAlbVerifier = ({ issuers, now, cacheMaxEntries }: VerifierSettings): ReturnType<AlbRules['createVerifier']> => {
+function createAlbVerifier({ issuers, now, cacheMaxEntries }: VerifierSettings): ReturnType<AlbRules['createVerifier']> {
   const bySigner = new Map<string, Signer>()
   for (const entry of issuers) {
     const rules = albEntries.get(entry.resolver)
@@ -192,34 +192,34 @@ const createAlbVerifier = ({ issuers, now, cacheMaxEntries }: VerifierSettings):
     for (const signer of rules.signers) bySigner.set(signer, { entry, rules, accessTokenCheck })
   }
 
-  const nowInSeconds = (): number => {
+  function nowInSeconds(): number {
     const seconds = Math.floor(now() / 1000)
     if (!Number.isFinite(seconds)) throw new Error('jwtVerify: clock() did not return milliseconds')
     return seconds
   }
 
   /** The signed claims, then the access token when the entry asks for it. */
-  const finish = (
+  function finish(
     found: Signer,
     decoded: ReturnType<typeof decodeJws>,
     signingInput: Buffer,
     alg: Algorithm,
     key: ResolvedKey | undefined,
     event: unknown,
-  ): AuthContext | Promise<AuthContext> => {
+  ): AuthContext | Promise<AuthContext> {
     const auth = verifySignedClaims(found, decoded, signingInput, alg, key)
     const check = found.accessTokenCheck
     if (!check) return auth
     return auth instanceof Promise ? auth.then((verified) => check(verified, event)) : check(auth, event)
   }
 
-  const verifySignedClaims = (
+  function verifySignedClaims(
     { entry, rules }: Signer,
     decoded: ReturnType<typeof decodeJws>,
     signingInput: Buffer,
     alg: Algorithm,
     key: ResolvedKey | undefined,
-  ): AuthContext | Promise<AuthContext> => {
+  ): AuthContext | Promise<AuthContext> {
     if (!key) throw new TokenRejection('unknown_kid')
     if (!keyFitsAlgorithm(key, alg)) throw new TokenRejection('key_mismatch')
     if (!verifySignature(alg, signingInput, decoded.signature, key)) throw new TokenRejection('bad_signature')
@@ -238,7 +238,7 @@ const createAlbVerifier = ({ issuers, now, cacheMaxEntries }: VerifierSettings):
       claims,
     }
     if (!entry.claimsCheck) return auth
-    const settle = (accepted: boolean | void): AuthContext => {
+    function settle(accepted: boolean | void): AuthContext {
       if (accepted !== true && accepted !== undefined) throw new TokenRejection('claims_check_failed')
       return auth
     }
@@ -256,7 +256,7 @@ const createAlbVerifier = ({ issuers, now, cacheMaxEntries }: VerifierSettings):
       : settle(accepted)
   }
 
-  const verify: Verify = (token, event) => {
+  const verify: Verify = function (token, event) {
     const segments = checkAlbSegments(token)
     const decoded = decodeJws(segments.map((segment) => segment.replace(/=+$/, '')).join('.'))
     const { alg, kid } = checkHeader(decoded.header)
@@ -278,7 +278,7 @@ const createAlbVerifier = ({ issuers, now, cacheMaxEntries }: VerifierSettings):
   }
 
   // Claims API Gateway verified never come from a load balancer.
-  const checkGatewayClaims: CheckGatewayClaims = () => {
+  const checkGatewayClaims: CheckGatewayClaims = function () {
     throw new TokenRejection('unknown_issuer')
   }
   // ALB claims carry no binding (`cnf`): every entry of one jwtVerify is an ALB entry, and the

@@ -159,7 +159,7 @@ export const keyFitsAlgorithm = (key: KeyLabels & Partial<Pick<ResolvedKey, 'alg
  * verifySignature('RS256', signingInput, signature, key) // true or false
  * ```
  */
-export const verifySignature = (alg: Algorithm | HmacAlgorithm, data: Buffer, signature: Buffer, key: ResolvedKey): boolean => {
+export function verifySignature(alg: Algorithm | HmacAlgorithm, data: Buffer, signature: Buffer, key: ResolvedKey): boolean {
   try {
     return rules[alg].verify(data, signature, key)
   } catch {
@@ -168,14 +168,14 @@ export const verifySignature = (alg: Algorithm | HmacAlgorithm, data: Buffer, si
 }
 
 /** Where an unsigned big-endian integer's significant bytes start (its last byte is kept for zero). */
-const significantStart = (bytes: Buffer, from: number, to: number): number => {
+function significantStart(bytes: Buffer, from: number, to: number): number {
   let start = from
   while (start < to - 1 && bytes[start] === 0) start++
   return start
 }
 
 /** Writes one minimal ASN.1 INTEGER (a 0 byte first when the high bit is set); returns the new offset. */
-const writeInteger = (der: Buffer, offset: number, source: Buffer, start: number, end: number, length: number): number => {
+function writeInteger(der: Buffer, offset: number, source: Buffer, start: number, end: number, length: number): number {
   der[offset++] = 0x02
   der[offset++] = length
   if (length > end - start) der[offset++] = 0
@@ -193,7 +193,7 @@ const writeInteger = (der: Buffer, offset: number, source: Buffer, start: number
  * const der = rawEcdsaToDer(signature, 32) // ES256
  * ```
  */
-export const rawEcdsaToDer = (signature: Buffer, partLength: number): Buffer => {
+export function rawEcdsaToDer(signature: Buffer, partLength: number): Buffer {
   const rStart = significantStart(signature, 0, partLength)
   const sStart = significantStart(signature, partLength, 2 * partLength)
   // One more byte when the high bit is set: the 0 that keeps the INTEGER positive.

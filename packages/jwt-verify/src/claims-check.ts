@@ -20,12 +20,12 @@ export interface ClaimRules {
  * normalizeTyp('application/AT+JWT') // 'at+jwt'
  * ```
  */
-export const normalizeTyp = (typ: string): string => {
+export function normalizeTyp(typ: string): string {
   const lower = typ.toLowerCase()
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower
 }
 
-const numericClaim = (payload: Record<string, unknown>, name: string, required: boolean): number | undefined => {
+function numericClaim(payload: Record<string, unknown>, name: string, required: boolean): number | undefined {
   const value = payload[name]
   if (value === undefined) {
     if (required) refuse('missing_claim', name)
@@ -47,7 +47,7 @@ const numericClaim = (payload: Record<string, unknown>, name: string, required: 
  * const expiresAt = checkClaims(header, payload, rules, Math.floor(Date.now() / 1000))
  * ```
  */
-export const checkClaims = (header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, rules: ClaimRules, now: number): number => {
+export function checkClaims(header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, rules: ClaimRules, now: number): number {
   const { tokenType, clockTolerance: tolerance, maxTokenAge } = rules
   if (tokenType !== undefined && (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== tokenType)) refuse('typ_mismatch')
   const exp = numericClaim(payload, 'exp', true) as number
@@ -74,7 +74,7 @@ export const checkClaims = (header: Readonly<Record<string, unknown>>, payload: 
  * checkSubjectClaims(gatewayClaims, rules)
  * ```
  */
-export const checkSubjectClaims = (payload: Record<string, unknown>, rules: ClaimRules): void => {
+export function checkSubjectClaims(payload: Record<string, unknown>, rules: ClaimRules): void {
   if (payload.sub !== undefined && typeof payload.sub !== 'string') refuse('bad_claim_type', 'sub')
   const { aud } = payload
   // The accepted set holds strings only: an `aud` (or a member of an `aud` list) of any other

@@ -7,7 +7,7 @@ import { asRecord, asText } from '@middy-auth/core/internal'
  * `requestContext.identity.clientCert` on REST (and REST REQUEST authorizers),
  * `requestContext.authentication.clientCert` on HTTP API (and its authorizers).
  */
-const clientCertificatePem = (event: AnyEvent): string | undefined => {
+function clientCertificatePem(event: AnyEvent): string | undefined {
   const requestContext = asRecord(asRecord(event)?.requestContext)
   const cert = asRecord(asRecord(requestContext?.authentication)?.clientCert) ?? asRecord(asRecord(requestContext?.identity)?.clientCert)
   return asText(cert?.clientCertPem)
@@ -27,7 +27,7 @@ const MAX_CACHED = 1000
  * certificateThumbprint(pem) // 'A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0'
  * ```
  */
-export const certificateThumbprint = (pem: string): string | undefined => {
+export function certificateThumbprint(pem: string): string | undefined {
   const cached = thumbprints.get(pem)
   if (cached !== undefined) return cached ?? undefined
   let thumbprint: string | null
@@ -42,7 +42,7 @@ export const certificateThumbprint = (pem: string): string | undefined => {
 }
 
 /** The `x5t#S256` thumbprint of the request's client certificate, or `undefined` when there is none (or it cannot be parsed). */
-export const clientCertificateThumbprint = (event: AnyEvent): string | undefined => {
+export function clientCertificateThumbprint(event: AnyEvent): string | undefined {
   const pem = clientCertificatePem(event)
   return pem === undefined ? undefined : certificateThumbprint(pem)
 }

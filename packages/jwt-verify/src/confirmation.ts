@@ -14,7 +14,7 @@ export type PresentedAs = 'bearer' | 'dpop'
 const isTextOrAbsent = (value: unknown): value is string | undefined => value === undefined || typeof value === 'string'
 
 /** The token's `cnf` claim (RFC 7800): only the members we can check are accepted. */
-export const readConfirmation = (claims: Readonly<Record<string, unknown>>): { jkt?: string | undefined; x5t?: string | undefined } => {
+export function readConfirmation(claims: Readonly<Record<string, unknown>>): { jkt?: string | undefined; x5t?: string | undefined } {
   const cnf = claims.cnf
   if (cnf === undefined) return {}
   if (!isRecord(cnf)) refuse('bad_confirmation')
@@ -35,7 +35,7 @@ export const readConfirmation = (claims: Readonly<Record<string, unknown>>): { j
  *
  * @throws TokenRejection (401 `invalid_token`).
  */
-export const checkUnbound = (auth: AuthContext, presentedAs: PresentedAs): AuthContext => {
+export function checkUnbound(auth: AuthContext, presentedAs: PresentedAs): AuthContext {
   // Most requests, and every cache hit: a bearer token with no `cnf`.
   if (presentedAs === 'bearer' && auth.claims.cnf === undefined) return auth
   const { jkt, x5t } = readConfirmation(auth.claims)

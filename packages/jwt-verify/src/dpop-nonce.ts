@@ -21,7 +21,7 @@ const macLength = 22 // base64url characters: 128 bits of HMAC-SHA-256
  * nonces.check(nonces.issue()) // true
  * ```
  */
-export const createNonceIssuer = ({
+export function createNonceIssuer({
   secret = randomBytes(32),
   lifetimeSeconds,
   clockTolerance,
@@ -31,7 +31,7 @@ export const createNonceIssuer = ({
   lifetimeSeconds: number
   clockTolerance: number
   now: () => number
-}): NonceIssuer => {
+}): NonceIssuer {
   const mac = (issuedAt: string): string => createHmac('sha256', secret).update(issuedAt).digest('base64url').slice(0, macLength)
   return {
     issue() {

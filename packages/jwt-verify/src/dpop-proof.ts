@@ -59,7 +59,7 @@ interface CheckedHeader {
 const checkedHeaders = new Map<string, CheckedHeader>()
 const MAX_CHECKED_HEADERS = 1000
 
-const checkProofHeader = (header: Readonly<Record<string, unknown>>, rules: DpopProofRules): CheckedHeader => {
+function checkProofHeader(header: Readonly<Record<string, unknown>>, rules: DpopProofRules): CheckedHeader {
   if (header.typ !== 'dpop+jwt') refuse('typ')
   const alg = header.alg
   if (typeof alg !== 'string' || !rules.algorithms.has(alg as Algorithm)) refuse('alg')
@@ -67,9 +67,9 @@ const checkProofHeader = (header: Readonly<Record<string, unknown>>, rules: Dpop
   if (header.crit !== undefined) refuse('crit')
   const jwk = header.jwk
   if (!isRecord(jwk) || hasPrivateMembers(jwk)) refuse('jwk')
-  const jkt = jwkThumbprint(jwk as Record<string, unknown>) ?? refuse('jwk')
+  const jkt = jwkThumbprint(jwk) ?? refuse('jwk')
   // Only the thumbprint's members are imported: the key verifies exactly what its thumbprint names.
-  const members = requiredJwkMembers(jwk as Record<string, unknown>)
+  const members = requiredJwkMembers(jwk)
   const key = (members && importJwk(members)) ?? refuse('jwk')
   if (!keyFitsAlgorithm(key, alg as Algorithm)) refuse('jwk')
   // The client chooses this key: an RSA modulus of tens of thousands of bits would make every
@@ -88,7 +88,7 @@ const checkProofHeader = (header: Readonly<Record<string, unknown>>, rules: Dpop
  */
 export const accessTokenHash = (token: string): string => hash('sha256', token, 'base64url')
 
-const refuse = (reason: DpopRejectionReason): never => {
+function refuse(reason: DpopRejectionReason): never {
   throw new DpopRejection(reason)
 }
 
@@ -100,7 +100,7 @@ const refuse = (reason: DpopRejectionReason): never => {
  *
  * @throws DpopRejection for anything wrong with the proof; DpopNonceRequired when only the nonce is missing or stale.
  */
-export const checkDpopProof = (proof: string, request: ProofContext, rules: DpopProofRules): CheckedProof => {
+export function checkDpopProof(proof: string, request: ProofContext, rules: DpopProofRules): CheckedProof {
   if (proof.length > MAX_PROOF_LENGTH) refuse('too_large')
   const firstDot = proof.indexOf('.')
   const secondDot = proof.indexOf('.', firstDot + 1)
@@ -137,13 +137,13 @@ export const checkDpopProof = (proof: string, request: ProofContext, rules: Dpop
   // Most clients send the URL exactly as it is rebuilt: compared as is first, normalized otherwise.
   if (typeof htu !== 'string' || (htu !== request.url && normalizeHtu(htu) !== request.url)) refuse('htu')
   if (typeof iat !== 'number' || !Number.isFinite(iat)) refuse('iat')
-  if ((iat as number) > request.now + rules.clockTolerance) refuse('iat_future')
-  if ((iat as number) < request.now - rules.maxAge - rules.clockTolerance) refuse('iat_too_old')
+  if (iat > request.now + rules.clockTolerance) refuse('iat_future')
+  if (iat < request.now - rules.maxAge - rules.clockTolerance) refuse('iat_too_old')
   if (ath !== accessTokenHash(request.accessToken)) refuse('ath')
   if (rules.nonces && !rules.nonces.check(payload.nonce))
     throw new DpopNonceRequired(payload.nonce === undefined ? 'nonce_missing' : 'nonce_stale', rules.nonces.issue())
 
   // The replay entry must outlive the last second the proof is accepted in: a store forgets an
   // entry once `now >= expiresAt`, and the window above still accepts `now` = iat + maxAge + tolerance.
-  return { jkt, replayKey: `${jkt}:${jti as string}`, expiresAt: Math.floor((iat as number) + rules.maxAge + rules.clockTolerance) + 1 }
+  return { jkt, replayKey: `${jkt}:${jti}`, expiresAt: Math.floor(iat + rules.maxAge + rules.clockTolerance) + 1 }
 }

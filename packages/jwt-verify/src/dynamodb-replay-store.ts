@@ -35,7 +35,7 @@ export interface DynamoDbReplayStoreOptions {
 /** The `TypeError` of configuration that can never work, thrown at cold start. */
 const fail = configErrors(packageName, 'createDynamoDbReplayStore')
 
-const nonEmpty = (value: unknown, name: string, fallback?: string): string => {
+function nonEmpty(value: unknown, name: string, fallback?: string): string {
   const given = value ?? fallback
   if (typeof given !== 'string' || given === '') throw fail(name, `must be a non-empty string`)
   return given
@@ -62,7 +62,7 @@ const nonEmpty = (value: unknown, name: string, fallback?: string): string => {
  * })
  * ```
  */
-export const createDynamoDbReplayStore = (options: DynamoDbReplayStoreOptions): ReplayStore => {
+export function createDynamoDbReplayStore(options: DynamoDbReplayStoreOptions): ReplayStore {
   checkOptionNames(options, ['tableName', 'client', 'partitionKey', 'ttlAttribute', 'timeoutMs', 'keyPrefix', 'clock'], fail)
   const tableName = nonEmpty(options.tableName, 'tableName')
   const partitionKey = nonEmpty(options.partitionKey, 'partitionKey', 'pk')

@@ -142,7 +142,7 @@ async function exchange<T>(url: string, options: FetchTextOptions, parse: (text:
   return new Promise<T>((resolve, reject) => {
     let req: ClientRequest | undefined
     let settled = false
-    const finish = (error: Error | undefined, value?: T): void => {
+    function finish(error: Error | undefined, value?: T): void {
       if (settled) return
       settled = true
       clearTimeout(timer)
@@ -154,7 +154,7 @@ async function exchange<T>(url: string, options: FetchTextOptions, parse: (text:
         resolve(value as T)
       }
     }
-    const fail = (message: string, cause?: unknown): void => {
+    function fail(message: string, cause?: unknown): void {
       finish(new Error(`${method} ${target.href}: ${message}`, cause === undefined ? undefined : { cause }))
     }
     const failWith = (error: Error): void => fail(error.message, error)
@@ -164,7 +164,7 @@ async function exchange<T>(url: string, options: FetchTextOptions, parse: (text:
     if (signal?.aborted) return onAbort() // aborted while the module was loading
     signal?.addEventListener('abort', onAbort)
 
-    const onResponse = (res: IncomingMessage): void => {
+    function onResponse(res: IncomingMessage): void {
       if (res.statusCode !== 200) {
         res.resume()
         // A server that says when to come back (429, 503) is listened to: the key resolver
@@ -196,7 +196,7 @@ async function exchange<T>(url: string, options: FetchTextOptions, parse: (text:
           if (!res.complete) fail('connection closed before the body was complete')
         })
     }
-    const send = (isRetry: boolean): void => {
+    function send(isRetry: boolean): void {
       let responded = false
       let current: ClientRequest
       try {
@@ -224,7 +224,7 @@ async function exchange<T>(url: string, options: FetchTextOptions, parse: (text:
  * `Retry-After` (RFC 9110 §10.2.3: delta-seconds or an HTTP date) as the cause of a refused
  * request, `{ retryAfterMs }` from now; `undefined` when absent or unreadable.
  */
-const retryAfter = (value = ''): { retryAfterMs: number } | undefined => {
+function retryAfter(value = ''): { retryAfterMs: number } | undefined {
   const trimmed = value.trim()
   // An unreadable date is NaN, which fails the test below.
   const retryAfterMs = /^\d{1,10}$/.test(trimmed) ? Number(trimmed) * 1000 : Math.max(0, Date.parse(trimmed) - Date.now())
@@ -265,7 +265,7 @@ export function isLoopbackUrl(url: URL): boolean {
  * `url` parsed when key material may be fetched from it (as {@link assertFetchableUrl} checks),
  * else `undefined`: for checks that throw their own `TypeError`.
  */
-export const fetchableUrl = (url: string): URL | undefined => {
+export function fetchableUrl(url: string): URL | undefined {
   // Not a URL at all: unfetchable, like any other protocol.
   const parsed = URL.canParse(url) ? new URL(url) : undefined
   return parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && isLoopbackUrl(parsed)) ? parsed : undefined

@@ -7,7 +7,7 @@ import type { GatewayCheck } from './extension-types.js'
  * Trusting the gateway must not widen what is accepted: a bound token is refused, and with
  * issuers configured the claims must pass that entry's rules.
  */
-export const fromGateway = (event: unknown, { checkClaims, deny, toAuthError }: GatewayCheck): AuthContext | Promise<AuthContext> | undefined => {
+export function fromGateway(event: unknown, { checkClaims, deny, toAuthError }: GatewayCheck): AuthContext | Promise<AuthContext> | undefined {
   const auth = gatewayAuth(event)
   if (!auth) return undefined
   // A bound token a JWT or Cognito authorizer accepted was never checked against its key or

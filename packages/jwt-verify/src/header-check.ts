@@ -16,7 +16,7 @@ const embeddedKeyParameters = ['jku', 'x5u', 'jwk', 'x5c'] as const
  * const { alg, kid } = checkHeader({ alg: 'RS256', kid: 'k1' })
  * ```
  */
-export const checkHeader = (header: Readonly<Record<string, unknown>>): { readonly alg: Algorithm | HmacAlgorithm; readonly kid: string | undefined } => {
+export function checkHeader(header: Readonly<Record<string, unknown>>): { readonly alg: Algorithm | HmacAlgorithm; readonly kid: string | undefined } {
   const { alg, kid, crit } = header
   if (!isJwsAlgorithm(alg)) refuse('alg_not_allowed')
   if (kid !== undefined && typeof kid !== 'string') refuse('bad_header', 'kid')

@@ -18,7 +18,7 @@ const requiredMembers: Record<string, readonly string[]> = {
  * jwkThumbprint({ kty: 'EC', crv: 'P-256', x: '…', y: '…' }) // 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
  * ```
  */
-export const jwkThumbprint = (jwk: Readonly<Record<string, unknown>>): string | undefined => {
+export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string | undefined {
   const members = typeof jwk.kty === 'string' && Object.hasOwn(requiredMembers, jwk.kty) ? requiredMembers[jwk.kty] : undefined
   if (!members) return undefined
   const canonical: Record<string, string> = {}
@@ -35,7 +35,7 @@ export const jwkThumbprint = (jwk: Readonly<Record<string, unknown>>): string | 
  * The members of a JWK that {@link jwkThumbprint} hashes, and nothing else: what a DPoP proof key
  * is imported from, so that labels (`alg`, `use`, `key_ops`) cannot change what it verifies.
  */
-export const requiredJwkMembers = (jwk: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined => {
+export function requiredJwkMembers(jwk: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
   const members = typeof jwk.kty === 'string' && Object.hasOwn(requiredMembers, jwk.kty) ? requiredMembers[jwk.kty] : undefined
   if (!members) return undefined
   const picked: Record<string, unknown> = {}

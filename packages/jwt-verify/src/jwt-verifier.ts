@@ -50,7 +50,7 @@ export interface CompiledTokenVerifier extends CompiledJwtVerifier {
  * Internal: both entries' `jwtVerify` and `createJwtVerifier` are built on it. `every`: the root
  * entry's extensions (all of them); without it, those of `options.extensions` (the lean entry).
  */
-export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledTokenVerifier => {
+export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledTokenVerifier {
   const settings = compileOptions(options, every)
   const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, binding, readToken, issuers } = settings
   const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
@@ -61,7 +61,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
   const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string, detail?: string) =>
     new AuthError<JwtVerifyDenialReason>(code, { package: packageName, realm, reason, description, detail: detail || undefined, dpop, resourceMetadata })
 
-  const toAuthError = (error: unknown): AuthError => {
+  function toAuthError(error: unknown): AuthError {
     if (error instanceof TokenRejection) {
       return deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }
@@ -80,13 +80,13 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     binding.check(auth, (issuerFor(auth.issuer) ?? refuse('unknown_issuer')).binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
 
   /** Verification then binding; errors are left raw for the caller to turn into an AuthError. */
-  const verifyToken = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
+  function verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> {
     const verified = verify(token, event)
     return verified instanceof Promise ? verified.then((auth) => bind(auth, token, presentedAs, event)) : bind(verified, token, presentedAs, event)
   }
 
   /** {@link verifyToken}, with its errors turned into the AuthError the client sees ({@link refusal}). */
-  const verifyOrRefuse = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> => {
+  function verifyOrRefuse(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> {
     try {
       const result = verifyToken(token, presentedAs, event)
       return result instanceof Promise
@@ -111,7 +111,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
 
   const gatewayCheck = { checkClaims: issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
 
-  const authenticate = (event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined> => {
+  function authenticate(event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined> {
     if (fromGateway) {
       const auth = fromGateway(event, gatewayCheck)
       if (auth) return auth
@@ -139,7 +139,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
    * a cookie credential (the cross-site check depends on the request's method and origin), and a
    * bound token (its proof or certificate belongs to this request).
    */
-  const noteRequestSpecific = (request: Pick<MiddyRequestLike, 'internal'> | undefined, auth: AuthContext): AuthContext => {
+  function noteRequestSpecific(request: Pick<MiddyRequestLike, 'internal'> | undefined, auth: AuthContext): AuthContext {
     if (request) {
       if (fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
       if (auth.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
@@ -147,7 +147,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
     return auth
   }
 
-  const prefetch = (): void => {
+  function prefetch(): void {
     for (const entry of issuers) entry.resolver.prefetch()
     opaqueTokens?.verifier.prefetch?.()
   }
@@ -164,7 +164,7 @@ export const compileJwtVerifier = (options: JwtVerifyOptions, every?: JwtVerifyE
  * What both entries' `createJwtVerifier` return: the compiled verification, its keys loading
  * already, as promises.
  */
-export const verifierOutsideMiddy = (compiled: CompiledTokenVerifier): JwtVerifier => {
+export function verifierOutsideMiddy(compiled: CompiledTokenVerifier): JwtVerifier {
   compiled.prefetch()
   return {
     verifyEvent: async (event) => compiled.authenticate(event),
@@ -178,7 +178,7 @@ export const verifierOutsideMiddy = (compiled: CompiledTokenVerifier): JwtVerifi
 }
 
 /** Seconds until the key resolver tries again (its cooldown), at least 1. */
-const retryAfterSeconds = (error: KeysUnavailableError): number => {
+function retryAfterSeconds(error: KeysUnavailableError): number {
   const retryAfterMs = (error.cause as { data?: { retryAfterMs?: unknown } } | undefined)?.data?.retryAfterMs
   return typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1
 }

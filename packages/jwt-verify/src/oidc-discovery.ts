@@ -15,7 +15,7 @@ import { assertFetchableUrl, type FetchJson } from './fetch-json.js'
  * const jwksUri = await discoverJwksUri('https://login.example.com/', fetchJson, 3000)
  * ```
  */
-export const discoverJwksUri = async (issuer: string, fetchJson: FetchJson, timeoutMs: number): Promise<string> => {
+export async function discoverJwksUri(issuer: string, fetchJson: FetchJson, timeoutMs: number): Promise<string> {
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
   const unusable = (problem: string): Error => new Error(`OIDC discovery ${url}: ${problem}`)
   const document = await fetchJson(url, { timeoutMs })

@@ -35,7 +35,7 @@ export interface OpaqueTokenVerifier {
 export const isJwtShaped = (token: string): boolean => token.split('.').length === 3
 
 /** Checks the option at cold start. */
-export const compileOpaqueTokens = (value: unknown, fail: ConfigError): OpaqueTokenVerifier => {
+export function compileOpaqueTokens(value: unknown, fail: ConfigError): OpaqueTokenVerifier {
   if (!isRecord(value) || typeof value.verifyToken !== 'function' || (value.prefetch !== undefined && typeof value.prefetch !== 'function')) {
     throw fail(
       'opaqueTokens',
@@ -51,15 +51,15 @@ export const compileOpaqueTokens = (value: unknown, fail: ConfigError): OpaqueTo
  * stays a 503, and anything unexpected (a thrown error that is not an `AuthError`, an answer
  * that is not an identity) is `invalid_token`.
  */
-const verifyOpaque = (verifier: OpaqueTokenVerifier, token: string, refuse: Deny): AuthContext | Promise<AuthContext> => {
-  const settle = (auth: unknown): AuthContext => {
+function verifyOpaque(verifier: OpaqueTokenVerifier, token: string, refuse: Deny): AuthContext | Promise<AuthContext> {
+  function settle(auth: unknown): AuthContext {
     if (!isRecord(auth) || typeof auth.subject !== 'string' || typeof auth.source !== 'string') throw refuse('invalid_token', 'opaque_verifier_answer')
     // A token bound to a key or a certificate (`cnf`) is never a bearer token: no proof of
     // possession is checked on this path, so such an answer is refused.
     if (isRecord(auth.claims) && Object.hasOwn(auth.claims, 'cnf')) throw refuse('invalid_token', 'opaque_token_bound')
     return auth as unknown as AuthContext
   }
-  const fail = (error: unknown): never => {
+  function fail(error: unknown): never {
     if (isAuthError(error) && error.code === 'temporarily_unavailable') throw error
     // The one refusal whose description tells the client something useful (refresh the token).
     const expired = isAuthError(error) && error.code === 'invalid_token' && (error.cause.data as { reason?: unknown } | undefined)?.reason === 'expired'
@@ -79,11 +79,11 @@ const verifyOpaque = (verifier: OpaqueTokenVerifier, token: string, refuse: Deny
  * it is refused under the DPoP scheme, and by a middleware where an issuer entry requires bound
  * tokens (`boundTokens: 'required'` requires them of every caller).
  */
-export const authenticateOpaque = (
+export function authenticateOpaque(
   verifier: OpaqueTokenVerifier,
   token: string,
   { presentedAs, deny, boundTokensRequired }: { readonly presentedAs: PresentedAs; readonly deny: Deny; readonly boundTokensRequired: boolean },
-): AuthContext | Promise<AuthContext> => {
+): AuthContext | Promise<AuthContext> {
   if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
   if (presentedAs !== 'bearer') throw deny('invalid_token', 'opaque_token_as_dpop')
   if (boundTokensRequired) throw deny('invalid_token', 'opaque_token_not_bound')

@@ -160,7 +160,7 @@ type Rule = readonly [test: (value: unknown) => boolean, what: string]
  * `<option> must be <what>`. A default is the caller's (`options.clock ?? Date.now`), so that
  * `null` stays what it was for each option.
  */
-const checked = <T>(value: T, [test, what]: Rule, option: string): T => {
+function checked<T>(value: T, [test, what]: Rule, option: string): T {
   if (value === undefined || test(value)) return value
   throw fail(option, `must be ${what}`)
 }
@@ -184,7 +184,7 @@ const cacheSize: Rule = [(value) => typeof value === 'number' && value >= 0 && v
 const notANonEmptyList = (option: string, what: string): TypeError => fail(option, `must be a non-empty list of ${what}`)
 
 /** A non-empty list of values `allowed` takes, which `what` names for the `TypeError`. */
-const nonEmptyList = (value: unknown, option: string, allowed: (item: unknown) => boolean, what: string): unknown[] => {
+function nonEmptyList(value: unknown, option: string, allowed: (item: unknown) => boolean, what: string): unknown[] {
   if (isListOf(value, allowed) && value.length > 0) return value
   throw notANonEmptyList(option, what)
 }
@@ -246,7 +246,7 @@ const unboundChecks: CompiledOptions['binding'] = { check: (auth, _binding, requ
  * that can never work is a `TypeError` naming the option, thrown at cold start. `every`: the
  * root entry's extensions (all of them), which stand for `options.extensions` (still checked).
  */
-export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledOptions => {
+export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledOptions {
   checkOptionNames(options, knownOptions, fail)
   const given = readExtensions<JwtVerifyExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
@@ -309,7 +309,7 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     })
   if (!senderConstraints) bindingOf(options, '')
 
-  const keyResolverFor = (entry: IssuerConfig, at: string, firstIssuer: string): KeyResolver => {
+  function keyResolverFor(entry: IssuerConfig, at: string, firstIssuer: string): KeyResolver {
     const [source, another] = keySources.filter((name) => entry[name] !== undefined)
     if (another) throw fail(`${at}.${another}`, `goes without ${source as string}: give one of ${keySources.join(', ')}`)
     const option = `${at}.${source as string}`
@@ -329,7 +329,7 @@ export const compileOptions = (options: JwtVerifyOptions, every?: JwtVerifyExten
     return resolver
   }
 
-  const compileIssuer = (entry: IssuerConfig, index: number): CompiledIssuer => {
+  function compileIssuer(entry: IssuerConfig, index: number): CompiledIssuer {
     const at = `issuers[${index}]`
     checkOptionNames(entry, knownIssuerFields, fail, `${at}.`)
     const issuerNames = nameList(entry.issuer, `${at}.issuer`)

@@ -32,7 +32,7 @@ export type PresetOverrides = Partial<
 const presetError = (preset: string, option: string, problem: string): TypeError => configErrors(packageName, preset)(option, problem)
 
 /** The user's own check: `claimsCheck`, or the deprecated `claims` (with its warning). */
-const ownCheck = (preset: string, overrides: PresetOverrides): ClaimsCheck | undefined => {
+function ownCheck(preset: string, overrides: PresetOverrides): ClaimsCheck | undefined {
   const check = readRenamed(overrides, 'claimsCheck', 'claims', (option, problem) => presetError(preset, option, problem))
   // The deprecated name is read above (with its warning), then removed from what the entry keeps.
   // eslint-disable-next-line @typescript-eslint/no-deprecated
@@ -42,7 +42,7 @@ const ownCheck = (preset: string, overrides: PresetOverrides): ClaimsCheck | und
 }
 
 /** A preset's claim check: refuses with the claim that failed (`cause.data.reason`), never its value. */
-const checkClaim = (accepted: boolean, reason: RejectionReason): void => {
+function checkClaim(accepted: boolean, reason: RejectionReason): void {
   if (!accepted) throw new TokenRejection(reason)
 }
 
@@ -50,7 +50,7 @@ const checkClaim = (accepted: boolean, reason: RejectionReason): void => {
  * A preset's entry with the user's overrides. A `keyResolver` replaces the preset's `jwksUri`
  * (e.g. the jwks-rsa adapter on a Cognito pool) instead of clashing with it.
  */
-const withOverrides = (entry: PublicKeyIssuerConfig, overrides: PresetOverrides): PublicKeyIssuerConfig => {
+function withOverrides(entry: PublicKeyIssuerConfig, overrides: PresetOverrides): PublicKeyIssuerConfig {
   const merged: PublicKeyIssuerConfig = { ...entry, ...overrides }
   if (overrides.keyResolver) delete merged.jwksUri
   return merged
@@ -59,7 +59,7 @@ const withOverrides = (entry: PublicKeyIssuerConfig, overrides: PresetOverrides)
 const list = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value)
 
 /** Both checks must pass; the user's own check comes second. */
-const allOf = (first: ClaimsCheck, second: ClaimsCheck | undefined): ClaimsCheck => {
+function allOf(first: ClaimsCheck, second: ClaimsCheck | undefined): ClaimsCheck {
   if (!second) return first
   return (payload) => {
     const outcome = first(payload)
@@ -69,7 +69,7 @@ const allOf = (first: ClaimsCheck, second: ClaimsCheck | undefined): ClaimsCheck
   }
 }
 
-const requireNonEmpty = (preset: string, name: string, value: unknown): void => {
+function requireNonEmpty(preset: string, name: string, value: unknown): void {
   const values = typeof value === 'string' ? [value] : value
   if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.trim() === '')) {
     throw presetError(preset, name, `must be a non-empty string or list of strings`)
@@ -105,14 +105,14 @@ export interface CognitoIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'access' })] })
  * ```
  */
-export const cognitoIssuer = ({ userPoolId, clientId, tokenUse, ...overrides }: CognitoIssuerOptions): PublicKeyIssuerConfig => {
+export function cognitoIssuer({ userPoolId, clientId, tokenUse, ...overrides }: CognitoIssuerOptions): PublicKeyIssuerConfig {
   const match = typeof userPoolId === 'string' ? userPoolIdPattern.exec(userPoolId) : null
   if (!match) throw presetError('cognitoIssuer', 'userPoolId', `must look like 'eu-west-1_AbCdEf123', got ${JSON.stringify(userPoolId)}`)
   requireNonEmpty('cognitoIssuer', 'clientId', clientId)
   if (tokenUse !== 'access' && tokenUse !== 'id') throw presetError('cognitoIssuer', 'tokenUse', `must be 'access' or 'id'`)
   const issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${userPoolId}`
   const clients = new Set(list(clientId))
-  const cognitoCheck: ClaimsCheck = (payload) => {
+  const cognitoCheck: ClaimsCheck = function (payload) {
     checkClaim(payload.token_use === tokenUse, 'token_use')
     if (tokenUse === 'access') checkClaim(typeof payload.client_id === 'string' && clients.has(payload.client_id), 'client_id')
     return true
@@ -145,7 +145,7 @@ export interface Auth0IssuerOptions extends PresetOverrides {
   audience: string | readonly string[] | null
 }
 
-const bareDomain = (preset: string, domain: unknown): string => {
+function bareDomain(preset: string, domain: unknown): string {
   if (typeof domain !== 'string' || !/^[A-Za-z0-9.-]+(:\d+)?$/.test(domain)) {
     throw presetError(preset, 'domain', `must be a host name such as 'example.eu.auth0.com' (no scheme, no path), got ${JSON.stringify(domain)}`)
   }
@@ -161,7 +161,7 @@ const bareDomain = (preset: string, domain: unknown): string => {
  * jwtVerify({ issuers: [auth0Issuer({ domain: 'example.eu.auth0.com', audience: 'https://api.example.com' })] })
  * ```
  */
-export const auth0Issuer = ({ domain, audience, ...overrides }: Auth0IssuerOptions): PublicKeyIssuerConfig => {
+export function auth0Issuer({ domain, audience, ...overrides }: Auth0IssuerOptions): PublicKeyIssuerConfig {
   const host = bareDomain('auth0Issuer', domain)
   return withOverrides(
     {
@@ -200,7 +200,7 @@ export interface OktaIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [oktaIssuer({ domain: 'example.okta.com', audience: 'api://default' })] })
  * ```
  */
-export const oktaIssuer = ({ domain, authorizationServerId = 'default', audience, ...overrides }: OktaIssuerOptions): PublicKeyIssuerConfig => {
+export function oktaIssuer({ domain, authorizationServerId = 'default', audience, ...overrides }: OktaIssuerOptions): PublicKeyIssuerConfig {
   const host = bareDomain('oktaIssuer', domain)
   const issuer = authorizationServerId === null ? `https://${host}` : `https://${host}/oauth2/${authorizationServerId}`
   return withOverrides(
@@ -243,7 +243,7 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * jwtVerify({ issuers: [entraIssuer({ tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://orders' })] })
  * ```
  */
-export const entraIssuer = ({ tenantId, audience, version = 'both', ...overrides }: EntraIssuerOptions): PublicKeyIssuerConfig => {
+export function entraIssuer({ tenantId, audience, version = 'both', ...overrides }: EntraIssuerOptions): PublicKeyIssuerConfig {
   if (typeof tenantId !== 'string' || !guid.test(tenantId)) {
     throw presetError(
       'entraIssuer',
@@ -294,7 +294,7 @@ export interface KeycloakIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [keycloakIssuer({ url: 'https://sso.example.com', realm: 'shop', audience: null, clientId: 'orders-api' })] })
  * ```
  */
-export const keycloakIssuer = ({ url, realm, audience, clientId, ...overrides }: KeycloakIssuerOptions): PublicKeyIssuerConfig => {
+export function keycloakIssuer({ url, realm, audience, clientId, ...overrides }: KeycloakIssuerOptions): PublicKeyIssuerConfig {
   if (typeof url !== 'string' || !/^https?:\/\/[^/]+(\/.*)?$/.test(url))
     throw presetError('keycloakIssuer', 'url', `must be the server's base URL, got ${JSON.stringify(url)}`)
   if (typeof realm !== 'string' || realm === '' || realm.includes('/')) throw presetError('keycloakIssuer', 'realm', `must be a realm name`)

@@ -59,7 +59,7 @@ export interface MetadataResponse {
 const fail = configErrors(packageName, 'protectedResourceMetadata')
 
 /** RFC 9728 §2 and §3: identifiers are `https` URLs without a fragment; `http` is for loopback tests. */
-const httpsUrl = (value: unknown, name: string): string => {
+function httpsUrl(value: unknown, name: string): string {
   let url: URL | undefined
   try {
     url = typeof value === 'string' ? new URL(value) : undefined
@@ -73,14 +73,14 @@ const httpsUrl = (value: unknown, name: string): string => {
   return value as string
 }
 
-const nonEmptyStrings = (value: unknown, name: string): string[] => {
+function nonEmptyStrings(value: unknown, name: string): string[] {
   if (!isListOf(value, (item) => typeof item === 'string' && item !== '') || value.length === 0) {
     throw fail(name, `must be a non-empty list of non-empty strings`)
   }
   return value as string[]
 }
 
-const optionalBoolean = (value: unknown, name: string): boolean | undefined => {
+function optionalBoolean(value: unknown, name: string): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean') throw fail(name, `must be a boolean`)
   return value
 }
@@ -100,7 +100,7 @@ const knownOptions = [
 ]
 
 /** Checks the options and builds the JSON document once, at cold start. */
-const compileDocument = (options: ProtectedResourceMetadataOptions): Record<string, unknown> => {
+function compileDocument(options: ProtectedResourceMetadataOptions): Record<string, unknown> {
   checkOptionNames(options, knownOptions, fail)
   const document: Record<string, unknown> = {
     resource: httpsUrl(options.resource, 'resource'),
@@ -161,7 +161,7 @@ const compileDocument = (options: ProtectedResourceMetadataOptions): Record<stri
  * })
  * ```
  */
-export const protectedResourceMetadata = (options: ProtectedResourceMetadataOptions): ((event: unknown) => Promise<MetadataResponse>) => {
+export function protectedResourceMetadata(options: ProtectedResourceMetadataOptions): (event: unknown) => Promise<MetadataResponse> {
   const body = JSON.stringify(compileDocument(options))
   const maxAge = options.maxAge ?? 3600
   if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0) throw fail('maxAge', `must be a non-negative whole number of seconds`)
@@ -177,7 +177,7 @@ export const protectedResourceMetadata = (options: ProtectedResourceMetadataOpti
 }
 
 /** The HTTP method as sent: `requestContext.http.method` (payload 2.0, function URLs) or `httpMethod` (REST, ALB). */
-const requestMethod = (event: unknown): string | undefined => {
+function requestMethod(event: unknown): string | undefined {
   if (!isRecord(event)) return undefined
   const http = isRecord(event.requestContext) && isRecord(event.requestContext.http) ? event.requestContext.http : undefined
   const method = http?.method ?? event.httpMethod
@@ -194,7 +194,7 @@ const requestMethod = (event: unknown): string | undefined => {
  * // 'https://api.example.com/.well-known/oauth-protected-resource/mcp'
  * ```
  */
-export const resourceMetadataUrl = (resource: string): string => {
+export function resourceMetadataUrl(resource: string): string {
   const url = new URL(httpsUrl(resource, 'resource'))
   const path = url.pathname === '/' ? '' : url.pathname
   return `${url.origin}/.well-known/oauth-protected-resource${path}${url.search}`

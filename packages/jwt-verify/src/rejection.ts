@@ -119,7 +119,7 @@ export class TokenRejection extends Error {
  * Throws the {@link TokenRejection}: why, and the claim or parameter concerned (never its
  * value). A function, so that each check reads as one line and its message is not repeated.
  */
-export const refuse: (reason: RejectionReason, detail?: string) => never = (reason, detail) => {
+export const refuse: (reason: RejectionReason, detail?: string) => never = function (reason, detail) {
   throw new TokenRejection(reason, detail)
 }
 

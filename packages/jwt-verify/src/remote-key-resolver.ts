@@ -125,7 +125,7 @@ export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri'
  * The key source, which must be a fetchable URL given as a string (a `URL` object or a list
  * would pass `new URL()`): else a `TypeError` of the caller (`fail`) naming `option`.
  */
-const fetchableOption = (url: unknown, option: string, fail: ConfigError, purpose = ''): string => {
+function fetchableOption(url: unknown, option: string, fail: ConfigError, purpose = ''): string {
   if (typeof url === 'string' && fetchableUrl(url)) return url
   throw fail(option, `must be an https: URL string (http: only for loopback hosts)${purpose}`)
 }
@@ -136,7 +136,7 @@ const fetchableOption = (url: unknown, option: string, fail: ConfigError, purpos
  * `jwksUri` that is not fetchable is the caller's (`fail`), naming the option at `at`
  * (`'issuers[0].'` for jwtVerify's entries).
  */
-export const remoteKeyResolver = (settings: RemoteKeyResolverSettings, fail: ConfigError, at = ''): KeyResolver => {
+export function remoteKeyResolver(settings: RemoteKeyResolverSettings, fail: ConfigError, at = ''): KeyResolver {
   const jwksUri = fetchableOption(settings.jwksUri, `${at}jwksUri`, fail)
   return jwksKeyResolver(() => jwksUri, settings)
 }
@@ -145,7 +145,7 @@ export const remoteKeyResolver = (settings: RemoteKeyResolverSettings, fail: Con
  * {@link remoteKeyResolver} by OIDC discovery from `settings.issuer`, which must be a fetchable
  * URL string: the `oidcDiscovery` extension of the lean entry (./oidc-discovery.ts).
  */
-export const discoveryKeyResolver = (settings: RemoteKeyResolverSettings, fail: ConfigError, at = ''): KeyResolver => {
+export function discoveryKeyResolver(settings: RemoteKeyResolverSettings, fail: ConfigError, at = ''): KeyResolver {
   const issuer = fetchableOption(settings.issuer, `${at}issuer`, fail, ', for OIDC discovery')
   const { timeoutMs, fetchJson = defaultFetchJson } = settings
   // Discovered once, then remembered: discovery is not repeated for refetches.
@@ -154,7 +154,7 @@ export const discoveryKeyResolver = (settings: RemoteKeyResolverSettings, fail: 
 }
 
 /** The caching resolver over the JWKS at the URL `jwksUri()` gives. */
-const jwksKeyResolver = (jwksUri: () => string | Promise<string>, settings: RemoteKeyResolverSettings): KeyResolver => {
+function jwksKeyResolver(jwksUri: () => string | Promise<string>, settings: RemoteKeyResolverSettings): KeyResolver {
   const { timeoutMs, fetchJson = defaultFetchJson } = settings
   return cachingKeyResolver(async (previous) => {
     const url = await jwksUri()
@@ -256,7 +256,7 @@ export function createCachingKeyResolver(load: KeySetLoader, options: CachingKey
 }
 
 /** {@link createCachingKeyResolver} after its check of the clock (`createRemoteKeyResolver` checked its own). */
-const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: now }: Required<Omit<CachingKeyResolverOptions, 'now'>>): KeyResolver => {
+function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: now }: Required<Omit<CachingKeyResolverOptions, 'now'>>): KeyResolver {
   // The only state, shared by every invocation: nothing here belongs to one request.
   let current: KeySet | undefined
   let fetchedAt = 0
@@ -282,7 +282,7 @@ const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
    * Every other failure (a refresh, a token's fetch) starts the penalty box, so an outage costs
    * one request per cooldown. A server's `Retry-After` is honoured even after the prefetch.
    */
-  const start = (kid: string | undefined, forToken: boolean, coolOnFailure = true): Promise<void> => {
+  function start(kid: string | undefined, forToken: boolean, coolOnFailure = true): Promise<void> {
     const previous = current
     // `new Promise` turns a loader that throws synchronously into a rejection.
     inFlight = new Promise<LoadedKeySet>((resolve) => resolve(load(previous, kid))).then(
@@ -309,14 +309,14 @@ const cachingKeyResolver = (load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
    * Starts a background load when the set is stale, or missing (the cold-start prefetch: its
    * failure starts no cooldown), unless one is in flight or the penalty box is on.
    */
-  const refreshIfDue = (): void => {
+  function refreshIfDue(): void {
     if (inFlight) return
     const t = now()
     if ((current === undefined || isStale(t)) && !coolingDown(t)) void start(undefined, false, current !== undefined)
   }
 
   /** The cached set, stale or lacking the kid (the verifier decides); with none, `KeysUnavailableError`. */
-  const currentOrUnavailable = (t: number): KeySet => {
+  function currentOrUnavailable(t: number): KeySet {
     if (current !== undefined) return current
     const reason = lastError instanceof Error ? lastError.message : String(lastError)
     throw new KeysUnavailableError(`Keys could not be fetched: ${reason}`, {

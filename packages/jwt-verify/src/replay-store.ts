@@ -50,7 +50,7 @@ export interface MemoryReplayStoreOptions {
  * jwtVerify({ issuers, dpop: { boundTokens: 'required', replayStore: createMemoryReplayStore({ maxEntries: 10_000 }) } })
  * ```
  */
-export const createMemoryReplayStore = ({ maxEntries = 100_000, clock = Date.now }: MemoryReplayStoreOptions = {}): ReplayStore => {
+export function createMemoryReplayStore({ maxEntries = 100_000, clock = Date.now }: MemoryReplayStoreOptions = {}): ReplayStore {
   if (!Number.isInteger(maxEntries) || maxEntries <= 0) {
     throw configErrors(packageName, 'createMemoryReplayStore')('maxEntries', 'must be a positive integer')
   }
@@ -66,7 +66,7 @@ export const createMemoryReplayStore = ({ maxEntries = 100_000, clock = Date.now
   let noRoomUntil = 0
 
   /** Called only when full: one pass drops every expired entry and finds when the next one expires. */
-  const forgetExpired = (nowSeconds: number): void => {
+  function forgetExpired(nowSeconds: number): void {
     let earliest = Number.POSITIVE_INFINITY
     for (const [jti, expiresAt] of seen) {
       if (expiresAt <= nowSeconds) seen.delete(jti)

@@ -12,7 +12,7 @@ export interface RequestTarget {
  * The path the function's router sees: `rawPath` without a named stage on HTTP API (the
  * `$default` stage adds none), `path` on REST and ALB.
  */
-const routePath = (event: Record<string, unknown>, requestContext: Record<string, unknown> | undefined): string | undefined => {
+function routePath(event: Record<string, unknown>, requestContext: Record<string, unknown> | undefined): string | undefined {
   const rawPath = asText(event.rawPath)
   if (rawPath !== undefined) {
     const stage = asText(requestContext?.stage)
@@ -50,7 +50,7 @@ const methodOf = (event: Record<string, unknown>, requestContext: Record<string,
  * `undefined` when the event does not say (a TOKEN authorizer event, an ALB event without
  * `publicBaseUrl`, an unknown shape): the proof is then refused.
  */
-export const requestTarget = (event: AnyEvent, publicBaseUrl: string | undefined): RequestTarget | undefined => {
+export function requestTarget(event: AnyEvent, publicBaseUrl: string | undefined): RequestTarget | undefined {
   const e = asRecord(event)
   if (!e) return undefined
   const requestContext = asRecord(e.requestContext)
@@ -77,7 +77,7 @@ const joinUrl = (base: string, path: string): string => `${base.endsWith('/') ? 
  * scheme-based normalization: case of scheme and host, default port, empty path, dot segments).
  * `undefined` when it is not an absolute http(s) URL.
  */
-export const normalizeHtu = (url: string): string | undefined => {
+export function normalizeHtu(url: string): string | undefined {
   const known = normalized.get(url)
   if (known !== undefined) return known ?? undefined
   let result: string | null = null

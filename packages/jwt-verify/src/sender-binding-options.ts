@@ -77,10 +77,10 @@ export type CompileBinding = (entry: { readonly dpop?: unknown; readonly mtls?: 
  * mistake there is never silent) and returns the compiler of each entry's binding. DPoP needs
  * the token in the Authorization header, where the `DPoP` scheme can come (RFC 9449 §7.1).
  */
-export const compileBindings = (
+export function compileBindings(
   options: { readonly dpop?: unknown; readonly mtls?: unknown; readonly tokenSource: TokenSource; readonly clock: () => number },
   fail: ConfigError,
-): CompileBinding => {
+): CompileBinding {
   // One in-memory replay store per middleware instance, made only when some entry uses DPoP without its own.
   let memoryStore: ReplayStore | undefined
   const shared = { replayStore: () => (memoryStore ??= createMemoryReplayStore({ clock: options.clock })), clock: options.clock }
@@ -102,7 +102,7 @@ const acceptsDpopScheme = (source: TokenSource): boolean =>
   source.header.toLowerCase() === 'authorization' &&
   (source.scheme === undefined || source.scheme?.toLowerCase() === 'bearer')
 
-const boundTokensOf = (value: unknown, at: string, fail: ConfigError): 'required' | 'allowed' => {
+function boundTokensOf(value: unknown, at: string, fail: ConfigError): 'required' | 'allowed' {
   if (!isRecord(value)) throw fail(at, `must be { boundTokens: 'required' | 'allowed', … } or false`)
   if (value.boundTokens !== 'required' && value.boundTokens !== 'allowed') throw fail(`${at}.boundTokens`, `must be 'required' or 'allowed'`)
   return value.boundTokens
@@ -117,12 +117,12 @@ const knownDpopFields = ['boundTokens', 'algorithms', 'maxAge', 'clockTolerance'
  * Checks and compiles a `dpop` option (of the middleware or of an issuer entry). `false` or
  * `undefined` is no DPoP.
  */
-export const compileDpop = (
+export function compileDpop(
   value: unknown,
   at: string,
   shared: { replayStore: () => ReplayStore; clock: () => number },
   fail: ConfigError,
-): CompiledDpop | undefined => {
+): CompiledDpop | undefined {
   if (value === undefined || value === false) return undefined
   const boundTokens = boundTokensOf(value, at, fail)
   const options = value as DpopOptions
@@ -147,7 +147,7 @@ export const compileDpop = (
   }
 }
 
-const compileNonce = (value: DpopOptions['nonce'], at: string, clockTolerance: number, now: () => number, fail: ConfigError) => {
+function compileNonce(value: DpopOptions['nonce'], at: string, clockTolerance: number, now: () => number, fail: ConfigError) {
   if (value === undefined || value === false) return undefined
   const options = value === true ? {} : value
   if (!isRecord(options)) throw fail(`${at}.nonce`, `must be true, false or { secret?, lifetime? }`)
@@ -167,7 +167,7 @@ const compileNonce = (value: DpopOptions['nonce'], at: string, clockTolerance: n
 const mtlsFields = ['boundTokens']
 
 /** Checks and compiles an `mtls` option. `false` or `undefined` is no certificate binding. */
-export const compileMtls = (value: unknown, at: string, fail: ConfigError): CompiledBinding['mtls'] => {
+export function compileMtls(value: unknown, at: string, fail: ConfigError): CompiledBinding['mtls'] {
   if (value === undefined || value === false) return undefined
   const boundTokens = boundTokensOf(value, at, fail)
   checkOptionNames(value, mtlsFields, fail, `${at}.`)

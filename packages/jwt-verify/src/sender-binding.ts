@@ -17,7 +17,7 @@ export interface BindingRequest {
 }
 
 /** The one `DPoP` header of the request (a JWS holds no comma, so a comma means several). */
-const proofOf = (event: AnyEvent): string => {
+function proofOf(event: AnyEvent): string {
   const values = getHeaderValues(event, 'dpop')
   if (values.length !== 1 || (values[0] as string).includes(',')) throw new DpopRejection(values.length === 0 ? 'missing' : 'several')
   return (values[0] as string).trim()
@@ -33,7 +33,7 @@ const proofOf = (event: AnyEvent): string => {
  * @throws TokenRejection (401 `invalid_token`), DpopRejection (401 `invalid_dpop_proof`) or
  *   DpopNonceRequired (401 `use_dpop_nonce`).
  */
-export const checkBinding = (auth: AuthContext, binding: CompiledBinding, request: BindingRequest): AuthContext | Promise<AuthContext> => {
+export function checkBinding(auth: AuthContext, binding: CompiledBinding, request: BindingRequest): AuthContext | Promise<AuthContext> {
   // An entry with neither: the check every entry runs without the extension.
   if (!binding.dpop && !binding.mtls) return checkUnbound(auth, request.presentedAs)
   // Most requests: a bearer token with no `cnf`, where nothing requires a binding. What the
@@ -106,7 +106,7 @@ export const checkBinding = (auth: AuthContext, binding: CompiledBinding, reques
  * `invalid_dpop_proof`), a nonce to use (401 `use_dpop_nonce`), a replay store that cannot
  * answer (503); `undefined` for any other error. `dpop`: the algorithms of the challenge.
  */
-export const bindingAuthError = (error: unknown, dpop: { readonly algs: readonly string[] } | undefined): AuthError | undefined => {
+export function bindingAuthError(error: unknown, dpop: { readonly algs: readonly string[] } | undefined): AuthError | undefined {
   if (error instanceof DpopRejection) {
     return new AuthError('invalid_dpop_proof', { package: packageName, data: { reason: error.reason }, dpop: dpop ?? { algs: [] } })
   }

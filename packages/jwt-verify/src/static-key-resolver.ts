@@ -34,7 +34,7 @@ export function createStaticKeyResolver(jwks: { keys: unknown[] }): KeyResolver 
  * {@link createStaticKeyResolver}, whose mistakes are the caller's: `jwtVerify()` names the
  * entry's option (`issuers[0].jwks`) in its own `TypeError`.
  */
-export const staticKeyResolver = (jwks: unknown, option: string, fail: ConfigError): KeyResolver => {
+export function staticKeyResolver(jwks: unknown, option: string, fail: ConfigError): KeyResolver {
   // Checked here rather than by catching importKeySet's Error: the message names the option.
   if (!isRecord(jwks) || !Array.isArray(jwks.keys)) throw fail(option, 'must be a JWKS object: { keys: [...] }')
   const keySet: KeySet = importKeySet(jwks)
@@ -45,7 +45,7 @@ export const staticKeyResolver = (jwks: unknown, option: string, fail: ConfigErr
 }
 
 /** A resolver over a fixed set (`jwks`, and an entry's PEM `keys` or `secret`): nothing to fetch. */
-export const fixedKeyResolver = (keySet: KeySet): KeyResolver => {
+export function fixedKeyResolver(keySet: KeySet): KeyResolver {
   // One promise for every call: resolving a new one per token would cost an allocation.
   const resolved = Promise.resolve(keySet)
   return { prefetch() {}, cached: () => keySet, getKeySet: () => resolved }

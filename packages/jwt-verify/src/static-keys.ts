@@ -14,7 +14,7 @@ const MIN_SECRET_BYTES = 32
  * entry with a secret lists only those, so no public key can ever be taken for this secret nor
  * this secret for a public key.
  */
-const compileSecret = (secret: unknown, at: string, fail: ConfigError): { key: ResolvedKey; resolver: KeyResolver } => {
+function compileSecret(secret: unknown, at: string, fail: ConfigError): { key: ResolvedKey; resolver: KeyResolver } {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret instanceof Uint8Array ? Buffer.from(secret) : undefined
   if (!bytes) throw fail(`${at}.secret`, `must be a string or bytes`)
   if (bytes.byteLength < MIN_SECRET_BYTES) throw fail(`${at}.secret`, `must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`)
@@ -28,12 +28,12 @@ const compileSecret = (secret: unknown, at: string, fail: ConfigError): { key: R
  * `readAlgorithms`: jwtVerify's reading of the entry's `algorithms`, a non-empty list of those
  * `allowed` takes.
  */
-export const compileSecretEntry = (
+export function compileSecretEntry(
   entry: IssuerConfig,
   at: string,
   fail: ConfigError,
   readAlgorithms: (value: unknown, allowed: (alg: unknown) => boolean, what: string) => unknown[],
-): { key: ResolvedKey; resolver: KeyResolver; algorithms: HmacAlgorithm[] } => {
+): { key: ResolvedKey; resolver: KeyResolver; algorithms: HmacAlgorithm[] } {
   const publicKeySources = (['jwksUri', 'jwks', 'keyResolver', 'keys'] as const).filter((name) => entry[name] !== undefined)
   if (publicKeySources.length > 0) {
     throw fail(`${at}.secret`, `is never mixed with public keys (${publicKeySources.join(', ')}): put them on another entry`)
@@ -49,7 +49,7 @@ export const compileSecretEntry = (
  * that could not verify tokens, is a configuration error naming it (`option`: the path of
  * `keys`, `issuers[0].keys`).
  */
-export const compilePemKeys = (keys: unknown, option: string, fail: ConfigError): KeyResolver => {
+export function compilePemKeys(keys: unknown, option: string, fail: ConfigError): KeyResolver {
   if (!Array.isArray(keys) || keys.length === 0) throw fail(option, `must be a non-empty list of { kid, pem }`)
   const accepted: ResolvedKey[] = []
   const byKid = new Map<string, ResolvedKey>()

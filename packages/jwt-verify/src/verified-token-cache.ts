@@ -26,7 +26,7 @@ const HASHED_CHARACTERS = 16
  * still requires the whole token to be equal. A new 900-character token string per request
  * (a fresh event) would cost about 1 µs to hash whole, or a new string to slice.
  */
-const hashOf = (token: string): number => {
+function hashOf(token: string): number {
   const end = token.length
   let hash = 0x811c9dc5 ^ end
   for (let i = end > HASHED_CHARACTERS ? end - HASHED_CHARACTERS : 0; i < end; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193)
@@ -50,7 +50,7 @@ const hashOf = (token: string): number => {
  * const cache = createVerifiedTokenCache(1000)
  * ```
  */
-export const createVerifiedTokenCache = (maxEntries: number) => {
+export function createVerifiedTokenCache(maxEntries: number) {
   /** Entries in insertion order, overwritten in a circle. */
   const ring = new Array<VerifiedToken | undefined>(maxEntries).fill(undefined)
   /** Each ring slot's hash, to probe without comparing strings. */
@@ -67,7 +67,7 @@ export const createVerifiedTokenCache = (maxEntries: number) => {
   let lastHash = 0
 
   /** The table position of `token`'s entry, or -1. */
-  const find = (token: string, hash: number): number => {
+  function find(token: string, hash: number): number {
     let position = hash & mask
     for (;;) {
       const slot = table[position] as number
@@ -81,7 +81,7 @@ export const createVerifiedTokenCache = (maxEntries: number) => {
    * Empties a table position and its ring slot, then moves back the entries after it that
    * probing would no longer reach (backward-shift deletion: no tombstones to accumulate).
    */
-  const remove = (position: number): void => {
+  function remove(position: number): void {
     ring[(table[position] as number) - 1] = undefined
     size--
     let hole = position

@@ -75,11 +75,11 @@ const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({
  * const auth = await verify(token)
  * ```
  */
-export const createVerifier = ({
-  issuers,
-  cacheMaxEntries,
-  now,
-}: VerifierSettings): { verify: Verify; checkGatewayClaims: CheckGatewayClaims; issuerFor: (iss: string | undefined) => CompiledIssuer | undefined } => {
+export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettings): {
+  verify: Verify
+  checkGatewayClaims: CheckGatewayClaims
+  issuerFor: (iss: string | undefined) => CompiledIssuer | undefined
+} {
   // The first entry that lists an issuer trusts it. Only strings are keys: an `iss` of any other
   // type finds nothing, without a typeof.
   const byIssuer = new Map<unknown, CompiledIssuer>()
@@ -92,13 +92,13 @@ export const createVerifier = ({
   // Whole seconds, as jose (the oracle) compares: a fraction would move nbf and iat past its limits.
   // Fail closed: a clock that gives no time (NaN from `clock: () => Date.now`, a string) would
   // pass every time check and every cache entry; the middleware turns this error into a 401.
-  const nowInSeconds = (): number => {
+  function nowInSeconds(): number {
     const seconds = Math.floor(now() / 1000)
     if (!Number.isFinite(seconds)) throw new Error('jwtVerify: clock() did not return milliseconds')
     return seconds
   }
 
-  const fromCache = (token: string, nowSeconds: number): AuthContext | Promise<AuthContext> | undefined => {
+  function fromCache(token: string, nowSeconds: number): AuthContext | Promise<AuthContext> | undefined {
     const hit = cache?.get(token)
     if (!hit) return undefined
     const { issuer, auth } = hit
@@ -129,14 +129,14 @@ export const createVerifier = ({
     )
   }
 
-  const finish = (
+  function finish(
     token: string,
     issuer: CompiledIssuer,
     decoded: ReturnType<typeof decodeJws>,
     alg: Algorithm | HmacAlgorithm,
     key: ResolvedKey,
     nowSeconds: number,
-  ): AuthContext | Promise<AuthContext> => {
+  ): AuthContext | Promise<AuthContext> {
     if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) refuse('bad_signature')
     const expiresAt = checkClaims(decoded.header, decoded.payload, issuer.rules, nowSeconds)
     const claims = deepFreeze(decoded.payload)
@@ -151,7 +151,7 @@ export const createVerifier = ({
       roles: [],
       claims,
     }
-    const remember = (claimsCheckedUntil: number): AuthContext => {
+    function remember(claimsCheckedUntil: number): AuthContext {
       cache?.set({ token, auth, expiresAt, key, issuer, claimsCheckedUntil })
       return copyAuth(auth)
     }
@@ -160,13 +160,13 @@ export const createVerifier = ({
     return checked.then(() => remember(Math.min(expiresAt, nowSeconds + issuer.claimsCacheTtl)))
   }
 
-  const checkGatewayClaims: CheckGatewayClaims = (claims) => {
+  const checkGatewayClaims: CheckGatewayClaims = function (claims) {
     const issuer = trustedIssuer(claims.iss)
     checkSubjectClaims(claims, issuer.rules)
     return runClaimsCheck(issuer, claims)
   }
 
-  const verify: Verify = (token) => {
+  const verify: Verify = function (token) {
     const nowSeconds = nowInSeconds()
     const cached = fromCache(token, nowSeconds)
     if (cached) return cached
@@ -178,7 +178,9 @@ export const createVerifier = ({
 
     const key = issuer.secretKey ?? pickKey(issuer.resolver.cached(), kid, alg)
     if (key) return finish(token, issuer, decoded, alg, key, nowSeconds)
-    return issuer.resolver.getKeySet(kid).then((fresh) => finish(token, issuer, decoded, alg, pickKey(fresh, kid, alg) ?? refuse('unknown_kid'), nowInSeconds()))
+    return issuer.resolver
+      .getKeySet(kid)
+      .then((fresh) => finish(token, issuer, decoded, alg, pickKey(fresh, kid, alg) ?? refuse('unknown_kid'), nowInSeconds()))
   }
 
   return { verify, checkGatewayClaims, issuerFor: (iss) => byIssuer.get(iss) }
@@ -189,7 +191,7 @@ export const createVerifier = ({
  * key of the set that fits the algorithm (several would be ambiguous). A key that is found but
  * does not fit is refused at once rather than refetched.
  */
-const pickKey = (keySet: KeySet | undefined, kid: string | undefined, alg: Algorithm | HmacAlgorithm): ResolvedKey | undefined => {
+function pickKey(keySet: KeySet | undefined, kid: string | undefined, alg: Algorithm | HmacAlgorithm): ResolvedKey | undefined {
   if (!keySet) return undefined
   if (kid !== undefined) {
     const key = keySet.byKid.get(kid)
@@ -203,7 +205,7 @@ const pickKey = (keySet: KeySet | undefined, kid: string | undefined, alg: Algor
 const claimsCheckFailed: () => never = () => refuse('claims_check_failed')
 
 /** A claims check accepts by returning `true` or nothing; any other answer refuses the token. */
-const refuseUnlessAccepted = (answer: unknown): void => {
+function refuseUnlessAccepted(answer: unknown): void {
   if (answer !== true && answer !== undefined) claimsCheckFailed()
 }
 
@@ -211,7 +213,7 @@ const refuseUnlessAccepted = (answer: unknown): void => {
  * Runs the user's check: nothing or a Promise (an `async` check). Fail closed: only `true` or
  * nothing accepts; a throw, a rejection or anything else refuses.
  */
-const runClaimsCheck = (issuer: CompiledIssuer, claims: Readonly<Record<string, unknown>>): void | Promise<void> => {
+function runClaimsCheck(issuer: CompiledIssuer, claims: Readonly<Record<string, unknown>>): void | Promise<void> {
   if (!issuer.claimsCheck) return
   let accepted: ReturnType<ClaimsCheck>
   try {

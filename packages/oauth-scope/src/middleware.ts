@@ -46,7 +46,7 @@ export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<unknown, unkn
  * Builds the middleware of `oauthScope()`: with `every` (the root entry's extensions), or with
  * those listed in `options.extensions` (the lean entry).
  */
-export const createOAuthScope = <Claims>(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeMiddleware<Claims> => {
+export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeMiddleware<Claims> {
   // Every option checked and compiled at cold start, in this order (the first mistake is the
   // TypeError); the middleware keeps them in this closure.
   const extensions = readExtensionsOf(options, every)
@@ -59,7 +59,7 @@ export const createOAuthScope = <Claims>(options: OAuthScopeOptions, every?: OAu
   // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.
   const readGateway = gatewayReaderOf(extensions)
 
-  const oauthScopeMiddlewareBefore = (request: MiddyRequestLike): void => {
+  function oauthScopeMiddlewareBefore(request: MiddyRequestLike): void {
     const auth = resolveAuthWith(request, readGateway)
     if (!auth) throw deny('missing_token', 'no_identity', challenge)
     // A Lambda authorizer must not let the gateway cache this route's decision for every route.

@@ -126,14 +126,14 @@ export const extensionShapes = {
  * root entry's (all of them), which stand for `options.extensions` (still checked, so that a
  * mistake there is a `TypeError` in both entries), or those listed.
  */
-export const readExtensionsOf = (options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeExtensions => {
+export function readExtensionsOf(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeExtensions {
   checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
   const given = readExtensions<OAuthScopeExtension>(options.extensions, packageName, fail, extensionShapes)
   return every ?? given
 }
 
 /** `resourceMetadata`, checked: the URL every challenge names, or `undefined` (none). */
-export const readResourceMetadata = (resourceMetadata: unknown): string | undefined => {
+export function readResourceMetadata(resourceMetadata: unknown): string | undefined {
   const problem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
   if (problem !== undefined) throw fail('resourceMetadata', problem)
   return resourceMetadata as string | undefined
@@ -153,10 +153,10 @@ export const compileScopeReader = (scopeClaims: unknown, extensions: OAuthScopeE
  * The requirement of each request: `required` and `anyOf`, or per route (`routes`, with the
  * `routeMaps` extension); `undefined`: a route that `routes` does not list, refused.
  */
-export const compileRequirementOf = (
+export function compileRequirementOf(
   { required, anyOf, routes, routesDefault }: OAuthScopeOptions,
   extensions: OAuthScopeExtensions,
-): ((event: AnyEvent) => CompiledRequirement | undefined) => {
+): (event: AnyEvent) => CompiledRequirement | undefined {
   const whole = required !== undefined || anyOf !== undefined
   if (routes !== undefined) {
     if (whole) throw fail('routes', `goes without required/anyOf: give one or the other`)

@@ -30,7 +30,7 @@ export const compileScopes = (required: unknown, anyOf: unknown, at = ''): Compi
  * Compiles one requirement: a list (all of them) or `{ required?, anyOf? }` with at least one
  * of the two. `at` names it in error messages (`routes["GET /orders"]`, `routesDefault`).
  */
-export const compileRequirement = (value: unknown, at: string): CompiledRequirement => {
+export function compileRequirement(value: unknown, at: string): CompiledRequirement {
   if (Array.isArray(value)) return compileScopeCheck(readScopeTokens(value, at, fail))
   if (!isRecord(value)) throw fail(at, `must be a list of scopes (all of them) or { required?, anyOf? }`)
   checkOptionNames(value, requirementFields, fail, `${at}.`, { require: 'required' })

@@ -7,7 +7,7 @@ import { compileRouteMap, isRecord, requestRoute } from '@middy-auth/core/intern
 import { compileRequirement, fail, packageName, type CompiledRequirement } from './requirements.js'
 
 /** Compiles `routes` (and `routesDefault`) into the requirement of a request; `undefined`: refused. */
-export const compileRoutes = (routes: unknown, routesDefault: unknown): ((event: AnyEvent) => CompiledRequirement | undefined) => {
+export function compileRoutes(routes: unknown, routesDefault: unknown): (event: AnyEvent) => CompiledRequirement | undefined {
   if (!isRecord(routes)) throw fail('routes', `must be an object keyed by "METHOD /path", such as { 'GET /orders': ['orders:read'] }`)
   const keys = Object.keys(routes)
   if (keys.length === 0) throw fail('routes', `lists no route: add one, or use required or anyOf for every request`)
@@ -19,7 +19,7 @@ export const compileRoutes = (routes: unknown, routesDefault: unknown): ((event:
 }
 
 /** The request's route as `routes` would key it, for logs. */
-export const routeName = (event: AnyEvent): string | undefined => {
+export function routeName(event: AnyEvent): string | undefined {
   const route = requestRoute(event)
   if (!route) return undefined
   return [route.method, route.template ?? route.path ?? route.special].filter(Boolean).join(' ') || undefined

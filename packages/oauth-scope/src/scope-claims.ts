@@ -13,7 +13,7 @@ import type { ScopeReader } from './scopes.js'
  * together, each by core's one scope rule (`readScopeClaim`): whitespace separates, a comma never
  * does, and a bracketed string is a list only when the claims went through API Gateway as strings.
  */
-export const compileScopeClaims = (scopeClaims: unknown): ScopeReader => {
+export function compileScopeClaims(scopeClaims: unknown): ScopeReader {
   const names: unknown = typeof scopeClaims === 'string' ? [scopeClaims] : scopeClaims
   // A hole (`[, 'scp']`) too: read at run time, it was a 500 on every request.
   if (!isListOf(names, (name) => typeof name === 'string' && name !== '') || names.length === 0) {

@@ -28,7 +28,7 @@ export const denied = (permission: string, reason: string): RbacCheck => ({ perm
  * Denies and unconditional allows of the held roles, for a concrete permission: a decision, or
  * the conditional allows that could still allow it.
  */
-export const match = (held: readonly CompiledRole[], permission: ParsedPermission): RbacCheck | PendingCheck => {
+export function match(held: readonly CompiledRole[], permission: ParsedPermission): RbacCheck | PendingCheck {
   const { text, keys } = permission
   if (held.length === 0) return denied(text, 'no role of the policy is held')
   let allow: AppliedRule | undefined
@@ -55,7 +55,7 @@ export const match = (held: readonly CompiledRole[], permission: ParsedPermissio
 const parsedPermissions = new Map<string, ParsedPermission | undefined>()
 
 /** A permission a requirement or `can()` asks about: concrete (`resource:action`, no `*`). */
-export const parseConcrete = (permission: unknown): ParsedPermission | undefined => {
+export function parseConcrete(permission: unknown): ParsedPermission | undefined {
   if (typeof permission !== 'string') return undefined
   const known = parsedPermissions.get(permission)
   if (known !== undefined || parsedPermissions.has(permission)) return known

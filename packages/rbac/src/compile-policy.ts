@@ -58,7 +58,7 @@ export interface CompiledPolicy {
  * policy.check(['editor'], 'articles:read').decision // 'allow'
  * ```
  */
-export const compilePolicy = (policy: Policy): CompiledPolicy => {
+export function compilePolicy(policy: Policy): CompiledPolicy {
   if (compiledPolicies.has(policy)) return policy as unknown as CompiledPolicy
   const impl = compile(policy, new Map<string, RbacExtension>([['conditions', conditions]]))
   const compiled: CompiledPolicy = {

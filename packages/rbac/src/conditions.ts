@@ -17,7 +17,7 @@ import type { CompiledRole, RbacCheck } from './rules.js'
 type ConditionAnswer = true | 'not met' | 'threw'
 
 /** Reads a conditional allow of a role (`where`: its path); the first use of each condition name goes to `uses`, with its path. */
-export const readConditionalAllow = (entry: Record<string, unknown>, where: string, uses: Map<string, string>): RuleEntry => {
+export function readConditionalAllow(entry: Record<string, unknown>, where: string, uses: Map<string, string>): RuleEntry {
   checkOptionNames(entry, ['permission', 'when'], fail, `${where}.`)
   const { when } = entry
   if (typeof when !== 'string' || when === '') throw fail(`${where}.when`, `must name a condition`)
@@ -29,7 +29,7 @@ export const readConditionalAllow = (entry: Record<string, unknown>, where: stri
 const conditionShape = '({ auth, event, resource, permission }) => boolean'
 
 /** The `conditions` option against the names the policy uses, and the `resource` option. */
-export const compileConditions = (value: unknown, resourceOption: unknown, policy: CompiledPolicyImpl): CompiledConditions => {
+export function compileConditions(value: unknown, resourceOption: unknown, policy: CompiledPolicyImpl): CompiledConditions {
   if (value !== undefined && !isRecord(value)) throw fail('conditions', `must be an object { <name>: ${conditionShape} }`)
   const conditions = new Map<string, Condition<never, never>>()
   for (const [name, condition] of Object.entries(value ?? {})) {
@@ -62,7 +62,7 @@ export const compileConditions = (value: unknown, resourceOption: unknown, polic
 }
 
 /** Asks the conditions of a pending check in order (each name once); the first met allows. */
-const settle = (pending: PendingCheck, ask: (condition: string) => ConditionAnswer): RbacCheck => {
+function settle(pending: PendingCheck, ask: (condition: string) => ConditionAnswer): RbacCheck {
   const answers = new Map<string, ConditionAnswer>()
   for (const applied of pending.conditional) {
     const name = applied.rule.when as string
@@ -79,7 +79,7 @@ const settle = (pending: PendingCheck, ask: (condition: string) => ConditionAnsw
 }
 
 /** Runs a user's condition: only `true` counts as met; a throw is recorded, never thrown on. */
-const askSafely = (condition: () => unknown): ConditionAnswer => {
+function askSafely(condition: () => unknown): ConditionAnswer {
   try {
     return condition() === true || 'not met'
   } catch {
@@ -99,7 +99,7 @@ export const conditionAsker =
  * The whole decision, synchronously, for a permission from outside (`CompiledPolicy.check`,
  * `can()`): `when(name)` answers the conditional allows; without it, they do not apply.
  */
-export const decide = (held: readonly CompiledRole[], permission: unknown, when?: (condition: string) => unknown): RbacCheck => {
+export function decide(held: readonly CompiledRole[], permission: unknown, when?: (condition: string) => unknown): RbacCheck {
   const parsed = parseConcrete(permission)
   if (!parsed) return denied(String(permission), 'invalid permission')
   const result = match(held, parsed)

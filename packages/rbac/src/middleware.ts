@@ -54,7 +54,7 @@ export type RbacContext = Context & { auth: AuthContext<unknown> & { permissions
 export type RbacMiddleware<TEvent = unknown> = MiddlewareObj<TEvent, unknown, Error, RbacContext, { auth: AuthContext<unknown> }>
 
 /** The policy roles that applied: each held role, then what it inherits, each once. */
-const appliedRoles = (held: readonly CompiledRole[]): string[] => {
+function appliedRoles(held: readonly CompiledRole[]): string[] {
   if (held.length === 1) return [...(held[0] as CompiledRole).closure]
   const names = new Set<string>()
   for (const role of held) for (const name of role.closure) names.add(name)
@@ -62,7 +62,7 @@ const appliedRoles = (held: readonly CompiledRole[]): string[] => {
 }
 
 /** The unconditional grants of the held roles that no held role's deny covers entirely. */
-const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
+function effectivePermissions(held: readonly CompiledRole[]): string[] {
   if (held.length === 1) return [...(held[0] as CompiledRole).permissions]
   const permissions = new Set<string>()
   for (const role of held) {
@@ -77,7 +77,7 @@ const effectivePermissions = (held: readonly CompiledRole[]): string[] => {
  * Builds the middleware of `rbac()`: with `every` (the root entry's extensions), or with those
  * listed in `options.extensions` (the lean entry).
  */
-export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacMiddleware<TEvent> => {
+export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacMiddleware<TEvent> {
   // Every option checked and compiled at cold start, in this order (the first mistake is the
   // TypeError); the middleware keeps them in this closure.
   const extensions = readExtensionsOf(options, every)
@@ -112,7 +112,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
     })
 
   /** The record `onDecision` gets, the same for every outcome (no identity: no roles, subject `''`). */
-  const record = (denied: boolean, reason: string, checks: RbacCheck[], auth?: AuthContext): RbacDecision => {
+  function record(denied: boolean, reason: string, checks: RbacCheck[], auth?: AuthContext): RbacDecision {
     const last = checks.at(-1)
     return {
       decision: denied ? 'deny' : 'allow',
@@ -131,7 +131,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
    * `onDecision`, is decided without a Promise (Middy then skips an await per request);
    * anything else goes to {@link decide}.
    */
-  const rbacMiddlewareBefore = (request: MiddyRequestLike): void | Promise<void> => {
+  function rbacMiddlewareBefore(request: MiddyRequestLike): void | Promise<void> {
     const found = resolveAuthWith(request, readGateway)
     if (!found) return refuseAnonymous()
     // Another middleware may have frozen its identity, or made roles read-only: then rbac's view
@@ -144,7 +144,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
     // For a Lambda authorizer after rbac: which other routes' permissions this caller holds on
     // every request (conditional grants depend on the request, so they do not count); and on
     // the same function, what can() needs.
-    const holds = (permission: string): boolean => {
+    function holds(permission: string): boolean {
       const parsed = parseConcrete(permission)
       // A pending check (conditional allows only) has no decision: not held.
       return !!parsed && (match(held, parsed) as Partial<RbacCheck>).decision === 'allow'
@@ -164,18 +164,13 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
     if (last?.decision === 'deny') throw refuse(last, last.reason)
   }
 
-  const refuseAnonymous = async (): Promise<never> => {
+  async function refuseAnonymous(): Promise<never> {
     if (onDecision) await onDecision(record(true, 'no identity', []))
     throw new AuthError<RbacDenialReason>('missing_token', { package: packageName, realm, reason: 'no_identity', detail: 'no identity' })
   }
 
   /** Every case that may await: a requirement function, a condition's resource, `onDecision`. */
-  const decide = async (
-    request: MiddyRequestLike,
-    auth: AuthContext,
-    held: readonly CompiledRole[],
-    requirement: CompiledRequirement | string,
-  ): Promise<void> => {
+  async function decide(request: MiddyRequestLike, auth: AuthContext, held: readonly CompiledRole[], requirement: CompiledRequirement | string): Promise<void> {
     if (typeof requirement === 'function') {
       note(request, 'requirement function')
       const returned = readRequirement(await requirement(request as unknown as RbacRequest), false)
@@ -214,7 +209,7 @@ export const createRbac = <TEvent>(options: RbacOptions<unknown, unknown>, every
 }
 
 /** Whether `key` can be assigned on `target`: absent (added), or an own writable data property. */
-const writable = (target: object, key: string): boolean => {
+function writable(target: object, key: string): boolean {
   const descriptor = Object.getOwnPropertyDescriptor(target, key)
   return descriptor === undefined || descriptor.writable === true
 }

@@ -200,7 +200,7 @@ export const extensionShapes = {
  * use: `every`, the root entry's (all of them), which stand for `options.extensions` (still
  * checked, so that a mistake there is a `TypeError` in both entries), or those listed.
  */
-export const readExtensionsOf = (options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacExtensions => {
+export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacExtensions {
   checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
   const given = readExtensions<RbacExtension>(options.extensions, packageName, fail, extensionShapes)
   if (options.policy === undefined) throw fail('policy', `is required`)
@@ -211,10 +211,10 @@ export const readExtensionsOf = (options: RbacOptions<unknown, unknown>, every?:
  * The requirement of each request: `required`, or per route (`routes`, with the `routeMaps`
  * extension); exactly one of them. A string is the reason a request is denied before any check.
  */
-export const compileRequirementOf = (
+export function compileRequirementOf(
   { required, routes, routesDefault }: RbacOptions<unknown, unknown>,
   extensions: RbacExtensions,
-): ((event: AnyEvent) => CompiledRequirement | 'route not listed') => {
+): (event: AnyEvent) => CompiledRequirement | 'route not listed' {
   const perRoute = routes !== undefined
   if ((required !== undefined) === perRoute) {
     throw perRoute ? fail('routes', `goes without required: give one or the other`) : fail('options', `need required (use [] for "any identity") or routes`)
@@ -231,11 +231,11 @@ export const compileRequirementOf = (
  * Conditions given, a resource, or a compiled policy's conditional allows (which another entry's
  * compilePolicy() read): each needs the conditions extension.
  */
-export const compileConditionsOf = (
+export function compileConditionsOf(
   options: RbacOptions<unknown, unknown>,
   policy: CompiledPolicyImpl,
   extensions: RbacExtensions,
-): CompiledConditions | undefined => {
+): CompiledConditions | undefined {
   const [firstUse] = policy.conditionUses.values()
   const conditional = options.conditions !== undefined ? 'conditions' : options.resource !== undefined ? 'resource' : firstUse
   return conditional === undefined

@@ -37,7 +37,7 @@ export interface ParsedPermission {
 }
 
 /** `undefined` when the value is not a permission (core's one grammar, `splitPermission`). */
-export const parsePermission = (value: unknown): ParsedPermission | undefined => {
+export function parsePermission(value: unknown): ParsedPermission | undefined {
   const parts = splitPermission(value)
   if (parts === undefined) return undefined
   const { resource, action } = parts

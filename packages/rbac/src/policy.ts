@@ -65,7 +65,7 @@ const roleName = /^[^\s\p{Cc}]+$/u
 const roleFields = ['inherits', 'allow', 'deny'] as const
 
 /** A permission of the policy: a `TypeError` naming `where` when it is not one. */
-export const permissionOf = (value: unknown, where: string): ParsedPermission => {
+export function permissionOf(value: unknown, where: string): ParsedPermission {
   const parsed = parsePermission(value)
   if (!parsed) throw fail(where, notAPermission(value, `'*' or 'resource:action', each part '*' or a word without ':', '*' or spaces`))
   return parsed
@@ -87,7 +87,7 @@ interface RawRole {
 }
 
 /** Reads one role; a conditional allow (an object) is for `readConditional`. */
-const readRole = (name: string, definition: unknown, readConditional: (entry: Record<string, unknown>, where: string) => RuleEntry): RawRole => {
+function readRole(name: string, definition: unknown, readConditional: (entry: Record<string, unknown>, where: string) => RuleEntry): RawRole {
   const at = `policy.roles[${JSON.stringify(name)}]`
   if (!roleName.test(name)) throw fail(at, `is not a role name: a non-empty word without spaces`)
   // Not an object: `policy.roles["r"] must be an object`, from the check of its fields.
@@ -116,9 +116,9 @@ const readRole = (name: string, definition: unknown, readConditional: (entry: Re
  * The closure of a role: the role, then every role it inherits (depth first, in `inherits`
  * order, each once). A cycle or an unknown role is a `TypeError`.
  */
-const closures = (raw: ReadonlyMap<string, RawRole>): ((name: string) => string[]) => {
+function closures(raw: ReadonlyMap<string, RawRole>): (name: string) => string[] {
   const done = new Map<string, string[]>()
-  const visit = (name: string, path: readonly string[] = []): string[] => {
+  function visit(name: string, path: readonly string[] = []): string[] {
     let closure = done.get(name)
     if (closure) return closure
     if (path.includes(name)) throw fail('policy.roles', `have an inheritance cycle ${[...path.slice(path.indexOf(name)), name].join(' → ')}`)
@@ -135,7 +135,7 @@ const closures = (raw: ReadonlyMap<string, RawRole>): ((name: string) => string[
 }
 
 /** An entry of `declaring` as it applies to a holder of `holder`, with its reason in words. */
-const applied = ({ effect, permission: { text }, when }: RuleEntry, declaring: string, holder: string): AppliedRule => {
+function applied({ effect, permission: { text }, when }: RuleEntry, declaring: string, holder: string): AppliedRule {
   // The rule's fields in this order: onDecision records and explain() show them so.
   const rule: PolicyRule = { effect, role: declaring, permission: text }
   if (when !== undefined) rule.when = when
@@ -147,12 +147,12 @@ const applied = ({ effect, permission: { text }, when }: RuleEntry, declaring: s
 }
 
 /** Whether a deny of these rules covers every permission the pattern covers. */
-export const deniedEntirely = (rules: ReadonlyMap<string, KeyRules>, pattern: ParsedPermission): boolean => {
+export function deniedEntirely(rules: ReadonlyMap<string, KeyRules>, pattern: ParsedPermission): boolean {
   for (const key of pattern.keys) if (rules.get(key)?.deny) return true
   return false
 }
 
-const compileRole = (name: string, closure: readonly string[], raw: ReadonlyMap<string, RawRole>): CompiledRole => {
+function compileRole(name: string, closure: readonly string[], raw: ReadonlyMap<string, RawRole>): CompiledRole {
   const rules = new Map<string, KeyRules>()
   // By text: a permission allowed twice is one grant (a same text parses to the same keys).
   const grants = new Map<string, ParsedPermission>()
@@ -197,7 +197,7 @@ export interface CompiledPolicyImpl {
  * Checks and compiles a policy. A conditional allow needs the `conditions` extension among
  * `extensions` (the lean entry's, or every one): without it, a `TypeError` naming the import.
  */
-export const compile = (policy: unknown, extensions: RbacExtensions): CompiledPolicyImpl => {
+export function compile(policy: unknown, extensions: RbacExtensions): CompiledPolicyImpl {
   // Not an object: `policy must be an object`, from the check of its fields.
   checkOptionNames(policy, ['roles'], fail, 'policy.')
   const { roles } = policy as { roles?: unknown }
@@ -213,7 +213,7 @@ export const compile = (policy: unknown, extensions: RbacExtensions): CompiledPo
   // A `Map`: names from tokens never reach `Object.prototype`.
   const byName = new Map<string, CompiledRole>()
   for (const name of raw.keys()) byName.set(name, compileRole(name, closureOf(name), raw))
-  const held = (names: readonly unknown[]): CompiledRole[] => {
+  function held(names: readonly unknown[]): CompiledRole[] {
     const found: CompiledRole[] = []
     for (const name of names) {
       // Every key of byName is a string: any other value finds nothing.

@@ -22,7 +22,7 @@ export type RequirementFunction = (request: RbacRequest) => unknown
  * function returns is read without `allowFunction`; any string then denies the request as
  * `'invalid requirement'`, whatever it says.
  */
-export const readRequirement = (value: unknown, allowFunction: boolean): CompiledRequirement | string => {
+export function readRequirement(value: unknown, allowFunction: boolean): CompiledRequirement | string {
   if (allowFunction && typeof value === 'function') return value as RequirementFunction
   const anyOf = isRecord(value) ? value.anyOf : undefined
   const permissions = typeof value === 'string' ? [value] : Array.isArray(value) ? value : Array.isArray(anyOf) ? anyOf : undefined
@@ -45,7 +45,7 @@ export const readRequirement = (value: unknown, allowFunction: boolean): Compile
 }
 
 /** A requirement of the options: a `TypeError` at cold start when it is not one, naming `where`. */
-export const compileRequirement = (value: unknown, where: string): CompiledRequirement => {
+export function compileRequirement(value: unknown, where: string): CompiledRequirement {
   const requirement = readRequirement(value, true)
   if (typeof requirement === 'string') throw fail(where, requirement)
   return requirement

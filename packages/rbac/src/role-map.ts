@@ -7,7 +7,7 @@ import { fail } from './permission.js'
 import type { CompiledPolicyImpl } from './policy.js'
 
 /** Checks `roleMap` against the policy's roles: each name read, to the policy roles it stands for (each once). */
-export const compileRoleMap = (roleMap: unknown, policy: CompiledPolicyImpl): ReadonlyMap<string, readonly string[]> => {
+export function compileRoleMap(roleMap: unknown, policy: CompiledPolicyImpl): ReadonlyMap<string, readonly string[]> {
   if (!isRecord(roleMap)) throw fail('roleMap', `must be an object { '<group>': '<policy role>' | ['<policy role>', …] }`)
   const renames = new Map<string, readonly string[]>()
   for (const [name, value] of Object.entries(roleMap)) {

@@ -20,7 +20,7 @@ const defaultSource = (auth: AuthContext): readonly string[] => auth.roles
  * `rolesFrom`, then `roleMap` (with the `roleMaps` extension, which the lean entry leaves out
  * unless listed), compiled into the reader of a caller's policy roles.
  */
-export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy: CompiledPolicyImpl, extensions: RbacExtensions): RoleResolver => {
+export function compileRoleResolver(rolesFrom: unknown, roleMap: unknown, policy: CompiledPolicyImpl, extensions: RbacExtensions): RoleResolver {
   const sources = compileSources(rolesFrom)
   const renames =
     roleMap === undefined
@@ -42,7 +42,7 @@ export const compileRoleResolver = (rolesFrom: unknown, roleMap: unknown, policy
   }
 }
 
-const compileSources = (rolesFrom: unknown): Array<(auth: AuthContext) => unknown> => {
+function compileSources(rolesFrom: unknown): Array<(auth: AuthContext) => unknown> {
   if (rolesFrom === undefined) return [defaultSource]
   const many = Array.isArray(rolesFrom)
   const list: unknown[] = many ? rolesFrom : [rolesFrom]

@@ -8,7 +8,7 @@ import { fail, packageName } from './permission.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
 
 /** Compiles `routes` (and `routesDefault`) into the requirement of a request; a string: refused, and why. */
-export const compileRoutes = (routesOption: unknown, routesDefault: unknown): ((event: AnyEvent) => CompiledRequirement | 'route not listed') => {
+export function compileRoutes(routesOption: unknown, routesDefault: unknown): (event: AnyEvent) => CompiledRequirement | 'route not listed' {
   // No prototype: a key such as "__proto__" stays a key, which compileRouteMap then refuses.
   const routes = emptyRecord() as Record<string, CompiledRequirement>
   if (isRecord(routesOption)) {
