@@ -157,13 +157,11 @@ export class AuthError<Reason extends string = string> extends Error {
 
 const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
 
-function renderHeaders(
-  error: AuthErrorCode,
-  headers: number,
-  description: string,
-  { realm = 'api', scope, dpop, resourceMetadata, retryAfter = 5 }: AuthErrorOptions,
-): Record<string, string> {
+function renderHeaders(error: AuthErrorCode, headers: number, description: string, options: AuthErrorOptions): Record<string, string> {
+  const { retryAfter = 5, dpop } = options
   if (headers < 2) return headers ? { 'Retry-After': String(retryAfter) } : {}
+  // Read only for a challenge: a denial without one never touches them (a throwing getter there is not a 500).
+  const { realm = 'api', scope, resourceMetadata } = options
   // Each attribute given as undefined is left out.
   let challenge =
     headers > 5

@@ -176,6 +176,29 @@ describe('from plain JavaScript', () => {
     expect(JSON.parse(response.body)).toEqual({ error: 'access_denied', error_description: 'Access denied' })
   })
 
+  // An options object of the application's (a getter, a Proxy) is read only for what the code
+  // renders: a denial without a challenge never reads the challenge's attributes, so one that
+  // throws there cannot turn a 403 into a 500.
+  test.each<[AuthErrorCode, number]>([
+    ['access_denied', 403],
+    ['missing_credentials', 401],
+    ['login_required', 401],
+    ['temporarily_unavailable', 503],
+  ])('%s reads no challenge attribute of its options (realm, scope, resourceMetadata)', async (code, status) => {
+    const options = { reason: 'r' }
+    for (const name of ['realm', 'scope', 'resourceMetadata']) {
+      Object.defineProperty(options, name, {
+        enumerable: true,
+        get: () => {
+          throw new Error(`${name} read`)
+        },
+      })
+    }
+    const response = await render(new AuthError(code, options))
+    expect(response.statusCode).toBe(status)
+    expect(response.headers['WWW-Authenticate']).toBeUndefined()
+  })
+
   test.each(['nope', 'toString', undefined])('an unknown code %p is a TypeError listing the codes', (code) => {
     expect(() => new Untyped(code)).toThrow(
       new TypeError(
