@@ -1,5 +1,5 @@
 import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed, type ConfigError } from '@middy-auth/core/internal'
-import { fetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
+import { fetchableUrl, fetchableUrlRule, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet } from './key-resolver.js'
 import { discoverJwksUri } from './oidc-discovery.js'
@@ -127,7 +127,7 @@ export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri'
  */
 function fetchableOption(url: unknown, option: string, fail: ConfigError, purpose = ''): string {
   if (typeof url === 'string' && fetchableUrl(url)) return url
-  throw fail(option, `must be an https: URL string (http: only for loopback hosts)${purpose}`)
+  throw fail(option, `must be ${fetchableUrlRule}${purpose}`)
 }
 
 /**
