@@ -148,7 +148,12 @@ export const isHmacAlgorithm = (alg: unknown): alg is HmacAlgorithm =>
  */
 export function keyFitsAlgorithm(key: KeyLabels & Partial<Pick<ResolvedKey, 'alg' | 'use'>>, alg: Algorithm | HmacAlgorithm): boolean {
   const { kty, curves } = rules[alg]
-  return (key.alg === undefined || key.alg === alg) && (key.use === undefined || key.use === 'sig') && key.kty === kty && (!curves || curves.includes(key.crv as string))
+  return (
+    (key.alg === undefined || key.alg === alg) &&
+    (key.use === undefined || key.use === 'sig') &&
+    key.kty === kty &&
+    (!curves || curves.includes(key.crv as string))
+  )
 }
 
 /**
