@@ -25,14 +25,14 @@ export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512'
 type KeyLabels = Pick<ResolvedKey, 'kty' | 'crv'>
 
 interface AlgorithmRule {
-  /** Which keys may verify this algorithm (their type and curve; the JWK's own `alg` and `use` aside). */
-  fits: (key: KeyLabels) => boolean
+  /** The type of the keys that may verify this algorithm (the JWK's own `alg` and `use` aside). */
+  kty: string
+  /** The curves those keys may be on; `undefined` for a type without curves (RSA, oct). */
+  curves: readonly string[] | undefined
   verify: (data: Buffer, signature: Buffer, key: ResolvedKey) => boolean
 }
 
-const isRsa = (key: KeyLabels): boolean => key.kty === 'RSA'
-
-const rule = (fits: AlgorithmRule['fits'], verify: AlgorithmRule['verify']): AlgorithmRule => ({ fits, verify })
+const rule = (kty: string, verify: AlgorithmRule['verify'], curves?: readonly string[]): AlgorithmRule => ({ kty, curves, verify })
 
 // A bare KeyObject: an options object costs about 16 µs per call on RS256
 // (docs/design.md#verifying-at-the-floor). `null`: EdDSA names no hash.
@@ -45,9 +45,9 @@ const eddsa = bare(null)
 
 // Both kinds in one table: a token's algorithm is looked up once per verification, whatever its kind.
 const rules = {
-  EdDSA: rule((key) => key.kty === 'OKP' && (key.crv === 'Ed25519' || key.crv === 'Ed448'), eddsa),
+  EdDSA: rule('OKP', eddsa, ['Ed25519', 'Ed448']),
   // RFC 9864's fully specified name for EdDSA over Ed25519.
-  Ed25519: rule((key) => key.kty === 'OKP' && key.crv === 'Ed25519', eddsa),
+  Ed25519: rule('OKP', eddsa, ['Ed25519']),
 } as Record<Algorithm | HmacAlgorithm, AlgorithmRule> // the loop below adds the others
 
 // The SHA-2 families, by digest size: RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA on the curve of that
@@ -58,26 +58,24 @@ for (const [size, curve, partLength] of [
   ['512', 'P-521', 66],
 ] as const) {
   const hash = `sha${size}`
-  rules[`RS${size}`] = rule(isRsa, bare(hash))
+  rules[`RS${size}`] = rule('RSA', bare(hash))
   // PSS needs the padding options; RFC 7518 §3.5 fixes the salt to the digest length.
-  rules[`PS${size}`] = rule(isRsa, (data, signature, key) =>
+  rules[`PS${size}`] = rule('RSA', (data, signature, key) =>
     verify(hash, data, { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature),
   )
   // JWS signatures are raw r||s (RFC 7518 §3.4). Converting them to DER lets us pass the bare
   // KeyObject: `{ dsaEncoding: 'ieee-p1363' }` would cost about 33 µs per call
   // (docs/design.md#verifying-at-the-floor).
   rules[`ES${size}`] = rule(
-    (key) => key.kty === 'EC' && key.crv === curve,
+    'EC',
     (data, signature, key) => signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
+    [curve],
   )
-  rules[`HS${size}`] = rule(
-    (key) => key.kty === 'oct',
-    (data, signature, key) => {
-      const expected = createHmac(hash, key.key).update(data).digest()
-      // Constant time: a byte-by-byte comparison would tell an attacker how much of a MAC is right.
-      return signature.length === expected.length && timingSafeEqual(signature, expected)
-    },
-  )
+  rules[`HS${size}`] = rule('oct', (data, signature, key) => {
+    const expected = createHmac(hash, key.key).update(data).digest()
+    // Constant time: a byte-by-byte comparison would tell an attacker how much of a MAC is right.
+    return signature.length === expected.length && timingSafeEqual(signature, expected)
+  })
 }
 
 /**
@@ -148,8 +146,15 @@ export const isHmacAlgorithm = (alg: unknown): alg is HmacAlgorithm =>
  * if (!keyFitsAlgorithm(key, 'ES256')) reject()
  * ```
  */
-export const keyFitsAlgorithm = (key: KeyLabels & Partial<Pick<ResolvedKey, 'alg' | 'use'>>, alg: Algorithm | HmacAlgorithm): boolean =>
-  (key.alg === undefined || key.alg === alg) && (key.use === undefined || key.use === 'sig') && rules[alg].fits(key)
+export function keyFitsAlgorithm(key: KeyLabels & Partial<Pick<ResolvedKey, 'alg' | 'use'>>, alg: Algorithm | HmacAlgorithm): boolean {
+  const { kty, curves } = rules[alg]
+  return (
+    (key.alg === undefined || key.alg === alg) &&
+    (key.use === undefined || key.use === 'sig') &&
+    key.kty === kty &&
+    (!curves || curves.includes(key.crv as string))
+  )
+}
 
 /**
  * Checks a JWS signature with `node:crypto`. Any error (a malformed signature) is `false`.

@@ -261,6 +261,9 @@ export function isLoopbackUrl(url: URL): boolean {
   return /^(localhost|\[::1\]|127(\.\d{1,3}){3})$/.test(url.hostname)
 }
 
+/** What {@link fetchableUrl} accepts, in words: the messages of every option it checks say it. */
+export const fetchableUrlRule = 'an https: URL (http: only for loopback hosts)'
+
 /**
  * `url` parsed when key material may be fetched from it (as {@link assertFetchableUrl} checks),
  * else `undefined`: for checks that throw their own `TypeError`.
@@ -291,7 +294,7 @@ export function fetchableUrl(url: string): URL | undefined {
 export function assertFetchableUrl(url: string, what: string): URL {
   const parsed = fetchableUrl(url)
   if (parsed) return parsed
-  throw new TypeError(`${what} must be an https: URL (http: only for loopback hosts): ${url}`, {
+  throw new TypeError(`${what} must be ${fetchableUrlRule}: ${url}`, {
     cause: { package: packageName },
   })
 }

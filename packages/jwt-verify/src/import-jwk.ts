@@ -130,7 +130,7 @@ const isOptionalString = (value: unknown): value is string | undefined => value 
 function readJwk(jwk: unknown): JwkFields | undefined {
   try {
     if (!isRecord(jwk) || hasPrivateMembers(jwk)) return undefined
-    const { kid, alg, use, key_ops: keyOps, ext, kty, crv, n, e, x, y } = jwk
+    const { kid, alg, use, key_ops: keyOps, ext, kty, crv } = jwk
     const kind = kinds.get(crv)
     if (
       !isOptionalString(kid) ||
@@ -149,9 +149,8 @@ function readJwk(jwk: unknown): JwkFields | undefined {
     // The key must fit its own alg (not HS256, RSA-OAEP, ECDH-ES, none, nor RS256 on an EC key);
     // an OKP key may also name its curve, RFC 9864's fully specified name (Ed448 has no other).
     if (alg !== undefined && !(isJwsAlgorithm(alg) && keyFitsAlgorithm(material, alg)) && !(kty === 'OKP' && alg === crv)) return undefined
-    const values: Record<string, unknown> = { n, e, x, y }
     for (const member of kind.slice(1)) {
-      const value = values[member]
+      const value = jwk[member]
       if (typeof value !== 'string' || !base64url.test(value)) return undefined
       material[member] = value
     }

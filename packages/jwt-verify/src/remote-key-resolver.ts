@@ -1,5 +1,5 @@
 import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed, type ConfigError } from '@middy-auth/core/internal'
-import { fetchableUrl, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
+import { fetchableUrl, fetchableUrlRule, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet } from './key-resolver.js'
 import { discoverJwksUri } from './oidc-discovery.js'
@@ -127,7 +127,7 @@ export type RemoteKeyResolverSettings = Pick<RemoteKeyResolverOptions, 'jwksUri'
  */
 function fetchableOption(url: unknown, option: string, fail: ConfigError, purpose = ''): string {
   if (typeof url === 'string' && fetchableUrl(url)) return url
-  throw fail(option, `must be an https: URL string (http: only for loopback hosts)${purpose}`)
+  throw fail(option, `must be ${fetchableUrlRule}${purpose}`)
 }
 
 /**
@@ -273,16 +273,15 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
   // A clock that jumps backwards ends the cooldown and marks the set stale, rather than
   // freezing both for as long as the jump.
   const coolingDown = (t: number): boolean => t >= cooldownFrom && t - cooldownFrom < penaltyMs
-  const isStale = (t: number): boolean => t - fetchedAt >= maxAgeMs || t < fetchedAt
-  const has = (kid: string | undefined): boolean => current !== undefined && (kid === undefined || current.byKid.has(kid))
+  const has = (kid: string | undefined): boolean => !!current && (kid === undefined || current.byKid.has(kid))
 
   /**
-   * `coolOnFailure: false` only for the cold-start prefetch: when it fails (a blip during
-   * init), the first request retries at once instead of answering 503 for a whole cooldown.
-   * Every other failure (a refresh, a token's fetch) starts the penalty box, so an outage costs
-   * one request per cooldown. A server's `Retry-After` is honoured even after the prefetch.
+   * Starts a load. Its failure starts the penalty box, so an outage costs one request per
+   * cooldown, except after the cold-start prefetch (no set yet, no token waiting): when that
+   * fails (a blip during init), the first request retries at once instead of answering 503 for
+   * a whole cooldown. A server's `Retry-After` is honoured even after the prefetch.
    */
-  function start(kid: string | undefined, forToken: boolean, coolOnFailure = true): Promise<void> {
+  function start(kid: string | undefined, forToken: boolean): void {
     const previous = current
     // `new Promise` turns a loader that throws synchronously into a rejection.
     inFlight = new Promise<LoadedKeySet>((resolve) => resolve(load(previous, kid))).then(
@@ -294,7 +293,7 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
       (error: unknown) => {
         lastError = error
         const retryAfterMs = retryAfterMsOf(error)
-        if (coolOnFailure || retryAfterMs > 0) {
+        if (forToken || previous || retryAfterMs > 0) {
           cooldownFrom = now()
           penaltyMs = Math.max(cooldownMs, Math.min(retryAfterMs, maxRetryAfterMs))
         }
@@ -302,22 +301,21 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
       },
     )
     inFlightForToken = forToken
-    return inFlight
   }
 
   /**
-   * Starts a background load when the set is stale, or missing (the cold-start prefetch: its
-   * failure starts no cooldown), unless one is in flight or the penalty box is on.
+   * Starts a background load when the set is missing (the cold-start prefetch) or stale (a
+   * clock gone backwards counts), unless one is in flight or the penalty box is on.
    */
   function refreshIfDue(): void {
     if (inFlight) return
     const t = now()
-    if ((current === undefined || isStale(t)) && !coolingDown(t)) void start(undefined, false, current !== undefined)
+    if ((!current || t - fetchedAt >= maxAgeMs || t < fetchedAt) && !coolingDown(t)) start(undefined, false)
   }
 
   /** The cached set, stale or lacking the kid (the verifier decides); with none, `KeysUnavailableError`. */
   function currentOrUnavailable(t: number): KeySet {
-    if (current !== undefined) return current
+    if (current) return current
     const reason = lastError instanceof Error ? lastError.message : String(lastError)
     throw new KeysUnavailableError(`Keys could not be fetched: ${reason}`, {
       // Always after a cooldown started: the time left of it.
@@ -335,7 +333,7 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
     },
 
     cached(): KeySet | undefined {
-      if (current !== undefined) refreshIfDue()
+      if (current) refreshIfDue()
       return current
     },
 
@@ -345,22 +343,20 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
         return current as KeySet
       }
 
-      let flight = inFlight
-      if (flight && !inFlightForToken) {
+      if (inFlight && !inFlightForToken) {
         // A prefetch or refresh that started before this token arrived may bring its key; if
         // it does not, it does not count as the refetch for this kid.
-        await flight
+        await inFlight
         if (has(kid)) return current as KeySet
-        flight = inFlight
       }
 
-      if (!flight) {
+      if (!inFlight) {
         const t = now()
         if (coolingDown(t)) return currentOrUnavailable(t)
-        flight = start(kid, true)
+        start(kid, true)
       }
       // Every concurrent miss shares this one fetch, whatever its kid.
-      await flight
+      await inFlight
       if (has(kid)) return current as KeySet
 
       // Fetched (or failed) after this token arrived and still no key: the penalty box.

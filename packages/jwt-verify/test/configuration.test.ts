@@ -46,12 +46,12 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       // An empty jwksUri is a jwksUri given, named as such (not the issuer's discovery, as before the size pass).
       'an empty jwksUri',
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', jwksUri: '' }] },
-      /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
+      /^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL \(http: only for loopback hosts\)$/,
     ],
     [
       'discovery from a plain http issuer',
       { issuers: [{ issuer: 'http://a.example.com', audience: 'x' }] },
-      /^jwtVerify: issuers\[0\]\.issuer must be an https: URL string \(http: only for loopback hosts\), for OIDC discovery$/,
+      /^jwtVerify: issuers\[0\]\.issuer must be an https: URL \(http: only for loopback hosts\), for OIDC discovery$/,
     ],
     [
       'two key sources',
@@ -151,7 +151,7 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
           { issuer: 'https://b.example.com/', audience: 'x', jwksUri: 'http://b.example.com/j' },
         ],
       },
-      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
+      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL \(http: only for loopback hosts\)$/,
     ],
     [
       // It took the first entry's discovery resolver, keyed 'discovery:<issuer>', and skipped the URL check (size pass).
@@ -162,7 +162,7 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
           { issuer: 'https://b.example.com/', audience: 'x', jwksUri: 'discovery:https://a.example.com/' },
         ],
       },
-      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/,
+      /^jwtVerify: issuers\[1\]\.jwksUri must be an https: URL \(http: only for loopback hosts\)$/,
     ],
     // A hole (JavaScript's `[, 'x']`) is refused like any entry that is not a non-empty string.
     [

@@ -376,7 +376,7 @@ describe('oidcDiscovery: an issuer entry without jwksUri', () => {
 
   test('with it: an issuer discovery must not fetch from is the same TypeError as in the root', () => {
     const plain = { issuers: [{ issuer: 'http://issuer.example.com/', audience }] }
-    const message = 'jwtVerify: issuers[0].issuer must be an https: URL string (http: only for loopback hosts), for OIDC discovery'
+    const message = 'jwtVerify: issuers[0].issuer must be an https: URL (http: only for loopback hosts), for OIDC discovery'
     expect(thrown(() => rootJwtVerify(plain))?.message).toBe(message)
     expect(thrown(() => leanJwtVerify({ ...plain, extensions: [oidcDiscovery] }))?.message).toBe(message)
     expect(thrown(() => leanJwtVerify({ ...plain, extensions: [oidcDiscovery] }))?.cause).toEqual({

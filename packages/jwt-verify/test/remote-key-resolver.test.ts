@@ -560,24 +560,24 @@ describe('options', () => {
     [
       'jwksUri over http: to another host',
       { jwksUri: 'http://issuer.example.com/jwks' },
-      'createRemoteKeyResolver: jwksUri must be an https: URL string (http: only for loopback hosts)',
+      'createRemoteKeyResolver: jwksUri must be an https: URL (http: only for loopback hosts)',
     ],
     ['jwksUri not a URL', { jwksUri: '/jwks' }, 'jwksUri must be an https: URL'],
     [
       'issuer over http: to another host',
       { issuer: 'http://issuer.example.com' },
-      'createRemoteKeyResolver: issuer must be an https: URL string (http: only for loopback hosts), for OIDC discovery',
+      'createRemoteKeyResolver: issuer must be an https: URL (http: only for loopback hosts), for OIDC discovery',
     ],
     [
       'jwksUri a URL object',
       { jwksUri: new URL('https://x.example/jwks') as unknown as string },
-      'createRemoteKeyResolver: jwksUri must be an https: URL string',
+      'createRemoteKeyResolver: jwksUri must be an https: URL (http: only for loopback hosts)',
     ],
-    ['issuer a number', { issuer: 42 as unknown as string }, 'createRemoteKeyResolver: issuer must be an https: URL string'],
+    ['issuer a number', { issuer: 42 as unknown as string }, 'createRemoteKeyResolver: issuer must be an https: URL (http: only for loopback hosts)'],
     [
       'jwksUri null, with an issuer',
       { jwksUri: null as unknown as string, issuer: 'https://x.example/' },
-      'createRemoteKeyResolver: jwksUri must be an https: URL string',
+      'createRemoteKeyResolver: jwksUri must be an https: URL (http: only for loopback hosts)',
     ],
     ['timeoutMs 0', { jwksUri: 'https://x.example/jwks', timeoutMs: 0 }, 'timeoutMs'],
     ['timeoutMs NaN', { jwksUri: 'https://x.example/jwks', timeoutMs: NaN }, 'timeoutMs'],
@@ -594,7 +594,7 @@ describe('options', () => {
     for (const jwksUri of [new URL('https://x.example/jwks'), ['https://x.example/jwks']]) {
       const options = { issuers: [{ issuer: 'https://x.example/', audience: 'api', jwksUri: jwksUri as unknown as string }] }
       expect(() => jwtVerify(options)).toThrow(TypeError)
-      expect(() => jwtVerify(options)).toThrow(/^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL string \(http: only for loopback hosts\)$/)
+      expect(() => jwtVerify(options)).toThrow(/^jwtVerify: issuers\[0\]\.jwksUri must be an https: URL \(http: only for loopback hosts\)$/)
     }
   })
 
