@@ -133,7 +133,7 @@ describe('configuration mistakes fail at cold start with a TypeError that says w
       /^jwtVerify: issuers\[0\]\.keyResolver must be a key resolver with prefetch\(\), cached\(\) and getKeySet\(\)$/,
     ],
     // Each falsy value once fell through to OIDC discovery of the issuer, without a word.
-    ...[null, false, 0, ''].map((keyResolver) => [
+    ...[null, false, 0, ''].map((keyResolver): [string, unknown, RegExp] => [
       `keyResolver ${JSON.stringify(keyResolver)}`,
       { issuers: [{ issuer: 'https://a.example.com/', audience: 'x', keyResolver }] },
       /^jwtVerify: issuers\[0\]\.keyResolver must be a key resolver with prefetch\(\), cached\(\) and getKeySet\(\)$/,
