@@ -43,7 +43,8 @@ export function compileAlbAccessToken(entry: IssuerConfig, timeoutMs: number | u
   try {
     // Key sources as in jwtVerify's root entry; dpop and mtls are refused above.
     const extensions = new Map([staticKeys, oidcDiscovery].map((extension) => [extension.name, extension]))
-    compiled = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }, extensions).issuers[0] as CompiledIssuer
+    const [issuers] = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }, extensions)
+    compiled = issuers[0] as CompiledIssuer
   } catch (error) {
     // jwtVerify's message, naming this option instead of the entry it compiled.
     const { message, cause } = error as TypeError & { cause: ConfigErrorCause }

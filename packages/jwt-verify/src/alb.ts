@@ -1,7 +1,7 @@
 import type { AuthContext } from '@middy-auth/core'
 import { checkOptionNames, configErrors, emptyRecord, readDuration, readScopeList, type TokenSource } from '@middy-auth/core/internal'
 import { compileAlbAccessToken, type AccessTokenCheck } from './alb-access-token.js'
-import { albEntries, type AlbRules } from './alb-entries.js'
+import type { AlbRules } from './alb-entries.js'
 import { createAlbKeyResolver, type FetchPem } from './alb-key-resolver.js'
 import { isAlgorithm, keyFitsAlgorithm, verifySignature, type Algorithm } from './algorithms.js'
 import { checkClaims } from './claims-check.js'
@@ -9,6 +9,7 @@ import { checkHeader } from './header-check.js'
 import type { IssuerConfig } from './issuer-config.js'
 import { decodeJws, MAX_TOKEN_LENGTH } from './jws.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
+import { albRules, albRulesOf, type AlbKeyResolver } from './options.js'
 import { packageName } from './package-name.js'
 import { TokenRejection } from './rejection.js'
 import type { CheckGatewayClaims, CompiledIssuer, Verify, VerifierSettings } from './verifier.js'
@@ -130,15 +131,19 @@ export function albIssuer(options: AlbIssuerOptions): IssuerConfig {
   const access = accessToken === undefined ? undefined : compileAlbAccessToken(accessToken, timeoutMs, fail)
   // The load balancer's keys cannot be prefetched (its kid is known from its first token), the
   // provider's can: jwtVerify prefetches every entry's resolver at cold start.
-  const resolver: KeyResolver = access ? { cached: () => albKeys.cached(), getKeySet: (kid) => albKeys.getKeySet(kid), prefetch: access.prefetch } : albKeys
-  albEntries.set(resolver, {
+  const rules: AlbRules = {
     signers: new Set(arns as string[]),
     clientId,
     issuer,
     accessToken: access,
     tokenSource: albTokenSource,
     createVerifier: createAlbVerifier,
-  })
+  }
+  // The resolver (a fresh object of this call) carries the entry's rules: the entry itself stays a
+  // plain issuer entry, and jwtVerify finds them without importing this module.
+  const resolver: AlbKeyResolver = access
+    ? { cached: () => albKeys.cached(), getKeySet: (kid) => albKeys.getKeySet(kid), prefetch: access.prefetch, [albRules]: rules }
+    : Object.assign(albKeys, { [albRules]: rules })
   return {
     // The load balancer is what signed the token: its ARNs name the entry.
     issuer: arns,
@@ -150,7 +155,7 @@ export function albIssuer(options: AlbIssuerOptions): IssuerConfig {
   }
 }
 
-const isAlbEntry = (entry: unknown): boolean => albEntries.has((entry as { keyResolver?: KeyResolver } | null | undefined)?.keyResolver as KeyResolver)
+const isAlbEntry = (entry: unknown): boolean => albRulesOf((entry as { keyResolver?: unknown } | null | undefined)?.keyResolver) !== undefined
 
 /** The token source without one configured: `x-amzn-oidc-data` (the bare token) when every entry came from `albIssuer()`. */
 const albTokenSource = (issuers: readonly unknown[]): TokenSource | undefined =>
@@ -178,14 +183,14 @@ interface Signer {
 
 /**
  * The verification of ALB entries, used by jwtVerify instead of the JWT verifier when its
- * entries are ALB entries (see `createVerifierFor`). The issuer entry is picked by the
+ * entries are ALB entries (see `compileOptions`). The issuer entry is picked by the
  * header's `signer` before any key is fetched; padding is taken off for decoding, while the
  * signature is checked over the segments as received.
  */
 function createAlbVerifier({ issuers, now, cacheMaxEntries }: VerifierSettings): ReturnType<AlbRules['createVerifier']> {
   const bySigner = new Map<string, Signer>()
   for (const entry of issuers) {
-    const rules = albEntries.get(entry.resolver)
+    const rules = albRulesOf(entry.resolver)
     // Their tokens come from another header: jwtVerify's TypeError at cold start.
     if (!rules) throw configErrors(packageName, 'jwtVerify')('issuers', 'cannot mix albIssuer() entries with other issuers in one jwtVerify()')
     const accessTokenCheck = rules.accessToken?.createCheck({ cacheMaxEntries, now })

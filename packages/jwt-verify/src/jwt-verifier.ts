@@ -7,7 +7,6 @@ import { compileOptions, type JwtVerifyOptions } from './options.js'
 import { packageName } from './package-name.js'
 import { refuse, TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
 import { looksLikeSeveralTokens } from './token-source.js'
-import { createVerifierFor } from './alb-entries.js'
 
 /**
  * Verification outside Middy: what `jwtVerify()` does for a request, as functions that resolve
@@ -51,10 +50,22 @@ export interface CompiledTokenVerifier extends CompiledJwtVerifier {
  * entry's extensions (all of them); without it, those of `options.extensions` (the lean entry).
  */
 export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledTokenVerifier {
-  const settings = compileOptions(options, every)
-  const { realm, credentialsRequired, fromGateway, clock, resourceMetadata, opaqueTokens, binding, readToken, issuers } = settings
-  const dpop = settings.dpopAlgorithms.length > 0 ? { algs: settings.dpopAlgorithms } : undefined
-  const { verify, checkGatewayClaims, issuerFor } = createVerifierFor({ issuers, cacheMaxEntries: settings.cacheMaxEntries, now: clock })
+  const [
+    issuers,
+    readToken,
+    tokenSource,
+    credentialsRequired,
+    fromGateway,
+    realm,
+    resourceMetadata,
+    dpop,
+    opaqueTokens,
+    binding,
+    cacheMaxEntries,
+    clock,
+    createVerifier,
+  ] = compileOptions(options, every)
+  const { verify, checkGatewayClaims, issuerFor } = createVerifier({ issuers, cacheMaxEntries, now: clock })
 
   // AuthError leaves out every option given as undefined; an empty `detail` (a `cnf` member
   // named '') is no detail either.
@@ -133,7 +144,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     return result instanceof Promise ? result.then((auth) => noteRequestSpecific(request, auth)) : noteRequestSpecific(request, result)
   }
 
-  const fromCookie = typeof settings.tokenSource === 'object' && 'cookie' in settings.tokenSource
+  const fromCookie = typeof tokenSource === 'object' && 'cookie' in tokenSource
   /**
    * A decision that holds for this request only, which a Lambda authorizer's cache must not reuse:
    * a cookie credential (the cross-site check depends on the request's method and origin), and a

@@ -20,7 +20,7 @@ import {
   resourceMetadataProblem,
   type ReadToken,
 } from '@middy-auth/core/internal'
-import { defaultTokenSource } from './alb-entries.js'
+import type { AlbRules } from './alb-entries.js'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { checkUnbound } from './confirmation.js'
@@ -41,7 +41,7 @@ import { packageName } from './package-name.js'
 import { remoteKeyResolver } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import type { TokenSource } from './token-source.js'
-import type { CompiledIssuer } from './verifier.js'
+import { createVerifier, type CompiledIssuer } from './verifier.js'
 
 /**
  * How JWKS endpoints are fetched.
@@ -126,27 +126,48 @@ export type JwtVerifyOptions = CommonOptions &
     | { issuers?: readonly IssuerConfig[]; trustApiGateway: true }
   )
 
-/** The settings of one middleware instance, checked and compiled at cold start. */
-export interface CompiledOptions {
-  issuers: CompiledIssuer[]
-  tokenSource: TokenSource
+/**
+ * The settings of one middleware instance, checked and compiled at cold start: a list, read once
+ * by destructuring (./jwt-verifier.ts), so that their names are local variables the minifier
+ * shortens rather than properties it must keep.
+ */
+export type CompiledOptions = readonly [
+  issuers: CompiledIssuer[],
   /** The reader of `tokenSource` (the `DPoP` scheme too when an issuer entry takes DPoP proofs). */
-  readToken: ReadToken
-  credentialsRequired: boolean
+  readToken: ReadToken,
+  tokenSource: TokenSource,
+  credentialsRequired: boolean,
   /** `trustApiGateway: true`: the identity API Gateway verified; `undefined` without the option. */
-  fromGateway: ApiGatewayClaimsExtension['fromGateway'] | undefined
-  realm: string
+  fromGateway: ApiGatewayClaimsExtension['fromGateway'] | undefined,
+  realm: string,
   /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
-  resourceMetadata: string | undefined
-  cacheMaxEntries: number
-  clock: () => number
-  /** Every algorithm a DPoP proof may use under some issuer entry, for the challenge's `algs`; empty without DPoP. */
-  dpopAlgorithms: Algorithm[]
+  resourceMetadata: string | undefined,
+  /** The challenge's `algs`: every algorithm a DPoP proof may use under some issuer entry; `undefined` without DPoP. */
+  dpop: { algs: Algorithm[] } | undefined,
   /** The verifier of tokens that are not JWTs, and its hand-off; `undefined` without the option. */
-  opaqueTokens: { verifier: OpaqueTokenVerifier; handoff: OpaqueTokenHandoffExtension } | undefined
+  opaqueTokens: { verifier: OpaqueTokenVerifier; handoff: OpaqueTokenHandoffExtension } | undefined,
   /** Binding checks: the `senderConstraints` extension's, or the check of unbound tokens. */
-  binding: Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
-}
+  binding: BindingChecks,
+  cacheMaxEntries: number,
+  clock: () => number,
+  /** The ALB verifier when an entry came from `albIssuer()` (it refuses other issuers beside it), else the JWT verifier. */
+  createVerifier: AlbRules['createVerifier'],
+]
+
+/** The checks of a token's binding (`cnf`) to the request. */
+type BindingChecks = Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
+
+/**
+ * The key under which the key resolver of an `albIssuer()` entry carries its rules (./alb.ts):
+ * found here, without importing the ALB code, which only `albIssuer()` brings into a bundle.
+ */
+export const albRules = Symbol('albIssuer')
+
+/** The key resolver of an `albIssuer()` entry. */
+export type AlbKeyResolver = KeyResolver & { [albRules]?: AlbRules }
+
+/** The rules of an `albIssuer()` entry's key resolver; `undefined` for any other value. */
+export const albRulesOf = (resolver: unknown): AlbRules | undefined => (resolver as AlbKeyResolver | null | undefined)?.[albRules]
 
 const factory = 'jwtVerify'
 /** The `TypeError` of configuration that can never work, thrown at cold start. */
@@ -239,7 +260,7 @@ const headerForm: Pick<TokenSourcesExtension, 'problem' | 'compile'> = {
 const unbound: CompiledBinding = { dpop: undefined, mtls: undefined }
 
 /** The binding checks without `senderConstraints`: a bound token is refused, and no other error can come. */
-const unboundChecks: CompiledOptions['binding'] = { check: (auth, _binding, request) => checkUnbound(auth, request.presentedAs), toAuthError: () => undefined }
+const unboundChecks: BindingChecks = { check: (auth, _binding, request) => checkUnbound(auth, request.presentedAs), toAuthError: () => undefined }
 
 /**
  * Checks every option and compiles the issuers (key resolvers shared per JWKS URL). Anything
@@ -254,11 +275,14 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   const need = <Name extends KnownExtension['name']>(name: Name, option: string, fault = fail) =>
     // Extensions are keyed by name: the one named `name` has that name's shape.
     needExtension(extensions, name, option, { packageName, factory }, fault) as Extract<KnownExtension, { name: Name }>
+  /** An option that `rule` takes, `fallback` when it is left out or null. */
+  const option = <T>(name: 'trustApiGateway' | 'credentialsRequired' | 'clock', rule: Rule, fallback: T): T =>
+    checked(options[name] ?? fallback, rule, name) as T
 
   // From JavaScript callers too: every option is checked as an unknown value, whatever its declared type.
-  const trustApiGateway = checked(options.trustApiGateway ?? false, aBoolean, 'trustApiGateway')
+  const trustApiGateway = option('trustApiGateway', aBoolean, false)
   const fromGateway = trustApiGateway ? need('apiGatewayClaims', 'trustApiGateway').fromGateway : undefined
-  const credentialsRequired = checked(options.credentialsRequired ?? true, aBoolean, 'credentialsRequired')
+  const credentialsRequired = option('credentialsRequired', aBoolean, true)
   const realm = readRealm(options.realm, fail)
   const { resourceMetadata, opaqueTokens: opaque } = options
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
@@ -268,7 +292,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   const cache = options.cache ?? {}
   const maxEntries = cache === false ? 0 : (checked(cache, [isRecord, `{ maxEntries } or false`], 'cache') as { maxEntries?: unknown }).maxEntries
   const cacheMaxEntries = Math.floor((checked(maxEntries, cacheSize, 'cache.maxEntries') as number | undefined) ?? 1000)
-  const clock = checked(options.clock ?? Date.now, aFunction, 'clock')
+  const clock = option('clock', aFunction, Date.now)
   // Only a given source is checked: the default (below) is a header, valid by construction, and
   // leaving its check out spares the cold start compiling and running it.
   const givenSource = options.tokenSource ?? undefined
@@ -284,7 +308,10 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   const issuersGiven = Array.isArray(rawIssuers) ? rawIssuers.length > 0 || trustApiGateway : rawIssuers === undefined && trustApiGateway
   if (!issuersGiven) throw notANonEmptyList('issuers', `issuer entries${trustApiGateway ? '' : ' (or set trustApiGateway: true)'}`)
   const entries = (rawIssuers ?? []) as IssuerConfig[]
-  const tokenSource = givenSource ?? defaultTokenSource(entries)
+  // Without one configured: `Authorization: Bearer`, unless the `albIssuer()` entries decide
+  // (`x-amzn-oidc-data` when every entry is one). The entries are not checked yet.
+  const tokenSource = givenSource ??
+    albRulesOf((entries[0] as { keyResolver?: unknown } | null | undefined)?.keyResolver)?.tokenSource(entries) ?? { header: 'Authorization', scheme: 'Bearer' }
   const jwks = checked(options.jwks ?? {}, [isRecord, 'an object'], 'jwks')
   const ms = (name: 'timeoutMs' | 'cooldownMs' | 'maxAgeMs', fallback: number, zero?: boolean, infinity?: boolean): number =>
     readDuration(jwks[name], `jwks.${name}`, fail, { unit: 'milliseconds', fallback, zero, infinity })
@@ -331,20 +358,22 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
 
   function compileIssuer(entry: IssuerConfig, index: number): CompiledIssuer {
     const at = `issuers[${index}]`
-    checkOptionNames(entry, knownIssuerFields, fail, `${at}.`)
-    const issuerNames = nameList(entry.issuer, `${at}.issuer`)
+    /** The path of one of the entry's fields, for its `TypeError`. */
+    const path = (field: string): string => `${at}.${field}`
+    checkOptionNames(entry, knownIssuerFields, fail, path(''))
+    const issuerNames = nameList(entry.issuer, path('issuer'))
     for (const name of issuerNames) {
-      if (seen.has(name)) throw fail(`${at}.issuer`, `${JSON.stringify(name)} is listed twice`)
+      if (seen.has(name)) throw fail(path('issuer'), `${JSON.stringify(name)} is listed twice`)
       seen.add(name)
     }
     const { audience } = entry
-    if (audience === undefined) throw fail(`${at}.audience`, `is required (audience: null skips the check)`)
-    const audiences = audience === null ? null : new Set(nameList(audience, `${at}.audience`))
+    if (audience === undefined) throw fail(path('audience'), `is required (audience: null skips the check)`)
+    const audiences = audience === null ? null : new Set(nameList(audience, path('audience')))
     /** The entry's `algorithms`: the asymmetric ones we support, or the HMAC ones of a `secret` entry. */
     const readAlgorithms = (value: unknown, allowed: (alg: unknown) => boolean, what: string): unknown[] =>
-      nonEmptyList(value, `${at}.algorithms`, allowed, what)
+      nonEmptyList(value, path('algorithms'), allowed, what)
     // A secret entry (its checks, its HMAC algorithms) is the staticKeys extension's.
-    const secret = entry.secret === undefined ? undefined : need('staticKeys', `${at}.secret`).secret(entry, at, fail, readAlgorithms)
+    const secret = entry.secret === undefined ? undefined : need('staticKeys', path('secret')).secret(entry, at, fail, readAlgorithms)
     // Left out: every supported algorithm, valid by construction (so not checked at cold start).
     const givenAlgorithms = entry.algorithms ?? undefined
     const algorithms =
@@ -352,15 +381,15 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
       (givenAlgorithms === undefined
         ? SUPPORTED_ALGORITHMS
         : (readAlgorithms(givenAlgorithms, isAlgorithm, `${SUPPORTED_ALGORITHMS.join(', ')} (HS256/384/512 with a secret)`) as Algorithm[]))
-    const tokenType = checked(entry.tokenType, [isText, `a non-empty string such as 'at+jwt'`], `${at}.tokenType`)
+    const tokenType = checked(entry.tokenType, [isText, `a non-empty string such as 'at+jwt'`], path('tokenType'))
     const seconds = (name: 'clockTolerance' | 'maxTokenAge' | 'claimsCacheTtl', fallback: number): number =>
-      readDuration(entry[name], `${at}.${name}`, fail, { unit: 'seconds', fallback, zero: true })
+      readDuration(entry[name], path(name), fail, { unit: 'seconds', fallback, zero: true })
     const maxTokenAge = entry.maxTokenAge === undefined ? undefined : seconds('maxTokenAge', 0)
-    const requiredClaims = checked(entry.requiredClaims ?? [], [isTextList, `a list of claim names`], `${at}.requiredClaims`)
+    const requiredClaims = checked(entry.requiredClaims ?? [], [isTextList, `a list of claim names`], path('requiredClaims'))
     const claimsCheck = checked(
-      readRenamed(entry, 'claimsCheck', 'claims', fail, `${at}.`),
+      readRenamed(entry, 'claimsCheck', 'claims', fail, path('')),
       aFunction,
-      `${at}.${entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'}`,
+      path(entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'),
     ) as IssuerConfig['claimsCheck']
 
     return {
@@ -378,19 +407,21 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   // Array.from, not map(): map() skips a hole (`[, entry]`), which must be refused by its index like any non-entry.
   const issuers = Array.from(entries, compileIssuer)
   const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
-  const acceptDpop = dpopAlgorithms.length > 0
-  return {
+  const dpop = dpopAlgorithms.length > 0 ? { algs: dpopAlgorithms } : undefined
+  const alb = issuers.map((issuer) => albRulesOf(issuer.resolver)).find(Boolean)
+  return [
     issuers,
+    sourceForm.compile(tokenSource, dpop !== undefined),
     tokenSource,
-    readToken: sourceForm.compile(tokenSource, acceptDpop),
     credentialsRequired,
     fromGateway,
     realm,
     resourceMetadata,
+    dpop,
+    opaqueTokens,
+    senderConstraints ?? unboundChecks,
     cacheMaxEntries,
     clock,
-    dpopAlgorithms,
-    opaqueTokens,
-    binding: senderConstraints ?? unboundChecks,
-  }
+    alb?.createVerifier ?? createVerifier,
+  ]
 }
