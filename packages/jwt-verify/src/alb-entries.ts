@@ -1,6 +1,6 @@
 /**
  * What jwt-verify's options and verifier ask of `albIssuer()` entries, which carry their own
- * rules (./alb.ts) on their key resolver, under `albRules` (./options.ts): types only, so that a
+ * rules (./alb.ts), found by their key resolver in `albEntries` (./options.ts): types only, so that a
  * bundle without `albIssuer()` holds no ALB code.
  */
 import type { TokenSource } from '@middy-auth/core/internal'

@@ -9,7 +9,7 @@ import { checkHeader } from './header-check.js'
 import type { IssuerConfig } from './issuer-config.js'
 import { decodeJws, MAX_TOKEN_LENGTH } from './jws.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
-import { albRules, albRulesOf, type AlbKeyResolver } from './options.js'
+import { albEntries, albRulesOf } from './options.js'
 import { packageName } from './package-name.js'
 import { TokenRejection } from './rejection.js'
 import type { CheckGatewayClaims, CompiledIssuer, Verify, VerifierSettings } from './verifier.js'
@@ -131,19 +131,17 @@ export function albIssuer(options: AlbIssuerOptions): IssuerConfig {
   const access = accessToken === undefined ? undefined : compileAlbAccessToken(accessToken, timeoutMs, fail)
   // The load balancer's keys cannot be prefetched (its kid is known from its first token), the
   // provider's can: jwtVerify prefetches every entry's resolver at cold start.
-  const rules: AlbRules = {
+  const resolver: KeyResolver = access ? { cached: () => albKeys.cached(), getKeySet: (kid) => albKeys.getKeySet(kid), prefetch: access.prefetch } : albKeys
+  // The resolver (a fresh object of this call) names the entry's rules: the entry itself stays a
+  // plain issuer entry, and jwtVerify finds them without importing this module.
+  albEntries.set(resolver, {
     signers: new Set(arns as string[]),
     clientId,
     issuer,
     accessToken: access,
     tokenSource: albTokenSource,
     createVerifier: createAlbVerifier,
-  }
-  // The resolver (a fresh object of this call) carries the entry's rules: the entry itself stays a
-  // plain issuer entry, and jwtVerify finds them without importing this module.
-  const resolver: AlbKeyResolver = access
-    ? { cached: () => albKeys.cached(), getKeySet: (kid) => albKeys.getKeySet(kid), prefetch: access.prefetch, [albRules]: rules }
-    : Object.assign(albKeys, { [albRules]: rules })
+  })
   return {
     // The load balancer is what signed the token: its ARNs name the entry.
     issuer: arns,

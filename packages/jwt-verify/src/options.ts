@@ -158,16 +158,15 @@ export type CompiledOptions = readonly [
 type BindingChecks = Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
 
 /**
- * The key under which the key resolver of an `albIssuer()` entry carries its rules (./alb.ts):
- * found here, without importing the ALB code, which only `albIssuer()` brings into a bundle.
+ * The rules of `albIssuer()` entries by their key resolver (set by ./alb.ts): found here, without
+ * importing the ALB code, which only `albIssuer()` brings into a bundle. A WeakMap, not a
+ * property of the resolver: a copy of the resolver (spread, `Object.assign`, a prototype child)
+ * is no ALB entry, and reading it never runs a user's Proxy trap.
  */
-export const albRules = Symbol('albIssuer')
-
-/** The key resolver of an `albIssuer()` entry. */
-export type AlbKeyResolver = KeyResolver & { [albRules]?: AlbRules }
+export const albEntries = new WeakMap<object, AlbRules>()
 
 /** The rules of an `albIssuer()` entry's key resolver; `undefined` for any other value. */
-export const albRulesOf = (resolver: unknown): AlbRules | undefined => (resolver as AlbKeyResolver | null | undefined)?.[albRules]
+export const albRulesOf = (resolver: unknown): AlbRules | undefined => albEntries.get(resolver as object)
 
 const factory = 'jwtVerify'
 /** The `TypeError` of configuration that can never work, thrown at cold start. */

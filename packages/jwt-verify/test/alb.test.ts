@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
 import { randomUUID } from 'node:crypto'
 import { albEvent } from '@middy-auth/testing'
-import jwtVerify, { albIssuer, type AlbIssuerOptions } from '../src/index.js'
+import jwtVerify, { albIssuer, type AlbIssuerOptions, type IssuerConfig } from '../src/index.js'
 import { albEventWith, albToken, ARN, CLIENT, fixture, IDP, keyPair, NOW, OTHER_ARN, padded, REGION, startAlbKeyServer } from './alb-support.js'
 import { thrown } from '../../../test/support/thrown.js'
 import { outcome, protect } from './support.js'
@@ -138,6 +138,21 @@ describe('albIssuer: x-amzn-oidc-data', () => {
     expect(outcome(await invoke(fixture))).toEqual([401, 'invalid_token'])
   })
 
+  test.each([
+    ['spread', (resolver: object) => ({ ...resolver })],
+    ['Object.assign', (resolver: object) => Object.assign({}, resolver)],
+    ['a prototype child', (resolver: object) => Object.create(resolver) as object],
+  ])('a copy of its key resolver (%s) makes no ALB entry: no token read from x-amzn-oidc-data, the entry audience not skipped', async (_name, copy) => {
+    const entry = issuer()
+    // The entry as albIssuer() made it, but for a required audience and a copied key resolver.
+    const { invoke, seen } = protect({ issuers: [{ ...entry, audience: 'api', keyResolver: copy(entry.keyResolver as object) } as IssuerConfig], clock })
+    const response = await invoke(albEventWith(albToken({ key: signing.privateKey, kid })))
+    expect(outcome(response)).toEqual([401, expect.anything()])
+    // Read from Authorization (absent here): a challenge without an error.
+    expect(response.headers?.['WWW-Authenticate']).toBe('Bearer realm="api"')
+    expect(seen).toEqual([])
+  })
+
   describe('configuration mistakes are TypeErrors at cold start', () => {
     test.each([
       ['no ARN', { region: REGION }, /^albIssuer: loadBalancerArn \(or a non-empty 'loadBalancerArns'\) is required$/],
@@ -172,6 +187,20 @@ describe('albIssuer: x-amzn-oidc-data', () => {
       expect(error).toBeInstanceOf(TypeError)
       expect((error as Error).message).toMatch(message)
       expect((error as Error).cause).toEqual({ package: '@middy-auth/jwt-verify', option: expect.any(String) })
+    })
+
+    test('a Proxy key resolver is never asked for ALB rules: no trap runs at cold start for them', () => {
+      const plain = { getKeySet: async () => ({ keys: [], byKid: new Map() }), cached: () => undefined, prefetch: () => undefined }
+      const asked: PropertyKey[] = []
+      const strict = new Proxy(plain, {
+        get(target, name) {
+          asked.push(name)
+          if (!(name in target)) throw new RangeError(`no member ${String(name)}`)
+          return target[name as keyof typeof target]
+        },
+      })
+      expect(() => jwtVerify({ issuers: [{ issuer: IDP, audience: 'x', keyResolver: strict }] })).not.toThrow()
+      expect(asked.filter((name) => typeof name === 'symbol')).toEqual([])
     })
 
     test('ALB entries cannot be mixed with other issuers, first or last', () => {
