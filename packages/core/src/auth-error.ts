@@ -1,4 +1,4 @@
-import { bearer, dpop as dpopChallenge, isDpopNonceSafe } from './challenge.js'
+import { bearer, dpop, isDpopNonceSafe } from './challenge.js'
 import { isRecord } from './record.js'
 
 /**
@@ -142,7 +142,8 @@ export class AuthError<Reason extends string = string> extends Error {
     super(JSON.stringify({ error: code, error_description: description }), {
       cause: { package: options.package ?? 'application', data: logged },
     })
-    // As logs read them: `data.reason` stands for an option left out, and wins over it.
+    // `reason` and `detail` as logs read them: `data.reason` (`data.detail`) stands in for the
+    // option left out, and wins over one given (`data` is spread after them).
     const fields = isRecord(logged) ? logged : {}
     Object.assign(this, {
       code,
@@ -157,20 +158,25 @@ export class AuthError<Reason extends string = string> extends Error {
 
 const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
 
+/**
+ * The headers of a denial: `headers` is its rule's number (see `rules`), `error` its code (the
+ * challenge's `error` attribute).
+ */
 function renderHeaders(error: AuthErrorCode, headers: number, description: string, options: AuthErrorOptions): Record<string, string> {
-  const { retryAfter = 5, dpop } = options
+  // `dpopOptions`: the option, so that `dpop()` names the challenge builder, as `bearer()` does.
+  const { retryAfter = 5, dpop: dpopOptions } = options
   if (headers < 2) return headers ? { 'Retry-After': String(retryAfter) } : {}
   // Read only for a challenge: a denial without one never touches them (a throwing getter there is not a 500).
   const { realm = 'api', scope, resourceMetadata } = options
   // Each attribute given as undefined is left out.
   let challenge =
     headers > 5
-      ? dpopChallenge(headers === 6 ? dpop?.algs : undefined, error)
+      ? dpop(headers === 6 ? dpopOptions?.algs : undefined, error)
       : bearer(realm, headers === 2 ? undefined : error, headers === 4 ? description : undefined, headers === 5 ? scope : undefined, resourceMetadata)
   // With DPoP accepted, a Bearer challenge also offers it (RFC 9449 §7.2).
-  if (headers < 6 && dpop) challenge += `, ${dpopChallenge(dpop.algs)}`
+  if (headers < 6 && dpopOptions) challenge += `, ${dpop(dpopOptions.algs)}`
   const rendered: Record<string, string> = { 'WWW-Authenticate': challenge }
-  const nonce = dpop?.nonce
+  const nonce = dpopOptions?.nonce
   if (headers === 7 && nonce !== undefined && isDpopNonceSafe(nonce)) rendered['DPoP-Nonce'] = nonce
   return rendered
 }
