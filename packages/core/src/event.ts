@@ -67,7 +67,8 @@ export function eventKind(event: AnyEvent): EventKind {
  * The kind of a Lambda authorizer event that carries a header's value in `authorizationToken`
  * (REST TOKEN, AppSync), as {@link eventKind} tells it; `undefined` for any other event. Token
  * sources ask only this, per request: a bundle without other readers of the kind leaves
- * {@link eventKind} out, and an HTTP event is told apart by its first field.
+ * {@link eventKind} out, and an HTTP event, which has no `authorizationToken`, is told apart at
+ * the first field read.
  */
 export function authorizerWithToken(event: AnyEvent): 'authorizer-token' | 'authorizer-appsync' | undefined {
   const e = asRecord(event)

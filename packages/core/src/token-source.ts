@@ -69,7 +69,7 @@ export type HeaderTokenSource = Extract<TokenSource, { header: string }>
 
 export const missing: TokenLookup = { kind: 'missing' }
 export const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malformed', reason })
-/** What a request carries in `text` (trimmed): the token, or an empty one. */
+/** A token read as `text` (already trimmed): the token, or `malformed('empty')` when nothing is left. */
 const found = (text: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLookup =>
   text === '' ? malformed('empty') : { kind: 'token', token: text, presentedAs }
 
