@@ -1,6 +1,6 @@
 /**
  * The shapes of rbac's extensions (see ./extensions.ts): what the lean entry's options take, and
- * what the options' compiler reads from each. Types only: nothing here is bundled.
+ * what `rbac()` reads from each. Types only: nothing here is bundled.
  */
 import type { AnyEvent, AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'

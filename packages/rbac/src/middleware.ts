@@ -99,7 +99,7 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
   const refuse = (last: RbacCheck | undefined, reason: string): AuthError =>
     new AuthError<RbacDenialReason>('access_denied', {
       package: packageName,
-      // The check that decided, or why nothing could be checked.
+      // Typed: from the rule of the check that decided (a deny, or no allow), else from why nothing was checked.
       reason: last
         ? last.rule?.effect === 'deny'
           ? 'denied_by_policy'
@@ -186,8 +186,8 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
         let check: RbacCheck
         if ('conditional' in result) {
           note(request, 'condition')
-          // Only a conditional allow of the policy leaves a check pending, and the options'
-          // compiler gave such a policy its conditions (or refused it).
+          // Only a conditional allow of the policy leaves a check pending, and compileConditionsOf
+          // gave such a policy its conditions at cold start (or refused it).
           check = await (settle ??= (conditions as CompiledConditions).forRequest(request, auth))(result)
         } else {
           check = result

@@ -12,7 +12,7 @@ import { roleFactoryCall } from './role-factory.js'
 import type { CompiledRole } from './rules.js'
 
 /** Reads the held policy roles of a caller, compiled from `rolesFrom` and `roleMap`. */
-export type RoleResolver = (auth: AuthContext) => CompiledRole[]
+type RoleResolver = (auth: AuthContext) => CompiledRole[]
 
 const defaultSource = (auth: AuthContext): readonly string[] => auth.roles
 
