@@ -1,6 +1,6 @@
 /**
  * The shapes of oauth-scope's extensions (see ./extensions.ts): what the lean entry's options
- * take, and what the options' compiler reads from each. Types only: nothing here is bundled.
+ * take, and what `oauthScope()` reads from each. Types only: nothing here is bundled.
  */
 import type { AnyEvent } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'

@@ -3,7 +3,7 @@
  * `@middy-auth/oauth-scope/lean` (`extensions: [routeMaps, scopeClaims]`). Each is a plain object, so a
  * bundler leaves out the ones a handler does not import, and the code they point to with them.
  * The root entry, `@middy-auth/oauth-scope`, is built with every one of them. (`satisfies`
- * checks each one's code against what the options' compiler reads; the exported type hides it.)
+ * checks each one's code against what `oauthScope()` reads; the exported type hides it.)
  */
 import { gatewayAuth } from '@middy-auth/core'
 import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'

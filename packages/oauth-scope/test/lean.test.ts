@@ -261,11 +261,11 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     ]
     for (const options of mistakes) {
       const root = thrown(() => oauthScope(options as never))
-      const withRouteMaps = thrown(() =>
+      const withExtensions = thrown(() =>
         leanOAuthScope(isObject(options) ? ({ ...options, extensions: [routeMaps, scopeClaims] } as never) : (options as never)),
       )
       expect(root).toBeInstanceOf(TypeError)
-      expect({ message: withRouteMaps?.message, cause: withRouteMaps?.cause }).toEqual({ message: root?.message, cause: root?.cause })
+      expect({ message: withExtensions?.message, cause: withExtensions?.cause }).toEqual({ message: root?.message, cause: root?.cause })
     }
   })
 })
