@@ -4,10 +4,10 @@
 // http-error-handler) at most 40 KB, jwt-verify alone at most 25 KB (whole handler bundles,
 // Middy included); and code only an unused option needs (route maps, jwtVerify's API Gateway
 // claims, DPoP and mTLS, presets, ALB, opaque tokens, OIDC discovery, keys given in the
-// configuration (jwks, PEM keys, secrets), token sources other than a header, rbac's conditions)
-// absent from bundles that do not use it. The root entries carry every option's code; the lean
-// entries (`@middy-auth/<pkg>/lean`) only that of the extensions a handler imports from
-// `@middy-auth/<pkg>/extensions`.
+// configuration (jwks, PEM keys, secrets), token sources other than a header, rbac's conditions
+// and roleMap, oauth-scope's scopeClaims) absent from bundles that do not use it. The root
+// entries carry every option's code; the lean entries (`@middy-auth/<pkg>/lean`) only that of the
+// extensions a handler imports from `@middy-auth/<pkg>/extensions`.
 //
 // Alone: node bench/bundle.ts (after npm run build: the packages are bundled from their dist/).
 import { execFile } from 'node:child_process'
