@@ -23,7 +23,7 @@ export type AuthErrorCode =
 
 /**
  * Each code's status, default description and headers (docs/design.md#denials). The headers,
- * as a number (a bundle spells a number in fewer bytes than a name):
+ * as a number, `headerKind` (a bundle spells a number in fewer bytes than a name):
  * - 0: none;
  * - 1: `Retry-After`;
  * - 2: `Bearer realm` only (RFC 6750 §3.1: no error attribute when no credentials came);
@@ -33,7 +33,7 @@ export type AuthErrorCode =
  * - 6: `DPoP` with the algorithms a proof may use and the error (RFC 9449 §7.1);
  * - 7: `DPoP` with the error only, the fresh nonce in its own `DPoP-Nonce` header (RFC 9449 §8).
  */
-const rules: Record<AuthErrorCode, readonly [statusCode: number, description: string, headers: number]> = {
+const rules: Record<AuthErrorCode, readonly [statusCode: number, description: string, headerKind: number]> = {
   missing_token: [401, 'Bearer token required', 2],
   missing_credentials: [401, 'IAM credentials required', 0],
   invalid_request: [400, 'The request is malformed', 3],
@@ -127,7 +127,7 @@ export class AuthError<Reason extends string = string> extends Error {
    */
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     if (!Object.hasOwn(rules, code)) throw new TypeError(`AuthError: code must be one of ${Object.keys(rules).join(', ')}`)
-    const [statusCode, defaultDescription, headers] = rules[code]
+    const [statusCode, defaultDescription, headerKind] = rules[code]
     const { reason, detail, data } = options
     const description = options.description ?? defaultDescription
     // `reason` and `detail` join `data`, where logs have always found them.
@@ -149,7 +149,7 @@ export class AuthError<Reason extends string = string> extends Error {
       code,
       statusCode,
       expose: true,
-      headers: renderHeaders(code, headers, description, options),
+      headers: renderHeaders(code, headerKind, description, options),
       reason: textOrUndefined(fields.reason),
       detail: textOrUndefined(fields.detail),
     })
@@ -159,25 +159,25 @@ export class AuthError<Reason extends string = string> extends Error {
 const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
 
 /**
- * The headers of a denial: `headers` is its rule's number (see `rules`), `error` its code (the
+ * The headers of a denial: `headerKind` is its rule's number (see `rules`), `error` its code (the
  * challenge's `error` attribute).
  */
-function renderHeaders(error: AuthErrorCode, headers: number, description: string, options: AuthErrorOptions): Record<string, string> {
+function renderHeaders(error: AuthErrorCode, headerKind: number, description: string, options: AuthErrorOptions): Record<string, string> {
   // `dpopOptions`: the option, so that `dpop()` names the challenge builder, as `bearer()` does.
   const { retryAfter = 5, dpop: dpopOptions } = options
-  if (headers < 2) return headers ? { 'Retry-After': String(retryAfter) } : {}
+  if (headerKind < 2) return headerKind ? { 'Retry-After': String(retryAfter) } : {}
   // Read only for a challenge: a denial without one never touches them (a throwing getter there is not a 500).
   const { realm = 'api', scope, resourceMetadata } = options
   // Each attribute given as undefined is left out.
   let challenge =
-    headers > 5
-      ? dpop(headers === 6 ? dpopOptions?.algs : undefined, error)
-      : bearer(realm, headers === 2 ? undefined : error, headers === 4 ? description : undefined, headers === 5 ? scope : undefined, resourceMetadata)
+    headerKind > 5
+      ? dpop(headerKind === 6 ? dpopOptions?.algs : undefined, error)
+      : bearer(realm, headerKind === 2 ? undefined : error, headerKind === 4 ? description : undefined, headerKind === 5 ? scope : undefined, resourceMetadata)
   // With DPoP accepted, a Bearer challenge also offers it (RFC 9449 §7.2).
-  if (headers < 6 && dpopOptions) challenge += `, ${dpop(dpopOptions.algs)}`
+  if (headerKind < 6 && dpopOptions) challenge += `, ${dpop(dpopOptions.algs)}`
   const rendered: Record<string, string> = { 'WWW-Authenticate': challenge }
   const nonce = dpopOptions?.nonce
-  if (headers === 7 && nonce !== undefined && isDpopNonceSafe(nonce)) rendered['DPoP-Nonce'] = nonce
+  if (headerKind === 7 && nonce !== undefined && isDpopNonceSafe(nonce)) rendered['DPoP-Nonce'] = nonce
   return rendered
 }
 
