@@ -154,7 +154,7 @@ export function deniedEntirely(rules: ReadonlyMap<string, KeyRules>, pattern: Pa
 
 function compileRole(name: string, closure: readonly string[], raw: ReadonlyMap<string, RawRole>): CompiledRole {
   const rules = new Map<string, KeyRules>()
-  // By text: a permission allowed twice is one grant (a same text parses to the same keys).
+  // Keyed by text: a permission allowed twice is one grant (the same text parses to the same keys).
   const grants = new Map<string, ParsedPermission>()
   // The role's own entries first, then the inherited ones (depth first, in `inherits` order):
   // the first rule found for a key is the one reported.
