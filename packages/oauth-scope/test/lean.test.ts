@@ -207,7 +207,7 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     }
   })
 
-  test('scopeClaims without the scopeClaims extension, a valid one or not: the claims are never ignored', () => {
+  test('scopeClaims without the scopeClaims extension (a valid one or not), or with a forged one: a TypeError, the claims never ignored', () => {
     for (const claims of ['scp', ['scope', 'scp'], [], '']) {
       const error = thrown(() => leanOAuthScope({ required: ['orders:read'], scopeClaims: claims as never, extensions: [routeMaps] }))
       expect(error).toBeInstanceOf(TypeError)

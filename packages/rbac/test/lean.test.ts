@@ -306,7 +306,7 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     }
   })
 
-  test('roleMap without roleMaps, a valid one or not: the role map is never ignored', () => {
+  test('roleMap without roleMaps, a valid one or not: a TypeError, the role map never ignored (rolesFrom checked before it)', () => {
     for (const roleMap of [{ Writers: 'editor' }, { Writers: ['editor', 'viewer'] }, {}, { Writers: 'nobody' }, 'Writers']) {
       const error = thrown(() => leanRbac({ policy: plainPolicy, rolesFrom: 'groups', roleMap: roleMap as never, required: [], extensions: [routeMaps] }))
       expect(error).toBeInstanceOf(TypeError)
