@@ -322,7 +322,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
     clock,
   }
   /** Remote key resolvers by JWKS URL: entries with the same `jwksUri` share one. */
-  const resolvers = new Map<unknown, KeyResolver>()
+  const resolvers = new Map<string, KeyResolver>()
   const seen = new Set<string>()
 
   const senderConstraints = extensions.get('senderConstraints') as SenderConstraintsExtension | undefined
