@@ -20,7 +20,7 @@ import {
   resourceMetadataProblem,
   type ReadToken,
 } from '@middy-auth/core/internal'
-import type { AlbRules } from './alb-entries.js'
+import type { AlbRules } from './alb-rules.js'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { checkUnbound } from './confirmation.js'
