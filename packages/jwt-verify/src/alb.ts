@@ -1,7 +1,7 @@
 import type { AuthContext } from '@middy-auth/core'
 import { checkOptionNames, configErrors, emptyRecord, readDuration, readScopeList, type TokenSource } from '@middy-auth/core/internal'
 import { compileAlbAccessToken, type AccessTokenCheck } from './alb-access-token.js'
-import type { AlbRules } from './alb-entries.js'
+import type { AlbRules } from './alb-rules.js'
 import { createAlbKeyResolver, type FetchPem } from './alb-key-resolver.js'
 import { isAlgorithm, keyFitsAlgorithm, verifySignature, type Algorithm } from './algorithms.js'
 import { checkClaims } from './claims-check.js'

@@ -138,8 +138,9 @@ export const isHmacAlgorithm = (alg: unknown): alg is HmacAlgorithm =>
   isJwsAlgorithm(alg) && !isAlgorithm(alg)
 
 /**
- * Whether `key` may verify a token signed with `alg`: the key type and curve fit, and the JWK's
- * own `alg`, when it has one, is the token's (RFC 8725 §3.1).
+ * Whether `key` may verify a token signed with `alg`: the key type and curve fit, the JWK's own
+ * `alg`, when it has one, is the token's (RFC 8725 §3.1), and its `use`, when it has one, is
+ * `sig`.
  *
  * @example
  * ```ts

@@ -94,7 +94,10 @@ export interface StaticKeysExtension extends JwtVerifyExtension {
   readonly jwks: (jwks: unknown, option: string, fail: ConfigError) => KeyResolver
   /** An entry's PEM `keys`, checked and imported, as its key set; `option` is their path (`issuers[0].keys`). */
   readonly keys: (keys: unknown, option: string, fail: ConfigError) => KeyResolver
-  /** An entry with a `secret`, checked (no public keys, HMAC algorithms only): its one key and its algorithms. */
+  /**
+   * An entry with a `secret`, checked (no public keys, HMAC algorithms only): its one key and
+   * its algorithms; `at` is the entry's path (`issuers[0]`).
+   */
   readonly secret: (
     entry: IssuerConfig,
     at: string,

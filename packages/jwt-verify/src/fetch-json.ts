@@ -103,7 +103,7 @@ interface HttpClient {
 }
 
 /**
- * The HTTP exchange under {@link fetchJson}, for any text answer: one request to a fetchable URL
+ * {@link fetchJson}'s HTTP exchange, for any text answer: one request to a fetchable URL
  * (`https:`, or `http:` on loopback) with `node:https`, resolving with the body of a 200 answer.
  * It rejects, with a message naming the method and URL and never the body, on a timeout (one
  * timer for the whole exchange: a server trickling bytes does not hold it longer), any other
@@ -127,7 +127,7 @@ export function fetchText(url: string, options: FetchTextOptions): Promise<strin
   return exchange(url, options, (text) => text)
 }
 
-/** {@link fetchText}, resolving with what `parse` makes of the body (a `parse` that throws: `body is not JSON`). */
+/** The exchange of both {@link fetchText} and {@link fetchJson}, resolving with what `parse` makes of the body (a `parse` that throws: `body is not JSON`). */
 async function exchange<T>(url: string, options: FetchTextOptions, parse: (text: string) => T): Promise<T> {
   const target = assertFetchableUrl(url, 'url')
   const { timeoutMs, maxBytes = 512 * 1024, signal, method = 'GET', headers, body, keepAlive = true } = options

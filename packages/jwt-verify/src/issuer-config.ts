@@ -79,15 +79,19 @@ interface IssuerBase {
  * ```
  */
 export interface PublicKeyIssuerConfig extends IssuerBase {
-  /** The JWKS URL (https:, or http: on a loopback host). Omitted: OIDC discovery from `issuer`. */
+  /**
+   * The JWKS URL (https:, or http: on a loopback host). Omitted: OIDC discovery from `issuer`
+   * (in the lean entry, with the `oidcDiscovery` extension).
+   */
   jwksUri?: string
-  /** A local key set: no network at all. */
+  /** A local key set: no network at all (in the lean entry, with the `staticKeys` extension). */
   jwks?: { keys: readonly unknown[] }
   /** Where keys come from, instead of `jwksUri`/`jwks` (e.g. the `jwks-rsa` adapter). */
   keyResolver?: KeyResolver
   /**
    * Local public keys in PEM: SPKI (`BEGIN PUBLIC KEY`), PKCS#1 (`BEGIN RSA PUBLIC KEY`) or an
-   * X.509 certificate (`BEGIN CERTIFICATE`), each with the `kid` tokens name it by.
+   * X.509 certificate (`BEGIN CERTIFICATE`), each with the `kid` tokens name it by (in the lean
+   * entry, with the `staticKeys` extension).
    */
   keys?: readonly StaticPemKey[]
   /** Accepted `alg` values. Default: every supported asymmetric algorithm. */
@@ -112,7 +116,7 @@ export interface PublicKeyIssuerConfig extends IssuerBase {
  * ```
  */
 export interface SecretIssuerConfig extends IssuerBase {
-  /** The shared secret: a string (its UTF-8 bytes) or bytes, at least 32 bytes. */
+  /** The shared secret: a string (its UTF-8 bytes) or bytes, at least 32 bytes (in the lean entry, with the `staticKeys` extension). */
   secret: string | Uint8Array
   /** Accepted HMAC algorithms. Required. */
   algorithms: readonly HmacAlgorithm[]

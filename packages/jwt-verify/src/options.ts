@@ -20,7 +20,7 @@ import {
   resourceMetadataProblem,
   type ReadToken,
 } from '@middy-auth/core/internal'
-import type { AlbRules } from './alb-entries.js'
+import type { AlbRules } from './alb-rules.js'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import { normalizeTyp } from './claims-check.js'
 import { checkUnbound } from './confirmation.js'
@@ -322,7 +322,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
     clock,
   }
   /** Remote key resolvers by JWKS URL: entries with the same `jwksUri` share one. */
-  const resolvers = new Map<unknown, KeyResolver>()
+  const resolvers = new Map<string, KeyResolver>()
   const seen = new Set<string>()
 
   const senderConstraints = extensions.get('senderConstraints') as SenderConstraintsExtension | undefined

@@ -270,8 +270,8 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
   let inFlight: Promise<void> | undefined
   let inFlightForToken = false
 
-  // A clock that jumps backwards ends the cooldown and marks the set stale, rather than
-  // freezing both for as long as the jump.
+  // A clock that jumps backwards ends the cooldown (and makes the set stale: refreshIfDue),
+  // rather than freezing both for as long as the jump.
   const coolingDown = (t: number): boolean => t >= cooldownFrom && t - cooldownFrom < penaltyMs
   const has = (kid: string | undefined): boolean => !!current && (kid === undefined || current.byKid.has(kid))
 

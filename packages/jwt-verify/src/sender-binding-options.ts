@@ -117,12 +117,7 @@ const knownDpopFields = ['boundTokens', 'algorithms', 'maxAge', 'clockTolerance'
  * Checks and compiles a `dpop` option (of the middleware or of an issuer entry). `false` or
  * `undefined` is no DPoP.
  */
-export function compileDpop(
-  value: unknown,
-  at: string,
-  shared: { replayStore: () => ReplayStore; clock: () => number },
-  fail: ConfigError,
-): CompiledDpop | undefined {
+function compileDpop(value: unknown, at: string, shared: { replayStore: () => ReplayStore; clock: () => number }, fail: ConfigError): CompiledDpop | undefined {
   if (value === undefined || value === false) return undefined
   const boundTokens = boundTokensOf(value, at, fail)
   const options = value as DpopOptions
@@ -167,7 +162,7 @@ function compileNonce(value: DpopOptions['nonce'], at: string, clockTolerance: n
 const mtlsFields = ['boundTokens']
 
 /** Checks and compiles an `mtls` option. `false` or `undefined` is no certificate binding. */
-export function compileMtls(value: unknown, at: string, fail: ConfigError): CompiledBinding['mtls'] {
+function compileMtls(value: unknown, at: string, fail: ConfigError): CompiledBinding['mtls'] {
   if (value === undefined || value === false) return undefined
   const boundTokens = boundTokensOf(value, at, fail)
   checkOptionNames(value, mtlsFields, fail, `${at}.`)

@@ -138,6 +138,3 @@ export function createVerifiedTokenCache(maxEntries: number) {
     size: (): number => size,
   }
 }
-
-/** {@link createVerifiedTokenCache}'s cache. */
-export type VerifiedTokenCache = ReturnType<typeof createVerifiedTokenCache>

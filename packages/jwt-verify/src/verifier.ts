@@ -50,10 +50,10 @@ export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Pro
 
 /**
  * A fresh copy per request: rbac adds roles and permissions to what it is given. Written out
- * field by field (every cached identity is a JWT's, made by `finish` below, with no roles): one object
- * shape for every request, and no spread. The cached identity and its scope list are never
- * handed out, only copied, so they are not frozen: copying a frozen array takes V8's slow path
- * (measured: a third of a cache hit's own time).
+ * field by field (every cached identity is a JWT's, made by `finish` below, with no roles): one
+ * object shape for every request, and no spread. The cached identity and its scope list are
+ * never handed out, only copied, so they are not frozen: copying a frozen array takes V8's slow
+ * path (measured: a third of a cache hit's own time).
  */
 const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({
   source: 'jwt',

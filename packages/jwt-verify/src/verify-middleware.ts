@@ -1,10 +1,6 @@
 import { setAuth, type MiddyRequestLike } from '@middy-auth/core'
 import type { CompiledJwtVerifier } from './jwt-verifier.js'
 
-// Declared with `function`, not as arrow functions: V8 pre-parses a function at import and
-// parses it in full on its first call, but parses an arrow function in full at import, with
-// every arrow inside it, and again when the function around it is compiled. On the cold path
-// that repeated parsing is measurable (bench/cold-start.ts).
 /**
  * The middleware of both entries' `jwtVerify`, on the verification their options compiled to.
  * Keys start loading now, during Lambda's init, and are awaited by the first request.

@@ -189,6 +189,8 @@ describe('albIssuer: x-amzn-oidc-data', () => {
       expect((error as Error).cause).toEqual({ package: '@middy-auth/jwt-verify', option: expect.any(String) })
     })
 
+    // ALB rules were once a symbol-keyed property of the key resolver: reading it ran a Proxy's get
+    // trap at cold start (and this one throws for any member it lacks). They are a WeakMap's now.
     test('a Proxy key resolver is never asked for ALB rules: no trap runs at cold start for them', () => {
       const plain = { getKeySet: async () => ({ keys: [], byKid: new Map() }), cached: () => undefined, prefetch: () => undefined }
       const asked: PropertyKey[] = []

@@ -4,7 +4,7 @@ import { createVerifiedTokenCache, type VerifiedToken } from '../src/verified-to
 const entry = (token: string): VerifiedToken => ({ token, auth: {} as never, expiresAt: 0, key: {} as never, issuer: {} as never, claimsCheckedUntil: 0 })
 const token = (name: string) => `header.payload.${name.padStart(40, '-')}`
 
-describe('VerifiedTokenCache', () => {
+describe('createVerifiedTokenCache', () => {
   test('bounded: the oldest entry goes first', () => {
     const cache = createVerifiedTokenCache(3)
     for (const name of ['a', 'b', 'c', 'd']) cache.set(entry(token(name)))

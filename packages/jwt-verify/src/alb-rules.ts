@@ -1,7 +1,7 @@
 /**
  * What jwt-verify's options and verifier ask of `albIssuer()` entries, which carry their own
- * rules (./alb.ts), found by their key resolver in `albEntries` (./options.ts): types only, so that a
- * bundle without `albIssuer()` holds no ALB code.
+ * rules (./alb.ts), found by their key resolver in `albEntries` (./options.ts): types only, so
+ * that a bundle without `albIssuer()` holds no ALB code.
  */
 import type { TokenSource } from '@middy-auth/core/internal'
 import type { AlbAccessToken } from './alb-access-token.js'
