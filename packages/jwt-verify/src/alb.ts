@@ -12,7 +12,7 @@ import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import { albEntries, albRulesOf } from './options.js'
 import { packageName } from './package-name.js'
 import { TokenRejection } from './rejection.js'
-import type { CheckGatewayClaims, CompiledIssuer, Verify, VerifierSettings } from './verifier.js'
+import { secondsOf, type CheckGatewayClaims, type CompiledIssuer, type Verify, type VerifierSettings } from './verifier.js'
 
 /**
  * Options of {@link albIssuer}. Give `loadBalancerArn` or `loadBalancerArns`.
@@ -195,12 +195,6 @@ function createAlbVerifier({ issuers, now, cacheMaxEntries }: VerifierSettings):
     for (const signer of rules.signers) bySigner.set(signer, { entry, rules, accessTokenCheck })
   }
 
-  function nowInSeconds(): number {
-    const seconds = Math.floor(now() / 1000)
-    if (!Number.isFinite(seconds)) throw new Error('jwtVerify: clock() did not return milliseconds')
-    return seconds
-  }
-
   /** The signed claims, then the access token when the entry asks for it. */
   function finish(
     found: Signer,
@@ -227,7 +221,7 @@ function createAlbVerifier({ issuers, now, cacheMaxEntries }: VerifierSettings):
     if (!keyFitsAlgorithm(key, alg)) throw new TokenRejection('key_mismatch')
     if (!verifySignature(alg, signingInput, decoded.signature, key)) throw new TokenRejection('bad_signature')
     const payload = decoded.payload
-    checkClaims(decoded.header, payload, entry.rules, nowInSeconds())
+    checkClaims(decoded.header, payload, entry.rules, secondsOf(now))
     if (rules.issuer !== undefined && payload.iss !== rules.issuer) throw new TokenRejection('unknown_issuer', 'iss')
     const claims = emptyRecord()
     for (const [name, value] of Object.entries(payload)) claims[name] = value

@@ -65,6 +65,18 @@ const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({
 })
 
 /**
+ * The clock's time in whole seconds, as jose (the oracle) compares: a fraction would move nbf and
+ * iat past its limits. Fail closed: a clock that gives no time (NaN from `clock: () => Date.now`,
+ * a string) would pass every time check and every cache entry; the middleware turns this error
+ * into a 401. The verifier's and the ALB verifier's (./alb.ts) one reading of `clock`.
+ */
+export function secondsOf(now: () => number): number {
+  const seconds = Math.floor(now() / 1000)
+  if (!Number.isFinite(seconds)) throw new Error('jwtVerify: clock() did not return milliseconds')
+  return seconds
+}
+
+/**
  * Builds the verification of one middleware instance: issuer selection by `iss` (an unknown
  * issuer is refused before any key is fetched), header checks, key lookup by `kid`, the
  * signature with `node:crypto`, claim checks, and the verified-token cache.
@@ -88,15 +100,6 @@ export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettin
 
   /** The entry that trusts this `iss`; any other issuer is refused. */
   const trustedIssuer = (iss: unknown): CompiledIssuer => byIssuer.get(iss) ?? refuse('unknown_issuer')
-
-  // Whole seconds, as jose (the oracle) compares: a fraction would move nbf and iat past its limits.
-  // Fail closed: a clock that gives no time (NaN from `clock: () => Date.now`, a string) would
-  // pass every time check and every cache entry; the middleware turns this error into a 401.
-  function nowInSeconds(): number {
-    const seconds = Math.floor(now() / 1000)
-    if (!Number.isFinite(seconds)) throw new Error('jwtVerify: clock() did not return milliseconds')
-    return seconds
-  }
 
   function fromCache(token: string, nowSeconds: number): AuthContext | Promise<AuthContext> | undefined {
     const hit = cache?.get(token)
@@ -167,7 +170,7 @@ export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettin
   }
 
   const verify: Verify = function (token) {
-    const nowSeconds = nowInSeconds()
+    const nowSeconds = secondsOf(now)
     const cached = fromCache(token, nowSeconds)
     if (cached) return cached
 
@@ -180,7 +183,7 @@ export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettin
     if (key) return finish(token, issuer, decoded, alg, key, nowSeconds)
     return issuer.resolver
       .getKeySet(kid)
-      .then((fresh) => finish(token, issuer, decoded, alg, pickKey(fresh, kid, alg) ?? refuse('unknown_kid'), nowInSeconds()))
+      .then((fresh) => finish(token, issuer, decoded, alg, pickKey(fresh, kid, alg) ?? refuse('unknown_kid'), secondsOf(now)))
   }
 
   return { verify, checkGatewayClaims, issuerFor: (iss) => byIssuer.get(iss) }
