@@ -2,7 +2,7 @@
  * The `roleMap` option: identity-provider group names renamed to policy roles. The code of the
  * `roleMaps` extension, which `@middy-auth/rbac/lean` leaves out unless listed.
  */
-import { isRecord } from '@middy-auth/core/internal'
+import { isListOf, isRecord } from '@middy-auth/core/internal'
 import { fail } from './permission.js'
 import type { CompiledPolicyImpl } from './policy.js'
 
@@ -13,13 +13,13 @@ export function compileRoleMap(roleMap: unknown, policy: CompiledPolicyImpl): Re
   for (const [name, value] of Object.entries(roleMap)) {
     const at = `roleMap[${JSON.stringify(name)}]`
     const targets = typeof value === 'string' ? [value] : value
-    if (!Array.isArray(targets) || targets.some((target) => typeof target !== 'string')) {
+    if (!isListOf(targets, (target) => typeof target === 'string')) {
       throw fail(at, `must be a policy role or a list of policy roles`)
     }
-    for (const target of targets as string[]) {
+    for (const target of targets) {
       if (!policy.roles.includes(target)) throw fail(at, `names ${JSON.stringify(target)}, which is not a role of the policy`)
     }
-    renames.set(name, [...new Set(targets as string[])])
+    renames.set(name, [...new Set(targets)])
   }
   return renames
 }

@@ -168,6 +168,12 @@ describe('option mistakes: TypeError from rbac()', () => {
       /roleMap\["Staff"\] names "staff", which is not a role of the policy/,
     ],
     ['roleMap: a value of the wrong type', { policy, required: [], roleMap: { Staff: 1 } }, /roleMap\["Staff"\] must be a policy role or a list/],
+    // A hole (`[, 'viewer']`) is no role: some() skipped it, and the message named `undefined` as a role.
+    [
+      'roleMap: a hole in a target list',
+      { policy, required: [], roleMap: { Staff: afterHole('viewer') } },
+      /^rbac: roleMap\["Staff"\] must be a policy role or a list of policy roles$/,
+    ],
     ['resource: not a function', { policy, required: [], resource: 'article' }, /^rbac: resource must be a function/],
     ['onDecision: not a function', { policy, required: [], onDecision: console }, /^rbac: onDecision must be a function/],
     ['realm: a quote', { policy, required: [], realm: 'a"b' }, /^rbac: realm must be printable ASCII/],
