@@ -118,6 +118,19 @@ describe('roles', () => {
     expect(dropped.seen.decisions[0]!.roles).toEqual(['viewer'])
   })
 
+  test("roleMap renames only its own keys: a group named like Object.prototype's members maps to nothing", async () => {
+    // Written from JSON, as a configuration file gives it: `__proto__` is then an own key like any other.
+    const roleMap = JSON.parse('{ "__proto__": "viewer", "Readers": "viewer" }') as Record<string, string>
+    const api = protect({ policy, rolesFrom: 'groups', roleMap, required: 'articles:read' }, [
+      withIdentity({ claims: { groups: ['toString', 'constructor', 'hasOwnProperty', 'valueOf'] } }),
+    ])
+    expect(outcome(await api.invoke({}))).toEqual([403, 'access_denied'])
+    expect(api.seen.decisions[0]!.roles).toEqual([])
+    const own = protect({ policy, rolesFrom: 'groups', roleMap, required: 'articles:read' }, [withIdentity({ claims: { groups: ['__proto__'] } })])
+    expect((await own.invoke({})).statusCode).toBe(200)
+    expect(own.seen.auth[0]!.roles).toEqual(['viewer'])
+  })
+
   test('several sources are merged, in order, each role once', async () => {
     const api = protect({ policy, rolesFrom: ['groups', (auth) => (auth.claims.level === 'high' ? ['admin'] : [])], required: [] }, [
       withIdentity({ source: 'apigateway', stringifiedClaims: true, claims: { groups: 'viewer,editor,viewer', level: 'high' } }),
