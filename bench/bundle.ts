@@ -4,8 +4,8 @@
 // http-error-handler) at most 40 KB, jwt-verify alone at most 25 KB (whole handler bundles,
 // Middy included); and code only an unused option needs (route maps, jwtVerify's API Gateway
 // claims, DPoP and mTLS, presets, ALB, opaque tokens, OIDC discovery, keys given in the
-// configuration (jwks, PEM keys, secrets), token sources other than a header, rbac's conditions
-// and roleMap, oauth-scope's scopeClaims) absent from bundles that do not use it. The root
+// configuration (jwks, PEM keys, secrets), token sources other than a header, an issuer entry's
+// claimsCheck, rbac's conditions and roleMap, oauth-scope's scopeClaims) absent from bundles that do not use it. The root
 // entries carry every option's code; the lean entries (`@middy-auth/<pkg>/lean`) only that of the
 // extensions a handler imports from `@middy-auth/<pkg>/extensions`.
 //
@@ -70,6 +70,8 @@ const unusedOptionFiles = {
   // The cookie (and its cross-site check), query and function token sources (the lean entry's
   // tokenSources extension); a header source is core's token-source.js.
   tokenSources: /core\/dist\/(every-token-source|same-origin)\.js$/,
+  // An issuer entry's own claimsCheck (and claimsCacheTtl): the lean entry's claimsChecks extension.
+  claimsChecks: /jwt-verify\/dist\/claims-check-runner\.js$/,
   // The root entries of oauth-scope and rbac read API Gateway's claims when no middleware before
   // them set context.auth (their documented default), so a full stack of root entries carries
   // this: reported, not hidden. Their lean entries read them only with apiGatewayClaims.
@@ -206,6 +208,24 @@ export const handler = middy()
     issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }],
     tokenSource: { cookie: 'access_token', allowedOrigins: ['https://app.example.com'] },
     extensions: [tokenSources],
+  }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [claimsChecks] and cognitoIssuer() (must bundle them and load)',
+    // The preset is imported from the root entry (the lean entry has none): only it is kept of that entry.
+    absent: [],
+    present: [unusedOptionFiles.claimsChecks, unusedOptionFiles.presets],
+    source: `
+import middy from '@middy/core'
+import { cognitoIssuer } from '@middy-auth/jwt-verify'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
+import { claimsChecks } from '@middy-auth/jwt-verify/extensions'
+export const handler = middy()
+  .use(jwtVerify({
+    issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'access', claimsCacheTtl: 30 })],
+    extensions: [claimsChecks],
   }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,

@@ -1,4 +1,4 @@
-import { apiGatewayClaims, oidcDiscovery, opaqueTokenHandoff, senderConstraints, staticKeys, tokenSources } from './extensions.js'
+import { apiGatewayClaims, claimsChecks, oidcDiscovery, opaqueTokenHandoff, senderConstraints, staticKeys, tokenSources } from './extensions.js'
 import type { JwtVerifyExtension, JwtVerifyExtensions } from './extension-types.js'
 
 /**
@@ -7,5 +7,5 @@ import type { JwtVerifyExtension, JwtVerifyExtensions } from './extension-types.
  * then not needed.
  */
 export const everyExtension: JwtVerifyExtensions = new Map<string, JwtVerifyExtension>(
-  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys, oidcDiscovery, tokenSources].map((extension) => [extension.name, extension]),
+  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys, oidcDiscovery, tokenSources, claimsChecks].map((extension) => [extension.name, extension]),
 )

@@ -2,13 +2,14 @@
  * The shapes of jwtVerify's extensions (see ./extensions.ts): what the lean entry's options take,
  * and what the options' compiler reads from each, the code of the rarely used options (DPoP and
  * mTLS, API Gateway's claims, opaque tokens, keys given in the configuration, OIDC discovery,
- * token sources other than a header). Types only: nothing here is bundled.
+ * token sources other than a header, the user's claims checks). Types only: nothing here is bundled.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
 import type { ConfigError, Extension, ReadToken, TokenSource } from '@middy-auth/core/internal'
 import type { HmacAlgorithm } from './algorithms.js'
+import type { RunClaimsCheck } from './claims-check-runner.js'
 import type { PresentedAs } from './confirmation.js'
-import type { IssuerConfig } from './issuer-config.js'
+import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
@@ -23,7 +24,7 @@ export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerify
 /**
  * An extension of `@middy-auth/jwt-verify/lean`, imported from `@middy-auth/jwt-verify/extensions`
  * (`senderConstraints`, `apiGatewayClaims`, `opaqueTokenHandoff`, `staticKeys`, `oidcDiscovery`,
- * `tokenSources`) and listed in its `extensions` option.
+ * `tokenSources`, `claimsChecks`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -122,9 +123,24 @@ export interface TokenSourcesExtension extends JwtVerifyExtension {
   readonly compile: (source: TokenSource, acceptDpop: boolean) => ReadToken
 }
 
+/** The `claimsChecks` extension: an issuer entry's `claimsCheck` (or its former name `claims`) and `claimsCacheTtl`. */
+export interface ClaimsChecksExtension extends JwtVerifyExtension {
+  readonly name: 'claimsChecks'
+  /** The entry's check, checked at cold start (a function; `claims` with its `DeprecationWarning`); `at` is the entry's path (`issuers[0].`). */
+  readonly read: (entry: IssuerConfig, at: string, fail: ConfigError) => ClaimsCheck | undefined
+  /** The runner of the entry's check, whose async successes are reused `claimsCacheTtl` seconds; `undefined` without a check. */
+  readonly compile: (check: ClaimsCheck | undefined, claimsCacheTtl: number) => RunClaimsCheck | undefined
+}
+
 /** Each extension's code, by name: what the options' compiler reads from the one it is given. */
 export type KnownExtension =
-  SenderConstraintsExtension | ApiGatewayClaimsExtension | OpaqueTokenHandoffExtension | StaticKeysExtension | OidcDiscoveryExtension | TokenSourcesExtension
+  | SenderConstraintsExtension
+  | ApiGatewayClaimsExtension
+  | OpaqueTokenHandoffExtension
+  | StaticKeysExtension
+  | OidcDiscoveryExtension
+  | TokenSourcesExtension
+  | ClaimsChecksExtension
 
 /** The extensions of one middleware instance, by name. */
 export type JwtVerifyExtensions = ReadonlyMap<string, JwtVerifyExtension>

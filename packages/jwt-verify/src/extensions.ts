@@ -5,10 +5,12 @@
  * against what the options' compiler reads; the exported type hides it.)
  */
 import { compileTokenSource, tokenSourceProblem } from '@middy-auth/core/internal'
+import { compileClaimsCheck, readClaimsCheck } from './claims-check-runner.js'
 import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
 import { fromGateway } from './gateway-identity.js'
 import type {
   ApiGatewayClaimsExtension,
+  ClaimsChecksExtension,
   JwtVerifyExtension,
   OidcDiscoveryExtension,
   OpaqueTokenHandoffExtension,
@@ -155,3 +157,27 @@ export const tokenSources = {
   problem: tokenSourceProblem,
   compile: compileTokenSource,
 } satisfies TokenSourcesExtension as JwtVerifyExtension
+
+/**
+ * An issuer entry's own check of the claims, for the lean `jwtVerify`: `claimsCheck` (and its
+ * deprecated name `claims`) and `claimsCacheTtl`. The presets that check claims themselves
+ * (`cognitoIssuer()`, `entraIssuer()`, and any preset given a `claimsCheck`) return entries with a
+ * `claimsCheck`: with the lean entry they need it too.
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { claimsChecks } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const middleware = jwtVerify({
+ *   issuers: [{ ...issuers[0], claimsCheck: (payload) => payload.tenant === 'acme' }],
+ *   extensions: [claimsChecks],
+ * })
+ * ```
+ */
+export const claimsChecks = {
+  package: '@middy-auth/jwt-verify',
+  name: 'claimsChecks',
+  read: readClaimsCheck,
+  compile: compileClaimsCheck,
+} satisfies ClaimsChecksExtension as JwtVerifyExtension

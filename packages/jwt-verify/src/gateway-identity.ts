@@ -1,5 +1,6 @@
 import { gatewayAuth, type AuthContext } from '@middy-auth/core'
 import type { GatewayCheck } from './extension-types.js'
+import type { CheckGatewayClaims } from './verifier.js'
 
 /**
  * `trustApiGateway: true`: the identity API Gateway already verified (JWT or Cognito
@@ -19,7 +20,7 @@ export function fromGateway(event: unknown, { checkClaims, deny, toAuthError }: 
   // claims must also pass that entry's rules (audience, presets' token_use and client_id,
   // required claims, custom checks).
   if (auth.source === 'apigateway' && checkClaims) {
-    let checked: void | Promise<void>
+    let checked: ReturnType<CheckGatewayClaims>
     try {
       checked = checkClaims(auth.claims)
     } catch (error) {

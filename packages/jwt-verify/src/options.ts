@@ -16,7 +16,6 @@ import {
   readExtensions,
   readDuration,
   readRealm,
-  readRenamed,
   resourceMetadataProblem,
   type ReadToken,
 } from '@middy-auth/core/internal'
@@ -98,8 +97,9 @@ interface CommonOptions {
    * (`@middy-auth/jwt-verify/lean`) needs for `dpop` and `mtls` (`senderConstraints`),
    * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
    * entry's `jwks`, `keys` or `secret` (`staticKeys`), an issuer entry without `jwksUri` (OIDC
-   * discovery: `oidcDiscovery`), a `tokenSource` other than a header (`tokenSources`). The root
-   * entry has every extension: there the list is only checked. Default: none.
+   * discovery: `oidcDiscovery`), a `tokenSource` other than a header (`tokenSources`), an issuer
+   * entry's `claimsCheck` and `claimsCacheTtl` (`claimsChecks`). The root entry has every
+   * extension: there the list is only checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
 }
@@ -223,6 +223,8 @@ const aKeyResolver: Rule = [
 const keySources = ['jwksUri', 'jwks', 'keyResolver', 'keys'] as const
 /** Sender-constrained tokens: options of the middleware, and of each entry. */
 const bindingOptions = ['dpop', 'mtls'] as const
+/** The user's own check of an entry (`claims`: its former name) and its cache's lifetime: the claimsChecks extension's. */
+const claimsCheckFields = ['claimsCheck', 'claims', 'claimsCacheTtl'] as const
 
 /** The options, and the fields of an issuer entry, in the order the `TypeError` of an unknown one lists them. */
 const knownOptions = [
@@ -235,7 +237,8 @@ const knownIssuerFields = [
   'issuer',
   'audience',
   ...keySources,
-  ...'secret algorithms tokenType clockTolerance maxTokenAge requiredClaims claimsCheck claims claimsCacheTtl'.split(' '),
+  ...'secret algorithms tokenType clockTolerance maxTokenAge requiredClaims'.split(' '),
+  ...claimsCheckFields,
   ...bindingOptions,
 ]
 
@@ -247,6 +250,7 @@ const extensionShapes = {
   staticKeys: ['jwks', 'keys', 'secret'],
   oidcDiscovery: ['keyResolver'],
   tokenSources: ['problem', 'compile'],
+  claimsChecks: ['read', 'compile'],
 } satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
 
 /** The token sources read without the `tokenSources` extension: `{ header, scheme? }`. */
@@ -385,11 +389,11 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
       readDuration(entry[name], path(name), fail, { unit: 'seconds', fallback, zero: true })
     const maxTokenAge = entry.maxTokenAge === undefined ? undefined : seconds('maxTokenAge', 0)
     const requiredClaims = checked(entry.requiredClaims ?? [], [isTextList, `a list of claim names`], path('requiredClaims'))
-    const claimsCheck = checked(
-      readRenamed(entry, 'claimsCheck', 'claims', fail, path('')),
-      aFunction,
-      path(entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'),
-    ) as IssuerConfig['claimsCheck']
+    // Read here, its cache's lifetime below: the order in which the root entry has always
+    // checked an entry's fields, so a configuration with several mistakes names the same first.
+    const checkField = claimsCheckFields.find((field) => entry[field] !== undefined)
+    const claimsChecks = checkField && need('claimsChecks', path(checkField))
+    const claimsCheck = claimsChecks && claimsChecks.read(entry, path(''), fail)
 
     return {
       issuers: issuerNames,
@@ -397,8 +401,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
       resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string),
       secretKey: secret?.key,
       rules: { audiences, tokenType: tokenType && normalizeTyp(tokenType), clockTolerance: seconds('clockTolerance', 5), maxTokenAge, requiredClaims },
-      claimsCheck,
-      claimsCacheTtl: seconds('claimsCacheTtl', 60),
+      claimsCheck: claimsChecks && claimsChecks.compile(claimsCheck, seconds('claimsCacheTtl', 60)),
       binding: bindingOf(entry, at),
     }
   }

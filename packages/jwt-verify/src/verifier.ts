@@ -3,10 +3,10 @@ import { deepFreeze, readScopeList } from '@middy-auth/core/internal'
 import { type Algorithm, type HmacAlgorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
 import { checkClaims, checkSubjectClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'
-import type { ClaimsCheck } from './issuer-config.js'
+import type { RunClaimsCheck } from './claims-check-runner.js'
 import { decodeJws } from './jws.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
-import { refuse, TokenRejection } from './rejection.js'
+import { refuse } from './rejection.js'
 import type { CompiledBinding } from './sender-binding-options.js'
 import { createVerifiedTokenCache } from './verified-token-cache.js'
 
@@ -18,9 +18,8 @@ export interface CompiledIssuer {
   readonly secretKey?: ResolvedKey
   readonly resolver: KeyResolver
   readonly rules: ClaimRules
-  readonly claimsCheck: ClaimsCheck | undefined
-  /** Seconds an async claims check's success is reused. */
-  readonly claimsCacheTtl: number
+  /** The user's check (`claimsCheck`), compiled by the `claimsChecks` extension with its `claimsCacheTtl`; `undefined` without one. */
+  readonly claimsCheck: RunClaimsCheck | undefined
   /** How its tokens may be bound to the client (DPoP, mTLS). */
   readonly binding: CompiledBinding
 }
@@ -46,7 +45,7 @@ export type Verify = (token: string, event?: unknown) => AuthContext | Promise<A
  * configuration refuses. The gateway checked the signature and the times when the request
  * arrived; there is no header to check. A Promise when the user's check is `async`.
  */
-export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Promise<void>
+export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Promise<unknown>
 
 /**
  * A fresh copy per request: rbac adds roles and permissions to what it is given. Written out
@@ -111,18 +110,19 @@ export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettin
     }
     // A custom check may depend on more than the token (a deny list, the time): a synchronous
     // one runs on every request, an async one once per claimsCacheTtl.
-    if (nowSeconds < hit.claimsCheckedUntil) return copyAuth(auth)
-    let checked: void | Promise<void>
+    const { claimsCheck } = issuer
+    if (!claimsCheck || nowSeconds < hit.claimsCheckedUntil) return copyAuth(auth)
+    let checked: void | Promise<number>
     try {
-      checked = runClaimsCheck(issuer, auth.claims)
+      checked = claimsCheck(auth.claims, nowSeconds, hit.expiresAt)
     } catch (error) {
       cache?.delete(token)
       throw error
     }
     if (!checked) return copyAuth(auth)
     return checked.then(
-      () => {
-        hit.claimsCheckedUntil = Math.min(hit.expiresAt, nowSeconds + issuer.claimsCacheTtl)
+      (claimsCheckedUntil) => {
+        hit.claimsCheckedUntil = claimsCheckedUntil
         return copyAuth(auth)
       },
       (error: unknown) => {
@@ -143,7 +143,7 @@ export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettin
     if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) refuse('bad_signature')
     const expiresAt = checkClaims(decoded.header, decoded.payload, issuer.rules, nowSeconds)
     const claims = deepFreeze(decoded.payload)
-    const checked = runClaimsCheck(issuer, claims)
+    const checked = issuer.claimsCheck?.(claims, nowSeconds, expiresAt)
     // Kept in the cache, never handed out: every request gets a copy (copyAuth).
     const auth: Readonly<AuthContext> = {
       source: 'jwt' as const,
@@ -158,15 +158,15 @@ export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettin
       cache?.set({ token, auth, expiresAt, key, issuer, claimsCheckedUntil })
       return copyAuth(auth)
     }
-    if (!checked) return remember(0)
-    // Only a check that passed is remembered, never past the token's own expiry.
-    return checked.then(() => remember(Math.min(expiresAt, nowSeconds + issuer.claimsCacheTtl)))
+    // Only a check that passed is remembered, never past the token's own expiry (the runner's answer).
+    return checked ? checked.then(remember) : remember(0)
   }
 
   const checkGatewayClaims: CheckGatewayClaims = function (claims) {
     const issuer = trustedIssuer(claims.iss)
     checkSubjectClaims(claims, issuer.rules)
-    return runClaimsCheck(issuer, claims)
+    // Nothing of the gateway's claims is cached: the times given to the check are not used.
+    return issuer.claimsCheck?.(claims, 0, 0)
   }
 
   const verify: Verify = function (token) {
@@ -203,29 +203,4 @@ function pickKey(keySet: KeySet | undefined, kid: string | undefined, alg: Algor
   }
   const candidates = keySet.keys.filter((key) => keyFitsAlgorithm(key, alg))
   return candidates.length === 1 ? candidates[0] : undefined
-}
-
-const claimsCheckFailed: () => never = () => refuse('claims_check_failed')
-
-/** A claims check accepts by returning `true` or nothing; any other answer refuses the token. */
-function refuseUnlessAccepted(answer: unknown): void {
-  if (answer !== true && answer !== undefined) claimsCheckFailed()
-}
-
-/**
- * Runs the user's check: nothing or a Promise (an `async` check). Fail closed: only `true` or
- * nothing accepts; a throw, a rejection or anything else refuses.
- */
-function runClaimsCheck(issuer: CompiledIssuer, claims: Readonly<Record<string, unknown>>): void | Promise<void> {
-  if (!issuer.claimsCheck) return
-  let accepted: ReturnType<ClaimsCheck>
-  try {
-    accepted = issuer.claimsCheck(claims)
-  } catch (error) {
-    // A preset's check says which claim failed (token_use, client_id, …); any other throw is the user's.
-    if (error instanceof TokenRejection) throw error
-    claimsCheckFailed()
-  }
-  if (accepted instanceof Promise) return accepted.then(refuseUnlessAccepted, claimsCheckFailed)
-  refuseUnlessAccepted(accepted)
 }

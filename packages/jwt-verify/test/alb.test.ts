@@ -153,6 +153,30 @@ describe('albIssuer: x-amzn-oidc-data', () => {
     expect(seen).toEqual([])
   })
 
+  test("an entry's claimsCheck (spread onto the entry) runs on the load balancer's claims, on every request, fail closed", async () => {
+    const seenEmails: unknown[] = []
+    const withCheck = (claimsCheck: IssuerConfig['claimsCheck']) => protect({ issuers: [{ ...issuer(), claimsCheck } as IssuerConfig], clock })
+    const token = (email: string) => albEventWith(albToken({ key: signing.privateKey, kid, payload: { email } }))
+    const sync = withCheck((claims) => (seenEmails.push(claims.email), claims.email === 'alice@example.com'))
+    expect(outcome(await sync.invoke(token('alice@example.com')))).toEqual([200, 'ok'])
+    expect(outcome(await sync.invoke(token('alice@example.com')))).toEqual([200, 'ok'])
+    expect(outcome(await sync.invoke(token('mallory@example.com')))).toEqual([401, 'invalid_token'])
+    expect(seenEmails).toEqual(['alice@example.com', 'alice@example.com', 'mallory@example.com'])
+    expect(sync.errors.map((error) => error.cause.data?.reason)).toEqual(['claims_check_failed'])
+    const async = withCheck(async (claims) => claims.email === 'alice@example.com')
+    expect(outcome(await async.invoke(token('alice@example.com')))).toEqual([200, 'ok'])
+    expect(async.seen[0]?.source).toBe('alb')
+    expect(outcome(await async.invoke(token('mallory@example.com')))).toEqual([401, 'invalid_token'])
+    const throws = withCheck(() => {
+      throw new Error('lookup failed')
+    })
+    expect(outcome(await throws.invoke(token('alice@example.com')))).toEqual([401, 'invalid_token'])
+    const rejects = withCheck(() => Promise.reject(new Error('lookup failed')))
+    expect(outcome(await rejects.invoke(token('alice@example.com')))).toEqual([401, 'invalid_token'])
+    expect([...throws.errors, ...rejects.errors].map((error) => error.cause.data?.reason)).toEqual(['claims_check_failed', 'claims_check_failed'])
+    expect([...throws.seen, ...rejects.seen]).toEqual([])
+  })
+
   describe('configuration mistakes are TypeErrors at cold start', () => {
     test.each([
       ['no ARN', { region: REGION }, /^albIssuer: loadBalancerArn \(or a non-empty 'loadBalancerArns'\) is required$/],

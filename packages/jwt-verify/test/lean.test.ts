@@ -8,7 +8,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { selfSignedCertificate, type TestCertificate } from '../../../test/support/certificates.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { protect as protectWith, type Middleware } from '../../../test/support/protect.js'
-import { apiGatewayClaims, oidcDiscovery, opaqueTokenHandoff, senderConstraints, staticKeys, tokenSources } from '../src/extensions.js'
+import { apiGatewayClaims, claimsChecks, oidcDiscovery, opaqueTokenHandoff, senderConstraints, staticKeys, tokenSources } from '../src/extensions.js'
 import rootJwtVerify, { albIssuer, createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '../src/index.js'
 import { certificateThumbprint } from '../src/keys.js'
 import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '../src/lean.js'
@@ -486,7 +486,7 @@ describe('the extensions given: the lean entry works as the root', () => {
     const claims = event.requestContext.authorizer.jwt.claims
     const outcomes = []
     for (const [name, jwtVerify] of entries) {
-      const extensions = name === 'lean' ? [apiGatewayClaims, staticKeys] : []
+      const extensions = name === 'lean' ? [apiGatewayClaims, staticKeys, claimsChecks] : []
       const withCheck = (accept: boolean) =>
         protectWith([
           jwtVerify({

@@ -1,0 +1,69 @@
+/**
+ * The user's claims check of an issuer entry (`claimsCheck`, or its former name `claims`, and
+ * `claimsCacheTtl`): read at cold start, then run on every verified token. The code of the
+ * `claimsChecks` extension (./extensions.ts), which the root entry always has.
+ */
+import { readRenamed, type ConfigError } from '@middy-auth/core/internal'
+import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
+import { refuse, TokenRejection } from './rejection.js'
+
+/**
+ * An entry's claims check, compiled. Fail closed: only `true` or nothing accepts; a throw, a
+ * rejection or any other answer refuses (`claims_check_failed`, or a preset's own reason).
+ * Returns nothing when the check passed synchronously (it runs again on the next request), or,
+ * for an `async` check, a Promise of until when its success may be reused for the same token:
+ * `claimsCacheTtl` seconds from `nowSeconds`, never past `expiresAt`.
+ */
+export type RunClaimsCheck = (claims: Readonly<Record<string, unknown>>, nowSeconds: number, expiresAt: number) => void | Promise<number>
+
+/**
+ * An entry's check, `claimsCheck` or the deprecated `claims` (with its `DeprecationWarning`):
+ * a function, or `undefined` when the entry has none. `at` is the entry's path (`issuers[0].`).
+ *
+ * @example
+ * ```ts
+ * const check = readClaimsCheck(entry, 'issuers[0].', fail)
+ * ```
+ */
+export function readClaimsCheck(entry: IssuerConfig, at: string, fail: ConfigError): ClaimsCheck | undefined {
+  const check = readRenamed(entry, 'claimsCheck', 'claims', fail, at)
+  if (check === undefined || typeof check === 'function') return check as ClaimsCheck | undefined
+  throw fail(`${at}${entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'}`, 'must be a function')
+}
+
+const claimsCheckFailed: () => never = () => refuse('claims_check_failed')
+
+/** A claims check accepts by returning `true` or nothing; any other answer refuses the token. */
+function refuseUnlessAccepted(answer: unknown): void {
+  if (answer !== true && answer !== undefined) claimsCheckFailed()
+}
+
+/**
+ * The runner of an entry's check (see {@link RunClaimsCheck}); `undefined` without a check.
+ *
+ * @example
+ * ```ts
+ * const run = compileClaimsCheck((payload) => payload.tenant === 'acme', 60)
+ * run?.(claims, nowSeconds, expiresAt)
+ * ```
+ */
+export function compileClaimsCheck(check: ClaimsCheck | undefined, claimsCacheTtl: number): RunClaimsCheck | undefined {
+  if (!check) return undefined
+  return function (claims, nowSeconds, expiresAt) {
+    let accepted: ReturnType<ClaimsCheck>
+    try {
+      accepted = check(claims)
+    } catch (error) {
+      // A preset's check says which claim failed (token_use, client_id, …); any other throw is the user's.
+      if (error instanceof TokenRejection) throw error
+      claimsCheckFailed()
+    }
+    if (accepted instanceof Promise) {
+      return accepted.then((answer) => {
+        refuseUnlessAccepted(answer)
+        return Math.min(expiresAt, nowSeconds + claimsCacheTtl)
+      }, claimsCheckFailed)
+    }
+    refuseUnlessAccepted(accepted)
+  }
+}
