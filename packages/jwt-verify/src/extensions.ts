@@ -161,8 +161,8 @@ export const tokenSources = {
 /**
  * An issuer entry's own check of the claims, for the lean `jwtVerify`: `claimsCheck` (and its
  * deprecated name `claims`) and `claimsCacheTtl`. The presets that check claims themselves
- * (`cognitoIssuer()`, `entraIssuer()`, and any preset given a `claimsCheck`) return entries with a
- * `claimsCheck`: with the lean entry they need it too.
+ * (`cognitoIssuer()`, `entraIssuer()`, `keycloakIssuer()` with a `clientId`, and any preset given a
+ * `claimsCheck`) return entries with a `claimsCheck`: with the lean entry they need it too.
  *
  * @example
  * ```ts

@@ -48,7 +48,7 @@ interface IssuerBase {
   maxTokenAge?: number
   /** Claims that must be present. Default: none beyond `exp` (and `iss`, and `aud` unless `audience: null`). */
   requiredClaims?: readonly string[]
-  /** A custom check of the payload, synchronous or `async`. Default: none. */
+  /** A custom check of the payload, synchronous or `async` (in the lean entry, with the `claimsChecks` extension). Default: none. */
   claimsCheck?: ClaimsCheck
   /**
    * The former name of `claimsCheck` (`context.auth.claims` is the payload, not a check).
@@ -56,7 +56,10 @@ interface IssuerBase {
    * @deprecated Rename it `claimsCheck`: `claims` still works, with a `DeprecationWarning` at cold start.
    */
   claims?: ClaimsCheck
-  /** Seconds an `async` `claimsCheck` success is reused for the same token (never past `exp`); 0 runs it on every request. Default 60. */
+  /**
+   * Seconds an `async` `claimsCheck` success is reused for the same token (never past `exp`); 0
+   * runs it on every request (in the lean entry, with the `claimsChecks` extension). Default 60.
+   */
   claimsCacheTtl?: number
   /** DPoP-bound tokens of this issuer (RFC 9449); `false` turns off the middleware's `dpop` here. Default: the middleware's `dpop`. */
   dpop?: DpopOptions | false

@@ -2,8 +2,9 @@
  * `@middy-auth/jwt-verify/lean`: `jwtVerify` and `createJwtVerifier` without the code of their
  * rarely used options, for the smallest bundle. Same options, same checks and same errors as the
  * root entry; `dpop` and `mtls`, `trustApiGateway`, `opaqueTokens`, an issuer entry's `jwks`,
- * `keys` and `secret`, an issuer entry without `jwksUri` (OIDC discovery), and a `tokenSource`
- * other than a header need their extension from
+ * `keys` and `secret`, an issuer entry without `jwksUri` (OIDC discovery), a `tokenSource`
+ * other than a header, and an issuer entry's `claimsCheck` and `claimsCacheTtl` (the presets'
+ * `cognitoIssuer()` and `entraIssuer()` entries have one) need their extension from
  * `@middy-auth/jwt-verify/extensions` in `extensions` (without it: a `TypeError` at cold start
  * that names the import).
  */

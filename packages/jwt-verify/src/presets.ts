@@ -98,7 +98,8 @@ export interface CognitoIssuerOptions extends PresetOverrides {
 /**
  * An Amazon Cognito user pool. Access tokens have no `aud`: their `client_id` must be one of
  * `clientId`; id tokens must have `aud` in `clientId`. `token_use` must be `tokenUse`, so an id
- * token is refused where an access token is required.
+ * token is refused where an access token is required. These checks are the entry's
+ * `claimsCheck`: with the lean entry, give it the `claimsChecks` extension.
  *
  * @example
  * ```ts
@@ -236,7 +237,8 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /**
  * Microsoft Entra ID (Azure AD). v2 tokens are issued by
  * `https://login.microsoftonline.com/<tenant>/v2.0`, v1 tokens by `https://sts.windows.net/<tenant>/`;
- * both are signed by the same keys. The `tid` claim must be the tenant.
+ * both are signed by the same keys. The `tid` claim must be the tenant (the entry's
+ * `claimsCheck`: with the lean entry, give it the `claimsChecks` extension).
  *
  * @example
  * ```ts
@@ -288,6 +290,8 @@ export interface KeycloakIssuerOptions extends PresetOverrides {
 
 /**
  * A Keycloak realm: issuer `<url>/realms/<realm>`, keys at `<issuer>/protocol/openid-connect/certs`.
+ * With `clientId`, `azp` must be one of them (the entry's `claimsCheck`: with the lean entry,
+ * give it the `claimsChecks` extension).
  *
  * @example
  * ```ts

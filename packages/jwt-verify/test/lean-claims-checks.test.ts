@@ -53,7 +53,11 @@ async function bothAnswer(issuers: IssuerConfig[], events: unknown[], clock = ()
     const api = protectWith([jwtVerify({ issuers, clock, extensions: [staticKeys, claimsChecks] })])
     const responses = []
     for (const event of events) responses.push(outcome(await api.invoke(event)))
-    answers.push({ responses, reasons: api.errors.map((error) => [error.code, error.cause.data?.reason, error.cause.data?.detail]), seen: api.seen.map((auth) => auth?.subject ?? null) })
+    answers.push({
+      responses,
+      reasons: api.errors.map((error) => [error.code, error.cause.data?.reason, error.cause.data?.detail]),
+      seen: api.seen.map((auth) => auth?.subject ?? null),
+    })
   }
   return answers
 }
@@ -171,7 +175,7 @@ describe('with claimsChecks: the lean entry answers as the root', () => {
     warn.mockRestore()
   })
 
-  test('its configuration mistakes are the root entry\'s TypeErrors, in the same order', () => {
+  test("its configuration mistakes are the root entry's TypeErrors, in the same order", () => {
     const mistakes: IssuerConfig[] = [
       entry({ claimsCheck: 'yes' as never }),
       entry({ claimsCheck: null as never }),
@@ -249,6 +253,16 @@ describe('with claimsChecks: the lean entry answers as the root', () => {
     }
   })
 
+  test('claimsCacheTtl without a check: checked, then without effect, as in the root', async () => {
+    const [root, lean] = await bothAnswer([entry({ claimsCacheTtl: 5 })], [bearer(es256({})), bearer(es256({})), bearer(es256({ exp: NOW - 60 }))])
+    expect(lean).toEqual(root)
+    expect(lean?.responses).toEqual([
+      [200, 'ok'],
+      [200, 'ok'],
+      [401, 'invalid_token'],
+    ])
+  })
+
   test('createJwtVerifier: the same identity and the same refusal', async () => {
     const options = { issuers: [entry({ claimsCheck: tenantIs('acme') })], clock: () => NOW * 1000, extensions: [staticKeys, claimsChecks] }
     const root = rootCreateJwtVerifier(options)
@@ -256,7 +270,11 @@ describe('with claimsChecks: the lean entry answers as the root', () => {
     const acme = es256({ tenant: 'acme' })
     expect(await lean.verifyToken(acme)).toEqual(await root.verifyToken(acme))
     const other = es256({ tenant: 'other' })
-    const refusal = async (verify: (token: string) => Promise<unknown>) => verify(other).then(() => 'accepted', (error: Error & { code?: string }) => [error.name, error.code])
+    const refusal = async (verify: (token: string) => Promise<unknown>) =>
+      verify(other).then(
+        () => 'accepted',
+        (error: Error & { code?: string }) => [error.name, error.code],
+      )
     expect(await refusal((token) => lean.verifyToken(token))).toEqual(await refusal((token) => root.verifyToken(token)))
     expect(await refusal((token) => lean.verifyToken(token))).toEqual(['AuthError', 'invalid_token'])
   })
@@ -298,11 +316,18 @@ describe('the presets through the lean entry', () => {
 
   test("cognitoIssuer() with claimsChecks: token_use, client_id and the user's own check, the same answers and reasons as the root", async () => {
     const preset = cognitoIssuer({ userPoolId: pool, clientId: 'c1', tokenUse: 'access', claimsCheck: (payload) => payload.username === 'alice' })
-    const token = (claims: Record<string, unknown>) => bearer(es256({ iss: cognitoIss, aud: undefined, token_use: 'access', client_id: 'c1', username: 'alice', ...claims }))
+    const token = (claims: Record<string, unknown>) =>
+      bearer(es256({ iss: cognitoIss, aud: undefined, token_use: 'access', client_id: 'c1', username: 'alice', ...claims }))
     const events = [token({}), token({ token_use: 'id' }), token({ client_id: 'c2' }), token({ username: 'bob' }), token({})]
     const [root, lean] = await bothAnswer([local(preset)], events)
     expect(lean).toEqual(root)
-    expect(lean?.responses).toEqual([[200, 'ok'], [401, 'invalid_token'], [401, 'invalid_token'], [401, 'invalid_token'], [200, 'ok']])
+    expect(lean?.responses).toEqual([
+      [200, 'ok'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+      [401, 'invalid_token'],
+      [200, 'ok'],
+    ])
     expect(lean?.reasons.map(([, reason, detail]) => [reason, detail])).toEqual([
       ['token_use', undefined],
       ['client_id', undefined],
