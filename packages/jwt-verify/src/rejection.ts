@@ -103,7 +103,10 @@ export type JwtVerifyDenialReason =
   | 'opaque_verifier_error'
   | `opaque_${AuthErrorCode}`
 
-/** A token failed verification. Thrown inside the verifier, turned into an `AuthError` by the middleware. */
+/**
+ * A token failed verification. Thrown inside the verifier, turned into an `AuthError` by the
+ * middleware (which reads `reason` and `detail`: no message of its own is ever seen).
+ */
 export class TokenRejection extends Error {
   override readonly name = 'TokenRejection'
   constructor(
@@ -111,7 +114,7 @@ export class TokenRejection extends Error {
     /** The claim or header parameter concerned, never its value. */
     readonly detail?: string,
   ) {
-    super(detail ? `${reason} (${detail})` : reason)
+    super(reason)
   }
 }
 
