@@ -92,7 +92,10 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
         : deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }
     if (error instanceof KeysUnavailableError) {
-      return new AuthError('temporarily_unavailable', { package: packageName, reason: 'keys_unavailable', retryAfter: retryAfterSeconds(error) })
+      // Seconds until the key resolver tries again (its cooldown), at least 1.
+      const retryAfterMs = (error.cause as { data?: { retryAfterMs?: unknown } } | undefined)?.data?.retryAfterMs
+      const retryAfter = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1
+      return new AuthError('temporarily_unavailable', { package: packageName, reason: 'keys_unavailable', retryAfter })
     }
     // Anything else is a bug or a hostile input we did not foresee: refuse (never a 500, never an accept).
     return binding.toAuthError(error, dpop) ?? deny('invalid_token', 'verification_error')
@@ -191,10 +194,4 @@ export function verifierOutsideMiddy(compiled: CompiledTokenVerifier): JwtVerifi
       return compiled.verifyToken(token.trim(), 'bearer', undefined)
     },
   }
-}
-
-/** Seconds until the key resolver tries again (its cooldown), at least 1. */
-function retryAfterSeconds(error: KeysUnavailableError): number {
-  const retryAfterMs = (error.cause as { data?: { retryAfterMs?: unknown } } | undefined)?.data?.retryAfterMs
-  return typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1
 }

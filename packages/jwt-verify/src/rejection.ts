@@ -108,15 +108,18 @@ export type JwtVerifyDenialReason =
  * middleware (which reads `reason` and `detail`: no message of its own is ever seen).
  */
 export class TokenRejection extends Error {
-  override readonly name = 'TokenRejection'
-  constructor(
-    readonly reason: RejectionReason,
-    /** The claim or header parameter concerned, never its value. */
-    readonly detail?: string,
-  ) {
+  // Assigned by the constructor, not class fields: a class with fields has an initializer
+  // function that V8 compiles when the module loads, at cold start, when nothing is refused.
+  declare readonly reason: RejectionReason
+  /** The claim or header parameter concerned, never its value. */
+  declare readonly detail: string | undefined
+  constructor(reason: RejectionReason, detail?: string) {
     super(reason)
+    this.reason = reason
+    this.detail = detail
   }
 }
+TokenRejection.prototype.name = 'TokenRejection'
 
 /**
  * Throws the {@link TokenRejection}: why, and the claim or parameter concerned (never its
