@@ -87,7 +87,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
    */
   function toAuthError(error: unknown, token?: string): AuthError {
     if (error instanceof TokenRejection) {
-      return token !== undefined && looksLikeSeveralTokens(token)
+      return token && looksLikeSeveralTokens(token)
         ? deny('invalid_request', 'multiple_tokens')
         : deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }

@@ -129,30 +129,35 @@ export const refuse: (reason: RejectionReason, detail?: string) => never = funct
   throw new TokenRejection(reason, detail)
 }
 
+// The classes below are written as TokenRejection is, without class fields, for the same reason.
+
 /** A DPoP proof is missing, malformed, replayed, or does not match the request or the token: 401 `invalid_dpop_proof`. */
 export class DpopRejection extends Error {
-  override readonly name = 'DpopRejection'
-  constructor(readonly reason: DpopRejectionReason) {
+  declare readonly reason: DpopRejectionReason
+  constructor(reason: DpopRejectionReason) {
     super(reason)
+    this.reason = reason
   }
 }
+DpopRejection.prototype.name = 'DpopRejection'
 
 /** The proof lacks a fresh server nonce (RFC 9449 §8): 401 `use_dpop_nonce` with a new one. */
 export class DpopNonceRequired extends Error {
-  override readonly name = 'DpopNonceRequired'
-  constructor(
-    readonly reason: 'nonce_missing' | 'nonce_stale',
-    /** The fresh nonce for the `DPoP-Nonce` header. */
-    readonly nonce: string,
-  ) {
+  declare readonly reason: 'nonce_missing' | 'nonce_stale'
+  /** The fresh nonce for the `DPoP-Nonce` header. */
+  declare readonly nonce: string
+  constructor(reason: 'nonce_missing' | 'nonce_stale', nonce: string) {
     super(reason)
+    this.reason = reason
+    this.nonce = nonce
   }
 }
+DpopNonceRequired.prototype.name = 'DpopNonceRequired'
 
 /** The replay store failed or timed out: 503 `temporarily_unavailable`, never an accepted proof. */
 export class ReplayStoreUnavailable extends Error {
-  override readonly name = 'ReplayStoreUnavailable'
   constructor(cause: unknown) {
     super('replay_store_unavailable', { cause })
   }
 }
+ReplayStoreUnavailable.prototype.name = 'ReplayStoreUnavailable'
