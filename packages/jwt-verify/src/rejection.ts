@@ -108,8 +108,13 @@ export type JwtVerifyDenialReason =
  * middleware (which reads `reason` and `detail`: no message of its own is ever seen).
  */
 export class TokenRejection extends Error {
-  // Assigned by the constructor, not class fields: a class with fields has an initializer
-  // function that V8 compiles when the module loads, at cold start, when nothing is refused.
+  // No class fields (fields are assigned by the constructor, `name` is a getter): a class with
+  // fields has an initializer function that V8 compiles when the module loads, at cold start,
+  // when nothing is refused. (An assignment to the prototype would keep the class in every
+  // bundle: a side effect.)
+  override get name(): string {
+    return 'TokenRejection'
+  }
   declare readonly reason: RejectionReason
   /** The claim or header parameter concerned, never its value. */
   declare readonly detail: string | undefined
@@ -119,7 +124,6 @@ export class TokenRejection extends Error {
     this.detail = detail
   }
 }
-TokenRejection.prototype.name = 'TokenRejection'
 
 /**
  * Throws the {@link TokenRejection}: why, and the claim or parameter concerned (never its
@@ -133,16 +137,21 @@ export const refuse: (reason: RejectionReason, detail?: string) => never = funct
 
 /** A DPoP proof is missing, malformed, replayed, or does not match the request or the token: 401 `invalid_dpop_proof`. */
 export class DpopRejection extends Error {
+  override get name(): string {
+    return 'DpopRejection'
+  }
   declare readonly reason: DpopRejectionReason
   constructor(reason: DpopRejectionReason) {
     super(reason)
     this.reason = reason
   }
 }
-DpopRejection.prototype.name = 'DpopRejection'
 
 /** The proof lacks a fresh server nonce (RFC 9449 §8): 401 `use_dpop_nonce` with a new one. */
 export class DpopNonceRequired extends Error {
+  override get name(): string {
+    return 'DpopNonceRequired'
+  }
   declare readonly reason: 'nonce_missing' | 'nonce_stale'
   /** The fresh nonce for the `DPoP-Nonce` header. */
   declare readonly nonce: string
@@ -152,12 +161,13 @@ export class DpopNonceRequired extends Error {
     this.nonce = nonce
   }
 }
-DpopNonceRequired.prototype.name = 'DpopNonceRequired'
 
 /** The replay store failed or timed out: 503 `temporarily_unavailable`, never an accepted proof. */
 export class ReplayStoreUnavailable extends Error {
+  override get name(): string {
+    return 'ReplayStoreUnavailable'
+  }
   constructor(cause: unknown) {
     super('replay_store_unavailable', { cause })
   }
 }
-ReplayStoreUnavailable.prototype.name = 'ReplayStoreUnavailable'
