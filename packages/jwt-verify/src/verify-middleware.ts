@@ -7,6 +7,10 @@ import type { CompiledJwtVerifier } from './jwt-verifier.js'
  */
 export function verifyMiddleware(verifier: CompiledJwtVerifier): { before: (request: MiddyRequestLike) => void | Promise<void> } {
   // Not `async`: on the warm path (keys cached, no DPoP replay store to ask) verification is
-  // synchronous and returns no Promise, which spares Middy a microtask per request.
-  return { before: (request) => verifier.authenticate(request.event, request) }
+  // synchronous and returns no Promise, which spares Middy a microtask per request. Named: Middy's
+  // plugins (profilers, loggers) see the middleware by its function's name.
+  function jwtVerifyMiddlewareBefore(request: MiddyRequestLike): void | Promise<void> {
+    return verifier.authenticate(request.event, request)
+  }
+  return { before: jwtVerifyMiddlewareBefore }
 }
