@@ -162,7 +162,11 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
    * check depends on the request's method and origin), and a bound token (its proof or
    * certificate belongs to this request).
    */
-  function settle(request: AuthRequest | undefined, result: AuthContext | Promise<AuthContext>, ofToken: boolean): AuthContext | void | Promise<AuthContext | void> {
+  function settle(
+    request: AuthRequest | undefined,
+    result: AuthContext | Promise<AuthContext>,
+    ofToken: boolean,
+  ): AuthContext | void | Promise<AuthContext | void> {
     if (result instanceof Promise) return result.then((auth) => settle(request, auth, ofToken))
     if (!request) return result
     if (ofToken) {
