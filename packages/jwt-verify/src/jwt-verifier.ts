@@ -125,11 +125,16 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
   const boundTokensRequired =
     opaqueTokens !== undefined && issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
 
-  /** A token that is not a JWT goes to `opaqueTokens`' verifier, when set; a JWT to the issuer entries. */
-  const verifyAny = (token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> =>
-    opaqueTokens?.handoff.takes(token)
-      ? opaqueTokens.handoff.authenticate(opaqueTokens.verifier, token, { presentedAs, deny, boundTokensRequired })
-      : verifyOrRefuse(token, presentedAs, event)
+  /**
+   * A token that is not a JWT goes to `opaqueTokens`' verifier, when set; a JWT to the issuer
+   * entries (without `opaqueTokens`, directly: no function more to compile or call).
+   */
+  const verifyAny: (token: string, presentedAs: PresentedAs, event: unknown) => AuthContext | Promise<AuthContext> = opaqueTokens
+    ? (token, presentedAs, event) =>
+        opaqueTokens.handoff.takes(token)
+          ? opaqueTokens.handoff.authenticate(opaqueTokens.verifier, token, { presentedAs, deny, boundTokensRequired })
+          : verifyOrRefuse(token, presentedAs, event)
+    : verifyOrRefuse
 
   const gatewayCheck = { checkClaims: issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
 
