@@ -1,4 +1,4 @@
-import { AuthError, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
+import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
 import { crossSiteDenial, noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
 import type { JwtVerifyExtensions } from './extension-types.js'
@@ -31,13 +31,22 @@ export interface JwtVerifier {
   verifyToken(token: string): Promise<AuthContext>
 }
 
-/** The middleware's own view: the same checks, synchronous when keys are cached and no I/O is needed. */
+/**
+ * The middleware's own view: the same checks, synchronous when keys are cached and no I/O is
+ * needed. Keys start loading when it is compiled.
+ */
 export interface CompiledJwtVerifier {
-  /** `request`: where the verified token is noted (core's `noteCredential`) for a Lambda authorizer after it. */
-  authenticate(event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined>
-  /** Keys start loading now. */
-  prefetch(): void
+  /** `verifyEvent`: the identity, `undefined` when `credentialsRequired` is `false` and no token came. */
+  authenticate(event: unknown): AuthContext | undefined | Promise<AuthContext | undefined>
+  /**
+   * The middleware: the identity set on `request` (core's `setAuth`), and the token noted there
+   * (core's `noteCredential`) for a Lambda authorizer after it; nothing is returned.
+   */
+  authenticate(event: unknown, request: AuthRequest): void | Promise<void>
 }
+
+/** What the middleware hands {@link CompiledJwtVerifier.authenticate}: where the identity goes. */
+type AuthRequest = Pick<MiddyRequestLike, 'context' | 'internal'>
 
 /** {@link CompiledJwtVerifier}, and the verification of a token taken from anywhere. */
 export interface CompiledTokenVerifier extends CompiledJwtVerifier {
@@ -72,60 +81,69 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
   const deny = (code: 'missing_token' | 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string, detail?: string) =>
     new AuthError<JwtVerifyDenialReason>(code, { package: packageName, realm, reason, description, detail: detail || undefined, dpop, resourceMetadata })
 
-  function toAuthError(error: unknown): AuthError {
+  /**
+   * A failed verification as the client sees it. `token`: the request's, which, refused and
+   * looking like several tokens, is 400 `invalid_request` (the gateway's identity has none).
+   */
+  function toAuthError(error: unknown, token?: string): AuthError {
     if (error instanceof TokenRejection) {
-      return deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
+      return token && looksLikeSeveralTokens(token)
+        ? deny('invalid_request', 'multiple_tokens')
+        : deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }
     if (error instanceof KeysUnavailableError) {
-      return new AuthError('temporarily_unavailable', { package: packageName, reason: 'keys_unavailable', retryAfter: retryAfterSeconds(error) })
+      // Seconds until the key resolver tries again (its cooldown), at least 1.
+      const retryAfterMs = (error.cause as { data?: { retryAfterMs?: unknown } } | undefined)?.data?.retryAfterMs
+      const retryAfter = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1
+      return new AuthError('temporarily_unavailable', { package: packageName, reason: 'keys_unavailable', retryAfter })
     }
     // Anything else is a bug or a hostile input we did not foresee: refuse (never a 500, never an accept).
     return binding.toAuthError(error, dpop) ?? deny('invalid_token', 'verification_error')
   }
 
-  /** A failed verification as the client sees it: several tokens are 400, the rest {@link toAuthError}. */
-  const refusal = (error: unknown, token: string): AuthError =>
-    error instanceof TokenRejection && looksLikeSeveralTokens(token) ? deny('invalid_request', 'multiple_tokens') : toAuthError(error)
-
   const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> =>
     binding.check(auth, (issuerFor(auth.issuer) ?? refuse('unknown_issuer')).binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
 
-  /** Verification then binding; errors are left raw for the caller to turn into an AuthError. */
-  function verifyToken(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> {
-    const verified = verify(token, event)
-    return verified instanceof Promise ? verified.then((auth) => bind(auth, token, presentedAs, event)) : bind(verified, token, presentedAs, event)
-  }
-
-  /** {@link verifyToken}, with its errors turned into the AuthError the client sees ({@link refusal}). */
+  /** Verification then binding, with their errors turned into the AuthError the client sees ({@link toAuthError}). */
   function verifyOrRefuse(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> {
     try {
-      const result = verifyToken(token, presentedAs, event)
-      return result instanceof Promise
-        ? result.catch((error: unknown) => {
-            throw refusal(error, token)
+      const verified = verify(token, event)
+      const bound = verified instanceof Promise ? verified.then((auth) => bind(auth, token, presentedAs, event)) : bind(verified, token, presentedAs, event)
+      return bound instanceof Promise
+        ? bound.catch((error: unknown) => {
+            throw toAuthError(error, token)
           })
-        : result
+        : bound
     } catch (error) {
-      throw refusal(error, token)
+      throw toAuthError(error, token)
     }
   }
 
   // An issuer entry that requires bound tokens requires them of every caller: an opaque token
-  // proves no possession, so it cannot stand in for one.
-  const boundTokensRequired = issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
-  /** A token that is not a JWT, with `opaqueTokens` set: to that verifier only. */
-  const authenticateOpaque = (
-    { verifier, handoff }: NonNullable<typeof opaqueTokens>,
-    token: string,
-    presentedAs: PresentedAs,
-  ): AuthContext | Promise<AuthContext> => handoff.authenticate(verifier, token, { presentedAs, deny, boundTokensRequired })
+  // proves no possession, so it cannot stand in for one. (Only with opaqueTokens: no cold-start
+  // work without it.)
+  const boundTokensRequired =
+    opaqueTokens !== undefined && issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
+
+  /**
+   * A token that is not a JWT goes to `opaqueTokens`' verifier, when set; a JWT to the issuer
+   * entries (without `opaqueTokens`, directly: no function more to compile or call).
+   */
+  const verifyAny: (token: string, presentedAs: PresentedAs, event: unknown) => AuthContext | Promise<AuthContext> = opaqueTokens
+    ? (token, presentedAs, event) =>
+        opaqueTokens.handoff.takes(token)
+          ? opaqueTokens.handoff.authenticate(opaqueTokens.verifier, token, { presentedAs, deny, boundTokensRequired })
+          : verifyOrRefuse(token, presentedAs, event)
+    : verifyOrRefuse
 
   const gatewayCheck = { checkClaims: issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
 
-  function authenticate(event: unknown, request?: Pick<MiddyRequestLike, 'internal'>): AuthContext | undefined | Promise<AuthContext | undefined> {
+  function authenticate(event: unknown): AuthContext | undefined | Promise<AuthContext | undefined>
+  function authenticate(event: unknown, request: AuthRequest): void | Promise<void>
+  function authenticate(event: unknown, request?: AuthRequest): AuthContext | void | Promise<AuthContext | void> {
     if (fromGateway) {
       const auth = fromGateway(event, gatewayCheck)
-      if (auth) return auth
+      if (auth) return settle(request, auth, false)
     }
     const lookup = readToken(event)
     if (lookup.kind === 'missing') {
@@ -135,48 +153,47 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
     if (lookup.kind === 'cross-site') throw crossSiteDenial(packageName, lookup)
     const { token, presentedAs } = lookup
-    // A token that is not a JWT goes to opaqueTokens; a JWT needs an issuer entry.
-    const opaque = opaqueTokens?.handoff.takes(token) ? opaqueTokens : undefined
-    if (!opaque && issuers.length === 0) throw deny('invalid_token', 'no_gateway_identity')
+    // A JWT needs an issuer entry; a token that is not one may go to opaqueTokens.
+    if (issuers.length === 0 && !opaqueTokens?.handoff.takes(token)) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
-    // Opaque or not, a cookie credential and a bound token hold for this request only.
-    const result = opaque ? authenticateOpaque(opaque, token, presentedAs) : verifyOrRefuse(token, presentedAs, event)
-    return result instanceof Promise ? result.then((auth) => noteRequestSpecific(request, auth)) : noteRequestSpecific(request, result)
+    return settle(request, verifyAny(token, presentedAs, event), true)
   }
 
   const fromCookie = typeof tokenSource === 'object' && 'cookie' in tokenSource
   /**
-   * A decision that holds for this request only, which a Lambda authorizer's cache must not reuse:
-   * a cookie credential (the cross-site check depends on the request's method and origin), and a
-   * bound token (its proof or certificate belongs to this request).
+   * The identity set on the request (the middleware), or returned (`verifyEvent`). `ofToken`: it
+   * comes from this request's token (not the gateway), and two kinds of it hold for this request
+   * only, which a Lambda authorizer's cache must not reuse: a cookie credential (the cross-site
+   * check depends on the request's method and origin), and a bound token (its proof or
+   * certificate belongs to this request).
    */
-  function noteRequestSpecific(request: Pick<MiddyRequestLike, 'internal'> | undefined, auth: AuthContext): AuthContext {
-    if (request) {
+  function settle(
+    request: AuthRequest | undefined,
+    result: AuthContext | Promise<AuthContext>,
+    ofToken: boolean,
+  ): AuthContext | void | Promise<AuthContext | void> {
+    if (result instanceof Promise) return result.then((auth) => settle(request, auth, ofToken))
+    if (!request) return result
+    if (ofToken) {
       if (fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
-      if (auth.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
+      if (result.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
     }
-    return auth
+    setAuth(request, result)
+    return undefined
   }
 
-  function prefetch(): void {
-    for (const entry of issuers) entry.resolver.prefetch()
-    opaqueTokens?.verifier.prefetch?.()
-  }
+  // Keys start loading now, during Lambda's init, and are awaited by the first request.
+  for (const entry of issuers) entry.resolver.prefetch()
+  opaqueTokens?.verifier.prefetch?.()
 
-  return {
-    authenticate,
-    prefetch,
-    verifyToken: (token, presentedAs, event) =>
-      opaqueTokens?.handoff.takes(token) ? authenticateOpaque(opaqueTokens, token, presentedAs) : verifyOrRefuse(token, presentedAs, event),
-  }
+  return { authenticate, verifyToken: verifyAny }
 }
 
 /**
- * What both entries' `createJwtVerifier` return: the compiled verification, its keys loading
- * already, as promises.
+ * What both entries' `createJwtVerifier` return: the compiled verification (its keys loading
+ * already) as promises.
  */
 export function verifierOutsideMiddy(compiled: CompiledTokenVerifier): JwtVerifier {
-  compiled.prefetch()
   return {
     verifyEvent: async (event) => compiled.authenticate(event),
     verifyToken: async (token) => {
@@ -186,10 +203,4 @@ export function verifierOutsideMiddy(compiled: CompiledTokenVerifier): JwtVerifi
       return compiled.verifyToken(token.trim(), 'bearer', undefined)
     },
   }
-}
-
-/** Seconds until the key resolver tries again (its cooldown), at least 1. */
-function retryAfterSeconds(error: KeysUnavailableError): number {
-  const retryAfterMs = (error.cause as { data?: { retryAfterMs?: unknown } } | undefined)?.data?.retryAfterMs
-  return typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1
 }

@@ -103,15 +103,25 @@ export type JwtVerifyDenialReason =
   | 'opaque_verifier_error'
   | `opaque_${AuthErrorCode}`
 
-/** A token failed verification. Thrown inside the verifier, turned into an `AuthError` by the middleware. */
+/**
+ * A token failed verification. Thrown inside the verifier, turned into an `AuthError` by the
+ * middleware (which reads `reason` and `detail`: no message of its own is ever seen).
+ */
 export class TokenRejection extends Error {
-  override readonly name = 'TokenRejection'
-  constructor(
-    readonly reason: RejectionReason,
-    /** The claim or header parameter concerned, never its value. */
-    readonly detail?: string,
-  ) {
-    super(detail ? `${reason} (${detail})` : reason)
+  // No class fields (fields are assigned by the constructor, `name` is a getter): a class with
+  // fields has an initializer function that V8 compiles when the module loads, at cold start,
+  // when nothing is refused. (An assignment to the prototype would keep the class in every
+  // bundle: a side effect.)
+  override get name(): string {
+    return 'TokenRejection'
+  }
+  declare readonly reason: RejectionReason
+  /** The claim or header parameter concerned, never its value. */
+  declare readonly detail: string | undefined
+  constructor(reason: RejectionReason, detail?: string) {
+    super(reason)
+    this.reason = reason
+    this.detail = detail
   }
 }
 
@@ -123,29 +133,40 @@ export const refuse: (reason: RejectionReason, detail?: string) => never = funct
   throw new TokenRejection(reason, detail)
 }
 
+// The classes below are written as TokenRejection is, without class fields, for the same reason.
+
 /** A DPoP proof is missing, malformed, replayed, or does not match the request or the token: 401 `invalid_dpop_proof`. */
 export class DpopRejection extends Error {
-  override readonly name = 'DpopRejection'
-  constructor(readonly reason: DpopRejectionReason) {
+  override get name(): string {
+    return 'DpopRejection'
+  }
+  declare readonly reason: DpopRejectionReason
+  constructor(reason: DpopRejectionReason) {
     super(reason)
+    this.reason = reason
   }
 }
 
 /** The proof lacks a fresh server nonce (RFC 9449 §8): 401 `use_dpop_nonce` with a new one. */
 export class DpopNonceRequired extends Error {
-  override readonly name = 'DpopNonceRequired'
-  constructor(
-    readonly reason: 'nonce_missing' | 'nonce_stale',
-    /** The fresh nonce for the `DPoP-Nonce` header. */
-    readonly nonce: string,
-  ) {
+  override get name(): string {
+    return 'DpopNonceRequired'
+  }
+  declare readonly reason: 'nonce_missing' | 'nonce_stale'
+  /** The fresh nonce for the `DPoP-Nonce` header. */
+  declare readonly nonce: string
+  constructor(reason: 'nonce_missing' | 'nonce_stale', nonce: string) {
     super(reason)
+    this.reason = reason
+    this.nonce = nonce
   }
 }
 
 /** The replay store failed or timed out: 503 `temporarily_unavailable`, never an accepted proof. */
 export class ReplayStoreUnavailable extends Error {
-  override readonly name = 'ReplayStoreUnavailable'
+  override get name(): string {
+    return 'ReplayStoreUnavailable'
+  }
   constructor(cause: unknown) {
     super('replay_store_unavailable', { cause })
   }

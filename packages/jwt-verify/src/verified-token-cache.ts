@@ -91,9 +91,9 @@ export function createVerifiedTokenCache(maxEntries: number) {
       const moved = table[next] as number
       if (moved === 0) break
       const home = (hashes[moved - 1] as number) & mask
-      // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
-      const reachable = hole <= next ? home > hole && home <= next : home > hole || home <= next
-      if (!reachable) {
+      // The entry at `next` fills the hole unless its home lies cyclically in (hole, next]:
+      // unless it is nearer to `next`, walking forward, than the hole is.
+      if (((next - home) & mask) >= ((next - hole) & mask)) {
         table[hole] = moved
         hole = next
       }
