@@ -143,8 +143,8 @@ export function compileRequirementOf(
   const { required, anyOf, routes, routesDefault } = options
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
   if (routes !== undefined) return (needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension).compileRoutes(options)
-  if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes: give routes, or leave it out`)
-  if (required === undefined && anyOf === undefined) throw fail('options', `need required (every scope of it), anyOf (one of them) or routes (per route)`)
+  if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes`)
+  if (required === undefined && anyOf === undefined) throw fail('options', `need required, anyOf or routes`)
   const requirement = compileScopes(required, anyOf)
   return () => requirement
 }
