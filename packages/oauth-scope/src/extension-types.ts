@@ -2,8 +2,9 @@
  * The shapes of oauth-scope's extensions (see ./extensions.ts): what the lean entry's options
  * take, and what `oauthScope()` reads from each. Types only: nothing here is bundled.
  */
-import type { AnyEvent } from '@middy-auth/core'
+import type { AnyEvent, MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
+import type { OAuthScopeOptions } from './options.js'
 import type { CompiledRequirement } from './requirements.js'
 import type { ScopeReader } from './scopes.js'
 
@@ -27,8 +28,12 @@ export type OAuthScopeExtensions = ReadonlyMap<string, OAuthScopeExtension>
 /** The code of `routes` and `routesDefault`. */
 export interface RouteMapsExtension extends OAuthScopeExtension {
   readonly name: 'routeMaps'
-  /** The requirement of a request by its route; `undefined`: a route `routes` does not list. */
-  readonly compileRoutes: (routes: unknown, routesDefault: unknown) => (event: AnyEvent) => CompiledRequirement | undefined
+  /**
+   * Checks `routes` and `routesDefault` (and that `required` and `anyOf` are not given beside
+   * them), and compiles the requirement of a request by its route (noted as request-specific);
+   * `undefined`: a route `routes` does not list.
+   */
+  readonly compileRoutes: (options: OAuthScopeOptions) => (request: MiddyRequestLike) => CompiledRequirement | undefined
   /** The request's route as `routes` keys it, for logs. */
   readonly routeName: (event: AnyEvent) => string | undefined
 }

@@ -3,11 +3,11 @@
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
 import { AuthError, type AuthContext, type AuthErrorOptions, type WithAuth, type MiddyRequestLike } from '@middy-auth/core'
-import { gatewayReaderOf, noteRequestSpecificCheck, readRealm, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
+import { checkOptionNames, gatewayReaderOf, readExtensions, readRealm, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import type { OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
-import { compileRequirementOf, compileScopeReader, readExtensionsOf, readResourceMetadata, type OAuthScopeOptions } from './options.js'
+import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
+import { compileRequirementOf, compileScopeReader, extensionShapes, knownOptions, readResourceMetadata, type OAuthScopeOptions } from './options.js'
 import { fail, packageName } from './requirements.js'
 
 /**
@@ -49,22 +49,22 @@ export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<unknown, unkn
 export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeMiddleware<Claims> {
   // Every option checked and compiled at cold start, in this order (the first mistake is the
   // TypeError); the middleware keeps them in this closure.
-  const extensions = readExtensionsOf(options, every)
+  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
+  // The root entry's extensions (every one) stand for those listed, which are still checked: a
+  // mistake there is a TypeError in both entries.
+  const given = readExtensions<OAuthScopeExtension>(options.extensions, packageName, fail, extensionShapes)
+  const extensions = every ?? given
   // The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`).
   const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadata(options.resourceMetadata) }
   const readScopes = compileScopeReader(options.scopeClaims, extensions)
   const requirementOf = compileRequirementOf(options, extensions)
-  // The requirement depends on the route: a Lambda authorizer must know it.
-  const perRoute = options.routes !== undefined
   // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.
   const readGateway = gatewayReaderOf(extensions)
 
   function oauthScopeMiddlewareBefore(request: MiddyRequestLike): void {
     const auth = resolveAuthWith(request, readGateway)
     if (!auth) throw deny('missing_token', 'no_identity', challenge)
-    // A Lambda authorizer must not let the gateway cache this route's decision for every route.
-    if (perRoute) noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
-    const requirement = requirementOf(request.event)
+    const requirement = requirementOf(request)
     if (!requirement) {
       // Only routes (with the routeMaps extension) leaves a request without a requirement; its
       // route as routes keys it goes to the logs.

@@ -1,12 +1,5 @@
-import type { AnyEvent } from '@middy-auth/core'
-import {
-  checkOptionNames,
-  needExtension,
-  readExtensions,
-  resourceMetadataProblem,
-  type RouteMap,
-  type ApiGatewayClaimsExtension,
-} from '@middy-auth/core/internal'
+import type { MiddyRequestLike } from '@middy-auth/core'
+import { needExtension, resourceMetadataProblem, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
 import { compileScopes, fail, packageName, type CompiledRequirement } from './requirements.js'
 import { fromAuthScopes, type ScopeReader } from './scopes.js'
@@ -105,7 +98,8 @@ export type OAuthScopeOptions = CommonOptions &
       }
   )
 
-const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata', 'extensions']
+/** Every option's name, for the message of one that is not. */
+export const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata', 'extensions']
 
 const from = { packageName, factory: 'oauthScope' }
 
@@ -120,22 +114,10 @@ export const extensionShapes = {
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
 }
 
-/**
- * Checks the option names and `extensions`: the first checks of `oauthScope()`, which then
- * compiles each option in turn (./middleware.ts). Returns the extensions to use: `every`, the
- * root entry's (all of them), which stand for `options.extensions` (still checked, so that a
- * mistake there is a `TypeError` in both entries), or those listed.
- */
-export function readExtensionsOf(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeExtensions {
-  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
-  const given = readExtensions<OAuthScopeExtension>(options.extensions, packageName, fail, extensionShapes)
-  return every ?? given
-}
-
 /** `resourceMetadata`, checked: the URL every challenge names, or `undefined` (none). */
 export function readResourceMetadata(resourceMetadata: unknown): string | undefined {
-  const problem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
-  if (problem !== undefined) throw fail('resourceMetadata', problem)
+  const problem = resourceMetadata !== undefined && resourceMetadataProblem(resourceMetadata)
+  if (problem) throw fail('resourceMetadata', problem)
   return resourceMetadata as string | undefined
 }
 
@@ -151,20 +133,18 @@ export const compileScopeReader = (scopeClaims: unknown, extensions: OAuthScopeE
 
 /**
  * The requirement of each request: `required` and `anyOf`, or per route (`routes`, with the
- * `routeMaps` extension); `undefined`: a route that `routes` does not list, refused.
+ * `routeMaps` extension, which also refuses `required` and `anyOf` beside it); `undefined`: a
+ * route that `routes` does not list, refused.
  */
 export function compileRequirementOf(
-  { required, anyOf, routes, routesDefault }: OAuthScopeOptions,
+  options: OAuthScopeOptions,
   extensions: OAuthScopeExtensions,
-): (event: AnyEvent) => CompiledRequirement | undefined {
-  const whole = required !== undefined || anyOf !== undefined
-  if (routes !== undefined) {
-    if (whole) throw fail('routes', `goes without required/anyOf: give one or the other`)
-    // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-    return (needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension).compileRoutes(routes, routesDefault)
-  }
-  if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes: give routes, or leave it out`)
-  if (!whole) throw fail('options', `need required (every scope of it), anyOf (one of them) or routes (per route)`)
+): (request: MiddyRequestLike) => CompiledRequirement | undefined {
+  const { required, anyOf, routes, routesDefault } = options
+  // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
+  if (routes !== undefined) return (needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension).compileRoutes(options)
+  if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes`)
+  if (required === undefined && anyOf === undefined) throw fail('options', `need required, anyOf or routes`)
   const requirement = compileScopes(required, anyOf)
   return () => requirement
 }

@@ -2,12 +2,18 @@
  * The `routes` and `routesDefault` options, compiled: the code of the `routeMaps` extension,
  * which brings core's route maps (route keys, the gateway's and the router's matching) with it.
  */
-import type { AnyEvent } from '@middy-auth/core'
-import { compileRouteMap, isRecord, requestRoute } from '@middy-auth/core/internal'
+import type { AnyEvent, MiddyRequestLike } from '@middy-auth/core'
+import { compileRouteMap, isRecord, noteRequestSpecificCheck, requestRoute } from '@middy-auth/core/internal'
+import type { OAuthScopeOptions } from './options.js'
 import { compileRequirement, fail, packageName, type CompiledRequirement } from './requirements.js'
 
-/** Compiles `routes` (and `routesDefault`) into the requirement of a request; `undefined`: refused. */
-export function compileRoutes(routes: unknown, routesDefault: unknown): (event: AnyEvent) => CompiledRequirement | undefined {
+/**
+ * Compiles `routes` (and `routesDefault`) into the requirement of a request; `undefined`: refused.
+ * Reading it notes that the decision depends on the route, so that a Lambda authorizer after
+ * oauthScope does not let the gateway cache it for every route.
+ */
+export function compileRoutes({ required, anyOf, routes, routesDefault }: OAuthScopeOptions): (request: MiddyRequestLike) => CompiledRequirement | undefined {
+  if (required !== undefined || anyOf !== undefined) throw fail('routes', `goes without required/anyOf: give one or the other`)
   if (!isRecord(routes)) throw fail('routes', `must be an object keyed by "METHOD /path", such as { 'GET /orders': ['orders:read'] }`)
   const keys = Object.keys(routes)
   if (keys.length === 0) throw fail('routes', `lists no route: add one, or use required or anyOf for every request`)
@@ -15,7 +21,10 @@ export function compileRoutes(routes: unknown, routesDefault: unknown): (event: 
   const compiled = Object.fromEntries(keys.map((key) => [key, compileRequirement(routes[key], `routes[${JSON.stringify(key)}]`)]))
   const lookup = compileRouteMap(compiled, packageName, 'oauthScope: routes', { matching: 'http-router' })
   const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault')
-  return fallback === undefined ? lookup : (event) => lookup(event) ?? fallback
+  return (request) => {
+    noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
+    return lookup(request.event) ?? fallback
+  }
 }
 
 /** The request's route as `routes` would key it, for logs. */

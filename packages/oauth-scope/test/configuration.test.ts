@@ -37,7 +37,7 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('no requirement at all', () => {
-    refused({}, /^oauthScope: options need required \(every scope of it\), anyOf \(one of them\) or routes \(per route\)$/)
+    refused({}, /^oauthScope: options need required, anyOf or routes$/)
     refused({ realm: 'api', scopeClaims: ['scp'] }, /options need required/)
     refused({ required: undefined, anyOf: undefined }, /options need required/)
   })
@@ -93,8 +93,8 @@ describe('configuration that can never work: TypeError at cold start', () => {
   })
 
   test('routesDefault without routes', () => {
-    refused({ required: ['a'], routesDefault: ['b'] }, /^oauthScope: routesDefault goes with routes: give routes, or leave it out$/)
-    refused({ routesDefault: ['b'] }, /^oauthScope: routesDefault goes with routes: give routes, or leave it out$/)
+    refused({ required: ['a'], routesDefault: ['b'] }, /^oauthScope: routesDefault goes with routes$/)
+    refused({ routesDefault: ['b'] }, /^oauthScope: routesDefault goes with routes$/)
   })
 
   test('routes: not a map, no route, bad keys', () => {

@@ -207,6 +207,20 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     }
   })
 
+  test('routes beside required or anyOf, without routeMaps: the TypeError that names the import (routeMaps checks the rest)', () => {
+    for (const options of [
+      { required: ['a'], routes },
+      { anyOf: ['a'], routes },
+    ] as unknown as OAuthScopeOptions[]) {
+      const error = thrown(() => leanOAuthScope(options))
+      expect(error?.message).toMatch(/^oauthScope: routes needs the routeMaps extension, which '@middy-auth\/oauth-scope\/lean' leaves out/)
+      expect(error?.cause).toEqual({ package: '@middy-auth/oauth-scope', option: 'routes' })
+      expect(thrown(() => leanOAuthScope({ ...options, extensions: [routeMaps] }))?.message).toBe(
+        'oauthScope: routes goes without required/anyOf: give one or the other',
+      )
+    }
+  })
+
   test('scopeClaims without the scopeClaims extension (a valid one or not), or with a forged one: a TypeError, the claims never ignored', () => {
     for (const claims of ['scp', ['scope', 'scp'], [], '']) {
       const error = thrown(() => leanOAuthScope({ required: ['orders:read'], scopeClaims: claims as never, extensions: [routeMaps] }))
