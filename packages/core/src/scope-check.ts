@@ -91,11 +91,31 @@ export function readScopeTokens(value: unknown, at: string, fail: ConfigError): 
  * ```
  */
 export function compileScopeCheck(required: readonly string[], anyOf?: readonly string[]): ScopeCheck {
-  const every = [...required, ...(anyOf ?? [])]
-  for (const scope of every) {
+  for (const scope of [...required, ...(anyOf ?? [])]) {
     if (!isScopeToken(scope)) throw new TypeError(notAScope(scope), { cause: { package: '@middy-auth/core' } })
   }
-  return { required: new Set(required), anyOf: anyOf && new Set(anyOf), challengeScope: Object.freeze([...new Set(every)]) }
+  return scopeCheckOf(required, anyOf)
+}
+
+/**
+ * Reads a requirement from options and compiles it: `required` (every one; left out, none) and
+ * `anyOf` (one of them; left out, no such condition), each read with {@link readScopeTokens} at
+ * its path in `paths`. What it reads is checked once, there.
+ *
+ * @example
+ * ```ts
+ * const fail = configErrors('my-middleware', 'myMiddleware')
+ * const check = readScopeCheck(['orders:read'], undefined, ['required', 'anyOf'], fail)
+ * ```
+ */
+export const readScopeCheck = (required: unknown, anyOf: unknown, paths: readonly [required: string, anyOf: string], fail: ConfigError): ScopeCheck =>
+  scopeCheckOf(
+    required === undefined ? [] : readScopeTokens(required, paths[0], fail),
+    anyOf === undefined ? undefined : readScopeTokens(anyOf, paths[1], fail),
+  )
+
+function scopeCheckOf(required: readonly string[], anyOf: readonly string[] | undefined): ScopeCheck {
+  return { required: new Set(required), anyOf: anyOf && new Set(anyOf), challengeScope: Object.freeze([...new Set([...required, ...(anyOf ?? [])])]) }
 }
 
 /**

@@ -25,6 +25,17 @@ export const permissionCheckKey: symbol = /* @__PURE__ */ key('core permission c
 export const requestSpecificChecksKey: symbol = /* @__PURE__ */ key('request-specific-checks')
 /** `stateKeys.credential`. */
 export const credentialKey: symbol = /* @__PURE__ */ key('credential')
+/**
+ * `stateKeys.rbacGrant`, on its own: rbac imports it by name, so that a bundle leaves out the
+ * `stateKeys` object and the keys only oauth-login reads.
+ *
+ * @example
+ * ```ts
+ * import { rbacGrantKey } from '@middy-auth/core/internal'
+ * Symbol.keyFor(rbacGrantKey) // '@middy-auth/rbac grant'
+ * ```
+ */
+export const rbacGrantKey: symbol = /* @__PURE__ */ key('rbac grant')
 
 /**
  * The keys of the state middlewares leave for one another, each `Symbol.for('@middy-auth/…')`.
@@ -52,7 +63,7 @@ export const stateKeys = /* @__PURE__ */ Object.freeze({
   permissionCheck: permissionCheckKey,
   requestSpecificChecks: requestSpecificChecksKey,
   credential: credentialKey,
-  rbacGrant: /* @__PURE__ */ key('rbac grant'),
+  rbacGrant: rbacGrantKey,
   oauthLoginInternal: /* @__PURE__ */ key('oauth-login internal'),
   oauthLoginCookies: /* @__PURE__ */ key('oauth-login cookies'),
 })

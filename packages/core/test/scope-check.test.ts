@@ -1,5 +1,14 @@
 import { describe, expect, test } from '@jest/globals'
-import { compileScopeCheck, configErrors, isScopeToken, readScopeTokens, scopesSatisfy, scopeTokenPattern, unmetScopes } from '../src/internal.js'
+import {
+  compileScopeCheck,
+  configErrors,
+  isScopeToken,
+  readScopeCheck,
+  readScopeTokens,
+  scopesSatisfy,
+  scopeTokenPattern,
+  unmetScopes,
+} from '../src/internal.js'
 
 const fail = configErrors('test', 'test')
 
@@ -76,5 +85,17 @@ describe('compileScopeCheck / scopesSatisfy / unmetScopes', () => {
   test('the challenge scope lists each scope once, required first', () => {
     expect(compileScopeCheck(['a', 'b'], ['b', 'c']).challengeScope).toEqual(['a', 'b', 'c'])
     expect(Object.isFrozen(compileScopeCheck(['a']).challengeScope)).toBe(true)
+  })
+})
+
+describe('readScopeCheck', () => {
+  test('reads both lists at their paths and compiles them as compileScopeCheck does', () => {
+    expect(readScopeCheck(['a', 'a', 'b'], ['c', 'a'], ['required', 'anyOf'], fail)).toEqual(compileScopeCheck(['a', 'b'], ['c', 'a']))
+    expect(readScopeCheck(undefined, ['c'], ['required', 'anyOf'], fail)).toEqual(compileScopeCheck([], ['c']))
+    expect(readScopeCheck(['a'], undefined, ['required', 'anyOf'], fail).anyOf).toBeUndefined()
+  })
+  test('refuses what readScopeTokens refuses, at the path given', () => {
+    expect(() => readScopeCheck(['a'], ['b c'], ['routes.x.required', 'routes.x.anyOf'], fail)).toThrow(/^test: routes\.x\.anyOf\[0\] "b c" is not a scope/)
+    expect(() => readScopeCheck('a', undefined, ['required', 'anyOf'], fail)).toThrow(/^test: required must be a list of scopes/)
   })
 })

@@ -30,6 +30,10 @@ describe('state passed between packages', () => {
     }
   })
 
+  test('rbacGrantKey, which rbac imports by name, is stateKeys.rbacGrant', () => {
+    expect(core.rbacGrantKey).toBe(core.stateKeys.rbacGrant)
+  })
+
   test('every key keeps the description earlier versions registered, so that they and this one agree', () => {
     const descriptions = Object.fromEntries(Object.entries(core.stateKeys).map(([name, key]) => [name, Symbol.keyFor(key)]))
     expect(descriptions).toEqual({
