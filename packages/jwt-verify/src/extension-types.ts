@@ -5,7 +5,7 @@
  * token sources other than a header, the user's claims checks). Types only: nothing here is bundled.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
-import type { ConfigError, Extension, ReadToken, TokenSource } from '@middy-auth/core/internal'
+import type { ConfigError, Extension, TokenLookup, TokenSource } from '@middy-auth/core/internal'
 import type { HmacAlgorithm } from './algorithms.js'
 import type { RunClaimsCheck } from './claims-check-runner.js'
 import type { PresentedAs } from './confirmation.js'
@@ -119,8 +119,12 @@ export interface TokenSourcesExtension extends JwtVerifyExtension {
   readonly name: 'tokenSources'
   /** What is wrong with a token source of any form, `undefined` when it can be compiled (core's `tokenSourceProblem`). */
   readonly problem: (source: unknown) => string | undefined
-  /** The reader of a token source of any form (core's `compileTokenSource`). */
-  readonly compile: (source: TokenSource, acceptDpop: boolean) => ReadToken
+  /**
+   * The reader of a token source of any form (core's `compileTokenSource`). A cookie credential
+   * on a cross-site request is refused there (its 403 thrown), so the reader returns every other
+   * lookup, and a bundle without this extension leaves that refusal out.
+   */
+  readonly compile: (source: TokenSource, acceptDpop: boolean) => ReadTokenRefusingCrossSite
 }
 
 /** The `claimsChecks` extension: an issuer entry's `claimsCheck` (or its former name `claims`) and `claimsCacheTtl`. */
@@ -131,6 +135,9 @@ export interface ClaimsChecksExtension extends JwtVerifyExtension {
   /** The runner of the entry's check, whose async successes are reused `claimsCacheTtl` seconds; `undefined` without a check. */
   readonly compile: (check: ClaimsCheck | undefined, claimsCacheTtl: number) => RunClaimsCheck | undefined
 }
+
+/** A token source's reader as the verifier calls it: a cross-site lookup never comes back from it. */
+export type ReadTokenRefusingCrossSite = (event: unknown) => Exclude<TokenLookup, { kind: 'cross-site' }>
 
 /** Each extension's code, by name: what the options' compiler reads from the one it is given. */
 export type KnownExtension =

@@ -4,8 +4,9 @@
  * handler does not import, and the code it carries with it. (`satisfies` checks each one's code
  * against what the options' compiler reads; the exported type hides it.)
  */
-import { compileTokenSource, tokenSourceProblem } from '@middy-auth/core/internal'
+import { compileTokenSource, crossSiteDenial, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
 import { compileClaimsCheck, readClaimsCheck } from './claims-check-runner.js'
+import { packageName } from './package-name.js'
 import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
 import { fromGateway } from './gateway-identity.js'
 import type {
@@ -14,6 +15,7 @@ import type {
   JwtVerifyExtension,
   OidcDiscoveryExtension,
   OpaqueTokenHandoffExtension,
+  ReadTokenRefusingCrossSite,
   SenderConstraintsExtension,
   StaticKeysExtension,
   TokenSourcesExtension,
@@ -138,6 +140,16 @@ export const oidcDiscovery = {
   keyResolver: discoveryKeyResolver,
 } satisfies OidcDiscoveryExtension as JwtVerifyExtension
 
+/** Core's reader of every token source form, with the 403 of a cookie credential on a cross-site request (the one form that can produce it). */
+function compileRefusingCrossSite(source: TokenSource, acceptDpop: boolean): ReadTokenRefusingCrossSite {
+  const read = compileTokenSource(source, acceptDpop)
+  return (event) => {
+    const lookup = read(event)
+    if (lookup.kind === 'cross-site') throw crossSiteDenial(packageName, lookup)
+    return lookup
+  }
+}
+
 /**
  * A `tokenSource` other than a header, for the lean `jwtVerify`: `{ cookie, allowedOrigins? }`
  * (with its cross-site check), `{ query }` and a function of the event. (The default,
@@ -155,7 +167,7 @@ export const tokenSources = {
   package: '@middy-auth/jwt-verify',
   name: 'tokenSources',
   problem: tokenSourceProblem,
-  compile: compileTokenSource,
+  compile: compileRefusingCrossSite,
 } satisfies TokenSourcesExtension as JwtVerifyExtension
 
 /**

@@ -1,5 +1,5 @@
 import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
-import { crossSiteDenial, noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
+import { noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
 import type { JwtVerifyExtensions } from './extension-types.js'
 import { KeysUnavailableError } from './key-resolver.js'
@@ -151,7 +151,6 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
       throw deny('missing_token', 'no_credentials')
     }
     if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
-    if (lookup.kind === 'cross-site') throw crossSiteDenial(packageName, lookup)
     const { token, presentedAs } = lookup
     // A JWT needs an issuer entry; a token that is not one may go to opaqueTokens.
     if (issuers.length === 0 && !opaqueTokens?.handoff.takes(token)) throw deny('invalid_token', 'no_gateway_identity')

@@ -17,7 +17,6 @@ import {
   readDuration,
   readRealm,
   resourceMetadataProblem,
-  type ReadToken,
 } from '@middy-auth/core/internal'
 import type { AlbRules } from './alb-rules.js'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
@@ -32,6 +31,7 @@ import type {
   JwtVerifyExtensions,
   KnownExtension,
   OpaqueTokenHandoffExtension,
+  ReadTokenRefusingCrossSite,
   SenderConstraintsExtension,
   TokenSourcesExtension,
 } from './extension-types.js'
@@ -134,7 +134,7 @@ export type JwtVerifyOptions = CommonOptions &
 export type CompiledOptions = readonly [
   issuers: CompiledIssuer[],
   /** The reader of `tokenSource` (the `DPoP` scheme too when an issuer entry takes DPoP proofs). */
-  readToken: ReadToken,
+  readToken: ReadTokenRefusingCrossSite,
   tokenSource: TokenSource,
   credentialsRequired: boolean,
   /** `trustApiGateway: true`: the identity API Gateway verified; `undefined` without the option. */
@@ -256,8 +256,8 @@ const extensionShapes = {
 /** The token sources read without the `tokenSources` extension: `{ header, scheme? }`. */
 const headerForm: Pick<TokenSourcesExtension, 'problem' | 'compile'> = {
   problem: headerSourceProblem,
-  // Called once headerSourceProblem found none: the source is of the header form.
-  compile: compileHeaderSource as (source: TokenSource, acceptDpop: boolean) => ReadToken,
+  // Called once headerSourceProblem found none: the source is of the header form (which has no cross-site lookup).
+  compile: compileHeaderSource as (source: TokenSource, acceptDpop: boolean) => ReadTokenRefusingCrossSite,
 }
 
 const unbound: CompiledBinding = { dpop: undefined, mtls: undefined }

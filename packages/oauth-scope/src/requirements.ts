@@ -3,7 +3,7 @@
  * compiled at cold start with `@middy-auth/core`'s scope check, which `@middy-auth/authorizer`
  * shares.
  */
-import { checkOptionNames, compileScopeCheck, configErrors, isRecord, readScopeTokens, type ScopeCheck } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, isRecord, readScopeCheck, type ScopeCheck } from '@middy-auth/core/internal'
 
 export const packageName = '@middy-auth/oauth-scope'
 
@@ -21,17 +21,14 @@ export type CompiledRequirement = ScopeCheck
  * options, `routes["GET /orders"].` in a route).
  */
 export const compileScopes = (required: unknown, anyOf: unknown, at = ''): CompiledRequirement =>
-  compileScopeCheck(
-    required === undefined ? [] : readScopeTokens(required, `${at}required`, fail),
-    anyOf === undefined ? undefined : readScopeTokens(anyOf, `${at}anyOf`, fail),
-  )
+  readScopeCheck(required, anyOf, [`${at}required`, `${at}anyOf`], fail)
 
 /**
  * Compiles one requirement: a list (all of them) or `{ required?, anyOf? }` with at least one
  * of the two. `at` names it in error messages (`routes["GET /orders"]`, `routesDefault`).
  */
 export function compileRequirement(value: unknown, at: string): CompiledRequirement {
-  if (Array.isArray(value)) return compileScopeCheck(readScopeTokens(value, at, fail))
+  if (Array.isArray(value)) return readScopeCheck(value, undefined, [at, at], fail)
   if (!isRecord(value)) throw fail(at, `must be a list of scopes (all of them) or { required?, anyOf? }`)
   checkOptionNames(value, requirementFields, fail, `${at}.`, { require: 'required' })
   if (value.required === undefined && value.anyOf === undefined) throw fail(at, `requires nothing: give required, anyOf, or both`)
