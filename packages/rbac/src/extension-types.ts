@@ -2,7 +2,7 @@
  * The shapes of rbac's extensions (see ./extensions.ts): what the lean entry's options take, and
  * what `rbac()` reads from each. Types only: nothing here is bundled.
  */
-import type { AnyEvent, AuthContext, MiddyRequestLike } from '@middy-auth/core'
+import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
 import type { PendingCheck } from './check.js'
 import type { Condition } from './options.js'
@@ -30,8 +30,11 @@ export type RbacExtensions = ReadonlyMap<string, RbacExtension>
 /** The code of `routes` and `routesDefault`. */
 export interface RouteMapsExtension extends RbacExtension {
   readonly name: 'routeMaps'
-  /** The requirement of a request by its route; a string: refused before any check, and why. */
-  readonly compileRoutes: (routes: unknown, routesDefault: unknown) => (event: AnyEvent) => CompiledRequirement | 'route not listed'
+  /**
+   * The requirement of a request by its route (noted as specific to the request, for a Lambda
+   * authorizer after rbac); a string: refused before any check, and why.
+   */
+  readonly compileRoutes: (routes: unknown, routesDefault: unknown) => (request: MiddyRequestLike) => CompiledRequirement | 'route not listed'
 }
 
 /** The code of `roleMap`. */

@@ -84,8 +84,6 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
   const policy = compilePolicyImpl(options.policy, extensions)
   const realm = readRealm(options.realm, fail)
   const requirementOf = compileRequirementOf(options, extensions)
-  // Requirements differ between routes: a Lambda authorizer's cached policy must not cover them all.
-  const perRoute = options.routes !== undefined
   const resolveRoles = compileRoleResolver(options.rolesFrom, options.roleMap, policy, extensions)
   const conditions = compileConditionsOf(options, policy, extensions)
   const onDecision = readFunction<(decision: RbacDecision) => unknown>(options.onDecision, 'onDecision', fail)
@@ -95,21 +93,21 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
   /** Notes for a Lambda authorizer after rbac that this request's decision does not hold for others. */
   const note = (request: MiddyRequestLike, reason: string): void => noteRequestSpecificCheck(request, { package: packageName, reason })
 
-  /** The 403 of a denial: `last` is the check that decided (none when nothing could be checked), `reason` why, in words. */
+  /**
+   * The error of a denial: `last` is the check that decided; none when nothing could be checked,
+   * and then `reason` is why in words, whose code is the same words in snake case (`'route not
+   * listed'`: `route_not_listed`). Without an identity, a 401 with the challenge; else a 403.
+   */
   const refuse = (last: RbacCheck | undefined, reason: string): AuthError =>
-    new AuthError<RbacDenialReason>('access_denied', {
-      package: packageName,
-      // Typed: from the rule of the check that decided (a deny, or no allow), else from why nothing was checked.
-      reason: last
-        ? last.rule?.effect === 'deny'
-          ? 'denied_by_policy'
-          : 'not_granted'
-        : reason === 'route not listed'
-          ? 'route_not_listed'
-          : 'invalid_requirement',
-      detail: reason,
-      data: { permission: last?.permission },
-    })
+    reason === 'no identity'
+      ? new AuthError<RbacDenialReason>('missing_token', { package: packageName, realm, reason: 'no_identity', detail: reason })
+      : new AuthError<RbacDenialReason>('access_denied', {
+          package: packageName,
+          // A deny check has a rule only when a deny rule decided it; without one, no allow did.
+          reason: last ? (last.rule ? 'denied_by_policy' : 'not_granted') : reason.replaceAll(' ', '_'),
+          detail: reason,
+          data: { permission: last?.permission },
+        })
 
   /** The record `onDecision` gets, the same for every outcome (no identity: no roles, subject `''`). */
   function record(denied: boolean, reason: string, checks: RbacCheck[], auth?: AuthContext): RbacDecision {
@@ -133,7 +131,7 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
    */
   function rbacMiddlewareBefore(request: MiddyRequestLike): void | Promise<void> {
     const found = resolveAuthWith(request, readGateway)
-    if (!found) return refuseAnonymous()
+    if (!found) return decide(request, undefined, [], 'no identity')
     // Another middleware may have frozen its identity, or made roles read-only: then rbac's view
     // is a copy, written back.
     const auth = Object.isExtensible(found) && writable(found, 'roles') && writable(found, 'permissions') ? found : { ...found }
@@ -150,9 +148,8 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
       return !!parsed && (match(held, parsed) as Partial<RbacCheck>).decision === 'allow'
     }
     attachGrant(auth, { held, conditions: conditions?.named, event: request.event }, holds)
-    if (perRoute) note(request, 'routes')
 
-    const requirement = requirementOf(request.event)
+    const requirement = requirementOf(request)
     if (onDecision || typeof requirement !== 'object') return decide(request, auth, held, requirement)
     let last: RbacCheck | undefined
     for (const permission of requirement.permissions) {
@@ -164,13 +161,11 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
     if (last?.decision === 'deny') throw refuse(last, last.reason)
   }
 
-  async function refuseAnonymous(): Promise<never> {
-    if (onDecision) await onDecision(record(true, 'no identity', []))
-    throw new AuthError<RbacDenialReason>('missing_token', { package: packageName, realm, reason: 'no_identity', detail: 'no identity' })
-  }
-
-  /** Every case that may await: a requirement function, a condition's resource, `onDecision`. */
-  async function decide(request: MiddyRequestLike, auth: AuthContext, held: readonly CompiledRole[], requirement: CompiledRequirement | string): Promise<void> {
+  /**
+   * Every case that may await: a requirement function, a condition's resource, `onDecision`; and
+   * every refusal before any check (no identity: no `auth`).
+   */
+  async function decide(request: MiddyRequestLike, auth: AuthContext | undefined, held: readonly CompiledRole[], requirement: CompiledRequirement | string): Promise<void> {
     if (typeof requirement === 'function') {
       note(request, 'requirement function')
       const returned = readRequirement(await requirement(request as unknown as RbacRequest), false)
@@ -178,8 +173,13 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
     }
 
     const checks: RbacCheck[] = []
-    // A string: refused before any check (a route not listed, an invalid requirement).
-    if (typeof requirement === 'object') {
+    let denied = false
+    let reason = 'no permission required'
+    if (typeof requirement === 'string') {
+      // Refused before any check, and why: no identity, a route not listed, an invalid requirement.
+      denied = true
+      reason = requirement
+    } else {
       let settle: ((pending: PendingCheck) => Promise<RbacCheck>) | undefined
       for (const permission of requirement.permissions) {
         const result = match(held, permission)
@@ -188,21 +188,19 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
           note(request, 'condition')
           // Only a conditional allow of the policy leaves a check pending, and compileConditionsOf
           // gave such a policy its conditions at cold start (or refused it).
-          check = await (settle ??= (conditions as CompiledConditions).forRequest(request, auth))(result)
+          check = await (settle ??= (conditions as CompiledConditions).forRequest(request, auth as AuthContext))(result)
         } else {
           check = result
         }
         checks.push(check)
+        // The last check decides.
+        denied = check.decision === 'deny'
+        reason = check.reason
         if (check.decision === requirement.endsOn) break
       }
     }
-
-    const last = checks.at(-1)
-    const denied = last ? last.decision === 'deny' : typeof requirement === 'string'
-    if (!denied && !onDecision) return
-    const reason = last?.reason ?? (typeof requirement === 'string' ? requirement : 'no permission required')
     if (onDecision) await onDecision(record(denied, reason, checks, auth))
-    if (denied) throw refuse(last, reason)
+    if (denied) throw refuse(checks.at(-1), reason)
   }
 
   return { before: rbacMiddlewareBefore }

@@ -1,4 +1,4 @@
-import type { AnyEvent, AuthContext } from '@middy-auth/core'
+import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import { checkOptionNames, needExtension, readExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
@@ -214,7 +214,7 @@ export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?:
 export function compileRequirementOf(
   { required, routes, routesDefault }: RbacOptions<unknown, unknown>,
   extensions: RbacExtensions,
-): (event: AnyEvent) => CompiledRequirement | 'route not listed' {
+): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
   const perRoute = routes !== undefined
   if ((required !== undefined) === perRoute) {
     throw perRoute ? fail('routes', `goes without required: give one or the other`) : fail('options', `need required (use [] for "any identity") or routes`)

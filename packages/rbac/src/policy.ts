@@ -112,28 +112,6 @@ function readRole(name: string, definition: unknown, readConditional: (entry: Re
   return { at, inherits: inherits as string[], entries: entries.flat() as RuleEntry[] }
 }
 
-/**
- * The closure of a role: the role, then every role it inherits (depth first, in `inherits`
- * order, each once). A cycle or an unknown role is a `TypeError`.
- */
-function closures(raw: ReadonlyMap<string, RawRole>): (name: string) => string[] {
-  const done = new Map<string, string[]>()
-  function visit(name: string, path: readonly string[] = []): string[] {
-    let closure = done.get(name)
-    if (closure) return closure
-    if (path.includes(name)) throw fail('policy.roles', `have an inheritance cycle ${[...path.slice(path.indexOf(name)), name].join(' → ')}`)
-    const role = raw.get(name) as RawRole
-    const names = new Set([name])
-    for (const parent of role.inherits) {
-      if (!raw.has(parent)) throw fail(`${role.at}.inherits`, `names an unknown role ${JSON.stringify(parent)}`)
-      for (const inherited of visit(parent, [...path, name])) names.add(inherited)
-    }
-    done.set(name, (closure = [...names]))
-    return closure
-  }
-  return visit
-}
-
 /** An entry of `declaring` as it applies to a holder of `holder`, with its reason in words. */
 function applied({ effect, permission: { text }, when }: RuleEntry, declaring: string, holder: string): AppliedRule {
   // The rule's fields in this order: onDecision records and explain() show them so.
@@ -209,10 +187,24 @@ export function compile(policy: unknown, extensions: RbacExtensions): CompiledPo
     (needExtension(extensions, 'conditions', where, leanFactory, fail) as ConditionsExtension).readConditionalAllow(entry, where, conditionUses)
   for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition, readConditional))
   if (raw.size === 0) throw fail('policy.roles', `is empty: a policy without roles allows nothing`)
-  const closureOf = closures(raw)
   // A `Map`: names from tokens never reach `Object.prototype`.
   const byName = new Map<string, CompiledRole>()
-  for (const name of raw.keys()) byName.set(name, compileRole(name, closureOf(name), raw))
+  // Each role compiled once, after those it inherits (depth first, in `inherits` order): its
+  // closure is the role, then every role it inherits, each once. A cycle or an unknown role is a TypeError.
+  function compiled(name: string, path: readonly string[]): CompiledRole {
+    let role = byName.get(name)
+    if (role) return role
+    if (path.includes(name)) throw fail('policy.roles', `have an inheritance cycle ${[...path.slice(path.indexOf(name)), name].join(' → ')}`)
+    const { at, inherits } = raw.get(name) as RawRole
+    const names = new Set([name])
+    for (const parent of inherits) {
+      if (!raw.has(parent)) throw fail(`${at}.inherits`, `names an unknown role ${JSON.stringify(parent)}`)
+      for (const inherited of compiled(parent, [...path, name]).closure) names.add(inherited)
+    }
+    byName.set(name, (role = compileRole(name, [...names], raw)))
+    return role
+  }
+  for (const name of raw.keys()) compiled(name, [])
   function held(names: readonly unknown[]): CompiledRole[] {
     const found: CompiledRole[] = []
     for (const name of names) {
@@ -222,7 +214,7 @@ export function compile(policy: unknown, extensions: RbacExtensions): CompiledPo
     }
     return found
   }
-  return { roles: [...byName.keys()], held, conditionUses }
+  return { roles: [...raw.keys()], held, conditionUses }
 }
 
 /** The policies `compilePolicy()` compiled: one passed to `rbac()` is not compiled again. */
