@@ -4,11 +4,11 @@
  */
 import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
-import type { PendingCheck } from './check.js'
 import type { Condition } from './options.js'
 import type { CompiledPolicyImpl, RuleEntry } from './policy.js'
 import type { CompiledRequirement } from './requirement.js'
-import type { RbacCheck } from './rules.js'
+import type { ParsedPermission } from './permission.js'
+import type { CompiledRole, RbacCheck } from './rules.js'
 
 /**
  * An extension of `@middy-auth/rbac/lean`, imported from `@middy-auth/rbac/extensions`
@@ -48,8 +48,12 @@ export interface RoleMapsExtension extends RbacExtension {
 export interface CompiledConditions {
   /** The conditions by name (`can()` asks them too). */
   named: ReadonlyMap<string, Condition<never, never>>
-  /** Settles one request's conditional checks; its resource is loaded once, when the first condition is asked. */
-  forRequest(request: MiddyRequestLike, auth: AuthContext): (pending: PendingCheck) => Promise<RbacCheck>
+  /**
+   * Settles one request's checks that no rule decided (`check`, of `permission`), with the
+   * conditional allows of the held roles; its resource is loaded once, when the first condition
+   * is asked.
+   */
+  forRequest(request: MiddyRequestLike, auth: AuthContext): (held: readonly CompiledRole[], check: RbacCheck, permission: ParsedPermission) => Promise<RbacCheck>
 }
 
 /** The code of conditional allows and of the `conditions` and `resource` options. */

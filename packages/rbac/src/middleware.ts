@@ -7,7 +7,7 @@ import { gatewayReaderOf, noteRequestSpecificCheck, readFunction, readRealm, res
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant } from './can.js'
-import { match, parseConcrete, type PendingCheck } from './check.js'
+import { match, parseConcrete } from './check.js'
 import type { CompiledConditions, RbacExtensions } from './extension-types.js'
 import { compileConditionsOf, compileRequirementOf, readExtensionsOf, type RbacDecision, type RbacOptions, type RbacRequest } from './options.js'
 import { fail, packageName } from './permission.js'
@@ -144,8 +144,8 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
     // the same function, what can() needs.
     function holds(permission: string): boolean {
       const parsed = parseConcrete(permission)
-      // A pending check (conditional allows only) has no decision: not held.
-      return !!parsed && (match(held, parsed) as Partial<RbacCheck>).decision === 'allow'
+      // Conditional allows are not asked: not held.
+      return !!parsed && match(held, parsed).decision === 'allow'
     }
     attachGrant(auth, { held, conditions: conditions?.named, event: request.event }, holds)
 
@@ -154,7 +154,8 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
     let last: RbacCheck | undefined
     for (const permission of requirement.permissions) {
       const result = match(held, permission)
-      if ('conditional' in result) return decide(request, auth, held, requirement)
+      // No rule decided: a conditional allow may still (see decide).
+      if (conditions && !result.rule) return decide(request, auth, held, requirement)
       last = result
       if (result.decision === requirement.endsOn) break
     }
@@ -180,18 +181,12 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
       denied = true
       reason = requirement
     } else {
-      let settle: ((pending: PendingCheck) => Promise<RbacCheck>) | undefined
+      let settle: ReturnType<CompiledConditions['forRequest']> | undefined
       for (const permission of requirement.permissions) {
-        const result = match(held, permission)
-        let check: RbacCheck
-        if ('conditional' in result) {
-          note(request, 'condition')
-          // Only a conditional allow of the policy leaves a check pending, and compileConditionsOf
-          // gave such a policy its conditions at cold start (or refused it).
-          check = await (settle ??= (conditions as CompiledConditions).forRequest(request, auth as AuthContext))(result)
-        } else {
-          check = result
-        }
+        let check = match(held, permission)
+        // No rule decided: the policy's conditional allows may still allow it. Only the conditions
+        // extension compiles a policy with some, and compileConditionsOf then compiled conditions.
+        if (conditions && !check.rule) check = await (settle ??= conditions.forRequest(request, auth as AuthContext))(held, check, permission)
         checks.push(check)
         // The last check decides.
         denied = check.decision === 'deny'
