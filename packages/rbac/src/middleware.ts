@@ -53,24 +53,28 @@ export type RbacContext = Context & { auth: AuthContext<unknown> & { permissions
  */
 export type RbacMiddleware<TEvent = unknown> = MiddlewareObj<TEvent, unknown, Error, RbacContext, { auth: AuthContext<unknown> }>
 
-/** The policy roles that applied: each held role, then what it inherits, each once. */
-function appliedRoles(held: readonly CompiledRole[]): string[] {
-  if (held.length === 1) return [...(held[0] as CompiledRole).closure]
-  const names = new Set<string>()
-  for (const role of held) for (const name of role.closure) names.add(name)
-  return [...names]
-}
-
-/** The unconditional grants of the held roles that no held role's deny covers entirely. */
-function effectivePermissions(held: readonly CompiledRole[]): string[] {
-  if (held.length === 1) return [...(held[0] as CompiledRole).permissions]
+/**
+ * Sets what the held roles give the caller: `roles`, the policy roles that applied (each held
+ * role, then what it inherits), and `permissions`, their unconditional grants that no held role's
+ * deny covers entirely; each once, in order. One role held: its lists, compiled at cold start.
+ */
+function setApplied(auth: AuthContext, held: readonly CompiledRole[]): void {
+  if (held.length === 1) {
+    const { closure, permissions } = held[0] as CompiledRole
+    auth.roles = [...closure]
+    auth.permissions = [...permissions]
+    return
+  }
+  const roles = new Set<string>()
   const permissions = new Set<string>()
   for (const role of held) {
+    for (const name of role.closure) roles.add(name)
     for (const grant of role.grants) {
       if (!permissions.has(grant.text) && !held.some((other) => deniedEntirely(other.rules, grant))) permissions.add(grant.text)
     }
   }
-  return [...permissions]
+  auth.roles = [...roles]
+  auth.permissions = [...permissions]
 }
 
 /**
@@ -89,9 +93,6 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
   const onDecision = readFunction<(decision: RbacDecision) => unknown>(options.onDecision, 'onDecision', fail)
   // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.
   const readGateway = gatewayReaderOf(extensions)
-
-  /** Notes for a Lambda authorizer after rbac that this request's decision does not hold for others. */
-  const note = (request: MiddyRequestLike, reason: string): void => noteRequestSpecificCheck(request, { package: packageName, reason })
 
   /**
    * The error of a denial: `last` is the check that decided; none when nothing could be checked,
@@ -137,8 +138,7 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
     const auth = Object.isExtensible(found) && writable(found, 'roles') && writable(found, 'permissions') ? found : { ...found }
     if (auth !== found) setAuth(request, auth)
     const held = resolveRoles(auth)
-    auth.roles = appliedRoles(held)
-    auth.permissions = effectivePermissions(held)
+    setApplied(auth, held)
     // For a Lambda authorizer after rbac: which other routes' permissions this caller holds on
     // every request (conditional grants depend on the request, so they do not count); and on
     // the same function, what can() needs.
@@ -168,7 +168,8 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
    */
   async function decide(request: MiddyRequestLike, auth: AuthContext | undefined, held: readonly CompiledRole[], requirement: CompiledRequirement | string): Promise<void> {
     if (typeof requirement === 'function') {
-      note(request, 'requirement function')
+      // For a Lambda authorizer after rbac: this request's decision does not hold for others.
+      noteRequestSpecificCheck(request, { package: packageName, reason: 'requirement function' })
       const returned = readRequirement(await requirement(request as unknown as RbacRequest), false)
       requirement = typeof returned === 'string' ? 'invalid requirement' : returned
     }

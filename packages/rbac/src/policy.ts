@@ -62,6 +62,8 @@ export interface Policy {
 }
 
 const roleName = /^[^\s\p{Cc}]+$/u
+/** The path of the roles in the options, which messages start with. */
+const rolesPath = 'policy.roles'
 const roleFields = ['inherits', 'allow', 'deny'] as const
 
 /** A permission of the policy: a `TypeError` naming `where` when it is not one. */
@@ -88,7 +90,7 @@ interface RawRole {
 
 /** Reads one role; a conditional allow (an object) is for `readConditional`. */
 function readRole(name: string, definition: unknown, readConditional: (entry: Record<string, unknown>, where: string) => RuleEntry): RawRole {
-  const at = `policy.roles[${JSON.stringify(name)}]`
+  const at = `${rolesPath}[${JSON.stringify(name)}]`
   if (!roleName.test(name)) throw fail(at, `is not a role name: a non-empty word without spaces`)
   // Not an object: `policy.roles["r"] must be an object`, from the check of its fields.
   checkOptionNames(definition, roleFields, fail, `${at}.`)
@@ -179,14 +181,14 @@ export function compile(policy: unknown, extensions: RbacExtensions): CompiledPo
   // Not an object: `policy must be an object`, from the check of its fields.
   checkOptionNames(policy, ['roles'], fail, 'policy.')
   const { roles } = policy as { roles?: unknown }
-  if (!isRecord(roles)) throw fail('policy.roles', `must be an object keyed by role name`)
+  if (!isRecord(roles)) throw fail(rolesPath, `must be an object keyed by role name`)
   const raw = new Map<string, RawRole>()
   const conditionUses = new Map<string, string>()
   const readConditional = (entry: Record<string, unknown>, where: string): RuleEntry =>
     // readExtensions keys each extension by its name: the one named conditions is a ConditionsExtension.
     (needExtension(extensions, 'conditions', where, leanFactory, fail) as ConditionsExtension).readConditionalAllow(entry, where, conditionUses)
   for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition, readConditional))
-  if (raw.size === 0) throw fail('policy.roles', `is empty: a policy without roles allows nothing`)
+  if (raw.size === 0) throw fail(rolesPath, `is empty: a policy without roles allows nothing`)
   // A `Map`: names from tokens never reach `Object.prototype`.
   const byName = new Map<string, CompiledRole>()
   // Each role compiled once, after those it inherits (depth first, in `inherits` order): its
@@ -194,7 +196,7 @@ export function compile(policy: unknown, extensions: RbacExtensions): CompiledPo
   function compiled(name: string, path: readonly string[]): CompiledRole {
     let role = byName.get(name)
     if (role) return role
-    if (path.includes(name)) throw fail('policy.roles', `have an inheritance cycle ${[...path.slice(path.indexOf(name)), name].join(' → ')}`)
+    if (path.includes(name)) throw fail(rolesPath, `have an inheritance cycle ${[...path.slice(path.indexOf(name)), name].join(' → ')}`)
     const { at, inherits } = raw.get(name) as RawRole
     const names = new Set([name])
     for (const parent of inherits) {
