@@ -110,20 +110,6 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
           data: { permission: last?.permission },
         })
 
-  /** The record `onDecision` gets, the same for every outcome (no identity: no roles, subject `''`). */
-  function record(denied: boolean, reason: string, checks: RbacCheck[], auth?: AuthContext): RbacDecision {
-    const last = checks.at(-1)
-    return {
-      decision: denied ? 'deny' : 'allow',
-      permission: last?.permission,
-      roles: auth ? [...auth.roles] : [],
-      reason,
-      subject: auth ? auth.subject : '',
-      ...(last?.rule ? { rule: last.rule } : {}),
-      checks,
-    }
-  }
-
   /**
    * Who the caller is, for this policy (the identity, the roles it holds, what `can()` needs),
    * then the decision. Not `async`: a static requirement without conditions, and no
@@ -147,7 +133,7 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
       // Conditional allows are not asked: not held.
       return !!parsed && match(held, parsed).decision === 'allow'
     }
-    attachGrant(auth, { held, conditions: conditions?.named, event: request.event }, holds)
+    attachGrant(auth, { held, conditions, event: request.event }, holds)
 
     const requirement = requirementOf(request)
     if (onDecision || typeof requirement !== 'object') return decide(request, auth, held, requirement)
@@ -195,8 +181,20 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
         if (check.decision === requirement.endsOn) break
       }
     }
-    if (onDecision) await onDecision(record(denied, reason, checks, auth))
-    if (denied) throw refuse(checks.at(-1), reason)
+    const last = checks.at(-1)
+    if (onDecision) {
+      // The same record for every outcome (no identity: no roles, subject `''`).
+      await onDecision({
+        decision: denied ? 'deny' : 'allow',
+        permission: last?.permission,
+        roles: auth ? [...auth.roles] : [],
+        reason,
+        subject: auth ? auth.subject : '',
+        ...(last?.rule ? { rule: last.rule } : {}),
+        checks,
+      })
+    }
+    if (denied) throw refuse(last, reason)
   }
 
   return { before: rbacMiddlewareBefore }
