@@ -40,8 +40,8 @@ export interface RouteMapsExtension extends RbacExtension {
 /** The code of `roleMap`. */
 export interface RoleMapsExtension extends RbacExtension {
   readonly name: 'roleMaps'
-  /** Checks `roleMap` against the policy: each group name to the policy roles it stands for. */
-  readonly compileRoleMap: (roleMap: unknown, policy: CompiledPolicyImpl) => ReadonlyMap<string, readonly string[]>
+  /** Checks `roleMap` against the policy: the renaming of the group names read to the policy roles they stand for. */
+  readonly compileRoleMap: (roleMap: unknown, policy: CompiledPolicyImpl) => (names: readonly string[]) => string[]
 }
 
 /** The `conditions` and `resource` options, compiled: what the middleware and `can()` ask. */
