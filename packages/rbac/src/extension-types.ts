@@ -53,7 +53,10 @@ export interface CompiledConditions {
    * conditional allows of the held roles; its resource is loaded once, when the first condition
    * is asked.
    */
-  forRequest(request: MiddyRequestLike, auth: AuthContext): (held: readonly CompiledRole[], check: RbacCheck, permission: ParsedPermission) => Promise<RbacCheck>
+  forRequest(
+    request: MiddyRequestLike,
+    auth: AuthContext,
+  ): (held: readonly CompiledRole[], check: RbacCheck, permission: ParsedPermission) => Promise<RbacCheck>
 }
 
 /** The code of conditional allows and of the `conditions` and `resource` options. */

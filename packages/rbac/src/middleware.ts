@@ -152,7 +152,12 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
    * Every case that may await: a requirement function, a condition's resource, `onDecision`; and
    * every refusal before any check (no identity: no `auth`).
    */
-  async function decide(request: MiddyRequestLike, auth: AuthContext | undefined, held: readonly CompiledRole[], requirement: CompiledRequirement | string): Promise<void> {
+  async function decide(
+    request: MiddyRequestLike,
+    auth: AuthContext | undefined,
+    held: readonly CompiledRole[],
+    requirement: CompiledRequirement | string,
+  ): Promise<void> {
     if (typeof requirement === 'function') {
       // For a Lambda authorizer after rbac: this request's decision does not hold for others.
       noteRequestSpecificCheck(request, { package: packageName, reason: 'requirement function' })
