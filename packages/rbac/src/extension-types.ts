@@ -34,14 +34,14 @@ export interface RouteMapsExtension extends RbacExtension {
    * The requirement of a request by its route (noted as specific to the request, for a Lambda
    * authorizer after rbac); a string: refused before any check, and why.
    */
-  readonly compileRoutes: (routes: unknown, routesDefault: unknown) => (request: MiddyRequestLike) => CompiledRequirement | 'route not listed'
+  readonly compile: (routes: unknown, routesDefault: unknown) => (request: MiddyRequestLike) => CompiledRequirement | 'route not listed'
 }
 
 /** The code of `roleMap`. */
 export interface RoleMapsExtension extends RbacExtension {
   readonly name: 'roleMaps'
   /** Checks `roleMap` against the policy: the renaming of the group names read to the policy roles they stand for. */
-  readonly compileRoleMap: (roleMap: unknown, policy: CompiledPolicyImpl) => (names: readonly string[]) => string[]
+  readonly compile: (roleMap: unknown, policy: CompiledPolicyImpl) => (names: readonly string[]) => string[]
 }
 
 /** The `conditions` and `resource` options, compiled: what the middleware and `can()` ask. */
@@ -63,7 +63,7 @@ export interface CompiledConditions {
 export interface ConditionsExtension extends RbacExtension {
   readonly name: 'conditions'
   /** Reads a conditional allow `{ permission, when }` at `where`; the first use of a name goes to `uses`. */
-  readonly readConditionalAllow: (entry: Record<string, unknown>, where: string, uses: Map<string, string>) => RuleEntry
+  readonly readAllow: (entry: Record<string, unknown>, where: string, uses: Map<string, string>) => RuleEntry
   /** Checks `conditions` against the names the policy uses, and `resource`. */
-  readonly compileConditions: (conditions: unknown, resource: unknown, policy: CompiledPolicyImpl) => CompiledConditions
+  readonly compile: (conditions: unknown, resource: unknown, policy: CompiledPolicyImpl) => CompiledConditions
 }

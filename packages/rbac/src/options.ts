@@ -183,10 +183,10 @@ const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFro
 
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
-  routeMaps: ['compileRoutes'],
-  roleMaps: ['compileRoleMap'],
+  routeMaps: ['compile'],
+  roleMaps: ['compile'],
   apiGatewayClaims: ['gatewayAuth'],
-  conditions: ['readConditionalAllow', 'compileConditions'],
+  conditions: ['readAllow', 'compile'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
   roleMaps: ReadonlyArray<Exclude<keyof RoleMapsExtension, 'package' | 'name'>>
@@ -221,7 +221,7 @@ export function compileRequirementOf(
   }
   if (routesDefault !== undefined && !perRoute) throw fail('routesDefault', `goes with routes`)
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension).compileRoutes(routes, routesDefault)
+  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension).compile(routes, routesDefault)
   const requirement = compileRequirement(required, 'required')
   return () => requirement
 }
@@ -240,9 +240,5 @@ export function compileConditionsOf(
   const conditional = options.conditions !== undefined ? 'conditions' : options.resource !== undefined ? 'resource' : firstUse
   return conditional === undefined
     ? undefined
-    : (needExtension(extensions, 'conditions', conditional, leanFactory, fail) as ConditionsExtension).compileConditions(
-        options.conditions,
-        options.resource,
-        policy,
-      )
+    : (needExtension(extensions, 'conditions', conditional, leanFactory, fail) as ConditionsExtension).compile(options.conditions, options.resource, policy)
 }

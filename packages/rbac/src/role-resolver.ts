@@ -26,7 +26,7 @@ export function compileRoleResolver(rolesFrom: unknown, roleMap: unknown, policy
     roleMap === undefined
       ? undefined
       : // readExtensions keys each extension by its name: the one named roleMaps is a RoleMapsExtension.
-        (needExtension(extensions, 'roleMaps', 'roleMap', leanFactory, fail) as RoleMapsExtension).compileRoleMap(roleMap, policy)
+        (needExtension(extensions, 'roleMaps', 'roleMap', leanFactory, fail) as RoleMapsExtension).compile(roleMap, policy)
   return (auth) => {
     const names: string[] = []
     for (const source of sources) {
