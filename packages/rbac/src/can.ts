@@ -8,14 +8,14 @@ import type { AuthContext } from '@middy-auth/core'
 import { attachedPermissionCheck, attachPermissionCheck, readState, stateKeys, type PermissionCheck } from '@middy-auth/core/internal'
 import { conditionAsker, decide } from './conditions.js'
 import { packageName, type Permission } from './permission.js'
-import type { Condition } from './options.js'
+import type { CompiledConditions } from './extension-types.js'
 import type { CompiledRole, RbacCheck } from './rules.js'
 
 /** What `rbac()` leaves on `context.auth` for `can()`. */
 export interface Grant {
   held: readonly CompiledRole[]
-  /** `undefined`: the policy has no conditional allow. */
-  conditions: ReadonlyMap<string, Condition<never, never>> | undefined
+  /** `undefined`: neither the policy nor the options use conditions. */
+  conditions: CompiledConditions | undefined
   event: unknown
 }
 
@@ -56,7 +56,7 @@ function grantOf(auth: unknown): Grant {
  */
 export function explain(auth: AuthContext<unknown>, permission: Permission, resource?: unknown): RbacCheck {
   const grant = grantOf(auth)
-  return decide(grant.held, permission, conditionAsker(grant.conditions, { auth, event: grant.event, resource, permission }))
+  return decide(grant.held, permission, conditionAsker(grant.conditions?.named, { auth, event: grant.event, resource, permission }))
 }
 
 /**

@@ -1,17 +1,11 @@
 /**
  * The decision for one permission and a set of held roles. A deny of any held role (its own or
  * inherited) beats every allow; then an unconditional allow decides; then conditional allows,
- * whose conditions ./conditions.ts asks in order; otherwise nothing allows it. Every lookup is
+ * which ./conditions.ts finds and asks in order; otherwise nothing allows it. Every lookup is
  * in the maps compiled at cold start: at most four per held role, no walk of the role graph.
  */
 import { parsePermission, type ParsedPermission } from './permission.js'
 import type { AppliedRule, CompiledRole, RbacCheck } from './rules.js'
-
-/** Conditional allows still to be asked, in order (by ./conditions.ts). */
-export interface PendingCheck {
-  permission: ParsedPermission
-  conditional: AppliedRule[]
-}
 
 /** Decided by a rule of the policy: allowed or denied as the rule says. */
 export const byRule = (permission: string, applied: AppliedRule): RbacCheck => ({
@@ -25,26 +19,21 @@ export const byRule = (permission: string, applied: AppliedRule): RbacCheck => (
 export const denied = (permission: string, reason: string): RbacCheck => ({ permission, decision: 'deny', reason })
 
 /**
- * Denies and unconditional allows of the held roles, for a concrete permission: a decision, or
- * the conditional allows that could still allow it.
+ * Denies and unconditional allows of the held roles, for a concrete permission. A denial without
+ * a rule is one no rule decided: the conditional allows (./conditions.ts) may still allow it.
  */
-export function match(held: readonly CompiledRole[], permission: ParsedPermission): RbacCheck | PendingCheck {
+export function match(held: readonly CompiledRole[], permission: ParsedPermission): RbacCheck {
   const { text, keys } = permission
   if (held.length === 0) return denied(text, 'no role of the policy is held')
   let allow: AppliedRule | undefined
-  let conditional: AppliedRule[] | undefined
   for (const role of held) {
     for (const key of keys) {
       const rules = role.rules.get(key)
-      if (rules === undefined) continue
-      if (rules.deny) return byRule(text, rules.deny)
-      allow ??= rules.allow
-      if (rules.conditional && allow === undefined) (conditional ??= []).push(...rules.conditional)
+      if (rules?.deny) return byRule(text, rules.deny)
+      allow ??= rules?.allow
     }
   }
-  if (allow) return byRule(text, allow)
-  if (conditional) return { permission, conditional }
-  return denied(text, `no role allows ${text}`)
+  return allow ? byRule(text, allow) : denied(text, `no role allows ${text}`)
 }
 
 /**
@@ -62,7 +51,8 @@ export function parseConcrete(permission: unknown): ParsedPermission | undefined
   const parsed = parsePermission(permission)
   // Frozen: one parsed permission is shared by every later check of the same text.
   let concrete: ParsedPermission | undefined
-  if (parsed && !parsed.wildcard) {
+  // A part is a word without `*`, or `*` itself: a `*` anywhere is a wildcard.
+  if (parsed && !permission.includes('*')) {
     Object.freeze(parsed.keys)
     concrete = Object.freeze(parsed)
   }

@@ -5,13 +5,19 @@
  * with it too.
  */
 import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
-import { checkOptionNames, isRecord, readFunction } from '@middy-auth/core/internal'
-import { byRule, denied, match, parseConcrete, type PendingCheck } from './check.js'
+import { checkOptionNames, isRecord, noteRequestSpecificCheck, readFunction } from '@middy-auth/core/internal'
+import { byRule, denied, match, parseConcrete } from './check.js'
 import type { CompiledConditions } from './extension-types.js'
 import type { Condition, RbacRequest } from './options.js'
-import { fail } from './permission.js'
+import { fail, packageName, type ParsedPermission } from './permission.js'
 import { permissionOf, type CompiledPolicyImpl, type RuleEntry } from './policy.js'
-import type { CompiledRole, RbacCheck } from './rules.js'
+import type { AppliedRule, CompiledRole, RbacCheck } from './rules.js'
+
+/** Conditional allows still to be asked, in order. */
+interface PendingCheck {
+  permission: ParsedPermission
+  conditional: AppliedRule[]
+}
 
 /** What a condition said: `true` met; otherwise why not, in the words of the reason. */
 type ConditionAnswer = true | 'not met' | 'threw'
@@ -53,12 +59,26 @@ export function compileConditions(value: unknown, resourceOption: unknown, polic
     forRequest: (request: MiddyRequestLike, auth: AuthContext) => {
       // The resource is loaded once, and only when a condition is asked.
       let loaded: { value: unknown } | undefined
-      return async (pending) => {
+      return async (held, check, permission) => {
+        const pending = pendingOf(held, check, permission)
+        if (!pending) return check
+        noteRequestSpecificCheck(request, { package: packageName, reason: 'condition' })
         loaded ??= { value: resource ? await resource(request as unknown as RbacRequest) : undefined }
         return settle(pending, conditionAsker(conditions, { auth, event: request.event, resource: loaded.value, permission: pending.permission.text }))
       }
     },
   }
+}
+
+/**
+ * The conditional allows of the held roles that could still allow a permission `check` refused
+ * without a rule (no deny, no unconditional allow), in order; `undefined` when there are none.
+ */
+function pendingOf(held: readonly CompiledRole[], check: RbacCheck, permission: ParsedPermission): PendingCheck | undefined {
+  if (check.rule) return undefined
+  const conditional: AppliedRule[] = []
+  for (const role of held) for (const key of permission.keys) conditional.push(...(role.rules.get(key)?.conditional ?? []))
+  return conditional.length > 0 ? { permission, conditional } : undefined
 }
 
 /** Asks the conditions of a pending check in order (each name once); the first met allows. */
@@ -103,6 +123,6 @@ export function decide(held: readonly CompiledRole[], permission: unknown, when?
   const parsed = parseConcrete(permission)
   if (!parsed) return denied(String(permission), 'invalid permission')
   const result = match(held, parsed)
-  if (!('conditional' in result)) return result
-  return settle(result, (name) => (when ? askSafely(() => when(name)) : 'not met'))
+  const pending = pendingOf(held, result, parsed)
+  return pending ? settle(pending, (name) => (when ? askSafely(() => when(name)) : 'not met')) : result
 }

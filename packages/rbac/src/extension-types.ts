@@ -2,13 +2,13 @@
  * The shapes of rbac's extensions (see ./extensions.ts): what the lean entry's options take, and
  * what `rbac()` reads from each. Types only: nothing here is bundled.
  */
-import type { AnyEvent, AuthContext, MiddyRequestLike } from '@middy-auth/core'
+import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
-import type { PendingCheck } from './check.js'
 import type { Condition } from './options.js'
 import type { CompiledPolicyImpl, RuleEntry } from './policy.js'
 import type { CompiledRequirement } from './requirement.js'
-import type { RbacCheck } from './rules.js'
+import type { ParsedPermission } from './permission.js'
+import type { CompiledRole, RbacCheck } from './rules.js'
 
 /**
  * An extension of `@middy-auth/rbac/lean`, imported from `@middy-auth/rbac/extensions`
@@ -30,30 +30,40 @@ export type RbacExtensions = ReadonlyMap<string, RbacExtension>
 /** The code of `routes` and `routesDefault`. */
 export interface RouteMapsExtension extends RbacExtension {
   readonly name: 'routeMaps'
-  /** The requirement of a request by its route; a string: refused before any check, and why. */
-  readonly compileRoutes: (routes: unknown, routesDefault: unknown) => (event: AnyEvent) => CompiledRequirement | 'route not listed'
+  /**
+   * The requirement of a request by its route (noted as specific to the request, for a Lambda
+   * authorizer after rbac); a string: refused before any check, and why.
+   */
+  readonly compile: (routes: unknown, routesDefault: unknown) => (request: MiddyRequestLike) => CompiledRequirement | 'route not listed'
 }
 
 /** The code of `roleMap`. */
 export interface RoleMapsExtension extends RbacExtension {
   readonly name: 'roleMaps'
-  /** Checks `roleMap` against the policy: each group name to the policy roles it stands for. */
-  readonly compileRoleMap: (roleMap: unknown, policy: CompiledPolicyImpl) => ReadonlyMap<string, readonly string[]>
+  /** Checks `roleMap` against the policy: the renaming of the group names read to the policy roles they stand for. */
+  readonly compile: (roleMap: unknown, policy: CompiledPolicyImpl) => (names: readonly string[]) => string[]
 }
 
 /** The `conditions` and `resource` options, compiled: what the middleware and `can()` ask. */
 export interface CompiledConditions {
   /** The conditions by name (`can()` asks them too). */
   named: ReadonlyMap<string, Condition<never, never>>
-  /** Settles one request's conditional checks; its resource is loaded once, when the first condition is asked. */
-  forRequest(request: MiddyRequestLike, auth: AuthContext): (pending: PendingCheck) => Promise<RbacCheck>
+  /**
+   * Settles one request's checks that no rule decided (`check`, of `permission`), with the
+   * conditional allows of the held roles; its resource is loaded once, when the first condition
+   * is asked.
+   */
+  forRequest(
+    request: MiddyRequestLike,
+    auth: AuthContext,
+  ): (held: readonly CompiledRole[], check: RbacCheck, permission: ParsedPermission) => Promise<RbacCheck>
 }
 
 /** The code of conditional allows and of the `conditions` and `resource` options. */
 export interface ConditionsExtension extends RbacExtension {
   readonly name: 'conditions'
   /** Reads a conditional allow `{ permission, when }` at `where`; the first use of a name goes to `uses`. */
-  readonly readConditionalAllow: (entry: Record<string, unknown>, where: string, uses: Map<string, string>) => RuleEntry
+  readonly readAllow: (entry: Record<string, unknown>, where: string, uses: Map<string, string>) => RuleEntry
   /** Checks `conditions` against the names the policy uses, and `resource`. */
-  readonly compileConditions: (conditions: unknown, resource: unknown, policy: CompiledPolicyImpl) => CompiledConditions
+  readonly compile: (conditions: unknown, resource: unknown, policy: CompiledPolicyImpl) => CompiledConditions
 }

@@ -31,7 +31,7 @@ export type { RbacExtension } from './extension-types.js'
  * })
  * ```
  */
-export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes } satisfies RouteMapsExtension as RbacExtension
+export const routeMaps = { package: packageName, name: 'routeMaps', compile: compileRoutes } satisfies RouteMapsExtension as RbacExtension
 
 /**
  * The `roleMap` option (identity-provider group names renamed to policy roles): without it,
@@ -51,7 +51,7 @@ export const routeMaps = { package: packageName, name: 'routeMaps', compileRoute
  * })
  * ```
  */
-export const roleMaps = { package: packageName, name: 'roleMaps', compileRoleMap } satisfies RoleMapsExtension as RbacExtension
+export const roleMaps = { package: packageName, name: 'roleMaps', compile: compileRoleMap } satisfies RoleMapsExtension as RbacExtension
 
 /**
  * Reading the identity API Gateway verified (HTTP API JWT authorizer, REST Cognito authorizer,
@@ -96,4 +96,9 @@ export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims'
  * })
  * ```
  */
-export const conditions = { package: packageName, name: 'conditions', readConditionalAllow, compileConditions } satisfies ConditionsExtension as RbacExtension
+export const conditions = {
+  package: packageName,
+  name: 'conditions',
+  readAllow: readConditionalAllow,
+  compile: compileConditions,
+} satisfies ConditionsExtension as RbacExtension

@@ -7,7 +7,7 @@ import { gatewayReaderOf, noteRequestSpecificCheck, readFunction, readRealm, res
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant } from './can.js'
-import { match, parseConcrete, type PendingCheck } from './check.js'
+import { match, parseConcrete } from './check.js'
 import type { CompiledConditions, RbacExtensions } from './extension-types.js'
 import { compileConditionsOf, compileRequirementOf, readExtensionsOf, type RbacDecision, type RbacOptions, type RbacRequest } from './options.js'
 import { fail, packageName } from './permission.js'
@@ -53,24 +53,28 @@ export type RbacContext = Context & { auth: AuthContext<unknown> & { permissions
  */
 export type RbacMiddleware<TEvent = unknown> = MiddlewareObj<TEvent, unknown, Error, RbacContext, { auth: AuthContext<unknown> }>
 
-/** The policy roles that applied: each held role, then what it inherits, each once. */
-function appliedRoles(held: readonly CompiledRole[]): string[] {
-  if (held.length === 1) return [...(held[0] as CompiledRole).closure]
-  const names = new Set<string>()
-  for (const role of held) for (const name of role.closure) names.add(name)
-  return [...names]
-}
-
-/** The unconditional grants of the held roles that no held role's deny covers entirely. */
-function effectivePermissions(held: readonly CompiledRole[]): string[] {
-  if (held.length === 1) return [...(held[0] as CompiledRole).permissions]
+/**
+ * Sets what the held roles give the caller: `roles`, the policy roles that applied (each held
+ * role, then what it inherits), and `permissions`, their unconditional grants that no held role's
+ * deny covers entirely; each once, in order. One role held: its lists, compiled at cold start.
+ */
+function setApplied(auth: AuthContext, held: readonly CompiledRole[]): void {
+  if (held.length === 1) {
+    const { closure, permissions } = held[0] as CompiledRole
+    auth.roles = [...closure]
+    auth.permissions = [...permissions]
+    return
+  }
+  const roles = new Set<string>()
   const permissions = new Set<string>()
   for (const role of held) {
+    for (const name of role.closure) roles.add(name)
     for (const grant of role.grants) {
       if (!permissions.has(grant.text) && !held.some((other) => deniedEntirely(other.rules, grant))) permissions.add(grant.text)
     }
   }
-  return [...permissions]
+  auth.roles = [...roles]
+  auth.permissions = [...permissions]
 }
 
 /**
@@ -84,46 +88,27 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
   const policy = compilePolicyImpl(options.policy, extensions)
   const realm = readRealm(options.realm, fail)
   const requirementOf = compileRequirementOf(options, extensions)
-  // Requirements differ between routes: a Lambda authorizer's cached policy must not cover them all.
-  const perRoute = options.routes !== undefined
   const resolveRoles = compileRoleResolver(options.rolesFrom, options.roleMap, policy, extensions)
   const conditions = compileConditionsOf(options, policy, extensions)
   const onDecision = readFunction<(decision: RbacDecision) => unknown>(options.onDecision, 'onDecision', fail)
   // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.
   const readGateway = gatewayReaderOf(extensions)
 
-  /** Notes for a Lambda authorizer after rbac that this request's decision does not hold for others. */
-  const note = (request: MiddyRequestLike, reason: string): void => noteRequestSpecificCheck(request, { package: packageName, reason })
-
-  /** The 403 of a denial: `last` is the check that decided (none when nothing could be checked), `reason` why, in words. */
+  /**
+   * The error of a denial: `last` is the check that decided; none when nothing could be checked,
+   * and then `reason` is why in words, whose code is the same words in snake case (`'route not
+   * listed'`: `route_not_listed`). Without an identity, a 401 with the challenge; else a 403.
+   */
   const refuse = (last: RbacCheck | undefined, reason: string): AuthError =>
-    new AuthError<RbacDenialReason>('access_denied', {
-      package: packageName,
-      // Typed: from the rule of the check that decided (a deny, or no allow), else from why nothing was checked.
-      reason: last
-        ? last.rule?.effect === 'deny'
-          ? 'denied_by_policy'
-          : 'not_granted'
-        : reason === 'route not listed'
-          ? 'route_not_listed'
-          : 'invalid_requirement',
-      detail: reason,
-      data: { permission: last?.permission },
-    })
-
-  /** The record `onDecision` gets, the same for every outcome (no identity: no roles, subject `''`). */
-  function record(denied: boolean, reason: string, checks: RbacCheck[], auth?: AuthContext): RbacDecision {
-    const last = checks.at(-1)
-    return {
-      decision: denied ? 'deny' : 'allow',
-      permission: last?.permission,
-      roles: auth ? [...auth.roles] : [],
-      reason,
-      subject: auth ? auth.subject : '',
-      ...(last?.rule ? { rule: last.rule } : {}),
-      checks,
-    }
-  }
+    reason === 'no identity'
+      ? new AuthError<RbacDenialReason>('missing_token', { package: packageName, realm, reason: 'no_identity', detail: reason })
+      : new AuthError<RbacDenialReason>('access_denied', {
+          package: packageName,
+          // A deny check has a rule only when a deny rule decided it; without one, no allow did.
+          reason: last ? (last.rule ? 'denied_by_policy' : 'not_granted') : reason.replaceAll(' ', '_'),
+          detail: reason,
+          data: { permission: last?.permission },
+        })
 
   /**
    * Who the caller is, for this policy (the identity, the roles it holds, what `can()` needs),
@@ -133,75 +118,87 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
    */
   function rbacMiddlewareBefore(request: MiddyRequestLike): void | Promise<void> {
     const found = resolveAuthWith(request, readGateway)
-    if (!found) return refuseAnonymous()
+    if (!found) return decide(request, undefined, [], 'no identity')
     // Another middleware may have frozen its identity, or made roles read-only: then rbac's view
     // is a copy, written back.
     const auth = Object.isExtensible(found) && writable(found, 'roles') && writable(found, 'permissions') ? found : { ...found }
     if (auth !== found) setAuth(request, auth)
     const held = resolveRoles(auth)
-    auth.roles = appliedRoles(held)
-    auth.permissions = effectivePermissions(held)
+    setApplied(auth, held)
     // For a Lambda authorizer after rbac: which other routes' permissions this caller holds on
     // every request (conditional grants depend on the request, so they do not count); and on
     // the same function, what can() needs.
     function holds(permission: string): boolean {
       const parsed = parseConcrete(permission)
-      // A pending check (conditional allows only) has no decision: not held.
-      return !!parsed && (match(held, parsed) as Partial<RbacCheck>).decision === 'allow'
+      // Conditional allows are not asked: not held.
+      return !!parsed && match(held, parsed).decision === 'allow'
     }
-    attachGrant(auth, { held, conditions: conditions?.named, event: request.event }, holds)
-    if (perRoute) note(request, 'routes')
+    attachGrant(auth, { held, conditions, event: request.event }, holds)
 
-    const requirement = requirementOf(request.event)
+    const requirement = requirementOf(request)
     if (onDecision || typeof requirement !== 'object') return decide(request, auth, held, requirement)
     let last: RbacCheck | undefined
     for (const permission of requirement.permissions) {
       const result = match(held, permission)
-      if ('conditional' in result) return decide(request, auth, held, requirement)
+      // No rule decided: a conditional allow may still (see decide).
+      if (conditions && !result.rule) return decide(request, auth, held, requirement)
       last = result
       if (result.decision === requirement.endsOn) break
     }
     if (last?.decision === 'deny') throw refuse(last, last.reason)
   }
 
-  async function refuseAnonymous(): Promise<never> {
-    if (onDecision) await onDecision(record(true, 'no identity', []))
-    throw new AuthError<RbacDenialReason>('missing_token', { package: packageName, realm, reason: 'no_identity', detail: 'no identity' })
-  }
-
-  /** Every case that may await: a requirement function, a condition's resource, `onDecision`. */
-  async function decide(request: MiddyRequestLike, auth: AuthContext, held: readonly CompiledRole[], requirement: CompiledRequirement | string): Promise<void> {
+  /**
+   * Every case that may await: a requirement function, a condition's resource, `onDecision`; and
+   * every refusal before any check (no identity: no `auth`).
+   */
+  async function decide(
+    request: MiddyRequestLike,
+    auth: AuthContext | undefined,
+    held: readonly CompiledRole[],
+    requirement: CompiledRequirement | string,
+  ): Promise<void> {
     if (typeof requirement === 'function') {
-      note(request, 'requirement function')
+      // For a Lambda authorizer after rbac: this request's decision does not hold for others.
+      noteRequestSpecificCheck(request, { package: packageName, reason: 'requirement function' })
       const returned = readRequirement(await requirement(request as unknown as RbacRequest), false)
       requirement = typeof returned === 'string' ? 'invalid requirement' : returned
     }
 
     const checks: RbacCheck[] = []
-    // A string: refused before any check (a route not listed, an invalid requirement).
-    if (typeof requirement === 'object') {
-      let settle: ((pending: PendingCheck) => Promise<RbacCheck>) | undefined
+    let denied = false
+    let reason = 'no permission required'
+    if (typeof requirement === 'string') {
+      // Refused before any check, and why: no identity, a route not listed, an invalid requirement.
+      denied = true
+      reason = requirement
+    } else {
+      let settle: ReturnType<CompiledConditions['forRequest']> | undefined
       for (const permission of requirement.permissions) {
-        const result = match(held, permission)
-        let check: RbacCheck
-        if ('conditional' in result) {
-          note(request, 'condition')
-          // Only a conditional allow of the policy leaves a check pending, and compileConditionsOf
-          // gave such a policy its conditions at cold start (or refused it).
-          check = await (settle ??= (conditions as CompiledConditions).forRequest(request, auth))(result)
-        } else {
-          check = result
-        }
+        let check = match(held, permission)
+        // No rule decided: the policy's conditional allows may still allow it. Only the conditions
+        // extension compiles a policy with some, and compileConditionsOf then compiled conditions.
+        if (conditions && !check.rule) check = await (settle ??= conditions.forRequest(request, auth as AuthContext))(held, check, permission)
         checks.push(check)
+        // The last check decides.
+        denied = check.decision === 'deny'
+        reason = check.reason
         if (check.decision === requirement.endsOn) break
       }
     }
-
     const last = checks.at(-1)
-    const denied = last ? last.decision === 'deny' : typeof requirement === 'string'
-    if (!denied && !onDecision) return
-    const reason = last?.reason ?? (typeof requirement === 'string' ? requirement : 'no permission required')
-    if (onDecision) await onDecision(record(denied, reason, checks, auth))
+    if (onDecision) {
+      // The same record for every outcome (no identity: no roles, subject `''`).
+      await onDecision({
+        decision: denied ? 'deny' : 'allow',
+        permission: last?.permission,
+        roles: auth ? [...auth.roles] : [],
+        reason,
+        subject: auth ? auth.subject : '',
+        ...(last?.rule ? { rule: last.rule } : {}),
+        checks,
+      })
+    }
     if (denied) throw refuse(last, reason)
   }
 

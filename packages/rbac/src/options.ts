@@ -1,4 +1,4 @@
-import type { AnyEvent, AuthContext } from '@middy-auth/core'
+import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import { checkOptionNames, needExtension, readExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
@@ -183,10 +183,10 @@ const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFro
 
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
-  routeMaps: ['compileRoutes'],
-  roleMaps: ['compileRoleMap'],
+  routeMaps: ['compile'],
+  roleMaps: ['compile'],
   apiGatewayClaims: ['gatewayAuth'],
-  conditions: ['readConditionalAllow', 'compileConditions'],
+  conditions: ['readAllow', 'compile'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
   roleMaps: ReadonlyArray<Exclude<keyof RoleMapsExtension, 'package' | 'name'>>
@@ -214,14 +214,14 @@ export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?:
 export function compileRequirementOf(
   { required, routes, routesDefault }: RbacOptions<unknown, unknown>,
   extensions: RbacExtensions,
-): (event: AnyEvent) => CompiledRequirement | 'route not listed' {
+): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
   const perRoute = routes !== undefined
   if ((required !== undefined) === perRoute) {
     throw perRoute ? fail('routes', `goes without required: give one or the other`) : fail('options', `need required (use [] for "any identity") or routes`)
   }
   if (routesDefault !== undefined && !perRoute) throw fail('routesDefault', `goes with routes`)
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension).compileRoutes(routes, routesDefault)
+  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension).compile(routes, routesDefault)
   const requirement = compileRequirement(required, 'required')
   return () => requirement
 }
@@ -240,9 +240,5 @@ export function compileConditionsOf(
   const conditional = options.conditions !== undefined ? 'conditions' : options.resource !== undefined ? 'resource' : firstUse
   return conditional === undefined
     ? undefined
-    : (needExtension(extensions, 'conditions', conditional, leanFactory, fail) as ConditionsExtension).compileConditions(
-        options.conditions,
-        options.resource,
-        policy,
-      )
+    : (needExtension(extensions, 'conditions', conditional, leanFactory, fail) as ConditionsExtension).compile(options.conditions, options.resource, policy)
 }

@@ -28,7 +28,6 @@ export type Permission = string
 export interface ParsedPermission {
   /** As written; `'*:*'` becomes `'*'`. */
   text: string
-  wildcard: boolean
   /**
    * `resource:action`, `resource:*`, `*:action`, `*:*` (with `*` kept where the permission has
    * it): every pattern that covers this permission. The first is the permission's own key.
@@ -44,7 +43,6 @@ export function parsePermission(value: unknown): ParsedPermission | undefined {
   const text = resource === '*' && action === '*' ? '*' : `${resource}:${action}`
   return {
     text,
-    wildcard: resource === '*' || action === '*',
     keys: [`${resource}:${action}`, `${resource}:*`, `*:${action}`, '*:*'],
   }
 }

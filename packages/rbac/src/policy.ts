@@ -62,6 +62,8 @@ export interface Policy {
 }
 
 const roleName = /^[^\s\p{Cc}]+$/u
+/** The path of the roles in the options, which messages start with. */
+const rolesPath = 'policy.roles'
 const roleFields = ['inherits', 'allow', 'deny'] as const
 
 /** A permission of the policy: a `TypeError` naming `where` when it is not one. */
@@ -88,7 +90,7 @@ interface RawRole {
 
 /** Reads one role; a conditional allow (an object) is for `readConditional`. */
 function readRole(name: string, definition: unknown, readConditional: (entry: Record<string, unknown>, where: string) => RuleEntry): RawRole {
-  const at = `policy.roles[${JSON.stringify(name)}]`
+  const at = `${rolesPath}[${JSON.stringify(name)}]`
   if (!roleName.test(name)) throw fail(at, `is not a role name: a non-empty word without spaces`)
   // Not an object: `policy.roles["r"] must be an object`, from the check of its fields.
   checkOptionNames(definition, roleFields, fail, `${at}.`)
@@ -110,28 +112,6 @@ function readRole(name: string, definition: unknown, readConditional: (entry: Re
   })
   // A parent named twice in `inherits` adds nothing the second time: a closure is a set.
   return { at, inherits: inherits as string[], entries: entries.flat() as RuleEntry[] }
-}
-
-/**
- * The closure of a role: the role, then every role it inherits (depth first, in `inherits`
- * order, each once). A cycle or an unknown role is a `TypeError`.
- */
-function closures(raw: ReadonlyMap<string, RawRole>): (name: string) => string[] {
-  const done = new Map<string, string[]>()
-  function visit(name: string, path: readonly string[] = []): string[] {
-    let closure = done.get(name)
-    if (closure) return closure
-    if (path.includes(name)) throw fail('policy.roles', `have an inheritance cycle ${[...path.slice(path.indexOf(name)), name].join(' → ')}`)
-    const role = raw.get(name) as RawRole
-    const names = new Set([name])
-    for (const parent of role.inherits) {
-      if (!raw.has(parent)) throw fail(`${role.at}.inherits`, `names an unknown role ${JSON.stringify(parent)}`)
-      for (const inherited of visit(parent, [...path, name])) names.add(inherited)
-    }
-    done.set(name, (closure = [...names]))
-    return closure
-  }
-  return visit
 }
 
 /** An entry of `declaring` as it applies to a holder of `holder`, with its reason in words. */
@@ -201,18 +181,32 @@ export function compile(policy: unknown, extensions: RbacExtensions): CompiledPo
   // Not an object: `policy must be an object`, from the check of its fields.
   checkOptionNames(policy, ['roles'], fail, 'policy.')
   const { roles } = policy as { roles?: unknown }
-  if (!isRecord(roles)) throw fail('policy.roles', `must be an object keyed by role name`)
+  if (!isRecord(roles)) throw fail(rolesPath, `must be an object keyed by role name`)
   const raw = new Map<string, RawRole>()
   const conditionUses = new Map<string, string>()
   const readConditional = (entry: Record<string, unknown>, where: string): RuleEntry =>
     // readExtensions keys each extension by its name: the one named conditions is a ConditionsExtension.
-    (needExtension(extensions, 'conditions', where, leanFactory, fail) as ConditionsExtension).readConditionalAllow(entry, where, conditionUses)
+    (needExtension(extensions, 'conditions', where, leanFactory, fail) as ConditionsExtension).readAllow(entry, where, conditionUses)
   for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition, readConditional))
-  if (raw.size === 0) throw fail('policy.roles', `is empty: a policy without roles allows nothing`)
-  const closureOf = closures(raw)
+  if (raw.size === 0) throw fail(rolesPath, `is empty: a policy without roles allows nothing`)
   // A `Map`: names from tokens never reach `Object.prototype`.
   const byName = new Map<string, CompiledRole>()
-  for (const name of raw.keys()) byName.set(name, compileRole(name, closureOf(name), raw))
+  // Each role compiled once, after those it inherits (depth first, in `inherits` order): its
+  // closure is the role, then every role it inherits, each once. A cycle or an unknown role is a TypeError.
+  function compiled(name: string, path: readonly string[]): CompiledRole {
+    let role = byName.get(name)
+    if (role) return role
+    if (path.includes(name)) throw fail(rolesPath, `have an inheritance cycle ${[...path.slice(path.indexOf(name)), name].join(' → ')}`)
+    const { at, inherits } = raw.get(name) as RawRole
+    const names = new Set([name])
+    for (const parent of inherits) {
+      if (!raw.has(parent)) throw fail(`${at}.inherits`, `names an unknown role ${JSON.stringify(parent)}`)
+      for (const inherited of compiled(parent, [...path, name]).closure) names.add(inherited)
+    }
+    byName.set(name, (role = compileRole(name, [...names], raw)))
+    return role
+  }
+  for (const name of raw.keys()) compiled(name, [])
   function held(names: readonly unknown[]): CompiledRole[] {
     const found: CompiledRole[] = []
     for (const name of names) {
@@ -222,7 +216,7 @@ export function compile(policy: unknown, extensions: RbacExtensions): CompiledPo
     }
     return found
   }
-  return { roles: [...byName.keys()], held, conditionUses }
+  return { roles: [...raw.keys()], held, conditionUses }
 }
 
 /** The policies `compilePolicy()` compiled: one passed to `rbac()` is not compiled again. */

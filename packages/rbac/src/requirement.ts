@@ -12,7 +12,13 @@ import type { RbacRequest } from './options.js'
  * checks (`'deny'` when all of them are required, `'allow'` when any one is); or the function to
  * call per request.
  */
-export type CompiledRequirement = { permissions: readonly ParsedPermission[]; endsOn: 'allow' | 'deny' } | RequirementFunction
+export type CompiledRequirement = RequiredPermissions | RequirementFunction
+
+/** The permissions a request needs, parsed, and the decision that ends their checks. */
+export interface RequiredPermissions {
+  permissions: readonly ParsedPermission[]
+  endsOn: 'allow' | 'deny'
+}
 
 /** A requirement function of the options, called per request. */
 export type RequirementFunction = (request: RbacRequest) => unknown
@@ -22,6 +28,8 @@ export type RequirementFunction = (request: RbacRequest) => unknown
  * function returns is read without `allowFunction`; any string then denies the request as
  * `'invalid requirement'`, whatever it says.
  */
+export function readRequirement(value: unknown, allowFunction: false): RequiredPermissions | string
+export function readRequirement(value: unknown, allowFunction: boolean): CompiledRequirement | string
 export function readRequirement(value: unknown, allowFunction: boolean): CompiledRequirement | string {
   if (allowFunction && typeof value === 'function') return value as RequirementFunction
   const anyOf = isRecord(value) ? value.anyOf : undefined

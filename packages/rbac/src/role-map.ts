@@ -6,8 +6,11 @@ import { isListOf, isRecord } from '@middy-auth/core/internal'
 import { fail } from './permission.js'
 import type { CompiledPolicyImpl } from './policy.js'
 
-/** Checks `roleMap` against the policy's roles: each name read, to the policy roles it stands for (each once). */
-export function compileRoleMap(roleMap: unknown, policy: CompiledPolicyImpl): ReadonlyMap<string, readonly string[]> {
+/**
+ * Checks `roleMap` against the policy's roles; returns the renaming of the names read: each to the
+ * policy roles it stands for (each once), in order; a name it does not list stays.
+ */
+export function compileRoleMap(roleMap: unknown, policy: CompiledPolicyImpl): (names: readonly string[]) => string[] {
   if (!isRecord(roleMap)) throw fail('roleMap', `must be an object { '<group>': '<policy role>' | ['<policy role>', …] }`)
   const renames = new Map<string, readonly string[]>()
   for (const [name, value] of Object.entries(roleMap)) {
@@ -21,5 +24,5 @@ export function compileRoleMap(roleMap: unknown, policy: CompiledPolicyImpl): Re
     }
     renames.set(name, [...new Set(targets)])
   }
-  return renames
+  return (names) => names.flatMap((name) => renames.get(name) ?? name)
 }

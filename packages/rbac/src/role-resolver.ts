@@ -26,19 +26,19 @@ export function compileRoleResolver(rolesFrom: unknown, roleMap: unknown, policy
     roleMap === undefined
       ? undefined
       : // readExtensions keys each extension by its name: the one named roleMaps is a RoleMapsExtension.
-        (needExtension(extensions, 'roleMaps', 'roleMap', leanFactory, fail) as RoleMapsExtension).compileRoleMap(roleMap, policy)
+        (needExtension(extensions, 'roleMaps', 'roleMap', leanFactory, fail) as RoleMapsExtension).compile(roleMap, policy)
   return (auth) => {
     const names: string[] = []
     for (const source of sources) {
       try {
-        for (const name of readListClaim(auth, source(auth))) names.push(...(renames?.get(name) ?? [name]))
+        for (const name of readListClaim(auth, source(auth))) names.push(name)
       } catch {
         // A source that throws on an identity it did not expect (a claim of another shape, an
         // IAM caller without a role) gives no roles: the request is then denied, never a 500.
       }
     }
-    // The policy's roles among them, each once, in the order read.
-    return policy.held(names)
+    // The policy's roles among them (renamed), each once, in the order read.
+    return policy.held(renames ? renames(names) : names)
   }
 }
 

@@ -2,13 +2,13 @@
  * The `routes` and `routesDefault` options, compiled: the code of the `routeMaps` extension,
  * which brings core's route maps (route keys, the gateway's and the router's matching) with it.
  */
-import type { AnyEvent } from '@middy-auth/core'
-import { compileRouteMap, emptyRecord, isRecord } from '@middy-auth/core/internal'
+import type { MiddyRequestLike } from '@middy-auth/core'
+import { compileRouteMap, emptyRecord, isRecord, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import { fail, packageName } from './permission.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
 
 /** Compiles `routes` (and `routesDefault`) into the requirement of a request; a string: refused, and why. */
-export function compileRoutes(routesOption: unknown, routesDefault: unknown): (event: AnyEvent) => CompiledRequirement | 'route not listed' {
+export function compileRoutes(routesOption: unknown, routesDefault: unknown): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
   // No prototype: a key such as "__proto__" stays a key, which compileRouteMap then refuses.
   const routes = emptyRecord() as Record<string, CompiledRequirement>
   if (isRecord(routesOption)) {
@@ -20,5 +20,9 @@ export function compileRoutes(routesOption: unknown, routesDefault: unknown): (e
   const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault')
   if (Object.keys(routes).length === 0 && fallback === undefined)
     throw fail('routes', `lists no route: every request would be denied (add routes, or a routesDefault)`)
-  return (event) => lookup(event) ?? fallback ?? 'route not listed'
+  return (request) => {
+    // Requirements differ between routes: a Lambda authorizer's cached policy must not cover them all.
+    noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
+    return lookup(request.event) ?? fallback ?? 'route not listed'
+  }
 }

@@ -326,7 +326,7 @@ describe('an option whose extension is missing: a TypeError at cold start that n
       leanRbac({ policy: plainPolicy, roleMap: { Writers: 'editor' }, required: [], extensions: [{ package: '@middy-auth/rbac', name: 'roleMaps' } as never] }),
     )
     expect(error?.message).toBe(
-      `rbac: extensions[0] is not the roleMaps extension of this @middy-auth/rbac, it lacks compileRoleMap: import it from '@middy-auth/rbac/extensions', of the same version`,
+      `rbac: extensions[0] is not the roleMaps extension of this @middy-auth/rbac, it lacks compile: import it from '@middy-auth/rbac/extensions', of the same version`,
     )
   })
 
@@ -421,10 +421,10 @@ describe('conditions without the conditions extension: a TypeError at cold start
   test('a forged conditions extension, or one without its code, is refused', () => {
     const forged: unknown[] = [
       { package: '@middy-auth/rbac', name: 'conditions' },
-      { package: '@middy-auth/rbac', name: 'conditions', readConditionalAllow: () => ({}), compileConditions: 'yes' },
-      { ...conditions, readConditionalAllow: undefined },
+      { package: '@middy-auth/rbac', name: 'conditions', readAllow: () => ({}), compile: 'yes' },
+      { ...conditions, readAllow: undefined },
     ]
-    const lacking = ['readConditionalAllow, compileConditions', 'compileConditions', 'readConditionalAllow']
+    const lacking = ['readAllow, compile', 'compile', 'readAllow']
     for (const [i, extension] of forged.entries()) {
       for (const make of [leanRbac, rbac]) {
         const error = thrown(() => make({ ...conditional, required: 'articles:publish', extensions: [routeMaps, extension as never] }))
