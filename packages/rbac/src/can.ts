@@ -5,7 +5,7 @@
  * belongs to that one request's auth object; nothing is kept in a closure.
  */
 import type { AuthContext } from '@middy-auth/core'
-import { attachedPermissionCheck, attachPermissionCheck, readState, stateKeys, type PermissionCheck } from '@middy-auth/core/internal'
+import { attachedPermissionCheck, attachPermissionCheck, rbacGrantKey, readState, type PermissionCheck } from '@middy-auth/core/internal'
 import { conditionAsker, decide } from './conditions.js'
 import { packageName, type Permission } from './permission.js'
 import type { CompiledConditions } from './extension-types.js'
@@ -26,12 +26,12 @@ export interface Grant {
  * 0.4 µs each); a plain property write on the request's own function costs nothing.
  */
 export function attachGrant(auth: object, grant: Grant, holds: PermissionCheck): void {
-  ;(holds as PermissionCheck & Record<symbol, unknown>)[stateKeys.rbacGrant] = grant
+  ;(holds as PermissionCheck & Record<symbol, unknown>)[rbacGrantKey] = grant
   attachPermissionCheck(auth, holds)
 }
 
 function grantOf(auth: unknown): Grant {
-  const grant = readState(attachedPermissionCheck(auth), stateKeys.rbacGrant) as Grant | undefined
+  const grant = readState(attachedPermissionCheck(auth), rbacGrantKey) as Grant | undefined
   if (!grant) {
     throw new TypeError('can(): this auth object was not checked by rbac(): pass context.auth itself (not a copy), in a handler that uses rbac()', {
       cause: { package: packageName },
