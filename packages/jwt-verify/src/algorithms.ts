@@ -1,4 +1,4 @@
-import { constants, createHmac, timingSafeEqual, verify } from 'node:crypto'
+import { createHmac, timingSafeEqual, verify } from 'node:crypto'
 import type { ResolvedKey } from './key-resolver.js'
 
 /**
@@ -51,13 +51,10 @@ const rules = {} as Record<Algorithm | HmacAlgorithm, AlgorithmRule>
 // §3.2–3.5). Each family makes the verify function of one size from its hash.
 const families: [family: string, kty: string, verifier: (hash: string, partLength: number) => AlgorithmRule['verify']][] = [
   ['RS', 'RSA', bare],
-  // PSS needs the padding options; RFC 7518 §3.5 fixes the salt to the digest length.
-  [
-    'PS',
-    'RSA',
-    (hash) => (data, signature, key) =>
-      verify(hash, data, { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature),
-  ],
+  // PSS needs the padding options; RFC 7518 §3.5 fixes the salt to the digest length. The
+  // numbers are OpenSSL's, as crypto.constants names them: RSA_PKCS1_PSS_PADDING is 6 and
+  // RSA_PSS_SALTLEN_DIGEST is -1 (algorithms.test.ts holds both).
+  ['PS', 'RSA', (hash) => (data, signature, key) => verify(hash, data, { key: key.key, padding: 6, saltLength: -1 }, signature)],
   // JWS signatures are raw r||s (RFC 7518 §3.4). Converting them to DER lets us pass the bare
   // KeyObject: `{ dsaEncoding: 'ieee-p1363' }` would cost about 33 µs per call
   // (docs/design.md#verifying-at-the-floor).
@@ -200,18 +197,19 @@ function writeInteger(der: Buffer, offset: number, source: Buffer, start: number
  * ```
  */
 export function rawEcdsaToDer(signature: Buffer, partLength: number): Buffer {
+  const end = 2 * partLength
   const rStart = significantStart(signature, 0, partLength)
-  const sStart = significantStart(signature, partLength, 2 * partLength)
+  const sStart = significantStart(signature, partLength, end)
   // One more byte when the high bit is set: the 0 that keeps the INTEGER positive.
   const rLength = partLength - rStart + ((signature[rStart] as number) >> 7)
-  const sLength = 2 * partLength - sStart + ((signature[sStart] as number) >> 7)
+  const sLength = end - sStart + ((signature[sStart] as number) >> 7)
   const bodyLength = 4 + rLength + sLength
-  const der = Buffer.allocUnsafe((bodyLength < 0x80 ? 2 : 3) + bodyLength)
-  let offset = 0
-  der[offset++] = 0x30
-  if (bodyLength >= 0x80) der[offset++] = 0x81
-  der[offset++] = bodyLength
-  offset = writeInteger(der, offset, signature, rStart, partLength, rLength)
-  writeInteger(der, offset, signature, sStart, 2 * partLength, sLength)
+  // 1 in the long form (bodyLength is at most 138): the length byte comes after 0x81.
+  const long = bodyLength >> 7
+  const der = Buffer.allocUnsafe(2 + long + bodyLength)
+  der[0] = 0x30
+  der[1] = 0x81 // in the short form, overwritten by the length just below
+  der[1 + long] = bodyLength
+  writeInteger(der, writeInteger(der, 2 + long, signature, rStart, partLength, rLength), signature, sStart, end, sLength)
   return der
 }
