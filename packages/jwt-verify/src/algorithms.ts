@@ -170,9 +170,8 @@ export function verifySignature(alg: Algorithm | HmacAlgorithm, data: Buffer, si
   }
 }
 
-/** Where an unsigned big-endian integer's significant bytes start (its last byte is kept for zero). */
-function significantStart(bytes: Buffer, from: number, to: number): number {
-  let start = from
+/** Where the unsigned big-endian integer in `bytes[start, to)` has its significant bytes (its last byte is kept for zero). */
+function significantStart(bytes: Buffer, start: number, to: number): number {
   while (start < to - 1 && bytes[start] === 0) start++
   return start
 }
