@@ -73,7 +73,9 @@ export function importKeySet(json: unknown, previous?: KeySet): KeySet {
   for (const jwk of jwks as unknown[]) {
     const key = keyOf(jwk, known)
     // A kid that is already taken would make key selection depend on the order of lookups:
-    // the first key of the document wins, always. (byKid has no undefined kid.)
+    // the first key of the document wins, always. (byKid has no undefined kid.) A key under a
+    // taken kid was still imported, as any other key of the document: the work a document
+    // can ask for is bounded by its number of keys either way.
     if (!key || keys.has(key) || byKid.has(key.kid as string)) continue
     keys.add(key)
     if (key.kid !== undefined) byKid.set(key.kid, key)
