@@ -1,4 +1,4 @@
-import { constants, createHmac, timingSafeEqual, verify } from 'node:crypto'
+import { createHmac, timingSafeEqual, verify } from 'node:crypto'
 import type { ResolvedKey } from './key-resolver.js'
 
 /**
@@ -41,64 +41,61 @@ const bare =
   (data, signature, key) =>
     verify(hash, data, key.key, signature)
 
-const eddsa = bare(null)
+// Both kinds in one table: a token's algorithm is looked up once per verification, whatever its
+// kind. Filled family by family, so that its asymmetric names come in the order of
+// SUPPORTED_ALGORITHMS, which is read from it.
+const rules = {} as Record<Algorithm | HmacAlgorithm, AlgorithmRule>
 
-// Both kinds in one table: a token's algorithm is looked up once per verification, whatever its kind.
-const rules = {
-  EdDSA: rule('OKP', eddsa, ['Ed25519', 'Ed448']),
-  // RFC 9864's fully specified name for EdDSA over Ed25519.
-  Ed25519: rule('OKP', eddsa, ['Ed25519']),
-} as Record<Algorithm | HmacAlgorithm, AlgorithmRule> // the loop below adds the others
-
-// The SHA-2 families, by digest size: RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA on the curve of that
-// size (P-521 for SHA-512, where r and s are each 66 bytes) and HMAC (RFC 7518 §3.2–3.5).
-for (const [size, curve, partLength] of [
-  ['256', 'P-256', 32],
-  ['384', 'P-384', 48],
-  ['512', 'P-521', 66],
-] as const) {
-  const hash = `sha${size}`
-  rules[`RS${size}`] = rule('RSA', bare(hash))
-  // PSS needs the padding options; RFC 7518 §3.5 fixes the salt to the digest length.
-  rules[`PS${size}`] = rule('RSA', (data, signature, key) =>
-    verify(hash, data, { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature),
-  )
+// The SHA-2 families, each at three digest sizes: RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA on the
+// curve of that size (P-521 for SHA-512, where r and s are each 66 bytes) and HMAC (RFC 7518
+// §3.2–3.5). Each family makes the verify function of one size from its hash.
+const families: [family: string, kty: string, verifier: (hash: string, partLength: number) => AlgorithmRule['verify']][] = [
+  ['RS', 'RSA', bare],
+  // PSS needs the padding options; RFC 7518 §3.5 fixes the salt to the digest length. The
+  // numbers are OpenSSL's, as crypto.constants names them: RSA_PKCS1_PSS_PADDING is 6 and
+  // RSA_PSS_SALTLEN_DIGEST is -1 (algorithms.test.ts holds both).
+  ['PS', 'RSA', (hash) => (data, signature, key) => verify(hash, data, { key: key.key, padding: 6, saltLength: -1 }, signature)],
   // JWS signatures are raw r||s (RFC 7518 §3.4). Converting them to DER lets us pass the bare
   // KeyObject: `{ dsaEncoding: 'ieee-p1363' }` would cost about 33 µs per call
   // (docs/design.md#verifying-at-the-floor).
-  rules[`ES${size}`] = rule(
+  [
+    'ES',
     'EC',
-    (data, signature, key) => signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
-    [curve],
-  )
-  rules[`HS${size}`] = rule('oct', (data, signature, key) => {
-    const expected = createHmac(hash, key.key).update(data).digest()
-    // Constant time: a byte-by-byte comparison would tell an attacker how much of a MAC is right.
-    return signature.length === expected.length && timingSafeEqual(signature, expected)
-  })
+    (hash, partLength) => (data, signature, key) => signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
+  ],
+  [
+    'HS',
+    'oct',
+    (hash) => (data, signature, key) => {
+      const expected = createHmac(hash, key.key).update(data).digest()
+      // Constant time: a byte-by-byte comparison would tell an attacker how much of a MAC is right.
+      return signature.length === expected.length && timingSafeEqual(signature, expected)
+    },
+  ],
+]
+for (const [family, kty, verifier] of families) {
+  for (const [size, curve, partLength] of [
+    ['256', 'P-256', 32],
+    ['384', 'P-384', 48],
+    ['512', 'P-521', 66],
+  ] as const) {
+    rules[`${family}${size}` as Algorithm] = rule(kty, verifier(`sha${size}`, partLength), kty === 'EC' ? [curve] : undefined)
+  }
 }
+const eddsa = bare(null)
+rules.EdDSA = rule('OKP', eddsa, ['Ed25519', 'Ed448'])
+// RFC 9864's fully specified name for EdDSA over Ed25519.
+rules.Ed25519 = rule('OKP', eddsa, ['Ed25519'])
 
 /**
- * Every algorithm jwt-verify supports, the default allow-list.
+ * Every algorithm jwt-verify supports, the default allow-list: the table's names but HMAC.
  *
  * @example
  * ```ts
  * SUPPORTED_ALGORITHMS.includes('EdDSA') // true
  * ```
  */
-export const SUPPORTED_ALGORITHMS: readonly Algorithm[] = Object.freeze([
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-])
+export const SUPPORTED_ALGORITHMS: readonly Algorithm[] = Object.freeze((Object.keys(rules) as Algorithm[]).filter((alg) => rules[alg].kty !== 'oct'))
 
 /**
  * Whether a string names an algorithm jwt-verify verifies, asymmetric or HMAC (which an issuer
@@ -173,9 +170,8 @@ export function verifySignature(alg: Algorithm | HmacAlgorithm, data: Buffer, si
   }
 }
 
-/** Where an unsigned big-endian integer's significant bytes start (its last byte is kept for zero). */
-function significantStart(bytes: Buffer, from: number, to: number): number {
-  let start = from
+/** Where the unsigned big-endian integer in `bytes[start, to)` has its significant bytes (its last byte is kept for zero). */
+function significantStart(bytes: Buffer, start: number, to: number): number {
   while (start < to - 1 && bytes[start] === 0) start++
   return start
 }
@@ -200,18 +196,19 @@ function writeInteger(der: Buffer, offset: number, source: Buffer, start: number
  * ```
  */
 export function rawEcdsaToDer(signature: Buffer, partLength: number): Buffer {
+  const end = 2 * partLength
   const rStart = significantStart(signature, 0, partLength)
-  const sStart = significantStart(signature, partLength, 2 * partLength)
+  const sStart = significantStart(signature, partLength, end)
   // One more byte when the high bit is set: the 0 that keeps the INTEGER positive.
   const rLength = partLength - rStart + ((signature[rStart] as number) >> 7)
-  const sLength = 2 * partLength - sStart + ((signature[sStart] as number) >> 7)
+  const sLength = end - sStart + ((signature[sStart] as number) >> 7)
   const bodyLength = 4 + rLength + sLength
-  const der = Buffer.allocUnsafe((bodyLength < 0x80 ? 2 : 3) + bodyLength)
-  let offset = 0
-  der[offset++] = 0x30
-  if (bodyLength >= 0x80) der[offset++] = 0x81
-  der[offset++] = bodyLength
-  offset = writeInteger(der, offset, signature, rStart, partLength, rLength)
-  writeInteger(der, offset, signature, sStart, 2 * partLength, sLength)
+  // 1 in the long form (bodyLength is at most 138): the length byte comes after 0x81.
+  const long = bodyLength >> 7
+  const der = Buffer.allocUnsafe(2 + long + bodyLength)
+  der[0] = 0x30
+  der[1] = 0x81 // in the short form, overwritten by the length just below
+  der[1 + long] = bodyLength
+  writeInteger(der, writeInteger(der, 2 + long, signature, rStart, partLength, rLength), signature, sStart, end, sLength)
   return der
 }

@@ -66,8 +66,21 @@ export type FetchJson = typeof fetchJson
  * ```
  */
 export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
-  return exchange(url, { ...options, headers: { accept: 'application/json' } }, JSON.parse)
+  const jsonOptions = { ...options, headers: acceptJson }
+  return exchange(assertFetchableUrl(url, 'url'), jsonOptions, JSON.parse)
 }
+
+/**
+ * {@link fetchJson} of a URL its caller has checked already (the key resolvers check theirs at
+ * cold start, or as discovery gives it): the first request does not parse and check it again.
+ * `url` must be fetchable.
+ */
+export function fetchCheckedJson(url: string, options: FetchJsonOptions): Promise<unknown> {
+  return exchange(new URL(url), { ...options, headers: acceptJson }, JSON.parse)
+}
+
+// The exchange copies the headers it is given: one object serves every request.
+const acceptJson = { accept: 'application/json' }
 
 /**
  * Options of {@link fetchText}: those of {@link fetchJson}, and the request's method, headers
@@ -123,16 +136,18 @@ interface HttpClient {
  * })
  * ```
  */
-export function fetchText(url: string, options: FetchTextOptions): Promise<string> {
-  return exchange(url, options, (text) => text)
+export async function fetchText(url: string, options: FetchTextOptions): Promise<string> {
+  return exchange(assertFetchableUrl(url, 'url'), options, (text) => text)
 }
 
-/** The exchange of both {@link fetchText} and {@link fetchJson}, resolving with what `parse` makes of the body (a `parse` that throws: `body is not JSON`). */
-async function exchange<T>(url: string, options: FetchTextOptions, parse: (text: string) => T): Promise<T> {
-  const target = assertFetchableUrl(url, 'url')
-  const { timeoutMs, maxBytes = 512 * 1024, signal, method = 'GET', headers, body, keepAlive = true } = options
+/**
+ * The exchange of {@link fetchText} and {@link fetchJson} with `target`, a fetchable URL,
+ * resolving with what `parse` makes of the body (a `parse` that throws: `body is not JSON`).
+ */
+async function exchange<T>(target: URL, options: FetchTextOptions, parse: (text: string) => T): Promise<T> {
+  const { timeoutMs, maxBytes = 524_288, signal, method = 'GET', headers, body, keepAlive = true } = options
   signal?.throwIfAborted()
-  // `https:` or `http:`, as assertFetchableUrl allows: the module of that name.
+  // `https:` or `http:`, as fetchable URLs are: the module of that name.
   const { request } = await httpClient(`node:${target.protocol.slice(0, -1) as 'https' | 'http'}`)
   const payload = body === undefined ? undefined : Buffer.from(body)
   const requestHeaders: Record<string, string> = { ...headers }
@@ -142,6 +157,8 @@ async function exchange<T>(url: string, options: FetchTextOptions, parse: (text:
   return new Promise<T>((resolve, reject) => {
     let req: ClientRequest | undefined
     let settled = false
+    // Whether a response arrived: then an error of the request is not retried.
+    let responded = false
     function finish(error: Error | undefined, value?: T): void {
       if (settled) return
       settled = true
@@ -165,14 +182,20 @@ async function exchange<T>(url: string, options: FetchTextOptions, parse: (text:
     signal?.addEventListener('abort', onAbort)
 
     function onResponse(res: IncomingMessage): void {
-      if (res.statusCode !== 200) {
+      responded = true
+      const { statusCode, headers: responseHeaders } = res
+      if (statusCode !== 200) {
         res.resume()
         // A server that says when to come back (429, 503) is listened to: the key resolver
-        // waits at least that long before its next attempt (see retryAfterMsOf).
-        return fail(`expected HTTP 200, got ${res.statusCode}`, retryAfter(res.headers['retry-after']))
+        // waits at least that long before its next attempt (see retryAfterMsOf). Retry-After
+        // (RFC 9110 §10.2.3) is delta-seconds or an HTTP date; an unreadable date is NaN,
+        // which is no cause.
+        const retryAfter = (responseHeaders['retry-after'] ?? '').trim()
+        const retryAfterMs = /^\d{1,10}$/.test(retryAfter) ? Number(retryAfter) * 1000 : Math.max(0, Date.parse(retryAfter) - Date.now())
+        return fail(`expected HTTP 200, got ${statusCode}`, retryAfterMs >= 0 ? { retryAfterMs } : undefined)
       }
       const tooLarge = `body exceeds ${maxBytes} bytes`
-      if (Number(res.headers['content-length']) > maxBytes) return fail(tooLarge)
+      if (Number(responseHeaders['content-length']) > maxBytes) return fail(tooLarge)
       const chunks: Buffer[] = []
       let size = 0
       res
@@ -197,13 +220,9 @@ async function exchange<T>(url: string, options: FetchTextOptions, parse: (text:
         })
     }
     function send(isRetry: boolean): void {
-      let responded = false
       let current: ClientRequest
       try {
-        current = req = request(target, { method, headers: requestHeaders }, (res) => {
-          responded = true
-          onResponse(res)
-        })
+        current = req = request(target, { method, headers: requestHeaders }, onResponse)
       } catch (error) {
         return failWith(error as Error) // node:http throws Errors only (an invalid header, ...)
       }
@@ -221,24 +240,13 @@ async function exchange<T>(url: string, options: FetchTextOptions, parse: (text:
 }
 
 /**
- * `Retry-After` (RFC 9110 §10.2.3: delta-seconds or an HTTP date) as the cause of a refused
- * request, `{ retryAfterMs }` from now; `undefined` when absent or unreadable.
- */
-function retryAfter(value = ''): { retryAfterMs: number } | undefined {
-  const trimmed = value.trim()
-  // An unreadable date is NaN, which fails the test below.
-  const retryAfterMs = /^\d{1,10}$/.test(trimmed) ? Number(trimmed) * 1000 : Math.max(0, Date.parse(trimmed) - Date.now())
-  return retryAfterMs >= 0 ? { retryAfterMs } : undefined
-}
-
-/**
  * How long the server that refused a request asked to be left alone, in milliseconds: the
  * `Retry-After` of a failed {@link fetchText}/{@link fetchJson}, found on the error or its
  * causes; 0 when it did not say.
  */
 export function retryAfterMsOf(error: unknown): number {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const retryAfterMs = (current.cause as { retryAfterMs?: unknown } | undefined)?.retryAfterMs
+  for (let depth = 0; error instanceof Error && depth++ < 5; error = error.cause) {
+    const retryAfterMs = (error.cause as { retryAfterMs?: unknown } | undefined)?.retryAfterMs
     if (typeof retryAfterMs === 'number') return retryAfterMs
   }
   return 0

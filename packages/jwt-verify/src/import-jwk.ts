@@ -33,8 +33,7 @@ import type { KeySet, ResolvedKey } from './key-resolver.js'
  * ```
  */
 export function importJwk(jwk: unknown): ResolvedKey | undefined {
-  const fields = readJwk(jwk)
-  return fields && importFields(fields)
+  return keyOf(jwk)
 }
 
 /**
@@ -66,34 +65,22 @@ export function importKeySet(json: unknown, previous?: KeySet): KeySet {
   const jwks = isRecord(json) ? json['keys'] : undefined
   if (!Array.isArray(jwks)) throw new Error('A JWKS must be a JSON object with a "keys" array')
 
-  const reusable = new Map((previous?.keys ?? []).map((key) => [fingerprints.get(key), key]))
-  // The accepted keys by fingerprint, in the document's order: a key listed twice is kept once.
-  const accepted = new Map<string, ResolvedKey>()
+  // The keys by fingerprint: the previous set's, then those of this document as they are imported.
+  const known = new Map((previous?.keys ?? []).map((key) => [fingerprints.get(key), key]))
+  // The accepted keys, in the document's order: a key listed twice is kept once.
+  const keys = new Set<ResolvedKey>()
   const byKid = new Map<string, ResolvedKey>()
   for (const jwk of jwks as unknown[]) {
-    const fields = readJwk(jwk)
-    if (fields === undefined) continue
-    const { kid, fingerprint } = fields
+    const key = keyOf(jwk, known)
     // A kid that is already taken would make key selection depend on the order of lookups:
-    // the first key of the document wins, always.
-    if ((kid !== undefined && byKid.has(kid)) || accepted.has(fingerprint)) continue
-    const key = reusable.get(fingerprint) ?? importFields(fields)
-    if (key === undefined) continue
-    accepted.set(fingerprint, key)
-    if (kid !== undefined) byKid.set(kid, key)
+    // the first key of the document wins, always. (byKid has no undefined kid.) A key under a
+    // taken kid was still imported, as any other key of the document: the work a document
+    // can ask for is bounded by its number of keys either way.
+    if (!key || keys.has(key) || byKid.has(key.kid as string)) continue
+    keys.add(key)
+    if (key.kid !== undefined) byKid.set(key.kid, key)
   }
-  return Object.freeze({ keys: Object.freeze([...accepted.values()]), byKid })
-}
-
-/** The members of a JWK that make a {@link ResolvedKey}, validated but not yet imported. */
-interface JwkFields {
-  kid: string | undefined
-  alg: string | undefined
-  use: string | undefined
-  /** Exactly the members `createPublicKey` needs (`kty`, `crv` and the kind's public members): nothing private, nothing unknown. */
-  material: { kty: string; crv: string | undefined } & Record<string, string | undefined>
-  /** The fields as one string: equal for two JWKs exactly when they make the same key. */
-  fingerprint: string
+  return Object.freeze({ keys: Object.freeze([...keys]), byKid })
 }
 
 // The kty of every curve we import, and its public members (each base64url); an RSA key has no
@@ -111,7 +98,7 @@ const kinds = new Map<unknown, readonly [kty: string, ...members: string[]]>([
 
 // Fingerprints of the keys this module imported. A WeakMap rather than a field on the key, so
 // that ResolvedKey stays the plain shape the interface declares.
-const fingerprints = new WeakMap<ResolvedKey, string>()
+const fingerprints = new WeakMap<ResolvedKey, string | undefined>()
 
 const base64url = /^[A-Za-z0-9_-]+$/
 
@@ -126,8 +113,12 @@ export const hasPrivateMembers = (jwk: Readonly<Record<string, unknown>>): boole
 
 const isOptionalString = (value: unknown): value is string | undefined => value === undefined || typeof value === 'string'
 
-/** Structural checks only; returns undefined for anything that must not become a key. */
-function readJwk(jwk: unknown): JwkFields | undefined {
+/**
+ * The key of a JWK ({@link importJwk}), or undefined. `known` (importKeySet's) holds keys by
+ * fingerprint: a JWK with the fingerprint of a known key is that key, not imported again; a key
+ * imported here joins it.
+ */
+function keyOf(jwk: unknown, known?: Map<string | undefined, ResolvedKey>): ResolvedKey | undefined {
   try {
     if (!isRecord(jwk) || hasPrivateMembers(jwk)) return undefined
     const { kid, alg, use, key_ops: keyOps, ext, kty, crv } = jwk
@@ -140,12 +131,14 @@ function readJwk(jwk: unknown): JwkFields | undefined {
       // WebCrypto as the key's usages, which refuses repeats and anything else); ext is a boolean.
       (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.length === 1 && keyOps[0] === 'verify')) ||
       (ext !== undefined && typeof ext !== 'boolean') ||
-      kind === undefined ||
+      !kind ||
       kind[0] !== kty
     ) {
       return undefined
     }
-    const material: JwkFields['material'] = { kty, crv: crv as string | undefined }
+    // Exactly the members createPublicKey needs (kty, crv and the kind's public members):
+    // nothing private, nothing unknown.
+    const material: { kty: string; crv: string | undefined } & Record<string, string | undefined> = { kty, crv: crv as string | undefined }
     // The key must fit its own alg (not HS256, RSA-OAEP, ECDH-ES, none, nor RS256 on an EC key);
     // an OKP key may also name its curve, RFC 9864's fully specified name (Ed448 has no other).
     if (alg !== undefined && !(isJwsAlgorithm(alg) && keyFitsAlgorithm(material, alg)) && !(kty === 'OKP' && alg === crv)) return undefined
@@ -154,16 +147,10 @@ function readJwk(jwk: unknown): JwkFields | undefined {
       if (typeof value !== 'string' || !base64url.test(value)) return undefined
       material[member] = value
     }
-    return { kid, alg, use: use as string | undefined, material, fingerprint: JSON.stringify([kid, alg, use, material]) }
-  } catch {
-    // A hostile object (a Proxy, a throwing getter) is just an unusable key.
-    return undefined
-  }
-}
-
-function importFields({ kid, alg, use, material, fingerprint }: JwkFields): ResolvedKey | undefined {
-  const { kty, crv } = material
-  try {
+    // Equal for two JWKs exactly when they make the same key.
+    const fingerprint = JSON.stringify([kid, alg, use, material])
+    const reused = known?.get(fingerprint)
+    if (reused) return reused
     // A public key of exactly the kty and crv given (kinds lists only curves Node knows); it
     // throws on an off-curve point or a wrong length.
     const key = createPublicKey({ key: material, format: 'jwk' })
@@ -173,10 +160,13 @@ function importFields({ kid, alg, use, material, fingerprint }: JwkFields): Reso
       const { modulusLength, publicExponent } = key.asymmetricKeyDetails as { modulusLength: number; publicExponent: bigint }
       if (!(modulusLength >= 2048 && publicExponent >= 3n && publicExponent % 2n === 1n)) return undefined
     }
-    const resolved: ResolvedKey = Object.freeze({ kid, kty, crv, alg, use, key })
+    const resolved: ResolvedKey = Object.freeze({ kid, kty, crv: crv as string | undefined, alg, use, key })
     fingerprints.set(resolved, fingerprint)
+    known?.set(fingerprint, resolved)
     return resolved
   } catch {
+    // A hostile object (a Proxy, a throwing getter) is just an unusable key, as is a key
+    // createPublicKey refuses.
     return undefined
   }
 }

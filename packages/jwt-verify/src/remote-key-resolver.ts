@@ -1,5 +1,5 @@
 import { checkOptionNames, configErrors, readDuration, readFunction, readRenamed, type ConfigError } from '@middy-auth/core/internal'
-import { fetchableUrl, fetchableUrlRule, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
+import { fetchableUrl, fetchableUrlRule, fetchCheckedJson, fetchJson as defaultFetchJson, retryAfterMsOf, type FetchJson } from './fetch-json.js'
 import { importKeySet } from './import-jwk.js'
 import { KeysUnavailableError, type KeyResolver, type KeySet } from './key-resolver.js'
 import { discoverJwksUri } from './oidc-discovery.js'
@@ -155,7 +155,8 @@ export function discoveryKeyResolver(settings: RemoteKeyResolverSettings, fail: 
 
 /** The caching resolver over the JWKS at the URL `jwksUri()` gives. */
 function jwksKeyResolver(jwksUri: () => string | Promise<string>, settings: RemoteKeyResolverSettings): KeyResolver {
-  const { timeoutMs, fetchJson = defaultFetchJson } = settings
+  // The URL is fetchable (checked here or by discovery): the default fetch does not check it again.
+  const { timeoutMs, fetchJson = fetchCheckedJson } = settings
   return cachingKeyResolver(async (previous) => {
     const url = await jwksUri()
     // The next JWKS fetch comes a cooldown or maxAgeMs later, when an idle connection is long
@@ -295,7 +296,9 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
         const retryAfterMs = retryAfterMsOf(error)
         if (forToken || previous || retryAfterMs > 0) {
           cooldownFrom = now()
-          penaltyMs = Math.max(cooldownMs, Math.min(retryAfterMs, maxRetryAfterMs))
+          // The longest Retry-After honoured is five minutes: a server cannot switch our key
+          // fetching off for longer.
+          penaltyMs = Math.max(cooldownMs, Math.min(retryAfterMs, 300_000))
         }
         inFlight = undefined
       },
@@ -313,8 +316,16 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
     if ((!current || t - fetchedAt >= maxAgeMs || t < fetchedAt) && !coolingDown(t)) start(undefined, false)
   }
 
-  /** The cached set, stale or lacking the kid (the verifier decides); with none, `KeysUnavailableError`. */
-  function currentOrUnavailable(t: number): KeySet {
+  /**
+   * A lookup that found no key for its kid at `t`: the penalty box starts unless it is on
+   * already. Then the cached set, stale or lacking the kid (the verifier decides); with none,
+   * `KeysUnavailableError`.
+   */
+  function missed(t: number): KeySet {
+    if (!coolingDown(t)) {
+      cooldownFrom = t
+      penaltyMs = cooldownMs
+    }
     if (current) return current
     const reason = lastError instanceof Error ? lastError.message : String(lastError)
     throw new KeysUnavailableError(`Keys could not be fetched: ${reason}`, {
@@ -352,7 +363,7 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
 
       if (!inFlight) {
         const t = now()
-        if (coolingDown(t)) return currentOrUnavailable(t)
+        if (coolingDown(t)) return missed(t)
         start(kid, true)
       }
       // Every concurrent miss shares this one fetch, whatever its kid.
@@ -360,15 +371,7 @@ function cachingKeyResolver(load: KeySetLoader, { cooldownMs, maxAgeMs, clock: n
       if (has(kid)) return current as KeySet
 
       // Fetched (or failed) after this token arrived and still no key: the penalty box.
-      const t = now()
-      if (!coolingDown(t)) {
-        cooldownFrom = t
-        penaltyMs = cooldownMs
-      }
-      return currentOrUnavailable(t)
+      return missed(now())
     },
   }
 }
-
-/** The longest `Retry-After` honoured: a server cannot switch our key fetching off for longer. */
-const maxRetryAfterMs = 300_000

@@ -92,6 +92,11 @@ describe('verifySignature', () => {
     expect(verifySignature(alg, Buffer.from('header.payloaD'), signature, key)).toBe(false)
   })
 
+  test("PSS is verified with OpenSSL's numbers for its padding and digest-length salt, as crypto.constants names them", () => {
+    // algorithms.ts writes them as numbers: RSA_PKCS1_PSS_PADDING (6), RSA_PSS_SALTLEN_DIGEST (-1).
+    expect([constants.RSA_PKCS1_PSS_PADDING, constants.RSA_PSS_SALTLEN_DIGEST]).toEqual([6, -1])
+  })
+
   test('PS256 with the digest-length salt only; HS512 with the whole MAC of its own digest', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const pss = sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
