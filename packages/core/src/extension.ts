@@ -71,25 +71,19 @@ function readGivenExtensions<E extends Extension>(value: unknown, packageName: s
 
 /**
  * The extension an option needs, or the configuration error that tells how to add it (import it,
- * or use the root entry, which has every extension).
+ * or use the root entry, which has every extension). The package and factory the message names
+ * are `fail`'s.
  *
  * @param option - the option that needs it, as in the message (`routes`)
- * @param from - the lean entry's package and the name the application calls (`oauthScope`)
  * @example
  * ```ts
- * const routeMaps = needExtension(extensions, 'routeMaps', 'routes', { packageName: '@middy-auth/oauth-scope', factory: 'oauthScope' }, fail)
+ * const routeMaps = needExtension(extensions, 'routeMaps', 'routes', configErrors('@middy-auth/oauth-scope', 'oauthScope'))
  * ```
  */
-export function needExtension<E extends Extension>(
-  extensions: ReadonlyMap<string, E>,
-  name: string,
-  option: string,
-  from: { packageName: string; factory: string },
-  fail: ConfigError,
-): E {
+export function needExtension<E extends Extension>(extensions: ReadonlyMap<string, E>, name: string, option: string, fail: ConfigError): E {
   const extension = extensions.get(name)
   if (extension) return extension
-  const { packageName, factory } = from
+  const { package: packageName, factory } = fail
   throw fail(
     option,
     `needs the ${name} extension, which '${packageName}/lean' leaves out: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}', which has every extension)`,

@@ -20,7 +20,7 @@ describe('extensions of a lean entry', () => {
   it('reads the listed extensions by name, and none when the option is left out', () => {
     expect(readExtensions(undefined, packageName, fail, shapes).size).toBe(0)
     const extensions = readExtensions<typeof routeMaps>([routeMaps], packageName, fail, shapes)
-    expect(needExtension(extensions, 'routeMaps', 'routes', { packageName, factory: 'oauthScope' }, fail).compile()).toBe('compiled')
+    expect(needExtension(extensions, 'routeMaps', 'routes', fail).compile()).toBe('compiled')
   })
 
   it('refuses what is not a list of this package’s extensions, at cold start', () => {
@@ -51,7 +51,7 @@ describe('extensions of a lean entry', () => {
   it('names the import that adds a missing extension, with the option that needs it', () => {
     let error: unknown
     try {
-      needExtension(new Map(), 'routeMaps', 'routes', { packageName, factory: 'oauthScope' }, fail)
+      needExtension(new Map(), 'routeMaps', 'routes', fail)
     } catch (caught) {
       error = caught
     }

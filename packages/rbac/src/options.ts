@@ -3,7 +3,7 @@ import { checkOptionNames, needExtension, readExtensions, type RouteMap, type Ap
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
 import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RoleMapsExtension, RouteMapsExtension } from './extension-types.js'
-import { fail, leanFactory, packageName, type Permission } from './permission.js'
+import { fail, packageName, type Permission } from './permission.js'
 import type { CompiledPolicyImpl, Policy } from './policy.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
 import type { RoleMap, RoleSource } from './roles.js'
@@ -221,7 +221,7 @@ export function compileRequirementOf(
   }
   if (routesDefault !== undefined && !perRoute) throw fail('routesDefault', `goes with routes`)
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension).compile(routes, routesDefault)
+  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compile(routes, routesDefault)
   const requirement = compileRequirement(required, 'required')
   return () => requirement
 }
@@ -240,5 +240,5 @@ export function compileConditionsOf(
   const conditional = options.conditions !== undefined ? 'conditions' : options.resource !== undefined ? 'resource' : firstUse
   return conditional === undefined
     ? undefined
-    : (needExtension(extensions, 'conditions', conditional, leanFactory, fail) as ConditionsExtension).compile(options.conditions, options.resource, policy)
+    : (needExtension(extensions, 'conditions', conditional, fail) as ConditionsExtension).compile(options.conditions, options.resource, policy)
 }
