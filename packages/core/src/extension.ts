@@ -5,7 +5,7 @@
  * handler does not import. The root entries are built with every extension of their package:
  * nothing changes for a handler that imports them.
  */
-import type { ConfigError } from './config-error.js'
+import { checkOptionNames, type ConfigError } from './config-error.js'
 import { isRecord } from './record.js'
 
 /**
@@ -35,23 +35,19 @@ export interface Extension {
 export type ExtensionShapes = Readonly<Record<string, readonly string[]>>
 
 /**
- * Reads a lean factory's `extensions` option: a list of extensions of `packageName`, each one of
- * `shapes` with its code (another package's extension is a mistake that would leave the option it
- * serves without its code).
+ * Reads a list of extensions (a lean factory's `extensions` option, or the root entry's own):
+ * extensions of `fail`'s package, each one of `shapes` with its code (another package's extension
+ * is a mistake that would leave the option it serves without its code).
  *
- * @param packageName - the package of the lean factory
  * @param shapes - the package's extensions and the functions each carries
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
- * const extensions = readExtensions<OAuthScopeExtension>(options.extensions, '@middy-auth/oauth-scope', fail, { routeMaps: ['compileRoutes', 'routeName'] })
+ * const extensions = readExtensions<OAuthScopeExtension>([routeMaps], fail, { routeMaps: ['compileRoutes', 'routeName'] })
  * ```
  */
-export const readExtensions = <E extends Extension>(value: unknown, packageName: string, fail: ConfigError, shapes: ExtensionShapes): ReadonlyMap<string, E> =>
-  // Most handlers give none: their cold start then compiles only this line, not the checks.
-  value === undefined ? new Map() : readGivenExtensions(value, packageName, fail, shapes)
-
-function readGivenExtensions<E extends Extension>(value: unknown, packageName: string, fail: ConfigError, shapes: ExtensionShapes): Map<string, E> {
+export function readExtensions<E extends Extension>(value: unknown, fail: ConfigError, shapes: ExtensionShapes): Map<string, E> {
+  const { package: packageName } = fail
   const extensions = new Map<string, E>()
   const from = `from '${packageName}/extensions'`
   if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions imported ${from}`)
@@ -67,6 +63,34 @@ function readGivenExtensions<E extends Extension>(value: unknown, packageName: s
     extensions.set(name, extension as E)
   }
   return extensions
+}
+
+/**
+ * The first check of a factory that takes extensions: its option names (see
+ * {@link checkOptionNames}), then its `extensions`, if given (see {@link readExtensions}). Returns the
+ * extensions to use: `every`, the root entry's (all of them), which stand for those listed (still
+ * checked, so that a mistake there is a `TypeError` in both entries), or else those listed.
+ *
+ * @param every - the root entry's extensions; `undefined` in the lean entry
+ * @example
+ * ```ts
+ * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
+ * const extensions = readOptionNamesAndExtensions(options, knownOptions, fail, extensionShapes, undefined, { require: 'required' })
+ * ```
+ */
+export function readOptionNamesAndExtensions<E extends Extension>(
+  options: { readonly extensions?: unknown },
+  known: readonly string[],
+  fail: ConfigError,
+  shapes: ExtensionShapes,
+  every: ReadonlyMap<string, E> | undefined,
+  renamed?: Readonly<Record<string, string>>,
+): ReadonlyMap<string, E> {
+  checkOptionNames(options, known, fail, '', renamed)
+  const { extensions } = options
+  // Most handlers give none: their cold start then compiles only this line, not the checks.
+  const given = extensions === undefined ? new Map<string, E>() : readExtensions<E>(extensions, fail, shapes)
+  return every ?? given
 }
 
 /**

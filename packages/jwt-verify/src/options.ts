@@ -13,7 +13,7 @@ import {
   isListOf,
   isRecord,
   needExtension,
-  readExtensions,
+  readOptionNamesAndExtensions,
   readDuration,
   readRealm,
   resourceMetadataProblem,
@@ -270,9 +270,7 @@ const unboundChecks: BindingChecks = { check: (auth, _binding, request) => check
  * root entry's extensions (all of them), which stand for `options.extensions` (still checked).
  */
 export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledOptions {
-  checkOptionNames(options, knownOptions, fail)
-  const given = readExtensions<JwtVerifyExtension>(options.extensions, packageName, fail, extensionShapes)
-  const extensions = every ?? given
+  const extensions = readOptionNamesAndExtensions<JwtVerifyExtension>(options, knownOptions, fail, extensionShapes, every)
   /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
   const need = <Name extends KnownExtension['name']>(name: Name, option: string, fault = fail) =>
     // Extensions are keyed by name: the one named `name` has that name's shape.

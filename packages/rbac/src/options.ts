@@ -1,9 +1,9 @@
 import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
-import { checkOptionNames, needExtension, readExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import { needExtension, readOptionNamesAndExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
 import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RoleMapsExtension, RouteMapsExtension } from './extension-types.js'
-import { fail, packageName, type Permission } from './permission.js'
+import { fail, type Permission } from './permission.js'
 import type { CompiledPolicyImpl, Policy } from './policy.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
 import type { RoleMap, RoleSource } from './roles.js'
@@ -201,10 +201,9 @@ export const extensionShapes = {
  * checked, so that a mistake there is a `TypeError` in both entries), or those listed.
  */
 export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacExtensions {
-  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
-  const given = readExtensions<RbacExtension>(options.extensions, packageName, fail, extensionShapes)
+  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
   if (options.policy === undefined) throw fail('policy', `is required`)
-  return every ?? given
+  return extensions
 }
 
 /**
