@@ -1,5 +1,5 @@
 import type { MiddyRequestLike } from '@middy-auth/core'
-import { needExtension, resourceMetadataProblem, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import { apiGatewayClaimsShape, needExtension, resourceMetadataProblem, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
 import { compileScopes, fail, type CompiledRequirement } from './requirements.js'
 import { fromAuthScopes, type ScopeReader } from './scopes.js'
@@ -105,7 +105,7 @@ export const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'sc
 export const extensionShapes = {
   routeMaps: ['compileRoutes', 'routeName'],
   scopeClaims: ['compileScopeClaims'],
-  apiGatewayClaims: ['gatewayAuth'],
+  apiGatewayClaims: apiGatewayClaimsShape,
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
   scopeClaims: ReadonlyArray<Exclude<keyof ScopeClaimsExtension, 'package' | 'name'>>

@@ -1,5 +1,5 @@
 import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
-import { needExtension, readOptionNamesAndExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import { apiGatewayClaimsShape, needExtension, readOptionNamesAndExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
 import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RoleMapsExtension, RouteMapsExtension } from './extension-types.js'
@@ -185,7 +185,7 @@ const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFro
 export const extensionShapes = {
   routeMaps: ['compile'],
   roleMaps: ['compile'],
-  apiGatewayClaims: ['gatewayAuth'],
+  apiGatewayClaims: apiGatewayClaimsShape,
   conditions: ['readAllow', 'compile'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
