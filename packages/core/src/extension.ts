@@ -50,15 +50,17 @@ export function readExtensions<E extends Extension>(value: unknown, fail: Config
   const { package: packageName } = fail
   const extensions = new Map<string, E>()
   const from = `from '${packageName}/extensions'`
-  if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions imported ${from}`)
+  if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions ${from}`)
   for (const [index, extension] of (value as unknown[]).entries()) {
-    const at = `extensions[${index}]`
-    const importIt = `: import it ${from}`
     const name = isRecord(extension) && extension.package === packageName ? extension.name : undefined
-    if (typeof name !== 'string' || !Object.hasOwn(shapes, name)) throw fail(at, `is not an extension of ${packageName}${importIt}`)
-    const lacking = (shapes[name] as readonly string[]).filter((member) => typeof (extension as Record<string, unknown>)[member] !== 'function')
-    if (lacking.length > 0) {
-      throw fail(at, `is not the ${name} extension of this ${packageName}, it lacks ${lacking.join(', ')}${importIt}, of the same version`)
+    // Another package's, a name this package has no extension of, or an object without the
+    // code its name needs (written by hand, or of another version): one mistake, one fix.
+    if (
+      typeof name !== 'string' ||
+      !Object.hasOwn(shapes, name) ||
+      (shapes[name] as readonly string[]).some((member) => typeof (extension as Record<string, unknown>)[member] !== 'function')
+    ) {
+      throw fail(`extensions[${index}]`, `must be an extension ${from}, of the same version`)
     }
     extensions.set(name, extension as E)
   }
@@ -110,6 +112,6 @@ export function needExtension<E extends Extension>(extensions: ReadonlyMap<strin
   const { package: packageName, factory } = fail
   throw fail(
     option,
-    `needs the ${name} extension, which '${packageName}/lean' leaves out: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}', which has every extension)`,
+    `needs the ${name} extension: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}')`,
   )
 }
