@@ -99,6 +99,6 @@ describe("this session's extensions given to another package's lean factory: a T
     const error = thrown(build)
     expect(error).toBeInstanceOf(TypeError)
     expect(error?.cause).toMatchObject({ package: packageName, option: 'extensions[0]' })
-    expect(error?.message).toContain(`is not an extension of ${packageName}: import it from '${packageName}/extensions'`)
+    expect(error?.message).toContain(`must be an extension from '${packageName}/extensions', of the same version`)
   })
 })

@@ -378,13 +378,13 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
       'jwtVerify, a senderConstraints without its code',
       () => leanJwtVerify(options({ dpop: { boundTokens: 'allowed' }, extensions: [{ package: '@middy-auth/jwt-verify', name: 'senderConstraints' }] })),
       '@middy-auth/jwt-verify',
-      /extensions\[0\] is not the senderConstraints extension of this @middy-auth\/jwt-verify, it lacks compile, check, toAuthError: import it from '@middy-auth\/jwt-verify\/extensions'/,
+      /extensions\[0\] must be an extension from '@middy-auth\/jwt-verify\/extensions', of the same version/,
     ],
     [
       'jwtVerify, an apiGatewayClaims without its code',
       () => leanJwtVerify({ trustApiGateway: true, extensions: [{ package: '@middy-auth/jwt-verify', name: 'apiGatewayClaims' }] } as never),
       '@middy-auth/jwt-verify',
-      /lacks fromGateway/,
+      /extensions\[0\] must be an extension from '@middy-auth\/jwt-verify\/extensions', of the same version/,
     ],
     [
       'jwtVerify, a senderConstraints with only part of its code',
@@ -397,37 +397,37 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
           }),
         ),
       '@middy-auth/jwt-verify',
-      /lacks check, toAuthError/,
+      /extensions\[0\] must be an extension from '@middy-auth\/jwt-verify\/extensions', of the same version/,
     ],
     [
       'the root jwtVerify, a forged opaqueTokenHandoff in its list',
       () => rootJwtVerify(options({ extensions: [{ package: '@middy-auth/jwt-verify', name: 'opaqueTokenHandoff', takes: () => true }] })),
       '@middy-auth/jwt-verify',
-      /lacks compile, authenticate/,
+      /extensions\[0\] must be an extension from '@middy-auth\/jwt-verify\/extensions', of the same version/,
     ],
     [
       'oauthScope, an apiGatewayClaims without gatewayAuth',
       () => leanOAuthScope({ required: ['a'], extensions: [{ package: '@middy-auth/oauth-scope', name: 'apiGatewayClaims' }] } as never),
       '@middy-auth/oauth-scope',
-      /lacks gatewayAuth/,
+      /extensions\[0\] must be an extension from '@middy-auth\/oauth-scope\/extensions', of the same version/,
     ],
     [
       'oauthScope, a routeMaps without its code',
       () => leanOAuthScope({ routes, extensions: [{ package: '@middy-auth/oauth-scope', name: 'routeMaps', compileRoutes: () => () => undefined }] } as never),
       '@middy-auth/oauth-scope',
-      /lacks routeName/,
+      /extensions\[0\] must be an extension from '@middy-auth\/oauth-scope\/extensions', of the same version/,
     ],
     [
       'rbac, an apiGatewayClaims without gatewayAuth',
       () => leanRbac({ policy, required: [], extensions: [{ package: '@middy-auth/rbac', name: 'apiGatewayClaims', gatewayAuth: 'yes' }] } as never),
       '@middy-auth/rbac',
-      /lacks gatewayAuth/,
+      /extensions\[0\] must be an extension from '@middy-auth\/rbac\/extensions', of the same version/,
     ],
     [
       'jwtVerify, a tokenSources without its code',
       () => leanJwtVerify(options({ tokenSource: { cookie: 'session' }, extensions: [{ package: '@middy-auth/jwt-verify', name: 'tokenSources' }] })),
       '@middy-auth/jwt-verify',
-      /extensions\[0\] is not the tokenSources extension of this @middy-auth\/jwt-verify, it lacks problem, compile: import it from '@middy-auth\/jwt-verify\/extensions'/,
+      /extensions\[0\] must be an extension from '@middy-auth\/jwt-verify\/extensions', of the same version/,
     ],
     [
       'jwtVerify, a tokenSources whose reader hands out a token but that checks nothing',
@@ -441,13 +441,13 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
           }),
         ),
       '@middy-auth/jwt-verify',
-      /lacks problem:/,
+      /extensions\[0\] must be an extension from '@middy-auth\/jwt-verify\/extensions', of the same version/,
     ],
     [
       'a name the package does not have (a typo)',
       () => leanJwtVerify(options({ extensions: [{ package: '@middy-auth/jwt-verify', name: 'senderConstraint', compile: () => undefined }] })),
       '@middy-auth/jwt-verify',
-      /extensions\[0\] is not an extension of @middy-auth\/jwt-verify: import it from '@middy-auth\/jwt-verify\/extensions'/,
+      /extensions\[0\] must be an extension from '@middy-auth\/jwt-verify\/extensions', of the same version/,
     ],
   ]
 
@@ -479,7 +479,7 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
       [() => rootJwtVerify(options({ extensions: [rbacExtensions.routeMaps as never] })), '@middy-auth/jwt-verify'],
     ]
     for (const [build, packageName] of cases) {
-      expectFix(thrown(build), packageName, 'extensions[0]', new RegExp(`is not an extension of ${packageName}: import it from '${packageName}/extensions'`))
+      expectFix(thrown(build), packageName, 'extensions[0]', new RegExp(`must be an extension from '${packageName}/extensions', of the same version`))
     }
   })
 
@@ -489,20 +489,20 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
         thrown(() => leanJwtVerify(options({ extensions }))),
         '@middy-auth/jwt-verify',
         'extensions',
-        /extensions must be a list of extensions imported from '@middy-auth\/jwt-verify\/extensions'/,
+        /extensions must be a list of extensions from '@middy-auth\/jwt-verify\/extensions'/,
       )
     }
     expectFix(
       thrown(() => leanOAuthScope({ required: ['a'], extensions: [null, scopeExtensions.routeMaps] as never })),
       '@middy-auth/oauth-scope',
       'extensions[0]',
-      /import it/,
+      /must be an extension from '@middy-auth\/oauth-scope\/extensions'/,
     )
     expectFix(
       thrown(() => leanRbac({ policy, required: [], extensions: [undefined] as never })),
       '@middy-auth/rbac',
       'extensions[0]',
-      /import it/,
+      /must be an extension from '@middy-auth\/rbac\/extensions'/,
     )
   })
 
@@ -550,13 +550,13 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
       thrown(() => rootOAuthScope({ required: ['a'], extensions: [{ package: '@middy-auth/oauth-scope', name: 'routeMaps' }] } as never)),
       '@middy-auth/oauth-scope',
       'extensions[0]',
-      /lacks compileRoutes/,
+      /extensions\[0\] must be an extension from '@middy-auth\/oauth-scope\/extensions', of the same version/,
     )
     expectFix(
       thrown(() => rootRbac({ policy, required: [], extensions: [scopeExtensions.routeMaps] } as never)),
       '@middy-auth/rbac',
       'extensions[0]',
-      /is not an extension of @middy-auth\/rbac/,
+      /must be an extension from '@middy-auth\/rbac\/extensions'/,
     )
   })
 
@@ -722,9 +722,7 @@ describe("rbac's conditions: a conditional policy never passes the lean entry wi
           )
           expect(error).toBeInstanceOf(TypeError)
           expect(error?.cause?.package).toBe('@middy-auth/rbac')
-          expect(error?.message).toMatch(
-            /needs the conditions extension, which '@middy-auth\/rbac\/lean' leaves out: import \{ conditions \} from '@middy-auth\/rbac\/extensions'/,
-          )
+          expect(error?.message).toMatch(/needs the conditions extension: import \{ conditions \} from '@middy-auth\/rbac\/extensions'/)
         }
       }
     }

@@ -23,7 +23,8 @@ export interface ConfigErrorCause {
 
 /**
  * Builds a configuration error: `fail(option, problem)`, where `problem` finishes the sentence
- * that starts with the option's path (`'must be a function'`).
+ * that starts with the option's path (`'must be a function'`). It carries the package and the
+ * factory it speaks for, which the messages that name an import read (core's `needExtension`).
  *
  * @example
  * ```ts
@@ -31,7 +32,13 @@ export interface ConfigErrorCause {
  * throw fail('realm', `must be printable ASCII`)
  * ```
  */
-export type ConfigError = (option: string, problem: string) => TypeError
+export interface ConfigError {
+  (option: string, problem: string): TypeError
+  /** The package, for `cause.package` and the imports a message names (`'@middy-auth/rbac'`). */
+  readonly package: string
+  /** The name the application calls (`'rbac'`), which starts every message. */
+  readonly factory: string
+}
 
 /**
  * The {@link ConfigError} of one factory: `TypeError('<factory>: <option> <problem>')` with
@@ -45,10 +52,12 @@ export type ConfigError = (option: string, problem: string) => TypeError
  * fail('realm', 'must be a string').message // 'oauthScope: realm must be a string'
  * ```
  */
-export const configErrors =
-  (packageName: string, factory: string): ConfigError =>
-  (option, problem) =>
-    new TypeError(`${factory}: ${option} ${problem}`, { cause: { package: packageName, option } satisfies ConfigErrorCause })
+export const configErrors = (packageName: string, factory: string): ConfigError =>
+  Object.assign(
+    (option: string, problem: string) =>
+      new TypeError(`${factory}: ${option} ${problem}`, { cause: { package: packageName, option } satisfies ConfigErrorCause }),
+    { package: packageName, factory },
+  )
 
 /**
  * Refuses a value that is not an object of options, and every field it does not know, listing

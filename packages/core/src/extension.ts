@@ -5,7 +5,7 @@
  * handler does not import. The root entries are built with every extension of their package:
  * nothing changes for a handler that imports them.
  */
-import type { ConfigError } from './config-error.js'
+import { checkOptionNames, type ConfigError } from './config-error.js'
 import { isRecord } from './record.js'
 
 /**
@@ -35,34 +35,32 @@ export interface Extension {
 export type ExtensionShapes = Readonly<Record<string, readonly string[]>>
 
 /**
- * Reads a lean factory's `extensions` option: a list of extensions of `packageName`, each one of
- * `shapes` with its code (another package's extension is a mistake that would leave the option it
- * serves without its code).
+ * Reads a list of extensions (a lean factory's `extensions` option, or the root entry's own):
+ * extensions of `fail`'s package, each one of `shapes` with its code (another package's extension
+ * is a mistake that would leave the option it serves without its code).
  *
- * @param packageName - the package of the lean factory
  * @param shapes - the package's extensions and the functions each carries
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
- * const extensions = readExtensions<OAuthScopeExtension>(options.extensions, '@middy-auth/oauth-scope', fail, { routeMaps: ['compileRoutes', 'routeName'] })
+ * const extensions = readExtensions<OAuthScopeExtension>([routeMaps], fail, { routeMaps: ['compileRoutes', 'routeName'] })
  * ```
  */
-export const readExtensions = <E extends Extension>(value: unknown, packageName: string, fail: ConfigError, shapes: ExtensionShapes): ReadonlyMap<string, E> =>
-  // Most handlers give none: their cold start then compiles only this line, not the checks.
-  value === undefined ? new Map() : readGivenExtensions(value, packageName, fail, shapes)
-
-function readGivenExtensions<E extends Extension>(value: unknown, packageName: string, fail: ConfigError, shapes: ExtensionShapes): Map<string, E> {
+export function readExtensions<E extends Extension>(value: unknown, fail: ConfigError, shapes: ExtensionShapes): Map<string, E> {
+  const { package: packageName } = fail
   const extensions = new Map<string, E>()
   const from = `from '${packageName}/extensions'`
-  if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions imported ${from}`)
+  if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions ${from}`)
   for (const [index, extension] of (value as unknown[]).entries()) {
-    const at = `extensions[${index}]`
-    const importIt = `: import it ${from}`
     const name = isRecord(extension) && extension.package === packageName ? extension.name : undefined
-    if (typeof name !== 'string' || !Object.hasOwn(shapes, name)) throw fail(at, `is not an extension of ${packageName}${importIt}`)
-    const lacking = (shapes[name] as readonly string[]).filter((member) => typeof (extension as Record<string, unknown>)[member] !== 'function')
-    if (lacking.length > 0) {
-      throw fail(at, `is not the ${name} extension of this ${packageName}, it lacks ${lacking.join(', ')}${importIt}, of the same version`)
+    // Another package's, a name this package has no extension of, or an object without the
+    // code its name needs (written by hand, or of another version): one mistake, one fix.
+    if (
+      typeof name !== 'string' ||
+      !Object.hasOwn(shapes, name) ||
+      (shapes[name] as readonly string[]).some((member) => typeof (extension as Record<string, unknown>)[member] !== 'function')
+    ) {
+      throw fail(`extensions[${index}]`, `must be an extension ${from}, of the same version`)
     }
     extensions.set(name, extension as E)
   }
@@ -70,28 +68,50 @@ function readGivenExtensions<E extends Extension>(value: unknown, packageName: s
 }
 
 /**
- * The extension an option needs, or the configuration error that tells how to add it (import it,
- * or use the root entry, which has every extension).
+ * The first check of a factory that takes extensions: its option names (see
+ * {@link checkOptionNames}), then its `extensions`, if given (see {@link readExtensions}). Returns the
+ * extensions to use: `every`, the root entry's (all of them), which stand for those listed (still
+ * checked, so that a mistake there is a `TypeError` in both entries), or else those listed.
  *
- * @param option - the option that needs it, as in the message (`routes`)
- * @param from - the lean entry's package and the name the application calls (`oauthScope`)
+ * @param every - the root entry's extensions; `undefined` in the lean entry
  * @example
  * ```ts
- * const routeMaps = needExtension(extensions, 'routeMaps', 'routes', { packageName: '@middy-auth/oauth-scope', factory: 'oauthScope' }, fail)
+ * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
+ * const extensions = readOptionNamesAndExtensions(options, knownOptions, fail, extensionShapes, undefined, { require: 'required' })
  * ```
  */
-export function needExtension<E extends Extension>(
-  extensions: ReadonlyMap<string, E>,
-  name: string,
-  option: string,
-  from: { packageName: string; factory: string },
+export function readOptionNamesAndExtensions<E extends Extension>(
+  options: { readonly extensions?: unknown },
+  known: readonly string[],
   fail: ConfigError,
-): E {
+  shapes: ExtensionShapes,
+  every: ReadonlyMap<string, E> | undefined,
+  renamed?: Readonly<Record<string, string>>,
+): ReadonlyMap<string, E> {
+  checkOptionNames(options, known, fail, '', renamed)
+  const { extensions } = options
+  // Most handlers give none: their cold start then compiles only this line, not the checks.
+  const given = extensions === undefined ? new Map<string, E>() : readExtensions<E>(extensions, fail, shapes)
+  return every ?? given
+}
+
+/**
+ * The extension an option needs, or the configuration error that tells how to add it (import it,
+ * or use the root entry, which has every extension). The package and factory the message names
+ * are `fail`'s.
+ *
+ * @param option - the option that needs it, as in the message (`routes`)
+ * @example
+ * ```ts
+ * const routeMaps = needExtension(extensions, 'routeMaps', 'routes', configErrors('@middy-auth/oauth-scope', 'oauthScope'))
+ * ```
+ */
+export function needExtension<E extends Extension>(extensions: ReadonlyMap<string, E>, name: string, option: string, fail: ConfigError): E {
   const extension = extensions.get(name)
   if (extension) return extension
-  const { packageName, factory } = from
+  const { package: packageName, factory } = fail
   throw fail(
     option,
-    `needs the ${name} extension, which '${packageName}/lean' leaves out: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}', which has every extension)`,
+    `needs the ${name} extension: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}')`,
   )
 }

@@ -37,6 +37,17 @@ export interface ApiGatewayClaimsExtension extends Extension {
 }
 
 /**
+ * The code an `apiGatewayClaims` extension carries, for the shape tables of oauth-scope and rbac
+ * (core's `readExtensions` refuses an object of that name without it).
+ *
+ * @example
+ * ```ts
+ * const extensionShapes = { routeMaps: ['compile'], apiGatewayClaims: apiGatewayClaimsShape }
+ * ```
+ */
+export const apiGatewayClaimsShape: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, keyof Extension>> = ['gatewayAuth']
+
+/**
  * The gateway's claims reader among a consumer's extensions: its `apiGatewayClaims` extension's
  * `gatewayAuth`, or `undefined` when the lean entry was not given it (then only `context.auth`
  * is read).

@@ -13,7 +13,7 @@ import {
   isListOf,
   isRecord,
   needExtension,
-  readExtensions,
+  readOptionNamesAndExtensions,
   readDuration,
   readRealm,
   resourceMetadataProblem,
@@ -168,9 +168,8 @@ export const albEntries = new WeakMap<object, AlbRules>()
 /** The rules of an `albIssuer()` entry's key resolver; `undefined` for any other value. */
 export const albRulesOf = (resolver: unknown): AlbRules | undefined => albEntries.get(resolver as object)
 
-const factory = 'jwtVerify'
 /** The `TypeError` of configuration that can never work, thrown at cold start. */
-const fail = configErrors(packageName, factory)
+const fail = configErrors(packageName, 'jwtVerify')
 
 /** What an option must be: its test, and the words that finish the `TypeError`'s `<option> must be …`. */
 type Rule = readonly [test: (value: unknown) => boolean, what: string]
@@ -271,13 +270,11 @@ const unboundChecks: BindingChecks = { check: (auth, _binding, request) => check
  * root entry's extensions (all of them), which stand for `options.extensions` (still checked).
  */
 export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledOptions {
-  checkOptionNames(options, knownOptions, fail)
-  const given = readExtensions<JwtVerifyExtension>(options.extensions, packageName, fail, extensionShapes)
-  const extensions = every ?? given
+  const extensions = readOptionNamesAndExtensions<JwtVerifyExtension>(options, knownOptions, fail, extensionShapes, every)
   /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
   const need = <Name extends KnownExtension['name']>(name: Name, option: string, fault = fail) =>
     // Extensions are keyed by name: the one named `name` has that name's shape.
-    needExtension(extensions, name, option, { packageName, factory }, fault) as Extract<KnownExtension, { name: Name }>
+    needExtension(extensions, name, option, fault) as Extract<KnownExtension, { name: Name }>
   /** An option that `rule` takes, `fallback` when it is left out or null. */
   const option = <T>(name: 'trustApiGateway' | 'credentialsRequired' | 'clock', rule: Rule, fallback: T): T =>
     checked(options[name] ?? fallback, rule, name) as T
@@ -351,7 +348,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
     // OIDC discovery when jwksUri is absent (or null, as it always meant): its resolver checks
     // that the issuer is fetchable. Never shared: no issuer is listed twice.
     if (jwksUri == null) {
-      const withoutJwksUri: typeof fail = (option, problem) => fail(option, `without jwksUri ${problem}`)
+      const withoutJwksUri: typeof fail = Object.assign((option: string, problem: string) => fail(option, `without jwksUri ${problem}`), fail)
       return need('oidcDiscovery', at, withoutJwksUri).keyResolver({ ...resolverSettings, issuer: firstIssuer }, fail, `${at}.`)
     }
     const resolver = resolvers.get(jwksUri) ?? remoteKeyResolver({ ...resolverSettings, jwksUri }, fail, `${at}.`)

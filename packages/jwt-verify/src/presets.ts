@@ -33,7 +33,7 @@ const presetError = (preset: string, option: string, problem: string): TypeError
 
 /** The user's own check: `claimsCheck`, or the deprecated `claims` (with its warning). */
 function ownCheck(preset: string, overrides: PresetOverrides): ClaimsCheck | undefined {
-  const check = readRenamed(overrides, 'claimsCheck', 'claims', (option, problem) => presetError(preset, option, problem))
+  const check = readRenamed(overrides, 'claimsCheck', 'claims', configErrors(packageName, preset))
   // The deprecated name is read above (with its warning), then removed from what the entry keeps.
   // eslint-disable-next-line @typescript-eslint/no-deprecated
   delete overrides.claims

@@ -3,7 +3,7 @@
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
 import { AuthError, type AuthContext, type AuthErrorOptions, type WithAuth, type MiddyRequestLike } from '@middy-auth/core'
-import { checkOptionNames, gatewayReaderOf, readExtensions, readRealm, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
+import { gatewayReaderOf, readOptionNamesAndExtensions, readRealm, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
@@ -49,11 +49,9 @@ export type OAuthScopeMiddleware<Claims = unknown> = MiddlewareObj<unknown, unkn
 export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAuthScopeExtensions): OAuthScopeMiddleware<Claims> {
   // Every option checked and compiled at cold start, in this order (the first mistake is the
   // TypeError); the middleware keeps them in this closure.
-  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
   // The root entry's extensions (every one) stand for those listed, which are still checked: a
   // mistake there is a TypeError in both entries.
-  const given = readExtensions<OAuthScopeExtension>(options.extensions, packageName, fail, extensionShapes)
-  const extensions = every ?? given
+  const extensions = readOptionNamesAndExtensions<OAuthScopeExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
   // The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`).
   const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadata(options.resourceMetadata) }
   const readScopes = compileScopeReader(options.scopeClaims, extensions)

@@ -1,7 +1,7 @@
 import type { MiddyRequestLike } from '@middy-auth/core'
-import { needExtension, resourceMetadataProblem, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import { apiGatewayClaimsShape, needExtension, resourceMetadataProblem, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
-import { compileScopes, fail, packageName, type CompiledRequirement } from './requirements.js'
+import { compileScopes, fail, type CompiledRequirement } from './requirements.js'
 import { fromAuthScopes, type ScopeReader } from './scopes.js'
 
 /**
@@ -101,13 +101,11 @@ export type OAuthScopeOptions = CommonOptions &
 /** Every option's name, for the message of one that is not. */
 export const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata', 'extensions']
 
-const from = { packageName, factory: 'oauthScope' }
-
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
   routeMaps: ['compileRoutes', 'routeName'],
   scopeClaims: ['compileScopeClaims'],
-  apiGatewayClaims: ['gatewayAuth'],
+  apiGatewayClaims: apiGatewayClaimsShape,
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
   scopeClaims: ReadonlyArray<Exclude<keyof ScopeClaimsExtension, 'package' | 'name'>>
@@ -129,7 +127,7 @@ export const compileScopeReader = (scopeClaims: unknown, extensions: OAuthScopeE
   scopeClaims === undefined
     ? fromAuthScopes
     : // readExtensions keys each extension by its name: the one named scopeClaims is a ScopeClaimsExtension.
-      (needExtension(extensions, 'scopeClaims', 'scopeClaims', from, fail) as ScopeClaimsExtension).compileScopeClaims(scopeClaims)
+      (needExtension(extensions, 'scopeClaims', 'scopeClaims', fail) as ScopeClaimsExtension).compileScopeClaims(scopeClaims)
 
 /**
  * The requirement of each request: `required` and `anyOf`, or per route (`routes`, with the
@@ -142,7 +140,7 @@ export function compileRequirementOf(
 ): (request: MiddyRequestLike) => CompiledRequirement | undefined {
   const { required, anyOf, routes, routesDefault } = options
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  if (routes !== undefined) return (needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension).compileRoutes(options)
+  if (routes !== undefined) return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compileRoutes(options)
   if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes`)
   if (required === undefined && anyOf === undefined) throw fail('options', `need required, anyOf or routes`)
   const requirement = compileScopes(required, anyOf)

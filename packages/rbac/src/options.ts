@@ -1,9 +1,9 @@
 import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
-import { checkOptionNames, needExtension, readExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import { apiGatewayClaimsShape, needExtension, readOptionNamesAndExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
 import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RoleMapsExtension, RouteMapsExtension } from './extension-types.js'
-import { fail, leanFactory, packageName, type Permission } from './permission.js'
+import { fail, type Permission } from './permission.js'
 import type { CompiledPolicyImpl, Policy } from './policy.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
 import type { RoleMap, RoleSource } from './roles.js'
@@ -185,7 +185,7 @@ const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFro
 export const extensionShapes = {
   routeMaps: ['compile'],
   roleMaps: ['compile'],
-  apiGatewayClaims: ['gatewayAuth'],
+  apiGatewayClaims: apiGatewayClaimsShape,
   conditions: ['readAllow', 'compile'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
@@ -201,10 +201,9 @@ export const extensionShapes = {
  * checked, so that a mistake there is a `TypeError` in both entries), or those listed.
  */
 export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacExtensions {
-  checkOptionNames(options, knownOptions, fail, '', { require: 'required' })
-  const given = readExtensions<RbacExtension>(options.extensions, packageName, fail, extensionShapes)
+  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
   if (options.policy === undefined) throw fail('policy', `is required`)
-  return every ?? given
+  return extensions
 }
 
 /**
@@ -221,7 +220,7 @@ export function compileRequirementOf(
   }
   if (routesDefault !== undefined && !perRoute) throw fail('routesDefault', `goes with routes`)
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension).compile(routes, routesDefault)
+  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compile(routes, routesDefault)
   const requirement = compileRequirement(required, 'required')
   return () => requirement
 }
@@ -240,5 +239,5 @@ export function compileConditionsOf(
   const conditional = options.conditions !== undefined ? 'conditions' : options.resource !== undefined ? 'resource' : firstUse
   return conditional === undefined
     ? undefined
-    : (needExtension(extensions, 'conditions', conditional, leanFactory, fail) as ConditionsExtension).compile(options.conditions, options.resource, policy)
+    : (needExtension(extensions, 'conditions', conditional, fail) as ConditionsExtension).compile(options.conditions, options.resource, policy)
 }

@@ -10,9 +10,6 @@ export const packageName = '@middy-auth/rbac'
 /** The `TypeError` of configuration that can never work, thrown at cold start (`rbac: <option> <problem>`). */
 export const fail = configErrors(packageName, 'rbac')
 
-/** Where an extension comes from, for core's `needExtension` messages. */
-export const leanFactory = { packageName, factory: 'rbac' }
-
 /**
  * A permission: `'*'` or `'resource:action'`, where each part is a non-empty word without `:`,
  * `*` or whitespace, or `*` (every resource, every action). Compared exactly (case-sensitive).

@@ -7,7 +7,7 @@
  */
 import { checkOptionNames, isRecord, needExtension } from '@middy-auth/core/internal'
 import type { ConditionsExtension, RbacExtensions } from './extension-types.js'
-import { fail, leanFactory, notAPermission, parsePermission, type ParsedPermission, type Permission } from './permission.js'
+import { fail, notAPermission, parsePermission, type ParsedPermission, type Permission } from './permission.js'
 import type { AppliedRule, CompiledRole, KeyRules, PolicyRule } from './rules.js'
 
 /**
@@ -186,7 +186,7 @@ export function compile(policy: unknown, extensions: RbacExtensions): CompiledPo
   const conditionUses = new Map<string, string>()
   const readConditional = (entry: Record<string, unknown>, where: string): RuleEntry =>
     // readExtensions keys each extension by its name: the one named conditions is a ConditionsExtension.
-    (needExtension(extensions, 'conditions', where, leanFactory, fail) as ConditionsExtension).readAllow(entry, where, conditionUses)
+    (needExtension(extensions, 'conditions', where, fail) as ConditionsExtension).readAllow(entry, where, conditionUses)
   for (const [name, definition] of Object.entries(roles)) raw.set(name, readRole(name, definition, readConditional))
   if (raw.size === 0) throw fail(rolesPath, `is empty: a policy without roles allows nothing`)
   // A `Map`: names from tokens never reach `Object.prototype`.

@@ -6,7 +6,7 @@
 import { readClaimPath, readListClaim, type AuthContext } from '@middy-auth/core'
 import { needExtension } from '@middy-auth/core/internal'
 import type { RbacExtensions, RoleMapsExtension } from './extension-types.js'
-import { fail, leanFactory } from './permission.js'
+import { fail } from './permission.js'
 import type { CompiledPolicyImpl } from './policy.js'
 import { roleFactoryCall } from './role-factory.js'
 import type { CompiledRole } from './rules.js'
@@ -26,7 +26,7 @@ export function compileRoleResolver(rolesFrom: unknown, roleMap: unknown, policy
     roleMap === undefined
       ? undefined
       : // readExtensions keys each extension by its name: the one named roleMaps is a RoleMapsExtension.
-        (needExtension(extensions, 'roleMaps', 'roleMap', leanFactory, fail) as RoleMapsExtension).compile(roleMap, policy)
+        (needExtension(extensions, 'roleMaps', 'roleMap', fail) as RoleMapsExtension).compile(roleMap, policy)
   return (auth) => {
     const names: string[] = []
     for (const source of sources) {

@@ -300,7 +300,7 @@ describe('an option whose extension is missing: a TypeError at cold start that n
       const error = thrown(() => leanRbac({ ...options, extensions: [apiGatewayClaims] }))
       expect(error).toBeInstanceOf(TypeError)
       expect(error?.message).toBe(
-        `rbac: routes needs the routeMaps extension, which '@middy-auth/rbac/lean' leaves out: import { routeMaps } from '@middy-auth/rbac/extensions' and pass extensions: [routeMaps] (or import rbac from '@middy-auth/rbac', which has every extension)`,
+        `rbac: routes needs the routeMaps extension: import { routeMaps } from '@middy-auth/rbac/extensions' and pass extensions: [routeMaps] (or import rbac from '@middy-auth/rbac')`,
       )
       expect(error?.cause).toEqual({ package: '@middy-auth/rbac', option: 'routes' })
     }
@@ -311,7 +311,7 @@ describe('an option whose extension is missing: a TypeError at cold start that n
       const error = thrown(() => leanRbac({ policy: plainPolicy, rolesFrom: 'groups', roleMap: roleMap as never, required: [], extensions: [routeMaps] }))
       expect(error).toBeInstanceOf(TypeError)
       expect(error?.message).toBe(
-        `rbac: roleMap needs the roleMaps extension, which '@middy-auth/rbac/lean' leaves out: import { roleMaps } from '@middy-auth/rbac/extensions' and pass extensions: [roleMaps] (or import rbac from '@middy-auth/rbac', which has every extension)`,
+        `rbac: roleMap needs the roleMaps extension: import { roleMaps } from '@middy-auth/rbac/extensions' and pass extensions: [roleMaps] (or import rbac from '@middy-auth/rbac')`,
       )
       expect(error?.cause).toEqual({ package: '@middy-auth/rbac', option: 'roleMap' })
     }
@@ -325,14 +325,12 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     const error = thrown(() =>
       leanRbac({ policy: plainPolicy, roleMap: { Writers: 'editor' }, required: [], extensions: [{ package: '@middy-auth/rbac', name: 'roleMaps' } as never] }),
     )
-    expect(error?.message).toBe(
-      `rbac: extensions[0] is not the roleMaps extension of this @middy-auth/rbac, it lacks compile: import it from '@middy-auth/rbac/extensions', of the same version`,
-    )
+    expect(error?.message).toBe(`rbac: extensions[0] must be an extension from '@middy-auth/rbac/extensions', of the same version`)
   })
 
   test("another package's extension, or something else, is refused", () => {
     expect(thrown(() => leanRbac({ policy, routes, extensions: [scopeRouteMaps as never] }))?.message).toBe(
-      `rbac: extensions[0] is not an extension of @middy-auth/rbac: import it from '@middy-auth/rbac/extensions'`,
+      `rbac: extensions[0] must be an extension from '@middy-auth/rbac/extensions', of the same version`,
     )
     // Middy's opt-in schema check takes it too.
     expect(rbacValidateOptions({ policy, routes, extensions: [apiGatewayClaims] })).toBeTruthy()
@@ -349,7 +347,7 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     ])
     expect(outcome(await behindGateway.invoke(loadFixture('http-v2-jwt-access-token-groups.json')))).toEqual([403, 'access_denied'])
     expect(thrown(() => rbac({ policy, conditions: { isOwner }, required: [], extensions: [scopeRouteMaps as never] }))?.message).toBe(
-      `rbac: extensions[0] is not an extension of @middy-auth/rbac: import it from '@middy-auth/rbac/extensions'`,
+      `rbac: extensions[0] must be an extension from '@middy-auth/rbac/extensions', of the same version`,
     )
   })
 
@@ -393,7 +391,7 @@ describe('an option whose extension is missing: a TypeError at cold start that n
 
 describe('conditions without the conditions extension: a TypeError at cold start that names the import', () => {
   const needs = (option: string) =>
-    `rbac: ${option} needs the conditions extension, which '@middy-auth/rbac/lean' leaves out: import { conditions } from '@middy-auth/rbac/extensions' and pass extensions: [conditions] (or import rbac from '@middy-auth/rbac', which has every extension)`
+    `rbac: ${option} needs the conditions extension: import { conditions } from '@middy-auth/rbac/extensions' and pass extensions: [conditions] (or import rbac from '@middy-auth/rbac')`
 
   test.each<[string, RbacOptions<any, any>, string]>([
     ['a conditional allow in the policy', { policy, required: 'articles:read' }, 'policy.roles["editor"].allow[2]'],
@@ -424,14 +422,11 @@ describe('conditions without the conditions extension: a TypeError at cold start
       { package: '@middy-auth/rbac', name: 'conditions', readAllow: () => ({}), compile: 'yes' },
       { ...conditions, readAllow: undefined },
     ]
-    const lacking = ['readAllow, compile', 'compile', 'readAllow']
-    for (const [i, extension] of forged.entries()) {
+    for (const extension of forged) {
       for (const make of [leanRbac, rbac]) {
         const error = thrown(() => make({ ...conditional, required: 'articles:publish', extensions: [routeMaps, extension as never] }))
         expect(error).toBeInstanceOf(TypeError)
-        expect(error?.message).toBe(
-          `rbac: extensions[1] is not the conditions extension of this @middy-auth/rbac, it lacks ${lacking[i]}: import it from '@middy-auth/rbac/extensions', of the same version`,
-        )
+        expect(error?.message).toBe(`rbac: extensions[1] must be an extension from '@middy-auth/rbac/extensions', of the same version`)
       }
     }
   })
@@ -439,7 +434,7 @@ describe('conditions without the conditions extension: a TypeError at cold start
   test('the conditions extension is not an extension of oauth-scope', () => {
     // @ts-expect-error: rbac's extension in another package's lean factory
     expect(thrown(() => leanOAuthScope({ required: ['a'], extensions: [conditions] }))?.message).toBe(
-      `oauthScope: extensions[0] is not an extension of @middy-auth/oauth-scope: import it from '@middy-auth/oauth-scope/extensions'`,
+      `oauthScope: extensions[0] must be an extension from '@middy-auth/oauth-scope/extensions', of the same version`,
     )
   })
 })

@@ -254,7 +254,7 @@ describe('the lean entry against the root, on the same generated policies', () =
 
   test('with the conditions extension it answers as the root; without it, a policy with a conditional allow is a TypeError naming the import, never a policy without its conditions', async () => {
     const needs =
-      /^rbac: (policy\.roles\[".+"\]\.allow\[\d+\]|conditions|resource) needs the conditions extension, which '@middy-auth\/rbac\/lean' leaves out: import \{ conditions \} from '@middy-auth\/rbac\/extensions'/
+      /^rbac: (policy\.roles\[".+"\]\.allow\[\d+\]|conditions|resource) needs the conditions extension: import \{ conditions \} from '@middy-auth\/rbac\/extensions'/
     let allowedByCondition = 0
     await fc.assert(
       fc.asyncProperty(
