@@ -403,7 +403,7 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
       'the root jwtVerify, a forged opaqueTokenHandoff in its list',
       () => rootJwtVerify(options({ extensions: [{ package: '@middy-auth/jwt-verify', name: 'opaqueTokenHandoff', takes: () => true }] })),
       '@middy-auth/jwt-verify',
-      /lacks compile, authenticate/,
+      /lacks compile:/,
     ],
     [
       'oauthScope, an apiGatewayClaims without gatewayAuth',

@@ -11,12 +11,11 @@ import type { RunClaimsCheck } from './claims-check-runner.js'
 import type { PresentedAs } from './confirmation.js'
 import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
-import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
 import type { RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { BindingRequest } from './sender-binding.js'
 import type { CompileBinding, CompiledBinding } from './sender-binding-options.js'
-import type { CheckGatewayClaims } from './verifier.js'
+import type { CheckGatewayClaims, CompiledIssuer } from './verifier.js'
 
 /** How the middleware renders its own refusals (its realm, `resource_metadata`, DPoP algs). */
 export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string) => AuthError
@@ -72,19 +71,27 @@ export interface ApiGatewayClaimsExtension extends JwtVerifyExtension {
   readonly fromGateway: (event: unknown, check: GatewayCheck) => AuthContext | Promise<AuthContext> | undefined
 }
 
+/** The verification of a token of any kind, as the middleware calls it: with how it came and its event. */
+export type VerifyAnyToken = (token: string, presentedAs: PresentedAs, event: unknown) => AuthContext | Promise<AuthContext>
+
+/** The `opaqueTokens` option, compiled: the hand-off of tokens that are not JWTs to its verifier. */
+export interface OpaqueTokenHandoff {
+  /** Whether a token goes to the opaque verifier (it is not shaped like a JWT). */
+  readonly takes: (token: string) => boolean
+  /**
+   * The verification of every token, built once at cold start (which starts the opaque
+   * verifier's `prefetch()`): a JWT goes to `verifyJwt`, any other token to the opaque verifier,
+   * refused as the middleware refuses (`deny`) under the DPoP scheme and when an issuer entry
+   * requires bound tokens.
+   */
+  readonly dispatch: (verifyJwt: VerifyAnyToken, deny: Deny, issuers: readonly CompiledIssuer[]) => VerifyAnyToken
+}
+
 /** The `opaqueTokenHandoff` extension: the `opaqueTokens` option. */
 export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension {
   readonly name: 'opaqueTokenHandoff'
-  /** Checks the option at cold start. */
-  readonly compile: (value: unknown, fail: ConfigError) => OpaqueTokenVerifier
-  /** Whether a token goes to the opaque verifier (it is not shaped like a JWT). */
-  readonly takes: (token: string) => boolean
-  /** The identity of a token that is not a JWT, from the opaque verifier. */
-  readonly authenticate: (
-    verifier: OpaqueTokenVerifier,
-    token: string,
-    request: { readonly presentedAs: PresentedAs; readonly deny: Deny; readonly boundTokensRequired: boolean },
-  ) => AuthContext | Promise<AuthContext>
+  /** Checks the option at cold start; its hand-off. */
+  readonly compile: (value: unknown, fail: ConfigError) => OpaqueTokenHandoff
 }
 
 /** The `staticKeys` extension: an issuer entry's `jwks` (a local JWKS), `keys` (PEM) and `secret` (HMAC). */

@@ -7,7 +7,7 @@
 import { compileTokenSource, crossSiteDenial, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
 import { compileClaimsCheck, readClaimsCheck } from './claims-check-runner.js'
 import { packageName } from './package-name.js'
-import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
+import { compileOpaqueTokens } from './opaque-tokens.js'
 import { fromGateway } from './gateway-identity.js'
 import type {
   ApiGatewayClaimsExtension,
@@ -89,8 +89,6 @@ export const opaqueTokenHandoff = {
   package: '@middy-auth/jwt-verify',
   name: 'opaqueTokenHandoff',
   compile: compileOpaqueTokens,
-  takes: (token) => !isJwtShaped(token),
-  authenticate: authenticateOpaque,
 } satisfies OpaqueTokenHandoffExtension as JwtVerifyExtension
 
 /**

@@ -1,7 +1,7 @@
 import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
 import { noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
-import type { JwtVerifyExtensions } from './extension-types.js'
+import type { JwtVerifyExtensions, VerifyAnyToken } from './extension-types.js'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, type JwtVerifyOptions } from './options.js'
 import { packageName } from './package-name.js'
@@ -119,22 +119,14 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     }
   }
 
-  // An issuer entry that requires bound tokens requires them of every caller: an opaque token
-  // proves no possession, so it cannot stand in for one. (Only with opaqueTokens: no cold-start
-  // work without it.)
-  const boundTokensRequired =
-    opaqueTokens !== undefined && issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
+  // Keys start loading now, during Lambda's init, and are awaited by the first request.
+  for (const entry of issuers) entry.resolver.prefetch()
 
   /**
    * A token that is not a JWT goes to `opaqueTokens`' verifier, when set; a JWT to the issuer
    * entries (without `opaqueTokens`, directly: no function more to compile or call).
    */
-  const verifyAny: (token: string, presentedAs: PresentedAs, event: unknown) => AuthContext | Promise<AuthContext> = opaqueTokens
-    ? (token, presentedAs, event) =>
-        opaqueTokens.handoff.takes(token)
-          ? opaqueTokens.handoff.authenticate(opaqueTokens.verifier, token, { presentedAs, deny, boundTokensRequired })
-          : verifyOrRefuse(token, presentedAs, event)
-    : verifyOrRefuse
+  const verifyAny: VerifyAnyToken = opaqueTokens ? opaqueTokens.dispatch(verifyOrRefuse, deny, issuers) : verifyOrRefuse
 
   const gatewayCheck = { checkClaims: issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
 
@@ -153,7 +145,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
     const { token, presentedAs } = lookup
     // A JWT needs an issuer entry; a token that is not one may go to opaqueTokens.
-    if (issuers.length === 0 && !opaqueTokens?.handoff.takes(token)) throw deny('invalid_token', 'no_gateway_identity')
+    if (issuers.length === 0 && !opaqueTokens?.takes(token)) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
     return settle(request, verifyAny(token, presentedAs, event), true)
   }
@@ -180,10 +172,6 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     setAuth(request, result)
     return undefined
   }
-
-  // Keys start loading now, during Lambda's init, and are awaited by the first request.
-  for (const entry of issuers) entry.resolver.prefetch()
-  opaqueTokens?.verifier.prefetch?.()
 
   return { authenticate, verifyToken: verifyAny }
 }

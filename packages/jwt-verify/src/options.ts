@@ -30,7 +30,7 @@ import type {
   JwtVerifyExtension,
   JwtVerifyExtensions,
   KnownExtension,
-  OpaqueTokenHandoffExtension,
+  OpaqueTokenHandoff,
   ReadTokenRefusingCrossSite,
   SenderConstraintsExtension,
   TokenSourcesExtension,
@@ -144,8 +144,8 @@ export type CompiledOptions = readonly [
   resourceMetadata: string | undefined,
   /** The challenge's `algs`: every algorithm a DPoP proof may use under some issuer entry; `undefined` without DPoP. */
   dpop: { algs: Algorithm[] } | undefined,
-  /** The verifier of tokens that are not JWTs, and its hand-off; `undefined` without the option. */
-  opaqueTokens: { verifier: OpaqueTokenVerifier; handoff: OpaqueTokenHandoffExtension } | undefined,
+  /** The hand-off of tokens that are not JWTs to their verifier; `undefined` without the option. */
+  opaqueTokens: OpaqueTokenHandoff | undefined,
   /** Binding checks: the `senderConstraints` extension's, or the check of unbound tokens. */
   binding: BindingChecks,
   cacheMaxEntries: number,
@@ -246,7 +246,7 @@ const knownIssuerFields = [
 const extensionShapes = {
   senderConstraints: ['compile', 'check', 'toAuthError'],
   apiGatewayClaims: ['fromGateway'],
-  opaqueTokenHandoff: ['compile', 'takes', 'authenticate'],
+  opaqueTokenHandoff: ['compile'],
   staticKeys: ['jwks', 'keys', 'secret'],
   oidcDiscovery: ['keyResolver'],
   tokenSources: ['problem', 'compile'],
@@ -290,8 +290,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   const { resourceMetadata, opaqueTokens: opaque } = options
   const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
   if (metadataProblem) throw fail('resourceMetadata', metadataProblem)
-  const handoff = opaque === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens')
-  const opaqueTokens = handoff && { verifier: handoff.compile(opaque, fail), handoff }
+  const opaqueTokens = opaque === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens').compile(opaque, fail)
   const cache = options.cache ?? {}
   const maxEntries = cache === false ? 0 : (checked(cache, [isRecord, `{ maxEntries } or false`], 'cache') as { maxEntries?: unknown }).maxEntries
   const cacheMaxEntries = Math.floor((checked(maxEntries, cacheSize, 'cache.maxEntries') as number | undefined) ?? 1000)
