@@ -384,7 +384,7 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
       'jwtVerify, an apiGatewayClaims without its code',
       () => leanJwtVerify({ trustApiGateway: true, extensions: [{ package: '@middy-auth/jwt-verify', name: 'apiGatewayClaims' }] } as never),
       '@middy-auth/jwt-verify',
-      /lacks fromGateway/,
+      /lacks wrap/,
     ],
     [
       'jwtVerify, a senderConstraints with only part of its code',

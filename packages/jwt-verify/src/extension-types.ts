@@ -15,7 +15,8 @@ import type { JwtVerifyDenialReason } from './rejection.js'
 import type { RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { BindingRequest } from './sender-binding.js'
 import type { CompileBinding, CompiledBinding } from './sender-binding-options.js'
-import type { CheckGatewayClaims, CompiledIssuer } from './verifier.js'
+import type { AuthRequest } from './jwt-verifier.js'
+import type { CompiledIssuer, createVerifier } from './verifier.js'
 
 /** How the middleware renders its own refusals (its realm, `resource_metadata`, DPoP algs). */
 export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string) => AuthError
@@ -55,20 +56,24 @@ export interface SenderConstraintsExtension extends JwtVerifyExtension {
   readonly toAuthError: (error: unknown, dpop: { readonly algs: readonly string[] } | undefined) => AuthError | undefined
 }
 
-/** What the `apiGatewayClaims` extension needs of the middleware for one request. */
-export interface GatewayCheck {
-  /** The issuer entries' claim rules, `undefined` when no issuer is configured. */
-  readonly checkClaims: CheckGatewayClaims | undefined
-  readonly deny: Deny
-  /** Any error of `checkClaims` as the client sees it. */
-  readonly toAuthError: (error: unknown) => AuthError
-}
+/** The middleware's authentication of a request: its identity set on `request` when given, else returned. */
+export type Authenticate = (event: unknown, request?: AuthRequest) => AuthContext | void | Promise<AuthContext | void>
 
 /** The `apiGatewayClaims` extension: `trustApiGateway: true`. */
 export interface ApiGatewayClaimsExtension extends JwtVerifyExtension {
   readonly name: 'apiGatewayClaims'
-  /** The identity API Gateway verified, checked against the issuer entries; `undefined` when the event has none. */
-  readonly fromGateway: (event: unknown, check: GatewayCheck) => AuthContext | Promise<AuthContext> | undefined
+  /**
+   * `authenticate` preceded by the identity API Gateway verified when the event carries one,
+   * checked against the issuer entries (those `verifier` trusts; any `verifier.checkGatewayClaims`
+   * rule first); `deny` and `toAuthError` render its refusals as the middleware's own.
+   */
+  readonly wrap: (
+    authenticate: Authenticate,
+    verifier: ReturnType<typeof createVerifier>,
+    issuers: readonly CompiledIssuer[],
+    deny: Deny,
+    toAuthError: (error: unknown) => AuthError,
+  ) => Authenticate
 }
 
 /** The verification of a token of any kind, as the middleware calls it: with how it came and its event. */

@@ -8,7 +8,7 @@ import { compileTokenSource, crossSiteDenial, tokenSourceProblem, type TokenSour
 import { compileClaimsCheck, readClaimsCheck } from './claims-check-runner.js'
 import { packageName } from './package-name.js'
 import { compileOpaqueTokens } from './opaque-tokens.js'
-import { fromGateway } from './gateway-identity.js'
+import { trustGateway } from './gateway-identity.js'
 import type {
   ApiGatewayClaimsExtension,
   ClaimsChecksExtension,
@@ -65,7 +65,7 @@ export const senderConstraints = {
 export const apiGatewayClaims = {
   package: '@middy-auth/jwt-verify',
   name: 'apiGatewayClaims',
-  fromGateway,
+  wrap: trustGateway,
 } satisfies ApiGatewayClaimsExtension as JwtVerifyExtension
 
 /**

@@ -137,8 +137,8 @@ export type CompiledOptions = readonly [
   readToken: ReadTokenRefusingCrossSite,
   tokenSource: TokenSource,
   credentialsRequired: boolean,
-  /** `trustApiGateway: true`: the identity API Gateway verified; `undefined` without the option. */
-  fromGateway: ApiGatewayClaimsExtension['fromGateway'] | undefined,
+  /** `trustApiGateway: true`: the wrapper of the middleware's authentication that takes the identity API Gateway verified first; `undefined` without the option. */
+  trustGateway: ApiGatewayClaimsExtension['wrap'] | undefined,
   realm: string,
   /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
   resourceMetadata: string | undefined,
@@ -245,7 +245,7 @@ const knownIssuerFields = [
 /** Each extension's code (./extension-types.ts): an object named like one but without it is refused at cold start. */
 const extensionShapes = {
   senderConstraints: ['compile', 'check', 'toAuthError'],
-  apiGatewayClaims: ['fromGateway'],
+  apiGatewayClaims: ['wrap'],
   opaqueTokenHandoff: ['compile'],
   staticKeys: ['jwks', 'keys', 'secret'],
   oidcDiscovery: ['keyResolver'],
@@ -284,7 +284,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
 
   // From JavaScript callers too: every option is checked as an unknown value, whatever its declared type.
   const trustApiGateway = option('trustApiGateway', aBoolean, false)
-  const fromGateway = trustApiGateway ? need('apiGatewayClaims', 'trustApiGateway').fromGateway : undefined
+  const trustGateway = trustApiGateway ? need('apiGatewayClaims', 'trustApiGateway').wrap : undefined
   const credentialsRequired = option('credentialsRequired', aBoolean, true)
   const realm = readRealm(options.realm, fail)
   const { resourceMetadata, opaqueTokens: opaque } = options
@@ -415,7 +415,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
     sourceForm.compile(tokenSource, dpop !== undefined),
     tokenSource,
     credentialsRequired,
-    fromGateway,
+    trustGateway,
     realm,
     resourceMetadata,
     dpop,
