@@ -2,7 +2,8 @@
  * The shapes of jwtVerify's extensions (see ./extensions.ts): what the lean entry's options take,
  * and what the options' compiler reads from each, the code of the rarely used options (DPoP and
  * mTLS, API Gateway's claims, opaque tokens, keys given in the configuration, OIDC discovery,
- * token sources other than a header, the user's claims checks). Types only: nothing here is bundled.
+ * token sources other than a header, the user's claims checks, RFC 9728's resource metadata in
+ * challenges). Types only: nothing here is bundled.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
 import type { ConfigError, Extension, TokenLookup, TokenSource } from '@middy-auth/core/internal'
@@ -24,7 +25,7 @@ export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerify
 /**
  * An extension of `@middy-auth/jwt-verify/lean`, imported from `@middy-auth/jwt-verify/extensions`
  * (`senderConstraints`, `apiGatewayClaims`, `opaqueTokenHandoff`, `staticKeys`, `oidcDiscovery`,
- * `tokenSources`, `claimsChecks`) and listed in its `extensions` option.
+ * `tokenSources`, `claimsChecks`, `resourceMetadataChallenge`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -148,6 +149,13 @@ export interface ClaimsChecksExtension extends JwtVerifyExtension {
   readonly compile: (check: ClaimsCheck | undefined, claimsCacheTtl: number) => RunClaimsCheck | undefined
 }
 
+/** The `resourceMetadataChallenge` extension: the `resourceMetadata` option (RFC 9728). */
+export interface ResourceMetadataChallengeExtension extends JwtVerifyExtension {
+  readonly name: 'resourceMetadataChallenge'
+  /** What is wrong with the option's URL, `undefined` when challenges can carry it (core's `resourceMetadataProblem`). */
+  readonly problem: (value: unknown) => string | undefined
+}
+
 /** A token source's reader as the verifier calls it: a cross-site lookup never comes back from it. */
 export type ReadTokenRefusingCrossSite = (event: unknown) => Exclude<TokenLookup, { kind: 'cross-site' }>
 
@@ -160,6 +168,7 @@ export type KnownExtension =
   | OidcDiscoveryExtension
   | TokenSourcesExtension
   | ClaimsChecksExtension
+  | ResourceMetadataChallengeExtension
 
 /** The extensions of one middleware instance, by name. */
 export type JwtVerifyExtensions = ReadonlyMap<string, JwtVerifyExtension>

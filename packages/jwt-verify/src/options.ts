@@ -16,7 +16,6 @@ import {
   readExtensions,
   readDuration,
   readRealm,
-  resourceMetadataProblem,
 } from '@middy-auth/core/internal'
 import type { AlbRules } from './alb-rules.js'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
@@ -98,8 +97,9 @@ interface CommonOptions {
    * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
    * entry's `jwks`, `keys` or `secret` (`staticKeys`), an issuer entry without `jwksUri` (OIDC
    * discovery: `oidcDiscovery`), a `tokenSource` other than a header (`tokenSources`), an issuer
-   * entry's `claimsCheck` and `claimsCacheTtl` (`claimsChecks`). The root entry has every
-   * extension: there the list is only checked. Default: none.
+   * entry's `claimsCheck` and `claimsCacheTtl` (`claimsChecks`), `resourceMetadata`
+   * (`resourceMetadataChallenge`). The root entry has every extension: there the list is only
+   * checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
 }
@@ -251,6 +251,7 @@ const extensionShapes = {
   oidcDiscovery: ['keyResolver'],
   tokenSources: ['problem', 'compile'],
   claimsChecks: ['read', 'compile'],
+  resourceMetadataChallenge: ['problem'],
 } satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
 
 /** The token sources read without the `tokenSources` extension: `{ header, scheme? }`. */
@@ -288,7 +289,8 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   const credentialsRequired = option('credentialsRequired', aBoolean, true)
   const realm = readRealm(options.realm, fail)
   const { resourceMetadata, opaqueTokens: opaque } = options
-  const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
+  // The URL's rules (RFC 9728; challenges carry it as given): the resourceMetadataChallenge extension's.
+  const metadataProblem = resourceMetadata === undefined ? undefined : need('resourceMetadataChallenge', 'resourceMetadata').problem(resourceMetadata)
   if (metadataProblem) throw fail('resourceMetadata', metadataProblem)
   const opaqueTokens = opaque === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens').compile(opaque, fail)
   const cache = options.cache ?? {}
