@@ -514,6 +514,25 @@ describe('the extensions given: the lean entry works as the root', () => {
     expect(outcomes[1]).toEqual([[200, 'ok'], 1, [401, 'invalid_token'], 0])
   })
 
+  describe('apiGatewayClaims with albIssuer() entries', () => {
+    const { endpoint } = albSigner()
+    test("API Gateway's claims never come from a load balancer: refused as the root refuses them", async () => {
+      const outcomes = []
+      for (const [name, jwtVerify] of entries) {
+        const api = protectWith([
+          jwtVerify({
+            trustApiGateway: true,
+            issuers: [albIssuer({ region: REGION, loadBalancerArn: ARN, clientId: CLIENT, endpoint: endpoint() })],
+            extensions: name === 'lean' ? [apiGatewayClaims] : [],
+          }),
+        ])
+        outcomes.push([outcome(await api.invoke(loadFixture('http-v2-jwt.json'))), api.errors.map((error) => error.cause.data?.reason), api.seen.length])
+      }
+      expect(outcomes[1]).toEqual(outcomes[0])
+      expect(outcomes[1]).toEqual([[401, 'invalid_token'], ['unknown_issuer'], 0])
+    })
+  })
+
   test('opaqueTokenHandoff and opaqueTokens: an opaque token goes to that verifier, a JWT never does, the DPoP scheme is refused', async () => {
     const outcomes = []
     for (const [name, jwtVerify] of entries) {
