@@ -213,6 +213,24 @@ export const handler = middy()
 `,
   },
   {
+    // resourceMetadataChallenge brings no file of its own (core's check of the URL, in challenge.js): loading is what is checked.
+    name: 'lean with extensions: [resourceMetadataChallenge] and resourceMetadata (must load)',
+    absent: [],
+    present: [],
+    source: `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
+import { resourceMetadataChallenge } from '@middy-auth/jwt-verify/extensions'
+export const handler = middy()
+  .use(jwtVerify({
+    issuers: [{ issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' }],
+    resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource',
+    extensions: [resourceMetadataChallenge],
+  }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
     name: 'lean with extensions: [claimsChecks] and cognitoIssuer() (must bundle them and load)',
     // The preset is imported from the root entry (the lean entry has none): only it is kept of that entry.
     absent: [],

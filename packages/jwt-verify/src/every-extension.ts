@@ -1,4 +1,13 @@
-import { apiGatewayClaims, claimsChecks, oidcDiscovery, opaqueTokenHandoff, senderConstraints, staticKeys, tokenSources } from './extensions.js'
+import {
+  apiGatewayClaims,
+  claimsChecks,
+  oidcDiscovery,
+  opaqueTokenHandoff,
+  resourceMetadataChallenge,
+  senderConstraints,
+  staticKeys,
+  tokenSources,
+} from './extensions.js'
 import type { JwtVerifyExtension, JwtVerifyExtensions } from './extension-types.js'
 
 /**
@@ -7,7 +16,7 @@ import type { JwtVerifyExtension, JwtVerifyExtensions } from './extension-types.
  * then not needed.
  */
 export const everyExtension: JwtVerifyExtensions = new Map<string, JwtVerifyExtension>(
-  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys, oidcDiscovery, tokenSources, claimsChecks].map((extension) => [
+  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys, oidcDiscovery, tokenSources, claimsChecks, resourceMetadataChallenge].map((extension) => [
     extension.name,
     extension,
   ]),

@@ -2,7 +2,8 @@
  * The shapes of jwtVerify's extensions (see ./extensions.ts): what the lean entry's options take,
  * and what the options' compiler reads from each, the code of the rarely used options (DPoP and
  * mTLS, API Gateway's claims, opaque tokens, keys given in the configuration, OIDC discovery,
- * token sources other than a header, the user's claims checks). Types only: nothing here is bundled.
+ * token sources other than a header, the user's claims checks, RFC 9728's resource metadata in
+ * challenges). Types only: nothing here is bundled.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
 import type { ConfigError, Extension, TokenLookup, TokenSource } from '@middy-auth/core/internal'
@@ -11,12 +12,12 @@ import type { RunClaimsCheck } from './claims-check-runner.js'
 import type { PresentedAs } from './confirmation.js'
 import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
-import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
 import type { RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { BindingRequest } from './sender-binding.js'
 import type { CompileBinding, CompiledBinding } from './sender-binding-options.js'
-import type { CheckGatewayClaims } from './verifier.js'
+import type { AuthRequest } from './jwt-verifier.js'
+import type { CompiledIssuer, createVerifier } from './verifier.js'
 
 /** How the middleware renders its own refusals (its realm, `resource_metadata`, DPoP algs). */
 export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string) => AuthError
@@ -24,7 +25,7 @@ export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerify
 /**
  * An extension of `@middy-auth/jwt-verify/lean`, imported from `@middy-auth/jwt-verify/extensions`
  * (`senderConstraints`, `apiGatewayClaims`, `opaqueTokenHandoff`, `staticKeys`, `oidcDiscovery`,
- * `tokenSources`, `claimsChecks`) and listed in its `extensions` option.
+ * `tokenSources`, `claimsChecks`, `resourceMetadataChallenge`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -56,35 +57,47 @@ export interface SenderConstraintsExtension extends JwtVerifyExtension {
   readonly toAuthError: (error: unknown, dpop: { readonly algs: readonly string[] } | undefined) => AuthError | undefined
 }
 
-/** What the `apiGatewayClaims` extension needs of the middleware for one request. */
-export interface GatewayCheck {
-  /** The issuer entries' claim rules, `undefined` when no issuer is configured. */
-  readonly checkClaims: CheckGatewayClaims | undefined
-  readonly deny: Deny
-  /** Any error of `checkClaims` as the client sees it. */
-  readonly toAuthError: (error: unknown) => AuthError
-}
+/** The middleware's authentication of a request: its identity set on `request` when given, else returned. */
+export type Authenticate = (event: unknown, request?: AuthRequest) => AuthContext | void | Promise<AuthContext | void>
 
 /** The `apiGatewayClaims` extension: `trustApiGateway: true`. */
 export interface ApiGatewayClaimsExtension extends JwtVerifyExtension {
   readonly name: 'apiGatewayClaims'
-  /** The identity API Gateway verified, checked against the issuer entries; `undefined` when the event has none. */
-  readonly fromGateway: (event: unknown, check: GatewayCheck) => AuthContext | Promise<AuthContext> | undefined
+  /**
+   * `authenticate` preceded by the identity API Gateway verified when the event carries one,
+   * checked against the issuer entries (those `verifier` trusts; any `verifier.checkGatewayClaims`
+   * rule first); `deny` and `toAuthError` render its refusals as the middleware's own.
+   */
+  readonly wrap: (
+    authenticate: Authenticate,
+    verifier: ReturnType<typeof createVerifier>,
+    issuers: readonly CompiledIssuer[],
+    deny: Deny,
+    toAuthError: (error: unknown) => AuthError,
+  ) => Authenticate
+}
+
+/** The verification of a token of any kind, as the middleware calls it: with how it came and its event. */
+export type VerifyAnyToken = (token: string, presentedAs: PresentedAs, event: unknown) => AuthContext | Promise<AuthContext>
+
+/** The `opaqueTokens` option, compiled: the hand-off of tokens that are not JWTs to its verifier. */
+export interface OpaqueTokenHandoff {
+  /** Whether a token goes to the opaque verifier (it is not shaped like a JWT). */
+  readonly takes: (token: string) => boolean
+  /**
+   * The verification of every token, built once at cold start (which starts the opaque
+   * verifier's `prefetch()`): a JWT goes to `verifyJwt`, any other token to the opaque verifier,
+   * refused as the middleware refuses (`deny`) under the DPoP scheme and when an issuer entry
+   * requires bound tokens.
+   */
+  readonly dispatch: (verifyJwt: VerifyAnyToken, deny: Deny, issuers: readonly CompiledIssuer[]) => VerifyAnyToken
 }
 
 /** The `opaqueTokenHandoff` extension: the `opaqueTokens` option. */
 export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension {
   readonly name: 'opaqueTokenHandoff'
-  /** Checks the option at cold start. */
-  readonly compile: (value: unknown, fail: ConfigError) => OpaqueTokenVerifier
-  /** Whether a token goes to the opaque verifier (it is not shaped like a JWT). */
-  readonly takes: (token: string) => boolean
-  /** The identity of a token that is not a JWT, from the opaque verifier. */
-  readonly authenticate: (
-    verifier: OpaqueTokenVerifier,
-    token: string,
-    request: { readonly presentedAs: PresentedAs; readonly deny: Deny; readonly boundTokensRequired: boolean },
-  ) => AuthContext | Promise<AuthContext>
+  /** Checks the option at cold start; its hand-off. */
+  readonly compile: (value: unknown, fail: ConfigError) => OpaqueTokenHandoff
 }
 
 /** The `staticKeys` extension: an issuer entry's `jwks` (a local JWKS), `keys` (PEM) and `secret` (HMAC). */
@@ -136,6 +149,13 @@ export interface ClaimsChecksExtension extends JwtVerifyExtension {
   readonly compile: (check: ClaimsCheck | undefined, claimsCacheTtl: number) => RunClaimsCheck | undefined
 }
 
+/** The `resourceMetadataChallenge` extension: the `resourceMetadata` option (RFC 9728). */
+export interface ResourceMetadataChallengeExtension extends JwtVerifyExtension {
+  readonly name: 'resourceMetadataChallenge'
+  /** What is wrong with the option's URL, `undefined` when challenges can carry it (core's `resourceMetadataProblem`). */
+  readonly problem: (value: unknown) => string | undefined
+}
+
 /** A token source's reader as the verifier calls it: a cross-site lookup never comes back from it. */
 export type ReadTokenRefusingCrossSite = (event: unknown) => Exclude<TokenLookup, { kind: 'cross-site' }>
 
@@ -148,6 +168,7 @@ export type KnownExtension =
   | OidcDiscoveryExtension
   | TokenSourcesExtension
   | ClaimsChecksExtension
+  | ResourceMetadataChallengeExtension
 
 /** The extensions of one middleware instance, by name. */
 export type JwtVerifyExtensions = ReadonlyMap<string, JwtVerifyExtension>

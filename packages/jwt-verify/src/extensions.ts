@@ -4,11 +4,11 @@
  * handler does not import, and the code it carries with it. (`satisfies` checks each one's code
  * against what the options' compiler reads; the exported type hides it.)
  */
-import { compileTokenSource, crossSiteDenial, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
+import { compileTokenSource, crossSiteDenial, resourceMetadataProblem, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
 import { compileClaimsCheck, readClaimsCheck } from './claims-check-runner.js'
 import { packageName } from './package-name.js'
-import { authenticateOpaque, compileOpaqueTokens, isJwtShaped } from './opaque-tokens.js'
-import { fromGateway } from './gateway-identity.js'
+import { compileOpaqueTokens } from './opaque-tokens.js'
+import { trustGateway } from './gateway-identity.js'
 import type {
   ApiGatewayClaimsExtension,
   ClaimsChecksExtension,
@@ -16,6 +16,7 @@ import type {
   OidcDiscoveryExtension,
   OpaqueTokenHandoffExtension,
   ReadTokenRefusingCrossSite,
+  ResourceMetadataChallengeExtension,
   SenderConstraintsExtension,
   StaticKeysExtension,
   TokenSourcesExtension,
@@ -65,7 +66,7 @@ export const senderConstraints = {
 export const apiGatewayClaims = {
   package: '@middy-auth/jwt-verify',
   name: 'apiGatewayClaims',
-  fromGateway,
+  wrap: trustGateway,
 } satisfies ApiGatewayClaimsExtension as JwtVerifyExtension
 
 /**
@@ -89,8 +90,6 @@ export const opaqueTokenHandoff = {
   package: '@middy-auth/jwt-verify',
   name: 'opaqueTokenHandoff',
   compile: compileOpaqueTokens,
-  takes: (token) => !isJwtShaped(token),
-  authenticate: authenticateOpaque,
 } satisfies OpaqueTokenHandoffExtension as JwtVerifyExtension
 
 /**
@@ -193,3 +192,27 @@ export const claimsChecks = {
   read: readClaimsCheck,
   compile: compileClaimsCheck,
 } satisfies ClaimsChecksExtension as JwtVerifyExtension
+
+/**
+ * The `resourceMetadata` option of the lean `jwtVerify` (RFC 9728): the URL of this API's
+ * protected resource metadata, checked at cold start, then sent in every `Bearer` challenge as
+ * `resource_metadata="…"` so that clients (MCP clients, agents) find the authorization server.
+ * (The document itself is served by `protectedResourceMetadata()` of `@middy-auth/jwt-verify`.)
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { resourceMetadataChallenge } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const middleware = jwtVerify({
+ *   issuers,
+ *   resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource',
+ *   extensions: [resourceMetadataChallenge],
+ * })
+ * ```
+ */
+export const resourceMetadataChallenge = {
+  package: '@middy-auth/jwt-verify',
+  name: 'resourceMetadataChallenge',
+  problem: resourceMetadataProblem,
+} satisfies ResourceMetadataChallengeExtension as JwtVerifyExtension

@@ -1,7 +1,7 @@
 import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
 import { noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
-import type { JwtVerifyExtensions } from './extension-types.js'
+import type { JwtVerifyExtensions, VerifyAnyToken } from './extension-types.js'
 import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, type JwtVerifyOptions } from './options.js'
 import { packageName } from './package-name.js'
@@ -46,7 +46,7 @@ export interface CompiledJwtVerifier {
 }
 
 /** What the middleware hands {@link CompiledJwtVerifier.authenticate}: where the identity goes. */
-type AuthRequest = Pick<MiddyRequestLike, 'context' | 'internal'>
+export type AuthRequest = Pick<MiddyRequestLike, 'context' | 'internal'>
 
 /** {@link CompiledJwtVerifier}, and the verification of a token taken from anywhere. */
 export interface CompiledTokenVerifier extends CompiledJwtVerifier {
@@ -64,7 +64,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     readToken,
     tokenSource,
     credentialsRequired,
-    fromGateway,
+    trustGateway,
     realm,
     resourceMetadata,
     dpop,
@@ -74,7 +74,8 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     clock,
     createVerifier,
   ] = compileOptions(options, every)
-  const { verify, checkGatewayClaims, issuerFor } = createVerifier({ issuers, cacheMaxEntries, now: clock })
+  const verifier = createVerifier({ issuers, cacheMaxEntries, now: clock })
+  const { verify, issuerFor } = verifier
 
   // AuthError leaves out every option given as undefined; an empty `detail` (a `cnf` member
   // named '') is no detail either.
@@ -119,32 +120,18 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     }
   }
 
-  // An issuer entry that requires bound tokens requires them of every caller: an opaque token
-  // proves no possession, so it cannot stand in for one. (Only with opaqueTokens: no cold-start
-  // work without it.)
-  const boundTokensRequired =
-    opaqueTokens !== undefined && issuers.some((entry) => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required')
+  // Keys start loading now, during Lambda's init, and are awaited by the first request.
+  for (const entry of issuers) entry.resolver.prefetch()
 
   /**
    * A token that is not a JWT goes to `opaqueTokens`' verifier, when set; a JWT to the issuer
    * entries (without `opaqueTokens`, directly: no function more to compile or call).
    */
-  const verifyAny: (token: string, presentedAs: PresentedAs, event: unknown) => AuthContext | Promise<AuthContext> = opaqueTokens
-    ? (token, presentedAs, event) =>
-        opaqueTokens.handoff.takes(token)
-          ? opaqueTokens.handoff.authenticate(opaqueTokens.verifier, token, { presentedAs, deny, boundTokensRequired })
-          : verifyOrRefuse(token, presentedAs, event)
-    : verifyOrRefuse
-
-  const gatewayCheck = { checkClaims: issuers.length > 0 ? checkGatewayClaims : undefined, deny, toAuthError }
+  const verifyAny: VerifyAnyToken = opaqueTokens ? opaqueTokens.dispatch(verifyOrRefuse, deny, issuers) : verifyOrRefuse
 
   function authenticate(event: unknown): AuthContext | undefined | Promise<AuthContext | undefined>
   function authenticate(event: unknown, request: AuthRequest): void | Promise<void>
   function authenticate(event: unknown, request?: AuthRequest): AuthContext | void | Promise<AuthContext | void> {
-    if (fromGateway) {
-      const auth = fromGateway(event, gatewayCheck)
-      if (auth) return settle(request, auth, false)
-    }
     const lookup = readToken(event)
     if (lookup.kind === 'missing') {
       if (!credentialsRequired) return undefined
@@ -153,39 +140,32 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     if (lookup.kind === 'malformed') throw deny('invalid_request', lookup.reason === 'empty' ? 'empty_token' : 'multiple_tokens')
     const { token, presentedAs } = lookup
     // A JWT needs an issuer entry; a token that is not one may go to opaqueTokens.
-    if (issuers.length === 0 && !opaqueTokens?.handoff.takes(token)) throw deny('invalid_token', 'no_gateway_identity')
+    if (issuers.length === 0 && !opaqueTokens?.takes(token)) throw deny('invalid_token', 'no_gateway_identity')
     if (request) noteCredential(request, token)
-    return settle(request, verifyAny(token, presentedAs, event), true)
+    return settle(request, verifyAny(token, presentedAs, event))
   }
 
   const fromCookie = typeof tokenSource === 'object' && 'cookie' in tokenSource
   /**
-   * The identity set on the request (the middleware), or returned (`verifyEvent`). `ofToken`: it
-   * comes from this request's token (not the gateway), and two kinds of it hold for this request
-   * only, which a Lambda authorizer's cache must not reuse: a cookie credential (the cross-site
-   * check depends on the request's method and origin), and a bound token (its proof or
-   * certificate belongs to this request).
+   * The identity of this request's token set on the request (the middleware), or returned
+   * (`verifyEvent`). Two kinds of it hold for this request only, which a Lambda authorizer's
+   * cache must not reuse: a cookie credential (the cross-site check depends on the request's
+   * method and origin), and a bound token (its proof or certificate belongs to this request).
    */
-  function settle(
-    request: AuthRequest | undefined,
-    result: AuthContext | Promise<AuthContext>,
-    ofToken: boolean,
-  ): AuthContext | void | Promise<AuthContext | void> {
-    if (result instanceof Promise) return result.then((auth) => settle(request, auth, ofToken))
+  function settle(request: AuthRequest | undefined, result: AuthContext | Promise<AuthContext>): AuthContext | void | Promise<AuthContext | void> {
+    if (result instanceof Promise) return result.then((auth) => settle(request, auth))
     if (!request) return result
-    if (ofToken) {
-      if (fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
-      if (result.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
-    }
+    if (fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
+    if (result.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
     setAuth(request, result)
     return undefined
   }
 
-  // Keys start loading now, during Lambda's init, and are awaited by the first request.
-  for (const entry of issuers) entry.resolver.prefetch()
-  opaqueTokens?.verifier.prefetch?.()
-
-  return { authenticate, verifyToken: verifyAny }
+  return {
+    // trustApiGateway: the identity API Gateway verified comes first (the apiGatewayClaims extension).
+    authenticate: trustGateway ? (trustGateway(authenticate, verifier, issuers, deny, toAuthError) as typeof authenticate) : authenticate,
+    verifyToken: verifyAny,
+  }
 }
 
 /**

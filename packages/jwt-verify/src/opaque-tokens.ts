@@ -1,7 +1,8 @@
 import { isAuthError, type AuthContext } from '@middy-auth/core'
 import { isRecord, looksLikeSeveralTokens, type ConfigError } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
-import type { Deny } from './extension-types.js'
+import type { Deny, OpaqueTokenHandoff } from './extension-types.js'
+import type { CompiledIssuer } from './verifier.js'
 
 /**
  * What `jwtVerify`'s `opaqueTokens` option takes: a verifier of access tokens that are not JWTs
@@ -32,18 +33,35 @@ export interface OpaqueTokenVerifier {
  * token only ever goes to the JWT verifier, and any other only to the opaque verifier: a bad
  * JWT is never retried as an opaque token, nor an opaque token decoded as a JWT.
  */
-export const isJwtShaped = (token: string): boolean => token.split('.').length === 3
+const isJwtShaped = (token: string): boolean => token.split('.').length === 3
 
-/** Checks the option at cold start. */
-export function compileOpaqueTokens(value: unknown, fail: ConfigError): OpaqueTokenVerifier {
+/**
+ * Checks the option at cold start; the hand-off of tokens that are not JWTs to its verifier,
+ * which the middleware builds once its JWT verification is compiled.
+ */
+export function compileOpaqueTokens(value: unknown, fail: ConfigError): OpaqueTokenHandoff {
   if (!isRecord(value) || typeof value.verifyToken !== 'function' || (value.prefetch !== undefined && typeof value.prefetch !== 'function')) {
     throw fail(
       'opaqueTokens',
       `must be an object with verifyToken(token) (and optionally prefetch()), such as createIntrospectionVerifier({ … }) from @middy-auth/token-introspection`,
     )
   }
-  return value as unknown as OpaqueTokenVerifier
+  const verifier = value as unknown as OpaqueTokenVerifier
+  return {
+    takes: (token) => !isJwtShaped(token),
+    dispatch(verifyJwt, deny, issuers) {
+      // An issuer entry that requires bound tokens requires them of every caller: an opaque token
+      // proves no possession, so it cannot stand in for one.
+      const boundTokensRequired = issuers.some(requiresBoundTokens)
+      // Its discovery starts loading now, during Lambda's init, after the issuers' keys.
+      verifier.prefetch?.()
+      return (token, presentedAs, event) =>
+        isJwtShaped(token) ? verifyJwt(token, presentedAs, event) : authenticateOpaque(verifier, token, presentedAs, deny, boundTokensRequired)
+    },
+  }
 }
+
+const requiresBoundTokens = (entry: CompiledIssuer): boolean => entry.binding.dpop?.boundTokens === 'required' || entry.binding.mtls?.boundTokens === 'required'
 
 /**
  * Runs the opaque verifier and keeps its outcome within the middleware's contract: a refusal
@@ -79,10 +97,12 @@ function verifyOpaque(verifier: OpaqueTokenVerifier, token: string, refuse: Deny
  * it is refused under the DPoP scheme, and by a middleware where an issuer entry requires bound
  * tokens (`boundTokens: 'required'` requires them of every caller).
  */
-export function authenticateOpaque(
+function authenticateOpaque(
   verifier: OpaqueTokenVerifier,
   token: string,
-  { presentedAs, deny, boundTokensRequired }: { readonly presentedAs: PresentedAs; readonly deny: Deny; readonly boundTokensRequired: boolean },
+  presentedAs: PresentedAs,
+  deny: Deny,
+  boundTokensRequired: boolean,
 ): AuthContext | Promise<AuthContext> {
   if (looksLikeSeveralTokens(token)) throw deny('invalid_request', 'multiple_tokens')
   if (presentedAs !== 'bearer') throw deny('invalid_token', 'opaque_token_as_dpop')

@@ -16,7 +16,6 @@ import {
   readOptionNamesAndExtensions,
   readDuration,
   readRealm,
-  resourceMetadataProblem,
 } from '@middy-auth/core/internal'
 import type { AlbRules } from './alb-rules.js'
 import { isAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm, type HmacAlgorithm } from './algorithms.js'
@@ -30,7 +29,7 @@ import type {
   JwtVerifyExtension,
   JwtVerifyExtensions,
   KnownExtension,
-  OpaqueTokenHandoffExtension,
+  OpaqueTokenHandoff,
   ReadTokenRefusingCrossSite,
   SenderConstraintsExtension,
   TokenSourcesExtension,
@@ -98,8 +97,9 @@ interface CommonOptions {
    * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
    * entry's `jwks`, `keys` or `secret` (`staticKeys`), an issuer entry without `jwksUri` (OIDC
    * discovery: `oidcDiscovery`), a `tokenSource` other than a header (`tokenSources`), an issuer
-   * entry's `claimsCheck` and `claimsCacheTtl` (`claimsChecks`). The root entry has every
-   * extension: there the list is only checked. Default: none.
+   * entry's `claimsCheck` and `claimsCacheTtl` (`claimsChecks`), `resourceMetadata`
+   * (`resourceMetadataChallenge`). The root entry has every extension: there the list is only
+   * checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
 }
@@ -137,15 +137,15 @@ export type CompiledOptions = readonly [
   readToken: ReadTokenRefusingCrossSite,
   tokenSource: TokenSource,
   credentialsRequired: boolean,
-  /** `trustApiGateway: true`: the identity API Gateway verified; `undefined` without the option. */
-  fromGateway: ApiGatewayClaimsExtension['fromGateway'] | undefined,
+  /** `trustApiGateway: true`: the wrapper of the middleware's authentication that takes the identity API Gateway verified first; `undefined` without the option. */
+  trustGateway: ApiGatewayClaimsExtension['wrap'] | undefined,
   realm: string,
   /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
   resourceMetadata: string | undefined,
   /** The challenge's `algs`: every algorithm a DPoP proof may use under some issuer entry; `undefined` without DPoP. */
   dpop: { algs: Algorithm[] } | undefined,
-  /** The verifier of tokens that are not JWTs, and its hand-off; `undefined` without the option. */
-  opaqueTokens: { verifier: OpaqueTokenVerifier; handoff: OpaqueTokenHandoffExtension } | undefined,
+  /** The hand-off of tokens that are not JWTs to their verifier; `undefined` without the option. */
+  opaqueTokens: OpaqueTokenHandoff | undefined,
   /** Binding checks: the `senderConstraints` extension's, or the check of unbound tokens. */
   binding: BindingChecks,
   cacheMaxEntries: number,
@@ -244,12 +244,13 @@ const knownIssuerFields = [
 /** Each extension's code (./extension-types.ts): an object named like one but without it is refused at cold start. */
 const extensionShapes = {
   senderConstraints: ['compile', 'check', 'toAuthError'],
-  apiGatewayClaims: ['fromGateway'],
-  opaqueTokenHandoff: ['compile', 'takes', 'authenticate'],
+  apiGatewayClaims: ['wrap'],
+  opaqueTokenHandoff: ['compile'],
   staticKeys: ['jwks', 'keys', 'secret'],
   oidcDiscovery: ['keyResolver'],
   tokenSources: ['problem', 'compile'],
   claimsChecks: ['read', 'compile'],
+  resourceMetadataChallenge: ['problem'],
 } satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
 
 /** The token sources read without the `tokenSources` extension: `{ header, scheme? }`. */
@@ -281,14 +282,14 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
 
   // From JavaScript callers too: every option is checked as an unknown value, whatever its declared type.
   const trustApiGateway = option('trustApiGateway', aBoolean, false)
-  const fromGateway = trustApiGateway ? need('apiGatewayClaims', 'trustApiGateway').fromGateway : undefined
+  const trustGateway = trustApiGateway ? need('apiGatewayClaims', 'trustApiGateway').wrap : undefined
   const credentialsRequired = option('credentialsRequired', aBoolean, true)
   const realm = readRealm(options.realm, fail)
   const { resourceMetadata, opaqueTokens: opaque } = options
-  const metadataProblem = resourceMetadata === undefined ? undefined : resourceMetadataProblem(resourceMetadata)
+  // The URL's rules (RFC 9728; challenges carry it as given): the resourceMetadataChallenge extension's.
+  const metadataProblem = resourceMetadata === undefined ? undefined : need('resourceMetadataChallenge', 'resourceMetadata').problem(resourceMetadata)
   if (metadataProblem) throw fail('resourceMetadata', metadataProblem)
-  const handoff = opaque === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens')
-  const opaqueTokens = handoff && { verifier: handoff.compile(opaque, fail), handoff }
+  const opaqueTokens = opaque === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens').compile(opaque, fail)
   const cache = options.cache ?? {}
   const maxEntries = cache === false ? 0 : (checked(cache, [isRecord, `{ maxEntries } or false`], 'cache') as { maxEntries?: unknown }).maxEntries
   const cacheMaxEntries = Math.floor((checked(maxEntries, cacheSize, 'cache.maxEntries') as number | undefined) ?? 1000)
@@ -413,7 +414,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
     sourceForm.compile(tokenSource, dpop !== undefined),
     tokenSource,
     credentialsRequired,
-    fromGateway,
+    trustGateway,
     realm,
     resourceMetadata,
     dpop,

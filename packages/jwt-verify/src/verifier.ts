@@ -1,7 +1,7 @@
 import type { AuthContext } from '@middy-auth/core'
 import { deepFreeze, readScopeList } from '@middy-auth/core/internal'
 import { type Algorithm, type HmacAlgorithm, keyFitsAlgorithm, verifySignature } from './algorithms.js'
-import { checkClaims, checkSubjectClaims, type ClaimRules } from './claims-check.js'
+import { checkClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'
 import type { RunClaimsCheck } from './claims-check-runner.js'
 import { decodeJws } from './jws.js'
@@ -88,7 +88,12 @@ export function secondsOf(now: () => number): number {
  */
 export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettings): {
   verify: Verify
-  checkGatewayClaims: CheckGatewayClaims
+  /**
+   * The ALB verifier's own rule for claims API Gateway verified (they never come from a load
+   * balancer); the JWT verifier has none: the `apiGatewayClaims` extension checks them against
+   * the entry {@link issuerFor} finds.
+   */
+  checkGatewayClaims?: CheckGatewayClaims
   issuerFor: (iss: string | undefined) => CompiledIssuer | undefined
 } {
   // The first entry that lists an issuer trusts it. Only strings are keys: an `iss` of any other
@@ -162,13 +167,6 @@ export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettin
     return checked ? checked.then(remember) : remember(0)
   }
 
-  const checkGatewayClaims: CheckGatewayClaims = function (claims) {
-    const issuer = trustedIssuer(claims.iss)
-    checkSubjectClaims(claims, issuer.rules)
-    // Nothing of the gateway's claims is cached: the times given to the check are not used.
-    return issuer.claimsCheck?.(claims, 0, 0)
-  }
-
   const verify: Verify = function (token) {
     const nowSeconds = secondsOf(now)
     const cached = fromCache(token, nowSeconds)
@@ -186,7 +184,7 @@ export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettin
       .then((fresh) => finish(token, issuer, decoded, alg, pickKey(fresh, kid, alg) ?? refuse('unknown_kid'), secondsOf(now)))
   }
 
-  return { verify, checkGatewayClaims, issuerFor: (iss) => byIssuer.get(iss) }
+  return { verify, issuerFor: (iss) => byIssuer.get(iss) }
 }
 
 /**

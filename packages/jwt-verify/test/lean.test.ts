@@ -8,7 +8,16 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { selfSignedCertificate, type TestCertificate } from '../../../test/support/certificates.js'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { protect as protectWith, type Middleware } from '../../../test/support/protect.js'
-import { apiGatewayClaims, claimsChecks, oidcDiscovery, opaqueTokenHandoff, senderConstraints, staticKeys, tokenSources } from '../src/extensions.js'
+import {
+  apiGatewayClaims,
+  claimsChecks,
+  oidcDiscovery,
+  opaqueTokenHandoff,
+  resourceMetadataChallenge,
+  senderConstraints,
+  staticKeys,
+  tokenSources,
+} from '../src/extensions.js'
 import rootJwtVerify, { albIssuer, createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '../src/index.js'
 import { certificateThumbprint } from '../src/keys.js'
 import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '../src/lean.js'
@@ -256,6 +265,8 @@ describe('an option without its extension: a TypeError at cold start that names 
     ],
     ['a query token source', { tokenSource: { query: 'access_token' } }, 'tokenSource', 'tokenSources'],
     ['a function token source', { tokenSource: () => 'a.b.c' }, 'tokenSource', 'tokenSources'],
+    ['resourceMetadata', { resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource' }, 'resourceMetadata', 'resourceMetadataChallenge'],
+    ['a resourceMetadata that is no URL at all', { resourceMetadata: 'not checked before the extension' }, 'resourceMetadata', 'resourceMetadataChallenge'],
   ]
 
   test.each(missing)('%s', (_name, extra, option, extension) => {
@@ -503,6 +514,25 @@ describe('the extensions given: the lean entry works as the root', () => {
     expect(outcomes[1]).toEqual([[200, 'ok'], 1, [401, 'invalid_token'], 0])
   })
 
+  describe('apiGatewayClaims with albIssuer() entries', () => {
+    const { endpoint } = albSigner()
+    test("API Gateway's claims never come from a load balancer: refused as the root refuses them", async () => {
+      const outcomes = []
+      for (const [name, jwtVerify] of entries) {
+        const api = protectWith([
+          jwtVerify({
+            trustApiGateway: true,
+            issuers: [albIssuer({ region: REGION, loadBalancerArn: ARN, clientId: CLIENT, endpoint: endpoint() })],
+            extensions: name === 'lean' ? [apiGatewayClaims] : [],
+          }),
+        ])
+        outcomes.push([outcome(await api.invoke(loadFixture('http-v2-jwt.json'))), api.errors.map((error) => error.cause.data?.reason), api.seen.length])
+      }
+      expect(outcomes[1]).toEqual(outcomes[0])
+      expect(outcomes[1]).toEqual([[401, 'invalid_token'], ['unknown_issuer'], 0])
+    })
+  })
+
   test('opaqueTokenHandoff and opaqueTokens: an opaque token goes to that verifier, a JWT never does, the DPoP scheme is refused', async () => {
     const outcomes = []
     for (const [name, jwtVerify] of entries) {
@@ -583,6 +613,66 @@ describe('the extensions given: the lean entry works as the root', () => {
   test('the root entry checks extensions and then has them all: an option works whatever the list says', async () => {
     const api = protectWith([rootJwtVerify(options({ trustApiGateway: true, extensions: [senderConstraints] }))])
     expect(outcome(await api.invoke(bearer(es256({}))))).toEqual([200, 'ok'])
+  })
+})
+
+describe('resourceMetadataChallenge: resource_metadata in every Bearer challenge (RFC 9728), lean against root', () => {
+  const metadata = 'https://api.example.com/.well-known/oauth-protected-resource/orders'
+  const verifier = { verifyToken: () => Promise.reject(new Error('refused')) }
+  const events = [
+    bearer(es256({})),
+    httpApiEvent({}),
+    bearer(es256({ exp: NOW - 60 })),
+    bearer(es256({ aud: 'someone-else' })),
+    httpApiEvent({ headers: { authorization: `Bearer ${es256({})} ${es256({})}` } }),
+    bearer('an-opaque-token'),
+  ]
+  /** Each answer as the client sees it: status, body, and the challenge. */
+  const answers = async (opts: JwtVerifyOptions, jwtVerify: Factory) => {
+    const api = protectWith([jwtVerify(opts)])
+    const seen = []
+    for (const event of events) {
+      const response = await api.invoke(event)
+      seen.push([response.statusCode, response.body, response.headers?.['WWW-Authenticate'] ?? response.headers?.['www-authenticate'] ?? null])
+    }
+    return seen
+  }
+
+  test.each([
+    ['alone', {}],
+    ['with opaqueTokens (its refusals carry it too)', { opaqueTokens: verifier }],
+  ] as Array<[string, Partial<JwtVerifyOptions>]>)('%s: the same statuses, bodies and challenges as the root', async (_name, extra) => {
+    const lean = await answers(
+      options({ ...extra, resourceMetadata: metadata, extensions: [resourceMetadataChallenge, ...(extra.opaqueTokens ? [opaqueTokenHandoff] : [])] }),
+      leanJwtVerify as Factory,
+    )
+    const root = await answers(options({ ...extra, resourceMetadata: metadata }), rootJwtVerify as Factory)
+    expect(lean).toEqual(root)
+    // What they agree on: every 401 challenge names the metadata, the 400 of two tokens too.
+    expect(lean.map(([status]) => status)).toEqual([200, 401, 401, 401, 400, 401])
+    for (const [status, , challenge] of lean.slice(1)) {
+      expect(status).not.toBe(200)
+      expect(challenge).toContain(`resource_metadata="${metadata}"`)
+    }
+  })
+
+  test("a URL a challenge cannot carry: the root entry's TypeError, from the lean entry with the extension", () => {
+    for (const value of ['http://api.example.com/metadata', 'https://api.example.com/"x', '']) {
+      const fromRoot = thrown(() => rootJwtVerify(options({ resourceMetadata: value })))
+      expect(fromRoot).toBeInstanceOf(TypeError)
+      expect(fromRoot?.message).toMatch(/^jwtVerify: resourceMetadata must be/)
+      const fromLean = thrown(() => leanJwtVerify(options({ resourceMetadata: value, extensions: [resourceMetadataChallenge] })))
+      expect(fromLean).toBeInstanceOf(TypeError)
+      expect(fromLean?.message).toBe(fromRoot?.message)
+      expect(fromLean?.cause).toEqual(fromRoot?.cause)
+    }
+  })
+
+  test('the lean createJwtVerifier refuses with the challenge too', async () => {
+    const verifier = leanCreateJwtVerifier(options({ resourceMetadata: metadata, extensions: [resourceMetadataChallenge] }))
+    const error = await verifier.verifyEvent(httpApiEvent({})).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ statusCode: 401, code: 'missing_token' })
+    expect(JSON.stringify((error as { headers?: unknown }).headers)).toContain(`resource_metadata=\\"${metadata}\\"`)
   })
 })
 
