@@ -1,4 +1,4 @@
-import { configErrors, readRenamed } from '@middy-auth/core/internal'
+import { configErrors, isRecord, readRenamed } from '@middy-auth/core/internal'
 import type { ClaimsCheck, PublicKeyIssuerConfig } from './issuer-config.js'
 import { TokenRejection, type RejectionReason } from './rejection.js'
 import { packageName } from './package-name.js'
@@ -30,6 +30,15 @@ export type PresetOverrides = Partial<
 >
 
 const presetError = (preset: string, option: string, problem: string): TypeError => configErrors(packageName, preset)(option, problem)
+
+/**
+ * A preset's options object, read before any of its fields: `cognitoIssuer()` or
+ * `cognitoIssuer(null)` is the preset's `TypeError`, not the engine's destructuring error.
+ */
+function presetOptions<Options>(preset: string, options: Options): Options {
+  if (!isRecord(options)) throw presetError(preset, 'options', 'must be an object')
+  return options
+}
 
 /** The user's own check: `claimsCheck`, or the deprecated `claims` (with its warning). */
 function ownCheck(preset: string, overrides: PresetOverrides): ClaimsCheck | undefined {
@@ -106,7 +115,8 @@ export interface CognitoIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: '1example23456789', tokenUse: 'access' })] })
  * ```
  */
-export function cognitoIssuer({ userPoolId, clientId, tokenUse, ...overrides }: CognitoIssuerOptions): PublicKeyIssuerConfig {
+export function cognitoIssuer(options: CognitoIssuerOptions): PublicKeyIssuerConfig {
+  const { userPoolId, clientId, tokenUse, ...overrides } = presetOptions('cognitoIssuer', options)
   const match = typeof userPoolId === 'string' ? userPoolIdPattern.exec(userPoolId) : null
   if (!match) throw presetError('cognitoIssuer', 'userPoolId', `must look like 'eu-west-1_AbCdEf123', got ${JSON.stringify(userPoolId)}`)
   requireNonEmpty('cognitoIssuer', 'clientId', clientId)
@@ -162,7 +172,8 @@ function bareDomain(preset: string, domain: unknown): string {
  * jwtVerify({ issuers: [auth0Issuer({ domain: 'example.eu.auth0.com', audience: 'https://api.example.com' })] })
  * ```
  */
-export function auth0Issuer({ domain, audience, ...overrides }: Auth0IssuerOptions): PublicKeyIssuerConfig {
+export function auth0Issuer(options: Auth0IssuerOptions): PublicKeyIssuerConfig {
+  const { domain, audience, ...overrides } = presetOptions('auth0Issuer', options)
   const host = bareDomain('auth0Issuer', domain)
   return withOverrides(
     {
@@ -201,7 +212,8 @@ export interface OktaIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [oktaIssuer({ domain: 'example.okta.com', audience: 'api://default' })] })
  * ```
  */
-export function oktaIssuer({ domain, authorizationServerId = 'default', audience, ...overrides }: OktaIssuerOptions): PublicKeyIssuerConfig {
+export function oktaIssuer(options: OktaIssuerOptions): PublicKeyIssuerConfig {
+  const { domain, authorizationServerId = 'default', audience, ...overrides } = presetOptions('oktaIssuer', options)
   const host = bareDomain('oktaIssuer', domain)
   const issuer = authorizationServerId === null ? `https://${host}` : `https://${host}/oauth2/${authorizationServerId}`
   return withOverrides(
@@ -245,7 +257,8 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * jwtVerify({ issuers: [entraIssuer({ tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://orders' })] })
  * ```
  */
-export function entraIssuer({ tenantId, audience, version = 'both', ...overrides }: EntraIssuerOptions): PublicKeyIssuerConfig {
+export function entraIssuer(options: EntraIssuerOptions): PublicKeyIssuerConfig {
+  const { tenantId, audience, version = 'both', ...overrides } = presetOptions('entraIssuer', options)
   if (typeof tenantId !== 'string' || !guid.test(tenantId)) {
     throw presetError(
       'entraIssuer',
@@ -298,7 +311,8 @@ export interface KeycloakIssuerOptions extends PresetOverrides {
  * jwtVerify({ issuers: [keycloakIssuer({ url: 'https://sso.example.com', realm: 'shop', audience: null, clientId: 'orders-api' })] })
  * ```
  */
-export function keycloakIssuer({ url, realm, audience, clientId, ...overrides }: KeycloakIssuerOptions): PublicKeyIssuerConfig {
+export function keycloakIssuer(options: KeycloakIssuerOptions): PublicKeyIssuerConfig {
+  const { url, realm, audience, clientId, ...overrides } = presetOptions('keycloakIssuer', options)
   if (typeof url !== 'string' || !/^https?:\/\/[^/]+(\/.*)?$/.test(url))
     throw presetError('keycloakIssuer', 'url', `must be the server's base URL, got ${JSON.stringify(url)}`)
   if (typeof realm !== 'string' || realm === '' || realm.includes('/')) throw presetError('keycloakIssuer', 'realm', `must be a realm name`)

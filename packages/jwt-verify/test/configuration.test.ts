@@ -356,6 +356,25 @@ describe('issuer presets', () => {
     expect(await verifyWith(preset, { iss: 'https://sso.example.com/realms/shop', azp: 'orders' })).toEqual([200, 'ok'])
     expect(await verifyWith(preset, { iss: 'https://sso.example.com/realms/shop', azp: 'other' })).toEqual([401, 'invalid_token'])
   })
+
+  test('a preset called without an options object is its own TypeError, naming the preset (not the engine destructuring)', () => {
+    const presets = { cognitoIssuer, auth0Issuer, oktaIssuer, entraIssuer, keycloakIssuer } as Record<string, (options: unknown) => unknown>
+    for (const [name, preset] of Object.entries(presets)) {
+      for (const options of [undefined, null, 'example.auth0.com', 42]) {
+        const error = (() => {
+          try {
+            preset(options)
+          } catch (caught) {
+            return caught as TypeError
+          }
+          throw new Error(`${name}(${String(options)}) did not throw`)
+        })()
+        expect(error).toBeInstanceOf(TypeError)
+        expect(error.message).toBe(`${name}: options must be an object`)
+        expect(error.cause).toEqual({ package: '@middy-auth/jwt-verify', option: 'options' })
+      }
+    }
+  })
 })
 
 describe('issuer options at request time', () => {
