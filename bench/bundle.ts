@@ -261,6 +261,20 @@ export const handler = middy()
 `,
   },
   {
+    // Its code is core's check of the URL (core/dist/challenge.js, which every bundle has): no file of its own to find.
+    name: 'lean with extensions: [protectedResourceMetadata] (must load)',
+    absent: [],
+    present: [],
+    source: `
+import middy from '@middy/core'
+import oauthScope from '@middy-auth/oauth-scope/lean'
+import { protectedResourceMetadata } from '@middy-auth/oauth-scope/extensions'
+export const handler = middy()
+  .use(oauthScope({ required: ['orders:read'], resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource', extensions: [protectedResourceMetadata] }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
     name: 'lean with extensions: [conditions] and a conditional allow (must bundle them and load)',
     absent: [],
     present: [unusedOptionFiles.conditions],

@@ -10,7 +10,7 @@ import type { ScopeReader } from './scopes.js'
 
 /**
  * An extension of `@middy-auth/oauth-scope/lean`, imported from `@middy-auth/oauth-scope/extensions`
- * (`routeMaps`, `scopeClaims`, `apiGatewayClaims`) and listed in its `extensions` option.
+ * (`routeMaps`, `scopeClaims`, `apiGatewayClaims`, `protectedResourceMetadata`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -43,4 +43,11 @@ export interface ScopeClaimsExtension extends OAuthScopeExtension {
   readonly name: 'scopeClaims'
   /** Checks `scopeClaims` and compiles the reader of those claims' scopes. */
   readonly compileScopeClaims: (scopeClaims: unknown) => ScopeReader
+}
+
+/** The code of `resourceMetadata`. */
+export interface ProtectedResourceMetadataExtension extends OAuthScopeExtension {
+  readonly name: 'protectedResourceMetadata'
+  /** What is wrong with a `resourceMetadata` URL (core's check, shared with jwt-verify), or `undefined`. */
+  readonly resourceMetadataProblem: (value: unknown) => string | undefined
 }

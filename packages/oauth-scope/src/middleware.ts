@@ -55,7 +55,7 @@ export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAu
   const given = readExtensions<OAuthScopeExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
   // The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`).
-  const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadata(options.resourceMetadata) }
+  const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadata(options.resourceMetadata, extensions) }
   const readScopes = compileScopeReader(options.scopeClaims, extensions)
   const requirementOf = compileRequirementOf(options, extensions)
   // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.

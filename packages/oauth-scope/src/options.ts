@@ -1,6 +1,12 @@
 import type { MiddyRequestLike } from '@middy-auth/core'
-import { needExtension, resourceMetadataProblem, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
-import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
+import { needExtension, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import type {
+  OAuthScopeExtension,
+  OAuthScopeExtensions,
+  ProtectedResourceMetadataExtension,
+  RouteMapsExtension,
+  ScopeClaimsExtension,
+} from './extension-types.js'
 import { compileScopes, fail, packageName, type CompiledRequirement } from './requirements.js'
 import { fromAuthScopes, type ScopeReader } from './scopes.js'
 
@@ -41,13 +47,14 @@ interface CommonOptions {
   realm?: string
   /**
    * The URL of this API's protected resource metadata (RFC 9728), added to every `Bearer`
-   * challenge as `resource_metadata="…"` (set the same URL on `jwtVerify`). Default: none.
+   * challenge as `resource_metadata="…"` (set the same URL on `jwtVerify`); the lean entry needs the
+   * `protectedResourceMetadata` extension for it. Default: none.
    */
   resourceMetadata?: string
   /**
    * The extensions, from `@middy-auth/oauth-scope/extensions`, that the lean entry
    * (`@middy-auth/oauth-scope/lean`) needs for `routes` and `routesDefault` (`routeMaps`), for
-   * `scopeClaims` (`scopeClaims`) and to read the identity API Gateway verified (`apiGatewayClaims`). The root entry has every
+   * `scopeClaims` (`scopeClaims`), for `resourceMetadata` (`protectedResourceMetadata`) and to read the identity API Gateway verified (`apiGatewayClaims`). The root entry has every
    * extension: there the list is only checked. Default: none.
    */
   extensions?: readonly OAuthScopeExtension[]
@@ -108,17 +115,31 @@ export const extensionShapes = {
   routeMaps: ['compileRoutes', 'routeName'],
   scopeClaims: ['compileScopeClaims'],
   apiGatewayClaims: ['gatewayAuth'],
+  protectedResourceMetadata: ['resourceMetadataProblem'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
   scopeClaims: ReadonlyArray<Exclude<keyof ScopeClaimsExtension, 'package' | 'name'>>
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
+  protectedResourceMetadata: ReadonlyArray<Exclude<keyof ProtectedResourceMetadataExtension, 'package' | 'name'>>
 }
 
-/** `resourceMetadata`, checked: the URL every challenge names, or `undefined` (none). */
-export function readResourceMetadata(resourceMetadata: unknown): string | undefined {
-  const problem = resourceMetadata !== undefined && resourceMetadataProblem(resourceMetadata)
+/**
+ * `resourceMetadata`, checked (with the `protectedResourceMetadata` extension): the URL every
+ * challenge names, or `undefined` (none).
+ */
+export function readResourceMetadata(resourceMetadata: unknown, extensions: OAuthScopeExtensions): string | undefined {
+  if (resourceMetadata === undefined) return undefined
+  // readExtensions keys each extension by its name: the one named protectedResourceMetadata is a ProtectedResourceMetadataExtension.
+  const { resourceMetadataProblem } = needExtension(
+    extensions,
+    'protectedResourceMetadata',
+    'resourceMetadata',
+    from,
+    fail,
+  ) as ProtectedResourceMetadataExtension
+  const problem = resourceMetadataProblem(resourceMetadata)
   if (problem) throw fail('resourceMetadata', problem)
-  return resourceMetadata as string | undefined
+  return resourceMetadata as string
 }
 
 /**
