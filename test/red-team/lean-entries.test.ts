@@ -412,10 +412,14 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
       /lacks gatewayAuth/,
     ],
     [
-      'oauthScope, a routeMaps without its code',
-      () => leanOAuthScope({ routes, extensions: [{ package: '@middy-auth/oauth-scope', name: 'routeMaps', compileRoutes: () => () => undefined }] } as never),
+      'oauthScope, a routeMaps of an earlier shape whose compileRoutes is not code',
+      () =>
+        leanOAuthScope({
+          routes,
+          extensions: [{ package: '@middy-auth/oauth-scope', name: 'routeMaps', compileRoutes: 'yes', routeName: () => undefined }],
+        } as never),
       '@middy-auth/oauth-scope',
-      /lacks routeName/,
+      /lacks compileRoutes/,
     ],
     [
       'rbac, an apiGatewayClaims without gatewayAuth',

@@ -2,7 +2,7 @@
  * The shapes of oauth-scope's extensions (see ./extensions.ts): what the lean entry's options
  * take, and what `oauthScope()` reads from each. Types only: nothing here is bundled.
  */
-import type { AnyEvent, MiddyRequestLike } from '@middy-auth/core'
+import type { MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
 import type { OAuthScopeOptions } from './options.js'
 import type { CompiledRequirement } from './requirements.js'
@@ -31,11 +31,10 @@ export interface RouteMapsExtension extends OAuthScopeExtension {
   /**
    * Checks `routes` and `routesDefault` (and that `required` and `anyOf` are not given beside
    * them), and compiles the requirement of a request by its route (noted as request-specific);
-   * `undefined`: a route `routes` does not list.
+   * a route that `routes` does not list (and no `routesDefault`) is refused there: 403
+   * `access_denied`, reason `route_not_listed`.
    */
-  readonly compileRoutes: (options: OAuthScopeOptions) => (request: MiddyRequestLike) => CompiledRequirement | undefined
-  /** The request's route as `routes` keys it, for logs. */
-  readonly routeName: (event: AnyEvent) => string | undefined
+  readonly compileRoutes: (options: OAuthScopeOptions) => (request: MiddyRequestLike) => CompiledRequirement
 }
 
 /** The code of `scopeClaims`. */

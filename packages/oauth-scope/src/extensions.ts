@@ -9,7 +9,7 @@ import { gatewayAuth } from '@middy-auth/core'
 import { resourceMetadataProblem, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { OAuthScopeExtension, ProtectedResourceMetadataExtension, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
 import { packageName } from './requirements.js'
-import { compileRoutes, routeName } from './route-requirements.js'
+import { compileRoutes } from './route-requirements.js'
 import { compileScopeClaims } from './scope-claims.js'
 
 export type { OAuthScopeExtension } from './extension-types.js'
@@ -29,7 +29,7 @@ export type { OAuthScopeExtension } from './extension-types.js'
  * })
  * ```
  */
-export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes, routeName } satisfies RouteMapsExtension as OAuthScopeExtension
+export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes } satisfies RouteMapsExtension as OAuthScopeExtension
 
 /**
  * The `scopeClaims` option (scopes read from named claims instead of `context.auth.scopes`):

@@ -2,13 +2,13 @@
  * The middleware itself, built from the options and the extensions it is given: the root entry
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
-import { AuthError, type AuthContext, type AuthErrorOptions, type WithAuth, type MiddyRequestLike } from '@middy-auth/core'
+import type { AuthContext, WithAuth, MiddyRequestLike } from '@middy-auth/core'
 import { checkOptionNames, gatewayReaderOf, readExtensions, readRealm, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
+import type { OAuthScopeExtension, OAuthScopeExtensions } from './extension-types.js'
 import { compileRequirementOf, compileScopeReader, extensionShapes, knownOptions, readResourceMetadata, type OAuthScopeOptions } from './options.js'
-import { fail, packageName } from './requirements.js'
+import { deny, fail, packageName } from './requirements.js'
 
 /**
  * Why oauthScope denied (`AuthError.reason`, also `cause.data.reason`): `no_identity` (401
@@ -23,12 +23,6 @@ import { fail, packageName } from './requirements.js'
  * ```
  */
 export type OAuthScopeDenialReason = 'no_identity' | 'route_not_listed' | 'insufficient_scope'
-
-const deny = (
-  code: 'missing_token' | 'access_denied' | 'insufficient_scope',
-  reason: OAuthScopeDenialReason,
-  options: Omit<AuthErrorOptions, 'package' | 'reason'>,
-) => new AuthError<OAuthScopeDenialReason>(code, { package: packageName, reason, ...options })
 
 /**
  * The middleware `oauthScope()` returns: the handler runs only with an identity whose scopes
@@ -64,13 +58,8 @@ export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAu
   function oauthScopeMiddlewareBefore(request: MiddyRequestLike): void {
     const auth = resolveAuthWith(request, readGateway)
     if (!auth) throw deny('missing_token', 'no_identity', challenge)
+    // With routes (the routeMaps extension), a route routes does not list is refused here (403).
     const requirement = requirementOf(request)
-    if (!requirement) {
-      // Only routes (with the routeMaps extension) leaves a request without a requirement; its
-      // route as routes keys it goes to the logs.
-      const { routeName } = extensions.get('routeMaps') as RouteMapsExtension
-      throw deny('access_denied', 'route_not_listed', { data: { route: routeName(request.event) } })
-    }
     const held = readScopes(auth)
     if (scopesSatisfy(requirement, held)) return
     throw deny('insufficient_scope', 'insufficient_scope', { ...challenge, scope: requirement.challengeScope, data: unmetScopes(requirement, held) })

@@ -112,7 +112,7 @@ const from = { packageName, factory: 'oauthScope' }
 
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
-  routeMaps: ['compileRoutes', 'routeName'],
+  routeMaps: ['compileRoutes'],
   scopeClaims: ['compileScopeClaims'],
   apiGatewayClaims: ['gatewayAuth'],
   protectedResourceMetadata: ['resourceMetadataProblem'],
@@ -154,13 +154,10 @@ export const compileScopeReader = (scopeClaims: unknown, extensions: OAuthScopeE
 
 /**
  * The requirement of each request: `required` and `anyOf`, or per route (`routes`, with the
- * `routeMaps` extension, which also refuses `required` and `anyOf` beside it); `undefined`: a
- * route that `routes` does not list, refused.
+ * `routeMaps` extension, which also refuses `required` and `anyOf` beside it, and a request to a
+ * route that `routes` does not list).
  */
-export function compileRequirementOf(
-  options: OAuthScopeOptions,
-  extensions: OAuthScopeExtensions,
-): (request: MiddyRequestLike) => CompiledRequirement | undefined {
+export function compileRequirementOf(options: OAuthScopeOptions, extensions: OAuthScopeExtensions): (request: MiddyRequestLike) => CompiledRequirement {
   const { required, anyOf, routes, routesDefault } = options
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
   if (routes !== undefined) return (needExtension(extensions, 'routeMaps', 'routes', from, fail) as RouteMapsExtension).compileRoutes(options)
