@@ -31,10 +31,11 @@ export type RbacExtensions = ReadonlyMap<string, RbacExtension>
 export interface RouteMapsExtension extends RbacExtension {
   readonly name: 'routeMaps'
   /**
-   * The requirement of a request by its route (noted as specific to the request, for a Lambda
-   * authorizer after rbac); a string: refused before any check, and why.
+   * Checks `routes` and `routesDefault` (and that `required` is not given beside them), and
+   * compiles the requirement of a request by its route (noted as specific to the request, for a
+   * Lambda authorizer after rbac); a string: refused before any check, and why.
    */
-  readonly compile: (routes: unknown, routesDefault: unknown) => (request: MiddyRequestLike) => CompiledRequirement | 'route not listed'
+  readonly compile: (routes: unknown, routesDefault: unknown, required: unknown) => (request: MiddyRequestLike) => CompiledRequirement | 'route not listed'
 }
 
 /** The code of `roleMap`. */

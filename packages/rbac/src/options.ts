@@ -209,19 +209,18 @@ export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?:
 
 /**
  * The requirement of each request: `required`, or per route (`routes`, with the `routeMaps`
- * extension); exactly one of them. A string is the reason a request is denied before any check.
+ * extension, which also refuses `required` beside it); exactly one of them. A string is the
+ * reason a request is denied before any check.
  */
 export function compileRequirementOf(
   { required, routes, routesDefault }: RbacOptions<unknown, unknown>,
   extensions: RbacExtensions,
 ): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
-  const perRoute = routes !== undefined
-  if ((required !== undefined) === perRoute) {
-    throw perRoute ? fail('routes', `goes without required: give one or the other`) : fail('options', `need required (use [] for "any identity") or routes`)
-  }
-  if (routesDefault !== undefined && !perRoute) throw fail('routesDefault', `goes with routes`)
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension).compile(routes, routesDefault)
+  if (routes !== undefined)
+    return (needExtension(extensions, 'routeMaps', 'routes', leanFactory, fail) as RouteMapsExtension).compile(routes, routesDefault, required)
+  if (required === undefined) throw fail('options', `need required (use [] for "any identity") or routes`)
+  if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes`)
   const requirement = compileRequirement(required, 'required')
   return () => requirement
 }

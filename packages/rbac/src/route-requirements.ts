@@ -7,8 +7,16 @@ import { compileRouteMap, emptyRecord, isRecord, noteRequestSpecificCheck } from
 import { fail, packageName } from './permission.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
 
-/** Compiles `routes` (and `routesDefault`) into the requirement of a request; a string: refused, and why. */
-export function compileRoutes(routesOption: unknown, routesDefault: unknown): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
+/**
+ * Compiles `routes` (and `routesDefault`) into the requirement of a request; a string: refused,
+ * and why. `required` goes without `routes`: given, it is the `TypeError`.
+ */
+export function compileRoutes(
+  routesOption: unknown,
+  routesDefault: unknown,
+  required: unknown,
+): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
+  if (required !== undefined) throw fail('routes', `goes without required: give one or the other`)
   // No prototype: a key such as "__proto__" stays a key, which compileRouteMap then refuses.
   const routes = emptyRecord() as Record<string, CompiledRequirement>
   if (isRecord(routesOption)) {

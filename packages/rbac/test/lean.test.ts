@@ -306,6 +306,16 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     }
   })
 
+  test('routes beside required, without routeMaps: the TypeError that names the import first (routeMaps checks the rest, as the root does)', () => {
+    const options = { policy: plainPolicy, required: 'articles:read', routes } as unknown as RbacOptions<any, any>
+    const error = thrown(() => leanRbac(options))
+    expect(error?.message).toMatch(/^rbac: routes needs the routeMaps extension, which '@middy-auth\/rbac\/lean' leaves out/)
+    expect(error?.cause).toEqual({ package: '@middy-auth/rbac', option: 'routes' })
+    const message = 'rbac: routes goes without required: give one or the other'
+    expect(thrown(() => leanRbac({ ...options, extensions: [routeMaps] }))?.message).toBe(message)
+    expect(thrown(() => rbac(options))?.message).toBe(message)
+  })
+
   test('roleMap without roleMaps, a valid one or not: a TypeError, the role map never ignored (rolesFrom checked before it)', () => {
     for (const roleMap of [{ Writers: 'editor' }, { Writers: ['editor', 'viewer'] }, {}, { Writers: 'nobody' }, 'Writers']) {
       const error = thrown(() => leanRbac({ policy: plainPolicy, rolesFrom: 'groups', roleMap: roleMap as never, required: [], extensions: [routeMaps] }))
