@@ -83,6 +83,10 @@ const unusedOptionFiles = {
   // extensions).
   roleMap: /rbac\/dist\/role-map\.js$/,
   scopeClaims: /oauth-scope\/dist\/scope-claims\.js$/,
+  // rbac's onDecision hook and requirement functions (the lean entry's decisionRecords and
+  // requirementFunctions extensions).
+  decisionRecords: /rbac\/dist\/decision-records\.js$/,
+  requirementFunctions: /rbac\/dist\/requirement-functions\.js$/,
 }
 
 const policy = `{ roles: { reader: { allow: ['orders:read'] }, admin: { inherits: ['reader'], allow: ['orders:*'] } } }`
@@ -257,6 +261,25 @@ import { routeMaps } from '@middy-auth/rbac/extensions'
 export const handler = middy()
   .use(oauthScope({ routes: { 'GET /orders': ['orders:read'] }, extensions: [scopeRouteMaps] }))
   .use(rbac({ policy: ${policy}, rolesFrom: 'cognito:groups', routes: { 'GET /orders': 'orders:read' }, extensions: [routeMaps] }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [decisionRecords, requirementFunctions], onDecision and a requirement function (must bundle them and load)',
+    absent: [],
+    present: [unusedOptionFiles.decisionRecords, unusedOptionFiles.requirementFunctions],
+    source: `
+import middy from '@middy/core'
+import rbac from '@middy-auth/rbac/lean'
+import { decisionRecords, requirementFunctions } from '@middy-auth/rbac/extensions'
+export const handler = middy()
+  .use(rbac({
+    policy: ${policy},
+    rolesFrom: 'cognito:groups',
+    required: (request) => (request.event.requestContext?.http?.method === 'GET' ? 'orders:read' : 'orders:write'),
+    onDecision: (decision) => console.log(JSON.stringify(decision)),
+    extensions: [decisionRecords, requirementFunctions],
+  }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,
   },
