@@ -83,6 +83,8 @@ const unusedOptionFiles = {
   // extensions).
   roleMap: /rbac\/dist\/role-map\.js$/,
   scopeClaims: /oauth-scope\/dist\/scope-claims\.js$/,
+  // oauth-scope's resourceMetadata (the lean entry's protectedResourceMetadata extension).
+  resourceMetadata: /oauth-scope\/dist\/resource-metadata\.js$/,
   // rbac's onDecision hook and requirement functions (the lean entry's decisionRecords and
   // requirementFunctions extensions).
   decisionRecords: /rbac\/dist\/decision-records\.js$/,
@@ -284,10 +286,9 @@ export const handler = middy()
 `,
   },
   {
-    // Its code is core's check of the URL (core/dist/challenge.js, which every bundle has): no file of its own to find.
-    name: 'lean with extensions: [protectedResourceMetadata] (must load)',
+    name: 'lean with extensions: [protectedResourceMetadata] (must bundle it and load)',
     absent: [],
-    present: [],
+    present: [unusedOptionFiles.resourceMetadata],
     source: `
 import middy from '@middy/core'
 import oauthScope from '@middy-auth/oauth-scope/lean'

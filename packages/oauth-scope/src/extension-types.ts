@@ -47,6 +47,6 @@ export interface ScopeClaimsExtension extends OAuthScopeExtension {
 /** The code of `resourceMetadata`. */
 export interface ProtectedResourceMetadataExtension extends OAuthScopeExtension {
   readonly name: 'protectedResourceMetadata'
-  /** What is wrong with a `resourceMetadata` URL (core's check, shared with jwt-verify), or `undefined`. */
-  readonly resourceMetadataProblem: (value: unknown) => string | undefined
+  /** Checks `resourceMetadata` (given): the URL every challenge names, or the `TypeError`. */
+  readonly read: (resourceMetadata: unknown) => string
 }

@@ -6,9 +6,10 @@
  * checks each one's code against what `oauthScope()` reads; the exported type hides it.)
  */
 import { gatewayAuth } from '@middy-auth/core'
-import { resourceMetadataProblem, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { OAuthScopeExtension, ProtectedResourceMetadataExtension, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
 import { packageName } from './requirements.js'
+import { readResourceMetadata } from './resource-metadata.js'
 import { compileRoutes } from './route-requirements.js'
 import { compileScopeClaims } from './scope-claims.js'
 
@@ -87,5 +88,5 @@ export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims'
 export const protectedResourceMetadata = {
   package: packageName,
   name: 'protectedResourceMetadata',
-  resourceMetadataProblem,
+  read: readResourceMetadata,
 } satisfies ProtectedResourceMetadataExtension as OAuthScopeExtension

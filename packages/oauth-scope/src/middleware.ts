@@ -7,7 +7,7 @@ import { checkOptionNames, gatewayReaderOf, readExtensions, readRealm, resolveAu
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { OAuthScopeExtension, OAuthScopeExtensions } from './extension-types.js'
-import { compileRequirementOf, compileScopeReader, extensionShapes, knownOptions, readResourceMetadata, type OAuthScopeOptions } from './options.js'
+import { compileRequirementOf, compileScopeReader, extensionShapes, knownOptions, readResourceMetadataOf, type OAuthScopeOptions } from './options.js'
 import { deny, fail, packageName } from './requirements.js'
 
 /**
@@ -49,7 +49,7 @@ export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAu
   const given = readExtensions<OAuthScopeExtension>(options.extensions, packageName, fail, extensionShapes)
   const extensions = every ?? given
   // The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`).
-  const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadata(options.resourceMetadata, extensions) }
+  const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadataOf(options.resourceMetadata, extensions) }
   const readScopes = compileScopeReader(options.scopeClaims, extensions)
   const requirementOf = compileRequirementOf(options, extensions)
   // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.

@@ -115,7 +115,7 @@ export const extensionShapes = {
   routeMaps: ['compileRoutes'],
   scopeClaims: ['compileScopeClaims'],
   apiGatewayClaims: ['gatewayAuth'],
-  protectedResourceMetadata: ['resourceMetadataProblem'],
+  protectedResourceMetadata: ['read'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
   scopeClaims: ReadonlyArray<Exclude<keyof ScopeClaimsExtension, 'package' | 'name'>>
@@ -124,23 +124,14 @@ export const extensionShapes = {
 }
 
 /**
- * `resourceMetadata`, checked (with the `protectedResourceMetadata` extension): the URL every
+ * `resourceMetadata`, checked (by the `protectedResourceMetadata` extension): the URL every
  * challenge names, or `undefined` (none).
  */
-export function readResourceMetadata(resourceMetadata: unknown, extensions: OAuthScopeExtensions): string | undefined {
-  if (resourceMetadata === undefined) return undefined
-  // readExtensions keys each extension by its name: the one named protectedResourceMetadata is a ProtectedResourceMetadataExtension.
-  const { resourceMetadataProblem } = needExtension(
-    extensions,
-    'protectedResourceMetadata',
-    'resourceMetadata',
-    from,
-    fail,
-  ) as ProtectedResourceMetadataExtension
-  const problem = resourceMetadataProblem(resourceMetadata)
-  if (problem) throw fail('resourceMetadata', problem)
-  return resourceMetadata as string
-}
+export const readResourceMetadataOf = (resourceMetadata: unknown, extensions: OAuthScopeExtensions): string | undefined =>
+  resourceMetadata === undefined
+    ? undefined
+    : // readExtensions keys each extension by its name: the one named protectedResourceMetadata is a ProtectedResourceMetadataExtension.
+      (needExtension(extensions, 'protectedResourceMetadata', 'resourceMetadata', from, fail) as ProtectedResourceMetadataExtension).read(resourceMetadata)
 
 /**
  * How the caller's scopes are read: from `context.auth.scopes`, or from the claims `scopeClaims`

@@ -264,7 +264,7 @@ describe('an option whose extension is missing: a TypeError at cold start that n
       }),
     )
     expect(forged?.message).toBe(
-      `oauthScope: extensions[0] is not the protectedResourceMetadata extension of this @middy-auth/oauth-scope, it lacks resourceMetadataProblem: import it from '@middy-auth/oauth-scope/extensions', of the same version`,
+      `oauthScope: extensions[0] is not the protectedResourceMetadata extension of this @middy-auth/oauth-scope, it lacks read: import it from '@middy-auth/oauth-scope/extensions', of the same version`,
     )
   })
 
