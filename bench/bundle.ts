@@ -83,6 +83,12 @@ const unusedOptionFiles = {
   // extensions).
   roleMap: /rbac\/dist\/role-map\.js$/,
   scopeClaims: /oauth-scope\/dist\/scope-claims\.js$/,
+  // oauth-scope's resourceMetadata (the lean entry's resourceMetadataChallenge extension).
+  resourceMetadata: /oauth-scope\/dist\/resource-metadata\.js$/,
+  // rbac's onDecision hook and requirement functions (the lean entry's decisionRecords and
+  // requirementFunctions extensions).
+  decisionRecords: /rbac\/dist\/decision-records\.js$/,
+  requirementFunctions: /rbac\/dist\/requirement-functions\.js$/,
 }
 
 const policy = `{ roles: { reader: { allow: ['orders:read'] }, admin: { inherits: ['reader'], allow: ['orders:*'] } } }`
@@ -275,6 +281,38 @@ import { routeMaps } from '@middy-auth/rbac/extensions'
 export const handler = middy()
   .use(oauthScope({ routes: { 'GET /orders': ['orders:read'] }, extensions: [scopeRouteMaps] }))
   .use(rbac({ policy: ${policy}, rolesFrom: 'cognito:groups', routes: { 'GET /orders': 'orders:read' }, extensions: [routeMaps] }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [decisionRecords, requirementFunctions], onDecision and a requirement function (must bundle them and load)',
+    absent: [],
+    present: [unusedOptionFiles.decisionRecords, unusedOptionFiles.requirementFunctions],
+    source: `
+import middy from '@middy/core'
+import rbac from '@middy-auth/rbac/lean'
+import { decisionRecords, requirementFunctions } from '@middy-auth/rbac/extensions'
+export const handler = middy()
+  .use(rbac({
+    policy: ${policy},
+    rolesFrom: 'cognito:groups',
+    required: (request) => (request.event.requestContext?.http?.method === 'GET' ? 'orders:read' : 'orders:write'),
+    onDecision: (decision) => console.log(JSON.stringify(decision)),
+    extensions: [decisionRecords, requirementFunctions],
+  }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [resourceMetadataChallenge] (must bundle it and load)',
+    absent: [],
+    present: [unusedOptionFiles.resourceMetadata],
+    source: `
+import middy from '@middy/core'
+import oauthScope from '@middy-auth/oauth-scope/lean'
+import { resourceMetadataChallenge } from '@middy-auth/oauth-scope/extensions'
+export const handler = middy()
+  .use(oauthScope({ required: ['orders:read'], resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource', extensions: [resourceMetadataChallenge] }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,
   },

@@ -412,8 +412,12 @@ describe('extensions: every mistake is a TypeError at cold start that says what 
       /extensions\[0\] must be an extension from '@middy-auth\/oauth-scope\/extensions', of the same version/,
     ],
     [
-      'oauthScope, a routeMaps without its code',
-      () => leanOAuthScope({ routes, extensions: [{ package: '@middy-auth/oauth-scope', name: 'routeMaps', compileRoutes: () => () => undefined }] } as never),
+      'oauthScope, a routeMaps of an earlier shape whose compileRoutes is not code',
+      () =>
+        leanOAuthScope({
+          routes,
+          extensions: [{ package: '@middy-auth/oauth-scope', name: 'routeMaps', compileRoutes: 'yes', routeName: () => undefined }],
+        } as never),
       '@middy-auth/oauth-scope',
       /extensions\[0\] must be an extension from '@middy-auth\/oauth-scope\/extensions', of the same version/,
     ],

@@ -2,7 +2,7 @@
  * The shapes of oauth-scope's extensions (see ./extensions.ts): what the lean entry's options
  * take, and what `oauthScope()` reads from each. Types only: nothing here is bundled.
  */
-import type { AnyEvent, MiddyRequestLike } from '@middy-auth/core'
+import type { MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
 import type { OAuthScopeOptions } from './options.js'
 import type { CompiledRequirement } from './requirements.js'
@@ -10,7 +10,7 @@ import type { ScopeReader } from './scopes.js'
 
 /**
  * An extension of `@middy-auth/oauth-scope/lean`, imported from `@middy-auth/oauth-scope/extensions`
- * (`routeMaps`, `scopeClaims`, `apiGatewayClaims`) and listed in its `extensions` option.
+ * (`routeMaps`, `scopeClaims`, `apiGatewayClaims`, `resourceMetadataChallenge`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -31,11 +31,10 @@ export interface RouteMapsExtension extends OAuthScopeExtension {
   /**
    * Checks `routes` and `routesDefault` (and that `required` and `anyOf` are not given beside
    * them), and compiles the requirement of a request by its route (noted as request-specific);
-   * `undefined`: a route `routes` does not list.
+   * a route that `routes` does not list (and no `routesDefault`) is refused there: 403
+   * `access_denied`, reason `route_not_listed`.
    */
-  readonly compileRoutes: (options: OAuthScopeOptions) => (request: MiddyRequestLike) => CompiledRequirement | undefined
-  /** The request's route as `routes` keys it, for logs. */
-  readonly routeName: (event: AnyEvent) => string | undefined
+  readonly compileRoutes: (options: OAuthScopeOptions) => (request: MiddyRequestLike) => CompiledRequirement
 }
 
 /** The code of `scopeClaims`. */
@@ -43,4 +42,11 @@ export interface ScopeClaimsExtension extends OAuthScopeExtension {
   readonly name: 'scopeClaims'
   /** Checks `scopeClaims` and compiles the reader of those claims' scopes. */
   readonly compileScopeClaims: (scopeClaims: unknown) => ScopeReader
+}
+
+/** The code of `resourceMetadata`. */
+export interface ResourceMetadataChallengeExtension extends OAuthScopeExtension {
+  readonly name: 'resourceMetadataChallenge'
+  /** Checks `resourceMetadata` (given): the URL every challenge names, or the `TypeError`. */
+  readonly read: (resourceMetadata: unknown) => string
 }

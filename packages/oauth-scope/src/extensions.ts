@@ -1,15 +1,16 @@
 /**
  * `@middy-auth/oauth-scope/extensions`: the code of the options most handlers never use, for
- * `@middy-auth/oauth-scope/lean` (`extensions: [routeMaps, scopeClaims]`). Each is a plain object, so a
+ * `@middy-auth/oauth-scope/lean` (`extensions: [routeMaps, scopeClaims, resourceMetadataChallenge]`). Each is a plain object, so a
  * bundler leaves out the ones a handler does not import, and the code they point to with them.
  * The root entry, `@middy-auth/oauth-scope`, is built with every one of them. (`satisfies`
  * checks each one's code against what `oauthScope()` reads; the exported type hides it.)
  */
 import { gatewayAuth } from '@middy-auth/core'
 import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
-import type { OAuthScopeExtension, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
+import type { OAuthScopeExtension, ResourceMetadataChallengeExtension, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
 import { packageName } from './requirements.js'
-import { compileRoutes, routeName } from './route-requirements.js'
+import { readResourceMetadata } from './resource-metadata.js'
+import { compileRoutes } from './route-requirements.js'
 import { compileScopeClaims } from './scope-claims.js'
 
 export type { OAuthScopeExtension } from './extension-types.js'
@@ -29,7 +30,7 @@ export type { OAuthScopeExtension } from './extension-types.js'
  * })
  * ```
  */
-export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes, routeName } satisfies RouteMapsExtension as OAuthScopeExtension
+export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes } satisfies RouteMapsExtension as OAuthScopeExtension
 
 /**
  * The `scopeClaims` option (scopes read from named claims instead of `context.auth.scopes`):
@@ -66,3 +67,26 @@ export const scopeClaims = { package: packageName, name: 'scopeClaims', compileS
  * ```
  */
 export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims', gatewayAuth } satisfies ApiGatewayClaimsExtension as OAuthScopeExtension
+
+/**
+ * The `resourceMetadata` option (the URL of this API's protected resource metadata, RFC 9728, in
+ * every `Bearer` challenge): without it, `@middy-auth/oauth-scope/lean` refuses `resourceMetadata`
+ * with a `TypeError` at cold start. jwt-verify's lean entry has an extension of the same name.
+ *
+ * @example
+ * ```ts
+ * import oauthScope from '@middy-auth/oauth-scope/lean'
+ * import { resourceMetadataChallenge } from '@middy-auth/oauth-scope/extensions'
+ *
+ * const scopes = oauthScope({
+ *   required: ['orders:read'],
+ *   resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource',
+ *   extensions: [resourceMetadataChallenge],
+ * })
+ * ```
+ */
+export const resourceMetadataChallenge = {
+  package: packageName,
+  name: 'resourceMetadataChallenge',
+  read: readResourceMetadata,
+} satisfies ResourceMetadataChallengeExtension as OAuthScopeExtension

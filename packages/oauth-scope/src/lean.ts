@@ -9,9 +9,9 @@ import type { OAuthScopeOptions } from './options.js'
 
 /**
  * `oauthScope()` of the root entry, with only the extensions listed in `extensions`: a handler
- * that uses none of `routes`, `scopeClaims` and API Gateway's claims bundles none of them. An
- * option whose extension is missing (`routes` without `routeMaps`, `scopeClaims` without
- * `scopeClaims`) is a `TypeError` at cold start that names the import.
+ * that uses none of `routes`, `scopeClaims`, `resourceMetadata` and API Gateway's claims bundles
+ * none of them. An option whose extension is missing (`routes` without `routeMaps`, `scopeClaims`
+ * without `scopeClaims`, `resourceMetadata` without `resourceMetadataChallenge`) is a `TypeError` at cold start that names the import.
  * Without `apiGatewayClaims`, only `context.auth` is read: a request that no middleware before
  * gave an identity is refused as one without any (401 `missing_token`), never accepted.
  *

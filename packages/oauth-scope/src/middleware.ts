@@ -2,13 +2,13 @@
  * The middleware itself, built from the options and the extensions it is given: the root entry
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
-import { AuthError, type AuthContext, type AuthErrorOptions, type WithAuth, type MiddyRequestLike } from '@middy-auth/core'
+import type { AuthContext, WithAuth, MiddyRequestLike } from '@middy-auth/core'
 import { gatewayReaderOf, readOptionNamesAndExtensions, readRealm, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension } from './extension-types.js'
-import { compileRequirementOf, compileScopeReader, extensionShapes, knownOptions, readResourceMetadata, type OAuthScopeOptions } from './options.js'
-import { fail, packageName } from './requirements.js'
+import type { OAuthScopeExtension, OAuthScopeExtensions } from './extension-types.js'
+import { compileRequirementOf, compileScopeReader, extensionShapes, knownOptions, readResourceMetadataOf, type OAuthScopeOptions } from './options.js'
+import { deny, fail } from './requirements.js'
 
 /**
  * Why oauthScope denied (`AuthError.reason`, also `cause.data.reason`): `no_identity` (401
@@ -23,12 +23,6 @@ import { fail, packageName } from './requirements.js'
  * ```
  */
 export type OAuthScopeDenialReason = 'no_identity' | 'route_not_listed' | 'insufficient_scope'
-
-const deny = (
-  code: 'missing_token' | 'access_denied' | 'insufficient_scope',
-  reason: OAuthScopeDenialReason,
-  options: Omit<AuthErrorOptions, 'package' | 'reason'>,
-) => new AuthError<OAuthScopeDenialReason>(code, { package: packageName, reason, ...options })
 
 /**
  * The middleware `oauthScope()` returns: the handler runs only with an identity whose scopes
@@ -53,7 +47,7 @@ export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAu
   // mistake there is a TypeError in both entries.
   const extensions = readOptionNamesAndExtensions<OAuthScopeExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
   // The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`).
-  const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadata(options.resourceMetadata) }
+  const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadataOf(options.resourceMetadata, extensions) }
   const readScopes = compileScopeReader(options.scopeClaims, extensions)
   const requirementOf = compileRequirementOf(options, extensions)
   // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.
@@ -62,13 +56,8 @@ export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAu
   function oauthScopeMiddlewareBefore(request: MiddyRequestLike): void {
     const auth = resolveAuthWith(request, readGateway)
     if (!auth) throw deny('missing_token', 'no_identity', challenge)
+    // With routes (the routeMaps extension), a route routes does not list is refused here (403).
     const requirement = requirementOf(request)
-    if (!requirement) {
-      // Only routes (with the routeMaps extension) leaves a request without a requirement; its
-      // route as routes keys it goes to the logs.
-      const { routeName } = extensions.get('routeMaps') as RouteMapsExtension
-      throw deny('access_denied', 'route_not_listed', { data: { route: routeName(request.event) } })
-    }
     const held = readScopes(auth)
     if (scopesSatisfy(requirement, held)) return
     throw deny('insufficient_scope', 'insufficient_scope', { ...challenge, scope: requirement.challengeScope, data: unmetScopes(requirement, held) })

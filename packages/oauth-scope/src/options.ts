@@ -1,6 +1,12 @@
 import type { MiddyRequestLike } from '@middy-auth/core'
-import { apiGatewayClaimsShape, needExtension, resourceMetadataProblem, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
-import type { OAuthScopeExtension, OAuthScopeExtensions, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
+import { apiGatewayClaimsShape, needExtension, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import type {
+  OAuthScopeExtension,
+  OAuthScopeExtensions,
+  ResourceMetadataChallengeExtension,
+  RouteMapsExtension,
+  ScopeClaimsExtension,
+} from './extension-types.js'
 import { compileScopes, fail, type CompiledRequirement } from './requirements.js'
 import { fromAuthScopes, type ScopeReader } from './scopes.js'
 
@@ -41,13 +47,14 @@ interface CommonOptions {
   realm?: string
   /**
    * The URL of this API's protected resource metadata (RFC 9728), added to every `Bearer`
-   * challenge as `resource_metadata="…"` (set the same URL on `jwtVerify`). Default: none.
+   * challenge as `resource_metadata="…"` (set the same URL on `jwtVerify`); the lean entry needs the
+   * `resourceMetadataChallenge` extension for it. Default: none.
    */
   resourceMetadata?: string
   /**
    * The extensions, from `@middy-auth/oauth-scope/extensions`, that the lean entry
    * (`@middy-auth/oauth-scope/lean`) needs for `routes` and `routesDefault` (`routeMaps`), for
-   * `scopeClaims` (`scopeClaims`) and to read the identity API Gateway verified (`apiGatewayClaims`). The root entry has every
+   * `scopeClaims` (`scopeClaims`), for `resourceMetadata` (`resourceMetadataChallenge`) and to read the identity API Gateway verified (`apiGatewayClaims`). The root entry has every
    * extension: there the list is only checked. Default: none.
    */
   extensions?: readonly OAuthScopeExtension[]
@@ -103,21 +110,26 @@ export const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'sc
 
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
-  routeMaps: ['compileRoutes', 'routeName'],
+  routeMaps: ['compileRoutes'],
   scopeClaims: ['compileScopeClaims'],
   apiGatewayClaims: apiGatewayClaimsShape,
+  resourceMetadataChallenge: ['read'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
   scopeClaims: ReadonlyArray<Exclude<keyof ScopeClaimsExtension, 'package' | 'name'>>
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
+  resourceMetadataChallenge: ReadonlyArray<Exclude<keyof ResourceMetadataChallengeExtension, 'package' | 'name'>>
 }
 
-/** `resourceMetadata`, checked: the URL every challenge names, or `undefined` (none). */
-export function readResourceMetadata(resourceMetadata: unknown): string | undefined {
-  const problem = resourceMetadata !== undefined && resourceMetadataProblem(resourceMetadata)
-  if (problem) throw fail('resourceMetadata', problem)
-  return resourceMetadata as string | undefined
-}
+/**
+ * `resourceMetadata`, checked (by the `resourceMetadataChallenge` extension): the URL every
+ * challenge names, or `undefined` (none).
+ */
+export const readResourceMetadataOf = (resourceMetadata: unknown, extensions: OAuthScopeExtensions): string | undefined =>
+  resourceMetadata === undefined
+    ? undefined
+    : // readExtensions keys each extension by its name: the one named resourceMetadataChallenge is a ResourceMetadataChallengeExtension.
+      (needExtension(extensions, 'resourceMetadataChallenge', 'resourceMetadata', fail) as ResourceMetadataChallengeExtension).read(resourceMetadata)
 
 /**
  * How the caller's scopes are read: from `context.auth.scopes`, or from the claims `scopeClaims`
@@ -131,13 +143,10 @@ export const compileScopeReader = (scopeClaims: unknown, extensions: OAuthScopeE
 
 /**
  * The requirement of each request: `required` and `anyOf`, or per route (`routes`, with the
- * `routeMaps` extension, which also refuses `required` and `anyOf` beside it); `undefined`: a
- * route that `routes` does not list, refused.
+ * `routeMaps` extension, which also refuses `required` and `anyOf` beside it, and a request to a
+ * route that `routes` does not list).
  */
-export function compileRequirementOf(
-  options: OAuthScopeOptions,
-  extensions: OAuthScopeExtensions,
-): (request: MiddyRequestLike) => CompiledRequirement | undefined {
+export function compileRequirementOf(options: OAuthScopeOptions, extensions: OAuthScopeExtensions): (request: MiddyRequestLike) => CompiledRequirement {
   const { required, anyOf, routes, routesDefault } = options
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
   if (routes !== undefined) return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compileRoutes(options)

@@ -3,12 +3,21 @@
  * compiled at cold start with `@middy-auth/core`'s scope check, which `@middy-auth/authorizer`
  * shares.
  */
+import { AuthError, type AuthErrorOptions } from '@middy-auth/core'
 import { checkOptionNames, configErrors, isRecord, readScopeCheck, type ScopeCheck } from '@middy-auth/core/internal'
+import type { OAuthScopeDenialReason } from './middleware.js'
 
 export const packageName = '@middy-auth/oauth-scope'
 
 /** The `TypeError` of configuration that can never work, thrown at cold start. */
 export const fail = configErrors(packageName, 'oauthScope')
+
+/** A denial: the `AuthError` for `@middy/http-error-handler`, with why (`reason`). */
+export const deny = (
+  code: 'missing_token' | 'access_denied' | 'insufficient_scope',
+  reason: OAuthScopeDenialReason,
+  options: Omit<AuthErrorOptions, 'package' | 'reason'>,
+) => new AuthError<OAuthScopeDenialReason>(code, { package: packageName, reason, ...options })
 
 const requirementFields = ['required', 'anyOf']
 

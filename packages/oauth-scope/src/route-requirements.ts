@@ -5,14 +5,14 @@
 import type { AnyEvent, MiddyRequestLike } from '@middy-auth/core'
 import { compileRouteMap, isRecord, noteRequestSpecificCheck, requestRoute } from '@middy-auth/core/internal'
 import type { OAuthScopeOptions } from './options.js'
-import { compileRequirement, fail, packageName, type CompiledRequirement } from './requirements.js'
+import { compileRequirement, deny, fail, packageName, type CompiledRequirement } from './requirements.js'
 
 /**
- * Compiles `routes` (and `routesDefault`) into the requirement of a request; `undefined`: refused.
- * Reading it notes that the decision depends on the route, so that a Lambda authorizer after
+ * Compiles `routes` (and `routesDefault`) into the requirement of a request; a route that neither
+ * gives a requirement is refused (403 `access_denied`, its route in the logs). Reading it notes that the decision depends on the route, so that a Lambda authorizer after
  * oauthScope does not let the gateway cache it for every route.
  */
-export function compileRoutes({ required, anyOf, routes, routesDefault }: OAuthScopeOptions): (request: MiddyRequestLike) => CompiledRequirement | undefined {
+export function compileRoutes({ required, anyOf, routes, routesDefault }: OAuthScopeOptions): (request: MiddyRequestLike) => CompiledRequirement {
   if (required !== undefined || anyOf !== undefined) throw fail('routes', `goes without required/anyOf: give one or the other`)
   if (!isRecord(routes)) throw fail('routes', `must be an object keyed by "METHOD /path", such as { 'GET /orders': ['orders:read'] }`)
   const keys = Object.keys(routes)
@@ -23,12 +23,14 @@ export function compileRoutes({ required, anyOf, routes, routesDefault }: OAuthS
   const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault')
   return (request) => {
     noteRequestSpecificCheck(request, { package: packageName, reason: 'routes' })
-    return lookup(request.event) ?? fallback
+    const requirement = lookup(request.event) ?? fallback
+    if (requirement) return requirement
+    throw deny('access_denied', 'route_not_listed', { data: { route: routeName(request.event) } })
   }
 }
 
 /** The request's route as `routes` would key it, for logs. */
-export function routeName(event: AnyEvent): string | undefined {
+function routeName(event: AnyEvent): string | undefined {
   const route = requestRoute(event)
   if (!route) return undefined
   return [route.method, route.template ?? route.path ?? route.special].filter(Boolean).join(' ') || undefined

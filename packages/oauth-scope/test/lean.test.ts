@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import { routeMaps as rbacRouteMaps } from '@middy-auth/rbac/extensions'
-import { apiGatewayClaims, routeMaps, scopeClaims, type OAuthScopeExtension } from '../src/extensions.js'
+import { apiGatewayClaims, resourceMetadataChallenge, routeMaps, scopeClaims, type OAuthScopeExtension } from '../src/extensions.js'
 import leanOAuthScope from '../src/lean.js'
 import oauthScope, { oauthScopeValidateOptions, type OAuthScopeOptions } from '../src/index.js'
 import { fixtureNames, loadFixture } from '../../../test/support/fixtures.js'
@@ -53,7 +53,7 @@ describe('with the extensions its options need, the lean entry answers as the ro
     [
       'anyOf, with a realm and resource metadata',
       { anyOf: ['a', 'b'], realm: 'orders', resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource' },
-      [],
+      [resourceMetadataChallenge],
       () => httpApiEvent(),
       [withIdentity({ scopes: ['c'] })],
     ],
@@ -65,6 +65,13 @@ describe('with the extensions its options need, the lean entry answers as the ro
       [withIdentity({ claims: { ext: { scopes: 'orders:read' } } })],
     ],
     ['no identity at all (http-v2-no-auth.json)', { required: ['orders:read'] }, [], () => loadFixture('http-v2-no-auth.json'), []],
+    [
+      'no identity, with resource metadata',
+      { required: ['orders:read'], resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource/orders' },
+      [resourceMetadataChallenge],
+      () => loadFixture('http-v2-no-auth.json'),
+      [],
+    ],
     ['a listed route', { routes }, [routeMaps], () => routeEvent('GET /orders', '/orders'), [withIdentity({ scopes: ['orders:read'] })]],
     ['a route with too few scopes', { routes }, [routeMaps], () => routeEvent('POST /orders', '/orders'), [withIdentity({ scopes: ['orders:read'] })]],
     ['a route routes does not list', { routes }, [routeMaps], () => routeEvent('DELETE /orders', '/orders'), [withIdentity({ scopes: ['orders:admin'] })]],
@@ -115,6 +122,7 @@ describe('with the extensions its options need, the lean entry answers as the ro
     'anyOf, with a realm and resource metadata': 403,
     scopeClaims: 200,
     'no identity at all (http-v2-no-auth.json)': 401,
+    'no identity, with resource metadata': 401,
     'a listed route': 200,
     'a route with too few scopes': 403,
     'a route routes does not list': 403,
@@ -137,7 +145,7 @@ describe('with the extensions its options need, the lean entry answers as the ro
   test('every extension listed: the same answers as the root on every fixture', async () => {
     for (const name of fixtureNames()) {
       for (const options of optionSets) {
-        const { root, lean } = await compare(options, [routeMaps, scopeClaims, apiGatewayClaims], () => loadFixture(name))
+        const { root, lean } = await compare(options, [routeMaps, scopeClaims, apiGatewayClaims, resourceMetadataChallenge], () => loadFixture(name))
         expect({ name, ...lean }).toEqual({ name, ...root })
       }
     }
@@ -149,6 +157,7 @@ const optionSets: OAuthScopeOptions[] = [
   { anyOf: ['openid', 'email', 'orders:read', 'https://api.example.com/orders.read'] },
   { routes: { 'GET /orders': ['scope1'], 'ANY /{proxy+}': { anyOf: ['openid', 'https://api.example.com/orders.read'] } }, routesDefault: ['email'] },
   { anyOf: ['openid', 'orders:read', 'admin'], scopeClaims: ['scope', 'scp', 'custom:scopes'] },
+  { required: ['scope1', 'scope3'], resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource' },
 ]
 
 describe('without apiGatewayClaims, the lean entry never accepts what the root refuses', () => {
@@ -157,8 +166,8 @@ describe('without apiGatewayClaims, the lean entry never accepts what the root r
     let refusedByLeanOnly = 0
     for (const name of fixtureNames()) {
       for (const options of optionSets) {
-        // scopeClaims where the options read claims; routeMaps where they have routes, and in some lists where not.
-        const needed = options.scopeClaims ? [scopeClaims] : []
+        // scopeClaims where the options read claims (resourceMetadataChallenge where they name metadata); routeMaps where they have routes, and in some lists where not.
+        const needed = [...(options.scopeClaims ? [scopeClaims] : []), ...(options.resourceMetadata ? [resourceMetadataChallenge] : [])]
         for (const extensions of options.routes ? [[routeMaps, ...needed]] : [needed, [routeMaps, ...needed]]) {
           for (const before of [[], [withIdentity({ scopes: ['scope1', 'email'] })]]) {
             const { root, lean } = await compare(options, extensions, () => loadFixture(name), before)
@@ -236,6 +245,27 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     expect(forged?.message).toBe(`oauthScope: extensions[0] must be an extension from '@middy-auth/oauth-scope/extensions', of the same version`)
   })
 
+  test('resourceMetadata without resourceMetadataChallenge (a valid URL or not), or with a forged one: a TypeError, never a challenge without it', () => {
+    for (const url of ['https://api.example.com/.well-known/oauth-protected-resource', 'http://x', '']) {
+      const error = thrown(() => leanOAuthScope({ required: ['orders:read'], resourceMetadata: url, extensions: [routeMaps] }))
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error?.message).toBe(
+        `oauthScope: resourceMetadata needs the resourceMetadataChallenge extension: import { resourceMetadataChallenge } from '@middy-auth/oauth-scope/extensions' and pass extensions: [resourceMetadataChallenge] (or import oauthScope from '@middy-auth/oauth-scope')`,
+      )
+      expect(error?.cause).toEqual({ package: '@middy-auth/oauth-scope', option: 'resourceMetadata' })
+    }
+    const forged = thrown(() =>
+      leanOAuthScope({
+        required: ['a'],
+        resourceMetadata: 'https://x',
+        extensions: [{ package: '@middy-auth/oauth-scope', name: 'resourceMetadataChallenge' } as never],
+      }),
+    )
+    expect(forged?.message).toBe(
+      `oauthScope: extensions[0] is not the resourceMetadataChallenge extension of this @middy-auth/oauth-scope, it lacks read: import it from '@middy-auth/oauth-scope/extensions', of the same version`,
+    )
+  })
+
   test("another package's extension, or something else, is refused", () => {
     expect(thrown(() => leanOAuthScope({ routes, extensions: [rbacRouteMaps as never] }))?.message).toBe(
       `oauthScope: extensions[0] must be an extension from '@middy-auth/oauth-scope/extensions', of the same version`,
@@ -270,11 +300,13 @@ describe('an option whose extension is missing: a TypeError at cold start that n
       { required: ['a'], realm: 'a"b' },
       { required: ['a'], scopeClaims: [] },
       { required: ['a'], scopeClaims: ['scp', ''] },
+      { required: ['a'], resourceMetadata: 'http://api.example.com/metadata' },
+      { required: ['a'], resourceMetadata: 42 },
     ]
     for (const options of mistakes) {
       const root = thrown(() => oauthScope(options as never))
       const withExtensions = thrown(() =>
-        leanOAuthScope(isObject(options) ? ({ ...options, extensions: [routeMaps, scopeClaims] } as never) : (options as never)),
+        leanOAuthScope(isObject(options) ? ({ ...options, extensions: [routeMaps, scopeClaims, resourceMetadataChallenge] } as never) : (options as never)),
       )
       expect(root).toBeInstanceOf(TypeError)
       expect({ message: withExtensions?.message, cause: withExtensions?.cause }).toEqual({ message: root?.message, cause: root?.cause })

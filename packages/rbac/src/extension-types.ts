@@ -6,13 +6,14 @@ import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
 import type { Condition } from './options.js'
 import type { CompiledPolicyImpl, RuleEntry } from './policy.js'
-import type { CompiledRequirement } from './requirement.js'
+import type { CompiledRequirement, DynamicRequirement, RequirementFunction } from './requirement.js'
 import type { ParsedPermission } from './permission.js'
 import type { CompiledRole, RbacCheck } from './rules.js'
 
 /**
  * An extension of `@middy-auth/rbac/lean`, imported from `@middy-auth/rbac/extensions`
- * (`routeMaps`, `roleMaps`, `apiGatewayClaims`, `conditions`) and listed in its `extensions` option.
+ * (`routeMaps`, `roleMaps`, `apiGatewayClaims`, `conditions`, `decisionRecords`,
+ * `requirementFunctions`) and listed in its `extensions` option.
  *
  * @example
  * ```ts
@@ -31,10 +32,16 @@ export type RbacExtensions = ReadonlyMap<string, RbacExtension>
 export interface RouteMapsExtension extends RbacExtension {
   readonly name: 'routeMaps'
   /**
-   * The requirement of a request by its route (noted as specific to the request, for a Lambda
-   * authorizer after rbac); a string: refused before any check, and why.
+   * Checks `routes` and `routesDefault` (and that `required` is not given beside them), and
+   * compiles the requirement of a request by its route (noted as specific to the request, for a
+   * Lambda authorizer after rbac); a string: refused before any check, and why.
    */
-  readonly compile: (routes: unknown, routesDefault: unknown) => (request: MiddyRequestLike) => CompiledRequirement | 'route not listed'
+  readonly compile: (
+    routes: unknown,
+    routesDefault: unknown,
+    required: unknown,
+    extensions: RbacExtensions,
+  ) => (request: MiddyRequestLike) => CompiledRequirement | 'route not listed'
 }
 
 /** The code of `roleMap`. */
@@ -66,4 +73,24 @@ export interface ConditionsExtension extends RbacExtension {
   readonly readAllow: (entry: Record<string, unknown>, where: string, uses: Map<string, string>) => RuleEntry
   /** Checks `conditions` against the names the policy uses, and `resource`. */
   readonly compile: (conditions: unknown, resource: unknown, policy: CompiledPolicyImpl) => CompiledConditions
+}
+
+/**
+ * Gives `onDecision` the record of one decision: the caller (`undefined`: no identity), every
+ * check made (the last one decided), whether the request is denied, and why in words.
+ */
+export type DecisionRecorder = (auth: AuthContext | undefined, checks: RbacCheck[], denied: boolean, reason: string) => Promise<void>
+
+/** The code of `onDecision`. */
+export interface DecisionRecordsExtension extends RbacExtension {
+  readonly name: 'decisionRecords'
+  /** Checks `onDecision` (a function) and compiles the giving of each decision's record to it. */
+  readonly compile: (onDecision: unknown) => DecisionRecorder
+}
+
+/** The code of requirement functions (`required`, a route's requirement or `routesDefault` that is a function). */
+export interface RequirementFunctionsExtension extends RbacExtension {
+  readonly name: 'requirementFunctions'
+  /** Compiles a requirement function into what a request asks it. */
+  readonly compile: (requirement: RequirementFunction) => DynamicRequirement
 }

@@ -1,6 +1,6 @@
 /**
  * `@middy-auth/rbac/extensions`: the code of the options most handlers never use, for
- * `@middy-auth/rbac/lean` (`extensions: [routeMaps, roleMaps, conditions]`). Each is a plain object, so a bundler
+ * `@middy-auth/rbac/lean` (`extensions: [routeMaps, roleMaps, conditions, decisionRecords, requirementFunctions]`). Each is a plain object, so a bundler
  * leaves out the ones a handler does not import, and the code they point to with them. The root
  * entry, `@middy-auth/rbac`, is built with every one of them. (`satisfies` checks each one's code
  * against what `rbac()` reads; the exported type hides it.)
@@ -8,9 +8,18 @@
 import { gatewayAuth } from '@middy-auth/core'
 import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import { compileConditions, readConditionalAllow } from './conditions.js'
-import type { ConditionsExtension, RbacExtension, RoleMapsExtension, RouteMapsExtension } from './extension-types.js'
+import { compileDecisionRecords } from './decision-records.js'
+import type {
+  ConditionsExtension,
+  DecisionRecordsExtension,
+  RbacExtension,
+  RequirementFunctionsExtension,
+  RoleMapsExtension,
+  RouteMapsExtension,
+} from './extension-types.js'
 import { packageName } from './permission.js'
 import { compileRoleMap } from './role-map.js'
+import { compileRequirementFunction } from './requirement-functions.js'
 import { compileRoutes } from './route-requirements.js'
 
 export type { RbacExtension } from './extension-types.js'
@@ -102,3 +111,51 @@ export const conditions = {
   readAllow: readConditionalAllow,
   compile: compileConditions,
 } satisfies ConditionsExtension as RbacExtension
+
+/**
+ * The `onDecision` option (the audit hook, called with the record of every decision): without
+ * it, `@middy-auth/rbac/lean` refuses `onDecision` with a `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * import rbac from '@middy-auth/rbac/lean'
+ * import { decisionRecords } from '@middy-auth/rbac/extensions'
+ *
+ * const access = rbac({
+ *   policy,
+ *   rolesFrom: 'cognito:groups',
+ *   required: 'articles:read',
+ *   onDecision: (decision) => console.log(JSON.stringify(decision)),
+ *   extensions: [decisionRecords],
+ * })
+ * ```
+ */
+export const decisionRecords = {
+  package: packageName,
+  name: 'decisionRecords',
+  compile: compileDecisionRecords,
+} satisfies DecisionRecordsExtension as RbacExtension
+
+/**
+ * Requirement functions: `required`, a route's requirement in `routes` or `routesDefault` given as a
+ * function of the request, called per request. Without it, `@middy-auth/rbac/lean` refuses a
+ * requirement that is a function with a `TypeError` at cold start.
+ *
+ * @example
+ * ```ts
+ * import rbac from '@middy-auth/rbac/lean'
+ * import { requirementFunctions } from '@middy-auth/rbac/extensions'
+ *
+ * const access = rbac({
+ *   policy,
+ *   rolesFrom: 'cognito:groups',
+ *   required: (request) => ((request.event as { httpMethod?: string }).httpMethod === 'GET' ? 'articles:read' : 'articles:update'),
+ *   extensions: [requirementFunctions],
+ * })
+ * ```
+ */
+export const requirementFunctions = {
+  package: packageName,
+  name: 'requirementFunctions',
+  compile: compileRequirementFunction,
+} satisfies RequirementFunctionsExtension as RbacExtension

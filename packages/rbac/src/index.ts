@@ -1,6 +1,6 @@
 import { readExtensions } from '@middy-auth/core/internal'
 import type { RbacExtension } from './extension-types.js'
-import { apiGatewayClaims, conditions, roleMaps, routeMaps } from './extensions.js'
+import { apiGatewayClaims, conditions, decisionRecords, requirementFunctions, roleMaps, routeMaps } from './extensions.js'
 import { createRbac, type RbacMiddleware } from './middleware.js'
 import { extensionShapes, type RbacOptions } from './options.js'
 import { fail } from './permission.js'
@@ -21,7 +21,11 @@ export type { RbacContext, RbacDenialReason, RbacMiddleware } from './middleware
 export { rbacValidateOptions } from './validate-options.js'
 
 /** The root entry has every extension: an application that imports it needs to list none (a list given is checked). */
-const everyExtension = /* @__PURE__ */ readExtensions<RbacExtension>([routeMaps, roleMaps, apiGatewayClaims, conditions], fail, extensionShapes)
+const everyExtension = /* @__PURE__ */ readExtensions<RbacExtension>(
+  [routeMaps, roleMaps, apiGatewayClaims, conditions, decisionRecords, requirementFunctions],
+  fail,
+  extensionShapes,
+)
 
 /**
  * Role-based access control: reads the caller's roles (`rolesFrom`, `roleMap`), checks the

@@ -10,10 +10,12 @@ import type { RbacOptions } from './options.js'
 
 /**
  * `rbac()` of the root entry, with only the extensions listed in `extensions`: a handler that
- * uses neither `routes`, `roleMap`, API Gateway's claims nor conditions bundles none of them. An
- * option whose extension is missing (`routes` without `routeMaps`; `roleMap` without `roleMaps`;
- * `conditions`, `resource` or a policy with a conditional allow without `conditions`) is a
- * `TypeError` at cold start that names the import.
+ * uses neither `routes`, `roleMap`, API Gateway's claims, conditions, `onDecision` nor requirement
+ * functions bundles none of them. An option whose extension is missing (`routes` without
+ * `routeMaps`; `roleMap` without `roleMaps`; `conditions`, `resource` or a policy with a
+ * conditional allow without `conditions`; `onDecision` without `decisionRecords`; a requirement
+ * that is a function without `requirementFunctions`) is a `TypeError` at cold start that names
+ * the import.
  * Without `apiGatewayClaims`, only `context.auth` is read: a request that no middleware before
  * gave an identity is refused as one without any (401 `missing_token`), never accepted.
  *

@@ -3,16 +3,16 @@
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
 import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
-import { gatewayReaderOf, noteRequestSpecificCheck, readFunction, readRealm, resolveAuthWith } from '@middy-auth/core/internal'
+import { gatewayReaderOf, readRealm, resolveAuthWith } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant } from './can.js'
 import { match, parseConcrete } from './check.js'
 import type { CompiledConditions, RbacExtensions } from './extension-types.js'
-import { compileConditionsOf, compileRequirementOf, readExtensionsOf, type RbacDecision, type RbacOptions, type RbacRequest } from './options.js'
+import { compileConditionsOf, compileDecisionRecordsOf, compileRequirementOf, readExtensionsOf, type RbacOptions } from './options.js'
 import { fail, packageName } from './permission.js'
 import { compilePolicyImpl, deniedEntirely } from './policy.js'
-import { readRequirement, type CompiledRequirement } from './requirement.js'
+import type { CompiledRequirement } from './requirement.js'
 import { compileRoleResolver } from './role-resolver.js'
 import type { CompiledRole, RbacCheck } from './rules.js'
 
@@ -90,7 +90,7 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
   const requirementOf = compileRequirementOf(options, extensions)
   const resolveRoles = compileRoleResolver(options.rolesFrom, options.roleMap, policy, extensions)
   const conditions = compileConditionsOf(options, policy, extensions)
-  const onDecision = readFunction<(decision: RbacDecision) => unknown>(options.onDecision, 'onDecision', fail)
+  const onDecision = compileDecisionRecordsOf(options.onDecision, extensions)
   // Reads API Gateway's claims when no middleware before set `context.auth`; `undefined`: never.
   const readGateway = gatewayReaderOf(extensions)
 
@@ -158,12 +158,8 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
     held: readonly CompiledRole[],
     requirement: CompiledRequirement | string,
   ): Promise<void> {
-    if (typeof requirement === 'function') {
-      // For a Lambda authorizer after rbac: this request's decision does not hold for others.
-      noteRequestSpecificCheck(request, { package: packageName, reason: 'requirement function' })
-      const returned = readRequirement(await requirement(request as unknown as RbacRequest), false)
-      requirement = typeof returned === 'string' ? 'invalid requirement' : returned
-    }
+    // A requirement function (the requirementFunctions extension): what it returns for this request.
+    if (typeof requirement === 'function') requirement = await requirement(request)
 
     const checks: RbacCheck[] = []
     let denied = false
@@ -186,19 +182,10 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
         if (check.decision === requirement.endsOn) break
       }
     }
+    // Read before the hook, which is given `checks` itself.
     const last = checks.at(-1)
-    if (onDecision) {
-      // The same record for every outcome (no identity: no roles, subject `''`).
-      await onDecision({
-        decision: denied ? 'deny' : 'allow',
-        permission: last?.permission,
-        roles: auth ? [...auth.roles] : [],
-        reason,
-        subject: auth ? auth.subject : '',
-        ...(last?.rule ? { rule: last.rule } : {}),
-        checks,
-      })
-    }
+    // The onDecision hook (the decisionRecords extension) gets the record of every outcome.
+    if (onDecision) await onDecision(auth, checks, denied, reason)
     if (denied) throw refuse(last, reason)
   }
 

@@ -2,7 +2,17 @@ import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import { apiGatewayClaimsShape, needExtension, readOptionNamesAndExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
-import type { CompiledConditions, ConditionsExtension, RbacExtension, RbacExtensions, RoleMapsExtension, RouteMapsExtension } from './extension-types.js'
+import type {
+  CompiledConditions,
+  ConditionsExtension,
+  DecisionRecorder,
+  DecisionRecordsExtension,
+  RbacExtension,
+  RbacExtensions,
+  RequirementFunctionsExtension,
+  RoleMapsExtension,
+  RouteMapsExtension,
+} from './extension-types.js'
 import { fail, type Permission } from './permission.js'
 import type { CompiledPolicyImpl, Policy } from './policy.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
@@ -135,7 +145,11 @@ interface CommonOptions<Resource, TEvent> {
   conditions?: Readonly<Record<string, Condition<Resource, TEvent>>>
   /** Loads the resource the conditions are about; called at most once per request, only when a condition is asked. Default: none (`resource` is `undefined`). */
   resource?: (request: RbacRequest<TEvent>) => Resource | Promise<Resource>
-  /** Called with every decision (allow and deny), before a denial is thrown. Awaited when it returns a promise; a throw fails the request. Default: none. */
+  /**
+   * Called with every decision (allow and deny), before a denial is thrown. Awaited when it
+   * returns a promise; a throw fails the request (the lean entry needs the `decisionRecords`
+   * extension). Default: none.
+   */
   onDecision?: (decision: RbacDecision) => void | Promise<void>
   /** The `realm` of the `401` challenge when there is no identity at all. Default `'api'`. */
   realm?: string
@@ -143,7 +157,8 @@ interface CommonOptions<Resource, TEvent> {
    * The extensions, from `@middy-auth/rbac/extensions`, that the lean entry
    * (`@middy-auth/rbac/lean`) needs for `routes` and `routesDefault` (`routeMaps`), for
    * `roleMap` (`roleMaps`), to read the identity API Gateway verified (`apiGatewayClaims`), and for conditional allows,
-   * `conditions` and `resource` (`conditions`). The root entry has every extension:
+   * `conditions` and `resource` (`conditions`), for `onDecision` (`decisionRecords`) and for a
+   * requirement that is a function (`requirementFunctions`). The root entry has every extension:
    * there the list is only checked. Default: none.
    */
   extensions?: readonly RbacExtension[]
@@ -187,11 +202,15 @@ export const extensionShapes = {
   roleMaps: ['compile'],
   apiGatewayClaims: apiGatewayClaimsShape,
   conditions: ['readAllow', 'compile'],
+  decisionRecords: ['compile'],
+  requirementFunctions: ['compile'],
 } satisfies {
   routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
   roleMaps: ReadonlyArray<Exclude<keyof RoleMapsExtension, 'package' | 'name'>>
   apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
   conditions: ReadonlyArray<Exclude<keyof ConditionsExtension, 'package' | 'name'>>
+  decisionRecords: ReadonlyArray<Exclude<keyof DecisionRecordsExtension, 'package' | 'name'>>
+  requirementFunctions: ReadonlyArray<Exclude<keyof RequirementFunctionsExtension, 'package' | 'name'>>
 }
 
 /**
@@ -208,20 +227,19 @@ export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?:
 
 /**
  * The requirement of each request: `required`, or per route (`routes`, with the `routeMaps`
- * extension); exactly one of them. A string is the reason a request is denied before any check.
+ * extension, which also refuses `required` beside it); exactly one of them. A string is the
+ * reason a request is denied before any check.
  */
 export function compileRequirementOf(
   { required, routes, routesDefault }: RbacOptions<unknown, unknown>,
   extensions: RbacExtensions,
 ): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
-  const perRoute = routes !== undefined
-  if ((required !== undefined) === perRoute) {
-    throw perRoute ? fail('routes', `goes without required: give one or the other`) : fail('options', `need required (use [] for "any identity") or routes`)
-  }
-  if (routesDefault !== undefined && !perRoute) throw fail('routesDefault', `goes with routes`)
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  if (perRoute) return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compile(routes, routesDefault)
-  const requirement = compileRequirement(required, 'required')
+  if (routes !== undefined)
+    return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compile(routes, routesDefault, required, extensions)
+  if (required === undefined) throw fail('options', `need required (use [] for "any identity") or routes`)
+  if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes`)
+  const requirement = compileRequirement(required, 'required', extensions)
   return () => requirement
 }
 
@@ -241,3 +259,10 @@ export function compileConditionsOf(
     ? undefined
     : (needExtension(extensions, 'conditions', conditional, fail) as ConditionsExtension).compile(options.conditions, options.resource, policy)
 }
+
+/** `onDecision`, checked and compiled (with the `decisionRecords` extension); `undefined`: none. */
+export const compileDecisionRecordsOf = (onDecision: unknown, extensions: RbacExtensions): DecisionRecorder | undefined =>
+  onDecision === undefined
+    ? undefined
+    : // readExtensions keys each extension by its name: the one named decisionRecords is a DecisionRecordsExtension.
+      (needExtension(extensions, 'decisionRecords', 'onDecision', fail) as DecisionRecordsExtension).compile(onDecision)

@@ -4,20 +4,31 @@
  */
 import type { MiddyRequestLike } from '@middy-auth/core'
 import { compileRouteMap, emptyRecord, isRecord, noteRequestSpecificCheck } from '@middy-auth/core/internal'
+import type { RbacExtensions } from './extension-types.js'
 import { fail, packageName } from './permission.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
 
-/** Compiles `routes` (and `routesDefault`) into the requirement of a request; a string: refused, and why. */
-export function compileRoutes(routesOption: unknown, routesDefault: unknown): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
+/**
+ * Compiles `routes` (and `routesDefault`) into the requirement of a request; a string: refused,
+ * and why. `required` goes without `routes`: given, it is the `TypeError`. `extensions`: for
+ * requirement functions.
+ */
+export function compileRoutes(
+  routesOption: unknown,
+  routesDefault: unknown,
+  required: unknown,
+  extensions: RbacExtensions,
+): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
+  if (required !== undefined) throw fail('routes', `goes without required: give one or the other`)
   // No prototype: a key such as "__proto__" stays a key, which compileRouteMap then refuses.
   const routes = emptyRecord() as Record<string, CompiledRequirement>
   if (isRecord(routesOption)) {
-    for (const [key, value] of Object.entries(routesOption)) routes[key] = compileRequirement(value, `routes[${JSON.stringify(key)}]`)
+    for (const [key, value] of Object.entries(routesOption)) routes[key] = compileRequirement(value, `routes[${JSON.stringify(key)}]`, extensions)
   }
   const lookup = compileRouteMap(isRecord(routesOption) ? routes : (routesOption as Record<string, CompiledRequirement>), packageName, 'rbac: routes', {
     matching: 'http-router',
   })
-  const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault')
+  const fallback = routesDefault === undefined ? undefined : compileRequirement(routesDefault, 'routesDefault', extensions)
   if (Object.keys(routes).length === 0 && fallback === undefined)
     throw fail('routes', `lists no route: every request would be denied (add routes, or a routesDefault)`)
   return (request) => {

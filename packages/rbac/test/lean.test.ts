@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { httpApiEvent, restEvent } from '@middy-auth/testing'
 import { routeMaps as scopeRouteMaps } from '@middy-auth/oauth-scope/extensions'
 import leanOAuthScope from '@middy-auth/oauth-scope/lean'
-import { apiGatewayClaims, conditions, roleMaps, routeMaps, type RbacExtension } from '../src/extensions.js'
+import { apiGatewayClaims, conditions, decisionRecords, requirementFunctions, roleMaps, routeMaps, type RbacExtension } from '../src/extensions.js'
 import leanRbac from '../src/lean.js'
 import rbac, { cognitoRoles, compilePolicy, explain, rbacValidateOptions, type Policy, type RbacDecision, type RbacOptions } from '../src/index.js'
 import { fixtureNames, loadFixture } from '../../../test/support/fixtures.js'
@@ -55,7 +55,8 @@ const observe = async (api: ReturnType<typeof handler>, event: unknown) => {
 const compare = async (options: RbacOptions<any, any>, extensions: readonly RbacExtension[], event: () => unknown, before: Middleware[] = []) => ({
   root: await observe(handler(rbac, options, before), event()),
   lean: await observe(
-    handler((settings) => leanRbac({ ...settings, extensions }), options, before),
+    // The handlers record every decision (onDecision): the lean one with decisionRecords.
+    handler((settings) => leanRbac({ ...settings, extensions: [...extensions, decisionRecords] }), options, before),
     event(),
   ),
 })
@@ -79,7 +80,7 @@ describe('with the extensions its options need, the lean entry answers as the ro
     [
       'a requirement function',
       { policy: plainPolicy, required: (request: any) => (request.event.requestContext.http.method === 'GET' ? 'articles:read' : 'articles:delete') },
-      [],
+      [requirementFunctions],
       () => httpApiEvent({ method: 'POST' }),
       [editor],
       403,
@@ -160,6 +161,34 @@ describe('with the extensions its options need, the lean entry answers as the ro
       { ...conditional, routes, resource: () => ({ ownerId: 'bob' }) },
       [routeMaps, conditions],
       () => routeEvent('POST /articles/{id}/publish', '/articles/42/publish'),
+      [editor],
+      403,
+    ],
+    [
+      'a route and routesDefault as requirement functions',
+      {
+        policy: plainPolicy,
+        routes: { ...routes, 'GET /articles': async () => ({ anyOf: ['users:invite', 'articles:update'] }) },
+        routesDefault: () => 'articles:delete',
+      },
+      [routeMaps, requirementFunctions],
+      () => routeEvent('GET /articles', '/articles'),
+      [editor],
+      200,
+    ],
+    [
+      'routesDefault as a requirement function, denied',
+      { policy: plainPolicy, routes, routesDefault: () => 'articles:delete' },
+      [routeMaps, requirementFunctions],
+      () => routeEvent('PUT /articles/{id}', '/articles/42'),
+      [editor],
+      403,
+    ],
+    [
+      'a requirement function that returns no requirement',
+      { policy: plainPolicy, required: () => 'articles:*' },
+      [requirementFunctions],
+      () => httpApiEvent(),
       [editor],
       403,
     ],
@@ -306,6 +335,71 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     }
   })
 
+  test('routes beside required, without routeMaps: the TypeError that names the import first (routeMaps checks the rest, as the root does)', () => {
+    const options = { policy: plainPolicy, required: 'articles:read', routes } as unknown as RbacOptions<any, any>
+    const error = thrown(() => leanRbac(options))
+    expect(error?.message).toMatch(/^rbac: routes needs the routeMaps extension, which '@middy-auth\/rbac\/lean' leaves out/)
+    expect(error?.cause).toEqual({ package: '@middy-auth/rbac', option: 'routes' })
+    const message = 'rbac: routes goes without required: give one or the other'
+    expect(thrown(() => leanRbac({ ...options, extensions: [routeMaps] }))?.message).toBe(message)
+    expect(thrown(() => rbac(options))?.message).toBe(message)
+  })
+
+  test('onDecision without decisionRecords (a function or not), or with a forged one: a TypeError, never a decision left unrecorded', () => {
+    for (const onDecision of [() => undefined, async () => undefined, 'log']) {
+      const error = thrown(() =>
+        leanRbac({ policy: plainPolicy, required: [], onDecision: onDecision as never, extensions: [routeMaps, requirementFunctions] }),
+      )
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error?.message).toBe(
+        `rbac: onDecision needs the decisionRecords extension: import { decisionRecords } from '@middy-auth/rbac/extensions' and pass extensions: [decisionRecords] (or import rbac from '@middy-auth/rbac')`,
+      )
+      expect(error?.cause).toEqual({ package: '@middy-auth/rbac', option: 'onDecision' })
+    }
+    // With it, a value that is not a function is the root's TypeError.
+    const notAFunction = { policy: plainPolicy, required: [], onDecision: 'log' as never }
+    expect(thrown(() => leanRbac({ ...notAFunction, extensions: [decisionRecords] }))?.message).toBe(thrown(() => rbac(notAFunction))?.message)
+    expect(thrown(() => rbac(notAFunction))?.message).toBe('rbac: onDecision must be a function')
+    const forged = thrown(() =>
+      leanRbac({
+        policy: plainPolicy,
+        required: [],
+        onDecision: () => undefined,
+        extensions: [{ package: '@middy-auth/rbac', name: 'decisionRecords' } as never],
+      }),
+    )
+    expect(forged?.message).toBe(
+      `rbac: extensions[0] is not the decisionRecords extension of this @middy-auth/rbac, it lacks compile: import it from '@middy-auth/rbac/extensions', of the same version`,
+    )
+  })
+
+  test('a requirement function without requirementFunctions (required, a route, routesDefault), or with a forged one: a TypeError naming where', () => {
+    const needs = (where: string) =>
+      `rbac: ${where} needs the requirementFunctions extension: import { requirementFunctions } from '@middy-auth/rbac/extensions' and pass extensions: [requirementFunctions] (or import rbac from '@middy-auth/rbac')`
+    const requirement = () => 'articles:read'
+    for (const [options, where] of [
+      [{ policy: plainPolicy, required: requirement }, 'required'],
+      [{ policy: plainPolicy, routes: { ...routes, 'GET /articles': requirement } }, 'routes["GET /articles"]'],
+      [{ policy: plainPolicy, routes, routesDefault: requirement }, 'routesDefault'],
+    ] as Array<[RbacOptions<any, any>, string]>) {
+      const error = thrown(() => leanRbac({ ...options, extensions: [routeMaps, decisionRecords] }))
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error?.message).toBe(needs(where))
+      expect(error?.cause).toEqual({ package: '@middy-auth/rbac', option: where })
+      expect(() => leanRbac({ ...options, extensions: [routeMaps, requirementFunctions] })).not.toThrow()
+    }
+    const forged = thrown(() =>
+      leanRbac({
+        policy: plainPolicy,
+        required: requirement,
+        extensions: [{ package: '@middy-auth/rbac', name: 'requirementFunctions', compile: 'yes' } as never],
+      }),
+    )
+    expect(forged?.message).toBe(
+      `rbac: extensions[0] is not the requirementFunctions extension of this @middy-auth/rbac, it lacks compile: import it from '@middy-auth/rbac/extensions', of the same version`,
+    )
+  })
+
   test('roleMap without roleMaps, a valid one or not: a TypeError, the role map never ignored (rolesFrom checked before it)', () => {
     for (const roleMap of [{ Writers: 'editor' }, { Writers: ['editor', 'viewer'] }, {}, { Writers: 'nobody' }, 'Writers']) {
       const error = thrown(() => leanRbac({ policy: plainPolicy, rolesFrom: 'groups', roleMap: roleMap as never, required: [], extensions: [routeMaps] }))
@@ -369,6 +463,11 @@ describe('an option whose extension is missing: a TypeError at cold start that n
       { policy, required: [] },
       { policy, required: [], conditions: { isAuthor: isOwner } },
       { policy, required: [], conditions: 'isOwner' },
+      { policy, required: [], onDecision: 'log' },
+      { policy, required: [], onDecision: {} },
+      { policy, required: () => 'articles:read', routes },
+      { policy, routes: { 'GET /articles': () => 'articles:read', 'GET /other': 'articles:*' } },
+      { policy, required: [], conditions: { isOwner }, onDecision: null },
       { ...conditional, required: [], resource: 'the article' },
       { policy: plainPolicy, required: [], conditions: [], resource: () => ({}) },
       { policy: { roles: { editor: { allow: [{ permission: 'articles:update' }] } } }, required: [] },
@@ -381,7 +480,11 @@ describe('an option whose extension is missing: a TypeError at cold start that n
     for (const options of mistakes) {
       const root = thrown(() => rbac(options as never))
       const withExtensions = thrown(() =>
-        leanRbac(isObject(options) ? ({ ...options, extensions: [routeMaps, roleMaps, conditions] } as never) : (options as never)),
+        leanRbac(
+          isObject(options)
+            ? ({ ...options, extensions: [routeMaps, roleMaps, conditions, decisionRecords, requirementFunctions] } as never)
+            : (options as never),
+        ),
       )
       expect(root).toBeInstanceOf(TypeError)
       expect({ message: withExtensions?.message, cause: withExtensions?.cause }).toEqual({ message: root?.message, cause: root?.cause })

@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { conditions as conditionsExtension } from '../src/extensions.js'
+import { conditions as conditionsExtension, decisionRecords } from '../src/extensions.js'
 import rbac, {
   can,
   compilePolicy,
@@ -242,6 +242,8 @@ describe('the lean entry against the root, on the same generated policies', () =
       ...options,
       ...(options.conditions ? { resource: async () => (loads++, { loads }) } : {}),
       onDecision: (decision) => void decisions.push(decision),
+      // onDecision needs decisionRecords in the lean entry (the root checks the list and has every extension).
+      extensions: [...(options.extensions ?? []), decisionRecords],
     })
     const { invoke } = protect([withIdentity({ roles: held }), middleware as never], (context) => ({
       roles: context.auth.roles,
