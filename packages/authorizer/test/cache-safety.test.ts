@@ -255,6 +255,24 @@ describe('without routes: the Allow covers the stage, so the checks in front mus
     expect(api.logs).toEqual([])
   })
 
+  test("rbac's own requirement met by a condition of this request, or chosen by a requirement function, is not cached for the stage", async () => {
+    const token = await sign(callers.reader!.claims)
+    const stage = 'arn:aws:execute-api:eu-west-1:123456789012:r1e2s3t4a5/prod/*/*'
+    // The viewer's orders:export is a conditional allow (its condition met here); a requirement
+    // function may choose another permission for the next request.
+    for (const [required, reason] of [
+      ['orders:export', 'condition'],
+      [() => 'orders:read', 'requirement function'],
+    ] as const) {
+      const api = authorizer({}, [verify(), ...rbacInFront({ required })])
+      const policy = policyOf(await api.invoke(authorizerTokenEvent({ bearer: token, path: '/orders' })))
+      expect([reason, policy.policyDocument.Statement]).toEqual([reason, [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [stage] }]])
+      expect(api.logs).toEqual([
+        expect.objectContaining({ level: 'error', reason: 'request_specific_check', checks: [{ package: '@middy-auth/rbac', reason }] }),
+      ])
+    }
+  })
+
   test('rbac({ routes }) in front is refused the same way', async () => {
     const api = authorizer({}, [verify(), ...rbacInFront({ required: undefined, routes: { 'GET /orders': 'orders:read' } })])
     const policy = policyOf(await api.invoke(authorizerTokenEvent({ bearer: await sign(callers.reader!.claims), path: '/orders' })))

@@ -105,4 +105,25 @@ describe('createJwtVerifier: the same verification outside Middy', () => {
     expect(await verifier.verifyEvent(httpApiEvent({}))).toBeUndefined()
     await expect(verifier.verifyEvent(httpApiEvent({ bearer: 'not-a-jwt' }))).rejects.toMatchObject({ code: 'invalid_token' })
   })
+
+  test('verifyEvent with a cookie source refuses a cookie credential on a cross-site write (403), as the middleware does', async () => {
+    // The refusal lives in the tokenSources extension, which the root entry always carries.
+    const verifier = createJwtVerifier({ issuers: [{ issuer: iss.issuer, audience, jwksUri: iss.jwksUri }], tokenSource: { cookie: 'session' } })
+    const token = await iss.sign({ sub: 'carol' }, { audience })
+    const request = (method: string, headers: Record<string, string>) => httpApiEvent({ method, path: '/orders', cookies: { session: token }, headers })
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example', host: 'api.example.com' }] as Array<Record<string, string>>) {
+      const refused = await verifier.verifyEvent(request('POST', headers)).then(
+        () => undefined,
+        (error: unknown) => error as { code: string; statusCode: number; reason: string; message: string },
+      )
+      expect([refused?.code, refused?.statusCode, refused?.reason]).toEqual([
+        'access_denied',
+        403,
+        'sec-fetch-site' in headers ? 'cross_site_request' : 'foreign_origin',
+      ])
+      expect(refused?.message).not.toContain(token.split('.')[1])
+    }
+    expect((await verifier.verifyEvent(request('POST', { 'sec-fetch-site': 'same-origin' })))?.subject).toBe('carol')
+    expect((await verifier.verifyEvent(request('GET', { 'sec-fetch-site': 'cross-site' })))?.subject).toBe('carol')
+  })
 })
