@@ -261,9 +261,8 @@ describe('an option whose extension is missing: a TypeError at cold start that n
         extensions: [{ package: '@middy-auth/oauth-scope', name: 'resourceMetadataChallenge' } as never],
       }),
     )
-    expect(forged?.message).toBe(
-      `oauthScope: extensions[0] is not the resourceMetadataChallenge extension of this @middy-auth/oauth-scope, it lacks read: import it from '@middy-auth/oauth-scope/extensions', of the same version`,
-    )
+    expect(forged?.message).toBe(`oauthScope: extensions[0] must be an extension from '@middy-auth/oauth-scope/extensions', of the same version`)
+    expect(forged?.cause).toEqual({ package: '@middy-auth/oauth-scope', option: 'extensions[0]' })
   })
 
   test("another package's extension, or something else, is refused", () => {
