@@ -16,8 +16,7 @@ import type { JwtVerifyExtension, JwtVerifyExtensions } from './extension-types.
  * then not needed.
  */
 export const everyExtension: JwtVerifyExtensions = new Map<string, JwtVerifyExtension>(
-  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys, oidcDiscovery, tokenSources, claimsChecks, resourceMetadataChallenge].map((extension) => [
-    extension.name,
-    extension,
-  ]),
+  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys, oidcDiscovery, tokenSources, claimsChecks, resourceMetadataChallenge].map(
+    (extension) => [extension.name, extension],
+  ),
 )
