@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { randomUUID } from 'node:crypto'
 import { createTestIssuer, generateKeyPair, type TestIssuer } from '@middy-auth/testing'
-import { albIssuer, createJwtVerifier, type AlbIssuerOptions, type IssuerConfig } from '../src/index.js'
+import { albIssuer, cognitoIssuer, createJwtVerifier, type AlbIssuerOptions, type IssuerConfig } from '../src/index.js'
 import { albEventWith, albToken, ARN, CLIENT, fixture, keyPair, NOW, REGION, startAlbKeyServer, SUBJECT } from './alb-support.js'
 import { outcome, protect } from './support.js'
 
@@ -67,6 +67,31 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
     } finally {
       await cold.close()
     }
+  })
+
+  test("an entry with its own claims check (a preset's, or the user's claimsCheck) compiles, and its check decides", async () => {
+    // cognitoIssuer()'s entry checks token_use and client_id: pointed at the test provider, its check still runs.
+    const cognito = {
+      ...cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: 'orders-app', tokenUse: 'access' }),
+      issuer: idp.issuer,
+      jwksUri: idp.jwksUri,
+    }
+    const { invoke, seen } = protect({ issuers: [issuer({ accessToken: cognito })], clock })
+    const send = async (claims: Record<string, unknown>) =>
+      outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken(claims) })))
+    expect(await send({ token_use: 'access', client_id: 'orders-app' })).toEqual([200, 'ok'])
+    expect(await send({ token_use: 'access', client_id: 'another-app' })).toEqual([401, 'invalid_token'])
+    expect(await send({ token_use: 'id', client_id: 'orders-app' })).toEqual([401, 'invalid_token'])
+    expect(seen).toHaveLength(1)
+
+    const own = protect({
+      issuers: [issuer({ accessToken: { ...accessEntry(), claimsCheck: (payload) => payload.tenant === 'acme', claimsCacheTtl: 30 } })],
+      clock,
+    })
+    const sendOwn = async (claims: Record<string, unknown>) =>
+      outcome(await own.invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken(claims) })))
+    expect(await sendOwn({ tenant: 'acme' })).toEqual([200, 'ok'])
+    expect(await sendOwn({ tenant: 'other' })).toEqual([401, 'invalid_token'])
   })
 
   describe('refused: 401 invalid_token, the handler not called', () => {
