@@ -29,7 +29,7 @@ export interface Extension {
  *
  * @example
  * ```ts
- * const shapes: ExtensionShapes = { routeMaps: ['compileRoutes', 'routeName'], apiGatewayClaims: ['gatewayAuth'] }
+ * const shapes: ExtensionShapes = { routeMaps: ['compileRoutes'], scopeClaims: ['compileScopeClaims'], apiGatewayClaims: ['gatewayAuth'] }
  * ```
  */
 export type ExtensionShapes = Readonly<Record<string, readonly string[]>>
@@ -43,7 +43,7 @@ export type ExtensionShapes = Readonly<Record<string, readonly string[]>>
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
- * const extensions = readExtensions<OAuthScopeExtension>([routeMaps], fail, { routeMaps: ['compileRoutes', 'routeName'] })
+ * const extensions = readExtensions<OAuthScopeExtension>([routeMaps], fail, { routeMaps: ['compileRoutes'] })
  * ```
  */
 export function readExtensions<E extends Extension>(value: unknown, fail: ConfigError, shapes: ExtensionShapes): Map<string, E> {

@@ -3,8 +3,9 @@
  * rarely used options, for the smallest bundle. Same options, same checks and same errors as the
  * root entry; `dpop` and `mtls`, `trustApiGateway`, `opaqueTokens`, an issuer entry's `jwks`,
  * `keys` and `secret`, an issuer entry without `jwksUri` (OIDC discovery), a `tokenSource`
- * other than a header, an issuer entry's `claimsCheck` and `claimsCacheTtl` (the presets'
- * `cognitoIssuer()` and `entraIssuer()` entries have one), and `resourceMetadata` need their extension from
+ * other than a header, an issuer entry's `claimsCheck` and `claimsCacheTtl` (the entries of
+ * `cognitoIssuer()`, `entraIssuer()` and `keycloakIssuer({ clientId })` have a `claimsCheck`),
+ * and `resourceMetadata` need their extension from
  * `@middy-auth/jwt-verify/extensions` in `extensions` (without it: a `TypeError` at cold start
  * that names the import).
  */
