@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { randomUUID } from 'node:crypto'
 import { createTestIssuer, generateKeyPair, type TestIssuer } from '@middy-auth/testing'
-import { albIssuer, createJwtVerifier, type AlbIssuerOptions, type IssuerConfig } from '../src/index.js'
+import { albIssuer, cognitoIssuer, createJwtVerifier, type AlbIssuerOptions, type IssuerConfig } from '../src/index.js'
 import { albEventWith, albToken, ARN, CLIENT, fixture, keyPair, NOW, REGION, startAlbKeyServer, SUBJECT } from './alb-support.js'
 import { outcome, protect } from './support.js'
 
@@ -132,6 +132,38 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
     expect(await refusal(verifier.verifyToken(data()))).toEqual([401, 'invalid_token', 'access_token_missing'])
     const someoneElse = albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken({}, { subject: 'someone-else' }) })
     expect(await refusal(verifier.verifyEvent(someoneElse))).toEqual([401, 'invalid_token', 'subject_mismatch'])
+  })
+
+  describe("the access token entry's own claims check (a preset's, or claimsCheck) runs as in jwtVerify", () => {
+    // A Cognito access token: no aud, its client_id and token_use checked by the preset's claimsCheck.
+    const cognitoEntry = (): IssuerConfig => ({
+      ...cognitoIssuer({ userPoolId: 'us-east-1_example', clientId: 'orders-client', tokenUse: 'access' }),
+      issuer: idp.issuer,
+      jwksUri: idp.jwksUri,
+    })
+    const cognitoToken = (claims: Record<string, unknown>) => accessToken({ client_id: 'orders-client', token_use: 'access', ...claims }, { audience: null })
+
+    test('a cognitoIssuer() entry: accepted at cold start; its access token passes, an id token or another client is refused', async () => {
+      const { invoke, seen } = protect({ issuers: [issuer({ accessToken: cognitoEntry() })], clock })
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await cognitoToken({}) })))).toEqual([200, 'ok'])
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await cognitoToken({ token_use: 'id' }) })))).toEqual([
+        401,
+        'invalid_token',
+      ])
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await cognitoToken({ client_id: 'another' }) })))).toEqual([
+        401,
+        'invalid_token',
+      ])
+      expect(seen).toHaveLength(1)
+    })
+
+    test('an async claimsCheck with claimsCacheTtl: a token it refuses is refused', async () => {
+      const entry = { ...accessEntry(), claimsCheck: async (payload: Readonly<Record<string, unknown>>) => payload.tenant === 'acme', claimsCacheTtl: 30 }
+      const { invoke, seen } = protect({ issuers: [issuer({ accessToken: entry })], clock })
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken({ tenant: 'acme' }) })))).toEqual([200, 'ok'])
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken({ tenant: 'other' }) })))).toEqual([401, 'invalid_token'])
+      expect(seen).toHaveLength(1)
+    })
   })
 
   describe('configuration mistakes are TypeErrors at cold start', () => {
