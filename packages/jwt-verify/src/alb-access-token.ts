@@ -2,7 +2,7 @@ import type { AuthContext } from '@middy-auth/core'
 import { compileHeaderSource, type ConfigError, type ConfigErrorCause } from '@middy-auth/core/internal'
 import type { IssuerConfig } from './issuer-config.js'
 import { checkUnbound } from './confirmation.js'
-import { oidcDiscovery, staticKeys } from './extensions.js'
+import { claimsChecks, oidcDiscovery, staticKeys } from './extensions.js'
 import { compileOptions } from './options.js'
 import { TokenRejection } from './rejection.js'
 import { createVerifier, type CompiledIssuer, type VerifierSettings } from './verifier.js'
@@ -41,8 +41,9 @@ export function compileAlbAccessToken(entry: IssuerConfig, timeoutMs: number | u
     throw fail('accessToken', `cannot use dpop or mtls: the load balancer forwards neither proofs nor certificates`)
   let compiled: CompiledIssuer
   try {
-    // Key sources as in jwtVerify's root entry; dpop and mtls are refused above.
-    const extensions = new Map([staticKeys, oidcDiscovery].map((extension) => [extension.name, extension]))
+    // Key sources and claims checks (a preset's, such as cognitoIssuer()'s token_use and
+    // client_id) as in jwtVerify's root entry; dpop and mtls are refused above.
+    const extensions = new Map([staticKeys, oidcDiscovery, claimsChecks].map((extension) => [extension.name, extension]))
     const [issuers] = compileOptions({ issuers: [entry], ...(timeoutMs === undefined ? {} : { jwks: { timeoutMs } }) }, extensions)
     compiled = issuers[0] as CompiledIssuer
   } catch (error) {
