@@ -69,31 +69,6 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
     }
   })
 
-  test("an entry with its own claims check (a preset's, or the user's claimsCheck) compiles, and its check decides", async () => {
-    // cognitoIssuer()'s entry checks token_use and client_id: pointed at the test provider, its check still runs.
-    const cognito = {
-      ...cognitoIssuer({ userPoolId: 'eu-west-1_AbCdEf123', clientId: 'orders-app', tokenUse: 'access' }),
-      issuer: idp.issuer,
-      jwksUri: idp.jwksUri,
-    }
-    const { invoke, seen } = protect({ issuers: [issuer({ accessToken: cognito })], clock })
-    const send = async (claims: Record<string, unknown>) =>
-      outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken(claims) })))
-    expect(await send({ token_use: 'access', client_id: 'orders-app' })).toEqual([200, 'ok'])
-    expect(await send({ token_use: 'access', client_id: 'another-app' })).toEqual([401, 'invalid_token'])
-    expect(await send({ token_use: 'id', client_id: 'orders-app' })).toEqual([401, 'invalid_token'])
-    expect(seen).toHaveLength(1)
-
-    const own = protect({
-      issuers: [issuer({ accessToken: { ...accessEntry(), claimsCheck: (payload) => payload.tenant === 'acme', claimsCacheTtl: 30 } })],
-      clock,
-    })
-    const sendOwn = async (claims: Record<string, unknown>) =>
-      outcome(await own.invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken(claims) })))
-    expect(await sendOwn({ tenant: 'acme' })).toEqual([200, 'ok'])
-    expect(await sendOwn({ tenant: 'other' })).toEqual([401, 'invalid_token'])
-  })
-
   describe('refused: 401 invalid_token, the handler not called', () => {
     const refused: Array<[string, () => Promise<string | undefined>]> = [
       ['no access token', async () => undefined],
@@ -157,6 +132,38 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
     expect(await refusal(verifier.verifyToken(data()))).toEqual([401, 'invalid_token', 'access_token_missing'])
     const someoneElse = albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken({}, { subject: 'someone-else' }) })
     expect(await refusal(verifier.verifyEvent(someoneElse))).toEqual([401, 'invalid_token', 'subject_mismatch'])
+  })
+
+  describe("the access token entry's own claims check (a preset's, or claimsCheck) runs as in jwtVerify", () => {
+    // A Cognito access token: no aud, its client_id and token_use checked by the preset's claimsCheck.
+    const cognitoEntry = (): IssuerConfig => ({
+      ...cognitoIssuer({ userPoolId: 'us-east-1_example', clientId: 'orders-client', tokenUse: 'access' }),
+      issuer: idp.issuer,
+      jwksUri: idp.jwksUri,
+    })
+    const cognitoToken = (claims: Record<string, unknown>) => accessToken({ client_id: 'orders-client', token_use: 'access', ...claims }, { audience: null })
+
+    test('a cognitoIssuer() entry: accepted at cold start; its access token passes, an id token or another client is refused', async () => {
+      const { invoke, seen } = protect({ issuers: [issuer({ accessToken: cognitoEntry() })], clock })
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await cognitoToken({}) })))).toEqual([200, 'ok'])
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await cognitoToken({ token_use: 'id' }) })))).toEqual([
+        401,
+        'invalid_token',
+      ])
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await cognitoToken({ client_id: 'another' }) })))).toEqual([
+        401,
+        'invalid_token',
+      ])
+      expect(seen).toHaveLength(1)
+    })
+
+    test('an async claimsCheck with claimsCacheTtl: a token it refuses is refused', async () => {
+      const entry = { ...accessEntry(), claimsCheck: async (payload: Readonly<Record<string, unknown>>) => payload.tenant === 'acme', claimsCacheTtl: 30 }
+      const { invoke, seen } = protect({ issuers: [issuer({ accessToken: entry })], clock })
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken({ tenant: 'acme' }) })))).toEqual([200, 'ok'])
+      expect(outcome(await invoke(albEventWith(data(), { 'x-amzn-oidc-accesstoken': await accessToken({ tenant: 'other' }) })))).toEqual([401, 'invalid_token'])
+      expect(seen).toHaveLength(1)
+    })
   })
 
   describe('configuration mistakes are TypeErrors at cold start', () => {
