@@ -3,7 +3,7 @@
  * `claimsCacheTtl`): read at cold start, then run on every verified token. The code of the
  * `claimsChecks` extension (./extensions.ts), which the root entry always has.
  */
-import { readRenamed, type ConfigError } from '@middy-auth/core/internal'
+import { readFunction, readRenamed, type ConfigError } from '@middy-auth/core/internal'
 import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
 import { refuse, TokenRejection } from './rejection.js'
 
@@ -26,9 +26,12 @@ export type RunClaimsCheck = (claims: Readonly<Record<string, unknown>>, nowSeco
  * ```
  */
 export function readClaimsCheck(entry: IssuerConfig, at: string, fail: ConfigError): ClaimsCheck | undefined {
-  const check = readRenamed(entry, 'claimsCheck', 'claims', fail, at)
-  if (check === undefined || typeof check === 'function') return check as ClaimsCheck | undefined
-  throw fail(`${at}${entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'}`, 'must be a function')
+  // The path names the field the entry gave (the deprecated one when only it is there).
+  return readFunction<ClaimsCheck>(
+    readRenamed(entry, 'claimsCheck', 'claims', fail, at),
+    `${at}${entry.claimsCheck === undefined ? 'claims' : 'claimsCheck'}`,
+    fail,
+  )
 }
 
 const claimsCheckFailed: () => never = () => refuse('claims_check_failed')
