@@ -17,7 +17,7 @@ import type { RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { BindingRequest } from './sender-binding.js'
 import type { CompileBinding, CompiledBinding } from './sender-binding-options.js'
 import type { AuthRequest } from './jwt-verifier.js'
-import type { CompiledIssuer, createVerifier } from './verifier.js'
+import type { CompiledIssuer, Verifier } from './verifier.js'
 
 /** How the middleware renders its own refusals (its realm, `resource_metadata`, DPoP algs). */
 export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerifyDenialReason, description?: string) => AuthError
@@ -70,7 +70,7 @@ export interface ApiGatewayClaimsExtension extends JwtVerifyExtension {
    */
   readonly wrap: (
     authenticate: Authenticate,
-    verifier: ReturnType<typeof createVerifier>,
+    verifier: Verifier,
     issuers: readonly CompiledIssuer[],
     deny: Deny,
     toAuthError: (error: unknown) => AuthError,

@@ -3,7 +3,7 @@ import { checkSubjectClaims } from './claims-check.js'
 import type { Authenticate, Deny } from './extension-types.js'
 import type { AuthRequest } from './jwt-verifier.js'
 import { refuse } from './rejection.js'
-import type { CheckGatewayClaims, CompiledIssuer, createVerifier } from './verifier.js'
+import type { CheckGatewayClaims, CompiledIssuer, Verifier } from './verifier.js'
 
 /**
  * `trustApiGateway: true`: the middleware's authentication, preceded by the identity API Gateway
@@ -13,7 +13,7 @@ import type { CheckGatewayClaims, CompiledIssuer, createVerifier } from './verif
  */
 export function trustGateway(
   authenticate: Authenticate,
-  verifier: ReturnType<typeof createVerifier>,
+  verifier: Verifier,
   issuers: readonly CompiledIssuer[],
   deny: Deny,
   toAuthError: (error: unknown) => AuthError,

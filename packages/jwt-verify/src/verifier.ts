@@ -47,6 +47,19 @@ export type Verify = (token: string, event?: unknown) => AuthContext | Promise<A
  */
 export type CheckGatewayClaims = (claims: Record<string, unknown>) => void | Promise<unknown>
 
+/** The verification of one middleware instance: {@link createVerifier}'s, or the ALB verifier's (./alb.ts). */
+export interface Verifier {
+  readonly verify: Verify
+  /**
+   * The ALB verifier's own rule for claims API Gateway verified (they never come from a load
+   * balancer); the JWT verifier has none: the `apiGatewayClaims` extension checks them against
+   * the entry {@link Verifier.issuerFor} finds.
+   */
+  readonly checkGatewayClaims?: CheckGatewayClaims
+  /** The entry that trusts an issuer (its binding rules, its claim rules). */
+  readonly issuerFor: (iss: string | undefined) => CompiledIssuer | undefined
+}
+
 /**
  * A fresh copy per request: rbac adds roles and permissions to what it is given. Written out
  * field by field (every cached identity is a JWT's, made by `finish` below, with no roles): one
@@ -86,16 +99,7 @@ export function secondsOf(now: () => number): number {
  * const auth = await verify(token)
  * ```
  */
-export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettings): {
-  verify: Verify
-  /**
-   * The ALB verifier's own rule for claims API Gateway verified (they never come from a load
-   * balancer); the JWT verifier has none: the `apiGatewayClaims` extension checks them against
-   * the entry {@link issuerFor} finds.
-   */
-  checkGatewayClaims?: CheckGatewayClaims
-  issuerFor: (iss: string | undefined) => CompiledIssuer | undefined
-} {
+export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettings): Verifier {
   // The first entry that lists an issuer trusts it. Only strings are keys: an `iss` of any other
   // type finds nothing, without a typeof.
   const byIssuer = new Map<unknown, CompiledIssuer>()
