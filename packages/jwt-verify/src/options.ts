@@ -390,8 +390,8 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
     // Read here, its cache's lifetime below: the order in which the root entry has always
     // checked an entry's fields, so a configuration with several mistakes names the same first.
     const checkField = claimsCheckFields.find((field) => entry[field] !== undefined)
-    const claimsChecks = checkField && need('claimsChecks', path(checkField))
-    const claimsCheck = claimsChecks && claimsChecks.read(entry, path(''), fail)
+    const claimsChecksExtension = checkField && need('claimsChecks', path(checkField))
+    const userCheck = claimsChecksExtension?.read(entry, path(''), fail)
 
     return {
       issuers: issuerNames,
@@ -399,7 +399,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
       resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string),
       secretKey: secret?.key,
       rules: { audiences, tokenType: tokenType && normalizeTyp(tokenType), clockTolerance: seconds('clockTolerance', 5), maxTokenAge, requiredClaims },
-      claimsCheck: claimsChecks && claimsChecks.compile(claimsCheck, seconds('claimsCacheTtl', 60)),
+      claimsCheck: claimsChecksExtension?.compile(userCheck, seconds('claimsCacheTtl', 60)),
       binding: bindingOf(entry, at),
     }
   }
