@@ -231,15 +231,14 @@ export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?:
  * reason a request is denied before any check.
  */
 export function compileRequirementOf(
-  { required, routes, routesDefault }: RbacOptions<unknown, unknown>,
+  options: RbacOptions<unknown, unknown>,
   extensions: RbacExtensions,
 ): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  if (routes !== undefined)
-    return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compile(routes, routesDefault, required, extensions)
-  if (required === undefined) throw fail('options', `need required (use [] for "any identity") or routes`)
-  if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes`)
-  const requirement = compileRequirement(required, 'required', extensions)
+  if (options.routes !== undefined) return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compile(options, extensions)
+  if (options.required === undefined) throw fail('options', `need required (use [] for "any identity") or routes`)
+  if (options.routesDefault !== undefined) throw fail('routesDefault', `goes with routes`)
+  const requirement = compileRequirement(options.required, 'required', extensions)
   return () => requirement
 }
 
