@@ -1,5 +1,5 @@
 import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
-import { apiGatewayClaimsShape, needExtension, readOptionNamesAndExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import { apiGatewayClaimsShape, needExtension, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
 import type {
@@ -194,7 +194,20 @@ export type RbacOptions<Resource = unknown, TEvent = unknown> = CommonOptions<Re
       }
   )
 
-const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm', 'extensions']
+/** Every option's name, for the message of one that is not. */
+export const knownOptions = [
+  'policy',
+  'required',
+  'routes',
+  'routesDefault',
+  'rolesFrom',
+  'roleMap',
+  'conditions',
+  'resource',
+  'onDecision',
+  'realm',
+  'extensions',
+]
 
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
@@ -211,18 +224,6 @@ export const extensionShapes = {
   conditions: ReadonlyArray<Exclude<keyof ConditionsExtension, 'package' | 'name'>>
   decisionRecords: ReadonlyArray<Exclude<keyof DecisionRecordsExtension, 'package' | 'name'>>
   requirementFunctions: ReadonlyArray<Exclude<keyof RequirementFunctionsExtension, 'package' | 'name'>>
-}
-
-/**
- * Checks the option names and `extensions`, and that there is a policy: the first checks of
- * `rbac()`, which then compiles each option in turn (./middleware.ts). Returns the extensions to
- * use: `every`, the root entry's (all of them), which stand for `options.extensions` (still
- * checked, so that a mistake there is a `TypeError` in both entries), or those listed.
- */
-export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacExtensions {
-  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
-  if (options.policy === undefined) throw fail('policy', `is required`)
-  return extensions
 }
 
 /**
