@@ -56,7 +56,7 @@ export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAu
   function oauthScopeMiddlewareBefore(request: MiddyRequestLike): void {
     const auth = resolveAuthWith(request, readGateway)
     if (!auth) throw deny('missing_token', 'no_identity', challenge)
-    // With routes (the routeMaps extension), a route routes does not list is refused here (403).
+    // With routes (the routeMaps extension), a route they do not list throws its 403 here.
     const requirement = requirementOf(request)
     const held = readScopes(auth)
     if (scopesSatisfy(requirement, held)) return

@@ -1,7 +1,8 @@
 /**
  * Scope requirements as oauthScope's options write them (a list, or `{ required?, anyOf? }`),
  * compiled at cold start with `@middy-auth/core`'s scope check, which `@middy-auth/authorizer`
- * shares.
+ * shares; and what the middleware and the `routeMaps` extension both build from: the package's
+ * name, its configuration errors and its denials.
  */
 import { AuthError, type AuthErrorOptions } from '@middy-auth/core'
 import { checkOptionNames, configErrors, isRecord, readScopeCheck, type ScopeCheck } from '@middy-auth/core/internal'

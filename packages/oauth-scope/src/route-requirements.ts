@@ -8,9 +8,11 @@ import type { OAuthScopeOptions } from './options.js'
 import { compileRequirement, deny, fail, packageName, type CompiledRequirement } from './requirements.js'
 
 /**
- * Compiles `routes` (and `routesDefault`) into the requirement of a request; a route that neither
- * gives a requirement is refused (403 `access_denied`, its route in the logs). Reading it notes that the decision depends on the route, so that a Lambda authorizer after
- * oauthScope does not let the gateway cache it for every route.
+ * Checks `routes` and `routesDefault` (and that neither `required` nor `anyOf` is given beside
+ * them), and compiles them into the requirement of a request: a route for which neither gives one
+ * is refused (403 `access_denied`, reason `route_not_listed`, its route in the logs). Each read
+ * notes that the decision depends on the route, so that a Lambda authorizer after oauthScope does
+ * not let the gateway cache it for every route.
  */
 export function compileRoutes({ required, anyOf, routes, routesDefault }: OAuthScopeOptions): (request: MiddyRequestLike) => CompiledRequirement {
   if (required !== undefined || anyOf !== undefined) throw fail('routes', `goes without required/anyOf: give one or the other`)

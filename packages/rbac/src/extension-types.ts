@@ -4,7 +4,7 @@
  */
 import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
 import type { Extension } from '@middy-auth/core/internal'
-import type { Condition } from './options.js'
+import type { Condition, RbacOptions } from './options.js'
 import type { CompiledPolicyImpl, RuleEntry } from './policy.js'
 import type { CompiledRequirement, DynamicRequirement, RequirementFunction } from './requirement.js'
 import type { ParsedPermission } from './permission.js'
@@ -37,9 +37,7 @@ export interface RouteMapsExtension extends RbacExtension {
    * Lambda authorizer after rbac); a string: refused before any check, and why.
    */
   readonly compile: (
-    routes: unknown,
-    routesDefault: unknown,
-    required: unknown,
+    options: RbacOptions<unknown, unknown>,
     extensions: RbacExtensions,
   ) => (request: MiddyRequestLike) => CompiledRequirement | 'route not listed'
 }

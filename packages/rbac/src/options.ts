@@ -1,5 +1,5 @@
 import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
-import { apiGatewayClaimsShape, needExtension, readOptionNamesAndExtensions, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import { apiGatewayClaimsShape, needExtension, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
 import type {
@@ -194,7 +194,20 @@ export type RbacOptions<Resource = unknown, TEvent = unknown> = CommonOptions<Re
       }
   )
 
-const knownOptions = ['policy', 'required', 'routes', 'routesDefault', 'rolesFrom', 'roleMap', 'conditions', 'resource', 'onDecision', 'realm', 'extensions']
+/** Every option's name, for the message of one that is not. */
+export const knownOptions = [
+  'policy',
+  'required',
+  'routes',
+  'routesDefault',
+  'rolesFrom',
+  'roleMap',
+  'conditions',
+  'resource',
+  'onDecision',
+  'realm',
+  'extensions',
+]
 
 /** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
 export const extensionShapes = {
@@ -214,32 +227,19 @@ export const extensionShapes = {
 }
 
 /**
- * Checks the option names and `extensions`, and that there is a policy: the first checks of
- * `rbac()`, which then compiles each option in turn (./middleware.ts). Returns the extensions to
- * use: `every`, the root entry's (all of them), which stand for `options.extensions` (still
- * checked, so that a mistake there is a `TypeError` in both entries), or those listed.
- */
-export function readExtensionsOf(options: RbacOptions<unknown, unknown>, every?: RbacExtensions): RbacExtensions {
-  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
-  if (options.policy === undefined) throw fail('policy', `is required`)
-  return extensions
-}
-
-/**
  * The requirement of each request: `required`, or per route (`routes`, with the `routeMaps`
  * extension, which also refuses `required` beside it); exactly one of them. A string is the
  * reason a request is denied before any check.
  */
 export function compileRequirementOf(
-  { required, routes, routesDefault }: RbacOptions<unknown, unknown>,
+  options: RbacOptions<unknown, unknown>,
   extensions: RbacExtensions,
 ): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
   // readExtensions keys each extension by its name: the one named routeMaps is a RouteMapsExtension.
-  if (routes !== undefined)
-    return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compile(routes, routesDefault, required, extensions)
-  if (required === undefined) throw fail('options', `need required (use [] for "any identity") or routes`)
-  if (routesDefault !== undefined) throw fail('routesDefault', `goes with routes`)
-  const requirement = compileRequirement(required, 'required', extensions)
+  if (options.routes !== undefined) return (needExtension(extensions, 'routeMaps', 'routes', fail) as RouteMapsExtension).compile(options, extensions)
+  if (options.required === undefined) throw fail('options', `need required (use [] for "any identity") or routes`)
+  if (options.routesDefault !== undefined) throw fail('routesDefault', `goes with routes`)
+  const requirement = compileRequirement(options.required, 'required', extensions)
   return () => requirement
 }
 

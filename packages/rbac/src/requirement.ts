@@ -17,7 +17,7 @@ import type { RbacRequest } from './options.js'
 export type CompiledRequirement = RequiredPermissions | DynamicRequirement
 
 /** The permissions a request needs, parsed, and the decision that ends their checks. */
-export interface RequiredPermissions {
+interface RequiredPermissions {
   permissions: readonly ParsedPermission[]
   endsOn: 'allow' | 'deny'
 }

@@ -5,18 +5,17 @@
 import type { MiddyRequestLike } from '@middy-auth/core'
 import { compileRouteMap, emptyRecord, isRecord, noteRequestSpecificCheck } from '@middy-auth/core/internal'
 import type { RbacExtensions } from './extension-types.js'
+import type { RbacOptions } from './options.js'
 import { fail, packageName } from './permission.js'
 import { compileRequirement, type CompiledRequirement } from './requirement.js'
 
 /**
- * Compiles `routes` (and `routesDefault`) into the requirement of a request; a string: refused,
- * and why. `required` goes without `routes`: given, it is the `TypeError`. `extensions`: for
+ * Checks `routes` and `routesDefault` (and that `required` is not given beside them), and compiles
+ * them into the requirement of a request; a string: refused, and why. `extensions`: for
  * requirement functions.
  */
 export function compileRoutes(
-  routesOption: unknown,
-  routesDefault: unknown,
-  required: unknown,
+  { required, routes: routesOption, routesDefault }: RbacOptions<unknown, unknown>,
   extensions: RbacExtensions,
 ): (request: MiddyRequestLike) => CompiledRequirement | 'route not listed' {
   if (required !== undefined) throw fail('routes', `goes without required: give one or the other`)
