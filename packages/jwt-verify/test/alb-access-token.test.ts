@@ -166,6 +166,34 @@ describe('albIssuer accessToken: x-amzn-oidc-accesstoken verified as well', () =
     })
   })
 
+  // albIssuer compiles its access-token entry with its own list of jwtVerify's extensions (to keep
+  // the rest of them out of ALB bundles): a field of an issuer entry whose extension that list
+  // forgot would be a TypeError at cold start there, as claimsCheck was once. Every field but
+  // dpop and mtls (refused: the load balancer forwards neither proofs nor certificates) compiles.
+  test.each([
+    ['jwksUri', { jwksUri: 'https://idp.example.com/jwks' }],
+    ['none (OIDC discovery)', {}],
+    ['jwks', { jwks: { keys: [{ ...keyPair().publicKey.export({ format: 'jwk' }), kid: 'k1' }] } }],
+    ['keys', { keys: [{ kid: 'k1', pem: keyPair().publicKey.export({ type: 'spki', format: 'pem' }) as string }] }],
+    ['secret', { secret: 'a-secret-of-at-least-thirty-two-bytes!', algorithms: ['HS256'] }],
+    ['keyResolver', { keyResolver: { prefetch: () => undefined, cached: () => undefined, getKeySet: async () => [] } }],
+    [
+      'algorithms, tokenType, clockTolerance, maxTokenAge, requiredClaims',
+      {
+        jwksUri: 'https://idp.example.com/jwks',
+        algorithms: ['RS256'],
+        tokenType: 'at+jwt',
+        clockTolerance: 10,
+        maxTokenAge: 3600,
+        requiredClaims: ['client_id'],
+      },
+    ],
+    ['claimsCheck, claimsCacheTtl', { jwksUri: 'https://idp.example.com/jwks', claimsCheck: () => true, claimsCacheTtl: 30 }],
+  ])('an access-token entry with %s compiles, as in jwtVerify', (_fields, fields) => {
+    const accessToken = { issuer: 'https://idp.example.com', audience: 'orders-api', ...fields } as IssuerConfig
+    expect(() => albIssuer({ region: REGION, loadBalancerArn: ARN, accessToken })).not.toThrow()
+  })
+
   describe('configuration mistakes are TypeErrors at cold start', () => {
     test.each([
       ['not an entry', 'cognito', /^albIssuer: accessToken must be an issuer entry/],
