@@ -347,3 +347,53 @@ describe('the presets through the lean entry', () => {
     ])
   })
 })
+
+// An outsider on the cache of the check's successes: a success cached for one token never answers
+// for another one, a second token of the same user or the same header and payload under a
+// signature never made. An extension copied by spread is the same code.
+/** An async check that accepts only tenant acme, counting the tokens (by jti) it was asked about. */
+function tenantCheck(): { check: ClaimsCheck; asked: string[] } {
+  const asked: string[] = []
+  const check: ClaimsCheck = async (payload) => {
+    asked.push(String(payload.jti))
+    return payload.tenant === 'acme'
+  }
+  return { check, asked }
+}
+
+function optionsWith(claimsCheck: ClaimsCheck): JwtVerifyOptions {
+  return { issuers: [entry({ claimsCheck, claimsCacheTtl: 300 })], clock: () => NOW * 1000, extensions: [staticKeys, claimsChecks] }
+}
+const outsiderEntries = {
+  root: (check: ClaimsCheck) => protectWith([rootJwtVerify(optionsWith(check))]),
+  // The lean entry with copies of its extensions (spread): a copy is the same code.
+  'lean, extensions copied by spread': (check: ClaimsCheck) =>
+    protectWith([leanJwtVerify({ ...optionsWith(check), extensions: [{ ...staticKeys }, { ...claimsChecks }] })]),
+}
+
+describe.each(Object.entries(outsiderEntries))('a cached claims-check success answers for its own token only (%s)', (_name, protect) => {
+  test('a second token of the same user, inside the TTL, is checked on its own and refused', async () => {
+    const { check, asked } = tenantCheck()
+    const { invoke, seen } = protect(check)
+    expect(outcome(await invoke(bearer(es256({ jti: 'a', tenant: 'acme' }))))).toEqual([200, 'ok'])
+    expect(outcome(await invoke(bearer(es256({ jti: 'b', tenant: 'evil' }))))).toEqual([401, 'invalid_token'])
+    expect(asked).toEqual(['a', 'b'])
+    expect(seen.map((auth) => auth.claims.jti)).toEqual(['a'])
+  })
+
+  test('the same header and payload under a signature never made: refused, not answered from the cache', async () => {
+    const { check, asked } = tenantCheck()
+    const { invoke, seen } = protect(check)
+    const token = es256({ jti: 'a', tenant: 'acme' })
+    expect(outcome(await invoke(bearer(token)))).toEqual([200, 'ok'])
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    // One character in the middle of the signature changed: the same claims, another signature.
+    const middle = Math.floor(signature.length / 2)
+    const forged = `${header}.${payload}.${signature.slice(0, middle)}${signature[middle] === 'A' ? 'B' : 'A'}${signature.slice(middle + 1)}`
+    expect(outcome(await invoke(bearer(forged)))).toEqual([401, 'invalid_token'])
+    // And the real token is still answered from the cache, without asking the check again.
+    expect(outcome(await invoke(bearer(token)))).toEqual([200, 'ok'])
+    expect(asked).toEqual(['a'])
+    expect(seen).toHaveLength(2)
+  })
+})
