@@ -66,7 +66,13 @@ export const bearerChallenge = ({ realm, error, errorDescription, scope, resourc
  * {@link bearerChallenge} with the attributes in order, for `AuthError`: a bundle without the
  * object form then spells no attribute name twice.
  */
-export const bearer = (realm: string, error?: string, errorDescription?: string, scope?: readonly string[], resourceMetadata?: string): string =>
+export const bearer = (
+  realm: string,
+  error?: string | false,
+  errorDescription?: string | false,
+  scope?: readonly string[] | false,
+  resourceMetadata?: string,
+): string =>
   `Bearer realm="${clean(realm)}"` +
   // Dropped, not cleaned: a URL with bytes removed would point somewhere else (cleaning a safe one changes nothing).
   attribute('resource_metadata', resourceMetadata && isChallengeSafe(resourceMetadata) && resourceMetadata) +
@@ -101,8 +107,8 @@ export const dpopChallenge = ({ algs, error }: DpopChallenge): string => dpop(al
 
 /** {@link dpopChallenge} with the attributes in order, for `AuthError`. */
 export function dpop(algs?: readonly string[], error?: string): string {
-  const names = cleanItems(algs ?? [])
-  const attributes = (names.length > 0 ? `, algs="${names.join(' ')}"` : '') + attribute('error', error)
+  // Left out when no algorithm is left once cleaned.
+  const attributes = attribute('algs', cleanItems(algs ?? []).join(' ')) + attribute('error', error)
   // The first attribute follows the scheme without its comma: `DPoP algs="…", error="…"`, or `DPoP` alone.
   return `DPoP${attributes.slice(1)}`
 }

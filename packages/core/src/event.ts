@@ -81,20 +81,8 @@ export function authorizerWithToken(event: AnyEvent): 'authorizer-token' | 'auth
   return e.type !== 'REQUEST' && isText(requestContext?.apiId) && isText(requestContext.queryString) ? 'authorizer-appsync' : undefined
 }
 
-/** Every value of a header in one of the event's header maps. */
-function valuesOf(event: AnyEvent, map: 'headers' | 'multiValueHeaders', lowerName: string): string[] {
-  const entries = asRecord(asRecord(event)?.[map])
-  if (!entries) return []
-  const values: string[] = []
-  for (const key of Object.keys(entries)) {
-    // The length first: most headers are ruled out without lower-casing them.
-    if (key.length !== lowerName.length || key.toLowerCase() !== lowerName) continue
-    const value = entries[key]
-    if (isText(value)) values.push(value)
-    else if (Array.isArray(value)) for (const item of value) if (isText(item)) values.push(item)
-  }
-  return values
-}
+/** The header maps, in the order they are read: `multiValueHeaders` first (see {@link getHeaderValues}). */
+const headerMaps = ['multiValueHeaders', 'headers'] as const
 
 /**
  * Every value of a header, matched case-insensitively. `multiValueHeaders` wins when it has the
@@ -108,8 +96,21 @@ function valuesOf(event: AnyEvent, map: 'headers' | 'multiValueHeaders', lowerNa
  */
 export function getHeaderValues(event: AnyEvent, name: string): string[] {
   const lowerName = name.toLowerCase()
-  const multi = valuesOf(event, 'multiValueHeaders', lowerName)
-  return multi.length > 0 ? multi : valuesOf(event, 'headers', lowerName)
+  const values: string[] = []
+  for (const map of headerMaps) {
+    const entries = asRecord(asRecord(event)?.[map])
+    if (!entries) continue
+    for (const key of Object.keys(entries)) {
+      // The length first: most headers are ruled out without lower-casing them.
+      if (key.length !== lowerName.length || key.toLowerCase() !== lowerName) continue
+      const value = entries[key]
+      if (isText(value)) values.push(value)
+      else if (Array.isArray(value)) for (const item of value) if (isText(item)) values.push(item)
+    }
+    // A map that had a value of the header is the one read.
+    if (values.length > 0) break
+  }
+  return values
 }
 
 /**

@@ -73,22 +73,6 @@ export const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind:
 const found = (text: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLookup =>
   text === '' ? malformed('empty') : { kind: 'token', token: text, presentedAs }
 
-/**
- * Reads `<scheme> <token>` from an `Authorization`-style value. Another scheme is "no
- * credentials" (docs/design.md#scheme); the scheme alone is an empty token. What follows the
- * scheme is the token, even with spaces or commas in it (see {@link looksLikeSeveralTokens}).
- */
-function fromSchemeValue(value: string | undefined, scheme: string, acceptDpop: boolean): TokenLookup {
-  if (value === undefined) return missing
-  const trimmed = value.trim()
-  const space = trimmed.search(/\s/)
-  // Without a space, the value is the scheme alone: what follows it is empty.
-  const end = space === -1 ? trimmed.length : space
-  const givenScheme = trimmed.slice(0, end).toLowerCase()
-  const presentedAs = givenScheme === scheme ? 'bearer' : acceptDpop && givenScheme === 'dpop' ? 'dpop' : undefined
-  return presentedAs === undefined ? missing : found(trimmed.slice(end).trim(), presentedAs)
-}
-
 /** A bare token value. */
 export const fromRawValue = (value: string | undefined): TokenLookup => (value === undefined ? missing : found(value.trim()))
 
@@ -105,9 +89,6 @@ export const fromRawValue = (value: string | undefined): TokenLookup => (value =
  */
 export const looksLikeSeveralTokens = (value: string): boolean => /[\s,]/.test(value)
 
-/** One word, and not the scheme alone (which is an empty token). */
-const isBareToken = (trimmed: string, scheme: string): boolean => !/\s/.test(trimmed) && trimmed.toLowerCase() !== scheme
-
 /**
  * Compiles the `{ header, scheme? }` form of a {@link TokenSource} (every form: core's
  * `compileTokenSource`). REST TOKEN and AppSync authorizer events carry the header's value in
@@ -122,20 +103,27 @@ const isBareToken = (trimmed: string, scheme: string): boolean => !/\s/.test(tri
  * ```
  */
 export function compileHeaderSource(source: HeaderTokenSource, acceptDpop = false): ReadToken {
-  const header = source.header
-  const scheme = source.scheme === undefined ? 'bearer' : (source.scheme?.toLowerCase() ?? null)
+  const { header, scheme = 'Bearer' } = source
+  // `undefined` for `scheme: null`: the value is the token itself.
+  const lowerScheme = scheme?.toLowerCase()
   const isAuthorization = header.toLowerCase() === 'authorization'
-  function read(event: AnyEvent): string | undefined {
-    return isAuthorization && authorizerWithToken(event) ? (event as { authorizationToken: string }).authorizationToken : getHeader(event, header)
-  }
-  if (scheme === null) return (event) => fromRawValue(read(event))
   return (event) => {
-    const value = read(event)
+    const value = isAuthorization && authorizerWithToken(event) ? (event as { authorizationToken: string }).authorizationToken : getHeader(event, header)
+    if (value === undefined) return missing
+    const trimmed = value.trim()
+    if (lowerScheme === undefined) return found(trimmed)
+    // `<scheme> <token>` (docs/design.md#scheme): another scheme is "no credentials", the scheme
+    // alone an empty token. What follows the scheme is the token, even with spaces or commas in
+    // it (see looksLikeSeveralTokens).
+    const space = trimmed.search(/\s/)
+    // Without a space, the value is one word: nothing follows it.
+    const end = space === -1 ? trimmed.length : space
+    const givenScheme = trimmed.slice(0, end).toLowerCase()
     // AppSync clients send the token in `Authorization` bare (as AppSync's own Cognito and OIDC
-    // modes want it) or after the scheme: one word other than the scheme is the token, anything
-    // else is read as `<scheme> <token>`, so another scheme is still "no credentials".
-    if (value !== undefined && isBareToken(value.trim(), scheme) && authorizerWithToken(event) === 'authorizer-appsync') return fromRawValue(value)
-    return fromSchemeValue(value, scheme, acceptDpop)
+    // modes want it) or after the scheme: one word other than the scheme is the token itself.
+    if (space === -1 && givenScheme !== lowerScheme && authorizerWithToken(event) === 'authorizer-appsync') return found(trimmed)
+    const presentedAs = givenScheme === lowerScheme ? 'bearer' : acceptDpop && givenScheme === 'dpop' ? 'dpop' : undefined
+    return presentedAs === undefined ? missing : found(trimmed.slice(end).trim(), presentedAs)
   }
 }
 
