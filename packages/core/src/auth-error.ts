@@ -168,14 +168,15 @@ function renderHeaders(error: AuthErrorCode, headerKind: number, description: st
   if (headerKind < 2) return headerKind ? { 'Retry-After': String(retryAfter) } : {}
   // Read only for a challenge: a denial without one never touches them (a throwing getter there is not a 500).
   const { realm = 'api', scope, resourceMetadata } = options
-  // Each attribute given as false or undefined is left out.
-  let challenge =
-    headerKind > 5
-      ? dpop(headerKind === 6 ? dpopOptions?.algs : undefined, error)
-      : bearer(realm, headerKind > 2 && error, headerKind === 4 && description, headerKind === 5 && scope, resourceMetadata)
-  // With DPoP accepted, a Bearer challenge also offers it (RFC 9449 §7.2).
-  if (headerKind < 6 && dpopOptions) challenge += `, ${dpop(dpopOptions.algs)}`
-  const rendered: Record<string, string> = { 'WWW-Authenticate': challenge }
+  // Each attribute given as false or undefined is left out. With DPoP accepted, a Bearer
+  // challenge also offers it (RFC 9449 §7.2).
+  const rendered: Record<string, string> = {
+    'WWW-Authenticate':
+      headerKind > 5
+        ? dpop(headerKind === 6 ? dpopOptions?.algs : undefined, error)
+        : bearer(realm, headerKind > 2 && error, headerKind === 4 && description, headerKind === 5 && scope, resourceMetadata) +
+          (dpopOptions ? `, ${dpop(dpopOptions.algs)}` : ''),
+  }
   const nonce = dpopOptions?.nonce
   if (headerKind === 7 && nonce !== undefined && isDpopNonceSafe(nonce)) rendered['DPoP-Nonce'] = nonce
   return rendered

@@ -9,8 +9,8 @@ const notPrintableOrQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
 
 const clean = (value: string): string => value.replace(notPrintableOrQuoteOrBackslash, '')
 
-/** The items of a list attribute (`scope`, `algs`), cleaned, the empty ones left out. */
-const cleanItems = (items: readonly string[]): string[] => items.map(clean).filter(Boolean)
+/** The value of a list attribute (`scope`, `algs`): the items cleaned, the empty ones left out, space-separated. */
+const cleanList = (items: readonly string[]): string => items.map(clean).filter(Boolean).join(' ')
 
 /**
  * Whether a value can be sent as a challenge attribute as-is (printable ASCII, no `"` or `\`).
@@ -78,7 +78,7 @@ export const bearer = (
   attribute('resource_metadata', resourceMetadata && isChallengeSafe(resourceMetadata) && resourceMetadata) +
   attribute('error', error) +
   attribute('error_description', errorDescription) +
-  (scope && scope.length > 0 ? `, scope="${cleanItems(scope).join(' ')}"` : '')
+  (scope && scope.length > 0 ? `, scope="${cleanList(scope)}"` : '')
 
 /**
  * Attributes of a `DPoP` challenge (RFC 9449 §7.1).
@@ -108,7 +108,7 @@ export const dpopChallenge = ({ algs, error }: DpopChallenge): string => dpop(al
 /** {@link dpopChallenge} with the attributes in order, for `AuthError`. */
 export function dpop(algs?: readonly string[], error?: string): string {
   // Left out when no algorithm is left once cleaned.
-  const attributes = attribute('algs', cleanItems(algs ?? []).join(' ')) + attribute('error', error)
+  const attributes = attribute('algs', cleanList(algs ?? [])) + attribute('error', error)
   // The first attribute follows the scheme without its comma: `DPoP algs="…", error="…"`, or `DPoP` alone.
   return `DPoP${attributes.slice(1)}`
 }

@@ -72,7 +72,7 @@ export function eventKind(event: AnyEvent): EventKind {
  */
 export function authorizerWithToken(event: AnyEvent): 'authorizer-token' | 'authorizer-appsync' | undefined {
   const e = asRecord(event)
-  if (!e || !isText(e.authorizationToken)) return undefined
+  if (!isText(e?.authorizationToken)) return undefined
   if (e.type === 'TOKEN') return 'authorizer-token'
   // AppSync's Lambda authorizer event has no `type`: the GraphQL document in
   // `requestContext.queryString` and the API id tell it from every API Gateway event (a REQUEST

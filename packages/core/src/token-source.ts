@@ -115,13 +115,12 @@ export function compileHeaderSource(source: HeaderTokenSource, acceptDpop = fals
     // `<scheme> <token>` (docs/design.md#scheme): another scheme is "no credentials", the scheme
     // alone an empty token. What follows the scheme is the token, even with spaces or commas in
     // it (see looksLikeSeveralTokens).
-    const space = trimmed.search(/\s/)
-    // Without a space, the value is one word: nothing follows it.
-    const end = space === -1 ? trimmed.length : space
+    // The first space, or the end of a value of one word.
+    const end = trimmed.search(/\s|$/)
     const givenScheme = trimmed.slice(0, end).toLowerCase()
     // AppSync clients send the token in `Authorization` bare (as AppSync's own Cognito and OIDC
     // modes want it) or after the scheme: one word other than the scheme is the token itself.
-    if (space === -1 && givenScheme !== lowerScheme && authorizerWithToken(event) === 'authorizer-appsync') return found(trimmed)
+    if (end === trimmed.length && givenScheme !== lowerScheme && authorizerWithToken(event) === 'authorizer-appsync') return found(trimmed)
     const presentedAs = givenScheme === lowerScheme ? 'bearer' : acceptDpop && givenScheme === 'dpop' ? 'dpop' : undefined
     return presentedAs === undefined ? missing : found(trimmed.slice(end).trim(), presentedAs)
   }
