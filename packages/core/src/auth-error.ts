@@ -135,9 +135,10 @@ export class AuthError<Reason extends string = string> extends Error {
       reason === undefined && detail === undefined
         ? data
         : {
-            ...(reason === undefined ? {} : { reason }),
-            ...(detail === undefined ? {} : { detail }),
-            ...(isRecord(data) ? data : data === undefined ? {} : { data }),
+            // Spreading `false` adds nothing: each field given as undefined is left out.
+            ...(reason !== undefined && { reason }),
+            ...(detail !== undefined && { detail }),
+            ...(isRecord(data) ? data : data !== undefined && { data }),
           }
     super(JSON.stringify({ error: code, error_description: description }), {
       cause: { package: options.package ?? 'application', data: logged },

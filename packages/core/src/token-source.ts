@@ -69,9 +69,9 @@ export type HeaderTokenSource = Extract<TokenSource, { header: string }>
 
 export const missing: TokenLookup = { kind: 'missing' }
 export const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malformed', reason })
-/** A token read as `text` (already trimmed): the token, or `malformed('empty')` when nothing is left. */
+/** A token read as `text` (already trimmed): the token, or an empty one (`malformed('empty')`, spelled out) when nothing is left. */
 const found = (text: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLookup =>
-  text === '' ? malformed('empty') : { kind: 'token', token: text, presentedAs }
+  text === '' ? { kind: 'malformed', reason: 'empty' } : { kind: 'token', token: text, presentedAs }
 
 /** A bare token value. */
 export const fromRawValue = (value: string | undefined): TokenLookup => (value === undefined ? missing : found(value.trim()))
