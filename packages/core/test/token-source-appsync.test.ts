@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { appsyncAuthorizerEvent, authorizerTokenEvent } from '@middy-auth/testing'
 import { loadFixture } from '../../../test/support/fixtures.js'
 import { eventKind } from '../src/index.js'
-import { compileTokenSource } from '../src/internal.js'
+import { compileHeaderSource, compileTokenSource } from '../src/internal.js'
 
 describe("AppSync's authorizer event: the token is read from authorizationToken", () => {
   const read = compileTokenSource({ header: 'Authorization', scheme: 'Bearer' })
@@ -29,6 +29,14 @@ describe("AppSync's authorizer event: the token is read from authorizationToken"
   test("a REST TOKEN event still needs the scheme; other headers are not read from AppSync's requestHeaders", () => {
     expect(read(authorizerTokenEvent({ token: 'eyJ.a.b' }))).toEqual({ kind: 'missing' })
     expect(compileTokenSource({ header: 'x-token', scheme: null })(appsyncAuthorizerEvent({ token: 'eyJ.a.b' }))).toEqual({ kind: 'missing' })
+  })
+
+  test('with DPoP accepted: one word other than the scheme is still the token itself, `DPoP <token>` a DPoP token', () => {
+    const withDpop = compileHeaderSource({ header: 'Authorization', scheme: 'Bearer' }, true)
+    expect(withDpop(appsyncAuthorizerEvent({ token: 'DPoP' }))).toEqual({ kind: 'token', token: 'DPoP', presentedAs: 'bearer' })
+    expect(withDpop(appsyncAuthorizerEvent({ token: 'dpop  eyJ.a.b ' }))).toEqual({ kind: 'token', token: 'eyJ.a.b', presentedAs: 'dpop' })
+    expect(withDpop(appsyncAuthorizerEvent({ token: ' bearer ' }))).toEqual({ kind: 'malformed', reason: 'empty' })
+    expect(withDpop(authorizerTokenEvent({ token: 'DPoP' }))).toEqual({ kind: 'malformed', reason: 'empty' })
   })
 
   test('a scheme-less source reads the value as it is', () => {
