@@ -69,7 +69,10 @@ export type HeaderTokenSource = Extract<TokenSource, { header: string }>
 
 export const missing: TokenLookup = { kind: 'missing' }
 export const malformed = (reason: 'empty' | 'multiple'): TokenLookup => ({ kind: 'malformed', reason })
-/** A token read as `text` (already trimmed): the token, or an empty one (`malformed('empty')`, spelled out) when nothing is left. */
+/**
+ * A token read as `text` (already trimmed): the token, or `malformed('empty')` when nothing is
+ * left (written out here, so that a bundle with the header form alone leaves `malformed` out).
+ */
 const found = (text: string, presentedAs: 'bearer' | 'dpop' = 'bearer'): TokenLookup =>
   text === '' ? { kind: 'malformed', reason: 'empty' } : { kind: 'token', token: text, presentedAs }
 
@@ -114,8 +117,7 @@ export function compileHeaderSource(source: HeaderTokenSource, acceptDpop = fals
     if (lowerScheme === undefined) return found(trimmed)
     // `<scheme> <token>` (docs/design.md#scheme): another scheme is "no credentials", the scheme
     // alone an empty token. What follows the scheme is the token, even with spaces or commas in
-    // it (see looksLikeSeveralTokens).
-    // The first space, or the end of a value of one word.
+    // it (see looksLikeSeveralTokens). `end`: the first whitespace, or the end of a one-word value.
     const end = trimmed.search(/\s|$/)
     const givenScheme = trimmed.slice(0, end).toLowerCase()
     // AppSync clients send the token in `Authorization` bare (as AppSync's own Cognito and OIDC
