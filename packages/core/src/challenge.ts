@@ -5,7 +5,7 @@
  * byte a client could misparse, nor anything copied from a request.
  */
 
-const notPrintableOrQuoteOrBackslash = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g
+const notPrintableOrQuoteOrBackslash = /[^\x20-\x7e]|["\\]/g
 
 const clean = (value: string): string => value.replace(notPrintableOrQuoteOrBackslash, '')
 

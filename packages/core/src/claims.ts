@@ -46,8 +46,8 @@ const splitOn = (text: string, separator: string | RegExp): string[] =>
 const nonEmptyStrings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item !== '') : []
 
-/** Printable ASCII scope-tokens separated by single spaces: `split(' ')` reads them as the regex split does. */
-const singleSpacedAscii = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/
+/** Printable ASCII scope-tokens (`!` to `~`) separated by single spaces: `split(' ')` reads them as the regex split does. */
+const singleSpacedAscii = /^[!-~]+(?: [!-~]+)*$/
 
 /**
  * OAuth scopes from a claim of a verified token: a list (Okta's `scp`), or a space-delimited

@@ -135,9 +135,9 @@ export const allowedOriginsProblem = `tokenSource.allowedOrigins goes with { coo
 /** A header, cookie or query parameter name. */
 export const isSourceName = (name: unknown): boolean => typeof name === 'string' && name.trim() !== ''
 
-/** `scheme`, when set (not `undefined`, not `null`): only the header form has one, an HTTP auth scheme (RFC 7235's token). */
+/** `scheme`, when set (not `undefined`, not `null`): only the header form has one, an HTTP auth scheme (RFC 7235's token: `\w` is its letters, digits and `_`). */
 export const schemeProblem = (scheme: unknown, isHeader: boolean): string | undefined =>
-  scheme === undefined || scheme === null || (isHeader && typeof scheme === 'string' && /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(scheme))
+  scheme === undefined || scheme === null || (isHeader && typeof scheme === 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(scheme))
     ? undefined
     : `tokenSource.scheme must be an HTTP auth scheme such as 'Bearer', or null`
 
