@@ -104,6 +104,7 @@ if (trace) {
   channels.subscribe('http.client.response.finish', () => (trace.headers ??= performance.now()))
 }
 const cpu0 = process.cpuUsage()
+const loop0 = performance.eventLoopUtilization()
 const t0 = performance.now()
 const handlerModule = await import(process.argv[2])
 const t1 = performance.now()
@@ -120,10 +121,11 @@ const context = { functionName: 'cold', awsRequestId: 'r-1', getRemainingTimeInM
 const response = await handlerModule.handler(event, context)
 const t3 = performance.now()
 const cpu = process.cpuUsage(cpu0)
+const idleMs = performance.eventLoopUtilization(loop0).idle
 if (response?.statusCode !== 200 || response.body !== 'user-1') throw new Error('first request refused: ' + JSON.stringify(response))
 const since = (t) => (t === undefined ? undefined : t - t0)
 const cpuMs = (usage) => (usage.user + usage.system) / 1000
-process.stdout.write(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstMs: t3 - t2, cpuMs: cpuMs(cpu), cpuImportMs: cpuMs(cpu1), cpuInitMs: cpuMs(cpu2) - cpuMs(cpu1), ...(trace ? { trace: { socket: since(trace.socket), connect: since(trace.connect), secure: since(trace.secure), headers: since(trace.headers), end: t3 - t0 } } : {}) }))
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstMs: t3 - t2, cpuMs: cpuMs(cpu), cpuImportMs: cpuMs(cpu1), cpuInitMs: cpuMs(cpu2) - cpuMs(cpu1), idleMs, ...(trace ? { trace: { socket: since(trace.socket), connect: since(trace.connect), secure: since(trace.secure), headers: since(trace.headers), end: t3 - t0 } } : {}) }))
 process.exit(0)
 `
 
@@ -136,6 +138,12 @@ interface Timing {
   /** The same, over the import and over the init (the first request's is the rest). */
   cpuImportMs: number
   cpuInitMs: number
+  /**
+   * How long the main thread's event loop waited for I/O over the wait (Node's event loop
+   * utilization): the time the network left for work to overlap with. Near 0 when the wait is
+   * all work on the main thread, which only less CPU work then shortens.
+   */
+  idleMs: number
   /** With `--trace`: milliseconds from the start of the import to each step of the key fetch. */
   trace?: { socket?: number; connect?: number; secure?: number; headers?: number; end: number }
 }
@@ -353,7 +361,7 @@ export async function run(settings: { quick: boolean; pairs?: number; trace?: bo
       name: `  ${name}: import / init / first request / whole (medians; wall time, then CPU time)`,
       value:
         `${phase(name, (t) => t.importMs)} / ${phase(name, (t) => t.initMs)} / ${phase(name, (t) => t.firstMs)} / ${phase(name, total)}; ` +
-        `CPU ${phase(name, (t) => t.cpuImportMs)} / ${phase(name, (t) => t.cpuInitMs)} / ${phase(name, (t) => t.cpuMs - t.cpuImportMs - t.cpuInitMs)} / ${phase(name, (t) => t.cpuMs)}`,
+        `CPU ${phase(name, (t) => t.cpuImportMs)} / ${phase(name, (t) => t.cpuInitMs)} / ${phase(name, (t) => t.cpuMs - t.cpuImportMs - t.cpuInitMs)} / ${phase(name, (t) => t.cpuMs)}; main thread idle ${phase(name, (t) => t.idleMs)}`,
       limit: '',
       ok: true,
     })
