@@ -35,7 +35,7 @@ import type {
   TokenSourcesExtension,
 } from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
-import { packageName } from './package-name.js'
+import { extensionMark, packageName } from './package-name.js'
 import { remoteKeyResolver } from './remote-key-resolver.js'
 import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import type { TokenSource } from './token-source.js'
@@ -241,18 +241,6 @@ const knownIssuerFields = [
   ...bindingOptions,
 ]
 
-/** Each extension's code (./extension-types.ts): an object named like one but without it is refused at cold start. */
-const extensionShapes = {
-  senderConstraints: ['compile', 'check', 'toAuthError'],
-  apiGatewayClaims: ['wrap'],
-  opaqueTokenHandoff: ['compile'],
-  staticKeys: ['jwks', 'keys', 'secret'],
-  oidcDiscovery: ['keyResolver'],
-  tokenSources: ['problem', 'compile'],
-  claimsChecks: ['read', 'compile'],
-  resourceMetadataChallenge: ['problem'],
-} satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
-
 /** The token sources read without the `tokenSources` extension: `{ header, scheme? }`. */
 const headerForm: Pick<TokenSourcesExtension, 'problem' | 'compile'> = {
   problem: headerSourceProblem,
@@ -271,7 +259,7 @@ const unboundChecks: BindingChecks = { check: (auth, _binding, request) => check
  * root entry's extensions (all of them), which stand for `options.extensions` (still checked).
  */
 export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledOptions {
-  const extensions = readOptionNamesAndExtensions<JwtVerifyExtension>(options, knownOptions, fail, extensionShapes, every)
+  const extensions = readOptionNamesAndExtensions<JwtVerifyExtension>(options, knownOptions, fail, extensionMark, every)
   /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
   const need = <Name extends KnownExtension['name']>(name: Name, option: string, fault = fail) =>
     // Extensions are keyed by name: the one named `name` has that name's shape.

@@ -7,8 +7,8 @@ import { gatewayReaderOf, readOptionNamesAndExtensions, readRealm, resolveAuthWi
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { OAuthScopeExtension, OAuthScopeExtensions } from './extension-types.js'
-import { compileRequirementOf, compileScopeReader, extensionShapes, knownOptions, readResourceMetadataOf, type OAuthScopeOptions } from './options.js'
-import { deny, fail } from './requirements.js'
+import { compileRequirementOf, compileScopeReader, knownOptions, readResourceMetadataOf, type OAuthScopeOptions } from './options.js'
+import { deny, extensionMark, fail } from './requirements.js'
 
 /**
  * Why oauthScope denied (`AuthError.reason`, also `cause.data.reason`): `no_identity` (401
@@ -45,7 +45,7 @@ export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAu
   // TypeError); the middleware keeps them in this closure.
   // The root entry's extensions (every one) stand for those listed, which are still checked: a
   // mistake there is a TypeError in both entries.
-  const extensions = readOptionNamesAndExtensions<OAuthScopeExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
+  const extensions = readOptionNamesAndExtensions<OAuthScopeExtension>(options, knownOptions, fail, extensionMark, every, { require: 'required' })
   // The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`).
   const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadataOf(options.resourceMetadata, extensions) }
   const readScopes = compileScopeReader(options.scopeClaims, extensions)

@@ -9,8 +9,8 @@ import type { Context } from 'aws-lambda'
 import { attachGrant } from './can.js'
 import { match, parseConcrete } from './check.js'
 import type { CompiledConditions, RbacExtension, RbacExtensions } from './extension-types.js'
-import { compileConditionsOf, compileDecisionRecordsOf, compileRequirementOf, extensionShapes, knownOptions, type RbacOptions } from './options.js'
-import { fail, packageName } from './permission.js'
+import { compileConditionsOf, compileDecisionRecordsOf, compileRequirementOf, knownOptions, type RbacOptions } from './options.js'
+import { extensionMark, fail, packageName } from './permission.js'
 import { compilePolicyImpl, deniedEntirely } from './policy.js'
 import type { CompiledRequirement } from './requirement.js'
 import { compileRoleResolver } from './role-resolver.js'
@@ -86,7 +86,7 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
   // TypeError); the middleware keeps them in this closure.
   // The root entry's extensions (every one) stand for those listed, which are still checked: a
   // mistake there is a TypeError in both entries.
-  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
+  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionMark, every, { require: 'required' })
   if (options.policy === undefined) throw fail('policy', `is required`)
   const policy = compilePolicyImpl(options.policy, extensions)
   const realm = readRealm(options.realm, fail)
