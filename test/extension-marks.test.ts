@@ -19,7 +19,7 @@ const recorded: Record<string, Record<string, string>> = {
     claimsChecks: 'compile/2 read/3',
     oidcDiscovery: 'keyResolver/2',
     opaqueTokenHandoff: 'compile/2',
-    resourceMetadataChallenge: 'problem/1',
+    resourceMetadataChallenge: 'read/2',
     senderConstraints: 'check/3 compile/2 toAuthError/2',
     staticKeys: 'jwks/3 keys/3 secret/4',
     tokenSources: 'compile/2 problem/1',

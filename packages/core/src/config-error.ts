@@ -3,7 +3,7 @@
  * at cold start, whose message starts with the factory and the option's path
  * (`jwtVerify: issuers[0].jwks must be …`) and whose `cause` names both.
  */
-import { challengeSafeText, isChallengeSafe } from './challenge.js'
+import { challengeSafeText, isChallengeSafe, resourceMetadataProblem } from './challenge.js'
 import { isRecord } from './record.js'
 
 /**
@@ -184,6 +184,21 @@ export function readRealm(value: unknown, fail: ConfigError): string {
   if (value === undefined) return 'api'
   if (typeof value === 'string' && isChallengeSafe(value)) return value
   throw fail('realm', `must be ${challengeSafeText}`)
+}
+
+/**
+ * The `resourceMetadata` option (RFC 9728) of a middleware whose challenges carry it, given: the
+ * URL, or the `TypeError` that says what is wrong with it (see `resourceMetadataProblem`).
+ *
+ * @example
+ * ```ts
+ * const url = readResourceMetadata(options.resourceMetadata, configErrors('@middy-auth/oauth-scope', 'oauthScope'))
+ * ```
+ */
+export function readResourceMetadata(value: unknown, fail: ConfigError): string {
+  const problem = resourceMetadataProblem(value)
+  if (problem) throw fail('resourceMetadata', problem)
+  return value as string
 }
 
 /**

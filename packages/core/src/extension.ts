@@ -92,17 +92,19 @@ export function readOptionNamesAndExtensions<E extends Extension>(
  * are `fail`'s.
  *
  * @param option - the option that needs it, as in the message (`routes`)
+ * @param when - what of the option needs it, when not its mere presence: words between the option
+ *   and "needs" (`'without jwksUri '`: `issuers[0] without jwksUri needs the …`)
  * @example
  * ```ts
  * const routeMaps = needExtension(extensions, 'routeMaps', 'routes', configErrors('@middy-auth/oauth-scope', 'oauthScope'))
  * ```
  */
-export function needExtension<E extends Extension>(extensions: ReadonlyMap<string, E>, name: string, option: string, fail: ConfigError): E {
+export function needExtension<E extends Extension>(extensions: ReadonlyMap<string, E>, name: string, option: string, fail: ConfigError, when = ''): E {
   const extension = extensions.get(name)
   if (extension) return extension
   const { package: packageName, factory } = fail
   throw fail(
     option,
-    `needs the ${name} extension: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}')`,
+    `${when}needs the ${name} extension: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}')`,
   )
 }

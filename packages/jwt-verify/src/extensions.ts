@@ -4,7 +4,7 @@
  * handler does not import, and the code it carries with it. (`satisfies` checks each one's code
  * against what the options' compiler reads; the exported type hides it.)
  */
-import { compileTokenSource, crossSiteDenial, resourceMetadataProblem, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
+import { compileTokenSource, crossSiteDenial, readResourceMetadata, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
 import { compileClaimsCheck, readClaimsCheck } from './claims-check-runner.js'
 import { extensionMark, packageName } from './package-name.js'
 import { compileOpaqueTokens } from './opaque-tokens.js'
@@ -222,5 +222,5 @@ export const resourceMetadataChallenge = {
   package: packageName,
   mark: extensionMark,
   name: 'resourceMetadataChallenge',
-  problem: resourceMetadataProblem,
+  read: readResourceMetadata,
 } satisfies ResourceMetadataChallengeExtension as JwtVerifyExtension
