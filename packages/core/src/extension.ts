@@ -68,7 +68,7 @@ export function readExtensions<E extends Extension>(value: unknown, fail: Config
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
- * const extensions = readOptionNamesAndExtensions(options, knownOptions, fail, mark, undefined, { require: 'required' })
+ * const extensions = readOptionNamesAndExtensions(options, knownOptions, fail, mark, undefined)
  * ```
  */
 export function readOptionNamesAndExtensions<E extends Extension>(
@@ -77,9 +77,8 @@ export function readOptionNamesAndExtensions<E extends Extension>(
   fail: ConfigError,
   mark: string,
   every: ReadonlyMap<string, E> | undefined,
-  renamed?: Readonly<Record<string, string>>,
 ): ReadonlyMap<string, E> {
-  checkOptionNames(options, known, fail, '', renamed)
+  checkOptionNames(options, known, fail)
   const { extensions } = options
   // Most handlers give none: their cold start then compiles only this line, not the checks.
   const given = extensions === undefined ? new Map<string, E>() : readExtensions<E>(extensions, fail, mark)

@@ -248,7 +248,8 @@ const headerForm: Pick<TokenSourcesExtension, 'problem' | 'compile'> = {
   compile: compileHeaderSource as (source: TokenSource, acceptDpop: boolean) => ReadTokenRefusingCrossSite,
 }
 
-const unbound: CompiledBinding = { dpop: undefined, mtls: undefined }
+/** The binding of an entry without `dpop` and `mtls`. */
+const unbound: CompiledBinding = {}
 
 /** The binding checks without `senderConstraints`: a bound token is refused, and no other error can come. */
 const unboundChecks: BindingChecks = { check: (auth, _binding, request) => checkUnbound(auth, request.presentedAs), toAuthError: () => undefined }

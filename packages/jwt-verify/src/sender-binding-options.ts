@@ -63,10 +63,10 @@ export interface CompiledDpop {
   readonly publicBaseUrl: string | undefined
 }
 
-/** What a token's binding is checked against; both `undefined` for an entry that binds nothing. */
+/** What a token's binding is checked against; both `undefined` (or left out) for an entry that binds nothing. */
 export interface CompiledBinding {
-  readonly dpop: CompiledDpop | undefined
-  readonly mtls: { readonly boundTokens: 'required' | 'allowed' } | undefined
+  readonly dpop?: CompiledDpop | undefined
+  readonly mtls?: { readonly boundTokens: 'required' | 'allowed' } | undefined
 }
 
 /** Compiles the `dpop` and `mtls` of one issuer entry (`at`: `issuers[0]`), with the middleware's as defaults. */

@@ -3,7 +3,7 @@
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
 import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
-import { gatewayReaderOf, readOptionNamesAndExtensions, readRealm, resolveAuthWith } from '@middy-auth/core/internal'
+import { gatewayReaderOf, readOptionNamesAndExtensions, readRealm, refuseMisspelled, resolveAuthWith } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant } from './can.js'
@@ -86,7 +86,8 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
   // TypeError); the middleware keeps them in this closure.
   // The root entry's extensions (every one) stand for those listed, which are still checked: a
   // mistake there is a TypeError in both entries.
-  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionMark, every, { require: 'required' })
+  refuseMisspelled(options, knownOptions, fail)
+  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionMark, every)
   if (options.policy === undefined) throw fail('policy', `is required`)
   const policy = compilePolicyImpl(options.policy, extensions)
   const realm = readRealm(options.realm, fail)
