@@ -5,7 +5,17 @@
 export { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe, resourceMetadataProblem } from './challenge.js'
 export type { BearerChallenge, DpopChallenge } from './challenge.js'
 export { readScopeList, restoreScalarClaim } from './claims.js'
-export { checkOptionNames, configErrors, isListOf, readDuration, readFunction, readRealm, readRenamed, readResourceMetadata, refuseMisspelled } from './config-error.js'
+export {
+  checkOptionNames,
+  configErrors,
+  isListOf,
+  readDuration,
+  readFunction,
+  readRealm,
+  readRenamed,
+  readResourceMetadata,
+  refuseMisspelled,
+} from './config-error.js'
 export type { ConfigError, ConfigErrorCause, DurationRule } from './config-error.js'
 export { resolveAuth } from './gateway.js'
 export { gatewayReaderOf, resolveAuthWith } from './resolve-auth.js'
