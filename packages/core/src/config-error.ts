@@ -3,7 +3,7 @@
  * at cold start, whose message starts with the factory and the option's path
  * (`jwtVerify: issuers[0].jwks must be …`) and whose `cause` names both.
  */
-import { challengeSafeText, isChallengeSafe } from './challenge.js'
+import { challengeSafeText, isChallengeSafe, resourceMetadataProblem } from './challenge.js'
 import { isRecord } from './record.js'
 
 /**
@@ -61,29 +61,41 @@ export const configErrors = (packageName: string, factory: string): ConfigError 
 
 /**
  * Refuses a value that is not an object of options, and every field it does not know, listing
- * those it knows. A name in `renamed` is refused with the name the suite spells it
- * (`require` → `required`).
+ * those it knows.
  *
  * @param at - the path of the object (`''` for the options themselves, `'issuers[0].'` for a field)
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/rbac', 'rbac')
- * checkOptionNames({ policy: {}, required: [] }, ['policy', 'required'], fail, '', { require: 'required' })
+ * checkOptionNames({ policy: {}, required: [] }, ['policy', 'required'], fail)
  * ```
  */
-export function checkOptionNames<T>(
-  options: T,
-  known: readonly string[],
-  fail: ConfigError,
-  at = '',
-  renamed: Readonly<Record<string, string>> = {},
-): asserts options is T & object {
-  if (!isRecord(options)) throw fail(at === '' ? 'options' : at.replace(/\.$/, ''), 'must be an object')
+export function checkOptionNames<T>(options: T, known: readonly string[], fail: ConfigError, at = ''): asserts options is T & object {
+  // The object's own path is `at` without its final dot.
+  if (!isRecord(options)) throw fail(at.slice(0, -1) || 'options', 'must be an object')
   for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue
-    const spelling = Object.hasOwn(renamed, key) ? renamed[key] : undefined
-    throw fail(`${at}${key}`, spelling ? `is spelled ${spelling} in middy-auth: rename it` : `is not an option (known: ${known.join(', ')})`)
+    if (!known.includes(key)) throw fail(`${at}${key}`, `is not an option (known: ${known.join(', ')})`)
   }
+}
+
+/** The option names the suite spells otherwise, each with its spelling. */
+const spellings: Readonly<Record<string, string>> = { require: 'required' }
+
+/**
+ * Refuses a name the suite spells otherwise (`require`, spelled `required`) with that spelling,
+ * when it is the first name of `options` that {@link checkOptionNames} would refuse: called just
+ * before it, with the same arguments, the first mistake is still the one reported.
+ *
+ * @example
+ * ```ts
+ * const fail = configErrors('@middy-auth/rbac', 'rbac')
+ * refuseMisspelled(options, knownOptions, fail)
+ * checkOptionNames(options, knownOptions, fail)
+ * ```
+ */
+export function refuseMisspelled(options: unknown, known: readonly string[], fail: ConfigError, at = ''): void {
+  const first = isRecord(options) ? Object.keys(options).find((key) => !known.includes(key)) : undefined
+  if (first !== undefined && Object.hasOwn(spellings, first)) throw fail(`${at}${first}`, `is spelled ${spellings[first]} in middy-auth: rename it`)
 }
 
 /**
@@ -119,11 +131,8 @@ export function readDuration(value: unknown, option: string, fail: ConfigError, 
   if (value === undefined) return fallback
   const isNumber = typeof value === 'number'
   // Above 0: finite, or Infinity when the rule allows it; else 0 when the rule allows it (NaN is neither).
-  if (isNumber && (value > 0 ? value < Infinity || infinity === true : zero === true && value === 0)) return value
-  throw fail(
-    option,
-    `must be a number of ${unit} >${zero === true ? '=' : ''} 0${infinity === true ? ' (or Infinity)' : ''}, got ${isNumber ? value : typeof value}`,
-  )
+  if (isNumber && (value > 0 ? value < Infinity || infinity : zero && value === 0)) return value
+  throw fail(option, `must be a number of ${unit} >${zero ? '=' : ''} 0${infinity ? ' (or Infinity)' : ''}, got ${isNumber ? value : typeof value}`)
 }
 
 /**
@@ -184,6 +193,21 @@ export function readRealm(value: unknown, fail: ConfigError): string {
   if (value === undefined) return 'api'
   if (typeof value === 'string' && isChallengeSafe(value)) return value
   throw fail('realm', `must be ${challengeSafeText}`)
+}
+
+/**
+ * The `resourceMetadata` option (RFC 9728) of a middleware whose challenges carry it, given: the
+ * URL, or the `TypeError` that says what is wrong with it (see `resourceMetadataProblem`).
+ *
+ * @example
+ * ```ts
+ * const url = readResourceMetadata(options.resourceMetadata, configErrors('@middy-auth/oauth-scope', 'oauthScope'))
+ * ```
+ */
+export function readResourceMetadata(value: unknown, fail: ConfigError): string {
+  const problem = resourceMetadataProblem(value)
+  if (problem) throw fail('resourceMetadata', problem)
+  return value as string
 }
 
 /**

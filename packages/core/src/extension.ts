@@ -6,63 +6,53 @@
  * nothing changes for a handler that imports them.
  */
 import { checkOptionNames, type ConfigError } from './config-error.js'
-import { isRecord } from './record.js'
 
 /**
- * What every extension carries besides its code: the package whose lean factory takes it, and
- * its name (its export from `<package>/extensions`).
+ * What every extension carries besides its code: the package whose lean factory takes it, its
+ * name (its export from `<package>/extensions`), and its package's mark.
  *
  * @example
  * ```ts
- * const extension: Extension = { package: '@middy-auth/oauth-scope', name: 'routeMaps' }
+ * const extension: Extension = { package: '@middy-auth/oauth-scope', name: 'routeMaps', mark: '@middy-auth/oauth-scope extensions v1' }
  * ```
  */
 export interface Extension {
   readonly package: string
   readonly name: string
+  /**
+   * The package and the version of its extensions' shapes (`'@middy-auth/rbac extensions v1'`),
+   * one constant of the package, set on each of its extensions and raised whenever an
+   * extension's code changes shape. {@link readExtensions} takes only its own package's mark:
+   * another package's extension, one of a version whose code this lean entry cannot call, and an
+   * object written by hand are refused at cold start, never met at a request. Another copy of
+   * the package (installed twice) with the same mark carries the same code, and works.
+   */
+  readonly mark: string
 }
 
 /**
- * The extensions of a package, by name, each with the functions it carries. An object that
- * claims a name but lacks that code (written by hand, or of another version of the package) is
- * refused at cold start, rather than failing on a request or leaving its option without effect.
- *
- * @example
- * ```ts
- * const shapes: ExtensionShapes = { routeMaps: ['compileRoutes'], scopeClaims: ['compileScopeClaims'], apiGatewayClaims: ['gatewayAuth'] }
- * ```
- */
-export type ExtensionShapes = Readonly<Record<string, readonly string[]>>
-
-/**
  * Reads a list of extensions (a lean factory's `extensions` option, or the root entry's own):
- * extensions of `fail`'s package, each one of `shapes` with its code (another package's extension
- * is a mistake that would leave the option it serves without its code).
+ * each one of `fail`'s package and of the shapes this entry calls, as its {@link Extension.mark}
+ * shows (another package's extension is a mistake that would leave the option it serves without
+ * its code).
  *
- * @param shapes - the package's extensions and the functions each carries
+ * @param mark - the package's {@link Extension.mark}
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
- * const extensions = readExtensions<OAuthScopeExtension>([routeMaps], fail, { routeMaps: ['compileRoutes'] })
+ * const extensions = readExtensions<OAuthScopeExtension>([routeMaps], fail, mark)
  * ```
  */
-export function readExtensions<E extends Extension>(value: unknown, fail: ConfigError, shapes: ExtensionShapes): Map<string, E> {
-  const { package: packageName } = fail
-  const extensions = new Map<string, E>()
-  const from = `from '${packageName}/extensions'`
+export function readExtensions<E extends Extension>(value: unknown, fail: ConfigError, mark: string): Map<string, E> {
+  const from = `from '${fail.package}/extensions'`
   if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions ${from}`)
+  const extensions = new Map<string, E>()
   for (const [index, extension] of (value as unknown[]).entries()) {
-    const name = isRecord(extension) && extension.package === packageName ? extension.name : undefined
-    // Another package's, a name this package has no extension of, or an object without the
-    // code its name needs (written by hand, or of another version): one mistake, one fix.
-    if (
-      typeof name !== 'string' ||
-      !Object.hasOwn(shapes, name) ||
-      (shapes[name] as readonly string[]).some((member) => typeof (extension as Record<string, unknown>)[member] !== 'function')
-    ) {
+    // Another package's, another version's or one written by hand: one mistake, one fix.
+    if ((extension as Partial<Extension> | null | undefined)?.mark !== mark) {
       throw fail(`extensions[${index}]`, `must be an extension ${from}, of the same version`)
     }
-    extensions.set(name, extension as E)
+    extensions.set((extension as E).name, extension as E)
   }
   return extensions
 }
@@ -73,25 +63,25 @@ export function readExtensions<E extends Extension>(value: unknown, fail: Config
  * extensions to use: `every`, the root entry's (all of them), which stand for those listed (still
  * checked, so that a mistake there is a `TypeError` in both entries), or else those listed.
  *
+ * @param mark - the package's {@link Extension.mark}
  * @param every - the root entry's extensions; `undefined` in the lean entry
  * @example
  * ```ts
  * const fail = configErrors('@middy-auth/oauth-scope', 'oauthScope')
- * const extensions = readOptionNamesAndExtensions(options, knownOptions, fail, extensionShapes, undefined, { require: 'required' })
+ * const extensions = readOptionNamesAndExtensions(options, knownOptions, fail, mark, undefined)
  * ```
  */
 export function readOptionNamesAndExtensions<E extends Extension>(
   options: { readonly extensions?: unknown },
   known: readonly string[],
   fail: ConfigError,
-  shapes: ExtensionShapes,
+  mark: string,
   every: ReadonlyMap<string, E> | undefined,
-  renamed?: Readonly<Record<string, string>>,
 ): ReadonlyMap<string, E> {
-  checkOptionNames(options, known, fail, '', renamed)
+  checkOptionNames(options, known, fail)
   const { extensions } = options
   // Most handlers give none: their cold start then compiles only this line, not the checks.
-  const given = extensions === undefined ? new Map<string, E>() : readExtensions<E>(extensions, fail, shapes)
+  const given = extensions === undefined ? new Map<string, E>() : readExtensions<E>(extensions, fail, mark)
   return every ?? given
 }
 
@@ -101,17 +91,19 @@ export function readOptionNamesAndExtensions<E extends Extension>(
  * are `fail`'s.
  *
  * @param option - the option that needs it, as in the message (`routes`)
+ * @param when - what of the option needs it, when not its mere presence: words between the option
+ *   and "needs" (`'without jwksUri '`: `issuers[0] without jwksUri needs the …`)
  * @example
  * ```ts
  * const routeMaps = needExtension(extensions, 'routeMaps', 'routes', configErrors('@middy-auth/oauth-scope', 'oauthScope'))
  * ```
  */
-export function needExtension<E extends Extension>(extensions: ReadonlyMap<string, E>, name: string, option: string, fail: ConfigError): E {
+export function needExtension<E extends Extension>(extensions: ReadonlyMap<string, E>, name: string, option: string, fail: ConfigError, when = ''): E {
   const extension = extensions.get(name)
   if (extension) return extension
   const { package: packageName, factory } = fail
   throw fail(
     option,
-    `needs the ${name} extension: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}')`,
+    `${when}needs the ${name} extension: import { ${name} } from '${packageName}/extensions' and pass extensions: [${name}] (or import ${factory} from '${packageName}')`,
   )
 }

@@ -5,10 +5,20 @@
 export { bearerChallenge, dpopChallenge, isChallengeSafe, isDpopNonceSafe, resourceMetadataProblem } from './challenge.js'
 export type { BearerChallenge, DpopChallenge } from './challenge.js'
 export { readScopeList, restoreScalarClaim } from './claims.js'
-export { checkOptionNames, configErrors, isListOf, readDuration, readFunction, readRealm, readRenamed } from './config-error.js'
+export {
+  checkOptionNames,
+  configErrors,
+  isListOf,
+  readDuration,
+  readFunction,
+  readRealm,
+  readRenamed,
+  readResourceMetadata,
+  refuseMisspelled,
+} from './config-error.js'
 export type { ConfigError, ConfigErrorCause, DurationRule } from './config-error.js'
 export { resolveAuth } from './gateway.js'
-export { apiGatewayClaimsShape, gatewayReaderOf, resolveAuthWith } from './resolve-auth.js'
+export { gatewayReaderOf, resolveAuthWith } from './resolve-auth.js'
 export type { ApiGatewayClaimsExtension, GatewayAuthReader } from './resolve-auth.js'
 export { authorizerContextLists, authorizerContextMark, decodeAuthorizerContext, encodeAuthorizerContext, reservedContextKeys } from './authorizer-context.js'
 export type { AuthorizerContextValue } from './authorizer-context.js'
@@ -41,4 +51,4 @@ export { compileHeaderSource, headerSourceProblem, isCookieQueryOrFunction, look
 export type { HeaderTokenSource, ReadToken, TokenLookup, TokenSource } from './token-source.js'
 export { compileTokenSource, tokenSourceProblem } from './every-token-source.js'
 export { needExtension, readExtensions, readOptionNamesAndExtensions } from './extension.js'
-export type { Extension, ExtensionShapes } from './extension.js'
+export type { Extension } from './extension.js'

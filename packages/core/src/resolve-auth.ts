@@ -22,30 +22,20 @@ export type GatewayAuthReader = (event: AnyEvent) => AuthContext | undefined
 
 /**
  * The `apiGatewayClaims` extension of a consumer's lean entry: `gatewayAuth`, under the consumer's
- * own package name. oauth-scope and rbac each export one (`{ package, name: 'apiGatewayClaims',
- * gatewayAuth }`), the same code.
+ * own package name and mark. oauth-scope and rbac each export one (`{ package, name:
+ * 'apiGatewayClaims', mark, gatewayAuth }`), the same code.
  *
  * @example
  * ```ts
  * import { gatewayAuth } from '@middy-auth/core'
- * const apiGatewayClaims: ApiGatewayClaimsExtension = { package: '@middy-auth/rbac', name: 'apiGatewayClaims', gatewayAuth }
+ * const mark = '@middy-auth/rbac extensions v1'
+ * const apiGatewayClaims: ApiGatewayClaimsExtension = { package: '@middy-auth/rbac', name: 'apiGatewayClaims', mark, gatewayAuth }
  * ```
  */
 export interface ApiGatewayClaimsExtension extends Extension {
   readonly name: 'apiGatewayClaims'
   readonly gatewayAuth: GatewayAuthReader
 }
-
-/**
- * The code an `apiGatewayClaims` extension carries, for the shape tables of oauth-scope and rbac
- * (core's `readExtensions` refuses an object of that name without it).
- *
- * @example
- * ```ts
- * const extensionShapes = { routeMaps: ['compile'], apiGatewayClaims: apiGatewayClaimsShape }
- * ```
- */
-export const apiGatewayClaimsShape: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, keyof Extension>> = ['gatewayAuth']
 
 /**
  * The gateway's claims reader among a consumer's extensions: its `apiGatewayClaims` extension's

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, jest, test } from '@jest/globals'
-import { checkOptionNames, configErrors, readDuration, readFunction, readRealm, readRenamed } from '../src/internal.js'
+import { checkOptionNames, configErrors, readDuration, readFunction, readRealm, readRenamed, readResourceMetadata, refuseMisspelled } from '../src/internal.js'
 
 const fail = configErrors('@middy-auth/test', 'testFactory')
 
@@ -41,15 +41,43 @@ describe('checkOptionNames', () => {
   test.each([null, undefined, [], 'required', 3])('%j is not an object of options', (value) => {
     expect(thrown(() => checkOptionNames(value, ['a'], fail)).message).toBe('testFactory: options must be an object')
   })
+})
 
-  test('the other spelling names the suite’s', () => {
-    const error = thrown(() => checkOptionNames({ require: [] }, ['required'], fail, '', { require: 'required' }))
+describe('refuseMisspelled', () => {
+  const known = ['required', 'realm']
+
+  test('the other spelling names the suite’s, at the path of its object', () => {
+    const error = thrown(() => refuseMisspelled({ require: [] }, known, fail))
     expect(error.message).toBe('testFactory: require is spelled required in middy-auth: rename it')
     expect(error.cause).toEqual({ package: '@middy-auth/test', option: 'require' })
+    expect(thrown(() => refuseMisspelled({ require: [] }, known, fail, 'routes["GET /"].')).message).toBe(
+      'testFactory: routes["GET /"].require is spelled required in middy-auth: rename it',
+    )
   })
 
-  test('a renamed entry inherited from Object.prototype is not a spelling', () => {
-    expect(thrown(() => checkOptionNames({ toString: 1 }, ['a'], fail)).message).toBe('testFactory: toString is not an option (known: a)')
+  test('only when it is the first name checkOptionNames refuses, which refuses every other, in the same order', () => {
+    const both = (options: unknown) => () => {
+      refuseMisspelled(options, known, fail)
+      checkOptionNames(options, known, fail)
+    }
+    expect(thrown(both({ realm: 'a', other: 1, require: [] })).message).toBe('testFactory: other is not an option (known: required, realm)')
+    expect(thrown(both({ realm: 'a', require: [], other: 1 })).message).toBe('testFactory: require is spelled required in middy-auth: rename it')
+    expect(thrown(both('x')).message).toBe('testFactory: options must be an object')
+    expect(both({ required: [], realm: 'a' })).not.toThrow()
+    // A name inherited from Object.prototype is not a spelling.
+    expect(thrown(both({ toString: 1 })).message).toBe('testFactory: toString is not an option (known: required, realm)')
+  })
+})
+
+describe('readResourceMetadata', () => {
+  test('the URL a challenge can carry; anything else the TypeError naming the option', () => {
+    const url = 'https://api.example.com/.well-known/oauth-protected-resource'
+    expect(readResourceMetadata(url, fail)).toBe(url)
+    for (const value of ['http://api.example.com/x', 'https://api.example.com/"x', `${url}#a`, 42]) {
+      const error = thrown(() => readResourceMetadata(value, fail))
+      expect(error.message).toMatch(/^testFactory: resourceMetadata must be the absolute https URL of the protected resource metadata/)
+      expect(error.cause).toEqual({ package: '@middy-auth/test', option: 'resourceMetadata' })
+    }
   })
 })
 

@@ -13,38 +13,35 @@ import { loadFixture } from '../../../test/support/fixtures.js'
 
 const packageName = '@middy-auth/oauth-scope'
 const fail = configErrors(packageName, 'oauthScope')
-const routeMaps: Extension & { compile: () => string } = { package: packageName, name: 'routeMaps', compile: () => 'compiled' }
-const shapes = { routeMaps: ['compile'], apiGatewayClaims: ['gatewayAuth'] }
+const mark = '@middy-auth/oauth-scope extensions v1'
+const routeMaps: Extension & { compile: () => string } = { package: packageName, name: 'routeMaps', mark, compile: () => 'compiled' }
 
 describe('extensions of a lean entry', () => {
   it('reads the listed extensions by name, and none when the option is left out', () => {
-    const extensions = readExtensions<typeof routeMaps>([routeMaps], fail, shapes)
+    const extensions = readExtensions<typeof routeMaps>([routeMaps], fail, mark)
     expect(needExtension(extensions, 'routeMaps', 'routes', fail).compile()).toBe('compiled')
   })
 
   it('refuses what is not a list of this package’s extensions, at cold start', () => {
-    expect(() => readExtensions(routeMaps, fail, shapes)).toThrow(
-      `oauthScope: extensions must be a list of extensions from '@middy-auth/oauth-scope/extensions'`,
-    )
-    const ofRbac = { package: '@middy-auth/rbac', name: 'routeMaps' }
-    expect(() => readExtensions([routeMaps, ofRbac], fail, shapes)).toThrow(
+    expect(() => readExtensions(routeMaps, fail, mark)).toThrow(`oauthScope: extensions must be a list of extensions from '@middy-auth/oauth-scope/extensions'`)
+    const ofRbac = { package: '@middy-auth/rbac', name: 'routeMaps', mark: '@middy-auth/rbac extensions v1', compile: () => '' }
+    expect(() => readExtensions([routeMaps, ofRbac], fail, mark)).toThrow(
       `oauthScope: extensions[1] must be an extension from '@middy-auth/oauth-scope/extensions', of the same version`,
     )
-    expect(() => readExtensions([null], fail, shapes)).toThrow(/extensions\[0\] must be an extension/)
+    expect(() => readExtensions([null], fail, mark)).toThrow(/extensions\[0\] must be an extension/)
   })
 
-  it('refuses an object that claims an extension but lacks its code, or a name the package does not have', () => {
-    // Written by hand, or of another version of the package: refused at cold start, never at a request.
-    expect(() => readExtensions([{ package: packageName, name: 'routeMaps' }], fail, shapes)).toThrow(
-      `oauthScope: extensions[0] must be an extension from '@middy-auth/oauth-scope/extensions', of the same version`,
-    )
-    expect(() => readExtensions([routeMaps, { package: packageName, name: 'routeMap', compile: () => '' }], fail, shapes)).toThrow(
-      `oauthScope: extensions[1] must be an extension from '@middy-auth/oauth-scope/extensions', of the same version`,
-    )
-    // A name inherited from Object.prototype is no extension either.
-    expect(() => readExtensions([{ package: packageName, name: 'toString' }], fail, shapes)).toThrow(TypeError)
+  it('refuses an object without the mark of this package and version: written by hand, or of a version whose code differs', () => {
+    // Refused at cold start, never at a request, even with every function its name needs.
+    const refused = `oauthScope: extensions[0] must be an extension from '@middy-auth/oauth-scope/extensions', of the same version`
+    expect(() => readExtensions([{ package: packageName, name: 'routeMaps', compile: () => '' }], fail, mark)).toThrow(refused)
+    expect(() => readExtensions([{ ...routeMaps, mark: '@middy-auth/oauth-scope extensions v2' }], fail, mark)).toThrow(refused)
+    expect(() => readExtensions([{ ...routeMaps, mark: Symbol(mark) }], fail, mark)).toThrow(refused)
+    for (const value of [undefined, 0, 'routeMaps', mark, () => mark]) expect(() => readExtensions([value], fail, mark)).toThrow(refused)
+    // A copy of an extension (another installed copy of the package, or a spread) carries its code and its mark.
+    expect(needExtension(readExtensions<typeof routeMaps>([{ ...routeMaps }], fail, mark), 'routeMaps', 'routes', fail).compile()).toBe('compiled')
     // The same extension twice is the same code.
-    expect([...readExtensions([routeMaps, routeMaps], fail, shapes).keys()]).toEqual(['routeMaps'])
+    expect([...readExtensions([routeMaps, routeMaps], fail, mark).keys()]).toEqual(['routeMaps'])
   })
 
   it('names the import that adds a missing extension, with the option that needs it', () => {
@@ -64,10 +61,10 @@ describe('extensions of a lean entry', () => {
 
 describe('the identity a consumer works on, with the gateway reader as a value', () => {
   const request = (event: unknown) => ({ event, context: {} as Record<string, unknown>, internal: {} })
-  const apiGatewayClaims: ApiGatewayClaimsExtension = { package: packageName, name: 'apiGatewayClaims', gatewayAuth }
+  const apiGatewayClaims: ApiGatewayClaimsExtension = { package: packageName, name: 'apiGatewayClaims', mark, gatewayAuth }
 
   it('with apiGatewayClaims, reads the identity the gateway verified and writes it on context.auth', () => {
-    const readGateway = gatewayReaderOf(readExtensions([routeMaps, apiGatewayClaims], fail, shapes))
+    const readGateway = gatewayReaderOf(readExtensions([routeMaps, apiGatewayClaims], fail, mark))
     expect(readGateway).toBe(gatewayAuth)
     const withGateway = request(loadFixture('http-v2-jwt.json'))
     const auth = resolveAuthWith(withGateway, readGateway)
@@ -76,7 +73,7 @@ describe('the identity a consumer works on, with the gateway reader as a value',
   })
 
   it('without it, reads only context.auth: the same event has no identity', () => {
-    const readGateway = gatewayReaderOf(readExtensions([routeMaps], fail, shapes))
+    const readGateway = gatewayReaderOf(readExtensions([routeMaps], fail, mark))
     expect(readGateway).toBeUndefined()
     const withGateway = request(loadFixture('http-v2-jwt.json'))
     expect(resolveAuthWith(withGateway, readGateway)).toBeUndefined()

@@ -15,7 +15,7 @@ import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
 import type { RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { BindingRequest } from './sender-binding.js'
-import type { CompileBinding, CompiledBinding } from './sender-binding-options.js'
+import type { CompileBinding, CompiledBinding, DpopChallenge } from './sender-binding-options.js'
 import type { AuthRequest } from './jwt-verifier.js'
 import type { CompiledIssuer, Verifier } from './verifier.js'
 
@@ -46,11 +46,11 @@ export interface JwtVerifyExtension extends Extension {
  */
 export interface SenderConstraintsExtension extends JwtVerifyExtension {
   readonly name: 'senderConstraints'
-  /** Checks `dpop` and `mtls` at cold start; the compiler of each entry's binding. */
+  /** Checks `dpop` and `mtls` at cold start; the compiler of each entry's binding, and the DPoP challenge of the entries it compiled. */
   readonly compile: (
     options: { readonly dpop?: unknown; readonly mtls?: unknown; readonly tokenSource: TokenSource; readonly clock: () => number },
     fail: ConfigError,
-  ) => CompileBinding
+  ) => readonly [CompileBinding, () => DpopChallenge]
   /** A verified token against its entry's binding: the DPoP proof, the client certificate. */
   readonly check: (auth: AuthContext, binding: CompiledBinding, request: BindingRequest) => AuthContext | Promise<AuthContext>
   /** The `AuthError` of an error only `check` throws (DPoP refusals, the replay store's outage); `undefined` for any other. */
@@ -152,8 +152,8 @@ export interface ClaimsChecksExtension extends JwtVerifyExtension {
 /** The `resourceMetadataChallenge` extension: the `resourceMetadata` option (RFC 9728). */
 export interface ResourceMetadataChallengeExtension extends JwtVerifyExtension {
   readonly name: 'resourceMetadataChallenge'
-  /** What is wrong with the option's URL, `undefined` when challenges can carry it (core's `resourceMetadataProblem`). */
-  readonly problem: (value: unknown) => string | undefined
+  /** The option's URL, checked (core's `readResourceMetadata`): a `TypeError` unless challenges can carry it. */
+  readonly read: (value: unknown, fail: ConfigError) => string
 }
 
 /** A token source's reader as the verifier calls it: a cross-site lookup never comes back from it. */

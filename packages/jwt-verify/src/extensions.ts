@@ -4,9 +4,9 @@
  * handler does not import, and the code it carries with it. (`satisfies` checks each one's code
  * against what the options' compiler reads; the exported type hides it.)
  */
-import { compileTokenSource, crossSiteDenial, resourceMetadataProblem, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
+import { compileTokenSource, crossSiteDenial, readResourceMetadata, tokenSourceProblem, type TokenSource } from '@middy-auth/core/internal'
 import { compileClaimsCheck, readClaimsCheck } from './claims-check-runner.js'
-import { packageName } from './package-name.js'
+import { extensionMark, packageName } from './package-name.js'
 import { compileOpaqueTokens } from './opaque-tokens.js'
 import { trustGateway } from './gateway-identity.js'
 import type {
@@ -44,7 +44,8 @@ export type { JwtVerifyExtension } from './extension-types.js'
  * ```
  */
 export const senderConstraints = {
-  package: '@middy-auth/jwt-verify',
+  package: packageName,
+  mark: extensionMark,
   name: 'senderConstraints',
   compile: compileBindings,
   check: checkBinding,
@@ -64,7 +65,8 @@ export const senderConstraints = {
  * ```
  */
 export const apiGatewayClaims = {
-  package: '@middy-auth/jwt-verify',
+  package: packageName,
+  mark: extensionMark,
   name: 'apiGatewayClaims',
   wrap: trustGateway,
 } satisfies ApiGatewayClaimsExtension as JwtVerifyExtension
@@ -87,7 +89,8 @@ export const apiGatewayClaims = {
  * ```
  */
 export const opaqueTokenHandoff = {
-  package: '@middy-auth/jwt-verify',
+  package: packageName,
+  mark: extensionMark,
   name: 'opaqueTokenHandoff',
   compile: compileOpaqueTokens,
 } satisfies OpaqueTokenHandoffExtension as JwtVerifyExtension
@@ -109,7 +112,8 @@ export const opaqueTokenHandoff = {
  * ```
  */
 export const staticKeys = {
-  package: '@middy-auth/jwt-verify',
+  package: packageName,
+  mark: extensionMark,
   name: 'staticKeys',
   jwks: staticKeyResolver,
   keys: compilePemKeys,
@@ -134,7 +138,8 @@ export const staticKeys = {
  * ```
  */
 export const oidcDiscovery = {
-  package: '@middy-auth/jwt-verify',
+  package: packageName,
+  mark: extensionMark,
   name: 'oidcDiscovery',
   keyResolver: discoveryKeyResolver,
 } satisfies OidcDiscoveryExtension as JwtVerifyExtension
@@ -163,7 +168,8 @@ function compileRefusingCrossSite(source: TokenSource, acceptDpop: boolean): Rea
  * ```
  */
 export const tokenSources = {
-  package: '@middy-auth/jwt-verify',
+  package: packageName,
+  mark: extensionMark,
   name: 'tokenSources',
   problem: tokenSourceProblem,
   compile: compileRefusingCrossSite,
@@ -187,7 +193,8 @@ export const tokenSources = {
  * ```
  */
 export const claimsChecks = {
-  package: '@middy-auth/jwt-verify',
+  package: packageName,
+  mark: extensionMark,
   name: 'claimsChecks',
   read: readClaimsCheck,
   compile: compileClaimsCheck,
@@ -212,7 +219,8 @@ export const claimsChecks = {
  * ```
  */
 export const resourceMetadataChallenge = {
-  package: '@middy-auth/jwt-verify',
+  package: packageName,
+  mark: extensionMark,
   name: 'resourceMetadataChallenge',
-  problem: resourceMetadataProblem,
+  read: readResourceMetadata,
 } satisfies ResourceMetadataChallengeExtension as JwtVerifyExtension

@@ -35,9 +35,9 @@ import type {
   TokenSourcesExtension,
 } from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
-import { packageName } from './package-name.js'
+import { extensionMark, packageName } from './package-name.js'
 import { remoteKeyResolver } from './remote-key-resolver.js'
-import type { CompileBinding, CompiledBinding, DpopOptions, MtlsOptions } from './sender-binding-options.js'
+import type { CompileBinding, CompiledBinding, DpopChallenge, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import type { TokenSource } from './token-source.js'
 import { createVerifier, type CompiledIssuer } from './verifier.js'
 
@@ -143,7 +143,7 @@ export type CompiledOptions = readonly [
   /** `resource_metadata` of every Bearer challenge; `undefined` without the option. */
   resourceMetadata: string | undefined,
   /** The challenge's `algs`: every algorithm a DPoP proof may use under some issuer entry; `undefined` without DPoP. */
-  dpop: { algs: Algorithm[] } | undefined,
+  dpop: DpopChallenge,
   /** The hand-off of tokens that are not JWTs to their verifier; `undefined` without the option. */
   opaqueTokens: OpaqueTokenHandoff | undefined,
   /** Binding checks: the `senderConstraints` extension's, or the check of unbound tokens. */
@@ -241,18 +241,6 @@ const knownIssuerFields = [
   ...bindingOptions,
 ]
 
-/** Each extension's code (./extension-types.ts): an object named like one but without it is refused at cold start. */
-const extensionShapes = {
-  senderConstraints: ['compile', 'check', 'toAuthError'],
-  apiGatewayClaims: ['wrap'],
-  opaqueTokenHandoff: ['compile'],
-  staticKeys: ['jwks', 'keys', 'secret'],
-  oidcDiscovery: ['keyResolver'],
-  tokenSources: ['problem', 'compile'],
-  claimsChecks: ['read', 'compile'],
-  resourceMetadataChallenge: ['problem'],
-} satisfies { [Name in KnownExtension['name']]: ReadonlyArray<Exclude<keyof Extract<KnownExtension, { name: Name }>, 'package' | 'name'>> }
-
 /** The token sources read without the `tokenSources` extension: `{ header, scheme? }`. */
 const headerForm: Pick<TokenSourcesExtension, 'problem' | 'compile'> = {
   problem: headerSourceProblem,
@@ -260,7 +248,8 @@ const headerForm: Pick<TokenSourcesExtension, 'problem' | 'compile'> = {
   compile: compileHeaderSource as (source: TokenSource, acceptDpop: boolean) => ReadTokenRefusingCrossSite,
 }
 
-const unbound: CompiledBinding = { dpop: undefined, mtls: undefined }
+/** The binding of an entry without `dpop` and `mtls`. */
+const unbound: CompiledBinding = {}
 
 /** The binding checks without `senderConstraints`: a bound token is refused, and no other error can come. */
 const unboundChecks: BindingChecks = { check: (auth, _binding, request) => checkUnbound(auth, request.presentedAs), toAuthError: () => undefined }
@@ -271,11 +260,11 @@ const unboundChecks: BindingChecks = { check: (auth, _binding, request) => check
  * root entry's extensions (all of them), which stand for `options.extensions` (still checked).
  */
 export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExtensions): CompiledOptions {
-  const extensions = readOptionNamesAndExtensions<JwtVerifyExtension>(options, knownOptions, fail, extensionShapes, every)
+  const extensions = readOptionNamesAndExtensions<JwtVerifyExtension>(options, knownOptions, fail, extensionMark, every)
   /** The extension an option needs: a `TypeError` that names its import when the lean entry was not given it. */
-  const need = <Name extends KnownExtension['name']>(name: Name, option: string, fault = fail) =>
+  const need = <Name extends KnownExtension['name']>(name: Name, option: string, when?: string) =>
     // Extensions are keyed by name: the one named `name` has that name's shape.
-    needExtension(extensions, name, option, fault) as Extract<KnownExtension, { name: Name }>
+    needExtension(extensions, name, option, fail, when) as Extract<KnownExtension, { name: Name }>
   /** An option that `rule` takes, `fallback` when it is left out or null. */
   const option = <T>(name: 'trustApiGateway' | 'credentialsRequired' | 'clock', rule: Rule, fallback: T): T =>
     checked(options[name] ?? fallback, rule, name) as T
@@ -285,10 +274,9 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   const trustGateway = trustApiGateway ? need('apiGatewayClaims', 'trustApiGateway').wrap : undefined
   const credentialsRequired = option('credentialsRequired', aBoolean, true)
   const realm = readRealm(options.realm, fail)
-  const { resourceMetadata, opaqueTokens: opaque } = options
+  const { resourceMetadata: metadata, opaqueTokens: opaque } = options
   // The URL's rules (RFC 9728; challenges carry it as given): the resourceMetadataChallenge extension's.
-  const metadataProblem = resourceMetadata === undefined ? undefined : need('resourceMetadataChallenge', 'resourceMetadata').problem(resourceMetadata)
-  if (metadataProblem) throw fail('resourceMetadata', metadataProblem)
+  const resourceMetadata = metadata === undefined ? undefined : need('resourceMetadataChallenge', 'resourceMetadata').read(metadata, fail)
   const opaqueTokens = opaque === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens').compile(opaque, fail)
   const cache = options.cache ?? {}
   const maxEntries = cache === false ? 0 : (checked(cache, [isRecord, `{ maxEntries } or false`], 'cache') as { maxEntries?: unknown }).maxEntries
@@ -328,13 +316,16 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   const seen = new Set<string>()
 
   const senderConstraints = extensions.get('senderConstraints') as SenderConstraintsExtension | undefined
-  /** Without `senderConstraints`, no entry binds its tokens: a `dpop` or `mtls` (of the middleware, of an entry) names the extension. */
-  const bindingOf: CompileBinding =
-    senderConstraints?.compile({ dpop: options.dpop, mtls: options.mtls, tokenSource, clock }, fail) ??
-    ((holder, at) => {
+  /** Without `senderConstraints`, no entry binds its tokens (and no challenge is DPoP's): a `dpop` or `mtls` (of the middleware, of an entry) names the extension. */
+  const [bindingOf, dpopChallenge]: readonly [CompileBinding, (() => DpopChallenge)?] = senderConstraints?.compile(
+    { dpop: options.dpop, mtls: options.mtls, tokenSource, clock },
+    fail,
+  ) ?? [
+    (holder, at) => {
       for (const name of bindingOptions) if (holder[name] !== undefined && holder[name] !== false) need('senderConstraints', at ? `${at}.${name}` : name)
       return unbound
-    })
+    },
+  ]
   if (!senderConstraints) bindingOf(options, '')
 
   function keyResolverFor(entry: IssuerConfig, at: string, firstIssuer: string): KeyResolver {
@@ -348,10 +339,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
     if (source === 'keyResolver') return checked(keyResolver, aKeyResolver, option) as KeyResolver
     // OIDC discovery when jwksUri is absent (or null, as it always meant): its resolver checks
     // that the issuer is fetchable. Never shared: no issuer is listed twice.
-    if (jwksUri == null) {
-      const withoutJwksUri: typeof fail = Object.assign((option: string, problem: string) => fail(option, `without jwksUri ${problem}`), fail)
-      return need('oidcDiscovery', at, withoutJwksUri).keyResolver({ ...resolverSettings, issuer: firstIssuer }, fail, `${at}.`)
-    }
+    if (jwksUri == null) return need('oidcDiscovery', at, 'without jwksUri ').keyResolver({ ...resolverSettings, issuer: firstIssuer }, fail, `${at}.`)
     const resolver = resolvers.get(jwksUri) ?? remoteKeyResolver({ ...resolverSettings, jwksUri }, fail, `${at}.`)
     resolvers.set(jwksUri, resolver)
     return resolver
@@ -406,8 +394,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
 
   // Array.from, not map(): map() skips a hole (`[, entry]`), which must be refused by its index like any non-entry.
   const issuers = Array.from(entries, compileIssuer)
-  const dpopAlgorithms = [...new Set(issuers.flatMap((issuer) => [...(issuer.binding.dpop?.rules.algorithms ?? [])]))]
-  const dpop = dpopAlgorithms.length > 0 ? { algs: dpopAlgorithms } : undefined
+  const dpop = dpopChallenge?.()
   const alb = issuers.map((issuer) => albRulesOf(issuer.resolver)).find(Boolean)
   return [
     issuers,

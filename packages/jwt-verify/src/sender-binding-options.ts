@@ -63,36 +63,44 @@ export interface CompiledDpop {
   readonly publicBaseUrl: string | undefined
 }
 
-/** What a token's binding is checked against; both `undefined` for an entry that binds nothing. */
+/** What a token's binding is checked against; both `undefined` (or left out) for an entry that binds nothing. */
 export interface CompiledBinding {
-  readonly dpop: CompiledDpop | undefined
-  readonly mtls: { readonly boundTokens: 'required' | 'allowed' } | undefined
+  readonly dpop?: CompiledDpop | undefined
+  readonly mtls?: { readonly boundTokens: 'required' | 'allowed' } | undefined
 }
 
 /** Compiles the `dpop` and `mtls` of one issuer entry (`at`: `issuers[0]`), with the middleware's as defaults. */
 export type CompileBinding = (entry: { readonly dpop?: unknown; readonly mtls?: unknown }, at: string) => CompiledBinding
 
+/** The DPoP challenge's `algs`: every algorithm a proof may use under some issuer entry; `undefined` without DPoP. */
+export type DpopChallenge = { algs: Algorithm[] } | undefined
+
 /**
  * Checks the middleware's `dpop` and `mtls` (even when every entry has its own, so that a
- * mistake there is never silent) and returns the compiler of each entry's binding. DPoP needs
- * the token in the Authorization header, where the `DPoP` scheme can come (RFC 9449 §7.1).
+ * mistake there is never silent) and returns the compiler of each entry's binding, and the
+ * {@link DpopChallenge} of the entries it compiled (read once they all are). DPoP needs the
+ * token in the Authorization header, where the `DPoP` scheme can come (RFC 9449 §7.1).
  */
 export function compileBindings(
   options: { readonly dpop?: unknown; readonly mtls?: unknown; readonly tokenSource: TokenSource; readonly clock: () => number },
   fail: ConfigError,
-): CompileBinding {
+): readonly [CompileBinding, () => DpopChallenge] {
   // One in-memory replay store per middleware instance, made only when some entry uses DPoP without its own.
   let memoryStore: ReplayStore | undefined
   const shared = { replayStore: () => (memoryStore ??= createMemoryReplayStore({ clock: options.clock })), clock: options.clock }
   compileDpop(options.dpop, 'dpop', shared, fail)
   compileMtls(options.mtls, 'mtls', fail)
-  return (entry, at) => {
+  /** The algorithms of the entries' proofs, in the order of the entries. */
+  const algs = new Set<Algorithm>()
+  const compileBinding: CompileBinding = function (entry, at) {
     const dpop = compileDpop(entry.dpop !== undefined ? entry.dpop : options.dpop, entry.dpop !== undefined ? `${at}.dpop` : 'dpop', shared, fail)
     if (dpop && !acceptsDpopScheme(options.tokenSource)) {
       throw fail('dpop', `needs the token in the Authorization header: remove 'tokenSource' or set it to { header: 'Authorization', scheme: 'Bearer' }`)
     }
+    for (const alg of dpop?.rules.algorithms ?? []) algs.add(alg)
     return { dpop, mtls: compileMtls(entry.mtls !== undefined ? entry.mtls : options.mtls, entry.mtls !== undefined ? `${at}.mtls` : 'mtls', fail) }
   }
+  return [compileBinding, () => (algs.size > 0 ? { algs: [...algs] } : undefined)]
 }
 
 /** DPoP tokens come as `Authorization: DPoP <token>` (RFC 9449 §7.1), next to `Bearer`. */

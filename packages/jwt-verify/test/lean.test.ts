@@ -305,6 +305,15 @@ describe('an option without its extension: a TypeError at cold start that names 
     expect(() => jwtVerify({ issuers: [{ issuer, audience }], extensions: forged('oidcDiscovery') })).toThrow(
       "jwtVerify: extensions[0] must be an extension from '@middy-auth/jwt-verify/extensions', of the same version",
     )
+    // The extension's own code without its mark (as written by hand), or with another version's mark: refused all the same.
+    for (const extension of [
+      { ...staticKeys, mark: undefined },
+      { ...staticKeys, mark: '@middy-auth/jwt-verify extensions v0' },
+    ]) {
+      expect(() => jwtVerify({ issuers: [{ ...entry, jwks: { keys: [] } }], extensions: [extension] as never })).toThrow(
+        "jwtVerify: extensions[0] must be an extension from '@middy-auth/jwt-verify/extensions', of the same version",
+      )
+    }
   })
 })
 

@@ -8,7 +8,7 @@
 import { gatewayAuth } from '@middy-auth/core'
 import type { ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
 import type { OAuthScopeExtension, ResourceMetadataChallengeExtension, RouteMapsExtension, ScopeClaimsExtension } from './extension-types.js'
-import { packageName } from './requirements.js'
+import { extensionMark, packageName } from './requirements.js'
 import { readResourceMetadata } from './resource-metadata.js'
 import { compileRoutes } from './route-requirements.js'
 import { compileScopeClaims } from './scope-claims.js'
@@ -30,7 +30,7 @@ export type { OAuthScopeExtension } from './extension-types.js'
  * })
  * ```
  */
-export const routeMaps = { package: packageName, name: 'routeMaps', compileRoutes } satisfies RouteMapsExtension as OAuthScopeExtension
+export const routeMaps = { package: packageName, mark: extensionMark, name: 'routeMaps', compileRoutes } satisfies RouteMapsExtension as OAuthScopeExtension
 
 /**
  * The `scopeClaims` option (scopes read from named claims instead of `context.auth.scopes`):
@@ -44,7 +44,12 @@ export const routeMaps = { package: packageName, name: 'routeMaps', compileRoute
  * const scopes = oauthScope({ required: ['orders:read'], scopeClaims: 'permissions', extensions: [scopeClaims] })
  * ```
  */
-export const scopeClaims = { package: packageName, name: 'scopeClaims', compileScopeClaims } satisfies ScopeClaimsExtension as OAuthScopeExtension
+export const scopeClaims = {
+  package: packageName,
+  mark: extensionMark,
+  name: 'scopeClaims',
+  compileScopeClaims,
+} satisfies ScopeClaimsExtension as OAuthScopeExtension
 
 /**
  * Reading the identity API Gateway verified (HTTP API JWT authorizer, REST Cognito authorizer,
@@ -66,7 +71,12 @@ export const scopeClaims = { package: packageName, name: 'scopeClaims', compileS
  *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
  * ```
  */
-export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims', gatewayAuth } satisfies ApiGatewayClaimsExtension as OAuthScopeExtension
+export const apiGatewayClaims = {
+  package: packageName,
+  mark: extensionMark,
+  name: 'apiGatewayClaims',
+  gatewayAuth,
+} satisfies ApiGatewayClaimsExtension as OAuthScopeExtension
 
 /**
  * The `resourceMetadata` option (the URL of this API's protected resource metadata, RFC 9728, in
@@ -87,6 +97,7 @@ export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims'
  */
 export const resourceMetadataChallenge = {
   package: packageName,
+  mark: extensionMark,
   name: 'resourceMetadataChallenge',
   read: readResourceMetadata,
 } satisfies ResourceMetadataChallengeExtension as OAuthScopeExtension

@@ -2,14 +2,14 @@ import { readExtensions } from '@middy-auth/core/internal'
 import type { OAuthScopeExtension } from './extension-types.js'
 import { apiGatewayClaims, resourceMetadataChallenge, routeMaps, scopeClaims } from './extensions.js'
 import { createOAuthScope, type OAuthScopeMiddleware } from './middleware.js'
-import { extensionShapes, type OAuthScopeOptions } from './options.js'
-import { fail } from './requirements.js'
+import type { OAuthScopeOptions } from './options.js'
+import { extensionMark, fail } from './requirements.js'
 
 /** The root entry has every extension: an application that imports it needs to list none (a list given is checked). */
 const everyExtension = /* @__PURE__ */ readExtensions<OAuthScopeExtension>(
   [routeMaps, scopeClaims, apiGatewayClaims, resourceMetadataChallenge],
   fail,
-  extensionShapes,
+  extensionMark,
 )
 
 /**

@@ -3,12 +3,20 @@
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
 import type { AuthContext, WithAuth, MiddyRequestLike } from '@middy-auth/core'
-import { gatewayReaderOf, readOptionNamesAndExtensions, readRealm, resolveAuthWith, scopesSatisfy, unmetScopes } from '@middy-auth/core/internal'
+import {
+  gatewayReaderOf,
+  readOptionNamesAndExtensions,
+  readRealm,
+  refuseMisspelled,
+  resolveAuthWith,
+  scopesSatisfy,
+  unmetScopes,
+} from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { OAuthScopeExtension, OAuthScopeExtensions } from './extension-types.js'
-import { compileRequirementOf, compileScopeReader, extensionShapes, knownOptions, readResourceMetadataOf, type OAuthScopeOptions } from './options.js'
-import { deny, fail } from './requirements.js'
+import { compileRequirementOf, compileScopeReader, knownOptions, readResourceMetadataOf, type OAuthScopeOptions } from './options.js'
+import { deny, extensionMark, fail } from './requirements.js'
 
 /**
  * Why oauthScope denied (`AuthError.reason`, also `cause.data.reason`): `no_identity` (401
@@ -45,7 +53,8 @@ export function createOAuthScope<Claims>(options: OAuthScopeOptions, every?: OAu
   // TypeError); the middleware keeps them in this closure.
   // The root entry's extensions (every one) stand for those listed, which are still checked: a
   // mistake there is a TypeError in both entries.
-  const extensions = readOptionNamesAndExtensions<OAuthScopeExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
+  refuseMisspelled(options, knownOptions, fail)
+  const extensions = readOptionNamesAndExtensions<OAuthScopeExtension>(options, knownOptions, fail, extensionMark, every)
   // The `realm` and `resource_metadata` of every challenge (AuthError leaves the latter out when `undefined`).
   const challenge = { realm: readRealm(options.realm, fail), resourceMetadata: readResourceMetadataOf(options.resourceMetadata, extensions) }
   const readScopes = compileScopeReader(options.scopeClaims, extensions)

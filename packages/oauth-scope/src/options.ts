@@ -1,5 +1,5 @@
 import type { MiddyRequestLike } from '@middy-auth/core'
-import { apiGatewayClaimsShape, needExtension, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import { needExtension, type RouteMap } from '@middy-auth/core/internal'
 import type {
   OAuthScopeExtension,
   OAuthScopeExtensions,
@@ -107,19 +107,6 @@ export type OAuthScopeOptions = CommonOptions &
 
 /** Every option's name, for the message of one that is not. */
 export const knownOptions = ['required', 'anyOf', 'routes', 'routesDefault', 'scopeClaims', 'realm', 'resourceMetadata', 'extensions']
-
-/** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
-export const extensionShapes = {
-  routeMaps: ['compileRoutes'],
-  scopeClaims: ['compileScopeClaims'],
-  apiGatewayClaims: apiGatewayClaimsShape,
-  resourceMetadataChallenge: ['read'],
-} satisfies {
-  routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
-  scopeClaims: ReadonlyArray<Exclude<keyof ScopeClaimsExtension, 'package' | 'name'>>
-  apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
-  resourceMetadataChallenge: ReadonlyArray<Exclude<keyof ResourceMetadataChallengeExtension, 'package' | 'name'>>
-}
 
 /**
  * `resourceMetadata`, checked (by the `resourceMetadataChallenge` extension): the URL every

@@ -5,10 +5,18 @@
  * name, its configuration errors and its denials.
  */
 import { AuthError, type AuthErrorOptions } from '@middy-auth/core'
-import { checkOptionNames, configErrors, isRecord, readScopeCheck, type ScopeCheck } from '@middy-auth/core/internal'
+import { checkOptionNames, configErrors, isRecord, readScopeCheck, refuseMisspelled, type ScopeCheck } from '@middy-auth/core/internal'
 import type { OAuthScopeDenialReason } from './middleware.js'
 
 export const packageName = '@middy-auth/oauth-scope'
+
+/**
+ * The mark of this package's extensions (core's `Extension.mark`): raise its number with any
+ * change of an extension's code that a lean entry of another version would call wrongly (a
+ * function added, removed, renamed, or taking other arguments). test/extension-marks.test.ts
+ * records the shapes each mark stands for.
+ */
+export const extensionMark = `${packageName} extensions v1`
 
 /** The `TypeError` of configuration that can never work, thrown at cold start. */
 export const fail = configErrors(packageName, 'oauthScope')
@@ -40,7 +48,8 @@ export const compileScopes = (required: unknown, anyOf: unknown, at = ''): Compi
 export function compileRequirement(value: unknown, at: string): CompiledRequirement {
   if (Array.isArray(value)) return readScopeCheck(value, undefined, [at, at], fail)
   if (!isRecord(value)) throw fail(at, `must be a list of scopes (all of them) or { required?, anyOf? }`)
-  checkOptionNames(value, requirementFields, fail, `${at}.`, { require: 'required' })
+  refuseMisspelled(value, requirementFields, fail, `${at}.`)
+  checkOptionNames(value, requirementFields, fail, `${at}.`)
   if (value.required === undefined && value.anyOf === undefined) throw fail(at, `requires nothing: give required, anyOf, or both`)
   return compileScopes(value.required, value.anyOf, `${at}.`)
 }

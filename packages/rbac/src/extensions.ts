@@ -17,7 +17,7 @@ import type {
   RoleMapsExtension,
   RouteMapsExtension,
 } from './extension-types.js'
-import { packageName } from './permission.js'
+import { extensionMark, packageName } from './permission.js'
 import { compileRoleMap } from './role-map.js'
 import { compileRequirementFunction } from './requirement-functions.js'
 import { compileRoutes } from './route-requirements.js'
@@ -40,7 +40,7 @@ export type { RbacExtension } from './extension-types.js'
  * })
  * ```
  */
-export const routeMaps = { package: packageName, name: 'routeMaps', compile: compileRoutes } satisfies RouteMapsExtension as RbacExtension
+export const routeMaps = { package: packageName, mark: extensionMark, name: 'routeMaps', compile: compileRoutes } satisfies RouteMapsExtension as RbacExtension
 
 /**
  * The `roleMap` option (identity-provider group names renamed to policy roles): without it,
@@ -60,7 +60,7 @@ export const routeMaps = { package: packageName, name: 'routeMaps', compile: com
  * })
  * ```
  */
-export const roleMaps = { package: packageName, name: 'roleMaps', compile: compileRoleMap } satisfies RoleMapsExtension as RbacExtension
+export const roleMaps = { package: packageName, mark: extensionMark, name: 'roleMaps', compile: compileRoleMap } satisfies RoleMapsExtension as RbacExtension
 
 /**
  * Reading the identity API Gateway verified (HTTP API JWT authorizer, REST Cognito authorizer,
@@ -82,7 +82,12 @@ export const roleMaps = { package: packageName, name: 'roleMaps', compile: compi
  *   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
  * ```
  */
-export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims', gatewayAuth } satisfies ApiGatewayClaimsExtension as RbacExtension
+export const apiGatewayClaims = {
+  package: packageName,
+  mark: extensionMark,
+  name: 'apiGatewayClaims',
+  gatewayAuth,
+} satisfies ApiGatewayClaimsExtension as RbacExtension
 
 /**
  * Conditional allows (`{ permission: 'articles:update', when: 'isOwner' }` in a role's `allow`
@@ -107,6 +112,7 @@ export const apiGatewayClaims = { package: packageName, name: 'apiGatewayClaims'
  */
 export const conditions = {
   package: packageName,
+  mark: extensionMark,
   name: 'conditions',
   readAllow: readConditionalAllow,
   compile: compileConditions,
@@ -132,6 +138,7 @@ export const conditions = {
  */
 export const decisionRecords = {
   package: packageName,
+  mark: extensionMark,
   name: 'decisionRecords',
   compile: compileDecisionRecords,
 } satisfies DecisionRecordsExtension as RbacExtension
@@ -156,6 +163,7 @@ export const decisionRecords = {
  */
 export const requirementFunctions = {
   package: packageName,
+  mark: extensionMark,
   name: 'requirementFunctions',
   compile: compileRequirementFunction,
 } satisfies RequirementFunctionsExtension as RbacExtension

@@ -2,8 +2,8 @@ import { readExtensions } from '@middy-auth/core/internal'
 import type { RbacExtension } from './extension-types.js'
 import { apiGatewayClaims, conditions, decisionRecords, requirementFunctions, roleMaps, routeMaps } from './extensions.js'
 import { createRbac, type RbacMiddleware } from './middleware.js'
-import { extensionShapes, type RbacOptions } from './options.js'
-import { fail } from './permission.js'
+import type { RbacOptions } from './options.js'
+import { extensionMark, fail } from './permission.js'
 
 export { can, explain } from './can.js'
 export { compilePolicy } from './compile-policy.js'
@@ -24,7 +24,7 @@ export { rbacValidateOptions } from './validate-options.js'
 const everyExtension = /* @__PURE__ */ readExtensions<RbacExtension>(
   [routeMaps, roleMaps, apiGatewayClaims, conditions, decisionRecords, requirementFunctions],
   fail,
-  extensionShapes,
+  extensionMark,
 )
 
 /**

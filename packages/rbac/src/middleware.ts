@@ -3,14 +3,14 @@
  * (./index.ts) gives every extension, the lean one (./lean.ts) those the application lists.
  */
 import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
-import { gatewayReaderOf, readOptionNamesAndExtensions, readRealm, resolveAuthWith } from '@middy-auth/core/internal'
+import { gatewayReaderOf, readOptionNamesAndExtensions, readRealm, refuseMisspelled, resolveAuthWith } from '@middy-auth/core/internal'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { attachGrant } from './can.js'
 import { match, parseConcrete } from './check.js'
 import type { CompiledConditions, RbacExtension, RbacExtensions } from './extension-types.js'
-import { compileConditionsOf, compileDecisionRecordsOf, compileRequirementOf, extensionShapes, knownOptions, type RbacOptions } from './options.js'
-import { fail, packageName } from './permission.js'
+import { compileConditionsOf, compileDecisionRecordsOf, compileRequirementOf, knownOptions, type RbacOptions } from './options.js'
+import { extensionMark, fail, packageName } from './permission.js'
 import { compilePolicyImpl, deniedEntirely } from './policy.js'
 import type { CompiledRequirement } from './requirement.js'
 import { compileRoleResolver } from './role-resolver.js'
@@ -86,7 +86,8 @@ export function createRbac<TEvent>(options: RbacOptions<unknown, unknown>, every
   // TypeError); the middleware keeps them in this closure.
   // The root entry's extensions (every one) stand for those listed, which are still checked: a
   // mistake there is a TypeError in both entries.
-  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionShapes, every, { require: 'required' })
+  refuseMisspelled(options, knownOptions, fail)
+  const extensions = readOptionNamesAndExtensions<RbacExtension>(options, knownOptions, fail, extensionMark, every)
   if (options.policy === undefined) throw fail('policy', `is required`)
   const policy = compilePolicyImpl(options.policy, extensions)
   const realm = readRealm(options.realm, fail)

@@ -1,5 +1,5 @@
 import type { AuthContext, MiddyRequestLike } from '@middy-auth/core'
-import { apiGatewayClaimsShape, needExtension, type RouteMap, type ApiGatewayClaimsExtension } from '@middy-auth/core/internal'
+import { needExtension, type RouteMap } from '@middy-auth/core/internal'
 import type { Context } from 'aws-lambda'
 import type { CompiledPolicy } from './compile-policy.js'
 import type {
@@ -9,8 +9,6 @@ import type {
   DecisionRecordsExtension,
   RbacExtension,
   RbacExtensions,
-  RequirementFunctionsExtension,
-  RoleMapsExtension,
   RouteMapsExtension,
 } from './extension-types.js'
 import { fail, type Permission } from './permission.js'
@@ -208,23 +206,6 @@ export const knownOptions = [
   'realm',
   'extensions',
 ]
-
-/** Each extension's code (./extensions.ts): an object named like one but without it is refused at cold start. */
-export const extensionShapes = {
-  routeMaps: ['compile'],
-  roleMaps: ['compile'],
-  apiGatewayClaims: apiGatewayClaimsShape,
-  conditions: ['readAllow', 'compile'],
-  decisionRecords: ['compile'],
-  requirementFunctions: ['compile'],
-} satisfies {
-  routeMaps: ReadonlyArray<Exclude<keyof RouteMapsExtension, 'package' | 'name'>>
-  roleMaps: ReadonlyArray<Exclude<keyof RoleMapsExtension, 'package' | 'name'>>
-  apiGatewayClaims: ReadonlyArray<Exclude<keyof ApiGatewayClaimsExtension, 'package' | 'name'>>
-  conditions: ReadonlyArray<Exclude<keyof ConditionsExtension, 'package' | 'name'>>
-  decisionRecords: ReadonlyArray<Exclude<keyof DecisionRecordsExtension, 'package' | 'name'>>
-  requirementFunctions: ReadonlyArray<Exclude<keyof RequirementFunctionsExtension, 'package' | 'name'>>
-}
 
 /**
  * The requirement of each request: `required`, or per route (`routes`, with the `routeMaps`

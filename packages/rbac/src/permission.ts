@@ -7,6 +7,14 @@ import { configErrors, splitPermission } from '@middy-auth/core/internal'
 
 export const packageName = '@middy-auth/rbac'
 
+/**
+ * The mark of this package's extensions (core's `Extension.mark`): raise its number with any
+ * change of an extension's code that a lean entry of another version would call wrongly (a
+ * function added, removed, renamed, or taking other arguments). test/extension-marks.test.ts
+ * records the shapes each mark stands for.
+ */
+export const extensionMark = `${packageName} extensions v1`
+
 /** The `TypeError` of configuration that can never work, thrown at cold start (`rbac: <option> <problem>`). */
 export const fail = configErrors(packageName, 'rbac')
 

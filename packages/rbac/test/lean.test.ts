@@ -519,11 +519,13 @@ describe('conditions without the conditions extension: a TypeError at cold start
     expect(() => rbac({ conditions: { isOwner }, ...options })).not.toThrow()
   })
 
-  test('a forged conditions extension, or one without its code, is refused', () => {
+  test('a forged conditions extension, even with functions of the right names, or one of another version, is refused', () => {
     const forged: unknown[] = [
       { package: '@middy-auth/rbac', name: 'conditions' },
       { package: '@middy-auth/rbac', name: 'conditions', readAllow: () => ({}), compile: 'yes' },
-      { ...conditions, readAllow: undefined },
+      // Its own code, without its mark: as written by hand.
+      { ...conditions, mark: undefined },
+      { ...conditions, mark: '@middy-auth/rbac extensions v0' },
     ]
     for (const extension of forged) {
       for (const make of [leanRbac, rbac]) {
