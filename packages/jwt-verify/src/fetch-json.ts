@@ -66,21 +66,28 @@ export type FetchJson = typeof fetchJson
  * ```
  */
 export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
-  const jsonOptions = { ...options, headers: acceptJson }
-  return exchange(assertFetchableUrl(url, 'url'), jsonOptions, JSON.parse)
+  return fetchParsed(assertFetchableUrl(url, 'url'), { ...options, headers: acceptJson }, JSON.parse)
 }
+
+// fetchParsed copies the headers it is given: one object serves every request.
+const acceptJson = { accept: 'application/json' }
 
 /**
- * {@link fetchJson} of a URL its caller has checked already (the key resolvers check theirs at
- * cold start, or as discovery gives it): the first request does not parse and check it again.
- * `url` must be fetchable.
+ * The key resolvers' JWKS GET, of a URL they have checked already (at cold start, or as
+ * discovery gives it): the first request does not parse and check it again. It is
+ * {@link fetchJson} with `keepAlive: false` and the default `maxBytes`, which is all the
+ * resolvers ask for (a fetch of their own gets the whole options): no signal, no body, no
+ * option to read. `url` must be fetchable.
  */
-export function fetchCheckedJson(url: string, options: FetchJsonOptions): Promise<unknown> {
-  return exchange(new URL(url), { ...options, headers: acceptJson }, JSON.parse)
+export function fetchCheckedJson(url: string, { timeoutMs }: Pick<FetchJsonOptions, 'timeoutMs'>): Promise<unknown> {
+  return exchange(new URL(url), closingJsonGet, defaultMaxBytes, timeoutMs, JSON.parse)
 }
 
-// The exchange copies the headers it is given: one object serves every request.
-const acceptJson = { accept: 'application/json' }
+// node:http copies the options and headers it is given: one object serves every JWKS request.
+const closingJsonGet = { method: 'GET', headers: { ...acceptJson, connection: 'close' } }
+
+// 512 KiB, the default of FetchJsonOptions.maxBytes.
+const defaultMaxBytes = 524_288
 
 /**
  * Options of {@link fetchText}: those of {@link fetchJson}, and the request's method, headers
@@ -137,33 +144,78 @@ interface HttpClient {
  * ```
  */
 export async function fetchText(url: string, options: FetchTextOptions): Promise<string> {
-  return exchange(assertFetchableUrl(url, 'url'), options, (text) => text)
+  return fetchParsed(assertFetchableUrl(url, 'url'), options, (text) => text)
 }
 
 /**
- * The exchange of {@link fetchText} and {@link fetchJson} with `target`, a fetchable URL,
- * resolving with what `parse` makes of the body (a `parse` that throws: `body is not JSON`).
+ * {@link fetchText} and {@link fetchJson} of `target`, a fetchable URL, with every option:
+ * builds the request the {@link exchange} sends, resolving with what `parse` makes of the body.
  */
-async function exchange<T>(target: URL, options: FetchTextOptions, parse: (text: string) => T): Promise<T> {
-  const { timeoutMs, maxBytes = 524_288, signal, method = 'GET', headers, body, keepAlive = true } = options
+async function fetchParsed<T>(target: URL, options: FetchTextOptions, parse: (text: string) => T): Promise<T> {
+  const { timeoutMs, maxBytes = defaultMaxBytes, signal, method = 'GET', headers, body, keepAlive = true } = options
   signal?.throwIfAborted()
-  // `https:` or `http:`, as fetchable URLs are: the module of that name.
-  const { request } = await httpClient(`node:${target.protocol.slice(0, -1) as 'https' | 'http'}`)
   const payload = body === undefined ? undefined : Buffer.from(body)
   const requestHeaders: Record<string, string> = { ...headers }
   if (payload) requestHeaders['content-length'] = String(payload.length)
   if (keepAlive === false) requestHeaders.connection = 'close'
+  return exchange(target, { method, headers: requestHeaders }, maxBytes, timeoutMs, parse, payload, signal && abortsWith(signal))
+}
+
+/** How an exchange fails: with a message, which it prefixes with the method and URL, and a cause. */
+type Fail = (message: string, cause?: unknown) => void
+
+/**
+ * Wires `signal` to an exchange: its abort fails the exchange (`aborted`, with the signal's
+ * reason as cause), at once when it is aborted already (while `node:https` was loading).
+ * Returns what unwires it, which the exchange calls when it settles.
+ */
+function abortsWith(signal: AbortSignal): (fail: Fail) => () => void {
+  return (fail) => {
+    const onAbort = (): void => fail('aborted', signal.reason)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort)
+    return () => signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/**
+ * The HTTP exchange of every fetch here, written once: one request (`init`: its method and
+ * complete headers) to `target`, a fetchable URL, resolving with what `parse` makes of the body
+ * of a 200 answer (a `parse` that throws: `body is not JSON`). See {@link fetchText} for when it
+ * rejects.
+ *
+ * @param maxBytes - The largest body accepted, in bytes.
+ * @param timeoutMs - Milliseconds for the whole exchange.
+ * @param payload - The request's body, if any (its headers say how long it is).
+ * @param attach - Wires an outside cause of failure (a signal: {@link abortsWith}) to the
+ *   exchange once its timer runs, and returns what unwires it.
+ */
+async function exchange<T>(
+  target: URL,
+  init: { method: string; headers: Record<string, string> },
+  maxBytes: number,
+  timeoutMs: number,
+  parse: (text: string) => T,
+  payload?: Buffer,
+  attach?: (fail: Fail) => () => void,
+): Promise<T> {
+  // `https:` or `http:`, as fetchable URLs are: the module of that name.
+  const { request } = await httpClient(`node:${target.protocol.slice(0, -1) as 'https' | 'http'}`)
 
   return new Promise<T>((resolve, reject) => {
     let req: ClientRequest | undefined
     let settled = false
     // Whether a response arrived: then an error of the request is not retried.
     let responded = false
+    // What unwires `attach`: set once, after finish is defined, which may run first (when the
+    // signal had aborted already, attach fails the exchange at once).
+    // eslint-disable-next-line prefer-const -- finish reads it before that assignment
+    let detach: (() => void) | undefined
     function finish(error: Error | undefined, value?: T): void {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
+      detach?.()
       if (error) {
         req?.destroy()
         reject(error)
@@ -172,14 +224,12 @@ async function exchange<T>(target: URL, options: FetchTextOptions, parse: (text:
       }
     }
     function fail(message: string, cause?: unknown): void {
-      finish(new Error(`${method} ${target.href}: ${message}`, cause === undefined ? undefined : { cause }))
+      finish(new Error(`${init.method} ${target.href}: ${message}`, cause === undefined ? undefined : { cause }))
     }
     const failWith = (error: Error): void => fail(error.message, error)
-    const onAbort = (): void => fail('aborted', signal?.reason)
     // One timer for the whole exchange: a server that trickles bytes must not hold us longer.
     const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms`), timeoutMs)
-    if (signal?.aborted) return onAbort() // aborted while the module was loading
-    signal?.addEventListener('abort', onAbort)
+    detach = attach?.(fail)
 
     function onResponse(res: IncomingMessage): void {
       responded = true
@@ -204,15 +254,14 @@ async function exchange<T>(target: URL, options: FetchTextOptions, parse: (text:
           else chunks.push(chunk)
         })
         .on('end', () => {
-          let value: T
+          // Only parse can throw here: finish does not.
           try {
-            value = parse(Buffer.concat(chunks, size).toString())
+            finish(undefined, parse(Buffer.concat(chunks, size).toString()))
           } catch (error) {
             // The response is complete, its socket back in the agent's pool: the failure's
             // destroy() does nothing to a finished request (fetch-json.test.ts holds it).
-            return fail('body is not JSON', error)
+            fail('body is not JSON', error)
           }
-          finish(undefined, value)
         })
         .on('error', failWith)
         .on('close', () => {
@@ -222,7 +271,7 @@ async function exchange<T>(target: URL, options: FetchTextOptions, parse: (text:
     function send(isRetry: boolean): void {
       let current: ClientRequest
       try {
-        current = req = request(target, { method, headers: requestHeaders }, onResponse)
+        current = req = request(target, init, onResponse)
       } catch (error) {
         return failWith(error as Error) // node:http throws Errors only (an invalid header, ...)
       }
@@ -235,7 +284,8 @@ async function exchange<T>(target: URL, options: FetchTextOptions, parse: (text:
         })
         .end(payload)
     }
-    send(false)
+    // Not when the signal had aborted already.
+    if (!settled) send(false)
   })
 }
 

@@ -66,7 +66,7 @@ export function importKeySet(json: unknown, previous?: KeySet): KeySet {
   if (!Array.isArray(jwks)) throw new Error('A JWKS must be a JSON object with a "keys" array')
 
   // The keys by fingerprint: the previous set's, then those of this document as they are imported.
-  const known = new Map((previous?.keys ?? []).map((key) => [fingerprints.get(key), key]))
+  const known = new Map(previous?.keys.map((key) => [fingerprints.get(key), key]))
   // The accepted keys, in the document's order: a key listed twice is kept once.
   const keys = new Set<ResolvedKey>()
   const byKid = new Map<string, ResolvedKey>()

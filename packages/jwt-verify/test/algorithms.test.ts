@@ -13,6 +13,7 @@ import {
   type HmacAlgorithm,
 } from '../src/algorithms.js'
 import type { ResolvedKey } from '../src/key-resolver.js'
+import jwtVerify from '../src/index.js'
 
 const resolved = (key: KeyObject, kty: string, crv?: string): ResolvedKey => ({ kid: undefined, kty, crv, alg: undefined, use: undefined, key })
 
@@ -97,7 +98,7 @@ describe('verifySignature', () => {
     expect([constants.RSA_PKCS1_PSS_PADDING, constants.RSA_PSS_SALTLEN_DIGEST]).toEqual([6, -1])
   })
 
-  test('PS256 with the digest-length salt only; HS512 with the whole MAC of its own digest', () => {
+  test('PS256 with the digest-length salt only', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const pss = sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
     expect(verifySignature('PS256', data, pss, resolved(publicKey, 'RSA'))).toBe(true)
@@ -109,8 +110,14 @@ describe('verifySignature', () => {
         resolved(publicKey, 'RSA'),
       ),
     ).toBe(false)
+  })
+
+  test('HMAC fails until an issuer entry has a secret; then HS512 with the whole MAC of its own digest', () => {
     const secret = createSecretKey(randomBytes(64))
     const mac = createHmac('sha512', secret).update(data).digest()
+    // No entry with a secret yet: the bundle's HMAC check is not even there.
+    expect(verifySignature('HS512', data, mac, resolved(secret, 'oct'))).toBe(false)
+    jwtVerify({ issuers: [{ issuer: 'https://issuer.example.com', audience: null, secret: 's'.repeat(32), algorithms: ['HS256'] }] })
     expect(verifySignature('HS512', data, mac, resolved(secret, 'oct'))).toBe(true)
     expect(verifySignature('HS512', data, mac.subarray(0, 32), resolved(secret, 'oct'))).toBe(false)
     expect(verifySignature('HS256', data, mac, resolved(secret, 'oct'))).toBe(false)

@@ -114,6 +114,22 @@ describe('fetchJson', () => {
     await expect(fetchJson(`${base}/jwks`, { timeoutMs: 5000, signal: AbortSignal.abort() })).rejects.toThrow()
   })
 
+  test('a signal that aborts while node:https loads rejects before anything is sent', async () => {
+    handle = json({ keys: [] })
+    const controller = new AbortController()
+    const { signal } = controller
+    // Aborts right after fetchJson's first check, before the exchange resumes with the module.
+    const check = signal.throwIfAborted.bind(signal)
+    signal.throwIfAborted = () => {
+      check()
+      controller.abort(new Error('shutting down'))
+    }
+    const error = await fetchJson(`${base}/jwks`, { timeoutMs: 1000, signal }).catch((e: unknown) => e)
+    expect((error as Error).message).toBe(`GET ${base}/jwks: aborted`)
+    expect((error as Error).cause).toEqual(new Error('shutting down'))
+    expect(hits).toEqual([])
+  })
+
   test('retries once on a kept-alive socket that the server closed while idle', async () => {
     handle = json({ n: 1 })
     await expect(fetchJson(`${base}/jwks`, { timeoutMs: 1000 })).resolves.toEqual({ n: 1 })
