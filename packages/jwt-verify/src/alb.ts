@@ -12,7 +12,7 @@ import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import { albEntries, albRulesOf } from './options.js'
 import { packageName } from './package-name.js'
 import { TokenRejection } from './rejection.js'
-import { secondsOf, type CheckGatewayClaims, type CompiledIssuer, type Verify, type VerifierSettings } from './verifier.js'
+import { secondsOf, type CheckGatewayClaims, type CompiledIssuer, type Verify, type CreateVerifier } from './verifier.js'
 
 /**
  * Options of {@link albIssuer}. Give `loadBalancerArn` or `loadBalancerArns`.
@@ -185,13 +185,13 @@ interface Signer {
  * header's `signer` before any key is fetched; padding is taken off for decoding, while the
  * signature is checked over the segments as received.
  */
-function createAlbVerifier({ issuers, now, cacheMaxEntries }: VerifierSettings): ReturnType<AlbRules['createVerifier']> {
+function createAlbVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntries: number, now: () => number): ReturnType<CreateVerifier> {
   const bySigner = new Map<string, Signer>()
   for (const entry of issuers) {
     const rules = albRulesOf(entry.resolver)
     // Their tokens come from another header: jwtVerify's TypeError at cold start.
     if (!rules) throw configErrors(packageName, 'jwtVerify')('issuers', 'cannot mix albIssuer() entries with other issuers in one jwtVerify()')
-    const accessTokenCheck = rules.accessToken?.createCheck({ cacheMaxEntries, now })
+    const accessTokenCheck = rules.accessToken?.createCheck(cacheMaxEntries, now)
     for (const signer of rules.signers) bySigner.set(signer, { entry, rules, accessTokenCheck })
   }
 

@@ -29,11 +29,11 @@ function numericClaim(payload: Record<string, unknown>, name: string, required: 
   const value = payload[name]
   if (value === undefined) {
     if (required) refuse('missing_claim', name)
-    return undefined
+  } else if (!Number.isFinite(value)) {
+    // Number.isFinite is false for anything but a finite number: no typeof needed.
+    refuse('bad_claim_type', name)
   }
-  // Number.isFinite is false for anything but a finite number: no typeof needed.
-  if (!Number.isFinite(value)) refuse('bad_claim_type', name)
-  return value as number
+  return value as number | undefined
 }
 
 /**

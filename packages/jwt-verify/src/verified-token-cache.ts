@@ -18,6 +18,9 @@ export interface VerifiedToken {
   claimsCheckedUntil: number
 }
 
+/** A cache of verified tokens ({@link createVerifiedTokenCache}). */
+export type VerifiedTokenCache = ReturnType<typeof createVerifiedTokenCache>
+
 /** Characters of the token's end that are hashed: its signature's, which no caller chooses. */
 const HASHED_CHARACTERS = 16
 
