@@ -4,7 +4,7 @@ import { type Algorithm, type HmacAlgorithm, keyFitsAlgorithm, verifySignature }
 import { checkClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'
 import type { RunClaimsCheck } from './claims-check-runner.js'
-import { decodeJws } from './jws.js'
+import { decodeJws, type DecodedJws } from './jws.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 import { refuse } from './rejection.js'
 import type { CompiledBinding } from './sender-binding-options.js'
@@ -107,14 +107,15 @@ export function createVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntri
   function finish(
     token: string,
     issuer: CompiledIssuer,
-    decoded: ReturnType<typeof decodeJws>,
+    decoded: DecodedJws,
     alg: Algorithm | HmacAlgorithm,
     key: ResolvedKey,
     nowSeconds: number,
   ): AuthContext | Promise<AuthContext> {
-    if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) refuse('bad_signature')
-    const expiresAt = checkClaims(decoded.header, decoded.payload, issuer.rules, nowSeconds)
-    const claims = deepFreeze(decoded.payload)
+    const [header, payload, signingInput, signature] = decoded
+    if (!verifySignature(alg, signingInput, signature, key)) refuse('bad_signature')
+    const expiresAt = checkClaims(header, payload, issuer.rules, nowSeconds)
+    const claims = deepFreeze(payload)
     const checked = issuer.claimsCheck?.(claims, nowSeconds, expiresAt)
     // Kept in the cache, never handed out: every request gets a copy (copyAuth).
     const auth: Readonly<AuthContext> = {
@@ -151,9 +152,10 @@ export function createVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntri
     }
 
     const decoded = decodeJws(token)
-    const { alg, kid } = checkHeader(decoded.header)
+    const [header, payload] = decoded
+    const { alg, kid } = checkHeader(header)
     // The entry that trusts this `iss`; any other issuer is refused.
-    const issuer = byIssuer.get(decoded.payload.iss) ?? refuse('unknown_issuer')
+    const issuer = byIssuer.get(payload.iss) ?? refuse('unknown_issuer')
     if (!issuer.algorithms.has(alg)) refuse('alg_not_allowed')
 
     const key = issuer.secretKey ?? pickKey(issuer.resolver.cached(), kid, alg)
