@@ -64,7 +64,6 @@ export function createVerifiedTokenCache(maxEntries: number) {
   const table = new Int32Array(positions)
   const mask = positions - 1
   let cursor = 0
-  let size = 0
   /** The last token looked up and its hash: a miss is followed by the `set` of the same string. */
   let lastToken: string | undefined
   let lastHash = 0
@@ -86,7 +85,6 @@ export function createVerifiedTokenCache(maxEntries: number) {
    */
   function remove(position: number): void {
     ring[(table[position] as number) - 1] = undefined
-    size--
     let hole = position
     let next = position
     for (;;) {
@@ -125,7 +123,6 @@ export function createVerifiedTokenCache(maxEntries: number) {
       if (victim !== undefined) remove(find(victim.token, hashes[slot] as number))
       ring[slot] = entry
       hashes[slot] = hash
-      size++
       let position = hash & mask
       while (table[position] !== 0) position = (position + 1) & mask
       table[position] = slot + 1
@@ -136,8 +133,5 @@ export function createVerifiedTokenCache(maxEntries: number) {
       const at = find(token, hashOf(token))
       if (at !== -1) remove(at)
     },
-
-    /** Entries held (a plain function: an accessor here made every hit measurably slower). */
-    size: (): number => size,
   }
 }
