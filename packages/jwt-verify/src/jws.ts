@@ -42,7 +42,7 @@ export const lengthTestApplies = (token: string): boolean => !beyondLatin1.test(
  * One strict base64url segment, decoded. `byLength`: the caller checked its token with
  * {@link lengthTestApplies}, so the decoded length stands in for the regex (about 1 µs per token).
  */
-export function decodeSegment(segment: string, byLength = false): Buffer {
+export function decodeSegment(segment: string, byLength?: boolean): Buffer {
   const bytes = Buffer.from(segment, 'base64url')
   // A length no base64url has, or a character outside its alphabet (tested, or seen in the
   // decoded length when `byLength`): one refusal.
@@ -55,7 +55,7 @@ export function decodeSegment(segment: string, byLength = false): Buffer {
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** One segment holding a JSON object, as jose decodes it. */
-export function parseObject(segment: string, part: string, byLength = false): Record<string, unknown> {
+export function parseObject(segment: string, part: string, byLength?: boolean): Record<string, unknown> {
   const bytes = decodeSegment(segment, byLength)
   let value: unknown
   try {
