@@ -25,7 +25,7 @@ export function normalizeTyp(typ: string): string {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower
 }
 
-function numericClaim(payload: Record<string, unknown>, name: string, required: boolean): number | undefined {
+function numericClaim(payload: Record<string, unknown>, name: string, required?: boolean): number | undefined {
   const value = payload[name]
   if (value === undefined) {
     if (required) refuse('missing_claim', name)
@@ -52,7 +52,7 @@ export function checkClaims(header: Readonly<Record<string, unknown>>, payload: 
   if (tokenType !== undefined && (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== tokenType)) refuse('typ_mismatch')
   const exp = numericClaim(payload, 'exp', true) as number
   if (exp <= now - tolerance) refuse('expired')
-  const nbf = numericClaim(payload, 'nbf', false)
+  const nbf = numericClaim(payload, 'nbf')
   if (nbf !== undefined && nbf > now + tolerance) refuse('not_yet_valid')
   const iat = numericClaim(payload, 'iat', maxTokenAge !== undefined)
   if (iat !== undefined) {

@@ -112,8 +112,9 @@ export function createVerifiedTokenCache(maxEntries: number) {
     },
 
     set(entry: VerifiedToken): void {
-      const hash = entry.token === lastToken ? lastHash : hashOf(entry.token)
-      const at = find(entry.token, hash)
+      const { token } = entry
+      const hash = token === lastToken ? lastHash : hashOf(token)
+      const at = find(token, hash)
       if (at !== -1) {
         ring[(table[at] as number) - 1] = entry
         return
