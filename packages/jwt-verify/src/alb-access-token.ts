@@ -5,7 +5,7 @@ import { checkUnbound } from './confirmation.js'
 import { claimsChecks, oidcDiscovery, staticKeys } from './extensions.js'
 import { compileOptions } from './options.js'
 import { TokenRejection } from './rejection.js'
-import { createVerifier, type CompiledIssuer, type VerifierSettings } from './verifier.js'
+import { createVerifier, type CompiledIssuer } from './verifier.js'
 
 /**
  * Checks the identity provider's access token of a request whose `x-amzn-oidc-data` verified:
@@ -18,7 +18,7 @@ export interface AlbAccessToken {
   /** Starts fetching the provider's keys (at cold start, with the rest). */
   readonly prefetch: () => void
   /** Its verification for one jwtVerify instance: that instance's clock and cache size. */
-  readonly createCheck: (settings: Pick<VerifierSettings, 'cacheMaxEntries' | 'now'>) => AccessTokenCheck
+  readonly createCheck: (cacheMaxEntries: number, now: () => number) => AccessTokenCheck
 }
 
 // The load balancer forwards the token bare, as it got it from the identity provider.
@@ -53,8 +53,8 @@ export function compileAlbAccessToken(entry: IssuerConfig, timeoutMs: number | u
   }
   return {
     prefetch: () => compiled.resolver.prefetch(),
-    createCheck: ({ cacheMaxEntries, now }) => {
-      const { verify } = createVerifier({ issuers: [compiled], cacheMaxEntries, now })
+    createCheck: (cacheMaxEntries, now) => {
+      const { verify } = createVerifier([compiled], cacheMaxEntries, now)
       function combine(albAuth: AuthContext, accessAuth: AuthContext): AuthContext {
         // Both tokens must be about one user: an access token of someone else is no authorization of this one.
         if (accessAuth.subject === '' || accessAuth.subject !== albAuth.subject) throw new TokenRejection('subject_mismatch')

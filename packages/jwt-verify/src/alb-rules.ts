@@ -5,7 +5,7 @@
  */
 import type { TokenSource } from '@middy-auth/core/internal'
 import type { AlbAccessToken } from './alb-access-token.js'
-import type { Verifier, VerifierSettings } from './verifier.js'
+import type { CreateVerifier } from './verifier.js'
 
 /** What sets an `albIssuer()` entry apart from other issuers. */
 export interface AlbRules {
@@ -17,5 +17,5 @@ export interface AlbRules {
   /** The token source when none is configured and the first issuer entry is this one: `undefined` unless every entry is an ALB entry. */
   readonly tokenSource: (issuers: readonly unknown[]) => TokenSource | undefined
   /** The ALB verifier, which refuses other issuers beside ALB entries: carried by `albIssuer()` entries, so that its code is bundled only with them. */
-  readonly createVerifier: (settings: VerifierSettings) => Verifier
+  readonly createVerifier: CreateVerifier
 }

@@ -7,12 +7,12 @@ import { isAlgorithm, keyFitsAlgorithm, verifySignature, type Algorithm } from '
 import { checkClaims } from './claims-check.js'
 import { checkHeader } from './header-check.js'
 import type { IssuerConfig } from './issuer-config.js'
-import { decodeJws, MAX_TOKEN_LENGTH } from './jws.js'
+import { decodeJws, MAX_TOKEN_LENGTH, type DecodedJws } from './jws.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import { albEntries, albRulesOf } from './options.js'
 import { packageName } from './package-name.js'
 import { TokenRejection } from './rejection.js'
-import { secondsOf, type CheckGatewayClaims, type CompiledIssuer, type Verify, type VerifierSettings } from './verifier.js'
+import { secondsOf, type CheckGatewayClaims, type CompiledIssuer, type Verify, type CreateVerifier } from './verifier.js'
 
 /**
  * Options of {@link albIssuer}. Give `loadBalancerArn` or `loadBalancerArns`.
@@ -185,20 +185,20 @@ interface Signer {
  * header's `signer` before any key is fetched; padding is taken off for decoding, while the
  * signature is checked over the segments as received.
  */
-function createAlbVerifier({ issuers, now, cacheMaxEntries }: VerifierSettings): ReturnType<AlbRules['createVerifier']> {
+function createAlbVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntries: number, now: () => number): ReturnType<CreateVerifier> {
   const bySigner = new Map<string, Signer>()
   for (const entry of issuers) {
     const rules = albRulesOf(entry.resolver)
     // Their tokens come from another header: jwtVerify's TypeError at cold start.
     if (!rules) throw configErrors(packageName, 'jwtVerify')('issuers', 'cannot mix albIssuer() entries with other issuers in one jwtVerify()')
-    const accessTokenCheck = rules.accessToken?.createCheck({ cacheMaxEntries, now })
+    const accessTokenCheck = rules.accessToken?.createCheck(cacheMaxEntries, now)
     for (const signer of rules.signers) bySigner.set(signer, { entry, rules, accessTokenCheck })
   }
 
   /** The signed claims, then the access token when the entry asks for it. */
   function finish(
     found: Signer,
-    decoded: ReturnType<typeof decodeJws>,
+    decoded: DecodedJws,
     signingInput: Buffer,
     alg: Algorithm,
     key: ResolvedKey | undefined,
@@ -212,16 +212,16 @@ function createAlbVerifier({ issuers, now, cacheMaxEntries }: VerifierSettings):
 
   function verifySignedClaims(
     { entry, rules }: Signer,
-    decoded: ReturnType<typeof decodeJws>,
+    decoded: DecodedJws,
     signingInput: Buffer,
     alg: Algorithm,
     key: ResolvedKey | undefined,
   ): AuthContext | Promise<AuthContext> {
     if (!key) throw new TokenRejection('unknown_kid')
     if (!keyFitsAlgorithm(key, alg)) throw new TokenRejection('key_mismatch')
-    if (!verifySignature(alg, signingInput, decoded.signature, key)) throw new TokenRejection('bad_signature')
-    const payload = decoded.payload
-    checkClaims(decoded.header, payload, entry.rules, secondsOf(now))
+    const [header, payload, , signature] = decoded
+    if (!verifySignature(alg, signingInput, signature, key)) throw new TokenRejection('bad_signature')
+    checkClaims(header, payload, entry.rules, secondsOf(now))
     if (rules.issuer !== undefined && payload.iss !== rules.issuer) throw new TokenRejection('unknown_issuer', 'iss')
     const claims = emptyRecord()
     for (const [name, value] of Object.entries(payload)) claims[name] = value
@@ -244,14 +244,15 @@ function createAlbVerifier({ issuers, now, cacheMaxEntries }: VerifierSettings):
   const verify: Verify = function (token, event) {
     const segments = checkAlbSegments(token)
     const decoded = decodeJws(segments.map((segment) => segment.replace(/=+$/, '')).join('.'))
-    const { alg, kid } = checkHeader(decoded.header)
+    const [header] = decoded
+    const { alg, kid } = checkHeader(header)
     // A load balancer signs with ES256: never a secret (HMAC), whatever the entry lists.
     if (!isAlgorithm(alg)) throw new TokenRejection('alg_not_allowed')
-    const signer = decoded.header.signer
+    const signer = header.signer
     const found = typeof signer === 'string' ? bySigner.get(signer) : undefined
     if (!found) throw new TokenRejection('unknown_issuer', 'signer')
     if (!found.entry.algorithms.has(alg)) throw new TokenRejection('alg_not_allowed')
-    if (found.rules.clientId !== undefined && decoded.header.client !== found.rules.clientId) {
+    if (found.rules.clientId !== undefined && header.client !== found.rules.clientId) {
       throw new TokenRejection('audience_mismatch', 'client')
     }
     const signingInput = Buffer.from(`${segments[0]}.${segments[1]}`, 'ascii')

@@ -6,6 +6,7 @@
 import { readFunction, readRenamed, type ConfigError } from '@middy-auth/core/internal'
 import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
 import { refuse, TokenRejection } from './rejection.js'
+import type { VerifiedToken } from './verified-token-cache.js'
 
 /**
  * An entry's claims check, compiled. Fail closed: only `true` or nothing accepts; a throw, a
@@ -14,7 +15,15 @@ import { refuse, TokenRejection } from './rejection.js'
  * for an `async` check, a Promise of until when its success may be reused for the same token:
  * `claimsCacheTtl` seconds from `nowSeconds`, never past `expiresAt`.
  */
-export type RunClaimsCheck = (claims: Readonly<Record<string, unknown>>, nowSeconds: number, expiresAt: number) => void | Promise<number>
+export interface RunClaimsCheck {
+  (claims: Readonly<Record<string, unknown>>, nowSeconds: number, expiresAt: number): void | Promise<number>
+  /**
+   * The check again, on a hit of the verified-token cache: skipped while an `async` success
+   * still counts (`hit.claimsCheckedUntil`, moved on by a new one); a failure drops the entry
+   * from `cache` before it refuses. Nothing, or a Promise, when the check passed.
+   */
+  readonly again: (hit: VerifiedToken, nowSeconds: number, cache: { delete(token: string): void }) => void | Promise<void>
+}
 
 /**
  * An entry's check, `claimsCheck` or the deprecated `claims` (with its `DeprecationWarning`):
@@ -51,8 +60,12 @@ function refuseUnlessAccepted(answer: unknown): void {
  * ```
  */
 export function compileClaimsCheck(check: ClaimsCheck | undefined, claimsCacheTtl: number): RunClaimsCheck | undefined {
-  if (!check) return undefined
-  return function (claims, nowSeconds, expiresAt) {
+  return check ? runnerOf(check, claimsCacheTtl) : undefined
+}
+
+/** {@link compileClaimsCheck}'s runner of a check the entry has. */
+function runnerOf(check: ClaimsCheck, claimsCacheTtl: number): RunClaimsCheck {
+  function run(claims: Readonly<Record<string, unknown>>, nowSeconds: number, expiresAt: number): void | Promise<number> {
     let accepted: ReturnType<ClaimsCheck>
     try {
       accepted = check(claims)
@@ -69,4 +82,21 @@ export function compileClaimsCheck(check: ClaimsCheck | undefined, claimsCacheTt
     }
     refuseUnlessAccepted(accepted)
   }
+  function again(hit: VerifiedToken, nowSeconds: number, cache: { delete(token: string): void }): void | Promise<void> {
+    if (nowSeconds < hit.claimsCheckedUntil) return undefined
+    function forget(error: unknown): never {
+      cache.delete(hit.token)
+      throw error
+    }
+    let checked: void | Promise<number>
+    try {
+      checked = run(hit.auth.claims, nowSeconds, hit.expiresAt)
+    } catch (error) {
+      forget(error)
+    }
+    return checked?.then((claimsCheckedUntil) => {
+      hit.claimsCheckedUntil = claimsCheckedUntil
+    }, forget)
+  }
+  return Object.assign(run, { again })
 }

@@ -25,15 +25,15 @@ export function normalizeTyp(typ: string): string {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower
 }
 
-function numericClaim(payload: Record<string, unknown>, name: string, required: boolean): number | undefined {
+function numericClaim(payload: Record<string, unknown>, name: string, required?: boolean): number | undefined {
   const value = payload[name]
   if (value === undefined) {
     if (required) refuse('missing_claim', name)
-    return undefined
+  } else if (!Number.isFinite(value)) {
+    // Number.isFinite is false for anything but a finite number: no typeof needed.
+    refuse('bad_claim_type', name)
   }
-  // Number.isFinite is false for anything but a finite number: no typeof needed.
-  if (!Number.isFinite(value)) refuse('bad_claim_type', name)
-  return value as number
+  return value as number | undefined
 }
 
 /**
@@ -52,7 +52,7 @@ export function checkClaims(header: Readonly<Record<string, unknown>>, payload: 
   if (tokenType !== undefined && (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== tokenType)) refuse('typ_mismatch')
   const exp = numericClaim(payload, 'exp', true) as number
   if (exp <= now - tolerance) refuse('expired')
-  const nbf = numericClaim(payload, 'nbf', false)
+  const nbf = numericClaim(payload, 'nbf')
   if (nbf !== undefined && nbf > now + tolerance) refuse('not_yet_valid')
   const iat = numericClaim(payload, 'iat', maxTokenAge !== undefined)
   if (iat !== undefined) {

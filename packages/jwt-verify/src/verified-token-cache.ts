@@ -18,6 +18,9 @@ export interface VerifiedToken {
   claimsCheckedUntil: number
 }
 
+/** A cache of verified tokens ({@link createVerifiedTokenCache}). */
+export type VerifiedTokenCache = ReturnType<typeof createVerifiedTokenCache>
+
 /** Characters of the token's end that are hashed: its signature's, which no caller chooses. */
 const HASHED_CHARACTERS = 16
 
@@ -61,7 +64,6 @@ export function createVerifiedTokenCache(maxEntries: number) {
   const table = new Int32Array(positions)
   const mask = positions - 1
   let cursor = 0
-  let size = 0
   /** The last token looked up and its hash: a miss is followed by the `set` of the same string. */
   let lastToken: string | undefined
   let lastHash = 0
@@ -83,7 +85,6 @@ export function createVerifiedTokenCache(maxEntries: number) {
    */
   function remove(position: number): void {
     ring[(table[position] as number) - 1] = undefined
-    size--
     let hole = position
     let next = position
     for (;;) {
@@ -111,8 +112,9 @@ export function createVerifiedTokenCache(maxEntries: number) {
     },
 
     set(entry: VerifiedToken): void {
-      const hash = entry.token === lastToken ? lastHash : hashOf(entry.token)
-      const at = find(entry.token, hash)
+      const { token } = entry
+      const hash = token === lastToken ? lastHash : hashOf(token)
+      const at = find(token, hash)
       if (at !== -1) {
         ring[(table[at] as number) - 1] = entry
         return
@@ -122,7 +124,6 @@ export function createVerifiedTokenCache(maxEntries: number) {
       if (victim !== undefined) remove(find(victim.token, hashes[slot] as number))
       ring[slot] = entry
       hashes[slot] = hash
-      size++
       let position = hash & mask
       while (table[position] !== 0) position = (position + 1) & mask
       table[position] = slot + 1
@@ -133,8 +134,5 @@ export function createVerifiedTokenCache(maxEntries: number) {
       const at = find(token, hashOf(token))
       if (at !== -1) remove(at)
     },
-
-    /** Entries held (a plain function: an accessor here made every hit measurably slower). */
-    size: (): number => size,
   }
 }

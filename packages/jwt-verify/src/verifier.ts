@@ -4,11 +4,11 @@ import { type Algorithm, type HmacAlgorithm, keyFitsAlgorithm, verifySignature }
 import { checkClaims, type ClaimRules } from './claims-check.js'
 import { checkHeader } from './header-check.js'
 import type { RunClaimsCheck } from './claims-check-runner.js'
-import { decodeJws } from './jws.js'
+import { decodeJws, type DecodedJws } from './jws.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 import { refuse } from './rejection.js'
 import type { CompiledBinding } from './sender-binding-options.js'
-import { createVerifiedTokenCache } from './verified-token-cache.js'
+import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js'
 
 /** One issuer entry, compiled at cold start. */
 export interface CompiledIssuer {
@@ -24,14 +24,12 @@ export interface CompiledIssuer {
   readonly binding: CompiledBinding
 }
 
-/** What {@link createVerifier} needs. */
-export interface VerifierSettings {
-  readonly issuers: readonly CompiledIssuer[]
-  /** Entries of the verified-token cache; 0 turns it off. */
-  readonly cacheMaxEntries: number
-  /** The clock, in milliseconds. */
-  readonly now: () => number
-}
+/**
+ * Builds the verification of one middleware instance ({@link createVerifier}, or the ALB
+ * verifier's): its issuer entries, the entries of its verified-token cache (0 turns it off), and
+ * its clock, in milliseconds.
+ */
+export type CreateVerifier = (issuers: readonly CompiledIssuer[], cacheMaxEntries: number, now: () => number) => Verifier
 
 /**
  * Verifies a token: synchronously when its keys are cached, which is the warm path. The event
@@ -95,63 +93,29 @@ export function secondsOf(now: () => number): number {
  *
  * @example
  * ```ts
- * const { verify } = createVerifier({ issuers: [compiled], cacheMaxEntries: 1000, now: Date.now })
+ * const { verify } = createVerifier([compiled], 1000, Date.now)
  * const auth = await verify(token)
  * ```
  */
-export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettings): Verifier {
+export function createVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntries: number, now: () => number): Verifier {
   // The first entry that lists an issuer trusts it. Only strings are keys: an `iss` of any other
   // type finds nothing, without a typeof.
   const byIssuer = new Map<unknown, CompiledIssuer>()
   for (const entry of issuers) for (const iss of entry.issuers) if (!byIssuer.has(iss)) byIssuer.set(iss, entry)
   const cache = cacheMaxEntries > 0 ? createVerifiedTokenCache(cacheMaxEntries) : undefined
 
-  /** The entry that trusts this `iss`; any other issuer is refused. */
-  const trustedIssuer = (iss: unknown): CompiledIssuer => byIssuer.get(iss) ?? refuse('unknown_issuer')
-
-  function fromCache(token: string, nowSeconds: number): AuthContext | Promise<AuthContext> | undefined {
-    const hit = cache?.get(token)
-    if (!hit) return undefined
-    const { issuer, auth } = hit
-    if (nowSeconds >= hit.expiresAt || !issuer.resolver.cached()?.keys.includes(hit.key)) {
-      cache?.delete(token)
-      return undefined
-    }
-    // A custom check may depend on more than the token (a deny list, the time): a synchronous
-    // one runs on every request, an async one once per claimsCacheTtl.
-    const { claimsCheck } = issuer
-    if (!claimsCheck || nowSeconds < hit.claimsCheckedUntil) return copyAuth(auth)
-    let checked: void | Promise<number>
-    try {
-      checked = claimsCheck(auth.claims, nowSeconds, hit.expiresAt)
-    } catch (error) {
-      cache?.delete(token)
-      throw error
-    }
-    if (!checked) return copyAuth(auth)
-    return checked.then(
-      (claimsCheckedUntil) => {
-        hit.claimsCheckedUntil = claimsCheckedUntil
-        return copyAuth(auth)
-      },
-      (error: unknown) => {
-        cache?.delete(token)
-        throw error
-      },
-    )
-  }
-
   function finish(
     token: string,
     issuer: CompiledIssuer,
-    decoded: ReturnType<typeof decodeJws>,
+    decoded: DecodedJws,
     alg: Algorithm | HmacAlgorithm,
     key: ResolvedKey,
     nowSeconds: number,
   ): AuthContext | Promise<AuthContext> {
-    if (!verifySignature(alg, decoded.signingInput, decoded.signature, key)) refuse('bad_signature')
-    const expiresAt = checkClaims(decoded.header, decoded.payload, issuer.rules, nowSeconds)
-    const claims = deepFreeze(decoded.payload)
+    const [header, payload, signingInput, signature] = decoded
+    if (!verifySignature(alg, signingInput, signature, key)) refuse('bad_signature')
+    const expiresAt = checkClaims(header, payload, issuer.rules, nowSeconds)
+    const claims = deepFreeze(payload)
     const checked = issuer.claimsCheck?.(claims, nowSeconds, expiresAt)
     // Kept in the cache, never handed out: every request gets a copy (copyAuth).
     const auth: Readonly<AuthContext> = {
@@ -173,12 +137,25 @@ export function createVerifier({ issuers, cacheMaxEntries, now }: VerifierSettin
 
   const verify: Verify = function (token) {
     const nowSeconds = secondsOf(now)
-    const cached = fromCache(token, nowSeconds)
-    if (cached) return cached
+    const hit = cache?.get(token)
+    if (hit) {
+      const { issuer, auth } = hit
+      // Served again until it expires or its key leaves the key set; then verified anew.
+      if (nowSeconds < hit.expiresAt && issuer.resolver.cached()?.keys.includes(hit.key)) {
+        // A custom check may depend on more than the token (a deny list, the time): the
+        // claimsChecks extension runs it again (a synchronous one on every request, an async one
+        // once per claimsCacheTtl) and drops the entry when it fails.
+        const checked = issuer.claimsCheck?.again(hit, nowSeconds, cache as VerifiedTokenCache)
+        return checked ? checked.then(() => copyAuth(auth)) : copyAuth(auth)
+      }
+      cache?.delete(token)
+    }
 
     const decoded = decodeJws(token)
-    const { alg, kid } = checkHeader(decoded.header)
-    const issuer = trustedIssuer(decoded.payload.iss)
+    const [header, payload] = decoded
+    const { alg, kid } = checkHeader(header)
+    // The entry that trusts this `iss`; any other issuer is refused.
+    const issuer = byIssuer.get(payload.iss) ?? refuse('unknown_issuer')
     if (!issuer.algorithms.has(alg)) refuse('alg_not_allowed')
 
     const key = issuer.secretKey ?? pickKey(issuer.resolver.cached(), kid, alg)
