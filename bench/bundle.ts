@@ -4,8 +4,9 @@
 // http-error-handler) at most 40 KB, jwt-verify alone at most 25 KB (whole handler bundles,
 // Middy included); and code only an unused option needs (route maps, jwtVerify's API Gateway
 // claims, DPoP and mTLS, presets, ALB, opaque tokens, OIDC discovery, keys given in the
-// configuration (jwks, PEM keys, secrets), token sources other than a header, an issuer entry's
-// claimsCheck, rbac's conditions and roleMap, oauth-scope's scopeClaims) absent from bundles that do not use it. The root
+// configuration (jwks, PEM keys, secrets, a keyResolver), token sources other than a header, an
+// issuer entry's claimsCheck, jwtVerify's jwks and cache settings, rbac's conditions and roleMap,
+// oauth-scope's scopeClaims) absent from bundles that do not use it. The root
 // entries carry every option's code; the lean entries (`@middy-auth/<pkg>/lean`) only that of the
 // extensions a handler imports from `@middy-auth/<pkg>/extensions`.
 //
@@ -63,8 +64,10 @@ const unusedOptionFiles = {
   presets: /jwt-verify\/dist\/presets\.js$/,
   alb: /jwt-verify\/dist\/alb(-key-resolver|-access-token)?\.js$/,
   opaqueTokens: /jwt-verify\/dist\/opaque-tokens\.js$/,
-  // An issuer entry's local JWKS, PEM keys and HMAC secret (the lean entry's staticKeys extension).
+  // An issuer entry's local JWKS, PEM keys, HMAC secret and own keyResolver (the lean entry's staticKeys extension).
   staticKeys: /jwt-verify\/dist\/static-key(s|-resolver)\.js$/,
+  // jwtVerify's jwks (fetching) and cache options, checked (the lean entry's tuning extension).
+  tuning: /jwt-verify\/dist\/tuning\.js$/,
   // The discovery document of an issuer entry without jwksUri (the lean entry's oidcDiscovery extension).
   oidcDiscovery: /jwt-verify\/dist\/oidc-discovery\.js$/,
   // The cookie (and its cross-site check), query and function token sources (the lean entry's
@@ -197,6 +200,28 @@ export const handler = middy()
       { issuer: 'https://jobs.example.com/', audience: 'jobs', jwks: { keys: [${JSON.stringify(LOCAL_JWK)}] } },
     ],
     extensions: [oidcDiscovery, staticKeys],
+  }))
+  .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
+`,
+  },
+  {
+    name: 'lean with extensions: [tuning, staticKeys], jwks, cache and a keyResolver (must bundle them and load)',
+    absent: [],
+    present: [unusedOptionFiles.tuning, unusedOptionFiles.staticKeys],
+    source: `
+import middy from '@middy/core'
+import jwtVerify from '@middy-auth/jwt-verify/lean'
+import { tuning, staticKeys } from '@middy-auth/jwt-verify/extensions'
+import { createRemoteKeyResolver } from '@middy-auth/jwt-verify/keys'
+export const handler = middy()
+  .use(jwtVerify({
+    issuers: [
+      { issuer: '${ISSUER}', audience: 'orders-api', jwksUri: '${ISSUER}/.well-known/jwks.json' },
+      { issuer: 'https://jobs.example.com/', audience: 'jobs', keyResolver: createRemoteKeyResolver({ jwksUri: 'https://jobs.example.com/jwks.json' }) },
+    ],
+    jwks: { timeoutMs: 1500 },
+    cache: false,
+    extensions: [tuning, staticKeys],
   }))
   .handler(async (event, context) => ({ statusCode: 200, body: context.auth.subject }))
 `,

@@ -21,8 +21,9 @@ const recorded: Record<string, Record<string, string>> = {
     opaqueTokenHandoff: 'compile/2',
     resourceMetadataChallenge: 'read/2',
     senderConstraints: 'check/3 compile/2 toAuthError/2',
-    staticKeys: 'jwks/3 keys/3 secret/4',
+    staticKeys: 'jwks/3 keyResolver/3 keys/3 secret/4',
     tokenSources: 'compile/2 problem/1',
+    tuning: 'cache/2 jwks/2',
   },
   '@middy-auth/oauth-scope extensions v1': {
     apiGatewayClaims: 'gatewayAuth/1',

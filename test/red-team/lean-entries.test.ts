@@ -13,7 +13,6 @@ import authorizerResponse from '@middy-auth/authorizer'
 import { setAuth } from '@middy-auth/core'
 import rootJwtVerify, { albIssuer, createJwtVerifier as rootCreateJwtVerifier, type JwtVerifyOptions } from '@middy-auth/jwt-verify'
 import * as jwtExtensions from '@middy-auth/jwt-verify/extensions'
-import { createStaticKeyResolver } from '@middy-auth/jwt-verify/keys'
 import leanJwtVerify, { createJwtVerifier as leanCreateJwtVerifier } from '@middy-auth/jwt-verify/lean'
 import rootOAuthScope from '@middy-auth/oauth-scope'
 import * as scopeExtensions from '@middy-auth/oauth-scope/extensions'
@@ -25,6 +24,8 @@ import { createIntrospectionVerifier } from '@middy-auth/token-introspection'
 import { authorizerRequestEvent, httpApiEvent, httpAuthorizerEventV2, lambdaContext } from '@middy-auth/testing'
 import middy from '@middy/core'
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { albEventWith, albSigner, albToken, ARN, CLIENT, NOW as ALB_NOW, REGION, SUBJECT } from '../../packages/jwt-verify/test/alb-support.js'
 import { proofKey, signProof, withHeaders } from '../../packages/jwt-verify/test/dpop-support.js'
 import { startStub } from '../../packages/token-introspection/test/support.js'
@@ -47,12 +48,18 @@ const token = (claims: Record<string, unknown> = {}): string => {
   const input = `${b64u('{"alg":"ES256","typ":"JWT","kid":"red-1"}')}.${b64u(JSON.stringify(body))}`
   return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
 }
-// A key resolver rather than `jwks`, which the lean entry takes only with staticKeys: no extension in these handlers but the one a test adds.
-const localKeys = createStaticKeyResolver({ keys: [jwk] })
+// The key set served on a loopback port, as a jwksUri: keys given in the configuration (`jwks`,
+// a `keyResolver`) are the staticKeys extension's, and no extension is in these handlers but the
+// one a test adds.
+const jwksBody = JSON.stringify({ keys: [jwk] })
+const jwksServer = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(jwksBody))
+await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve))
+afterAll(() => new Promise((resolve) => jwksServer.close(resolve)))
+const jwksUri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`
 const entryOf = (issuer: string, extra: Record<string, unknown> = {}) => ({
   issuer,
   audience,
-  keyResolver: localKeys,
+  jwksUri,
   algorithms: ['ES256' as const],
   ...extra,
 })

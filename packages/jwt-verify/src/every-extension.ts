@@ -7,6 +7,7 @@ import {
   senderConstraints,
   staticKeys,
   tokenSources,
+  tuning,
 } from './extensions.js'
 import type { JwtVerifyExtension, JwtVerifyExtensions } from './extension-types.js'
 
@@ -16,7 +17,7 @@ import type { JwtVerifyExtension, JwtVerifyExtensions } from './extension-types.
  * then not needed.
  */
 export const everyExtension: JwtVerifyExtensions = new Map<string, JwtVerifyExtension>(
-  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys, oidcDiscovery, tokenSources, claimsChecks, resourceMetadataChallenge].map(
+  [senderConstraints, apiGatewayClaims, opaqueTokenHandoff, staticKeys, oidcDiscovery, tokenSources, claimsChecks, resourceMetadataChallenge, tuning].map(
     (extension) => [extension.name, extension],
   ),
 )

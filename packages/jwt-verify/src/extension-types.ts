@@ -3,7 +3,7 @@
  * and what the options' compiler reads from each, the code of the rarely used options (DPoP and
  * mTLS, API Gateway's claims, opaque tokens, keys given in the configuration, OIDC discovery,
  * token sources other than a header, the user's claims checks, RFC 9728's resource metadata in
- * challenges). Types only: nothing here is bundled.
+ * challenges, the JWKS fetching and cache settings). Types only: nothing here is bundled.
  */
 import type { AuthContext, AuthError } from '@middy-auth/core'
 import type { ConfigError, Extension, TokenLookup, TokenSource } from '@middy-auth/core/internal'
@@ -25,7 +25,8 @@ export type Deny = (code: 'invalid_request' | 'invalid_token', reason: JwtVerify
 /**
  * An extension of `@middy-auth/jwt-verify/lean`, imported from `@middy-auth/jwt-verify/extensions`
  * (`senderConstraints`, `apiGatewayClaims`, `opaqueTokenHandoff`, `staticKeys`, `oidcDiscovery`,
- * `tokenSources`, `claimsChecks`, `resourceMetadataChallenge`) and listed in its `extensions` option.
+ * `tokenSources`, `claimsChecks`, `resourceMetadataChallenge`, `tuning`) and listed in its
+ * `extensions` option.
  *
  * @example
  * ```ts
@@ -100,7 +101,10 @@ export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension {
   readonly compile: (value: unknown, fail: ConfigError) => OpaqueTokenHandoff
 }
 
-/** The `staticKeys` extension: an issuer entry's `jwks` (a local JWKS), `keys` (PEM) and `secret` (HMAC). */
+/**
+ * The `staticKeys` extension: an issuer entry's `jwks` (a local JWKS), `keys` (PEM), `keyResolver`
+ * (the user's own) and `secret` (HMAC).
+ */
 export interface StaticKeysExtension extends JwtVerifyExtension {
   readonly name: 'staticKeys'
   // Each named after the field it compiles: the minifier keeps property names.
@@ -108,6 +112,8 @@ export interface StaticKeysExtension extends JwtVerifyExtension {
   readonly jwks: (jwks: unknown, option: string, fail: ConfigError) => KeyResolver
   /** An entry's PEM `keys`, checked and imported, as its key set; `option` is their path (`issuers[0].keys`). */
   readonly keys: (keys: unknown, option: string, fail: ConfigError) => KeyResolver
+  /** An entry's `keyResolver`, checked (what the verifier calls on it); `option` is its path (`issuers[0].keyResolver`). */
+  readonly keyResolver: (keyResolver: unknown, option: string, fail: ConfigError) => KeyResolver
   /**
    * An entry with a `secret`, checked (no public keys, HMAC algorithms only): its one key and
    * its algorithms; `at` is the entry's path (`issuers[0]`).
@@ -156,6 +162,19 @@ export interface ResourceMetadataChallengeExtension extends JwtVerifyExtension {
   readonly read: (value: unknown, fail: ConfigError) => string
 }
 
+/** The key resolvers' settings that the `jwks` option sets (the clock is the middleware's). */
+export type JwksSettings = Pick<RemoteKeyResolverSettings, 'timeoutMs' | 'cooldownMs' | 'maxAgeMs' | 'fetchJson'>
+
+/** The `tuning` extension: the `jwks` and `cache` options. */
+export interface TuningExtension extends JwtVerifyExtension {
+  readonly name: 'tuning'
+  // Each named after the option it reads: the minifier keeps property names.
+  /** The `cache` option, given and checked: the verified-token cache's number of entries (0: off). */
+  readonly cache: (cache: unknown, fail: ConfigError) => number
+  /** The `jwks` option, given and checked: the key resolvers' settings, the defaults for what it leaves out. */
+  readonly jwks: (jwks: unknown, fail: ConfigError) => JwksSettings
+}
+
 /** A token source's reader as the verifier calls it: a cross-site lookup never comes back from it. */
 export type ReadTokenRefusingCrossSite = (event: unknown) => Exclude<TokenLookup, { kind: 'cross-site' }>
 
@@ -169,6 +188,7 @@ export type KnownExtension =
   | TokenSourcesExtension
   | ClaimsChecksExtension
   | ResourceMetadataChallengeExtension
+  | TuningExtension
 
 /** The extensions of one middleware instance, by name. */
 export type JwtVerifyExtensions = ReadonlyMap<string, JwtVerifyExtension>

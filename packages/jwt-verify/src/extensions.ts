@@ -20,12 +20,14 @@ import type {
   SenderConstraintsExtension,
   StaticKeysExtension,
   TokenSourcesExtension,
+  TuningExtension,
 } from './extension-types.js'
 import { bindingAuthError, checkBinding } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
 import { discoveryKeyResolver } from './remote-key-resolver.js'
 import { staticKeyResolver } from './static-key-resolver.js'
-import { compilePemKeys, compileSecretEntry } from './static-keys.js'
+import { checkKeyResolver, compilePemKeys, compileSecretEntry } from './static-keys.js'
+import { readCache, readJwks } from './tuning.js'
 
 export type { JwtVerifyExtension } from './extension-types.js'
 
@@ -96,9 +98,11 @@ export const opaqueTokenHandoff = {
 } satisfies OpaqueTokenHandoffExtension as JwtVerifyExtension
 
 /**
- * Keys given in the configuration rather than fetched, for the lean `jwtVerify`: an issuer
- * entry's `jwks` (a local JWKS), `keys` (PEM public keys or certificates) and `secret` (HMAC).
- * (A `jwksUri` and a `keyResolver` need no extension.)
+ * Keys given in the configuration rather than fetched from a `jwksUri` or by discovery, for the
+ * lean `jwtVerify`: an issuer entry's `jwks` (a local JWKS), `keys` (PEM public keys or
+ * certificates), `keyResolver` (a key resolver of your own, such as `createRemoteKeyResolver()`
+ * or the `jwks-rsa` adapter) and `secret` (HMAC). (A `jwksUri` needs no extension, nor does an
+ * `albIssuer()` entry, whose resolver is its own.)
  *
  * @example
  * ```ts
@@ -117,6 +121,7 @@ export const staticKeys = {
   name: 'staticKeys',
   jwks: staticKeyResolver,
   keys: compilePemKeys,
+  keyResolver: checkKeyResolver,
   secret: compileSecretEntry,
 } satisfies StaticKeysExtension as JwtVerifyExtension
 
@@ -224,3 +229,25 @@ export const resourceMetadataChallenge = {
   name: 'resourceMetadataChallenge',
   read: readResourceMetadata,
 } satisfies ResourceMetadataChallengeExtension as JwtVerifyExtension
+
+/**
+ * The `jwks` (`timeoutMs`, `cooldownMs`, `maxAgeMs`, `fetchJson`) and `cache` options of the lean
+ * `jwtVerify`, checked at cold start. Without it, the lean entry takes their defaults: JWKS
+ * fetched with `node:https`, a 3 s timeout, a 10 s cooldown, keys refreshed after 10 minutes, a
+ * verified-token cache of 1000 entries. Either option given, even `cache: false`, needs it.
+ *
+ * @example
+ * ```ts
+ * import jwtVerify from '@middy-auth/jwt-verify/lean'
+ * import { tuning } from '@middy-auth/jwt-verify/extensions'
+ *
+ * const middleware = jwtVerify({ issuers, jwks: { timeoutMs: 1500 }, cache: false, extensions: [tuning] })
+ * ```
+ */
+export const tuning = {
+  package: packageName,
+  mark: extensionMark,
+  name: 'tuning',
+  cache: readCache,
+  jwks: readJwks,
+} satisfies TuningExtension as JwtVerifyExtension

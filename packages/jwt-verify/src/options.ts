@@ -11,7 +11,6 @@ import {
   headerSourceProblem,
   isCookieQueryOrFunction,
   isListOf,
-  isRecord,
   needExtension,
   readOptionNamesAndExtensions,
   readDuration,
@@ -74,9 +73,9 @@ interface CommonOptions {
    * authorization server. Serve the document with `protectedResourceMetadata()`. Default: none.
    */
   resourceMetadata?: string
-  /** The verified-token cache; `false` turns it off. Default `{ maxEntries: 1000 }`. */
+  /** The verified-token cache; `false` turns it off (in the lean entry, with the `tuning` extension). Default `{ maxEntries: 1000 }`. */
   cache?: { maxEntries: number } | false
-  /** JWKS fetching. */
+  /** JWKS fetching (in the lean entry, with the `tuning` extension). */
   jwks?: JwksOptions
   /** The clock, in milliseconds since the epoch (tests). Default `Date.now`. */
   clock?: () => number
@@ -95,11 +94,11 @@ interface CommonOptions {
    * The extensions, from `@middy-auth/jwt-verify/extensions`, that the lean entry
    * (`@middy-auth/jwt-verify/lean`) needs for `dpop` and `mtls` (`senderConstraints`),
    * `trustApiGateway` (`apiGatewayClaims`), `opaqueTokens` (`opaqueTokenHandoff`) and an issuer
-   * entry's `jwks`, `keys` or `secret` (`staticKeys`), an issuer entry without `jwksUri` (OIDC
-   * discovery: `oidcDiscovery`), a `tokenSource` other than a header (`tokenSources`), an issuer
-   * entry's `claimsCheck` and `claimsCacheTtl` (`claimsChecks`), `resourceMetadata`
-   * (`resourceMetadataChallenge`). The root entry has every extension: there the list is only
-   * checked. Default: none.
+   * entry's `jwks`, `keys`, `keyResolver` or `secret` (`staticKeys`), an issuer entry without
+   * `jwksUri` (OIDC discovery: `oidcDiscovery`), a `tokenSource` other than a header
+   * (`tokenSources`), an issuer entry's `claimsCheck` and `claimsCacheTtl` (`claimsChecks`),
+   * `resourceMetadata` (`resourceMetadataChallenge`), `jwks` and `cache` (`tuning`). The root
+   * entry has every extension: there the list is only checked. Default: none.
    */
   extensions?: readonly JwtVerifyExtension[]
 }
@@ -191,13 +190,10 @@ const typeRule = (type: 'boolean' | 'function'): Rule => [(value) => typeof valu
 const aBoolean = typeRule('boolean')
 const aFunction = typeRule('function')
 
-/**
- * The largest verified-token cache: its ring is allocated when the factory runs (about 25 bytes
- * per slot, 2.5 MB here), so a size meant for "unbounded" must not take a function's memory at
- * cold start.
- */
-const maxCacheEntries = 100_000
-const cacheSize: Rule = [(value) => typeof value === 'number' && value >= 0 && value <= maxCacheEntries, `a number of entries from 0 to ${maxCacheEntries}`]
+/** The verified-token cache's size when `cache` is left out (or gives no `maxEntries`). */
+export const defaultCacheEntries = 1000
+/** The key resolvers' settings that `jwks` leaves out (all of them without the `tuning` extension). */
+export const jwksDefaults = { timeoutMs: 3000, cooldownMs: 10_000, maxAgeMs: 600_000 }
 
 /** The `TypeError` of a list that must hold something: `issuers`, an entry's `issuer`, `audience` and `algorithms`. */
 const notANonEmptyList = (option: string, what: string): TypeError => fail(option, `must be a non-empty list of ${what}`)
@@ -211,12 +207,6 @@ function nonEmptyList(value: unknown, option: string, allowed: (item: unknown) =
 /** An entry's `issuer` or `audience`: one name, or a non-empty list of them. */
 const nameList = (value: unknown, option: string): string[] =>
   nonEmptyList(typeof value === 'string' ? [value] : value, option, isText, `non-empty strings (or one)`) as string[]
-
-/** An entry's `keyResolver`: what the verifier calls on it. */
-const aKeyResolver: Rule = [
-  (value) => value != null && (['prefetch', 'cached', 'getKeySet'] as const).every((method) => typeof (value as Partial<KeyResolver>)[method] === 'function'),
-  'a key resolver with prefetch(), cached() and getKeySet()',
-]
 
 /** An entry's key sources, of which it gives one (or none: OIDC discovery from its issuer). */
 const keySources = ['jwksUri', 'jwks', 'keyResolver', 'keys'] as const
@@ -278,9 +268,9 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   // The URL's rules (RFC 9728; challenges carry it as given): the resourceMetadataChallenge extension's.
   const resourceMetadata = metadata === undefined ? undefined : need('resourceMetadataChallenge', 'resourceMetadata').read(metadata, fail)
   const opaqueTokens = opaque === undefined ? undefined : need('opaqueTokenHandoff', 'opaqueTokens').compile(opaque, fail)
-  const cache = options.cache ?? {}
-  const maxEntries = cache === false ? 0 : (checked(cache, [isRecord, `{ maxEntries } or false`], 'cache') as { maxEntries?: unknown }).maxEntries
-  const cacheMaxEntries = Math.floor((checked(maxEntries, cacheSize, 'cache.maxEntries') as number | undefined) ?? 1000)
+  // `cache` and `jwks` (below) are the tuning extension's; left out (or null), their defaults.
+  const cache = options.cache ?? undefined
+  const cacheMaxEntries = cache === undefined ? defaultCacheEntries : need('tuning', 'cache').cache(cache, fail)
   const clock = option('clock', aFunction, Date.now)
   // Only a given source is checked: the default (below) is a header, valid by construction, and
   // leaving its check out spares the cold start compiling and running it.
@@ -301,16 +291,8 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   // (`x-amzn-oidc-data` when every entry is one). The entries are not checked yet.
   const tokenSource = givenSource ??
     albRulesOf((entries[0] as { keyResolver?: unknown } | null | undefined)?.keyResolver)?.tokenSource(entries) ?? { header: 'Authorization', scheme: 'Bearer' }
-  const jwks = checked(options.jwks ?? {}, [isRecord, 'an object'], 'jwks')
-  const ms = (name: 'timeoutMs' | 'cooldownMs' | 'maxAgeMs', fallback: number, zero?: boolean, infinity?: boolean): number =>
-    readDuration(jwks[name], `jwks.${name}`, fail, { unit: 'milliseconds', fallback, zero, infinity })
-  const resolverSettings = {
-    timeoutMs: ms('timeoutMs', 3000),
-    cooldownMs: ms('cooldownMs', 10_000, true),
-    maxAgeMs: ms('maxAgeMs', 600_000, false, true),
-    fetchJson: checked(jwks.fetchJson, aFunction, 'jwks.fetchJson'),
-    clock,
-  }
+  const jwks = options.jwks ?? undefined
+  const resolverSettings = { ...(jwks === undefined ? jwksDefaults : need('tuning', 'jwks').jwks(jwks, fail)), clock }
   /** Remote key resolvers by JWKS URL: entries with the same `jwksUri` share one. */
   const resolvers = new Map<string, KeyResolver>()
   const seen = new Set<string>()
@@ -332,11 +314,13 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
     const [source, another] = keySources.filter((name) => entry[name] !== undefined)
     if (another) throw fail(`${at}.${another}`, `goes without ${source as string}: give one of ${keySources.join(', ')}`)
     const option = `${at}.${source as string}`
-    // A local key set, `jwks` or PEM `keys`: the staticKeys extension's compiler of that field.
-    if (source === 'jwks' || source === 'keys') return need('staticKeys', option)[source](entry[source], option, fail)
     const { jwksUri, keyResolver } = entry
-    // A falsy keyResolver (null, false) is a mistake, not a request for discovery.
-    if (source === 'keyResolver') return checked(keyResolver, aKeyResolver, option) as KeyResolver
+    // An albIssuer() entry's resolver (the entry's one source), valid by construction: its keys
+    // are fetched, as a jwksUri's.
+    if (albRulesOf(keyResolver)) return keyResolver as KeyResolver
+    // Any other source but a jwksUri gives the keys in the configuration (a local `jwks`, PEM
+    // `keys`, the user's own `keyResolver`): the staticKeys extension's check of that field.
+    if (source && source !== 'jwksUri') return need('staticKeys', option)[source](entry[source], option, fail)
     // OIDC discovery when jwksUri is absent (or null, as it always meant): its resolver checks
     // that the issuer is fetchable. Never shared: no issuer is listed twice.
     if (jwksUri == null) return need('oidcDiscovery', at, 'without jwksUri ').keyResolver({ ...resolverSettings, issuer: firstIssuer }, fail, `${at}.`)

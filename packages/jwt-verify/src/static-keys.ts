@@ -31,6 +31,21 @@ function compileSecret(secret: unknown, at: string, fail: ConfigError): { key: R
   return { key, resolver: fixedKeyResolver(Object.freeze({ keys: Object.freeze([key]), byKid: new Map() })) }
 }
 
+/** What the verifier calls on a key resolver. */
+const resolverMethods = ['prefetch', 'cached', 'getKeySet'] as const
+
+/**
+ * An issuer entry's `keyResolver` (the user's own, such as `createRemoteKeyResolver()` or the
+ * `jwks-rsa` adapter), given: itself, once it has every method the verifier calls (`option`: its
+ * path, `issuers[0].keyResolver`).
+ */
+export function checkKeyResolver(keyResolver: unknown, option: string, fail: ConfigError): KeyResolver {
+  // A falsy keyResolver (null, false) is a mistake, not a request for discovery.
+  if (keyResolver != null && resolverMethods.every((method) => typeof (keyResolver as Partial<KeyResolver>)[method] === 'function'))
+    return keyResolver as KeyResolver
+  throw fail(option, `must be a key resolver with prefetch(), cached() and getKeySet()`)
+}
+
 /**
  * An issuer entry with a `secret`: no public keys on it, HMAC algorithms only, and required (so
  * that a public key can never be taken for the secret, RFC 8725 §2.1); the secret as its one key.

@@ -256,6 +256,22 @@ describe('an option without its extension: a TypeError at cold start that names 
       'issuers[0].keys',
       'staticKeys',
     ],
+    [
+      "an issuer entry's keyResolver",
+      {
+        issuers: [
+          { issuer, audience, keyResolver: { prefetch: () => undefined, cached: () => undefined, getKeySet: () => Promise.reject(new Error('none')) } },
+        ],
+      },
+      'issuers[0].keyResolver',
+      'staticKeys',
+    ],
+    [
+      "an issuer entry's keyResolver that is none at all",
+      { issuers: [{ issuer, audience, keyResolver: 'not checked before the extension' as never }] },
+      'issuers[0].keyResolver',
+      'staticKeys',
+    ],
     ['a cookie token source', { tokenSource: { cookie: 'session' } }, 'tokenSource', 'tokenSources'],
     [
       'a cookie token source with allowedOrigins',
@@ -267,6 +283,10 @@ describe('an option without its extension: a TypeError at cold start that names 
     ['a function token source', { tokenSource: () => 'a.b.c' }, 'tokenSource', 'tokenSources'],
     ['resourceMetadata', { resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource' }, 'resourceMetadata', 'resourceMetadataChallenge'],
     ['a resourceMetadata that is no URL at all', { resourceMetadata: 'not checked before the extension' }, 'resourceMetadata', 'resourceMetadataChallenge'],
+    ['jwks (how JWKS endpoints are fetched)', { jwks: { timeoutMs: 1500 } }, 'jwks', 'tuning'],
+    ['a jwks that is no object at all', { jwks: 'not checked before the extension' as never }, 'jwks', 'tuning'],
+    ['cache: false', { cache: false }, 'cache', 'tuning'],
+    ['a cache size', { cache: { maxEntries: 10 } }, 'cache', 'tuning'],
   ]
 
   test.each(missing)('%s', (_name, extra, option, extension) => {
