@@ -2,12 +2,12 @@
  * `@middy-auth/jwt-verify/lean`: `jwtVerify` and `createJwtVerifier` without the code of their
  * rarely used options, for the smallest bundle. Same options, same checks and same errors as the
  * root entry; `dpop` and `mtls`, `trustApiGateway`, `opaqueTokens`, an issuer entry's `jwks`,
- * `keys` and `secret`, an issuer entry without `jwksUri` (OIDC discovery), a `tokenSource`
- * other than a header, an issuer entry's `claimsCheck` and `claimsCacheTtl` (the entries of
- * `cognitoIssuer()`, `entraIssuer()` and `keycloakIssuer({ clientId })` have a `claimsCheck`),
- * and `resourceMetadata` need their extension from
- * `@middy-auth/jwt-verify/extensions` in `extensions` (without it: a `TypeError` at cold start
- * that names the import).
+ * `keys`, `keyResolver` and `secret`, an issuer entry without `jwksUri` (OIDC discovery), a
+ * `tokenSource` other than a header, an issuer entry's `claimsCheck` and `claimsCacheTtl` (the
+ * entries of `cognitoIssuer()`, `entraIssuer()` and `keycloakIssuer({ clientId })` have a
+ * `claimsCheck`), `resourceMetadata`, and the `jwks` fetching options and `cache` need their
+ * extension from `@middy-auth/jwt-verify/extensions` in `extensions` (without it: a `TypeError`
+ * at cold start that names the import).
  */
 import type { MiddlewareObj } from '@middy/core'
 import { compileJwtVerifier, verifierOutsideMiddy, type JwtVerifier } from './jwt-verifier.js'
