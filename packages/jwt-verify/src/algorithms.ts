@@ -41,11 +41,15 @@ const bare =
   (data, signature, key) =>
     verify(hash, data, key.key, signature)
 
-/** Whether `signature` is the HMAC with `hash` of `data` under the secret `key`. */
-export type HmacCheck = (hash: string, data: Buffer, signature: Buffer, key: ResolvedKey) => boolean
-
-// The HMAC check, switched on by useHmac: until then it fails.
-let hmacMatches: HmacCheck = () => false
+/**
+ * An issuer entry's secret (./static-keys.ts), which carries its HMAC check: a bundle without
+ * secrets carries no HMAC code, and the check is the key's own, whichever installed copy of the
+ * package compiled it (no state of this module to switch on).
+ */
+export interface SecretKey extends ResolvedKey {
+  /** Whether `signature` is the HMAC with `hash` of `data` under this key. */
+  readonly hmac: (hash: string, data: Buffer, signature: Buffer, key: ResolvedKey) => boolean
+}
 
 // Both kinds in one table: a token's algorithm is looked up once per verification, whatever its
 // kind. Filled family by family, so that its asymmetric names come in the order of
@@ -69,7 +73,8 @@ const families: [family: string, kty: string, verifier: (hash: string, partLengt
     'EC',
     (hash, partLength) => (data, signature, key) => signature.length === partLength * 2 && verify(hash, data, key.key, rawEcdsaToDer(signature, partLength)),
   ],
-  ['HS', 'oct', (hash) => (data, signature, key) => hmacMatches(hash, data, signature, key)],
+  // Only a secret entry lists an HMAC algorithm, and its one key is a SecretKey; any other key fails.
+  ['HS', 'oct', (hash) => (data, signature, key) => (key as Partial<SecretKey>).hmac?.(hash, data, signature, key) === true],
 ]
 for (const [family, kty, verifier] of families) {
   for (const [size, curve, partLength] of [
@@ -166,22 +171,6 @@ export function verifySignature(alg: Algorithm | HmacAlgorithm, data: Buffer, si
   } catch {
     return false
   }
-}
-
-/**
- * Switches the HMAC check of HS256, HS384 and HS512 on: the staticKeys extension passes its check
- * when it compiles an issuer entry's `secret` (./static-keys.ts), so that a bundle without
- * secrets carries no HMAC code. Before that no token reaches the check (only an entry with a
- * secret may list an HMAC algorithm), and one that did would fail it.
- *
- * @example
- * ```ts
- * useHmac(hmacMatches)
- * verifySignature('HS256', signingInput, mac, secretKey) // true or false
- * ```
- */
-export function useHmac(check: HmacCheck): void {
-  hmacMatches = check
 }
 
 /** Where the unsigned big-endian integer in `bytes[start, to)` has its significant bytes (its last byte is kept for zero). */

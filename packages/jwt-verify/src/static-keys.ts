@@ -1,6 +1,6 @@
 import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto'
 import { isRecord, type ConfigError } from '@middy-auth/core/internal'
-import { isAlgorithm, isHmacAlgorithm, useHmac, type HmacAlgorithm } from './algorithms.js'
+import { isAlgorithm, isHmacAlgorithm, type HmacAlgorithm, type SecretKey } from './algorithms.js'
 import { importJwk } from './import-jwk.js'
 import type { IssuerConfig, StaticPemKey } from './issuer-config.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
@@ -9,7 +9,7 @@ import { fixedKeyResolver } from './static-key-resolver.js'
 /** HMAC keys shorter than the hash are weak (RFC 7518 §3.2 asks for at least the hash size): 32 bytes for HS256 and up. */
 const MIN_SECRET_BYTES = 32
 
-/** The HMAC check of HS256/384/512 (RFC 7518 §3.2), which an entry's secret switches on. */
+/** The HMAC check of HS256/384/512 (RFC 7518 §3.2), which an entry's secret carries. */
 function hmacMatches(hash: string, data: Buffer, signature: Buffer, key: ResolvedKey): boolean {
   const expected = createHmac(hash, key.key).update(data).digest()
   // Constant time: a byte-by-byte comparison would tell an attacker how much of a MAC is right.
@@ -26,8 +26,15 @@ function compileSecret(secret: unknown, at: string, fail: ConfigError): { key: R
   if (!bytes) throw fail(`${at}.secret`, `must be a string or bytes`)
   if (bytes.byteLength < MIN_SECRET_BYTES) throw fail(`${at}.secret`, `must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`)
   // The only way to an HMAC verification: the bundles without secrets carry none.
-  useHmac(hmacMatches)
-  const key: ResolvedKey = Object.freeze({ kid: undefined, kty: 'oct', crv: undefined, alg: undefined, use: undefined, key: createSecretKey(bytes) })
+  const key: SecretKey = Object.freeze({
+    kid: undefined,
+    kty: 'oct',
+    crv: undefined,
+    alg: undefined,
+    use: undefined,
+    key: createSecretKey(bytes),
+    hmac: hmacMatches,
+  })
   return { key, resolver: fixedKeyResolver(Object.freeze({ keys: Object.freeze([key]), byKid: new Map() })) }
 }
 

@@ -13,7 +13,8 @@ import {
   type HmacAlgorithm,
 } from '../src/algorithms.js'
 import type { ResolvedKey } from '../src/key-resolver.js'
-import jwtVerify from '../src/index.js'
+import { configErrors } from '@middy-auth/core/internal'
+import { compileSecretEntry } from '../src/static-keys.js'
 
 const resolved = (key: KeyObject, kty: string, crv?: string): ResolvedKey => ({ kid: undefined, kty, crv, alg: undefined, use: undefined, key })
 
@@ -112,15 +113,16 @@ describe('verifySignature', () => {
     ).toBe(false)
   })
 
-  test('HMAC fails until an issuer entry has a secret; then HS512 with the whole MAC of its own digest', () => {
-    const secret = createSecretKey(randomBytes(64))
-    const mac = createHmac('sha512', secret).update(data).digest()
-    // No entry with a secret yet: the bundle's HMAC check is not even there.
-    expect(verifySignature('HS512', data, mac, resolved(secret, 'oct'))).toBe(false)
-    jwtVerify({ issuers: [{ issuer: 'https://issuer.example.com', audience: null, secret: 's'.repeat(32), algorithms: ['HS256'] }] })
-    expect(verifySignature('HS512', data, mac, resolved(secret, 'oct'))).toBe(true)
-    expect(verifySignature('HS512', data, mac.subarray(0, 32), resolved(secret, 'oct'))).toBe(false)
-    expect(verifySignature('HS256', data, mac, resolved(secret, 'oct'))).toBe(false)
+  test("HMAC only with a secret entry's key, which carries its check; then HS512 with the whole MAC of its own digest", () => {
+    const bytes = randomBytes(64)
+    const mac = createHmac('sha512', bytes).update(data).digest()
+    // An oct key that no secret entry compiled has no check: the bundle's HMAC code comes with secrets only.
+    expect(verifySignature('HS512', data, mac, resolved(createSecretKey(bytes), 'oct'))).toBe(false)
+    const entry = { issuer: 'https://issuer.example.com', audience: null, secret: bytes, algorithms: ['HS512' as const] }
+    const { key } = compileSecretEntry(entry, 'issuers[0]', configErrors('@middy-auth/jwt-verify', 'jwtVerify'), (value) => value as unknown[])
+    expect(verifySignature('HS512', data, mac, key)).toBe(true)
+    expect(verifySignature('HS512', data, mac.subarray(0, 32), key)).toBe(false)
+    expect(verifySignature('HS256', data, mac, key)).toBe(false)
   })
 
   test('an ECDSA signature of the wrong length, or in DER, is false, never an error', () => {
