@@ -14,15 +14,15 @@ import * as rbacExtensions from '@middy-auth/rbac/extensions'
 
 /** Each extension's functions, as `name/arguments`, by extension, under the mark of its package. */
 const recorded: Record<string, Record<string, string>> = {
-  '@middy-auth/jwt-verify extensions v1': {
+  '@middy-auth/jwt-verify extensions v2': {
     apiGatewayClaims: 'wrap/5',
     claimsChecks: 'compile/2 read/3',
     oidcDiscovery: 'keyResolver/2',
-    opaqueTokenHandoff: 'compile/2',
+    opaqueTokenHandoff: 'compile/2 notes/1',
     resourceMetadataChallenge: 'read/2',
-    senderConstraints: 'check/3 compile/2 toAuthError/2',
+    senderConstraints: 'check/3 compile/2 notes/1 toAuthError/2',
     staticKeys: 'jwks/3 keys/3 secret/4',
-    tokenSources: 'compile/2 problem/1',
+    tokenSources: 'compile/2 notes/1 problem/1',
   },
   '@middy-auth/oauth-scope extensions v1': {
     apiGatewayClaims: 'gatewayAuth/1',

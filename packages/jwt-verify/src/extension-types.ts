@@ -14,6 +14,7 @@ import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
 import type { RemoteKeyResolverSettings } from './remote-key-resolver.js'
+import type { NoteRequestSpecific } from './request-specific-notes.js'
 import type { BindingRequest } from './sender-binding.js'
 import type { CompileBinding, CompiledBinding, DpopChallenge } from './sender-binding-options.js'
 import type { AuthRequest } from './jwt-verifier.js'
@@ -40,11 +41,17 @@ export interface JwtVerifyExtension extends Extension {
   readonly package: '@middy-auth/jwt-verify'
 }
 
+/** An extension that can bring an identity holding for its request only: a cookie credential, a bound token (`confirmation`). */
+export interface RequestSpecificNotesCarrier {
+  /** What the middleware notes when it sets such an identity (./request-specific-notes.ts), for its token source. */
+  readonly notes: (tokenSource: TokenSource) => NoteRequestSpecific
+}
+
 /**
  * The `senderConstraints` extension: the `dpop` and `mtls` options, of the middleware and of
  * each issuer entry.
  */
-export interface SenderConstraintsExtension extends JwtVerifyExtension {
+export interface SenderConstraintsExtension extends JwtVerifyExtension, RequestSpecificNotesCarrier {
   readonly name: 'senderConstraints'
   /** Checks `dpop` and `mtls` at cold start; the compiler of each entry's binding, and the DPoP challenge of the entries it compiled. */
   readonly compile: (
@@ -94,7 +101,7 @@ export interface OpaqueTokenHandoff {
 }
 
 /** The `opaqueTokenHandoff` extension: the `opaqueTokens` option. */
-export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension {
+export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension, RequestSpecificNotesCarrier {
   readonly name: 'opaqueTokenHandoff'
   /** Checks the option at cold start; its hand-off. */
   readonly compile: (value: unknown, fail: ConfigError) => OpaqueTokenHandoff
@@ -128,7 +135,7 @@ export interface OidcDiscoveryExtension extends JwtVerifyExtension {
 }
 
 /** The `tokenSources` extension: a `tokenSource` of the cookie, query or function form. */
-export interface TokenSourcesExtension extends JwtVerifyExtension {
+export interface TokenSourcesExtension extends JwtVerifyExtension, RequestSpecificNotesCarrier {
   readonly name: 'tokenSources'
   /** What is wrong with a token source of any form, `undefined` when it can be compiled (core's `tokenSourceProblem`). */
   readonly problem: (source: unknown) => string | undefined

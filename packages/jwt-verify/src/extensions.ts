@@ -23,6 +23,7 @@ import type {
 } from './extension-types.js'
 import { bindingAuthError, checkBinding } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
+import { requestSpecificNotes } from './request-specific-notes.js'
 import { discoveryKeyResolver } from './remote-key-resolver.js'
 import { staticKeyResolver } from './static-key-resolver.js'
 import { compilePemKeys, compileSecretEntry } from './static-keys.js'
@@ -50,6 +51,7 @@ export const senderConstraints = {
   compile: compileBindings,
   check: checkBinding,
   toAuthError: bindingAuthError,
+  notes: requestSpecificNotes,
 } satisfies SenderConstraintsExtension as JwtVerifyExtension
 
 /**
@@ -93,6 +95,7 @@ export const opaqueTokenHandoff = {
   mark: extensionMark,
   name: 'opaqueTokenHandoff',
   compile: compileOpaqueTokens,
+  notes: requestSpecificNotes,
 } satisfies OpaqueTokenHandoffExtension as JwtVerifyExtension
 
 /**
@@ -173,6 +176,7 @@ export const tokenSources = {
   name: 'tokenSources',
   problem: tokenSourceProblem,
   compile: compileRefusingCrossSite,
+  notes: requestSpecificNotes,
 } satisfies TokenSourcesExtension as JwtVerifyExtension
 
 /**

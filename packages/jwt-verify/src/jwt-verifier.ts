@@ -1,5 +1,5 @@
 import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
-import { noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
+import { noteCredential } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
 import type { JwtVerifyExtensions, VerifyAnyToken } from './extension-types.js'
 import { KeysUnavailableError } from './key-resolver.js'
@@ -63,7 +63,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
   const [
     issuers,
     readToken,
-    tokenSource,
+    noteRequestSpecific,
     credentialsRequired,
     trustGateway,
     realm,
@@ -147,18 +147,16 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     return settle(request, verifyAny(token, presentedAs, event))
   }
 
-  const fromCookie = typeof tokenSource === 'object' && 'cookie' in tokenSource
   /**
    * The identity of this request's token set on the request (the middleware), or returned
-   * (`verifyEvent`). Two kinds of it hold for this request only, which a Lambda authorizer's
-   * cache must not reuse: a cookie credential (the cross-site check depends on the request's
-   * method and origin), and a bound token (its proof or certificate belongs to this request).
+   * (`verifyEvent`). Set, it is first noted as holding for this request only when it does (a
+   * cookie credential, a bound token: see ./request-specific-notes.ts), which the extensions
+   * that bring either compiled (`undefined` without them: nothing to note).
    */
   function settle(request: AuthRequest | undefined, result: AuthContext | Promise<AuthContext>): AuthContext | void | Promise<AuthContext | void> {
     if (result instanceof Promise) return result.then((auth) => settle(request, auth))
     if (!request) return result
-    if (fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
-    if (result.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
+    noteRequestSpecific?.(request, result)
     setAuth(request, result)
     return undefined
   }

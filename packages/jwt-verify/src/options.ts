@@ -31,12 +31,14 @@ import type {
   KnownExtension,
   OpaqueTokenHandoff,
   ReadTokenRefusingCrossSite,
+  RequestSpecificNotesCarrier,
   SenderConstraintsExtension,
   TokenSourcesExtension,
 } from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { extensionMark, packageName } from './package-name.js'
 import { remoteKeyResolver } from './remote-key-resolver.js'
+import type { NoteRequestSpecific } from './request-specific-notes.js'
 import type { CompileBinding, CompiledBinding, DpopChallenge, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import type { TokenSource } from './token-source.js'
 import { createVerifier, type CompiledIssuer } from './verifier.js'
@@ -135,7 +137,8 @@ export type CompiledOptions = readonly [
   issuers: CompiledIssuer[],
   /** The reader of `tokenSource` (the `DPoP` scheme too when an issuer entry takes DPoP proofs). */
   readToken: ReadTokenRefusingCrossSite,
-  tokenSource: TokenSource,
+  /** What notes an identity as holding for this request only; `undefined` without an extension that can bring one. */
+  noteRequestSpecific: NoteRequestSpecific | undefined,
   credentialsRequired: boolean,
   /** `trustApiGateway: true`: the wrapper of the middleware's authentication that takes the identity API Gateway verified first; `undefined` without the option. */
   trustGateway: ApiGatewayClaimsExtension['wrap'] | undefined,
@@ -247,6 +250,9 @@ const headerForm: Pick<TokenSourcesExtension, 'problem' | 'compile'> = {
   // Called once headerSourceProblem found none: the source is of the header form (which has no cross-site lookup).
   compile: compileHeaderSource as (source: TokenSource, acceptDpop: boolean) => ReadTokenRefusingCrossSite,
 }
+
+/** An extension that can bring an identity that holds for its request only (a cookie credential, a bound token). */
+const carriesNotes = (extension: JwtVerifyExtension): extension is JwtVerifyExtension & RequestSpecificNotesCarrier => 'notes' in extension
 
 /** The binding of an entry without `dpop` and `mtls`. */
 const unbound: CompiledBinding = {}
@@ -399,7 +405,8 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   return [
     issuers,
     sourceForm.compile(tokenSource, dpop !== undefined),
-    tokenSource,
+    // The one of senderConstraints, tokenSources and opaqueTokenHandoff given first (they carry the same notes).
+    [...extensions.values()].find(carriesNotes)?.notes(tokenSource),
     credentialsRequired,
     trustGateway,
     realm,

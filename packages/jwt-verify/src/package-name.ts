@@ -7,4 +7,4 @@ export const packageName = '@middy-auth/jwt-verify'
  * function added, removed, renamed, or taking other arguments). test/extension-marks.test.ts
  * records the shapes each mark stands for.
  */
-export const extensionMark = `${packageName} extensions v1`
+export const extensionMark = `${packageName} extensions v2`
