@@ -20,7 +20,7 @@ const recorded: Record<string, Record<string, string>> = {
     oidcDiscovery: 'keyResolver/2',
     opaqueTokenHandoff: 'compile/2 notes/1',
     resourceMetadataChallenge: 'read/2',
-    senderConstraints: 'check/3 compile/2 notes/1 toAuthError/2',
+    senderConstraints: 'bind/2 compile/2 notes/1 toAuthError/2',
     staticKeys: 'jwks/3 keys/3 secret/4',
     tokenSources: 'compile/2 notes/1 problem/1',
   },

@@ -15,8 +15,7 @@ import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
 import type { RemoteKeyResolverSettings } from './remote-key-resolver.js'
 import type { NoteRequestSpecific } from './request-specific-notes.js'
-import type { BindingRequest } from './sender-binding.js'
-import type { CompileBinding, CompiledBinding, DpopChallenge } from './sender-binding-options.js'
+import type { CompileBinding, DpopChallenge } from './sender-binding-options.js'
 import type { AuthRequest } from './jwt-verifier.js'
 import type { CompiledIssuer, Verifier } from './verifier.js'
 
@@ -58,11 +57,14 @@ export interface SenderConstraintsExtension extends JwtVerifyExtension, RequestS
     options: { readonly dpop?: unknown; readonly mtls?: unknown; readonly tokenSource: TokenSource; readonly clock: () => number },
     fail: ConfigError,
   ) => readonly [CompileBinding, () => DpopChallenge]
-  /** A verified token against its entry's binding: the DPoP proof, the client certificate. */
-  readonly check: (auth: AuthContext, binding: CompiledBinding, request: BindingRequest) => AuthContext | Promise<AuthContext>
+  /** The check of a verified token against its entry's binding (the DPoP proof, the client certificate): the entry as `issuerFor` finds it, the time as `clock` tells it. */
+  readonly bind: (issuerFor: Verifier['issuerFor'], clock: () => number) => CheckBinding
   /** The `AuthError` of an error only `check` throws (DPoP refusals, the replay store's outage); `undefined` for any other. */
   readonly toAuthError: (error: unknown, dpop: { readonly algs: readonly string[] } | undefined) => AuthError | undefined
 }
+
+/** A verified token's binding check, as the middleware calls it: with how the token came and its event. */
+export type CheckBinding = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown) => AuthContext | Promise<AuthContext>
 
 /** The middleware's authentication of a request: its identity set on `request` when given, else returned. */
 export type Authenticate = (event: unknown, request?: AuthRequest) => AuthContext | void | Promise<AuthContext | void>

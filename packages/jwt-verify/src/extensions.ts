@@ -21,7 +21,7 @@ import type {
   StaticKeysExtension,
   TokenSourcesExtension,
 } from './extension-types.js'
-import { bindingAuthError, checkBinding } from './sender-binding.js'
+import { bindingAuthError, bindingCheck } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
 import { requestSpecificNotes } from './request-specific-notes.js'
 import { discoveryKeyResolver } from './remote-key-resolver.js'
@@ -49,7 +49,7 @@ export const senderConstraints = {
   mark: extensionMark,
   name: 'senderConstraints',
   compile: compileBindings,
-  check: checkBinding,
+  bind: bindingCheck,
   toAuthError: bindingAuthError,
   notes: requestSpecificNotes,
 } satisfies SenderConstraintsExtension as JwtVerifyExtension

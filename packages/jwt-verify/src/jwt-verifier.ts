@@ -7,7 +7,6 @@ import { compileOptions, type JwtVerifyOptions } from './options.js'
 import { packageName } from './package-name.js'
 import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
 import { looksLikeSeveralTokens } from './token-source.js'
-import type { CompiledIssuer } from './verifier.js'
 
 /**
  * Verification outside Middy: what `jwtVerify()` does for a request, as functions that resolve
@@ -76,7 +75,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     createVerifier,
   ] = compileOptions(options, every)
   const verifier = createVerifier(issuers, cacheMaxEntries, clock)
-  const { verify, issuerFor } = verifier
+  const { verify } = verifier
 
   // AuthError leaves out every option given as undefined; an empty `detail` (a `cnf` member
   // named '') is no detail either.
@@ -103,9 +102,8 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     return binding.toAuthError(error, dpop) ?? deny('invalid_token', 'verification_error')
   }
 
-  // The entry is found: the verifier trusted the token's issuer by that entry (a cached identity's too).
-  const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> =>
-    binding.check(auth, (issuerFor(auth.issuer) as CompiledIssuer).binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
+  // A verified token's binding check (of the entry the verifier trusted its issuer by, a cached identity's too).
+  const bind = binding.bind(verifier.issuerFor, clock)
 
   /** Verification then binding, with their errors turned into the AuthError the client sees ({@link toAuthError}). */
   function verifyOrRefuse(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> {

@@ -158,7 +158,7 @@ export type CompiledOptions = readonly [
 ]
 
 /** The checks of a token's binding (`cnf`) to the request. */
-type BindingChecks = Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
+type BindingChecks = Pick<SenderConstraintsExtension, 'bind' | 'toAuthError'>
 
 /**
  * The rules of `albIssuer()` entries by their key resolver (set by ./alb.ts): found here, without
@@ -258,7 +258,7 @@ const carriesNotes = (extension: JwtVerifyExtension): extension is JwtVerifyExte
 const unbound: CompiledBinding = {}
 
 /** The binding checks without `senderConstraints`: a bound token is refused, and no other error can come. */
-const unboundChecks: BindingChecks = { check: (auth, _binding, request) => checkUnbound(auth, request.presentedAs), toAuthError: () => undefined }
+const unboundChecks: BindingChecks = { bind: () => (auth, _token, presentedAs) => checkUnbound(auth, presentedAs), toAuthError: () => undefined }
 
 /**
  * Checks every option and compiles the issuers (key resolvers shared per JWKS URL). Anything
