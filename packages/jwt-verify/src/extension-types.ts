@@ -59,7 +59,7 @@ export interface SenderConstraintsExtension extends JwtVerifyExtension, RequestS
   ) => readonly [CompileBinding, () => DpopChallenge]
   /** The check of a verified token against its entry's binding (the DPoP proof, the client certificate): the entry as `issuerFor` finds it, the time as `clock` tells it. */
   readonly bind: (issuerFor: Verifier['issuerFor'], clock: () => number) => CheckBinding
-  /** The `AuthError` of an error only `check` throws (DPoP refusals, the replay store's outage); `undefined` for any other. */
+  /** The `AuthError` of an error only its binding check throws (DPoP refusals, the replay store's outage); `undefined` for any other. */
   readonly toAuthError: (error: unknown, dpop: { readonly algs: readonly string[] } | undefined) => AuthError | undefined
 }
 

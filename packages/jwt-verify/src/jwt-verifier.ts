@@ -147,9 +147,9 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
 
   /**
    * The identity of this request's token set on the request (the middleware), or returned
-   * (`verifyEvent`). Set, it is first noted as holding for this request only when it does (a
-   * cookie credential, a bound token: see ./request-specific-notes.ts), which the extensions
-   * that bring either compiled (`undefined` without them: nothing to note).
+   * (`verifyEvent`). Before it is set, `noteRequestSpecific` notes it as holding for this request
+   * only when it does (a cookie credential, a bound token: ./request-specific-notes.ts); only the
+   * extensions that can bring one compile it (`undefined` without them: nothing to note).
    */
   function settle(request: AuthRequest | undefined, result: AuthContext | Promise<AuthContext>): AuthContext | void | Promise<AuthContext | void> {
     if (result instanceof Promise) return result.then((auth) => settle(request, auth))
