@@ -14,8 +14,8 @@ import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
 import type { KeyResolver, ResolvedKey } from './key-resolver.js'
 import type { JwtVerifyDenialReason } from './rejection.js'
 import type { RemoteKeyResolverSettings } from './remote-key-resolver.js'
-import type { BindingRequest } from './sender-binding.js'
-import type { CompileBinding, CompiledBinding, DpopChallenge } from './sender-binding-options.js'
+import type { NoteRequestSpecific } from './request-specific-notes.js'
+import type { CompileBinding, DpopChallenge } from './sender-binding-options.js'
 import type { AuthRequest } from './jwt-verifier.js'
 import type { CompiledIssuer, Verifier } from './verifier.js'
 
@@ -41,22 +41,31 @@ export interface JwtVerifyExtension extends Extension {
   readonly package: '@middy-auth/jwt-verify'
 }
 
+/** An extension that can bring an identity holding for its request only: a cookie credential, a bound token (`confirmation`). */
+export interface RequestSpecificNotesCarrier {
+  /** What the middleware notes when it sets such an identity (./request-specific-notes.ts), for its token source. */
+  readonly notes: (tokenSource: TokenSource) => NoteRequestSpecific
+}
+
 /**
  * The `senderConstraints` extension: the `dpop` and `mtls` options, of the middleware and of
  * each issuer entry.
  */
-export interface SenderConstraintsExtension extends JwtVerifyExtension {
+export interface SenderConstraintsExtension extends JwtVerifyExtension, RequestSpecificNotesCarrier {
   readonly name: 'senderConstraints'
   /** Checks `dpop` and `mtls` at cold start; the compiler of each entry's binding, and the DPoP challenge of the entries it compiled. */
   readonly compile: (
     options: { readonly dpop?: unknown; readonly mtls?: unknown; readonly tokenSource: TokenSource; readonly clock: () => number },
     fail: ConfigError,
   ) => readonly [CompileBinding, () => DpopChallenge]
-  /** A verified token against its entry's binding: the DPoP proof, the client certificate. */
-  readonly check: (auth: AuthContext, binding: CompiledBinding, request: BindingRequest) => AuthContext | Promise<AuthContext>
-  /** The `AuthError` of an error only `check` throws (DPoP refusals, the replay store's outage); `undefined` for any other. */
+  /** The check of a verified token against its entry's binding (the DPoP proof, the client certificate): the entry as `issuerFor` finds it, the time as `clock` tells it. */
+  readonly bind: (issuerFor: Verifier['issuerFor'], clock: () => number) => CheckBinding
+  /** The `AuthError` of an error only its binding check throws (DPoP refusals, the replay store's outage); `undefined` for any other. */
   readonly toAuthError: (error: unknown, dpop: { readonly algs: readonly string[] } | undefined) => AuthError | undefined
 }
+
+/** A verified token's binding check, as the middleware calls it: with how the token came and its event. */
+export type CheckBinding = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown) => AuthContext | Promise<AuthContext>
 
 /** The middleware's authentication of a request: its identity set on `request` when given, else returned. */
 export type Authenticate = (event: unknown, request?: AuthRequest) => AuthContext | void | Promise<AuthContext | void>
@@ -95,7 +104,7 @@ export interface OpaqueTokenHandoff {
 }
 
 /** The `opaqueTokenHandoff` extension: the `opaqueTokens` option. */
-export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension {
+export interface OpaqueTokenHandoffExtension extends JwtVerifyExtension, RequestSpecificNotesCarrier {
   readonly name: 'opaqueTokenHandoff'
   /** Checks the option at cold start; its hand-off. */
   readonly compile: (value: unknown, fail: ConfigError) => OpaqueTokenHandoff
@@ -134,7 +143,7 @@ export interface OidcDiscoveryExtension extends JwtVerifyExtension {
 }
 
 /** The `tokenSources` extension: a `tokenSource` of the cookie, query or function form. */
-export interface TokenSourcesExtension extends JwtVerifyExtension {
+export interface TokenSourcesExtension extends JwtVerifyExtension, RequestSpecificNotesCarrier {
   readonly name: 'tokenSources'
   /** What is wrong with a token source of any form, `undefined` when it can be compiled (core's `tokenSourceProblem`). */
   readonly problem: (source: unknown) => string | undefined

@@ -22,8 +22,9 @@ import type {
   TokenSourcesExtension,
   TuningExtension,
 } from './extension-types.js'
-import { bindingAuthError, checkBinding } from './sender-binding.js'
+import { bindingAuthError, bindingCheck } from './sender-binding.js'
 import { compileBindings } from './sender-binding-options.js'
+import { requestSpecificNotes } from './request-specific-notes.js'
 import { discoveryKeyResolver } from './remote-key-resolver.js'
 import { staticKeyResolver } from './static-key-resolver.js'
 import { checkKeyResolver, compilePemKeys, compileSecretEntry } from './static-keys.js'
@@ -50,8 +51,9 @@ export const senderConstraints = {
   mark: extensionMark,
   name: 'senderConstraints',
   compile: compileBindings,
-  check: checkBinding,
+  bind: bindingCheck,
   toAuthError: bindingAuthError,
+  notes: requestSpecificNotes,
 } satisfies SenderConstraintsExtension as JwtVerifyExtension
 
 /**
@@ -95,6 +97,7 @@ export const opaqueTokenHandoff = {
   mark: extensionMark,
   name: 'opaqueTokenHandoff',
   compile: compileOpaqueTokens,
+  notes: requestSpecificNotes,
 } satisfies OpaqueTokenHandoffExtension as JwtVerifyExtension
 
 /**
@@ -178,6 +181,7 @@ export const tokenSources = {
   name: 'tokenSources',
   problem: tokenSourceProblem,
   compile: compileRefusingCrossSite,
+  notes: requestSpecificNotes,
 } satisfies TokenSourcesExtension as JwtVerifyExtension
 
 /**

@@ -1,5 +1,5 @@
 import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@middy-auth/core'
-import { noteCredential, noteRequestSpecificCheck } from '@middy-auth/core/internal'
+import { noteCredential } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
 import type { JwtVerifyExtensions, VerifyAnyToken } from './extension-types.js'
 import { KeysUnavailableError } from './key-resolver.js'
@@ -7,7 +7,6 @@ import { compileOptions, type JwtVerifyOptions } from './options.js'
 import { packageName } from './package-name.js'
 import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
 import { looksLikeSeveralTokens } from './token-source.js'
-import type { CompiledIssuer } from './verifier.js'
 
 /**
  * Verification outside Middy: what `jwtVerify()` does for a request, as functions that resolve
@@ -63,7 +62,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
   const [
     issuers,
     readToken,
-    tokenSource,
+    noteRequestSpecific,
     credentialsRequired,
     trustGateway,
     realm,
@@ -76,7 +75,7 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     createVerifier,
   ] = compileOptions(options, every)
   const verifier = createVerifier(issuers, cacheMaxEntries, clock)
-  const { verify, issuerFor } = verifier
+  const { verify } = verifier
 
   // AuthError leaves out every option given as undefined; an empty `detail` (a `cnf` member
   // named '') is no detail either.
@@ -103,9 +102,8 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     return binding.toAuthError(error, dpop) ?? deny('invalid_token', 'verification_error')
   }
 
-  // The entry is found: the verifier trusted the token's issuer by that entry (a cached identity's too).
-  const bind = (auth: AuthContext, token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> =>
-    binding.check(auth, (issuerFor(auth.issuer) as CompiledIssuer).binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
+  // A verified token's binding check (of the entry the verifier trusted its issuer by, a cached identity's too).
+  const bind = binding.bind(verifier.issuerFor, clock)
 
   /** Verification then binding, with their errors turned into the AuthError the client sees ({@link toAuthError}). */
   function verifyOrRefuse(token: string, presentedAs: PresentedAs, event: unknown): AuthContext | Promise<AuthContext> {
@@ -147,18 +145,16 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
     return settle(request, verifyAny(token, presentedAs, event))
   }
 
-  const fromCookie = typeof tokenSource === 'object' && 'cookie' in tokenSource
   /**
    * The identity of this request's token set on the request (the middleware), or returned
-   * (`verifyEvent`). Two kinds of it hold for this request only, which a Lambda authorizer's
-   * cache must not reuse: a cookie credential (the cross-site check depends on the request's
-   * method and origin), and a bound token (its proof or certificate belongs to this request).
+   * (`verifyEvent`). Before it is set, `noteRequestSpecific` notes it as holding for this request
+   * only when it does (a cookie credential, a bound token: ./request-specific-notes.ts); only the
+   * extensions that can bring one compile it (`undefined` without them: nothing to note).
    */
   function settle(request: AuthRequest | undefined, result: AuthContext | Promise<AuthContext>): AuthContext | void | Promise<AuthContext | void> {
     if (result instanceof Promise) return result.then((auth) => settle(request, auth))
     if (!request) return result
-    if (fromCookie) noteRequestSpecificCheck(request, { package: packageName, reason: 'cookie credential' })
-    if (result.confirmation) noteRequestSpecificCheck(request, { package: packageName, reason: 'bound token' })
+    noteRequestSpecific?.(request, result)
     setAuth(request, result)
     return undefined
   }

@@ -30,12 +30,14 @@ import type {
   KnownExtension,
   OpaqueTokenHandoff,
   ReadTokenRefusingCrossSite,
+  RequestSpecificNotesCarrier,
   SenderConstraintsExtension,
   TokenSourcesExtension,
 } from './extension-types.js'
 import type { OpaqueTokenVerifier } from './opaque-tokens.js'
 import { extensionMark, packageName } from './package-name.js'
 import { remoteKeyResolver } from './remote-key-resolver.js'
+import type { NoteRequestSpecific } from './request-specific-notes.js'
 import type { CompileBinding, CompiledBinding, DpopChallenge, DpopOptions, MtlsOptions } from './sender-binding-options.js'
 import type { TokenSource } from './token-source.js'
 import { createVerifier, type CompiledIssuer } from './verifier.js'
@@ -134,7 +136,8 @@ export type CompiledOptions = readonly [
   issuers: CompiledIssuer[],
   /** The reader of `tokenSource` (the `DPoP` scheme too when an issuer entry takes DPoP proofs). */
   readToken: ReadTokenRefusingCrossSite,
-  tokenSource: TokenSource,
+  /** What notes an identity as holding for this request only; `undefined` without an extension that can bring one. */
+  noteRequestSpecific: NoteRequestSpecific | undefined,
   credentialsRequired: boolean,
   /** `trustApiGateway: true`: the wrapper of the middleware's authentication that takes the identity API Gateway verified first; `undefined` without the option. */
   trustGateway: ApiGatewayClaimsExtension['wrap'] | undefined,
@@ -154,7 +157,7 @@ export type CompiledOptions = readonly [
 ]
 
 /** The checks of a token's binding (`cnf`) to the request. */
-type BindingChecks = Pick<SenderConstraintsExtension, 'check' | 'toAuthError'>
+type BindingChecks = Pick<SenderConstraintsExtension, 'bind' | 'toAuthError'>
 
 /**
  * The rules of `albIssuer()` entries by their key resolver (set by ./alb.ts): found here, without
@@ -238,11 +241,14 @@ const headerForm: Pick<TokenSourcesExtension, 'problem' | 'compile'> = {
   compile: compileHeaderSource as (source: TokenSource, acceptDpop: boolean) => ReadTokenRefusingCrossSite,
 }
 
+/** An extension that can bring an identity that holds for its request only (a cookie credential, a bound token). */
+const carriesNotes = (extension: JwtVerifyExtension): extension is JwtVerifyExtension & RequestSpecificNotesCarrier => 'notes' in extension
+
 /** The binding of an entry without `dpop` and `mtls`. */
 const unbound: CompiledBinding = {}
 
 /** The binding checks without `senderConstraints`: a bound token is refused, and no other error can come. */
-const unboundChecks: BindingChecks = { check: (auth, _binding, request) => checkUnbound(auth, request.presentedAs), toAuthError: () => undefined }
+const unboundChecks: BindingChecks = { bind: () => (auth, _token, presentedAs) => checkUnbound(auth, presentedAs), toAuthError: () => undefined }
 
 /**
  * Checks every option and compiles the issuers (key resolvers shared per JWKS URL). Anything
@@ -383,7 +389,8 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
   return [
     issuers,
     sourceForm.compile(tokenSource, dpop !== undefined),
-    tokenSource,
+    // The one of senderConstraints, tokenSources and opaqueTokenHandoff given first (they carry the same notes).
+    [...extensions.values()].find(carriesNotes)?.notes(tokenSource),
     credentialsRequired,
     trustGateway,
     realm,

@@ -6,6 +6,8 @@ import { packageName } from './package-name.js'
 import { DpopNonceRequired, DpopRejection, ReplayStoreUnavailable, TokenRejection } from './rejection.js'
 import { normalizeHtu, requestTarget } from './request-target.js'
 import type { CompiledBinding } from './sender-binding-options.js'
+import type { CheckBinding } from './extension-types.js'
+import type { CompiledIssuer, Verifier } from './verifier.js'
 
 /** What of the request a binding is checked against. */
 export interface BindingRequest {
@@ -99,6 +101,16 @@ export function checkBinding(auth: AuthContext, binding: CompiledBinding, reques
       throw new ReplayStoreUnavailable(error)
     },
   )
+}
+
+/**
+ * The binding check of a middleware with senderConstraints, as it calls it once a token is
+ * verified: {@link checkBinding} against the binding of the entry the verifier trusted the
+ * token's issuer by (`issuerFor`, the verifier's: that entry exists), at the time `clock` tells.
+ */
+export function bindingCheck(issuerFor: Verifier['issuerFor'], clock: () => number): CheckBinding {
+  return (auth, token, presentedAs, event) =>
+    checkBinding(auth, (issuerFor(auth.issuer) as CompiledIssuer).binding, { presentedAs, token, event, now: Math.floor(clock() / 1000) })
 }
 
 /**

@@ -3,6 +3,8 @@
 // whose extension was not given, never an accept the root refuses (bound tokens, the DPoP
 // scheme), and each extension working as in the root.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { requestSpecificChecks } from '@middy-auth/core/internal'
+import middy from '@middy/core'
 import { createTestIssuer, httpApiEvent, type TestIssuer } from '@middy-auth/testing'
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { selfSignedCertificate, type TestCertificate } from '../../../test/support/certificates.js'
@@ -642,6 +644,70 @@ describe('the extensions given: the lean entry works as the root', () => {
   test('the root entry checks extensions and then has them all: an option works whatever the list says', async () => {
     const api = protectWith([rootJwtVerify(options({ trustApiGateway: true, extensions: [senderConstraints] }))])
     expect(outcome(await api.invoke(bearer(es256({}))))).toEqual([200, 'ok'])
+  })
+})
+
+describe('an identity that holds for this request only: noted by the lean entry as by the root, only with the extensions that bring one', () => {
+  /** The request-specific checks noted on each request (read by a middleware after jwtVerify), and its status. */
+  const notesOf = async (middleware: Middleware, events: unknown[]) => {
+    const notes: unknown[] = []
+    const handler = middy()
+      .use(middleware)
+      .before((request) => {
+        notes.push(requestSpecificChecks(request))
+      })
+      .handler(async () => ({ statusCode: 200, body: 'ok' }))
+    const statuses = []
+    for (const event of events) {
+      const result = await handler(event as never, {} as never).catch((error: { statusCode?: number }) => ({ statusCode: error.statusCode }))
+      statuses.push((result as { statusCode?: number }).statusCode)
+    }
+    return { statuses, notes }
+  }
+  const note = (reason: string) => ({ package: '@middy-auth/jwt-verify', reason })
+  // An opaque verifier may answer with a binding of its own (`confirmation`): a bound token for this request.
+  const opaqueVerifier = (confirmation?: { jkt: string }) => ({
+    verifyToken: () => ({ source: 'introspection' as const, subject: 'opaque-user', scopes: [], roles: [], claims: {}, ...(confirmation && { confirmation }) }),
+  })
+  const cookie = (token: string) => httpApiEvent({ headers: { cookie: `session=${token}` } })
+
+  test.each<[string, Partial<JwtVerifyOptions>, unknown[], unknown[]]>([
+    ['a header token, no extension: nothing noted', {}, [bearer(es256({}))], [[]]],
+    ['a header token with tokenSources: nothing noted', { extensions: [tokenSources] }, [bearer(es256({}))], [[]]],
+    [
+      'a cookie credential (tokenSources)',
+      { tokenSource: { cookie: 'session' }, extensions: [tokenSources] },
+      [cookie(es256({})), cookie(es256({}))],
+      [[note('cookie credential')], [note('cookie credential')]],
+    ],
+    ['an opaque answer without a binding (opaqueTokenHandoff)', { opaqueTokens: opaqueVerifier(), extensions: [opaqueTokenHandoff] }, [bearer('opaque')], [[]]],
+    [
+      'an opaque answer with a binding (opaqueTokenHandoff)',
+      { opaqueTokens: opaqueVerifier({ jkt: 'k' }), extensions: [opaqueTokenHandoff] },
+      [bearer('opaque'), bearer(es256({}))],
+      [[note('bound token')], []],
+    ],
+    [
+      'a cookie credential with a binding: both, the cookie first',
+      { tokenSource: { cookie: 'session' }, opaqueTokens: opaqueVerifier({ jkt: 'k' }), extensions: [opaqueTokenHandoff, tokenSources] },
+      [cookie('opaque')],
+      [[note('cookie credential'), note('bound token')]],
+    ],
+    ['senderConstraints without a bound token: nothing noted', { extensions: [senderConstraints] }, [bearer(es256({}))], [[]]],
+  ])('%s', async (_name, extra, events, expected) => {
+    const root = await notesOf(rootJwtVerify(options(extra)) as Middleware, events)
+    const lean = await notesOf(leanJwtVerify(options(extra)) as Middleware, events)
+    expect(lean).toEqual(root)
+    expect(root.notes).toEqual(expected)
+    expect(root.statuses).toEqual(events.map(() => 200))
+  })
+
+  test('a refused cookie credential is not noted: the handler is never reached, and neither is the note', async () => {
+    const extra = { tokenSource: { cookie: 'session' }, extensions: [tokenSources] }
+    const root = await notesOf(rootJwtVerify(options(extra)) as Middleware, [cookie('x.y.z')])
+    const lean = await notesOf(leanJwtVerify(options(extra)) as Middleware, [cookie('x.y.z')])
+    expect(lean).toEqual(root)
+    expect(root).toEqual({ statuses: [401], notes: [] })
   })
 })
 
