@@ -6,6 +6,7 @@
  * nothing changes for a handler that imports them.
  */
 import { checkOptionNames, type ConfigError } from './config-error.js'
+import { isRecord } from './record.js'
 
 /**
  * What every extension carries besides its code: the package whose lean factory takes it, its
@@ -48,8 +49,9 @@ export function readExtensions<E extends Extension>(value: unknown, fail: Config
   if (!Array.isArray(value)) throw fail('extensions', `must be a list of extensions ${from}`)
   const extensions = new Map<string, E>()
   for (const [index, extension] of (value as unknown[]).entries()) {
-    // Another package's, another version's or one written by hand: one mistake, one fix.
-    if ((extension as Partial<Extension> | null | undefined)?.mark !== mark) {
+    // Another package's, another version's or one written by hand: one mistake, one fix. Only an
+    // object, as the extensions are (an array or a function carrying one's fields is refused).
+    if (!isRecord(extension) || extension.mark !== mark) {
       throw fail(`extensions[${index}]`, `must be an extension ${from}, of the same version`)
     }
     extensions.set((extension as E).name, extension as E)

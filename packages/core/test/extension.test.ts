@@ -38,6 +38,9 @@ describe('extensions of a lean entry', () => {
     expect(() => readExtensions([{ ...routeMaps, mark: '@middy-auth/oauth-scope extensions v2' }], fail, mark)).toThrow(refused)
     expect(() => readExtensions([{ ...routeMaps, mark: Symbol(mark) }], fail, mark)).toThrow(refused)
     for (const value of [undefined, 0, 'routeMaps', mark, () => mark]) expect(() => readExtensions([value], fail, mark)).toThrow(refused)
+    // Extensions are objects: an array or a function carrying one's fields is none (as before the marks).
+    expect(() => readExtensions([Object.assign([], routeMaps)], fail, mark)).toThrow(refused)
+    expect(() => readExtensions([Object.assign(() => 'compiled', { package: packageName, mark, compile: routeMaps.compile })], fail, mark)).toThrow(refused)
     // A copy of an extension (another installed copy of the package, or a spread) carries its code and its mark.
     expect(needExtension(readExtensions<typeof routeMaps>([{ ...routeMaps }], fail, mark), 'routeMaps', 'routes', fail).compile()).toBe('compiled')
     // The same extension twice is the same code.
