@@ -5,7 +5,7 @@
  */
 import { readFunction, readRenamed, type ConfigError } from '@middy-auth/core/internal'
 import type { ClaimsCheck, IssuerConfig } from './issuer-config.js'
-import { refuse, TokenRejection } from './rejection.js'
+import { isErrorNamed, refuse } from './rejection.js'
 import type { VerifiedToken } from './verified-token-cache.js'
 
 /**
@@ -71,7 +71,7 @@ function runnerOf(check: ClaimsCheck, claimsCacheTtl: number): RunClaimsCheck {
       accepted = check(claims)
     } catch (error) {
       // A preset's check says which claim failed (token_use, client_id, …); any other throw is the user's.
-      if (error instanceof TokenRejection) throw error
+      if (isErrorNamed(error, 'TokenRejection')) throw error
       claimsCheckFailed()
     }
     if (accepted instanceof Promise) {

@@ -2,10 +2,9 @@ import { AuthError, setAuth, type AuthContext, type MiddyRequestLike } from '@mi
 import { noteCredential } from '@middy-auth/core/internal'
 import type { PresentedAs } from './confirmation.js'
 import type { JwtVerifyExtensions, VerifyAnyToken } from './extension-types.js'
-import { KeysUnavailableError } from './key-resolver.js'
 import { compileOptions, type JwtVerifyOptions } from './options.js'
 import { packageName } from './package-name.js'
-import { TokenRejection, type JwtVerifyDenialReason } from './rejection.js'
+import { isErrorNamed, type JwtVerifyDenialReason } from './rejection.js'
 import { looksLikeSeveralTokens } from './token-source.js'
 
 /**
@@ -87,12 +86,12 @@ export function compileJwtVerifier(options: JwtVerifyOptions, every?: JwtVerifyE
    * looking like several tokens, is 400 `invalid_request` (the gateway's identity has none).
    */
   function toAuthError(error: unknown, token?: string): AuthError {
-    if (error instanceof TokenRejection) {
+    if (isErrorNamed(error, 'TokenRejection')) {
       return token && looksLikeSeveralTokens(token)
         ? deny('invalid_request', 'multiple_tokens')
         : deny('invalid_token', error.reason, error.reason === 'expired' ? 'The access token expired' : undefined, error.detail)
     }
-    if (error instanceof KeysUnavailableError) {
+    if (isErrorNamed(error, 'KeysUnavailableError')) {
       // Seconds until the key resolver tries again (its cooldown), at least 1.
       const retryAfterMs = (error.cause as { data?: { retryAfterMs?: unknown } } | undefined)?.data?.retryAfterMs
       const retryAfter = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1

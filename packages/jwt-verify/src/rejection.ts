@@ -126,6 +126,25 @@ export class TokenRejection extends Error {
 }
 
 /**
+ * Whether `error` is an error of this package named `name` (`'TokenRejection'`,
+ * `'KeysUnavailableError'`), also when another installed copy of the package threw it: the lean
+ * entry may run the extensions of such a copy (same mark), whose classes are not this copy's, so
+ * `instanceof` would take their refusals for a bug (401 `verification_error`) and their
+ * unavailable keys for a refusal instead of a 503.
+ *
+ * @example
+ * ```ts
+ * if (isErrorNamed(error, 'TokenRejection')) return deny('invalid_token', error.reason)
+ * ```
+ */
+export function isErrorNamed<N extends 'TokenRejection' | 'KeysUnavailableError'>(
+  error: unknown,
+  name: N,
+): error is N extends 'TokenRejection' ? TokenRejection : Error {
+  return error instanceof Error && error.name === name
+}
+
+/**
  * Throws the {@link TokenRejection}: why, and the claim or parameter concerned (never its
  * value). A function, so that each check reads as one line and its message is not repeated.
  */

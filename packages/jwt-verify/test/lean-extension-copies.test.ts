@@ -45,3 +45,43 @@ describe('the lean jwtVerify with staticKeys from another installed copy', () =>
     expect(api.errors.map((error) => error.cause.data?.reason)).toEqual(['bad_signature'])
   })
 })
+
+describe('the lean jwtVerify with other extensions of another installed copy: their errors are told apart as its own', () => {
+  test("oidcDiscovery's unavailable keys are 503 temporarily_unavailable with Retry-After, not a refusal", async () => {
+    const { oidcDiscovery } = await extensionsOfAnotherCopy()
+    // Discovery from a loopback port nothing listens on: the connection is refused at once.
+    const api = protect([leanJwtVerify({ issuers: [{ issuer: 'http://127.0.0.1:1/', audience: 'orders-api' }], extensions: [oidcDiscovery] })])
+    // An ES256 token of that issuer: its keys are needed before its signature is looked at.
+    const header = b64u('{"alg":"ES256","kid":"k1","typ":"JWT"}')
+    const payload = b64u(JSON.stringify({ iss: 'http://127.0.0.1:1/', aud: 'orders-api', sub: 'alice', exp: 4_000_000_000 }))
+    const response = await api.invoke(httpApiEvent({ bearer: `${header}.${payload}.${Buffer.alloc(64, 1).toString('base64url')}` }))
+    expect(response.statusCode).toBe(503)
+    expect(response.headers?.['Retry-After']).toMatch(/^\d+$/)
+    expect(api.errors.map((error) => [error.code, error.cause.data?.reason])).toEqual([['temporarily_unavailable', 'keys_unavailable']])
+    expect(api.seen).toEqual([])
+  })
+
+  test("claimsChecks' refusal keeps its reason (claims_check_failed), not verification_error", async () => {
+    const { claimsChecks, staticKeys } = await extensionsOfAnotherCopy()
+    const api = protect([
+      leanJwtVerify({
+        issuers: [
+          {
+            issuer,
+            audience: 'orders-api',
+            secret,
+            algorithms: ['HS256'],
+            claimsCheck: (claims: Record<string, unknown>) => claims.sub !== 'mallory',
+          },
+        ],
+        clock: () => NOW * 1000,
+        extensions: [claimsChecks, staticKeys],
+      }),
+    ])
+    const refused = await api.invoke(httpApiEvent({ bearer: hs256({ sub: 'mallory' }) }))
+    const accepted = await api.invoke(httpApiEvent({ bearer: hs256({}) }))
+    expect([refused.statusCode, accepted.statusCode]).toEqual([401, 200])
+    expect(api.errors.map((error) => error.cause.data?.reason)).toEqual(['claims_check_failed'])
+    expect(api.seen.map((auth) => auth.subject)).toEqual(['alice'])
+  })
+})
