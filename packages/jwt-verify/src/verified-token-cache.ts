@@ -2,12 +2,18 @@ import type { AuthContext } from '@middy-auth/core'
 import type { ResolvedKey } from './key-resolver.js'
 import type { CompiledIssuer } from './verifier.js'
 
+/**
+ * What a verified token says of its bearer: the fields of its `context.auth` that come from the
+ * token (every hit hands out a new AuthContext made of them, `source: 'jwt'` and no roles).
+ */
+export type VerifiedIdentity = Readonly<Pick<AuthContext, 'subject' | 'issuer' | 'scopes' | 'claims'>>
+
 /** What a cache hit needs to be trusted again. */
 export interface VerifiedToken {
   /** The whole token: a hit counts only when the request's token is equal to it. */
   readonly token: string
-  /** The identity, never handed out: every hit hands out a copy (its claims are frozen). */
-  readonly auth: Readonly<AuthContext>
+  /** The identity, never handed out: every hit hands out an AuthContext made of it (its claims are frozen). */
+  readonly auth: VerifiedIdentity
   /** In seconds: `exp`, or sooner under `maxTokenAge`. An entry is never used at or past it. */
   readonly expiresAt: number
   /** The key that verified it: the entry is dropped once this key leaves the key set. */

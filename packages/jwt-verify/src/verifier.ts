@@ -8,7 +8,7 @@ import { decodeJws, type DecodedJws } from './jws.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 import { refuse } from './rejection.js'
 import type { CompiledBinding } from './sender-binding-options.js'
-import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js'
+import { createVerifiedTokenCache, type VerifiedIdentity, type VerifiedTokenCache } from './verified-token-cache.js'
 
 /** One issuer entry, compiled at cold start. */
 export interface CompiledIssuer {
@@ -59,13 +59,13 @@ export interface Verifier {
 }
 
 /**
- * A fresh copy per request: rbac adds roles and permissions to what it is given. Written out
+ * A fresh identity per request: rbac adds roles and permissions to what it is given. Written out
  * field by field (every cached identity is a JWT's, made by `finish` below, with no roles): one
  * object shape for every request, and no spread. The cached identity and its scope list are
  * never handed out, only copied, so they are not frozen: copying a frozen array takes V8's slow
  * path (measured: a third of a cache hit's own time).
  */
-const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({
+const copyAuth = (auth: VerifiedIdentity): AuthContext => ({
   source: 'jwt',
   subject: auth.subject,
   issuer: auth.issuer,
@@ -117,14 +117,12 @@ export function createVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntri
     const expiresAt = checkClaims(header, payload, issuer.rules, nowSeconds)
     const claims = deepFreeze(payload)
     const checked = issuer.claimsCheck?.(claims, nowSeconds, expiresAt)
-    // Kept in the cache, never handed out: every request gets a copy (copyAuth).
-    const auth: Readonly<AuthContext> = {
-      source: 'jwt' as const,
+    // Kept in the cache, never handed out: every request gets an identity made of it (copyAuth).
+    const auth: VerifiedIdentity = {
       // checkClaims refused a `sub` that is not a string.
       subject: (claims.sub as string | undefined) ?? '',
       issuer: claims.iss as string,
       scopes: readScopeList(claims.scope ?? claims.scp),
-      roles: [],
       claims,
     }
     function remember(claimsCheckedUntil: number): AuthContext {

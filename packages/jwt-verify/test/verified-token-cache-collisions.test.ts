@@ -15,7 +15,7 @@ import { createVerifiedTokenCache, type VerifiedToken } from '../src/verified-to
 const TAILS = ['SAME-TAIL-16-CHR', 'BBBBBBBBBBBBBBBB', 'CCCCCCCCCCCCCCCC', 'DDDDDDDDDDDDDDDx']
 const entryOf = (token: string): VerifiedToken => ({
   token,
-  auth: { source: 'jwt', subject: token, scopes: [], roles: [], claims: {} },
+  auth: { subject: token, scopes: [], claims: {} },
   expiresAt: Number.MAX_SAFE_INTEGER,
   key: {} as ResolvedKey,
   issuer: {} as never,
