@@ -1,3 +1,4 @@
+import { isRecord } from '@middy-auth/core/internal'
 import { refuse } from './rejection.js'
 
 /**
@@ -18,9 +19,12 @@ export const MAX_TOKEN_LENGTH = 16 * 1024
  */
 export type DecodedJws = readonly [header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, signingInput: Buffer, signature: Buffer]
 
-// Strict base64url: the URL alphabet only, no padding (RFC 7515 §2). Node's decoder would
-// silently accept `+`, `/`, `=` and stray characters; jose, our oracle, rejects them.
-const base64url = /^[A-Za-z0-9_-]*$/
+/**
+ * Strict base64url, the empty string too: the URL alphabet only, no padding (RFC 7515 §2).
+ * Node's decoder would silently accept `+`, `/`, `=` and stray characters; jose, our oracle,
+ * rejects them. Also the test of a JWK's members (./import-jwk.ts).
+ */
+export const base64url = /^[A-Za-z0-9_-]*$/
 
 /** A character above U+00FF. */
 // eslint-disable-next-line no-control-regex -- the class is every character up to U+00FF, controls included
@@ -64,8 +68,7 @@ export function parseObject(segment: string, part: string, byLength?: boolean): 
     // Not UTF-8 or not JSON: `value` stays undefined, refused below.
   }
   // A value that did not parse or is not an object: one refusal.
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) refuse('malformed', part)
-  return value as Record<string, unknown>
+  return isRecord(value) ? value : refuse('malformed', part)
 }
 
 /**
