@@ -126,7 +126,7 @@ export function createVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntri
       claims,
     }
     function remember(claimsCheckedUntil: number): AuthContext {
-      cache?.set({ token, auth, expiresAt, key, issuer, claimsCheckedUntil })
+      cache?.set([token, auth, expiresAt, key, issuer, claimsCheckedUntil])
       return copyAuth(auth)
     }
     // Only a check that passed is remembered, never past the token's own expiry (the runner's answer).
@@ -137,9 +137,9 @@ export function createVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntri
     const nowSeconds = secondsOf(now)
     const hit = cache?.get(token)
     if (hit) {
-      const { issuer, auth } = hit
+      const [, auth, expiresAt, key, issuer] = hit
       // Served again until it expires or its key leaves the key set; then verified anew.
-      if (nowSeconds < hit.expiresAt && issuer.resolver.cached()?.keys.includes(hit.key)) {
+      if (nowSeconds < expiresAt && issuer.resolver.cached()?.keys.includes(key)) {
         // A custom check may depend on more than the token (a deny list, the time): the
         // claimsChecks extension runs it again (a synchronous one on every request, an async one
         // once per claimsCacheTtl) and drops the entry when it fails.
