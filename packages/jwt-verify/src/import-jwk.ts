@@ -110,8 +110,6 @@ const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
  */
 export const hasPrivateMembers = (jwk: Readonly<Record<string, unknown>>): boolean => privateMembers.some((member) => member in jwk)
 
-const isOptionalString = (value: unknown): value is string | undefined => value === undefined || typeof value === 'string'
-
 /**
  * The key of a JWK ({@link importJwk}), or undefined. `known` (importKeySet's) holds keys by
  * fingerprint: a JWK with the fingerprint of a known key is that key, not imported again; a key
@@ -123,7 +121,7 @@ function keyOf(jwk: unknown, known?: Map<string | undefined, ResolvedKey>): Reso
     const { kid, alg, use, key_ops: keyOps, ext, kty, crv } = jwk
     const kind = kinds.get(crv)
     if (
-      !isOptionalString(kid) ||
+      (kid !== undefined && typeof kid !== 'string') ||
       (use !== undefined && use !== 'sig') ||
       // As jose, our oracle: key_ops of a public key is `verify` alone (jose hands key_ops to
       // WebCrypto as the key's usages, which refuses repeats and anything else); ext is a boolean.
