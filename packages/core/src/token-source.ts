@@ -169,6 +169,8 @@ export const isCookieQueryOrFunction = (source: unknown): boolean =>
  */
 export function headerSourceProblem(source: unknown): string | undefined {
   if (!isRecord(source) || !isSourceName(source.header)) return sourceShapeProblem
-  if (source.allowedOrigins !== undefined) return allowedOriginsProblem
+  // Spelled out, not built from allowedOriginsProblem: a bundle with the header form alone
+  // carries this shorter text only (its origins would never be read).
+  if (source.allowedOrigins !== undefined) return 'tokenSource.allowedOrigins goes with { cookie } only'
   return schemeProblem(source.scheme, true)
 }

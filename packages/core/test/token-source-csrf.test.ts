@@ -42,5 +42,10 @@ describe('a cookie token source refuses cross-site requests that may change some
     ]) {
       expect(tokenSourceProblem(bad)).toMatch(/allowedOrigins/)
     }
+    // A header source's origins would never be read: the message says only where they go.
+    expect(tokenSourceProblem({ header: 'x', allowedOrigins: ['https://app.example.com'] })).toBe('tokenSource.allowedOrigins goes with { cookie } only')
+    expect(tokenSourceProblem({ query: 'x', allowedOrigins: ['https://app.example.com'] })).toMatch(
+      /^tokenSource.allowedOrigins goes with \{ cookie \} and must be a list/,
+    )
   })
 })

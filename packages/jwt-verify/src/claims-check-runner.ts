@@ -19,7 +19,7 @@ export interface RunClaimsCheck {
   (claims: Readonly<Record<string, unknown>>, nowSeconds: number, expiresAt: number): void | Promise<number>
   /**
    * The check again, on a hit of the verified-token cache: skipped while an `async` success
-   * still counts (`hit.claimsCheckedUntil`, moved on by a new one); a failure drops the entry
+   * still counts (the hit's `claimsCheckedUntil`, moved on by a new one); a failure drops the entry
    * from `cache` before it refuses. Nothing, or a Promise, when the check passed.
    */
   readonly again: (hit: VerifiedToken, nowSeconds: number, cache: { delete(token: string): void }) => void | Promise<void>
@@ -83,19 +83,22 @@ function runnerOf(check: ClaimsCheck, claimsCacheTtl: number): RunClaimsCheck {
     refuseUnlessAccepted(accepted)
   }
   function again(hit: VerifiedToken, nowSeconds: number, cache: { delete(token: string): void }): void | Promise<void> {
-    if (nowSeconds < hit.claimsCheckedUntil) return undefined
+    // hit[5]: the hit's claimsCheckedUntil.
+    if (nowSeconds < hit[5]) return undefined
+    const [token, auth, expiresAt] = hit
     function forget(error: unknown): never {
-      cache.delete(hit.token)
+      cache.delete(token)
       throw error
     }
     let checked: void | Promise<number>
     try {
-      checked = run(hit.auth.claims, nowSeconds, hit.expiresAt)
+      checked = run(auth.claims, nowSeconds, expiresAt)
     } catch (error) {
       forget(error)
     }
-    return checked?.then((claimsCheckedUntil) => {
-      hit.claimsCheckedUntil = claimsCheckedUntil
+    return checked?.then((until) => {
+      // The entry's claimsCheckedUntil, moved on.
+      hit[5] = until
     }, forget)
   }
   return Object.assign(run, { again })

@@ -1,15 +1,20 @@
 import { refuse } from './rejection.js'
 
-/** The claim rules of one issuer, compiled at cold start. */
-export interface ClaimRules {
-  /** Accepted audiences, or `null` when the check is turned off. */
-  readonly audiences: ReadonlySet<string> | null
-  /** Normalized required `typ`, or `undefined`. */
-  readonly tokenType: string | undefined
-  readonly clockTolerance: number
-  readonly maxTokenAge: number | undefined
-  readonly requiredClaims: readonly string[]
-}
+/**
+ * The claim rules of one issuer, compiled at cold start: the accepted audiences (strings; `null`
+ * when the check is turned off), the normalized required `typ` (or `undefined`), the clock
+ * tolerance and the `maxTokenAge` (or `undefined`) in seconds, and the required claims. A tuple,
+ * its parts named where they are read: the minifier shortens those names, never an object's
+ * property names.
+ */
+export type ClaimRules = readonly [
+  // Looked up with a value of any type (see checkSubjectClaims).
+  audiences: ReadonlySet<unknown> | null,
+  tokenType: string | undefined,
+  clockTolerance: number,
+  maxTokenAge: number | undefined,
+  requiredClaims: readonly string[],
+]
 
 /**
  * `typ` values compared as RFC 8725 §3.11 and jose do: case-insensitive, with the
@@ -48,7 +53,7 @@ function numericClaim(payload: Record<string, unknown>, name: string, required?:
  * ```
  */
 export function checkClaims(header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, rules: ClaimRules, now: number): number {
-  const { tokenType, clockTolerance: tolerance, maxTokenAge } = rules
+  const [, tokenType, tolerance, maxTokenAge] = rules
   if (tokenType !== undefined && (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== tokenType)) refuse('typ_mismatch')
   const exp = numericClaim(payload, 'exp', true) as number
   if (exp <= now - tolerance) refuse('expired')
@@ -79,12 +84,12 @@ export function checkSubjectClaims(payload: Record<string, unknown>, rules: Clai
   const { aud } = payload
   // The accepted set holds strings only: an `aud` (or a member of an `aud` list) of any other
   // type never matches, without a typeof.
-  const audiences: ReadonlySet<unknown> | null = rules.audiences
+  const [audiences, , , , requiredClaims] = rules
   if (audiences && !(Array.isArray(aud) ? aud.some((value) => audiences.has(value)) : audiences.has(aud))) {
     if (aud === undefined) refuse('missing_claim', 'aud')
     refuse('audience_mismatch')
   }
-  for (const name of rules.requiredClaims) {
+  for (const name of requiredClaims) {
     // Own properties only: `constructor` or `toString` must not count as present.
     if (!Object.hasOwn(payload, name) || payload[name] === undefined) refuse('missing_claim', name)
   }

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto'
 import { isRecord } from '@middy-auth/core/internal'
 import { isJwsAlgorithm, keyFitsAlgorithm } from './algorithms.js'
+import { base64url } from './jws.js'
 import type { KeySet, ResolvedKey } from './key-resolver.js'
 
 /**
@@ -100,8 +101,6 @@ const kinds = new Map<unknown, readonly [kty: string, ...members: string[]]>([
 // that ResolvedKey stays the plain shape the interface declares.
 const fingerprints = new WeakMap<ResolvedKey, string | undefined>()
 
-const base64url = /^[A-Za-z0-9_-]+$/
-
 // Members that only a private (or secret) JWK has (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037).
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 
@@ -110,8 +109,6 @@ const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
  * `dq`, `qi`, `oth`, `k`): such a key is never used, wherever it appears.
  */
 export const hasPrivateMembers = (jwk: Readonly<Record<string, unknown>>): boolean => privateMembers.some((member) => member in jwk)
-
-const isOptionalString = (value: unknown): value is string | undefined => value === undefined || typeof value === 'string'
 
 /**
  * The key of a JWK ({@link importJwk}), or undefined. `known` (importKeySet's) holds keys by
@@ -124,8 +121,7 @@ function keyOf(jwk: unknown, known?: Map<string | undefined, ResolvedKey>): Reso
     const { kid, alg, use, key_ops: keyOps, ext, kty, crv } = jwk
     const kind = kinds.get(crv)
     if (
-      !isOptionalString(kid) ||
-      !isOptionalString(alg) ||
+      (kid !== undefined && typeof kid !== 'string') ||
       (use !== undefined && use !== 'sig') ||
       // As jose, our oracle: key_ops of a public key is `verify` alone (jose hands key_ops to
       // WebCrypto as the key's usages, which refuses repeats and anything else); ext is a boolean.
@@ -141,10 +137,11 @@ function keyOf(jwk: unknown, known?: Map<string | undefined, ResolvedKey>): Reso
     const material: { kty: string; crv: string | undefined } & Record<string, string | undefined> = { kty, crv: crv as string | undefined }
     // The key must fit its own alg (not HS256, RSA-OAEP, ECDH-ES, none, nor RS256 on an EC key);
     // an OKP key may also name its curve, RFC 9864's fully specified name (Ed448 has no other).
+    // An alg that is not a string is neither, so it is refused here too.
     if (alg !== undefined && !(isJwsAlgorithm(alg) && keyFitsAlgorithm(material, alg)) && !(kty === 'OKP' && alg === crv)) return undefined
     for (const member of kind.slice(1)) {
       const value = jwk[member]
-      if (typeof value !== 'string' || !base64url.test(value)) return undefined
+      if (typeof value !== 'string' || value === '' || !base64url.test(value)) return undefined
       material[member] = value
     }
     // Equal for two JWKs exactly when they make the same key.
@@ -160,7 +157,7 @@ function keyOf(jwk: unknown, known?: Map<string | undefined, ResolvedKey>): Reso
       const { modulusLength, publicExponent } = key.asymmetricKeyDetails as { modulusLength: number; publicExponent: bigint }
       if (!(modulusLength >= 2048 && publicExponent >= 3n && publicExponent % 2n === 1n)) return undefined
     }
-    const resolved: ResolvedKey = Object.freeze({ kid, kty, crv: crv as string | undefined, alg, use, key })
+    const resolved: ResolvedKey = Object.freeze({ kid, kty, crv: crv as string | undefined, alg: alg as string | undefined, use, key })
     fingerprints.set(resolved, fingerprint)
     known?.set(fingerprint, resolved)
     return resolved

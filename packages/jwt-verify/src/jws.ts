@@ -1,3 +1,4 @@
+import { isRecord } from '@middy-auth/core/internal'
 import { refuse } from './rejection.js'
 
 /**
@@ -18,9 +19,12 @@ export const MAX_TOKEN_LENGTH = 16 * 1024
  */
 export type DecodedJws = readonly [header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, signingInput: Buffer, signature: Buffer]
 
-// Strict base64url: the URL alphabet only, no padding (RFC 7515 §2). Node's decoder would
-// silently accept `+`, `/`, `=` and stray characters; jose, our oracle, rejects them.
-const base64url = /^[A-Za-z0-9_-]*$/
+/**
+ * Strict base64url, the empty string too: the URL alphabet only, no padding (RFC 7515 §2).
+ * Node's decoder would silently accept `+`, `/`, `=` and stray characters; jose, our oracle,
+ * rejects them. Also the test of a JWK's members (./import-jwk.ts).
+ */
+export const base64url = /^[A-Za-z0-9_-]*$/
 
 /** A character above U+00FF. */
 // eslint-disable-next-line no-control-regex -- the class is every character up to U+00FF, controls included
@@ -51,8 +55,9 @@ export function decodeSegment(segment: string, byLength?: boolean): Buffer {
 }
 
 // UTF-8 as jose decodes it: invalid sequences are an error (Buffer#toString would put U+FFFD in
-// their place and let the token through), and a leading BOM is dropped.
-const utf8 = new TextDecoder('utf-8', { fatal: true })
+// their place and let the token through), and a leading BOM is dropped. Marked pure: a bundle
+// that imports only `base64url` from here (importJwk's) leaves it out.
+const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true })
 
 /** One segment holding a JSON object, as jose decodes it. */
 export function parseObject(segment: string, part: string, byLength?: boolean): Record<string, unknown> {
@@ -64,8 +69,7 @@ export function parseObject(segment: string, part: string, byLength?: boolean): 
     // Not UTF-8 or not JSON: `value` stays undefined, refused below.
   }
   // A value that did not parse or is not an object: one refusal.
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) refuse('malformed', part)
-  return value as Record<string, unknown>
+  return isRecord(value) ? value : refuse('malformed', part)
 }
 
 /**

@@ -376,7 +376,7 @@ export function compileOptions(options: JwtVerifyOptions, every?: JwtVerifyExten
       algorithms: new Set<Algorithm | HmacAlgorithm>(algorithms),
       resolver: secret?.resolver ?? keyResolverFor(entry, at, issuerNames[0] as string),
       secretKey: secret?.key,
-      rules: { audiences, tokenType: tokenType && normalizeTyp(tokenType), clockTolerance: seconds('clockTolerance', 5), maxTokenAge, requiredClaims },
+      rules: [audiences, tokenType && normalizeTyp(tokenType), seconds('clockTolerance', 5), maxTokenAge, requiredClaims],
       claimsCheck: claimsChecksExtension?.compile(userCheck, seconds('claimsCacheTtl', 60)),
       binding: bindingOf(entry, at),
     }

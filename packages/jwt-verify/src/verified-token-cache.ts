@@ -2,21 +2,27 @@ import type { AuthContext } from '@middy-auth/core'
 import type { ResolvedKey } from './key-resolver.js'
 import type { CompiledIssuer } from './verifier.js'
 
-/** What a cache hit needs to be trusted again. */
-export interface VerifiedToken {
-  /** The whole token: a hit counts only when the request's token is equal to it. */
-  readonly token: string
-  /** The identity, never handed out: every hit hands out a copy (its claims are frozen). */
-  readonly auth: Readonly<AuthContext>
-  /** In seconds: `exp`, or sooner under `maxTokenAge`. An entry is never used at or past it. */
-  readonly expiresAt: number
-  /** The key that verified it: the entry is dropped once this key leaves the key set. */
-  readonly key: ResolvedKey
-  /** The issuer entry that verified it. */
-  readonly issuer: CompiledIssuer
-  /** In seconds: until then an `async` claims check's success counts; 0 runs the check again. */
-  claimsCheckedUntil: number
-}
+/**
+ * What a verified token says of its bearer: the fields of its `context.auth` that come from the
+ * token (every hit hands out a new AuthContext made of them, `source: 'jwt'` and no roles).
+ */
+export type VerifiedIdentity = Readonly<Pick<AuthContext, 'subject' | 'issuer' | 'scopes' | 'claims'>>
+
+/**
+ * What a cache hit needs to be trusted again, in a tuple (the minifier shortens the names its
+ * parts are read under, never an object's property names):
+ *
+ * - `token`: the whole token; a hit counts only when the request's token is equal to it;
+ * - `auth`: the identity, never handed out: every hit hands out an AuthContext made of it (its
+ *   claims are frozen);
+ * - `expiresAt`: in seconds, `exp` or sooner under `maxTokenAge`; an entry is never used at or
+ *   past it;
+ * - `key`: the key that verified it; the entry is not served once this key leaves the key set;
+ * - `issuer`: the issuer entry that verified it;
+ * - `claimsCheckedUntil`: in seconds, until when an `async` claims check's success counts (0 runs
+ *   the check again); the one part that changes, moved on by the `claimsChecks` extension.
+ */
+export type VerifiedToken = [token: string, auth: VerifiedIdentity, expiresAt: number, key: ResolvedKey, issuer: CompiledIssuer, claimsCheckedUntil: number]
 
 /** A cache of verified tokens ({@link createVerifiedTokenCache}). */
 export type VerifiedTokenCache = ReturnType<typeof createVerifiedTokenCache>
@@ -74,7 +80,8 @@ export function createVerifiedTokenCache(maxEntries: number) {
     for (;;) {
       const slot = table[position] as number
       if (slot === 0) return -1
-      if (hashes[slot - 1] === hash && ring[slot - 1]?.token === token) return position
+      // An entry's first part is its token.
+      if (hashes[slot - 1] === hash && ring[slot - 1]?.[0] === token) return position
       position = (position + 1) & mask
     }
   }
@@ -112,7 +119,7 @@ export function createVerifiedTokenCache(maxEntries: number) {
     },
 
     set(entry: VerifiedToken): void {
-      const { token } = entry
+      const [token] = entry
       const hash = token === lastToken ? lastHash : hashOf(token)
       const at = find(token, hash)
       if (at !== -1) {
@@ -121,7 +128,7 @@ export function createVerifiedTokenCache(maxEntries: number) {
       }
       const slot = cursor
       const victim = ring[slot]
-      if (victim !== undefined) remove(find(victim.token, hashes[slot] as number))
+      if (victim !== undefined) remove(find(victim[0], hashes[slot] as number))
       ring[slot] = entry
       hashes[slot] = hash
       let position = hash & mask

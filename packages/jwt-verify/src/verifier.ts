@@ -8,7 +8,7 @@ import { decodeJws, type DecodedJws } from './jws.js'
 import type { KeyResolver, KeySet, ResolvedKey } from './key-resolver.js'
 import { refuse } from './rejection.js'
 import type { CompiledBinding } from './sender-binding-options.js'
-import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js'
+import { createVerifiedTokenCache, type VerifiedIdentity, type VerifiedTokenCache } from './verified-token-cache.js'
 
 /** One issuer entry, compiled at cold start. */
 export interface CompiledIssuer {
@@ -59,13 +59,13 @@ export interface Verifier {
 }
 
 /**
- * A fresh copy per request: rbac adds roles and permissions to what it is given. Written out
+ * A fresh identity per request: rbac adds roles and permissions to what it is given. Written out
  * field by field (every cached identity is a JWT's, made by `finish` below, with no roles): one
  * object shape for every request, and no spread. The cached identity and its scope list are
  * never handed out, only copied, so they are not frozen: copying a frozen array takes V8's slow
  * path (measured: a third of a cache hit's own time).
  */
-const copyAuth = (auth: Readonly<AuthContext>): AuthContext => ({
+const copyAuth = (auth: VerifiedIdentity): AuthContext => ({
   source: 'jwt',
   subject: auth.subject,
   issuer: auth.issuer,
@@ -117,18 +117,16 @@ export function createVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntri
     const expiresAt = checkClaims(header, payload, issuer.rules, nowSeconds)
     const claims = deepFreeze(payload)
     const checked = issuer.claimsCheck?.(claims, nowSeconds, expiresAt)
-    // Kept in the cache, never handed out: every request gets a copy (copyAuth).
-    const auth: Readonly<AuthContext> = {
-      source: 'jwt' as const,
+    // Kept in the cache, never handed out: every request gets an identity made of it (copyAuth).
+    const auth: VerifiedIdentity = {
       // checkClaims refused a `sub` that is not a string.
       subject: (claims.sub as string | undefined) ?? '',
       issuer: claims.iss as string,
       scopes: readScopeList(claims.scope ?? claims.scp),
-      roles: [],
       claims,
     }
     function remember(claimsCheckedUntil: number): AuthContext {
-      cache?.set({ token, auth, expiresAt, key, issuer, claimsCheckedUntil })
+      cache?.set([token, auth, expiresAt, key, issuer, claimsCheckedUntil])
       return copyAuth(auth)
     }
     // Only a check that passed is remembered, never past the token's own expiry (the runner's answer).
@@ -139,9 +137,9 @@ export function createVerifier(issuers: readonly CompiledIssuer[], cacheMaxEntri
     const nowSeconds = secondsOf(now)
     const hit = cache?.get(token)
     if (hit) {
-      const { issuer, auth } = hit
+      const [, auth, expiresAt, key, issuer] = hit
       // Served again until it expires or its key leaves the key set; then verified anew.
-      if (nowSeconds < hit.expiresAt && issuer.resolver.cached()?.keys.includes(hit.key)) {
+      if (nowSeconds < expiresAt && issuer.resolver.cached()?.keys.includes(key)) {
         // A custom check may depend on more than the token (a deny list, the time): the
         // claimsChecks extension runs it again (a synchronous one on every request, an async one
         // once per claimsCacheTtl) and drops the entry when it fails.

@@ -107,7 +107,7 @@ describe('base64url: the length test decides as the strict regex', () => {
 })
 
 describe('the verified-token cache decides as a FIFO map of whole tokens', () => {
-  const entry = (token: string): VerifiedToken => ({ token, auth: {} as never, expiresAt: 0, key: {} as never, issuer: {} as never, claimsCheckedUntil: 0 })
+  const entry = (token: string): VerifiedToken => [token, {} as never, 0, {} as never, {} as never, 0]
 
   test('sets, gets and deletes against a reference model', () => {
     // Tokens from a small pool, many sharing their last characters (same hash, same probe run).
@@ -140,7 +140,7 @@ describe('the verified-token cache decides as a FIFO map of whole tokens', () =>
           for (const tail of ['sig-A', 'sig-B', 'x']) {
             const t = `h.p${n}.${tail}`
             const hit = cache.get(t)
-            if (hit !== undefined && (hit.token !== t || !model.has(t))) return false
+            if (hit !== undefined && (hit[0] !== t || !model.has(t))) return false
             if (hit !== undefined) held++
           }
         }

@@ -858,7 +858,12 @@ describe('tokenSources: every form of tokenSource, lean against root', () => {
     ['not an object', 42, 'tokenSource must be { header, scheme? }, { cookie }, { query } or a function of the event', false],
     ['an empty header name', { header: ' ' }, 'tokenSource must be { header, scheme? }', false],
     ['neither header, cookie nor query', { name: 'x' }, 'tokenSource must be { header, scheme? }', false],
-    ['a header with allowedOrigins', { header: 'x', allowedOrigins: ['https://app.example.com'] }, 'tokenSource.allowedOrigins goes with { cookie }', false],
+    [
+      'a header with allowedOrigins',
+      { header: 'x', allowedOrigins: ['https://app.example.com'] },
+      'tokenSource.allowedOrigins goes with { cookie } only',
+      false,
+    ],
     [
       'a header with a scheme that is no HTTP token',
       { header: 'Authorization', scheme: 'Be arer' },

@@ -13,14 +13,14 @@ import { createVerifiedTokenCache, type VerifiedToken } from '../src/verified-to
 
 // Every tail is 16 characters: tokens of one tail and one length have the same hash.
 const TAILS = ['SAME-TAIL-16-CHR', 'BBBBBBBBBBBBBBBB', 'CCCCCCCCCCCCCCCC', 'DDDDDDDDDDDDDDDx']
-const entryOf = (token: string): VerifiedToken => ({
+const entryOf = (token: string): VerifiedToken => [
   token,
-  auth: { source: 'jwt', subject: token, scopes: [], roles: [], claims: {} },
-  expiresAt: Number.MAX_SAFE_INTEGER,
-  key: {} as ResolvedKey,
-  issuer: {} as never,
-  claimsCheckedUntil: 0,
-})
+  { subject: token, scopes: [], claims: {} },
+  Number.MAX_SAFE_INTEGER,
+  {} as ResolvedKey,
+  {} as never,
+  0,
+]
 
 describe('the open-addressing table under hash collisions', () => {
   test('random set/get/delete: the cache serves exactly what a FIFO ring of maxEntries slots holds, each token its own entry', () => {
@@ -58,7 +58,7 @@ describe('the open-addressing table under hash collisions', () => {
             for (const known of new Set([...ring, token])) {
               if (known === undefined) continue
               const found = cache.get(known)
-              expect(found?.auth.subject).toBe(ring.includes(known) ? known : undefined)
+              expect(found?.[1].subject).toBe(ring.includes(known) ? known : undefined)
             }
           }
           // No entry beyond the ring's: every token the operations can make is served exactly when the ring holds it.
@@ -66,7 +66,7 @@ describe('the open-addressing table under hash collisions', () => {
             for (const tail of TAILS) {
               for (const padding of ['', 'p', 'pp']) {
                 const token = `${padding}${id}.${tail}`
-                expect(cache.get(token)?.auth.subject).toBe(ring.includes(token) ? token : undefined)
+                expect(cache.get(token)?.[1].subject).toBe(ring.includes(token) ? token : undefined)
               }
             }
           }
@@ -81,6 +81,6 @@ describe('the open-addressing table under hash collisions', () => {
     cache.set(entryOf(`0001.${TAILS[0] as string}`))
     expect(cache.get(`0002.${TAILS[0] as string}`)).toBeUndefined()
     expect(cache.get(`xxxx.${TAILS[0] as string}`)).toBeUndefined()
-    expect(cache.get(`0001.${TAILS[0] as string}`)?.auth.subject).toBe(`0001.${TAILS[0] as string}`)
+    expect(cache.get(`0001.${TAILS[0] as string}`)?.[1].subject).toBe(`0001.${TAILS[0] as string}`)
   })
 })

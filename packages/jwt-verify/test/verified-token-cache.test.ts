@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { createVerifiedTokenCache, type VerifiedToken } from '../src/verified-token-cache.js'
 
-const entry = (token: string): VerifiedToken => ({ token, auth: {} as never, expiresAt: 0, key: {} as never, issuer: {} as never, claimsCheckedUntil: 0 })
+const entry = (token: string): VerifiedToken => [token, {} as never, 0, {} as never, {} as never, 0]
 const token = (name: string) => `header.payload.${name.padStart(40, '-')}`
 /** The names whose tokens the cache holds. */
 const held = (cache: ReturnType<typeof createVerifiedTokenCache>, names: readonly string[]) => names.filter((name) => cache.get(token(name)) !== undefined)
@@ -12,7 +12,7 @@ describe('createVerifiedTokenCache', () => {
     for (const name of ['a', 'b', 'c', 'd']) cache.set(entry(token(name)))
     expect(held(cache, ['a', 'b', 'c', 'd'])).toEqual(['b', 'c', 'd'])
     expect(cache.get(token('a'))).toBeUndefined()
-    expect(cache.get(token('d'))?.token).toBe(token('d'))
+    expect(cache.get(token('d'))?.[0]).toBe(token('d'))
   })
 
   test('stays bounded whatever mix of deletes and sets', () => {
@@ -35,6 +35,6 @@ describe('createVerifiedTokenCache', () => {
     cache.set(entry(original))
     expect(cache.get(forged)).toBeUndefined()
     cache.delete(forged)
-    expect(cache.get(original)?.token).toBe(original)
+    expect(cache.get(original)?.[0]).toBe(original)
   })
 })
