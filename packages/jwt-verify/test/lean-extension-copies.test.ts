@@ -6,6 +6,7 @@ import { describe, expect, jest, test } from '@jest/globals'
 import { httpApiEvent } from '@middy-auth/testing'
 import { createHmac } from 'node:crypto'
 import { protect } from '../../../test/support/protect.js'
+import jwtVerify from '../src/index.js'
 import leanJwtVerify from '../src/lean.js'
 
 const NOW = 1_760_000_000
@@ -83,5 +84,22 @@ describe('the lean jwtVerify with other extensions of another installed copy: th
     expect([refused.statusCode, accepted.statusCode]).toEqual([401, 200])
     expect(api.errors.map((error) => error.cause.data?.reason)).toEqual(['claims_check_failed'])
     expect(api.seen.map((auth) => auth.subject)).toEqual(['alice'])
+  })
+})
+
+describe('the root jwtVerify with a keyResolver of another installed copy (its /keys)', () => {
+  test("the copy's unavailable keys are 503 temporarily_unavailable with Retry-After, as those of its own /keys (it used to answer 401 invalid_token, verification_error)", async () => {
+    jest.resetModules()
+    const { createRemoteKeyResolver } = await import('../src/keys.js')
+    // A loopback port nothing listens on: the connection is refused at once.
+    const keyResolver = createRemoteKeyResolver({ jwksUri: 'http://127.0.0.1:1/jwks' })
+    const api = protect([jwtVerify({ issuers: [{ issuer, audience: 'orders-api', keyResolver }] })])
+    const header = b64u('{"alg":"ES256","kid":"k1","typ":"JWT"}')
+    const payload = b64u(JSON.stringify({ iss: issuer, aud: 'orders-api', sub: 'alice', exp: 4_000_000_000 }))
+    const response = await api.invoke(httpApiEvent({ bearer: `${header}.${payload}.${Buffer.alloc(64, 1).toString('base64url')}` }))
+    expect(response.statusCode).toBe(503)
+    expect(response.headers?.['Retry-After']).toMatch(/^\d+$/)
+    expect(api.errors.map((error) => [error.code, error.cause.data?.reason])).toEqual([['temporarily_unavailable', 'keys_unavailable']])
+    expect(api.seen).toEqual([])
   })
 })
