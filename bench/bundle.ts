@@ -125,13 +125,13 @@ export const handler = middy()
 
 export const handlers: Handler[] = [
   {
-    name: 'full stack: jwt-verify (jwksUri) + oauth-scope + rbac + http-error-handler',
+    name: 'full stack, root entries: jwt-verify (jwksUri) + oauth-scope + rbac + http-error-handler',
     limit: BUDGET.fullStack,
     absent: Object.values(unusedOptionFiles),
     source: fullStack(''),
   },
   {
-    name: 'full stack with cognitoIssuer() (a preset)',
+    name: 'full stack, root entries, with cognitoIssuer() (a preset)',
     limit: BUDGET.fullStack,
     absent: Object.entries(unusedOptionFiles)
       .filter(([name]) => name !== 'presets')
@@ -157,7 +157,7 @@ export const handler = middy()
     source: fullStack('/lean'),
   },
   {
-    name: 'jwt-verify alone (jwksUri)',
+    name: 'jwt-verify alone, root entry (jwksUri)',
     limit: BUDGET.jwtVerifyAlone,
     absent: Object.values(unusedOptionFiles),
     source: jwtVerifyAlone(''),

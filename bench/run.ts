@@ -80,4 +80,11 @@ const file = join(outDir, `results${quick ? '-quick' : ''}.json`)
 await writeFile(file, JSON.stringify({ machine: info, loadStart, loadEnd, quick, sections: ran, budgets, seconds }, null, 2))
 const over = budgets.filter((b) => !b.ok).length
 console.log(`\n${over} budget(s) over; ${seconds.toFixed(0)} s; results in ${file}`)
+// Which ones, each indented row named with the row it belongs to: a reader sees at once that the
+// rows over are the root entries' (which carry every option's code), or what else is.
+let parent = ''
+for (const budget of budgets) {
+  if (!budget.name.startsWith('  ')) parent = budget.name
+  if (!budget.ok) console.log(`  OVER: ${budget.name.startsWith('  ') ? `${parent}: ${budget.name.trim()}` : budget.name}`)
+}
 if (check && over > 0) process.exitCode = 1
