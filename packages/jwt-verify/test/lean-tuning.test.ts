@@ -343,3 +343,31 @@ describe('tuning and staticKeys together: the lean entry as the root', () => {
     })
   })
 })
+
+describe('tuning: options read from JSON, as an outsider might write them', () => {
+  test('a "__proto__" key inside jwks or cache sets nothing: the defaults, the same answers from both entries, Object.prototype untouched', async () => {
+    // JSON.parse makes "__proto__" an own property, not the prototype: a configuration read from
+    // a file or an environment variable can carry one.
+    const jwks = JSON.parse('{"__proto__": {"timeoutMs": 1, "fetchJson": "x"}}') as JwtVerifyOptions['jwks']
+    const cache = JSON.parse('{"__proto__": {"maxEntries": 0}}') as JwtVerifyOptions['cache']
+    const runs = []
+    for (const make of [
+      (fetchJson: unknown) => rootJwtVerify({ issuers: [remoteEntry], clock, jwks: { ...jwks, fetchJson } as never, cache }),
+      (fetchJson: unknown) => leanJwtVerify({ issuers: [remoteEntry], clock, jwks: { ...jwks, fetchJson } as never, cache, extensions: [tuning] }),
+    ]) {
+      const { calls, fetchJson } = recordingFetch()
+      const token = es256()
+      runs.push({ ...(await answers(make(fetchJson), [bearer(token), bearer(token)])), fetches: calls.map(([, options]) => options) })
+    }
+    // Accepted twice, keys fetched once with the default timeout: no timeout of 1 ms, no cache of 0 entries.
+    expect(runs[0]?.responses).toEqual([
+      [200, 'ok'],
+      [200, 'ok'],
+    ])
+    expect(runs[0]?.seen).toEqual(['alice', 'alice'])
+    expect(runs[0]?.fetches).toEqual([expect.objectContaining({ timeoutMs: 3000 })])
+    expect(runs[1]).toEqual(runs[0])
+    expect(({} as Record<string, unknown>).timeoutMs).toBeUndefined()
+    expect(({} as Record<string, unknown>).maxEntries).toBeUndefined()
+  })
+})
