@@ -32,6 +32,22 @@ export interface Extension {
 }
 
 /**
+ * Whether an object with an extension's mark still carries code, and nothing but code beside its
+ * `package`, `name` and `mark`: a copy that lost its functions (a JSON round trip, a member set
+ * to `undefined`) would otherwise pass the mark and be read as no code at all where an option is
+ * only read at cold start (`apiGatewayClaims`: the option silently ignored). Inherited members
+ * count, as a prototype child of an extension carries its code.
+ */
+function carriesCode(extension: Record<string, unknown>): boolean {
+  let code = false
+  for (const member in extension) {
+    if (typeof extension[member] === 'function') code = true
+    else if (member !== 'package' && member !== 'name' && member !== 'mark') return false
+  }
+  return code
+}
+
+/**
  * Reads a list of extensions (a lean factory's `extensions` option, or the root entry's own):
  * each one of `fail`'s package and of the shapes this entry calls, as its {@link Extension.mark}
  * shows (another package's extension is a mistake that would leave the option it serves without
@@ -51,7 +67,7 @@ export function readExtensions<E extends Extension>(value: unknown, fail: Config
   for (const [index, extension] of (value as unknown[]).entries()) {
     // Another package's, another version's or one written by hand: one mistake, one fix. Only an
     // object, as the extensions are (an array or a function carrying one's fields is refused).
-    if (!isRecord(extension) || extension.mark !== mark) {
+    if (!isRecord(extension) || extension.mark !== mark || !carriesCode(extension)) {
       throw fail(`extensions[${index}]`, `must be an extension ${from}, of the same version`)
     }
     extensions.set((extension as E).name, extension as E)

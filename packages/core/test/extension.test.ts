@@ -41,6 +41,13 @@ describe('extensions of a lean entry', () => {
     // Extensions are objects: an array or a function carrying one's fields is none (as before the marks).
     expect(() => readExtensions([Object.assign([], routeMaps)], fail, mark)).toThrow(refused)
     expect(() => readExtensions([Object.assign(() => 'compiled', { package: packageName, mark, compile: routeMaps.compile })], fail, mark)).toThrow(refused)
+    // A copy that lost its code (a JSON round trip, a member set to undefined, data beside the
+    // code): refused at cold start, never read as an extension without code.
+    expect(() => readExtensions([JSON.parse(JSON.stringify(routeMaps))], fail, mark)).toThrow(refused)
+    expect(() => readExtensions([{ ...routeMaps, compile: undefined }], fail, mark)).toThrow(refused)
+    expect(() => readExtensions([{ ...routeMaps, settings: {} }], fail, mark)).toThrow(refused)
+    // A prototype child of an extension carries its code.
+    expect(needExtension(readExtensions<typeof routeMaps>([Object.create(routeMaps)], fail, mark), 'routeMaps', 'routes', fail).compile()).toBe('compiled')
     // A copy of an extension (another installed copy of the package, or a spread) carries its code and its mark.
     expect(needExtension(readExtensions<typeof routeMaps>([{ ...routeMaps }], fail, mark), 'routeMaps', 'routes', fail).compile()).toBe('compiled')
     // The same extension twice is the same code.
